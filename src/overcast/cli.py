@@ -1,0 +1,110 @@
+"""The `overcast` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from overcast import __version__
+
+
+def _fail(message: str) -> int:
+    print(f"overcast: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from overcast.config import Config
+
+    try:
+        config = Config.from_env(
+            host=args.host,
+            port=args.port,
+            data_dir=Path(args.data_dir) if args.data_dir else None,
+            in_memory=True if args.in_memory else None,
+            time_scale=args.time_scale,
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
+    from overcast.server import bind_socket, serve
+
+    try:
+        sock = bind_socket(config.host, config.port)
+    except OSError as exc:
+        reason = "is already in use" if exc.errno in (98, 48) else f"cannot be bound ({exc.strerror})"
+        return _fail(f"port {config.port} on {config.host} {reason}")
+    config = config.with_(port=sock.getsockname()[1])
+    from overcast.platform import Platform
+
+    try:
+        if not config.in_memory:
+            _check_data_dir(config.data_dir)
+        platform = Platform(config)
+    except (OSError, RuntimeError, Exception) as exc:  # the one place any start-up failure is reported
+        sock.close()
+        return _fail(f"data dir {config.data_dir} is unusable: {exc}")
+
+    where = "in memory" if config.in_memory else f"data in {config.data_dir.resolve()}"
+
+    def announce() -> None:
+        print(f"overcast {__version__} ready on http://{config.host}:{config.port} ({where})", flush=True)
+
+    serve(platform, sock, announce)
+    return 0
+
+
+def _check_data_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        raise OSError(f"{path} is not a directory")
+    probe = path / ".overcast-write-probe"
+    probe.write_bytes(b"")
+    probe.unlink()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="overcast", description="A serverless cloud on one machine.")
+    parser.add_argument("--version", action="version", version=f"overcast {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="serve every service on one port, in the foreground")
+    up.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, env OVERCAST_HOST)")
+    up.add_argument("--port", type=int, default=None, help="port (default 4566, env OVERCAST_PORT)")
+    up.add_argument("--data-dir", default=None, help="state directory (default .overcast, env OVERCAST_DATA_DIR)")
+    up.add_argument("--in-memory", action="store_true", help="keep nothing on disk")
+    up.add_argument("--time-scale", type=float, default=None,
+                    help="scale AWS's timers (e.g. 0.001; env OVERCAST_TIME_SCALE)")
+    up.set_defaults(func=cmd_up)
+
+    for extra in _extra_commands():
+        extra(sub)
+    return parser
+
+
+def _extra_commands():  # type: ignore[no-untyped-def]
+    """Sub-commands contributed by other modules (logs, deploy...)."""
+    commands = []
+    try:
+        from overcast.commands import COMMANDS
+
+        commands.extend(COMMANDS)
+    except ImportError:
+        pass
+    return commands
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else getattr(logging, os.environ.get("OVERCAST_LOG_LEVEL", "WARNING").upper(),
+                                                       logging.WARNING)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130

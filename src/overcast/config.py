@@ -1,0 +1,76 @@
+"""Platform configuration: command-line flags over environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_ACCOUNT = "000000000000"
+DEFAULT_REGION = "us-east-1"
+
+
+def _env_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the platform needs to know before it starts."""
+
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: Path = Path(".overcast")
+    in_memory: bool = False
+    #: Factor applied to AWS's timers (retry delays, visibility timeouts, schedules...).
+    #: 0.001 makes a one-minute AWS delay take 60 ms. Function timeouts stay real.
+    time_scale: float = 1.0
+    #: SQLite `synchronous` mode: NORMAL survives a process crash, FULL also a power cut.
+    sync_mode: str = "NORMAL"
+    default_account: str = DEFAULT_ACCOUNT
+    default_region: str = DEFAULT_REGION
+    #: Lambda's per-region concurrency quota.
+    concurrency_limit: int = 1000
+    #: Seconds an execution environment may stay idle before it is reaped (real time).
+    environment_idle_seconds: float = 300.0
+    #: Host name put into URLs overcast hands out (queue URLs, API endpoints...).
+    public_host: str = "localhost"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Config:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            "host": env.get("OVERCAST_HOST", cls.host),
+            "port": int(env.get("OVERCAST_PORT", cls.port)),
+            "data_dir": Path(env.get("OVERCAST_DATA_DIR", str(cls.data_dir))),
+            "in_memory": env.get("OVERCAST_IN_MEMORY", "").lower() in ("1", "true", "yes"),
+            "time_scale": _env_float(env, "OVERCAST_TIME_SCALE", 1.0),
+            "sync_mode": env.get("OVERCAST_SQLITE_SYNC", "NORMAL").upper(),
+            "concurrency_limit": int(env.get("OVERCAST_LAMBDA_CONCURRENCY", cls.concurrency_limit)),
+            "environment_idle_seconds": _env_float(env, "OVERCAST_ENV_IDLE_SECONDS", 300.0),
+            "public_host": env.get("OVERCAST_PUBLIC_HOST", cls.public_host),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        config = cls(**values)  # type: ignore[arg-type]
+        if config.sync_mode not in ("NORMAL", "FULL"):
+            raise ValueError(f"OVERCAST_SQLITE_SYNC must be NORMAL or FULL, got {config.sync_mode!r}")
+        return config
+
+    def with_(self, **changes: object) -> Config:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def endpoint(self) -> str:
+        """The URL clients (and functions) use to reach this platform."""
+        return f"http://{self.public_host}:{self.port}"

@@ -1,0 +1,44 @@
+"""What a service operation knows about the request that called it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from overcast.protocol.http import Request
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class RequestContext:
+    """Account, region and identity of one AWS API call (or of an internal call on its behalf)."""
+
+    account: str
+    region: str
+    service: str = ""
+    operation: str = ""
+    request_id: str = field(default_factory=new_request_id)
+    access_key: str = "test"
+    request: Request | None = None
+    #: The base URL the client used (scheme://host:port), for URLs handed back (queue URLs...).
+    endpoint: str = "http://localhost:4566"
+    #: Extra response headers an operation wants to add.
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    #: Free-form values a protocol or operation passes along.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def caller_arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:root"
+
+    def internal(self, service: str, operation: str = "") -> RequestContext:
+        """A context for a call the platform makes on this caller's behalf."""
+        return RequestContext(
+            account=self.account, region=self.region, service=service, operation=operation,
+            endpoint=self.endpoint,
+        )

@@ -1,0 +1,224 @@
+"""From an HTTP request to a service operation and back.
+
+Routing (ARCHITECTURE.md decision 2): admin routes under `/_overcast/`, then the services' own HTTP
+surfaces (API invoke URLs, function URLs...), then the AWS API: the service from the SigV4 credential
+scope (Authorization header or presigned query), refined by `X-Amz-Target`, then path rules; an
+unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from overcast import __version__
+from overcast.context import RequestContext
+from overcast.errors import (
+    MissingAuthentication,
+    NotImplementedOperation,
+    ServerError,
+    ServiceError,
+    UnknownOperation,
+)
+from overcast.platform import Platform
+from overcast.protocol import PROTOCOLS
+from overcast.protocol.catalog import service_model
+from overcast.protocol.http import Request, Response, json_response
+from overcast.protocol.values import snake
+from overcast.services import HttpRoute, ServiceSpec
+
+log = logging.getLogger("overcast.gateway")
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]*)/([^/]+)/aws4_request")
+
+
+class Gateway:
+    """Holds the services of one platform and answers requests for them."""
+
+    def __init__(self, platform: Platform, specs: list[ServiceSpec]) -> None:
+        self.platform = platform
+        self.specs = {spec.name: spec for spec in specs}
+        self._apis: dict[str, Any] = {}
+        self._by_signing: dict[str, list[ServiceSpec]] = {}
+        self._by_target: dict[str, ServiceSpec] = {}
+        self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
+        self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool]] = {}
+        for spec in specs:
+            model = service_model(spec.model_name)
+            names = {model.metadata.get("signingName") or model.metadata["endpointPrefix"], *spec.signing_names}
+            for name in names:
+                self._by_signing.setdefault(name, []).append(spec)
+            prefix = model.metadata.get("targetPrefix")
+            if prefix:
+                self._by_target[prefix] = spec
+
+    # -- services -----------------------------------------------------------------------------
+
+    def api(self, name: str) -> Any:
+        api = self._apis.get(name)
+        if api is None:
+            api = self.specs[name].api(self.platform)
+            self._apis[name] = api
+        return api
+
+    def service_names(self) -> list[str]:
+        return sorted(self.specs)
+
+    # -- routing ------------------------------------------------------------------------------
+
+    def _credential(self, req: Request) -> tuple[str, str, str] | None:
+        """(access key, region, signing name) from the SigV4 scope, if signed."""
+        auth = req.headers.get("authorization")
+        scope = None
+        if auth:
+            match = _CREDENTIAL.search(auth)
+            if match:
+                return match.group(1), match.group(3), match.group(4)
+            if auth.startswith("AWS "):
+                return auth[4:].split(":", 1)[0], "", "s3"
+        scope = req.query_get("X-Amz-Credential")
+        if scope:
+            parts = scope.split("/")
+            if len(parts) >= 5:
+                return parts[0], parts[2], parts[3]
+        if req.query_has("AWSAccessKeyId") and req.query_has("Signature"):
+            return req.query_get("AWSAccessKeyId") or "", "", "s3"
+        return None
+
+    def resolve(self, req: Request) -> tuple[ServiceSpec | None, tuple[str, str, str] | None]:
+        cred = self._credential(req)
+        target = req.headers.get("x-amz-target")
+        if target:
+            spec = self._by_target.get(target.rpartition(".")[0])
+            if spec is not None:
+                return spec, cred
+        if cred is not None:
+            candidates = self._by_signing.get(cred[2], [])
+            if len(candidates) == 1:
+                return candidates[0], cred
+            for spec in candidates:
+                model = service_model(spec.model_name)
+                if model.protocol.startswith("rest") and self._rest_matches(spec, model, req):
+                    return spec, cred
+            if candidates:
+                return candidates[0], cred
+        return self.specs.get("s3"), cred
+
+    def _rest_matches(self, spec: ServiceSpec, model: ServiceModel, req: Request) -> bool:
+        from overcast.protocol.rest import match_operation
+
+        try:
+            match_operation(model, req)
+        except ServiceError:
+            return False
+        return True
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    async def handle(self, req: Request, read_body: Callable[[Request, bool], Any]) -> Response:
+        """Answer one request. `read_body(req, stream)` fills `req.body` or `req.stream`."""
+        for route in self._routes:
+            if route.matches(req):
+                await read_body(req, False)
+                return await route.handle(self.platform, req)
+        spec, cred = self.resolve(req)
+        ctx = self._context(req, spec, cred)
+        if spec is None:
+            await read_body(req, False)
+            err = MissingAuthentication("Missing Authentication Token")
+            return json_response(err.status, json.dumps({"message": err.message}),
+                                 [("x-amzn-RequestId", ctx.request_id), ("x-amzn-ErrorType", err.code)])
+        return await self.dispatch(spec, req, ctx, read_body)
+
+    def _context(self, req: Request, spec: ServiceSpec | None, cred: tuple[str, str, str] | None) -> RequestContext:
+        config = self.platform.config
+        access_key, region = (cred[0], cred[1]) if cred else ("test", "")
+        account = access_key if len(access_key) == 12 and access_key.isdigit() else config.default_account
+        return RequestContext(
+            account=account,
+            region=region or config.default_region,
+            service=spec.name if spec else "",
+            access_key=access_key,
+            request=req,
+            endpoint=f"{req.scheme}://{req.host}",
+        )
+
+    async def dispatch(self, spec: ServiceSpec, req: Request, ctx: RequestContext,
+                       read_body: Callable[[Request, bool], Any]) -> Response:
+        model = service_model(spec.model_name)
+        protocol = PROTOCOLS[model.protocol]
+        opts = spec.options
+        op: OperationModel | None = None
+        try:
+            if opts.rewrite is not None:
+                req = opts.rewrite(req)
+                ctx.request = req
+            if protocol.needs_body_for_routing():
+                await read_body(req, False)
+            op = protocol.operation(model, req, opts)
+            ctx.operation = op.name
+            if not protocol.needs_body_for_routing():
+                await read_body(req, bool(op.has_streaming_input))
+            params = protocol.parse(op, req, opts)
+            method, names, takes_all = self._method(spec, op.name)
+            kwargs = {}
+            for key, value in params.items():
+                arg = names.get(key) or snake(key)
+                if takes_all or arg in names.values():
+                    kwargs[arg] = value
+            result = method(ctx, **kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+            return protocol.serialize(op, result or {}, ctx, opts)
+        except ServiceError as error:
+            return protocol.serialize_error(model, op, error, ctx, opts)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s.%s failed", spec.name, op.name if op else "?")
+            error = ServerError("We encountered an internal error. Please try again.",
+                                code=_internal_code(model))
+            return protocol.serialize_error(model, op, error, ctx, opts)
+
+    def _method(self, spec: ServiceSpec, op_name: str) -> tuple[Callable[..., Any], dict[str, str], bool]:
+        key = (spec.name, op_name)
+        cached = self._signatures.get(key)
+        if cached is not None:
+            return cached
+        api = self.api(spec.name)
+        method = getattr(api, snake(op_name), None)
+        if method is None:
+            raise NotImplementedOperation(
+                f"The operation {op_name} of {spec.name} is not implemented in overcast yet",
+            )
+        sig = inspect.signature(method)
+        takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+        names = {name: name for name in sig.parameters}
+        cached = (method, names, takes_all)
+        self._signatures[key] = cached
+        return cached
+
+
+def _internal_code(model: ServiceModel) -> str:
+    if model.protocol == "query":
+        return "InternalFailure"
+    if model.service_name in ("s3",):
+        return "InternalError"
+    return "InternalFailure" if model.protocol == "json" else "ServiceException"
+
+
+def admin_health(gateway: Gateway) -> Response:
+    body = {"status": "running", "version": __version__, "services": gateway.service_names()}
+    return json_response(200, json.dumps(body))
+
+
+def not_found_admin(path: str) -> Response:
+    err = UnknownOperation(f"no admin route {path}")
+    return json_response(404, json.dumps({"message": err.message}))

@@ -1,0 +1,134 @@
+"""The platform object: configuration, clock, storage and wake-up signals, passed explicitly to
+everything that needs them (no module-level singletons)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from overcast.clock import Clock, SystemClock
+from overcast.config import Config
+from overcast.storage import Database
+
+log = logging.getLogger("overcast")
+
+T = TypeVar("T")
+
+
+class Signals:
+    """Named wake-ups: a loop waits on a key, a write path notifies it (no polling on timers)."""
+
+    def __init__(self) -> None:
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def notify(self, key: str) -> None:
+        waiters = self._waiters.pop(key, None)
+        if waiters:
+            for future in waiters:
+                if not future.done():
+                    future.set_result(None)
+
+    def notify_threadsafe(self, key: str) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.notify, key)
+
+    async def wait(self, key: str, real_timeout: float | None) -> bool:
+        """Wait until `key` is notified or `real_timeout` seconds pass; True when notified."""
+        if real_timeout is not None and real_timeout <= 0:
+            return False
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(key, []).append(future)
+        try:
+            await asyncio.wait_for(future, real_timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            waiters = self._waiters.get(key)
+            if waiters and future in waiters:
+                waiters.remove(future)
+                if not waiters:
+                    del self._waiters[key]
+
+    async def wait_any(self, keys: list[str], real_timeout: float | None) -> bool:
+        if not keys:
+            await asyncio.sleep(real_timeout or 0)
+            return False
+        tasks = [asyncio.ensure_future(self.wait(k, real_timeout)) for k in keys]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            return any(t.result() for t in done if not t.cancelled())
+        finally:
+            for t in tasks:
+                t.cancel()
+
+
+class Platform:
+    """Shared foundations of one running overcast."""
+
+    def __init__(self, config: Config, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock: Clock = clock or SystemClock(config.time_scale)
+        self.signals = Signals()
+        self._scratch: Path | None = None
+        if config.in_memory:
+            self.db = Database(None, config.sync_mode)
+        else:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+            self.db = Database(config.data_dir / "overcast.db", config.sync_mode)
+        self._components: dict[type, Any] = {}
+        self._reset_hooks: list[Callable[[], None]] = []
+        self._close_hooks: list[Callable[[], None]] = []
+
+    @property
+    def files_dir(self) -> Path:
+        """Where services keep file-shaped state (function code, S3 objects)."""
+        if self.config.in_memory:
+            if self._scratch is None:
+                self._scratch = Path(tempfile.mkdtemp(prefix="overcast-"))
+            return self._scratch
+        path = self.config.data_dir / "files"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def component(self, cls: Callable[[Platform], T]) -> T:
+        """The one instance of `cls` on this platform (created on first use as `cls(platform)`)."""
+        instance = self._components.get(cls)  # type: ignore[arg-type]
+        if instance is None:
+            instance = cls(self)
+            self._components[cls] = instance  # type: ignore[index]
+        return instance  # type: ignore[no-any-return]
+
+    def on_reset(self, hook: Callable[[], None]) -> None:
+        self._reset_hooks.append(hook)
+
+    def on_close(self, hook: Callable[[], None]) -> None:
+        self._close_hooks.append(hook)
+
+    def reset(self) -> None:
+        """Drop all state: every row, every cached object, every scratch file."""
+        for hook in list(self._reset_hooks):
+            hook()
+        self.db.reset()
+        files = self.config.data_dir / "files" if not self.config.in_memory else self._scratch
+        if files is not None and files.exists():
+            shutil.rmtree(files, ignore_errors=True)
+
+    def close(self) -> None:
+        for hook in reversed(self._close_hooks):
+            try:
+                hook()
+            except Exception:  # closing must go on; report, don't hide
+                log.exception("error while closing")
+        self.db.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)

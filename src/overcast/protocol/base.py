@@ -1,0 +1,100 @@
+"""The contract each wire protocol implements, and what they share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from overcast.context import RequestContext
+from overcast.errors import ServiceError
+from overcast.protocol.http import Request, Response
+
+
+@dataclass(frozen=True)
+class ProtocolOptions:
+    """Per-service knobs of the generic protocol code (from the service's spec)."""
+
+    #: constraint checking: "full" (required, lengths, ranges, enums, patterns), "required", "none"
+    validation: str = "full"
+    validation_code: str = "ValidationException"
+    #: shape names whose JSON values are handed to the service as they came (no walk, no decode)
+    raw_shapes: frozenset[str] = frozenset()
+    #: `__type` prefix in JSON error bodies (DynamoDB sends `com.amazonaws.dynamodb.v20120810#`)
+    error_type_prefix: str = ""
+    #: rest-xml: root element of an operation's output body, when it is not `<Op>Result`
+    xml_roots: dict[str, str] = field(default_factory=dict)
+    #: rest-xml: the namespace put on root elements
+    xml_namespace: str | None = None
+    #: rest-json: add `"Type": "User"|"Service"` to error bodies (Lambda does)
+    error_type_field: bool = False
+    #: json: codes sent for malformed input
+    serialization_code: str = "SerializationException"
+    #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
+    rewrite: Callable[[Request], Request] | None = None
+
+
+class Trusted:
+    """A value the service already holds in wire form: serialized without walking its shape."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class WireProtocol(Protocol):
+    name: str
+
+    def needs_body_for_routing(self) -> bool: ...
+
+    def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel: ...
+
+    def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]: ...
+
+    def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
+                  opts: ProtocolOptions) -> Response: ...
+
+    def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
+                        ctx: RequestContext, opts: ProtocolOptions) -> Response: ...
+
+
+def error_shape(model: ServiceModel, code: str) -> Shape | None:
+    from overcast.protocol.catalog import error_shapes
+
+    return error_shapes(model.service_name).get(code)
+
+
+def error_members(model: ServiceModel, error: ServiceError) -> dict[str, Any]:
+    """The error body's members: the message under the name the shape uses, plus `fields`."""
+    shape = error_shape(model, error.code)
+    message_key = "message"
+    if shape is not None:
+        for name in shape.members:
+            if name.lower() == "message":
+                message_key = name
+                break
+    body: dict[str, Any] = {message_key: error.message}
+    body.update(error.fields)
+    return body
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Trusted):
+        return value.value
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")

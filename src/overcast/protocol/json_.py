@@ -1,0 +1,79 @@
+"""The `json` protocol (DynamoDB, SQS, Kinesis, EventBridge, CloudWatch Logs...).
+
+`POST /` with `X-Amz-Target: <targetPrefix>.<Operation>` and a JSON body; answers JSON, errors as
+`{"__type": code, "message": ...}` with the error's HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from overcast.context import RequestContext
+from overcast.errors import SerializationError, ServiceError, UnknownOperation
+from overcast.protocol.base import ProtocolOptions, dumps, error_members
+from overcast.protocol.http import Request, Response
+from overcast.protocol.jsonvalues import from_json, to_json
+from overcast.protocol.validate import validate
+
+
+class JsonProtocol:
+    name = "json"
+
+    def needs_body_for_routing(self) -> bool:
+        return False
+
+    def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel:
+        target = req.headers.get("x-amz-target", "") or ""
+        prefix, _, op_name = target.rpartition(".")
+        if not op_name or op_name not in model.operation_names or prefix != model.metadata.get("targetPrefix"):
+            raise UnknownOperation(f"Unknown operation {target!r}" if target else "Missing X-Amz-Target header",
+                                   code="UnknownOperationException")
+        return model.operation_model(op_name)
+
+    def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
+        body = req.body.strip()
+        if not body:
+            document: Any = {}
+        else:
+            try:
+                document = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise SerializationError("Start of structure or map found where not expected.",
+                                         code=opts.serialization_code) from None
+        shape = op.input_shape
+        if shape is None:
+            return {}
+        params = from_json(shape, document, "", opts.raw_shapes, opts.serialization_code)
+        check_input(shape, params, opts)
+        return params
+
+    def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
+                  opts: ProtocolOptions) -> Response:
+        shape = op.output_shape
+        document = to_json(shape, result or {}) if shape is not None else {}
+        return Response(200, self._headers(op.service_model, ctx), dumps(document))
+
+    def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
+                        ctx: RequestContext, opts: ProtocolOptions) -> Response:
+        body = {"__type": f"{opts.error_type_prefix}{error.code}", **error_members(model, error)}
+        headers = self._headers(model, ctx)
+        headers.extend(error.headers.items())
+        return Response(error.status, headers, dumps(body))
+
+    @staticmethod
+    def _headers(model: ServiceModel, ctx: RequestContext) -> list[tuple[str, str]]:
+        version = model.metadata.get("jsonVersion", "1.0")
+        return [
+            ("Content-Type", f"application/x-amz-json-{version}"),
+            ("x-amzn-RequestId", ctx.request_id),
+            *ctx.response_headers,
+        ]
+
+
+def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:
+    if opts.validation == "none":
+        return
+    validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required")

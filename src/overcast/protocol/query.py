@@ -1,0 +1,156 @@
+"""The `query` protocol (STS, IAM, SNS, CloudFormation, ELBv2, legacy SQS).
+
+Form-encoded `Action=...&Version=...&Name.member.1=...` in, XML
+`<OpResponse><OpResult>...</OpResult><ResponseMetadata>...` out; errors as `<ErrorResponse>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape, quoteattr
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from overcast.context import RequestContext
+from overcast.errors import ClientError, ServiceError
+from overcast.protocol.base import ProtocolOptions
+from overcast.protocol.http import Request, Response
+from overcast.protocol.json_ import check_input
+from overcast.protocol.values import parse_scalar_text
+from overcast.protocol.xml import write_member
+
+
+class _Node:
+    """One level of dotted form keys: `A.member.1.B` becomes A → member → 1 → B."""
+
+    __slots__ = ("children", "value")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.value: str | None = None
+
+
+def form_tree(pairs: list[tuple[str, str]]) -> _Node:
+    root = _Node()
+    for key, value in pairs:
+        node = root
+        for part in key.split("."):
+            node = node.children.setdefault(part, _Node())
+        node.value = value
+    return root
+
+
+def _indexed(node: _Node) -> list[_Node]:
+    items = [(int(k), child) for k, child in node.children.items() if k.isdigit()]
+    return [child for _, child in sorted(items, key=lambda kv: kv[0])]
+
+
+def read_shape(shape: Shape, node: _Node, where: str) -> Any:
+    type_name = shape.type_name
+    if type_name == "structure":
+        out: dict[str, Any] = {}
+        for member_name, member_shape in shape.members.items():
+            child = node.children.get(_form_name(member_name, member_shape))
+            if child is None:
+                continue
+            out[member_name] = read_shape(member_shape, child, f"{where}.{member_name}" if where else member_name)
+        return out
+    if type_name == "list":
+        if shape.serialization.get("flattened"):
+            items = _indexed(node)
+        else:
+            inner = node.children.get(shape.member.serialization.get("name", "member"))
+            items = _indexed(inner) if inner is not None else []
+        return [read_shape(shape.member, item, where) for item in items]
+    if type_name == "map":
+        entries = _indexed(node) if shape.serialization.get("flattened") else _indexed(
+            node.children.get("entry", _Node()))
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
+        result: dict[str, Any] = {}
+        for entry in entries:
+            key = entry.children.get(key_name)
+            if key is None or key.value is None:
+                continue
+            value = entry.children.get(value_name)
+            result[key.value] = read_shape(shape.value, value, where) if value is not None else None
+        return result
+    return parse_scalar_text(node.value or "", shape, where)
+
+
+def _form_name(member_name: str, shape: Shape) -> str:
+    if shape.type_name == "list" and shape.serialization.get("flattened"):
+        inner = shape.member.serialization.get("name")
+        if inner:
+            return inner
+    return shape.serialization.get("name", member_name)
+
+
+class QueryProtocol:
+    name = "query"
+
+    def needs_body_for_routing(self) -> bool:
+        return True
+
+    def _pairs(self, req: Request) -> list[tuple[str, str]]:
+        cached = getattr(req, "_form_pairs", None)
+        if cached is None:
+            pairs = list(req.query)
+            if req.body:
+                pairs.extend(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
+            cached = pairs
+            req._form_pairs = cached  # type: ignore[attr-defined]
+        return cached
+
+    def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel:
+        action = next((v for k, v in reversed(self._pairs(req)) if k == "Action"), None)
+        if not action:
+            raise ClientError("Missing Action", code="MissingAction")
+        if action not in model.operation_names:
+            raise ClientError(f"The action {action} is not valid for this web service.", code="InvalidAction")
+        return model.operation_model(action)
+
+    def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
+        shape = op.input_shape
+        if shape is None:
+            return {}
+        params = read_shape(shape, form_tree(self._pairs(req)), "")
+        check_input(shape, params, opts)
+        return params
+
+    def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
+                  opts: ProtocolOptions) -> Response:
+        name = op.name
+        ns = op.service_model.metadata.get("xmlNamespace")
+        out = [f"<{name}Response" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"]
+        shape = op.output_shape
+        if shape is not None:
+            wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+            out.append(f"<{wrapper}>")
+            for member_name, member_shape in shape.members.items():
+                value = (result or {}).get(member_name)
+                if value is not None:
+                    write_member(out, member_name, member_shape, value)
+            out.append(f"</{wrapper}>")
+        out.append(f"<ResponseMetadata><RequestId>{ctx.request_id}</RequestId></ResponseMetadata></{name}Response>")
+        return Response(200, self._headers(ctx), "".join(out).encode())
+
+    def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
+                        ctx: RequestContext, opts: ProtocolOptions) -> Response:
+        ns = model.metadata.get("xmlNamespace")
+        kind = "Sender" if error.sender_fault else "Receiver"
+        extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
+        body = (
+            "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
+            f"<Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>"
+            f"<Message>{escape(error.message)}</Message>{extra}</Error>"
+            f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>"
+        )
+        headers = self._headers(ctx)
+        headers.extend(error.headers.items())
+        return Response(error.status, headers, body.encode())
+
+    @staticmethod
+    def _headers(ctx: RequestContext) -> list[tuple[str, str]]:
+        return [("Content-Type", "text/xml"), ("x-amzn-RequestId", ctx.request_id), *ctx.response_headers]

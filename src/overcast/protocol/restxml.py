@@ -1,0 +1,64 @@
+"""The `rest-xml` protocol (S3)."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from overcast.context import RequestContext
+from overcast.errors import ServiceError
+from overcast.protocol.base import ProtocolOptions
+from overcast.protocol.http import Response
+from overcast.protocol.rest import RestProtocol
+from overcast.protocol.xml import parse_document, read_structure, write_value
+
+_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+class RestXmlProtocol(RestProtocol):
+    name = "rest-xml"
+    content_type = "application/xml"
+
+    def read_body(self, shape: Shape, body: bytes, where: str, opts: ProtocolOptions) -> Any:
+        root = parse_document(body)
+        if shape.type_name != "structure":
+            from overcast.protocol.xml import read_element
+
+            return read_element(root, shape, where)
+        return read_structure(root, shape, where)
+
+    def write_body(self, op: OperationModel, shape: Shape, value: Any, opts: ProtocolOptions,
+                   payload_member: str | None) -> bytes:
+        if payload_member is not None:
+            root = op.output_shape.members[payload_member].serialization.get("name", shape.name)
+        else:
+            root = opts.xml_roots.get(op.name) or _default_root(shape.name)
+        out: list[str] = [_DECL]
+        write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
+        return "".join(out).encode()
+
+    def id_headers(self, ctx: RequestContext) -> list[tuple[str, str]]:
+        return [("x-amz-request-id", ctx.request_id), ("x-amz-id-2", ctx.extras.get("host_id", ctx.request_id))]
+
+    def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
+                        ctx: RequestContext, opts: ProtocolOptions) -> Response:
+        headers = [*self.id_headers(ctx), *ctx.response_headers, *error.headers.items()]
+        if ctx.request is not None and ctx.request.method == "HEAD":
+            return Response(error.status, headers, b"")
+        extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
+        body = (
+            f"{_DECL}<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"{extra}<RequestId>{ctx.request_id}</RequestId>"
+            f"<HostId>{ctx.extras.get('host_id', ctx.request_id)}</HostId></Error>"
+        )
+        headers.append(("Content-Type", "application/xml"))
+        return Response(error.status, headers, body.encode())
+
+
+def _default_root(shape_name: str) -> str:
+    for suffix in ("Output", "Response"):
+        if shape_name.endswith(suffix):
+            return shape_name[: -len(suffix)] + "Result"
+    return shape_name

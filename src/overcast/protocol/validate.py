@@ -1,0 +1,139 @@
+"""Check parsed input against the model's constraints, wording errors the way AWS does.
+
+AWS's JSON services answer constraint violations with messages such as
+``1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must
+not be null`` — member paths in lowerCamelCase, one clause per violation, joined with '; '.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from botocore.model import Shape
+
+from overcast.errors import ValidationError
+
+MAX_REPORTED = 10
+
+
+@lru_cache(maxsize=2048)
+def _pattern(expr: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(expr, re.DOTALL)
+    except re.error:
+        return None  # Java-only syntax; AWS's own check still applies server-side
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bytes):
+        return "java.nio.HeapByteBuffer"
+    return str(value)
+
+
+def violations(shape: Shape, value: Any, path: str = "", *, patterns: bool = True) -> list[str]:
+    """All constraint violations of `value` against `shape`, as AWS words them."""
+    found: list[str] = []
+    _check(shape, value, path, found, patterns)
+    return found
+
+
+def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool) -> None:
+    if value is None:
+        return
+    type_name = shape.type_name
+    meta = shape.metadata
+    if type_name == "structure":
+        for required in shape.required_members:
+            if value.get(required) is None:
+                found.append(f"Value null at '{_join(path, required)}' failed to satisfy constraint: Member must not be null")
+        for name, member_value in value.items():
+            member = shape.members.get(name)
+            if member is not None:
+                _check(member, member_value, _join(path, name), found, patterns)
+        return
+    if type_name == "list":
+        _length(meta, len(value), value, path, found, "length")
+        for index, item in enumerate(value, 1):
+            _check(shape.member, item, f"{path}.{index}" if path else str(index), found, patterns)
+        return
+    if type_name == "map":
+        _length(meta, len(value), value, path, found, "length")
+        for key, item in value.items():
+            _check(shape.value, item, f"{path}.{key}" if path else str(key), found, patterns)
+        return
+    if type_name == "string":
+        _length(meta, len(value), value, path, found, "length")
+        enum = meta.get("enum")
+        if enum and value not in enum:
+            found.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(enum)}]"
+            )
+        pattern = meta.get("pattern") if patterns else None
+        if pattern:
+            compiled = _pattern(pattern)
+            if compiled is not None and not compiled.fullmatch(value):
+                found.append(
+                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                    f"Member must satisfy regular expression pattern: {pattern}"
+                )
+        return
+    if type_name == "blob":
+        _length(meta, len(value), value, path, found, "length")
+        return
+    if type_name in ("integer", "long", "float", "double") and not isinstance(value, bool):
+        if "min" in meta and value < meta["min"]:
+            found.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value greater than or equal to {meta['min']}"
+            )
+        if "max" in meta and value > meta["max"]:
+            found.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {meta['max']}"
+            )
+
+
+def _length(meta: dict, length: int, value: Any, path: str, found: list[str], what: str) -> None:
+    if "min" in meta and length < meta["min"]:
+        found.append(
+            f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+            f"Member must have {what} greater than or equal to {meta['min']}"
+        )
+    if "max" in meta and length > meta["max"]:
+        found.append(
+            f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+            f"Member must have {what} less than or equal to {meta['max']}"
+        )
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{_camel(name)}" if path else _camel(name)
+
+
+def validate(shape: Shape | None, params: dict[str, Any], *, code: str = "ValidationException",
+             patterns: bool = True, required_only: bool = False) -> None:
+    """Raise the service's validation error when `params` break the model's constraints."""
+    if shape is None:
+        return
+    if required_only:
+        problems = [
+            f"Value null at '{_camel(name)}' failed to satisfy constraint: Member must not be null"
+            for name in shape.required_members
+            if params.get(name) is None
+        ]
+    else:
+        problems = violations(shape, params, patterns=patterns)
+    if not problems:
+        return
+    shown = problems[:MAX_REPORTED]
+    noun = "error" if len(problems) == 1 else "errors"
+    raise ValidationError(f"{len(problems)} validation {noun} detected: " + "; ".join(shown), code=code)

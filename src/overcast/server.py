@@ -1,0 +1,204 @@
+"""One ASGI app on one port, and the lifespan that runs the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from overcast import __version__
+from overcast.errors import ClientError
+from overcast.gateway import Gateway, admin_health, not_found_admin
+from overcast.invocation.engine import Engine
+from overcast.invocation.targets import outbox_loop
+from overcast.platform import Platform
+from overcast.protocol.http import BodyStream, Headers, Request, Response, json_response
+from overcast.services import discover
+
+log = logging.getLogger("overcast.server")
+
+#: Bodies read whole (everything but streaming uploads) are capped here.
+MAX_BUFFERED_BODY = 256 * 1024 * 1024
+
+Receive = Callable[[], Any]
+Send = Callable[[dict[str, Any]], Any]
+
+
+class App:
+    """The ASGI application: admin routes, then the gateway."""
+
+    def __init__(self, platform: Platform, announce: Callable[[], None] | None = None) -> None:
+        self.platform = platform
+        self.engine = Engine(platform)
+        platform.engine = self.engine  # type: ignore[attr-defined]
+        self.gateway = Gateway(platform, discover())
+        platform.gateway = self.gateway  # type: ignore[attr-defined]
+        self._announce = announce
+        self.engine.add_loop("outbox", lambda: outbox_loop(platform))
+        for spec in self.gateway.specs.values():
+            if spec.loops is not None:
+                for index, loop in enumerate(spec.loops(platform)):
+                    self.engine.add_loop(f"{spec.name}-{index}", loop)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        message = await receive()
+        if message["type"] != "lifespan.startup":
+            return
+        self.platform.signals.bind(asyncio.get_running_loop())
+
+        async def ready() -> None:
+            await send({"type": "lifespan.startup.complete"})
+            if self._announce is not None:
+                self._announce()
+
+        async def until_shutdown() -> None:
+            while (await receive())["type"] != "lifespan.shutdown":
+                pass
+
+        try:
+            await self.engine.run(ready, until_shutdown)
+        finally:
+            self.platform.close()
+            await send({"type": "lifespan.shutdown.complete"})
+
+    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        req = Request(
+            method=scope["method"],
+            raw_path=raw_path.decode("latin-1") if isinstance(raw_path, bytes) else raw_path,
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
+            client=(scope.get("client") or ("127.0.0.1", 0))[0],
+            scheme=scope.get("scheme", "http"),
+        )
+        done = False
+
+        async def read_body(request: Request, stream: bool) -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            if stream:
+                request.stream = BodyStream(receive)
+                return
+            chunks: list[bytes] = []
+            size = 0
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ConnectionError("client went away")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > MAX_BUFFERED_BODY:
+                    raise ClientError("Request body too large", code="RequestEntityTooLarge", status=413)
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+            request.body = b"".join(chunks)
+
+        try:
+            if req.raw_path.startswith("/_overcast/"):
+                await read_body(req, False)
+                response = self._admin(req)
+            else:
+                response = await self.gateway.handle(req, read_body)
+        except ConnectionError:
+            return
+        except ClientError as error:
+            response = json_response(error.status, f'{{"message": "{error.message}"}}')
+        await _send_response(send, response, head=req.method == "HEAD")
+
+    def _admin(self, req: Request) -> Response:
+        path = req.raw_path.split("?", 1)[0].rstrip("/")
+        if path == "/_overcast/health" and req.method in ("GET", "HEAD"):
+            return admin_health(self.gateway)
+        if path == "/_overcast/reset" and req.method == "POST":
+            self.platform.reset()
+            return json_response(200, '{"reset": true}')
+        if path == "/_overcast/info" and req.method == "GET":
+            import json
+
+            config = self.platform.config
+            return json_response(200, json.dumps({
+                "version": __version__,
+                "data_dir": None if config.in_memory else str(config.data_dir.resolve()),
+                "time_scale": config.time_scale,
+                "python": sys.version.split()[0],
+            }))
+        return not_found_admin(path)
+
+
+async def _send_response(send: Send, response: Response, head: bool = False) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    body = response.body
+    if isinstance(body, bytes | bytearray):
+        if not any(k.lower() == b"content-length" for k, _ in headers):
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else bytes(body)})
+        return
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    iterator: AsyncIterator[bytes] = body
+    if not head:
+        async for chunk in iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket up front, so a taken port is reported before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
+
+
+def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] | None = None) -> None:
+    """Serve until SIGINT/SIGTERM; the lifespan shuts the engine and the database down cleanly."""
+    import uvicorn
+
+    app = App(platform, announce)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        date_header=True,
+        http="httptools",
+        loop="uvloop" if _has_uvloop() else "asyncio",
+        timeout_keep_alive=75,
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn re-raises the signal that stopped it once it has shut down; a clean stop of
+    # `overcast up` should exit 0, so that re-raise lands on a handler that does nothing.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    server.run(sockets=[sock])
+
+
+def _has_uvloop() -> bool:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True

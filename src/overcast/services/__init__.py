@@ -1,0 +1,64 @@
+"""AWS services, one package each.
+
+A service package exposes `SPEC`, a `ServiceSpec`, from its `__init__.py`; the gateway discovers
+them. Inside the package: `api.py` (one plain method per AWS operation: snake_case arguments, a
+dict of output members back, no HTTP), `models.py` (state and rules), `errors.py` (AWS errors).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from overcast.protocol.base import ProtocolOptions
+
+if TYPE_CHECKING:
+    from overcast.platform import Platform
+    from overcast.protocol.http import Request, Response
+
+Loop = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """A non-API HTTP surface a service serves on the shared port (an API's invoke URL, a function
+    URL...). `matches` must be cheap: it runs for every request before API routing."""
+
+    name: str
+    matches: Callable[[Request], bool]
+    handle: Callable[[Platform, Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    #: Builds the api object (one method per operation) for a platform.
+    api: Callable[[Platform], Any]
+    #: botocore model name, when not `name`
+    model: str = ""
+    #: SigV4 signing names routed here besides the model's own
+    signing_names: tuple[str, ...] = ()
+    options: ProtocolOptions = field(default_factory=ProtocolOptions)
+    routes: tuple[HttpRoute, ...] = ()
+    #: Background loops the service needs while the platform runs.
+    loops: Callable[[Platform], list[Loop]] | None = None
+
+    @property
+    def model_name(self) -> str:
+        return self.model or self.name
+
+
+def discover() -> list[ServiceSpec]:
+    """Every service package's SPEC, in name order."""
+    specs: list[ServiceSpec] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        spec = getattr(module, "SPEC", None)
+        if isinstance(spec, ServiceSpec):
+            specs.append(spec)
+    return specs

@@ -1,0 +1,115 @@
+"""Roles and managed policies as JSON documents in SQLite, scoped by account (IAM is global)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from overcast.errors import ServiceError
+from overcast.platform import Platform
+
+AWS_MANAGED = "arn:aws:iam::aws:policy/"
+
+
+class NoSuchEntity(ServiceError):
+    code = "NoSuchEntity"
+    status = 404
+    sender_fault = True
+
+
+class EntityAlreadyExists(ServiceError):
+    code = "EntityAlreadyExists"
+    status = 409
+    sender_fault = True
+
+
+class DeleteConflict(ServiceError):
+    code = "DeleteConflict"
+    status = 409
+    sender_fault = True
+
+
+class MalformedPolicyDocument(ServiceError):
+    code = "MalformedPolicyDocument"
+    status = 400
+    sender_fault = True
+
+
+def unique_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(17))
+
+
+def check_policy(document: str) -> None:
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        raise MalformedPolicyDocument("This policy contains invalid Json") from None
+    if not isinstance(parsed, dict) or "Statement" not in parsed:
+        raise MalformedPolicyDocument("Syntax errors in policy.")
+
+
+class IamStore:
+    def __init__(self, platform: Platform) -> None:
+        self.db = platform.db
+        self.clock = platform.clock
+
+    # roles
+    def get_role(self, account: str, name: str) -> dict[str, Any]:
+        row = self.db.query_one("SELECT doc FROM iam_roles WHERE account=? AND name=?", (account, name))
+        if row is None:
+            raise NoSuchEntity(f"The role with name {name} cannot be found.")
+        return json.loads(row["doc"])
+
+    def put_role(self, account: str, role: dict[str, Any], *, create: bool = False) -> None:
+        if create and self.db.query_one(
+            "SELECT 1 FROM iam_roles WHERE account=? AND name=?", (account, role["RoleName"])
+        ):
+            raise EntityAlreadyExists(f"Role with name {role['RoleName']} already exists.")
+        self.db.execute(
+            "INSERT OR REPLACE INTO iam_roles(account, name, doc) VALUES (?, ?, ?)",
+            (account, role["RoleName"], json.dumps(role)),
+        )
+
+    def delete_role(self, account: str, name: str) -> None:
+        role = self.get_role(account, name)
+        if role.get("_attached") or role.get("_inline"):
+            raise DeleteConflict("Cannot delete entity, must detach all policies first.")
+        self.db.execute("DELETE FROM iam_roles WHERE account=? AND name=?", (account, name))
+
+    def roles(self, account: str) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT doc FROM iam_roles WHERE account=? ORDER BY name", (account,))
+        return [json.loads(r["doc"]) for r in rows]
+
+    # managed policies
+    def get_policy(self, account: str, arn: str) -> dict[str, Any]:
+        row = self.db.query_one("SELECT doc FROM iam_policies WHERE account=? AND arn=?", (account, arn))
+        if row is not None:
+            return json.loads(row["doc"])
+        if arn.startswith(AWS_MANAGED):
+            name = arn.rsplit("/", 1)[-1]
+            return {"PolicyName": name, "PolicyId": "ANPA" + name.upper()[:17].ljust(17, "X"), "Arn": arn,
+                    "Path": "/service-role/" if "service-role" in arn else "/", "DefaultVersionId": "v1",
+                    "AttachmentCount": 0, "IsAttachable": True, "CreateDate": 0.0, "UpdateDate": 0.0,
+                    "_document": '{"Version":"2012-10-17","Statement":[]}'}
+        raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
+
+    def put_policy(self, account: str, policy: dict[str, Any], *, create: bool = False) -> None:
+        if create and self.db.query_one(
+            "SELECT 1 FROM iam_policies WHERE account=? AND arn=?", (account, policy["Arn"])
+        ):
+            raise EntityAlreadyExists(f"A policy called {policy['PolicyName']} already exists. Duplicate names are not allowed.")
+        self.db.execute(
+            "INSERT OR REPLACE INTO iam_policies(account, arn, doc) VALUES (?, ?, ?)",
+            (account, policy["Arn"], json.dumps(policy)),
+        )
+
+    def delete_policy(self, account: str, arn: str) -> None:
+        policy = self.get_policy(account, arn)
+        if policy.get("AttachmentCount"):
+            raise DeleteConflict("Cannot delete a policy attached to entities.")
+        self.db.execute("DELETE FROM iam_policies WHERE account=? AND arn=?", (account, arn))
+
+    def policies(self, account: str) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT doc FROM iam_policies WHERE account=? ORDER BY arn", (account,))
+        return [json.loads(r["doc"]) for r in rows]

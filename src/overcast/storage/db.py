@@ -1,0 +1,170 @@
+"""The storage interface every service uses.
+
+One SQLite database in WAL mode, one connection, used from the platform's event-loop thread only
+(so there is a single writer and no lock contention). The interface is deliberately narrow —
+`execute`, `executemany`, `query`, `query_one`, `tx` — so that another backend (PostgreSQL, for
+several overcast nodes sharing one state) can stand behind it; SQL stays portable: `?` placeholders,
+no SQLite-only functions in service code.
+
+Every acknowledged write is committed before its response goes out: `execute` outside a
+transaction commits at once, and `tx()` commits when its block ends.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Row = sqlite3.Row
+
+_META_DDL = "CREATE TABLE IF NOT EXISTS schema_version (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+
+
+def _schema_domains() -> dict[str, Sequence[str]]:
+    """Each module in `overcast.storage.schema` holds one domain's ordered MIGRATIONS."""
+    from overcast.storage import schema
+
+    domains: dict[str, Sequence[str]] = {}
+    for info in pkgutil.iter_modules(schema.__path__):
+        module = importlib.import_module(f"{schema.__name__}.{info.name}")
+        domains[info.name] = tuple(module.MIGRATIONS)
+    return domains
+
+
+class Database:
+    """A SQLite database; `path=None` keeps it in memory."""
+
+    def __init__(self, path: Path | None, synchronous: str = "NORMAL") -> None:
+        self.path = path
+        target = str(path) if path is not None else ":memory:"
+        self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._depth = 0
+        self._owner: int | None = None
+        self._lock = threading.RLock()
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA synchronous={synchronous}")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        self._conn.execute("PRAGMA cache_size=-65536")
+        self._conn.execute("PRAGMA temp_store=MEMORY")
+        self.migrate()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring every domain's tables to the newest version (idempotent)."""
+        with self.tx():
+            self._conn.execute(_META_DDL)
+            current = {r["domain"]: r["version"] for r in self._conn.execute("SELECT * FROM schema_version")}
+            for domain, migrations in _schema_domains().items():
+                done = current.get(domain, 0)
+                if done > len(migrations):
+                    raise RuntimeError(
+                        f"the data dir's {domain!r} schema (v{done}) is newer than this overcast "
+                        f"(v{len(migrations)}); upgrade overcast or use another data dir"
+                    )
+                for script in migrations[done:]:
+                    for statement in _statements(script):
+                        self._conn.execute(statement)
+                if len(migrations) != done:
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO schema_version(domain, version) VALUES (?, ?)",
+                        (domain, len(migrations)),
+                    )
+
+    def tables(self) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+        return [r["name"] for r in rows if r["name"] != "schema_version"]
+
+    def reset(self) -> None:
+        """Delete every row of every table (the schema stays)."""
+        with self.tx():
+            self._conn.execute("PRAGMA defer_foreign_keys=ON")
+            for table in self.tables():
+                self._conn.execute(f'DELETE FROM "{table}"')
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    @contextmanager
+    def tx(self) -> Iterator[Database]:
+        """A transaction; nested blocks become savepoints. Commits when the outermost block ends."""
+        with self._lock:
+            depth = self._depth
+            self._depth += 1
+            try:
+                if depth == 0:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                else:
+                    self._conn.execute(f"SAVEPOINT sp{depth}")
+                try:
+                    yield self
+                except BaseException:
+                    if depth == 0:
+                        self._conn.execute("ROLLBACK")
+                    else:
+                        self._conn.execute(f"ROLLBACK TO sp{depth}")
+                        self._conn.execute(f"RELEASE sp{depth}")
+                    raise
+                if depth == 0:
+                    self._conn.execute("COMMIT")
+                else:
+                    self._conn.execute(f"RELEASE sp{depth}")
+            finally:
+                self._depth -= 1
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                if self.path is not None:
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self._conn.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (sqlite3 executes one at a time)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

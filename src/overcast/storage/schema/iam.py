@@ -1,0 +1,18 @@
+"""IAM roles and policies: stored and answered like AWS, never enforced."""
+
+MIGRATIONS = [
+    """
+    CREATE TABLE iam_roles (
+        account     TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, name)
+    );
+    CREATE TABLE iam_policies (
+        account     TEXT NOT NULL,
+        arn         TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, arn)
+    );
+    """,
+]
