@@ -1,0 +1,40 @@
+"""CloudWatch Logs: groups, streams and events."""
+
+MIGRATIONS = [
+    """
+    CREATE TABLE logs_groups (
+        account        TEXT NOT NULL,
+        region         TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        created        INTEGER NOT NULL,          -- epoch ms
+        retention_days INTEGER,
+        kms_key_id     TEXT,
+        tags           TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (account, region, name)
+    );
+    CREATE TABLE logs_streams (
+        account        TEXT NOT NULL,
+        region         TEXT NOT NULL,
+        group_name     TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        created        INTEGER NOT NULL,
+        first_event    INTEGER,
+        last_event     INTEGER,
+        last_ingestion INTEGER,
+        stored_bytes   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, region, group_name, name)
+    );
+    CREATE TABLE logs_events (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        group_name  TEXT NOT NULL,
+        stream_name TEXT NOT NULL,
+        ts          INTEGER NOT NULL,             -- event timestamp, epoch ms
+        ingested    INTEGER NOT NULL,             -- ingestion time, epoch ms
+        message     TEXT NOT NULL
+    );
+    CREATE INDEX logs_events_by_stream ON logs_events(account, region, group_name, stream_name, ts, id);
+    CREATE INDEX logs_events_by_group ON logs_events(account, region, group_name, ts, id);
+    """,
+]
