@@ -128,6 +128,9 @@ class Gateway:
             if route.matches(req):
                 await read_body(req, False)
                 return await route.handle(self.platform, req)
+        if req.raw_path.startswith("/_overcast/"):
+            await read_body(req, False)
+            return not_found_admin(req.path)
         spec, cred = self.resolve(req)
         ctx = self._context(req, spec, cred)
         if spec is None:
@@ -165,7 +168,7 @@ class Gateway:
             op = protocol.operation(model, req, opts)
             ctx.operation = op.name
             if not protocol.needs_body_for_routing():
-                await read_body(req, bool(op.has_streaming_input))
+                await read_body(req, bool(op.has_streaming_input) and opts.stream_uploads)
             params = protocol.parse(op, req, opts)
             method, names, takes_all = self._method(spec, op.name)
             kwargs = {}

@@ -88,6 +88,9 @@ class Platform:
         self._components: dict[type, Any] = {}
         self._reset_hooks: list[Callable[[], None]] = []
         self._close_hooks: list[Callable[[], None]] = []
+        #: the running engine and gateway (set by the server; None in unit tests)
+        self.engine: Any = None
+        self.gateway: Any = None
 
     @property
     def files_dir(self) -> Path:

@@ -34,9 +34,9 @@ class App:
     def __init__(self, platform: Platform, announce: Callable[[], None] | None = None) -> None:
         self.platform = platform
         self.engine = Engine(platform)
-        platform.engine = self.engine  # type: ignore[attr-defined]
+        platform.engine = self.engine
         self.gateway = Gateway(platform, discover())
-        platform.gateway = self.gateway  # type: ignore[attr-defined]
+        platform.gateway = self.gateway
         self._announce = announce
         self.engine.add_loop("outbox", lambda: outbox_loop(platform))
         for spec in self.gateway.specs.values():
@@ -108,7 +108,7 @@ class App:
             request.body = b"".join(chunks)
 
         try:
-            if req.raw_path.startswith("/_overcast/"):
+            if req.raw_path.startswith("/_overcast/") and self._is_admin(req):
                 await read_body(req, False)
                 response = self._admin(req)
             else:
@@ -118,6 +118,11 @@ class App:
         except ClientError as error:
             response = json_response(error.status, f'{{"message": "{error.message}"}}')
         await _send_response(send, response, head=req.method == "HEAD")
+
+    @staticmethod
+    def _is_admin(req: Request) -> bool:
+        return req.raw_path.split("?", 1)[0].rstrip("/") in ("/_overcast/health", "/_overcast/reset",
+                                                             "/_overcast/info")
 
     def _admin(self, req: Request) -> Response:
         path = req.raw_path.split("?", 1)[0].rstrip("/")

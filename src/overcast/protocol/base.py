@@ -33,6 +33,9 @@ class ProtocolOptions:
     error_type_field: bool = False
     #: json: codes sent for malformed input
     serialization_code: str = "SerializationException"
+    #: hand streaming-input payloads (S3 PutObject...) to the operation as a BodyStream, unread;
+    #: False reads them whole first (Lambda's Invoke payload is modelled as streaming but is small)
+    stream_uploads: bool = True
     #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
     rewrite: Callable[[Request], Request] | None = None
 

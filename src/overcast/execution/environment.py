@@ -1,0 +1,383 @@
+"""One execution environment: a forked worker process running the runtime interface client,
+talking to the platform through its own Runtime API listener (§5.3 of the spec).
+
+Lifecycle: `start()` forks it; init ends when the runtime first asks for `/next`. `invoke()` hands
+one event to the waiting `/next`, then waits for `/response` or `/error`, the deadline (the process
+is killed: `Sandbox.Timedout`) or the process's exit (`Runtime.ExitError`). One invocation at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from overcast.execution.runtime_api import RuntimeApiListener
+
+log = logging.getLogger("overcast.environment")
+
+INIT_TIMEOUT = 10.0  # Lambda's init phase limit for on-demand functions
+PREFIX = "/2018-06-01/runtime/"
+
+
+@dataclass(frozen=True)
+class EnvironmentSpec:
+    """What an environment runs: a function version's code and configuration."""
+
+    key: str                          # environments with the same key are interchangeable
+    handler: str
+    code_dir: Path
+    sys_path: tuple[str, ...]         # the Python path inside (code dir, layers, runtime, stdlib)
+    variables: dict[str, str]         # environment variables, Lambda's and the function's
+    memory_mb: int = 128
+    timeout: float = 3.0              # seconds, real time (never scaled)
+
+
+@dataclass
+class Invocation:
+    request_id: str
+    payload: bytes
+    invoked_function_arn: str
+    timeout: float
+    client_context: str | None = None
+    cognito_identity: str | None = None
+    trace_id: str | None = None
+    tenant_id: str | None = None
+
+
+@dataclass
+class InvocationResult:
+    payload: bytes
+    function_error: str | None = None   # "Unhandled" when the function failed
+    error_type: str | None = None       # e.g. Sandbox.Timedout, Runtime.ExitError
+    status: str = "success"             # success | error | timeout
+    duration_ms: float = 0.0
+    init_duration_ms: float | None = None
+    max_memory_mb: int = 0
+    logs: list[tuple[int, str]] = field(default_factory=list)   # (epoch ms, line) during the invocation
+    response_size: int = 0
+    content_type: str = "application/json"
+    init_error: bool = False
+
+
+def _error_doc(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+class Environment:
+    """One worker process and its Runtime API listener."""
+
+    def __init__(self, spec: EnvironmentSpec, log_sink: Callable[[Environment, list[tuple[int, str]]], None]) -> None:
+        self.id = secrets.token_hex(16)
+        self.spec = spec
+        self.pid: int | None = None
+        self.alive = False
+        self.busy = False
+        self.created = time.monotonic()
+        self.last_used = self.created
+        self.invocations = 0
+        self.meta: dict[str, Any] = {}   # the owner's bookkeeping (account, log stream...)
+        self._log_sink = log_sink
+        self._listener = RuntimeApiListener(self._handle)
+        self._read_fd: int | None = None
+        self._partial = b""
+        self._lines: list[tuple[int, str]] = []
+        self._next: asyncio.Future[Invocation] | None = None
+        self._ready = asyncio.Event()
+        self._init_error: bytes | None = None
+        self._init_started = 0.0
+        self._init_duration: float | None = None
+        self._current: Invocation | None = None
+        self._result: asyncio.Future[InvocationResult] | None = None
+        self._started_at = 0.0
+        self._exit_status: str | None = None
+        self._exited = asyncio.Event()
+
+    # -- start / stop -------------------------------------------------------------------------
+
+    async def start(self, zygote: Any, extra_env: dict[str, str]) -> None:
+        address = await self._listener.start()
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        self._read_fd = read_fd
+        loop = asyncio.get_running_loop()
+        loop.add_reader(read_fd, self._read_logs)
+        env = {**self.spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": address}
+        self._init_started = time.monotonic()
+        try:
+            self.pid = await zygote.spawn(self.id, {
+                "env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
+                "handler": self.spec.handler,
+            }, write_fd)
+        finally:
+            os.close(write_fd)
+        self.alive = True
+
+    def kill(self) -> None:
+        if self.pid is not None and self.alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        self.alive = False
+
+    async def close(self) -> None:
+        self.kill()
+        await self._listener.close()
+        self._close_logs()
+
+    def _close_logs(self) -> None:
+        if self._read_fd is not None:
+            self._drain_logs()
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(self._read_fd)
+            with contextlib.suppress(OSError):
+                os.close(self._read_fd)
+            self._read_fd = None
+            if self._partial:
+                self._lines.append((_now_ms(), self._partial.decode("utf-8", "replace")))
+                self._partial = b""
+            self._flush_out_of_band()
+
+    def exited(self, status: str) -> None:
+        """The zygote reports this environment's process has ended."""
+        self.alive = False
+        self._exit_status = status
+        self._exited.set()
+        self._drain_logs()
+        if self._result is not None and not self._result.done():
+            self._finish_exit(status)
+
+    # -- logs ---------------------------------------------------------------------------------
+
+    def _read_logs(self) -> None:
+        self._drain_logs()
+
+    def _drain_logs(self) -> None:
+        fd = self._read_fd
+        if fd is None:
+            return
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:
+                with contextlib.suppress(Exception):
+                    asyncio.get_running_loop().remove_reader(fd)
+                break
+            self._partial += data
+            if b"\n" in self._partial:
+                *complete, self._partial = self._partial.split(b"\n")
+                stamp = _now_ms()
+                self._lines.extend((stamp, line.decode("utf-8", "replace")) for line in complete)
+        if self._current is None and self._ready.is_set():
+            self._flush_out_of_band()
+
+    def _flush_out_of_band(self) -> None:
+        """Output written outside an invocation goes to the environment's log stream as is."""
+        if self._lines:
+            lines, self._lines = self._lines, []
+            self._log_sink(self, lines)
+
+    def take_init_logs(self) -> list[tuple[int, str]]:
+        lines, self._lines = self._lines, []
+        return lines
+
+    # -- invoke -------------------------------------------------------------------------------
+
+    async def invoke(self, invocation: Invocation) -> InvocationResult:
+        """Run one invocation; never raises for function failures (they are results)."""
+        self.busy = True
+        self.invocations += 1
+        loop = asyncio.get_running_loop()
+        self._current = invocation
+        self._result = loop.create_future()
+        cold = self._init_duration is None
+        try:
+            if not self._ready.is_set():
+                await self._await_init(invocation)
+            if self._result.done():
+                return self._finalize(self._result.result(), cold)
+            self._started_at = time.monotonic()
+            assert self._next is not None
+            if not self._next.done():
+                self._next.set_result(invocation)
+            try:
+                result = await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
+            except TimeoutError:
+                result = self._timed_out(invocation)
+            return self._finalize(result, cold)
+        finally:
+            self._current = None
+            self._result = None
+            self.busy = False
+            self.last_used = time.monotonic()
+
+    async def _await_init(self, invocation: Invocation) -> None:
+        ready = asyncio.ensure_future(self._ready.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        assert self._result is not None
+        try:
+            await asyncio.wait({ready, exited, self._result}, timeout=INIT_TIMEOUT,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+            exited.cancel()
+        if self._result.done():
+            return
+        if not self._ready.is_set():
+            if self._exited.is_set():
+                self._finish_exit(self._exit_status or "exit status 1")
+            else:
+                self.kill()
+                self._result.set_result(InvocationResult(
+                    payload=_error_doc("Runtime.Unknown", f"RequestId: {invocation.request_id} Error: "
+                                       f"Runtime failed to start: init timed out after {INIT_TIMEOUT:.2f} seconds"),
+                    function_error="Unhandled", error_type="Runtime.Unknown", status="error", init_error=True))
+
+    def _timed_out(self, invocation: Invocation) -> InvocationResult:
+        self.kill()
+        message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
+        self._drain_logs()
+        self._lines.append((_now_ms(), f"{_iso_now()} {invocation.request_id} Task timed out after "
+                                        f"{invocation.timeout:.2f} seconds"))
+        return InvocationResult(payload=_error_doc("Sandbox.Timedout", message), function_error="Unhandled",
+                                error_type="Sandbox.Timedout", status="timeout")
+
+    def _finish_exit(self, status: str) -> None:
+        assert self._result is not None and self._current is not None
+        if self._init_error is not None:
+            payload, error_type = self._init_error, _error_type(self._init_error)
+            init = True
+        else:
+            payload = _error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: "
+                                 f"Runtime exited with error: {status}")
+            error_type, init = "Runtime.ExitError", False
+        self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled",
+                                                 error_type=error_type, status="error", init_error=init))
+
+    def _finalize(self, result: InvocationResult, cold: bool) -> InvocationResult:
+        self._drain_logs()
+        if self._started_at:
+            result.duration_ms = (time.monotonic() - self._started_at) * 1000
+        self._started_at = 0.0
+        if cold:
+            result.init_duration_ms = self._init_duration if self._init_duration is not None else \
+                (time.monotonic() - self._init_started) * 1000
+        result.max_memory_mb = self._max_memory_mb()
+        result.logs, self._lines = self._lines, []
+        return result
+
+    def _max_memory_mb(self) -> int:
+        if self.pid is None:
+            return 0
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return max(1, int(line.split()[1]) // 1024)
+        except OSError:
+            pass
+        return 0
+
+    # -- Runtime API --------------------------------------------------------------------------
+
+    async def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes
+                      ) -> tuple[int, list[tuple[str, str]], bytes]:
+        if not path.startswith(PREFIX):
+            return _json(404, {"errorMessage": "not found", "errorType": "InvalidRequest"})
+        route = path[len(PREFIX):]
+        if method == "GET" and route == "invocation/next":
+            return await self._on_next()
+        if method == "POST" and route == "init/error":
+            return self._on_init_error(body, headers)
+        if method == "POST" and route.startswith("invocation/"):
+            request_id, _, action = route[len("invocation/"):].partition("/")
+            if action in ("response", "error"):
+                return self._on_result(request_id, action, body, headers)
+        return _json(404, {"errorMessage": f"unknown path {path}", "errorType": "InvalidRequest"})
+
+    async def _on_next(self) -> tuple[int, list[tuple[str, str]], bytes]:
+        loop = asyncio.get_running_loop()
+        self._next = loop.create_future()
+        if not self._ready.is_set():
+            self._init_duration = (time.monotonic() - self._init_started) * 1000
+            self._ready.set()
+        invocation = await self._next
+        deadline_ms = int((time.time() + invocation.timeout) * 1000)
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
+            ("Lambda-Runtime-Deadline-Ms", str(deadline_ms)),
+            ("Lambda-Runtime-Invoked-Function-Arn", invocation.invoked_function_arn),
+            ("Lambda-Runtime-Trace-Id", invocation.trace_id or _trace_id()),
+        ]
+        if invocation.client_context:
+            headers.append(("Lambda-Runtime-Client-Context", invocation.client_context))
+        if invocation.cognito_identity:
+            headers.append(("Lambda-Runtime-Cognito-Identity", invocation.cognito_identity))
+        if invocation.tenant_id:
+            headers.append(("Lambda-Runtime-Aws-Tenant-Id", invocation.tenant_id))
+        return 200, headers, invocation.payload
+
+    def _on_init_error(self, body: bytes, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+        self._init_error = body or _error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
+                                              "init failed")
+        self._init_duration = (time.monotonic() - self._init_started) * 1000
+        if self._result is not None and not self._result.done():
+            self._drain_logs()
+            self._result.set_result(InvocationResult(payload=self._init_error, function_error="Unhandled",
+                                                     error_type=_error_type(self._init_error), status="error",
+                                                     init_error=True))
+        return _json(202, {"status": "OK"})
+
+    def _on_result(self, request_id: str, action: str, body: bytes, headers: dict[str, str]
+                   ) -> tuple[int, list[tuple[str, str]], bytes]:
+        current = self._current
+        if current is None or current.request_id != request_id or self._result is None or self._result.done():
+            return _json(400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"})
+        self._drain_logs()
+        size = int(headers.get("x-overcast-truncated", len(body)))
+        if action == "response":
+            result = InvocationResult(payload=body, response_size=size,
+                                      content_type=headers.get("content-type", "application/json"))
+        else:
+            result = InvocationResult(payload=body, function_error="Unhandled", error_type=_error_type(body),
+                                      status="error", response_size=size)
+        self._result.set_result(result)
+        return _json(202, {"status": "OK"})
+
+
+def _json(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, [("Content-Type", "application/json")], json.dumps(body).encode()
+
+
+def _error_type(document: bytes) -> str | None:
+    try:
+        value = json.loads(document)
+    except ValueError:
+        return None
+    return value.get("errorType") if isinstance(value, dict) else None
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _iso_now() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+
+
+def _trace_id() -> str:
+    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"

@@ -1,0 +1,193 @@
+"""The zygote: a pre-warmed Python process that forks execution environments.
+
+Run as a script (``python zygote.py <control-fd>``); it imports nothing from overcast. It pre-imports
+what every Python function pays for at cold start (boto3, botocore, json...) so that a forked
+environment starts in milliseconds. It does NOT import `awslambdaric`: the runtime client's native
+extension reads `AWS_LAMBDA_RUNTIME_API` once, when it loads, so each child imports it after the
+fork, once its own Runtime API address is in its environment.
+
+Control protocol over a Unix socket (JSON lines, one file descriptor passed with each spawn):
+  platform → zygote  {"op": "spawn", "id": ..., "env": {...}, "cwd": ..., "path": [...], "handler": ...}
+                     + SCM_RIGHTS [log_fd]  (the child's stdout/stderr)
+  zygote → platform  {"op": "spawned", "id": ..., "pid": ...}
+                     {"op": "exited", "id": ..., "pid": ..., "status": "exit status 1" | "signal: killed"}
+When the control socket closes (the platform is gone) the zygote kills its children and exits.
+"""
+
+from __future__ import annotations
+
+import array
+import ctypes
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+
+PR_SET_PDEATHSIG = 1
+
+
+def _preimport() -> None:
+    import http.client  # noqa: F401
+    import json  # noqa: F401
+    import logging  # noqa: F401
+    import uuid  # noqa: F401
+
+    try:
+        import boto3
+        import botocore.session
+
+        session = botocore.session.get_session()
+        for name in ("s3", "dynamodb", "sqs", "sns", "events", "lambda", "kinesis", "sts"):
+            try:  # load the most used service models into memory once, shared by every child
+                session.get_service_model(name)
+            except Exception:
+                pass
+        import boto3.session  # noqa: F401
+        import simplejson  # noqa: F401
+    except ImportError:
+        pass
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+_INHERITED: list[int] = []  # the zygote's own descriptors, closed in every child
+
+
+def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
+    """In the forked child: become the environment and run the runtime interface client."""
+    try:
+        control.close()
+        signal.set_wakeup_fd(-1)
+        for fd in _INHERITED:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        _die_with_parent()
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        if log_fd > 2:
+            os.close(log_fd)
+        os.environ.clear()
+        os.environ.update(spec["env"])
+        os.chdir(spec["cwd"])
+        sys.path[:] = spec["path"]
+        sys.argv = ["/var/runtime/bootstrap", spec["handler"]]
+        sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+        sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+        import importlib
+
+        importlib.invalidate_caches()
+        from awslambdaric import bootstrap
+        from awslambdaric.lambda_runtime_client import LambdaRuntimeClient
+
+        use_thread = spec["env"].get("AWS_EXECUTION_ENV") in (
+            "AWS_Lambda_python3.12", "AWS_Lambda_python3.13", "AWS_Lambda_python3.14")
+        client = LambdaRuntimeClient(spec["env"]["AWS_LAMBDA_RUNTIME_API"], use_thread)
+        bootstrap.run(spec["handler"], client)
+    except SystemExit as exc:
+        os._exit(exc.code if isinstance(exc.code, int) else 1)
+    except BaseException as exc:  # report how the runtime itself failed, then die
+        try:
+            os.write(2, f"overcast: runtime failed to start: {type(exc).__name__}: {exc}\n".encode())
+        finally:
+            os._exit(1)
+    os._exit(0)
+
+
+def _status(code: int) -> str:
+    if os.WIFSIGNALED(code):
+        sig = os.WTERMSIG(code)
+        names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGTERM: "terminated",
+                 signal.SIGABRT: "aborted"}
+        return f"signal: {names.get(sig, signal.Signals(sig).name.lower())}"
+    return f"exit status {os.WEXITSTATUS(code)}"
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    _die_with_parent()
+    _preimport()
+    children: dict[int, str] = {}
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda *_: _shutdown(children))
+    selector = selectors.DefaultSelector()
+    selector.register(control, selectors.EVENT_READ, "control")
+    selector.register(wake_r, selectors.EVENT_READ, "wake")
+    _INHERITED.extend([wake_r, wake_w, selector.fileno()])
+    buffer = b""
+    control.sendall(b'{"op": "ready"}\n')
+    while True:
+        for key, _ in selector.select():
+            if key.data == "wake":
+                os.read(wake_r, 4096)
+                _reap(children, control)
+                continue
+            fds = array.array("i")
+            try:
+                data, ancdata, _, _ = control.recvmsg(65536, socket.CMSG_LEN(16 * fds.itemsize))
+            except InterruptedError:
+                continue
+            if not data:
+                _shutdown(children)
+            received: list[int] = []
+            for level, kind, payload in ancdata:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    chunk = array.array("i")
+                    chunk.frombytes(payload[: len(payload) - (len(payload) % chunk.itemsize)])
+                    received.extend(chunk)
+            buffer += data
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                spec = json.loads(line)
+                log_fd = received.pop(0) if received else os.open(os.devnull, os.O_WRONLY)
+                pid = os.fork()
+                if pid == 0:
+                    _child(spec, log_fd, control)
+                os.close(log_fd)
+                children[pid] = spec["id"]
+                control.sendall(json.dumps({"op": "spawned", "id": spec["id"], "pid": pid}).encode() + b"\n")
+        _reap(children, control)
+
+
+def _reap(children: dict[int, str], control: socket.socket) -> None:
+    while children:
+        try:
+            pid, code = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        env_id = children.pop(pid, None)
+        if env_id is not None:
+            message = {"op": "exited", "id": env_id, "pid": pid, "status": _status(code)}
+            try:
+                control.sendall(json.dumps(message).encode() + b"\n")
+            except OSError:
+                pass
+
+
+def _shutdown(children: dict[int, str]) -> None:
+    for pid in list(children):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

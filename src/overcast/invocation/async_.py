@@ -1,0 +1,278 @@
+"""Asynchronous invocation (Event): the event is committed to Lambda's internal queue before 202
+is answered; a dispatcher runs due events on warm environments; retry, age, dead-letter and
+destination policies decide what follows an attempt (spec §2)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from overcast import arns
+from overcast.invocation import targets
+from overcast.invocation.policies import (
+    AsyncLimits,
+    Discard,
+    Outcome,
+    Retry,
+    after_function_error,
+    after_throttle,
+    reserved_zero,
+)
+from overcast.invocation.sync import InvokeOutcome, Invoker
+from overcast.platform import Platform
+from overcast.services.lambda_.errors import LambdaError, TooManyRequests
+from overcast.services.lambda_.models import LATEST, FunctionStore, Resolved
+from overcast.services.lambda_.names import FunctionRef, parse_function
+
+log = logging.getLogger("overcast.async")
+
+SIGNAL = "lambda:async"
+EVENT_INVOKE = "event-invoke"
+BATCH = 256
+MAX_IN_FLIGHT = 256
+MAX_PER_FUNCTION = 16
+IDLE_WAIT = 5.0
+
+
+def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_id: str) -> None:
+    """Accept an Event invocation: committed before the caller hears 202."""
+    ref = resolved.ref
+    now = platform.clock.now()
+    platform.db.execute(
+        "INSERT INTO lambda_async(request_id, account, region, function, qualifier, payload, created, available_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (request_id, ref.account, ref.region, ref.name, ref.qualifier, payload, now, now),
+    )
+    platform.signals.notify(SIGNAL)
+
+
+def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    """The targets facade's deliverer for Lambda: an asynchronous invocation of the function."""
+    import uuid
+
+    from overcast.invocation.sync import check_payload
+
+    parsed = arns.parse(target_arn)
+    ref = parse_function(target_arn, parsed.account, parsed.region)
+    try:
+        resolved = platform.component(FunctionStore).resolve(ref)
+        body = check_payload(payload, 1_048_576, "Event")
+    except LambdaError as error:
+        raise targets.DeliveryError(error.message, code=error.code, retryable=False) from None
+    enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()))
+
+
+def limits_for(config: dict[str, Any] | None) -> AsyncLimits:
+    if not config:
+        return AsyncLimits()
+    return AsyncLimits(
+        maximum_retry_attempts=config.get("MaximumRetryAttempts", AsyncLimits.maximum_retry_attempts),
+        maximum_event_age=config.get("MaximumEventAgeInSeconds", AsyncLimits.maximum_event_age),
+    )
+
+
+class Dispatcher:
+    """Runs due events; one per platform."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.functions = platform.component(FunctionStore)
+        self.invoker = platform.component(Invoker)
+        self._running: dict[tuple[str, str, str], int] = {}
+        self._in_flight = 0
+        # Nothing is running right after a start: what was running when overcast stopped runs again.
+        platform.db.execute("UPDATE lambda_async SET running = 0 WHERE running = 1")
+
+    async def round(self) -> None:
+        clock = self.platform.clock
+        db = self.platform.db
+        rows = db.query("SELECT * FROM lambda_async WHERE running = 0 AND available_at <= ? "
+                        "ORDER BY available_at, id LIMIT ?", (clock.now(), BATCH))
+        started = 0
+        for row in rows:
+            key = (row["account"], row["region"], row["function"])
+            if self._in_flight >= MAX_IN_FLIGHT or self._running.get(key, 0) >= MAX_PER_FUNCTION:
+                continue
+            db.execute("UPDATE lambda_async SET running = 1 WHERE id = ?", (row["id"],))
+            self._running[key] = self._running.get(key, 0) + 1
+            self._in_flight += 1
+            started += 1
+            task = asyncio.ensure_future(self._run(row))
+            task.add_done_callback(lambda _t, key=key: self._done(key))
+        if started:
+            return
+        nxt = db.scalar("SELECT MIN(available_at) FROM lambda_async WHERE running = 0")
+        timeout = IDLE_WAIT if nxt is None else max(0.0, min(IDLE_WAIT, nxt - clock.now()))
+        await self.platform.signals.wait(SIGNAL, timeout if timeout > 0 else 0.001)
+
+    def _done(self, key: tuple[str, str, str]) -> None:
+        self._in_flight -= 1
+        self._running[key] -= 1
+        if self._running[key] <= 0:
+            del self._running[key]
+        self.platform.signals.notify(SIGNAL)
+
+    async def _run(self, row: Any) -> None:
+        try:
+            await self._attempt(row)
+        except Exception:
+            log.exception("async event %s failed in the dispatcher", row["request_id"])
+            self.platform.db.execute("UPDATE lambda_async SET running = 0, available_at = ? WHERE id = ?",
+                                     (self.platform.clock.later(1.0), row["id"]))
+
+    async def _attempt(self, row: Any) -> None:
+        ref = FunctionRef(row["account"], row["region"], row["function"], row["qualifier"])
+        clock = self.platform.clock
+        age = clock.aws_elapsed(row["created"])
+        try:
+            resolved = self.functions.resolve(ref)
+        except LambdaError:
+            log.warning("dropped async event %s: function %s no longer exists", row["request_id"], ref.arn)
+            self.platform.db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
+            return
+        limits = limits_for(self._event_config(ref))
+        if resolved.reserved == 0:
+            self._settle(row, resolved, reserved_zero(), None, limits)
+            return
+        try:
+            outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved)
+        except TooManyRequests:
+            self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits), None, limits, throttled=True)
+            return
+        except LambdaError as error:
+            if error.sender_fault:
+                log.warning("dropped async event %s: %s", row["request_id"], error.message)
+                self._settle(row, resolved, Discard("RetriesExhausted"), None, limits)
+            else:
+                self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits), None, limits,
+                             throttled=True)
+            return
+        attempts = row["attempts"] + 1
+        if outcome.function_error is None:
+            self._succeed(row, resolved, outcome, attempts)
+            return
+        self._settle(row, resolved, after_function_error(attempts, age, limits), outcome, limits,
+                     attempts=attempts)
+
+    def _event_config(self, ref: FunctionRef) -> dict[str, Any] | None:
+        return self.functions.setting(ref, EVENT_INVOKE, ref.qualifier or LATEST)
+
+    def _settle(self, row: Any, resolved: Resolved, outcome: Outcome, result: InvokeOutcome | None,
+                limits: AsyncLimits, *, throttled: bool = False, attempts: int | None = None) -> None:
+        db = self.platform.db
+        attempts = row["attempts"] if attempts is None else attempts
+        last = _result_json(result) if result is not None else row["last_result"]
+        if isinstance(outcome, Retry):
+            db.execute(
+                "UPDATE lambda_async SET running = 0, available_at = ?, attempts = ?, throttles = ?, last_result = ? "
+                "WHERE id = ?",
+                (self.platform.clock.later(outcome.delay), attempts, row["throttles"] + (1 if throttled else 0),
+                 last, row["id"]))
+            return
+        with db.tx():
+            db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
+            self._route_failure(row, resolved, outcome.condition, attempts, last)
+
+    def _succeed(self, row: Any, resolved: Resolved, outcome: InvokeOutcome, attempts: int) -> None:
+        db = self.platform.db
+        with db.tx():
+            db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
+            config = self._event_config(resolved.ref) or {}
+            destination = (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination")
+            if destination:
+                record = invocation_record(self.platform, row, resolved, "Success", attempts, _result_json(outcome))
+                _send_record(self.platform, resolved, destination, record, success=True)
+
+    def _route_failure(self, row: Any, resolved: Resolved, condition: str, attempts: int,
+                       last: str | None) -> None:
+        config = self._event_config(resolved.ref) or {}
+        destination = (config.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
+        if destination:
+            record = invocation_record(self.platform, row, resolved, condition, attempts, last)
+            _send_record(self.platform, resolved, destination, record, success=False)
+        dlq = (resolved.config.get("DeadLetterConfig") or {}).get("TargetArn")
+        if dlq:
+            targets.record(self.platform, dlq, row["payload"], options={
+                "MessageAttributes": _dlq_attributes(row["request_id"], last)})
+        if not destination and not dlq:
+            log.info("async event %s for %s discarded (%s) with no destination or DLQ", row["request_id"],
+                     resolved.invoked_arn, condition)
+
+
+def _result_json(outcome: InvokeOutcome | None) -> str | None:
+    if outcome is None:
+        return None
+    return json.dumps({"payload": outcome.payload.decode("utf-8", "replace"), "error": outcome.function_error,
+                       "version": outcome.executed_version})
+
+
+def _embed(raw: str | bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, TypeError):
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+
+
+def invocation_record(platform: Platform, row: Any, resolved: Resolved, condition: str, attempts: int,
+                      last: str | None) -> dict[str, Any]:
+    """The destination record of spec §2.5."""
+    moment = dt.datetime.fromtimestamp(platform.clock.now(), dt.UTC)
+    qualified = resolved.ref.qualified_arn(resolved.ref.qualifier or LATEST)
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+        "requestContext": {"requestId": row["request_id"], "functionArn": qualified, "condition": condition,
+                           "approximateInvokeCount": attempts},
+        "requestPayload": _embed(row["payload"]),
+    }
+    if last is not None:
+        result = json.loads(last)
+        context: dict[str, Any] = {"statusCode": 200, "executedVersion": result["version"]}
+        if result["error"]:
+            context["functionError"] = result["error"]
+        record["responseContext"] = context
+        record["responsePayload"] = _embed(result["payload"])
+    return record
+
+
+def _send_record(platform: Platform, resolved: Resolved, destination: str, record: dict[str, Any],
+                 success: bool) -> None:
+    service = arns.parse(destination).service
+    options: dict[str, Any] = {}
+    payload: Any = record
+    if service == "events":
+        payload = {
+            "Source": "lambda",
+            "DetailType": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
+            "Detail": json.dumps(record),
+            "Resources": [resolved.ref.qualified_arn(resolved.ref.qualifier or LATEST), destination],
+        }
+    elif service == "s3":
+        moment = dt.datetime.fromtimestamp(platform.clock.now(), dt.UTC)
+        import uuid
+
+        options["key"] = (f"aws/lambda/async/{resolved.ref.name}/{moment:%Y/%m/%d}/"
+                          f"{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")
+    targets.record(platform, destination, json.dumps(payload), options=options)
+
+
+def _dlq_attributes(request_id: str, last: str | None) -> dict[str, Any]:
+    message = ""
+    if last is not None:
+        body = _embed(json.loads(last)["payload"])
+        message = body.get("errorMessage", "") if isinstance(body, dict) else str(body)
+    return {
+        "RequestID": {"DataType": "String", "StringValue": request_id},
+        "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+        "ErrorMessage": {"DataType": "String", "StringValue": (message or "Unhandled")[:1024]},
+    }
+
+
+def async_loops(platform: Platform) -> list[Any]:
+    async def dispatch() -> None:
+        await platform.component(Dispatcher).round()
+
+    return [dispatch]

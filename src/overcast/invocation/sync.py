@@ -1,0 +1,279 @@
+"""Synchronous invocation (RequestResponse): reserve concurrency, take a warm environment (or start
+one), run under the function's timeout, write the log lines, answer the result or the error
+document (spec §1, §5.5, §6)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from overcast.execution.environment import Environment, EnvironmentSpec, Invocation, InvocationResult
+from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
+from overcast.invocation.concurrency import ConcurrencyGate
+from overcast.platform import Platform
+from overcast.services.lambda_.code import CodeStore
+from overcast.services.lambda_.config import PYTHON_RUNTIMES
+from overcast.services.lambda_.errors import (
+    InvalidRequestContent,
+    InvalidRuntime,
+    RequestTooLarge,
+    ResourceConflict,
+    ServiceException,
+    TooManyRequests,
+)
+from overcast.services.lambda_.layers import LayerStore
+from overcast.services.lambda_.models import FunctionStore, Resolved
+from overcast.services.lambda_.names import FunctionRef
+from overcast.services.logs.models import LogStore
+
+SYNC_PAYLOAD_LIMIT = 6_291_456
+RESPONSE_LIMIT = 6_291_456
+RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (spec §1.3e)
+TAIL_BYTES = 4096
+PYTHON_VERSION = "3.12"
+
+
+@dataclass
+class InvokeOutcome:
+    request_id: str
+    payload: bytes
+    function_error: str | None
+    executed_version: str
+    log_result: str | None = None
+    result: InvocationResult | None = None
+    content_type: str = "application/json"
+
+
+def check_payload(payload: bytes | None, limit: int, invocation_type: str) -> bytes:
+    """Lambda's checks on an Invoke body: size, then JSON (an empty body is the event `{}`)."""
+    payload = payload or b""
+    if len(payload) > limit:
+        raise RequestTooLarge(f"{len(payload)} byte payload is too large for the {invocation_type} invocation "
+                              f"type (limit {limit} bytes)")
+    if not payload.strip():
+        return b"{}"
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestContent(f"Could not parse request body into json: Could not parse payload into json: "
+                                    f"{exc}") from None
+    return payload
+
+
+class Invoker:
+    """Runs invocations on execution environments; one per platform (`platform.component(Invoker)`)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.functions = platform.component(FunctionStore)
+        self.layers = platform.component(LayerStore)
+        self.logs = platform.component(LogStore)
+        self.code = CodeStore(platform.files_dir)
+        self.gate = ConcurrencyGate(platform.config.concurrency_limit)
+        self.pool = EnvironmentPool(self._out_of_band_logs, self._lambda_variables,
+                                    platform.config.environment_idle_seconds)
+        self._runtime_dir: str | None = None
+        self._stdlib = stdlib_path()
+        self.functions.on_change(self._function_changed)
+        platform.on_close(self._close)
+        platform.on_reset(self.pool.stop_all_now)
+
+    def _close(self) -> None:
+        self.pool.stop_all_now()
+        self.pool.zygote.close()
+
+    async def warm_up(self) -> None:
+        """Start the zygote ahead of the first cold start."""
+        await self.pool.zygote.ensure_started()
+
+    # -- invoke -------------------------------------------------------------------------------
+
+    async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
+                     client_context: str | None = None, request_id: str | None = None,
+                     resolved: Resolved | None = None) -> InvokeOutcome:
+        """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
+        resolved = resolved or self.functions.resolve(ref)
+        config = resolved.config
+        if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
+            raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
+                                   f"the following state: {config.get('State')}")
+        if config.get("Runtime") not in PYTHON_RUNTIMES:
+            raise InvalidRuntime(f"The runtime parameter of {config.get('Runtime')} is not supported by overcast: "
+                                 "it runs Python functions (python3.9 to python3.14).")
+        request_id = request_id or str(uuid.uuid4())
+        account, region = resolved.ref.account, resolved.ref.region
+        slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
+                                 self.functions.total_reserved(account, region))
+        if isinstance(slot, str):
+            raise TooManyRequests(slot)
+        try:
+            spec = self._spec(resolved)
+            try:
+                env, cold = await self.pool.acquire(spec)
+            except (OSError, RuntimeError, TimeoutError) as exc:
+                raise ServiceException(f"overcast could not start an execution environment: {exc}") from None
+            init_logs = env.take_init_logs() if cold else []
+            try:
+                result = await env.invoke(Invocation(
+                    request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
+                    timeout=float(config.get("Timeout", 3)), client_context=client_context))
+            finally:
+                self.pool.release(env)
+        finally:
+            self.gate.release(slot)
+        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+
+    def _outcome(self, env: Environment, resolved: Resolved, request_id: str, result: InvocationResult,
+                 cold: bool, init_logs: list[tuple[int, str]], tail: bool) -> InvokeOutcome:
+        payload, function_error = result.payload, result.function_error
+        if result.function_error is None and result.response_size > RESPONSE_LIMIT:
+            payload = json.dumps({
+                "errorMessage": f"Response payload size exceeded maximum allowed payload size "
+                                f"({RESPONSE_LIMIT_QUOTED} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge"}).encode()
+            function_error, result.error_type, result.status = "Unhandled", "Function.ResponseSizeTooLarge", "error"
+        lines = self._write_logs(env, resolved, request_id, result, cold, init_logs)
+        log_result = None
+        if tail:
+            text = ("\n".join(line for _, line in lines) + "\n").encode()
+            log_result = base64.b64encode(text[-TAIL_BYTES:]).decode()
+        return InvokeOutcome(request_id, payload, function_error, resolved.executed_version, log_result, result,
+                             result.content_type)
+
+    # -- environments -------------------------------------------------------------------------
+
+    def _spec(self, resolved: Resolved) -> EnvironmentSpec:
+        config = resolved.config
+        stored = self.code.get(config.get("_code", ""))
+        if stored is None:
+            raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
+        if self._runtime_dir is None:
+            self._runtime_dir = str(build_runtime_dir(self.platform.files_dir / "runtime" / "python"))
+        layer_paths: list[str] = []
+        for folder in reversed(self.layers.folders(config.get("Layers", []))):
+            layer_paths += [str(folder / "python" / "lib" / f"python{PYTHON_VERSION}" / "site-packages"),
+                            str(folder / "python")]
+        variables = dict((config.get("Environment") or {}).get("Variables") or {})
+        logging_config = config.get("LoggingConfig") or {}
+        runtime = config.get("Runtime") or "python3.12"
+        variables.update({
+            "_HANDLER": config.get("Handler") or "",
+            "AWS_REGION": resolved.ref.region,
+            "AWS_DEFAULT_REGION": resolved.ref.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": resolved.ref.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.get("MemorySize", 128)),
+            "AWS_LAMBDA_FUNCTION_VERSION": resolved.executed_version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": logging_config.get("LogGroup") or f"/aws/lambda/{resolved.ref.name}",
+            "AWS_LAMBDA_LOG_FORMAT": logging_config.get("LogFormat", "Text"),
+            "AWS_ACCESS_KEY_ID": resolved.ref.account,
+            "AWS_ACCESS_KEY": resolved.ref.account,
+            "AWS_SECRET_ACCESS_KEY": "overcast",
+            "AWS_SESSION_TOKEN": "overcast",
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.platform.config.port}",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "LAMBDA_TASK_ROOT": str(stored.folder),
+            "LAMBDA_RUNTIME_DIR": self._runtime_dir,
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "PYTHONPATH": self._runtime_dir,
+        })
+        if logging_config.get("ApplicationLogLevel") and logging_config.get("LogFormat") == "JSON":
+            variables["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
+        key = f"{resolved.ref.arn}:{resolved.executed_version}:{config.get('RevisionId')}"
+        return EnvironmentSpec(
+            key=key, handler=config.get("Handler") or "", code_dir=stored.folder,
+            sys_path=(str(stored.folder), *layer_paths, self._runtime_dir, *self._stdlib),
+            variables=variables, memory_mb=int(config.get("MemorySize", 128)),
+            timeout=float(config.get("Timeout", 3)),
+        )
+
+    def _lambda_variables(self, env: Environment) -> dict[str, str]:
+        """Per-environment variables: its log stream (`YYYY/MM/DD/[version]<id>`) and temp dir."""
+        version = env.spec.variables.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        day = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC).strftime("%Y/%m/%d")
+        stream = f"{day}/[{version}]{env.id}"
+        env.meta["stream"] = stream
+        env.meta["group"] = env.spec.variables["AWS_LAMBDA_LOG_GROUP_NAME"]
+        env.meta["account"] = env.spec.variables["AWS_ACCESS_KEY_ID"]
+        env.meta["region"] = env.spec.variables["AWS_REGION"]
+        tmp = self.platform.files_dir / "tmp" / env.id
+        tmp.mkdir(parents=True, exist_ok=True)
+        return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "TMPDIR": str(tmp)}
+
+    def _function_changed(self, account: str, region: str, name: str) -> None:
+        """Code or configuration changed: environments of an outdated $LATEST are not reused."""
+        prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
+        try:
+            current = self.functions.latest(FunctionRef(account, region, name, None)).get("RevisionId")
+        except Exception:  # deleted: retire all of its environments
+            current = None
+
+        def keep(key: str) -> bool:
+            if not key.startswith(prefix):
+                return True
+            if current is None:
+                return False
+            return not key.startswith(prefix + "$LATEST:") or key.endswith(f":{current}")
+
+        if self.platform.engine is not None:
+            self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
+
+    # -- logs ---------------------------------------------------------------------------------
+
+    def _out_of_band_logs(self, env: Environment, lines: list[tuple[int, str]]) -> None:
+        if "stream" in env.meta:
+            self.logs.append(env.meta["account"], env.meta["region"], env.meta["group"], env.meta["stream"], lines)
+
+    def _write_logs(self, env: Environment, resolved: Resolved, request_id: str, result: InvocationResult,
+                    cold: bool, init_logs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        now = int(self.platform.clock.now() * 1000)
+        config = resolved.config
+        lines: list[tuple[int, str]] = []
+        if cold:
+            runtime = config.get("Runtime", "python3.12")
+            arn = (config.get("RuntimeVersionConfig") or {}).get("RuntimeVersionArn", "")
+            lines.append((now, f"INIT_START Runtime Version: {runtime.replace('python', 'python:')}.overcast\t"
+                               f"Runtime Version ARN: {arn}"))
+            lines.extend(init_logs)
+            if result.init_error:
+                lines.append((now, f"INIT_REPORT Init Duration: {result.init_duration_ms or 0:.2f} ms\tPhase: init\t"
+                                   f"Status: error\tError Type: {result.error_type or 'Runtime.Unknown'}"))
+        lines.append((now, f"START RequestId: {request_id} Version: {resolved.executed_version}"))
+        lines.extend(result.logs)
+        lines.append((now, f"END RequestId: {request_id}"))
+        duration = result.duration_ms
+        report = (f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: "
+                  f"{max(1, math.ceil(duration))} ms\tMemory Size: {config.get('MemorySize', 128)} MB\t"
+                  f"Max Memory Used: {result.max_memory_mb} MB")
+        if cold and result.init_duration_ms is not None and not result.init_error:
+            report += f"\tInit Duration: {result.init_duration_ms:.2f} ms"
+        if result.status == "timeout":
+            report += "\tStatus: timeout"
+        elif result.status == "error" and result.error_type and (
+                result.error_type.startswith(("Runtime.", "Function.", "Sandbox.")) or result.init_error):
+            report += f"\tStatus: error\tError Type: {result.error_type}"
+        lines.append((now, report))
+        group = env.meta.get("group") or f"/aws/lambda/{resolved.ref.name}"
+        stream = env.meta.get("stream") or "unknown"
+        self.logs.append(resolved.ref.account, resolved.ref.region, group, stream, lines)
+        return lines
+
+
+def environments_loop(platform: Platform) -> Any:
+    """A background loop that reaps idle environments."""
+
+    async def loop() -> None:
+        invoker = platform.component(Invoker)
+        await invoker.pool.reap()
+        # Idle time is real time (like function timeouts), not an AWS timer: it is not scaled.
+        await platform.signals.wait("lambda:reap", min(30.0, max(1.0, invoker.pool.idle_seconds / 4)))
+
+    return loop

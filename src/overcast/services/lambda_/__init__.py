@@ -1,0 +1,46 @@
+"""AWS Lambda (rest-json): the control plane, and Invoke with all three invocation types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from overcast.protocol.base import ProtocolOptions
+from overcast.services import HttpRoute, ServiceSpec
+
+CODE_PREFIX = "/_overcast/lambda-code/"
+
+
+def _api(platform: Any) -> Any:
+    from overcast.services.lambda_.api import LambdaApi
+
+    return LambdaApi(platform)
+
+
+def _loops(platform: Any) -> list[Any]:
+    from overcast.invocation.async_ import async_loops
+    from overcast.invocation.sync import environments_loop
+
+    return [environments_loop(platform), *async_loops(platform)]
+
+
+async def _serve_code(platform: Any, req: Any) -> Any:
+    """GetFunction's Code.Location: the function's zip archive."""
+    from overcast.protocol.http import Response
+    from overcast.services.lambda_.code import CodeStore
+
+    sha = req.raw_path[len(CODE_PREFIX):].split("?", 1)[0].removesuffix(".zip")
+    archive = CodeStore(platform.files_dir).archive(sha) if sha.isalnum() else None
+    if archive is None:
+        return Response(404, [("Content-Type", "application/xml")],
+                        b"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>")
+    return Response(200, [("Content-Type", "application/zip")], archive)
+
+
+SPEC = ServiceSpec(
+    name="lambda",
+    model="lambda",
+    api=_api,
+    options=ProtocolOptions(validation="full", error_type_field=True, stream_uploads=False),
+    routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),),
+    loops=_loops,
+)

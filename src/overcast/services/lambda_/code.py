@@ -1,0 +1,125 @@
+"""Function and layer code: zip archives stored by content, extracted once, safely.
+
+An archive is kept as `<files>/lambda/code/<sha256-hex>.zip` and extracted to the folder of the same
+name. Extraction refuses entries that would land outside that folder (zip slip: `../x`, absolute
+paths) and symbolic links pointing out of it, and enforces Lambda's size quotas.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from overcast.services.lambda_.errors import InvalidParameterValue, RequestTooLarge
+
+ZIPPED_LIMIT = 52_428_800          # 50 MB, direct upload (CodeSizeZipped)
+UNZIPPED_LIMIT = 262_144_000       # 250 MB (CodeSizeUnzipped)
+REQUEST_LIMIT = 70_167_211         # what AWS quotes for an oversized CreateFunction request
+
+
+@dataclass(frozen=True)
+class StoredCode:
+    sha_hex: str
+    size: int            # zipped bytes
+    folder: Path
+
+    @property
+    def sha256_b64(self) -> str:
+        return base64.b64encode(bytes.fromhex(self.sha_hex)).decode()
+
+
+class CodeStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _paths(self, sha_hex: str) -> tuple[Path, Path]:
+        base = self.root / "lambda" / "code"
+        return base / f"{sha_hex}.zip", base / sha_hex
+
+    def put(self, archive: bytes, operation: str = "CreateFunction") -> StoredCode:
+        """Store and extract a zip archive (idempotent: same bytes, same folder)."""
+        if len(archive) > ZIPPED_LIMIT:
+            raise RequestTooLarge(f"Request must be smaller than {REQUEST_LIMIT} bytes for the {operation} operation")
+        sha_hex = hashlib.sha256(archive).hexdigest()
+        zip_path, folder = self._paths(sha_hex)
+        if not folder.is_dir():
+            _extract(archive, folder)
+            zip_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = zip_path.with_suffix(".tmp")
+            tmp.write_bytes(archive)
+            os.replace(tmp, zip_path)
+        return StoredCode(sha_hex, len(archive), folder)
+
+    def get(self, sha_hex: str) -> StoredCode | None:
+        zip_path, folder = self._paths(sha_hex)
+        if not folder.is_dir() or not zip_path.exists():
+            return None
+        return StoredCode(sha_hex, zip_path.stat().st_size, folder)
+
+    def archive(self, sha_hex: str) -> bytes | None:
+        zip_path, _ = self._paths(sha_hex)
+        return zip_path.read_bytes() if zip_path.exists() else None
+
+
+def _bad_zip() -> InvalidParameterValue:
+    return InvalidParameterValue("Could not unzip uploaded file. Please check your file, then try to upload again.")
+
+
+def _extract(archive: bytes, folder: Path) -> None:
+    try:
+        bundle = zipfile.ZipFile(io.BytesIO(archive))
+        members = bundle.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _bad_zip() from None
+    if sum(m.file_size for m in members) > UNZIPPED_LIMIT:
+        raise InvalidParameterValue(f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=folder.parent))
+    root = staging.resolve()
+    try:
+        for member in members:
+            _extract_member(bundle, member, root)
+        os.replace(staging, folder)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+        raise _bad_zip() from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _inside(root: Path, target: Path) -> bool:
+    return target == root or root in target.parents
+
+
+def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, root: Path) -> None:
+    name = member.filename.replace("\\", "/")
+    target = (root / name).resolve()
+    if name.startswith("/") or not _inside(root, target):
+        raise InvalidParameterValue(f"Could not unzip uploaded file: the entry {member.filename!r} escapes "
+                                    "the function's folder.")
+    mode = member.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        link = bundle.read(member).decode()
+        resolved = (target.parent / link).resolve()
+        if os.path.isabs(link) or not _inside(root, resolved):
+            raise InvalidParameterValue(f"Could not unzip uploaded file: the link {member.filename!r} points "
+                                        "outside the function's folder.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(link, target)
+        return
+    if member.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with bundle.open(member) as source, open(target, "wb") as out:
+        shutil.copyfileobj(source, out)
+    permissions = mode & 0o777
+    os.chmod(target, permissions | 0o644 if permissions else 0o644)

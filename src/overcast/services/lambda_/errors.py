@@ -1,0 +1,72 @@
+"""Lambda's errors (rest-json: `x-amzn-ErrorType` header, body `{"Type": "User", "message": ...}`)."""
+
+from __future__ import annotations
+
+from overcast.errors import ServiceError
+
+
+class LambdaError(ServiceError):
+    sender_fault = True
+    status = 400
+
+
+class ResourceNotFound(LambdaError):
+    code = "ResourceNotFoundException"
+    status = 404
+
+
+class ResourceConflict(LambdaError):
+    code = "ResourceConflictException"
+    status = 409
+
+
+class ResourceInUse(LambdaError):
+    code = "ResourceInUseException"
+    status = 400
+
+
+class InvalidParameterValue(LambdaError):
+    code = "InvalidParameterValueException"
+
+
+class InvalidRequestContent(LambdaError):
+    code = "InvalidRequestContentException"
+
+
+class RequestTooLarge(LambdaError):
+    # The model calls it RequestTooLargeException; AWS sends RequestEntityTooLargeException (spec §9.1).
+    code = "RequestEntityTooLargeException"
+    status = 413
+
+
+class PreconditionFailed(LambdaError):
+    code = "PreconditionFailedException"
+    status = 412
+
+
+class TooManyRequests(LambdaError):
+    code = "TooManyRequestsException"
+    status = 429
+
+    def __init__(self, reason: str, retry_after: int = 1) -> None:
+        super().__init__("Rate Exceeded.", fields={"Reason": reason, "retryAfterSeconds": str(retry_after)})
+
+
+class InvalidRuntime(LambdaError):
+    code = "InvalidRuntimeException"
+    status = 502
+    sender_fault = False
+
+
+class ServiceException(LambdaError):
+    code = "ServiceException"
+    status = 500
+    sender_fault = False
+
+
+class CodeStorageExceeded(LambdaError):
+    code = "CodeStorageExceededException"
+
+
+def function_not_found(arn: str) -> ResourceNotFound:
+    return ResourceNotFound(f"Function not found: {arn}")

@@ -1,0 +1,278 @@
+"""Lambda control-plane operations on functions, versions and aliases."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from overcast.context import RequestContext
+from overcast.platform import Platform
+from overcast.services.lambda_.code import CodeStore, StoredCode
+from overcast.services.lambda_.config import (
+    PYTHON_RUNTIMES,
+    apply_optional,
+    base_configuration,
+    check_limits,
+    check_runtime,
+)
+from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound, function_not_found
+from overcast.services.lambda_.layers import LayerStore
+from overcast.services.lambda_.models import LATEST, FunctionStore, alias_arn, check_revision, public
+from overcast.services.lambda_.names import FunctionRef, parse_function
+
+
+def page(items: list[Any], marker: str | None, max_items: int | None, default: int = 50) -> tuple[list[Any], str | None]:
+    start = int(marker) if marker and marker.isdigit() else 0
+    size = max_items or default
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+class FunctionOperations:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.functions = platform.component(FunctionStore)
+        self.layers = platform.component(LayerStore)
+        self.code = CodeStore(platform.files_dir)
+
+    def _ref(self, ctx: RequestContext, name: str, qualifier: str | None = None) -> FunctionRef:
+        return parse_function(name, ctx.account, ctx.region, qualifier)
+
+    # -- code ---------------------------------------------------------------------------------
+
+    async def _store_code(self, code: dict[str, Any], operation: str) -> StoredCode:
+        if code.get("ImageUri"):
+            raise InvalidParameterValue("overcast runs functions packaged as .zip archives; container images "
+                                        "(ImageUri) are not supported.")
+        archive = code.get("ZipFile")
+        if archive is None and code.get("S3Bucket") and code.get("S3Key"):
+            archive = self._read_s3(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+        if archive is None:
+            raise InvalidParameterValue("Please provide a source for function code.")
+        return await asyncio.to_thread(self.code.put, archive, operation)
+
+    def _read_s3(self, bucket: str, key: str, version: str | None) -> bytes:
+        try:
+            from overcast.services.s3.models import read_object  # type: ignore[attr-defined]
+        except ImportError:
+            raise InvalidParameterValue("Error occurred while GetObject. S3 Error Code: NoSuchBucket. "
+                                        "S3 Error Message: The specified bucket does not exist") from None
+        try:
+            return read_object(self.platform, bucket, key, version)  # type: ignore[no-any-return]
+        except Exception as exc:
+            code = getattr(exc, "code", "NoSuchKey")
+            raise InvalidParameterValue(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "
+                                        f"{getattr(exc, 'message', exc)}") from None
+
+    def _code_location(self, ctx: RequestContext, config: dict[str, Any]) -> dict[str, Any]:
+        return {"RepositoryType": "S3",
+                "Location": f"{ctx.endpoint}/_overcast/lambda-code/{config.get('_code', '')}.zip"}
+
+    # -- functions ----------------------------------------------------------------------------
+
+    async def create_function(self, ctx: RequestContext, function_name: str, role: str, code: dict[str, Any],
+                              runtime: str | None = None, handler: str | None = None, publish: bool = False,
+                              tags: dict[str, str] | None = None, layers: list[str] | None = None,
+                              package_type: str | None = None, **params: Any) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name)
+        check_runtime(runtime)
+        check_limits(params.get("timeout"), params.get("memory_size"))
+        if (package_type or "Zip") == "Zip":
+            if not runtime:
+                raise InvalidParameterValue("Runtime is required for a function of package type Zip.")
+            if not handler:
+                raise InvalidParameterValue("Handler is required for a function of package type Zip.")
+        if self.functions.exists(ref):
+            from overcast.services.lambda_.errors import ResourceConflict
+
+            raise ResourceConflict(f"Function already exist: {ref.name}")
+        stored = await self._store_code(code, "CreateFunction")
+        config = base_configuration(ref.name, ref.region, {**params, "role": role, "runtime": runtime,
+                                                           "handler": handler, "package_type": package_type})
+        config.update({"CodeSize": stored.size, "CodeSha256": stored.sha256_b64, "_code": stored.sha_hex})
+        if layers:
+            config["Layers"] = self.layers.resolve(layers)
+        config = self.functions.create(ref, config, tags or {})
+        if publish:
+            self.functions.publish(ref, None, None, None)
+        if runtime in PYTHON_RUNTIMES:
+            self._warm_up()
+        # AWS answers while the function is still being created; the next call finds it Active.
+        return public({**config, "State": "Pending", "StateReason": "The function is being created.",
+                       "StateReasonCode": "Creating", "LastUpdateStatus": None})
+
+    def _warm_up(self) -> None:
+        engine = self.platform.engine
+        if engine is not None:
+            from overcast.invocation.sync import Invoker
+
+            engine.spawn("lambda-warm-up", self.platform.component(Invoker).warm_up())
+
+    def get_function(self, ctx: RequestContext, function_name: str, qualifier: str | None = None) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name, qualifier)
+        config = self._configuration(ref)
+        result: dict[str, Any] = {"Configuration": public(config), "Code": self._code_location(ctx, config)}
+        tags = self.functions.tags(ref)
+        if tags:
+            result["Tags"] = tags
+        reserved = self.functions.reserved(ref)
+        if reserved is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
+        return result
+
+    def _configuration(self, ref: FunctionRef) -> dict[str, Any]:
+        qualifier = ref.qualifier or LATEST
+        if qualifier == LATEST or qualifier.isdigit():
+            return self.functions.version(ref, qualifier)
+        try:
+            alias = self.functions.alias(ref, qualifier)
+        except ResourceNotFound:
+            raise function_not_found(f"{ref.arn}:{qualifier}") from None
+        return self.functions.version(ref, alias["FunctionVersion"])
+
+    def get_function_configuration(self, ctx: RequestContext, function_name: str,
+                                   qualifier: str | None = None) -> dict[str, Any]:
+        return public(self._configuration(self._ref(ctx, function_name, qualifier)))
+
+    def list_functions(self, ctx: RequestContext, function_version: str | None = None, marker: str | None = None,
+                       max_items: int | None = None, **_: Any) -> dict[str, Any]:
+        configs: list[dict[str, Any]] = []
+        for name in self.functions.names(ctx.account, ctx.region):
+            ref = FunctionRef(ctx.account, ctx.region, name, None)
+            configs.extend(self.functions.versions(ref) if function_version == "ALL" else [self.functions.latest(ref)])
+        chunk, nxt = page([public(c) for c in configs], marker, max_items)
+        return {"Functions": chunk, "NextMarker": nxt}
+
+    async def update_function_code(self, ctx: RequestContext, function_name: str, publish: bool = False,
+                                   dry_run: bool = False, revision_id: str | None = None,
+                                   **code: Any) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name)
+        current = self.functions.latest(ref)
+        check_revision(current, revision_id)
+        source = {"ZipFile": code.get("zip_file"), "S3Bucket": code.get("s3_bucket"), "S3Key": code.get("s3_key"),
+                  "S3ObjectVersion": code.get("s3_object_version"), "ImageUri": code.get("image_uri")}
+        stored = await self._store_code(source, "UpdateFunctionCode")
+        if dry_run:
+            return public({**current, "CodeSha256": stored.sha256_b64, "CodeSize": stored.size})
+
+        def change(config: dict[str, Any]) -> None:
+            config.update({"CodeSize": stored.size, "CodeSha256": stored.sha256_b64, "_code": stored.sha_hex})
+            if code.get("architectures"):
+                config["Architectures"] = code["architectures"]
+
+        config = self.functions.update(ref, change, revision_id)
+        if publish:
+            self.functions.publish(ref, None, None, None)
+        return _in_progress(config)
+
+    def update_function_configuration(self, ctx: RequestContext, function_name: str,
+                                      revision_id: str | None = None, **params: Any) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name)
+        check_runtime(params.get("runtime"))
+        check_limits(params.get("timeout"), params.get("memory_size"))
+        layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
+
+        def change(config: dict[str, Any]) -> None:
+            for key, member in (("role", "Role"), ("handler", "Handler"), ("description", "Description"),
+                                ("timeout", "Timeout"), ("memory_size", "MemorySize"), ("runtime", "Runtime"),
+                                ("tracing_config", "TracingConfig"), ("ephemeral_storage", "EphemeralStorage")):
+                if params.get(key) is not None:
+                    config[member] = params[key]
+            if params.get("logging_config") is not None:
+                config["LoggingConfig"] = {**config.get("LoggingConfig", {}), **params["logging_config"]}
+            if layers is not None:
+                if layers:
+                    config["Layers"] = layers
+                else:
+                    config.pop("Layers", None)
+            apply_optional(config, params)
+
+        return _in_progress(self.functions.update(ref, change, revision_id))
+
+    def delete_function(self, ctx: RequestContext, function_name: str, qualifier: str | None = None) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name, qualifier)
+        if ref.qualifier:
+            self.functions.delete_version(ref, ref.qualifier)
+        else:
+            self.functions.delete(ref)
+        return {}
+
+    # -- versions -----------------------------------------------------------------------------
+
+    def publish_version(self, ctx: RequestContext, function_name: str, code_sha256: str | None = None,
+                        description: str | None = None, revision_id: str | None = None, **_: Any) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name)
+        return public(self.functions.publish(ref, description, code_sha256, revision_id))
+
+    def list_versions_by_function(self, ctx: RequestContext, function_name: str, marker: str | None = None,
+                                  max_items: int | None = None) -> dict[str, Any]:
+        versions = [public(v) for v in self.functions.versions(self._ref(ctx, function_name))]
+        chunk, nxt = page(versions, marker, max_items)
+        return {"Versions": chunk, "NextMarker": nxt}
+
+    # -- aliases ------------------------------------------------------------------------------
+
+    def _check_alias_target(self, ref: FunctionRef, version: str, routing: dict[str, Any] | None) -> None:
+        self.functions.version(ref, version)
+        weights = (routing or {}).get("AdditionalVersionWeights") or {}
+        for extra, weight in weights.items():
+            self.functions.version(ref, str(extra))
+            if not 0.0 <= weight <= 1.0:
+                raise InvalidParameterValue(f"Invalid weight {weight} for version {extra}: weights must be "
+                                            "between 0.0 and 1.0.")
+        if len(weights) > 1:
+            raise InvalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
+
+    def create_alias(self, ctx: RequestContext, function_name: str, name: str, function_version: str,
+                     description: str | None = None, routing_config: dict[str, Any] | None = None) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name)
+        self._check_alias_target(ref, function_version, routing_config)
+        config: dict[str, Any] = {
+            "AliasArn": alias_arn(ref.region, ref.account, ref.name, name), "Name": name,
+            "FunctionVersion": function_version, "Description": description or "",
+            "RevisionId": str(uuid.uuid4()),
+        }
+        if routing_config and routing_config.get("AdditionalVersionWeights"):
+            config["RoutingConfig"] = routing_config
+        return self.functions.put_alias(ref, config, create=True)
+
+    def get_alias(self, ctx: RequestContext, function_name: str, name: str) -> dict[str, Any]:
+        return self.functions.alias(self._ref(ctx, function_name), name)
+
+    def update_alias(self, ctx: RequestContext, function_name: str, name: str, function_version: str | None = None,
+                     description: str | None = None, routing_config: dict[str, Any] | None = None,
+                     revision_id: str | None = None) -> dict[str, Any]:
+        ref = self._ref(ctx, function_name)
+        config = self.functions.alias(ref, name)
+        check_revision(config, revision_id)
+        if function_version is not None:
+            config["FunctionVersion"] = function_version
+        if description is not None:
+            config["Description"] = description
+        if routing_config is not None:
+            if routing_config.get("AdditionalVersionWeights"):
+                config["RoutingConfig"] = routing_config
+            else:
+                config.pop("RoutingConfig", None)
+        self._check_alias_target(ref, config["FunctionVersion"], config.get("RoutingConfig"))
+        config["RevisionId"] = str(uuid.uuid4())
+        return self.functions.put_alias(ref, config, create=False)
+
+    def delete_alias(self, ctx: RequestContext, function_name: str, name: str) -> dict[str, Any]:
+        self.functions.delete_alias(self._ref(ctx, function_name), name)
+        return {}
+
+    def list_aliases(self, ctx: RequestContext, function_name: str, function_version: str | None = None,
+                     marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
+        aliases = self.functions.aliases(self._ref(ctx, function_name))
+        if function_version:
+            aliases = [a for a in aliases if a["FunctionVersion"] == function_version]
+        chunk, nxt = page(aliases, marker, max_items)
+        return {"Aliases": chunk, "NextMarker": nxt}
+
+
+def _in_progress(config: dict[str, Any]) -> dict[str, Any]:
+    """How AWS answers an update: the change is still being applied."""
+    return public({**config, "LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
+                   "LastUpdateStatusReasonCode": "Creating"})

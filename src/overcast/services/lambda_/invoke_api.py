@@ -1,0 +1,69 @@
+"""Lambda's Invoke (all three invocation types) and the legacy InvokeAsync."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from overcast.context import RequestContext
+from overcast.services.lambda_.errors import InvalidRequestContent
+from overcast.services.lambda_.settings_api import SettingsOperations
+
+ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (spec §1.5)
+INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
+
+
+def _client_context(value: str | None) -> str | None:
+    """X-Amz-Client-Context is base64 JSON; the runtime receives the decoded JSON."""
+    if not value:
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+        json.loads(decoded)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidRequestContent("Client context must be a valid Base64-encoded JSON object.") from None
+    return decoded
+
+
+class InvokeOperations(SettingsOperations):
+    async def invoke(self, ctx: RequestContext, function_name: str, payload: bytes | None = None,
+                     invocation_type: str | None = None, log_type: str | None = None,
+                     client_context: str | None = None, qualifier: str | None = None, **_: Any) -> dict[str, Any]:
+        from overcast.invocation import async_
+        from overcast.invocation.sync import SYNC_PAYLOAD_LIMIT, Invoker, check_payload
+
+        ref = self._ref(ctx, function_name, qualifier)
+        kind = invocation_type or "RequestResponse"
+        invoker = self.platform.component(Invoker)
+        if kind == "Event":
+            body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
+            resolved = self.functions.resolve(ref)
+            async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id)
+            ctx.response_headers.append(("X-Amz-Executed-Version", resolved.executed_version))
+            return {"StatusCode": 202}
+        body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
+        if kind == "DryRun":
+            self.functions.resolve(ref)
+            return {"StatusCode": 204}
+        outcome = await invoker.invoke(ref, body, tail=log_type == "Tail",
+                                       client_context=_client_context(client_context), request_id=ctx.request_id)
+        ctx.response_headers.append(("Content-Type", outcome.content_type or "application/json"))
+        result: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,
+                                  "ExecutedVersion": outcome.executed_version}
+        if outcome.function_error:
+            result["FunctionError"] = outcome.function_error
+        if outcome.log_result is not None:
+            result["LogResult"] = outcome.log_result
+        return result
+
+    def invoke_async(self, ctx: RequestContext, function_name: str, invoke_args: Any) -> dict[str, Any]:
+        from overcast.invocation import async_
+        from overcast.invocation.sync import check_payload
+
+        raw = invoke_args if isinstance(invoke_args, bytes) else b""
+        body = check_payload(raw, INVOKE_ASYNC_LIMIT, "Event")
+        resolved = self.functions.resolve(self._ref(ctx, function_name))
+        async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id)
+        return {"Status": 202}

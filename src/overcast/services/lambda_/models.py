@@ -1,0 +1,358 @@
+"""Lambda functions, versions and aliases, and the resolution of a qualifier to what runs.
+
+A function's `$LATEST` configuration is stored as the FunctionConfiguration document AWS returns,
+plus private keys starting with `_` (the code's content hash, resolved layers). Published versions
+are frozen copies; aliases point at versions (with optional weighted routing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from overcast.platform import Platform
+from overcast.services.lambda_.errors import (
+    InvalidParameterValue,
+    PreconditionFailed,
+    ResourceConflict,
+    ResourceNotFound,
+    function_not_found,
+)
+from overcast.services.lambda_.names import FunctionRef, function_arn
+
+LATEST = "$LATEST"
+CHANGED = "lambda:functions"  # signal notified when any function changes
+
+
+def lambda_timestamp(epoch: float) -> str:
+    """FunctionConfiguration.LastModified: `2019-11-14T18:16:05.568+0000`."""
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def public(config: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in config.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What an invocation of a qualifier runs."""
+
+    ref: FunctionRef
+    config: dict[str, Any]        # the FunctionConfiguration of the executed version
+    executed_version: str         # "$LATEST" or "3"
+    invoked_arn: str              # the ARN the caller addressed (qualified when it was)
+    qualifier: str                # the qualifier as addressed ($LATEST, version or alias)
+    reserved: int | None
+
+
+class FunctionStore:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.db = platform.db
+        self._listeners: list[Callable[[str, str, str], None]] = []
+
+    def on_change(self, listener: Callable[[str, str, str], None]) -> None:
+        """`listener(account, region, name)` after any change to a function."""
+        self._listeners.append(listener)
+
+    def _changed(self, ref: FunctionRef) -> None:
+        for listener in self._listeners:
+            listener(ref.account, ref.region, ref.name)
+        self.platform.signals.notify(CHANGED)
+
+    # -- functions ----------------------------------------------------------------------------
+
+    def _row(self, ref: FunctionRef) -> Any:
+        row = self.db.query_one("SELECT * FROM lambda_functions WHERE account=? AND region=? AND name=?",
+                                (ref.account, ref.region, ref.name))
+        if row is None:
+            raise function_not_found(ref.arn)
+        return row
+
+    def exists(self, ref: FunctionRef) -> bool:
+        return self.db.query_one("SELECT 1 FROM lambda_functions WHERE account=? AND region=? AND name=?",
+                                 (ref.account, ref.region, ref.name)) is not None
+
+    def latest(self, ref: FunctionRef) -> dict[str, Any]:
+        return json.loads(self._row(ref)["config"])
+
+    def create(self, ref: FunctionRef, config: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+        if self.exists(ref):
+            raise ResourceConflict(f"Function already exist: {ref.name}")
+        now = self.platform.clock.now()
+        config.update({
+            "FunctionName": ref.name,
+            "FunctionArn": ref.arn,
+            "Version": LATEST,
+            "LastModified": lambda_timestamp(now),
+            "RevisionId": str(uuid.uuid4()),
+            "State": "Active",
+            "LastUpdateStatus": "Successful",
+        })
+        self.db.execute(
+            "INSERT INTO lambda_functions(account, region, name, config, tags) VALUES (?, ?, ?, ?, ?)",
+            (ref.account, ref.region, ref.name, json.dumps(config), json.dumps(tags)),
+        )
+        self._changed(ref)
+        return config
+
+    def update(self, ref: FunctionRef, change: Callable[[dict[str, Any]], None],
+               revision_id: str | None = None) -> dict[str, Any]:
+        """Apply `change` to $LATEST, with a new RevisionId (optimistic check of `revision_id`)."""
+        with self.db.tx():
+            config = self.latest(ref)
+            check_revision(config, revision_id)
+            change(config)
+            config["LastModified"] = lambda_timestamp(self.platform.clock.now())
+            config["RevisionId"] = str(uuid.uuid4())
+            config["State"] = "Active"
+            config["LastUpdateStatus"] = "Successful"
+            self.db.execute("UPDATE lambda_functions SET config=? WHERE account=? AND region=? AND name=?",
+                            (json.dumps(config), ref.account, ref.region, ref.name))
+        self._changed(ref)
+        return config
+
+    def delete(self, ref: FunctionRef) -> None:
+        with self.db.tx():
+            self._row(ref)
+            params = (ref.account, ref.region, ref.name)
+            for table in ("lambda_functions", "lambda_versions", "lambda_aliases", "lambda_settings"):
+                self.db.execute(f"DELETE FROM {table} WHERE account=? AND region=? AND name=?", params)
+        self._changed(ref)
+
+    def names(self, account: str, region: str) -> list[str]:
+        rows = self.db.query("SELECT name FROM lambda_functions WHERE account=? AND region=? ORDER BY name",
+                             (account, region))
+        return [r["name"] for r in rows]
+
+    def all_functions(self) -> list[tuple[str, str, str]]:
+        return [(r["account"], r["region"], r["name"])
+                for r in self.db.query("SELECT account, region, name FROM lambda_functions")]
+
+    # -- tags, policy, concurrency ------------------------------------------------------------
+
+    def tags(self, ref: FunctionRef) -> dict[str, str]:
+        return json.loads(self._row(ref)["tags"])
+
+    def set_tags(self, ref: FunctionRef, tags: dict[str, str]) -> None:
+        self._row(ref)
+        self.db.execute("UPDATE lambda_functions SET tags=? WHERE account=? AND region=? AND name=?",
+                        (json.dumps(tags), ref.account, ref.region, ref.name))
+
+    def policy(self, ref: FunctionRef) -> dict[str, Any] | None:
+        raw = self._row(ref)["policy"]
+        return json.loads(raw) if raw else None
+
+    def set_policy(self, ref: FunctionRef, policy: dict[str, Any] | None) -> None:
+        self.db.execute("UPDATE lambda_functions SET policy=? WHERE account=? AND region=? AND name=?",
+                        (json.dumps(policy) if policy else None, ref.account, ref.region, ref.name))
+
+    def reserved(self, ref: FunctionRef) -> int | None:
+        value = self._row(ref)["reserved"]
+        return None if value is None else int(value)
+
+    def set_reserved(self, ref: FunctionRef, value: int | None) -> None:
+        self._row(ref)
+        self.db.execute("UPDATE lambda_functions SET reserved=? WHERE account=? AND region=? AND name=?",
+                        (value, ref.account, ref.region, ref.name))
+        self._changed(ref)
+
+    def total_reserved(self, account: str, region: str, excluding: str | None = None) -> int:
+        value = self.db.scalar(
+            "SELECT COALESCE(SUM(reserved), 0) FROM lambda_functions WHERE account=? AND region=? AND name != ?",
+            (account, region, excluding or ""),
+        )
+        return int(value or 0)
+
+    # -- versions -----------------------------------------------------------------------------
+
+    def publish(self, ref: FunctionRef, description: str | None, code_sha: str | None,
+                revision_id: str | None) -> dict[str, Any]:
+        with self.db.tx():
+            row = self._row(ref)
+            latest = json.loads(row["config"])
+            check_revision(latest, revision_id)
+            if code_sha is not None and code_sha != latest.get("CodeSha256"):
+                raise InvalidParameterValue(
+                    f"CodeSHA256 ({code_sha}) is different from current CodeSHA256 in $LATEST "
+                    f"({latest.get('CodeSha256')}). Please try again with the CodeSHA256 in $LATEST.")
+            last = int(row["last_version"])
+            if last:
+                previous = self.version(ref, str(last))
+                if _same_publishable(previous, latest):
+                    return previous
+            version = last + 1
+            config = dict(latest)
+            config.update({
+                "Version": str(version),
+                "FunctionArn": f"{ref.arn}:{version}",
+                "RevisionId": str(uuid.uuid4()),
+                "LastModified": lambda_timestamp(self.platform.clock.now()),
+            })
+            if description is not None:
+                config["Description"] = description
+            self.db.execute(
+                "INSERT INTO lambda_versions(account, region, name, version, config) VALUES (?, ?, ?, ?, ?)",
+                (ref.account, ref.region, ref.name, version, json.dumps(config)),
+            )
+            self.db.execute("UPDATE lambda_functions SET last_version=? WHERE account=? AND region=? AND name=?",
+                            (version, ref.account, ref.region, ref.name))
+        self._changed(ref)
+        return config
+
+    def version(self, ref: FunctionRef, version: str) -> dict[str, Any]:
+        if version == LATEST:
+            return self.latest(ref)
+        row = None
+        if version.isdigit():
+            row = self.db.query_one(
+                "SELECT config FROM lambda_versions WHERE account=? AND region=? AND name=? AND version=?",
+                (ref.account, ref.region, ref.name, int(version)))
+        if row is None:
+            self._row(ref)
+            raise function_not_found(f"{ref.arn}:{version}")
+        return json.loads(row["config"])
+
+    def versions(self, ref: FunctionRef) -> list[dict[str, Any]]:
+        latest = self.latest(ref)
+        rows = self.db.query(
+            "SELECT config FROM lambda_versions WHERE account=? AND region=? AND name=? ORDER BY version",
+            (ref.account, ref.region, ref.name))
+        return [latest, *(json.loads(r["config"]) for r in rows)]
+
+    def delete_version(self, ref: FunctionRef, version: str) -> None:
+        if version == LATEST:
+            raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
+        self.version(ref, version)
+        using = self.db.query(
+            "SELECT alias, config FROM lambda_aliases WHERE account=? AND region=? AND name=?",
+            (ref.account, ref.region, ref.name))
+        for row in using:
+            alias = json.loads(row["config"])
+            weights = alias.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
+            if alias["FunctionVersion"] == version or version in weights:
+                raise ResourceConflict(
+                    f"Unable to delete version because the following aliases reference it: [{row['alias']}]")
+        self.db.execute("DELETE FROM lambda_versions WHERE account=? AND region=? AND name=? AND version=?",
+                        (ref.account, ref.region, ref.name, int(version)))
+        self._changed(ref)
+
+    # -- aliases ------------------------------------------------------------------------------
+
+    def alias(self, ref: FunctionRef, name: str) -> dict[str, Any]:
+        row = self.db.query_one(
+            "SELECT config FROM lambda_aliases WHERE account=? AND region=? AND name=? AND alias=?",
+            (ref.account, ref.region, ref.name, name))
+        if row is None:
+            self._row(ref)
+            raise ResourceNotFound(f"Cannot find alias arn: {ref.arn}:{name}")
+        return json.loads(row["config"])
+
+    def aliases(self, ref: FunctionRef) -> list[dict[str, Any]]:
+        self._row(ref)
+        rows = self.db.query("SELECT config FROM lambda_aliases WHERE account=? AND region=? AND name=? "
+                             "ORDER BY alias", (ref.account, ref.region, ref.name))
+        return [json.loads(r["config"]) for r in rows]
+
+    def put_alias(self, ref: FunctionRef, config: dict[str, Any], *, create: bool) -> dict[str, Any]:
+        name = config["Name"]
+        exists = self.db.query_one(
+            "SELECT 1 FROM lambda_aliases WHERE account=? AND region=? AND name=? AND alias=?",
+            (ref.account, ref.region, ref.name, name)) is not None
+        if create and exists:
+            raise ResourceConflict(f"Alias already exists: {ref.arn}:{name}")
+        self.db.execute(
+            "INSERT OR REPLACE INTO lambda_aliases(account, region, name, alias, config) VALUES (?, ?, ?, ?, ?)",
+            (ref.account, ref.region, ref.name, name, json.dumps(config)))
+        self._changed(ref)
+        return config
+
+    def delete_alias(self, ref: FunctionRef, name: str) -> None:
+        self._row(ref)
+        self.db.execute("DELETE FROM lambda_aliases WHERE account=? AND region=? AND name=? AND alias=?",
+                        (ref.account, ref.region, ref.name, name))
+        self._changed(ref)
+
+    # -- per-qualifier settings ---------------------------------------------------------------
+
+    def setting(self, ref: FunctionRef, kind: str, qualifier: str) -> dict[str, Any] | None:
+        row = self.db.query_one(
+            "SELECT config FROM lambda_settings WHERE account=? AND region=? AND name=? AND kind=? AND qualifier=?",
+            (ref.account, ref.region, ref.name, kind, qualifier))
+        return json.loads(row["config"]) if row else None
+
+    def settings(self, ref: FunctionRef, kind: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = self.db.query(
+            "SELECT qualifier, config FROM lambda_settings WHERE account=? AND region=? AND name=? AND kind=? "
+            "ORDER BY qualifier", (ref.account, ref.region, ref.name, kind))
+        return [(r["qualifier"], json.loads(r["config"])) for r in rows]
+
+    def put_setting(self, ref: FunctionRef, kind: str, qualifier: str, config: dict[str, Any] | None) -> None:
+        if config is None:
+            self.db.execute(
+                "DELETE FROM lambda_settings WHERE account=? AND region=? AND name=? AND kind=? AND qualifier=?",
+                (ref.account, ref.region, ref.name, kind, qualifier))
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO lambda_settings(account, region, name, kind, qualifier, config) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (ref.account, ref.region, ref.name, kind, qualifier, json.dumps(config)))
+        self._changed(ref)
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def resolve(self, ref: FunctionRef) -> Resolved:
+        """The configuration an invocation of `ref` runs (alias weights applied)."""
+        row = self._row(ref)
+        qualifier = ref.qualifier or LATEST
+        if qualifier == LATEST:
+            config = json.loads(row["config"])
+            executed = LATEST
+        elif qualifier.isdigit():
+            config = self.version(ref, qualifier)
+            executed = qualifier
+        else:
+            try:
+                alias = self.alias(ref, qualifier)
+            except ResourceNotFound:
+                raise function_not_found(f"{ref.arn}:{qualifier}") from None
+            executed = _pick(alias)
+            config = self.version(ref, executed)
+        invoked = ref.qualified_arn(ref.qualifier) if ref.qualifier else ref.arn
+        reserved = None if row["reserved"] is None else int(row["reserved"])
+        return Resolved(ref, config, executed, invoked, qualifier, reserved)
+
+
+def _pick(alias: dict[str, Any]) -> str:
+    weights = alias.get("RoutingConfig", {}).get("AdditionalVersionWeights") or {}
+    draw = random.random()
+    for version, weight in weights.items():
+        if draw < weight:
+            return str(version)
+        draw -= weight
+    return str(alias["FunctionVersion"])
+
+
+_UNPUBLISHED = {"Version", "FunctionArn", "RevisionId", "LastModified", "State", "LastUpdateStatus",
+                "StateReason", "StateReasonCode", "LastUpdateStatusReason", "LastUpdateStatusReasonCode"}
+
+
+def _same_publishable(previous: dict[str, Any], latest: dict[str, Any]) -> bool:
+    strip = lambda c: {k: v for k, v in c.items() if k not in _UNPUBLISHED}  # noqa: E731
+    return strip(previous) == strip(latest)
+
+
+def check_revision(config: dict[str, Any], revision_id: str | None) -> None:
+    if revision_id is not None and revision_id != config.get("RevisionId"):
+        raise PreconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the "
+                                 "GetFunction/GetAlias API to retrieve the latest Revision Id")
+
+
+def alias_arn(region: str, account: str, function: str, alias: str) -> str:
+    return f"{function_arn(region, account, function)}:{alias}"
