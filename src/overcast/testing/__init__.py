@@ -11,6 +11,7 @@ and `aws` (a client factory): see `overcast.testing.plugin`.
 """
 
 from overcast.testing.clock import FakeClock
+from overcast.testing.lambdas import create_function, zip_files, zip_handler
 from overcast.testing.server import OvercastServer, free_port
 
-__all__ = ["FakeClock", "OvercastServer", "free_port"]
+__all__ = ["FakeClock", "OvercastServer", "create_function", "free_port", "zip_files", "zip_handler"]

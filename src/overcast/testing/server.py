@@ -131,13 +131,15 @@ class OvercastServer:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def client(self, service: str, *, retries: int = 1, read_timeout: float = 120, **kwargs: Any) -> Any:
-        """A boto3 client for `service` pointed at this server (dummy credentials, no retries)."""
+    def client(self, service: str, *, retries: int = 1, read_timeout: float = 120, validate: bool = True,
+               **kwargs: Any) -> Any:
+        """A boto3 client for `service` pointed at this server (dummy credentials, no retries).
+        `validate=False` turns off botocore's client-side checks, to see the server's own errors."""
         import boto3
         from botocore.config import Config
 
         config = Config(retries={"max_attempts": retries, "mode": "standard"}, read_timeout=read_timeout,
-                        connect_timeout=10, max_pool_connections=50)
+                        connect_timeout=10, max_pool_connections=50, parameter_validation=validate)
         options = {**DUMMY_CREDENTIALS, "region_name": self.region, "endpoint_url": self.url, "config": config}
         options.update(kwargs)
         return boto3.client(service, **options)

@@ -185,8 +185,8 @@ class FunctionStore:
             last = int(row["last_version"])
             if last:
                 previous = self.version(ref, str(last))
-                if _same_publishable(previous, latest):
-                    return previous
+                if previous.get("_latest_revision") == latest.get("RevisionId"):
+                    return previous  # nothing changed since the last version was published
             version = last + 1
             config = dict(latest)
             config.update({
@@ -194,6 +194,7 @@ class FunctionStore:
                 "FunctionArn": f"{ref.arn}:{version}",
                 "RevisionId": str(uuid.uuid4()),
                 "LastModified": lambda_timestamp(self.platform.clock.now()),
+                "_latest_revision": latest.get("RevisionId"),
             })
             if description is not None:
                 config["Description"] = description
@@ -337,15 +338,6 @@ def _pick(alias: dict[str, Any]) -> str:
             return str(version)
         draw -= weight
     return str(alias["FunctionVersion"])
-
-
-_UNPUBLISHED = {"Version", "FunctionArn", "RevisionId", "LastModified", "State", "LastUpdateStatus",
-                "StateReason", "StateReasonCode", "LastUpdateStatusReason", "LastUpdateStatusReasonCode"}
-
-
-def _same_publishable(previous: dict[str, Any], latest: dict[str, Any]) -> bool:
-    strip = lambda c: {k: v for k, v in c.items() if k not in _UNPUBLISHED}  # noqa: E731
-    return strip(previous) == strip(latest)
 
 
 def check_revision(config: dict[str, Any], revision_id: str | None) -> None:

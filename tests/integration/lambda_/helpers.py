@@ -1,0 +1,35 @@
+"""Observing what functions did, without sleeping: they append JSON lines to a file we poll."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+RECORDER = """
+import json, os, time
+def handler(event, context):
+    with open(os.environ["RECORD_FILE"], "a") as out:
+        out.write(json.dumps({"event": event, "request_id": context.aws_request_id, "at": time.time()}) + "\\n")
+    if os.environ.get("FAIL"):
+        raise RuntimeError("failing on purpose")
+    return {"recorded": True}
+"""
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_for_records(path: Path, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+    """Poll `path` until it holds `count` records (or fail after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = records(path)
+        if len(found) >= count:
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"expected {count} records in {path}, found {len(records(path))}")
