@@ -18,9 +18,10 @@ def _api(platform: Any) -> Any:
 
 def _loops(platform: Any) -> list[Any]:
     from overcast.invocation.async_ import async_loops
+    from overcast.invocation.esm.manager import esm_loops
     from overcast.invocation.sync import environments_loop
 
-    return [environments_loop(platform), *async_loops(platform)]
+    return [environments_loop(platform), *async_loops(platform), *esm_loops(platform)]
 
 
 async def _serve_code(platform: Any, req: Any) -> Any:

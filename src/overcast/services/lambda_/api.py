@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from overcast.services.lambda_.async_api import AsyncConfigOperations
+from overcast.services.lambda_.esm_api import EsmOperations
 
 
-class LambdaApi(AsyncConfigOperations):
-    """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke and event-invoke configs."""
+class LambdaApi(EsmOperations):
+    """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke
+    configs and event source mappings."""

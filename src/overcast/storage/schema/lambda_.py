@@ -72,3 +72,28 @@ MIGRATIONS.append(
     CREATE INDEX lambda_async_due ON lambda_async(running, available_at);
     """
 )
+
+MIGRATIONS.append(
+    """
+    -- Event source mappings (spec §3) and their stream checkpoints.
+    CREATE TABLE lambda_esm (
+        uuid         TEXT PRIMARY KEY,
+        account      TEXT NOT NULL,
+        region       TEXT NOT NULL,
+        function     TEXT NOT NULL,
+        qualifier    TEXT,
+        source_arn   TEXT NOT NULL,
+        config       TEXT NOT NULL,          -- EventSourceMappingConfiguration (+ "_" private keys)
+        state        TEXT NOT NULL,
+        last_result  TEXT NOT NULL DEFAULT 'No records processed'
+    );
+    CREATE TABLE lambda_esm_checkpoints (
+        uuid      TEXT NOT NULL,
+        shard     TEXT NOT NULL,
+        sequence  TEXT,                      -- last processed sequence number
+        finished  INTEGER NOT NULL DEFAULT 0,  -- a closed shard read to its end
+        state     TEXT,                      -- tumbling-window state (JSON)
+        PRIMARY KEY (uuid, shard)
+    );
+    """
+)

@@ -1,0 +1,97 @@
+"""Runs one poller per enabled event source mapping and completes the mappings' state
+transitions: Creating/Enabling/Updating → Enabled (or Disabled), Disabling → Disabled,
+Deleting → gone (spec §3.1)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from overcast.invocation.esm.sources import open_source
+from overcast.platform import Platform
+from overcast.services.lambda_.esm import (
+    CHANGED,
+    CREATING,
+    DELETING,
+    DISABLED,
+    DISABLING,
+    ENABLED,
+    ENABLING,
+    UPDATING,
+    MappingStore,
+    source_kind,
+)
+
+log = logging.getLogger("overcast.esm")
+
+RECONCILE_EVERY = 30.0  # real seconds; changes wake the manager at once
+
+
+class MappingManager:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.store = platform.component(MappingStore)
+        self._running: dict[str, str] = {}   # uuid → configuration it runs with (LastModified)
+
+    def _loop_name(self, uuid: str) -> str:
+        return f"esm:{uuid}"
+
+    def _start(self, config: dict[str, Any]) -> None:
+        kind = source_kind(config["EventSourceArn"])
+        try:
+            source = open_source(self.platform, kind, config["EventSourceArn"])
+        except Exception as exc:  # the source vanished or cannot be polled: report, retry later
+            log.warning("mapping %s cannot open %s: %s", config["UUID"], config["EventSourceArn"], exc)
+            return
+        if kind == "sqs":
+            from overcast.invocation.esm.queue import QueuePoller
+
+            poller: Any = QueuePoller(self.platform, config, source)
+        else:
+            from overcast.invocation.esm.stream import StreamPoller
+
+            poller = StreamPoller(self.platform, config, source)
+        self.platform.engine.add_loop(self._loop_name(config["UUID"]), poller.run)
+        self._running[config["UUID"]] = str(config.get("LastModified"))
+
+    def _stop(self, uuid: str) -> None:
+        if self._running.pop(uuid, None) is not None:
+            self.platform.engine.stop_loop(self._loop_name(uuid))
+
+    def reconcile(self) -> None:
+        seen = set()
+        for config in self.store.all():
+            uuid, state = config["UUID"], config["State"]
+            seen.add(uuid)
+            enabled = config.get("_enabled", True)
+            if state == DELETING:
+                self._stop(uuid)
+                self.store.remove(uuid)
+            elif state in (CREATING, ENABLING, UPDATING):
+                self._stop(uuid)
+                if enabled:
+                    self._start(config)
+                self.store.set_state(uuid, ENABLED if enabled else DISABLED)
+            elif state == DISABLING:
+                self._stop(uuid)
+                self.store.set_state(uuid, DISABLED)
+            elif state == ENABLED and uuid not in self._running:
+                self._start(config)
+            elif state == DISABLED:
+                self._stop(uuid)
+        for uuid in list(self._running):
+            if uuid not in seen:
+                self._stop(uuid)
+
+    async def round(self) -> None:
+        if self.platform.engine is None:
+            return
+        self.reconcile()
+        await self.platform.signals.wait(CHANGED, RECONCILE_EVERY)
+
+
+def esm_loops(platform: Platform) -> list[Any]:
+    async def manage() -> None:
+        await platform.component(MappingManager).round()
+
+    return [manage]

@@ -1,0 +1,272 @@
+"""The stream poller (Kinesis and DynamoDB Streams, spec §3.5): one reader per shard, parents
+before children; records in order; a failing batch blocks its shard and is retried until it
+succeeds, runs out of retries or grows too old (then the on-failure destination gets a batch-info
+record); optional bisection and partial batch responses; checkpoints committed after each batch so
+a restart resumes where it stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from overcast.invocation import targets
+from overcast.invocation.esm.batching import cut
+from overcast.invocation.esm.filters import Filters, compile_filters
+from overcast.invocation.esm.invoke import FUNCTION_ERROR, BatchResult, MappingInvoker
+from overcast.invocation.esm.responses import reported_failures
+from overcast.invocation.esm.sources import Shard, StreamRecord, StreamSource
+from overcast.platform import Platform
+from overcast.services.lambda_.esm import MappingStore
+
+log = logging.getLogger("overcast.esm.stream")
+
+IDLE_POLL = 1.0           # AWS seconds between reads of an idle shard (woken early by new records)
+THROTTLE_BACKOFF = 1.0
+RETRY_BACKOFF = 0.1
+SHARD_RESCAN = 10.0
+
+
+def _iso(epoch: float, millis: bool = True) -> str:
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    if millis:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class StreamPoller:
+    def __init__(self, platform: Platform, config: dict[str, Any], source: StreamSource) -> None:
+        self.platform = platform
+        self.config = config
+        self.source = source
+        self.uuid = config["UUID"]
+        self.store = platform.component(MappingStore)
+        self.invoker = MappingInvoker(platform, self.uuid)
+        self.filters: Filters = compile_filters(source.kind, config.get("FilterCriteria"))
+        self.batch_size = int(config.get("BatchSize", 100))
+        self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))
+        self.max_retries = int(config.get("MaximumRetryAttempts", -1))
+        self.max_age = float(config.get("MaximumRecordAgeInSeconds", -1))
+        self.bisect = bool(config.get("BisectBatchOnFunctionError"))
+        self.report_failures = "ReportBatchItemFailures" in (config.get("FunctionResponseTypes") or [])
+        self.parallelization = int(config.get("ParallelizationFactor", 1))
+        self.tumbling = int(config.get("TumblingWindowInSeconds", 0))
+        self.destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+
+    # -- shards -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Read every shard (a child only once its parents are done) until cancelled."""
+        running: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                checkpoints = self.store.checkpoints(self.uuid)
+                shards = self.source.shards()
+                known = {s.id for s in shards}
+                for shard in shards:
+                    if shard.id in running or checkpoints.get(shard.id, {}).get("finished"):
+                        continue
+                    parents_done = all(checkpoints.get(p, {}).get("finished") or p not in known for p in shard.parents)
+                    if parents_done:
+                        running[shard.id] = asyncio.ensure_future(self._shard(shard, checkpoints.get(shard.id)))
+                for shard_id, task in list(running.items()):
+                    if task.done():
+                        running.pop(shard_id)
+                        if not task.cancelled() and task.exception() is not None:
+                            log.error("shard %s of mapping %s failed: %r", shard_id, self.uuid, task.exception())
+                await self.platform.signals.wait(self.source.wake_key + ":shards",
+                                                 self.platform.clock.scaled(SHARD_RESCAN))
+        finally:
+            for task in running.values():
+                task.cancel()
+
+    def _initial_position(self, shard: Shard) -> str | None:
+        """Where a shard without a checkpoint starts: TRIM_HORIZON, LATEST or AT_TIMESTAMP."""
+        position = self.config.get("StartingPosition", "TRIM_HORIZON")
+        if position == "LATEST" and not shard.parents:
+            return self.source.latest(shard.id)
+        if position == "AT_TIMESTAMP":
+            first = self.source.read_from_timestamp(shard.id, float(self.config.get("StartingPositionTimestamp", 0)), 1)
+            if first:
+                return str(first[0].order - 1)
+        return None
+
+    async def _shard(self, shard: Shard, checkpoint: dict[str, Any] | None) -> None:
+        if checkpoint is None:
+            after = self._initial_position(shard)
+            self.store.checkpoint(self.uuid, shard.id, after)
+            window_state = None
+        else:
+            after, window_state = checkpoint["sequence"], checkpoint.get("state")
+        clock = self.platform.clock
+        while True:
+            records = self.source.read(shard.id, after, self.batch_size)
+            if records and self.window and len(records) < self.batch_size:
+                deadline = clock.later(self.window)
+                while len(records) < self.batch_size and clock.now() < deadline:
+                    await self.platform.signals.wait(self.source.wake_key, max(0.0005, deadline - clock.now()))
+                    records += self.source.read(shard.id, records[-1].sequence, self.batch_size - len(records))
+            if not records:
+                if shard.closed or self._closed(shard.id):
+                    self.store.checkpoint(self.uuid, shard.id, after, finished=True)
+                    self.platform.signals.notify(self.source.wake_key + ":shards")
+                    return
+                await self.platform.signals.wait(self.source.wake_key, clock.scaled(IDLE_POLL))
+                continue
+            after, window_state = await self._handle(shard.id, records, window_state)
+            self.store.checkpoint(self.uuid, shard.id, after, state=window_state)
+
+    def _closed(self, shard_id: str) -> bool:
+        return any(s.id == shard_id and s.closed for s in self.source.shards())
+
+    # -- batches ------------------------------------------------------------------------------
+
+    async def _handle(self, shard: str, records: list[StreamRecord], state: Any) -> tuple[str, Any]:
+        """Process records read from a shard; returns the new checkpoint and window state."""
+        kept = [r for r in records if self.filters.matches(r.filter_document)] if self.filters else records
+        if not kept:
+            return records[-1].sequence, state
+        count = cut(kept, [r.size for r in kept], self.batch_size)
+        batch = kept[:count]
+        last = batch[-1].sequence if count < len(kept) else records[-1].sequence
+        if self.tumbling:
+            state = await self._tumbling(shard, batch, state)
+            return last, state
+        if self.parallelization > 1:
+            lanes: dict[int, list[StreamRecord]] = {}
+            for record in batch:
+                lanes.setdefault(hash(record.partition_key) % self.parallelization, []).append(record)
+            await asyncio.gather(*(self._deliver(shard, lane) for lane in lanes.values()))
+        else:
+            await self._deliver(shard, batch)
+        return last, state
+
+    async def _deliver(self, shard: str, batch: list[StreamRecord]) -> None:
+        """Invoke until the batch is done: success, or discarded after retries/age (bisecting first)."""
+        pending = [batch]
+        while pending:
+            part = pending.pop(0)
+            attempts = 0
+            while part:
+                too_old = self._expired(part)
+                if too_old:
+                    self._discard(shard, too_old, "MaximumRecordAgeInSecondsExceeded", attempts, None)
+                    part = [r for r in part if r not in too_old]
+                    if not part:
+                        break
+                result = await self.invoker.invoke(self._event(shard, part))
+                if result.status in ("throttled", "system-error"):
+                    await self.platform.clock.sleep(THROTTLE_BACKOFF)  # not a retry attempt
+                    continue
+                failed_from = self._failed_from(result, part)
+                if failed_from is None:
+                    break
+                if self.bisect and len(failed_from) > 1:
+                    half = len(failed_from) // 2   # splitting does not consume retry attempts
+                    pending[:0] = [failed_from[:half], failed_from[half:]]
+                    break
+                attempts += 1
+                if self.max_retries != -1 and attempts > self.max_retries:
+                    self._discard(shard, failed_from, "RetryAttemptsExhausted", attempts, result)
+                    break
+                part = failed_from
+                await self.platform.clock.sleep(RETRY_BACKOFF)
+
+    def _failed_from(self, result: BatchResult, part: list[StreamRecord]) -> list[StreamRecord] | None:
+        """None when the batch succeeded, else the records to retry (from the lowest reported one)."""
+        if result.status == FUNCTION_ERROR:
+            return part
+        if not self.report_failures:
+            return None
+        failed = reported_failures(result.payload, [r.sequence for r in part])
+        if failed is None:
+            return part
+        if not failed:
+            return None
+        lowest = min(int(s) for s in failed)
+        return [r for r in part if r.order >= lowest]
+
+    def _expired(self, part: list[StreamRecord]) -> list[StreamRecord]:
+        if self.max_age == -1:
+            return []
+        clock = self.platform.clock
+        return [r for r in part if clock.aws_elapsed(r.arrival) > self.max_age]
+
+    def _event(self, shard: str, part: list[StreamRecord], **extra: Any) -> dict[str, Any]:
+        return {"Records": [r.record for r in part], **extra}
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def _discard(self, shard: str, part: list[StreamRecord], condition: str, attempts: int,
+                 result: BatchResult | None) -> None:
+        """Give up on `part`: the on-failure destination gets the batch-info record (§3.5)."""
+        if not self.destination:
+            log.warning("mapping %s discarded %d records of %s (%s)", self.uuid, len(part), shard, condition)
+            return
+        clock = self.platform.clock
+        millis = self.source.kind == "kinesis"
+        record: dict[str, Any] = {
+            "requestContext": {"requestId": result.request_id if result else "", "functionArn":
+                               self.config["FunctionArn"], "condition": condition,
+                               "approximateInvokeCount": attempts},
+            "responseContext": {"statusCode": 200, "executedVersion": result.executed_version if result else
+                                "$LATEST", "functionError": (result.function_error or "") if result else ""},
+            "version": "1.0",
+            "timestamp": _iso(clock.now()),
+            self.source.batch_info_key(): {
+                "shardId": shard,
+                "startSequenceNumber": part[0].sequence,
+                "endSequenceNumber": part[-1].sequence,
+                "approximateArrivalOfFirstRecord": _iso(part[0].arrival, millis),
+                "approximateArrivalOfLastRecord": _iso(part[-1].arrival, millis),
+                "batchSize": len(part),
+                "streamArn": self.source.arn,
+            },
+        }
+        options: dict[str, Any] = {}
+        if self.destination.startswith("arn:aws:s3:"):
+            record["payload"] = self._event(shard, part)
+            moment = dt.datetime.fromtimestamp(clock.now(), dt.UTC)
+            import uuid as uuidlib
+
+            options["key"] = (f"aws/lambda/{self.uuid}/{shard}/{moment:%Y/%m/%d}/"
+                              f"{moment:%Y-%m-%dT%H.%M.%S}-{uuidlib.uuid4()}")
+        targets.record(self.platform, self.destination, json.dumps(record), options=options)
+
+    # -- tumbling windows ---------------------------------------------------------------------
+
+    async def _tumbling(self, shard: str, batch: list[StreamRecord], state: Any) -> Any:
+        """Windows aligned on arrival time; `state` is carried from one invocation to the next and
+        dropped after the window's final invocation (§3.5, §4.9)."""
+        width = self.tumbling
+        current = (state or {}).get("window")
+        carried = (state or {}).get("state") or {}
+        groups: dict[int, list[StreamRecord]] = {}
+        for record in batch:
+            groups.setdefault(int(record.arrival // width) * width, []).append(record)
+        for start in sorted(groups):
+            if current is not None and start != current:
+                await self._window_invoke(shard, [], current, carried, final=True)
+                carried = {}
+            current = start
+            carried = await self._window_invoke(shard, groups[start], start, carried, final=False)
+        return {"window": current, "state": carried}
+
+    async def _window_invoke(self, shard: str, part: list[StreamRecord], start: int, carried: Any,
+                             final: bool) -> Any:
+        while True:
+            event = self._event(shard, part, window={"start": _iso(start, False), "end": _iso(start + self.tumbling, False)},
+                                state=carried, shardId=shard, eventSourceARN=self.source.arn,
+                                isFinalInvokeForWindow=final, isWindowTerminatedEarly=False)
+            result = await self.invoker.invoke(event)
+            if result.ok:
+                try:
+                    body = json.loads(result.payload) if result.payload.strip() else None
+                except ValueError:
+                    body = None
+                if isinstance(body, dict) and "state" in body:
+                    return body["state"] or {}
+            # a failed call, or a response without `state`, is retried (it counts as failed)
+            await self.platform.clock.sleep(RETRY_BACKOFF)

@@ -1,0 +1,244 @@
+"""Event source mapping operations (spec §3.1–3.2): parameters, defaults and ranges per source,
+validation worded as AWS words it, and the state transitions the engine completes."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import Any
+
+from overcast.context import RequestContext
+from overcast.services.lambda_.async_api import AsyncConfigOperations
+from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceInUse
+from overcast.services.lambda_.esm import (
+    CREATING,
+    DELETING,
+    DISABLED,
+    DISABLING,
+    ENABLED,
+    ENABLING,
+    UPDATING,
+    MappingStore,
+    source_kind,
+)
+from overcast.services.lambda_.functions_api import page
+
+STREAM_DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
+                   "MaximumRecordAgeInSeconds": -1, "BisectBatchOnFunctionError": False,
+                   "MaximumRetryAttempts": -1, "TumblingWindowInSeconds": 0, "DestinationConfig": {"OnFailure": {}}}
+QUEUE_DEFAULTS = {"BatchSize": 10, "MaximumBatchingWindowInSeconds": 0}
+STREAM_ONLY = ("ParallelizationFactor", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
+               "MaximumRetryAttempts", "TumblingWindowInSeconds", "StartingPosition", "StartingPositionTimestamp")
+_PARAMS = {
+    "batch_size": "BatchSize", "maximum_batching_window_in_seconds": "MaximumBatchingWindowInSeconds",
+    "parallelization_factor": "ParallelizationFactor", "starting_position": "StartingPosition",
+    "starting_position_timestamp": "StartingPositionTimestamp", "destination_config": "DestinationConfig",
+    "maximum_record_age_in_seconds": "MaximumRecordAgeInSeconds",
+    "bisect_batch_on_function_error": "BisectBatchOnFunctionError", "maximum_retry_attempts": "MaximumRetryAttempts",
+    "tumbling_window_in_seconds": "TumblingWindowInSeconds", "function_response_types": "FunctionResponseTypes",
+    "filter_criteria": "FilterCriteria", "scaling_config": "ScalingConfig", "metrics_config": "MetricsConfig",
+    "kms_key_arn": "KMSKeyArn",
+}
+
+
+def _invalid(message: str) -> InvalidParameterValue:
+    return InvalidParameterValue(message)
+
+
+def check_mapping(kind: str, config: dict[str, Any], source_arn: str) -> None:
+    """The cross-parameter rules AWS applies (ranges come from the model)."""
+    batch = config.get("BatchSize", 0)
+    window = config.get("MaximumBatchingWindowInSeconds", 0)
+    fifo = kind == "sqs" and source_arn.endswith(".fifo")
+    if kind == "sqs":
+        for name in STREAM_ONLY:
+            if config.get(name) not in (None, False, 0, -1, {}):
+                raise _invalid(f"Unsupported {name} parameter for given event source mapping type.")
+        if ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"):
+            raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+        limit = 10 if fifo else 10_000
+        if batch > limit:
+            raise _invalid(f"Maximum batch size for {'FIFO' if fifo else 'standard'} SQS queues is {limit}."
+                           if fifo else "BatchSize must be between 1 and 10000")
+        if fifo and window:
+            raise _invalid("Batching window is not supported for FIFO queues.")
+    else:
+        position = config.get("StartingPosition")
+        if not position:
+            raise _invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+                           "constraint: Member must not be null")
+        if kind == "dynamodb" and position == "AT_TIMESTAMP":
+            raise _invalid("Unsupported starting position for DynamoDB streams: AT_TIMESTAMP")
+        if position == "AT_TIMESTAMP" and config.get("StartingPositionTimestamp") is None:
+            raise _invalid("StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.")
+        age = config.get("MaximumRecordAgeInSeconds", -1)
+        if age != -1 and not 60 <= age <= 604_800:
+            raise _invalid("MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 "
+                           "(inclusive)")
+        if batch > 10_000:
+            raise _invalid("BatchSize must be between 1 and 10000")
+        destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        if destination and source_kind_of_destination(destination) not in ("sqs", "sns", "s3"):
+            raise _invalid(f"The destination ARN {destination} is invalid.")
+        if (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination"):
+            raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+    if batch > 10 and not window:
+        raise _invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
+                       "than 10")
+    _check_filters(kind, config.get("FilterCriteria"))
+
+
+def source_kind_of_destination(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[2] if len(parts) > 2 else ""
+
+
+def _check_filters(kind: str, criteria: dict[str, Any] | None) -> None:
+    filters = (criteria or {}).get("Filters") or []
+    if len(filters) > 10:
+        raise _invalid("The number of filters exceeds the limit of 10.")
+    from overcast.invocation.esm.filters import FilterError, compile_filters
+
+    try:
+        compile_filters(kind, criteria)
+    except FilterError as error:
+        raise _invalid(f"Invalid filter pattern definition. {error}") from None
+
+
+class EsmOperations(AsyncConfigOperations):
+    @property
+    def mappings(self) -> MappingStore:
+        return self.platform.component(MappingStore)
+
+    def _mapping_arn(self, ctx: RequestContext, uuid: str) -> str:
+        return f"arn:aws:lambda:{ctx.region}:{ctx.account}:event-source-mapping:{uuid}"
+
+    def create_event_source_mapping(self, ctx: RequestContext, function_name: str, event_source_arn: str | None = None,
+                                    enabled: bool | None = None, tags: dict[str, str] | None = None,
+                                    **params: Any) -> dict[str, Any]:
+        if not event_source_arn:
+            raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+        kind = source_kind(event_source_arn)
+        if not kind:
+            raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+        ref = self._ref(ctx, function_name)
+        resolved = self.functions.resolve(ref)
+        from overcast.invocation.esm.sources import source_missing
+
+        missing = source_missing(self.platform, kind, event_source_arn)
+        if missing:
+            raise _invalid(missing)
+        function_arn = resolved.invoked_arn
+        for other in self.mappings.all(ctx.account, ctx.region):
+            if other["EventSourceArn"] == event_source_arn and other["FunctionArn"] == function_arn:
+                raise ResourceConflict(
+                    f"The event source arn ({event_source_arn}) and function ({ref.name}) provided mapping already "
+                    f"exists. Please update or delete the existing mapping with UUID {other['UUID']}")
+        config: dict[str, Any] = dict(STREAM_DEFAULTS if kind != "sqs" else QUEUE_DEFAULTS)
+        config.update({member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None})
+        if kind != "sqs" and config.get("StartingPositionTimestamp") is not None:
+            from overcast.protocol.values import to_epoch
+
+            config["StartingPositionTimestamp"] = to_epoch(config["StartingPositionTimestamp"])
+        check_mapping(kind, config, event_source_arn)
+        uuid = str(uuidlib.uuid4())
+        config.update({
+            "UUID": uuid, "EventSourceArn": event_source_arn, "FunctionArn": function_arn,
+            "LastModified": self.platform.clock.now(), "StateTransitionReason": "USER_INITIATED",
+            "FunctionResponseTypes": config.get("FunctionResponseTypes", []),
+            "EventSourceMappingArn": self._mapping_arn(ctx, uuid),
+        })
+        if tags:
+            config["_tags"] = tags
+        config["_enabled"] = enabled is not False
+        self.mappings.insert(ref.account, ref.region, ref.name, ref.qualifier, config, CREATING)
+        return self._public(self.mappings.get(uuid))
+
+    @staticmethod
+    def _public(config: dict[str, Any]) -> dict[str, Any]:
+        view = {k: v for k, v in config.items() if not k.startswith("_")}
+        if "FilterCriteria" in view and not (view["FilterCriteria"] or {}).get("Filters"):
+            view.pop("FilterCriteria")
+        return view
+
+    def get_event_source_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
+        return self._public(self.mappings.get(uuid, ctx.account))
+
+    def list_event_source_mappings(self, ctx: RequestContext, event_source_arn: str | None = None,
+                                   function_name: str | None = None, marker: str | None = None,
+                                   max_items: int | None = None) -> dict[str, Any]:
+        mappings = self.mappings.all(ctx.account, ctx.region)
+        if event_source_arn:
+            mappings = [m for m in mappings if m["EventSourceArn"] == event_source_arn]
+        if function_name:
+            ref = self._ref(ctx, function_name)
+            mappings = [m for m in mappings if m["FunctionArn"].startswith(ref.arn)
+                        and (ref.qualifier is None or m["FunctionArn"] == ref.qualified_arn())]
+        chunk, nxt = page([self._public(m) for m in mappings], marker, max_items, default=100)
+        return {"EventSourceMappings": chunk, "NextMarker": nxt}
+
+    def update_event_source_mapping(self, ctx: RequestContext, uuid: str, function_name: str | None = None,
+                                    enabled: bool | None = None, **params: Any) -> dict[str, Any]:
+        config = self.mappings.get(uuid, ctx.account)
+        state = config["State"]
+        if state in (CREATING, UPDATING, DELETING, ENABLING, DISABLING):
+            raise ResourceInUse(f"Cannot update the event source mapping because it is in use. (state {state})")
+        kind = source_kind(config["EventSourceArn"])
+        if params.get("starting_position") is not None:
+            raise _invalid("StartingPosition cannot be updated.")
+        changes = {member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None}
+        merged = {**config, **changes}
+        check_mapping(kind, merged, config["EventSourceArn"])
+        if function_name:
+            ref = self._ref(ctx, function_name)
+            merged["FunctionArn"] = self.functions.resolve(ref).invoked_arn
+            self.platform.db.execute("UPDATE lambda_esm SET function=?, qualifier=? WHERE uuid=?",
+                                     (ref.name, ref.qualifier, uuid))
+        if enabled is not None:
+            merged["_enabled"] = enabled
+        merged["LastModified"] = self.platform.clock.now()
+        merged["StateTransitionReason"] = "USER_INITIATED"
+        if enabled is False and state == ENABLED:
+            new_state = DISABLING
+        elif enabled is True and state == DISABLED:
+            new_state = ENABLING
+        else:
+            new_state = UPDATING
+        self.mappings.save(merged, new_state)
+        return self._public(self.mappings.get(uuid))
+
+    def delete_event_source_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
+        config = self.mappings.get(uuid, ctx.account)
+        if config["State"] == DELETING:
+            raise ResourceInUse("Cannot delete the event source mapping because it is being deleted.")
+        self.mappings.set_state(uuid, DELETING)
+        return self._public({**config, "State": DELETING})
+
+    # event source mapping tags go through the function tag APIs on the mapping ARN
+    def _esm_uuid(self, resource: str) -> str | None:
+        marker = ":event-source-mapping:"
+        return resource.split(marker, 1)[1] if marker in resource else None
+
+    def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
+        uuid = self._esm_uuid(resource)
+        if uuid is None:
+            return super().tag_resource(ctx, resource, tags)
+        config = self.mappings.get(uuid, ctx.account)
+        config["_tags"] = {**config.get("_tags", {}), **tags}
+        self.mappings.save(config)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
+        uuid = self._esm_uuid(resource)
+        if uuid is None:
+            return super().untag_resource(ctx, resource, tag_keys)
+        config = self.mappings.get(uuid, ctx.account)
+        config["_tags"] = {k: v for k, v in config.get("_tags", {}).items() if k not in tag_keys}
+        self.mappings.save(config)
+        return {}
+
+    def list_tags(self, ctx: RequestContext, resource: str) -> dict[str, Any]:
+        uuid = self._esm_uuid(resource)
+        if uuid is None:
+            return super().list_tags(ctx, resource)
+        return {"Tags": self.mappings.get(uuid, ctx.account).get("_tags", {})}
+
