@@ -165,7 +165,7 @@ def test_failed_delivery_goes_to_the_subscription_dead_letter_queue(sns, sqs):
 class _Endpoint(BaseHTTPRequestHandler):
     received: list[tuple[dict, str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         type(self).received.append(({k.lower(): v for k, v in self.headers.items()}, body))
         self.send_response(200)
