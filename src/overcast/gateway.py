@@ -155,7 +155,7 @@ class Gateway:
 
     async def dispatch(self, spec: ServiceSpec, req: Request, ctx: RequestContext,
                        read_body: Callable[[Request, bool], Any]) -> Response:
-        model = service_model(spec.model_name)
+        model = (spec.model_for(req) if spec.model_for is not None else None) or service_model(spec.model_name)
         protocol = PROTOCOLS[model.protocol]
         opts = spec.options
         op: OperationModel | None = None

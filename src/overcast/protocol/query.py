@@ -87,6 +87,15 @@ def _form_name(member_name: str, shape: Shape) -> str:
     return shape.serialization.get("name", member_name)
 
 
+def wire_code(model: ServiceModel, code: str) -> str:
+    """The code on the wire for an error raised under its shape name: the shape's modeled
+    `error.code` when it has one (SQS's `QueueDoesNotExist` is `AWS.SimpleQueueService.NonExistentQueue`)."""
+    if code not in model.shape_names:
+        return code
+    shape = model.shape_for(code)
+    return shape.metadata.get("error", {}).get("code") or code
+
+
 class QueryProtocol:
     name = "query"
 
@@ -140,10 +149,11 @@ class QueryProtocol:
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
         ns = model.metadata.get("xmlNamespace")
         kind = "Sender" if error.sender_fault else "Receiver"
+        code = wire_code(model, error.code)
         extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
-            f"<Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>"
+            f"<Error><Type>{kind}</Type><Code>{escape(code)}</Code>"
             f"<Message>{escape(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>"
         )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from overcast.protocol.base import ProtocolOptions
 
 if TYPE_CHECKING:
+    from botocore.model import ServiceModel
+
     from overcast.platform import Platform
     from overcast.protocol.http import Request, Response
 
@@ -45,6 +47,9 @@ class ServiceSpec:
     routes: tuple[HttpRoute, ...] = ()
     #: Background loops the service needs while the platform runs.
     loops: Callable[[Platform], list[Loop]] | None = None
+    #: For a service that speaks two protocols (SQS: json, and the legacy query protocol of older
+    #: SDKs): the model to use for this request, or None for the botocore model `model_name`.
+    model_for: Callable[[Request], ServiceModel | None] | None = None
 
     @property
     def model_name(self) -> str:

@@ -1,0 +1,141 @@
+"""What SNS delivers, formatted as AWS formats it: the JSON envelope (SQS, HTTP/S), the Lambda event
+(spec §4.4), the subscription confirmation, and SQS message attributes for raw delivery."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from overcast.protocol.values import format_timestamp
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One published message as every subscription sees it."""
+
+    message_id: str
+    topic_arn: str
+    message: str                      # the default message (or the protocol's, see `for_protocol`)
+    subject: str | None
+    timestamp: float
+    attributes: dict[str, dict[str, Any]]
+    endpoint: str                     # the platform's URL the publisher used
+    structure: dict[str, str] | None = None
+    sequence_number: str | None = None
+
+    def for_protocol(self, protocol: str) -> str:
+        """MessageStructure=json: the protocol's own message, else `default`."""
+        if self.structure is None:
+            return self.message
+        return self.structure.get(protocol, self.structure["default"])
+
+
+def _iso(epoch: float) -> str:
+    text = format_timestamp(epoch, "iso8601")
+    return text if "." in text else text.replace("Z", ".000Z")
+
+
+def _signature(*parts: str) -> str:
+    return base64.b64encode(hashlib.sha256("\n".join(parts).encode()).digest() * 8).decode()
+
+
+def cert_url(endpoint: str) -> str:
+    return f"{endpoint}/_overcast/sns/SimpleNotificationService-overcast.pem"
+
+
+def unsubscribe_url(endpoint: str, subscription_arn: str) -> str:
+    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={quote(subscription_arn, safe='')}"
+
+
+def _attributes_json(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
+    out = {}
+    for name, attr in attributes.items():
+        if "BinaryValue" in attr and attr["BinaryValue"] is not None:
+            value = attr["BinaryValue"]
+            text = base64.b64encode(value).decode() if isinstance(value, bytes) else str(value)
+        else:
+            text = attr.get("StringValue", "")
+        out[name] = {"Type": attr["DataType"], "Value": text}
+    return out
+
+
+def _dump(fields: list[tuple[str, Any]]) -> str:
+    """AWS's envelope layout: one `"Key" : value` per line."""
+    lines = [f"  {json.dumps(k)} : {json.dumps(v, ensure_ascii=False, separators=(',', ':'))}" for k, v in fields]
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def envelope(note: Notification, subscription_arn: str, protocol: str) -> str:
+    """The JSON document SQS (non-raw) and HTTP/S subscribers receive."""
+    fields: list[tuple[str, Any]] = [("Type", "Notification"), ("MessageId", note.message_id)]
+    if note.sequence_number:
+        fields.append(("SequenceNumber", note.sequence_number))
+    fields.append(("TopicArn", note.topic_arn))
+    if note.subject is not None:
+        fields.append(("Subject", note.subject))
+    message = note.for_protocol(protocol)
+    timestamp = _iso(note.timestamp)
+    fields += [
+        ("Message", message),
+        ("Timestamp", timestamp),
+        ("SignatureVersion", "1"),
+        ("Signature", _signature(message, note.message_id, timestamp, note.topic_arn)),
+        ("SigningCertURL", cert_url(note.endpoint)),
+        ("UnsubscribeURL", unsubscribe_url(note.endpoint, subscription_arn)),
+    ]
+    if note.attributes:
+        fields.append(("MessageAttributes", _attributes_json(note.attributes)))
+    return _dump(fields)
+
+
+def lambda_event(note: Notification, subscription_arn: str) -> str:
+    """The event a Lambda subscriber is invoked with (one record per invocation)."""
+    timestamp = _iso(note.timestamp)
+    message = note.for_protocol("lambda")
+    sns = {
+        "Type": "Notification",
+        "MessageId": note.message_id,
+        "TopicArn": note.topic_arn,
+        "Subject": note.subject,
+        "Message": message,
+        "Timestamp": timestamp,
+        "SignatureVersion": "1",
+        "Signature": _signature(message, note.message_id, timestamp, note.topic_arn),
+        "SigningCertUrl": cert_url(note.endpoint),
+        "UnsubscribeUrl": unsubscribe_url(note.endpoint, subscription_arn),
+        "MessageAttributes": _attributes_json(note.attributes),
+    }
+    if note.sequence_number:
+        sns["SequenceNumber"] = note.sequence_number
+    record = {"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subscription_arn, "Sns": sns}
+    return json.dumps({"Records": [record]})
+
+
+def confirmation(topic_arn: str, token: str, endpoint: str, message_id: str, timestamp: float) -> str:
+    """The SubscriptionConfirmation an HTTP/S endpoint gets; visiting SubscribeURL confirms."""
+    subscribe = f"{endpoint}/?Action=ConfirmSubscription&TopicArn={quote(topic_arn, safe='')}&Token={token}"
+    message = (f"You have chosen to subscribe to the topic {topic_arn}.\n"
+               "To confirm the subscription, visit the SubscribeURL included in this message.")
+    stamp = _iso(timestamp)
+    return _dump([
+        ("Type", "SubscriptionConfirmation"), ("MessageId", message_id), ("Token", token), ("TopicArn", topic_arn),
+        ("Message", message), ("SubscribeURL", subscribe), ("Timestamp", stamp), ("SignatureVersion", "1"),
+        ("Signature", _signature(message, message_id, stamp, topic_arn)), ("SigningCertURL", cert_url(endpoint)),
+    ])
+
+
+def sqs_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Raw delivery to SQS: SNS message attributes become SQS message attributes."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, attr in attributes.items():
+        if attr.get("BinaryValue") is not None:
+            value = attr["BinaryValue"]
+            out[name] = {"DataType": attr["DataType"],
+                         "BinaryValue": base64.b64encode(value).decode() if isinstance(value, bytes) else value}
+        else:
+            out[name] = {"DataType": attr["DataType"], "StringValue": attr.get("StringValue", "")}
+    return out

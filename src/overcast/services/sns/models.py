@@ -1,0 +1,103 @@
+"""SNS for the rest of the platform: the outbox's deliverer for `arn:aws:sns:...` targets.
+
+    deliver(platform, topic_arn, payload, options)         publish `payload` to the topic (Lambda
+                                                           destinations, dead-letter topics, rules)
+    deliver(platform, subscription_arn, payload, options)  POST to an HTTP/S subscriber (used by
+                                                           the topic's own fan-out)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from overcast import arns
+from overcast.errors import ServiceError
+from overcast.invocation.targets import FAILURE_ATTRIBUTES, DeliveryError
+from overcast.platform import Platform
+from overcast.services.sns.publish import check_message, publish
+from overcast.services.sns.store import SnsStore
+
+HTTP_TIMEOUT = 15.0   # AWS waits 15 seconds for an HTTP/S endpoint to answer
+USER_AGENT = "Amazon Simple Notification Service Agent"
+
+
+async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    resource = arns.parse(target_arn).resource
+    if ":" in resource:
+        await _post(platform, target_arn, payload, options)
+        return
+    topic = platform.component(SnsStore).find_topic(target_arn)
+    if topic is None:
+        raise DeliveryError(f"Topic {target_arn} does not exist", code="NotFound", retryable=False)
+    message = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+    attributes = options.get("MessageAttributes") or None
+    try:
+        check_message(topic, message, options.get("Subject"), None, attributes, options.get("MessageGroupId"),
+                      options.get("MessageDeduplicationId"))
+        publish(platform, topic, message, subject=options.get("Subject"), attributes=attributes,
+                group_id=options.get("MessageGroupId"), dedup_id=options.get("MessageDeduplicationId"))
+    except ServiceError as error:
+        raise DeliveryError(error.message, code=error.code, retryable=False) from None
+
+
+def _local(url: str) -> bool:
+    """overcast delivers only to endpoints on this machine."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _post(platform: Platform, subscription_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    sub = platform.component(SnsStore).subscription(subscription_arn)
+    if sub is None:
+        raise DeliveryError(f"Subscription {subscription_arn} does not exist", code="NotFound", retryable=False)
+    if not _local(sub.endpoint):
+        raise DeliveryError(f"{sub.endpoint} is not on this machine", code="EndpointUnreachable", retryable=False)
+    kind = options.get("MessageType", "Notification")
+    headers = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "User-Agent": USER_AGENT,
+        "x-amz-sns-message-type": kind,
+        "x-amz-sns-message-id": options.get("MessageId", ""),
+        "x-amz-sns-topic-arn": sub.topic_arn,
+    }
+    if kind == "Notification":
+        headers["x-amz-sns-subscription-arn"] = sub.arn
+    if options.get("Raw"):
+        headers["x-amz-sns-rawdelivery"] = "true"
+    body = payload if isinstance(payload, bytes) else str(payload).encode()
+    status = await asyncio.to_thread(_send, sub.endpoint, body, headers)
+    if not 200 <= status < 300:
+        raise DeliveryError(f"{sub.endpoint} answered {status}", code="EndpointError", retryable=True)
+
+
+def _send(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except (urllib.error.URLError, OSError):
+        return 599
+
+
+def _dead_letter_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
+    """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
+    return dict(options.get("MessageAttributes") or {})
+
+
+def register(platform: Platform) -> list[Any]:
+    """Install SNS's dead-letter style in the outbox (no loops of its own)."""
+    FAILURE_ATTRIBUTES.setdefault("sns", _dead_letter_attributes)
+    return []

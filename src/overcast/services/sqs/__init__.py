@@ -1,0 +1,28 @@
+"""Amazon SQS: standard and FIFO queues over the json protocol (current SDKs) and the query
+protocol (older SDKs), with dead-letter redrive and long polling."""
+
+from overcast.protocol.base import ProtocolOptions
+from overcast.services import ServiceSpec
+from overcast.services.sqs.legacy import model_for, queue_url_from_path
+
+
+def _api(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.sqs.api import SqsApi
+
+    return SqsApi(platform)
+
+
+def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.sqs.models import loops
+
+    return loops(platform)
+
+
+SPEC = ServiceSpec(
+    name="sqs",
+    api=_api,
+    loops=_loops,
+    model_for=model_for,
+    options=ProtocolOptions(validation="required", validation_code="MissingParameter",
+                            error_type_prefix="com.amazonaws.sqs#", rewrite=queue_url_from_path),
+)
