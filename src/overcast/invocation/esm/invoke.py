@@ -12,6 +12,7 @@ from overcast.invocation.sync import Invoker
 from overcast.platform import Platform
 from overcast.services.lambda_.errors import LambdaError, TooManyRequests
 from overcast.services.lambda_.esm import MappingStore
+from overcast.services.lambda_.models import FunctionStore
 from overcast.services.lambda_.names import FunctionRef
 
 log = logging.getLogger("overcast.esm")
@@ -41,6 +42,7 @@ class MappingInvoker:
         self.uuid = uuid_
         self.store = platform.component(MappingStore)
         self.invoker = platform.component(Invoker)
+        self.functions = platform.component(FunctionStore)
 
     def ref(self) -> FunctionRef:
         account, region, function, qualifier = self.store.function_of(self.uuid)

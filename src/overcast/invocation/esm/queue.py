@@ -33,11 +33,19 @@ class QueuePoller:
         self.batch_size = int(config.get("BatchSize", 10))
         self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))
         self.report_failures = "ReportBatchItemFailures" in (config.get("FunctionResponseTypes") or [])
+        # If window + function timeout exceed the queue's visibility timeout, Lambda keeps the messages
+        # invisible for window + function timeout + 30 s instead (spec §3.4).
+        self.function_timeout = 3
         cap = (config.get("ScalingConfig") or {}).get("MaximumConcurrency")
         self.pollers = min(INITIAL_POLLERS, int(cap)) if cap else INITIAL_POLLERS
 
     async def run(self) -> None:
         """Run the mapping's pollers until cancelled."""
+        try:
+            resolved = self.invoker.functions.resolve(self.invoker.ref())
+            self.function_timeout = int(resolved.config.get("Timeout", 3))
+        except Exception:  # the function is gone: the invocations will say so
+            pass
         async with asyncio.TaskGroup() as group:
             for _ in range(self.pollers):
                 group.create_task(self._worker())
@@ -78,8 +86,12 @@ class QueuePoller:
             await self._wait(min(LONG_POLL, (deadline - clock.now()) / clock.scale))
         return messages
 
+    def _visibility(self) -> int | None:
+        effective = int(self.window) + self.function_timeout + 30
+        return effective if effective > self.source.visibility_timeout else None
+
     def _receive(self, count: int) -> list[QueueMessage]:
-        received = self.source.receive(count)
+        received = self.source.receive(count, self._visibility())
         if not self.filters or not received:
             return received
         kept, dropped = [], []

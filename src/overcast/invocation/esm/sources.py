@@ -31,8 +31,10 @@ class QueueSource(Protocol):
     fifo: bool
     wake_key: str
 
-    def receive(self, max_messages: int) -> list[QueueMessage]:
-        """Receive up to `max_messages` (they stay in flight for the queue's visibility timeout)."""
+    visibility_timeout: int
+
+    def receive(self, max_messages: int, visibility_timeout: int | None = None) -> list[QueueMessage]:
+        """Receive up to `max_messages`; they stay in flight for `visibility_timeout` (default: the queue's)."""
 
     def delete(self, receipt_handles: list[str]) -> None: ...
 
