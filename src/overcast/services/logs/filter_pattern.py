@@ -1,0 +1,360 @@
+"""CloudWatch Logs filter patterns: parse once, then match log event messages.
+
+`compile_pattern(text)` returns a predicate `message -> bool`, or raises `FilterPatternError`. The
+syntax is AWS's ("Filter pattern syntax for metric filters, subscription filters, filter log events,
+and Live Tail"); the grammar is `filter_pattern.lark`. Three kinds, told apart by the first character:
+
+- terms: every plain term or "quoted phrase" must occur (case-sensitive substring); of the `?term`
+  alternatives at least one must; no `-term` may. `%regex%` is a term too. An empty pattern, or a
+  blank quoted phrase, matches everything.
+- JSON (`{ ... }`): property selectors `$.a.b[0]`, comparisons `= != < <= > >=` against strings
+  (with `*` wildcards), numbers or `%regex%`, `IS NULL|TRUE|FALSE`, `NOT EXISTS`, combined with
+  `&&`, `||` and parentheses (`&&` binds tighter). A message that is not a JSON object never matches.
+- space-delimited (`[ ... ]`): fields split on spaces (text in `[]` or `""` is one field), bound in
+  order to names (`...` stands for any number of fields; a last named field takes what remains),
+  then conditions on the named fields must hold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import LarkError
+
+Matcher = Callable[[str], bool]
+
+_MISSING = object()
+_ORDERED = {"<", "<=", ">", ">="}
+
+
+class FilterPatternError(ValueError):
+    """The pattern is not valid filter-pattern syntax."""
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = (Path(__file__).with_name("filter_pattern.lark")).read_text()
+    return Lark(grammar, start=["term_pattern", "json_pattern", "space_pattern"], parser="lalr")
+
+
+@lru_cache(maxsize=256)
+def compile_pattern(text: str | None) -> Matcher:
+    """The predicate for a filter pattern (None or blank matches every event)."""
+    pattern = (text or "").strip()
+    if not pattern:
+        return _match_all
+    start = {"{": "json_pattern", "[": "space_pattern"}.get(pattern[0], "term_pattern")
+    if start == "json_pattern" and not pattern.endswith("}"):
+        raise FilterPatternError("If a filter pattern starts with '{' it must end with '}'")
+    if start == "space_pattern" and not pattern.endswith("]"):
+        raise FilterPatternError("If a filter pattern starts with '[' it must end with ']'")
+    try:
+        tree = _parser().parse(pattern, start=start)
+        return _Build().transform(tree)  # type: ignore[no-any-return]
+    except LarkError as exc:
+        cause = exc.orig_exc if hasattr(exc, "orig_exc") else exc
+        if isinstance(cause, FilterPatternError):
+            raise cause from None
+        raise FilterPatternError("Invalid filter pattern") from None
+
+
+def _match_all(message: str) -> bool:
+    return True
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Value:
+    """The right-hand side of a comparison: a literal (maybe with `*`), a number, or a regex."""
+
+    text: str
+    number: float | None = None
+    glob: re.Pattern[str] | None = None
+    regex: re.Pattern[str] | None = None
+
+    def equals(self, actual: Any) -> bool:
+        if self.regex is not None:
+            return self.regex.search(_text(actual)) is not None
+        if self.number is not None:
+            number = _number(actual)
+            if number is not None:
+                return number == self.number
+        if self.glob is not None:
+            return self.glob.fullmatch(_text(actual)) is not None
+        return _text(actual) == self.text
+
+    def order(self, op: str, actual: Any) -> bool:
+        number = _number(actual)
+        if number is None or self.number is None:
+            return False
+        return {"<": number < self.number, "<=": number <= self.number,
+                ">": number > self.number, ">=": number >= self.number}[op]
+
+
+def _text(actual: Any) -> str:
+    if isinstance(actual, str):
+        return actual
+    if isinstance(actual, bool) or actual is None:
+        return json.dumps(actual)
+    if isinstance(actual, float) and actual.is_integer():
+        return str(int(actual))
+    return str(actual)
+
+
+def _number(actual: Any) -> float | None:
+    if isinstance(actual, bool) or actual is None:
+        return None
+    if isinstance(actual, int | float):
+        return float(actual)
+    try:
+        value = float(actual)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _glob(text: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in text.split("*")), re.DOTALL)
+
+
+def _regex(token: str) -> re.Pattern[str]:
+    body = token[1:-1]
+    if "(" in body or ")" in body:  # AWS: "The ( and ) operators are not supported."
+        raise FilterPatternError(f"Invalid regex in filter pattern: {token}")
+    try:
+        return re.compile(body)
+    except re.error:
+        raise FilterPatternError(f"Invalid regex in filter pattern: {token}") from None
+
+
+def _value(token: Token) -> _Value:
+    if token.type == "REGEX":
+        return _Value(token.value, regex=_regex(token.value))
+    if token.type == "ESCAPED_STRING":
+        text = json.loads(token.value)
+        return _Value(text, glob=_glob(text) if "*" in text else None)
+    text = token.value
+    number = _number(text) if "*" not in text else None
+    return _Value(text, number=number, glob=_glob(text) if "*" in text else None)
+
+
+def _comparison(op: str, value: _Value) -> Callable[[Any], bool]:
+    if op in _ORDERED:
+        if value.number is None:
+            raise FilterPatternError(f"Invalid filter pattern: {op} needs a number, got {value.text}")
+        return lambda actual: value.order(op, actual)
+    if op == "=":
+        return value.equals
+    return lambda actual: not value.equals(actual)
+
+
+# -- JSON selectors ----------------------------------------------------------------------------
+
+_STEP = re.compile(r"\.([A-Za-z0-9_\-@]+)|\[(\d+)\]")
+
+
+def _path(selector: str) -> tuple[str | int, ...]:
+    return tuple(name if name else int(index) for name, index in _STEP.findall(selector[1:]))
+
+
+def _resolve(document: Any, path: tuple[str | int, ...]) -> Any:
+    node = document
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                return _MISSING
+            node = node[step]
+        else:
+            if not isinstance(node, dict) or step not in node:
+                return _MISSING
+            node = node[step]
+    return node
+
+
+def _scalar(value: Any) -> bool:
+    return value is not _MISSING and not isinstance(value, dict | list)
+
+
+@dataclass(frozen=True)
+class _Test:
+    """A compiled condition and the space-delimited field names it refers to."""
+
+    check: Callable[[Any], bool]
+    names: tuple[str, ...] = ()
+
+    def __call__(self, subject: Any) -> bool:
+        return self.check(subject)
+
+
+def _any(tests: list[_Test]) -> _Test:
+    return _Test(lambda subject: any(t.check(subject) for t in tests), _names(tests))
+
+
+def _all(tests: list[_Test]) -> _Test:
+    return _Test(lambda subject: all(t.check(subject) for t in tests), _names(tests))
+
+
+def _names(tests: list[_Test]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for t in tests for name in t.names))
+
+
+def _json_test(selector: Token, predicate: Callable[[Any], bool]) -> _Test:
+    path = _path(selector.value)
+    return _Test(lambda document: predicate(_resolve(document, path)))
+
+
+# -- building matchers from the parse tree -----------------------------------------------------
+
+
+class _Build(Transformer):  # type: ignore[type-arg]
+    """Turns the parse tree into closures (one per node), so matching walks no tree."""
+
+    # terms
+    def term(self, items: list[Token]) -> tuple[str, Callable[[str], bool]]:
+        mod = items[0].value if len(items) == 2 else ""
+        token = items[-1]
+        if token.type == "REGEX":
+            regex = _regex(token.value)
+            return mod, lambda message: regex.search(message) is not None
+        text = json.loads(token.value) if token.type == "ESCAPED_STRING" else token.value
+        if not text.strip():
+            return mod, _match_all  # AWS: `" "` matches everything
+        return mod, lambda message: text in message
+
+    def term_pattern(self, terms: list[tuple[str, Callable[[str], bool]]]) -> Matcher:
+        required = [test for mod, test in terms if mod == ""]
+        optional = [test for mod, test in terms if mod == "?"]
+        excluded = [test for mod, test in terms if mod == "-"]
+
+        def match(message: str) -> bool:
+            return (all(t(message) for t in required)
+                    and not any(t(message) for t in excluded)
+                    and (not optional or any(t(message) for t in optional)))
+
+        return match
+
+    # JSON
+    @v_args(inline=True)
+    def compare(self, selector: Token, op: Token, value: Token) -> _Test:
+        test = _comparison(op.value, _value(value))
+        return _json_test(selector, lambda actual: _scalar(actual) and test(actual))
+
+    @v_args(inline=True)
+    def is_null(self, selector: Token, *_: Token) -> _Test:
+        return _json_test(selector, lambda actual: actual is None)
+
+    @v_args(inline=True)
+    def is_true(self, selector: Token, *_: Token) -> _Test:
+        return _json_test(selector, lambda actual: actual is True)
+
+    @v_args(inline=True)
+    def is_false(self, selector: Token, *_: Token) -> _Test:
+        return _json_test(selector, lambda actual: actual is False)
+
+    @v_args(inline=True)
+    def not_exists(self, selector: Token, *_: Token) -> _Test:
+        return _json_test(selector, lambda actual: actual is _MISSING)
+
+    def json_or(self, tests: list[_Test]) -> _Test:
+        return _any(tests)
+
+    def json_and(self, tests: list[_Test]) -> _Test:
+        return _all(tests)
+
+    @v_args(inline=True)
+    def json_pattern(self, test: _Test) -> Matcher:
+        def match(message: str) -> bool:
+            try:
+                document = json.loads(message)
+            except ValueError:
+                return False
+            return isinstance(document, dict | list) and test(document)
+
+        return match
+
+    # space-delimited
+    sd_or = json_or
+    sd_and = json_and
+
+    @v_args(inline=True)
+    def sd_compare(self, name: Token, op: Token, value: Token) -> _Test:
+        test = _comparison(op.value, _value(value))
+        key = name.value.lower()  # AWS's own example mixes `w1` and `W1`
+        return _Test(lambda fields: key in fields and test(fields[key]), (key,))
+
+    @v_args(inline=True)
+    def ellipsis(self, _: Token) -> _Slot:
+        return _Slot(None, None)
+
+    @v_args(inline=True)
+    def field(self, name: Token) -> _Slot:
+        return _Slot(name.value.lower(), None)
+
+    @v_args(inline=True)
+    def condition(self, test: _Test) -> _Slot:
+        return _Slot(test.names[0], test)
+
+    def space_pattern(self, slots: list[_Slot | None]) -> Matcher:
+        return _space_matcher([s for s in slots if s is not None])
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str | None  # None: `...`
+    test: _Test | None
+
+
+_FIELD = re.compile(r'\[[^\]]*\]|"[^"]*"|\S+')
+
+
+def split_fields(message: str) -> list[str]:
+    """Space-delimited fields; text between [] or "" is one field (without its delimiters)."""
+    out = []
+    for raw in _FIELD.findall(message):
+        out.append(raw[1:-1] if len(raw) >= 2 and raw[0] + raw[-1] in ("[]", '""') else raw)
+    return out
+
+
+def _space_matcher(slots: list[_Slot]) -> Matcher:
+    named = {s.name for s in slots if s.name is not None}
+    for slot in slots:
+        unknown = set(slot.test.names if slot.test else ()) - named
+        if unknown:
+            raise FilterPatternError(f"Invalid filter pattern: unknown field {sorted(unknown)[0]}")
+    tests = [s.test for s in slots if s.test is not None]
+
+    def match(message: str) -> bool:
+        fields = split_fields(message)
+        return any(all(t(bound) for t in tests) for bound in _bindings(slots, fields))
+
+    return match
+
+
+def _bindings(slots: list[_Slot], fields: list[str], bound: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Every way of binding the slots to the fields, in order (`...` takes 0..n fields)."""
+    bound = bound or {}
+    if not slots:
+        if not fields:
+            yield bound
+        return
+    slot, rest = slots[0], slots[1:]
+    if slot.name is None:
+        for taken in range(len(fields) + 1):
+            yield from _bindings(rest, fields[taken:], bound)
+        return
+    if not fields:
+        return
+    if not rest:  # the last named field takes whatever remains
+        yield {**bound, slot.name: " ".join(fields)}
+        return
+    yield from _bindings(rest, fields[1:], {**bound, slot.name: fields[0]})
