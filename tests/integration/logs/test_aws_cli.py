@@ -55,4 +55,4 @@ def test_aws_logs_tail_is_not_in_aws_cli_v1(overcast_server):
     # `overcast logs <function> --follow` (or filter-log-events) covers the same need.
     out = aws(overcast_server, "logs", "tail", "/aws/lambda/x", check=False)
     assert out.returncode == 2
-    assert "invalid choice" in out.stderr
+    assert "invalid choice" in out.stderr.lower()
