@@ -190,3 +190,16 @@ def test_space_delimited_pattern_matching_in_order(pattern, messages):
 def test_invalid_patterns(pattern):
     with pytest.raises(FilterPatternError):
         compile_pattern(pattern)
+
+
+def test_space_delimited_extracted_values_like_aws():
+    from overcast.services.logs.filter_pattern import extracted_values
+
+    match = compile_pattern("[ip, user, username, timestamp, request =*.html*, status_code = 4*, bytes]")
+    assert extracted_values(match, APACHE) == {
+        "$ip": "127.0.0.1", "$user": "Prod", "$username": "frank", "$timestamp": "10/Oct/2000:13:25:15 -0700",
+        "$request": "GET /index.html HTTP/1.0", "$status_code": "404", "$bytes": "1534"}
+    assert extracted_values(compile_pattern("[..., status_code, bytes]"), APACHE) == {
+        "$status_code": "404", "$bytes": "1534"}
+    assert extracted_values(compile_pattern("ERROR"), "all good") is None
+    assert extracted_values(compile_pattern("good"), "all good") == {}

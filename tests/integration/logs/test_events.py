@@ -243,3 +243,20 @@ def test_acknowledged_events_survive_sigkill():
         assert logs.list_tags_log_group(logGroupName=group)["tags"] == {"team": "core"}
         got = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]
         assert messages(got) == ["before the crash", "second"]
+
+
+# -- TestMetricFilter ---------------------------------------------------------------------------
+
+
+def test_test_metric_filter_reports_matches_and_extracted_values(overcast_server):
+    logs = overcast_server.client("logs")
+    apache = '127.0.0.1 Prod frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534'
+    result = logs.test_metric_filter(filterPattern="[ip, user, username, timestamp, request, status_code = 4*, bytes]",
+                                     logEventMessages=["not enough fields", apache])
+    assert result["matches"] == [{"eventNumber": 2, "eventMessage": apache, "extractedValues": {
+        "$ip": "127.0.0.1", "$user": "Prod", "$username": "frank", "$timestamp": "10/Oct/2000:13:25:15 -0700",
+        "$request": "GET /index.html HTTP/1.0", "$status_code": "404", "$bytes": "1534"}}]
+    terms = logs.test_metric_filter(filterPattern="?ERROR ?WARN", logEventMessages=["INFO a", "WARN b", "ERROR c"])
+    assert [(m["eventNumber"], m["eventMessage"]) for m in terms["matches"]] == [(2, "WARN b"), (3, "ERROR c")]
+    err = error_of(logs.test_metric_filter, filterPattern="{ $.a = ", logEventMessages=["x"])
+    assert err["Code"] == "InvalidParameterException"

@@ -119,3 +119,27 @@ def test_follow_prints_new_events_until_stopped(overcast_server):
         process.wait(10)
         process.stdout.close()
         process.stderr.close()
+
+
+def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
+    function = unique("later").lstrip("/")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "overcast", "logs", function, "-f", "--poll-interval", "0.1",
+         "--endpoint-url", overcast_server.url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=overcast_server.aws_cli_env())
+    try:
+        lines = _lines(process)
+        time.sleep(0.5)  # let it poll a missing group a few times (a client, not the platform)
+        assert process.poll() is None
+        logs = overcast_server.client("logs")
+        group = f"/aws/lambda/{function}"
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": now_ms(), "message": "first words"}])
+        _wait_for(lines, "first words", time.monotonic() + 30)
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
+        process.stderr.close()

@@ -9,7 +9,12 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.logs import events as ev
 from overcast.services.logs.errors import InvalidParameter, ResourceNotFound, TooManyTags
-from overcast.services.logs.filter_pattern import FilterPatternError, compile_pattern
+from overcast.services.logs.filter_pattern import (
+    FilterPatternError,
+    Matcher,
+    compile_pattern,
+    extracted_values,
+)
 from overcast.services.logs.ingest import check_batch
 from overcast.services.logs.models import LogStore
 from overcast.services.logs.paging import decode_token, encode_token
@@ -19,6 +24,13 @@ RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                   2922, 3288, 3653)
 MAX_TAGS = 50
 DEFAULT_LIMIT = 50
+
+
+def _matcher(pattern: str | None) -> Matcher:
+    try:
+        return compile_pattern(pattern)
+    except FilterPatternError as exc:
+        raise InvalidParameter(str(exc)) from None
 
 
 def group_arn(ctx: RequestContext, name: str) -> str:
@@ -150,10 +162,7 @@ class LogsApi:
         name = self._group_name(log_group_name, log_group_identifier)
         if log_stream_names and log_stream_name_prefix:
             raise InvalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
-        try:
-            matcher = compile_pattern(filter_pattern)
-        except FilterPatternError as exc:
-            raise InvalidParameter(str(exc)) from None
+        matcher = _matcher(filter_pattern)
         self.store.group(ctx.account, ctx.region, name)
         scope = ev.Scope(ctx.account, ctx.region, name, streams=log_stream_names,
                          stream_prefix=log_stream_name_prefix, start=self._visible_from(ctx, name, start_time),
@@ -165,6 +174,17 @@ class LogsApi:
         if page.next_key is not None:
             result["nextToken"] = ev.encode_filter_token(page.next_key)
         return result
+
+    def test_metric_filter(self, ctx: RequestContext, filter_pattern: str,
+                           log_event_messages: list[str]) -> dict[str, Any]:
+        """Which sample messages a pattern matches, with the values a space-delimited one extracts."""
+        matcher = _matcher(filter_pattern)
+        matches = []
+        for number, message in enumerate(log_event_messages, 1):
+            values = extracted_values(matcher, message)
+            if values is not None:
+                matches.append({"eventNumber": number, "eventMessage": message, "extractedValues": values})
+        return {"matches": matches}
 
     def _visible_from(self, ctx: RequestContext, group: str, start_time: int | None) -> int | None:
         """The earliest timestamp a read may return: expired events are gone even before deletion."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -290,7 +290,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def sd_compare(self, name: Token, op: Token, value: Token) -> _Test:
         test = _comparison(op.value, _value(value))
         key = name.value.lower()  # AWS's own example mixes `w1` and `W1`
-        return _Test(lambda fields: key in fields and test(fields[key]), (key,))
+        return _Test(lambda fields: key in fields and test(fields[key]), (name.value,))
 
     @v_args(inline=True)
     def ellipsis(self, _: Token) -> _Slot:
@@ -298,20 +298,24 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     @v_args(inline=True)
     def field(self, name: Token) -> _Slot:
-        return _Slot(name.value.lower(), None)
+        return _Slot(name.value, None)
 
     @v_args(inline=True)
     def condition(self, test: _Test) -> _Slot:
         return _Slot(test.names[0], test)
 
     def space_pattern(self, slots: list[_Slot | None]) -> Matcher:
-        return _space_matcher([s for s in slots if s is not None])
+        return SpaceDelimited([s for s in slots if s is not None])
 
 
 @dataclass(frozen=True)
 class _Slot:
     name: str | None  # None: `...`
     test: _Test | None
+
+    @property
+    def key(self) -> str | None:
+        return None if self.name is None else self.name.lower()
 
 
 _FIELD = re.compile(r'\[[^\]]*\]|"[^"]*"|\S+')
@@ -325,36 +329,55 @@ def split_fields(message: str) -> list[str]:
     return out
 
 
-def _space_matcher(slots: list[_Slot]) -> Matcher:
-    named = {s.name for s in slots if s.name is not None}
-    for slot in slots:
-        unknown = set(slot.test.names if slot.test else ()) - named
-        if unknown:
-            raise FilterPatternError(f"Invalid filter pattern: unknown field {sorted(unknown)[0]}")
-    tests = [s.test for s in slots if s.test is not None]
+class SpaceDelimited:
+    """A space-delimited pattern: matches a message, and tells the values it bound to field names."""
 
-    def match(message: str) -> bool:
-        fields = split_fields(message)
-        return any(all(t(bound) for t in tests) for bound in _bindings(slots, fields))
+    def __init__(self, slots: list[_Slot]) -> None:
+        named = {s.key for s in slots if s.key is not None}
+        for slot in slots:
+            unknown = {n for n in (slot.test.names if slot.test else ()) if n.lower() not in named}
+            if unknown:
+                raise FilterPatternError(f"Invalid filter pattern: unknown field {sorted(unknown)[0]}")
+        self.slots = slots
+        self.tests = [s.test for s in slots if s.test is not None]
+        self.labels = {s.key: s.name for s in reversed(slots) if s.key is not None}
+        self.absorb = all(s.key is not None for s in slots)
 
-    return match
+    def __call__(self, message: str) -> bool:
+        return self.extract(message) is not None
+
+    def extract(self, message: str) -> dict[str, str] | None:
+        """`{"$name": value}` for the first way the fields satisfy every condition; None if none does."""
+        for bound in _bindings(self.slots, split_fields(message), self.absorb):
+            if all(t(bound) for t in self.tests):
+                return {f"${self.labels[key]}": value for key, value in bound.items()}
+        return None
 
 
-def _bindings(slots: list[_Slot], fields: list[str], bound: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """Every way of binding the slots to the fields, in order (`...` takes 0..n fields)."""
+def extracted_values(matcher: Matcher, message: str) -> dict[str, str] | None:
+    """What TestMetricFilter reports for a message: None when it does not match."""
+    if isinstance(matcher, SpaceDelimited):
+        return matcher.extract(message)
+    return {} if matcher(message) else None
+
+
+def _bindings(slots: list[_Slot], fields: list[str], absorb: bool,
+              bound: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
+    """Every way of binding the slots to the fields, in order. `...` takes any number of fields
+    (as many as it can first); without one, the last named field takes whatever remains."""
     bound = bound or {}
     if not slots:
         if not fields:
             yield bound
         return
     slot, rest = slots[0], slots[1:]
-    if slot.name is None:
-        for taken in range(len(fields) + 1):
-            yield from _bindings(rest, fields[taken:], bound)
+    if slot.key is None:
+        for taken in range(len(fields), -1, -1):
+            yield from _bindings(rest, fields[taken:], absorb, bound)
         return
     if not fields:
         return
-    if not rest:  # the last named field takes whatever remains
-        yield {**bound, slot.name: " ".join(fields)}
+    if not rest and absorb:
+        yield {**bound, slot.key: " ".join(fields)}
         return
-    yield from _bindings(rest, fields[1:], {**bound, slot.name: fields[0]})
+    yield from _bindings(rest, fields[1:], absorb, {**bound, slot.key: fields[0]})
