@@ -203,3 +203,15 @@ def test_space_delimited_extracted_values_like_aws():
         "$status_code": "404", "$bytes": "1534"}
     assert extracted_values(compile_pattern("ERROR"), "all good") is None
     assert extracted_values(compile_pattern("good"), "all good") == {}
+
+
+def test_prefilter_hints_never_exclude_a_match():
+    from overcast.services.logs.filter_pattern import Prefilter, prefilter
+
+    assert prefilter(compile_pattern('ERROR "bad thing" -DEBUG %x+%')) == Prefilter(all_of=("ERROR", "bad thing"))
+    assert prefilter(compile_pattern("?ERROR ?WARN")) == Prefilter(any_of=("ERROR", "WARN"))
+    assert prefilter(compile_pattern("?ERROR ?%WARN%")) == Prefilter()  # a regex alternative: no hint
+    assert prefilter(compile_pattern('?ERROR ?" "')) == Prefilter()  # a blank alternative matches all
+    assert prefilter(compile_pattern("{ $.a NOT EXISTS }")) == Prefilter(any_of=("{", "["))
+    assert prefilter(compile_pattern("[a, b]")) == Prefilter()
+    assert prefilter(compile_pattern("")) == Prefilter()

@@ -176,6 +176,8 @@ def test_filter_log_events_across_streams_in_time_order(overcast_server):
     assert messages(filtered(filterPattern="ERROR")["events"]) == [
         "ERROR boom", "ERROR bang", '{"level": "ERROR", "latency": 120}']
     assert messages(filtered(filterPattern="?WARN ?INFO")["events"]) == ["INFO start", "WARN slow"]
+    assert filtered(filterPattern="error")["events"] == []  # case-sensitive, though SQL narrows with LIKE
+    assert filtered(filterPattern="?error ?warn")["events"] == []
     assert messages(filtered(filterPattern="ERROR -boom -latency")["events"]) == ["ERROR bang"]
     assert messages(filtered(filterPattern='"ERROR bang"')["events"]) == ["ERROR bang"]
     assert messages(filtered(filterPattern="{ $.latency > 100 }")["events"]) == [
@@ -189,6 +191,15 @@ def test_filter_log_events_across_streams_in_time_order(overcast_server):
         "ERROR boom", "ERROR bang"]  # both ends inclusive
     by_arn = logs.filter_log_events(logGroupIdentifier=f"arn:aws:logs:us-east-1:000000000000:log-group:{group}")
     assert len(by_arn["events"]) == 5
+
+
+def test_filter_terms_with_like_wildcards_match_literally(overcast_server):
+    logs = overcast_server.client("logs")
+    group, stream = make_stream(logs)
+    put(logs, group, stream, "100%_done", "100x-done", "a\\b")
+    assert messages(logs.filter_log_events(logGroupName=group, filterPattern='"100%_done"')["events"]) == [
+        "100%_done"]
+    assert messages(logs.filter_log_events(logGroupName=group, filterPattern='"a\\\\b"')["events"]) == ["a\\b"]
 
 
 def test_filter_log_events_pages_with_next_token(overcast_server):

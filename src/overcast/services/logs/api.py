@@ -14,6 +14,7 @@ from overcast.services.logs.filter_pattern import (
     Matcher,
     compile_pattern,
     extracted_values,
+    prefilter,
 )
 from overcast.services.logs.ingest import check_batch
 from overcast.services.logs.models import LogStore
@@ -41,6 +42,7 @@ class LogsApi:
     def __init__(self, platform: Platform) -> None:
         self.store = platform.component(LogStore)
         self.db = platform.db
+        self.clock = platform.clock
 
     # -- log groups -----------------------------------------------------------------------------
 
@@ -136,10 +138,10 @@ class LogsApi:
         # AWS: sequence tokens are accepted and ignored (never InvalidSequenceTokenException).
         self.store.stream(ctx.account, ctx.region, log_group_name, log_stream_name)
         group = self.store.group(ctx.account, ctx.region, log_group_name)
-        batch = check_batch(log_events, self.store._now_ms(), self.store.cutoff_ms(group))
+        now = int(self.clock.now() * 1000)
+        batch = check_batch(log_events, now, self.store.cutoff_ms(group))
         self.store.append(ctx.account, ctx.region, log_group_name, log_stream_name, batch.accepted)
-        result: dict[str, Any] = {"nextSequenceToken": ev.key_text(
-            (0, self.store.last_event_id(ctx.account, ctx.region, log_group_name, log_stream_name)))}
+        result: dict[str, Any] = {"nextSequenceToken": ev.key_text((now, 0))}
         if batch.rejected:
             result["rejectedLogEventsInfo"] = batch.rejected
         return result
@@ -166,7 +168,7 @@ class LogsApi:
         self.store.group(ctx.account, ctx.region, name)
         scope = ev.Scope(ctx.account, ctx.region, name, streams=log_stream_names,
                          stream_prefix=log_stream_name_prefix, start=self._visible_from(ctx, name, start_time),
-                         end=end_time, end_inclusive=True)
+                         end=end_time, end_inclusive=True, hint=prefilter(matcher))
         after = ev.decode_filter_token(next_token) if next_token else None
         page = ev.filter_events(self.db, scope, matcher, after, limit)
         # AWS: searchedLogStreams is no longer supported (since May 2020) and is always empty.

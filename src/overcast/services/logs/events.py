@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.services.logs.errors import InvalidParameter
-from overcast.services.logs.filter_pattern import Matcher
+from overcast.services.logs.filter_pattern import Matcher, Prefilter
 from overcast.services.logs.paging import decode_token, encode_token
 from overcast.storage.db import Database, Row
 
@@ -51,6 +51,8 @@ class Scope:
     start: int | None = None  # inclusive, ms
     end: int | None = None    # ms
     end_inclusive: bool = False
+    #: substrings a matching message must contain, checked first in SQL (see `Prefilter`)
+    hint: Prefilter | None = None
 
     def where(self) -> tuple[str, list[Any]]:
         sql = ["account=? AND region=? AND group_name=?"]
@@ -67,7 +69,24 @@ class Scope:
         if self.end is not None:
             sql.append("AND ts <= ?" if self.end_inclusive else "AND ts < ?")
             params.append(self.end)
+        if self.hint is not None:
+            _narrow(self.hint, sql, params)
         return " ".join(sql), params
+
+
+def _narrow(hint: Prefilter, sql: list[str], params: list[Any]) -> None:
+    """LIKE is case-insensitive in SQLite (a superset of the case-sensitive match that follows)."""
+    for text in hint.all_of:
+        sql.append("AND message LIKE ? ESCAPE '\\'")
+        params.append(_like(text))
+    if hint.any_of:
+        sql.append("AND (" + " OR ".join(["message LIKE ? ESCAPE '\\'"] * len(hint.any_of)) + ")")
+        params += [_like(text) for text in hint.any_of]
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _page(db: Database, scope: Scope, key: Key, forward: bool, limit: int) -> list[Row]:

@@ -213,6 +213,65 @@ def _json_test(selector: Token, predicate: Callable[[Any], bool]) -> _Test:
     return _Test(lambda document: predicate(_resolve(document, path)))
 
 
+# -- matchers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """Substrings every matching message contains: all of `all_of`, and one of `any_of` if given.
+
+    A store can narrow a scan with them (say a case-insensitive SQL LIKE, a superset) before the
+    exact match runs on what is left."""
+
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+
+
+def prefilter(matcher: Matcher) -> Prefilter:
+    return getattr(matcher, "prefilter", None) or Prefilter()
+
+
+@dataclass(frozen=True)
+class _Term:
+    mod: str  # "", "?" or "-"
+    test: Callable[[str], bool]
+    literal: str | None = None  # the text it looks for, when it is a plain substring
+
+
+class _Terms:
+    """Unstructured terms: all plain ones, one of the `?` ones (if any), none of the `-` ones."""
+
+    def __init__(self, terms: list[_Term]) -> None:
+        self.required = [t.test for t in terms if t.mod == ""]
+        self.optional = [t.test for t in terms if t.mod == "?"]
+        self.excluded = [t.test for t in terms if t.mod == "-"]
+        alternatives = [t.literal for t in terms if t.mod == "?"]
+        self.prefilter = Prefilter(
+            all_of=tuple(t.literal for t in terms if t.mod == "" and t.literal),
+            any_of=tuple(a for a in alternatives if a) if all(alternatives) else ())
+
+    def __call__(self, message: str) -> bool:
+        return (all(t(message) for t in self.required)
+                and not any(t(message) for t in self.excluded)
+                and (not self.optional or any(t(message) for t in self.optional)))
+
+
+class _Json:
+    """A JSON pattern: the message must parse as JSON and satisfy the expression."""
+
+    prefilter = Prefilter(any_of=("{", "["))
+
+    def __init__(self, test: _Test) -> None:
+        self.test = test
+
+    def __call__(self, message: str) -> bool:
+        try:
+            document = json.loads(message)
+        except ValueError:
+            return False
+        return isinstance(document, dict | list) and self.test(document)
+
+
 # -- building matchers from the parse tree -----------------------------------------------------
 
 
@@ -220,28 +279,19 @@ class _Build(Transformer):  # type: ignore[type-arg]
     """Turns the parse tree into closures (one per node), so matching walks no tree."""
 
     # terms
-    def term(self, items: list[Token]) -> tuple[str, Callable[[str], bool]]:
+    def term(self, items: list[Token]) -> _Term:
         mod = items[0].value if len(items) == 2 else ""
         token = items[-1]
         if token.type == "REGEX":
             regex = _regex(token.value)
-            return mod, lambda message: regex.search(message) is not None
+            return _Term(mod, lambda message: regex.search(message) is not None)
         text = json.loads(token.value) if token.type == "ESCAPED_STRING" else token.value
         if not text.strip():
-            return mod, _match_all  # AWS: `" "` matches everything
-        return mod, lambda message: text in message
+            return _Term(mod, _match_all)  # AWS: `" "` matches everything
+        return _Term(mod, lambda message: text in message, text)
 
-    def term_pattern(self, terms: list[tuple[str, Callable[[str], bool]]]) -> Matcher:
-        required = [test for mod, test in terms if mod == ""]
-        optional = [test for mod, test in terms if mod == "?"]
-        excluded = [test for mod, test in terms if mod == "-"]
-
-        def match(message: str) -> bool:
-            return (all(t(message) for t in required)
-                    and not any(t(message) for t in excluded)
-                    and (not optional or any(t(message) for t in optional)))
-
-        return match
+    def term_pattern(self, terms: list[_Term]) -> Matcher:
+        return _Terms(terms)
 
     # JSON
     @v_args(inline=True)
@@ -273,14 +323,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     @v_args(inline=True)
     def json_pattern(self, test: _Test) -> Matcher:
-        def match(message: str) -> bool:
-            try:
-                document = json.loads(message)
-            except ValueError:
-                return False
-            return isinstance(document, dict | list) and test(document)
-
-        return match
+        return _Json(test)
 
     # space-delimited
     sd_or = json_or

@@ -227,11 +227,6 @@ class LogStore:
         params.append(limit)
         return self.db.query(" ".join(sql), params)
 
-    def last_event_id(self, account: str, region: str, group: str, stream: str) -> int:
-        return int(self.db.scalar(
-            "SELECT MAX(id) FROM logs_events WHERE account=? AND region=? AND group_name=? AND stream_name=?",
-            (account, region, group, stream)) or 0)
-
     # -- retention ------------------------------------------------------------------------------
 
     def retention_ms(self, days: int | None) -> int | None:
