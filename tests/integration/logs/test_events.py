@@ -117,6 +117,35 @@ def test_get_log_events_tokens_move_forward_and_back_like_aws(overcast_server):
     assert messages(logs.get_log_events(**kw, startFromHead=True, nextToken=token)["events"]) == ["m10"]
 
 
+def test_pages_split_events_with_the_same_timestamp(overcast_server):
+    logs = overcast_server.client("logs")
+    group, stream = make_stream(logs)
+    now = now_ms()
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": now, "message": f"same {i}"} for i in range(7)])
+    kw = {"logGroupName": group, "logStreamName": stream}
+    forward, token = [], None
+    for _ in range(4):
+        page = logs.get_log_events(**kw, limit=2, startFromHead=True, **({"nextToken": token} if token else {}))
+        forward += messages(page["events"])
+        token = page["nextForwardToken"]
+    assert forward == [f"same {i}" for i in range(7)]
+    backward, token = [], None
+    for _ in range(4):
+        page = logs.get_log_events(**kw, limit=2, **({"nextToken": token} if token else {}))
+        backward = messages(page["events"]) + backward
+        token = page["nextBackwardToken"]
+    assert backward == [f"same {i}" for i in range(7)]
+    filtered, token = [], None
+    while True:
+        page = logs.filter_log_events(logGroupName=group, limit=3, **({"nextToken": token} if token else {}))
+        filtered += messages(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert filtered == [f"same {i}" for i in range(7)]
+
+
 def test_get_log_events_time_window_and_empty_stream(overcast_server):
     logs = overcast_server.client("logs")
     group, stream = make_stream(logs)

@@ -91,13 +91,11 @@ def _like(text: str) -> str:
 
 def _page(db: Database, scope: Scope, key: Key, forward: bool, limit: int) -> list[Row]:
     where, params = scope.where()
-    if forward:
-        cond, order = "(ts > ? OR (ts = ? AND id > ?))", "ts, id"
-    else:
-        cond, order = "(ts < ? OR (ts = ? AND id < ?))", "ts DESC, id DESC"
+    # a row-value comparison lets the index seek straight to the key (an OR of terms would not)
+    cond, order = ("(ts, id) > (?, ?)", "ts, id") if forward else ("(ts, id) < (?, ?)", "ts DESC, id DESC")
     return db.query(
         f"SELECT id, stream_name, ts, ingested, message, size FROM logs_events WHERE {where} AND {cond} "
-        f"ORDER BY {order} LIMIT ?", [*params, key[0], key[0], key[1], limit])
+        f"ORDER BY {order} LIMIT ?", [*params, key[0], key[1], limit])
 
 
 def _fit(rows: list[Row], budget: int = MAX_PAGE_BYTES) -> list[Row]:
