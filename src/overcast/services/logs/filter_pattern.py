@@ -18,7 +18,6 @@ and Live Tail"); the grammar is `filter_pattern.lark`. Three kinds, told apart b
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,15 +28,18 @@ from typing import Any
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError
 
+from overcast.services.logs.filter_values import (
+    MISSING,
+    FilterPatternError,
+    comparison,
+    compile_regex,
+    is_scalar,
+    path_of,
+    resolve,
+    value_of,
+)
+
 Matcher = Callable[[str], bool]
-
-_MISSING = object()
-_ORDERED = {"<", "<=", ">", ">="}
-
-
-class FilterPatternError(ValueError):
-    """The pattern is not valid filter-pattern syntax."""
-
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
@@ -70,121 +72,6 @@ def _match_all(message: str) -> bool:
     return True
 
 
-# -- values ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Value:
-    """The right-hand side of a comparison: a literal (maybe with `*`), a number, or a regex."""
-
-    text: str
-    number: float | None = None
-    glob: re.Pattern[str] | None = None
-    regex: re.Pattern[str] | None = None
-
-    def equals(self, actual: Any) -> bool:
-        if self.regex is not None:
-            return self.regex.search(_text(actual)) is not None
-        if self.number is not None:
-            number = _number(actual)
-            if number is not None:
-                return number == self.number
-        if self.glob is not None:
-            return self.glob.fullmatch(_text(actual)) is not None
-        return _text(actual) == self.text
-
-    def order(self, op: str, actual: Any) -> bool:
-        number = _number(actual)
-        if number is None or self.number is None:
-            return False
-        return {"<": number < self.number, "<=": number <= self.number,
-                ">": number > self.number, ">=": number >= self.number}[op]
-
-
-def _text(actual: Any) -> str:
-    if isinstance(actual, str):
-        return actual
-    if isinstance(actual, bool) or actual is None:
-        return json.dumps(actual)
-    if isinstance(actual, float) and actual.is_integer():
-        return str(int(actual))
-    return str(actual)
-
-
-def _number(actual: Any) -> float | None:
-    if isinstance(actual, bool) or actual is None:
-        return None
-    if isinstance(actual, int | float):
-        return float(actual)
-    try:
-        value = float(actual)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _glob(text: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in text.split("*")), re.DOTALL)
-
-
-def _regex(token: str) -> re.Pattern[str]:
-    body = token[1:-1]
-    if "(" in body or ")" in body:  # AWS: "The ( and ) operators are not supported."
-        raise FilterPatternError(f"Invalid regex in filter pattern: {token}")
-    try:
-        return re.compile(body)
-    except re.error:
-        raise FilterPatternError(f"Invalid regex in filter pattern: {token}") from None
-
-
-def _value(token: Token) -> _Value:
-    if token.type == "REGEX":
-        return _Value(token.value, regex=_regex(token.value))
-    if token.type == "ESCAPED_STRING":
-        text = json.loads(token.value)
-        return _Value(text, glob=_glob(text) if "*" in text else None)
-    text = token.value
-    number = _number(text) if "*" not in text else None
-    return _Value(text, number=number, glob=_glob(text) if "*" in text else None)
-
-
-def _comparison(op: str, value: _Value) -> Callable[[Any], bool]:
-    if op in _ORDERED:
-        if value.number is None:
-            raise FilterPatternError(f"Invalid filter pattern: {op} needs a number, got {value.text}")
-        return lambda actual: value.order(op, actual)
-    if op == "=":
-        return value.equals
-    return lambda actual: not value.equals(actual)
-
-
-# -- JSON selectors ----------------------------------------------------------------------------
-
-_STEP = re.compile(r"\.([A-Za-z0-9_\-@]+)|\[(\d+)\]")
-
-
-def _path(selector: str) -> tuple[str | int, ...]:
-    return tuple(name if name else int(index) for name, index in _STEP.findall(selector[1:]))
-
-
-def _resolve(document: Any, path: tuple[str | int, ...]) -> Any:
-    node = document
-    for step in path:
-        if isinstance(step, int):
-            if not isinstance(node, list) or step >= len(node):
-                return _MISSING
-            node = node[step]
-        else:
-            if not isinstance(node, dict) or step not in node:
-                return _MISSING
-            node = node[step]
-    return node
-
-
-def _scalar(value: Any) -> bool:
-    return value is not _MISSING and not isinstance(value, dict | list)
-
-
 @dataclass(frozen=True)
 class _Test:
     """A compiled condition and the space-delimited field names it refers to."""
@@ -209,8 +96,8 @@ def _names(tests: list[_Test]) -> tuple[str, ...]:
 
 
 def _json_test(selector: Token, predicate: Callable[[Any], bool]) -> _Test:
-    path = _path(selector.value)
-    return _Test(lambda document: predicate(_resolve(document, path)))
+    path = path_of(selector.value)
+    return _Test(lambda document: predicate(resolve(document, path)))
 
 
 # -- matchers ----------------------------------------------------------------------------------
@@ -283,8 +170,8 @@ class _Build(Transformer):  # type: ignore[type-arg]
         mod = items[0].value if len(items) == 2 else ""
         token = items[-1]
         if token.type == "REGEX":
-            regex = _regex(token.value)
-            return _Term(mod, lambda message: regex.search(message) is not None)
+            pattern = compile_regex(token.value)
+            return _Term(mod, lambda message: pattern.search(message) is not None)
         text = json.loads(token.value) if token.type == "ESCAPED_STRING" else token.value
         if not text.strip():
             return _Term(mod, _match_all)  # AWS: `" "` matches everything
@@ -296,8 +183,8 @@ class _Build(Transformer):  # type: ignore[type-arg]
     # JSON
     @v_args(inline=True)
     def compare(self, selector: Token, op: Token, value: Token) -> _Test:
-        test = _comparison(op.value, _value(value))
-        return _json_test(selector, lambda actual: _scalar(actual) and test(actual))
+        test = comparison(op.value, value_of(value))
+        return _json_test(selector, lambda actual: is_scalar(actual) and test(actual))
 
     @v_args(inline=True)
     def is_null(self, selector: Token, *_: Token) -> _Test:
@@ -313,7 +200,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     @v_args(inline=True)
     def not_exists(self, selector: Token, *_: Token) -> _Test:
-        return _json_test(selector, lambda actual: actual is _MISSING)
+        return _json_test(selector, lambda actual: actual is MISSING)
 
     def json_or(self, tests: list[_Test]) -> _Test:
         return _any(tests)
@@ -331,7 +218,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     @v_args(inline=True)
     def sd_compare(self, name: Token, op: Token, value: Token) -> _Test:
-        test = _comparison(op.value, _value(value))
+        test = comparison(op.value, value_of(value))
         key = name.value.lower()  # AWS's own example mixes `w1` and `W1`
         return _Test(lambda fields: key in fields and test(fields[key]), (name.value,))
 
