@@ -141,7 +141,10 @@ def test_describe_log_streams_order_prefix_and_pages(overcast_server):
     assert err["Code"] == "InvalidParameterException"
     err = error_of(logs.describe_log_streams)
     assert err["Code"] == "InvalidParameterException"
-    err = error_of(logs.describe_log_streams, logGroupName=group, nextToken="garbage")
+    for token in ("garbage", "WyJ4Il0=", "e30="):  # not base64 JSON; ["x"]; {}
+        err = error_of(logs.describe_log_streams, logGroupName=group, orderBy="LastEventTime", nextToken=token)
+        assert err["Code"] == "InvalidParameterException"
+    err = error_of(logs.describe_log_groups, nextToken="garbage")
     assert err["Code"] == "InvalidParameterException"
 
 

@@ -39,6 +39,9 @@ def group_arn(ctx: RequestContext, name: str) -> str:
 
 
 class LogsApi:
+    """One method per CloudWatch Logs operation; state and rules live in `models.py` (LogStore),
+    event reads in `events.py`, PutLogEvents' batch rules in `ingest.py`."""
+
     def __init__(self, platform: Platform) -> None:
         self.store = platform.component(LogStore)
         self.db = platform.db
@@ -109,9 +112,12 @@ class LogsApi:
             raise InvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.")
         self.store.group(ctx.account, ctx.region, group)
         size = limit or DEFAULT_LIMIT
+        after = decode_token(next_token) if next_token else None
+        if after is not None and len(after) != 2:
+            raise InvalidParameter("The specified nextToken is invalid.")
         rows = self.store.list_streams(ctx.account, ctx.region, group, prefix=log_stream_name_prefix,
                                        by_last_event=by_time, descending=bool(descending),
-                                       after=decode_token(next_token) if next_token else None, limit=size + 1)
+                                       after=after, limit=size + 1)
         page = rows[:size]
         result: dict[str, Any] = {"logStreams": [self._stream(ctx, group, r) for r in page]}
         if len(rows) > size:
