@@ -1,5 +1,6 @@
 """Amazon CloudWatch Logs (json 1.1): where Lambda functions' output goes."""
 
+from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 
 
@@ -9,4 +10,12 @@ def _api(platform):  # type: ignore[no-untyped-def]
     return LogsApi(platform)
 
 
-SPEC = ServiceSpec(name="logs", api=_api)
+def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.logs.retention import expire_events
+
+    return [lambda: expire_events(platform)]
+
+
+# AWS answers constraint violations in CloudWatch Logs with InvalidParameterException.
+SPEC = ServiceSpec(name="logs", api=_api, loops=_loops,
+                   options=ProtocolOptions(validation_code="InvalidParameterException"))

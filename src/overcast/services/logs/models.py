@@ -6,10 +6,24 @@ created on first use, as Lambda does); the CloudWatch Logs API reads and writes 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.logs.errors import ResourceAlreadyExists, group_not_found, stream_not_found
+from overcast.storage.db import Row
+
+#: Notified when a retention policy changes, to wake the loop that expires events.
+RETENTION_SIGNAL = "logs:retention"
+
+
+#: AWS meters each event as its UTF-8 message plus 26 bytes (PutLogEvents batch size, storedBytes).
+EVENT_OVERHEAD = 26
+
+
+def event_size(message: str) -> int:
+    return len(message.encode()) + EVENT_OVERHEAD
 
 
 def group_signal(account: str, region: str, group: str) -> str:
@@ -47,14 +61,16 @@ class LogStore:
         now = self._now_ms()
         with self.db.tx():
             self.ensure_stream(account, region, group, stream)
+            rows = [(account, region, group, stream, ts, now, message, event_size(message))
+                    for ts, message in events]
             self.db.executemany(
-                "INSERT INTO logs_events(account, region, group_name, stream_name, ts, ingested, message) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(account, region, group, stream, ts, now, message) for ts, message in events],
+                "INSERT INTO logs_events(account, region, group_name, stream_name, ts, ingested, message, size) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
             first = min(ts for ts, _ in events)
             last = max(ts for ts, _ in events)
-            size = sum(len(m.encode()) + 26 for _, m in events)
+            size = sum(row[-1] for row in rows)
             self.db.execute(
                 "UPDATE logs_streams SET first_event = MIN(COALESCE(first_event, ?), ?), "
                 "last_event = MAX(COALESCE(last_event, ?), ?), last_ingestion = ?, "
@@ -90,3 +106,170 @@ class LogStore:
             "SELECT * FROM logs_streams WHERE account=? AND region=? AND group_name=? ORDER BY name",
             (account, region, group),
         )
+
+    # -- log groups (the CloudWatch Logs API) ---------------------------------------------------
+
+    def create_group(self, account: str, region: str, name: str, *, tags: dict[str, str] | None = None,
+                     kms_key_id: str | None = None, log_group_class: str = "STANDARD") -> None:
+        with self.db.tx():
+            if self._group_row(account, region, name) is not None:
+                raise ResourceAlreadyExists("The specified log group already exists")
+            self.db.execute(
+                "INSERT INTO logs_groups(account, region, name, created, kms_key_id, tags, log_group_class) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (account, region, name, self._now_ms(), kms_key_id, json.dumps(tags or {}), log_group_class),
+            )
+
+    def _group_row(self, account: str, region: str, name: str) -> Row | None:
+        return self.db.query_one(
+            "SELECT * FROM logs_groups WHERE account=? AND region=? AND name=?", (account, region, name))
+
+    def group(self, account: str, region: str, name: str) -> Row:
+        """The log group's row, or ResourceNotFoundException."""
+        row = self._group_row(account, region, name)
+        if row is None:
+            raise group_not_found()
+        return row
+
+    def groups(self, account: str, region: str, *, prefix: str | None = None, after: str | None = None,
+               log_group_class: str | None = None) -> list[Row]:
+        """Log groups in ASCII order of name (after `after`), each with its `stored_bytes` total."""
+        sql = ["SELECT g.*, COALESCE((SELECT SUM(s.stored_bytes) FROM logs_streams s WHERE s.account=g.account "
+               "AND s.region=g.region AND s.group_name=g.name), 0) AS stored_bytes "
+               "FROM logs_groups g WHERE g.account=? AND g.region=?"]
+        params: list[Any] = [account, region]
+        if prefix:
+            sql.append("AND substr(g.name, 1, ?) = ?")
+            params += [len(prefix), prefix]
+        if after is not None:
+            sql.append("AND g.name > ?")
+            params.append(after)
+        if log_group_class:
+            sql.append("AND g.log_group_class = ?")
+            params.append(log_group_class)
+        sql.append("ORDER BY g.name")
+        return self.db.query(" ".join(sql), params)
+
+    def delete_group(self, account: str, region: str, name: str) -> None:
+        """Delete a log group with all its streams and events."""
+        with self.db.tx():
+            self.group(account, region, name)
+            key = (account, region, name)
+            self.db.execute("DELETE FROM logs_events WHERE account=? AND region=? AND group_name=?", key)
+            self.db.execute("DELETE FROM logs_streams WHERE account=? AND region=? AND group_name=?", key)
+            self.db.execute("DELETE FROM logs_groups WHERE account=? AND region=? AND name=?", key)
+
+    def set_retention(self, account: str, region: str, name: str, days: int | None) -> None:
+        with self.db.tx():
+            self.group(account, region, name)
+            self.db.execute("UPDATE logs_groups SET retention_days=? WHERE account=? AND region=? AND name=?",
+                            (days, account, region, name))
+        self.platform.signals.notify(RETENTION_SIGNAL)
+
+    def tags(self, account: str, region: str, name: str) -> dict[str, str]:
+        return dict(json.loads(self.group(account, region, name)["tags"]))
+
+    def set_tags(self, account: str, region: str, name: str, tags: dict[str, str]) -> None:
+        self.db.execute("UPDATE logs_groups SET tags=? WHERE account=? AND region=? AND name=?",
+                        (json.dumps(tags), account, region, name))
+
+    # -- log streams ----------------------------------------------------------------------------
+
+    def create_stream(self, account: str, region: str, group: str, name: str) -> None:
+        with self.db.tx():
+            self.group(account, region, group)
+            if self._stream_row(account, region, group, name) is not None:
+                raise ResourceAlreadyExists("The specified log stream already exists")
+            self.ensure_stream(account, region, group, name)
+
+    def _stream_row(self, account: str, region: str, group: str, name: str) -> Row | None:
+        return self.db.query_one(
+            "SELECT * FROM logs_streams WHERE account=? AND region=? AND group_name=? AND name=?",
+            (account, region, group, name))
+
+    def stream(self, account: str, region: str, group: str, name: str) -> Row:
+        """The stream's row; ResourceNotFoundException naming the group or the stream that is missing."""
+        row = self._stream_row(account, region, group, name)
+        if row is None:
+            self.group(account, region, group)
+            raise stream_not_found()
+        return row
+
+    def delete_stream(self, account: str, region: str, group: str, name: str) -> None:
+        with self.db.tx():
+            self.stream(account, region, group, name)
+            key = (account, region, group, name)
+            self.db.execute(
+                "DELETE FROM logs_events WHERE account=? AND region=? AND group_name=? AND stream_name=?", key)
+            self.db.execute("DELETE FROM logs_streams WHERE account=? AND region=? AND group_name=? AND name=?",
+                            key)
+
+    def list_streams(self, account: str, region: str, group: str, *, prefix: str | None = None,
+                     by_last_event: bool = False, descending: bool = False,
+                     after: Sequence[Any] | None = None, limit: int = 50) -> list[Row]:
+        """One page of a group's streams, ordered by name or by last event time (then name)."""
+        sql = ["SELECT *, COALESCE(last_event, 0) AS sort_time FROM logs_streams "
+               "WHERE account=? AND region=? AND group_name=?"]
+        params: list[Any] = [account, region, group]
+        if prefix:
+            sql.append("AND substr(name, 1, ?) = ?")
+            params += [len(prefix), prefix]
+        cmp, order = ("<", "DESC") if descending else (">", "ASC")
+        if after is not None and by_last_event:
+            sql.append(f"AND (COALESCE(last_event, 0) {cmp} ? OR (COALESCE(last_event, 0) = ? AND name {cmp} ?))")
+            params += [after[0], after[0], after[1]]
+        elif after is not None:
+            sql.append(f"AND name {cmp} ?")
+            params.append(after[-1])
+        sql.append(f"ORDER BY COALESCE(last_event, 0) {order}, name {order}" if by_last_event
+                   else f"ORDER BY name {order}")
+        sql.append("LIMIT ?")
+        params.append(limit)
+        return self.db.query(" ".join(sql), params)
+
+    # -- retention ------------------------------------------------------------------------------
+
+    def retention_ms(self, days: int | None) -> int | None:
+        """How long events are kept, in real milliseconds (retention is an AWS timer: it scales)."""
+        if days is None:
+            return None
+        return int(self.platform.clock.scaled(days * 86400) * 1000)
+
+    def cutoff_ms(self, group: Row) -> int | None:
+        """Events of `group` older than this have expired (None: they never do)."""
+        keep = self.retention_ms(group["retention_days"])
+        return None if keep is None else self._now_ms() - keep
+
+    def expire(self) -> float | None:
+        """Delete every expired event; the epoch time at which the next one expires (None: none will)."""
+        due: float | None = None
+        groups = self.db.query(
+            "SELECT g.*, (SELECT MIN(ts) FROM logs_events e WHERE e.account=g.account AND e.region=g.region "
+            "AND e.group_name=g.name) AS oldest FROM logs_groups g WHERE g.retention_days IS NOT NULL")
+        for group in groups:
+            cutoff = self.cutoff_ms(group)
+            if group["oldest"] is None or cutoff is None:
+                continue
+            if group["oldest"] < cutoff:
+                self._delete_before(group["account"], group["region"], group["name"], cutoff)
+            oldest = self._oldest(group["account"], group["region"], group["name"])
+            if oldest is not None:
+                at = (oldest + (self.retention_ms(group["retention_days"]) or 0)) / 1000
+                due = at if due is None else min(due, at)
+        return due
+
+    def _oldest(self, account: str, region: str, group: str) -> int | None:
+        return self.db.scalar("SELECT MIN(ts) FROM logs_events WHERE account=? AND region=? AND group_name=?",
+                              (account, region, group))
+
+    def _delete_before(self, account: str, region: str, group: str, cutoff: int) -> None:
+        key = (account, region, group, cutoff)
+        with self.db.tx():
+            freed = self.db.query(
+                "SELECT stream_name, SUM(size) AS bytes FROM logs_events WHERE account=? AND region=? "
+                "AND group_name=? AND ts < ? GROUP BY stream_name", key)
+            self.db.executemany(
+                "UPDATE logs_streams SET stored_bytes = CASE WHEN stored_bytes > ? THEN stored_bytes - ? ELSE 0 END "
+                "WHERE account=? AND region=? AND group_name=? AND name=?",
+                [(r["bytes"], r["bytes"], account, region, group, r["stream_name"]) for r in freed])
+            self.db.execute("DELETE FROM logs_events WHERE account=? AND region=? AND group_name=? AND ts < ?", key)

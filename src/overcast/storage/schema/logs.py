@@ -37,4 +37,11 @@ MIGRATIONS = [
     CREATE INDEX logs_events_by_stream ON logs_events(account, region, group_name, stream_name, ts, id);
     CREATE INDEX logs_events_by_group ON logs_events(account, region, group_name, ts, id);
     """,
+    """
+    -- Bytes each event counts for (UTF-8 message + 26, as AWS meters them), so that expiring events
+    -- keeps storedBytes right; the log group class reported by DescribeLogGroups.
+    ALTER TABLE logs_events ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE logs_groups ADD COLUMN log_group_class TEXT NOT NULL DEFAULT 'STANDARD';
+    CREATE INDEX logs_streams_by_last_event ON logs_streams(account, region, group_name, last_event, name);
+    """,
 ]

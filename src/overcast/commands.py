@@ -1,0 +1,10 @@
+"""Sub-commands added to `overcast` besides `up` (see `_extra_commands()` in cli.py).
+
+Each entry takes the argparse sub-parsers object and adds one sub-command whose `func` runs it.
+"""
+
+from __future__ import annotations
+
+from overcast.cli_logs import add_logs_command
+
+COMMANDS = [add_logs_command]

@@ -1,0 +1,145 @@
+"""`overcast logs <function>` end to end: a real server, events put through the API, the command's output."""
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+
+from tests.integration.logs.helpers import now_ms, unique
+
+HOUR = 3_600_000
+
+
+def run_logs(server, *args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "overcast", "logs", *args, "--endpoint-url", server.url],
+                          capture_output=True, text=True, timeout=timeout, env=server.aws_cli_env())
+
+
+def lambda_group(logs):
+    function = unique("fn").lstrip("/")
+    group = f"/aws/lambda/{function}"
+    stream = "2024/05/01/[$LATEST]" + "0" * 32
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    return function, group, stream
+
+
+def test_prints_the_functions_events_since_a_time(overcast_server):
+    logs = overcast_server.client("logs")
+    function, group, stream = lambda_group(logs)
+    now = now_ms()
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+        {"timestamp": now - 2 * HOUR, "message": "too early for --since 1h"},
+        {"timestamp": now - 1000, "message": "START RequestId: 1 Version: $LATEST\n"},
+        {"timestamp": now - 999, "message": "hello from the handler\n"},
+        {"timestamp": now - 998, "message": "END RequestId: 1\n"},
+    ])
+    out = run_logs(overcast_server, function, "--since", "1h")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert [line.split(" ", 2)[2] for line in lines] == [
+        "START RequestId: 1 Version: $LATEST", "hello from the handler", "END RequestId: 1"]
+    assert all(line.split(" ")[1] == stream for line in lines)
+    assert lines[0].startswith(time.strftime("%Y-", time.gmtime()))
+    wider = run_logs(overcast_server, function, "--since", "3h", "--format", "short")
+    assert wider.stdout.splitlines()[0].split(" ", 1)[1] == "too early for --since 1h"
+    only = run_logs(overcast_server, function, "--since", "1d", "--filter-pattern", "hello")
+    assert [line.split(" ", 2)[2] for line in only.stdout.splitlines()] == ["hello from the handler"]
+
+
+def test_bad_arguments_and_missing_functions(overcast_server):
+    out = run_logs(overcast_server, "fn", "--since", "ten minutes")
+    assert out.returncode == 2 and "--since" in out.stderr
+    out = run_logs(overcast_server, unique("nobody").lstrip("/"))
+    assert out.returncode == 1 and "does not exist" in out.stderr
+    env = {**overcast_server.aws_cli_env(), "OVERCAST_PORT": "1"}
+    out = subprocess.run([sys.executable, "-m", "overcast", "logs", "fn"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.returncode == 2 and "cannot reach http://localhost:1" in out.stderr
+
+
+def test_default_endpoint_comes_from_overcast_port(overcast_server):
+    logs = overcast_server.client("logs")
+    function, group, stream = lambda_group(logs)
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": now_ms(), "message": "via OVERCAST_PORT"}])
+    env = {**os.environ, "OVERCAST_PORT": str(overcast_server.port)}
+    out = subprocess.run([sys.executable, "-m", "overcast", "logs", function], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.rstrip().endswith("via OVERCAST_PORT")
+
+
+def _lines(process):
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump():
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(lines, text, deadline):
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if line.endswith(text):
+            return seen
+    raise AssertionError(f"{text!r} not printed; got {seen}")
+
+
+def test_follow_prints_new_events_until_stopped(overcast_server):
+    logs = overcast_server.client("logs")
+    function, group, stream = lambda_group(logs)
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": now_ms(), "message": "already there"}])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "overcast", "logs", function, "--follow", "--poll-interval", "0.1",
+         "--endpoint-url", overcast_server.url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=overcast_server.aws_cli_env())
+    try:
+        lines = _lines(process)
+        deadline = time.monotonic() + 30
+        _wait_for(lines, "already there", deadline)
+        logs.put_log_events(logGroupName=group, logStreamName=stream,
+                            logEvents=[{"timestamp": now_ms(), "message": "appended while following"}])
+        seen = _wait_for(lines, "appended while following", deadline)
+        assert not any(line.endswith("already there") for line in seen)  # printed once, not again
+        assert process.poll() is None  # still following
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
+    function = unique("later").lstrip("/")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "overcast", "logs", function, "-f", "--poll-interval", "0.1",
+         "--endpoint-url", overcast_server.url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=overcast_server.aws_cli_env())
+    try:
+        lines = _lines(process)
+        time.sleep(0.5)  # let it poll a missing group a few times (a client, not the platform)
+        assert process.poll() is None
+        logs = overcast_server.client("logs")
+        group = f"/aws/lambda/{function}"
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": now_ms(), "message": "first words"}])
+        _wait_for(lines, "first words", time.monotonic() + 30)
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
+        process.stderr.close()
