@@ -91,7 +91,7 @@ class Environment:
         self._read_fd: int | None = None
         self._partial = b""
         self._lines: list[tuple[int, str]] = []
-        self._next: asyncio.Future[Invocation] | None = None
+        self._inbox: asyncio.Queue[Invocation] = asyncio.Queue()   # handed to the runtime's next /next
         self._ready = asyncio.Event()
         self._init_error: bytes | None = None
         self._init_started = 0.0
@@ -209,9 +209,7 @@ class Environment:
             if self._result.done():
                 return self._finalize(self._result.result(), cold)
             self._started_at = time.monotonic()
-            assert self._next is not None
-            if not self._next.done():
-                self._next.set_result(invocation)
+            self._inbox.put_nowait(invocation)
             try:
                 result = await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
             except TimeoutError:
@@ -246,13 +244,14 @@ class Environment:
                     function_error="Unhandled", error_type="Runtime.Unknown", status="error", init_error=True))
 
     def _timed_out(self, invocation: Invocation) -> InvocationResult:
+        memory = self.max_memory_mb()
         self.kill()
         message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
         self._drain_logs()
         self._lines.append((_now_ms(), f"{_iso_now()} {invocation.request_id} Task timed out after "
                                         f"{invocation.timeout:.2f} seconds"))
         return InvocationResult(payload=_error_doc("Sandbox.Timedout", message), function_error="Unhandled",
-                                error_type="Sandbox.Timedout", status="timeout")
+                                error_type="Sandbox.Timedout", status="timeout", max_memory_mb=memory)
 
     def _finish_exit(self, status: str) -> None:
         assert self._result is not None and self._current is not None
@@ -274,11 +273,11 @@ class Environment:
         if cold:
             result.init_duration_ms = self._init_duration if self._init_duration is not None else \
                 (time.monotonic() - self._init_started) * 1000
-        result.max_memory_mb = self._max_memory_mb()
         result.logs, self._lines = self._lines, []
         return result
 
-    def _max_memory_mb(self) -> int:
+    def max_memory_mb(self) -> int:
+        """Peak resident memory of the process so far (the REPORT line's Max Memory Used)."""
         if self.pid is None:
             return 0
         try:
@@ -308,12 +307,10 @@ class Environment:
         return _json(404, {"errorMessage": f"unknown path {path}", "errorType": "InvalidRequest"})
 
     async def _on_next(self) -> tuple[int, list[tuple[str, str]], bytes]:
-        loop = asyncio.get_running_loop()
-        self._next = loop.create_future()
         if not self._ready.is_set():
             self._init_duration = (time.monotonic() - self._init_started) * 1000
             self._ready.set()
-        invocation = await self._next
+        invocation = await self._inbox.get()
         deadline_ms = int((time.time() + invocation.timeout) * 1000)
         headers = [
             ("Content-Type", "application/json"),

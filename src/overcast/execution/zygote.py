@@ -91,9 +91,9 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
         from awslambdaric import bootstrap
         from awslambdaric.lambda_runtime_client import LambdaRuntimeClient
 
-        use_thread = spec["env"].get("AWS_EXECUTION_ENV") in (
-            "AWS_Lambda_python3.12", "AWS_Lambda_python3.13", "AWS_Lambda_python3.14")
-        client = LambdaRuntimeClient(spec["env"]["AWS_LAMBDA_RUNTIME_API"], use_thread)
+        # On AWS the python3.12+ runtimes wait for the next event on a helper thread so the main
+        # thread can take signals; here that costs a thread per invocation and buys nothing.
+        client = LambdaRuntimeClient(spec["env"]["AWS_LAMBDA_RUNTIME_API"], False)
         bootstrap.run(spec["handler"], client)
     except SystemExit as exc:
         os._exit(exc.code if isinstance(exc.code, int) else 1)

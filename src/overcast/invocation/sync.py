@@ -4,6 +4,7 @@ document (spec §1, §5.5, §6)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
@@ -79,11 +80,15 @@ class Invoker:
                                     platform.config.environment_idle_seconds)
         self._runtime_dir: str | None = None
         self._stdlib = stdlib_path()
+        self._specs: dict[str, EnvironmentSpec] = {}
+        self._pending_logs: list[tuple[str, str, str, str, list[tuple[int, str]]]] = []
         self.functions.on_change(self._function_changed)
+        self.functions.on_change(lambda *_: self._specs.clear())
         platform.on_close(self._close)
         platform.on_reset(self.pool.stop_all_now)
 
     def _close(self) -> None:
+        self.flush_logs()
         self.pool.stop_all_now()
         self.pool.zygote.close()
 
@@ -137,17 +142,28 @@ class Invoker:
                                 f"({RESPONSE_LIMIT_QUOTED} bytes).",
                 "errorType": "Function.ResponseSizeTooLarge"}).encode()
             function_error, result.error_type, result.status = "Unhandled", "Function.ResponseSizeTooLarge", "error"
-        lines = self._write_logs(env, resolved, request_id, result, cold, init_logs)
         log_result = None
         if tail:
+            lines = self._write_logs(env, resolved, request_id, result, cold, init_logs)
             text = ("\n".join(line for _, line in lines) + "\n").encode()
             log_result = base64.b64encode(text[-TAIL_BYTES:]).decode()
+        else:  # nobody waits for the log lines: build them once the response is on its way
+            asyncio.get_running_loop().call_soon(self._write_logs, env, resolved, request_id, result, cold, init_logs)
         return InvokeOutcome(request_id, payload, function_error, resolved.executed_version, log_result, result,
                              result.content_type)
 
     # -- environments -------------------------------------------------------------------------
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
+        key = f"{resolved.ref.arn}:{resolved.executed_version}:{resolved.config.get('RevisionId')}"
+        spec = self._specs.get(key)
+        if spec is None:
+            if len(self._specs) > 1024:
+                self._specs.clear()
+            spec = self._specs[key] = self._build_spec(resolved, key)
+        return spec
+
+    def _build_spec(self, resolved: Resolved, key: str) -> EnvironmentSpec:
         config = resolved.config
         stored = self.code.get(config.get("_code", ""))
         if stored is None:
@@ -187,7 +203,6 @@ class Invoker:
         })
         if logging_config.get("ApplicationLogLevel") and logging_config.get("LogFormat") == "JSON":
             variables["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
-        key = f"{resolved.ref.arn}:{resolved.executed_version}:{config.get('RevisionId')}"
         return EnvironmentSpec(
             key=key, handler=config.get("Handler") or "", code_dir=stored.folder,
             sys_path=(str(stored.folder), *layer_paths, self._runtime_dir, *self._stdlib),
@@ -236,6 +251,7 @@ class Invoker:
                     cold: bool, init_logs: list[tuple[int, str]]) -> list[tuple[int, str]]:
         now = int(self.platform.clock.now() * 1000)
         config = resolved.config
+        result.max_memory_mb = result.max_memory_mb or env.max_memory_mb()
         lines: list[tuple[int, str]] = []
         if cold:
             runtime = config.get("Runtime", "python3.12")
@@ -263,8 +279,28 @@ class Invoker:
         lines.append((now, report))
         group = env.meta.get("group") or f"/aws/lambda/{resolved.ref.name}"
         stream = env.meta.get("stream") or "unknown"
-        self.logs.append(resolved.ref.account, resolved.ref.region, group, stream, lines)
+        self._defer_logs(resolved.ref.account, resolved.ref.region, group, stream, lines)
         return lines
+
+    def _defer_logs(self, account: str, region: str, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
+        """Log lines are written right after the response goes out (CloudWatch Logs is eventually
+        consistent on AWS too); lines of invocations finishing together share one transaction."""
+        if not self._pending_logs:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush_logs)
+            except RuntimeError:
+                self._pending_logs.append((account, region, group, stream, lines))
+                self.flush_logs()
+                return
+        self._pending_logs.append((account, region, group, stream, lines))
+
+    def flush_logs(self) -> None:
+        pending, self._pending_logs = self._pending_logs, []
+        if not pending:
+            return
+        with self.platform.db.tx():
+            for account, region, group, stream, lines in pending:
+                self.logs.append(account, region, group, stream, lines)
 
 
 def environments_loop(platform: Platform) -> Any:

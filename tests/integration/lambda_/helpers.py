@@ -10,6 +10,7 @@ from typing import Any
 RECORDER = """
 import json, os, time
 def handler(event, context):
+    time.sleep(float(os.environ.get("SLEEP", "0")))
     with open(os.environ["RECORD_FILE"], "a") as out:
         out.write(json.dumps({"event": event, "request_id": context.aws_request_id, "at": time.time()}) + "\\n")
     if os.environ.get("FAIL"):

@@ -15,7 +15,8 @@ def test_accepted_events_survive_sigkill(tmp_path):
     path = tmp_path / "runs.jsonl"
     with OvercastServer(tmp_path / "server", time_scale=0.01) as server:
         lam = server.client("lambda")
-        name = create_function(lam, RECORDER, Environment={"Variables": {"RECORD_FILE": str(path)}})
+        # A handler that takes 50 ms keeps events in flight when the server is killed.
+        name = create_function(lam, RECORDER, Environment={"Variables": {"RECORD_FILE": str(path), "SLEEP": "0.05"}})
         accepted: set[str] = set()
 
         def send(i: int) -> str:

@@ -56,12 +56,22 @@ class FunctionStore:
         self.platform = platform
         self.db = platform.db
         self._listeners: list[Callable[[str, str, str], None]] = []
+        # Invocations resolve functions on every call: rows are cached until the next change.
+        self._rows: dict[tuple[str, str, str], Any] = {}
+        self._reserved_totals: dict[tuple[str, str], int] = {}
+        platform.on_reset(self._forget)
+
+    def _forget(self) -> None:
+        self._rows.clear()
+        self._reserved_totals.clear()
 
     def on_change(self, listener: Callable[[str, str, str], None]) -> None:
         """`listener(account, region, name)` after any change to a function."""
         self._listeners.append(listener)
 
     def _changed(self, ref: FunctionRef) -> None:
+        self._rows.pop((ref.account, ref.region, ref.name), None)
+        self._reserved_totals.clear()
         for listener in self._listeners:
             listener(ref.account, ref.region, ref.name)
         self.platform.signals.notify(CHANGED)
@@ -69,10 +79,13 @@ class FunctionStore:
     # -- functions ----------------------------------------------------------------------------
 
     def _row(self, ref: FunctionRef) -> Any:
-        row = self.db.query_one("SELECT * FROM lambda_functions WHERE account=? AND region=? AND name=?",
-                                (ref.account, ref.region, ref.name))
+        key = (ref.account, ref.region, ref.name)
+        row = self._rows.get(key)
         if row is None:
-            raise function_not_found(ref.arn)
+            row = self.db.query_one("SELECT * FROM lambda_functions WHERE account=? AND region=? AND name=?", key)
+            if row is None:
+                raise function_not_found(ref.arn)
+            self._rows[key] = row
         return row
 
     def exists(self, ref: FunctionRef) -> bool:
@@ -80,7 +93,7 @@ class FunctionStore:
                                  (ref.account, ref.region, ref.name)) is not None
 
     def latest(self, ref: FunctionRef) -> dict[str, Any]:
-        return json.loads(self._row(ref)["config"])
+        return json.loads(self._row(ref)["config"])  # a fresh copy: callers may change it
 
     def create(self, ref: FunctionRef, config: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
         if self.exists(ref):
@@ -144,6 +157,7 @@ class FunctionStore:
         self._row(ref)
         self.db.execute("UPDATE lambda_functions SET tags=? WHERE account=? AND region=? AND name=?",
                         (json.dumps(tags), ref.account, ref.region, ref.name))
+        self._rows.pop((ref.account, ref.region, ref.name), None)
 
     def policy(self, ref: FunctionRef) -> dict[str, Any] | None:
         raw = self._row(ref)["policy"]
@@ -152,6 +166,7 @@ class FunctionStore:
     def set_policy(self, ref: FunctionRef, policy: dict[str, Any] | None) -> None:
         self.db.execute("UPDATE lambda_functions SET policy=? WHERE account=? AND region=? AND name=?",
                         (json.dumps(policy) if policy else None, ref.account, ref.region, ref.name))
+        self._rows.pop((ref.account, ref.region, ref.name), None)
 
     def reserved(self, ref: FunctionRef) -> int | None:
         value = self._row(ref)["reserved"]
@@ -164,11 +179,16 @@ class FunctionStore:
         self._changed(ref)
 
     def total_reserved(self, account: str, region: str, excluding: str | None = None) -> int:
-        value = self.db.scalar(
+        key = (account, region)
+        if excluding is None and key in self._reserved_totals:
+            return self._reserved_totals[key]
+        value = int(self.db.scalar(
             "SELECT COALESCE(SUM(reserved), 0) FROM lambda_functions WHERE account=? AND region=? AND name != ?",
             (account, region, excluding or ""),
-        )
-        return int(value or 0)
+        ) or 0)
+        if excluding is None:
+            self._reserved_totals[key] = value
+        return value
 
     # -- versions -----------------------------------------------------------------------------
 

@@ -60,7 +60,11 @@ class LogStore:
             return
         now = self._now_ms()
         with self.db.tx():
-            self.ensure_stream(account, region, group, stream)
+            self.ensure_group(account, region, group)
+            self.db.execute(
+                "INSERT OR IGNORE INTO logs_streams(account, region, group_name, name, created) VALUES (?, ?, ?, ?, ?)",
+                (account, region, group, stream, now),
+            )
             rows = [(account, region, group, stream, ts, now, message, event_size(message))
                     for ts, message in events]
             self.db.executemany(
