@@ -13,7 +13,7 @@ from overcast.invocation.targets import DeliveryError
 from overcast.platform import Platform
 from overcast.protocol.validate import violations
 from overcast.services.kinesis import keys, tokens
-from overcast.services.kinesis.errors import ExpiredIterator, InvalidArgument, ResourceNotFound
+from overcast.services.kinesis.errors import ExpiredIterator, InvalidArgument, ResourceInUse, ResourceNotFound
 from overcast.services.kinesis.models import KinesisStreams, deliver, stream_signal
 from overcast.services.kinesis.records import RecordStore
 from overcast.services.kinesis.resharding import Resharder
@@ -215,6 +215,8 @@ def test_split_then_merge_keeps_lineage_and_order(platform):
     resharder.split(stream, "shardId-000000000000", str(2**127))
     stream = platform.component(StreamStore).get(ACCOUNT, REGION, "s")
     assert stream.status == "UPDATING"
+    with pytest.raises(ResourceInUse, match="not ACTIVE, instead in state UPDATING"):
+        resharder.split(stream, "shardId-000000000001", "1000")
     platform.clock.advance(TRANSITION_SECONDS)
     parent, low, high = kinesis.shards(arn())
     assert parent.closed and parent.ending_sequence_number > before
