@@ -15,7 +15,7 @@ from overcast.protocol.validate import violations
 from overcast.services.kinesis import keys, tokens
 from overcast.services.kinesis.errors import ExpiredIterator, InvalidArgument, ResourceInUse, ResourceNotFound
 from overcast.services.kinesis.models import KinesisStreams, deliver, stream_signal
-from overcast.services.kinesis.records import RecordStore
+from overcast.services.kinesis.records import RecordStore, retention_loop
 from overcast.services.kinesis.resharding import Resharder
 from overcast.services.kinesis.streams import TRANSITION_SECONDS, StreamStore
 from overcast.testing import FakeClock
@@ -194,6 +194,23 @@ def test_records_expire_after_the_retention_period(platform):
     assert kinesis.read(arn(), shard.shard_id, start).records == []  # invisible at once
     records.trim()
     assert platform.db.scalar("SELECT COUNT(*) FROM kinesis_records") == 0  # and deleted by the loop
+
+
+def test_the_retention_loop_deletes_expired_records(platform):
+    make(platform)
+    kinesis = platform.component(KinesisStreams)
+    kinesis.put(arn(), "k", b"old")
+    platform.clock.advance(25 * HOUR)
+    kinesis.put(arn(), "k", b"new")
+
+    async def one_round():
+        platform.signals.bind(asyncio.get_running_loop())
+        with pytest.raises(TimeoutError):  # it trims, then sleeps until the next record expires
+            await asyncio.wait_for(retention_loop(platform), 0.05)
+
+    asyncio.run(one_round())
+    assert [bytes(r["data"]) for r in platform.db.query("SELECT data FROM kinesis_records")] == [b"new"]
+    assert platform.component(RecordStore).next_trim == pytest.approx(platform.clock.now() + 24 * HOUR)
 
 
 def test_oversized_records_and_bad_hash_keys(platform):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.protocol.base import Trusted
 from overcast.services.kinesis import keys, tokens
 from overcast.services.kinesis.api_streams import StreamsApi
 from overcast.services.kinesis.errors import (
@@ -116,7 +117,7 @@ class RecordsApi(StreamsApi):
         shard = self.store.shard(stream, keys.shard_id(iterator.shard))
         batch = self.kinesis.read_counter(stream, shard, iterator.after, limit or 10_000, MAX_READ_BYTES)
         out: dict[str, Any] = {
-            "Records": [r.to_wire() for r in batch.records],
+            "Records": Trusted([r.to_wire() for r in batch.records]),
             "MillisBehindLatest": batch.millis_behind_latest,
         }
         if batch.shard_ended:
