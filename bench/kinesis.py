@@ -14,6 +14,7 @@ import tempfile
 from typing import Any
 
 from bench.common import Canned, NullServer, boto3_client, measure, report
+
 from overcast.testing import OvercastServer
 
 TARGET = "Kinesis_20131202."

@@ -59,7 +59,12 @@ class Sequence:
 
 
 def format_sequence(counter: int, shard: int, stream_id: int) -> str:
-    return f"{SEQUENCE_PREFIX}{counter:030d}{shard:06d}{stream_id:018d}"
+    return SEQUENCE_PREFIX + str(counter).zfill(30) + sequence_suffix(shard, stream_id)
+
+
+def sequence_suffix(shard: int, stream_id: int) -> str:
+    """The part of a sequence number that names its shard and stream (the same for a whole shard)."""
+    return str(shard).zfill(6) + str(stream_id).zfill(18)
 
 
 def parse_sequence(value: str) -> Sequence | None:

@@ -155,16 +155,15 @@ class RecordStore:
         total = 0
         more = False
         last = after
-        shard_id = shard.shard_id
+        shard_id, sequence = shard.shard_id, shard.sequence
         for seq, arrival, key, data, encrypted in cursor:
-            size = len(data) + len(key.encode())
+            size = len(data) + (len(key) if key.isascii() else len(key.encode()))
             if len(records) >= limit or (records and total + size > max_bytes):
                 more = True
                 break
             total += size
             last = seq
-            records.append(Record(shard.sequence(seq), key, bytes(data), arrival, "KMS" if encrypted else "NONE",
-                                  shard_id))
+            records.append(Record(sequence(seq), key, data, arrival, "KMS" if encrypted else "NONE", shard_id))
         cursor.close()
         return Slice(records, more, last)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from overcast import arns
@@ -86,8 +87,13 @@ class Shard:
     def holds(self, hash_key: int) -> bool:
         return self.start_hash <= hash_key <= self.end_hash
 
+    @cached_property
+    def _suffix(self) -> str:
+        return keys.sequence_suffix(self.index, self.stream_id)
+
     def sequence(self, counter: int) -> str:
-        return keys.format_sequence(counter, self.index, self.stream_id)
+        """The sequence number string of counter `counter` in this shard."""
+        return keys.SEQUENCE_PREFIX + str(counter).zfill(30) + self._suffix
 
     def describe(self) -> dict[str, Any]:
         """The `Shard` shape of DescribeStream and ListShards."""
