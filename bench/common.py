@@ -1,9 +1,11 @@
 """Shared benchmark helpers.
 
 - `NullServer`: a null AWS endpoint in its own process — the same uvicorn/httptools/uvloop stack as
-  overcast, answering every request with a canned response picked by `X-Amz-Target` (or path), so
+  overcast, answering every request with a canned response picked by `X-Amz-Target|<request body>`,
+  else by `X-Amz-Target` (or path), so
   a baseline measures exactly the client, HTTP and parsing cost that overcast cannot avoid.
-- `measure(fn, n)`: per-call latencies and throughput; `report(...)` prints a figure next to its
+- `measure(fn, n)`: per-call latencies and throughput; `measure_pair(fn, baseline, n)` measures both
+  in alternating rounds (fair under a noisy machine); `report(...)` prints a figure next to its
   baseline with the ratio.
 
 Run a null server by hand: `python bench/common.py <port> <canned.json>`.
@@ -93,20 +95,48 @@ class Stats:
     per_second: float
 
 
-def measure(fn: Callable[[], Any], n: int, warmup: int = 50) -> Stats:
-    """Call `fn` `warmup` times untimed, then `n` times timed one by one."""
-    for _ in range(warmup):
-        fn()
+def _timed(fn: Callable[[], Any], n: int) -> tuple[list[float], float]:
     latencies = []
     started = time.perf_counter()
     for _ in range(n):
         t0 = time.perf_counter()
         fn()
         latencies.append((time.perf_counter() - t0) * 1000)
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return Stats(n, statistics.fmean(latencies), latencies[len(latencies) // 2],
-                 latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], n / elapsed)
+    return latencies, time.perf_counter() - started
+
+
+def _stats(latencies: list[float], elapsed: float) -> Stats:
+    latencies = sorted(latencies)
+    n = len(latencies)
+    return Stats(n, statistics.fmean(latencies), latencies[n // 2], latencies[min(n - 1, int(n * 0.99))],
+                 n / elapsed)
+
+
+def measure(fn: Callable[[], Any], n: int, warmup: int = 50) -> Stats:
+    """Call `fn` `warmup` times untimed, then `n` times timed one by one."""
+    for _ in range(warmup):
+        fn()
+    return _stats(*_timed(fn, n))
+
+
+def measure_pair(fn: Callable[[], Any], baseline: Callable[[], Any], n: int, rounds: int = 10,
+                 warmup: int = 50) -> tuple[Stats, Stats]:
+    """Measure `fn` and its baseline in alternating rounds, so both see the same machine load."""
+    for _ in range(warmup):
+        fn()
+        baseline()
+    ours: list[float] = []
+    theirs: list[float] = []
+    ours_time = theirs_time = 0.0
+    per_round = max(1, n // rounds)
+    for _ in range(rounds):
+        latencies, elapsed = _timed(fn, per_round)
+        ours += latencies
+        ours_time += elapsed
+        latencies, elapsed = _timed(baseline, per_round)
+        theirs += latencies
+        theirs_time += elapsed
+    return _stats(ours, ours_time), _stats(theirs, theirs_time)
 
 
 def report(label: str, stats: Stats, baseline: Stats) -> str:
@@ -127,12 +157,14 @@ def _app(canned: dict[str, dict[str, Any]]) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        more = True
+        more, request = True, b""
         while more:
             message = await receive()
+            request += message.get("body", b"")
             more = message.get("more_body", False)
         target = next((v.decode() for k, v in scope["headers"] if k == b"x-amz-target"), scope["path"])
-        status, content_type, body = prepared.get(target, default)
+        status, content_type, body = prepared.get(f"{target}|{request.decode(errors='replace')}") or \
+            prepared.get(target, default)
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                                 (b"x-amzn-requestid", b"00000000-0000-0000-0000-000000000000")]})
