@@ -108,7 +108,6 @@ def test_create_errors(kinesis, make_stream):
 def test_missing_streams_everywhere(kinesis):
     for call, kwargs in [
         (kinesis.put_record, {"Data": b"x", "PartitionKey": "k"}),
-        (kinesis.get_shard_iterator, {"ShardId": "shardId-000000000000", "ShardIteratorType": "LATEST"}),
         (kinesis.list_shards, {}),
         (kinesis.delete_stream, {}),
         (kinesis.add_tags_to_stream, {"Tags": {"a": "b"}}),
@@ -116,6 +115,10 @@ def test_missing_streams_everywhere(kinesis):
         code, message, _ = error_of(call, StreamName="no-such-stream", **kwargs)
         assert code == "ResourceNotFoundException"
         assert message == "Stream no-such-stream under account 000000000000 not found."
+    code, message, _ = error_of(kinesis.get_shard_iterator, StreamName="no-such-stream",
+                                ShardId="shardId-000000000000", ShardIteratorType="LATEST")
+    assert (code, message) == ("ResourceNotFoundException", "Shard shardId-000000000000 in stream no-such-stream "
+                                                            "under account 000000000000 does not exist")
 
 
 def test_retention_period_rules(kinesis, make_stream):

@@ -13,6 +13,8 @@ from overcast.services.kinesis.api_streams import StreamsApi
 from overcast.services.kinesis.errors import (
     ExpiredNextToken,
     InvalidArgument,
+    ResourceNotFound,
+    shard_not_found,
     stream_not_found,
 )
 from overcast.services.kinesis.records import MAX_READ_BYTES, RecordStore
@@ -75,7 +77,12 @@ class RecordsApi(StreamsApi):
     def get_shard_iterator(self, ctx: RequestContext, shard_id: str, shard_iterator_type: str,
                            stream_name: str | None = None, starting_sequence_number: str | None = None,
                            timestamp: Any = None, stream_arn: str | None = None, **_: Any) -> dict[str, Any]:
-        stream = self.kinesis.usable(self._stream(ctx, stream_name, stream_arn))
+        try:
+            stream = self.kinesis.usable(self._stream(ctx, stream_name, stream_arn))
+        except ResourceNotFound as missing:
+            # AWS names the shard, not the stream, when GetShardIterator's stream is missing
+            name = stream_name or (stream_arn or "").rpartition("/")[2]
+            raise shard_not_found(shard_id, name, ctx.account) from missing
         self._check_iterator_request(shard_iterator_type, starting_sequence_number, timestamp)
         shard = self.store.shard(stream, shard_id)
         when = None if timestamp is None else _epoch(timestamp)
