@@ -179,6 +179,19 @@ def test_puts_notify_the_stream_signal(platform):
     assert asyncio.run(scenario()) is True
 
 
+def test_a_reshard_wakes_the_readers_too(platform):
+    stream = make(platform)
+
+    async def scenario():
+        platform.signals.bind(asyncio.get_running_loop())
+        waiter = asyncio.ensure_future(platform.signals.wait(stream_signal(arn()), 5.0))
+        await asyncio.sleep(0)
+        platform.component(Resharder).split(stream, "shardId-000000000000", str(2**100))
+        return await waiter
+
+    assert asyncio.run(scenario()) is True
+
+
 def test_records_expire_after_the_retention_period(platform):
     make(platform)
     kinesis = platform.component(KinesisStreams)

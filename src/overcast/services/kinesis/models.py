@@ -10,7 +10,7 @@ through the HTTP API::
     batch = streams.read(stream_arn, shard_id, after, limit=100)
     # process batch.records, then checkpoint batch.next_after (a sequence number string);
     # batch.shard_ended: the shard is closed and fully read, go on to batch.child_shards
-    await platform.signals.wait(stream_signal(stream_arn), timeout)     # woken on every put
+    await platform.signals.wait(stream_signal(stream_arn), timeout)     # woken by puts, reshards, deletion
 
 Positions are always "after this sequence number" (exclusive), a 56-digit string that can be stored
 as a checkpoint as is: `start_after` turns an iterator type into one, `read` returns the next.
@@ -41,9 +41,8 @@ from overcast.services.kinesis.records import (
     Entry,
     Record,
     RecordStore,
-    stream_signal,
 )
-from overcast.services.kinesis.streams import Shard, Stream, StreamStore
+from overcast.services.kinesis.streams import Shard, Stream, StreamStore, stream_signal
 
 __all__ = ["KinesisStreams", "Record", "ShardBatch", "ShardInfo", "deliver", "stream_signal"]
 

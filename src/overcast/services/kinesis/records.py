@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from overcast.platform import Platform
-from overcast.services.kinesis.streams import Shard, Stream, StreamStore
+from overcast.services.kinesis.streams import Shard, Stream, StreamStore, stream_signal
 
 #: GetRecords returns at most this much data per call (AWS: 10 MiB).
 MAX_READ_BYTES = 10 * 1024 * 1024
@@ -26,11 +26,6 @@ RETENTION_SIGNAL = "kinesis:retention"
 RETENTION_IDLE = 60.0
 #: Shortest pause between two trims, in AWS seconds.
 TRIM_GRANULARITY = 60.0
-
-
-def stream_signal(stream_arn: str) -> str:
-    """The signal notified whenever records are added to a stream."""
-    return f"kinesis:{stream_arn}"
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,12 @@ class Shard:
         return out
 
 
+def stream_signal(stream_arn: str) -> str:
+    """The signal notified whenever records are added to a stream, its shard map changes (a split,
+    a merge) or it is deleted: a reader waiting on it wakes at once."""
+    return f"kinesis:{stream_arn}"
+
+
 def stream_arn(account: str, region: str, name: str) -> str:
     return arns.build("kinesis", region, account, f"stream/{name}")
 
@@ -233,8 +239,10 @@ class StreamStore:
         self.db.execute(f"UPDATE kinesis_streams SET {assignments} WHERE id = ?", (*columns.values(), stream.id))
 
     def transition(self, stream: Stream, status: str) -> None:
-        """Enter UPDATING or DELETING for `TRANSITION_SECONDS`."""
+        """Enter UPDATING or DELETING for `TRANSITION_SECONDS` (and wake the stream's readers: their
+        shards may have changed)."""
         self.update(stream, status=status, status_until=self.clock.later(TRANSITION_SECONDS))
+        self.platform.signals.notify(stream_signal(stream.arn))
 
     def delete(self, stream: Stream) -> None:
         """DELETING now, gone after the transition; records, shards and consumers go at once."""
