@@ -51,6 +51,11 @@ def test_split_closes_the_parent_and_children_follow_it(kinesis, make_stream):
     assert low["HashKeyRange"] == {"StartingHashKey": "0", "EndingHashKey": str(HALF - 1)}
     assert high["HashKeyRange"] == {"StartingHashKey": str(HALF), "EndingHashKey": str(2**128 - 1)}
     assert int(low["SequenceNumberRange"]["StartingSequenceNumber"]) > int(parent["SequenceNumberRange"]["EndingSequenceNumber"])
+    def filtered(kind):
+        return [s["ShardId"][-1] for s in kinesis.list_shards(StreamName=name, ShardFilter={"Type": kind})["Shards"]]
+
+    assert (filtered("AT_LATEST"), filtered("AT_TRIM_HORIZON"), filtered("FROM_TRIM_HORIZON")) == (
+        ["1", "2"], ["0"], ["0", "1", "2"])
     after = kinesis.put_record(StreamName=name, Data=b"after", PartitionKey="a")
     assert after["ShardId"] in ("shardId-000000000001", "shardId-000000000002")
 

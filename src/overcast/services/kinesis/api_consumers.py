@@ -83,7 +83,7 @@ class ConsumersApi(RecordsApi):
         stream = self._stream(ctx, None, stream_arn)
         rows = self._consumer_rows(stream)
         start = int(tokens.decode_page(next_token).get("offset", 0)) if next_token else 0  # type: ignore[call-overload]
-        size = max_results or 100
+        size = min(max_results or 100, 100)
         out: dict[str, Any] = {"Consumers": [self._consumer(r, stream) for r in rows[start:start + size]]}
         if start + size < len(rows):
             out["NextToken"] = tokens.encode_page({"offset": start + size})

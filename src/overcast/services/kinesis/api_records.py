@@ -153,7 +153,7 @@ class RecordsApi(StreamsApi):
             stream = self._stream(ctx, stream_name, stream_arn)
             after = exclusive_start_shard_id or ""
         shards = [s for s in self._filtered(stream, shard_filter) if s.shard_id > after]
-        size = max_results or 1000
+        size = min(max_results or 1000, 1000)  # "If you specify a value greater than 1000, at most 1000"
         out: dict[str, Any] = {"Shards": [s.describe() for s in shards[:size]]}
         if len(shards) > size:
             out["NextToken"] = tokens.encode_page({"arn": stream.arn, "after": shards[size - 1].shard_id,
@@ -179,7 +179,7 @@ class RecordsApi(StreamsApi):
             return [s for s in shards if s.parent not in present and s.adjacent_parent not in present]
         if kind in SHARD_FILTERS_NEEDING_TIME:
             when = _epoch(shard_filter["Timestamp"])
-            alive = [s for s in shards if s.closed is None or s.closed > when]
+            alive = [s for s in shards if s.closed is None or s.closed >= when]
             return [s for s in alive if s.created <= when] if kind == "AT_TIMESTAMP" else alive
         return shards  # FROM_TRIM_HORIZON: everything within retention
 
