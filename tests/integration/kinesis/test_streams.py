@@ -206,3 +206,25 @@ def test_describe_limits(kinesis):
     limits = kinesis.describe_limits()
     assert limits["ShardLimit"] == 500 and limits["OnDemandStreamCountLimit"] == 50
     assert limits["OpenShardCount"] >= 0
+
+
+def test_mode_record_size_encryption_off_and_policies(kinesis, make_stream):
+    name = make_stream(shards=2)
+    arn = f"arn:aws:kinesis:us-east-1:000000000000:stream/{name}"
+    kinesis.update_stream_mode(StreamARN=arn, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    wait_active(kinesis, name)
+    assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamModeDetails"] == {
+        "StreamMode": "ON_DEMAND"}
+    kinesis.update_max_record_size(StreamARN=arn, MaxRecordSizeInKiB=2048)
+    assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["MaxRecordSizeInKiB"] == 2048
+    assert kinesis.put_record(StreamName=name, Data=b"x" * (1536 * 1024), PartitionKey="k")["ShardId"]
+    kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    wait_active(kinesis, name)
+    kinesis.stop_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    assert kinesis.describe_stream(StreamName=name)["StreamDescription"]["EncryptionType"] == "NONE"
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+    kinesis.put_resource_policy(ResourceARN=arn, Policy=policy)
+    assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == policy
+    kinesis.delete_resource_policy(ResourceARN=arn)
+    code, _, _ = error_of(kinesis.delete_resource_policy, ResourceARN=arn)
+    assert code == "ResourceNotFoundException"
