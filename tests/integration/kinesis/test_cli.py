@@ -1,4 +1,7 @@
-"""The AWS CLI against overcast's Kinesis: create-stream, put-record, get-shard-iterator, get-records."""
+"""The AWS CLI against overcast's Kinesis: create-stream, put-record, get-shard-iterator, get-records.
+
+On its own server with AWS's real timers: each CLI command is a new Python process taking seconds
+on a busy machine, longer than an iterator's 5 minutes last at the session's time scale."""
 
 from __future__ import annotations
 
@@ -7,7 +10,16 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from overcast.testing import OvercastServer
 from tests.integration.kinesis.conftest import unique, wait_active
+
+
+@pytest.fixture(scope="module")
+def real_time_server():
+    with OvercastServer(time_scale=1.0) as server:
+        yield server
 
 
 def aws(server, *args: str) -> dict:
@@ -16,7 +28,8 @@ def aws(server, *args: str) -> dict:
     return json.loads(out.stdout) if out.stdout.strip() else {}
 
 
-def test_cli_create_put_and_get(overcast_server):
+def test_cli_create_put_and_get(real_time_server):
+    overcast_server = real_time_server
     name = unique()
     aws(overcast_server, "create-stream", "--stream-name", name, "--shard-count", "1")
     wait_active(overcast_server.client("kinesis"), name)
