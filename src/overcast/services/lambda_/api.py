@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from overcast.services.lambda_.async_api import AsyncConfigOperations
+from overcast.services.lambda_.url_api import FunctionUrlOperations
 
 
-class LambdaApi(AsyncConfigOperations):
-    """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke and event-invoke configs."""
+class LambdaApi(AsyncConfigOperations, FunctionUrlOperations):
+    """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke configs and function URLs."""
