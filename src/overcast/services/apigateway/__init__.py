@@ -25,6 +25,6 @@ async def _serve(platform: Any, req: Any) -> Any:
 SPEC = ServiceSpec(
     name="apigateway",
     api=_api,
-    options=ProtocolOptions(validation="required", validation_code="BadRequestException"),
+    options=ProtocolOptions(validation="required", validation_code="BadRequestException", stream_uploads=False),
     routes=(HttpRoute("execute-api", matches, _serve),),
 )

@@ -19,5 +19,5 @@ def _api(platform: Any) -> Any:
 SPEC = ServiceSpec(
     name="apigatewayv2",
     api=_api,
-    options=ProtocolOptions(validation="required", validation_code="BadRequestException"),
+    options=ProtocolOptions(validation="required", validation_code="BadRequestException", stream_uploads=False),
 )
