@@ -95,7 +95,8 @@ def _err(error: SerializationError, code: str) -> SerializationError:
 
 @lru_cache(maxsize=4096)
 def _plain(shape: Shape) -> bool:
-    """True when values of `shape` need no conversion on the way out (no blob/timestamp below)."""
+    """True when values of `shape` need no conversion on the way out (no blob, timestamp or renamed
+    member below)."""
     seen: set[str] = set()
 
     def walk(s: Shape) -> bool:
@@ -106,7 +107,8 @@ def _plain(shape: Shape) -> bool:
         if t in ("blob", "timestamp"):
             return False
         if t == "structure":
-            return all(walk(m) for m in s.members.values())
+            renamed = any(m.serialization.get("name", n) != n for n, m in s.members.items())
+            return not renamed and all(walk(m) for m in s.members.values())
         if t == "list":
             return walk(s.member)
         if t == "map":
