@@ -23,7 +23,7 @@ def dns_name(ctx: RequestContext, name: str) -> str:
 
 
 class LoadBalancerOperations(Operations):
-    def _view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
+    def _lb_view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
         return {**public(doc), "DNSName": dns_name(ctx, doc["LoadBalancerName"])}
 
     def create_load_balancer(self, ctx: RequestContext, name: str, subnets: list[str] | None = None,
@@ -55,7 +55,7 @@ class LoadBalancerOperations(Operations):
             "_tags": tags or [], "_attributes": dict(LB_ATTRIBUTES),
         }
         self.store.put(ctx.account, ctx.region, "lb", doc, doc["LoadBalancerArn"])
-        return {"LoadBalancers": [self._view(ctx, doc)]}
+        return {"LoadBalancers": [self._lb_view(ctx, doc)]}
 
     def describe_load_balancers(self, ctx: RequestContext, load_balancer_arns: list[str] | None = None,
                                 names: list[str] | None = None, marker: str | None = None,
@@ -69,7 +69,7 @@ class LoadBalancerOperations(Operations):
             found = [d for d in found if d["LoadBalancerName"] in names]
             if len(found) != len(set(names)):
                 raise elb_error("LoadBalancerNotFound", f"Load balancers '{names}' not found")
-        return page([self._view(ctx, d) for d in found], marker, page_size, "LoadBalancers")
+        return page([self._lb_view(ctx, d) for d in found], marker, page_size, "LoadBalancers")
 
     def delete_load_balancer(self, ctx: RequestContext, load_balancer_arn: str) -> dict[str, Any]:
         doc = self.store.docs.get(ctx.account, ctx.region, "lb", load_balancer_arn)

@@ -22,7 +22,7 @@ class TargetGroupOperations(Operations):
     def _tg(self, ctx: RequestContext, target_group_arn: str) -> dict[str, Any]:
         return self.store.get(ctx.account, ctx.region, "tg", target_group_arn)
 
-    def _view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
+    def _tg_view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
         """LoadBalancerArns: the load balancers whose listeners or rules forward to the group."""
         users: list[str] = []
         for listener in self._all(ctx, "listener", None):
@@ -67,12 +67,12 @@ class TargetGroupOperations(Operations):
                         "HealthCheckProtocol": health.get("health_check_protocol") or protocol,
                         "HealthCheckPort": health.get("health_check_port") or "traffic-port"})
         self.store.put(ctx.account, ctx.region, "tg", doc, doc["TargetGroupArn"])
-        return {"TargetGroups": [self._view(ctx, doc)]}
+        return {"TargetGroups": [self._tg_view(ctx, doc)]}
 
     def describe_target_groups(self, ctx: RequestContext, load_balancer_arn: str | None = None,
                                target_group_arns: list[str] | None = None, names: list[str] | None = None,
                                marker: str | None = None, page_size: int | None = None) -> dict[str, Any]:
-        views = [self._view(ctx, d) for d in self._all(ctx, "tg")]
+        views = [self._tg_view(ctx, d) for d in self._all(ctx, "tg")]
         if target_group_arns:
             views = [v for v in views if v["TargetGroupArn"] in target_group_arns]
             if len(views) != len(set(target_group_arns)):
@@ -95,13 +95,13 @@ class TargetGroupOperations(Operations):
                  "unhealthy_threshold_count": "UnhealthyThresholdCount"}
         doc.update({names[k]: v for k, v in changes.items() if k in names and v is not None})
         self.store.put(ctx.account, ctx.region, "tg", doc, target_group_arn)
-        return {"TargetGroups": [self._view(ctx, doc)]}
+        return {"TargetGroups": [self._tg_view(ctx, doc)]}
 
     def delete_target_group(self, ctx: RequestContext, target_group_arn: str) -> dict[str, Any]:
         doc = self.store.docs.get(ctx.account, ctx.region, "tg", target_group_arn)
         if doc is None:
             return {}
-        if self._view(ctx, doc)["LoadBalancerArns"]:
+        if self._tg_view(ctx, doc)["LoadBalancerArns"]:
             raise elb_error("ResourceInUse", f"Target group '{target_group_arn}' is currently in use by a listener "
                                              "or a rule")
         self.store.docs.delete(ctx.account, ctx.region, "tg", target_group_arn)
@@ -140,7 +140,7 @@ class TargetGroupOperations(Operations):
     def describe_target_health(self, ctx: RequestContext, target_group_arn: str,
                                targets: list[dict[str, Any]] | None = None, **_: Any) -> dict[str, Any]:
         doc = self._tg(ctx, target_group_arn)
-        in_use = bool(self._view(ctx, doc)["LoadBalancerArns"])
+        in_use = bool(self._tg_view(ctx, doc)["LoadBalancerArns"])
         descriptions = []
         for target in targets or doc["_targets"]:
             if not in_use:
