@@ -92,6 +92,7 @@ class Environment:
         self._partial = b""
         self._lines: list[tuple[int, str]] = []
         self._next: asyncio.Future[Invocation] | None = None
+        self._pending: Invocation | None = None   # an invocation waiting for the runtime's /next
         self._ready = asyncio.Event()
         self._init_error: bytes | None = None
         self._init_started = 0.0
@@ -209,9 +210,12 @@ class Environment:
             if self._result.done():
                 return self._finalize(self._result.result(), cold)
             self._started_at = time.monotonic()
-            assert self._next is not None
-            if not self._next.done():
+            if self._next is not None and not self._next.done():
                 self._next.set_result(invocation)
+            else:
+                # The runtime posted its last result but has not asked for /next yet: hand this
+                # invocation to that /next when it comes (else it would wait for nothing).
+                self._pending = invocation
             try:
                 result = await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
             except TimeoutError:
@@ -220,6 +224,7 @@ class Environment:
         finally:
             self._current = None
             self._result = None
+            self._pending = None
             self.busy = False
             self.last_used = time.monotonic()
 
@@ -310,6 +315,9 @@ class Environment:
     async def _on_next(self) -> tuple[int, list[tuple[str, str]], bytes]:
         loop = asyncio.get_running_loop()
         self._next = loop.create_future()
+        if self._pending is not None:
+            self._next.set_result(self._pending)
+            self._pending = None
         if not self._ready.is_set():
             self._init_duration = (time.monotonic() - self._init_started) * 1000
             self._ready.set()
