@@ -19,8 +19,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import NullServer, Stats  # noqa: E402
-from overcast.testing import OvercastServer, create_function  # noqa: E402
+from bench.common import NullServer, Stats
+
+from overcast.testing import OvercastServer, create_function
 
 HANDLER = """
 def handler(event, context):

@@ -4,7 +4,6 @@ and API Gateway's own error answers."""
 from __future__ import annotations
 
 import base64
-import json
 
 import httpx
 import pytest

@@ -98,7 +98,7 @@ def test_multi_value_headers_attribute(elb, lam):
 
 
 def test_rules_by_path_host_header_query_and_method(elb, lam):
-    lb, tg, listener, _ = _setup(elb, lam)
+    lb, _, listener, _ = _setup(elb, lam)
     arn = listener["ListenerArn"]
 
     def fixed(text):
@@ -166,7 +166,7 @@ def test_describe_and_delete(elb, lam):
 
 def test_listener_on_its_own_port(elb, lam):
     port = free_port()
-    lb, _, listener, fn = _setup(elb, lam, port=port)
+    _, _, listener, fn = _setup(elb, lam, port=port)
     deadline = time.monotonic() + 10
     response = None
     while time.monotonic() < deadline:
