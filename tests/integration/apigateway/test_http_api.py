@@ -268,3 +268,8 @@ def test_control_plane_errors_and_tags(apigw2):
     assert "CorsConfiguration" not in apigw2.get_api(ApiId=api["ApiId"])
     apigw2.delete_api(ApiId=api["ApiId"])
     assert all(a["ApiId"] != api["ApiId"] for a in apigw2.get_apis()["Items"])
+
+
+def test_payload_over_10_mb_is_413(quick):
+    r = httpx.post(f"{_url(quick)}/big", content=b"x" * (10 * 1024 * 1024 + 1), timeout=60)
+    assert r.status_code == 413 and r.json() == {"message": "Request Entity Too Large"}

@@ -123,3 +123,37 @@ def test_api_key_required(apigw, lam, http):
     assert r.json()["event"]["requestContext"]["identity"]["apiKeyId"] == key["id"]
     assert http.get(base).json() == {"message": "Forbidden"}
     assert http.get(base, headers={"x-api-key": "wrong" * 5}).status_code == 403
+
+
+def test_aws_iam_and_cognito_methods(apigw, lam, http):
+    from tests.integration.apigateway.helpers import rest_proxy_api
+
+    api_id, _ = rest_proxy_api(apigw, lam, stage="iam", authorizationType="AWS_IAM")
+    base = f"/restapis/{api_id}/iam/_user_request_/x"
+    r = http.get(base)
+    assert r.status_code == 403 and r.json() == {"message": "Missing Authentication Token"}
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/execute-api/aws4_request,"
+                               " SignedHeaders=host, Signature=abc"}
+    identity = http.get(base, headers=signed).json()["event"]["requestContext"]["identity"]
+    assert identity["accessKey"] == "AKIDEXAMPLE" and identity["accountId"] == "000000000000"
+
+
+def test_cognito_authorizer_reads_claims(apigw, lam, http):
+    import base64
+
+    backend = create_function(lam, ECHO)
+    api = apigw.create_rest_api(name=unique("cognito"))
+    authorizer = apigw.create_authorizer(restApiId=api["id"], name="pool", type="COGNITO_USER_POOLS",
+                                         providerARNs=["arn:aws:cognito-idp:us-east-1:000000000000:userpool/p"],
+                                         identitySource="method.request.header.Authorization")
+    root = api["rootResourceId"]
+    apigw.put_method(restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="COGNITO_USER_POOLS",
+                     authorizerId=authorizer["id"])
+    apigw.put_integration(restApiId=api["id"], resourceId=root, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=lambda_uri("us-east-1", function_arn(lam, backend)))
+    apigw.create_deployment(restApiId=api["id"], stageName="c")
+    claims = base64.urlsafe_b64encode(json.dumps({"sub": "u-1", "email": "a@b.c"}).encode()).decode().rstrip("=")
+    base = f"/restapis/{api['id']}/c/_user_request_/"
+    assert http.get(base).status_code == 401
+    r = http.get(base, headers={"Authorization": f"h.{claims}.s"})
+    assert r.json()["event"]["requestContext"]["authorizer"]["claims"] == {"sub": "u-1", "email": "a@b.c"}

@@ -26,11 +26,11 @@ class RestDataPlane:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(RestApiStore)
-        self._deployments: dict[str, tuple[dict[str, Any], ResourceTree]] = {}
+        self._deployments: dict[tuple[str, str], tuple[dict[str, Any], ResourceTree]] = {}
         platform.on_reset(self._deployments.clear)
 
     def _deployment(self, account: str, region: str, api_id: str, deployment_id: str) -> tuple[dict[str, Any], ResourceTree] | None:
-        compiled = self._deployments.get(deployment_id)
+        compiled = self._deployments.get((api_id, deployment_id))
         if compiled is None:
             doc = self.store.docs.get(account, region, "deployment", deployment_id, parent=api_id)
             if doc is None:
@@ -40,7 +40,7 @@ class RestDataPlane:
             compiled = (api, ResourceTree(snapshot["resources"]))
             if len(self._deployments) > 1000:
                 self._deployments.clear()
-            self._deployments[deployment_id] = compiled
+            self._deployments[(api_id, deployment_id)] = compiled
         return compiled
 
     async def serve(self, req: Request, account: str, region: str, api_id: str, stage_name: str,

@@ -36,12 +36,12 @@ class HttpApiDataPlane:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(HttpApiStore)
-        self._compiled: dict[str, tuple[RouteTable, dict[str, Any], dict[str, Any]]] = {}
+        self._compiled: dict[tuple[str, str], tuple[RouteTable, dict[str, Any], dict[str, Any]]] = {}
         platform.on_reset(self._compiled.clear)
 
     def _deployment(self, account: str, region: str, api_id: str,
                     deployment_id: str) -> tuple[RouteTable, dict[str, Any], dict[str, Any]] | None:
-        compiled = self._compiled.get(deployment_id)
+        compiled = self._compiled.get((api_id, deployment_id))
         if compiled is None:
             doc = self.store.docs.get(account, region, "deployment", deployment_id, parent=api_id)
             if doc is None:
@@ -52,7 +52,7 @@ class HttpApiDataPlane:
                         {a["AuthorizerId"]: a for a in snapshot["authorizer"]})
             if len(self._compiled) > 1000:
                 self._compiled.clear()
-            self._compiled[deployment_id] = compiled
+            self._compiled[(api_id, deployment_id)] = compiled
         return compiled
 
     def _stage(self, account: str, region: str, api_id: str, rest: str) -> tuple[dict[str, Any], str, str] | None:
