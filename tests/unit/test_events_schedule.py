@@ -35,7 +35,7 @@ def test_rates(expression: str, seconds: int) -> None:
     "cron(0 12 ? FOO * *)", "cron(a 12 * * ? *)", "",
 ])
 def test_invalid_expressions(expression: str) -> None:
-    with pytest.raises(InvalidSchedule, match="^Parameter ScheduleExpression is not valid.$"):
+    with pytest.raises(InvalidSchedule, match=r"^Parameter ScheduleExpression is not valid\.$"):
         schedule.parse(expression)
 
 
