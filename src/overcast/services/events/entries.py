@@ -60,7 +60,7 @@ def check_entry(entry: dict[str, Any], *, external: bool = True) -> dict[str, An
     """The parsed Detail of a valid entry; EntryError otherwise. `external` entries (PutEvents)
     may not use the `aws.` sources AWS keeps for itself."""
     for key in ("Source", "DetailType", "Detail"):
-        if not entry.get(key):
+        if entry.get(key) is None or entry[key] == "":
             raise EntryError("InvalidArgument", f"Parameter {key} is not valid. Reason: {key} is a required argument.")
     detail = entry["Detail"]
     if isinstance(detail, str):
