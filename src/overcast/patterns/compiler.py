@@ -44,6 +44,8 @@ class Field:
     matchers: list[m.Matcher] = field(default_factory=list)
     exists: bool = False
     absent: bool = False
+    #: `accepts`, specialised once the field is complete (the hot path of matching)
+    test: Callable[[object], bool] = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
     def accepts(self, value: object) -> bool:
         if self.exists:
@@ -53,8 +55,22 @@ class Field:
                 return True
         return False
 
+    def seal(self) -> None:
+        if self.exists:
+            self.test = _always
+        elif len(self.matchers) == 1:
+            self.test = self.matchers[0].matches
+        else:
+            self.test = self.accepts
 
-Branch = dict[tuple[str, ...], Field]
+
+def _always(value: object) -> bool:
+    return True
+
+
+#: one alternative of a pattern (a `$or` combination): every field must match
+Branch = tuple[tuple[tuple[str, ...], Field], ...]
+_Building = dict[tuple[str, ...], Field]
 
 
 def compile_branches(text: str) -> list[Branch]:
@@ -62,12 +78,15 @@ def compile_branches(text: str) -> list[Branch]:
     stream = JsonStream(text)
     if stream.next_token() != js.START_OBJECT:
         raise stream.error("Filter is not an object")
-    branches: list[Branch] = []
-    _object(stream, branches, (), in_or=False)
-    return branches
+    building: list[_Building] = []
+    _object(stream, building, (), in_or=False)
+    for branch in building:
+        for item in branch.values():
+            item.seal()
+    return [tuple(branch.items()) for branch in building]
 
 
-def _object(stream: JsonStream, branches: list[Branch], path: tuple[str, ...], in_or: bool) -> None:
+def _object(stream: JsonStream, branches: list[_Building], path: tuple[str, ...], in_or: bool) -> None:
     present = False
     while stream.next_token() != js.END_OBJECT:
         present = True
@@ -88,7 +107,7 @@ def _object(stream: JsonStream, branches: list[Branch], path: tuple[str, ...], i
         raise stream.error("Empty objects are not allowed")
 
 
-def _or(stream: JsonStream, branches: list[Branch], path: tuple[str, ...]) -> None:
+def _or(stream: JsonStream, branches: list[_Building], path: tuple[str, ...]) -> None:
     before = [dict(b) for b in branches]
     branches.clear()
     if stream.next_token() != js.START_ARRAY:
@@ -107,7 +126,7 @@ def _or(stream: JsonStream, branches: list[Branch], path: tuple[str, ...]) -> No
         raise stream.error(f"There must have at least 2 Objects in {OR} relationship.")
 
 
-def _values(stream: JsonStream, branches: list[Branch], path: tuple[str, ...]) -> None:
+def _values(stream: JsonStream, branches: list[_Building], path: tuple[str, ...]) -> None:
     result = Field(path)
     empty = True
     while (token := stream.next_token()) != js.END_ARRAY:

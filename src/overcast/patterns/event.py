@@ -68,27 +68,34 @@ class EventView:
 
 def branch_matches(branch: Branch, view: EventView) -> bool:
     """Every field of the branch matches, with one consistent choice of array elements."""
-    bound: list[list[Leaf]] = []
-    for path, field in branch.items():
-        found = view.leaves(path)
+    bound: list[list[Leaf]] | None = None
+    cache = view._cache
+    for path, field in branch:
+        found = cache.get(path)
+        if found is None:
+            found = view.leaves(path)
         if not found:
             if field.absent:
                 continue
             return False
-        candidates = [leaf for leaf in found if field.accepts(leaf[0])]
+        test = field.test
+        if len(found) == 1:  # the usual case: one value, no choice to make
+            value, arrays = found[0]
+            if not test(value):
+                return False
+            if arrays:
+                bound = [found] if bound is None else [*bound, found]
+            continue
+        candidates = [leaf for leaf in found if test(leaf[0])]
         if not candidates:
             return False
-        bound.append(candidates)
-    return _consistent(bound)
-
-
-def _consistent(bound: list[list[Leaf]]) -> bool:
-    # A field with a candidate outside every array can always be chosen; only the rest constrain.
-    hard = [c for c in bound if all(arrays for _, arrays in c)]
-    if len(hard) < 2:
+        # a candidate outside every array can always be chosen; only the others constrain
+        if all(arrays for _, arrays in candidates):
+            bound = [candidates] if bound is None else [*bound, candidates]
+    if bound is None or len(bound) < 2:
         return True
-    hard.sort(key=len)
-    return _search(hard, 0, {})
+    bound.sort(key=len)
+    return _search(bound, 0, {})
 
 
 def _search(fields: list[list[Leaf]], index: int, chosen: dict[int, int]) -> bool:
