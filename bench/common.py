@@ -46,7 +46,7 @@ class NullServer:
         import uvicorn
 
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
-                                http="httptools", lifespan="off")
+                                http="httptools", lifespan="off", interface="asgi3")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
