@@ -38,7 +38,7 @@ EVENTS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(PATTERNS, min_size=1, max_size=25), st.lists(EVENTS, min_size=1, max_size=10))
 def test_the_index_agrees_with_trying_every_pattern(patterns: list[dict[str, object]],
                                                     events: list[dict[str, object]]) -> None:
@@ -50,6 +50,7 @@ def test_the_index_agrees_with_trying_every_pattern(patterns: list[dict[str, obj
         assert index.matching(event) == [k for k, p in enumerate(compiled) if p.matches(event)]
 
 
+@settings(deadline=None)
 @given(st.text(max_size=8), st.text(max_size=8))
 def test_an_exact_string_matches_only_itself(wanted: str, value: str) -> None:
     expected = wanted == value or _same_ip(wanted, value)
@@ -62,12 +63,14 @@ def _same_ip(a: str, b: str) -> bool:
     return ip_value(a) is not None and ip_value(a) == ip_value(b)
 
 
+@settings(deadline=None)
 @given(st.lists(st.sampled_from("ab*/."), max_size=8).map("".join).filter(lambda p: "**" not in p),
        st.text(alphabet="ab/.", max_size=8))
 def test_wildcard_is_a_glob_with_star_only(glob: str, value: str) -> None:
     assert compile_pattern({"k": [{"wildcard": glob}]}).matches({"k": value}) is fnmatch.fnmatchcase(value, glob)
 
 
+@settings(deadline=None)
 @given(st.sampled_from([">", ">=", "<", "<=", "="]), NUMBERS, NUMBERS)
 def test_numeric_comparisons(operator: str, bound: float, value: float) -> None:
     expected = {">": value > bound, ">=": value >= bound, "<": value < bound, "<=": value <= bound,
@@ -75,6 +78,7 @@ def test_numeric_comparisons(operator: str, bound: float, value: float) -> None:
     assert compile_pattern({"k": [{"numeric": [operator, bound]}]}).matches({"k": value}) is expected
 
 
+@settings(deadline=None)
 @given(NUMBERS, NUMBERS, NUMBERS)
 def test_numeric_ranges(low: float, high: float, value: float) -> None:
     if low >= high:
@@ -83,6 +87,7 @@ def test_numeric_ranges(low: float, high: float, value: float) -> None:
     assert pattern.matches({"k": value}) is (low < value <= high)
 
 
+@settings(deadline=None)
 @given(st.lists(WORDS, max_size=4), WORDS)
 def test_array_values_match_on_any_element(values: list[str], wanted: str) -> None:
     assert compile_pattern({"k": [wanted]}).matches({"k": values}) is (wanted in values)
