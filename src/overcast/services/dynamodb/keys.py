@@ -145,8 +145,7 @@ class KeySchema:
         """An item's key in a secondary index, or None when the item lacks an index key attribute
         (the index is sparse). A wrongly typed index key is refused, as DynamoDB does."""
         parts: list[bytes] = []
-        for name, kind, limit in ((self.hash_name, self.hash_type, MAX_HASH_KEY),
-                                  (self.range_name, self.range_type, MAX_RANGE_KEY)):
+        for name, kind in ((self.hash_name, self.hash_type), (self.range_name, self.range_type)):
             if name is None:
                 parts.append(b"")
                 continue

@@ -170,10 +170,7 @@ def _check_set(kind: str):  # type: ignore[no-untyped-def]
         else:
             if not all(isinstance(v, str) for v in value):
                 raise _serialization(kind)
-            if kind == "BS":
-                distinct = {decode_binary(v) for v in value}
-            else:
-                distinct = set(value)
+            distinct = {decode_binary(v) for v in value} if kind == "BS" else set(value)
             members = list(value)
         if len(distinct) != len(members):
             raise invalid(f"Input collection [{', '.join(map(str, value))}] contains duplicates.")

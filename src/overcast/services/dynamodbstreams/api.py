@@ -94,7 +94,7 @@ class DynamoDbStreamsApi:
         return {"ShardIterator": self._iterator(stream_arn, shard_id, position)}
 
     def get_records(self, ctx: RequestContext, shard_iterator: str, limit: int | None = None) -> dict[str, Any]:
-        arn, shard_id, position, issued = self._open(shard_iterator)
+        arn, shard_id, position, _issued = self._open(shard_iterator)
         if limit is not None and limit > MAX_RECORDS:
             raise DynamoValidation(f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
                                    "constraint: Member must have value less than or equal to 1000")

@@ -9,9 +9,9 @@ attribute names and attribute values, which the evaluator runs against items.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
-PathElement = Union[str, int]
+PathElement = str | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,5 +94,5 @@ class Update:
         return [a for a in self.actions if a.kind == kind]
 
 
-Condition = Union[Compare, Between, In, And, Or, Not, Function]
-Operand = Union[Path, Value, Function, Arithmetic]
+Condition = Compare | Between | In | And | Or | Not | Function
+Operand = Path | Value | Function | Arithmetic
