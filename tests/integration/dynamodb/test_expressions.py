@@ -212,6 +212,6 @@ def test_projection_expression(ddb, table):
                         ExpressionAttributeNames={"#n": "name"})["Item"]
     assert item == {"name": {"S": "overcast"}, "lst": {"L": [{"S": "a"}, {"M": {"x": {"S": "y"}}}]},
                     "doc": {"M": {"nest": {"M": {"deep": {"N": "5"}}}}}}
-    code, message = error_of(ddb.get_item, TableName=table, Key=KEY, ProjectionExpression="doc, doc.flag")
+    _code, message = error_of(ddb.get_item, TableName=table, Key=KEY, ProjectionExpression="doc, doc.flag")
     assert message == ("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or "
                        "rewrite one of these paths; path one: [doc], path two: [doc, flag]")

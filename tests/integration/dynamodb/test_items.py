@@ -7,11 +7,11 @@ import pytest
 from tests.integration.dynamodb.helpers import error_of
 
 
-def S(v):  # noqa: N802
+def S(v):
     return {"S": v}
 
 
-def N(v):  # noqa: N802
+def N(v):
     return {"N": str(v)}
 
 
@@ -58,7 +58,7 @@ def test_key_validation_messages(ddb, make_table):
         "empty string value. Key: pk")
     code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": []}})
     assert message == "One or more parameter values were invalid: An string set  may not be empty"
-    code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": ["a", "a"]}})
+    _code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": ["a", "a"]}})
     assert "contains duplicates" in message
 
 
@@ -72,7 +72,7 @@ def test_item_size_limit(ddb, make_table):
     ddb.put_item(TableName=name, Item={"pk": S("a"), "sk": S("b"), "v": S("x" * (400 * 1024 - 100))})
     assert error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": S("c"), "v": S("x" * 400 * 1024)}) == (
         "ValidationException", "Item size has exceeded the maximum allowed size")
-    code, message = error_of(ddb.update_item, TableName=name, Key={"pk": S("a"), "sk": S("b")},
+    _code, message = error_of(ddb.update_item, TableName=name, Key={"pk": S("a"), "sk": S("b")},
                              UpdateExpression="SET w = :w", ExpressionAttributeValues={":w": S("y" * 1000)})
     assert message == "Item size to update has exceeded the maximum allowed size"
 
@@ -172,6 +172,6 @@ def test_legacy_expected_and_attribute_updates(ddb, make_table):
         Expected={"n": {"ComparisonOperator": "GT", "AttributeValueList": [N(4)]}})
     item = ddb.get_item(TableName=name, Key=key, AttributesToGet=["n", "tags", "l", "s"])["Item"]
     assert item == {"n": N(5), "tags": {"SS": ["b"]}, "l": {"L": [N(1)]}}
-    code, message = error_of(ddb.put_item, TableName=name, Item=key, Expected={"pk": {"Exists": False}},
+    _code, message = error_of(ddb.put_item, TableName=name, Item=key, Expected={"pk": {"Exists": False}},
                              ConditionExpression="attribute_not_exists(pk)")
     assert message.startswith("Can not use both expression and non-expression parameters in the same request")
