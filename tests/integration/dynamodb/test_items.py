@@ -56,7 +56,7 @@ def test_key_validation_messages(ddb, make_table):
     assert error_of(ddb.put_item, TableName=name, Item={"pk": S(""), "sk": N(1)})[1] == (
         "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
         "empty string value. Key: pk")
-    code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": []}})
+    _code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": []}})
     assert message == "One or more parameter values were invalid: An string set  may not be empty"
     _code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": ["a", "a"]}})
     assert "contains duplicates" in message
