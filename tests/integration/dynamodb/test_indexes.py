@@ -70,7 +70,7 @@ def test_sparse_keys_only_gsi(ddb, orders):
     assert set(page["Items"][0]) == {"customer", "order", "sku"}
     scanned = ddb.scan(TableName=orders, IndexName="by-sku")
     assert scanned["Count"] == 3
-    code, message = error_of(_query, ddb, orders, "by-sku", "sku = :k", {":k": {"S": "sku-a"}}, Select="ALL_ATTRIBUTES")
+    _code, message = error_of(_query, ddb, orders, "by-sku", "sku = :k", {":k": {"S": "sku-a"}}, Select="ALL_ATTRIBUTES")
     assert message == ("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for "
                        "global secondary index by-sku because its projection type is not ALL")
     assert error_of(_query, ddb, orders, "by-sku", "sku = :k", {":k": {"S": "x"}}, ConsistentRead=True)[1] == \
@@ -100,7 +100,7 @@ def test_index_pagination_keys_carry_index_and_table_keys(ddb, orders):
 
 
 def test_index_key_type_mismatch_is_refused(ddb, orders):
-    code, message = error_of(ddb.put_item, TableName=orders, Item={
+    _code, message = error_of(ddb.put_item, TableName=orders, Item={
         "customer": {"S": "c9"}, "order": {"S": "o9"}, "sku": {"N": "1"}})
     assert message == ("One or more parameter values were invalid: Type mismatch for Index Key sku Expected: S "
                        "Actual: N IndexName: by-sku")
