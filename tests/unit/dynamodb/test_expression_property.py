@@ -168,7 +168,7 @@ def size(value: Any) -> Any:
     return ("N", Decimal(len(value[1])))
 
 
-def reference(node: tuple[Any, ...], item: dict[str, Any]) -> bool:  # noqa: PLR0911
+def reference(node: tuple[Any, ...], item: dict[str, Any]) -> bool:
     kind = node[0]
     if kind == "and":
         return reference(node[1], item) and reference(node[2], item)
