@@ -57,5 +57,5 @@ def test_begins_with_range_holds_exactly_the_prefixed_keys(prefix, other):
 
 
 def test_equal_numbers_share_their_bytes():
-    assert encode_number(canonical_number("1.0")) == encode_number(canonical_number("1"))
-    assert encode_number("-0.5") < encode_number("0") < encode_number("1E-130") < encode_number("0.5")
+    assert encode_value("N", "1.0") == encode_value("N", "1") == encode_value("N", "1E0") == encode_value("N", "0.1e1")
+    assert encode_value("N", "-0.5") < encode_value("N", "-0") < encode_value("N", "1E-130") < encode_value("N", "0.5")

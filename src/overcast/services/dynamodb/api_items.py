@@ -25,7 +25,7 @@ def _result(change: writes.Change, return_values: str | None, consumed: str | No
     attributes = change.returned(return_values)
     if attributes is not None:
         out["Attributes"] = Trusted(attributes)
-    size = max(change.size or 0, item_size(change.old) if change.old else 0)
+    size = max(change.size or 0, change.old_size)
     used = capacity(change.table.name, write_units(size), consumed)
     if used is not None:
         out["ConsumedCapacity"] = used

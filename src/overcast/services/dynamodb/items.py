@@ -24,8 +24,11 @@ TOO_LARGE = "Item size has exceeded the maximum allowed size"
 Key = tuple[bytes, bytes]
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(item: Item) -> str:
-    return json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(item)
 
 
 def checked_size(item: Item, message: str = TOO_LARGE) -> int:
@@ -47,7 +50,7 @@ def _expiry(item: Item | None, attribute: str) -> float | None:
 def unchanged(old: Item | None, new: Item | None) -> bool:
     if old is None or new is None:
         return old is new
-    return old == new or types.equals({"M": old}, {"M": new})
+    return old.keys() == new.keys() and types.equals({"M": old}, {"M": new})
 
 
 class ItemStore:
@@ -60,21 +63,28 @@ class ItemStore:
     # -- reads --------------------------------------------------------------------------------
 
     def get(self, table: TableDef, key: Key) -> Item | None:
-        row = self.db.query_one("SELECT item FROM ddb_items WHERE table_id=? AND pk=? AND sk=?",
+        return self.get_sized(table, key)[0]
+
+    def get_sized(self, table: TableDef, key: Key) -> tuple[Item | None, int]:
+        """The item and its DynamoDB size (None, 0 when absent)."""
+        row = self.db.query_one("SELECT item, size FROM ddb_items WHERE table_id=? AND pk=? AND sk=?",
                                 (table.id, key[0], key[1]))
-        return None if row is None else json.loads(row[0])
+        return (None, 0) if row is None else (json.loads(row[0]), row[1])
 
     # -- the write path -----------------------------------------------------------------------
 
     def write(self, table: TableDef, key: Key, old: Item | None, new: Item | None, *,
-              size: int | None = None, user_identity: dict[str, str] | None = None) -> bool:
-        """Commit one item change (inside a transaction); False when it changed nothing."""
+              size: int | None = None, old_size: int | None = None,
+              user_identity: dict[str, str] | None = None) -> bool:
+        """Commit one item change (inside a transaction); False when it changed nothing. `size` and
+        `old_size` are the items' sizes when the caller knows them."""
         if unchanged(old, new):
             return False
         index_changes = self._index_changes(table, old, new)
         db = self.db
         pk, sk = key
-        old_size = types.item_size(old) if old is not None else 0
+        if old_size is None:
+            old_size = types.item_size(old) if old is not None else 0
         if new is None:
             db.execute("DELETE FROM ddb_items WHERE table_id=? AND pk=? AND sk=?", (table.id, pk, sk))
             self.catalog.add_counts(table, -1, -old_size)
@@ -127,6 +137,38 @@ class ItemStore:
         self.platform.signals.notify(TTL_SIGNAL)
 
     # -- whole-table maintenance --------------------------------------------------------------
+
+    def bulk_load(self, table: TableDef, items: Any, batch: int = 50_000) -> int:
+        """Seed an empty table fast (as ImportTable does: no conditions, no stream records), keeping
+        its indexes, TTL entries and counters. Items are validated; returns how many were loaded."""
+        if self.db.scalar("SELECT 1 FROM ddb_items WHERE table_id=? LIMIT 1", (table.id,)):
+            raise ValueError(f"bulk_load needs an empty table; {table.name} has items")
+        loaded = 0
+        chunk: list[Item] = []
+        for item in items:
+            chunk.append(types.check_item(item))
+            if len(chunk) == batch:
+                loaded += self._load_chunk(table, chunk)
+                chunk = []
+        if chunk:
+            loaded += self._load_chunk(table, chunk)
+        return loaded
+
+    def _load_chunk(self, table: TableDef, chunk: list[Item]) -> int:
+        rows, total = [], 0
+        with self.db.tx():
+            for item in chunk:
+                key = table.key.key_of_item(item)
+                size = checked_size(item)
+                total += size
+                rows.append((table.id, key[0], key[1], dumps(item), size))
+                for index_id, _, after in self._index_changes(table, None, item):
+                    self.db.execute("INSERT INTO ddb_index_entries(index_id, pk, sk, table_pk, table_sk) "
+                                    "VALUES (?, ?, ?, ?, ?)", (index_id, after[0], after[1], *key))  # type: ignore[index]
+                self._ttl(table, key, None, item)
+            self.db.executemany("INSERT INTO ddb_items(table_id, pk, sk, item, size) VALUES (?, ?, ?, ?, ?)", rows)
+            self.catalog.add_counts(table, len(rows), total)
+        return len(rows)
 
     def rows(self, table: TableDef, batch: int = 1000) -> Any:
         """Every (pk, sk, item) of a table, in key order, read in batches."""

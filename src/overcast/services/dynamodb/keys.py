@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from overcast.services.dynamodb.errors import DynamoValidation, invalid
-from overcast.services.dynamodb.types import AttributeValue, Item, decode_binary
+from overcast.services.dynamodb.types import AttributeValue, Item, canonical_number, decode_binary
 
 MAX_HASH_KEY = 2048
 MAX_RANGE_KEY = 1024
@@ -22,13 +21,20 @@ KEY_MISMATCH = "The provided key element does not match the schema"
 
 
 def encode_number(text: str) -> bytes:
-    """Bytes of a canonical number that sort like the numbers themselves."""
-    value = Decimal(text)
-    if not value:
+    """Bytes of a canonical number (plain notation, as types.canonical_number gives) that sort like
+    the numbers themselves."""
+    if text == "0":
         return b"\x02"
-    sign, digits, _ = value.as_tuple()
-    exponent = value.adjusted() + 1 + 1000  # value = 0.d1d2... x 10^(adjusted+1)
-    text_digits = "".join(map(str, digits)).rstrip("0")
+    sign = text.startswith("-")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    if whole != "0":
+        exponent = len(whole)  # value = 0.d1d2... x 10^exponent
+        text_digits = (whole + fraction).rstrip("0")
+    else:
+        significant = fraction.lstrip("0")
+        exponent = len(significant) - len(fraction)
+        text_digits = significant
+    exponent += 1000
     if len(text_digits) % 2:
         text_digits += "0"
     pairs = [int(text_digits[i : i + 2]) for i in range(0, len(text_digits), 2)]
@@ -38,10 +44,11 @@ def encode_number(text: str) -> bytes:
 
 
 def encode_value(kind: str, value: str) -> bytes:
+    """Stored bytes of a key value (numbers in any valid notation)."""
     if kind == "S":
         return value.encode("utf-8", "surrogatepass")
     if kind == "N":
-        return encode_number(value)
+        return encode_number(canonical_number(value))
     return decode_binary(value)
 
 

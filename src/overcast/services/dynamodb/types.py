@@ -33,7 +33,8 @@ TYPES = frozenset(("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"))
 SCALAR_KEY_TYPES = frozenset(("S", "N", "B"))
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_PLAIN_INT = re.compile(r"-?[1-9]\d{0,37}|0")
+#: numbers already in canonical form (plain notation, no superfluous zeros); checked for length below
+_CANONICAL = re.compile(r"-?(?:[1-9]\d*|0(?=\.))(?:\.\d*[1-9])?|0")
 
 NOT_A_NUMBER = "A value provided cannot be converted into a number"
 TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
@@ -73,8 +74,9 @@ NUMBER_CONTEXT_LOOSE = Context(prec=40, Emax=200, Emin=-200)
 
 
 def canonical_number(text: Any) -> str:
-    if isinstance(text, str) and _PLAIN_INT.fullmatch(text):
-        return text
+    """The canonical text of a wire `N` value (ValidationException when it is not a valid number)."""
+    if isinstance(text, str) and len(text) <= 38 and _CANONICAL.fullmatch(text):
+        return text  # at most 38 characters: at most 38 digits, magnitude well inside the range
     return format_number(parse_number(text))
 
 
@@ -282,15 +284,16 @@ def _set_members(kind: str, values: list[Any]) -> frozenset[Any]:
 
 
 def equals(a: AttributeValue | None, b: AttributeValue | None) -> bool:
-    """DynamoDB equality: same type and value; sets compare as sets, numbers numerically."""
+    """DynamoDB equality: same type and value; sets compare as sets. Numbers are compared by their
+    text, which is canonical everywhere (check_value and arithmetic produce canonical numbers)."""
     if a is None or b is None:
         return False
+    if a == b:
+        return True
     ((ka, va),) = a.items()
     ((kb, vb),) = b.items()
     if ka != kb:
         return False
-    if ka == "N":
-        return Decimal(va) == Decimal(vb)
     if ka in ("SS", "NS", "BS"):
         return _set_members(ka, va) == _set_members(kb, vb)
     if ka == "B":
@@ -299,7 +302,7 @@ def equals(a: AttributeValue | None, b: AttributeValue | None) -> bool:
         return va.keys() == vb.keys() and all(equals(va[k], vb[k]) for k in va)
     if ka == "L":
         return len(va) == len(vb) and all(equals(x, y) for x, y in zip(va, vb, strict=True))
-    return bool(va == vb)
+    return False
 
 
 def compare(a: AttributeValue | None, b: AttributeValue | None) -> int | None:

@@ -32,10 +32,11 @@ class Change:
     new: Item | None
     size: int | None = None
     update: nodes.Update | None = None
+    old_size: int = 0
 
     def commit(self, store: ItemStore) -> None:
         if self.new is not self.old:
-            store.write(self.table, self.key, self.old, self.new, size=self.size)
+            store.write(self.table, self.key, self.old, self.new, size=self.size, old_size=self.old_size)
 
     def returned(self, return_values: str | None) -> Item | None:
         """The `Attributes` ReturnValues asks for."""
@@ -59,33 +60,33 @@ def check(condition: Any, old: Item | None, on_failure: str | None) -> None:
 
 def plan_put(store: ItemStore, table: TableDef, key: Key, item: Item, size: int, condition: Any,
              on_failure: str | None = None) -> Change:
-    old = store.get(table, key)
+    old, old_size = store.get_sized(table, key)
     check(condition, old, on_failure)
-    return Change(table, key, old, item, size)
+    return Change(table, key, old, item, size, old_size=old_size)
 
 
 def plan_delete(store: ItemStore, table: TableDef, key: Key, condition: Any,
                 on_failure: str | None = None) -> Change:
-    old = store.get(table, key)
+    old, old_size = store.get_sized(table, key)
     check(condition, old, on_failure)
-    return Change(table, key, old, None)
+    return Change(table, key, old, None, old_size=old_size)
 
 
 def plan_check(store: ItemStore, table: TableDef, key: Key, condition: Any,
                on_failure: str | None = None) -> Change:
-    old = store.get(table, key)
+    old, old_size = store.get_sized(table, key)
     check(condition, old, on_failure)
-    return Change(table, key, old, old)
+    return Change(table, key, old, old, old_size=old_size)
 
 
 def plan_update(store: ItemStore, table: TableDef, key: Key, key_item: Item, update: nodes.Update | None,
                 condition: Any, on_failure: str | None = None) -> Change:
-    old = store.get(table, key)
+    old, old_size = store.get_sized(table, key)
     check(condition, old, on_failure)
     base = old if old is not None else dict(key_item)
     new = apply_update(base, update) if update is not None else dict(base)
     size = checked_size(new, UPDATE_TOO_LARGE)
-    return Change(table, key, old, new, size, update)
+    return Change(table, key, old, new, size, update, old_size)
 
 
 def check_update_keys(table: TableDef, update: nodes.Update | None) -> None:
