@@ -9,7 +9,7 @@ shows only its projected attributes, a local index can reach the whole item.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.protocol.base import Trusted
@@ -66,6 +66,37 @@ class ReadPlan:
         return key
 
 
+@dataclass
+class _Page:
+    """One page being read: what it holds, what was read, and whether it ended early."""
+
+    plan: ReadPlan
+    items: list[Item] = field(default_factory=list)
+    count: int = 0
+    scanned: int = 0
+    total: int = 0
+    last: str | None = None
+    stopped: bool = False
+
+    def read(self, text: str, size: int) -> None:
+        self.scanned += 1
+        self.total += size
+        self.last = text
+
+    def full(self) -> bool:
+        """DynamoDB ends a page after `Limit` items read or 1 MB of item data."""
+        limit = self.plan.limit
+        return (limit is not None and self.scanned >= limit) or self.total >= MAX_PAGE_BYTES
+
+    def result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"Count": self.count, "ScannedCount": self.scanned, "_bytes": self.total}
+        if self.plan.select != "COUNT":
+            out["Items"] = Trusted(self.items)
+        if self.stopped and self.last is not None:
+            out["LastEvaluatedKey"] = Trusted(self.plan.key_of(json.loads(self.last)))
+        return out
+
+
 class Reader:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -118,35 +149,33 @@ class Reader:
     # -- paging -------------------------------------------------------------------------------
 
     def _page(self, plan: ReadPlan, cursor: Any, segment: tuple[int, int] | None) -> dict[str, Any]:
-        items: list[Item] = []
-        count = scanned = total = 0
-        last: Item | None = None
-        stopped = False
+        page = _Page(plan)
+        counting = plan.filter is None and plan.select == "COUNT"  # no need to decode items
         try:
             for part, text, size in cursor:
                 if segment is not None and segment_of(part, segment[1]) != segment[0]:
                     continue
-                item = json.loads(text)
-                scanned += 1
-                total += size
-                last = item
-                shown = self._shown(plan, item)
-                if plan.filter is None or evaluate(plan.filter, shown if self._global(plan) else item):
-                    count += 1
-                    if plan.select != "COUNT":
-                        items.append(shown if plan.projection is None else
-                                     project(shown if self._global(plan) else item, plan.projection))
-                if (plan.limit is not None and scanned >= plan.limit) or total >= MAX_PAGE_BYTES:
-                    stopped = True
+                page.read(text, size)
+                if counting:
+                    page.count += 1
+                else:
+                    self._consider(plan, json.loads(text), page)
+                if page.full():
+                    page.stopped = True
                     break
         finally:
             cursor.close()
-        out: dict[str, Any] = {"Count": count, "ScannedCount": scanned, "_bytes": total}
+        return page.result()
+
+    def _consider(self, plan: ReadPlan, item: Item, page: _Page) -> None:
+        """Filter one item read and, if it passes, add what the request shows of it to the page."""
+        shown = self._shown(plan, item)
+        visible = shown if self._global(plan) else item
+        if plan.filter is not None and not evaluate(plan.filter, visible):
+            return
+        page.count += 1
         if plan.select != "COUNT":
-            out["Items"] = Trusted(items)
-        if stopped and last is not None:
-            out["LastEvaluatedKey"] = Trusted(plan.key_of(last))
-        return out
+            page.items.append(shown if plan.projection is None else project(visible, plan.projection))
 
     @staticmethod
     def _global(plan: ReadPlan) -> bool:
