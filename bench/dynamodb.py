@@ -123,6 +123,7 @@ def disk_bytes(state_dir: Path) -> int:
 
 
 def query_figures(items: int, calls: int) -> None:
+    from overcast.services.dynamodb.types import item_size
     from overcast.testing import OvercastServer
 
     with tempfile.TemporaryDirectory(prefix="overcast-bench-") as tmp:
@@ -152,8 +153,9 @@ def query_figures(items: int, calls: int) -> None:
             scan_s = time.perf_counter() - start
             rss_end = rss_mb(pid)
             print(f"Scan (Select=COUNT) of all {counted:,} items: {scan_s:.1f} s")
-            item_bytes = json.loads(json.dumps(next(_rows(1))))  # noqa: F841
             per_item = (size_after - empty) / (items + 1_000)
+            average = sum(item_size(i) for i in _rows(10_000)) / 10_000
+            print(f"items: {average:.0f} bytes each on average (DynamoDB's item size)")
             print(f"disk: {size_after / 2**20:.0f} MiB for {items + 1_000:,} items = {per_item:.0f} bytes/item "
                   f"({per_item * 1e6 / 2**20:.0f} MiB per million items)")
             print(f"server RSS: {rss_start:.0f} MiB after start, {rss_end:.0f} MiB after querying and scanning "
