@@ -33,8 +33,9 @@ class Expressions:
         if not given:
             absent = list(expression)
             if values is not None:
+                # a projection has no values: it is not among the expressions DynamoDB names here
                 raise DynamoValidation("ExpressionAttributeValues can only be specified when using expressions: "
-                                       + _listing(absent))
+                                       + _listing([k for k in absent if k != "ProjectionExpression"]))
             if names is not None:
                 raise DynamoValidation("ExpressionAttributeNames can only be specified when using expressions: "
                                        + _listing(absent))
