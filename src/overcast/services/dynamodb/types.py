@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded, Underflow
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, Underflow
 from typing import Any
 
 from overcast.errors import SerializationError
@@ -27,7 +27,7 @@ MAX_ITEM_SIZE = 400 * 1024
 #: Maps and lists nest at most 32 levels deep.
 MAX_DEPTH = 32
 #: Numbers: 38 significant digits, magnitude 1E-130 to 9.99..E+125.
-NUMBER_CONTEXT = Context(prec=38, Emax=125, Emin=-130, traps=[Inexact, Rounded, Overflow, Underflow, InvalidOperation])
+NUMBER_CONTEXT = Context(prec=38, Emax=125, Emin=-130, traps=[Inexact, Overflow, Underflow, InvalidOperation])
 
 TYPES = frozenset(("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"))
 SCALAR_KEY_TYPES = frozenset(("S", "N", "B"))
@@ -84,7 +84,7 @@ def add_numbers(a: str, b: str, subtract: bool = False) -> str:
     x, y = Decimal(a), Decimal(b)
     try:
         result = NUMBER_CONTEXT.subtract(x, y) if subtract else NUMBER_CONTEXT.add(x, y)
-    except (Inexact, Rounded):
+    except Inexact:
         raise DynamoValidation(TOO_PRECISE) from None
     except Overflow:
         raise DynamoValidation(OVERFLOW) from None
