@@ -99,13 +99,25 @@ def _serialization(what: str) -> SerializationError:
     return SerializationError(f"Unexpected value type for {what}")
 
 
+def _text(value: Any, what: str) -> str:
+    """A string DynamoDB can store: valid Unicode (JSON can carry lone surrogates; UTF-8 cannot)."""
+    if not isinstance(value, str):
+        raise _serialization(what)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SerializationError(f"Invalid UTF-8 in {what}") from None
+    return value
+
+
 def check_item(item: Any, what: str = "item") -> Item:
     """Validate and normalise a map of attribute values (an item, a key)."""
     if not isinstance(item, dict):
         raise _serialization(what)
     out: Item = {}
     for name, value in item.items():
-        out[name] = check_value(value, 1)
+        out[_text(name, "attribute name")] = check_value(value, 1)
     return out
 
 
@@ -129,9 +141,7 @@ def check_value(av: Any, depth: int = 1) -> AttributeValue:
 
 
 def _check_s(value: Any, depth: int) -> AttributeValue:
-    if not isinstance(value, str):
-        raise _serialization("S")
-    return {"S": value}
+    return {"S": _text(value, "S")}
 
 
 def _check_n(value: Any, depth: int) -> AttributeValue:
@@ -170,8 +180,8 @@ def _check_set(kind: str):  # type: ignore[no-untyped-def]
             members = [canonical_number(v) for v in value]
             distinct = {Decimal(v) for v in members}
         else:
-            if not all(isinstance(v, str) for v in value):
-                raise _serialization(kind)
+            for member in value:
+                _text(member, kind)
             distinct = {decode_binary(v) for v in value} if kind == "BS" else set(value)
             members = list(value)
         if len(distinct) != len(members):
@@ -186,7 +196,7 @@ def _check_m(value: Any, depth: int) -> AttributeValue:
         raise _serialization("M")
     if depth >= MAX_DEPTH:
         raise DynamoValidation("Nesting Levels have exceeded supported limits")
-    return {"M": {k: check_value(v, depth + 1) for k, v in value.items()}}
+    return {"M": {_text(k, "attribute name"): check_value(v, depth + 1) for k, v in value.items()}}
 
 
 def _check_l(value: Any, depth: int) -> AttributeValue:
