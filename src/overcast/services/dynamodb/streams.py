@@ -226,10 +226,13 @@ class StreamStore:
         cutoff = self.clock.now() - self.clock.scaled(RETENTION)
         rows = self.db.query("SELECT seq, created_at FROM ddb_stream_records ORDER BY seq LIMIT ?", (batch,))
         doomed = [r["seq"] for r in itertools.takewhile(lambda r: r["created_at"] < cutoff, rows)]
+        gone = self.db.query("SELECT id FROM ddb_streams WHERE disabled_at < ?", (cutoff,))
+        if not doomed and not gone:
+            return 0
         with self.db.tx():
             if doomed:
                 self.db.execute("DELETE FROM ddb_stream_records WHERE seq<=?", (doomed[-1],))
-            for row in self.db.query("SELECT id FROM ddb_streams WHERE disabled_at < ?", (cutoff,)):
+            for row in gone:
                 self.db.execute("DELETE FROM ddb_stream_records WHERE stream_id=?", (row["id"],))
                 self.db.execute("DELETE FROM ddb_streams WHERE id=?", (row["id"],))
         return len(doomed)
