@@ -81,6 +81,11 @@ def canonical_number(text: Any) -> str:
 
 
 def add_numbers(a: str, b: str, subtract: bool = False) -> str:
+    """a + b (or a - b) of two canonical numbers, refused as DynamoDB refuses results it cannot hold."""
+    if "." not in a and "." not in b:  # canonical integers (counters): exact with ints
+        total = int(a) - int(b) if subtract else int(a) + int(b)
+        if len(str(abs(total)).rstrip("0")) <= 38 and abs(total) < 10**126:
+            return str(total)
     x, y = Decimal(a), Decimal(b)
     try:
         result = NUMBER_CONTEXT.subtract(x, y) if subtract else NUMBER_CONTEXT.add(x, y)
