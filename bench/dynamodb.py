@@ -2,7 +2,9 @@
 answering the same calls with canned responses (the baseline); Query of one 100-item partition in a
 1,000-item table against the same Query in a 1,000,000-item table; memory and disk per million items.
 
-    PYTHONPATH=src python bench/dynamodb.py [--calls 2000] [--items 1000000]
+    PYTHONPATH=src python bench/dynamodb.py [--calls 2000] [--items 1000000] [--no-calls]
+
+`--items 0` skips the big-table figures.
 
 The big table is loaded through the models layer (`ItemStore.bulk_load`, the fast batch path) into
 the data dir the server then starts on.
@@ -166,17 +168,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--items", type=int, default=1_000_000)
-    parser.add_argument("--skip-items", action="store_true", help="only the big-table figures")
+    parser.add_argument("--no-calls", action="store_true", help="skip the per-call figures")
     args = parser.parse_args()
     from overcast.testing import OvercastServer
 
-    if not args.skip_items:
+    if not args.no_calls:
         with NullServer(_canned) as null, OvercastServer() as server:
             ours_calls, null_calls = item_calls(server.url), item_calls(null.url)
             for name, call in ours_calls.items():
                 ours, base = interleaved(call, null_calls[name], args.calls)
                 print(report(name, ours, base))
-    query_figures(args.items, max(200, args.calls // 4))
+    if args.items:
+        query_figures(args.items, max(200, args.calls // 4))
 
 
 if __name__ == "__main__":
