@@ -94,3 +94,24 @@ def test_disabled_stream_is_dropped_after_24_hours(platform, api):
     platform.clock.advance(25 * 3600)
     reader.trim()
     assert reader.stream_status(arn) is None
+
+
+def test_reading_a_trimmed_position_is_refused(platform, api):
+    from overcast.services.dynamodb.errors import TrimmedDataAccess
+    from overcast.services.dynamodbstreams.api import DynamoDbStreamsApi
+
+    streams_api = DynamoDbStreamsApi(platform)
+    arn = _arn(api)
+    shard = platform.component(StreamStore).list_shards(arn)[0].shard_id
+    api.put_item(CTX, table_name="events", item={"id": {"S": "old"}})
+    old = platform.component(StreamStore).newest_sequence_number(arn, shard)
+    platform.clock.advance(25 * 3600)
+    api.put_item(CTX, table_name="events", item={"id": {"S": "new"}})
+    platform.component(StreamStore).trim()
+    with pytest.raises(TrimmedDataAccess):
+        streams_api.get_shard_iterator(CTX, stream_arn=arn, shard_id=shard, shard_iterator_type="AT_SEQUENCE_NUMBER",
+                                       sequence_number=old)
+    horizon = streams_api.get_shard_iterator(CTX, stream_arn=arn, shard_id=shard,
+                                             shard_iterator_type="TRIM_HORIZON")["ShardIterator"]
+    records = streams_api.get_records(CTX, shard_iterator=horizon)["Records"].value
+    assert [r["dynamodb"]["Keys"]["id"]["S"] for r in records] == ["new"]

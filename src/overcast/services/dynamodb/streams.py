@@ -57,6 +57,7 @@ class StreamInfo:
     key_schema: list[dict[str, str]]
     created_at: float
     disabled_at: float | None
+    trimmed_to: int = 0
 
     @property
     def status(self) -> str:
@@ -94,7 +95,7 @@ class StreamRecord:
 
 def _info(row: Any) -> StreamInfo:
     return StreamInfo(row["id"], row["arn"], row["table_name"], row["label"], row["shard_id"], row["view_type"],
-                      json.loads(row["key_schema"]), row["created_at"], row["disabled_at"])
+                      json.loads(row["key_schema"]), row["created_at"], row["disabled_at"], row["trimmed_to"])
 
 
 class StreamStore:
@@ -231,6 +232,9 @@ class StreamStore:
             return 0
         with self.db.tx():
             if doomed:
+                for row in self.db.query("SELECT stream_id, MAX(seq) AS last FROM ddb_stream_records WHERE seq<=? "
+                                         "GROUP BY stream_id", (doomed[-1],)):
+                    self.db.execute("UPDATE ddb_streams SET trimmed_to=? WHERE id=?", (row["last"], row["stream_id"]))
                 self.db.execute("DELETE FROM ddb_stream_records WHERE seq<=?", (doomed[-1],))
             for row in gone:
                 self.db.execute("DELETE FROM ddb_stream_records WHERE stream_id=?", (row["id"],))

@@ -14,7 +14,12 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.protocol.base import Trusted
-from overcast.services.dynamodb.errors import DynamoValidation, ExpiredIterator, ResourceNotFound
+from overcast.services.dynamodb.errors import (
+    DynamoValidation,
+    ExpiredIterator,
+    ResourceNotFound,
+    TrimmedDataAccess,
+)
 from overcast.services.dynamodb.streams import StreamInfo, StreamRecord, StreamStore
 
 ITERATOR_LIFETIME = 15 * 60.0
@@ -86,11 +91,12 @@ class DynamoDbStreamsApi:
                 raise DynamoValidation(f"Invalid SequenceNumber for iterator type {shard_iterator_type}: "
                                        f"{sequence_number}")
             position = int(sequence_number) - (1 if shard_iterator_type == "AT_SEQUENCE_NUMBER" else 0)
+            _check_trimmed(info, position)
         elif shard_iterator_type == "LATEST":
             newest = self.streams.newest_sequence_number(stream_arn)
             position = int(newest) if newest else 0
         else:
-            position = 0
+            position = info.trimmed_to
         return {"ShardIterator": self._iterator(stream_arn, shard_id, position)}
 
     def get_records(self, ctx: RequestContext, shard_iterator: str, limit: int | None = None) -> dict[str, Any]:
@@ -99,6 +105,7 @@ class DynamoDbStreamsApi:
             raise DynamoValidation(f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
                                    "constraint: Member must have value less than or equal to 1000")
         info = self._stream(arn)
+        _check_trimmed(info, position)
         records = self.streams.read(arn, shard_id, position, limit or MAX_RECORDS)
         out: dict[str, Any] = {"Records": Trusted([_wire(r) for r in records])}
         last = int(records[-1].sequence_number) if records else position
@@ -122,6 +129,13 @@ class DynamoDbStreamsApi:
                                   f"{_when(issued)} while right now it's {_when(self.clock.now())} which is further "
                                   "in the future than the tolerated delay of 900000 milliseconds.")
         return arn, shard_id, int(position), float(issued)
+
+
+def _check_trimmed(info: StreamInfo, position: int) -> None:
+    """Records after `position` that retention already dropped cannot be read (24-hour retention)."""
+    if position < info.trimmed_to:
+        raise TrimmedDataAccess("The operation attempted to read past the oldest stream record in a shard, or "
+                                "past the trim horizon of a shard. ShardId and SequenceNumber are trimmed.")
 
 
 def _when(epoch: float) -> str:

@@ -71,7 +71,8 @@ MIGRATIONS = [
         view_type   TEXT NOT NULL,
         key_schema  TEXT NOT NULL,
         created_at  REAL NOT NULL,
-        disabled_at REAL
+        disabled_at REAL,
+        trimmed_to  INTEGER NOT NULL DEFAULT 0  -- highest sequence number dropped by retention
     );
     CREATE TABLE ddb_stream_records (
         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
