@@ -31,6 +31,7 @@ from overcast.platform import Platform
 from overcast.protocol import PROTOCOLS
 from overcast.protocol.catalog import service_model
 from overcast.protocol.http import Request, Response, json_response
+from overcast.protocol.query import form_action
 from overcast.protocol.values import snake
 from overcast.services import HttpRoute, ServiceSpec
 
@@ -48,6 +49,7 @@ class Gateway:
         self._apis: dict[str, Any] = {}
         self._by_signing: dict[str, list[ServiceSpec]] = {}
         self._by_target: dict[str, ServiceSpec] = {}
+        self._by_action: dict[str, ServiceSpec | None] = {}
         self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
         self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool]] = {}
         for spec in specs:
@@ -58,6 +60,10 @@ class Gateway:
             prefix = model.metadata.get("targetPrefix")
             if prefix:
                 self._by_target[prefix] = spec
+            if model.protocol == "query":
+                for op_name in model.operation_names:
+                    # an Action two query services share routes nowhere unsigned (None)
+                    self._by_action[op_name] = None if op_name in self._by_action else spec
 
     # -- services -----------------------------------------------------------------------------
 
@@ -129,6 +135,11 @@ class Gateway:
                 await read_body(req, False)
                 return await route.handle(self.platform, req)
         spec, cred = self.resolve(req)
+        if cred is None and "x-amz-target" not in req.headers and _is_form(req):
+            # Unsigned query calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML): on AWS the
+            # host names the service; here the Action does.
+            await read_body(req, False)
+            spec = self._by_action.get(form_action(req) or "") or spec
         ctx = self._context(req, spec, cred)
         if spec is None:
             await read_body(req, False)
@@ -204,6 +215,11 @@ class Gateway:
         cached = (method, names, takes_all)
         self._signatures[key] = cached
         return cached
+
+
+def _is_form(req: Request) -> bool:
+    content_type = req.headers.get("content-type") or ""
+    return req.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
 
 
 def _internal_code(model: ServiceModel) -> str:

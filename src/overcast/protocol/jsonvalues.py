@@ -37,12 +37,13 @@ def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozen
     if type_name == "structure":
         if not isinstance(value, dict):
             raise _err(_type_error(where, "object", value), code)
-        members = shape.members
         out: dict[str, Any] = {}
+        by_wire = wire_members(shape)
         for key, item in value.items():
-            member = members.get(key)
-            if member is not None:
-                out[key] = from_json(member, item, f"{where}.{key}" if where else key, raw, code)
+            found = by_wire.get(key)
+            if found is not None:
+                name, member = found
+                out[name] = from_json(member, item, f"{where}.{name}" if where else name, raw, code)
         return out
     if type_name == "list":
         if not isinstance(value, list):
@@ -71,6 +72,21 @@ def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozen
     return value
 
 
+@lru_cache(maxsize=8192)
+def wire_members(shape: Shape) -> dict[str, tuple[str, Shape]]:
+    """A structure's members by JSON key: the member's `locationName` when it has one
+    (apigatewayv2 writes `apiId` for member `ApiId`), else its name."""
+    return {member.serialization.get("name", name): (name, member) for name, member in shape.members.items()
+            if "location" not in member.serialization}
+
+
+@lru_cache(maxsize=8192)
+def json_names(shape: Shape) -> dict[str, str]:
+    """Member name → JSON key, for the members whose key differs from their name."""
+    return {name: member.serialization["name"] for name, member in shape.members.items()
+            if member.serialization.get("name", name) != name}
+
+
 def _err(error: SerializationError, code: str) -> SerializationError:
     error.code = code  # type: ignore[misc]
     return error
@@ -78,7 +94,8 @@ def _err(error: SerializationError, code: str) -> SerializationError:
 
 @lru_cache(maxsize=4096)
 def _plain(shape: Shape) -> bool:
-    """True when values of `shape` need no conversion on the way out (no blob/timestamp below)."""
+    """True when values of `shape` need no conversion on the way out (no blob, timestamp or renamed
+    member below)."""
     seen: set[str] = set()
 
     def walk(s: Shape) -> bool:
@@ -89,7 +106,7 @@ def _plain(shape: Shape) -> bool:
         if t in ("blob", "timestamp"):
             return False
         if t == "structure":
-            return all(walk(m) for m in s.members.values())
+            return not json_names(s) and all(walk(m) for m in s.members.values())
         if t == "list":
             return walk(s.member)
         if t == "map":
@@ -109,11 +126,12 @@ def to_json(shape: Shape, value: Any, ts_format: str = "unixTimestamp") -> Any:
     if type_name == "structure":
         out: dict[str, Any] = {}
         members = shape.members
+        renamed = json_names(shape)
         for key, item in value.items():
             member = members.get(key)
             if member is None or item is None:
                 continue
-            out[key] = to_json(member, item, ts_format)
+            out[renamed.get(key, key)] = to_json(member, item, ts_format)
         return out
     if type_name == "list":
         if _plain(shape.member):

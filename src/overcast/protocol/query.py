@@ -87,24 +87,30 @@ def _form_name(member_name: str, shape: Shape) -> str:
     return shape.serialization.get("name", member_name)
 
 
+def form_pairs(req: Request) -> list[tuple[str, str]]:
+    """The request's parameters: query string, then the form-encoded body (read once, cached)."""
+    cached = getattr(req, "_form_pairs", None)
+    if cached is None:
+        cached = list(req.query)
+        if req.body:
+            cached.extend(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
+        req._form_pairs = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def form_action(req: Request) -> str | None:
+    """The `Action` parameter of a query-protocol request, if any."""
+    return next((v for k, v in reversed(form_pairs(req)) if k == "Action"), None)
+
+
 class QueryProtocol:
     name = "query"
 
     def needs_body_for_routing(self) -> bool:
         return True
 
-    def _pairs(self, req: Request) -> list[tuple[str, str]]:
-        cached = getattr(req, "_form_pairs", None)
-        if cached is None:
-            pairs = list(req.query)
-            if req.body:
-                pairs.extend(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
-            cached = pairs
-            req._form_pairs = cached  # type: ignore[attr-defined]
-        return cached
-
     def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel:
-        action = next((v for k, v in reversed(self._pairs(req)) if k == "Action"), None)
+        action = form_action(req)
         if not action:
             raise ClientError("Missing Action", code="MissingAction")
         if action not in model.operation_names:
@@ -115,7 +121,7 @@ class QueryProtocol:
         shape = op.input_shape
         if shape is None:
             return {}
-        params = read_shape(shape, form_tree(self._pairs(req)), "")
+        params = read_shape(shape, form_tree(form_pairs(req)), "")
         check_input(shape, params, opts)
         return params
 

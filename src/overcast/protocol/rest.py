@@ -1,129 +1,22 @@
-"""What rest-json and rest-xml share: matching a request to an operation by method and URI
-template, and moving members between the URI, query string, headers, status code and body."""
+"""What rest-json and rest-xml share: moving members between the URI, query string, headers, status
+code and body (matching a request to its operation is in `routing.py`)."""
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
-from overcast.errors import ServiceError, UnknownOperation
+from overcast.errors import ServiceError
 from overcast.protocol.base import ProtocolOptions
 from overcast.protocol.http import Request, Response
 from overcast.protocol.json_ import check_input
+from overcast.protocol.routing import match_operation, route_of
 from overcast.protocol.values import format_scalar_text, parse_scalar_text
-
-# Query keys in a requestUri that botocore adds but other clients need not send.
-_OPTIONAL_QUERY_LITERALS = frozenset({"x-id"})
-
-
-@dataclass(frozen=True)
-class _Route:
-    op_name: str
-    method: str
-    segments: tuple[tuple[str, str], ...]  # ("lit", text) | ("label", name) | ("greedy", name)
-    query: tuple[tuple[str, str | None], ...]
-    score: int
-
-
-def _compile(op: OperationModel) -> _Route:
-    uri = op.http.get("requestUri", "/")
-    path, _, qs = uri.partition("?")
-    segments: list[tuple[str, str]] = []
-    for part in path.strip("/").split("/"):
-        if not part:
-            continue
-        if part.startswith("{") and part.endswith("+}"):
-            segments.append(("greedy", part[1:-2]))
-        elif part.startswith("{") and part.endswith("}"):
-            segments.append(("label", part[1:-1]))
-        else:
-            segments.append(("lit", part))
-    query: list[tuple[str, str | None]] = []
-    for item in qs.split("&") if qs else ():
-        key, eq, value = item.partition("=")
-        query.append((key, value if eq else None))
-    literal = sum(1 for kind, _ in segments if kind == "lit")
-    required_q = sum(1 for k, _ in query if k not in _OPTIONAL_QUERY_LITERALS)
-    score = literal * 100 + required_q * 10 + len(segments)
-    return _Route(op.name, op.http.get("method", "POST"), tuple(segments), tuple(query), score)
-
-
-@lru_cache(maxsize=64)
-def _routes(model: ServiceModel) -> dict[str, list[_Route]]:
-    table: dict[str, list[_Route]] = {}
-    for name in model.operation_names:
-        route = _compile(model.operation_model(name))
-        table.setdefault(route.method, []).append(route)
-    for routes in table.values():
-        routes.sort(key=lambda r: -r.score)
-    return table
-
-
-def _match(route: _Route, parts: list[str], req: Request) -> dict[str, str] | None:
-    labels: dict[str, str] = {}
-    segs = route.segments
-    for index, (kind, text) in enumerate(segs):
-        if kind == "greedy":
-            rest = parts[index:]
-            if not rest or not "/".join(rest):
-                return None
-            labels[text] = unquote("/".join(rest))
-            break
-        if index >= len(parts):
-            return None
-        if kind == "lit":
-            if parts[index] != text:
-                return None
-        else:
-            if not parts[index]:
-                return None
-            labels[text] = unquote(parts[index])
-    else:
-        if len(parts) != len(segs):
-            return None
-    for key, value in route.query:
-        if key in _OPTIONAL_QUERY_LITERALS:
-            continue
-        if value is None:
-            if not req.query_has(key):
-                return None
-        elif req.query_get(key) != value:
-            return None
-    return labels
-
-
-def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, dict[str, str]]:
-    raw = req.raw_path.split("?", 1)[0]
-    trimmed = raw.strip("/")
-    parts = trimmed.split("/") if trimmed else []
-    best: tuple[_Route, dict[str, str]] | None = None
-    for route in _routes(model).get(req.method, ()):
-        if best is not None and route.score < best[0].score:
-            break
-        labels = _match(route, parts, req)
-        if labels is not None:
-            # Among equally specific routes prefer the one whose x-id matches (S3's botocore hint).
-            if best is None or _xid(route, req):
-                best = (route, labels)
-            if _xid(route, req) or not any(k == "x-id" for k, _ in route.query):
-                break
-    if best is None:
-        raise UnknownOperation(f"No operation matches {req.method} {req.path}", code="UnknownOperationException",
-                               status=404)
-    return model.operation_model(best[0].op_name), best[1]
-
-
-def _xid(route: _Route, req: Request) -> bool:
-    want = next((v for k, v in route.query if k == "x-id"), None)
-    return want is not None and req.query_get("x-id") == want
-
 
 # -- input ------------------------------------------------------------------------------------
 
@@ -135,7 +28,8 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
     located: set[str] = set()
     if shape is None:
         return params, located
-    claimed_query: set[str] = set()
+    # Keys the URI template itself carries (`/restapis?mode=import`) are not the map's either.
+    claimed_query: set[str] = {key for key, _ in route_of(op).query}
     for name, member in shape.members.items():
         location = member.serialization.get("location")
         if not location:

@@ -36,8 +36,18 @@ class RestXmlProtocol(RestProtocol):
         else:
             root = opts.xml_roots.get(op.name) or _default_root(shape.name)
         out: list[str] = [_DECL]
-        write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
+        scalar = shape.members.get(root) if shape.type_name == "structure" else None
+        if scalar is not None and scalar.type_name not in ("structure", "list", "map"):
+            # The root element is the output's one member, e.g. S3's GetBucketLocation answers
+            # `<LocationConstraint xmlns="...">eu-west-1</LocationConstraint>`.
+            write_value(out, root, scalar, value.get(root) or "", "iso8601", namespace=opts.xml_namespace)
+        else:
+            write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
         return "".join(out).encode()
+
+    def always_body(self, op: OperationModel, located: set[str]) -> bool:
+        shape = op.output_shape
+        return shape is not None and any(name not in located for name in shape.members)
 
     def id_headers(self, ctx: RequestContext) -> list[tuple[str, str]]:
         return [("x-amz-request-id", ctx.request_id), ("x-amz-id-2", ctx.extras.get("host_id", ctx.request_id))]
