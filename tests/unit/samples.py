@@ -76,10 +76,15 @@ class Sampler:
     def output(self, op: OperationModel) -> dict[str, Any]:
         return self._top(op.output_shape, op)
 
-    def _top(self, shape: Shape | None, op: OperationModel) -> dict[str, Any]:
+    def error(self, shape: Shape) -> dict[str, Any]:
+        """The members of an error shape (header-located ones as header values)."""
+        return self._top(shape, None)
+
+    def _top(self, shape: Shape | None, op: OperationModel | None) -> dict[str, Any]:
         if shape is None:
             return {}
-        greedy = {name.rstrip("+") for name in _labels(op.http.get("requestUri", "")) if name.endswith("+")}
+        uri = op.http.get("requestUri", "") if op is not None else ""
+        greedy = {name.rstrip("+") for name in _labels(uri) if name.endswith("+")}
         out: dict[str, Any] = {}
         required = set(shape.required_members)
         for name, member in shape.members.items():
@@ -149,7 +154,7 @@ class Sampler:
         if where.location == "header" and shape.member.type_name == "string" and not shape.member.enum:
             # botocore quotes list items holding commas or quotes on the way in; its response
             # parser splits on commas without unquoting, so only requests carry them.
-            extra = ['b,c', 'd"e'] if self.side == "input" else ["b c", "d-e"]
+            extra = ['b, "c"', 'd'] if self.side == "input" else ["b c", "d-e"]
             items = [items[0], *extra][: max(count, 1)] if count else items
         return _distinct(items)
 
@@ -174,8 +179,8 @@ class Sampler:
     def _string(self, shape: Shape, where: Where) -> Any:
         if shape.enum:
             return shape.enum[0]
-        if shape.serialization.get("jsonvalue"):
-            return {"k": ["v", 1, True]}
+        if shape.serialization.get("jsonvalue") and where.location == "header":
+            return {"k": ["v", 1, True], "é": None}
         location = where.location
         if location == "uri":
             text = GREEDY_TEXT if where.greedy else LABEL_TEXT

@@ -100,6 +100,7 @@ class Exchange:
     error: ClientError | None = None
     http: Response | None = None
     request: Request | None = None
+    ctx: RequestContext | None = None           # the context the service method got
 
 
 class _Raw(io.BytesIO):
@@ -212,6 +213,7 @@ class Wire:
             exchange.response = exc.response
         if self.recorder.calls:
             ctx, kwargs = self.recorder.calls[-1]
+            exchange.ctx = ctx
             exchange.service, exchange.operation = ctx.service, ctx.operation
             exchange.received = member_names(service_model(service).operation_model(ctx.operation), kwargs)
         return exchange

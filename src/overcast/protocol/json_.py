@@ -6,16 +6,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
 from overcast.context import RequestContext
-from overcast.errors import SerializationError, ServiceError, UnknownOperation
-from overcast.protocol.base import ProtocolOptions, dumps, error_members
+from overcast.errors import ServiceError, UnknownOperation
+from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape
 from overcast.protocol.http import Request, Response
-from overcast.protocol.jsonvalues import from_json, to_json
+from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
 from overcast.protocol.validate import validate
 
 
@@ -34,15 +33,7 @@ class JsonProtocol:
         return model.operation_model(op_name)
 
     def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
-        body = req.body.strip()
-        if not body:
-            document: Any = {}
-        else:
-            try:
-                document = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise SerializationError("Start of structure or map found where not expected.",
-                                         code=opts.serialization_code) from None
+        document = load_object(req.body, opts.serialization_code)
         shape = op.input_shape
         if shape is None:
             return {}
@@ -58,8 +49,17 @@ class JsonProtocol:
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
-        body = {"__type": f"{opts.error_type_prefix}{error.code}", **error_members(model, error)}
+        shape = error_shape(model, error.code)
         headers = self._headers(model, ctx)
+        code = error.code
+        if model.is_query_compatible:
+            # Services that moved from the query protocol (SQS) keep their old codes in a header:
+            # `__type` names the error shape (QueueDoesNotExist), `x-amzn-query-error` carries
+            # the query code and fault (AWS.SimpleQueueService.NonExistentQueue;Sender).
+            code = shape.name if shape is not None else error.code
+            query_code = shape.error_code if shape is not None else error.code
+            headers.append(("x-amzn-query-error", f"{query_code};{'Sender' if error.sender_fault else 'Receiver'}"))
+        body = {"__type": f"{opts.error_type_prefix}{code}", **error_document(shape, error_members(model, error))}
         headers.extend(error.headers.items())
         return Response(error.status, headers, dumps(body))
 

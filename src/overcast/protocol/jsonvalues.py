@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +23,23 @@ _PY_TYPES = {
 }
 
 
+def load_object(body: bytes, code: str = "SerializationException") -> dict[str, Any]:
+    """A request body that must hold a JSON object (an empty body is an empty object)."""
+    if not body.strip():
+        return {}
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise SerializationError("Could not parse request body into json: malformed JSON", code=code) from None
+    if not isinstance(document, dict):
+        raise SerializationError(f"Expected a JSON object as the request body, got {type(document).__name__}",
+                                 code=code)
+    return document
+
+
+_NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
 def _type_error(where: str, expected: str, value: Any) -> SerializationError:
     got = type(value).__name__
     return SerializationError(f"Unexpected value type for {where or 'body'}: expected {expected}, got {got}")
@@ -35,6 +54,8 @@ def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozen
         return value
     type_name = shape.type_name
     if type_name == "structure":
+        if shape.is_document_type:
+            return value  # a free-form JSON document
         if not isinstance(value, dict):
             raise _err(_type_error(where, "object", value), code)
         out: dict[str, Any] = {}
@@ -63,6 +84,8 @@ def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozen
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise _err(_type_error(where, "timestamp", value), code)
         return parse_timestamp_value(value, where)
+    if type_name in ("float", "double") and value in _NON_FINITE:
+        return float(value)  # JSON has no NaN/Infinity literals: AWS sends them as strings
     expected = _PY_TYPES.get(type_name)
     if expected is not None:
         if not isinstance(value, expected) or (type_name != "boolean" and isinstance(value, bool)):
@@ -94,8 +117,8 @@ def _err(error: SerializationError, code: str) -> SerializationError:
 
 @lru_cache(maxsize=4096)
 def _plain(shape: Shape) -> bool:
-    """True when values of `shape` need no conversion on the way out (no blob, timestamp or renamed
-    member below)."""
+    """True when values of `shape` need no conversion on the way out (no blob, timestamp, float or
+    renamed member below)."""
     seen: set[str] = set()
 
     def walk(s: Shape) -> bool:
@@ -103,7 +126,7 @@ def _plain(shape: Shape) -> bool:
             return True
         seen.add(s.name)
         t = s.type_name
-        if t in ("blob", "timestamp"):
+        if t in ("blob", "timestamp", "float", "double"):
             return False
         if t == "structure":
             return not json_names(s) and all(walk(m) for m in s.members.values())
@@ -123,7 +146,7 @@ def to_json(shape: Shape, value: Any, ts_format: str = "unixTimestamp") -> Any:
     if isinstance(value, Trusted):
         return value.value
     type_name = shape.type_name
-    if type_name == "structure":
+    if type_name == "structure" and not shape.is_document_type:
         out: dict[str, Any] = {}
         members = shape.members
         renamed = json_names(shape)
@@ -145,4 +168,22 @@ def to_json(shape: Shape, value: Any, ts_format: str = "unixTimestamp") -> Any:
         return value if isinstance(value, str) else b64encode(value)
     if type_name == "timestamp":
         return format_timestamp(value, shape.serialization.get("timestampFormat", ts_format))
+    if type_name in ("float", "double") and isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return value
+
+
+def error_document(shape: Shape | None, members: dict[str, Any]) -> dict[str, Any]:
+    """An error's JSON body: each member rendered through the error shape when the shape models
+    it (timestamps, blobs, renamed keys), others as given; header-located members are left out."""
+    if shape is None:
+        return members
+    names = json_names(shape)
+    out: dict[str, Any] = {}
+    for key, value in members.items():
+        member = shape.members.get(key)
+        if member is None:
+            out[key] = value
+        elif "location" not in member.serialization and value is not None:
+            out[names.get(key, key)] = to_json(member, value)
+    return out

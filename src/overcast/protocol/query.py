@@ -13,12 +13,12 @@ from xml.sax.saxutils import escape, quoteattr
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
-from overcast.errors import ClientError, ServiceError
-from overcast.protocol.base import ProtocolOptions
+from overcast.errors import ClientError, SerializationError, ServiceError, ValidationError
+from overcast.protocol.base import ProtocolOptions, error_shape
 from overcast.protocol.http import Request, Response
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
-from overcast.protocol.xml import write_member
+from overcast.protocol.xml import write_fields, write_member
 
 
 class _Node:
@@ -121,7 +121,11 @@ class QueryProtocol:
         shape = op.input_shape
         if shape is None:
             return {}
-        params = read_shape(shape, form_tree(form_pairs(req)), "")
+        try:
+            params = read_shape(shape, form_tree(form_pairs(req)), "")
+        except SerializationError as exc:
+            # query services word a value of the wrong type as a validation error
+            raise ValidationError(exc.message, code=opts.validation_code) from None
         check_input(shape, params, opts)
         return params
 
@@ -146,7 +150,9 @@ class QueryProtocol:
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
         ns = model.metadata.get("xmlNamespace")
         kind = "Sender" if error.sender_fault else "Receiver"
-        extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
+        fields: list[str] = []
+        write_fields(fields, error_shape(model, error.code), error.fields)
+        extra = "".join(fields)
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
             f"<Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -82,10 +83,37 @@ def _header_value(raw: str, shape: Shape, where: str) -> Any:
         except ValueError:
             return raw
     if shape.type_name == "list":
-        return [parse_scalar_text(part.strip(), shape.member, where) for part in raw.split(",")]
-    if shape.type_name == "timestamp":
-        return parse_scalar_text(raw, shape, where)
+        member = shape.member
+        if member.type_name == "timestamp" and member.serialization.get("timestampFormat", "rfc822") == "rfc822":
+            # RFC 822 dates hold a comma of their own ("Mon, 06 May 2024 ..."): take them in pairs
+            parts = [p.strip() for p in re.findall(r"[^,]+,[^,]+", raw)] or [raw]
+        else:
+            parts = split_header_list(raw)
+        return [parse_scalar_text(part, shape.member, where) for part in parts]
     return parse_scalar_text(raw, shape, where)
+
+
+def split_header_list(raw: str) -> list[str]:
+    """Items of a comma-separated header; items holding commas or quotes come double-quoted with
+    backslash escapes (RFC 7230 quoted-string, as botocore writes them)."""
+    items: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in raw:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current).strip())
+    return items
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -111,13 +139,14 @@ def located_output(op: OperationModel, result: dict[str, Any]) -> tuple[int, lis
         if location == "statusCode":
             status = int(value)
         elif location == "header":
-            headers.append((loc_name, _format_header(value, member)))
+            headers.append((loc_name, format_header(value, member)))
         elif location == "headers":
             headers.extend((f"{loc_name}{k}", str(v)) for k, v in value.items())
     return status, headers, located
 
 
-def _format_header(value: Any, shape: Shape) -> str:
+def format_header(value: Any, shape: Shape) -> str:
+    """A header value for a member of `shape` (RFC 822 timestamps, comma-joined lists, base64 JSON)."""
     if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
     if shape.type_name == "list":

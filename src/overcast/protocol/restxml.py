@@ -9,10 +9,10 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
-from overcast.protocol.base import ProtocolOptions
+from overcast.protocol.base import ProtocolOptions, error_shape
 from overcast.protocol.http import Response
 from overcast.protocol.rest import RestProtocol
-from overcast.protocol.xml import parse_document, read_structure, write_value
+from overcast.protocol.xml import parse_document, read_structure, write_fields, write_value
 
 _DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -57,7 +57,9 @@ class RestXmlProtocol(RestProtocol):
         headers = [*self.id_headers(ctx), *ctx.response_headers, *error.headers.items()]
         if ctx.request is not None and ctx.request.method == "HEAD":
             return Response(error.status, headers, b"")
-        extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
+        fields: list[str] = []
+        write_fields(fields, error_shape(model, error.code), error.fields)
+        extra = "".join(fields)
         body = (
             f"{_DECL}<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
             f"{extra}<RequestId>{ctx.request_id}</RequestId>"
