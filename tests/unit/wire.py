@@ -31,7 +31,6 @@ from botocore.response import StreamingBody
 
 from overcast.config import Config as OvercastConfig
 from overcast.context import RequestContext
-from overcast.errors import ServiceError
 from overcast.gateway import Gateway
 from overcast.platform import Platform
 from overcast.protocol import ProtocolOptions
@@ -46,7 +45,8 @@ _S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 #: The services overcast hosts, with the protocol options their specs use (as AWS answers).
 HOSTED: dict[str, ProtocolOptions] = {
     "lambda": ProtocolOptions(error_type_field=True),
-    "sqs": ProtocolOptions(validation_code="InvalidParameterValue"),
+    "sqs": ProtocolOptions(validation_code="InvalidParameterValue", query_error_codes={
+        "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue", "QueueNameExists": "QueueAlreadyExists"}),
     "sns": ProtocolOptions(validation_code="InvalidParameter"),
     "events": ProtocolOptions(),
     "dynamodb": ProtocolOptions(error_type_prefix="com.amazonaws.dynamodb.v20120810#"),
@@ -71,7 +71,7 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[RequestContext, dict[str, Any]]] = []
         self.result: dict[str, Any] = {}
-        self.error: ServiceError | None = None
+        self.error: Exception | None = None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -114,11 +114,13 @@ class _Raw(io.BytesIO):
 class Wire:
     """A gateway with stand-in services for every hosted service, and clients wired to it."""
 
-    def __init__(self, services: dict[str, ProtocolOptions] | None = None, validation: str = "none") -> None:
+    def __init__(self, services: dict[str, ProtocolOptions] | None = None, validation: str = "none",
+                 api: Any = None) -> None:
         self.platform = Platform(OvercastConfig(in_memory=True))
         self.recorder = Recorder()
-        recorder = self.recorder
-        specs = [ServiceSpec(name=name, api=lambda _p: recorder, options=replace(opts, validation=validation))
+        stand_in = self.recorder if api is None else api
+        specs = [ServiceSpec(name=name, api=lambda _p: stand_in,
+                             options=opts if validation == "as-configured" else replace(opts, validation=validation))
                  for name, opts in (services or HOSTED).items()]
         self.gateway = Gateway(self.platform, specs)
         self.loop = asyncio.new_event_loop()
@@ -196,10 +198,25 @@ class Wire:
             response.body = b"".join([chunk async for chunk in _aiter(response.body)])
         return response
 
+    # -- raw HTTP -------------------------------------------------------------------------------
+
+    def send(self, method: str, path: str, *, service: str | None = None, body: bytes = b"", query: str = "",
+             headers: dict[str, str] | None = None) -> Response:
+        """One raw HTTP request (signed for `service` when given) straight into the gateway."""
+        raw = [("Host", "localhost:4566"), *(headers or {}).items()]
+        if service:
+            raw.append(("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/"
+                                         f"{service}/aws4_request, SignedHeaders=host, Signature=x"))
+        req = Request(method, path, query, Headers(raw), b"")
+        response = self.loop.run_until_complete(self._handle(req, body))
+        if method == "HEAD":
+            response.body = b""
+        return response
+
     # -- calls ----------------------------------------------------------------------------------
 
     def call(self, service: str, op_name: str, params: dict[str, Any], *, result: dict[str, Any] | None = None,
-             error: ServiceError | None = None) -> Exchange:
+             error: Exception | None = None) -> Exchange:
         """Call `op_name` through a real client; the stand-in answers `result` or raises `error`."""
         self._exchange = exchange = Exchange()
         self.recorder.calls.clear()

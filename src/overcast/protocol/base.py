@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,6 +33,10 @@ class ProtocolOptions:
     error_type_field: bool = False
     #: json: codes sent for malformed input
     serialization_code: str = "SerializationException"
+    #: json, awsQueryCompatible services whose model lost the legacy codes (SQS): error shape name
+    #: → the query code sent in `x-amzn-query-error` (QueueDoesNotExist →
+    #: AWS.SimpleQueueService.NonExistentQueue); a service may raise either code
+    query_error_codes: Mapping[str, str] = field(default_factory=dict)
     #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
     rewrite: Callable[[Request], Request] | None = None
 

@@ -49,16 +49,12 @@ class JsonProtocol:
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
-        shape = error_shape(model, error.code)
         headers = self._headers(model, ctx)
         code = error.code
         if model.is_query_compatible:
-            # Services that moved from the query protocol (SQS) keep their old codes in a header:
-            # `__type` names the error shape (QueueDoesNotExist), `x-amzn-query-error` carries
-            # the query code and fault (AWS.SimpleQueueService.NonExistentQueue;Sender).
-            code = shape.name if shape is not None else error.code
-            query_code = shape.error_code if shape is not None else error.code
+            code, query_code = _query_compatible_codes(model, error.code, opts)
             headers.append(("x-amzn-query-error", f"{query_code};{'Sender' if error.sender_fault else 'Receiver'}"))
+        shape = error_shape(model, code)
         body = {"__type": f"{opts.error_type_prefix}{code}", **error_document(shape, error_members(model, error))}
         headers.extend(error.headers.items())
         return Response(error.status, headers, dumps(body))
@@ -71,6 +67,18 @@ class JsonProtocol:
             ("x-amzn-RequestId", ctx.request_id),
             *ctx.response_headers,
         ]
+
+
+def _query_compatible_codes(model: ServiceModel, code: str, opts: ProtocolOptions) -> tuple[str, str]:
+    """(`__type`, query code) of an error of a service that moved from the query protocol: `__type`
+    names the error shape (QueueDoesNotExist), `x-amzn-query-error` carries the code the query
+    protocol used (AWS.SimpleQueueService.NonExistentQueue), from the model or the service's table."""
+    legacy = opts.query_error_codes
+    name = next((shape for shape, old in legacy.items() if old == code), code)
+    shape = error_shape(model, name)
+    if shape is not None:
+        name = shape.name
+    return name, legacy.get(name) or (shape.error_code if shape is not None else code)
 
 
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:
