@@ -29,9 +29,10 @@ from overcast.errors import (
 )
 from overcast.platform import Platform
 from overcast.protocol import PROTOCOLS
-from overcast.protocol.catalog import service_model
+from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.http import Request, Response, json_response
 from overcast.protocol.query import form_action
+from overcast.protocol.routing import find_route
 from overcast.protocol.values import snake
 from overcast.services import HttpRoute, ServiceSpec
 
@@ -49,21 +50,18 @@ class Gateway:
         self._apis: dict[str, Any] = {}
         self._by_signing: dict[str, list[ServiceSpec]] = {}
         self._by_target: dict[str, ServiceSpec] = {}
-        self._by_action: dict[str, ServiceSpec | None] = {}
+        self._by_action: dict[str, ServiceSpec | None] | None = None
         self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
         self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool]] = {}
         for spec in specs:
-            model = service_model(spec.model_name)
-            names = {model.metadata.get("signingName") or model.metadata["endpointPrefix"], *spec.signing_names}
+            # metadata only: a service's full model loads when it is first called
+            metadata = service_metadata(spec.model_name)
+            names = {metadata.get("signingName") or metadata["endpointPrefix"], *spec.signing_names}
             for name in names:
                 self._by_signing.setdefault(name, []).append(spec)
-            prefix = model.metadata.get("targetPrefix")
+            prefix = metadata.get("targetPrefix")
             if prefix:
                 self._by_target[prefix] = spec
-            if model.protocol == "query":
-                for op_name in model.operation_names:
-                    # an Action two query services share routes nowhere unsigned (None)
-                    self._by_action[op_name] = None if op_name in self._by_action else spec
 
     # -- services -----------------------------------------------------------------------------
 
@@ -109,22 +107,33 @@ class Gateway:
             candidates = self._by_signing.get(cred[2], [])
             if len(candidates) == 1:
                 return candidates[0], cred
-            for spec in candidates:
-                model = service_model(spec.model_name)
-                if model.protocol.startswith("rest") and self._rest_matches(spec, model, req):
-                    return spec, cred
             if candidates:
-                return candidates[0], cred
+                return self._best_rest_match(candidates, req) or candidates[0], cred
         return self.specs.get("s3"), cred
 
-    def _rest_matches(self, spec: ServiceSpec, model: ServiceModel, req: Request) -> bool:
-        from overcast.protocol.rest import match_operation
+    def _action_spec(self, action: str) -> ServiceSpec | None:
+        """The query service that has operation `action` (None when none or several have it)."""
+        if self._by_action is None:
+            self._by_action = {}
+            for spec in self.specs.values():
+                if service_metadata(spec.model_name).get("protocol") == "query":
+                    for op_name in service_model(spec.model_name).operation_names:
+                        self._by_action[op_name] = None if op_name in self._by_action else spec
+        return self._by_action.get(action)
 
-        try:
-            match_operation(model, req)
-        except ServiceError:
-            return False
-        return True
+    @staticmethod
+    def _best_rest_match(candidates: list[ServiceSpec], req: Request) -> ServiceSpec | None:
+        """Of services sharing a signing name (apigateway and apigatewayv2), the one with the most
+        specific route for the request."""
+        best: tuple[tuple[object, ...], ServiceSpec] | None = None
+        for spec in candidates:
+            model = service_model(spec.model_name)
+            if not model.protocol.startswith("rest"):
+                continue
+            found = find_route(model, req)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = (found[0], spec)
+        return best[1] if best is not None else None
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -139,7 +148,7 @@ class Gateway:
             # Unsigned query calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML): on AWS the
             # host names the service; here the Action does.
             await read_body(req, False)
-            spec = self._by_action.get(form_action(req) or "") or spec
+            spec = self._action_spec(form_action(req) or "") or spec
         ctx = self._context(req, spec, cred)
         if spec is None:
             await read_body(req, False)

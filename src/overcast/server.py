@@ -175,8 +175,20 @@ def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] 
     """Serve until SIGINT/SIGTERM; the lifespan shuts the engine and the database down cleanly."""
     import uvicorn
 
-    app = App(platform, announce)
-    config = uvicorn.Config(
+    server = uvicorn.Server(uvicorn_config(App(platform, announce)))
+    # uvicorn re-raises the signal that stopped it once it has shut down; a clean stop of
+    # `overcast up` should exit 0, so that re-raise lands on a handler that does nothing.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    server.run(sockets=[sock])
+
+
+def uvicorn_config(app: Any) -> Any:
+    """The uvicorn settings overcast serves with (bench/common.py serves its null server with the
+    same, so baselines compare like with like)."""
+    import uvicorn
+
+    return uvicorn.Config(
         app,
         lifespan="on",
         log_level="warning",
@@ -188,12 +200,6 @@ def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] 
         timeout_keep_alive=75,
         timeout_graceful_shutdown=5,
     )
-    server = uvicorn.Server(config)
-    # uvicorn re-raises the signal that stopped it once it has shut down; a clean stop of
-    # `overcast up` should exit 0, so that re-raise lands on a handler that does nothing.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
-    server.run(sockets=[sock])
 
 
 def _has_uvloop() -> bool:

@@ -149,8 +149,9 @@ def _fit(route: Route, req: Request, xid: str | None) -> tuple[object, ...]:
     return (route.op_name == xid, route.rank, -missing, present, not route.deprecated)
 
 
-def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, dict[str, str]]:
-    """The operation `req` calls and its URI labels; an AWS-shaped 404 when none fits."""
+def find_route(model: ServiceModel, req: Request) -> tuple[tuple[object, ...], Route, dict[str, str]] | None:
+    """The best route for `req` with how well it fits (comparable across services) and its URI
+    labels, or None."""
     parts = split_path(req.raw_path)
     xid = req.query_get("x-id") if "x-id=" in req.query_string else None
     best: tuple[tuple[object, ...], Route, dict[str, str]] | None = None
@@ -163,7 +164,13 @@ def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, 
         fit = _fit(route, req, xid)
         if best is None or fit > best[0]:
             best = (fit, route, labels)
-    if best is None:
+    return best
+
+
+def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, dict[str, str]]:
+    """The operation `req` calls and its URI labels; an AWS-shaped 404 when none fits."""
+    found = find_route(model, req)
+    if found is None:
         raise UnknownOperation(f"No operation matches {req.method} {req.path}", code="UnknownOperationException",
                                status=404)
-    return model.operation_model(best[1].op_name), best[2]
+    return model.operation_model(found[1].op_name), found[2]
