@@ -78,7 +78,7 @@ class App:
             method=scope["method"],
             raw_path=raw_path.decode("latin-1") if isinstance(raw_path, bytes) else raw_path,
             query_string=scope.get("query_string", b"").decode("latin-1"),
-            headers=Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
+            headers=Headers.from_asgi(scope["headers"]),
             client=(scope.get("client") or ("127.0.0.1", 0))[0],
             scheme=scope.get("scheme", "http"),
         )

@@ -6,8 +6,8 @@ Form-encoded `Action=...&Version=...&Name.member.1=...` in, XML
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -15,7 +15,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from overcast.context import RequestContext
 from overcast.errors import ClientError, SerializationError, ServiceError, ValidationError
 from overcast.protocol.base import ProtocolOptions, error_shape
-from overcast.protocol.http import Request, Response
+from overcast.protocol.http import Request, Response, parse_form
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
 from overcast.protocol.xml import write_fields, write_member
@@ -93,7 +93,7 @@ def form_pairs(req: Request) -> list[tuple[str, str]]:
     if cached is None:
         cached = list(req.query)
         if req.body:
-            cached.extend(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
+            cached.extend(parse_form(req.body.decode("utf-8", "replace")))
         req._form_pairs = cached  # type: ignore[attr-defined]
     return cached
 
@@ -101,6 +101,23 @@ def form_pairs(req: Request) -> list[tuple[str, str]]:
 def form_action(req: Request) -> str | None:
     """The `Action` parameter of a query-protocol request, if any."""
     return next((v for k, v in reversed(form_pairs(req)) if k == "Action"), None)
+
+
+@lru_cache(maxsize=2048)
+def _envelope(op: OperationModel) -> tuple[str, str]:
+    """What surrounds an operation's result members:
+    `<OpResponse xmlns=...><OpResult>` ... `</OpResult><ResponseMetadata>...</OpResponse>`."""
+    name = op.name
+    ns = op.service_model.metadata.get("xmlNamespace")
+    head = f"<{name}Response" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
+    tail = ""
+    shape = op.output_shape
+    if shape is not None:
+        wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+        head += f"<{wrapper}>"
+        tail = f"</{wrapper}>"
+    tail += f"<ResponseMetadata><RequestId>{{request_id}}</RequestId></ResponseMetadata></{name}Response>"
+    return head, tail
 
 
 class QueryProtocol:
@@ -131,19 +148,15 @@ class QueryProtocol:
 
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:
-        name = op.name
-        ns = op.service_model.metadata.get("xmlNamespace")
-        out = [f"<{name}Response" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"]
+        head, tail = _envelope(op)
+        out = [head]
         shape = op.output_shape
-        if shape is not None:
-            wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
-            out.append(f"<{wrapper}>")
+        if shape is not None and result:
             for member_name, member_shape in shape.members.items():
-                value = (result or {}).get(member_name)
+                value = result.get(member_name)
                 if value is not None:
                     write_member(out, member_name, member_shape, value)
-            out.append(f"</{wrapper}>")
-        out.append(f"<ResponseMetadata><RequestId>{ctx.request_id}</RequestId></ResponseMetadata></{name}Response>")
+        out.append(tail.replace("{request_id}", ctx.request_id, 1))
         return Response(200, self._headers(ctx), "".join(out).encode())
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
