@@ -3,7 +3,7 @@
 Every figure a benchmark prints sits next to a baseline measured in the same run, usually the same
 client call against the *null server*: a minimal ASGI app that reads the request and answers a
 canned response, served in its own process by uvicorn with overcast's settings
-(`overcast.server.uvicorn_config`). The ratio is then overcast's own cost, not the client's or
+(`overcast.listener.uvicorn_config`). The ratio is then overcast's own cost, not the client's or
 the HTTP stack's.
 
     from bench.common import null_server, compare, report
@@ -263,7 +263,7 @@ def _null_app(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> C
 def _serve(port: int) -> None:
     import uvicorn
 
-    from overcast.server import bind_socket, uvicorn_config
+    from overcast.listener import bind_socket, uvicorn_config
 
     canned = json.loads(os.environ["BENCH_NULL_RESPONSE"])
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in canned["headers"]]

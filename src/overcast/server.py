@@ -15,9 +15,12 @@ from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
 from overcast.invocation.targets import outbox_loop
+from overcast.listener import bind_socket, uvicorn_config
 from overcast.platform import Platform
 from overcast.protocol.http import BodyStream, Headers, Request, Response, json_response
 from overcast.services import discover
+
+__all__ = ["App", "bind_socket", "serve", "uvicorn_config"]
 
 log = logging.getLogger("overcast.server")
 
@@ -156,21 +159,6 @@ async def _send_response(send: Send, response: Response, head: bool = False) -> 
     await send({"type": "http.response.body", "body": b""})
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind the listening socket up front, so a taken port is reported before anything starts."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.listen(2048)
-    sock.set_inheritable(False)
-    return sock
-
-
 def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] | None = None) -> None:
     """Serve until SIGINT/SIGTERM; the lifespan shuts the engine and the database down cleanly."""
     import uvicorn
@@ -181,30 +169,3 @@ def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
     server.run(sockets=[sock])
-
-
-def uvicorn_config(app: Any) -> Any:
-    """The uvicorn settings overcast serves with (bench/common.py serves its null server with the
-    same, so baselines compare like with like)."""
-    import uvicorn
-
-    return uvicorn.Config(
-        app,
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        date_header=True,
-        http="httptools",
-        loop="uvloop" if _has_uvloop() else "asyncio",
-        timeout_keep_alive=75,
-        timeout_graceful_shutdown=5,
-    )
-
-
-def _has_uvloop() -> bool:
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return False
-    return True
