@@ -235,10 +235,11 @@ def pythonpath() -> str:
     return os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
-# -- the null server itself (runs in the child process) -------------------------------------------
+# -- the null server itself (its app also runs in process, for in-process baselines) --------------
 
 
-def _null_app(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Callable[..., object]:
+def null_app(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Callable[..., object]:
+    """The null server's ASGI app: reads the request, answers the canned response."""
     headers = [*headers, (b"content-length", str(len(body)).encode())]
 
     async def app(scope: dict, receive: Callable, send: Callable) -> None:
@@ -267,7 +268,7 @@ def _serve(port: int) -> None:
 
     canned = json.loads(os.environ["BENCH_NULL_RESPONSE"])
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in canned["headers"]]
-    app = _null_app(canned["status"], headers, base64.b64decode(canned["body"]))
+    app = null_app(canned["status"], headers, base64.b64decode(canned["body"]))
     uvicorn.Server(uvicorn_config(app)).run(sockets=[bind_socket("127.0.0.1", port)])
 
 

@@ -94,6 +94,44 @@ def per_request(n: int, rounds: int) -> None:
     report(f"idle RSS after {rounds * n * 1.1:.0f} requests", after[0], after[1], unit="MiB", scale=1 / 2**20)
 
 
+def in_process(n: int, rounds: int) -> None:
+    """The ASGI app alone, called in this process without sockets: overcast's own CPU cost per
+    request (routing, parsing, the operation, serializing) against the null app's."""
+    import asyncio
+
+    from bench.common import null_app
+    from overcast.config import Config as OvercastConfig
+    from overcast.platform import Platform
+    from overcast.server import App
+
+    platform = Platform(OvercastConfig(in_memory=True))
+    apps = {"overcast": App(platform),
+            "null": null_app(200, [(k.lower().encode(), v.encode()) for k, v in CANNED_HEADERS], CANNED_XML)}
+    body = FIRST_CALL["body"]
+    headers = [(k.lower().encode(), v.encode()) for k, v in FIRST_CALL["headers"].items()]
+    headers += [(b"host", b"127.0.0.1:4566"), (b"content-length", str(len(body)).encode())]
+    scope = {"type": "http", "method": "POST", "path": "/", "raw_path": b"/", "query_string": b"",
+             "headers": headers, "client": ("127.0.0.1", 1), "scheme": "http", "http_version": "1.1"}
+    loop = asyncio.new_event_loop()
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        pass
+
+    def caller(app):  # type: ignore[no-untyped-def]
+        return lambda: loop.run_until_complete(app(scope, receive, send))
+
+    try:
+        stats = compare({name: caller(app) for name, app in apps.items()}, n=n, rounds=rounds)
+    finally:
+        loop.close()
+        platform.close()
+    print("# the ASGI app alone, in process (no sockets, no client)")
+    report("app per-request p50", stats["overcast"].p50, stats["null"].p50, unit="us", scale=1e6)
+
+
 def start_up(starts: int) -> None:
     ours, theirs = [], []
     for _ in range(starts):
@@ -114,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--starts", type=int, default=5, help="start-ups to time")
     args = parser.parse_args(argv)
     per_request(args.n, args.rounds)
+    in_process(args.n, args.rounds)
     start_up(args.starts)
 
 
