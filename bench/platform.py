@@ -45,14 +45,15 @@ CANNED_XML = (
 )
 CANNED_HEADERS = [("Content-Type", "text/xml"), ("x-amzn-RequestId", "c6104cbe-af31-11e0-8154-cbc7ccf896c7")]
 
-FIRST_CALL = {
-    "method": "POST",
-    "path": "/",
-    "body": b"Action=GetCallerIdentity&Version=2011-06-15",
-    "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+CALL_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
+CALL_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
                 "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request, "
-                                 "SignedHeaders=host, Signature=x"},
-}
+                                 "SignedHeaders=host, Signature=x"}
+
+
+def first_call(server: ServerProcess) -> float:
+    """When the server answered its first GetCallerIdentity (polling from now on)."""
+    return first_response(server.host, server.port, "POST", "/", CALL_BODY, CALL_HEADERS)
 
 
 @contextlib.contextmanager
@@ -76,7 +77,7 @@ def sts_client(url: str):  # type: ignore[no-untyped-def]
 
 def per_request(n: int, rounds: int) -> None:
     with overcast_up() as overcast, null_server(200, CANNED_HEADERS, CANNED_XML) as null:
-        first_response(overcast.host, overcast.port, **FIRST_CALL)
+        first_call(overcast)
         idle = (rss_bytes(overcast.pid), rss_bytes(null.pid))
         ours, theirs = sts_client(overcast.url), sts_client(null.url)
         assert ours.get_caller_identity()["Account"] == theirs.get_caller_identity()["Account"]
@@ -107,8 +108,8 @@ def in_process(n: int, rounds: int) -> None:
     platform = Platform(OvercastConfig(in_memory=True))
     apps = {"overcast": App(platform),
             "null": null_app(200, [(k.lower().encode(), v.encode()) for k, v in CANNED_HEADERS], CANNED_XML)}
-    body = FIRST_CALL["body"]
-    headers = [(k.lower().encode(), v.encode()) for k, v in FIRST_CALL["headers"].items()]
+    body = CALL_BODY
+    headers = [(k.lower().encode(), v.encode()) for k, v in CALL_HEADERS.items()]
     headers += [(b"host", b"127.0.0.1:4566"), (b"content-length", str(len(body)).encode())]
     scope = {"type": "http", "method": "POST", "path": "/", "raw_path": b"/", "query_string": b"",
              "headers": headers, "client": ("127.0.0.1", 1), "scheme": "http", "http_version": "1.1"}
@@ -136,11 +137,11 @@ def start_up(starts: int) -> None:
     ours, theirs = [], []
     for _ in range(starts):
         with overcast_up() as overcast:
-            ours.append(first_response(overcast.host, overcast.port, **FIRST_CALL) - overcast.started_at)
+            ours.append(first_call(overcast) - overcast.started_at)
         port = free_port()
         canned = '{"status": 200, "headers": [], "body": ""}'
         with spawn(null_server_command(port), port, {"BENCH_NULL_RESPONSE": canned, "PYTHONPATH": pythonpath()}) as null:
-            theirs.append(first_response(null.host, null.port, **FIRST_CALL) - null.started_at)
+            theirs.append(first_call(null) - null.started_at)
     print(f"# start-up: process spawn to first answered GetCallerIdentity (median of {starts})")
     report("overcast up → first served request", statistics.median(ours), statistics.median(theirs))
 

@@ -203,9 +203,9 @@ class Gateway:
             raise
         except Exception:
             log.exception("%s.%s failed", spec.name, op.name if op else "?")
-            error = ServerError("We encountered an internal error. Please try again.",
-                                code=_internal_code(model))
-            return protocol.serialize_error(model, op, error, ctx, opts)
+            failure = ServerError("We encountered an internal error. Please try again.",
+                                  code=_internal_code(model))
+            return protocol.serialize_error(model, op, failure, ctx, opts)
 
     def _method(self, spec: ServiceSpec, op_name: str) -> tuple[Callable[..., Any], dict[str, str], bool]:
         key = (spec.name, op_name)
