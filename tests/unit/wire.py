@@ -35,6 +35,7 @@ from overcast.gateway import Gateway
 from overcast.platform import Platform
 from overcast.protocol import ProtocolOptions
 from overcast.protocol.catalog import service_model
+from overcast.protocol.chunked import ChunkedStream
 from overcast.protocol.http import BodyStream, Headers, Request, Response
 from overcast.services import ServiceSpec
 
@@ -72,6 +73,7 @@ class Recorder:
         self.calls: list[tuple[RequestContext, dict[str, Any]]] = []
         self.result: dict[str, Any] = {}
         self.error: Exception | None = None
+        self.trailers: dict[str, str] = {}  # of the last streamed aws-chunked payload read
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -79,8 +81,9 @@ class Recorder:
 
         async def operation(ctx: RequestContext, **kwargs: Any) -> dict[str, Any]:
             for key, value in kwargs.items():
-                if isinstance(value, BodyStream):
+                if isinstance(value, BodyStream | ChunkedStream):
                     kwargs[key] = await value.read()
+                    self.trailers = getattr(value, "trailers", {})
             self.calls.append((ctx, kwargs))
             if self.error is not None:
                 raise self.error
@@ -134,20 +137,21 @@ class Wire:
 
     # -- clients --------------------------------------------------------------------------------
 
-    def client(self, service: str) -> Any:
-        client = self._clients.get(service)
+    def client(self, service: str, endpoint: str = ENDPOINT, checksums: str = "when_required") -> Any:
+        """A client (cached) with no retries; `checksums="when_supported"` is boto3's default."""
+        key = f"{service} {endpoint} {checksums}"
+        client = self._clients.get(key)
         if client is None:
             config = Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"},
-                            request_checksum_calculation="when_required",
-                            response_checksum_validation="when_required")
-            client = self.session.create_client(service, region_name="us-east-1", endpoint_url=ENDPOINT,
+                            request_checksum_calculation=checksums, response_checksum_validation=checksums)
+            client = self.session.create_client(service, region_name="us-east-1", endpoint_url=endpoint,
                                                 aws_access_key_id="test", aws_secret_access_key="test",
                                                 config=config)
             events = client.meta.events
             events.register_last("before-parameter-build", self._on_params)
             events.register("before-send", self._on_send)
             events.register_first("after-call", self._on_parsed)
-            self._clients[service] = client
+            self._clients[key] = client
         return client
 
     def _on_params(self, params: dict[str, Any], **_: Any) -> None:
@@ -216,13 +220,13 @@ class Wire:
     # -- calls ----------------------------------------------------------------------------------
 
     def call(self, service: str, op_name: str, params: dict[str, Any], *, result: dict[str, Any] | None = None,
-             error: Exception | None = None) -> Exchange:
+             error: Exception | None = None, endpoint: str = ENDPOINT, checksums: str = "when_required") -> Exchange:
         """Call `op_name` through a real client; the stand-in answers `result` or raises `error`."""
         self._exchange = exchange = Exchange()
         self.recorder.calls.clear()
         self.recorder.result = result or {}
         self.recorder.error = error
-        method = getattr(self.client(service), xform_name(op_name))
+        method = getattr(self.client(service, endpoint, checksums), xform_name(op_name))
         try:
             exchange.response = method(**params)
         except ClientError as exc:

@@ -12,8 +12,10 @@ from urllib.parse import quote
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
-from overcast.errors import ServiceError
+from overcast.errors import SerializationError, ServiceError
 from overcast.protocol.base import ProtocolOptions
+from overcast.protocol.chunked import ChunkedStream, is_aws_chunked
+from overcast.protocol.chunked import decode as chunked_decode
 from overcast.protocol.http import Request, Response
 from overcast.protocol.json_ import check_input
 from overcast.protocol.routing import match_operation, route_of
@@ -116,6 +118,40 @@ def split_header_list(raw: str) -> list[str]:
     return items
 
 
+def _text(body: bytes, where: str) -> str:
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        raise SerializationError(f"{where} is not valid UTF-8") from None
+
+
+def unchunk(shape: Shape, req: Request, params: dict[str, Any], payload: str) -> None:
+    """Undo `aws-chunked` framing (chunked.py): the payload decoded (a `ChunkedStream` when
+    streamed), trailing headers parsed as the header members they name, `Content-Length` the
+    decoded length, `aws-chunked` dropped from `Content-Encoding` (S3 stores what is left)."""
+    if req.stream is not None:
+        params[payload] = ChunkedStream(req.stream)
+        trailers: dict[str, str] = {}
+    else:
+        data, trailers = chunked_decode(req.body)
+        params[payload] = data if shape.members[payload].type_name == "blob" else _text(data, payload)
+    decoded_length = req.headers.get("x-amz-decoded-content-length")
+    for name, member in shape.members.items():
+        if member.serialization.get("location") != "header":
+            continue
+        wire = member.serialization.get("name", name).lower()
+        if wire in trailers:
+            params[name] = _header_value(trailers[wire], member, name)
+        elif wire == "content-length" and decoded_length is not None:
+            params[name] = parse_scalar_text(decoded_length, member, name)
+        elif wire == "content-encoding" and isinstance(params.get(name), str):
+            rest = [e.strip() for e in params[name].split(",") if e.strip() and e.strip().lower() != "aws-chunked"]
+            if rest:
+                params[name] = ",".join(rest)
+            else:
+                del params[name]
+
+
 # -- output -----------------------------------------------------------------------------------
 
 
@@ -179,10 +215,12 @@ class RestProtocol:
             if payload:
                 member = shape.members[payload]
                 if member.type_name in ("blob", "string"):
-                    if req.stream is not None:
+                    if is_aws_chunked(req):
+                        unchunk(shape, req, params, payload)
+                    elif req.stream is not None:
                         params[payload] = req.stream
                     elif req.body or (member.type_name == "blob" and req.method in ("PUT", "POST")):
-                        params[payload] = req.body if member.type_name == "blob" else req.body.decode()
+                        params[payload] = req.body if member.type_name == "blob" else _text(req.body, payload)
                 elif req.body.strip():
                     params[payload] = self.read_body(member, req.body, payload, opts)
             elif req.body.strip():
