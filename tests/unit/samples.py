@@ -80,6 +80,11 @@ class Sampler:
         """The members of an error shape (header-located ones as header values)."""
         return self._top(shape, None)
 
+    def events(self, stream: Shape) -> list[dict[str, Any]]:
+        """One event of each kind an event stream carries (its modeled exceptions aside)."""
+        return [{name: self.value(member, BODY, 1)} for name, member in stream.members.items()
+                if not member.metadata.get("exception")]
+
     def _top(self, shape: Shape | None, op: OperationModel | None) -> dict[str, Any]:
         if shape is None:
             return {}

@@ -372,3 +372,47 @@ def test_sample_inputs_satisfy_the_models_constraints():
             if op.input_shape is not None:
                 params = Sampler(model, "input").input(op)
                 assert violations(op.input_shape, params, patterns=False) == [], (service, name)
+
+
+# -- event streams ---------------------------------------------------------------------------------
+
+
+def _events_then(error):
+    yield {"SubscribeToShardEvent": {"Records": [], "ContinuationSequenceNumber": "1", "MillisBehindLatest": 0}}
+    raise error
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (ServiceError("gone", code="ResourceNotFoundException", status=400, sender_fault=True),
+     "ResourceNotFoundException"),
+    (ServiceError("boom", code="InternalFailure", status=500), "InternalFailure"),
+], ids=["modeled", "unmodeled"])
+def test_an_event_stream_ends_with_the_error(wire, error, code):
+    from botocore.exceptions import EventStreamError
+
+    exchange = wire.call("kinesis", "SubscribeToShard",  # (validation as AWS configures it)
+                         {"ConsumerARN": "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1",
+                          "ShardId": "shardId-000000000000", "StartingPosition": {"Type": "LATEST"}},
+                         result={"EventStream": _events_then(error)})
+    assert exchange.http.header("Content-Type") == "application/vnd.amazon.eventstream"
+    events = iter(exchange.parsed["EventStream"])
+    assert next(events)["SubscribeToShardEvent"]["ContinuationSequenceNumber"] == "1"
+    with pytest.raises(EventStreamError) as info:
+        next(events)
+    assert info.value.response["Error"]["Code"] == code
+    assert info.value.response["Error"]["Message"] == error.message
+
+
+async def _chunks():
+    for part in (b"hel", b"lo"):
+        yield {"PayloadChunk": {"Payload": part}}
+    yield {"InvokeComplete": {"LogResult": "bG9n"}}
+
+
+def test_lambda_response_streams_from_an_async_generator(wire):
+    exchange = wire.call("lambda", "InvokeWithResponseStream", {"FunctionName": "f"},
+                         result={"StatusCode": 200, "ExecutedVersion": "$LATEST", "EventStream": _chunks()})
+    events = list(exchange.parsed["EventStream"])
+    assert events == [{"PayloadChunk": {"Payload": b"hel"}}, {"PayloadChunk": {"Payload": b"lo"}},
+                      {"InvokeComplete": {"LogResult": "bG9n"}}]
+    assert exchange.parsed["ExecutedVersion"] == "$LATEST"

@@ -13,6 +13,8 @@ from botocore.model import OperationModel, ServiceModel
 from overcast.context import RequestContext
 from overcast.errors import ServiceError, UnknownOperation
 from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape
+from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
+from overcast.protocol.eventstream import stream_body
 from overcast.protocol.http import Request, Response
 from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
 from overcast.protocol.validate import validate
@@ -44,6 +46,13 @@ class JsonProtocol:
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:
         shape = op.output_shape
+        stream = shape.event_stream_name if shape is not None else None
+        if stream:  # the other members travel in the stream's first event
+            initial = dumps(to_json(shape, {k: v for k, v in (result or {}).items() if k != stream}))
+            headers = [(k, EVENT_STREAM if k == "Content-Type" else v) for k, v in self._headers(op.service_model, ctx)]
+            body = stream_body(shape.members[stream], (result or {}).get(stream), _write_event, "application/json",
+                               initial)
+            return Response(200, headers, body)
         document = to_json(shape, result or {}) if shape is not None else {}
         return Response(200, self._headers(op.service_model, ctx), dumps(document))
 
@@ -67,6 +76,10 @@ class JsonProtocol:
             ("x-amzn-RequestId", ctx.request_id),
             *ctx.response_headers,
         ]
+
+
+def _write_event(shape: Any, value: dict[str, Any]) -> bytes:
+    return dumps(error_document(shape, value) if shape.metadata.get("exception") else to_json(shape, value))
 
 
 def _query_compatible_codes(model: ServiceModel, code: str, opts: ProtocolOptions) -> tuple[str, str]:

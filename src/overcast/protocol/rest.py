@@ -16,6 +16,8 @@ from overcast.errors import SerializationError, ServiceError
 from overcast.protocol.base import ProtocolOptions
 from overcast.protocol.chunked import ChunkedStream, is_aws_chunked
 from overcast.protocol.chunked import decode as chunked_decode
+from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
+from overcast.protocol.eventstream import stream_body
 from overcast.protocol.http import Request, Response
 from overcast.protocol.json_ import check_input
 from overcast.protocol.routing import match_operation, route_of
@@ -244,7 +246,11 @@ class RestProtocol:
             if payload:
                 member = shape.members[payload]
                 value = result.get(payload)
-                if value is None:
+                if member.serialization.get("eventstream"):
+                    body = stream_body(member, value, self.write_event, self.content_type)
+                    if not any(k.lower() == "content-type" for k, _ in headers):
+                        headers.append(("Content-Type", EVENT_STREAM))
+                elif value is None:
                     body = b""
                 elif member.type_name in ("blob", "string"):
                     body = value.encode() if isinstance(value, str) else value
@@ -270,6 +276,10 @@ class RestProtocol:
 
     def write_body(self, op: OperationModel, shape: Shape, value: Any, opts: ProtocolOptions,
                    payload_member: str | None) -> bytes:
+        raise NotImplementedError
+
+    def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
+        """An event-stream event (or modeled exception) as a document."""
         raise NotImplementedError
 
     def always_body(self, op: OperationModel, located: set[str]) -> bool:

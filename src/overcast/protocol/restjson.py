@@ -34,6 +34,9 @@ class RestJsonProtocol(RestProtocol):
                    payload_member: str | None) -> bytes:
         return dumps(to_json(shape, value))
 
+    def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
+        return dumps(error_document(shape, value) if shape.metadata.get("exception") else to_json(shape, value))
+
     def always_body(self, op: OperationModel, located: set[str]) -> bool:
         shape = op.output_shape
         return shape is not None and any(name not in located for name in shape.members)

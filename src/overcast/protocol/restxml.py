@@ -45,6 +45,11 @@ class RestXmlProtocol(RestProtocol):
             write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
         return "".join(out).encode()
 
+    def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
+        out: list[str] = []
+        write_value(out, shape.name, shape, value)
+        return "".join(out).encode()
+
     def always_body(self, op: OperationModel, located: set[str]) -> bool:
         shape = op.output_shape
         return shape is not None and any(name not in located for name in shape.members)
