@@ -416,3 +416,17 @@ def test_lambda_response_streams_from_an_async_generator(wire):
     assert events == [{"PayloadChunk": {"Payload": b"hel"}}, {"PayloadChunk": {"Payload": b"lo"}},
                       {"InvokeComplete": {"LogResult": "bG9n"}}]
     assert exchange.parsed["ExecutedVersion"] == "$LATEST"
+
+
+def test_query_empty_lists_arrive_empty(wire):
+    exchange = wire.call("elbv2", "SetSecurityGroups", {"LoadBalancerArn": "arn", "SecurityGroups": []})
+    assert b"SecurityGroups=&" in exchange.request.body or exchange.request.body.endswith(b"SecurityGroups=")
+    assert exchange.received["SecurityGroups"] == []
+
+
+def test_a_204_status_member_sends_no_body(wire):
+    exchange = wire.call("lambda", "Invoke", {"FunctionName": "f", "InvocationType": "DryRun"},
+                         result={"StatusCode": 204, "Payload": b"ignored"})
+    assert exchange.http.status == 204
+    assert exchange.http.body == b""
+    assert exchange.response["StatusCode"] == 204

@@ -265,6 +265,8 @@ class RestProtocol:
                 if rest or self.always_body(op, located):
                     body = self.write_body(op, shape, rest, opts, None)
                     headers.append(("Content-Type", self.content_type))
+        if status in (204, 304):  # HTTP forbids a body here (Lambda's DryRun invoke answers 204)
+            body = b""
         return Response(status, headers, body)
 
     # -- hooks for subclasses --------------------------------------------------------------------
