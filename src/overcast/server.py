@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import socket
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from overcast import __version__
+from overcast.context import new_request_id
 from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
@@ -118,8 +120,9 @@ class App:
                 response = await self.gateway.handle(req, read_body)
         except ConnectionError:
             return
-        except ClientError as error:
-            response = json_response(error.status, f'{{"message": "{error.message}"}}')
+        except ClientError as error:  # a request refused before any service saw it (body too large)
+            response = json_response(error.status, json.dumps({"message": error.message}),
+                                     [("x-amzn-RequestId", new_request_id()), ("x-amzn-ErrorType", error.code)])
         await _send_response(send, response, head=req.method == "HEAD")
 
     def _admin(self, req: Request) -> Response:
@@ -130,8 +133,6 @@ class App:
             self.platform.reset()
             return json_response(200, '{"reset": true}')
         if path == "/_overcast/info" and req.method == "GET":
-            import json
-
             config = self.platform.config
             return json_response(200, json.dumps({
                 "version": __version__,
