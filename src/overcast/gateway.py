@@ -174,6 +174,10 @@ class Gateway:
                        read_body: Callable[[Request, bool], Any]) -> Response:
         model = service_model(spec.model_name)
         protocol = PROTOCOLS[model.protocol]
+        if model.is_query_compatible and _is_query_call(req):
+            # SQS moved from the query protocol to JSON; older SDKs still send `Action=SendMessage&...`
+            # and AWS still answers them in XML.
+            protocol = PROTOCOLS["query"]
         opts = spec.options
         op: OperationModel | None = None
         try:
@@ -229,6 +233,12 @@ class Gateway:
 def _is_form(req: Request) -> bool:
     content_type = req.headers.get("content-type") or ""
     return req.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
+
+
+def _is_query_call(req: Request) -> bool:
+    if "x-amz-target" in req.headers:
+        return False
+    return _is_form(req) or (req.method == "GET" and req.query_has("Action"))
 
 
 def _internal_code(model: ServiceModel) -> str:

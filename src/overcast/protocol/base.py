@@ -102,3 +102,15 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def query_compatible_codes(model: ServiceModel, code: str, opts: ProtocolOptions) -> tuple[str, str]:
+    """(`__type`, query code) of an error of a service that moved from the query protocol: `__type`
+    names the error shape (QueueDoesNotExist), `x-amzn-query-error` carries the code the query
+    protocol used (AWS.SimpleQueueService.NonExistentQueue), from the model or the service's table."""
+    legacy = opts.query_error_codes
+    name = next((shape for shape, old in legacy.items() if old == code), code)
+    shape = error_shape(model, name)
+    if shape is not None:
+        name = shape.name
+    return name, legacy.get(name) or (shape.error_code if shape is not None else code)

@@ -12,7 +12,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError, UnknownOperation
-from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape
+from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape, query_compatible_codes
 from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
 from overcast.protocol.http import Request, Response
@@ -61,7 +61,7 @@ class JsonProtocol:
         headers = self._headers(model, ctx)
         code = error.code
         if model.is_query_compatible:
-            code, query_code = _query_compatible_codes(model, error.code, opts)
+            code, query_code = query_compatible_codes(model, error.code, opts)
             headers.append(("x-amzn-query-error", f"{query_code};{'Sender' if error.sender_fault else 'Receiver'}"))
         shape = error_shape(model, code)
         body = {"__type": f"{opts.error_type_prefix}{code}", **error_document(shape, error_members(model, error))}
@@ -80,18 +80,6 @@ class JsonProtocol:
 
 def _write_event(shape: Any, value: dict[str, Any]) -> bytes:
     return dumps(error_document(shape, value) if shape.metadata.get("exception") else to_json(shape, value))
-
-
-def _query_compatible_codes(model: ServiceModel, code: str, opts: ProtocolOptions) -> tuple[str, str]:
-    """(`__type`, query code) of an error of a service that moved from the query protocol: `__type`
-    names the error shape (QueueDoesNotExist), `x-amzn-query-error` carries the code the query
-    protocol used (AWS.SimpleQueueService.NonExistentQueue), from the model or the service's table."""
-    legacy = opts.query_error_codes
-    name = next((shape for shape, old in legacy.items() if old == code), code)
-    shape = error_shape(model, name)
-    if shape is not None:
-        name = shape.name
-    return name, legacy.get(name) or (shape.error_code if shape is not None else code)
 
 
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:

@@ -14,7 +14,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
 from overcast.errors import ClientError, SerializationError, ServiceError, ValidationError
-from overcast.protocol.base import ProtocolOptions, error_shape
+from overcast.protocol.base import ProtocolOptions, error_shape, query_compatible_codes
 from overcast.protocol.http import Request, Response, parse_form
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
@@ -163,12 +163,15 @@ class QueryProtocol:
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
         ns = model.metadata.get("xmlNamespace")
         kind = "Sender" if error.sender_fault else "Receiver"
+        code = error.code
+        if model.is_query_compatible:  # a JSON service answering in query (SQS): its legacy codes
+            code = query_compatible_codes(model, error.code, opts)[1]
         fields: list[str] = []
         write_fields(fields, error_shape(model, error.code), error.fields)
         extra = "".join(fields)
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
-            f"<Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>"
+            f"<Error><Type>{kind}</Type><Code>{escape(code)}</Code>"
             f"<Message>{escape(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>"
         )
