@@ -33,7 +33,7 @@ from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.http import Request, Response, json_response
 from overcast.protocol.query import form_action
 from overcast.protocol.routing import find_route
-from overcast.protocol.values import snake
+from overcast.protocol.values import argument_name, snake
 from overcast.services import HttpRoute, ServiceSpec
 
 log = logging.getLogger("overcast.gateway")
@@ -194,7 +194,7 @@ class Gateway:
             method, names, takes_all = self._method(spec, op.name)
             kwargs = {}
             for key, value in params.items():
-                arg = names.get(key) or snake(key)
+                arg = names.get(key) or argument_name(key)
                 if takes_all or arg in names.values():
                     kwargs[arg] = value
             result = method(ctx, **kwargs)

@@ -430,3 +430,10 @@ def test_a_204_status_member_sends_no_body(wire):
     assert exchange.http.status == 204
     assert exchange.http.body == b""
     assert exchange.response["StatusCode"] == 204
+
+
+def test_a_member_named_like_a_python_keyword_arrives_with_a_trailing_underscore(wire):
+    exchange = wire.call("logs", "CreateExportTask", {"logGroupName": "g", "from": 1, "to": 2, "destination": "b"})
+    assert exchange.ctx is not None
+    kwargs = wire.recorder.calls[-1][1]
+    assert kwargs["from_"] == 1 and kwargs["to"] == 2

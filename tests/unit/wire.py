@@ -37,6 +37,7 @@ from overcast.protocol import ProtocolOptions
 from overcast.protocol.catalog import service_model
 from overcast.protocol.chunked import ChunkedStream
 from overcast.protocol.http import BodyStream, Headers, Request, Response
+from overcast.protocol.values import argument_name
 from overcast.services import ServiceSpec
 
 ENDPOINT = "http://localhost:4566"
@@ -243,7 +244,7 @@ class Wire:
 def member_names(op: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """The service method's snake_case arguments back under the model's member names."""
     shape = op.input_shape
-    names = {xform_name(name): name for name in shape.members} if shape is not None else {}
+    names = {argument_name(name): name for name in shape.members} if shape is not None else {}
     return {names.get(key, key): value for key, value in kwargs.items()}
 
 
