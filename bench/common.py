@@ -77,11 +77,13 @@ def measure(fn: Callable[[], object], n: int = 1000, warmup: int = 100) -> Stats
 
 @dataclass(frozen=True)
 class Summary:
-    """The median over rounds of each round's p50, p99 and throughput."""
+    """The median over rounds of each round's p50, p99 and throughput, and the best round's p50
+    (the least disturbed by other load on a shared machine)."""
 
     p50: float
     p99: float
     ops_per_s: float
+    best_p50: float
     rounds: tuple[Stats, ...]
 
 
@@ -98,7 +100,12 @@ def compare(fns: dict[str, Callable[[], object]], n: int = 1000, rounds: int = 5
 
 def summarise(stats: Sequence[Stats]) -> Summary:
     return Summary(statistics.median(s.p50 for s in stats), statistics.median(s.p99 for s in stats),
-                   statistics.median(s.ops_per_s for s in stats), tuple(stats))
+                   statistics.median(s.ops_per_s for s in stats), min(s.p50 for s in stats), tuple(stats))
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages (for the notes next to the figures)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def report(name: str, value: float, baseline: float | None = None, *, unit: str = "ms",
