@@ -437,3 +437,16 @@ def test_a_member_named_like_a_python_keyword_arrives_with_a_trailing_underscore
     assert exchange.ctx is not None
     kwargs = wire.recorder.calls[-1][1]
     assert kwargs["from_"] == 1 and kwargs["to"] == 2
+
+
+@pytest.mark.parametrize(("service", "method", "path", "query", "headers", "code"), [
+    ("s3", "GET", "/b", "list-type=2&max-keys=many", {}, "InvalidArgument"),
+    ("s3", "GET", "/b/k", "", {"If-Modified-Since": "yesterday"}, "InvalidArgument"),
+    ("lambda", "GET", "/2015-03-31/functions/", "MaxItems=lots", {}, "ValidationException"),
+], ids=["query-int", "header-date", "rest-json-query-int"])
+def test_rest_locations_of_the_wrong_type(wire, service, method, path, query, headers, code):
+    _answer(wire)
+    response = wire.send(method, path, service=service, query=query, headers=headers)
+    assert response.status == 400
+    assert code.encode() in response.body or response.header("x-amzn-ErrorType") == code
+    assert not wire.recorder.calls

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
-from overcast.errors import SerializationError, ServiceError
+from overcast.errors import SerializationError, ServiceError, ValidationError
 from overcast.protocol.base import ProtocolOptions
 from overcast.protocol.chunked import ChunkedStream, is_aws_chunked
 from overcast.protocol.chunked import decode as chunked_decode
@@ -210,7 +210,11 @@ class RestProtocol:
         labels = getattr(req, "_labels", None)
         if labels is None:
             _, labels = match_operation(op.service_model, req)
-        params, located = parse_locations(op, req, labels)
+        try:
+            params, located = parse_locations(op, req, labels)
+        except SerializationError as exc:
+            # a URI label, query parameter or header of the wrong type: the service's validation error
+            raise ValidationError(exc.message, code=opts.validation_code) from None
         shape = op.input_shape
         if shape is not None:
             payload = shape.serialization.get("payload")
