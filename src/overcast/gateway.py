@@ -39,6 +39,9 @@ from overcast.services import HttpRoute, ServiceSpec
 log = logging.getLogger("overcast.gateway")
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]*)/([^/]+)/aws4_request")
+#: SigV4a scopes name no region (it is in X-Amz-Region-Set): S3 multi-region access points,
+#: EventBridge global endpoints
+_CREDENTIAL_V4A = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/aws4_request")
 
 
 class Gateway:
@@ -80,11 +83,15 @@ class Gateway:
     def _credential(self, req: Request) -> tuple[str, str, str] | None:
         """(access key, region, signing name) from the SigV4 scope, if signed."""
         auth = req.headers.get("authorization")
-        scope = None
         if auth:
             match = _CREDENTIAL.search(auth)
             if match:
                 return match.group(1), match.group(3), match.group(4)
+            match = _CREDENTIAL_V4A.search(auth)
+            if match:
+                regions = req.headers.get("x-amz-region-set") or ""
+                region = regions.split(",")[0].strip()
+                return match.group(1), "" if region == "*" else region, match.group(3)
             if auth.startswith("AWS "):
                 return auth[4:].split(":", 1)[0], "", "s3"
         scope = req.query_get("X-Amz-Credential")

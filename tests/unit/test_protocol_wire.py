@@ -450,3 +450,14 @@ def test_rest_locations_of_the_wrong_type(wire, service, method, path, query, he
     assert response.status == 400
     assert code.encode() in response.body or response.header("x-amzn-ErrorType") == code
     assert not wire.recorder.calls
+
+
+def test_sigv4a_requests_route_by_their_scope(wire):
+    _answer(wire, {"Entries": []})
+    response = wire.send("POST", "/", headers={
+        **_target("AWSEvents", "PutEvents", "1.1"), "X-Amz-Region-Set": "eu-west-1",
+        "Authorization": "AWS4-ECDSA-P256-SHA256 Credential=test/20260101/events/aws4_request, "
+                         "SignedHeaders=host, Signature=x"}, body=b'{"Entries": [{"Source": "s"}]}')
+    assert response.status == 200
+    ctx = wire.recorder.calls[-1][0]
+    assert (ctx.service, ctx.region) == ("events", "eu-west-1")
