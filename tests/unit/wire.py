@@ -17,6 +17,7 @@ import asyncio
 import copy
 import datetime as dt
 import io
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -65,6 +66,22 @@ HOSTED: dict[str, ProtocolOptions] = {
     "iam": ProtocolOptions(validation_code="ValidationError"),
     "sts": ProtocolOptions(validation_code="ValidationError"),
 }
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def json_target(prefix: str, op: str, version: str = "1.0") -> dict[str, str]:
+    """Headers of a json-protocol call."""
+    return {"X-Amz-Target": f"{prefix}.{op}", "Content-Type": f"application/x-amz-json-{version}"}
+
+
+def request_id(response: Response, name: str = "x-amzn-RequestId") -> str:
+    """The response's request id header, checked to be a UUID."""
+    value = response.header(name)
+    assert value is not None and _UUID.match(value), response.headers
+    return value
 
 
 class Recorder:
@@ -202,6 +219,12 @@ class Wire:
         if not isinstance(response.body, bytes | bytearray):
             response.body = b"".join([chunk async for chunk in _aiter(response.body)])
         return response
+
+    def answer(self, result: dict[str, Any] | None = None, error: Exception | None = None) -> None:
+        """What the stand-in services answer next (and forget the calls so far)."""
+        self.recorder.calls.clear()
+        self.recorder.result = result or {}
+        self.recorder.error = error
 
     # -- raw HTTP -------------------------------------------------------------------------------
 
