@@ -1,5 +1,5 @@
-"""The bytes on the wire, protocol by protocol: timestamp formats, malformed input, unknown
-operations, missing implementations, HEAD, empty bodies, request ids, non-ASCII text."""
+"""The bytes on the wire, protocol by protocol: timestamp formats, HEAD, empty bodies, request ids,
+non-ASCII text, event streams (malformed input and errors: test_protocol_malformed.py)."""
 
 from __future__ import annotations
 
@@ -70,15 +70,19 @@ def test_rest_json_timestamps_default_to_epoch_and_follow_overrides(wire):
     assert json.loads(response.body) == {"apiId": "a", "createdDate": "2024-05-06T07:08:09.123Z"}
 
 
-def test_incoming_timestamps_in_every_format(wire):
+@pytest.mark.parametrize("sent", [b"1714979289.5", b"1714979289", b'"2024-05-06T07:08:09.5Z"'],
+                         ids=["epoch-float", "epoch-int", "iso-string"])
+def test_incoming_json_timestamps(wire, sent):
     wire.answer()
-    wire.send("POST", "/", service="logs", headers=json_target("Logs_20140328", "GetLogEvents", "1.1"),
-              body=b'{"logGroupName":"g","logStreamName":"s","startTime":1714979289123}')
-    body = b'{"StartTime":1714979289.5,"EndTime":1714979289,"MetricDataQueries":[]}'
     wire.send("POST", "/", service="kinesis", headers=json_target("Kinesis_20131202", "ListShards", "1.1"),
-              body=b'{"StreamCreationTimestamp":1714979289.5}')
-    assert wire.recorder.calls[-1][1]["stream_creation_timestamp"] == dt.datetime.fromtimestamp(1714979289.5, dt.UTC)
-    assert body  # (kept short: json numbers, both int and float, are epoch seconds)
+              body=b'{"StreamCreationTimestamp":' + sent + b"}")
+    got = wire.recorder.calls[-1][1]["stream_creation_timestamp"]
+    assert got.tzinfo is not None
+    assert got.timestamp() in (1714979289.5, 1714979289.0)
+
+
+def test_incoming_header_and_query_timestamps(wire):
+    wire.answer()
     wire.send("GET", "/b/k", service="s3", headers={"If-Modified-Since": "Mon, 06 May 2024 07:08:09 GMT"},
               query="response-expires=2024-05-06T07%3A08%3A09.123Z")
     kwargs = wire.recorder.calls[-1][1]
