@@ -243,3 +243,14 @@ def test_sigv4a_requests_route_by_their_scope(wire):
     assert response.status == 200
     ctx = wire.recorder.calls[-1][0]
     assert (ctx.service, ctx.region) == ("events", "eu-west-1")
+
+
+def test_non_ascii_header_values_are_sent_percent_encoded(wire):
+    """HTTP headers carry Latin-1 at most: non-ASCII text is percent-encoded (UTF-8), never a crash."""
+    wire.answer({"ContentLength": 1, "Metadata": {"note": "ünï ✓"}, "ContentDisposition": "attachment; é"})
+    response = wire.send("HEAD", "/b/k", service="s3")
+    assert response.status == 200
+    assert response.header("x-amz-meta-note") == "%C3%BCn%C3%AF %E2%9C%93"
+    assert response.header("Content-Disposition") == "attachment; %C3%A9"
+    for name, value in response.headers:
+        value.encode("latin-1")

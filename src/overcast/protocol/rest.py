@@ -25,6 +25,13 @@ from overcast.protocol.values import format_scalar_text, parse_scalar_text
 
 # -- input ------------------------------------------------------------------------------------
 
+#: Query keys that are never an operation's parameters (a query-string map member gets the rest):
+#: SigV4 presigning, and botocore's `x-id` hint.
+_NOT_PARAMETERS = frozenset({
+    "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+    "X-Amz-Signature", "X-Amz-Security-Token", "x-id",
+})
+
 
 def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
     """Members taken from the URI, query string and headers; also the names of those members."""
@@ -69,7 +76,7 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
         if member.serialization.get("location") == "querystring" and member.type_name == "map":
             rest: dict[str, Any] = {}
             for k, v in req.query:
-                if k in claimed_query:
+                if k in claimed_query or k in _NOT_PARAMETERS:
                     continue
                 if member.value.type_name == "list":
                     rest.setdefault(k, []).append(v)
@@ -179,7 +186,7 @@ def located_output(op: OperationModel, result: dict[str, Any]) -> tuple[int, lis
         elif location == "header":
             headers.append((loc_name, format_header(value, member)))
         elif location == "headers":
-            headers.extend((f"{loc_name}{k}", str(v)) for k, v in value.items())
+            headers.extend((f"{loc_name}{k}", format_header(v, member.value)) for k, v in value.items())
     return status, headers, located
 
 
