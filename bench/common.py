@@ -161,11 +161,14 @@ def _descendants(pid: int) -> list[int]:
 
 
 def first_response(host: str, port: int, method: str = "GET", path: str = "/", body: bytes = b"",
-                   headers: dict[str, str] | None = None, timeout: float = 30.0) -> float:
+                   headers: dict[str, str] | None = None, timeout: float = 30.0,
+                   process: subprocess.Popen[bytes] | None = None) -> float:
     """Poll until the server at host:port answers one HTTP request; the `time.perf_counter()` at
-    which the answer came back."""
+    which the answer came back. With `process`, fail as soon as that process has exited."""
     deadline = time.perf_counter() + timeout
     while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before answering")
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
@@ -228,7 +231,7 @@ def null_server(status: int = 200, headers: Sequence[tuple[str, str]] = (),
     port = free_port()
     canned = json.dumps({"status": status, "headers": list(headers), "body": base64.b64encode(body).decode()})
     with spawn(null_server_command(port), port, {"BENCH_NULL_RESPONSE": canned, "PYTHONPATH": pythonpath()}) as server:
-        first_response(server.host, port)
+        first_response(server.host, port, process=server.process)
         yield server
 
 

@@ -56,7 +56,7 @@ CALL_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-
 
 def first_call(server: ServerProcess) -> float:
     """When the server answered its first GetCallerIdentity (polling from now on)."""
-    return first_response(server.host, server.port, "POST", "/", CALL_BODY, CALL_HEADERS)
+    return first_response(server.host, server.port, "POST", "/", CALL_BODY, CALL_HEADERS, process=server.process)
 
 
 @contextlib.contextmanager
