@@ -88,7 +88,7 @@ def main() -> None:
             name = function(f"rate{batch}", out)
             url = sqs.create_queue(QueueName=f"rate{batch}", Attributes={"VisibilityTimeout": "900"})["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            for i in range(0, args.messages, 10):
+            for _ in range(0, args.messages, 10):
                 sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(j), "MessageBody": "x"} for j in range(10)])
             start = time.perf_counter()
             lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=batch)
