@@ -45,7 +45,6 @@ def _type_error(where: str, expected: str, value: Any) -> SerializationError:
     return SerializationError(f"Unexpected value type for {where or 'body'}: expected {expected}, got {got}")
 
 
-@lru_cache(maxsize=4096)
 def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozenset(),
               code: str = "SerializationException") -> Any:
     """Check and convert a JSON value of `shape` (blobs decoded, timestamps parsed)."""
