@@ -35,6 +35,9 @@ class ProtocolOptions:
     serialization_code: str = "SerializationException"
     #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
     rewrite: Callable[[Request], Request] | None = None
+    #: rest: names the operation when several share a method and URI template (S3's PUT /{Bucket}/{Key+}
+    #: is PutObject, UploadPart, CopyObject or UploadPartCopy); None lets the templates decide
+    operation_hint: Callable[[Request], str | None] | None = None
 
 
 class Trusted:

@@ -86,7 +86,8 @@ def _match(route: _Route, parts: list[str], req: Request) -> dict[str, str] | No
                 return None
             labels[text] = unquote(parts[index])
     else:
-        if len(parts) != len(segs):
+        # A trailing slash is not a segment of its own, except inside a greedy label (an S3 key "dir/").
+        if len(parts) != len(segs) and not (len(parts) == len(segs) + 1 and parts[-1] == ""):
             return None
     for key, value in route.query:
         if key in _OPTIONAL_QUERY_LITERALS:
@@ -99,12 +100,15 @@ def _match(route: _Route, parts: list[str], req: Request) -> dict[str, str] | No
     return labels
 
 
-def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, dict[str, str]]:
+def match_operation(model: ServiceModel, req: Request, only: str | None = None) -> tuple[OperationModel, dict[str, str]]:
+    """The operation whose method and URI template match `req` (only operation `only`, when given)."""
     raw = req.raw_path.split("?", 1)[0]
-    trimmed = raw.strip("/")
+    trimmed = raw[1:] if raw.startswith("/") else raw
     parts = trimmed.split("/") if trimmed else []
     best: tuple[_Route, dict[str, str]] | None = None
     for route in _routes(model).get(req.method, ()):
+        if only is not None and route.op_name != only:
+            continue
         if best is not None and route.score < best[0].score:
             break
         labels = _match(route, parts, req)
@@ -241,7 +245,8 @@ class RestProtocol:
         return False
 
     def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel:
-        op, labels = match_operation(model, req)
+        hint = opts.operation_hint(req) if opts.operation_hint is not None else None
+        op, labels = match_operation(model, req, hint)
         req._labels = labels  # type: ignore[attr-defined]
         return op
 
@@ -274,6 +279,8 @@ class RestProtocol:
                   opts: ProtocolOptions) -> Response:
         result = result or {}
         status, headers, located = located_output(op, result)
+        # An operation whose model has no status member may still pick its status (S3's 206 Partial Content).
+        status = ctx.extras.get("status", status)
         headers.extend(self.id_headers(ctx))
         headers.extend(ctx.response_headers)
         shape = op.output_shape

@@ -36,8 +36,20 @@ class RestXmlProtocol(RestProtocol):
         else:
             root = opts.xml_roots.get(op.name) or _default_root(shape.name)
         out: list[str] = [_DECL]
+        only = next(iter(shape.members.items()), None) if len(shape.members) == 1 else None
+        if only is not None and only[0] == root and only[1].type_name not in ("structure", "list", "map"):
+            # The root element is the one scalar member (S3's `<LocationConstraint>eu-west-1</...>`).
+            shape, value = only[1], value.get(root)
+            if value is None:
+                ns = f' xmlns="{opts.xml_namespace}"' if opts.xml_namespace else ""
+                return f"{_DECL}<{root}{ns}/>".encode()
         write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
         return "".join(out).encode()
+
+    def always_body(self, op: OperationModel, located: set[str]) -> bool:
+        # A modelled body is always sent, even empty (botocore reads S3's GetBucketLocation root itself).
+        shape = op.output_shape
+        return shape is not None and any(name not in located for name in shape.members)
 
     def id_headers(self, ctx: RequestContext) -> list[tuple[str, str]]:
         return [("x-amz-request-id", ctx.request_id), ("x-amz-id-2", ctx.extras.get("host_id", ctx.request_id))]
@@ -45,7 +57,7 @@ class RestXmlProtocol(RestProtocol):
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
         headers = [*self.id_headers(ctx), *ctx.response_headers, *error.headers.items()]
-        if ctx.request is not None and ctx.request.method == "HEAD":
+        if (ctx.request is not None and ctx.request.method == "HEAD") or error.status == 304:
             return Response(error.status, headers, b"")
         extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
         body = (
