@@ -11,6 +11,7 @@ from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.http import Headers
+from overcast.protocol.values import snake
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import ALGORITHMS, member
@@ -45,7 +46,8 @@ class S3Base:
     # -- request bodies ---------------------------------------------------------------------------
 
     async def receive(self, ctx: RequestContext, body: Any, params: dict[str, Any], limit: int) -> tuple[Written, dict[str, str]]:
-        """Store a PutObject/UploadPart body (decoding aws-chunked framing) and check its Content-MD5 and
+        """`params` are the operation's other arguments (snake_case, as the gateway passes them).
+        Store a PutObject/UploadPart body (decoding aws-chunked framing) and check its Content-MD5 and
         checksums. Returns the file and the checksums to keep ({algorithm: base64 value})."""
         headers = self.headers(ctx)
         declared = headers.get("x-amz-decoded-content-length") or headers.get("content-length") or ""
@@ -56,18 +58,18 @@ class S3Base:
         if is_aws_chunked(headers):
             decoder = AwsChunkedDecoder()
             source = decoder.decode(_once(source) if isinstance(source, bytes | bytearray) else source)
-        given = {alg: params[member(alg)] for alg in ALGORITHMS if params.get(member(alg))}
+        given = {alg: params[snake(member(alg))] for alg in ALGORITHMS if params.get(snake(member(alg)))}
         wanted = set(given)
         trailer = (headers.get("x-amz-trailer") or "").strip().lower()
         if trailer.startswith("x-amz-checksum-"):
             wanted.add(trailer.removeprefix("x-amz-checksum-").upper())
-        if params.get("ChecksumAlgorithm"):
-            wanted.add(str(params["ChecksumAlgorithm"]).upper())
+        if params.get("checksum_algorithm"):
+            wanted.add(str(params["checksum_algorithm"]).upper())
         written = await self.store.blobs.write(source, wanted, limit)
         try:
             if decoder is not None:
                 self._check_decoded(headers, written, decoder, given)
-            self._check_md5(params.get("ContentMD5"), written)
+            self._check_md5(params.get("content_md5"), written)
             for alg, value in given.items():
                 computed = written.checksums.get(alg)
                 if computed is not None and computed != value:

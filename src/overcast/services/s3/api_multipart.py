@@ -37,12 +37,12 @@ class MultipartOps(ObjectOps):
     def create_multipart_upload(self, ctx: RequestContext, bucket: str, key: str, **params: Any) -> dict[str, Any]:
         self.store.bucket(bucket)
         check_key(key)
-        check_metadata(params.get("Metadata"))
-        meta = meta_from_params(params, tags_from_header(params.get("Tagging")), {})
-        algorithm = (params.get("ChecksumAlgorithm") or "").upper() or None
+        check_metadata(params.get("metadata"))
+        meta = meta_from_params(params, tags_from_header(params.get("tagging")), {})
+        algorithm = (params.get("checksum_algorithm") or "").upper() or None
         if algorithm:
             meta["ChecksumAlgorithm"] = algorithm
-            meta["ChecksumType"] = params.get("ChecksumType") or "COMPOSITE"
+            meta["ChecksumType"] = params.get("checksum_type") or "COMPOSITE"
         upload = self.multipart.create(bucket, key, meta)
         out = {"Bucket": bucket, "Key": key, "UploadId": upload.upload_id, "ServerSideEncryption": "AES256"}
         if algorithm:
@@ -55,7 +55,7 @@ class MultipartOps(ObjectOps):
         upload = self.multipart.get(bucket, key, upload_id)
         _check_part_number(part_number)
         if upload.meta.get("ChecksumAlgorithm"):
-            params.setdefault("ChecksumAlgorithm", upload.meta["ChecksumAlgorithm"])
+            params.setdefault("checksum_algorithm", upload.meta["ChecksumAlgorithm"])
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         part = self.multipart.put_part(upload, part_number, written, checksums)
         return {"ETag": f'"{part.etag}"', "ServerSideEncryption": "AES256", **self.checksum_members(checksums)}
@@ -69,8 +69,8 @@ class MultipartOps(ObjectOps):
         src_bucket, src_key, src_version = parse_copy_source(copy_source)
         source_bucket = self.store.bucket(src_bucket)
         src = self.store.readable(source_bucket, src_key, src_version, "GET")
-        check_read(src, params.get("CopySourceIfMatch"), params.get("CopySourceIfNoneMatch"),
-                   params.get("CopySourceIfModifiedSince"), params.get("CopySourceIfUnmodifiedSince"),
+        check_read(src, params.get("copy_source_if_match"), params.get("copy_source_if_none_match"),
+                   params.get("copy_source_if_modified_since"), params.get("copy_source_if_unmodified_since"),
                    prefix="x-amz-copy-source-")
         assert src.blob is not None
         span = byte_range(copy_source_range, src.size) if copy_source_range else None
@@ -112,7 +112,7 @@ class MultipartOps(ObjectOps):
             notifier.on_commit(change)
 
         try:
-            check_write(self.store.version(bucket, key), key, params.get("IfMatch"), params.get("IfNoneMatch"))
+            check_write(self.store.version(bucket, key), key, params.get("if_match"), params.get("if_none_match"))
         except Exception:
             self.store.blobs.remove([written.name])
             raise

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, unquote
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
-from overcast.protocol.values import to_epoch
+from overcast.protocol.values import snake, to_epoch
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_base import S3Base
 from overcast.services.s3.blobs import Written
@@ -74,14 +74,14 @@ def meta_from_params(params: dict[str, Any], tags: dict[str, str], checksums: di
     """An object's stored metadata from PutObject / CreateMultipartUpload / CopyObject(REPLACE) members."""
     from overcast.services.s3.chunked import stored_encoding
 
-    content = {name: params.get(name) for name in CONTENT_MEMBERS}
+    content = {name: params.get(snake(name)) for name in CONTENT_MEMBERS}
     if content.get("Expires") is not None:
         content["Expires"] = to_epoch(content["Expires"])
     if content.get("ContentEncoding") is not None:
         from overcast.protocol.http import Headers
 
         content["ContentEncoding"] = stored_encoding(Headers([("content-encoding", content["ContentEncoding"])]))
-    meta = object_meta(params.get("Metadata"), tags, **content)
+    meta = object_meta(params.get("metadata"), tags, **content)
     if checksums:
         meta["Checksums"] = checksums
         meta["ChecksumType"] = "FULL_OBJECT"
@@ -105,8 +105,8 @@ class ObjectOps(S3Base):
                          **params: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
         check_key(key)
-        check_metadata(params.get("Metadata"))
-        tags = tags_from_header(params.get("Tagging"))
+        check_metadata(params.get("metadata"))
+        tags = tags_from_header(params.get("tagging"))
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         meta = meta_from_params(params, tags, checksums)
         obj = self.commit(ctx, target, key, written, written.md5, meta, "ObjectCreated:Put", params)
@@ -120,7 +120,7 @@ class ObjectOps(S3Base):
                meta: dict[str, Any], event: str, params: dict[str, Any]) -> ObjectVersion:
         """Make a received file the key's newest version (checking conditional-write headers first)."""
         try:
-            check_write(self.store.version(bucket.name, key), key, params.get("IfMatch"), params.get("IfNoneMatch"))
+            check_write(self.store.version(bucket.name, key), key, params.get("if_match"), params.get("if_none_match"))
         except ServiceError:
             self.store.blobs.remove([written.name])
             raise
@@ -146,17 +146,17 @@ class ObjectOps(S3Base):
     def _read(self, ctx: RequestContext, method: str, bucket: str, key: str,
               params: dict[str, Any]) -> tuple[ObjectVersion, dict[str, Any], int, int]:
         source = self.store.bucket(bucket)
-        obj = self.store.readable(source, key, params.get("VersionId"), method)
-        check_read(obj, params.get("IfMatch"), params.get("IfNoneMatch"), params.get("IfModifiedSince"),
-                   params.get("IfUnmodifiedSince"))
-        out = self.describe(source, obj, params.get("ChecksumMode"))
+        obj = self.store.readable(source, key, params.get("version_id"), method)
+        check_read(obj, params.get("if_match"), params.get("if_none_match"), params.get("if_modified_since"),
+                   params.get("if_unmodified_since"))
+        out = self.describe(source, obj, params.get("checksum_mode"))
         start, end, partial = 0, obj.size - 1, False
-        if params.get("PartNumber") is not None:
-            start, end, count = part_range(obj, params["PartNumber"])
+        if params.get("part_number") is not None:
+            start, end, count = part_range(obj, params["part_number"])
             out["PartsCount"] = count
             partial = count > 1
         else:
-            found = byte_range(params.get("Range"), obj.size)
+            found = byte_range(params.get("range"), obj.size)
             if found is not None:
                 (start, end), partial = found, True
         if partial:
@@ -166,8 +166,8 @@ class ObjectOps(S3Base):
                 del out[name]
         out["ContentLength"] = end - start + 1
         for param, name in _OVERRIDES.items():
-            if params.get(param) is not None:
-                out[name] = params[param]
+            if params.get(snake(param)) is not None:
+                out[name] = params[snake(param)]
         return obj, out, start, end - start + 1
 
     # -- deletes ----------------------------------------------------------------------------------
@@ -221,14 +221,14 @@ class ObjectOps(S3Base):
         src_bucket, src_key, src_version = parse_copy_source(copy_source)
         source_bucket = self.store.bucket(src_bucket)
         src = self.store.readable(source_bucket, src_key, src_version, "GET")
-        check_read(src, params.get("CopySourceIfMatch"), params.get("CopySourceIfNoneMatch"),
-                   params.get("CopySourceIfModifiedSince"), params.get("CopySourceIfUnmodifiedSince"),
+        check_read(src, params.get("copy_source_if_match"), params.get("copy_source_if_none_match"),
+                   params.get("copy_source_if_modified_since"), params.get("copy_source_if_unmodified_since"),
                    prefix="x-amz-copy-source-")
         target = self.store.bucket(bucket)
         check_key(key)
         meta = self._copied_meta(src, params)
         if (src_bucket, src_key) == (bucket, key) and src_version in (None, src.version_id) \
-                and (params.get("MetadataDirective") or "COPY") == "COPY" and not _changes_object(params):
+                and (params.get("metadata_directive") or "COPY") == "COPY" and not _changes_object(params):
             raise e.invalid_request("This copy request is illegal because it is trying to copy an object to itself "
                                     "without changing the object's metadata, storage class, website redirect "
                                     "location or encryption attributes.")
@@ -248,22 +248,22 @@ class ObjectOps(S3Base):
 
     @staticmethod
     def _copied_meta(src: ObjectVersion, params: dict[str, Any]) -> dict[str, Any]:
-        directive = params.get("MetadataDirective") or "COPY"
-        tagging = params.get("TaggingDirective") or "COPY"
+        directive = params.get("metadata_directive") or "COPY"
+        tagging = params.get("tagging_directive") or "COPY"
         if directive not in ("COPY", "REPLACE"):
             raise e.invalid_argument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
         if tagging not in ("COPY", "REPLACE"):
             raise e.invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging)
-        tags = (src.meta.get("Tags") or {}) if tagging == "COPY" else tags_from_header(params.get("Tagging"))
+        tags = (src.meta.get("Tags") or {}) if tagging == "COPY" else tags_from_header(params.get("tagging"))
         if directive == "COPY":
             meta = {k: v for k, v in src.meta.items() if k != "Tags"}
             if tags:
                 meta["Tags"] = tags
         else:
-            check_metadata(params.get("Metadata"))
+            check_metadata(params.get("metadata"))
             meta = meta_from_params(params, tags, src.meta.get("Checksums") or {})
-        if params.get("StorageClass"):
-            meta["StorageClass"] = params["StorageClass"]
+        if params.get("storage_class"):
+            meta["StorageClass"] = params["storage_class"]
         return meta
 
     # -- tagging ----------------------------------------------------------------------------------
@@ -292,5 +292,5 @@ class ObjectOps(S3Base):
 
 
 def _changes_object(params: dict[str, Any]) -> bool:
-    return any(params.get(name) for name in ("StorageClass", "WebsiteRedirectLocation", "ServerSideEncryption",
-                                             "SSEKMSKeyId"))
+    return any(params.get(name) for name in ("storage_class", "website_redirect_location",
+                                             "server_side_encryption", "ssekms_key_id"))
