@@ -56,15 +56,14 @@ def rewrite(req: Request) -> Request:
     bucket = bucket_from_host(req.hostname)
     if bucket is None:
         return req
-    new = dataclasses.replace(req, raw_path=f"/{bucket}{req.raw_path if req.raw_path.startswith('/') else '/'}")
-    new.__dict__.pop("_query", None)
-    return new
+    path = req.raw_path if req.raw_path.startswith("/") else "/" + req.raw_path
+    return dataclasses.replace(req, raw_path=f"/{bucket}{path}" if path != "/" else f"/{bucket}")
 
 
 def operation_hint(req: Request) -> str | None:
     """The operation among those sharing a URI template, or None to let the template decide."""
     path = req.raw_path.split("?", 1)[0]
-    has_key = "/" in path.lstrip("/")
+    has_key = bool(path.lstrip("/").partition("/")[2])
     method = req.method
     if not has_key:
         if path.strip("/") == "":
