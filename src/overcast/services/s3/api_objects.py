@@ -119,11 +119,13 @@ class ObjectOps(S3Base):
     def commit(self, ctx: RequestContext, bucket: Bucket, key: str, written: Written, etag: str,
                meta: dict[str, Any], event: str, params: dict[str, Any]) -> ObjectVersion:
         """Make a received file the key's newest version (checking conditional-write headers first)."""
-        try:
-            check_write(self.store.version(bucket.name, key), key, params.get("if_match"), params.get("if_none_match"))
-        except ServiceError:
-            self.store.blobs.remove([written.name])
-            raise
+        if params.get("if_match") is not None or params.get("if_none_match") is not None:
+            try:
+                check_write(self.store.version(bucket.name, key), key, params.get("if_match"),
+                            params.get("if_none_match"))
+            except ServiceError:
+                self.store.blobs.remove([written.name])
+                raise
         return self.store.commit_object(bucket, key, written, etag, meta, event, self.notifier(ctx).on_commit)
 
     @staticmethod

@@ -2,15 +2,17 @@
 
 A file is named by a random id, never by the object key, so no key (`../../etc/passwd`) can reach
 outside the store. Bytes stream in chunk by chunk (hashed and written off the event loop in 1 MiB
-batches) to `tmp/`, are flushed (and fsynced when the platform runs with `OVERCAST_SQLITE_SYNC=FULL`,
-matching the database's durability) and renamed into `objects/` before the metadata row that
-points at them commits. Files never change once written: a copy is a hard link, and a file is
-removed only after the row that named it is gone.
+batches) to a new file under `objects/`, which is flushed (and fsynced when the platform runs with
+`OVERCAST_SQLITE_SYNC=FULL`, matching the database's durability) before the metadata row that names
+it commits; a file no row names (a write cut short by a crash) is swept away when the store opens.
+Files never change once written: a copy is a hard link, and a file is removed only after the row
+that named it is gone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -46,9 +48,9 @@ class Written:
 class _Sink:
     """One file being written: hashes what it writes."""
 
-    def __init__(self, path: Path, algorithms: Iterable[str]) -> None:
+    def __init__(self, path: str, algorithms: Iterable[str]) -> None:
         self.path = path
-        self.file: IO[bytes] = open(path, "wb")  # noqa: SIM115 - closed by finish/abort
+        self.file: IO[bytes] = _create(path)
         self.md5 = hashlib.md5()
         self.hashers = {a: h for a in algorithms if (h := new_hasher(a)) is not None}
 
@@ -66,7 +68,17 @@ class _Sink:
 
     def abort(self) -> None:
         self.file.close()
-        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+def _create(path: str) -> IO[bytes]:
+    """A new file (its directory made on first use, or again after a platform reset removed it)."""
+    try:
+        return open(path, "xb")
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return open(path, "xb")
 
 
 async def _aiter(data: bytes) -> AsyncIterator[bytes]:
@@ -78,24 +90,21 @@ class BlobStore:
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
         self.fsync = platform.config.sync_mode == "FULL"
+        self._root = str(platform.files_dir / "s3")
 
     @property
     def root(self) -> Path:
-        return self._platform.files_dir / "s3"
+        return Path(self._root)
 
     def path(self, name: str) -> Path:
-        return self.root / "objects" / name[:2] / name
+        return Path(self._file(name))
 
-    def _new(self) -> tuple[str, Path]:
+    def _file(self, name: str) -> str:
+        return f"{self._root}/objects/{name[:2]}/{name}"
+
+    def _new(self) -> tuple[str, str]:
         name = uuid.uuid4().hex
-        tmp = self.root / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        return name, tmp / name
-
-    def _place(self, name: str, tmp: Path) -> None:
-        final = self.path(name)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, final)
+        return name, self._file(name)
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -103,8 +112,8 @@ class BlobStore:
                     limit: int | None = None) -> Written:
         """Store a stream of bytes; EntityTooLarge past `limit` bytes."""
         chunks = _aiter(source) if isinstance(source, bytes | bytearray) else source
-        name, tmp = self._new()
-        sink = _Sink(tmp, algorithms)
+        name, path = self._new()
+        sink = _Sink(path, algorithms)
         loop = asyncio.get_running_loop()
         pending: asyncio.Future[None] | None = None
         size = 0
@@ -128,7 +137,6 @@ class BlobStore:
                 await asyncio.to_thread(sink.finish, True)
             else:
                 sink.finish(False)
-            self._place(name, tmp)
         except BaseException:
             if pending is not None and not pending.done():
                 pending.cancel()
@@ -139,12 +147,14 @@ class BlobStore:
 
     def link(self, name: str) -> str:
         """A new file name holding the same (immutable) bytes as `name`."""
-        new, tmp = self._new()
+        new, path = self._new()
         try:
-            os.link(self.path(name), tmp)
+            os.link(self._file(name), path)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.link(self._file(name), path)
         except OSError:
-            shutil.copyfile(self.path(name), tmp)
-        self._place(new, tmp)
+            shutil.copyfile(self._file(name), path)
         return new
 
     async def copy_range(self, name: str, start: int, length: int) -> Written:
@@ -152,10 +162,10 @@ class BlobStore:
         return await asyncio.to_thread(self._copy_range, name, start, length)
 
     def _copy_range(self, name: str, start: int, length: int) -> Written:
-        new, tmp = self._new()
-        sink = _Sink(tmp, ())
+        new, path = self._new()
+        sink = _Sink(path, ())
         try:
-            with open(self.path(name), "rb") as src:
+            with open(self._file(name), "rb") as src:
                 src.seek(start)
                 left = length
                 while left:
@@ -165,7 +175,6 @@ class BlobStore:
                     sink.consume(data)
                     left -= len(data)
             sink.finish(self.fsync)
-            self._place(new, tmp)
         except BaseException:
             sink.abort()
             raise
@@ -176,12 +185,12 @@ class BlobStore:
         return await asyncio.to_thread(self._concat, names, tuple(algorithms))
 
     def _concat(self, names: list[str], algorithms: tuple[str, ...]) -> Written:
-        new, tmp = self._new()
-        sink = _Sink(tmp, algorithms)
+        new, path = self._new()
+        sink = _Sink(path, algorithms)
         size = 0
         try:
             for name in names:
-                with open(self.path(name), "rb") as src:
+                with open(self._file(name), "rb") as src:
                     if algorithms:
                         while data := src.read(READ_CHUNK):
                             sink.consume(data)
@@ -190,7 +199,6 @@ class BlobStore:
                         sink.file.flush()
                         size += _copy_file(src, sink.file)
             sink.finish(self.fsync)
-            self._place(new, tmp)
         except BaseException:
             sink.abort()
             raise
@@ -200,7 +208,7 @@ class BlobStore:
     # -- reading ----------------------------------------------------------------------------------
 
     def open(self, name: str) -> IO[bytes]:
-        return open(self.path(name), "rb")
+        return open(self._file(name), "rb")
 
     def read(self, name: str) -> bytes:
         with self.open(name) as file:
@@ -226,14 +234,11 @@ class BlobStore:
         """Delete files whose rows are gone (call after the transaction that dropped them commits)."""
         for name in names:
             if name:
-                try:
-                    self.path(name).unlink()
-                except FileNotFoundError:
-                    pass
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._file(name))
 
     def sweep(self, referenced: set[str]) -> int:
-        """Remove unfinished uploads and files no row names (left by a crash); the count removed."""
-        shutil.rmtree(self.root / "tmp", ignore_errors=True)
+        """Remove files no row names (partly written, or orphaned by a crash); the count removed."""
         removed = 0
         objects = self.root / "objects"
         if not objects.is_dir():

@@ -221,7 +221,7 @@ class S3Store:
                 version_id = new_version_id() if current.versioning == "Enabled" else NULL
                 obj = ObjectVersion(bucket.name, key, version_id, self.next_seq(), True, False, written.size, etag,
                                     self.now(), written.name, meta)
-                garbage += self._supersede(bucket.name, key, version_id)
+                garbage += self._supersede(current, key, version_id)
                 self._insert(obj)
                 if on_commit is not None:
                     on_commit(Change(event, current, key, obj))
@@ -231,17 +231,16 @@ class S3Store:
         self.blobs.remove(garbage)
         return obj
 
-    def _supersede(self, bucket: str, key: str, version_id: str) -> list[str | None]:
+    def _supersede(self, bucket: Bucket, key: str, version_id: str) -> list[str | None]:
         """Demote the latest version; drop the existing `null` version when the new one replaces it."""
         garbage: list[str | None] = []
         if version_id == NULL:
-            old = self.version(bucket, key, NULL)
-            if old is not None:
-                garbage.append(old.blob)
-                self.db.execute("DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?",
-                                (bucket, key, NULL))
-        self.db.execute("UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1",
-                        (bucket, key))
+            rows = self.db.query("DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ? "
+                                 "RETURNING blob", (bucket.name, key, NULL))
+            garbage += [r["blob"] for r in rows]
+        if bucket.versioning is not None:  # a never-versioned bucket holds only `null` versions
+            self.db.execute("UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1",
+                            (bucket.name, key))
         return garbage
 
     def _insert(self, obj: ObjectVersion) -> None:
@@ -294,7 +293,7 @@ class S3Store:
     def _add_marker(self, bucket: Bucket, key: str, garbage: list[str | None],
                     on_commit: OnCommit | None) -> ObjectVersion:
         version_id = new_version_id() if bucket.versioning == "Enabled" else NULL
-        garbage += self._supersede(bucket.name, key, version_id)
+        garbage += self._supersede(bucket, key, version_id)
         marker = ObjectVersion(bucket.name, key, version_id, self.next_seq(), True, True, 0, "", self.now(), None, {})
         self._insert(marker)
         if on_commit is not None:
