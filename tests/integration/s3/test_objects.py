@@ -261,3 +261,13 @@ def test_unusual_keys_round_trip(s3, bucket):
         assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode(), key
     listed = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     assert listed == sorted(keys, key=lambda k: k.encode())
+
+
+def test_get_object_attributes(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="attrs", Body=b"12345", ChecksumAlgorithm="SHA256")
+    out = s3.get_object_attributes(Bucket=bucket, Key="attrs",
+                                   ObjectAttributes=["ETag", "ObjectSize", "StorageClass", "Checksum"])
+    assert out["ETag"] == hashlib.md5(b"12345").hexdigest()
+    assert out["ObjectSize"] == 5
+    assert out["StorageClass"] == "STANDARD"
+    assert out["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(b"12345").digest()).decode()

@@ -172,6 +172,25 @@ class ObjectOps(S3Base):
                 out[name] = params[snake(param)]
         return obj, out, start, end - start + 1
 
+    def get_object_attributes(self, ctx: RequestContext, bucket: str, key: str, object_attributes: list[str],
+                              version_id: str | None = None, **_: Any) -> dict[str, Any]:
+        source = self.store.bucket(bucket)
+        obj = self.store.readable(source, key, version_id, "GET")
+        wanted = set(object_attributes or [])
+        out: dict[str, Any] = {"LastModified": obj.last_modified}
+        if "ETag" in wanted:
+            out["ETag"] = obj.etag
+        if "ObjectSize" in wanted:
+            out["ObjectSize"] = obj.size
+        if "StorageClass" in wanted:
+            out["StorageClass"] = obj.meta.get("StorageClass") or "STANDARD"
+        if "Checksum" in wanted and obj.meta.get("Checksums"):
+            out["Checksum"] = {**self.checksum_members(obj.meta["Checksums"]),
+                               "ChecksumType": obj.meta.get("ChecksumType", "FULL_OBJECT")}
+        if "ObjectParts" in wanted and obj.meta.get("Parts"):
+            out["ObjectParts"] = {"TotalPartsCount": len(obj.meta["Parts"])}
+        return self.with_version(out, source, obj)
+
     # -- deletes ----------------------------------------------------------------------------------
 
     def delete_object(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None,
