@@ -183,8 +183,8 @@ class Gateway:
             return protocol.serialize(op, result or {}, ctx, opts)
         except ServiceError as error:
             return protocol.serialize_error(model, op, error, ctx, opts)
-        except asyncio.CancelledError:
-            raise
+        except (asyncio.CancelledError, ConnectionError):
+            raise  # the client went away (mid-upload): nothing to answer
         except Exception:
             log.exception("%s.%s failed", spec.name, op.name if op else "?")
             error = ServerError("We encountered an internal error. Please try again.",

@@ -230,3 +230,26 @@ def test_objects_survive_sigkill(tmp_path):
         assert s3.get_object(Bucket=name, Key="large")["Body"].read() == data
         assert s3.get_object(Bucket=name, Key="multi")["Body"].read() == data * 2
         assert [o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]] == ["large", "multi", "small"]
+
+
+def test_upload_cut_short_leaves_no_object_and_no_file(overcast_server, s3, bucket):
+    import socket
+
+    before = {p for p in (overcast_server.data_dir / "state").rglob("*") if p.is_file()}
+    with socket.create_connection(("127.0.0.1", overcast_server.port)) as sock:
+        sock.sendall(f"PUT /{bucket}/partial HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n".encode()
+                     + b"x" * 1000)
+    # the server notices the disconnect; poll until the partial file is gone (never an object)
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        after = {p for p in (overcast_server.data_dir / "state").rglob("*") if p.is_file()} - before
+        if not [p for p in after if "objects" in p.parts]:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"partial upload left files: {after}")
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket=bucket, Key="partial")
+    assert "Traceback" not in overcast_server.log_text()
