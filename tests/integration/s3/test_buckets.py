@@ -151,3 +151,15 @@ def test_list_buckets_pagination(overcast_server):
     rest = s3.list_buckets(MaxBuckets=2, ContinuationToken=first["ContinuationToken"])
     assert [b["Name"] for b in rest["Buckets"]] == names[2:]
     assert "ContinuationToken" not in rest
+
+
+def test_reset_drops_buckets_and_objects_and_s3_keeps_working(overcast_server, s3):
+    name = _name()
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="k", Body=b"before")
+    overcast_server.reset()
+    with pytest.raises(s3.exceptions.NoSuchBucket):
+        s3.get_object(Bucket=name, Key="k")
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="k", Body=b"after")
+    assert s3.get_object(Bucket=name, Key="k")["Body"].read() == b"after"

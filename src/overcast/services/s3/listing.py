@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from overcast.services.s3.errors import invalid_argument
-from overcast.services.s3.models import ObjectVersion, S3Store, _object
+from overcast.services.s3.models import ObjectVersion, S3Store, version_from_row
 
 BATCH = 1000
 #: sorts after every key that starts with a given prefix (past any valid UTF-8 continuation)
@@ -67,7 +67,7 @@ def walk(store: S3Store, bucket: str, prefix: str = "", delimiter: str = "", mar
                 continue
             cut = key.find(delimiter, len(prefix)) if delimiter else -1
             if cut < 0:
-                yield "key", _object(row)
+                yield "key", version_from_row(row)
                 continue
             common = key[: cut + len(delimiter)]
             if common > marker:

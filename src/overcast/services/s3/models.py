@@ -78,7 +78,7 @@ class Change:
 OnCommit = Callable[[Change], None]
 
 
-def _object(row: Any) -> ObjectVersion:
+def version_from_row(row: Any) -> ObjectVersion:
     return ObjectVersion(
         row["bucket"], row["key"], row["version_id"], row["seq"], bool(row["is_latest"]),
         bool(row["delete_marker"]), row["size"], row["etag"], row["last_modified"], row["blob"],
@@ -192,7 +192,7 @@ class S3Store:
         else:
             row = self.db.query_one("SELECT * FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?",
                                     (bucket, key, version_id))
-        return _object(row) if row is not None else None
+        return version_from_row(row) if row is not None else None
 
     def readable(self, bucket: Bucket, key: str, version_id: str | None, method: str) -> ObjectVersion:
         """The version a GET/HEAD reads, or S3's error for it (NoSuchKey, NoSuchVersion, delete markers)."""
