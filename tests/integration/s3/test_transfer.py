@@ -253,3 +253,34 @@ def test_upload_cut_short_leaves_no_object_and_no_file(overcast_server, s3, buck
     with pytest.raises(s3.exceptions.NoSuchKey):
         s3.get_object(Bucket=bucket, Key="partial")
     assert "Traceback" not in overcast_server.log_text()
+
+
+def test_full_object_crc32_multipart_checksum(s3, bucket):
+    import base64
+    import zlib
+
+    first, second = _data(5 * MB), b"tail" * 10
+    whole = base64.b64encode(zlib.crc32(first + second).to_bytes(4, "big")).decode()
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="full", ChecksumAlgorithm="CRC32",
+                                        ChecksumType="FULL_OBJECT")
+    assert upload["ChecksumType"] == "FULL_OBJECT"
+    parts = []
+    for number, body in ((1, first), (2, second)):
+        out = s3.upload_part(Bucket=bucket, Key="full", UploadId=upload["UploadId"], PartNumber=number, Body=body,
+                             ChecksumAlgorithm="CRC32")
+        parts.append({"PartNumber": number, "ETag": out["ETag"], "ChecksumCRC32": out["ChecksumCRC32"]})
+    with pytest.raises(s3.exceptions.ClientError) as info:
+        s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload["UploadId"],
+                                     MultipartUpload={"Parts": parts}, ChecksumCRC32="AAAAAA==",
+                                     ChecksumType="FULL_OBJECT")
+    assert info.value.response["Error"]["Code"] == "BadDigest"
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": parts}, ChecksumCRC32=whole,
+                                        ChecksumType="FULL_OBJECT")
+    assert done["ChecksumCRC32"] == whole
+    got = s3.get_object(Bucket=bucket, Key="full", ChecksumMode="ENABLED")
+    assert got["ChecksumCRC32"] == whole and got["ChecksumType"] == "FULL_OBJECT"
+    assert got["Body"].read() == first + second
+    with pytest.raises(s3.exceptions.ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="full", PartNumber=1, Range="bytes=0-1")
+    assert info.value.response["Error"]["Code"] == "InvalidRequest"

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from overcast.context import RequestContext
+from overcast.protocol.values import snake
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_objects import (
     ObjectOps,
@@ -101,6 +102,10 @@ class MultipartOps(ObjectOps):
         meta = {k: v for k, v in upload.meta.items() if k not in ("ChecksumAlgorithm", "ChecksumType")}
         meta["Parts"] = [p.size for p in parts]
         checksum = self._checksum(algorithm, full_object, parts, written)
+        expected = params.get(snake(member(algorithm))) if algorithm else None
+        if expected and checksum and expected != checksum:
+            self.store.blobs.remove([written.name])
+            raise e.bad_digest(algorithm, expected, checksum)
         if checksum:
             meta["Checksums"] = {algorithm: checksum}
             meta["ChecksumType"] = "FULL_OBJECT" if full_object else "COMPOSITE"

@@ -153,6 +153,8 @@ class ObjectOps(S3Base):
                    params.get("if_unmodified_since"))
         out = self.describe(source, obj, params.get("checksum_mode"))
         start, end, partial = 0, obj.size - 1, False
+        if params.get("part_number") is not None and params.get("range"):
+            raise e.invalid_request("Cannot specify both Range header and partNumber query parameter")
         if params.get("part_number") is not None:
             start, end, count = part_range(obj, params["part_number"])
             out["PartsCount"] = count
