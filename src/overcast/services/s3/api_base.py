@@ -57,7 +57,7 @@ class S3Base:
         decoder = None
         if is_aws_chunked(headers):
             decoder = AwsChunkedDecoder()
-            source = decoder.decode(_once(source) if isinstance(source, bytes | bytearray) else source)
+            source = decoder.decode(_once(bytes(source)) if isinstance(source, bytes | bytearray) else source)
         given = {alg: params[snake(member(alg))] for alg in ALGORITHMS if params.get(snake(member(alg)))}
         wanted = set(given)
         trailer = (headers.get("x-amz-trailer") or "").strip().lower()
@@ -100,8 +100,8 @@ class S3Base:
         except (binascii.Error, ValueError):
             digest = b""
         if len(digest) != 16:
-            raise e.s3_error("InvalidDigest", "The Content-MD5 you specified is not valid.",
-                             **{"Content-MD5": content_md5})
+            raise ServiceError("The Content-MD5 you specified is not valid.", code="InvalidDigest", status=400,
+                               sender_fault=True, fields={"Content-MD5": content_md5})
         if digest.hex() != written.md5:
             raise e.bad_digest("Content-MD5", content_md5, base64.b64encode(bytes.fromhex(written.md5)).decode())
 

@@ -96,7 +96,7 @@ class MultipartOps(ObjectOps):
         target = self.store.bucket(bucket)
         upload = self.multipart.get(bucket, key, upload_id)
         parts = self._chosen_parts(upload, (multipart_upload or {}).get("Parts") or [])
-        algorithm = upload.meta.get("ChecksumAlgorithm")
+        algorithm: str = upload.meta.get("ChecksumAlgorithm") or ""
         full_object = bool(algorithm) and upload.meta.get("ChecksumType") == "FULL_OBJECT"
         written = await self.store.blobs.concat([p.blob for p in parts], [algorithm] if full_object else [])
         meta = {k: v for k, v in upload.meta.items() if k not in ("ChecksumAlgorithm", "ChecksumType")}
@@ -159,7 +159,7 @@ class MultipartOps(ObjectOps):
         return chosen
 
     @staticmethod
-    def _checksum(algorithm: str | None, full_object: bool, parts: list[Part], written: Written) -> str | None:
+    def _checksum(algorithm: str, full_object: bool, parts: list[Part], written: Written) -> str | None:
         if not algorithm:
             return None
         if full_object:

@@ -80,7 +80,7 @@ def meta_from_params(params: dict[str, Any], tags: dict[str, str], checksums: di
     if content.get("ContentEncoding") is not None:
         from overcast.protocol.http import Headers
 
-        content["ContentEncoding"] = stored_encoding(Headers([("content-encoding", content["ContentEncoding"])]))
+        content["ContentEncoding"] = stored_encoding(Headers([("content-encoding", str(content["ContentEncoding"]))]))
     meta = object_meta(params.get("metadata"), tags, **content)
     if checksums:
         meta["Checksums"] = checksums
