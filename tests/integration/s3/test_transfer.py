@@ -147,17 +147,20 @@ def test_aws_cli_cp_ls_sync(overcast_server, s3, bucket, tmp_path):
     _cli(overcast_server, "s3", "cp", str(big), f"s3://{bucket}/dir/big.bin")
     listing = _cli(overcast_server, "s3", "ls", f"s3://{bucket}/dir/").stdout
     assert "big.bin" in listing and str(9 * MB) in listing
-    assert bucket in _cli(overcast_server, "s3", "ls").stdout
     _cli(overcast_server, "s3", "sync", str(tmp_path / "up"), f"s3://{bucket}/synced")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     assert keys == ["dir/big.bin", "synced/big.bin", "synced/small.txt"]
     _cli(overcast_server, "s3", "cp", f"s3://{bucket}/dir/big.bin", str(tmp_path / "down.bin"))
     assert (tmp_path / "down.bin").read_bytes() == big.read_bytes()
-    head = _cli(overcast_server, "s3api", "head-object", "--bucket", bucket, "--key", "synced/small.txt").stdout
+    missing = _cli(overcast_server, "s3api", "head-object", "--bucket", bucket, "--key", "nope", check=False)
+    assert missing.returncode != 0 and "Not Found" in missing.stderr
+    # a large S3-to-S3 copy is a multipart copy (UploadPartCopy with ranges)
+    _cli(overcast_server, "s3", "cp", f"s3://{bucket}/dir/big.bin", f"s3://{bucket}/copied/big.bin")
+    assert s3.get_object(Bucket=bucket, Key="copied/big.bin")["Body"].read() == big.read_bytes()
+    _cli(overcast_server, "s3", "mv", f"s3://{bucket}/synced/small.txt", f"s3://{bucket}/moved.txt")
+    assert s3.get_object(Bucket=bucket, Key="moved.txt")["Body"].read() == b"small"
+    head = _cli(overcast_server, "s3api", "head-object", "--bucket", bucket, "--key", "moved.txt").stdout
     assert '"ContentLength": 5' in head
-    missing = _cli(overcast_server, "s3api", "get-object", "--bucket", bucket, "--key", "nope", str(tmp_path / "x"),
-                   check=False)
-    assert missing.returncode != 0 and "NoSuchKey" in missing.stderr
     _cli(overcast_server, "s3", "rm", f"s3://{bucket}", "--recursive")
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
