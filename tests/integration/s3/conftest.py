@@ -1,4 +1,5 @@
-"""Fixtures for the S3 tests: a boto3 client on the session server and a fresh bucket per test."""
+"""Fixtures for the S3 tests: boto3 clients on the session server (closed after each test, so no
+pooled socket is left to the garbage collector) and a fresh bucket per test."""
 
 from __future__ import annotations
 
@@ -8,8 +9,23 @@ import pytest
 
 
 @pytest.fixture
-def s3(overcast_server):
-    return overcast_server.client("s3")
+def client_factory(overcast_server):
+    """`client_factory(**kwargs)`: an S3 client like `overcast_server.client("s3", **kwargs)`."""
+    made = []
+
+    def make(**kwargs):
+        client = overcast_server.client("s3", **kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def s3(client_factory):
+    return client_factory()
 
 
 @pytest.fixture

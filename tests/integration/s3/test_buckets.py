@@ -46,15 +46,15 @@ def test_no_such_bucket_error_document(overcast_server, s3):
     assert f"<BucketName>{name}</BucketName>" in body
 
 
-def test_recreate_own_bucket_in_us_east_1_succeeds_elsewhere_conflicts(overcast_server, s3):
+def test_recreate_own_bucket_in_us_east_1_succeeds_elsewhere_conflicts(client_factory, overcast_server, s3):
     name = _name()
     s3.create_bucket(Bucket=name)
     s3.create_bucket(Bucket=name)  # AWS: 200 in us-east-1 for the owner
-    other = overcast_server.client("s3", aws_access_key_id="111122223333")
+    other = client_factory(aws_access_key_id="111122223333")
     with pytest.raises(other.exceptions.BucketAlreadyExists) as info:
         other.create_bucket(Bucket=name)
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
-    west = overcast_server.client("s3", region_name="eu-west-1")
+    west = client_factory(region_name="eu-west-1")
     name2 = _name()
     west.create_bucket(Bucket=name2, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     with pytest.raises(west.exceptions.BucketAlreadyOwnedByYou):
@@ -64,8 +64,8 @@ def test_recreate_own_bucket_in_us_east_1_succeeds_elsewhere_conflicts(overcast_
     assert name not in [b["Name"] for b in other.list_buckets()["Buckets"]]
 
 
-def test_region_rules(overcast_server, s3):
-    west = overcast_server.client("s3", region_name="us-west-2")
+def test_region_rules(client_factory, overcast_server, s3):
+    west = client_factory(region_name="us-west-2")
     with pytest.raises(botocore.exceptions.ClientError) as info:
         west.create_bucket(Bucket=_name())
     assert _error(info)["Code"] == "IllegalLocationConstraintException"
@@ -141,8 +141,8 @@ def test_versioning_configuration(s3, bucket):
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
 
 
-def test_list_buckets_pagination(overcast_server):
-    s3 = overcast_server.client("s3", aws_access_key_id="222233334444")
+def test_list_buckets_pagination(client_factory, overcast_server):
+    s3 = client_factory(aws_access_key_id="222233334444")
     names = sorted(_name() for _ in range(3))
     for name in names:
         s3.create_bucket(Bucket=name)

@@ -165,11 +165,11 @@ def test_aws_cli_cp_ls_sync(overcast_server, s3, bucket, tmp_path):
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
-def test_presigned_urls_v4_and_v2(overcast_server, s3, bucket):
+def test_presigned_urls_v4_and_v2(client_factory, overcast_server, s3, bucket):
     from botocore.config import Config
 
     s3.put_object(Bucket=bucket, Key="shared/file.txt", Body=b"shared")
-    s3 = overcast_server.client("s3", config=Config(signature_version="s3v4"))
+    s3 = client_factory(config=Config(signature_version="s3v4"))
     url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "shared/file.txt"}, ExpiresIn=300)
     assert "X-Amz-Signature=" in url
     assert httpx.get(url).content == b"shared"
@@ -177,7 +177,7 @@ def test_presigned_urls_v4_and_v2(overcast_server, s3, bucket):
     assert httpx.put(put_url, content=b"via presigned put").status_code == 200
     assert s3.get_object(Bucket=bucket, Key="uploaded")["Body"].read() == b"via presigned put"
 
-    v2 = overcast_server.client("s3", config=Config(signature_version="s3"))
+    v2 = client_factory(config=Config(signature_version="s3"))
     url2 = v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=300)
     assert "AWSAccessKeyId=" in url2 and "Signature=" in url2
     assert httpx.get(url2).content == b"via presigned put"
@@ -219,20 +219,22 @@ def test_traversal_keys_stay_inside_the_store(overcast_server, s3, bucket):
 
 
 def test_objects_survive_sigkill(tmp_path):
+    from contextlib import closing
+
+    data = _data(6 * MB + 5)
+    name = f"durable-{uuid.uuid4().hex[:8]}"
     with OvercastServer(tmp_path) as server:
-        s3 = server.client("s3")
-        name = f"durable-{uuid.uuid4().hex[:8]}"
-        s3.create_bucket(Bucket=name)
-        data = _data(6 * MB + 5)
-        s3.put_object(Bucket=name, Key="small", Body=b"acknowledged")
-        s3.put_object(Bucket=name, Key="large", Body=data)
-        s3.upload_fileobj(__import__("io").BytesIO(data * 2), name, "multi", Config=SMALL_PARTS)
+        with closing(server.client("s3")) as s3:
+            s3.create_bucket(Bucket=name)
+            s3.put_object(Bucket=name, Key="small", Body=b"acknowledged")
+            s3.put_object(Bucket=name, Key="large", Body=data)
+            s3.upload_fileobj(__import__("io").BytesIO(data * 2), name, "multi", Config=SMALL_PARTS)
         server.restart(crash=True)
-        s3 = server.client("s3")
-        assert s3.get_object(Bucket=name, Key="small")["Body"].read() == b"acknowledged"
-        assert s3.get_object(Bucket=name, Key="large")["Body"].read() == data
-        assert s3.get_object(Bucket=name, Key="multi")["Body"].read() == data * 2
-        assert [o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]] == ["large", "multi", "small"]
+        with closing(server.client("s3")) as s3:
+            assert s3.get_object(Bucket=name, Key="small")["Body"].read() == b"acknowledged"
+            assert s3.get_object(Bucket=name, Key="large")["Body"].read() == data
+            assert s3.get_object(Bucket=name, Key="multi")["Body"].read() == data * 2
+            assert [o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]] == ["large", "multi", "small"]
 
 
 def test_upload_cut_short_leaves_no_object_and_no_file(overcast_server, s3, bucket):
