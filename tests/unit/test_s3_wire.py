@@ -3,15 +3,12 @@ rest-xml root elements, aws-chunked decoding, byte ranges and listing order."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from overcast.errors import ServiceError
 from overcast.protocol.http import Headers, Request
 from overcast.services.s3 import SPEC
 from overcast.services.s3.addressing import bucket_from_host, rewrite
-from overcast.services.s3.chunked import AwsChunkedDecoder, stored_encoding
 from overcast.services.s3.conditions import byte_range
 from tests.unit.roundtrip import client_parse, client_request, server_parse
 
@@ -102,46 +99,6 @@ def test_not_modified_has_no_body():
     assert response.status == 304
     assert response.body == b""
     assert ("ETag", '"x"') in response.headers
-
-
-async def _decode(body: bytes, piece: int) -> tuple[bytes, dict[str, str]]:
-    async def source():
-        for i in range(0, len(body), piece):
-            yield body[i:i + piece]
-
-    decoder = AwsChunkedDecoder()
-    data = b"".join([chunk async for chunk in decoder.decode(source())])
-    return data, decoder.trailers
-
-
-SIGNED = (b"5;chunk-signature=" + b"a" * 64 + b"\r\nhello\r\n" + b"6;chunk-signature=" + b"b" * 64
-          + b"\r\n world\r\n" + b"0;chunk-signature=" + b"c" * 64 + b"\r\n\r\n")
-TRAILER = b"5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n"
-
-
-@pytest.mark.parametrize("piece", [1, 2, 7, 1000])
-def test_aws_chunked_decoding_in_any_split(piece):
-    assert asyncio.run(_decode(SIGNED, piece)) == (b"hello world", {})
-    data, trailers = asyncio.run(_decode(TRAILER, piece))
-    assert data == b"hello world"
-    assert trailers == {"x-amz-checksum-crc32": "DUoRhQ=="}
-
-
-@pytest.mark.parametrize("body, code", [
-    (b"zz\r\nhello\r\n0\r\n\r\n", "InvalidRequest"),
-    (b"5\r\nhelloEXTRA\r\n0\r\n\r\n", "InvalidRequest"),
-    (b"5\r\nhel", "IncompleteBody"),
-    (b"", "IncompleteBody"),
-])
-def test_aws_chunked_malformed(body, code):
-    with pytest.raises(ServiceError) as info:
-        asyncio.run(_decode(body, 3))
-    assert info.value.code == code
-
-
-def test_stored_encoding_drops_aws_chunked():
-    assert stored_encoding(Headers([("Content-Encoding", "aws-chunked")])) is None
-    assert stored_encoding(Headers([("Content-Encoding", "gzip,aws-chunked")])) == "gzip"
 
 
 @pytest.mark.parametrize("header, size, expected", [

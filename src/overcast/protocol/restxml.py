@@ -40,7 +40,10 @@ class RestXmlProtocol(RestProtocol):
         if scalar is not None and scalar.type_name not in ("structure", "list", "map"):
             # The root element is the output's one member, e.g. S3's GetBucketLocation answers
             # `<LocationConstraint xmlns="...">eu-west-1</LocationConstraint>`.
-            write_value(out, root, scalar, value.get(root) or "", "iso8601", namespace=opts.xml_namespace)
+            if value.get(root) is None:  # an empty root element (us-east-1's location)
+                ns = f' xmlns="{opts.xml_namespace}"' if opts.xml_namespace else ""
+                return f"{_DECL}<{root}{ns}/>".encode()
+            write_value(out, root, scalar, value[root], "iso8601", namespace=opts.xml_namespace)
         else:
             write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
         return "".join(out).encode()

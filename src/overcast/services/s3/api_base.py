@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.protocol.chunked import ChunkedStream
 from overcast.protocol.http import Headers
 from overcast.protocol.values import snake
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import ALGORITHMS, member
-from overcast.services.s3.chunked import AwsChunkedDecoder, is_aws_chunked
 from overcast.services.s3.models import CONTENT_MEMBERS, Bucket, ObjectVersion, S3Store
 from overcast.services.s3.notifications import Notifier, owner_id
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 class S3Base:
@@ -54,10 +49,9 @@ class S3Base:
         if declared.isdigit() and int(declared) > limit:
             raise e.entity_too_large(int(declared), limit)
         source: Any = b"" if body is None else body
-        decoder = None
-        if is_aws_chunked(headers):
-            decoder = AwsChunkedDecoder()
-            source = decoder.decode(_once(bytes(source)) if isinstance(source, bytes | bytearray) else source)
+        decoder: Any = None
+        if isinstance(source, ChunkedStream):  # the protocol layer undoes aws-chunked framing
+            decoder = source
         given = {alg: params[snake(member(alg))] for alg in ALGORITHMS if params.get(snake(member(alg)))}
         wanted = set(given)
         trailer = (headers.get("x-amz-trailer") or "").strip().lower()
@@ -82,7 +76,7 @@ class S3Base:
         return written, kept
 
     @staticmethod
-    def _check_decoded(headers: Headers, written: Written, decoder: AwsChunkedDecoder, given: dict[str, str]) -> None:
+    def _check_decoded(headers: Headers, written: Written, decoder: Any, given: dict[str, str]) -> None:
         declared = headers.get("x-amz-decoded-content-length")
         if declared is not None and declared.isdigit() and int(declared) != written.size:
             raise e.s3_error("IncompleteBody", "You did not provide the number of bytes specified by the "

@@ -72,15 +72,9 @@ def check_metadata(metadata: dict[str, str] | None) -> None:
 
 def meta_from_params(params: dict[str, Any], tags: dict[str, str], checksums: dict[str, str]) -> dict[str, Any]:
     """An object's stored metadata from PutObject / CreateMultipartUpload / CopyObject(REPLACE) members."""
-    from overcast.services.s3.chunked import stored_encoding
-
     content = {name: params.get(snake(name)) for name in CONTENT_MEMBERS}
     if content.get("Expires") is not None:
         content["Expires"] = to_epoch(content["Expires"])
-    if content.get("ContentEncoding") is not None:
-        from overcast.protocol.http import Headers
-
-        content["ContentEncoding"] = stored_encoding(Headers([("content-encoding", str(content["ContentEncoding"]))]))
     meta = object_meta(params.get("metadata"), tags, **content)
     if checksums:
         meta["Checksums"] = checksums
