@@ -154,9 +154,19 @@ class App:
         return not_found_admin(path)
 
 
+#: statuses that never carry a body (RFC 9110): whatever a handler returned is dropped, else the bytes
+#: would be read as the start of the next response on the connection
+BODYLESS = frozenset({204, 304})
+
+
 async def _send_response(send: Send, response: Response, head: bool = False) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     body = response.body
+    if response.status in BODYLESS or 100 <= response.status < 200:
+        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
     if isinstance(body, bytes | bytearray):
         if not any(k.lower() == b"content-length" for k, _ in headers):
             headers.append((b"content-length", str(len(body)).encode()))
