@@ -26,6 +26,22 @@ def _type_error(where: str, expected: str, value: Any) -> SerializationError:
     return SerializationError(f"Unexpected value type for {where or 'body'}: expected {expected}, got {got}")
 
 
+@lru_cache(maxsize=4096)
+def _wire_names(shape: Shape) -> tuple[dict[str, str], dict[str, str]]:
+    """A structure's body members: (wire name → member name, member name → wire name). rest-json
+    models rename members with `locationName` (API Gateway: `integrationHttpMethod` is sent as
+    `httpMethod`; API Gateway v2 sends every member in camelCase)."""
+    by_wire: dict[str, str] = {}
+    by_member: dict[str, str] = {}
+    for name, member in shape.members.items():
+        if member.serialization.get("location"):
+            continue
+        wire = member.serialization.get("name", name)
+        by_wire[wire] = name
+        by_member[name] = wire
+    return by_wire, by_member
+
+
 def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozenset(),
               code: str = "SerializationException") -> Any:
     """Check and convert a JSON value of `shape` (blobs decoded, timestamps parsed)."""
@@ -38,11 +54,12 @@ def from_json(shape: Shape, value: Any, where: str, raw: frozenset[str] = frozen
         if not isinstance(value, dict):
             raise _err(_type_error(where, "object", value), code)
         members = shape.members
+        by_wire = _wire_names(shape)[0]
         out: dict[str, Any] = {}
         for key, item in value.items():
-            member = members.get(key)
-            if member is not None:
-                out[key] = from_json(member, item, f"{where}.{key}" if where else key, raw, code)
+            name = by_wire.get(key)
+            if name is not None:
+                out[name] = from_json(members[name], item, f"{where}.{key}" if where else key, raw, code)
         return out
     if type_name == "list":
         if not isinstance(value, list):
@@ -78,7 +95,8 @@ def _err(error: SerializationError, code: str) -> SerializationError:
 
 @lru_cache(maxsize=4096)
 def _plain(shape: Shape) -> bool:
-    """True when values of `shape` need no conversion on the way out (no blob/timestamp below)."""
+    """True when values of `shape` need no conversion on the way out (no blob, timestamp or renamed
+    member below)."""
     seen: set[str] = set()
 
     def walk(s: Shape) -> bool:
@@ -89,7 +107,8 @@ def _plain(shape: Shape) -> bool:
         if t in ("blob", "timestamp"):
             return False
         if t == "structure":
-            return all(walk(m) for m in s.members.values())
+            renamed = any(m.serialization.get("name", n) != n for n, m in s.members.items())
+            return not renamed and all(walk(m) for m in s.members.values())
         if t == "list":
             return walk(s.member)
         if t == "map":
@@ -109,11 +128,12 @@ def to_json(shape: Shape, value: Any, ts_format: str = "unixTimestamp") -> Any:
     if type_name == "structure":
         out: dict[str, Any] = {}
         members = shape.members
+        by_member = _wire_names(shape)[1]
         for key, item in value.items():
             member = members.get(key)
             if member is None or item is None:
                 continue
-            out[key] = to_json(member, item, ts_format)
+            out[by_member.get(key, key)] = to_json(member, item, ts_format)
         return out
     if type_name == "list":
         if _plain(shape.member):

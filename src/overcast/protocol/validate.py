@@ -35,6 +35,10 @@ def _show(value: Any) -> str:
         return "null"
     if isinstance(value, bytes):
         return "java.nio.HeapByteBuffer"
+    if isinstance(value, list):  # blobs inside stay short (a 500-record PutRecords must not echo 5 MiB)
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
     return str(value)
 
 

@@ -249,7 +249,8 @@ def test_handler_calls_back_into_overcast_with_boto3(lam):
         import boto3
         def handler(event, context):
             client = boto3.client("lambda")
-            names = [f["FunctionName"] for f in client.list_functions()["Functions"]]
+            names = [f["FunctionName"] for page in client.get_paginator("list_functions").paginate()
+                     for f in page["Functions"]]
             return {"me_listed": context.function_name in names,
                     "account": boto3.client("sts").get_caller_identity()["Account"]}
     """, Timeout=30)

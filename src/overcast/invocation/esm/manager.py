@@ -25,6 +25,7 @@ from overcast.services.lambda_.esm import (
 log = logging.getLogger("overcast.esm")
 
 RECONCILE_EVERY = 30.0  # real seconds; changes wake the manager at once
+RETRY_START = 1.0       # AWS seconds before trying again to open a source that was not ready
 
 
 class MappingManager:
@@ -32,6 +33,7 @@ class MappingManager:
         self.platform = platform
         self.store = platform.component(MappingStore)
         self._running: dict[str, str] = {}   # uuid → configuration it runs with (LastModified)
+        self._retry_soon = False
 
     def _loop_name(self, uuid: str) -> str:
         return f"esm:{uuid}"
@@ -40,8 +42,9 @@ class MappingManager:
         kind = source_kind(config["EventSourceArn"])
         try:
             source = open_source(self.platform, kind, config["EventSourceArn"])
-        except Exception as exc:  # the source vanished or cannot be polled: report, retry later
-            log.warning("mapping %s cannot open %s: %s", config["UUID"], config["EventSourceArn"], exc)
+        except Exception as exc:  # not ready yet, or gone: try again soon
+            log.info("mapping %s cannot open %s yet: %s", config["UUID"], config["EventSourceArn"], exc)
+            self._retry_soon = True
             return
         if kind == "sqs":
             from overcast.invocation.esm.queue import QueuePoller
@@ -59,6 +62,7 @@ class MappingManager:
             self.platform.engine.stop_loop(self._loop_name(uuid))
 
     def reconcile(self) -> None:
+        self._retry_soon = False
         seen = set()
         for config in self.store.all():
             uuid, state = config["UUID"], config["State"]
@@ -87,7 +91,8 @@ class MappingManager:
         if self.platform.engine is None:
             return
         self.reconcile()
-        await self.platform.signals.wait(CHANGED, RECONCILE_EVERY)
+        wait = self.platform.clock.scaled(RETRY_START) if self._retry_soon else RECONCILE_EVERY
+        await self.platform.signals.wait(CHANGED, wait)
 
 
 def esm_loops(platform: Platform) -> list[Any]:

@@ -68,23 +68,27 @@ class Shard:
     closed: bool = False
 
 
+@dataclass
+class ShardRead:
+    records: list[StreamRecord]
+    after: str                     # the position after these records (a checkpoint)
+    ended: bool                    # the shard is closed and has been read to its end
+
+
 class StreamSource(Protocol):
     arn: str
     kind: str                      # "kinesis" | "dynamodb"
-    wake_key: str
+    wake_key: str                  # notified when records are added or shards change
+    batch_info_key: str            # `KinesisBatchInfo` or `DDBStreamBatchInfo`
 
-    def shards(self) -> list[Shard]: ...
+    def shards(self) -> list[Shard]:
+        """Every shard, parents before children."""
 
-    def read(self, shard: str, after: str | None, limit: int) -> list[StreamRecord]:
-        """Records of `shard` after sequence `after` (from the trim horizon when None)."""
+    def initial(self, shard: str, position: str, timestamp: float | None) -> str:
+        """The exclusive position a new reader starts from (TRIM_HORIZON, LATEST, AT_TIMESTAMP)."""
 
-    def read_from_timestamp(self, shard: str, timestamp: float, limit: int) -> list[StreamRecord]: ...
-
-    def latest(self, shard: str) -> str | None:
-        """The newest sequence number in `shard` (None when empty)."""
-
-    def batch_info_key(self) -> str:
-        """`KinesisBatchInfo` or `DDBStreamBatchInfo`."""
+    def read(self, shard: str, after: str, limit: int) -> ShardRead:
+        """Records of `shard` after the exclusive position `after`, oldest first."""
 
 
 def _adapter(kind: str) -> Any:

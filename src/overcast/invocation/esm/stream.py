@@ -54,6 +54,11 @@ class StreamPoller:
         self.parallelization = int(config.get("ParallelizationFactor", 1))
         self.tumbling = int(config.get("TumblingWindowInSeconds", 0))
         self.destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        self.role = ""
+        try:
+            self.role = self.invoker.functions.resolve(self.invoker.ref()).config.get("Role", "")
+        except Exception:  # the function is gone: the invocations will report it
+            pass
 
     # -- shards -------------------------------------------------------------------------------
 
@@ -76,22 +81,19 @@ class StreamPoller:
                         running.pop(shard_id)
                         if not task.cancelled() and task.exception() is not None:
                             log.error("shard %s of mapping %s failed: %r", shard_id, self.uuid, task.exception())
-                await self.platform.signals.wait(self.source.wake_key + ":shards",
-                                                 self.platform.clock.scaled(SHARD_RESCAN))
+                await self.platform.signals.wait(self.source.wake_key, self.platform.clock.scaled(SHARD_RESCAN))
         finally:
             for task in running.values():
                 task.cancel()
 
-    def _initial_position(self, shard: Shard) -> str | None:
-        """Where a shard without a checkpoint starts: TRIM_HORIZON, LATEST or AT_TIMESTAMP."""
+    def _initial_position(self, shard: Shard) -> str:
+        """Where a shard without a checkpoint starts; shards born of a split or merge after the
+        mapping started are read from their beginning."""
         position = self.config.get("StartingPosition", "TRIM_HORIZON")
-        if position == "LATEST" and not shard.parents:
-            return self.source.latest(shard.id)
-        if position == "AT_TIMESTAMP":
-            first = self.source.read_from_timestamp(shard.id, float(self.config.get("StartingPositionTimestamp", 0)), 1)
-            if first:
-                return str(first[0].order - 1)
-        return None
+        if shard.parents and position == "LATEST":
+            position = "TRIM_HORIZON"
+        timestamp = self.config.get("StartingPositionTimestamp")
+        return self.source.initial(shard.id, position, float(timestamp) if timestamp is not None else None)
 
     async def _shard(self, shard: Shard, checkpoint: dict[str, Any] | None) -> None:
         if checkpoint is None:
@@ -102,24 +104,26 @@ class StreamPoller:
             after, window_state = checkpoint["sequence"], checkpoint.get("state")
         clock = self.platform.clock
         while True:
-            records = self.source.read(shard.id, after, self.batch_size)
-            if records and self.window and len(records) < self.batch_size:
+            read = self.source.read(shard.id, after, self.batch_size)
+            records = read.records
+            if records and self.window and len(records) < self.batch_size and not read.ended:
                 deadline = clock.later(self.window)
                 while len(records) < self.batch_size and clock.now() < deadline:
                     await self.platform.signals.wait(self.source.wake_key, max(0.0005, deadline - clock.now()))
-                    records += self.source.read(shard.id, records[-1].sequence, self.batch_size - len(records))
+                    more = self.source.read(shard.id, read.after, self.batch_size - len(records))
+                    records, read = records + more.records, more if more.records else read
             if not records:
-                if shard.closed or self._closed(shard.id):
-                    self.store.checkpoint(self.uuid, shard.id, after, finished=True)
-                    self.platform.signals.notify(self.source.wake_key + ":shards")
+                if read.ended:
+                    self.store.checkpoint(self.uuid, shard.id, read.after, finished=True)
+                    self.platform.signals.notify(self.source.wake_key)
                     return
+                after = read.after
                 await self.platform.signals.wait(self.source.wake_key, clock.scaled(IDLE_POLL))
                 continue
             after, window_state = await self._handle(shard.id, records, window_state)
+            if after == records[-1].sequence and read.after != after and len(records) == len(read.records):
+                after = read.after
             self.store.checkpoint(self.uuid, shard.id, after, state=window_state)
-
-    def _closed(self, shard_id: str) -> bool:
-        return any(s.id == shard_id and s.closed for s in self.source.shards())
 
     # -- batches ------------------------------------------------------------------------------
 
@@ -195,7 +199,10 @@ class StreamPoller:
         return [r for r in part if clock.aws_elapsed(r.arrival) > self.max_age]
 
     def _event(self, shard: str, part: list[StreamRecord], **extra: Any) -> dict[str, Any]:
-        return {"Records": [r.record for r in part], **extra}
+        records = [r.record for r in part]
+        if self.source.kind == "kinesis":  # the function's execution role reads the stream
+            records = [{**r, "invokeIdentityArn": self.role} for r in records]
+        return {"Records": records, **extra}
 
     # -- failures -----------------------------------------------------------------------------
 
@@ -215,7 +222,7 @@ class StreamPoller:
                                 "$LATEST", "functionError": (result.function_error or "") if result else ""},
             "version": "1.0",
             "timestamp": _iso(clock.now()),
-            self.source.batch_info_key(): {
+            self.source.batch_info_key: {
                 "shardId": shard,
                 "startSequenceNumber": part[0].sequence,
                 "endSequenceNumber": part[-1].sequence,

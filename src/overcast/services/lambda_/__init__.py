@@ -8,6 +8,7 @@ from overcast.protocol.base import ProtocolOptions
 from overcast.services import HttpRoute, ServiceSpec
 
 CODE_PREFIX = "/_overcast/lambda-code/"
+URL_PREFIX = "/_aws/lambda-url/"
 
 
 def _api(platform: Any) -> Any:
@@ -37,11 +38,23 @@ async def _serve_code(platform: Any, req: Any) -> Any:
     return Response(200, [("Content-Type", "application/zip")], archive)
 
 
+def _url_matches(req: Any) -> bool:
+    """Function URLs: the path form, or a host `{url-id}.lambda-url.*`."""
+    return req.raw_path.startswith(URL_PREFIX) or ".lambda-url." in req.host
+
+
+async def _serve_url(platform: Any, req: Any) -> Any:
+    from overcast.services.lambda_.url_dataplane import serve
+
+    return await serve(platform, req)
+
+
 SPEC = ServiceSpec(
     name="lambda",
     model="lambda",
     api=_api,
     options=ProtocolOptions(validation="full", error_type_field=True, stream_uploads=False),
-    routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),),
+    routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),
+            HttpRoute("function-urls", _url_matches, _serve_url)),
     loops=_loops,
 )

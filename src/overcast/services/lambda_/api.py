@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from overcast.services.lambda_.esm_api import EsmOperations
+from overcast.services.lambda_.url_api import FunctionUrlOperations
 
 
-class LambdaApi(EsmOperations):
-    """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke
-    configs and event source mappings."""
+class LambdaApi(EsmOperations, FunctionUrlOperations):
+    """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke configs,
+    event source mappings and function URLs."""

@@ -1,0 +1,186 @@
+"""EventBridge benchmarks, each next to a baseline measured in the same run.
+
+1. Matching: events per second against 1,000 rules on one bus, with the rule index, against
+   trying the 1,000 compiled patterns one by one (target: >= 10,000 events/s).
+2. PutEvents latency with boto3 against a real overcast (1,000 rules on the bus, one matched
+   target each) against the same call to a null server.
+3. PutEvents -> target: time from PutEvents to the target's deliverer being called (in process,
+   the outbox loop running), against recording the same delivery directly in the outbox.
+
+    PYTHONPATH=src python bench/events.py [--rules 1000] [--calls 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common_events import NullServer, client, describe, percentile, rate, timings
+
+from overcast.patterns import RuleIndex, compile_pattern
+
+SOURCES = 120
+STATUSES = ["pending", "paid", "shipped", "cancelled", "refunded"]
+#: rule 13 of `make_patterns` matches this entry (the Lambda target of the delivery benchmark)
+TARGET_RULE = 13
+MATCHING_ENTRY = {"Source": "app13", "DetailType": "Order 6", "Detail": json.dumps({"customer": {"tier": "gold"}})}
+
+
+def make_patterns(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """A bus's worth of rules: mostly keyed on source (as rules usually are), with assorted
+    operators on detail; a few with no exact or prefix field at all."""
+    rng = random.Random(seed)
+    patterns: list[dict[str, Any]] = []
+    for i in range(count):
+        kind = i % 50
+        if kind == 0:  # no anchor: scanned for every event
+            patterns.append({"detail": {"amount": [{"numeric": [">", rng.randint(900, 999)]}],
+                                        "status": [{"anything-but": "cancelled"}]}})
+        elif kind < 10:
+            patterns.append({"source": [{"prefix": f"svc{i % 40}."}], "detail": {"status": [rng.choice(STATUSES)]}})
+        else:
+            detail: dict[str, Any] = {
+                1: {"amount": [{"numeric": [">=", rng.randint(0, 500), "<", 1000]}]},
+                2: {"status": [{"anything-but": ["cancelled", "refunded"]}]},
+                3: {"customer": {"tier": [{"equals-ignore-case": "GOLD"}]}},
+                4: {"sku": [{"wildcard": f"SKU-{i % 10}*"}]},
+            }.get(i % 5, {"status": [rng.choice(STATUSES)]})
+            patterns.append({"source": [f"app{i % SOURCES}"], "detail-type": [f"Order {i % 7}"], "detail": detail})
+    return patterns
+
+
+def make_events(count: int, seed: int = 11) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    events = []
+    for i in range(count):
+        source = f"app{rng.randrange(SOURCES + 20)}" if i % 4 else f"svc{rng.randrange(40)}.orders"
+        events.append({
+            "version": "0", "id": f"id-{i}", "detail-type": f"Order {rng.randrange(7)}", "source": source,
+            "account": "000000000000", "time": "2024-01-01T00:00:00Z", "region": "us-east-1", "resources": [],
+            "detail": {"amount": rng.randint(0, 1000), "status": rng.choice(STATUSES), "sku": f"SKU-{rng.randrange(100)}",
+                       "customer": {"tier": rng.choice(["gold", "silver"]), "id": rng.randrange(10_000)},
+                       "items": [{"n": j} for j in range(rng.randrange(4))]},
+        })
+    return events
+
+
+def bench_matching(rules: int) -> None:
+    patterns = [compile_pattern(p) for p in make_patterns(rules)]
+    events = make_events(2000)
+    index = RuleIndex()
+    for key, pattern in enumerate(patterns):
+        index.add(key, pattern)
+    matched = 0
+    for event in events[:200]:
+        indexed = index.matching(event)
+        assert indexed == [k for k, p in enumerate(patterns) if p.matches(event)]
+        matched += len(indexed)
+
+    def run(fn: Any, budget: float) -> float:
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < budget:
+            for event in events:
+                fn(event)
+            done += len(events)
+        return rate(done, time.perf_counter() - start)
+
+    indexed_rate = run(index.matching, 2.0)
+    naive_rate = run(lambda e: [k for k, p in enumerate(patterns) if p.matches(e)], 2.0)
+    print(f"matching, {rules} rules on one bus ({matched / 200:.1f} matches per event):")
+    print(f"  rule index        {indexed_rate:12,.0f} events/s")
+    print(f"  one by one        {naive_rate:12,.0f} events/s  (baseline)")
+    print(f"  ratio             {indexed_rate / naive_rate:12.1f}x")
+
+
+def bench_put_events(rules: int, calls: int) -> None:
+    from overcast.testing import OvercastServer
+
+    entry = {**MATCHING_ENTRY, "EventBusName": "bench"}
+    canned = json.dumps({"FailedEntryCount": 0, "Entries": [{"EventId": "11710aed-b79e-4468-a20b-bb3c0c3b4860"}]})
+    with NullServer(canned.encode()) as null:
+        events = client("events", null.url)
+        baseline = timings(lambda: events.put_events(Entries=[entry]), calls)
+    with OvercastServer(in_memory=False) as server:
+        events = server.client("events")
+        sink = events.create_event_bus(Name="sink")["EventBusArn"]
+        events.create_event_bus(Name="bench")
+        for i, pattern in enumerate(make_patterns(rules)):
+            events.put_rule(Name=f"r{i}", EventBusName="bench", EventPattern=json.dumps(pattern))
+            events.put_targets(Rule=f"r{i}", EventBusName="bench", Targets=[{"Id": "t", "Arn": sink}])
+        measured = timings(lambda: events.put_events(Entries=[entry]), calls)
+    print(f"PutEvents (1 entry, {rules} rules on the bus, boto3, {calls} calls):")
+    print(f"  overcast          {describe(measured)}")
+    print(f"  null server       {describe(baseline)}  (baseline)")
+    print(f"  p50 ratio         {percentile(measured, 0.5) / percentile(baseline, 0.5):.2f}x")
+
+
+def bench_delivery(rules: int, calls: int) -> None:
+    asyncio.run(_delivery(rules, calls))
+
+
+async def _delivery(rules: int, calls: int) -> None:
+    from overcast.config import Config
+    from overcast.context import RequestContext
+    from overcast.invocation import targets
+    from overcast.platform import Platform
+    from overcast.services.events.api import EventsApi
+
+    platform = Platform(Config(in_memory=True))
+    platform.signals.bind(asyncio.get_running_loop())
+    arrived = asyncio.Event()
+    targets._resolved["lambda"] = lambda *_: arrived.set()
+    ctx = RequestContext(account="000000000000", region="us-east-1")
+    api = EventsApi(platform)
+    function = "arn:aws:lambda:us-east-1:000000000000:function:f"
+    for i, pattern in enumerate(make_patterns(rules)):
+        api.put_rule(ctx, f"r{i}", event_pattern=json.dumps(pattern))
+        api.put_targets(ctx, f"r{i}", [{"Id": "t", "Arn": function if i == TARGET_RULE else "arn:aws:sqs:us-east-1:0:q"}])
+    targets._resolved["sqs"] = lambda *_: None
+    entry = MATCHING_ENTRY
+
+    async def loop() -> None:
+        while True:
+            await targets.outbox_loop(platform)
+
+    runner = asyncio.create_task(loop())
+
+    async def measure(send: Any) -> list[float]:
+        samples = []
+        for _ in range(calls + 20):
+            arrived.clear()
+            start = time.perf_counter()
+            send()
+            await asyncio.wait_for(arrived.wait(), 10)
+            samples.append(time.perf_counter() - start)
+        return samples[20:]
+
+    measured = await measure(lambda: api.put_events(ctx, [entry]))
+    baseline = await measure(lambda: targets.record(platform, function, b'{"event": 1}'))
+    runner.cancel()
+    platform.close()
+    print(f"PutEvents -> Lambda target deliverer called (in process, {rules} rules, {calls} events):")
+    print(f"  PutEvents         {describe(measured)}")
+    print(f"  outbox record     {describe(baseline)}  (baseline: the same delivery recorded directly)")
+    print(f"  p50 ratio         {percentile(measured, 0.5) / percentile(baseline, 0.5):.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rules", type=int, default=1000)
+    parser.add_argument("--calls", type=int, default=500)
+    args = parser.parse_args()
+    bench_matching(args.rules)
+    bench_delivery(args.rules, args.calls)
+    bench_put_events(args.rules, args.calls)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Kinesis as an event source: shards and records through the Kinesis models, as §4.2 records."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from overcast import arns
+from overcast.errors import ServiceError
+from overcast.invocation.esm.filters import parse_json_text
+from overcast.invocation.esm.sources import Shard, ShardRead, StreamRecord
+from overcast.platform import Platform
+from overcast.services.kinesis.models import KinesisStreams, Record, stream_signal
+
+
+class KinesisSource:
+    kind = "kinesis"
+    batch_info_key = "KinesisBatchInfo"
+
+    def __init__(self, platform: Platform, arn: str) -> None:
+        self.streams = platform.component(KinesisStreams)
+        self.arn = arn
+        self.region = arns.parse(arn).region
+        self.wake_key = stream_signal(arn)
+        self.streams.stream(arn)  # raises when it does not exist (yet)
+
+    @staticmethod
+    def missing(platform: Platform, arn: str) -> str | None:
+        try:
+            platform.component(KinesisStreams).streams.by_arn(arn)
+        except ServiceError:
+            return f"Stream not found: {arn}"
+        return None
+
+    def shards(self) -> list[Shard]:
+        return [Shard(s.shard_id, tuple(s.parent_shard_ids), s.closed) for s in self.streams.shards(self.arn)]
+
+    def initial(self, shard: str, position: str, timestamp: float | None) -> str:
+        return self.streams.start_after(self.arn, shard, position, timestamp=timestamp)
+
+    def read(self, shard: str, after: str, limit: int) -> ShardRead:
+        batch = self.streams.read(self.arn, shard, after, limit=limit)
+        return ShardRead([self._record(r) for r in batch.records], batch.next_after, batch.shard_ended)
+
+    def _record(self, record: Record) -> StreamRecord:
+        data = base64.b64encode(record.data).decode()
+        kinesis = {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": record.partition_key,
+            "sequenceNumber": record.sequence_number,
+            "data": data,
+            "approximateArrivalTimestamp": round(record.approximate_arrival, 3),
+        }
+        if record.encryption_type and record.encryption_type != "NONE":
+            kinesis["encryptionType"] = record.encryption_type
+        event = {
+            "kinesis": kinesis,
+            "eventSource": "aws:kinesis",
+            "eventVersion": "1.0",
+            "eventID": f"{record.shard_id}:{record.sequence_number}",
+            "eventName": "aws:kinesis:record",
+            "invokeIdentityArn": "",
+            "awsRegion": self.region,
+            "eventSourceARN": self.arn,
+        }
+        size = len(json.dumps(event, separators=(",", ":"))) + 80
+        document = {**kinesis, "data": parse_json_text(record.data)}
+        return StreamRecord(event, record.sequence_number, record.approximate_arrival, record.partition_key, size,
+                            document)

@@ -1,0 +1,92 @@
+"""A front door's synchronous call to a function: invoke, wait at most the integration timeout,
+and classify what went wrong (front doors answer each case with their own status)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from overcast.platform import Platform
+
+log = logging.getLogger("overcast.frontdoor")
+
+_APIGW_URI = re.compile(r"^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(?P<fn>.+?)"
+                        r"/invocations/?$")
+
+
+class IntegrationFailure(Exception):
+    """Why a call produced no usable answer: `function` (the function raised or timed out),
+    `throttled`, `invoke` (Lambda refused the call), `timeout` (the integration timeout passed)."""
+
+    def __init__(self, kind: str, detail: str = "", payload: bytes = b"") -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+        self.payload = payload
+
+
+@dataclass
+class CallResult:
+    payload: bytes
+    request_id: str
+
+
+def function_arn(uri: str) -> str:
+    """The function an integration URI names: API Gateway's
+    `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations`, or an ARN/name."""
+    match = _APIGW_URI.match(uri or "")
+    return match.group("fn") if match else uri
+
+
+class FrontDoorCalls:
+    """Runs front-door invocations; an invocation outliving its integration timeout keeps running to
+    completion in the background, as on AWS (`platform.component(FrontDoorCalls)`)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self._orphans: set[asyncio.Future[Any]] = set()
+
+    async def invoke(self, function: str, event: Any, *, account: str, region: str,
+                     timeout: float | None, request_id: str | None = None) -> CallResult:
+        """Invoke `function` (name or ARN, maybe qualified) with `event` (JSON-encoded here).
+        `timeout` is real seconds (integration timeouts are not AWS timers to scale)."""
+        from overcast.invocation.sync import Invoker
+        from overcast.services.lambda_.errors import LambdaError, TooManyRequests
+        from overcast.services.lambda_.names import parse_function
+
+        try:
+            ref = parse_function(function, account, region)
+        except LambdaError as exc:
+            raise IntegrationFailure("invoke", exc.message) from None
+        payload = event if isinstance(event, bytes) else json.dumps(event).encode()
+        task = asyncio.ensure_future(self.platform.component(Invoker).invoke(ref, payload, request_id=request_id))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=timeout)
+        except asyncio.CancelledError:
+            self._orphan(task)
+            raise
+        if not done:
+            self._orphan(task)
+            raise IntegrationFailure("timeout", f"no answer within {timeout:.3f} s")
+        try:
+            outcome = task.result()
+        except TooManyRequests as exc:
+            raise IntegrationFailure("throttled", exc.message) from None
+        except LambdaError as exc:
+            raise IntegrationFailure("invoke", f"{exc.code}: {exc.message}") from None
+        if outcome.function_error:
+            raise IntegrationFailure("function", outcome.function_error, outcome.payload)
+        return CallResult(outcome.payload, outcome.request_id)
+
+    def _orphan(self, task: asyncio.Future[Any]) -> None:
+        self._orphans.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._orphans.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.info("a front-door invocation that outlived its caller failed: %s", task.exception())

@@ -1,0 +1,108 @@
+"""Looking a pattern's fields up in an event, and AWS's array rules.
+
+A field path (``("detail", "state")``) leads to the event's *leaves* there: the scalar values
+(strings, numbers, booleans, null) found by following the keys, stepping into every element of
+any array on the way. Each leaf remembers which element of which array it came from, because a
+match must not combine fields taken from different elements of the same array (event-ruler's
+"array consistency", which EventBridge applies): with ``{"employees": [{"first": "Anna", "last":
+"Smith"}, {"first": "Peter", "last": "Jones"}]}``, the pattern ``{"employees": {"first":
+["Anna"], "last": ["Jones"]}}`` does not match.
+
+Objects and empty arrays are not leaves: ``exists`` works on leaves only, so ``{"exists": false}``
+also matches a path that leads to an object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from overcast.patterns.compiler import Branch
+
+#: a leaf value and the (array id, element index) pairs on its way
+Leaf = tuple[Any, tuple[tuple[int, int], ...]]
+
+
+def leaves(event: Any, path: tuple[str, ...]) -> list[Leaf]:
+    nodes: list[Leaf] = [(event, ())]
+    last = len(path) - 1
+    for depth, key in enumerate(path):
+        found: list[Leaf] = []
+        final = depth == last
+        for node, arrays in nodes:
+            if node.__class__ is dict and key in node:
+                _expand(node[key], arrays, final, found)
+        if not found:
+            return found
+        nodes = found
+    return nodes
+
+
+def _expand(value: Any, arrays: tuple[tuple[int, int], ...], final: bool, out: list[Leaf]) -> None:
+    kind = value.__class__
+    if kind is list:
+        identity = id(value)
+        for index, element in enumerate(value):
+            _expand(element, (*arrays, (identity, index)), final, out)
+    elif kind is dict:
+        if not final:
+            out.append((value, arrays))
+    elif final:
+        out.append((value, arrays))
+
+
+class EventView:
+    """An event with its leaves looked up once per path (shared by every rule tried on it)."""
+
+    __slots__ = ("_cache", "event")
+
+    def __init__(self, event: Any) -> None:
+        self.event = event
+        self._cache: dict[tuple[str, ...], list[Leaf]] = {}
+
+    def leaves(self, path: tuple[str, ...]) -> list[Leaf]:
+        found = self._cache.get(path)
+        if found is None:
+            found = self._cache[path] = leaves(self.event, path)
+        return found
+
+
+def branch_matches(branch: Branch, view: EventView) -> bool:
+    """Every field of the branch matches, with one consistent choice of array elements."""
+    bound: list[list[Leaf]] | None = None
+    cache = view._cache
+    for path, field in branch:
+        found = cache.get(path)
+        if found is None:
+            found = view.leaves(path)
+        if not found:
+            if field.absent:
+                continue
+            return False
+        test = field.test
+        if len(found) == 1:  # the usual case: one value, no choice to make
+            value, arrays = found[0]
+            if not test(value):
+                return False
+            if arrays:
+                bound = [found] if bound is None else [*bound, found]
+            continue
+        candidates = [leaf for leaf in found if test(leaf[0])]
+        if not candidates:
+            return False
+        # a candidate outside every array can always be chosen; only the others constrain
+        if all(arrays for _, arrays in candidates):
+            bound = [candidates] if bound is None else [*bound, candidates]
+    if bound is None or len(bound) < 2:
+        return True
+    bound.sort(key=len)
+    return _search(bound, 0, {})
+
+
+def _search(fields: list[list[Leaf]], index: int, chosen: dict[int, int]) -> bool:
+    if index == len(fields):
+        return True
+    for _, arrays in fields[index]:
+        fits = all(chosen.get(array, element) == element for array, element in arrays)
+        if fits and _search(fields, index + 1, {**chosen, **dict(arrays)}):
+            return True
+    return False

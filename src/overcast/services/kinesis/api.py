@@ -1,0 +1,14 @@
+"""Amazon Kinesis Data Streams operations: one plain method per AWS operation.
+
+The methods live in three mixins by topic (`api_streams`, `api_records`, `api_consumers`); state
+and rules are in `streams.py`, `records.py`, `resharding.py` and the models-level facade
+`models.KinesisStreams`.
+"""
+
+from __future__ import annotations
+
+from overcast.services.kinesis.api_consumers import ConsumersApi
+
+
+class KinesisApi(ConsumersApi):
+    """Every Kinesis operation overcast answers."""

@@ -1,0 +1,103 @@
+"""Serving function URLs (payload 2.0, §4.8): `http://localhost:4566/_aws/lambda-url/{url-id}/...`
+and `http://{url-id}.lambda-url.{region}.localhost:4566/...` (any host `{url-id}.lambda-url.*`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from overcast.invocation.http import cors
+from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
+from overcast.invocation.http.events import v2_event, v2_request_context
+from overcast.invocation.http.request import HttpCall
+from overcast.invocation.http.responses import MalformedResponse, v2_response
+from overcast.platform import Platform
+from overcast.protocol.http import Request, Response
+from overcast.services.lambda_.models import LATEST, FunctionStore
+from overcast.services.lambda_.url_api import URL_PATH
+
+#: Function URLs take Lambda's synchronous payload limit.
+MAX_PAYLOAD = 6_291_456
+
+
+def _message(status: int, message: str) -> Response:
+    return Response(status, [("Content-Type", "application/json")], json.dumps({"Message": message}).encode())
+
+
+class FunctionUrls:
+    """url id → (account, region, function, qualifier, config), rebuilt when a function changes."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self._by_id: dict[str, tuple[str, str, str, str, dict[str, Any]]] | None = None
+        platform.component(FunctionStore).on_change(lambda *_: self._forget())
+        platform.on_reset(self._forget)
+
+    def _forget(self) -> None:
+        self._by_id = None
+
+    def lookup(self, identifier: str) -> tuple[str, str, str, str, dict[str, Any]] | None:
+        if self._by_id is None:
+            rows = self.platform.db.query(
+                "SELECT account, region, name, qualifier, config FROM lambda_settings WHERE kind='url'")
+            self._by_id = {}
+            for row in rows:
+                config = json.loads(row["config"])
+                self._by_id[config["_id"]] = (row["account"], row["region"], row["name"], row["qualifier"], config)
+        return self._by_id.get(identifier)
+
+
+def _split(req: Request) -> tuple[str, str]:
+    path = req.raw_path.split("?", 1)[0]
+    if path.startswith(URL_PATH):
+        identifier, _, rest = path[len(URL_PATH):].partition("/")
+        return identifier, f"/{rest}"
+    return req.hostname.split(".", 1)[0], path or "/"
+
+
+async def serve(platform: Platform, req: Request) -> Response:
+    identifier, raw_path = _split(req)
+    found = platform.component(FunctionUrls).lookup(identifier)
+    if found is None:
+        return _message(404, "Not Found")
+    account, region, name, qualifier, config = found
+    call = HttpCall.from_request(req, raw_path, platform.clock.now())
+    settings = config.get("Cors")
+    if settings and cors.is_preflight(call):
+        return cors.preflight(settings, call)
+    response = await _invoke(platform, req, call, account, region, name, qualifier, config)
+    response.headers.append(("x-amzn-RequestId", call.request_id))
+    return cors.decorate(settings, call, response) if settings else response
+
+
+async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str, region: str, name: str,
+                  qualifier: str, config: dict[str, Any]) -> Response:
+    authorizer = None
+    caller_account = "anonymous"
+    if config.get("AuthType") == "AWS_IAM":
+        auth = call.header("authorization") or ""
+        if "AWS4-HMAC-SHA256" not in auth and "X-Amz-Signature" not in call.query_string:
+            return _message(403, "Forbidden")
+        caller_account = account
+        authorizer = {"iam": {"accessKey": None, "accountId": account, "callerId": None, "cognitoIdentity": None,
+                              "principalOrgId": None, "userArn": f"arn:aws:iam::{account}:root", "userId": None}}
+    if len(call.body) > MAX_PAYLOAD:
+        return _message(413, f"Request must be smaller than {MAX_PAYLOAD} bytes for the InvokeFunction operation")
+    context = v2_request_context(call, account=caller_account, api_id=config["_id"], domain=req.host,
+                                 route_key="$default", stage="$default", path=call.raw_path,
+                                 authorizer=authorizer)
+    event = v2_event(call, route_key="$default", raw_path=call.raw_path, request_context=context)
+    function = name if qualifier == LATEST else f"{name}:{qualifier}"
+    try:
+        result = await platform.component(FrontDoorCalls).invoke(function, event, account=account, region=region,
+                                                                  timeout=None, request_id=call.request_id)
+    except IntegrationFailure as failure:
+        if failure.kind == "throttled":
+            return _message(429, "Rate Exceeded.")
+        status = 502 if failure.kind == "function" else 500
+        return Response(status, [("Content-Type", "text/plain")], b"Internal Server Error")
+    try:
+        return v2_response(result.payload)
+    except MalformedResponse:
+        return Response(502, [("Content-Type", "text/plain")], b"Internal Server Error")
+
