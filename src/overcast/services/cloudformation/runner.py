@@ -20,6 +20,9 @@ from overcast.services.cloudformation.store import StackStore
 log = logging.getLogger("overcast.cloudformation")
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
+#: statuses that go on showing why the rollback started
+_KEEPS_REASON = frozenset({"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                           "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED"})
 
 
 def unsupported(resource_type: str) -> str:
@@ -47,7 +50,7 @@ class Runner:
             self.stack["StackStatus"] = status
             if reason:
                 self.stack["StackStatusReason"] = reason
-            else:
+            elif status not in _KEEPS_REASON:
                 self.stack.pop("StackStatusReason", None)
             if status == "DELETE_COMPLETE":
                 self.stack["DeletionTime"] = self.platform.clock.now()

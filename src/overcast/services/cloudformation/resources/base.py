@@ -160,7 +160,15 @@ def coerce(shape: Shape, value: Any) -> Any:
     if kind == "structure":
         if not isinstance(value, dict):
             return value
-        return {k: coerce(shape.members[k], v) if k in shape.members else v for k, v in value.items()}
+        names = _member_names(shape)
+        out = {}
+        for key, item in value.items():
+            member = key if key in shape.members else names.get(key.lower())
+            if member is None:
+                out[key] = item
+            else:
+                out[member] = coerce(shape.members[member], item)
+        return out
     if kind == "list":
         if not isinstance(value, list):
             return value
@@ -188,6 +196,15 @@ def coerce(shape: Shape, value: Any) -> Any:
     if kind == "blob" and isinstance(value, str):
         return value.encode()
     return value
+
+
+def _member_names(shape: Shape) -> dict[str, str]:
+    """Members by lower-cased name: providers may write `LogGroupName` for the model's `logGroupName`."""
+    cached = getattr(shape, "_overcast_names", None)
+    if cached is None:
+        cached = {name.lower(): name for name in shape.members}
+        shape._overcast_names = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[no-any-return]
 
 
 def _number(value: Any, kind: type) -> Any:
