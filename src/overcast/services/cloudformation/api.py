@@ -32,7 +32,7 @@ class CloudFormationApi(ChangeSetOperations):
 
     # -- stacks -------------------------------------------------------------------------------
 
-    def create_stack(self, ctx: RequestContext, stack_name: str, template_body: str | None = None,
+    async def create_stack(self, ctx: RequestContext, stack_name: str, template_body: str | None = None,
                      template_url: str | None = None, parameters: list[dict[str, Any]] | None = None,
                      disable_rollback: bool | None = None, on_failure: str | None = None,
                      capabilities: list[str] | None = None, tags: list[dict[str, str]] | None = None,
@@ -64,7 +64,7 @@ class CloudFormationApi(ChangeSetOperations):
             self.store.insert(ctx.account, ctx.region, stack)
             self.store.add_event(stack, stack_name, stack_id, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
                                  "User Initiated")
-        self.stacks.start(stack_id)
+        await self.stacks.start(stack_id)
         return {"StackId": stack_id}
 
     @staticmethod
@@ -78,7 +78,7 @@ class CloudFormationApi(ChangeSetOperations):
         else:
             stack.pop("Description", None)
 
-    def update_stack(self, ctx: RequestContext, stack_name: str, template_body: str | None = None,
+    async def update_stack(self, ctx: RequestContext, stack_name: str, template_body: str | None = None,
                      template_url: str | None = None, use_previous_template: bool | None = None,
                      parameters: list[dict[str, Any]] | None = None, capabilities: list[str] | None = None,
                      tags: list[dict[str, str]] | None = None, notification_arns: list[str] | None = None,
@@ -103,7 +103,7 @@ class CloudFormationApi(ChangeSetOperations):
         self.begin_update(stack, text, original, plan, capabilities, new_tags, client_request_token)
         if disable_rollback is not None:
             stack["DisableRollback"] = bool(disable_rollback)
-        self.stacks.start(stack["StackId"])
+        await self.stacks.start(stack["StackId"])
         return {"StackId": stack["StackId"]}
 
     @staticmethod
@@ -137,7 +137,7 @@ class CloudFormationApi(ChangeSetOperations):
             self.store.add_event(stack, stack["StackName"], stack["StackId"], "AWS::CloudFormation::Stack",
                                  "UPDATE_IN_PROGRESS", "User Initiated")
 
-    def delete_stack(self, ctx: RequestContext, stack_name: str, retain_resources: list[str] | None = None,
+    async def delete_stack(self, ctx: RequestContext, stack_name: str, retain_resources: list[str] | None = None,
                      client_request_token: str | None = None, **_: Any) -> dict[str, Any]:
         stack = self.store.find(ctx.account, ctx.region, stack_name)
         if stack is None or stack["StackStatus"] in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS"):
@@ -159,7 +159,7 @@ class CloudFormationApi(ChangeSetOperations):
             self.store.save(stack)
             self.store.add_event(stack, stack["StackName"], stack["StackId"], "AWS::CloudFormation::Stack",
                                  "DELETE_IN_PROGRESS", "User Initiated")
-        self.stacks.start(stack["StackId"])
+        await self.stacks.start(stack["StackId"])
         return {}
 
     def update_termination_protection(self, ctx: RequestContext, enable_termination_protection: bool,

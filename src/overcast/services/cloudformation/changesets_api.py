@@ -158,7 +158,7 @@ class ChangeSetOperations:
         view.pop("_original_description", None)
         return view
 
-    def execute_change_set(self, ctx: RequestContext, change_set_name: str, stack_name: str | None = None,
+    async def execute_change_set(self, ctx: RequestContext, change_set_name: str, stack_name: str | None = None,
                            client_request_token: str | None = None, disable_rollback: bool | None = None,
                            **_: Any) -> dict[str, Any]:
         change_set = self.find_change_set(ctx, change_set_name, stack_name)
@@ -186,7 +186,7 @@ class ChangeSetOperations:
                     self.store.drop_change_set(other["ChangeSetId"])
             change_set["ExecutionStatus"] = "EXECUTE_IN_PROGRESS"
             self.store.put_change_set(change_set)
-        self.stacks.start(stack["StackId"])
+        await self.stacks.start(stack["StackId"])
         return {}
 
     def _execute_create(self, stack: dict[str, Any], change_set: dict[str, Any], original: dict[str, Any],

@@ -4,6 +4,7 @@ operation."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,6 +23,8 @@ from overcast.services.cloudformation.store import StackStore
 #: answered when no SSM parameter store holds it.
 CDK_BOOTSTRAP_VERSION = "30"
 _CDK_VERSION_PARAMETER = re.compile(r"^/cdk-bootstrap/[a-z0-9_-]+/version$")
+#: real seconds an operation that changes a stack waits for it to finish before answering
+GRACE = 5.0
 ALL_CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 
 
@@ -93,14 +96,19 @@ class Stacks:
 
     # -- running ------------------------------------------------------------------------------
 
-    def start(self, stack_id: str) -> None:
-        """Run the stack's pending operation in the background."""
+    async def start(self, stack_id: str) -> None:
+        """Run the stack's pending operation in the background, answering the call once it is
+        done or after `GRACE` seconds, whichever comes first: a small stack is complete by the
+        time its caller first looks (sparing the AWS CLI's and boto3's 30-second waiter delays),
+        a big one goes on after the answer, as on AWS."""
         engine = self.platform.engine
         if engine is None:
             return
         from overcast.services.cloudformation.operations import run_operation
 
-        engine.spawn(f"cloudformation:{stack_id}", run_operation(self.platform, stack_id))
+        task = engine.spawn(f"cloudformation:{stack_id}", run_operation(self.platform, stack_id))
+        if task is not None:
+            await asyncio.wait({task}, timeout=GRACE)
 
     def new_stack(self, ctx: RequestContext, name: str, stack_id: str, status: str, *,
                   capabilities: list[str] | None, tags: list[dict[str, str]] | None,
