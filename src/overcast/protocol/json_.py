@@ -76,4 +76,5 @@ class JsonProtocol:
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:
     if opts.validation == "none":
         return
-    validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required")
+    validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
+             raw=opts.raw_shapes)

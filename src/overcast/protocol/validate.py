@@ -42,15 +42,18 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def violations(shape: Shape, value: Any, path: str = "", *, patterns: bool = True) -> list[str]:
-    """All constraint violations of `value` against `shape`, as AWS words them."""
+def violations(shape: Shape, value: Any, path: str = "", *, patterns: bool = True,
+               raw: frozenset[str] = frozenset()) -> list[str]:
+    """All constraint violations of `value` against `shape`, as AWS words them. Values of `raw`
+    shapes (handed to the service as they came) are the service's to check."""
     found: list[str] = []
-    _check(shape, value, path, found, patterns)
+    _check(shape, value, path, found, patterns, raw)
     return found
 
 
-def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool) -> None:
-    if value is None:
+def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool,
+           raw: frozenset[str] = frozenset()) -> None:
+    if value is None or shape.name in raw:
         return
     type_name = shape.type_name
     meta = shape.metadata
@@ -61,17 +64,17 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool
         for name, member_value in value.items():
             member = shape.members.get(name)
             if member is not None:
-                _check(member, member_value, _join(path, name), found, patterns)
+                _check(member, member_value, _join(path, name), found, patterns, raw)
         return
     if type_name == "list":
         _length(meta, len(value), value, path, found, "length")
         for index, item in enumerate(value, 1):
-            _check(shape.member, item, f"{path}.{index}" if path else str(index), found, patterns)
+            _check(shape.member, item, f"{path}.{index}" if path else str(index), found, patterns, raw)
         return
     if type_name == "map":
         _length(meta, len(value), value, path, found, "length")
         for key, item in value.items():
-            _check(shape.value, item, f"{path}.{key}" if path else str(key), found, patterns)
+            _check(shape.value, item, f"{path}.{key}" if path else str(key), found, patterns, raw)
         return
     if type_name == "string":
         _length(meta, len(value), value, path, found, "length")
@@ -125,7 +128,7 @@ def _join(path: str, name: str) -> str:
 
 
 def validate(shape: Shape | None, params: dict[str, Any], *, code: str = "ValidationException",
-             patterns: bool = True, required_only: bool = False) -> None:
+             patterns: bool = True, required_only: bool = False, raw: frozenset[str] = frozenset()) -> None:
     """Raise the service's validation error when `params` break the model's constraints."""
     if shape is None:
         return
@@ -136,7 +139,7 @@ def validate(shape: Shape | None, params: dict[str, Any], *, code: str = "Valida
             if params.get(name) is None
         ]
     else:
-        problems = violations(shape, params, patterns=patterns)
+        problems = violations(shape, params, patterns=patterns, raw=raw)
     if not problems:
         return
     shown = problems[:MAX_REPORTED]

@@ -229,3 +229,25 @@ def test_duplicate_mapping_conflicts(lam, sqs):
     lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
     with pytest.raises(lam.exceptions.ResourceConflictException):
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+
+
+def test_row28_filter_on_json_body_drops_non_json_messages(lam, sqs, tmp_path):
+    url, arn = _queue(sqs)
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=10, MaximumBatchingWindowInSeconds=1,
+             FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"type": ["order"]}})}]})
+    sqs.send_message(QueueUrl=url, MessageBody="not json at all")
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "refund"}))
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "order", "id": 1}))
+    [batch] = wait_for_records(tmp_path / "batches.jsonl", 1)
+    assert [json.loads(r["body"]) for r in batch["records"]] == [{"type": "order", "id": 1}]
+    _wait_empty(sqs, url)  # filtered-out messages are deleted, not left behind
+    assert len(records(tmp_path / "batches.jsonl")) == 1
+
+
+def test_invalid_filter_pattern_is_refused(lam, sqs):
+    _, arn = _queue(sqs)
+    name = create_function(lam, "def handler(e, c):\n    return 1\n")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as info:
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, FilterCriteria={
+            "Filters": [{"Pattern": json.dumps({"body": {"n": [{"numeric": [">", "x"]}]}})}]})
+    assert "Invalid filter pattern definition" in info.value.response["Error"]["Message"]

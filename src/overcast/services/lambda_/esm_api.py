@@ -81,7 +81,8 @@ def check_mapping(kind: str, config: dict[str, Any], source_arn: str) -> None:
             raise _invalid(f"The destination ARN {destination} is invalid.")
         if (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination"):
             raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
-    if batch > 10 and not window:
+    # SQS only: streams default to BatchSize 100 with no batching window (spec §9.8).
+    if kind == "sqs" and batch > 10 and not window:
         raise _invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
                        "than 10")
     _check_filters(kind, config.get("FilterCriteria"))
@@ -150,8 +151,20 @@ class EsmOperations(AsyncConfigOperations):
         if tags:
             config["_tags"] = tags
         config["_enabled"] = enabled is not False
-        self.mappings.insert(ref.account, ref.region, ref.name, ref.qualifier, config, CREATING)
+        with self.platform.db.tx():
+            self.mappings.insert(ref.account, ref.region, ref.name, ref.qualifier, config, CREATING)
+            if config.get("StartingPosition") == "LATEST":
+                self._pin_latest(uuid, kind, event_source_arn)
         return self._public(self.mappings.get(uuid))
+
+    def _pin_latest(self, uuid: str, kind: str, arn: str) -> None:
+        """LATEST means what arrives after the mapping is created: pin each shard's position now."""
+        from overcast.invocation.esm.sources import open_source
+
+        source = open_source(self.platform, kind, arn)
+        for shard in source.shards():
+            if not shard.closed:
+                self.mappings.checkpoint(uuid, shard.id, source.initial(shard.id, "LATEST", None))
 
     @staticmethod
     def _public(config: dict[str, Any]) -> dict[str, Any]:
