@@ -177,14 +177,15 @@ def test_no_updates_to_perform(cf):
 
 def test_failed_update_rolls_back(cf, sqs):
     name = unique()
-    v1 = {"Resources": {"A": queue(VisibilityTimeout=30)}}
+    v1 = {"Resources": {"A": queue(VisibilityTimeout=30), "Keep": queue()}}
     check(cf, create(cf, v1, name))
-    url = physical(cf, name)["A"]
-    v2 = {"Resources": {"A": queue(VisibilityTimeout=90), "Extra": queue(),
+    url, kept = physical(cf, name)["A"], physical(cf, name)["Keep"]
+    v2 = {"Resources": {"A": queue(VisibilityTimeout=90), "Keep": queue(), "Extra": queue(),
                         "Bad": {**function(Runtime="python2.7"), "DependsOn": ["A", "Extra"]}}}
     stack = check(cf, update(cf, name, v2), "UPDATE_ROLLBACK_COMPLETE")
     assert stack["StackStatusReason"] == "The following resource(s) failed to create: [Bad]. "
-    assert physical(cf, name) == {"A": url}
+    assert physical(cf, name) == {"A": url, "Keep": kept}
+    assert queue_exists(sqs, kept)  # untouched by the update, untouched by its rollback
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
     assert attrs["VisibilityTimeout"] == "30"
     statuses = [status for logical, status, _ in events(cf, name) if logical == name]
@@ -192,7 +193,8 @@ def test_failed_update_rolls_back(cf, sqs):
                              "UPDATE_ROLLBACK_COMPLETE"]
     assert cf.get_template(StackName=name)["TemplateBody"] == v1
     # the stack can be updated again after a rollback
-    check(cf, update(cf, name, {"Resources": {"A": queue(VisibilityTimeout=45)}}), "UPDATE_COMPLETE")
+    check(cf, update(cf, name, {"Resources": {"A": queue(VisibilityTimeout=45), "Keep": queue()}}),
+          "UPDATE_COMPLETE")
 
 
 def test_delete_and_describe_deleted_stack(cf, sqs):

@@ -98,8 +98,10 @@ class StackOperation(UpdateSteps, Runner):
         if problem:
             await self.after_create_failure(problem)
             return
-        self.stack.pop("_operation", None)
-        self.status("CREATE_COMPLETE")
+        with self.platform.db.tx():
+            for row in self.rows.values():
+                self._settle(row)
+            self.status("CREATE_COMPLETE")
 
     async def create_resource(self, plan: Plan, name: str, action: str = "created") -> bool:
         """Create one resource: its row, events and provider call. True on success."""

@@ -41,6 +41,10 @@ class UpdateSteps(Runner):
 
     async def update(self) -> None:
         plan = self.plan()
+        with self.platform.db.tx():  # markers of an earlier operation mean nothing to this one
+            for row in self.rows.values():
+                if row.get("_action") or row.get("_old"):
+                    self._settle(row)
         failed, _ = await graph.run(plan.order, plan.dep_sets(), lambda name: self.update_resource(plan, name))
         if failed:
             verb = "create" if all(self.rows[n].get("_action") == "created" for n in failed) else "update"
