@@ -38,15 +38,29 @@ def expand(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[st
 
 def _sam(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[str, Any]) -> dict[str, Any]:
     logging.getLogger("samtranslator").setLevel(logging.WARNING)
+    import boto3
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidResourceException
-    from samtranslator.translator.transform import transform
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
 
     values = {k: v for k, v in pseudo.items() if k not in ("AWS::NoValue", "AWS::NotificationARNs")}
     values.update(parameters)
+    document = copy.deepcopy(template)
+    # the translator asks a boto3 session for the region when it is not given one: give it the stack's
+    session = boto3.session.Session(region_name=pseudo["AWS::Region"], aws_access_key_id="overcast",
+                                    aws_secret_access_key="overcast")
     try:
-        out = transform(copy.deepcopy(template), values, _PolicyLoader())  # type: ignore[arg-type]
+        to_py27_compatible_template(document, values)
+        translator = Translator(None, Parser(), boto_session=session)
+        out = undo_mark_unicode_str_in_template(translator.translate(
+            document, parameter_values=values, get_managed_policy_map=_PolicyLoader().load))
     except InvalidDocumentException as exc:
-        raise CfnValidationError(f"Transform {SAM} failed with: {exc.message}") from None
+        causes = " ".join(getattr(c, "message", str(c)) for c in exc.causes)
+        raise CfnValidationError(f"Transform {SAM} failed with: {exc.message} {causes}".rstrip()) from None
     except InvalidResourceException as exc:
         raise CfnValidationError(f"Transform {SAM} failed with: {exc.message}") from None
     except Exception as exc:  # the translator's own failure: report it as AWS would, never a 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
+from overcast.services.cloudformation.resources import Deployment, Outcome, Provider, openapi_http
 from overcast.services.cloudformation.resources.base import as_json, pick, tags_map
 
 _API = ("Name", "ProtocolType", "Target", "RouteKey", "CredentialsArn", "CorsConfiguration", "Description",
@@ -22,8 +22,11 @@ class ApiProvider(Provider):
     async def create(self, d: Deployment) -> Outcome:
         props = d.properties
         if props.get("Body") is not None:
-            result = await d.call("apigatewayv2", "ImportApi", {"Body": as_json(props["Body"]),
-                                                                "FailOnWarnings": props.get("FailOnWarnings")})
+            if openapi_http.can_import(d):
+                result = await d.call("apigatewayv2", "ImportApi", {"Body": as_json(props["Body"]),
+                                                                    "FailOnWarnings": props.get("FailOnWarnings")})
+            else:
+                result = await openapi_http.build(d, _document(props["Body"]), props.get("Name"))
         else:
             result = await d.call("apigatewayv2", "CreateApi", {
                 **pick(props, *_API), "Name": props.get("Name") or d.generated_name(128),
@@ -37,15 +40,34 @@ class ApiProvider(Provider):
     async def update(self, d: Deployment) -> Outcome:
         api_id = d.physical_id
         if d.properties.get("Body") is not None:
-            result = await d.call("apigatewayv2", "ReimportApi", {"ApiId": api_id, "Body": as_json(d.properties["Body"])})
+            if openapi_http.can_import(d):
+                result = await d.call("apigatewayv2", "ReimportApi", {"ApiId": api_id,
+                                                                      "Body": as_json(d.properties["Body"])})
+            else:
+                result = await self._rebuild(d, api_id)
         else:
             params = {k: v for k, v in pick(d.properties, *_API).items() if k not in ("ProtocolType",)}
             result = await d.call("apigatewayv2", "UpdateApi", {"ApiId": api_id, **params})
         return self._outcome(result)
 
+    async def _rebuild(self, d: Deployment, api_id: str | None) -> dict[str, Any]:
+        """A new body without ReimportApi: drop the routes and integrations, add the new ones."""
+        for kind, key in (("Route", "RouteId"), ("Integration", "IntegrationId")):
+            listed = await d.call("apigatewayv2", f"Get{kind}s", {"ApiId": api_id})
+            for item in listed.get("Items") or []:
+                await d.call_quietly("apigatewayv2", f"Delete{kind}", {"ApiId": api_id, key: item[key]})
+        await openapi_http.add_routes(d, str(api_id), _document(d.properties["Body"]))
+        return await d.call("apigatewayv2", "GetApi", {"ApiId": api_id})
+
     async def delete(self, d: Deployment) -> None:
         if d.physical_id:
             await d.call_quietly("apigatewayv2", "DeleteApi", {"ApiId": d.physical_id})
+
+
+def _document(body: Any) -> dict[str, Any]:
+    import json
+
+    return json.loads(body) if isinstance(body, str) else dict(body)
 
 
 class _Child(Provider):
