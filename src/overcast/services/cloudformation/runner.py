@@ -183,9 +183,13 @@ class Runner:
         if provider is None or (not row.get("PhysicalResourceId") and not row.get("_reserved")):
             self.mark(row, "DELETE_COMPLETE")
             return True
+        interrupted = str(row.get("ResourceStatus", "")).endswith("_IN_PROGRESS")
         self.mark(row, "DELETE_IN_PROGRESS")
         try:
-            await self.invoke(provider, "delete", self.deployment(row, row.get("_props") or {}))
+            d = self.deployment(row, row.get("_props") or {})
+            if d.physical_id is None and interrupted:  # cut short by a restart: find it by its generated name
+                d.physical_id = await provider.recover(d)
+            await self.invoke(provider, "delete", d)
         except ResourceFailure as failure:
             log.warning("deleting %s of stack %s failed: %s", name, self.stack["StackName"], failure.reason)
             self.mark(row, "DELETE_FAILED", failure.reason)

@@ -35,6 +35,9 @@ class Provider:
     name_property: ClassVar[str | None] = None
     #: True when a change of any property replaces the resource (no update operation exists)
     immutable: ClassVar[bool] = False
+    #: True when the physical id is the resource's name (then a creation cut short by a restart can
+    #: be cleaned up by the name reserved for it)
+    physical_is_name: ClassVar[bool] = False
 
     async def create(self, d: Deployment) -> Outcome:
         raise NotImplementedError
@@ -45,6 +48,10 @@ class Provider:
 
     async def delete(self, d: Deployment) -> None:
         raise NotImplementedError
+
+    async def recover(self, d: Deployment) -> str | None:
+        """The physical id of a resource whose creation was interrupted, from its reserved name."""
+        return d.reserved_name if self.physical_is_name else None
 
     def requires_replacement(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
         if self.immutable:

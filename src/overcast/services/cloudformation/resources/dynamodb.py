@@ -28,6 +28,7 @@ def _gsis(props: dict[str, Any]) -> list[dict[str, Any]]:
 class TableProvider(Provider):
     """Ref is the table name; GetAtt Arn, StreamArn."""
 
+    physical_is_name = True
     types = ("AWS::DynamoDB::Table",)
     # AWS replaces a table when its name, key schema or local indexes change
     replace = frozenset({"TableName", "KeySchema", "LocalSecondaryIndexes"})

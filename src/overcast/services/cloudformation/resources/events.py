@@ -11,6 +11,7 @@ from overcast.services.cloudformation.resources.base import as_json, pick, tags_
 class EventBusProvider(Provider):
     """Ref is the bus name; GetAtt Arn, Name, Policy."""
 
+    physical_is_name = True
     types = ("AWS::Events::EventBus",)
     replace = frozenset({"Name", "EventSourceName"})
     name_property = "Name"

@@ -11,6 +11,7 @@ from overcast.services.cloudformation.resources.base import as_json, pick, tags_
 class RoleProvider(Provider):
     """Ref is the role name; GetAtt Arn, RoleId."""
 
+    physical_is_name = True
     types = ("AWS::IAM::Role",)
     replace = frozenset({"RoleName", "Path"})
     name_property = "RoleName"

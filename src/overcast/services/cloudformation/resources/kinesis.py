@@ -9,6 +9,7 @@ from overcast.services.cloudformation.resources.base import pick, tags_map
 class StreamProvider(Provider):
     """Ref is the stream name; GetAtt Arn."""
 
+    physical_is_name = True
     types = ("AWS::Kinesis::Stream",)
     replace = frozenset({"Name"})
     name_property = "Name"

@@ -51,6 +51,7 @@ def _function_outcome(d: Deployment, name: str) -> Outcome:
 class FunctionProvider(Provider):
     """Ref is the function name; GetAtt Arn."""
 
+    physical_is_name = True
     types = ("AWS::Lambda::Function",)
     replace = frozenset({"FunctionName", "PackageType"})
     name_property = "FunctionName"

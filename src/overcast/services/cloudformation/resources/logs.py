@@ -9,6 +9,7 @@ from overcast.services.cloudformation.resources.base import tags_map
 class LogGroupProvider(Provider):
     """Ref is the group name; GetAtt Arn (`arn:aws:logs:region:account:log-group:name:*`)."""
 
+    physical_is_name = True
     types = ("AWS::Logs::LogGroup",)
     replace = frozenset({"LogGroupName", "LogGroupClass"})
     name_property = "LogGroupName"

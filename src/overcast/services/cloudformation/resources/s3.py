@@ -52,6 +52,7 @@ def _cors(config: dict[str, Any]) -> dict[str, Any]:
 class BucketProvider(Provider):
     """Ref is the bucket name; GetAtt Arn, DomainName, RegionalDomainName, WebsiteURL."""
 
+    physical_is_name = True
     types = ("AWS::S3::Bucket",)
     replace = frozenset({"BucketName", "ObjectLockEnabled"})
     name_property = "BucketName"

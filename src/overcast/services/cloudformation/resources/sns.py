@@ -61,6 +61,9 @@ class TopicProvider(Provider):
             await d.call("sns", "TagResource", {"ResourceArn": arn, "Tags": tags_list(d.properties["Tags"])})
         return Outcome(arn, {"TopicArn": arn, "TopicName": arn.rsplit(":", 1)[-1]})
 
+    async def recover(self, d: Deployment) -> str | None:
+        return d.arn("sns", d.reserved_name) if d.reserved_name else None
+
     async def delete(self, d: Deployment) -> None:
         if d.physical_id:
             await d.call_quietly("sns", "DeleteTopic", {"TopicArn": d.physical_id})

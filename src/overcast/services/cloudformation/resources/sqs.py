@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from overcast.services.cloudformation.errors import ResourceFailure
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
 from overcast.services.cloudformation.resources.base import as_json, tags_map
 
@@ -69,6 +70,14 @@ class QueueProvider(Provider):
         if new_tags != old_tags and new_tags:
             await d.call("sqs", "TagQueue", {"QueueUrl": url, "Tags": new_tags})
         return self._outcome(d, url, url.rstrip("/").rsplit("/", 1)[-1])
+
+    async def recover(self, d: Deployment) -> str | None:
+        if not d.reserved_name:
+            return None
+        try:
+            return str((await d.call("sqs", "GetQueueUrl", {"QueueName": d.reserved_name}))["QueueUrl"])
+        except ResourceFailure:
+            return None
 
     async def delete(self, d: Deployment) -> None:
         if d.physical_id:
