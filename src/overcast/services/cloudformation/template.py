@@ -112,9 +112,11 @@ def check(template: dict[str, Any]) -> None:
             raise template_error(f"{section} must be an object")
     for logical_id, resource in resources.items():
         _check_resource(logical_id, resource)
-    for name in (template.get("Outputs") or {}):
+    for name, output in (template.get("Outputs") or {}).items():
         if not re.fullmatch(r"[A-Za-z0-9]+", name):
             raise template_error(f"Outputs name '{name}' is non alphanumeric.")
+        if not isinstance(output, dict) or "Value" not in output:
+            raise template_error("Every Outputs member must contain a Value object")
 
 
 def _check_resource(logical_id: str, resource: Any) -> None:
