@@ -225,3 +225,10 @@ def test_get_template_returns_the_original(cf):
     assert cf.get_template(StackName=name)["TemplateBody"] == INTRINSICS
     processed = cf.get_template(StackName=name, TemplateStage="Processed")["TemplateBody"]
     assert processed["Resources"]["Queue"]["Type"] == "AWS::SQS::Queue"
+
+
+def test_stack_names_are_checked(cf):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cf.create_stack(StackName="under_score", TemplateBody=json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}))
+    assert info.value.response["Error"]["Message"].startswith(
+        "1 validation error detected: Value 'under_score' at 'stackName' failed to satisfy constraint")

@@ -37,5 +37,5 @@ SPEC = ServiceSpec(
     api=_api,
     loops=_loops,
     routes=(HttpRoute("cloudformation-responses", _is_response, _respond),),
-    options=ProtocolOptions(validation="required", validation_code="ValidationError"),
+    options=ProtocolOptions(validation="full", validation_code="ValidationError"),
 )

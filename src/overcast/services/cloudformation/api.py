@@ -12,6 +12,7 @@ from overcast.platform import Platform
 from overcast.services.cloudformation.changesets_api import ChangeSetOperations
 from overcast.services.cloudformation.errors import AlreadyExists, CfnValidationError
 from overcast.services.cloudformation.parameters import described
+from overcast.services.cloudformation.stacks import check_stack_name
 from overcast.services.cloudformation.views import (
     page,
     resource_detail,
@@ -39,6 +40,7 @@ class CloudFormationApi(ChangeSetOperations):
                      notification_arns: list[str] | None = None, client_request_token: str | None = None,
                      enable_termination_protection: bool | None = None, timeout_in_minutes: int | None = None,
                      role_arn: str | None = None, **_: Any) -> dict[str, Any]:
+        check_stack_name(stack_name)
         existing = self.store.find(ctx.account, ctx.region, stack_name)
         if existing is not None:
             raise AlreadyExists(f"Stack [{stack_name}] already exists")

@@ -18,7 +18,7 @@ from overcast.services.cloudformation.errors import (
     InvalidChangeSetStatus,
 )
 from overcast.services.cloudformation.plan import Plan
-from overcast.services.cloudformation.stacks import Stacks
+from overcast.services.cloudformation.stacks import Stacks, check_stack_name
 from overcast.services.cloudformation.store import StackStore, public
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -84,6 +84,7 @@ class ChangeSetOperations:
         if stack is not None and "_plan" in stack:
             self._check_type_changes(stack, plan)
         if stack is None:
+            check_stack_name(stack_name)
             stack = self._review_stack(ctx, stack_name, stack_id, capabilities, tags, notification_arns)
         change_set = self._change_set(ctx, stack, change_set_name, text, original, plan, kind, {
             "Description": description, "Capabilities": list(capabilities or []),

@@ -125,6 +125,17 @@ class Stacks:
         return stack
 
 
+_STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]*")
+
+
+def check_stack_name(name: str) -> None:
+    """A new stack's name, checked as AWS checks it."""
+    if not _STACK_NAME.fullmatch(name) or len(name) > 128:
+        raise CfnValidationError(
+            f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*")
+
+
 def _bucket_and_key(url: str) -> tuple[str, str]:
     """Bucket and key of an S3 URL in any of its forms (path style on any host, virtual-hosted on
     `*.s3.*amazonaws.com`, or `s3://bucket/key`)."""
