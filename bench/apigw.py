@@ -20,7 +20,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common_apigw import NullServer, Stats
-
 from overcast.testing import OvercastServer, create_function
 
 HANDLER = """

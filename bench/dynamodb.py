@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import NullServer, per_call, report
+from bench.common_simple import NullServer, per_call, report
 
 ITEM = {"pk": {"S": "user-42"}, "sk": {"S": "profile"}, "name": {"S": "Ada Lovelace"}, "age": {"N": "36"},
         "email": {"S": "ada@example.com"}, "tags": {"SS": ["math", "engines"]}, "visits": {"N": "1"}}

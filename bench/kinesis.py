@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common_canned import Canned, NullServer, boto3_client, measure_pair, report
-
 from overcast.testing import OvercastServer
 
 TARGET = "Kinesis_20131202."

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import NullServer, per_call, report
+from bench.common_simple import NullServer, per_call, report
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 SLEEPER = "import time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return 1\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import NullServer, per_call, report
+from bench.common_simple import NullServer, per_call, report
 
 BODY = "benchmark message body " * 8
 MD5 = hashlib.md5(BODY.encode()).hexdigest()

@@ -29,14 +29,19 @@ from overcast.errors import (
 )
 from overcast.platform import Platform
 from overcast.protocol import PROTOCOLS
-from overcast.protocol.catalog import service_model
+from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.http import Request, Response, json_response
-from overcast.protocol.values import snake
+from overcast.protocol.query import form_action
+from overcast.protocol.routing import find_route
+from overcast.protocol.values import argument_name, snake
 from overcast.services import HttpRoute, ServiceSpec
 
 log = logging.getLogger("overcast.gateway")
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]*)/([^/]+)/aws4_request")
+#: SigV4a scopes name no region (it is in X-Amz-Region-Set): S3 multi-region access points,
+#: EventBridge global endpoints
+_CREDENTIAL_V4A = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/aws4_request")
 
 
 class Gateway:
@@ -48,14 +53,16 @@ class Gateway:
         self._apis: dict[str, Any] = {}
         self._by_signing: dict[str, list[ServiceSpec]] = {}
         self._by_target: dict[str, ServiceSpec] = {}
+        self._by_action: dict[str, ServiceSpec | None] | None = None
         self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
         self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool]] = {}
         for spec in specs:
-            model = service_model(spec.model_name)
-            names = {model.metadata.get("signingName") or model.metadata["endpointPrefix"], *spec.signing_names}
+            # metadata only: a service's full model loads when it is first called
+            metadata = service_metadata(spec.model_name)
+            names = {metadata.get("signingName") or metadata["endpointPrefix"], *spec.signing_names}
             for name in names:
                 self._by_signing.setdefault(name, []).append(spec)
-            prefix = model.metadata.get("targetPrefix")
+            prefix = metadata.get("targetPrefix")
             if prefix:
                 self._by_target[prefix] = spec
 
@@ -76,11 +83,15 @@ class Gateway:
     def _credential(self, req: Request) -> tuple[str, str, str] | None:
         """(access key, region, signing name) from the SigV4 scope, if signed."""
         auth = req.headers.get("authorization")
-        scope = None
         if auth:
             match = _CREDENTIAL.search(auth)
             if match:
                 return match.group(1), match.group(3), match.group(4)
+            match = _CREDENTIAL_V4A.search(auth)
+            if match:
+                regions = req.headers.get("x-amz-region-set") or ""
+                region = regions.split(",")[0].strip()
+                return match.group(1), "" if region == "*" else region, match.group(3)
             if auth.startswith("AWS "):
                 return auth[4:].split(":", 1)[0], "", "s3"
         scope = req.query_get("X-Amz-Credential")
@@ -103,22 +114,33 @@ class Gateway:
             candidates = self._by_signing.get(cred[2], [])
             if len(candidates) == 1:
                 return candidates[0], cred
-            for spec in candidates:
-                model = service_model(spec.model_name)
-                if model.protocol.startswith("rest") and self._rest_matches(spec, model, req):
-                    return spec, cred
             if candidates:
-                return candidates[0], cred
+                return self._best_rest_match(candidates, req) or candidates[0], cred
         return self.specs.get("s3"), cred
 
-    def _rest_matches(self, spec: ServiceSpec, model: ServiceModel, req: Request) -> bool:
-        from overcast.protocol.rest import match_operation
+    def _action_spec(self, action: str) -> ServiceSpec | None:
+        """The query service that has operation `action` (None when none or several have it)."""
+        if self._by_action is None:
+            self._by_action = {}
+            for spec in self.specs.values():
+                if service_metadata(spec.model_name).get("protocol") == "query":
+                    for op_name in service_model(spec.model_name).operation_names:
+                        self._by_action[op_name] = None if op_name in self._by_action else spec
+        return self._by_action.get(action)
 
-        try:
-            match_operation(model, req)
-        except ServiceError:
-            return False
-        return True
+    @staticmethod
+    def _best_rest_match(candidates: list[ServiceSpec], req: Request) -> ServiceSpec | None:
+        """Of services sharing a signing name (apigateway and apigatewayv2), the one with the most
+        specific route for the request."""
+        best: tuple[tuple[object, ...], ServiceSpec] | None = None
+        for spec in candidates:
+            model = service_model(spec.model_name)
+            if not model.protocol.startswith("rest"):
+                continue
+            found = find_route(model, req)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = (found[0], spec)
+        return best[1] if best is not None else None
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -132,6 +154,11 @@ class Gateway:
             await read_body(req, False)
             return not_found_admin(req.path)
         spec, cred = self.resolve(req)
+        if cred is None and "x-amz-target" not in req.headers and _is_form(req):
+            # Unsigned query calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML): on AWS the
+            # host names the service; here the Action does.
+            await read_body(req, False)
+            spec = self._action_spec(form_action(req) or "") or spec
         ctx = self._context(req, spec, cred)
         if spec is None:
             await read_body(req, False)
@@ -157,6 +184,10 @@ class Gateway:
                        read_body: Callable[[Request, bool], Any]) -> Response:
         model = (spec.model_for(req) if spec.model_for is not None else None) or service_model(spec.model_name)
         protocol = PROTOCOLS[model.protocol]
+        if model.is_query_compatible and _is_query_call(req):
+            # SQS moved from the query protocol to JSON; older SDKs still send `Action=SendMessage&...`
+            # and AWS still answers them in XML.
+            protocol = PROTOCOLS["query"]
         opts = spec.options
         op: OperationModel | None = None
         try:
@@ -173,7 +204,7 @@ class Gateway:
             method, names, takes_all = self._method(spec, op.name)
             kwargs = {}
             for key, value in params.items():
-                arg = names.get(key) or snake(key)
+                arg = names.get(key) or argument_name(key)
                 if takes_all or arg in names.values():
                     kwargs[arg] = value
             result = method(ctx, **kwargs)
@@ -186,9 +217,9 @@ class Gateway:
             raise
         except Exception:
             log.exception("%s.%s failed", spec.name, op.name if op else "?")
-            error = ServerError("We encountered an internal error. Please try again.",
-                                code=_internal_code(model))
-            return protocol.serialize_error(model, op, error, ctx, opts)
+            failure = ServerError("We encountered an internal error. Please try again.",
+                                  code=_internal_code(model))
+            return protocol.serialize_error(model, op, failure, ctx, opts)
 
     def _method(self, spec: ServiceSpec, op_name: str) -> tuple[Callable[..., Any], dict[str, str], bool]:
         key = (spec.name, op_name)
@@ -207,6 +238,17 @@ class Gateway:
         cached = (method, names, takes_all)
         self._signatures[key] = cached
         return cached
+
+
+def _is_form(req: Request) -> bool:
+    content_type = req.headers.get("content-type") or ""
+    return req.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
+
+
+def _is_query_call(req: Request) -> bool:
+    if "x-amz-target" in req.headers:
+        return False
+    return _is_form(req) or (req.method == "GET" and req.query_has("Action"))
 
 
 def _internal_code(model: ServiceModel) -> str:

@@ -85,7 +85,7 @@ class Platform:
         else:
             config.data_dir.mkdir(parents=True, exist_ok=True)
             self.db = Database(config.data_dir / "overcast.db", config.sync_mode)
-        self._components: dict[type, Any] = {}
+        self._components: dict[Callable[[Platform], Any], Any] = {}
         self._reset_hooks: list[Callable[[], None]] = []
         self._close_hooks: list[Callable[[], None]] = []
         #: the running engine and gateway (set by the server; None in unit tests)
@@ -105,10 +105,10 @@ class Platform:
 
     def component(self, cls: Callable[[Platform], T]) -> T:
         """The one instance of `cls` on this platform (created on first use as `cls(platform)`)."""
-        instance = self._components.get(cls)  # type: ignore[arg-type]
+        instance = self._components.get(cls)
         if instance is None:
             instance = cls(self)
-            self._components[cls] = instance  # type: ignore[index]
+            self._components[cls] = instance
         return instance  # type: ignore[no-any-return]
 
     def on_reset(self, hook: Callable[[], None]) -> None:

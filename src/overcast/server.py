@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import socket
@@ -11,13 +12,17 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from overcast import __version__
+from overcast.context import new_request_id
 from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
 from overcast.invocation.targets import outbox_loop
+from overcast.listener import bind_socket, uvicorn_config
 from overcast.platform import Platform
 from overcast.protocol.http import BodyStream, Headers, Request, Response, json_response
 from overcast.services import discover
+
+__all__ = ["App", "bind_socket", "serve", "uvicorn_config"]
 
 log = logging.getLogger("overcast.server")
 
@@ -78,7 +83,7 @@ class App:
             method=scope["method"],
             raw_path=raw_path.decode("latin-1") if isinstance(raw_path, bytes) else raw_path,
             query_string=scope.get("query_string", b"").decode("latin-1"),
-            headers=Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
+            headers=Headers.from_asgi(scope["headers"]),
             client=(scope.get("client") or ("127.0.0.1", 0))[0],
             scheme=scope.get("scheme", "http"),
         )
@@ -115,8 +120,9 @@ class App:
                 response = await self.gateway.handle(req, read_body)
         except ConnectionError:
             return
-        except ClientError as error:
-            response = json_response(error.status, f'{{"message": "{error.message}"}}')
+        except ClientError as error:  # a request refused before any service saw it (body too large)
+            response = json_response(error.status, json.dumps({"message": error.message}),
+                                     [("x-amzn-RequestId", new_request_id()), ("x-amzn-ErrorType", error.code)])
         await _send_response(send, response, head=req.method == "HEAD")
 
     @staticmethod
@@ -132,8 +138,6 @@ class App:
             self.platform.reset()
             return json_response(200, '{"reset": true}')
         if path == "/_overcast/info" and req.method == "GET":
-            import json
-
             config = self.platform.config
             return json_response(200, json.dumps({
                 "version": __version__,
@@ -161,49 +165,13 @@ async def _send_response(send: Send, response: Response, head: bool = False) -> 
     await send({"type": "http.response.body", "body": b""})
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind the listening socket up front, so a taken port is reported before anything starts."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.listen(2048)
-    sock.set_inheritable(False)
-    return sock
-
-
 def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] | None = None) -> None:
     """Serve until SIGINT/SIGTERM; the lifespan shuts the engine and the database down cleanly."""
     import uvicorn
 
-    app = App(platform, announce)
-    config = uvicorn.Config(
-        app,
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        date_header=True,
-        http="httptools",
-        loop="uvloop" if _has_uvloop() else "asyncio",
-        timeout_keep_alive=75,
-        timeout_graceful_shutdown=5,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(App(platform, announce)))
     # uvicorn re-raises the signal that stopped it once it has shut down; a clean stop of
     # `overcast up` should exit 0, so that re-raise lands on a handler that does nothing.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
     server.run(sockets=[sock])
-
-
-def _has_uvloop() -> bool:
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return False
-    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,6 +36,10 @@ class ProtocolOptions:
     #: hand streaming-input payloads (S3 PutObject...) to the operation as a BodyStream, unread;
     #: False reads them whole first (Lambda's Invoke payload is modelled as streaming but is small)
     stream_uploads: bool = True
+    #: json, awsQueryCompatible services whose model lost the legacy codes (SQS): error shape name
+    #: → the query code sent in `x-amzn-query-error` (QueueDoesNotExist →
+    #: AWS.SimpleQueueService.NonExistentQueue); a service may raise either code
+    query_error_codes: Mapping[str, str] = field(default_factory=dict)
     #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
     rewrite: Callable[[Request], Request] | None = None
 
@@ -101,3 +105,15 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def query_compatible_codes(model: ServiceModel, code: str, opts: ProtocolOptions) -> tuple[str, str]:
+    """(`__type`, query code) of an error of a service that moved from the query protocol: `__type`
+    names the error shape (QueueDoesNotExist), `x-amzn-query-error` carries the code the query
+    protocol used (AWS.SimpleQueueService.NonExistentQueue), from the model or the service's table."""
+    legacy = opts.query_error_codes
+    name = next((shape for shape, old in legacy.items() if old == code), code)
+    shape = error_shape(model, name)
+    if shape is not None:
+        name = shape.name
+    return name, legacy.get(name) or (shape.error_code if shape is not None else code)

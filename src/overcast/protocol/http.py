@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote, unquote_plus
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    """`a=1&b=x+y` → [("a", "1"), ("b", "x y")]: `parse_qsl(text, keep_blank_values=True)`,
+    without its overhead (this runs for every query-protocol request)."""
+    pairs: list[tuple[str, str]] = []
+    for part in text.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((unquote_plus(key), unquote_plus(value)))
+    return pairs
 
 
 class Headers:
@@ -18,6 +29,18 @@ class Headers:
         for name, value in self.raw:
             index.setdefault(name.lower(), []).append(value)
         self._index = index
+
+    @classmethod
+    def from_asgi(cls, raw: list[tuple[bytes, bytes]]) -> Headers:
+        """From an ASGI scope's header list (names lower-case, as ASGI requires)."""
+        headers = cls.__new__(cls)
+        pairs = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in raw]
+        index: dict[str, list[str]] = {}
+        for name, value in pairs:
+            index.setdefault(name, []).append(value)
+        headers.raw = pairs
+        headers._index = index
+        return headers
 
     def get(self, name: str, default: str | None = None) -> str | None:
         values = self._index.get(name.lower())
@@ -90,7 +113,7 @@ class Request:
     def query(self) -> list[tuple[str, str]]:
         cached = self.__dict__.get("_query")
         if cached is None:
-            cached = parse_qsl(self.query_string, keep_blank_values=True)
+            cached = parse_form(self.query_string)
             self.__dict__["_query"] = cached
         return cached
 

@@ -6,16 +6,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
 from overcast.context import RequestContext
-from overcast.errors import SerializationError, ServiceError, UnknownOperation
-from overcast.protocol.base import ProtocolOptions, dumps, error_members
+from overcast.errors import ServiceError, UnknownOperation
+from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape, query_compatible_codes
+from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
+from overcast.protocol.eventstream import stream_body
 from overcast.protocol.http import Request, Response
-from overcast.protocol.jsonvalues import from_json, to_json
+from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
 from overcast.protocol.validate import validate
 
 
@@ -34,15 +35,7 @@ class JsonProtocol:
         return model.operation_model(op_name)
 
     def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
-        body = req.body.strip()
-        if not body:
-            document: Any = {}
-        else:
-            try:
-                document = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise SerializationError("Start of structure or map found where not expected.",
-                                         code=opts.serialization_code) from None
+        document = load_object(req.body, opts.serialization_code)
         shape = op.input_shape
         if shape is None:
             return {}
@@ -53,13 +46,25 @@ class JsonProtocol:
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:
         shape = op.output_shape
+        stream = shape.event_stream_name if shape is not None else None
+        if stream:  # the other members travel in the stream's first event
+            initial = dumps(to_json(shape, {k: v for k, v in (result or {}).items() if k != stream}))
+            headers = [(k, EVENT_STREAM if k == "Content-Type" else v) for k, v in self._headers(op.service_model, ctx)]
+            body = stream_body(shape.members[stream], (result or {}).get(stream), _write_event, "application/json",
+                               initial)
+            return Response(200, headers, body)
         document = to_json(shape, result or {}) if shape is not None else {}
         return Response(200, self._headers(op.service_model, ctx), dumps(document))
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
-        body = {"__type": f"{opts.error_type_prefix}{error.code}", **error_members(model, error)}
         headers = self._headers(model, ctx)
+        code = error.code
+        if model.is_query_compatible:
+            code, query_code = query_compatible_codes(model, error.code, opts)
+            headers.append(("x-amzn-query-error", f"{query_code};{'Sender' if error.sender_fault else 'Receiver'}"))
+        shape = error_shape(model, code)
+        body = {"__type": f"{opts.error_type_prefix}{code}", **error_document(shape, error_members(model, error))}
         headers.extend(error.headers.items())
         return Response(error.status, headers, dumps(body))
 
@@ -71,6 +76,10 @@ class JsonProtocol:
             ("x-amzn-RequestId", ctx.request_id),
             *ctx.response_headers,
         ]
+
+
+def _write_event(shape: Any, value: dict[str, Any]) -> bytes:
+    return dumps(error_document(shape, value) if shape.metadata.get("exception") else to_json(shape, value))
 
 
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:

@@ -6,19 +6,19 @@ Form-encoded `Action=...&Version=...&Name.member.1=...` in, XML
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
-from overcast.errors import ClientError, ServiceError
-from overcast.protocol.base import ProtocolOptions
-from overcast.protocol.http import Request, Response
+from overcast.errors import ClientError, SerializationError, ServiceError, ValidationError
+from overcast.protocol.base import ProtocolOptions, error_shape, query_compatible_codes
+from overcast.protocol.http import Request, Response, parse_form
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
-from overcast.protocol.xml import write_member
+from overcast.protocol.xml import write_fields, write_member
 
 
 class _Node:
@@ -96,24 +96,47 @@ def wire_code(model: ServiceModel, code: str) -> str:
     return shape.metadata.get("error", {}).get("code") or code
 
 
+def form_pairs(req: Request) -> list[tuple[str, str]]:
+    """The request's parameters: query string, then the form-encoded body (read once, cached)."""
+    cached = getattr(req, "_form_pairs", None)
+    if cached is None:
+        cached = list(req.query)
+        if req.body:
+            cached.extend(parse_form(req.body.decode("utf-8", "replace")))
+        req._form_pairs = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def form_action(req: Request) -> str | None:
+    """The `Action` parameter of a query-protocol request, if any."""
+    return next((v for k, v in reversed(form_pairs(req)) if k == "Action"), None)
+
+
+@lru_cache(maxsize=2048)
+def _envelope(op: OperationModel) -> tuple[str, str]:
+    """What surrounds an operation's result members:
+    `<OpResponse xmlns=...><OpResult>` ... `</OpResult><ResponseMetadata>...</OpResponse>`."""
+    name = op.name
+    ns = op.service_model.metadata.get("xmlNamespace")
+    head = f"<{name}Response" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
+    tail = ""
+    shape = op.output_shape
+    if shape is not None:
+        wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+        head += f"<{wrapper}>"
+        tail = f"</{wrapper}>"
+    tail += f"<ResponseMetadata><RequestId>{{request_id}}</RequestId></ResponseMetadata></{name}Response>"
+    return head, tail
+
+
 class QueryProtocol:
     name = "query"
 
     def needs_body_for_routing(self) -> bool:
         return True
 
-    def _pairs(self, req: Request) -> list[tuple[str, str]]:
-        cached = getattr(req, "_form_pairs", None)
-        if cached is None:
-            pairs = list(req.query)
-            if req.body:
-                pairs.extend(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
-            cached = pairs
-            req._form_pairs = cached  # type: ignore[attr-defined]
-        return cached
-
     def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel:
-        action = next((v for k, v in reversed(self._pairs(req)) if k == "Action"), None)
+        action = form_action(req)
         if not action:
             raise ClientError("Missing Action", code="MissingAction")
         if action not in model.operation_names:
@@ -124,25 +147,25 @@ class QueryProtocol:
         shape = op.input_shape
         if shape is None:
             return {}
-        params = read_shape(shape, form_tree(self._pairs(req)), "")
+        try:
+            params = read_shape(shape, form_tree(form_pairs(req)), "")
+        except SerializationError as exc:
+            # query services word a value of the wrong type as a validation error
+            raise ValidationError(exc.message, code=opts.validation_code) from None
         check_input(shape, params, opts)
         return params
 
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:
-        name = op.name
-        ns = op.service_model.metadata.get("xmlNamespace")
-        out = [f"<{name}Response" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"]
+        head, tail = _envelope(op)
+        out = [head]
         shape = op.output_shape
-        if shape is not None:
-            wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
-            out.append(f"<{wrapper}>")
+        if shape is not None and result:
             for member_name, member_shape in shape.members.items():
-                value = (result or {}).get(member_name)
+                value = result.get(member_name)
                 if value is not None:
                     write_member(out, member_name, member_shape, value)
-            out.append(f"</{wrapper}>")
-        out.append(f"<ResponseMetadata><RequestId>{ctx.request_id}</RequestId></ResponseMetadata></{name}Response>")
+        out.append(tail.replace("{request_id}", ctx.request_id, 1))
         return Response(200, self._headers(ctx), "".join(out).encode())
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
@@ -150,7 +173,11 @@ class QueryProtocol:
         ns = model.metadata.get("xmlNamespace")
         kind = "Sender" if error.sender_fault else "Receiver"
         code = wire_code(model, error.code)
-        extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
+        if model.is_query_compatible:  # a JSON service answering in query (SQS): its legacy codes
+            code = query_compatible_codes(model, error.code, opts)[1]
+        fields: list[str] = []
+        write_fields(fields, error_shape(model, error.code), error.fields)
+        extra = "".join(fields)
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
             f"<Error><Type>{kind}</Type><Code>{escape(code)}</Code>"

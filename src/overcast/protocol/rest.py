@@ -1,131 +1,36 @@
-"""What rest-json and rest-xml share: matching a request to an operation by method and URI
-template, and moving members between the URI, query string, headers, status code and body."""
+"""What rest-json and rest-xml share: moving members between the URI, query string, headers, status
+code and body (matching a request to its operation is in `routing.py`)."""
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
-from functools import lru_cache
+import re
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
-from overcast.errors import ServiceError, UnknownOperation
+from overcast.errors import SerializationError, ServiceError, ValidationError
 from overcast.protocol.base import ProtocolOptions
+from overcast.protocol.chunked import ChunkedStream, is_aws_chunked
+from overcast.protocol.chunked import decode as chunked_decode
+from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
+from overcast.protocol.eventstream import stream_body
 from overcast.protocol.http import Request, Response
 from overcast.protocol.json_ import check_input
+from overcast.protocol.routing import match_operation, route_of
 from overcast.protocol.values import format_scalar_text, parse_scalar_text
 
-# Query keys in a requestUri that botocore adds but other clients need not send.
-_OPTIONAL_QUERY_LITERALS = frozenset({"x-id"})
-
-
-@dataclass(frozen=True)
-class _Route:
-    op_name: str
-    method: str
-    segments: tuple[tuple[str, str], ...]  # ("lit", text) | ("label", name) | ("greedy", name)
-    query: tuple[tuple[str, str | None], ...]
-    score: int
-
-
-def _compile(op: OperationModel) -> _Route:
-    uri = op.http.get("requestUri", "/")
-    path, _, qs = uri.partition("?")
-    segments: list[tuple[str, str]] = []
-    for part in path.strip("/").split("/"):
-        if not part:
-            continue
-        if part.startswith("{") and part.endswith("+}"):
-            segments.append(("greedy", part[1:-2]))
-        elif part.startswith("{") and part.endswith("}"):
-            segments.append(("label", part[1:-1]))
-        else:
-            segments.append(("lit", part))
-    query: list[tuple[str, str | None]] = []
-    for item in qs.split("&") if qs else ():
-        key, eq, value = item.partition("=")
-        query.append((key, value if eq else None))
-    literal = sum(1 for kind, _ in segments if kind == "lit")
-    required_q = sum(1 for k, _ in query if k not in _OPTIONAL_QUERY_LITERALS)
-    score = literal * 100 + required_q * 10 + len(segments)
-    return _Route(op.name, op.http.get("method", "POST"), tuple(segments), tuple(query), score)
-
-
-@lru_cache(maxsize=64)
-def _routes(model: ServiceModel) -> dict[str, list[_Route]]:
-    table: dict[str, list[_Route]] = {}
-    for name in model.operation_names:
-        route = _compile(model.operation_model(name))
-        table.setdefault(route.method, []).append(route)
-    for routes in table.values():
-        routes.sort(key=lambda r: -r.score)
-    return table
-
-
-def _match(route: _Route, parts: list[str], req: Request) -> dict[str, str] | None:
-    labels: dict[str, str] = {}
-    segs = route.segments
-    for index, (kind, text) in enumerate(segs):
-        if kind == "greedy":
-            rest = parts[index:]
-            if not rest or not "/".join(rest):
-                return None
-            labels[text] = unquote("/".join(rest))
-            break
-        if index >= len(parts):
-            return None
-        if kind == "lit":
-            if parts[index] != text:
-                return None
-        else:
-            if not parts[index]:
-                return None
-            labels[text] = unquote(parts[index])
-    else:
-        if len(parts) != len(segs):
-            return None
-    for key, value in route.query:
-        if key in _OPTIONAL_QUERY_LITERALS:
-            continue
-        if value is None:
-            if not req.query_has(key):
-                return None
-        elif req.query_get(key) != value:
-            return None
-    return labels
-
-
-def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, dict[str, str]]:
-    raw = req.raw_path.split("?", 1)[0]
-    trimmed = raw.strip("/")
-    parts = trimmed.split("/") if trimmed else []
-    best: tuple[_Route, dict[str, str]] | None = None
-    for route in _routes(model).get(req.method, ()):
-        if best is not None and route.score < best[0].score:
-            break
-        labels = _match(route, parts, req)
-        if labels is not None:
-            # Among equally specific routes prefer the one whose x-id matches (S3's botocore hint).
-            if best is None or _xid(route, req):
-                best = (route, labels)
-            if _xid(route, req) or not any(k == "x-id" for k, _ in route.query):
-                break
-    if best is None:
-        raise UnknownOperation(f"No operation matches {req.method} {req.path}", code="UnknownOperationException",
-                               status=404)
-    return model.operation_model(best[0].op_name), best[1]
-
-
-def _xid(route: _Route, req: Request) -> bool:
-    want = next((v for k, v in route.query if k == "x-id"), None)
-    return want is not None and req.query_get("x-id") == want
-
-
 # -- input ------------------------------------------------------------------------------------
+
+#: Query keys that are never an operation's parameters (a query-string map member gets the rest):
+#: SigV4 presigning, and botocore's `x-id` hint.
+_NOT_PARAMETERS = frozenset({
+    "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+    "X-Amz-Signature", "X-Amz-Security-Token", "x-id",
+})
 
 
 def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
@@ -135,7 +40,8 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
     located: set[str] = set()
     if shape is None:
         return params, located
-    claimed_query: set[str] = set()
+    # Keys the URI template itself carries (`/restapis?mode=import`) are not the map's either.
+    claimed_query: set[str] = {key for key, _ in route_of(op).query}
     for name, member in shape.members.items():
         location = member.serialization.get("location")
         if not location:
@@ -170,7 +76,7 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
         if member.serialization.get("location") == "querystring" and member.type_name == "map":
             rest: dict[str, Any] = {}
             for k, v in req.query:
-                if k in claimed_query:
+                if k in claimed_query or k in _NOT_PARAMETERS:
                     continue
                 if member.value.type_name == "list":
                     rest.setdefault(k, []).append(v)
@@ -188,10 +94,71 @@ def _header_value(raw: str, shape: Shape, where: str) -> Any:
         except ValueError:
             return raw
     if shape.type_name == "list":
-        return [parse_scalar_text(part.strip(), shape.member, where) for part in raw.split(",")]
-    if shape.type_name == "timestamp":
-        return parse_scalar_text(raw, shape, where)
+        member = shape.member
+        if member.type_name == "timestamp" and member.serialization.get("timestampFormat", "rfc822") == "rfc822":
+            # RFC 822 dates hold a comma of their own ("Mon, 06 May 2024 ..."): take them in pairs
+            parts = [p.strip() for p in re.findall(r"[^,]+,[^,]+", raw)] or [raw]
+        else:
+            parts = split_header_list(raw)
+        return [parse_scalar_text(part, shape.member, where) for part in parts]
     return parse_scalar_text(raw, shape, where)
+
+
+def split_header_list(raw: str) -> list[str]:
+    """Items of a comma-separated header; items holding commas or quotes come double-quoted with
+    backslash escapes (RFC 7230 quoted-string, as botocore writes them)."""
+    items: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in raw:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current).strip())
+    return items
+
+
+def _text(body: bytes, where: str) -> str:
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        raise SerializationError(f"{where} is not valid UTF-8") from None
+
+
+def unchunk(shape: Shape, req: Request, params: dict[str, Any], payload: str) -> None:
+    """Undo `aws-chunked` framing (chunked.py): the payload decoded (a `ChunkedStream` when
+    streamed), trailing headers parsed as the header members they name, `Content-Length` the
+    decoded length, `aws-chunked` dropped from `Content-Encoding` (S3 stores what is left)."""
+    if req.stream is not None:
+        params[payload] = ChunkedStream(req.stream)
+        trailers: dict[str, str] = {}
+    else:
+        data, trailers = chunked_decode(req.body)
+        params[payload] = data if shape.members[payload].type_name == "blob" else _text(data, payload)
+    decoded_length = req.headers.get("x-amz-decoded-content-length")
+    for name, member in shape.members.items():
+        if member.serialization.get("location") != "header":
+            continue
+        wire = member.serialization.get("name", name).lower()
+        if wire in trailers:
+            params[name] = _header_value(trailers[wire], member, name)
+        elif wire == "content-length" and decoded_length is not None:
+            params[name] = parse_scalar_text(decoded_length, member, name)
+        elif wire == "content-encoding" and isinstance(params.get(name), str):
+            rest = [e.strip() for e in params[name].split(",") if e.strip() and e.strip().lower() != "aws-chunked"]
+            if rest:
+                params[name] = ",".join(rest)
+            else:
+                del params[name]
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -217,13 +184,14 @@ def located_output(op: OperationModel, result: dict[str, Any]) -> tuple[int, lis
         if location == "statusCode":
             status = int(value)
         elif location == "header":
-            headers.append((loc_name, _format_header(value, member)))
+            headers.append((loc_name, format_header(value, member)))
         elif location == "headers":
-            headers.extend((f"{loc_name}{k}", str(v)) for k, v in value.items())
+            headers.extend((f"{loc_name}{k}", format_header(v, member.value)) for k, v in value.items())
     return status, headers, located
 
 
-def _format_header(value: Any, shape: Shape) -> str:
+def format_header(value: Any, shape: Shape) -> str:
+    """A header value for a member of `shape` (RFC 822 timestamps, comma-joined lists, base64 JSON)."""
     if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
     if shape.type_name == "list":
@@ -249,17 +217,23 @@ class RestProtocol:
         labels = getattr(req, "_labels", None)
         if labels is None:
             _, labels = match_operation(op.service_model, req)
-        params, located = parse_locations(op, req, labels)
+        try:
+            params, located = parse_locations(op, req, labels)
+        except SerializationError as exc:
+            # a URI label, query parameter or header of the wrong type: the service's validation error
+            raise ValidationError(exc.message, code=opts.validation_code) from None
         shape = op.input_shape
         if shape is not None:
             payload = shape.serialization.get("payload")
             if payload:
                 member = shape.members[payload]
                 if member.type_name in ("blob", "string"):
-                    if req.stream is not None:
+                    if is_aws_chunked(req):
+                        unchunk(shape, req, params, payload)
+                    elif req.stream is not None:
                         params[payload] = req.stream
                     elif req.body or (member.type_name == "blob" and req.method in ("PUT", "POST")):
-                        params[payload] = req.body if member.type_name == "blob" else req.body.decode()
+                        params[payload] = req.body if member.type_name == "blob" else _text(req.body, payload)
                 elif req.body.strip():
                     params[payload] = self.read_body(member, req.body, payload, opts)
             elif req.body.strip():
@@ -283,7 +257,11 @@ class RestProtocol:
             if payload:
                 member = shape.members[payload]
                 value = result.get(payload)
-                if value is None:
+                if member.serialization.get("eventstream"):
+                    body = stream_body(member, value, self.write_event, self.content_type)
+                    if not any(k.lower() == "content-type" for k, _ in headers):
+                        headers.append(("Content-Type", EVENT_STREAM))
+                elif value is None:
                     body = b""
                 elif member.type_name in ("blob", "string"):
                     body = value.encode() if isinstance(value, str) else value
@@ -298,6 +276,8 @@ class RestProtocol:
                 if rest or self.always_body(op, located):
                     body = self.write_body(op, shape, rest, opts, None)
                     headers.append(("Content-Type", self.content_type))
+        if status in (204, 304):  # HTTP forbids a body here (Lambda's DryRun invoke answers 204)
+            body = b""
         return Response(status, headers, body)
 
     # -- hooks for subclasses --------------------------------------------------------------------
@@ -309,6 +289,10 @@ class RestProtocol:
 
     def write_body(self, op: OperationModel, shape: Shape, value: Any, opts: ProtocolOptions,
                    payload_member: str | None) -> bytes:
+        raise NotImplementedError
+
+    def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
+        """An event-stream event (or modeled exception) as a document."""
         raise NotImplementedError
 
     def always_body(self, op: OperationModel, located: set[str]) -> bool:

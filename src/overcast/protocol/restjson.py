@@ -11,8 +11,8 @@ from overcast.context import RequestContext
 from overcast.errors import SerializationError, ServiceError
 from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape
 from overcast.protocol.http import Response
-from overcast.protocol.jsonvalues import from_json, to_json
-from overcast.protocol.rest import RestProtocol
+from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
+from overcast.protocol.rest import RestProtocol, format_header
 
 
 class RestJsonProtocol(RestProtocol):
@@ -20,16 +20,22 @@ class RestJsonProtocol(RestProtocol):
     content_type = "application/json"
 
     def read_body(self, shape: Shape, body: bytes, where: str, opts: ProtocolOptions) -> Any:
-        try:
-            document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise SerializationError("Could not parse request body into json: malformed JSON",
-                                     code=opts.serialization_code) from None
+        if shape.type_name != "structure":
+            try:
+                document = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise SerializationError("Could not parse request body into json: malformed JSON",
+                                         code=opts.serialization_code) from None
+        else:
+            document = load_object(body, opts.serialization_code)
         return from_json(shape, document, where, opts.raw_shapes, opts.serialization_code)
 
     def write_body(self, op: OperationModel, shape: Shape, value: Any, opts: ProtocolOptions,
                    payload_member: str | None) -> bytes:
         return dumps(to_json(shape, value))
+
+    def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
+        return dumps(error_document(shape, value) if shape.metadata.get("exception") else to_json(shape, value))
 
     def always_body(self, op: OperationModel, located: set[str]) -> bool:
         shape = op.output_shape
@@ -37,9 +43,10 @@ class RestJsonProtocol(RestProtocol):
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
-        body = error_members(model, error)
+        members = error_members(model, error)
         if opts.error_type_field:
-            body = {"Type": "User" if error.sender_fault else "Service", **body}
+            # Lambda: "Type": "User" for the caller's errors, "Service" for its own
+            members = {"Type": "User" if error.sender_fault else "Service", **members}
         headers = [
             ("Content-Type", "application/json"),
             ("x-amzn-RequestId", ctx.request_id),
@@ -50,6 +57,6 @@ class RestJsonProtocol(RestProtocol):
         shape = error_shape(model, error.code)
         if shape is not None:
             for name, member in shape.members.items():
-                if member.serialization.get("location") == "header" and name in body:
-                    headers.append((member.serialization.get("name", name), str(body.pop(name))))
-        return Response(error.status, headers, dumps(body))
+                if member.serialization.get("location") == "header" and members.get(name) is not None:
+                    headers.append((member.serialization.get("name", name), format_header(members[name], member)))
+        return Response(error.status, headers, dumps(error_document(shape, members)))

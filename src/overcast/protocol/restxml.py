@@ -9,10 +9,10 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
-from overcast.protocol.base import ProtocolOptions
+from overcast.protocol.base import ProtocolOptions, error_shape
 from overcast.protocol.http import Response
 from overcast.protocol.rest import RestProtocol
-from overcast.protocol.xml import parse_document, read_structure, write_value
+from overcast.protocol.xml import parse_document, read_structure, write_fields, write_value
 
 _DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -36,8 +36,23 @@ class RestXmlProtocol(RestProtocol):
         else:
             root = opts.xml_roots.get(op.name) or _default_root(shape.name)
         out: list[str] = [_DECL]
-        write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
+        scalar = shape.members.get(root) if shape.type_name == "structure" else None
+        if scalar is not None and scalar.type_name not in ("structure", "list", "map"):
+            # The root element is the output's one member, e.g. S3's GetBucketLocation answers
+            # `<LocationConstraint xmlns="...">eu-west-1</LocationConstraint>`.
+            write_value(out, root, scalar, value.get(root) or "", "iso8601", namespace=opts.xml_namespace)
+        else:
+            write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
         return "".join(out).encode()
+
+    def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
+        out: list[str] = []
+        write_value(out, shape.name, shape, value)
+        return "".join(out).encode()
+
+    def always_body(self, op: OperationModel, located: set[str]) -> bool:
+        shape = op.output_shape
+        return shape is not None and any(name not in located for name in shape.members)
 
     def id_headers(self, ctx: RequestContext) -> list[tuple[str, str]]:
         return [("x-amz-request-id", ctx.request_id), ("x-amz-id-2", ctx.extras.get("host_id", ctx.request_id))]
@@ -47,7 +62,9 @@ class RestXmlProtocol(RestProtocol):
         headers = [*self.id_headers(ctx), *ctx.response_headers, *error.headers.items()]
         if ctx.request is not None and ctx.request.method == "HEAD":
             return Response(error.status, headers, b"")
-        extra = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in error.fields.items())
+        fields: list[str] = []
+        write_fields(fields, error_shape(model, error.code), error.fields)
+        extra = "".join(fields)
         body = (
             f"{_DECL}<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
             f"{extra}<RequestId>{ctx.request_id}</RequestId>"

@@ -94,7 +94,7 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool
                 )
         return
     if type_name == "blob":
-        if isinstance(value, bytes | str):  # a streamed upload is checked by its service
+        if isinstance(value, bytes | bytearray | str):  # a streamed body is checked by its reader
             _length(meta, len(value), value, path, found, "length")
         return
     if type_name in ("integer", "long", "float", "double") and not isinstance(value, bool):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime as dt
+import keyword
 from email.utils import formatdate
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,14 @@ UTC = dt.UTC
 def snake(name: str) -> str:
     """botocore's member-name → Python-argument mapping (`QueueUrl` → `queue_url`)."""
     return xform_name(name)
+
+
+@lru_cache(maxsize=4096)
+def argument_name(member: str) -> str:
+    """The keyword argument a service method receives member `member` as: its snake_case name, with
+    a trailing underscore when that is a Python keyword (CloudWatch Logs' `from` → `from_`)."""
+    name = xform_name(member)
+    return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def to_epoch(value: Any) -> float:

@@ -88,6 +88,18 @@ def write_value(out: list[str], name: str, shape: Shape, value: Any, ts: str = "
     out.append(f"<{name}{ns}>{escape(format_scalar_text(value, shape, ts))}</{name}>")
 
 
+def write_fields(out: list[str], shape: Shape | None, fields: dict[str, Any]) -> None:
+    """Extra members of an `<Error>` element, through the error shape when it models them."""
+    for name, value in fields.items():
+        member = shape.members.get(name) if shape is not None else None
+        if value is None:
+            continue
+        if member is not None:
+            write_member(out, name, member, value)
+        else:
+            out.append(f"<{name}>{escape(str(value))}</{name}>")
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 
