@@ -51,17 +51,14 @@ class StackOperation(UpdateSteps, Runner):
             self.status(final, reason)
 
     def finish_change_set(self) -> None:
-        """The executed change set's ExecutionStatus follows the stack's final status."""
+        """Once an executed change set's operation is over, CloudFormation removes the stack's
+        change sets (the executed one too: its name can be used again)."""
         change_set_id = self.stack.get("ChangeSetId")
-        status = self.stack["StackStatus"]
-        if not change_set_id or status.endswith("_IN_PROGRESS"):
+        if not change_set_id or self.stack["StackStatus"].endswith("_IN_PROGRESS"):
             return
         change_set = self.store.change_set(None, change_set_id)
-        if change_set is None or change_set.get("ExecutionStatus") != "EXECUTE_IN_PROGRESS":
-            return
-        ok = status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
-        change_set["ExecutionStatus"] = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
-        self.store.put_change_set(change_set)
+        if change_set is not None and change_set.get("ExecutionStatus") == "EXECUTE_IN_PROGRESS":
+            self.store.drop_change_sets(self.stack_id)
 
     async def run(self, resume: bool) -> None:
         status = self.stack["StackStatus"]
