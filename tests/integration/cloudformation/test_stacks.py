@@ -4,6 +4,7 @@ removal, rollback), delete, waiters, capabilities, deletion policies."""
 from __future__ import annotations
 
 import json
+import time
 
 import botocore.exceptions
 import pytest
@@ -255,3 +256,22 @@ def test_iam_resources_need_capabilities(cf, overcast_server):
     assert wait(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
     with pytest.raises(botocore.exceptions.ClientError):
         iam.get_role(RoleName=role_name)
+
+
+def test_stack_events_go_to_notification_topics(cf, sqs, overcast_server):
+    sns = overcast_server.client("sns")
+    topic = sns.create_topic(Name=unique("events"))["TopicArn"]
+    inbox = sqs.create_queue(QueueName=unique("inbox"))["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
+    name = unique()
+    check(cf, create(cf, {"Resources": {"A": queue()}}, name, NotificationARNs=[topic]))
+    statuses: list[str] = []
+    deadline = time.monotonic() + 20
+    while len(statuses) < 4 and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            lines = dict(line.split("=", 1) for line in message["Body"].splitlines())
+            assert lines["StackName"] == f"'{name}'"
+            statuses.append(f"{lines['LogicalResourceId'].strip(chr(39))} {lines['ResourceStatus'].strip(chr(39))}")
+    assert sorted(statuses) == sorted(["A CREATE_IN_PROGRESS", "A CREATE_COMPLETE", f"{name} CREATE_IN_PROGRESS",
+                                       f"{name} CREATE_COMPLETE"])

@@ -115,6 +115,23 @@ class StackStore:
         if stack.get("_token"):
             event["ClientRequestToken"] = stack["_token"]
         self.db.execute("INSERT INTO cfn_events(stack_id, doc) VALUES (?, ?)", (stack["StackId"], json.dumps(event)))
+        for topic in stack.get("NotificationARNs") or []:
+            self._notify(topic, event)
+
+    def _notify(self, topic: str, event: dict[str, Any]) -> None:
+        """Stack events go to the stack's notification topics, in AWS's key='value' lines."""
+        from overcast.invocation import targets
+
+        fields = [("StackId", event["StackId"]), ("Timestamp", iso(event["Timestamp"])), ("EventId", event["EventId"]),
+                  ("LogicalResourceId", event["LogicalResourceId"]), ("Namespace", event["StackId"].split(":")[4]),
+                  ("PhysicalResourceId", event["PhysicalResourceId"]), ("PrincipalId", event["StackId"].split(":")[4]),
+                  ("ResourceProperties", event.get("ResourceProperties", "null")),
+                  ("ResourceStatus", event["ResourceStatus"]),
+                  ("ResourceStatusReason", event.get("ResourceStatusReason", "")),
+                  ("ResourceType", event["ResourceType"]), ("StackName", event["StackName"]),
+                  ("ClientRequestToken", event.get("ClientRequestToken", "null"))]
+        message = "".join(f"{key}='{value}'\n" for key, value in fields)
+        targets.record(self.platform, topic, message, options={"Subject": "AWS CloudFormation Notification"})
 
     def events(self, stack_id: str) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT doc FROM cfn_events WHERE stack_id = ? ORDER BY seq DESC", (stack_id,))
