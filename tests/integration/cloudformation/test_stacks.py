@@ -275,3 +275,17 @@ def test_stack_events_go_to_notification_topics(cf, sqs, overcast_server):
             statuses.append(f"{lines['LogicalResourceId'].strip(chr(39))} {lines['ResourceStatus'].strip(chr(39))}")
     assert sorted(statuses) == sorted(["A CREATE_IN_PROGRESS", "A CREATE_COMPLETE", f"{name} CREATE_IN_PROGRESS",
                                        f"{name} CREATE_COMPLETE"])
+
+
+def test_events_come_in_pages_of_100_newest_first(cf):
+    name = unique()
+    stack = check(cf, create(cf, {"Resources": {f"Q{i}": queue() for i in range(55)}}, name))
+    first = cf.describe_stack_events(StackName=name)
+    assert len(first["StackEvents"]) == 100 and first["NextToken"]
+    assert first["StackEvents"][0]["ResourceStatus"] == "CREATE_COMPLETE"
+    assert first["StackEvents"][0]["LogicalResourceId"] == name
+    second = cf.describe_stack_events(StackName=stack["StackId"], NextToken=first["NextToken"])
+    assert len(second["StackEvents"]) == 2 + 2 * 55 - 100 and "NextToken" not in second
+    ids = [e["EventId"] for e in first["StackEvents"] + second["StackEvents"]]
+    assert len(set(ids)) == len(ids)
+    assert second["StackEvents"][-1]["ResourceStatusReason"] == "User Initiated"

@@ -196,8 +196,12 @@ class CloudFormationApi(ChangeSetOperations):
             raise CfnValidationError("1 validation error detected: Value null at 'stackName' failed to satisfy "
                                      "constraint: Member must not be null")
         stack = self.store.get(ctx.account, ctx.region, stack_name)
-        chunk, token = page(self.store.events(stack["StackId"]), next_token, 100)
-        return {"StackEvents": chunk, "NextToken": token}
+        try:
+            before = int(next_token) if next_token else None
+        except ValueError:
+            raise CfnValidationError("Invalid NextToken") from None
+        events, following = self.store.events(stack["StackId"], before)
+        return {"StackEvents": events, "NextToken": str(following) if following is not None else None}
 
     def describe_stack_resource(self, ctx: RequestContext, stack_name: str, logical_resource_id: str) -> dict[str, Any]:
         stack = self.store.get(ctx.account, ctx.region, stack_name)

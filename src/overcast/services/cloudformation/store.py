@@ -133,9 +133,14 @@ class StackStore:
         message = "".join(f"{key}='{value}'\n" for key, value in fields)
         targets.record(self.platform, topic, message, options={"Subject": "AWS CloudFormation Notification"})
 
-    def events(self, stack_id: str) -> list[dict[str, Any]]:
-        rows = self.db.query("SELECT doc FROM cfn_events WHERE stack_id = ? ORDER BY seq DESC", (stack_id,))
-        return [json.loads(r["doc"]) for r in rows]
+    def events(self, stack_id: str, before: int | None = None, limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of the stack's events, newest first, and the position of the next page (stable
+        while new events arrive: pages are keyed by sequence number, not offset)."""
+        rows = self.db.query("SELECT seq, doc FROM cfn_events WHERE stack_id = ? AND seq < ? ORDER BY seq DESC "
+                             "LIMIT ?", (stack_id, before if before is not None else 2**62, limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [json.loads(r["doc"]) for r in rows], (rows[-1]["seq"] if more else None)
 
     # -- change sets --------------------------------------------------------------------------
 
