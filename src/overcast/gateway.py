@@ -9,10 +9,12 @@ unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint.
 from __future__ import annotations
 
 import asyncio
+import calendar
 import inspect
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,7 @@ from botocore.model import OperationModel, ServiceModel
 from overcast import __version__
 from overcast.context import RequestContext
 from overcast.errors import (
+    ClientError,
     MissingAuthentication,
     NotImplementedOperation,
     ServerError,
@@ -201,6 +204,7 @@ class Gateway:
             if not protocol.needs_body_for_routing():
                 await read_body(req, bool(op.has_streaming_input) and opts.stream_uploads)
             params = protocol.parse(op, req, opts)
+            _check_presigned(req, self.platform.clock.now())
             method, names, takes_all = self._method(spec, op.name)
             kwargs = {}
             for key, value in params.items():
@@ -213,8 +217,8 @@ class Gateway:
             return protocol.serialize(op, result or {}, ctx, opts)
         except ServiceError as error:
             return protocol.serialize_error(model, op, error, ctx, opts)
-        except asyncio.CancelledError:
-            raise
+        except (asyncio.CancelledError, ConnectionError):
+            raise  # the client went away (mid-upload): nothing to answer
         except Exception:
             log.exception("%s.%s failed", spec.name, op.name if op else "?")
             failure = ServerError("We encountered an internal error. Please try again.",
@@ -249,6 +253,32 @@ def _is_query_call(req: Request) -> bool:
     if "x-amz-target" in req.headers:
         return False
     return _is_form(req) or (req.method == "GET" and req.query_has("Action"))
+
+
+def _check_presigned(req: Request, now: float) -> None:
+    """A presigned URL (SigV4 `X-Amz-Date` + `X-Amz-Expires`, SigV2 `Expires`) is refused once expired,
+    as AWS does (signatures themselves are not checked)."""
+    expires = req.query_get("X-Amz-Expires")
+    if expires is not None:
+        date = req.query_get("X-Amz-Date") or ""
+        try:
+            start = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
+            deadline = start + int(expires)
+        except ValueError:
+            return
+    elif req.query_has("Signature") and req.query_has("AWSAccessKeyId"):
+        raw = req.query_get("Expires") or ""
+        if not raw.lstrip("-").isdigit():
+            return
+        deadline = int(raw)
+    else:
+        return
+    if now > deadline:
+        server_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        raise ClientError("Request has expired", code="AccessDenied", status=403,
+                          fields={"X-Amz-Expires": expires} if expires is not None else
+                          {"Expires": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(deadline)),
+                           "ServerTime": server_time})
 
 
 def _internal_code(model: ServiceModel) -> str:

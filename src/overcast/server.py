@@ -88,14 +88,15 @@ class App:
             scheme=scope.get("scheme", "http"),
         )
         done = False
+        body_stream: BodyStream | None = None
 
         async def read_body(request: Request, stream: bool) -> None:
-            nonlocal done
+            nonlocal done, body_stream
             if done:
                 return
             done = True
             if stream:
-                request.stream = BodyStream(receive)
+                request.stream = body_stream = BodyStream(receive)
                 return
             chunks: list[bytes] = []
             size = 0
@@ -123,6 +124,11 @@ class App:
         except ClientError as error:  # a request refused before any service saw it (body too large)
             response = json_response(error.status, json.dumps({"message": error.message}),
                                      [("x-amzn-RequestId", new_request_id()), ("x-amzn-ErrorType", error.code)])
+        if not done or (body_stream is not None and not body_stream.exhausted):
+            # Answered before the body was read (an upload refused early): the rest of the body, or
+            # the body a client holding on `Expect: 100-continue` never sent, would be taken for the
+            # next request on this connection, so close it after the response.
+            response.set_header("Connection", "close")
         await _send_response(send, response, head=req.method == "HEAD")
 
     @staticmethod

@@ -42,6 +42,9 @@ class ProtocolOptions:
     query_error_codes: Mapping[str, str] = field(default_factory=dict)
     #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
     rewrite: Callable[[Request], Request] | None = None
+    #: rest: names the operation when several share a method and URI template (S3's PUT /{Bucket}/{Key+}
+    #: is PutObject, UploadPart, CopyObject or UploadPartCopy); None lets the templates decide
+    operation_hint: Callable[[Request], str | None] | None = None
 
 
 class Trusted:

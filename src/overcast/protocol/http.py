@@ -82,6 +82,11 @@ class BodyStream:
     async def read(self) -> bytes:
         return b"".join([chunk async for chunk in self])
 
+    @property
+    def exhausted(self) -> bool:
+        """Whether the whole body has been received."""
+        return not self._more
+
 
 @dataclass
 class Request:

@@ -62,7 +62,9 @@ class JsonProtocol:
         code = error.code
         if model.is_query_compatible:
             code, query_code = query_compatible_codes(model, error.code, opts)
-            headers.append(("x-amzn-query-error", f"{query_code};{'Sender' if error.sender_fault else 'Receiver'}"))
+            if not any(k.lower() == "x-amzn-query-error" for k in error.headers):  # the service's own wins
+                headers.append(("x-amzn-query-error",
+                                f"{query_code};{'Sender' if error.sender_fault else 'Receiver'}"))
         shape = error_shape(model, code)
         body = {"__type": f"{opts.error_type_prefix}{code}", **error_document(shape, error_members(model, error))}
         headers.extend(error.headers.items())

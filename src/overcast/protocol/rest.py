@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +34,23 @@ _NOT_PARAMETERS = frozenset({
 })
 
 
+@lru_cache(maxsize=4096)
+def _located(shape: Shape) -> tuple[tuple[str, Shape, str, str], ...]:
+    """(name, member, location, wire name) of a structure's members bound to the URI, query or headers
+    (computed once per shape: S3's operations have dozens)."""
+    return tuple(
+        (name, member, member.serialization["location"], member.serialization.get("name", name))
+        for name, member in shape.members.items() if member.serialization.get("location")
+    )
+
+
+@lru_cache(maxsize=4096)
+def _header_members(shape: Shape) -> dict[str, tuple[str, Shape]]:
+    """Lower-cased header name → (member name, member) of a structure's `header` members."""
+    return {loc_name.lower(): (name, member) for name, member, location, loc_name in _located(shape)
+            if location == "header"}
+
+
 def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
     """Members taken from the URI, query string and headers; also the names of those members."""
     shape = op.input_shape
@@ -42,12 +60,8 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
         return params, located
     # Keys the URI template itself carries (`/restapis?mode=import`) are not the map's either.
     claimed_query: set[str] = {key for key, _ in route_of(op).query}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        if not location:
-            continue
+    for name, member, location, loc_name in _located(shape):
         located.add(name)
-        loc_name = member.serialization.get("name", name)
         if location == "uri":
             if loc_name in labels:
                 params[name] = parse_scalar_text(labels[loc_name], member, name)
@@ -62,18 +76,19 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
                 params[name] = [parse_scalar_text(v, member.member, name) for v in values]
             else:
                 params[name] = parse_scalar_text(values[-1], member, name)
-        elif location == "header":
-            raw = req.headers.get(loc_name)
-            if raw is None:
-                continue
-            params[name] = _header_value(raw, member, name)
         elif location == "headers":
             prefix = loc_name.lower()
             found = {k[len(prefix):]: v[-1] for k, v in req.headers.lower_items() if k.startswith(prefix)}
             if found:
                 params[name] = found
-    for name, member in shape.members.items():
-        if member.serialization.get("location") == "querystring" and member.type_name == "map":
+    # Header members: walk the request's few headers rather than the model's many members.
+    by_header = _header_members(shape)
+    for lname, values in req.headers.lower_items():
+        hit = by_header.get(lname)
+        if hit is not None:
+            params[hit[0]] = _header_value(values[-1], hit[1], hit[0])
+    for name, member, location, _ in _located(shape):
+        if location == "querystring" and member.type_name == "map":
             rest: dict[str, Any] = {}
             for k, v in req.query:
                 if k in claimed_query or k in _NOT_PARAMETERS:
@@ -172,15 +187,11 @@ def located_output(op: OperationModel, result: dict[str, Any]) -> tuple[int, lis
     shape = op.output_shape
     if shape is None:
         return status, headers, located
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        if not location:
-            continue
+    for name, member, location, loc_name in _located(shape):
         located.add(name)
         value = result.get(name)
         if value is None:
             continue
-        loc_name = member.serialization.get("name", name)
         if location == "statusCode":
             status = int(value)
         elif location == "header":
@@ -209,7 +220,8 @@ class RestProtocol:
         return False
 
     def operation(self, model: ServiceModel, req: Request, opts: ProtocolOptions) -> OperationModel:
-        op, labels = match_operation(model, req)
+        hint = opts.operation_hint(req) if opts.operation_hint is not None else None
+        op, labels = match_operation(model, req, hint)
         req._labels = labels  # type: ignore[attr-defined]
         return op
 
@@ -248,6 +260,8 @@ class RestProtocol:
                   opts: ProtocolOptions) -> Response:
         result = result or {}
         status, headers, located = located_output(op, result)
+        # An operation whose model has no status member may still pick its status (S3's 206 Partial Content).
+        status = ctx.extras.get("status", status)
         headers.extend(self.id_headers(ctx))
         headers.extend(ctx.response_headers)
         shape = op.output_shape

@@ -60,7 +60,7 @@ class RestXmlProtocol(RestProtocol):
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
         headers = [*self.id_headers(ctx), *ctx.response_headers, *error.headers.items()]
-        if ctx.request is not None and ctx.request.method == "HEAD":
+        if (ctx.request is not None and ctx.request.method == "HEAD") or error.status == 304:
             return Response(error.status, headers, b"")
         fields: list[str] = []
         write_fields(fields, error_shape(model, error.code), error.fields)

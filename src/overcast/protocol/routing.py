@@ -149,13 +149,16 @@ def _fit(route: Route, req: Request, xid: str | None) -> tuple[object, ...]:
     return (route.op_name == xid, route.rank, -missing, present, not route.deprecated)
 
 
-def find_route(model: ServiceModel, req: Request) -> tuple[tuple[object, ...], Route, dict[str, str]] | None:
+def find_route(model: ServiceModel, req: Request, only: str | None = None
+               ) -> tuple[tuple[object, ...], Route, dict[str, str]] | None:
     """The best route for `req` with how well it fits (comparable across services) and its URI
-    labels, or None."""
+    labels, or None. `only` restricts the search to one operation (a service's own hint)."""
     parts = split_path(req.raw_path)
     xid = req.query_get("x-id") if "x-id=" in req.query_string else None
     best: tuple[tuple[object, ...], Route, dict[str, str]] | None = None
     for route in routes_by_method(model).get(req.method, ()):
+        if only is not None and route.op_name != only:
+            continue
         if best is not None and xid is None and route.rank < best[1].rank:
             break  # every route left is less specific than the one found
         labels = match_path(route, parts)
@@ -167,9 +170,12 @@ def find_route(model: ServiceModel, req: Request) -> tuple[tuple[object, ...], R
     return best
 
 
-def match_operation(model: ServiceModel, req: Request) -> tuple[OperationModel, dict[str, str]]:
+def match_operation(model: ServiceModel, req: Request, only: str | None = None
+                    ) -> tuple[OperationModel, dict[str, str]]:
     """The operation `req` calls and its URI labels; an AWS-shaped 404 when none fits."""
-    found = find_route(model, req)
+    found = find_route(model, req, only) if only is not None else None
+    if found is None:
+        found = find_route(model, req)
     if found is None:
         raise UnknownOperation(f"No operation matches {req.method} {req.path}", code="UnknownOperationException",
                                status=404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -153,30 +154,28 @@ def test_row10_reserved_concurrency_zero_throttles(lam):
     assert invoke(lam, name)["Body"] == b"1"
 
 
-def test_row11_reserved_concurrency_one_overlapping_calls(lam):
+def test_row11_reserved_concurrency_one_overlapping_calls(lam, tmp_path):
+    marker = tmp_path / "running"
     name = create_function(lam, """
-        import time
+        import os, time
         def handler(event, context):
-            time.sleep(event.get("sleep", 0))
+            if event.get("marker"):
+                open(event["marker"], "w").close()
+                time.sleep(2)
             return "ok"
     """)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
-    invoke(lam, name)  # warm
     results: list[object] = []
-    started = threading.Event()
-
-    def slow() -> None:
-        started.set()
-        results.append(invoke(lam, name, b'{"sleep": 1.5}')["Body"])
-
-    thread = threading.Thread(target=slow)
+    thread = threading.Thread(target=lambda: results.append(
+        invoke(lam, name, json.dumps({"marker": str(marker)}).encode())["Body"]))
     thread.start()
-    started.wait()
-    deadline_hits = 0
-    with pytest.raises(lam.exceptions.TooManyRequestsException):
-        for _ in range(200):  # until the slow call is surely in flight
-            invoke(lam, name)
-            deadline_hits += 1
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:  # the first call is running
+        time.sleep(0.01)
+    assert marker.exists()
+    with pytest.raises(lam.exceptions.TooManyRequestsException) as info:
+        invoke(lam, name)
+    assert info.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     thread.join()
     assert results == [b'"ok"']
 
