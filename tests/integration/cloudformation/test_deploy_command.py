@@ -12,8 +12,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tests.integration.cloudformation.helpers import unique
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -23,11 +21,6 @@ def deploy(server, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     return subprocess.run([sys.executable, "-m", "overcast", "deploy", *args], env=env, capture_output=True,
                           text=True, timeout=180)
-
-
-def needs_s3(server) -> None:
-    if "s3" not in server.admin("health")["services"]:
-        pytest.skip("needs the s3 service")
 
 
 def outputs_of(stdout: str) -> dict[str, str]:
@@ -107,7 +100,6 @@ def test_deploy_reports_bad_input(overcast_server, tmp_path):
 
 
 def test_deploy_sam_template_with_a_code_folder(overcast_server, tmp_path):
-    needs_s3(overcast_server)
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(
         "import json\n\ndef handler(event, context):\n"
@@ -140,7 +132,6 @@ Outputs:
 
 
 def test_deploy_cdk_assembly(overcast_server, tmp_path):
-    needs_s3(overcast_server)
     assembly = tmp_path / "cdk.out"
     shutil.copytree(FIXTURES / "cdk_app" / "cdk.out", assembly)
     result = deploy(overcast_server, str(assembly))

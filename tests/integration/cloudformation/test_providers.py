@@ -184,3 +184,56 @@ def test_load_balancer_with_lambda_target(cf, overcast_server):
         "Outputs": {"Dns": {"Value": {"Fn::GetAtt": ["Balancer", "DNSName"]}}}}
     stack = check(cf, create(cf, template, name))
     assert get(f"http://{outputs(stack)['Dns']}/lb")[0] == 200
+
+
+def test_s3_bucket_notifications_code_from_s3_and_template_url(cf, overcast_server):
+    s3 = overcast_server.client("s3")
+    sqs = overcast_server.client("sqs")
+    source = unique("code")
+    s3.create_bucket(Bucket=source)
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return {'statusCode': 200, 'body': 'from s3'}\n")
+    s3.put_object(Bucket=source, Key="fn.zip", Body=archive.getvalue())
+    s3.put_object(Bucket=source, Key="api.json", Body=json.dumps({
+        "openapi": "3.0.1", "info": {"title": "from-s3", "version": "1"}, "paths": {}}))
+    template = {"Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.handler", "Role": ROLE,
+            "Code": {"S3Bucket": source, "S3Key": "fn.zip"}}},
+        "Inbox": {"Type": "AWS::SQS::Queue"},
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "NotificationConfiguration": {"QueueConfigurations": [{
+                "Event": "s3:ObjectCreated:*", "Queue": {"Fn::GetAtt": ["Inbox", "Arn"]},
+                "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "in/"}]}}}]}}},
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {
+            "BodyS3Location": {"Bucket": source, "Key": "api.json"}}}},
+        "Outputs": {"Bucket": {"Value": {"Ref": "Bucket"}}, "Arn": {"Value": {"Fn::GetAtt": ["Bucket", "Arn"]}},
+                    "Queue": {"Value": {"Ref": "Inbox"}}, "Fn": {"Value": {"Ref": "Fn"}}, "Api": {"Value": {"Ref": "Api"}}}}
+    s3.put_object(Bucket=source, Key="stack.json", Body=json.dumps(template))
+    name = unique()
+    stack_id = cf.create_stack(StackName=name, TemplateURL=f"{overcast_server.url}/{source}/stack.json")["StackId"]
+    out = outputs(check(cf, wait(cf, stack_id)))
+    bucket = out["Bucket"]
+    assert bucket.startswith(name.lower() + "-bucket-") and out["Arn"] == f"arn:aws:s3:::{bucket}"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    s3.put_object(Bucket=bucket, Key="in/report.csv", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="elsewhere.csv", Body=b"x")
+    deadline = time.monotonic() + 20
+    keys: list[str] = []
+    while not keys and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=out["Queue"], WaitTimeSeconds=1).get("Messages", []):
+            keys += [r["s3"]["object"]["key"] for r in json.loads(message["Body"]).get("Records", [])]
+    assert keys == ["in/report.csv"]
+    answer = overcast_server.client("lambda").invoke(FunctionName=out["Fn"])["Payload"].read()
+    assert json.loads(answer)["body"] == "from s3"
+    assert overcast_server.client("apigateway").get_rest_api(restApiId=out["Api"])["name"] == "from-s3"
+    # a bucket that still holds objects cannot be deleted, as on AWS
+    cf.delete_stack(StackName=stack_id)
+    failed = wait(cf, stack_id)
+    assert failed["StackStatus"] == "DELETE_FAILED"
+    assert "Bucket" in failed["StackStatusReason"]
