@@ -248,7 +248,9 @@ class CloudFormationApi(ChangeSetOperations):
             holder = self.store.get(ctx.account, ctx.region, stack_name)
         else:
             raise CfnValidationError("Either StackName or ChangeSetName must be specified.")
-        if template_stage == "Processed":
+        if "_template" not in holder:  # a stack still in REVIEW_IN_PROGRESS has no template yet
+            body = "{}"
+        elif template_stage == "Processed":
             body = json.dumps(holder["_plan"]["template"])
         else:
             body = holder["_template"]
