@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from overcast.services.cloudformation import graph
+from overcast.services.cloudformation.dependencies import references
 from overcast.services.cloudformation.errors import CfnValidationError
 from overcast.services.cloudformation.intrinsics import (
     NO_VALUE,
     Scope,
     evaluate_conditions,
     pseudo_parameters,
-    references,
     resolve,
 )
 from overcast.services.cloudformation.parameters import described, resolve_parameters

@@ -26,7 +26,7 @@ class _NoValue:
 
 NO_VALUE: Any = _NoValue()
 
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition")
 
@@ -205,7 +205,7 @@ def _ref(arg: Any, scope: Scope) -> Any:
     raise template_error(f"Unresolved resource dependencies [{name}] in the Resources block of the template")
 
 
-def _getatt_parts(arg: Any, scope: Scope) -> tuple[str, str]:
+def getatt_parts(arg: Any, scope: Scope) -> tuple[str, str]:
     if isinstance(arg, str):
         logical, _, attribute = arg.partition(".")
         return logical, attribute
@@ -217,7 +217,7 @@ def _getatt_parts(arg: Any, scope: Scope) -> tuple[str, str]:
 
 
 def _getatt(arg: Any, scope: Scope) -> Any:
-    logical, attribute = _getatt_parts(arg, scope)
+    logical, attribute = getatt_parts(arg, scope)
     if logical not in scope.resources:
         raise template_error(f"Template error: instance of Fn::GetAtt references undefined resource {logical}")
     return scope.attribute(logical, attribute)
@@ -251,7 +251,7 @@ def _sub(arg: Any, scope: Scope) -> Any:
                 return _text(scope.attribute(logical, attribute))
         raise template_error(f"Unresolved resource dependencies [{name}] in the Resources block of the template")
 
-    return _SUB_VAR.sub(replace, text)
+    return SUB_VARIABLE.sub(replace, text)
 
 
 def _join(arg: Any, scope: Scope) -> str:
@@ -376,52 +376,3 @@ _FUNCTIONS: dict[str, Callable[[Any, Scope], Any]] = {
     **{name: _condition_value(name) for name in ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Fn::Contains",
                                                  "Fn::EachMemberEquals", "Fn::EachMemberIn")},
 }
-
-
-# -- dependencies ----------------------------------------------------------------------------
-
-
-def references(value: Any, scope: Scope) -> set[str]:
-    """Logical ids of resources `value` refers to through Ref, Fn::GetAtt and Fn::Sub (taking
-    Fn::If's branch that its condition selects, as AWS does)."""
-    found: set[str] = set()
-    _collect(value, scope, found)
-    return found
-
-
-def _collect(value: Any, scope: Scope, found: set[str]) -> None:
-    fn = intrinsic(value)
-    if fn is not None:
-        name, arg = fn
-        if name == "Ref" and isinstance(arg, str):
-            found.add(arg)
-            return
-        if name == "Fn::GetAtt":
-            try:
-                found.add(_getatt_parts(arg, scope)[0])
-            except CfnValidationError:
-                pass
-            _collect(arg, scope, found)
-            return
-        if name == "Fn::Sub":
-            text = arg[0] if isinstance(arg, list) and arg else arg
-            local = set(arg[1]) if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict) else set()
-            if isinstance(text, str):
-                for match in _SUB_VAR.finditer(text):
-                    expr = match.group(1).strip()
-                    if not expr.startswith("!") and expr not in local:
-                        found.add(expr.split(".", 1)[0])
-            if isinstance(arg, list) and len(arg) > 1:
-                _collect(arg[1], scope, found)
-            return
-        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3 and arg[0] in scope.conditions:
-            _collect(arg[1] if scope.conditions[arg[0]] else arg[2], scope, found)
-            return
-        _collect(arg, scope, found)
-        return
-    if isinstance(value, dict):
-        for item in value.values():
-            _collect(item, scope, found)
-    elif isinstance(value, list):
-        for item in value:
-            _collect(item, scope, found)

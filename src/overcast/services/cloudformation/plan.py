@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.services.cloudformation import graph, template
+from overcast.services.cloudformation.dependencies import references
 from overcast.services.cloudformation.errors import (
     CfnValidationError,
     InsufficientCapabilities,
@@ -20,7 +21,6 @@ from overcast.services.cloudformation.intrinsics import (
     condition,
     evaluate_conditions,
     intrinsic,
-    references,
     resolve,
 )
 from overcast.services.cloudformation.parameters import resolve_parameters
