@@ -164,6 +164,29 @@ class CloudFormationApi(ChangeSetOperations):
         await self.stacks.start(stack["StackId"])
         return {}
 
+    async def continue_update_rollback(self, ctx: RequestContext, stack_name: str,
+                                       resources_to_skip: list[str] | None = None, **_: Any) -> dict[str, Any]:
+        """Take a stack in UPDATE_ROLLBACK_FAILED back into its rollback, skipping what it is told to."""
+        stack = self.store.get(ctx.account, ctx.region, stack_name)
+        if stack["StackStatus"] != "UPDATE_ROLLBACK_FAILED":
+            raise CfnValidationError(f"Stack {stack['StackId']} is in {stack['StackStatus']} state and can not be "
+                                     "continued. Only stacks in UPDATE_ROLLBACK_FAILED state can be continued.")
+        rows = self.store.resources(stack["StackId"])
+        with self.platform.db.tx():
+            for name in resources_to_skip or []:
+                row = rows.get(name)
+                if row is not None and row.get("_action"):
+                    row.pop("_action", None)
+                    row.pop("_old", None)
+                    row["ResourceStatus"] = "UPDATE_COMPLETE"
+                    self.store.put_resource(stack["StackId"], row)
+            stack["StackStatus"] = "UPDATE_ROLLBACK_IN_PROGRESS"
+            self.store.save(stack)
+            self.store.add_event(stack, stack["StackName"], stack["StackId"], "AWS::CloudFormation::Stack",
+                                 "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated")
+        await self.stacks.start(stack["StackId"])
+        return {}
+
     def update_termination_protection(self, ctx: RequestContext, enable_termination_protection: bool,
                                       stack_name: str) -> dict[str, Any]:
         stack = self.store.get(ctx.account, ctx.region, stack_name)
