@@ -48,11 +48,14 @@ def load(path: Path, stack_name: str | None) -> list[StackSource]:
             if stack_name:
                 stacks = [s for s in stacks if s.name == stack_name] or _unknown(stack_name, stacks)
             return stacks
+        if (path / "cdk.json").exists() and (path / "cdk.out" / "manifest.json").exists():
+            return load(path / "cdk.out", stack_name)  # a CDK app folder, already synthesized
         for candidate in TEMPLATE_NAMES:
             if (path / candidate).exists():
                 return load(path / candidate, stack_name or path.resolve().name)
+        hint = " (a CDK app: run `cdk synth` first)" if (path / "cdk.json").exists() else ""
         raise DeployError(f"{path} holds neither a CDK cloud assembly (manifest.json) nor a template "
-                          f"({', '.join(TEMPLATE_NAMES)})")
+                          f"({', '.join(TEMPLATE_NAMES)}){hint}")
     from overcast.services.cloudformation.errors import CfnValidationError
     from overcast.services.cloudformation.template import parse
 
