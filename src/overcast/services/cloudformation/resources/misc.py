@@ -1,0 +1,53 @@
+"""Resource types with nothing to provision: CDK's metadata, wait condition handles, and SSM
+parameters kept by CloudFormation itself (CDK's bootstrap stack writes one)."""
+
+from __future__ import annotations
+
+from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
+
+
+class NothingProvider(Provider):
+    """AWS::CDK::Metadata (CDK's analytics record) and wait-condition handles: accepted, no effect."""
+
+    types = ("AWS::CDK::Metadata", "AWS::CloudFormation::WaitConditionHandle")
+
+    async def create(self, d: Deployment) -> Outcome:
+        return Outcome(d.physical_id or d.generated_name(128))
+
+    async def update(self, d: Deployment) -> Outcome:
+        return Outcome(d.physical_id or d.generated_name(128))
+
+    async def delete(self, d: Deployment) -> None:
+        return None
+
+
+PROVIDERS = [NothingProvider()]
+
+
+class KeptProvider(Provider):
+    """Types CDK's bootstrap stack declares that overcast has no service for: an ECR repository
+    (only container image assets would use it) and a KMS key and alias (used only when the
+    bootstrap is asked for a customer-managed key). Kept with AWS's Ref and GetAtt values, no effect."""
+
+    types = ("AWS::ECR::Repository", "AWS::KMS::Key", "AWS::KMS::Alias")
+
+    async def create(self, d: Deployment) -> Outcome:
+        if d.resource_type == "AWS::ECR::Repository":
+            name = str(d.properties.get("RepositoryName") or d.generated_name(256, lowercase=True))
+            return Outcome(name, {"Arn": d.arn("ecr", f"repository/{name}"),
+                                  "RepositoryUri": f"{d.account}.dkr.ecr.{d.region}.amazonaws.com/{name}"})
+        if d.resource_type == "AWS::KMS::Key":
+            import uuid
+
+            key = str(uuid.uuid4())
+            return Outcome(key, {"Arn": d.arn("kms", f"key/{key}"), "KeyId": key})
+        return Outcome(str(d.properties.get("AliasName") or d.generated_name(256)))
+
+    async def update(self, d: Deployment) -> Outcome:
+        return Outcome(d.physical_id or "", dict(d.attributes))
+
+    async def delete(self, d: Deployment) -> None:
+        return None
+
+
+PROVIDERS.append(KeptProvider())
