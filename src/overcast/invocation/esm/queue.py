@@ -8,6 +8,7 @@ import asyncio
 import logging
 from typing import Any
 
+from overcast.errors import ServiceError
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
 from overcast.invocation.esm.invoke import MappingInvoker
@@ -58,6 +59,10 @@ class QueuePoller:
                     await self._process(batch)
             except asyncio.CancelledError:
                 raise
+            except ServiceError as error:  # the queue is gone (or unusable): report it and keep trying
+                log.info("SQS poller of %s: %s %s", self.config["UUID"], error.code, error.message)
+                self.invoker.store.set_result(self.config["UUID"], f"PROBLEM: {error.message}")
+                await self.platform.clock.sleep(LONG_POLL)
             except Exception:
                 log.exception("SQS poller of %s failed", self.config["UUID"])
                 await self.platform.clock.sleep(THROTTLE_BACKOFF)
