@@ -50,11 +50,14 @@ class CodeStore:
             raise RequestTooLarge(f"Request must be smaller than {REQUEST_LIMIT} bytes for the {operation} operation")
         sha_hex = hashlib.sha256(archive).hexdigest()
         zip_path, folder = self._paths(sha_hex)
+        # Calls run in threads, and functions sharing one archive (a CDK app's asset) are created at the
+        # same time: each step tolerates another thread doing it first with the same bytes.
         if not folder.is_dir():
             _extract(archive, folder)
-            zip_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = zip_path.with_suffix(".tmp")
-            tmp.write_bytes(archive)
+        if not zip_path.exists():
+            fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=zip_path.parent)
+            with os.fdopen(fd, "wb") as out:
+                out.write(archive)
             os.replace(tmp, zip_path)
         return StoredCode(sha_hex, len(archive), folder)
 
@@ -87,12 +90,20 @@ def _extract(archive: bytes, folder: Path) -> None:
     try:
         for member in members:
             _extract_member(bundle, member, root)
-        os.replace(staging, folder)
+        _move_into_place(staging, folder)
     except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
         raise _bad_zip() from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, folder: Path) -> None:
+    try:
+        os.replace(staging, folder)
+    except OSError:
+        if not folder.is_dir():  # else another thread extracted the same archive first: it is there
+            raise
 
 
 def _inside(root: Path, target: Path) -> bool:
