@@ -8,7 +8,6 @@
 """
 
 import aws_cdk as cdk
-
 from infrastructure.stack import EcommerceStack
 
 app = cdk.App()

@@ -20,8 +20,20 @@ from functools import cache
 from typing import Any
 
 import boto3
-from shared import BadRequest, Created, Event, HttpError, NotFound, all_pages, http_handler, is_number, json_body, \
-    path_param, require, to_json
+from shared import (
+    BadRequest,
+    Created,
+    Event,
+    HttpError,
+    NotFound,
+    all_pages,
+    http_handler,
+    is_number,
+    json_body,
+    path_param,
+    require,
+    to_json,
+)
 
 KEY = os.environ.get("PRIMARY_KEY", "userName")
 

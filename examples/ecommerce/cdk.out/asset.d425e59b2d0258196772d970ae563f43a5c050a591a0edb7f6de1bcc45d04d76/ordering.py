@@ -24,8 +24,17 @@ from typing import Any
 import boto3
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
-from shared import Event, NotFound, all_pages, condition_failed, from_json, http_handler, log, path_param, \
-    query_param
+from shared import (
+    Event,
+    NotFound,
+    all_pages,
+    condition_failed,
+    from_json,
+    http_handler,
+    log,
+    path_param,
+    query_param,
+)
 
 KEY = os.environ.get("PRIMARY_KEY", "userName")
 SORT_KEY = os.environ.get("SORT_KEY", "orderDate")

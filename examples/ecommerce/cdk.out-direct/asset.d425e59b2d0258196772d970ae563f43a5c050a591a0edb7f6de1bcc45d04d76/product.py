@@ -18,8 +18,20 @@ from typing import Any
 import boto3
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
-from shared import BadRequest, Created, Event, NotFound, all_pages, condition_failed, http_handler, is_number, \
-    json_body, path_param, query_param, require
+from shared import (
+    BadRequest,
+    Created,
+    Event,
+    NotFound,
+    all_pages,
+    condition_failed,
+    http_handler,
+    is_number,
+    json_body,
+    path_param,
+    query_param,
+    require,
+)
 
 KEY = os.environ.get("PRIMARY_KEY", "id")
 
