@@ -38,6 +38,15 @@ def cmd_up(args: argparse.Namespace) -> int:
         reason = "is already in use" if exc.errno in (98, 48) else f"cannot be bound ({exc.strerror})"
         return _fail(f"port {config.port} on {config.host} {reason}")
     config = config.with_(port=sock.getsockname()[1])
+    demo = None
+    if args.demo:
+        from overcast.demo import Demo, DemoError
+
+        try:
+            demo = Demo(config)
+        except DemoError as exc:
+            sock.close()
+            return _fail(str(exc))
     from overcast.platform import Platform
 
     try:
@@ -52,6 +61,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     def announce() -> None:
         print(f"overcast {__version__} ready on http://{config.host}:{config.port} ({where})", flush=True)
+        if demo is not None:
+            demo.start()
 
     serve(platform, sock, announce)
     return 0
@@ -79,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--in-memory", action="store_true", help="keep nothing on disk")
     up.add_argument("--time-scale", type=float, default=None,
                     help="scale AWS's timers (e.g. 0.001; env OVERCAST_TIME_SCALE)")
+    up.add_argument("--demo", action="store_true",
+                    help="deploy the e-commerce example application and print how to place an order")
     up.set_defaults(func=cmd_up)
 
     for extra in _extra_commands():

@@ -76,6 +76,10 @@ class Platform:
     """Shared foundations of one running overcast."""
 
     def __init__(self, config: Config, clock: Clock | None = None) -> None:
+        if not config.in_memory and not config.data_dir.is_absolute():
+            # paths under it outlive the working directory: a function's environment runs in its
+            # code folder, with the runtime's packages (under files/) on its path
+            config = config.with_(data_dir=config.data_dir.resolve())
         self.config = config
         self.clock: Clock = clock or SystemClock(config.time_scale)
         self.signals = Signals()
