@@ -28,8 +28,10 @@ from shared import (
     NotFound,
     all_pages,
     http_handler,
+    init_phase,
     is_number,
     json_body,
+    log,
     path_param,
     require,
     to_json,
@@ -89,6 +91,7 @@ def checkout(event: Event, res: Resources) -> dict[str, Any]:
         raise BadRequest(f"the basket of {user} is empty")
     payload = checkout_payload(request, basket, now_iso())
     event_id = publish(res.events, payload)
+    log.info("checkout of %s published as event %s", user, event_id)
     # only once the event is on the bus: a failed publication keeps the basket for another try
     res.table.delete_item(Key={KEY: user})
     return {**payload, "eventId": event_id}
@@ -148,3 +151,4 @@ ROUTES = {
 }
 
 handler = http_handler(ROUTES, resources)
+init_phase(resources)

@@ -31,6 +31,7 @@ from shared import (
     condition_failed,
     from_json,
     http_handler,
+    init_phase,
     log,
     path_param,
     query_param,
@@ -51,8 +52,10 @@ def table() -> Any:
 
 def handler(event: Event, context: Any = None) -> Any:
     if "Records" in event:
+        log.info("%d message(s) from OrderQueue (event source mapping)", len(event["Records"]))
         return process_batch(event["Records"], table())
     if "detail-type" in event:
+        log.info("event %s from EventBridge (asynchronous invocation)", event.get("id"))
         return {"stored": store_order(event, table())}
     return http(event, context)
 
@@ -88,6 +91,7 @@ def store_order(event: Event, table: Any) -> bool:
     order = order_from_event(event)
     try:
         table.put_item(Item=order, ConditionExpression=Attr(SORT_KEY).not_exists())
+        log.info("stored order %s/%s of event %s", order[KEY], order[SORT_KEY], order["eventId"])
         return True
     except ClientError as error:
         if not condition_failed(error):
@@ -123,3 +127,4 @@ ROUTES = {
 }
 
 http = http_handler(ROUTES, table)
+init_phase(table)

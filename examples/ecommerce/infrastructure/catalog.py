@@ -30,8 +30,8 @@ def products() -> list[dict[str, object]]:
 class SampleCatalog(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, product_table: dynamodb.Table) -> None:
         super().__init__(scope, construct_id)
-        seeder = lambda_.Function(self, "seedFunction", runtime=RUNTIME, handler="seed.handler", code=code(),
-                                  timeout=cdk.Duration.seconds(30))
+        seeder = lambda_.Function(self, "seedFunction", function_name="seedFunction", runtime=RUNTIME,
+                                  handler="seed.handler", code=code(), timeout=cdk.Duration.seconds(30))
         product_table.grant_write_data(seeder)
         cdk.CustomResource(self, "SampleProducts", service_token=seeder.function_arn, properties={
             "TableName": product_table.table_name, "Products": json.dumps(products())})

@@ -99,3 +99,12 @@ def test_responses_are_api_gateway_proxy_results():
     response = shared.respond(201, "made", {"price": Decimal("9.5")})
     assert response == {"statusCode": 201, "headers": {"Content-Type": "application/json"},
                         "body": json.dumps({"message": "made", "body": {"price": 9.5}})}
+
+
+def test_clients_are_made_in_the_init_phase_only_inside_lambda(monkeypatch):
+    made = []
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    shared.init_phase(lambda: made.append("outside"))
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "basketFunction")
+    shared.init_phase(lambda: made.append("table"), lambda: made.append("events"))
+    assert made == ["table", "events"]

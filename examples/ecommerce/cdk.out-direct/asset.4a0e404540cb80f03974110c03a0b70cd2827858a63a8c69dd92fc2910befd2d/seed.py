@@ -16,6 +16,7 @@ from shared import from_json, log
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
+    log.info("%s request from CloudFormation (asynchronous invocation)", event.get("RequestType"))
     status, reason = "SUCCESS", ""
     try:
         if event["RequestType"] in ("Create", "Update"):
@@ -28,9 +29,11 @@ def handler(event: dict[str, Any], context: Any) -> None:
 
 def stock(properties: dict[str, Any]) -> None:
     table = boto3.resource("dynamodb").Table(properties["TableName"])
+    products = from_json(properties["Products"])
     with table.batch_writer() as batch:
-        for product in from_json(properties["Products"]):
+        for product in products:
             batch.put_item(Item=product)
+    log.info("stocked %d products in table %s", len(products), properties["TableName"])
 
 
 def answer(event: dict[str, Any], status: str, reason: str, context: Any) -> None:

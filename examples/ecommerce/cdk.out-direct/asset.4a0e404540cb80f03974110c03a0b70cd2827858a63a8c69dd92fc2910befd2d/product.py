@@ -26,6 +26,7 @@ from shared import (
     all_pages,
     condition_failed,
     http_handler,
+    init_phase,
     is_number,
     json_body,
     path_param,
@@ -106,3 +107,4 @@ ROUTES = {
 }
 
 handler = http_handler(ROUTES, table)
+init_phase(table)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import traceback
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -137,6 +138,15 @@ def http_handler(routes: dict[tuple[str, str], Route], resources: Callable[[], A
         return respond(200, message, result)
 
     return handle
+
+
+def init_phase(*factories: Callable[[], Any]) -> None:
+    """Make the AWS clients when Lambda loads the module (its init phase, which has a 10-second
+    budget of its own) rather than in the first invocation, which counts against the function's
+    timeout (3 s here): building a boto3 client costs 100-200 ms of CPU."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        for factory in factories:
+            factory()
 
 
 # -- DynamoDB ----------------------------------------------------------------------------------------
