@@ -64,6 +64,18 @@ def test_create_and_update_through_change_sets(cf):
     assert cf.list_change_sets(StackName=name)["Summaries"] == []
 
 
+def test_deleting_a_missing_change_set_by_name_succeeds_while_the_stack_exists(cf):
+    # what `cdk deploy` does before each update: DeleteChangeSet of `cdk-deploy-change-set`, there or not
+    name = unique()
+    check(cf, wait(cf, cf.create_stack(StackName=name, TemplateBody=body(V1))["StackId"]))
+    cf.delete_change_set(ChangeSetName="cdk-deploy-change-set", StackName=name)
+    for missing in ({"ChangeSetName": "cdk-deploy-change-set", "StackName": unique("gone")},
+                    {"ChangeSetName": f"arn:aws:cloudformation:us-east-1:000000000000:changeSet/x/{unique()}"}):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            cf.delete_change_set(**missing)
+        assert info.value.response["Error"]["Code"] == "ChangeSetNotFound"
+
+
 def test_change_set_without_changes_fails_with_aws_reason(cf):
     name = unique()
     check(cf, wait(cf, cf.create_stack(StackName=name, TemplateBody=body(V1))["StackId"]))
