@@ -1,28 +1,27 @@
-"""`overcast up --demo` as the README runs it: from a fresh directory, default data dir, default
-port replaced by a free one; the guide's URLs and sample order work."""
+"""`overcast up --demo` and the README's "Your first order", as a newcomer runs them: the server
+started in a fresh directory with the default data dir, then each `sh` block of that README section
+run with bash (curl, `overcast logs`, `overcast deploy`), in order, checking what each one shows."""
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from overcast.demo import SAMPLE_BASKET, SAMPLE_CHECKOUT
 from overcast.testing import free_port
 from tests.integration.ecommerce.shop import eventually
 
+ROOT = Path(__file__).resolve().parents[3]
 DEPLOYED = "The e-commerce application is deployed"
 
 
-def call(method: str, url: str, body: object = None) -> tuple[int, dict]:
-    data = None if body is None else json.dumps(body).encode()
-    with urllib.request.urlopen(urllib.request.Request(url, data=data, method=method), timeout=30) as response:
-        return response.status, json.loads(response.read())
+def readme_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Your first order", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)```", section, re.S)
 
 
 def absolute_pythonpath() -> str:
@@ -30,33 +29,47 @@ def absolute_pythonpath() -> str:
     return os.pathsep.join(str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
 
 
-def test_up_demo_deploys_the_application_and_prints_a_working_guide(tmp_path: Path):
-    log = tmp_path / "console.log"
+def test_the_readme_walk_through_gets_an_order_through(tmp_path: Path):
+    (tmp_path / "examples").symlink_to(ROOT / "examples")  # the README's commands run from a checkout
     port = free_port()
+    env = {**os.environ, "OVERCAST_PORT": str(port), "OVERCAST_TIME_SCALE": "1", "PYTHONPATH": absolute_pythonpath(),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    log = tmp_path / "console.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "overcast", "up", "--demo", "--port", str(port)],
-                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                  env={**os.environ, "OVERCAST_TIME_SCALE": "1", "PYTHONPATH": absolute_pythonpath()})
+        server = subprocess.Popen([sys.executable, "-m", "overcast", "up", "--demo"], cwd=tmp_path, stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True, env=env)
+
+    def sh(script: str) -> str:
+        done = subprocess.run(["bash", "-e", "-c", f". .overcast/demo.env\n{script}"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
     try:
-        started = time.monotonic()
         eventually(lambda: DEPLOYED in log.read_text() or server.poll() is not None, timeout=120, interval=0.1)
         console = log.read_text()
         assert DEPLOYED in console, console
-        print(f"ready and deployed in {time.monotonic() - started:.1f} s")
-        env = dict(line.removeprefix("export ").strip().split("=", 1)
-                   for line in (tmp_path / ".overcast" / "demo.env").read_text().splitlines())
-        assert set(env) == {"PRODUCT_API", "BASKET_API", "ORDER_API"}
-        for value in env.values():
-            assert value.startswith(f"http://localhost:{port}/_aws/execute-api/") and value in console
+        urls = sh("echo $PRODUCT_API $BASKET_API $ORDER_API").split()
+        assert len(urls) == 3 and all(u.startswith(f"http://localhost:{port}/_aws/execute-api/") for u in urls)
+        assert all(u in console for u in urls)  # the guide printed them too
 
-        catalog = {p["id"]: p for p in call("GET", env["PRODUCT_API"] + "/product")[1]["body"]}
-        for item in SAMPLE_BASKET["items"]:  # the guide's basket names products of the sample catalog
-            assert catalog[item["productId"]]["name"] == item["productName"]
-        assert call("POST", env["BASKET_API"] + "/basket", SAMPLE_BASKET)[0] == 201
-        status, answer = call("POST", env["BASKET_API"] + "/basket/checkout", SAMPLE_CHECKOUT)
-        assert status == 200 and answer["body"]["totalPrice"] == 2770
-        orders = eventually(lambda: call("GET", env["ORDER_API"] + "/order/swn")[1]["body"], timeout=30)
-        assert [o["eventId"] for o in orders] == [answer["body"]["eventId"]]
+        source, catalog, basket, checkout, order, variant = readme_blocks()
+        assert source.strip().startswith(". .overcast/demo.env")
+        assert '"name": "IPhone X"' in sh(catalog) and '"name": "Samsung 10"' in sh(catalog)
+        assert '"productName": "Samsung 10"' in sh(basket)
+        assert '"totalPrice": 2770' in sh(checkout)
+        eventually(lambda: '"totalPrice": 2770' in sh(order) and "stored order swn/" in sh(order))
+        assert "(event source mapping)" in sh(order)
+        assert "Create request from CloudFormation" in sh("overcast logs seedFunction")
+
+        to_direct, _, back = [line for line in variant.splitlines() if line.strip()]
+        assert "UPDATE_COMPLETE" in sh(to_direct)
+        sh(basket)
+        sh(checkout)
+        eventually(lambda: sh(order).count('"totalPrice": 2770') == 2)
+        assert "from EventBridge (asynchronous invocation)" in sh(order)
+        assert "UPDATE_COMPLETE" in sh(back)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
