@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 
 from tests.integration.ecommerce.shop import SAMPLE_ITEMS, eventually
 
@@ -100,4 +101,4 @@ def test_many_checkouts_flow_through_in_batches(shop):
     for name in names:
         shop.checkout(name)
     for name in names:
-        assert len(eventually(lambda name=name: shop.orders(name))) == 1
+        assert len(eventually(partial(shop.orders, name))) == 1
