@@ -150,3 +150,19 @@ def test_in_memory_keeps_nothing_on_disk(tmp_path):
     with OvercastServer(tmp_path, in_memory=True) as server:
         server.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument='{"Statement":[]}')
         assert not (tmp_path / "state").exists()
+
+
+def test_everything_works_after_a_reset(tmp_path):
+    from overcast.testing import create_function
+
+    with OvercastServer(tmp_path) as server:
+        lam, s3 = server.client("lambda"), server.client("s3")
+        create_function(lam, "def handler(e, c):\n    return 1\n", name="before")
+        assert lam.invoke(FunctionName="before", Payload=b"{}")["Payload"].read() == b"1"
+        s3.create_bucket(Bucket="before-reset")
+        server.reset()
+        create_function(lam, "def handler(e, c):\n    return 2\n", name="after")
+        assert lam.invoke(FunctionName="after", Payload=b"{}")["Payload"].read() == b"2"
+        s3.create_bucket(Bucket="after-reset")
+        s3.put_object(Bucket="after-reset", Key="k", Body=b"v")
+        assert s3.get_object(Bucket="after-reset", Key="k")["Body"].read() == b"v"

@@ -8,7 +8,7 @@ import contextlib
 import importlib.util
 import logging
 import os
-import sysconfig
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,19 +50,17 @@ def build_runtime_dir(target: Path) -> Path:
 
 
 def stdlib_path() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    stdlib = paths["stdlib"]
-    entries = [
-        os.path.join(os.path.dirname(stdlib), f"python{sysconfig.get_python_version().replace('.', '')}.zip"),
-        stdlib,
-        paths.get("platstdlib", stdlib),
-        os.path.join(paths.get("platstdlib", stdlib), "lib-dynload"),
-    ]
-    seen: list[str] = []
-    for entry in entries:
-        if entry not in seen:
-            seen.append(entry)
-    return tuple(seen)
+    """This interpreter's standard library entries of `sys.path` (the zip, the library, its C
+    extensions in lib-dynload) — from the base installation even inside a virtual environment,
+    whose own paths hold nothing but site-packages."""
+    bases = tuple({sys.base_prefix, sys.base_exec_prefix})
+    entries: list[str] = []
+    for entry in sys.path:
+        if not entry or not entry.startswith(bases) or "site-packages" in entry or "dist-packages" in entry:
+            continue
+        if entry not in entries:
+            entries.append(entry)
+    return tuple(entries)
 
 
 class EnvironmentPool:

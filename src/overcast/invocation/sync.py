@@ -85,7 +85,14 @@ class Invoker:
         self.functions.on_change(self._function_changed)
         self.functions.on_change(lambda *_: self._specs.clear())
         platform.on_close(self._close)
-        platform.on_reset(self.pool.stop_all_now)
+        platform.on_reset(self._reset)
+
+    def _reset(self) -> None:
+        """All state is dropped, files included (the runtime folder is rebuilt on the next start)."""
+        self.pool.stop_all_now()
+        self._specs.clear()
+        self._pending_logs.clear()
+        self._runtime_dir = None
 
     def _close(self) -> None:
         self.flush_logs()

@@ -34,6 +34,11 @@ class MappingManager:
         self.store = platform.component(MappingStore)
         self._running: dict[str, str] = {}   # uuid → configuration it runs with (LastModified)
         self._retry_soon = False
+        platform.on_reset(self._stop_all)
+
+    def _stop_all(self) -> None:
+        for uuid in list(self._running):
+            self._stop(uuid)
 
     def _loop_name(self, uuid: str) -> str:
         return f"esm:{uuid}"
