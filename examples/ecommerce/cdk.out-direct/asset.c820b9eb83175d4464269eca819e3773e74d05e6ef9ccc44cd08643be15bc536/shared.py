@@ -17,7 +17,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-log = logging.getLogger()
+#: the application's own log lines at INFO (the runtime's root logger stays at WARNING, so botocore's
+#: INFO chatter stays out of the log)
+log = logging.getLogger("ecommerce")
 log.setLevel(logging.INFO)
 
 Event = dict[str, Any]
