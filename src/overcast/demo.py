@@ -21,8 +21,7 @@ from overcast.config import Config
 
 ASSEMBLY = Path(__file__).resolve().parents[2] / "examples" / "ecommerce" / "cdk.out"
 STACK = "Ecommerce"
-APIS = (("ProductApiUrl", "PRODUCT_API", "product"), ("BasketApiUrl", "BASKET_API", "basket"),
-        ("OrderApiUrl", "ORDER_API", "order"))
+APIS = (("ProductApiUrl", "PRODUCT_API"), ("BasketApiUrl", "BASKET_API"), ("OrderApiUrl", "ORDER_API"))
 _EXECUTE_API = re.compile(r"^https://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com/([^/]+)/$")
 
 
@@ -51,6 +50,12 @@ class Demo:
         return f"http://{host}:{self.config.port}"
 
     def run(self) -> None:
+        try:
+            self._deploy_and_guide()
+        except Exception as error:  # the server goes on; say what went wrong, once
+            print(f"overcast: the demo application could not be deployed: {error}", file=sys.stderr, flush=True)
+
+    def _deploy_and_guide(self) -> None:
         print(f"deploying the e-commerce application ({self.assembly}) ...", flush=True)
         started = time.monotonic()
         result = subprocess.run(
@@ -62,7 +67,7 @@ class Demo:
                   "(the server keeps running)", file=sys.stderr, flush=True)
             return
         outputs, resources = self._stack()
-        urls = {variable: self.local_url(outputs[key]) for key, variable, _ in APIS}
+        urls = {variable: self.local_url(outputs[key]) for key, variable in APIS}
         if self.env_file is not None:
             self.env_file.write_text("".join(f"export {k}={v}\n" for k, v in urls.items()))
         print(guide(urls, resources, time.monotonic() - started, self.env_file), flush=True)

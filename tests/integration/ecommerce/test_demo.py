@@ -4,6 +4,7 @@ run with bash (curl, `overcast logs`, `overcast deploy`), in order, checking wha
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from overcast.demo import SAMPLE_BASKET
 from overcast.testing import free_port
 from tests.integration.ecommerce.shop import eventually
 
@@ -56,7 +58,11 @@ def test_the_readme_walk_through_gets_an_order_through(tmp_path: Path):
 
         source, catalog, basket, checkout, order, variant = readme_blocks()
         assert source.strip().startswith(". .overcast/demo.env")
-        assert '"name": "IPhone X"' in sh(catalog) and '"name": "Samsung 10"' in sh(catalog)
+        products = {p["id"]: p["name"] for p in json.JSONDecoder().raw_decode(sh(catalog))[0]["body"]}
+        assert {"IPhone X", "Samsung 10"} <= set(products.values())
+        for ids_and_names in (re.findall(r'"productId": "([^"]+)", "productName": "([^"]+)"', basket),
+                              [(i["productId"], i["productName"]) for i in SAMPLE_BASKET["items"]]):
+            assert ids_and_names and all(products[i] == name for i, name in ids_and_names)  # real catalog ids
         assert '"productName": "Samsung 10"' in sh(basket)
         assert '"totalPrice": 2770' in sh(checkout)
         eventually(lambda: '"totalPrice": 2770' in sh(order) and "stored order swn/" in sh(order))
