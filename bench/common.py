@@ -508,18 +508,21 @@ def warm_invokes(lam: Any, name: str, n: int = 200, warmup: int = 20) -> Stats:
     return measure(lambda: lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read(), n, warmup)
 
 
-def handler_delays(act: Callable[[int], object], stamps: Stamps, samples: int, warmup: int = 5) -> Stats:
-    """Delay from `act(i)` returning to the stamping handler starting, one at a time: the
-    handler's own `time.time()` minus the caller's right after the call returned. Nothing sleeps
-    in the measured path: the file is only polled to know when to go on."""
+def handler_delays(act: Callable[[int], object], stamps: Stamps, samples: int, warmup: int = 5, *,
+                   from_call: bool = False) -> Stats:
+    """Delay from `act(i)` returning (with `from_call`, from its start) to the stamping handler
+    starting, one at a time: the handler's own `time.time()` minus the caller's. Negative when the
+    handler started before the call returned. Nothing sleeps in the measured path: the file is
+    only polled to know when to go on."""
     stamps.reset()
     delays = []
     for i in range(warmup + samples):
+        called = time.time()
         act(i)
         returned = time.time()
         stamps.wait(i + 1)
         if i >= warmup:
-            delays.append(stamps.entries[i][1] - returned)
+            delays.append(stamps.entries[i][1] - (called if from_call else returned))
     return Stats(tuple(delays))
 
 

@@ -116,14 +116,18 @@ def latencies(bench: Bench, samples: int, rounds: int) -> None:
         "Kinesis PutRecord": (*bench.kinesis_latency(), "AWS ~600 ms, target ≤ 20 ms"),
         "DynamoDB PutItem": (*bench.dynamodb_latency(), "AWS ~200 ms, target ≤ 20 ms"),
     }
-    series: dict[str, Any] = {label: (lambda act=act, stamps=stamps: handler_delays(act, stamps, samples))
-                              for label, (act, stamps, _) in sources.items()}
+    series: dict[str, Any] = {}
+    for label, (act, stamps, _) in sources.items():
+        series[label] = functools.partial(handler_delays, act, stamps, samples)
+        series[f"{label} sent"] = functools.partial(handler_delays, act, stamps, samples, from_call=True)
     found = interleave({**series, "warm": lambda: warm_invokes(bench.lam, reference, samples)}, rounds)
     warm = found["warm"]
     for label, (_, _, anchor) in sources.items():
         report(f"{label} → handler started, p50 ({anchor})", found[label].p50, warm.p50,
                baseline_name="warm Invoke")
         report(f"{label} → handler started, p99", found[label].p99, warm.p99, baseline_name="warm Invoke")
+        report(f"{label} called → handler started, p50", found[f"{label} sent"].p50, warm.p50,
+               baseline_name="warm Invoke")
 
 
 def main() -> None:
