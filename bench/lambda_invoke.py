@@ -98,13 +98,14 @@ def cold(lam: Any, colds: int, warm_p50: float) -> None:
 def memory(lam: Any, server: OvercastServer, environments: int) -> None:
     """N concurrent invocations need N environments; what each adds (PSS, fork-shared pages
     counted in part), against a bare Python interpreter's."""
-    deploy_function(lam, "mem", SLEEPER)
-    with concurrent.futures.ThreadPoolExecutor(environments) as pool:
-        list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1}'), range(environments)))
     assert server.process is not None
     zygotes = [pid for pid in children(server.process.pid)
                if b"zygote" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    envs = [pid for zygote in zygotes for pid in children(zygote)]
+    before = {pid for zygote in zygotes for pid in children(zygote)}
+    deploy_function(lam, "mem", SLEEPER)
+    with concurrent.futures.ThreadPoolExecutor(environments) as pool:
+        list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1}'), range(environments)))
+    envs = [pid for zygote in zygotes for pid in children(zygote) if pid not in before]
     bare = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
         time.sleep(0.5)  # let the interpreter finish starting (outside any measured path)
@@ -112,7 +113,7 @@ def memory(lam: Any, server: OvercastServer, environments: int) -> None:
     finally:
         bare.communicate(b"")
     per_env = statistics.median(pss_bytes(pid) for pid in envs)
-    report(f"PSS per warm environment ({len(envs)} environments)", per_env, bare_pss, unit="MiB",
+    report(f"PSS per warm environment ({len(envs)} of one function)", per_env, bare_pss, unit="MiB",
            scale=2**-20, baseline_name="bare python")
     report("  RSS per warm environment (shared with the zygote)", statistics.median(rss_bytes(p, False) for p in envs),
            unit="MiB", scale=2**-20)
