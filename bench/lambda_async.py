@@ -1,9 +1,10 @@
 """Asynchronous invocation (Event) with a trivial handler that stamps the time it starts.
 
 1. Event invocations per second end to end: N Invoke(Event) calls from several client threads,
-   from the first call to the last handler starting. Baseline: the same number of synchronous
+   from the first call to the last handler starting. Baselines: the same number of synchronous
    Invokes of the same function from the same threads (the machine running the handler without a
-   queue in between).
+   queue in between), and the same Invoke(Event) calls against the null server answering 202 (what
+   one boto3 client process can send at all).
 2. The engine's own rate: N events committed to Lambda's queue while the server is down run when it
    starts; the rate from the first handler start to the last (no client, no HTTP). Same baseline.
 3. Invoke(Event) returned → handler started, p50/p99, one at a time (negative: the handler started
@@ -39,6 +40,7 @@ from bench.common import (
     handler_delays,
     interleave,
     interleave_rates,
+    null_server,
     report,
     warm_invokes,
 )
@@ -65,6 +67,12 @@ def end_to_end_rate(lam: Any, stamps: Stamps, events: int, threads: int) -> floa
     start = _fan_out(lambda _: event(lam), events, threads)
     stamps.wait(events)
     return events / (max(moment for _, moment in stamps.entries) - start)
+
+
+def null_rate(null: Any, events: int, threads: int) -> float:
+    """The same Invoke(Event) calls against the null server: what the client itself can send."""
+    start = _fan_out(lambda _: event(null), events, threads)
+    return events / (time.time() - start)
 
 
 def sync_rate(lam: Any, stamps: Stamps, events: int, threads: int) -> float:
@@ -103,12 +111,17 @@ def main() -> None:
         stamps = Stamps(Path(tmp) / "stamps.txt")
         lam = client("lambda", server.url, pool=32)
         deploy_function(lam, FUNCTION, stamps=stamps)
-        rates = interleave_rates({
-            "async": lambda: end_to_end_rate(lam, stamps, args.events, args.threads),
-            "sync": lambda: sync_rate(lam, stamps, args.events, args.threads),
-        }, args.rounds)
+        with null_server(202, [("X-Amz-Executed-Version", "$LATEST")]) as null_process:
+            null = client("lambda", null_process.url, pool=32)
+            rates = interleave_rates({
+                "async": lambda: end_to_end_rate(lam, stamps, args.events, args.threads),
+                "sync": lambda: sync_rate(lam, stamps, args.events, args.threads),
+                "null": lambda: null_rate(null, args.events, args.threads),
+            }, args.rounds)
         report(f"Event invocations/s end to end ({args.threads} threads)", rates["async"], rates["sync"],
                unit="/s", baseline_name="sync Invokes")
+        report("  the same, against the client's own ceiling", rates["async"], rates["null"], unit="/s",
+               baseline_name="null server")
 
         latency = interleave({
             "event": lambda: handler_delays(lambda _: event(lam), stamps, args.samples),
