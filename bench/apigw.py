@@ -1,65 +1,61 @@
 """HTTP request → API Gateway (REST API, Lambda proxy) → Lambda → response, against a null ASGI app
-on the same server stack and a warm direct Invoke, in the same run.
+on the same server stack and a warm direct Invoke, in the same run, in interleaved rounds.
 
-    PYTHONPATH=src python bench/apigw.py [--requests 2000] [--concurrency 1,8]
+    PYTHONPATH=src python -m bench.apigw [--requests 2000] [--rounds 5] [--concurrency 1,8]
 
-Also measures an HTTP API (payload 2.0) and a function URL. Target: per-request latency (p50, one
-client at a time) within 2x of the null app's plus one warm Invoke's.
+Also measures an HTTP API (payload 2.0) and a function URL. Target (issue 8): per-request latency
+(p50) within 2x of the null app's plus one warm Invoke's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common_apigw import NullServer, Stats
+from bench.common import (
+    Stats,
+    Summary,
+    banner,
+    client,
+    footer,
+    interleave,
+    null_server,
+    report,
+    report_calls,
+    warm_invokes,
+)
 from overcast.testing import OvercastServer, create_function
 
 HANDLER = """
 def handler(event, context):
     return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": '{"ok": true}'}
 """
+PATHS = {"rest": "REST API → Lambda proxy", "http": "HTTP API (payload 2.0) → Lambda", "url": "function URL → Lambda"}
 
 
-async def _drive(label: str, url: str, requests: int, concurrency: int) -> Stats:
+async def _drive(url: str, requests: int, concurrency: int) -> Stats:
+    """`requests` GETs of `url` from `concurrency` clients at once (after a few to warm up)."""
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        for _ in range(min(50, requests)):          # warm connections and environments
-            (await client.get(url)).raise_for_status()
+    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
+        for _ in range(min(10, requests)):          # warm connections and environments
+            (await http.get(url)).raise_for_status()
         queue = iter(range(requests))
 
         async def worker() -> None:
             for _ in queue:
                 started = time.perf_counter()
-                response = await client.get(url)
+                response = await http.get(url)
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 200:
-                    raise RuntimeError(f"{label}: {response.status_code} {response.text[:200]}")
+                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - started
-    return Stats(f"{label} (c={concurrency})", latencies, wall)
-
-
-def _invoke_stats(lam, name: str, requests: int) -> Stats:
-    for _ in range(20):
-        lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()
-    latencies = []
-    started = time.perf_counter()
-    for _ in range(requests):
-        t0 = time.perf_counter()
-        lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()
-        latencies.append(time.perf_counter() - t0)
-    return Stats("warm direct Invoke, boto3 (c=1)", latencies, time.perf_counter() - started)
+        return Stats(tuple(latencies), time.perf_counter() - started)
 
 
 def _setup(server: OvercastServer) -> tuple[str, str, str, str]:
@@ -83,29 +79,34 @@ def _setup(server: OvercastServer) -> tuple[str, str, str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per path and level, over all rounds")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", default="1,8")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
-    with OvercastServer(in_memory=True) as server, NullServer() as null_url:
+    per_round = max(1, args.requests // args.rounds)
+    banner("API Gateway, HTTP API and function URL → Lambda vs a null ASGI app and a warm Invoke")
+    with OvercastServer(in_memory=True) as server, \
+            null_server(200, [("Content-Type", "application/json")], b'{"ok": true}') as null:
         name, rest_url, http_url, fn_url = _setup(server)
-        invoke = _invoke_stats(server.client("lambda"), name, min(args.requests, 1000))
-        results: dict[int, dict[str, Stats]] = {}
+        lam = client("lambda", server.url)
+        urls = {"null": f"{null.url}/", "rest": rest_url, "http": http_url, "url": fn_url}
         for concurrency in levels:
-            results[concurrency] = {
-                "null": asyncio.run(_drive("null ASGI app", null_url, args.requests, concurrency)),
-                "rest": asyncio.run(_drive("REST API → Lambda proxy", rest_url, args.requests, concurrency)),
-                "http": asyncio.run(_drive("HTTP API (payload 2.0) → Lambda", http_url, args.requests, concurrency)),
-                "url": asyncio.run(_drive("function URL → Lambda", fn_url, args.requests, concurrency)),
-            }
-    print(invoke.line())
-    for concurrency, runs in results.items():
-        for stats in runs.values():
-            print(stats.line())
-        budget = runs["null"].p50 + invoke.p50
-        for key in ("rest", "http", "url"):
-            print(f"  c={concurrency} {key}: p50 / (null p50 + Invoke p50) = {runs[key].p50 / budget:.2f}x "
-                  f"(target ≤ 2x); req/s vs null = {runs[key].rps / runs['null'].rps:.2f}")
+            series = {key: (lambda url=url, c=concurrency: asyncio.run(_drive(url, per_round, c)))
+                      for key, url in urls.items()}
+            results = interleave({"invoke": lambda: warm_invokes(lam, name, per_round, 5), **series}, args.rounds)
+            _print(concurrency, results)
+    footer()
+
+
+def _print(concurrency: int, results: dict[str, Summary]) -> None:
+    null, invoke = results["null"], results["invoke"]
+    report("warm direct Invoke, boto3 (c=1, between rounds), p50", invoke.p50)
+    for key, label in PATHS.items():
+        report_calls(f"{label} (c={concurrency})", results[key], null, "null app")
+    for key in PATHS:
+        report(f"  {key} (c={concurrency}) p50, target ≤ 2x", results[key].p50, null.p50 + invoke.p50,
+               baseline_name="null app + Invoke")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 answering the same calls with canned responses (the baseline); Query of one 100-item partition in a
 1,000-item table against the same Query in a 1,000,000-item table; memory and disk per million items.
 
-    PYTHONPATH=src python bench/dynamodb.py [--calls 2000] [--items 1000000] [--no-calls]
+    PYTHONPATH=src python -m bench.dynamodb [--calls 2000] [--items 1000000] [--no-calls]
 
 `--items 0` skips the big-table figures.
 
@@ -13,19 +13,13 @@ the data dir the server then starts on.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common_simple import NullServer, per_call, report
+from bench.common import Canned, banner, client, compare, footer, null_server, report, report_calls, rss_bytes
 
 ITEM = {"pk": {"S": "user-42"}, "sk": {"S": "profile"}, "name": {"S": "Ada Lovelace"}, "age": {"N": "36"},
         "email": {"S": "ada@example.com"}, "tags": {"SS": ["math", "engines"]}, "visits": {"N": "1"}}
@@ -33,25 +27,13 @@ KEY = {"pk": ITEM["pk"], "sk": ITEM["sk"]}
 PARTITION = 100
 
 
-def _canned(scope: dict, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-    target = dict(scope["headers"]).get(b"x-amz-target", b"").decode()
-    op = target.rpartition(".")[2]
-    answers: dict[str, Any] = {"GetItem": {"Item": ITEM}, "UpdateItem": {}, "PutItem": {},
-                               "CreateTable": {"TableDescription": {"TableName": "bench", "TableStatus": "ACTIVE"}}}
-    payload = json.dumps(answers.get(op, {})).encode()
-    return 200, [("content-type", "application/x-amz-json-1.0"), ("x-amzn-requestid", "r")], payload
+ANSWERS = {f"DynamoDB_20120810.{op}": Canned.json(doc, "application/x-amz-json-1.0") for op, doc in {
+    "GetItem": {"Item": ITEM}, "UpdateItem": {}, "PutItem": {},
+    "CreateTable": {"TableDescription": {"TableName": "bench", "TableStatus": "ACTIVE"}}}.items()}
 
 
-def _client(url: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
-
-
-def item_calls(url: str) -> dict[str, Callable[[], None]]:
-    ddb = _client(url)
+def item_calls(url: str) -> dict[str, Callable[[], object]]:
+    ddb = client("dynamodb", url)
     ddb.create_table(TableName="bench", BillingMode="PAY_PER_REQUEST",
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
@@ -63,17 +45,6 @@ def item_calls(url: str) -> dict[str, Callable[[], None]]:
             TableName="bench", Key=KEY, UpdateExpression="SET visits = visits + :one",
             ExpressionAttributeValues={":one": {"N": "1"}}),
     }
-
-
-def interleaved(ours: Callable[[], None], base: Callable[[], None], calls: int, rounds: int = 10) -> tuple[dict, dict]:
-    """Alternate rounds between the two, so load from elsewhere on the box hits both alike."""
-    a: list[dict] = []
-    b: list[dict] = []
-    for _ in range(rounds):
-        a.append(per_call(ours, calls // rounds, warmup=10))
-        b.append(per_call(base, calls // rounds, warmup=10))
-    merge = lambda parts: {k: statistics.median(p[k] for p in parts) for k in parts[0]}  # noqa: E731
-    return merge(a), merge(b)
 
 
 # -- the big table ---------------------------------------------------------------------------
@@ -113,13 +84,6 @@ def load(state_dir: Path, sizes: dict[str, int]) -> dict[str, float]:
     return took
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def disk_bytes(state_dir: Path) -> int:
     return sum(p.stat().st_size for p in state_dir.glob("overcast.db*"))
 
@@ -137,8 +101,8 @@ def query_figures(items: int, calls: int) -> None:
               f"({items / took['big']:,.0f} items/s)")
         with OvercastServer(tmp) as server:
             pid = server.process.pid  # type: ignore[union-attr]
-            rss_start = rss_mb(pid)
-            ddb = _client(server.url)
+            rss_start = rss_bytes(pid, tree=False)
+            ddb = client("dynamodb", server.url)
 
             def query(table: str) -> Callable[[], None]:
                 def run() -> None:
@@ -147,21 +111,22 @@ def query_figures(items: int, calls: int) -> None:
                     assert out["Count"] == PARTITION
                 return run
 
-            big, small = interleaved(query("big"), query("small"), calls)
-            print(report(f"Query 100 of {items:,} items", big, small).replace("null", "1,000-item table"))
+            stats = compare({"big": query("big"), "small": query("small")}, n=max(1, calls // 10), rounds=10,
+                            warmup=10)
+            report_calls(f"Query 100 of {items:,} items", stats["big"], stats["small"], "1,000-item table")
             start = time.perf_counter()
             pages = ddb.get_paginator("scan").paginate(TableName="big", Select="COUNT")
             counted = sum(page["Count"] for page in pages)
             scan_s = time.perf_counter() - start
-            rss_end = rss_mb(pid)
-            print(f"Scan (Select=COUNT) of all {counted:,} items: {scan_s:.1f} s")
-            per_item = (size_after - empty) / (items + 1_000)
-            average = sum(item_size(i) for i in _rows(10_000)) / 10_000
-            print(f"items: {average:.0f} bytes each on average (DynamoDB's item size)")
-            print(f"disk: {size_after / 2**20:.0f} MiB for {items + 1_000:,} items = {per_item:.0f} bytes/item "
-                  f"({per_item * 1e6 / 2**20:.0f} MiB per million items)")
-            print(f"server RSS: {rss_start:.0f} MiB after start, {rss_end:.0f} MiB after querying and scanning "
-                  f"the {items:,}-item table")
+            rss_end = rss_bytes(pid, tree=False)
+        print(f"Scan (Select=COUNT) of all {counted:,} items: {scan_s:.1f} s")
+        per_item = (size_after - empty) / (items + 1_000)
+        average = sum(item_size(i) for i in _rows(10_000)) / 10_000
+        report("disk per item (SQLite file + WAL after load)", per_item, average, unit="bytes",
+               baseline_name="DynamoDB item size")
+        report("disk per million items", per_item * 1e6, unit="MiB", scale=2**-20)
+        report(f"server RSS after querying and scanning {items:,} items", rss_end, rss_start, unit="MiB",
+               scale=2**-20, baseline_name="after start")
 
 
 def main() -> None:
@@ -172,16 +137,18 @@ def main() -> None:
     args = parser.parse_args()
     from overcast.testing import OvercastServer
 
+    banner("DynamoDB with boto3 vs the null server; Query in a big table vs a small one")
     if not args.no_calls:
-        with NullServer(_canned) as null, OvercastServer() as server:
+        with null_server(answers=ANSWERS) as null, OvercastServer() as server:
             ours_calls, null_calls = item_calls(server.url), item_calls(null.url)
             for name, call in ours_calls.items():
-                ours, base = interleaved(call, null_calls[name], args.calls)
-                print(report(name, ours, base))
+                stats = compare({"overcast": call, "null": null_calls[name]}, n=max(1, args.calls // 10),
+                                rounds=10, warmup=10)
+                report_calls(name, stats["overcast"], stats["null"])
     if args.items:
         query_figures(args.items, max(200, args.calls // 4))
+    footer()
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     main()

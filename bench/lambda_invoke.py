@@ -1,147 +1,141 @@
 """Lambda synchronous invocation with boto3: warm Invoke against overcast vs the same boto3 Invoke
-against the null server answering a canned Invoke response; cold starts; memory per warm environment.
+against the null server answering a canned Invoke response (interleaved rounds); cold starts; memory
+per warm environment.
 
-    PYTHONPATH=src python bench/lambda_invoke.py [--calls 1000]
+    PYTHONPATH=src python -m bench.lambda_invoke [--calls 1000] [--rounds 10] [--colds 10] [--environments 8]
+
+Targets (issue 3): warm p50 within 1.5x of the null server's; a new environment's first response
+within 50 ms; several warm environments per 100 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import concurrent.futures
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common_simple import NullServer, per_call, report
+from bench.common import (
+    banner,
+    children,
+    client,
+    compare,
+    deploy_function,
+    footer,
+    null_server,
+    pss_bytes,
+    report,
+    report_calls,
+    rss_bytes,
+)
+from overcast.testing import OvercastServer, zip_handler
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 SLEEPER = "import time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return 1\n"
+CANNED_HEADERS = (("Content-Type", "application/json"), ("X-Amz-Executed-Version", "$LATEST"))
 
 
-def _canned(scope: dict, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-    return 200, [("content-type", "application/json"), ("x-amzn-requestid", "r"),
-                 ("x-amz-executed-version", "$LATEST")], b'{"ok": true}'
+def warm(lam: Any, base: Any, calls: int, rounds: int) -> float:
+    """Warm Invoke vs the null server; returns overcast's p50."""
+    deploy_function(lam, "warm", HANDLER)
+
+    def ours() -> None:
+        lam.invoke(FunctionName="warm", Payload=b'{"n": 1}')["Payload"].read()
+
+    def null_call() -> None:
+        base.invoke(FunctionName="warm", Payload=b'{"n": 1}')["Payload"].read()
+
+    stats = compare({"overcast": ours, "null": null_call}, n=max(1, calls // rounds), rounds=rounds, warmup=10)
+    report_calls("Invoke (warm, RequestResponse)", stats["overcast"], stats["null"])
+    ours_rate, null_rate = (_threaded(call, calls, 4) for call in (ours, null_call))
+    report("warm invokes/s, four client threads", ours_rate, null_rate, unit="/s", baseline_name="null")
+    return stats["overcast"].p50
 
 
-def _client(url: str):  # type: ignore[no-untyped-def]
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}, read_timeout=60,
-                                                                    max_pool_connections=32))
+def _threaded(call: Any, calls: int, threads: int) -> float:
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda _: call(), range(calls)))
+    return calls / (time.perf_counter() - start)
 
 
-def interleaved(ours: Callable[[], None], base: Callable[[], None], calls: int, rounds: int = 10) -> tuple[dict, dict]:
-    a: list[dict] = []
-    b: list[dict] = []
-    for _ in range(rounds):
-        a.append(per_call(ours, calls // rounds, warmup=10))
-        b.append(per_call(base, calls // rounds, warmup=10))
-    merge = lambda parts: {k: statistics.median(p[k] for p in parts) for k in parts[0]}  # noqa: E731
-    return merge(a), merge(b)
+def _init_duration(out: dict[str, Any]) -> float:
+    tail = base64.b64decode(out["LogResult"]).decode()
+    return float(tail.split("Init Duration: ")[1].split(" ms")[0]) / 1000
 
 
-def _pss_kb(pid: int) -> int:
+def cold(lam: Any, colds: int, warm_p50: float) -> None:
+    """A new environment's first response: right after CreateFunction, and after a configuration
+    change has retired the function's warm environments (the pool is empty)."""
+    created, emptied, inits = [], [], []
+    for i in range(colds):
+        name = f"cold{i}"
+        lam.create_function(FunctionName=name, Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
+                            Handler="handler.handler", Code={"ZipFile": zip_handler(HANDLER)})
+        t0 = time.perf_counter()
+        out = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+        created.append(time.perf_counter() - t0)
+        inits.append(_init_duration(out))
+        lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"ROUND": str(i)}})
+        while lam.get_function_configuration(FunctionName=name).get("LastUpdateStatus") != "Successful":
+            time.sleep(0.01)
+        t0 = time.perf_counter()
+        out = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+        emptied.append(time.perf_counter() - t0)
+        assert "Init Duration" in base64.b64decode(out["LogResult"]).decode(), "not a cold start"
+    report("cold Invoke after CreateFunction, p50 (≤ 50 ms)", statistics.median(created), warm_p50,
+           baseline_name="warm Invoke")
+    report("cold Invoke after the pool emptied, p50 (≤ 50 ms)", statistics.median(emptied), warm_p50,
+           baseline_name="warm Invoke")
+    report("  Init Duration (environment start), p50", statistics.median(inits))
+
+
+def memory(lam: Any, server: OvercastServer, environments: int) -> None:
+    """N concurrent invocations need N environments; what each adds (PSS, fork-shared pages
+    counted in part), against a bare Python interpreter's."""
+    assert server.process is not None
+    zygotes = [pid for pid in children(server.process.pid)
+               if b"zygote" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    before = {pid for zygote in zygotes for pid in children(zygote)}
+    deploy_function(lam, "mem", SLEEPER)
+    with concurrent.futures.ThreadPoolExecutor(environments) as pool:
+        list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1}'), range(environments)))
+    envs = [pid for zygote in zygotes for pid in children(zygote) if pid not in before]
+    bare = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return out
+        time.sleep(0.5)  # let the interpreter finish starting (outside any measured path)
+        bare_pss = pss_bytes(bare.pid)
+    finally:
+        bare.communicate(b"")
+    per_env = statistics.median(pss_bytes(pid) for pid in envs)
+    report(f"PSS per warm environment ({len(envs)} of one function)", per_env, bare_pss, unit="MiB",
+           scale=2**-20, baseline_name="bare python")
+    report("  RSS per warm environment (shared with the zygote)", statistics.median(rss_bytes(p, False) for p in envs),
+           unit="MiB", scale=2**-20)
+    report("  zygote PSS (paid once)", pss_bytes(zygotes[0]), unit="MiB", scale=2**-20)
+    report("warm environments per 100 MB (several)", 100 * 2**20 / per_env, 100 * 2**20 / bare_pss,
+           unit="envs", baseline_name="bare pythons")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--calls", type=int, default=1000, help="warm Invokes per figure, over all rounds")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--colds", type=int, default=10)
     parser.add_argument("--environments", type=int, default=8)
     args = parser.parse_args()
-    from overcast.testing import OvercastServer, zip_handler
-
-    with NullServer(_canned) as null, OvercastServer() as server:
-        lam = _client(server.url)
-        base = _client(null.url)
-        lam.create_function(FunctionName="warm", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
-                            Handler="handler.handler", Code={"ZipFile": zip_handler(HANDLER)})
-        lam.invoke(FunctionName="warm", Payload=b"{}")
-
-        def ours() -> None:
-            lam.invoke(FunctionName="warm", Payload=b'{"n": 1}')["Payload"].read()
-
-        def null_call() -> None:
-            base.invoke(FunctionName="warm", Payload=b'{"n": 1}')["Payload"].read()
-
-        mine, theirs = interleaved(ours, null_call, args.calls)
-        print(report("Invoke (warm, sync)", mine, theirs))
-        print(f"  warm invokes/s, one client thread: {1000 / mine['mean']:.0f}")
-
-        # throughput with 4 client threads
-        done = 0
-        start = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            for _ in pool.map(lambda _: ours(), range(args.calls)):
-                done += 1
-        print(f"  warm invokes/s, four client threads: {done / (time.perf_counter() - start):.0f}")
-
-        # cold start: first response of a new environment, right after CreateFunction
-        colds = []
-        inits = []
-        for i in range(10):
-            name = f"cold{i}"
-            lam.create_function(FunctionName=name, Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
-                                Handler="handler.handler", Code={"ZipFile": zip_handler(HANDLER)})
-            t0 = time.perf_counter()
-            out = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
-            colds.append((time.perf_counter() - t0) * 1000)
-            import base64
-
-            tail = base64.b64decode(out["LogResult"]).decode()
-            inits.append(float(tail.split("Init Duration: ")[1].split(" ms")[0]))
-        print(f"cold start (CreateFunction then first Invoke): median {statistics.median(colds):.1f} ms end to end "
-              f"| Init Duration median {statistics.median(inits):.1f} ms | warm Invoke p50 {mine['p50']:.2f} ms")
-
-        # memory per warm environment: N concurrent invocations need N environments
-        lam.create_function(FunctionName="mem", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
-                            Handler="handler.handler", Code={"ZipFile": zip_handler(SLEEPER)})
-        with concurrent.futures.ThreadPoolExecutor(args.environments) as pool:
-            list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1}'),
-                          range(args.environments)))
-        assert server.process is not None
-        zygotes = [pid for pid in _children(server.process.pid) if "zygote" in Path(f"/proc/{pid}/cmdline").read_text()]
-        envs = [pid for z in zygotes for pid in _children(z)]
-        pss = [_pss_kb(pid) for pid in envs]
-        rss = [_rss_kb(pid) for pid in envs]
-        print(f"warm environments: {len(envs)} | PSS per environment median {statistics.median(pss) / 1024:.1f} MB "
-              f"(RSS {statistics.median(rss) / 1024:.1f} MB, shared with the zygote by fork) "
-              f"| {100 * 1024 / statistics.median(pss):.1f} environments per 100 MB "
-              f"| zygote PSS {_pss_kb(zygotes[0]) / 1024:.1f} MB")
+    banner("Lambda synchronous Invoke vs the null server; cold starts; memory per environment")
+    with null_server(200, CANNED_HEADERS, b'{"ok": true}') as null, OvercastServer() as server:
+        lam = client("lambda", server.url, pool=32)
+        warm_p50 = warm(lam, client("lambda", null.url, pool=32), args.calls, args.rounds)
+        cold(lam, args.colds, warm_p50)
+        memory(lam, server, args.environments)
+    footer()
 
 
 if __name__ == "__main__":

@@ -1,26 +1,28 @@
 """CloudWatch Logs benchmark: overcast against a null server answering the same calls canned.
 
-    PYTHONPATH=src python bench/logs.py
+    PYTHONPATH=src python -m bench.logs [--rounds 5]
 
 Figures: PutLogEvents of a Lambda-sized batch (10 events of ~120 bytes), GetLogEvents of 100
 events from a 10,000-event stream, FilterLogEvents of a term pattern and of a JSON pattern over a
 10,000-event group (the whole group scanned, 100 events returned), and LogStore.append in process
 (the path execution environments write through) against a bare SQLite insert of the same rows.
+The null server replays the very bytes overcast answered (captured in this run); overcast and the
+null server are measured in interleaved rounds.
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import sqlite3
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from logs_common import NullServer, Timing, dummy_client, measure, report
-
+from bench.common import Summary, banner, capture, client, compare, footer, null_server, report, report_calls
 from overcast.testing import OvercastServer
 
 GROUP, STREAM = "/aws/lambda/bench", "2024/01/01/[$LATEST]" + "b" * 32
@@ -31,7 +33,7 @@ def batch(start: int, size: int) -> list[dict]:
     return [{"timestamp": start + i, "message": LINE.format(n=i)} for i in range(size)]
 
 
-def seed(logs, total: int) -> None:
+def seed(logs: Any, total: int) -> None:
     start = int(time.time() * 1000) - total
     for offset in range(0, total, 5000):
         events = batch(start + offset, 5000)
@@ -41,12 +43,19 @@ def seed(logs, total: int) -> None:
         logs.put_log_events(logGroupName=GROUP, logStreamName=STREAM, logEvents=events)
 
 
-def canned(put, got, filtered) -> dict:
-    return {f"Logs_20140328.{op}": {"body": body} for op, body in
-            (("PutLogEvents", put), ("GetLogEvents", got), ("FilterLogEvents", filtered))}
+CASES: list[tuple[str, Callable[[Any], object], int]] = [  # label, call, calls per round
+    ("PutLogEvents (10 events)", lambda c: c.put_log_events(
+        logGroupName=GROUP, logStreamName=STREAM, logEvents=batch(int(time.time() * 1000), 10)), 60),
+    ("GetLogEvents (100 of 10k)", lambda c: c.get_log_events(
+        logGroupName=GROUP, logStreamName=STREAM, limit=100), 40),
+    ("FilterLogEvents term, 10k scanned", lambda c: c.filter_log_events(
+        logGroupName=GROUP, filterPattern="ERROR", limit=1000), 6),
+    ("FilterLogEvents JSON, 10k scanned", lambda c: c.filter_log_events(
+        logGroupName=GROUP, filterPattern="{ $.latency > 120 }", limit=1000), 6),
+]
 
 
-def append_in_process(runs: int) -> tuple[Timing, Timing]:
+def append_in_process(runs: int, rounds: int) -> dict[str, Summary]:
     from overcast.config import Config
     from overcast.platform import Platform
     from overcast.services.logs.models import LogStore
@@ -56,8 +65,6 @@ def append_in_process(runs: int) -> tuple[Timing, Timing]:
         store = platform.component(LogStore)
         now = int(time.time() * 1000)
         events = [(now + i, LINE.format(n=i)) for i in range(10)]
-        ours = measure(lambda: store.append("000000000000", "us-east-1", GROUP, STREAM, events), runs)
-        platform.close()
         conn = sqlite3.connect(Path(tmp) / "bare.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -69,45 +76,36 @@ def append_in_process(runs: int) -> tuple[Timing, Timing]:
                              [(GROUP, STREAM, ts, m) for ts, m in events])
             conn.execute("COMMIT")
 
-        baseline = measure(bare, runs)
+        stats = compare({"overcast": lambda: store.append("000000000000", "us-east-1", GROUP, STREAM, events),
+                         "bare": bare}, n=runs, rounds=rounds, warmup=10)
+        platform.close()
         conn.close()
-    return ours, baseline
+    return stats
 
 
 def main() -> None:
-    lines = []
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    banner("CloudWatch Logs with boto3 vs the null server replaying overcast's answers")
     with OvercastServer(time_scale=1.0) as server:
-        logs = dummy_client("logs", server.url)
+        logs = client("logs", server.url)
         logs.create_log_group(logGroupName=GROUP)
         logs.create_log_stream(logGroupName=GROUP, logStreamName=STREAM)
         seed(logs, 10_000)
-        got = logs.get_log_events(logGroupName=GROUP, logStreamName=STREAM, limit=100)
-        terms = logs.filter_log_events(logGroupName=GROUP, filterPattern="ERROR", limit=100)
-        put_out = logs.put_log_events(logGroupName=GROUP, logStreamName=STREAM,
-                                      logEvents=batch(int(time.time() * 1000), 10))
-        for key in ("ResponseMetadata",):
-            for doc in (got, terms, put_out):
-                doc.pop(key, None)
-        with NullServer(canned(put_out, got, terms)) as null:
-            base = dummy_client("logs", null.url)
-            cases = [
-                ("PutLogEvents (10 events)", lambda c: c.put_log_events(
-                    logGroupName=GROUP, logStreamName=STREAM, logEvents=batch(int(time.time() * 1000), 10)), 300),
-                ("GetLogEvents (100 of 10k)", lambda c: c.get_log_events(
-                    logGroupName=GROUP, logStreamName=STREAM, limit=100), 200),
-                ("FilterLogEvents term, 10k scanned", lambda c: c.filter_log_events(
-                    logGroupName=GROUP, filterPattern="ERROR", limit=1000), 30),
-                ("FilterLogEvents JSON, 10k scanned", lambda c: c.filter_log_events(
-                    logGroupName=GROUP, filterPattern="{ $.latency > 120 }", limit=1000), 30),
-            ]
-            for name, call, runs in cases:
-                lines.append(report(name, measure(lambda call=call: call(logs), runs, 5),
-                                    measure(lambda call=call: call(base), runs, 5)))
-    ours, bare = append_in_process(500)
-    lines.append(f"{'LogStore.append (10 events, in process)':<44} p50 {ours.p50_ms:7.3f} ms "
-                 f"(bare SQLite {bare.p50_ms:6.3f} ms, x{ours.p50_ms / bare.p50_ms:4.2f})  "
-                 f"{ours.per_second * 10:8.0f} events/s")
-    print(lines[-1])
+        answers = capture(logs, [functools.partial(call, logs) for _, call, _ in CASES], by_body=True)
+        with null_server(answers=answers) as null:
+            base = client("logs", null.url)
+            for name, call, runs in CASES:
+                stats = compare({"overcast": functools.partial(call, logs), "null": functools.partial(call, base)},
+                                n=runs, rounds=args.rounds, warmup=2)
+                report_calls(name, stats["overcast"], stats["null"])
+    stats = append_in_process(100, args.rounds)
+    report("LogStore.append (10 events, in process) p50", stats["overcast"].p50, stats["bare"].p50,
+           baseline_name="bare SQLite insert")
+    report("LogStore.append rate", stats["overcast"].ops_per_s * 10, stats["bare"].ops_per_s * 10,
+           unit="events/s", baseline_name="bare SQLite insert")
+    footer()
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -22,18 +20,17 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
-from botocore.config import Config
-
 from bench.common import (
+    Canned,
     ServerProcess,
+    banner,
+    client,
     compare,
     first_response,
+    footer,
     free_port,
-    load_average,
+    null_app,
     null_server,
-    null_server_command,
-    pythonpath,
     report,
     rss_bytes,
     spawn,
@@ -46,7 +43,7 @@ CANNED_XML = (
     b"<ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>"
     b"</GetCallerIdentityResponse>"
 )
-CANNED_HEADERS = [("Content-Type", "text/xml"), ("x-amzn-RequestId", "c6104cbe-af31-11e0-8154-cbc7ccf896c7")]
+CANNED_HEADERS = (("Content-Type", "text/xml"), ("x-amzn-RequestId", "c6104cbe-af31-11e0-8154-cbc7ccf896c7"))
 
 CALL_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
 CALL_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
@@ -73,16 +70,11 @@ def overcast_up() -> Iterator[ServerProcess]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def sts_client(url: str):  # type: ignore[no-untyped-def]
-    return boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"total_max_attempts": 1}))
-
-
 def per_request(n: int, rounds: int) -> None:
     with overcast_up() as overcast, null_server(200, CANNED_HEADERS, CANNED_XML) as null:
         first_call(overcast)
         idle = (rss_bytes(overcast.pid), rss_bytes(null.pid))
-        ours, theirs = sts_client(overcast.url), sts_client(null.url)
+        ours, theirs = client("sts", overcast.url), client("sts", null.url)
         assert ours.get_caller_identity()["Account"] == theirs.get_caller_identity()["Account"]
         stats = compare({"overcast": ours.get_caller_identity, "null": theirs.get_caller_identity},
                         n=n, rounds=rounds)
@@ -104,14 +96,13 @@ def in_process(n: int, rounds: int) -> None:
     request (routing, parsing, the operation, serializing) against the null app's."""
     import asyncio
 
-    from bench.common import null_app
-    from overcast.config import Config as OvercastConfig
+    from overcast.config import Config
     from overcast.platform import Platform
     from overcast.server import App
 
-    platform = Platform(OvercastConfig(in_memory=True))
+    platform = Platform(Config(in_memory=True))
     apps = {"overcast": App(platform),
-            "null": null_app(200, [(k.lower().encode(), v.encode()) for k, v in CANNED_HEADERS], CANNED_XML)}
+            "null": null_app(Canned(CANNED_XML, CANNED_HEADERS))}
     body = CALL_BODY
     headers = [(k.lower().encode(), v.encode()) for k, v in CALL_HEADERS.items()]
     headers += [(b"host", b"127.0.0.1:4566"), (b"content-length", str(len(body)).encode())]
@@ -142,9 +133,7 @@ def start_up(starts: int) -> None:
     for _ in range(starts):
         with overcast_up() as overcast:
             ours.append(first_call(overcast) - overcast.started_at)
-        port = free_port()
-        canned = '{"status": 200, "headers": [], "body": ""}'
-        with spawn(null_server_command(port), port, {"BENCH_NULL_RESPONSE": canned, "PYTHONPATH": pythonpath()}) as null:
+        with null_server(wait=False) as null:
             theirs.append(first_call(null) - null.started_at)
     print(f"# start-up: process spawn to first answered GetCallerIdentity (median of {starts})")
     report("overcast up → first served request", statistics.median(ours), statistics.median(theirs))
@@ -157,12 +146,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--starts", type=int, default=5, help="start-ups to time")
     args = parser.parse_args(argv)
-    print(f"# {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"load average {load_average()}")
+    banner("platform: per-request overhead, start-up, memory")
     per_request(args.n, args.rounds)
     in_process(args.n, args.rounds)
     start_up(args.starts)
-    print(f"# load average at the end {load_average()}")
+    footer()
 
 
 if __name__ == "__main__":

@@ -280,14 +280,18 @@ class Environment:
         """Peak resident memory of the process so far (the REPORT line's Max Memory Used)."""
         if self.pid is None:
             return 0
-        try:
-            with open(f"/proc/{self.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return max(1, int(line.split()[1]) // 1024)
+        try:  # read once per invocation: raw bytes, half the cost of a text file read line by line
+            fd = os.open(f"/proc/{self.pid}/status", os.O_RDONLY)
+            try:
+                status = os.read(fd, 16384)
+            finally:
+                os.close(fd)
         except OSError:
-            pass
-        return 0
+            return 0
+        start = status.find(b"\nVmHWM:")
+        if start < 0:
+            return 0
+        return max(1, int(status[start + 7:status.index(b"kB", start)]) // 1024)
 
     # -- Runtime API --------------------------------------------------------------------------
 

@@ -89,31 +89,56 @@ class Dispatcher:
     async def round(self) -> None:
         clock = self.platform.clock
         db = self.platform.db
-        rows = db.query("SELECT * FROM lambda_async WHERE running = 0 AND available_at <= ? "
-                        "ORDER BY available_at, id LIMIT ?", (clock.now(), BATCH))
-        started = 0
+        rows = db.query("SELECT id, account, region, function FROM lambda_async WHERE running = 0 "
+                        "AND available_at <= ? ORDER BY available_at, id LIMIT ?", (clock.now(), BATCH))
+        started = blocked = 0
         for row in rows:
             key = (row["account"], row["region"], row["function"])
             if self._in_flight >= MAX_IN_FLIGHT or self._running.get(key, 0) >= MAX_PER_FUNCTION:
+                blocked += 1
                 continue
-            db.execute("UPDATE lambda_async SET running = 1 WHERE id = ?", (row["id"],))
-            self._running[key] = self._running.get(key, 0) + 1
-            self._in_flight += 1
+            self._start(row["id"], key)
             started += 1
-            task = asyncio.ensure_future(self._run(row))
-            task.add_done_callback(lambda _t, key=key: self._done(key))
-        if started:
-            return
-        nxt = db.scalar("SELECT MIN(available_at) FROM lambda_async WHERE running = 0")
+        if started and not blocked and len(rows) == BATCH:
+            return  # the whole window started: more may be due at once
+        # Due events held back by the concurrency caps start when a running one ends (`_done`
+        # notifies); until then only an event becoming due later needs a wake-up.
+        later = " AND available_at > ?" if blocked else ""
+        nxt = db.scalar(f"SELECT MIN(available_at) FROM lambda_async WHERE running = 0{later}",
+                        (clock.now(),) if blocked else ())
         timeout = IDLE_WAIT if nxt is None else max(0.0, min(IDLE_WAIT, nxt - clock.now()))
         await self.platform.signals.wait(SIGNAL, timeout if timeout > 0 else 0.001)
 
+    def _start(self, row_id: int, key: tuple[str, str, str]) -> None:
+        db = self.platform.db
+        db.execute("UPDATE lambda_async SET running = 1 WHERE id = ?", (row_id,))
+        row = db.query_one("SELECT * FROM lambda_async WHERE id = ?", (row_id,))
+        self._running[key] = self._running.get(key, 0) + 1
+        self._in_flight += 1
+        task = asyncio.ensure_future(self._run(row))
+        task.add_done_callback(lambda _t: self._done(key))
+
     def _done(self, key: tuple[str, str, str]) -> None:
+        was_full = self._in_flight >= MAX_IN_FLIGHT
+        was_capped = self._running[key] >= MAX_PER_FUNCTION
         self._in_flight -= 1
         self._running[key] -= 1
         if self._running[key] <= 0:
             del self._running[key]
+        if was_capped and not was_full and self._refill(key):
+            return
         self.platform.signals.notify(SIGNAL)
+
+    def _refill(self, key: tuple[str, str, str]) -> bool:
+        """A function held at its concurrency cap freed a slot: start its oldest due event, if it
+        has one, without a full round (only its events were waiting on that slot)."""
+        row = self.platform.db.query_one(
+            "SELECT id FROM lambda_async WHERE running = 0 AND available_at <= ? AND account = ? AND region = ? "
+            "AND function = ? ORDER BY available_at, id LIMIT 1", (self.platform.clock.now(), *key))
+        if row is None:
+            return False
+        self._start(row["id"], key)
+        return True
 
     async def _run(self, row: Any) -> None:
         try:
@@ -122,6 +147,7 @@ class Dispatcher:
             log.exception("async event %s failed in the dispatcher", row["request_id"])
             self.platform.db.execute("UPDATE lambda_async SET running = 0, available_at = ? WHERE id = ?",
                                      (self.platform.clock.later(1.0), row["id"]))
+            self.platform.signals.notify(SIGNAL)
 
     async def _attempt(self, row: Any) -> None:
         ref = FunctionRef(row["account"], row["region"], row["function"], row["qualifier"])
@@ -171,6 +197,7 @@ class Dispatcher:
                 "WHERE id = ?",
                 (self.platform.clock.later(outcome.delay), attempts, row["throttles"] + (1 if throttled else 0),
                  last, row["id"]))
+            self.platform.signals.notify(SIGNAL)  # the dispatcher's next wake-up may now be sooner
             return
         with db.tx():
             db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
