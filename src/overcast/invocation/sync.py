@@ -81,6 +81,7 @@ class Invoker:
         self._runtime_dir: str | None = None
         self._stdlib = stdlib_path()
         self._specs: dict[str, EnvironmentSpec] = {}
+        self._closed = False
         self._pending_logs: list[tuple[str, str, str, str, list[tuple[int, str]]]] = []
         self.functions.on_change(self._function_changed)
         self.functions.on_change(lambda *_: self._specs.clear())
@@ -96,6 +97,7 @@ class Invoker:
 
     def _close(self) -> None:
         self.flush_logs()
+        self._closed = True  # environments killed now may still hand over output: it has nowhere to go
         self.pool.stop_all_now()
         self.pool.zygote.close()
 
@@ -251,25 +253,28 @@ class Invoker:
     # -- logs ---------------------------------------------------------------------------------
 
     def _out_of_band_logs(self, env: Environment, lines: list[tuple[int, str]]) -> None:
-        if "stream" in env.meta:
+        if "stream" in env.meta and not self._closed:
             self.logs.append(env.meta["account"], env.meta["region"], env.meta["group"], env.meta["stream"], lines)
 
     def _write_logs(self, env: Environment, resolved: Resolved, request_id: str, result: InvocationResult,
                     cold: bool, init_logs: list[tuple[int, str]]) -> list[tuple[int, str]]:
         now = int(self.platform.clock.now() * 1000)
+        # Platform lines carry the time of what they report, so they sort before the function's own.
+        began = min([ts for ts, _ in init_logs] + [ts for ts, _ in result.logs] + [now])
+        init_began = min([ts for ts, _ in init_logs] + [began])
         config = resolved.config
         result.max_memory_mb = result.max_memory_mb or env.max_memory_mb()
         lines: list[tuple[int, str]] = []
         if cold:
             runtime = config.get("Runtime", "python3.12")
             arn = (config.get("RuntimeVersionConfig") or {}).get("RuntimeVersionArn", "")
-            lines.append((now, f"INIT_START Runtime Version: {runtime.replace('python', 'python:')}.overcast\t"
+            lines.append((init_began, f"INIT_START Runtime Version: {runtime.replace('python', 'python:')}.overcast\t"
                                f"Runtime Version ARN: {arn}"))
             lines.extend(init_logs)
             if result.init_error:
-                lines.append((now, f"INIT_REPORT Init Duration: {result.init_duration_ms or 0:.2f} ms\tPhase: init\t"
+                lines.append((began, f"INIT_REPORT Init Duration: {result.init_duration_ms or 0:.2f} ms\tPhase: init\t"
                                    f"Status: error\tError Type: {result.error_type or 'Runtime.Unknown'}"))
-        lines.append((now, f"START RequestId: {request_id} Version: {resolved.executed_version}"))
+        lines.append((began, f"START RequestId: {request_id} Version: {resolved.executed_version}"))
         lines.extend(result.logs)
         lines.append((now, f"END RequestId: {request_id}"))
         duration = result.duration_ms
@@ -303,7 +308,7 @@ class Invoker:
 
     def flush_logs(self) -> None:
         pending, self._pending_logs = self._pending_logs, []
-        if not pending:
+        if not pending or self._closed:
             return
         with self.platform.db.tx():
             for account, region, group, stream, lines in pending:
