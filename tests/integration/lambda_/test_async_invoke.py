@@ -4,6 +4,7 @@ no other service; the SQS/SNS/EventBridge/S3 destinations are tested with those 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 import uuid
@@ -92,20 +93,22 @@ def test_row14_throttled_until_event_age_exceeded(lam, tmp_path):
     name = create_function(lam, """
         import time
         def handler(event, context):
+            if event.get("marker"):
+                open(event["marker"], "w").close()
             time.sleep(event.get("sleep", 0))
             return "done"
     """, Timeout=30)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=60,
                                          DestinationConfig={"OnFailure": {"Destination": destination}})
-    busy = threading.Thread(target=lambda: lam.invoke(FunctionName=name, Payload=b'{"sleep": 3}'))
+    marker = tmp_path / "busy"
+    busy = threading.Thread(target=lambda: lam.invoke(
+        FunctionName=name, Payload=json.dumps({"sleep": 3, "marker": str(marker)}).encode()))
     busy.start()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # until the slow call holds the only slot
-        try:
-            lam.invoke(FunctionName=name, Payload=b"{}")
-        except lam.exceptions.TooManyRequestsException:
-            break
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:  # the slow call holds the only slot
+        time.sleep(0.01)
+    assert marker.exists()
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"late": true}')
     [failure] = wait_for_records(tmp_path / "failures.jsonl", 1)
     busy.join()
