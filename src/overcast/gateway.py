@@ -173,7 +173,7 @@ class Gateway:
     def _context(self, req: Request, spec: ServiceSpec | None, cred: tuple[str, str, str] | None) -> RequestContext:
         config = self.platform.config
         access_key, region = (cred[0], cred[1]) if cred else ("test", "")
-        account = access_key if len(access_key) == 12 and access_key.isdigit() else config.default_account
+        account = _account_of(access_key) or config.default_account
         return RequestContext(
             account=account,
             region=region or config.default_region,
@@ -279,6 +279,16 @@ def _check_presigned(req: Request, now: float) -> None:
                           fields={"X-Amz-Expires": expires} if expires is not None else
                           {"Expires": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(deadline)),
                            "ServerTime": server_time})
+
+
+def _account_of(access_key: str) -> str | None:
+    """The account an access key acts in: twelve digits name it; so do the temporary keys STS hands
+    out (`ASIA` + account + 4 characters); any other key is the default account."""
+    if len(access_key) == 12 and access_key.isdigit():
+        return access_key
+    if len(access_key) == 20 and access_key.startswith("ASIA") and access_key[4:16].isdigit():
+        return access_key[4:16]
+    return None
 
 
 def _internal_code(model: ServiceModel) -> str:

@@ -166,3 +166,12 @@ def test_everything_works_after_a_reset(tmp_path):
         s3.create_bucket(Bucket="after-reset")
         s3.put_object(Bucket="after-reset", Key="k", Body=b"v")
         assert s3.get_object(Bucket="after-reset", Key="k")["Body"].read() == b"v"
+
+
+def test_assumed_role_credentials_act_in_the_role_account(overcast_server):
+    creds = overcast_server.client("sts").assume_role(RoleArn="arn:aws:iam::222233334444:role/deployer",
+                                                      RoleSessionName="cdk")["Credentials"]
+    sts = overcast_server.client("sts", aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"])
+    assert sts.get_caller_identity()["Account"] == "222233334444"

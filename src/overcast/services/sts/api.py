@@ -22,9 +22,10 @@ class StsApi:
     def get_caller_identity(self, ctx: RequestContext) -> dict[str, Any]:
         return {"UserId": "AKIAIOSFODNN7EXAMPLE", "Account": ctx.account, "Arn": ctx.caller_arn}
 
-    def _credentials(self, seconds: int) -> dict[str, Any]:
+    def _credentials(self, seconds: int, account: str) -> dict[str, Any]:
+        # The key names its account (ASIA + 12 digits + 4), so calls signed with it act in that account.
         return {
-            "AccessKeyId": "ASIA" + _token(16),
+            "AccessKeyId": f"ASIA{account}{_token(4)}",
             "SecretAccessKey": secrets.token_urlsafe(30)[:40],
             "SessionToken": secrets.token_urlsafe(96),
             "Expiration": self.platform.clock.now() + seconds,
@@ -43,7 +44,7 @@ class StsApi:
         role_name = role_arn.rsplit("/", 1)[-1]
         role_id = "AROA" + _token(17)
         return {
-            "Credentials": self._credentials(duration_seconds),
+            "Credentials": self._credentials(duration_seconds, account),
             "AssumedRoleUser": {
                 "AssumedRoleId": f"{role_id}:{role_session_name}",
                 "Arn": f"arn:aws:sts::{account}:assumed-role/{role_name}/{role_session_name}",
@@ -52,4 +53,4 @@ class StsApi:
         }
 
     def get_session_token(self, ctx: RequestContext, duration_seconds: int = 43200, **_: Any) -> dict[str, Any]:
-        return {"Credentials": self._credentials(duration_seconds)}
+        return {"Credentials": self._credentials(duration_seconds, ctx.account)}
