@@ -13,5 +13,6 @@ and `aws` (a client factory): see `overcast.testing.plugin`.
 from overcast.testing.clock import FakeClock
 from overcast.testing.lambdas import create_function, zip_files, zip_handler
 from overcast.testing.server import OvercastServer, free_port
+from overcast.testing.waiting import wait_until
 
-__all__ = ["FakeClock", "OvercastServer", "create_function", "free_port", "zip_files", "zip_handler"]
+__all__ = ["FakeClock", "OvercastServer", "create_function", "free_port", "wait_until", "zip_files", "zip_handler"]

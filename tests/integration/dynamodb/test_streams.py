@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from overcast.testing import OvercastServer
+from overcast.testing import OvercastServer, wait_until
 from tests.integration.dynamodb.helpers import error_of
 
 
@@ -112,16 +112,6 @@ def test_stream_errors(streams):
     assert error_of(streams.get_records, ShardIterator="not-an-iterator")[0] == "ValidationException"
 
 
-def _wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_ttl_deletes_expired_items_with_a_service_record(ddb, streams, make_table):
     name, arn = _stream_table(make_table, ddb, "NEW_AND_OLD_IMAGES")
     ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
@@ -130,7 +120,7 @@ def test_ttl_deletes_expired_items_with_a_service_record(ddb, streams, make_tabl
     ddb.put_item(TableName=name, Item={"pk": {"S": "new"}, "sk": {"S": "s"}, "expires": {"N": str(now + 3600)}})
     ddb.put_item(TableName=name, Item={"pk": {"S": "ancient"}, "sk": {"S": "s"}, "expires": {"N": str(now - 6 * 365 * 86400)}})
     ddb.put_item(TableName=name, Item={"pk": {"S": "text"}, "sk": {"S": "s"}, "expires": {"S": "yesterday"}})
-    _wait_for(lambda: "Item" not in ddb.get_item(TableName=name, Key={"pk": {"S": "old"}, "sk": {"S": "s"}}))
+    wait_until(lambda: "Item" not in ddb.get_item(TableName=name, Key={"pk": {"S": "old"}, "sk": {"S": "s"}}))
     removes = [r for r in _records(streams, arn)["Records"] if r["eventName"] == "REMOVE"]
     assert len(removes) == 1
     assert removes[0]["userIdentity"] == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}

@@ -9,13 +9,14 @@ import os
 import random
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from overcast.testing import wait_until
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ecommerce"
 ASSEMBLIES = {"queue": EXAMPLE / "cdk.out", "direct": EXAMPLE / "cdk.out-direct"}
@@ -114,11 +115,4 @@ def deploy_shop(server: Any, variant: str = "queue") -> Shop:
 
 def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
     """Poll `check` until it returns something truthy (and return it), or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
-        time.sleep(interval)
+    return wait_until(check, timeout, interval=interval)

@@ -8,10 +8,11 @@ DetailType names the rule, and an archive per rule on the sink bus counts what a
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+
+from overcast.testing import wait_until
 
 DEADLINE = 20.0
 
@@ -22,14 +23,7 @@ def unique(prefix: str) -> str:
 
 def wait_for(condition: Callable[[], Any], deadline: float = DEADLINE, what: str = "condition") -> Any:
     """Poll `condition` until it is truthy (returns its value) or the deadline passes."""
-    end = time.monotonic() + deadline
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    return wait_until(condition, deadline, what, interval=0.05)
 
 
 class Sink:

@@ -151,5 +151,6 @@ def test_acknowledged_events_survive_sigkill(tmp_path):
         server.restart(crash=True)
         events = server.client("events")
         assert events.describe_archive(ArchiveName="kept")["EventCount"] == 10
-        wait_for(lambda: sink.count(forwarded) == 10, what="all ten deliveries after the crash")
+        # Delivery is at least once: a delivery made just before the kill may be made again after it.
+        wait_for(lambda: sink.count(forwarded) >= 10, what="all ten deliveries after the crash")
         assert events.describe_rule(Name="fwd", EventBusName="src")["State"] == "ENABLED"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
+
+from overcast.testing import wait_until
 
 RECORDER = """
 import json, os, time
@@ -27,10 +28,8 @@ def records(path: Path) -> list[dict[str, Any]]:
 
 def wait_for_records(path: Path, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
     """Poll `path` until it holds `count` records (or fail after `timeout` seconds)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def enough() -> list[dict[str, Any]] | None:
         found = records(path)
-        if len(found) >= count:
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"expected {count} records in {path}, found {len(records(path))}")
+        return found if len(found) >= count else None
+
+    return wait_until(enough, timeout, f"{count} records in {path}")

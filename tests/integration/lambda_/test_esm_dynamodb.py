@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import records
 
 DDB_RECORDER = """
@@ -50,15 +49,6 @@ def _all(path):
     return [r for batch in records(path) for r in batch["records"]]
 
 
-def _until(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_insert_modify_remove_reach_the_function(lam, ddb, tmp_path):
     table, arn = _table(ddb)
     _mapping(lam, tmp_path / "b.jsonl", arn, BatchSize=10, MaximumBatchingWindowInSeconds=1)
@@ -66,7 +56,7 @@ def test_insert_modify_remove_reach_the_function(lam, ddb, tmp_path):
     ddb.update_item(TableName=table, Key={"id": {"S": "a"}}, UpdateExpression="SET v = :v",
                     ExpressionAttributeValues={":v": {"N": "2"}})
     ddb.delete_item(TableName=table, Key={"id": {"S": "a"}})
-    _until(lambda: len(_all(tmp_path / "b.jsonl")) >= 3)
+    wait_until(lambda: len(_all(tmp_path / "b.jsonl")) >= 3)
     events = _all(tmp_path / "b.jsonl")
     assert [e["eventName"] for e in events] == ["INSERT", "MODIFY", "REMOVE"]
     first = events[0]
@@ -86,7 +76,7 @@ def test_filter_on_event_name(lam, ddb, tmp_path):
         {"eventName": ["REMOVE"]})}]})
     ddb.put_item(TableName=table, Item={"id": {"S": "x"}})
     ddb.delete_item(TableName=table, Key={"id": {"S": "x"}})
-    _until(lambda: len(_all(tmp_path / "b.jsonl")) >= 1)
+    wait_until(lambda: len(_all(tmp_path / "b.jsonl")) >= 1)
     assert [e["eventName"] for e in _all(tmp_path / "b.jsonl")] == ["REMOVE"]
 
 
@@ -99,7 +89,7 @@ def test_report_batch_item_failures_by_sequence_number(lam, ddb, tmp_path):
         ddb.put_item(TableName=table, Item=item)
     _mapping(lam, tmp_path / "b.jsonl", arn, mode="report", BatchSize=4, MaximumBatchingWindowInSeconds=1,
              FunctionResponseTypes=["ReportBatchItemFailures"])
-    _until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
+    wait_until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
     batches = [[r["dynamodb"]["Keys"]["id"]["S"] for r in b["records"]] for b in records(tmp_path / "b.jsonl")]
     assert batches[0] == ["k0", "k1", "k2", "k3"]
     assert batches[1] == ["k1", "k2", "k3"]
@@ -110,7 +100,7 @@ def test_latest_starts_after_existing_records(lam, ddb, tmp_path):
     ddb.put_item(TableName=table, Item={"id": {"S": "before"}})
     _mapping(lam, tmp_path / "b.jsonl", arn, StartingPosition="LATEST")
     ddb.put_item(TableName=table, Item={"id": {"S": "after"}})
-    _until(lambda: len(_all(tmp_path / "b.jsonl")) >= 1)
+    wait_until(lambda: len(_all(tmp_path / "b.jsonl")) >= 1)
     assert [e["dynamodb"]["Keys"]["id"]["S"] for e in _all(tmp_path / "b.jsonl")] == ["after"]
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import uuid
 
 import pytest
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import records
 
 STREAM_RECORDER = """
@@ -69,22 +68,13 @@ def _items(path):
     return [item for batch in records(path) for item in batch["items"]]
 
 
-def _until(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_event_shape_and_order(lam, kinesis, tmp_path):
     name, arn = _stream(kinesis)
     _put(kinesis, name, [{"n": i} for i in range(5)])
     _, mapping = _mapping(lam, tmp_path / "b.jsonl", arn, BatchSize=2)
     assert mapping["StartingPosition"] == "TRIM_HORIZON" and mapping["MaximumRetryAttempts"] == -1
     assert mapping["BisectBatchOnFunctionError"] is False and mapping["ParallelizationFactor"] == 1
-    _until(lambda: len(_items(tmp_path / "b.jsonl")) >= 5)
+    wait_until(lambda: len(_items(tmp_path / "b.jsonl")) >= 5)
     assert [i["n"] for i in _items(tmp_path / "b.jsonl")] == [0, 1, 2, 3, 4]
     record = records(tmp_path / "b.jsonl")[0]["event"]["Records"][0]
     assert record["eventSource"] == "aws:kinesis" and record["eventName"] == "aws:kinesis:record"
@@ -102,7 +92,7 @@ def test_latest_skips_what_was_there(lam, kinesis, tmp_path):
     _put(kinesis, name, [{"n": "old"}])
     _mapping(lam, tmp_path / "b.jsonl", arn, StartingPosition="LATEST")
     _put(kinesis, name, [{"n": "new"}])  # LATEST is pinned when the mapping is created
-    _until(lambda: len(_items(tmp_path / "b.jsonl")) >= 1)
+    wait_until(lambda: len(_items(tmp_path / "b.jsonl")) >= 1)
     assert [i["n"] for i in _items(tmp_path / "b.jsonl")] == ["new"]
 
 
@@ -115,7 +105,7 @@ def test_row24_error_blocks_the_shard_other_shards_continue(lam, kinesis, tmp_pa
     kinesis.put_record(StreamName=name, Data=json.dumps({"n": 2}).encode(), PartitionKey="a", ExplicitHashKey=low)
     kinesis.put_record(StreamName=name, Data=json.dumps({"n": 3}).encode(), PartitionKey="b", ExplicitHashKey=high)
     _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", BatchSize=1)
-    _until(lambda: sum(1 for b in records(tmp_path / "b.jsonl") if b["items"] == [{"n": 1, "fail": True}]) >= 3
+    wait_until(lambda: sum(1 for b in records(tmp_path / "b.jsonl") if b["items"] == [{"n": 1, "fail": True}]) >= 3
            and [{"n": 3}] in [b["items"] for b in records(tmp_path / "b.jsonl")])  # the other shard went on
     seen = [b["items"] for b in records(tmp_path / "b.jsonl")]
     assert [{"n": 2}] not in seen                 # this shard is blocked behind the failing record
@@ -128,11 +118,11 @@ def test_row25_retries_then_on_failure_destination(lam, kinesis, sqs, tmp_path):
     _put(kinesis, name, [{"n": 1, "fail": True}, {"n": 2}])
     _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", BatchSize=1, MaximumRetryAttempts=2,
              DestinationConfig={"OnFailure": {"Destination": queue_arn}})
-    _until(lambda: {"n": 2} in _items(tmp_path / "b.jsonl"))
+    wait_until(lambda: {"n": 2} in _items(tmp_path / "b.jsonl"))
     attempts = [b for b in records(tmp_path / "b.jsonl") if b["items"] == [{"n": 1, "fail": True}]]
     assert len(attempts) == 3  # the first try and two retries
     messages: list[dict] = []
-    _until(lambda: messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []))
+    wait_until(lambda: messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []))
            or bool(messages))
     failure = json.loads(messages[0]["Body"])
     assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
@@ -148,7 +138,7 @@ def test_row26_bisect_isolates_the_bad_record(lam, kinesis, tmp_path):
     _put(kinesis, name, [{"n": 0}, {"n": 1}, {"n": 2, "fail": True}, {"n": 3}])
     _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", BatchSize=4, MaximumBatchingWindowInSeconds=1,
              BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
-    _until(lambda: {"n": 3} in [i for b in records(tmp_path / "b.jsonl") if len(b["items"]) == 1 for i in b["items"]])
+    wait_until(lambda: {"n": 3} in [i for b in records(tmp_path / "b.jsonl") if len(b["items"]) == 1 for i in b["items"]])
     sizes = [[i["n"] for i in b["items"]] for b in records(tmp_path / "b.jsonl")]
     assert sizes[0] == [0, 1, 2, 3]
     assert [0, 1] in sizes and [2, 3] in sizes and [2] in sizes and [3] in sizes
@@ -160,7 +150,7 @@ def test_row27_report_batch_item_failures_retries_from_the_failed_record(lam, ki
     _put(kinesis, name, [{"n": 0}, {"n": 1}, {"n": 2, "fail": True}, {"n": 3}])
     _mapping(lam, tmp_path / "b.jsonl", arn, mode="report", BatchSize=4, MaximumBatchingWindowInSeconds=1,
              FunctionResponseTypes=["ReportBatchItemFailures"])
-    _until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
+    wait_until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
     batches = [[i["n"] for i in b["items"]] for b in records(tmp_path / "b.jsonl")]
     assert batches[0] == [0, 1, 2, 3]
     assert batches[1] == [2, 3]   # checkpoint before the reported record, retry from it
@@ -170,9 +160,9 @@ def test_tumbling_window_carries_state(lam, kinesis, tmp_path):
     name, arn = _stream(kinesis)
     _mapping(lam, tmp_path / "b.jsonl", arn, mode="window", TumblingWindowInSeconds=900)
     _put(kinesis, name, [{"n": 1}, {"n": 2}])
-    _until(lambda: len(records(tmp_path / "b.jsonl")) >= 1)
+    wait_until(lambda: len(records(tmp_path / "b.jsonl")) >= 1)
     _put(kinesis, name, [{"n": 4}])
-    _until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
+    wait_until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
     events = [b["event"] for b in records(tmp_path / "b.jsonl")]
     assert events[0]["state"] == {} and events[0]["isFinalInvokeForWindow"] is False
     assert events[1]["state"] == {"total": sum(i["n"] for i in records(tmp_path / "b.jsonl")[0]["items"])}
@@ -188,10 +178,10 @@ def test_checkpoints_survive_a_restart(tmp_path):
         name, arn = _stream(kinesis)
         _mapping(lam, tmp_path / "b.jsonl", arn)
         _put(kinesis, name, [{"n": i} for i in range(3)])
-        _until(lambda: len(_items(tmp_path / "b.jsonl")) >= 3)
+        wait_until(lambda: len(_items(tmp_path / "b.jsonl")) >= 3)
         server.restart()
         _put(server.client("kinesis"), name, [{"n": 3}])
-        _until(lambda: len(_items(tmp_path / "b.jsonl")) >= 4)
+        wait_until(lambda: len(_items(tmp_path / "b.jsonl")) >= 4)
         assert [i["n"] for i in _items(tmp_path / "b.jsonl")] == [0, 1, 2, 3]  # resumed, nothing re-read
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 
 HANDLER = """
 import json, os
@@ -69,15 +68,6 @@ def _ids(path):
     return [json.loads(line)["id"] for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def _until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_sqs_partial_failure(overcast_server, powertools_layer, tmp_path):
     lam, sqs = overcast_server.client("lambda"), overcast_server.client("sqs")
     url = sqs.create_queue(QueueName=f"pt-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "1000"})["QueueUrl"]
@@ -87,7 +77,7 @@ def test_sqs_partial_failure(overcast_server, powertools_layer, tmp_path):
                                     MaximumBatchingWindowInSeconds=1, FunctionResponseTypes=["ReportBatchItemFailures"])
     sqs.send_message_batch(QueueUrl=url, Entries=[
         {"Id": str(i), "MessageBody": json.dumps({"id": i, "bad": i == 2})} for i in range(4)])
-    _until(lambda: _ids(tmp_path / "seen").count(2) == 2)  # the failed one came back; the others did not
+    wait_until(lambda: _ids(tmp_path / "seen").count(2) == 2)  # the failed one came back; the others did not
     assert sorted(_ids(tmp_path / "seen")) == [0, 1, 2, 2, 3]
 
 
@@ -102,7 +92,7 @@ def test_kinesis_partial_failure(overcast_server, powertools_layer, tmp_path):
     name = _function(lam, powertools_layer, tmp_path / "seen", "KinesisDataStreams")
     lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10, StartingPosition="TRIM_HORIZON",
                                     MaximumBatchingWindowInSeconds=1, FunctionResponseTypes=["ReportBatchItemFailures"])
-    _until(lambda: len(_ids(tmp_path / "seen")) >= 7)
+    wait_until(lambda: len(_ids(tmp_path / "seen")) >= 7)
     assert _ids(tmp_path / "seen") == [0, 1, 2, 3, 1, 2, 3]  # retried from the first failed record
 
 
@@ -122,7 +112,7 @@ def test_dynamodb_partial_failure(overcast_server, powertools_layer, tmp_path):
     name = _function(lam, powertools_layer, tmp_path / "seen", "DynamoDBStreams")
     lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10, StartingPosition="TRIM_HORIZON",
                                     MaximumBatchingWindowInSeconds=1, FunctionResponseTypes=["ReportBatchItemFailures"])
-    _until(lambda: len(_ids(tmp_path / "seen")) >= 6)
+    wait_until(lambda: len(_ids(tmp_path / "seen")) >= 6)
     assert _ids(tmp_path / "seen") == ["i0", "i1", "i2", "i0", "i1", "i2"]
 
 

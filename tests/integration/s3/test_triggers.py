@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 
-from overcast.testing import create_function, zip_handler
+from overcast.testing import create_function, wait_until, zip_handler
 
 RECORDER_TO_TABLE = """
 import boto3, os, urllib.parse
@@ -21,16 +20,6 @@ def handler(event, context):
                              "size": s3["object"]["size"], "event": record["eventName"],
                              "etag": s3["object"]["eTag"]})
 """
-
-
-def _until(fetch, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fetch()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("nothing arrived in time")
 
 
 def _bucket(s3):
@@ -55,7 +44,7 @@ def test_s3_to_lambda_to_dynamodb(overcast_server):
                                           "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}}}]})
     s3.put_object(Bucket=bucket, Key="ignored.txt", Body=b"no")
     put = s3.put_object(Bucket=bucket, Key="reports/march 2026.csv", Body=b"a,b\n1,2\n")
-    item = _until(lambda: ddb.get_item(TableName=table, Key={"key": {"S": "reports/march 2026.csv"}}).get("Item"))
+    item = wait_until(lambda: ddb.get_item(TableName=table, Key={"key": {"S": "reports/march 2026.csv"}}).get("Item"))
     assert item["bucket"] == {"S": bucket} and item["size"] == {"N": "8"}
     assert item["event"] == {"S": "ObjectCreated:Put"}
     assert item["etag"]["S"] == put["ETag"].strip('"')
@@ -74,7 +63,7 @@ def test_notifications_to_sqs_and_sns(overcast_server):
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
         "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectRemoved:*"]}],
         "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:Put"]}]})
-    test_event = json.loads(_until(lambda: sqs.receive_message(QueueUrl=queue).get("Messages"))[0]["Body"])
+    test_event = json.loads(wait_until(lambda: sqs.receive_message(QueueUrl=queue).get("Messages"))[0]["Body"])
     assert test_event["Event"] == "s3:TestEvent" and test_event["Bucket"] == bucket
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     s3.delete_object(Bucket=bucket, Key="k")
@@ -86,7 +75,7 @@ def test_notifications_to_sqs_and_sns(overcast_server):
                 return body["Records"][0]
         return None
 
-    record = _until(removal)
+    record = wait_until(removal)
     assert record["eventName"] == "ObjectRemoved:Delete" and record["eventSource"] == "aws:s3"
     assert record["s3"]["object"]["key"] == "k" and "size" not in record["s3"]["object"]
 
@@ -98,7 +87,7 @@ def test_notifications_to_sqs_and_sns(overcast_server):
                 return envelope, inner["Records"][0]
         return None
 
-    envelope, created = _until(via_topic)
+    envelope, created = wait_until(via_topic)
     assert envelope["Subject"] == "Amazon S3 Notification"
     assert created["eventName"] == "ObjectCreated:Put" and created["s3"]["object"]["size"] == 1
 
@@ -127,7 +116,7 @@ def test_row17_on_failure_destination_to_s3(overcast_server):
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
                                          DestinationConfig={"OnFailure": {"Destination": f"arn:aws:s3:::{bucket}"}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"x": 1}')
-    contents = _until(lambda: s3.list_objects_v2(Bucket=bucket).get("Contents"))
+    contents = wait_until(lambda: s3.list_objects_v2(Bucket=bucket).get("Contents"))
     key = contents[0]["Key"]
     assert re.fullmatch(rf"aws/lambda/async/{name}/\d{{4}}/\d{{2}}/\d{{2}}/"
                         r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}-[0-9a-f-]{36}", key), key
