@@ -28,7 +28,19 @@ def synth(out: Path, ordering: str) -> None:
            "CDK_DISABLE_VERSION_CHECK": "1", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
     subprocess.run([sys.executable, "app.py"], cwd=HERE, env=env, check=True)
     (out / "tree.json").unlink(missing_ok=True)  # the construct tree, for consoles: not needed to deploy
+    for asset in out.glob("asset.*"):  # the code asset is functions/ itself: link it rather than copy it
+        if asset.is_dir() and _same_files(asset, HERE / "functions"):
+            shutil.rmtree(asset)
+            asset.symlink_to(Path("..") / "functions", target_is_directory=True)
     print(f"synthesized the {ordering} variant into {out}")
+
+
+def _same_files(a: Path, b: Path) -> bool:
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+
+    return files(a) == files(b)
 
 
 if __name__ == "__main__":
