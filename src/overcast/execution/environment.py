@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import signal
 import time
 from collections.abc import Callable
@@ -86,6 +87,7 @@ class Environment:
         self.last_used = self.created
         self.invocations = 0
         self.meta: dict[str, Any] = {}   # the owner's bookkeeping (account, log stream...)
+        self.scratch: Path | None = None  # a temp folder of its own, removed when it closes
         self._log_sink = log_sink
         self._listener = RuntimeApiListener(self._handle)
         self._read_fd: int | None = None
@@ -132,6 +134,8 @@ class Environment:
         self.kill()
         await self._listener.close()
         self._close_logs()
+        if self.scratch is not None:  # the environment's own /tmp goes with it
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _close_logs(self) -> None:
         if self._read_fd is not None:

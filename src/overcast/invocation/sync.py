@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import json
 import math
+import shutil
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,8 @@ class Invoker:
                                     platform.config.environment_idle_seconds)
         self._runtime_dir: str | None = None
         self._stdlib = stdlib_path()
+        # Temp folders of environments that did not outlive a previous run of overcast.
+        shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
         self._specs: dict[str, EnvironmentSpec] = {}
         self._closed = False
         self._pending_logs: list[tuple[str, str, str, str, list[tuple[int, str]]]] = []
@@ -230,6 +233,7 @@ class Invoker:
         env.meta["region"] = env.spec.variables["AWS_REGION"]
         tmp = self.platform.files_dir / "tmp" / env.id
         tmp.mkdir(parents=True, exist_ok=True)
+        env.scratch = tmp
         return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "TMPDIR": str(tmp)}
 
     def _function_changed(self, account: str, region: str, name: str) -> None:

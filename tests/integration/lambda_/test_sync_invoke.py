@@ -289,3 +289,19 @@ def test_client_context_reaches_the_handler(lam):
 def test_dry_run(lam):
     name = create_function(lam, "def handler(e, c):\n    return 1\n")
     assert lam.invoke(FunctionName=name, InvocationType="DryRun")["StatusCode"] == 204
+
+
+def test_a_retired_environment_takes_its_temp_folder_with_it(lam):
+    import os
+
+    from overcast.testing import wait_until, zip_handler
+
+    source = "import os\ndef handler(e, c):\n    open(os.path.join(os.environ['TMPDIR'], 'x'), 'w').close()\n" \
+             "    return os.environ['TMPDIR']\n"
+    name = create_function(lam, source)
+    first = json.loads(invoke(lam, name)["Body"])
+    assert os.path.isdir(first)
+    lam.update_function_code(FunctionName=name, ZipFile=zip_handler(source + "# v2\n"))
+    second = json.loads(invoke(lam, name)["Body"])
+    assert second != first
+    wait_until(lambda: not os.path.exists(first), 10, "the old environment's temp folder to go")
