@@ -129,7 +129,6 @@ async def _delivery(rules: int, calls: int) -> None:
     from overcast.services.events.api import EventsApi
 
     platform = Platform(Config(in_memory=True))
-    platform.signals.bind(asyncio.get_running_loop())
     arrived = asyncio.Event()
     targets._resolved["lambda"] = lambda *_: arrived.set()
     ctx = RequestContext(account="000000000000", region="us-east-1")

@@ -61,15 +61,3 @@ class SystemClock:
     async def sleep(self, aws_seconds: float) -> None:
         await asyncio.sleep(max(0.0, aws_seconds * self.scale))
 
-
-async def wait_event(event: asyncio.Event, real_timeout: float | None) -> bool:
-    """Wait for `event` at most `real_timeout` real seconds; True if it was set."""
-    if event.is_set():
-        return True
-    if real_timeout is not None and real_timeout <= 0:
-        return False
-    try:
-        await asyncio.wait_for(event.wait(), real_timeout)
-    except TimeoutError:
-        return False
-    return True

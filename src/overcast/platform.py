@@ -25,10 +25,6 @@ class Signals:
 
     def __init__(self) -> None:
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
 
     def notify(self, key: str) -> None:
         waiters = self._waiters.pop(key, None)
@@ -36,10 +32,6 @@ class Signals:
             for future in waiters:
                 if not future.done():
                     future.set_result(None)
-
-    def notify_threadsafe(self, key: str) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self.notify, key)
 
     async def wait(self, key: str, real_timeout: float | None) -> bool:
         """Wait until `key` is notified or `real_timeout` seconds pass; True when notified."""
@@ -58,19 +50,6 @@ class Signals:
                 waiters.remove(future)
                 if not waiters:
                     del self._waiters[key]
-
-    async def wait_any(self, keys: list[str], real_timeout: float | None) -> bool:
-        if not keys:
-            await asyncio.sleep(real_timeout or 0)
-            return False
-        tasks = [asyncio.ensure_future(self.wait(k, real_timeout)) for k in keys]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            return any(t.result() for t in done if not t.cancelled())
-        finally:
-            for t in tasks:
-                t.cancel()
-
 
 class Platform:
     """Shared foundations of one running overcast."""

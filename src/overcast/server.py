@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import signal
@@ -60,7 +59,6 @@ class App:
         message = await receive()
         if message["type"] != "lifespan.startup":
             return
-        self.platform.signals.bind(asyncio.get_running_loop())
 
         async def ready() -> None:
             await send({"type": "lifespan.startup.complete"})

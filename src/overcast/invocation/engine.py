@@ -57,9 +57,6 @@ class Engine:
         if task is not None:
             task.cancel()
 
-    def has_loop(self, name: str) -> bool:
-        return name in self._tasks
-
     async def _guard(self, name: str, coro: Awaitable[None]) -> None:
         try:
             await coro

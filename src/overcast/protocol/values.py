@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import calendar
 import datetime as dt
 import keyword
 from email.utils import formatdate
@@ -136,10 +135,3 @@ def format_scalar_text(value: Any, shape: Any, timestamp_format: str = "iso8601"
         return repr(value)
     return str(value)
 
-
-def epoch_now_iso(epoch: float) -> str:
-    return format_timestamp(epoch, "iso8601")
-
-
-def timegm(moment: dt.datetime) -> int:
-    return calendar.timegm(moment.utctimetuple())
