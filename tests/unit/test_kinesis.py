@@ -170,7 +170,6 @@ def test_puts_notify_the_stream_signal(platform):
     kinesis = platform.component(KinesisStreams)
 
     async def scenario():
-        platform.signals.bind(asyncio.get_running_loop())
         waiter = asyncio.ensure_future(platform.signals.wait(stream_signal(arn()), 5.0))
         await asyncio.sleep(0)
         kinesis.put(arn(), "k", b"x")
@@ -183,7 +182,6 @@ def test_a_reshard_wakes_the_readers_too(platform):
     stream = make(platform)
 
     async def scenario():
-        platform.signals.bind(asyncio.get_running_loop())
         waiter = asyncio.ensure_future(platform.signals.wait(stream_signal(arn()), 5.0))
         await asyncio.sleep(0)
         platform.component(Resharder).split(stream, "shardId-000000000000", str(2**100))
@@ -217,7 +215,6 @@ def test_the_retention_loop_deletes_expired_records(platform):
     kinesis.put(arn(), "k", b"new")
 
     async def one_round():
-        platform.signals.bind(asyncio.get_running_loop())
         with pytest.raises(TimeoutError):  # it trims, then sleeps until the next record expires
             await asyncio.wait_for(retention_loop(platform), 0.05)
 

@@ -63,7 +63,6 @@ def test_a_write_wakes_a_waiting_poller(platform, api):
     arn = _arn(api)
 
     async def scenario():
-        platform.signals.bind(asyncio.get_running_loop())
         waiter = asyncio.ensure_future(platform.signals.wait(signal_key(arn), 5.0))
         await asyncio.sleep(0)
         api.put_item(CTX, table_name="events", item={"id": {"S": "x"}})
