@@ -12,10 +12,11 @@ from typing import Any
 
 from overcast import __version__
 from overcast.context import new_request_id
+from overcast.delivery import Registry
 from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
-from overcast.invocation.targets import outbox_loop
+from overcast.invocation.outbox import outbox_loop
 from overcast.listener import bind_socket, uvicorn_config
 from overcast.platform import Platform
 from overcast.protocol.http import BodyStream, Headers, Request, Response, json_response
@@ -41,6 +42,7 @@ class App:
         platform.engine = self.engine
         self.gateway = Gateway(platform, discover())
         platform.gateway = self.gateway
+        platform.component(Registry).install(self.gateway.specs.values())
         self._announce = announce
         self.engine.add_loop("outbox", lambda: outbox_loop(platform))
         for spec in self.gateway.specs.values():

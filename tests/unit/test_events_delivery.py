@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from overcast import delivery as targets
 from overcast.config import Config
 from overcast.context import RequestContext
-from overcast.invocation import targets
+from overcast.delivery import Registry
+from overcast.invocation import outbox as outbox_loop
 from overcast.platform import Platform
 from overcast.services.events import models, replay, scheduler
 from overcast.services.events.api import EventsApi
@@ -55,10 +57,11 @@ class Sink:
 
 
 @pytest.fixture
-def sqs(monkeypatch: pytest.MonkeyPatch) -> Sink:
+def sqs(platform: Platform) -> Sink:
     sink = Sink()
-    monkeypatch.setitem(targets._resolved, "sqs", sink)
-    monkeypatch.setitem(targets._resolved, "events", models.deliver)
+    registry = platform.component(Registry)
+    registry.deliverers.update({"sqs": sink, "events": models.deliver})
+    registry.failure_styles["events"] = models.failure_attributes
     return sink
 
 
@@ -74,7 +77,7 @@ def drain(platform: Platform, rounds: int = 1000) -> int:
             return attempts
         clock = platform.clock
         clock.advance(max(0.0, rows[0]["available_at"] - clock.now()))  # type: ignore[attr-defined]
-        asyncio.run(targets._attempt(platform, rows[0]))
+        asyncio.run(outbox_loop.attempt(platform, rows[0]))
     raise AssertionError("the outbox did not drain")
 
 
@@ -132,7 +135,7 @@ def test_fifo_queue_and_kinesis_options(platform: Platform, api: EventsApi, ctx:
 def test_retries_then_dead_letter_queue_with_awss_attributes(platform: Platform, api: EventsApi, ctx: RequestContext,
                                                              sqs: Sink, monkeypatch: pytest.MonkeyPatch) -> None:
     failing = Sink(fail=targets.DeliveryError("Rate exceeded", code="TooManyRequestsException"))
-    monkeypatch.setitem(targets._resolved, "lambda", failing)
+    platform.component(Registry).deliverers["lambda"] = failing
     rule(api, ctx, {"Id": "fn", "Arn": FUNCTION, "RetryPolicy": {"MaximumRetryAttempts": 2},
                     "DeadLetterConfig": {"Arn": DLQ}})
     event_id = put(api, ctx, {"n": 1})["Entries"][0]["EventId"]
@@ -148,7 +151,7 @@ def test_retries_then_dead_letter_queue_with_awss_attributes(platform: Platform,
 
 def test_event_age_limit_stops_retries(platform: Platform, api: EventsApi, ctx: RequestContext, sqs: Sink,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(targets._resolved, "lambda", Sink(fail=targets.DeliveryError("down")))
+    platform.component(Registry).deliverers["lambda"] = Sink(fail=targets.DeliveryError("down"))
     rule(api, ctx, {"Id": "fn", "Arn": FUNCTION, "DeadLetterConfig": {"Arn": DLQ},
                     "RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 60}})
     put(api, ctx, {})

@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from overcast.config import Config
-from overcast.invocation.targets import DeliveryError
+from overcast.delivery import DeliveryError
 from overcast.platform import Platform
 from overcast.protocol.validate import violations
 from overcast.services.kinesis import keys, tokens

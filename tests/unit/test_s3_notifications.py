@@ -10,8 +10,8 @@ import pytest
 
 from overcast.config import Config
 from overcast.context import RequestContext
+from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
-from overcast.invocation.targets import DeliveryError
 from overcast.platform import Platform
 from overcast.protocol.http import Request
 from overcast.services.s3.api import S3Api

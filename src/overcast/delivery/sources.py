@@ -1,18 +1,36 @@
-"""The contracts between pollers and the services they poll, and where each adapter lives."""
+"""The contract between the engine's event-source pollers and the services they poll.
+
+A service Lambda can poll declares an `EventSource` on its `ServiceSpec` (``event_source=``): the
+`kind` of mapping it feeds, a factory opening a `QueueSource` or `StreamSource` over one ARN, and
+`missing`, AWS's error message when that ARN does not exist. The adapters live in the service's
+own folder (`event_source.py`) and import nothing from the engine.
+"""
 
 from __future__ import annotations
 
-import importlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from overcast.platform import Platform
 
-ADAPTERS = {
-    "sqs": "overcast.invocation.esm.sqs_source:SqsSource",
-    "kinesis": "overcast.invocation.esm.kinesis_source:KinesisSource",
-    "dynamodb": "overcast.invocation.esm.dynamodb_source:DynamoDBStreamSource",
-}
+
+@dataclass(frozen=True)
+class EventSource:
+    """What a service feeds to event source mappings."""
+
+    kind: str                                          # "sqs" | "kinesis" | "dynamodb"
+    open: Callable[[Platform, str], Any]               # (platform, arn) -> QueueSource | StreamSource
+    missing: Callable[[Platform, str], str | None]     # (platform, arn) -> AWS's message, or None
+
+
+def parse_json_text(text: str | bytes) -> Any:
+    """The JSON value of `text`, or the text itself when it is not JSON (a record's filter view)."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
 
 
 @dataclass
@@ -89,22 +107,3 @@ class StreamSource(Protocol):
 
     def read(self, shard: str, after: str, limit: int) -> ShardRead:
         """Records of `shard` after the exclusive position `after`, oldest first."""
-
-
-def _adapter(kind: str) -> Any:
-    path = ADAPTERS[kind]
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def open_source(platform: Platform, kind: str, arn: str) -> Any:
-    return _adapter(kind)(platform, arn)
-
-
-def source_missing(platform: Platform, kind: str, arn: str) -> str | None:
-    """The error message AWS gives when the event source does not exist, or None."""
-    try:
-        adapter = _adapter(kind)
-    except (ImportError, AttributeError):
-        return f"overcast cannot poll {kind} event sources yet."
-    return adapter.missing(platform, arn)  # type: ignore[no-any-return]

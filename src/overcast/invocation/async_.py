@@ -8,13 +8,14 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import random
 from typing import Any
 
-from overcast import arns
-from overcast.invocation import targets
+from overcast import arns, delivery
+from overcast.delivery import DeliveryError, Uniform
 from overcast.invocation.policies import (
     AsyncLimits,
-    Discard,
+    GiveUp,
     Outcome,
     Retry,
     after_function_error,
@@ -50,7 +51,7 @@ def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_i
 
 
 def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
-    """The targets facade's deliverer for Lambda: an asynchronous invocation of the function."""
+    """The outbox's deliverer for Lambda targets: an asynchronous invocation of the function."""
     import uuid
 
     from overcast.invocation.sync import check_payload
@@ -61,7 +62,7 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
         resolved = platform.component(FunctionStore).resolve(ref)
         body = check_payload(payload, 1_048_576, "Event")
     except LambdaError as error:
-        raise targets.DeliveryError(error.message, code=error.code, retryable=False) from None
+        raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()))
 
 
@@ -83,6 +84,8 @@ class Dispatcher:
         self.invoker = platform.component(Invoker)
         self._running: dict[tuple[str, str, str], int] = {}
         self._in_flight = 0
+        #: the jitter of throttle backoff (a seeded `random.Random` in tests)
+        self.rng: Uniform = random
         # Nothing is running right after a start: what was running when overcast stopped runs again.
         platform.db.execute("UPDATE lambda_async SET running = 0 WHERE running = 1")
 
@@ -166,14 +169,15 @@ class Dispatcher:
         try:
             outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved)
         except TooManyRequests:
-            self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits), None, limits, throttled=True)
+            self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,
+                         throttled=True)
             return
         except LambdaError as error:
             if error.sender_fault:
                 log.warning("dropped async event %s: %s", row["request_id"], error.message)
-                self._settle(row, resolved, Discard("RetriesExhausted"), None, limits)
+                self._settle(row, resolved, GiveUp("RetriesExhausted"), None, limits)
             else:
-                self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits), None, limits,
+                self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,
                              throttled=True)
             return
         attempts = row["attempts"] + 1
@@ -222,7 +226,7 @@ class Dispatcher:
             _send_record(self.platform, resolved, destination, record, success=False)
         dlq = (resolved.config.get("DeadLetterConfig") or {}).get("TargetArn")
         if dlq:
-            targets.record(self.platform, dlq, row["payload"], options={
+            delivery.record(self.platform, dlq, row["payload"], options={
                 "MessageAttributes": _dlq_attributes(row["request_id"], last)})
         if not destination and not dlq:
             log.info("async event %s for %s discarded (%s) with no destination or DLQ", row["request_id"],
@@ -283,7 +287,7 @@ def _send_record(platform: Platform, resolved: Resolved, destination: str, recor
 
         options["key"] = (f"aws/lambda/async/{resolved.ref.name}/{moment:%Y/%m/%d}/"
                           f"{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")
-    targets.record(platform, destination, json.dumps(payload), options=options)
+    delivery.record(platform, destination, json.dumps(payload), options=options)
 
 
 def _dlq_attributes(request_id: str, last: str | None) -> dict[str, Any]:

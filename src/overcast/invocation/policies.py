@@ -1,33 +1,30 @@
-"""What happens to an asynchronous event after an attempt: small policies returning an outcome as a
-value (STYLE.md §2), each citing the AWS rule it emulates (spec §2.2)."""
+"""What happens to an asynchronous event after an attempt: Lambda's rules as `RetryPolicy` values,
+each outcome a value (`Retry(delay)` or `GiveUp(condition)`) the dispatcher acts on.
+
+AWS's rules (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html):
+function errors are retried `MaximumRetryAttempts` times (default 2), about one then two minutes
+apart; throttles and system errors go back to the queue with exponential backoff from one second
+up to five minutes, without using up retry attempts; no event is tried once it is older than
+`MaximumEventAgeInSeconds` (default six hours).
+"""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
+
+from overcast.delivery import GiveUp, Outcome, Retry, RetryPolicy, Uniform
+
+__all__ = ["AsyncLimits", "GiveUp", "Outcome", "Retry", "after_function_error", "after_throttle",
+           "function_error_policy", "reserved_zero", "throttle_policy"]
 
 DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 2
 DEFAULT_MAXIMUM_EVENT_AGE = 21_600          # six hours
 FUNCTION_ERROR_DELAYS = (60.0, 120.0)       # "about 1 minute, then 2 minutes"
 THROTTLE_BACKOFF_START = 1.0
 THROTTLE_BACKOFF_CAP = 300.0                 # "capped at 5 minutes"
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Run the event again after `delay` AWS seconds."""
-
-    delay: float
-
-
-@dataclass(frozen=True)
-class Discard:
-    """Give up; `condition` is what the invocation record reports (RetriesExhausted, EventAgeExceeded)."""
-
-    condition: str
-
-
-Outcome = Retry | Discard
+THROTTLE_JITTER = (0.8, 1.0)
+RETRIES_EXHAUSTED = "RetriesExhausted"
+EVENT_AGE_EXCEEDED = "EventAgeExceeded"
 
 
 @dataclass(frozen=True)
@@ -38,30 +35,30 @@ class AsyncLimits:
     maximum_event_age: float = DEFAULT_MAXIMUM_EVENT_AGE
 
 
-def age_limit(age: float, delay: float, limits: AsyncLimits) -> Outcome | None:
-    """An event that would be older than MaximumEventAgeInSeconds at its next attempt is discarded."""
-    if age + delay > limits.maximum_event_age:
-        return Discard("EventAgeExceeded")
-    return None
+def function_error_policy(limits: AsyncLimits) -> RetryPolicy:
+    """Function errors: the first attempt plus MaximumRetryAttempts retries, ~1 then ~2 minutes apart."""
+    return RetryPolicy(max_attempts=limits.maximum_retry_attempts + 1, max_age=limits.maximum_event_age,
+                       steps=FUNCTION_ERROR_DELAYS, attempts_condition=RETRIES_EXHAUSTED,
+                       age_condition=EVENT_AGE_EXCEEDED)
 
 
-def after_function_error(attempts: int, age: float, limits: AsyncLimits) -> Outcome:
-    """Function errors are retried MaximumRetryAttempts times, ~1 then ~2 minutes apart; the retry
-    counter counts attempts that reached the function."""
-    if attempts > limits.maximum_retry_attempts:
-        return Discard("RetriesExhausted")
-    delay = FUNCTION_ERROR_DELAYS[min(attempts, len(FUNCTION_ERROR_DELAYS)) - 1]
-    return age_limit(age, delay, limits) or Retry(delay)
+def throttle_policy(limits: AsyncLimits) -> RetryPolicy:
+    """Throttles and system errors: jittered exponential backoff, limited only by the event's age."""
+    return RetryPolicy(max_attempts=None, max_age=limits.maximum_event_age, first=THROTTLE_BACKOFF_START,
+                       cap=THROTTLE_BACKOFF_CAP, jitter=THROTTLE_JITTER, attempts_condition=RETRIES_EXHAUSTED,
+                       age_condition=EVENT_AGE_EXCEEDED)
 
 
-def after_throttle(throttles: int, age: float, limits: AsyncLimits) -> Outcome:
-    """Throttles and system errors go back to the queue with exponential backoff from 1 s up to
-    5 minutes, until the event's maximum age; they do not consume retry attempts."""
-    base = min(THROTTLE_BACKOFF_CAP, THROTTLE_BACKOFF_START * 2 ** max(0, throttles - 1))
-    delay = base * random.uniform(0.8, 1.0)
-    return age_limit(age, delay, limits) or Retry(delay)
+def after_function_error(attempts: int, age: float, limits: AsyncLimits, rng: Uniform | None = None) -> Outcome:
+    """`attempts` counts the attempts that reached the function, this one included."""
+    return function_error_policy(limits).after(attempts, age, rng)
+
+
+def after_throttle(throttles: int, age: float, limits: AsyncLimits, rng: Uniform | None = None) -> Outcome:
+    """`throttles` counts the throttled attempts, this one included."""
+    return throttle_policy(limits).after(throttles, age, rng)
 
 
 def reserved_zero() -> Outcome:
     """With reserved concurrency 0, events go straight to failure handling, without retries."""
-    return Discard("RetriesExhausted")
+    return GiveUp(RETRIES_EXHAUSTED)

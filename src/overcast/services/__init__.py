@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from overcast.delivery import Deliverer, EventSource, FailureAttributes
 from overcast.protocol.base import ProtocolOptions
 
 if TYPE_CHECKING:
@@ -50,6 +51,12 @@ class ServiceSpec:
     #: For a service that speaks two protocols (SQS: json, and the legacy query protocol of older
     #: SDKs): the model to use for this request, or None for the botocore model `model_name`.
     model_for: Callable[[Request], ServiceModel | None] | None = None
+    #: Takes deliveries from the outbox for target ARNs of this service (`arn:aws:<name>:...`).
+    deliver: Deliverer | None = None
+    #: The dead-letter message attributes of this service's failed deliveries (`failure_style=<name>`).
+    failure_attributes: FailureAttributes | None = None
+    #: What this service feeds to Lambda event source mappings.
+    event_source: EventSource | None = None
 
     @property
     def model_name(self) -> str:

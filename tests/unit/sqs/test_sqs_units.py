@@ -111,7 +111,7 @@ def test_engine_api_deliver_receive_delete_without_http(platform):
 
 
 def test_deliver_to_a_missing_queue_is_not_retryable(platform):
-    from overcast.invocation.targets import DeliveryError
+    from overcast.delivery import DeliveryError
 
     with pytest.raises(DeliveryError) as info:
         models.deliver(platform, "arn:aws:sqs:us-east-1:000000000000:nope", b"x", {})

@@ -52,9 +52,3 @@ def compile_filters(kind: str, criteria: dict[str, Any] | None) -> Filters:
     return Filters(compiled)
 
 
-def parse_json_text(text: str | bytes) -> Any:
-    """The JSON value of `text`, or the text itself when it is not JSON."""
-    try:
-        return json.loads(text)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return text.decode("utf-8", "replace") if isinstance(text, bytes) else text

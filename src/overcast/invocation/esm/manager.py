@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from overcast.invocation.esm.sources import open_source
+from overcast.delivery import Registry
 from overcast.platform import Platform
 from overcast.services.lambda_.esm import (
     CHANGED,
@@ -46,7 +46,7 @@ class MappingManager:
     def _start(self, config: dict[str, Any]) -> None:
         kind = source_kind(config["EventSourceArn"])
         try:
-            source = open_source(self.platform, kind, config["EventSourceArn"])
+            source = self.platform.component(Registry).open_source(self.platform, kind, config["EventSourceArn"])
         except Exception as exc:  # not ready yet, or gone: try again soon
             log.info("mapping %s cannot open %s yet: %s", config["UUID"], config["EventSourceArn"], exc)
             self._retry_soon = True

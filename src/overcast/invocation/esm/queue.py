@@ -8,12 +8,12 @@ import asyncio
 import logging
 from typing import Any
 
+from overcast.delivery.sources import QueueMessage, QueueSource
 from overcast.errors import ServiceError
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
 from overcast.invocation.esm.invoke import MappingInvoker
 from overcast.invocation.esm.responses import reported_failures
-from overcast.invocation.esm.sources import QueueMessage, QueueSource
 from overcast.platform import Platform
 
 log = logging.getLogger("overcast.esm.sqs")

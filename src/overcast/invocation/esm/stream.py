@@ -12,19 +12,21 @@ import json
 import logging
 from typing import Any
 
-from overcast.invocation import targets
+from overcast import delivery
+from overcast.delivery import GiveUp, RetryPolicy
+from overcast.delivery.sources import Shard, StreamRecord, StreamSource
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
 from overcast.invocation.esm.invoke import FUNCTION_ERROR, BatchResult, MappingInvoker
 from overcast.invocation.esm.responses import reported_failures
-from overcast.invocation.esm.sources import Shard, StreamRecord, StreamSource
 from overcast.platform import Platform
 from overcast.services.lambda_.esm import MappingStore
 
 log = logging.getLogger("overcast.esm.stream")
 
 IDLE_POLL = 1.0           # AWS seconds between reads of an idle shard (woken early by new records)
-THROTTLE_BACKOFF = 1.0
+#: a throttled batch waits and is tried again; it does not use up a retry attempt
+THROTTLE = RetryPolicy(max_attempts=None, max_age=None, first=1.0, cap=1.0, factor=1.0)
 RETRY_BACKOFF = 0.1
 SHARD_RESCAN = 10.0
 
@@ -47,7 +49,11 @@ class StreamPoller:
         self.filters: Filters = compile_filters(source.kind, config.get("FilterCriteria"))
         self.batch_size = int(config.get("BatchSize", 100))
         self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))
-        self.max_retries = int(config.get("MaximumRetryAttempts", -1))
+        max_retries = int(config.get("MaximumRetryAttempts", -1))
+        # records that grew too old are dropped before each attempt (`_expired`), not by the policy
+        self.retry = RetryPolicy(max_attempts=None if max_retries == -1 else max_retries + 1, max_age=None,
+                                 first=RETRY_BACKOFF, cap=RETRY_BACKOFF, factor=1.0,
+                                 attempts_condition="RetryAttemptsExhausted")
         self.max_age = float(config.get("MaximumRecordAgeInSeconds", -1))
         self.bisect = bool(config.get("BisectBatchOnFunctionError"))
         self.report_failures = "ReportBatchItemFailures" in (config.get("FunctionResponseTypes") or [])
@@ -162,7 +168,7 @@ class StreamPoller:
                         break
                 result = await self.invoker.invoke(self._event(shard, part))
                 if result.status in ("throttled", "system-error"):
-                    await self.platform.clock.sleep(THROTTLE_BACKOFF)  # not a retry attempt
+                    await self.platform.clock.sleep(THROTTLE.delay(1))  # not a retry attempt
                     continue
                 failed_from = self._failed_from(result, part)
                 if failed_from is None:
@@ -172,11 +178,12 @@ class StreamPoller:
                     pending[:0] = [failed_from[:half], failed_from[half:]]
                     break
                 attempts += 1
-                if self.max_retries != -1 and attempts > self.max_retries:
-                    self._discard(shard, failed_from, "RetryAttemptsExhausted", attempts, result)
+                outcome = self.retry.after(attempts)
+                if isinstance(outcome, GiveUp):
+                    self._discard(shard, failed_from, outcome.condition, attempts, result)
                     break
                 part = failed_from
-                await self.platform.clock.sleep(RETRY_BACKOFF)
+                await self.platform.clock.sleep(outcome.delay)
 
     def _failed_from(self, result: BatchResult, part: list[StreamRecord]) -> list[StreamRecord] | None:
         """None when the batch succeeded, else the records to retry (from the lowest reported one)."""
@@ -240,7 +247,7 @@ class StreamPoller:
 
             options["key"] = (f"aws/lambda/{self.uuid}/{shard}/{moment:%Y/%m/%d}/"
                               f"{moment:%Y-%m-%dT%H.%M.%S}-{uuidlib.uuid4()}")
-        targets.record(self.platform, self.destination, json.dumps(record), options=options)
+        delivery.record(self.platform, self.destination, json.dumps(record), options=options)
 
     # -- tumbling windows ---------------------------------------------------------------------
 

@@ -120,7 +120,7 @@ class StackStore:
 
     def _notify(self, topic: str, event: dict[str, Any]) -> None:
         """Stack events go to the stack's notification topics, in AWS's key='value' lines."""
-        from overcast.invocation import targets
+        from overcast import delivery as targets
 
         fields = [("StackId", event["StackId"]), ("Timestamp", iso(event["Timestamp"])), ("EventId", event["EventId"]),
                   ("LogicalResourceId", event["LogicalResourceId"]), ("Namespace", event["StackId"].split(":")[4]),

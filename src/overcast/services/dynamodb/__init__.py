@@ -3,6 +3,7 @@ stream records DynamoDB Streams serves (services/dynamodbstreams)."""
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
+from overcast.services.dynamodb.event_source import EVENT_SOURCE
 
 #: AttributeValue maps reach the api as wire JSON, untouched (types.py validates them).
 RAW_SHAPES = frozenset({
@@ -30,4 +31,4 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: ttl_loop(platform), lambda: retention_loop(platform)]
 
 
-SPEC = ServiceSpec(name="dynamodb", api=_api, options=OPTIONS, loops=_loops)
+SPEC = ServiceSpec(name="dynamodb", api=_api, options=OPTIONS, loops=_loops, event_source=EVENT_SOURCE)

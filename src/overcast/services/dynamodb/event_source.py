@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from overcast.invocation.esm.sources import Shard, ShardRead, StreamRecord
+from overcast.delivery.sources import EventSource, Shard, ShardRead, StreamRecord
 from overcast.platform import Platform
 from overcast.services.dynamodb.streams import StreamStore, signal_key
 
@@ -47,3 +47,6 @@ class DynamoDBStreamSource:
             records.append(StreamRecord(record, item.sequence_number, item.created_at, keys, size, record))
         ended = not records and any(s.id == shard and s.closed for s in self.shards())
         return ShardRead(records, records[-1].sequence if records else after, ended)
+
+
+EVENT_SOURCE = EventSource("dynamodb", open=DynamoDBStreamSource, missing=DynamoDBStreamSource.missing)

@@ -2,6 +2,7 @@
 shaping, retries and dead-letter queues, scheduled rules, archives and replays."""
 
 from overcast.services import ServiceSpec
+from overcast.services.events.models import deliver, failure_attributes
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
@@ -11,12 +12,10 @@ def _api(platform):  # type: ignore[no-untyped-def]
 
 
 def _loops(platform):  # type: ignore[no-untyped-def]
-    from overcast.services.events import models  # registers the dead-letter attributes of "events"
     from overcast.services.events.replay import replay_loop
     from overcast.services.events.scheduler import schedule_loop
 
-    assert models.deliver
     return [lambda: schedule_loop(platform), lambda: replay_loop(platform)]
 
 
-SPEC = ServiceSpec(name="events", api=_api, loops=_loops)
+SPEC = ServiceSpec(name="events", api=_api, loops=_loops, deliver=deliver, failure_attributes=failure_attributes)

@@ -2,8 +2,8 @@
 
 `deliver(platform, target_arn, payload, options)` puts an event on the bus named by `target_arn`
 (`arn:aws:events:<region>:<account>:event-bus/<name>`), for the outbox loop
-(`invocation/targets.py` lists it under "events"). Other services use it through
-`targets.record(platform, bus_arn, payload)`: S3's EventBridge notifications, Lambda destinations,
+(declared as the events `ServiceSpec`'s ``deliver``). Other services use it through
+`overcast.delivery.record(platform, bus_arn, payload)`: S3's EventBridge notifications, Lambda destinations,
 rules whose target is another bus. `payload` (JSON text) is either
 
 * a PutEvents entry: ``{"Source": ..., "DetailType": ..., "Detail": {...} or "<json>",
@@ -23,9 +23,8 @@ import json
 from typing import Any
 
 from overcast import arns
+from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
-from overcast.invocation import targets as outbox
-from overcast.invocation.targets import DeliveryError
 from overcast.platform import Platform
 from overcast.services.events.entries import EntryError, check_entry, envelope, is_entry, parse_time
 from overcast.services.events.routing import MAX_HOPS, route
@@ -113,5 +112,3 @@ def _dlq_code(error: ServiceError) -> str:
         return DLQ_ERROR_CODES[code]
     return "SDK_CLIENT_ERROR" if getattr(error, "sender_fault", False) else "UNKNOWN"
 
-
-outbox.FAILURE_ATTRIBUTES["events"] = failure_attributes

@@ -2,7 +2,7 @@
 
 Matching uses one `RuleIndex` per bus (built from SQLite on first use and again after a write to
 the bus's rules, targets or archives), so an event costs a few lookups however many rules the bus
-has. Deliveries are recorded in the outbox (`invocation/targets.py`) inside the caller's
+has. Deliveries are recorded in the outbox (`overcast.delivery.record`) inside the caller's
 transaction, one per matched target, with the target's retry policy and dead-letter queue.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast import arns
-from overcast.invocation import targets as outbox
+from overcast import delivery as outbox
 from overcast.patterns import EventView, Pattern, RuleIndex, compile_pattern
 from overcast.platform import Platform
 from overcast.services.events.entries import format_time
@@ -109,7 +109,7 @@ def record_target(platform: Platform, rule: dict[str, Any], target: dict[str, An
     policy = outbox.RetryPolicy(
         max_attempts=int(retry.get("MaximumRetryAttempts", DEFAULT_RETRIES)) + 1,
         max_age=float(retry.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)),
-        base=BACKOFF_BASE, cap=BACKOFF_CAP)
+        first=BACKOFF_BASE, cap=BACKOFF_CAP)
     dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
     outbox.record(platform, target["Arn"], payload, options=target_options(target, event, rule, hops),
                   retry=policy, failure_arn=dead_letter, failure_style="events" if dead_letter else None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.services import ServiceSpec
+from overcast.services.kinesis.event_source import EVENT_SOURCE
+from overcast.services.kinesis.models import deliver
 
 
 def _api(platform: Any) -> Any:
@@ -23,4 +25,4 @@ def _loops(platform: Any) -> list[Any]:
     return [lambda: retention_loop(platform)]
 
 
-SPEC = ServiceSpec(name="kinesis", api=_api, loops=_loops)
+SPEC = ServiceSpec(name="kinesis", api=_api, loops=_loops, deliver=deliver, event_source=EVENT_SOURCE)

@@ -6,9 +6,8 @@ import base64
 import json
 
 from overcast import arns
+from overcast.delivery.sources import EventSource, Shard, ShardRead, StreamRecord, parse_json_text
 from overcast.errors import ServiceError
-from overcast.invocation.esm.filters import parse_json_text
-from overcast.invocation.esm.sources import Shard, ShardRead, StreamRecord
 from overcast.platform import Platform
 from overcast.services.kinesis.models import KinesisStreams, Record, stream_signal
 
@@ -67,3 +66,6 @@ class KinesisSource:
         document = {**kinesis, "data": parse_json_text(record.data)}
         return StreamRecord(event, record.sequence_number, record.approximate_arrival, record.partition_key, size,
                             document)
+
+
+EVENT_SOURCE = EventSource("kinesis", open=KinesisSource, missing=KinesisSource.missing)

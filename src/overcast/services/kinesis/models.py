@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from overcast.invocation.targets import DeliveryError
+from overcast.delivery import DeliveryError
 from overcast.platform import Platform
 from overcast.services.kinesis import keys
 from overcast.services.kinesis.errors import (
@@ -229,7 +229,7 @@ class KinesisStreams:
 
 
 def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
-    """Cross-service delivery (invocation/targets.py): one record with `options["PartitionKey"]`
+    """Cross-service delivery (the outbox, through `ServiceSpec.deliver`): one record with `options["PartitionKey"]`
     (EventBridge's default is the event id; a random key when none is given)."""
     key = str(options.get("PartitionKey") or uuid.uuid4())
     try:

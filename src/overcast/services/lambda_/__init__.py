@@ -25,6 +25,13 @@ def _loops(platform: Any) -> list[Any]:
     return [environments_loop(platform), *async_loops(platform), *esm_loops(platform)]
 
 
+def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    """A delivery to a function is an asynchronous invocation, which the engine runs."""
+    from overcast.invocation.async_ import deliver
+
+    deliver(platform, target_arn, payload, options)
+
+
 async def _serve_code(platform: Any, req: Any) -> Any:
     """GetFunction's Code.Location: the function's zip archive."""
     from overcast.protocol.http import Response
@@ -57,4 +64,5 @@ SPEC = ServiceSpec(
     routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),
             HttpRoute("function-urls", _url_matches, _serve_url)),
     loops=_loops,
+    deliver=_deliver,
 )

@@ -7,6 +7,7 @@ import uuid as uuidlib
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.delivery import Registry
 from overcast.services.lambda_.async_api import AsyncConfigOperations
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceInUse
 from overcast.services.lambda_.esm import (
@@ -123,9 +124,7 @@ class EsmOperations(AsyncConfigOperations):
             raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
         ref = self._ref(ctx, function_name)
         resolved = self.functions.resolve(ref)
-        from overcast.invocation.esm.sources import source_missing
-
-        missing = source_missing(self.platform, kind, event_source_arn)
+        missing = self.platform.component(Registry).source_missing(self.platform, kind, event_source_arn)
         if missing:
             raise _invalid(missing)
         function_arn = resolved.invoked_arn
@@ -159,9 +158,7 @@ class EsmOperations(AsyncConfigOperations):
 
     def _pin_latest(self, uuid: str, kind: str, arn: str) -> None:
         """LATEST means what arrives after the mapping is created: pin each shard's position now."""
-        from overcast.invocation.esm.sources import open_source
-
-        source = open_source(self.platform, kind, arn)
+        source = self.platform.component(Registry).open_source(self.platform, kind, arn)
         for shard in source.shards():
             if not shard.closed:
                 self.mappings.checkpoint(uuid, shard.id, source.initial(shard.id, "LATEST", None))

@@ -5,6 +5,7 @@ Lambda, SQS, SNS and EventBridge."""
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 from overcast.services.s3.addressing import operation_hint, rewrite
+from overcast.services.s3.models import deliver
 
 #: the root element real S3 gives each output document (botocore's models do not say)
 XML_ROOTS = {
@@ -47,4 +48,5 @@ SPEC = ServiceSpec(
         rewrite=rewrite,
         operation_hint=operation_hint,
     ),
+    deliver=deliver,
 )

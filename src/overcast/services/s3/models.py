@@ -362,7 +362,7 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
     """S3 as a destination: store `payload` as an object in the ARN's bucket, at `options["key"]`
     (default `aws/lambda/async/<options["function_name"]>/YYYY/MM/DD/<timestamp>-<uuid>`), with
     content type `options.get("content_type", "application/json")`. Bucket notifications fire."""
-    from overcast.invocation.targets import DeliveryError
+    from overcast.delivery import DeliveryError
     from overcast.services.s3.notifications import Notifier
 
     name = arns.parse(target_arn).resource.split("/", 1)[0]

@@ -1,6 +1,6 @@
 """Bucket notifications: configuration rules, matching, and the events S3 sends.
 
-A write records one outbox row per matching destination (invocation/targets.py `record`) inside its
+A write records one outbox row per matching destination (`overcast.delivery.record`) inside its
 own transaction, so an acknowledged object always has its notifications on the way:
 
 - Lambda (asynchronous invoke), SQS and SNS get S3's event document (lambda-semantics.md §4.5):
@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from overcast import arns
-from overcast.invocation.targets import RetryPolicy, record
+from overcast.delivery import RetryPolicy, record
 from overcast.platform import Platform
 from overcast.services.s3.errors import invalid_argument
 from overcast.services.s3.models import Bucket, Change
@@ -45,7 +45,7 @@ KINDS = {
 }
 
 #: S3 retries a delivery for a while; the outbox gives it this budget (AWS seconds).
-RETRY = RetryPolicy(max_attempts=10, max_age=86_400, base=1.0, cap=300.0)
+RETRY = RetryPolicy(max_attempts=10, max_age=86_400, first=1.0, cap=300.0)
 
 _REASONS = {
     "ObjectCreated:Put": "PutObject", "ObjectCreated:Post": "PostObject", "ObjectCreated:Copy": "CopyObject",

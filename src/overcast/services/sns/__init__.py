@@ -3,18 +3,13 @@ and HTTP/S endpoints on this machine (with the confirmation handshake)."""
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import HttpRoute, ServiceSpec
+from overcast.services.sns.models import deliver, failure_attributes
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
     from overcast.services.sns.api import SnsApi
 
     return SnsApi(platform)
-
-
-def _loops(platform):  # type: ignore[no-untyped-def]
-    from overcast.services.sns.models import register
-
-    return register(platform)
 
 
 def _is_link(req) -> bool:  # type: ignore[no-untyped-def]
@@ -33,7 +28,8 @@ async def _link(platform, req):  # type: ignore[no-untyped-def]
 SPEC = ServiceSpec(
     name="sns",
     api=_api,
-    loops=_loops,
     routes=(HttpRoute("sns-links", _is_link, _link),),
+    deliver=deliver,
+    failure_attributes=failure_attributes,
     options=ProtocolOptions(validation="required", validation_code="InvalidParameter"),
 )

@@ -8,9 +8,9 @@ import uuid
 from typing import Any
 
 from overcast import arns
+from overcast import delivery as targets
 from overcast.context import RequestContext
 from overcast.errors import ServiceError, client_error
-from overcast.invocation import targets
 from overcast.platform import Platform
 from overcast.services.sns import formats
 from overcast.services.sns.publish import HTTP_RETRY, check_message, publish

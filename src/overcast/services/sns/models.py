@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from overcast import arns
+from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
-from overcast.invocation.targets import FAILURE_ATTRIBUTES, DeliveryError
 from overcast.platform import Platform
 from overcast.services.sns.publish import check_message, publish
 from overcast.services.sns.store import SnsStore
@@ -92,12 +92,7 @@ def _send(url: str, body: bytes, headers: dict[str, str]) -> int:
         return 599
 
 
-def _dead_letter_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
+def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
     """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
     return dict(options.get("MessageAttributes") or {})
 
-
-def register(platform: Platform) -> list[Any]:
-    """Install SNS's dead-letter style in the outbox (no loops of its own)."""
-    FAILURE_ATTRIBUTES.setdefault("sns", _dead_letter_attributes)
-    return []

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from overcast import delivery as targets
 from overcast.errors import client_error
-from overcast.invocation import targets
 from overcast.platform import Platform
 from overcast.services.sns import filter_policy, formats
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid
@@ -22,9 +22,9 @@ MAX_SIZE = 262_144            # AWS: 256 KiB including message attributes
 DEDUP_WINDOW = 300            # AWS: FIFO deduplication interval, 5 minutes
 SEQUENCE_BASE = 10**19
 #: AWS-managed endpoints (SQS, Lambda): 3 immediate retries, then backoff up to 20 s, ~100,015 tries
-MANAGED_RETRY = targets.RetryPolicy(max_attempts=100_015, max_age=23 * 86_400, base=1.0, cap=20.0)
+MANAGED_RETRY = targets.RetryPolicy(max_attempts=100_015, max_age=23 * 86_400, first=1.0, cap=20.0)
 #: HTTP/S default delivery policy: 3 retries 20 seconds apart
-HTTP_RETRY = targets.RetryPolicy(max_attempts=4, max_age=3_600, base=20.0, cap=20.0)
+HTTP_RETRY = targets.RetryPolicy(max_attempts=4, max_age=3_600, first=20.0, cap=20.0)
 _ATTR_TYPE = re.compile(r"^(String|Number|Binary)(\..+)?$|^String\.Array$")
 
 

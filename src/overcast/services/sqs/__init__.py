@@ -3,7 +3,9 @@ protocol (older SDKs), with dead-letter redrive and long polling."""
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
+from overcast.services.sqs.event_source import EVENT_SOURCE
 from overcast.services.sqs.legacy import model_for, queue_url_from_path
+from overcast.services.sqs.models import deliver
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
@@ -22,6 +24,8 @@ SPEC = ServiceSpec(
     name="sqs",
     api=_api,
     loops=_loops,
+    deliver=deliver,
+    event_source=EVENT_SOURCE,
     model_for=model_for,
     options=ProtocolOptions(validation="required", validation_code="MissingParameter",
                             error_type_prefix="com.amazonaws.sqs#", rewrite=queue_url_from_path),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from overcast import arns
-from overcast.invocation.esm.filters import parse_json_text
-from overcast.invocation.esm.sources import QueueMessage
+from overcast.delivery.sources import EventSource, QueueMessage, parse_json_text
 from overcast.platform import Platform
 from overcast.services.sqs import models as sqs
 
@@ -51,3 +50,6 @@ class SqsSource:
 
     def next_visible_at(self) -> float | None:
         return None  # the SQS timer loop notifies `wake_key` when delayed or in-flight messages come due
+
+
+EVENT_SOURCE = EventSource("sqs", open=SqsSource, missing=SqsSource.missing)

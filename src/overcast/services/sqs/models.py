@@ -1,5 +1,5 @@
 """SQS for the rest of the platform, without HTTP: the engine's pollers (Lambda event source
-mappings) and cross-service delivery (`invocation/targets.py`) call these functions.
+mappings) and cross-service delivery (the outbox, through `ServiceSpec.deliver`) call these functions.
 
     deliver(platform, queue_arn, payload, options)     SendMessage (the outbox's deliverer)
     receive(platform, queue_arn, max_messages, ...)    ReceiveMessage, never waits
@@ -20,8 +20,8 @@ import base64
 import hashlib
 from typing import Any
 
+from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
-from overcast.invocation.targets import DeliveryError
 from overcast.platform import Platform
 from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.queues import Queue, QueueStore

@@ -2,7 +2,7 @@
 
 MIGRATIONS = [
     """
-    -- What a write path recorded for delivery to another service (see invocation/targets.py).
+    -- What a write path recorded for delivery to another service (see overcast/delivery).
     -- A loop delivers due rows; a failed delivery is retried with `available_at` pushed back.
     CREATE TABLE outbox (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,

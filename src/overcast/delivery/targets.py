@@ -1,0 +1,117 @@
+"""Deliveries between services: what a write path records, and what a receiving service declares.
+
+A write path never calls another service inline: it *records* what must be delivered (`record`,
+an outbox row committed in the caller's own transaction). The engine's outbox loop later hands
+the payload to the receiving service's `deliver` function, retrying as the row's `RetryPolicy`
+says; when retries run out the payload goes to the recorded failure target with the attributes
+the recording service's `failure_attributes` function gives, or is logged as dropped.
+
+A service that takes deliveries declares it on its `ServiceSpec` (``deliver=``); a service whose
+failed deliveries carry attributes declares ``failure_attributes=``. `Registry` is where the
+engine finds them (the server fills it from the discovered specs). See docs/delivery.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from overcast import arns
+from overcast.delivery.retry import RetryPolicy
+from overcast.delivery.sources import EventSource
+from overcast.errors import ServiceError
+from overcast.platform import Platform
+
+OUTBOX_SIGNAL = "outbox"
+
+#: deliver(platform, target_arn, payload, options): take one payload or raise DeliveryError/ServiceError
+Deliverer = Callable[[Platform, str, bytes, dict[str, Any]], "Awaitable[None] | None"]
+#: failure_attributes(error, attempts, options): the message attributes of a dead-letter message
+FailureAttributes = Callable[[ServiceError, int, dict[str, Any]], dict[str, Any]]
+
+
+class DeliveryError(ServiceError):
+    """A target refused or could not take a delivery. `retryable=False` skips further retries."""
+
+    code = "DeliveryFailed"
+    status = 500
+
+    def __init__(self, message: str, *, code: str = "DeliveryFailed", retryable: bool = True) -> None:
+        super().__init__(message, code=code)
+        self.retryable = retryable
+
+
+class Declares(Protocol):
+    """What the registry reads from a `ServiceSpec`."""
+
+    name: str
+    deliver: Deliverer | None
+    failure_attributes: FailureAttributes | None
+    event_source: EventSource | None
+
+
+class Registry:
+    """The deliverers, failure-attribute styles and event sources of the running services (a
+    platform component)."""
+
+    def __init__(self, platform: Platform | None = None) -> None:
+        self.deliverers: dict[str, Deliverer] = {}
+        self.failure_styles: dict[str, FailureAttributes] = {}
+        self.sources: dict[str, EventSource] = {}
+
+    def install(self, specs: Iterable[Declares]) -> Registry:
+        for spec in specs:
+            if spec.deliver is not None:
+                self.deliverers[spec.name] = spec.deliver
+            if spec.failure_attributes is not None:
+                self.failure_styles[spec.name] = spec.failure_attributes
+            if spec.event_source is not None:
+                self.sources[spec.event_source.kind] = spec.event_source
+        return self
+
+    def deliverer(self, target_arn: str) -> Deliverer:
+        """The deliverer for a target ARN's service; DeliveryError (not retryable) when none is."""
+        try:
+            service = arns.parse(target_arn).service
+        except ValueError:
+            raise DeliveryError(f"invalid target ARN {target_arn}", code="InvalidArn", retryable=False) from None
+        func = self.deliverers.get(service)
+        if func is None:
+            raise DeliveryError(f"overcast cannot deliver to {service} targets", code="UnsupportedTarget",
+                                retryable=False)
+        return func
+
+    def open_source(self, platform: Platform, kind: str, arn: str) -> Any:
+        """A `QueueSource`/`StreamSource` over `arn`; LookupError when it cannot be opened (yet)."""
+        source = self.sources.get(kind)
+        if source is None:
+            raise LookupError(f"overcast cannot poll {kind} event sources yet.")
+        return source.open(platform, arn)
+
+    def source_missing(self, platform: Platform, kind: str, arn: str) -> str | None:
+        """The error message AWS gives when the event source does not exist, or None."""
+        source = self.sources.get(kind)
+        if source is None:
+            return f"overcast cannot poll {kind} event sources yet."
+        return source.missing(platform, arn)
+
+
+def record(platform: Platform, target_arn: str, payload: bytes | str, *, options: dict[str, Any] | None = None,
+           retry: RetryPolicy | None = None, failure_arn: str | None = None, failure_style: str | None = None,
+           delay: float = 0.0) -> None:
+    """Record a delivery in the outbox (inside the caller's transaction, if any). `failure_style`
+    names the service whose `failure_attributes` describe a payload sent to `failure_arn`."""
+    body = payload.encode() if isinstance(payload, str) else payload
+    meta = {
+        "options": options or {},
+        "retry": (retry or RetryPolicy()).to_dict(),
+        "failure_arn": failure_arn,
+        "failure_style": failure_style,
+    }
+    now = platform.clock.now()
+    platform.db.execute(
+        "INSERT INTO outbox(target_arn, payload, options, created_at, available_at) VALUES (?, ?, ?, ?, ?)",
+        (target_arn, body, json.dumps(meta), now, now + platform.clock.scaled(delay)),
+    )
+    platform.signals.notify(OUTBOX_SIGNAL)
