@@ -4,7 +4,7 @@ helpers the end-to-end figures share.
 Every figure a benchmark prints sits next to a baseline measured in the same run, usually the same
 client call against the *null server*: a minimal ASGI app that reads the request and answers a
 canned response, served in its own process by uvicorn with overcast's settings
-(`overcast.listener.uvicorn_config`). The ratio is then overcast's own cost, not the client's or
+(`overcast.edge.serving.uvicorn_config`). The ratio is then overcast's own cost, not the client's or
 the HTTP stack's.
 
     from bench.common import Canned, client, compare, null_server, report_calls
@@ -425,7 +425,7 @@ async def _lifespan(receive: Callable, send: Callable) -> None:
 def _serve(port: int) -> None:
     import uvicorn
 
-    from overcast.listener import bind_socket, uvicorn_config
+    from overcast.edge.serving import bind_socket, uvicorn_config
 
     spec = json.loads(Path(os.environ["BENCH_NULL_ANSWERS"]).read_text())
     answers = {key: Canned.from_json(doc) for key, doc in spec["answers"].items()}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from overcast.protocol.http import Request
+    from overcast.edge.messages import Request
 
 
 def new_request_id() -> str:

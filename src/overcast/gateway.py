@@ -22,6 +22,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from overcast import __version__
 from overcast.context import RequestContext
+from overcast.edge.messages import Request, Response, json_response
 from overcast.errors import (
     ClientError,
     MissingAuthentication,
@@ -33,7 +34,6 @@ from overcast.errors import (
 from overcast.platform import Platform
 from overcast.protocol import PROTOCOLS
 from overcast.protocol.catalog import service_metadata, service_model
-from overcast.protocol.http import Request, Response, json_response
 from overcast.protocol.query import form_action
 from overcast.protocol.routing import find_route
 from overcast.protocol.values import argument_name, snake

@@ -7,19 +7,27 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 from overcast import __version__
 from overcast.context import new_request_id
 from overcast.delivery import Registry
+from overcast.edge.messages import BodyStream, Request, Response, json_response
+from overcast.edge.serving import (
+    Receive,
+    Send,
+    bind_socket,
+    read_body,
+    request_from_scope,
+    send_response,
+    uvicorn_config,
+)
 from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
 from overcast.invocation.outbox import outbox_loop
-from overcast.listener import bind_socket, uvicorn_config
 from overcast.platform import Platform
-from overcast.protocol.http import BodyStream, Headers, Request, Response, json_response
 from overcast.services import discover
 
 __all__ = ["App", "bind_socket", "serve", "uvicorn_config"]
@@ -28,9 +36,6 @@ log = logging.getLogger("overcast.server")
 
 #: Bodies read whole (everything but streaming uploads) are capped here.
 MAX_BUFFERED_BODY = 256 * 1024 * 1024
-
-Receive = Callable[[], Any]
-Send = Callable[[dict[str, Any]], Any]
 
 
 class App:
@@ -78,19 +83,11 @@ class App:
             await send({"type": "lifespan.shutdown.complete"})
 
     async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        req = Request(
-            method=scope["method"],
-            raw_path=raw_path.decode("latin-1") if isinstance(raw_path, bytes) else raw_path,
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-            headers=Headers.from_asgi(scope["headers"]),
-            client=(scope.get("client") or ("127.0.0.1", 0))[0],
-            scheme=scope.get("scheme", "http"),
-        )
+        req = request_from_scope(scope)
         done = False
         body_stream: BodyStream | None = None
 
-        async def read_body(request: Request, stream: bool) -> None:
+        async def read(request: Request, stream: bool) -> None:
             nonlocal done, body_stream
             if done:
                 return
@@ -98,27 +95,14 @@ class App:
             if stream:
                 request.stream = body_stream = BodyStream(receive)
                 return
-            chunks: list[bytes] = []
-            size = 0
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise ConnectionError("client went away")
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > MAX_BUFFERED_BODY:
-                    raise ClientError("Request body too large", code="RequestEntityTooLarge", status=413)
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-            request.body = b"".join(chunks)
+            request.body = await read_body(receive, MAX_BUFFERED_BODY)
 
         try:
             if req.raw_path.startswith("/_overcast/") and self._is_admin(req):
-                await read_body(req, False)
+                await read(req, False)
                 response = self._admin(req)
             else:
-                response = await self.gateway.handle(req, read_body)
+                response = await self.gateway.handle(req, read)
         except ConnectionError:
             return
         except ClientError as error:  # a request refused before any service saw it (body too large)
@@ -129,7 +113,7 @@ class App:
             # the body a client holding on `Expect: 100-continue` never sent, would be taken for the
             # next request on this connection, so close it after the response.
             response.set_header("Connection", "close")
-        await _send_response(send, response, head=req.method == "HEAD")
+        await send_response(send, response, head=req.method == "HEAD")
 
     @staticmethod
     def _is_admin(req: Request) -> bool:
@@ -152,33 +136,6 @@ class App:
                 "python": sys.version.split()[0],
             }))
         return not_found_admin(path)
-
-
-#: statuses that never carry a body (RFC 9110): whatever a handler returned is dropped, else the bytes
-#: would be read as the start of the next response on the connection
-BODYLESS = frozenset({204, 304})
-
-
-async def _send_response(send: Send, response: Response, head: bool = False) -> None:
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    body = response.body
-    if response.status in BODYLESS or 100 <= response.status < 200:
-        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    if isinstance(body, bytes | bytearray):
-        if not any(k.lower() == b"content-length" for k, _ in headers):
-            headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else bytes(body)})
-        return
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    iterator: AsyncIterator[bytes] = body
-    if not head:
-        async for chunk in iterator:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    await send({"type": "http.response.body", "body": b""})
 
 
 def serve(platform: Platform, sock: socket.socket, announce: Callable[[], None] | None = None) -> None:

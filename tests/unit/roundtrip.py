@@ -11,10 +11,10 @@ from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Headers, Request
 from overcast.errors import ServiceError
 from overcast.protocol import PROTOCOLS, ProtocolOptions
 from overcast.protocol.catalog import service_model
-from overcast.protocol.http import Headers, Request
 
 ENDPOINT = "http://localhost:4566"
 

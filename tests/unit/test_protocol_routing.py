@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from overcast.edge.messages import Headers, Request
 from overcast.errors import UnknownOperation
 from overcast.protocol.catalog import service_model
-from overcast.protocol.http import Headers, Request
 from overcast.protocol.routing import match_operation
 
 

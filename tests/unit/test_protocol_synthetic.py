@@ -14,8 +14,8 @@ from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Headers, Request
 from overcast.protocol import PROTOCOLS, ProtocolOptions
-from overcast.protocol.http import Headers, Request
 
 MODEL = {
     "metadata": {"protocol": "query", "apiVersion": "2020-01-01", "endpointPrefix": "synthetic",

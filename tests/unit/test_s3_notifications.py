@@ -11,9 +11,9 @@ import pytest
 from overcast.config import Config
 from overcast.context import RequestContext
 from overcast.delivery import DeliveryError
+from overcast.edge.messages import Request
 from overcast.errors import ServiceError
 from overcast.platform import Platform
-from overcast.protocol.http import Request
 from overcast.services.s3.api import S3Api
 from overcast.services.s3.models import deliver, object_path, read_object
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from overcast.edge.messages import Headers, Request
 from overcast.errors import ServiceError
-from overcast.protocol.http import Headers, Request
 from overcast.services.s3 import SPEC
 from overcast.services.s3.addressing import bucket_from_host, rewrite
 from overcast.services.s3.conditions import byte_range

@@ -32,12 +32,12 @@ from botocore.response import StreamingBody
 
 from overcast.config import Config as OvercastConfig
 from overcast.context import RequestContext
+from overcast.edge.messages import BodyStream, Headers, Request, Response
 from overcast.gateway import Gateway
 from overcast.platform import Platform
 from overcast.protocol import ProtocolOptions
 from overcast.protocol.catalog import service_model
 from overcast.protocol.chunked import ChunkedStream
-from overcast.protocol.http import BodyStream, Headers, Request, Response
 from overcast.protocol.values import argument_name
 from overcast.services import ServiceSpec
 

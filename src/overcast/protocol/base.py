@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Request, Response
 from overcast.errors import ServiceError
-from overcast.protocol.http import Request, Response
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from overcast.edge.messages import Request
 from overcast.errors import ClientError
-from overcast.protocol.http import Request
 
 
 def is_aws_chunked(req: Request) -> bool:

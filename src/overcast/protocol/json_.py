@@ -11,11 +11,11 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Request, Response
 from overcast.errors import ServiceError, UnknownOperation
 from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape, query_compatible_codes
 from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
-from overcast.protocol.http import Request, Response
 from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
 from overcast.protocol.validate import validate
 

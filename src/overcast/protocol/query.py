@@ -13,9 +13,9 @@ from xml.sax.saxutils import escape, quoteattr
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Request, Response, parse_form
 from overcast.errors import ClientError, SerializationError, ServiceError, ValidationError
 from overcast.protocol.base import ProtocolOptions, error_shape, query_compatible_codes
-from overcast.protocol.http import Request, Response, parse_form
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
 from overcast.protocol.xml import write_fields, write_member

@@ -13,13 +13,13 @@ from urllib.parse import quote
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Request, Response
 from overcast.errors import SerializationError, ServiceError, ValidationError
 from overcast.protocol.base import ProtocolOptions
 from overcast.protocol.chunked import ChunkedStream, is_aws_chunked
 from overcast.protocol.chunked import decode as chunked_decode
 from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
-from overcast.protocol.http import Request, Response
 from overcast.protocol.json_ import check_input
 from overcast.protocol.routing import match_operation, route_of
 from overcast.protocol.values import format_scalar_text, parse_scalar_text

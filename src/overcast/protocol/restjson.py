@@ -8,9 +8,9 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Response
 from overcast.errors import SerializationError, ServiceError
 from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_shape
-from overcast.protocol.http import Response
 from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
 from overcast.protocol.rest import RestProtocol, format_header
 

@@ -8,9 +8,9 @@ from xml.sax.saxutils import escape
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Response
 from overcast.errors import ServiceError
 from overcast.protocol.base import ProtocolOptions, error_shape
-from overcast.protocol.http import Response
 from overcast.protocol.rest import RestProtocol
 from overcast.protocol.xml import parse_document, read_structure, write_fields, write_value
 

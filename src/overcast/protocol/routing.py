@@ -23,8 +23,8 @@ from urllib.parse import unquote
 
 from botocore.model import OperationModel, ServiceModel
 
+from overcast.edge.messages import Request
 from overcast.errors import UnknownOperation
-from overcast.protocol.http import Request
 
 #: Query keys a URI template may carry that clients need not send.
 _OPTIONAL_QUERY_LITERALS = frozenset({"x-id"})

@@ -19,8 +19,8 @@ from overcast.protocol.base import ProtocolOptions
 if TYPE_CHECKING:
     from botocore.model import ServiceModel
 
+    from overcast.edge.messages import Request, Response
     from overcast.platform import Platform
-    from overcast.protocol.http import Request, Response
 
 Loop = Callable[[], Awaitable[None]]
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import create_function, free_port
+from overcast.services.elbv2.ports import MAX_READ
+from overcast.testing import create_function, free_port, wait_until
 
 TARGET = """
 import base64, json
@@ -186,3 +187,27 @@ def test_listener_on_its_own_port(elb, lam):
         except httpx.ConnectError:
             return
     raise AssertionError("the listener's port is still served after DeleteListener")
+
+
+def _get_when_served(url: str) -> httpx.Response | None:
+    try:
+        return httpx.get(url, timeout=30)
+    except httpx.ConnectError:
+        return None
+
+
+def test_listener_port_refuses_an_over_limit_body_with_413(elb):
+    """A fixed response needs no body: before, the port read the first MAX_READ bytes and answered 200."""
+    port = free_port()
+    lb = elb.create_load_balancer(Name=_name("lb"), Subnets=["subnet-1", "subnet-2"])["LoadBalancers"][0]
+    fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "MessageBody": "ok"}}
+    listener = elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=port,
+                                   DefaultActions=[fixed])["Listeners"][0]
+    ready = wait_until(lambda: _get_when_served(f"http://127.0.0.1:{port}/ready"), what="the listener's own port")
+    assert ready.status_code == 200 and ready.text == "ok"
+    response = httpx.post(f"http://127.0.0.1:{port}/big", content=b"x" * (MAX_READ + 1), timeout=60)
+    assert response.status_code == 413
+    assert "413 Request Entity Too Large" in response.text
+    assert response.headers["server"] == "awselb/2.0"
+    assert httpx.post(f"http://127.0.0.1:{port}/small", content=b"x" * 1024, timeout=30).text == "ok"
+    elb.delete_listener(ListenerArn=listener["ListenerArn"])

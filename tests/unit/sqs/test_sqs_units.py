@@ -35,8 +35,8 @@ def test_legacy_model_speaks_query_with_aws_names():
 
 
 def test_query_form_is_parsed_into_the_same_arguments():
+    from overcast.edge.messages import Headers, Request
     from overcast.protocol import PROTOCOLS, ProtocolOptions
-    from overcast.protocol.http import Headers, Request
 
     body = ("Action=SendMessage&QueueUrl=http%3A%2F%2Flocalhost%3A4566%2F000000000000%2Fq&MessageBody=hi"
             "&MessageAttribute.1.Name=a&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=x")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.edge.messages import Response
 from overcast.invocation.http.request import HttpCall
-from overcast.protocol.http import Response
 
 
 def _origin_allowed(config: dict[str, Any], origin: str) -> str | None:

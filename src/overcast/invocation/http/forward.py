@@ -6,7 +6,7 @@ import asyncio
 import http.client
 from urllib.parse import urlsplit
 
-from overcast.protocol.http import Response
+from overcast.edge.messages import Response
 
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
                          "trailers", "transfer-encoding", "upgrade", "host", "content-length"})

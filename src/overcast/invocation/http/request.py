@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote
 
-from overcast.protocol.http import Request
+from overcast.edge.messages import Request
 
 #: Media types whose bodies front doors pass as text (anything else is base64-encoded, §4.8).
 _TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml",

@@ -8,7 +8,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from overcast.protocol.http import Response
+from overcast.edge.messages import Response
 
 _V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 _ALB_KEYS = _V1_KEYS | {"statusDescription"}

@@ -9,10 +9,10 @@ import json
 import re
 from typing import Any
 
+from overcast.edge.messages import Response
 from overcast.invocation.http.events import v1_event
 from overcast.invocation.http.responses import json_message
 from overcast.platform import Platform
-from overcast.protocol.http import Response
 from overcast.services.apigateway.authorizers import (
     AuthFailure,
     AuthorizerCache,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.edge.messages import Request, Response
 from overcast.invocation.http.events import v1_request_context
 from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import json_message
 from overcast.platform import Platform
-from overcast.protocol.http import Request, Response
 from overcast.services.apigateway.auth import authorize
 from overcast.services.apigateway.integrations import RestCall, integrate
 from overcast.services.apigateway.models import RestApiStore

@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
+from overcast.edge.messages import Request, Response
 from overcast.invocation.http.responses import json_message
 from overcast.platform import Platform
-from overcast.protocol.http import Request, Response
 
 PATH_PREFIX = "/_aws/execute-api/"
 USER_REQUEST = "/_user_request_"

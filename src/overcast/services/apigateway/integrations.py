@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from overcast.edge.messages import Response
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure, function_arn
 from overcast.invocation.http.events import v1_event
 from overcast.invocation.http.forward import ForwardError, forward
 from overcast.invocation.http.request import HttpCall, media_type_matches
 from overcast.invocation.http.responses import MalformedResponse, json_message, v1_response
 from overcast.platform import Platform
-from overcast.protocol.http import Response
 from overcast.services.apigateway.errors import BadRequest
 from overcast.services.apigateway.routing import Match
 from overcast.services.apigateway.templates import pick_template, render

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.edge.messages import Response
 from overcast.invocation.http.events import v1_event, v2_event
 from overcast.invocation.http.responses import json_message
 from overcast.platform import Platform
-from overcast.protocol.http import Response
 from overcast.services.apigateway.auth import jwt_claims
 from overcast.services.apigateway.authorizers import (
     AuthFailure,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.edge.messages import Request, Response
 from overcast.invocation.http import cors
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure, function_arn
 from overcast.invocation.http.events import v1_event, v2_event
@@ -13,7 +14,6 @@ from overcast.invocation.http.forward import ForwardError, forward
 from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, json_message, v1_response, v2_response
 from overcast.platform import Platform
-from overcast.protocol.http import Request, Response
 from overcast.services.apigatewayv2.auth import authorize
 from overcast.services.apigatewayv2.calls import HttpApiCall
 from overcast.services.apigatewayv2.models import HttpApiStore

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.edge.messages import Request, Response
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.invocation.http.events import alb_event
 from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, alb_response, elb_error
 from overcast.platform import Platform
-from overcast.protocol.http import Request, Response
 from overcast.services.elbv2.models import ElbStore
 from overcast.services.elbv2.rules import rule_matches
 from overcast.services.elbv2.tg_api import forwarded_groups

@@ -8,17 +8,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections.abc import Callable
 from typing import Any
 
+from overcast.edge.serving import (
+    BodyTooLarge,
+    bind_socket,
+    read_body,
+    request_from_scope,
+    send_response,
+    serve_on_loop,
+)
+from overcast.invocation.http.responses import elb_error
 from overcast.platform import Platform
-from overcast.protocol.http import Headers, Request, Response
 from overcast.services.elbv2.models import CHANGED, TABLE
 
 log = logging.getLogger("overcast.elbv2")
 
-#: Request bodies read by the port listeners are capped (Lambda targets take 1 MB).
+#: Request bodies read by the port listeners are capped (Lambda targets take 1 MB); a larger one is
+#: answered 413 by the load balancer.
 MAX_READ = 16 * 1024 * 1024
 
 
@@ -56,22 +64,17 @@ class PortListeners:
                 await self._start(port, name)
 
     async def _start(self, port: int, name: str) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((self.platform.config.host, port))
+            sock = bind_socket(self.platform.config.host, port, backlog=128)
         except OSError as exc:
-            sock.close()
             if port not in self._skipped:
                 self._skipped.add(port)
                 log.info("listener port %s is not free (%s): load balancer %s is served on the shared port only",
                          port, exc.strerror, name)
             return
-        sock.listen(128)
-        sock.setblocking(False)
         self._skipped.discard(port)
         self.names[port] = name
-        self.servers[port] = await _serve_socket(sock, self._app(port))
+        self.servers[port] = await serve_on_loop(sock, self._app(port))
         log.info("load balancer %s listening on port %s", name, port)
 
     def close_all(self) -> None:
@@ -85,55 +88,21 @@ class PortListeners:
                 return
             from overcast.services.elbv2.dataplane import serve
 
-            req = await _request(scope, receive)
+            req = request_from_scope(scope)
+            try:
+                req.body = await read_body(receive, MAX_READ)
+            except ConnectionError:
+                return
+            except BodyTooLarge:
+                await send_response(send, elb_error(413), req.method == "HEAD")
+                return
             name = self.names.get(port)
-            if req is None or name is None:
+            if name is None:
                 return
             path = req.raw_path.split("?", 1)[0] or "/"
-            await _send(send, await serve(self.platform, req, name, port, path), req.method == "HEAD")
+            await send_response(send, await serve(self.platform, req, name, port, path), req.method == "HEAD")
 
         return app
-
-
-async def _serve_socket(sock: socket.socket, app: Callable[..., Any]) -> asyncio.base_events.Server:
-    import uvicorn
-    from uvicorn.server import ServerState
-
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, server_header=False)
-    config.load()
-    state = ServerState()
-    loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: config.http_protocol_class(config=config, server_state=state, app_state={}), sock=sock)
-
-
-async def _request(scope: dict[str, Any], receive: Callable[..., Any]) -> Request | None:
-    raw_path = scope.get("raw_path") or scope["path"].encode()
-    req = Request(method=scope["method"], raw_path=raw_path.decode("latin-1"),
-                  query_string=scope.get("query_string", b"").decode("latin-1"),
-                  headers=Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
-                  client=(scope.get("client") or ("127.0.0.1", 0))[0], scheme=scope.get("scheme", "http"))
-    chunks, size, more = [], 0, True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_READ:
-            break
-        chunks.append(chunk)
-        more = message.get("more_body", False)
-    req.body = b"".join(chunks)
-    return req
-
-
-async def _send(send: Callable[..., Any], response: Response, head: bool) -> None:
-    body = response.body if isinstance(response.body, bytes) else b""
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else body})
 
 
 def ports_loop(platform: Platform) -> Any:

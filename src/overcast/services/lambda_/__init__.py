@@ -34,7 +34,7 @@ def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, 
 
 async def _serve_code(platform: Any, req: Any) -> Any:
     """GetFunction's Code.Location: the function's zip archive."""
-    from overcast.protocol.http import Response
+    from overcast.edge.messages import Response
     from overcast.services.lambda_.code import CodeStore
 
     sha = req.raw_path[len(CODE_PREFIX):].split("?", 1)[0].removesuffix(".zip")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from overcast.edge.messages import Request, Response
 from overcast.invocation.http import cors
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.invocation.http.events import v2_event, v2_request_context
 from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, v2_response
 from overcast.platform import Platform
-from overcast.protocol.http import Request, Response
 from overcast.services.lambda_.models import LATEST, FunctionStore
 from overcast.services.lambda_.url_api import URL_PATH
 

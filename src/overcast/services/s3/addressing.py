@@ -14,7 +14,7 @@ import ipaddress
 import os
 import re
 
-from overcast.protocol.http import Request
+from overcast.edge.messages import Request
 
 # bucket.s3.localhost, bucket.s3.us-east-1.localhost, bucket.s3.amazonaws.com,
 # bucket.s3-us-west-2.amazonaws.com, bucket.s3.localhost.localstack.cloud ...

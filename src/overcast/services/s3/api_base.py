@@ -7,10 +7,10 @@ import binascii
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.edge.messages import Headers
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.chunked import ChunkedStream
-from overcast.protocol.http import Headers
 from overcast.protocol.values import snake
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import Written

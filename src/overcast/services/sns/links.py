@@ -7,10 +7,10 @@ from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
+from overcast.edge.messages import Request, Response
 from overcast.errors import ServiceError
 from overcast.protocol import PROTOCOLS
 from overcast.protocol.catalog import service_model
-from overcast.protocol.http import Request, Response
 
 
 async def answer(platform: Any, req: Request) -> Response:

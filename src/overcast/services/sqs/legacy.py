@@ -20,8 +20,8 @@ from typing import Any
 
 from botocore.model import ServiceModel
 
+from overcast.edge.messages import Request
 from overcast.protocol.catalog import _loader
-from overcast.protocol.http import Request
 
 _OVERLAY = Path(__file__).with_name("query_legacy.json")
 

@@ -14,8 +14,8 @@ import secrets
 import uuid
 from typing import Any
 
+from overcast.edge.messages import Request, Response
 from overcast.platform import Platform
-from overcast.protocol.http import Request, Response
 from overcast.services.cloudformation.errors import ResourceFailure
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
 
