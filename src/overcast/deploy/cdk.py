@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from overcast.deploy.sources import DeployError, FileAsset, StackSource
+from overcast.deploy.stack import DeployError, FileAsset, StackSource
 
 
 def assembly_stacks(root: Path) -> list[StackSource]:

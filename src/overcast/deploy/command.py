@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from overcast.deploy.sources import DeployError, StackSource, load
+from overcast.deploy.sources import load
+from overcast.deploy.stack import DeployError, StackSource
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 NO_CHANGES = "didn't contain changes"

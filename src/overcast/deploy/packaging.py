@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from overcast.deploy.sources import DeployError, FileAsset, StackSource
+from overcast.deploy.stack import DeployError, FileAsset, StackSource
 
 #: (resource type, property, form of the S3 location the property takes)
 LOCAL_PATHS = (

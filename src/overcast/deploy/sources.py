@@ -3,37 +3,12 @@ folder holding `template.yaml` (SAM's convention), or a CDK cloud assembly (`cdk
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from overcast.deploy.cdk import assembly_stacks
+from overcast.deploy.stack import DeployError, StackSource
 
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
-
-
-class DeployError(Exception):
-    """Something the user must fix; the message says what."""
-
-
-@dataclass
-class FileAsset:
-    """A CDK file asset: a folder to zip (or a file to upload as is) and where it goes."""
-
-    source: Path
-    packaging: str
-    bucket: str
-    key: str
-
-
-@dataclass
-class StackSource:
-    name: str
-    template: dict[str, Any]
-    directory: Path
-    parameters: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    assets: list[FileAsset] = field(default_factory=list)
-    #: True for CDK stacks: their code is already where the template points, once assets are up
-    packaged: bool = False
 
 
 def load(path: Path, stack_name: str | None) -> list[StackSource]:
@@ -42,8 +17,6 @@ def load(path: Path, stack_name: str | None) -> list[StackSource]:
         raise DeployError(f"{path} does not exist")
     if path.is_dir():
         if (path / "manifest.json").exists():
-            from overcast.deploy.cdk import assembly_stacks
-
             stacks = assembly_stacks(path)
             if stack_name:
                 stacks = [s for s in stacks if s.name == stack_name] or _unknown(stack_name, stacks)

@@ -10,8 +10,6 @@ from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
-from overcast.patterns import InvalidEventPattern as PatternError
-from overcast.patterns import Pattern, compile_pattern
 from overcast.platform import Platform
 from overcast.services.events import scheduler
 from overcast.services.events.archives import ArchiveApi
@@ -24,17 +22,17 @@ from overcast.services.events.entries import (
     envelope,
 )
 from overcast.services.events.errors import (
-    InvalidEventPattern,
     LimitExceeded,
     ResourceAlreadyExists,
     Validation,
     bus_not_found,
+    compile_or_fail,
     rule_not_found,
 )
 from overcast.services.events.routing import Buses, route
 from overcast.services.events.schedule import InvalidSchedule
 from overcast.services.events.schedule import parse as parse_schedule
-from overcast.services.events.store import DEFAULT_BUS, EventsStore, bus_arn, rule_arn
+from overcast.services.events.store import DEFAULT_BUS, EventsStore, bus_arn, page, rule_arn
 from overcast.services.events.targets_check import check_targets
 
 MAX_TARGETS_PER_RULE = 5
@@ -45,22 +43,8 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_") and v is not None}
 
 
-def page(items: list[Any], token: str | None, limit: int | None) -> tuple[list[Any], str | None]:
-    start = int(token) if token and token.isdigit() else 0
-    size = limit or 100
-    more = start + size < len(items)
-    return items[start:start + size], str(start + size) if more else None
-
-
 def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags or []}
-
-
-def compile_or_fail(text: str) -> Pattern:
-    try:
-        return compile_pattern(text)
-    except PatternError as error:
-        raise InvalidEventPattern(error.message) from None
 
 
 class EventsApi(ArchiveApi):

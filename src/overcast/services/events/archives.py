@@ -8,7 +8,14 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.services.events import replay as replays
 from overcast.services.events.entries import epoch_of
-from overcast.services.events.errors import IllegalStatus, ResourceAlreadyExists, ResourceNotFound, Validation
+from overcast.services.events.errors import (
+    IllegalStatus,
+    ResourceAlreadyExists,
+    ResourceNotFound,
+    Validation,
+    compile_or_fail,
+)
+from overcast.services.events.store import page
 
 ARCHIVES = "events_archives"
 REPLAYS = "events_replays"
@@ -44,8 +51,6 @@ class ArchiveApi:
     def create_archive(self, ctx: RequestContext, archive_name: str, event_source_arn: str,
                        description: str | None = None, event_pattern: str | None = None,
                        retention_days: int | None = None, kms_key_identifier: str | None = None) -> dict[str, Any]:
-        from overcast.services.events.api import compile_or_fail
-
         account, region, bus = self._bus_of(ctx, event_source_arn)
         if self.store.doc(ARCHIVES, ctx.account, ctx.region, archive_name) is not None:
             raise ResourceAlreadyExists(f"Archive {archive_name} already exists.")
@@ -67,8 +72,6 @@ class ArchiveApi:
 
     def list_archives(self, ctx: RequestContext, name_prefix: str | None = None, event_source_arn: str | None = None,
                       state: str | None = None, next_token: str | None = None, limit: int | None = None) -> dict[str, Any]:
-        from overcast.services.events.api import page
-
         found = [self._archive(ctx, a["ArchiveName"]) for a in self.store.docs(ARCHIVES, ctx.account, ctx.region)]
         found = [_public(a, ARCHIVE_SUMMARY) for a in found if a["ArchiveName"].startswith(name_prefix or "")
                  and event_source_arn in (None, a["EventSourceArn"]) and state in (None, a["State"])]
@@ -78,8 +81,6 @@ class ArchiveApi:
     def update_archive(self, ctx: RequestContext, archive_name: str, description: str | None = None,
                        event_pattern: str | None = None, retention_days: int | None = None,
                        kms_key_identifier: str | None = None) -> dict[str, Any]:
-        from overcast.services.events.api import compile_or_fail
-
         archive = self.store.doc(ARCHIVES, ctx.account, ctx.region, archive_name)
         if archive is None:
             raise ResourceNotFound(f"Archive {archive_name} does not exist.")
@@ -138,8 +139,6 @@ class ArchiveApi:
     def list_replays(self, ctx: RequestContext, name_prefix: str | None = None, state: str | None = None,
                      event_source_arn: str | None = None, next_token: str | None = None,
                      limit: int | None = None) -> dict[str, Any]:
-        from overcast.services.events.api import page
-
         found = [_public(r, REPLAY_SUMMARY) for r in self.store.docs(REPLAYS, ctx.account, ctx.region)
                  if r["ReplayName"].startswith(name_prefix or "") and state in (None, r["State"])
                  and event_source_arn in (None, r["EventSourceArn"])]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from overcast.errors import ClientError
+from overcast.patterns import InvalidEventPattern as PatternError
+from overcast.patterns import Pattern, compile_pattern
 
 
 class ResourceNotFound(ClientError):
@@ -35,3 +37,11 @@ def bus_not_found(name: str) -> ResourceNotFound:
 
 def rule_not_found(name: str, bus: str) -> ResourceNotFound:
     return ResourceNotFound(f"Rule {name} does not exist on EventBus {bus}.")
+
+
+def compile_or_fail(text: str) -> Pattern:
+    """An event pattern compiled, or EventBridge's InvalidEventPatternException."""
+    try:
+        return compile_pattern(text)
+    except PatternError as error:
+        raise InvalidEventPattern(error.message) from None

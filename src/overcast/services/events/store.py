@@ -188,3 +188,11 @@ class EventsStore:
     def active_replays(self) -> list[Any]:
         return self.db.query("SELECT account, region, doc FROM events_replays "
                              "WHERE state IN ('STARTING', 'RUNNING', 'CANCELLING')")
+
+
+def page(items: list[Any], token: str | None, limit: int | None) -> tuple[list[Any], str | None]:
+    """One page of a listing: `token` is the index to start from, `limit` the page size (100)."""
+    start = int(token) if token and token.isdigit() else 0
+    size = limit or 100
+    more = start + size < len(items)
+    return items[start:start + size], str(start + size) if more else None
