@@ -15,7 +15,8 @@ from overcast.context import RequestContext
 from overcast.delivery import Registry
 from overcast.invocation import outbox as outbox_loop
 from overcast.platform import Platform
-from overcast.services.events import models, replay, scheduler
+from overcast.services.events import inbox as models
+from overcast.services.events import replay, scheduler
 from overcast.services.events.api import EventsApi
 from overcast.services.events.store import EventsStore
 from overcast.testing import FakeClock

@@ -14,7 +14,8 @@ from overcast.platform import Platform
 from overcast.protocol.validate import violations
 from overcast.services.kinesis import keys, tokens
 from overcast.services.kinesis.errors import ExpiredIterator, InvalidArgument, ResourceInUse, ResourceNotFound
-from overcast.services.kinesis.models import KinesisStreams, deliver, stream_signal
+from overcast.services.kinesis.inbox import deliver
+from overcast.services.kinesis.models import KinesisStreams, stream_signal
 from overcast.services.kinesis.records import RecordStore, retention_loop
 from overcast.services.kinesis.resharding import Resharder
 from overcast.services.kinesis.streams import TRANSITION_SECONDS, StreamStore

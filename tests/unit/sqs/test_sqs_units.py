@@ -9,7 +9,7 @@ import pytest
 from overcast.config import Config
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.sqs import models
+from overcast.services.sqs import inbox as models
 from overcast.services.sqs.api import SqsApi
 from overcast.services.sqs.digest import md5_of_attributes
 from overcast.services.sqs.errors import QueueDoesNotExist

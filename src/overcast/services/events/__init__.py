@@ -2,7 +2,7 @@
 shaping, retries and dead-letter queues, scheduled rules, archives and replays."""
 
 from overcast.services import ServiceSpec
-from overcast.services.events.models import deliver, failure_attributes
+from overcast.services.events.inbox import deliver, failure_attributes
 
 
 def _api(platform):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from typing import Any
 
 from overcast.services import ServiceSpec
 from overcast.services.kinesis.event_source import EVENT_SOURCE
-from overcast.services.kinesis.models import deliver
+from overcast.services.kinesis.inbox import deliver
 
 
 def _api(platform: Any) -> Any:

@@ -15,23 +15,18 @@ through the HTTP API::
 Positions are always "after this sequence number" (exclusive), a 56-digit string that can be stored
 as a checkpoint as is: `start_after` turns an iterator type into one, `read` returns the next.
 
-`deliver(platform, target_arn, payload, options)` puts one record for cross-service delivery
-(EventBridge targets pass `options["PartitionKey"]`).
+Records other services deliver through the outbox arrive by `inbox.deliver`.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from overcast.delivery import DeliveryError
 from overcast.platform import Platform
 from overcast.services.kinesis import keys
 from overcast.services.kinesis.errors import (
     InvalidArgument,
-    KinesisError,
-    ResourceNotFound,
     stream_not_found,
     too_long,
 )
@@ -44,7 +39,7 @@ from overcast.services.kinesis.records import (
 )
 from overcast.services.kinesis.streams import Shard, Stream, StreamStore, stream_signal
 
-__all__ = ["KinesisStreams", "Record", "ShardBatch", "ShardInfo", "deliver", "stream_signal"]
+__all__ = ["KinesisStreams", "Record", "ShardBatch", "ShardInfo", "stream_signal"]
 
 ITERATOR_TYPES = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
 
@@ -226,15 +221,3 @@ class KinesisStreams:
         stream = self.stream(stream_arn)
         [(shard, counter)] = self.records.put(stream, [self.entry(stream, partition_key, data, explicit_hash_key)])
         return shard.shard_id, shard.sequence(counter)
-
-
-def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
-    """Cross-service delivery (the outbox, through `ServiceSpec.deliver`): one record with `options["PartitionKey"]`
-    (EventBridge's default is the event id; a random key when none is given)."""
-    key = str(options.get("PartitionKey") or uuid.uuid4())
-    try:
-        platform.component(KinesisStreams).put(target_arn, key[:256], payload)
-    except ResourceNotFound as error:
-        raise DeliveryError(error.message, code=error.code, retryable=False) from None
-    except KinesisError as error:
-        raise DeliveryError(error.message, code=error.code, retryable=False) from None

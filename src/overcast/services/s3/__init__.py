@@ -5,7 +5,7 @@ Lambda, SQS, SNS and EventBridge."""
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 from overcast.services.s3.addressing import operation_hint, rewrite
-from overcast.services.s3.models import deliver
+from overcast.services.s3.inbox import deliver
 
 #: the root element real S3 gives each output document (botocore's models do not say)
 XML_ROOTS = {

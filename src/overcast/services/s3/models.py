@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from overcast import arns
 from overcast.platform import Platform
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import BlobStore, Written
@@ -356,33 +355,3 @@ def read_object(platform: Platform, bucket: str, key: str, version_id: str | Non
     found = store.readable(store.bucket(bucket), key, version_id, "GET")
     assert found.blob is not None
     return store.blobs.read(found.blob)
-
-
-async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
-    """S3 as a destination: store `payload` as an object in the ARN's bucket, at `options["key"]`
-    (default `aws/lambda/async/<options["function_name"]>/YYYY/MM/DD/<timestamp>-<uuid>`), with
-    content type `options.get("content_type", "application/json")`. Bucket notifications fire."""
-    from overcast.delivery import DeliveryError
-    from overcast.services.s3.notifications import Notifier
-
-    name = arns.parse(target_arn).resource.split("/", 1)[0]
-    store = platform.component(S3Store)
-    bucket = store.find_bucket(name)
-    if bucket is None:
-        raise DeliveryError(f"The specified bucket does not exist: {name}", code="NoSuchBucket", retryable=False)
-    key = options.get("key") or _destination_key(platform, options)
-    check_key(key)
-    written = await store.blobs.write(payload, limit=MAX_PUT)
-    meta = object_meta(ContentType=options.get("content_type", "application/json"))
-    notifier = Notifier(platform, request_id=new_version_id()[:16].upper(), source_ip="127.0.0.1",
-                        principal=f"AWS:{bucket.account}")
-    store.commit_object(bucket, key, written, written.md5, meta, "ObjectCreated:Put", notifier.on_commit)
-
-
-def _destination_key(platform: Platform, options: dict[str, Any]) -> str:
-    import datetime as dt
-    import uuid
-
-    moment = dt.datetime.fromtimestamp(platform.clock.now(), dt.UTC)
-    function = options.get("function_name") or "function"
-    return (f"aws/lambda/async/{function}/{moment:%Y/%m/%d}/{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")

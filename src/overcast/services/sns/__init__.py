@@ -3,7 +3,7 @@ and HTTP/S endpoints on this machine (with the confirmation handshake)."""
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import HttpRoute, ServiceSpec
-from overcast.services.sns.models import deliver, failure_attributes
+from overcast.services.sns.inbox import deliver, failure_attributes
 
 
 def _api(platform):  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ protocol (older SDKs), with dead-letter redrive and long polling."""
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 from overcast.services.sqs.event_source import EVENT_SOURCE
+from overcast.services.sqs.inbox import deliver
 from overcast.services.sqs.legacy import model_for, queue_url_from_path
-from overcast.services.sqs.models import deliver
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
@@ -15,7 +15,7 @@ def _api(platform):  # type: ignore[no-untyped-def]
 
 
 def _loops(platform):  # type: ignore[no-untyped-def]
-    from overcast.services.sqs.models import loops
+    from overcast.services.sqs.inbox import loops
 
     return loops(platform)
 

@@ -7,7 +7,7 @@ import json
 from overcast import arns
 from overcast.delivery.sources import EventSource, QueueMessage, parse_json_text
 from overcast.platform import Platform
-from overcast.services.sqs import models as sqs
+from overcast.services.sqs import inbox as sqs
 
 
 class SqsSource:
