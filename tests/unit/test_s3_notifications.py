@@ -15,8 +15,7 @@ from overcast.edge.messages import Request
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.s3.api import S3Api
-from overcast.services.s3.inbox import deliver
-from overcast.services.s3.models import object_path, read_object
+from overcast.services.s3.inbox import deliver, object_path, read_object
 
 QUEUE = "arn:aws:sqs:us-east-1:000000000000:uploads"
 TOPIC = "arn:aws:sns:us-east-1:000000000000:topic"

@@ -18,6 +18,7 @@ from overcast.services.cloudformation.intrinsics import pseudo_parameters
 from overcast.services.cloudformation.parameters import resolve_parameters
 from overcast.services.cloudformation.plan import Plan, prepare
 from overcast.services.cloudformation.store import StackStore
+from overcast.services.s3.inbox import read_object
 
 #: The CDK bootstrap version CDK's templates check for (`/cdk-bootstrap/<qualifier>/version`),
 #: answered when no SSM parameter store holds it.
@@ -47,12 +48,7 @@ class Stacks:
     def _from_s3(self, url: str) -> str:
         bucket, key = _bucket_and_key(url)
         try:
-            from overcast.services.s3.models import read_object  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            raise CfnValidationError(f"TemplateURL must reference a valid S3 object to which you have access: {url}") \
-                from None
-        try:
-            return read_object(self.platform, bucket, key).decode("utf-8")  # type: ignore[no-any-return]
+            return read_object(self.platform, bucket, key).decode("utf-8")
         except (ServiceError, UnicodeDecodeError):
             raise CfnValidationError("TemplateURL must be a supported URL.") from None
 

@@ -20,6 +20,7 @@ from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotF
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import LATEST, FunctionStore, alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef, parse_function
+from overcast.services.s3.inbox import read_object
 
 
 def page(items: list[Any], marker: str | None, max_items: int | None, default: int = 50) -> tuple[list[Any], str | None]:
@@ -54,12 +55,7 @@ class FunctionOperations:
 
     def _read_s3(self, bucket: str, key: str, version: str | None) -> bytes:
         try:
-            from overcast.services.s3.models import read_object  # type: ignore[attr-defined]
-        except ImportError:
-            raise InvalidParameterValue("Error occurred while GetObject. S3 Error Code: NoSuchBucket. "
-                                        "S3 Error Message: The specified bucket does not exist") from None
-        try:
-            return read_object(self.platform, bucket, key, version)  # type: ignore[no-any-return]
+            return read_object(self.platform, bucket, key, version)
         except Exception as exc:
             code = getattr(exc, "code", "NoSuchKey")
             raise InvalidParameterValue(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "

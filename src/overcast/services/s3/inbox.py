@@ -1,8 +1,16 @@
-"""What S3 takes from the outbox (its `ServiceSpec.deliver`): objects written by other services
-(Lambda's on-failure destinations for streams and asynchronous invocations)."""
+"""S3 for the rest of overcast, without HTTP:
+
+- `deliver(platform, target_arn, payload, options)`: what S3 takes from the outbox (its
+  `ServiceSpec.deliver`), objects written by other services (Lambda's on-failure destinations):
+  `payload` as a JSON object at `options["key"]`;
+- `read_object(platform, bucket, key)`: an object's bytes, for other services' reads (Lambda's
+  CreateFunction with S3Bucket/S3Key, CloudFormation's TemplateURL and BodyS3Location);
+  `object_path(...)` gives the file instead, for large objects.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from overcast import arns
@@ -37,3 +45,20 @@ def _destination_key(platform: Platform, options: dict[str, Any]) -> str:
     moment = dt.datetime.fromtimestamp(platform.clock.now(), dt.UTC)
     function = options.get("function_name") or "function"
     return (f"aws/lambda/async/{function}/{moment:%Y/%m/%d}/{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")
+
+
+def object_path(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> tuple[Path, int]:
+    """The file holding an object's bytes and its size; S3's NoSuchBucket/NoSuchKey errors otherwise.
+    The file never changes; it may be removed once the object is deleted, so open it promptly."""
+    store = platform.component(S3Store)
+    found = store.readable(store.bucket(bucket), key, version_id, "GET")
+    assert found.blob is not None
+    return store.blobs.path(found.blob), found.size
+
+
+def read_object(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> bytes:
+    """An object's bytes (raises S3's NoSuchBucket / NoSuchKey / NoSuchVersion `ServiceError`s)."""
+    store = platform.component(S3Store)
+    found = store.readable(store.bucket(bucket), key, version_id, "GET")
+    assert found.blob is not None
+    return store.blobs.read(found.blob)

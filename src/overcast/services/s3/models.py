@@ -1,11 +1,6 @@
 """S3's state and rules: buckets, object versions and delete markers, in SQLite; bytes in the blob store.
 
-For other parts of overcast:
-
-- `deliver(platform, target_arn, payload, options)` — S3 as a delivery target (Lambda's OnFailure
-  destination to a bucket): writes `payload` as a JSON object at `options["key"]`.
-- `read_object(platform, bucket, key)` — an object's bytes (Lambda's CreateFunction with S3Bucket/S3Key);
-  `object_path(...)` gives the file instead, for large objects.
+Other services use S3 through `inbox.py`, never through this module.
 """
 
 from __future__ import annotations
@@ -14,7 +9,6 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from overcast.platform import Platform
@@ -335,23 +329,3 @@ def check_key(key: str) -> None:
     size = len(key.encode("utf-8", "surrogatepass"))
     if size > MAX_KEY_BYTES:
         raise e.s3_error("KeyTooLongError", "Your key is too long", Size=size, MaxSizeAllowed=MAX_KEY_BYTES)
-
-
-# -- for other services ---------------------------------------------------------------------------
-
-
-def object_path(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> tuple[Path, int]:
-    """The file holding an object's bytes and its size; S3's NoSuchBucket/NoSuchKey errors otherwise.
-    The file never changes; it may be removed once the object is deleted, so open it promptly."""
-    store = platform.component(S3Store)
-    found = store.readable(store.bucket(bucket), key, version_id, "GET")
-    assert found.blob is not None
-    return store.blobs.path(found.blob), found.size
-
-
-def read_object(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> bytes:
-    """An object's bytes (raises S3's NoSuchBucket / NoSuchKey / NoSuchVersion `ServiceError`s)."""
-    store = platform.component(S3Store)
-    found = store.readable(store.bucket(bucket), key, version_id, "GET")
-    assert found.blob is not None
-    return store.blobs.read(found.blob)

@@ -9,6 +9,7 @@ from typing import Any
 from overcast.services.cloudformation.errors import ResourceFailure
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
 from overcast.services.cloudformation.resources.base import as_json, tags_map
+from overcast.services.s3.inbox import read_object
 
 
 def camel(value: Any, depth: int = 1) -> Any:
@@ -65,11 +66,7 @@ class RestApiProvider(Provider):
         if not location:
             return None
         try:
-            from overcast.services.s3.models import read_object  # type: ignore[import-not-found,unused-ignore]
-
-            return read_object(d.platform, location["Bucket"], location["Key"], location.get("Version"))  # type: ignore[no-any-return]
-        except ImportError:
-            raise ResourceFailure("BodyS3Location needs the s3 service, which this overcast does not run") from None
+            return read_object(d.platform, location["Bucket"], location["Key"], location.get("Version"))
         except Exception as exc:
             raise ResourceFailure(f"Unable to read BodyS3Location s3://{location.get('Bucket')}/"
                                   f"{location.get('Key')}: {getattr(exc, 'message', exc)}") from None

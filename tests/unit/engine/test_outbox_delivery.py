@@ -1,0 +1,156 @@
+"""The outbox: deliveries recorded by write paths, delivered through the deliverers services declare,
+retried as their policy says, then sent to their failure target with the recording service's
+failure attributes (or dropped, logged)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from overcast.config import Config
+from overcast.delivery import DeliveryError, EventSource, Registry, RetryPolicy, record
+from overcast.errors import ServiceError
+from overcast.invocation.outbox import FAILURE_RETRY, attempt
+from overcast.platform import Platform
+from overcast.testing import FakeClock
+
+TARGET = "arn:aws:sqs:us-east-1:000000000000:target"
+DLQ = "arn:aws:sqs:us-east-1:000000000000:dlq"
+
+
+class Target:
+    """A declared deliverer that fails with `errors` in turn, then takes what it gets."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.received: list[tuple[str, bytes, dict[str, Any]]] = []
+
+    def __call__(self, platform: Platform, arn: str, payload: bytes, options: dict[str, Any]) -> None:
+        if self.errors and arn == TARGET:
+            raise self.errors.pop(0)
+        self.received.append((arn, payload, options))
+
+
+class Spec:
+    """The part of a ServiceSpec the registry reads."""
+
+    def __init__(self, name: str, deliver: Any = None, failure_attributes: Any = None,
+                 event_source: EventSource | None = None) -> None:
+        self.name, self.deliver = name, deliver
+        self.failure_attributes, self.event_source = failure_attributes, event_source
+
+
+def style(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
+    return {"code": error.code, "attempts": attempts, "condition": options["condition"], "rule": options.get("Rule")}
+
+
+@pytest.fixture
+def platform() -> Iterator[Platform]:
+    platform = Platform(Config(in_memory=True), clock=FakeClock())
+    yield platform
+    platform.close()
+
+
+def install(platform: Platform, target: Target) -> None:
+    platform.component(Registry).install([Spec("sqs", deliver=target), Spec("events", failure_attributes=style)])
+
+
+def rows(platform: Platform) -> list[Any]:
+    return platform.db.query("SELECT * FROM outbox ORDER BY id")
+
+
+def run_due(platform: Platform) -> float:
+    """Advance the fake clock to the first row's due time and attempt it; the wait, in seconds."""
+    row = platform.db.query_one("SELECT * FROM outbox ORDER BY available_at, id LIMIT 1")
+    waited = max(0.0, row["available_at"] - platform.clock.now())
+    platform.clock.advance(waited)  # type: ignore[attr-defined]
+    asyncio.run(attempt(platform, row))
+    return waited
+
+
+def test_a_delivery_reaches_the_declared_deliverer_and_leaves_the_outbox(platform: Platform) -> None:
+    target = Target()
+    install(platform, target)
+    record(platform, TARGET, '{"a": 1}', options={"Rule": "r"})
+    run_due(platform)
+    assert target.received == [(TARGET, b'{"a": 1}', {"Rule": "r"})]
+    assert rows(platform) == []
+
+
+def test_retries_back_off_then_the_failure_target_gets_the_payload_with_attributes(platform: Platform) -> None:
+    target = Target(*(DeliveryError("busy", code="Throttled") for _ in range(3)))
+    install(platform, target)
+    record(platform, TARGET, "payload", options={"Rule": "r"}, retry=RetryPolicy(max_attempts=3, first=5.0),
+           failure_arn=DLQ, failure_style="events")
+    assert [run_due(platform) for _ in range(3)] == [0.0, 5.0, 10.0]
+    [row] = rows(platform)
+    assert row["target_arn"] == DLQ and row["payload"] == b"payload"
+    meta = json.loads(row["options"])
+    assert meta["options"]["MessageAttributes"] == {"code": "Throttled", "attempts": 3,
+                                                     "condition": "MaximumRetryAttempts", "rule": "r"}
+    assert RetryPolicy.from_dict(meta["retry"]) == FAILURE_RETRY
+    run_due(platform)
+    assert target.received[-1][0] == DLQ and rows(platform) == []
+
+
+def test_a_delivery_that_would_outgrow_its_maximum_age_goes_to_failure(platform: Platform) -> None:
+    install(platform, Target(DeliveryError("down"), DeliveryError("down")))
+    record(platform, TARGET, "x", retry=RetryPolicy(max_attempts=10, max_age=3.0, first=2.0),
+           failure_arn=DLQ, failure_style="events")
+    run_due(platform)                    # fails at age 0; the next try at age 2 is within 3 s
+    run_due(platform)                    # fails at age 2; the next would be at age 6
+    [row] = rows(platform)
+    assert row["target_arn"] == DLQ
+    assert json.loads(row["options"])["options"]["MessageAttributes"]["condition"] == "MaximumEventAgeInSeconds"
+
+
+def test_a_refusal_that_is_not_retryable_skips_the_retries(platform: Platform) -> None:
+    install(platform, Target(DeliveryError("no such queue", code="NonExistentQueue", retryable=False)))
+    record(platform, TARGET, "x", failure_arn=DLQ, failure_style="events")
+    run_due(platform)
+    [row] = rows(platform)
+    attributes = json.loads(row["options"])["options"]["MessageAttributes"]
+    assert row["target_arn"] == DLQ and attributes["attempts"] == 1 and attributes["code"] == "NonExistentQueue"
+
+
+def test_without_a_failure_target_a_given_up_delivery_is_dropped_and_logged(
+        platform: Platform, caplog: pytest.LogCaptureFixture) -> None:
+    install(platform, Target(DeliveryError("down", retryable=False)))
+    record(platform, TARGET, "x")
+    run_due(platform)
+    assert rows(platform) == []
+    assert "dropped delivery to " + TARGET in caplog.text
+
+
+def test_a_crashing_deliverer_is_retried_like_a_failure(platform: Platform) -> None:
+    target = Target(RuntimeError("bug"))
+    install(platform, target)
+    record(platform, TARGET, "x")
+    run_due(platform)
+    [row] = rows(platform)
+    assert row["attempts"] == 1
+    run_due(platform)
+    assert target.received == [(TARGET, b"x", {})]
+
+
+def test_a_target_no_service_declared_is_refused_for_good(platform: Platform) -> None:
+    install(platform, Target())
+    record(platform, "arn:aws:firehose:us-east-1:000000000000:deliverystream/s", "x", failure_arn=DLQ,
+           failure_style="events")
+    run_due(platform)
+    [row] = rows(platform)
+    assert json.loads(row["options"])["options"]["MessageAttributes"]["code"] == "UnsupportedTarget"
+
+
+def test_the_registry_holds_what_the_specs_declare() -> None:
+    source = EventSource("sqs", open=lambda platform, arn: arn, missing=lambda platform, arn: None)
+    registry = Registry().install([Spec("sqs", deliver=Target(), event_source=source), Spec("iam")])
+    assert set(registry.deliverers) == {"sqs"} and registry.failure_styles == {}
+    assert registry.open_source(None, "sqs", "arn") == "arn"  # type: ignore[arg-type]
+    assert registry.source_missing(None, "kinesis", "arn") == "overcast cannot poll kinesis event sources yet."  # type: ignore[arg-type]
+    with pytest.raises(LookupError):
+        registry.open_source(None, "kinesis", "arn")  # type: ignore[arg-type]
