@@ -34,8 +34,8 @@ from overcast.errors import (
 from overcast.platform import Platform
 from overcast.protocol import PROTOCOLS
 from overcast.protocol.catalog import service_metadata, service_model
+from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
-from overcast.protocol.routing import find_route
 from overcast.protocol.values import argument_name, snake
 from overcast.services import HttpRoute, ServiceSpec
 

@@ -8,7 +8,7 @@ import pytest
 from overcast.edge.messages import Headers, Request
 from overcast.errors import UnknownOperation
 from overcast.protocol.catalog import service_model
-from overcast.protocol.routing import match_operation
+from overcast.protocol.operation_match import match_operation
 
 
 def _match(service, method, path, query="", headers=()):

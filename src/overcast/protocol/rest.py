@@ -1,5 +1,5 @@
 """What rest-json and rest-xml share: moving members between the URI, query string, headers, status
-code and body (matching a request to its operation is in `routing.py`)."""
+code and body (matching a request to its operation is in `operation_match.py`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from overcast.protocol.chunked import decode as chunked_decode
 from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
 from overcast.protocol.json_ import check_input
-from overcast.protocol.routing import match_operation, route_of
+from overcast.protocol.operation_match import match_operation, route_of
 from overcast.protocol.values import format_scalar_text, parse_scalar_text
 
 # -- input ------------------------------------------------------------------------------------

@@ -257,7 +257,7 @@ def test_legacy_query_protocol_client(overcast_server, tmp_path):
     import boto3
     import botocore.session
 
-    from overcast.services.sqs.legacy import query_model
+    from overcast.services.sqs.query_protocol import query_model
 
     model_dir = tmp_path / "sqs" / "2012-11-05"
     model_dir.mkdir(parents=True)

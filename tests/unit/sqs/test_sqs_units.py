@@ -13,7 +13,7 @@ from overcast.services.sqs import inbox as models
 from overcast.services.sqs.api import SqsApi
 from overcast.services.sqs.digest import md5_of_attributes
 from overcast.services.sqs.errors import QueueDoesNotExist
-from overcast.services.sqs.legacy import legacy_code, query_model
+from overcast.services.sqs.query_protocol import legacy_code, query_model
 from overcast.services.sqs.queues import arn_from_url
 from overcast.testing import FakeClock
 from tests.unit.roundtrip import client_request

@@ -1,5 +1,5 @@
 """Amazon API Gateway REST APIs (rest-json, model `apigateway`). Their invoke endpoint, shared with
-HTTP APIs, is served by `services/apigatewayv2/execute_api.py`, which hands REST APIs to
+HTTP APIs, is served by `services/apigatewayv2/invoke_endpoint.py`, which hands REST APIs to
 `dataplane.RestDataPlane`."""
 
 from __future__ import annotations

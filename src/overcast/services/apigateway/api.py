@@ -1,13 +1,13 @@
-"""API Gateway's REST API control plane: one method per operation (see the *_api.py groups)."""
+"""API Gateway's REST API control plane: one method per operation (see the api_*.py groups)."""
 
 from __future__ import annotations
 
-from overcast.services.apigateway.authorizer_api import AuthorizerOperations
-from overcast.services.apigateway.deploy_api import DeploymentOperations
-from overcast.services.apigateway.import_api import ImportOperations
-from overcast.services.apigateway.keys_api import KeyOperations
-from overcast.services.apigateway.methods_api import MethodOperations
-from overcast.services.apigateway.restapi_api import RestApiOperations
+from overcast.services.apigateway.api_authorizers import AuthorizerOperations
+from overcast.services.apigateway.api_deployments import DeploymentOperations
+from overcast.services.apigateway.api_import import ImportOperations
+from overcast.services.apigateway.api_keys import KeyOperations
+from overcast.services.apigateway.api_methods import MethodOperations
+from overcast.services.apigateway.api_restapis import RestApiOperations
 
 
 class ApiGatewayApi(RestApiOperations, MethodOperations, DeploymentOperations, AuthorizerOperations,

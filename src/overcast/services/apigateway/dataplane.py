@@ -13,7 +13,7 @@ from overcast.platform import Platform
 from overcast.services.apigateway.auth import authorize
 from overcast.services.apigateway.integrations import RestCall, integrate
 from overcast.services.apigateway.models import RestApiStore
-from overcast.services.apigateway.routing import ResourceTree
+from overcast.services.apigateway.resource_tree import ResourceTree
 
 #: API Gateway's payload quota: 10 MB.
 MAX_PAYLOAD = 10 * 1024 * 1024

@@ -16,7 +16,7 @@ from overcast.invocation.http.request import HttpCall, media_type_matches
 from overcast.invocation.http.responses import MalformedResponse, json_message, v1_response
 from overcast.platform import Platform
 from overcast.services.apigateway.errors import BadRequest
-from overcast.services.apigateway.routing import Match
+from overcast.services.apigateway.resource_tree import Match
 from overcast.services.apigateway.templates import pick_template, render
 
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")

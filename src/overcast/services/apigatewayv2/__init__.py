@@ -1,5 +1,5 @@
 """Amazon API Gateway v2, HTTP APIs (rest-json, model `apigatewayv2`, signing name `apigateway`;
-its paths start with /v2/), and the invoke endpoint shared by REST and HTTP APIs (`execute_api.py`),
+its paths start with /v2/), and the invoke endpoint shared by REST and HTTP APIs (`invoke_endpoint.py`),
 which hands HTTP APIs to `dataplane.HttpApiDataPlane` and REST APIs to API Gateway's data plane."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import HttpRoute, ServiceSpec
-from overcast.services.apigatewayv2.execute_api import matches
+from overcast.services.apigatewayv2.invoke_endpoint import matches
 
 
 def _api(platform: Any) -> Any:
@@ -18,7 +18,7 @@ def _api(platform: Any) -> Any:
 
 
 async def _serve(platform: Any, req: Any) -> Any:
-    from overcast.services.apigatewayv2.execute_api import handle
+    from overcast.services.apigatewayv2.invoke_endpoint import handle
 
     return await handle(platform, req)
 

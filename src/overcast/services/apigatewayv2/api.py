@@ -1,10 +1,10 @@
-"""API Gateway v2 (HTTP APIs) control plane: one method per operation (see the *_api.py groups)."""
+"""API Gateway v2 (HTTP APIs) control plane: one method per operation (see the api_*.py groups)."""
 
 from __future__ import annotations
 
-from overcast.services.apigatewayv2.apis_api import ApiOperations
-from overcast.services.apigatewayv2.routes_api import RouteOperations
-from overcast.services.apigatewayv2.stages_api import StageOperations
+from overcast.services.apigatewayv2.api_apis import ApiOperations
+from overcast.services.apigatewayv2.api_routes import RouteOperations
+from overcast.services.apigatewayv2.api_stages import StageOperations
 
 
 class ApiGatewayV2Api(ApiOperations, RouteOperations, StageOperations):

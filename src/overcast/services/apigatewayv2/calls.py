@@ -7,7 +7,7 @@ from typing import Any
 
 from overcast.invocation.http.events import v1_request_context, v2_request_context
 from overcast.invocation.http.request import HttpCall
-from overcast.services.apigateway.routing import Match
+from overcast.services.apigateway.resource_tree import Match
 
 
 @dataclass

@@ -17,7 +17,7 @@ from overcast.platform import Platform
 from overcast.services.apigatewayv2.auth import authorize
 from overcast.services.apigatewayv2.calls import HttpApiCall
 from overcast.services.apigatewayv2.models import HttpApiStore
-from overcast.services.apigatewayv2.routing import RouteTable
+from overcast.services.apigatewayv2.route_match import RouteTable
 
 MAX_PAYLOAD = 10 * 1024 * 1024
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from overcast.services.apigateway.routing import Match, ResourceTree
+from overcast.services.apigateway.resource_tree import Match, ResourceTree
 
 
 class RouteTable:

@@ -1,5 +1,5 @@
 """AWS CloudFormation's API: stacks, their resources, events, templates and exports (change sets in
-`changesets_api.py`). Operations that change a stack commit its new status and answer at once;
+`api_changesets.py`). Operations that change a stack commit its new status and answer at once;
 the work runs in the background (see `operations.py`)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.cloudformation.changesets_api import ChangeSetOperations
+from overcast.services.cloudformation.api_changesets import ChangeSetOperations
 from overcast.services.cloudformation.errors import AlreadyExists, CfnValidationError
 from overcast.services.cloudformation.parameters import described
 from overcast.services.cloudformation.stacks import check_stack_name

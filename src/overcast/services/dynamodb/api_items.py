@@ -6,7 +6,8 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.protocol.base import Trusted
-from overcast.services.dynamodb import legacy, writes
+from overcast.services.dynamodb import legacy_params as legacy
+from overcast.services.dynamodb import writes
 from overcast.services.dynamodb.api_base import ApiBase, capacity, read_units, write_units
 from overcast.services.dynamodb.errors import DynamoValidation
 from overcast.services.dynamodb.expressions.projection import project

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.dynamodb import legacy
+from overcast.services.dynamodb import legacy_params as legacy
 from overcast.services.dynamodb.api_base import ApiBase, capacity, read_units
 from overcast.services.dynamodb.errors import DynamoValidation, invalid
 from overcast.services.dynamodb.expressions import nodes

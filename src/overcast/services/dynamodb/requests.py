@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from overcast.services.dynamodb import legacy
+from overcast.services.dynamodb import legacy_params as legacy
 from overcast.services.dynamodb.errors import DynamoValidation
 from overcast.services.dynamodb.expressions import nodes
 from overcast.services.dynamodb.expressions.binder import Binder

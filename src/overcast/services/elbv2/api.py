@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from overcast.services.elbv2.lb_api import LoadBalancerOperations
-from overcast.services.elbv2.listener_api import ListenerOperations
-from overcast.services.elbv2.tg_api import TargetGroupOperations
+from overcast.services.elbv2.api_listeners import ListenerOperations
+from overcast.services.elbv2.api_load_balancers import LoadBalancerOperations
+from overcast.services.elbv2.api_target_groups import TargetGroupOperations
 
 
 class ElbApi(LoadBalancerOperations, TargetGroupOperations, ListenerOperations):

@@ -15,7 +15,7 @@ ACTION_TYPES = ("forward", "fixed-response", "redirect")
 
 class ListenerOperations(Operations):
     def _check_actions(self, ctx: RequestContext, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        from overcast.services.elbv2.tg_api import forwarded_groups
+        from overcast.services.elbv2.api_target_groups import forwarded_groups
 
         if not actions:
             raise validation("At least one action must be specified")

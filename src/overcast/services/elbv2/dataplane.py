@@ -18,9 +18,9 @@ from overcast.invocation.http.events import alb_event
 from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, alb_response, elb_error
 from overcast.platform import Platform
+from overcast.services.elbv2.api_target_groups import forwarded_groups
 from overcast.services.elbv2.models import ElbStore
 from overcast.services.elbv2.rules import rule_matches
-from overcast.services.elbv2.tg_api import forwarded_groups
 
 ELB_PATH = "/_aws/elb/"
 #: Lambda targets: request and response bodies of at most 1 MB.

@@ -1,6 +1,6 @@
 """EventBridge operations: buses, rules, targets, PutEvents, TestEventPattern, tags.
 
-Archives and replays are in `archives.py` (mixed into `EventsApi`).
+Archives and replays are in `api_archives.py` (mixed into `EventsApi`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.events import scheduler
-from overcast.services.events.archives import ArchiveApi
+from overcast.services.events.api_archives import ArchiveApi
 from overcast.services.events.entries import (
     MAX_REQUEST_BYTES,
     TOO_LARGE,
@@ -29,7 +29,7 @@ from overcast.services.events.errors import (
     compile_or_fail,
     rule_not_found,
 )
-from overcast.services.events.routing import Buses, route
+from overcast.services.events.fanout import Buses, route
 from overcast.services.events.schedule import InvalidSchedule
 from overcast.services.events.schedule import parse as parse_schedule
 from overcast.services.events.store import DEFAULT_BUS, EventsStore, bus_arn, page, rule_arn

@@ -27,7 +27,7 @@ from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.events.entries import EntryError, check_entry, envelope, is_entry, parse_time
-from overcast.services.events.routing import MAX_HOPS, route
+from overcast.services.events.fanout import MAX_HOPS, route
 from overcast.services.events.store import EventsStore
 
 #: a delivery error's code → the ERROR_CODE AWS puts on dead-letter messages (spec §7.5)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from overcast.platform import Platform
-from overcast.services.events.routing import route
+from overcast.services.events.fanout import route
 from overcast.services.events.store import EventsStore
 
 SIGNAL = "events-replay"

@@ -16,7 +16,7 @@ from typing import Any
 from overcast.platform import Platform
 from overcast.services.events import schedule as sched
 from overcast.services.events.entries import scheduled_event
-from overcast.services.events.routing import record_target
+from overcast.services.events.fanout import record_target
 from overcast.services.events.store import EventsStore
 from overcast.services.events.transform import compact
 

@@ -1,9 +1,9 @@
-"""AWS Lambda's API: one method per operation (see the *_api.py modules for each group)."""
+"""AWS Lambda's API: one method per operation (see the api_*.py modules for each group)."""
 
 from __future__ import annotations
 
-from overcast.services.lambda_.esm_api import EsmOperations
-from overcast.services.lambda_.url_api import FunctionUrlOperations
+from overcast.services.lambda_.api_event_sources import EsmOperations
+from overcast.services.lambda_.api_urls import FunctionUrlOperations
 
 
 class LambdaApi(EsmOperations, FunctionUrlOperations):

@@ -7,9 +7,9 @@ from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
+from overcast.services.lambda_.api_functions import page
+from overcast.services.lambda_.api_invoke import InvokeOperations
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
-from overcast.services.lambda_.functions_api import page
-from overcast.services.lambda_.invoke_api import InvokeOperations
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
 

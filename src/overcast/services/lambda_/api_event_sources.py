@@ -8,7 +8,8 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.delivery import Registry
-from overcast.services.lambda_.async_api import AsyncConfigOperations
+from overcast.services.lambda_.api_async_config import AsyncConfigOperations
+from overcast.services.lambda_.api_functions import page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceInUse
 from overcast.services.lambda_.esm import (
     CREATING,
@@ -21,7 +22,6 @@ from overcast.services.lambda_.esm import (
     MappingStore,
     source_kind,
 )
-from overcast.services.lambda_.functions_api import page
 
 STREAM_DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
                    "MaximumRecordAgeInSeconds": -1, "BisectBatchOnFunctionError": False,

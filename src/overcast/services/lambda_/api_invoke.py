@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_.api_settings import SettingsOperations
 from overcast.services.lambda_.errors import InvalidRequestContent
-from overcast.services.lambda_.settings_api import SettingsOperations
 
 ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (spec §1.5)
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB

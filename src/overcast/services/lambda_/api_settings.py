@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_.api_functions import FunctionOperations, page
 from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
-from overcast.services.lambda_.functions_api import FunctionOperations, page
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
 from overcast.services.lambda_.models import public
 from overcast.services.lambda_.names import FunctionRef

@@ -14,8 +14,8 @@ import string
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_.api_functions import FunctionOperations, page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
-from overcast.services.lambda_.functions_api import FunctionOperations, page
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
 

@@ -13,8 +13,8 @@ from overcast.invocation.http.events import v2_event, v2_request_context
 from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, v2_response
 from overcast.platform import Platform
+from overcast.services.lambda_.api_urls import URL_PATH
 from overcast.services.lambda_.models import LATEST, FunctionStore
-from overcast.services.lambda_.url_api import URL_PATH
 
 #: Function URLs take Lambda's synchronous payload limit.
 MAX_PAYLOAD = 6_291_456

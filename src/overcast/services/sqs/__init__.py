@@ -5,7 +5,7 @@ from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 from overcast.services.sqs.event_source import EVENT_SOURCE
 from overcast.services.sqs.inbox import deliver
-from overcast.services.sqs.legacy import model_for, queue_url_from_path
+from overcast.services.sqs.query_protocol import model_for, queue_url_from_path
 
 
 def _api(platform):  # type: ignore[no-untyped-def]

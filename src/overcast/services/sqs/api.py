@@ -24,9 +24,9 @@ from overcast.services.sqs.errors import (
     TooManyEntriesInBatchRequest,
     invalid_value,
 )
-from overcast.services.sqs.legacy import legacy_code
 from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.movetasks import MoveTasks
+from overcast.services.sqs.query_protocol import legacy_code
 from overcast.services.sqs.queues import Queue, QueueStore, arn_from_url, queue_arn
 from overcast.services.sqs.shapes import outgoing, render
 

@@ -4,7 +4,7 @@ On the json protocol the body's `__type` is the shape name and the `x-amzn-query
 carries the legacy query code (`AWS.SimpleQueueService.NonExistentQueue;Sender`): botocore reads the
 code from the header and picks the exception class from the shape name, so
 `client.exceptions.QueueDoesNotExist` is raised with `Error.Code` as AWS sends it. On the query
-protocol the code on the wire is the legacy one (see `legacy.py`).
+protocol the code on the wire is the legacy one (see `query_protocol.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.errors import ServiceError
-from overcast.services.sqs.legacy import legacy_code
+from overcast.services.sqs.query_protocol import legacy_code
 
 
 class SqsError(ServiceError):
