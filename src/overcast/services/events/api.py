@@ -12,7 +12,7 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.events import scheduler
-from overcast.services.events.api_archives import ArchiveApi
+from overcast.services.events.api_archives import ArchiveOperations
 from overcast.services.events.entries import (
     MAX_REQUEST_BYTES,
     TOO_LARGE,
@@ -47,7 +47,7 @@ def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags or []}
 
 
-class EventsApi(ArchiveApi):
+class EventsApi(ArchiveOperations):
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(EventsStore)

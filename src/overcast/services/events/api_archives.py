@@ -30,7 +30,7 @@ def _public(doc: dict[str, Any], keys: tuple[str, ...] | None = None) -> dict[st
     return {k: v for k, v in items if not k.startswith("_") and v is not None}
 
 
-class ArchiveApi:
+class ArchiveOperations:
     """Mixed into `EventsApi`: uses its `store`, `clock`, `platform`, `_bus` and `_changed`."""
 
     store: Any

@@ -7,8 +7,8 @@ and rules are in `streams.py`, `records.py`, `resharding.py` and the models-leve
 
 from __future__ import annotations
 
-from overcast.services.kinesis.api_consumers import ConsumersApi
+from overcast.services.kinesis.api_consumers import ConsumerOperations
 
 
-class KinesisApi(ConsumersApi):
+class KinesisApi(ConsumerOperations):
     """Every Kinesis operation overcast answers."""

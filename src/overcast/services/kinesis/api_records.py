@@ -9,7 +9,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.protocol.base import Trusted
 from overcast.services.kinesis import keys, tokens
-from overcast.services.kinesis.api_streams import StreamsApi
+from overcast.services.kinesis.api_streams import StreamOperations
 from overcast.services.kinesis.errors import (
     ExpiredNextToken,
     InvalidArgument,
@@ -31,7 +31,7 @@ def _epoch(value: Any) -> float:
     return value.timestamp() if isinstance(value, dt.datetime) else float(value)
 
 
-class RecordsApi(StreamsApi):
+class RecordOperations(StreamOperations):
     # -- writing ------------------------------------------------------------------------------
 
     def put_record(self, ctx: RequestContext, data: bytes, partition_key: str, stream_name: str | None = None,

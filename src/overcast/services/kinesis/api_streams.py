@@ -21,7 +21,7 @@ METRICS = ["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords
 ON_DEMAND_STREAM_LIMIT = 50
 
 
-class StreamsApi:
+class StreamOperations:
     platform: Platform
     store: StreamStore
     kinesis: KinesisStreams

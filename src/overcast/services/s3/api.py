@@ -3,10 +3,10 @@ subject in the `api_*` modules."""
 
 from __future__ import annotations
 
-from overcast.services.s3.api_buckets import BucketOps
-from overcast.services.s3.api_listing import ListingOps
-from overcast.services.s3.api_multipart import MultipartOps
+from overcast.services.s3.api_buckets import BucketOperations
+from overcast.services.s3.api_listing import ListingOperations
+from overcast.services.s3.api_multipart import MultipartOperations
 
 
-class S3Api(BucketOps, ListingOps, MultipartOps):
+class S3Api(BucketOperations, ListingOperations, MultipartOperations):
     """Buckets, objects, listings, multipart uploads, tagging, versioning and notifications."""

@@ -73,7 +73,7 @@ _PAYLOAD_DOCUMENTS = frozenset({"PublicAccessBlockConfiguration", "ServerSideEnc
                                 "OwnershipControls"})
 
 
-class BucketOps(S3Base):
+class BucketOperations(S3Base):
     def create_bucket(self, ctx: RequestContext, bucket: str, create_bucket_configuration: dict[str, Any] | None = None,
                       **_: Any) -> dict[str, Any]:
         check_bucket_name(bucket)

@@ -22,7 +22,7 @@ def _encoder(encoding_type: str | None) -> Any:
     return lambda value: None if value is None else quote(value, safe="/")
 
 
-class ListingOps(S3Base):
+class ListingOperations(S3Base):
     def _entry(self, obj: ObjectVersion, encode: Any, owner: dict[str, str] | None) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "Key": encode(obj.key), "LastModified": iso_ms(obj.last_modified), "ETag": obj.quoted_etag,

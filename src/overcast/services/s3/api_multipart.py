@@ -10,7 +10,7 @@ from overcast.context import RequestContext
 from overcast.protocol.values import snake
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_objects import (
-    ObjectOps,
+    ObjectOperations,
     check_metadata,
     meta_from_params,
     parse_copy_source,
@@ -30,7 +30,7 @@ def _check_part_number(number: int) -> None:
                                  number)
 
 
-class MultipartOps(ObjectOps):
+class MultipartOperations(ObjectOperations):
     @property
     def multipart(self) -> Multipart:
         return self.platform.component(Multipart)

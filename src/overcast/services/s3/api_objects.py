@@ -92,7 +92,7 @@ def parse_copy_source(copy_source: str) -> tuple[str, str, str | None]:
     return bucket, key, version
 
 
-class ObjectOps(S3Base):
+class ObjectOperations(S3Base):
     # -- writes -----------------------------------------------------------------------------------
 
     async def put_object(self, ctx: RequestContext, bucket: str, key: str, body: Any = None,
