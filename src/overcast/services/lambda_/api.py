@@ -1,11 +1,17 @@
-"""AWS Lambda's API: one method per operation (see the api_*.py modules for each group)."""
+"""AWS Lambda's API: one method per operation, grouped in the api_*.py modules."""
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api_event_sources import EsmOperations
+from overcast.services.lambda_.api_async_config import AsyncConfigOperations
+from overcast.services.lambda_.api_event_sources import EventSourceMappingOperations
+from overcast.services.lambda_.api_functions import FunctionOperations
+from overcast.services.lambda_.api_invoke import InvokeOperations
+from overcast.services.lambda_.api_settings import SettingsOperations
+from overcast.services.lambda_.api_tags import TagOperations
 from overcast.services.lambda_.api_urls import FunctionUrlOperations
 
 
-class LambdaApi(EsmOperations, FunctionUrlOperations):
+class LambdaApi(FunctionOperations, SettingsOperations, TagOperations, InvokeOperations, AsyncConfigOperations,
+                EventSourceMappingOperations, FunctionUrlOperations):
     """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke configs,
     event source mappings and function URLs."""

@@ -7,8 +7,7 @@ from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_functions import page
-from overcast.services.lambda_.api_invoke import InvokeOperations
+from overcast.services.lambda_.api_base import LambdaBase, page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
@@ -33,7 +32,7 @@ def _check_destinations(config: dict[str, Any] | None) -> dict[str, Any]:
     return clean
 
 
-class AsyncConfigOperations(InvokeOperations):
+class AsyncConfigOperations(LambdaBase):
     def _qualified(self, ctx: RequestContext, function_name: str, qualifier: str | None) -> tuple[FunctionRef, str]:
         ref = self._ref(ctx, function_name, qualifier)
         self._configuration(ref)  # the function, version or alias must exist

@@ -8,8 +8,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.delivery import Registry
-from overcast.services.lambda_.api_async_config import AsyncConfigOperations
-from overcast.services.lambda_.api_functions import page
+from overcast.services.lambda_.api_base import LambdaBase, page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceInUse
 from overcast.services.lambda_.esm import (
     CREATING,
@@ -106,7 +105,7 @@ def _check_filters(kind: str, criteria: dict[str, Any] | None) -> None:
         raise _invalid(f"Invalid filter pattern definition. {error}") from None
 
 
-class EsmOperations(AsyncConfigOperations):
+class EventSourceMappingOperations(LambdaBase):
     @property
     def mappings(self) -> MappingStore:
         return self.platform.component(MappingStore)
@@ -224,31 +223,5 @@ class EsmOperations(AsyncConfigOperations):
         return self._public({**config, "State": DELETING})
 
     # event source mapping tags go through the function tag APIs on the mapping ARN
-    def _esm_uuid(self, resource: str) -> str | None:
-        marker = ":event-source-mapping:"
-        return resource.split(marker, 1)[1] if marker in resource else None
 
-    def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
-        uuid = self._esm_uuid(resource)
-        if uuid is None:
-            return super().tag_resource(ctx, resource, tags)
-        config = self.mappings.get(uuid, ctx.account)
-        config["_tags"] = {**config.get("_tags", {}), **tags}
-        self.mappings.save(config)
-        return {}
-
-    def untag_resource(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
-        uuid = self._esm_uuid(resource)
-        if uuid is None:
-            return super().untag_resource(ctx, resource, tag_keys)
-        config = self.mappings.get(uuid, ctx.account)
-        config["_tags"] = {k: v for k, v in config.get("_tags", {}).items() if k not in tag_keys}
-        self.mappings.save(config)
-        return {}
-
-    def list_tags(self, ctx: RequestContext, resource: str) -> dict[str, Any]:
-        uuid = self._esm_uuid(resource)
-        if uuid is None:
-            return super().list_tags(ctx, resource)
-        return {"Tags": self.mappings.get(uuid, ctx.account).get("_tags", {})}
 

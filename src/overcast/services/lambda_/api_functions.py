@@ -7,8 +7,8 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.platform import Platform
-from overcast.services.lambda_.code import CodeStore, StoredCode
+from overcast.services.lambda_.api_base import LambdaBase, page
+from overcast.services.lambda_.code import StoredCode
 from overcast.services.lambda_.config import (
     PYTHON_RUNTIMES,
     apply_optional,
@@ -16,30 +16,12 @@ from overcast.services.lambda_.config import (
     check_limits,
     check_runtime,
 )
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound, function_not_found
-from overcast.services.lambda_.layers import LayerStore
-from overcast.services.lambda_.models import LATEST, FunctionStore, alias_arn, check_revision, public
-from overcast.services.lambda_.names import FunctionRef, parse_function
-from overcast.services.s3.inbox import read_object
+from overcast.services.lambda_.errors import InvalidParameterValue
+from overcast.services.lambda_.models import alias_arn, check_revision, public
+from overcast.services.lambda_.names import FunctionRef
 
 
-def page(items: list[Any], marker: str | None, max_items: int | None, default: int = 50) -> tuple[list[Any], str | None]:
-    start = int(marker) if marker and marker.isdigit() else 0
-    size = max_items or default
-    end = start + size
-    return items[start:end], (str(end) if end < len(items) else None)
-
-
-class FunctionOperations:
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.functions = platform.component(FunctionStore)
-        self.layers = platform.component(LayerStore)
-        self.code = CodeStore(platform.files_dir)
-
-    def _ref(self, ctx: RequestContext, name: str, qualifier: str | None = None) -> FunctionRef:
-        return parse_function(name, ctx.account, ctx.region, qualifier)
-
+class FunctionOperations(LambdaBase):
     # -- code ---------------------------------------------------------------------------------
 
     async def _store_code(self, code: dict[str, Any], operation: str) -> StoredCode:
@@ -52,14 +34,6 @@ class FunctionOperations:
         if archive is None:
             raise InvalidParameterValue("Please provide a source for function code.")
         return await asyncio.to_thread(self.code.put, archive, operation)
-
-    def _read_s3(self, bucket: str, key: str, version: str | None) -> bytes:
-        try:
-            return read_object(self.platform, bucket, key, version)
-        except Exception as exc:
-            code = getattr(exc, "code", "NoSuchKey")
-            raise InvalidParameterValue(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "
-                                        f"{getattr(exc, 'message', exc)}") from None
 
     def _code_location(self, ctx: RequestContext, config: dict[str, Any]) -> dict[str, Any]:
         return {"RepositoryType": "S3",
@@ -116,16 +90,6 @@ class FunctionOperations:
         if reserved is not None:
             result["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
         return result
-
-    def _configuration(self, ref: FunctionRef) -> dict[str, Any]:
-        qualifier = ref.qualifier or LATEST
-        if qualifier == LATEST or qualifier.isdigit():
-            return self.functions.version(ref, qualifier)
-        try:
-            alias = self.functions.alias(ref, qualifier)
-        except ResourceNotFound:
-            raise function_not_found(f"{ref.arn}:{qualifier}") from None
-        return self.functions.version(ref, alias["FunctionVersion"])
 
     def get_function_configuration(self, ctx: RequestContext, function_name: str,
                                    qualifier: str | None = None) -> dict[str, Any]:

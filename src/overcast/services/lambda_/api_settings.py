@@ -1,4 +1,4 @@
-"""Lambda operations on concurrency, account settings, resource policies, tags and layers."""
+"""Lambda operations on concurrency, account settings, resource policies and layers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_functions import FunctionOperations, page
+from overcast.services.lambda_.api_base import LambdaBase, page
 from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
@@ -17,7 +17,7 @@ from overcast.services.lambda_.names import FunctionRef
 MIN_UNRESERVED = 100
 
 
-class SettingsOperations(FunctionOperations):
+class SettingsOperations(LambdaBase):
     # -- concurrency --------------------------------------------------------------------------
 
     def put_function_concurrency(self, ctx: RequestContext, function_name: str,
@@ -114,26 +114,6 @@ class SettingsOperations(FunctionOperations):
         if not policy:
             raise ResourceNotFound("The resource you requested does not exist.")
         return {"Policy": json.dumps(policy), "RevisionId": self.functions.latest(ref).get("RevisionId")}
-
-    # -- tags ---------------------------------------------------------------------------------
-
-    def _tagged(self, ctx: RequestContext, resource: str) -> FunctionRef:
-        ref = self._ref(ctx, resource)
-        self.functions.latest(ref)
-        return ref
-
-    def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
-        ref = self._tagged(ctx, resource)
-        self.functions.set_tags(ref, {**self.functions.tags(ref), **tags})
-        return {}
-
-    def untag_resource(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
-        ref = self._tagged(ctx, resource)
-        self.functions.set_tags(ref, {k: v for k, v in self.functions.tags(ref).items() if k not in tag_keys})
-        return {}
-
-    def list_tags(self, ctx: RequestContext, resource: str) -> dict[str, Any]:
-        return {"Tags": self.functions.tags(self._tagged(ctx, resource))}
 
     # -- layers -------------------------------------------------------------------------------
 

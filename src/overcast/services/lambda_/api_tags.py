@@ -1,0 +1,59 @@
+"""Lambda's tagging operations, for functions and event source mappings alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from overcast.context import RequestContext
+from overcast.services.lambda_.api_base import LambdaBase
+from overcast.services.lambda_.esm import MappingStore
+from overcast.services.lambda_.names import FunctionRef
+
+
+class TagOperations(LambdaBase):
+    @property
+    def mappings(self) -> MappingStore:
+        return self.platform.component(MappingStore)
+
+    def _tagged(self, ctx: RequestContext, resource: str) -> FunctionRef:
+        ref = self._ref(ctx, resource)
+        self.functions.latest(ref)
+        return ref
+
+    def _esm_uuid(self, resource: str) -> str | None:
+        marker = ":event-source-mapping:"
+        return resource.split(marker, 1)[1] if marker in resource else None
+
+    def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
+        uuid = self._esm_uuid(resource)
+        if uuid is None:
+            return self._tag_function(ctx, resource, tags)
+        config = self.mappings.get(uuid, ctx.account)
+        config["_tags"] = {**config.get("_tags", {}), **tags}
+        self.mappings.save(config)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
+        uuid = self._esm_uuid(resource)
+        if uuid is None:
+            return self._untag_function(ctx, resource, tag_keys)
+        config = self.mappings.get(uuid, ctx.account)
+        config["_tags"] = {k: v for k, v in config.get("_tags", {}).items() if k not in tag_keys}
+        self.mappings.save(config)
+        return {}
+
+    def list_tags(self, ctx: RequestContext, resource: str) -> dict[str, Any]:
+        uuid = self._esm_uuid(resource)
+        if uuid is None:
+            return {"Tags": self.functions.tags(self._tagged(ctx, resource))}
+        return {"Tags": self.mappings.get(uuid, ctx.account).get("_tags", {})}
+
+    def _tag_function(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
+        ref = self._tagged(ctx, resource)
+        self.functions.set_tags(ref, {**self.functions.tags(ref), **tags})
+        return {}
+
+    def _untag_function(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
+        ref = self._tagged(ctx, resource)
+        self.functions.set_tags(ref, {k: v for k, v in self.functions.tags(ref).items() if k not in tag_keys})
+        return {}
