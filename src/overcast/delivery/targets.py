@@ -45,10 +45,17 @@ class DeliveryError(ServiceError):
 class Declares(Protocol):
     """What the registry reads from a `ServiceSpec`."""
 
-    name: str
-    deliver: Deliverer | None
-    failure_attributes: FailureAttributes | None
-    event_source: EventSource | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def deliver(self) -> Deliverer | None: ...
+
+    @property
+    def failure_attributes(self) -> FailureAttributes | None: ...
+
+    @property
+    def event_source(self) -> EventSource | None: ...
 
 
 class Registry:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 
 from overcast.edge.messages import Headers, Request, Response
 from overcast.errors import ClientError
@@ -46,7 +46,7 @@ def bind_socket(host: str, port: int, backlog: int = 2048) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: Any, lifespan: str = "on") -> Any:
+def uvicorn_config(app: Any, lifespan: Literal["auto", "on", "off"] = "on") -> Any:
     """The uvicorn settings overcast serves with (bench/common.py serves its null server with the
     same, so baselines compare like with like)."""
     import uvicorn
