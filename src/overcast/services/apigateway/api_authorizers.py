@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.apigateway.base import Operations, page
+from overcast.services.apigateway.api_base import ApiBase, page
 from overcast.services.apigateway.errors import BadRequest, Conflict
 from overcast.services.apigateway.ids import new_id
 
 AUTHORIZER_TYPES = ("TOKEN", "REQUEST", "COGNITO_USER_POOLS")
 
 
-class AuthorizerOperations(Operations):
+class AuthorizerOperations(ApiBase):
     # -- authorizers ---------------------------------------------------------------------------
 
     def create_authorizer(self, ctx: RequestContext, rest_api_id: str, name: str, type: str,

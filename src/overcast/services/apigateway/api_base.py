@@ -44,7 +44,7 @@ def check_method(http_method: str) -> str:
     return method
 
 
-class Operations:
+class ApiBase:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(RestApiStore)

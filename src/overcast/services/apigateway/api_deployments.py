@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.apigateway.base import Operations, page, public
+from overcast.services.apigateway.api_base import ApiBase, page, public
 from overcast.services.apigateway.errors import BadRequest, Conflict
 from overcast.services.apigateway.ids import new_id
 
 
-class DeploymentOperations(Operations):
+class DeploymentOperations(ApiBase):
     # -- deployments ---------------------------------------------------------------------------
 
     def create_deployment(self, ctx: RequestContext, rest_api_id: str, stage_name: str | None = None,

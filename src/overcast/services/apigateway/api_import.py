@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.apigateway.base import Operations, public
+from overcast.services.apigateway.api_base import ApiBase, public
 from overcast.services.apigateway.errors import BadRequest
 from overcast.services.apigateway.openapi import api_settings, authorizers, load_definition, resources
 
 
-class ImportOperations(Operations):
+class ImportOperations(ApiBase):
     def import_rest_api(self, ctx: RequestContext, body: bytes, fail_on_warnings: bool = False,
                         parameters: dict[str, str] | None = None) -> dict[str, Any]:
         document = load_definition(body)

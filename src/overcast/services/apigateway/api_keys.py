@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.apigateway.base import Operations, page
+from overcast.services.apigateway.api_base import ApiBase, page
 from overcast.services.apigateway.errors import BadRequest, Conflict, NotFound
 from overcast.services.apigateway.ids import api_key_value, new_id
 
 
-class KeyOperations(Operations):
+class KeyOperations(ApiBase):
     # -- API keys ------------------------------------------------------------------------------
 
     def _key(self, ctx: RequestContext, key_id: str) -> dict[str, Any]:

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.apigateway.base import Operations, check_method
+from overcast.services.apigateway.api_base import ApiBase, check_method
 from overcast.services.apigateway.errors import BadRequest, Conflict, NotFound
 
 INTEGRATION_TYPES = ("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY")
 DEFAULT_TIMEOUT_MS = 29_000
 
 
-class MethodOperations(Operations):
+class MethodOperations(ApiBase):
     def _edit(self, ctx: RequestContext, api_id: str, resource_id: str,
               change: Callable[[dict[str, Any]], Any]) -> Any:
         """Apply `change` to a resource document and store it; returns what `change` returns."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.apigateway.base import Operations, page, public
+from overcast.services.apigateway.api_base import ApiBase, page, public
 from overcast.services.apigateway.errors import BadRequest, NotFound
 
 
-class RestApiOperations(Operations):
+class RestApiOperations(ApiBase):
     # -- REST APIs -----------------------------------------------------------------------------
 
     def create_rest_api(self, ctx: RequestContext, name: str, description: str | None = None,

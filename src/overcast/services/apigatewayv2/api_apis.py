@@ -7,7 +7,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.apigateway.errors import BadRequest, NotFound
 from overcast.services.apigateway.ids import new_id
-from overcast.services.apigatewayv2.base import Operations, fields, page, public
+from overcast.services.apigatewayv2.api_base import ApiBase, fields, page, public
 from overcast.services.apigatewayv2.models import check_route_key
 
 ENDPOINT_PATH = "/_aws/execute-api/"
@@ -19,7 +19,7 @@ def api_endpoint(ctx: RequestContext, api_id: str) -> str:
     return f"{ctx.endpoint}{ENDPOINT_PATH}{api_id}"
 
 
-class ApiOperations(Operations):
+class ApiOperations(ApiBase):
     def _view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
         return {**public(doc), "ApiEndpoint": api_endpoint(ctx, doc["ApiId"])}
 

@@ -33,7 +33,7 @@ def _camel(name: str) -> str:
     return special.get(name) or "".join(part.capitalize() for part in name.split("_"))
 
 
-class Operations:
+class ApiBase:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(HttpApiStore)

@@ -7,13 +7,13 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.apigateway.errors import BadRequest, Conflict
 from overcast.services.apigateway.ids import new_id
-from overcast.services.apigatewayv2.base import Operations, fields, page
+from overcast.services.apigatewayv2.api_base import ApiBase, fields, page
 from overcast.services.apigatewayv2.models import check_route_key
 
 INTEGRATION_TYPES = ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK")
 
 
-class RouteOperations(Operations):
+class RouteOperations(ApiBase):
     # -- routes --------------------------------------------------------------------------------
 
     def _check_target(self, ctx: RequestContext, api_id: str, target: str | None) -> None:

@@ -7,10 +7,10 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.apigateway.errors import BadRequest, Conflict
 from overcast.services.apigateway.ids import new_id
-from overcast.services.apigatewayv2.base import Operations, fields, page, public
+from overcast.services.apigatewayv2.api_base import ApiBase, fields, page, public
 
 
-class StageOperations(Operations):
+class StageOperations(ApiBase):
     # -- stages --------------------------------------------------------------------------------
 
     def create_stage(self, ctx: RequestContext, api_id: str, stage_name: str, auto_deploy: bool = False,

@@ -27,7 +27,7 @@ def attributes(pairs: list[dict[str, str]] | dict[str, str]) -> list[dict[str, s
     return [{"Key": k, "Value": v} for k, v in items]
 
 
-class Operations:
+class ApiBase:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(ElbStore)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.elbv2.base import Operations, page, public
+from overcast.services.elbv2.api_base import ApiBase, page, public
 from overcast.services.elbv2.errors import elb_error, validation
 from overcast.services.elbv2.models import hex_id, listener_arn_of
 from overcast.services.elbv2.rules import check_conditions
@@ -13,7 +13,7 @@ from overcast.services.elbv2.rules import check_conditions
 ACTION_TYPES = ("forward", "fixed-response", "redirect")
 
 
-class ListenerOperations(Operations):
+class ListenerOperations(ApiBase):
     def _check_actions(self, ctx: RequestContext, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from overcast.services.elbv2.api_target_groups import forwarded_groups
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.elbv2.base import Operations, attributes, page, public
+from overcast.services.elbv2.api_base import ApiBase, attributes, page, public
 from overcast.services.elbv2.errors import elb_error, not_found, validation
 from overcast.services.elbv2.models import arn, hex_id
 
@@ -22,7 +22,7 @@ def dns_name(ctx: RequestContext, name: str) -> str:
     return f"{ctx.endpoint.split('://', 1)[-1]}{ELB_PATH}{name}"
 
 
-class LoadBalancerOperations(Operations):
+class LoadBalancerOperations(ApiBase):
     def _lb_view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
         return {**public(doc), "DNSName": dns_name(ctx, doc["LoadBalancerName"])}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.elbv2.base import Operations, attributes, page, public
+from overcast.services.elbv2.api_base import ApiBase, attributes, page, public
 from overcast.services.elbv2.errors import elb_error, not_found, validation
 from overcast.services.elbv2.models import arn, hex_id
 
@@ -18,7 +18,7 @@ TG_ATTRIBUTES = {
 }
 
 
-class TargetGroupOperations(Operations):
+class TargetGroupOperations(ApiBase):
     def _tg(self, ctx: RequestContext, target_group_arn: str) -> dict[str, Any]:
         return self.store.get(ctx.account, ctx.region, "tg", target_group_arn)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_base import LambdaBase, page
+from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
@@ -32,7 +32,7 @@ def _check_destinations(config: dict[str, Any] | None) -> dict[str, Any]:
     return clean
 
 
-class AsyncConfigOperations(LambdaBase):
+class AsyncConfigOperations(ApiBase):
     def _qualified(self, ctx: RequestContext, function_name: str, qualifier: str | None) -> tuple[FunctionRef, str]:
         ref = self._ref(ctx, function_name, qualifier)
         self._configuration(ref)  # the function, version or alias must exist

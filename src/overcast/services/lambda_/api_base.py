@@ -22,7 +22,7 @@ def page(items: list[Any], marker: str | None, max_items: int | None, default: i
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-class LambdaBase:
+class ApiBase:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.functions = platform.component(FunctionStore)

@@ -8,7 +8,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.delivery import Registry
-from overcast.services.lambda_.api_base import LambdaBase, page
+from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceInUse
 from overcast.services.lambda_.esm import (
     CREATING,
@@ -105,7 +105,7 @@ def _check_filters(kind: str, criteria: dict[str, Any] | None) -> None:
         raise _invalid(f"Invalid filter pattern definition. {error}") from None
 
 
-class EventSourceMappingOperations(LambdaBase):
+class EventSourceMappingOperations(ApiBase):
     @property
     def mappings(self) -> MappingStore:
         return self.platform.component(MappingStore)

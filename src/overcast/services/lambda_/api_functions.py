@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_base import LambdaBase, page
+from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.code import StoredCode
 from overcast.services.lambda_.config import (
     PYTHON_RUNTIMES,
@@ -21,7 +21,7 @@ from overcast.services.lambda_.models import alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef
 
 
-class FunctionOperations(LambdaBase):
+class FunctionOperations(ApiBase):
     # -- code ---------------------------------------------------------------------------------
 
     async def _store_code(self, code: dict[str, Any], operation: str) -> StoredCode:

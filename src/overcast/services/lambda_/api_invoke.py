@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_base import LambdaBase
+from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.errors import InvalidRequestContent
 
 ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (spec §1.5)
@@ -27,7 +27,7 @@ def _client_context(value: str | None) -> str | None:
     return decoded
 
 
-class InvokeOperations(LambdaBase):
+class InvokeOperations(ApiBase):
     async def invoke(self, ctx: RequestContext, function_name: str, payload: bytes | None = None,
                      invocation_type: str | None = None, log_type: str | None = None,
                      client_context: str | None = None, qualifier: str | None = None, **_: Any) -> dict[str, Any]:

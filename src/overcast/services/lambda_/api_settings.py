@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_base import LambdaBase, page
+from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
@@ -17,7 +17,7 @@ from overcast.services.lambda_.names import FunctionRef
 MIN_UNRESERVED = 100
 
 
-class SettingsOperations(LambdaBase):
+class SettingsOperations(ApiBase):
     # -- concurrency --------------------------------------------------------------------------
 
     def put_function_concurrency(self, ctx: RequestContext, function_name: str,

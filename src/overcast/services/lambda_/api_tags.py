@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_base import LambdaBase
+from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.esm import MappingStore
 from overcast.services.lambda_.names import FunctionRef
 
 
-class TagOperations(LambdaBase):
+class TagOperations(ApiBase):
     @property
     def mappings(self) -> MappingStore:
         return self.platform.component(MappingStore)

@@ -14,7 +14,7 @@ import string
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.lambda_.api_base import LambdaBase, page
+from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
@@ -32,7 +32,7 @@ def function_url(endpoint: str, identifier: str) -> str:
     return f"{endpoint}{URL_PATH}{identifier}/"
 
 
-class FunctionUrlOperations(LambdaBase):
+class FunctionUrlOperations(ApiBase):
     def _time(self) -> str:
         moment = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

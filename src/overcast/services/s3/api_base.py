@@ -19,7 +19,7 @@ from overcast.services.s3.models import CONTENT_MEMBERS, Bucket, ObjectVersion, 
 from overcast.services.s3.notifications import Notifier, owner_id
 
 
-class S3Base:
+class ApiBase:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(S3Store)

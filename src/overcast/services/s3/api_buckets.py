@@ -10,7 +10,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.s3 import errors as e
-from overcast.services.s3.api_base import S3Base
+from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.api_objects import tag_set, tags_from_set
 from overcast.services.s3.listing import make_token, read_token
 from overcast.services.s3.notifications import normalize
@@ -73,7 +73,7 @@ _PAYLOAD_DOCUMENTS = frozenset({"PublicAccessBlockConfiguration", "ServerSideEnc
                                 "OwnershipControls"})
 
 
-class BucketOperations(S3Base):
+class BucketOperations(ApiBase):
     def create_bucket(self, ctx: RequestContext, bucket: str, create_bucket_configuration: dict[str, Any] | None = None,
                       **_: Any) -> dict[str, Any]:
         check_bucket_name(bucket)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from overcast.context import RequestContext
 from overcast.services.s3 import errors as e
-from overcast.services.s3.api_base import S3Base
+from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.listing import check_max_keys, make_token, page, read_token, walk
 from overcast.services.s3.models import ObjectVersion
 from overcast.services.s3.notifications import iso_ms
@@ -22,7 +22,7 @@ def _encoder(encoding_type: str | None) -> Any:
     return lambda value: None if value is None else quote(value, safe="/")
 
 
-class ListingOperations(S3Base):
+class ListingOperations(ApiBase):
     def _entry(self, obj: ObjectVersion, encode: Any, owner: dict[str, str] | None) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "Key": encode(obj.key), "LastModified": iso_ms(obj.last_modified), "ETag": obj.quoted_etag,

@@ -9,7 +9,7 @@ from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.protocol.values import snake, to_epoch
 from overcast.services.s3 import errors as e
-from overcast.services.s3.api_base import S3Base
+from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.conditions import byte_range, check_read, check_write, part_range
 from overcast.services.s3.models import (
@@ -92,7 +92,7 @@ def parse_copy_source(copy_source: str) -> tuple[str, str, str | None]:
     return bucket, key, version
 
 
-class ObjectOperations(S3Base):
+class ObjectOperations(ApiBase):
     # -- writes -----------------------------------------------------------------------------------
 
     async def put_object(self, ctx: RequestContext, bucket: str, key: str, body: Any = None,
