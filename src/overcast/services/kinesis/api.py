@@ -8,7 +8,9 @@ and rules are in `streams.py`, `records.py`, `resharding.py` and the models-leve
 from __future__ import annotations
 
 from overcast.services.kinesis.api_consumers import ConsumerOperations
+from overcast.services.kinesis.api_records import RecordOperations
+from overcast.services.kinesis.api_streams import StreamOperations
 
 
-class KinesisApi(ConsumerOperations):
+class KinesisApi(RecordOperations, ConsumerOperations, StreamOperations):
     """Every Kinesis operation overcast answers."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.kinesis import tokens
-from overcast.services.kinesis.api_records import RecordOperations
+from overcast.services.kinesis.api_streams import StreamOperations
 from overcast.services.kinesis.errors import InvalidArgument, LimitExceeded, ResourceInUse, ResourceNotFound
 from overcast.services.kinesis.streams import TRANSITION_SECONDS, Stream
 
@@ -15,7 +15,7 @@ from overcast.services.kinesis.streams import TRANSITION_SECONDS, Stream
 MAX_CONSUMERS = 20
 
 
-class ConsumerOperations(RecordOperations):
+class ConsumerOperations(StreamOperations):
     def _consumer_rows(self, stream: Stream) -> list[Any]:
         now = self.platform.clock.now()
         rows = self.platform.db.query("SELECT * FROM kinesis_consumers WHERE stream_id=? ORDER BY created, name",
