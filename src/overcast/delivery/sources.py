@@ -23,6 +23,8 @@ class EventSource:
     kind: str                                          # "sqs" | "kinesis" | "dynamodb"
     open: Callable[[Platform, str], Any]               # (platform, arn) -> QueueSource | StreamSource
     missing: Callable[[Platform, str], str | None]     # (platform, arn) -> AWS's message, or None
+    matches: Callable[[str], bool]                     # is this event source ARN one of this kind?
+    queue: bool = False                                # a QueueSource (else a StreamSource)
 
 
 def parse_json_text(text: str | bytes) -> Any:

@@ -89,6 +89,14 @@ class Registry:
                                 retryable=False)
         return func
 
+    def kind_of(self, arn: str) -> str:
+        """The kind of event source an ARN names ("sqs", "kinesis", "dynamodb"...), or ""."""
+        return next((kind for kind, source in self.sources.items() if source.matches(arn)), "")
+
+    def is_queue(self, kind: str) -> bool:
+        source = self.sources.get(kind)
+        return source is not None and source.queue
+
     def open_source(self, platform: Platform, kind: str, arn: str) -> Any:
         """A `QueueSource`/`StreamSource` over `arn`; LookupError when it cannot be opened (yet)."""
         source = self.sources.get(kind)

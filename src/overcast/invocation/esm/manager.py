@@ -19,7 +19,6 @@ from overcast.services.lambda_.esm import (
     ENABLING,
     UPDATING,
     MappingStore,
-    source_kind,
 )
 
 log = logging.getLogger("overcast.esm")
@@ -44,14 +43,15 @@ class MappingManager:
         return f"esm:{uuid}"
 
     def _start(self, config: dict[str, Any]) -> None:
-        kind = source_kind(config["EventSourceArn"])
+        registry = self.platform.component(Registry)
+        kind = registry.kind_of(config["EventSourceArn"])
         try:
-            source = self.platform.component(Registry).open_source(self.platform, kind, config["EventSourceArn"])
+            source = registry.open_source(self.platform, kind, config["EventSourceArn"])
         except Exception as exc:  # not ready yet, or gone: try again soon
             log.info("mapping %s cannot open %s yet: %s", config["UUID"], config["EventSourceArn"], exc)
             self._retry_soon = True
             return
-        if kind == "sqs":
+        if registry.is_queue(kind):
             from overcast.invocation.esm.queue import QueuePoller
 
             poller: Any = QueuePoller(self.platform, config, source)

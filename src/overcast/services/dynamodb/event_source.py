@@ -49,4 +49,10 @@ class DynamoDBStreamSource:
         return ShardRead(records, records[-1].sequence if records else after, ended)
 
 
-EVENT_SOURCE = EventSource("dynamodb", open=DynamoDBStreamSource, missing=DynamoDBStreamSource.missing)
+def is_table_stream_arn(arn: str) -> bool:
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "dynamodb" and "/stream/" in parts[5]
+
+
+EVENT_SOURCE = EventSource("dynamodb", open=DynamoDBStreamSource, missing=DynamoDBStreamSource.missing,
+                           matches=is_table_stream_arn)

@@ -68,4 +68,8 @@ class KinesisSource:
                             document)
 
 
-EVENT_SOURCE = EventSource("kinesis", open=KinesisSource, missing=KinesisSource.missing)
+def is_stream_arn(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":")[2:3] == ["kinesis"]
+
+
+EVENT_SOURCE = EventSource("kinesis", open=KinesisSource, missing=KinesisSource.missing, matches=is_stream_arn)

@@ -19,7 +19,6 @@ from overcast.services.lambda_.esm import (
     ENABLING,
     UPDATING,
     MappingStore,
-    source_kind,
 )
 
 STREAM_DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
@@ -44,12 +43,13 @@ def _invalid(message: str) -> InvalidParameterValue:
     return InvalidParameterValue(message)
 
 
-def check_mapping(kind: str, config: dict[str, Any], source_arn: str) -> None:
-    """The cross-parameter rules AWS applies (ranges come from the model)."""
+def check_mapping(kind: str, queue: bool, config: dict[str, Any], source_arn: str) -> None:
+    """The cross-parameter rules AWS applies (ranges come from the model); `queue` for a queue-shaped
+    source (SQS), else a stream."""
     batch = config.get("BatchSize", 0)
     window = config.get("MaximumBatchingWindowInSeconds", 0)
-    fifo = kind == "sqs" and source_arn.endswith(".fifo")
-    if kind == "sqs":
+    fifo = queue and source_arn.endswith(".fifo")
+    if queue:
         for name in STREAM_ONLY:
             if config.get(name) not in (None, False, 0, -1, {}):
                 raise _invalid(f"Unsupported {name} parameter for given event source mapping type.")
@@ -82,7 +82,7 @@ def check_mapping(kind: str, config: dict[str, Any], source_arn: str) -> None:
         if (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination"):
             raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
     # SQS only: streams default to BatchSize 100 with no batching window (spec §9.8).
-    if kind == "sqs" and batch > 10 and not window:
+    if queue and batch > 10 and not window:
         raise _invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
                        "than 10")
     _check_filters(kind, config.get("FilterCriteria"))
@@ -110,6 +110,11 @@ class EventSourceMappingOperations(ApiBase):
     def mappings(self) -> MappingStore:
         return self.platform.component(MappingStore)
 
+    @property
+    def sources(self) -> Registry:
+        """What the services declared they feed to event source mappings."""
+        return self.platform.component(Registry)
+
     def _mapping_arn(self, ctx: RequestContext, uuid: str) -> str:
         return f"arn:aws:lambda:{ctx.region}:{ctx.account}:event-source-mapping:{uuid}"
 
@@ -118,12 +123,12 @@ class EventSourceMappingOperations(ApiBase):
                                     **params: Any) -> dict[str, Any]:
         if not event_source_arn:
             raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
-        kind = source_kind(event_source_arn)
+        kind = self.sources.kind_of(event_source_arn)
         if not kind:
             raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
         ref = self._ref(ctx, function_name)
         resolved = self.functions.resolve(ref)
-        missing = self.platform.component(Registry).source_missing(self.platform, kind, event_source_arn)
+        missing = self.sources.source_missing(self.platform, kind, event_source_arn)
         if missing:
             raise _invalid(missing)
         function_arn = resolved.invoked_arn
@@ -132,13 +137,14 @@ class EventSourceMappingOperations(ApiBase):
                 raise ResourceConflict(
                     f"The event source arn ({event_source_arn}) and function ({ref.name}) provided mapping already "
                     f"exists. Please update or delete the existing mapping with UUID {other['UUID']}")
-        config: dict[str, Any] = dict(STREAM_DEFAULTS if kind != "sqs" else QUEUE_DEFAULTS)
+        queue = self.sources.is_queue(kind)
+        config: dict[str, Any] = dict(QUEUE_DEFAULTS if queue else STREAM_DEFAULTS)
         config.update({member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None})
-        if kind != "sqs" and config.get("StartingPositionTimestamp") is not None:
+        if not queue and config.get("StartingPositionTimestamp") is not None:
             from overcast.protocol.values import to_epoch
 
             config["StartingPositionTimestamp"] = to_epoch(config["StartingPositionTimestamp"])
-        check_mapping(kind, config, event_source_arn)
+        check_mapping(kind, queue, config, event_source_arn)
         uuid = str(uuidlib.uuid4())
         config.update({
             "UUID": uuid, "EventSourceArn": event_source_arn, "FunctionArn": function_arn,
@@ -157,7 +163,7 @@ class EventSourceMappingOperations(ApiBase):
 
     def _pin_latest(self, uuid: str, kind: str, arn: str) -> None:
         """LATEST means what arrives after the mapping is created: pin each shard's position now."""
-        source = self.platform.component(Registry).open_source(self.platform, kind, arn)
+        source = self.sources.open_source(self.platform, kind, arn)
         for shard in source.shards():
             if not shard.closed:
                 self.mappings.checkpoint(uuid, shard.id, source.initial(shard.id, "LATEST", None))
@@ -191,12 +197,12 @@ class EventSourceMappingOperations(ApiBase):
         state = config["State"]
         if state in (CREATING, UPDATING, DELETING, ENABLING, DISABLING):
             raise ResourceInUse(f"Cannot update the event source mapping because it is in use. (state {state})")
-        kind = source_kind(config["EventSourceArn"])
+        kind = self.sources.kind_of(config["EventSourceArn"])
         if params.get("starting_position") is not None:
             raise _invalid("StartingPosition cannot be updated.")
         changes = {member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None}
         merged = {**config, **changes}
-        check_mapping(kind, merged, config["EventSourceArn"])
+        check_mapping(kind, self.sources.is_queue(kind), merged, config["EventSourceArn"])
         if function_name:
             ref = self._ref(ctx, function_name)
             merged["FunctionArn"] = self.functions.resolve(ref).invoked_arn

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from overcast import arns
 from overcast.platform import Platform
 from overcast.services.lambda_.errors import ResourceNotFound
 
@@ -15,17 +14,6 @@ CHANGED = "lambda:esm"
 #: steady states, and the transitions the engine completes
 CREATING, ENABLING, ENABLED, DISABLING, DISABLED, UPDATING, DELETING = (
     "Creating", "Enabling", "Enabled", "Disabling", "Disabled", "Updating", "Deleting")
-
-
-def source_kind(arn: str) -> str:
-    """'sqs', 'kinesis' or 'dynamodb' (a DynamoDB stream), else ''."""
-    try:
-        parsed = arns.parse(arn)
-    except ValueError:
-        return ""
-    if parsed.service == "dynamodb":
-        return "dynamodb" if "/stream/" in parsed.resource else ""
-    return parsed.service if parsed.service in ("sqs", "kinesis") else ""
 
 
 def not_found(uuid: str) -> ResourceNotFound:

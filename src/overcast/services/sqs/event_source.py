@@ -52,4 +52,8 @@ class SqsSource:
         return None  # the SQS timer loop notifies `wake_key` when delayed or in-flight messages come due
 
 
-EVENT_SOURCE = EventSource("sqs", open=SqsSource, missing=SqsSource.missing)
+def is_queue_arn(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":")[2:3] == ["sqs"]
+
+
+EVENT_SOURCE = EventSource("sqs", open=SqsSource, missing=SqsSource.missing, matches=is_queue_arn, queue=True)
