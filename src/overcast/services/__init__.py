@@ -1,8 +1,16 @@
 """AWS services, one package each.
 
 A service package exposes `SPEC`, a `ServiceSpec`, from its `__init__.py`; the gateway discovers
-them. Inside the package: `api.py` (one plain method per AWS operation: snake_case arguments, a
-dict of output members back, no HTTP), `models.py` (state and rules), `errors.py` (AWS errors).
+them. Inside the package: `api.py` (`<Service>Api`: one plain method per AWS operation, snake_case
+arguments, a dict of output members back, no HTTP; larger services group the methods in
+`<Group>Operations` mixins in `api_*.py` over an `ApiBase` in `api_base.py`), `models.py` (state and
+rules), `errors.py` (AWS errors), `inbox.py` (what the rest of overcast uses without HTTP: the
+service's deliverer, reads other services make) and `event_source.py` (what Lambda's pollers read).
+
+What a service takes from and feeds to the engine is declared on its spec: `deliver=` (the outbox's
+deliverer for the service's ARNs), `failure_attributes=` (the attributes of its dead-letter messages)
+and `event_source=` (a source for Lambda event source mappings); see `overcast.delivery` and
+docs/delivery.md.
 """
 
 from __future__ import annotations
