@@ -13,18 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from overcast.platform import Platform
-
 
 @dataclass(frozen=True)
 class EventSource:
     """What a service feeds to event source mappings."""
 
-    kind: str                                          # "sqs" | "kinesis" | "dynamodb"
-    open: Callable[[Platform, str], Any]               # (platform, arn) -> QueueSource | StreamSource
-    missing: Callable[[Platform, str], str | None]     # (platform, arn) -> AWS's message, or None
-    matches: Callable[[str], bool]                     # is this event source ARN one of this kind?
-    queue: bool = False                                # a QueueSource (else a StreamSource)
+    kind: str                          # "sqs" | "kinesis" | "dynamodb"
+    #: the adapter class, imported when first needed: `Adapter(platform, arn)` opens a QueueSource
+    #: or StreamSource; `Adapter.missing(platform, arn)` is AWS's message when it does not exist
+    adapter: Callable[[], Any]
+    matches: Callable[[str], bool]     # is this event source ARN one of this kind? (cheap)
+    queue: bool = False                # a QueueSource (else a StreamSource)
 
 
 def parse_json_text(text: str | bytes) -> Any:

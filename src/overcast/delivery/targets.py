@@ -102,14 +102,14 @@ class Registry:
         source = self.sources.get(kind)
         if source is None:
             raise LookupError(f"overcast cannot poll {kind} event sources yet.")
-        return source.open(platform, arn)
+        return source.adapter()(platform, arn)
 
     def source_missing(self, platform: Platform, kind: str, arn: str) -> str | None:
         """The error message AWS gives when the event source does not exist, or None."""
         source = self.sources.get(kind)
         if source is None:
             return f"overcast cannot poll {kind} event sources yet."
-        return source.missing(platform, arn)
+        return source.adapter().missing(platform, arn)  # type: ignore[no-any-return]
 
 
 def record(platform: Platform, target_arn: str, payload: bytes | str, *, options: dict[str, Any] | None = None,

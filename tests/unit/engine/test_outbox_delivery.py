@@ -147,13 +147,22 @@ def test_a_target_no_service_declared_is_refused_for_good(platform: Platform) ->
 
 
 def test_the_registry_holds_what_the_specs_declare() -> None:
-    source = EventSource("sqs", open=lambda platform, arn: arn, missing=lambda platform, arn: None,
-                         matches=lambda arn: ":sqs:" in arn, queue=True)
+    class Adapter:
+        def __init__(self, platform: Platform, arn: str) -> None:
+            self.arn = arn
+
+        @staticmethod
+        def missing(platform: Platform, arn: str) -> str | None:
+            return None if arn == TARGET else "gone"
+
+    source = EventSource("sqs", lambda: Adapter, matches=lambda arn: ":sqs:" in arn, queue=True)
     registry = Registry().install([Spec("sqs", deliver=Target(), event_source=source), Spec("iam")])
     assert set(registry.deliverers) == {"sqs"} and registry.failure_styles == {}
     assert registry.kind_of(TARGET) == "sqs" and registry.is_queue("sqs")
     assert registry.kind_of("arn:aws:kinesis:us-east-1:000000000000:stream/s") == ""
-    assert registry.open_source(None, "sqs", "arn") == "arn"  # type: ignore[arg-type]
+    assert registry.open_source(None, "sqs", TARGET).arn == TARGET  # type: ignore[arg-type]
+    assert registry.source_missing(None, "sqs", TARGET) is None  # type: ignore[arg-type]
+    assert registry.source_missing(None, "sqs", DLQ) == "gone"  # type: ignore[arg-type]
     assert registry.source_missing(None, "kinesis", "arn") == "overcast cannot poll kinesis event sources yet."  # type: ignore[arg-type]
     with pytest.raises(LookupError):
         registry.open_source(None, "kinesis", "arn")  # type: ignore[arg-type]

@@ -1,9 +1,9 @@
 """Amazon DynamoDB: tables, items, expressions, secondary indexes, transactions, TTL and the
 stream records DynamoDB Streams serves (services/dynamodbstreams)."""
 
+from overcast.delivery import EventSource
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
-from overcast.services.dynamodb.event_source import EVENT_SOURCE
 
 #: AttributeValue maps reach the api as wire JSON, untouched (types.py validates them).
 RAW_SHAPES = frozenset({
@@ -31,4 +31,16 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: ttl_loop(platform), lambda: retention_loop(platform)]
 
 
-SPEC = ServiceSpec(name="dynamodb", api=_api, options=OPTIONS, loops=_loops, event_source=EVENT_SOURCE)
+def _adapter():  # type: ignore[no-untyped-def]
+    from overcast.services.dynamodb.event_source import DynamoDBStreamSource
+
+    return DynamoDBStreamSource
+
+
+def _is_table_stream(arn: str) -> bool:
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "dynamodb" and "/stream/" in parts[5]
+
+
+SPEC = ServiceSpec(name="dynamodb", api=_api, options=OPTIONS, loops=_loops,
+                   event_source=EventSource("dynamodb", _adapter, _is_table_stream))

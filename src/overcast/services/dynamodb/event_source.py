@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from overcast.delivery.sources import EventSource, Shard, ShardRead, StreamRecord
+from overcast.delivery.sources import Shard, ShardRead, StreamRecord
 from overcast.platform import Platform
 from overcast.services.dynamodb.streams import StreamStore, signal_key
 
@@ -47,12 +47,3 @@ class DynamoDBStreamSource:
             records.append(StreamRecord(record, item.sequence_number, item.created_at, keys, size, record))
         ended = not records and any(s.id == shard and s.closed for s in self.shards())
         return ShardRead(records, records[-1].sequence if records else after, ended)
-
-
-def is_table_stream_arn(arn: str) -> bool:
-    parts = arn.split(":", 5)
-    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "dynamodb" and "/stream/" in parts[5]
-
-
-EVENT_SOURCE = EventSource("dynamodb", open=DynamoDBStreamSource, missing=DynamoDBStreamSource.missing,
-                           matches=is_table_stream_arn)

@@ -2,7 +2,6 @@
 shaping, retries and dead-letter queues, scheduled rules, archives and replays."""
 
 from overcast.services import ServiceSpec
-from overcast.services.events.inbox import deliver, failure_attributes
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
@@ -18,4 +17,16 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: schedule_loop(platform), lambda: replay_loop(platform)]
 
 
-SPEC = ServiceSpec(name="events", api=_api, loops=_loops, deliver=deliver, failure_attributes=failure_attributes)
+def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]
+    from overcast.services.events.inbox import deliver
+
+    return deliver(platform, target_arn, payload, options)
+
+
+def _failure_attributes(error, attempts, options):  # type: ignore[no-untyped-def]
+    from overcast.services.events.inbox import failure_attributes
+
+    return failure_attributes(error, attempts, options)
+
+
+SPEC = ServiceSpec(name="events", api=_api, loops=_loops, deliver=_deliver, failure_attributes=_failure_attributes)

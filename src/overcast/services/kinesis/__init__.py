@@ -1,16 +1,15 @@
 """Amazon Kinesis Data Streams (json 1.1): streams, shards, durable records, resharding.
 
-The Lambda stream poller reads through `models.KinesisStreams`; EventBridge and other senders
-deliver through `models.deliver`.
+Lambda's stream poller reads through `event_source.KinesisSource`; EventBridge and other senders
+deliver through `inbox.deliver`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from overcast.delivery import EventSource
 from overcast.services import ServiceSpec
-from overcast.services.kinesis.event_source import EVENT_SOURCE
-from overcast.services.kinesis.inbox import deliver
 
 
 def _api(platform: Any) -> Any:
@@ -25,4 +24,21 @@ def _loops(platform: Any) -> list[Any]:
     return [lambda: retention_loop(platform)]
 
 
-SPEC = ServiceSpec(name="kinesis", api=_api, loops=_loops, deliver=deliver, event_source=EVENT_SOURCE)
+def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    from overcast.services.kinesis.inbox import deliver
+
+    deliver(platform, target_arn, payload, options)
+
+
+def _adapter() -> Any:
+    from overcast.services.kinesis.event_source import KinesisSource
+
+    return KinesisSource
+
+
+def _is_stream(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":")[2:3] == ["kinesis"]
+
+
+SPEC = ServiceSpec(name="kinesis", api=_api, loops=_loops, deliver=_deliver,
+                   event_source=EventSource("kinesis", _adapter, _is_stream))

@@ -6,7 +6,7 @@ import base64
 import json
 
 from overcast import arns
-from overcast.delivery.sources import EventSource, Shard, ShardRead, StreamRecord, parse_json_text
+from overcast.delivery.sources import Shard, ShardRead, StreamRecord, parse_json_text
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.kinesis.models import KinesisStreams, Record, stream_signal
@@ -66,10 +66,3 @@ class KinesisSource:
         document = {**kinesis, "data": parse_json_text(record.data)}
         return StreamRecord(event, record.sequence_number, record.approximate_arrival, record.partition_key, size,
                             document)
-
-
-def is_stream_arn(arn: str) -> bool:
-    return arn.startswith("arn:") and arn.split(":")[2:3] == ["kinesis"]
-
-
-EVENT_SOURCE = EventSource("kinesis", open=KinesisSource, missing=KinesisSource.missing, matches=is_stream_arn)

@@ -5,7 +5,6 @@ Lambda, SQS, SNS and EventBridge."""
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 from overcast.services.s3.addressing import operation_hint, rewrite
-from overcast.services.s3.inbox import deliver
 
 #: the root element real S3 gives each output document (botocore's models do not say)
 XML_ROOTS = {
@@ -38,6 +37,12 @@ def _api(platform):  # type: ignore[no-untyped-def]
     return S3Api(platform)
 
 
+def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]
+    from overcast.services.s3.inbox import deliver
+
+    return deliver(platform, target_arn, payload, options)
+
+
 SPEC = ServiceSpec(
     name="s3",
     api=_api,
@@ -48,5 +53,5 @@ SPEC = ServiceSpec(
         rewrite=rewrite,
         operation_hint=operation_hint,
     ),
-    deliver=deliver,
+    deliver=_deliver,
 )

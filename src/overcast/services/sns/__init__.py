@@ -3,7 +3,6 @@ and HTTP/S endpoints on this machine (with the confirmation handshake)."""
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import HttpRoute, ServiceSpec
-from overcast.services.sns.inbox import deliver, failure_attributes
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
@@ -25,11 +24,23 @@ async def _link(platform, req):  # type: ignore[no-untyped-def]
     return await answer(platform, req)
 
 
+def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]
+    from overcast.services.sns.inbox import deliver
+
+    return deliver(platform, target_arn, payload, options)
+
+
+def _failure_attributes(error, attempts, options):  # type: ignore[no-untyped-def]
+    from overcast.services.sns.inbox import failure_attributes
+
+    return failure_attributes(error, attempts, options)
+
+
 SPEC = ServiceSpec(
     name="sns",
     api=_api,
     routes=(HttpRoute("sns-links", _is_link, _link),),
-    deliver=deliver,
-    failure_attributes=failure_attributes,
+    deliver=_deliver,
+    failure_attributes=_failure_attributes,
     options=ProtocolOptions(validation="required", validation_code="InvalidParameter"),
 )

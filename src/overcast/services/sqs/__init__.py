@@ -1,10 +1,9 @@
 """Amazon SQS: standard and FIFO queues over the json protocol (current SDKs) and the query
 protocol (older SDKs), with dead-letter redrive and long polling."""
 
+from overcast.delivery import EventSource
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
-from overcast.services.sqs.event_source import EVENT_SOURCE
-from overcast.services.sqs.inbox import deliver
 from overcast.services.sqs.query_protocol import model_for, queue_url_from_path
 
 
@@ -20,12 +19,28 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return loops(platform)
 
 
+def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]
+    from overcast.services.sqs.inbox import deliver
+
+    return deliver(platform, target_arn, payload, options)
+
+
+def _adapter():  # type: ignore[no-untyped-def]
+    from overcast.services.sqs.event_source import SqsSource
+
+    return SqsSource
+
+
+def _is_queue(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":")[2:3] == ["sqs"]
+
+
 SPEC = ServiceSpec(
     name="sqs",
     api=_api,
     loops=_loops,
-    deliver=deliver,
-    event_source=EVENT_SOURCE,
+    deliver=_deliver,
+    event_source=EventSource("sqs", _adapter, _is_queue, queue=True),
     model_for=model_for,
     options=ProtocolOptions(validation="required", validation_code="MissingParameter",
                             error_type_prefix="com.amazonaws.sqs#", rewrite=queue_url_from_path),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from overcast import arns
-from overcast.delivery.sources import EventSource, QueueMessage, parse_json_text
+from overcast.delivery.sources import QueueMessage, parse_json_text
 from overcast.platform import Platform
 from overcast.services.sqs import inbox as sqs
 
@@ -50,10 +50,3 @@ class SqsSource:
 
     def next_visible_at(self) -> float | None:
         return None  # the SQS timer loop notifies `wake_key` when delayed or in-flight messages come due
-
-
-def is_queue_arn(arn: str) -> bool:
-    return arn.startswith("arn:") and arn.split(":")[2:3] == ["sqs"]
-
-
-EVENT_SOURCE = EventSource("sqs", open=SqsSource, missing=SqsSource.missing, matches=is_queue_arn, queue=True)
