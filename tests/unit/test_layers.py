@@ -202,6 +202,28 @@ def service_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return cycles(services)
 
 
+#: services that are one AWS product's two halves and share its modules (HTTP APIs reuse the REST
+#: APIs' authorizers, errors and data plane; DynamoDB Streams' API reads DynamoDB's stream state)
+FAMILIES = {("apigatewayv2", "apigateway"), ("dynamodbstreams", "dynamodb")}
+
+
+def cross_service_imports(edges: dict[str, set[str]]) -> list[str]:
+    """Imports of another service's modules other than its `inbox` (its interface for the rest of
+    overcast) or its package (the SPEC)."""
+    found = []
+    for source, targets in sorted(edges.items()):
+        if not source.startswith("overcast.services."):
+            continue
+        mine = source.split(".")[2] if source.count(".") >= 2 else ""
+        for target in sorted(targets):
+            parts = target.split(".")
+            if len(parts) < 4 or parts[1] != "services" or parts[2] == mine or (mine, parts[2]) in FAMILIES:
+                continue
+            if parts[3] != "inbox":
+                found.append(f"{source} imports {target}")
+    return found
+
+
 def string_imports() -> list[str]:
     """Modules loaded by a name computed at run time: only package discovery may do that."""
     allowed = {"overcast.services", "overcast.services.cloudformation.resources", "overcast.storage.db",
@@ -238,6 +260,11 @@ def test_no_cycles_between_services(edges: dict[str, set[str]]) -> None:
     assert not found, "services importing each other:\n  " + "\n  ".join(" <-> ".join(c) for c in found)
 
 
+def test_services_use_each_other_through_their_inbox(edges: dict[str, set[str]]) -> None:
+    found = cross_service_imports(edges)
+    assert not found, "reaching into another service's state:\n  " + "\n  ".join(found)
+
+
 def test_no_modules_loaded_by_string() -> None:
     found = string_imports()
     assert not found, f"modules imported by a string name (declare them on a ServiceSpec instead): {found}"
@@ -248,3 +275,5 @@ def test_the_checks_can_fail() -> None:
              "overcast.services.sqs.models": {"overcast.invocation.x"}}
     assert cycles(edges) == [["overcast.invocation.x", "overcast.services.sqs.api"]]
     assert "overcast.services.sqs.models (service state) imports overcast.invocation.x (engine)" in upward_imports(edges)
+    reach = {"overcast.services.lambda_.api": {"overcast.services.s3.models", "overcast.services.s3.inbox"}}
+    assert cross_service_imports(reach) == ["overcast.services.lambda_.api imports overcast.services.s3.models"]

@@ -92,7 +92,7 @@ class CustomResourceProvider(Provider):
         d.platform.db.execute("INSERT INTO cfn_custom_responses(token, stack_id, logical_id) VALUES (?, ?, ?)",
                               (token, d.stack_id, d.logical_id))
         try:
-            await self._send(d, token_arn, json.dumps(event).encode(), request_id)
+            await self._send(d, token_arn, json.dumps(event).encode())
             answer = await self._wait(d, token, request_id)
         finally:
             d.platform.db.execute("DELETE FROM cfn_custom_responses WHERE token = ?", (token,))
@@ -110,25 +110,18 @@ class CustomResourceProvider(Provider):
         return (f"{response_base(d.platform)}{RESPONSE_PREFIX}{token}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 f"&X-Amz-Expires=7200&X-Amz-SignedHeaders=host&X-Amz-Key={quote(key, safe='')}")
 
-    async def _send(self, d: Deployment, target: str, payload: bytes, request_id: str) -> None:
+    async def _send(self, d: Deployment, target: str, payload: bytes) -> None:
         service = target.split(":")[2] if target.startswith("arn:") and target.count(":") >= 5 else ""
         if service == "sns":
             await d.call("sns", "Publish", {"TopicArn": target, "Message": payload.decode()})
             return
         if service != "lambda":
             raise ResourceFailure(f"Invalid service token: {target}")
-        from overcast.invocation import async_
-        from overcast.services.lambda_.errors import LambdaError
-        from overcast.services.lambda_.models import FunctionStore
-        from overcast.services.lambda_.names import parse_function
-
-        try:
-            ref = parse_function(target, d.account, d.region)
-            resolved = d.platform.component(FunctionStore).resolve(ref)
-        except LambdaError as error:
-            raise ResourceFailure(f"Failed to invoke the custom resource's function {target}: {error.message}") \
+        try:  # through Lambda's public Invoke, as CloudFormation does on AWS (asynchronously)
+            await d.call("lambda", "Invoke", {"FunctionName": target, "InvocationType": "Event", "Payload": payload})
+        except ResourceFailure as failure:
+            raise ResourceFailure(f"Failed to invoke the custom resource's function {target}: {failure.reason}") \
                 from None
-        async_.enqueue(d.platform, resolved, payload, request_id=request_id)
 
     async def _wait(self, d: Deployment, token: str, request_id: str) -> dict[str, Any]:
         timeout = float(d.properties.get("ServiceTimeout") or DEFAULT_TIMEOUT)
