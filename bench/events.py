@@ -122,26 +122,28 @@ def bench_delivery(rules: int, calls: int) -> None:
 
 
 async def _delivery(rules: int, calls: int) -> None:
+    from overcast import delivery
     from overcast.config import Config
     from overcast.context import RequestContext
-    from overcast.invocation import targets
+    from overcast.invocation.outbox import outbox_loop
     from overcast.platform import Platform
     from overcast.services.events.api import EventsApi
 
     platform = Platform(Config(in_memory=True))
     arrived = asyncio.Event()
-    targets._resolved["lambda"] = lambda *_: arrived.set()
+    deliverers = platform.component(delivery.Registry).deliverers
+    deliverers["lambda"] = lambda *_: arrived.set()
     ctx = RequestContext(account="000000000000", region="us-east-1")
     api = EventsApi(platform)
     function = "arn:aws:lambda:us-east-1:000000000000:function:f"
     for i, pattern in enumerate(make_patterns(rules)):
         api.put_rule(ctx, f"r{i}", event_pattern=json.dumps(pattern))
         api.put_targets(ctx, f"r{i}", [{"Id": "t", "Arn": function if i == TARGET_RULE else "arn:aws:sqs:us-east-1:0:q"}])
-    targets._resolved["sqs"] = lambda *_: None
+    deliverers["sqs"] = lambda *_: None
 
     async def loop() -> None:
         while True:
-            await targets.outbox_loop(platform)
+            await outbox_loop(platform)
 
     runner = asyncio.create_task(loop())
 
@@ -156,7 +158,7 @@ async def _delivery(rules: int, calls: int) -> None:
         return Stats(tuple(samples[20:]))
 
     measured = await measure(lambda: api.put_events(ctx, [MATCHING_ENTRY]))
-    baseline = await measure(lambda: targets.record(platform, function, b'{"event": 1}'))
+    baseline = await measure(lambda: delivery.record(platform, function, b'{"event": 1}'))
     runner.cancel()
     platform.close()
     report_calls(f"PutEvents → Lambda deliverer called (in process, {rules} rules)", measured, baseline,
