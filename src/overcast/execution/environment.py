@@ -229,8 +229,9 @@ class Environment:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
         assert self._result is not None
+        waiting: set[asyncio.Future[Any]] = {ready, exited, self._result}
         try:
-            await asyncio.wait({ready, exited, self._result}, timeout=INIT_TIMEOUT,
+            await asyncio.wait(waiting, timeout=INIT_TIMEOUT,
                                          return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from typing import Any
 
 import botocore.exceptions
 import pytest
@@ -63,7 +64,7 @@ def test_sequence_numbers_strictly_increase_per_shard_and_order_is_kept(kinesis,
 
 def test_put_records_answers_per_record_in_request_order(kinesis, make_stream):
     name = make_stream(shards=3)
-    entries = [{"Data": b"r%d" % i, "PartitionKey": f"p{i}"} for i in range(100)]
+    entries: list[dict[str, Any]] = [{"Data": b"r%d" % i, "PartitionKey": f"p{i}"} for i in range(100)]
     out = kinesis.put_records(StreamName=name, Records=entries)
     assert out["FailedRecordCount"] == 0 and len(out["Records"]) == 100
     for i, result in enumerate(out["Records"]):

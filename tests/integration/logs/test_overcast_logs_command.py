@@ -117,8 +117,9 @@ def test_follow_prints_new_events_until_stopped(overcast_server):
     finally:
         process.terminate()
         process.wait(10)
-        process.stdout.close()
-        process.stderr.close()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
@@ -141,5 +142,6 @@ def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
     finally:
         process.terminate()
         process.wait(10)
-        process.stdout.close()
-        process.stderr.close()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

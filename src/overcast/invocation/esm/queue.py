@@ -99,7 +99,8 @@ class QueuePoller:
         received = self.source.receive(count, self._visibility())
         if not self.filters or not received:
             return received
-        kept, dropped = [], []
+        kept: list[QueueMessage] = []
+        dropped: list[QueueMessage] = []
         for message in received:
             (kept if self.filters.matches(message.record.get("_filter", message.record)) else dropped).append(message)
         if dropped:  # filtered-out messages are deleted from the queue
