@@ -12,6 +12,7 @@ import json
 import threading
 import zipfile
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from overcast.config import Config
@@ -28,12 +29,14 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/engine-tests"
 class LoopThread:
     """An event loop running in a daemon thread, with the platform used only from that thread."""
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: FakeClock, data_dir: Path | None = None) -> None:
+        """The platform keeps its database in memory, or under `data_dir` (to test a restart)."""
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="engine-tests", daemon=True)
         self._thread.start()
         self.clock = clock
-        self.platform: Platform = self.call(lambda: Platform(Config(in_memory=True), clock=clock))
+        config = Config(in_memory=True) if data_dir is None else Config(data_dir=data_dir)
+        self.platform: Platform = self.call(lambda: Platform(config, clock=clock))
         self._loops: list[concurrent.futures.Future[None]] = []
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
@@ -81,6 +84,9 @@ class LoopThread:
         return self.call(lambda: [dict(r) for r in self.platform.db.query(sql, params)])
 
     def close(self) -> None:
+        """Stop the loops, close the platform and end the thread (once)."""
+        if self.loop.is_closed():
+            return
         for future in self._loops:
             future.cancel()
         self.call(self.platform.close)
