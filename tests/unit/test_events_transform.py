@@ -1,4 +1,4 @@
-"""Target input: Input, InputPath and InputTransformer with AWS's quoting rules (spec §7.4, row 32)."""
+"""Target input: Input, InputPath and InputTransformer with AWS's quoting rules (docs/aws-behaviour.md#target-input)."""
 
 from __future__ import annotations
 

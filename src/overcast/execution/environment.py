@@ -1,5 +1,5 @@
 """One execution environment: a forked worker process running the runtime interface client,
-talking to the platform through its own Runtime API listener (§5.3 of the spec).
+talking to the platform through its own Runtime API listener (docs/aws-behaviour.md#the-runtime-api).
 
 Lifecycle: `start()` forks it; init ends when the runtime first asks for `/next`. `invoke()` hands
 one event to the waiting `/next`, then waits for `/response` or `/error`, the deadline (the process

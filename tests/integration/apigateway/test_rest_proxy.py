@@ -1,4 +1,4 @@
-"""REST APIs with Lambda proxy integrations: the event (§4.7), both URL forms, routing, responses
+"""REST APIs with Lambda proxy integrations: the event (payload format 1.0), both URL forms, routing, responses
 and API Gateway's own error answers."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """EventBridge delivering to real targets: SQS (standard and FIFO), SNS, Lambda, Kinesis, a DLQ,
-a schedule — and Lambda destinations to EventBridge (row 16 of §8.2)."""
+a schedule — and Lambda destinations to EventBridge."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def test_on_failure_to_sns_topic(lam, sqs, sns):
 
 
 def test_sns_to_lambda_async_with_result_in_an_sqs_destination(lam, sqs, sns):
-    """The design document's asynchronous scenario: SNS invokes the function with the §4.4 event."""
+    """The design document's asynchronous scenario: SNS invokes the function with SNS's event."""
     url, queue_arn = _queue(sqs)
     topic = sns.create_topic(Name=f"orders-{uuid.uuid4().hex[:8]}")["TopicArn"]
     name = create_function(lam, """

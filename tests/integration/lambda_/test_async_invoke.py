@@ -1,5 +1,5 @@
-"""Asynchronous invocation: retries, maximum event age, destinations (rows 12–18 of §8.2 that need
-no other service; the SQS/SNS/EventBridge/S3 destinations are tested with those services)."""
+"""Asynchronous invocation: retries, maximum event age, destinations (docs/aws-behaviour.md#asynchronous-invocation)
+(what needs no other service; the SQS/SNS/EventBridge/S3 destinations are tested with those services)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DynamoDB Streams event source mappings: §4.3 records, filters, partial failures."""
+"""DynamoDB Streams event source mappings: the records Lambda delivers, filters, partial failures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Kinesis event source mappings: rows 24–27 of §8.2, starting positions, windows, shards."""
+"""Kinesis event source mappings (docs/aws-behaviour.md#stream-sources): errors, bisection, partial batches, starting positions, windows, shards."""
 
 from __future__ import annotations
 

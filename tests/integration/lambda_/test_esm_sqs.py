@@ -1,4 +1,4 @@
-"""SQS event source mappings: rows 19–23 and 29 of §8.2."""
+"""SQS event source mappings (docs/aws-behaviour.md#sqs-sources)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Synchronous invocation: rows 1–11 of the spec's test matrix (§8.2), on a real server."""
+"""Synchronous invocation: results, errors, limits and throttles (docs/aws-behaviour.md#synchronous-invocation), on a real server."""
 
 from __future__ import annotations
 

@@ -168,11 +168,11 @@ def test_aws_cli_cp_ls_sync(overcast_server, s3, bucket, tmp_path):
 def test_presigned_urls_v4_and_v2(client_factory, overcast_server, s3, bucket):
     from botocore.config import Config
 
-    s3.put_object(Bucket=bucket, Key="shared/file.txt", Body=b"shared")
+    s3.put_object(Bucket=bucket, Key="common/file.txt", Body=b"common")
     s3 = client_factory(config=Config(signature_version="s3v4"))
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "shared/file.txt"}, ExpiresIn=300)
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "common/file.txt"}, ExpiresIn=300)
     assert "X-Amz-Signature=" in url
-    assert httpx.get(url).content == b"shared"
+    assert httpx.get(url).content == b"common"
     put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=300)
     assert httpx.put(put_url, content=b"via presigned put").status_code == 200
     assert s3.get_object(Bucket=bucket, Key="uploaded")["Body"].read() == b"via presigned put"

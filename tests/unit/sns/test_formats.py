@@ -1,4 +1,4 @@
-"""What SNS delivers: the Lambda event of spec §4.4, the SQS/HTTP envelope, raw attributes."""
+"""What SNS delivers: the Lambda event, the SQS/HTTP envelope, raw attributes."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from overcast.services.events.transform import MISSING, compact, select, target_
 
 log = logging.getLogger("overcast.events")
 
-#: RetryPolicy defaults (spec §7.5): 185 retries within 24 hours, exponential backoff
+#: RetryPolicy defaults (docs/aws-behaviour.md#target-retries-and-dead-letter-queues): 185 retries within 24 hours, exponential backoff
 DEFAULT_RETRIES = 185
 DEFAULT_MAX_AGE = 86_400
 BACKOFF_BASE = 1.0

@@ -1,4 +1,4 @@
-"""Schedule expressions of EventBridge rules: `rate(...)` and `cron(...)` (spec §7.6).
+"""Schedule expressions of EventBridge rules: `rate(...)` and `cron(...)` (docs/aws-behaviour.md#schedules).
 
 * `rate(<n> <unit>)`: unit minute/hour/day, singular for 1 and plural otherwise; the first run is
   one period after the rule is created (or enabled).
