@@ -4,12 +4,11 @@ SNS (row 15), and the design document's scenario SNS → Lambda (async) → SQS 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 
 FAILING = "def handler(event, context):\n    raise ValueError('cannot handle ' + json.dumps(event))\nimport json\n"
 
@@ -32,11 +31,13 @@ def _queue(sqs):
 
 def _receive(sqs, url, count=1, timeout=20.0):
     messages: list[dict] = []
-    deadline = time.monotonic() + timeout
-    while len(messages) < count and time.monotonic() < deadline:
-        messages += sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                        MessageAttributeNames=["All"]).get("Messages", [])
-    assert len(messages) >= count, f"expected {count} messages, got {len(messages)}"
+
+    def enough() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                            MessageAttributeNames=["All"]).get("Messages", []))
+        return len(messages) >= count
+
+    wait_until(enough, timeout, f"{count} messages")
     return messages
 
 

@@ -7,13 +7,12 @@ import json
 import subprocess
 import sys
 import threading
-import time
 import uuid
 
 import botocore.exceptions
 import pytest
 
-from overcast.testing import OvercastServer
+from overcast.testing import OvercastServer, wait_until
 
 
 def _name(prefix: str = "q") -> str:
@@ -209,13 +208,13 @@ def test_redrive_to_dead_letter_queue_then_move_back(sqs):
     with pytest.raises(botocore.exceptions.ClientError):
         sqs.start_message_move_task(SourceArn=src_arn)  # not a dead-letter queue
     sqs.start_message_move_task(SourceArn=dlq_arn)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def completed() -> dict | None:
         task = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]
-        if task["Status"] == "COMPLETED":
-            break
-        time.sleep(0.02)
-    assert task["Status"] == "COMPLETED" and task["ApproximateNumberOfMessagesMoved"] == 1
+        return task if task["Status"] == "COMPLETED" else None
+
+    task = wait_until(completed, 10, "the move task completed")
+    assert task["ApproximateNumberOfMessagesMoved"] == 1
     assert sqs.receive_message(QueueUrl=src, WaitTimeSeconds=1)["Messages"][0]["Body"] == "poison"
 
 
