@@ -36,7 +36,7 @@ def parse_json_text(text: str | bytes) -> Any:
 
 @dataclass
 class QueueMessage:
-    """One SQS message as the Records entry Lambda delivers (spec §4.1)."""
+    """One SQS message as the Records entry Lambda delivers (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
     record: dict[str, Any]
     message_id: str
@@ -66,7 +66,7 @@ class QueueSource(Protocol):
 
 @dataclass
 class StreamRecord:
-    """One stream record as the Records entry Lambda delivers (spec §4.2, §4.3)."""
+    """One stream record as the Records entry Lambda delivers (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
     record: dict[str, Any]
     sequence: str

@@ -1,5 +1,5 @@
 """One execution environment: a forked worker process running the runtime interface client,
-talking to the platform through its own Runtime API listener (§5.3 of the spec).
+talking to the platform through its own Runtime API listener (docs/aws-behaviour.md#the-runtime-api).
 
 Lifecycle: `start()` forks it; init ends when the runtime first asks for `/next`. `invoke()` hands
 one event to the waiting `/next`, then waits for `/response` or `/error`, the deadline (the process
@@ -229,8 +229,9 @@ class Environment:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
         assert self._result is not None
+        waiting: set[asyncio.Future[Any]] = {ready, exited, self._result}
         try:
-            await asyncio.wait({ready, exited, self._result}, timeout=INIT_TIMEOUT,
+            await asyncio.wait(waiting, timeout=INIT_TIMEOUT,
                                          return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()

@@ -1,6 +1,6 @@
 """Synchronous invocation (RequestResponse): reserve concurrency, take a warm environment (or start
 one), run under the function's timeout, write the log lines, answer the result or the error
-document (spec §1, §5.5, §6)."""
+document (docs/aws-behaviour.md#synchronous-invocation)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from overcast.services.logs.models import LogStore
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
 RESPONSE_LIMIT = 6_291_456
-RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (spec §1.3e)
+RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
 PYTHON_VERSION = "3.12"
 

@@ -4,12 +4,12 @@ with an SQS event, a REST API event and an HTTP API event, a SimpleTable."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 
 import botocore.exceptions
 import pytest
 
+from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import check, outputs, physical, unique, wait
 
 SAM = """
@@ -94,13 +94,12 @@ def test_sam_template_through_a_change_set(cf, overcast_server, tmp_path):
     assert http == {"table": table, "path": "/http"}
 
     overcast_server.client("sqs").send_message(QueueUrl=out["QueueUrl"], MessageBody="from the queue")
-    deadline = time.monotonic() + 30
-    bodies: list[str] = []
-    while not bodies and time.monotonic() < deadline:
+
+    def bodies() -> list[str]:
         events = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
-        bodies = [r["body"] for e in events for r in e.get("Records", [])]
-        time.sleep(0.05)
-    assert bodies == ["from the queue"]
+        return [r["body"] for e in events for r in e.get("Records", [])]
+
+    assert wait_until(bodies, 30, "the message at the function") == ["from the queue"]
     # the original template is kept; the processed one is plain CloudFormation
     assert cf.get_template(StackName=name)["TemplateBody"] == SAM
     processed = cf.get_template(StackName=name, TemplateStage="Processed")["TemplateBody"]

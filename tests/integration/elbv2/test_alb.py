@@ -3,7 +3,6 @@ mapping, multi-value headers, and serving on the shared port and on the listener
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
@@ -168,30 +167,17 @@ def test_describe_and_delete(elb, lam):
 def test_listener_on_its_own_port(elb, lam):
     port = free_port()
     _, _, listener, fn = _setup(elb, lam, port=port)
-    deadline = time.monotonic() + 10
-    response = None
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"http://127.0.0.1:{port}/own/port", timeout=30)
-            break
-        except httpx.ConnectError:
-            time.sleep(0.05)
-    assert response is not None and response.status_code == 200
+    response = wait_until(lambda: _get(f"http://127.0.0.1:{port}/own/port", 30), 10, "the listener's own port")
+    assert response.status_code == 200
     assert response.json()["event"]["path"] == "/own/port" and response.json()["fn"] == fn
     elb.delete_listener(ListenerArn=listener["ListenerArn"])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
-            time.sleep(0.05)
-        except httpx.ConnectError:
-            return
-    raise AssertionError("the listener's port is still served after DeleteListener")
+    wait_until(lambda: _get(f"http://127.0.0.1:{port}/", 5) is None, 10, "the listener's port closed by DeleteListener")
 
 
-def _get_when_served(url: str) -> httpx.Response | None:
+def _get(url: str, timeout: float) -> httpx.Response | None:
+    """The answer at `url`, or None when nothing listens there."""
     try:
-        return httpx.get(url, timeout=30)
+        return httpx.get(url, timeout=timeout)
     except httpx.ConnectError:
         return None
 
@@ -203,7 +189,7 @@ def test_listener_port_refuses_an_over_limit_body_with_413(elb):
     fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "MessageBody": "ok"}}
     listener = elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=port,
                                    DefaultActions=[fixed])["Listeners"][0]
-    ready = wait_until(lambda: _get_when_served(f"http://127.0.0.1:{port}/ready"), what="the listener's own port")
+    ready = wait_until(lambda: _get(f"http://127.0.0.1:{port}/ready", 30), 10, "the listener's own port")
     assert ready.status_code == 200 and ready.text == "ok"
     response = httpx.post(f"http://127.0.0.1:{port}/big", content=b"x" * (MAX_READ + 1), timeout=60)
     assert response.status_code == 413

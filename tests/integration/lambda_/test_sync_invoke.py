@@ -1,16 +1,15 @@
-"""Synchronous invocation: rows 1–11 of the spec's test matrix (§8.2), on a real server."""
+"""Synchronous invocation: results, errors, limits and throttles (docs/aws-behaviour.md#synchronous-invocation), on a real server."""
 
 from __future__ import annotations
 
 import base64
 import json
 import threading
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 
 
 def invoke(lam, name, payload=b"{}", **kwargs):
@@ -169,10 +168,7 @@ def test_row11_reserved_concurrency_one_overlapping_calls(lam, tmp_path):
     thread = threading.Thread(target=lambda: results.append(
         invoke(lam, name, json.dumps({"marker": str(marker)}).encode())["Body"]))
     thread.start()
-    deadline = time.monotonic() + 20
-    while not marker.exists() and time.monotonic() < deadline:  # the first call is running
-        time.sleep(0.01)
-    assert marker.exists()
+    wait_until(marker.exists, 20, "the first call running")
     with pytest.raises(lam.exceptions.TooManyRequestsException) as info:
         invoke(lam, name)
     assert info.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"

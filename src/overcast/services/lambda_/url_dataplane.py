@@ -1,4 +1,4 @@
-"""Serving function URLs (payload 2.0, §4.8): `http://localhost:4566/_aws/lambda-url/{url-id}/...`
+"""Serving function URLs (payload 2.0): `http://localhost:4566/_aws/lambda-url/{url-id}/...`
 and `http://{url-id}.lambda-url.{region}.localhost:4566/...` (any host `{url-id}.lambda-url.*`)."""
 
 from __future__ import annotations
