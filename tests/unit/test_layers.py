@@ -4,7 +4,7 @@ Run it alone with ``pytest tests/unit/test_layers.py -q`` (or point it at anothe
 ``OVERCAST_LAYERS_SRC=/path/to/src pytest tests/unit/test_layers.py -q``). Every ``import`` and
 ``from ... import`` in every module counts, including imports inside functions; imports under
 ``if TYPE_CHECKING:`` do not (they never run). The layers, lowest first, are described in
-docs/internals.md ("Layers").
+docs/architecture.md ("Layers").
 """
 
 from __future__ import annotations

@@ -66,6 +66,7 @@ def rows(platform: Platform) -> list[Any]:
 def run_due(platform: Platform) -> float:
     """Advance the fake clock to the first row's due time and attempt it; the wait, in seconds."""
     row = platform.db.query_one("SELECT * FROM outbox ORDER BY available_at, id LIMIT 1")
+    assert row is not None, "nothing is due"
     waited = max(0.0, row["available_at"] - platform.clock.now())
     platform.clock.advance(waited)  # type: ignore[attr-defined]
     asyncio.run(attempt(platform, row))

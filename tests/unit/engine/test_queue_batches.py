@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from overcast.delivery.sources import QueueMessage
 from overcast.invocation.esm.invoke import FUNCTION_ERROR, OK, BatchResult
 from overcast.invocation.esm.queue import QueuePoller
-from overcast.invocation.esm.sources import QueueMessage
 from overcast.testing import FakeClock, wait_until
 from tests.unit.engine.engine_harness import ACCOUNT, REGION, LoopThread
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from overcast.delivery.sources import Shard, ShardRead, StreamRecord
 from overcast.invocation.esm.invoke import FUNCTION_ERROR, OK, THROTTLED, BatchResult
-from overcast.invocation.esm.sources import Shard, ShardRead, StreamRecord
 from overcast.invocation.esm.stream import StreamPoller
 from overcast.services.lambda_.esm import MappingStore
 from overcast.testing import FakeClock, wait_until
