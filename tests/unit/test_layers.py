@@ -44,7 +44,7 @@ PREFIXES: list[tuple[str, int]] = [
 ]
 
 #: an API module of a service: the operations the gateway calls, and the package's SPEC
-API_NAME = re.compile(r"^(__init__|api|api_\w+|\w+_api)$")
+API_NAME = re.compile(r"^(__init__|api|api_\w+)$")
 
 
 def module_name(path: Path) -> str:
@@ -268,6 +268,12 @@ def test_services_use_each_other_through_their_inbox(edges: dict[str, set[str]])
 def test_no_modules_loaded_by_string() -> None:
     found = string_imports()
     assert not found, f"modules imported by a string name (declare them on a ServiceSpec instead): {found}"
+
+
+def test_api_modules_are_named_api_star() -> None:
+    """One naming scheme: a service's operations live in `api.py` and `api_*.py`."""
+    found = [name for name in modules() if name.startswith("overcast.services.") and name.endswith("_api")]
+    assert not found, f"API modules named *_api.py (name them api_*.py): {found}"
 
 
 def test_the_checks_can_fail() -> None:
