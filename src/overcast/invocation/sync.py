@@ -31,6 +31,7 @@ from overcast.services.lambda_.errors import (
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
+from overcast.services.lambda_.runtimes import legacy_note, today_utc
 from overcast.services.logs.models import LogStore
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
@@ -135,6 +136,9 @@ class Invoker:
             except (OSError, RuntimeError, TimeoutError) as exc:
                 raise ServiceException(f"overcast could not start an execution environment: {exc}") from None
             init_logs = env.take_init_logs() if cold else []
+            note = legacy_note(config.get("Runtime"), today_utc(self.platform.clock.now())) if cold else None
+            if note:  # a deprecated runtime (legacy mode) says so first in its environment's log
+                init_logs.insert(0, (min([ts for ts, _ in init_logs] + [int(self.platform.clock.now() * 1000)]), note))
             try:
                 result = await env.invoke(Invocation(
                     request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotF
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import LATEST, FunctionStore, alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef, parse_function
+from overcast.services.lambda_.runtimes import today_utc
 
 
 def page(items: list[Any], marker: str | None, max_items: int | None, default: int = 50) -> tuple[list[Any], str | None]:
@@ -65,6 +67,10 @@ class FunctionOperations:
             raise InvalidParameterValue(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "
                                         f"{getattr(exc, 'message', exc)}") from None
 
+    def _today(self) -> dt.date:
+        """The date AWS's runtime deprecation table is read at."""
+        return today_utc(self.platform.clock.now())
+
     def _code_location(self, ctx: RequestContext, config: dict[str, Any]) -> dict[str, Any]:
         return {"RepositoryType": "S3",
                 "Location": f"{ctx.endpoint}/_overcast/lambda-code/{config.get('_code', '')}.zip"}
@@ -76,7 +82,7 @@ class FunctionOperations:
                               tags: dict[str, str] | None = None, layers: list[str] | None = None,
                               package_type: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        check_runtime(runtime)
+        check_runtime(runtime, self._today(), legacy=self.platform.config.legacy_runtimes)
         check_limits(params.get("timeout"), params.get("memory_size"))
         if (package_type or "Zip") == "Zip":
             if not runtime:
@@ -169,7 +175,8 @@ class FunctionOperations:
     def update_function_configuration(self, ctx: RequestContext, function_name: str,
                                       revision_id: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        check_runtime(params.get("runtime"))
+        check_runtime(params.get("runtime"), self._today(), legacy=self.platform.config.legacy_runtimes,
+                      updating=True)
         check_limits(params.get("timeout"), params.get("memory_size"))
         layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
 
