@@ -73,6 +73,11 @@ class InvocationResult:
     init_error: bool = False
 
 
+class EnvironmentLost(RuntimeError):
+    """The environment's process ended between invocations (e.g. a runtime exiting after an
+    uncaught exception): the invocation was not handed to it and can go to a new environment."""
+
+
 def _error_doc(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
@@ -98,6 +103,7 @@ class Environment:
         self._lines: list[tuple[int, str]] = []
         self._inbox: asyncio.Queue[Invocation] = asyncio.Queue()   # handed to the runtime's next /next
         self._ready = asyncio.Event()
+        self._polling = asyncio.Event()    # the runtime is waiting in /next
         self._init_error: bytes | None = None
         self._init_started = 0.0
         self._init_duration: float | None = None
@@ -233,6 +239,8 @@ class Environment:
                 await self._await_init(invocation)
             if self._result.done():
                 return self._finalize(self._result.result(), cold)
+            if not self._polling.is_set():
+                await self._await_polling(invocation.timeout)
             self._started_at = time.monotonic()
             self._inbox.put_nowait(invocation)
             try:
@@ -245,6 +253,18 @@ class Environment:
             self._result = None
             self.busy = False
             self.last_used = time.monotonic()
+
+    async def _await_polling(self, timeout: float) -> None:
+        """Between invocations a runtime either asks for the next one or exits."""
+        polling = asyncio.ensure_future(self._polling.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            await asyncio.wait({polling, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            polling.cancel()
+            exited.cancel()
+        if not self._polling.is_set() and self._exited.is_set():
+            raise EnvironmentLost(self._exit_status or "exited")
 
     async def _await_init(self, invocation: Invocation) -> None:
         ready = asyncio.ensure_future(self._ready.wait())
@@ -339,7 +359,9 @@ class Environment:
         if not self._ready.is_set():
             self._init_duration = (time.monotonic() - self._init_started) * 1000
             self._ready.set()
+        self._polling.set()
         invocation = await self._inbox.get()
+        self._polling.clear()
         deadline_ms = int((time.time() + invocation.timeout) * 1000)
         headers = [
             ("Content-Type", "application/json"),

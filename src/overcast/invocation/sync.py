@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from overcast.execution import runtimes
-from overcast.execution.environment import Environment, EnvironmentSpec, Invocation, InvocationResult
+from overcast.execution.environment import (
+    Environment,
+    EnvironmentLost,
+    EnvironmentSpec,
+    Invocation,
+    InvocationResult,
+)
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.platform import Platform
@@ -128,21 +134,29 @@ class Invoker:
         if isinstance(slot, str):
             raise TooManyRequests(slot)
         try:
-            spec = self._spec(resolved)
+            invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
+                                    timeout=float(config.get("Timeout", 3)), client_context=client_context)
+            env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
+        finally:
+            self.gate.release(slot)
+        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+
+    async def _run(self, spec: EnvironmentSpec, invocation: Invocation
+                   ) -> tuple[Environment, bool, list[tuple[int, str]], InvocationResult]:
+        """Run `invocation` on a warm or new environment; one whose process ended while idle is
+        replaced before the invocation reaches it."""
+        while True:
             try:
                 env, cold = await self.pool.acquire(spec)
             except (OSError, RuntimeError, TimeoutError) as exc:
                 raise ServiceException(f"overcast could not start an execution environment: {exc}") from None
             init_logs = env.take_init_logs() if cold else []
             try:
-                result = await env.invoke(Invocation(
-                    request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
-                    timeout=float(config.get("Timeout", 3)), client_context=client_context))
+                return env, cold, init_logs, await env.invoke(invocation)
+            except EnvironmentLost:
+                continue
             finally:
                 self.pool.release(env)
-        finally:
-            self.gate.release(slot)
-        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
 
     def _outcome(self, env: Environment, resolved: Resolved, request_id: str, result: InvocationResult,
                  cold: bool, init_logs: list[tuple[int, str]], tail: bool) -> InvokeOutcome:
