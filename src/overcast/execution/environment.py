@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from overcast.execution.launcher import EntrypointError
 from overcast.execution.runtime_api import RuntimeApiListener
 
 log = logging.getLogger("overcast.environment")
@@ -41,6 +42,8 @@ class EnvironmentSpec:
     variables: dict[str, str]         # environment variables, Lambda's and the function's
     memory_mb: int = 128
     timeout: float = 3.0              # seconds, real time (never scaled)
+    family: str = "python"            # python (forked by the zygote) | node | provided (exec'd)
+    argv: tuple[str, ...] = ()        # the command of an exec'd environment
 
 
 @dataclass
@@ -70,6 +73,11 @@ class InvocationResult:
     init_error: bool = False
 
 
+class EnvironmentLost(RuntimeError):
+    """The environment's process ended between invocations (e.g. a runtime exiting after an
+    uncaught exception): the invocation was not handed to it and can go to a new environment."""
+
+
 def _error_doc(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
@@ -95,6 +103,7 @@ class Environment:
         self._lines: list[tuple[int, str]] = []
         self._inbox: asyncio.Queue[Invocation] = asyncio.Queue()   # handed to the runtime's next /next
         self._ready = asyncio.Event()
+        self._polling = asyncio.Event()    # the runtime is waiting in /next
         self._init_error: bytes | None = None
         self._init_started = 0.0
         self._init_duration: float | None = None
@@ -106,7 +115,8 @@ class Environment:
 
     # -- start / stop -------------------------------------------------------------------------
 
-    async def start(self, zygote: Any, extra_env: dict[str, str]) -> None:
+    async def start(self, launcher: Any, extra_env: dict[str, str]) -> None:
+        """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher)."""
         address = await self._listener.start()
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
@@ -114,20 +124,37 @@ class Environment:
         loop = asyncio.get_running_loop()
         loop.add_reader(read_fd, self._read_logs)
         env = {**self.spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": address}
+        if self.spec.family == "python":
+            spec: dict[str, Any] = {"env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
+                                    "handler": self.spec.handler}
+        else:
+            spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv)}
         self._init_started = time.monotonic()
         try:
-            self.pid = await zygote.spawn(self.id, {
-                "env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
-                "handler": self.spec.handler,
-            }, write_fd)
+            self.pid = await launcher.spawn(self.id, spec, write_fd)
+        except EntrypointError as exc:  # an init failure of the function, not of overcast
+            self.fail_init("Runtime.InvalidEntrypoint", str(exc))
+            return
         finally:
             os.close(write_fd)
         self.alive = True
 
+    def fail_init(self, error_type: str, message: str) -> None:
+        """The environment cannot start: every invocation gets this init error."""
+        self._init_error = _error_doc(error_type, message)
+        self._init_duration = (time.monotonic() - self._init_started) * 1000
+        self._lines.append((_now_ms(), f"{_iso_now()} {error_type}: {message}"))
+        self.alive = False
+        self._exit_status = "exit status 1"
+        self._exited.set()
+
     def kill(self) -> None:
         if self.pid is not None and self.alive:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if self.spec.family == "python":
+                    os.kill(self.pid, signal.SIGKILL)
+                else:  # an exec'd environment leads its own process group: its children go too
+                    os.killpg(self.pid, signal.SIGKILL)
         self.alive = False
 
     async def close(self) -> None:
@@ -212,6 +239,8 @@ class Environment:
                 await self._await_init(invocation)
             if self._result.done():
                 return self._finalize(self._result.result(), cold)
+            if not self._polling.is_set():
+                await self._await_polling(invocation.timeout)
             self._started_at = time.monotonic()
             self._inbox.put_nowait(invocation)
             try:
@@ -224,6 +253,18 @@ class Environment:
             self._result = None
             self.busy = False
             self.last_used = time.monotonic()
+
+    async def _await_polling(self, timeout: float) -> None:
+        """Between invocations a runtime either asks for the next one or exits."""
+        polling = asyncio.ensure_future(self._polling.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            await asyncio.wait({polling, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            polling.cancel()
+            exited.cancel()
+        if not self._polling.is_set() and self._exited.is_set():
+            raise EnvironmentLost(self._exit_status or "exited")
 
     async def _await_init(self, invocation: Invocation) -> None:
         ready = asyncio.ensure_future(self._ready.wait())
@@ -318,7 +359,9 @@ class Environment:
         if not self._ready.is_set():
             self._init_duration = (time.monotonic() - self._init_started) * 1000
             self._ready.set()
+        self._polling.set()
         invocation = await self._inbox.get()
+        self._polling.clear()
         deadline_ms = int((time.time() + invocation.timeout) * 1000)
         headers = [
             ("Content-Type", "application/json"),

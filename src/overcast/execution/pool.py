@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from overcast.execution.environment import Environment, EnvironmentSpec
+from overcast.execution.launcher import ProcessLauncher
 from overcast.execution.zygote_client import Zygote
 
 log = logging.getLogger("overcast.pool")
@@ -72,6 +73,7 @@ class EnvironmentPool:
         self._idle: dict[str, list[Environment]] = {}
         self._all: dict[str, Environment] = {}
         self.zygote = Zygote(self._exited)
+        self.launcher = ProcessLauncher(self._exited)
         self._closing: set[asyncio.Future[None]] = set()
 
     @property
@@ -98,7 +100,8 @@ class EnvironmentPool:
         env.busy = True
         self._all[env.id] = env
         try:
-            await env.start(self.zygote, self._extra_env(env))
+            launcher = self.zygote if spec.family == "python" else self.launcher
+            await env.start(launcher, self._extra_env(env))
         except Exception:
             self._discard(env)
             await env.close()
@@ -150,6 +153,7 @@ class EnvironmentPool:
             with contextlib.suppress(Exception):
                 await env.close()
         self.zygote.close()
+        self.launcher.close()
 
     def stop_all_now(self) -> None:
         """Synchronous best-effort kill (shutdown and reset paths)."""
