@@ -38,7 +38,7 @@ from overcast.services.lambda_.errors import (
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
-from overcast.services.lambda_.runtimes import legacy_note, today_utc
+from overcast.services.lambda_.runtimes import with_legacy_note
 from overcast.services.logs.models import LogStore
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
@@ -140,6 +140,8 @@ class Invoker:
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)
+        if cold:  # a deprecated runtime (legacy mode) says so first in its environment's log
+            init_logs = with_legacy_note(config.get("Runtime"), self.platform.clock.now(), init_logs)
         return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
 
     async def _run(self, spec: EnvironmentSpec, invocation: Invocation
@@ -152,9 +154,6 @@ class Invoker:
             except (OSError, RuntimeError, TimeoutError) as exc:
                 raise ServiceException(f"overcast could not start an execution environment: {exc}") from None
             init_logs = env.take_init_logs() if cold else []
-            note = legacy_note(config.get("Runtime"), today_utc(self.platform.clock.now())) if cold else None
-            if note:  # a deprecated runtime (legacy mode) says so first in its environment's log
-                init_logs.insert(0, (min([ts for ts, _ in init_logs] + [int(self.platform.clock.now() * 1000)]), note))
             try:
                 return env, cold, init_logs, await env.invoke(invocation)
             except EnvironmentLost:

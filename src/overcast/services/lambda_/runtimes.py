@@ -181,3 +181,11 @@ def legacy_note(name: str | None, today: dt.date) -> str | None:
 
 def today_utc(epoch_seconds: float) -> dt.date:
     return dt.datetime.fromtimestamp(epoch_seconds, dt.UTC).date()
+
+
+def with_legacy_note(name: str | None, now: float, init_logs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A new environment's init log lines, led by the legacy note when its runtime is deprecated."""
+    note = legacy_note(name, today_utc(now))
+    if note is None:
+        return init_logs
+    return [(min([ts for ts, _ in init_logs] + [int(now * 1000)]), note), *init_logs]
