@@ -123,3 +123,17 @@ def test_legacy_mode_still_refuses_an_unknown_runtime(legacy_server):
     with pytest.raises(ClientError) as info:
         _create(lam, "nodejs99.x")
     assert _error(info)[0] == "InvalidParameterValueException"
+
+
+def test_layer_compatible_runtimes_must_be_known(overcast_server):
+    lam = overcast_server.client("lambda", validate=False)
+    with pytest.raises(ClientError) as info:
+        lam.publish_layer_version(LayerName=_name(), CompatibleRuntimes=["python3.12", "python9.9"],
+                                  Content={"ZipFile": zip_handler(SOURCE)})
+    code, status, message = _error(info)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith("1 validation error detected: Value 'python9.9' at 'compatibleRuntimes.2' failed to "
+                              "satisfy constraint: Member must satisfy enum value set: [nodejs, ")
+    published = lam.publish_layer_version(LayerName=_name(), CompatibleRuntimes=["nodejs14.x"],
+                                          Content={"ZipFile": zip_handler(SOURCE)})
+    assert published["CompatibleRuntimes"] == ["nodejs14.x"]  # a deprecated runtime is still a runtime

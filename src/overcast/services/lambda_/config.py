@@ -54,6 +54,14 @@ def check_runtime(runtime: str | None, today: dt.date, *, legacy: bool = False, 
             "functions. We recommend you use a supported runtime while creating or updating functions.")
 
 
+def check_compatible_runtimes(names: list[str] | None) -> None:
+    """PublishLayerVersion's CompatibleRuntimes: each one of the API's enum."""
+    for index, name in enumerate(names or [], 1):
+        if not runtimes.is_known(name):
+            raise _validation(f"Value '{name}' at 'compatibleRuntimes.{index}' failed to satisfy constraint: Member "
+                              f"must satisfy enum value set: [{', '.join(runtimes.api_enum())}]")
+
+
 def check_limits(timeout: int | None, memory: int | None) -> None:
     if timeout is not None and timeout > MAX_TIMEOUT:
         raise _validation(f"Value '{timeout}' at 'timeout' failed to satisfy constraint: Member must have value "
