@@ -23,6 +23,7 @@ from overcast.execution.environment import (
     Invocation,
     InvocationResult,
 )
+from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.platform import Platform
@@ -88,6 +89,7 @@ class Invoker:
         self.pool = EnvironmentPool(self._out_of_band_logs, self._lambda_variables,
                                     platform.config.environment_idle_seconds)
         self._runtime_dir: str | None = None
+        self.node_sdk = NodeSdk()
         self._stdlib = stdlib_path()
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -127,7 +129,8 @@ class Invoker:
         if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
-        self._check_runtime(config.get("Runtime"))
+        if self._check_runtime(config.get("Runtime")) == "node":
+            await self.node_sdk.ensure()
         request_id = request_id or str(uuid.uuid4())
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
@@ -182,7 +185,7 @@ class Invoker:
 
     # -- environments -------------------------------------------------------------------------
 
-    def _check_runtime(self, runtime: str | None) -> None:
+    def _check_runtime(self, runtime: str | None) -> str:
         kind = runtimes.family(runtime)
         if kind is None:
             raise InvalidRuntime(f"The runtime parameter of {runtime} is not supported by overcast: it runs "
@@ -193,6 +196,7 @@ class Invoker:
             except runtimes.RuntimeUnavailable as exc:
                 raise InvalidRuntime(f"The runtime parameter of {runtime} is not supported by overcast on this "
                                      f"machine: {exc}") from None
+        return kind
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
         key = f"{resolved.ref.arn}:{resolved.executed_version}:{resolved.config.get('RevisionId')}"
@@ -237,7 +241,7 @@ class Invoker:
 
     def node_sdk_dir(self) -> Path | None:
         """The AWS SDK for JavaScript's node_modules, when installed (see execution/node_sdk.py)."""
-        return None
+        return self.node_sdk.modules
 
     def _lambda_environment(self, resolved: Resolved, task_root: str) -> dict[str, str]:
         """The variables Lambda sets in every environment of a function version."""

@@ -2,6 +2,7 @@
 // Node.js runtime (/var/runtime/index.mjs). It talks to this environment's Runtime API at
 // AWS_LAMBDA_RUNTIME_API, loads the handler named by _HANDLER from LAMBDA_TASK_ROOT, and runs
 // one invocation at a time. No dependencies beyond Node.js itself (18 or later).
+import * as nodeModule from 'node:module';
 import { call } from './rapid.mjs';
 import { setRequestId, write, patchConsole } from './logging.mjs';
 import { loadHandler } from './loader.mjs';
@@ -122,9 +123,18 @@ function invokeOnce(handler, event, headers) {
   });
 }
 
+/** ES modules ignore NODE_PATH; a resolve hook gives their bare imports its folders as a fallback. */
+function registerNodePathForEsm() {
+  const folders = (process.env.NODE_PATH || '').split(':').filter((folder) => folder.endsWith('node_modules'));
+  if (folders.length && typeof nodeModule.register === 'function') {
+    nodeModule.register('./esm-hooks.mjs', import.meta.url, { data: { folders } });
+  }
+}
+
 async function main() {
   patchConsole();
   installGlobals();
+  registerNodePathForEsm();
   let handler;
   try {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT, process.env._HANDLER || '');

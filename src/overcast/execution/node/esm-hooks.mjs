@@ -1,0 +1,27 @@
+// A module resolution hook (registered with module.register): an ES module's bare import that
+// Node cannot resolve from the importing file is looked up in the NODE_PATH folders too (the
+// layers' node_modules, the runtime's SDK), as AWS's runtime makes `import ... from
+// "@aws-sdk/client-s3"` work from an .mjs handler that does not bundle the SDK.
+let folders = [];
+
+export function initialize(data) {
+  folders = (data && data.folders) || [];
+}
+
+const bare = (specifier) => !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier);
+
+export async function resolve(specifier, context, nextResolve) {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    if (!bare(specifier) || error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    for (const folder of folders) {
+      try {
+        return await nextResolve(specifier, { ...context, parentURL: `file://${folder}/__overcast__.mjs` });
+      } catch {
+        // not in this folder
+      }
+    }
+    throw error;
+  }
+}
