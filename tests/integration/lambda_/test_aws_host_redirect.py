@@ -61,7 +61,7 @@ def test_python_function_calling_amazonaws_hosts_reaches_overcast(lam, overcast_
 @needs_node
 def test_node_function_calling_amazonaws_hosts_reaches_overcast(lam, overcast_server):
     queue = overcast_server.client("sqs").create_queue(QueueName="redirect-node")["QueueUrl"]
-    name = create_function(lam, NODE, runtime="nodejs20.x", Timeout=30)
+    name = create_function(lam, NODE, runtime="nodejs22.x", Timeout=30)
     response = lam.invoke(FunctionName=name, Payload=json.dumps({"queue": queue}).encode())
     body = json.loads(response["Payload"].read())
     assert "FunctionError" not in response, body

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.testing import zip_files
+from overcast.testing import OvercastServer, zip_files
 from overcast.testing.lambdas import ROLE
 
 SHELL_BOOTSTRAP = """#!/bin/sh
@@ -53,9 +53,19 @@ def invoke(lam, name, payload=b"{}", **kwargs):
     return response
 
 
+@pytest.fixture(scope="module")
+def legacy_lam():
+    """Lambda on a server with OVERCAST_LEGACY_RUNTIMES=1: AWS no longer lets you create provided or provided.al2
+    functions."""
+    with OvercastServer(env={"OVERCAST_LEGACY_RUNTIMES": "1"}) as server:
+        yield server.client("lambda")
+
+
 @needs_curl
 @pytest.mark.parametrize("runtime", ["provided.al2023", "provided.al2", "provided"])
-def test_shell_bootstrap(lam, runtime):
+def test_shell_bootstrap(request, lam, runtime):
+    if runtime != "provided.al2023":
+        lam = request.getfixturevalue("legacy_lam")
     name = create(lam, {"bootstrap": SHELL_BOOTSTRAP, "function.sh": SHELL_HANDLER}, runtime=runtime)
     response = invoke(lam, name, b'{"n": 1}', LogType="Tail")
     assert json.loads(response["Body"]) == {"shell": {"n": 1}, "fn": name}

@@ -24,7 +24,7 @@ def invoke(lam, name, payload=b"{}", **kwargs):
     return response
 
 
-def create(lam, files, handler="index.handler", runtime="nodejs20.x", **kwargs):
+def create(lam, files, handler="index.handler", runtime="nodejs22.x", **kwargs):
     name = f"fn-{uuid.uuid4().hex[:12]}"
     lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
                         Code={"ZipFile": zip_files(files)}, **kwargs)
@@ -49,7 +49,7 @@ def test_non_error_values_and_rejections(lam):
           if (event.kind === "string") throw "plain";
           return Promise.reject(new RangeError("rejected"));
         };
-    """, runtime="nodejs20.x")
+    """, runtime="nodejs22.x")
     assert json.loads(invoke(lam, name, b'{"kind": "string"}')["Body"]) == \
         {"errorType": "string", "errorMessage": "plain", "trace": []}
     document = json.loads(invoke(lam, name)["Body"])
@@ -66,7 +66,7 @@ def test_callback_handlers_wait_for_the_event_loop_unless_told_not_to(lam, tmp_p
           if (event.fail) return callback(new Error("via callback"));
           callback(null, {waited: !event.dontWait});
         };
-    """, runtime="nodejs20.x", Timeout=10)
+    """, runtime="nodejs22.x", Timeout=10)
     response = invoke(lam, name, json.dumps({"marker": str(marker)}).encode())
     assert json.loads(response["Body"]) == {"waited": True}
     assert marker.read_text() == "written"      # the timer ran before the response went out
@@ -87,7 +87,7 @@ def test_uncaught_exception_and_unhandled_rejection(lam):
           await new Promise((resolve) => setTimeout(resolve, 200));
           return "unreachable";
         };
-    """, runtime="nodejs20.x")
+    """, runtime="nodejs22.x")
     thrown = invoke(lam, name, b'{"kind": "throw"}', LogType="Tail")
     assert json.loads(thrown["Body"])["errorMessage"] == "boom"
     assert "\tERROR\tUncaught Exception \t{" in thrown["Logs"]
@@ -100,7 +100,7 @@ def test_uncaught_exception_and_unhandled_rejection(lam):
 
 def test_init_error_and_syntax_error(lam):
     name = create_function(lam, "throw new Error('cannot start');\nexport const handler = async () => 1;\n",
-                           runtime="nodejs20.x")
+                           runtime="nodejs22.x")
     response = invoke(lam, name, LogType="Tail")
     assert json.loads(response["Body"])["errorMessage"] == "cannot start"
     assert "INIT_REPORT" in response["Logs"] and "Status: error" in response["Logs"]
@@ -165,13 +165,13 @@ def test_console_text_and_json_formats(lam, logs):
           return 1;
         };
     """
-    name = create_function(lam, source, runtime="nodejs20.x")
+    name = create_function(lam, source, runtime="nodejs22.x")
     response = invoke(lam, name, LogType="Tail")
     request_id = response["ResponseMetadata"]["RequestId"]
     assert f"\t{request_id}\tINFO\tinfo {{ a: 1 }}\n" in response["Logs"]
     assert f"\t{request_id}\tWARN\ttwo\rlines\n" in response["Logs"]
     assert f"\t{request_id}\tERROR\tbad\n" in response["Logs"]
-    structured = create_function(lam, source, runtime="nodejs20.x",
+    structured = create_function(lam, source, runtime="nodejs22.x",
                                  LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "INFO"})
     response = invoke(lam, structured, LogType="Tail")
     records = [json.loads(line) for line in response["Logs"].splitlines() if line.startswith("{")]
@@ -183,13 +183,13 @@ def test_console_text_and_json_formats(lam, logs):
 def test_layers_are_on_node_path(lam):
     layer = lam.publish_layer_version(LayerName=f"lib-{uuid.uuid4().hex[:8]}", Content={"ZipFile": zip_files({
         "nodejs/node_modules/greeting/index.js": "module.exports = () => 'from the layer';",
-        "nodejs/node20/node_modules/versioned/index.js": "module.exports = 'node20 folder';",
+        "nodejs/node22/node_modules/versioned/index.js": "module.exports = 'node22 folder';",
     })})
     name = create(lam, {"index.js": """
         const greeting = require("greeting");
         exports.handler = async () => [greeting(), require("versioned")];
     """}, Layers=[layer["LayerVersionArn"]])
-    assert json.loads(invoke(lam, name)["Body"]) == ["from the layer", "node20 folder"]
+    assert json.loads(invoke(lam, name)["Body"]) == ["from the layer", "node22 folder"]
 
 
 def test_streamified_handler_answers_invoke(lam):
@@ -201,5 +201,5 @@ def test_streamified_handler_answers_invoke(lam):
           responseStream.write("stream");
           responseStream.end();
         });
-    """, runtime="nodejs20.x")
+    """, runtime="nodejs22.x")
     assert invoke(lam, name)["Body"] == b"hello stream"

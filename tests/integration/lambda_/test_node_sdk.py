@@ -57,7 +57,7 @@ def _received(overcast_server, queue_url):
 
 def test_esm_handler_imports_the_sdk_it_does_not_bundle(lam, overcast_server):
     queue = overcast_server.client("sqs").create_queue(QueueName="node-sdk-esm")["QueueUrl"]
-    name = create_function(lam, ESM, runtime="nodejs20.x", Timeout=30)
+    name = create_function(lam, ESM, runtime="nodejs22.x", Timeout=30)
     for event in ({"queue": queue, "body": "default endpoint"},
                   {"queue": queue, "body": "explicit aws endpoint", "endpoint": "https://sqs.us-east-1.amazonaws.com"}):
         response = lam.invoke(FunctionName=name, Payload=json.dumps(event).encode())
@@ -80,7 +80,7 @@ def test_a_bundled_sdk_takes_precedence(lam):
     from overcast.testing.lambdas import ROLE
 
     name = "node-sdk-bundled"
-    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=ROLE, Handler="index.handler", Code={
+    lam.create_function(FunctionName=name, Runtime="nodejs22.x", Role=ROLE, Handler="index.handler", Code={
         "ZipFile": zip_files({
             "index.js": "exports.handler = async () => require('@aws-sdk/client-sqs').bundled;",
             "node_modules/@aws-sdk/client-sqs/package.json": '{"name": "@aws-sdk/client-sqs", "main": "index.js"}',
