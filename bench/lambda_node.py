@@ -36,7 +36,7 @@ def create(lam: Any, name: str, source: str, runtime: str, **kwargs: Any) -> str
 
 def warm(lam: Any, calls: int, rounds: int) -> float:
     create(lam, "py", PYTHON, "python3.12")
-    create(lam, "js", NODE, "nodejs20.x")
+    create(lam, "js", NODE, "nodejs22.x")
     calls_of = {name: (lambda name=name: lam.invoke(FunctionName=name, Payload=b'{"n": 1}')["Payload"].read())
                 for name in ("py", "js")}
     for call in calls_of.values():
@@ -55,18 +55,18 @@ def _init_ms(out: dict[str, Any]) -> float:
 
 def cold(lam: Any, colds: int, warm_p50: float) -> None:
     """A new Node.js environment's first response, right after CreateFunction (and its Python twin)."""
-    firsts: dict[str, list[float]] = {"nodejs20.x": [], "python3.12": []}
-    inits: dict[str, list[float]] = {"nodejs20.x": [], "python3.12": []}
+    firsts: dict[str, list[float]] = {"nodejs22.x": [], "python3.12": []}
+    inits: dict[str, list[float]] = {"nodejs22.x": [], "python3.12": []}
     for i in range(colds):
-        for runtime, source in (("nodejs20.x", NODE), ("python3.12", PYTHON)):
+        for runtime, source in (("nodejs22.x", NODE), ("python3.12", PYTHON)):
             name = create(lam, f"cold-{runtime[:4]}-{i}", source, runtime)
             t0 = time.perf_counter()
             out = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
             firsts[runtime].append(time.perf_counter() - t0)
             inits[runtime].append(_init_ms(out))
-    report("cold Invoke of a new Node.js environment, p50 (≤ 150 ms)", statistics.median(firsts["nodejs20.x"]),
+    report("cold Invoke of a new Node.js environment, p50 (≤ 150 ms)", statistics.median(firsts["nodejs22.x"]),
            statistics.median(firsts["python3.12"]), baseline_name="python")
-    report("  Init Duration (Node.js environment start), p50", statistics.median(inits["nodejs20.x"]),
+    report("  Init Duration (Node.js environment start), p50", statistics.median(inits["nodejs22.x"]),
            statistics.median(inits["python3.12"]), baseline_name="python")
 
 
@@ -76,7 +76,7 @@ def memory(lam: Any, server: OvercastServer, environments: int) -> None:
     assert server.process is not None
     node = node_binary()[0]
     before = set(children(server.process.pid))
-    create(lam, "mem", NODE_SLEEPER, "nodejs20.x")
+    create(lam, "mem", NODE_SLEEPER, "nodejs22.x")
     with concurrent.futures.ThreadPoolExecutor(environments) as pool:
         list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1000}'), range(environments)))
     envs = [pid for pid in children(server.process.pid) if pid not in before
