@@ -137,3 +137,13 @@ def test_legacy_flag_and_environment_variable():
     assert Config.from_env({}, legacy_runtimes=True).legacy_runtimes is True
     assert build_parser().parse_args(["up", "--legacy-runtimes"]).legacy_runtimes is True
     assert build_parser().parse_args(["up"]).legacy_runtimes is False
+
+
+def test_with_legacy_note_leads_the_init_lines():
+    now = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC).timestamp()
+    init = [(int(now * 1000) - 5, "init line")]
+    assert runtimes.with_legacy_note("python3.12", now, init) is init
+    assert runtimes.with_legacy_note("nodejs14.x", now, init) == [
+        (int(now * 1000) - 5, "overcast: nodejs14.x is deprecated on AWS; running it on nodejs22.x"), *init]
+    assert runtimes.with_legacy_note("nodejs14.x", now, []) == [
+        (int(now * 1000), "overcast: nodejs14.x is deprecated on AWS; running it on nodejs22.x")]
