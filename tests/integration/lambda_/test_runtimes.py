@@ -137,3 +137,24 @@ def test_layer_compatible_runtimes_must_be_known(overcast_server):
     published = lam.publish_layer_version(LayerName=_name(), CompatibleRuntimes=["nodejs14.x"],
                                           Content={"ZipFile": zip_handler(SOURCE)})
     assert published["CompatibleRuntimes"] == ["nodejs14.x"]  # a deprecated runtime is still a runtime
+
+
+def test_a_deprecated_function_keeps_running_and_can_only_move_to_a_supported_runtime(tmp_path):
+    """Created in legacy mode, then served without it: Invoke works, as on AWS for existing functions; updates
+    are refused past the runtime's block-update date, except the one that moves it to a supported runtime."""
+    server = OvercastServer(tmp_path / "data", env={"OVERCAST_LEGACY_RUNTIMES": "1"})
+    with server:
+        name = _create(server.client("lambda"), "python3.8")
+        server.env.pop("OVERCAST_LEGACY_RUNTIMES")
+        server.restart()
+        lam = server.client("lambda")
+        assert json.loads(lam.invoke(FunctionName=name, Payload=b"1")["Payload"].read())["echo"] == 1
+        for update in (lambda: lam.update_function_code(FunctionName=name, ZipFile=zip_handler(SOURCE)),
+                       lambda: lam.update_function_configuration(FunctionName=name, Timeout=10)):
+            with pytest.raises(ClientError) as info:
+                update()
+            assert _error(info) == ("InvalidParameterValueException", 400, NO_LONGER.format("python3.8"))
+        lam.update_function_configuration(FunctionName=name, Runtime="python3.12", Timeout=10)
+        wait_until(lambda: lam.get_function_configuration(FunctionName=name)["LastUpdateStatus"] == "Successful")
+        lam.update_function_code(FunctionName=name, ZipFile=zip_handler(SOURCE))
+        assert lam.get_function_configuration(FunctionName=name)["Runtime"] == "python3.12"

@@ -156,6 +156,8 @@ class FunctionOperations:
         ref = self._ref(ctx, function_name)
         current = self.functions.latest(ref)
         check_revision(current, revision_id)
+        check_runtime(current.get("Runtime"), self._today(), legacy=self.platform.config.legacy_runtimes,
+                      updating=True)
         source = {"ZipFile": code.get("zip_file"), "S3Bucket": code.get("s3_bucket"), "S3Key": code.get("s3_key"),
                   "S3ObjectVersion": code.get("s3_object_version"), "ImageUri": code.get("image_uri")}
         stored = await self._store_code(source, "UpdateFunctionCode")
@@ -175,8 +177,9 @@ class FunctionOperations:
     def update_function_configuration(self, ctx: RequestContext, function_name: str,
                                       revision_id: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        check_runtime(params.get("runtime"), self._today(), legacy=self.platform.config.legacy_runtimes,
-                      updating=True)
+        # a function on a runtime past AWS's block-update date can only move to another runtime
+        check_runtime(params.get("runtime") or self.functions.latest(ref).get("Runtime"), self._today(),
+                      legacy=self.platform.config.legacy_runtimes, updating=True)
         check_limits(params.get("timeout"), params.get("memory_size"))
         layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
 
