@@ -289,9 +289,12 @@ class Invoker:
         """Code or configuration changed: environments of an outdated $LATEST are not reused."""
         prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
         try:
-            current = self.functions.latest(FunctionRef(account, region, name, None)).get("RevisionId")
+            latest = self.functions.latest(FunctionRef(account, region, name, None))
         except Exception:  # deleted: retire all of its environments
-            current = None
+            latest = {}
+        current = latest.get("RevisionId")
+        if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
+            self._start_node_spare()
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -302,6 +305,14 @@ class Invoker:
 
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
+
+    def _start_node_spare(self) -> None:
+        """A Node.js function exists: have a started Node.js process ready for its first invocation."""
+        try:
+            node, _ = runtimes.node_binary()
+        except runtimes.RuntimeUnavailable:
+            return
+        self.pool.ensure_spare(runtimes.node_argv(node))
 
     # -- logs ---------------------------------------------------------------------------------
 
