@@ -214,7 +214,7 @@ class Invoker:
         variables.update(self._lambda_environment(resolved, str(stored.folder)))
         kind = runtimes.family(config.get("Runtime")) or "python"
         handler = config.get("Handler") or ""
-        common = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
+        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
                   "memory_mb": int(config.get("MemorySize", 128)), "timeout": float(config.get("Timeout", 3))}
         if kind == "node":
             node, installed_major = runtimes.node_binary()
