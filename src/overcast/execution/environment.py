@@ -112,12 +112,14 @@ class Environment:
         self._started_at = 0.0
         self._exit_status: str | None = None
         self._exited = asyncio.Event()
+        self._address = ""
+        self._assignment: asyncio.Future[bytes] | None = None   # a spare's future function
 
     # -- start / stop -------------------------------------------------------------------------
 
     async def start(self, launcher: Any, extra_env: dict[str, str]) -> None:
         """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher)."""
-        address = await self._listener.start()
+        address = self._address = await self._listener.start()
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         self._read_fd = read_fd
@@ -138,6 +140,20 @@ class Environment:
         finally:
             os.close(write_fd)
         self.alive = True
+
+    async def start_spare(self, launcher: Any, extra_env: dict[str, str]) -> None:
+        """Start the process ahead of need: it loads its runtime, then waits for `adopt()`."""
+        self._assignment = asyncio.get_running_loop().create_future()
+        await self.start(launcher, {**extra_env, "OVERCAST_STANDBY": "1"})
+
+    def adopt(self, spec: EnvironmentSpec, extra_env: dict[str, str]) -> None:
+        """A spare becomes an environment of `spec`: its process takes on exactly `spec`'s
+        variables and code folder, and its init (loading the handler) starts now."""
+        assert self._assignment is not None and not self._assignment.done()
+        self.spec = spec
+        self._init_started = time.monotonic()
+        env = {**spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": self._address}
+        self._assignment.set_result(json.dumps({"env": env, "cwd": str(spec.code_dir)}).encode())
 
     def fail_init(self, error_type: str, message: str) -> None:
         """The environment cannot start: every invocation gets this init error."""
@@ -347,6 +363,8 @@ class Environment:
         route = path[len(PREFIX):]
         if method == "GET" and route == "invocation/next":
             return await self._on_next()
+        if method == "GET" and route == "overcast/standby" and self._assignment is not None:
+            return 200, [("Content-Type", "application/json")], await self._assignment
         if method == "POST" and route == "init/error":
             return self._on_init_error(body, headers)
         if method == "POST" and route.startswith("invocation/"):

@@ -217,7 +217,7 @@ class Invoker:
         variables.update(self._lambda_environment(resolved, str(stored.folder)))
         kind = runtimes.family(config.get("Runtime")) or "python"
         handler = config.get("Handler") or ""
-        common = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
+        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
                   "memory_mb": int(config.get("MemorySize", 128)), "timeout": float(config.get("Timeout", 3))}
         if kind == "node":
             node, installed_major = runtimes.node_binary()
@@ -292,9 +292,12 @@ class Invoker:
         """Code or configuration changed: environments of an outdated $LATEST are not reused."""
         prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
         try:
-            current = self.functions.latest(FunctionRef(account, region, name, None)).get("RevisionId")
+            latest = self.functions.latest(FunctionRef(account, region, name, None))
         except Exception:  # deleted: retire all of its environments
-            current = None
+            latest = {}
+        current = latest.get("RevisionId")
+        if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
+            self._start_node_spare()
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -305,6 +308,14 @@ class Invoker:
 
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
+
+    def _start_node_spare(self) -> None:
+        """A Node.js function exists: have a started Node.js process ready for its first invocation."""
+        try:
+            node, _ = runtimes.node_binary()
+        except runtimes.RuntimeUnavailable:
+            return
+        self.pool.ensure_spare(runtimes.node_argv(node))
 
     # -- logs ---------------------------------------------------------------------------------
 

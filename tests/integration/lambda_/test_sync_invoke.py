@@ -1,4 +1,4 @@
-"""Synchronous invocation: rows 1–11 of the spec's test matrix (§8.2), on a real server, for Python
+"""Synchronous invocation: rows 1–11 of the Lambda behaviour matrix, on a real server, for Python
 and (where the handler can be written in both) Node.js functions."""
 
 from __future__ import annotations

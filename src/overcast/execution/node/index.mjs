@@ -123,18 +123,39 @@ function invokeOnce(handler, event, headers) {
   });
 }
 
-/** ES modules ignore NODE_PATH; a resolve hook gives their bare imports its folders as a fallback. */
-function registerNodePathForEsm() {
-  const folders = (process.env.NODE_PATH || '').split(':').filter((folder) => folder.endsWith('node_modules'));
-  if (folders.length && typeof nodeModule.register === 'function') {
-    nodeModule.register('./esm-hooks.mjs', import.meta.url, { data: { folders } });
+/** ES modules ignore NODE_PATH; a resolve hook gives their bare imports its folders as a fallback.
+ * The hooks are registered first thing (their thread takes tens of milliseconds to start, paid
+ * before a spare process is given its function); the NODE_PATH they use is published later. */
+const sharedNodePath = new SharedArrayBuffer(4 + 65536);
+
+function registerEsmHooks() {
+  if (typeof nodeModule.register === 'function') {
+    nodeModule.register('./esm-hooks.mjs', import.meta.url, { data: { shared: sharedNodePath } });
   }
 }
 
+function publishNodePath() {
+  const bytes = Buffer.from(process.env.NODE_PATH || '').subarray(0, 65536);
+  new Uint8Array(sharedNodePath, 4).set(bytes);
+  Atomics.store(new Int32Array(sharedNodePath, 0, 1), 0, bytes.length);
+}
+
+/** A spare process (started before its function was known) waits here to be given one: it then
+ * takes on exactly that function's environment variables and folder. */
+async function standby() {
+  const assigned = JSON.parse((await call('GET', '/overcast/standby')).body.toString('utf8'));
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, assigned.env);
+  process.chdir(assigned.cwd);
+  nodeModule.Module._initPaths();   // NODE_PATH, as node reads it when it starts
+}
+
 async function main() {
+  registerEsmHooks();
+  if (process.env.OVERCAST_STANDBY) await standby();
+  publishNodePath();
   patchConsole();
   installGlobals();
-  registerNodePathForEsm();
   let handler;
   try {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT, process.env._HANDLER || '');

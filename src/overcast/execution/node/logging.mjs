@@ -5,8 +5,8 @@
 import util from 'node:util';
 
 const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
-const json = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
-const minimum = json ? LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || 'TRACE').toUpperCase()] || 1 : 0;
+let json = false;
+let minimum = 0;
 let requestId;
 
 export function setRequestId(id) {
@@ -44,7 +44,10 @@ export function write(level, params) {
   process.stdout.write(line.replace(/\n/g, '\r') + '\n');
 }
 
+/** Route console output to the function's log stream, in the format its configuration asks for. */
 export function patchConsole() {
+  json = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+  minimum = json ? LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || 'TRACE').toUpperCase()] || 1 : 0;
   const methods = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
   for (const [name, level] of Object.entries(methods)) {
     console[name] = (...params) => write(level, params);

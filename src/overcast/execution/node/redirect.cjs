@@ -12,7 +12,6 @@ const dns = require('node:dns');
 const { syncBuiltinESMExports } = require('node:module');
 
 const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws|on\.aws)\.?$/i;
-const endpoint = new URL(process.env.AWS_ENDPOINT_URL || 'http://127.0.0.1:4566');
 const plainAgent = new http.Agent({ keepAlive: true });
 
 function isAws(host) {
@@ -41,6 +40,7 @@ function redirected(options) {
   const hasHost = Object.keys(headers).some((name) => name.toLowerCase() === 'host');
   if (!hasHost) headers.host = options.port && ![80, 443, '80', '443'].includes(options.port)
     ? `${host}:${options.port}` : host;
+  const endpoint = new URL(process.env.AWS_ENDPOINT_URL || 'http://127.0.0.1:4566');
   const { servername, ca, cert, key, rejectUnauthorized, ...rest } = options;
   return { ...rest, protocol: 'http:', hostname: endpoint.hostname, host: endpoint.hostname,
     port: endpoint.port || 80, headers, agent: plainAgent };
