@@ -7,9 +7,9 @@ live: CreateFunction and UpdateFunctionConfiguration check a runtime against it 
 and the legacy mode (`OVERCAST_LEGACY_RUNTIMES=1`) picks from it the runtime that runs a deprecated
 one.
 
-What overcast executes: the python family (on the interpreter overcast itself runs on), nodejs and
-the OS-only `provided` runtimes. java, dotnet, ruby and go functions are created as AWS creates them
-and fail at Invoke with InvalidRuntimeException.
+Which families overcast executes (python, nodejs, provided) is `overcast.execution.runtimes`'s to say;
+java, dotnet, ruby and go functions are created as AWS creates them and fail at Invoke with
+InvalidRuntimeException.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-#: Families whose functions overcast runs.
-RUNNABLE_FAMILIES = frozenset({"python", "nodejs", "provided"})
 
 
 @dataclass(frozen=True)
@@ -149,11 +146,6 @@ def is_known(name: str) -> bool:
 def family(name: str | None) -> str | None:
     runtime = lookup(name)
     return runtime.family if runtime else None
-
-
-def runs(name: str | None) -> bool:
-    """Whether overcast executes functions of this runtime."""
-    return family(name) in RUNNABLE_FAMILIES
 
 
 def successor(name: str, today: dt.date) -> str | None:
