@@ -9,6 +9,7 @@ is killed: `Sandbox.Timedout`) or the process's exit (`Runtime.ExitError`). One 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from overcast.execution.launcher import EntrypointError
-from overcast.execution.runtime_api import RuntimeApiListener
+from overcast.execution.runtime_api import MAX_BODY, RuntimeApiListener, StreamedBody
 
 log = logging.getLogger("overcast.environment")
 
@@ -47,6 +48,16 @@ class EnvironmentSpec:
 
 
 @dataclass
+class StreamSink:
+    """Where a streamed response goes as the function writes it (InvokeWithResponseStream,
+    function URLs in RESPONSE_STREAM mode): `started` gets the content type when the function
+    starts streaming, then `chunks` gets each chunk and None at the end."""
+
+    started: asyncio.Future[str]
+    chunks: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+
+
+@dataclass
 class Invocation:
     request_id: str
     payload: bytes
@@ -56,6 +67,7 @@ class Invocation:
     cognito_identity: str | None = None
     trace_id: str | None = None
     tenant_id: str | None = None
+    sink: StreamSink | None = None
 
 
 @dataclass
@@ -356,8 +368,10 @@ class Environment:
 
     # -- Runtime API --------------------------------------------------------------------------
 
-    async def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes
+    async def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes | StreamedBody
                       ) -> tuple[int, list[tuple[str, str]], bytes]:
+        if isinstance(body, StreamedBody):
+            return await self._on_stream(path, headers, body)
         if not path.startswith(PREFIX):
             return _json(404, {"errorMessage": "not found", "errorType": "InvalidRequest"})
         route = path[len(PREFIX):]
@@ -395,6 +409,47 @@ class Environment:
         if invocation.tenant_id:
             headers.append(("Lambda-Runtime-Aws-Tenant-Id", invocation.tenant_id))
         return 200, headers, invocation.payload
+
+    async def _on_stream(self, path: str, headers: dict[str, str], body: StreamedBody
+                         ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """A streamed response: chunks go to the invocation's sink as they arrive (or are kept,
+        for a plain Invoke); the result is complete when the body is."""
+        current = self._current
+        request_id = path[len(PREFIX + "invocation/"):].partition("/")[0]
+        if current is None or current.request_id != request_id or self._result is None or self._result.done():
+            async for _ in body:
+                pass
+            return _json(400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"})
+        content_type = headers.get("content-type", "application/octet-stream")
+        sink = current.sink
+        if sink is not None and not sink.started.done():
+            sink.started.set_result(content_type)
+        kept: list[bytes] = []
+        size = 0
+        async for chunk in body:
+            size += len(chunk)
+            if sink is not None:
+                sink.chunks.put_nowait(chunk)
+            elif size <= MAX_BODY:
+                kept.append(chunk)
+        if sink is not None:
+            sink.chunks.put_nowait(None)
+        if self._current is not current or self._result.done() or not body.complete:
+            return _json(202, {"status": "OK"})   # timed out or died meanwhile: that is the result
+        self._drain_logs()
+        error_type = body.trailers.get("lambda-runtime-function-error-type")
+        if error_type:
+            detail = body.trailers.get("lambda-runtime-function-error-body", "")
+            try:
+                payload = base64.b64decode(detail)
+            except ValueError:
+                payload = _error_doc(error_type, detail)
+            result = InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
+                                      status="error", response_size=size, content_type=content_type)
+        else:
+            result = InvocationResult(payload=b"".join(kept), response_size=size, content_type=content_type)
+        self._result.set_result(result)
+        return _json(202, {"status": "OK"})
 
     def _on_init_error(self, body: bytes, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
         self._init_error = body or _error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),

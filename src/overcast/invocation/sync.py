@@ -22,6 +22,7 @@ from overcast.execution.environment import (
     EnvironmentSpec,
     Invocation,
     InvocationResult,
+    StreamSink,
 )
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
@@ -121,7 +122,7 @@ class Invoker:
 
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
-                     resolved: Resolved | None = None) -> InvokeOutcome:
+                     resolved: Resolved | None = None, sink: StreamSink | None = None) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
         resolved = resolved or self.functions.resolve(ref)
         config = resolved.config
@@ -138,7 +139,8 @@ class Invoker:
             raise TooManyRequests(slot)
         try:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
-                                    timeout=float(config.get("Timeout", 3)), client_context=client_context)
+                                    timeout=float(config.get("Timeout", 3)), client_context=client_context,
+                                    sink=sink)
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)
