@@ -70,7 +70,8 @@ async def stream(platform: Platform, function: str, event: dict[str, Any], *, ac
         return FAILED
     task = asyncio.ensure_future(platform.component(Invoker).invoke(
         ref, json.dumps(event).encode(), request_id=request_id, sink=sink))
-    await asyncio.wait({task, sink.started}, return_when=asyncio.FIRST_COMPLETED)
+    waiting: set[asyncio.Future[Any]] = {task, sink.started}
+    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     if not sink.started.done():
         try:
             outcome = task.result()
