@@ -113,6 +113,7 @@ class Invoker:
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
         self.pool.stop_all_now()
         self.pool.zygote.close()
+        self.pool.launcher.close()
 
     async def warm_up(self) -> None:
         """Start the zygote ahead of the first cold start."""

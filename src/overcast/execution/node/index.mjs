@@ -10,6 +10,7 @@ import { toFormatted, toRapidResponse, unhandledRejection } from './errors.mjs';
 import { installGlobals, isStreaming, runStreaming } from './streaming.mjs';
 
 let current = null;     // the request id being handled
+let initialized = false;
 let exiting = false;
 
 function postError(path, error, code) {
@@ -23,8 +24,9 @@ function fatal(label, error, code) {
   if (exiting) return;
   exiting = true;
   write('ERROR', [label, toFormatted(error)]);
-  const path = current ? `/invocation/${current}/error` : '/init/error';
-  postError(path, error, code);
+  if (current) postError(`/invocation/${current}/error`, error, code);
+  else if (!initialized) postError('/init/error', error, code);
+  else process.exit(code);  // between invocations: nothing to report it to
 }
 
 process.on('uncaughtException', (error) => fatal('Uncaught Exception', error, 129));
@@ -163,6 +165,7 @@ async function main() {
     fatal('Uncaught Exception', error, 129);
     return;
   }
+  initialized = true;
   for (;;) {
     const next = await call('GET', '/invocation/next');
     const headers = next.headers;

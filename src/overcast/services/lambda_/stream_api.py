@@ -6,11 +6,26 @@ one chunk, as on AWS."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_.errors import InvalidRequestContent
+
+
+def _decode_context(value: str | None) -> str | None:
+    """X-Amz-Client-Context is base64 JSON; the runtime receives the decoded JSON (as Invoke does)."""
+    if not value:
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+        json.loads(decoded)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidRequestContent("Client context must be a valid Base64-encoded JSON object.") from None
+    return decoded
 
 
 def _complete(outcome: Any) -> dict[str, Any]:
@@ -50,7 +65,6 @@ class StreamOperations:
                                           qualifier: str | None = None, **_: Any) -> dict[str, Any]:
         from overcast.execution.environment import StreamSink
         from overcast.invocation.sync import SYNC_PAYLOAD_LIMIT, Invoker, check_payload
-        from overcast.services.lambda_.invoke_api import _client_context
 
         ref = self._ref(ctx, function_name, qualifier)
         resolved = self.functions.resolve(ref)
@@ -60,7 +74,7 @@ class StreamOperations:
         loop = asyncio.get_running_loop()
         sink = StreamSink(started=loop.create_future())
         task = asyncio.ensure_future(self.platform.component(Invoker).invoke(
-            ref, body, tail=log_type == "Tail", client_context=_client_context(client_context),
+            ref, body, tail=log_type == "Tail", client_context=_decode_context(client_context),
             request_id=ctx.request_id, resolved=resolved, sink=sink))
         await asyncio.wait({task, sink.started}, return_when=asyncio.FIRST_COMPLETED)
         if task.done() and task.exception() is not None:
