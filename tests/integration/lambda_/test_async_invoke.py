@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from overcast.testing import create_function
 from tests.integration.lambda_.helpers import recorder_source, records, wait_for_records
+from tests.integration.lambda_.polyglot import source
 
 SCALE = 0.01  # the session server's OVERCAST_TIME_SCALE
 
@@ -119,9 +120,11 @@ def test_row14_throttled_until_event_age_exceeded(lam, tmp_path):
     assert failure["event"]["requestPayload"] == {"late": True}
 
 
-def test_row15_on_success(lam, tmp_path):
+def test_row15_on_success(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "successes.jsonl")
-    name = create_function(lam, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n")
+    name = create_function(lam, source(runtime, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n",
+                                       "export const handler = async (event) => ({doubled: event.n * 2});\n"),
+                           runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name,
                                          DestinationConfig={"OnSuccess": {"Destination": destination}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 21}')
