@@ -16,7 +16,8 @@ let exiting = false;
 function postError(path, error, code) {
   const body = JSON.stringify(toRapidResponse(error));
   const type = toRapidResponse(error).errorType || 'Runtime.Unknown';
-  return call('POST', path, body, { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': type })
+  const headers = { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': type };
+  return call('POST', path, body, headers)
     .then(() => code !== undefined && process.exit(code), () => process.exit(code ?? 1));
 }
 
@@ -30,7 +31,8 @@ function fatal(label, error, code) {
 }
 
 process.on('uncaughtException', (error) => fatal('Uncaught Exception', error, 129));
-process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', unhandledRejection(reason), 128));
+process.on('unhandledRejection',
+  (reason) => fatal('Unhandled Promise Rejection', unhandledRejection(reason), 128));
 
 function parseHeader(value) {
   if (!value) return undefined;
@@ -107,7 +109,8 @@ function invokeOnce(handler, event, headers) {
     };
     const context = makeContext(headers, settle);
     if (isStreaming(handler)) {
-      runStreaming(handler, event, context, id).then(() => { settled = true; resolve(); }, (error) => finish(error));
+      const streamed = () => { settled = true; resolve(); };
+      runStreaming(handler, event, context, id).then(streamed, (error) => finish(error));
       return;
     }
     let returned;
