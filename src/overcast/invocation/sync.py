@@ -8,6 +8,7 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import logging
 import math
 import shutil
 import uuid
@@ -41,6 +42,8 @@ from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.logs.models import LogStore
+
+log = logging.getLogger("overcast.invoke")
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
 RESPONSE_LIMIT = 6_291_456
@@ -90,6 +93,7 @@ class Invoker:
                                     platform.config.environment_idle_seconds)
         self._runtime_dir: str | None = None
         self.node_sdk = NodeSdk()
+        self._node_missing_said = False
         self._stdlib = stdlib_path()
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -297,7 +301,7 @@ class Invoker:
             latest = {}
         current = latest.get("RevisionId")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
-            self._start_node_spare()
+            self._start_node_spare(name)
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -309,11 +313,15 @@ class Invoker:
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
 
-    def _start_node_spare(self) -> None:
-        """A Node.js function exists: have a started Node.js process ready for its first invocation."""
+    def _start_node_spare(self, name: str) -> None:
+        """A Node.js function exists: have a started Node.js process ready for its first invocation
+        (or say, once, why its invocations will fail)."""
         try:
             node, _ = runtimes.node_binary()
-        except runtimes.RuntimeUnavailable:
+        except runtimes.RuntimeUnavailable as exc:
+            if not self._node_missing_said:
+                self._node_missing_said = True
+                log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
         self.pool.ensure_spare(runtimes.node_argv(node))
 

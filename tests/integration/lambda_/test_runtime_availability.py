@@ -12,21 +12,24 @@ from overcast.testing import OvercastServer, create_function
 @pytest.fixture(scope="module")
 def nodeless(tmp_path_factory):
     with OvercastServer(tmp_path_factory.mktemp("nodeless"), env={"OVERCAST_NODE": "/nonexistent/node"}) as server:
-        yield server.client("lambda")
+        yield server
 
 
 def test_node_function_without_node(nodeless):
-    name = create_function(nodeless, "export const handler = async () => 1;\n", runtime="nodejs20.x")
-    with pytest.raises(nodeless.exceptions.InvalidRuntimeException) as info:
-        nodeless.invoke(FunctionName=name, Payload=b"{}")
+    lam = nodeless.client("lambda")
+    name = create_function(lam, "export const handler = async () => 1;\n", runtime="nodejs20.x")
+    with pytest.raises(lam.exceptions.InvalidRuntimeException) as info:
+        lam.invoke(FunctionName=name, Payload=b"{}")
     message = info.value.response["Error"]["Message"]
     assert "nodejs20.x" in message and "Node.js" in message and "OVERCAST_NODE" in message
+    assert f"Node.js function {name} cannot run on this machine" in nodeless.log_text()
 
 
 def test_runtime_overcast_does_not_run(nodeless):
-    name = create_function(nodeless, "x", runtime="java21", handler="example.Handler::handleRequest")
-    with pytest.raises(nodeless.exceptions.InvalidRuntimeException) as info:
-        nodeless.invoke(FunctionName=name, Payload=b"{}")
+    lam = nodeless.client("lambda")
+    name = create_function(lam, "x", runtime="java21", handler="example.Handler::handleRequest")
+    with pytest.raises(lam.exceptions.InvalidRuntimeException) as info:
+        lam.invoke(FunctionName=name, Payload=b"{}")
     assert "java21" in info.value.response["Error"]["Message"]
 
 
