@@ -389,7 +389,9 @@ class Environment:
             result = InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
                                       status="error", response_size=size, content_type=content_type)
         else:
-            result = InvocationResult(payload=b"".join(kept), response_size=size, content_type=content_type)
+            # streamed to a caller, the synchronous response limit does not apply: nothing is kept
+            result = InvocationResult(payload=b"".join(kept), response_size=0 if sink else size,
+                                      content_type=content_type)
         self._result.set_result(result)
         return json_answer(202, {"status": "OK"})
 

@@ -192,6 +192,11 @@ def test_layers_are_on_node_path(lam):
         exports.handler = async () => [greeting(), require("versioned")];
     """}, Layers=[layer["LayerVersionArn"]])
     assert json.loads(invoke(lam, name)["Body"]) == ["from the layer", "node20 folder"]
+    esm = create(lam, {"index.mjs": """
+        import greeting from "greeting";
+        export const handler = async () => greeting();
+    """}, Layers=[layer["LayerVersionArn"]])
+    assert json.loads(invoke(lam, esm)["Body"]) == "from the layer"   # ES modules find layers too
 
 
 def test_streamified_handler_answers_invoke(lam):

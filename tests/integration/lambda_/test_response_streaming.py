@@ -94,3 +94,17 @@ def test_function_url_stream_with_http_prelude(lam, tmp_path):
     response = httpx.get(url, params={"marker": str(marker)}, timeout=30)
     assert response.status_code == 203 and response.headers["x-kind"] == "streamed"
     assert response.content == b"first;second;last"
+
+
+@needs_node
+def test_a_stream_may_exceed_the_buffered_response_limit(lam):
+    name = create_function(lam, """
+        export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+          for (let i = 0; i < 7; i++) responseStream.write(Buffer.alloc(1024 * 1024, 97 + i));
+          responseStream.end();
+        });
+    """, runtime="nodejs20.x", MemorySize=512, Timeout=30)
+    events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
+    payload = b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
+    assert len(payload) == 7 * 1024 * 1024 and payload.endswith(b"g" * 10)
+    assert events[-1] == {"InvokeComplete": {}}
