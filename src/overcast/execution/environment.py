@@ -287,8 +287,9 @@ class Environment:
             payload, error_type = self._init_error, error_type_of(self._init_error)
             init = True
         else:
-            payload = error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: "
-                                 f"Runtime exited with error: {status}")
+            reason = "Runtime exited without providing a reason" if status == "exit status 0" else \
+                f"Runtime exited with error: {status}"
+            payload = error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: {reason}")
             error_type, init = "Runtime.ExitError", False
         self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled",
                                                  error_type=error_type, status="error", init_error=init))

@@ -210,3 +210,11 @@ def test_streamified_handler_answers_invoke(lam):
         });
     """, runtime="nodejs20.x")
     assert invoke(lam, name)["Body"] == b"hello stream"
+
+
+def test_exit_without_an_error_code(lam):
+    name = create_function(lam, "export const handler = async () => { process.exit(0); };\n", runtime="nodejs20.x")
+    response = invoke(lam, name)
+    document = json.loads(response["Body"])
+    assert response["FunctionError"] == "Unhandled" and document["errorType"] == "Runtime.ExitError"
+    assert document["errorMessage"].endswith("Error: Runtime exited without providing a reason")
