@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from overcast.config import Config
 
@@ -96,7 +97,7 @@ def _credentials() -> dict[str, str]:
     return {**env, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 
 
-SAMPLE_BASKET = {"userName": "swn", "items": [
+SAMPLE_BASKET: dict[str, Any] = {"userName": "swn", "items": [
     {"quantity": 2, "color": "Red", "price": 950, "productId": "31014769-3e95-5581-9d70-5281aa488fb0",
      "productName": "IPhone X"},
     {"quantity": 1, "color": "Blue", "price": 870, "productId": "1af5568c-2680-5fdc-b347-47a44fd5e908",

@@ -1,6 +1,6 @@
 """From an HTTP request to a service operation and back.
 
-Routing (ARCHITECTURE.md decision 2): admin routes under `/_overcast/`, then the services' own HTTP
+Routing (docs/architecture.md#how-a-request-flows): admin routes under `/_overcast/`, then the services' own HTTP
 surfaces (API invoke URLs, function URLs...), then the AWS API: the service from the SigV4 credential
 scope (Authorization header or presigned query), refined by `X-Amz-Target`, then path rules; an
 unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint.

@@ -1,14 +1,15 @@
-"""Target input: Input, InputPath and InputTransformer with AWS's quoting rules (spec §7.4, row 32)."""
+"""Target input: Input, InputPath and InputTransformer with AWS's quoting rules (docs/aws-behaviour.md#target-input)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from overcast.services.events.transform import MISSING, parse_path, select, target_input
 
-EVENT = {
+EVENT: dict[str, Any] = {
     "version": "0",
     "id": "7bf73129-1428-4cd3-a780-95db273d1602",
     "detail-type": "EC2 Instance State-change Notification",

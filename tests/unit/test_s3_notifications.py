@@ -1,5 +1,5 @@
 """S3 notifications recorded in the outbox: which destinations, in the write's own transaction, and the
-exact event documents (lambda-semantics.md §4.5; S3's EventBridge events)."""
+exact event documents (docs/aws-behaviour.md#events-delivered-to-functions; S3's EventBridge events)."""
 
 from __future__ import annotations
 

@@ -74,13 +74,16 @@ def test_xml_roots_and_namespace():
     ctx = RequestContext(account="000000000000", region="us-east-1")
     op = model.operation_model("ListObjectsV2")
     body = PROTOCOLS["rest-xml"].serialize(op, {"Name": "b", "KeyCount": 0}, ctx, SPEC.options).body
+    assert isinstance(body, bytes)
     assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n'
                            b'<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">')
     location = model.operation_model("GetBucketLocation")
     west = PROTOCOLS["rest-xml"].serialize(location, {"LocationConstraint": "eu-west-1"}, ctx, SPEC.options).body
+    assert isinstance(west, bytes)
     assert west.endswith(b'<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1'
                          b"</LocationConstraint>")
     empty = PROTOCOLS["rest-xml"].serialize(location, {}, ctx, SPEC.options).body
+    assert isinstance(empty, bytes)
     assert empty.endswith(b'<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>')
     upload = client_parse("s3", "CreateMultipartUpload", {"Bucket": "b", "Key": "k", "UploadId": "u"}, SPEC.options)
     assert upload["UploadId"] == "u"

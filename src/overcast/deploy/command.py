@@ -111,7 +111,7 @@ class Deployer:
         change_type = "UPDATE" if existing is not None and existing["StackStatus"] != "REVIEW_IN_PROGRESS" else "CREATE"
         declared = template.get("Parameters") or {}
         values = {**{k: v for k, v in stack.parameters.items() if k in declared}, **overrides}
-        parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+        parameters: list[dict[str, Any]] = [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
         if change_type == "UPDATE":
             previous = {p["ParameterKey"] for p in existing.get("Parameters") or []}  # type: ignore[union-attr]
             # as `aws cloudformation deploy`: a parameter not given keeps the stack's current value

@@ -9,7 +9,7 @@ import io
 import os
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from overcast.deploy.sources import DeployError, FileAsset, StackSource
 
@@ -128,7 +128,7 @@ def package(stack: StackSource, uploader: Uploader) -> dict[str, Any]:
     return template
 
 
-def _is_local(value: Any, base: Path) -> bool:
+def _is_local(value: Any, base: Path) -> TypeGuard[str]:
     if not isinstance(value, str) or not value or value.startswith("s3://") or "://" in value:
         return False
     return (base / value).exists()

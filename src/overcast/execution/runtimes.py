@@ -41,10 +41,14 @@ def _probe(candidate: str) -> tuple[str, int]:
     try:
         out = subprocess.run([candidate, "--version"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RuntimeUnavailable(f"{candidate} could not be run: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise RuntimeUnavailable(f"Node.js functions run on the machine's `node` (version {MIN_NODE_MAJOR} or "
+                                 f"later), and {candidate} could not be run ({reason}): install Node.js or set "
+                                 "OVERCAST_NODE to its path.") from None
     match = re.match(r"v(\d+)\.", out.stdout.strip())
     if not match:
-        raise RuntimeUnavailable(f"{candidate} --version answered {out.stdout.strip()!r}, not a Node.js version")
+        raise RuntimeUnavailable(f"Node.js functions run on the machine's `node`, and `{candidate} --version` "
+                                 f"answered {out.stdout.strip()!r}: set OVERCAST_NODE to a Node.js {MIN_NODE_MAJOR}+.")
     return candidate, int(match.group(1))
 
 

@@ -116,10 +116,10 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
 
 def _status(code: int) -> str:
     if os.WIFSIGNALED(code):
-        sig = os.WTERMSIG(code)
+        sig = signal.Signals(os.WTERMSIG(code))
         names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGTERM: "terminated",
                  signal.SIGABRT: "aborted"}
-        return f"signal: {names.get(sig, signal.Signals(sig).name.lower())}"
+        return f"signal: {names.get(sig, sig.name.lower())}"
     return f"exit status {os.WEXITSTATUS(code)}"
 
 

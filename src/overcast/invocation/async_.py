@@ -1,6 +1,6 @@
 """Asynchronous invocation (Event): the event is committed to Lambda's internal queue before 202
 is answered; a dispatcher runs due events on warm environments; retry, age, dead-letter and
-destination policies decide what follows an attempt (spec §2)."""
+destination policies decide what follows an attempt (docs/aws-behaviour.md#asynchronous-invocation)."""
 
 from __future__ import annotations
 
@@ -245,7 +245,7 @@ def _embed(raw: str | bytes) -> Any:
 
 def invocation_record(platform: Platform, row: Any, resolved: Resolved, condition: str, attempts: int,
                       last: str | None) -> dict[str, Any]:
-    """The destination record of spec §2.5."""
+    """The invocation record destinations receive (docs/aws-behaviour.md#invocation-records-and-destinations)."""
     moment = dt.datetime.fromtimestamp(platform.clock.now(), dt.UTC)
     qualified = resolved.ref.qualified_arn(resolved.ref.qualifier or LATEST)
     record: dict[str, Any] = {

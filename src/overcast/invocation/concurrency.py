@@ -1,5 +1,5 @@
 """Concurrency: how many invocations of a function, and of an account's unreserved pool, may run at
-once (spec §6). A function with reserved concurrency R runs at most R at a time (R = 0 throttles
+once (docs/aws-behaviour.md#concurrency-and-throttling). A function with reserved concurrency R runs at most R at a time (R = 0 throttles
 everything); functions without a reservation share what the account's quota leaves unreserved."""
 
 from __future__ import annotations

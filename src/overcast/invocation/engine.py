@@ -1,8 +1,7 @@
 """The engine runs the platform's background loops in one TaskGroup owned by the server lifespan.
 
 A loop is a short `async def` that does one round of work and returns (or waits on a signal);
-the engine calls it again, backs off after an error, and stops it cleanly on shutdown
-(STYLE.md §10).
+the engine calls it again, backs off after an error, and stops it cleanly on shutdown.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What happens to an asynchronous event after an attempt: small policies returning an outcome as a
-value (STYLE.md §2), each citing the AWS rule it emulates (spec §2.2)."""
+value, each citing the AWS rule it emulates (docs/aws-behaviour.md#retries-and-maximum-event-age)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Synchronous invocation (RequestResponse): reserve concurrency, take a warm environment (or start
 one), run under the function's timeout, write the log lines, answer the result or the error
-document (spec §1, §5.5, §6)."""
+document (docs/aws-behaviour.md#synchronous-invocation)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import logging
 import math
 import shutil
 import uuid
@@ -22,6 +23,7 @@ from overcast.execution.environment import (
     EnvironmentSpec,
     Invocation,
     InvocationResult,
+    StreamSink,
 )
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
@@ -42,9 +44,11 @@ from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
 from overcast.services.logs.models import LogStore
 
+log = logging.getLogger("overcast.invoke")
+
 SYNC_PAYLOAD_LIMIT = 6_291_456
 RESPONSE_LIMIT = 6_291_456
-RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (spec §1.3e)
+RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
 PYTHON_VERSION = "3.12"
 
@@ -90,6 +94,7 @@ class Invoker:
                                     platform.config.environment_idle_seconds)
         self._runtime_dir: str | None = None
         self.node_sdk = NodeSdk()
+        self._node_missing_said = False
         self._stdlib = stdlib_path()
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -113,6 +118,7 @@ class Invoker:
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
         self.pool.stop_all_now()
         self.pool.zygote.close()
+        self.pool.launcher.close()
 
     async def warm_up(self) -> None:
         """Start the zygote ahead of the first cold start."""
@@ -122,7 +128,7 @@ class Invoker:
 
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
-                     resolved: Resolved | None = None) -> InvokeOutcome:
+                     resolved: Resolved | None = None, sink: StreamSink | None = None) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
         resolved = resolved or self.functions.resolve(ref)
         config = resolved.config
@@ -139,7 +145,8 @@ class Invoker:
             raise TooManyRequests(slot)
         try:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
-                                    timeout=float(config.get("Timeout", 3)), client_context=client_context)
+                                    timeout=float(config.get("Timeout", 3)), client_context=client_context,
+                                    sink=sink)
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)
@@ -297,7 +304,7 @@ class Invoker:
             latest = {}
         current = latest.get("RevisionId")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
-            self._start_node_spare()
+            self._start_node_spare(name)
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -309,11 +316,15 @@ class Invoker:
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
 
-    def _start_node_spare(self) -> None:
-        """A Node.js function exists: have a started Node.js process ready for its first invocation."""
+    def _start_node_spare(self, name: str) -> None:
+        """A Node.js function exists: have a started Node.js process ready for its first invocation
+        (or say, once, why its invocations will fail)."""
         try:
             node, _ = runtimes.node_binary()
-        except runtimes.RuntimeUnavailable:
+        except runtimes.RuntimeUnavailable as exc:
+            if not self._node_missing_said:
+                self._node_missing_said = True
+                log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
         self.pool.ensure_spare(runtimes.node_argv(node))
 

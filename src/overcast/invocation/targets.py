@@ -1,4 +1,4 @@
-"""Cross-service delivery through one facade (ARCHITECTURE.md decision 6).
+"""Cross-service delivery through one facade (docs/delivery.md).
 
 A write path never calls another service inline: it *records* what must be delivered
 (`record(...)`, an outbox row committed in the caller's own transaction) and the outbox loop

@@ -84,6 +84,7 @@ class JsonStream:
 
     def next_token(self) -> str | None:
         """The next token's kind (None at the end of the text)."""
+        token: _Token | None
         if self._pending is not None:
             token, self._pending = self._pending, None
         else:

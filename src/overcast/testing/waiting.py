@@ -10,7 +10,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(condition: Callable[[], T], timeout: float = 20.0, what: str = "condition",
+def wait_until(condition: Callable[[], T | None], timeout: float = 20.0, what: str = "condition",
                interval: float = 0.02) -> T:
     """Call `condition` until it returns something truthy and return that; fail after `timeout` s."""
     deadline = time.monotonic() + timeout

@@ -1,4 +1,4 @@
-"""HTTP APIs (API Gateway v2): quick create, routes, payload formats 1.0 and 2.0 (§4.8), stages,
+"""HTTP APIs (API Gateway v2): quick create, routes, payload formats 1.0 and 2.0, stages,
 CORS, Lambda and JWT authorizers, and the answers API Gateway gives when something goes wrong."""
 
 from __future__ import annotations

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
 import yaml
+
+from overcast.testing import wait_until
 
 FINAL_TIMEOUT = 60.0
 
@@ -22,15 +23,13 @@ def body(template: dict[str, Any] | str) -> str:
 
 def wait(cf: Any, stack: str, timeout: float = FINAL_TIMEOUT) -> dict[str, Any]:
     """Poll DescribeStacks until the stack leaves every *_IN_PROGRESS status."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = cf.describe_stacks(StackName=stack)["Stacks"][0]
+
+    def settled() -> dict[str, Any] | None:
+        found: dict[str, Any] = cf.describe_stacks(StackName=stack)["Stacks"][0]
         status = found["StackStatus"]
-        if not status.endswith("_IN_PROGRESS") or status == "REVIEW_IN_PROGRESS":
-            return found  # type: ignore[no-any-return]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"stack {stack} still {status} after {timeout}s")
-        time.sleep(0.05)
+        return found if not status.endswith("_IN_PROGRESS") or status == "REVIEW_IN_PROGRESS" else None
+
+    return wait_until(settled, timeout, f"stack {stack} out of its *_IN_PROGRESS status", interval=0.05)
 
 
 def create(cf: Any, template: dict[str, Any] | str, name: str | None = None, **kwargs: Any) -> dict[str, Any]:

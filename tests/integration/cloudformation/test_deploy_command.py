@@ -8,10 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
+from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import unique
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -143,11 +143,7 @@ def test_deploy_cdk_assembly(overcast_server, tmp_path):
     events.put_events(Entries=[{"Source": "shop.basket", "DetailType": "Checkout", "EventBusName": "ShopBus",
                                 "Detail": json.dumps({"id": "order-1", "total": 42})}])
     table = overcast_server.client("dynamodb")
-    deadline = time.monotonic() + 30
-    items: list = []
-    while not items and time.monotonic() < deadline:
-        items = table.scan(TableName=out["TableName"])["Items"]
-        time.sleep(0.05)
+    items = wait_until(lambda: table.scan(TableName=out["TableName"])["Items"], 30, "the order in the table")
     assert items == [{"id": {"S": "order-1"}, "total": {"S": "42"}}]
     local = next(line.split("on overcast: ", 1)[1].rstrip(")") for line in result.stdout.splitlines()
                  if "on overcast:" in line)

@@ -4,11 +4,11 @@ HTTP), function URLs, load balancers, event source mappings — created, used, u
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 
 import botocore.exceptions
 
+from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import check, create, outputs, physical, unique, update, wait
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -154,10 +154,8 @@ def test_event_bus_rule_to_queue_and_kinesis_stream(cf, overcast_server):
     events = overcast_server.client("events")
     events.put_events(Entries=[{"Source": "shop", "DetailType": "Checkout", "Detail": "{}", "EventBusName": out["Bus"]}])
     sqs = overcast_server.client("sqs")
-    deadline = time.monotonic() + 20
-    messages: list = []
-    while not messages and time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=out["Queue"], WaitTimeSeconds=1).get("Messages", [])
+    messages = wait_until(lambda: sqs.receive_message(QueueUrl=out["Queue"], WaitTimeSeconds=1).get("Messages"),
+                          20, "the rule's delivery")
     assert json.loads(messages[0]["Body"])["detail-type"] == "Checkout"
     kinesis = overcast_server.client("kinesis")
     summary = kinesis.describe_stream_summary(StreamName=physical(cf, name)["Stream"])["StreamDescriptionSummary"]
@@ -223,11 +221,14 @@ def test_s3_bucket_notifications_code_from_s3_and_template_url(cf, overcast_serv
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     s3.put_object(Bucket=bucket, Key="in/report.csv", Body=b"x")
     s3.put_object(Bucket=bucket, Key="elsewhere.csv", Body=b"x")
-    deadline = time.monotonic() + 20
     keys: list[str] = []
-    while not keys and time.monotonic() < deadline:
+
+    def notified() -> list[str]:
         for message in sqs.receive_message(QueueUrl=out["Queue"], WaitTimeSeconds=1).get("Messages", []):
-            keys += [r["s3"]["object"]["key"] for r in json.loads(message["Body"]).get("Records", [])]
+            keys.extend(r["s3"]["object"]["key"] for r in json.loads(message["Body"]).get("Records", []))
+        return keys
+
+    wait_until(notified, 20, "the bucket's notification")
     assert keys == ["in/report.csv"]
     answer = overcast_server.client("lambda").invoke(FunctionName=out["Fn"])["Payload"].read()
     assert json.loads(answer)["body"] == "from s3"

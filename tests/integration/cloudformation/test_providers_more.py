@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import urllib.request
 import zipfile
 
+from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import check, create, outputs, physical, unique, update
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -75,10 +75,8 @@ def test_sns_subscription_and_topic_policy(cf, overcast_server):
     for kind in ("spam", "order"):
         sns.publish(TopicArn=out["Topic"], Message=kind,
                     MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}})
-    deadline = time.monotonic() + 20
-    bodies: list[str] = []
-    while not bodies and time.monotonic() < deadline:
-        bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=out["Inbox"], WaitTimeSeconds=1).get("Messages", [])]
+    bodies = wait_until(lambda: [m["Body"] for m in sqs.receive_message(QueueUrl=out["Inbox"], WaitTimeSeconds=1)
+                                 .get("Messages", [])], 20, "the filtered delivery")
     assert bodies == ["order"]
 
 

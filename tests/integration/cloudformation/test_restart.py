@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 
 import botocore.exceptions
 
-from overcast.testing import OvercastServer
+from overcast.testing import OvercastServer, wait_until
 from tests.integration.cloudformation.helpers import body, check, events, physical, unique, wait
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -49,12 +48,8 @@ def _in_background(call) -> threading.Thread:  # the call may die with the serve
 
 
 def _wait_for_request(record: Path, count: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if record.exists() and len(record.read_text().splitlines()) >= count:
-            return
-        time.sleep(0.02)
-    raise AssertionError("the custom resource's function was never invoked")
+    wait_until(lambda: record.exists() and len(record.read_text().splitlines()) >= count, 30,
+               "the custom resource's function invoked")
 
 
 def test_sigkill_during_create_and_update(tmp_path):

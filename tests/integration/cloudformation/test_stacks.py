@@ -4,11 +4,11 @@ removal, rollback), delete, waiters, capabilities, deletion policies."""
 from __future__ import annotations
 
 import json
-import time
 
 import botocore.exceptions
 import pytest
 
+from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import (
     body,
     check,
@@ -267,12 +267,15 @@ def test_stack_events_go_to_notification_topics(cf, sqs, overcast_server):
     name = unique()
     check(cf, create(cf, {"Resources": {"A": queue()}}, name, NotificationARNs=[topic]))
     statuses: list[str] = []
-    deadline = time.monotonic() + 20
-    while len(statuses) < 4 and time.monotonic() < deadline:
+
+    def notified() -> bool:
         for message in sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
             lines = dict(line.split("=", 1) for line in message["Body"].splitlines())
             assert lines["StackName"] == f"'{name}'"
             statuses.append(f"{lines['LogicalResourceId'].strip(chr(39))} {lines['ResourceStatus'].strip(chr(39))}")
+        return len(statuses) >= 4
+
+    wait_until(notified, 20, "four stack notifications")
     assert sorted(statuses) == sorted(["A CREATE_IN_PROGRESS", "A CREATE_COMPLETE", f"{name} CREATE_IN_PROGRESS",
                                        f"{name} CREATE_COMPLETE"])
 

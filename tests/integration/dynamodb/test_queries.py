@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.integration.dynamodb.helpers import error_of
@@ -154,9 +156,10 @@ def test_one_megabyte_pages(ddb, make_table):
 def test_scan_pages_and_parallel_segments(ddb, make_table):
     name = make_table()
     requests = [{"PutRequest": {"Item": {"pk": {"S": f"p{i}"}, "sk": {"S": "s"}, "n": {"N": str(i)}}}} for i in range(60)]
-    for start in range(0, 60, 25):
-        ddb.batch_write_item(RequestItems={name: requests[start:start + 25]})
-    seen, start = [], None
+    for first in range(0, 60, 25):
+        ddb.batch_write_item(RequestItems={name: requests[first:first + 25]})
+    seen: list[str] = []
+    start: dict[str, Any] | None = None
     while True:
         page = ddb.scan(TableName=name, Limit=7, **({"ExclusiveStartKey": start} if start else {}))
         seen += [i["n"]["N"] for i in page["Items"]]

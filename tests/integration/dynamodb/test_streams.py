@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import botocore.exceptions
 import pytest
 
 from overcast.testing import OvercastServer, wait_until
@@ -142,6 +143,13 @@ def test_iterators_expire_after_15_minutes(tmp_path):
         shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
         iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
         assert len(streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]) == 1
-        time.sleep(0.3)  # the iterator's own lifetime, not a wait for the platform
-        code, message = error_of(streams.get_records, ShardIterator=iterator["ShardIterator"])
+
+        def refused() -> tuple[str, str] | None:
+            try:
+                streams.get_records(ShardIterator=iterator["ShardIterator"])
+            except botocore.exceptions.ClientError as error:
+                return error.response["Error"]["Code"], error.response["Error"]["Message"]
+            return None
+
+        code, message = wait_until(refused, 10, "the iterator's expiry (15 AWS minutes)")
         assert code == "ExpiredIteratorException" and message.startswith("Iterator expired.")

@@ -3,14 +3,13 @@ mapping, multi-value headers, and serving on the shared port and on the listener
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import create_function, free_port
+from overcast.testing import create_function, free_port, wait_until
 
 TARGET = """
 import base64, json
@@ -167,22 +166,16 @@ def test_describe_and_delete(elb, lam):
 def test_listener_on_its_own_port(elb, lam):
     port = free_port()
     _, _, listener, fn = _setup(elb, lam, port=port)
-    deadline = time.monotonic() + 10
-    response = None
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"http://127.0.0.1:{port}/own/port", timeout=30)
-            break
-        except httpx.ConnectError:
-            time.sleep(0.05)
-    assert response is not None and response.status_code == 200
+    response = wait_until(lambda: _get(f"http://127.0.0.1:{port}/own/port", 30), 10, "the listener's own port")
+    assert response.status_code == 200
     assert response.json()["event"]["path"] == "/own/port" and response.json()["fn"] == fn
     elb.delete_listener(ListenerArn=listener["ListenerArn"])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
-            time.sleep(0.05)
-        except httpx.ConnectError:
-            return
-    raise AssertionError("the listener's port is still served after DeleteListener")
+    wait_until(lambda: _get(f"http://127.0.0.1:{port}/", 5) is None, 10, "the listener's port closed by DeleteListener")
+
+
+def _get(url: str, timeout: float) -> httpx.Response | None:
+    """The answer at `url`, or None when nothing listens there."""
+    try:
+        return httpx.get(url, timeout=timeout)
+    except httpx.ConnectError:
+        return None

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
+from typing import Any
 
 from overcast.testing import OvercastServer
 from tests.integration.events.helpers import Sink, unique, wait_for
 
 # (pattern on `detail`, detail of the event, matches?) — one rule and one event per row
-MATRIX = [
+MATRIX: list[tuple[dict[str, Any], dict[str, Any], bool]] = [
     ({"s": ["v"]}, {"s": "v"}, True),
     ({"s": ["v"]}, {"s": "V"}, False),
     ({"n": [None]}, {"n": None}, True),
@@ -96,7 +98,7 @@ def test_schedules_fire_under_the_time_scale(overcast_server):
             events.put_targets(Rule=rule, Targets=[sink.target()])
             watched[rule] = sink.watch(rule)
         for rule, archive in watched.items():
-            wait_for(lambda a=archive: sink.count(a) >= 2, deadline=15, what=f"two firings of {rule}")
+            wait_for(partial(_fired_twice, sink, archive), deadline=15, what=f"two firings of {rule}")
     finally:
         for rule in rules:
             events.remove_targets(Rule=rule, Ids=["sink"])
@@ -135,6 +137,10 @@ def test_archive_and_replay(overcast_server):
     assert events.describe_archive(ArchiveName=archive)["Description"] == "kept"
     events.delete_archive(ArchiveName=archive)
     assert archive not in [a["ArchiveName"] for a in events.list_archives()["Archives"]]
+
+
+def _fired_twice(sink: Sink, archive: str) -> bool:
+    return sink.count(archive) >= 2
 
 
 def test_acknowledged_events_survive_sigkill(tmp_path):

@@ -12,7 +12,7 @@ from tests.integration.events.helpers import Sink, unique, wait_for
 from tests.unit.test_patterns_matching import CASES
 
 
-def test_one_bad_entry_fails_alone(overcast_server):  # spec §8.2 row 30
+def test_one_bad_entry_fails_alone(overcast_server):
     events = overcast_server.client("events")
     result = events.put_events(Entries=[
         {"Source": "shop", "DetailType": "order", "Detail": '{"id": 1}'},

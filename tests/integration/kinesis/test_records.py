@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
+from typing import Any
 
 import botocore.exceptions
 import pytest
 
+from overcast.testing import wait_until
 from tests.integration.kinesis.conftest import read_all
 from tests.integration.kinesis.test_streams import error_of
 
@@ -63,7 +64,7 @@ def test_sequence_numbers_strictly_increase_per_shard_and_order_is_kept(kinesis,
 
 def test_put_records_answers_per_record_in_request_order(kinesis, make_stream):
     name = make_stream(shards=3)
-    entries = [{"Data": b"r%d" % i, "PartitionKey": f"p{i}"} for i in range(100)]
+    entries: list[dict[str, Any]] = [{"Data": b"r%d" % i, "PartitionKey": f"p{i}"} for i in range(100)]
     out = kinesis.put_records(StreamName=name, Records=entries)
     assert out["FailedRecordCount"] == 0 and len(out["Records"]) == 100
     for i, result in enumerate(out["Records"]):
@@ -110,7 +111,7 @@ def test_at_timestamp(kinesis, make_stream):
     [first] = read_all(kinesis, name, SHARD0)
     # boto3 sends Timestamp in whole seconds: start at the next second after the first record
     moment = first["ApproximateArrivalTimestamp"].replace(microsecond=0) + dt.timedelta(seconds=1)
-    time.sleep(max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds()) + 0.01)  # wall clock, not the platform
+    wait_until(lambda: dt.datetime.now(dt.UTC) > moment, 5, "the next second on the wall clock")
     kinesis.put_record(StreamName=name, Data=b"after", PartitionKey="k")
     got = read_all(kinesis, name, SHARD0, "AT_TIMESTAMP", Timestamp=moment)
     assert [r["Data"] for r in got] == [b"after"]

@@ -72,7 +72,7 @@ def test_split_closes_the_parent_and_children_follow_it(kinesis, make_stream):
 
 def test_merge_then_read_keeps_per_key_order(kinesis, make_stream):
     name = make_stream(shards=2)
-    expected = {}
+    expected: dict[str, list[int]] = {}
     for i in range(10):
         key = f"key-{i % 4}"
         kinesis.put_record(StreamName=name, Data=f"{key}:{i}".encode(), PartitionKey=key)

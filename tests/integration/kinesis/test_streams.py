@@ -3,6 +3,8 @@ tags, monitoring, encryption, consumers, limits and AWS's errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import botocore.exceptions
 import pytest
 
@@ -106,12 +108,13 @@ def test_create_errors(kinesis, make_stream):
 
 
 def test_missing_streams_everywhere(kinesis):
-    for call, kwargs in [
+    cases: list[tuple[Any, dict[str, Any]]] = [
         (kinesis.put_record, {"Data": b"x", "PartitionKey": "k"}),
         (kinesis.list_shards, {}),
         (kinesis.delete_stream, {}),
         (kinesis.add_tags_to_stream, {"Tags": {"a": "b"}}),
-    ]:
+    ]
+    for call, kwargs in cases:
         code, message, _ = error_of(call, StreamName="no-such-stream", **kwargs)
         assert code == "ResourceNotFoundException"
         assert message == "Stream no-such-stream under account 000000000000 not found."

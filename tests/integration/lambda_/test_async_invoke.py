@@ -1,19 +1,19 @@
-"""Asynchronous invocation: retries, maximum event age, destinations (rows 12–18 of §8.2 that need
-no other service; the SQS/SNS/EventBridge/S3 destinations are tested with those services)."""
+"""Asynchronous invocation: retries, maximum event age, destinations (docs/aws-behaviour.md#asynchronous-invocation)
+(what needs no other service; the SQS/SNS/EventBridge/S3 destinations are tested with those services)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import threading
-import time
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import recorder_source, records, wait_for_records
+from tests.integration.lambda_.polyglot import source
 
 SCALE = 0.01  # the session server's OVERCAST_TIME_SCALE
 
@@ -106,10 +106,7 @@ def test_row14_throttled_until_event_age_exceeded(lam, tmp_path):
     busy = threading.Thread(target=lambda: lam.invoke(
         FunctionName=name, Payload=json.dumps({"sleep": 3, "marker": str(marker)}).encode()))
     busy.start()
-    deadline = time.monotonic() + 20
-    while not marker.exists() and time.monotonic() < deadline:  # the slow call holds the only slot
-        time.sleep(0.01)
-    assert marker.exists()
+    wait_until(marker.exists, 20, "the slow call holding the only slot")
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"late": true}')
     [failure] = wait_for_records(tmp_path / "failures.jsonl", 1)
     busy.join()
@@ -119,9 +116,11 @@ def test_row14_throttled_until_event_age_exceeded(lam, tmp_path):
     assert failure["event"]["requestPayload"] == {"late": True}
 
 
-def test_row15_on_success(lam, tmp_path):
+def test_row15_on_success(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "successes.jsonl")
-    name = create_function(lam, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n")
+    name = create_function(lam, source(runtime, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n",
+                                       "export const handler = async (event) => ({doubled: event.n * 2});\n"),
+                           runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name,
                                          DestinationConfig={"OnSuccess": {"Destination": destination}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 21}')

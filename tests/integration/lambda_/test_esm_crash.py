@@ -4,9 +4,8 @@ Kinesis → Lambda run; after the restart every message and record is processed 
 from __future__ import annotations
 
 import json
-import time
 
-from overcast.testing import OvercastServer, create_function
+from overcast.testing import OvercastServer, create_function, wait_until
 
 COLLECTOR = """
 import base64, json, os, time
@@ -31,11 +30,11 @@ def _seen(path):
 
 
 def _wait(path, expected, timeout=180.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if expected <= _seen(path):
-            return
-        time.sleep(0.1)
+    try:
+        wait_until(lambda: expected <= _seen(path), timeout, "every item processed", interval=0.1)
+        return
+    except AssertionError:
+        pass
     missing = expected - _seen(path)
     raise AssertionError(f"{len(missing)} items were never processed, e.g. {sorted(missing)[:5]}")
 

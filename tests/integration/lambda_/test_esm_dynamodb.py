@@ -1,9 +1,10 @@
-"""DynamoDB Streams event source mappings: §4.3 records, filters, partial failures."""
+"""DynamoDB Streams event source mappings: the records Lambda delivers, filters, partial failures."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_filter_on_event_name(lam, ddb, tmp_path):
 def test_report_batch_item_failures_by_sequence_number(lam, ddb, tmp_path):
     table, arn = _table(ddb)
     for i in range(4):
-        item = {"id": {"S": f"k{i}"}}
+        item: dict[str, dict[str, Any]] = {"id": {"S": f"k{i}"}}
         if i == 1:
             item["bad"] = {"BOOL": True}
         ddb.put_item(TableName=table, Item=item)

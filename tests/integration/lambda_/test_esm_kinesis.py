@@ -1,4 +1,4 @@
-"""Kinesis event source mappings: rows 24–27 of §8.2, starting positions, windows, shards."""
+"""Kinesis event source mappings (docs/aws-behaviour.md#stream-sources): errors, bisection, partial batches, starting positions, windows, shards."""
 
 from __future__ import annotations
 
@@ -122,8 +122,12 @@ def test_row25_retries_then_on_failure_destination(lam, kinesis, sqs, tmp_path):
     attempts = [b for b in records(tmp_path / "b.jsonl") if b["items"] == [{"n": 1, "fail": True}]]
     assert len(attempts) == 3  # the first try and two retries
     messages: list[dict] = []
-    wait_until(lambda: messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []))
-           or bool(messages))
+
+    def received() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []))
+        return bool(messages)
+
+    wait_until(received)
     failure = json.loads(messages[0]["Body"])
     assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert failure["requestContext"]["approximateInvokeCount"] == 3

@@ -62,7 +62,7 @@ def test_callback_handlers_wait_for_the_event_loop_unless_told_not_to(lam, tmp_p
         const fs = require("fs");
         exports.handler = function (event, context, callback) {
           context.callbackWaitsForEmptyEventLoop = !event.dontWait;
-          setTimeout(() => fs.writeFileSync(event.marker, "written"), 300);
+          setTimeout(() => fs.writeFileSync(event.marker, "written"), event.dontWait ? 5000 : 100);
           if (event.fail) return callback(new Error("via callback"));
           callback(null, {waited: !event.dontWait});
         };
@@ -71,12 +71,14 @@ def test_callback_handlers_wait_for_the_event_loop_unless_told_not_to(lam, tmp_p
     assert json.loads(response["Body"]) == {"waited": True}
     assert marker.read_text() == "written"      # the timer ran before the response went out
     marker.unlink()
-    response = invoke(lam, name, json.dumps({"marker": str(marker), "dontWait": True}).encode())
-    assert json.loads(response["Body"]) == {"waited": False}
-    assert not marker.exists()                  # answered without waiting for the timer
     failed = invoke(lam, name, json.dumps({"marker": str(marker), "fail": True}).encode())
     assert failed["FunctionError"] == "Unhandled"
     assert json.loads(failed["Body"])["errorMessage"] == "via callback"
+    assert marker.read_text() == "written"
+    marker.unlink()
+    response = invoke(lam, name, json.dumps({"marker": str(marker), "dontWait": True}).encode())
+    assert json.loads(response["Body"]) == {"waited": False}
+    assert not marker.exists()                  # answered without waiting for the 5 s timer
 
 
 def test_uncaught_exception_and_unhandled_rejection(lam):
@@ -175,8 +177,8 @@ def test_console_text_and_json_formats(lam, logs):
                                  LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "INFO"})
     response = invoke(lam, structured, LogType="Tail")
     records = [json.loads(line) for line in response["Logs"].splitlines() if line.startswith("{")]
-    assert [(r["level"], r["message"]) for r in records] == [
-        ("INFO", {"a": 1}) if False else ("INFO", "info { a: 1 }"), ("WARN", "two\nlines"), ("ERROR", "bad")]
+    assert [(r["level"], r["message"]) for r in records] == [  # DEBUG is below the function's level
+        ("INFO", "info { a: 1 }"), ("WARN", "two\nlines"), ("ERROR", "bad")]
     assert all(r["requestId"] == response["ResponseMetadata"]["RequestId"] for r in records)
 
 
@@ -190,6 +192,11 @@ def test_layers_are_on_node_path(lam):
         exports.handler = async () => [greeting(), require("versioned")];
     """}, Layers=[layer["LayerVersionArn"]])
     assert json.loads(invoke(lam, name)["Body"]) == ["from the layer", "node22 folder"]
+    esm = create(lam, {"index.mjs": """
+        import greeting from "greeting";
+        export const handler = async () => greeting();
+    """}, Layers=[layer["LayerVersionArn"]])
+    assert json.loads(invoke(lam, esm)["Body"]) == "from the layer"   # ES modules find layers too
 
 
 def test_streamified_handler_answers_invoke(lam):
@@ -203,3 +210,11 @@ def test_streamified_handler_answers_invoke(lam):
         });
     """, runtime="nodejs22.x")
     assert invoke(lam, name)["Body"] == b"hello stream"
+
+
+def test_exit_without_an_error_code(lam):
+    name = create_function(lam, "export const handler = async () => { process.exit(0); };\n", runtime="nodejs22.x")
+    response = invoke(lam, name)
+    document = json.loads(response["Body"])
+    assert response["FunctionError"] == "Unhandled" and document["errorType"] == "Runtime.ExitError"
+    assert document["errorMessage"].endswith("Error: Runtime exited without providing a reason")

@@ -11,6 +11,7 @@ import json
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,7 +106,7 @@ def test_dynamodb_partial_failure(overcast_server, powertools_layer, tmp_path):
                            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
                            )["TableDescription"]["LatestStreamArn"]
     for i in range(3):
-        item = {"id": {"S": f"i{i}"}}
+        item: dict[str, dict[str, Any]] = {"id": {"S": f"i{i}"}}
         if i == 0:
             item["bad"] = {"BOOL": True}
         ddb.put_item(TableName=table, Item=item)

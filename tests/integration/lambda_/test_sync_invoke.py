@@ -1,4 +1,4 @@
-"""Synchronous invocation: rows 1–11 of the Lambda behaviour matrix, on a real server, for Python
+"""Synchronous invocation: results, errors, limits and throttles (docs/aws-behaviour.md#synchronous-invocation), on a real server, for Python
 and (where the handler can be written in both) Node.js functions."""
 
 from __future__ import annotations
@@ -6,12 +6,11 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.polyglot import is_node, source
 
 
@@ -199,10 +198,7 @@ def test_row11_reserved_concurrency_one_overlapping_calls(lam, tmp_path, runtime
     thread = threading.Thread(target=lambda: results.append(
         invoke(lam, name, json.dumps({"marker": str(marker)}).encode())["Body"]))
     thread.start()
-    deadline = time.monotonic() + 20
-    while not marker.exists() and time.monotonic() < deadline:  # the first call is running
-        time.sleep(0.01)
-    assert marker.exists()
+    wait_until(marker.exists, 20, "the first call running")
     with pytest.raises(lam.exceptions.TooManyRequestsException) as info:
         invoke(lam, name)
     assert info.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"

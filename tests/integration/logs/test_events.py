@@ -130,7 +130,8 @@ def test_pages_split_events_with_the_same_timestamp(overcast_server):
         forward += messages(page["events"])
         token = page["nextForwardToken"]
     assert forward == [f"same {i}" for i in range(7)]
-    backward, token = [], None
+    backward: list[str] = []
+    token = None
     for _ in range(4):
         page = logs.get_log_events(**kw, limit=2, **({"nextToken": token} if token else {}))
         backward = messages(page["events"]) + backward

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+from overcast.testing import wait_until
 from tests.integration.logs.helpers import now_ms, unique
 
 HOUR = 3_600_000
@@ -83,17 +84,25 @@ def _lines(process):
     return lines
 
 
-def _wait_for(lines, text, deadline):
+def _wait_for(lines, text, timeout=30.0):
+    """The lines printed until one ending with `text`."""
     seen = []
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if line.endswith(text):
-            return seen
-    raise AssertionError(f"{text!r} not printed; got {seen}")
+
+    def printed() -> bool:
+        while True:
+            try:
+                line = lines.get_nowait()
+            except queue.Empty:
+                return False
+            seen.append(line)
+            if line.endswith(text):
+                return True
+
+    try:
+        wait_until(printed, timeout, f"{text!r} printed")
+    except AssertionError:
+        raise AssertionError(f"{text!r} not printed; got {seen}") from None
+    return seen
 
 
 def test_follow_prints_new_events_until_stopped(overcast_server):
@@ -107,18 +116,18 @@ def test_follow_prints_new_events_until_stopped(overcast_server):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=overcast_server.aws_cli_env())
     try:
         lines = _lines(process)
-        deadline = time.monotonic() + 30
-        _wait_for(lines, "already there", deadline)
+        _wait_for(lines, "already there")
         logs.put_log_events(logGroupName=group, logStreamName=stream,
                             logEvents=[{"timestamp": now_ms(), "message": "appended while following"}])
-        seen = _wait_for(lines, "appended while following", deadline)
+        seen = _wait_for(lines, "appended while following")
         assert not any(line.endswith("already there") for line in seen)  # printed once, not again
         assert process.poll() is None  # still following
     finally:
         process.terminate()
         process.wait(10)
-        process.stdout.close()
-        process.stderr.close()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
@@ -137,9 +146,10 @@ def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
         logs.create_log_stream(logGroupName=group, logStreamName="s")
         logs.put_log_events(logGroupName=group, logStreamName="s",
                             logEvents=[{"timestamp": now_ms(), "message": "first words"}])
-        _wait_for(lines, "first words", time.monotonic() + 30)
+        _wait_for(lines, "first words")
     finally:
         process.terminate()
         process.wait(10)
-        process.stdout.close()
-        process.stderr.close()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

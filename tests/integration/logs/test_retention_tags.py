@@ -1,8 +1,7 @@
 """Retention policies (and events expiring under them) and tags, through boto3."""
 
-import time
 
-from overcast.testing import OvercastServer
+from overcast.testing import OvercastServer, wait_until
 from tests.integration.logs.helpers import error_of, make_stream, now_ms, put, unique
 
 VALID_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
@@ -51,13 +50,8 @@ def test_events_older_than_retention_expire():
         assert [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]] == [
             "fresh"]
         assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["storedBytes"] == 5 + 26
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            described = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
-            if described["storedBytes"] == 0:
-                break
-            time.sleep(0.05)
-        assert described["storedBytes"] == 0  # the expiry loop deleted it
+        wait_until(lambda: logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["storedBytes"] == 0,
+                   15, "the expiry loop deleting the old event")
         assert logs.get_log_events(logGroupName=group, logStreamName=stream)["events"] == []
         assert logs.filter_log_events(logGroupName=group)["events"] == []
 

@@ -1,6 +1,6 @@
 """S3 as a trigger and a destination: notifications to SQS, SNS and Lambda (asynchronous invoke),
 the design document's scenario S3 → Lambda → DynamoDB, functions created from S3 code, and Lambda's
-OnFailure destination to S3 (row 17 of §8.2)."""
+OnFailure destination to S3."""
 
 from __future__ import annotations
 

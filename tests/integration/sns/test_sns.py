@@ -6,13 +6,14 @@ import json
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions
 import pytest
+
+from overcast.testing import wait_until
 
 
 def _name(prefix: str = "t") -> str:
@@ -36,13 +37,19 @@ def _queue(sqs, name: str | None = None, **attrs: str) -> tuple[str, str]:
 
 def _drain(sqs, url: str, expect: int, timeout: float = 10.0) -> list[dict]:
     got: list[dict] = []
-    deadline = time.monotonic() + timeout
-    while len(got) < expect and time.monotonic() < deadline:
+
+    def drained() -> bool:
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=20,
                                     MessageAttributeNames=["All"], AttributeNames=["All"]).get("Messages", [])
-        got += batch
+        got.extend(batch)
         for m in batch:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return len(got) >= expect
+
+    try:
+        wait_until(drained, timeout, f"{expect} messages", interval=0)
+    except AssertionError:
+        pass  # the callers check what arrived
     return got
 
 
@@ -207,10 +214,7 @@ def test_http_subscription_handshake_and_delivery(sns):
 
 
 def _wait_for(items: list, count: int, timeout: float = 10.0) -> list:
-    deadline = time.monotonic() + timeout
-    while len(items) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(items) >= count, items
+    wait_until(lambda: len(items) >= count, timeout, f"{count} deliveries")
     return items
 
 

@@ -7,11 +7,12 @@ import json
 import subprocess
 import sys
 import threading
-import time
 import uuid
 
 import botocore.exceptions
 import pytest
+
+from overcast.testing import OvercastServer, wait_until
 
 
 def _name(prefix: str = "q") -> str:
@@ -113,25 +114,25 @@ def test_batch_reports_per_entry_errors(sqs):
     assert deleted["Failed"][0]["Code"] == "ReceiptHandleIsInvalid"
 
 
-def test_long_poll_returns_as_soon_as_a_message_arrives(overcast_server):
-    sqs = overcast_server.client("sqs")
-    url = sqs.create_queue(QueueName=_name())["QueueUrl"]
-    # a 20 s AWS wait lasts 0.2 s at the session's time scale: use a slower server-independent check
-    # by sending from another thread while the receive waits, and measuring the receive's latency.
-    result: dict = {}
+def test_long_poll_returns_as_soon_as_a_message_arrives(tmp_path):
+    # AWS time at its real pace: the 20 s wait outlasts the whole test unless the message ends it.
+    with OvercastServer(tmp_path, time_scale=1.0) as server:
+        sqs = server.client("sqs")
+        url = sqs.create_queue(QueueName=_name())["QueueUrl"]
+        result: dict = {}
+        receiving = threading.Event()
 
-    def receive() -> None:
-        started = time.monotonic()
-        result["messages"] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20).get("Messages", [])
-        result["took"] = time.monotonic() - started
+        def receive() -> None:
+            receiving.set()
+            result["messages"] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20).get("Messages", [])
 
-    thread = threading.Thread(target=receive)
-    thread.start()
-    time.sleep(0.02)  # let the receive start waiting (test-side pacing, not waiting on the platform)
-    overcast_server.client("sqs").send_message(QueueUrl=url, MessageBody="wake")
-    thread.join(10)
-    assert [m["Body"] for m in result["messages"]] == ["wake"]
-    assert result["took"] < 0.19
+        thread = threading.Thread(target=receive)
+        thread.start()
+        receiving.wait(10)  # the receive is on its way (if it arrives after the message, it still passes)
+        server.client("sqs").send_message(QueueUrl=url, MessageBody="wake")
+        thread.join(15)
+        assert not thread.is_alive(), "the long poll did not end when the message arrived"
+        assert [m["Body"] for m in result["messages"]] == ["wake"]
 
 
 def test_visibility_timeout_delay_and_change_visibility(sqs):
@@ -207,13 +208,13 @@ def test_redrive_to_dead_letter_queue_then_move_back(sqs):
     with pytest.raises(botocore.exceptions.ClientError):
         sqs.start_message_move_task(SourceArn=src_arn)  # not a dead-letter queue
     sqs.start_message_move_task(SourceArn=dlq_arn)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def completed() -> dict | None:
         task = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]
-        if task["Status"] == "COMPLETED":
-            break
-        time.sleep(0.02)
-    assert task["Status"] == "COMPLETED" and task["ApproximateNumberOfMessagesMoved"] == 1
+        return task if task["Status"] == "COMPLETED" else None
+
+    task = wait_until(completed, 10, "the move task completed")
+    assert task["ApproximateNumberOfMessagesMoved"] == 1
     assert sqs.receive_message(QueueUrl=src, WaitTimeSeconds=1)["Messages"][0]["Body"] == "poison"
 
 

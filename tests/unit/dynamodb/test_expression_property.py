@@ -186,7 +186,7 @@ def reference(node: tuple[Any, ...], item: dict[str, Any]) -> bool:
     if kind == "in":
         subject = lookup(item, node[1])
         return any(compare("=", subject, plain(v)) for v in node[2])
-    value = lookup(item, node[1]) if kind != "size" else None
+    value: Any = lookup(item, node[1]) if kind != "size" else None
     if kind == "exists":
         return value is not MISSING
     if kind == "not_exists":

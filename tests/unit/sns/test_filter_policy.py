@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -10,8 +11,15 @@ from overcast.errors import ServiceError
 from overcast.services.sns import filter_policy as fp
 
 
+def policy_of(raw: str, scope: str, *, subscribe: bool) -> dict[str, Any]:
+    """A checked policy (never empty in these tests)."""
+    policy = fp.check(raw, scope, subscribe=subscribe)
+    assert policy is not None
+    return policy
+
+
 def attrs(**values: object) -> dict:
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, value in values.items():
         if isinstance(value, list):
             out[name] = {"DataType": "String.Array", "StringValue": json.dumps(value)}
@@ -23,7 +31,7 @@ def attrs(**values: object) -> dict:
 
 
 def matches(policy: dict, **values: object) -> bool:
-    return fp.matches_attributes(fp.check(json.dumps(policy), "MessageAttributes", subscribe=False), attrs(**values))
+    return fp.matches_attributes(policy_of(json.dumps(policy), "MessageAttributes", subscribe=False), attrs(**values))
 
 
 @pytest.mark.parametrize(("policy", "values", "expected"), [
@@ -60,7 +68,7 @@ def test_attribute_matching(policy, values, expected):
 
 
 def test_binary_attributes_never_match():
-    policy = fp.check('{"b": ["AQ=="]}', "MessageAttributes", subscribe=False)
+    policy = policy_of('{"b": ["AQ=="]}', "MessageAttributes", subscribe=False)
     assert not fp.matches_attributes(policy, {"b": {"DataType": "Binary", "BinaryValue": b"\x01"}})
 
 
@@ -77,12 +85,12 @@ def test_binary_attributes_never_match():
     ({"$or": [{"a": ["1"]}, {"b": {"c": ["2"]}}]}, {"b": {"c": "2"}}, True),
 ])
 def test_body_matching(policy, body, expected):
-    checked = fp.check(json.dumps(policy), "MessageBody", subscribe=False)
+    checked = policy_of(json.dumps(policy), "MessageBody", subscribe=False)
     assert fp.matches_body(checked, json.dumps(body)) is expected
 
 
 def test_body_scope_with_a_non_json_message_matches_nothing():
-    checked = fp.check('{"a": ["x"]}', "MessageBody", subscribe=False)
+    checked = policy_of('{"a": ["x"]}', "MessageBody", subscribe=False)
     assert not fp.matches_body(checked, "plain text")
 
 

@@ -1,8 +1,9 @@
-"""What SNS delivers: the Lambda event of spec §4.4, the SQS/HTTP envelope, raw attributes."""
+"""What SNS delivers: the Lambda event, the SQS/HTTP envelope, raw attributes."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from overcast.services.sns import formats
 
@@ -11,7 +12,7 @@ SUB = TOPIC + ":21be56ed-a058-49f5-8c98-aedd2564c486"
 
 
 def note(**changes: object) -> formats.Notification:
-    values = dict(message_id="95df01b4-ee98-5cb9-9903-4c221d41eb5e", topic_arn=TOPIC, message="Hello from SNS!",
+    values: dict[str, Any] = dict(message_id="95df01b4-ee98-5cb9-9903-4c221d41eb5e", topic_arn=TOPIC, message="Hello from SNS!",
                   subject=None, timestamp=1546433107.0,
                   attributes={"Test": {"DataType": "String", "StringValue": "TestString"},
                               "Bin": {"DataType": "Binary", "BinaryValue": b"\x01\x02"}},

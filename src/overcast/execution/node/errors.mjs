@@ -8,10 +8,10 @@ export class RuntimeError extends Error {
   }
 }
 
-export const importModuleError = (cause) => Object.assign(new RuntimeError('Runtime.ImportModuleError', String(cause)),
-  { stack: `Runtime.ImportModuleError: ${cause}\n${stackTail(cause)}` });
-export const syntaxError = (cause) => Object.assign(new RuntimeError('Runtime.UserCodeSyntaxError', String(cause)),
-  { stack: `Runtime.UserCodeSyntaxError: ${cause}\n${stackTail(cause)}` });
+const wrapping = (name) => (cause) => Object.assign(new RuntimeError(name, String(cause)),
+  { stack: `${name}: ${cause}\n${stackTail(cause)}` });
+export const importModuleError = wrapping('Runtime.ImportModuleError');
+export const syntaxError = wrapping('Runtime.UserCodeSyntaxError');
 export const handlerNotFound = (message) => new RuntimeError('Runtime.HandlerNotFound', message);
 export const malformedHandler = (message) => new RuntimeError('Runtime.MalformedHandlerName', message);
 

@@ -4,6 +4,8 @@
 // "@aws-sdk/client-s3"` work from an .mjs handler that does not bundle the SDK.
 // Hooks run on their own thread, registered when node starts (a spare process registers them
 // before it knows its function): the NODE_PATH to use is read from a buffer the runtime shares.
+import { pathToFileURL } from 'node:url';
+
 let shared = null;
 
 export function initialize(data) {
@@ -26,7 +28,8 @@ export async function resolve(specifier, context, nextResolve) {
     if (!bare(specifier) || error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     for (const folder of folders()) {
       try {
-        return await nextResolve(specifier, { ...context, parentURL: `file://${folder}/__overcast__.mjs` });
+        const parentURL = pathToFileURL(`${folder}/__overcast__.mjs`).href;
+        return await nextResolve(specifier, { ...context, parentURL });
       } catch {
         // not in this folder
       }

@@ -10,12 +10,14 @@ import { toFormatted, toRapidResponse, unhandledRejection } from './errors.mjs';
 import { installGlobals, isStreaming, runStreaming } from './streaming.mjs';
 
 let current = null;     // the request id being handled
+let initialized = false;
 let exiting = false;
 
 function postError(path, error, code) {
   const body = JSON.stringify(toRapidResponse(error));
   const type = toRapidResponse(error).errorType || 'Runtime.Unknown';
-  return call('POST', path, body, { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': type })
+  const headers = { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': type };
+  return call('POST', path, body, headers)
     .then(() => code !== undefined && process.exit(code), () => process.exit(code ?? 1));
 }
 
@@ -23,12 +25,14 @@ function fatal(label, error, code) {
   if (exiting) return;
   exiting = true;
   write('ERROR', [label, toFormatted(error)]);
-  const path = current ? `/invocation/${current}/error` : '/init/error';
-  postError(path, error, code);
+  if (current) postError(`/invocation/${current}/error`, error, code);
+  else if (!initialized) postError('/init/error', error, code);
+  else process.exit(code);  // between invocations: nothing to report it to
 }
 
 process.on('uncaughtException', (error) => fatal('Uncaught Exception', error, 129));
-process.on('unhandledRejection', (reason) => fatal('Unhandled Promise Rejection', unhandledRejection(reason), 128));
+process.on('unhandledRejection',
+  (reason) => fatal('Unhandled Promise Rejection', unhandledRejection(reason), 128));
 
 function parseHeader(value) {
   if (!value) return undefined;
@@ -105,7 +109,8 @@ function invokeOnce(handler, event, headers) {
     };
     const context = makeContext(headers, settle);
     if (isStreaming(handler)) {
-      runStreaming(handler, event, context, id).then(() => { settled = true; resolve(); }, (error) => finish(error));
+      const streamed = () => { settled = true; resolve(); };
+      runStreaming(handler, event, context, id).then(streamed, (error) => finish(error));
       return;
     }
     let returned;
@@ -163,6 +168,7 @@ async function main() {
     fatal('Uncaught Exception', error, 129);
     return;
   }
+  initialized = true;
   for (;;) {
     const next = await call('GET', '/invocation/next');
     const headers = next.headers;

@@ -30,7 +30,8 @@ function hasTypeModule(file) {
 
 const isFile = (file) => fs.existsSync(file) && fs.statSync(file).isFile();
 const tryRequire = (file, ext = '') => (isFile(file + ext) ? require(file + ext) : undefined);
-const tryImport = async (file, ext) => (isFile(file + ext) ? import(pathToFileURL(file + ext).href) : undefined);
+const tryImport = async (file, ext) => (
+  isFile(file + ext) ? import(pathToFileURL(file + ext).href) : undefined);
 
 async function loadModule(appRoot, moduleRoot, module) {
   const base = path.resolve(appRoot, moduleRoot, module);
@@ -72,7 +73,9 @@ export async function loadHandler(appRoot, fullHandler) {
     throw error;
   }
   const handler = resolveNested(app, nested);
-  if (handler === undefined || handler === null) throw handlerNotFound(`${fullHandler} is undefined or not exported`);
+  if (handler === undefined || handler === null) {
+    throw handlerNotFound(`${fullHandler} is undefined or not exported`);
+  }
   if (typeof handler !== 'function') throw handlerNotFound(`${fullHandler} is not a function`);
   return handler;
 }

@@ -14,7 +14,8 @@ export function setRequestId(id) {
 }
 
 function errorFields(error) {
-  return { errorType: error.name, errorMessage: error.message, stackTrace: String(error.stack || '').split('\n') };
+  const stackTrace = String(error.stack || '').split('\n');
+  return { errorType: error.name, errorMessage: error.message, stackTrace };
 }
 
 function jsonLine(level, params) {

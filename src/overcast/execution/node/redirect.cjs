@@ -23,8 +23,9 @@ function normalize(args) {
   let options;
   if (typeof first === 'string' || first instanceof URL) {
     const url = new URL(first);
-    options = { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname + url.search,
-      ...(typeof second === 'object' && second !== null ? second : {}) };
+    const extra = typeof second === 'object' && second !== null ? second : {};
+    options = { protocol: url.protocol, hostname: url.hostname, port: url.port,
+      path: url.pathname + url.search, ...extra };
     if (typeof second === 'function') third = second;
   } else {
     options = { ...(first || {}) };

@@ -1,4 +1,4 @@
-"""DynamoDB Streams as an event source: records through the DynamoDB stream models, as §4.3 records."""
+"""DynamoDB Streams as an event source: records through the DynamoDB stream models, as Lambda delivers them."""
 
 from __future__ import annotations
 

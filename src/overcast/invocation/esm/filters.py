@@ -1,4 +1,4 @@
-"""FilterCriteria: event patterns (EventBridge's language) applied to each record (spec §3.3).
+"""FilterCriteria: event patterns (EventBridge's language) applied to each record (docs/aws-behaviour.md#batching-and-filtering).
 
 What a pattern sees per source: SQS — the record with `body` parsed when it is JSON; Kinesis — the
 `kinesis` part of the record with `data` decoded and parsed; DynamoDB — the record. A pattern on the

@@ -1,4 +1,4 @@
-"""Kinesis as an event source: shards and records through the Kinesis models, as §4.2 records."""
+"""Kinesis as an event source: shards and records through the Kinesis models, as Lambda delivers them."""
 
 from __future__ import annotations
 

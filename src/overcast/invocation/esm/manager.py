@@ -1,6 +1,6 @@
 """Runs one poller per enabled event source mapping and completes the mappings' state
 transitions: Creating/Enabling/Updating → Enabled (or Disabled), Disabling → Disabled,
-Deleting → gone (spec §3.1)."""
+Deleting → gone (docs/aws-behaviour.md#the-mapping-api-and-its-states)."""
 
 from __future__ import annotations
 

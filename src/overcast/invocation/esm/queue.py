@@ -1,4 +1,4 @@
-"""The SQS poller (spec §3.4): long-poll the queue, batch, invoke, delete on success; on failure
+"""The SQS poller (docs/aws-behaviour.md#sqs-sources): long-poll the queue, batch, invoke, delete on success; on failure
 leave the messages to reappear after the visibility timeout (so the queue's redrive policy can move
 them to its dead-letter queue); with ReportBatchItemFailures only the listed messages stay."""
 
@@ -35,7 +35,7 @@ class QueuePoller:
         self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))
         self.report_failures = "ReportBatchItemFailures" in (config.get("FunctionResponseTypes") or [])
         # If window + function timeout exceed the queue's visibility timeout, Lambda keeps the messages
-        # invisible for window + function timeout + 30 s instead (spec §3.4).
+        # invisible for window + function timeout + 30 s instead.
         self.function_timeout = 3
         cap = (config.get("ScalingConfig") or {}).get("MaximumConcurrency")
         self.pollers = min(INITIAL_POLLERS, int(cap)) if cap else INITIAL_POLLERS
@@ -99,7 +99,8 @@ class QueuePoller:
         received = self.source.receive(count, self._visibility())
         if not self.filters or not received:
             return received
-        kept, dropped = [], []
+        kept: list[QueueMessage] = []
+        dropped: list[QueueMessage] = []
         for message in received:
             (kept if self.filters.matches(message.record.get("_filter", message.record)) else dropped).append(message)
         if dropped:  # filtered-out messages are deleted from the queue

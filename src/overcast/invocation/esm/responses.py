@@ -1,4 +1,4 @@
-"""Partial batch responses (`ReportBatchItemFailures`, spec §3.6)."""
+"""Partial batch responses (`ReportBatchItemFailures`, docs/aws-behaviour.md#partial-batch-responses)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ ADAPTERS = {
 
 @dataclass
 class QueueMessage:
-    """One SQS message as the Records entry Lambda delivers (spec §4.1)."""
+    """One SQS message as the Records entry Lambda delivers (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
     record: dict[str, Any]
     message_id: str
@@ -47,7 +47,7 @@ class QueueSource(Protocol):
 
 @dataclass
 class StreamRecord:
-    """One stream record as the Records entry Lambda delivers (spec §4.2, §4.3)."""
+    """One stream record as the Records entry Lambda delivers (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
     record: dict[str, Any]
     sequence: str

@@ -1,4 +1,4 @@
-"""SQS as an event source: messages received through the SQS models, as §4.1 records."""
+"""SQS as an event source: messages received through the SQS models, as Lambda delivers them."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class SqsSource:
         for message in received:
             record = sqs.lambda_record(message, self.arn, self.region)
             size = len(json.dumps(record, separators=(",", ":")))
-            # Filter patterns see the body parsed when it is JSON, the raw string otherwise (§3.3).
+            # Filter patterns see the body parsed when it is JSON, the raw string otherwise.
             record["_filter"] = {**record, "body": parse_json_text(record["body"])}
             out.append(QueueMessage(record, message["MessageId"], message["ReceiptHandle"], size,
                                     message.get("Attributes", {}).get("MessageGroupId")))

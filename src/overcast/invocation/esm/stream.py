@@ -1,4 +1,4 @@
-"""The stream poller (Kinesis and DynamoDB Streams, spec §3.5): one reader per shard, parents
+"""The stream poller (Kinesis and DynamoDB Streams, docs/aws-behaviour.md#stream-sources): one reader per shard, parents
 before children; records in order; a failing batch blocks its shard and is retried until it
 succeeds, runs out of retries or grows too old (then the on-failure destination gets a batch-info
 record); optional bisection and partial batch responses; checkpoints committed after each batch so
@@ -208,7 +208,7 @@ class StreamPoller:
 
     def _discard(self, shard: str, part: list[StreamRecord], condition: str, attempts: int,
                  result: BatchResult | None) -> None:
-        """Give up on `part`: the on-failure destination gets the batch-info record (§3.5)."""
+        """Give up on `part`: the on-failure destination gets the batch-info record."""
         if not self.destination:
             log.warning("mapping %s discarded %d records of %s (%s)", self.uuid, len(part), shard, condition)
             return
@@ -246,7 +246,7 @@ class StreamPoller:
 
     async def _tumbling(self, shard: str, batch: list[StreamRecord], state: Any) -> Any:
         """Windows aligned on arrival time; `state` is carried from one invocation to the next and
-        dropped after the window's final invocation (§3.5, §4.9)."""
+        dropped after the window's final invocation."""
         width = self.tumbling
         current = (state or {}).get("window")
         carried = (state or {}).get("state") or {}

@@ -1,5 +1,5 @@
-"""The events front doors send to Lambda: API Gateway payload 1.0 (§4.7), payload 2.0 (§4.8, also
-function URLs) and the Application Load Balancer's."""
+"""The events front doors send to Lambda: API Gateway payload 1.0, payload 2.0 (also
+function URLs) and the Application Load Balancer's (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def binary_for_v2(call: HttpCall) -> bool:
 
 def v1_event(call: HttpCall, *, resource: str, path: str, path_parameters: dict[str, str] | None,
              stage_variables: dict[str, str] | None, request_context: dict[str, Any], binary: bool) -> dict[str, Any]:
-    """Spec §4.7: absent collections are null; `headers` hold each header's last value."""
+    """Payload 1.0: absent collections are null; `headers` hold each header's last value."""
     multi_headers = _multi_headers(call)
     multi_query = _multi(call.query())
     body, encoded = body_fields(call, binary)
@@ -131,7 +131,7 @@ def v2_headers(call: HttpCall) -> tuple[dict[str, str], list[str]]:
 def v2_event(call: HttpCall, *, route_key: str, raw_path: str, request_context: dict[str, Any],
              path_parameters: dict[str, str] | None = None,
              stage_variables: dict[str, str] | None = None) -> dict[str, Any]:
-    """Spec §4.8: fields with no value are omitted."""
+    """Payload 2.0: fields with no value are omitted."""
     headers, cookies = v2_headers(call)
     query: dict[str, str] = {}
     for key, value in call.query():

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote
 
 from overcast.protocol.http import Request
 
-#: Media types whose bodies front doors pass as text (anything else is base64-encoded, §4.8).
+#: Media types whose bodies front doors pass as text (anything else is base64-encoded).
 _TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml",
                "application/x-yaml", "application/yaml", "application/graphql")
 _TEXT_SUFFIXES = ("+json", "+xml")

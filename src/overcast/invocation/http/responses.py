@@ -1,4 +1,4 @@
-"""Mapping a function's answer back to HTTP, per front door (§4.7, §4.8, ALB)."""
+"""Mapping a function's answer back to HTTP, per front door (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def v1_response(payload: bytes, *, decode_base64: bool = True, strict_keys: bool
 def v2_response(payload: bytes) -> Response:
     """Payload format 2.0 (HTTP APIs, function URLs): an object with `statusCode` is a full response
     (`cookies` become Set-Cookie headers); any other JSON value is the body of a 200
-    application/json response, a string as it is (§4.8)."""
+    application/json response, a string as it is."""
     document = _document(payload)
     if not isinstance(document, dict) or "statusCode" not in document:
         body = document.encode() if isinstance(document, str) else payload

@@ -110,7 +110,7 @@ class AuthorizerOperations(Operations):
                                  validate_request_body: bool = False,
                                  validate_request_parameters: bool = False) -> dict[str, Any]:
         self._api(ctx, rest_api_id)
-        doc = {"id": new_id(6), "name": name or "", "validateRequestBody": validate_request_body,
+        doc: dict[str, Any] = {"id": new_id(6), "name": name or "", "validateRequestBody": validate_request_body,
                "validateRequestParameters": validate_request_parameters}
         self.store.put_child(ctx.account, ctx.region, rest_api_id, "validator", doc["id"], doc)
         return doc

@@ -1,4 +1,4 @@
-"""Serving a deployed REST API stage: route, authorize, integrate (§4.7), with API Gateway's own
+"""Serving a deployed REST API stage: route, authorize, integrate (docs/aws-behaviour.md#events-delivered-to-functions), with API Gateway's own
 answers for what goes wrong."""
 
 from __future__ import annotations

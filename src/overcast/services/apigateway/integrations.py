@@ -94,7 +94,7 @@ def _failure_response(failure: IntegrationFailure) -> Response:
         return json_message(504, "Endpoint request timed out")
     if failure.kind == "function":
         return json_message(502, "Internal server error")
-    return internal_error()  # Lambda refused the call (throttled, not found...): 500 (spec §6.2)
+    return internal_error()  # Lambda refused the call (throttled, not found...): 500 (docs/aws-behaviour.md#concurrency-and-throttling)
 
 
 # -- AWS_PROXY ---------------------------------------------------------------------------------

@@ -138,8 +138,8 @@ class RestApiStore:
                     doomed.add(item["id"])
                     grew = True
         with self.platform.db.tx():
-            for item in doomed:
-                self.docs.delete(account, region, "resource", item, parent=api_id)
+            for doomed_id in doomed:
+                self.docs.delete(account, region, "resource", doomed_id, parent=api_id)
         self.changed()
 
     def snapshot(self, account: str, region: str, api_id: str) -> dict[str, Any]:

@@ -55,13 +55,13 @@ class ApiOperations(Operations):
         """Quick create: a Lambda proxy (payload 2.0) or HTTP proxy integration, a route to it and
         a `$default` stage with AutoDeploy."""
         is_http = target.startswith(("http://", "https://"))
-        integration = {"IntegrationId": new_id(7), "ConnectionType": "INTERNET", "ApiGatewayManaged": True,
+        integration: dict[str, Any] = {"IntegrationId": new_id(7), "ConnectionType": "INTERNET", "ApiGatewayManaged": True,
                        "IntegrationType": "HTTP_PROXY" if is_http else "AWS_PROXY", "IntegrationUri": target,
                        "PayloadFormatVersion": "1.0" if is_http else "2.0", "TimeoutInMillis": 30000,
                        "IntegrationMethod": "ANY" if is_http else "POST"}
         if credentials_arn:
             integration["CredentialsArn"] = credentials_arn
-        route = {"RouteId": new_id(7), "RouteKey": route_key, "ApiGatewayManaged": True, "ApiKeyRequired": False,
+        route: dict[str, Any] = {"RouteId": new_id(7), "RouteKey": route_key, "ApiGatewayManaged": True, "ApiKeyRequired": False,
                  "AuthorizationType": "NONE", "Target": f"integrations/{integration['IntegrationId']}"}
         now = self.store.now()
         stage = {"StageName": "$default", "AutoDeploy": True, "ApiGatewayManaged": True, "CreatedDate": now,

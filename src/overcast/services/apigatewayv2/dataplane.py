@@ -1,6 +1,6 @@
 """Serving HTTP APIs: pick the stage (a first path segment naming a stage, else `$default`),
 answer CORS preflights, route, authorize, integrate (Lambda proxy with payload 1.0 or 2.0, HTTP
-proxy), with API Gateway's own answers for what goes wrong (§4.8)."""
+proxy), with API Gateway's own answers for what goes wrong (docs/aws-behaviour.md#events-delivered-to-functions)."""
 
 from __future__ import annotations
 

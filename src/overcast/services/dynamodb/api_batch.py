@@ -72,7 +72,7 @@ class BatchOperations(ApiBase):
                          return_item_collection_metrics: str | None = None) -> dict[str, Any]:
         if sum(len(r) for r in request_items.values()) > MAX_BATCH_WRITE:
             raise DynamoValidation("Too many items requested for the BatchWriteItem call")
-        planned = []
+        planned: list[tuple[Any, Any, dict[str, Any] | None, int | None]] = []
         for name, requests in request_items.items():
             table = self._table(ctx, name)
             seen = set()
@@ -92,9 +92,9 @@ class BatchOperations(ApiBase):
                     raise DynamoValidation(DUPLICATES)
                 seen.add(key)
         with self.db.tx():
-            for table, key, item, size in planned:
+            for table, key, new, size in planned:
                 old = self.store.get(table, key)
-                self.store.write(table, key, old, item, size=size)
+                self.store.write(table, key, old, new, size=size)
         return {"UnprocessedItems": {}}
 
     def transact_get_items(self, ctx: RequestContext, transact_items: list[dict[str, Any]],

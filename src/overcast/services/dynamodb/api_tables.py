@@ -123,17 +123,17 @@ class TableOperations(ApiBase):
                 self.store.backfill_index(table, index.id)
             elif "Delete" in update:
                 name = update["Delete"]["IndexName"]
-                index = indexes.pop(name, None)
-                if index is None or index.kind != "GSI":
+                dropped = indexes.pop(name, None)
+                if dropped is None or dropped.kind != "GSI":
                     raise ResourceNotFound(f"Requested resource not found: Index: {name} not found")
-                self.catalog.drop_index(index)
+                self.catalog.drop_index(dropped)
                 table = table.with_(indexes=dict(indexes), attributes=_used_types(types, table, indexes))
             elif "Update" in update:
                 name = update["Update"]["IndexName"]
-                index = indexes.get(name)
-                if index is None:
+                current = indexes.get(name)
+                if current is None:
                     raise ResourceNotFound(f"Requested resource not found: Index: {name} not found")
-                indexes[name] = replace(index, throughput=dict(update["Update"].get("ProvisionedThroughput") or {}))
+                indexes[name] = replace(current, throughput=dict(update["Update"].get("ProvisionedThroughput") or {}))
                 table = table.with_(indexes=dict(indexes))
         return table
 

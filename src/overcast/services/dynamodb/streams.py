@@ -14,7 +14,7 @@ Reader API (for DynamoDB Streams' api and for Lambda's event source mappings)::
     reader.newest_sequence_number(stream_arn, shard_id) -> str | None
     reader.stream_status(stream_arn)                    -> "ENABLED" | "DISABLED" | None
     signal_key(stream_arn)                              -> the key notified when records are written
-    StreamRecord.lambda_record(stream_arn)              -> the record as Lambda's event shows it (§4.3)
+    StreamRecord.lambda_record(stream_arn)              -> the record as Lambda's event shows it
 
 Sequence numbers are decimal strings of 21 digits: they sort the same as strings and as numbers.
 """
@@ -89,7 +89,7 @@ class StreamRecord:
         return int(self.record["dynamodb"]["SizeBytes"])
 
     def lambda_record(self, stream_arn: str) -> dict[str, Any]:
-        """The record as it appears in a Lambda event (lambda-semantics.md §4.3)."""
+        """The record as it appears in a Lambda event (docs/aws-behaviour.md#events-delivered-to-functions)."""
         return {**self.record, "eventSourceARN": stream_arn}
 
 

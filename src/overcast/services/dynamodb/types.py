@@ -183,7 +183,7 @@ def _check_set(kind: str):  # type: ignore[no-untyped-def]
             raise invalid(f"An {_SET_NAMES[kind]} set  may not be empty")
         if kind == "NS":
             members = [canonical_number(v) for v in value]
-            distinct = {Decimal(v) for v in members}
+            distinct: set[Any] = {Decimal(v) for v in members}
         else:
             for member in value:
                 _text(member, kind)

@@ -103,8 +103,8 @@ async def _serve_socket(sock: socket.socket, app: Callable[..., Any]) -> asyncio
     config.load()
     state = ServerState()
     loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: config.http_protocol_class(config=config, server_state=state, app_state={}), sock=sock)
+    protocol: Callable[..., asyncio.Protocol] = config.http_protocol_class  # uvicorn's protocols take these keywords
+    return await loop.create_server(lambda: protocol(config=config, server_state=state, app_state={}), sock=sock)
 
 
 async def _request(scope: dict[str, Any], receive: Callable[..., Any]) -> Request | None:

@@ -11,11 +11,10 @@ def _api(platform):  # type: ignore[no-untyped-def]
 
 
 def _loops(platform):  # type: ignore[no-untyped-def]
-    from overcast.services.events import models  # registers the dead-letter attributes of "events"
+    from overcast.services.events import models  # noqa: F401  registers the dead-letter attributes of "events"
     from overcast.services.events.replay import replay_loop
     from overcast.services.events.scheduler import schedule_loop
 
-    assert models.deliver
     return [lambda: schedule_loop(platform), lambda: replay_loop(platform)]
 
 

@@ -1,4 +1,4 @@
-"""PutEvents entries: AWS's per-entry checks, the size rule, and the event envelope (spec §4.6, §7.1)."""
+"""PutEvents entries: AWS's per-entry checks, the size rule, and the event envelope (docs/aws-behaviour.md#putevents)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-#: PutEvents: the entries of one request must total less than 256 KB (as §7.1 computes them)
+#: PutEvents: the entries of one request must total less than 256 KB (as docs/aws-behaviour.md#putevents counts them)
 MAX_REQUEST_BYTES = 256 * 1024
 TOO_LARGE = "Total size of the entries in the request is over the limit."
 TIME_SIZE = 14
@@ -94,7 +94,7 @@ def envelope(entry: dict[str, Any], detail: dict[str, Any], *, account: str, reg
 
 
 def scheduled_event(rule_arn: str, *, account: str, region: str, now: float) -> dict[str, Any]:
-    """What a scheduled rule's targets receive (spec §4.6)."""
+    """What a scheduled rule's targets receive (docs/aws-behaviour.md#events-delivered-to-functions)."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),

@@ -31,7 +31,7 @@ from overcast.services.events.entries import EntryError, check_entry, envelope, 
 from overcast.services.events.routing import MAX_HOPS, route
 from overcast.services.events.store import EventsStore
 
-#: a delivery error's code → the ERROR_CODE AWS puts on dead-letter messages (spec §7.5)
+#: a delivery error's code → the ERROR_CODE AWS puts on dead-letter messages (docs/aws-behaviour.md#target-retries-and-dead-letter-queues)
 DLQ_ERROR_CODES = {
     "ResourceNotFoundException": "NO_RESOURCE",
     "AWS.SimpleQueueService.NonExistentQueue": "NO_RESOURCE",
@@ -92,7 +92,7 @@ def _event(payload: bytes | str, account: str, region: str, now: float) -> tuple
 
 
 def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
-    """The message attributes of a dead-letter message for a failed target (spec §7.5)."""
+    """The message attributes of a dead-letter message for a failed target (docs/aws-behaviour.md#target-retries-and-dead-letter-queues)."""
     values = {
         "RULE_ARN": options.get("RuleArn", ""),
         "TARGET_ARN": options.get("TargetArn", ""),

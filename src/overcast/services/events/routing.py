@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from overcast import arns
 from overcast.invocation import targets as outbox
@@ -23,7 +23,7 @@ from overcast.services.events.transform import MISSING, compact, select, target_
 
 log = logging.getLogger("overcast.events")
 
-#: RetryPolicy defaults (spec §7.5): 185 retries within 24 hours, exponential backoff
+#: RetryPolicy defaults (docs/aws-behaviour.md#target-retries-and-dead-letter-queues): 185 retries within 24 hours, exponential backoff
 DEFAULT_RETRIES = 185
 DEFAULT_MAX_AGE = 86_400
 BACKOFF_BASE = 1.0
@@ -86,7 +86,7 @@ def route(platform: Platform, account: str, region: str, bus: str, event: dict[s
     event_json = compact(event)
     count = 0
     for name in state.index.matching(view):
-        rule, rule_targets = state.rules[name]
+        rule, rule_targets = state.rules[cast(str, name)]  # the index is keyed by rule name
         if only_rules is not None and rule["Arn"] not in only_rules:
             continue
         for target in rule_targets:

@@ -1,4 +1,4 @@
-"""Schedule expressions of EventBridge rules: `rate(...)` and `cron(...)` (spec §7.6).
+"""Schedule expressions of EventBridge rules: `rate(...)` and `cron(...)` (docs/aws-behaviour.md#schedules).
 
 * `rate(<n> <unit>)`: unit minute/hour/day, singular for 1 and plural otherwise; the first run is
   one period after the rule is created (or enabled).
@@ -170,6 +170,7 @@ def _nearest_weekday(year: int, month: int, day: int, length: int) -> int:
 def _week_days(field: str, year: int, month: int, length: int) -> set[int]:
     days: set[int] = set()
     dates = [dt.date(year, month, d) for d in range(1, length + 1)]
+    which: str | int  # "all", "last" or the n of `day#n`
     for part in field.split(","):
         if part == "L":
             wanted, which = {7}, "all"

@@ -1,5 +1,5 @@
 """What a target receives: the event, a constant `Input`, an `InputPath` selection or an
-`InputTransformer` rendering (AWS's rules, spec §7.4):
+`InputTransformer` rendering (AWS's rules, docs/aws-behaviour.md#target-input):
 
 * JSONPath (`$.detail.instance-id`, `$.resources[0]`, `$['detail']['a b']`, `$.detail.items[*]`)
   selects from the event; a path that leads nowhere creates no variable;

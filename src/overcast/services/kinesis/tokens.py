@@ -14,6 +14,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from overcast.clock import Clock
 from overcast.services.kinesis.errors import ExpiredIterator, InvalidArgument
@@ -77,7 +78,7 @@ def encode_page(fields: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(fields, separators=(",", ":")).encode()).decode()
 
 
-def decode_page(token: str, what: str = "NextToken") -> dict[str, object]:
+def decode_page(token: str, what: str = "NextToken") -> dict[str, Any]:
     try:
         value = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, binascii.Error):

@@ -1,5 +1,5 @@
 """Event-invoke configuration: retries, maximum event age and destinations of asynchronous
-invocations, kept per qualifier (spec §2.4)."""
+invocations, kept per qualifier (docs/aws-behaviour.md#event-invoke-configuration)."""
 
 from __future__ import annotations
 

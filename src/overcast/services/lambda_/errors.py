@@ -34,7 +34,7 @@ class InvalidRequestContent(LambdaError):
 
 
 class RequestTooLarge(LambdaError):
-    # The model calls it RequestTooLargeException; AWS sends RequestEntityTooLargeException (spec §9.1).
+    # The model calls it RequestTooLargeException; AWS sends RequestEntityTooLargeException (docs/aws-behaviour.md#where-documentation-and-behaviour-differ).
     code = "RequestEntityTooLargeException"
     status = 413
 

@@ -1,5 +1,5 @@
 """Event source mappings: what they are (the configuration AWS returns) and their state machine
-(spec §3.1–3.2). The pollers that run them live in the engine (`invocation/esm/`)."""
+(docs/aws-behaviour.md#the-mapping-api-and-its-states). The pollers that run them live in the engine (`invocation/esm/`)."""
 
 from __future__ import annotations
 

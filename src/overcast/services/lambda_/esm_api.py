@@ -1,4 +1,4 @@
-"""Event source mapping operations (spec §3.1–3.2): parameters, defaults and ranges per source,
+"""Event source mapping operations (docs/aws-behaviour.md#the-mapping-api-and-its-states): parameters, defaults and ranges per source,
 validation worded as AWS words it, and the state transitions the engine completes."""
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def check_mapping(kind: str, config: dict[str, Any], source_arn: str) -> None:
             raise _invalid(f"The destination ARN {destination} is invalid.")
         if (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination"):
             raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
-    # SQS only: streams default to BatchSize 100 with no batching window (spec §9.8).
+    # SQS only: streams default to BatchSize 100 with no batching window (docs/aws-behaviour.md#parameters-and-defaults).
     if kind == "sqs" and batch > 10 and not window:
         raise _invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
                        "than 10")

@@ -11,7 +11,7 @@ from overcast.context import RequestContext
 from overcast.services.lambda_.errors import InvalidRequestContent
 from overcast.services.lambda_.settings_api import SettingsOperations
 
-ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (spec §1.5)
+ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (docs/aws-behaviour.md#payload-limits)
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 
 

@@ -1,4 +1,4 @@
-"""Function names, qualifiers and ARNs in every form Lambda accepts (spec §1.2)."""
+"""Function names, qualifiers and ARNs in every form Lambda accepts (docs/aws-behaviour.md#function-names-and-qualifiers)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A write records one outbox row per matching destination (invocation/targets.py `record`) inside its
 own transaction, so an acknowledged object always has its notifications on the way:
 
-- Lambda (asynchronous invoke), SQS and SNS get S3's event document (lambda-semantics.md §4.5):
+- Lambda (asynchronous invoke), SQS and SNS get S3's event document (docs/aws-behaviour.md#events-delivered-to-functions):
   `{"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", ...}]}`; SNS with the subject
   "Amazon S3 Notification".
 - With `EventBridgeConfiguration`, the bucket's region's default event bus gets an "Object Created" /

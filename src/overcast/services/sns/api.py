@@ -262,7 +262,7 @@ class SnsApi:
         successful, failed = [], []
         for entry in entries:
             try:
-                result = self.publish(ctx, entry.get("Message"), topic_arn=topic.arn, subject=entry.get("Subject"),
+                result = self.publish(ctx, entry["Message"], topic_arn=topic.arn, subject=entry.get("Subject"),
                                       message_structure=entry.get("MessageStructure"),
                                       message_attributes=entry.get("MessageAttributes"),
                                       message_deduplication_id=entry.get("MessageDeduplicationId"),

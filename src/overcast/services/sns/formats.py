@@ -1,5 +1,5 @@
 """What SNS delivers, formatted as AWS formats it: the JSON envelope (SQS, HTTP/S), the Lambda event
-(spec §4.4), the subscription confirmation, and SQS message attributes for raw delivery."""
+(docs/aws-behaviour.md#events-delivered-to-functions), the subscription confirmation, and SQS message attributes for raw delivery."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ class Outgoing:
     body: str
     attributes: dict[str, dict[str, Any]]
     system: dict[str, dict[str, Any]]
-    delay: int
+    delay: int | None  # None: the queue's DelaySeconds
     group_id: str | None = None
     dedup_id: str | None = None
 
@@ -358,6 +358,7 @@ class Messages:
             " FROM sqs_messages WHERE queue_arn = ? AND expires_at > ?",
             (now, now, now, queue.arn, now),
         )
+        assert row is not None  # an aggregate always has a row
         return int(row["v"]), int(row["f"]), int(row["d"])
 
     def purge(self, queue: Queue) -> None:

@@ -7,7 +7,7 @@ mappings) and cross-service delivery (`invocation/targets.py`) call these functi
     change_visibility(platform, queue_arn, handle, s)  ChangeMessageVisibility
     get_queue(platform, queue_arn)                     the queue (attributes) or None
     signal_key(queue_arn)                              notified whenever a message becomes receivable
-    lambda_record(message, queue_arn, region)          one record of Lambda's SQS event (spec §4.1)
+    lambda_record(message, queue_arn, region)          one record of Lambda's SQS event
 
 A poller waits with `await platform.signals.wait(signal_key(arn), timeout)` between empty receives:
 the signal fires on every send, on a FIFO delete (the group unlocks) and, from the timer loop, when a

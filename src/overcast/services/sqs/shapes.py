@@ -48,7 +48,7 @@ def outgoing(queue: Queue, body: str | None, delay: int | None = None,
     elif dedup_id:
         raise invalid_value(dedup_id, "MessageDeduplicationId",
                             "The request includes a parameter that is not valid for this queue type")
-    return Outgoing(body, attrs, system_attrs, delay if delay is not None else None, group_id, dedup_id)
+    return Outgoing(body, attrs, system_attrs, delay, group_id, dedup_id)
 
 
 def system_attributes(row: Any, fifo: bool) -> dict[str, str]:

@@ -53,7 +53,7 @@ MIGRATIONS = [
 
 MIGRATIONS.append(
     """
-    -- Lambda's internal queue of asynchronous (Event) invocations (spec §2).
+    -- Lambda's internal queue of asynchronous (Event) invocations (docs/aws-behaviour.md#asynchronous-invocation).
     CREATE TABLE lambda_async (
         id            INTEGER PRIMARY KEY AUTOINCREMENT,
         request_id    TEXT NOT NULL,
@@ -75,7 +75,7 @@ MIGRATIONS.append(
 
 MIGRATIONS.append(
     """
-    -- Event source mappings (spec §3) and their stream checkpoints.
+    -- Event source mappings (docs/aws-behaviour.md#event-source-mappings) and their stream checkpoints.
     CREATE TABLE lambda_esm (
         uuid         TEXT PRIMARY KEY,
         account      TEXT NOT NULL,

@@ -21,7 +21,7 @@ class NothingProvider(Provider):
         return None
 
 
-PROVIDERS = [NothingProvider()]
+PROVIDERS: list[Provider] = [NothingProvider()]
 
 
 class KeptProvider(Provider):

@@ -16,7 +16,8 @@ from overcast.services.dynamodb.types import AttributeValue, Item
 def resolve(item: Item, path: nodes.Path) -> AttributeValue | None:
     """The value at `path` in `item`, or None when any step is missing or of the wrong type."""
     elements = path.elements
-    current = item.get(elements[0])  # type: ignore[call-overload]
+    first = elements[0]  # a name: a path never starts with an index
+    current = item.get(first) if isinstance(first, str) else None
     for element in elements[1:]:
         if current is None:
             return None

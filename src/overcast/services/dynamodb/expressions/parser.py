@@ -143,7 +143,8 @@ def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionError:
     elif isinstance(err, UnexpectedToken):
         token, start = str(err.token), err.token.start_pos or 0
     elif isinstance(err, UnexpectedCharacters):
-        token, start = text[err.pos_in_stream], err.pos_in_stream
+        start = err.pos_in_stream or 0
+        token = text[start]
     else:
         token, start = "<EOF>", len(text)
     spans = _token_spans(text)

@@ -19,9 +19,8 @@ def project(item: Item, paths: tuple[nodes.Path, ...] | list[nodes.Path]) -> Ite
         out: Item = {}
         for path in paths:
             name = path.elements[0]
-            value = item.get(name)  # type: ignore[call-overload]
-            if value is not None:
-                out[name] = value  # type: ignore[index]
+            if isinstance(name, str) and item.get(name) is not None:
+                out[name] = item[name]
         return out
     tree: dict[Any, Any] = {}
     for path in paths:

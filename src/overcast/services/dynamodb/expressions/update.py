@@ -98,7 +98,8 @@ def _set(item: Item, path: nodes.Path, value: AttributeValue) -> None:
 def _remove(item: Item, path: nodes.Path) -> None:
     elements = path.elements
     if len(elements) == 1:
-        item.pop(elements[0], None)  # type: ignore[call-overload]
+        if isinstance(elements[0], str):  # a path never starts with an index
+            item.pop(elements[0], None)
         return
     parent = _parent(item, path)
     last = elements[-1]
