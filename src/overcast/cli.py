@@ -27,6 +27,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             data_dir=Path(args.data_dir) if args.data_dir else None,
             in_memory=True if args.in_memory else None,
             time_scale=args.time_scale,
+            legacy_runtimes=True if args.legacy_runtimes else None,
         )
     except ValueError as exc:
         return _fail(str(exc))
@@ -90,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--in-memory", action="store_true", help="keep nothing on disk")
     up.add_argument("--time-scale", type=float, default=None,
                     help="scale AWS's timers (e.g. 0.001; env OVERCAST_TIME_SCALE)")
+    up.add_argument("--legacy-runtimes", action="store_true",
+                    help="accept Lambda runtimes AWS has deprecated (nodejs14.x, python3.8...) and run them on the "
+                         "nearest supported one (env OVERCAST_LEGACY_RUNTIMES=1)")
     up.add_argument("--demo", action="store_true",
                     help="deploy the e-commerce example application and print how to place an order")
     up.set_defaults(func=cmd_up)

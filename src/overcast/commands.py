@@ -6,6 +6,7 @@ Each entry takes the argparse sub-parsers object and adds one sub-command whose 
 from __future__ import annotations
 
 from overcast.cli_logs import add_logs_command
+from overcast.cli_runtimes import add_runtimes_command
 from overcast.deploy.command import add_deploy_command
 
-COMMANDS = [add_logs_command, add_deploy_command]
+COMMANDS = [add_logs_command, add_deploy_command, add_runtimes_command]

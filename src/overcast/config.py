@@ -45,6 +45,9 @@ class Config:
     environment_idle_seconds: float = 300.0
     #: Host name put into URLs overcast hands out (queue URLs, API endpoints...).
     public_host: str = "localhost"
+    #: Accept Lambda runtimes AWS no longer lets you create (nodejs14.x, python3.8...) and run them on the
+    #: nearest supported runtime of their family.
+    legacy_runtimes: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -60,6 +63,7 @@ class Config:
             "concurrency_limit": int(env.get("OVERCAST_LAMBDA_CONCURRENCY", cls.concurrency_limit)),
             "environment_idle_seconds": _env_float(env, "OVERCAST_ENV_IDLE_SECONDS", 300.0),
             "public_host": env.get("OVERCAST_PUBLIC_HOST", cls.public_host),
+            "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ PREFIXES: list[tuple[str, int]] = [
     ("overcast.server", GATEWAY),
     ("overcast.cli", TOP),
     ("overcast.cli_logs", TOP),
+    ("overcast.cli_runtimes", TOP),
     ("overcast.commands", TOP),
     ("overcast.demo", TOP),
     ("overcast.deploy", TOP),

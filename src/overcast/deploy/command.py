@@ -20,6 +20,9 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 NO_CHANGES = "didn't contain changes"
 _EXECUTE_API = re.compile(r"^https://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(/.*)?$")
 
+#: What Lambda answers for a runtime past its block-create date (see services/lambda_/runtimes.py).
+RETIRED_RUNTIME = "is no longer supported for creating or updating AWS Lambda functions"
+
 
 def add_deploy_command(sub: Any) -> None:
     parser = sub.add_parser("deploy", help="deploy a CloudFormation template, a SAM template or a CDK cloud "
@@ -230,6 +233,10 @@ class Deployer:
                   file=sys.stderr)
         if not failures and stack.get("StackStatusReason"):
             print(f"  {stack['StackStatusReason']}", file=sys.stderr)
+        if any(RETIRED_RUNTIME in e["ResourceStatusReason"] for e in failures):
+            print("hint: AWS no longer lets you create functions on that runtime, and neither does overcast by "
+                  "default; start the server with `overcast up --legacy-runtimes` (or OVERCAST_LEGACY_RUNTIMES=1) "
+                  "to run them on the nearest supported runtime", file=sys.stderr)
         return False
 
     def _print_outputs(self, stack: dict[str, Any]) -> None:

@@ -1,14 +1,17 @@
-"""One execution environment: a forked worker process running the runtime interface client,
-talking to the platform through its own Runtime API listener (docs/aws-behaviour.md#the-runtime-api).
+"""One execution environment: a worker process running a runtime interface client (forked from the
+zygote for Python, exec'd for Node.js and custom runtimes), talking to the platform through its
+own Runtime API listener (docs/aws-behaviour.md#the-runtime-api).
 
-Lifecycle: `start()` forks it; init ends when the runtime first asks for `/next`. `invoke()` hands
+Lifecycle: `start()` starts it; init ends when the runtime first asks for `/next`. `invoke()` hands
 one event to the waiting `/next`, then waits for `/response` or `/error`, the deadline (the process
 is killed: `Sandbox.Timedout`) or the process's exit (`Runtime.ExitError`). One invocation at a time.
+A spare (`start_spare()`) is started before its function is known and waits to be `adopt()`ed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -18,60 +21,32 @@ import shutil
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from overcast.execution.runtime_api import RuntimeApiListener
+from overcast.execution.launcher import EntrypointError
+from overcast.execution.model import (
+    EnvironmentLost,
+    EnvironmentSpec,
+    Invocation,
+    InvocationResult,
+    StreamSink,
+    error_doc,
+    error_type_of,
+    iso_now,
+    json_answer,
+    now_ms,
+    peak_memory_mb,
+    trace_id,
+)
+from overcast.execution.runtime_api import MAX_BODY, RuntimeApiListener, StreamedBody
+
+__all__ = ["Environment", "EnvironmentLost", "EnvironmentSpec", "Invocation", "InvocationResult", "StreamSink"]
 
 log = logging.getLogger("overcast.environment")
 
 INIT_TIMEOUT = 10.0  # Lambda's init phase limit for on-demand functions
 PREFIX = "/2018-06-01/runtime/"
-
-
-@dataclass(frozen=True)
-class EnvironmentSpec:
-    """What an environment runs: a function version's code and configuration."""
-
-    key: str                          # environments with the same key are interchangeable
-    handler: str
-    code_dir: Path
-    sys_path: tuple[str, ...]         # the Python path inside (code dir, layers, runtime, stdlib)
-    variables: dict[str, str]         # environment variables, Lambda's and the function's
-    memory_mb: int = 128
-    timeout: float = 3.0              # seconds, real time (never scaled)
-
-
-@dataclass
-class Invocation:
-    request_id: str
-    payload: bytes
-    invoked_function_arn: str
-    timeout: float
-    client_context: str | None = None
-    cognito_identity: str | None = None
-    trace_id: str | None = None
-    tenant_id: str | None = None
-
-
-@dataclass
-class InvocationResult:
-    payload: bytes
-    function_error: str | None = None   # "Unhandled" when the function failed
-    error_type: str | None = None       # e.g. Sandbox.Timedout, Runtime.ExitError
-    status: str = "success"             # success | error | timeout
-    duration_ms: float = 0.0
-    init_duration_ms: float | None = None
-    max_memory_mb: int = 0
-    logs: list[tuple[int, str]] = field(default_factory=list)   # (epoch ms, line) during the invocation
-    response_size: int = 0
-    content_type: str = "application/json"
-    init_error: bool = False
-
-
-def _error_doc(error_type: str, message: str) -> bytes:
-    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 
 class Environment:
@@ -95,6 +70,7 @@ class Environment:
         self._lines: list[tuple[int, str]] = []
         self._inbox: asyncio.Queue[Invocation] = asyncio.Queue()   # handed to the runtime's next /next
         self._ready = asyncio.Event()
+        self._polling = asyncio.Event()    # the runtime is waiting in /next
         self._init_error: bytes | None = None
         self._init_started = 0.0
         self._init_duration: float | None = None
@@ -103,31 +79,65 @@ class Environment:
         self._started_at = 0.0
         self._exit_status: str | None = None
         self._exited = asyncio.Event()
+        self._address = ""
+        self._assignment: asyncio.Future[bytes] | None = None   # a spare's future function
 
     # -- start / stop -------------------------------------------------------------------------
 
-    async def start(self, zygote: Any, extra_env: dict[str, str]) -> None:
-        address = await self._listener.start()
+    async def start(self, launcher: Any, extra_env: dict[str, str]) -> None:
+        """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher)."""
+        address = self._address = await self._listener.start()
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         self._read_fd = read_fd
         loop = asyncio.get_running_loop()
         loop.add_reader(read_fd, self._read_logs)
         env = {**self.spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": address}
+        if self.spec.family == "python":
+            spec: dict[str, Any] = {"env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
+                                    "handler": self.spec.handler}
+        else:
+            spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv)}
         self._init_started = time.monotonic()
         try:
-            self.pid = await zygote.spawn(self.id, {
-                "env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
-                "handler": self.spec.handler,
-            }, write_fd)
+            self.pid = await launcher.spawn(self.id, spec, write_fd)
+        except EntrypointError as exc:  # an init failure of the function, not of overcast
+            self.fail_init("Runtime.InvalidEntrypoint", str(exc))
+            return
         finally:
             os.close(write_fd)
         self.alive = True
 
+    async def start_spare(self, launcher: Any, extra_env: dict[str, str]) -> None:
+        """Start the process ahead of need: it loads its runtime, then waits for `adopt()`."""
+        self._assignment = asyncio.get_running_loop().create_future()
+        await self.start(launcher, {**extra_env, "OVERCAST_STANDBY": "1"})
+
+    def adopt(self, spec: EnvironmentSpec, extra_env: dict[str, str]) -> None:
+        """A spare becomes an environment of `spec`: its process takes on exactly `spec`'s
+        variables and code folder, and its init (loading the handler) starts now."""
+        assert self._assignment is not None and not self._assignment.done()
+        self.spec = spec
+        self._init_started = time.monotonic()
+        env = {**spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": self._address}
+        self._assignment.set_result(json.dumps({"env": env, "cwd": str(spec.code_dir)}).encode())
+
+    def fail_init(self, error_type: str, message: str) -> None:
+        """The environment cannot start: every invocation gets this init error."""
+        self._init_error = error_doc(error_type, message)
+        self._init_duration = (time.monotonic() - self._init_started) * 1000
+        self._lines.append((now_ms(), f"{iso_now()} {error_type}: {message}"))
+        self.alive = False
+        self._exit_status = "exit status 1"
+        self._exited.set()
+
     def kill(self) -> None:
         if self.pid is not None and self.alive:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if self.spec.family == "python":
+                    os.kill(self.pid, signal.SIGKILL)
+                else:  # an exec'd environment leads its own process group: its children go too
+                    os.killpg(self.pid, signal.SIGKILL)
         self.alive = False
 
     async def close(self) -> None:
@@ -146,7 +156,7 @@ class Environment:
                 os.close(self._read_fd)
             self._read_fd = None
             if self._partial:
-                self._lines.append((_now_ms(), self._partial.decode("utf-8", "replace")))
+                self._lines.append((now_ms(), self._partial.decode("utf-8", "replace")))
                 self._partial = b""
             self._flush_out_of_band()
 
@@ -182,7 +192,7 @@ class Environment:
             self._partial += data
             if b"\n" in self._partial:
                 *complete, self._partial = self._partial.split(b"\n")
-                stamp = _now_ms()
+                stamp = now_ms()
                 self._lines.extend((stamp, line.decode("utf-8", "replace")) for line in complete)
         if self._current is None and self._ready.is_set():
             self._flush_out_of_band()
@@ -212,6 +222,8 @@ class Environment:
                 await self._await_init(invocation)
             if self._result.done():
                 return self._finalize(self._result.result(), cold)
+            if not self._polling.is_set():
+                await self._await_polling(invocation.timeout)
             self._started_at = time.monotonic()
             self._inbox.put_nowait(invocation)
             try:
@@ -224,6 +236,18 @@ class Environment:
             self._result = None
             self.busy = False
             self.last_used = time.monotonic()
+
+    async def _await_polling(self, timeout: float) -> None:
+        """Between invocations a runtime either asks for the next one or exits."""
+        polling = asyncio.ensure_future(self._polling.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            await asyncio.wait({polling, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            polling.cancel()
+            exited.cancel()
+        if not self._polling.is_set() and self._exited.is_set():
+            raise EnvironmentLost(self._exit_status or "exited")
 
     async def _await_init(self, invocation: Invocation) -> None:
         ready = asyncio.ensure_future(self._ready.wait())
@@ -244,7 +268,7 @@ class Environment:
             else:
                 self.kill()
                 self._result.set_result(InvocationResult(
-                    payload=_error_doc("Runtime.Unknown", f"RequestId: {invocation.request_id} Error: "
+                    payload=error_doc("Runtime.Unknown", f"RequestId: {invocation.request_id} Error: "
                                        f"Runtime failed to start: init timed out after {INIT_TIMEOUT:.2f} seconds"),
                     function_error="Unhandled", error_type="Runtime.Unknown", status="error", init_error=True))
 
@@ -253,19 +277,20 @@ class Environment:
         self.kill()
         message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
         self._drain_logs()
-        self._lines.append((_now_ms(), f"{_iso_now()} {invocation.request_id} Task timed out after "
+        self._lines.append((now_ms(), f"{iso_now()} {invocation.request_id} Task timed out after "
                                         f"{invocation.timeout:.2f} seconds"))
-        return InvocationResult(payload=_error_doc("Sandbox.Timedout", message), function_error="Unhandled",
+        return InvocationResult(payload=error_doc("Sandbox.Timedout", message), function_error="Unhandled",
                                 error_type="Sandbox.Timedout", status="timeout", max_memory_mb=memory)
 
     def _finish_exit(self, status: str) -> None:
         assert self._result is not None and self._current is not None
         if self._init_error is not None:
-            payload, error_type = self._init_error, _error_type(self._init_error)
+            payload, error_type = self._init_error, error_type_of(self._init_error)
             init = True
         else:
-            payload = _error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: "
-                                 f"Runtime exited with error: {status}")
+            reason = "Runtime exited without providing a reason" if status == "exit status 0" else \
+                f"Runtime exited with error: {status}"
+            payload = error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: {reason}")
             error_type, init = "Runtime.ExitError", False
         self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled",
                                                  error_type=error_type, status="error", init_error=init))
@@ -283,50 +308,43 @@ class Environment:
 
     def max_memory_mb(self) -> int:
         """Peak resident memory of the process so far (the REPORT line's Max Memory Used)."""
-        if self.pid is None:
-            return 0
-        try:  # read once per invocation: raw bytes, half the cost of a text file read line by line
-            fd = os.open(f"/proc/{self.pid}/status", os.O_RDONLY)
-            try:
-                status = os.read(fd, 16384)
-            finally:
-                os.close(fd)
-        except OSError:
-            return 0
-        start = status.find(b"\nVmHWM:")
-        if start < 0:
-            return 0
-        return max(1, int(status[start + 7:status.index(b"kB", start)]) // 1024)
+        return peak_memory_mb(self.pid) if self.pid is not None else 0
 
     # -- Runtime API --------------------------------------------------------------------------
 
-    async def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes
+    async def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes | StreamedBody
                       ) -> tuple[int, list[tuple[str, str]], bytes]:
+        if isinstance(body, StreamedBody):
+            return await self._on_stream(path, headers, body)
         if not path.startswith(PREFIX):
-            return _json(404, {"errorMessage": "not found", "errorType": "InvalidRequest"})
+            return json_answer(404, {"errorMessage": "not found", "errorType": "InvalidRequest"})
         route = path[len(PREFIX):]
         if method == "GET" and route == "invocation/next":
             return await self._on_next()
+        if method == "GET" and route == "overcast/standby" and self._assignment is not None:
+            return 200, [("Content-Type", "application/json")], await self._assignment
         if method == "POST" and route == "init/error":
             return self._on_init_error(body, headers)
         if method == "POST" and route.startswith("invocation/"):
             request_id, _, action = route[len("invocation/"):].partition("/")
             if action in ("response", "error"):
                 return self._on_result(request_id, action, body, headers)
-        return _json(404, {"errorMessage": f"unknown path {path}", "errorType": "InvalidRequest"})
+        return json_answer(404, {"errorMessage": f"unknown path {path}", "errorType": "InvalidRequest"})
 
     async def _on_next(self) -> tuple[int, list[tuple[str, str]], bytes]:
         if not self._ready.is_set():
             self._init_duration = (time.monotonic() - self._init_started) * 1000
             self._ready.set()
+        self._polling.set()
         invocation = await self._inbox.get()
+        self._polling.clear()
         deadline_ms = int((time.time() + invocation.timeout) * 1000)
         headers = [
             ("Content-Type", "application/json"),
             ("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
             ("Lambda-Runtime-Deadline-Ms", str(deadline_ms)),
             ("Lambda-Runtime-Invoked-Function-Arn", invocation.invoked_function_arn),
-            ("Lambda-Runtime-Trace-Id", invocation.trace_id or _trace_id()),
+            ("Lambda-Runtime-Trace-Id", invocation.trace_id or trace_id()),
         ]
         if invocation.client_context:
             headers.append(("Lambda-Runtime-Client-Context", invocation.client_context))
@@ -336,54 +354,72 @@ class Environment:
             headers.append(("Lambda-Runtime-Aws-Tenant-Id", invocation.tenant_id))
         return 200, headers, invocation.payload
 
+    async def _on_stream(self, path: str, headers: dict[str, str], body: StreamedBody
+                         ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """A streamed response: chunks go to the invocation's sink as they arrive (or are kept,
+        for a plain Invoke); the result is complete when the body is."""
+        current = self._current
+        request_id = path[len(PREFIX + "invocation/"):].partition("/")[0]
+        if current is None or current.request_id != request_id or self._result is None or self._result.done():
+            async for _ in body:
+                pass
+            return json_answer(400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"})
+        content_type = headers.get("content-type", "application/octet-stream")
+        sink = current.sink
+        if sink is not None and not sink.started.done():
+            sink.started.set_result(content_type)
+        kept: list[bytes] = []
+        size = 0
+        async for chunk in body:
+            size += len(chunk)
+            if sink is not None:
+                sink.chunks.put_nowait(chunk)
+            elif size <= MAX_BODY:
+                kept.append(chunk)
+        if sink is not None:
+            sink.chunks.put_nowait(None)
+        if self._current is not current or self._result.done() or not body.complete:
+            return json_answer(202, {"status": "OK"})   # timed out or died meanwhile: that is the result
+        self._drain_logs()
+        error_type = body.trailers.get("lambda-runtime-function-error-type")
+        if error_type:
+            detail = body.trailers.get("lambda-runtime-function-error-body", "")
+            try:
+                payload = base64.b64decode(detail)
+            except ValueError:
+                payload = error_doc(error_type, detail)
+            result = InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
+                                      status="error", response_size=size, content_type=content_type)
+        else:
+            # streamed to a caller, the synchronous response limit does not apply: nothing is kept
+            result = InvocationResult(payload=b"".join(kept), response_size=0 if sink else size,
+                                      content_type=content_type)
+        self._result.set_result(result)
+        return json_answer(202, {"status": "OK"})
+
     def _on_init_error(self, body: bytes, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
-        self._init_error = body or _error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
+        self._init_error = body or error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
                                               "init failed")
         self._init_duration = (time.monotonic() - self._init_started) * 1000
         if self._result is not None and not self._result.done():
             self._drain_logs()
             self._result.set_result(InvocationResult(payload=self._init_error, function_error="Unhandled",
-                                                     error_type=_error_type(self._init_error), status="error",
+                                                     error_type=error_type_of(self._init_error), status="error",
                                                      init_error=True))
-        return _json(202, {"status": "OK"})
+        return json_answer(202, {"status": "OK"})
 
     def _on_result(self, request_id: str, action: str, body: bytes, headers: dict[str, str]
                    ) -> tuple[int, list[tuple[str, str]], bytes]:
         current = self._current
         if current is None or current.request_id != request_id or self._result is None or self._result.done():
-            return _json(400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"})
+            return json_answer(400, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"})
         self._drain_logs()
         size = int(headers.get("x-overcast-truncated", len(body)))
         if action == "response":
             result = InvocationResult(payload=body, response_size=size,
                                       content_type=headers.get("content-type", "application/json"))
         else:
-            result = InvocationResult(payload=body, function_error="Unhandled", error_type=_error_type(body),
+            result = InvocationResult(payload=body, function_error="Unhandled", error_type=error_type_of(body),
                                       status="error", response_size=size)
         self._result.set_result(result)
-        return _json(202, {"status": "OK"})
-
-
-def _json(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-    return status, [("Content-Type", "application/json")], json.dumps(body).encode()
-
-
-def _error_type(document: bytes) -> str | None:
-    try:
-        value = json.loads(document)
-    except ValueError:
-        return None
-    return value.get("errorType") if isinstance(value, dict) else None
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _iso_now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
-
-
-def _trace_id() -> str:
-    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
+        return json_answer(202, {"status": "OK"})

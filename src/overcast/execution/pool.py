@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from overcast.execution.environment import Environment, EnvironmentSpec
+from overcast.execution.launcher import ProcessLauncher
 from overcast.execution.zygote_client import Zygote
 
 log = logging.getLogger("overcast.pool")
@@ -72,7 +73,10 @@ class EnvironmentPool:
         self._idle: dict[str, list[Environment]] = {}
         self._all: dict[str, Environment] = {}
         self.zygote = Zygote(self._exited)
+        self.launcher = ProcessLauncher(self._exited)
         self._closing: set[asyncio.Future[None]] = set()
+        self._spares: dict[tuple[str, ...], Environment] = {}   # started Node processes, by command
+        self._starting: dict[tuple[str, ...], asyncio.Future[None]] = {}
 
     @property
     def environments(self) -> list[Environment]:
@@ -94,16 +98,69 @@ class EnvironmentPool:
                 env.busy = True
                 return env, False
             self._discard(env)
+        spare = await self._take_spare(spec)
+        if spare is not None:
+            spare.spec = spec
+            spare.adopt(spec, self._extra_env(spare))
+            return spare, True
         env = Environment(spec, self._log_sink)
         env.busy = True
         self._all[env.id] = env
         try:
-            await env.start(self.zygote, self._extra_env(env))
+            launcher = self.zygote if spec.family == "python" else self.launcher
+            await env.start(launcher, self._extra_env(env))
         except Exception:
             self._discard(env)
             await env.close()
             raise
+        if spec.family == "node":
+            self.ensure_spare(spec.argv)
         return env, True
+
+    # -- spares: Node.js cannot fork a warm zygote, so one process per command waits, started ----
+
+    async def _take_spare(self, spec: EnvironmentSpec) -> Environment | None:
+        """A started Node.js process for `spec` (one still starting is further along than a new
+        one), replaced by a new one; None when there is none or the function sets NODE_OPTIONS
+        (which apply when node starts)."""
+        if spec.family != "node" or "NODE_OPTIONS" in spec.variables:
+            return None
+        starting = self._starting.get(spec.argv)
+        if starting is not None and spec.argv not in self._spares:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(starting)
+        spare = self._spares.pop(spec.argv, None)
+        self.ensure_spare(spec.argv)
+        if spare is None or not spare.alive:
+            return None
+        spare.busy = True
+        return spare
+
+    def ensure_spare(self, argv: tuple[str, ...]) -> None:
+        """Start a spare for `argv` in the background unless one is there or starting."""
+        if argv in self._spares or argv in self._starting:
+            return
+        starting = asyncio.ensure_future(self._start_spare(argv))
+        self._starting[argv] = starting
+        starting.add_done_callback(lambda _: self._starting.pop(argv, None))
+
+    async def _start_spare(self, argv: tuple[str, ...]) -> None:
+        spec = EnvironmentSpec(key=f"spare:{' '.join(argv)}", handler="", code_dir=Path("/"), sys_path=(),
+                               variables={"PATH": "/usr/local/bin:/usr/bin:/bin"}, family="node", argv=argv)
+        env = Environment(spec, self._log_sink)
+        self._all[env.id] = env
+        try:
+            await env.start_spare(self.launcher, {})
+        except asyncio.CancelledError:
+            env.kill()
+            raise
+        except Exception:
+            log.warning("could not start a spare Node.js process", exc_info=True)
+            self._discard(env)
+            await env.close()
+            return
+        if env.alive:
+            self._spares[argv] = env
 
     def release(self, env: Environment) -> None:
         """Give an environment back after an invocation; a dead one is discarded."""
@@ -118,6 +175,8 @@ class EnvironmentPool:
 
     def _discard(self, env: Environment) -> None:
         self._all.pop(env.id, None)
+        if self._spares.get(env.spec.argv) is env:
+            del self._spares[env.spec.argv]
         idle = self._idle.get(env.spec.key)
         if idle and env in idle:
             idle.remove(env)
@@ -150,10 +209,14 @@ class EnvironmentPool:
             with contextlib.suppress(Exception):
                 await env.close()
         self.zygote.close()
+        self.launcher.close()
 
     def stop_all_now(self) -> None:
         """Synchronous best-effort kill (shutdown and reset paths)."""
         for env in list(self._all.values()):
             env.kill()
+        for starting in self._starting.values():
+            starting.cancel()
         self._all.clear()
+        self._spares.clear()
         self._idle.clear()

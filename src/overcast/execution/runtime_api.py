@@ -17,8 +17,28 @@ import httptools
 
 log = logging.getLogger("overcast.runtime_api")
 
-#: (method, path, headers (lower-case names), body) → (status, headers, body)
-Handler = Callable[[str, str, dict[str, str], bytes], Awaitable[tuple[int, list[tuple[str, str]], bytes]]]
+#: (method, path, headers (lower-case names), body) → (status, headers, body); the body is a
+#: StreamedBody for a streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`)
+Handler = Callable[[str, str, dict[str, str], "bytes | StreamedBody"],
+                   Awaitable[tuple[int, list[tuple[str, str]], bytes]]]
+
+
+class StreamedBody:
+    """A request body handed over chunk by chunk as it arrives (a streamed function response),
+    with its trailers (`Lambda-Runtime-Function-Error-Type`/`-Body` when the function failed
+    mid-stream) once it has ended."""
+
+    def __init__(self) -> None:
+        self.chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.trailers: dict[str, str] = {}
+        self.complete = False     # False when the connection ended before the body did
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        while True:
+            chunk = await self.chunks.get()
+            if chunk is None:
+                return
+            yield chunk
 
 MAX_BODY = 7 * 1024 * 1024  # a little over Lambda's 6 MB response limit, so the limit can be reported
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
@@ -37,8 +57,9 @@ class _Connection(asyncio.Protocol):
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
         self._size = 0
-        self._queue: asyncio.Queue[tuple[str, str, dict[str, str], bytes] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, str, dict[str, str], bytes | StreamedBody] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._stream: StreamedBody | None = None
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -57,6 +78,9 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._connections.discard(self)
+        if self._stream is not None:
+            self._stream.chunks.put_nowait(None)
+            self._stream = None
         self._queue.put_nowait(None)
 
     # httptools callbacks
@@ -67,14 +91,32 @@ class _Connection(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        if self._stream is not None:   # after the body: a trailer
+            self._stream.trailers[key] = text
+        else:
+            self._headers[key] = text
+
+    def on_headers_complete(self) -> None:
+        if self._headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming":
+            self._stream = StreamedBody()
+            method = self._parser.get_method().decode()
+            self._queue.put_nowait((method, self._url.decode("latin-1"), self._headers, self._stream))
 
     def on_body(self, body: bytes) -> None:
+        if self._stream is not None:
+            self._stream.chunks.put_nowait(body)
+            return
         self._size += len(body)
         if self._size <= MAX_BODY:
             self._body.append(body)
 
     def on_message_complete(self) -> None:
+        if self._stream is not None:
+            self._stream.complete = True
+            self._stream.chunks.put_nowait(None)
+            self._stream = None
+            return
         headers = self._headers
         body = b"".join(self._body)
         if self._size > MAX_BODY:

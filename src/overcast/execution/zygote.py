@@ -34,6 +34,8 @@ def _preimport() -> None:
     import logging  # noqa: F401
     import uuid  # noqa: F401
 
+    import hostredirect  # noqa: F401  (installed in each child: see _child)
+
     try:
         import boto3
         import simplejson  # noqa: F401
@@ -91,6 +93,9 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
         import importlib
 
+        import hostredirect  # next to this script, imported by the zygote before the fork
+
+        hostredirect.install(os.environ.get("AWS_ENDPOINT_URL"))
         importlib.invalidate_caches()
         from awslambdaric import bootstrap
         from awslambdaric.lambda_runtime_client import LambdaRuntimeClient

@@ -8,18 +8,28 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import logging
 import math
 import shutil
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from overcast.execution.environment import Environment, EnvironmentSpec, Invocation, InvocationResult
+from overcast.execution import runtimes
+from overcast.execution.environment import (
+    Environment,
+    EnvironmentLost,
+    EnvironmentSpec,
+    Invocation,
+    InvocationResult,
+    StreamSink,
+)
+from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
-from overcast.services.lambda_.config import PYTHON_RUNTIMES
 from overcast.services.lambda_.errors import (
     InvalidRequestContent,
     InvalidRuntime,
@@ -31,7 +41,10 @@ from overcast.services.lambda_.errors import (
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
+from overcast.services.lambda_.runtimes import with_legacy_note
 from overcast.services.logs.models import LogStore
+
+log = logging.getLogger("overcast.invoke")
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
 RESPONSE_LIMIT = 6_291_456
@@ -80,6 +93,8 @@ class Invoker:
         self.pool = EnvironmentPool(self._out_of_band_logs, self._lambda_variables,
                                     platform.config.environment_idle_seconds)
         self._runtime_dir: str | None = None
+        self.node_sdk = NodeSdk()
+        self._node_missing_said = False
         self._stdlib = stdlib_path()
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -103,6 +118,7 @@ class Invoker:
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
         self.pool.stop_all_now()
         self.pool.zygote.close()
+        self.pool.launcher.close()
 
     async def warm_up(self) -> None:
         """Start the zygote ahead of the first cold start."""
@@ -112,16 +128,15 @@ class Invoker:
 
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
-                     resolved: Resolved | None = None) -> InvokeOutcome:
+                     resolved: Resolved | None = None, sink: StreamSink | None = None) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
         resolved = resolved or self.functions.resolve(ref)
         config = resolved.config
         if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
-        if config.get("Runtime") not in PYTHON_RUNTIMES:
-            raise InvalidRuntime(f"The runtime parameter of {config.get('Runtime')} is not supported by overcast: "
-                                 "it runs Python functions (python3.9 to python3.14).")
+        if self._check_runtime(config.get("Runtime")) == "node":
+            await self.node_sdk.ensure()
         request_id = request_id or str(uuid.uuid4())
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
@@ -129,21 +144,32 @@ class Invoker:
         if isinstance(slot, str):
             raise TooManyRequests(slot)
         try:
-            spec = self._spec(resolved)
+            invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
+                                    timeout=float(config.get("Timeout", 3)), client_context=client_context,
+                                    sink=sink)
+            env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
+        finally:
+            self.gate.release(slot)
+        if cold:  # a deprecated runtime (legacy mode) says so first in its environment's log
+            init_logs = with_legacy_note(config.get("Runtime"), self.platform.clock.now(), init_logs)
+        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+
+    async def _run(self, spec: EnvironmentSpec, invocation: Invocation
+                   ) -> tuple[Environment, bool, list[tuple[int, str]], InvocationResult]:
+        """Run `invocation` on a warm or new environment; one whose process ended while idle is
+        replaced before the invocation reaches it."""
+        while True:
             try:
                 env, cold = await self.pool.acquire(spec)
             except (OSError, RuntimeError, TimeoutError) as exc:
                 raise ServiceException(f"overcast could not start an execution environment: {exc}") from None
             init_logs = env.take_init_logs() if cold else []
             try:
-                result = await env.invoke(Invocation(
-                    request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
-                    timeout=float(config.get("Timeout", 3)), client_context=client_context))
+                return env, cold, init_logs, await env.invoke(invocation)
+            except EnvironmentLost:
+                continue
             finally:
                 self.pool.release(env)
-        finally:
-            self.gate.release(slot)
-        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
 
     def _outcome(self, env: Environment, resolved: Resolved, request_id: str, result: InvocationResult,
                  cold: bool, init_logs: list[tuple[int, str]], tail: bool) -> InvokeOutcome:
@@ -166,6 +192,19 @@ class Invoker:
 
     # -- environments -------------------------------------------------------------------------
 
+    def _check_runtime(self, runtime: str | None) -> str:
+        kind = runtimes.family(runtime)
+        if kind is None:
+            raise InvalidRuntime(f"The runtime parameter of {runtime} is not supported by overcast: it runs "
+                                 "Python, Node.js and custom runtime (provided.al2023, provided.al2) functions.")
+        if kind == "node":
+            try:
+                runtimes.node_binary()
+            except runtimes.RuntimeUnavailable as exc:
+                raise InvalidRuntime(f"The runtime parameter of {runtime} is not supported by overcast on this "
+                                     f"machine: {exc}") from None
+        return kind
+
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
         key = f"{resolved.ref.arn}:{resolved.executed_version}:{resolved.config.get('RevisionId')}"
         spec = self._specs.get(key)
@@ -180,16 +219,43 @@ class Invoker:
         stored = self.code.get(config.get("_code", ""))
         if stored is None:
             raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
+        layers = self.layers.folders(config.get("Layers", []))
+        variables = dict((config.get("Environment") or {}).get("Variables") or {})
+        variables.update(self._lambda_environment(resolved, str(stored.folder)))
+        kind = runtimes.family(config.get("Runtime")) or "python"
+        handler = config.get("Handler") or ""
+        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
+                  "memory_mb": int(config.get("MemorySize", 128)), "timeout": float(config.get("Timeout", 3))}
+        if kind == "node":
+            node, installed_major = runtimes.node_binary()
+            major = runtimes.runtime_major(config.get("Runtime") or "", installed_major)
+            variables["NODE_PATH"] = runtimes.node_path(stored.folder, layers, major, self.node_sdk_dir())
+            variables["LAMBDA_RUNTIME_DIR"] = str(runtimes.NODE_CLIENT_DIR)
+            return EnvironmentSpec(sys_path=(), variables=variables, argv=runtimes.node_argv(node), **common)
+        if kind == "provided":
+            variables["LAMBDA_RUNTIME_DIR"] = str(stored.folder)
+            return EnvironmentSpec(sys_path=(), variables=variables,
+                                   argv=runtimes.bootstrap_argv(stored.folder, layers), **common)
         if self._runtime_dir is None:
             self._runtime_dir = str(build_runtime_dir(self.platform.files_dir / "runtime" / "python"))
         layer_paths: list[str] = []
-        for folder in reversed(self.layers.folders(config.get("Layers", []))):
+        for folder in reversed(layers):
             layer_paths += [str(folder / "python" / "lib" / f"python{PYTHON_VERSION}" / "site-packages"),
                             str(folder / "python")]
-        variables = dict((config.get("Environment") or {}).get("Variables") or {})
+        variables.update({"LAMBDA_RUNTIME_DIR": self._runtime_dir, "PYTHONPATH": self._runtime_dir})
+        return EnvironmentSpec(sys_path=(str(stored.folder), *layer_paths, self._runtime_dir, *self._stdlib),
+                               variables=variables, **common)
+
+    def node_sdk_dir(self) -> Path | None:
+        """The AWS SDK for JavaScript's node_modules, when installed (see execution/node_sdk.py)."""
+        return self.node_sdk.modules
+
+    def _lambda_environment(self, resolved: Resolved, task_root: str) -> dict[str, str]:
+        """The variables Lambda sets in every environment of a function version."""
+        config = resolved.config
         logging_config = config.get("LoggingConfig") or {}
         runtime = config.get("Runtime") or "python3.12"
-        variables.update({
+        variables = {
             "_HANDLER": config.get("Handler") or "",
             "AWS_REGION": resolved.ref.region,
             "AWS_DEFAULT_REGION": resolved.ref.region,
@@ -206,21 +272,14 @@ class Invoker:
             "AWS_SESSION_TOKEN": "overcast",
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.platform.config.port}",
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "LAMBDA_TASK_ROOT": str(stored.folder),
-            "LAMBDA_RUNTIME_DIR": self._runtime_dir,
+            "LAMBDA_TASK_ROOT": task_root,
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
             "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "PYTHONPATH": self._runtime_dir,
-        })
+        }
         if logging_config.get("ApplicationLogLevel") and logging_config.get("LogFormat") == "JSON":
             variables["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
-        return EnvironmentSpec(
-            key=key, handler=config.get("Handler") or "", code_dir=stored.folder,
-            sys_path=(str(stored.folder), *layer_paths, self._runtime_dir, *self._stdlib),
-            variables=variables, memory_mb=int(config.get("MemorySize", 128)),
-            timeout=float(config.get("Timeout", 3)),
-        )
+        return variables
 
     def _lambda_variables(self, env: Environment) -> dict[str, str]:
         """Per-environment variables: its log stream (`YYYY/MM/DD/[version]<id>`) and temp dir."""
@@ -240,9 +299,12 @@ class Invoker:
         """Code or configuration changed: environments of an outdated $LATEST are not reused."""
         prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
         try:
-            current = self.functions.latest(FunctionRef(account, region, name, None)).get("RevisionId")
+            latest = self.functions.latest(FunctionRef(account, region, name, None))
         except Exception:  # deleted: retire all of its environments
-            current = None
+            latest = {}
+        current = latest.get("RevisionId")
+        if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
+            self._start_node_spare(name)
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -253,6 +315,18 @@ class Invoker:
 
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
+
+    def _start_node_spare(self, name: str) -> None:
+        """A Node.js function exists: have a started Node.js process ready for its first invocation
+        (or say, once, why its invocations will fail)."""
+        try:
+            node, _ = runtimes.node_binary()
+        except runtimes.RuntimeUnavailable as exc:
+            if not self._node_missing_said:
+                self._node_missing_said = True
+                log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
+            return
+        self.pool.ensure_spare(runtimes.node_argv(node))
 
     # -- logs ---------------------------------------------------------------------------------
 
@@ -272,7 +346,7 @@ class Invoker:
         if cold:
             runtime = config.get("Runtime", "python3.12")
             arn = (config.get("RuntimeVersionConfig") or {}).get("RuntimeVersionArn", "")
-            lines.append((init_began, f"INIT_START Runtime Version: {runtime.replace('python', 'python:')}.overcast\t"
+            lines.append((init_began, f"INIT_START Runtime Version: {runtimes.version_name(runtime)}\t"
                                f"Runtime Version ARN: {arn}"))
             lines.extend(init_logs)
             if result.init_error:

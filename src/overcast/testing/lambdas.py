@@ -1,4 +1,5 @@
-"""Helpers for tests that deploy Python functions: zip source code, create a function."""
+"""Helpers for tests that deploy functions: zip source code (Python, JavaScript or a custom
+runtime's bootstrap), create a function."""
 
 from __future__ import annotations
 
@@ -11,24 +12,36 @@ from typing import Any
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
 
-def zip_files(files: dict[str, str | bytes]) -> bytes:
-    """A zip archive holding `files` (path → content)."""
+def zip_files(files: dict[str, str | bytes], executables: tuple[str, ...] = ()) -> bytes:
+    """A zip archive holding `files` (path → content); paths in `executables` get mode 0755."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, content in files.items():
-            archive.writestr(path, textwrap.dedent(content) if isinstance(content, str) else content)
+            info = zipfile.ZipInfo(path, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (0o100755 if path in executables else 0o100644) << 16
+            archive.writestr(info, textwrap.dedent(content) if isinstance(content, str) else content)
     return buffer.getvalue()
 
 
-def zip_handler(source: str, module: str = "handler") -> bytes:
-    """A zip archive with one module, `<module>.py`, holding `source` (dedented)."""
-    return zip_files({f"{module}.py": source})
+def zip_handler(source: str, module: str = "handler", runtime: str = "python3.12") -> bytes:
+    """A zip archive with one module holding `source` (dedented): `<module>.py` for Python;
+    for Node.js `<module>.js` when the source is CommonJS (uses `exports`/`require`), else
+    `<module>.mjs` (an ES module)."""
+    return zip_files({module_file(source, module, runtime): source})
+
+
+def module_file(source: str, module: str, runtime: str) -> str:
+    if runtime.startswith("nodejs"):
+        commonjs = "exports." in source or ("require(" in source and "import " not in source)
+        return f"{module}.js" if commonjs else f"{module}.mjs"
+    return f"{module}.py"
 
 
 def create_function(client: Any, source: str, *, name: str | None = None, handler: str = "handler.handler",
                     runtime: str = "python3.12", **kwargs: Any) -> str:
-    """Create a function from Python source; returns its name."""
+    """Create a function from Python or JavaScript source (by `runtime`); returns its name."""
     name = name or f"fn-{uuid.uuid4().hex[:12]}"
     client.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
-                           Code={"ZipFile": zip_handler(source)}, **kwargs)
+                           Code={"ZipFile": zip_handler(source, runtime=runtime)}, **kwargs)
     return name

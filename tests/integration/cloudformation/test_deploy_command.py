@@ -87,6 +87,7 @@ def test_deploy_failure_names_the_resource_and_reason(overcast_server, tmp_path)
     assert "ROLLBACK_COMPLETE" in result.stderr
     assert "Broken (AWS::Lambda::Function):" in result.stderr
     assert "python2.7 is no longer supported" in result.stderr
+    assert "hint: " in result.stderr and "overcast up --legacy-runtimes" in result.stderr
 
 
 def test_deploy_reports_bad_input(overcast_server, tmp_path):

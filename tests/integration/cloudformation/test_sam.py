@@ -11,6 +11,7 @@ import pytest
 
 from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import check, outputs, physical, unique, wait
+from tests.integration.lambda_.polyglot import RUNTIMES
 
 SAM = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -68,15 +69,34 @@ Outputs:
 """
 
 
+NODE_CODE = """      InlineCode: |
+        const fs = require("fs");
+        exports.handler = async (event) => {
+          fs.appendFileSync(process.env.RECORD, JSON.stringify(event) + "\\n");
+          return {statusCode: 200, body: JSON.stringify({table: process.env.TABLE, path: event.path || event.rawPath})};
+        };
+"""
+
+
+def sam_template(runtime: str) -> str:
+    """SAM, its function in `runtime`'s language."""
+    if not runtime.startswith("nodejs"):
+        return SAM
+    start, end = SAM.index("      InlineCode: |"), SAM.index("      Events:")
+    return (SAM[:start] + NODE_CODE + SAM[end:]).replace("Runtime: python3.12", f"Runtime: {runtime}")
+
+
 def get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read())
 
 
-def test_sam_template_through_a_change_set(cf, overcast_server, tmp_path):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_sam_template_through_a_change_set(cf, overcast_server, tmp_path, runtime):
     record = tmp_path / "events.jsonl"
     name = unique("sam")
-    cf.create_change_set(StackName=name, ChangeSetName="sam", ChangeSetType="CREATE", TemplateBody=SAM,
+    template = sam_template(runtime)
+    cf.create_change_set(StackName=name, ChangeSetName="sam", ChangeSetType="CREATE", TemplateBody=template,
                          Parameters=[{"ParameterKey": "RecordFile", "ParameterValue": str(record)}],
                          Capabilities=["CAPABILITY_IAM"])
     kinds = {c["ResourceChange"]["ResourceType"]
@@ -101,7 +121,7 @@ def test_sam_template_through_a_change_set(cf, overcast_server, tmp_path):
 
     assert wait_until(bodies, 30, "the message at the function") == ["from the queue"]
     # the original template is kept; the processed one is plain CloudFormation
-    assert cf.get_template(StackName=name)["TemplateBody"] == SAM
+    assert cf.get_template(StackName=name)["TemplateBody"] == template
     processed = cf.get_template(StackName=name, TemplateStage="Processed")["TemplateBody"]
     assert "Transform" not in processed
 

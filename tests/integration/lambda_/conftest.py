@@ -1,5 +1,7 @@
 import pytest
 
+from tests.integration.lambda_.polyglot import RUNTIMES
+
 
 @pytest.fixture
 def lam(overcast_server):
@@ -9,3 +11,9 @@ def lam(overcast_server):
 @pytest.fixture
 def logs(overcast_server):
     return overcast_server.client("logs")
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request):
+    """Run a test once per runtime family (Node.js tests skip when `node` is missing)."""
+    return request.param

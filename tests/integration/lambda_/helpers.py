@@ -33,3 +33,19 @@ def wait_for_records(path: Path, count: int, timeout: float = 30.0) -> list[dict
         return found if len(found) >= count else None
 
     return wait_until(enough, timeout, f"{count} records in {path}")
+
+RECORDER_JS = """
+const fs = require("fs");
+exports.handler = async (event, context) => {
+  await new Promise((resolve) => setTimeout(resolve, 1000 * Number(process.env.SLEEP || "0")));
+  fs.appendFileSync(process.env.RECORD_FILE,
+    JSON.stringify({event, request_id: context.awsRequestId, at: Date.now() / 1000}) + "\\n");
+  if (process.env.FAIL) throw new Error("failing on purpose");
+  return {recorded: true};
+};
+"""
+
+
+def recorder_source(runtime: str) -> str:
+    """RECORDER in the language of `runtime`."""
+    return RECORDER_JS if runtime.startswith("nodejs") else RECORDER

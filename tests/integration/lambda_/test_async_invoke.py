@@ -12,22 +12,24 @@ import pytest
 from botocore.exceptions import ClientError
 
 from overcast.testing import create_function, wait_until
-from tests.integration.lambda_.helpers import RECORDER, records, wait_for_records
+from tests.integration.lambda_.helpers import recorder_source, records, wait_for_records
+from tests.integration.lambda_.polyglot import source
 
 SCALE = 0.01  # the session server's OVERCAST_TIME_SCALE
 
 
-def recorder(lam, path, fail=False, **kwargs):
+def recorder(lam, path, fail=False, runtime="python3.12", **kwargs):
     variables = {"RECORD_FILE": str(path)}
     if fail:
         variables["FAIL"] = "1"
-    name = create_function(lam, RECORDER, Environment={"Variables": variables}, **kwargs)
+    name = create_function(lam, recorder_source(runtime), Environment={"Variables": variables}, runtime=runtime,
+                           **kwargs)
     arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     return name, arn
 
 
-def test_event_invoke_returns_202_and_runs(lam, tmp_path):
-    name, _ = recorder(lam, tmp_path / "runs.jsonl")
+def test_event_invoke_returns_202_and_runs(lam, tmp_path, runtime):
+    name, _ = recorder(lam, tmp_path / "runs.jsonl", runtime=runtime)
     response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
     assert response["StatusCode"] == 202
     assert response["Payload"].read() == b""
@@ -36,9 +38,9 @@ def test_event_invoke_returns_202_and_runs(lam, tmp_path):
     assert run["request_id"] == response["ResponseMetadata"]["RequestId"]
 
 
-def test_row12_default_retries_then_on_failure(lam, tmp_path):
+def test_row12_default_retries_then_on_failure(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "failures.jsonl")
-    name, _ = recorder(lam, tmp_path / "attempts.jsonl", fail=True)
+    name, _ = recorder(lam, tmp_path / "attempts.jsonl", fail=True, runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name,
                                          DestinationConfig={"OnFailure": {"Destination": destination}})
     response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"order": 7}')
@@ -64,9 +66,9 @@ def _arn(lam, name):
     return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
-def test_row13_no_retries(lam, tmp_path):
+def test_row13_no_retries(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "failures.jsonl")
-    name, _ = recorder(lam, tmp_path / "attempts.jsonl", fail=True)
+    name, _ = recorder(lam, tmp_path / "attempts.jsonl", fail=True, runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
                                          DestinationConfig={"OnFailure": {"Destination": destination}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
@@ -114,9 +116,11 @@ def test_row14_throttled_until_event_age_exceeded(lam, tmp_path):
     assert failure["event"]["requestPayload"] == {"late": True}
 
 
-def test_row15_on_success(lam, tmp_path):
+def test_row15_on_success(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "successes.jsonl")
-    name = create_function(lam, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n")
+    name = create_function(lam, source(runtime, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n",
+                                       "export const handler = async (event) => ({doubled: event.n * 2});\n"),
+                           runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name,
                                          DestinationConfig={"OnSuccess": {"Destination": destination}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 21}')

@@ -59,7 +59,7 @@ def test_create_get_list_delete(lam):
 
 @pytest.mark.parametrize("kwargs, code, fragment", [
     ({"FunctionName": "bad name!"}, "ValidationException", "failed to satisfy constraint: Member must satisfy regular expression pattern"),
-    ({"Runtime": "python9.9"}, "ValidationException", "Member must satisfy enum value set"),
+    ({"Runtime": "python9.9"}, "InvalidParameterValueException", "Member must satisfy enum value set"),
     ({"Runtime": "python2.7"}, "InvalidParameterValueException", "is no longer supported"),
     ({"Timeout": 901}, "ValidationException", "Member must have value less than or equal to 900"),
     ({"Timeout": 0}, "ValidationException", "Member must have value greater than or equal to 1"),

@@ -28,6 +28,22 @@ def handler(event, context):
     return {"ok": len(ids)}
 """
 
+BATCH_RECORDER_JS = """
+const fs = require("fs");
+exports.handler = async (event) => {
+  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({records: event.Records, at: Date.now() / 1000,
+    size: JSON.stringify(event).length}) + "\\n");
+  const mode = process.env.MODE || "ok";
+  if (mode === "fail") throw new Error("batch failed");
+  if (mode === "report") {
+    return {batchItemFailures: event.Records.filter((r) => JSON.parse(r.body).bad)
+      .map((r) => ({itemIdentifier: r.messageId}))};
+  }
+  if (mode === "report-invalid") return {batchItemFailures: [{itemIdentifier: "not-in-batch"}]};
+  return {ok: event.Records.length};
+};
+"""
+
 
 @pytest.fixture
 def sqs(overcast_server):
@@ -47,8 +63,10 @@ def _queue(sqs, **attributes):
     return url, arn
 
 
-def _mapping(lam, path, arn, mode="ok", **kwargs):
-    name = create_function(lam, BATCH_RECORDER, Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}})
+def _mapping(lam, path, arn, mode="ok", runtime="python3.12", **kwargs):
+    source = BATCH_RECORDER_JS if runtime.startswith("nodejs") else BATCH_RECORDER
+    name = create_function(lam, source, Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}},
+                           runtime=runtime)
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, **kwargs)
     return name, mapping
 
@@ -67,9 +85,9 @@ def _wait_empty(sqs, url, timeout=15.0):
                and _count(sqs, url, "ApproximateNumberOfMessagesNotVisible") == 0, timeout, "the queue emptied")
 
 
-def test_row19_success_deletes_the_batch_and_event_shape(lam, sqs, tmp_path):
+def test_row19_success_deletes_the_batch_and_event_shape(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs)
-    _, mapping = _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=5)
+    _, mapping = _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=5, runtime=runtime)
     assert mapping["State"] == "Creating"
     assert mapping["BatchSize"] == 5 and mapping["MaximumBatchingWindowInSeconds"] == 0
     sqs.send_message(QueueUrl=url, MessageBody="hello", MessageAttributes={
@@ -89,11 +107,11 @@ def test_row19_success_deletes_the_batch_and_event_shape(lam, sqs, tmp_path):
     _wait_empty(sqs, url)
 
 
-def test_row20_failure_redelivers_then_dead_letter_queue(lam, sqs, tmp_path):
+def test_row20_failure_redelivers_then_dead_letter_queue(lam, sqs, tmp_path, runtime):
     dlq_url, dlq_arn = _queue(sqs)
     url, arn = _queue(sqs, VisibilityTimeout=30,
                       RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}))
-    _mapping(lam, tmp_path / "batches.jsonl", arn, mode="fail", BatchSize=1)
+    _mapping(lam, tmp_path / "batches.jsonl", arn, mode="fail", BatchSize=1, runtime=runtime)
     sqs.send_message(QueueUrl=url, MessageBody="poison")
     batches = wait_for_records(tmp_path / "batches.jsonl", 2)
     counts = [b["records"][0]["attributes"]["ApproximateReceiveCount"] for b in batches[:2]]
@@ -104,9 +122,10 @@ def test_row20_failure_redelivers_then_dead_letter_queue(lam, sqs, tmp_path):
     assert len(records(tmp_path / "batches.jsonl")) == 2
 
 
-def test_row21_report_batch_item_failures(lam, sqs, tmp_path):
+def test_row21_report_batch_item_failures(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs, VisibilityTimeout=30)
     _mapping(lam, tmp_path / "batches.jsonl", arn, mode="report", BatchSize=10, MaximumBatchingWindowInSeconds=1,
+             runtime=runtime,
              FunctionResponseTypes=["ReportBatchItemFailures"])
     sqs.send_message_batch(QueueUrl=url, Entries=[
         {"Id": str(i), "MessageBody": json.dumps({"n": i, "bad": i == 3})} for i in range(5)])

@@ -1,4 +1,5 @@
-"""Synchronous invocation: results, errors, limits and throttles (docs/aws-behaviour.md#synchronous-invocation), on a real server."""
+"""Synchronous invocation: results, errors, limits and throttles (docs/aws-behaviour.md#synchronous-invocation), on a real server, for Python
+and (where the handler can be written in both) Node.js functions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from overcast.testing import create_function, wait_until
+from tests.integration.lambda_.polyglot import is_node, source
 
 
 def invoke(lam, name, payload=b"{}", **kwargs):
@@ -23,11 +25,13 @@ def report_line(response):
     return text, [line for line in text.splitlines() if line.startswith("REPORT ")][-1]
 
 
-def test_row1_handler_returns_a_dict(lam):
-    name = create_function(lam, """
+def test_row1_handler_returns_a_dict(lam, runtime):
+    name = create_function(lam, source(runtime, """
         def handler(event, context):
             return {"echo": event, "name": context.function_name}
-    """)
+    """, """
+        export const handler = async (event, context) => ({echo: event, name: context.functionName});
+    """), runtime=runtime)
     response = invoke(lam, name, b'{"a": 1}')
     assert response["StatusCode"] == 200
     assert "FunctionError" not in response
@@ -35,8 +39,9 @@ def test_row1_handler_returns_a_dict(lam):
     assert json.loads(response["Body"]) == {"echo": {"a": 1}, "name": name}
 
 
-def test_row2_handler_returns_none(lam):
-    name = create_function(lam, "def handler(event, context):\n    return None\n")
+def test_row2_handler_returns_none(lam, runtime):
+    name = create_function(lam, source(runtime, "def handler(event, context):\n    return None\n",
+                                       "export const handler = async () => {};\n"), runtime=runtime)
     response = invoke(lam, name)
     assert response["StatusCode"] == 200
     assert response["Body"] == b"null"
@@ -58,14 +63,19 @@ def test_row3_handler_raises(lam):
     assert list(document) == ["errorMessage", "errorType", "requestId", "stackTrace"]
 
 
-def test_row4_timeout_and_reinit(lam):
-    name = create_function(lam, """
+def test_row4_timeout_and_reinit(lam, runtime):
+    name = create_function(lam, source(runtime, """
         import time
         def handler(event, context):
             if event.get("sleep"):
                 time.sleep(5)
             return "done"
-    """, Timeout=1)
+    """, """
+        export const handler = async (event) => {
+          if (event.sleep) await new Promise((resolve) => setTimeout(resolve, 5000));
+          return "done";
+        };
+    """), Timeout=1, runtime=runtime)
     response = invoke(lam, name, b'{"sleep": true}', LogType="Tail")
     assert response["FunctionError"] == "Unhandled"
     document = json.loads(response["Body"])
@@ -80,30 +90,38 @@ def test_row4_timeout_and_reinit(lam):
     assert "Init Duration" in report  # a fresh environment after the timeout
 
 
-def test_row5_missing_handler_module(lam, logs):
-    name = create_function(lam, "x = 1\n", handler="nosuchmodule.handler")
+def test_row5_missing_handler_module(lam, logs, runtime):
+    name = create_function(lam, "x = 1\n", handler="nosuchmodule.handler", runtime=runtime)
     response = invoke(lam, name, LogType="Tail")
     assert response["FunctionError"] == "Unhandled"
     document = json.loads(response["Body"])
     assert document["errorType"] == "Runtime.ImportModuleError"
-    assert "Unable to import module 'nosuchmodule'" in document["errorMessage"]
+    expected = "Error: Cannot find module 'nosuchmodule'" if is_node(runtime) else \
+        "Unable to import module 'nosuchmodule'"
+    assert expected in document["errorMessage"]
     text, _ = report_line(response)
     assert "INIT_REPORT" in text and "Status: error" in text and "Runtime.ImportModuleError" in text
 
 
-def test_handler_not_found(lam):
-    name = create_function(lam, "x = 1\n", handler="handler.missing")
+def test_handler_not_found(lam, runtime):
+    name = create_function(lam, "export const x = 1;\n" if is_node(runtime) else "x = 1\n",
+                           handler="handler.missing", runtime=runtime)
     document = json.loads(invoke(lam, name)["Body"])
     assert document["errorType"] == "Runtime.HandlerNotFound"
 
 
-def test_row6_log_tail(lam):
-    name = create_function(lam, """
+def test_row6_log_tail(lam, runtime):
+    name = create_function(lam, source(runtime, """
         def handler(event, context):
             for i in range(300):
                 print("line", i, "x" * 40)
             return 1
-    """)
+    """, """
+        export const handler = async () => {
+          for (let i = 0; i < 300; i++) console.log("line", i, "x".repeat(40));
+          return 1;
+        };
+    """), runtime=runtime)
     response = invoke(lam, name, LogType="Tail")
     text = base64.b64decode(response["LogResult"])
     assert len(text) <= 4096
@@ -123,8 +141,10 @@ def test_row7_request_payload_over_6mb(lam):
         in info.value.response["Error"]["Message"]
 
 
-def test_row8_response_over_6mb(lam):
-    name = create_function(lam, "def handler(e, c):\n    return 'x' * (7 * 1024 * 1024)\n", MemorySize=512)
+def test_row8_response_over_6mb(lam, runtime):
+    name = create_function(lam, source(runtime, "def handler(e, c):\n    return 'x' * (7 * 1024 * 1024)\n",
+                                       "export const handler = async () => 'x'.repeat(7 * 1024 * 1024);\n"),
+                           MemorySize=512, runtime=runtime)
     response = invoke(lam, name)
     assert response["FunctionError"] == "Unhandled"
     assert json.loads(response["Body"]) == {
@@ -140,8 +160,9 @@ def test_row9_unknown_function(lam):
         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:no-such-function"
 
 
-def test_row10_reserved_concurrency_zero_throttles(lam):
-    name = create_function(lam, "def handler(e, c):\n    return 1\n")
+def test_row10_reserved_concurrency_zero_throttles(lam, runtime):
+    name = create_function(lam, source(runtime, "def handler(e, c):\n    return 1\n",
+                                       "export const handler = async () => 1;\n"), runtime=runtime)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     with pytest.raises(lam.exceptions.TooManyRequestsException) as info:
         lam.invoke(FunctionName=name, Payload=b"{}")
@@ -153,16 +174,25 @@ def test_row10_reserved_concurrency_zero_throttles(lam):
     assert invoke(lam, name)["Body"] == b"1"
 
 
-def test_row11_reserved_concurrency_one_overlapping_calls(lam, tmp_path):
+def test_row11_reserved_concurrency_one_overlapping_calls(lam, tmp_path, runtime):
     marker = tmp_path / "running"
-    name = create_function(lam, """
+    name = create_function(lam, source(runtime, """
         import os, time
         def handler(event, context):
             if event.get("marker"):
                 open(event["marker"], "w").close()
                 time.sleep(2)
             return "ok"
-    """)
+    """, """
+        import fs from "node:fs";
+        export const handler = async (event) => {
+          if (event.marker) {
+            fs.writeFileSync(event.marker, "");
+            await new Promise((resolve) => setTimeout(resolve, 2000));
+          }
+          return "ok";
+        };
+    """), runtime=runtime)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     results: list[object] = []
     thread = threading.Thread(target=lambda: results.append(
@@ -176,14 +206,17 @@ def test_row11_reserved_concurrency_one_overlapping_calls(lam, tmp_path):
     assert results == [b'"ok"']
 
 
-def test_warm_start_reuses_the_environment(lam):
-    name = create_function(lam, """
+def test_warm_start_reuses_the_environment(lam, runtime):
+    name = create_function(lam, source(runtime, """
         import os
         COUNT = {"n": 0}
         def handler(event, context):
             COUNT["n"] += 1
             return {"pid": os.getpid(), "n": COUNT["n"]}
-    """)
+    """, """
+        let n = 0;
+        export const handler = async () => ({pid: process.pid, n: ++n});
+    """), runtime=runtime)
     first = invoke(lam, name, LogType="Tail")
     second = invoke(lam, name, LogType="Tail")
     assert "Init Duration" in report_line(first)[1]
@@ -252,12 +285,12 @@ def test_handler_calls_back_into_overcast_with_boto3(lam):
     assert json.loads(invoke(lam, name)["Body"]) == {"me_listed": True, "account": "000000000000"}
 
 
-def test_crash_is_runtime_exit_error(lam):
-    name = create_function(lam, """
+def test_crash_is_runtime_exit_error(lam, runtime):
+    name = create_function(lam, source(runtime, """
         import os
         def handler(event, context):
             os._exit(3)
-    """)
+    """, "export const handler = async () => { process.exit(3); };\n"), runtime=runtime)
     response = invoke(lam, name)
     document = json.loads(response["Body"])
     assert response["FunctionError"] == "Unhandled"
@@ -273,11 +306,11 @@ def test_invalid_json_payload(lam):
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_client_context_reaches_the_handler(lam):
-    name = create_function(lam, """
+def test_client_context_reaches_the_handler(lam, runtime):
+    name = create_function(lam, source(runtime, """
         def handler(event, context):
             return context.client_context.custom
-    """)
+    """, "export const handler = async (event, context) => context.clientContext.custom;\n"), runtime=runtime)
     context = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
     assert json.loads(invoke(lam, name, ClientContext=context)["Body"]) == {"k": "v"}
 

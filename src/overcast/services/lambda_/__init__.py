@@ -60,7 +60,9 @@ SPEC = ServiceSpec(
     name="lambda",
     model="lambda",
     api=_api,
-    options=ProtocolOptions(validation="full", error_type_field=True, stream_uploads=False),
+    # A runtime outside the enum is CreateFunction's to refuse (with AWS's InvalidParameterValueException)
+    options=ProtocolOptions(validation="full", error_type_field=True, stream_uploads=False,
+                            raw_shapes=frozenset({"Runtime"})),
     routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),
             HttpRoute("function-urls", _url_matches, _serve_url)),
     loops=_loops,

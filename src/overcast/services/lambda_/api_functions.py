@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from overcast.services.lambda_.config import (
 from overcast.services.lambda_.errors import InvalidParameterValue
 from overcast.services.lambda_.models import alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef
+from overcast.services.lambda_.runtimes import today_utc
 
 
 class FunctionOperations(ApiBase):
@@ -35,6 +37,10 @@ class FunctionOperations(ApiBase):
             raise InvalidParameterValue("Please provide a source for function code.")
         return await asyncio.to_thread(self.code.put, archive, operation)
 
+    def _today(self) -> dt.date:
+        """The date AWS's runtime deprecation table is read at."""
+        return today_utc(self.platform.clock.now())
+
     def _code_location(self, ctx: RequestContext, config: dict[str, Any]) -> dict[str, Any]:
         return {"RepositoryType": "S3",
                 "Location": f"{ctx.endpoint}/_overcast/lambda-code/{config.get('_code', '')}.zip"}
@@ -46,7 +52,7 @@ class FunctionOperations(ApiBase):
                               tags: dict[str, str] | None = None, layers: list[str] | None = None,
                               package_type: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        check_runtime(runtime)
+        check_runtime(runtime, self._today(), legacy=self.platform.config.legacy_runtimes)
         check_limits(params.get("timeout"), params.get("memory_size"))
         if (package_type or "Zip") == "Zip":
             if not runtime:
@@ -110,6 +116,8 @@ class FunctionOperations(ApiBase):
         ref = self._ref(ctx, function_name)
         current = self.functions.latest(ref)
         check_revision(current, revision_id)
+        check_runtime(current.get("Runtime"), self._today(), legacy=self.platform.config.legacy_runtimes,
+                      updating=True)
         source = {"ZipFile": code.get("zip_file"), "S3Bucket": code.get("s3_bucket"), "S3Key": code.get("s3_key"),
                   "S3ObjectVersion": code.get("s3_object_version"), "ImageUri": code.get("image_uri")}
         stored = await self._store_code(source, "UpdateFunctionCode")
@@ -129,7 +137,9 @@ class FunctionOperations(ApiBase):
     def update_function_configuration(self, ctx: RequestContext, function_name: str,
                                       revision_id: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        check_runtime(params.get("runtime"))
+        # a function on a runtime past AWS's block-update date can only move to another runtime
+        check_runtime(params.get("runtime") or self.functions.latest(ref).get("Runtime"), self._today(),
+                      legacy=self.platform.config.legacy_runtimes, updating=True)
         check_limits(params.get("timeout"), params.get("memory_size"))
         layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
 

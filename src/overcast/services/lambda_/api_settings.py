@@ -9,6 +9,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
+from overcast.services.lambda_.config import check_compatible_runtimes
 from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
 from overcast.services.lambda_.models import public
@@ -119,6 +120,7 @@ class SettingsOperations(ApiBase):
 
     async def publish_layer_version(self, ctx: RequestContext, layer_name: str, content: dict[str, Any],
                                     **params: Any) -> dict[str, Any]:
+        check_compatible_runtimes(params.get("compatible_runtimes"))
         account, region, name = parse_layer_name(layer_name, ctx.account, ctx.region)
         archive = content.get("ZipFile")
         if archive is None and content.get("S3Bucket"):

@@ -3,23 +3,18 @@ UpdateFunctionConfiguration do."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 from typing import Any
 
+from overcast.services.lambda_ import runtimes
 from overcast.services.lambda_.errors import InvalidParameterValue
 
-#: Runtimes overcast runs: every supported Python runtime maps to the interpreter overcast runs on.
-PYTHON_RUNTIMES = frozenset({"python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"})
-#: Runtimes AWS has retired for creating or updating functions.
-DEPRECATED_RUNTIMES = {
-    "python2.7": "python3.12", "python3.6": "python3.12", "python3.7": "python3.12", "python3.8": "python3.12",
-    "nodejs": "nodejs22.x", "nodejs4.3": "nodejs22.x", "nodejs4.3-edge": "nodejs22.x", "nodejs6.10": "nodejs22.x",
-    "nodejs8.10": "nodejs22.x", "nodejs10.x": "nodejs22.x", "nodejs12.x": "nodejs22.x", "nodejs14.x": "nodejs22.x",
-    "nodejs16.x": "nodejs22.x", "dotnetcore1.0": "dotnet8", "dotnetcore2.0": "dotnet8", "dotnetcore2.1": "dotnet8",
-    "dotnetcore3.1": "dotnet8", "ruby2.5": "ruby3.3", "ruby2.7": "ruby3.3", "java8": "java21", "go1.x": "provided.al2023",
-}
+#: Runtimes overcast runs on its own interpreter: every Python runtime (the deprecated ones only in legacy mode).
+PYTHON_RUNTIMES = frozenset(name for name, r in runtimes.CATALOGUE.items() if r.family == "python")
+_RUNTIME_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]*:\d{12}:runtime:.+$")
 
 RESERVED_VARIABLES = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -41,12 +36,30 @@ def _validation(message: str) -> InvalidParameterValue:
     return error
 
 
-def check_runtime(runtime: str | None) -> None:
-    if runtime in DEPRECATED_RUNTIMES:
+def check_runtime(runtime: str | None, today: dt.date, *, legacy: bool = False, updating: bool = False) -> None:
+    """A runtime CreateFunction (or, with `updating`, UpdateFunctionConfiguration) accepts on `today`: one of the
+    API's enum, not past its block date in AWS's deprecation table, unless `legacy` (OVERCAST_LEGACY_RUNTIMES)."""
+    if runtime is None:
+        return
+    if not runtimes.is_known(runtime) and not _RUNTIME_ARN.match(runtime):
+        raise InvalidParameterValue(
+            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "
+            f"[{', '.join(runtimes.api_enum())}] or be a valid ARN")
+    entry = runtimes.lookup(runtime)
+    if entry is None or legacy:
+        return
+    if entry.blocks_update(today) if updating else entry.blocks_create(today):
         raise InvalidParameterValue(
             f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
-            f"functions. We recommend you use the new runtime ({DEPRECATED_RUNTIMES[runtime]}) while creating or "
-            "updating functions.")
+            "functions. We recommend you use a supported runtime while creating or updating functions.")
+
+
+def check_compatible_runtimes(names: list[str] | None) -> None:
+    """PublishLayerVersion's CompatibleRuntimes: each one of the API's enum."""
+    for index, name in enumerate(names or [], 1):
+        if not runtimes.is_known(name):
+            raise _validation(f"Value '{name}' at 'compatibleRuntimes.{index}' failed to satisfy constraint: Member "
+                              f"must satisfy enum value set: [{', '.join(runtimes.api_enum())}]")
 
 
 def check_limits(timeout: int | None, memory: int | None) -> None:

@@ -88,6 +88,12 @@ async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str
                                  authorizer=authorizer)
     event = v2_event(call, route_key="$default", raw_path=call.raw_path, request_context=context)
     function = name if qualifier == LATEST else f"{name}:{qualifier}"
+    if config.get("InvokeMode") == "RESPONSE_STREAM":
+        from overcast.services.lambda_ import url_streaming
+
+        status, headers, body = await url_streaming.stream(platform, function, event, account=account,
+                                                           region=region, request_id=call.request_id)
+        return Response(status, headers, body)
     try:
         result = await platform.component(FrontDoorCalls).invoke(function, event, account=account, region=region,
                                                                   timeout=None, request_id=call.request_id)

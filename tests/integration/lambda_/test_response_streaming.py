@@ -1,0 +1,110 @@
+"""Response streaming: InvokeWithResponseStream and function URLs in RESPONSE_STREAM mode deliver a
+streamified Node.js handler's chunks as it writes them. Each handler here writes a first chunk,
+then waits for the test to have *received* it (a marker file) before writing the rest: a response
+that was buffered would never get there, and the function would time out."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+
+from overcast.testing import create_function
+from tests.integration.lambda_.polyglot import needs_node
+
+STREAMER = """
+import fs from "node:fs";
+const received = (marker) => new Promise((resolve) => {
+  const timer = setInterval(() => { if (fs.existsSync(marker)) { clearInterval(timer); resolve(); } }, 5);
+});
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  let stream = responseStream;
+  if (event.http) {
+    stream = awslambda.HttpResponseStream.from(responseStream, {statusCode: 203, headers: {"X-Kind": "streamed"}});
+  } else {
+    responseStream.setContentType("text/plain");
+  }
+  stream.write("first;");
+  await received(event.marker || event.queryStringParameters.marker);
+  stream.write("second;");
+  if (event.fail) throw new Error("failed mid-stream");
+  stream.end("last");
+});
+"""
+
+
+@needs_node
+def test_invoke_with_response_stream_delivers_chunks_as_written(lam, tmp_path):
+    name = create_function(lam, STREAMER, runtime="nodejs22.x", Timeout=10)
+    marker = tmp_path / "received"
+    response = lam.invoke_with_response_stream(FunctionName=name, Payload=json.dumps({"marker": str(marker)}))
+    assert response["ResponseStreamContentType"] == "text/plain"
+    assert response["ExecutedVersion"] == "$LATEST"
+    events = iter(response["EventStream"])
+    assert next(events) == {"PayloadChunk": {"Payload": b"first;"}}
+    marker.touch()
+    rest = list(events)
+    payload = b"".join(e["PayloadChunk"]["Payload"] for e in rest if "PayloadChunk" in e)
+    assert payload == b"second;last"
+    assert rest[-1] == {"InvokeComplete": {}}
+
+
+@needs_node
+def test_an_error_mid_stream_ends_it_with_the_error(lam, tmp_path):
+    name = create_function(lam, STREAMER, runtime="nodejs22.x", Timeout=10)
+    marker = tmp_path / "received"
+    marker.touch()
+    response = lam.invoke_with_response_stream(FunctionName=name, Payload=json.dumps(
+        {"marker": str(marker), "fail": True}))
+    events = list(response["EventStream"])
+    assert b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e) == b"first;second;"
+    assert events[-1] == {"InvokeComplete": {"ErrorCode": "Error", "ErrorDetails": "failed mid-stream"}}
+
+
+def test_a_function_that_does_not_stream_answers_in_one_chunk(lam):
+    name = create_function(lam, "def handler(event, context):\n    return {'whole': True}\n")
+    events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}", LogType="Tail")["EventStream"])
+    assert events[0] == {"PayloadChunk": {"Payload": b'{"whole": true}'}}
+    assert "REPORT RequestId" in base64.b64decode(events[1]["InvokeComplete"]["LogResult"]).decode()
+
+
+@needs_node
+def test_function_url_in_response_stream_mode(lam, tmp_path):
+    name = create_function(lam, STREAMER, runtime="nodejs22.x", Timeout=10)
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE",
+                                         InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
+    marker = tmp_path / "received"
+    with httpx.stream("GET", url, params={"marker": str(marker)}, timeout=30) as response:
+        chunks = response.iter_raw()
+        assert response.status_code == 200 and response.headers["content-type"] == "text/plain"
+        assert next(chunks) == b"first;"
+        marker.touch()
+        assert b"".join(chunks) == b"second;last"
+
+
+@needs_node
+def test_function_url_stream_with_http_prelude(lam, tmp_path):
+    source = STREAMER.replace("if (event.http)", "if (event.queryStringParameters)")
+    name = create_function(lam, source, runtime="nodejs22.x", Timeout=10)
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE",
+                                         InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
+    marker = tmp_path / "received"
+    marker.touch()
+    response = httpx.get(url, params={"marker": str(marker)}, timeout=30)
+    assert response.status_code == 203 and response.headers["x-kind"] == "streamed"
+    assert response.content == b"first;second;last"
+
+
+@needs_node
+def test_a_stream_may_exceed_the_buffered_response_limit(lam):
+    name = create_function(lam, """
+        export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+          for (let i = 0; i < 7; i++) responseStream.write(Buffer.alloc(1024 * 1024, 97 + i));
+          responseStream.end();
+        });
+    """, runtime="nodejs22.x", MemorySize=512, Timeout=30)
+    events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
+    payload = b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
+    assert len(payload) == 7 * 1024 * 1024 and payload.endswith(b"g" * 10)
+    assert events[-1] == {"InvokeComplete": {}}
