@@ -7,12 +7,12 @@ from overcast.services.lambda_.api_event_sources import EventSourceMappingOperat
 from overcast.services.lambda_.api_functions import FunctionOperations
 from overcast.services.lambda_.api_invoke import InvokeOperations
 from overcast.services.lambda_.api_settings import SettingsOperations
+from overcast.services.lambda_.api_stream import ResponseStreamOperations
 from overcast.services.lambda_.api_tags import TagOperations
 from overcast.services.lambda_.api_urls import FunctionUrlOperations
-from overcast.services.lambda_.stream_api import StreamOperations
 
 
 class LambdaApi(FunctionOperations, SettingsOperations, TagOperations, InvokeOperations, AsyncConfigOperations,
-                EventSourceMappingOperations, FunctionUrlOperations, StreamOperations):
+                EventSourceMappingOperations, FunctionUrlOperations, ResponseStreamOperations):
     """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke configs,
     event source mappings and function URLs."""

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.errors import InvalidRequestContent
 
 
@@ -54,11 +55,7 @@ async def _events(task: asyncio.Future[Any], sink: Any) -> AsyncIterator[dict[st
     yield {"InvokeComplete": _complete(outcome)}
 
 
-class StreamOperations:
-    platform: Any
-    functions: Any
-    _ref: Any
-
+class ResponseStreamOperations(ApiBase):
     async def invoke_with_response_stream(self, ctx: RequestContext, function_name: str,
                                           payload: bytes | None = None, invocation_type: str | None = None,
                                           log_type: str | None = None, client_context: str | None = None,
@@ -76,7 +73,8 @@ class StreamOperations:
         task = asyncio.ensure_future(self.platform.component(Invoker).invoke(
             ref, body, tail=log_type == "Tail", client_context=_decode_context(client_context),
             request_id=ctx.request_id, resolved=resolved, sink=sink))
-        await asyncio.wait({task, sink.started}, return_when=asyncio.FIRST_COMPLETED)
+        first: set[asyncio.Future[Any]] = {task, sink.started}
+        await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
         if task.done() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]  # a service error (throttled, not found...)
         content_type = sink.started.result() if sink.started.done() else task.result().content_type
