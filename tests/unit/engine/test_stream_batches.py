@@ -198,7 +198,9 @@ def test_records_older_than_the_maximum_age_are_discarded_unread(lt, stream):
     wait_until(lambda: finished(lt, "shard-0"), 5, "the shard read to its end")
     assert function.batches == [[3]]
     (_, record, _), = deliveries(lt)
-    assert record["requestContext"]["condition"] == "MaximumRecordAgeInSecondsExceeded"
+    assert record["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert "responseContext" not in record  # dropped before any attempt: no response to report
     assert record["KinesisBatchInfo"]["batchSize"] == 2
 
 
