@@ -165,3 +165,5 @@ def test_dynamodb_stream_records_carry_creation_time_as_a_float(lam, overcast_se
     raw = wait_until(lambda: (tmp_path / "b.jsonl").exists() and (tmp_path / "b.jsonl").read_text(), 20, "a batch")
     created = json.loads(raw.splitlines()[0])["event"]["Records"][0]["dynamodb"]["ApproximateCreationDateTime"]
     assert isinstance(created, float) and created == int(created)
+    updated = ddb.update_table(TableName=table, DeletionProtectionEnabled=False)["TableDescription"]
+    assert updated["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}

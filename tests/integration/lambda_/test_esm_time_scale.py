@@ -92,3 +92,34 @@ def test_the_server_stops_on_sigterm_in_the_middle_of_polling(tmp_path):
         wait_for_records(tmp_path / "b.jsonl", 2)
         # mid-poll: invocations are running and records are waiting; SIGTERM must end the server
         assert server.stop(timeout=20) == 0
+
+
+FAIL_ONCE = """
+import json, os, time
+def handler(event, context):
+    with open(os.environ["RECORD_FILE"], "a") as out:
+        out.write(json.dumps({"records": event["Records"]}) + "\\n")
+    time.sleep(1.0)
+    marker = os.environ["RECORD_FILE"] + ".failed"
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        raise RuntimeError("first attempt fails")
+"""
+
+
+def test_a_slow_invocation_does_not_age_stream_records_a_thousandfold(fast, tmp_path):
+    """MaximumRecordAgeInSeconds 600 is 0.6 real seconds here, the function runs 1 real second: the
+    time spent in invocations counts as it would on AWS, so the failed record is retried, not
+    dropped as too old."""
+    kinesis, lam = fast.client("kinesis"), fast.client("lambda")
+    kinesis.create_stream(StreamName="aging", ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName="aging", WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+    arn = kinesis.describe_stream_summary(StreamName="aging")["StreamDescriptionSummary"]["StreamARN"]
+    name = create_function(lam, FAIL_ONCE, Timeout=30,
+                           Environment={"Variables": {"RECORD_FILE": str(tmp_path / "b.jsonl")}})
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, StartingPosition="TRIM_HORIZON",
+                                    MaximumRecordAgeInSeconds=600, MaximumRetryAttempts=3)
+    kinesis.put_record(StreamName="aging", Data=b'{"n": 1}', PartitionKey="k")
+    batches = wait_for_records(tmp_path / "b.jsonl", 2, timeout=40)
+    assert [len(b["records"]) for b in batches] == [1, 1]
+    assert batches[0]["records"][0]["kinesis"]["sequenceNumber"] == batches[1]["records"][0]["kinesis"]["sequenceNumber"]

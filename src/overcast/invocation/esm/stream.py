@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
 from typing import Any
 
 from overcast import delivery
@@ -170,17 +171,20 @@ class StreamPoller:
     async def _deliver(self, shard: str, batch: list[StreamRecord]) -> None:
         """Invoke until the batch is done: success, or discarded after retries/age (bisecting first)."""
         pending = [batch]
+        running = 0.0   # real seconds this batch spent in invocations (see `_expired`)
         while pending:
             part = pending.pop(0)
             attempts = 0
             while part:
-                too_old = self._expired(part)
+                too_old = self._expired(part, running)
                 if too_old:
                     self._discard(shard, too_old, "RecordAgeExceeded", attempts, None)
                     part = [r for r in part if r not in too_old]
                     if not part:
                         break
+                started = time.monotonic()
                 result = await self.invoker.invoke(self._event(shard, part))
+                running += time.monotonic() - started
                 if result.status == GONE:
                     self.stop()
                 if not self.live:
@@ -217,11 +221,16 @@ class StreamPoller:
         lowest = min(int(s) for s in failed)
         return [r for r in part if r.order >= lowest]
 
-    def _expired(self, part: list[StreamRecord]) -> list[StreamRecord]:
+    def _expired(self, part: list[StreamRecord], running: float = 0.0) -> list[StreamRecord]:
+        """Records older than MaximumRecordAgeInSeconds. Functions run in real time while AWS's
+        timers are scaled, so the `running` real seconds the batch spent in invocations count one
+        for one (on AWS they are seconds like any other): at a small time scale a slow function
+        does not age its records by a thousandfold."""
         if self.max_age == -1:
             return []
         clock = self.platform.clock
-        return [r for r in part if clock.aws_elapsed(r.arrival) > self.max_age]
+        in_invocations = clock.aws_elapsed(clock.now() - running) - running
+        return [r for r in part if clock.aws_elapsed(r.arrival) - in_invocations > self.max_age]
 
     def _event(self, shard: str, part: list[StreamRecord], **extra: Any) -> dict[str, Any]:
         records = [r.record for r in part]
