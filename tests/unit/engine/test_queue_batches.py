@@ -198,3 +198,19 @@ def test_a_batching_window_gathers_messages_sent_later(lt):
     send(lt, queue, "second", "third")
     wait_until(lambda: len(queue.deleted) == 3, 5, "the batch deleted")
     assert function.batches == [["first", "second", "third"]]
+
+
+def test_a_poller_whose_mapping_is_gone_stops_and_returns_its_batch(lt):
+    import asyncio
+
+    from overcast.invocation.esm.invoke import GONE
+
+    queue = FakeQueue(visibility_timeout=5)
+    function = ScriptedFunction(lambda _: BatchResult(GONE))
+    queue.send("a")
+    settings = {"UUID": UUID, "FunctionArn": FUNCTION, "EventSourceArn": QUEUE}
+    poller = lt.call(lambda: QueuePoller(lt.platform, settings, queue))
+    poller.invoker = function  # type: ignore[assignment]
+    asyncio.run_coroutine_threadsafe(poller.run(), lt.loop).result(timeout=5)
+    assert poller.stopped and function.batches == [["a"]]
+    assert queue.deleted == [] and queue.returned == [("m0", 5.0)]

@@ -71,6 +71,7 @@ class StreamPoller:
     def stop(self) -> None:
         """Stop at the next check: the mapping was disabled, changed or deleted."""
         self.stopped = True
+        self.platform.signals.notify(self.source.wake_key)  # waiting loops check at once
 
     @property
     def live(self) -> bool:
