@@ -1,6 +1,7 @@
-"""Event source mappings under a small time scale (AWS timers 1000 times faster, functions in real
-time): a message held by a running invocation is not redelivered before the invocation settles,
-whatever the queue's scaled visibility timeout; and a server stops cleanly in the middle of polling."""
+"""Event source mappings and async retries under a small time scale (AWS timers 1000 times faster,
+functions in real time): a message held by a running invocation is not redelivered before the
+invocation settles, whatever the queue's scaled visibility timeout; time spent running counts one for
+one toward record and event ages; and a server stops cleanly in the middle of polling."""
 
 from __future__ import annotations
 
@@ -123,3 +124,28 @@ def test_a_slow_invocation_does_not_age_stream_records_a_thousandfold(fast, tmp_
     batches = wait_for_records(tmp_path / "b.jsonl", 2, timeout=40)
     assert [len(b["records"]) for b in batches] == [1, 1]
     assert batches[0]["records"][0]["kinesis"]["sequenceNumber"] == batches[1]["records"][0]["kinesis"]["sequenceNumber"]
+
+
+ASYNC_FAIL_ONCE = """
+import json, os, time
+def handler(event, context):
+    with open(os.environ["RECORD_FILE"], "a") as out:
+        out.write(json.dumps({"records": [event]}) + "\\n")
+    time.sleep(1.0)
+    marker = os.environ["RECORD_FILE"] + ".failed"
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        raise RuntimeError("first attempt fails")
+"""
+
+
+def test_a_slow_async_attempt_does_not_age_its_event_a_thousandfold(fast, tmp_path):
+    """MaximumEventAgeInSeconds 600 is 0.6 real seconds here and the first attempt runs 1 real
+    second: counted as AWS counts it, the event is young enough for its retry."""
+    lam = fast.client("lambda")
+    name = create_function(lam, ASYNC_FAIL_ONCE, Timeout=30,
+                           Environment={"Variables": {"RECORD_FILE": str(tmp_path / "b.jsonl")}})
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=600, MaximumRetryAttempts=1)
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
+    attempts = wait_for_records(tmp_path / "b.jsonl", 2, timeout=40)
+    assert [a["records"] for a in attempts] == [[{"n": 1}], [{"n": 1}]]
