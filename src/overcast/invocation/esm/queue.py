@@ -156,6 +156,13 @@ class QueuePoller:
                 pass
 
     async def _process(self, messages: list[QueueMessage]) -> None:
+        try:
+            await self._invoke_batch(messages)
+        finally:  # a batch that ended in an error keeps no bookkeeping (its messages return after the hold)
+            for message in messages:
+                self._received.pop(message.receipt_handle, None)
+
+    async def _invoke_batch(self, messages: list[QueueMessage]) -> None:
         count = cut(messages, [m.size for m in messages], self.batch_size)
         batch, overflow = messages[:count], messages[count:]
         if overflow:
