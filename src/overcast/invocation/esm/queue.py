@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from typing import Any
 
 from overcast.delivery.sources import QueueMessage, QueueSource
@@ -49,6 +50,7 @@ class QueuePoller:
         self.pollers = min(INITIAL_POLLERS, int(cap)) if cap else INITIAL_POLLERS
         self.stopped = False
         self._received: dict[str, float] = {}   # receipt handle → when it was received (epoch)
+        self._timeout_read = float("-inf")
 
     def stop(self) -> None:
         """Stop at the next check: the mapping was disabled, changed or deleted."""
@@ -62,13 +64,22 @@ class QueuePoller:
         engine = self.platform.engine
         return not self.stopped and not (engine is not None and engine.stopping)
 
-    async def run(self) -> None:
-        """Run the mapping's pollers until stopped or cancelled."""
+    def _refresh_timeout(self) -> None:
+        """The function's current timeout (UpdateFunctionConfiguration may change it), read at most
+        once a real second."""
+        now = time.monotonic()
+        if now - self._timeout_read < 1.0:
+            return
+        self._timeout_read = now
         try:
             resolved = self.invoker.functions.resolve(self.invoker.ref())
             self.function_timeout = float(resolved.config.get("Timeout", 3))
         except Exception:  # the function (or the mapping) is gone: the invocations will say so
             pass
+
+    async def run(self) -> None:
+        """Run the mapping's pollers until stopped or cancelled."""
+        self._refresh_timeout()
         async with asyncio.TaskGroup() as group:
             for _ in range(self.pollers):
                 group.create_task(self._worker())
@@ -117,6 +128,7 @@ class QueuePoller:
         """AWS seconds a received message stays invisible while its batch is gathered and invoked:
         the queue's visibility timeout, or longer when the batching window plus the invocation's
         real time bound (init and function timeout, real seconds) is longer at this time scale."""
+        self._refresh_timeout()
         real_bound = self.function_timeout + INIT_ALLOWANCE
         needed = math.ceil(self.window + real_bound / self.platform.clock.scale)
         return min(MAX_VISIBILITY, max(self.source.visibility_timeout, needed))
