@@ -40,10 +40,11 @@ class Signals:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(key, []).append(future)
         try:
-            await asyncio.wait_for(future, real_timeout)
-            return True
-        except TimeoutError:
-            return False
+            # not `asyncio.wait_for`: before Python 3.12 it swallows a cancellation that arrives in
+            # the same loop iteration as the notification, and a loop that lost its cancellation
+            # never stops (the server then hangs on shutdown)
+            await asyncio.wait({future}, timeout=real_timeout)
+            return future.done()
         finally:
             waiters = self._waiters.get(key)
             if waiters and future in waiters:

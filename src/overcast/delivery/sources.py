@@ -50,7 +50,9 @@ class QueueSource(Protocol):
     fifo: bool
     wake_key: str
 
-    visibility_timeout: int
+    @property
+    def visibility_timeout(self) -> int:
+        """The queue's current VisibilityTimeout attribute (AWS seconds)."""
 
     def receive(self, max_messages: int, visibility_timeout: int | None = None) -> list[QueueMessage]:
         """Receive up to `max_messages`; they stay in flight for `visibility_timeout` (default: the queue's)."""
@@ -59,6 +61,9 @@ class QueueSource(Protocol):
 
     def release(self, receipt_handles: list[str]) -> None:
         """Make messages visible again at once (a batch cut short by the payload limit)."""
+
+    def set_visibility(self, receipt_handle: str, aws_seconds: float) -> None:
+        """Make a received message visible again `aws_seconds` from now."""
 
     def next_visible_at(self) -> float | None:
         """Epoch time at which a message that is now delayed or in flight becomes receivable."""

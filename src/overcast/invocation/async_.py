@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import random
+import time
 from typing import Any
 
 from overcast import arns, delivery
@@ -154,8 +155,6 @@ class Dispatcher:
 
     async def _attempt(self, row: Any) -> None:
         ref = FunctionRef(row["account"], row["region"], row["function"], row["qualifier"])
-        clock = self.platform.clock
-        age = clock.aws_elapsed(row["created"])
         try:
             resolved = self.functions.resolve(ref)
         except LambdaError:
@@ -166,41 +165,57 @@ class Dispatcher:
         if resolved.reserved == 0:
             self._settle(row, resolved, reserved_zero(), None, limits)
             return
+        started = time.monotonic()
         try:
             outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved)
         except TooManyRequests:
+            age, shift = self._aged(row, started)
             self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,
-                         throttled=True)
+                         throttled=True, shift=shift)
             return
         except LambdaError as error:
+            age, shift = self._aged(row, started)
             if error.sender_fault:
                 log.warning("dropped async event %s: %s", row["request_id"], error.message)
                 self._settle(row, resolved, GiveUp("RetriesExhausted"), None, limits)
             else:
                 self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,
-                             throttled=True)
+                             throttled=True, shift=shift)
             return
+        age, shift = self._aged(row, started)
         attempts = row["attempts"] + 1
         if outcome.function_error is None:
             self._succeed(row, resolved, outcome, attempts)
             return
         self._settle(row, resolved, after_function_error(attempts, age, limits), outcome, limits,
-                     attempts=attempts)
+                     attempts=attempts, shift=shift)
+
+    def _aged(self, row: Any, started: float) -> tuple[float, float]:
+        """The event's age after an attempt (AWS seconds), and how far its `created` moves.
+
+        Functions run in real time while AWS's timers are scaled: the real seconds an attempt ran
+        count one for one toward MaximumEventAgeInSeconds (on AWS they are seconds like any other),
+        the rest of the event's age is scaled. Moving `created` on by running × (1 − scale) keeps
+        that for later attempts; at time scale 1 it does not move."""
+        clock = self.platform.clock
+        shift = (time.monotonic() - started) * (1.0 - clock.scale)
+        return clock.aws_elapsed(row["created"] + shift), shift
 
     def _event_config(self, ref: FunctionRef) -> dict[str, Any] | None:
         return self.functions.setting(ref, EVENT_INVOKE, ref.qualifier or LATEST)
 
     def _settle(self, row: Any, resolved: Resolved, outcome: Outcome, result: InvokeOutcome | None,
-                limits: AsyncLimits, *, throttled: bool = False, attempts: int | None = None) -> None:
+                limits: AsyncLimits, *, throttled: bool = False, attempts: int | None = None,
+                shift: float = 0.0) -> None:
         db = self.platform.db
         attempts = row["attempts"] if attempts is None else attempts
         last = _result_json(result) if result is not None else row["last_result"]
         if isinstance(outcome, Retry):
             db.execute(
-                "UPDATE lambda_async SET running = 0, available_at = ?, attempts = ?, throttles = ?, last_result = ? "
-                "WHERE id = ?",
+                "UPDATE lambda_async SET running = 0, available_at = ?, attempts = ?, throttles = ?, last_result = ?, "
+                "created = created + ? WHERE id = ?",
                 (self.platform.clock.later(outcome.delay), attempts, row["throttles"] + (1 if throttled else 0),
-                 last, row["id"]))
+                 last, shift, row["id"]))
             self.platform.signals.notify(SIGNAL)  # the dispatcher's next wake-up may now be sooner
             return
         with db.tx():

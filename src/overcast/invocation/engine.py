@@ -51,6 +51,11 @@ class Engine:
         task.add_done_callback(self._all.discard)
         return task
 
+    @property
+    def stopping(self) -> bool:
+        """The server is shutting down: long-running loops return at their next check."""
+        return self._stopping
+
     def stop_loop(self, name: str) -> None:
         task = self._tasks.pop(name, None)
         if task is not None:
@@ -66,7 +71,9 @@ class Engine:
 
     async def _supervise(self, name: str, loop: Loop) -> None:
         backoff = ERROR_BACKOFF_START
-        while not self._stopping:
+        me = asyncio.current_task()
+        # a stopped loop (`stop_loop`) ends here even if its cancellation was lost on the way
+        while not self._stopping and self._tasks.get(name) is me:
             try:
                 await loop()
                 backoff = ERROR_BACKOFF_START

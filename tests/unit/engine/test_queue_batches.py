@@ -34,6 +34,7 @@ class FakeQueue:
     in_flight: dict[str, QueueMessage] = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
     visibilities: list[int | None] = field(default_factory=list)
+    returned: list[tuple[str, float]] = field(default_factory=list)
 
     def send(self, *bodies: str) -> None:
         for body in bodies:
@@ -59,6 +60,9 @@ class FakeQueue:
 
     def release(self, receipt_handles: list[str]) -> None:
         self.waiting[:0] = [self.in_flight.pop(h) for h in receipt_handles]
+
+    def set_visibility(self, receipt_handle: str, aws_seconds: float) -> None:
+        self.returned.append((self.in_flight[receipt_handle].message_id, aws_seconds))
 
     def next_visible_at(self) -> float | None:
         return None
@@ -165,13 +169,25 @@ def test_messages_no_filter_matches_are_deleted_unseen(lt):
     assert function.batches == [[json.dumps({"type": "order"})]]
 
 
-@pytest.mark.parametrize(("queue_visibility", "asked"), [(30, 33), (60, None)])
-def test_messages_stay_invisible_for_window_plus_timeout_plus_30s_when_longer(lt, queue_visibility, asked):
+@pytest.mark.parametrize(("queue_visibility", "asked"), [(30, 30), (5, 13)])
+def test_a_batch_is_held_for_the_queue_visibility_or_the_invocations_bound(lt, queue_visibility, asked):
+    """Received with the queue's visibility timeout, or with the invocation's real bound (function
+    timeout 3 s + 10 s init at time scale 1) when that is longer."""
     queue, function = FakeQueue(visibility_timeout=queue_visibility), ScriptedFunction(ok)
     queue.send("a")
     start(lt, queue, function)  # the function's timeout: 3 s (its default)
     wait_until(lambda: queue.deleted, 5, "the batch deleted")
     assert queue.visibilities == [asked]
+
+
+def test_failed_messages_return_after_the_queues_visibility_timeout_from_receipt(lt):
+    queue = FakeQueue(visibility_timeout=5)
+    function = ScriptedFunction(reports(b'{"batchItemFailures": [{"itemIdentifier": "m1"}]}'))
+    queue.send("a", "b")
+    start(lt, queue, function, FunctionResponseTypes=["ReportBatchItemFailures"])
+    wait_until(lambda: queue.returned, 5, "the failed message returned")
+    # the fake clock stands still: the whole visibility timeout is left, and only m1 comes back
+    assert queue.returned == [("m1", 5.0)] and queue.deleted == ["m0"]
 
 
 def test_a_batching_window_gathers_messages_sent_later(lt):
@@ -182,3 +198,19 @@ def test_a_batching_window_gathers_messages_sent_later(lt):
     send(lt, queue, "second", "third")
     wait_until(lambda: len(queue.deleted) == 3, 5, "the batch deleted")
     assert function.batches == [["first", "second", "third"]]
+
+
+def test_a_poller_whose_mapping_is_gone_stops_and_returns_its_batch(lt):
+    import asyncio
+
+    from overcast.invocation.esm.invoke import GONE
+
+    queue = FakeQueue(visibility_timeout=5)
+    function = ScriptedFunction(lambda _: BatchResult(GONE))
+    queue.send("a")
+    settings = {"UUID": UUID, "FunctionArn": FUNCTION, "EventSourceArn": QUEUE}
+    poller = lt.call(lambda: QueuePoller(lt.platform, settings, queue))
+    poller.invoker = function  # type: ignore[assignment]
+    asyncio.run_coroutine_threadsafe(poller.run(), lt.loop).result(timeout=5)
+    assert poller.stopped and function.batches == [["a"]]
+    assert queue.deleted == [] and queue.returned == [("m0", 5.0)]

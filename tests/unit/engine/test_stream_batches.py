@@ -198,7 +198,9 @@ def test_records_older_than_the_maximum_age_are_discarded_unread(lt, stream):
     wait_until(lambda: finished(lt, "shard-0"), 5, "the shard read to its end")
     assert function.batches == [[3]]
     (_, record, _), = deliveries(lt)
-    assert record["requestContext"]["condition"] == "MaximumRecordAgeInSecondsExceeded"
+    assert record["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert "responseContext" not in record  # dropped before any attempt: no response to report
     assert record["KinesisBatchInfo"]["batchSize"] == 2
 
 
@@ -232,3 +234,20 @@ def test_the_batch_info_record_is_json(lt, stream):
     wait_until(lambda: finished(lt, "shard-0"), 5, "the shard read to its end")
     raw = lt.rows("SELECT payload FROM outbox")[0]["payload"]
     assert json.loads(raw)["version"] == "1.0"
+
+
+def test_a_poller_whose_mapping_is_gone_stops(lt, stream):
+    """The mapping was deleted while its poller ran: no retrying, no checkpoint, `run` returns."""
+    import asyncio
+
+    from overcast.invocation.esm.invoke import GONE
+
+    stream.topology = [Shard("shard-0", closed=True)]
+    stream.add("shard-0", 1, 2)
+    function = ScriptedFunction(lambda _: BatchResult(GONE))
+    settings = {"UUID": UUID, "FunctionArn": FUNCTION, "EventSourceArn": STREAM, "BatchSize": 10}
+    poller = lt.call(lambda: StreamPoller(lt.platform, settings, stream))
+    poller.invoker = function  # type: ignore[assignment]
+    asyncio.run_coroutine_threadsafe(poller.run(), lt.loop).result(timeout=5)
+    assert poller.stopped and function.batches == [[1, 2]]
+    assert checkpoint(lt, "shard-0")["sequence"] == "0"

@@ -18,6 +18,8 @@ from overcast.services.lambda_.names import FunctionRef
 log = logging.getLogger("overcast.esm")
 
 OK, FUNCTION_ERROR, THROTTLED, SYSTEM_ERROR = "ok", "function-error", "throttled", "system-error"
+#: the mapping was deleted while its poller ran: the poller stops (nothing more is invoked for it)
+GONE = "mapping-gone"
 
 
 @dataclass
@@ -52,7 +54,11 @@ class MappingInvoker:
         request_id = str(uuid.uuid4())
         payload = json.dumps(event, separators=(",", ":")).encode()
         try:
-            outcome = await self.invoker.invoke(self.ref(), payload, request_id=request_id)
+            ref = self.ref()
+        except LambdaError:
+            return BatchResult(GONE, request_id=request_id, message="the event source mapping was deleted")
+        try:
+            outcome = await self.invoker.invoke(ref, payload, request_id=request_id)
         except TooManyRequests as error:
             self.store.set_result(self.uuid, "PROBLEM: Function call failed")
             return BatchResult(THROTTLED, request_id=request_id, message=error.message)

@@ -32,6 +32,7 @@ class MappingManager:
         self.platform = platform
         self.store = platform.component(MappingStore)
         self._running: dict[str, str] = {}   # uuid → configuration it runs with (LastModified)
+        self._pollers: dict[str, Any] = {}   # uuid → its poller (told to stop as well as cancelled)
         self._retry_soon = False
         platform.on_reset(self._stop_all)
 
@@ -59,10 +60,21 @@ class MappingManager:
             from overcast.invocation.esm.stream import StreamPoller
 
             poller = StreamPoller(self.platform, config, source)
-        self.platform.engine.add_loop(self._loop_name(config["UUID"]), poller.run)
+        uuid = config["UUID"]
+
+        async def run() -> None:
+            await poller.run()
+            if poller.stopped and self._pollers.get(uuid) is poller:
+                self._stop(uuid)  # it stopped itself (its mapping is gone): the loop ends here
+
+        self.platform.engine.add_loop(self._loop_name(uuid), run)
         self._running[config["UUID"]] = str(config.get("LastModified"))
+        self._pollers[config["UUID"]] = poller
 
     def _stop(self, uuid: str) -> None:
+        poller = self._pollers.pop(uuid, None)
+        if poller is not None:
+            poller.stop()
         if self._running.pop(uuid, None) is not None:
             self.platform.engine.stop_loop(self._loop_name(uuid))
 

@@ -1,18 +1,27 @@
 """The SQS poller (docs/aws-behaviour.md#sqs-sources): long-poll the queue, batch, invoke, delete on success; on failure
-leave the messages to reappear after the visibility timeout (so the queue's redrive policy can move
-them to its dead-letter queue); with ReportBatchItemFailures only the listed messages stay."""
+leave the messages to reappear after the queue's visibility timeout (so the queue's redrive policy can
+move them to its dead-letter queue); with ReportBatchItemFailures only the listed messages stay.
+
+AWS refuses a mapping whose function timeout exceeds the queue's visibility timeout, so on AWS a
+message never becomes visible again while the invocation that holds it runs. overcast keeps that
+invariant whatever the time scale (a scaled visibility timeout can be far shorter than a function's
+real run time): a batch is received with a hold covering the batching window and the invocation's
+real time bound, and once the invocation settles each failed message becomes visible when the
+queue's visibility timeout, counted from its receipt, runs out (at once if that has passed)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from typing import Any
 
 from overcast.delivery.sources import QueueMessage, QueueSource
 from overcast.errors import ServiceError
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
-from overcast.invocation.esm.invoke import MappingInvoker
+from overcast.invocation.esm.invoke import GONE, MappingInvoker
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
 
@@ -22,6 +31,8 @@ RECEIVE_MAX = 10          # one ReceiveMessage call
 LONG_POLL = 20.0          # AWS seconds
 INITIAL_POLLERS = 5       # Lambda starts with five concurrent batches
 THROTTLE_BACKOFF = 1.0
+MAX_VISIBILITY = 43_200   # SQS's limit on a message's total visibility timeout (AWS seconds)
+INIT_ALLOWANCE = 10.0     # real seconds an environment may take to start (Lambda's init phase limit)
 
 
 class QueuePoller:
@@ -34,25 +45,47 @@ class QueuePoller:
         self.batch_size = int(config.get("BatchSize", 10))
         self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))
         self.report_failures = "ReportBatchItemFailures" in (config.get("FunctionResponseTypes") or [])
-        # If window + function timeout exceed the queue's visibility timeout, Lambda keeps the messages
-        # invisible for window + function timeout + 30 s instead.
-        self.function_timeout = 3
+        self.function_timeout = 3.0
         cap = (config.get("ScalingConfig") or {}).get("MaximumConcurrency")
         self.pollers = min(INITIAL_POLLERS, int(cap)) if cap else INITIAL_POLLERS
+        self.stopped = False
+        self._received: dict[str, float] = {}   # receipt handle → when it was received (epoch)
+        self._timeout_read = float("-inf")
 
-    async def run(self) -> None:
-        """Run the mapping's pollers until cancelled."""
+    def stop(self) -> None:
+        """Stop at the next check: the mapping was disabled, changed or deleted."""
+        self.stopped = True
+        self.platform.signals.notify(self.source.wake_key)  # waiting loops check at once
+
+    @property
+    def live(self) -> bool:
+        """Loops check this besides being cancelled: a cancellation can be lost inside awaited
+        library code, and a poller that missed its stop must not run on (or hold up shutdown)."""
+        engine = self.platform.engine
+        return not self.stopped and not (engine is not None and engine.stopping)
+
+    def _refresh_timeout(self) -> None:
+        """The function's current timeout (UpdateFunctionConfiguration may change it), read at most
+        once a real second."""
+        now = time.monotonic()
+        if now - self._timeout_read < 1.0:
+            return
+        self._timeout_read = now
         try:
             resolved = self.invoker.functions.resolve(self.invoker.ref())
-            self.function_timeout = int(resolved.config.get("Timeout", 3))
-        except Exception:  # the function is gone: the invocations will say so
+            self.function_timeout = float(resolved.config.get("Timeout", 3))
+        except Exception:  # the function (or the mapping) is gone: the invocations will say so
             pass
+
+    async def run(self) -> None:
+        """Run the mapping's pollers until stopped or cancelled."""
+        self._refresh_timeout()
         async with asyncio.TaskGroup() as group:
             for _ in range(self.pollers):
                 group.create_task(self._worker())
 
     async def _worker(self) -> None:
-        while True:
+        while self.live:
             try:
                 batch = await self._gather()
                 if batch:
@@ -83,7 +116,7 @@ class QueuePoller:
             await self._wait(LONG_POLL)
             return []
         deadline = clock.later(self.window)
-        while len(messages) < self.batch_size and clock.now() < deadline:
+        while len(messages) < self.batch_size and clock.now() < deadline and self.live:
             more = self._receive(min(RECEIVE_MAX, self.batch_size - len(messages)))
             if more:
                 messages.extend(more)
@@ -91,12 +124,20 @@ class QueuePoller:
             await self._wait(min(LONG_POLL, (deadline - clock.now()) / clock.scale))
         return messages
 
-    def _visibility(self) -> int | None:
-        effective = int(self.window) + self.function_timeout + 30
-        return effective if effective > self.source.visibility_timeout else None
+    def _hold(self) -> int:
+        """AWS seconds a received message stays invisible while its batch is gathered and invoked:
+        the queue's visibility timeout, or longer when the batching window plus the invocation's
+        real time bound (init and function timeout, real seconds) is longer at this time scale."""
+        self._refresh_timeout()
+        real_bound = self.function_timeout + INIT_ALLOWANCE
+        needed = math.ceil(self.window + real_bound / self.platform.clock.scale)
+        return min(MAX_VISIBILITY, max(self.source.visibility_timeout, needed))
 
     def _receive(self, count: int) -> list[QueueMessage]:
-        received = self.source.receive(count, self._visibility())
+        now = self.platform.clock.now()
+        received = self.source.receive(count, self._hold())
+        for message in received:
+            self._received[message.receipt_handle] = now
         if not self.filters or not received:
             return received
         kept: list[QueueMessage] = []
@@ -104,26 +145,54 @@ class QueuePoller:
         for message in received:
             (kept if self.filters.matches(message.record.get("_filter", message.record)) else dropped).append(message)
         if dropped:  # filtered-out messages are deleted from the queue
-            self.source.delete([m.receipt_handle for m in dropped])
+            self._delete(dropped)
         return kept
 
+    def _delete(self, messages: list[QueueMessage]) -> None:
+        for message in messages:
+            self._received.pop(message.receipt_handle, None)
+        if messages:
+            self.source.delete([m.receipt_handle for m in messages])
+
+    def _return(self, messages: list[QueueMessage]) -> None:
+        """Failed messages reappear when the queue's visibility timeout since their receipt ends
+        (never while the invocation that held them ran: it has settled by now)."""
+        clock = self.platform.clock
+        visibility = self.source.visibility_timeout
+        for message in messages:
+            received = self._received.pop(message.receipt_handle, clock.now())
+            remaining = max(0.0, visibility - clock.aws_elapsed(received))
+            try:
+                self.source.set_visibility(message.receipt_handle, remaining)
+            except ServiceError:  # deleted or received again meanwhile: nothing to return
+                pass
+
     async def _process(self, messages: list[QueueMessage]) -> None:
+        try:
+            await self._invoke_batch(messages)
+        finally:  # a batch that ended in an error keeps no bookkeeping (its messages return after the hold)
+            for message in messages:
+                self._received.pop(message.receipt_handle, None)
+
+    async def _invoke_batch(self, messages: list[QueueMessage]) -> None:
         count = cut(messages, [m.size for m in messages], self.batch_size)
         batch, overflow = messages[:count], messages[count:]
         if overflow:
+            for message in overflow:
+                self._received.pop(message.receipt_handle, None)
             self.source.release([m.receipt_handle for m in overflow])
         records = [{k: v for k, v in m.record.items() if not k.startswith("_")} for m in batch]
         result = await self.invoker.invoke({"Records": records})
+        if result.status == GONE:
+            self.stop()
         if not result.ok:
-            if result.status != "function-error":
+            self._return(batch)  # nothing deleted: the messages reappear after the visibility timeout
+            if result.status not in ("function-error", GONE):
                 await self.platform.clock.sleep(THROTTLE_BACKOFF)
-            return  # nothing deleted: the messages reappear after the visibility timeout
-        keep: set[str] = set()
+            return
+        failed: set[str] = set()
         if self.report_failures:
-            failed = reported_failures(result.payload, [m.message_id for m in batch])
-            if failed is None:
-                return  # a malformed response fails the whole batch
-            keep = failed
-        done = [m.receipt_handle for m in batch if m.message_id not in keep]
-        if done:
-            self.source.delete(done)
+            reported = reported_failures(result.payload, [m.message_id for m in batch])
+            failed = {m.message_id for m in batch} if reported is None else reported  # malformed: all failed
+        self._delete([m for m in batch if m.message_id not in failed])
+        self._return([m for m in batch if m.message_id in failed])

@@ -11,16 +11,15 @@ ALL = None
 def reported_failures(payload: bytes, batch_ids: list[str]) -> set[str] | None:
     """The ids the function reported as failed; `None` when the whole batch must be retried.
 
-    Complete success: empty list, null list, empty object, null. Complete failure: invalid JSON,
-    an itemIdentifier that is empty, null, or not in the batch, a malformed entry."""
+    Complete success: empty list, null list, empty object, null, and any JSON value that is not an
+    object (`[]`, a string: AWS reads no failures from them). Complete failure: invalid JSON, an
+    itemIdentifier that is empty, null, or not in the batch, a malformed entry."""
     try:
         body = json.loads(payload) if payload.strip() else None
     except (ValueError, UnicodeDecodeError):
         return ALL
-    if body is None or body == {}:
+    if not isinstance(body, dict) or not body:
         return set()
-    if not isinstance(body, dict):
-        return ALL
     items = body.get("batchItemFailures")
     if items is None:  # null list, or a response that reports nothing
         return set()

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
 from typing import Any
 
 from overcast import delivery
@@ -17,7 +18,7 @@ from overcast.delivery import GiveUp, RetryPolicy
 from overcast.delivery.sources import Shard, StreamRecord, StreamSource
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
-from overcast.invocation.esm.invoke import FUNCTION_ERROR, BatchResult, MappingInvoker
+from overcast.invocation.esm.invoke import FUNCTION_ERROR, GONE, BatchResult, MappingInvoker
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
 from overcast.services.lambda_.esm import MappingStore
@@ -61,18 +62,31 @@ class StreamPoller:
         self.tumbling = int(config.get("TumblingWindowInSeconds", 0))
         self.destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         self.role = ""
+        self.stopped = False
         try:
             self.role = self.invoker.functions.resolve(self.invoker.ref()).config.get("Role", "")
         except Exception:  # the function is gone: the invocations will report it
             pass
 
+    def stop(self) -> None:
+        """Stop at the next check: the mapping was disabled, changed or deleted."""
+        self.stopped = True
+        self.platform.signals.notify(self.source.wake_key)  # waiting loops check at once
+
+    @property
+    def live(self) -> bool:
+        """Loops check this besides being cancelled: a cancellation can be lost inside awaited
+        library code, and a poller that missed its stop must not run on (or hold up shutdown)."""
+        engine = self.platform.engine
+        return not self.stopped and not (engine is not None and engine.stopping)
+
     # -- shards -------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Read every shard (a child only once its parents are done) until cancelled."""
+        """Read every shard (a child only once its parents are done) until stopped or cancelled."""
         running: dict[str, asyncio.Task[None]] = {}
         try:
-            while True:
+            while self.live:
                 checkpoints = self.store.checkpoints(self.uuid)
                 shards = self.source.shards()
                 known = {s.id for s in shards}
@@ -109,7 +123,7 @@ class StreamPoller:
         else:
             after, window_state = checkpoint["sequence"], checkpoint.get("state")
         clock = self.platform.clock
-        while True:
+        while self.live:
             read = self.source.read(shard.id, after, self.batch_size)
             records = read.records
             if records and self.window and len(records) < self.batch_size and not read.ended:
@@ -127,6 +141,8 @@ class StreamPoller:
                 await self.platform.signals.wait(self.source.wake_key, clock.scaled(IDLE_POLL))
                 continue
             after, window_state = await self._handle(shard.id, records, window_state)
+            if not self.live:  # stopped mid-batch: the batch is read again by the next poller
+                return
             if after == records[-1].sequence and read.after != after and len(records) == len(read.records):
                 after = read.after
             self.store.checkpoint(self.uuid, shard.id, after, state=window_state)
@@ -156,17 +172,24 @@ class StreamPoller:
     async def _deliver(self, shard: str, batch: list[StreamRecord]) -> None:
         """Invoke until the batch is done: success, or discarded after retries/age (bisecting first)."""
         pending = [batch]
+        running = 0.0   # real seconds this batch spent in invocations (see `_expired`)
         while pending:
             part = pending.pop(0)
             attempts = 0
             while part:
-                too_old = self._expired(part)
+                too_old = self._expired(part, running)
                 if too_old:
-                    self._discard(shard, too_old, "MaximumRecordAgeInSecondsExceeded", attempts, None)
+                    self._discard(shard, too_old, "RecordAgeExceeded", attempts, None)
                     part = [r for r in part if r not in too_old]
                     if not part:
                         break
+                started = time.monotonic()
                 result = await self.invoker.invoke(self._event(shard, part))
+                running += time.monotonic() - started
+                if result.status == GONE:
+                    self.stop()
+                if not self.live:
+                    return
                 if result.status in ("throttled", "system-error"):
                     await self.platform.clock.sleep(THROTTLE.delay(1))  # not a retry attempt
                     continue
@@ -199,11 +222,16 @@ class StreamPoller:
         lowest = min(int(s) for s in failed)
         return [r for r in part if r.order >= lowest]
 
-    def _expired(self, part: list[StreamRecord]) -> list[StreamRecord]:
+    def _expired(self, part: list[StreamRecord], running: float = 0.0) -> list[StreamRecord]:
+        """Records older than MaximumRecordAgeInSeconds. Functions run in real time while AWS's
+        timers are scaled, so the `running` real seconds the batch spent in invocations count one
+        for one (on AWS they are seconds like any other): at a small time scale a slow function
+        does not age its records by a thousandfold."""
         if self.max_age == -1:
             return []
         clock = self.platform.clock
-        return [r for r in part if clock.aws_elapsed(r.arrival) > self.max_age]
+        in_invocations = clock.aws_elapsed(clock.now() - running) - running
+        return [r for r in part if clock.aws_elapsed(r.arrival) - in_invocations > self.max_age]
 
     def _event(self, shard: str, part: list[StreamRecord], **extra: Any) -> dict[str, Any]:
         records = [r.record for r in part]
@@ -225,8 +253,12 @@ class StreamPoller:
             "requestContext": {"requestId": result.request_id if result else "", "functionArn":
                                self.config["FunctionArn"], "condition": condition,
                                "approximateInvokeCount": attempts},
-            "responseContext": {"statusCode": 200, "executedVersion": result.executed_version if result else
-                                "$LATEST", "functionError": (result.function_error or "") if result else ""},
+        }
+        if result is not None:  # a batch dropped for its age before another attempt has no response
+            # functionError: "Unhandled" when the function threw, null when it returned (batchItemFailures)
+            record["responseContext"] = {"statusCode": 200, "executedVersion": result.executed_version,
+                                         "functionError": result.function_error or None}
+        record.update({
             "version": "1.0",
             "timestamp": _iso(clock.now()),
             self.source.batch_info_key: {
@@ -238,7 +270,7 @@ class StreamPoller:
                 "batchSize": len(part),
                 "streamArn": self.source.arn,
             },
-        }
+        })
         options: dict[str, Any] = {}
         if self.destination.startswith("arn:aws:s3:"):
             record["payload"] = self._event(shard, part)
@@ -270,11 +302,13 @@ class StreamPoller:
 
     async def _window_invoke(self, shard: str, part: list[StreamRecord], start: int, carried: Any,
                              final: bool) -> Any:
-        while True:
+        while self.live:
             event = self._event(shard, part, window={"start": _iso(start, False), "end": _iso(start + self.tumbling, False)},
                                 state=carried, shardId=shard, eventSourceARN=self.source.arn,
                                 isFinalInvokeForWindow=final, isWindowTerminatedEarly=False)
             result = await self.invoker.invoke(event)
+            if result.status == GONE:
+                self.stop()
             if result.ok:
                 try:
                     body = json.loads(result.payload) if result.payload.strip() else None
@@ -284,3 +318,4 @@ class StreamPoller:
                     return body["state"] or {}
             # a failed call, or a response without `state`, is retried (it counts as failed)
             await self.platform.clock.sleep(RETRY_BACKOFF)
+        return carried

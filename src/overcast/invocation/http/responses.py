@@ -99,14 +99,25 @@ def v1_response(payload: bytes, *, decode_base64: bool = True, strict_keys: bool
     return Response(status, headers, body)
 
 
-def v2_response(payload: bytes) -> Response:
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def v2_response(payload: bytes, *, compact: bool = False) -> Response:
     """Payload format 2.0 (HTTP APIs, function URLs): an object with `statusCode` is a full response
     (`cookies` become Set-Cookie headers); any other JSON value is the body of a 200
-    application/json response, a string as it is."""
+    application/json response, a string as it is. With `compact` (function URLs), a JSON result
+    and a response's non-string `body` go out as compact JSON (`{"hello":"world"}`)."""
     document = _document(payload)
     if not isinstance(document, dict) or "statusCode" not in document:
-        body = document.encode() if isinstance(document, str) else payload
+        body = payload
+        if isinstance(document, str):
+            body = document.encode()
+        elif compact:
+            body = _compact(document)
         return Response(200, [("Content-Type", "application/json")], body)
+    if compact and document.get("body") is not None and not isinstance(document["body"], str):
+        document = {**document, "body": _compact(document["body"]).decode()}
     status = _status(document)
     headers = _headers(document)
     cookies = document.get("cookies") or []

@@ -135,7 +135,8 @@ class StreamStore:
         stream = table.stream
         view = stream.view_type
         key = table.key.key_attributes(new if new is not None else old)  # type: ignore[arg-type]
-        data: dict[str, Any] = {"ApproximateCreationDateTime": int(self.clock.now()), "Keys": key}
+        # whole seconds, as a JSON float (`1796644850.0`), as AWS writes it
+        data: dict[str, Any] = {"ApproximateCreationDateTime": float(int(self.clock.now())), "Keys": key}
         size = item_size(key)
         if new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
             data["NewImage"] = new

@@ -101,8 +101,30 @@ def _check_filters(kind: str, criteria: dict[str, Any] | None) -> None:
 
     try:
         compile_filters(kind, criteria)
-    except FilterError as error:
-        raise _invalid(f"Invalid filter pattern definition. {error}") from None
+    except FilterError:  # AWS says no more than this, whatever is wrong with the pattern
+        raise _invalid("Invalid filter pattern definition.") from None
+
+
+def transition_reason(queue: bool) -> str:
+    """StateTransitionReason after a user's Create/Update, as AWS words it per source type."""
+    return "USER_INITIATED" if queue else "User action"
+
+
+def duplicate_message(queue: bool, arn: str, function: str, uuid: str) -> str:
+    """AWS's message for a second mapping of the same source and function (quotes and spaces as AWS has them)."""
+    if queue:
+        return (f'An event source mapping with SQS arn (" {arn} ") and function (" {function} ") already exists. '
+                f"Please update or delete the existing mapping with UUID {uuid}")
+    return (f'The event source arn (" {arn} ") and function (" {function} ") provided mapping already exists. '
+            f"Please update or delete the existing mapping with UUID {uuid}")
+
+
+def check_visibility(function_timeout: int, visibility_timeout: int) -> None:
+    """AWS refuses an SQS mapping whose function may run longer than the queue hides a message
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html)."""
+    if function_timeout > visibility_timeout:
+        raise _invalid(f"Queue visibility timeout: {visibility_timeout} seconds is less than Function timeout: "
+                       f"{function_timeout} seconds")
 
 
 class EventSourceMappingOperations(ApiBase):
@@ -132,12 +154,10 @@ class EventSourceMappingOperations(ApiBase):
         if missing:
             raise _invalid(missing)
         function_arn = resolved.invoked_arn
+        queue = self.sources.is_queue(kind)
         for other in self.mappings.all(ctx.account, ctx.region):
             if other["EventSourceArn"] == event_source_arn and other["FunctionArn"] == function_arn:
-                raise ResourceConflict(
-                    f"The event source arn ({event_source_arn}) and function ({ref.name}) provided mapping already "
-                    f"exists. Please update or delete the existing mapping with UUID {other['UUID']}")
-        queue = self.sources.is_queue(kind)
+                raise ResourceConflict(duplicate_message(queue, event_source_arn, ref.name, other["UUID"]))
         config: dict[str, Any] = dict(QUEUE_DEFAULTS if queue else STREAM_DEFAULTS)
         config.update({member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None})
         if not queue and config.get("StartingPositionTimestamp") is not None:
@@ -145,21 +165,29 @@ class EventSourceMappingOperations(ApiBase):
 
             config["StartingPositionTimestamp"] = to_epoch(config["StartingPositionTimestamp"])
         check_mapping(kind, queue, config, event_source_arn)
+        if queue:
+            self._check_visibility(kind, event_source_arn, resolved.config)
         uuid = str(uuidlib.uuid4())
         config.update({
             "UUID": uuid, "EventSourceArn": event_source_arn, "FunctionArn": function_arn,
-            "LastModified": self.platform.clock.now(), "StateTransitionReason": "USER_INITIATED",
+            "LastModified": self.platform.clock.now(), "StateTransitionReason": transition_reason(queue),
             "FunctionResponseTypes": config.get("FunctionResponseTypes", []),
             "EventSourceMappingArn": self._mapping_arn(ctx, uuid),
         })
         if tags:
             config["_tags"] = tags
         config["_enabled"] = enabled is not False
+        # an SQS mapping created disabled says so at once; the others go through Creating
+        initial = DISABLED if queue and not config["_enabled"] else CREATING
         with self.platform.db.tx():
-            self.mappings.insert(ref.account, ref.region, ref.name, ref.qualifier, config, CREATING)
+            self.mappings.insert(ref.account, ref.region, ref.name, ref.qualifier, config, initial)
             if config.get("StartingPosition") == "LATEST":
                 self._pin_latest(uuid, kind, event_source_arn)
         return self._public(self.mappings.get(uuid))
+
+    def _check_visibility(self, kind: str, arn: str, function_config: dict[str, Any]) -> None:
+        source = self.sources.open_source(self.platform, kind, arn)
+        check_visibility(int(function_config.get("Timeout", 3)), int(source.visibility_timeout))
 
     def _pin_latest(self, uuid: str, kind: str, arn: str) -> None:
         """LATEST means what arrives after the mapping is created: pin each shard's position now."""
@@ -202,16 +230,20 @@ class EventSourceMappingOperations(ApiBase):
             raise _invalid("StartingPosition cannot be updated.")
         changes = {member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None}
         merged = {**config, **changes}
-        check_mapping(kind, self.sources.is_queue(kind), merged, config["EventSourceArn"])
+        queue = self.sources.is_queue(kind)
+        check_mapping(kind, queue, merged, config["EventSourceArn"])
         if function_name:
             ref = self._ref(ctx, function_name)
-            merged["FunctionArn"] = self.functions.resolve(ref).invoked_arn
+            resolved = self.functions.resolve(ref)
+            if queue:
+                self._check_visibility(kind, config["EventSourceArn"], resolved.config)
+            merged["FunctionArn"] = resolved.invoked_arn
             self.platform.db.execute("UPDATE lambda_esm SET function=?, qualifier=? WHERE uuid=?",
                                      (ref.name, ref.qualifier, uuid))
         if enabled is not None:
             merged["_enabled"] = enabled
         merged["LastModified"] = self.platform.clock.now()
-        merged["StateTransitionReason"] = "USER_INITIATED"
+        merged["StateTransitionReason"] = transition_reason(queue)
         if enabled is False and state == ENABLED:
             new_state = DISABLING
         elif enabled is True and state == DISABLED:

@@ -20,6 +20,8 @@ from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
 
 URL_PATH = "/_aws/lambda-url/"
+FUNCTION_MISSING = "Function does not exist"
+RESOURCE_MISSING = "The resource you requested does not exist."
 AUTH_TYPES = ("NONE", "AWS_IAM")
 INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
 
@@ -37,15 +39,23 @@ class FunctionUrlOperations(ApiBase):
         moment = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
-    def _url_qualifier(self, ref: FunctionRef) -> str:
-        """Function URLs attach to $LATEST or an alias, never a version."""
-        self.functions.latest(ref)
+    def _url_qualifier(self, ref: FunctionRef, missing: str = FUNCTION_MISSING) -> str:
+        """Function URLs attach to $LATEST or an alias, never a version. A function (or alias) that
+        does not exist is `missing`: AWS answers Create/Update/List with "Function does not exist",
+        Get/Delete with "The resource you requested does not exist."."""
+        try:
+            self.functions.latest(ref)
+        except ResourceNotFound:
+            raise ResourceNotFound(missing) from None
         qualifier = ref.qualifier or LATEST
         if qualifier != LATEST:
             if qualifier.isdigit():
                 raise InvalidParameterValue("Function URLs are not supported for function versions; use an alias "
                                             "or $LATEST.")
-            self.functions.alias(ref, qualifier)
+            try:
+                self.functions.alias(ref, qualifier)
+            except ResourceNotFound:
+                raise ResourceNotFound(missing) from None
         return qualifier
 
     @staticmethod
@@ -75,8 +85,9 @@ class FunctionUrlOperations(ApiBase):
                                    " FunctionUrlConfig exists for this Lambda function")
         now = self._time()
         config: dict[str, Any] = {"_id": url_id(), "FunctionArn": arn, "AuthType": auth_type,
-                                  "CreationTime": now, "LastModifiedTime": now,
-                                  "InvokeMode": invoke_mode or "BUFFERED"}
+                                  "CreationTime": now, "LastModifiedTime": now}
+        if invoke_mode is not None:  # AWS reports InvokeMode only once it was given (BUFFERED applies)
+            config["InvokeMode"] = invoke_mode
         if cors:
             config["Cors"] = cors
         self.functions.put_setting(ref, "url", qualifier, config)
@@ -84,11 +95,11 @@ class FunctionUrlOperations(ApiBase):
         view.pop("LastModifiedTime")
         return view
 
-    def _url_config(self, ref: FunctionRef) -> tuple[str, dict[str, Any]]:
-        qualifier = self._url_qualifier(ref)
+    def _url_config(self, ref: FunctionRef, missing: str = RESOURCE_MISSING) -> tuple[str, dict[str, Any]]:
+        qualifier = self._url_qualifier(ref, missing)
         config = self.functions.setting(ref, "url", qualifier)
         if config is None:
-            raise ResourceNotFound("The resource you requested does not exist.")
+            raise ResourceNotFound(RESOURCE_MISSING)
         return qualifier, config
 
     def get_function_url_config(self, ctx: RequestContext, function_name: str,
@@ -99,7 +110,7 @@ class FunctionUrlOperations(ApiBase):
                                    auth_type: str | None = None, cors: dict[str, Any] | None = None,
                                    invoke_mode: str | None = None) -> dict[str, Any]:
         ref = self._ref(ctx, function_name, qualifier)
-        key, config = self._url_config(ref)
+        key, config = self._url_config(ref, FUNCTION_MISSING)
         self._check(auth_type, cors, invoke_mode)
         if auth_type is not None:
             config["AuthType"] = auth_type
@@ -121,7 +132,7 @@ class FunctionUrlOperations(ApiBase):
     def list_function_url_configs(self, ctx: RequestContext, function_name: str, marker: str | None = None,
                                   max_items: int | None = None) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        self.functions.latest(ref)
+        self._url_qualifier(ref)
         configs = [self._url_view(ctx, c) for _, c in self.functions.settings(ref, "url")]
         chunk, nxt = page(configs, marker, max_items)
         return {"FunctionUrlConfigs": chunk, "NextMarker": nxt}

@@ -39,7 +39,8 @@ class MappingStore:
     def _view(row: Any) -> dict[str, Any]:
         config = json.loads(row["config"])
         config["State"] = row["state"]
-        config["LastProcessingResult"] = row["last_result"]
+        if row["source_arn"].split(":")[2:3] != ["sqs"]:  # AWS reports no LastProcessingResult for SQS
+            config["LastProcessingResult"] = row["last_result"]
         return config
 
     def all(self, account: str | None = None, region: str | None = None) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ and `http://{url-id}.lambda-url.{region}.localhost:4566/...` (any host `{url-id}
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from overcast.edge.messages import Request, Response
@@ -14,14 +15,43 @@ from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, v2_response
 from overcast.platform import Platform
 from overcast.services.lambda_.api_urls import URL_PATH
+from overcast.services.lambda_.errors import LambdaError
 from overcast.services.lambda_.models import LATEST, FunctionStore
+from overcast.services.lambda_.names import FunctionRef
 
 #: Function URLs take Lambda's synchronous payload limit.
 MAX_PAYLOAD = 6_291_456
 
 
-def _message(status: int, message: str) -> Response:
-    return Response(status, [("Content-Type", "application/json")], json.dumps({"Message": message}).encode())
+#: AWS's answer when the URL's function or alias is no longer there to invoke
+FORBIDDEN = ("Forbidden. For troubleshooting Function URL authorization issues, see: "
+             "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html")
+#: what the URL's front end adds to every request it forwards (and `connection`, which it drops)
+_TLS_VERSION, _TLS_CIPHER = "TLSv1.3", "TLS_AES_128_GCM_SHA256"
+
+
+def _message(status: int, message: str | None, error_type: str | None = None) -> Response:
+    headers = [("Content-Type", "application/json")]
+    if error_type:
+        headers.append(("x-amzn-ErrorType", error_type))
+    return Response(status, headers, json.dumps({"Message": message}, separators=(",", ":")).encode())
+
+
+def _trace_id(epoch: float) -> str:
+    return f"Root=1-{int(epoch):08x}-{secrets.token_hex(12)}"
+
+
+def forwarded_headers(req: Request, call: HttpCall) -> list[tuple[str, str]]:
+    """The request's headers as a function URL hands them on: hop-by-hop `connection` dropped,
+    AWS's `x-amzn-tls-*`, `x-amzn-trace-id` and `x-forwarded-*` added (proto and port are those of
+    the connection overcast received; AWS's own front end is HTTPS on 443)."""
+    headers = [(k, v) for k, v in call.headers if k.lower() != "connection"]
+    present = {k.lower() for k, _ in headers}
+    port = req.host.rsplit(":", 1)[1] if ":" in req.host and req.host.rsplit(":", 1)[1].isdigit() else "80"
+    added = [("x-amzn-tls-cipher-suite", _TLS_CIPHER), ("x-amzn-tls-version", _TLS_VERSION),
+             ("x-amzn-trace-id", _trace_id(call.epoch)), ("x-forwarded-for", call.source_ip),
+             ("x-forwarded-port", port), ("x-forwarded-proto", "http")]
+    return headers + [(k, v) for k, v in added if k not in present]
 
 
 class FunctionUrls:
@@ -58,16 +88,27 @@ def _split(req: Request) -> tuple[str, str]:
 async def serve(platform: Platform, req: Request) -> Response:
     identifier, raw_path = _split(req)
     found = platform.component(FunctionUrls).lookup(identifier)
-    if found is None:
-        return _message(404, "Not Found")
+    if found is None:  # AWS: an unknown URL id is refused, with no message
+        return _message(403, None)
     account, region, name, qualifier, config = found
+    if qualifier != LATEST and not _alias_exists(platform, account, region, name, qualifier):
+        return _message(403, FORBIDDEN, "AccessDeniedException")
     call = HttpCall.from_request(req, raw_path, platform.clock.now())
+    call.headers = forwarded_headers(req, call)
     settings = config.get("Cors")
     if settings and cors.is_preflight(call):
         return cors.preflight(settings, call)
     response = await _invoke(platform, req, call, account, region, name, qualifier, config)
     response.headers.append(("x-amzn-RequestId", call.request_id))
     return cors.decorate(settings, call, response) if settings else response
+
+
+def _alias_exists(platform: Platform, account: str, region: str, name: str, alias: str) -> bool:
+    try:
+        platform.component(FunctionStore).alias(FunctionRef(account, region, name, None), alias)
+    except LambdaError:
+        return False
+    return True
 
 
 async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str, region: str, name: str,
@@ -83,8 +124,9 @@ async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str
                               "principalOrgId": None, "userArn": f"arn:aws:iam::{account}:root", "userId": None}}
     if len(call.body) > MAX_PAYLOAD:
         return _message(413, f"Request must be smaller than {MAX_PAYLOAD} bytes for the InvokeFunction operation")
+    # requestContext.http.path is URL-decoded; rawPath keeps the encoding
     context = v2_request_context(call, account=caller_account, api_id=config["_id"], domain=req.host,
-                                 route_key="$default", stage="$default", path=call.raw_path,
+                                 route_key="$default", stage="$default", path=call.path,
                                  authorizer=authorizer)
     event = v2_event(call, route_key="$default", raw_path=call.raw_path, request_context=context)
     function = name if qualifier == LATEST else f"{name}:{qualifier}"
@@ -103,7 +145,7 @@ async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str
         status = 502 if failure.kind == "function" else 500
         return Response(status, [("Content-Type", "text/plain")], b"Internal Server Error")
     try:
-        return v2_response(result.payload)
+        return v2_response(result.payload, compact=True)
     except MalformedResponse:
         return Response(502, [("Content-Type", "text/plain")], b"Internal Server Error")
 

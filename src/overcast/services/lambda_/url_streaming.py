@@ -82,7 +82,7 @@ async def stream(platform: Platform, function: str, event: dict[str, Any], *, ac
         if outcome.function_error:
             return FAILED
         try:
-            response = v2_response(outcome.payload)
+            response = v2_response(outcome.payload, compact=True)
         except MalformedResponse:
             return FAILED
         return response.status, response.headers, response.body

@@ -48,7 +48,8 @@ def cert_url(endpoint: str) -> str:
 
 
 def unsubscribe_url(endpoint: str, subscription_arn: str) -> str:
-    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={quote(subscription_arn, safe='')}"
+    """AWS writes the subscription ARN into the link raw (colons not percent-encoded)."""
+    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
 
 
 def _attributes_json(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:

@@ -19,8 +19,13 @@ class SqsSource:
         if queue is None:
             raise LookupError(f"queue {arn} does not exist")
         self.fifo = bool(queue.fifo)
-        self.visibility_timeout = int(queue.attributes.get("VisibilityTimeout", 30))
         self.wake_key = sqs.signal_key(arn)
+
+    @property
+    def visibility_timeout(self) -> int:
+        """The queue's VisibilityTimeout as it is now (SetQueueAttributes may change it)."""
+        queue = sqs.get_queue(self.platform, self.arn)
+        return int(queue.attributes.get("VisibilityTimeout", 30)) if queue is not None else 30
 
     @staticmethod
     def missing(platform: Platform, arn: str) -> str | None:
@@ -47,6 +52,9 @@ class SqsSource:
     def release(self, receipt_handles: list[str]) -> None:
         for handle in receipt_handles:
             sqs.change_visibility(self.platform, self.arn, handle, 0)
+
+    def set_visibility(self, receipt_handle: str, aws_seconds: float) -> None:
+        sqs.change_visibility(self.platform, self.arn, receipt_handle, aws_seconds)
 
     def next_visible_at(self) -> float | None:
         return None  # the SQS timer loop notifies `wake_key` when delayed or in-flight messages come due

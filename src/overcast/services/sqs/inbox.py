@@ -93,7 +93,7 @@ def delete(platform: Platform, queue_arn: str, receipt_handles: list[str]) -> No
             messages.delete(queue, handle)
 
 
-def change_visibility(platform: Platform, queue_arn: str, receipt_handle: str, visibility_timeout: int) -> None:
+def change_visibility(platform: Platform, queue_arn: str, receipt_handle: str, visibility_timeout: float) -> None:
     queue = platform.component(QueueStore).get(queue_arn)
     platform.component(Messages).change_visibility(queue, receipt_handle, visibility_timeout)
 

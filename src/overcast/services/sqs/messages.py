@@ -328,7 +328,7 @@ class Messages:
         if queue.fifo:
             self.signals.notify(signal_key(queue.arn))  # the message group is unlocked
 
-    def change_visibility(self, queue: Queue, handle: str, timeout: int) -> None:
+    def change_visibility(self, queue: Queue, handle: str, timeout: float) -> None:
         seq, token = parse_handle(queue, handle)
         now = self.clock.now()
         row = self.db.query_one("SELECT receipt, available_at, visible_limit FROM sqs_messages WHERE seq = ?", (seq,))
