@@ -17,7 +17,7 @@ def pytest_sessionstart(session) -> None:
     first Node.js invocation, and on a new machine that would hold the first Node.js test's request
     for the length of an npm install. Without node or the npm registry, the tests that need the SDK
     skip with their own reason."""
-    from overcast.execution import node_sdk
+    import overcast.execution.node_sdk as node_sdk
     from overcast.execution.runtimes import node_available
 
     if not node_available() or node_sdk.installed():
