@@ -144,9 +144,9 @@ def test_row21_invalid_item_identifier_fails_the_whole_batch(lam, sqs, tmp_path)
     assert len(batches[1]["records"]) == 3
 
 
-def test_row22_batches_never_exceed_6mb(lam, sqs, tmp_path):
+def test_row22_batches_never_exceed_6mb(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs, VisibilityTimeout=3000)  # 30 s at the test time scale: no redelivery
-    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=100, MaximumBatchingWindowInSeconds=1)
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=100, MaximumBatchingWindowInSeconds=1, runtime=runtime)
     body = "x" * 900_000
     for i in range(10):
         sqs.send_message(QueueUrl=url, MessageBody=f"{i}{body}")
@@ -157,9 +157,9 @@ def test_row22_batches_never_exceed_6mb(lam, sqs, tmp_path):
     assert len(batches) >= 2
 
 
-def test_row23_fifo_order_per_group(lam, sqs, tmp_path):
+def test_row23_fifo_order_per_group(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs, fifo=True, ContentBasedDeduplication="true")
-    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=3)
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=3, runtime=runtime)
     for i in range(12):
         sqs.send_message(QueueUrl=url, MessageBody=f"{i % 2}:{i}", MessageGroupId=f"g{i % 2}")
     wait_until(lambda: sum(len(b["records"]) for b in records(tmp_path / "batches.jsonl")) >= 12, 20, "12 records")
@@ -230,9 +230,9 @@ def test_duplicate_mapping_conflicts(lam, sqs):
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
 
 
-def test_row28_filter_on_json_body_drops_non_json_messages(lam, sqs, tmp_path):
+def test_row28_filter_on_json_body_drops_non_json_messages(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs)
-    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=10, MaximumBatchingWindowInSeconds=1,
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=10, MaximumBatchingWindowInSeconds=1, runtime=runtime,
              FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"type": ["order"]}})}]})
     sqs.send_message(QueueUrl=url, MessageBody="not json at all")
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "refund"}))
