@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from overcast.testing import create_function, wait_until
+from tests.integration.lambda_.polyglot import RUNTIMES, is_node, source
 
 
 @pytest.fixture
@@ -119,14 +120,17 @@ def test_scheduled_rule_fires_into_a_queue(events, sqs):
     events.delete_rule(Name=name)
 
 
-def test_row16_lambda_on_failure_destination_to_eventbridge(events, sqs, overcast_server):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_row16_lambda_on_failure_destination_to_eventbridge(events, sqs, overcast_server, runtime):
     lam = overcast_server.client("lambda")
     url, queue_arn = _queue(sqs)
     bus = f"results-{uuid.uuid4().hex[:6]}"
     bus_arn = events.create_event_bus(Name=bus)["EventBusArn"]
     _rule(events, {"detail-type": ["Lambda Function Invocation Result - Failure"]}, [{"Id": "q", "Arn": queue_arn}],
           bus=bus)
-    name = create_function(lam, "def handler(event, context):\n    raise ValueError('no')\n")
+    name = create_function(lam, source(runtime, "def handler(event, context):\n    raise ValueError('no')\n",
+                                       "export const handler = async () => { throw new TypeError('no'); };\n"),
+                           runtime=runtime)
     function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
                                          DestinationConfig={"OnFailure": {"Destination": bus_arn}})
@@ -137,6 +141,7 @@ def test_row16_lambda_on_failure_destination_to_eventbridge(events, sqs, overcas
     assert any(r.startswith(function_arn) for r in event["resources"])
     assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"
     assert event["detail"]["requestPayload"] == {"a": 1}
+    assert event["detail"]["responsePayload"]["errorType"] == ("TypeError" if is_node(runtime) else "ValueError")
 
 
 def test_rule_to_kinesis_with_partition_key_path(events, overcast_server):

@@ -17,6 +17,23 @@ from tests.integration.lambda_.polyglot import source
 
 SCALE = 0.01  # the session server's OVERCAST_TIME_SCALE
 
+SLOW_MARKER = """
+import time
+def handler(event, context):
+    if event.get("marker"):
+        open(event["marker"], "w").close()
+    time.sleep(event.get("sleep", 0))
+    return "done"
+"""
+SLOW_MARKER_JS = """
+const fs = require("fs");
+exports.handler = async (event) => {
+  if (event.marker) fs.writeFileSync(event.marker, "");
+  await new Promise((resolve) => setTimeout(resolve, 1000 * (event.sleep || 0)));
+  return "done";
+};
+"""
+
 
 def recorder(lam, path, fail=False, runtime="python3.12", **kwargs):
     variables = {"RECORD_FILE": str(path)}
@@ -77,9 +94,9 @@ def test_row13_no_retries(lam, tmp_path, runtime):
     assert len(records(tmp_path / "attempts.jsonl")) == 1
 
 
-def test_row14_reserved_zero_goes_straight_to_failure(lam, tmp_path):
+def test_row14_reserved_zero_goes_straight_to_failure(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "failures.jsonl")
-    name, _ = recorder(lam, tmp_path / "attempts.jsonl")
+    name, _ = recorder(lam, tmp_path / "attempts.jsonl", runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name,
                                          DestinationConfig={"OnFailure": {"Destination": destination}})
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
@@ -89,16 +106,9 @@ def test_row14_reserved_zero_goes_straight_to_failure(lam, tmp_path):
     assert records(tmp_path / "attempts.jsonl") == []
 
 
-def test_row14_throttled_until_event_age_exceeded(lam, tmp_path):
+def test_row14_throttled_until_event_age_exceeded(lam, tmp_path, runtime):
     _, destination = recorder(lam, tmp_path / "failures.jsonl")
-    name = create_function(lam, """
-        import time
-        def handler(event, context):
-            if event.get("marker"):
-                open(event["marker"], "w").close()
-            time.sleep(event.get("sleep", 0))
-            return "done"
-    """, Timeout=30)
+    name = create_function(lam, source(runtime, SLOW_MARKER, SLOW_MARKER_JS), runtime=runtime, Timeout=30)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=60,
                                          DestinationConfig={"OnFailure": {"Destination": destination}})

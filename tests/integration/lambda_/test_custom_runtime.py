@@ -3,15 +3,17 @@ code or a layer, runs against its environment's Runtime API."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
-from overcast.testing import OvercastServer, zip_files
+from overcast.testing import OvercastServer, wait_until, zip_files
 from overcast.testing.lambdas import ROLE
 
 SHELL_BOOTSTRAP = """#!/bin/sh
@@ -116,3 +118,75 @@ def test_bootstrap_that_exits(lam):
     document = json.loads(response["Body"])
     assert document["errorType"] == "Runtime.ExitError"
     assert document["errorMessage"].endswith("Runtime exited with error: exit status 7")
+
+
+RECORDING_BOOTSTRAP = """#!{python}
+# Talks to the Runtime API by hand and notes each answer's status and headers.
+import json, os, urllib.request
+API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+
+def call(method, path, body=None, headers=None):
+    request = urllib.request.Request(API + path, data=body, method=method, headers=headers or {{}})
+    with urllib.request.urlopen(request) as answer:
+        return answer.status, dict(answer.headers), answer.read()
+
+def note(step, status, headers, body):
+    with open(os.environ["RECORD_FILE"], "a") as out:
+        out.write(json.dumps({{"step": step, "status": status, "headers": headers,
+                              "body": body.decode()}}) + "\\n")
+
+if os.environ.get("INIT_FAIL"):
+    document = json.dumps({{"errorType": "Boot.Failed", "errorMessage": "cannot boot"}}).encode()
+    note("init/error", *call("POST", "/init/error", document, {{"Lambda-Runtime-Function-Error-Type": "Boot.Failed"}}))
+    raise SystemExit(3)
+while True:
+    status, headers, event = call("GET", "/invocation/next")
+    note("next", status, headers, event)
+    request_id = headers["Lambda-Runtime-Aws-Request-Id"]
+    if json.loads(event).get("fail"):
+        document = json.dumps({{"errorType": "Boot.HandlerFailed", "errorMessage": "asked to fail"}}).encode()
+        note("error", *call("POST", f"/invocation/{{request_id}}/error", document,
+                            {{"Lambda-Runtime-Function-Error-Type": "Boot.HandlerFailed"}}))
+    else:
+        note("response", *call("POST", f"/invocation/{{request_id}}/response", event))
+"""
+
+
+def _notes(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_row33_runtime_api_answers(lam, tmp_path):
+    """What overcast's Runtime API answers a runtime (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html):
+    `/next` with the invocation's headers and `Content-Type: application/json`, 202 for `/response`,
+    `/error` and `/init/error`."""
+    record = tmp_path / "notes.jsonl"
+    bootstrap = RECORDING_BOOTSTRAP.format(python=sys.executable)
+    name = create(lam, {"bootstrap": bootstrap}, Timeout=30, Environment={"Variables": {"RECORD_FILE": str(record)}})
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    context = {"custom": {"k": "v"}}
+    ok = invoke(lam, name, b'{"n": 1}', ClientContext=base64.b64encode(json.dumps(context).encode()).decode())
+    assert json.loads(ok["Body"]) == {"n": 1}
+    failed = invoke(lam, name, b'{"fail": true}')
+    assert failed["FunctionError"] == "Unhandled" and json.loads(failed["Body"])["errorType"] == "Boot.HandlerFailed"
+    notes = wait_until(lambda: _notes(record) if len(_notes(record)) >= 4 else None, 30, "four notes")
+    first_next, response, second_next, error = notes[:4]
+    assert (first_next["step"], response["step"], second_next["step"], error["step"]) == \
+        ("next", "response", "next", "error")
+    assert first_next["status"] == 200 and first_next["headers"]["Content-Type"] == "application/json"
+    headers = first_next["headers"]
+    assert headers["Lambda-Runtime-Aws-Request-Id"] == ok["ResponseMetadata"]["RequestId"]
+    assert headers["Lambda-Runtime-Invoked-Function-Arn"] == arn
+    assert int(headers["Lambda-Runtime-Deadline-Ms"]) > 0 and headers["Lambda-Runtime-Trace-Id"].startswith("Root=1-")
+    assert json.loads(headers["Lambda-Runtime-Client-Context"]) == context
+    assert "Lambda-Runtime-Client-Context" not in second_next["headers"]
+    assert second_next["headers"]["Lambda-Runtime-Aws-Request-Id"] == failed["ResponseMetadata"]["RequestId"]
+    assert response["status"] == 202 and error["status"] == 202
+
+    broken = tmp_path / "init.jsonl"
+    name = create(lam, {"bootstrap": bootstrap}, Timeout=30,
+                  Environment={"Variables": {"RECORD_FILE": str(broken), "INIT_FAIL": "1"}})
+    failed = invoke(lam, name)
+    assert failed["FunctionError"] == "Unhandled" and json.loads(failed["Body"])["errorType"] == "Boot.Failed"
+    [init] = wait_until(lambda: _notes(broken), 30, "the bootstrap's note of the /init/error answer")
+    assert init["step"] == "init/error" and init["status"] == 202

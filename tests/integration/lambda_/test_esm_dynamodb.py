@@ -10,6 +10,7 @@ import pytest
 
 from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import records
+from tests.integration.lambda_.polyglot import source
 
 DDB_RECORDER = """
 import json, os, time
@@ -23,6 +24,22 @@ def handler(event, context):
             open(os.environ["RECORD_FILE"] + ".done", "w").close()
             return {"batchItemFailures": [{"itemIdentifier": bad[0]}]}
     return None
+"""
+
+DDB_RECORDER_JS = """
+const fs = require("fs");
+exports.handler = async (event) => {
+  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({records: event.Records, at: Date.now() / 1000}) + "\\n");
+  if (process.env.MODE === "report") {
+    const bad = event.Records.filter((r) => (r.dynamodb.NewImage || {}).bad).map((r) => r.dynamodb.SequenceNumber);
+    const marker = process.env.RECORD_FILE + ".done";
+    if (bad.length && !fs.existsSync(marker)) {
+      fs.writeFileSync(marker, "");
+      return {batchItemFailures: [{itemIdentifier: bad[0]}]};
+    }
+  }
+  return null;
+};
 """
 
 
@@ -40,8 +57,9 @@ def _table(ddb, view="NEW_AND_OLD_IMAGES"):
     return name, table["TableDescription"]["LatestStreamArn"]
 
 
-def _mapping(lam, path, arn, mode="ok", **kwargs):
-    name = create_function(lam, DDB_RECORDER, Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}})
+def _mapping(lam, path, arn, mode="ok", runtime="python3.12", **kwargs):
+    name = create_function(lam, source(runtime, DDB_RECORDER, DDB_RECORDER_JS), runtime=runtime,
+                           Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}})
     kwargs.setdefault("StartingPosition", "TRIM_HORIZON")
     return lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, **kwargs)
 
@@ -81,15 +99,15 @@ def test_filter_on_event_name(lam, ddb, tmp_path):
     assert [e["eventName"] for e in _all(tmp_path / "b.jsonl")] == ["REMOVE"]
 
 
-def test_report_batch_item_failures_by_sequence_number(lam, ddb, tmp_path):
+def test_row27_report_batch_item_failures_by_sequence_number(lam, ddb, tmp_path, runtime):
     table, arn = _table(ddb)
     for i in range(4):
         item: dict[str, dict[str, Any]] = {"id": {"S": f"k{i}"}}
         if i == 1:
             item["bad"] = {"BOOL": True}
         ddb.put_item(TableName=table, Item=item)
-    _mapping(lam, tmp_path / "b.jsonl", arn, mode="report", BatchSize=4, MaximumBatchingWindowInSeconds=1,
-             FunctionResponseTypes=["ReportBatchItemFailures"])
+    _mapping(lam, tmp_path / "b.jsonl", arn, mode="report", runtime=runtime, BatchSize=4,
+             MaximumBatchingWindowInSeconds=1, FunctionResponseTypes=["ReportBatchItemFailures"])
     wait_until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
     batches = [[r["dynamodb"]["Keys"]["id"]["S"] for r in b["records"]] for b in records(tmp_path / "b.jsonl")]
     assert batches[0] == ["k0", "k1", "k2", "k3"]

@@ -10,6 +10,7 @@ import pytest
 
 from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import records
+from tests.integration.lambda_.polyglot import source
 
 STREAM_RECORDER = """
 import base64, json, os, time
@@ -31,6 +32,27 @@ def handler(event, context):
         total = state.get("total", 0) + sum(i["n"] for i in items)
         return {"state": {"total": total}}
     return None
+"""
+
+STREAM_RECORDER_JS = """
+const fs = require("fs");
+exports.handler = async (event) => {
+  const records = event.Records || [];
+  const items = records.map((r) => JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8")));
+  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({items, event, at: Date.now() / 1000}) + "\\n");
+  const mode = process.env.MODE || "ok";
+  if (mode === "fail-marked" && items.some((i) => i.fail)) throw new Error("bad record in batch");
+  if (mode === "report") {
+    const bad = records.filter((r, n) => items[n].fail).map((r) => r.kinesis.sequenceNumber);
+    const marker = process.env.RECORD_FILE + ".reported";
+    if (bad.length && !fs.existsSync(marker)) {
+      fs.writeFileSync(marker, "");
+      return {batchItemFailures: [{itemIdentifier: bad[0]}]};
+    }
+    return {batchItemFailures: []};
+  }
+  return null;
+};
 """
 
 
@@ -57,8 +79,9 @@ def _put(kinesis, name, items, key="k"):
         kinesis.put_record(StreamName=name, Data=json.dumps(item).encode(), PartitionKey=item.get("key", key))
 
 
-def _mapping(lam, path, arn, mode="ok", **kwargs):
-    name = create_function(lam, STREAM_RECORDER, Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}})
+def _mapping(lam, path, arn, mode="ok", runtime="python3.12", **kwargs):
+    name = create_function(lam, source(runtime, STREAM_RECORDER, STREAM_RECORDER_JS), runtime=runtime,
+                           Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}})
     kwargs.setdefault("StartingPosition", "TRIM_HORIZON")
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, **kwargs)
     return name, mapping
@@ -96,7 +119,7 @@ def test_latest_skips_what_was_there(lam, kinesis, tmp_path):
     assert [i["n"] for i in _items(tmp_path / "b.jsonl")] == ["new"]
 
 
-def test_row24_error_blocks_the_shard_other_shards_continue(lam, kinesis, tmp_path):
+def test_row24_error_blocks_the_shard_other_shards_continue(lam, kinesis, tmp_path, runtime):
     name, arn = _stream(kinesis, shards=2)
     hashes = kinesis.describe_stream(StreamName=name)["StreamDescription"]["Shards"]
     low, high = hashes[0]["HashKeyRange"]["StartingHashKey"], hashes[1]["HashKeyRange"]["StartingHashKey"]
@@ -104,20 +127,20 @@ def test_row24_error_blocks_the_shard_other_shards_continue(lam, kinesis, tmp_pa
                        ExplicitHashKey=low)
     kinesis.put_record(StreamName=name, Data=json.dumps({"n": 2}).encode(), PartitionKey="a", ExplicitHashKey=low)
     kinesis.put_record(StreamName=name, Data=json.dumps({"n": 3}).encode(), PartitionKey="b", ExplicitHashKey=high)
-    _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", BatchSize=1)
+    _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", runtime=runtime, BatchSize=1)
     wait_until(lambda: sum(1 for b in records(tmp_path / "b.jsonl") if b["items"] == [{"n": 1, "fail": True}]) >= 3
            and [{"n": 3}] in [b["items"] for b in records(tmp_path / "b.jsonl")])  # the other shard went on
     seen = [b["items"] for b in records(tmp_path / "b.jsonl")]
     assert [{"n": 2}] not in seen                 # this shard is blocked behind the failing record
 
 
-def test_row25_retries_then_on_failure_destination(lam, kinesis, sqs, tmp_path):
+def test_row25_retries_then_on_failure_destination(lam, kinesis, sqs, tmp_path, runtime):
     url = sqs.create_queue(QueueName=f"kf-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     name, arn = _stream(kinesis)
     _put(kinesis, name, [{"n": 1, "fail": True}, {"n": 2}])
-    _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", BatchSize=1, MaximumRetryAttempts=2,
-             DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", runtime=runtime, BatchSize=1,
+             MaximumRetryAttempts=2, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
     wait_until(lambda: {"n": 2} in _items(tmp_path / "b.jsonl"))
     attempts = [b for b in records(tmp_path / "b.jsonl") if b["items"] == [{"n": 1, "fail": True}]]
     assert len(attempts) == 3  # the first try and two retries
@@ -137,11 +160,11 @@ def test_row25_retries_then_on_failure_destination(lam, kinesis, sqs, tmp_path):
     assert failure["responseContext"]["functionError"] == "Unhandled"
 
 
-def test_row26_bisect_isolates_the_bad_record(lam, kinesis, tmp_path):
+def test_row26_bisect_isolates_the_bad_record(lam, kinesis, tmp_path, runtime):
     name, arn = _stream(kinesis)
     _put(kinesis, name, [{"n": 0}, {"n": 1}, {"n": 2, "fail": True}, {"n": 3}])
-    _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", BatchSize=4, MaximumBatchingWindowInSeconds=1,
-             BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
+    _mapping(lam, tmp_path / "b.jsonl", arn, mode="fail-marked", runtime=runtime, BatchSize=4,
+             MaximumBatchingWindowInSeconds=1, BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
     wait_until(lambda: {"n": 3} in [i for b in records(tmp_path / "b.jsonl") if len(b["items"]) == 1 for i in b["items"]])
     sizes = [[i["n"] for i in b["items"]] for b in records(tmp_path / "b.jsonl")]
     assert sizes[0] == [0, 1, 2, 3]
@@ -149,11 +172,11 @@ def test_row26_bisect_isolates_the_bad_record(lam, kinesis, tmp_path):
     assert sizes.count([2]) == 1  # single record, no retries left: discarded once
 
 
-def test_row27_report_batch_item_failures_retries_from_the_failed_record(lam, kinesis, tmp_path):
+def test_row27_report_batch_item_failures_retries_from_the_failed_record(lam, kinesis, tmp_path, runtime):
     name, arn = _stream(kinesis)
     _put(kinesis, name, [{"n": 0}, {"n": 1}, {"n": 2, "fail": True}, {"n": 3}])
-    _mapping(lam, tmp_path / "b.jsonl", arn, mode="report", BatchSize=4, MaximumBatchingWindowInSeconds=1,
-             FunctionResponseTypes=["ReportBatchItemFailures"])
+    _mapping(lam, tmp_path / "b.jsonl", arn, mode="report", runtime=runtime, BatchSize=4,
+             MaximumBatchingWindowInSeconds=1, FunctionResponseTypes=["ReportBatchItemFailures"])
     wait_until(lambda: len(records(tmp_path / "b.jsonl")) >= 2)
     batches = [[i["n"] for i in b["items"]] for b in records(tmp_path / "b.jsonl")]
     assert batches[0] == [0, 1, 2, 3]

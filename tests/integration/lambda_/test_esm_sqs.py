@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 
@@ -13,9 +14,11 @@ from tests.integration.lambda_.helpers import records, wait_for_records
 BATCH_RECORDER = """
 import json, os, time
 def handler(event, context):
+    started = time.time()
     ids = [r["messageId"] for r in event["Records"]]
+    time.sleep(float(os.environ.get("SLEEP", "0")))
     with open(os.environ["RECORD_FILE"], "a") as out:
-        out.write(json.dumps({"records": event["Records"], "at": time.time(),
+        out.write(json.dumps({"records": event["Records"], "started": started, "at": time.time(),
                               "size": len(json.dumps(event))}) + "\\n")
     mode = os.environ.get("MODE", "ok")
     if mode == "fail":
@@ -31,7 +34,9 @@ def handler(event, context):
 BATCH_RECORDER_JS = """
 const fs = require("fs");
 exports.handler = async (event) => {
-  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({records: event.Records, at: Date.now() / 1000,
+  const started = Date.now() / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 1000 * Number(process.env.SLEEP || "0")));
+  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({records: event.Records, started, at: Date.now() / 1000,
     size: JSON.stringify(event).length}) + "\\n");
   const mode = process.env.MODE || "ok";
   if (mode === "fail") throw new Error("batch failed");
@@ -63,10 +68,10 @@ def _queue(sqs, **attributes):
     return url, arn
 
 
-def _mapping(lam, path, arn, mode="ok", runtime="python3.12", **kwargs):
+def _mapping(lam, path, arn, mode="ok", runtime="python3.12", sleep=0.0, **kwargs):
     source = BATCH_RECORDER_JS if runtime.startswith("nodejs") else BATCH_RECORDER
-    name = create_function(lam, source, Environment={"Variables": {"RECORD_FILE": str(path), "MODE": mode}},
-                           runtime=runtime)
+    variables = {"RECORD_FILE": str(path), "MODE": mode, "SLEEP": str(sleep)}
+    name = create_function(lam, source, Environment={"Variables": variables}, runtime=runtime, Timeout=60)
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, **kwargs)
     return name, mapping
 
@@ -144,9 +149,9 @@ def test_row21_invalid_item_identifier_fails_the_whole_batch(lam, sqs, tmp_path)
     assert len(batches[1]["records"]) == 3
 
 
-def test_row22_batches_never_exceed_6mb(lam, sqs, tmp_path):
+def test_row22_batches_never_exceed_6mb(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs, VisibilityTimeout=3000)  # 30 s at the test time scale: no redelivery
-    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=100, MaximumBatchingWindowInSeconds=1)
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=100, MaximumBatchingWindowInSeconds=1, runtime=runtime)
     body = "x" * 900_000
     for i in range(10):
         sqs.send_message(QueueUrl=url, MessageBody=f"{i}{body}")
@@ -157,20 +162,26 @@ def test_row22_batches_never_exceed_6mb(lam, sqs, tmp_path):
     assert len(batches) >= 2
 
 
-def test_row23_fifo_order_per_group(lam, sqs, tmp_path):
+def test_row23_fifo_order_per_group(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs, fifo=True, ContentBasedDeduplication="true")
-    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=3)
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=3, runtime=runtime, sleep=0.2)
     for i in range(12):
         sqs.send_message(QueueUrl=url, MessageBody=f"{i % 2}:{i}", MessageGroupId=f"g{i % 2}")
     wait_until(lambda: sum(len(b["records"]) for b in records(tmp_path / "batches.jsonl")) >= 12, 20, "12 records")
     seen: dict[str, list[int]] = {}
+    runs: dict[str, list[tuple[float, float]]] = {}
     for batch in records(tmp_path / "batches.jsonl"):
+        for group in {record["body"].split(":")[0] for record in batch["records"]}:
+            runs.setdefault(group, []).append((batch["started"], batch["at"]))
         for record in batch["records"]:
             group, n = record["body"].split(":")
             seen.setdefault(group, []).append(int(n))
             assert record["attributes"]["MessageGroupId"] == f"g{group}"
             assert "SequenceNumber" in record["attributes"]
     assert seen == {"0": [0, 2, 4, 6, 8, 10], "1": [1, 3, 5, 7, 9, 11]}
+    for group, intervals in runs.items():   # one batch in flight per group: a group's runs never overlap
+        intervals.sort()
+        assert all(end <= start for (_, end), (start, _) in itertools.pairwise(intervals)), (group, intervals)
 
 
 def test_row29_lifecycle(lam, sqs, tmp_path):
@@ -230,9 +241,9 @@ def test_duplicate_mapping_conflicts(lam, sqs):
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
 
 
-def test_row28_filter_on_json_body_drops_non_json_messages(lam, sqs, tmp_path):
+def test_row28_filter_on_json_body_drops_non_json_messages(lam, sqs, tmp_path, runtime):
     url, arn = _queue(sqs)
-    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=10, MaximumBatchingWindowInSeconds=1,
+    _mapping(lam, tmp_path / "batches.jsonl", arn, BatchSize=10, MaximumBatchingWindowInSeconds=1, runtime=runtime,
              FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"type": ["order"]}})}]})
     sqs.send_message(QueueUrl=url, MessageBody="not json at all")
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "refund"}))

@@ -7,7 +7,10 @@ import sys
 import threading
 import time
 
-from overcast.testing import wait_until
+import pytest
+
+from overcast.testing import create_function, wait_until
+from tests.integration.lambda_.polyglot import RUNTIMES, is_node, source
 from tests.integration.logs.helpers import now_ms, unique
 
 HOUR = 3_600_000
@@ -153,3 +156,34 @@ def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_functions_own_logs(overcast_server, runtime):
+    """A real function's output (its handler's lines between START and REPORT), read back by name."""
+    lam = overcast_server.client("lambda")
+    name = create_function(lam, source(runtime, "def handler(event, context):\n    print('said', event['word'])\n",
+                                       "exports.handler = async (event) => { console.warn('said', event.word); };\n"),
+                           runtime=runtime, Timeout=30)
+    request_id = lam.invoke(FunctionName=name, Payload=b'{"word": "hello"}')["ResponseMetadata"]["RequestId"]
+
+    def printed() -> list[str] | None:
+        out = run_logs(overcast_server, name, "--since", "10m")
+        assert out.returncode in (0, 1), out.stderr   # 1 until the function's log group exists
+        lines = [line.split(" ", 2)[2] for line in out.stdout.splitlines()]
+        return lines if any(line.startswith("REPORT ") for line in lines) else None
+
+    lines = wait_until(printed, 60, "the function's REPORT line")
+    said = [line for line in lines if "said hello" in line]
+    assert len(said) == 1
+    if is_node(runtime):   # the Node.js runtime's console format: time, request id, level, message
+        stamp, line_request_id, level, message = said[0].split("\t")
+        assert (line_request_id, level, message) == (request_id, "WARN", "said hello")
+        assert stamp.startswith(time.strftime("%Y-", time.gmtime())) and stamp.endswith("Z")
+    else:
+        assert said == ["said hello"]
+    starts = [line for line in lines if line.startswith("START ")]
+    assert starts == [f"START RequestId: {request_id} Version: $LATEST"]
+    assert lines.index(starts[0]) < lines.index(said[0]) < lines.index(f"END RequestId: {request_id}")
+    assert any(line.startswith("INIT_START Runtime Version: ") and ("nodejs" in line) == is_node(runtime)
+               for line in lines)

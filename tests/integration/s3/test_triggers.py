@@ -8,7 +8,10 @@ import json
 import re
 import uuid
 
+import pytest
+
 from overcast.testing import create_function, wait_until, zip_handler
+from tests.integration.lambda_.polyglot import RUNTIMES, is_node, source
 
 RECORDER_TO_TABLE = """
 import boto3, os, urllib.parse
@@ -109,10 +112,13 @@ def test_create_function_from_s3_code(overcast_server):
         raise AssertionError("a missing S3 key was accepted")
 
 
-def test_row17_on_failure_destination_to_s3(overcast_server):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_row17_on_failure_destination_to_s3(overcast_server, runtime):
     s3, lam = overcast_server.client("s3"), overcast_server.client("lambda")
     bucket = _bucket(s3)
-    name = create_function(lam, "def handler(e, c):\n    raise RuntimeError('nope')\n")
+    name = create_function(lam, source(runtime, "def handler(e, c):\n    raise RuntimeError('nope')\n",
+                                       "exports.handler = async () => { throw new RangeError('nope'); };\n"),
+                           runtime=runtime)
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
                                          DestinationConfig={"OnFailure": {"Destination": f"arn:aws:s3:::{bucket}"}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"x": 1}')
@@ -123,3 +129,4 @@ def test_row17_on_failure_destination_to_s3(overcast_server):
     record = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestPayload"] == {"x": 1}
+    assert record["responsePayload"]["errorType"] == ("RangeError" if is_node(runtime) else "RuntimeError")
