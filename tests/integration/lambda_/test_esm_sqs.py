@@ -71,7 +71,7 @@ def _queue(sqs, **attributes):
 def _mapping(lam, path, arn, mode="ok", runtime="python3.12", sleep=0.0, **kwargs):
     source = BATCH_RECORDER_JS if runtime.startswith("nodejs") else BATCH_RECORDER
     variables = {"RECORD_FILE": str(path), "MODE": mode, "SLEEP": str(sleep)}
-    name = create_function(lam, source, Environment={"Variables": variables}, runtime=runtime, Timeout=60)
+    name = create_function(lam, source, Environment={"Variables": variables}, runtime=runtime, Timeout=30)  # AWS refuses a function timeout over the queue's visibility timeout
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, **kwargs)
     return name, mapping
 

@@ -55,7 +55,9 @@ def test_reader_reads_after_a_sequence_number(platform, api):
     assert event["eventSourceARN"] == arn and event["eventName"] == "INSERT"
     assert event["awsRegion"] == "eu-west-1" and event["eventVersion"] == "1.1"
     assert event["dynamodb"]["NewImage"] == {"id": {"S": "3"}}
-    assert isinstance(event["dynamodb"]["ApproximateCreationDateTime"], int)
+    # AWS sends whole seconds as a JSON float (1796644850.0)
+    assert event["dynamodb"]["ApproximateCreationDateTime"] == 1700000000.0
+    assert isinstance(event["dynamodb"]["ApproximateCreationDateTime"], float)
     assert reader.stream_status(arn) == "ENABLED"
 
 
