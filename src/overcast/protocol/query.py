@@ -140,7 +140,7 @@ class QueryProtocol:
         if not action:
             raise ClientError("Missing Action", code="MissingAction")
         if action not in model.operation_names:
-            raise ClientError(f"The action {action} is not valid for this web service.", code="InvalidAction")
+            raise ClientError(opts.unknown_action_message.format(action=action), code="InvalidAction")
         return model.operation_model(action)
 
     def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
@@ -152,6 +152,10 @@ class QueryProtocol:
         except SerializationError as exc:
             # query services word a value of the wrong type as a validation error
             raise ValidationError(exc.message, code=opts.validation_code) from None
+        if opts.query_absent_lists_empty:
+            for name, member in shape.members.items():
+                if member.type_name == "list" and name in shape.required_members:
+                    params.setdefault(name, [])
         check_input(shape, params, opts)
         return params
 
@@ -165,8 +169,13 @@ class QueryProtocol:
                 value = result.get(member_name)
                 if value is not None:
                     write_member(out, member_name, member_shape, value)
+        if len(out) == 1 and shape is not None:  # an empty result is one empty element
+            head = out[0] = head[: head.rindex("<")] + head[head.rindex("<"):-1] + "/>"
+            tail = tail[tail.index(">") + 1:]
         out.append(tail.replace("{request_id}", ctx.request_id, 1))
-        return Response(200, self._headers(ctx), "".join(out).encode())
+        # AWS escapes carriage returns in text (an XML parser would turn a raw CR into LF)
+        text = "".join(out).replace("\r", "&#xD;")
+        return Response(200, self._headers(ctx), text.encode())
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.sqs import attributes as qattrs
 from overcast.services.sqs.errors import (
+    QUERY_NO_QUEUE,
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
     EmptyBatchRequest,
@@ -19,6 +21,8 @@ from overcast.services.sqs.errors import (
     InvalidBatchEntryId,
     InvalidParameterValue,
     PurgeQueueInProgress,
+    QueueDeletedRecently,
+    QueueDoesNotExist,
     QueueNameExists,
     SqsError,
     TooManyEntriesInBatchRequest,
@@ -28,11 +32,12 @@ from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.movetasks import MoveTasks
 from overcast.services.sqs.query_protocol import legacy_code
 from overcast.services.sqs.queues import Queue, QueueStore, arn_from_url, queue_arn
-from overcast.services.sqs.shapes import outgoing, render
+from overcast.services.sqs.shapes import check_fifo_entry, outgoing, render
 
 MAX_BATCH = 10
 MAX_BATCH_BYTES = 1_048_576
 PURGE_INTERVAL = 60     # AWS: one PurgeQueue per queue every 60 seconds
+RECREATE_WAIT = 60      # AWS: a deleted queue's name can be reused after 60 seconds
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
@@ -58,7 +63,8 @@ class SqsApi:
         self.tasks = platform.component(MoveTasks)
 
     def _queue(self, ctx: RequestContext, queue_url: str) -> Queue:
-        return self.queues.get(arn_from_url(queue_url, ctx.account, ctx.region))
+        with _wording(ctx):
+            return self.queues.get(arn_from_url(queue_url, ctx.account, ctx.region))
 
     # -- queues -------------------------------------------------------------------------------
 
@@ -75,6 +81,11 @@ class SqsApi:
                 if existing.attributes.get(name, "") != value:
                     raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {name}")
             return {"QueueUrl": existing.url(ctx.endpoint)}
+        deleted_at = self.queues.deleted.get(arn)
+        if deleted_at is not None and self.clock.aws_elapsed(deleted_at) < RECREATE_WAIT:
+            raise QueueDeletedRecently(
+                "You must wait 60 seconds after deleting a queue before you can create another with the same name."
+            )
         values = {**qattrs.defaults(fifo), **clean}
         self._check_redrive(arn, fifo, values.get("RedrivePolicy"))
         now = self.clock.now()
@@ -99,7 +110,8 @@ class SqsApi:
     def get_queue_url(self, ctx: RequestContext, queue_name: str,
                       queue_owner_aws_account_id: str | None = None) -> dict[str, Any]:
         account = queue_owner_aws_account_id or ctx.account
-        return {"QueueUrl": self.queues.get(queue_arn(ctx.region, account, queue_name)).url(ctx.endpoint)}
+        with _wording(ctx):
+            return {"QueueUrl": self.queues.get(queue_arn(ctx.region, account, queue_name)).url(ctx.endpoint)}
 
     def list_queues(self, ctx: RequestContext, queue_name_prefix: str = "", next_token: str | None = None,
                     max_results: int | None = None) -> dict[str, Any]:
@@ -118,6 +130,7 @@ class SqsApi:
     def delete_queue(self, ctx: RequestContext, queue_url: str) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
         self.queues.delete(queue.arn)
+        self.queues.deleted[queue.arn] = self.clock.now()
         self.platform.signals.notify(signal_key(queue.arn))
         return {}
 
@@ -128,6 +141,10 @@ class SqsApi:
             return {}
         visible, in_flight, delayed = self.messages.counts(queue)
         available = {name: value for name, value in queue.attributes.items() if value != ""}
+        if "KmsMasterKeyId" in available:  # the reuse period is reported only while a KMS key is set
+            available.setdefault("KmsDataKeyReusePeriodSeconds", "300")
+        else:
+            available.pop("KmsDataKeyReusePeriodSeconds", None)
         available.update(
             QueueArn=queue.arn,
             ApproximateNumberOfMessages=str(visible),
@@ -194,13 +211,15 @@ class SqsApi:
     def add_permission(self, ctx: RequestContext, queue_url: str, label: str, aws_account_ids: list[str],
                        actions: list[str]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        policy = json.loads(queue.attributes.get("Policy") or '{"Version":"2012-10-17","Statement":[]}')
+        # AWS's policy: Version 2008-10-17, Id "<arn>/SQSDefaultPolicy", a single value as a string
+        policy = json.loads(queue.attributes.get("Policy") or json.dumps(
+            {"Version": "2008-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}))
         if any(s.get("Sid") == label for s in policy["Statement"]):
             raise invalid_value(label, "Label", "Already exists.")
         policy["Statement"].append({
             "Sid": label, "Effect": "Allow",
-            "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in aws_account_ids]},
-            "Action": [f"SQS:{a}" for a in actions], "Resource": queue.arn,
+            "Principal": {"AWS": _one_or_list([f"arn:aws:iam::{a}:root" for a in aws_account_ids])},
+            "Action": _one_or_list([f"SQS:{a}" for a in actions]), "Resource": queue.arn,
         })
         return self.set_queue_attributes(ctx, queue_url, {"Policy": json.dumps(policy)})
 
@@ -220,20 +239,23 @@ class SqsApi:
                      message_system_attributes: dict[str, Any] | None = None,
                      message_deduplication_id: str | None = None, message_group_id: str | None = None) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        out = outgoing(queue, message_body, delay_seconds, message_attributes, message_system_attributes,
-                       message_group_id, message_deduplication_id)
+        out = outgoing(queue, message_body, delay_seconds, message_attributes,
+                       _with_trace(ctx, message_system_attributes), message_group_id, message_deduplication_id)
         return _sent(self.messages.send(queue, out, ctx.account))
 
     def send_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
         _check_batch(entries, "SendMessageBatchRequestEntry")
-        size = sum(len((e.get("MessageBody") or "").encode()) for e in entries)
+        size = sum(_entry_size(e) for e in entries)
         if size > MAX_BATCH_BYTES:
             raise BatchRequestTooLong(f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes.")
+        if queue.fifo:
+            for entry in entries:
+                check_fifo_entry(queue, entry)
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             out = outgoing(queue, entry.get("MessageBody"), entry.get("DelaySeconds"), entry.get("MessageAttributes"),
-                           entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
+                           _with_trace(ctx, entry.get("MessageSystemAttributes")), entry.get("MessageGroupId"),
                            entry.get("MessageDeduplicationId"))
             return {"Id": entry["Id"], **_sent(self.messages.send(queue, out, ctx.account))}
 
@@ -353,4 +375,46 @@ def _batch(entries: list[dict[str, Any]], one: Callable[[dict[str, Any]], dict[s
         except SqsError as error:
             failed.append({"Id": entry["Id"], "SenderFault": error.sender_fault,
                            "Code": legacy_code(error.code), "Message": error.message})
-    return {"Successful": successful, "Failed": failed}
+    out: dict[str, Any] = {"Successful": successful}
+    if failed:  # AWS leaves an empty Failed out
+        out["Failed"] = failed
+    return out
+
+
+def _one_or_list(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else values
+
+
+def _entry_size(entry: dict[str, Any]) -> int:
+    """A batch entry's bytes towards the 1 MiB batch limit: body and message attributes."""
+    attrs = entry.get("MessageAttributes") or {}
+    size = len((entry.get("MessageBody") or "").encode())
+    for name, attr in attrs.items():
+        value = (attr or {}).get("BinaryValue") or (attr or {}).get("StringValue") or ""
+        size += len(name.encode()) + len(str((attr or {}).get("DataType") or "").encode())
+        size += len(value) if isinstance(value, bytes) else len(str(value).encode())
+    return size
+
+
+def _with_trace(ctx: RequestContext, system: dict[str, Any] | None) -> dict[str, Any] | None:
+    """AWS turns the request's X-Amzn-Trace-Id header into the AWSTraceHeader system attribute
+    (an explicit AWSTraceHeader wins)."""
+    trace = ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
+    if not trace or (system and "AWSTraceHeader" in system):
+        return system
+    return {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
+
+
+def _is_query(ctx: RequestContext) -> bool:
+    return ctx.request is not None and not ctx.request.headers.get("x-amz-target")
+
+
+@contextmanager
+def _wording(ctx: RequestContext) -> Iterator[None]:
+    """QueueDoesNotExist in the query protocol's words."""
+    try:
+        yield
+    except QueueDoesNotExist as error:
+        if _is_query(ctx) and error.message == QueueDoesNotExist().message:
+            raise QueueDoesNotExist(QUERY_NO_QUEUE) from None
+        raise

@@ -81,7 +81,10 @@ class QueueStore:
         self.db = platform.db
         self.clock = platform.clock
         self._cache: dict[str, Queue | None] = {}
+        #: ARN → when it was deleted (AWS refuses the name for 60 s; kept in memory only)
+        self.deleted: dict[str, float] = {}
         platform.on_reset(self._cache.clear)
+        platform.on_reset(self.deleted.clear)
 
     def find(self, arn: str) -> Queue | None:
         if arn in self._cache:
