@@ -129,6 +129,11 @@ def _envelope(op: OperationModel) -> tuple[str, str]:
     return head, tail
 
 
+def _wants_json(ctx: RequestContext) -> bool:
+    accept = ctx.request.headers.get("accept") if ctx.request is not None else None
+    return bool(accept) and "application/json" in str(accept)
+
+
 class QueryProtocol:
     name = "query"
 
@@ -161,6 +166,8 @@ class QueryProtocol:
 
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:
+        if _wants_json(ctx):
+            return self._serialize_json(op, result, ctx)
         head, tail = _envelope(op)
         out = [head]
         shape = op.output_shape
@@ -196,6 +203,23 @@ class QueryProtocol:
         headers = self._headers(ctx)
         headers.extend(error.headers.items())
         return Response(error.status, headers, body.encode())
+
+    @staticmethod
+    def _serialize_json(op: OperationModel, result: dict[str, Any], ctx: RequestContext) -> Response:
+        """AWS's query APIs answer JSON to `Accept: application/json`:
+        `{"<Op>Response": {"<Op>Result": {...}, "ResponseMetadata": {"RequestId": ...}}}`."""
+        from overcast.protocol.base import dumps
+        from overcast.protocol.jsonvalues import to_json
+
+        body: dict[str, Any] = {}
+        shape = op.output_shape
+        if shape is not None:
+            wrapper = shape.serialization.get("resultWrapper", f"{op.name}Result")
+            body[wrapper] = to_json(shape, result or {})
+        body["ResponseMetadata"] = {"RequestId": ctx.request_id}
+        headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", ctx.request_id),
+                   *ctx.response_headers]
+        return Response(200, headers, dumps({f"{op.name}Response": body}))
 
     @staticmethod
     def _headers(ctx: RequestContext) -> list[tuple[str, str]]:

@@ -333,3 +333,44 @@ def test_add_permission_policy_shape(sqs):
     assert policy["Statement"] == [{"Sid": "l1", "Effect": "Allow",
                                     "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                                     "Action": "SQS:SendMessage", "Resource": arn}]
+
+
+# -- query calls on queue URLs, JSON answers, regional URLs -----------------------------------------
+
+def test_query_get_on_queue_url_without_action_is_404(sqs):
+    url = sqs.create_queue(QueueName=_name())["QueueUrl"]
+    status, body, _ = _query(url, {}, method="GET")
+    assert status == 404 and "UnknownOperationException" in body
+
+
+def test_account_actions_on_a_queue_url_are_invalid(sqs):
+    url = sqs.create_queue(QueueName=_name())["QueueUrl"]
+    for params in ({"Action": "CreateQueue", "QueueName": _name()}, {"Action": "ListQueues"}):
+        status, body, _ = _query(url, params)
+        assert status == 400 and "<Code>InvalidAction</Code>" in body
+        status, body, _ = _query(url, params, method="GET")
+        assert status == 400 and "<Code>InvalidAction</Code>" in body
+
+
+def test_query_get_accepting_json_gets_json(sqs, overcast_server):
+    name = _name()
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    status, body, headers = _query(overcast_server.url, {"Action": "GetQueueUrl", "QueueName": name}, method="GET",
+                                   headers={"Accept": "application/json"})
+    assert status == 200 and {k.lower(): v for k, v in headers.items()}["content-type"].startswith("application/json")
+    document = json.loads(body)["GetQueueUrlResponse"]
+    assert document["GetQueueUrlResult"]["QueueUrl"] == url and document["ResponseMetadata"]["RequestId"]
+
+
+def test_queue_urls_differ_by_region(overcast_server):
+    name = _name()
+    east = overcast_server.client("sqs")
+    west = overcast_server.client("sqs", region_name="eu-west-1")
+    url_east = east.create_queue(QueueName=name)["QueueUrl"]
+    url_west = west.create_queue(QueueName=name)["QueueUrl"]
+    assert url_east != url_west and "eu-west-1" in url_west
+    west.send_message(QueueUrl=url_west, MessageBody="west")
+    assert "Messages" not in east.receive_message(QueueUrl=url_east)
+    assert west.receive_message(QueueUrl=url_west)["Messages"][0]["Body"] == "west"
+    arn = west.get_queue_attributes(QueueUrl=url_west, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    assert arn.startswith("arn:aws:sqs:eu-west-1:")

@@ -4,41 +4,33 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.sqs import attributes as qattrs
+from overcast.services.sqs.batches import MAX_BATCH_BYTES, check_batch, entry_size, run_batch
 from overcast.services.sqs.errors import (
     QUERY_NO_QUEUE,
-    BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
-    EmptyBatchRequest,
     InvalidAttributeValue,
-    InvalidBatchEntryId,
     InvalidParameterValue,
     PurgeQueueInProgress,
     QueueDeletedRecently,
     QueueDoesNotExist,
     QueueNameExists,
-    SqsError,
-    TooManyEntriesInBatchRequest,
     invalid_value,
 )
 from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.movetasks import MoveTasks
-from overcast.services.sqs.query_protocol import legacy_code
+from overcast.services.sqs.query_protocol import refuse_account_action
 from overcast.services.sqs.queues import Queue, QueueStore, arn_from_url, queue_arn
 from overcast.services.sqs.shapes import check_fifo_entry, outgoing, render
 
-MAX_BATCH = 10
-MAX_BATCH_BYTES = 1_048_576
 PURGE_INTERVAL = 60     # AWS: one PurgeQueue per queue every 60 seconds
 RECREATE_WAIT = 60      # AWS: a deleted queue's name can be reused after 60 seconds
-_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
 def _token(value: str) -> str:
@@ -61,6 +53,7 @@ class SqsApi:
         self.queues = platform.component(QueueStore)
         self.messages = platform.component(Messages)
         self.tasks = platform.component(MoveTasks)
+        self.default_region = platform.config.default_region
 
     def _queue(self, ctx: RequestContext, queue_url: str) -> Queue:
         with _wording(ctx):
@@ -70,6 +63,7 @@ class SqsApi:
 
     def create_queue(self, ctx: RequestContext, queue_name: str, attributes: dict[str, str] | None = None,
                      tags: dict[str, str] | None = None) -> dict[str, Any]:
+        refuse_account_action("CreateQueue", ctx.request)
         attributes = attributes or {}
         fifo = str(attributes.get("FifoQueue", "")).lower() == "true"
         qattrs.check_queue_name(queue_name, fifo)
@@ -80,7 +74,7 @@ class SqsApi:
             for name, value in clean.items():
                 if existing.attributes.get(name, "") != value:
                     raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {name}")
-            return {"QueueUrl": existing.url(ctx.endpoint)}
+            return {"QueueUrl": existing.url(ctx.endpoint, self.default_region)}
         deleted_at = self.queues.deleted.get(arn)
         if deleted_at is not None and self.clock.aws_elapsed(deleted_at) < RECREATE_WAIT:
             raise QueueDeletedRecently(
@@ -91,7 +85,7 @@ class SqsApi:
         now = self.clock.now()
         queue = Queue(arn, ctx.account, ctx.region, queue_name, fifo, values, dict(tags or {}), now, now)
         self.queues.put(queue)
-        return {"QueueUrl": queue.url(ctx.endpoint)}
+        return {"QueueUrl": queue.url(ctx.endpoint, self.default_region)}
 
     def _check_redrive(self, source_arn: str, fifo: bool, policy: str | None) -> None:
         if not policy:
@@ -111,10 +105,11 @@ class SqsApi:
                       queue_owner_aws_account_id: str | None = None) -> dict[str, Any]:
         account = queue_owner_aws_account_id or ctx.account
         with _wording(ctx):
-            return {"QueueUrl": self.queues.get(queue_arn(ctx.region, account, queue_name)).url(ctx.endpoint)}
+            return {"QueueUrl": self.queues.get(queue_arn(ctx.region, account, queue_name)).url(ctx.endpoint, self.default_region)}
 
     def list_queues(self, ctx: RequestContext, queue_name_prefix: str = "", next_token: str | None = None,
                     max_results: int | None = None) -> dict[str, Any]:
+        refuse_account_action("ListQueues", ctx.request)
         if max_results is not None and not 1 <= max_results <= 1000:
             raise invalid_value(max_results, "MaxResults", "MaxResults must be an integer between 1 and 1000")
         after = _untoken(next_token)
@@ -122,7 +117,7 @@ class SqsApi:
         page = queues[: max_results or 1000]
         out: dict[str, Any] = {}
         if page:
-            out["QueueUrls"] = [q.url(ctx.endpoint) for q in page]
+            out["QueueUrls"] = [q.url(ctx.endpoint, self.default_region) for q in page]
         if max_results and len(queues) > len(page):
             out["NextToken"] = _token(page[-1].name)
         return out
@@ -180,7 +175,7 @@ class SqsApi:
         after = _untoken(next_token)
         sources = [q for q in self.queues.sources_of(queue.arn) if q.name > after]
         page = sources[: max_results or 1000]
-        out: dict[str, Any] = {"queueUrls": [q.url(ctx.endpoint) for q in page]}
+        out: dict[str, Any] = {"queueUrls": [q.url(ctx.endpoint, self.default_region) for q in page]}
         if max_results and len(sources) > len(page):
             out["NextToken"] = _token(page[-1].name)
         return out
@@ -245,8 +240,8 @@ class SqsApi:
 
     def send_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        _check_batch(entries, "SendMessageBatchRequestEntry")
-        size = sum(_entry_size(e) for e in entries)
+        check_batch(entries, "SendMessageBatchRequestEntry")
+        size = sum(entry_size(e) for e in entries)
         if size > MAX_BATCH_BYTES:
             raise BatchRequestTooLong(f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes.")
         if queue.fifo:
@@ -260,7 +255,7 @@ class SqsApi:
             return {"Id": entry["Id"], **_sent(self.messages.send(queue, out, ctx.account))}
 
         with self.platform.db.tx():
-            return _batch(entries, one)
+            return run_batch(entries, one)
 
     async def receive_message(self, ctx: RequestContext, queue_url: str, attribute_names: list[str] | None = None,
                               message_system_attribute_names: list[str] | None = None,
@@ -296,14 +291,14 @@ class SqsApi:
 
     def delete_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        _check_batch(entries, "DeleteMessageBatchRequestEntry")
+        check_batch(entries, "DeleteMessageBatchRequestEntry")
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             self.messages.delete(queue, entry["ReceiptHandle"])
             return {"Id": entry["Id"]}
 
         with self.platform.db.tx():
-            return _batch(entries, one)
+            return run_batch(entries, one)
 
     def change_message_visibility(self, ctx: RequestContext, queue_url: str, receipt_handle: str,
                                   visibility_timeout: int) -> dict[str, Any]:
@@ -313,14 +308,14 @@ class SqsApi:
     def change_message_visibility_batch(self, ctx: RequestContext, queue_url: str,
                                         entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        _check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")
+        check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             self.messages.change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout") or 0)
             return {"Id": entry["Id"]}
 
         with self.platform.db.tx():
-            return _batch(entries, one)
+            return run_batch(entries, one)
 
     # -- message move tasks -------------------------------------------------------------------
 
@@ -346,54 +341,8 @@ def _sent(sent: Any) -> dict[str, Any]:
     return out
 
 
-def _check_batch(entries: list[dict[str, Any]] | None, noun: str) -> None:
-    if not entries:
-        raise EmptyBatchRequest(f"There should be at least one {noun} in the request.")
-    if len(entries) > MAX_BATCH:
-        raise TooManyEntriesInBatchRequest(
-            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}."
-        )
-    seen: set[str] = set()
-    for entry in entries:
-        entry_id = entry.get("Id") or ""
-        if not _BATCH_ID.match(entry_id):
-            raise InvalidBatchEntryId(
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
-                "It can be at most 80 letters long."
-            )
-        if entry_id in seen:
-            raise BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")
-        seen.add(entry_id)
-
-
-def _batch(entries: list[dict[str, Any]], one: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """Run each entry; an entry's error becomes its `Failed` item (AWS answers 200 regardless)."""
-    successful, failed = [], []
-    for entry in entries:
-        try:
-            successful.append(one(entry))
-        except SqsError as error:
-            failed.append({"Id": entry["Id"], "SenderFault": error.sender_fault,
-                           "Code": legacy_code(error.code), "Message": error.message})
-    out: dict[str, Any] = {"Successful": successful}
-    if failed:  # AWS leaves an empty Failed out
-        out["Failed"] = failed
-    return out
-
-
 def _one_or_list(values: list[str]) -> str | list[str]:
     return values[0] if len(values) == 1 else values
-
-
-def _entry_size(entry: dict[str, Any]) -> int:
-    """A batch entry's bytes towards the 1 MiB batch limit: body and message attributes."""
-    attrs = entry.get("MessageAttributes") or {}
-    size = len((entry.get("MessageBody") or "").encode())
-    for name, attr in attrs.items():
-        value = (attr or {}).get("BinaryValue") or (attr or {}).get("StringValue") or ""
-        size += len(name.encode()) + len(str((attr or {}).get("DataType") or "").encode())
-        size += len(value) if isinstance(value, bytes) else len(str(value).encode())
-    return size
 
 
 def _with_trace(ctx: RequestContext, system: dict[str, Any] | None) -> dict[str, Any] | None:
