@@ -8,7 +8,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from overcast.protocol.values import format_timestamp
 
@@ -31,7 +30,8 @@ class Notification:
         """MessageStructure=json: the protocol's own message, else `default`."""
         if self.structure is None:
             return self.message
-        return self.structure.get(protocol, self.structure["default"])
+        value = self.structure.get(protocol)
+        return value if isinstance(value, str) else str(self.structure["default"])  # non-strings: default
 
 
 def _iso(epoch: float) -> str:
@@ -48,7 +48,7 @@ def cert_url(endpoint: str) -> str:
 
 
 def unsubscribe_url(endpoint: str, subscription_arn: str) -> str:
-    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={quote(subscription_arn, safe='')}"
+    return f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"  # AWS leaves the ARN unencoded
 
 
 def _attributes_json(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
@@ -117,7 +117,7 @@ def lambda_event(note: Notification, subscription_arn: str) -> str:
 
 def confirmation(topic_arn: str, token: str, endpoint: str, message_id: str, timestamp: float) -> str:
     """The SubscriptionConfirmation an HTTP/S endpoint gets; visiting SubscribeURL confirms."""
-    subscribe = f"{endpoint}/?Action=ConfirmSubscription&TopicArn={quote(topic_arn, safe='')}&Token={token}"
+    subscribe = f"{endpoint}/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
     message = (f"You have chosen to subscribe to the topic {topic_arn}.\n"
                "To confirm the subscription, visit the SubscribeURL included in this message.")
     stamp = _iso(timestamp)

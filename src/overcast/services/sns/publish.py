@@ -41,6 +41,15 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
         raise invalid("Empty message")
     if subject is not None and (subject == "" or len(subject) > 100 or not subject.isprintable()):
         raise invalid("Subject")
+    parsed = check_shape(topic, message, structure, attributes, group_id, dedup_id)
+    if message_size(message, attributes) > MAX_SIZE:  # 262,144 bytes itself is allowed
+        raise invalid("Message too long")
+    return parsed
+
+
+def check_shape(topic: Topic, message: str, structure: str | None, attributes: dict[str, Any] | None,
+                group_id: str | None, dedup_id: str | None) -> dict[str, str] | None:
+    """The structure, attribute and FIFO checks (in PublishBatch they fail the whole call)."""
     parsed = None
     if structure is not None:
         if structure != "json":
@@ -52,9 +61,6 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
         if not isinstance(parsed, dict) or "default" not in parsed:
             raise invalid("Message Structure - No default entry in JSON message body")
     _check_attributes(attributes or {})
-    size = len(message.encode()) + sum(len(k) + len(json.dumps(v, default=str)) for k, v in (attributes or {}).items())
-    if size > MAX_SIZE:
-        raise invalid("Message too long")
     if topic.fifo:
         if not group_id:
             raise invalid("The MessageGroupId parameter is required for FIFO topics")
@@ -65,6 +71,17 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
         raise invalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is "
                       "not valid for this topic type")
     return parsed
+
+
+def message_size(message: str, attributes: dict[str, Any] | None) -> int:
+    """AWS's size of a message: the body's bytes plus each attribute's name, type and value."""
+    size = len(message.encode())
+    for name, attr in (attributes or {}).items():
+        attr = attr or {}
+        value = attr.get("BinaryValue") if attr.get("BinaryValue") is not None else attr.get("StringValue") or ""
+        size += len(name.encode()) + len(str(attr.get("DataType") or "").encode())
+        size += len(value) if isinstance(value, bytes) else len(str(value).encode())
+    return size
 
 
 def _check_attributes(attributes: dict[str, Any]) -> None:
@@ -90,7 +107,8 @@ def _check_attributes(attributes: dict[str, Any]) -> None:
 
 def publish(platform: Platform, topic: Topic, message: str, *, subject: str | None = None,
             structure: dict[str, str] | None = None, attributes: dict[str, Any] | None = None,
-            group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None) -> Published:
+            group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None,
+            trace: str | None = None) -> Published:
     """Record the deliveries of one checked message; committed when this returns."""
     db = platform.db
     now = platform.clock.now()
@@ -113,7 +131,7 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
                        (topic.arn, dedup_id, note.message_id, seq, now + platform.clock.scaled(DEDUP_WINDOW)))
         for sub in platform.component(SnsStore).subscriptions(topic.arn):
             if sub.confirmed and _accepts(sub, note):
-                _record(platform, sub, note, group_id, dedup_id)
+                _record(platform, sub, note, group_id, dedup_id, trace)
     return Published(note.message_id, sequence)
 
 
@@ -135,7 +153,7 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
 
 
 def _record(platform: Platform, sub: Subscription, note: formats.Notification, group_id: str | None,
-            dedup_id: str | None) -> None:
+            dedup_id: str | None, trace: str | None = None) -> None:
     options: dict[str, Any] = {}
     if sub.protocol == "sqs":
         target = sub.endpoint
@@ -146,6 +164,8 @@ def _record(platform: Platform, sub: Subscription, note: formats.Notification, g
             payload = formats.envelope(note, sub.arn, "sqs")
         if group_id:
             options.update(MessageGroupId=group_id, MessageDeduplicationId=dedup_id)
+        if trace:  # the publisher's X-Amzn-Trace-Id reaches SQS as AWSTraceHeader
+            options["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
         retry = MANAGED_RETRY
     elif sub.protocol == "lambda":
         target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn), MANAGED_RETRY

@@ -12,6 +12,8 @@ from overcast.services.sns.store import Subscription, invalid
 SETTABLE = ("DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy",
             "SubscriptionRoleArn", "ReplayPolicy")
 SCOPES = ("MessageAttributes", "MessageBody")
+#: what an attribute not set means (re-subscribing with these values finds the same subscription)
+SUBSCRIPTION_DEFAULTS = {"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
 
 
 def check_subscription_attributes(new: dict[str, str], current: dict[str, str], *, subscribe: bool) -> dict[str, str]:
