@@ -183,3 +183,73 @@ def test_fifo_topic_to_standard_queue_keeps_group_and_trace_header(sns, sqs):
     assert got["Attributes"]["AWSTraceHeader"] == trace
     body = json.loads(got["Body"])
     assert {"Signature", "SignatureVersion", "SigningCertURL"} <= set(body)
+
+
+def _verify(body: dict) -> None:
+    """AWS's documented verification: fetch SigningCertURL, rebuild the string to sign, check the RSA
+    PKCS#1 v1.5 signature with SHA1 (SignatureVersion 1) or SHA256 (2)."""
+    import urllib.request
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    with urllib.request.urlopen(body["SigningCertURL"], timeout=10) as response:
+        cert = x509.load_pem_x509_certificate(response.read())
+    if body["Type"] == "Notification":
+        names = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+    else:
+        names = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
+    text = "".join(f"{name}\n{body[name]}\n" for name in names if name in body)
+    digest = hashes.SHA256() if body["SignatureVersion"] == "2" else hashes.SHA1()
+    key = cert.public_key()
+    assert isinstance(key, rsa.RSAPublicKey)
+    key.verify(base64.b64decode(body["Signature"]), text.encode(), padding.PKCS1v15(), digest)
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_signatures_verify(sns, sqs, version):
+    topic = sns.create_topic(Name=_name(), Attributes={"SignatureVersion": version})["TopicArn"]
+    url, arn = _queue(sqs)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    sns.publish(TopicArn=topic, Message="signed", Subject="subject")
+    body = json.loads(_receive(sqs, url)[0]["Body"])
+    assert body["SignatureVersion"] == version
+    _verify(body)
+    tampered = dict(body, Message="changed")
+    from cryptography.exceptions import InvalidSignature
+
+    with pytest.raises(InvalidSignature):
+        _verify(tampered)
+
+
+def test_http_delivery_headers_and_signed_confirmation(sns):
+    import threading
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from tests.integration.sns.test_sns import _Endpoint, _wait_for
+
+    _Endpoint.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        topic = sns.create_topic(Name=_name())["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=f"http://127.0.0.1:{server.server_address[1]}/h")
+        headers, body = _wait_for(_Endpoint.received, 1)[0]
+        confirmation = json.loads(body)
+        _verify(confirmation)
+        assert f"&TopicArn={topic}&" in confirmation["SubscribeURL"]
+        with urllib.request.urlopen(confirmation["SubscribeURL"], timeout=10):
+            pass
+        sub = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]["SubscriptionArn"]
+        sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(
+            {"requestPolicy": {"headerContentType": "application/json"}}))
+        sns.publish(TopicArn=topic, Message="m")
+        headers, body = _wait_for(_Endpoint.received, 2)[1]
+        assert headers["content-type"] == "application/json"
+        assert headers["accept-encoding"] == "gzip,deflate"
+        _verify(json.loads(body))
+    finally:
+        server.shutdown()
+        server.server_close()

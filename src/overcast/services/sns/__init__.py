@@ -18,6 +18,18 @@ def _is_link(req) -> bool:  # type: ignore[no-untyped-def]
         and "authorization" not in req.headers and "X-Amz-Credential" not in qs
 
 
+def _is_cert(req) -> bool:  # type: ignore[no-untyped-def]
+    return req.method == "GET" and req.raw_path.split("?", 1)[0] == "/_overcast/sns/SimpleNotificationService-overcast.pem"
+
+
+async def _cert(platform, req):  # type: ignore[no-untyped-def]
+    """The certificate of the key that signs notifications (their SigningCertURL)."""
+    from overcast.edge.messages import Response
+    from overcast.services.sns.signing import Signer
+
+    return Response(200, [("Content-Type", "application/x-x509-ca-cert")], platform.component(Signer).certificate())
+
+
 async def _link(platform, req):  # type: ignore[no-untyped-def]
     from overcast.services.sns.links import answer
 
@@ -39,7 +51,7 @@ def _failure_attributes(error, attempts, options):  # type: ignore[no-untyped-de
 SPEC = ServiceSpec(
     name="sns",
     api=_api,
-    routes=(HttpRoute("sns-links", _is_link, _link),),
+    routes=(HttpRoute("sns-links", _is_link, _link), HttpRoute("sns-cert", _is_cert, _cert)),
     deliver=_deliver,
     failure_attributes=_failure_attributes,
     options=ProtocolOptions(validation="required", validation_code="InvalidParameter"),

@@ -23,6 +23,7 @@ from overcast.services.sns.publish import (
     message_size,
     publish,
 )
+from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid, not_found
 from overcast.services.sns.subscriptions import (
     SUBSCRIPTION_DEFAULTS,
@@ -202,7 +203,10 @@ class SnsApi:
 
     def _send_confirmation(self, ctx: RequestContext, sub: Subscription) -> None:
         message_id = str(uuid.uuid4())
-        body = formats.confirmation(sub.topic_arn, sub.token or "", ctx.endpoint, message_id, self.clock.now())
+        topic = self.store.topic(sub.topic_arn)
+        body = formats.confirmation(sub.topic_arn, sub.token or "", ctx.endpoint, message_id, self.clock.now(),
+                                    self.platform.component(Signer).sign,
+                                    topic.attributes.get("SignatureVersion") or "1")
         targets.record(self.platform, sub.arn, body, retry=HTTP_RETRY,
                        options={"MessageType": "SubscriptionConfirmation", "MessageId": message_id})
 

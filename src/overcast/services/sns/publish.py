@@ -16,6 +16,7 @@ from overcast import delivery as targets
 from overcast.errors import client_error
 from overcast.platform import Platform
 from overcast.services.sns import filter_policy, formats
+from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid
 
 MAX_SIZE = 262_144            # AWS: 256 KiB including message attributes
@@ -125,7 +126,8 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
             sequence = str(SEQUENCE_BASE + seq)
             dedup_id = key
         note = formats.Notification(str(uuid.uuid4()), topic.arn, message, subject, now, attributes,
-                                    endpoint or platform.config.endpoint, structure, sequence)
+                                    endpoint or platform.config.endpoint, structure, sequence,
+                                    topic.attributes.get("SignatureVersion") or "1")
         if topic.fifo:
             db.execute("INSERT OR REPLACE INTO sns_dedup(topic_arn, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
                        (topic.arn, dedup_id, note.message_id, seq, now + platform.clock.scaled(DEDUP_WINDOW)))
@@ -155,24 +157,25 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
 def _record(platform: Platform, sub: Subscription, note: formats.Notification, group_id: str | None,
             dedup_id: str | None, trace: str | None = None) -> None:
     options: dict[str, Any] = {}
+    sign = platform.component(Signer).sign
     if sub.protocol == "sqs":
         target = sub.endpoint
         if sub.raw:
             payload = note.for_protocol("sqs")
             options["MessageAttributes"] = formats.sqs_attributes(note.attributes)
         else:
-            payload = formats.envelope(note, sub.arn, "sqs")
+            payload = formats.envelope(note, sub.arn, "sqs", sign)
         if group_id:
             options.update(MessageGroupId=group_id, MessageDeduplicationId=dedup_id)
         if trace:  # the publisher's X-Amzn-Trace-Id reaches SQS as AWSTraceHeader
             options["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
         retry = MANAGED_RETRY
     elif sub.protocol == "lambda":
-        target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn), MANAGED_RETRY
+        target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn, sign), MANAGED_RETRY
         options["InvocationType"] = "Event"
     elif sub.protocol in ("http", "https"):
         target, retry = sub.arn, HTTP_RETRY
-        payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol)
+        payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol, sign)
         options.update(MessageType="Notification", MessageId=note.message_id, Raw=sub.raw)
     else:
         return  # email, sms, mobile push and firehose have nowhere to go on one machine

@@ -38,4 +38,12 @@ MIGRATIONS = [
         seq          INTEGER NOT NULL
     );
     """,
+    """
+    -- The key and self-signed certificate that sign notifications (served at SigningCertURL).
+    CREATE TABLE sns_signing (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        key_pem      TEXT NOT NULL,
+        cert_pem     TEXT NOT NULL
+    );
+    """,
 ]
