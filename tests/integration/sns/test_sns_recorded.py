@@ -253,3 +253,13 @@ def test_http_delivery_headers_and_signed_confirmation(sns):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_subscription_principal_is_the_caller(overcast_server, sns, sqs):
+    identity = overcast_server.client("sts").get_caller_identity()
+    assert identity["UserId"] == identity["Account"] and identity["Arn"] == f"arn:aws:iam::{identity['Account']}:root"
+    topic = sns.create_topic(Name=_name())["TopicArn"]
+    _, arn = _queue(sqs)
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)["SubscriptionArn"]
+    attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+    assert attrs["SubscriptionPrincipal"] == identity["Arn"]

@@ -192,7 +192,7 @@ class SnsApi:
         pending = protocol in ("http", "https", "email", "email-json")
         sub = Subscription(f"{topic_arn}:{uuid.uuid4()}", topic_arn, ctx.account, protocol, endpoint, clean,
                            confirmed=not pending, token=uuid.uuid4().hex * 2 if pending else None,
-                           created_at=self.clock.now())
+                           created_at=self.clock.now(), principal=ctx.caller_arn)
         with self.platform.db.tx():
             self.store.put_subscription(sub)
             if protocol in ("http", "https"):

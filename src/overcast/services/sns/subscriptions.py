@@ -72,7 +72,7 @@ def subscription_attributes(sub: Subscription, delivery_policy: str) -> dict[str
         "ConfirmationWasAuthenticated": "true" if sub.confirmed else "false",
         "PendingConfirmation": "false" if sub.confirmed else "true",
         "RawMessageDelivery": "false",
-        "SubscriptionPrincipal": f"arn:aws:iam::{sub.owner}:root",
+        "SubscriptionPrincipal": sub.principal or f"arn:aws:iam::{sub.owner}:root",
     }
     if sub.protocol in ("http", "https"):
         values["EffectiveDeliveryPolicy"] = delivery_policy

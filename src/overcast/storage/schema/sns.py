@@ -45,5 +45,7 @@ MIGRATIONS = [
         key_pem      TEXT NOT NULL,
         cert_pem     TEXT NOT NULL
     );
+    -- the IAM principal that subscribed (SubscriptionPrincipal)
+    ALTER TABLE sns_subscriptions ADD COLUMN principal TEXT;
     """,
 ]
