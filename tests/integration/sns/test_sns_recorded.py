@@ -263,3 +263,26 @@ def test_subscription_principal_is_the_caller(overcast_server, sns, sqs):
     sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)["SubscriptionArn"]
     attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
     assert attrs["SubscriptionPrincipal"] == identity["Arn"]
+
+
+def test_fifo_redrive_keeps_group_and_dedup_ids(sns, sqs):
+    topic = sns.create_topic(Name=_name() + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    gone_url, gone_arn = _queue(sqs, _name("gone") + ".fifo", FifoQueue="true")
+    dlq_url, dlq_arn = _queue(sqs, _name("dlq") + ".fifo", FifoQueue="true")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=gone_arn, Attributes={
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    sqs.delete_queue(QueueUrl=gone_url)
+    sns.publish(TopicArn=topic, Message="m", MessageGroupId="g7", MessageDeduplicationId="d7")
+    got = _receive(sqs, dlq_url)[0]
+    assert got["Attributes"]["MessageGroupId"] == "g7" and got["Attributes"]["MessageDeduplicationId"] == "d7"
+
+
+def test_lambda_subscription_dead_letter_gets_the_sns_envelope(sns, sqs):
+    topic = sns.create_topic(Name=_name())["TopicArn"]
+    dlq_url, dlq_arn = _queue(sqs)
+    function = f"arn:aws:lambda:us-east-1:000000000000:function:{_name('missing')}"
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function, Attributes={
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    message_id = sns.publish(TopicArn=topic, Message="to lambda")["MessageId"]
+    body = json.loads(_receive(sqs, dlq_url)[0]["Body"])
+    assert body["Type"] == "Notification" and body["MessageId"] == message_id and body["Message"] == "to lambda"

@@ -179,5 +179,10 @@ def _record(platform: Platform, sub: Subscription, note: formats.Notification, g
         options.update(MessageType="Notification", MessageId=note.message_id, Raw=sub.raw)
     else:
         return  # email, sms, mobile push and firehose have nowhere to go on one machine
+    if sub.dead_letter_arn:
+        if sub.protocol == "lambda":  # AWS dead-letters the SNS message, not the Lambda event
+            options["FailurePayload"] = formats.envelope(note, sub.arn, "lambda", sign)
+        if group_id:  # a FIFO topic's redrive keeps the group and deduplication ids
+            options["FailureOptions"] = {"MessageGroupId": group_id, "MessageDeduplicationId": dedup_id}
     targets.record(platform, target, payload, options=options, retry=retry, failure_arn=sub.dead_letter_arn,
                    failure_style="sns")
