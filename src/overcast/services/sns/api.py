@@ -14,6 +14,9 @@ from overcast.context import RequestContext
 from overcast.errors import ServiceError, client_error
 from overcast.platform import Platform
 from overcast.services.sns import formats
+from overcast.services.sns.api_mobile import MobileOperations
+from overcast.services.sns.api_policy import PolicyOperations
+from overcast.services.sns.api_sms import SmsOperations, is_phone_number
 from overcast.services.sns.checks import check_arn, check_batch_ids, check_tags
 from overcast.services.sns.publish import (
     HTTP_RETRY,
@@ -68,7 +71,7 @@ EFFECTIVE_DELIVERY_POLICY = json.dumps({"http": {
     "disableSubscriptionOverrides": False, "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"}}})
 
 
-class SnsApi:
+class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(SnsStore)
@@ -271,9 +274,12 @@ class SnsApi:
                 message_group_id: str | None = None) -> dict[str, Any]:
         arn = topic_arn if topic_arn is not None else target_arn
         if arn is None:
-            if phone_number:
-                return {"MessageId": str(uuid.uuid4())}
+            if phone_number is not None:
+                return self.publish_to_phone(ctx, phone_number, message, subject, message_attributes)
             raise invalid("TopicArn or TargetArn Reason: no value for required parameter")
+        if topic_arn is None and ":endpoint/" in arn:
+            check_arn(ctx, arn, "TargetArn")
+            return self.publish_to_endpoint(ctx, arn, message, subject, message_structure, message_attributes)
         topic = self.store.topic(check_arn(ctx, arn, "TopicArn" if topic_arn is not None else "TargetArn"))
         structure = check_message(topic, message, subject, message_structure, message_attributes,
                                   message_group_id, message_deduplication_id)
@@ -324,6 +330,8 @@ def _check_endpoint(protocol: str, endpoint: str) -> None:
         raise invalid("Endpoint must match the specified protocol")
     elif protocol in ("email", "email-json") and "@" not in endpoint:
         raise invalid("Email address")
+    elif protocol == "sms" and not is_phone_number(endpoint):
+        raise invalid(f"Invalid SMS endpoint: {endpoint}")
 
 
 def _trace(ctx: RequestContext) -> str | None:

@@ -154,6 +154,24 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
     return filter_policy.matches_attributes(policy, note.attributes)
 
 
+def _record_sent(platform: Platform, sub: Subscription, note: formats.Notification) -> None:
+    """SMS and mobile push subscribers: the message is kept (readable through the admin routes)."""
+    from overcast import arns
+    from overcast.services.sns.mobile import MobileStore
+    from overcast.services.sns.sent import record_sent
+
+    parsed = arns.parse(note.topic_arn)
+    if sub.protocol == "application":
+        endpoint = platform.component(MobileStore).find_endpoint(sub.endpoint)
+        if endpoint is None or not endpoint.enabled:
+            return
+        kind, text = "push", note.for_protocol(arns.parse(endpoint.app_arn).resource.split("/")[1])
+    else:
+        kind, text = "sms", note.for_protocol("sms")
+    record_sent(platform, kind, parsed.account, parsed.region, sub.endpoint, note.message_id, text, note.subject,
+                note.attributes)
+
+
 def _record(platform: Platform, sub: Subscription, note: formats.Notification, group_id: str | None,
             dedup_id: str | None, trace: str | None = None) -> None:
     options: dict[str, Any] = {}
@@ -177,8 +195,11 @@ def _record(platform: Platform, sub: Subscription, note: formats.Notification, g
         target, retry = sub.arn, HTTP_RETRY
         payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol, sign)
         options.update(MessageType="Notification", MessageId=note.message_id, Raw=sub.raw)
+    elif sub.protocol in ("sms", "application"):
+        _record_sent(platform, sub, note)
+        return
     else:
-        return  # email, sms, mobile push and firehose have nowhere to go on one machine
+        return  # email and firehose have nowhere to go on one machine
     if sub.dead_letter_arn:
         if sub.protocol == "lambda":  # AWS dead-letters the SNS message, not the Lambda event
             options["FailurePayload"] = formats.envelope(note, sub.arn, "lambda", sign)
