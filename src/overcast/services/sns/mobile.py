@@ -1,7 +1,7 @@
 """Mobile push: platform applications and endpoints as rows, with AWS's validation per platform.
 
 Nothing reaches a phone from one machine: what is published to an endpoint is kept in `sns_sent`
-and readable through `/_overcast/sns/push-messages` (see docs/aws-behaviour.md#sns-mobile-push-and-sms).
+and readable through `/_overcast/sns/push-messages` (see docs/sqs-sns.md).
 """
 
 from __future__ import annotations
