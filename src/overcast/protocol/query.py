@@ -186,6 +186,9 @@ class QueryProtocol:
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
+        if error.code == "UnknownOperationException" and not error.message:
+            # AWS's answer to a request that names no operation: the bare element, no ErrorResponse
+            return Response(error.status, self._headers(ctx), b"<UnknownOperationException/>")
         ns = model.metadata.get("xmlNamespace")
         kind = "Sender" if error.sender_fault else "Receiver"
         code = wire_code(model, error.code)

@@ -163,3 +163,28 @@ def test_data_protection_policy(sns):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         sns.put_data_protection_policy(ResourceArn=topic, DataProtectionPolicy="{not json")
     assert _error(info)["Code"] == "InvalidParameter"
+
+
+def test_aws_cli_over_the_query_protocol(overcast_server):
+    import subprocess
+    import sys
+
+    env = overcast_server.aws_cli_env()
+
+    def aws(*args: str) -> dict:
+        out = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", overcast_server.url, "sns", *args],
+                             env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout) if out.stdout.strip() else {}
+
+    aws("set-sms-attributes", "--attributes", "DefaultSMSType=Promotional")
+    assert aws("get-sms-attributes")["attributes"]["DefaultSMSType"] == "Promotional"
+    app = aws("create-platform-application", "--name", _name("cli"), "--platform", "GCM",
+              "--attributes", "PlatformCredential=k")["PlatformApplicationArn"]
+    endpoint = aws("create-platform-endpoint", "--platform-application-arn", app, "--token", "t1")["EndpointArn"]
+    assert aws("get-endpoint-attributes", "--endpoint-arn", endpoint)["Attributes"]["Token"] == "t1"
+    out = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", overcast_server.url, "sns",
+                          "get-topic-attributes", "--topic-arn", "nope"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode != 0
+    assert "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1" in out.stderr
