@@ -188,7 +188,7 @@ def test_fifo_group_blocked_only_from_first_in_flight(sqs):
     url = _fifo(sqs)
     for body in ("m1", "m2", "m3"):
         sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
-    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=60)["Messages"]
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=43_200)["Messages"]
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"], VisibilityTimeout=0)
     again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in again] == ["m1"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import uuid
@@ -17,7 +16,7 @@ from overcast.services.sns import formats
 from overcast.services.sns.api_mobile import MobileOperations
 from overcast.services.sns.api_policy import PolicyOperations
 from overcast.services.sns.api_sms import SmsOperations, is_phone_number
-from overcast.services.sns.checks import check_arn, check_batch_ids, check_tags
+from overcast.services.sns.checks import check_arn, check_batch_ids, check_tags, page
 from overcast.services.sns.publish import (
     HTTP_RETRY,
     MAX_SIZE,
@@ -34,26 +33,12 @@ from overcast.services.sns.subscriptions import (
     subscription_attributes,
 )
 
-PAGE = 100
 TOPIC_ATTRIBUTES = (
     "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig",
     "ContentBasedDeduplication", "ArchivePolicy", "FifoThroughputScope", "DataProtectionPolicy", "FifoTopic",
 )
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-
-
-def _page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
-    """One page and the next page's token (opaque, as AWS's: the base64 of an offset)."""
-    start = 0
-    if token:
-        try:
-            start = int(base64.b64decode(token, validate=True).decode())
-        except (ValueError, UnicodeDecodeError):
-            raise invalid("NextToken") from None
-    chunk = items[start : start + PAGE]
-    nxt = base64.b64encode(str(start + PAGE).encode()).decode() if start + PAGE < len(items) else None
-    return chunk, nxt
 
 
 def _default_policy(arn: str, account: str) -> str:
@@ -114,7 +99,7 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
 
     def list_topics(self, ctx: RequestContext, next_token: str | None = None) -> dict[str, Any]:
         # NextToken is opaque on AWS; here it is the base64 of an offset
-        chunk, token = _page(self.store.topics(ctx.account, ctx.region), next_token)
+        chunk, token = page(self.store.topics(ctx.account, ctx.region), next_token)
         out: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in chunk]}
         if token:
             out["NextToken"] = token
@@ -232,7 +217,7 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
         return {}
 
     def _listing(self, subs: list[Subscription], token: str | None) -> dict[str, Any]:
-        chunk, nxt = _page(subs, token)  # opaque tokens, as AWS's
+        chunk, nxt = page(subs, token)  # opaque tokens, as AWS's
         out: dict[str, Any] = {"Subscriptions": [
             {"SubscriptionArn": s.arn if s.confirmed else "PendingConfirmation", "Owner": s.owner,
              "Protocol": s.protocol, "Endpoint": s.endpoint, "TopicArn": s.topic_arn} for s in chunk]}

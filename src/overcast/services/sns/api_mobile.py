@@ -9,7 +9,7 @@ from typing import Any
 from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.sns.checks import check_arn
+from overcast.services.sns.checks import check_arn, page
 from overcast.services.sns.mobile import (
     SECRET,
     App,
@@ -20,13 +20,6 @@ from overcast.services.sns.mobile import (
 )
 from overcast.services.sns.sent import record_sent
 from overcast.services.sns.store import invalid
-
-PAGE = 100
-
-
-def _page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
-    start = int(token) if token and token.isdigit() else 0
-    return items[start : start + PAGE], str(start + PAGE) if start + PAGE < len(items) else None
 
 
 class MobileOperations:
@@ -58,7 +51,7 @@ class MobileOperations:
         return {}
 
     def list_platform_applications(self, ctx: RequestContext, next_token: str | None = None) -> dict[str, Any]:
-        chunk, nxt = _page(self.mobile.apps(ctx.account, ctx.region), next_token)
+        chunk, nxt = page(self.mobile.apps(ctx.account, ctx.region), next_token)
         out: dict[str, Any] = {"PlatformApplications": [
             {"PlatformApplicationArn": a.arn, "Attributes": _app_attributes(a)} for a in chunk]}
         if nxt:
@@ -112,7 +105,7 @@ class MobileOperations:
     def list_endpoints_by_platform_application(self, ctx: RequestContext, platform_application_arn: str,
                                                next_token: str | None = None) -> dict[str, Any]:
         app = self.mobile.app(check_arn(ctx, platform_application_arn, "PlatformApplicationArn"))
-        chunk, nxt = _page(self.mobile.endpoints(app.arn), next_token)
+        chunk, nxt = page(self.mobile.endpoints(app.arn), next_token)
         out: dict[str, Any] = {"Endpoints": [{"EndpointArn": e.arn, "Attributes": dict(e.attributes)} for e in chunk]}
         if nxt:
             out["NextToken"] = nxt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from overcast.services.sns.store import invalid
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]*$")
 MAX_BATCH_ID = 80
+PAGE = 100
 
 
 def check_arn(ctx: RequestContext, value: str | None, parameter: str = "TopicArn") -> str:
@@ -51,3 +53,16 @@ def check_tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
             raise invalid("Duplicated keys are not allowed.")
         out[tag["Key"]] = tag["Value"]
     return out
+
+
+def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
+    """One page and the next page's token (opaque, as AWS's: the base64 of an offset)."""
+    start = 0
+    if token:
+        try:
+            start = int(base64.b64decode(token, validate=True).decode())
+        except (ValueError, UnicodeDecodeError):
+            raise invalid("NextToken") from None
+    chunk = items[start : start + PAGE]
+    nxt = base64.b64encode(str(start + PAGE).encode()).decode() if start + PAGE < len(items) else None
+    return chunk, nxt

@@ -21,23 +21,13 @@ from typing import Any
 from overcast.platform import Platform
 from overcast.services.sqs.digest import md5_of_attributes
 from overcast.services.sqs.errors import InvalidParameterValue, ReceiptHandleIsInvalid
+from overcast.services.sqs.fifo import SEQUENCE_BASE, group_by_group, sequence_number, sequence_part
 from overcast.services.sqs.queues import Queue, QueueStore
 
 MAX_VISIBILITY = 43_200          # AWS: a message can stay in flight at most 12 hours
 DEDUP_WINDOW = 300               # AWS: FIFO deduplication interval, 5 minutes
 RECEIVE_ATTEMPT_WINDOW = 300     # AWS: ReceiveRequestAttemptId is remembered 5 minutes
 TIMERS = "sqs:timers"
-SEQUENCE_BASE = 10**19           # FIFO SequenceNumber: 20 digits, increasing with time
-
-
-def sequence_part(seq: int, sent_at: float) -> int:
-    """The time-based part of a FIFO sequence number: milliseconds, then the row number (fits SQLite's
-    64-bit integers; AWS's sequence numbers are 20-digit, time-ordered numbers)."""
-    return int(sent_at * 1000) * 10**6 + seq % 10**6
-
-
-def sequence_number(seq: int, sent_at: float) -> str:
-    return str(SEQUENCE_BASE + sequence_part(seq, sent_at))
 
 
 def signal_key(queue_arn: str) -> str:
@@ -272,22 +262,7 @@ class Messages:
             " AND f.group_id = m.group_id AND f.available_at > ? AND f.receive_count > 0 AND f.seq < m.seq)"
             " ORDER BY seq LIMIT 1000", (queue.arn, now, now, now),
         )
-        return self._group_by_group(queue.arn, rows, limit)
-
-    def _group_by_group(self, queue_arn: str, rows: list[Any], limit: int) -> list[Any]:
-        """AWS fills a FIFO receive group by group (g1-m1, g1-m2, g2-m1), and groups it served
-        recently go to the back of the line."""
-        groups: dict[str, list[Any]] = {}
-        for row in rows:
-            groups.setdefault(row["group_id"], []).append(row)
-        served = self._served.get(queue_arn, {})
-        order = sorted(groups, key=lambda g: (served.get(g, 0), groups[g][0]["seq"]))
-        picked: list[Any] = []
-        for group in order:
-            picked.extend(groups[group][: limit - len(picked)])
-            if len(picked) >= limit:
-                break
-        return picked
+        return group_by_group(rows, self._served.get(queue.arn, {}), limit)
 
     def _mark_served(self, queue_arn: str, taken: list[Received]) -> None:
         served = self._served.setdefault(queue_arn, {})

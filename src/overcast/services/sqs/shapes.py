@@ -8,7 +8,8 @@ from typing import Any
 
 from overcast.services.sqs.digest import attributes_size, check_attributes, check_body, md5_of_attributes
 from overcast.services.sqs.errors import InvalidParameterValue, MissingParameter, invalid_value
-from overcast.services.sqs.messages import Outgoing, Received, decode_attrs, sequence_number
+from overcast.services.sqs.fifo import sequence_number
+from overcast.services.sqs.messages import Outgoing, Received, decode_attrs
 from overcast.services.sqs.queues import Queue
 
 SYSTEM_ATTRIBUTES = (
