@@ -81,7 +81,11 @@ def _failed(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceEr
             style = platform.component(Registry).failure_styles.get(meta.get("failure_style") or "")
             options = {**meta["options"], "condition": outcome.condition}
             attributes = style(error, attempts, options) if style else {}
-            record(platform, failure_arn, row["payload"], options={"MessageAttributes": attributes},
+            # a recorder may give the failure target its own payload and options (SNS: a Lambda
+            # subscription's DLQ gets the SNS envelope; FIFO group and deduplication ids)
+            payload = options.get("FailurePayload", row["payload"])
+            record(platform, failure_arn, payload,
+                   options={"MessageAttributes": attributes, **(options.get("FailureOptions") or {})},
                    retry=FAILURE_RETRY)
         else:
             log.warning("dropped delivery to %s after %d attempts: %s %s", row["target_arn"], attempts,

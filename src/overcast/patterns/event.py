@@ -23,30 +23,35 @@ Leaf = tuple[Any, tuple[tuple[int, int], ...]]
 
 
 def leaves(event: Any, path: tuple[str, ...]) -> list[Leaf]:
-    nodes: list[Leaf] = [(event, ())]
-    last = len(path) - 1
-    for depth, key in enumerate(path):
-        found: list[Leaf] = []
-        final = depth == last
-        for node, arrays in nodes:
-            if node.__class__ is dict and key in node:
-                _expand(node[key], arrays, final, found)
-        if not found:
-            return found
-        nodes = found
-    return nodes
+    """The leaves at `path`. As in event-ruler, which flattens events and patterns to dotted
+    names, a key `"a.b"` (of the pattern or of the event) also stands for the nested path a → b."""
+    segments = tuple(part for key in path for part in key.split("."))
+    found: list[Leaf] = []
+    _walk(event, segments, (), found)
+    return found
 
 
-def _expand(value: Any, arrays: tuple[tuple[int, int], ...], final: bool, out: list[Leaf]) -> None:
+def _walk(node: Any, segments: tuple[str, ...], arrays: tuple[tuple[int, int], ...], out: list[Leaf]) -> None:
+    if node.__class__ is not dict:
+        return
+    for length in range(1, len(segments) + 1):
+        key = segments[0] if length == 1 else ".".join(segments[:length])
+        if key not in node:
+            continue
+        rest = segments[length:]
+        _expand(node[key], arrays, rest, out)
+
+
+def _expand(value: Any, arrays: tuple[tuple[int, int], ...], rest: tuple[str, ...], out: list[Leaf]) -> None:
     kind = value.__class__
-    if kind is list:
+    if kind is list:  # arrays flatten at any depth
         identity = id(value)
         for index, element in enumerate(value):
-            _expand(element, (*arrays, (identity, index)), final, out)
+            _expand(element, (*arrays, (identity, index)), rest, out)
     elif kind is dict:
-        if not final:
-            out.append((value, arrays))
-    elif final:
+        if rest:
+            _walk(value, rest, arrays, out)
+    elif not rest:
         out.append((value, arrays))
 
 

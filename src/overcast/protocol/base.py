@@ -21,6 +21,14 @@ class ProtocolOptions:
     #: constraint checking: "full" (required, lengths, ranges, enums, patterns), "required", "none"
     validation: str = "full"
     validation_code: str = "ValidationException"
+    #: when set, a missing required member is reported alone with this message (`{name}` is the
+    #: member), as SQS does: "The request must contain the parameter MessageBody."
+    required_message: str = ""
+    #: query: an absent list member reads as an empty list (the query protocol sends an empty list
+    #: as nothing), so the service answers it as empty rather than missing (SQS's EmptyBatchRequest)
+    query_absent_lists_empty: bool = False
+    #: query: the message for an `Action` the service does not have (`{action}` is the action)
+    unknown_action_message: str = "The action {action} is not valid for this web service."
     #: shape names whose JSON values are handed to the service as they came (no walk, no decode)
     raw_shapes: frozenset[str] = frozenset()
     #: `__type` prefix in JSON error bodies (DynamoDB sends `com.amazonaws.dynamodb.v20120810#`)

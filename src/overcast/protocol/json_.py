@@ -87,5 +87,11 @@ def _write_event(shape: Any, value: dict[str, Any]) -> bytes:
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:
     if opts.validation == "none":
         return
+    if opts.required_message:
+        from overcast.errors import ValidationError
+
+        missing = next((name for name in shape.required_members if params.get(name) is None), None)
+        if missing is not None:
+            raise ValidationError(opts.required_message.format(name=missing), code=opts.validation_code)
     validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
              raw=opts.raw_shapes)

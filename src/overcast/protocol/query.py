@@ -129,6 +129,11 @@ def _envelope(op: OperationModel) -> tuple[str, str]:
     return head, tail
 
 
+def _wants_json(ctx: RequestContext) -> bool:
+    accept = ctx.request.headers.get("accept") if ctx.request is not None else None
+    return bool(accept) and "application/json" in str(accept)
+
+
 class QueryProtocol:
     name = "query"
 
@@ -140,7 +145,7 @@ class QueryProtocol:
         if not action:
             raise ClientError("Missing Action", code="MissingAction")
         if action not in model.operation_names:
-            raise ClientError(f"The action {action} is not valid for this web service.", code="InvalidAction")
+            raise ClientError(opts.unknown_action_message.format(action=action), code="InvalidAction")
         return model.operation_model(action)
 
     def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
@@ -152,11 +157,17 @@ class QueryProtocol:
         except SerializationError as exc:
             # query services word a value of the wrong type as a validation error
             raise ValidationError(exc.message, code=opts.validation_code) from None
+        if opts.query_absent_lists_empty:
+            for name, member in shape.members.items():
+                if member.type_name == "list" and name in shape.required_members:
+                    params.setdefault(name, [])
         check_input(shape, params, opts)
         return params
 
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:
+        if _wants_json(ctx):
+            return self._serialize_json(op, result, ctx)
         head, tail = _envelope(op)
         out = [head]
         shape = op.output_shape
@@ -165,11 +176,19 @@ class QueryProtocol:
                 value = result.get(member_name)
                 if value is not None:
                     write_member(out, member_name, member_shape, value)
+        if len(out) == 1 and shape is not None:  # an empty result is one empty element
+            head = out[0] = head[: head.rindex("<")] + head[head.rindex("<"):-1] + "/>"
+            tail = tail[tail.index(">") + 1:]
         out.append(tail.replace("{request_id}", ctx.request_id, 1))
-        return Response(200, self._headers(ctx), "".join(out).encode())
+        # AWS escapes carriage returns in text (an XML parser would turn a raw CR into LF)
+        text = "".join(out).replace("\r", "&#xD;")
+        return Response(200, self._headers(ctx), text.encode())
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
+        if error.code == "UnknownOperationException" and not error.message:
+            # AWS's answer to a request that names no operation: the bare element, no ErrorResponse
+            return Response(error.status, self._headers(ctx), b"<UnknownOperationException/>")
         ns = model.metadata.get("xmlNamespace")
         kind = "Sender" if error.sender_fault else "Receiver"
         code = wire_code(model, error.code)
@@ -187,6 +206,23 @@ class QueryProtocol:
         headers = self._headers(ctx)
         headers.extend(error.headers.items())
         return Response(error.status, headers, body.encode())
+
+    @staticmethod
+    def _serialize_json(op: OperationModel, result: dict[str, Any], ctx: RequestContext) -> Response:
+        """AWS's query APIs answer JSON to `Accept: application/json`:
+        `{"<Op>Response": {"<Op>Result": {...}, "ResponseMetadata": {"RequestId": ...}}}`."""
+        from overcast.protocol.base import dumps
+        from overcast.protocol.jsonvalues import to_json
+
+        body: dict[str, Any] = {}
+        shape = op.output_shape
+        if shape is not None:
+            wrapper = shape.serialization.get("resultWrapper", f"{op.name}Result")
+            body[wrapper] = to_json(shape, result or {})
+        body["ResponseMetadata"] = {"RequestId": ctx.request_id}
+        headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", ctx.request_id),
+                   *ctx.response_headers]
+        return Response(200, headers, dumps({f"{op.name}Response": body}))
 
     @staticmethod
     def _headers(ctx: RequestContext) -> list[tuple[str, str]]:

@@ -11,6 +11,10 @@ TOPIC = "arn:aws:sns:us-east-2:123456789012:sns-lambda"
 SUB = TOPIC + ":21be56ed-a058-49f5-8c98-aedd2564c486"
 
 
+def _sign(fields: dict, version: str) -> str:
+    return "signature"
+
+
 def note(**changes: object) -> formats.Notification:
     values: dict[str, Any] = dict(message_id="95df01b4-ee98-5cb9-9903-4c221d41eb5e", topic_arn=TOPIC, message="Hello from SNS!",
                   subject=None, timestamp=1546433107.0,
@@ -22,7 +26,7 @@ def note(**changes: object) -> formats.Notification:
 
 
 def test_lambda_event_shape():
-    event = json.loads(formats.lambda_event(note(), SUB))
+    event = json.loads(formats.lambda_event(note(), SUB, _sign))
     [record] = event["Records"]
     assert set(record) == {"EventVersion", "EventSubscriptionArn", "EventSource", "Sns"}
     assert record["EventSource"] == "aws:sns" and record["EventVersion"] == "1.0"
@@ -39,12 +43,12 @@ def test_lambda_event_shape():
 
 
 def test_lambda_event_uses_the_lambda_message_of_a_json_structure():
-    event = json.loads(formats.lambda_event(note(structure={"default": "d", "lambda": "l"}), SUB))
+    event = json.loads(formats.lambda_event(note(structure={"default": "d", "lambda": "l"}), SUB, _sign))
     assert event["Records"][0]["Sns"]["Message"] == "l"
 
 
 def test_envelope_fields_and_order():
-    body = formats.envelope(note(subject="S", sequence_number="10000000000000000001"), SUB, "sqs")
+    body = formats.envelope(note(subject="S", sequence_number="10000000000000000001"), SUB, "sqs", _sign)
     doc = json.loads(body)
     assert list(doc) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Subject", "Message", "Timestamp",
                          "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes"]
@@ -52,7 +56,7 @@ def test_envelope_fields_and_order():
 
 
 def test_envelope_without_subject_or_attributes_leaves_them_out():
-    doc = json.loads(formats.envelope(note(attributes={}), SUB, "http"))
+    doc = json.loads(formats.envelope(note(attributes={}), SUB, "http", _sign))
     assert "Subject" not in doc and "MessageAttributes" not in doc
 
 

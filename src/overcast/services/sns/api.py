@@ -13,24 +13,32 @@ from overcast.context import RequestContext
 from overcast.errors import ServiceError, client_error
 from overcast.platform import Platform
 from overcast.services.sns import formats
-from overcast.services.sns.publish import HTTP_RETRY, check_message, publish
+from overcast.services.sns.api_mobile import MobileOperations
+from overcast.services.sns.api_policy import PolicyOperations
+from overcast.services.sns.api_sms import SmsOperations, is_phone_number
+from overcast.services.sns.checks import check_arn, check_batch_ids, check_tags, page
+from overcast.services.sns.publish import (
+    HTTP_RETRY,
+    MAX_SIZE,
+    check_message,
+    check_shape,
+    message_size,
+    publish,
+)
+from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid, not_found
-from overcast.services.sns.subscriptions import check_subscription_attributes, subscription_attributes
+from overcast.services.sns.subscriptions import (
+    SUBSCRIPTION_DEFAULTS,
+    check_subscription_attributes,
+    subscription_attributes,
+)
 
-PAGE = 100
 TOPIC_ATTRIBUTES = (
     "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig",
     "ContentBasedDeduplication", "ArchivePolicy", "FifoThroughputScope", "DataProtectionPolicy", "FifoTopic",
 )
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-
-
-def _page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
-    start = int(token) if token and token.isdigit() else 0
-    chunk = items[start : start + PAGE]
-    return chunk, str(start + PAGE) if start + PAGE < len(items) else None
 
 
 def _default_policy(arn: str, account: str) -> str:
@@ -48,7 +56,7 @@ EFFECTIVE_DELIVERY_POLICY = json.dumps({"http": {
     "disableSubscriptionOverrides": False, "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"}}})
 
 
-class SnsApi:
+class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(SnsStore)
@@ -69,33 +77,36 @@ class SnsApi:
             if key not in TOPIC_ATTRIBUTES and not key.endswith(("FeedbackRoleArn", "FeedbackSampleRate")):
                 raise invalid("Attributes Reason: Unknown attribute " + key)
         arn = arns.build("sns", ctx.region, ctx.account, name)
+        tag_map = check_tags(tags)
         existing = self.store.find_topic(arn)
         if existing is not None:
             if any(existing.attributes.get(k) != v for k, v in attributes.items() if k not in ("Policy", "FifoTopic")):
                 raise invalid("Attributes Reason: Topic already exists with different attributes")
+            if tags is not None and tag_map != existing.tags:
+                raise invalid("Tags Reason: Topic already exists with different tags")
             return {"TopicArn": arn}
         values = {"DisplayName": "", "Policy": _default_policy(arn, ctx.account), **attributes}
         if fifo:
             values.update(FifoTopic="true", ContentBasedDeduplication=values.get("ContentBasedDeduplication", "false"))
         else:
             values.pop("FifoTopic", None)
-        tag_map = {t["Key"]: t["Value"] for t in tags or []}
         self.store.put_topic(Topic(arn, ctx.account, ctx.region, name, fifo, values, tag_map))
         return {"TopicArn": arn}
 
     def delete_topic(self, ctx: RequestContext, topic_arn: str) -> dict[str, Any]:
-        self.store.delete_topic(topic_arn)
+        self.store.delete_topic(check_arn(ctx, topic_arn))
         return {}
 
     def list_topics(self, ctx: RequestContext, next_token: str | None = None) -> dict[str, Any]:
-        chunk, token = _page(self.store.topics(ctx.account, ctx.region), next_token)
+        # NextToken is opaque on AWS; here it is the base64 of an offset
+        chunk, token = page(self.store.topics(ctx.account, ctx.region), next_token)
         out: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in chunk]}
         if token:
             out["NextToken"] = token
         return out
 
     def get_topic_attributes(self, ctx: RequestContext, topic_arn: str) -> dict[str, Any]:
-        topic = self.store.topic(topic_arn)
+        topic = self.store.topic(check_arn(ctx, topic_arn))
         subs = self.store.subscriptions(topic_arn)
         values = {
             **topic.attributes,
@@ -110,7 +121,7 @@ class SnsApi:
 
     def set_topic_attributes(self, ctx: RequestContext, topic_arn: str, attribute_name: str,
                              attribute_value: str | None = None) -> dict[str, Any]:
-        topic = self.store.topic(topic_arn)
+        topic = self.store.topic(check_arn(ctx, topic_arn))
         if attribute_name == "FifoTopic" or (attribute_name not in TOPIC_ATTRIBUTES
                                              and not attribute_name.endswith(("FeedbackRoleArn", "FeedbackSampleRate"))):
             raise invalid("AttributeName")
@@ -130,7 +141,7 @@ class SnsApi:
 
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         topic = self._tagged(resource_arn)
-        merged = {**topic.tags, **{t["Key"]: t["Value"] for t in tags}}
+        merged = {**topic.tags, **check_tags(tags)}
         if len(merged) > 50:
             raise client_error("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded")
         self.store.put_topic(Topic(topic.arn, topic.account, topic.region, topic.name, topic.fifo, topic.attributes, merged))
@@ -149,7 +160,7 @@ class SnsApi:
 
     def subscribe(self, ctx: RequestContext, topic_arn: str, protocol: str, endpoint: str | None = None,
                   attributes: dict[str, str] | None = None, return_subscription_arn: bool = False) -> dict[str, Any]:
-        topic = self.store.topic(topic_arn)
+        topic = self.store.topic(check_arn(ctx, topic_arn))
         protocol = protocol.lower()
         if protocol not in PROTOCOLS:
             raise invalid(f"Amazon SNS does not support this protocol string: {protocol}")
@@ -157,16 +168,19 @@ class SnsApi:
         _check_endpoint(protocol, endpoint)
         if topic.fifo and protocol != "sqs":
             raise invalid("Invalid protocol type: " + protocol)
+        if protocol == "sqs" and not topic.fifo and endpoint.endswith(".fifo"):
+            raise invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
         clean = check_subscription_attributes(attributes or {}, {}, subscribe=True)
         for sub in self.store.subscriptions(topic_arn):
             if sub.protocol == protocol and sub.endpoint == endpoint:
-                if any(sub.attributes.get(k) != v for k, v in clean.items()):
+                # an attribute given with its default value matches a subscription without it
+                if any(sub.attributes.get(k, SUBSCRIPTION_DEFAULTS.get(k)) != v for k, v in clean.items()):
                     raise invalid("Attributes Reason: Subscription already exists with different attributes")
                 return {"SubscriptionArn": sub.arn if sub.confirmed or return_subscription_arn else "pending confirmation"}
         pending = protocol in ("http", "https", "email", "email-json")
         sub = Subscription(f"{topic_arn}:{uuid.uuid4()}", topic_arn, ctx.account, protocol, endpoint, clean,
                            confirmed=not pending, token=uuid.uuid4().hex * 2 if pending else None,
-                           created_at=self.clock.now())
+                           created_at=self.clock.now(), principal=ctx.caller_arn)
         with self.platform.db.tx():
             self.store.put_subscription(sub)
             if protocol in ("http", "https"):
@@ -177,30 +191,33 @@ class SnsApi:
 
     def _send_confirmation(self, ctx: RequestContext, sub: Subscription) -> None:
         message_id = str(uuid.uuid4())
-        body = formats.confirmation(sub.topic_arn, sub.token or "", ctx.endpoint, message_id, self.clock.now())
+        topic = self.store.topic(sub.topic_arn)
+        body = formats.confirmation(sub.topic_arn, sub.token or "", ctx.endpoint, message_id, self.clock.now(),
+                                    self.platform.component(Signer).sign,
+                                    topic.attributes.get("SignatureVersion") or "1")
         targets.record(self.platform, sub.arn, body, retry=HTTP_RETRY,
                        options={"MessageType": "SubscriptionConfirmation", "MessageId": message_id})
 
     def confirm_subscription(self, ctx: RequestContext, topic_arn: str, token: str,
                              authenticate_on_unsubscribe: str | None = None) -> dict[str, Any]:
-        self.store.topic(topic_arn)
-        sub = self.store.by_token(token)
-        if sub is None or sub.topic_arn != topic_arn:
+        sub = self.store.by_token(token)  # AWS checks the token first
+        if sub is None:
+            raise invalid("Token")
+        self.store.topic(check_arn(ctx, topic_arn))
+        if sub.topic_arn != topic_arn:
             raise invalid("Token")
         if not sub.confirmed:
             self.store.put_subscription(sub.with_(confirmed=True))
         return {"SubscriptionArn": sub.arn}
 
     def unsubscribe(self, ctx: RequestContext, subscription_arn: str) -> dict[str, Any]:
-        if not arns.is_arn(subscription_arn) or ":" not in arns.parse(subscription_arn).resource:
-            raise invalid("SubscriptionArn")
-        if self.store.subscription(subscription_arn) is None:
-            raise not_found("Subscription")
+        check_arn(ctx, subscription_arn, "SubscriptionArn")
+        # AWS answers 200 for a well-formed ARN of no subscription
         self.store.delete_subscription(subscription_arn)
         return {}
 
     def _listing(self, subs: list[Subscription], token: str | None) -> dict[str, Any]:
-        chunk, nxt = _page(subs, token)
+        chunk, nxt = page(subs, token)  # opaque tokens, as AWS's
         out: dict[str, Any] = {"Subscriptions": [
             {"SubscriptionArn": s.arn if s.confirmed else "PendingConfirmation", "Owner": s.owner,
              "Protocol": s.protocol, "Endpoint": s.endpoint, "TopicArn": s.topic_arn} for s in chunk]}
@@ -212,7 +229,7 @@ class SnsApi:
         return self._listing(self.store.subscriptions(account=ctx.account), next_token)
 
     def list_subscriptions_by_topic(self, ctx: RequestContext, topic_arn: str, next_token: str | None = None) -> dict[str, Any]:
-        self.store.topic(topic_arn)
+        self.store.topic(check_arn(ctx, topic_arn))
         return self._listing(self.store.subscriptions(topic_arn), next_token)
 
     def _subscription(self, arn: str) -> Subscription:
@@ -222,12 +239,15 @@ class SnsApi:
         return sub
 
     def get_subscription_attributes(self, ctx: RequestContext, subscription_arn: str) -> dict[str, Any]:
+        check_arn(ctx, subscription_arn, "SubscriptionArn")
         return {"Attributes": subscription_attributes(self._subscription(subscription_arn), EFFECTIVE_DELIVERY_POLICY)}
 
     def set_subscription_attributes(self, ctx: RequestContext, subscription_arn: str, attribute_name: str,
                                     attribute_value: str | None = None) -> dict[str, Any]:
-        sub = self._subscription(subscription_arn)
+        sub = self._subscription(check_arn(ctx, subscription_arn, "SubscriptionArn"))
         clean = check_subscription_attributes({attribute_name: attribute_value or ""}, sub.attributes, subscribe=False)
+        if attribute_name == "FilterPolicy" and not attribute_value:
+            clean.pop("FilterPolicyScope", None)  # AWS: an empty FilterPolicy drops the scope too
         self.store.put_subscription(sub.with_(attributes={k: v for k, v in clean.items() if v != ""}))
         return {}
 
@@ -237,19 +257,20 @@ class SnsApi:
                 phone_number: str | None = None, subject: str | None = None, message_structure: str | None = None,
                 message_attributes: dict[str, Any] | None = None, message_deduplication_id: str | None = None,
                 message_group_id: str | None = None) -> dict[str, Any]:
-        arn = topic_arn or target_arn
+        arn = topic_arn if topic_arn is not None else target_arn
         if arn is None:
-            if phone_number:
-                return {"MessageId": str(uuid.uuid4())}
+            if phone_number is not None:
+                return self.publish_to_phone(ctx, phone_number, message, subject, message_attributes)
             raise invalid("TopicArn or TargetArn Reason: no value for required parameter")
-        if not arns.is_arn(arn):
-            raise invalid("TopicArn")
-        topic = self.store.topic(arn)
+        if topic_arn is None and ":endpoint/" in arn:
+            check_arn(ctx, arn, "TargetArn")
+            return self.publish_to_endpoint(ctx, arn, message, subject, message_structure, message_attributes)
+        topic = self.store.topic(check_arn(ctx, arn, "TopicArn" if topic_arn is not None else "TargetArn"))
         structure = check_message(topic, message, subject, message_structure, message_attributes,
                                   message_group_id, message_deduplication_id)
         sent = publish(self.platform, topic, message, subject=subject, structure=structure,
                        attributes=message_attributes, group_id=message_group_id,
-                       dedup_id=message_deduplication_id, endpoint=ctx.endpoint)
+                       dedup_id=message_deduplication_id, endpoint=ctx.endpoint, trace=_trace(ctx))
         out: dict[str, Any] = {"MessageId": sent.message_id}
         if sent.sequence_number:
             out["SequenceNumber"] = sent.sequence_number
@@ -257,8 +278,14 @@ class SnsApi:
 
     def publish_batch(self, ctx: RequestContext, topic_arn: str, publish_batch_request_entries: list[dict[str, Any]]) -> dict[str, Any]:
         entries = publish_batch_request_entries or []
-        topic = self.store.topic(topic_arn)
-        _check_batch(entries)
+        topic = self.store.topic(check_arn(ctx, topic_arn))
+        check_batch_ids(entries)
+        size = sum(message_size(e.get("Message") or "", e.get("MessageAttributes")) for e in entries)
+        if size > MAX_SIZE:
+            raise client_error("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
+        for entry in entries:  # AWS: an entry's FIFO, structure or attribute error fails the whole call
+            check_shape(topic, entry.get("Message") or "{}", entry.get("MessageStructure"),
+                        entry.get("MessageAttributes"), entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
         successful, failed = [], []
         for entry in entries:
             try:
@@ -271,7 +298,10 @@ class SnsApi:
             except ServiceError as error:
                 failed.append({"Id": entry["Id"], "Code": error.code, "Message": error.message,
                                "SenderFault": error.sender_fault})
-        return {"Successful": successful, "Failed": failed}
+        out: dict[str, Any] = {"Successful": successful}
+        if failed:
+            out["Failed"] = failed
+        return out
 
 
 def _check_endpoint(protocol: str, endpoint: str) -> None:
@@ -285,18 +315,10 @@ def _check_endpoint(protocol: str, endpoint: str) -> None:
         raise invalid("Endpoint must match the specified protocol")
     elif protocol in ("email", "email-json") and "@" not in endpoint:
         raise invalid("Email address")
+    elif protocol == "sms" and not is_phone_number(endpoint):
+        raise invalid(f"Invalid SMS endpoint: {endpoint}")
 
 
-def _check_batch(entries: list[dict[str, Any]]) -> None:
-    if not entries:
-        raise client_error("EmptyBatchRequest", "The batch request doesn't contain any entries.")
-    if len(entries) > 10:
-        raise client_error("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
-    ids = [e.get("Id") or "" for e in entries]
-    if any(not _BATCH_ID.match(i) for i in ids):
-        raise client_error("InvalidBatchEntryId", "The Id of a batch entry in a batch request doesn't abide by the specification.")
-    if len(set(ids)) != len(ids):
-        raise client_error("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
-    size = sum(len((e.get("Message") or "").encode()) for e in entries)
-    if size > 262_144:
-        raise client_error("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
+def _trace(ctx: RequestContext) -> str | None:
+    """The caller's X-Amzn-Trace-Id: SNS passes it on to SQS as AWSTraceHeader."""
+    return ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None

@@ -72,6 +72,11 @@ def _combinations(policy: dict[str, Any], scope: str, depth: int) -> int:
             total *= _or_combinations(value, scope, depth)
         elif isinstance(value, dict):
             if scope == "MessageAttributes":
+                # AWS reads the inner object as keys first: {"suffix": "x"} is a key "suffix" whose
+                # value is neither an object nor an array
+                for inner, inner_value in value.items():
+                    if not isinstance(inner_value, dict | list):
+                        raise FilterPolicyError(f'"{inner}" must be an object or an array')
                 raise FilterPolicyError("Filter policy scope MessageAttributes does not support nested filter policy")
             total *= _combinations(value, scope, depth + 1)
         elif isinstance(value, list):
@@ -123,7 +128,8 @@ def _check_anything_but(value: Any) -> None:
             if not isinstance(item, str | int | Decimal) or isinstance(item, bool):
                 raise FilterPolicyError("Inside anything but list, start|null|boolean is not supported.")
     elif isinstance(value, dict):
-        if len(value) != 1 or next(iter(value)) not in ("prefix", "suffix", "equals-ignore-case"):
+        # SNS takes prefix and equals-ignore-case inside anything-but, not suffix
+        if len(value) != 1 or next(iter(value)) not in ("prefix", "equals-ignore-case"):
             raise FilterPolicyError(f"Unsupported anything-but pattern: {next(iter(value), '')}")
         _check_rule(value)
     elif not isinstance(value, str | int | Decimal) or isinstance(value, bool):
@@ -131,8 +137,10 @@ def _check_anything_but(value: Any) -> None:
 
 
 def _check_numeric(value: Any) -> None:
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, list):
         raise FilterPolicyError("Value of numeric must be an array.")
+    if not value:
+        raise FilterPolicyError("Invalid member in numeric match: ]")
     terms = list(value)
     operator = terms[0]
     if not isinstance(operator, str):
@@ -243,12 +251,29 @@ def _match_nested(policy: dict[str, Any], objects: list[Any]) -> bool:
 
 
 def _children(objects: list[Any], key: str) -> list[Any]:
+    """The values under `key` in `objects`, arrays flattened at any depth; a dotted key `"a.b"` also
+    follows the nested path a → b (AWS flattens both policy and body to dotted names)."""
     out: list[Any] = []
+    segments = key.split(".")
     for obj in objects:
-        for item in obj if isinstance(obj, list) else [obj]:
-            if isinstance(item, dict) and key in item:
-                out.append(item[key])
+        _lookup(obj, segments, out)
     return out
+
+
+def _lookup(node: Any, segments: list[str], out: list[Any]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _lookup(item, segments, out)
+        return
+    if not isinstance(node, dict):
+        return
+    for length in range(1, len(segments) + 1):
+        name = ".".join(segments[:length])
+        if name in node:
+            if length == len(segments):
+                out.append(node[name])
+            else:
+                _lookup(node[name], segments[length:], out)
 
 
 def _leaves(values: list[Any]) -> list[Any]:
@@ -297,7 +322,7 @@ def _equal(rule: Any, value: Any) -> bool:
     if rule is None or isinstance(rule, bool) or isinstance(value, bool) or value is None:
         return rule is value or (rule == value and type(rule) is type(value))
     if _is_number(rule):
-        return _is_number(value) and Decimal(rule) == Decimal(value)
+        return _is_number(value) and _fixed(rule) == _fixed(value)
     return isinstance(value, str) and rule == value
 
 
@@ -308,12 +333,24 @@ def _anything_but(operand: Any, value: Any) -> bool:
     return not any(_equal(item, value) for item in excluded)
 
 
+_PRECISION = Decimal("0.00001")
+
+
+def _fixed(value: Any) -> Decimal:
+    """A number rounded to five decimal places (unchanged when too large to round)."""
+    try:
+        return Decimal(value).quantize(_PRECISION)
+    except InvalidOperation:
+        return Decimal(value)
+
+
 def _numeric(terms: list[Any], value: Any) -> bool:
+    """Numeric matching: AWS compares numbers to five decimal places."""
     if not _is_number(value):
         return False
-    number = Decimal(value)
+    number = _fixed(value)
     for op, bound in zip(terms[::2], terms[1::2], strict=False):
-        bound = Decimal(bound)
+        bound = _fixed(bound)
         ok = {"<": number < bound, "<=": number <= bound, "=": number == bound,
               ">": number > bound, ">=": number >= bound}[op]
         if not ok:

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from overcast.protocol.values import format_timestamp
 
@@ -26,12 +25,14 @@ class Notification:
     endpoint: str                     # the platform's URL the publisher used
     structure: dict[str, str] | None = None
     sequence_number: str | None = None
+    signature_version: str = "1"      # the topic's SignatureVersion: 1 (SHA1) or 2 (SHA256)
 
     def for_protocol(self, protocol: str) -> str:
         """MessageStructure=json: the protocol's own message, else `default`."""
         if self.structure is None:
             return self.message
-        return self.structure.get(protocol, self.structure["default"])
+        value = self.structure.get(protocol)
+        return value if isinstance(value, str) else str(self.structure["default"])  # non-strings: default
 
 
 def _iso(epoch: float) -> str:
@@ -39,8 +40,8 @@ def _iso(epoch: float) -> str:
     return text if "." in text else text.replace("Z", ".000Z")
 
 
-def _signature(*parts: str) -> str:
-    return base64.b64encode(hashlib.sha256("\n".join(parts).encode()).digest() * 8).decode()
+#: signs a message's fields: (fields, SignatureVersion) → base64 signature (see signing.py)
+Sign = Callable[[dict[str, Any], str], str]
 
 
 def cert_url(endpoint: str) -> str:
@@ -70,7 +71,7 @@ def _dump(fields: list[tuple[str, Any]]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def envelope(note: Notification, subscription_arn: str, protocol: str) -> str:
+def envelope(note: Notification, subscription_arn: str, protocol: str, sign: Sign) -> str:
     """The JSON document SQS (non-raw) and HTTP/S subscribers receive."""
     fields: list[tuple[str, Any]] = [("Type", "Notification"), ("MessageId", note.message_id)]
     if note.sequence_number:
@@ -83,8 +84,8 @@ def envelope(note: Notification, subscription_arn: str, protocol: str) -> str:
     fields += [
         ("Message", message),
         ("Timestamp", timestamp),
-        ("SignatureVersion", "1"),
-        ("Signature", _signature(message, note.message_id, timestamp, note.topic_arn)),
+        ("SignatureVersion", note.signature_version),
+        ("Signature", sign(dict(fields, Message=message, Timestamp=timestamp), note.signature_version)),
         ("SigningCertURL", cert_url(note.endpoint)),
         ("UnsubscribeURL", unsubscribe_url(note.endpoint, subscription_arn)),
     ]
@@ -93,7 +94,7 @@ def envelope(note: Notification, subscription_arn: str, protocol: str) -> str:
     return _dump(fields)
 
 
-def lambda_event(note: Notification, subscription_arn: str) -> str:
+def lambda_event(note: Notification, subscription_arn: str, sign: Sign) -> str:
     """The event a Lambda subscriber is invoked with (one record per invocation)."""
     timestamp = _iso(note.timestamp)
     message = note.for_protocol("lambda")
@@ -104,8 +105,10 @@ def lambda_event(note: Notification, subscription_arn: str) -> str:
         "Subject": note.subject,
         "Message": message,
         "Timestamp": timestamp,
-        "SignatureVersion": "1",
-        "Signature": _signature(message, note.message_id, timestamp, note.topic_arn),
+        "SignatureVersion": note.signature_version,
+        "Signature": sign({"Type": "Notification", "MessageId": note.message_id, "TopicArn": note.topic_arn,
+                           "Subject": note.subject, "Message": message, "Timestamp": timestamp},
+                          note.signature_version),
         "SigningCertUrl": cert_url(note.endpoint),
         "UnsubscribeUrl": unsubscribe_url(note.endpoint, subscription_arn),
         "MessageAttributes": _attributes_json(note.attributes),
@@ -116,17 +119,18 @@ def lambda_event(note: Notification, subscription_arn: str) -> str:
     return json.dumps({"Records": [record]})
 
 
-def confirmation(topic_arn: str, token: str, endpoint: str, message_id: str, timestamp: float) -> str:
+def confirmation(topic_arn: str, token: str, endpoint: str, message_id: str, timestamp: float, sign: Sign,
+                 version: str = "1") -> str:
     """The SubscriptionConfirmation an HTTP/S endpoint gets; visiting SubscribeURL confirms."""
-    subscribe = f"{endpoint}/?Action=ConfirmSubscription&TopicArn={quote(topic_arn, safe='')}&Token={token}"
+    subscribe = f"{endpoint}/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
     message = (f"You have chosen to subscribe to the topic {topic_arn}.\n"
                "To confirm the subscription, visit the SubscribeURL included in this message.")
     stamp = _iso(timestamp)
-    return _dump([
+    fields: list[tuple[str, Any]] = [
         ("Type", "SubscriptionConfirmation"), ("MessageId", message_id), ("Token", token), ("TopicArn", topic_arn),
-        ("Message", message), ("SubscribeURL", subscribe), ("Timestamp", stamp), ("SignatureVersion", "1"),
-        ("Signature", _signature(message, message_id, stamp, topic_arn)), ("SigningCertURL", cert_url(endpoint)),
-    ])
+        ("Message", message), ("SubscribeURL", subscribe), ("Timestamp", stamp)]
+    return _dump([*fields, ("SignatureVersion", version), ("Signature", sign(dict(fields), version)),
+                  ("SigningCertURL", cert_url(endpoint))])
 
 
 def sqs_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

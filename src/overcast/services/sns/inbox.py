@@ -64,7 +64,8 @@ async def _post(platform: Platform, subscription_arn: str, payload: bytes, optio
         raise DeliveryError(f"{sub.endpoint} is not on this machine", code="EndpointUnreachable", retryable=False)
     kind = options.get("MessageType", "Notification")
     headers = {
-        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Type": _content_type(platform, sub),
+        "Accept-Encoding": "gzip,deflate",  # as AWS's agent sends
         "User-Agent": USER_AGENT,
         "x-amz-sns-message-type": kind,
         "x-amz-sns-message-id": options.get("MessageId", ""),
@@ -78,6 +79,23 @@ async def _post(platform: Platform, subscription_arn: str, payload: bytes, optio
     status = await asyncio.to_thread(_send, sub.endpoint, body, headers)
     if not 200 <= status < 300:
         raise DeliveryError(f"{sub.endpoint} answered {status}", code="EndpointError", retryable=True)
+
+
+def _content_type(platform: Platform, sub: Any) -> str:
+    """The subscription's `requestPolicy.headerContentType`, else the topic's
+    `http.defaultRequestPolicy.headerContentType`, else text/plain (AWS's delivery policies)."""
+    import json
+
+    try:
+        own = json.loads(sub.attributes.get("DeliveryPolicy") or "{}")
+        chosen = (own.get("requestPolicy") or {}).get("headerContentType")
+        if not chosen:
+            topic = platform.component(SnsStore).find_topic(sub.topic_arn)
+            policy = json.loads((topic.attributes.get("DeliveryPolicy") if topic else None) or "{}")
+            chosen = ((policy.get("http") or {}).get("defaultRequestPolicy") or {}).get("headerContentType")
+    except (ValueError, AttributeError):
+        chosen = None
+    return str(chosen) if chosen else "text/plain; charset=UTF-8"
 
 
 def _send(url: str, body: bytes, headers: dict[str, str]) -> int:

@@ -16,6 +16,7 @@ from overcast import delivery as targets
 from overcast.errors import client_error
 from overcast.platform import Platform
 from overcast.services.sns import filter_policy, formats
+from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid
 
 MAX_SIZE = 262_144            # AWS: 256 KiB including message attributes
@@ -41,6 +42,15 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
         raise invalid("Empty message")
     if subject is not None and (subject == "" or len(subject) > 100 or not subject.isprintable()):
         raise invalid("Subject")
+    parsed = check_shape(topic, message, structure, attributes, group_id, dedup_id)
+    if message_size(message, attributes) > MAX_SIZE:  # 262,144 bytes itself is allowed
+        raise invalid("Message too long")
+    return parsed
+
+
+def check_shape(topic: Topic, message: str, structure: str | None, attributes: dict[str, Any] | None,
+                group_id: str | None, dedup_id: str | None) -> dict[str, str] | None:
+    """The structure, attribute and FIFO checks (in PublishBatch they fail the whole call)."""
     parsed = None
     if structure is not None:
         if structure != "json":
@@ -52,9 +62,6 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
         if not isinstance(parsed, dict) or "default" not in parsed:
             raise invalid("Message Structure - No default entry in JSON message body")
     _check_attributes(attributes or {})
-    size = len(message.encode()) + sum(len(k) + len(json.dumps(v, default=str)) for k, v in (attributes or {}).items())
-    if size > MAX_SIZE:
-        raise invalid("Message too long")
     if topic.fifo:
         if not group_id:
             raise invalid("The MessageGroupId parameter is required for FIFO topics")
@@ -65,6 +72,17 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
         raise invalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is "
                       "not valid for this topic type")
     return parsed
+
+
+def message_size(message: str, attributes: dict[str, Any] | None) -> int:
+    """AWS's size of a message: the body's bytes plus each attribute's name, type and value."""
+    size = len(message.encode())
+    for name, attr in (attributes or {}).items():
+        attr = attr or {}
+        value = attr.get("BinaryValue") if attr.get("BinaryValue") is not None else attr.get("StringValue") or ""
+        size += len(name.encode()) + len(str(attr.get("DataType") or "").encode())
+        size += len(value) if isinstance(value, bytes) else len(str(value).encode())
+    return size
 
 
 def _check_attributes(attributes: dict[str, Any]) -> None:
@@ -90,7 +108,8 @@ def _check_attributes(attributes: dict[str, Any]) -> None:
 
 def publish(platform: Platform, topic: Topic, message: str, *, subject: str | None = None,
             structure: dict[str, str] | None = None, attributes: dict[str, Any] | None = None,
-            group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None) -> Published:
+            group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None,
+            trace: str | None = None) -> Published:
     """Record the deliveries of one checked message; committed when this returns."""
     db = platform.db
     now = platform.clock.now()
@@ -107,13 +126,14 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
             sequence = str(SEQUENCE_BASE + seq)
             dedup_id = key
         note = formats.Notification(str(uuid.uuid4()), topic.arn, message, subject, now, attributes,
-                                    endpoint or platform.config.endpoint, structure, sequence)
+                                    endpoint or platform.config.endpoint, structure, sequence,
+                                    topic.attributes.get("SignatureVersion") or "1")
         if topic.fifo:
             db.execute("INSERT OR REPLACE INTO sns_dedup(topic_arn, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
                        (topic.arn, dedup_id, note.message_id, seq, now + platform.clock.scaled(DEDUP_WINDOW)))
         for sub in platform.component(SnsStore).subscriptions(topic.arn):
             if sub.confirmed and _accepts(sub, note):
-                _record(platform, sub, note, group_id, dedup_id)
+                _record(platform, sub, note, group_id, dedup_id, trace)
     return Published(note.message_id, sequence)
 
 
@@ -134,27 +154,56 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
     return filter_policy.matches_attributes(policy, note.attributes)
 
 
+def _record_sent(platform: Platform, sub: Subscription, note: formats.Notification) -> None:
+    """SMS and mobile push subscribers: the message is kept (readable through the admin routes)."""
+    from overcast import arns
+    from overcast.services.sns.mobile import MobileStore
+    from overcast.services.sns.sent import record_sent
+
+    parsed = arns.parse(note.topic_arn)
+    if sub.protocol == "application":
+        endpoint = platform.component(MobileStore).find_endpoint(sub.endpoint)
+        if endpoint is None or not endpoint.enabled:
+            return
+        kind, text = "push", note.for_protocol(arns.parse(endpoint.app_arn).resource.split("/")[1])
+    else:
+        kind, text = "sms", note.for_protocol("sms")
+    record_sent(platform, kind, parsed.account, parsed.region, sub.endpoint, note.message_id, text, note.subject,
+                note.attributes)
+
+
 def _record(platform: Platform, sub: Subscription, note: formats.Notification, group_id: str | None,
-            dedup_id: str | None) -> None:
+            dedup_id: str | None, trace: str | None = None) -> None:
     options: dict[str, Any] = {}
+    sign = platform.component(Signer).sign
     if sub.protocol == "sqs":
         target = sub.endpoint
         if sub.raw:
             payload = note.for_protocol("sqs")
             options["MessageAttributes"] = formats.sqs_attributes(note.attributes)
         else:
-            payload = formats.envelope(note, sub.arn, "sqs")
+            payload = formats.envelope(note, sub.arn, "sqs", sign)
         if group_id:
             options.update(MessageGroupId=group_id, MessageDeduplicationId=dedup_id)
+        if trace:  # the publisher's X-Amzn-Trace-Id reaches SQS as AWSTraceHeader
+            options["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
         retry = MANAGED_RETRY
     elif sub.protocol == "lambda":
-        target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn), MANAGED_RETRY
+        target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn, sign), MANAGED_RETRY
         options["InvocationType"] = "Event"
     elif sub.protocol in ("http", "https"):
         target, retry = sub.arn, HTTP_RETRY
-        payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol)
+        payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol, sign)
         options.update(MessageType="Notification", MessageId=note.message_id, Raw=sub.raw)
+    elif sub.protocol in ("sms", "application"):
+        _record_sent(platform, sub, note)
+        return
     else:
-        return  # email, sms, mobile push and firehose have nowhere to go on one machine
+        return  # email and firehose have nowhere to go on one machine
+    if sub.dead_letter_arn:
+        if sub.protocol == "lambda":  # AWS dead-letters the SNS message, not the Lambda event
+            options["FailurePayload"] = formats.envelope(note, sub.arn, "lambda", sign)
+        if group_id:  # a FIFO topic's redrive keeps the group and deduplication ids
+            options["FailureOptions"] = {"MessageGroupId": group_id, "MessageDeduplicationId": dedup_id}
     targets.record(platform, target, payload, options=options, retry=retry, failure_arn=sub.dead_letter_arn,
                    failure_style="sns")

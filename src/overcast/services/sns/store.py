@@ -44,6 +44,7 @@ class Subscription:
     confirmed: bool
     token: str | None = None
     created_at: float = 0.0
+    principal: str | None = None
 
     @property
     def raw(self) -> bool:
@@ -112,9 +113,9 @@ class SnsStore:
     def put_subscription(self, sub: Subscription) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO sns_subscriptions(arn, topic_arn, owner, protocol, endpoint, attributes, confirmed,"
-            " token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " token, created_at, principal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (sub.arn, sub.topic_arn, sub.owner, sub.protocol, sub.endpoint, json.dumps(sub.attributes),
-             int(sub.confirmed), sub.token, sub.created_at),
+             int(sub.confirmed), sub.token, sub.created_at, sub.principal),
         )
 
     def delete_subscription(self, arn: str) -> None:
@@ -123,4 +124,5 @@ class SnsStore:
 
 def _sub(row: Any) -> Subscription:
     return Subscription(row["arn"], row["topic_arn"], row["owner"], row["protocol"], row["endpoint"],
-                        json.loads(row["attributes"]), bool(row["confirmed"]), row["token"], row["created_at"])
+                        json.loads(row["attributes"]), bool(row["confirmed"]), row["token"], row["created_at"],
+                        row["principal"])

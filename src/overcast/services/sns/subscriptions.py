@@ -12,6 +12,8 @@ from overcast.services.sns.store import Subscription, invalid
 SETTABLE = ("DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy",
             "SubscriptionRoleArn", "ReplayPolicy")
 SCOPES = ("MessageAttributes", "MessageBody")
+#: what an attribute not set means (re-subscribing with these values finds the same subscription)
+SUBSCRIPTION_DEFAULTS = {"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
 
 
 def check_subscription_attributes(new: dict[str, str], current: dict[str, str], *, subscribe: bool) -> dict[str, str]:
@@ -70,7 +72,7 @@ def subscription_attributes(sub: Subscription, delivery_policy: str) -> dict[str
         "ConfirmationWasAuthenticated": "true" if sub.confirmed else "false",
         "PendingConfirmation": "false" if sub.confirmed else "true",
         "RawMessageDelivery": "false",
-        "SubscriptionPrincipal": f"arn:aws:iam::{sub.owner}:root",
+        "SubscriptionPrincipal": sub.principal or f"arn:aws:iam::{sub.owner}:root",
     }
     if sub.protocol in ("http", "https"):
         values["EffectiveDeliveryPolicy"] = delivery_policy

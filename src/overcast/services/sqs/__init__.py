@@ -43,5 +43,11 @@ SPEC = ServiceSpec(
     event_source=EventSource("sqs", _adapter, _is_queue, queue=True),
     model_for=model_for,
     options=ProtocolOptions(validation="required", validation_code="MissingParameter",
-                            error_type_prefix="com.amazonaws.sqs#", rewrite=queue_url_from_path),
+                            required_message="The request must contain the parameter {name}.",
+                            query_absent_lists_empty=True,
+                            unknown_action_message="The action {action} is not valid for this endpoint.",
+                            error_type_prefix="com.amazonaws.sqs#", rewrite=queue_url_from_path,
+                            # errors AWS names by a shape the json model lacks: __type → query code
+                            query_error_codes={"InvalidParameterValueException": "InvalidParameterValue",
+                                               "MissingRequiredParameterException": "MissingParameter"}),
 )

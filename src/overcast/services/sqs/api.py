@@ -4,36 +4,33 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.sqs import attributes as qattrs
+from overcast.services.sqs.batches import MAX_BATCH_BYTES, check_batch, entry_size, run_batch
 from overcast.services.sqs.errors import (
-    BatchEntryIdsNotDistinct,
+    QUERY_NO_QUEUE,
     BatchRequestTooLong,
-    EmptyBatchRequest,
     InvalidAttributeValue,
-    InvalidBatchEntryId,
     InvalidParameterValue,
     PurgeQueueInProgress,
+    QueueDeletedRecently,
+    QueueDoesNotExist,
     QueueNameExists,
-    SqsError,
-    TooManyEntriesInBatchRequest,
     invalid_value,
 )
 from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.movetasks import MoveTasks
-from overcast.services.sqs.query_protocol import legacy_code
+from overcast.services.sqs.query_protocol import refuse_account_action
 from overcast.services.sqs.queues import Queue, QueueStore, arn_from_url, queue_arn
-from overcast.services.sqs.shapes import outgoing, render
+from overcast.services.sqs.shapes import check_fifo_entry, outgoing, render
 
-MAX_BATCH = 10
-MAX_BATCH_BYTES = 1_048_576
 PURGE_INTERVAL = 60     # AWS: one PurgeQueue per queue every 60 seconds
-_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+RECREATE_WAIT = 60      # AWS: a deleted queue's name can be reused after 60 seconds
 
 
 def _token(value: str) -> str:
@@ -56,14 +53,17 @@ class SqsApi:
         self.queues = platform.component(QueueStore)
         self.messages = platform.component(Messages)
         self.tasks = platform.component(MoveTasks)
+        self.default_region = platform.config.default_region
 
     def _queue(self, ctx: RequestContext, queue_url: str) -> Queue:
-        return self.queues.get(arn_from_url(queue_url, ctx.account, ctx.region))
+        with _wording(ctx):
+            return self.queues.get(arn_from_url(queue_url, ctx.account, ctx.region))
 
     # -- queues -------------------------------------------------------------------------------
 
     def create_queue(self, ctx: RequestContext, queue_name: str, attributes: dict[str, str] | None = None,
                      tags: dict[str, str] | None = None) -> dict[str, Any]:
+        refuse_account_action("CreateQueue", ctx.request)
         attributes = attributes or {}
         fifo = str(attributes.get("FifoQueue", "")).lower() == "true"
         qattrs.check_queue_name(queue_name, fifo)
@@ -74,13 +74,18 @@ class SqsApi:
             for name, value in clean.items():
                 if existing.attributes.get(name, "") != value:
                     raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {name}")
-            return {"QueueUrl": existing.url(ctx.endpoint)}
+            return {"QueueUrl": existing.url(ctx.endpoint, self.default_region)}
+        deleted_at = self.queues.deleted.get(arn)
+        if deleted_at is not None and self.clock.aws_elapsed(deleted_at) < RECREATE_WAIT:
+            raise QueueDeletedRecently(
+                "You must wait 60 seconds after deleting a queue before you can create another with the same name."
+            )
         values = {**qattrs.defaults(fifo), **clean}
         self._check_redrive(arn, fifo, values.get("RedrivePolicy"))
         now = self.clock.now()
         queue = Queue(arn, ctx.account, ctx.region, queue_name, fifo, values, dict(tags or {}), now, now)
         self.queues.put(queue)
-        return {"QueueUrl": queue.url(ctx.endpoint)}
+        return {"QueueUrl": queue.url(ctx.endpoint, self.default_region)}
 
     def _check_redrive(self, source_arn: str, fifo: bool, policy: str | None) -> None:
         if not policy:
@@ -99,10 +104,12 @@ class SqsApi:
     def get_queue_url(self, ctx: RequestContext, queue_name: str,
                       queue_owner_aws_account_id: str | None = None) -> dict[str, Any]:
         account = queue_owner_aws_account_id or ctx.account
-        return {"QueueUrl": self.queues.get(queue_arn(ctx.region, account, queue_name)).url(ctx.endpoint)}
+        with _wording(ctx):
+            return {"QueueUrl": self.queues.get(queue_arn(ctx.region, account, queue_name)).url(ctx.endpoint, self.default_region)}
 
     def list_queues(self, ctx: RequestContext, queue_name_prefix: str = "", next_token: str | None = None,
                     max_results: int | None = None) -> dict[str, Any]:
+        refuse_account_action("ListQueues", ctx.request)
         if max_results is not None and not 1 <= max_results <= 1000:
             raise invalid_value(max_results, "MaxResults", "MaxResults must be an integer between 1 and 1000")
         after = _untoken(next_token)
@@ -110,7 +117,7 @@ class SqsApi:
         page = queues[: max_results or 1000]
         out: dict[str, Any] = {}
         if page:
-            out["QueueUrls"] = [q.url(ctx.endpoint) for q in page]
+            out["QueueUrls"] = [q.url(ctx.endpoint, self.default_region) for q in page]
         if max_results and len(queues) > len(page):
             out["NextToken"] = _token(page[-1].name)
         return out
@@ -118,6 +125,7 @@ class SqsApi:
     def delete_queue(self, ctx: RequestContext, queue_url: str) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
         self.queues.delete(queue.arn)
+        self.queues.deleted[queue.arn] = self.clock.now()
         self.platform.signals.notify(signal_key(queue.arn))
         return {}
 
@@ -128,6 +136,10 @@ class SqsApi:
             return {}
         visible, in_flight, delayed = self.messages.counts(queue)
         available = {name: value for name, value in queue.attributes.items() if value != ""}
+        if "KmsMasterKeyId" in available:  # the reuse period is reported only while a KMS key is set
+            available.setdefault("KmsDataKeyReusePeriodSeconds", "300")
+        else:
+            available.pop("KmsDataKeyReusePeriodSeconds", None)
         available.update(
             QueueArn=queue.arn,
             ApproximateNumberOfMessages=str(visible),
@@ -163,7 +175,7 @@ class SqsApi:
         after = _untoken(next_token)
         sources = [q for q in self.queues.sources_of(queue.arn) if q.name > after]
         page = sources[: max_results or 1000]
-        out: dict[str, Any] = {"queueUrls": [q.url(ctx.endpoint) for q in page]}
+        out: dict[str, Any] = {"queueUrls": [q.url(ctx.endpoint, self.default_region) for q in page]}
         if max_results and len(sources) > len(page):
             out["NextToken"] = _token(page[-1].name)
         return out
@@ -194,13 +206,15 @@ class SqsApi:
     def add_permission(self, ctx: RequestContext, queue_url: str, label: str, aws_account_ids: list[str],
                        actions: list[str]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        policy = json.loads(queue.attributes.get("Policy") or '{"Version":"2012-10-17","Statement":[]}')
+        # AWS's policy: Version 2008-10-17, Id "<arn>/SQSDefaultPolicy", a single value as a string
+        policy = json.loads(queue.attributes.get("Policy") or json.dumps(
+            {"Version": "2008-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}))
         if any(s.get("Sid") == label for s in policy["Statement"]):
             raise invalid_value(label, "Label", "Already exists.")
         policy["Statement"].append({
             "Sid": label, "Effect": "Allow",
-            "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in aws_account_ids]},
-            "Action": [f"SQS:{a}" for a in actions], "Resource": queue.arn,
+            "Principal": {"AWS": _one_or_list([f"arn:aws:iam::{a}:root" for a in aws_account_ids])},
+            "Action": _one_or_list([f"SQS:{a}" for a in actions]), "Resource": queue.arn,
         })
         return self.set_queue_attributes(ctx, queue_url, {"Policy": json.dumps(policy)})
 
@@ -220,25 +234,28 @@ class SqsApi:
                      message_system_attributes: dict[str, Any] | None = None,
                      message_deduplication_id: str | None = None, message_group_id: str | None = None) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        out = outgoing(queue, message_body, delay_seconds, message_attributes, message_system_attributes,
-                       message_group_id, message_deduplication_id)
+        out = outgoing(queue, message_body, delay_seconds, message_attributes,
+                       _with_trace(ctx, message_system_attributes), message_group_id, message_deduplication_id)
         return _sent(self.messages.send(queue, out, ctx.account))
 
     def send_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        _check_batch(entries, "SendMessageBatchRequestEntry")
-        size = sum(len((e.get("MessageBody") or "").encode()) for e in entries)
+        check_batch(entries, "SendMessageBatchRequestEntry")
+        size = sum(entry_size(e) for e in entries)
         if size > MAX_BATCH_BYTES:
             raise BatchRequestTooLong(f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes.")
+        if queue.fifo:
+            for entry in entries:
+                check_fifo_entry(queue, entry)
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             out = outgoing(queue, entry.get("MessageBody"), entry.get("DelaySeconds"), entry.get("MessageAttributes"),
-                           entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
+                           _with_trace(ctx, entry.get("MessageSystemAttributes")), entry.get("MessageGroupId"),
                            entry.get("MessageDeduplicationId"))
             return {"Id": entry["Id"], **_sent(self.messages.send(queue, out, ctx.account))}
 
         with self.platform.db.tx():
-            return _batch(entries, one)
+            return run_batch(entries, one)
 
     async def receive_message(self, ctx: RequestContext, queue_url: str, attribute_names: list[str] | None = None,
                               message_system_attribute_names: list[str] | None = None,
@@ -274,14 +291,14 @@ class SqsApi:
 
     def delete_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        _check_batch(entries, "DeleteMessageBatchRequestEntry")
+        check_batch(entries, "DeleteMessageBatchRequestEntry")
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             self.messages.delete(queue, entry["ReceiptHandle"])
             return {"Id": entry["Id"]}
 
         with self.platform.db.tx():
-            return _batch(entries, one)
+            return run_batch(entries, one)
 
     def change_message_visibility(self, ctx: RequestContext, queue_url: str, receipt_handle: str,
                                   visibility_timeout: int) -> dict[str, Any]:
@@ -291,14 +308,14 @@ class SqsApi:
     def change_message_visibility_batch(self, ctx: RequestContext, queue_url: str,
                                         entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        _check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")
+        check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             self.messages.change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout") or 0)
             return {"Id": entry["Id"]}
 
         with self.platform.db.tx():
-            return _batch(entries, one)
+            return run_batch(entries, one)
 
     # -- message move tasks -------------------------------------------------------------------
 
@@ -324,33 +341,29 @@ def _sent(sent: Any) -> dict[str, Any]:
     return out
 
 
-def _check_batch(entries: list[dict[str, Any]] | None, noun: str) -> None:
-    if not entries:
-        raise EmptyBatchRequest(f"There should be at least one {noun} in the request.")
-    if len(entries) > MAX_BATCH:
-        raise TooManyEntriesInBatchRequest(
-            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}."
-        )
-    seen: set[str] = set()
-    for entry in entries:
-        entry_id = entry.get("Id") or ""
-        if not _BATCH_ID.match(entry_id):
-            raise InvalidBatchEntryId(
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
-                "It can be at most 80 letters long."
-            )
-        if entry_id in seen:
-            raise BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")
-        seen.add(entry_id)
+def _one_or_list(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else values
 
 
-def _batch(entries: list[dict[str, Any]], one: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """Run each entry; an entry's error becomes its `Failed` item (AWS answers 200 regardless)."""
-    successful, failed = [], []
-    for entry in entries:
-        try:
-            successful.append(one(entry))
-        except SqsError as error:
-            failed.append({"Id": entry["Id"], "SenderFault": error.sender_fault,
-                           "Code": legacy_code(error.code), "Message": error.message})
-    return {"Successful": successful, "Failed": failed}
+def _with_trace(ctx: RequestContext, system: dict[str, Any] | None) -> dict[str, Any] | None:
+    """AWS turns the request's X-Amzn-Trace-Id header into the AWSTraceHeader system attribute
+    (an explicit AWSTraceHeader wins)."""
+    trace = ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
+    if not trace or (system and "AWSTraceHeader" in system):
+        return system
+    return {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
+
+
+def _is_query(ctx: RequestContext) -> bool:
+    return ctx.request is not None and not ctx.request.headers.get("x-amz-target")
+
+
+@contextmanager
+def _wording(ctx: RequestContext) -> Iterator[None]:
+    """QueueDoesNotExist in the query protocol's words."""
+    try:
+        yield
+    except QueueDoesNotExist as error:
+        if _is_query(ctx) and error.message == QueueDoesNotExist().message:
+            raise QueueDoesNotExist(QUERY_NO_QUEUE) from None
+        raise

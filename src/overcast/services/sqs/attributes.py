@@ -52,11 +52,11 @@ def check(attributes: dict[str, str], *, fifo: bool, creating: bool) -> dict[str
         value = "" if raw is None else str(raw)
         if name not in SETTABLE:
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
-        if name in FIFO_ONLY and not fifo:
-            if name == "FifoQueue" and value.lower() == "false":
-                continue
+        if name in FIFO_ONLY and not fifo:  # AWS: even FifoQueue=false is unknown on a standard queue
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
         if name == "FifoQueue" and not creating:
+            if value.lower() == "true":
+                continue  # setting a FIFO queue's FifoQueue to true changes nothing
             raise InvalidAttributeValue("Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
         clean[name] = _value(name, value)
     return clean

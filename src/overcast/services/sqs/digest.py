@@ -17,7 +17,7 @@ from typing import Any
 from overcast.services.sqs.errors import InvalidParameterValue
 
 MAX_ATTRIBUTES = 10
-_NAME = re.compile(r"^[A-Za-z0-9_\-.]{1,256}$")
+_NAME = re.compile(r"^[\w\-.]{1,256}$")  # letters of any script (AWS accepts non-ASCII names)
 _TYPE = re.compile(r"^(String|Number|Binary)(\..+)?$")
 
 
@@ -104,8 +104,13 @@ def _check_value(name: str, attr: dict[str, Any]) -> dict[str, Any]:
     value = attr.get("StringValue")
     if value is None or value == "":
         raise InvalidParameterValue(
-            f"The message attribute '{name}' must contain non-empty message attribute value for message "
-            f"attribute type '{data_type.split('.')[0]}'."
+            f"Message (user) attribute '{name}' must contain a non-empty value of type '{data_type.split('.')[0]}'."
+        )
+    bad = _INVALID_BODY.search(value)
+    if bad is not None:  # AWS: String values have the same restrictions as the message body
+        raise InvalidParameterValue(
+            f"Message (user) attribute '{name}' contains invalid characters: valid unicode characters are #x9 | "
+            f"#xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF (found #x{ord(bad.group()):X})."
         )
     if data_type.startswith("Number"):
         _check_number(name, value)

@@ -41,6 +41,14 @@ class QueueDoesNotExist(SqsError):
         super().__init__(message)
 
 
+#: the query protocol's wording of QueueDoesNotExist (the json protocol's is shorter)
+QUERY_NO_QUEUE = "The specified queue does not exist for this wsdl version."
+
+
+class QueueDeletedRecently(SqsError):
+    code = "QueueDeletedRecently"
+
+
 class QueueNameExists(SqsError):
     code = "QueueNameExists"
 
@@ -102,4 +110,4 @@ class OverLimit(SqsError):
 
 def invalid_value(value: Any, parameter: str, reason: str) -> InvalidParameterValue:
     """AWS's wording for a bad parameter value."""
-    return InvalidParameterValue(f"Value {value} for parameter {parameter} is invalid. Reason: {reason}.")
+    return InvalidParameterValue(f"Value {value} for parameter {parameter} is invalid. Reason: {reason.rstrip('.')}.")

@@ -21,13 +21,13 @@ from typing import Any
 from overcast.platform import Platform
 from overcast.services.sqs.digest import md5_of_attributes
 from overcast.services.sqs.errors import InvalidParameterValue, ReceiptHandleIsInvalid
+from overcast.services.sqs.fifo import SEQUENCE_BASE, group_by_group, sequence_number, sequence_part
 from overcast.services.sqs.queues import Queue, QueueStore
 
 MAX_VISIBILITY = 43_200          # AWS: a message can stay in flight at most 12 hours
 DEDUP_WINDOW = 300               # AWS: FIFO deduplication interval, 5 minutes
 RECEIVE_ATTEMPT_WINDOW = 300     # AWS: ReceiveRequestAttemptId is remembered 5 minutes
 TIMERS = "sqs:timers"
-SEQUENCE_BASE = 10**19           # FIFO SequenceNumber: 20 digits, increasing
 
 
 def signal_key(queue_arn: str) -> str:
@@ -118,6 +118,8 @@ class Messages:
         self.next_due = math.inf
         self._last_round = self.clock.now()
         self._next_expiry = 0.0
+        self._served: dict[str, dict[str, int]] = {}  # FIFO: queue → group → when last served
+        self._serve_count = 0
 
     # -- timers -------------------------------------------------------------------------------
 
@@ -170,8 +172,8 @@ class Messages:
             if queue.fifo:
                 duplicate = self._duplicate(queue, out, now)
                 if duplicate is not None:
-                    msg_id, seq = duplicate
-                    return Sent(msg_id, out.md5_body, md5_attrs, md5_system, str(SEQUENCE_BASE + seq))
+                    msg_id, part = duplicate
+                    return Sent(msg_id, out.md5_body, md5_attrs, md5_system, str(SEQUENCE_BASE + part))
             msg_id = message_id or str(uuid.uuid4())
             delay = out.delay if out.delay is not None else queue.number("DelaySeconds")
             available = now + self.clock.scaled(delay) if delay else now
@@ -189,10 +191,11 @@ class Messages:
                 self.db.execute(
                     "INSERT OR REPLACE INTO sqs_dedup(queue_arn, dedup_key, message_id, seq, expires_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (queue.arn, self._dedup_key(queue, out), msg_id, seq, now + self.clock.scaled(DEDUP_WINDOW)),
+                    (queue.arn, self._dedup_key(queue, out), msg_id, sequence_part(seq, now),
+                     now + self.clock.scaled(DEDUP_WINDOW)),
                 )
         self._available(queue.arn, available, now)
-        return Sent(msg_id, out.md5_body, md5_attrs, md5_system, str(SEQUENCE_BASE + seq) if queue.fifo else None)
+        return Sent(msg_id, out.md5_body, md5_attrs, md5_system, sequence_number(seq, now) if queue.fifo else None)
 
     def _dedup_key(self, queue: Queue, out: Outgoing) -> str:
         key = out.dedup_id or hashlib.sha256(out.body.encode()).hexdigest()
@@ -240,6 +243,8 @@ class Messages:
                 )
         if taken and timeout:
             self._schedule(now + self.clock.scaled(timeout))
+        if queue.fifo:
+            self._mark_served(queue.arn, taken)
         return taken
 
     def _candidates(self, queue: Queue, limit: int, now: float) -> list[Any]:
@@ -248,13 +253,22 @@ class Messages:
                 "SELECT * FROM sqs_messages WHERE queue_arn = ? AND available_at <= ? AND expires_at > ?"
                 " ORDER BY seq LIMIT ?", (queue.arn, now, now, limit),
             )
-        # FIFO: a message group is locked while one of its messages is in flight (AWS: "messages
-        # that belong to the same message group are processed one by one, in a strict order").
-        return self.db.query(
-            "SELECT * FROM sqs_messages WHERE queue_arn = ? AND available_at <= ? AND expires_at > ?"
-            " AND group_id NOT IN (SELECT group_id FROM sqs_messages WHERE queue_arn = ? AND available_at > ?"
-            " AND receive_count > 0) ORDER BY seq LIMIT ?", (queue.arn, now, now, queue.arn, now, limit),
+        # FIFO: a message group is blocked from its first in-flight message on (AWS: "messages that
+        # belong to the same message group are processed one by one, in a strict order"); visible
+        # messages before it stay receivable.
+        rows = self.db.query(
+            "SELECT * FROM sqs_messages AS m WHERE queue_arn = ? AND available_at <= ? AND expires_at > ?"
+            " AND NOT EXISTS (SELECT 1 FROM sqs_messages AS f WHERE f.queue_arn = m.queue_arn"
+            " AND f.group_id = m.group_id AND f.available_at > ? AND f.receive_count > 0 AND f.seq < m.seq)"
+            " ORDER BY seq LIMIT 1000", (queue.arn, now, now, now),
         )
+        return group_by_group(rows, self._served.get(queue.arn, {}), limit)
+
+    def _mark_served(self, queue_arn: str, taken: list[Received]) -> None:
+        served = self._served.setdefault(queue_arn, {})
+        for received in taken:
+            self._serve_count += 1
+            served[received.row["group_id"]] = self._serve_count
 
     def _take(self, queue: Queue, row: Any, timeout: int, now: float) -> Received:
         token = uuid.uuid4().hex
@@ -293,19 +307,21 @@ class Messages:
         return True
 
     def move(self, row: Any, target: Queue, source_arn: str | None) -> None:
-        """Move one message row to `target` (dead-letter redrive, message move tasks)."""
+        """Move one message row to `target` (dead-letter redrive, message move tasks). A dead-lettered
+        message keeps its receive count, as on AWS; a move task's message starts afresh."""
         now = self.clock.now()
+        count = row["receive_count"] if source_arn is not None else 0
         retention = self.clock.scaled(target.number("MessageRetentionPeriod"))
         # Standard queues keep the original enqueue time for retention; FIFO queues restart it.
         expires = now + retention if target.fifo else row["sent_at"] + retention
         self.db.execute("DELETE FROM sqs_messages WHERE seq = ?", (row["seq"],))
         self.db.execute(
             "INSERT INTO sqs_messages(queue_arn, message_id, body, md5_body, attributes, md5_attributes, system,"
-            " md5_system, sender_id, sent_at, available_at, expires_at, group_id, dedup_id, source_arn)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " md5_system, sender_id, sent_at, available_at, expires_at, group_id, dedup_id, source_arn,"
+            " receive_count, first_receive_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (target.arn, row["message_id"], row["body"], row["md5_body"], row["attributes"], row["md5_attributes"],
              row["system"], row["md5_system"], row["sender_id"], row["sent_at"], now, expires, row["group_id"],
-             row["dedup_id"], source_arn),
+             row["dedup_id"], source_arn, count, row["first_receive_at"] if count else None),
         )
         self.signals.notify(signal_key(target.arn))
 
@@ -332,12 +348,16 @@ class Messages:
         seq, token = parse_handle(queue, handle)
         now = self.clock.now()
         row = self.db.query_one("SELECT receipt, available_at, visible_limit FROM sqs_messages WHERE seq = ?", (seq,))
-        if row is None or row["receipt"] != token or row["available_at"] <= now:
+        # Standard queues accept any handle of a message that still exists (an expired one, or an
+        # older one after a re-receive); FIFO queues only the current handle of an in-flight message.
+        stale = queue.fifo and (row is None or row["receipt"] != token or row["available_at"] <= now)
+        if row is None or stale:
             raise InvalidParameterValue(
                 f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is "
                 "not available for visibility timeout change."
             )
-        if not 0 <= timeout <= MAX_VISIBILITY or now + self.clock.scaled(timeout) > row["visible_limit"] + 1e-6:
+        limit = row["visible_limit"] if row["visible_limit"] is not None else math.inf
+        if not 0 <= timeout <= MAX_VISIBILITY or now + self.clock.scaled(timeout) > limit + 1e-6:
             raise InvalidParameterValue(
                 f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for "
                 f"the message is beyond the limit [{MAX_VISIBILITY} seconds]."
@@ -362,7 +382,11 @@ class Messages:
         return int(row["v"]), int(row["f"]), int(row["d"])
 
     def purge(self, queue: Queue) -> None:
-        self.db.execute("DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?", (queue.arn, self.clock.now()))
+        """Delete the queue's messages and (FIFO) its deduplication cache, as AWS's PurgeQueue does."""
+        with self.db.tx():
+            self.db.execute("DELETE FROM sqs_messages WHERE queue_arn = ? AND sent_at <= ?",
+                            (queue.arn, self.clock.now()))
+            self.db.execute("DELETE FROM sqs_dedup WHERE queue_arn = ?", (queue.arn,))
 
     def visible_rows(self, queue_arn: str, limit: int) -> list[Any]:
         now = self.clock.now()

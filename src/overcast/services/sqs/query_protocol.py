@@ -72,12 +72,37 @@ def model_for(req: Request) -> ServiceModel | None:
     return query_model()
 
 
+def _check_queue_url_action(req: Request) -> None:
+    """AWS's answers to a query call on a queue URL: no Action is an unknown operation (404);
+    the account-level actions CreateQueue and ListQueues are not valid there."""
+    from overcast.errors import ClientError
+
+    if req.method != "GET":  # a POST's form is not read yet: the operations check (see on_queue_url)
+        return
+    action = next((v for k, v in req.query if k == "Action"), None)
+    if not action:
+        raise ClientError("", code="UnknownOperationException", status=404)
+    refuse_account_action(action, req)
+
+
+def refuse_account_action(action: str, req: Request | None) -> None:
+    """CreateQueue and ListQueues sent over the query protocol to a queue URL → InvalidAction."""
+    from overcast.errors import ClientError
+
+    if req is None or req.headers.get("x-amz-target"):
+        return
+    path = req.raw_path.split("?", 1)[0]
+    if path not in ("", "/") and not path.startswith("/_overcast"):
+        raise ClientError(f"The action {action} is not valid for this endpoint.", code="InvalidAction")
+
+
 def queue_url_from_path(req: Request) -> Request:
     """Older SDKs post query requests to the queue URL itself (`POST /123456789012/name`) and may
     leave `QueueUrl` out of the form: put it in, built from the path."""
     path = req.raw_path.split("?", 1)[0]
     if path in ("", "/") or req.headers.get("x-amz-target") or path.startswith("/_overcast"):
         return req
+    _check_queue_url_action(req)
     if "QueueUrl=" in req.query_string:  # a QueueUrl in the form body still wins: it comes later
         return req
     from urllib.parse import quote

@@ -29,8 +29,12 @@ class Queue:
     modified_at: float = 0.0
     purged_at: float | None = None
 
-    def url(self, endpoint: str) -> str:
-        """The queue URL under the endpoint the client used (`http://localhost:4566/<account>/<name>`)."""
+    def url(self, endpoint: str, default_region: str | None = None) -> str:
+        """The queue URL under the endpoint the client used: `http://localhost:4566/<account>/<name>`
+        in the default region, `.../queue/<region>/<account>/<name>` in the others (AWS's URLs differ
+        by region: `https://sqs.<region>.amazonaws.com/<account>/<name>`)."""
+        if default_region is not None and self.region != default_region:
+            return f"{endpoint}/queue/{self.region}/{self.account}/{self.name}"
         return f"{endpoint}/{self.account}/{self.name}"
 
     def number(self, name: str) -> int:
@@ -81,7 +85,10 @@ class QueueStore:
         self.db = platform.db
         self.clock = platform.clock
         self._cache: dict[str, Queue | None] = {}
+        #: ARN → when it was deleted (AWS refuses the name for 60 s; kept in memory only)
+        self.deleted: dict[str, float] = {}
         platform.on_reset(self._cache.clear)
+        platform.on_reset(self.deleted.clear)
 
     def find(self, arn: str) -> Queue | None:
         if arn in self._cache:

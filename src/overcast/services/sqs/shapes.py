@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from overcast.services.sqs.digest import attributes_size, check_attributes, check_body, md5_of_attributes
 from overcast.services.sqs.errors import InvalidParameterValue, MissingParameter, invalid_value
+from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.messages import Outgoing, Received, decode_attrs
 from overcast.services.sqs.queues import Queue
 
@@ -21,8 +23,6 @@ def outgoing(queue: Queue, body: str | None, delay: int | None = None,
              attributes: dict[str, Any] | None = None, system: dict[str, Any] | None = None,
              group_id: str | None = None, dedup_id: str | None = None) -> Outgoing:
     """Check one message against the queue's rules (AWS's codes and wording)."""
-    import re
-
     if body is None or body == "":
         raise MissingParameter("The request must contain the parameter MessageBody.")
     check_body(body)
@@ -36,19 +36,38 @@ def outgoing(queue: Queue, body: str | None, delay: int | None = None,
     if queue.fifo:
         if delay:
             raise invalid_value(delay, "DelaySeconds", "The request include parameter that is not valid for this queue type")
-        if not group_id:
+        delay = None  # AWS: a per-message DelaySeconds of 0 does not override a FIFO queue's delay
+        if group_id is None:
             raise MissingParameter("The request must contain the parameter MessageGroupId.")
-        if not dedup_id and not queue.content_dedup:
+        if dedup_id is None and not queue.content_dedup:
             raise InvalidParameterValue(
                 "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
             )
-        for name, value in (("MessageGroupId", group_id), ("MessageDeduplicationId", dedup_id)):
-            if value is not None and not re.match(_FIFO_ID, value):
-                raise invalid_value(value, name, f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length.")
-    elif dedup_id:
+        _check_fifo_id("MessageDeduplicationId", dedup_id)
+    elif dedup_id is not None:
         raise invalid_value(dedup_id, "MessageDeduplicationId",
                             "The request includes a parameter that is not valid for this queue type")
+    # AWS checks MessageGroupId on standard queues too (fair queues use it)
+    _check_fifo_id("MessageGroupId", group_id)
     return Outgoing(body, attrs, system_attrs, delay, group_id, dedup_id)
+
+
+def _check_fifo_id(name: str, value: str | None) -> None:
+    """MessageGroupId / MessageDeduplicationId: 1 to 128 printable ASCII characters, no spaces."""
+    if value is not None and not re.match(_FIFO_ID, value):
+        raise invalid_value(value, name, f"{name} can only include alphanumeric and punctuation characters. "
+                                         "1 to 128 in length.")
+
+
+def check_fifo_entry(queue: Queue, entry: dict[str, Any]) -> None:
+    """A FIFO SendMessageBatch entry missing its group id (or its dedup id, without content-based
+    deduplication) fails the whole request, as on AWS."""
+    if entry.get("MessageGroupId") is None:
+        raise MissingParameter("The request must contain the parameter MessageGroupId.")
+    if entry.get("MessageDeduplicationId") is None and not queue.content_dedup:
+        raise InvalidParameterValue(
+            "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+        )
 
 
 def system_attributes(row: Any, fifo: bool) -> dict[str, str]:
@@ -60,9 +79,7 @@ def system_attributes(row: Any, fifo: bool) -> dict[str, str]:
         "ApproximateFirstReceiveTimestamp": str(int((row["first_receive_at"] or row["sent_at"]) * 1000)),
     }
     if fifo:
-        from overcast.services.sqs.messages import SEQUENCE_BASE
-
-        values["SequenceNumber"] = str(SEQUENCE_BASE + row["seq"])
+        values["SequenceNumber"] = sequence_number(row["seq"], row["sent_at"])
         values["MessageGroupId"] = row["group_id"] or ""
         if row["dedup_id"]:
             values["MessageDeduplicationId"] = row["dedup_id"]
@@ -81,12 +98,12 @@ def pick_message_attributes(attrs: dict[str, Any], names: list[str] | None) -> d
     """MessageAttributeNames: `All`, `.*`, a prefix like `bar.*`, or exact names."""
     if not names or not attrs:
         return {}
-    if "All" in names or ".*" in names:
+    if "All" in names or ".*" in names or "*" in names:
         return attrs
     picked = {}
     for name, value in attrs.items():
         for wanted in names:
-            if wanted == name or (wanted.endswith(".*") and name.startswith(wanted[:-1])):
+            if wanted == name or (wanted.endswith(".*") and name.startswith(wanted[:-2])):
                 picked[name] = value
                 break
     return picked

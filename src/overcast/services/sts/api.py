@@ -20,7 +20,9 @@ class StsApi:
         self.platform = platform
 
     def get_caller_identity(self, ctx: RequestContext) -> dict[str, Any]:
-        return {"UserId": "AKIAIOSFODNN7EXAMPLE", "Account": ctx.account, "Arn": ctx.caller_arn}
+        # default credentials act as the account's root user, whose UserId is the account id on AWS;
+        # the same principal is SNS's SubscriptionPrincipal and the one resource policies name
+        return {"UserId": ctx.account, "Account": ctx.account, "Arn": ctx.caller_arn}
 
     def _credentials(self, seconds: int, account: str) -> dict[str, Any]:
         # The key names its account (ASIA + 12 digits + 4), so calls signed with it act in that account.

@@ -1,0 +1,68 @@
+"""Checks SNS makes before it looks anything up: ARN shapes, the caller's region, batch entries."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+from overcast.context import RequestContext
+from overcast.errors import client_error
+from overcast.services.sns.store import invalid
+
+_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]*$")
+MAX_BATCH_ID = 80
+PAGE = 100
+
+
+def check_arn(ctx: RequestContext, value: str | None, parameter: str = "TopicArn") -> str:
+    """AWS's checks of an ARN parameter, before any lookup: at least 6 colon-separated elements
+    ("Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"), and a topic of
+    the caller's own region ("Invalid parameter: TopicArn")."""
+    value = value or ""
+    parts = value.split(":")
+    if len(parts) < 6:
+        raise invalid(f"{parameter} Reason: An ARN must have at least 6 elements, not {len(parts)}")
+    if parts[0] != "arn" or parts[2] != "sns" or parts[3] != ctx.region:
+        raise invalid(parameter)
+    return value
+
+
+def check_batch_ids(entries: list[dict[str, Any]]) -> None:
+    """PublishBatch: AWS's counts and id rules, in its words."""
+    if not entries:
+        raise client_error("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+    if len(entries) > 10:
+        raise client_error("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+    ids = [e.get("Id") or "" for e in entries]
+    for entry_id in ids:
+        if not _BATCH_ID.match(entry_id) or not entry_id:
+            raise client_error("InvalidBatchEntryId", "The Id of a batch entry in a batch request contains an "
+                               f"impermissible character: {entry_id}")
+        if len(entry_id) > MAX_BATCH_ID:
+            raise client_error("InvalidBatchEntryId", f"The Id of a batch entry in a batch request is too long: {entry_id}")
+    if len(set(ids)) != len(ids):
+        raise client_error("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
+
+
+def check_tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    """Tags as a map; a key given twice is refused ("Duplicated keys are not allowed.")."""
+    out: dict[str, str] = {}
+    for tag in tags or []:
+        if tag["Key"] in out:
+            raise invalid("Duplicated keys are not allowed.")
+        out[tag["Key"]] = tag["Value"]
+    return out
+
+
+def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
+    """One page and the next page's token (opaque, as AWS's: the base64 of an offset)."""
+    start = 0
+    if token:
+        try:
+            start = int(base64.b64decode(token, validate=True).decode())
+        except (ValueError, UnicodeDecodeError):
+            raise invalid("NextToken") from None
+    chunk = items[start : start + PAGE]
+    nxt = base64.b64encode(str(start + PAGE).encode()).decode() if start + PAGE < len(items) else None
+    return chunk, nxt
