@@ -13,6 +13,7 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.events import scheduler
 from overcast.services.events.api_archives import ArchiveOperations
+from overcast.services.events.api_connections import ConnectionOperations
 from overcast.services.events.entries import (
     MAX_REQUEST_BYTES,
     TOO_LARGE,
@@ -47,7 +48,7 @@ def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags or []}
 
 
-class EventsApi(ArchiveOperations):
+class EventsApi(ArchiveOperations, ConnectionOperations):
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(EventsStore)

@@ -157,6 +157,13 @@ class EventsStore:
         rows = self.db.query(f"SELECT doc FROM {table} WHERE account=? AND region=? ORDER BY name", (account, region))
         return [json.loads(r["doc"]) for r in rows]
 
+    def put_doc(self, table: str, account: str, region: str, name: str, doc: Doc) -> None:
+        self.db.execute(f"INSERT OR REPLACE INTO {table}(account, region, name, doc) VALUES (?, ?, ?, ?)",
+                        (account, region, name, json.dumps(doc)))
+
+    def delete_doc(self, table: str, account: str, region: str, name: str) -> None:
+        self.db.execute(f"DELETE FROM {table} WHERE account=? AND region=? AND name=?", (account, region, name))
+
     def put_archive(self, account: str, region: str, doc: Doc) -> None:
         self.db.execute("INSERT OR REPLACE INTO events_archives(account, region, name, doc) VALUES (?, ?, ?, ?)",
                         (account, region, doc["ArchiveName"], json.dumps(doc)))
