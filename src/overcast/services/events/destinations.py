@@ -184,3 +184,28 @@ def send(url: str, method: str, headers: dict[str, str], body: bytes | None) -> 
         return int(error.code), error.read()
     except (urllib.error.URLError, OSError, ValueError):
         return 599, b""
+
+
+async def deliver_api_gateway(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    """Send one event to an API Gateway REST API's stage, method and resource
+    (`arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>`), as AWS does for API
+    Gateway targets: `*` in the path replaced by `HttpParameters.PathParameterValues`, the target's
+    headers and query string, the event as a JSON body; answers are retried as for API destinations."""
+    parts = arns.parse(target_arn).resource.split("/", 3)
+    if len(parts) < 3:
+        raise DeliveryError(f"{target_arn} is not an API Gateway stage ARN", code="ResourceNotFoundException",
+                            retryable=False)
+    api, stage, method = parts[0], parts[1], parts[2].upper()
+    http = options.get("HttpParameters") or {}
+    path = parts[3] if len(parts) > 3 else ""
+    for value in http.get("PathParameterValues") or []:
+        path = path.replace("*", urllib.parse.quote(str(value), safe=""), 1)
+    url = f"{platform.config.endpoint}/restapis/{api}/{stage}/_user_request_/{path}"
+    if http.get("QueryStringParameters"):
+        url += "?" + urllib.parse.urlencode(http["QueryStringParameters"])
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+               **(http.get("HeaderParameters") or {})}
+    method = "POST" if method in ("*", "ANY") else method
+    status, _ = await asyncio.to_thread(send, url, method, headers, None if method in NO_BODY else payload)
+    if not 200 <= status < 300:
+        raise _failure(status, url)

@@ -58,6 +58,8 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     arn = arns.parse(target_arn)
     if arn.resource_type == "api-destination":
         return destinations.deliver(platform, target_arn, payload, options)
+    if arn.service == "execute-api":
+        return destinations.deliver_api_gateway(platform, target_arn, payload, options)
     if arn.resource_type != "event-bus":
         raise DeliveryError(f"{target_arn} is not an event bus", code="ResourceNotFoundException", retryable=False)
     bus = arn.resource_id
