@@ -17,6 +17,7 @@ from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import ALGORITHMS, member
 from overcast.services.s3.models import CONTENT_MEMBERS, Bucket, ObjectVersion, S3Store
 from overcast.services.s3.notifications import Notifier, owner_id
+from overcast.services.s3.storage_classes import restore_header
 
 
 class ApiBase:
@@ -115,6 +116,9 @@ class ApiBase:
             out["Metadata"] = meta["Metadata"]
         if meta.get("Tags"):
             out["TagCount"] = len(meta["Tags"])
+        restore = restore_header(obj, self.platform.clock.now())
+        if restore:
+            out["Restore"] = restore
         if bucket.versioning is not None:
             out["VersionId"] = obj.version_id
         if (checksum_mode or "").upper() == "ENABLED":

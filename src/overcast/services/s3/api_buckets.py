@@ -68,6 +68,7 @@ _DOCUMENTS: dict[str, tuple[str, str, tuple[str, str] | dict[str, Any]]] = {
     "bucket_ownership_controls": ("ownership", "OwnershipControls", {"OwnershipControls": {
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}),
 }
+_OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
 #: documents answered as one payload member (the rest answer their members at the top level)
 _PAYLOAD_DOCUMENTS = frozenset({"PublicAccessBlockConfiguration", "ServerSideEncryptionConfiguration",
                                 "OwnershipControls"})
@@ -130,8 +131,9 @@ class BucketOperations(ApiBase):
     # -- tagging ----------------------------------------------------------------------------------
 
     def put_bucket_tagging(self, ctx: RequestContext, bucket: str, tagging: dict[str, Any], **_: Any) -> dict[str, Any]:
-        tags = tags_from_set(tagging.get("TagSet") or [], limit=50)
+        tags = tags_from_set(tagging.get("TagSet") or [], limit=50, bucket=True)
         self.store.update_settings(bucket, tagging=tags)
+        ctx.extras["status"] = 204  # AWS answers PutBucketTagging with 204 No Content
         return {}
 
     def get_bucket_tagging(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
@@ -271,10 +273,19 @@ class BucketOperations(ApiBase):
 
     def put_bucket_ownership_controls(self, ctx: RequestContext, bucket: str, ownership_controls: dict[str, Any],
                                       **_: Any) -> dict[str, Any]:
+        rules = ownership_controls.get("Rules") or []
+        if len(rules) != 1 or rules[0].get("ObjectOwnership") not in _OWNERSHIP:
+            raise e.malformed_xml()
         return self._put_document(bucket, "bucket_ownership_controls", ownership_controls)
 
     def get_bucket_ownership_controls(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
+        if self.store.bucket(bucket).settings.get("ownership") is False:  # deleted: AWS has none to show
+            raise e.not_found_config("OwnershipControlsNotFoundError",
+                                     "The bucket ownership controls were not found", bucket)
         return self._get_document(bucket, "bucket_ownership_controls")
 
     def delete_bucket_ownership_controls(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
-        return self._delete_document(bucket, "bucket_ownership_controls")
+        # new buckets have BucketOwnerEnforced by default; deleting leaves them without controls
+        self.store.update_settings(bucket, ownership=False)
+        ctx.extras["status"] = 204
+        return {}

@@ -20,6 +20,7 @@ from overcast.services.s3.models import (
     check_key,
     object_meta,
 )
+from overcast.services.s3.storage_classes import check_restored, check_storage_class
 
 MAX_METADATA = 2048
 _OVERRIDES = {
@@ -49,11 +50,16 @@ def tags_from_header(header: str | None) -> dict[str, str]:
     return tags
 
 
-def tags_from_set(tag_set: list[dict[str, str]], limit: int = 10) -> dict[str, str]:
+def tags_from_set(tag_set: list[dict[str, str]], limit: int = 10, *, bucket: bool = False) -> dict[str, str]:
+    """Tags of a TagSet; AWS refuses keys with the reserved `aws:` prefix (worded differently for
+    buckets and objects)."""
     tags: dict[str, str] = {}
     for tag in tag_set:
         if tag.get("Key") in tags:
             raise e.s3_error("InvalidTag", "Cannot provide multiple Tags with the same key", TagKey=tag.get("Key"))
+        if (tag.get("Key") or "").startswith("aws:"):
+            raise e.s3_error("InvalidTag", "System tags cannot be added/updated by requester" if bucket
+                             else "Your TagKey cannot be prefixed with aws:", TagKey=tag.get("Key"))
         tags[tag.get("Key") or ""] = tag.get("Value") or ""
     check_tags(tags, limit)
     return tags
@@ -100,6 +106,7 @@ class ObjectOperations(ApiBase):
         target = self.store.bucket(bucket)
         check_key(key)
         check_metadata(params.get("metadata"))
+        check_storage_class(params.get("storage_class"))
         tags = tags_from_header(params.get("tagging"))
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         meta = meta_from_params(params, tags, checksums)
@@ -132,6 +139,7 @@ class ObjectOperations(ApiBase):
 
     def get_object(self, ctx: RequestContext, bucket: str, key: str, **params: Any) -> dict[str, Any]:
         obj, out, start, length = self._read(ctx, "GET", bucket, key, params)
+        check_restored(obj, self.platform.clock.now())
         assert obj.blob is not None
         out["Body"] = self.store.blobs.stream(self.store.blobs.open(obj.blob), start, length)
         return out
@@ -190,8 +198,11 @@ class ObjectOperations(ApiBase):
     # -- deletes ----------------------------------------------------------------------------------
 
     def delete_object(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None,
-                      **_: Any) -> dict[str, Any]:
+                      if_match: str | None = None, **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
+        if if_match is not None:  # AWS: conditional delete; 404 when there is no object, 412 on another ETag
+            current = self.store.version(bucket, key, version_id)
+            check_write(None if current is None or current.delete_marker else current, key, if_match, None)
         result = self.store.delete_object(target, key, version_id, self.notifier(ctx).on_commit)
         return self._deleted(target, result, version_id)
 
@@ -238,6 +249,8 @@ class ObjectOperations(ApiBase):
         src_bucket, src_key, src_version = parse_copy_source(copy_source)
         source_bucket = self.store.bucket(src_bucket)
         src = self.store.readable(source_bucket, src_key, src_version, "GET")
+        check_restored(src, self.platform.clock.now())
+        check_storage_class(params.get("storage_class"))
         check_read(src, params.get("copy_source_if_match"), params.get("copy_source_if_none_match"),
                    params.get("copy_source_if_modified_since"), params.get("copy_source_if_unmodified_since"),
                    prefix="x-amz-copy-source-")
@@ -273,7 +286,7 @@ class ObjectOperations(ApiBase):
             raise e.invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging)
         tags = (src.meta.get("Tags") or {}) if tagging == "COPY" else tags_from_header(params.get("tagging"))
         if directive == "COPY":
-            meta = {k: v for k, v in src.meta.items() if k != "Tags"}
+            meta = {k: v for k, v in src.meta.items() if k not in ("Tags", "UploadId")}
             if tags:
                 meta["Tags"] = tags
         else:
