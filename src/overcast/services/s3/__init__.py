@@ -38,6 +38,12 @@ def _api(platform):  # type: ignore[no-untyped-def]
     return S3Api(platform)
 
 
+def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.s3.lifecycle import lifecycle_loop
+
+    return [lambda: lifecycle_loop(platform)]
+
+
 def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]
     from overcast.services.s3.inbox import deliver
 
@@ -97,4 +103,5 @@ SPEC = ServiceSpec(
     routes=(HttpRoute("s3-cors-preflight", _is_preflight, _preflight),
             HttpRoute("s3-post-upload", _is_post_upload, _post_upload)),
     deliver=_deliver,
+    loops=_loops,
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.s3 import errors as e
+from overcast.services.s3 import lifecycle
 from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.api_objects import tag_set, tags_from_set
 from overcast.services.s3.listing import make_token, read_token
@@ -233,7 +234,12 @@ class BucketOperations(ApiBase):
     def put_bucket_lifecycle_configuration(self, ctx: RequestContext, bucket: str,
                                            lifecycle_configuration: dict[str, Any] | None = None,
                                            **_: Any) -> dict[str, Any]:
-        return self._put_document(bucket, "bucket_lifecycle_configuration", lifecycle_configuration or {"Rules": []})
+        config = lifecycle_configuration or {"Rules": []}
+        self.store.bucket(bucket)
+        lifecycle.validate(config)
+        out = self._put_document(bucket, "bucket_lifecycle_configuration", lifecycle.storable(config))
+        self.platform.signals.notify(lifecycle.SIGNAL)
+        return out
 
     def get_bucket_lifecycle_configuration(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
         return self._get_document(bucket, "bucket_lifecycle_configuration")
