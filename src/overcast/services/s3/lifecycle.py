@@ -117,8 +117,8 @@ def _epoch(value: Any) -> float:
 
 def _applies(rule: dict[str, Any], key: str, size: int, tags: dict[str, str]) -> bool:
     """Whether an enabled rule's filter selects the object."""
-    filt = rule.get("Filter") if "Filter" in rule else {"Prefix": rule.get("Prefix") or ""}
-    both = filt.get("And") or {}
+    filt: dict[str, Any] = (rule.get("Filter") or {}) if "Filter" in rule else {"Prefix": rule.get("Prefix") or ""}
+    both: dict[str, Any] = filt.get("And") or {}
     prefix = filt.get("Prefix", both.get("Prefix", "")) or ""
     wanted = [filt["Tag"]] if "Tag" in filt else list(both.get("Tags") or [])
     above = filt.get("ObjectSizeGreaterThan", both.get("ObjectSizeGreaterThan"))
