@@ -12,6 +12,7 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.chunked import ChunkedStream
 from overcast.protocol.values import snake
+from overcast.services.s3 import encryption
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import ALGORITHMS, member
@@ -107,7 +108,7 @@ class ApiBase:
         meta = obj.meta
         out: dict[str, Any] = {
             "ETag": obj.quoted_etag, "LastModified": obj.last_modified, "ContentLength": obj.size,
-            "AcceptRanges": "bytes", "ServerSideEncryption": "AES256",
+            "AcceptRanges": "bytes", **encryption.members(meta),
         }
         for name in CONTENT_MEMBERS:
             if meta.get(name) is not None and not (name == "StorageClass" and meta[name] == "STANDARD"):

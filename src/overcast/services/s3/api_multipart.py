@@ -9,6 +9,7 @@ from urllib.parse import quote
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.protocol.values import snake
+from overcast.services.s3 import encryption
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_objects import (
     ObjectOperations,
@@ -37,16 +38,17 @@ class MultipartOperations(ObjectOperations):
         return self.platform.component(Multipart)
 
     def create_multipart_upload(self, ctx: RequestContext, bucket: str, key: str, **params: Any) -> dict[str, Any]:
-        self.store.bucket(bucket)
+        target = self.store.bucket(bucket)
         check_key(key)
         check_metadata(params.get("metadata"))
         meta = meta_from_params(params, tags_from_header(params.get("tagging")), {})
+        meta["Encryption"] = encryption.settings(target, params)
         algorithm = (params.get("checksum_algorithm") or "").upper() or None
         if algorithm:
             meta["ChecksumAlgorithm"] = algorithm
             meta["ChecksumType"] = params.get("checksum_type") or "COMPOSITE"
         upload = self.multipart.create(bucket, key, meta)
-        out = {"Bucket": bucket, "Key": key, "UploadId": upload.upload_id, "ServerSideEncryption": "AES256"}
+        out = {"Bucket": bucket, "Key": key, "UploadId": upload.upload_id, **encryption.members(meta)}
         if algorithm:
             out.update(ChecksumAlgorithm=algorithm, ChecksumType=meta["ChecksumType"])
         return out
@@ -60,7 +62,7 @@ class MultipartOperations(ObjectOperations):
             params.setdefault("checksum_algorithm", upload.meta["ChecksumAlgorithm"])
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         part = self.multipart.put_part(upload, part_number, written, checksums)
-        return {"ETag": f'"{part.etag}"', "ServerSideEncryption": "AES256", **self.checksum_members(checksums)}
+        return {"ETag": f'"{part.etag}"', **encryption.members(upload.meta), **self.checksum_members(checksums)}
 
     async def upload_part_copy(self, ctx: RequestContext, bucket: str, key: str, upload_id: str, part_number: int,
                                copy_source: str, copy_source_range: str | None = None,
@@ -137,7 +139,7 @@ class MultipartOperations(ObjectOperations):
 
     def _completion(self, ctx: RequestContext, target: Bucket, obj: ObjectVersion) -> dict[str, Any]:
         out: dict[str, Any] = {"Location": f"{ctx.endpoint}/{target.name}/{quote(obj.key)}", "Bucket": target.name,
-                               "Key": obj.key, "ETag": obj.quoted_etag, "ServerSideEncryption": "AES256"}
+                               "Key": obj.key, "ETag": obj.quoted_etag, **encryption.members(obj.meta)}
         for alg, value in (obj.meta.get("Checksums") or {}).items():
             out[member(alg)] = value
             out["ChecksumType"] = obj.meta.get("ChecksumType", "COMPOSITE")

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, unquote
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.protocol.values import snake, to_epoch
+from overcast.services.s3 import encryption
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.blobs import Written
@@ -110,8 +111,9 @@ class ObjectOperations(ApiBase):
         tags = tags_from_header(params.get("tagging"))
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         meta = meta_from_params(params, tags, checksums)
+        meta["Encryption"] = encryption.settings(target, params)
         obj = self.commit(ctx, target, key, written, written.md5, meta, "ObjectCreated:Put", params)
-        out: dict[str, Any] = {"ETag": obj.quoted_etag, "ServerSideEncryption": "AES256",
+        out: dict[str, Any] = {"ETag": obj.quoted_etag, **encryption.members(meta),
                                **self.checksum_members(checksums)}
         if checksums:
             out["ChecksumType"] = "FULL_OBJECT"
@@ -268,10 +270,11 @@ class ObjectOperations(ApiBase):
             meta.pop("Parts", None)
         else:
             written = Written(self.store.blobs.link(src.blob), src.size, src.etag)
+        meta["Encryption"] = encryption.settings(target, params)  # a copy is encrypted as the request says
         obj = self.store.commit_object(target, key, written, written.md5, meta, "ObjectCreated:Copy",
                                        self.notifier(ctx).on_commit)
         out: dict[str, Any] = {"CopyObjectResult": {"ETag": obj.quoted_etag, "LastModified": obj.last_modified},
-                               "ServerSideEncryption": "AES256"}
+                               **encryption.members(meta)}
         if source_bucket.versioning is not None:
             out["CopySourceVersionId"] = src.version_id
         return self.with_version(out, target, obj)
