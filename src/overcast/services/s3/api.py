@@ -6,8 +6,9 @@ from __future__ import annotations
 from overcast.services.s3.api_buckets import BucketOperations
 from overcast.services.s3.api_config import ConfigOperations
 from overcast.services.s3.api_listing import ListingOperations
+from overcast.services.s3.api_lock import LockOperations
 from overcast.services.s3.api_multipart import MultipartOperations
 
 
-class S3Api(BucketOperations, ConfigOperations, ListingOperations, MultipartOperations):
+class S3Api(BucketOperations, ConfigOperations, ListingOperations, LockOperations, MultipartOperations):
     """Buckets, objects, listings, multipart uploads, tagging, versioning and notifications."""

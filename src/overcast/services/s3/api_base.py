@@ -12,7 +12,7 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.chunked import ChunkedStream
 from overcast.protocol.values import snake
-from overcast.services.s3 import encryption
+from overcast.services.s3 import encryption, object_lock
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import ALGORITHMS, member
@@ -117,6 +117,7 @@ class ApiBase:
             out["Metadata"] = meta["Metadata"]
         if meta.get("Tags"):
             out["TagCount"] = len(meta["Tags"])
+        out.update(object_lock.headers(meta))
         restore = restore_header(obj, self.platform.clock.now())
         if restore:
             out["Restore"] = restore

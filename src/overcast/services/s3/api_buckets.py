@@ -77,12 +77,17 @@ _PAYLOAD_DOCUMENTS = frozenset({"PublicAccessBlockConfiguration", "ServerSideEnc
 
 class BucketOperations(ApiBase):
     def create_bucket(self, ctx: RequestContext, bucket: str, create_bucket_configuration: dict[str, Any] | None = None,
-                      **_: Any) -> dict[str, Any]:
+                      object_lock_enabled_for_bucket: bool | None = None, **_: Any) -> dict[str, Any]:
         check_bucket_name(bucket)
         constraint = (create_bucket_configuration or {}).get("LocationConstraint")
         region = _bucket_region(ctx, constraint)
-        settings = {"location": constraint} if constraint else {}
-        self.store.create_bucket(bucket, ctx.account, region, settings)
+        settings: dict[str, Any] = {"location": constraint} if constraint else {}
+        if object_lock_enabled_for_bucket:  # AWS: Object Lock turns versioning on
+            settings["object_lock"] = {"ObjectLockEnabled": "Enabled"}
+        with self.store.db.tx():
+            self.store.create_bucket(bucket, ctx.account, region, settings)
+            if object_lock_enabled_for_bucket:
+                self.store.set_versioning(bucket, "Enabled")
         location = f"/{bucket}" if region == "us-east-1" else f"{ctx.endpoint}/{bucket}/"
         return {"Location": location, "BucketArn": f"arn:aws:s3:::{bucket}"}
 
@@ -122,6 +127,9 @@ class BucketOperations(ApiBase):
         status = versioning_configuration.get("Status")
         if status not in ("Enabled", "Suspended"):
             raise e.malformed_xml()
+        if status != "Enabled" and self.store.bucket(bucket).settings.get("object_lock"):
+            raise e.s3_error("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the "
+                             "versioning state cannot be changed.", 409)
         self.store.set_versioning(bucket, status)
         return {}
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, unquote
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.protocol.values import snake, to_epoch
-from overcast.services.s3 import encryption
+from overcast.services.s3 import encryption, object_lock
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.blobs import Written
@@ -100,6 +100,9 @@ def parse_copy_source(copy_source: str) -> tuple[str, str, str | None]:
 
 
 class ObjectOperations(ApiBase):
+    def check_deletable(self, bucket: Bucket, key: str, version_id: str | None, bypass: bool) -> None:
+        """Overridden by the Object Lock operations."""
+
     # -- writes -----------------------------------------------------------------------------------
 
     async def put_object(self, ctx: RequestContext, bucket: str, key: str, body: Any = None,
@@ -112,6 +115,7 @@ class ObjectOperations(ApiBase):
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         meta = meta_from_params(params, tags, checksums)
         meta["Encryption"] = encryption.settings(target, params)
+        meta.update(object_lock.new_object_lock(target, params, self.platform.clock.now()))
         obj = self.commit(ctx, target, key, written, written.md5, meta, "ObjectCreated:Put", params)
         out: dict[str, Any] = {"ETag": obj.quoted_etag, **encryption.members(meta),
                                **self.checksum_members(checksums)}
@@ -200,8 +204,10 @@ class ObjectOperations(ApiBase):
     # -- deletes ----------------------------------------------------------------------------------
 
     def delete_object(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None,
-                      if_match: str | None = None, **_: Any) -> dict[str, Any]:
+                      if_match: str | None = None, bypass_governance_retention: bool | None = None,
+                      **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
+        self.check_deletable(target, key, version_id, bool(bypass_governance_retention))
         if if_match is not None:  # AWS: conditional delete; 404 when there is no object, 412 on another ETag
             current = self.store.version(bucket, key, version_id)
             check_write(None if current is None or current.delete_marker else current, key, if_match, None)
@@ -219,7 +225,8 @@ class ObjectOperations(ApiBase):
             out["DeleteMarker"] = True
         return out
 
-    def delete_objects(self, ctx: RequestContext, bucket: str, delete: dict[str, Any], **_: Any) -> dict[str, Any]:
+    def delete_objects(self, ctx: RequestContext, bucket: str, delete: dict[str, Any],
+                       bypass_governance_retention: bool | None = None, **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
         items = delete.get("Objects") or []
         if not items or len(items) > 1000:
@@ -230,6 +237,7 @@ class ObjectOperations(ApiBase):
         for item in items:
             key, version_id = item.get("Key") or "", item.get("VersionId")
             try:
+                self.check_deletable(target, key, version_id, bool(bypass_governance_retention))
                 result = self.store.delete_object(target, key, version_id, notifier.on_commit)
             except ServiceError as error:
                 failed.append({"Key": key, "VersionId": version_id, "Code": error.code, "Message": error.message})
