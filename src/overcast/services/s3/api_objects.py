@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -12,6 +13,7 @@ from overcast.services.s3 import encryption, object_lock
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.blobs import Written
+from overcast.services.s3.checksums import file_checksum
 from overcast.services.s3.conditions import byte_range, check_read, check_write, part_range
 from overcast.services.s3.models import (
     CONTENT_MEMBERS,
@@ -273,7 +275,16 @@ class ObjectOperations(ApiBase):
                                     "without changing the object's metadata, storage class, website redirect "
                                     "location or encryption attributes.")
         assert src.blob is not None
-        if "-" in src.etag:  # a copy is one part: its ETag is the MD5 of the bytes
+        # AWS: the copy gets a checksum of the requested algorithm, or of the source's, computed
+        # over the whole copied object (FULL_OBJECT)
+        algorithm = (params.get("checksum_algorithm") or "").upper() or next(iter(src.meta.get("Checksums") or {}), "")
+        if algorithm:
+            written = await self.store.blobs.copy_range(src.blob, 0, src.size)
+            meta.pop("Parts", None)
+            value = await asyncio.to_thread(file_checksum, str(self.store.blobs.path(written.name)), algorithm)
+            if value is not None:
+                meta.update(Checksums={algorithm: value}, ChecksumType="FULL_OBJECT")
+        elif "-" in src.etag:  # a copy is one part: its ETag is the MD5 of the bytes
             written = await self.store.blobs.copy_range(src.blob, 0, src.size)
             meta.pop("Parts", None)
         else:
@@ -281,8 +292,10 @@ class ObjectOperations(ApiBase):
         meta["Encryption"] = encryption.settings(target, params)  # a copy is encrypted as the request says
         obj = self.store.commit_object(target, key, written, written.md5, meta, "ObjectCreated:Copy",
                                        self.notifier(ctx).on_commit)
-        out: dict[str, Any] = {"CopyObjectResult": {"ETag": obj.quoted_etag, "LastModified": obj.last_modified},
-                               **encryption.members(meta)}
+        result: dict[str, Any] = {"ETag": obj.quoted_etag, "LastModified": obj.last_modified}
+        if meta.get("Checksums"):
+            result.update(self.checksum_members(meta["Checksums"]), ChecksumType=meta.get("ChecksumType", "FULL_OBJECT"))
+        out: dict[str, Any] = {"CopyObjectResult": result, **encryption.members(meta)}
         if source_bucket.versioning is not None:
             out["CopySourceVersionId"] = src.version_id
         return self.with_version(out, target, obj)
