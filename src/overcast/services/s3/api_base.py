@@ -118,6 +118,8 @@ class ApiBase:
         if meta.get("Tags"):
             out["TagCount"] = len(meta["Tags"])
         out.update(object_lock.headers(meta))
+        if meta.get("ReplicationStatus"):
+            out["ReplicationStatus"] = meta["ReplicationStatus"]
         restore = restore_header(obj, self.platform.clock.now())
         if restore:
             out["Restore"] = restore
