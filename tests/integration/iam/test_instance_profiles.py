@@ -66,3 +66,17 @@ def test_instance_profile_tags(iam):
         {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
     iam.untag_instance_profile(InstanceProfileName=name, TagKeys=["a"])
     assert iam.list_instance_profile_tags(InstanceProfileName=name)["Tags"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_instance_profile_in_cloudformation(overcast_server, iam):
+    from tests.integration.cloudformation.helpers import check, create, outputs
+
+    cf = overcast_server.client("cloudformation")
+    template = {"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": json.loads(TRUST)}},
+        "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": "Role"}]}}},
+        "Outputs": {"Name": {"Value": {"Ref": "Profile"}}, "Arn": {"Value": {"Fn::GetAtt": ["Profile", "Arn"]}},
+                    "Role": {"Value": {"Ref": "Role"}}}}
+    out = outputs(check(cf, create(cf, template, Capabilities=["CAPABILITY_IAM"])))
+    profile = iam.get_instance_profile(InstanceProfileName=out["Name"])["InstanceProfile"]
+    assert profile["Arn"] == out["Arn"] and [r["RoleName"] for r in profile["Roles"]] == [out["Role"]]
