@@ -214,9 +214,9 @@ class Gateway:
             result = method(ctx, **kwargs)
             if inspect.isawaitable(result):
                 result = await result
-            return protocol.serialize(op, result or {}, ctx, opts)
+            return self._respond(opts, req, ctx, protocol.serialize(op, result or {}, ctx, opts))
         except ServiceError as error:
-            return protocol.serialize_error(model, op, error, ctx, opts)
+            return self._respond(opts, req, ctx, protocol.serialize_error(model, op, error, ctx, opts))
         except (asyncio.CancelledError, ConnectionError):
             raise  # the client went away (mid-upload): nothing to answer
         except Exception:
@@ -224,6 +224,10 @@ class Gateway:
             failure = ServerError("We encountered an internal error. Please try again.",
                                   code=_internal_code(model))
             return protocol.serialize_error(model, op, failure, ctx, opts)
+
+    def _respond(self, opts: Any, req: Request, ctx: RequestContext, response: Response) -> Response:
+        """The service's `respond` hook applied to a response (S3's CORS headers)."""
+        return response if opts.respond is None else opts.respond(self.platform, req, ctx, response)
 
     def _method(self, spec: ServiceSpec, op_name: str) -> tuple[Callable[..., Any], dict[str, str], bool]:
         key = (spec.name, op_name)

@@ -249,7 +249,12 @@ def test_archive_and_replay(platform: Platform, api: EventsApi, ctx: RequestCont
     api.start_replay(ctx, "again", f"arn:aws:events:{REGION}:{ACCOUNT}:archive/all", now - 60, now + 60,
                      {"Arn": bus_arn})
     row = platform.db.query("SELECT account, region, doc FROM events_replays")[0]
-    assert replay.step(platform, ACCOUNT, REGION, json.loads(row["doc"])) is False
+    doc = json.loads(row["doc"])
+    assert replay.step(platform, ACCOUNT, REGION, doc) is True  # a replay takes time: STARTING first
+    assert api.describe_replay(ctx, "again")["State"] == "STARTING"
+    platform.clock.advance(replay.STARTING_FOR)  # type: ignore[attr-defined]
+    while replay.step(platform, ACCOUNT, REGION, doc):
+        platform.clock.advance(replay.WINDOW_EVERY)  # type: ignore[attr-defined]
     assert api.describe_replay(ctx, "again")["State"] == "COMPLETED"
     drain(platform)
     assert [body["replay-name"] for _, body, _ in sqs.received] == ["again", "again"]

@@ -52,6 +52,9 @@ class Declares(Protocol):
     def deliver(self) -> Deliverer | None: ...
 
     @property
+    def deliver_for(self) -> tuple[str, ...]: ...
+
+    @property
     def failure_attributes(self) -> FailureAttributes | None: ...
 
     @property
@@ -71,6 +74,8 @@ class Registry:
         for spec in specs:
             if spec.deliver is not None:
                 self.deliverers[spec.name] = spec.deliver
+                for other in spec.deliver_for:
+                    self.deliverers[other] = spec.deliver
             if spec.failure_attributes is not None:
                 self.failure_styles[spec.name] = spec.failure_attributes
             if spec.event_source is not None:

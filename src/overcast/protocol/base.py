@@ -53,6 +53,9 @@ class ProtocolOptions:
     #: rest: names the operation when several share a method and URI template (S3's PUT /{Bucket}/{Key+}
     #: is PutObject, UploadPart, CopyObject or UploadPartCopy); None lets the templates decide
     operation_hint: Callable[[Request], str | None] | None = None
+    #: a hook given (platform, request, context, response) that may add to every response of the
+    #: service (S3: the CORS headers of the bucket's matching CORS rule)
+    respond: Callable[[Any, Request, Any, Any], Any] | None = None
 
 
 class Trusted:

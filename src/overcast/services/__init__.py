@@ -61,6 +61,9 @@ class ServiceSpec:
     model_for: Callable[[Request], ServiceModel | None] | None = None
     #: Takes deliveries from the outbox for target ARNs of this service (`arn:aws:<name>:...`).
     deliver: Deliverer | None = None
+    #: Other ARN service names whose targets `deliver` takes (EventBridge: `execute-api`, API
+    #: Gateway targets of rules, which it sends as HTTP requests).
+    deliver_for: tuple[str, ...] = ()
     #: The dead-letter message attributes of this service's failed deliveries (`failure_style=<name>`).
     failure_attributes: FailureAttributes | None = None
     #: What this service feeds to Lambda event source mappings.

@@ -42,6 +42,7 @@ class Spec:
                  event_source: EventSource | None = None) -> None:
         self.name, self.deliver = name, deliver
         self.failure_attributes, self.event_source = failure_attributes, event_source
+        self.deliver_for: tuple[str, ...] = ()
 
 
 def style(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:

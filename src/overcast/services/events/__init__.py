@@ -29,4 +29,5 @@ def _failure_attributes(error, attempts, options):  # type: ignore[no-untyped-de
     return failure_attributes(error, attempts, options)
 
 
-SPEC = ServiceSpec(name="events", api=_api, loops=_loops, deliver=_deliver, failure_attributes=_failure_attributes)
+SPEC = ServiceSpec(name="events", api=_api, loops=_loops, deliver=_deliver, deliver_for=("execute-api",),
+                   failure_attributes=_failure_attributes)

@@ -13,6 +13,7 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.events import scheduler
 from overcast.services.events.api_archives import ArchiveOperations
+from overcast.services.events.api_connections import ConnectionOperations
 from overcast.services.events.entries import (
     MAX_REQUEST_BYTES,
     TOO_LARGE,
@@ -33,7 +34,7 @@ from overcast.services.events.fanout import Buses, route
 from overcast.services.events.schedule import InvalidSchedule
 from overcast.services.events.schedule import parse as parse_schedule
 from overcast.services.events.store import DEFAULT_BUS, EventsStore, bus_arn, page, rule_arn
-from overcast.services.events.targets_check import check_targets
+from overcast.services.events.targets_check import check_fifo_queues, check_targets
 
 MAX_TARGETS_PER_RULE = 5
 EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
@@ -47,7 +48,7 @@ def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags or []}
 
 
-class EventsApi(ArchiveOperations):
+class EventsApi(ArchiveOperations, ConnectionOperations):
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(EventsStore)
@@ -94,6 +95,8 @@ class EventsApi(ArchiveOperations):
                          tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
         if name == DEFAULT_BUS or self.store.bus(ctx.account, ctx.region, name) is not None:
             raise ResourceAlreadyExists(f"Event bus {name} already exists.")
+        if "/" in name and not event_source_name:  # only partner buses (aws.partner/...) may contain '/'
+            raise Validation("Event bus name must not contain '/'.")
         now = self.clock.now()
         doc = {"Name": name, "Arn": bus_arn(ctx.account, ctx.region, name), "Description": description,
                "KmsKeyIdentifier": kms_key_identifier, "DeadLetterConfig": dead_letter_config,
@@ -146,6 +149,8 @@ class EventsApi(ArchiveOperations):
         else:
             if not (action and principal and statement_id):
                 raise Validation("Parameter(s) Action, Principal and StatementId must be specified.")
+            if action != "events:PutEvents":  # the only action PutPermission grants
+                raise Validation("Provided value in parameter 'action' is not supported.")
             document = json.loads(bus.get("Policy") or '{"Version": "2012-10-17", "Statement": []}')
             statements = [s for s in document["Statement"] if s.get("Sid") != statement_id]
             statements.append(_statement(bus["Arn"], action, principal, statement_id, condition))
@@ -254,6 +259,7 @@ class EventsApi(ArchiveOperations):
         if len(existing | {t["Id"] for t in targets}) > MAX_TARGETS_PER_RULE:
             raise LimitExceeded("The requested resource exceeds the maximum number allowed.")
         check_targets(targets)
+        check_fifo_queues(self.platform, targets)
         with self.platform.db.tx():
             for target in targets:
                 self.store.put_target(account, region, bus, rule, public(target))

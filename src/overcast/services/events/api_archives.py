@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from overcast import arns
@@ -15,9 +16,12 @@ from overcast.services.events.errors import (
     Validation,
     compile_or_fail,
 )
-from overcast.services.events.store import page
+from overcast.services.events.store import page, rule_arn
 
 ARCHIVES = "events_archives"
+MANAGED_RULE_PREFIX = "Events-Archive-"
+#: the ManagedBy AWS reports on an archive's rule
+ARCHIVE_MANAGER = "prod.vhs.events.aws.internal"
 REPLAYS = "events_replays"
 ARCHIVE_SUMMARY = ("ArchiveName", "EventSourceArn", "State", "StateReason", "RetentionDays", "SizeBytes",
                    "EventCount", "CreationTime")
@@ -28,6 +32,13 @@ REPLAY_SUMMARY = ("ReplayName", "EventSourceArn", "State", "StateReason", "Event
 def _public(doc: dict[str, Any], keys: tuple[str, ...] | None = None) -> dict[str, Any]:
     items = doc.items() if keys is None else ((k, doc.get(k)) for k in keys)
     return {k: v for k, v in items if not k.startswith("_") and v is not None}
+
+
+def _one_filter(operation: str, *filters: str | None) -> None:
+    """AWS accepts at most one of NamePrefix, EventSourceArn and State on ListArchives/ListReplays."""
+    if sum(1 for f in filters if f is not None) > 1:
+        raise Validation(f"At most one filter is allowed for {operation}. "
+                         "Use either : State, EventSourceArn, or NamePrefix.")
 
 
 class ArchiveOperations:
@@ -63,15 +74,29 @@ class ArchiveOperations:
             "RetentionDays": retention_days or 0, "KmsKeyIdentifier": kms_key_identifier, "State": "ENABLED",
             "CreationTime": self.clock.now(),
         })
-        self.store.put_archive(ctx.account, ctx.region, doc)
+        with self.platform.db.tx():
+            self.store.put_archive(ctx.account, ctx.region, doc)
+            self._put_managed_rule(account, region, bus, archive_name, event_pattern)
         self._changed(account, region, bus)  # type: ignore[attr-defined]
         return _public(doc, ("ArchiveArn", "State", "StateReason", "CreationTime"))
+
+    def _put_managed_rule(self, account: str, region: str, bus: str, archive_name: str,
+                          event_pattern: str | None) -> None:
+        """AWS keeps an archive's events through a rule it manages on the source bus,
+        `Events-Archive-<name>`, whose pattern is the archive's plus `replay-name` absent (replayed
+        events are not archived again). overcast archives in `fanout.route`; the rule is shown."""
+        name = MANAGED_RULE_PREFIX + archive_name
+        pattern = {**json.loads(event_pattern or "{}"), "replay-name": [{"exists": False}]}
+        rule = {"Name": name, "Arn": rule_arn(account, region, bus, name), "EventPattern": json.dumps(pattern),
+                "State": "ENABLED", "ManagedBy": ARCHIVE_MANAGER, "EventBusName": bus, "CreatedBy": account}
+        self.store.put_rule(account, region, bus, rule, None)
 
     def describe_archive(self, ctx: RequestContext, archive_name: str) -> dict[str, Any]:
         return _public(self._archive(ctx, archive_name))
 
     def list_archives(self, ctx: RequestContext, name_prefix: str | None = None, event_source_arn: str | None = None,
                       state: str | None = None, next_token: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        _one_filter("ListArchives", name_prefix, event_source_arn, state)
         found = [self._archive(ctx, a["ArchiveName"]) for a in self.store.docs(ARCHIVES, ctx.account, ctx.region)]
         found = [_public(a, ARCHIVE_SUMMARY) for a in found if a["ArchiveName"].startswith(name_prefix or "")
                  and event_source_arn in (None, a["EventSourceArn"]) and state in (None, a["State"])]
@@ -90,15 +115,22 @@ class ArchiveOperations:
                            ("RetentionDays", retention_days), ("KmsKeyIdentifier", kms_key_identifier)):
             if value is not None:
                 archive[key] = value
-        self.store.put_archive(ctx.account, ctx.region, archive)
-        self._changed(*self._bus_of(ctx, archive["EventSourceArn"]))  # type: ignore[attr-defined]
+        account, region, bus = self._bus_of(ctx, archive["EventSourceArn"])
+        with self.platform.db.tx():
+            self.store.put_archive(ctx.account, ctx.region, archive)
+            self._put_managed_rule(account, region, bus, archive_name, archive.get("EventPattern"))
+        self._changed(account, region, bus)  # type: ignore[attr-defined]
         return _public(archive, ("ArchiveArn", "State", "StateReason", "CreationTime"))
 
     def delete_archive(self, ctx: RequestContext, archive_name: str) -> dict[str, Any]:
         archive = self.store.doc(ARCHIVES, ctx.account, ctx.region, archive_name)
         if archive is None:
             raise ResourceNotFound(f"Archive {archive_name} does not exist.")
-        self.store.delete_archive(ctx.account, ctx.region, archive_name, archive["ArchiveArn"])
+        source = arns.parse(archive["EventSourceArn"])
+        with self.platform.db.tx():
+            self.store.delete_archive(ctx.account, ctx.region, archive_name, archive["ArchiveArn"])
+            self.store.delete_rule(source.account, source.region, source.resource.split("event-bus/", 1)[-1],
+                                   MANAGED_RULE_PREFIX + archive_name)
         self._changed(ctx.account, ctx.region)  # type: ignore[attr-defined]
         return {}
 
@@ -109,9 +141,9 @@ class ArchiveOperations:
         if self.store.doc(REPLAYS, ctx.account, ctx.region, replay_name) is not None:
             raise ResourceAlreadyExists(f"Replay {replay_name} already exists.")
         name = event_source_arn.rsplit("archive/", 1)[-1]
-        archive = self._archive(ctx, name)
-        if archive["ArchiveArn"] != event_source_arn:
-            raise ResourceNotFound(f"Archive {name} does not exist.")
+        archive = self.store.doc(ARCHIVES, ctx.account, ctx.region, name)
+        if archive is None or archive["ArchiveArn"] != event_source_arn:
+            raise Validation(f"Parameter EventSourceArn is not valid. Reason: Archive {name} does not exist.")
         if destination.get("Arn") != archive["EventSourceArn"]:
             raise Validation("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.")
         start, end = epoch_of(event_start_time), epoch_of(event_end_time)
@@ -123,6 +155,7 @@ class ArchiveOperations:
             "Description": description, "State": "STARTING", "EventSourceArn": event_source_arn,
             "Destination": destination, "EventStartTime": start, "EventEndTime": end, "ReplayStartTime": now,
         })
+        doc["_due"] = replays.due_at(self.platform)
         self.store.put_replay(ctx.account, ctx.region, doc)
         self.platform.signals.notify(replays.SIGNAL)
         return _public(doc, ("ReplayArn", "State", "StateReason", "ReplayStartTime"))
@@ -139,6 +172,7 @@ class ArchiveOperations:
     def list_replays(self, ctx: RequestContext, name_prefix: str | None = None, state: str | None = None,
                      event_source_arn: str | None = None, next_token: str | None = None,
                      limit: int | None = None) -> dict[str, Any]:
+        _one_filter("ListReplays", name_prefix, event_source_arn, state)
         found = [_public(r, REPLAY_SUMMARY) for r in self.store.docs(REPLAYS, ctx.account, ctx.region)
                  if r["ReplayName"].startswith(name_prefix or "") and state in (None, r["State"])
                  and event_source_arn in (None, r["EventSourceArn"])]

@@ -129,6 +129,8 @@ def target_options(target: dict[str, Any], event: dict[str, Any], rule: dict[str
         key = select(event, path) if path else MISSING
         options["PartitionKey"] = event["id"] if key is MISSING or key is None else (
             key if isinstance(key, str) else json.dumps(key))
+    elif arn.service == "execute-api" or (arn.service == "events" and arn.resource_type == "api-destination"):
+        options["HttpParameters"] = target.get("HttpParameters") or {}
     elif arn.service == "events":
         options["EventBusHops"] = hops + 1
     elif arn.service == "lambda":

@@ -20,12 +20,14 @@ dropped (a rule that sends a bus's events back to itself would otherwise loop).
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from typing import Any
 
 from overcast import arns
 from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.events import destinations
 from overcast.services.events.entries import EntryError, check_entry, envelope, is_entry, parse_time
 from overcast.services.events.fanout import MAX_HOPS, route
 from overcast.services.events.store import EventsStore
@@ -50,9 +52,14 @@ DLQ_ERROR_CODES = {
 }
 
 
-def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
-    """Put an event on the bus `target_arn` (see the module docstring for the payload)."""
+def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Awaitable[None] | None:
+    """Put an event on the bus `target_arn` (see the module docstring for the payload), or send it to
+    the API destination `target_arn` (an awaitable: see `destinations.py`)."""
     arn = arns.parse(target_arn)
+    if arn.resource_type == "api-destination":
+        return destinations.deliver(platform, target_arn, payload, options)
+    if arn.service == "execute-api":
+        return destinations.deliver_api_gateway(platform, target_arn, payload, options)
     if arn.resource_type != "event-bus":
         raise DeliveryError(f"{target_arn} is not an event bus", code="ResourceNotFoundException", retryable=False)
     bus = arn.resource_id
@@ -66,6 +73,7 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     with platform.db.tx():
         route(platform, arn.account, arn.region, bus, event, event_time=when, ingestion=platform.clock.now(),
               hops=hops)
+    return None
 
 
 def _event(payload: bytes | str, account: str, region: str, now: float) -> tuple[dict[str, Any], float]:

@@ -2,7 +2,7 @@
 
 Every write commits before the API call answers (outside a transaction each statement commits;
 callers that write several rows use `db.tx()`). The default bus of an account and region exists
-implicitly: it is stored only once something (a policy) is set on it.
+implicitly: it is stored the first time it is read (so that its CreationTime stays the same).
 """
 
 from __future__ import annotations
@@ -39,8 +39,13 @@ class EventsStore:
                                 (account, region, name))
         if row is not None:
             return json.loads(row["doc"])  # type: ignore[no-any-return]
-        if name == DEFAULT_BUS:
-            return {"Name": DEFAULT_BUS, "Arn": bus_arn(account, region, DEFAULT_BUS)}
+        if name == DEFAULT_BUS:  # AWS reports a CreationTime for it: the first time anything asked for it
+            now = self.clock.now()
+            doc = {"Name": DEFAULT_BUS, "Arn": bus_arn(account, region, DEFAULT_BUS), "CreationTime": now,
+                   "LastModifiedTime": now}
+            self.db.execute("INSERT OR IGNORE INTO events_buses(account, region, name, doc) VALUES (?, ?, ?, ?)",
+                            (account, region, DEFAULT_BUS, json.dumps(doc)))
+            return doc
         return None
 
     def put_bus(self, account: str, region: str, doc: Doc) -> None:
@@ -157,6 +162,13 @@ class EventsStore:
         rows = self.db.query(f"SELECT doc FROM {table} WHERE account=? AND region=? ORDER BY name", (account, region))
         return [json.loads(r["doc"]) for r in rows]
 
+    def put_doc(self, table: str, account: str, region: str, name: str, doc: Doc) -> None:
+        self.db.execute(f"INSERT OR REPLACE INTO {table}(account, region, name, doc) VALUES (?, ?, ?, ?)",
+                        (account, region, name, json.dumps(doc)))
+
+    def delete_doc(self, table: str, account: str, region: str, name: str) -> None:
+        self.db.execute(f"DELETE FROM {table} WHERE account=? AND region=? AND name=?", (account, region, name))
+
     def put_archive(self, account: str, region: str, doc: Doc) -> None:
         self.db.execute("INSERT OR REPLACE INTO events_archives(account, region, name, doc) VALUES (?, ?, ?, ?)",
                         (account, region, doc["ArchiveName"], json.dumps(doc)))
@@ -180,6 +192,19 @@ class EventsStore:
         return self.db.query(
             "SELECT id, event_time, event FROM events_archived WHERE archive_arn=? AND event_time >= ? "
             "AND event_time <= ? AND id > ? ORDER BY id LIMIT ?", (arn, start, end, after_id, limit))
+
+    def first_archived(self, arn: str, start: float, end: float) -> float | None:
+        """The earliest event time archived in [start, end], or None."""
+        value = self.db.scalar("SELECT MIN(event_time) FROM events_archived WHERE archive_arn=? AND event_time >= ? "
+                               "AND event_time <= ?", (arn, start, end))
+        return None if value is None else float(value)
+
+    def archived_between(self, arn: str, start: float, end: float, *, inclusive: bool) -> list[Any]:
+        """The events archived in [start, end) ([start, end] when `inclusive`), in arrival order."""
+        op = "<=" if inclusive else "<"
+        return self.db.query(
+            f"SELECT id, event_time, event FROM events_archived WHERE archive_arn=? AND event_time >= ? "
+            f"AND event_time {op} ? ORDER BY id", (arn, start, end))
 
     def put_replay(self, account: str, region: str, doc: Doc) -> None:
         self.db.execute("INSERT OR REPLACE INTO events_replays(account, region, name, state, doc) VALUES (?, ?, ?, ?, ?)",

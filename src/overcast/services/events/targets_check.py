@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast import arns
+from overcast.platform import Platform
 from overcast.services.events.errors import Validation
 from overcast.services.events.transform import RESERVED, parse_path
 
@@ -43,3 +44,18 @@ def _check_transformer(target: dict[str, Any]) -> None:
             raise Validation(f"InputTransformer for target {target['Id']} uses the reserved variable name {name}.")
         if parse_path(path) is None:
             raise Validation(f"InputTransformer for target {target['Id']} has an invalid JSON path: {path}")
+
+
+def check_fifo_queues(platform: Platform, targets: list[dict[str, Any]]) -> None:
+    """AWS: "If you specify an SQS FIFO queue as a target, the queue must have content-based
+    deduplication enabled" (PutTargets' SqsParameters)."""
+    from overcast.services.sqs.inbox import get_queue
+
+    for target in targets:
+        parsed = arns.parse(target["Arn"])
+        if parsed.service != "sqs" or not parsed.resource.endswith(".fifo"):
+            continue
+        queue = get_queue(platform, target["Arn"])
+        if queue is not None and queue.attributes.get("ContentBasedDeduplication") != "true":
+            raise Validation(f"Parameter(s) SqsParameters is not valid for target: {target['Id']}. Reason: "
+                             "the FIFO queue must have content-based deduplication enabled.")

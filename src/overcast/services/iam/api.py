@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.iam.models import IamStore, NoSuchEntity, check_policy, unique_id
+from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
+from overcast.services.iam.models import DeleteConflict, IamStore, NoSuchEntity, check_policy, unique_id
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def _page(items: list[Any], marker: str | None, max_items: int | None) -> tuple[
     return chunk, extra
 
 
-class IamApi:
+class IamApi(InstanceProfileOperations):
     def __init__(self, platform: Platform) -> None:
         self.store = platform.component(IamStore)
         self.clock = platform.clock
@@ -64,6 +65,8 @@ class IamApi:
         return {"Roles": chunk, **extra}
 
     def delete_role(self, ctx: RequestContext, role_name: str) -> dict[str, Any]:
+        if self.role_in_instance_profile(ctx.account, role_name):
+            raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
         self.store.delete_role(ctx.account, role_name)
         return {}
 

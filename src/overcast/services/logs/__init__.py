@@ -16,6 +16,12 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: expire_events(platform)]
 
 
+def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]
+    from overcast.services.logs.inbox import deliver
+
+    return deliver(platform, target_arn, payload, options)
+
+
 # AWS answers constraint violations in CloudWatch Logs with InvalidParameterException.
-SPEC = ServiceSpec(name="logs", api=_api, loops=_loops,
+SPEC = ServiceSpec(name="logs", api=_api, loops=_loops, deliver=_deliver,
                    options=ProtocolOptions(validation_code="InvalidParameterException"))

@@ -8,6 +8,7 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.logs import events as ev
+from overcast.services.logs.api_policies import ResourcePolicyOperations
 from overcast.services.logs.errors import InvalidParameter, ResourceNotFound, TooManyTags
 from overcast.services.logs.filter_pattern import (
     FilterPatternError,
@@ -38,7 +39,7 @@ def group_arn(ctx: RequestContext, name: str) -> str:
     return arns.build("logs", ctx.region, ctx.account, f"log-group:{name}")
 
 
-class LogsApi:
+class LogsApi(ResourcePolicyOperations):
     """One method per CloudWatch Logs operation; state and rules live in `models.py` (LogStore),
     event reads in `events.py`, PutLogEvents' batch rules in `ingest.py`."""
 

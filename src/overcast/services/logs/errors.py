@@ -27,3 +27,7 @@ def group_not_found() -> ResourceNotFound:
 
 def stream_not_found() -> ResourceNotFound:
     return ResourceNotFound("The specified log stream does not exist.")
+
+
+class LimitExceeded(ClientError):
+    code = "LimitExceededException"

@@ -12,11 +12,13 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.chunked import ChunkedStream
 from overcast.protocol.values import snake
+from overcast.services.s3 import encryption, object_lock
 from overcast.services.s3 import errors as e
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import ALGORITHMS, member
 from overcast.services.s3.models import CONTENT_MEMBERS, Bucket, ObjectVersion, S3Store
 from overcast.services.s3.notifications import Notifier, owner_id
+from overcast.services.s3.storage_classes import restore_header
 
 
 class ApiBase:
@@ -106,7 +108,7 @@ class ApiBase:
         meta = obj.meta
         out: dict[str, Any] = {
             "ETag": obj.quoted_etag, "LastModified": obj.last_modified, "ContentLength": obj.size,
-            "AcceptRanges": "bytes", "ServerSideEncryption": "AES256",
+            "AcceptRanges": "bytes", **encryption.members(meta),
         }
         for name in CONTENT_MEMBERS:
             if meta.get(name) is not None and not (name == "StorageClass" and meta[name] == "STANDARD"):
@@ -115,6 +117,12 @@ class ApiBase:
             out["Metadata"] = meta["Metadata"]
         if meta.get("Tags"):
             out["TagCount"] = len(meta["Tags"])
+        out.update(object_lock.headers(meta))
+        if meta.get("ReplicationStatus"):
+            out["ReplicationStatus"] = meta["ReplicationStatus"]
+        restore = restore_header(obj, self.platform.clock.now())
+        if restore:
+            out["Restore"] = restore
         if bucket.versioning is not None:
             out["VersionId"] = obj.version_id
         if (checksum_mode or "").upper() == "ENABLED":

@@ -10,6 +10,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.s3 import errors as e
+from overcast.services.s3 import lifecycle
 from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.api_objects import tag_set, tags_from_set
 from overcast.services.s3.listing import make_token, read_token
@@ -68,6 +69,7 @@ _DOCUMENTS: dict[str, tuple[str, str, tuple[str, str] | dict[str, Any]]] = {
     "bucket_ownership_controls": ("ownership", "OwnershipControls", {"OwnershipControls": {
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}),
 }
+_OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
 #: documents answered as one payload member (the rest answer their members at the top level)
 _PAYLOAD_DOCUMENTS = frozenset({"PublicAccessBlockConfiguration", "ServerSideEncryptionConfiguration",
                                 "OwnershipControls"})
@@ -75,12 +77,17 @@ _PAYLOAD_DOCUMENTS = frozenset({"PublicAccessBlockConfiguration", "ServerSideEnc
 
 class BucketOperations(ApiBase):
     def create_bucket(self, ctx: RequestContext, bucket: str, create_bucket_configuration: dict[str, Any] | None = None,
-                      **_: Any) -> dict[str, Any]:
+                      object_lock_enabled_for_bucket: bool | None = None, **_: Any) -> dict[str, Any]:
         check_bucket_name(bucket)
         constraint = (create_bucket_configuration or {}).get("LocationConstraint")
         region = _bucket_region(ctx, constraint)
-        settings = {"location": constraint} if constraint else {}
-        self.store.create_bucket(bucket, ctx.account, region, settings)
+        settings: dict[str, Any] = {"location": constraint} if constraint else {}
+        if object_lock_enabled_for_bucket:  # AWS: Object Lock turns versioning on
+            settings["object_lock"] = {"ObjectLockEnabled": "Enabled"}
+        with self.store.db.tx():
+            self.store.create_bucket(bucket, ctx.account, region, settings)
+            if object_lock_enabled_for_bucket:
+                self.store.set_versioning(bucket, "Enabled")
         location = f"/{bucket}" if region == "us-east-1" else f"{ctx.endpoint}/{bucket}/"
         return {"Location": location, "BucketArn": f"arn:aws:s3:::{bucket}"}
 
@@ -120,6 +127,9 @@ class BucketOperations(ApiBase):
         status = versioning_configuration.get("Status")
         if status not in ("Enabled", "Suspended"):
             raise e.malformed_xml()
+        if status != "Enabled" and self.store.bucket(bucket).settings.get("object_lock"):
+            raise e.s3_error("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the "
+                             "versioning state cannot be changed.", 409)
         self.store.set_versioning(bucket, status)
         return {}
 
@@ -130,8 +140,9 @@ class BucketOperations(ApiBase):
     # -- tagging ----------------------------------------------------------------------------------
 
     def put_bucket_tagging(self, ctx: RequestContext, bucket: str, tagging: dict[str, Any], **_: Any) -> dict[str, Any]:
-        tags = tags_from_set(tagging.get("TagSet") or [], limit=50)
+        tags = tags_from_set(tagging.get("TagSet") or [], limit=50, bucket=True)
         self.store.update_settings(bucket, tagging=tags)
+        ctx.extras["status"] = 204  # AWS answers PutBucketTagging with 204 No Content
         return {}
 
     def get_bucket_tagging(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
@@ -231,7 +242,12 @@ class BucketOperations(ApiBase):
     def put_bucket_lifecycle_configuration(self, ctx: RequestContext, bucket: str,
                                            lifecycle_configuration: dict[str, Any] | None = None,
                                            **_: Any) -> dict[str, Any]:
-        return self._put_document(bucket, "bucket_lifecycle_configuration", lifecycle_configuration or {"Rules": []})
+        config = lifecycle_configuration or {"Rules": []}
+        self.store.bucket(bucket)
+        lifecycle.validate(config)
+        out = self._put_document(bucket, "bucket_lifecycle_configuration", lifecycle.storable(config))
+        self.platform.signals.notify(lifecycle.SIGNAL)
+        return out
 
     def get_bucket_lifecycle_configuration(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
         return self._get_document(bucket, "bucket_lifecycle_configuration")
@@ -271,10 +287,19 @@ class BucketOperations(ApiBase):
 
     def put_bucket_ownership_controls(self, ctx: RequestContext, bucket: str, ownership_controls: dict[str, Any],
                                       **_: Any) -> dict[str, Any]:
+        rules = ownership_controls.get("Rules") or []
+        if len(rules) != 1 or rules[0].get("ObjectOwnership") not in _OWNERSHIP:
+            raise e.malformed_xml()
         return self._put_document(bucket, "bucket_ownership_controls", ownership_controls)
 
     def get_bucket_ownership_controls(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
+        if self.store.bucket(bucket).settings.get("ownership") is False:  # deleted: AWS has none to show
+            raise e.not_found_config("OwnershipControlsNotFoundError",
+                                     "The bucket ownership controls were not found", bucket)
         return self._get_document(bucket, "bucket_ownership_controls")
 
     def delete_bucket_ownership_controls(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
-        return self._delete_document(bucket, "bucket_ownership_controls")
+        # new buckets have BucketOwnerEnforced by default; deleting leaves them without controls
+        self.store.update_settings(bucket, ownership=False)
+        ctx.extras["status"] = 204
+        return {}

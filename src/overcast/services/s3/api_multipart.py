@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import quote
 
 from overcast.context import RequestContext
+from overcast.errors import ServiceError
 from overcast.protocol.values import snake
+from overcast.services.s3 import encryption
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_objects import (
     ObjectOperations,
@@ -20,7 +22,7 @@ from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import composite, member, multipart_etag
 from overcast.services.s3.conditions import byte_range, check_read, check_write
 from overcast.services.s3.listing import check_max_keys
-from overcast.services.s3.models import MAX_PUT, Change, check_key
+from overcast.services.s3.models import MAX_PUT, Bucket, Change, ObjectVersion, check_key
 from overcast.services.s3.multipart import MAX_PARTS, MIN_PART, Multipart, Part, Upload
 
 
@@ -36,16 +38,17 @@ class MultipartOperations(ObjectOperations):
         return self.platform.component(Multipart)
 
     def create_multipart_upload(self, ctx: RequestContext, bucket: str, key: str, **params: Any) -> dict[str, Any]:
-        self.store.bucket(bucket)
+        target = self.store.bucket(bucket)
         check_key(key)
         check_metadata(params.get("metadata"))
         meta = meta_from_params(params, tags_from_header(params.get("tagging")), {})
+        meta["Encryption"] = encryption.settings(target, params)
         algorithm = (params.get("checksum_algorithm") or "").upper() or None
         if algorithm:
             meta["ChecksumAlgorithm"] = algorithm
             meta["ChecksumType"] = params.get("checksum_type") or "COMPOSITE"
         upload = self.multipart.create(bucket, key, meta)
-        out = {"Bucket": bucket, "Key": key, "UploadId": upload.upload_id, "ServerSideEncryption": "AES256"}
+        out = {"Bucket": bucket, "Key": key, "UploadId": upload.upload_id, **encryption.members(meta)}
         if algorithm:
             out.update(ChecksumAlgorithm=algorithm, ChecksumType=meta["ChecksumType"])
         return out
@@ -59,7 +62,7 @@ class MultipartOperations(ObjectOperations):
             params.setdefault("checksum_algorithm", upload.meta["ChecksumAlgorithm"])
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         part = self.multipart.put_part(upload, part_number, written, checksums)
-        return {"ETag": f'"{part.etag}"', "ServerSideEncryption": "AES256", **self.checksum_members(checksums)}
+        return {"ETag": f'"{part.etag}"', **encryption.members(upload.meta), **self.checksum_members(checksums)}
 
     async def upload_part_copy(self, ctx: RequestContext, bucket: str, key: str, upload_id: str, part_number: int,
                                copy_source: str, copy_source_range: str | None = None,
@@ -94,13 +97,20 @@ class MultipartOperations(ObjectOperations):
                                         multipart_upload: dict[str, Any] | None = None,
                                         **params: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
-        upload = self.multipart.get(bucket, key, upload_id)
+        try:
+            upload = self.multipart.get(bucket, key, upload_id)
+        except ServiceError:
+            done = self._completed(ctx, target, key, upload_id)
+            if done is None:
+                raise
+            return done
         parts = self._chosen_parts(upload, (multipart_upload or {}).get("Parts") or [])
         algorithm: str = upload.meta.get("ChecksumAlgorithm") or ""
         full_object = bool(algorithm) and upload.meta.get("ChecksumType") == "FULL_OBJECT"
         written = await self.store.blobs.concat([p.blob for p in parts], [algorithm] if full_object else [])
         meta = {k: v for k, v in upload.meta.items() if k not in ("ChecksumAlgorithm", "ChecksumType")}
         meta["Parts"] = [p.size for p in parts]
+        meta["UploadId"] = upload_id
         checksum = self._checksum(algorithm, full_object, parts, written)
         expected = params.get(snake(member(algorithm))) if algorithm else None
         if expected and checksum and expected != checksum:
@@ -125,12 +135,23 @@ class MultipartOperations(ObjectOperations):
         obj = self.store.commit_object(target, key, written, etag, meta, "ObjectCreated:CompleteMultipartUpload",
                                        on_commit)
         self.store.blobs.remove(garbage)
-        out: dict[str, Any] = {"Location": f"{ctx.endpoint}/{bucket}/{quote(key)}", "Bucket": bucket, "Key": key,
-                               "ETag": obj.quoted_etag, "ServerSideEncryption": "AES256"}
-        if checksum:
-            out[member(algorithm)] = checksum
-            out["ChecksumType"] = meta["ChecksumType"]
+        return self._completion(ctx, target, obj)
+
+    def _completion(self, ctx: RequestContext, target: Bucket, obj: ObjectVersion) -> dict[str, Any]:
+        out: dict[str, Any] = {"Location": f"{ctx.endpoint}/{target.name}/{quote(obj.key)}", "Bucket": target.name,
+                               "Key": obj.key, "ETag": obj.quoted_etag, **encryption.members(obj.meta)}
+        for alg, value in (obj.meta.get("Checksums") or {}).items():
+            out[member(alg)] = value
+            out["ChecksumType"] = obj.meta.get("ChecksumType", "COMPOSITE")
         return self.with_version(out, target, obj)
+
+    def _completed(self, ctx: RequestContext, target: Bucket, key: str, upload_id: str) -> dict[str, Any] | None:
+        """AWS: CompleteMultipartUpload is idempotent: repeating it for an upload that completed
+        answers the same result, while the object it made is still the key's current version."""
+        current = self.store.version(target.name, key)
+        if current is None or current.delete_marker or current.meta.get("UploadId") != upload_id:
+            return None
+        return self._completion(ctx, target, current)
 
     def _chosen_parts(self, upload: Upload, requested: list[dict[str, Any]]) -> list[Part]:
         """The parts CompleteMultipartUpload names, checked the way S3 checks them."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.protocol.values import snake, to_epoch
+from overcast.services.s3 import encryption, object_lock
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_base import ApiBase
 from overcast.services.s3.blobs import Written
+from overcast.services.s3.checksums import file_checksum
 from overcast.services.s3.conditions import byte_range, check_read, check_write, part_range
 from overcast.services.s3.models import (
     CONTENT_MEMBERS,
@@ -20,6 +23,7 @@ from overcast.services.s3.models import (
     check_key,
     object_meta,
 )
+from overcast.services.s3.storage_classes import check_restored, check_storage_class
 
 MAX_METADATA = 2048
 _OVERRIDES = {
@@ -49,11 +53,16 @@ def tags_from_header(header: str | None) -> dict[str, str]:
     return tags
 
 
-def tags_from_set(tag_set: list[dict[str, str]], limit: int = 10) -> dict[str, str]:
+def tags_from_set(tag_set: list[dict[str, str]], limit: int = 10, *, bucket: bool = False) -> dict[str, str]:
+    """Tags of a TagSet; AWS refuses keys with the reserved `aws:` prefix (worded differently for
+    buckets and objects)."""
     tags: dict[str, str] = {}
     for tag in tag_set:
         if tag.get("Key") in tags:
             raise e.s3_error("InvalidTag", "Cannot provide multiple Tags with the same key", TagKey=tag.get("Key"))
+        if (tag.get("Key") or "").startswith("aws:"):
+            raise e.s3_error("InvalidTag", "System tags cannot be added/updated by requester" if bucket
+                             else "Your TagKey cannot be prefixed with aws:", TagKey=tag.get("Key"))
         tags[tag.get("Key") or ""] = tag.get("Value") or ""
     check_tags(tags, limit)
     return tags
@@ -93,6 +102,9 @@ def parse_copy_source(copy_source: str) -> tuple[str, str, str | None]:
 
 
 class ObjectOperations(ApiBase):
+    def check_deletable(self, bucket: Bucket, key: str, version_id: str | None, bypass: bool) -> None:
+        """Overridden by the Object Lock operations."""
+
     # -- writes -----------------------------------------------------------------------------------
 
     async def put_object(self, ctx: RequestContext, bucket: str, key: str, body: Any = None,
@@ -100,11 +112,14 @@ class ObjectOperations(ApiBase):
         target = self.store.bucket(bucket)
         check_key(key)
         check_metadata(params.get("metadata"))
+        check_storage_class(params.get("storage_class"))
         tags = tags_from_header(params.get("tagging"))
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         meta = meta_from_params(params, tags, checksums)
+        meta["Encryption"] = encryption.settings(target, params)
+        meta.update(object_lock.new_object_lock(target, params, self.platform.clock.now()))
         obj = self.commit(ctx, target, key, written, written.md5, meta, "ObjectCreated:Put", params)
-        out: dict[str, Any] = {"ETag": obj.quoted_etag, "ServerSideEncryption": "AES256",
+        out: dict[str, Any] = {"ETag": obj.quoted_etag, **encryption.members(meta),
                                **self.checksum_members(checksums)}
         if checksums:
             out["ChecksumType"] = "FULL_OBJECT"
@@ -132,6 +147,7 @@ class ObjectOperations(ApiBase):
 
     def get_object(self, ctx: RequestContext, bucket: str, key: str, **params: Any) -> dict[str, Any]:
         obj, out, start, length = self._read(ctx, "GET", bucket, key, params)
+        check_restored(obj, self.platform.clock.now())
         assert obj.blob is not None
         out["Body"] = self.store.blobs.stream(self.store.blobs.open(obj.blob), start, length)
         return out
@@ -190,8 +206,13 @@ class ObjectOperations(ApiBase):
     # -- deletes ----------------------------------------------------------------------------------
 
     def delete_object(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None,
+                      if_match: str | None = None, bypass_governance_retention: bool | None = None,
                       **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
+        self.check_deletable(target, key, version_id, bool(bypass_governance_retention))
+        if if_match is not None:  # AWS: conditional delete; 404 when there is no object, 412 on another ETag
+            current = self.store.version(bucket, key, version_id)
+            check_write(None if current is None or current.delete_marker else current, key, if_match, None)
         result = self.store.delete_object(target, key, version_id, self.notifier(ctx).on_commit)
         return self._deleted(target, result, version_id)
 
@@ -206,7 +227,8 @@ class ObjectOperations(ApiBase):
             out["DeleteMarker"] = True
         return out
 
-    def delete_objects(self, ctx: RequestContext, bucket: str, delete: dict[str, Any], **_: Any) -> dict[str, Any]:
+    def delete_objects(self, ctx: RequestContext, bucket: str, delete: dict[str, Any],
+                       bypass_governance_retention: bool | None = None, **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
         items = delete.get("Objects") or []
         if not items or len(items) > 1000:
@@ -217,6 +239,7 @@ class ObjectOperations(ApiBase):
         for item in items:
             key, version_id = item.get("Key") or "", item.get("VersionId")
             try:
+                self.check_deletable(target, key, version_id, bool(bypass_governance_retention))
                 result = self.store.delete_object(target, key, version_id, notifier.on_commit)
             except ServiceError as error:
                 failed.append({"Key": key, "VersionId": version_id, "Code": error.code, "Message": error.message})
@@ -238,6 +261,8 @@ class ObjectOperations(ApiBase):
         src_bucket, src_key, src_version = parse_copy_source(copy_source)
         source_bucket = self.store.bucket(src_bucket)
         src = self.store.readable(source_bucket, src_key, src_version, "GET")
+        check_restored(src, self.platform.clock.now())
+        check_storage_class(params.get("storage_class"))
         check_read(src, params.get("copy_source_if_match"), params.get("copy_source_if_none_match"),
                    params.get("copy_source_if_modified_since"), params.get("copy_source_if_unmodified_since"),
                    prefix="x-amz-copy-source-")
@@ -250,15 +275,27 @@ class ObjectOperations(ApiBase):
                                     "without changing the object's metadata, storage class, website redirect "
                                     "location or encryption attributes.")
         assert src.blob is not None
-        if "-" in src.etag:  # a copy is one part: its ETag is the MD5 of the bytes
+        # AWS: the copy gets a checksum of the requested algorithm, or of the source's, computed
+        # over the whole copied object (FULL_OBJECT)
+        algorithm = (params.get("checksum_algorithm") or "").upper() or next(iter(src.meta.get("Checksums") or {}), "")
+        if algorithm:
+            written = await self.store.blobs.copy_range(src.blob, 0, src.size)
+            meta.pop("Parts", None)
+            value = await asyncio.to_thread(file_checksum, str(self.store.blobs.path(written.name)), algorithm)
+            if value is not None:
+                meta.update(Checksums={algorithm: value}, ChecksumType="FULL_OBJECT")
+        elif "-" in src.etag:  # a copy is one part: its ETag is the MD5 of the bytes
             written = await self.store.blobs.copy_range(src.blob, 0, src.size)
             meta.pop("Parts", None)
         else:
             written = Written(self.store.blobs.link(src.blob), src.size, src.etag)
+        meta["Encryption"] = encryption.settings(target, params)  # a copy is encrypted as the request says
         obj = self.store.commit_object(target, key, written, written.md5, meta, "ObjectCreated:Copy",
                                        self.notifier(ctx).on_commit)
-        out: dict[str, Any] = {"CopyObjectResult": {"ETag": obj.quoted_etag, "LastModified": obj.last_modified},
-                               "ServerSideEncryption": "AES256"}
+        result: dict[str, Any] = {"ETag": obj.quoted_etag, "LastModified": obj.last_modified}
+        if meta.get("Checksums"):
+            result.update(self.checksum_members(meta["Checksums"]), ChecksumType=meta.get("ChecksumType", "FULL_OBJECT"))
+        out: dict[str, Any] = {"CopyObjectResult": result, **encryption.members(meta)}
         if source_bucket.versioning is not None:
             out["CopySourceVersionId"] = src.version_id
         return self.with_version(out, target, obj)
@@ -273,7 +310,7 @@ class ObjectOperations(ApiBase):
             raise e.invalid_argument("Unknown tagging directive.", "x-amz-tagging-directive", tagging)
         tags = (src.meta.get("Tags") or {}) if tagging == "COPY" else tags_from_header(params.get("tagging"))
         if directive == "COPY":
-            meta = {k: v for k, v in src.meta.items() if k != "Tags"}
+            meta = {k: v for k, v in src.meta.items() if k not in ("Tags", "UploadId")}
             if tags:
                 meta["Tags"] = tags
         else:

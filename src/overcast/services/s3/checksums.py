@@ -109,3 +109,14 @@ def multipart_etag(part_etags: list[str]) -> str:
     for etag in part_etags:
         md5.update(bytes.fromhex(etag.strip('"')))
     return f"{md5.hexdigest()}-{len(part_etags)}"
+
+
+def file_checksum(path: str, algorithm: str) -> str | None:
+    """The base64 checksum of a whole file (None for an algorithm this platform cannot compute)."""
+    hasher = new_hasher(algorithm)
+    if hasher is None:
+        return None
+    with open(path, "rb") as file:
+        while chunk := file.read(1024 * 1024):
+            hasher.update(chunk)
+    return base64.b64encode(hasher.digest()).decode()

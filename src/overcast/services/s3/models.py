@@ -200,6 +200,7 @@ class S3Store:
             headers = {"x-amz-delete-marker": "true", "x-amz-version-id": found.version_id}
             if version_id is not None:
                 headers["Last-Modified"] = _http_date(found.last_modified)
+                headers["Allow"] = "DELETE"  # AWS: a delete marker can only be deleted
                 raise e.method_not_allowed(method, "DeleteMarker", headers=headers)
             raise e.no_such_key(key, headers=headers)
         return found

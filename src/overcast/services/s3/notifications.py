@@ -23,7 +23,7 @@ from overcast import arns
 from overcast.delivery import RetryPolicy, record
 from overcast.platform import Platform
 from overcast.services.s3.errors import invalid_argument
-from overcast.services.s3.models import Bucket, Change
+from overcast.services.s3.models import Bucket, Change, S3Store
 
 EVENT_TYPES = frozenset({
     "s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
@@ -165,6 +165,10 @@ class Notifier:
                     self._send(item[arn_member], service, self.record(change, item["Id"]))
         if "EventBridgeConfiguration" in config:
             self._send_eventbridge(change)
+        if change.event.startswith("ObjectCreated") and change.bucket.settings.get("replication"):
+            from overcast.services.s3.replication import replicate
+
+            replicate(self.platform.component(S3Store), change, self.on_commit)
 
     def _send(self, arn: str, service: str, record_: dict[str, Any]) -> None:
         options = {"Subject": "Amazon S3 Notification"} if service == "sns" else {}

@@ -63,4 +63,22 @@ MIGRATIONS = [
         PRIMARY KEY (account, region, name)
     );
     """,
+    """
+    -- Connections (authorization of HTTP targets; credentials kept in the doc, never returned) and
+    -- API destinations (HTTP endpoints that rules target through a connection).
+    CREATE TABLE events_connections (
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, region, name)
+    );
+    CREATE TABLE events_api_destinations (
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, region, name)
+    );
+    """,
 ]

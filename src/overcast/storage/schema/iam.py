@@ -15,4 +15,13 @@ MIGRATIONS = [
         PRIMARY KEY (account, arn)
     );
     """,
+    """
+    -- Instance profiles; `doc` keeps the names of its roles (at most one, as on AWS).
+    CREATE TABLE iam_instance_profiles (
+        account     TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, name)
+    );
+    """,
 ]

@@ -44,4 +44,15 @@ MIGRATIONS = [
     ALTER TABLE logs_groups ADD COLUMN log_group_class TEXT NOT NULL DEFAULT 'STANDARD';
     CREATE INDEX logs_streams_by_last_event ON logs_streams(account, region, group_name, last_event, name);
     """,
+    """
+    -- Resource policies (PutResourcePolicy): account-level ones, and ones attached to a log group
+    -- (`resource_arn` set). `doc` is the ResourcePolicy as DescribeResourcePolicies returns it.
+    CREATE TABLE logs_resource_policies (
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, region, name)
+    );
+    """,
 ]

@@ -1,4 +1,4 @@
-"""AWS::Events::EventBus and AWS::Events::Rule (with its Targets)."""
+"""AWS::Events::EventBus, AWS::Events::Rule (with its Targets) and AWS::Events::Archive."""
 
 from __future__ import annotations
 
@@ -105,4 +105,35 @@ class RuleProvider(Provider):
         await d.call_quietly("events", "DeleteRule", {"Name": name, "EventBusName": bus})
 
 
-PROVIDERS = [EventBusProvider(), RuleProvider()]
+def _archive_request(props: dict[str, Any]) -> dict[str, Any]:
+    pattern = props.get("EventPattern")
+    return {**pick(props, "Description", "RetentionDays", "KmsKeyIdentifier"),
+            "EventPattern": as_json(pattern) if pattern is not None else None}
+
+
+class ArchiveProvider(Provider):
+    """Ref is the archive name; GetAtt Arn
+    ([AWS](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-archive.html))."""
+
+    physical_is_name = True
+    types = ("AWS::Events::Archive",)
+    replace = frozenset({"ArchiveName", "SourceArn"})
+    name_property = "ArchiveName"
+
+    async def create(self, d: Deployment) -> Outcome:
+        name = d.name("ArchiveName", 48)
+        result = await d.call("events", "CreateArchive", {
+            "ArchiveName": name, "EventSourceArn": d.properties.get("SourceArn"), **_archive_request(d.properties)})
+        return Outcome(name, {"Arn": result["ArchiveArn"], "ArchiveName": name})
+
+    async def update(self, d: Deployment) -> Outcome:
+        name = d.physical_id or ""
+        result = await d.call("events", "UpdateArchive", {"ArchiveName": name, **_archive_request(d.properties)})
+        return Outcome(name, {"Arn": result["ArchiveArn"], "ArchiveName": name})
+
+    async def delete(self, d: Deployment) -> None:
+        if d.physical_id:
+            await d.call_quietly("events", "DeleteArchive", {"ArchiveName": d.physical_id})
+
+
+PROVIDERS = [EventBusProvider(), RuleProvider(), ArchiveProvider()]

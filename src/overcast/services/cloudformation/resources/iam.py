@@ -1,4 +1,5 @@
-"""AWS::IAM::Role, Policy, RolePolicy and ManagedPolicy: kept in overcast's IAM, never enforced."""
+"""AWS::IAM::Role, Policy, RolePolicy, ManagedPolicy and InstanceProfile: kept in overcast's IAM, never
+enforced."""
 
 from __future__ import annotations
 
@@ -126,4 +127,42 @@ class ManagedPolicyProvider(Provider):
         await d.call_quietly("iam", "DeletePolicy", {"PolicyArn": d.physical_id})
 
 
-PROVIDERS = [RoleProvider(), PolicyProvider(), ManagedPolicyProvider()]
+class InstanceProfileProvider(Provider):
+    """Ref is the instance profile name; GetAtt Arn
+    ([AWS](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html)).
+    `Roles` holds at most one role name."""
+
+    physical_is_name = True
+    types = ("AWS::IAM::InstanceProfile",)
+    replace = frozenset({"InstanceProfileName", "Path"})
+    name_property = "InstanceProfileName"
+
+    async def create(self, d: Deployment) -> Outcome:
+        name = d.name("InstanceProfileName", 128)
+        result = await d.call("iam", "CreateInstanceProfile", {"InstanceProfileName": name,
+                                                                **pick(d.properties, "Path")})
+        await self._roles(d, name, [], list(d.properties.get("Roles") or []))
+        return Outcome(name, {"Arn": result["InstanceProfile"]["Arn"]})
+
+    async def _roles(self, d: Deployment, name: str, old: list[str], new: list[str]) -> None:
+        for role in old:
+            if role not in new:
+                await d.call_quietly("iam", "RemoveRoleFromInstanceProfile", {"InstanceProfileName": name,
+                                                                              "RoleName": role})
+        for role in new:
+            if role not in old:
+                await d.call("iam", "AddRoleToInstanceProfile", {"InstanceProfileName": name, "RoleName": role})
+
+    async def update(self, d: Deployment) -> Outcome:
+        name = d.physical_id or ""
+        await self._roles(d, name, list(d.old_properties.get("Roles") or []), list(d.properties.get("Roles") or []))
+        profile = (await d.call("iam", "GetInstanceProfile", {"InstanceProfileName": name}))["InstanceProfile"]
+        return Outcome(name, {"Arn": profile["Arn"]})
+
+    async def delete(self, d: Deployment) -> None:
+        if d.physical_id:
+            await self._roles(d, d.physical_id, list(d.properties.get("Roles") or []), [])
+            await d.call_quietly("iam", "DeleteInstanceProfile", {"InstanceProfileName": d.physical_id})
+
+
+PROVIDERS = [RoleProvider(), PolicyProvider(), ManagedPolicyProvider(), InstanceProfileProvider()]
