@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from overcast.execution.launcher import EntrypointError
+from overcast.execution.layout import rewrite
 from overcast.execution.model import (
     EnvironmentLost,
     EnvironmentSpec,
@@ -81,6 +82,17 @@ class Environment:
         self._exited = asyncio.Event()
         self._address = ""
         self._assignment: asyncio.Future[bytes] | None = None   # a spare's future function
+        self._path_map = self._bytes_map(spec)
+
+    @staticmethod
+    def _bytes_map(spec: EnvironmentSpec) -> tuple[tuple[bytes, bytes], ...]:
+        """Real folders and AWS's names for them, when the process sees the real ones."""
+        placement = spec.placement
+        return tuple((real.encode(), shown.encode()) for real, shown in placement.path_map) if placement else ()
+
+    def _shown(self, data: bytes) -> bytes:
+        """What the function reports, with AWS's paths (/var/task, /opt) for the real folders."""
+        return rewrite(data, self._path_map) if self._path_map else data
 
     # -- start / stop -------------------------------------------------------------------------
 
@@ -93,11 +105,14 @@ class Environment:
         loop = asyncio.get_running_loop()
         loop.add_reader(read_fd, self._read_logs)
         env = {**self.spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": address}
+        placement = self.spec.placement
+        setup = placement.setup() if placement is not None else None
         if self.spec.family == "python":
-            spec: dict[str, Any] = {"env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
-                                    "handler": self.spec.handler}
-        else:
-            spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv)}
+            cwd = placement.task if placement is not None else str(self.spec.code_dir)
+            spec: dict[str, Any] = {"env": env, "cwd": cwd, "path": list(self.spec.sys_path),
+                                    "handler": self.spec.handler, "sandbox": setup}
+        else:  # the exec'd process starts in the real folder, then mounts and moves to /var/task
+            spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv), "sandbox": setup}
         self._init_started = time.monotonic()
         try:
             self.pid = await launcher.spawn(self.id, spec, write_fd)
@@ -118,6 +133,7 @@ class Environment:
         variables and code folder, and its init (loading the handler) starts now."""
         assert self._assignment is not None and not self._assignment.done()
         self.spec = spec
+        self._path_map = self._bytes_map(spec)
         self._init_started = time.monotonic()
         env = {**spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": self._address}
         self._assignment.set_result(json.dumps({"env": env, "cwd": str(spec.code_dir)}).encode())
@@ -156,7 +172,7 @@ class Environment:
                 os.close(self._read_fd)
             self._read_fd = None
             if self._partial:
-                self._lines.append((now_ms(), self._partial.decode("utf-8", "replace")))
+                self._lines.append((now_ms(), self._shown(self._partial).decode("utf-8", "replace")))
                 self._partial = b""
             self._flush_out_of_band()
 
@@ -191,7 +207,8 @@ class Environment:
                 break
             self._partial += data
             if b"\n" in self._partial:
-                *complete, self._partial = self._partial.split(b"\n")
+                head, _, self._partial = self._partial.rpartition(b"\n")
+                complete = self._shown(head).split(b"\n")
                 stamp = now_ms()
                 self._lines.extend((stamp, line.decode("utf-8", "replace")) for line in complete)
         if self._current is None and self._ready.is_set():
@@ -385,7 +402,7 @@ class Environment:
         if error_type:
             detail = body.trailers.get("lambda-runtime-function-error-body", "")
             try:
-                payload = base64.b64decode(detail)
+                payload = self._shown(base64.b64decode(detail))
             except ValueError:
                 payload = error_doc(error_type, detail)
             result = InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
@@ -398,7 +415,7 @@ class Environment:
         return json_answer(202, {"status": "OK"})
 
     def _on_init_error(self, body: bytes, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
-        self._init_error = body or error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
+        self._init_error = self._shown(body) if body else error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
                                               "init failed")
         self._init_duration = (time.monotonic() - self._init_started) * 1000
         if self._result is not None and not self._result.done():
@@ -419,6 +436,7 @@ class Environment:
             result = InvocationResult(payload=body, response_size=size,
                                       content_type=headers.get("content-type", "application/json"))
         else:
+            body = self._shown(body)
             result = InvocationResult(payload=body, function_error="Unhandled", error_type=error_type_of(body),
                                       status="error", response_size=size)
         self._result.set_result(result)

@@ -77,6 +77,7 @@ class EnvironmentPool:
         self._closing: set[asyncio.Future[None]] = set()
         self._spares: dict[tuple[str, ...], Environment] = {}   # started Node processes, by command
         self._starting: dict[tuple[str, ...], asyncio.Future[None]] = {}
+        self.spares = True   # off when environments get a mount namespace (set up before node starts)
 
     @property
     def environments(self) -> list[Environment]:
@@ -123,7 +124,7 @@ class EnvironmentPool:
         """A started Node.js process for `spec` (one still starting is further along than a new
         one), replaced by a new one; None when there is none or the function sets NODE_OPTIONS
         (which apply when node starts)."""
-        if spec.family != "node" or "NODE_OPTIONS" in spec.variables:
+        if not self.spares or spec.family != "node" or "NODE_OPTIONS" in spec.variables:
             return None
         starting = self._starting.get(spec.argv)
         if starting is not None and spec.argv not in self._spares:
@@ -138,7 +139,7 @@ class EnvironmentPool:
 
     def ensure_spare(self, argv: tuple[str, ...]) -> None:
         """Start a spare for `argv` in the background unless one is there or starting."""
-        if argv in self._spares or argv in self._starting:
+        if not self.spares or argv in self._spares or argv in self._starting:
             return
         starting = asyncio.ensure_future(self._start_spare(argv))
         self._starting[argv] = starting
@@ -194,6 +195,19 @@ class EnvironmentPool:
             else:
                 self._discard(env)
                 await env.close()
+
+    def retire_environments(self, retire: Callable[[Environment], bool]) -> None:
+        """Environments `retire` picks are not reused: idle ones stop now, busy ones after their
+        invocation."""
+        for env in list(self._all.values()):
+            if not retire(env) or env.spec.key.startswith("spare:"):
+                continue
+            self._all.pop(env.id, None)
+            if not env.busy:
+                self._discard(env)
+                closing = asyncio.ensure_future(env.close())
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
 
     async def reap(self) -> None:
         """Stop environments idle for longer than `idle_seconds`."""

@@ -35,6 +35,7 @@ def _preimport() -> None:
     import uuid  # noqa: F401
 
     import hostredirect  # noqa: F401  (installed in each child: see _child)
+    import sandbox  # noqa: F401  (AWS's paths and limits, set up in each child: see _child)
 
     try:
         import boto3
@@ -86,6 +87,9 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
             os.close(log_fd)
         os.environ.clear()
         os.environ.update(spec["env"])
+        import sandbox  # next to this script, imported by the zygote before the fork
+
+        sandbox.prepare(spec.get("sandbox"))
         os.chdir(spec["cwd"])
         sys.path[:] = spec["path"]
         sys.argv = ["/var/runtime/bootstrap", spec["handler"]]

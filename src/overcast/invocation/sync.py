@@ -25,7 +25,9 @@ from overcast.execution.environment import (
     InvocationResult,
     StreamSink,
 )
+from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout
 from overcast.execution.node_sdk import NodeSdk
+from overcast.execution.node_sdk import cache_root as node_cache_root
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.platform import Platform
@@ -43,6 +45,7 @@ from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
 from overcast.services.logs.models import LogStore
+from overcast.services.sts.models import SessionStore
 
 log = logging.getLogger("overcast.invoke")
 
@@ -51,6 +54,10 @@ RESPONSE_LIMIT = 6_291_456
 RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
 PYTHON_VERSION = "3.12"
+#: How long an environment's execution-role credentials last (platform clock); environments are
+#: retired before their credentials expire, and new ones get a new session.
+CREDENTIALS_SECONDS = 12 * 3600
+CREDENTIALS_MARGIN = 15 * 60
 
 
 @dataclass
@@ -96,6 +103,8 @@ class Invoker:
         self.node_sdk = NodeSdk()
         self._node_missing_said = False
         self._stdlib = stdlib_path()
+        self.sessions = platform.component(SessionStore)
+        self._layout: Layout | None = None
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
         self._specs: dict[str, EnvironmentSpec] = {}
@@ -214,44 +223,70 @@ class Invoker:
             spec = self._specs[key] = self._build_spec(resolved, key)
         return spec
 
+    @property
+    def layout(self) -> Layout:
+        """How environments get AWS's paths on this machine (decided on first use)."""
+        if self._layout is None:
+            needed = (*self._stdlib, str(runtimes.NODE_CLIENT_DIR), str(node_cache_root()),
+                      *(str(Path(p).resolve()) for p in self._stdlib))
+            self._layout = Layout(self.platform.files_dir, needed)
+            self.pool.spares = not self._layout.namespace  # a started node cannot enter a namespace
+        return self._layout
+
     def _build_spec(self, resolved: Resolved, key: str) -> EnvironmentSpec:
         config = resolved.config
         stored = self.code.get(config.get("_code", ""))
         if stored is None:
             raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
         layers = self.layers.folders(config.get("Layers", []))
-        variables = dict((config.get("Environment") or {}).get("Variables") or {})
-        variables.update(self._lambda_environment(resolved, str(stored.folder)))
         kind = runtimes.family(config.get("Runtime")) or "python"
+        runtime_dir: Path | None = None
+        if kind == "python":
+            if self._runtime_dir is None:
+                self._runtime_dir = str(build_runtime_dir(self.platform.files_dir / "runtime" / "python"))
+            runtime_dir = Path(self._runtime_dir)
+        elif kind == "node":
+            runtime_dir = runtimes.NODE_CLIENT_DIR
+        place = self.layout.place(stored.folder, layers, runtime_dir)
+        variables = dict((config.get("Environment") or {}).get("Variables") or {})
+        variables.update(self._lambda_environment(resolved, kind, place.task))
+        variables["PATH"] = place.paths(AWS_PATH[kind])
+        variables["LD_LIBRARY_PATH"] = place.paths(AWS_LD_LIBRARY_PATH[kind])
+        variables["LAMBDA_RUNTIME_DIR"] = place.runtime
         handler = config.get("Handler") or ""
         common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
-                  "memory_mb": int(config.get("MemorySize", 128)), "timeout": float(config.get("Timeout", 3))}
+                                  "memory_mb": int(config.get("MemorySize", 128)),
+                                  "timeout": float(config.get("Timeout", 3)), "placement": place,
+                                  "role": config.get("Role") or ""}
         if kind == "node":
             node, installed_major = runtimes.node_binary()
             major = runtimes.runtime_major(config.get("Runtime") or "", installed_major)
-            variables["NODE_PATH"] = runtimes.node_path(stored.folder, layers, major, self.node_sdk_dir())
-            variables["LAMBDA_RUNTIME_DIR"] = str(runtimes.NODE_CLIENT_DIR)
-            return EnvironmentSpec(sys_path=(), variables=variables, argv=runtimes.node_argv(node), **common)
+            client = str(runtimes.NODE_CLIENT_DIR)
+            node_path = runtimes.node_path(Path(place.task), [Path(p) for p in reversed(place.opt)], major,
+                                           self.node_sdk_dir())
+            variables["NODE_PATH"] = node_path.replace(client, place.runtime)
+            argv = tuple(arg.replace(client, place.runtime) for arg in runtimes.node_argv(node))
+            return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         if kind == "provided":
-            variables["LAMBDA_RUNTIME_DIR"] = str(stored.folder)
-            return EnvironmentSpec(sys_path=(), variables=variables,
-                                   argv=runtimes.bootstrap_argv(stored.folder, layers), **common)
-        if self._runtime_dir is None:
-            self._runtime_dir = str(build_runtime_dir(self.platform.files_dir / "runtime" / "python"))
+            argv = runtimes.bootstrap_argv(stored.folder, layers)
+            if argv and place.mounts:  # the same file, as the process sees it
+                found = Path(argv[0])
+                argv = (f"{place.task}/bootstrap" if found.parent == stored.folder else f"{place.opt[0]}/bootstrap",)
+            return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         layer_paths: list[str] = []
-        for folder in reversed(layers):
-            layer_paths += [str(folder / "python" / "lib" / f"python{PYTHON_VERSION}" / "site-packages"),
-                            str(folder / "python")]
-        variables.update({"LAMBDA_RUNTIME_DIR": self._runtime_dir, "PYTHONPATH": self._runtime_dir})
-        return EnvironmentSpec(sys_path=(str(stored.folder), *layer_paths, self._runtime_dir, *self._stdlib),
+        for folder in place.opt:
+            layer_paths += [f"{folder}/python/lib/python{PYTHON_VERSION}/site-packages", f"{folder}/python"]
+        variables["PYTHONPATH"] = place.runtime
+        return EnvironmentSpec(sys_path=(place.task, *layer_paths, place.runtime, *self._stdlib),
                                variables=variables, **common)
 
     def node_sdk_dir(self) -> Path | None:
         """The AWS SDK for JavaScript's node_modules, when installed (see execution/node_sdk.py)."""
         return self.node_sdk.modules
 
-    def _lambda_environment(self, resolved: Resolved, task_root: str) -> dict[str, str]:
-        """The variables Lambda sets in every environment of a function version."""
+    def _lambda_environment(self, resolved: Resolved, kind: str, task_root: str) -> dict[str, str]:
+        """The variables Lambda sets in every environment of a function version (credentials and
+        the log stream are per environment: `_lambda_variables`)."""
         config = resolved.config
         logging_config = config.get("LoggingConfig") or {}
         runtime = config.get("Runtime") or "python3.12"
@@ -263,37 +298,45 @@ class Invoker:
             "AWS_LAMBDA_FUNCTION_NAME": resolved.ref.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.get("MemorySize", 128)),
             "AWS_LAMBDA_FUNCTION_VERSION": resolved.executed_version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_LAMBDA_LOG_GROUP_NAME": logging_config.get("LogGroup") or f"/aws/lambda/{resolved.ref.name}",
             "AWS_LAMBDA_LOG_FORMAT": logging_config.get("LogFormat", "Text"),
-            "AWS_ACCESS_KEY_ID": resolved.ref.account,
-            "AWS_ACCESS_KEY": resolved.ref.account,
-            "AWS_SECRET_ACCESS_KEY": "overcast",
-            "AWS_SESSION_TOKEN": "overcast",
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.platform.config.port}",
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
+            "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
+            "_AWS_XRAY_DAEMON_PORT": "2000",
             "LAMBDA_TASK_ROOT": task_root,
+            "PWD": task_root,
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
         }
+
         if logging_config.get("ApplicationLogLevel") and logging_config.get("LogFormat") == "JSON":
             variables["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
         return variables
 
     def _lambda_variables(self, env: Environment) -> dict[str, str]:
-        """Per-environment variables: its log stream (`YYYY/MM/DD/[version]<id>`) and temp dir."""
+        """Per-environment variables: its log stream (`YYYY/MM/DD/[version]<id>`) and its
+        execution role's temporary credentials (an STS session named after the function)."""
         version = env.spec.variables.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         day = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC).strftime("%Y/%m/%d")
         stream = f"{day}/[{version}]{env.id}"
-        env.meta["stream"] = stream
-        env.meta["group"] = env.spec.variables["AWS_LAMBDA_LOG_GROUP_NAME"]
-        env.meta["account"] = env.spec.variables["AWS_ACCESS_KEY_ID"]
-        env.meta["region"] = env.spec.variables["AWS_REGION"]
-        tmp = self.platform.files_dir / "tmp" / env.id
-        tmp.mkdir(parents=True, exist_ok=True)
-        env.scratch = tmp
-        return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "TMPDIR": str(tmp)}
+        account = env.spec.key.split(":")[4]
+        name = env.spec.variables["AWS_LAMBDA_FUNCTION_NAME"]
+        env.meta.update(stream=stream, group=env.spec.variables["AWS_LAMBDA_LOG_GROUP_NAME"], account=account,
+                        region=env.spec.variables["AWS_REGION"])
+        role = env.spec.role or f"arn:aws:iam::{account}:role/{name}-role"
+        creds, _ = self.sessions.assume(role, name, CREDENTIALS_SECONDS, account)
+        env.meta["credentials_expire"] = creds["Expiration"]
+        return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": env.spec.init_type,
+                "AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+    def retire_expiring(self) -> None:
+        """Environments whose credentials are about to expire are not reused (AWS refreshes an
+        environment's credentials before they expire; here its successor gets a new session)."""
+        horizon = self.platform.clock.now() + CREDENTIALS_MARGIN
+        self.pool.retire_environments(lambda env: env.meta.get("credentials_expire", horizon + 1) < horizon)
 
     def _function_changed(self, account: str, region: str, name: str) -> None:
         """Code or configuration changed: environments of an outdated $LATEST are not reused."""
@@ -319,6 +362,8 @@ class Invoker:
     def _start_node_spare(self, name: str) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
         (or say, once, why its invocations will fail)."""
+        if self.layout.namespace:
+            return  # environments mount their folders before node starts: no process can wait ahead
         try:
             node, _ = runtimes.node_binary()
         except runtimes.RuntimeUnavailable as exc:
@@ -398,6 +443,7 @@ def environments_loop(platform: Platform) -> Any:
 
     async def loop() -> None:
         invoker = platform.component(Invoker)
+        invoker.retire_expiring()
         await invoker.pool.reap()
         # Idle time is real time (like function timeouts), not an AWS timer: it is not scaled.
         await platform.signals.wait("lambda:reap", min(30.0, max(1.0, invoker.pool.idle_seconds / 4)))
