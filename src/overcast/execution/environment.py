@@ -138,6 +138,17 @@ class Environment:
         env = {**spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": self._address}
         self._assignment.set_result(json.dumps({"env": env, "cwd": str(spec.code_dir)}).encode())
 
+    async def initialized(self) -> bool:
+        """Wait for the runtime's init to end (its first /next); False when it failed or timed out."""
+        ready = asyncio.ensure_future(self._ready.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+            exited.cancel()
+        return self._ready.is_set() and self.alive and self._init_error is None
+
     def fail_init(self, error_type: str, message: str) -> None:
         """The environment cannot start: every invocation gets this init error."""
         self._init_error = error_doc(error_type, message)

@@ -30,7 +30,6 @@ class EnvironmentSpec:
     argv: tuple[str, ...] = ()        # the command of an exec'd environment
     placement: Placement | None = None  # AWS's paths: mounted, or rewritten in what it reports
     role: str = ""                    # the execution role, whose session each environment gets
-    init_type: str = "on-demand"      # AWS_LAMBDA_INITIALIZATION_TYPE (provisioned-concurrency)
 
 
 @dataclass

@@ -196,6 +196,35 @@ class EnvironmentPool:
                 self._discard(env)
                 await env.close()
 
+    async def prewarm(self, spec: EnvironmentSpec, count: int, tag: str) -> int:
+        """Start `count` environments of `spec` and run their init now, kept warm under `tag`
+        (provisioned concurrency) until `unprovision(tag)`; returns how many initialized."""
+        ready = 0
+        for _ in range(count):
+            env = Environment(spec, self._log_sink)
+            env.meta["provisioned"] = tag
+            env.busy = True
+            self._all[env.id] = env
+            try:
+                launcher = self.zygote if spec.family == "python" else self.launcher
+                await env.start(launcher, self._extra_env(env))
+                ok = await env.initialized()
+            except Exception:
+                log.warning("could not start a provisioned environment", exc_info=True)
+                ok = False
+            if ok:
+                ready += 1
+            else:
+                env.kill()
+            self.release(env)
+        return ready
+
+    def unprovision(self, tag: str) -> None:
+        """Environments kept warm under `tag` become ordinary ones (reaped once idle)."""
+        for env in self._all.values():
+            if env.meta.get("provisioned") == tag:
+                env.meta.pop("provisioned")
+
     def retire_environments(self, retire: Callable[[Environment], bool]) -> None:
         """Environments `retire` picks are not reused: idle ones stop now, busy ones after their
         invocation."""
@@ -213,7 +242,7 @@ class EnvironmentPool:
         """Stop environments idle for longer than `idle_seconds`."""
         now = time.monotonic()
         for env in list(self._all.values()):
-            if not env.busy and now - env.last_used > self.idle_seconds:
+            if not env.busy and now - env.last_used > self.idle_seconds and "provisioned" not in env.meta:
                 self._discard(env)
                 await env.close()
 

@@ -326,11 +326,25 @@ class Invoker:
         env.meta.update(stream=stream, group=env.spec.variables["AWS_LAMBDA_LOG_GROUP_NAME"], account=account,
                         region=env.spec.variables["AWS_REGION"])
         role = env.spec.role or f"arn:aws:iam::{account}:role/{name}-role"
-        creds, _ = self.sessions.assume(role, name, CREDENTIALS_SECONDS, account)
+        # the function's own account: Lambda only takes execution roles of the function's account
+        creds, _ = self.sessions.assume(role, name, CREDENTIALS_SECONDS, account, account=account)
         env.meta["credentials_expire"] = creds["Expiration"]
-        return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": env.spec.init_type,
+        init_type = "provisioned-concurrency" if "provisioned" in env.meta else "on-demand"
+        return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": init_type,
                 "AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
                 "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+    async def provision(self, ref: FunctionRef, count: int) -> int:
+        """Provisioned concurrency for a version or alias: `count` initialized environments of the
+        version it runs, kept warm (replacing any kept for it before); returns how many started."""
+        resolved = self.functions.resolve(ref)
+        self._check_runtime(resolved.config.get("Runtime"))
+        tag = ref.qualified_arn()
+        self.pool.unprovision(tag)
+        return await self.pool.prewarm(self._spec(resolved), count, tag)
+
+    def unprovision(self, ref: FunctionRef) -> None:
+        self.pool.unprovision(ref.qualified_arn())
 
     def retire_expiring(self) -> None:
         """Environments whose credentials are about to expire are not reused (AWS refreshes an

@@ -50,7 +50,7 @@ def server(request):
     else:
         env = {"OVERCAST_SANDBOX": "paths"}
     with OvercastServer(env=env) as running:
-        running.mode = request.param
+        running.mode = request.param  # type: ignore[attr-defined]
         yield running
 
 

@@ -53,11 +53,12 @@ class SessionStore:
             "Expiration": self.clock.now() + seconds,
         }
 
-    def assume(self, role_arn: str, session_name: str, seconds: int, default_account: str
-               ) -> tuple[dict[str, Any], dict[str, str]]:
-        """(Credentials, AssumedRoleUser) of a new session of `role_arn`, committed."""
+    def assume(self, role_arn: str, session_name: str, seconds: int, default_account: str, *,
+               account: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+        """(Credentials, AssumedRoleUser) of a new session of `role_arn`, committed; `account`
+        says which account the session acts in when it is not the role ARN's."""
         parts = role_arn.split(":")
-        account = parts[4] if len(parts) > 5 and parts[4] else default_account
+        account = account or (parts[4] if len(parts) > 5 and parts[4] else default_account)
         role_name = role_arn.rsplit("/", 1)[-1]
         user = {"AssumedRoleId": f"{role_id(role_arn)}:{session_name}",
                 "Arn": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}"}
