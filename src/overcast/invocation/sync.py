@@ -29,6 +29,7 @@ from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.node_sdk import cache_root as node_cache_root
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
+from overcast.invocation import recursion
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
@@ -44,6 +45,7 @@ from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
+from overcast.services.lambda_.settings import RecursiveInvocation, SettingsStore
 from overcast.services.logs.models import LogStore
 from overcast.services.sts.models import SessionStore
 
@@ -137,10 +139,17 @@ class Invoker:
 
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
-                     resolved: Resolved | None = None, sink: StreamSink | None = None) -> InvokeOutcome:
-        """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
+                     resolved: Resolved | None = None, sink: StreamSink | None = None,
+                     trace: str | None = None) -> InvokeOutcome:
+        """Run one synchronous invocation. Function failures are outcomes; service failures raise.
+        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows)."""
         resolved = resolved or self.functions.resolve(ref)
         config = resolved.config
+        trace, hops = recursion.advance(trace, resolved.ref.arn)
+        if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
+            log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
+            raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
+                                      "stopped after it was invoked more than 16 times in one chain of requests.")
         if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
@@ -155,7 +164,7 @@ class Invoker:
         try:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
                                     timeout=float(config.get("Timeout", 3)), client_context=client_context,
-                                    sink=sink)
+                                    sink=sink, trace_id=trace)
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)

@@ -113,7 +113,8 @@ class QueuePoller:
         if overflow:
             self.source.release([m.receipt_handle for m in overflow])
         records = [{k: v for k, v in m.record.items() if not k.startswith("_")} for m in batch]
-        result = await self.invoker.invoke({"Records": records})
+        traces = [r["attributes"]["AWSTraceHeader"] for r in records if "AWSTraceHeader" in r.get("attributes", {})]
+        result = await self.invoker.invoke({"Records": records}, trace=traces[0] if traces else None)
         if not result.ok:
             if result.status != "function-error":
                 await self.platform.clock.sleep(THROTTLE_BACKOFF)

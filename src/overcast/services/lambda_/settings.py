@@ -39,6 +39,10 @@ class SettingsStore(Documents):
         with self.db.tx():
             self.put(ref.account, ref.region, kind, id, doc, parent=ref.name)
 
+    def recursion_allowed(self, ref: FunctionRef) -> bool:
+        doc = self.of_function(ref, "recursion")
+        return doc is not None and doc.get("RecursiveLoop") == "Allow"
+
     def delete_function(self, ref: FunctionRef, kind: str, id: str = "") -> bool:
         with self.db.tx():
             return self.delete(ref.account, ref.region, kind, id, parent=ref.name)
@@ -47,3 +51,8 @@ class SettingsStore(Documents):
 class ProvisionedConcurrencyConfigNotFound(LambdaError):
     code = "ProvisionedConcurrencyConfigNotFoundException"
     status = 404
+
+
+class RecursiveInvocation(LambdaError):
+    code = "RecursiveInvocationException"
+    status = 400

@@ -49,6 +49,16 @@ def _untoken(token: str | None) -> str:
         raise InvalidParameterValue("Invalid or expired next token.") from None
 
 
+
+def _traced(ctx: RequestContext, system: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A sender's X-Ray trace header (`X-Amzn-Trace-Id`, which SDKs inside a Lambda function send)
+    becomes the message's `AWSTraceHeader` unless the message sets its own, as on AWS; Lambda's
+    recursive loop detection follows it."""
+    header = ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
+    if not header or (system and "AWSTraceHeader" in system):
+        return system
+    return {**(system or {}), "AWSTraceHeader": {"StringValue": header, "DataType": "String"}}
+
 class SqsApi:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
@@ -220,8 +230,8 @@ class SqsApi:
                      message_system_attributes: dict[str, Any] | None = None,
                      message_deduplication_id: str | None = None, message_group_id: str | None = None) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
-        out = outgoing(queue, message_body, delay_seconds, message_attributes, message_system_attributes,
-                       message_group_id, message_deduplication_id)
+        out = outgoing(queue, message_body, delay_seconds, message_attributes,
+                       _traced(ctx, message_system_attributes), message_group_id, message_deduplication_id)
         return _sent(self.messages.send(queue, out, ctx.account))
 
     def send_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -233,7 +243,7 @@ class SqsApi:
 
         def one(entry: dict[str, Any]) -> dict[str, Any]:
             out = outgoing(queue, entry.get("MessageBody"), entry.get("DelaySeconds"), entry.get("MessageAttributes"),
-                           entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
+                           _traced(ctx, entry.get("MessageSystemAttributes")), entry.get("MessageGroupId"),
                            entry.get("MessageDeduplicationId"))
             return {"Id": entry["Id"], **_sent(self.messages.send(queue, out, ctx.account))}
 

@@ -17,4 +17,12 @@ MIGRATIONS = [
     CREATE INDEX lambda_docs_by_id ON lambda_docs(kind, id);
     CREATE INDEX lambda_docs_by_parent ON lambda_docs(account, region, parent);
     """,
+    """
+    -- the X-Ray trace header an asynchronous invocation was accepted with (recursive loop detection)
+    CREATE TABLE lambda_async_trace (
+        request_id  TEXT PRIMARY KEY,
+        trace       TEXT NOT NULL,
+        created     REAL NOT NULL
+    );
+    """,
 ]
