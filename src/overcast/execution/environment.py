@@ -96,8 +96,9 @@ class Environment:
 
     # -- start / stop -------------------------------------------------------------------------
 
-    async def start(self, launcher: Any, extra_env: dict[str, str]) -> None:
-        """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher)."""
+    async def start(self, launcher: Any, extra_env: dict[str, str], setup: dict[str, Any] | None = None) -> None:
+        """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher);
+        `setup` overrides the placement's mounts (a spare's, made before its function is known)."""
         address = self._address = await self._listener.start()
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
@@ -106,7 +107,8 @@ class Environment:
         loop.add_reader(read_fd, self._read_logs)
         env = {**self.spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": address}
         placement = self.spec.placement
-        setup = placement.setup() if placement is not None else None
+        if setup is None and placement is not None:
+            setup = placement.setup()
         if self.spec.family == "python":
             cwd = placement.task if placement is not None else str(self.spec.code_dir)
             spec: dict[str, Any] = {"env": env, "cwd": cwd, "path": list(self.spec.sys_path),
@@ -123,10 +125,11 @@ class Environment:
             os.close(write_fd)
         self.alive = True
 
-    async def start_spare(self, launcher: Any, extra_env: dict[str, str]) -> None:
+    async def start_spare(self, launcher: Any, extra_env: dict[str, str], setup: dict[str, Any] | None = None
+                          ) -> None:
         """Start the process ahead of need: it loads its runtime, then waits for `adopt()`."""
         self._assignment = asyncio.get_running_loop().create_future()
-        await self.start(launcher, {**extra_env, "OVERCAST_STANDBY": "1"})
+        await self.start(launcher, {**extra_env, "OVERCAST_STANDBY": "1"}, setup)
 
     def adopt(self, spec: EnvironmentSpec, extra_env: dict[str, str]) -> None:
         """A spare becomes an environment of `spec`: its process takes on exactly `spec`'s
@@ -136,7 +139,8 @@ class Environment:
         self._path_map = self._bytes_map(spec)
         self._init_started = time.monotonic()
         env = {**spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": self._address}
-        self._assignment.set_result(json.dumps({"env": env, "cwd": str(spec.code_dir)}).encode())
+        cwd = spec.placement.task if spec.placement is not None else str(spec.code_dir)
+        self._assignment.set_result(json.dumps({"env": env, "cwd": cwd}).encode())
 
     async def initialized(self) -> bool:
         """Wait for the runtime's init to end (its first /next); False when it failed or timed out."""

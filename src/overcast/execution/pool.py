@@ -77,7 +77,9 @@ class EnvironmentPool:
         self._closing: set[asyncio.Future[None]] = set()
         self._spares: dict[tuple[str, ...], Environment] = {}   # started Node processes, by command
         self._starting: dict[tuple[str, ...], asyncio.Future[None]] = {}
-        self.spares = True   # off when environments get a mount namespace (set up before node starts)
+        #: set up a spare's process with (sandbox.prepare) when environments get a mount namespace:
+        #: it starts with the runtime mounted, and its function's folders are mounted when it is taken
+        self.spare_setup: dict[str, object] | None = None
 
     @property
     def environments(self) -> list[Environment]:
@@ -100,6 +102,10 @@ class EnvironmentPool:
                 return env, False
             self._discard(env)
         spare = await self._take_spare(spec)
+        if spare is not None and not await self._mount_function(spare, spec):
+            spare.kill()
+            self._discard(spare)
+            spare = None
         if spare is not None:
             spare.spec = spec
             spare.adopt(spec, self._extra_env(spare))
@@ -118,13 +124,23 @@ class EnvironmentPool:
             self.ensure_spare(spec.argv)
         return env, True
 
+    async def _mount_function(self, spare: Environment, spec: EnvironmentSpec) -> bool:
+        """A spare started in its own mount namespace gets its function's folders mounted now."""
+        placement = spec.placement
+        if placement is None or not placement.mounts or spare.pid is None:
+            return True
+        from overcast.execution.sandbox import RUNTIME
+
+        mounts = {target: source for target, source in placement.mounts if target != RUNTIME}
+        return await self.zygote.mount_into(spare.pid, mounts)
+
     # -- spares: Node.js cannot fork a warm zygote, so one process per command waits, started ----
 
     async def _take_spare(self, spec: EnvironmentSpec) -> Environment | None:
         """A started Node.js process for `spec` (one still starting is further along than a new
         one), replaced by a new one; None when there is none or the function sets NODE_OPTIONS
         (which apply when node starts)."""
-        if not self.spares or spec.family != "node" or "NODE_OPTIONS" in spec.variables:
+        if spec.family != "node" or "NODE_OPTIONS" in spec.variables:
             return None
         starting = self._starting.get(spec.argv)
         if starting is not None and spec.argv not in self._spares:
@@ -139,7 +155,7 @@ class EnvironmentPool:
 
     def ensure_spare(self, argv: tuple[str, ...]) -> None:
         """Start a spare for `argv` in the background unless one is there or starting."""
-        if not self.spares or argv in self._spares or argv in self._starting:
+        if argv in self._spares or argv in self._starting:
             return
         starting = asyncio.ensure_future(self._start_spare(argv))
         self._starting[argv] = starting
@@ -151,7 +167,7 @@ class EnvironmentPool:
         env = Environment(spec, self._log_sink)
         self._all[env.id] = env
         try:
-            await env.start_spare(self.launcher, {})
+            await env.start_spare(self.launcher, {}, self.spare_setup)
         except asyncio.CancelledError:
             env.kill()
             raise

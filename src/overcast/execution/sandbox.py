@@ -62,6 +62,20 @@ def enter(mounts: dict[str, str]) -> None:
         libc.mount(b"none", target.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_REC, None)
 
 
+def join(pid: int, mounts: dict[str, str]) -> None:
+    """In a single-threaded helper process: enter the mount namespace of process `pid` (a spare
+    environment started ahead of its function) and bind-mount `mounts` there, read-only."""
+    libc = _libc()
+    fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY)
+    try:
+        _check(libc.setns(fd, CLONE_NEWNS), "setns")
+    finally:
+        os.close(fd)
+    for target, source in mounts.items():
+        _check(libc.mount(source.encode(), target.encode(), None, MS_BIND | MS_REC, None), f"bind {target}")
+        libc.mount(b"none", target.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_REC, None)
+
+
 def apply_limits() -> None:
     """AWS's limits on the environment's process (and what it starts); never raised above the
     machine's own hard limit."""

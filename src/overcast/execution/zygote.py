@@ -9,6 +9,8 @@ fork, once its own Runtime API address is in its environment.
 Control protocol over a Unix socket (JSON lines, one file descriptor passed with each spawn):
   platform → zygote  {"op": "spawn", "id": ..., "env": {...}, "cwd": ..., "path": [...], "handler": ...}
                      + SCM_RIGHTS [log_fd]  (the child's stdout/stderr)
+  platform → zygote  {"op": "mount", "id": ..., "pid": ..., "mounts": {target: source}}  (a helper joins
+                     that process's mount namespace, mounts, and exits 0 or 1: reported as "exited")
   zygote → platform  {"op": "spawned", "id": ..., "pid": ...}
                      {"op": "exited", "id": ..., "pid": ..., "status": "exit status 1" | "signal: killed"}
 When the control socket closes (the platform is gone) the zygote kills its children and exits.
@@ -118,6 +120,21 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
     os._exit(0)
 
 
+def _join(spec: dict, control: socket.socket) -> None:
+    """In a forked helper: mount a function's folders into a spare environment's namespace."""
+    try:
+        control.close()
+        import sandbox
+
+        sandbox.join(spec["pid"], spec["mounts"])
+    except BaseException as exc:
+        try:
+            os.write(2, f"overcast: cannot mount into environment {spec['pid']}: {exc}\n".encode())
+        finally:
+            os._exit(1)
+    os._exit(0)
+
+
 def _status(code: int) -> str:
     if os.WIFSIGNALED(code):
         sig = signal.Signals(os.WTERMSIG(code))
@@ -169,6 +186,8 @@ def main() -> None:
                 log_fd = received.pop(0) if received else os.open(os.devnull, os.O_WRONLY)
                 pid = os.fork()
                 if pid == 0:
+                    if spec.get("op") == "mount":
+                        _join(spec, control)
                     _child(spec, log_fd, control)
                 os.close(log_fd)
                 children[pid] = spec["id"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from overcast.execution import runtimes
+from overcast.execution import runtimes, sandbox
 from overcast.execution.environment import (
     Environment,
     EnvironmentLost,
@@ -239,7 +239,8 @@ class Invoker:
             needed = (*self._stdlib, str(runtimes.NODE_CLIENT_DIR), str(node_cache_root()),
                       *(str(Path(p).resolve()) for p in self._stdlib))
             self._layout = Layout(self.platform.files_dir, needed)
-            self.pool.spares = not self._layout.namespace  # a started node cannot enter a namespace
+            if self._layout.namespace:  # spares start with the runtime mounted; the function's folders follow
+                self.pool.spare_setup = {"mounts": {sandbox.RUNTIME: str(runtimes.NODE_CLIENT_DIR)}, "cwd": "/"}
         return self._layout
 
     def _build_spec(self, resolved: Resolved, key: str) -> EnvironmentSpec:
@@ -274,7 +275,7 @@ class Invoker:
             node_path = runtimes.node_path(Path(place.task), [Path(p) for p in reversed(place.opt)], major,
                                            self.node_sdk_dir())
             variables["NODE_PATH"] = node_path.replace(client, place.runtime)
-            argv = tuple(arg.replace(client, place.runtime) for arg in runtimes.node_argv(node))
+            argv = self._node_argv(node)
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         if kind == "provided":
             argv = runtimes.bootstrap_argv(stored.folder, layers)
@@ -385,8 +386,6 @@ class Invoker:
     def _start_node_spare(self, name: str) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
         (or say, once, why its invocations will fail)."""
-        if self.layout.namespace:
-            return  # environments mount their folders before node starts: no process can wait ahead
         try:
             node, _ = runtimes.node_binary()
         except runtimes.RuntimeUnavailable as exc:
@@ -394,7 +393,14 @@ class Invoker:
                 self._node_missing_said = True
                 log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
-        self.pool.ensure_spare(runtimes.node_argv(node))
+        self.pool.ensure_spare(self._node_argv(node))
+
+    def _node_argv(self, node: str) -> tuple[str, ...]:
+        """The command of a Node.js environment: overcast's client where the process sees it."""
+        if not self.layout.namespace:
+            return runtimes.node_argv(node)
+        client = str(runtimes.NODE_CLIENT_DIR)
+        return tuple(arg.replace(client, sandbox.RUNTIME) for arg in runtimes.node_argv(node))
 
     # -- logs ---------------------------------------------------------------------------------
 

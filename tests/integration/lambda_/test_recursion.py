@@ -51,10 +51,11 @@ def _queue(sqs, **attributes):
     return url, arn
 
 
-def _drain(sqs, url, into: list[int]) -> None:
+def _drain(sqs, url, into: list[int]) -> list[int]:
     for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
         into.append(json.loads(message["Body"])["n"])
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return into
 
 
 def test_a_function_calling_itself_is_stopped_at_its_17th_invocation(lam):
@@ -72,10 +73,10 @@ def test_an_sqs_loop_is_stopped_after_16_invocations_and_the_message_redriven(la
     lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn, BatchSize=1)
     sqs.send_message(QueueUrl=source_url, MessageBody=json.dumps({"n": 1}))
     dead: list[int] = []
-    wait_until(lambda: _drain(sqs, dlq_url, dead) or dead, 90, "the stopped message in the dead-letter queue")
+    wait_until(lambda: _drain(sqs, dlq_url, dead), 90, "the stopped message in the dead-letter queue")
     assert dead == [17]
     ran: list[int] = []
-    wait_until(lambda: _drain(sqs, log_url, ran) or len(ran) >= 16, 30, "the invocations' log")
+    wait_until(lambda: len(_drain(sqs, log_url, ran)) >= 16, 30, "the invocations' log")
     _drain(sqs, log_url, ran)
     assert sorted(ran) == list(range(1, 17))
 
@@ -85,3 +86,32 @@ def test_allow_lets_the_loop_run(lam):
     lam.put_function_recursion_config(FunctionName=name, RecursiveLoop="Allow")
     answer = json.loads(lam.invoke(FunctionName=name, Payload=b'{"n": 1}')["Payload"].read())
     assert answer == {"reached": 20}
+
+
+ASYNC_SELF = """
+import json, boto3
+lam = boto3.client("lambda")
+
+def handler(event, context):
+    if event["n"] < 20:
+        lam.invoke(FunctionName=context.function_name, InvocationType="Event",
+                   Payload=json.dumps({"n": event["n"] + 1}))
+"""
+
+
+def test_a_stopped_async_event_goes_to_the_on_failure_destination(lam, sqs):
+    url, arn = _queue(sqs)
+    name = create_function(lam, ASYNC_SELF, Timeout=30)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
+    messages: list[dict] = []
+
+    def arrived() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
+        return bool(messages)
+
+    wait_until(arrived, 90, "the stopped event's on-failure record")
+    record = json.loads(messages[0]["Body"])
+    assert record["requestPayload"] == {"n": 17}
+    assert record["requestContext"]["functionArn"].startswith(f"arn:aws:lambda:us-east-1:000000000000:function:{name}")
