@@ -74,7 +74,8 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
         body = check_payload(payload, 1_048_576, "Event")
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
-    enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()))
+    enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
+            trace=options.get("trace"))
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:

@@ -115,3 +115,37 @@ def test_a_stopped_async_event_goes_to_the_on_failure_destination(lam, sqs):
     record = json.loads(messages[0]["Body"])
     assert record["requestPayload"] == {"n": 17}
     assert record["requestContext"]["functionArn"].startswith(f"arn:aws:lambda:us-east-1:000000000000:function:{name}")
+
+
+SNS_LOOP = """
+import json, os, boto3
+sns = boto3.client("sns")
+
+def handler(event, context):
+    n = json.loads(event["Records"][0]["Sns"]["Message"])["n"]
+    if n < 20:
+        sns.publish(TopicArn=os.environ["TOPIC"], Message=json.dumps({"n": n + 1}))
+"""
+
+
+def test_an_sns_loop_is_stopped_and_the_event_goes_to_the_on_failure_destination(overcast_server, lam, sqs):
+    sns = overcast_server.client("sns")
+    topic = sns.create_topic(Name=f"loop-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    url, arn = _queue(sqs)
+    name = create_function(lam, SNS_LOOP, Timeout=30, Environment={"Variables": {"TOPIC": topic}})
+    function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction",
+                       Principal="sns.amazonaws.com", SourceArn=topic)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)
+    sns.publish(TopicArn=topic, Message=json.dumps({"n": 1}))
+    messages: list[dict] = []
+
+    def arrived() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
+        return bool(messages)
+
+    wait_until(arrived, 90, "the stopped event's on-failure record")
+    record = json.loads(messages[0]["Body"])
+    assert json.loads(record["requestPayload"]["Records"][0]["Sns"]["Message"]) == {"n": 17}

@@ -249,7 +249,8 @@ class SnsApi:
                                   message_group_id, message_deduplication_id)
         sent = publish(self.platform, topic, message, subject=subject, structure=structure,
                        attributes=message_attributes, group_id=message_group_id,
-                       dedup_id=message_deduplication_id, endpoint=ctx.endpoint)
+                       dedup_id=message_deduplication_id, endpoint=ctx.endpoint,
+                       trace=ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None)
         out: dict[str, Any] = {"MessageId": sent.message_id}
         if sent.sequence_number:
             out["SequenceNumber"] = sent.sequence_number

@@ -90,8 +90,10 @@ def _check_attributes(attributes: dict[str, Any]) -> None:
 
 def publish(platform: Platform, topic: Topic, message: str, *, subject: str | None = None,
             structure: dict[str, str] | None = None, attributes: dict[str, Any] | None = None,
-            group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None) -> Published:
-    """Record the deliveries of one checked message; committed when this returns."""
+            group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None,
+            trace: str | None = None) -> Published:
+    """Record the deliveries of one checked message; committed when this returns. `trace` (the
+    publisher's X-Ray trace header) goes on to Lambda subscribers (recursive loop detection)."""
     db = platform.db
     now = platform.clock.now()
     attributes = attributes or {}
@@ -113,7 +115,7 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
                        (topic.arn, dedup_id, note.message_id, seq, now + platform.clock.scaled(DEDUP_WINDOW)))
         for sub in platform.component(SnsStore).subscriptions(topic.arn):
             if sub.confirmed and _accepts(sub, note):
-                _record(platform, sub, note, group_id, dedup_id)
+                _record(platform, sub, note, group_id, dedup_id, trace)
     return Published(note.message_id, sequence)
 
 
@@ -135,7 +137,7 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
 
 
 def _record(platform: Platform, sub: Subscription, note: formats.Notification, group_id: str | None,
-            dedup_id: str | None) -> None:
+            dedup_id: str | None, trace: str | None = None) -> None:
     options: dict[str, Any] = {}
     if sub.protocol == "sqs":
         target = sub.endpoint
@@ -150,6 +152,8 @@ def _record(platform: Platform, sub: Subscription, note: formats.Notification, g
     elif sub.protocol == "lambda":
         target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn), MANAGED_RETRY
         options["InvocationType"] = "Event"
+        if trace:
+            options["trace"] = trace
     elif sub.protocol in ("http", "https"):
         target, retry = sub.arn, HTTP_RETRY
         payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol)
