@@ -241,6 +241,10 @@ class EnvironmentPool:
             if env.meta.get("provisioned") == tag:
                 env.meta.pop("provisioned")
 
+    def forget(self, env: Environment) -> None:
+        """A busy environment is not reused: `release` stops it."""
+        self._all.pop(env.id, None)
+
     def retire_environments(self, retire: Callable[[Environment], bool]) -> None:
         """Environments `retire` picks are not reused: idle ones stop now, busy ones after their
         invocation."""

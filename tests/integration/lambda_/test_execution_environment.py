@@ -199,3 +199,15 @@ def test_a_custom_runtime_sees_var_task_and_aws_limits(lam, server):
     if server.mode == "namespace":
         assert body == {"pwd": "/var/task", "self": "/var/task/bootstrap", "nofile": "1024",
                         "runtime_dir": "/var/runtime"}
+
+
+def test_credentials_are_refreshed_before_they_expire():
+    """Sessions last 12 hours on the platform clock: at a time scale where that is a few seconds,
+    an environment is replaced (new session, new keys) before its credentials expire."""
+    source = "import os\ndef handler(e, c):\n    return os.environ['AWS_ACCESS_KEY_ID']\n"
+    with OvercastServer(time_scale=0.0001) as fast:
+        lam = fast.client("lambda")
+        name = create_function(lam, source, Timeout=30)
+        first = json.loads(lam.invoke(FunctionName=name)["Payload"].read())
+        wait_until(lambda: json.loads(lam.invoke(FunctionName=name)["Payload"].read()) != first, 60,
+                   "an environment with new credentials")

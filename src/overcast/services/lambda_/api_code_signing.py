@@ -13,7 +13,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict
 from overcast.services.lambda_.models import lambda_timestamp
 from overcast.services.lambda_.settings import SettingsStore
 
@@ -44,15 +44,8 @@ class CodeSigningOperations(ApiBase):
     def settings(self) -> SettingsStore:
         return self.platform.component(SettingsStore)
 
-    def _csc_id(self, ctx: RequestContext, arn: str) -> str:
-        return arn.rsplit(":", 1)[-1]
-
     def _csc(self, ctx: RequestContext, arn: str) -> dict[str, Any]:
-        doc = self.settings.get(ctx.account, ctx.region, "csc", self._csc_id(ctx, arn))
-        if doc is None:
-            raise ResourceNotFound("The code signing configuration cannot be found. Check that the provided "
-                                   f"configuration is not deleted: {arn}.")
-        return doc
+        return self.settings.code_signing_config(ctx.account, ctx.region, arn)
 
     def create_code_signing_config(self, ctx: RequestContext, allowed_publishers: dict[str, Any],
                                    description: str | None = None, code_signing_policies: dict[str, Any] | None = None,
@@ -117,8 +110,7 @@ class CodeSigningOperations(ApiBase):
         ref = self._ref(ctx, function_name)
         self.functions.latest(ref)
         doc = self._csc(ctx, code_signing_config_arn)
-        self.settings.put_function(ref, "function-csc", {"CodeSigningConfigArn": doc["CodeSigningConfigArn"],
-                                                         "FunctionArn": ref.arn})
+        self.settings.attach_code_signing(ref, doc["CodeSigningConfigArn"])
         return {"CodeSigningConfigArn": doc["CodeSigningConfigArn"], "FunctionName": ref.name}
 
     def get_function_code_signing_config(self, ctx: RequestContext, function_name: str) -> dict[str, Any]:

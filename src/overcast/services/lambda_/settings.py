@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.platform import Platform
-from overcast.services.lambda_.errors import LambdaError
+from overcast.services.lambda_.errors import LambdaError, ResourceNotFound
 from overcast.services.lambda_.models import FunctionStore
 from overcast.services.lambda_.names import FunctionRef
 from overcast.storage.documents import Documents
@@ -38,6 +38,17 @@ class SettingsStore(Documents):
     def put_function(self, ref: FunctionRef, kind: str, doc: dict[str, Any], id: str = "") -> None:
         with self.db.tx():
             self.put(ref.account, ref.region, kind, id, doc, parent=ref.name)
+
+    def code_signing_config(self, account: str, region: str, arn: str) -> dict[str, Any]:
+        """A code signing config by ARN, or AWS's not-found error."""
+        doc = self.get(account, region, "csc", arn.rsplit(":", 1)[-1])
+        if doc is None:
+            raise ResourceNotFound("The code signing configuration cannot be found. Check that the provided "
+                                   f"configuration is not deleted: {arn}.")
+        return doc
+
+    def attach_code_signing(self, ref: FunctionRef, arn: str) -> None:
+        self.put_function(ref, "function-csc", {"CodeSigningConfigArn": arn, "FunctionArn": ref.arn})
 
     def recursion_allowed(self, ref: FunctionRef) -> bool:
         doc = self.of_function(ref, "recursion")
