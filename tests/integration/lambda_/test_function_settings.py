@@ -183,3 +183,16 @@ def test_a_python_error_ends_the_stream_with_its_error(lam):
     complete = events[-1]["InvokeComplete"]
     assert complete["ErrorCode"] == "ValueError"
     assert "nope" in complete["ErrorDetails"]
+
+
+def test_create_function_with_a_code_signing_config(lam):
+    arn = lam.create_code_signing_config(
+        AllowedPublishers={"SigningProfileVersionArns": [PROFILE]},
+        CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Enforce"})["CodeSigningConfig"]["CodeSigningConfigArn"]
+    # signatures cannot be verified locally: even Enforce accepts the unsigned zip
+    name = create_function(lam, "def handler(e, c):\n    return 1\n", CodeSigningConfigArn=arn)
+    assert lam.get_function_code_signing_config(FunctionName=name)["CodeSigningConfigArn"] == arn
+    missing = arn[:-17] + "0123456789abcdef0"
+    with pytest.raises(ClientError) as excinfo:
+        create_function(lam, "def handler(e, c):\n    return 1\n", CodeSigningConfigArn=missing)
+    assert _error(excinfo)[0] == "ResourceNotFoundException"
