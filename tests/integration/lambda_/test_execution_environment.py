@@ -32,6 +32,7 @@ def handler(event, context):
         "env": {k: v for k, v in os.environ.items()},
         "nofile": list(resource.getrlimit(resource.RLIMIT_NOFILE)),
         "nproc": list(resource.getrlimit(resource.RLIMIT_NPROC)),
+        "writable": os.access(os.environ["LAMBDA_TASK_ROOT"], os.W_OK),
     }
 """
 AWS_PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
@@ -108,6 +109,7 @@ def test_variables_and_limits_are_aws_s(lam, server):
         assert env["PATH"] == AWS_PATH
         assert env["LD_LIBRARY_PATH"] == AWS_LD
         assert body["file"] == "/var/task/handler.py"
+        assert body["writable"] is False  # /var/task is read-only, as on AWS
     else:  # the code runs from its real folder, which the variables name so that code can use them
         assert env["LAMBDA_TASK_ROOT"] == env["PWD"] == body["cwd"] == os.path.dirname(body["file"])
         assert env["PATH"] == AWS_PATH.replace(":/opt/bin", "")  # no layers: nothing stands for /opt
@@ -137,6 +139,20 @@ def test_layers_are_under_opt(lam):
     assert document["errorMessage"] == "from the layer"
     assert any(line.startswith('  File "/opt/python/layerlib.py", line 2, in where')
                for line in document["stackTrace"])
+
+
+def test_a_later_layer_shadows_an_earlier_one_in_opt(lam, server):
+    first = lam.publish_layer_version(LayerName=f"a-{uuid.uuid4().hex[:8]}", Content={"ZipFile": zip_files({
+        "python/shared.py": "WHO = 'first'\n", "python/only_first.py": "X = 1\n"})})
+    second = lam.publish_layer_version(LayerName=f"b-{uuid.uuid4().hex[:8]}", Content={"ZipFile": zip_files({
+        "python/shared.py": "WHO = 'second'\n"})})
+    name = create_function(lam, "import shared, only_first\ndef handler(e, c):\n"
+                                "    return [shared.WHO, shared.__file__, only_first.X]\n",
+                           Layers=[first["LayerVersionArn"], second["LayerVersionArn"]], Timeout=30)
+    _, body = _invoke(lam, name)
+    assert body[0] == "second" and body[2] == 1
+    if server.mode == "namespace":
+        assert body[1] == "/opt/python/shared.py"
 
 
 def test_the_async_failure_record_carries_var_task(server, lam):
