@@ -113,8 +113,10 @@ class QueuePoller:
         if overflow:
             self.source.release([m.receipt_handle for m in overflow])
         records = [{k: v for k, v in m.record.items() if not k.startswith("_")} for m in batch]
+        # the batch's X-Ray trace header (SQS's AWSTraceHeader) carries the recursion lineage on
         traces = [r["attributes"]["AWSTraceHeader"] for r in records if "AWSTraceHeader" in r.get("attributes", {})]
-        result = await self.invoker.invoke({"Records": records}, trace=traces[0] if traces else None)
+        event = {"Records": records}
+        result = await (self.invoker.invoke(event, trace=traces[0]) if traces else self.invoker.invoke(event))
         if not result.ok:
             if result.status != "function-error":
                 await self.platform.clock.sleep(THROTTLE_BACKOFF)
