@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 import uuid
 
 import pytest
@@ -196,3 +197,28 @@ def test_create_function_with_a_code_signing_config(lam):
     with pytest.raises(ClientError) as excinfo:
         create_function(lam, "def handler(e, c):\n    return 1\n", CodeSigningConfigArn=missing)
     assert _error(excinfo)[0] == "ResourceNotFoundException"
+
+
+BOOTSTRAP = """#!/bin/sh
+API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  HEADERS="$(mktemp)"
+  curl -sS -D "$HEADERS" "$API/invocation/next" > /dev/null
+  ID=$(grep -i Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  curl -sS -X POST "$API/invocation/$ID/response" -d '{"from": "bootstrap"}' > /dev/null
+done
+"""
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the shell bootstrap needs curl")
+def test_a_custom_runtime_answers_invoke_with_response_stream_in_one_chunk(lam):
+    from overcast.testing import zip_files
+    from overcast.testing.lambdas import ROLE
+
+    name = f"fn-{uuid.uuid4().hex[:10]}"
+    lam.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE, Handler="x", Timeout=30,
+                        Code={"ZipFile": zip_files({"bootstrap": BOOTSTRAP}, executables=("bootstrap",))})
+    events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
+    chunks = [e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e]
+    assert len(chunks) == 1 and json.loads(chunks[0]) == {"from": "bootstrap"}
+    assert "ErrorCode" not in events[-1]["InvokeComplete"]
