@@ -49,3 +49,10 @@ def test_lineage_counts_each_function_of_a_chain():
     # botocore percent-encodes `|` in the header it sends
     _, count = recursion.advance(header.replace("|", "%7C"), "arn:aws:lambda:us-east-1:000000000000:function:a")
     assert count == 5
+
+
+def test_no_namespace_when_something_environments_need_is_under_opt(tmp_path, monkeypatch):
+    monkeypatch.delenv("OVERCAST_SANDBOX", raising=False)
+    layout = Layout(tmp_path, ("/opt/node/bin/node",))
+    assert not layout.namespace
+    assert layout.reason == "/opt/node/bin/node is under /opt, which environments see as the function's"

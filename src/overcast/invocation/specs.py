@@ -50,9 +50,13 @@ class SpecBuilder:
     def layout(self) -> Layout:
         """How environments get AWS's paths on this machine (decided on first use)."""
         if self._layout is None:
-            needed = (*self._stdlib, str(runtimes.NODE_CLIENT_DIR), str(node_cache_root()),
-                      *(str(Path(p).resolve()) for p in self._stdlib))
-            self._layout = Layout(self.platform.files_dir, needed)
+            # what environments need at its real path: it must not be under a folder they see mounted over
+            needed = [*self._stdlib, str(runtimes.NODE_CLIENT_DIR), str(node_cache_root()),
+                      *(str(Path(p).resolve()) for p in self._stdlib)]
+            if runtimes.node_available():
+                node = Path(runtimes.node_binary()[0])
+                needed += [str(node), str(node.resolve())]
+            self._layout = Layout(self.platform.files_dir, tuple(needed))
             if self._layout.namespace and self.pool is not None:  # spares start with the runtime mounted
                 self.pool.spare_setup = {"mounts": {sandbox.RUNTIME: str(runtimes.NODE_CLIENT_DIR)}, "cwd": "/"}
         return self._layout
