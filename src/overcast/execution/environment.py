@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from overcast.execution.launcher import EntrypointError
+from overcast.execution.layout import rewrite
 from overcast.execution.model import (
     EnvironmentLost,
     EnvironmentSpec,
@@ -81,11 +82,23 @@ class Environment:
         self._exited = asyncio.Event()
         self._address = ""
         self._assignment: asyncio.Future[bytes] | None = None   # a spare's future function
+        self._path_map = self._bytes_map(spec)
+
+    @staticmethod
+    def _bytes_map(spec: EnvironmentSpec) -> tuple[tuple[bytes, bytes], ...]:
+        """Real folders and AWS's names for them, when the process sees the real ones."""
+        placement = spec.placement
+        return tuple((real.encode(), shown.encode()) for real, shown in placement.path_map) if placement else ()
+
+    def _shown(self, data: bytes) -> bytes:
+        """What the function reports, with AWS's paths (/var/task, /opt) for the real folders."""
+        return rewrite(data, self._path_map) if self._path_map else data
 
     # -- start / stop -------------------------------------------------------------------------
 
-    async def start(self, launcher: Any, extra_env: dict[str, str]) -> None:
-        """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher)."""
+    async def start(self, launcher: Any, extra_env: dict[str, str], setup: dict[str, Any] | None = None) -> None:
+        """Start the process through `launcher` (the zygote for Python, else a ProcessLauncher);
+        `setup` overrides the placement's mounts (a spare's, made before its function is known)."""
         address = self._address = await self._listener.start()
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
@@ -93,11 +106,15 @@ class Environment:
         loop = asyncio.get_running_loop()
         loop.add_reader(read_fd, self._read_logs)
         env = {**self.spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": address}
+        placement = self.spec.placement
+        if setup is None and placement is not None:
+            setup = placement.setup()
         if self.spec.family == "python":
-            spec: dict[str, Any] = {"env": env, "cwd": str(self.spec.code_dir), "path": list(self.spec.sys_path),
-                                    "handler": self.spec.handler}
-        else:
-            spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv)}
+            cwd = placement.task if placement is not None else str(self.spec.code_dir)
+            spec: dict[str, Any] = {"env": env, "cwd": cwd, "path": list(self.spec.sys_path),
+                                    "handler": self.spec.handler, "sandbox": setup}
+        else:  # the exec'd process starts in the real folder, then mounts and moves to /var/task
+            spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv), "sandbox": setup}
         self._init_started = time.monotonic()
         try:
             self.pid = await launcher.spawn(self.id, spec, write_fd)
@@ -108,19 +125,33 @@ class Environment:
             os.close(write_fd)
         self.alive = True
 
-    async def start_spare(self, launcher: Any, extra_env: dict[str, str]) -> None:
+    async def start_spare(self, launcher: Any, extra_env: dict[str, str], setup: dict[str, Any] | None = None
+                          ) -> None:
         """Start the process ahead of need: it loads its runtime, then waits for `adopt()`."""
         self._assignment = asyncio.get_running_loop().create_future()
-        await self.start(launcher, {**extra_env, "OVERCAST_STANDBY": "1"})
+        await self.start(launcher, {**extra_env, "OVERCAST_STANDBY": "1"}, setup)
 
     def adopt(self, spec: EnvironmentSpec, extra_env: dict[str, str]) -> None:
         """A spare becomes an environment of `spec`: its process takes on exactly `spec`'s
         variables and code folder, and its init (loading the handler) starts now."""
         assert self._assignment is not None and not self._assignment.done()
         self.spec = spec
+        self._path_map = self._bytes_map(spec)
         self._init_started = time.monotonic()
         env = {**spec.variables, **extra_env, "AWS_LAMBDA_RUNTIME_API": self._address}
-        self._assignment.set_result(json.dumps({"env": env, "cwd": str(spec.code_dir)}).encode())
+        cwd = spec.placement.task if spec.placement is not None else str(spec.code_dir)
+        self._assignment.set_result(json.dumps({"env": env, "cwd": cwd}).encode())
+
+    async def initialized(self) -> bool:
+        """Wait for the runtime's init to end (its first /next); False when it failed or timed out."""
+        ready = asyncio.ensure_future(self._ready.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+            exited.cancel()
+        return self._ready.is_set() and self.alive and self._init_error is None
 
     def fail_init(self, error_type: str, message: str) -> None:
         """The environment cannot start: every invocation gets this init error."""
@@ -156,7 +187,7 @@ class Environment:
                 os.close(self._read_fd)
             self._read_fd = None
             if self._partial:
-                self._lines.append((now_ms(), self._partial.decode("utf-8", "replace")))
+                self._lines.append((now_ms(), self._shown(self._partial).decode("utf-8", "replace")))
                 self._partial = b""
             self._flush_out_of_band()
 
@@ -191,7 +222,8 @@ class Environment:
                 break
             self._partial += data
             if b"\n" in self._partial:
-                *complete, self._partial = self._partial.split(b"\n")
+                head, _, self._partial = self._partial.rpartition(b"\n")
+                complete = self._shown(head).split(b"\n")
                 stamp = now_ms()
                 self._lines.extend((stamp, line.decode("utf-8", "replace")) for line in complete)
         if self._current is None and self._ready.is_set():
@@ -385,7 +417,7 @@ class Environment:
         if error_type:
             detail = body.trailers.get("lambda-runtime-function-error-body", "")
             try:
-                payload = base64.b64decode(detail)
+                payload = self._shown(base64.b64decode(detail))
             except ValueError:
                 payload = error_doc(error_type, detail)
             result = InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
@@ -398,7 +430,7 @@ class Environment:
         return json_answer(202, {"status": "OK"})
 
     def _on_init_error(self, body: bytes, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
-        self._init_error = body or error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
+        self._init_error = self._shown(body) if body else error_doc(headers.get("lambda-runtime-function-error-type", "Runtime.Unknown"),
                                               "init failed")
         self._init_duration = (time.monotonic() - self._init_started) * 1000
         if self._result is not None and not self._result.done():
@@ -419,6 +451,7 @@ class Environment:
             result = InvocationResult(payload=body, response_size=size,
                                       content_type=headers.get("content-type", "application/json"))
         else:
+            body = self._shown(body)
             result = InvocationResult(payload=body, function_error="Unhandled", error_type=error_type_of(body),
                                       status="error", response_size=size)
         self._result.set_result(result)

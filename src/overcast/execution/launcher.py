@@ -12,8 +12,11 @@ import contextlib
 import ctypes
 import logging
 import signal
+import subprocess
 from collections.abc import Callable
 from typing import Any
+
+from overcast.execution import sandbox
 
 log = logging.getLogger("overcast.launcher")
 
@@ -54,10 +57,18 @@ class ProcessLauncher:
         argv = list(spec["argv"])
         if not argv:
             raise EntrypointError("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+        setup = spec.get("sandbox")
+
+        def prepare() -> None:  # in the child, before exec: AWS's limits and paths
+            _die_with_parent()
+            sandbox.prepare(setup)
+
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv, env=spec["env"], cwd=spec["cwd"], stdin=asyncio.subprocess.DEVNULL,
-                stdout=log_fd, stderr=log_fd, preexec_fn=_die_with_parent, start_new_session=True)
+                *argv, env=spec["env"], cwd=None if setup else spec["cwd"], stdin=asyncio.subprocess.DEVNULL,
+                stdout=log_fd, stderr=log_fd, preexec_fn=prepare, start_new_session=True)
+        except subprocess.SubprocessError as exc:  # the pre-exec hook failed (mounts refused)
+            raise EntrypointError(f"fork/exec {argv[0]}: {exc}") from None
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise EntrypointError(f"fork/exec {argv[0]}: {reason.lower()}") from None

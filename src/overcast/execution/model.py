@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from overcast.execution.layout import Placement
+
 
 @dataclass(frozen=True)
 class EnvironmentSpec:
@@ -26,6 +28,8 @@ class EnvironmentSpec:
     timeout: float = 3.0              # seconds, real time (never scaled)
     family: str = "python"            # python (forked by the zygote) | node | provided (exec'd)
     argv: tuple[str, ...] = ()        # the command of an exec'd environment
+    placement: Placement | None = None  # AWS's paths: mounted, or rewritten in what it reports
+    role: str = ""                    # the execution role, whose session each environment gets
 
 
 @dataclass

@@ -77,6 +77,9 @@ class EnvironmentPool:
         self._closing: set[asyncio.Future[None]] = set()
         self._spares: dict[tuple[str, ...], Environment] = {}   # started Node processes, by command
         self._starting: dict[tuple[str, ...], asyncio.Future[None]] = {}
+        #: set up a spare's process with (sandbox.prepare) when environments get a mount namespace:
+        #: it starts with the runtime mounted, and its function's folders are mounted when it is taken
+        self.spare_setup: dict[str, object] | None = None
 
     @property
     def environments(self) -> list[Environment]:
@@ -99,6 +102,10 @@ class EnvironmentPool:
                 return env, False
             self._discard(env)
         spare = await self._take_spare(spec)
+        if spare is not None and not await self._mount_function(spare, spec):
+            spare.kill()
+            self._discard(spare)
+            spare = None
         if spare is not None:
             spare.spec = spec
             spare.adopt(spec, self._extra_env(spare))
@@ -116,6 +123,16 @@ class EnvironmentPool:
         if spec.family == "node":
             self.ensure_spare(spec.argv)
         return env, True
+
+    async def _mount_function(self, spare: Environment, spec: EnvironmentSpec) -> bool:
+        """A spare started in its own mount namespace gets its function's folders mounted now."""
+        placement = spec.placement
+        if placement is None or not placement.mounts or spare.pid is None:
+            return True
+        from overcast.execution.sandbox import RUNTIME
+
+        mounts = {target: source for target, source in placement.mounts if target != RUNTIME}
+        return await self.zygote.mount_into(spare.pid, mounts)
 
     # -- spares: Node.js cannot fork a warm zygote, so one process per command waits, started ----
 
@@ -150,7 +167,7 @@ class EnvironmentPool:
         env = Environment(spec, self._log_sink)
         self._all[env.id] = env
         try:
-            await env.start_spare(self.launcher, {})
+            await env.start_spare(self.launcher, {}, self.spare_setup)
         except asyncio.CancelledError:
             env.kill()
             raise
@@ -195,11 +212,57 @@ class EnvironmentPool:
                 self._discard(env)
                 await env.close()
 
+    async def prewarm(self, spec: EnvironmentSpec, count: int, tag: str) -> int:
+        """Start `count` environments of `spec` and run their init now, kept warm under `tag`
+        (provisioned concurrency) until `unprovision(tag)`; returns how many initialized."""
+        ready = 0
+        for _ in range(count):
+            env = Environment(spec, self._log_sink)
+            env.meta["provisioned"] = tag
+            env.busy = True
+            self._all[env.id] = env
+            try:
+                launcher = self.zygote if spec.family == "python" else self.launcher
+                await env.start(launcher, self._extra_env(env))
+                ok = await env.initialized()
+            except Exception:
+                log.warning("could not start a provisioned environment", exc_info=True)
+                ok = False
+            if ok:
+                ready += 1
+            else:
+                env.kill()
+            self.release(env)
+        return ready
+
+    def unprovision(self, tag: str) -> None:
+        """Environments kept warm under `tag` become ordinary ones (reaped once idle)."""
+        for env in self._all.values():
+            if env.meta.get("provisioned") == tag:
+                env.meta.pop("provisioned")
+
+    def forget(self, env: Environment) -> None:
+        """A busy environment is not reused: `release` stops it."""
+        self._all.pop(env.id, None)
+
+    def retire_environments(self, retire: Callable[[Environment], bool]) -> None:
+        """Environments `retire` picks are not reused: idle ones stop now, busy ones after their
+        invocation."""
+        for env in list(self._all.values()):
+            if not retire(env) or env.spec.key.startswith("spare:"):
+                continue
+            self._all.pop(env.id, None)
+            if not env.busy:
+                self._discard(env)
+                closing = asyncio.ensure_future(env.close())
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
+
     async def reap(self) -> None:
         """Stop environments idle for longer than `idle_seconds`."""
         now = time.monotonic()
         for env in list(self._all.values()):
-            if not env.busy and now - env.last_used > self.idle_seconds:
+            if not env.busy and now - env.last_used > self.idle_seconds and "provisioned" not in env.meta:
                 self._discard(env)
                 await env.close()
 

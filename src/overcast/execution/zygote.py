@@ -9,6 +9,8 @@ fork, once its own Runtime API address is in its environment.
 Control protocol over a Unix socket (JSON lines, one file descriptor passed with each spawn):
   platform → zygote  {"op": "spawn", "id": ..., "env": {...}, "cwd": ..., "path": [...], "handler": ...}
                      + SCM_RIGHTS [log_fd]  (the child's stdout/stderr)
+  platform → zygote  {"op": "mount", "id": ..., "pid": ..., "mounts": {target: source}}  (a helper joins
+                     that process's mount namespace, mounts, and exits 0 or 1: reported as "exited")
   zygote → platform  {"op": "spawned", "id": ..., "pid": ...}
                      {"op": "exited", "id": ..., "pid": ..., "status": "exit status 1" | "signal: killed"}
 When the control socket closes (the platform is gone) the zygote kills its children and exits.
@@ -35,6 +37,7 @@ def _preimport() -> None:
     import uuid  # noqa: F401
 
     import hostredirect  # noqa: F401  (installed in each child: see _child)
+    import sandbox  # noqa: F401  (AWS's paths and limits, set up in each child: see _child)
 
     try:
         import boto3
@@ -86,6 +89,9 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
             os.close(log_fd)
         os.environ.clear()
         os.environ.update(spec["env"])
+        import sandbox  # next to this script, imported by the zygote before the fork
+
+        sandbox.prepare(spec.get("sandbox"))
         os.chdir(spec["cwd"])
         sys.path[:] = spec["path"]
         sys.argv = ["/var/runtime/bootstrap", spec["handler"]]
@@ -109,6 +115,21 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
     except BaseException as exc:  # report how the runtime itself failed, then die
         try:
             os.write(2, f"overcast: runtime failed to start: {type(exc).__name__}: {exc}\n".encode())
+        finally:
+            os._exit(1)
+    os._exit(0)
+
+
+def _join(spec: dict, control: socket.socket) -> None:
+    """In a forked helper: mount a function's folders into a spare environment's namespace."""
+    try:
+        control.close()
+        import sandbox
+
+        sandbox.join(spec["pid"], spec["mounts"])
+    except BaseException as exc:
+        try:
+            os.write(2, f"overcast: cannot mount into environment {spec['pid']}: {exc}\n".encode())
         finally:
             os._exit(1)
     os._exit(0)
@@ -165,6 +186,8 @@ def main() -> None:
                 log_fd = received.pop(0) if received else os.open(os.devnull, os.O_WRONLY)
                 pid = os.fork()
                 if pid == 0:
+                    if spec.get("op") == "mount":
+                        _join(spec, control)
                     _child(spec, log_fd, control)
                 os.close(log_fd)
                 children[pid] = spec["id"]

@@ -33,6 +33,7 @@ class Zygote:
         self._ready: asyncio.Future[None] | None = None
         self._spawned: dict[str, asyncio.Future[int]] = {}
         self._starting: asyncio.Task[None] | None = None
+        self._helpers: dict[str, asyncio.Future[str]] = {}
 
     async def ensure_started(self) -> None:
         if self._process is not None and self._process.poll() is None and self._ready is not None \
@@ -87,6 +88,11 @@ class Zygote:
             if future is not None and not future.done():
                 future.set_result(int(message["pid"]))
         elif op == "exited":
+            helper = self._helpers.pop(message["id"], None)
+            if helper is not None:
+                if not helper.done():
+                    helper.set_result(message["status"])
+                return
             self._on_exit(message["id"], message["status"])
 
     def _lost(self) -> None:
@@ -118,6 +124,22 @@ class Zygote:
         finally:
             sock.setblocking(False)
         return await asyncio.wait_for(future, 30)
+
+    async def mount_into(self, pid: int, mounts: dict[str, str]) -> bool:
+        """Bind-mount `mounts` into the mount namespace of process `pid` (a forked helper does it:
+        joining a namespace needs a single-threaded process); True when it worked."""
+        helper_id = f"mount-{pid}-{len(self._helpers)}-{os.urandom(4).hex()}"
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._helpers[helper_id] = future
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            await self.spawn(helper_id, {"op": "mount", "pid": pid, "mounts": mounts}, devnull)
+            return await asyncio.wait_for(future, 30) == "exit status 0"
+        except (ZygoteError, TimeoutError, OSError):
+            return False
+        finally:
+            os.close(devnull)
+            self._helpers.pop(helper_id, None)
 
     def close(self) -> None:
         sock = self._sock

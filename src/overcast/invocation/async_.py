@@ -39,16 +39,27 @@ MAX_PER_FUNCTION = 16
 IDLE_WAIT = 5.0
 
 
-def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_id: str) -> None:
-    """Accept an Event invocation: committed before the caller hears 202."""
+def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_id: str,
+            trace: str | None = None) -> None:
+    """Accept an Event invocation: committed before the caller hears 202. The caller's trace
+    header is kept beside it (recursive loop detection follows it)."""
     ref = resolved.ref
     now = platform.clock.now()
-    platform.db.execute(
-        "INSERT INTO lambda_async(request_id, account, region, function, qualifier, payload, created, available_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (request_id, ref.account, ref.region, ref.name, ref.qualifier, payload, now, now),
-    )
+    with platform.db.tx():
+        platform.db.execute(
+            "INSERT INTO lambda_async(request_id, account, region, function, qualifier, payload, created, "
+            "available_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (request_id, ref.account, ref.region, ref.name, ref.qualifier, payload, now, now),
+        )
+        if trace:
+            platform.db.execute("INSERT OR REPLACE INTO lambda_async_trace(request_id, trace, created) VALUES (?, ?, ?)",
+                                (request_id, trace, now))
     platform.signals.notify(SIGNAL)
+
+
+def _trace_of(platform: Platform, request_id: str) -> str | None:
+    row = platform.db.query_one("SELECT trace FROM lambda_async_trace WHERE request_id = ?", (request_id,))
+    return row["trace"] if row else None
 
 
 def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
@@ -64,7 +75,8 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
         body = check_payload(payload, 1_048_576, "Event")
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
-    enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()))
+    enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
+            trace=options.get("trace"))
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:
@@ -160,6 +172,7 @@ class Dispatcher:
         except LambdaError:
             log.warning("dropped async event %s: function %s no longer exists", row["request_id"], ref.arn)
             self.platform.db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
+            self.platform.db.execute("DELETE FROM lambda_async_trace WHERE request_id = ?", (row["request_id"],))
             return
         limits = limits_for(self._event_config(ref))
         if resolved.reserved == 0:
@@ -167,7 +180,8 @@ class Dispatcher:
             return
         started = time.monotonic()
         try:
-            outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved)
+            outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved,
+                                                trace=_trace_of(self.platform, row["request_id"]))
         except TooManyRequests:
             age, shift = self._aged(row, started)
             self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,
@@ -220,12 +234,14 @@ class Dispatcher:
             return
         with db.tx():
             db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
+            db.execute("DELETE FROM lambda_async_trace WHERE request_id = ?", (row["request_id"],))
             self._route_failure(row, resolved, outcome.condition, attempts, last)
 
     def _succeed(self, row: Any, resolved: Resolved, outcome: InvokeOutcome, attempts: int) -> None:
         db = self.platform.db
         with db.tx():
             db.execute("DELETE FROM lambda_async WHERE id = ?", (row["id"],))
+            db.execute("DELETE FROM lambda_async_trace WHERE request_id = ?", (row["request_id"],))
             config = self._event_config(resolved.ref) or {}
             destination = (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination")
             if destination:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import datetime as dt
 import json
 import logging
 import math
 import shutil
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from overcast.execution import runtimes
@@ -26,8 +24,10 @@ from overcast.execution.environment import (
     StreamSink,
 )
 from overcast.execution.node_sdk import NodeSdk
-from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
+from overcast.execution.pool import EnvironmentPool
+from overcast.invocation import recursion
 from overcast.invocation.concurrency import ConcurrencyGate
+from overcast.invocation.specs import SpecBuilder
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
@@ -42,6 +42,7 @@ from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
+from overcast.services.lambda_.settings import RecursiveInvocation, SettingsStore
 from overcast.services.logs.models import LogStore
 
 log = logging.getLogger("overcast.invoke")
@@ -50,7 +51,6 @@ SYNC_PAYLOAD_LIMIT = 6_291_456
 RESPONSE_LIMIT = 6_291_456
 RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
-PYTHON_VERSION = "3.12"
 
 
 @dataclass
@@ -90,12 +90,12 @@ class Invoker:
         self.logs = platform.component(LogStore)
         self.code = CodeStore(platform.files_dir)
         self.gate = ConcurrencyGate(platform.config.concurrency_limit)
-        self.pool = EnvironmentPool(self._out_of_band_logs, self._lambda_variables,
-                                    platform.config.environment_idle_seconds)
-        self._runtime_dir: str | None = None
         self.node_sdk = NodeSdk()
+        self.specs = SpecBuilder(platform, self.node_sdk)
+        self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
+                                    platform.config.environment_idle_seconds)
+        self.specs.pool = self.pool
         self._node_missing_said = False
-        self._stdlib = stdlib_path()
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
         self._specs: dict[str, EnvironmentSpec] = {}
@@ -111,7 +111,7 @@ class Invoker:
         self.pool.stop_all_now()
         self._specs.clear()
         self._pending_logs.clear()
-        self._runtime_dir = None
+        self.specs.reset()
 
     def _close(self) -> None:
         self.flush_logs()
@@ -128,10 +128,17 @@ class Invoker:
 
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
-                     resolved: Resolved | None = None, sink: StreamSink | None = None) -> InvokeOutcome:
-        """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
+                     resolved: Resolved | None = None, sink: StreamSink | None = None,
+                     trace: str | None = None) -> InvokeOutcome:
+        """Run one synchronous invocation. Function failures are outcomes; service failures raise.
+        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows)."""
         resolved = resolved or self.functions.resolve(ref)
         config = resolved.config
+        trace, hops = recursion.advance(trace, resolved.ref.arn)
+        if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
+            log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
+            raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
+                                      "stopped after it was invoked more than 16 times in one chain of requests.")
         if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
@@ -146,7 +153,7 @@ class Invoker:
         try:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
                                     timeout=float(config.get("Timeout", 3)), client_context=client_context,
-                                    sink=sink)
+                                    sink=sink, trace_id=trace)
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)
@@ -169,6 +176,8 @@ class Invoker:
             except EnvironmentLost:
                 continue
             finally:
+                if env.meta.get("refresh_at", math.inf) < self.platform.clock.now():
+                    self.pool.forget(env)  # not reused: the next invocation's environment gets a new session
                 self.pool.release(env)
 
     def _outcome(self, env: Environment, resolved: Resolved, request_id: str, result: InvocationResult,
@@ -211,89 +220,26 @@ class Invoker:
         if spec is None:
             if len(self._specs) > 1024:
                 self._specs.clear()
-            spec = self._specs[key] = self._build_spec(resolved, key)
+            spec = self._specs[key] = self.specs.build(resolved, key)
         return spec
 
-    def _build_spec(self, resolved: Resolved, key: str) -> EnvironmentSpec:
-        config = resolved.config
-        stored = self.code.get(config.get("_code", ""))
-        if stored is None:
-            raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
-        layers = self.layers.folders(config.get("Layers", []))
-        variables = dict((config.get("Environment") or {}).get("Variables") or {})
-        variables.update(self._lambda_environment(resolved, str(stored.folder)))
-        kind = runtimes.family(config.get("Runtime")) or "python"
-        handler = config.get("Handler") or ""
-        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
-                  "memory_mb": int(config.get("MemorySize", 128)), "timeout": float(config.get("Timeout", 3))}
-        if kind == "node":
-            node, installed_major = runtimes.node_binary()
-            major = runtimes.runtime_major(config.get("Runtime") or "", installed_major)
-            variables["NODE_PATH"] = runtimes.node_path(stored.folder, layers, major, self.node_sdk_dir())
-            variables["LAMBDA_RUNTIME_DIR"] = str(runtimes.NODE_CLIENT_DIR)
-            return EnvironmentSpec(sys_path=(), variables=variables, argv=runtimes.node_argv(node), **common)
-        if kind == "provided":
-            variables["LAMBDA_RUNTIME_DIR"] = str(stored.folder)
-            return EnvironmentSpec(sys_path=(), variables=variables,
-                                   argv=runtimes.bootstrap_argv(stored.folder, layers), **common)
-        if self._runtime_dir is None:
-            self._runtime_dir = str(build_runtime_dir(self.platform.files_dir / "runtime" / "python"))
-        layer_paths: list[str] = []
-        for folder in reversed(layers):
-            layer_paths += [str(folder / "python" / "lib" / f"python{PYTHON_VERSION}" / "site-packages"),
-                            str(folder / "python")]
-        variables.update({"LAMBDA_RUNTIME_DIR": self._runtime_dir, "PYTHONPATH": self._runtime_dir})
-        return EnvironmentSpec(sys_path=(str(stored.folder), *layer_paths, self._runtime_dir, *self._stdlib),
-                               variables=variables, **common)
+    async def provision(self, ref: FunctionRef, count: int) -> int:
+        """Provisioned concurrency for a version or alias: `count` initialized environments of the
+        version it runs, kept warm (replacing any kept for it before); returns how many started."""
+        resolved = self.functions.resolve(ref)
+        self._check_runtime(resolved.config.get("Runtime"))
+        tag = ref.qualified_arn()
+        self.pool.unprovision(tag)
+        return await self.pool.prewarm(self._spec(resolved), count, tag)
 
-    def node_sdk_dir(self) -> Path | None:
-        """The AWS SDK for JavaScript's node_modules, when installed (see execution/node_sdk.py)."""
-        return self.node_sdk.modules
+    def unprovision(self, ref: FunctionRef) -> None:
+        self.pool.unprovision(ref.qualified_arn())
 
-    def _lambda_environment(self, resolved: Resolved, task_root: str) -> dict[str, str]:
-        """The variables Lambda sets in every environment of a function version."""
-        config = resolved.config
-        logging_config = config.get("LoggingConfig") or {}
-        runtime = config.get("Runtime") or "python3.12"
-        variables = {
-            "_HANDLER": config.get("Handler") or "",
-            "AWS_REGION": resolved.ref.region,
-            "AWS_DEFAULT_REGION": resolved.ref.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": resolved.ref.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.get("MemorySize", 128)),
-            "AWS_LAMBDA_FUNCTION_VERSION": resolved.executed_version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_LOG_GROUP_NAME": logging_config.get("LogGroup") or f"/aws/lambda/{resolved.ref.name}",
-            "AWS_LAMBDA_LOG_FORMAT": logging_config.get("LogFormat", "Text"),
-            "AWS_ACCESS_KEY_ID": resolved.ref.account,
-            "AWS_ACCESS_KEY": resolved.ref.account,
-            "AWS_SECRET_ACCESS_KEY": "overcast",
-            "AWS_SESSION_TOKEN": "overcast",
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.platform.config.port}",
-            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "LAMBDA_TASK_ROOT": task_root,
-            "LANG": "en_US.UTF-8",
-            "TZ": ":UTC",
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-        }
-        if logging_config.get("ApplicationLogLevel") and logging_config.get("LogFormat") == "JSON":
-            variables["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
-        return variables
-
-    def _lambda_variables(self, env: Environment) -> dict[str, str]:
-        """Per-environment variables: its log stream (`YYYY/MM/DD/[version]<id>`) and temp dir."""
-        version = env.spec.variables.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        day = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC).strftime("%Y/%m/%d")
-        stream = f"{day}/[{version}]{env.id}"
-        env.meta["stream"] = stream
-        env.meta["group"] = env.spec.variables["AWS_LAMBDA_LOG_GROUP_NAME"]
-        env.meta["account"] = env.spec.variables["AWS_ACCESS_KEY_ID"]
-        env.meta["region"] = env.spec.variables["AWS_REGION"]
-        tmp = self.platform.files_dir / "tmp" / env.id
-        tmp.mkdir(parents=True, exist_ok=True)
-        env.scratch = tmp
-        return {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "TMPDIR": str(tmp)}
+    def retire_expiring(self) -> None:
+        """Environments whose credentials are about to expire are not reused (AWS refreshes an
+        environment's credentials before they expire; here its successor gets a new session)."""
+        now = self.platform.clock.now()
+        self.pool.retire_environments(lambda env: env.meta.get("refresh_at", math.inf) < now)
 
     def _function_changed(self, account: str, region: str, name: str) -> None:
         """Code or configuration changed: environments of an outdated $LATEST are not reused."""
@@ -326,7 +272,7 @@ class Invoker:
                 self._node_missing_said = True
                 log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
-        self.pool.ensure_spare(runtimes.node_argv(node))
+        self.pool.ensure_spare(self.specs.node_argv(node))
 
     # -- logs ---------------------------------------------------------------------------------
 
@@ -398,6 +344,7 @@ def environments_loop(platform: Platform) -> Any:
 
     async def loop() -> None:
         invoker = platform.component(Invoker)
+        invoker.retire_expiring()
         await invoker.pool.reap()
         # Idle time is real time (like function timeouts), not an AWS timer: it is not scaled.
         await platform.signals.wait("lambda:reap", min(30.0, max(1.0, invoker.pool.idle_seconds / 4)))

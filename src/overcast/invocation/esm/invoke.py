@@ -50,7 +50,8 @@ class MappingInvoker:
         account, region, function, qualifier = self.store.function_of(self.uuid)
         return FunctionRef(account, region, function, qualifier)
 
-    async def invoke(self, event: dict[str, Any]) -> BatchResult:
+    async def invoke(self, event: dict[str, Any], trace: str | None = None) -> BatchResult:
+        """`trace`: the records' X-Ray trace header (SQS's AWSTraceHeader), for recursion detection."""
         request_id = str(uuid.uuid4())
         payload = json.dumps(event, separators=(",", ":")).encode()
         try:
@@ -58,7 +59,7 @@ class MappingInvoker:
         except LambdaError:
             return BatchResult(GONE, request_id=request_id, message="the event source mapping was deleted")
         try:
-            outcome = await self.invoker.invoke(ref, payload, request_id=request_id)
+            outcome = await self.invoker.invoke(ref, payload, request_id=request_id, trace=trace)
         except TooManyRequests as error:
             self.store.set_result(self.uuid, "PROBLEM: Function call failed")
             return BatchResult(THROTTLED, request_id=request_id, message=error.message)

@@ -182,7 +182,10 @@ class QueuePoller:
                 self._received.pop(message.receipt_handle, None)
             self.source.release([m.receipt_handle for m in overflow])
         records = [{k: v for k, v in m.record.items() if not k.startswith("_")} for m in batch]
-        result = await self.invoker.invoke({"Records": records})
+        # the batch's X-Ray trace header (SQS's AWSTraceHeader) carries the recursion lineage on
+        traces = [r["attributes"]["AWSTraceHeader"] for r in records if "AWSTraceHeader" in r.get("attributes", {})]
+        event = {"Records": records}
+        result = await (self.invoker.invoke(event, trace=traces[0]) if traces else self.invoker.invoke(event))
         if result.status == GONE:
             self.stop()
         if not result.ok:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from overcast.services.lambda_.api_async_config import AsyncConfigOperations
+from overcast.services.lambda_.api_code_signing import CodeSigningOperations
 from overcast.services.lambda_.api_event_sources import EventSourceMappingOperations
+from overcast.services.lambda_.api_function_settings import FunctionSettingsOperations
 from overcast.services.lambda_.api_functions import FunctionOperations
 from overcast.services.lambda_.api_invoke import InvokeOperations
+from overcast.services.lambda_.api_provisioned import ProvisionedConcurrencyOperations
 from overcast.services.lambda_.api_settings import SettingsOperations
 from overcast.services.lambda_.api_stream import ResponseStreamOperations
 from overcast.services.lambda_.api_tags import TagOperations
@@ -13,6 +16,8 @@ from overcast.services.lambda_.api_urls import FunctionUrlOperations
 
 
 class LambdaApi(FunctionOperations, SettingsOperations, TagOperations, InvokeOperations, AsyncConfigOperations,
-                EventSourceMappingOperations, FunctionUrlOperations, ResponseStreamOperations):
+                EventSourceMappingOperations, FunctionUrlOperations, ResponseStreamOperations,
+                CodeSigningOperations, FunctionSettingsOperations, ProvisionedConcurrencyOperations):
     """Functions, versions, aliases, concurrency, policies, tags, layers, Invoke, event-invoke configs,
-    event source mappings and function URLs."""
+    event source mappings, function URLs, code signing configs, recursion and runtime management
+    configs, provisioned concurrency."""

@@ -21,6 +21,7 @@ from overcast.services.lambda_.errors import InvalidParameterValue
 from overcast.services.lambda_.models import alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import today_utc
+from overcast.services.lambda_.settings import SettingsStore
 
 
 class FunctionOperations(ApiBase):
@@ -63,6 +64,9 @@ class FunctionOperations(ApiBase):
             from overcast.services.lambda_.errors import ResourceConflict
 
             raise ResourceConflict(f"Function already exist: {ref.name}")
+        signing = params.get("code_signing_config_arn")  # checked, then attached (api_code_signing.py)
+        if signing:
+            self.platform.component(SettingsStore).code_signing_config(ref.account, ref.region, signing)
         stored = await self._store_code(code, "CreateFunction")
         config = base_configuration(ref.name, ref.region, {**params, "role": role, "runtime": runtime,
                                                            "handler": handler, "package_type": package_type})
@@ -70,6 +74,8 @@ class FunctionOperations(ApiBase):
         if layers:
             config["Layers"] = self.layers.resolve(layers)
         config = self.functions.create(ref, config, tags or {})
+        if signing:
+            self.platform.component(SettingsStore).attach_code_signing(ref, signing)
         if publish:
             self.functions.publish(ref, None, None, None)
         if runtime in PYTHON_RUNTIMES:

@@ -27,6 +27,11 @@ def _client_context(value: str | None) -> str | None:
     return decoded
 
 
+def _trace(ctx: RequestContext) -> str | None:
+    """The caller's X-Ray trace header: a function's SDK calls carry its own (recursion detection)."""
+    return ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
+
+
 class InvokeOperations(ApiBase):
     async def invoke(self, ctx: RequestContext, function_name: str, payload: bytes | None = None,
                      invocation_type: str | None = None, log_type: str | None = None,
@@ -40,7 +45,7 @@ class InvokeOperations(ApiBase):
         if kind == "Event":
             body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
             resolved = self.functions.resolve(ref)
-            async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id)
+            async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=_trace(ctx))
             ctx.response_headers.append(("X-Amz-Executed-Version", resolved.executed_version))
             return {"StatusCode": 202}
         body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
@@ -48,7 +53,8 @@ class InvokeOperations(ApiBase):
             self.functions.resolve(ref)
             return {"StatusCode": 204}
         outcome = await invoker.invoke(ref, body, tail=log_type == "Tail",
-                                       client_context=_client_context(client_context), request_id=ctx.request_id)
+                                       client_context=_client_context(client_context), request_id=ctx.request_id,
+                                       trace=_trace(ctx))
         ctx.response_headers.append(("Content-Type", outcome.content_type or "application/json"))
         result: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,
                                   "ExecutedVersion": outcome.executed_version}

@@ -110,7 +110,8 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
             structure: dict[str, str] | None = None, attributes: dict[str, Any] | None = None,
             group_id: str | None = None, dedup_id: str | None = None, endpoint: str | None = None,
             trace: str | None = None) -> Published:
-    """Record the deliveries of one checked message; committed when this returns."""
+    """Record the deliveries of one checked message; committed when this returns. `trace` (the
+    publisher's X-Ray trace header) goes on to Lambda subscribers (recursive loop detection)."""
     db = platform.db
     now = platform.clock.now()
     attributes = attributes or {}
@@ -191,6 +192,8 @@ def _record(platform: Platform, sub: Subscription, note: formats.Notification, g
     elif sub.protocol == "lambda":
         target, payload, retry = sub.endpoint, formats.lambda_event(note, sub.arn, sign), MANAGED_RETRY
         options["InvocationType"] = "Event"
+        if trace:
+            options["trace"] = trace
     elif sub.protocol in ("http", "https"):
         target, retry = sub.arn, HTTP_RETRY
         payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol, sign)

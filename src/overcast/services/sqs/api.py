@@ -346,8 +346,9 @@ def _one_or_list(values: list[str]) -> str | list[str]:
 
 
 def _with_trace(ctx: RequestContext, system: dict[str, Any] | None) -> dict[str, Any] | None:
-    """AWS turns the request's X-Amzn-Trace-Id header into the AWSTraceHeader system attribute
-    (an explicit AWSTraceHeader wins)."""
+    """AWS turns the request's X-Amzn-Trace-Id header (which SDKs inside a Lambda function send) into
+    the AWSTraceHeader system attribute (an explicit AWSTraceHeader wins); Lambda's recursive loop
+    detection follows it."""
     trace = ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
     if not trace or (system and "AWSTraceHeader" in system):
         return system

@@ -1,0 +1,81 @@
+"""Temporary credentials and whose session they are.
+
+Access keys name their account (`ASIA` + 12 digits + 4 characters), so a call signed with them
+acts in that account everywhere; the session row adds the identity GetCallerIdentity reports
+(`arn:aws:sts::<account>:assumed-role/<role>/<session>`). Expired sessions are pruned when new
+ones are issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from overcast.platform import Platform
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def token(length: int, alphabet: str = _BASE32) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def role_id(role_arn: str) -> str:
+    """A role's unique id (`AROA…`), stable for one role ARN."""
+    digest = hashlib.sha256(role_arn.encode()).digest()
+    return "AROA" + "".join(_BASE32[b % 32] for b in digest[:17])
+
+
+@dataclass
+class Session:
+    access_key: str
+    account: str
+    arn: str
+    user_id: str
+    expires: float
+
+
+class SessionStore:
+    """STS sessions by access key (one per platform: `platform.component(SessionStore)`)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.db = platform.db
+        self.clock = platform.clock
+
+    def credentials(self, account: str, seconds: int) -> dict[str, Any]:
+        """A new key pair and token, valid `seconds` on the platform clock (not stored)."""
+        return {
+            "AccessKeyId": f"ASIA{account}{token(4)}",
+            "SecretAccessKey": secrets.token_urlsafe(30)[:40],
+            "SessionToken": secrets.token_urlsafe(96),
+            "Expiration": self.clock.now() + seconds,
+        }
+
+    def assume(self, role_arn: str, session_name: str, seconds: int, default_account: str, *,
+               account: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+        """(Credentials, AssumedRoleUser) of a new session of `role_arn`, committed; `account`
+        says which account the session acts in when it is not the role ARN's."""
+        parts = role_arn.split(":")
+        account = account or (parts[4] if len(parts) > 5 and parts[4] else default_account)
+        role_name = role_arn.rsplit("/", 1)[-1]
+        user = {"AssumedRoleId": f"{role_id(role_arn)}:{session_name}",
+                "Arn": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}"}
+        creds = self.credentials(account, seconds)
+        now = self.clock.now()
+        with self.db.tx():
+            self.db.execute("DELETE FROM sts_sessions WHERE expires < ?", (now,))
+            self.db.execute("INSERT OR REPLACE INTO sts_sessions(access_key, account, arn, user_id, expires) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            (creds["AccessKeyId"], account, user["Arn"], user["AssumedRoleId"], creds["Expiration"]))
+        return creds, user
+
+    def session(self, access_key: str) -> Session | None:
+        """The live session of `access_key`, if it is one of ours."""
+        if not access_key.startswith("ASIA"):
+            return None
+        row = self.db.query_one("SELECT * FROM sts_sessions WHERE access_key=?", (access_key,))
+        if row is None or row["expires"] < self.clock.now():
+            return None
+        return Session(row["access_key"], row["account"], row["arn"], row["user_id"], row["expires"])

@@ -1,0 +1,14 @@
+"""STS: the temporary credentials handed out (AssumeRole, Lambda's execution-role sessions), so a
+call signed with them knows whose session it is (GetCallerIdentity)."""
+
+MIGRATIONS = [
+    """
+    CREATE TABLE sts_sessions (
+        access_key  TEXT PRIMARY KEY,
+        account     TEXT NOT NULL,
+        arn         TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        expires     REAL NOT NULL
+    );
+    """,
+]

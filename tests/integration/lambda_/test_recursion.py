@@ -1,0 +1,151 @@
+"""Recursive loop detection (https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html):
+a chain of Lambda/SQS calls followed through the X-Ray trace header is stopped when a function
+would run a 17th time, unless its recursion config is `Allow`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from overcast.testing import create_function, wait_until
+
+SELF_INVOKE = """
+import json, os, boto3
+from botocore.exceptions import ClientError
+lam = boto3.client("lambda")
+
+def handler(event, context):
+    n = event["n"]
+    if n >= 20:
+        return {"reached": n}
+    try:
+        answer = lam.invoke(FunctionName=context.function_name, Payload=json.dumps({"n": n + 1}))
+    except ClientError as error:
+        return {"stopped_at": n + 1, "code": error.response["Error"]["Code"]}
+    return json.loads(answer["Payload"].read())
+"""
+
+SQS_LOOP = """
+import json, os, boto3
+sqs = boto3.client("sqs")
+
+def handler(event, context):
+    for record in event["Records"]:
+        n = json.loads(record["body"])["n"]
+        sqs.send_message(QueueUrl=os.environ["LOG"], MessageBody=json.dumps({"n": n}))
+        if n < 20:
+            sqs.send_message(QueueUrl=os.environ["SOURCE"], MessageBody=json.dumps({"n": n + 1}))
+"""
+
+
+@pytest.fixture
+def sqs(overcast_server):
+    return overcast_server.client("sqs")
+
+
+def _queue(sqs, **attributes):
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:10]}", Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def _drain(sqs, url, into: list[int]) -> list[int]:
+    for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+        into.append(json.loads(message["Body"])["n"])
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return into
+
+
+def test_a_function_calling_itself_is_stopped_at_its_17th_invocation(lam):
+    name = create_function(lam, SELF_INVOKE, Timeout=120, MemorySize=128)
+    answer = json.loads(lam.invoke(FunctionName=name, Payload=b'{"n": 1}')["Payload"].read())
+    assert answer == {"stopped_at": 17, "code": "RecursiveInvocationException"}
+
+
+def test_an_sqs_loop_is_stopped_after_16_invocations_and_the_message_redriven(lam, sqs):
+    dlq_url, dlq_arn = _queue(sqs)
+    source_url, source_arn = _queue(sqs, VisibilityTimeout="5", RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"}))
+    log_url, _ = _queue(sqs)
+    name = create_function(lam, SQS_LOOP, Timeout=5, Environment={"Variables": {"SOURCE": source_url, "LOG": log_url}})
+    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn, BatchSize=1)
+    sqs.send_message(QueueUrl=source_url, MessageBody=json.dumps({"n": 1}))
+    dead: list[int] = []
+    wait_until(lambda: _drain(sqs, dlq_url, dead), 90, "the stopped message in the dead-letter queue")
+    assert dead == [17]
+    ran: list[int] = []
+    wait_until(lambda: len(_drain(sqs, log_url, ran)) >= 16, 30, "the invocations' log")
+    _drain(sqs, log_url, ran)
+    assert sorted(ran) == list(range(1, 17))
+
+
+def test_allow_lets_the_loop_run(lam):
+    name = create_function(lam, SELF_INVOKE, Timeout=120)
+    lam.put_function_recursion_config(FunctionName=name, RecursiveLoop="Allow")
+    answer = json.loads(lam.invoke(FunctionName=name, Payload=b'{"n": 1}')["Payload"].read())
+    assert answer == {"reached": 20}
+
+
+ASYNC_SELF = """
+import json, boto3
+lam = boto3.client("lambda")
+
+def handler(event, context):
+    if event["n"] < 20:
+        lam.invoke(FunctionName=context.function_name, InvocationType="Event",
+                   Payload=json.dumps({"n": event["n"] + 1}))
+"""
+
+
+def test_a_stopped_async_event_goes_to_the_on_failure_destination(lam, sqs):
+    url, arn = _queue(sqs)
+    name = create_function(lam, ASYNC_SELF, Timeout=30)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
+    messages: list[dict] = []
+
+    def arrived() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
+        return bool(messages)
+
+    wait_until(arrived, 90, "the stopped event's on-failure record")
+    record = json.loads(messages[0]["Body"])
+    assert record["requestPayload"] == {"n": 17}
+    assert record["requestContext"]["functionArn"].startswith(f"arn:aws:lambda:us-east-1:000000000000:function:{name}")
+
+
+SNS_LOOP = """
+import json, os, boto3
+sns = boto3.client("sns")
+
+def handler(event, context):
+    n = json.loads(event["Records"][0]["Sns"]["Message"])["n"]
+    if n < 20:
+        sns.publish(TopicArn=os.environ["TOPIC"], Message=json.dumps({"n": n + 1}))
+"""
+
+
+def test_an_sns_loop_is_stopped_and_the_event_goes_to_the_on_failure_destination(overcast_server, lam, sqs):
+    sns = overcast_server.client("sns")
+    topic = sns.create_topic(Name=f"loop-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    url, arn = _queue(sqs)
+    name = create_function(lam, SNS_LOOP, Timeout=30, Environment={"Variables": {"TOPIC": topic}})
+    function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction",
+                       Principal="sns.amazonaws.com", SourceArn=topic)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)
+    sns.publish(TopicArn=topic, Message=json.dumps({"n": 1}))
+    messages: list[dict] = []
+
+    def arrived() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
+        return bool(messages)
+
+    wait_until(arrived, 90, "the stopped event's on-failure record")
+    record = json.loads(messages[0]["Body"])
+    assert json.loads(record["requestPayload"]["Records"][0]["Sns"]["Message"]) == {"n": 17}

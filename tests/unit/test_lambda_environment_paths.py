@@ -1,0 +1,58 @@
+"""AWS's paths for an environment that sees its real folders (the path-rewriting mechanism) and
+the lineage recursive loop detection keeps in the trace header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout, Placement, rewrite
+from overcast.invocation import recursion
+
+
+def _paths_layout(tmp_path, monkeypatch) -> Layout:
+    monkeypatch.setenv("OVERCAST_SANDBOX", "paths")
+    return Layout(tmp_path)
+
+
+def test_real_folders_stand_for_var_task_and_opt(tmp_path, monkeypatch):
+    layout = _paths_layout(tmp_path, monkeypatch)
+    assert not layout.namespace and layout.reason == "OVERCAST_SANDBOX=paths"
+    place = layout.place(Path("/data/code/abc"), [Path("/data/code/l1"), Path("/data/code/l2")], Path("/data/rt"))
+    assert place.task == "/data/code/abc" and place.runtime == "/data/rt"
+    assert place.opt == ("/data/code/l2", "/data/code/l1")  # a later layer shadows an earlier one
+    assert place.paths(AWS_PATH["python"]) == \
+        "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/data/code/l2/bin:/data/code/l1/bin"
+    assert place.paths(AWS_LD_LIBRARY_PATH["provided"]) == (
+        "/lib64:/usr/lib64:/data/rt:/data/rt/lib:/data/code/abc:/data/code/abc/lib:/data/code/l2/lib:/data/code/l1/lib")
+    shown = tuple((real.encode(), aws.encode()) for real, aws in place.path_map)
+    trace = b'File "/data/code/abc/handler.py", line 3\nFile "/data/code/l1/python/lib.py"\n/data/rt/awslambdaric/x.py'
+    assert rewrite(trace, shown) == b'File "/var/task/handler.py", line 3\nFile "/opt/python/lib.py"\n' \
+                                    b'/var/runtime/awslambdaric/x.py'
+
+
+def test_a_namespace_placement_mounts_the_folders():
+    place = Placement("/var/task", ("/opt",), "/var/runtime", (("/var/task", "/data/code/abc"),))
+    assert place.setup() == {"mounts": {"/var/task": "/data/code/abc"}, "cwd": "/var/task"}
+    assert place.paths(AWS_PATH["node"]) == AWS_PATH["node"]
+    assert Placement("/x", (), "/x").setup() is None
+
+
+def test_lineage_counts_each_function_of_a_chain():
+    header, count = recursion.advance(None, "arn:aws:lambda:us-east-1:000000000000:function:a")
+    assert count == 1 and header.startswith("Root=1-") and ";Lineage=" in header
+    for expected in range(2, 5):
+        header, count = recursion.advance(header, "arn:aws:lambda:us-east-1:000000000000:function:a")
+        assert count == expected
+    header, other = recursion.advance(header, "arn:aws:lambda:us-east-1:000000000000:function:b")
+    assert other == 1
+    assert header.count("Lineage=") == 1 and header.count("|") == 1
+    # botocore percent-encodes `|` in the header it sends
+    _, count = recursion.advance(header.replace("|", "%7C"), "arn:aws:lambda:us-east-1:000000000000:function:a")
+    assert count == 5
+
+
+def test_no_namespace_when_something_environments_need_is_under_opt(tmp_path, monkeypatch):
+    monkeypatch.delenv("OVERCAST_SANDBOX", raising=False)
+    layout = Layout(tmp_path, ("/opt/node/bin/node",))
+    assert not layout.namespace
+    assert layout.reason == "/opt/node/bin/node is under /opt, which environments see as the function's"
