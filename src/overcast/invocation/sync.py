@@ -131,8 +131,10 @@ class Invoker:
                      resolved: Resolved | None = None, sink: StreamSink | None = None) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise."""
         resolved = resolved or self.functions.resolve(ref)
+        if resolved.config.get("State") == "Pending":  # being created: run once it is Active
+            resolved = await self.functions.when_active(ref)
         config = resolved.config
-        if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
+        if config.get("State", "Active") != "Active":  # an update in progress still runs (AWS does)
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
         if self._check_runtime(config.get("Runtime")) == "node":
@@ -206,7 +208,9 @@ class Invoker:
         return kind
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
-        key = f"{resolved.ref.arn}:{resolved.executed_version}:{resolved.config.get('RevisionId')}"
+        # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
+        generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
+        key = f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
         spec = self._specs.get(key)
         if spec is None:
             if len(self._specs) > 1024:
@@ -302,7 +306,7 @@ class Invoker:
             latest = self.functions.latest(FunctionRef(account, region, name, None))
         except Exception:  # deleted: retire all of its environments
             latest = {}
-        current = latest.get("RevisionId")
+        current = latest.get("_generation") or latest.get("RevisionId")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
             self._start_node_spare(name)
 

@@ -41,8 +41,7 @@ class InvokeOperations(ApiBase):
             body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
             resolved = self.functions.resolve(ref)
             async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id)
-            ctx.response_headers.append(("X-Amz-Executed-Version", resolved.executed_version))
-            return {"StatusCode": 202}
+            return {"StatusCode": 202}  # AWS's 202 carries no X-Amz-Executed-Version
         body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
         if kind == "DryRun":
             self.functions.resolve(ref)

@@ -6,8 +6,11 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.esm import MappingStore
 from overcast.services.lambda_.names import FunctionRef
+
+MAX_TAGS = 50
 
 
 class TagOperations(ApiBase):
@@ -17,6 +20,8 @@ class TagOperations(ApiBase):
 
     def _tagged(self, ctx: RequestContext, resource: str) -> FunctionRef:
         ref = self._ref(ctx, resource)
+        if ref.qualifier:  # AWS tags functions only
+            raise error("tags_on_qualified")
         self.functions.latest(ref)
         return ref
 
@@ -50,10 +55,15 @@ class TagOperations(ApiBase):
 
     def _tag_function(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
         ref = self._tagged(ctx, resource)
-        self.functions.set_tags(ref, {**self.functions.tags(ref), **tags})
+        merged = {**self.functions.tags(ref), **tags}
+        if len(merged) > MAX_TAGS:
+            raise error("too_many_tags")
+        self.functions.set_tags(ref, merged)
+        self.functions.touch(ref)  # AWS issues a new RevisionId on TagResource
         return {}
 
     def _untag_function(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
         ref = self._tagged(ctx, resource)
         self.functions.set_tags(ref, {k: v for k, v in self.functions.tags(ref).items() if k not in tag_keys})
+        self.functions.touch(ref)  # and on UntagResource
         return {}

@@ -9,7 +9,9 @@ import json
 import re
 from typing import Any
 
+from overcast.context import RequestContext
 from overcast.services.lambda_ import runtimes
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.errors import InvalidParameterValue
 
 #: Runtimes overcast runs on its own interpreter: every Python runtime (the deprecated ones only in legacy mode).
@@ -25,6 +27,9 @@ RESERVED_VARIABLES = frozenset({
 })
 
 _VAR_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
+MAX_NAME = 64
+#: the request sizes AWS quotes when refusing an oversized upload, before any other check
+REQUEST_LIMITS = {"CreateFunction": 70_167_211, "UpdateFunctionCode": 69_905_067}
 MAX_TIMEOUT = 900
 MAX_MEMORY = 10240
 VARIABLES_LIMIT = 4096
@@ -42,16 +47,45 @@ def check_runtime(runtime: str | None, today: dt.date, *, legacy: bool = False, 
     if runtime is None:
         return
     if not runtimes.is_known(runtime) and not _RUNTIME_ARN.match(runtime):
-        raise InvalidParameterValue(
-            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "
-            f"[{', '.join(runtimes.api_enum())}] or be a valid ARN")
+        raise error("invalid_runtime", runtime=runtime, allowed=", ".join(runtimes.api_enum()))
     entry = runtimes.lookup(runtime)
     if entry is None or legacy:
         return
     if entry.blocks_update(today) if updating else entry.blocks_create(today):
-        raise InvalidParameterValue(
-            f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
-            "functions. We recommend you use a supported runtime while creating or updating functions.")
+        raise error("deprecated_runtime", runtime=runtime)
+
+
+def check_request_size(ctx: RequestContext, operation: str) -> None:
+    """An upload request over AWS's size for `operation` is refused (413) before anything else is checked."""
+    limit = REQUEST_LIMITS[operation]
+    body = ctx.request.body if ctx.request is not None else b""
+    if isinstance(body, bytes | bytearray) and len(body) > limit:
+        raise error("request_too_large", limit=limit, operation=operation)
+
+
+def check_function_name(name: str) -> None:
+    """A function's own name is at most 64 characters (the model's 140 is for a full ARN)."""
+    if len(name) > MAX_NAME:
+        raise _validation(f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must have length "
+                          f"less than or equal to {MAX_NAME}")
+
+
+def logging_config(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """LoggingConfig as AWS stores it: JSON logs get INFO application and system levels unless set;
+    text logs carry no levels."""
+    config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **given}
+    if config["LogFormat"] == "JSON":
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
+def snap_start(given: dict[str, Any] | None) -> dict[str, Any]:
+    """SnapStart as reported on $LATEST: ApplyOn as given, optimization Off until a version is published."""
+    return {"ApplyOn": (given or {}).get("ApplyOn") or "None", "OptimizationStatus": "Off"}
 
 
 def check_compatible_runtimes(names: list[str] | None) -> None:
@@ -110,9 +144,8 @@ def base_configuration(name: str, region: str, params: dict[str, Any]) -> dict[s
         "PackageType": params.get("package_type") or "Zip",
         "Architectures": params.get("architectures") or ["x86_64"],
         "EphemeralStorage": params.get("ephemeral_storage") or {"Size": 512},
-        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}",
-                          **(params.get("logging_config") or {})},
+        "SnapStart": snap_start(params.get("snap_start")),
+        "LoggingConfig": logging_config(name, params.get("logging_config") or {}),
     }
     if config["Runtime"]:
         config["RuntimeVersionConfig"] = {

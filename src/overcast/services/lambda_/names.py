@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.errors import InvalidParameterValue
 
 _ARN = re.compile(
@@ -41,8 +42,7 @@ def parse_function(value: str, account: str, region: str, qualifier: str | None 
         raise InvalidParameterValue(f"Invalid function name: {value}")
     derived = match.group("qualifier")
     if derived and qualifier and derived != qualifier:
-        raise InvalidParameterValue("The derived qualifier from the function name does not match the specified "
-                                    "qualifier.")
+        raise error("qualifier_mismatch")
     return FunctionRef(
         account=match.group("account") or account,
         region=match.group("region") or region,

@@ -1,0 +1,101 @@
+"""Lambda's error catalogue: every message AWS answers with, its error code and HTTP status, in one table.
+
+Operations raise `error("key", field=value)` instead of building messages where they fail, so the
+wording AWS records lives here once (docs/aws-behaviour.md#lambda-error-catalogue). Messages are
+AWS's as recorded, punctuation included (some end in a period, some do not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overcast.services.lambda_.errors import (
+    InvalidParameterValue,
+    LambdaError,
+    PreconditionFailed,
+    RequestTooLarge,
+    ResourceConflict,
+    ResourceNotFound,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    error: type[LambdaError]
+    template: str
+
+
+CATALOGUE: dict[str, Entry] = {
+    # -- functions, versions, aliases ---------------------------------------------------------
+    "function_not_found": Entry(ResourceNotFound, "Function not found: {arn}"),
+    "function_exists": Entry(ResourceConflict, "Function already exist: {name}"),
+    "wrong_region": Entry(ResourceNotFound, "Functions from '{region}' are not reachable in this region ('{here}')"),
+    "qualifier_mismatch": Entry(InvalidParameterValue, "The derived qualifier from the function name does not match "
+                                                       "the specified qualifier."),
+    "update_in_progress": Entry(ResourceConflict, "The operation cannot be performed at this time. An update is in "
+                                                  "progress for resource: {arn}"),
+    "function_state": Entry(ResourceConflict, "The operation cannot be performed at this time. The function is "
+                                              "currently in the following state: {state}"),
+    "alias_not_found": Entry(ResourceNotFound, "Alias not found: {arn}"),
+    "alias_arn_not_found": Entry(ResourceNotFound, "Cannot find alias arn: {arn}"),
+    "alias_exists": Entry(ResourceConflict, "Alias already exists: {arn}"),
+    "routing_own_version": Entry(InvalidParameterValue, "Invalid function version {version}. Function version "
+                                                        "{version} is already included in routing configuration."),
+    "revision_mismatch": Entry(PreconditionFailed, "The Revision Id provided does not match the latest Revision Id. "
+                                                   "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"),
+    # -- runtimes -----------------------------------------------------------------------------
+    "invalid_runtime": Entry(InvalidParameterValue, "Value {runtime} at 'runtime' failed to satisfy constraint: Member "
+                                                    "must satisfy enum value set: [{allowed}] or be a valid ARN"),
+    "deprecated_runtime": Entry(InvalidParameterValue, "The runtime parameter of {runtime} is no longer supported for "
+                                                       "creating or updating AWS Lambda functions. We recommend you use "
+                                                       "a supported runtime while creating or updating functions."),
+    # -- policies -----------------------------------------------------------------------------
+    "policy_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "statement_exists": Entry(ResourceConflict, "The statement id ({sid}) provided already exists. Please provide a "
+                                                "new statement id, or remove the existing statement."),
+    "statement_not_found": Entry(ResourceNotFound, "Statement {sid} is not found in resource policy."),
+    "layer_policy_not_found": Entry(ResourceNotFound, "No policy is associated with the given resource."),
+    "layer_revision_mismatch": Entry(PreconditionFailed, "The Revision Id provided does not match the latest Revision "
+                                                         "Id. Call the GetLayerPolicy API to retrieve the latest "
+                                                         "Revision Id"),
+    # -- layers -------------------------------------------------------------------------------
+    "layer_version_min": Entry(InvalidParameterValue, "Layer Version Cannot be less than 1"),
+    "layer_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "layer_version_missing": Entry(InvalidParameterValue, "Layer version {arn} does not exist."),
+    "same_layer_twice": Entry(InvalidParameterValue, "Two different versions of the same layer are not allowed to be "
+                                                     "referenced in the same function. {first} and {second} are "
+                                                     "versions of the same layer."),
+    "too_many_layers": Entry(InvalidParameterValue, "Cannot reference more than 5 layers."),
+    # -- tags ---------------------------------------------------------------------------------
+    "tags_on_qualified": Entry(InvalidParameterValue, "Tags on function aliases and versions are not supported. "
+                                                      "Please specify a function ARN."),
+    "too_many_tags": Entry(InvalidParameterValue, "Number of tags exceeds resource tag limit."),
+    # -- asynchronous invocation configuration ------------------------------------------------
+    "no_event_invoke_config": Entry(ResourceNotFound, "The function {arn} doesn't have an EventInvokeConfig"),
+    "event_invoke_empty": Entry(InvalidParameterValue, "You must specify at least one of error handling or "
+                                                       "destination setting."),
+    # -- event source mappings ----------------------------------------------------------------
+    "unrecognized_event_source": Entry(InvalidParameterValue, "Unrecognized event source."),
+    "esm_function_missing": Entry(InvalidParameterValue, "Function does not exist"),
+    "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),
+    # -- concurrency --------------------------------------------------------------------------
+    "functions_only": Entry(InvalidParameterValue, "This operation is permitted on Lambda functions only. Aliases "
+                                                   "and versions do not support this operation. Please specify either "
+                                                   "a function name or an unqualified function ARN."),
+    # -- sizes (checked in this order: the request, the zipped upload, the unzipped code) ------
+    "request_too_large": Entry(RequestTooLarge, "Request must be smaller than {limit} bytes for the {operation} "
+                                                "operation"),
+    "zipped_too_large": Entry(RequestTooLarge, "Zipped size must be smaller than {limit} bytes"),
+    "unzipped_too_large": Entry(InvalidParameterValue, "Unzipped size must be smaller than {limit} bytes"),
+}
+
+
+def error(key: str, **fields: object) -> LambdaError:
+    """The catalogue's error `key` with its message filled in (raise it)."""
+    entry = CATALOGUE[key]
+    return entry.error(entry.template.format(**fields))
+
+
+def message(key: str, **fields: object) -> str:
+    """Only the message of `key` (for error documents that are not exceptions)."""
+    return CATALOGUE[key].template.format(**fields)
