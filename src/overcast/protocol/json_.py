@@ -87,5 +87,12 @@ def _write_event(shape: Any, value: dict[str, Any]) -> bytes:
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:
     if opts.validation == "none":
         return
-    validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
-             raw=opts.raw_shapes)
+    try:
+        validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
+                 raw=opts.raw_shapes)
+    except ServiceError as exc:
+        if opts.reword is None:
+            raise
+        exc.message = opts.reword(exc.message)
+        exc.args = (exc.message,)
+        raise

@@ -30,9 +30,7 @@ class SettingsOperations(ApiBase):
         limit = self.platform.config.concurrency_limit
         others = self.functions.total_reserved(ref.account, ref.region, excluding=ref.name)
         if limit - others - reserved_concurrent_executions < MIN_UNRESERVED:
-            raise InvalidParameterValue(
-                f"Specified ReservedConcurrentExecutions for function decreases account's "
-                f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].")
+            raise error("unreserved_minimum", minimum=MIN_UNRESERVED)
         self.functions.set_reserved(ref, reserved_concurrent_executions)
         return {"ReservedConcurrentExecutions": reserved_concurrent_executions}
 

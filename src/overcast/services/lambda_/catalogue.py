@@ -7,6 +7,7 @@ AWS's as recorded, punctuation included (some end in a period, some do not).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from overcast.services.lambda_.errors import (
@@ -79,6 +80,9 @@ CATALOGUE: dict[str, Entry] = {
     "esm_function_missing": Entry(InvalidParameterValue, "Function does not exist"),
     "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),
     # -- concurrency --------------------------------------------------------------------------
+    "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
+                                                       "decreases account's UnreservedConcurrentExecution below its "
+                                                       "minimum value of [{minimum}]."),
     "functions_only": Entry(InvalidParameterValue, "This operation is permitted on Lambda functions only. Aliases "
                                                    "and versions do not support this operation. Please specify either "
                                                    "a function name or an unqualified function ARN."),
@@ -90,12 +94,38 @@ CATALOGUE: dict[str, Entry] = {
 }
 
 
+#: limit errors AWS answers without the `Type` member Lambda's other errors carry
+UNTYPED = frozenset({"unreserved_minimum"})
+
+
 def error(key: str, **fields: object) -> LambdaError:
     """The catalogue's error `key` with its message filled in (raise it)."""
     entry = CATALOGUE[key]
-    return entry.error(entry.template.format(**fields))
+    return entry.error(entry.template.format(**fields), fields={"Type": None} if key in UNTYPED else None)
 
 
 def message(key: str, **fields: object) -> str:
     """Only the message of `key` (for error documents that are not exceptions)."""
     return CATALOGUE[key].template.format(**fields)
+
+
+#: enum value sets as AWS lists them in its messages (botocore's models sort some differently)
+ENUM_ORDER = {
+    "[Allow, Terminate]": "[Terminate, Allow]",
+    "[BUFFERED, RESPONSE_STREAM]": "[RESPONSE_STREAM, BUFFERED]",
+    "[TRIM_HORIZON, LATEST, AT_TIMESTAMP]": "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
+}
+_ARCHITECTURE = re.compile(r"Value '([^']*)' at 'architectures\.1' failed to satisfy constraint: "
+                           r"Member must satisfy enum value set: \[([^\]]*)\]")
+_NOT_NULL = re.compile(r"Member must not be null(?!\.)")
+
+
+def reword(text: str) -> str:
+    """A constraint violation as Lambda words it: enum sets in AWS's order, "Member must not be null."
+    with its period, and the architectures list shown whole."""
+    for model_order, aws_order in ENUM_ORDER.items():
+        text = text.replace(model_order, aws_order)
+    text = _ARCHITECTURE.sub(lambda m: f"Value '[{m.group(1)}]' at 'architectures' failed to satisfy constraint: "
+                                       f"Member must satisfy constraint: [Member must satisfy enum value set: "
+                                       f"[{m.group(2)}]]", text)
+    return _NOT_NULL.sub("Member must not be null.", text)

@@ -439,7 +439,10 @@ class FunctionStore:
 
     def resolve(self, ref: FunctionRef) -> Resolved:
         """The configuration an invocation of `ref` runs (alias weights applied)."""
-        row = self._row(ref)
+        try:
+            row = self._row(ref)
+        except ResourceNotFound:  # Invoke names the function as addressed (no `:$LATEST` added)
+            raise error("function_not_found", arn=ref.qualified_arn()) from None
         qualifier = ref.qualifier or LATEST
         if qualifier == LATEST:
             config = json.loads(row["config"])  # _row settled it
