@@ -47,7 +47,7 @@ from overcast.services.logs.models import LogStore
 log = logging.getLogger("overcast.invoke")
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
-RESPONSE_LIMIT = 6_291_456
+RESPONSE_LIMIT = 6_291_556          # AWS returns responses up to the figure its error message quotes
 RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
 PYTHON_VERSION = "3.12"
@@ -185,7 +185,9 @@ class Invoker:
         log_result = None
         if tail:
             lines = self._write_logs(env, resolved, request_id, result, cold, init_logs)
-            text = ("\n".join(line for _, line in lines) + "\n").encode()
+            # AWS's tail starts at START: the init phase's lines (INIT_START...) are not in it
+            start = next((i for i, (_, line) in enumerate(lines) if line.startswith("START RequestId:")), 0)
+            text = ("\n".join(line for _, line in lines[start:]) + "\n").encode()
             log_result = base64.b64encode(text[-TAIL_BYTES:]).decode()
         else:  # nobody waits for the log lines: build them once the response is on its way
             asyncio.get_running_loop().call_soon(self._write_logs, env, resolved, request_id, result, cold, init_logs)
