@@ -185,9 +185,7 @@ class Invoker:
         log_result = None
         if tail:
             lines = self._write_logs(env, resolved, request_id, result, cold, init_logs)
-            # AWS's tail starts at START: the init phase's lines (INIT_START...) are not in it
-            start = next((i for i, (_, line) in enumerate(lines) if line.startswith("START RequestId:")), 0)
-            text = ("\n".join(line for _, line in lines[start:]) + "\n").encode()
+            text = ("\n".join(_tail_lines(lines, bool(result.init_error))) + "\n").encode()
             log_result = base64.b64encode(text[-TAIL_BYTES:]).decode()
         else:  # nobody waits for the log lines: build them once the response is on its way
             asyncio.get_running_loop().call_soon(self._write_logs, env, resolved, request_id, result, cold, init_logs)
@@ -409,3 +407,12 @@ def environments_loop(platform: Platform) -> Any:
         await platform.signals.wait("lambda:reap", min(30.0, max(1.0, invoker.pool.idle_seconds / 4)))
 
     return loop
+
+
+def _tail_lines(lines: list[tuple[int, str]], init_failed: bool) -> list[str]:
+    """LogType=Tail as AWS returns it: from START on, without INIT_START; a failed init is run again
+    in the invoke phase, so its output and INIT_REPORT follow START."""
+    texts = [line for _, line in lines]
+    start = next((i for i, line in enumerate(texts) if line.startswith("START RequestId:")), 0)
+    before = [line for line in texts[:start] if not line.startswith("INIT_START")] if init_failed else []
+    return [texts[start], *before, *texts[start + 1:]]
