@@ -102,7 +102,11 @@ def test_legacy_mode_runs_a_deprecated_python_runtime_and_says_so(legacy_server)
             return []
         return [e["message"].rstrip("\n") for e in events]
 
-    lines = wait_until(lambda: (found := messages()) and any(m.startswith("REPORT") for m in found) and found)
+    def reported() -> list[str] | None:
+        found = messages()
+        return found if any(m.startswith("REPORT") for m in found) else None
+
+    lines = wait_until(reported)
     assert note in lines
     assert lines.index(note) < next(i for i, m in enumerate(lines) if m.startswith("START"))
     # one warning per environment, not per invocation
