@@ -10,10 +10,15 @@ the configuration next, so the transition is real without a timer per function.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
 from typing import Any
+
+from overcast.services.lambda_.catalogue import error
+
+LATEST = "$LATEST"
 
 #: how long AWS takes to settle a creation, update or publication of a plain (non-VPC) function, in AWS seconds
 SETTLE_SECONDS = 1.0
@@ -68,3 +73,14 @@ def content_hash(config: dict[str, Any]) -> str:
     """What PublishVersion compares to tell whether $LATEST changed since the last version."""
     kept = {k: v for k, v in config.items() if (k not in _VOLATILE and not k.startswith("_")) or k == "_code"}
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
+
+
+def lambda_timestamp(epoch: float) -> str:
+    """FunctionConfiguration.LastModified: `2019-11-14T18:16:05.568+0000`."""
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def check_revision(config: dict[str, Any], revision_id: str | None) -> None:
+    if revision_id is not None and revision_id != config.get("RevisionId"):
+        raise error("revision_mismatch")
