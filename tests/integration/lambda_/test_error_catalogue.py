@@ -181,3 +181,10 @@ def test_event_source_mapping_messages(lam):
     with pytest.raises(ClientError) as info:
         lam.create_event_source_mapping(FunctionName=name)
     assert _error(info) == ("InvalidParameterValueException", 400, "Unrecognized event source.")
+
+
+def test_event_source_mapping_not_found_names_its_arn(lam):
+    arn = f"{PREFIX}:event-source-mapping:{uuid.uuid4()}"
+    with pytest.raises(ClientError) as info:
+        lam.list_tags(Resource=arn)
+    assert _error(info) == ("ResourceNotFoundException", 404, f"Event source mapping not found: {arn}")

@@ -7,6 +7,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.esm import MappingStore
 from overcast.services.lambda_.names import FunctionRef
 
@@ -29,11 +30,17 @@ class TagOperations(ApiBase):
         marker = ":event-source-mapping:"
         return resource.split(marker, 1)[1] if marker in resource else None
 
+    def _mapping(self, ctx: RequestContext, uuid: str, resource: str) -> dict[str, Any]:
+        try:
+            return self.mappings.get(uuid, ctx.account)
+        except ResourceNotFound:  # the tagging API names the mapping by its ARN
+            raise error("esm_not_found", arn=resource) from None
+
     def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
         uuid = self._esm_uuid(resource)
         if uuid is None:
             return self._tag_function(ctx, resource, tags)
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._mapping(ctx, uuid, resource)
         config["_tags"] = {**config.get("_tags", {}), **tags}
         self.mappings.save(config)
         return {}
@@ -42,7 +49,7 @@ class TagOperations(ApiBase):
         uuid = self._esm_uuid(resource)
         if uuid is None:
             return self._untag_function(ctx, resource, tag_keys)
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._mapping(ctx, uuid, resource)
         config["_tags"] = {k: v for k, v in config.get("_tags", {}).items() if k not in tag_keys}
         self.mappings.save(config)
         return {}
@@ -51,7 +58,7 @@ class TagOperations(ApiBase):
         uuid = self._esm_uuid(resource)
         if uuid is None:
             return {"Tags": self.functions.tags(self._tagged(ctx, resource))}
-        return {"Tags": self.mappings.get(uuid, ctx.account).get("_tags", {})}
+        return {"Tags": self._mapping(ctx, uuid, resource).get("_tags", {})}
 
     def _tag_function(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
         ref = self._tagged(ctx, resource)
