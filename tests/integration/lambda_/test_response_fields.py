@@ -18,6 +18,11 @@ def _name() -> str:
     return f"rf-{uuid.uuid4().hex[:10]}"
 
 
+def _all_functions(lam, **kwargs) -> list[dict]:
+    pages = lam.get_paginator("list_functions").paginate(**kwargs)
+    return [f for page in pages for f in page["Functions"]]
+
+
 def test_json_logging_gets_info_levels(lam):
     name = create_function(lam, SOURCE, LoggingConfig={"LogFormat": "JSON"})
     config = lam.get_function_configuration(FunctionName=name)["LoggingConfig"]
@@ -32,12 +37,12 @@ def test_json_logging_gets_info_levels(lam):
 def test_list_entries_carry_no_state_and_latest_is_qualified(lam):
     name = create_function(lam, SOURCE)
     lam.publish_version(FunctionName=name)
-    [listed] = [f for f in lam.list_functions()["Functions"] if f["FunctionName"] == name]
+    [listed] = [f for f in _all_functions(lam) if f["FunctionName"] == name]
     assert not any(key in listed for key in UNLISTED)
     versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
     assert [v["FunctionArn"] for v in versions] == [f"{PREFIX}:function:{name}:$LATEST", f"{PREFIX}:function:{name}:1"]
     assert not any(key in v for v in versions for key in UNLISTED)
-    every = [f for f in lam.list_functions(FunctionVersion="ALL")["Functions"] if f["FunctionName"] == name]
+    every = [f for f in _all_functions(lam, FunctionVersion="ALL") if f["FunctionName"] == name]
     assert f"{PREFIX}:function:{name}:$LATEST" in [f["FunctionArn"] for f in every]
 
 

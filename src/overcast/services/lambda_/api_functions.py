@@ -153,11 +153,16 @@ class FunctionOperations(ApiBase):
     def update_function_configuration(self, ctx: RequestContext, function_name: str,
                                       revision_id: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        self.functions.check_idle(ref, self.functions.latest(ref))
-        # a function on a runtime past AWS's block-update date can only move to another runtime
-        check_runtime(params.get("runtime") or self.functions.latest(ref).get("Runtime"), self._today(),
-                      legacy=self.platform.config.legacy_runtimes, updating=True)
+        # parameters first, then the function (AWS's order)
         check_limits(params.get("timeout"), params.get("memory_size"))
+        if params.get("runtime"):
+            check_runtime(params["runtime"], self._today(), legacy=self.platform.config.legacy_runtimes,
+                          updating=True)
+        current = self.functions.latest(ref)
+        self.functions.check_idle(ref, current)
+        # a function on a runtime past AWS's block-update date can only move to another runtime
+        check_runtime(params.get("runtime") or current.get("Runtime"), self._today(),
+                      legacy=self.platform.config.legacy_runtimes, updating=True)
         layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
 
         def change(config: dict[str, Any]) -> None:
@@ -204,10 +209,10 @@ class FunctionOperations(ApiBase):
     # -- aliases ------------------------------------------------------------------------------
 
     def _check_alias_target(self, ref: FunctionRef, version: str, routing: dict[str, Any] | None) -> None:
-        self.functions.version(ref, version)
         weights = (routing or {}).get("AdditionalVersionWeights") or {}
-        if version in weights:
+        if version in weights:  # a parameter check: before the versions are looked up
             raise error("routing_own_version", version=version)
+        self.functions.version(ref, version)
         for extra, weight in weights.items():
             self.functions.version(ref, str(extra))
             if not 0.0 <= weight <= 1.0:
