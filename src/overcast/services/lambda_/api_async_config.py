@@ -9,7 +9,6 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.errors import InvalidParameterValue
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
 
@@ -28,7 +27,7 @@ def _check_destinations(config: dict[str, Any] | None) -> dict[str, Any]:
         except ValueError:
             service = ""
         if service not in allowed:
-            raise InvalidParameterValue(f"The destination ARN {arn} is invalid.")
+            raise error("destination_arn", arn=arn)
         clean[kind] = {"Destination": arn}
     return clean
 

@@ -9,7 +9,7 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import CodeStore
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import LATEST, FunctionStore
 from overcast.services.lambda_.names import FunctionRef, parse_function
@@ -51,5 +51,4 @@ class ApiBase:
             return read_object(self.platform, bucket, key, version)
         except Exception as exc:
             code = getattr(exc, "code", "NoSuchKey")
-            raise InvalidParameterValue(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "
-                                        f"{getattr(exc, 'message', exc)}") from None
+            raise error("s3_code_error", code=code, message=getattr(exc, "message", exc)) from None

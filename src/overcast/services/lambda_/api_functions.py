@@ -22,7 +22,7 @@ from overcast.services.lambda_.config import (
     logging_config,
     snap_start,
 )
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.models import LATEST, alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import today_utc
@@ -33,14 +33,13 @@ class FunctionOperations(ApiBase):
 
     async def _store_code(self, code: dict[str, Any], operation: str) -> StoredCode:
         if code.get("ImageUri"):
-            raise InvalidParameterValue("overcast runs functions packaged as .zip archives; container images "
-                                        "(ImageUri) are not supported.")
+            raise error("images_unsupported")
         archive = code.get("ZipFile")
         direct = archive is not None
         if archive is None and code.get("S3Bucket") and code.get("S3Key"):
             archive = self._read_s3(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
         if archive is None:
-            raise InvalidParameterValue("Please provide a source for function code.")
+            raise error("no_code_source")
         # only a direct upload has the 50 MB zipped quota; code from S3 is held to the unzipped one
         return await asyncio.to_thread(self.code.put, archive, operation, direct)
 
@@ -66,9 +65,9 @@ class FunctionOperations(ApiBase):
         check_limits(params.get("timeout"), params.get("memory_size"))
         if (package_type or "Zip") == "Zip":
             if not runtime:
-                raise InvalidParameterValue("Runtime is required for a function of package type Zip.")
+                raise error("runtime_required")
             if not handler:
-                raise InvalidParameterValue("Handler is required for a function of package type Zip.")
+                raise error("handler_required")
         resolved_layers = self.layers.resolve(layers) if layers else None
         if self.functions.exists(ref):
             raise error("function_exists", name=ref.name)
@@ -216,10 +215,9 @@ class FunctionOperations(ApiBase):
         for extra, weight in weights.items():
             self.functions.version(ref, str(extra))
             if not 0.0 <= weight <= 1.0:
-                raise InvalidParameterValue(f"Invalid weight {weight} for version {extra}: weights must be "
-                                            "between 0.0 and 1.0.")
+                raise error("routing_weight", weight=weight, version=extra)
         if len(weights) > 1:
-            raise InvalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
+            raise error("routing_versions")
 
     def create_alias(self, ctx: RequestContext, function_name: str, name: str, function_version: str,
                      description: str | None = None, routing_config: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
 from overcast.services.lambda_.config import check_compatible_runtimes
-from overcast.services.lambda_.errors import InvalidParameterValue
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
 from overcast.services.lambda_.models import check_revision, public
 from overcast.services.lambda_.names import FunctionRef
@@ -138,7 +137,7 @@ class SettingsOperations(ApiBase):
         if archive is None and content.get("S3Bucket"):
             archive = self._read_s3(content["S3Bucket"], content["S3Key"], content.get("S3ObjectVersion"))
         if archive is None:
-            raise InvalidParameterValue("Please provide a source for layer content.")
+            raise error("no_layer_source")
         stored = await asyncio.to_thread(self.code.put, archive, "PublishLayerVersion", direct)
         config = self.layers.publish(account, region, name, stored, params)
         return self._layer_view(ctx, config)
@@ -156,7 +155,7 @@ class SettingsOperations(ApiBase):
     def get_layer_version_by_arn(self, ctx: RequestContext, arn: str) -> dict[str, Any]:
         base, _, version = arn.rpartition(":")
         if not version.isdigit():
-            raise InvalidParameterValue(f"Invalid layer version ARN: {arn}")
+            raise error("invalid_layer_arn", arn=arn)
         return self.get_layer_version(ctx, base, int(version))
 
     def list_layer_versions(self, ctx: RequestContext, layer_name: str, compatible_runtime: str | None = None,

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from overcast.services.lambda_.errors import (
     InvalidParameterValue,
+    InvalidRequestContent,
     LambdaError,
     PreconditionFailed,
     RequestTooLarge,
     ResourceConflict,
     ResourceNotFound,
+    Validation,
 )
 
 
@@ -42,6 +44,53 @@ CATALOGUE: dict[str, Entry] = {
     "alias_exists": Entry(ResourceConflict, "Alias already exists: {arn}"),
     "routing_own_version": Entry(InvalidParameterValue, "Invalid function version {version}. Function version "
                                                         "{version} is already included in routing configuration."),
+    "invalid_function_name": Entry(InvalidParameterValue, "Invalid function name: {name}"),
+    "name_too_long": Entry(Validation, "1 validation error detected: Value '{name}' at 'functionName' failed to "
+                                       "satisfy constraint: Member must have length less than or equal to {limit}"),
+    "value_too_large": Entry(Validation, "1 validation error detected: Value '{value}' at '{member}' failed to "
+                                         "satisfy constraint: Member must have value less than or equal to {limit}"),
+    "runtime_required": Entry(InvalidParameterValue, "Runtime is required for a function of package type Zip."),
+    "handler_required": Entry(InvalidParameterValue, "Handler is required for a function of package type Zip."),
+    "no_code_source": Entry(InvalidParameterValue, "Please provide a source for function code."),
+    "no_layer_source": Entry(InvalidParameterValue, "Please provide a source for layer content."),
+    "images_unsupported": Entry(InvalidParameterValue, "overcast runs functions packaged as .zip archives; "
+                                                       "container images (ImageUri) are not supported."),
+    "s3_code_error": Entry(InvalidParameterValue, "Error occurred while GetObject. S3 Error Code: {code}. S3 Error "
+                                                  "Message: {message}"),
+    "bad_zip": Entry(InvalidParameterValue, "Could not unzip uploaded file. Please check your file, then try to "
+                                            "upload again."),
+    "zip_entry_escapes": Entry(InvalidParameterValue, "Could not unzip uploaded file: the entry {entry} escapes the "
+                                                      "function's folder."),
+    "zip_link_escapes": Entry(InvalidParameterValue, "Could not unzip uploaded file: the link {entry} points outside "
+                                                     "the function's folder."),
+    "reserved_variables": Entry(InvalidParameterValue, "Lambda was unable to configure your environment variables "
+                                                       "because the environment variables you have provided contains "
+                                                       "reserved keys that are currently not supported for "
+                                                       "modification. Reserved keys used in this request: {keys}"),
+    "variable_name": Entry(Validation, "1 validation error detected: Value at 'environment.variables' failed to "
+                                       "satisfy constraint: Map keys must satisfy constraint: [Member must satisfy "
+                                       "regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"),
+    "variables_too_large": Entry(InvalidParameterValue, "Lambda was unable to configure your environment variables "
+                                                        "because the environment variables you have provided "
+                                                        "exceeded the 4KB limit. String measured: {measured}"),
+    "dead_letter_arn": Entry(InvalidParameterValue, "The provided target arn {arn} is invalid. Please check the ARN "
+                                                    "format (SQS or SNS)."),
+    "compatible_runtime": Entry(Validation, "1 validation error detected: Value '{runtime}' at "
+                                            "'compatibleRuntimes.{index}' failed to satisfy constraint: Member must "
+                                            "satisfy enum value set: [{allowed}]"),
+    "code_sha_mismatch": Entry(InvalidParameterValue, "CodeSHA256 ({given}) is different from current CodeSHA256 in "
+                                                      "$LATEST ({current}). Please try again with the CodeSHA256 in "
+                                                      "$LATEST."),
+    "delete_latest": Entry(InvalidParameterValue, "$LATEST version cannot be deleted without deleting the function."),
+    "version_in_use": Entry(ResourceConflict, "Unable to delete version because the following aliases reference "
+                                              "it: [{aliases}]"),
+    "routing_weight": Entry(InvalidParameterValue, "Invalid weight {weight} for version {version}: weights must be "
+                                                   "between 0.0 and 1.0."),
+    "routing_versions": Entry(InvalidParameterValue, "Number of items in AdditionalVersionWeights cannot be greater "
+                                                     "than 1"),
+    "invalid_layer_arn": Entry(InvalidParameterValue, "Invalid layer version ARN: {arn}"),
+    "destination_arn": Entry(InvalidParameterValue, "The destination ARN {arn} is invalid."),
+    "client_context": Entry(InvalidRequestContent, "Client context must be a valid Base64-encoded JSON object."),
     "revision_mismatch": Entry(PreconditionFailed, "The Revision Id provided does not match the latest Revision Id. "
                                                    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"),
     # -- runtimes -----------------------------------------------------------------------------

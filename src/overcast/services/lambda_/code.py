@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.errors import InvalidParameterValue
+from overcast.services.lambda_.errors import LambdaError
 
 ZIPPED_LIMIT = 52_428_800          # 50 MB, direct upload (CodeSizeZipped)
 UNZIPPED_LIMIT = 262_144_000       # 250 MB (CodeSizeUnzipped)
@@ -73,8 +73,8 @@ class CodeStore:
         return zip_path.read_bytes() if zip_path.exists() else None
 
 
-def _bad_zip() -> InvalidParameterValue:
-    return InvalidParameterValue("Could not unzip uploaded file. Please check your file, then try to upload again.")
+def _bad_zip() -> LambdaError:
+    return error("bad_zip")
 
 
 def _extract(archive: bytes, folder: Path) -> None:
@@ -115,15 +115,13 @@ def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, root: Path
     name = member.filename.replace("\\", "/")
     target = (root / name).resolve()
     if name.startswith("/") or not _inside(root, target):
-        raise InvalidParameterValue(f"Could not unzip uploaded file: the entry {member.filename!r} escapes "
-                                    "the function's folder.")
+        raise error("zip_entry_escapes", entry=repr(member.filename))
     mode = member.external_attr >> 16
     if stat.S_ISLNK(mode):
         link = bundle.read(member).decode()
         resolved = (target.parent / link).resolve()
         if os.path.isabs(link) or not _inside(root, resolved):
-            raise InvalidParameterValue(f"Could not unzip uploaded file: the link {member.filename!r} points "
-                                        "outside the function's folder.")
+            raise error("zip_link_escapes", entry=repr(member.filename))
         target.parent.mkdir(parents=True, exist_ok=True)
         os.symlink(link, target)
         return

@@ -12,7 +12,6 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.lambda_ import runtimes
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.errors import InvalidParameterValue
 
 #: Runtimes overcast runs on its own interpreter: every Python runtime (the deprecated ones only in legacy mode).
 PYTHON_RUNTIMES = frozenset(name for name, r in runtimes.CATALOGUE.items() if r.family == "python")
@@ -33,12 +32,6 @@ REQUEST_LIMITS = {"CreateFunction": 70_167_211, "UpdateFunctionCode": 69_905_067
 MAX_TIMEOUT = 900
 MAX_MEMORY = 10240
 VARIABLES_LIMIT = 4096
-
-
-def _validation(message: str) -> InvalidParameterValue:
-    error = InvalidParameterValue(f"1 validation error detected: {message}")
-    error.code = "ValidationException"  # type: ignore[misc]
-    return error
 
 
 def check_runtime(runtime: str | None, today: dt.date, *, legacy: bool = False, updating: bool = False) -> None:
@@ -66,8 +59,7 @@ def check_request_size(ctx: RequestContext, operation: str) -> None:
 def check_function_name(name: str) -> None:
     """A function's own name is at most 64 characters (the model's 140 is for a full ARN)."""
     if len(name) > MAX_NAME:
-        raise _validation(f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must have length "
-                          f"less than or equal to {MAX_NAME}")
+        raise error("name_too_long", name=name, limit=MAX_NAME)
 
 
 def logging_config(name: str, given: dict[str, Any]) -> dict[str, Any]:
@@ -92,43 +84,32 @@ def check_compatible_runtimes(names: list[str] | None) -> None:
     """PublishLayerVersion's CompatibleRuntimes: each one of the API's enum."""
     for index, name in enumerate(names or [], 1):
         if not runtimes.is_known(name):
-            raise _validation(f"Value '{name}' at 'compatibleRuntimes.{index}' failed to satisfy constraint: Member "
-                              f"must satisfy enum value set: [{', '.join(runtimes.api_enum())}]")
+            raise error("compatible_runtime", runtime=name, index=index, allowed=", ".join(runtimes.api_enum()))
 
 
 def check_limits(timeout: int | None, memory: int | None) -> None:
     if timeout is not None and timeout > MAX_TIMEOUT:
-        raise _validation(f"Value '{timeout}' at 'timeout' failed to satisfy constraint: Member must have value "
-                          f"less than or equal to {MAX_TIMEOUT}")
+        raise error("value_too_large", value=timeout, member="timeout", limit=MAX_TIMEOUT)
     if memory is not None and memory > MAX_MEMORY:
-        raise _validation(f"Value '{memory}' at 'memorySize' failed to satisfy constraint: Member must have value "
-                          f"less than or equal to {MAX_MEMORY}")
+        raise error("value_too_large", value=memory, member="memorySize", limit=MAX_MEMORY)
 
 
 def check_variables(variables: dict[str, str]) -> None:
     reserved = sorted(k for k in variables if k in RESERVED_VARIABLES)
     if reserved:
-        raise InvalidParameterValue(
-            "Lambda was unable to configure your environment variables because the environment variables you "
-            "have provided contains reserved keys that are currently not supported for modification. Reserved "
-            f"keys used in this request: {', '.join(reserved)}")
+        raise error("reserved_variables", keys=", ".join(reserved))
     for key in variables:
         if not _VAR_NAME.fullmatch(key):
-            raise _validation("Value at 'environment.variables' failed to satisfy constraint: Map keys must "
-                              "satisfy constraint: [Member must satisfy regular expression pattern: "
-                              "[a-zA-Z]([a-zA-Z0-9_])+]")
+            raise error("variable_name")
     measured = json.dumps(variables, separators=(",", ":"))
     if len(measured.encode()) > VARIABLES_LIMIT:
-        raise InvalidParameterValue(
-            "Lambda was unable to configure your environment variables because the environment variables you "
-            f"have provided exceeded the 4KB limit. String measured: {measured}")
+        raise error("variables_too_large", measured=measured)
 
 
 def check_dead_letter(dlc: dict[str, Any] | None) -> None:
     target = (dlc or {}).get("TargetArn")
     if target and not re.match(r"^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$", target):
-        raise InvalidParameterValue(f"The provided target arn {target} is invalid. Please check the ARN format "
-                                    "(SQS or SNS).")
+        raise error("dead_letter_arn", arn=target)
 
 
 def base_configuration(name: str, region: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,12 @@ class InvalidParameterValue(LambdaError):
     code = "InvalidParameterValueException"
 
 
+class Validation(LambdaError):
+    """A constraint violation Lambda words itself ("1 validation error detected: ...")."""
+
+    code = "ValidationException"
+
+
 class InvalidRequestContent(LambdaError):
     code = "InvalidRequestContentException"
 

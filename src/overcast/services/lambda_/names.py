@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.errors import InvalidParameterValue
 
 _ARN = re.compile(
     r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):)?(?:(?P<account>\d{12}):)?(?:function:)?"
@@ -39,7 +38,7 @@ def parse_function(value: str, account: str, region: str, qualifier: str | None 
     `Qualifier` parameter; they must agree when both are given."""
     match = _ARN.match(value)
     if match is None:
-        raise InvalidParameterValue(f"Invalid function name: {value}")
+        raise error("invalid_function_name", name=value)
     derived = match.group("qualifier")
     if derived and qualifier and derived != qualifier:
         raise error("qualifier_mismatch")

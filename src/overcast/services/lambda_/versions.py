@@ -8,7 +8,6 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.states import (
     LATEST,
@@ -57,9 +56,7 @@ class VersionStore:
             if not internal:
                 self.check_idle(ref, latest)
             if code_sha is not None and code_sha != latest.get("CodeSha256"):
-                raise InvalidParameterValue(
-                    f"CodeSHA256 ({code_sha}) is different from current CodeSHA256 in $LATEST "
-                    f"({latest.get('CodeSha256')}). Please try again with the CodeSHA256 in $LATEST.")
+                raise error("code_sha_mismatch", given=code_sha, current=latest.get("CodeSha256"))
             last = int(row["last_version"])
             content = content_hash(latest)
             if last:
@@ -125,7 +122,7 @@ class VersionStore:
 
     def delete_version(self, ref: FunctionRef, version: str) -> None:
         if version == LATEST:
-            raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
+            raise error("delete_latest")
         self._row(ref)
         if not version.isdigit() or self.db.query_one(
                 "SELECT 1 FROM lambda_versions WHERE account=? AND region=? AND name=? AND version=?",
@@ -138,8 +135,7 @@ class VersionStore:
             alias = json.loads(row["config"])
             weights = alias.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
             if alias["FunctionVersion"] == version or version in weights:
-                raise ResourceConflict(
-                    f"Unable to delete version because the following aliases reference it: [{row['alias']}]")
+                raise error("version_in_use", aliases=row["alias"])
         self.db.execute("DELETE FROM lambda_versions WHERE account=? AND region=? AND name=? AND version=?",
                         (ref.account, ref.region, ref.name, int(version)))
         self._changed(ref)
