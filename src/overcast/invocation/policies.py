@@ -25,6 +25,7 @@ THROTTLE_BACKOFF_CAP = 300.0                 # "capped at 5 minutes"
 THROTTLE_JITTER = (0.8, 1.0)
 RETRIES_EXHAUSTED = "RetriesExhausted"
 EVENT_AGE_EXCEEDED = "EventAgeExceeded"
+ZERO_RESERVED_CONCURRENCY = "ZeroReservedConcurrency"
 
 
 @dataclass(frozen=True)
@@ -60,5 +61,6 @@ def after_throttle(throttles: int, age: float, limits: AsyncLimits, rng: Uniform
 
 
 def reserved_zero() -> Outcome:
-    """With reserved concurrency 0, events go straight to failure handling, without retries."""
-    return GiveUp(RETRIES_EXHAUSTED)
+    """With reserved concurrency 0, events go straight to failure handling, without retries; AWS's
+    invocation record names the condition `ZeroReservedConcurrency`."""
+    return GiveUp(ZERO_RESERVED_CONCURRENCY)

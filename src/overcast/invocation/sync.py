@@ -48,7 +48,7 @@ from overcast.services.logs.models import LogStore
 log = logging.getLogger("overcast.invoke")
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
-RESPONSE_LIMIT = 6_291_456
+RESPONSE_LIMIT = 6_291_556          # AWS returns responses up to the figure its error message quotes
 RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
 
@@ -133,13 +133,15 @@ class Invoker:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise.
         `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows)."""
         resolved = resolved or self.functions.resolve(ref)
+        if resolved.config.get("State") == "Pending":  # being created: run once it is Active
+            resolved = await self.functions.when_active(ref)
         config = resolved.config
         trace, hops = recursion.advance(trace, resolved.ref.arn)
         if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
             log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
             raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
                                       "stopped after it was invoked more than 16 times in one chain of requests.")
-        if config.get("State", "Active") != "Active" or config.get("LastUpdateStatus") == "InProgress":
+        if config.get("State", "Active") != "Active":  # an update in progress still runs (AWS does)
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
         if self._check_runtime(config.get("Runtime")) == "node":
@@ -192,7 +194,7 @@ class Invoker:
         log_result = None
         if tail:
             lines = self._write_logs(env, resolved, request_id, result, cold, init_logs)
-            text = ("\n".join(line for _, line in lines) + "\n").encode()
+            text = ("\n".join(_tail_lines(lines, bool(result.init_error))) + "\n").encode()
             log_result = base64.b64encode(text[-TAIL_BYTES:]).decode()
         else:  # nobody waits for the log lines: build them once the response is on its way
             asyncio.get_running_loop().call_soon(self._write_logs, env, resolved, request_id, result, cold, init_logs)
@@ -215,7 +217,9 @@ class Invoker:
         return kind
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
-        key = f"{resolved.ref.arn}:{resolved.executed_version}:{resolved.config.get('RevisionId')}"
+        # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
+        generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
+        key = f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
         spec = self._specs.get(key)
         if spec is None:
             if len(self._specs) > 1024:
@@ -248,7 +252,7 @@ class Invoker:
             latest = self.functions.latest(FunctionRef(account, region, name, None))
         except Exception:  # deleted: retire all of its environments
             latest = {}
-        current = latest.get("RevisionId")
+        current = latest.get("_generation") or latest.get("RevisionId")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
             self._start_node_spare(name)
 
@@ -350,3 +354,12 @@ def environments_loop(platform: Platform) -> Any:
         await platform.signals.wait("lambda:reap", min(30.0, max(1.0, invoker.pool.idle_seconds / 4)))
 
     return loop
+
+
+def _tail_lines(lines: list[tuple[int, str]], init_failed: bool) -> list[str]:
+    """LogType=Tail as AWS returns it: from START on, without INIT_START; a failed init is run again
+    in the invoke phase, so its output and INIT_REPORT follow START."""
+    texts = [line for _, line in lines]
+    start = next((i for i, line in enumerate(texts) if line.startswith("START RequestId:")), 0)
+    before = [line for line in texts[:start] if not line.startswith("INIT_START")] if init_failed else []
+    return [texts[start], *before, *texts[start + 1:]]

@@ -48,6 +48,9 @@ class ProtocolOptions:
     #: → the query code sent in `x-amzn-query-error` (QueueDoesNotExist →
     #: AWS.SimpleQueueService.NonExistentQueue); a service may raise either code
     query_error_codes: Mapping[str, str] = field(default_factory=dict)
+    #: a hook that rewords constraint-violation messages the service's own way (Lambda's enum
+    #: orders and punctuation)
+    reword: Callable[[str], str] | None = None
     #: a hook that rewrites a request before operation matching (S3 virtual-hosted style)
     rewrite: Callable[[Request], Request] | None = None
     #: rest: names the operation when several share a method and URI template (S3's PUT /{Bucket}/{Key+}

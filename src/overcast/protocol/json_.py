@@ -93,5 +93,12 @@ def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> No
         missing = next((name for name in shape.required_members if params.get(name) is None), None)
         if missing is not None:
             raise ValidationError(opts.required_message.format(name=missing), code=opts.validation_code)
-    validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
-             raw=opts.raw_shapes)
+    try:
+        validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
+                 raw=opts.raw_shapes)
+    except ServiceError as exc:
+        if opts.reword is None:
+            raise
+        exc.message = opts.reword(exc.message)
+        exc.args = (exc.message,)
+        raise

@@ -45,8 +45,10 @@ class RestJsonProtocol(RestProtocol):
                         ctx: RequestContext, opts: ProtocolOptions) -> Response:
         members = error_members(model, error)
         if opts.error_type_field:
-            # Lambda: "Type": "User" for the caller's errors, "Service" for its own
-            members = {"Type": "User" if error.sender_fault else "Service", **members}
+            # Lambda: "Type": "User" for the caller's errors, "Service" for its own; an error whose
+            # fields say `"Type": None` goes without (AWS sends some limit errors so)
+            members = {k: v for k, v in {"Type": "User" if error.sender_fault else "Service", **members}.items()
+                       if v is not None or k != "Type"}
         headers = [
             ("Content-Type", "application/json"),
             ("x-amzn-RequestId", ctx.request_id),

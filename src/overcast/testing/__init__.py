@@ -11,8 +11,9 @@ and `aws` (a client factory): see `overcast.testing.plugin`.
 """
 
 from overcast.testing.clock import FakeClock
-from overcast.testing.lambdas import create_function, zip_files, zip_handler
+from overcast.testing.lambdas import create_function, wait_settled, zip_files, zip_handler
 from overcast.testing.server import OvercastServer, free_port
 from overcast.testing.waiting import wait_until
 
-__all__ = ["FakeClock", "OvercastServer", "create_function", "free_port", "wait_until", "zip_files", "zip_handler"]
+__all__ = ["FakeClock", "OvercastServer", "create_function", "free_port", "wait_settled", "wait_until", "zip_files",
+           "zip_handler"]

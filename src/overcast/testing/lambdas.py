@@ -44,4 +44,21 @@ def create_function(client: Any, source: str, *, name: str | None = None, handle
     name = name or f"fn-{uuid.uuid4().hex[:12]}"
     client.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
                            Code={"ZipFile": zip_handler(source, runtime=runtime)}, **kwargs)
+    wait_settled(client, name)
     return name
+
+
+def wait_settled(client: Any, name: str, qualifier: str | None = None, timeout: float = 30.0) -> dict[str, Any]:
+    """Wait until a function (or version) is Active with its last update Successful, as a careful
+    AWS user does (`function_active_v2`/`function_updated_v2`) before the next change: Lambda takes
+    one change at a time. Returns the settled configuration."""
+    from overcast.testing.waiting import wait_until
+
+    extra = {"Qualifier": qualifier} if qualifier else {}
+
+    def settled() -> dict[str, Any] | None:
+        config: dict[str, Any] = client.get_function_configuration(FunctionName=name, **extra)
+        done = config.get("State") == "Active" and config.get("LastUpdateStatus") in (None, "Successful")
+        return config if done else None
+
+    return wait_until(settled, timeout, f"{name} Active and Successful")

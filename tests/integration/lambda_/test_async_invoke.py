@@ -102,7 +102,7 @@ def test_row14_reserved_zero_goes_straight_to_failure(lam, tmp_path, runtime):
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
     [failure] = wait_for_records(tmp_path / "failures.jsonl", 1)
-    assert failure["event"]["requestContext"]["condition"] == "RetriesExhausted"
+    assert failure["event"]["requestContext"]["condition"] == "ZeroReservedConcurrency"  # as AWS records it
     assert records(tmp_path / "attempts.jsonl") == []
 
 

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import OvercastServer, create_function, zip_files, zip_handler
+from overcast.testing import OvercastServer, create_function, wait_settled, zip_files, zip_handler
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 SOURCE = "def handler(event, context):\n    return {'version': context.function_version}\n"
@@ -103,6 +103,7 @@ def test_versions_and_aliases(lam):
     assert v1["Version"] == "1" and v1["FunctionArn"].endswith(":1")
     assert lam.publish_version(FunctionName=name)["Version"] == "1"  # nothing changed: no new version
     lam.update_function_configuration(FunctionName=name, Description="changed")
+    wait_settled(lam, name)  # Lambda refuses PublishVersion while an update is in progress
     v2 = lam.publish_version(FunctionName=name)
     assert v2["Version"] == "2"
     versions = [v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from botocore.exceptions import ClientError
 
-from overcast.testing import OvercastServer, wait_until, zip_handler
+from overcast.testing import OvercastServer, wait_settled, wait_until, zip_handler
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 SOURCE = "import sys\ndef handler(event, context):\n    return {'echo': event, 'python': sys.version_info[0]}\n"
@@ -28,6 +28,7 @@ def _create(lam, runtime: str, name: str | None = None) -> str:
     name = name or _name()
     lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler="handler.handler",
                         Code={"ZipFile": zip_handler(SOURCE)})
+    wait_settled(lam, name)  # Lambda takes one change at a time
     return name
 
 

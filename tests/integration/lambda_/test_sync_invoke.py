@@ -226,13 +226,15 @@ def test_warm_start_reuses_the_environment(lam, runtime):
 
 
 def test_code_update_starts_fresh_environments(lam):
-    from overcast.testing import zip_handler
+    from overcast.testing import wait_settled, zip_handler
 
     name = create_function(lam, "def handler(e, c):\n    return 'v1'\n")
     assert invoke(lam, name)["Body"] == b'"v1"'
     lam.update_function_code(FunctionName=name, ZipFile=zip_handler("def handler(e, c):\n    return 'v2'\n"))
     assert invoke(lam, name)["Body"] == b'"v2"'
+    wait_settled(lam, name)  # Lambda takes one change at a time
     lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"VV": "3"}})
+    wait_settled(lam, name)
     lam.update_function_code(FunctionName=name, ZipFile=zip_handler(
         "import os\ndef handler(e, c):\n    return os.environ['VV']\n"))
     assert invoke(lam, name)["Body"] == b'"3"'

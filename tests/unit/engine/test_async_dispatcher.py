@@ -186,7 +186,7 @@ def test_reserved_concurrency_zero_sends_events_straight_to_failure(lt, api, inv
     lt.op(api.put_function_concurrency, function_name="f", reserved_concurrent_executions=0)
     invoke_event(lt, api, {"n": 1})
     (_, record, _), = wait_until(lambda: deliveries(lt), 5, "the failure record")
-    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["condition"] == "ZeroReservedConcurrency"  # as AWS records it
     assert record["requestContext"]["approximateInvokeCount"] == 0
     assert invoker.calls == []
 

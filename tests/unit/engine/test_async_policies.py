@@ -51,4 +51,4 @@ def test_throttles_stop_at_the_maximum_event_age() -> None:
 
 
 def test_reserved_concurrency_zero_goes_straight_to_failure_handling() -> None:
-    assert reserved_zero() == GiveUp("RetriesExhausted")
+    assert reserved_zero() == GiveUp("ZeroReservedConcurrency")

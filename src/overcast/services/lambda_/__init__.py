@@ -56,13 +56,19 @@ async def _serve_url(platform: Any, req: Any) -> Any:
     return await serve(platform, req)
 
 
+def _reword(text: str) -> str:
+    from overcast.services.lambda_.catalogue import reword
+
+    return reword(text)
+
+
 SPEC = ServiceSpec(
     name="lambda",
     model="lambda",
     api=_api,
     # A runtime outside the enum is CreateFunction's to refuse (with AWS's InvalidParameterValueException)
     options=ProtocolOptions(validation="full", error_type_field=True, stream_uploads=False,
-                            raw_shapes=frozenset({"Runtime"})),
+                            raw_shapes=frozenset({"Runtime"}), reword=_reword),
     routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),
             HttpRoute("function-urls", _url_matches, _serve_url)),
     loops=_loops,

@@ -8,7 +8,7 @@ from typing import Any
 from overcast import arns
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
 
@@ -27,9 +27,14 @@ def _check_destinations(config: dict[str, Any] | None) -> dict[str, Any]:
         except ValueError:
             service = ""
         if service not in allowed:
-            raise InvalidParameterValue(f"The destination ARN {arn} is invalid.")
+            raise error("destination_arn", arn=arn)
         clean[kind] = {"Destination": arn}
     return clean
+
+
+def _require_setting(retries: int | None, age: int | None, destinations: dict[str, Any] | None) -> None:
+    if retries is None and age is None and not any((destinations or {}).values()):
+        raise error("event_invoke_empty")
 
 
 class AsyncConfigOperations(ApiBase):
@@ -45,6 +50,8 @@ class AsyncConfigOperations(ApiBase):
                                          maximum_retry_attempts: int | None = None,
                                          maximum_event_age_in_seconds: int | None = None,
                                          destination_config: dict[str, Any] | None = None) -> dict[str, Any]:
+        # AWS checks the settings before the function's existence
+        _require_setting(maximum_retry_attempts, maximum_event_age_in_seconds, destination_config)
         ref, qual = self._qualified(ctx, function_name, qualifier)
         config: dict[str, Any] = {"LastModified": self.platform.clock.now(),
                                   "DestinationConfig": _check_destinations(destination_config)}
@@ -59,6 +66,7 @@ class AsyncConfigOperations(ApiBase):
                                             qualifier: str | None = None, maximum_retry_attempts: int | None = None,
                                             maximum_event_age_in_seconds: int | None = None,
                                             destination_config: dict[str, Any] | None = None) -> dict[str, Any]:
+        _require_setting(maximum_retry_attempts, maximum_event_age_in_seconds, destination_config)
         ref, qual = self._qualified(ctx, function_name, qualifier)
         config = self.functions.setting(ref, EVENT_INVOKE, qual) or {"DestinationConfig": {"OnSuccess": {},
                                                                                             "OnFailure": {}}}
@@ -78,14 +86,14 @@ class AsyncConfigOperations(ApiBase):
         ref, qual = self._qualified(ctx, function_name, qualifier)
         config = self.functions.setting(ref, EVENT_INVOKE, qual)
         if config is None:
-            raise ResourceNotFound(f"The function {ref.qualified_arn(qual)} doesn't have an EventInvokeConfig")
+            raise error("no_event_invoke_config", arn=ref.qualified_arn(qual))
         return self._view(ref, qual, config)
 
     def delete_function_event_invoke_config(self, ctx: RequestContext, function_name: str,
                                             qualifier: str | None = None) -> dict[str, Any]:
         ref, qual = self._qualified(ctx, function_name, qualifier)
         if self.functions.setting(ref, EVENT_INVOKE, qual) is None:
-            raise ResourceNotFound(f"The function {ref.qualified_arn(qual)} doesn't have an EventInvokeConfig")
+            raise error("no_event_invoke_config", arn=ref.qualified_arn(qual))
         self.functions.put_setting(ref, EVENT_INVOKE, qual, None)
         return {}
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import CodeStore
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound, function_not_found
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import LATEST, FunctionStore
 from overcast.services.lambda_.names import FunctionRef, parse_function
@@ -30,7 +31,10 @@ class ApiBase:
         self.code = CodeStore(platform.files_dir)
 
     def _ref(self, ctx: RequestContext, name: str, qualifier: str | None = None) -> FunctionRef:
-        return parse_function(name, ctx.account, ctx.region, qualifier)
+        ref = parse_function(name, ctx.account, ctx.region, qualifier)
+        if ref.region != ctx.region:
+            raise error("wrong_region", region=ref.region, here=ctx.region)
+        return ref
 
     def _configuration(self, ref: FunctionRef) -> dict[str, Any]:
         qualifier = ref.qualifier or LATEST
@@ -39,7 +43,7 @@ class ApiBase:
         try:
             alias = self.functions.alias(ref, qualifier)
         except ResourceNotFound:
-            raise function_not_found(f"{ref.arn}:{qualifier}") from None
+            raise error("function_not_found", arn=f"{ref.arn}:{qualifier}") from None
         return self.functions.version(ref, alias["FunctionVersion"])
 
     def _read_s3(self, bucket: str, key: str, version: str | None) -> bytes:
@@ -47,5 +51,4 @@ class ApiBase:
             return read_object(self.platform, bucket, key, version)
         except Exception as exc:
             code = getattr(exc, "code", "NoSuchKey")
-            raise InvalidParameterValue(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "
-                                        f"{getattr(exc, 'message', exc)}") from None
+            raise error("s3_code_error", code=code, message=getattr(exc, "message", exc)) from None

@@ -9,7 +9,13 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.delivery import Registry
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceInUse
+from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import (
+    InvalidParameterValue,
+    ResourceConflict,
+    ResourceInUse,
+    ResourceNotFound,
+)
 from overcast.services.lambda_.esm import (
     CREATING,
     DELETING,
@@ -144,12 +150,15 @@ class EventSourceMappingOperations(ApiBase):
                                     enabled: bool | None = None, tags: dict[str, str] | None = None,
                                     **params: Any) -> dict[str, Any]:
         if not event_source_arn:
-            raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+            raise error("unrecognized_event_source")
         kind = self.sources.kind_of(event_source_arn)
         if not kind:
             raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
         ref = self._ref(ctx, function_name)
-        resolved = self.functions.resolve(ref)
+        try:
+            resolved = self.functions.resolve(ref)
+        except ResourceNotFound:  # AWS: a 400, not a 404, for the mapping's function
+            raise error("esm_function_missing") from None
         missing = self.sources.source_missing(self.platform, kind, event_source_arn)
         if missing:
             raise _invalid(missing)

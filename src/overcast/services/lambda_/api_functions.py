@@ -9,16 +9,21 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import StoredCode
 from overcast.services.lambda_.config import (
     PYTHON_RUNTIMES,
     apply_optional,
     base_configuration,
+    check_function_name,
     check_limits,
+    check_request_size,
     check_runtime,
+    logging_config,
+    snap_start,
 )
-from overcast.services.lambda_.errors import InvalidParameterValue
-from overcast.services.lambda_.models import alias_arn, check_revision, public
+from overcast.services.lambda_.errors import ResourceNotFound
+from overcast.services.lambda_.models import LATEST, alias_arn, check_revision, public
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import today_utc
 from overcast.services.lambda_.settings import SettingsStore
@@ -29,14 +34,15 @@ class FunctionOperations(ApiBase):
 
     async def _store_code(self, code: dict[str, Any], operation: str) -> StoredCode:
         if code.get("ImageUri"):
-            raise InvalidParameterValue("overcast runs functions packaged as .zip archives; container images "
-                                        "(ImageUri) are not supported.")
+            raise error("images_unsupported")
         archive = code.get("ZipFile")
+        direct = archive is not None
         if archive is None and code.get("S3Bucket") and code.get("S3Key"):
             archive = self._read_s3(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
         if archive is None:
-            raise InvalidParameterValue("Please provide a source for function code.")
-        return await asyncio.to_thread(self.code.put, archive, operation)
+            raise error("no_code_source")
+        # only a direct upload has the 50 MB zipped quota; code from S3 is held to the unzipped one
+        return await asyncio.to_thread(self.code.put, archive, operation, direct)
 
     def _today(self) -> dt.date:
         """The date AWS's runtime deprecation table is read at."""
@@ -52,18 +58,20 @@ class FunctionOperations(ApiBase):
                               runtime: str | None = None, handler: str | None = None, publish: bool = False,
                               tags: dict[str, str] | None = None, layers: list[str] | None = None,
                               package_type: str | None = None, **params: Any) -> dict[str, Any]:
+        # AWS's order: the request's size, then the parameters, then the function's existence
+        check_request_size(ctx, "CreateFunction")
         ref = self._ref(ctx, function_name)
+        check_function_name(ref.name)
         check_runtime(runtime, self._today(), legacy=self.platform.config.legacy_runtimes)
         check_limits(params.get("timeout"), params.get("memory_size"))
         if (package_type or "Zip") == "Zip":
             if not runtime:
-                raise InvalidParameterValue("Runtime is required for a function of package type Zip.")
+                raise error("runtime_required")
             if not handler:
-                raise InvalidParameterValue("Handler is required for a function of package type Zip.")
+                raise error("handler_required")
+        resolved_layers = self.layers.resolve(layers) if layers else None
         if self.functions.exists(ref):
-            from overcast.services.lambda_.errors import ResourceConflict
-
-            raise ResourceConflict(f"Function already exist: {ref.name}")
+            raise error("function_exists", name=ref.name)
         signing = params.get("code_signing_config_arn")  # checked, then attached (api_code_signing.py)
         if signing:
             self.platform.component(SettingsStore).code_signing_config(ref.account, ref.region, signing)
@@ -71,18 +79,19 @@ class FunctionOperations(ApiBase):
         config = base_configuration(ref.name, ref.region, {**params, "role": role, "runtime": runtime,
                                                            "handler": handler, "package_type": package_type})
         config.update({"CodeSize": stored.size, "CodeSha256": stored.sha256_b64, "_code": stored.sha_hex})
-        if layers:
-            config["Layers"] = self.layers.resolve(layers)
+        if resolved_layers:
+            config["Layers"] = resolved_layers
         config = self.functions.create(ref, config, tags or {})
         if signing:
             self.platform.component(SettingsStore).attach_code_signing(ref, signing)
         if publish:
-            self.functions.publish(ref, None, None, None)
+            version = self.functions.publish(ref, None, None, None, internal=True)
+            # AWS answers with $LATEST's configuration under the version's number (unqualified ARN)
+            config = {**config, "Version": version["Version"]}
         if runtime in PYTHON_RUNTIMES:
             self._warm_up()
-        # AWS answers while the function is still being created; the next call finds it Active.
-        return public({**config, "State": "Pending", "StateReason": "The function is being created.",
-                       "StateReasonCode": "Creating", "LastUpdateStatus": None})
+        # AWS answers while the function is still being created (Pending); it turns Active shortly.
+        return public(config)
 
     def _warm_up(self) -> None:
         engine = self.platform.engine
@@ -94,7 +103,7 @@ class FunctionOperations(ApiBase):
     def get_function(self, ctx: RequestContext, function_name: str, qualifier: str | None = None) -> dict[str, Any]:
         ref = self._ref(ctx, function_name, qualifier)
         config = self._configuration(ref)
-        result: dict[str, Any] = {"Configuration": public(config), "Code": self._code_location(ctx, config)}
+        result: dict[str, Any] = {"Configuration": _as_addressed(ref, config), "Code": self._code_location(ctx, config)}
         tags = self.functions.tags(ref)
         if tags:
             result["Tags"] = tags
@@ -105,23 +114,29 @@ class FunctionOperations(ApiBase):
 
     def get_function_configuration(self, ctx: RequestContext, function_name: str,
                                    qualifier: str | None = None) -> dict[str, Any]:
-        return public(self._configuration(self._ref(ctx, function_name, qualifier)))
+        ref = self._ref(ctx, function_name, qualifier)
+        return _as_addressed(ref, self._configuration(ref))
 
     def list_functions(self, ctx: RequestContext, function_version: str | None = None, marker: str | None = None,
                        max_items: int | None = None, **_: Any) -> dict[str, Any]:
         configs: list[dict[str, Any]] = []
         for name in self.functions.names(ctx.account, ctx.region):
             ref = FunctionRef(ctx.account, ctx.region, name, None)
-            configs.extend(self.functions.versions(ref) if function_version == "ALL" else [self.functions.latest(ref)])
-        chunk, nxt = page([public(c) for c in configs], marker, max_items)
+            if function_version == "ALL":
+                configs.extend(_listed(c, qualified=True) for c in self.functions.versions(ref))
+            else:
+                configs.append(_listed(self.functions.latest(ref), qualified=False))
+        chunk, nxt = page(configs, marker, max_items)
         return {"Functions": chunk, "NextMarker": nxt}
 
     async def update_function_code(self, ctx: RequestContext, function_name: str, publish: bool = False,
                                    dry_run: bool = False, revision_id: str | None = None,
                                    **code: Any) -> dict[str, Any]:
+        check_request_size(ctx, "UpdateFunctionCode")
         ref = self._ref(ctx, function_name)
         current = self.functions.latest(ref)
         check_revision(current, revision_id)
+        self.functions.check_idle(ref, current)
         check_runtime(current.get("Runtime"), self._today(), legacy=self.platform.config.legacy_runtimes,
                       updating=True)
         source = {"ZipFile": code.get("zip_file"), "S3Bucket": code.get("s3_bucket"), "S3Key": code.get("s3_key"),
@@ -136,17 +151,23 @@ class FunctionOperations(ApiBase):
                 config["Architectures"] = code["architectures"]
 
         config = self.functions.update(ref, change, revision_id)
-        if publish:
-            self.functions.publish(ref, None, None, None)
-        return _in_progress(config)
+        if publish:  # AWS answers with the new version's configuration (Pending)
+            return public(self.functions.publish(ref, None, None, None, internal=True))
+        return public(config)
 
     def update_function_configuration(self, ctx: RequestContext, function_name: str,
                                       revision_id: str | None = None, **params: Any) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        # a function on a runtime past AWS's block-update date can only move to another runtime
-        check_runtime(params.get("runtime") or self.functions.latest(ref).get("Runtime"), self._today(),
-                      legacy=self.platform.config.legacy_runtimes, updating=True)
+        # parameters first, then the function (AWS's order)
         check_limits(params.get("timeout"), params.get("memory_size"))
+        if params.get("runtime"):
+            check_runtime(params["runtime"], self._today(), legacy=self.platform.config.legacy_runtimes,
+                          updating=True)
+        current = self.functions.latest(ref)
+        self.functions.check_idle(ref, current)
+        # a function on a runtime past AWS's block-update date can only move to another runtime
+        check_runtime(params.get("runtime") or current.get("Runtime"), self._today(),
+                      legacy=self.platform.config.legacy_runtimes, updating=True)
         layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
 
         def change(config: dict[str, Any]) -> None:
@@ -156,15 +177,18 @@ class FunctionOperations(ApiBase):
                 if params.get(key) is not None:
                     config[member] = params[key]
             if params.get("logging_config") is not None:
-                config["LoggingConfig"] = {**config.get("LoggingConfig", {}), **params["logging_config"]}
+                config["LoggingConfig"] = logging_config(config["FunctionName"], {**config.get("LoggingConfig", {}),
+                                                                                  **params["logging_config"]})
             if layers is not None:
                 if layers:
                     config["Layers"] = layers
                 else:
                     config.pop("Layers", None)
+            if params.get("snap_start") is not None:
+                config["SnapStart"] = snap_start(params["snap_start"])
             apply_optional(config, params)
 
-        return _in_progress(self.functions.update(ref, change, revision_id))
+        return public(self.functions.update(ref, change, revision_id))
 
     def delete_function(self, ctx: RequestContext, function_name: str, qualifier: str | None = None) -> dict[str, Any]:
         ref = self._ref(ctx, function_name, qualifier)
@@ -172,7 +196,7 @@ class FunctionOperations(ApiBase):
             self.functions.delete_version(ref, ref.qualifier)
         else:
             self.functions.delete(ref)
-        return {}
+        return {"StatusCode": 204}
 
     # -- versions -----------------------------------------------------------------------------
 
@@ -183,22 +207,23 @@ class FunctionOperations(ApiBase):
 
     def list_versions_by_function(self, ctx: RequestContext, function_name: str, marker: str | None = None,
                                   max_items: int | None = None) -> dict[str, Any]:
-        versions = [public(v) for v in self.functions.versions(self._ref(ctx, function_name))]
+        versions = [_listed(v, qualified=True) for v in self.functions.versions(self._ref(ctx, function_name))]
         chunk, nxt = page(versions, marker, max_items)
         return {"Versions": chunk, "NextMarker": nxt}
 
     # -- aliases ------------------------------------------------------------------------------
 
     def _check_alias_target(self, ref: FunctionRef, version: str, routing: dict[str, Any] | None) -> None:
-        self.functions.version(ref, version)
         weights = (routing or {}).get("AdditionalVersionWeights") or {}
+        if version in weights:  # a parameter check: before the versions are looked up
+            raise error("routing_own_version", version=version)
+        self.functions.version(ref, version)
         for extra, weight in weights.items():
             self.functions.version(ref, str(extra))
             if not 0.0 <= weight <= 1.0:
-                raise InvalidParameterValue(f"Invalid weight {weight} for version {extra}: weights must be "
-                                            "between 0.0 and 1.0.")
+                raise error("routing_weight", weight=weight, version=extra)
         if len(weights) > 1:
-            raise InvalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
+            raise error("routing_versions")
 
     def create_alias(self, ctx: RequestContext, function_name: str, name: str, function_version: str,
                      description: str | None = None, routing_config: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -220,7 +245,11 @@ class FunctionOperations(ApiBase):
                      description: str | None = None, routing_config: dict[str, Any] | None = None,
                      revision_id: str | None = None) -> dict[str, Any]:
         ref = self._ref(ctx, function_name)
-        config = self.functions.alias(ref, name)
+        try:
+            config = self.functions.alias(ref, name)
+        except ResourceNotFound:  # UpdateAlias words it differently from GetAlias
+            self.functions.latest(ref)
+            raise error("alias_not_found", arn=f"{ref.arn}:{name}") from None
         check_revision(config, revision_id)
         if function_version is not None:
             config["FunctionVersion"] = function_version
@@ -248,7 +277,24 @@ class FunctionOperations(ApiBase):
         return {"Aliases": chunk, "NextMarker": nxt}
 
 
-def _in_progress(config: dict[str, Any]) -> dict[str, Any]:
-    """How AWS answers an update: the change is still being applied."""
-    return public({**config, "LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
-                   "LastUpdateStatusReasonCode": "Creating"})
+def _as_addressed(ref: FunctionRef, config: dict[str, Any]) -> dict[str, Any]:
+    """GetFunction/GetFunctionConfiguration answer with the ARN as addressed: `:$LATEST` when the
+    qualifier was given, the alias's name through an alias."""
+    view = public(config)
+    if ref.qualifier:
+        view["FunctionArn"] = ref.qualified_arn()
+    return view
+
+
+#: what ListFunctions and ListVersionsByFunction leave out of each configuration
+_UNLISTED = ("State", "StateReason", "StateReasonCode", "LastUpdateStatus", "LastUpdateStatusReason",
+             "LastUpdateStatusReasonCode", "RuntimeVersionConfig")
+
+
+def _listed(config: dict[str, Any], *, qualified: bool) -> dict[str, Any]:
+    """A configuration as the list operations show it: no state fields, and `$LATEST`'s ARN
+    qualified where versions are listed."""
+    view = {k: v for k, v in public(config).items() if k not in _UNLISTED}
+    if qualified and view.get("Version") == LATEST:
+        view["FunctionArn"] = f"{view['FunctionArn']}:{LATEST}"
+    return view

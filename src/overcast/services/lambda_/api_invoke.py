@@ -9,7 +9,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
-from overcast.services.lambda_.errors import InvalidRequestContent
+from overcast.services.lambda_.catalogue import error
 
 ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (docs/aws-behaviour.md#payload-limits)
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
@@ -23,7 +23,7 @@ def _client_context(value: str | None) -> str | None:
         decoded = base64.b64decode(value, validate=True).decode()
         json.loads(decoded)
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidRequestContent("Client context must be a valid Base64-encoded JSON object.") from None
+        raise error("client_context") from None
     return decoded
 
 
@@ -46,8 +46,7 @@ class InvokeOperations(ApiBase):
             body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
             resolved = self.functions.resolve(ref)
             async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=_trace(ctx))
-            ctx.response_headers.append(("X-Amz-Executed-Version", resolved.executed_version))
-            return {"StatusCode": 202}
+            return {"StatusCode": 202}  # AWS's 202 carries no X-Amz-Executed-Version
         body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
         if kind == "DryRun":
             self.functions.resolve(ref)

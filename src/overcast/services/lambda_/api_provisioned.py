@@ -16,7 +16,8 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.errors import InvalidParameterValue, function_not_found
+from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import InvalidParameterValue
 from overcast.services.lambda_.models import LATEST, lambda_timestamp
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.settings import ProvisionedConcurrencyConfigNotFound, SettingsStore
@@ -38,7 +39,7 @@ class ProvisionedConcurrencyOperations(ApiBase):
         try:
             self._configuration(ref)
         except Exception:
-            raise function_not_found(ref.qualified_arn()) from None
+            raise error("function_not_found", arn=ref.qualified_arn()) from None
         return ref
 
     def put_provisioned_concurrency_config(self, ctx: RequestContext, function_name: str, qualifier: str,

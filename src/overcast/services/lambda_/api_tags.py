@@ -6,8 +6,12 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
+from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.esm import MappingStore
 from overcast.services.lambda_.names import FunctionRef
+
+MAX_TAGS = 50
 
 
 class TagOperations(ApiBase):
@@ -17,6 +21,8 @@ class TagOperations(ApiBase):
 
     def _tagged(self, ctx: RequestContext, resource: str) -> FunctionRef:
         ref = self._ref(ctx, resource)
+        if ref.qualifier:  # AWS tags functions only
+            raise error("tags_on_qualified")
         self.functions.latest(ref)
         return ref
 
@@ -24,11 +30,17 @@ class TagOperations(ApiBase):
         marker = ":event-source-mapping:"
         return resource.split(marker, 1)[1] if marker in resource else None
 
+    def _mapping(self, ctx: RequestContext, uuid: str, resource: str) -> dict[str, Any]:
+        try:
+            return self.mappings.get(uuid, ctx.account)
+        except ResourceNotFound:  # the tagging API names the mapping by its ARN
+            raise error("esm_not_found", arn=resource) from None
+
     def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
         uuid = self._esm_uuid(resource)
         if uuid is None:
             return self._tag_function(ctx, resource, tags)
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._mapping(ctx, uuid, resource)
         config["_tags"] = {**config.get("_tags", {}), **tags}
         self.mappings.save(config)
         return {}
@@ -37,7 +49,7 @@ class TagOperations(ApiBase):
         uuid = self._esm_uuid(resource)
         if uuid is None:
             return self._untag_function(ctx, resource, tag_keys)
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._mapping(ctx, uuid, resource)
         config["_tags"] = {k: v for k, v in config.get("_tags", {}).items() if k not in tag_keys}
         self.mappings.save(config)
         return {}
@@ -46,14 +58,19 @@ class TagOperations(ApiBase):
         uuid = self._esm_uuid(resource)
         if uuid is None:
             return {"Tags": self.functions.tags(self._tagged(ctx, resource))}
-        return {"Tags": self.mappings.get(uuid, ctx.account).get("_tags", {})}
+        return {"Tags": self._mapping(ctx, uuid, resource).get("_tags", {})}
 
     def _tag_function(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> dict[str, Any]:
         ref = self._tagged(ctx, resource)
-        self.functions.set_tags(ref, {**self.functions.tags(ref), **tags})
+        merged = {**self.functions.tags(ref), **tags}
+        if len(merged) > MAX_TAGS:
+            raise error("too_many_tags")
+        self.functions.set_tags(ref, merged)
+        self.functions.touch(ref)  # AWS issues a new RevisionId on TagResource
         return {}
 
     def _untag_function(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> dict[str, Any]:
         ref = self._tagged(ctx, resource)
         self.functions.set_tags(ref, {k: v for k, v in self.functions.tags(ref).items() if k not in tag_keys})
+        self.functions.touch(ref)  # and on UntagResource
         return {}

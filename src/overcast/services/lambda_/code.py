@@ -18,11 +18,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.services.lambda_.errors import InvalidParameterValue, RequestTooLarge
+from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import LambdaError
 
 ZIPPED_LIMIT = 52_428_800          # 50 MB, direct upload (CodeSizeZipped)
 UNZIPPED_LIMIT = 262_144_000       # 250 MB (CodeSizeUnzipped)
-REQUEST_LIMIT = 70_167_211         # what AWS quotes for an oversized CreateFunction request
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,11 @@ class CodeStore:
         base = self.root / "lambda" / "code"
         return base / f"{sha_hex}.zip", base / sha_hex
 
-    def put(self, archive: bytes, operation: str = "CreateFunction") -> StoredCode:
-        """Store and extract a zip archive (idempotent: same bytes, same folder)."""
-        if len(archive) > ZIPPED_LIMIT:
-            raise RequestTooLarge(f"Request must be smaller than {REQUEST_LIMIT} bytes for the {operation} operation")
+    def put(self, archive: bytes, operation: str = "CreateFunction", direct: bool = True) -> StoredCode:
+        """Store and extract a zip archive (idempotent: same bytes, same folder). A `direct` upload
+        (ZipFile) has AWS's 50 MB zipped quota; code from S3 only the unzipped one."""
+        if direct and len(archive) > ZIPPED_LIMIT:
+            raise error("zipped_too_large", limit=ZIPPED_LIMIT)
         sha_hex = hashlib.sha256(archive).hexdigest()
         zip_path, folder = self._paths(sha_hex)
         # Calls run in threads, and functions sharing one archive (a CDK app's asset) are created at the
@@ -72,8 +73,8 @@ class CodeStore:
         return zip_path.read_bytes() if zip_path.exists() else None
 
 
-def _bad_zip() -> InvalidParameterValue:
-    return InvalidParameterValue("Could not unzip uploaded file. Please check your file, then try to upload again.")
+def _bad_zip() -> LambdaError:
+    return error("bad_zip")
 
 
 def _extract(archive: bytes, folder: Path) -> None:
@@ -83,7 +84,7 @@ def _extract(archive: bytes, folder: Path) -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _bad_zip() from None
     if sum(m.file_size for m in members) > UNZIPPED_LIMIT:
-        raise InvalidParameterValue(f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes")
+        raise error("unzipped_too_large", limit=UNZIPPED_LIMIT)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=folder.parent))
     root = staging.resolve()
@@ -114,15 +115,13 @@ def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, root: Path
     name = member.filename.replace("\\", "/")
     target = (root / name).resolve()
     if name.startswith("/") or not _inside(root, target):
-        raise InvalidParameterValue(f"Could not unzip uploaded file: the entry {member.filename!r} escapes "
-                                    "the function's folder.")
+        raise error("zip_entry_escapes", entry=repr(member.filename))
     mode = member.external_attr >> 16
     if stat.S_ISLNK(mode):
         link = bundle.read(member).decode()
         resolved = (target.parent / link).resolve()
         if os.path.isabs(link) or not _inside(root, resolved):
-            raise InvalidParameterValue(f"Could not unzip uploaded file: the link {member.filename!r} points "
-                                        "outside the function's folder.")
+            raise error("zip_link_escapes", entry=repr(member.filename))
         target.parent.mkdir(parents=True, exist_ok=True)
         os.symlink(link, target)
         return

@@ -9,8 +9,9 @@ import json
 import re
 from typing import Any
 
+from overcast.context import RequestContext
 from overcast.services.lambda_ import runtimes
-from overcast.services.lambda_.errors import InvalidParameterValue
+from overcast.services.lambda_.catalogue import error
 
 #: Runtimes overcast runs on its own interpreter: every Python runtime (the deprecated ones only in legacy mode).
 PYTHON_RUNTIMES = frozenset(name for name, r in runtimes.CATALOGUE.items() if r.family == "python")
@@ -25,15 +26,12 @@ RESERVED_VARIABLES = frozenset({
 })
 
 _VAR_NAME = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
+MAX_NAME = 64
+#: the request sizes AWS quotes when refusing an oversized upload, before any other check
+REQUEST_LIMITS = {"CreateFunction": 70_167_211, "UpdateFunctionCode": 69_905_067}
 MAX_TIMEOUT = 900
 MAX_MEMORY = 10240
 VARIABLES_LIMIT = 4096
-
-
-def _validation(message: str) -> InvalidParameterValue:
-    error = InvalidParameterValue(f"1 validation error detected: {message}")
-    error.code = "ValidationException"  # type: ignore[misc]
-    return error
 
 
 def check_runtime(runtime: str | None, today: dt.date, *, legacy: bool = False, updating: bool = False) -> None:
@@ -42,59 +40,76 @@ def check_runtime(runtime: str | None, today: dt.date, *, legacy: bool = False, 
     if runtime is None:
         return
     if not runtimes.is_known(runtime) and not _RUNTIME_ARN.match(runtime):
-        raise InvalidParameterValue(
-            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "
-            f"[{', '.join(runtimes.api_enum())}] or be a valid ARN")
+        raise error("invalid_runtime", runtime=runtime, allowed=", ".join(runtimes.api_enum()))
     entry = runtimes.lookup(runtime)
     if entry is None or legacy:
         return
     if entry.blocks_update(today) if updating else entry.blocks_create(today):
-        raise InvalidParameterValue(
-            f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
-            "functions. We recommend you use a supported runtime while creating or updating functions.")
+        raise error("deprecated_runtime", runtime=runtime)
+
+
+def check_request_size(ctx: RequestContext, operation: str) -> None:
+    """An upload request over AWS's size for `operation` is refused (413) before anything else is checked."""
+    limit = REQUEST_LIMITS[operation]
+    body = ctx.request.body if ctx.request is not None else b""
+    if isinstance(body, bytes | bytearray) and len(body) > limit:
+        raise error("request_too_large", limit=limit, operation=operation)
+
+
+def check_function_name(name: str) -> None:
+    """A function's own name is at most 64 characters (the model's 140 is for a full ARN)."""
+    if len(name) > MAX_NAME:
+        raise error("name_too_long", name=name, limit=MAX_NAME)
+
+
+def logging_config(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """LoggingConfig as AWS stores it: JSON logs get INFO application and system levels unless set;
+    text logs carry no levels."""
+    config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **given}
+    if config["LogFormat"] == "JSON":
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
+def snap_start(given: dict[str, Any] | None) -> dict[str, Any]:
+    """SnapStart as reported on $LATEST: ApplyOn as given, optimization Off until a version is published."""
+    return {"ApplyOn": (given or {}).get("ApplyOn") or "None", "OptimizationStatus": "Off"}
 
 
 def check_compatible_runtimes(names: list[str] | None) -> None:
     """PublishLayerVersion's CompatibleRuntimes: each one of the API's enum."""
     for index, name in enumerate(names or [], 1):
         if not runtimes.is_known(name):
-            raise _validation(f"Value '{name}' at 'compatibleRuntimes.{index}' failed to satisfy constraint: Member "
-                              f"must satisfy enum value set: [{', '.join(runtimes.api_enum())}]")
+            raise error("compatible_runtime", runtime=name, index=index, allowed=", ".join(runtimes.api_enum()))
 
 
 def check_limits(timeout: int | None, memory: int | None) -> None:
     if timeout is not None and timeout > MAX_TIMEOUT:
-        raise _validation(f"Value '{timeout}' at 'timeout' failed to satisfy constraint: Member must have value "
-                          f"less than or equal to {MAX_TIMEOUT}")
+        raise error("value_too_large", value=timeout, member="timeout", limit=MAX_TIMEOUT)
     if memory is not None and memory > MAX_MEMORY:
-        raise _validation(f"Value '{memory}' at 'memorySize' failed to satisfy constraint: Member must have value "
-                          f"less than or equal to {MAX_MEMORY}")
+        raise error("value_too_large", value=memory, member="memorySize", limit=MAX_MEMORY)
 
 
 def check_variables(variables: dict[str, str]) -> None:
     reserved = sorted(k for k in variables if k in RESERVED_VARIABLES)
     if reserved:
-        raise InvalidParameterValue(
-            "Lambda was unable to configure your environment variables because the environment variables you "
-            "have provided contains reserved keys that are currently not supported for modification. Reserved "
-            f"keys used in this request: {', '.join(reserved)}")
+        raise error("reserved_variables", keys=", ".join(reserved))
     for key in variables:
         if not _VAR_NAME.fullmatch(key):
-            raise _validation("Value at 'environment.variables' failed to satisfy constraint: Map keys must "
-                              "satisfy constraint: [Member must satisfy regular expression pattern: "
-                              "[a-zA-Z]([a-zA-Z0-9_])+]")
+            raise error("variable_name")
     measured = json.dumps(variables, separators=(",", ":"))
     if len(measured.encode()) > VARIABLES_LIMIT:
-        raise InvalidParameterValue(
-            "Lambda was unable to configure your environment variables because the environment variables you "
-            f"have provided exceeded the 4KB limit. String measured: {measured}")
+        raise error("variables_too_large", measured=measured)
 
 
 def check_dead_letter(dlc: dict[str, Any] | None) -> None:
     target = (dlc or {}).get("TargetArn")
     if target and not re.match(r"^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$", target):
-        raise InvalidParameterValue(f"The provided target arn {target} is invalid. Please check the ARN format "
-                                    "(SQS or SNS).")
+        raise error("dead_letter_arn", arn=target)
 
 
 def base_configuration(name: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -110,9 +125,8 @@ def base_configuration(name: str, region: str, params: dict[str, Any]) -> dict[s
         "PackageType": params.get("package_type") or "Zip",
         "Architectures": params.get("architectures") or ["x86_64"],
         "EphemeralStorage": params.get("ephemeral_storage") or {"Size": 512},
-        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}",
-                          **(params.get("logging_config") or {})},
+        "SnapStart": snap_start(params.get("snap_start")),
+        "LoggingConfig": logging_config(name, params.get("logging_config") or {}),
     }
     if config["Runtime"]:
         config["RuntimeVersionConfig"] = {

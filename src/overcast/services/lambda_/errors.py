@@ -29,6 +29,12 @@ class InvalidParameterValue(LambdaError):
     code = "InvalidParameterValueException"
 
 
+class Validation(LambdaError):
+    """A constraint violation Lambda words itself ("1 validation error detected: ...")."""
+
+    code = "ValidationException"
+
+
 class InvalidRequestContent(LambdaError):
     code = "InvalidRequestContentException"
 
@@ -48,8 +54,9 @@ class TooManyRequests(LambdaError):
     code = "TooManyRequestsException"
     status = 429
 
-    def __init__(self, reason: str, retry_after: int = 1) -> None:
-        super().__init__("Rate Exceeded.", fields={"Reason": reason, "retryAfterSeconds": str(retry_after)})
+    def __init__(self, reason: str) -> None:
+        # AWS's body: {"Reason": ..., "Type": "User", "message": "Rate Exceeded."} (no retryAfterSeconds)
+        super().__init__("Rate Exceeded.", fields={"Reason": reason})
 
 
 class InvalidRuntime(LambdaError):
@@ -67,6 +74,3 @@ class ServiceException(LambdaError):
 class CodeStorageExceeded(LambdaError):
     code = "CodeStorageExceededException"
 
-
-def function_not_found(arn: str) -> ResourceNotFound:
-    return ResourceNotFound(f"Function not found: {arn}")

@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import CodeStore, StoredCode
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceNotFound
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.models import lambda_timestamp
 
 _LAYER_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:"
                         r"(?P<name>[a-zA-Z0-9_-]+)(?::(?P<version>\d+))?$")
+
+
+_COUNTER = "layer-version-counter"
 
 
 def layer_arn(region: str, account: str, name: str, version: int | None = None) -> str:
@@ -39,7 +43,8 @@ class LayerStore:
         with self.db.tx():
             last = self.db.scalar("SELECT MAX(version) FROM lambda_layers WHERE account=? AND region=? AND name=?",
                                   (account, region, name)) or 0
-            version = int(last) + 1
+            version = max(int(last), self._counter(account, region, name)) + 1
+            self._set_counter(account, region, name, version)
             config = {
                 "LayerArn": layer_arn(region, account, name),
                 "LayerVersionArn": layer_arn(region, account, name, version),
@@ -57,11 +62,22 @@ class LayerStore:
                             (account, region, name, version, json.dumps(config)))
         return config
 
+    # AWS keeps counting a layer's versions after every version is deleted: the last number is kept
+    # in lambda_settings under a key no function name can take (a colon).
+    def _counter(self, account: str, region: str, name: str) -> int:
+        raw = self.db.scalar("SELECT config FROM lambda_settings WHERE account=? AND region=? AND name=? AND kind=? "
+                             "AND qualifier=''", (account, region, f"layer:{name}", _COUNTER))
+        return int(json.loads(raw)) if raw else 0
+
+    def _set_counter(self, account: str, region: str, name: str, version: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO lambda_settings(account, region, name, kind, qualifier, config) "
+                        "VALUES (?, ?, ?, ?, '', ?)", (account, region, f"layer:{name}", _COUNTER, json.dumps(version)))
+
     def get(self, account: str, region: str, name: str, version: int) -> dict[str, Any]:
         row = self.db.query_one("SELECT config FROM lambda_layers WHERE account=? AND region=? AND name=? AND version=?",
                                 (account, region, name, version))
         if row is None:
-            raise ResourceNotFound("The resource you requested does not exist.")
+            raise error("layer_not_found")
         return json.loads(row["config"])
 
     def versions(self, account: str, region: str, name: str) -> list[dict[str, Any]]:
@@ -91,17 +107,22 @@ class LayerStore:
     def resolve(self, arns: list[str]) -> list[dict[str, Any]]:
         """The function-configuration entries for layer version ARNs (each must exist)."""
         if len(arns) > 5:
-            raise InvalidParameterValue("Cannot reference more than 5 layers.")
+            raise error("too_many_layers")
         resolved = []
+        seen: dict[str, str] = {}
         for arn in arns:
             match = _LAYER_ARN.match(arn)
             if match is None or match.group("version") is None:
-                raise InvalidParameterValue(f"Layer version {arn} does not exist.")
+                raise error("layer_version_missing", arn=arn)
+            base = arn.rsplit(":", 1)[0]
+            if base in seen and seen[base] != arn:
+                raise error("same_layer_twice", first=seen[base], second=arn)
+            seen[base] = arn
             try:
                 layer = self.get(match.group("account"), match.group("region"), match.group("name"),
                                  int(match.group("version")))
             except ResourceNotFound:
-                raise InvalidParameterValue(f"Layer version {arn} does not exist.") from None
+                raise error("layer_version_missing", arn=arn) from None
             resolved.append({"Arn": arn, "CodeSize": layer["Content"]["CodeSize"], "_code": layer["_code"]})
         return resolved
 

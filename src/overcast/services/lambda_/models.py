@@ -7,32 +7,34 @@ are frozen copies; aliases point at versions (with optional weighted routing).
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import json
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from overcast.platform import Platform
-from overcast.services.lambda_.errors import (
-    InvalidParameterValue,
-    PreconditionFailed,
-    ResourceConflict,
-    ResourceNotFound,
-    function_not_found,
-)
+from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.names import FunctionRef, function_arn
+from overcast.services.lambda_.states import (
+    LATEST,
+    SETTLE_SECONDS,
+    busy,
+    check_revision,
+    lambda_timestamp,
+    new_revision,
+    settle,
+    start_creating,
+    start_updating,
+)
+from overcast.services.lambda_.versions import VersionStore
 
-LATEST = "$LATEST"
+__all__ = ["LATEST", "FunctionStore", "Resolved", "alias_arn", "check_revision", "lambda_timestamp", "public"]
+
 CHANGED = "lambda:functions"  # signal notified when any function changes
-
-
-def lambda_timestamp(epoch: float) -> str:
-    """FunctionConfiguration.LastModified: `2019-11-14T18:16:05.568+0000`."""
-    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+POLICY = "policy"  # the per-qualifier setting holding a version's or alias's resource policy
 
 
 def public(config: dict[str, Any]) -> dict[str, Any]:
@@ -51,18 +53,20 @@ class Resolved:
     reserved: int | None
 
 
-class FunctionStore:
+class FunctionStore(VersionStore):
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.db = platform.db
         self._listeners: list[Callable[[str, str, str], None]] = []
         # Invocations resolve functions on every call: rows are cached until the next change.
         self._rows: dict[tuple[str, str, str], Any] = {}
+        self._due: dict[tuple[str, str, str], float | None] = {}  # when $LATEST's transition ends
         self._reserved_totals: dict[tuple[str, str], int] = {}
         platform.on_reset(self._forget)
 
     def _forget(self) -> None:
         self._rows.clear()
+        self._due.clear()
         self._reserved_totals.clear()
 
     def on_change(self, listener: Callable[[str, str, str], None]) -> None:
@@ -84,9 +88,51 @@ class FunctionStore:
         if row is None:
             row = self.db.query_one("SELECT * FROM lambda_functions WHERE account=? AND region=? AND name=?", key)
             if row is None:
-                raise function_not_found(ref.arn)
+                raise error("function_not_found", arn=f"{ref.arn}:{ref.qualifier or LATEST}")
             self._rows[key] = row
+            self._due[key] = json.loads(row["config"]).get("_settles")
+        due = self._due.get(key)
+        if due is not None and self.platform.clock.now() >= due:
+            self._settle_latest(ref)
+            return self._row(ref)
         return row
+
+    def _settle_latest(self, ref: FunctionRef) -> None:
+        """$LATEST's transition has ended: Active/Successful with a new RevisionId, written once."""
+        key = (ref.account, ref.region, ref.name)
+        with self.db.tx():
+            row = self.db.query_one("SELECT config FROM lambda_functions WHERE account=? AND region=? AND name=?", key)
+            if row is not None:
+                config = json.loads(row["config"])
+                if settle(config, self.platform.clock.now()):
+                    self._write_latest(ref, config)
+        self._rows.pop(key, None)
+        self._due.pop(key, None)
+
+    def _write_latest(self, ref: FunctionRef, config: dict[str, Any]) -> None:
+        self.db.execute("UPDATE lambda_functions SET config=? WHERE account=? AND region=? AND name=?",
+                        (json.dumps(config), ref.account, ref.region, ref.name))
+        self._rows.pop((ref.account, ref.region, ref.name), None)
+        self._due.pop((ref.account, ref.region, ref.name), None)
+
+    def _later(self) -> float:
+        return self.platform.clock.later(SETTLE_SECONDS)
+
+    async def when_active(self, ref: FunctionRef) -> Resolved:
+        """What `ref` runs once it has left `Pending` (AWS does not run a function being created)."""
+        resolved = self.resolve(ref)
+        while resolved.config.get("State") == "Pending" and resolved.config.get("_settles") is not None:
+            await asyncio.sleep(max(0.0, resolved.config["_settles"] - self.platform.clock.now()) + 0.001)
+            resolved = self.resolve(ref)
+        return resolved
+
+    def check_idle(self, ref: FunctionRef, config: dict[str, Any]) -> None:
+        """AWS takes one change at a time: refuse another while a creation or update is under way."""
+        if not busy(config, self.platform.clock.now()):
+            return
+        if config.get("State") == "Pending":
+            raise error("function_state", state="Pending")
+        raise error("update_in_progress", arn=ref.arn)
 
     def exists(self, ref: FunctionRef) -> bool:
         return self.db.query_one("SELECT 1 FROM lambda_functions WHERE account=? AND region=? AND name=?",
@@ -97,17 +143,17 @@ class FunctionStore:
 
     def create(self, ref: FunctionRef, config: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
         if self.exists(ref):
-            raise ResourceConflict(f"Function already exist: {ref.name}")
+            raise error("function_exists", name=ref.name)
         now = self.platform.clock.now()
         config.update({
             "FunctionName": ref.name,
             "FunctionArn": ref.arn,
             "Version": LATEST,
             "LastModified": lambda_timestamp(now),
-            "RevisionId": str(uuid.uuid4()),
-            "State": "Active",
-            "LastUpdateStatus": "Successful",
+            "RevisionId": new_revision(),
         })
+        config["_generation"] = config["RevisionId"]
+        start_creating(config, self._later())
         self.db.execute(
             "INSERT INTO lambda_functions(account, region, name, config, tags) VALUES (?, ?, ?, ?, ?)",
             (ref.account, ref.region, ref.name, json.dumps(config), json.dumps(tags)),
@@ -117,19 +163,46 @@ class FunctionStore:
 
     def update(self, ref: FunctionRef, change: Callable[[dict[str, Any]], None],
                revision_id: str | None = None) -> dict[str, Any]:
-        """Apply `change` to $LATEST, with a new RevisionId (optimistic check of `revision_id`)."""
+        """Apply `change` to $LATEST, with a new RevisionId (optimistic check of `revision_id`); the
+        update is InProgress for a moment, and another one meanwhile is refused."""
         with self.db.tx():
             config = self.latest(ref)
             check_revision(config, revision_id)
+            self.check_idle(ref, config)
             change(config)
             config["LastModified"] = lambda_timestamp(self.platform.clock.now())
-            config["RevisionId"] = str(uuid.uuid4())
-            config["State"] = "Active"
-            config["LastUpdateStatus"] = "Successful"
-            self.db.execute("UPDATE lambda_functions SET config=? WHERE account=? AND region=? AND name=?",
-                            (json.dumps(config), ref.account, ref.region, ref.name))
+            config["RevisionId"] = new_revision()
+            config["_generation"] = config["RevisionId"]
+            start_updating(config, self._later())
+            self._write_latest(ref, config)
         self._changed(ref)
         return config
+
+    def touch(self, ref: FunctionRef, qualifier: str | None = None) -> str:
+        """A new RevisionId for $LATEST, a version or an alias (AWS issues one on permission and tag
+        changes); returns it."""
+        revision = new_revision()
+        with self.db.tx():
+            if qualifier in (None, LATEST):
+                config = self.latest(ref)
+                config["RevisionId"] = revision
+                self._write_latest(ref, config)
+            elif qualifier.isdigit():
+                config = self.version(ref, qualifier)
+                config["RevisionId"] = revision
+                self._write_version(ref, qualifier, config)
+            else:
+                alias = self.alias(ref, qualifier)
+                alias["RevisionId"] = revision
+                self.db.execute("UPDATE lambda_aliases SET config=? WHERE account=? AND region=? AND name=? AND "
+                                "alias=?", (json.dumps(alias), ref.account, ref.region, ref.name, qualifier))
+        return revision
+
+    def revision(self, ref: FunctionRef, qualifier: str | None = None) -> str:
+        """The RevisionId of $LATEST, a version or an alias."""
+        if qualifier in (None, LATEST) or qualifier.isdigit():
+            return str(self.version(ref, qualifier or LATEST).get("RevisionId"))
+        return str(self.alias(ref, qualifier).get("RevisionId"))
 
     def delete(self, ref: FunctionRef) -> None:
         with self.db.tx():
@@ -160,10 +233,16 @@ class FunctionStore:
         self._rows.pop((ref.account, ref.region, ref.name), None)
 
     def policy(self, ref: FunctionRef) -> dict[str, Any] | None:
+        """The resource policy of `ref`'s qualifier: AWS keeps one per function, version and alias."""
+        if ref.qualifier not in (None, LATEST):
+            return self.setting(ref, POLICY, str(ref.qualifier))
         raw = self._row(ref)["policy"]
         return json.loads(raw) if raw else None
 
     def set_policy(self, ref: FunctionRef, policy: dict[str, Any] | None) -> None:
+        if ref.qualifier not in (None, LATEST):
+            self.put_setting(ref, POLICY, str(ref.qualifier), policy or None)
+            return
         self.db.execute("UPDATE lambda_functions SET policy=? WHERE account=? AND region=? AND name=?",
                         (json.dumps(policy) if policy else None, ref.account, ref.region, ref.name))
         self._rows.pop((ref.account, ref.region, ref.name), None)
@@ -190,80 +269,6 @@ class FunctionStore:
             self._reserved_totals[key] = value
         return value
 
-    # -- versions -----------------------------------------------------------------------------
-
-    def publish(self, ref: FunctionRef, description: str | None, code_sha: str | None,
-                revision_id: str | None) -> dict[str, Any]:
-        with self.db.tx():
-            row = self._row(ref)
-            latest = json.loads(row["config"])
-            check_revision(latest, revision_id)
-            if code_sha is not None and code_sha != latest.get("CodeSha256"):
-                raise InvalidParameterValue(
-                    f"CodeSHA256 ({code_sha}) is different from current CodeSHA256 in $LATEST "
-                    f"({latest.get('CodeSha256')}). Please try again with the CodeSHA256 in $LATEST.")
-            last = int(row["last_version"])
-            if last:
-                previous = self.version(ref, str(last))
-                if previous.get("_latest_revision") == latest.get("RevisionId"):
-                    return previous  # nothing changed since the last version was published
-            version = last + 1
-            config = dict(latest)
-            config.update({
-                "Version": str(version),
-                "FunctionArn": f"{ref.arn}:{version}",
-                "RevisionId": str(uuid.uuid4()),
-                "LastModified": lambda_timestamp(self.platform.clock.now()),
-                "_latest_revision": latest.get("RevisionId"),
-            })
-            if description is not None:
-                config["Description"] = description
-            self.db.execute(
-                "INSERT INTO lambda_versions(account, region, name, version, config) VALUES (?, ?, ?, ?, ?)",
-                (ref.account, ref.region, ref.name, version, json.dumps(config)),
-            )
-            self.db.execute("UPDATE lambda_functions SET last_version=? WHERE account=? AND region=? AND name=?",
-                            (version, ref.account, ref.region, ref.name))
-        self._changed(ref)
-        return config
-
-    def version(self, ref: FunctionRef, version: str) -> dict[str, Any]:
-        if version == LATEST:
-            return self.latest(ref)
-        row = None
-        if version.isdigit():
-            row = self.db.query_one(
-                "SELECT config FROM lambda_versions WHERE account=? AND region=? AND name=? AND version=?",
-                (ref.account, ref.region, ref.name, int(version)))
-        if row is None:
-            self._row(ref)
-            raise function_not_found(f"{ref.arn}:{version}")
-        return json.loads(row["config"])
-
-    def versions(self, ref: FunctionRef) -> list[dict[str, Any]]:
-        latest = self.latest(ref)
-        rows = self.db.query(
-            "SELECT config FROM lambda_versions WHERE account=? AND region=? AND name=? ORDER BY version",
-            (ref.account, ref.region, ref.name))
-        return [latest, *(json.loads(r["config"]) for r in rows)]
-
-    def delete_version(self, ref: FunctionRef, version: str) -> None:
-        if version == LATEST:
-            raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
-        self.version(ref, version)
-        using = self.db.query(
-            "SELECT alias, config FROM lambda_aliases WHERE account=? AND region=? AND name=?",
-            (ref.account, ref.region, ref.name))
-        for row in using:
-            alias = json.loads(row["config"])
-            weights = alias.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
-            if alias["FunctionVersion"] == version or version in weights:
-                raise ResourceConflict(
-                    f"Unable to delete version because the following aliases reference it: [{row['alias']}]")
-        self.db.execute("DELETE FROM lambda_versions WHERE account=? AND region=? AND name=? AND version=?",
-                        (ref.account, ref.region, ref.name, int(version)))
-        self._changed(ref)
-
     # -- aliases ------------------------------------------------------------------------------
 
     def alias(self, ref: FunctionRef, name: str) -> dict[str, Any]:
@@ -272,7 +277,7 @@ class FunctionStore:
             (ref.account, ref.region, ref.name, name))
         if row is None:
             self._row(ref)
-            raise ResourceNotFound(f"Cannot find alias arn: {ref.arn}:{name}")
+            raise error("alias_arn_not_found", arn=f"{ref.arn}:{name}")
         return json.loads(row["config"])
 
     def aliases(self, ref: FunctionRef) -> list[dict[str, Any]]:
@@ -287,7 +292,7 @@ class FunctionStore:
             "SELECT 1 FROM lambda_aliases WHERE account=? AND region=? AND name=? AND alias=?",
             (ref.account, ref.region, ref.name, name)) is not None
         if create and exists:
-            raise ResourceConflict(f"Alias already exists: {ref.arn}:{name}")
+            raise error("alias_exists", arn=f"{ref.arn}:{name}")
         self.db.execute(
             "INSERT OR REPLACE INTO lambda_aliases(account, region, name, alias, config) VALUES (?, ?, ?, ?, ?)",
             (ref.account, ref.region, ref.name, name, json.dumps(config)))
@@ -330,10 +335,13 @@ class FunctionStore:
 
     def resolve(self, ref: FunctionRef) -> Resolved:
         """The configuration an invocation of `ref` runs (alias weights applied)."""
-        row = self._row(ref)
+        try:
+            row = self._row(ref)
+        except ResourceNotFound:  # Invoke names the function as addressed (no `:$LATEST` added)
+            raise error("function_not_found", arn=ref.qualified_arn()) from None
         qualifier = ref.qualifier or LATEST
         if qualifier == LATEST:
-            config = json.loads(row["config"])
+            config = json.loads(row["config"])  # _row settled it
             executed = LATEST
         elif qualifier.isdigit():
             config = self.version(ref, qualifier)
@@ -342,7 +350,7 @@ class FunctionStore:
             try:
                 alias = self.alias(ref, qualifier)
             except ResourceNotFound:
-                raise function_not_found(f"{ref.arn}:{qualifier}") from None
+                raise error("function_not_found", arn=f"{ref.arn}:{qualifier}") from None
             executed = _pick(alias)
             config = self.version(ref, executed)
         invoked = ref.qualified_arn(ref.qualifier) if ref.qualifier else ref.arn
@@ -358,12 +366,6 @@ def _pick(alias: dict[str, Any]) -> str:
             return str(version)
         draw -= weight
     return str(alias["FunctionVersion"])
-
-
-def check_revision(config: dict[str, Any], revision_id: str | None) -> None:
-    if revision_id is not None and revision_id != config.get("RevisionId"):
-        raise PreconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the "
-                                 "GetFunction/GetAlias API to retrieve the latest Revision Id")
 
 
 def alias_arn(region: str, account: str, function: str, alias: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from overcast.services.lambda_.errors import InvalidParameterValue
+from overcast.services.lambda_.catalogue import error
 
 _ARN = re.compile(
     r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):)?(?:(?P<account>\d{12}):)?(?:function:)?"
@@ -38,11 +38,10 @@ def parse_function(value: str, account: str, region: str, qualifier: str | None 
     `Qualifier` parameter; they must agree when both are given."""
     match = _ARN.match(value)
     if match is None:
-        raise InvalidParameterValue(f"Invalid function name: {value}")
+        raise error("invalid_function_name", name=value)
     derived = match.group("qualifier")
     if derived and qualifier and derived != qualifier:
-        raise InvalidParameterValue("The derived qualifier from the function name does not match the specified "
-                                    "qualifier.")
+        raise error("qualifier_mismatch")
     return FunctionRef(
         account=match.group("account") or account,
         region=match.group("region") or region,

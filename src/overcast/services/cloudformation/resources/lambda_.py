@@ -48,6 +48,17 @@ def _function_outcome(d: Deployment, name: str) -> Outcome:
                           "SnapStartResponse.ApplyOn": "None", "SnapStartResponse.OptimizationStatus": "Off"})
 
 
+async def _settled(d: Deployment, function: str, qualifier: str | None = None) -> None:
+    """Wait as AWS's CloudFormation does: a function is done once it is Active and its last update
+    Successful (Lambda takes one change at a time; https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html)."""
+    params = {"FunctionName": function, **({"Qualifier": qualifier} if qualifier else {})}
+    for _ in range(600):
+        config = await d.call("lambda", "GetFunctionConfiguration", params)
+        if config.get("State") == "Active" and config.get("LastUpdateStatus") in (None, "Successful"):
+            return
+        await d.platform.clock.sleep(0.25)
+
+
 class FunctionProvider(Provider):
     """Ref is the function name; GetAtt Arn."""
 
@@ -63,6 +74,7 @@ class FunctionProvider(Provider):
                          "RuntimeManagementConfig"),
                   "FunctionName": name, "Code": _code(props), "Tags": tags_map(props.get("Tags")) or None}
         await d.call("lambda", "CreateFunction", params)
+        await _settled(d, name)
         await self._concurrency(d, name, props.get("ReservedConcurrentExecutions"), None)
         return _function_outcome(d, name)
 
@@ -72,10 +84,12 @@ class FunctionProvider(Provider):
         if new.get("Code") != old.get("Code") or new.get("Architectures") != old.get("Architectures"):
             await d.call("lambda", "UpdateFunctionCode", {"FunctionName": name, **_code(new),
                                                           "Architectures": new.get("Architectures")})
+            await _settled(d, name)
         changed = {k: new[k] for k in _CONFIG if k in new and new.get(k) != old.get(k)}
         changed.update({k: v for k, v in _CONFIG_RESET.items() if k in old and k not in new})
         if changed:
             await d.call("lambda", "UpdateFunctionConfiguration", {"FunctionName": name, **changed})
+            await _settled(d, name)
         await self._concurrency(d, name, new.get("ReservedConcurrentExecutions"), old.get("ReservedConcurrentExecutions"))
         await self._retag(d, name, tags_map(old.get("Tags")), tags_map(new.get("Tags")))
         return _function_outcome(d, name)
@@ -115,6 +129,7 @@ class VersionProvider(Provider):
         props = d.properties
         result = await d.call("lambda", "PublishVersion", pick(props, "FunctionName", "CodeSha256", "Description"))
         arn = result["FunctionArn"]
+        await _settled(d, props["FunctionName"], result["Version"])
         return Outcome(arn, {"Version": result["Version"], "FunctionArn": arn.rsplit(":", 1)[0]})
 
     async def delete(self, d: Deployment) -> None:

@@ -1,0 +1,180 @@
+"""Lambda's error catalogue: every message AWS answers with, its error code and HTTP status, in one table.
+
+Operations raise `error("key", field=value)` instead of building messages where they fail, so the
+wording AWS records lives here once (docs/aws-behaviour.md#lambda-error-catalogue). Messages are
+AWS's as recorded, punctuation included (some end in a period, some do not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from overcast.services.lambda_.errors import (
+    InvalidParameterValue,
+    InvalidRequestContent,
+    LambdaError,
+    PreconditionFailed,
+    RequestTooLarge,
+    ResourceConflict,
+    ResourceNotFound,
+    Validation,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    error: type[LambdaError]
+    template: str
+
+
+CATALOGUE: dict[str, Entry] = {
+    # -- functions, versions, aliases ---------------------------------------------------------
+    "function_not_found": Entry(ResourceNotFound, "Function not found: {arn}"),
+    "function_exists": Entry(ResourceConflict, "Function already exist: {name}"),
+    "wrong_region": Entry(ResourceNotFound, "Functions from '{region}' are not reachable in this region ('{here}')"),
+    "qualifier_mismatch": Entry(InvalidParameterValue, "The derived qualifier from the function name does not match "
+                                                       "the specified qualifier."),
+    "update_in_progress": Entry(ResourceConflict, "The operation cannot be performed at this time. An update is in "
+                                                  "progress for resource: {arn}"),
+    "function_state": Entry(ResourceConflict, "The operation cannot be performed at this time. The function is "
+                                              "currently in the following state: {state}"),
+    "alias_not_found": Entry(ResourceNotFound, "Alias not found: {arn}"),
+    "alias_arn_not_found": Entry(ResourceNotFound, "Cannot find alias arn: {arn}"),
+    "alias_exists": Entry(ResourceConflict, "Alias already exists: {arn}"),
+    "routing_own_version": Entry(InvalidParameterValue, "Invalid function version {version}. Function version "
+                                                        "{version} is already included in routing configuration."),
+    "invalid_function_name": Entry(InvalidParameterValue, "Invalid function name: {name}"),
+    "name_too_long": Entry(Validation, "1 validation error detected: Value '{name}' at 'functionName' failed to "
+                                       "satisfy constraint: Member must have length less than or equal to {limit}"),
+    "value_too_large": Entry(Validation, "1 validation error detected: Value '{value}' at '{member}' failed to "
+                                         "satisfy constraint: Member must have value less than or equal to {limit}"),
+    "runtime_required": Entry(InvalidParameterValue, "Runtime is required for a function of package type Zip."),
+    "handler_required": Entry(InvalidParameterValue, "Handler is required for a function of package type Zip."),
+    "no_code_source": Entry(InvalidParameterValue, "Please provide a source for function code."),
+    "no_layer_source": Entry(InvalidParameterValue, "Please provide a source for layer content."),
+    "images_unsupported": Entry(InvalidParameterValue, "overcast runs functions packaged as .zip archives; "
+                                                       "container images (ImageUri) are not supported."),
+    "s3_code_error": Entry(InvalidParameterValue, "Error occurred while GetObject. S3 Error Code: {code}. S3 Error "
+                                                  "Message: {message}"),
+    "bad_zip": Entry(InvalidParameterValue, "Could not unzip uploaded file. Please check your file, then try to "
+                                            "upload again."),
+    "zip_entry_escapes": Entry(InvalidParameterValue, "Could not unzip uploaded file: the entry {entry} escapes the "
+                                                      "function's folder."),
+    "zip_link_escapes": Entry(InvalidParameterValue, "Could not unzip uploaded file: the link {entry} points outside "
+                                                     "the function's folder."),
+    "reserved_variables": Entry(InvalidParameterValue, "Lambda was unable to configure your environment variables "
+                                                       "because the environment variables you have provided contains "
+                                                       "reserved keys that are currently not supported for "
+                                                       "modification. Reserved keys used in this request: {keys}"),
+    "variable_name": Entry(Validation, "1 validation error detected: Value at 'environment.variables' failed to "
+                                       "satisfy constraint: Map keys must satisfy constraint: [Member must satisfy "
+                                       "regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"),
+    "variables_too_large": Entry(InvalidParameterValue, "Lambda was unable to configure your environment variables "
+                                                        "because the environment variables you have provided "
+                                                        "exceeded the 4KB limit. String measured: {measured}"),
+    "dead_letter_arn": Entry(InvalidParameterValue, "The provided target arn {arn} is invalid. Please check the ARN "
+                                                    "format (SQS or SNS)."),
+    "compatible_runtime": Entry(Validation, "1 validation error detected: Value '{runtime}' at "
+                                            "'compatibleRuntimes.{index}' failed to satisfy constraint: Member must "
+                                            "satisfy enum value set: [{allowed}]"),
+    "code_sha_mismatch": Entry(InvalidParameterValue, "CodeSHA256 ({given}) is different from current CodeSHA256 in "
+                                                      "$LATEST ({current}). Please try again with the CodeSHA256 in "
+                                                      "$LATEST."),
+    "delete_latest": Entry(InvalidParameterValue, "$LATEST version cannot be deleted without deleting the function."),
+    "version_in_use": Entry(ResourceConflict, "Unable to delete version because the following aliases reference "
+                                              "it: [{aliases}]"),
+    "routing_weight": Entry(InvalidParameterValue, "Invalid weight {weight} for version {version}: weights must be "
+                                                   "between 0.0 and 1.0."),
+    "routing_versions": Entry(InvalidParameterValue, "Number of items in AdditionalVersionWeights cannot be greater "
+                                                     "than 1"),
+    "invalid_layer_arn": Entry(InvalidParameterValue, "Invalid layer version ARN: {arn}"),
+    "destination_arn": Entry(InvalidParameterValue, "The destination ARN {arn} is invalid."),
+    "client_context": Entry(InvalidRequestContent, "Client context must be a valid Base64-encoded JSON object."),
+    "revision_mismatch": Entry(PreconditionFailed, "The Revision Id provided does not match the latest Revision Id. "
+                                                   "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"),
+    # -- runtimes -----------------------------------------------------------------------------
+    "invalid_runtime": Entry(InvalidParameterValue, "Value {runtime} at 'runtime' failed to satisfy constraint: Member "
+                                                    "must satisfy enum value set: [{allowed}] or be a valid ARN"),
+    "deprecated_runtime": Entry(InvalidParameterValue, "The runtime parameter of {runtime} is no longer supported for "
+                                                       "creating or updating AWS Lambda functions. We recommend you use "
+                                                       "a supported runtime while creating or updating functions."),
+    # -- policies -----------------------------------------------------------------------------
+    "policy_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "statement_exists": Entry(ResourceConflict, "The statement id ({sid}) provided already exists. Please provide a "
+                                                "new statement id, or remove the existing statement."),
+    "statement_not_found": Entry(ResourceNotFound, "Statement {sid} is not found in resource policy."),
+    "layer_policy_not_found": Entry(ResourceNotFound, "No policy is associated with the given resource."),
+    "layer_revision_mismatch": Entry(PreconditionFailed, "The Revision Id provided does not match the latest Revision "
+                                                         "Id. Call the GetLayerPolicy API to retrieve the latest "
+                                                         "Revision Id"),
+    # -- layers -------------------------------------------------------------------------------
+    "layer_version_min": Entry(InvalidParameterValue, "Layer Version Cannot be less than 1"),
+    "layer_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "layer_version_missing": Entry(InvalidParameterValue, "Layer version {arn} does not exist."),
+    "same_layer_twice": Entry(InvalidParameterValue, "Two different versions of the same layer are not allowed to be "
+                                                     "referenced in the same function. {first} and {second} are "
+                                                     "versions of the same layer."),
+    "too_many_layers": Entry(InvalidParameterValue, "Cannot reference more than 5 layers."),
+    # -- tags ---------------------------------------------------------------------------------
+    "tags_on_qualified": Entry(InvalidParameterValue, "Tags on function aliases and versions are not supported. "
+                                                      "Please specify a function ARN."),
+    "too_many_tags": Entry(InvalidParameterValue, "Number of tags exceeds resource tag limit."),
+    # -- asynchronous invocation configuration ------------------------------------------------
+    "no_event_invoke_config": Entry(ResourceNotFound, "The function {arn} doesn't have an EventInvokeConfig"),
+    "event_invoke_empty": Entry(InvalidParameterValue, "You must specify at least one of error handling or "
+                                                       "destination setting."),
+    # -- event source mappings ----------------------------------------------------------------
+    "unrecognized_event_source": Entry(InvalidParameterValue, "Unrecognized event source."),
+    "esm_function_missing": Entry(InvalidParameterValue, "Function does not exist"),
+    "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),
+    # -- concurrency --------------------------------------------------------------------------
+    "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
+                                                       "decreases account's UnreservedConcurrentExecution below its "
+                                                       "minimum value of [{minimum}]."),
+    "functions_only": Entry(InvalidParameterValue, "This operation is permitted on Lambda functions only. Aliases "
+                                                   "and versions do not support this operation. Please specify either "
+                                                   "a function name or an unqualified function ARN."),
+    # -- sizes (checked in this order: the request, the zipped upload, the unzipped code) ------
+    "request_too_large": Entry(RequestTooLarge, "Request must be smaller than {limit} bytes for the {operation} "
+                                                "operation"),
+    "zipped_too_large": Entry(RequestTooLarge, "Zipped size must be smaller than {limit} bytes"),
+    "unzipped_too_large": Entry(InvalidParameterValue, "Unzipped size must be smaller than {limit} bytes"),
+}
+
+
+#: limit errors AWS answers without the `Type` member Lambda's other errors carry
+UNTYPED = frozenset({"unreserved_minimum"})
+
+
+def error(key: str, **fields: object) -> LambdaError:
+    """The catalogue's error `key` with its message filled in (raise it)."""
+    entry = CATALOGUE[key]
+    return entry.error(entry.template.format(**fields), fields={"Type": None} if key in UNTYPED else None)
+
+
+def message(key: str, **fields: object) -> str:
+    """Only the message of `key` (for error documents that are not exceptions)."""
+    return CATALOGUE[key].template.format(**fields)
+
+
+#: enum value sets as AWS lists them in its messages (botocore's models sort some differently)
+ENUM_ORDER = {
+    "[Allow, Terminate]": "[Terminate, Allow]",
+    "[BUFFERED, RESPONSE_STREAM]": "[RESPONSE_STREAM, BUFFERED]",
+    "[TRIM_HORIZON, LATEST, AT_TIMESTAMP]": "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
+}
+_ARCHITECTURE = re.compile(r"Value '([^']*)' at 'architectures\.1' failed to satisfy constraint: "
+                           r"Member must satisfy enum value set: \[([^\]]*)\]")
+_NOT_NULL = re.compile(r"Member must not be null(?!\.)")
+
+
+def reword(text: str) -> str:
+    """A constraint violation as Lambda words it: enum sets in AWS's order, "Member must not be null."
+    with its period, and the architectures list shown whole."""
+    for model_order, aws_order in ENUM_ORDER.items():
+        text = text.replace(model_order, aws_order)
+    text = _ARCHITECTURE.sub(lambda m: f"Value '[{m.group(1)}]' at 'architectures' failed to satisfy constraint: "
+                                       f"Member must satisfy constraint: [Member must satisfy enum value set: "
+                                       f"[{m.group(2)}]]", text)
+    return _NOT_NULL.sub("Member must not be null.", text)
