@@ -17,7 +17,7 @@ from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_
 from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
 from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
-from overcast.protocol.validate import validate
+from overcast.protocol.validate import Wording, validate
 
 
 class JsonProtocol:
@@ -87,5 +87,7 @@ def _write_event(shape: Any, value: dict[str, Any]) -> bytes:
 def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> None:
     if opts.validation == "none":
         return
+    wording = Wording(raw=opts.raw_shapes, member_paths=opts.validation_member_paths,
+                      enum_order=opts.validation_enum_order, limits=opts.validation_limits)
     validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
-             raw=opts.raw_shapes)
+             raw=opts.raw_shapes, wording=wording)

@@ -40,6 +40,13 @@ def capacity(table: str, units: float, requested: str | None, *, read: bool = Fa
     return out
 
 
+def capacities(units: dict[str, float], requested: str | None, *, read: bool = False) -> list[dict[str, Any]] | None:
+    """The ConsumedCapacity list of a batch or transaction: one entry per table, in request order."""
+    if requested not in ("TOTAL", "INDEXES"):
+        return None
+    return [capacity(table, total, requested, read=read) for table, total in units.items()]  # type: ignore[misc]
+
+
 def write_units(size: int) -> float:
     return float(max(1, math.ceil(size / 1024)))
 

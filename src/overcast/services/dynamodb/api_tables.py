@@ -28,6 +28,7 @@ class TableOperations(ApiBase):
                      table_class: str | None = None, deletion_protection_enabled: bool | None = None,
                      **_: Any) -> dict[str, Any]:
         rules.check_table_name(table_name)
+        rules.check_index_lists(local_secondary_indexes, global_secondary_indexes)
         types = rules.attribute_types(attribute_definitions)
         key = rules.key_schema(key_schema, types)
         indexes = rules.secondary_indexes(key, types, local_secondary_indexes or [], global_secondary_indexes or [])

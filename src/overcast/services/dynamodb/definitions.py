@@ -32,6 +32,14 @@ def check_table_name(name: str, member: str = "tableName") -> None:
         raise DynamoValidation(f"{len(problems)} validation {noun} detected: " + "; ".join(problems))
 
 
+def check_index_lists(lsis: list[Any] | None, gsis: list[Any] | None) -> None:
+    """An index list, when given, must hold an index."""
+    if gsis is not None and not gsis:
+        raise invalid("List of GlobalSecondaryIndexes is empty")
+    if lsis is not None and not lsis:
+        raise invalid("List of LocalSecondaryIndexes is empty")
+
+
 def key_schema(elements: list[dict[str, str]], types: dict[str, str], what: str = "") -> KeySchema:
     """A KeySchema from its wire form: one HASH first, optionally one RANGE second, all defined."""
     if not elements:

@@ -12,9 +12,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from overcast.errors import ServiceError
+
+ENVELOPE = "1 validation error detected: "
+_ALREADY_COUNTED = re.compile(r"\d+ validation errors? detected: ")
+#: request-validation messages AWS leaves bare even on item writes
+_BARE = ("ExpressionAttributeNames can only be specified",)
 
 
 class DynamoValidation(ServiceError):
@@ -85,3 +93,16 @@ def table_not_found(name: str | None = None) -> ResourceNotFound:
     if name is None:
         return ResourceNotFound("Requested resource not found")
     return ResourceNotFound(f"Requested resource not found: Table: {name} not found")
+
+
+@contextmanager
+def enveloped() -> Iterator[None]:
+    """PutItem, UpdateItem and DeleteItem word the errors of their request validation (expressions,
+    their placeholders, the item's attribute values) inside AWS's `1 validation error detected: `
+    envelope; Query, Scan and the apply-time errors (missing attribute, item too large) stay bare."""
+    try:
+        yield
+    except DynamoValidation as err:
+        if _ALREADY_COUNTED.match(err.message) or err.message.startswith(_BARE):
+            raise
+        raise DynamoValidation(ENVELOPE + err.message) from None

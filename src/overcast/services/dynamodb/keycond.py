@@ -63,36 +63,42 @@ def terms_of(condition: Any) -> list[KeyTerm]:
     if isinstance(condition, nodes.In):
         raise DynamoValidation(f"{PREFIX}Invalid operator used in KeyConditionExpression: IN")
     if isinstance(condition, nodes.Compare):
-        return [_compare(condition)]
+        if condition.op == "<>":
+            raise DynamoValidation(f"{PREFIX}Invalid operator used in KeyConditionExpression: <>")
+        name, values, first = _operands((condition.left, condition.right))
+        op = condition.op if first else _FLIP[condition.op]
+        return [KeyTerm(name, op, values)]
     if isinstance(condition, nodes.Between):
-        return [KeyTerm(_attribute(condition.subject), "BETWEEN",
-                        (_constant(condition.low), _constant(condition.high)))]
+        name, values, _ = _operands((condition.subject, condition.low, condition.high))
+        return [KeyTerm(name, "BETWEEN", values)]
     if condition.name != "begins_with":
         raise DynamoValidation(f"{PREFIX}Invalid operator used in KeyConditionExpression: {condition.name}")
-    return [KeyTerm(_attribute(condition.args[0]), "begins_with", (_constant(condition.args[1]),))]
+    name, values, _ = _operands(condition.args)
+    return [KeyTerm(name, "begins_with", values)]
 
 
-def _compare(node: nodes.Compare) -> KeyTerm:
-    if node.op == "<>":
-        raise DynamoValidation(f"{PREFIX}Invalid operator used in KeyConditionExpression: <>")
-    left, right, op = node.left, node.right, node.op
-    if isinstance(left, nodes.Value) and isinstance(right, nodes.Path):
-        left, right, op = right, left, _FLIP[op]
-    return KeyTerm(_attribute(left), op, (_constant(right),))
-
-
-def _attribute(node: Any) -> str:
-    if not isinstance(node, nodes.Path):
-        raise DynamoValidation(f"{PREFIX}KeyConditionExpressions must only contain document paths on one side")
-    if len(node.elements) != 1:
-        raise DynamoValidation(f"{PREFIX}KeyConditionExpressions cannot have conditions on nested attributes")
-    return str(node.elements[0])
-
-
-def _constant(node: Any) -> AttributeValue:
-    if not isinstance(node, nodes.Value):
-        raise DynamoValidation(f"{PREFIX}KeyConditionExpressions cannot contain document paths on both sides")
-    return node.av  # type: ignore[no-any-return]
+def _operands(operands: Any) -> tuple[str, tuple[AttributeValue, ...], bool]:
+    """The one key attribute a condition names, its values, and whether the attribute comes first.
+    DynamoDB checks operands left to right: a second path is "Multiple attribute names", a nested
+    path "conditions on nested attributes", none at all "No key attribute specified"."""
+    name: str | None = None
+    first = False
+    values: list[AttributeValue] = []
+    for position, operand in enumerate(operands):
+        if isinstance(operand, nodes.Path):
+            if name is not None:
+                raise DynamoValidation("Invalid condition in KeyConditionExpression: Multiple attribute names used "
+                                       "in one condition")
+            if len(operand.elements) != 1:
+                raise DynamoValidation(f"{PREFIX}KeyConditionExpressions cannot have conditions on nested attributes")
+            name, first = str(operand.elements[0]), position == 0
+        elif isinstance(operand, nodes.Value):
+            values.append(operand.av)
+        else:
+            raise DynamoValidation(f"{PREFIX}KeyConditionExpressions cannot contain nested operations")
+    if name is None:
+        raise DynamoValidation("Invalid condition in KeyConditionExpression: No key attribute specified")
+    return name, tuple(values), first
 
 
 def key_range(terms: list[KeyTerm], key: KeySchema) -> KeyRange:
@@ -107,16 +113,19 @@ def key_range(terms: list[KeyTerm], key: KeySchema) -> KeyRange:
         raise DynamoValidation(f"Query condition missed key schema element: {key.hash_name}")
     if any(name not in key.names for name in by_name) or hash_term.op != "=":
         raise DynamoValidation("Query key condition not supported")
-    pk = _encoded(hash_term.values[0], key.hash_type)
+    pk = _encoded(hash_term.values[0], key.hash_type, key.hash_name)
     range_term = by_name.get(key.range_name) if key.range_name else None
     if range_term is None:
         return KeyRange(pk)
     return _sort_range(pk, range_term, key.range_type)  # type: ignore[arg-type]
 
 
-def _encoded(value: AttributeValue, kind: str) -> bytes:
+def _encoded(value: AttributeValue, kind: str, name: str | None = None) -> bytes:
     if kind_of(value) != kind:
         raise invalid("Condition parameter type does not match schema type")
+    if name is not None and kind in ("S", "B") and not value[kind]:
+        raise DynamoValidation("One or more parameter values are not valid. The AttributeValue for a key attribute "
+                               f"cannot contain an empty string value. Key: {name}")
     return encode_value(kind, value[kind])
 
 

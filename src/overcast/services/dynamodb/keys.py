@@ -168,5 +168,10 @@ class KeySchema:
                                        "secondary index key is not supported. The AttributeValue for a key "
                                        f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
                                        f"value. IndexName: {index_name}, IndexKey: {name}")
-            parts.append(encode_value(kind, value))  # type: ignore[arg-type]
+            encoded = encode_value(kind, value)  # type: ignore[arg-type]
+            if name == self.range_name and len(encoded) > MAX_RANGE_KEY:  # index keys have the table's limits
+                raise invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+            if name == self.hash_name and len(encoded) > MAX_HASH_KEY:
+                raise invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes")
+            parts.append(encoded)
         return parts[0], parts[1]
