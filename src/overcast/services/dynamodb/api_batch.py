@@ -24,6 +24,7 @@ from overcast.services.dynamodb.errors import (
 )
 from overcast.services.dynamodb.expressions.projection import project
 from overcast.services.dynamodb.items import checked_size
+from overcast.services.dynamodb.keys import KEY_MISMATCH
 from overcast.services.dynamodb.requests import Expressions, read_projection, write_condition
 from overcast.services.dynamodb.types import check_item, item_size
 
@@ -32,6 +33,16 @@ MAX_BATCH_WRITE = 25
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 TOKEN_LIFETIME = 600.0
 DUPLICATES = "Provided list of item keys contains duplicates"
+
+
+def _batch_key(table: Any, item: dict[str, Any]) -> Any:
+    """BatchWriteItem words a put's missing or mistyped key attribute as a key that does not match."""
+    try:
+        return table.key.key_of_item(item)
+    except DynamoValidation as err:
+        if "Missing the key" in err.message or "Type mismatch for key" in err.message:
+            raise DynamoValidation(KEY_MISMATCH) from None
+        raise
 
 
 class BatchOperations(ApiBase):
@@ -91,7 +102,7 @@ class BatchOperations(ApiBase):
                                            "exactly one of the supported datatypes")
                 if put is not None:
                     item = check_item(put["Item"])
-                    key = table.key.key_of_item(item)
+                    key = _batch_key(table, item)
                     planned.append((table, key, item, checked_size(item)))
                 else:
                     key = table.key.key_of_request(delete["Key"])
