@@ -16,7 +16,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.parsers import RpcV2CBORParser
-from botocore.serialize import CBORSerializer
+from botocore.serialize import RpcV2CBORSerializer
 
 from tests.integration.kinesis.conftest import unique, wait_active
 
@@ -52,7 +52,7 @@ def send(server: Any, operation: str, body: bytes, content_type: str = CBOR) -> 
 def encode(operation: str, params: dict[str, Any]) -> bytes:
     """The request body botocore's CBOR serializer writes for these parameters."""
     body = bytearray()
-    CBORSerializer()._serialize_data_item(body, params, MODEL.operation_model(operation).input_shape)
+    RpcV2CBORSerializer()._serialize_data_item(body, params, MODEL.operation_model(operation).input_shape)
     return bytes(body)
 
 
