@@ -130,6 +130,7 @@ def test_errors_are_cbor_documents():
     response = PROTOCOLS["json-cbor"].serialize_error(model, None, error, RequestContext("000000000000", "us-east-1"),
                                                       ProtocolOptions())
     assert response.status == 400 and response.header("Content-Type") == CONTENT_TYPE
+    assert isinstance(response.body, bytes)
     assert cbor2.loads(response.body) == {"__type": "ResourceNotFoundException",
                                           "message": "Stream s under account 000000000000 not found."}
     assert response.header("x-amzn-ErrorType") == "ResourceNotFoundException"
