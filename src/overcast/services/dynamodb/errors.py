@@ -106,3 +106,11 @@ def enveloped() -> Iterator[None]:
         if _ALREADY_COUNTED.match(err.message) or err.message.startswith(_BARE):
             raise
         raise DynamoValidation(ENVELOPE + err.message) from None
+
+
+class DuplicateItem(ServiceError):
+    """PartiQL INSERT of an item whose key is already there."""
+
+    code = "DuplicateItemException"
+    status = 400
+    sender_fault = True
