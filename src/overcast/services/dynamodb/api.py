@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from overcast.services.dynamodb.api_backups import BackupOperations
 from overcast.services.dynamodb.api_batch import BatchOperations
 from overcast.services.dynamodb.api_items import ItemOperations
 from overcast.services.dynamodb.api_partiql import PartiqlOperations
+from overcast.services.dynamodb.api_policies import PolicyOperations
 from overcast.services.dynamodb.api_reads import ReadOperations
 from overcast.services.dynamodb.api_tables import TableOperations
 
 
-class DynamoDbApi(TableOperations, ItemOperations, ReadOperations, BatchOperations, PartiqlOperations):
-    """Tables, items, queries and scans, batches and transactions, PartiQL (see the api_* modules)."""
+class DynamoDbApi(TableOperations, ItemOperations, ReadOperations, BatchOperations, PartiqlOperations,
+                  BackupOperations, PolicyOperations):
+    """Tables, items, queries and scans, batches and transactions, PartiQL, backups and point-in-time
+    recovery, resource policies (see the api_* modules)."""

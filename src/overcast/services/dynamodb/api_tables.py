@@ -214,12 +214,6 @@ class TableOperations(ApiBase):
         return {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
                 "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
-    def describe_continuous_backups(self, ctx: RequestContext, table_name: str) -> dict[str, Any]:
-        self._table(ctx, table_name, detailed=True)
-        return {"ContinuousBackupsDescription": {
-            "ContinuousBackupsStatus": "ENABLED",
-            "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}}
-
 
 def _used_types(types: dict[str, str], table: TableDef, indexes: dict[str, Any]) -> dict[str, str]:
     """AttributeDefinitions keep the attributes some key (table or index) uses."""

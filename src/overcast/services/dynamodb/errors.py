@@ -114,3 +114,39 @@ class DuplicateItem(ServiceError):
     code = "DuplicateItemException"
     status = 400
     sender_fault = True
+
+
+class BackupNotFound(ServiceError):
+    code = "BackupNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class TableAlreadyExists(ServiceError):
+    code = "TableAlreadyExistsException"
+    status = 400
+    sender_fault = True
+
+
+class TableNotFound(ServiceError):
+    code = "TableNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class PolicyNotFound(ServiceError):
+    code = "PolicyNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class PointInTimeRecoveryUnavailable(ServiceError):
+    code = "PointInTimeRecoveryUnavailableException"
+    status = 400
+    sender_fault = True
+
+
+class SourceTableNotFound(ServiceError):
+    code = "SourceTableNotFoundException"
+    status = 400
+    sender_fault = True

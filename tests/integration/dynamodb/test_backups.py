@@ -1,0 +1,113 @@
+"""On-demand backups and restores, point-in-time recovery, resource policies and contributor
+insights with boto3, against AWS's documented shapes and errors."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.integration.dynamodb.helpers import error_of, unique
+
+KEY = {"pk": {"S": "a"}, "sk": {"S": "1"}}
+
+
+@pytest.fixture
+def table(make_table, ddb):
+    name = make_table(extra_attributes={"g": "S"}, GlobalSecondaryIndexes=[{
+        "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    ddb.put_item(TableName=name, Item={**KEY, "g": {"S": "x"}, "v": {"N": "1"}})
+    ddb.put_item(TableName=name, Item={"pk": {"S": "b"}, "sk": {"S": "1"}, "g": {"S": "x"}})
+    return name
+
+
+@pytest.fixture
+def cleanup(ddb):
+    names: list[str] = []
+    yield names
+    for name in names:
+        try:
+            ddb.delete_table(TableName=name)
+        except ddb.exceptions.ResourceNotFoundException:
+            pass
+
+
+def test_backup_and_restore(ddb, table, cleanup):
+    details = ddb.create_backup(TableName=table, BackupName="nightly")["BackupDetails"]
+    arn = details["BackupArn"]
+    assert re.fullmatch(rf"arn:aws:dynamodb:us-east-1:\d{{12}}:table/{table}/backup/\d{{13}}-[0-9a-f]{{8}}", arn)
+    assert (details["BackupName"], details["BackupType"], details["BackupStatus"]) == ("nightly", "USER", "CREATING")
+    ddb.put_item(TableName=table, Item={**KEY, "v": {"N": "2"}})  # after the backup: not restored
+    described = ddb.describe_backup(BackupArn=arn)["BackupDescription"]
+    assert described["BackupDetails"]["BackupStatus"] == "AVAILABLE"
+    assert described["SourceTableDetails"]["TableName"] == table
+    assert described["SourceTableDetails"]["ItemCount"] == 2
+    assert described["SourceTableFeatureDetails"]["GlobalSecondaryIndexes"][0]["IndexName"] == "by-g"
+    summaries = ddb.list_backups(TableName=table)["BackupSummaries"]
+    assert [s["BackupArn"] for s in summaries] == [arn]
+
+    target = unique("restored")
+    cleanup.append(target)
+    restored = ddb.restore_table_from_backup(TargetTableName=target, BackupArn=arn)["TableDescription"]
+    assert restored["TableName"] == target and restored["TableStatus"] == "CREATING"
+    assert restored["RestoreSummary"]["SourceBackupArn"] == arn
+    assert restored["RestoreSummary"]["RestoreInProgress"] is True
+    assert ddb.get_item(TableName=target, Key=KEY)["Item"]["v"] == {"N": "1"}
+    index = ddb.query(TableName=target, IndexName="by-g", KeyConditionExpression="g = :g",
+                      ExpressionAttributeValues={":g": {"S": "x"}})
+    assert index["Count"] == 2
+    assert error_of(ddb.restore_table_from_backup, TargetTableName=target, BackupArn=arn) == (
+        "TableAlreadyExistsException", f"Table already exists: {target}")
+
+    deleted = ddb.delete_backup(BackupArn=arn)["BackupDescription"]
+    assert deleted["BackupDetails"]["BackupStatus"] == "DELETED"
+    assert error_of(ddb.describe_backup, BackupArn=arn) == ("BackupNotFoundException", f"Backup not found for arn: {arn}")
+    assert error_of(ddb.create_backup, TableName="no-such-table", BackupName="bak")[0] == "ResourceNotFoundException"
+
+
+def test_point_in_time_recovery(ddb, table, cleanup):
+    off = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert off == {"ContinuousBackupsStatus": "ENABLED",
+                   "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}
+    assert error_of(ddb.describe_continuous_backups, TableName="no-such-table") == (
+        "TableNotFoundException", "Table not found: no-such-table")
+    target = unique("pitr")
+    cleanup.append(target)
+    assert error_of(ddb.restore_table_to_point_in_time, SourceTableName=table, TargetTableName=target,
+                    UseLatestRestorableTime=True) == (
+        "PointInTimeRecoveryUnavailableException", f"Point in time recovery is not enabled for table '{table}'")
+    on = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert on["PointInTimeRecoveryStatus"] == "ENABLED" and on["RecoveryPeriodInDays"] == 35
+    assert on["EarliestRestorableDateTime"] <= on["LatestRestorableDateTime"]
+    restored = ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                                  UseLatestRestorableTime=True)["TableDescription"]
+    assert restored["RestoreSummary"]["SourceTableArn"].endswith(f":table/{table}")
+    assert ddb.scan(TableName=target)["Count"] == 2
+
+
+def test_resource_policies(ddb, table):
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    assert error_of(ddb.get_resource_policy, ResourceArn=arn) == (
+        "PolicyNotFoundException", f"Resource-based policy not found for the provided ResourceArn: {arn}")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "dynamodb:GetItem",
+        "Resource": arn}]})
+    revision = ddb.put_resource_policy(ResourceArn=arn, Policy=policy)["RevisionId"]
+    assert revision.isdigit()
+    got = ddb.get_resource_policy(ResourceArn=arn)
+    assert (got["Policy"], got["RevisionId"]) == (policy, revision)
+    assert error_of(ddb.put_resource_policy, ResourceArn=arn, Policy=policy, ExpectedRevisionId="1")[0] == \
+        "PolicyNotFoundException"
+    ddb.delete_resource_policy(ResourceArn=arn, ExpectedRevisionId=revision)
+    assert error_of(ddb.get_resource_policy, ResourceArn=arn)[0] == "PolicyNotFoundException"
+
+
+def test_contributor_insights(ddb, table):
+    assert ddb.describe_contributor_insights(TableName=table)["ContributorInsightsStatus"] == "DISABLED"
+    updated = ddb.update_contributor_insights(TableName=table, ContributorInsightsAction="ENABLE")
+    assert updated["ContributorInsightsStatus"] == "ENABLING"
+    assert ddb.describe_contributor_insights(TableName=table)["ContributorInsightsStatus"] == "ENABLED"
+    assert error_of(ddb.describe_contributor_insights, TableName="no-such-table")[0] == "ResourceNotFoundException"
