@@ -210,3 +210,16 @@ def test_stream_shard_iterator_shape(ddb, streams, make_table):
     records = streams.get_records(ShardIterator=iterator["ShardIterator"])
     assert len(records["Records"]) == 1
     assert records["NextShardIterator"].startswith(arn + "|")
+
+
+def test_sse_description(ddb, make_table):
+    plain = make_table()
+    assert "SSEDescription" not in ddb.describe_table(TableName=plain)["Table"]
+    managed = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS"})
+    sse = ddb.describe_table(TableName=managed)["Table"]["SSEDescription"]
+    assert sse["Status"] == "ENABLED" and sse["SSEType"] == "KMS"
+    assert re.fullmatch(r"arn:aws:kms:us-east-1:\d{12}:key/[0-9a-f-]{36}", sse["KMSMasterKeyArn"])
+    own = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef"
+                                                                                          "-1234567890ab"})
+    assert ddb.describe_table(TableName=own)["Table"]["SSEDescription"]["KMSMasterKeyArn"].endswith(
+        ":key/1234abcd-12ab-34cd-56ef-1234567890ab")

@@ -26,7 +26,7 @@ class TableOperations(ApiBase):
                      provisioned_throughput: dict[str, int] | None = None,
                      stream_specification: dict[str, Any] | None = None, tags: list[dict[str, str]] | None = None,
                      table_class: str | None = None, deletion_protection_enabled: bool | None = None,
-                     **_: Any) -> dict[str, Any]:
+                     sse_specification: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
         rules.check_table_name(table_name)
         rules.check_index_lists(local_secondary_indexes, global_secondary_indexes)
         types = rules.attribute_types(attribute_definitions)
@@ -37,7 +37,8 @@ class TableOperations(ApiBase):
         stream = rules.stream_state(stream_specification)
         table = TableDef(0, ctx.account, ctx.region, table_name, key, types, self.clock.now(), str(uuid.uuid4()),
                          mode, throughput, tags={t["Key"]: t["Value"] for t in tags or []},
-                         deletion_protection=bool(deletion_protection_enabled), table_class=table_class)
+                         deletion_protection=bool(deletion_protection_enabled), table_class=table_class,
+                         sse=rules.sse(sse_specification, ctx.account, ctx.region))
         with self.db.tx():
             table = self.catalog.create(table)
             allocated = {i.name: self.catalog.allocate_index(table, i) for i in indexes}

@@ -72,6 +72,8 @@ class TableDef:
     deletion_protection: bool = False
     table_class: str | None = None
     billing_changed_at: float | None = None
+    #: server-side encryption with a KMS key: {"SSEType": "KMS", "KMSMasterKeyArn": ...}; None: AWS owned key
+    sse: dict[str, str] | None = None
 
     @property
     def arn(self) -> str:
@@ -126,6 +128,8 @@ class TableDef:
             desc["BillingModeSummary"] = summary
         if self.table_class:
             desc["TableClassSummary"] = {"TableClass": self.table_class}
+        if self.sse:
+            desc["SSEDescription"] = {"Status": "ENABLED", **self.sse}
         lsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "LSI"]
         gsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "GSI"]
         if lsis:
