@@ -57,3 +57,34 @@ def test_subscribe_errors(kinesis, make_stream):
     code, _message, _status = error_of(kinesis.subscribe_to_shard, ConsumerARN=f"{arn}/consumer/nobody:1",
                                        ShardId=SHARD0, StartingPosition={"Type": "LATEST"})
     assert code == "ResourceNotFoundException"
+
+
+RECORDER = """
+import base64, json, os
+def handler(event, context):
+    with open(os.environ["RECORD_FILE"], "a") as out:
+        for r in event["Records"]:
+            out.write(json.dumps({"data": base64.b64decode(r["kinesis"]["data"]).decode(),
+                                  "source": r["eventSourceARN"]}) + "\\n")
+"""
+
+
+def test_event_source_mapping_from_a_consumer(overcast_server, kinesis, make_stream, tmp_path):
+    import json
+
+    from overcast.testing import create_function
+
+    lam = overcast_server.client("lambda")
+    name = make_stream()
+    consumer = _consumer(kinesis, name)
+    stream_arn = consumer.split("/consumer/")[0]
+    out = tmp_path / "records.jsonl"
+    function = create_function(lam, RECORDER, Timeout=60, Environment={"Variables": {"RECORD_FILE": str(out)}})
+    mapping = lam.create_event_source_mapping(EventSourceArn=consumer, FunctionName=function,
+                                              StartingPosition="TRIM_HORIZON", BatchSize=10)
+    assert mapping["EventSourceArn"] == consumer
+    kinesis.put_record(StreamName=name, Data=b"via-consumer", PartitionKey="k")
+    wait_until(lambda: out.exists() and out.read_text().strip(), timeout=60)
+    seen = [json.loads(line) for line in out.read_text().splitlines()]
+    assert seen == [{"data": "via-consumer", "source": stream_arn}]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
