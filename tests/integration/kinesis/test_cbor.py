@@ -148,3 +148,28 @@ def test_list_operations_round_trip_through_botocore(overcast_server, cbor_strea
     shards = parsed(overcast_server, "ListShards", StreamName=cbor_stream)
     assert [s["ShardId"] for s in shards["Shards"]] == ["shardId-000000000000"]
     assert shards["Shards"][0]["HashKeyRange"] == {"StartingHashKey": "0", "EndingHashKey": str(2**128 - 1)}
+
+
+def test_subscribe_to_shard_streams_cbor_events(overcast_server, kinesis, cbor_stream):
+    from botocore.eventstream import EventStreamBuffer
+
+    from overcast.testing import wait_until
+
+    arn = kinesis.describe_stream_summary(StreamName=cbor_stream)["StreamDescriptionSummary"]["StreamARN"]
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="java")["Consumer"]["ConsumerARN"]
+    wait_until(lambda: kinesis.describe_stream_consumer(ConsumerARN=consumer)["ConsumerDescription"][
+        "ConsumerStatus"] == "ACTIVE", timeout=30)
+    parsed(overcast_server, "PutRecord", StreamName=cbor_stream, Data=b"\x01pushed", PartitionKey="k")
+    body = cbor2.dumps({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+                        "StartingPosition": {"Type": "TRIM_HORIZON"}})
+    status, headers, raw = send(overcast_server, "SubscribeToShard", body)  # read to its (scaled) 5-minute end
+    assert status == 200 and headers["content-type"] == "application/vnd.amazon.eventstream"
+    buffer = EventStreamBuffer()
+    buffer.add_data(raw)
+    messages = list(buffer)
+    assert messages[0].headers[":event-type"] == "initial-response"
+    events = [m for m in messages[1:] if m.headers[":event-type"] == "SubscribeToShardEvent"]
+    assert all(m.headers[":content-type"] == CBOR for m in events)
+    first = cbor2.loads(events[0].payload, semantic_decoders={1: _keep_tag})
+    assert [r["Data"] for r in first["Records"]] == [b"\x01pushed"]
+    assert isinstance(first["Records"][0]["ApproximateArrivalTimestamp"], Tagged)
