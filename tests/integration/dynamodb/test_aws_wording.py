@@ -223,3 +223,18 @@ def test_sse_description(ddb, make_table):
                                                                                           "-1234567890ab"})
     assert ddb.describe_table(TableName=own)["Table"]["SSEDescription"]["KMSMasterKeyArn"].endswith(
         ":key/1234abcd-12ab-34cd-56ef-1234567890ab")
+
+
+def test_warm_throughput(ddb, make_table):
+    on_demand = make_table()
+    assert ddb.describe_table(TableName=on_demand)["Table"]["WarmThroughput"] == {
+        "ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    name = f"warm-{re.sub('[^a-z0-9]', '', str(id(ddb)))}"
+    created = ddb.create_table(TableName=name, BillingMode="PROVISIONED",
+                               ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                               AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                               KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])["TableDescription"]
+    try:
+        assert created["WarmThroughput"] == {"ReadUnitsPerSecond": 5, "WriteUnitsPerSecond": 5, "Status": "UPDATING"}
+    finally:
+        ddb.delete_table(TableName=name)

@@ -130,6 +130,7 @@ class TableDef:
             desc["TableClassSummary"] = {"TableClass": self.table_class}
         if self.sse:
             desc["SSEDescription"] = {"Status": "ENABLED", **self.sse}
+        desc["WarmThroughput"] = self._warm(status)
         lsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "LSI"]
         gsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "GSI"]
         if lsis:
@@ -142,6 +143,17 @@ class TableDef:
             desc["LatestStreamLabel"] = self.stream.label
             desc["LatestStreamArn"] = self.stream.arn
         return desc
+
+    def _warm(self, status: str, throughput: dict[str, int] | None = None) -> dict[str, Any]:
+        """WarmThroughput: an on-demand table starts warm for 12,000 reads and 4,000 writes a second,
+        a provisioned one for its provisioned capacity; UPDATING while the table is created."""
+        if self.billing_mode == "PAY_PER_REQUEST":
+            reads, writes = 12000, 4000
+        else:
+            source = self.throughput if throughput is None else throughput
+            reads, writes = source.get("ReadCapacityUnits", 0), source.get("WriteCapacityUnits", 0)
+        return {"ReadUnitsPerSecond": reads, "WriteUnitsPerSecond": writes,
+                "Status": "UPDATING" if status == "CREATING" else "ACTIVE"}
 
     def _describe_index(self, index: IndexDef, counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
         count, size = counts.get(index.name, (0, 0))
@@ -156,6 +168,7 @@ class TableDef:
         if index.kind == "GSI":
             desc["IndexStatus"] = "ACTIVE"
             desc["ProvisionedThroughput"] = _throughput(index.throughput or {})
+            desc["WarmThroughput"] = self._warm("ACTIVE", index.throughput or {})
         return desc
 
 
