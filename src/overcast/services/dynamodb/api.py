@@ -8,10 +8,11 @@ from overcast.services.dynamodb.api_items import ItemOperations
 from overcast.services.dynamodb.api_partiql import PartiqlOperations
 from overcast.services.dynamodb.api_policies import PolicyOperations
 from overcast.services.dynamodb.api_reads import ReadOperations
+from overcast.services.dynamodb.api_streaming import StreamingOperations
 from overcast.services.dynamodb.api_tables import TableOperations
 
 
 class DynamoDbApi(TableOperations, ItemOperations, ReadOperations, BatchOperations, PartiqlOperations,
-                  BackupOperations, PolicyOperations):
+                  BackupOperations, PolicyOperations, StreamingOperations):
     """Tables, items, queries and scans, batches and transactions, PartiQL, backups and point-in-time
-    recovery, resource policies (see the api_* modules)."""
+    recovery, resource policies, Kinesis streaming destinations (see the api_* modules)."""

@@ -14,6 +14,7 @@ from overcast.platform import Platform
 from overcast.services.dynamodb import types
 from overcast.services.dynamodb.catalog import Catalog
 from overcast.services.dynamodb.errors import DynamoValidation
+from overcast.services.dynamodb.kinesis_destinations import publish
 from overcast.services.dynamodb.streams import StreamStore
 from overcast.services.dynamodb.tables import TableDef
 from overcast.services.dynamodb.types import Item
@@ -109,6 +110,8 @@ class ItemStore:
         self._ttl(table, key, old, new)
         if table.stream.enabled:
             self.streams.append(table, old, new, user_identity)
+        if table.kinesis_destinations:
+            publish(self.platform, table, old, new)
         return True
 
     def _index_changes(self, table: TableDef, old: Item | None,

@@ -74,6 +74,8 @@ class TableDef:
     billing_changed_at: float | None = None
     #: server-side encryption with a KMS key: {"SSEType": "KMS", "KMSMasterKeyArn": ...}; None: AWS owned key
     sse: dict[str, str] | None = None
+    #: Kinesis streaming destinations: stream ARN → {"status": ACTIVE|DISABLED, "precision": MILLISECOND|MICROSECOND}
+    kinesis_destinations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
