@@ -111,3 +111,36 @@ def test_contributor_insights(ddb, table):
     assert updated["ContributorInsightsStatus"] == "ENABLING"
     assert ddb.describe_contributor_insights(TableName=table)["ContributorInsightsStatus"] == "ENABLED"
     assert error_of(ddb.describe_contributor_insights, TableName="no-such-table")[0] == "ResourceNotFoundException"
+
+
+def test_export_to_s3(overcast_server, ddb, table):
+    import gzip
+
+    from overcast.testing import wait_until
+
+    s3 = overcast_server.client("s3")
+    bucket = unique("exports")
+    s3.create_bucket(Bucket=bucket)
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    assert error_of(ddb.export_table_to_point_in_time, TableArn=arn, S3Bucket=bucket)[0] == \
+        "PointInTimeRecoveryUnavailableException"
+    ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
+    started = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, S3Prefix="exp")["ExportDescription"]
+    assert started["ExportStatus"] == "IN_PROGRESS" and started["ExportFormat"] == "DYNAMODB_JSON"
+    export_arn = started["ExportArn"]
+    assert re.fullmatch(rf"{re.escape(arn)}/export/\d{{14}}-[0-9a-f]{{8}}", export_arn)
+    described = ddb.describe_export(ExportArn=export_arn)["ExportDescription"]
+    assert described["ExportStatus"] == "COMPLETED" and described["ItemCount"] == 2
+    manifest = described["ExportManifest"]
+    wait_until(lambda: any(o["Key"] == manifest for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])),
+               timeout=30)
+    summary = json.loads(s3.get_object(Bucket=bucket, Key=manifest)["Body"].read())
+    assert summary["exportArn"] == export_arn and summary["itemCount"] == 2
+    files = json.loads(s3.get_object(Bucket=bucket, Key=summary["manifestFilesS3Key"])["Body"].read())
+    data = gzip.decompress(s3.get_object(Bucket=bucket, Key=files["dataFileS3Key"])["Body"].read()).decode()
+    items = [json.loads(line)["Item"] for line in data.splitlines()]
+    assert sorted(i["pk"]["S"] for i in items) == ["a", "b"]
+    assert ddb.list_exports(TableArn=arn)["ExportSummaries"] == [
+        {"ExportArn": export_arn, "ExportStatus": "COMPLETED", "ExportType": "FULL_EXPORT"}]
+    assert error_of(ddb.describe_export, ExportArn=export_arn + "x")[0] == "ExportNotFoundException"

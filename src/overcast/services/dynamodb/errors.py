@@ -150,3 +150,9 @@ class SourceTableNotFound(ServiceError):
     code = "SourceTableNotFoundException"
     status = 400
     sender_fault = True
+
+
+class ExportNotFound(ServiceError):
+    code = "ExportNotFoundException"
+    status = 400
+    sender_fault = True
