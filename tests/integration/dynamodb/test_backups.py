@@ -144,3 +144,42 @@ def test_export_to_s3(overcast_server, ddb, table):
     assert ddb.list_exports(TableArn=arn)["ExportSummaries"] == [
         {"ExportArn": export_arn, "ExportStatus": "COMPLETED", "ExportType": "FULL_EXPORT"}]
     assert error_of(ddb.describe_export, ExportArn=export_arn + "x")[0] == "ExportNotFoundException"
+
+
+def test_import_from_s3(overcast_server, ddb, cleanup):
+    import gzip
+
+    s3 = overcast_server.client("s3")
+    bucket = unique("imports")
+    s3.create_bucket(Bucket=bucket)
+    lines = [json.dumps({"Item": {"pk": {"S": f"k{i}"}, "n": {"N": str(i)}}}) for i in range(3)] + ["not json"]
+    s3.put_object(Bucket=bucket, Key="in/part-1.json.gz", Body=gzip.compress("\n".join(lines).encode()))
+    s3.put_object(Bucket=bucket, Key="in/part-2.json.gz", Body=gzip.compress(lines[0].encode()))
+    s3.put_object(Bucket=bucket, Key="elsewhere.json.gz", Body=gzip.compress(lines[1].encode()))
+    target = unique("imported")
+    cleanup.append(target)
+    started = ddb.import_table(
+        S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "in/"}, InputFormat="DYNAMODB_JSON",
+        InputCompressionType="GZIP", TableCreationParameters={
+            "TableName": target, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})["ImportTableDescription"]
+    assert started["ImportStatus"] == "IN_PROGRESS" and started["TableArn"].endswith(f":table/{target}")
+    assert re.fullmatch(rf"{re.escape(started['TableArn'])}/import/\d{{14}}-[0-9a-f]{{8}}", started["ImportArn"])
+    described = ddb.describe_import(ImportArn=started["ImportArn"])["ImportTableDescription"]
+    assert (described["ImportStatus"], described["ImportedItemCount"], described["ErrorCount"]) == ("COMPLETED", 3, 1)
+    assert ddb.get_item(TableName=target, Key={"pk": {"S": "k2"}})["Item"]["n"] == {"N": "2"}
+    assert ddb.scan(TableName=target)["Count"] == 3
+    listed = ddb.list_imports(TableArn=started["TableArn"])["ImportSummaryList"]
+    assert [i["ImportArn"] for i in listed] == [started["ImportArn"]]
+
+    csv_table = unique("csv")
+    cleanup.append(csv_table)
+    s3.put_object(Bucket=bucket, Key="csv/a.csv", Body=b"id,name,score\n1,ann,7\n2,bob,9\n")
+    ddb.import_table(S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "csv/"}, InputFormat="CSV",
+                     TableCreationParameters={
+                         "TableName": csv_table, "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}],
+                         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]})
+    assert ddb.get_item(TableName=csv_table, Key={"id": {"N": "2"}})["Item"] == {
+        "id": {"N": "2"}, "name": {"S": "bob"}, "score": {"S": "9"}}

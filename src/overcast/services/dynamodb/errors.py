@@ -156,3 +156,9 @@ class ExportNotFound(ServiceError):
     code = "ExportNotFoundException"
     status = 400
     sender_fault = True
+
+
+class ImportNotFound(ServiceError):
+    code = "ImportNotFoundException"
+    status = 400
+    sender_fault = True
