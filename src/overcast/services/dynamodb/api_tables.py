@@ -84,9 +84,11 @@ class TableOperations(ApiBase):
                      global_secondary_index_updates: list[dict[str, Any]] | None = None,
                      stream_specification: dict[str, Any] | None = None,
                      deletion_protection_enabled: bool | None = None, table_class: str | None = None,
-                     **_: Any) -> dict[str, Any]:
+                     replica_updates: list[dict[str, Any]] | None = None, **_: Any) -> dict[str, Any]:
         table = self._table(ctx, table_name, detailed=True)
         with self.db.tx():
+            if replica_updates:
+                table = self.replica_updates(ctx, table, replica_updates)  # type: ignore[attr-defined]
             if billing_mode is not None or provisioned_throughput is not None:
                 table = self._billing(table, billing_mode, provisioned_throughput)
             if global_secondary_index_updates:

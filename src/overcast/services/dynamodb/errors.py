@@ -162,3 +162,27 @@ class ImportNotFound(ServiceError):
     code = "ImportNotFoundException"
     status = 400
     sender_fault = True
+
+
+class GlobalTableAlreadyExists(ServiceError):
+    code = "GlobalTableAlreadyExistsException"
+    status = 400
+    sender_fault = True
+
+
+class GlobalTableNotFound(ServiceError):
+    code = "GlobalTableNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class ReplicaAlreadyExists(ServiceError):
+    code = "ReplicaAlreadyExistsException"
+    status = 400
+    sender_fault = True
+
+
+class ReplicaNotFound(ServiceError):
+    code = "ReplicaNotFoundException"
+    status = 400
+    sender_fault = True

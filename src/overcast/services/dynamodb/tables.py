@@ -76,6 +76,9 @@ class TableDef:
     sse: dict[str, str] | None = None
     #: Kinesis streaming destinations: stream ARN → {"status": ACTIVE|DISABLED, "precision": MILLISECOND|MICROSECOND}
     kinesis_destinations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: global tables: the regions holding a replica (this one included), and the version of global tables
+    replicas: list[str] = field(default_factory=list)
+    global_version: str | None = None
 
     @property
     def arn(self) -> str:
@@ -133,6 +136,9 @@ class TableDef:
         if self.sse:
             desc["SSEDescription"] = {"Status": "ENABLED", **self.sse}
         desc["WarmThroughput"] = self._warm(status)
+        if self.global_version == "2019.11.21":
+            desc["GlobalTableVersion"] = self.global_version
+            desc["Replicas"] = [{"RegionName": r, "ReplicaStatus": "ACTIVE"} for r in self.replicas if r != self.region]
         lsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "LSI"]
         gsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "GSI"]
         if lsis:
