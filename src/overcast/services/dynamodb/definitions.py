@@ -41,16 +41,39 @@ def check_index_lists(lsis: list[Any] | None, gsis: list[Any] | None) -> None:
         raise invalid("List of LocalSecondaryIndexes is empty")
 
 
-def key_schema(elements: list[dict[str, str]], types: dict[str, str], what: str = "") -> KeySchema:
-    """A KeySchema from its wire form: one HASH first, optionally one RANGE second, all defined."""
+MAX_MULTI_KEYS = 4  # a global secondary index: up to 4 HASH and 4 RANGE attributes
+
+
+def _multi_key_schema(elements: list[dict[str, str]]) -> None:
+    """A global secondary index's key schema: 1-4 HASH attributes, then 0-4 RANGE attributes."""
+    kinds = [e["KeyType"] for e in elements]
+    hashes, ranges = kinds.count("HASH"), kinds.count("RANGE")
+    if kinds[0] != "HASH":
+        raise DynamoValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    if kinds != ["HASH"] * hashes + ["RANGE"] * ranges:
+        raise invalid("Invalid KeySchema: all HASH key attributes must come before the RANGE key attributes")
+    if hashes > MAX_MULTI_KEYS or ranges > MAX_MULTI_KEYS:
+        raise invalid(f"Invalid KeySchema: a global secondary index can have at most {MAX_MULTI_KEYS} HASH and "
+                      f"{MAX_MULTI_KEYS} RANGE key attributes")
+    names = [e["AttributeName"] for e in elements]
+    if len(set(names)) != len(names):
+        raise invalid("Invalid KeySchema: an attribute can appear in the KeySchema only once")
+
+
+def key_schema(elements: list[dict[str, str]], types: dict[str, str], what: str = "", *,
+               multi: bool = False) -> KeySchema:
+    """A KeySchema from its wire form: one HASH first, optionally one RANGE second, all defined
+    (`multi`: a global secondary index, which may have multi-attribute keys)."""
     if not elements:
         raise DynamoValidation(f"Invalid KeySchema: Some index key attribute have no definition{what}")
     hashes = [e for e in elements if e["KeyType"] == "HASH"]
-    if len(hashes) > 1:
+    if multi and (len(elements) > 2 or len(hashes) > 1):
+        _multi_key_schema(elements)
+    elif len(hashes) > 1:
         raise DynamoValidation("Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key")
     if elements[0]["KeyType"] != "HASH":
         raise DynamoValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-    if len(elements) == 2:
+    if len(elements) == 2 and len(hashes) == 1:
         if elements[1]["KeyType"] != "RANGE":
             raise DynamoValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
         if elements[0]["AttributeName"] == elements[1]["AttributeName"]:
@@ -130,7 +153,7 @@ def _index(spec: dict[str, Any], kind: str, types: dict[str, str], names: set[st
     if name in names:
         raise invalid(f"Duplicate index name: {name}")
     names.add(name)
-    key = key_schema(spec["KeySchema"], types)
+    key = key_schema(spec["KeySchema"], types, multi=kind == "GSI")
     throughput = spec.get("ProvisionedThroughput")
     return IndexDef(name, 0, kind, key, projection(spec.get("Projection"), name),
                     dict(throughput) if throughput else None)

@@ -12,7 +12,7 @@ from typing import Any
 
 from overcast.services.dynamodb.errors import DynamoValidation, invalid
 from overcast.services.dynamodb.expressions import nodes
-from overcast.services.dynamodb.keys import KeySchema, encode_value, successor
+from overcast.services.dynamodb.keys import KeySchema, composite, encode_value, successor
 from overcast.services.dynamodb.types import AttributeValue, kind_of
 
 _FLIP = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -52,10 +52,7 @@ class KeyTerm:
 def terms_of(condition: Any) -> list[KeyTerm]:
     """Split a bound KeyConditionExpression into its (at most two) terms."""
     if isinstance(condition, nodes.And):
-        terms = terms_of(condition.left) + terms_of(condition.right)
-        if len(terms) > 2:
-            raise DynamoValidation("KeyConditionExpressions must only contain one condition per key")
-        return terms
+        return terms_of(condition.left) + terms_of(condition.right)
     if isinstance(condition, nodes.Or):
         raise DynamoValidation(f"{PREFIX}Invalid operator used in KeyConditionExpression: OR")
     if isinstance(condition, nodes.Not):
@@ -103,6 +100,10 @@ def _operands(operands: Any) -> tuple[str, tuple[AttributeValue, ...], bool]:
 
 def key_range(terms: list[KeyTerm], key: KeySchema) -> KeyRange:
     """The partition and sort range `terms` select in a table or index with schema `key`."""
+    if len(terms) > len(key.names):
+        raise DynamoValidation("KeyConditionExpressions must only contain one condition per key")
+    if key.multi:
+        return _multi_range(terms, key)
     by_name: dict[str, KeyTerm] = {}
     for term in terms:
         if term.name in by_name:
@@ -146,3 +147,61 @@ def _sort_range(pk: bytes, term: KeyTerm, kind: str) -> KeyRange:
     if op in ("<", "<="):
         return KeyRange(pk, high=values[0], high_inclusive=op == "<=")
     return KeyRange(pk, low=values[0], low_inclusive=op == ">=")
+
+
+def _multi_range(terms: list[KeyTerm], key: KeySchema) -> KeyRange:
+    """A multi-attribute index key: equality on every HASH attribute; on the RANGE attributes,
+    equalities on a leading run and at most one other condition on the attribute after it."""
+    by_name: dict[str, KeyTerm] = {}
+    for term in terms:
+        if term.name in by_name:
+            raise DynamoValidation("KeyConditionExpressions must only contain one condition per key")
+        if key.type_of(term.name) is None:
+            raise DynamoValidation("Query key condition not supported")
+        by_name[term.name] = term
+    partition = []
+    for name, kind in key.hash_parts:
+        equal = by_name.get(name)
+        if equal is None:
+            raise DynamoValidation(f"Query condition missed key schema element: {name}")
+        if equal.op != "=":
+            raise DynamoValidation("Query key condition not supported")
+        partition.append(_encoded(equal.values[0], kind, name))
+    pk = composite(partition)
+    prefix: list[bytes] = []
+    last: tuple[KeyTerm, str] | None = None
+    for name, kind in key.range_parts:
+        found = by_name.get(name)
+        if found is None:
+            break
+        if last is not None:
+            raise DynamoValidation("Query key condition not supported")
+        if found.op == "=":
+            prefix.append(_encoded(found.values[0], kind))
+        else:
+            last = (found, kind)
+    if len(prefix) + (last is not None) != len([t for t in by_name if t not in dict(key.hash_parts)]):
+        raise DynamoValidation("Query key condition not supported")  # a gap in the RANGE attributes
+    return _composite_range(pk, composite(prefix), last)
+
+
+def _composite_range(pk: bytes, prefix: bytes, last: tuple[KeyTerm, str] | None) -> KeyRange:
+    """The sort byte range of equal leading RANGE values (`prefix`) and one more condition."""
+    if last is None:
+        return KeyRange(pk, prefix, True, successor(prefix), False) if prefix else KeyRange(pk)
+    term, kind = last
+    if term.op == "begins_with":
+        start = prefix + _encoded(term.values[0], kind).replace(b"\x00", b"\x00\x01")
+        return KeyRange(pk, start, True, successor(start), False)
+    values = [prefix + composite([_encoded(v, kind)])[:-2] for v in term.values]  # the value, escaped
+    op = term.op
+    upper = successor(prefix) if prefix else None
+    if op == "BETWEEN":
+        return KeyRange(pk, values[0] + b"\x00\x00", True, values[1] + b"\x00\x01", False)
+    if op == "<":
+        return KeyRange(pk, prefix or None, True, values[0] + b"\x00\x00", False)
+    if op == "<=":
+        return KeyRange(pk, prefix or None, True, values[0] + b"\x00\x01", False)
+    if op == ">":
+        return KeyRange(pk, values[0] + b"\x00\x01", True, upper, False)
+    return KeyRange(pk, values[0] + b"\x00\x00", True, upper, False)

@@ -40,7 +40,7 @@ class IndexDef:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> IndexDef:
-        return cls(**{**doc, "key": KeySchema(**doc["key"])})
+        return cls(**{**doc, "key": KeySchema.from_doc(doc["key"])})
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class TableDef:
     def from_doc(cls, doc: dict[str, Any]) -> TableDef:
         return cls(**{
             **doc,
-            "key": KeySchema(**doc["key"]),
+            "key": KeySchema.from_doc(doc["key"]),
             "indexes": {n: IndexDef.from_doc(i) for n, i in doc["indexes"].items()},
             "stream": StreamState(**doc["stream"]),
         })
