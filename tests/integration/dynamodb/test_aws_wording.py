@@ -238,3 +238,15 @@ def test_warm_throughput(ddb, make_table):
         assert created["WarmThroughput"] == {"ReadUnitsPerSecond": 5, "WriteUnitsPerSecond": 5, "Status": "UPDATING"}
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_consumed_capacity_indexes_of_an_index_query(ddb, make_table):
+    name = make_table(extra_attributes={"g": "S"}, GlobalSecondaryIndexes=[{
+        "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"}}])
+    ddb.put_item(TableName=name, Item={**KEY, "g": {"S": "x"}})
+    used = ddb.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                     ExpressionAttributeValues={":g": {"S": "x"}}, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert used == {"TableName": name, "CapacityUnits": 0.5, "ReadCapacityUnits": 0.5,
+                    "Table": {"CapacityUnits": 0.0, "ReadCapacityUnits": 0.0},
+                    "GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": 0.5, "ReadCapacityUnits": 0.5}}}
