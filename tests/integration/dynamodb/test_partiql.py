@@ -113,3 +113,10 @@ def test_execute_transaction(ddb, table):
     ])
     assert ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("1")})["Item"]["n"] == N(100)
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": S("b"), "sk": S("1")})
+
+
+def test_update_set_add_and_set_delete(ddb, table):
+    run(ddb, f"UPDATE \"{table}\" SET tags = set_add(tags, <<'x', 'y'>>) WHERE pk = 'a' AND sk = '1'")
+    run(ddb, f"UPDATE \"{table}\" SET tags = set_delete(tags, <<'x'>>), n = n + 1 WHERE pk = 'a' AND sk = '1'")
+    item = ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("1")})["Item"]
+    assert item["tags"] == {"SS": ["y"]} and item["n"] == N(2)

@@ -12,7 +12,8 @@ AttributeValues), its attribute names `#nN` placeholders, and its WHERE / SET / 
 become the condition, update and projection expressions the rest of DynamoDB already evaluates.
 PartiQL spellings map to expression ones: `!=` to `<>`, `IN [a, b]` to `IN (a, b)`, `x IS MISSING`
 to `attribute_not_exists(x)`, `x IS NOT MISSING` to `attribute_exists(x)`, `x IS NULL` to
-`attribute_type(x, 'NULL')`.
+`attribute_type(x, 'NULL')`, `SET x = set_add(x, <<...>>)` to `ADD x :v` and `set_delete` to
+`DELETE x :v`.
 """
 
 from __future__ import annotations
@@ -369,6 +370,39 @@ def _update(cursor: Cursor, holders: Placeholders) -> Statement:
         (sets if clause.is_word("set") else removes).append(text)
     if not sets and not removes:
         raise malformed("UPDATE needs a SET or REMOVE clause")
-    update = " ".join(part for part in (
-        "SET " + ", ".join(sets) if sets else "", "REMOVE " + ", ".join(removes) if removes else "") if part)
+    assignments, adds, deletes = _set_functions([a for clause in sets for a in _top_level(clause)])
+    update = " ".join(f"{word} {', '.join(actions)}" for word, actions in (
+        ("SET", assignments), ("REMOVE", removes), ("ADD", adds), ("DELETE", deletes)) if actions)
     return Statement("UPDATE", table, holders, update=update, where=_where(cursor, holders))
+
+
+_SET_FUNCTION = re.compile(r"^(\S+) = (set_add|set_delete) \((\S+), (:v\d+)\)$")
+
+
+def _top_level(clause: str) -> list[str]:
+    """The comma-separated actions of one SET clause (commas inside parentheses stay)."""
+    actions, depth, current = [], 0, ""
+    for char in clause:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            actions.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*actions, current.strip()] if current.strip() else actions
+
+
+def _set_functions(actions: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """`x = set_add(x, <<...>>)` is `ADD x :v`, `x = set_delete(x, <<...>>)` is `DELETE x :v`."""
+    assignments: list[str] = []
+    adds: list[str] = []
+    deletes: list[str] = []
+    for action in actions:
+        found = _SET_FUNCTION.match(action)
+        if found is None:
+            assignments.append(action)
+        elif found.group(1) != found.group(3):
+            raise malformed(f"{found.group(2)} must update the set it reads")
+        else:
+            (adds if found.group(2) == "set_add" else deletes).append(f"{found.group(1)} {found.group(4)}")
+    return assignments, adds, deletes
