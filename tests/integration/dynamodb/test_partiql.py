@@ -120,3 +120,18 @@ def test_update_set_add_and_set_delete(ddb, table):
     run(ddb, f"UPDATE \"{table}\" SET tags = set_delete(tags, <<'x'>>), n = n + 1 WHERE pk = 'a' AND sk = '1'")
     item = ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("1")})["Item"]
     assert item["tags"] == {"SS": ["y"]} and item["n"] == N(2)
+
+
+def test_transaction_exists_condition_check(ddb, table):
+    ddb.execute_transaction(TransactStatements=[
+        {"Statement": f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = '1' AND n = 1)"},
+        {"Statement": f"UPDATE \"{table}\" SET n = 50 WHERE pk = 'a' AND sk = '2'"},
+    ])
+    assert ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("2")})["Item"]["n"] == N(50)
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as info:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = '1' AND n = 999)"},
+            {"Statement": f"UPDATE \"{table}\" SET n = 60 WHERE pk = 'a' AND sk = '2'"},
+        ])
+    assert [r["Code"] for r in info.value.response["CancellationReasons"]] == ["ConditionalCheckFailed", "None"]
+    assert ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("2")})["Item"]["n"] == N(50)

@@ -74,6 +74,8 @@ class PartiqlOperations(ApiBase):
                           return_consumed_capacity: str | None = None, limit: int | None = None,
                           return_values_on_condition_check_failure: str | None = None) -> dict[str, Any]:
         parsed = partiql.parse(statement, parameters)
+        if parsed.kind == "EXISTS":
+            raise DynamoValidation("EXISTS can only be used in a transaction (ExecuteTransaction)")
         table = self._table(ctx, parsed.table)
         if parsed.kind == "SELECT":
             return self._select(table, parsed, limit, next_token, consistent_read, return_consumed_capacity)
@@ -164,6 +166,8 @@ class PartiqlOperations(ApiBase):
         where = binder.condition(statement.where or "", "Where")
         key_item = self._key_item(table.key, where)
         stored = table.key.key_of_request(key_item)
+        if statement.kind == "EXISTS":  # a condition check: the item must be there and match
+            return writes.plan_check(self.store, table, stored, where, on_failure)
         if statement.kind == "DELETE":
             return writes.plan_delete(self.store, table, stored, where, on_failure)
         update = binder.update(statement.update or "")

@@ -60,6 +60,12 @@ def parse(text: str, parameters: list[Any] | None = None) -> Statement:
         statement = _insert(cursor, holders)
     elif head.is_word("update"):
         statement = _update(cursor, holders)
+    elif head.is_word("exists"):  # a transaction's condition check: EXISTS(SELECT * FROM t WHERE ...)
+        cursor.expect_op("(")
+        cursor.expect_word("select")
+        inner = _select(cursor, holders, inside=True)
+        cursor.expect_op(")")
+        statement = Statement("EXISTS", inner.table, holders, where=inner.where)
     elif head.is_word("delete"):
         cursor.expect_word("from")
         table, _index = table_ref(cursor)
@@ -69,19 +75,37 @@ def parse(text: str, parameters: list[Any] | None = None) -> Statement:
     if not cursor.done():
         raise malformed(f"Unexpected token: {cursor.next().text}")
     holders.check_all_used()
-    if statement.kind in ("UPDATE", "DELETE") and statement.where is None:
+    if statement.kind in ("UPDATE", "DELETE", "EXISTS") and statement.where is None:
         raise DynamoValidation("Where clause does not contain a mandatory equality on all key attributes")
     return statement
 
 
-def _where(cursor: Cursor, holders: Placeholders) -> str | None:
-    if cursor.done():
+def _where(cursor: Cursor, holders: Placeholders, inside: bool = False) -> str | None:
+    following = cursor.peek()
+    if following is None or (inside and following.kind == "op" and following.text == ")"):
         return None
     cursor.expect_word("where")
-    return expression(cursor, holders)
+    return _parenthesized(cursor, holders) if inside else expression(cursor, holders)
 
 
-def _select(cursor: Cursor, holders: Placeholders) -> Statement:
+def _parenthesized(cursor: Cursor, holders: Placeholders) -> str:
+    """The WHERE of `EXISTS(SELECT ... WHERE ...)`: the tokens up to the closing parenthesis."""
+    depth, end = 0, cursor.at
+    while end < len(cursor.tokens):
+        token = cursor.tokens[end]
+        if token.kind == "op" and token.text == "(":
+            depth += 1
+        elif token.kind == "op" and token.text == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        end += 1
+    inner = Cursor(cursor.tokens[cursor.at:end])
+    cursor.at = end
+    return expression(inner, holders)
+
+
+def _select(cursor: Cursor, holders: Placeholders, inside: bool = False) -> Statement:
     projection: str | None = None
     first = cursor.peek()
     if first is not None and first.kind == "op" and first.text == "*":
@@ -90,7 +114,8 @@ def _select(cursor: Cursor, holders: Placeholders) -> Statement:
         projection = expression(cursor, holders, stop=("from",))
     cursor.expect_word("from")
     table, index = table_ref(cursor)
-    return Statement("SELECT", table, holders, index=index, projection=projection, where=_where(cursor, holders))
+    return Statement("SELECT", table, holders, index=index, projection=projection,
+                     where=_where(cursor, holders, inside))
 
 
 def _insert(cursor: Cursor, holders: Placeholders) -> Statement:
