@@ -48,8 +48,8 @@ def _show(value: Any) -> str:
 class Wording:
     """How one service words its constraint violations (from its ProtocolOptions).
 
-    `member_paths`: list items are `.N.member` in paths (`keySchema.2.member.keyType`), as DynamoDB
-    words them; `enum_order`: the order a service lists an enum's values in its message, by shape
+    `member_paths`: list items are `.N.member` and map values `.key.member` in paths
+    (`keySchema.2.member.keyType`, `requestItems.t.member.keys`), as DynamoDB words them; `enum_order`: the order a service lists an enum's values in its message, by shape
     name, when it is not the model's; `limits`: constraints the service still enforces that the
     model no longer states, by (structure shape, member) → {"min": n, "max": n}."""
 
@@ -92,8 +92,9 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
         return
     if type_name == "map":
         _length(meta, len(value), value, path, found, "length")
+        suffix = ".member" if wording.member_paths else ""
         for key, item in value.items():
-            _check(shape.value, item, f"{path}.{key}" if path else str(key), found, wording)
+            _check(shape.value, item, f"{path}.{key}{suffix}" if path else f"{key}{suffix}", found, wording)
         return
     if type_name == "string":
         _length(meta, len(value), value, path, found, "length")

@@ -250,3 +250,14 @@ def test_consumed_capacity_indexes_of_an_index_query(ddb, make_table):
     assert used == {"TableName": name, "CapacityUnits": 0.5, "ReadCapacityUnits": 0.5,
                     "Table": {"CapacityUnits": 0.0, "ReadCapacityUnits": 0.0},
                     "GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": 0.5, "ReadCapacityUnits": 0.5}}}
+
+
+def test_map_and_list_member_paths(overcast_server, table):
+    raw = overcast_server.client("dynamodb", validate=False)
+    assert error_of(raw.batch_write_item, RequestItems={table: [{"PutRequest": {}}]}) == (
+        "ValidationException",
+        f"1 validation error detected: Value null at 'requestItems.{table}.member.1.member.putRequest.item' failed "
+        "to satisfy constraint: Member must not be null")
+    assert error_of(raw.batch_get_item, RequestItems={table: {}})[1] == (
+        f"1 validation error detected: Value null at 'requestItems.{table}.member.keys' failed to satisfy "
+        "constraint: Member must not be null")
