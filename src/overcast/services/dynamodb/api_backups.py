@@ -185,7 +185,8 @@ class BackupOperations(ApiBase):
         table = source.with_(id=0, account=ctx.account, region=ctx.region, name=target, created_at=now,
                              table_uuid=str(uuid.uuid4()), stream=StreamState(False), ttl_attribute=None,
                              ttl_enabled=False, tags={}, deletion_protection=False, indexes={},
-                             billing_mode=billing_mode or source.billing_mode, billing_changed_at=None)
+                             billing_mode=billing_mode or source.billing_mode, billing_changed_at=None,
+                             kinesis_destinations={}, replicas=[], global_version=None)
         with self.db.tx():
             table = self.catalog.create(table)
             indexes = {n: self.catalog.allocate_index(table, IndexDef(i.name, 0, i.kind, i.key, i.projection,
