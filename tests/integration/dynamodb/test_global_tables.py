@@ -74,3 +74,14 @@ def test_version_2017_global_tables(ddb, west):
                     ReplicationGroup=[{"RegionName": "us-east-1"}])[0] == "ValidationException"
     for client, table in ((ddb, name), (west, name), (ddb, no_stream)):
         client.delete_table(TableName=table)
+
+
+def test_deleting_a_replica_table_leaves_the_global_table(ddb, west):
+    name = unique("leave")
+    _create(ddb, name)
+    ddb.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "us-west-2"}}])
+    west.delete_table(TableName=name)
+    described = ddb.describe_table(TableName=name)["Table"]
+    assert "Replicas" not in described and "GlobalTableVersion" not in described
+    ddb.put_item(TableName=name, Item=KEY)  # no replica left to write to
+    ddb.delete_table(TableName=name)

@@ -59,6 +59,14 @@ class GlobalTableOperations(ApiBase):
                 regions.remove(region)
         return self._join(table, regions if len(regions) > 1 else [], V2019 if len(regions) > 1 else None)
 
+    def leave_global(self, table: TableDef) -> None:
+        """A replica deleted by DeleteTable leaves its global table (inside DeleteTable's transaction)."""
+        remaining = [r for r in table.replicas if r != table.region]
+        anchor = next((t for t in (self.catalog.find(table.account, r, table.name) for r in remaining) if t), None)
+        if anchor is not None:
+            kept = remaining if len(remaining) > 1 else []
+            self._join(anchor, kept, table.global_version if kept else None)
+
     def _create_replica(self, source: TableDef, region: str) -> None:
         replica = source.with_(id=0, region=region, created_at=self.clock.now(), table_uuid=str(uuid.uuid4()),
                                indexes={}, stream=StreamState(False), kinesis_destinations={})

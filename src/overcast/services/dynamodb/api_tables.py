@@ -76,6 +76,8 @@ class TableOperations(ApiBase):
             if table.stream.enabled:
                 self.streams.disable(table.stream)
             self.catalog.delete(table)
+            if table.replicas:
+                self.leave_global(table)  # type: ignore[attr-defined]
         return {"TableDescription": description}
 
     def update_table(self, ctx: RequestContext, table_name: str,
