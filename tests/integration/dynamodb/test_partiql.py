@@ -76,6 +76,8 @@ def test_statement_errors(ddb, table):
     assert error_of(run, ddb, f'SELECT * FROM "{table}" WHERE pk = ?') == (
         "ValidationException", "Number of parameters in request and statement don't match.")
     assert error_of(run, ddb, "SELEKT * FROM x")[1].startswith("Statement wasn't well formed, can't be processed")
+    assert error_of(run, ddb, f'SELECT * FROM "{table}" WHERE n = = 1')[1].startswith(
+        "Statement wasn't well formed, can't be processed: Syntax error")
     assert error_of(run, ddb, 'SELECT * FROM "no-such-table"')[0] == "ResourceNotFoundException"
 
 

@@ -57,6 +57,16 @@ def _equalities(node: Any) -> dict[str, Any]:
     return {}
 
 
+def _where(binder: Binder, text: str | None) -> Any:
+    """The bound WHERE condition; an expression DynamoDB refuses is a statement it cannot process."""
+    if not text:
+        return None
+    try:
+        return binder.condition(text, "Where")
+    except DynamoValidation as error:
+        raise partiql.malformed(error.message.removeprefix("Invalid Where: ")) from None
+
+
 def _token(key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
@@ -140,7 +150,7 @@ class PartiqlOperations(ApiBase):
     def _get(self, table: TableDef, statement: partiql.Statement) -> dict[str, Any]:
         """A SELECT of one item by its full key (batches and transactions read single items)."""
         binder = Binder(statement.holders.names or None, statement.holders.values or None)
-        where = binder.condition(statement.where, "Where") if statement.where else None
+        where = _where(binder, statement.where)
         key = self._key_item(table.key, where)
         item = self.store.get(table, table.key.key_of_request(key))
         if item is None or (where is not None and not evaluate(where, item)):
@@ -163,7 +173,7 @@ class PartiqlOperations(ApiBase):
             if self.store.get(table, key) is not None:
                 raise DuplicateItem("Duplicate primary key exists in table")
             return writes.plan_put(self.store, table, key, item, checked_size(item), None)
-        where = binder.condition(statement.where or "", "Where")
+        where = _where(binder, statement.where or "")
         key_item = self._key_item(table.key, where)
         stored = table.key.key_of_request(key_item)
         if statement.kind == "EXISTS":  # a condition check: the item must be there and match
@@ -177,7 +187,7 @@ class PartiqlOperations(ApiBase):
     def _select(self, table: TableDef, statement: partiql.Statement, limit: int | None, next_token: str | None,
                 consistent_read: bool | None, consumed: str | None) -> dict[str, Any]:
         binder = Binder(statement.holders.names or None, statement.holders.values or None)
-        where = binder.condition(statement.where, "Where") if statement.where else None
+        where = _where(binder, statement.where)
         paths = binder.projection(statement.projection) if statement.projection else None
         index = None
         if statement.index is not None:
