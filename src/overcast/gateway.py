@@ -32,7 +32,7 @@ from overcast.errors import (
     UnknownOperation,
 )
 from overcast.platform import Platform
-from overcast.protocol import PROTOCOLS
+from overcast.protocol import PROTOCOLS, is_cbor
 from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
@@ -191,6 +191,9 @@ class Gateway:
             # SQS moved from the query protocol to JSON; older SDKs still send `Action=SendMessage&...`
             # and AWS still answers them in XML.
             protocol = PROTOCOLS["query"]
+        elif model.protocol == "json" and is_cbor(req):
+            # the AWS SDK for Java and the KCL send Kinesis's json protocol CBOR-encoded; AWS answers in CBOR
+            protocol = PROTOCOLS["json-cbor"]
         opts = spec.options
         op: OperationModel | None = None
         try:

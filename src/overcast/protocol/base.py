@@ -29,6 +29,12 @@ class ProtocolOptions:
     query_absent_lists_empty: bool = False
     #: query: the message for an `Action` the service does not have (`{action}` is the action)
     unknown_action_message: str = "The action {action} is not valid for this web service."
+    #: validation wording: list items as `.N.member` in paths (DynamoDB's `keySchema.2.member.keyType`)
+    validation_member_paths: bool = False
+    #: validation wording: enum values listed in the service's order, by shape name
+    validation_enum_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: constraints the service enforces that its model no longer states: (structure, member) → {"max": n}
+    validation_limits: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
     #: shape names whose JSON values are handed to the service as they came (no walk, no decode)
     raw_shapes: frozenset[str] = frozenset()
     #: `__type` prefix in JSON error bodies (DynamoDB sends `com.amazonaws.dynamodb.v20120810#`)

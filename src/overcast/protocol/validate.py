@@ -8,6 +8,8 @@ not be null`` — member paths in lowerCamelCase, one clause per violation, join
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -42,21 +44,37 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How one service words its constraint violations (from its ProtocolOptions).
+
+    `member_paths`: list items are `.N.member` and map values `.key.member` in paths
+    (`keySchema.2.member.keyType`, `requestItems.t.member.keys`), as DynamoDB words them; `enum_order`: the order a service lists an enum's values in its message, by shape
+    name, when it is not the model's; `limits`: constraints the service still enforces that the
+    model no longer states, by (structure shape, member) → {"min": n, "max": n}."""
+
+    patterns: bool = True
+    raw: frozenset[str] = frozenset()
+    member_paths: bool = False
+    enum_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    limits: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
+
+
 def violations(shape: Shape, value: Any, path: str = "", *, patterns: bool = True,
-               raw: frozenset[str] = frozenset()) -> list[str]:
+               raw: frozenset[str] = frozenset(), wording: Wording | None = None) -> list[str]:
     """All constraint violations of `value` against `shape`, as AWS words them. Values of `raw`
     shapes (handed to the service as they came) are the service's to check."""
     found: list[str] = []
-    _check(shape, value, path, found, patterns, raw)
+    _check(shape, value, path, found, wording or Wording(patterns, raw))
     return found
 
 
-def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool,
-           raw: frozenset[str] = frozenset()) -> None:
-    if value is None or shape.name in raw:
+def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wording,
+           limits: Mapping[str, int] | None = None) -> None:
+    if value is None or shape.name in wording.raw:
         return
     type_name = shape.type_name
-    meta = shape.metadata
+    meta = {**shape.metadata, **limits} if limits else shape.metadata
     if type_name == "structure":
         for required in shape.required_members:
             if value.get(required) is None:
@@ -64,27 +82,30 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], patterns: bool
         for name, member_value in value.items():
             member = shape.members.get(name)
             if member is not None:
-                _check(member, member_value, _join(path, name), found, patterns, raw)
+                _check(member, member_value, _join(path, name), found, wording, wording.limits.get((shape.name, name)))
         return
     if type_name == "list":
         _length(meta, len(value), value, path, found, "length")
+        suffix = ".member" if wording.member_paths else ""
         for index, item in enumerate(value, 1):
-            _check(shape.member, item, f"{path}.{index}" if path else str(index), found, patterns, raw)
+            _check(shape.member, item, f"{path}.{index}{suffix}" if path else f"{index}{suffix}", found, wording)
         return
     if type_name == "map":
         _length(meta, len(value), value, path, found, "length")
+        suffix = ".member" if wording.member_paths else ""
         for key, item in value.items():
-            _check(shape.value, item, f"{path}.{key}" if path else str(key), found, patterns, raw)
+            _check(shape.value, item, f"{path}.{key}{suffix}" if path else f"{key}{suffix}", found, wording)
         return
     if type_name == "string":
         _length(meta, len(value), value, path, found, "length")
         enum = meta.get("enum")
         if enum and value not in enum:
+            listed = wording.enum_order.get(shape.name, enum)
             found.append(
                 f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(enum)}]"
+                f"Member must satisfy enum value set: [{', '.join(listed)}]"
             )
-        pattern = meta.get("pattern") if patterns else None
+        pattern = meta.get("pattern") if wording.patterns else None
         if pattern:
             compiled = _pattern(pattern)
             if compiled is not None and not compiled.fullmatch(value):
@@ -128,7 +149,8 @@ def _join(path: str, name: str) -> str:
 
 
 def validate(shape: Shape | None, params: dict[str, Any], *, code: str = "ValidationException",
-             patterns: bool = True, required_only: bool = False, raw: frozenset[str] = frozenset()) -> None:
+             patterns: bool = True, required_only: bool = False, raw: frozenset[str] = frozenset(),
+             wording: Wording | None = None) -> None:
     """Raise the service's validation error when `params` break the model's constraints."""
     if shape is None:
         return
@@ -139,7 +161,7 @@ def validate(shape: Shape | None, params: dict[str, Any], *, code: str = "Valida
             if params.get(name) is None
         ]
     else:
-        problems = violations(shape, params, patterns=patterns, raw=raw)
+        problems = violations(shape, params, patterns=patterns, raw=raw, wording=wording)
     if not problems:
         return
     shown = problems[:MAX_REPORTED]

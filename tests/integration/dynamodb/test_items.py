@@ -35,12 +35,14 @@ def test_numbers_are_canonical_and_38_digits(ddb, make_table):
     assert (got["a"], got["b"], got["c"]) == (N("1.5"), N("100"), N("0"))
     assert got["d"] == N("12345678901234567890123456789012345678")
     assert error_of(ddb.put_item, TableName=name, Item={"pk": S("n"), "sk": S("x"), "a": N("1" * 39)}) == (
-        "ValidationException", "Attempting to store more than 38 significant digits in a Number")
+        "ValidationException", "1 validation error detected: Attempting to store more than 38 significant digits in a "
+                               "Number")
     assert error_of(ddb.put_item, TableName=name, Item={"pk": S("n"), "sk": S("x"), "a": N("1e126")}) == (
         "ValidationException",
-        "Number overflow. Attempting to store a number with magnitude larger than supported range")
+        "1 validation error detected: Number overflow. Attempting to store a number with magnitude larger than "
+        "supported range")
     assert error_of(ddb.put_item, TableName=name, Item={"pk": S("n"), "sk": S("x"), "a": N("abc")})[1] == \
-        "A value provided cannot be converted into a number"
+        "1 validation error detected: The parameter cannot be converted to a numeric value: abc"
 
 
 def test_key_validation_messages(ddb, make_table):
@@ -57,7 +59,8 @@ def test_key_validation_messages(ddb, make_table):
         "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
         "empty string value. Key: pk")
     _code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": []}})
-    assert message == "One or more parameter values were invalid: An string set  may not be empty"
+    assert message == ("1 validation error detected: One or more parameter values were invalid: An string set  "
+                       "may not be empty")
     _code, message = error_of(ddb.put_item, TableName=name, Item={"pk": S("a"), "sk": N(1), "s": {"SS": ["a", "a"]}})
     assert "contains duplicates" in message
 
@@ -174,4 +177,6 @@ def test_legacy_expected_and_attribute_updates(ddb, make_table):
     assert item == {"n": N(5), "tags": {"SS": ["b"]}, "l": {"L": [N(1)]}}
     _code, message = error_of(ddb.put_item, TableName=name, Item=key, Expected={"pk": {"Exists": False}},
                              ConditionExpression="attribute_not_exists(pk)")
-    assert message.startswith("Can not use both expression and non-expression parameters in the same request")
+    assert message == ("1 validation error detected: Can not use both expression and non-expression parameters in "
+                       "the same request: Non-expression parameters: {Expected} Expression parameters: "
+                       "{ConditionExpression}")

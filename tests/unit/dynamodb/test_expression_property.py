@@ -211,9 +211,11 @@ def reference(node: tuple[Any, ...], item: dict[str, Any]) -> bool:
 
 
 def _bounds_ok(node: tuple[Any, ...]) -> bool:
-    """DynamoDB refuses BETWEEN with constant bounds out of order (checked elsewhere)."""
+    """DynamoDB refuses BETWEEN with constant bounds out of order or NULL (checked elsewhere)."""
     if node[0] == "between":
         low, high = plain(node[2]), plain(node[3])
+        if "NULL" in (low[0], high[0]):
+            return False
         if low[0] == high[0] and low[0] in ("S", "N", "B"):
             a, b = low[1], high[1]
             if low[0] == "S":

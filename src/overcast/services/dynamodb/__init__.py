@@ -16,6 +16,15 @@ OPTIONS = ProtocolOptions(
     validation="full",
     raw_shapes=RAW_SHAPES,
     error_type_prefix="com.amazonaws.dynamodb.v20120810#",
+    validation_member_paths=True,  # `keySchema.2.member.keyType`
+    # DynamoDB lists these enums in its own order, not the model's
+    validation_enum_order={
+        "Select": ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"),
+        "ReturnValue": ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"),
+    },
+    # a table's or local index's key schema: one HASH and at most one RANGE (the model's KeySchema
+    # grew to 8 elements for multi-attribute GSI keys)
+    validation_limits={("CreateTableInput", "KeySchema"): {"max": 2}, ("LocalSecondaryIndex", "KeySchema"): {"max": 2}},
 )
 
 

@@ -28,16 +28,30 @@ def table_location(ctx: RequestContext, name: str) -> tuple[str, str, str]:
     return ctx.account, ctx.region, name
 
 
-def capacity(table: str, units: float, requested: str | None, *, read: bool = False) -> dict[str, Any] | None:
-    """ConsumedCapacity when ReturnConsumedCapacity asks for it (on-demand figures)."""
+def capacity(table: str, units: float, requested: str | None, *, read: bool = False,
+             index: tuple[str, str] | None = None) -> dict[str, Any] | None:
+    """ConsumedCapacity when ReturnConsumedCapacity asks for it (on-demand figures). `index`:
+    (name, "GSI"|"LSI") of the index a Query or Scan read, which INDEXES reports apart."""
     if requested not in ("TOTAL", "INDEXES"):
         return None
     out: dict[str, Any] = {"TableName": table, "CapacityUnits": units}
     key = "ReadCapacityUnits" if read else "WriteCapacityUnits"
     out[key] = units
     if requested == "INDEXES":
-        out["Table"] = {"CapacityUnits": units, key: units}
+        if index is None:
+            out["Table"] = {"CapacityUnits": units, key: units}
+        else:
+            out["Table"] = {"CapacityUnits": 0.0, key: 0.0}
+            group = "GlobalSecondaryIndexes" if index[1] == "GSI" else "LocalSecondaryIndexes"
+            out[group] = {index[0]: {"CapacityUnits": units, key: units}}
     return out
+
+
+def capacities(units: dict[str, float], requested: str | None, *, read: bool = False) -> list[dict[str, Any]] | None:
+    """The ConsumedCapacity list of a batch or transaction: one entry per table, in request order."""
+    if requested not in ("TOTAL", "INDEXES"):
+        return None
+    return [capacity(table, total, requested, read=read) for table, total in units.items()]  # type: ignore[misc]
 
 
 def write_units(size: int) -> float:

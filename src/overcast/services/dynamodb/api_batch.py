@@ -15,7 +15,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.protocol.base import Trusted
 from overcast.services.dynamodb import writes
-from overcast.services.dynamodb.api_base import ApiBase
+from overcast.services.dynamodb.api_base import ApiBase, capacities, read_units, write_units
 from overcast.services.dynamodb.errors import (
     ConditionalCheckFailed,
     DynamoValidation,
@@ -24,6 +24,7 @@ from overcast.services.dynamodb.errors import (
 )
 from overcast.services.dynamodb.expressions.projection import project
 from overcast.services.dynamodb.items import checked_size
+from overcast.services.dynamodb.keys import KEY_MISMATCH
 from overcast.services.dynamodb.requests import Expressions, read_projection, write_condition
 from overcast.services.dynamodb.types import check_item, item_size
 
@@ -32,6 +33,16 @@ MAX_BATCH_WRITE = 25
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 TOKEN_LIFETIME = 600.0
 DUPLICATES = "Provided list of item keys contains duplicates"
+
+
+def _batch_key(table: Any, item: dict[str, Any]) -> Any:
+    """BatchWriteItem words a put's missing or mistyped key attribute as a key that does not match."""
+    try:
+        return table.key.key_of_item(item)
+    except DynamoValidation as err:
+        if "Missing the key" in err.message or "Type mismatch for key" in err.message:
+            raise DynamoValidation(KEY_MISMATCH) from None
+        raise
 
 
 class BatchOperations(ApiBase):
@@ -53,19 +64,27 @@ class BatchOperations(ApiBase):
             plans.append((name, table, spec, keys, paths))
         responses: dict[str, list[Any]] = {}
         unprocessed: dict[str, Any] = {}
+        units: dict[str, float] = {}
         total = 0
         for name, table, spec, keys, paths in plans:
             found = responses.setdefault(name, [])
+            units.setdefault(table.name, 0.0)
             for position, key in enumerate(keys):
                 if total >= MAX_RESPONSE_BYTES:
                     rest = {k: v for k, v in spec.items() if k != "Keys"}
                     unprocessed[name] = {**rest, "Keys": spec["Keys"][position:]}
                     break
                 item = self.store.get(table, key)
+                size = item_size(item) if item is not None else 0
+                units[table.name] += read_units(size, spec.get("ConsistentRead"))
                 if item is not None:
-                    total += item_size(item)
+                    total += size
                     found.append(project(item, paths) if paths is not None else item)
-        return {"Responses": Trusted(responses), "UnprocessedKeys": Trusted(unprocessed)}
+        out: dict[str, Any] = {"Responses": Trusted(responses), "UnprocessedKeys": Trusted(unprocessed)}
+        used = capacities(units, return_consumed_capacity, read=True)
+        if used is not None:
+            out["ConsumedCapacity"] = used
+        return out
 
     def batch_write_item(self, ctx: RequestContext, request_items: dict[str, Any],
                          return_consumed_capacity: str | None = None,
@@ -83,7 +102,7 @@ class BatchOperations(ApiBase):
                                            "exactly one of the supported datatypes")
                 if put is not None:
                     item = check_item(put["Item"])
-                    key = table.key.key_of_item(item)
+                    key = _batch_key(table, item)
                     planned.append((table, key, item, checked_size(item)))
                 else:
                     key = table.key.key_of_request(delete["Key"])
@@ -91,11 +110,17 @@ class BatchOperations(ApiBase):
                 if key in seen:
                     raise DynamoValidation(DUPLICATES)
                 seen.add(key)
+        units: dict[str, float] = {}
         with self.db.tx():
             for table, key, new, size in planned:
-                old = self.store.get(table, key)
-                self.store.write(table, key, old, new, size=size)
-        return {"UnprocessedItems": {}}
+                old, old_size = self.store.get_sized(table, key)
+                self.store.write(table, key, old, new, size=size, old_size=old_size)
+                units[table.name] = units.get(table.name, 0.0) + write_units(max(size or 0, old_size))
+        out: dict[str, Any] = {"UnprocessedItems": {}}
+        used = capacities(units, return_consumed_capacity)
+        if used is not None:
+            out["ConsumedCapacity"] = used
+        return out
 
     def transact_get_items(self, ctx: RequestContext, transact_items: list[dict[str, Any]],
                            return_consumed_capacity: str | None = None) -> dict[str, Any]:
@@ -111,10 +136,17 @@ class BatchOperations(ApiBase):
         if len({(t.id, k) for t, k, _ in reads}) != len(reads):
             raise DynamoValidation("Transaction request cannot include multiple operations on one item")
         responses = []
+        units: dict[str, float] = {}
         for table, key, paths in reads:
             item = self.store.get(table, key)
+            # a transactional read costs two strongly consistent reads
+            units[table.name] = units.get(table.name, 0.0) + 2 * read_units(item_size(item) if item else 0, True)
             responses.append({} if item is None else {"Item": project(item, paths) if paths is not None else item})
-        return {"Responses": Trusted(responses)}
+        out: dict[str, Any] = {"Responses": Trusted(responses)}
+        used = capacities(units, return_consumed_capacity, read=True)
+        if used is not None:
+            out["ConsumedCapacity"] = used
+        return out
 
     def transact_write_items(self, ctx: RequestContext, transact_items: list[dict[str, Any]],
                              return_consumed_capacity: str | None = None,
@@ -137,9 +169,14 @@ class BatchOperations(ApiBase):
                     reasons.append({"Code": "ValidationError", "Message": error.message})
             if len(changes) != len(actions):
                 raise TransactionCanceled(reasons)
+            units: dict[str, float] = {}
             for change in changes:
                 change.commit(self.store)
-        return {}
+                # a transactional write costs two writes
+                size = max(change.size or 0, change.old_size)
+                units[change.table.name] = units.get(change.table.name, 0.0) + 2 * write_units(size)
+        used = capacities(units, return_consumed_capacity)
+        return {} if used is None else {"ConsumedCapacity": used}
 
     # -- transactions' pieces ----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from overcast.protocol.base import Trusted
 from overcast.services.dynamodb import legacy_params as legacy
 from overcast.services.dynamodb import writes
 from overcast.services.dynamodb.api_base import ApiBase, capacity, read_units, write_units
-from overcast.services.dynamodb.errors import DynamoValidation
+from overcast.services.dynamodb.errors import DynamoValidation, enveloped
 from overcast.services.dynamodb.expressions.projection import project
 from overcast.services.dynamodb.items import checked_size
 from overcast.services.dynamodb.requests import Expressions, read_projection, write_condition
@@ -41,12 +41,13 @@ class ItemOperations(ApiBase):
                  expression_attribute_values: Any = None,
                  return_values_on_condition_check_failure: str | None = None, **_: Any) -> dict[str, Any]:
         _check_return_values(return_values, ("ALL_OLD", "NONE"))
-        expressions = Expressions(expression_attribute_names, expression_attribute_values,
-                                  {"ConditionExpression": condition_expression}, {"Expected": expected})
-        condition = write_condition(expressions, condition_expression, expected, conditional_operator)
-        expressions.done()
+        with enveloped():
+            expressions = Expressions(expression_attribute_names, expression_attribute_values,
+                                      {"ConditionExpression": condition_expression}, {"Expected": expected})
+            condition = write_condition(expressions, condition_expression, expected, conditional_operator)
+            expressions.done()
+            item = check_item(item)
         table = self._table(ctx, table_name)
-        item = check_item(item)
         key = table.key.key_of_item(item)
         size = checked_size(item)
         with self.db.tx():
@@ -81,10 +82,11 @@ class ItemOperations(ApiBase):
                     expression_attribute_values: Any = None,
                     return_values_on_condition_check_failure: str | None = None, **_: Any) -> dict[str, Any]:
         _check_return_values(return_values, ("ALL_OLD", "NONE"))
-        expressions = Expressions(expression_attribute_names, expression_attribute_values,
-                                  {"ConditionExpression": condition_expression}, {"Expected": expected})
-        condition = write_condition(expressions, condition_expression, expected, conditional_operator)
-        expressions.done()
+        with enveloped():
+            expressions = Expressions(expression_attribute_names, expression_attribute_values,
+                                      {"ConditionExpression": condition_expression}, {"Expected": expected})
+            condition = write_condition(expressions, condition_expression, expected, conditional_operator)
+            expressions.done()
         table = self._table(ctx, table_name)
         stored_key = table.key.key_of_request(key)
         with self.db.tx():
@@ -100,14 +102,15 @@ class ItemOperations(ApiBase):
                     expression_attribute_names: dict[str, str] | None = None,
                     expression_attribute_values: Any = None,
                     return_values_on_condition_check_failure: str | None = None, **_: Any) -> dict[str, Any]:
-        expressions = Expressions(
-            expression_attribute_names, expression_attribute_values,
-            {"UpdateExpression": update_expression, "ConditionExpression": condition_expression},
-            {"AttributeUpdates": attribute_updates, "Expected": expected})
-        update = expressions.update(update_expression) if update_expression is not None else \
-            legacy.attribute_updates(attribute_updates)
-        condition = write_condition(expressions, condition_expression, expected, conditional_operator)
-        expressions.done()
+        with enveloped():
+            expressions = Expressions(
+                expression_attribute_names, expression_attribute_values,
+                {"UpdateExpression": update_expression, "ConditionExpression": condition_expression},
+                {"AttributeUpdates": attribute_updates, "Expected": expected})
+            update = expressions.update(update_expression) if update_expression is not None else \
+                legacy.attribute_updates(attribute_updates)
+            condition = write_condition(expressions, condition_expression, expected, conditional_operator)
+            expressions.done()
         table = self._table(ctx, table_name)
         stored_key = table.key.key_of_request(key)
         key_item = check_item(key)

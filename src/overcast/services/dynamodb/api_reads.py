@@ -61,9 +61,11 @@ def _index(table: TableDef, index_name: str | None, consistent_read: bool | None
     return index
 
 
-def _finish(out: dict[str, Any], table: TableDef, consumed: str | None, consistent: bool | None) -> dict[str, Any]:
+def _finish(out: dict[str, Any], table: TableDef, consumed: str | None, consistent: bool | None,
+            index: IndexDef | None = None) -> dict[str, Any]:
     size = out.pop("_bytes", 0)
-    used = capacity(table.name, read_units(size, consistent), consumed, read=True)
+    used = capacity(table.name, read_units(size, consistent), consumed, read=True,
+                    index=(index.name, index.kind) if index is not None else None)
     if used is not None:
         out["ConsumedCapacity"] = used
     return out
@@ -105,7 +107,7 @@ class ReadOperations(ApiBase):
         plan = ReadPlan(table, index, filter_node, projection,
                         _select(select, projection, index, attributes_to_get is not None), limit)
         out = self.reader.query(plan, key_range(terms, key), scan_index_forward is not False, exclusive_start_key)
-        return _finish(out, table, return_consumed_capacity, consistent_read)
+        return _finish(out, table, return_consumed_capacity, consistent_read, index)
 
     def scan(self, ctx: RequestContext, table_name: str, index_name: str | None = None,
              attributes_to_get: list[str] | None = None, limit: int | None = None, select: str | None = None,
@@ -128,7 +130,7 @@ class ReadOperations(ApiBase):
         plan = ReadPlan(table, index, filter_node, projection,
                         _select(select, projection, index, attributes_to_get is not None), limit)
         out = self.reader.scan(plan, parallel, exclusive_start_key)
-        return _finish(out, table, return_consumed_capacity, consistent_read)
+        return _finish(out, table, return_consumed_capacity, consistent_read, index)
 
 
 def _segment(segment: int | None, total: int | None) -> tuple[int, int] | None:

@@ -26,8 +26,9 @@ class TableOperations(ApiBase):
                      provisioned_throughput: dict[str, int] | None = None,
                      stream_specification: dict[str, Any] | None = None, tags: list[dict[str, str]] | None = None,
                      table_class: str | None = None, deletion_protection_enabled: bool | None = None,
-                     **_: Any) -> dict[str, Any]:
+                     sse_specification: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
         rules.check_table_name(table_name)
+        rules.check_index_lists(local_secondary_indexes, global_secondary_indexes)
         types = rules.attribute_types(attribute_definitions)
         key = rules.key_schema(key_schema, types)
         indexes = rules.secondary_indexes(key, types, local_secondary_indexes or [], global_secondary_indexes or [])
@@ -36,7 +37,8 @@ class TableOperations(ApiBase):
         stream = rules.stream_state(stream_specification)
         table = TableDef(0, ctx.account, ctx.region, table_name, key, types, self.clock.now(), str(uuid.uuid4()),
                          mode, throughput, tags={t["Key"]: t["Value"] for t in tags or []},
-                         deletion_protection=bool(deletion_protection_enabled), table_class=table_class)
+                         deletion_protection=bool(deletion_protection_enabled), table_class=table_class,
+                         sse=rules.sse(sse_specification, ctx.account, ctx.region))
         with self.db.tx():
             table = self.catalog.create(table)
             allocated = {i.name: self.catalog.allocate_index(table, i) for i in indexes}
@@ -74,6 +76,8 @@ class TableOperations(ApiBase):
             if table.stream.enabled:
                 self.streams.disable(table.stream)
             self.catalog.delete(table)
+            if table.replicas:
+                self.leave_global(table)  # type: ignore[attr-defined]
         return {"TableDescription": description}
 
     def update_table(self, ctx: RequestContext, table_name: str,
@@ -82,9 +86,11 @@ class TableOperations(ApiBase):
                      global_secondary_index_updates: list[dict[str, Any]] | None = None,
                      stream_specification: dict[str, Any] | None = None,
                      deletion_protection_enabled: bool | None = None, table_class: str | None = None,
-                     **_: Any) -> dict[str, Any]:
+                     replica_updates: list[dict[str, Any]] | None = None, **_: Any) -> dict[str, Any]:
         table = self._table(ctx, table_name, detailed=True)
         with self.db.tx():
+            if replica_updates:
+                table = self.replica_updates(ctx, table, replica_updates)  # type: ignore[attr-defined]
             if billing_mode is not None or provisioned_throughput is not None:
                 table = self._billing(table, billing_mode, provisioned_throughput)
             if global_secondary_index_updates:
@@ -214,12 +220,6 @@ class TableOperations(ApiBase):
     def describe_limits(self, ctx: RequestContext) -> dict[str, Any]:
         return {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
                 "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
-
-    def describe_continuous_backups(self, ctx: RequestContext, table_name: str) -> dict[str, Any]:
-        self._table(ctx, table_name, detailed=True)
-        return {"ContinuousBackupsDescription": {
-            "ContinuousBackupsStatus": "ENABLED",
-            "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}}
 
 
 def _used_types(types: dict[str, str], table: TableDef, indexes: dict[str, Any]) -> dict[str, str]:

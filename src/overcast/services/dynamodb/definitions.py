@@ -4,6 +4,7 @@ stream specifications, refused with DynamoDB's messages."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from overcast.services.dynamodb.errors import DynamoValidation, invalid
@@ -32,16 +33,47 @@ def check_table_name(name: str, member: str = "tableName") -> None:
         raise DynamoValidation(f"{len(problems)} validation {noun} detected: " + "; ".join(problems))
 
 
-def key_schema(elements: list[dict[str, str]], types: dict[str, str], what: str = "") -> KeySchema:
-    """A KeySchema from its wire form: one HASH first, optionally one RANGE second, all defined."""
+def check_index_lists(lsis: list[Any] | None, gsis: list[Any] | None) -> None:
+    """An index list, when given, must hold an index."""
+    if gsis is not None and not gsis:
+        raise invalid("List of GlobalSecondaryIndexes is empty")
+    if lsis is not None and not lsis:
+        raise invalid("List of LocalSecondaryIndexes is empty")
+
+
+MAX_MULTI_KEYS = 4  # a global secondary index: up to 4 HASH and 4 RANGE attributes
+
+
+def _multi_key_schema(elements: list[dict[str, str]]) -> None:
+    """A global secondary index's key schema: 1-4 HASH attributes, then 0-4 RANGE attributes."""
+    kinds = [e["KeyType"] for e in elements]
+    hashes, ranges = kinds.count("HASH"), kinds.count("RANGE")
+    if kinds[0] != "HASH":
+        raise DynamoValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    if kinds != ["HASH"] * hashes + ["RANGE"] * ranges:
+        raise invalid("Invalid KeySchema: all HASH key attributes must come before the RANGE key attributes")
+    if hashes > MAX_MULTI_KEYS or ranges > MAX_MULTI_KEYS:
+        raise invalid(f"Invalid KeySchema: a global secondary index can have at most {MAX_MULTI_KEYS} HASH and "
+                      f"{MAX_MULTI_KEYS} RANGE key attributes")
+    names = [e["AttributeName"] for e in elements]
+    if len(set(names)) != len(names):
+        raise invalid("Invalid KeySchema: an attribute can appear in the KeySchema only once")
+
+
+def key_schema(elements: list[dict[str, str]], types: dict[str, str], what: str = "", *,
+               multi: bool = False) -> KeySchema:
+    """A KeySchema from its wire form: one HASH first, optionally one RANGE second, all defined
+    (`multi`: a global secondary index, which may have multi-attribute keys)."""
     if not elements:
         raise DynamoValidation(f"Invalid KeySchema: Some index key attribute have no definition{what}")
     hashes = [e for e in elements if e["KeyType"] == "HASH"]
-    if len(hashes) > 1:
+    if multi and (len(elements) > 2 or len(hashes) > 1):
+        _multi_key_schema(elements)
+    elif len(hashes) > 1:
         raise DynamoValidation("Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key")
     if elements[0]["KeyType"] != "HASH":
         raise DynamoValidation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-    if len(elements) == 2:
+    if len(elements) == 2 and len(hashes) == 1:
         if elements[1]["KeyType"] != "RANGE":
             raise DynamoValidation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
         if elements[0]["AttributeName"] == elements[1]["AttributeName"]:
@@ -121,7 +153,7 @@ def _index(spec: dict[str, Any], kind: str, types: dict[str, str], names: set[st
     if name in names:
         raise invalid(f"Duplicate index name: {name}")
     names.add(name)
-    key = key_schema(spec["KeySchema"], types)
+    key = key_schema(spec["KeySchema"], types, multi=kind == "GSI")
     throughput = spec.get("ProvisionedThroughput")
     return IndexDef(name, 0, kind, key, projection(spec.get("Projection"), name),
                     dict(throughput) if throughput else None)
@@ -157,3 +189,19 @@ def stream_state(spec: dict[str, Any] | None) -> StreamState:
     if not view:
         raise invalid("StreamViewType is required when StreamEnabled is true")
     return StreamState(True, view)
+
+
+def sse(spec: dict[str, Any] | None, account: str, region: str) -> dict[str, str] | None:
+    """SSESpecification → the table's KMS encryption (None: the AWS owned key, which DescribeTable
+    does not describe). Without KMSMasterKeyId DynamoDB uses the AWS managed key alias/aws/dynamodb."""
+    if not spec or not spec.get("Enabled"):
+        if spec and spec.get("KMSMasterKeyId"):
+            raise invalid("SSESpecification: KMSMasterKeyId can only be specified when SSE is enabled")
+        return None
+    if spec.get("SSEType", "KMS") != "KMS":
+        raise invalid(f"SSEType {spec['SSEType']} is not supported")
+    # the AWS managed key: one stable key id per account and region
+    key = spec.get("KMSMasterKeyId") or str(uuid.uuid5(uuid.NAMESPACE_URL, f"kms:{account}:{region}:alias/aws/dynamodb"))
+    if not key.startswith("arn:"):
+        key = f"arn:aws:kms:{region}:{account}:{key if key.startswith('alias/') else 'key/' + key}"
+    return {"SSEType": "KMS", "KMSMasterKeyArn": key}

@@ -12,9 +12,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from overcast.errors import ServiceError
+
+ENVELOPE = "1 validation error detected: "
+_ALREADY_COUNTED = re.compile(r"\d+ validation errors? detected: ")
+#: request-validation messages AWS leaves bare even on item writes
+_BARE = ("ExpressionAttributeNames can only be specified",)
 
 
 class DynamoValidation(ServiceError):
@@ -85,3 +93,96 @@ def table_not_found(name: str | None = None) -> ResourceNotFound:
     if name is None:
         return ResourceNotFound("Requested resource not found")
     return ResourceNotFound(f"Requested resource not found: Table: {name} not found")
+
+
+@contextmanager
+def enveloped() -> Iterator[None]:
+    """PutItem, UpdateItem and DeleteItem word the errors of their request validation (expressions,
+    their placeholders, the item's attribute values) inside AWS's `1 validation error detected: `
+    envelope; Query, Scan and the apply-time errors (missing attribute, item too large) stay bare."""
+    try:
+        yield
+    except DynamoValidation as err:
+        if _ALREADY_COUNTED.match(err.message) or err.message.startswith(_BARE):
+            raise
+        raise DynamoValidation(ENVELOPE + err.message) from None
+
+
+class DuplicateItem(ServiceError):
+    """PartiQL INSERT of an item whose key is already there."""
+
+    code = "DuplicateItemException"
+    status = 400
+    sender_fault = True
+
+
+class BackupNotFound(ServiceError):
+    code = "BackupNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class TableAlreadyExists(ServiceError):
+    code = "TableAlreadyExistsException"
+    status = 400
+    sender_fault = True
+
+
+class TableNotFound(ServiceError):
+    code = "TableNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class PolicyNotFound(ServiceError):
+    code = "PolicyNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class PointInTimeRecoveryUnavailable(ServiceError):
+    code = "PointInTimeRecoveryUnavailableException"
+    status = 400
+    sender_fault = True
+
+
+class SourceTableNotFound(ServiceError):
+    code = "SourceTableNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class ExportNotFound(ServiceError):
+    code = "ExportNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class ImportNotFound(ServiceError):
+    code = "ImportNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class GlobalTableAlreadyExists(ServiceError):
+    code = "GlobalTableAlreadyExistsException"
+    status = 400
+    sender_fault = True
+
+
+class GlobalTableNotFound(ServiceError):
+    code = "GlobalTableNotFoundException"
+    status = 400
+    sender_fault = True
+
+
+class ReplicaAlreadyExists(ServiceError):
+    code = "ReplicaAlreadyExistsException"
+    status = 400
+    sender_fault = True
+
+
+class ReplicaNotFound(ServiceError):
+    code = "ReplicaNotFoundException"
+    status = 400
+    sender_fault = True

@@ -14,6 +14,7 @@ from overcast.platform import Platform
 from overcast.services.dynamodb import types
 from overcast.services.dynamodb.catalog import Catalog
 from overcast.services.dynamodb.errors import DynamoValidation
+from overcast.services.dynamodb.kinesis_destinations import publish
 from overcast.services.dynamodb.streams import StreamStore
 from overcast.services.dynamodb.tables import TableDef
 from overcast.services.dynamodb.types import Item
@@ -75,11 +76,14 @@ class ItemStore:
 
     def write(self, table: TableDef, key: Key, old: Item | None, new: Item | None, *,
               size: int | None = None, old_size: int | None = None,
-              user_identity: dict[str, str] | None = None) -> bool:
+              user_identity: dict[str, str] | None = None, replicate: bool = True) -> bool:
         """Commit one item change (inside a transaction); False when it changed nothing. `size` and
-        `old_size` are the items' sizes when the caller knows them."""
+        `old_size` are the items' sizes when the caller knows them. A global table's change is
+        applied to its replicas in the other regions too (`replicate=False`: this is that copy)."""
         if unchanged(old, new):
             return False
+        if replicate and len(table.replicas) > 1:
+            self._replicate(table, key, new, size)
         index_changes = self._index_changes(table, old, new)
         db = self.db
         pk, sk = key
@@ -109,7 +113,19 @@ class ItemStore:
         self._ttl(table, key, old, new)
         if table.stream.enabled:
             self.streams.append(table, old, new, user_identity)
+        if table.kinesis_destinations:
+            publish(self.platform, table, old, new)
         return True
+
+    def _replicate(self, table: TableDef, key: Key, new: Item | None, size: int | None) -> None:
+        """Global tables: the same change in every other region's replica (last writer wins)."""
+        for region in table.replicas:
+            if region == table.region:
+                continue
+            replica = self.catalog.find(table.account, region, table.name)
+            if replica is not None:
+                current, current_size = self.get_sized(replica, key)
+                self.write(replica, key, current, new, size=size, old_size=current_size, replicate=False)
 
     def _index_changes(self, table: TableDef, old: Item | None,
                        new: Item | None) -> list[tuple[int, Key | None, Key | None]]:

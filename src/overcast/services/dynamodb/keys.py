@@ -65,37 +65,63 @@ def segment_of(pk: bytes, total: int) -> int:
     return (int.from_bytes(hashlib.md5(pk).digest()[:4], "big") * total) >> 32
 
 
+def composite(parts: list[bytes]) -> bytes:
+    """Several key values as one byte string whose order is the tuple order of the values: each
+    value with 0x00 escaped as 0x00 0x01, ended by 0x00 0x00 (multi-attribute GSI keys)."""
+    return b"".join(part.replace(b"\x00", b"\x00\x01") + b"\x00\x00" for part in parts)
+
+
 @dataclass(frozen=True)
 class KeySchema:
-    """HASH (and optional RANGE) attribute names and their types (S, N or B)."""
+    """HASH (and optional RANGE) attribute names and their types (S, N or B). A global secondary
+    index may have up to 4 HASH and 4 RANGE attributes (multi-attribute keys): the first of each
+    are `hash_name`/`range_name`, the others `more_hash`/`more_range` as (name, type) pairs."""
 
     hash_name: str
     hash_type: str
     range_name: str | None = None
     range_type: str | None = None
+    more_hash: tuple[tuple[str, str], ...] = ()
+    more_range: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_wire(cls, key_schema: list[dict[str, str]], types: dict[str, str]) -> KeySchema:
-        hash_name = next(k["AttributeName"] for k in key_schema if k["KeyType"] == "HASH")
-        range_name = next((k["AttributeName"] for k in key_schema if k["KeyType"] == "RANGE"), None)
-        return cls(hash_name, types[hash_name], range_name, types[range_name] if range_name else None)
+        hashes = [k["AttributeName"] for k in key_schema if k["KeyType"] == "HASH"]
+        ranges = [k["AttributeName"] for k in key_schema if k["KeyType"] == "RANGE"]
+        return cls(hashes[0], types[hashes[0]], ranges[0] if ranges else None, types[ranges[0]] if ranges else None,
+                   tuple((n, types[n]) for n in hashes[1:]), tuple((n, types[n]) for n in ranges[1:]))
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> KeySchema:
+        return cls(**{**doc, "more_hash": tuple(tuple(p) for p in doc.get("more_hash", ())),
+                      "more_range": tuple(tuple(p) for p in doc.get("more_range", ()))})
+
+    @property
+    def multi(self) -> bool:
+        return bool(self.more_hash or self.more_range)
+
+    @property
+    def hash_parts(self) -> tuple[tuple[str, str], ...]:
+        return ((self.hash_name, self.hash_type), *self.more_hash)
+
+    @property
+    def range_parts(self) -> tuple[tuple[str, str], ...]:
+        if self.range_name is None:
+            return ()
+        return ((self.range_name, self.range_type or "S"), *self.more_range)
 
     @property
     def names(self) -> tuple[str, ...]:
+        if self.multi:
+            return tuple(n for n, _ in (*self.hash_parts, *self.range_parts))
         return (self.hash_name, self.range_name) if self.range_name else (self.hash_name,)
 
     def type_of(self, name: str) -> str | None:
-        if name == self.hash_name:
-            return self.hash_type
-        if name == self.range_name:
-            return self.range_type
-        return None
+        return next((t for n, t in (*self.hash_parts, *self.range_parts) if n == name), None)
 
     def to_wire(self) -> list[dict[str, str]]:
-        out = [{"AttributeName": self.hash_name, "KeyType": "HASH"}]
-        if self.range_name:
-            out.append({"AttributeName": self.range_name, "KeyType": "RANGE"})
-        return out
+        return [{"AttributeName": n, "KeyType": "HASH"} for n, _ in self.hash_parts] + \
+            [{"AttributeName": n, "KeyType": "RANGE"} for n, _ in self.range_parts]
 
     # -- keys of requests ---------------------------------------------------------------------
 
@@ -151,6 +177,8 @@ class KeySchema:
     def index_key_of(self, item: Item, index_name: str) -> tuple[bytes, bytes] | None:
         """An item's key in a secondary index, or None when the item lacks an index key attribute
         (the index is sparse). A wrongly typed index key is refused, as DynamoDB does."""
+        if self.multi:
+            return self._multi_key_of(item, index_name)
         parts: list[bytes] = []
         for name, kind in ((self.hash_name, self.hash_type), (self.range_name, self.range_type)):
             if name is None:
@@ -168,5 +196,31 @@ class KeySchema:
                                        "secondary index key is not supported. The AttributeValue for a key "
                                        f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
                                        f"value. IndexName: {index_name}, IndexKey: {name}")
-            parts.append(encode_value(kind, value))  # type: ignore[arg-type]
+            encoded = encode_value(kind, value)  # type: ignore[arg-type]
+            if name == self.range_name and len(encoded) > MAX_RANGE_KEY:  # index keys have the table's limits
+                raise invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+            if name == self.hash_name and len(encoded) > MAX_HASH_KEY:
+                raise invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes")
+            parts.append(encoded)
         return parts[0], parts[1]
+
+    def _multi_key_of(self, item: Item, index_name: str) -> tuple[bytes, bytes] | None:
+        """A multi-attribute index key: every key attribute must be there (else the item is not
+        indexed); partition and sort values each joined by `composite`."""
+        encoded: dict[str, bytes] = {}
+        for name, kind in (*self.hash_parts, *self.range_parts):
+            av: AttributeValue | None = item.get(name)
+            if av is None:
+                return None
+            if kind not in av:
+                raise invalid(f"Type mismatch for Index Key {name} Expected: {kind} Actual: {next(iter(av))} "
+                              f"IndexName: {index_name}")
+            if av[kind] == "":
+                raise DynamoValidation("One or more parameter values are not valid. A value specified for a "
+                                       "secondary index key is not supported. The AttributeValue for a key "
+                                       f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
+                                       f"value. IndexName: {index_name}, IndexKey: {name}")
+            encoded[name] = encode_value(kind, av[kind])
+        pk = composite([encoded[n] for n, _ in self.hash_parts])
+        sk = composite([encoded[n] for n, _ in self.range_parts]) if self.range_parts else b""
+        return pk, sk

@@ -40,7 +40,7 @@ class IndexDef:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> IndexDef:
-        return cls(**{**doc, "key": KeySchema(**doc["key"])})
+        return cls(**{**doc, "key": KeySchema.from_doc(doc["key"])})
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,13 @@ class TableDef:
     deletion_protection: bool = False
     table_class: str | None = None
     billing_changed_at: float | None = None
+    #: server-side encryption with a KMS key: {"SSEType": "KMS", "KMSMasterKeyArn": ...}; None: AWS owned key
+    sse: dict[str, str] | None = None
+    #: Kinesis streaming destinations: stream ARN → {"status": ACTIVE|DISABLED, "precision": MILLISECOND|MICROSECOND}
+    kinesis_destinations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: global tables: the regions holding a replica (this one included), and the version of global tables
+    replicas: list[str] = field(default_factory=list)
+    global_version: str | None = None
 
     @property
     def arn(self) -> str:
@@ -96,7 +103,7 @@ class TableDef:
     def from_doc(cls, doc: dict[str, Any]) -> TableDef:
         return cls(**{
             **doc,
-            "key": KeySchema(**doc["key"]),
+            "key": KeySchema.from_doc(doc["key"]),
             "indexes": {n: IndexDef.from_doc(i) for n, i in doc["indexes"].items()},
             "stream": StreamState(**doc["stream"]),
         })
@@ -126,6 +133,12 @@ class TableDef:
             desc["BillingModeSummary"] = summary
         if self.table_class:
             desc["TableClassSummary"] = {"TableClass": self.table_class}
+        if self.sse:
+            desc["SSEDescription"] = {"Status": "ENABLED", **self.sse}
+        desc["WarmThroughput"] = self._warm(status)
+        if self.global_version == "2019.11.21":
+            desc["GlobalTableVersion"] = self.global_version
+            desc["Replicas"] = [{"RegionName": r, "ReplicaStatus": "ACTIVE"} for r in self.replicas if r != self.region]
         lsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "LSI"]
         gsis = [self._describe_index(i, index_counts) for i in self.indexes.values() if i.kind == "GSI"]
         if lsis:
@@ -138,6 +151,17 @@ class TableDef:
             desc["LatestStreamLabel"] = self.stream.label
             desc["LatestStreamArn"] = self.stream.arn
         return desc
+
+    def _warm(self, status: str, throughput: dict[str, int] | None = None) -> dict[str, Any]:
+        """WarmThroughput: an on-demand table starts warm for 12,000 reads and 4,000 writes a second,
+        a provisioned one for its provisioned capacity; UPDATING while the table is created."""
+        if self.billing_mode == "PAY_PER_REQUEST":
+            reads, writes = 12000, 4000
+        else:
+            source = self.throughput if throughput is None else throughput
+            reads, writes = source.get("ReadCapacityUnits", 0), source.get("WriteCapacityUnits", 0)
+        return {"ReadUnitsPerSecond": reads, "WriteUnitsPerSecond": writes,
+                "Status": "UPDATING" if status == "CREATING" else "ACTIVE"}
 
     def _describe_index(self, index: IndexDef, counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
         count, size = counts.get(index.name, (0, 0))
@@ -152,6 +176,7 @@ class TableDef:
         if index.kind == "GSI":
             desc["IndexStatus"] = "ACTIVE"
             desc["ProvisionedThroughput"] = _throughput(index.throughput or {})
+            desc["WarmThroughput"] = self._warm("ACTIVE", index.throughput or {})
         return desc
 
 

@@ -36,7 +36,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 #: numbers already in canonical form (plain notation, no superfluous zeros); checked for length below
 _CANONICAL = re.compile(r"-?(?:[1-9]\d*|0(?=\.))(?:\.\d*[1-9])?|0")
 
-NOT_A_NUMBER = "A value provided cannot be converted into a number"
+NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
 TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
 OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
 UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
@@ -47,7 +47,7 @@ UNDERFLOW = "Number underflow. Attempting to store a number with magnitude small
 def parse_number(text: Any) -> Decimal:
     """The number a wire `N` string holds, checked against DynamoDB's limits."""
     if not isinstance(text, str) or not _NUMBER.fullmatch(text):
-        raise DynamoValidation(NOT_A_NUMBER)
+        raise DynamoValidation(f"{NOT_A_NUMBER}: {text}" if isinstance(text, str) and text else NOT_A_NUMBER)
     value = Decimal(text)
     if not value:
         return Decimal(0)

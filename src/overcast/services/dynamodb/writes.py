@@ -48,7 +48,8 @@ class Change:
             return self.new
         paths = [a.path for a in self.update.actions] if self.update else []
         source = self.old if return_values == "UPDATED_OLD" else self.new
-        return project(source, paths) if source is not None else None
+        shown = project(source, paths) if source is not None else None
+        return shown or None  # none of the updated attributes there: DynamoDB omits Attributes
 
 
 def check(condition: Any, old: Item | None, on_failure: str | None) -> None:

@@ -1,7 +1,8 @@
 """DynamoDB Streams operations: ListStreams, DescribeStream, GetShardIterator, GetRecords.
 
-Shard iterators are opaque tokens holding the stream, the shard, the position (the sequence number
-after which reading continues) and when the iterator was issued; they expire after 15 minutes.
+Shard iterators are shaped as DynamoDB Streams shapes them, `<StreamArn>|<version digit>|<opaque>`;
+the opaque part holds the shard, the position (the sequence number after which reading continues)
+and when the iterator was issued. They expire after 15 minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from overcast.services.dynamodb.streams import StreamInfo, StreamRecord, StreamS
 
 ITERATOR_LIFETIME = 15 * 60.0
 MAX_RECORDS = 1000
+ITERATOR_VERSION = "1"
 
 
 def _stream_not_found(arn: str) -> ResourceNotFound:
@@ -116,12 +118,15 @@ class DynamoDbStreamsApi:
     # -- iterators ----------------------------------------------------------------------------
 
     def _iterator(self, arn: str, shard_id: str, position: int) -> str:
-        payload = json.dumps([arn, shard_id, position, self.clock.now()], separators=(",", ":"))
-        return base64.urlsafe_b64encode(payload.encode()).decode()
+        payload = json.dumps([shard_id, position, self.clock.now()], separators=(",", ":"))
+        return f"{arn}|{ITERATOR_VERSION}|{base64.urlsafe_b64encode(payload.encode()).decode()}"
 
     def _open(self, token: str) -> tuple[str, str, int, float]:
         try:
-            arn, shard_id, position, issued = json.loads(base64.urlsafe_b64decode(token.encode()))
+            arn, version, opaque = token.rsplit("|", 2)
+            if version != ITERATOR_VERSION:
+                raise ValueError(version)
+            shard_id, position, issued = json.loads(base64.urlsafe_b64decode(opaque.encode()))
         except (ValueError, binascii.Error, TypeError):
             raise DynamoValidation("Invalid ShardIterator") from None
         if self.clock.aws_elapsed(issued) > ITERATOR_LIFETIME:

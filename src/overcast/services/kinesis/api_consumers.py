@@ -1,5 +1,5 @@
-"""Enhanced fan-out consumers: registered, described, listed and deregistered (SubscribeToShard,
-which needs an HTTP/2 event stream, is not served)."""
+"""Enhanced fan-out consumers: registered, described, listed and deregistered (their
+SubscribeToShard is api_subscribe.py)."""
 
 from __future__ import annotations
 

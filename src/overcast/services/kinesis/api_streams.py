@@ -48,7 +48,9 @@ class StreamOperations:
     def create_stream(self, ctx: RequestContext, stream_name: str, shard_count: int | None = None,
                       stream_mode_details: dict[str, str] | None = None, tags: dict[str, str] | None = None,
                       max_record_size_in_ki_b: int | None = None, **_: Any) -> dict[str, Any]:
-        mode = (stream_mode_details or {}).get("StreamMode", "PROVISIONED")
+        # AWS: a stream created with neither ShardCount nor StreamModeDetails is on-demand (4 shards)
+        default_mode = "PROVISIONED" if shard_count is not None else "ON_DEMAND"
+        mode = (stream_mode_details or {}).get("StreamMode", default_mode)
         if mode == "ON_DEMAND":
             shard_count = ON_DEMAND_SHARDS
         elif shard_count is None:

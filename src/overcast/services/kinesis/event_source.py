@@ -12,23 +12,33 @@ from overcast.platform import Platform
 from overcast.services.kinesis.models import KinesisStreams, Record, stream_signal
 
 
+def stream_of(arn: str) -> str:
+    """The stream ARN of a stream or consumer ARN."""
+    return arn.split("/consumer/", 1)[0]
+
+
 class KinesisSource:
     kind = "kinesis"
     batch_info_key = "KinesisBatchInfo"
 
     def __init__(self, platform: Platform, arn: str) -> None:
         self.streams = platform.component(KinesisStreams)
-        self.arn = arn
+        # a mapping's source may be an enhanced fan-out consumer (`<stream ARN>/consumer/<name>:<t>`):
+        # its records are the stream's, pushed to it; records name the stream in eventSourceARN
+        self.arn = stream_of(arn)
         self.region = arns.parse(arn).region
-        self.wake_key = stream_signal(arn)
-        self.streams.stream(arn)  # raises when it does not exist (yet)
+        self.wake_key = stream_signal(self.arn)
+        self.streams.stream(self.arn)  # raises when it does not exist (yet)
 
     @staticmethod
     def missing(platform: Platform, arn: str) -> str | None:
         try:
-            platform.component(KinesisStreams).streams.by_arn(arn)
+            platform.component(KinesisStreams).streams.by_arn(stream_of(arn))
         except ServiceError:
-            return f"Stream not found: {arn}"
+            return f"Stream not found: {stream_of(arn)}"
+        if arn != stream_of(arn) and platform.db.query_one(
+                "SELECT 1 FROM kinesis_consumers WHERE arn=? AND status != 'DELETING'", (arn,)) is None:
+            return f"Consumer not found: {arn}"
         return None
 
     def shards(self) -> list[Shard]:

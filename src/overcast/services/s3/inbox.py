@@ -5,7 +5,9 @@
   `payload` as a JSON object at `options["key"]`;
 - `read_object(platform, bucket, key)`: an object's bytes, for other services' reads (Lambda's
   CreateFunction with S3Bucket/S3Key, CloudFormation's TemplateURL and BodyS3Location);
-  `object_path(...)` gives the file instead, for large objects.
+  `object_path(...)` gives the file instead, for large objects;
+- `list_keys(platform, bucket, prefix)`: the keys of a bucket's current objects under a prefix
+  (DynamoDB's ImportTable).
 """
 
 from __future__ import annotations
@@ -62,3 +64,13 @@ def read_object(platform: Platform, bucket: str, key: str, version_id: str | Non
     found = store.readable(store.bucket(bucket), key, version_id, "GET")
     assert found.blob is not None
     return store.blobs.read(found.blob)
+
+
+def list_keys(platform: Platform, bucket: str, prefix: str = "") -> list[str]:
+    """The keys of `bucket`'s current objects (no delete markers) starting with `prefix`, in key
+    order (raises S3's NoSuchBucket `ServiceError`)."""
+    store = platform.component(S3Store)
+    store.bucket(bucket)
+    rows = store.db.query("SELECT key FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 "
+                          "AND substr(key, 1, ?) = ? ORDER BY key", (bucket, len(prefix), prefix))
+    return [row["key"] for row in rows]

@@ -82,4 +82,26 @@ MIGRATIONS = [
     );
     CREATE INDEX ddb_stream_records_by_stream ON ddb_stream_records(stream_id, seq);
     """,
+    # backups, continuous-backup settings, resource policies, contributor insights (documents),
+    # and the items of each on-demand backup
+    """
+    CREATE TABLE ddb_documents (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        account  TEXT NOT NULL,
+        region   TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        parent   TEXT NOT NULL DEFAULT '',
+        id       TEXT NOT NULL,
+        doc      TEXT NOT NULL,
+        UNIQUE (account, region, kind, parent, id)
+    );
+    CREATE INDEX ddb_documents_by_id ON ddb_documents(kind, id);
+    CREATE INDEX ddb_documents_by_parent ON ddb_documents(account, region, parent);
+    CREATE TABLE ddb_backup_items (
+        backup_arn TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        item       TEXT NOT NULL,
+        PRIMARY KEY (backup_arn, seq)
+    ) WITHOUT ROWID;
+    """,
 ]

@@ -161,6 +161,10 @@ class Binder:
     def _between(self, node: nodes.Between) -> nodes.Between:
         bound = nodes.Between(self._operand(node.subject), self._operand(node.low), self._operand(node.high))
         low, high = bound.low, bound.high
+        for bound_value in (low, high):  # DynamoDB refuses a NULL bound
+            if isinstance(bound_value, nodes.Value) and kind_of(bound_value.av) == "NULL":
+                raise ExpressionError("Incorrect operand type for operator or function; operator or function: "
+                                      f"BETWEEN, operand type: {kind_of(bound_value.av)}")
         if isinstance(low, nodes.Value) and isinstance(high, nodes.Value):
             order = compare(low.av, high.av)
             if order is not None and order > 0:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from overcast.services.dynamodb.errors import DynamoValidation
@@ -41,6 +41,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
         for part in parts:
             elements.append(int(part) if part.type == "INDEX" else str(part))
         return nodes.Path(tuple(elements))
+
+    def paren(self, inner: Any) -> Any:
+        return inner
 
     def value(self, token: Token) -> nodes.Value:
         return nodes.Value(str(token))
@@ -125,6 +128,7 @@ def parse(text: str, start: str) -> Any:
     parser = _lark()
     try:
         tree = parser.parse(text, start=start)
+        _check_parentheses(tree)
         return _BUILD.transform(tree)
     except VisitError as err:
         if isinstance(err.orig_exc, ExpressionError):
@@ -134,6 +138,13 @@ def parse(text: str, start: str) -> Any:
         raise _syntax_error(text, err) from None
     except LarkError:
         raise ExpressionError(f'Syntax error; token: "<EOF>", near: "{text[-8:]}"') from None
+
+
+def _check_parentheses(tree: Tree) -> None:
+    """DynamoDB refuses a condition wrapped in two pairs of parentheses: `((a = :v))`."""
+    for subtree in tree.iter_subtrees():
+        if subtree.data == "paren" and isinstance(subtree.children[0], Tree) and subtree.children[0].data == "paren":
+            raise ExpressionError("The expression has redundant parentheses;")
 
 
 def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionError:
