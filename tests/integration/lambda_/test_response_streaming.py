@@ -62,6 +62,40 @@ def test_an_error_mid_stream_ends_it_with_the_error(lam, tmp_path):
     assert events[-1] == {"InvokeComplete": {"ErrorCode": "Error", "ErrorDetails": "failed mid-stream"}}
 
 
+@needs_node
+def test_an_error_mid_stream_on_a_warm_environment_keeps_every_chunk(lam, tmp_path):
+    # The environment has served an invocation already: the runtime's connection is warm.
+    name = create_function(lam, STREAMER, runtime="nodejs22.x", Timeout=10)
+    marker = tmp_path / "received"
+    marker.touch()
+    warm = lam.invoke_with_response_stream(FunctionName=name, Payload=json.dumps({"marker": str(marker)}))
+    assert list(warm["EventStream"])[-1] == {"InvokeComplete": {}}
+    response = lam.invoke_with_response_stream(FunctionName=name, Payload=json.dumps(
+        {"marker": str(marker), "fail": True}))
+    events = list(response["EventStream"])
+    assert b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e) == b"first;second;"
+    assert events[-1] == {"InvokeComplete": {"ErrorCode": "Error", "ErrorDetails": "failed mid-stream"}}
+
+
+@needs_node
+def test_chunks_written_just_before_a_throw_are_delivered_before_the_error(lam):
+    # Writes the runtime has not flushed yet when the handler throws (back to back, in the same
+    # tick) are still part of the stream: AWS's runtime ends the stream after them, then the error.
+    name = create_function(lam, """
+        export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+          responseStream.write("a;");
+          responseStream.write("b;");
+          responseStream.write("c;");
+          throw new TypeError("thrown after three writes");
+        });
+    """, runtime="nodejs22.x", Timeout=10)
+    for _ in range(2):   # a cold environment, then the same environment warm
+        events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
+        assert b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e) == b"a;b;c;"
+        assert events[-1] == {"InvokeComplete": {"ErrorCode": "TypeError",
+                                                 "ErrorDetails": "thrown after three writes"}}
+
+
 def test_a_function_that_does_not_stream_answers_in_one_chunk(lam):
     name = create_function(lam, "def handler(event, context):\n    return {'whole': True}\n")
     events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}", LogType="Tail")["EventStream"])

@@ -4,6 +4,7 @@
 // `awslambda.HttpResponseStream.from(stream, {statusCode, headers, cookies})` prefixes the body
 // with the JSON prelude and eight NUL bytes a function URL reads its status and headers from.
 import { Writable } from 'node:stream';
+import { finished as streamFinished } from 'node:stream/promises';
 import { openPost } from './rapid.mjs';
 import { toRapidResponse } from './errors.mjs';
 
@@ -18,6 +19,7 @@ class ResponseStream extends Writable {
     this.id = id;
     this.contentType = 'application/octet-stream';
     this.post = null;
+    this.errorTrailers = null;   // set when the handler failed mid-stream
   }
 
   setContentType(type) {
@@ -42,15 +44,27 @@ class ResponseStream extends Writable {
   }
 
   _final(callback) {
-    this.open().req.end(callback);
+    const { req } = this.open();
+    if (this.errorTrailers) req.addTrailers(this.errorTrailers);
+    req.end(callback);
   }
 
+  /** The handler failed after the response started: every chunk it wrote goes out first (writes
+   * made while an earlier chunk was still being flushed wait in this Writable's queue), then the
+   * stream ends with the error in its trailers, as AWS's runtime does. */
   async fail(error) {
     const document = toRapidResponse(error);
+    this.errorTrailers = { 'Lambda-Runtime-Function-Error-Type': document.errorType,
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(document)).toString('base64') };
     const { req, finished } = this.open();
-    req.addTrailers({ 'Lambda-Runtime-Function-Error-Type': document.errorType,
-      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(document)).toString('base64') });
-    req.end();
+    if (!this.destroyed) {
+      if (!this.writableEnded) this.end();
+      await streamFinished(this).catch(() => {});
+    }
+    if (!req.writableEnded) {   // the Writable broke before its end: end the request ourselves
+      req.addTrailers(this.errorTrailers);
+      req.end();
+    }
     await finished.catch(() => {});
   }
 }
