@@ -142,3 +142,37 @@ def test_a_stream_may_exceed_the_buffered_response_limit(lam):
     payload = b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
     assert len(payload) == 7 * 1024 * 1024 and payload.endswith(b"g" * 10)
     assert events[-1] == {"InvokeComplete": {}}
+
+
+@needs_node
+def test_a_buffered_function_url_does_not_read_the_http_prelude(lam, tmp_path):
+    # A BUFFERED URL invokes with Invoke, which answers with the stream's bytes as they are: the
+    # prelude, its eight NUL bytes and the body. The URL reads that payload as any other function
+    # result (payload format 2.0); it is not JSON, so the prelude's status and headers are not used.
+    source = STREAMER.replace("if (event.http)", "if (event.queryStringParameters || event.http)")
+    name = create_function(lam, source, runtime="nodejs22.x", Timeout=10)
+    marker = tmp_path / "received"
+    marker.touch()
+    raw = lam.invoke(FunctionName=name, Payload=json.dumps({"marker": str(marker), "http": True}))["Payload"].read()
+    prelude, separator, body = raw.partition(b"\0" * 8)
+    assert json.loads(prelude) == {"statusCode": 203, "headers": {"X-Kind": "streamed"}}
+    assert separator and body == b"first;second;last"
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode="BUFFERED")["FunctionUrl"]
+    response = httpx.get(url, params={"marker": str(marker)}, timeout=30)
+    assert response.status_code == 502 and "x-kind" not in response.headers
+
+
+@needs_node
+def test_a_buffered_function_url_reads_a_streamed_json_response(lam):
+    # The same rule the other way round: streamed bytes that form a payload-format-2.0 response are
+    # answered as one when the URL is BUFFERED.
+    name = create_function(lam, """
+        export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+          responseStream.write('{"statusCode": 201, ');
+          responseStream.end('"headers": {"X-Kind": "json"}, "body": "made of chunks"}');
+        });
+    """, runtime="nodejs22.x", Timeout=10)
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode="BUFFERED")["FunctionUrl"]
+    response = httpx.get(url, timeout=30)
+    assert response.status_code == 201 and response.headers["x-kind"] == "json"
+    assert response.text == "made of chunks"
