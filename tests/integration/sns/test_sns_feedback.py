@@ -166,3 +166,15 @@ def test_unsampled_successes_and_unlogged_protocols_write_nothing(sns, sqs, logs
     assert len(got) >= 1
     groups = [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=f"sns/us-east-1/000000000000/{name}")["logGroups"]]
     assert groups == [f"sns/us-east-1/000000000000/{name}/Failure"]
+
+
+def test_lambda_failures_are_logged_for_a_missing_function(sns, logs):
+    name = _name()
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="LambdaFailureFeedbackRoleArn", AttributeValue=ROLE)
+    function = f"arn:aws:lambda:us-east-1:000000000000:function:{_name('gone')}"
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)
+    message_id = sns.publish(TopicArn=topic, Message="to nobody")["MessageId"]
+    [record] = _records(logs, f"sns/us-east-1/000000000000/{name}/Failure", 1)
+    assert record["status"] == "FAILURE" and record["delivery"]["destination"] == function
+    assert record["notification"]["messageId"] == message_id
