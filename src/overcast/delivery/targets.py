@@ -14,7 +14,7 @@ engine finds them (the server fills it from the discovered specs). See docs/deli
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from overcast import arns
@@ -26,7 +26,7 @@ from overcast.platform import Platform
 OUTBOX_SIGNAL = "outbox"
 
 #: deliver(platform, target_arn, payload, options): take one payload or raise DeliveryError/ServiceError
-Deliverer = Callable[[Platform, str, bytes, dict[str, Any]], "Awaitable[None] | None"]
+Deliverer = Callable[[Platform, str, bytes, dict[str, Any]], Any]  # None, or an endpoint's answer, or awaitable
 #: failure_attributes(error, attempts, options): the message attributes of a dead-letter message
 FailureAttributes = Callable[[ServiceError, int, dict[str, Any]], dict[str, Any]]
 
@@ -36,6 +36,9 @@ class DeliveryError(ServiceError):
 
     code = "DeliveryFailed"
     status = 500
+    #: what the target answered, when it is an endpoint that answers (delivery status logs)
+    provider_status: int | None = None
+    provider_response: str | None = None
 
     def __init__(self, message: str, *, code: str = "DeliveryFailed", retryable: bool = True) -> None:
         super().__init__(message, code=code)

@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from overcast.delivery import OUTBOX_SIGNAL, DeliveryError, GiveUp, Registry, RetryPolicy, record
+from overcast.delivery.status import report
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 
@@ -25,11 +26,13 @@ IDLE_WAIT = 5.0
 FAILURE_RETRY = RetryPolicy(max_attempts=3, max_age=3600)
 
 
-async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any] | None = None) -> None:
-    """Deliver now (from a loop). Raises `DeliveryError`/`ServiceError` when the target refuses."""
+async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any] | None = None) -> Any:
+    """Deliver now (from a loop); the deliverer's answer (an HTTP deliverer's `(status, body)`).
+    Raises `DeliveryError`/`ServiceError` when the target refuses."""
     result = platform.component(Registry).deliverer(target_arn)(platform, target_arn, payload, options or {})
     if inspect.isawaitable(result):
-        await result
+        result = await result
+    return result
 
 
 async def outbox_loop(platform: Platform) -> None:
@@ -53,7 +56,7 @@ async def attempt(platform: Platform, row: Any) -> None:
     """Try one outbox row: delete it when delivered, else retry it or give it up."""
     meta = json.loads(row["options"])
     try:
-        await deliver(platform, row["target_arn"], row["payload"], meta["options"])
+        answer = await deliver(platform, row["target_arn"], row["payload"], meta["options"])
     except ServiceError as error:
         _failed(platform, row, meta, error)
         return
@@ -61,7 +64,16 @@ async def attempt(platform: Platform, row: Any) -> None:
         log.exception("delivery to %s crashed", row["target_arn"])
         _failed(platform, row, meta, DeliveryError(str(exc), code="InternalFailure"))
         return
-    platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+    with platform.db.tx():
+        platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+        _report(platform, row, meta, None, answer)
+
+
+def _report(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceError | None,
+            answer: Any = None) -> None:
+    """A finished delivery's status record, when its recorder asked for one (SNS delivery status)."""
+    report(platform, meta["options"], row["attempts"] + 1, platform.clock.aws_elapsed(row["created_at"]), error,
+           answer if isinstance(answer, tuple) else None)
 
 
 def _failed(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceError) -> None:
@@ -76,6 +88,7 @@ def _failed(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceEr
         return
     with platform.db.tx():
         platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+        _report(platform, row, meta, error)
         failure_arn = meta.get("failure_arn")
         if failure_arn:
             style = platform.component(Registry).failure_styles.get(meta.get("failure_style") or "")

@@ -4,6 +4,9 @@ AWS writes each event, as JSON, to a log stream of the target log group named af
 id, with the event's time as the log event's timestamp
 ([AWS](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html)). The log group
 must exist; a missing one fails the delivery for good (to the rule's dead-letter queue).
+
+SNS delivery status records are delivered here too, with the option `CreateGroup`: AWS's SNS
+creates its `sns/<region>/<account>/<topic>` log groups itself (through the topic's feedback role).
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     """Append one event to the log group `target_arn`."""
     account, region, group = group_of(target_arn)
     store = platform.component(LogStore)
-    if platform.db.query_one("SELECT 1 FROM logs_groups WHERE account=? AND region=? AND name=?",
-                             (account, region, group)) is None:
+    # `append` creates a missing group and stream
+    exists = platform.db.query_one("SELECT 1 FROM logs_groups WHERE account=? AND region=? AND name=?",
+                                   (account, region, group)) is not None
+    if not exists and not options.get("CreateGroup"):
         raise DeliveryError("The specified log group does not exist.", code="ResourceNotFoundException",
                             retryable=False)
     text = payload.decode() if isinstance(payload, bytes) else str(payload)

@@ -26,11 +26,10 @@ HTTP_TIMEOUT = 15.0   # AWS waits 15 seconds for an HTTP/S endpoint to answer
 USER_AGENT = "Amazon Simple Notification Service Agent"
 
 
-async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Any:
     resource = arns.parse(target_arn).resource
     if ":" in resource:
-        await _post(platform, target_arn, payload, options)
-        return
+        return await _post(platform, target_arn, payload, options)
     topic = platform.component(SnsStore).find_topic(target_arn)
     if topic is None:
         raise DeliveryError(f"Topic {target_arn} does not exist", code="NotFound", retryable=False)
@@ -56,7 +55,9 @@ def _local(url: str) -> bool:
         return False
 
 
-async def _post(platform: Platform, subscription_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+async def _post(platform: Platform, subscription_arn: str, payload: bytes,
+                options: dict[str, Any]) -> tuple[int, str]:
+    """POST to an HTTP/S subscriber; its (status, body), the provider's answer of delivery status logs."""
     sub = platform.component(SnsStore).subscription(subscription_arn)
     if sub is None:
         raise DeliveryError(f"Subscription {subscription_arn} does not exist", code="NotFound", retryable=False)
@@ -76,9 +77,12 @@ async def _post(platform: Platform, subscription_arn: str, payload: bytes, optio
     if options.get("Raw"):
         headers["x-amz-sns-rawdelivery"] = "true"
     body = payload if isinstance(payload, bytes) else str(payload).encode()
-    status = await asyncio.to_thread(_send, sub.endpoint, body, headers)
+    status, text = await asyncio.to_thread(_send, sub.endpoint, body, headers)
     if not 200 <= status < 300:
-        raise DeliveryError(f"{sub.endpoint} answered {status}", code="EndpointError", retryable=True)
+        error = DeliveryError(f"{sub.endpoint} answered {status}", code="EndpointError", retryable=True)
+        error.provider_status, error.provider_response = status, text
+        raise error
+    return status, text
 
 
 def _content_type(platform: Platform, sub: Any) -> str:
@@ -98,16 +102,20 @@ def _content_type(platform: Platform, sub: Any) -> str:
     return str(chosen) if chosen else "text/plain; charset=UTF-8"
 
 
-def _send(url: str, body: bytes, headers: dict[str, str]) -> int:
+def _send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
-            response.read()
-            return int(response.status)
+            return int(response.status), _text(response.read())
     except urllib.error.HTTPError as error:
-        return int(error.code)
-    except (urllib.error.URLError, OSError):
-        return 599
+        return int(error.code), _text(error.read())
+    except (urllib.error.URLError, OSError) as error:
+        return 599, str(error)
+
+
+def _text(body: bytes) -> str:
+    """An endpoint's answer as delivery status logs show it (the start of its body)."""
+    return body[:1024].decode("utf-8", "replace")
 
 
 def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from overcast import delivery as targets
 from overcast.errors import client_error
 from overcast.platform import Platform
-from overcast.services.sns import filter_policy, formats
+from overcast.services.sns import feedback, filter_policy, formats
 from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid
 
@@ -134,7 +134,7 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
                        (topic.arn, dedup_id, note.message_id, seq, now + platform.clock.scaled(DEDUP_WINDOW)))
         for sub in platform.component(SnsStore).subscriptions(topic.arn):
             if sub.confirmed and _accepts(sub, note):
-                _record(platform, sub, note, group_id, dedup_id, trace)
+                _record(platform, topic, sub, note, group_id, dedup_id, trace)
     return Published(note.message_id, sequence)
 
 
@@ -173,8 +173,8 @@ def _record_sent(platform: Platform, sub: Subscription, note: formats.Notificati
                 note.attributes)
 
 
-def _record(platform: Platform, sub: Subscription, note: formats.Notification, group_id: str | None,
-            dedup_id: str | None, trace: str | None = None) -> None:
+def _record(platform: Platform, topic: Topic, sub: Subscription, note: formats.Notification,
+            group_id: str | None, dedup_id: str | None, trace: str | None = None) -> None:
     options: dict[str, Any] = {}
     sign = platform.component(Signer).sign
     if sub.protocol == "sqs":
@@ -203,6 +203,7 @@ def _record(platform: Platform, sub: Subscription, note: formats.Notification, g
         return
     else:
         return  # email and firehose have nowhere to go on one machine
+    feedback.add_status(options, topic, sub, note, sub.endpoint)
     if sub.dead_letter_arn:
         if sub.protocol == "lambda":  # AWS dead-letters the SNS message, not the Lambda event
             options["FailurePayload"] = formats.envelope(note, sub.arn, "lambda", sign)
