@@ -2,8 +2,8 @@
 after CreateFunction, InProgress → Successful after an update, a published version Pending, one change
 at a time, and a new RevisionId at each transition, publication, permission and tag change.
 
-The transitional states last about a second of AWS time; this module's server runs AWS's timers five
-times slower than real (OVERCAST_TIME_SCALE=5) so they can be observed between two calls.
+The transitional states last about a second of AWS time; this module's server runs AWS's timers twice
+as slow as real (OVERCAST_TIME_SCALE=2) so they can be observed between two calls.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 @pytest.fixture(scope="module")
 def slow(tmp_path_factory):
-    with OvercastServer(tmp_path_factory.mktemp("states"), time_scale=5.0) as server:
+    with OvercastServer(tmp_path_factory.mktemp("states"), time_scale=2.0) as server:
         yield server
 
 
