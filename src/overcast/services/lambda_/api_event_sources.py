@@ -12,8 +12,7 @@ from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.errors import (
     InvalidParameterValue,
-    ResourceConflict,
-    ResourceInUse,
+    LambdaError,
     ResourceNotFound,
 )
 from overcast.services.lambda_.esm import (
@@ -70,8 +69,7 @@ def check_mapping(kind: str, queue: bool, config: dict[str, Any], source_arn: st
     else:
         position = config.get("StartingPosition")
         if not position:
-            raise _invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy "
-                           "constraint: Member must not be null")
+            raise error("esm_starting_position_null")
         if kind == "dynamodb" and position == "AT_TIMESTAMP":
             raise _invalid("Unsupported starting position for DynamoDB streams: AT_TIMESTAMP")
         if position == "AT_TIMESTAMP" and config.get("StartingPositionTimestamp") is None:
@@ -102,13 +100,13 @@ def source_kind_of_destination(arn: str) -> str:
 def _check_filters(kind: str, criteria: dict[str, Any] | None) -> None:
     filters = (criteria or {}).get("Filters") or []
     if len(filters) > 10:
-        raise _invalid("The number of filters exceeds the limit of 10.")
+        raise error("esm_too_many_filters")
     from overcast.invocation.esm.filters import FilterError, compile_filters
 
     try:
         compile_filters(kind, criteria)
     except FilterError:  # AWS says no more than this, whatever is wrong with the pattern
-        raise _invalid("Invalid filter pattern definition.") from None
+        raise error("esm_invalid_filter") from None
 
 
 def transition_reason(queue: bool) -> str:
@@ -116,21 +114,17 @@ def transition_reason(queue: bool) -> str:
     return "USER_INITIATED" if queue else "User action"
 
 
-def duplicate_message(queue: bool, arn: str, function: str, uuid: str) -> str:
-    """AWS's message for a second mapping of the same source and function (quotes and spaces as AWS has them)."""
-    if queue:
-        return (f'An event source mapping with SQS arn (" {arn} ") and function (" {function} ") already exists. '
-                f"Please update or delete the existing mapping with UUID {uuid}")
-    return (f'The event source arn (" {arn} ") and function (" {function} ") provided mapping already exists. '
-            f"Please update or delete the existing mapping with UUID {uuid}")
+def duplicate(queue: bool, arn: str, function: str, uuid: str) -> LambdaError:
+    """AWS's error for a second mapping of the same source and function (worded per source type)."""
+    key = "esm_duplicate_queue" if queue else "esm_duplicate_stream"
+    return error(key, arn=arn, function=function, uuid=uuid)
 
 
 def check_visibility(function_timeout: int, visibility_timeout: int) -> None:
     """AWS refuses an SQS mapping whose function may run longer than the queue hides a message
     (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html)."""
     if function_timeout > visibility_timeout:
-        raise _invalid(f"Queue visibility timeout: {visibility_timeout} seconds is less than Function timeout: "
-                       f"{function_timeout} seconds")
+        raise error("esm_visibility", visibility=visibility_timeout, timeout=function_timeout)
 
 
 class EventSourceMappingOperations(ApiBase):
@@ -146,6 +140,15 @@ class EventSourceMappingOperations(ApiBase):
     def _mapping_arn(self, ctx: RequestContext, uuid: str) -> str:
         return f"arn:aws:lambda:{ctx.region}:{ctx.account}:event-source-mapping:{uuid}"
 
+    def _own_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
+        """The caller's mapping `uuid`. AWS answers Get/Update/DeleteEventSourceMapping for an unknown
+        UUID with the nested service message naming the request, not the mapping's ARN (that wording,
+        "Event source mapping not found: <arn>", is the tagging APIs')."""
+        try:
+            return self.mappings.get(uuid, ctx.account)
+        except ResourceNotFound:
+            raise error("esm_unknown_uuid", request_id=ctx.request_id) from None
+
     def create_event_source_mapping(self, ctx: RequestContext, function_name: str, event_source_arn: str | None = None,
                                     enabled: bool | None = None, tags: dict[str, str] | None = None,
                                     **params: Any) -> dict[str, Any]:
@@ -153,7 +156,7 @@ class EventSourceMappingOperations(ApiBase):
             raise error("unrecognized_event_source")
         kind = self.sources.kind_of(event_source_arn)
         if not kind:
-            raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+            raise error("esm_source_kind")
         ref = self._ref(ctx, function_name)
         try:
             resolved = self.functions.resolve(ref)
@@ -166,7 +169,7 @@ class EventSourceMappingOperations(ApiBase):
         queue = self.sources.is_queue(kind)
         for other in self.mappings.all(ctx.account, ctx.region):
             if other["EventSourceArn"] == event_source_arn and other["FunctionArn"] == function_arn:
-                raise ResourceConflict(duplicate_message(queue, event_source_arn, ref.name, other["UUID"]))
+                raise duplicate(queue, event_source_arn, ref.name, other["UUID"])
         config: dict[str, Any] = dict(QUEUE_DEFAULTS if queue else STREAM_DEFAULTS)
         config.update({member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None})
         if not queue and config.get("StartingPositionTimestamp") is not None:
@@ -213,7 +216,7 @@ class EventSourceMappingOperations(ApiBase):
         return view
 
     def get_event_source_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
-        return self._public(self.mappings.get(uuid, ctx.account))
+        return self._public(self._own_mapping(ctx, uuid))
 
     def list_event_source_mappings(self, ctx: RequestContext, event_source_arn: str | None = None,
                                    function_name: str | None = None, marker: str | None = None,
@@ -230,10 +233,10 @@ class EventSourceMappingOperations(ApiBase):
 
     def update_event_source_mapping(self, ctx: RequestContext, uuid: str, function_name: str | None = None,
                                     enabled: bool | None = None, **params: Any) -> dict[str, Any]:
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._own_mapping(ctx, uuid)
         state = config["State"]
         if state in (CREATING, UPDATING, DELETING, ENABLING, DISABLING):
-            raise ResourceInUse(f"Cannot update the event source mapping because it is in use. (state {state})")
+            raise error("esm_in_use_update", state=state)
         kind = self.sources.kind_of(config["EventSourceArn"])
         if params.get("starting_position") is not None:
             raise _invalid("StartingPosition cannot be updated.")
@@ -263,9 +266,9 @@ class EventSourceMappingOperations(ApiBase):
         return self._public(self.mappings.get(uuid))
 
     def delete_event_source_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._own_mapping(ctx, uuid)
         if config["State"] == DELETING:
-            raise ResourceInUse("Cannot delete the event source mapping because it is being deleted.")
+            raise error("esm_in_use_delete")
         self.mappings.set_state(uuid, DELETING)
         return self._public({**config, "State": DELETING})
 

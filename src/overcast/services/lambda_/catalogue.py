@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 from overcast.services.lambda_.errors import (
+    AccessDenied,
     InvalidParameterValue,
     InvalidRequestContent,
     LambdaError,
     PreconditionFailed,
     RequestTooLarge,
     ResourceConflict,
+    ResourceInUse,
     ResourceNotFound,
     Validation,
 )
@@ -127,7 +129,46 @@ CATALOGUE: dict[str, Entry] = {
     # -- event source mappings ----------------------------------------------------------------
     "unrecognized_event_source": Entry(InvalidParameterValue, "Unrecognized event source."),
     "esm_function_missing": Entry(InvalidParameterValue, "Function does not exist"),
-    "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),
+    "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),  # the tagging APIs
+    "esm_unknown_uuid": Entry(ResourceNotFound, "The resource you requested does not exist. (Service: Lambda, "
+                                                "Status Code: 404, Request ID: {request_id})"),  # Get/Update/Delete
+    "esm_source_kind": Entry(InvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream "
+                                                    "or sqs."),
+    "esm_duplicate_queue": Entry(ResourceConflict, 'An event source mapping with SQS arn (" {arn} ") and function '
+                                                   '(" {function} ") already exists. Please update or delete the '
+                                                   "existing mapping with UUID {uuid}"),
+    "esm_duplicate_stream": Entry(ResourceConflict, 'The event source arn (" {arn} ") and function (" {function} ") '
+                                                    "provided mapping already exists. Please update or delete the "
+                                                    "existing mapping with UUID {uuid}"),
+    "esm_invalid_filter": Entry(InvalidParameterValue, "Invalid filter pattern definition."),
+    "esm_too_many_filters": Entry(InvalidParameterValue, "The number of filters exceeds the limit of 10."),
+    "esm_visibility": Entry(InvalidParameterValue, "Queue visibility timeout: {visibility} seconds is less than "
+                                                   "Function timeout: {timeout} seconds"),
+    "esm_starting_position_null": Entry(InvalidParameterValue, "1 validation error detected: Value null at "
+                                                               "'startingPosition' failed to satisfy constraint: "
+                                                               "Member must not be null."),
+    "esm_in_use_update": Entry(ResourceInUse, "Cannot update the event source mapping because it is in use. "
+                                              "(state {state})"),
+    "esm_in_use_delete": Entry(ResourceInUse, "Cannot delete the event source mapping because it is being "
+                                              "deleted."),
+    # -- function URLs ------------------------------------------------------------------------
+    # Create/Update/ListFunctionUrlConfigs name the function, Get/Delete the resource (as AWS records)
+    "url_function_missing": Entry(ResourceNotFound, "Function does not exist"),
+    "url_resource_missing": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "url_on_version": Entry(InvalidParameterValue, "Function URLs are not supported for function versions; use an "
+                                                   "alias or $LATEST."),
+    "url_exists": Entry(ResourceConflict, "Failed to create function url config for [functionArn = {arn}]. Error "
+                                          "message:  FunctionUrlConfig exists for this Lambda function"),
+    "url_auth_type": Entry(InvalidParameterValue, "1 validation error detected: Value '{value}' at 'authType' failed "
+                                                  "to satisfy constraint: Member must satisfy enum value set: "
+                                                  "[NONE, AWS_IAM]"),
+    "url_invalid_invoke_mode": Entry(InvalidParameterValue, "Invalid invoke mode: {mode}"),
+    "url_cors_credentials": Entry(InvalidParameterValue, "AllowCredentials cannot be true when AllowOrigins "
+                                                         "contains '*'"),
+    # the URL's data plane answers these itself, as {"Message": ...} documents with a 403
+    "url_forbidden": Entry(AccessDenied, "Forbidden. For troubleshooting Function URL authorization issues, see: "
+                                         "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"),
+    "url_unsigned": Entry(AccessDenied, "Forbidden"),
     # -- concurrency --------------------------------------------------------------------------
     "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
                                                        "decreases account's UnreservedConcurrentExecution below its "
