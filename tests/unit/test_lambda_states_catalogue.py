@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from overcast.services.lambda_.catalogue import CATALOGUE, error, reword
-from overcast.services.lambda_.states import busy, content_hash, settle, start_creating, start_updating
+from overcast.services.lambda_.states import (
+    busy,
+    content_hash,
+    serving,
+    settle,
+    start_creating,
+    start_updating,
+)
 
 
 def test_creation_settles_once_its_time_has_come():
@@ -20,11 +27,14 @@ def test_creation_settles_once_its_time_has_come():
 
 
 def test_update_in_progress_then_successful():
-    config = {"State": "Active", "LastUpdateStatus": "Successful", "RevisionId": "r1"}
-    start_updating(config, due=5.0)
+    previous = {"State": "Active", "LastUpdateStatus": "Successful", "RevisionId": "r1", "Timeout": 3}
+    config = {**previous, "Timeout": 9}
+    start_updating(config, due=5.0, previous=previous)
     assert (config["LastUpdateStatus"], config["LastUpdateStatusReasonCode"]) == ("InProgress", "Creating")
+    assert serving(config, 4.0)["Timeout"] == 3  # the last successful configuration serves meanwhile
     assert settle(config, 5.0)
     assert config["LastUpdateStatus"] == "Successful" and "LastUpdateStatusReason" not in config
+    assert "_previous" not in config and serving(config, 5.0)["Timeout"] == 9
 
 
 def test_content_hash_ignores_what_every_write_changes():
