@@ -103,6 +103,8 @@ CATALOGUE: dict[str, Entry] = {
                                                        "a supported runtime while creating or updating functions."),
     # -- policies -----------------------------------------------------------------------------
     "policy_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    # overcast's wording: AWS's message for a policy that is not a JSON policy document is not recorded
+    "policy_malformed": Entry(InvalidParameterValue, "The policy is not a valid JSON policy document."),
     "statement_exists": Entry(ResourceConflict, "The statement id ({sid}) provided already exists. Please provide a "
                                                 "new statement id, or remove the existing statement."),
     "statement_not_found": Entry(ResourceNotFound, "Statement {sid} is not found in resource policy."),
@@ -169,6 +171,14 @@ CATALOGUE: dict[str, Entry] = {
     "url_forbidden": Entry(AccessDenied, "Forbidden. For troubleshooting Function URL authorization issues, see: "
                                          "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"),
     "url_unsigned": Entry(AccessDenied, "Forbidden"),
+    # -- Lambda Managed Instances -------------------------------------------------------------
+    # overcast's wording for these (AWS's answers are not recorded): the codes are the model's
+    "capacity_provider_not_found": Entry(ResourceNotFound, "Capacity provider not found: {arn}"),
+    "capacity_provider_exists": Entry(ResourceConflict, "Capacity provider already exists: {arn}"),
+    "capacity_provider_in_use": Entry(ResourceConflict, "Capacity provider {arn} is used by function versions. "
+                                                        "Delete or update them first."),
+    "scaling_min_over_max": Entry(InvalidParameterValue, "MinExecutionEnvironments ({low}) cannot be greater than "
+                                                         "MaxExecutionEnvironments ({high})."),
     # -- concurrency --------------------------------------------------------------------------
     "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
                                                        "decreases account's UnreservedConcurrentExecution below its "
