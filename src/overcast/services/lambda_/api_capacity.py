@@ -1,6 +1,6 @@
 """Lambda Managed Instances: capacity providers (Create/Get/Update/Delete/ListCapacityProviders,
 ListFunctionVersionsByCapacityProvider) and a published version's scaling configuration
-(Put/GetFunctionScalingConfig) (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances.html).
+(Put/GetFunctionScalingConfig) (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-capacity-providers.html).
 
 They are stored and validated as botocore's model and AWS's API reference describe them. There are no
 EC2 instances to manage on one machine: functions attached to a capacity provider run in overcast's
