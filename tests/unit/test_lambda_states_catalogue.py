@@ -90,5 +90,6 @@ def test_mapping_and_url_messages_live_in_the_catalogue():
     assert error("url_forbidden").status == 403
     sources = "".join((folder / f).read_text() for f in ("api_event_sources.py", "api_urls.py", "url_dataplane.py"))
     for fragment in ("Invalid filter pattern", "already exists", "Queue visibility timeout", "must not be null",
-                     "Function does not exist", "does not exist.", "For troubleshooting"):
+                     "Function does not exist", "does not exist.", "For troubleshooting", "Unsupported ",
+                     "must be between", "Batching window", "cannot be updated", "must be provided"):
         assert fragment not in sources

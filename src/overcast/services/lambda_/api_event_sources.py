@@ -57,38 +57,35 @@ def check_mapping(kind: str, queue: bool, config: dict[str, Any], source_arn: st
     if queue:
         for name in STREAM_ONLY:
             if config.get(name) not in (None, False, 0, -1, {}):
-                raise _invalid(f"Unsupported {name} parameter for given event source mapping type.")
+                raise error("esm_unsupported_parameter", name=name)
         if ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"):
-            raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+            raise error("esm_unsupported_parameter", name="DestinationConfig")
         limit = 10 if fifo else 10_000
         if batch > limit:
-            raise _invalid(f"Maximum batch size for {'FIFO' if fifo else 'standard'} SQS queues is {limit}."
-                           if fifo else "BatchSize must be between 1 and 10000")
+            raise error("esm_fifo_batch_size", limit=limit) if fifo else error("esm_batch_size")
         if fifo and window:
-            raise _invalid("Batching window is not supported for FIFO queues.")
+            raise error("esm_fifo_window")
     else:
         position = config.get("StartingPosition")
         if not position:
             raise error("esm_starting_position_null")
         if kind == "dynamodb" and position == "AT_TIMESTAMP":
-            raise _invalid("Unsupported starting position for DynamoDB streams: AT_TIMESTAMP")
+            raise error("esm_dynamodb_at_timestamp")
         if position == "AT_TIMESTAMP" and config.get("StartingPositionTimestamp") is None:
-            raise _invalid("StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.")
+            raise error("esm_timestamp_required")
         age = config.get("MaximumRecordAgeInSeconds", -1)
         if age != -1 and not 60 <= age <= 604_800:
-            raise _invalid("MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 "
-                           "(inclusive)")
+            raise error("esm_record_age")
         if batch > 10_000:
-            raise _invalid("BatchSize must be between 1 and 10000")
+            raise error("esm_batch_size")
         destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         if destination and source_kind_of_destination(destination) not in ("sqs", "sns", "s3"):
-            raise _invalid(f"The destination ARN {destination} is invalid.")
+            raise error("destination_arn", arn=destination)
         if (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination"):
-            raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+            raise error("esm_unsupported_parameter", name="DestinationConfig")
     # SQS only: streams default to BatchSize 100 with no batching window (docs/aws-behaviour.md#parameters-and-defaults).
     if queue and batch > 10 and not window:
-        raise _invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
-                       "than 10")
+        raise error("esm_window_required")
     _check_filters(kind, config.get("FilterCriteria"))
 
 
@@ -239,7 +236,7 @@ class EventSourceMappingOperations(ApiBase):
             raise error("esm_in_use_update", state=state)
         kind = self.sources.kind_of(config["EventSourceArn"])
         if params.get("starting_position") is not None:
-            raise _invalid("StartingPosition cannot be updated.")
+            raise error("esm_starting_position_fixed")
         changes = {member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None}
         merged = {**config, **changes}
         queue = self.sources.is_queue(kind)

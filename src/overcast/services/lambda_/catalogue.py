@@ -149,6 +149,20 @@ CATALOGUE: dict[str, Entry] = {
     "esm_starting_position_null": Entry(InvalidParameterValue, "1 validation error detected: Value null at "
                                                                "'startingPosition' failed to satisfy constraint: "
                                                                "Member must not be null."),
+    "esm_unsupported_parameter": Entry(InvalidParameterValue, "Unsupported {name} parameter for given event "
+                                                              "source mapping type."),
+    "esm_batch_size": Entry(InvalidParameterValue, "BatchSize must be between 1 and 10000"),
+    "esm_fifo_batch_size": Entry(InvalidParameterValue, "Maximum batch size for FIFO SQS queues is {limit}."),
+    "esm_fifo_window": Entry(InvalidParameterValue, "Batching window is not supported for FIFO queues."),
+    "esm_window_required": Entry(InvalidParameterValue, "Maximum batch window in seconds must be greater than 0 if "
+                                                        "maximum batch size is greater than 10"),
+    "esm_dynamodb_at_timestamp": Entry(InvalidParameterValue, "Unsupported starting position for DynamoDB streams: "
+                                                              "AT_TIMESTAMP"),
+    "esm_timestamp_required": Entry(InvalidParameterValue, "StartingPositionTimestamp must be provided when "
+                                                           "StartingPosition is AT_TIMESTAMP."),
+    "esm_starting_position_fixed": Entry(InvalidParameterValue, "StartingPosition cannot be updated."),
+    "esm_record_age": Entry(InvalidParameterValue, "MaximumRecordAgeInSeconds must be either -1 (forever) or "
+                                                   "between 60 and 604800 (inclusive)"),
     "esm_in_use_update": Entry(ResourceInUse, "Cannot update the event source mapping because it is in use. "
                                               "(state {state})"),
     "esm_in_use_delete": Entry(ResourceInUse, "Cannot delete the event source mapping because it is being "
