@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from overcast.services.lambda_.catalogue import CATALOGUE, error, reword
-from overcast.services.lambda_.states import busy, content_hash, settle, start_creating, start_updating
+from overcast.services.lambda_.states import (
+    busy,
+    content_hash,
+    serving,
+    settle,
+    start_creating,
+    start_updating,
+)
 
 
 def test_creation_settles_once_its_time_has_come():
@@ -20,11 +27,14 @@ def test_creation_settles_once_its_time_has_come():
 
 
 def test_update_in_progress_then_successful():
-    config = {"State": "Active", "LastUpdateStatus": "Successful", "RevisionId": "r1"}
-    start_updating(config, due=5.0)
+    previous = {"State": "Active", "LastUpdateStatus": "Successful", "RevisionId": "r1", "Timeout": 3}
+    config = {**previous, "Timeout": 9}
+    start_updating(config, due=5.0, previous=previous)
     assert (config["LastUpdateStatus"], config["LastUpdateStatusReasonCode"]) == ("InProgress", "Creating")
+    assert serving(config, 4.0)["Timeout"] == 3  # the last successful configuration serves meanwhile
     assert settle(config, 5.0)
     assert config["LastUpdateStatus"] == "Successful" and "LastUpdateStatusReason" not in config
+    assert "_previous" not in config and serving(config, 5.0)["Timeout"] == 9
 
 
 def test_content_hash_ignores_what_every_write_changes():
@@ -56,3 +66,30 @@ def test_catalogue_entries_build_their_errors():
         "ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST")
     assert error("unreserved_minimum", minimum=100).fields == {"Type": None}
     assert all(entry.template for entry in CATALOGUE.values())
+
+
+def test_mapping_and_url_messages_live_in_the_catalogue():
+    from pathlib import Path
+
+    import overcast.services.lambda_ as package
+
+    folder = Path(package.__file__).parent
+    recorded = {
+        "esm_invalid_filter": "Invalid filter pattern definition.",
+        "esm_visibility": "Queue visibility timeout: {visibility} seconds is less than Function timeout: {timeout} "
+                          "seconds",
+        "url_function_missing": "Function does not exist",
+        "url_resource_missing": "The resource you requested does not exist.",
+    }
+    for key, text in recorded.items():
+        assert CATALOGUE[key].template == text
+    assert CATALOGUE["esm_starting_position_null"].template.endswith("Member must not be null.")
+    assert error("esm_duplicate_queue", arn="a", function="f", uuid="u").message == (
+        'An event source mapping with SQS arn (" a ") and function (" f ") already exists. Please update or '
+        "delete the existing mapping with UUID u")
+    assert error("url_forbidden").status == 403
+    sources = "".join((folder / f).read_text() for f in ("api_event_sources.py", "api_urls.py", "url_dataplane.py"))
+    for fragment in ("Invalid filter pattern", "already exists", "Queue visibility timeout", "must not be null",
+                     "Function does not exist", "does not exist.", "For troubleshooting", "Unsupported ",
+                     "must be between", "Batching window", "cannot be updated", "must be provided"):
+        assert fragment not in sources

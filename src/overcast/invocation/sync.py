@@ -253,6 +253,8 @@ class Invoker:
         except Exception:  # deleted: retire all of its environments
             latest = {}
         current = latest.get("_generation") or latest.get("RevisionId")
+        # while an update is in progress the previous generation still serves $LATEST's invocations
+        previous = (latest.get("_previous") or {}).get("_generation")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
             self._start_node_spare(name)
 
@@ -261,7 +263,8 @@ class Invoker:
                 return True
             if current is None:
                 return False
-            return not key.startswith(prefix + "$LATEST:") or key.endswith(f":{current}")
+            return (not key.startswith(prefix + "$LATEST:") or key.endswith(f":{current}")
+                    or (previous is not None and key.endswith(f":{previous}")))
 
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from overcast.testing import wait_settled
 from tests.integration.apigateway.helpers import rest_proxy_api
 
 CRUD = """
@@ -46,6 +47,7 @@ def test_crud_api_over_dynamodb(overcast_server, apigw, lam, http):
                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
     api_id, name = rest_proxy_api(apigw, lam, CRUD, stage="prod")
     lam.update_function_configuration(FunctionName=name, Timeout=30, Environment={"Variables": {"TABLE": table}})
+    wait_settled(lam, name)  # the previous configuration serves until the update is Successful
     base = f"/restapis/{api_id}/prod/_user_request_/items"
 
     created = http.post(base, json={"name": "lamp"})

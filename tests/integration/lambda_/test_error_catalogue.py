@@ -188,3 +188,31 @@ def test_event_source_mapping_not_found_names_its_arn(lam):
     with pytest.raises(ClientError) as info:
         lam.list_tags(Resource=arn)
     assert _error(info) == ("ResourceNotFoundException", 404, f"Event source mapping not found: {arn}")
+
+
+def test_stream_mapping_without_a_starting_position_ends_with_a_period(overcast_server):
+    lam = overcast_server.client("lambda")
+    kinesis = overcast_server.client("kinesis")
+    stream = _name()
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=stream, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+    arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    name = create_function(lam, SOURCE)
+    with pytest.raises(ClientError) as info:
+        lam.create_event_source_mapping(FunctionName=name, EventSourceArn=arn)
+    assert _error(info) == ("InvalidParameterValueException", 400,
+                            "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+                            "constraint: Member must not be null.")
+
+
+@pytest.mark.parametrize("operation", ["get_event_source_mapping", "update_event_source_mapping",
+                                       "delete_event_source_mapping"])
+def test_an_unknown_mapping_uuid_is_the_nested_not_found(lam, operation):
+    # AWS words an unknown UUID as the nested service error naming the request (the mapping ARN
+    # form "Event source mapping not found: <arn>" is the tagging APIs' answer, tested above)
+    with pytest.raises(ClientError) as info:
+        getattr(lam, operation)(UUID=str(uuid.uuid4()))
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    assert _error(info) == ("ResourceNotFoundException", 404,
+                            "The resource you requested does not exist. (Service: Lambda, Status Code: 404, "
+                            f"Request ID: {request_id})")

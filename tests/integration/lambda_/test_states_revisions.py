@@ -8,6 +8,7 @@ as slow as real (OVERCAST_TIME_SCALE=2) so they can be observed between two call
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -106,6 +107,32 @@ def test_a_sync_invoke_while_pending_runs_once_active(lam):
     result = lam.invoke(FunctionName=name, Payload=b"{}")
     assert result["StatusCode"] == 200 and "FunctionError" not in result
     assert lam.get_function_configuration(FunctionName=name)["State"] == "Active"
+
+
+def test_invocations_during_an_update_run_the_previous_code_and_configuration(lam):
+    # AWS keeps serving the last successful code and configuration until LastUpdateStatus is Successful
+    # (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
+    echo = "import os\ndef handler(event, context):\n    return [{mark!r}, os.environ.get('COLOUR')]\n"
+    name, _ = _create(lam, Environment={"Variables": {"COLOUR": "red"}})
+    wait_settled(lam, name)
+    lam.update_function_code(FunctionName=name, ZipFile=zip_handler(echo.format(mark="v1")))
+    wait_settled(lam, name)
+    assert _invoke(lam, name) == ["v1", "red"]
+    updated = lam.update_function_code(FunctionName=name, ZipFile=zip_handler(echo.format(mark="v2")))
+    assert updated["LastUpdateStatus"] == "InProgress"
+    assert _invoke(lam, name) == ["v1", "red"]
+    wait_settled(lam, name)
+    assert _invoke(lam, name) == ["v2", "red"]
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"COLOUR": "blue"}})
+    assert _invoke(lam, name) == ["v2", "red"]
+    wait_settled(lam, name)
+    assert _invoke(lam, name) == ["v2", "blue"]
+
+
+def _invoke(lam, name: str):
+    result = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert "FunctionError" not in result, result["Payload"].read()
+    return json.loads(result["Payload"].read())
 
 
 def test_published_version_is_pending_then_active(lam):

@@ -231,12 +231,13 @@ def test_code_update_starts_fresh_environments(lam):
     name = create_function(lam, "def handler(e, c):\n    return 'v1'\n")
     assert invoke(lam, name)["Body"] == b'"v1"'
     lam.update_function_code(FunctionName=name, ZipFile=zip_handler("def handler(e, c):\n    return 'v2'\n"))
+    wait_settled(lam, name)  # the previous code serves until the update is Successful
     assert invoke(lam, name)["Body"] == b'"v2"'
-    wait_settled(lam, name)  # Lambda takes one change at a time
     lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"VV": "3"}})
     wait_settled(lam, name)
     lam.update_function_code(FunctionName=name, ZipFile=zip_handler(
         "import os\ndef handler(e, c):\n    return os.environ['VV']\n"))
+    wait_settled(lam, name)
     assert invoke(lam, name)["Body"] == b'"3"'
 
 

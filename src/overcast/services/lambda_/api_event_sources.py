@@ -12,8 +12,7 @@ from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.errors import (
     InvalidParameterValue,
-    ResourceConflict,
-    ResourceInUse,
+    LambdaError,
     ResourceNotFound,
 )
 from overcast.services.lambda_.esm import (
@@ -58,39 +57,35 @@ def check_mapping(kind: str, queue: bool, config: dict[str, Any], source_arn: st
     if queue:
         for name in STREAM_ONLY:
             if config.get(name) not in (None, False, 0, -1, {}):
-                raise _invalid(f"Unsupported {name} parameter for given event source mapping type.")
+                raise error("esm_unsupported_parameter", name=name)
         if ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"):
-            raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+            raise error("esm_unsupported_parameter", name="DestinationConfig")
         limit = 10 if fifo else 10_000
         if batch > limit:
-            raise _invalid(f"Maximum batch size for {'FIFO' if fifo else 'standard'} SQS queues is {limit}."
-                           if fifo else "BatchSize must be between 1 and 10000")
+            raise error("esm_fifo_batch_size", limit=limit) if fifo else error("esm_batch_size")
         if fifo and window:
-            raise _invalid("Batching window is not supported for FIFO queues.")
+            raise error("esm_fifo_window")
     else:
         position = config.get("StartingPosition")
         if not position:
-            raise _invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy "
-                           "constraint: Member must not be null")
+            raise error("esm_starting_position_null")
         if kind == "dynamodb" and position == "AT_TIMESTAMP":
-            raise _invalid("Unsupported starting position for DynamoDB streams: AT_TIMESTAMP")
+            raise error("esm_dynamodb_at_timestamp")
         if position == "AT_TIMESTAMP" and config.get("StartingPositionTimestamp") is None:
-            raise _invalid("StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.")
+            raise error("esm_timestamp_required")
         age = config.get("MaximumRecordAgeInSeconds", -1)
         if age != -1 and not 60 <= age <= 604_800:
-            raise _invalid("MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 "
-                           "(inclusive)")
+            raise error("esm_record_age")
         if batch > 10_000:
-            raise _invalid("BatchSize must be between 1 and 10000")
+            raise error("esm_batch_size")
         destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         if destination and source_kind_of_destination(destination) not in ("sqs", "sns", "s3"):
-            raise _invalid(f"The destination ARN {destination} is invalid.")
+            raise error("destination_arn", arn=destination)
         if (config.get("DestinationConfig") or {}).get("OnSuccess", {}).get("Destination"):
-            raise _invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+            raise error("esm_unsupported_parameter", name="DestinationConfig")
     # SQS only: streams default to BatchSize 100 with no batching window (docs/aws-behaviour.md#parameters-and-defaults).
     if queue and batch > 10 and not window:
-        raise _invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
-                       "than 10")
+        raise error("esm_window_required")
     _check_filters(kind, config.get("FilterCriteria"))
 
 
@@ -102,13 +97,13 @@ def source_kind_of_destination(arn: str) -> str:
 def _check_filters(kind: str, criteria: dict[str, Any] | None) -> None:
     filters = (criteria or {}).get("Filters") or []
     if len(filters) > 10:
-        raise _invalid("The number of filters exceeds the limit of 10.")
+        raise error("esm_too_many_filters")
     from overcast.invocation.esm.filters import FilterError, compile_filters
 
     try:
         compile_filters(kind, criteria)
     except FilterError:  # AWS says no more than this, whatever is wrong with the pattern
-        raise _invalid("Invalid filter pattern definition.") from None
+        raise error("esm_invalid_filter") from None
 
 
 def transition_reason(queue: bool) -> str:
@@ -116,21 +111,17 @@ def transition_reason(queue: bool) -> str:
     return "USER_INITIATED" if queue else "User action"
 
 
-def duplicate_message(queue: bool, arn: str, function: str, uuid: str) -> str:
-    """AWS's message for a second mapping of the same source and function (quotes and spaces as AWS has them)."""
-    if queue:
-        return (f'An event source mapping with SQS arn (" {arn} ") and function (" {function} ") already exists. '
-                f"Please update or delete the existing mapping with UUID {uuid}")
-    return (f'The event source arn (" {arn} ") and function (" {function} ") provided mapping already exists. '
-            f"Please update or delete the existing mapping with UUID {uuid}")
+def duplicate(queue: bool, arn: str, function: str, uuid: str) -> LambdaError:
+    """AWS's error for a second mapping of the same source and function (worded per source type)."""
+    key = "esm_duplicate_queue" if queue else "esm_duplicate_stream"
+    return error(key, arn=arn, function=function, uuid=uuid)
 
 
 def check_visibility(function_timeout: int, visibility_timeout: int) -> None:
     """AWS refuses an SQS mapping whose function may run longer than the queue hides a message
     (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html)."""
     if function_timeout > visibility_timeout:
-        raise _invalid(f"Queue visibility timeout: {visibility_timeout} seconds is less than Function timeout: "
-                       f"{function_timeout} seconds")
+        raise error("esm_visibility", visibility=visibility_timeout, timeout=function_timeout)
 
 
 class EventSourceMappingOperations(ApiBase):
@@ -146,6 +137,15 @@ class EventSourceMappingOperations(ApiBase):
     def _mapping_arn(self, ctx: RequestContext, uuid: str) -> str:
         return f"arn:aws:lambda:{ctx.region}:{ctx.account}:event-source-mapping:{uuid}"
 
+    def _own_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
+        """The caller's mapping `uuid`. AWS answers Get/Update/DeleteEventSourceMapping for an unknown
+        UUID with the nested service message naming the request, not the mapping's ARN (that wording,
+        "Event source mapping not found: <arn>", is the tagging APIs')."""
+        try:
+            return self.mappings.get(uuid, ctx.account)
+        except ResourceNotFound:
+            raise error("esm_unknown_uuid", request_id=ctx.request_id) from None
+
     def create_event_source_mapping(self, ctx: RequestContext, function_name: str, event_source_arn: str | None = None,
                                     enabled: bool | None = None, tags: dict[str, str] | None = None,
                                     **params: Any) -> dict[str, Any]:
@@ -153,7 +153,7 @@ class EventSourceMappingOperations(ApiBase):
             raise error("unrecognized_event_source")
         kind = self.sources.kind_of(event_source_arn)
         if not kind:
-            raise _invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+            raise error("esm_source_kind")
         ref = self._ref(ctx, function_name)
         try:
             resolved = self.functions.resolve(ref)
@@ -166,7 +166,7 @@ class EventSourceMappingOperations(ApiBase):
         queue = self.sources.is_queue(kind)
         for other in self.mappings.all(ctx.account, ctx.region):
             if other["EventSourceArn"] == event_source_arn and other["FunctionArn"] == function_arn:
-                raise ResourceConflict(duplicate_message(queue, event_source_arn, ref.name, other["UUID"]))
+                raise duplicate(queue, event_source_arn, ref.name, other["UUID"])
         config: dict[str, Any] = dict(QUEUE_DEFAULTS if queue else STREAM_DEFAULTS)
         config.update({member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None})
         if not queue and config.get("StartingPositionTimestamp") is not None:
@@ -213,7 +213,7 @@ class EventSourceMappingOperations(ApiBase):
         return view
 
     def get_event_source_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
-        return self._public(self.mappings.get(uuid, ctx.account))
+        return self._public(self._own_mapping(ctx, uuid))
 
     def list_event_source_mappings(self, ctx: RequestContext, event_source_arn: str | None = None,
                                    function_name: str | None = None, marker: str | None = None,
@@ -230,13 +230,13 @@ class EventSourceMappingOperations(ApiBase):
 
     def update_event_source_mapping(self, ctx: RequestContext, uuid: str, function_name: str | None = None,
                                     enabled: bool | None = None, **params: Any) -> dict[str, Any]:
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._own_mapping(ctx, uuid)
         state = config["State"]
         if state in (CREATING, UPDATING, DELETING, ENABLING, DISABLING):
-            raise ResourceInUse(f"Cannot update the event source mapping because it is in use. (state {state})")
+            raise error("esm_in_use_update", state=state)
         kind = self.sources.kind_of(config["EventSourceArn"])
         if params.get("starting_position") is not None:
-            raise _invalid("StartingPosition cannot be updated.")
+            raise error("esm_starting_position_fixed")
         changes = {member: params[key] for key, member in _PARAMS.items() if params.get(key) is not None}
         merged = {**config, **changes}
         queue = self.sources.is_queue(kind)
@@ -263,9 +263,9 @@ class EventSourceMappingOperations(ApiBase):
         return self._public(self.mappings.get(uuid))
 
     def delete_event_source_mapping(self, ctx: RequestContext, uuid: str) -> dict[str, Any]:
-        config = self.mappings.get(uuid, ctx.account)
+        config = self._own_mapping(ctx, uuid)
         if config["State"] == DELETING:
-            raise ResourceInUse("Cannot delete the event source mapping because it is being deleted.")
+            raise error("esm_in_use_delete")
         self.mappings.set_state(uuid, DELETING)
         return self._public({**config, "State": DELETING})
 

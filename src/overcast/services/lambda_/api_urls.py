@@ -15,13 +15,14 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.models import LATEST
 from overcast.services.lambda_.names import FunctionRef
 
 URL_PATH = "/_aws/lambda-url/"
-FUNCTION_MISSING = "Function does not exist"
-RESOURCE_MISSING = "The resource you requested does not exist."
+FUNCTION_MISSING = "url_function_missing"
+RESOURCE_MISSING = "url_resource_missing"
 AUTH_TYPES = ("NONE", "AWS_IAM")
 INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
 
@@ -41,32 +42,30 @@ class FunctionUrlOperations(ApiBase):
 
     def _url_qualifier(self, ref: FunctionRef, missing: str = FUNCTION_MISSING) -> str:
         """Function URLs attach to $LATEST or an alias, never a version. A function (or alias) that
-        does not exist is `missing`: AWS answers Create/Update/List with "Function does not exist",
-        Get/Delete with "The resource you requested does not exist."."""
+        is missing is the catalogue's `missing` error: AWS names the function for Create/Update/List
+        (`url_function_missing`) and the resource for Get/Delete (`url_resource_missing`)."""
         try:
             self.functions.latest(ref)
         except ResourceNotFound:
-            raise ResourceNotFound(missing) from None
+            raise error(missing) from None
         qualifier = ref.qualifier or LATEST
         if qualifier != LATEST:
             if qualifier.isdigit():
-                raise InvalidParameterValue("Function URLs are not supported for function versions; use an alias "
-                                            "or $LATEST.")
+                raise error("url_on_version")
             try:
                 self.functions.alias(ref, qualifier)
             except ResourceNotFound:
-                raise ResourceNotFound(missing) from None
+                raise error(missing) from None
         return qualifier
 
     @staticmethod
     def _check(auth_type: str | None, cors: dict[str, Any] | None, invoke_mode: str | None) -> None:
         if auth_type is not None and auth_type not in AUTH_TYPES:
-            raise InvalidParameterValue(f"1 validation error detected: Value '{auth_type}' at 'authType' failed to "
-                                        "satisfy constraint: Member must satisfy enum value set: [NONE, AWS_IAM]")
+            raise error("url_auth_type", value=auth_type)
         if invoke_mode is not None and invoke_mode not in INVOKE_MODES:
-            raise InvalidParameterValue(f"Invalid invoke mode: {invoke_mode}")
+            raise error("url_invalid_invoke_mode", mode=invoke_mode)
         if cors and cors.get("AllowCredentials") and "*" in (cors.get("AllowOrigins") or []):
-            raise InvalidParameterValue("AllowCredentials cannot be true when AllowOrigins contains '*'")
+            raise error("url_cors_credentials")
 
     def _url_view(self, ctx: RequestContext, config: dict[str, Any], listing: bool = False) -> dict[str, Any]:
         view = {k: v for k, v in config.items() if not k.startswith("_")}
@@ -81,8 +80,7 @@ class FunctionUrlOperations(ApiBase):
         self._check(auth_type, cors, invoke_mode)
         arn = ref.qualified_arn(None if qualifier == LATEST else qualifier)
         if self.functions.setting(ref, "url", qualifier) is not None:
-            raise ResourceConflict(f"Failed to create function url config for [functionArn = {arn}]. Error message: "
-                                   " FunctionUrlConfig exists for this Lambda function")
+            raise error("url_exists", arn=arn)
         now = self._time()
         config: dict[str, Any] = {"_id": url_id(), "FunctionArn": arn, "AuthType": auth_type,
                                   "CreationTime": now, "LastModifiedTime": now}
@@ -99,7 +97,7 @@ class FunctionUrlOperations(ApiBase):
         qualifier = self._url_qualifier(ref, missing)
         config = self.functions.setting(ref, "url", qualifier)
         if config is None:
-            raise ResourceNotFound(RESOURCE_MISSING)
+            raise error(RESOURCE_MISSING)
         return qualifier, config
 
     def get_function_url_config(self, ctx: RequestContext, function_name: str,

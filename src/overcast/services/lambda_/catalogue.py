@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 from overcast.services.lambda_.errors import (
+    AccessDenied,
     InvalidParameterValue,
     InvalidRequestContent,
     LambdaError,
     PreconditionFailed,
     RequestTooLarge,
     ResourceConflict,
+    ResourceInUse,
     ResourceNotFound,
     Validation,
 )
@@ -101,6 +103,8 @@ CATALOGUE: dict[str, Entry] = {
                                                        "a supported runtime while creating or updating functions."),
     # -- policies -----------------------------------------------------------------------------
     "policy_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    # overcast's wording: AWS's message for a policy that is not a JSON policy document is not recorded
+    "policy_malformed": Entry(InvalidParameterValue, "The policy is not a valid JSON policy document."),
     "statement_exists": Entry(ResourceConflict, "The statement id ({sid}) provided already exists. Please provide a "
                                                 "new statement id, or remove the existing statement."),
     "statement_not_found": Entry(ResourceNotFound, "Statement {sid} is not found in resource policy."),
@@ -127,7 +131,68 @@ CATALOGUE: dict[str, Entry] = {
     # -- event source mappings ----------------------------------------------------------------
     "unrecognized_event_source": Entry(InvalidParameterValue, "Unrecognized event source."),
     "esm_function_missing": Entry(InvalidParameterValue, "Function does not exist"),
-    "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),
+    "esm_not_found": Entry(ResourceNotFound, "Event source mapping not found: {arn}"),  # the tagging APIs
+    "esm_unknown_uuid": Entry(ResourceNotFound, "The resource you requested does not exist. (Service: Lambda, "
+                                                "Status Code: 404, Request ID: {request_id})"),  # Get/Update/Delete
+    "esm_source_kind": Entry(InvalidParameterValue, "Unrecognized event source, must be kinesis, dynamodb stream "
+                                                    "or sqs."),
+    "esm_duplicate_queue": Entry(ResourceConflict, 'An event source mapping with SQS arn (" {arn} ") and function '
+                                                   '(" {function} ") already exists. Please update or delete the '
+                                                   "existing mapping with UUID {uuid}"),
+    "esm_duplicate_stream": Entry(ResourceConflict, 'The event source arn (" {arn} ") and function (" {function} ") '
+                                                    "provided mapping already exists. Please update or delete the "
+                                                    "existing mapping with UUID {uuid}"),
+    "esm_invalid_filter": Entry(InvalidParameterValue, "Invalid filter pattern definition."),
+    "esm_too_many_filters": Entry(InvalidParameterValue, "The number of filters exceeds the limit of 10."),
+    "esm_visibility": Entry(InvalidParameterValue, "Queue visibility timeout: {visibility} seconds is less than "
+                                                   "Function timeout: {timeout} seconds"),
+    "esm_starting_position_null": Entry(InvalidParameterValue, "1 validation error detected: Value null at "
+                                                               "'startingPosition' failed to satisfy constraint: "
+                                                               "Member must not be null."),
+    "esm_unsupported_parameter": Entry(InvalidParameterValue, "Unsupported {name} parameter for given event "
+                                                              "source mapping type."),
+    "esm_batch_size": Entry(InvalidParameterValue, "BatchSize must be between 1 and 10000"),
+    "esm_fifo_batch_size": Entry(InvalidParameterValue, "Maximum batch size for FIFO SQS queues is {limit}."),
+    "esm_fifo_window": Entry(InvalidParameterValue, "Batching window is not supported for FIFO queues."),
+    "esm_window_required": Entry(InvalidParameterValue, "Maximum batch window in seconds must be greater than 0 if "
+                                                        "maximum batch size is greater than 10"),
+    "esm_dynamodb_at_timestamp": Entry(InvalidParameterValue, "Unsupported starting position for DynamoDB streams: "
+                                                              "AT_TIMESTAMP"),
+    "esm_timestamp_required": Entry(InvalidParameterValue, "StartingPositionTimestamp must be provided when "
+                                                           "StartingPosition is AT_TIMESTAMP."),
+    "esm_starting_position_fixed": Entry(InvalidParameterValue, "StartingPosition cannot be updated."),
+    "esm_record_age": Entry(InvalidParameterValue, "MaximumRecordAgeInSeconds must be either -1 (forever) or "
+                                                   "between 60 and 604800 (inclusive)"),
+    "esm_in_use_update": Entry(ResourceInUse, "Cannot update the event source mapping because it is in use. "
+                                              "(state {state})"),
+    "esm_in_use_delete": Entry(ResourceInUse, "Cannot delete the event source mapping because it is being "
+                                              "deleted."),
+    # -- function URLs ------------------------------------------------------------------------
+    # Create/Update/ListFunctionUrlConfigs name the function, Get/Delete the resource (as AWS records)
+    "url_function_missing": Entry(ResourceNotFound, "Function does not exist"),
+    "url_resource_missing": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "url_on_version": Entry(InvalidParameterValue, "Function URLs are not supported for function versions; use an "
+                                                   "alias or $LATEST."),
+    "url_exists": Entry(ResourceConflict, "Failed to create function url config for [functionArn = {arn}]. Error "
+                                          "message:  FunctionUrlConfig exists for this Lambda function"),
+    "url_auth_type": Entry(InvalidParameterValue, "1 validation error detected: Value '{value}' at 'authType' failed "
+                                                  "to satisfy constraint: Member must satisfy enum value set: "
+                                                  "[NONE, AWS_IAM]"),
+    "url_invalid_invoke_mode": Entry(InvalidParameterValue, "Invalid invoke mode: {mode}"),
+    "url_cors_credentials": Entry(InvalidParameterValue, "AllowCredentials cannot be true when AllowOrigins "
+                                                         "contains '*'"),
+    # the URL's data plane answers these itself, as {"Message": ...} documents with a 403
+    "url_forbidden": Entry(AccessDenied, "Forbidden. For troubleshooting Function URL authorization issues, see: "
+                                         "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"),
+    "url_unsigned": Entry(AccessDenied, "Forbidden"),
+    # -- Lambda Managed Instances -------------------------------------------------------------
+    # overcast's wording for these (AWS's answers are not recorded): the codes are the model's
+    "capacity_provider_not_found": Entry(ResourceNotFound, "Capacity provider not found: {arn}"),
+    "capacity_provider_exists": Entry(ResourceConflict, "Capacity provider already exists: {arn}"),
+    "capacity_provider_in_use": Entry(ResourceConflict, "Capacity provider {arn} is used by function versions. "
+                                                        "Delete or update them first."),
+    "scaling_min_over_max": Entry(InvalidParameterValue, "MinExecutionEnvironments ({low}) cannot be greater than "
+                                                         "MaxExecutionEnvironments ({high})."),
     # -- concurrency --------------------------------------------------------------------------
     "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
                                                        "decreases account's UnreservedConcurrentExecution below its "

@@ -127,6 +127,8 @@ def base_configuration(name: str, region: str, params: dict[str, Any]) -> dict[s
         "EphemeralStorage": params.get("ephemeral_storage") or {"Size": 512},
         "SnapStart": snap_start(params.get("snap_start")),
         "LoggingConfig": logging_config(name, params.get("logging_config") or {}),
+        # Lambda Managed Instances: the capacity provider the function's versions run on, as given
+        "CapacityProviderConfig": params.get("capacity_provider_config"),
     }
     if config["Runtime"]:
         config["RuntimeVersionConfig"] = {

@@ -25,6 +25,13 @@ class ResourceInUse(LambdaError):
     status = 400
 
 
+class AccessDenied(LambdaError):
+    """A function URL's front end refusing a request (answered as a `{"Message": ...}` document)."""
+
+    code = "AccessDeniedException"
+    status = 403
+
+
 class InvalidParameterValue(LambdaError):
     code = "InvalidParameterValueException"
 

@@ -25,6 +25,7 @@ from overcast.services.lambda_.states import (
     check_revision,
     lambda_timestamp,
     new_revision,
+    serving,
     settle,
     start_creating,
     start_updating,
@@ -100,14 +101,19 @@ class FunctionStore(VersionStore):
     def _settle_latest(self, ref: FunctionRef) -> None:
         """$LATEST's transition has ended: Active/Successful with a new RevisionId, written once."""
         key = (ref.account, ref.region, ref.name)
+        settled = False
         with self.db.tx():
             row = self.db.query_one("SELECT config FROM lambda_functions WHERE account=? AND region=? AND name=?", key)
             if row is not None:
                 config = json.loads(row["config"])
-                if settle(config, self.platform.clock.now()):
+                settled = settle(config, self.platform.clock.now())
+                if settled:
                     self._write_latest(ref, config)
         self._rows.pop(key, None)
         self._due.pop(key, None)
+        if row is not None and settled:  # environments of the replaced configuration may go now
+            for listener in self._listeners:
+                listener(ref.account, ref.region, ref.name)
 
     def _write_latest(self, ref: FunctionRef, config: dict[str, Any]) -> None:
         self.db.execute("UPDATE lambda_functions SET config=? WHERE account=? AND region=? AND name=?",
@@ -169,11 +175,12 @@ class FunctionStore(VersionStore):
             config = self.latest(ref)
             check_revision(config, revision_id)
             self.check_idle(ref, config)
+            previous = json.loads(json.dumps(config))  # what invocations run until the update completes
             change(config)
             config["LastModified"] = lambda_timestamp(self.platform.clock.now())
             config["RevisionId"] = new_revision()
             config["_generation"] = config["RevisionId"]
-            start_updating(config, self._later())
+            start_updating(config, self._later(), previous)
             self._write_latest(ref, config)
         self._changed(ref)
         return config
@@ -341,7 +348,8 @@ class FunctionStore(VersionStore):
             raise error("function_not_found", arn=ref.qualified_arn()) from None
         qualifier = ref.qualifier or LATEST
         if qualifier == LATEST:
-            config = json.loads(row["config"])  # _row settled it
+            # _row settled a finished transition; during an update the previous code and configuration run
+            config = serving(json.loads(row["config"]), self.platform.clock.now())
             executed = LATEST
         elif qualifier.isdigit():
             config = self.version(ref, qualifier)

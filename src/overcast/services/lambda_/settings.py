@@ -1,7 +1,8 @@
 """Lambda settings stored as documents (`lambda_docs`): code signing configs (kind `csc`, by id),
 and per-function settings under the function's name as parent — its code signing config
 (`function-csc`), recursion config (`recursion`), runtime management configs (`runtime`, by
-qualifier) and provisioned concurrency configs (`provisioned`, by qualifier). A function's settings
+qualifier), provisioned concurrency configs (`provisioned`, by qualifier) and published versions'
+scaling configs (`scaling`, by qualifier); capacity providers (kind `capacity-provider`, by name). A function's settings
 go when the function does."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from overcast.services.lambda_.models import FunctionStore
 from overcast.services.lambda_.names import FunctionRef
 from overcast.storage.documents import Documents
 
-KINDS = ("function-csc", "recursion", "runtime", "provisioned")
+KINDS = ("function-csc", "recursion", "runtime", "provisioned", "scaling")
 
 
 class SettingsStore(Documents):

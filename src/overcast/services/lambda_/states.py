@@ -42,8 +42,11 @@ def start_creating(config: dict[str, Any], due: float) -> None:
         config.pop(key, None)
 
 
-def start_updating(config: dict[str, Any], due: float) -> None:
-    """An update being applied: Active, LastUpdateStatus InProgress until `due`."""
+def start_updating(config: dict[str, Any], due: float, previous: dict[str, Any]) -> None:
+    """An update being applied: Active, LastUpdateStatus InProgress until `due`. Invocations meanwhile
+    run `previous`, the configuration and code of the last successful update (AWS keeps serving it until
+    the update completes: https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html)."""
+    config["_previous"] = {k: v for k, v in previous.items() if k != "_previous"}
     config.update({"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": _REASON,
                    "LastUpdateStatusReasonCode": _REASON_CODE, "_settles": due})
 
@@ -54,6 +57,13 @@ def busy(config: dict[str, Any], now: float) -> bool:
     return due is not None and now < due
 
 
+def serving(config: dict[str, Any], now: float) -> dict[str, Any]:
+    """What an invocation of $LATEST runs at `now`: the previous configuration while an update is in
+    progress, else `config` itself."""
+    previous = config.get("_previous")
+    return previous if previous is not None and busy(config, now) else config
+
+
 def settle(config: dict[str, Any], now: float) -> bool:
     """End a transition whose time has come (True when `config` changed): Active and Successful,
     reasons cleared, a new RevisionId."""
@@ -61,6 +71,7 @@ def settle(config: dict[str, Any], now: float) -> bool:
     if due is None or now < due:
         return False
     del config["_settles"]
+    config.pop("_previous", None)
     config["State"] = "Active"
     config["LastUpdateStatus"] = "Successful"
     for key in ("StateReason", "StateReasonCode", "LastUpdateStatusReason", "LastUpdateStatusReasonCode"):

@@ -15,6 +15,7 @@ from overcast.invocation.http.request import HttpCall
 from overcast.invocation.http.responses import MalformedResponse, v2_response
 from overcast.platform import Platform
 from overcast.services.lambda_.api_urls import URL_PATH
+from overcast.services.lambda_.catalogue import message
 from overcast.services.lambda_.errors import LambdaError
 from overcast.services.lambda_.models import LATEST, FunctionStore
 from overcast.services.lambda_.names import FunctionRef
@@ -23,18 +24,15 @@ from overcast.services.lambda_.names import FunctionRef
 MAX_PAYLOAD = 6_291_456
 
 
-#: AWS's answer when the URL's function or alias is no longer there to invoke
-FORBIDDEN = ("Forbidden. For troubleshooting Function URL authorization issues, see: "
-             "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html")
 #: what the URL's front end adds to every request it forwards (and `connection`, which it drops)
 _TLS_VERSION, _TLS_CIPHER = "TLSv1.3", "TLS_AES_128_GCM_SHA256"
 
 
-def _message(status: int, message: str | None, error_type: str | None = None) -> Response:
+def _message(status: int, text: str | None, error_type: str | None = None) -> Response:
     headers = [("Content-Type", "application/json")]
     if error_type:
         headers.append(("x-amzn-ErrorType", error_type))
-    return Response(status, headers, json.dumps({"Message": message}, separators=(",", ":")).encode())
+    return Response(status, headers, json.dumps({"Message": text}, separators=(",", ":")).encode())
 
 
 def _trace_id(epoch: float) -> str:
@@ -92,7 +90,8 @@ async def serve(platform: Platform, req: Request) -> Response:
         return _message(403, None)
     account, region, name, qualifier, config = found
     if qualifier != LATEST and not _alias_exists(platform, account, region, name, qualifier):
-        return _message(403, FORBIDDEN, "AccessDeniedException")
+        # AWS's answer when the URL's alias is no longer there to invoke
+        return _message(403, message("url_forbidden"), "AccessDeniedException")
     call = HttpCall.from_request(req, raw_path, platform.clock.now())
     call.headers = forwarded_headers(req, call)
     settings = config.get("Cors")
@@ -118,7 +117,7 @@ async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str
     if config.get("AuthType") == "AWS_IAM":
         auth = call.header("authorization") or ""
         if "AWS4-HMAC-SHA256" not in auth and "X-Amz-Signature" not in call.query_string:
-            return _message(403, "Forbidden")
+            return _message(403, message("url_unsigned"))
         caller_account = account
         authorizer = {"iam": {"accessKey": None, "accountId": account, "callerId": None, "cognitoIdentity": None,
                               "principalOrgId": None, "userArn": f"arn:aws:iam::{account}:root", "userId": None}}

@@ -73,6 +73,7 @@ class VersionStore:
                 "_content": content,
             })
             config.pop("_settles", None)
+            config.pop("_previous", None)  # what $LATEST serves during its update is not the version's
             if config.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions":
                 config["SnapStart"] = {**config["SnapStart"], "OptimizationStatus": "On"}
             start_creating(config, self._later())
