@@ -22,6 +22,7 @@ from overcast.errors import ServiceError
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
 from overcast.invocation.esm.invoke import GONE, MappingInvoker
+from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
 
@@ -35,7 +36,7 @@ MAX_VISIBILITY = 43_200   # SQS's limit on a message's total visibility timeout 
 INIT_ALLOWANCE = 10.0     # real seconds an environment may take to start (Lambda's init phase limit)
 
 
-class QueuePoller:
+class QueuePoller(Poller):
     def __init__(self, platform: Platform, config: dict[str, Any], source: QueueSource) -> None:
         self.platform = platform
         self.config = config
@@ -51,18 +52,6 @@ class QueuePoller:
         self.stopped = False
         self._received: dict[str, float] = {}   # receipt handle → when it was received (epoch)
         self._timeout_read = float("-inf")
-
-    def stop(self) -> None:
-        """Stop at the next check: the mapping was disabled, changed or deleted."""
-        self.stopped = True
-        self.platform.signals.notify(self.source.wake_key)  # waiting loops check at once
-
-    @property
-    def live(self) -> bool:
-        """Loops check this besides being cancelled: a cancellation can be lost inside awaited
-        library code, and a poller that missed its stop must not run on (or hold up shutdown)."""
-        engine = self.platform.engine
-        return not self.stopped and not (engine is not None and engine.stopping)
 
     def _refresh_timeout(self) -> None:
         """The function's current timeout (UpdateFunctionConfiguration may change it), read at most

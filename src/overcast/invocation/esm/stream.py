@@ -19,6 +19,7 @@ from overcast.delivery.sources import Shard, StreamRecord, StreamSource
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
 from overcast.invocation.esm.invoke import FUNCTION_ERROR, GONE, BatchResult, MappingInvoker
+from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
 from overcast.services.lambda_.esm import MappingStore
@@ -39,7 +40,7 @@ def _iso(epoch: float, millis: bool = True) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class StreamPoller:
+class StreamPoller(Poller):
     def __init__(self, platform: Platform, config: dict[str, Any], source: StreamSource) -> None:
         self.platform = platform
         self.config = config
@@ -67,18 +68,6 @@ class StreamPoller:
             self.role = self.invoker.functions.resolve(self.invoker.ref()).config.get("Role", "")
         except Exception:  # the function is gone: the invocations will report it
             pass
-
-    def stop(self) -> None:
-        """Stop at the next check: the mapping was disabled, changed or deleted."""
-        self.stopped = True
-        self.platform.signals.notify(self.source.wake_key)  # waiting loops check at once
-
-    @property
-    def live(self) -> bool:
-        """Loops check this besides being cancelled: a cancellation can be lost inside awaited
-        library code, and a poller that missed its stop must not run on (or hold up shutdown)."""
-        engine = self.platform.engine
-        return not self.stopped and not (engine is not None and engine.stopping)
 
     # -- shards -------------------------------------------------------------------------------
 

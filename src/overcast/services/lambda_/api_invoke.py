@@ -15,7 +15,7 @@ ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 202
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 
 
-def _client_context(value: str | None) -> str | None:
+def decode_client_context(value: str | None) -> str | None:
     """X-Amz-Client-Context is base64 JSON; the runtime receives the decoded JSON."""
     if not value:
         return None
@@ -52,7 +52,7 @@ class InvokeOperations(ApiBase):
             self.functions.resolve(ref)
             return {"StatusCode": 204}
         outcome = await invoker.invoke(ref, body, tail=log_type == "Tail",
-                                       client_context=_client_context(client_context), request_id=ctx.request_id,
+                                       client_context=decode_client_context(client_context), request_id=ctx.request_id,
                                        trace=_trace(ctx))
         ctx.response_headers.append(("Content-Type", outcome.content_type or "application/json"))
         result: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,

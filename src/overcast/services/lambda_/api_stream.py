@@ -6,27 +6,13 @@ one chunk, as on AWS."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
-from overcast.services.lambda_.errors import InvalidRequestContent
-
-
-def _decode_context(value: str | None) -> str | None:
-    """X-Amz-Client-Context is base64 JSON; the runtime receives the decoded JSON (as Invoke does)."""
-    if not value:
-        return None
-    try:
-        decoded = base64.b64decode(value, validate=True).decode()
-        json.loads(decoded)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidRequestContent("Client context must be a valid Base64-encoded JSON object.") from None
-    return decoded
+from overcast.services.lambda_.api_invoke import decode_client_context
 
 
 def _complete(outcome: Any) -> dict[str, Any]:
@@ -71,7 +57,7 @@ class ResponseStreamOperations(ApiBase):
         loop = asyncio.get_running_loop()
         sink = StreamSink(started=loop.create_future())
         task = asyncio.ensure_future(self.platform.component(Invoker).invoke(
-            ref, body, tail=log_type == "Tail", client_context=_decode_context(client_context),
+            ref, body, tail=log_type == "Tail", client_context=decode_client_context(client_context),
             request_id=ctx.request_id, resolved=resolved, sink=sink))
         first: set[asyncio.Future[Any]] = {task, sink.started}
         await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
