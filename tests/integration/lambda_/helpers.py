@@ -21,9 +21,13 @@ def handler(event, context):
 
 
 def records(path: Path) -> list[dict[str, Any]]:
+    """The complete lines a function wrote: a line still being written (no newline yet) is left for
+    the next read."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    written = path.read_text()
+    complete = written[: written.rfind("\n") + 1]
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 def wait_for_records(path: Path, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
