@@ -2,8 +2,8 @@
 after CreateFunction, InProgress → Successful after an update, a published version Pending, one change
 at a time, and a new RevisionId at each transition, publication, permission and tag change.
 
-The transitional states last about a second of AWS time; this module's server runs AWS's timers twice
-as slow as real (OVERCAST_TIME_SCALE=2) so they can be observed between two calls.
+The transitional states last 0.2 s of AWS time; this module's server runs AWS's timers ten times
+slower than real (OVERCAST_TIME_SCALE=10) so they can be observed between two calls.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 @pytest.fixture(scope="module")
 def slow(tmp_path_factory):
-    with OvercastServer(tmp_path_factory.mktemp("states"), time_scale=2.0) as server:
+    with OvercastServer(tmp_path_factory.mktemp("states"), time_scale=10.0) as server:
         yield server
 
 
@@ -196,7 +196,7 @@ def test_layer_version_policy_revisions(lam):
 
 def test_transitions_survive_a_restart(tmp_path):
     """A transition is part of the stored configuration: after a restart it still ends."""
-    with OvercastServer(tmp_path, time_scale=5.0) as server:
+    with OvercastServer(tmp_path, time_scale=25.0) as server:
         lam = server.client("lambda")
         name, _ = _create(lam)
         server.restart()

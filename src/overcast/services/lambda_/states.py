@@ -20,8 +20,10 @@ from overcast.services.lambda_.catalogue import error
 
 LATEST = "$LATEST"
 
-#: how long AWS takes to settle a creation, update or publication of a plain (non-VPC) function, in AWS seconds
-SETTLE_SECONDS = 1.0
+#: how long a creation, update or publication of a plain (non-VPC) function stays transitional, in AWS
+#: seconds: long enough for a caller to see Pending/InProgress, short enough that a synchronous invoke
+#: right after CreateFunction (which waits for Active) stays a cold start, not a one-second wait
+SETTLE_SECONDS = 0.2
 
 _REASON = "The function is being created."
 _REASON_CODE = "Creating"
