@@ -7,32 +7,13 @@ import subprocess
 import sys
 import threading
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions
 import pytest
 
 from overcast.testing import wait_until
-
-
-def _name(prefix: str = "t") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def sns(overcast_server):
-    return overcast_server.client("sns")
-
-
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-def _queue(sqs, name: str | None = None, **attrs: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=name or _name("q"), Attributes=attrs)["QueueUrl"]
-    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+from tests.integration.sns.helpers import _name, _queue
 
 
 def _drain(sqs, url: str, expect: int, timeout: float = 10.0) -> list[dict]:

@@ -6,38 +6,14 @@ import hashlib
 import json
 import threading
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from overcast.testing import wait_until
+from tests.integration.sns.helpers import _name, _queue
 
 ROLE = "arn:aws:iam::000000000000:role/sns-feedback"
-
-
-def _name(prefix: str = "t") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def sns(overcast_server):
-    return overcast_server.client("sns")
-
-
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-@pytest.fixture
-def logs(overcast_server):
-    return overcast_server.client("logs")
-
-
-def _queue(sqs) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=_name("q"))["QueueUrl"]
-    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
 def _counts(sns, topic: str) -> tuple[str, str]:

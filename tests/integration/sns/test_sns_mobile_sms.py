@@ -10,14 +10,7 @@ import uuid
 import botocore.exceptions
 import pytest
 
-
-def _name(prefix: str = "t") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def sns(overcast_server):
-    return overcast_server.client("sns")
+from tests.integration.sns.helpers import _name
 
 
 def _error(info) -> dict:
