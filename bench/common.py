@@ -243,6 +243,16 @@ def pss_bytes(pid: int) -> int:
     return _status_kb(pid, "Pss:", "smaps_rollup") * 1024
 
 
+def idle_pss_bytes(argv: Sequence[str]) -> int:
+    """PSS of a bare interpreter started by `argv` and left waiting on its stdin: a memory baseline."""
+    bare = subprocess.Popen(list(argv), stdin=subprocess.PIPE)
+    try:
+        time.sleep(0.5)  # let it finish starting (outside any measured path)
+        return pss_bytes(bare.pid)
+    finally:
+        bare.communicate(b"")
+
+
 def children(pid: int) -> list[int]:
     found: list[int] = []
     with contextlib.suppress(FileNotFoundError):

@@ -14,7 +14,6 @@ import argparse
 import base64
 import concurrent.futures
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from bench.common import (
     compare,
     deploy_function,
     footer,
+    idle_pss_bytes,
     null_server,
     pss_bytes,
     report,
@@ -106,12 +106,7 @@ def memory(lam: Any, server: OvercastServer, environments: int) -> None:
     with concurrent.futures.ThreadPoolExecutor(environments) as pool:
         list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1}'), range(environments)))
     envs = [pid for zygote in zygotes for pid in children(zygote) if pid not in before]
-    bare = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
-    try:
-        time.sleep(0.5)  # let the interpreter finish starting (outside any measured path)
-        bare_pss = pss_bytes(bare.pid)
-    finally:
-        bare.communicate(b"")
+    bare_pss = idle_pss_bytes([sys.executable, "-c", "import sys; sys.stdin.read()"])
     per_env = statistics.median(pss_bytes(pid) for pid in envs)
     report(f"PSS per warm environment ({len(envs)} of one function)", per_env, bare_pss, unit="MiB",
            scale=2**-20, baseline_name="bare python")

@@ -13,12 +13,22 @@ import argparse
 import base64
 import concurrent.futures
 import statistics
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import banner, children, client, compare, footer, pss_bytes, report, report_calls, rss_bytes
+from bench.common import (
+    banner,
+    children,
+    client,
+    compare,
+    footer,
+    idle_pss_bytes,
+    pss_bytes,
+    report,
+    report_calls,
+    rss_bytes,
+)
 from overcast.execution.runtimes import node_binary
 from overcast.testing import OvercastServer, zip_handler
 
@@ -87,12 +97,7 @@ def memory(lam: Any, server: OvercastServer, environments: int) -> None:
         list(pool.map(lambda _: lam.invoke(FunctionName="mem", Payload=b'{"sleep": 1000}'), range(environments)))
     envs = [pid for pid in children(server.process.pid) if pid not in before
             and b"index.mjs" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    bare = subprocess.Popen([node, "-e", "process.stdin.resume()"], stdin=subprocess.PIPE)
-    try:
-        time.sleep(0.5)  # let node finish starting (outside any measured path)
-        bare_pss = pss_bytes(bare.pid)
-    finally:
-        bare.communicate(b"")
+    bare_pss = idle_pss_bytes([node, "-e", "process.stdin.resume()"])
     per_env = statistics.median(pss_bytes(pid) for pid in envs)
     report(f"PSS per warm Node.js environment ({len(envs)} of one function)", per_env, bare_pss, unit="MiB",
            scale=2**-20, baseline_name="bare node")
