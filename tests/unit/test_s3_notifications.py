@@ -206,6 +206,8 @@ def test_disjoint_filters_do_not_overlap(api):
         "LambdaFunctionConfigurations": [{"LambdaFunctionArn": FUNCTION, "Events": ["s3:ObjectCreated:*"],
                                           "Filter": _filter(prefix="b/")}],
     })
+    stored = api.get_bucket_notification_configuration(_ctx(), bucket="okk")
+    assert len(stored["QueueConfigurations"]) == len(stored["LambdaFunctionConfigurations"]) == 1
 
 
 def test_s3_as_a_destination_and_reading_objects(api, platform):
