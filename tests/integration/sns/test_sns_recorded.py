@@ -11,25 +11,12 @@ import botocore.exceptions
 import pytest
 
 from overcast.testing import wait_until
-
-
-def _name(prefix: str = "t") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+from tests.integration.sns.helpers import _name, _queue
 
 
 @pytest.fixture
-def sns(overcast_server):
+def sns(overcast_server):   # overrides conftest's: these tests send requests botocore would refuse
     return overcast_server.client("sns", validate=False)
-
-
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-def _queue(sqs, name: str | None = None, **attrs: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=name or _name("q"), Attributes=attrs)["QueueUrl"]
-    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
 def _error(info) -> dict:
