@@ -39,6 +39,12 @@ class RequestContext:
     def caller_arn(self) -> str:
         return f"arn:aws:iam::{self.account}:root"
 
+    @property
+    def trace_header(self) -> str | None:
+        """The caller's X-Amzn-Trace-Id (SDKs inside a Lambda function send their own): SQS keeps it as
+        AWSTraceHeader and SNS and Lambda pass it on, for recursive loop detection."""
+        return self.request.headers.get("x-amzn-trace-id") if self.request is not None else None
+
     def internal(self, service: str, operation: str = "") -> RequestContext:
         """A context for a call the platform makes on this caller's behalf."""
         return RequestContext(

@@ -14,6 +14,7 @@ also matches a path that leads to an object.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from overcast.patterns.compiler import Branch
@@ -25,21 +26,29 @@ Leaf = tuple[Any, tuple[tuple[int, int], ...]]
 def leaves(event: Any, path: tuple[str, ...]) -> list[Leaf]:
     """The leaves at `path`. As in event-ruler, which flattens events and patterns to dotted
     names, a key `"a.b"` (of the pattern or of the event) also stands for the nested path a → b."""
-    segments = tuple(part for key in path for part in key.split("."))
     found: list[Leaf] = []
-    _walk(event, segments, (), found)
+    _walk(event, _segments(path), (), found)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _segments(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part for key in path for part in key.split("."))
+
+
+@lru_cache(maxsize=4096)
+def _steps(segments: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each key a node may hold for `segments` (`a`, `a.b`, ...) and the segments left after it; made
+    once per path, not per event and node."""
+    return tuple((".".join(segments[:length]), segments[length:]) for length in range(1, len(segments) + 1))
 
 
 def _walk(node: Any, segments: tuple[str, ...], arrays: tuple[tuple[int, int], ...], out: list[Leaf]) -> None:
     if node.__class__ is not dict:
         return
-    for length in range(1, len(segments) + 1):
-        key = segments[0] if length == 1 else ".".join(segments[:length])
-        if key not in node:
-            continue
-        rest = segments[length:]
-        _expand(node[key], arrays, rest, out)
+    for key, rest in _steps(segments):
+        if key in node:
+            _expand(node[key], arrays, rest, out)
 
 
 def _expand(value: Any, arrays: tuple[tuple[int, int], ...], rest: tuple[str, ...], out: list[Leaf]) -> None:

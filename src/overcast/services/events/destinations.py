@@ -17,14 +17,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import deque
 from typing import Any
 
 from overcast import arns
-from overcast.delivery import DeliveryError
+from overcast.delivery import DeliveryError, http
 from overcast.platform import Platform
 from overcast.services.events.store import EventsStore
 
@@ -175,15 +173,8 @@ def _basic(user: str, password: str) -> str:
 
 
 def send(url: str, method: str, headers: dict[str, str], body: bytes | None) -> Answer:
-    """One HTTP request; its status and body (599 when it could not be made)."""
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read()
-    except (urllib.error.URLError, OSError, ValueError):
-        return 599, b""
+    """One HTTP request within AWS's timeout; its status and body (599 when it could not be made)."""
+    return http.send(url, method, headers, body, HTTP_TIMEOUT)
 
 
 async def deliver_api_gateway(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:

@@ -270,7 +270,7 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
                                   message_group_id, message_deduplication_id)
         sent = publish(self.platform, topic, message, subject=subject, structure=structure,
                        attributes=message_attributes, group_id=message_group_id,
-                       dedup_id=message_deduplication_id, endpoint=ctx.endpoint, trace=_trace(ctx))
+                       dedup_id=message_deduplication_id, endpoint=ctx.endpoint, trace=ctx.trace_header)
         out: dict[str, Any] = {"MessageId": sent.message_id}
         if sent.sequence_number:
             out["SequenceNumber"] = sent.sequence_number
@@ -317,8 +317,3 @@ def _check_endpoint(protocol: str, endpoint: str) -> None:
         raise invalid("Email address")
     elif protocol == "sms" and not is_phone_number(endpoint):
         raise invalid(f"Invalid SMS endpoint: {endpoint}")
-
-
-def _trace(ctx: RequestContext) -> str | None:
-    """The caller's X-Amzn-Trace-Id: SNS passes it on to SQS as AWSTraceHeader."""
-    return ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None

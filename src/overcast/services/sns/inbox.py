@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
 from overcast import arns
-from overcast.delivery import DeliveryError
+from overcast.delivery import DeliveryError, http
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.sns.publish import check_message, publish
@@ -103,14 +101,8 @@ def _content_type(platform: Platform, sub: Any) -> str:
 
 
 def _send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
-            return int(response.status), _text(response.read())
-    except urllib.error.HTTPError as error:
-        return int(error.code), _text(error.read())
-    except (urllib.error.URLError, OSError) as error:
-        return 599, str(error)
+    status, answer = http.send(url, "POST", headers, body, HTTP_TIMEOUT)
+    return status, _text(answer)
 
 
 def _text(body: bytes) -> str:

@@ -349,7 +349,7 @@ def _with_trace(ctx: RequestContext, system: dict[str, Any] | None) -> dict[str,
     """AWS turns the request's X-Amzn-Trace-Id header (which SDKs inside a Lambda function send) into
     the AWSTraceHeader system attribute (an explicit AWSTraceHeader wins); Lambda's recursive loop
     detection follows it."""
-    trace = ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
+    trace = ctx.trace_header
     if not trace or (system and "AWSTraceHeader" in system):
         return system
     return {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
