@@ -48,6 +48,7 @@ from overcast.services.logs.models import LogStore
 log = logging.getLogger("overcast.invoke")
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
+ASYNC_PAYLOAD_LIMIT = 1_048_576  # Event invocations: 1 MB since October 2025 (docs/aws-behaviour.md#payload-limits)
 RESPONSE_LIMIT = 6_291_556          # AWS returns responses up to the figure its error message quotes
 RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
