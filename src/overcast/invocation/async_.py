@@ -66,13 +66,13 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     """The outbox's deliverer for Lambda targets: an asynchronous invocation of the function."""
     import uuid
 
-    from overcast.invocation.sync import check_payload
+    from overcast.invocation.sync import ASYNC_PAYLOAD_LIMIT, check_payload
 
     parsed = arns.parse(target_arn)
     ref = parse_function(target_arn, parsed.account, parsed.region)
     try:
         resolved = platform.component(FunctionStore).resolve(ref)
-        body = check_payload(payload, 1_048_576, "Event")
+        body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),

@@ -48,6 +48,7 @@ from overcast.services.logs.models import LogStore
 log = logging.getLogger("overcast.invoke")
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
+ASYNC_PAYLOAD_LIMIT = 1_048_576  # Event invocations: 1 MB since October 2025 (docs/aws-behaviour.md#payload-limits)
 RESPONSE_LIMIT = 6_291_556          # AWS returns responses up to the figure its error message quotes
 RESPONSE_LIMIT_QUOTED = 6_291_556   # the figure AWS's error message quotes (docs/aws-behaviour.md#function-errors)
 TAIL_BYTES = 4096
@@ -144,8 +145,8 @@ class Invoker:
         if config.get("State", "Active") != "Active":  # an update in progress still runs (AWS does)
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
-        if self._check_runtime(config.get("Runtime")) == "node":
-            await self.node_sdk.ensure()
+        if self._spec_key(resolved) not in self._specs and self._check_runtime(config.get("Runtime")) == "node":
+            await self.node_sdk.ensure()  # first invoke of this version: warm invokes skip the `node` lookup
         request_id = request_id or str(uuid.uuid4())
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
@@ -216,10 +217,14 @@ class Invoker:
                                      f"machine: {exc}") from None
         return kind
 
-    def _spec(self, resolved: Resolved) -> EnvironmentSpec:
+    @staticmethod
+    def _spec_key(resolved: Resolved) -> str:
         # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
         generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
-        key = f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+        return f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+
+    def _spec(self, resolved: Resolved) -> EnvironmentSpec:
+        key = self._spec_key(resolved)
         spec = self._specs.get(key)
         if spec is None:
             if len(self._specs) > 1024:

@@ -11,7 +11,6 @@ from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.catalogue import error
 
-ASYNC_PAYLOAD_LIMIT = 1_048_576      # Event invocations: 1 MB since October 2025 (docs/aws-behaviour.md#payload-limits)
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 
 
@@ -37,7 +36,7 @@ class InvokeOperations(ApiBase):
                      invocation_type: str | None = None, log_type: str | None = None,
                      client_context: str | None = None, qualifier: str | None = None, **_: Any) -> dict[str, Any]:
         from overcast.invocation import async_
-        from overcast.invocation.sync import SYNC_PAYLOAD_LIMIT, Invoker, check_payload
+        from overcast.invocation.sync import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, Invoker, check_payload
 
         ref = self._ref(ctx, function_name, qualifier)
         kind = invocation_type or "RequestResponse"
