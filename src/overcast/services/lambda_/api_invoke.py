@@ -26,11 +26,6 @@ def decode_client_context(value: str | None) -> str | None:
     return decoded
 
 
-def _trace(ctx: RequestContext) -> str | None:
-    """The caller's X-Ray trace header: a function's SDK calls carry its own (recursion detection)."""
-    return ctx.request.headers.get("x-amzn-trace-id") if ctx.request is not None else None
-
-
 class InvokeOperations(ApiBase):
     async def invoke(self, ctx: RequestContext, function_name: str, payload: bytes | None = None,
                      invocation_type: str | None = None, log_type: str | None = None,
@@ -44,7 +39,7 @@ class InvokeOperations(ApiBase):
         if kind == "Event":
             body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
             resolved = self.functions.resolve(ref)
-            async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=_trace(ctx))
+            async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=ctx.trace_header)
             return {"StatusCode": 202}  # AWS's 202 carries no X-Amz-Executed-Version
         body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
         if kind == "DryRun":
@@ -52,7 +47,7 @@ class InvokeOperations(ApiBase):
             return {"StatusCode": 204}
         outcome = await invoker.invoke(ref, body, tail=log_type == "Tail",
                                        client_context=decode_client_context(client_context), request_id=ctx.request_id,
-                                       trace=_trace(ctx))
+                                       trace=ctx.trace_header)
         ctx.response_headers.append(("Content-Type", outcome.content_type or "application/json"))
         result: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,
                                   "ExecutedVersion": outcome.executed_version}
