@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -12,6 +13,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from overcast.context import RequestContext
 from overcast.edge.messages import Request, Response
 from overcast.errors import ServiceError
+from overcast.protocol.validate import Wording
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,12 @@ class ProtocolOptions:
     #: a hook given (platform, request, context, response) that may add to every response of the
     #: service (S3: the CORS headers of the bucket's matching CORS rule)
     respond: Callable[[Any, Request, Any, Any], Any] | None = None
+
+    @cached_property
+    def wording(self) -> Wording:
+        """How validation words its messages for this service: built once, not on every request."""
+        return Wording(raw=self.raw_shapes, member_paths=self.validation_member_paths,
+                       enum_order=self.validation_enum_order, limits=self.validation_limits)
 
 
 class Trusted:

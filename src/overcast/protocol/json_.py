@@ -17,7 +17,7 @@ from overcast.protocol.base import ProtocolOptions, dumps, error_members, error_
 from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
 from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
-from overcast.protocol.validate import Wording, validate
+from overcast.protocol.validate import validate
 
 
 class JsonProtocol:
@@ -93,11 +93,9 @@ def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> No
         missing = next((name for name in shape.required_members if params.get(name) is None), None)
         if missing is not None:
             raise ValidationError(opts.required_message.format(name=missing), code=opts.validation_code)
-    wording = Wording(raw=opts.raw_shapes, member_paths=opts.validation_member_paths,
-                      enum_order=opts.validation_enum_order, limits=opts.validation_limits)
     try:
         validate(shape, params, code=opts.validation_code, required_only=opts.validation == "required",
-                 raw=opts.raw_shapes, wording=wording)
+                 raw=opts.raw_shapes, wording=opts.wording)
     except ServiceError as exc:
         if opts.reword is None:
             raise

@@ -56,6 +56,14 @@ async def _serve_url(platform: Any, req: Any) -> Any:
     return await serve(platform, req)
 
 
+#: enum value sets as AWS lists them in its messages, by shape (botocore's models sort some differently)
+ENUM_ORDER = {
+    "RecursiveLoop": ("Terminate", "Allow"),
+    "InvokeMode": ("RESPONSE_STREAM", "BUFFERED"),
+    "EventSourcePosition": ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"),
+}
+
+
 def _reword(text: str) -> str:
     from overcast.services.lambda_.catalogue import reword
 
@@ -68,7 +76,8 @@ SPEC = ServiceSpec(
     api=_api,
     # A runtime outside the enum is CreateFunction's to refuse (with AWS's InvalidParameterValueException)
     options=ProtocolOptions(validation="full", error_type_field=True, stream_uploads=False,
-                            raw_shapes=frozenset({"Runtime"}), reword=_reword),
+                            raw_shapes=frozenset({"Runtime"}), reword=_reword,
+                            validation_enum_order=ENUM_ORDER),
     routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),
             HttpRoute("function-urls", _url_matches, _serve_url)),
     loops=_loops,

@@ -223,22 +223,14 @@ def message(key: str, **fields: object) -> str:
     return CATALOGUE[key].template.format(**fields)
 
 
-#: enum value sets as AWS lists them in its messages (botocore's models sort some differently)
-ENUM_ORDER = {
-    "[Allow, Terminate]": "[Terminate, Allow]",
-    "[BUFFERED, RESPONSE_STREAM]": "[RESPONSE_STREAM, BUFFERED]",
-    "[TRIM_HORIZON, LATEST, AT_TIMESTAMP]": "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
-}
 _ARCHITECTURE = re.compile(r"Value '([^']*)' at 'architectures\.1' failed to satisfy constraint: "
                            r"Member must satisfy enum value set: \[([^\]]*)\]")
 _NOT_NULL = re.compile(r"Member must not be null(?!\.)")
 
 
 def reword(text: str) -> str:
-    """A constraint violation as Lambda words it: enum sets in AWS's order, "Member must not be null."
-    with its period, and the architectures list shown whole."""
-    for model_order, aws_order in ENUM_ORDER.items():
-        text = text.replace(model_order, aws_order)
+    """A constraint violation as Lambda words it: "Member must not be null." with its period, and
+    the architectures list shown whole."""
     text = _ARCHITECTURE.sub(lambda m: f"Value '[{m.group(1)}]' at 'architectures' failed to satisfy constraint: "
                                        f"Member must satisfy constraint: [Member must satisfy enum value set: "
                                        f"[{m.group(2)}]]", text)
