@@ -20,7 +20,7 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 NO_CHANGES = "didn't contain changes"
 _EXECUTE_API = re.compile(r"^https://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(/.*)?$")
 
-#: What Lambda answers for a runtime past its block-create date (see services/lambda_/runtimes.py).
+#: What Lambda answers for a runtime past its block-create date (the `deprecated_runtime` entry of services/lambda_/catalogue.py).
 RETIRED_RUNTIME = "is no longer supported for creating or updating AWS Lambda functions"
 
 
