@@ -56,3 +56,16 @@ def test_no_namespace_when_something_environments_need_is_under_opt(tmp_path, mo
     layout = Layout(tmp_path, ("/opt/node/bin/node",))
     assert not layout.namespace
     assert layout.reason == "/opt/node/bin/node is under /opt, which environments see as the function's"
+
+
+def test_the_invocation_keeps_the_callers_root_and_sampling():
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:a"
+    header, _ = recursion.advance("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;"
+                                  "Self=1-67891234-12456789abcdef012345678", arn)
+    fields = recursion.parse(header)
+    assert fields["Root"] == "1-5759e988-bd862e3fe1be46a994272793" and fields["Sampled"] == "1"
+    assert fields["Parent"] != "53995c3f42cd8ad8" and len(fields["Parent"]) == 16
+    assert "Self" not in fields
+    assert recursion.parse(recursion.advance(None, arn, active=True)[0])["Sampled"] == "1"
+    assert recursion.parse(recursion.advance("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=?", arn)[0])[
+        "Sampled"] == "0"

@@ -137,7 +137,8 @@ class Invoker:
         if resolved.config.get("State") == "Pending":  # being created: run once it is Active
             resolved = await self.functions.when_active(ref)
         config = resolved.config
-        trace, hops = recursion.advance(trace, resolved.ref.arn)
+        active = (config.get("TracingConfig") or {}).get("Mode") == "Active"
+        trace, hops = recursion.advance(trace, resolved.ref.arn, active=active)
         if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
             log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
             raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
