@@ -48,6 +48,8 @@ class Config:
     #: Accept Lambda runtimes AWS no longer lets you create (nodejs14.x, python3.8...) and run them on the
     #: nearest supported runtime of their family.
     legacy_runtimes: bool = False
+    #: Lambda's account-level BlockPublicAccess setting: refuse resource policies granting public access.
+    lambda_block_public_access: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -64,6 +66,8 @@ class Config:
             "environment_idle_seconds": _env_float(env, "OVERCAST_ENV_IDLE_SECONDS", 300.0),
             "public_host": env.get("OVERCAST_PUBLIC_HOST", cls.public_host),
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
+            "lambda_block_public_access": env.get("OVERCAST_LAMBDA_BLOCK_PUBLIC_ACCESS", "").lower()
+            in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

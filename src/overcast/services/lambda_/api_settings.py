@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_ import policy_rules
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.api_provisioned import provisioned_total, unreserved
 from overcast.services.lambda_.catalogue import error
@@ -102,6 +103,7 @@ class SettingsOperations(ApiBase):
         if condition:
             statement["Condition"] = condition
         policy["Statement"].append(statement)
+        policy_rules.check(policy, block_public=self.platform.config.lambda_block_public_access)
         self.functions.set_policy(ref, policy)
         self.functions.touch(ref, ref.qualifier)  # AWS issues a new RevisionId with each policy change
         return {"Statement": json.dumps(statement)}
