@@ -37,8 +37,8 @@ def test_add_permission_past_20_kb_is_refused(lam):
             added += 1
     code, status, message = _error(info)
     assert (code, status) == ("PolicyLengthExceededException", 400)
-    size = int(re.fullmatch(r"The final policy size \((\d+)\) is bigger than the limit \(20480\)\.", message).group(1))
-    assert size > 20480
+    match = re.fullmatch(r"The final policy size \((\d+)\) is bigger than the limit \(20480\)\.", message)
+    assert match is not None and int(match.group(1)) > 20480
     kept = json.loads(lam.get_policy(FunctionName=name)["Policy"])
     assert len(kept["Statement"]) == added   # the refused statement was not kept
     assert len(json.dumps(kept, separators=(",", ":"))) <= 20480
