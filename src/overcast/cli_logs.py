@@ -85,6 +85,7 @@ def _client(args: argparse.Namespace) -> Any:
 def _print_events(client: Any, group: str, start: int, args: argparse.Namespace) -> int:
     """Print events from `start` on; with --follow poll for new ones (skipping those already shown)."""
     seen: set[str] = set()
+    said_waiting = False
     while True:
         try:
             for event in _events(client, group, start, args.filter_pattern):
@@ -98,6 +99,9 @@ def _print_events(client: Any, group: str, start: int, args: argparse.Namespace)
             if not args.follow:  # the function has not logged yet; with --follow, wait for it
                 print(f"overcast: log group {group} does not exist", file=sys.stderr)
                 return 1
+            if not said_waiting:
+                print(f"overcast: waiting for log group {group} to exist (Ctrl-C to stop)", file=sys.stderr, flush=True)
+                said_waiting = True
         if not args.follow:
             return 0
         time.sleep(args.poll_interval)
