@@ -24,6 +24,7 @@ def handler(e, c):
 
 
 def _error(info) -> tuple[str, str]:
+    assert "Type" not in info.value.response   # a limit error, without the Type other errors carry
     return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 

@@ -24,7 +24,7 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.errors import InvalidParameterValue, LambdaError
+from overcast.services.lambda_.errors import LambdaError
 from overcast.services.lambda_.models import LATEST, FunctionStore, lambda_timestamp
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.settings import (
@@ -45,8 +45,7 @@ class ProvisionedConcurrencyOperations(ApiBase):
         ref = self._ref(ctx, function_name, qualifier)
         self.functions.latest(ref)
         if ref.qualifier == LATEST:
-            raise InvalidParameterValue("Provisioned Concurrency Configs cannot be applied to unpublished function "
-                                        "versions.")
+            raise error("provisioned_on_latest")
         try:
             self._configuration(ref)
         except Exception:
@@ -62,13 +61,11 @@ class ProvisionedConcurrencyOperations(ApiBase):
             others = provisioned_total(self.platform, ref.account, ref.region, function=ref.name,
                                        excluding=ref.qualifier)
             if count + others > reserved:
-                raise InvalidParameterValue("Requested Provisioned Concurrency should not be greater than the "
-                                            "reservedConcurrentExecution for function")
+                raise error("provisioned_over_reserved")
         else:  # out of the account's unreserved concurrency, which keeps its minimum of 100
             available = unreserved(self.platform, ref.account, ref.region, excluding=ref) - MIN_UNRESERVED
             if count > available:
-                raise InvalidParameterValue(f"Specified ConcurrentExecutions for function is greater than account's "
-                                            f"unreserved concurrency [{available}].")
+                raise error("provisioned_over_unreserved", available=available)
         doc = {"RequestedProvisionedConcurrentExecutions": count,
                "AvailableProvisionedConcurrentExecutions": 0, "AllocatedProvisionedConcurrentExecutions": 0,
                "Status": "IN_PROGRESS", "LastModified": lambda_timestamp(self.platform.clock.now())}

@@ -206,6 +206,14 @@ CATALOGUE: dict[str, Entry] = {
     "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
                                                        "decreases account's UnreservedConcurrentExecution below its "
                                                        "minimum value of [{minimum}]."),
+    "provisioned_over_unreserved": Entry(InvalidParameterValue, "Specified ConcurrentExecutions for function is "
+                                                                "greater than account's unreserved concurrency "
+                                                                "[{available}]."),
+    "provisioned_over_reserved": Entry(InvalidParameterValue, "Requested Provisioned Concurrency should not be "
+                                                              "greater than the reservedConcurrentExecution for "
+                                                              "function"),
+    "provisioned_on_latest": Entry(InvalidParameterValue, "Provisioned Concurrency Configs cannot be applied to "
+                                                          "unpublished function versions."),
     "functions_only": Entry(InvalidParameterValue, "This operation is permitted on Lambda functions only. Aliases "
                                                    "and versions do not support this operation. Please specify either "
                                                    "a function name or an unqualified function ARN."),
@@ -218,7 +226,7 @@ CATALOGUE: dict[str, Entry] = {
 
 
 #: limit errors AWS answers without the `Type` member Lambda's other errors carry
-UNTYPED = frozenset({"unreserved_minimum"})
+UNTYPED = frozenset({"unreserved_minimum", "provisioned_over_unreserved", "provisioned_over_reserved"})
 
 
 def error(key: str, **fields: object) -> LambdaError:
