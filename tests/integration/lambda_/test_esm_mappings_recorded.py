@@ -3,8 +3,10 @@ spaces as AWS words them) and a deleted mapping whose poller stops."""
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -57,6 +59,10 @@ def test_a_duplicate_stream_mapping_names_the_existing_one(overcast_server, lam)
                             f"exists. Please update or delete the existing mapping with UUID {first['UUID']}")
 
 
+def _has(path: Path, count: int) -> bool:
+    return len(records(path)) == count
+
+
 def _mapping(lam, path, arn: str) -> str:
     name = create_function(lam, RECORDER, Timeout=30, Environment={"Variables": {"RECORD_FILE": str(path)}})
     mapping = lam.create_event_source_mapping(FunctionName=name, EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
@@ -90,5 +96,5 @@ def test_a_deleted_mappings_poller_stops(overcast_server, lam, tmp_path):
     wait_until(gone, 30, "the mapping deleted")
     for n in (2, 3):   # the witness reads each; the deleted mapping reads none
         put(n)
-        wait_until(lambda n=n: len(records(tmp_path / "witness.jsonl")) == n, 30, f"the witness to read record {n}")
+        wait_until(functools.partial(_has, tmp_path / "witness.jsonl", n), 30, f"the witness to read record {n}")
     assert len(records(tmp_path / "deleted.jsonl")) == 1
