@@ -20,7 +20,10 @@ than 16 times in one chain is stopped, unless its recursion config says `Allow`:
 an asynchronous event (SNS, S3, `Event` invokes) goes to the dead-letter queue or on-failure
 destination).
 
-The lineage field is `Lineage=<8 hex digits naming the function>:<count>`, several joined by `|`.
+The lineage field is written as AWS writes it today, `Lineage=1:<8 hex digits naming the
+function>:<count>` (a format version, then the function and how many times the chain invoked it
+before this invocation: 0 the first time; several functions' entries joined by `|`); the older
+form without the version (`Lineage=037bed70:0`) is read too.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import time
 from urllib.parse import unquote
 
 LIMIT = 16
+LINEAGE_VERSION = 1
 
 
 @functools.lru_cache(maxsize=4096)
@@ -57,19 +61,28 @@ def parse(header: str | None) -> dict[str, str]:
 
 
 def advance(header: str | None, function_arn: str, *, active: bool = False) -> tuple[str, int]:
-    """The trace header the invocation of `function_arn` runs with and how many times the chain
-    has now invoked the function. `active`: the function's tracing mode is `Active`."""
+    """The trace header the invocation of `function_arn` runs with and which invocation of the
+    function in the chain this is (1 for the first). `active`: the function's tracing mode is `Active`."""
     fields = parse(header)
-    counts: dict[str, int] = {}
-    for entry in fields.get("Lineage", "").split("|"):
-        who, _, count = entry.partition(":")
-        if who and count.isdigit():
-            counts[who] = int(count)
+    counts = _lineage(fields.get("Lineage", ""))
     key = function_key(function_arn)
-    counts[key] = counts.get(key, 0) + 1
+    counts[key] = counts[key] + 1 if key in counts else 0
     sampled = fields.get("Sampled")
     if sampled not in ("0", "1"):
         sampled = "1" if active else "0"
+    lineage = "|".join(f"{who}:{count}" for who, count in counts.items())
     shaped = [f"Root={fields.get('Root') or new_root()}", f"Parent={secrets.token_hex(8)}", f"Sampled={sampled}",
-              "Lineage=" + "|".join(f"{who}:{count}" for who, count in counts.items())]
-    return ";".join(shaped), counts[key]
+              f"Lineage={LINEAGE_VERSION}:{lineage}"]
+    return ";".join(shaped), counts[key] + 1
+
+
+def _lineage(value: str) -> dict[str, int]:
+    """function key → invocations before, from `1:a87bd80c:0|68fd508a:5` (or the unversioned form)."""
+    counts: dict[str, int] = {}
+    for position, entry in enumerate(value.split("|")):
+        parts = entry.split(":")
+        if position == 0 and len(parts) == 3:  # the format version leads the first entry
+            parts = parts[1:]
+        if len(parts) == 2 and parts[0] and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    return counts
