@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from overcast.testing import create_function
+from tests.integration.apigateway.helpers import rest_proxy_api
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
@@ -83,3 +84,14 @@ def test_an_http_api_passes_the_callers_trace_on(overcast_server, lam):
     assert _fields(shown["trace"])["Root"] == ROOT
     fresh = httpx.get(api["ApiEndpoint"] + "/x", timeout=60).json()
     assert _fields(fresh["trace"])["Root"] == _fields(fresh["headers"]["x-amzn-trace-id"])["Root"]
+
+
+def test_a_rest_api_passes_the_callers_trace_on(overcast_server, lam):
+
+    api_id, _ = rest_proxy_api(overcast_server.client("apigateway"), lam, SHOW, stage="prod")
+    url = f"{overcast_server.url}/restapis/{api_id}/prod/_user_request_/x"
+    shown = httpx.get(url, headers={"X-Amzn-Trace-Id": TRACE}, timeout=60).json()
+    assert {k.lower(): v for k, v in shown["headers"].items()}["x-amzn-trace-id"] == TRACE
+    assert _fields(shown["trace"])["Root"] == ROOT
+    fresh = httpx.get(url, timeout=60).json()   # none sent: API Gateway adds the header it started
+    assert _fields(fresh["trace"])["Root"] == _fields(fresh["headers"]["X-Amzn-Trace-Id"])["Root"]
