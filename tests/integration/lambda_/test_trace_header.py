@@ -95,3 +95,13 @@ def test_a_rest_api_passes_the_callers_trace_on(overcast_server, lam):
     assert _fields(shown["trace"])["Root"] == ROOT
     fresh = httpx.get(url, timeout=60).json()   # none sent: API Gateway adds the header it started
     assert _fields(fresh["trace"])["Root"] == _fields(fresh["headers"]["X-Amzn-Trace-Id"])["Root"]
+
+
+def test_invoke_with_response_stream_continues_the_callers_trace(overcast_server):
+    lam = overcast_server.client("lambda")
+    name = create_function(lam, SHOW)
+    lam.meta.events.register("before-send.lambda.InvokeWithResponseStream",
+                             lambda request, **_: request.headers.__setitem__("X-Amzn-Trace-Id", TRACE))
+    events = list(lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
+    payload = b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
+    assert _fields(json.loads(json.loads(payload)["body"])["trace"])["Root"] == ROOT
