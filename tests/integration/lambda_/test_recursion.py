@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 
+from overcast.execution import node_sdk
 from overcast.testing import create_function, wait_until
+from tests.integration.lambda_.polyglot import needs_node
 
 SELF_INVOKE = """
 import json, os, boto3
@@ -240,3 +242,39 @@ def test_allow_lets_an_s3_loop_run(overcast_server, lam):
         return sorted(int(o["Key"]) for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
 
     wait_until(lambda: keys() == list(range(1, 21)), 90, "the loop to run to its end (key 20)")
+
+
+NODE_SQS_LOOP = """
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  for (const record of event.Records) {
+    const n = JSON.parse(record.body).n;
+    await sqs.send(new SendMessageCommand({ QueueUrl: process.env.LOG, MessageBody: JSON.stringify({ n }) }));
+    if (n < 20) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: process.env.SOURCE, MessageBody: JSON.stringify({ n: n + 1 }) }));
+    }
+  }
+};
+"""
+
+
+@needs_node
+def test_a_node_functions_sqs_loop_is_stopped_too(lam, sqs):
+    """The SDK for JavaScript sends `_X_AMZN_TRACE_ID` on as botocore does."""
+    if not node_sdk.installed():
+        try:
+            node_sdk.install(quiet=True)
+        except (node_sdk.SdkUnavailable, OSError) as exc:
+            pytest.skip(f"the AWS SDK for JavaScript could not be installed: {exc}")
+    dlq_url, dlq_arn = _queue(sqs)
+    source_url, source_arn = _queue(sqs, VisibilityTimeout="30", RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"}))
+    log_url, _ = _queue(sqs)
+    name = create_function(lam, NODE_SQS_LOOP, runtime="nodejs22.x", Timeout=10,
+                           Environment={"Variables": {"SOURCE": source_url, "LOG": log_url}})
+    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn, BatchSize=1)
+    sqs.send_message(QueueUrl=source_url, MessageBody=json.dumps({"n": 1}))
+    dead: list[int] = []
+    wait_until(lambda: _drain(sqs, dlq_url, dead), 120, "the stopped message in the dead-letter queue")
+    assert dead == [17]
