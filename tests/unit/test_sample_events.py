@@ -3,6 +3,7 @@ the command's overrides land where the event carries them."""
 
 import base64
 import gzip
+import hashlib
 import json
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def test_every_template_renders_to_json_with_no_placeholder_left(source, kind):
     event = sample_events.render(source, kind)
     text = json.dumps(event)
     assert "${" not in text
-    assert "$base64" not in text and "$json" not in text and "$int" not in text
+    assert not any(f'"{how}"' in text for how in ("$base64", "$json", "$int", "$md5", "$gzip_base64_json"))
     assert sample_events.source(source)["kinds"][kind]["description"]
 
 
@@ -114,6 +115,7 @@ def test_overrides_apply():
     queue = sample_events.render("sqs", None, {"queue": "jobs", "account": "111122223333", "body": '{"a": 1}'})
     assert queue["Records"][0]["eventSourceARN"] == "arn:aws:sqs:us-east-1:111122223333:jobs"
     assert json.loads(queue["Records"][0]["body"]) == {"a": 1}
+    assert queue["Records"][0]["md5OfBody"] == hashlib.md5(b'{"a": 1}').hexdigest()
     api = sample_events.render("apigateway", "rest", {"method": "POST", "path": "/orders", "body": '{"x": "y"}'})
     assert (api["httpMethod"], api["path"], api["requestContext"]["path"]) == ("POST", "/orders", "/prod/orders")
     assert json.loads(api["body"]) == {"x": "y"}

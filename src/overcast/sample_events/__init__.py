@@ -12,7 +12,7 @@ rendered in two steps:
   base64-encoded: Kinesis and Firehose `data`), `$base64_json` (a value, as JSON then base64),
   `$gzip_base64_json` (a value, as JSON, gzipped, base64: CloudWatch Logs' `awslogs.data`) or `$json`
   (a value as a JSON string: AWS Config's `invokingEvent`), or `$int` (a string holding a number, as a
-  number: S3's object `size`).
+  number: S3's object `size`), or `$md5` (the hex MD5 of a string: SQS's `md5OfBody`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import copy
 import gzip
+import hashlib
 import json
 import re
 from functools import cache
@@ -31,7 +32,7 @@ from urllib.parse import quote_plus
 COMMON_DEFAULTS = {"region": "us-east-1", "account": "123456789012"}
 
 _PLACEHOLDER = re.compile(r"\$\{([a-z_]+)(?:\|(url|json))?\}")
-_ENCODINGS = ("$base64", "$base64_json", "$gzip_base64_json", "$json", "$int")
+_ENCODINGS = ("$base64", "$base64_json", "$gzip_base64_json", "$json", "$int", "$md5")
 
 
 class UnknownEvent(LookupError):
@@ -110,6 +111,8 @@ def _encode(value: Any) -> Any:
     if len(value) == 1 and next(iter(value)) in _ENCODINGS:
         how, inner = next(iter(value.items()))
         inner = _encode(inner)
+        if how == "$md5":
+            return hashlib.md5(str(inner).encode()).hexdigest()
         if how == "$int":
             return int(inner)
         if how == "$base64":
