@@ -1,9 +1,11 @@
 """What is deployed and running, for `GET /_overcast/resources` and `overcast status`: stacks,
 functions with their execution environments (warm or busy), queues with their depths, tables with
-their item counts, APIs with their URLs, and event source mappings with their state.
+their item counts, APIs (REST and HTTP APIs, function URLs) with their URLs, and event source
+mappings with their state.
 
 Every figure comes from the services' own public operations (DescribeStacks, ListFunctions,
-GetQueueAttributes, DescribeTable, GetRestApis, GetApis, ListEventSourceMappings...), called in
+GetQueueAttributes, DescribeTable, GetRestApis, GetApis, ListFunctionUrlConfigs,
+ListEventSourceMappings...), called in
 process once for each account and region that holds something, so the view reads what an AWS client
 would; only the environments come from the engine's pool, which no AWS operation shows.
 """
@@ -42,6 +44,7 @@ async def snapshot(gateway: Gateway, endpoint: str) -> dict[str, list[dict[str, 
         view["queues"] += [{**scope, **item} for item in await _queues(gateway, ctx)]
         view["tables"] += [{**scope, **item} for item in await _tables(gateway, ctx)]
         view["apis"] += [{**scope, **item} for item in await _apis(gateway, ctx)]
+        view["apis"] += [{**scope, **item} for item in await _function_urls(gateway, ctx, view["functions"])]
         view["mappings"] += [{**scope, **item} for item in await _mappings(gateway, ctx)]
     return view
 
@@ -147,6 +150,22 @@ async def _apis(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
                 for s in stages]
         found.append({"id": api["ApiId"], "name": api.get("Name"), "type": api.get("ProtocolType", "HTTP"),
                       "urls": sorted(urls)})
+    return found
+
+
+async def _function_urls(gateway: Gateway, ctx: RequestContext,
+                         functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Function URLs (of the function and its aliases), as APIs of type `URL`."""
+    found = []
+    for function in functions:
+        if (function["account"], function["region"]) != (ctx.account, ctx.region):
+            continue
+        configs = await _paged(gateway, "lambda", "list_function_url_configs", ctx, "FunctionUrlConfigs", "marker",
+                               "NextMarker", function_name=function["name"])
+        for config in configs:
+            qualifier = config["FunctionArn"].split(":function:", 1)[-1]
+            found.append({"id": config["FunctionUrl"].rstrip("/").rsplit("/", 1)[-1], "name": qualifier,
+                          "type": "URL", "urls": [config["FunctionUrl"]]})
     return found
 
 

@@ -166,3 +166,46 @@ def test_function_url(overcast_server, recorder):
     httpx.post(f"{url}my/path?parameter1=value1", content=b"Hello", headers={"Cookie": "cookie1=1; cookie2=2"},
                timeout=60)
     assert_same_shape(sample_events.render("function-url"), received())
+
+
+def test_sqs_fifo(overcast_server, recorder):
+    name, _arn, received = recorder
+    sqs, lam = overcast_server.client("sqs"), overcast_server.client("lambda")
+    url = sqs.create_queue(QueueName=unique("samples") + ".fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=queue_arn, BatchSize=1)
+    sqs.send_message(QueueUrl=url, MessageBody="hello", MessageGroupId="1", MessageDeduplicationId="1")
+    assert_same_shape(sample_events.render("sqs", "fifo"), received())
+
+
+def test_load_balancer(overcast_server, recorder):
+    _name, arn, received = recorder
+    elb = overcast_server.client("elbv2")
+    lb = elb.create_load_balancer(Name=unique("lb")[:32], Subnets=["subnet-1", "subnet-2"])["LoadBalancers"][0]
+    group = elb.create_target_group(Name=unique("tg")[:32], TargetType="lambda")["TargetGroups"][0]
+    elb.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": arn}])
+    elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
+    httpx.get(f"http://{lb['DNSName']}/lambda?query=1234ABCD", timeout=60)
+    assert_same_shape(sample_events.render("alb"), received())
+
+
+def test_s3_to_eventbridge(overcast_server, recorder):
+    _name, arn, received = recorder
+    s3, events = overcast_server.client("s3"), overcast_server.client("events")
+    bucket = unique("samples")
+    s3.create_bucket(Bucket=bucket)
+    # the sample is of a versioned bucket, whose events carry the object's version-id
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_notification_configuration(Bucket=bucket,
+                                             NotificationConfiguration={"EventBridgeConfiguration": {}})
+    rule = unique("s3-created")
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["aws.s3"], "detail-type": ["Object Created"],
+                                                        "detail": {"bucket": {"name": [bucket]}}}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "fn", "Arn": arn}])
+    s3.put_object(Bucket=bucket, Key="example-key", Body=b"hello")
+    delivered = received()
+    sample = sample_events.render("eventbridge", "s3-object-created")
+    assert_same_shape(sample, delivered)
+    assert sorted(delivered["detail"]) == sorted(sample["detail"])
+    assert sorted(delivered["detail"]["object"]) == sorted(sample["detail"]["object"])

@@ -91,7 +91,10 @@ def test_resources_view_and_table(tmp_path):
         stack_queue = [q for q in view["queues"] if q["name"].startswith("shop-stack-Queue")]
         assert len(stack_queue) == 1
         assert [(t["name"], t["items"], t["status"]) for t in view["tables"]] == [("carts", 2, "ACTIVE")]
+        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+        view = httpx.get(f"{server.url}/_overcast/resources", timeout=60).json()
         apis = {a["name"]: a for a in view["apis"]}
+        assert apis[name]["type"] == "URL" and apis[name]["urls"] == [url]
         assert apis["shop"]["type"] == "HTTP" and apis["shop"]["urls"] == [http_api["ApiEndpoint"]]
         assert apis["catalog"]["type"] == "REST"
         assert apis["catalog"]["urls"] == [f"{server.url}/restapis/{rest['id']}/prod/_user_request_/"]
