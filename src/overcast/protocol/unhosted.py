@@ -85,8 +85,8 @@ def _by_request_shape(candidates: list[str], req: Request) -> str:
     """Of services sharing a signing name (SES's query API, SES v2's and Mail Manager's REST APIs),
     the one whose protocol the request is in, and of REST ones the one with the most specific route
     for it (loading those models: this happens only for calls overcast cannot serve anyway)."""
-    form = (req.headers.get("content-type") or "").startswith("application/x-www-form-urlencoded")
-    fitting = [name for name in candidates if form == (service_metadata(name).get("protocol") in ("query", "ec2"))]
+    kind = _protocol({"protocol": "rest-json", "protocols": ["query"]}, req)  # what the request shows
+    fitting = [name for name in candidates if _speaks(service_metadata(name), kind)]
     if len(fitting) <= 1:
         return (fitting or candidates)[0]
     best: tuple[Any, str] | None = None
@@ -96,6 +96,13 @@ def _by_request_shape(candidates: list[str], req: Request) -> str:
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], name)
     return best[1] if best is not None else fitting[0]
+
+
+def _speaks(metadata: dict[str, Any], kind: str) -> bool:
+    protocols = set(metadata.get("protocols") or [metadata.get("protocol")])
+    wanted = {"cbor": {"smithy-rpc-v2-cbor"}, "json": {"json"}, "query": {"query", "ec2"},
+              "rest-json": {"rest-json", "rest-xml"}}[kind]
+    return bool(protocols & wanted)
 
 
 def answer(name: str, req: Request, hosted: list[str], request_id: str) -> Response:
