@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from overcast import cli_client
 
 _SINCE = re.compile(r"^(\d+)([smhdw])$")
 _UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
@@ -69,17 +70,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace, service: str = "logs") -> Any:
-    import boto3
-    from botocore.config import Config
-
-    endpoint = args.endpoint_url or f"http://localhost:{os.environ.get('OVERCAST_PORT', '4566')}"
-    region = args.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
-    return boto3.client(
-        service, endpoint_url=endpoint, region_name=region,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60),
-    )
+    return cli_client.client(service, args)
 
 
 def _print_events(client: Any, group: str, start: int, args: argparse.Namespace) -> int:
