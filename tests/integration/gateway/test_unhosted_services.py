@@ -1,6 +1,9 @@
 """A service overcast does not host answers every call in that service's own protocol and error
 shape, naming the service and the services overcast hosts, so each SDK raises a readable error."""
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 from botocore.exceptions import ClientError
@@ -59,3 +62,11 @@ def test_hosted_services_and_unsigned_s3_still_route(overcast_server):
     overcast_server.client("sqs").list_queues()
     r = httpx.get(f"{overcast_server.url}/no-such-bucket-here", timeout=30)
     assert r.status_code == 404 and "<Code>NoSuchBucket</Code>" in r.text
+
+
+def test_aws_cli_prints_the_reason(overcast_server):
+    out = subprocess.run([sys.executable, "-m", "awscli", "secretsmanager", "list-secrets"], capture_output=True,
+                         text=True, timeout=120, env=overcast_server.aws_cli_env())
+    assert out.returncode in (254, 255)  # the CLI's exit status for a service error
+    assert ("An error occurred (UnknownOperationException) when calling the ListSecrets operation: overcast does "
+            "not host AWS Secrets Manager (secretsmanager)") in out.stderr
