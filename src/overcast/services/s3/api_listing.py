@@ -60,14 +60,17 @@ class ListingOperations(ApiBase):
         found = self.store.bucket(bucket)
         encode = _encoder(encoding_type)
         limit = check_max_keys(max_keys)
-        after = read_token(continuation_token) if continuation_token else (start_after or "")
+        # AWS: a continuation token wins over StartAfter, which is then neither used nor echoed;
+        # an empty token is refused like a bad one
+        resuming = continuation_token is not None
+        after = read_token(continuation_token or "") if resuming else (start_after or "")
         result = page(walk(self.store, bucket, prefix or "", delimiter or "", after), limit)
         owner = self.owner(found.account) if fetch_owner else None
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "MaxKeys": limit, "IsTruncated": result.truncated,
             "KeyCount": len(result.keys) + len(result.prefixes), "Delimiter": encode(delimiter),
             "EncodingType": encoding_type, "ContinuationToken": continuation_token,
-            "StartAfter": encode(start_after),
+            "StartAfter": None if resuming else encode(start_after),
             "Contents": [self._entry(o, encode, owner) for o in result.keys],
             "CommonPrefixes": [{"Prefix": encode(p)} for p in result.prefixes],
         }
