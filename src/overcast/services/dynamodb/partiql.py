@@ -28,10 +28,10 @@ from overcast.services.dynamodb.partiql_text import (
     Cursor,
     Placeholders,
     expression,
+    identifier,
     literal,
     malformed,
     table_ref,
-    identifier,
     tokenize,
 )
 
