@@ -24,6 +24,7 @@ from typing import Any
 from overcast import arns
 from overcast.delivery import DeliveryError, http
 from overcast.platform import Platform
+from overcast.services.events.connections import deauthorize
 from overcast.services.events.store import EventsStore
 
 CONNECTIONS = "events_connections"
@@ -67,6 +68,7 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
     connection_name = destination["ConnectionArn"].split(":connection/", 1)[-1].split("/", 1)[0]
     connection = store.doc(CONNECTIONS, arn.account, arn.region, connection_name)
     if connection is None or connection.get("ConnectionState") != "AUTHORIZED":
+        # AWS: an API destination whose connection is not AUTHORIZED is INACTIVE; its events fail
         raise DeliveryError(f"Connection {connection_name} is not authorized.", code="NO_PERMISSIONS",
                             retryable=False)
     wait = platform.component(RateLimits).delay(target_arn, int(destination["InvocationRateLimitPerSecond"]))
@@ -134,13 +136,19 @@ async def _authorization(platform: Platform, account: str, region: str, connecti
         return {key["ApiKeyName"]: key.get("ApiKeyValue", "")}
     token = connection.get("_token") or {}
     if not token or (token.get("expires") is not None and token["expires"] <= platform.clock.now()):
-        token = await _fetch_token(platform, auth["OAuthParameters"])
+        store = platform.component(EventsStore)
+        try:
+            token = await fetch_token(platform, auth["OAuthParameters"])
+        except DeliveryError as failed:  # AWS: the connection becomes DEAUTHORIZED
+            deauthorize(connection, str(failed), platform.clock.now())
+            store.put_doc(CONNECTIONS, account, region, connection["Name"], connection)
+            raise DeliveryError(str(failed), code="NO_PERMISSIONS", retryable=False) from None
         connection["_token"] = token
-        platform.component(EventsStore).put_doc(CONNECTIONS, account, region, connection["Name"], connection)
+        store.put_doc(CONNECTIONS, account, region, connection["Name"], connection)
     return {"Authorization": f"Bearer {token['value']}"}
 
 
-async def _fetch_token(platform: Platform, oauth: dict[str, Any]) -> dict[str, Any]:
+async def fetch_token(platform: Platform, oauth: dict[str, Any]) -> dict[str, Any]:
     """The client-credentials grant: the client id and secret as Basic authorization, the
     connection's OAuth HTTP parameters as headers, query string and form body."""
     client = oauth.get("ClientParameters") or {}
