@@ -20,6 +20,7 @@ from typing import Any
 
 from overcast.delivery import DeliveryError
 from overcast.platform import Platform
+from overcast.services.events.destinations import deauthorize, fetch_token
 from overcast.services.events.store import EventsStore
 
 log = logging.getLogger("overcast.events")
@@ -64,8 +65,6 @@ async def connection_loop(platform: Platform) -> None:
 
 async def settle(platform: Platform, account: str, region: str, doc: dict[str, Any]) -> None:
     """Move a due connection out of its transitional state."""
-    from overcast.services.events.destinations import fetch_token
-
     store = platform.component(EventsStore)
     started = (doc["ConnectionState"], doc.get("_due"))
     now = platform.clock.now()
@@ -82,8 +81,3 @@ async def settle(platform: Platform, account: str, region: str, doc: dict[str, A
     if current is None or (current["ConnectionState"], current.get("_due")) != started:
         return  # deleted or changed while the authorization endpoint was called
     store.put_doc(CONNECTIONS, account, region, doc["Name"], doc)
-
-
-def deauthorize(doc: dict[str, Any], reason: str, now: float) -> None:
-    """AWS: a connection whose authorization fails is DEAUTHORIZED, with the failure as its reason."""
-    doc.update(ConnectionState="DEAUTHORIZED", StateReason=reason, LastModifiedTime=now, _token=None, _due=None)

@@ -24,7 +24,6 @@ from typing import Any
 from overcast import arns
 from overcast.delivery import DeliveryError, http
 from overcast.platform import Platform
-from overcast.services.events.connections import deauthorize
 from overcast.services.events.store import EventsStore
 
 CONNECTIONS = "events_connections"
@@ -174,6 +173,11 @@ async def fetch_token(platform: Platform, oauth: dict[str, Any]) -> dict[str, An
     expires = document.get("expires_in")
     return {"value": str(document["access_token"]),
             "expires": platform.clock.now() + float(expires) if isinstance(expires, int | float) else None}
+
+
+def deauthorize(doc: dict[str, Any], reason: str, now: float) -> None:
+    """AWS: a connection whose authorization fails is DEAUTHORIZED, with the failure as its reason."""
+    doc.update(ConnectionState="DEAUTHORIZED", StateReason=reason, LastModifiedTime=now, _token=None, _due=None)
 
 
 def _basic(user: str, password: str) -> str:
