@@ -229,3 +229,16 @@ def test_part_number_of_a_multipart_object(s3, bucket):
     assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
     assert got["PartsCount"] == 1 and got["ContentRange"] == "bytes 0-2/3"
     assert s3.head_object(Bucket=bucket, Key="mp1")["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_version_id_marker_needs_a_key_marker(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["VersionId"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.list_object_versions(Bucket=bucket, VersionIdMarker=version)
+    error = _error(info)
+    assert (error["Code"], error["status"]) == ("InvalidArgument", 400)
+    assert error["Message"] == "A version-id marker cannot be specified without a key marker."
+    assert error["ArgumentName"] == "version-id-marker"
+    start = s3.list_object_versions(Bucket=bucket, Prefix="", Delimiter="/", MaxKeys=0)
+    assert start["IsTruncated"] is False

@@ -85,6 +85,9 @@ class ListingOperations(ApiBase):
         found = self.store.bucket(bucket)
         encode = _encoder(encoding_type)
         limit = check_max_keys(max_keys)
+        if version_id_marker and not key_marker:
+            raise e.invalid_argument("A version-id marker cannot be specified without a key marker.",
+                                     "version-id-marker", version_id_marker)
         entries = walk(self.store, bucket, prefix or "", delimiter or "", key_marker or "", versions=True,
                        version_marker=version_id_marker)
         result = page(entries, limit)
