@@ -294,3 +294,20 @@ def test_delivery_through_a_deauthorized_connection_fails(overcast_server, event
     assert endpoint.requests == []
     # a Basic connection is AUTHORIZED again by UpdateConnection, at once
     assert events.update_connection(Name=name, AuthParameters=BASIC)["ConnectionState"] == "AUTHORIZED"
+
+
+def test_401_deauthorizes_a_basic_connection(overcast_server, events, endpoint):
+    sqs = overcast_server.client("sqs")
+    url = sqs.create_queue(QueueName=unique("dlq"))["QueueUrl"]
+    dlq = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = _destination(events, endpoint, "BASIC", BASIC, path="/auth")
+    destination = arn.split("/")[1]
+    name = events.describe_api_destination(Name=destination)["ConnectionArn"].split("/")[1]
+    bus, _ = _rule_to(events, arn, DeadLetterConfig={"Arn": dlq},
+                      RetryPolicy={"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 600})
+    endpoint.answers = [401]
+    _put(events, bus)
+    wait_for(lambda: _states(events, name, destination) == ("DEAUTHORIZED", "INACTIVE"), what="DEAUTHORIZED")
+    assert "answered 401" in events.describe_connection(Name=name)["StateReason"]
+    wait_for(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"), what="the dead letter")
+    assert len(endpoint.requests) == 1  # the retry met a de-authorized connection: no second request

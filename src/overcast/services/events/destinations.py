@@ -7,7 +7,8 @@ the target's and the connection's header and query string parameters (the connec
 connection's body parameters merged into a JSON object body, and the connection's authorization:
 `Authorization: Basic ...`, the API key header, or `Authorization: Bearer <token>` with a token got
 from the OAuth authorization endpoint with the client credentials (cached until it expires, or
-until the endpoint answers 401). EventBridge retries 401, 407, 409, 429 and 5xx answers and
+until the endpoint answers 401 or 407; a Basic or API-key connection so answered is DEAUTHORIZED,
+and so is an OAuth one whose token cannot be got). EventBridge retries 401, 407, 409, 429 and 5xx answers and
 failures to connect, as for other targets; any other answer is final and goes to the dead-letter
 queue. Deliveries beyond the destination's `InvocationRateLimitPerSecond` wait for the next second.
 """
@@ -78,8 +79,12 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
     status, _ = await asyncio.to_thread(send, url, method, headers, body)
     if 200 <= status < 300:
         return
-    if status == 401 and connection.get("_token"):
-        connection["_token"] = None  # the token was refused: get a new one on the next attempt
+    if status in (401, 407):
+        if connection["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS":
+            connection["_token"] = None  # AWS: an OAuth token is refreshed after a 401 or 407
+        else:  # AWS: a Basic or API-key connection answered 401/407 is de-authorized
+            deauthorize(connection, f"The endpoint {url} answered {status} to the connection's credentials",
+                        platform.clock.now())
         store.put_doc(CONNECTIONS, arn.account, arn.region, connection_name, connection)
     raise _failure(status, url)
 
