@@ -188,3 +188,19 @@ def test_delete_returning_and_batches(ddb, table):
         {"Statement": f'UPDATE "{table}" SET n = 8 WHERE pk = \'b\' AND sk = \'1\' RETURNING ALL NEW *'}
     ]).get("Responses", []) == []
     assert ddb.get_item(TableName=table, Key={"pk": S("b"), "sk": S("1")})["Item"]["n"] == N(8)
+
+
+def test_select_from_an_index_ordered_by_its_sort_key(ddb, make_table):
+    name = make_table(extra_attributes={"g": "S", "r": "N"}, GlobalSecondaryIndexes=[{
+        "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                           {"AttributeName": "r", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "ALL"}}])
+    for sk, r in (("1", 30), ("2", 10), ("3", 20)):
+        ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": S(sk), "g": S("x"), "r": N(r)})
+    rows = run(ddb, f'SELECT r FROM "{name}"."by-g" WHERE g = \'x\' ORDER BY r DESC')["Items"]
+    assert [i["r"] for i in rows] == [N(30), N(20), N(10)]
+    rows = run(ddb, f'SELECT r FROM "{name}"."by-g" WHERE g = \'x\' ORDER BY r ASC')["Items"]
+    assert [i["r"] for i in rows] == [N(10), N(20), N(30)]
+    # the table's own sort key is not the index's key
+    assert error_of(run, ddb, f'SELECT * FROM "{name}"."by-g" WHERE g = \'x\' ORDER BY sk') == (
+        "ValidationException", "Variable reference [sk] in ORDER BY clause must be a part of the primary key")
