@@ -231,3 +231,33 @@ def test_point_in_time_restore_sees_the_table_as_it_was(ddb, table, cleanup):
     again = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert again["EarliestRestorableDateTime"] > then
+
+
+def test_export_at_an_earlier_export_time(overcast_server, ddb, table):
+    import gzip
+
+    s3 = overcast_server.client("s3")
+    bucket = unique("exports")
+    s3.create_bucket(Bucket=bucket)
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    on = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    wait_until(lambda: _latest(ddb, table) > on["EarliestRestorableDateTime"], 10, "the platform clock to move")
+    then = _latest(ddb, table)
+    wait_until(lambda: _latest(ddb, table) > then, 10, "the platform clock to move")
+    ddb.delete_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"S": "1"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "z"}, "sk": {"S": "1"}})
+    started = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ExportTime=then)["ExportDescription"]
+    assert started["ExportTime"] == then
+    described = ddb.describe_export(ExportArn=started["ExportArn"])["ExportDescription"]
+    assert described["ItemCount"] == 2
+    manifest = described["ExportManifest"]
+    wait_until(lambda: any(o["Key"] == manifest for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])),
+               timeout=30)
+    files = json.loads(s3.get_object(Bucket=bucket, Key=json.loads(s3.get_object(
+        Bucket=bucket, Key=manifest)["Body"].read())["manifestFilesS3Key"])["Body"].read())
+    data = gzip.decompress(s3.get_object(Bucket=bucket, Key=files["dataFileS3Key"])["Body"].read()).decode()
+    assert sorted(json.loads(line)["Item"]["pk"]["S"] for line in data.splitlines()) == ["a", "b"]
+    code, _ = error_of(ddb.export_table_to_point_in_time, TableArn=arn, S3Bucket=bucket,
+                       ExportTime=on["EarliestRestorableDateTime"] - dt.timedelta(days=1))
+    assert code == "InvalidExportTimeException"

@@ -146,6 +146,12 @@ class PointInTimeRecoveryUnavailable(ServiceError):
     sender_fault = True
 
 
+class InvalidExportTime(ServiceError):
+    code = "InvalidExportTimeException"
+    status = 400
+    sender_fault = True
+
+
 class InvalidRestoreTime(ServiceError):
     code = "InvalidRestoreTimeException"
     status = 400
