@@ -242,3 +242,17 @@ def test_version_id_marker_needs_a_key_marker(s3, bucket):
     assert error["ArgumentName"] == "version-id-marker"
     start = s3.list_object_versions(Bucket=bucket, Prefix="", Delimiter="/", MaxKeys=0)
     assert start["IsTruncated"] is False
+
+
+def test_empty_delimiter_is_not_echoed_and_url_encoding_of_keys(overcast_server, s3, bucket):
+    for key in ["foo+1/bar", "foo/bar/xyzzy", "quux ab/thud", "asdf+b", "test_file(3).png"]:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    for query in ("delimiter=", "list-type=2&delimiter=", "versions&delimiter=", "uploads&delimiter="):
+        raw = httpx.get(f"{overcast_server.url}/{bucket}?{query}").text
+        assert "<Delimiter>" not in raw and "<CommonPrefixes>" not in raw, query
+    # as s3-tests records real S3: path-style percent-encoding, "/" kept, "+" and " " encoded
+    raw = httpx.get(f"{overcast_server.url}/{bucket}?list-type=2&delimiter=/&encoding-type=url").text
+    assert "<Key>asdf%2Bb</Key>" in raw and "<Key>test_file%283%29.png</Key>" in raw
+    assert "<Delimiter>/</Delimiter>" in raw
+    for prefix in ("foo%2B1/", "foo/", "quux%20ab/"):
+        assert f"<CommonPrefixes><Prefix>{prefix}</Prefix></CommonPrefixes>" in raw

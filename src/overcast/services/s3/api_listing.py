@@ -45,7 +45,8 @@ class ListingOperations(ApiBase):
         owner = self.owner(found.account)
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "Marker": encode(marker or ""), "MaxKeys": limit,
-            "IsTruncated": result.truncated, "Delimiter": encode(delimiter), "EncodingType": encoding_type,
+            "IsTruncated": result.truncated, "Delimiter": encode(delimiter or None),  # AWS: "" is not echoed
+            "EncodingType": encoding_type,
             "Contents": [self._entry(o, encode, owner) for o in result.keys],
             "CommonPrefixes": [{"Prefix": encode(p)} for p in result.prefixes],
         }
@@ -68,7 +69,7 @@ class ListingOperations(ApiBase):
         owner = self.owner(found.account) if fetch_owner else None
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "MaxKeys": limit, "IsTruncated": result.truncated,
-            "KeyCount": len(result.keys) + len(result.prefixes), "Delimiter": encode(delimiter),
+            "KeyCount": len(result.keys) + len(result.prefixes), "Delimiter": encode(delimiter or None),
             "EncodingType": encoding_type, "ContinuationToken": continuation_token,
             "StartAfter": None if resuming else encode(start_after),
             "Contents": [self._entry(o, encode, owner) for o in result.keys],
@@ -104,7 +105,7 @@ class ListingOperations(ApiBase):
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "KeyMarker": encode(key_marker or ""),
             "VersionIdMarker": version_id_marker or "", "MaxKeys": limit, "IsTruncated": result.truncated,
-            "Delimiter": encode(delimiter), "EncodingType": encoding_type, "Versions": versions,
+            "Delimiter": encode(delimiter or None), "EncodingType": encoding_type, "Versions": versions,
             "DeleteMarkers": markers, "CommonPrefixes": [{"Prefix": encode(p)} for p in result.prefixes],
         }
         if result.truncated:

@@ -241,7 +241,7 @@ class MultipartOperations(ObjectOperations):
         return {
             "Bucket": bucket, "KeyMarker": key_marker or "", "UploadIdMarker": upload_id_marker or "",
             "NextKeyMarker": last.key if last else "", "NextUploadIdMarker": last.upload_id if last else "",
-            "MaxUploads": limit, "IsTruncated": len(entries) > limit, "Prefix": prefix, "Delimiter": delimiter,
+            "MaxUploads": limit, "IsTruncated": len(entries) > limit, "Prefix": prefix, "Delimiter": delimiter or None,
             "Uploads": [self._upload_entry(u, target.account) for kind, u in page if kind == "upload"],
             "CommonPrefixes": [{"Prefix": p} for kind, p in page if kind == "prefix"],
         }
