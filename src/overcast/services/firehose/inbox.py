@@ -62,3 +62,11 @@ async def _send(source_arn: str, body: bytes, http: dict[str, Any]) -> tuple[int
         error.provider_response = answer[:1024].decode(errors="replace")
         raise error
     return status, answer.decode(errors="replace")
+
+
+def stream_exists(platform: Platform, arn: str) -> bool:
+    """Whether `arn` names a delivery stream (CloudWatch Logs checks a subscription's destination)."""
+    try:
+        return platform.component(DeliveryStreams).by_arn(arn) is not None
+    except ValueError:
+        return False
