@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 
 
@@ -27,4 +28,7 @@ async def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict
     return await deliver(platform, target_arn, payload, options)
 
 
-SPEC = ServiceSpec(name="firehose", api=_api, loops=_loops, deliver=_deliver)
+#: AWS accepts only https:// endpoint URLs; overcast also takes http:// ones on this machine (a local
+#: receiver), so the URL's pattern is checked by `config.check_url` instead of the model.
+SPEC = ServiceSpec(name="firehose", api=_api, loops=_loops, deliver=_deliver,
+                   options=ProtocolOptions(raw_shapes=frozenset({"HttpEndpointUrl"})))

@@ -8,8 +8,10 @@ returns it), buffering 5 MiB / 300 s and retries for 300 s.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from overcast.errors import ValidationError
 from overcast.services.firehose.errors import InvalidArgument
 from overcast.services.firehose.prefixes import check_prefixes
 
@@ -82,8 +84,7 @@ def destination(inputs: dict[str, Any]) -> dict[str, Any]:
         out["S3DestinationDescription"] = s3_description(config, extended=False)
     elif name == "HttpEndpoint":
         endpoint = config.get("EndpointConfiguration") or {}
-        if not endpoint.get("Url"):
-            raise InvalidArgument("HttpEndpointDestinationConfiguration.EndpointConfiguration.Url is required.")
+        check_url(str(endpoint.get("Url") or ""))
         out["HttpEndpointDestinationDescription"] = http_description(config)
     else:
         described = {k: v for k, v in config.items() if k not in ("Password", "S3Configuration")}
@@ -91,6 +92,15 @@ def destination(inputs: dict[str, Any]) -> dict[str, Any]:
             described["S3DestinationDescription"] = s3_description(config["S3Configuration"], extended=False)
         out[f"{name}DestinationDescription"] = described
     return out
+
+
+def check_url(url: str) -> None:
+    """AWS's `https://.*`, or plain HTTP to this machine (overcast's local receivers)."""
+    local = re.match(r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(/.*)?$", url)
+    if not (url.startswith("https://") or local) or len(url) > 1000:
+        raise ValidationError(f"1 validation error detected: Value '{url}' at "
+                              "'httpEndpointDestinationConfiguration.endpointConfiguration.url' failed to satisfy "
+                              "constraint: Member must satisfy regular expression pattern: https://.*")
 
 
 def access_key(inputs: dict[str, Any]) -> str | None:
