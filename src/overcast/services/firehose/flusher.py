@@ -18,9 +18,12 @@ import gzip
 import io
 import json
 import logging
+import struct
 import uuid
 import zipfile
 from typing import Any
+
+import cramjam
 
 from overcast import delivery
 from overcast.delivery import RetryPolicy
@@ -33,6 +36,7 @@ from overcast.services.firehose.transform import Failure, Outcome, transform
 log = logging.getLogger("overcast.firehose")
 
 MIB = 1024 * 1024
+HADOOP_BLOCK = 256 * 1024
 MAX_IDLE_REAL_SECONDS = 5.0
 MIN_WAIT_REAL_SECONDS = 0.02
 #: AWS retries S3 deliveries for up to 24 hours
@@ -114,9 +118,20 @@ def _record_s3(platform: Platform, stream: DeliveryStream, dest: dict[str, Any],
 
 
 def compress(body: bytes, compression: str, key: str) -> bytes:
-    """The object's bytes in the destination's CompressionFormat (GZIP, ZIP; others as they are)."""
+    """The object's bytes in the destination's CompressionFormat: GZIP, ZIP (one entry), Snappy
+    (the framing format) or HADOOP_SNAPPY (Hadoop's block format: big-endian uncompressed length,
+    then each compressed block's length and raw Snappy bytes)."""
     if compression == "GZIP":
         return gzip.compress(body)
+    if compression == "Snappy":
+        return bytes(cramjam.snappy.compress(body))
+    if compression == "HADOOP_SNAPPY":
+        blocks = [body[i:i + HADOOP_BLOCK] for i in range(0, len(body), HADOOP_BLOCK)] or [b""]
+        parts = [struct.pack(">I", len(body))]
+        for block in blocks:
+            raw = bytes(cramjam.snappy.compress_raw(block))
+            parts += [struct.pack(">I", len(raw)), raw]
+        return b"".join(parts)
     if compression == "ZIP":
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
