@@ -41,8 +41,8 @@ class FirehoseApi(RecordOperations, TagOperations):
             raise InvalidArgument("KinesisStreamSourceConfiguration is required for a KinesisStreamAsSource "
                                   "delivery stream.")
         if kind == DIRECT_PUT and kinesis_stream_source_configuration:
-            raise InvalidArgument("KinesisStreamSourceConfiguration is only allowed for a KinesisStreamAsSource "
-                                  "delivery stream.")
+            raise InvalidArgument("KinesisSourceStreamConfig is only applicable for KinesisStreamAsSource stream "
+                                  "type")
         inputs = {_camel(k): v for k, v in destinations.items()}
         destination = cfg.destination(inputs)
         if kind == KINESIS_SOURCE and delivery_stream_encryption_configuration_input:

@@ -73,8 +73,7 @@ def destination(inputs: dict[str, Any]) -> dict[str, Any]:
     unless exactly one destination is configured."""
     given = [name for name in DESTINATIONS if inputs.get(f"{name}DestinationConfiguration") is not None]
     if len(given) != 1:
-        raise InvalidArgument("Exactly one destination configuration must be specified."
-                              if given else "A destination configuration must be specified.")
+        raise InvalidArgument("Exactly one destination configuration is supported for a Firehose")
     name = given[0]
     config = inputs[f"{name}DestinationConfiguration"]
     out: dict[str, Any] = {"DestinationId": DESTINATION_ID}
