@@ -40,6 +40,8 @@ def s3_description(config: dict[str, Any], extended: bool) -> dict[str, Any]:
             out[key] = config[key]
     if not extended:
         return out
+    if (config.get("DynamicPartitioningConfiguration") or {}).get("Enabled"):
+        _check_partitioning(config, out)
     out["ProcessingConfiguration"] = config.get("ProcessingConfiguration") or {"Enabled": False, "Processors": []}
     out["S3BackupMode"] = config.get("S3BackupMode", "Disabled")
     if config.get("S3BackupConfiguration"):
@@ -49,6 +51,14 @@ def s3_description(config: dict[str, Any], extended: bool) -> dict[str, Any]:
         if config.get(key) is not None:
             out[key] = config[key]
     return out
+
+
+def _check_partitioning(config: dict[str, Any], out: dict[str, Any]) -> None:
+    """AWS: dynamic partitioning needs an error output prefix and buffers of at least 64 MiB."""
+    if not config.get("ErrorOutputPrefix"):
+        raise InvalidArgument("ErrorOutputPrefix cannot be null or empty when dynamic partitioning is enabled.")
+    if int(out["BufferingHints"]["SizeInMBs"]) < 64:
+        raise InvalidArgument("BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled.")
 
 
 def http_description(config: dict[str, Any]) -> dict[str, Any]:

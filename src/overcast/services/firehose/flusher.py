@@ -29,6 +29,7 @@ from overcast import delivery
 from overcast.delivery import RetryPolicy
 from overcast.platform import Platform
 from overcast.services.firehose import config as cfg
+from overcast.services.firehose import partitioning
 from overcast.services.firehose.models import FLUSH_SIGNAL, Buffered, DeliveryStream, DeliveryStreams
 from overcast.services.firehose.prefixes import EXTENSIONS, error_key, object_key
 from overcast.services.firehose.transform import Failure, Outcome, transform
@@ -94,12 +95,19 @@ async def flush(platform: Platform, stream: DeliveryStream, kind: str, dest: dic
         if streams.by_arn(stream.arn) is None:
             return  # deleted meanwhile: its buffer went with it
         streams.take([r.id for r in records])
-        if outcome.ok and kind == "s3":
-            _record_s3(platform, stream, dest, outcome.ok)
-        elif outcome.ok:
-            _record_http(platform, stream, dest, outcome.ok)
-        if outcome.failed:
-            _record_failures(platform, stream, dest, outcome.failed, processor[0] if processor else "")
+        ok = partitioning.append_delimiter(dest, outcome.ok)
+        if ok and kind == "s3" and partitioning.enabled(dest):
+            groups, unpartitioned = partitioning.partition(dest, ok, outcome.keys)
+            for group in groups:
+                _record_s3(platform, stream, dest, group.records, group.keys)
+            _record_failures(platform, stream, dest, [
+                Failure(record, "DynamicPartitioning.MetadataExtractionFailed", why, 1)
+                for record, why in unpartitioned], "", partitioning.PARTITIONING_FAILED)
+        elif ok and kind == "s3":
+            _record_s3(platform, stream, dest, ok)
+        elif ok:
+            _record_http(platform, stream, dest, ok)
+        _record_failures(platform, stream, dest, outcome.failed, processor[0] if processor else "")
 
 
 def _moment(records: list[Buffered]) -> dt.datetime:
@@ -108,11 +116,12 @@ def _moment(records: list[Buffered]) -> dt.datetime:
 
 
 def _record_s3(platform: Platform, stream: DeliveryStream, dest: dict[str, Any],
-               ok: list[tuple[Buffered, bytes]]) -> None:
+               ok: list[tuple[Buffered, bytes]], keys: dict[str, dict[str, str]] | None = None) -> None:
     body = b"".join(data for _, data in ok)
     compression = dest.get("CompressionFormat", "UNCOMPRESSED")
     extension = dest.get("FileExtension") or EXTENSIONS.get(compression, "")
-    key = object_key(dest.get("Prefix"), stream.name, stream.version, _moment([r for r, _ in ok]), extension)
+    key = object_key(dest.get("Prefix"), stream.name, stream.version, _moment([r for r, _ in ok]), extension,
+                     keys=keys)
     delivery.record(platform, dest["BucketARN"], compress(body, compression, key),
                     options={"key": key, "content_type": "application/octet-stream"}, retry=S3_RETRY)
 
@@ -157,8 +166,10 @@ def _record_http(platform: Platform, stream: DeliveryStream, dest: dict[str, Any
 
 
 def _record_failures(platform: Platform, stream: DeliveryStream, dest: dict[str, Any], failed: list[Failure],
-                     function: str) -> None:
+                     function: str, error_type: str = "processing-failed") -> None:
     """Failed records as AWS writes them: one JSON document a line under the error output prefix."""
+    if not failed:
+        return
     s3 = dest if "BucketARN" in dest else dest.get("S3DestinationDescription") or {}
     if not s3.get("BucketARN"):
         log.warning("delivery stream %s: %d records failed and there is no S3 bucket for them",
@@ -167,9 +178,10 @@ def _record_failures(platform: Platform, stream: DeliveryStream, dest: dict[str,
     now = int(platform.clock.now() * 1000)
     lines = [json.dumps({"attemptsMade": f.attempts, "arrivalTimestamp": int(f.record.arrival * 1000),
                          "errorCode": f.code, "errorMessage": f.message, "attemptEndingTimestamp": now,
-                         "rawData": base64.b64encode(f.record.data).decode(), "lambdaArn": function})
+                         "rawData": base64.b64encode(f.record.data).decode(),
+                         **({"lambdaArn": function} if function else {})})
              for f in failed]
     key = error_key(s3.get("ErrorOutputPrefix"), stream.name, stream.version, _moment([f.record for f in failed]),
-                    "processing-failed")
+                    error_type)
     delivery.record(platform, s3["BucketARN"], "\n".join(lines) + "\n",
                     options={"key": key, "content_type": "application/octet-stream"}, retry=S3_RETRY)

@@ -66,8 +66,10 @@ def format_time(pattern: str, moment: dt.datetime) -> str:
     return "".join(out)
 
 
-def evaluate(prefix: str | None, moment: dt.datetime, error_type: str | None = None) -> str:
-    """The evaluated prefix, with the default time folders when it has no timestamp expression."""
+def evaluate(prefix: str | None, moment: dt.datetime, error_type: str | None = None,
+             keys: dict[str, dict[str, str]] | None = None) -> str:
+    """The evaluated prefix, with the default time folders when it has no timestamp (or partition
+    key) expression. `keys`: dynamic partitioning's {"query": {...}, "lambda": {...}} keys."""
     text = prefix or ""
 
     def one(match: re.Match[str]) -> str:
@@ -78,17 +80,21 @@ def evaluate(prefix: str | None, moment: dt.datetime, error_type: str | None = N
             return "".join(random.choices(string.ascii_letters + string.digits, k=11))
         if inner == "error-output-type":
             return error_type or ""
+        if namespace == "partitionKeyFromQuery":
+            return (keys or {}).get("query", {}).get(inner, "")
+        if namespace == "partitionKeyFromLambda":
+            return (keys or {}).get("lambda", {}).get(inner, "")
         return ""
 
-    has_time = any(ns == "timestamp" for ns, _ in EXPRESSION.findall(text))
+    has_time = any(ns != "firehose" for ns, _ in EXPRESSION.findall(text))
     evaluated = EXPRESSION.sub(one, text)
     return evaluated if has_time else evaluated + format_time(DEFAULT_TIME, moment)
 
 
 def object_key(prefix: str | None, stream: str, version: int, moment: dt.datetime, extension: str = "",
-               error_type: str | None = None) -> str:
+               error_type: str | None = None, keys: dict[str, dict[str, str]] | None = None) -> str:
     """`<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><extension>`."""
-    return (f"{evaluate(prefix, moment, error_type)}{stream}-{version}-{moment:%Y-%m-%d-%H-%M-%S}-"
+    return (f"{evaluate(prefix, moment, error_type, keys)}{stream}-{version}-{moment:%Y-%m-%d-%H-%M-%S}-"
             f"{uuid.uuid4()}{extension}")
 
 

@@ -42,6 +42,8 @@ class Outcome:
     ok: list[tuple[Buffered, bytes]] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     dropped: int = 0
+    #: dynamic partitioning keys the function gave (`metadata.partitionKeys`), by buffered record id
+    keys: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 async def transform(platform: Platform, stream: DeliveryStream, function: str, retries: int,
@@ -121,6 +123,9 @@ def _settle(payload: bytes, records: list[Buffered], attempts: int, outcome: Out
         elif result == "Dropped":
             outcome.dropped += 1
         elif result == "Ok":
+            partition_keys = (entry.get("metadata") or {}).get("partitionKeys")
+            if isinstance(partition_keys, dict):
+                outcome.keys[record.id] = {str(k): str(v) for k, v in partition_keys.items()}
             try:
                 outcome.ok.append((record, base64.b64decode(entry.get("data") or "", validate=True)))
             except ValueError:
