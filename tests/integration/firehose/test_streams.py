@@ -142,3 +142,26 @@ def test_batch_limits(firehose, s3):
     assert code == "InvalidArgumentException"
     with pytest.raises(botocore.exceptions.ClientError):
         firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x" * 1_024_001})
+
+
+def test_update_destination_rules(firehose, s3):
+    bucket = make_bucket(s3)
+    name = s3_stream(firehose, bucket)
+    config = {"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}"}
+    code, message = _error(firehose.update_destination, DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1",
+                           DestinationId="destinationId-000000000001", S3DestinationUpdate=config,
+                           ExtendedS3DestinationUpdate=config)
+    assert (code, message) == ("InvalidArgumentException",
+                               "Exactly one destination configuration is supported for a Firehose")
+    code, message = _error(firehose.update_destination, DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1",
+                           DestinationId="destinationId-000000000001",
+                           HttpEndpointDestinationUpdate={"EndpointConfiguration": {"Url": "https://example.com"}})
+    assert code == "InvalidArgumentException"
+    assert "to or from HttpEndpoint" in message
+    firehose.update_destination(DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1",
+                                DestinationId="destinationId-000000000001",
+                                S3DestinationUpdate={"BufferingHints": {"IntervalInSeconds": 500, "SizeInMBs": 5}})
+    destination = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+        "Destinations"][0]
+    assert destination["ExtendedS3DestinationDescription"]["BufferingHints"]["IntervalInSeconds"] == 500
+    assert destination["S3DestinationDescription"]["BufferingHints"]["IntervalInSeconds"] == 500

@@ -127,7 +127,10 @@ class FirehoseApi(RecordOperations, TagOperations):
             destination = stream.doc["Destinations"][0]
             if destination_id != destination["DestinationId"]:
                 raise InvalidArgument(f"Destination Id {destination_id} not found.")
-            _apply_updates(destination, {_camel(k): v for k, v in updates.items() if v is not None})
+            given = {_camel(k): v for k, v in updates.items() if v is not None}
+            if len(given) != 1:
+                raise InvalidArgument("Exactly one destination configuration is supported for a Firehose")
+            _apply_updates(destination, given)
             stream.doc["VersionId"] = str(stream.version + 1)
             stream.doc["LastUpdateTimestamp"] = self.clock.now()
             self.streams.save(stream)
@@ -163,6 +166,10 @@ def _apply_updates(destination: dict[str, Any], updates: dict[str, Any]) -> None
             continue
         target = f"{name}DestinationDescription"
         if target not in destination:
+            if name == "HttpEndpoint" or "HttpEndpointDestinationDescription" in destination:
+                # AWS: an HTTP endpoint destination can neither be changed into nor from another type
+                raise InvalidArgument("Changing the destination type to or from HttpEndpoint is not supported at "
+                                      "this time.")
             raise InvalidArgument(f"Changing the destination type to or from {name} is not supported by overcast.")
         current = destination[target]
         for member, value in update.items():
