@@ -51,6 +51,8 @@ class Buffered:
     record_id: str
     data: bytes
     arrival: float
+    #: a Kinesis-sourced record's `kinesisRecordMetadata` (shard, partition key, sequence number)
+    meta: dict[str, Any] | None = None
 
 
 def stream_arn(account: str, region: str, name: str) -> str:
@@ -111,12 +113,15 @@ class DeliveryStreams:
 
     # -- the buffer -----------------------------------------------------------------------------
 
-    def buffer(self, stream: DeliveryStream, records: list[bytes], arrival: float | None = None) -> list[str]:
+    def buffer(self, stream: DeliveryStream, records: list[bytes], arrival: float | None = None,
+               meta: dict[str, Any] | None = None) -> list[str]:
         """Buffer records (in the caller's transaction, if any); their record ids."""
         when = self.platform.clock.now() if arrival is None else arrival
         ids = [new_record_id() for _ in records]
-        self.db.executemany("INSERT INTO firehose_buffer(stream_id, record_id, data, arrival) VALUES (?, ?, ?, ?)",
-                            [(stream.id, rid, data, when) for rid, data in zip(ids, records, strict=True)])
+        text = json.dumps(meta) if meta is not None else None
+        self.db.executemany("INSERT INTO firehose_buffer(stream_id, record_id, data, arrival, meta) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            [(stream.id, rid, data, when, text) for rid, data in zip(ids, records, strict=True)])
         self.platform.signals.notify(FLUSH_SIGNAL)
         return ids
 
@@ -124,11 +129,12 @@ class DeliveryStreams:
         """The oldest buffered records, up to `max_bytes` of data (at least one)."""
         out: list[Buffered] = []
         total = 0
-        for row in self.db.query("SELECT id, record_id, data, arrival FROM firehose_buffer WHERE stream_id=? "
+        for row in self.db.query("SELECT id, record_id, data, arrival, meta FROM firehose_buffer WHERE stream_id=? "
                                  "ORDER BY id", (stream.id,)):
             if out and max_bytes is not None and total + len(row["data"]) > max_bytes:
                 break
-            out.append(Buffered(row["id"], row["record_id"], bytes(row["data"]), row["arrival"]))
+            meta = json.loads(row["meta"]) if row["meta"] else None
+            out.append(Buffered(row["id"], row["record_id"], bytes(row["data"]), row["arrival"], meta))
             total += len(row["data"])
         return out
 

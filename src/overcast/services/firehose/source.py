@@ -49,8 +49,10 @@ def read_source(platform: Platform, streams: DeliveryStreams, stream: DeliverySt
             continue
         with platform.db.tx():
             for record in read.records:
-                data = _data(record.record)
-                streams.buffer(stream, [data], arrival=record.arrival)
+                meta = {"shardId": shard.id, "partitionKey": record.partition_key,
+                        "approximateArrivalTimestamp": int(record.arrival * 1000),
+                        "sequenceNumber": record.sequence, "subsequenceNumber": ""}
+                streams.buffer(stream, [_data(record.record)], arrival=record.arrival, meta=meta)
             streams.set_checkpoint(stream, shard.id, read.after)
         count += len(read.records)
     return count

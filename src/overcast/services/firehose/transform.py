@@ -15,6 +15,7 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.platform import Platform
@@ -69,13 +70,14 @@ def _chunks(records: list[Buffered], limit: int) -> list[list[Buffered]]:
 
 async def _one(platform: Platform, stream: DeliveryStream, function: str, retries: int, records: list[Buffered],
                outcome: Outcome) -> None:
-    event = {
-        "invocationId": str(uuid.uuid4()),
-        "deliveryStreamArn": stream.arn,
-        "region": stream.region,
-        "records": [{"recordId": r.record_id, "approximateArrivalTimestamp": int(r.arrival * 1000),
-                     "data": base64.b64encode(r.data).decode()} for r in records],
-    }
+    event: dict[str, Any] = {"invocationId": str(uuid.uuid4()), "deliveryStreamArn": stream.arn}
+    source = (stream.doc.get("Source") or {}).get("KinesisStreamSourceDescription")
+    if source:  # AWS: Kinesis-sourced batches name their stream, and each record its Kinesis metadata
+        event["sourceKinesisStreamArn"] = source.get("KinesisStreamARN")
+    event["region"] = stream.region
+    event["records"] = [{"recordId": r.record_id, "approximateArrivalTimestamp": int(r.arrival * 1000),
+                         "data": base64.b64encode(r.data).decode(),
+                         **({"kinesisRecordMetadata": r.meta} if r.meta else {})} for r in records]
     calls = platform.component(FrontDoorCalls)
     error = FUNCTION_ERROR
     attempts = 0

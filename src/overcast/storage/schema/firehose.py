@@ -21,7 +21,8 @@ MIGRATIONS = [
         stream_id   INTEGER NOT NULL,
         record_id   TEXT NOT NULL,
         data        BLOB NOT NULL,
-        arrival     REAL NOT NULL
+        arrival     REAL NOT NULL,
+        meta        TEXT          -- a Kinesis-sourced record's kinesisRecordMetadata (JSON)
     );
     CREATE INDEX firehose_buffer_by_stream ON firehose_buffer(stream_id, id);
     -- How far a KinesisStreamAsSource delivery stream has read each shard of its source.
