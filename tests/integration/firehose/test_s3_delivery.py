@@ -81,3 +81,23 @@ def test_eventbridge_rule_targets_a_delivery_stream(aws, firehose, s3):
     event = json.loads(body)
     assert event["source"] == "my.app"
     assert event["detail"] == {"n": 7}
+
+
+def test_sns_topic_fans_out_to_a_delivery_stream(aws, firehose, s3):
+    sns = aws("sns")
+    bucket = make_bucket(s3)
+    name = s3_stream(firehose, bucket, interval=60)
+    topic = sns.create_topic(Name=unique("topic"))["TopicArn"]
+    stream_arn = f"arn:aws:firehose:us-east-1:000000000000:deliverystream/{name}"
+    sns.subscribe(TopicArn=topic, Protocol="firehose", Endpoint=stream_arn, ReturnSubscriptionArn=True,
+                  Attributes={"SubscriptionRoleArn": "arn:aws:iam::000000000000:role/sns-firehose"})
+    sns.publish(TopicArn=topic, Message="first", Subject="s1",
+                MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    sns.publish(TopicArn=topic, Message="second")
+    body = b"".join(wait_objects(s3, bucket).values())
+    lines = [json.loads(line) for line in body.decode().splitlines()]
+    assert sorted(m["Message"] for m in lines) == ["first", "second"]
+    first = next(m for m in lines if m["Message"] == "first")
+    assert first["Type"] == "Notification" and first["TopicArn"] == topic and first["Subject"] == "s1"
+    assert first["MessageAttributes"] == {"k": {"Type": "String", "Value": "v"}}
+    assert "Signature" not in first
