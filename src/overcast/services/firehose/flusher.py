@@ -12,6 +12,7 @@ delivered after the restart.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import gzip
@@ -40,16 +41,54 @@ MIB = 1024 * 1024
 HADOOP_BLOCK = 256 * 1024
 MAX_IDLE_REAL_SECONDS = 5.0
 MIN_WAIT_REAL_SECONDS = 0.02
+#: AWS seconds before a flush that failed unexpectedly is tried again
+FAILED_FLUSH_RETRY = 5.0
 #: AWS retries S3 deliveries for up to 24 hours
 S3_RETRY = RetryPolicy(max_attempts=None, max_age=86_400, first=1.0, cap=60.0)
 
 
+class Flushes:
+    """The flushes running now, one at most per stream, each in its own task so that a slow
+    transformation function holds up only its own stream (a platform component)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.running: dict[int, asyncio.Task[None]] = {}
+        self.retry_at: dict[int, float] = {}
+        platform.on_close(self.cancel)
+
+    def start(self, stream: DeliveryStream, kind: str, dest: dict[str, Any], max_bytes: int) -> None:
+        task = asyncio.ensure_future(self._run(stream, kind, dest, max_bytes))
+        self.running[stream.id] = task
+        task.add_done_callback(lambda _: self._done(stream.id))
+
+    async def _run(self, stream: DeliveryStream, kind: str, dest: dict[str, Any], max_bytes: int) -> None:
+        try:
+            await flush(self.platform, stream, kind, dest, max_bytes)
+        except Exception:
+            log.exception("flushing delivery stream %s failed; its records stay buffered", stream.name)
+            self.retry_at[stream.id] = self.platform.clock.now() + self.platform.clock.scaled(FAILED_FLUSH_RETRY)
+
+    def _done(self, stream_id: int) -> None:
+        self.running.pop(stream_id, None)
+        self.platform.signals.notify(FLUSH_SIGNAL)
+
+    def cancel(self) -> None:
+        for task in list(self.running.values()):
+            task.cancel()
+        self.running.clear()
+
+
 async def flush_loop(platform: Platform) -> None:
-    """One round: flush every stream that is due, then sleep until the next is (or records arrive)."""
+    """One round: start a flush of every stream that is due, then sleep until the next is due (or
+    records arrive, or a flush ends)."""
     streams = platform.component(DeliveryStreams)
+    flushes = platform.component(Flushes)
     clock = platform.clock
     next_due: float | None = None
     for stream in streams.all():
+        if stream.id in flushes.running:
+            continue
         target = cfg.delivered(stream.doc)
         size, oldest = streams.buffer_state(stream)
         if oldest is None:
@@ -58,19 +97,14 @@ async def flush_loop(platform: Platform) -> None:
             _discard(streams, stream)
             continue
         hints = target[1]["BufferingHints"]
-        due = oldest + clock.scaled(float(hints["IntervalInSeconds"]))
-        if size >= int(hints["SizeInMBs"]) * MIB or clock.now() >= due:
-            try:
-                await flush(platform, stream, target[0], target[1], int(hints["SizeInMBs"]) * MIB)
-            except Exception:
-                log.exception("flushing delivery stream %s failed; its records stay buffered", stream.name)
-                due = clock.now() + clock.scaled(5.0)
-            else:
-                due = clock.now()
+        due = max(oldest + clock.scaled(float(hints["IntervalInSeconds"])), flushes.retry_at.get(stream.id, 0.0))
+        full = size >= int(hints["SizeInMBs"]) * MIB and clock.now() >= flushes.retry_at.get(stream.id, 0.0)
+        if full or clock.now() >= due:
+            flushes.retry_at.pop(stream.id, None)
+            flushes.start(stream, target[0], target[1], int(hints["SizeInMBs"]) * MIB)
+            continue
         next_due = due if next_due is None else min(next_due, due)
     wait = MAX_IDLE_REAL_SECONDS if next_due is None else min(MAX_IDLE_REAL_SECONDS, next_due - clock.now())
-    if next_due is not None and wait <= 0:
-        return
     await platform.signals.wait(FLUSH_SIGNAL, max(wait, MIN_WAIT_REAL_SECONDS))
 
 
