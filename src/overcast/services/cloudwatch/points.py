@@ -115,11 +115,14 @@ class MetricStore:
         self.db = db
         self._ids: dict[tuple[str, str, str, str, str], int] = {}
         self._last_put: dict[int, float] = {}
+        #: how far the roll-up loop has compacted rows (epoch seconds)
+        self.compacted_until: float | None = None
 
     def forget(self) -> None:
         """Drop cached metric ids (after the database was reset)."""
         self._ids.clear()
         self._last_put.clear()
+        self.compacted_until = None
 
     # -- writes --------------------------------------------------------------------------------
 
