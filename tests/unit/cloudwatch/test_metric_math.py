@@ -101,3 +101,19 @@ def test_circular_references_are_refused(store):
         get_metric_data(store, A, R, [{"Id": "x", "Expression": "y + 1"}, {"Id": "y", "Expression": "x + 1"}],
                         T0, T0 + 60, now=T0)
     assert "Circular" in info.value.message
+
+
+def test_search_finds_metrics_by_schema_and_terms(store):
+    store.put(A, R, "Shop", "Errors", {"Fn": "orders"}, T0, values=[2])
+    store.put(A, R, "Shop", "Errors", {"Fn": "payments"}, T0, values=[3])
+    store.put(A, R, "Shop", "Errors", {"Fn": "payments", "Stage": "prod"}, T0, values=[100])
+    store.put(A, R, "Shop", "Throttles", {"Fn": "orders"}, T0, values=[7])
+    queries = [{"Id": "s", "Expression": "SEARCH('{Shop,Fn} MetricName=\"Errors\"', 'Sum', 60)"}]
+    results = get_metric_data(store, A, R, queries, T0, T0 + 60, now=T0 + 60)
+    assert sorted((r["Label"], r["Values"][0]) for r in results) == [("orders", 2), ("payments", 3)]
+    queries = [{"Id": "s", "Expression": "SUM(SEARCH('{Shop,Fn} orders OR payments', 'Sum', 60))"}]
+    [total] = get_metric_data(store, A, R, queries, T0, T0 + 60, now=T0 + 60)
+    assert total["Values"] == [12]
+    queries = [{"Id": "s", "Expression": "SEARCH('Namespace=\"Shop\" NOT Fn=orders', 'Sum', 60)"}]
+    labels = sorted(r["Label"] for r in get_metric_data(store, A, R, queries, T0, T0 + 60, now=T0 + 60))
+    assert labels == ["payments", "payments prod"]

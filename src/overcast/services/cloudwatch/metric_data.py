@@ -61,7 +61,8 @@ class Evaluation:
         metric = stat["Metric"]
         period, name = int(stat["Period"]), stat["Stat"]
         series = Series(query_id, {}, metric=metric, stat=name, period=period,
-                        label=self.queries[query_id].get("Label"))
+                        label=self.queries.get(query_id, {}).get("Label") if "MetricStat" in
+                        self.queries.get(query_id, {}) else None)
         metric_id = self.store.metric_id(self.account, self.region, metric.get("Namespace", ""),
                                          metric.get("MetricName", ""), metric.get("Dimensions") or [])
         if metric_id is None:

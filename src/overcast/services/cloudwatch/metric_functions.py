@@ -20,7 +20,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from overcast.services.cloudwatch.math_values import MathError, pointwise
+from overcast.services.cloudwatch.points import LIST_WINDOW
+from overcast.services.cloudwatch.search import MAX_RESULTS, label_of, parse_search
 from overcast.services.cloudwatch.series import Series, Value
+from overcast.services.cloudwatch.stats import valid_statistic
 
 if TYPE_CHECKING:
     from overcast.services.cloudwatch.metric_math import Interpreter
@@ -181,7 +184,28 @@ def _time_series(interp: Interpreter, args: list[Any]) -> Value:
     return Series("", {t: float(value) for t in interp.timeline(period)}, period=period)
 
 
+def _search(interp: Interpreter, args: list[Any]) -> list[Series]:
+    if len(args) not in (2, 3) or not isinstance(args[0], str) or not isinstance(args[1], str):
+        raise MathError("SEARCH takes a search expression, a statistic and optionally a period")
+    if not valid_statistic(args[1]):
+        raise MathError(f"Invalid statistic {args[1]} in SEARCH")
+    period = int(args[2]) if len(args) == 3 else interp.period()
+    search = parse_search(args[0])
+    e = interp.evaluation
+    found = [key for _, key in e.store.metrics(e.account, e.region, namespace=search.namespace,
+                                                since=(e.now or e.end) - LIST_WINDOW) if search(key)]
+    found = found[:MAX_RESULTS]
+    several = len({key.name for key in found}) > 1
+    out = []
+    for key in found:
+        series = e.metric_stat({"Metric": key.as_metric(), "Period": period, "Stat": args[1]}, interp.query["Id"])
+        series.label = label_of(key, several)
+        out.append(series)
+    return out
+
+
 _HANDLERS: dict[str, Callable[[Interpreter, list[Any]], Any]] = {
+    "SEARCH": _search,
     "RATE": lambda i, a: _successive(_one("RATE", a), lambda t0, v0, t1, v1: (v1 - v0) / (t1 - t0)),
     "DIFF": lambda i, a: _successive(_one("DIFF", a), lambda t0, v0, t1, v1: v1 - v0),
     "DIFF_TIME": lambda i, a: _successive(_one("DIFF_TIME", a), lambda t0, v0, t1, v1: t1 - t0),
