@@ -42,6 +42,8 @@ def check_namespace(namespace: str | None) -> str:
 
 
 def check_number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidParameterValue(f"The value {value!r} for parameter {where} is invalid.")
     number = float(value)
     if not math.isfinite(number) or abs(number) > LIMIT or (number != 0 and abs(number) < 2.0 ** -260):
         raise InvalidParameterValue(f"The value {_show(number)} for parameter {where} is invalid.")
@@ -80,10 +82,12 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
         if stats.sample_count <= 0 or stats.minimum > stats.maximum:
             raise InvalidParameterValue(f"The parameter {where}.StatisticValues is invalid.")
         return [], None, stats
-    values = [check_number(v, f"{where}.Values") for v in datum.get("Values") or []]
+    raw_values, counts = datum.get("Values") or [], datum.get("Counts")
+    if not isinstance(raw_values, list) or (counts is not None and not isinstance(counts, list)):
+        raise InvalidParameterValue(f"The parameter {where}.Values is invalid.")
+    values = [check_number(v, f"{where}.Values") for v in raw_values]
     if len(values) > MAX_VALUES:
         raise InvalidParameterValue(f"The collection {where}.Values must not have a size greater than {MAX_VALUES}.")
-    counts = datum.get("Counts")
     if counts:
         if len(counts) != len(values):
             raise InvalidParameterValue(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
