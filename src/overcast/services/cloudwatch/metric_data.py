@@ -14,7 +14,7 @@ from overcast.services.cloudwatch.errors import validation
 from overcast.services.cloudwatch.labels import render_label
 from overcast.services.cloudwatch.points import MetricStore
 from overcast.services.cloudwatch.series import Series, Value
-from overcast.services.cloudwatch.stats import valid_statistic
+from overcast.services.cloudwatch.stats import BASIC, valid_statistic
 from overcast.services.cloudwatch.timeline import align_start
 
 DESCENDING = "TimestampDescending"
@@ -68,7 +68,8 @@ class Evaluation:
         if metric_id is None:
             return series
         first = align_start(self.start, period, self.now)
-        buckets = self.store.aggregate(metric_id, first, self.end, period, unit=stat.get("Unit"))
+        buckets = self.store.aggregate(metric_id, first, self.end, period, unit=stat.get("Unit"),
+                                       values=name not in BASIC)
         for (ts, _), agg in sorted(buckets.items()):
             value = agg.value(name)
             if value is not None:
