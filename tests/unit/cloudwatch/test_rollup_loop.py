@@ -27,10 +27,14 @@ def test_a_loop_round_rolls_high_resolution_data_into_minutes(platform):
     for second in range(0, 60, 10):
         store.put(A, R, "App", "Fast", {}, T0 + second, values=[second], storage_resolution=1)
     [loop] = SPEC.loops(platform)  # type: ignore[misc]
-    asyncio.run(loop())
+
+    async def one_round() -> None:
+        await loop()
+
+    asyncio.run(one_round())
     assert platform.db.scalar("SELECT COUNT(*) FROM cw_points") == 6   # younger than 3 hours: kept
     platform.clock.advance(3 * 3600 + 60)
-    asyncio.run(loop())
+    asyncio.run(one_round())
     rows = platform.db.query("SELECT res, ts, n, total FROM cw_points")
     assert [(r["res"], r["ts"], r["n"], r["total"]) for r in rows] == [(60, T0, 6, 150)]
     [point] = statistics(store, A, R, "App", "Fast", {}, T0, T0 + 60, 60, ["Sum"], ["p50"], None,
