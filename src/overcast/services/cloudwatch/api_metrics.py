@@ -46,7 +46,7 @@ class MetricOperations(ApiBase):
             raise InvalidParameterValue(f"The collection MetricData must not have a size greater than {MAX_DATUMS}.")
         now = self.platform.clock.now()
         datums = [to_datum(ctx.account, ctx.region, namespace, d, where, now) for where, d in entries]
-        self.metrics.put_many(datums)
+        self.metrics.put_many(datums, now=now)
         return {}
 
     def get_metric_statistics(self, ctx: RequestContext, namespace: str, metric_name: str, start_time: Any,

@@ -137,14 +137,15 @@ class MetricStore:
         self.put_many([Datum(account, region, namespace, metric_name, dimensions, timestamp, values,
                              counts, statistics, unit, storage_resolution)])
 
-    def put_many(self, datums: Iterable[Datum]) -> None:
-        """Record many datums in one transaction."""
+    def put_many(self, datums: Iterable[Datum], *, now: float | None = None) -> None:
+        """Record many datums in one transaction. `now` (the time of the put, for ListMetrics'
+        recency) defaults to each datum's timestamp."""
         rows = []
         with self.db.tx():
             for datum in datums:
                 if datum.statistics is None and not datum.values:
                     continue
-                metric_id = self._metric_id(datum)
+                metric_id = self._metric_id(datum, datum.timestamp if now is None else now)
                 res = 1 if datum.storage_resolution == 1 else 60
                 ts = int(datum.timestamp // res * res)
                 rows.append((metric_id, res, ts, datum.unit or "None", *_row_of(datum)))
@@ -155,12 +156,11 @@ class MetricStore:
     def touch(self, account: str, region: str, namespace: str, metric_name: str,
               dimensions: Mapping[str, str], now: float) -> None:
         """Make a metric exist (listed by ListMetrics) without data, as of `now`."""
-        self._metric_id(Datum(account, region, namespace, metric_name, dimensions, now))
+        self._metric_id(Datum(account, region, namespace, metric_name, dimensions, now), now)
 
-    def _metric_id(self, datum: Datum) -> int:
+    def _metric_id(self, datum: Datum, now: float) -> int:
         cache_key = (datum.account, datum.region, datum.namespace, datum.metric_name,
                      tuple(sorted(datum.dimensions.items())))
-        now = datum.timestamp
         metric_id = self._ids.get(cache_key)
         if metric_id is None:
             key = (datum.account, datum.region, datum.namespace, datum.metric_name, canonical_dims(datum.dimensions))
