@@ -13,6 +13,7 @@ from overcast.services.cloudwatch.put_checks import (
     MAX_DATUMS,
     check_dimensions,
     check_namespace,
+    check_timestamps,
     epoch,
     to_datum,
 )
@@ -45,6 +46,7 @@ class MetricOperations(ApiBase):
         if len(entries) > MAX_DATUMS:
             raise InvalidParameterValue(f"The collection MetricData must not have a size greater than {MAX_DATUMS}.")
         now = self.platform.clock.now()
+        check_timestamps(entries, now)
         datums = [to_datum(ctx.account, ctx.region, namespace, d, where, now) for where, d in entries]
         self.metrics.put_many(datums, now=now)
         return {}

@@ -97,16 +97,28 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
     return values, counts, None
 
 
+def timestamp_problem(datum: Mapping[str, Any], where: str, now: float) -> str | None:
+    """AWS's complaint about a datum's timestamp, if any (AWS lists every datum's, one per line)."""
+    if datum.get("Timestamp") is None:
+        return None
+    timestamp = epoch(datum["Timestamp"])
+    if timestamp < now - PAST:
+        return f"The parameter {where}.Timestamp must specify a time within the past two weeks."
+    if timestamp > now + FUTURE:
+        return f"The parameter {where}.Timestamp must specify a time no more than two hours in the future."
+    return None
+
+
+def check_timestamps(entries: Sequence[tuple[str, Mapping[str, Any]]], now: float) -> None:
+    problems = [p for where, d in entries if (p := timestamp_problem(d, where, now)) is not None]
+    if problems:
+        raise InvalidParameterValue("\n".join(problems))
+
+
 def to_datum(account: str, region: str, namespace: str, datum: Mapping[str, Any], where: str,
              now: float) -> Datum:
-    """A checked MetricDatum as the store takes it."""
+    """A checked MetricDatum as the store takes it (timestamps checked by `check_timestamps`)."""
     timestamp = epoch(datum["Timestamp"]) if datum.get("Timestamp") is not None else now
-    if timestamp < now - PAST:
-        raise InvalidParameterValue(f"The parameter {where}.Timestamp must specify a time no more than two "
-                                    "weeks in the past.")
-    if timestamp > now + FUTURE:
-        raise InvalidParameterValue(f"The parameter {where}.Timestamp must specify a time no more than two "
-                                    "hours in the future.")
     resolution = datum.get("StorageResolution")
     if resolution is not None and resolution not in (1, 60):
         raise InvalidParameterValue(f"The value {resolution} for parameter {where}.StorageResolution is invalid.")
