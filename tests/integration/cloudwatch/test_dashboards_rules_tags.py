@@ -27,7 +27,13 @@ def test_dashboard_body_validation(cw):
     bad = json.dumps({"widgets": [{"type": "metric", "width": 30, "properties": {}}]})
     err = error_of(cw.put_dashboard, DashboardName=unique("Dash"), DashboardBody=bad)
     assert (err["Code"], err["Status"]) == ("InvalidParameterInput", 400)
-    assert {"DataPath": "/widgets/0/width", "Message": "Should be <= 24"} in err["dashboardValidationMessages"]
+    assert err["dashboardValidationMessages"] == [
+        {"DataPath": "/widgets/0/width", "Message": "Should be <= 24"},
+        {"DataPath": "/widgets/0/properties", "Message": "Should have required property 'metrics'"},
+        {"DataPath": "/widgets/0/properties",
+         "Message": "The metric widget should have specified a region and a data source or an alarm annotation"},
+        {"DataPath": "/widgets/0/properties", "Message": "Should have required property 'annotations'"}]
+    assert err["Message"].startswith("The dashboard body is invalid, there are 4 validation errors:\n[\n  {\n")
     err = error_of(cw.put_dashboard, DashboardName=unique("Dash"), DashboardBody="not json")
     assert err["Code"] == "InvalidParameterInput"
     err = error_of(cw.put_dashboard, DashboardName="bad name!", DashboardBody=BODY)
