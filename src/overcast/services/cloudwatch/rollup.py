@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 BATCH = 5000
 #: The loop runs once per AWS minute (platform clock), sooner while a backlog remains.
 ROUND_AWS_SECONDS = 60
-#: Rows of the current tier younger than this are left alone by compaction (puts still arrive).
-COMPACT_AFTER = 300
+#: Periods that started less than this long ago are left alone by compaction (puts still arrive;
+#: a late one only adds a row that the next round merges).
+COMPACT_AFTER = 120
 
 
 def _merge(rows: Iterable[Any], res: int) -> dict[tuple[int, int, str], Aggregate]:
