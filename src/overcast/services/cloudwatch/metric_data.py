@@ -122,9 +122,13 @@ def get_metric_data(store: MetricStore, account: str, region: str, queries: list
         if not query.get("ReturnData", True):
             continue
         value = evaluation.value(query["Id"])
-        if isinstance(value, list):  # an array: one result per series, each with its own label
+        if isinstance(value, list):
+            # an array: one result per series, labelled "<expression label> <series label>", as AWS
+            # labels the lines of an expression that gives several time series
             for series in value:
                 label = series.label or str((series.metric or {}).get("MetricName") or series.id)
+                if query.get("Label"):
+                    label = f"{query['Label']} {label}"
                 results.append(_result(query, series, label, evaluation, scan_by, label_options))
         else:
             results.append(_result(query, value, None, evaluation, scan_by, label_options))
