@@ -85,13 +85,13 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
     raw_values, counts = datum.get("Values") or [], datum.get("Counts")
     if not isinstance(raw_values, list) or (counts is not None and not isinstance(counts, list)):
         raise InvalidParameterValue(f"The parameter {where}.Values is invalid.")
-    values = [check_number(v, f"{where}.Values") for v in raw_values]
+    values = [check_number(v, f"{where}.Values.member.{i}") for i, v in enumerate(raw_values, 1)]
     if len(values) > MAX_VALUES:
         raise InvalidParameterValue(f"The collection {where}.Values must not have a size greater than {MAX_VALUES}.")
     if counts:
         if len(counts) != len(values):
             raise InvalidParameterValue(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
-        counts = [check_number(c, f"{where}.Counts") for c in counts]
+        counts = [check_number(c, f"{where}.Counts.member.{i}") for i, c in enumerate(counts, 1)]
     if not values:
         raise MissingParameter(f"The parameter {where}.Value is required.")
     return values, counts, None
