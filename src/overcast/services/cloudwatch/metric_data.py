@@ -52,8 +52,16 @@ class Evaluation:
     def _compute(self, query: Mapping[str, Any]) -> Value:
         if query.get("MetricStat"):
             return self.metric_stat(query["MetricStat"], query["Id"])
+        from overcast.services.cloudwatch import insights
+        from overcast.services.cloudwatch.math_values import MathError
         from overcast.services.cloudwatch.metric_math import evaluate
 
+        if insights.is_insights(query["Expression"]):
+            try:
+                return insights.evaluate(query["Expression"], self, query["Id"],
+                                         int(query.get("Period") or self.default_period()))
+            except MathError as exc:
+                raise validation(f"Error in expression {query['Id']}: {exc}") from None
         return evaluate(query["Expression"], self, query)
 
     def metric_stat(self, stat: Mapping[str, Any], query_id: str) -> Series:
