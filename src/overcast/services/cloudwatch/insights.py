@@ -118,7 +118,8 @@ class Query:
         self.order: tuple[str, bool] | None = None
         self.limit = MAX_SERIES
         for part in tree.children[2:]:
-            self._clause(part)
+            if isinstance(part, Tree):
+                self._clause(part)
 
     def _clause(self, part: Tree[Any]) -> None:
         if part.data == "namespace":
