@@ -65,6 +65,7 @@ INT: /\d+/
 
 
 def is_insights(expression: str) -> bool:
+    """Whether an Expression is a Metrics Insights query rather than metric math."""
     return expression.lstrip()[:7].upper() == "SELECT "
 
 
@@ -138,6 +139,7 @@ class Query:
             self.limit = min(int(str(part.children[0])), MAX_SERIES)
 
     def wants(self, key: MetricKey) -> bool:
+        """Whether a metric is one the query reads (name, schema, WHERE)."""
         dims = dict(key.dimensions)
         if key.name != self.metric or (self.schema is not None and frozenset(dims) != self.schema):
             return False

@@ -34,6 +34,7 @@ def epoch(value: Any) -> float:
 
 
 def check_namespace(namespace: str | None) -> str:
+    """A namespace PutMetricData accepts (AWS/ is AWS's own)."""
     if not namespace:
         raise MissingParameter("The parameter Namespace is required.")
     if namespace.startswith("AWS/"):
@@ -42,6 +43,7 @@ def check_namespace(namespace: str | None) -> str:
 
 
 def check_number(value: Any, where: str) -> float:
+    """A finite number within ±2^360 (and not below 2^-260 in magnitude, zero aside)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameterValue(f"The value {value!r} for parameter {where} is invalid.")
     number = float(value)
@@ -110,6 +112,7 @@ def timestamp_problem(datum: Mapping[str, Any], where: str, now: float) -> str |
 
 
 def check_timestamps(entries: Sequence[tuple[str, Mapping[str, Any]]], now: float) -> None:
+    """Refuse the call when any datum's timestamp is out of range, listing each one, as AWS does."""
     problems = [p for where, d in entries if (p := timestamp_problem(d, where, now)) is not None]
     if problems:
         raise InvalidParameterValue("\n".join(problems))
