@@ -150,8 +150,9 @@ class Notifier:
     """Records the notifications of one request's changes (use `on_commit` as the store's hook)."""
 
     def __init__(self, platform: Platform, *, request_id: str, source_ip: str, principal: str,
-                 host_id: str = "") -> None:
+                 host_id: str = "", trace: str | None = None) -> None:
         self.platform = platform
+        self.trace = trace  # the writer's X-Amzn-Trace-Id: Lambda's recursive loop detection follows it
         self.request_id = request_id
         self.host_id = host_id or request_id
         self.source_ip = source_ip
@@ -171,7 +172,13 @@ class Notifier:
             replicate(self.platform.component(S3Store), change, self.on_commit)
 
     def _send(self, arn: str, service: str, record_: dict[str, Any]) -> None:
-        options = {"Subject": "Amazon S3 Notification"} if service == "sns" else {}
+        options: dict[str, Any] = {"Subject": "Amazon S3 Notification"} if service == "sns" else {}
+        if self.trace:  # the writer's trace header goes on with the event, as SQS, SNS and Lambda take it
+            if service == "sqs":
+                options["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String",
+                                                                         "StringValue": self.trace}}
+            else:
+                options["trace"] = self.trace
         payload = json.dumps({"Records": [record_]}, separators=(",", ":"))
         record(self.platform, arn, payload, options=options, retry=RETRY)
 
@@ -179,7 +186,7 @@ class Notifier:
         """One entry of `Records`, exactly as S3 sends it."""
         bucket, obj = change.bucket, change.version
         s3_object: dict[str, Any] = {"key": quote_plus(change.key, safe="/")}
-        if change.event.startswith("ObjectCreated"):
+        if change.event.startswith(("ObjectCreated", "LifecycleTransition")):
             s3_object.update(size=obj.size, eTag=obj.etag)
         if bucket.versioning is not None and obj.version_id != "null":
             s3_object["versionId"] = obj.version_id
@@ -211,8 +218,9 @@ class Notifier:
         """The EventBridge event S3 puts on the default bus ("Object Created" / "Object Deleted")."""
         bucket, obj = change.bucket, change.version
         created = change.event.startswith("ObjectCreated")
+        moved = change.event == "LifecycleTransition"
         s3_object: dict[str, Any] = {"key": change.key}
-        if created:
+        if created or moved:
             s3_object.update(size=obj.size, etag=obj.etag)
         if bucket.versioning is not None:
             s3_object["version-id"] = obj.version_id
@@ -226,13 +234,17 @@ class Notifier:
             "source-ip-address": self.source_ip,
             "reason": _REASONS.get(change.event, "DeleteObject"),
         }
-        if not created:
+        if moved:  # AWS: "Object Storage Class Changed", requested by S3 itself
+            del detail["reason"], detail["source-ip-address"]
+            detail.update({"requester": "s3.amazonaws.com", "destination-storage-class": obj.meta.get("StorageClass")})
+        elif not created:
             detail["deletion-type"] = ("Delete Marker Created" if change.event.endswith("DeleteMarkerCreated")
                                        else "Permanently Deleted")
+        kind = "Object Created" if created else "Object Storage Class Changed" if moved else "Object Deleted"
         return {
             "version": "0",
             "id": str(uuid.uuid4()),
-            "detail-type": "Object Created" if created else "Object Deleted",
+            "detail-type": kind,
             "source": "aws.s3",
             "account": bucket.account,
             "time": iso_ms(self.platform.clock.now()).split(".")[0] + "Z",
