@@ -15,7 +15,7 @@ from typing import Any
 from overcast.metrics import Aggregate, MetricsRecorder
 from overcast.platform import Platform
 from overcast.services.cloudwatch.alarm_eval import AlarmEvaluator
-from overcast.services.cloudwatch.store import MetricStore
+from overcast.services.cloudwatch.store import Datum, metric_store
 from overcast.services.sqs import metrics as sqs_metrics
 
 log = logging.getLogger("overcast.metrics")
@@ -30,7 +30,7 @@ class Flusher:
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
-        self.store = MetricStore(platform.db)
+        self.store = metric_store(platform)
         self._sampled_at = 0.0
         platform.metrics.add_sampler(lambda: sqs_metrics.sample(platform))
 
@@ -45,17 +45,15 @@ class Flusher:
             recorder.sample()
         batch = recorder.drain()
         if batch:
-            with self.platform.db.tx():
-                for aggregate in batch:
-                    put(self.store, aggregate)
+            self.store.put_many(datum(a) for a in batch)
         return len(batch)
 
 
-def put(store: MetricStore, a: Aggregate) -> None:
+def datum(a: Aggregate) -> Datum:
     """One aggregate as a PutMetricData datum with Values and Counts."""
     values = list(a.values)
-    store.put(a.account, a.region, a.namespace, a.name, dict(a.dims), a.timestamp, values=values,
-              counts=[float(a.values[v]) for v in values], unit=a.unit, storage_resolution=a.resolution)
+    return Datum(a.account, a.region, a.namespace, a.name, dict(a.dims), a.timestamp, values,
+                 [float(a.values[v]) for v in values], None, a.unit, a.resolution)
 
 
 def flush_interval(platform: Platform) -> float:

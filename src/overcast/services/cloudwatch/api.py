@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from overcast.services.cloudwatch.api_alarms import AlarmOperations
 from overcast.services.cloudwatch.api_base import ApiBase
 
 
-class CloudWatchApi(ApiBase):
+class CloudWatchApi(AlarmOperations, ApiBase):
     """Every CloudWatch operation overcast serves."""
