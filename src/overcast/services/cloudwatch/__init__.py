@@ -4,6 +4,7 @@ botocore's model lists three protocols; current boto3 speaks smithy-rpc-v2-cbor,
 older SDKs `query`, some SDKs awsJson1_0. The protocol layer serves all three from the one model.
 """
 
+from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 
 
@@ -19,4 +20,7 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: rollup_loop(platform)]
 
 
-SPEC = ServiceSpec(name="cloudwatch", api=_api, loops=_loops)
+# CloudWatch answers model-constraint violations with ValidationError (its ValidationException shape).
+SPEC = ServiceSpec(name="cloudwatch", api=_api, loops=_loops,
+                   options=ProtocolOptions(validation_code="ValidationError",
+                                           serialization_code="SerializationException"))

@@ -85,13 +85,11 @@ class AlarmOperations(ApiBase):
         existing = self.alarms.get(ctx.account, ctx.region, name)
         if existing is not None and existing.kind != kind:
             raise InvalidParameterCombination(f"An alarm named {name} of another type already exists.")
-        if existing is not None and "_Tags" in existing.config:
-            config["_Tags"] = existing.config["_Tags"]
-        if tags:
-            config["_Tags"] = {**config.get("_Tags", {}), **{t["Key"]: t["Value"] for t in tags}}
         alarm, created = self.alarms.save(ctx.account, ctx.region, name, kind, config)
+        if tags:
+            self.tag_arn(alarm.arn, tags)
         word = "created" if created else "updated"
-        body = {k: v for k, v in config.items() if not k.startswith("_")}
+        body = dict(config)
         self.alarms.add_history(alarm, "ConfigurationUpdate", f'Alarm "{name}" {word}',
                                 {"version": "1.0", "type": "Create" if created else "Update",
                                  ("createdAlarm" if created else "updatedAlarm"): _camel(body)},
@@ -99,8 +97,15 @@ class AlarmOperations(ApiBase):
 
     def delete_alarms(self, ctx: RequestContext, alarm_names: list[str]) -> dict[str, Any]:
         found = [a for a in (self.alarms.get(ctx.account, ctx.region, n) for n in alarm_names) if a is not None]
-        self.alarms.delete(found)
+        with self.db.tx():
+            self.alarms.delete(found)
+            for alarm in found:
+                self.untag_all(alarm.arn)
         return {}
+
+    def _alarm_exists(self, ctx: RequestContext, name: str) -> bool:
+        """For the tag operations: whether the alarm `name` exists."""
+        return self.alarms.get(ctx.account, ctx.region, name) is not None
 
     def set_alarm_state(self, ctx: RequestContext, alarm_name: str, state_value: str, state_reason: str,
                         state_reason_data: str | None = None) -> dict[str, Any]:
