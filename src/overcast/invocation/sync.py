@@ -25,7 +25,7 @@ from overcast.execution.environment import (
 )
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
-from overcast.invocation import lambda_metrics, recursion
+from overcast.invocation import emf, lambda_metrics, recursion
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.invocation.specs import SpecBuilder
 from overcast.platform import Platform
@@ -340,6 +340,8 @@ class Invoker:
         lines.append((now, report))
         group = env.meta.get("group") or f"/aws/lambda/{resolved.ref.name}"
         stream = env.meta.get("stream") or "unknown"
+        # lines in the embedded metric format become metrics, as CloudWatch extracts them from Lambda's logs
+        emf.extract(self.platform.metrics, resolved.ref.account, resolved.ref.region, result.logs)
         self._defer_logs(resolved.ref.account, resolved.ref.region, group, stream, lines)
         return lines
 

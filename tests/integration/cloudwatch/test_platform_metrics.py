@@ -1,0 +1,139 @@
+"""Metrics the platform publishes about itself (AWS/Lambda, AWS/SQS, AWS/Kinesis...) after real
+invocations and real traffic, read back through GetMetricData as AWS names them
+(docs/cloudwatch-metrics.md)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import botocore.exceptions
+
+from overcast.testing import create_function, wait_until
+
+FLAKY = """
+import json
+def handler(event, context):
+    if event.get("fail"):
+        raise ValueError("failing on purpose")
+    return {"ok": True}
+"""
+
+GATED = """
+import os, time
+def handler(event, context):
+    open(os.environ["GATE"] + ".started", "w").close()
+    deadline = time.time() + 60
+    while not os.path.exists(os.environ["GATE"]) and time.time() < deadline:
+        time.sleep(0.02)
+    return "done"
+"""
+
+FAILING = """
+def handler(event, context):
+    raise RuntimeError("stalled on purpose")
+"""
+
+
+def window() -> dict[str, datetime]:
+    now = time.time()
+    return {"StartTime": datetime.fromtimestamp(now - 600, UTC), "EndTime": datetime.fromtimestamp(now + 120, UTC)}
+
+
+def total(cw: Any, namespace: str, name: str, dims: dict[str, str], stat: str = "Sum") -> float | None:
+    """`stat` of a metric over the last ten minutes (one 15-minute period), or None without data."""
+    result = cw.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {
+        "Metric": {"Namespace": namespace, "MetricName": name,
+                   "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()]},
+        "Period": 900, "Stat": stat}}], **window())["MetricDataResults"][0]
+    if not result["Values"]:
+        return None
+    if stat == "Maximum":
+        return max(result["Values"])
+    return float(sum(result["Values"]))
+
+
+def wait_metric(cw: Any, namespace: str, name: str, dims: dict[str, str], expected: float, stat: str = "Sum",
+                timeout: float = 30.0) -> float:
+    def seen() -> float | None:
+        value = total(cw, namespace, name, dims, stat)
+        return value if value is not None and value >= expected else None
+
+    return wait_until(seen, timeout, f"{namespace} {name} {dims} {stat} >= {expected}")
+
+
+def test_lambda_invocations_errors_and_duration(overcast_server):
+    lam, cw = overcast_server.client("lambda"), overcast_server.client("cloudwatch")
+    name = create_function(lam, FLAKY)
+    for event in ({}, {"fail": True}, {}):
+        lam.invoke(FunctionName=name, Payload=json.dumps(event).encode())
+    dims = {"FunctionName": name}
+    assert wait_metric(cw, "AWS/Lambda", "Invocations", dims, 3) == 3.0
+    assert wait_metric(cw, "AWS/Lambda", "Errors", dims, 1) == 1.0
+    assert total(cw, "AWS/Lambda", "Duration", dims, "SampleCount") == 3.0
+    assert total(cw, "AWS/Lambda", "Invocations", {"FunctionName": name, "Resource": name}) == 3.0
+    listed = cw.list_metrics(Namespace="AWS/Lambda", MetricName="Duration",
+                             Dimensions=[{"Name": "FunctionName", "Value": name}])["Metrics"]
+    assert sorted([d["Name"] for d in m["Dimensions"]] for m in listed) == [["FunctionName"],
+                                                                           ["FunctionName", "Resource"]]
+
+
+def test_throttles_with_reserved_concurrency_one(overcast_server, tmp_path: Path):
+    lam, cw = overcast_server.client("lambda"), overcast_server.client("cloudwatch")
+    gate = tmp_path / "gate"
+    name = create_function(lam, GATED, Timeout=90, Environment={"Variables": {"GATE": str(gate)}})
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(lam.invoke, FunctionName=name)
+        wait_until(lambda: Path(str(gate) + ".started").exists(), 30, "the first invocation running")
+        try:
+            lam.invoke(FunctionName=name)
+            throttled = False
+        except botocore.exceptions.ClientError as error:
+            throttled = error.response["Error"]["Code"] == "TooManyRequestsException"
+        gate.touch()
+        assert first.result(timeout=60)["StatusCode"] == 200
+    assert throttled
+    dims = {"FunctionName": name}
+    assert wait_metric(cw, "AWS/Lambda", "Throttles", dims, 1) == 1.0
+    assert wait_metric(cw, "AWS/Lambda", "Invocations", dims, 1) == 1.0   # the throttled one is not counted
+    assert wait_metric(cw, "AWS/Lambda", "ConcurrentExecutions", dims, 1, "Maximum") == 1.0
+
+
+def test_sqs_backlog_and_counters(overcast_server):
+    sqs, cw = overcast_server.client("sqs"), overcast_server.client("cloudwatch")
+    name = f"backlog-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    for i in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
+    dims = {"QueueName": name}
+    assert wait_metric(cw, "AWS/SQS", "NumberOfMessagesSent", dims, 5) == 5.0
+    assert wait_metric(cw, "AWS/SQS", "NumberOfMessagesReceived", dims, 2) == 2.0
+    assert wait_metric(cw, "AWS/SQS", "NumberOfMessagesDeleted", dims, 1) == 1.0
+    # the gauges are sampled each (scaled) minute: 3 visible, 1 in flight after the receive and delete
+    assert wait_metric(cw, "AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, 3, "Maximum") >= 3.0
+    assert wait_metric(cw, "AWS/SQS", "ApproximateNumberOfMessagesNotVisible", dims, 1, "Maximum") >= 1.0
+
+
+def test_iterator_age_grows_on_a_stalled_stream(overcast_server):
+    lam, kinesis, cw = (overcast_server.client(s) for s in ("lambda", "kinesis", "cloudwatch"))
+    stream = f"stalled-{uuid.uuid4().hex[:8]}"
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    wait_until(lambda: kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+               ["StreamStatus"] == "ACTIVE", 30, "stream active")
+    arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    name = create_function(lam, FAILING)
+    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                    MaximumRetryAttempts=-1, BatchSize=1)
+    kinesis.put_record(StreamName=stream, Data=b"{}", PartitionKey="k")
+    assert wait_metric(cw, "AWS/Kinesis", "IncomingRecords", {"StreamName": stream}, 1) == 1.0
+    # the failing batch is retried with the same record: its age, and so IteratorAge, keeps growing
+    assert wait_metric(cw, "AWS/Lambda", "IteratorAge", {"FunctionName": name}, 1000, "Maximum",
+                       timeout=60) >= 1000
