@@ -15,6 +15,7 @@ new state through the outbox (docs/delivery.md); composite alarms over it are ev
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 from typing import Any
@@ -228,14 +229,19 @@ class AlarmEvaluator:
 
     # -- state changes -------------------------------------------------------------------------
 
-    def transition(self, alarm: Alarm, state: str, reason: str, reason_data: dict[str, Any] | None,
+    def transition(self, alarm: Alarm, state: str, reason: str, reason_data: dict[str, Any] | str | None,
                    now: float, *, force: bool = False) -> bool:
         """Move `alarm` to `state` (nothing happens when it is already there, unless `force`):
-        history, the EventBridge event, the actions, the composite alarms over it."""
+        history, the EventBridge event, the actions, the composite alarms over it. `reason_data` as
+        text (SetAlarmState's StateReasonData) is kept as given."""
         if state == alarm.state and not force:
             return False
         previous = (alarm.state, alarm.reason, alarm.reason_data, alarm.state_updated)
-        data_text = texts.dumps(reason_data) if reason_data is not None else None
+        if isinstance(reason_data, str):
+            data_text: str | None = reason_data
+            reason_data = json.loads(reason_data)
+        else:
+            data_text = texts.dumps(reason_data) if reason_data is not None else None
         with self.platform.db.tx():
             self.alarms.set_state(alarm, state, reason, data_text, now)
             self.alarms.add_history(alarm, "StateUpdate", f"Alarm updated from {previous[0]} to {state}",
@@ -281,10 +287,8 @@ class AlarmEvaluator:
 
 
 def _state_history(previous: tuple[str, str, str | None, float], alarm: Alarm,
-                   reason_data: dict[str, Any] | None) -> dict[str, Any]:
+                   reason_data: Any) -> dict[str, Any]:
     """HistoryData of a StateUpdate item."""
-    import json
-
     old: dict[str, Any] = {"stateValue": previous[0], "stateReason": previous[1]}
     if previous[2]:
         old["stateReasonData"] = json.loads(previous[2])

@@ -7,6 +7,8 @@ import base64
 import json
 from typing import Any
 
+from botocore import xform_name
+
 from overcast.context import RequestContext
 from overcast.errors import ClientError
 from overcast.services.cloudwatch import alarm_texts as texts
@@ -37,13 +39,9 @@ class InvalidFormat(ClientError):
     code = "InvalidFormat"
 
 
-def _pascal(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
-
-
 def _members(kwargs: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    given = {_pascal(k): v for k, v in kwargs.items() if v is not None}
-    return {k: given[k] for k in names if k in given}
+    """The model's members among the keyword arguments (botocore's snake_case names mapped back)."""
+    return {name: kwargs[xform_name(name)] for name in names if kwargs.get(xform_name(name)) is not None}
 
 
 class AlarmOperations(ApiBase):
@@ -113,14 +111,13 @@ class AlarmOperations(ApiBase):
         if state_value not in STATES:
             raise validation(f"1 validation error detected: Value '{state_value}' at 'stateValue' failed to satisfy "
                              "constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]")
-        data = None
         if state_reason_data is not None:
             try:
-                data = json.loads(state_reason_data)
+                json.loads(state_reason_data)
             except ValueError:
                 raise InvalidFormat("Invalid JSON: StateReasonData") from None
         now = self.platform.clock.now()
-        self.platform.component(AlarmEvaluator).transition(alarm, state_value, state_reason, data, now)
+        self.platform.component(AlarmEvaluator).transition(alarm, state_value, state_reason, state_reason_data, now)
         return {}
 
     def enable_alarm_actions(self, ctx: RequestContext, alarm_names: list[str]) -> dict[str, Any]:
