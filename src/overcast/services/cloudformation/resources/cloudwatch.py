@@ -30,7 +30,7 @@ class AlarmProvider(Provider):
     name_property = "AlarmName"
     physical_is_name = True
     operation = "PutMetricAlarm"
-    properties = _ALARM_PROPERTIES
+    properties: tuple[str, ...] = _ALARM_PROPERTIES
 
     async def create(self, d: Deployment) -> Outcome:
         name = d.name("AlarmName", 255)
