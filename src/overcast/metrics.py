@@ -15,7 +15,6 @@ Gauges that AWS samples rather than counts (`ApproximateNumberOfMessagesVisible`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -63,6 +62,21 @@ class Aggregate:
 Sampler = Callable[[], Iterable[Sample]]
 
 
+#: periods CloudWatch accepts under a minute (high-resolution data)
+SHORT_PERIODS = (1, 5, 10, 20, 30)
+
+
+def scaled_period(period: int, scale: float) -> int:
+    """The period (real seconds) that stands for an AWS period of `period` seconds when AWS's timers
+    are scaled by `scale`: a period CloudWatch accepts (1, 5, 10, 20, 30 or a multiple of 60)."""
+    scaled = period * scale
+    if scaled >= period:
+        return period
+    if scaled >= 60:
+        return int(scaled // 60 * 60)
+    return max([p for p in SHORT_PERIODS if p <= scaled] or [1])
+
+
 def dims(**pairs: str | None) -> Dims:
     """Dimensions from keywords, in a canonical order; pairs whose value is None are left out."""
     return tuple(sorted((k, v) for k, v in pairs.items() if v is not None))
@@ -84,9 +98,8 @@ class MetricsRecorder:
         self.enabled = enabled
         self._data: dict[Key, dict[float, int]] = {}
         self._samplers: list[Sampler] = []
-        scaled_minute = 60.0 * clock.scale
-        #: bucket width in real seconds, and the storage resolution the store keeps it at
-        self.bucket = 60.0 if scaled_minute >= 60 else float(max(1, math.floor(scaled_minute)))
+        #: bucket width in real seconds (the scaled minute), and the storage resolution it is kept at
+        self.bucket = float(scaled_period(60, clock.scale))
         self.resolution = 60 if self.bucket >= 60 else 1
 
     def record(self, account: str, region: str, namespace: str, name: str, dims: Dims, value: float,
@@ -107,10 +120,17 @@ class MetricsRecorder:
         """Record each (name, value, unit) of `points` under every dimension set of `dim_sets`."""
         if not self.enabled:
             return
+        now = self.clock.now()
+        start = now - now % self.bucket
+        data, resolution = self._data, self.resolution
         points = list(points)
         for dim_set in dim_sets:
             for name, value, unit in points:
-                self.record(account, region, namespace, name, dim_set, value, unit)
+                key = (account, region, namespace, name, dim_set, unit, start, resolution)
+                values = data.get(key)
+                if values is None:
+                    values = data[key] = {}
+                values[value] = values.get(value, 0) + 1
 
     def record_at(self, account: str, region: str, namespace: str, name: str, dims: Dims,
                   values: Mapping[float, int], unit: str, timestamp: float, resolution: int) -> None:

@@ -31,7 +31,7 @@ class Flusher:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = metric_store(platform)
-        self._sampled_at = 0.0
+        self._sampled_bucket = -1.0
         platform.metrics.add_sampler(lambda: sqs_metrics.sample(platform))
 
     def flush(self) -> int:
@@ -39,9 +39,10 @@ class Flusher:
         recorder: MetricsRecorder = self.platform.metrics
         if not recorder.enabled:
             return 0
-        clock = self.platform.clock
-        if clock.aws_elapsed(self._sampled_at) >= 60:
-            self._sampled_at = clock.now()
+        # gauges: one reading per bucket (AWS's minute, scaled with its timers), as AWS samples them
+        bucket = self.platform.clock.now() // recorder.bucket
+        if bucket != self._sampled_bucket:
+            self._sampled_bucket = bucket
             recorder.sample()
         batch = recorder.drain()
         if batch:

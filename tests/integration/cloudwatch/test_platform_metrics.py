@@ -137,3 +137,54 @@ def test_iterator_age_grows_on_a_stalled_stream(overcast_server):
     # the failing batch is retried with the same record: its age, and so IteratorAge, keeps growing
     assert wait_metric(cw, "AWS/Lambda", "IteratorAge", {"FunctionName": name}, 1000, "Maximum",
                        timeout=60) >= 1000
+
+
+def test_dynamodb_capacity_latency_and_user_errors(overcast_server):
+    ddb, cw = overcast_server.client("dynamodb"), overcast_server.client("cloudwatch")
+    table = f"metrics-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName=table, Item={"id": {"S": "a"}, "blob": {"S": "x" * 1500}})   # 2 write units
+    ddb.get_item(TableName=table, Key={"id": {"S": "a"}})                               # 0.5 read unit
+    ddb.get_item(TableName=table, Key={"id": {"S": "a"}}, ConsistentRead=True)          # 1 read unit
+    try:
+        ddb.get_item(TableName=table, Key={"nope": {"S": "a"}})
+    except botocore.exceptions.ClientError:
+        pass
+    dims = {"TableName": table}
+    assert wait_metric(cw, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", dims, 2) == 2.0
+    assert wait_metric(cw, "AWS/DynamoDB", "ConsumedReadCapacityUnits", dims, 1.5) == 1.5
+    assert wait_metric(cw, "AWS/DynamoDB", "SuccessfulRequestLatency", {**dims, "Operation": "GetItem"}, 2,
+                       "SampleCount") == 2.0
+    assert wait_metric(cw, "AWS/DynamoDB", "UserErrors", {}, 1) >= 1.0
+
+
+def test_api_gateway_count_errors_and_latency(overcast_server):
+    lam, apigw, cw = (overcast_server.client(s) for s in ("lambda", "apigateway", "cloudwatch"))
+    name = create_function(lam, "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n")
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    api_name = f"metrics-{uuid.uuid4().hex[:8]}"
+    api = apigw.create_rest_api(name=api_name)["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    hello = apigw.create_resource(restApiId=api, parentId=root, pathPart="hello")["id"]
+    apigw.put_method(restApiId=api, resourceId=hello, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=hello, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST",
+                          uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations")
+    apigw.create_deployment(restApiId=api, stageName="prod")
+    import urllib.error
+    import urllib.request
+
+    base = f"{overcast_server.url}/restapis/{api}/prod/_user_request_"
+    assert urllib.request.urlopen(f"{base}/hello").status == 200
+    try:
+        urllib.request.urlopen(f"{base}/missing")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
+    dims = {"ApiName": api_name, "Stage": "prod"}
+    assert wait_metric(cw, "AWS/ApiGateway", "Count", dims, 2) == 2.0
+    assert total(cw, "AWS/ApiGateway", "4XXError", dims) == 1.0
+    assert total(cw, "AWS/ApiGateway", "5XXError", dims) == 0.0
+    assert total(cw, "AWS/ApiGateway", "IntegrationLatency", {"ApiName": api_name}, "SampleCount") == 1.0
+    assert total(cw, "AWS/ApiGateway", "Latency", {"ApiName": api_name}, "SampleCount") == 2.0

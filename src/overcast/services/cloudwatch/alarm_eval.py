@@ -21,6 +21,7 @@ import math
 from typing import Any
 
 from overcast import arns, delivery
+from overcast.metrics import scaled_period
 from overcast.platform import Platform
 from overcast.services.cloudwatch import alarm_texts as texts
 from overcast.services.cloudwatch.alarm_rule import RuleError, alarm_name, parse
@@ -29,8 +30,6 @@ from overcast.services.cloudwatch.store import get_metric_data, metric_store
 
 log = logging.getLogger("overcast.cloudwatch")
 
-#: periods GetMetricData accepts under a minute
-SHORT_PERIODS = (1, 5, 10, 20, 30)
 ALARM, OK, INSUFFICIENT = "ALARM", "OK", "INSUFFICIENT_DATA"
 #: real seconds the loop waits at most between two looks at the alarms table
 MAX_WAIT = 5.0
@@ -38,12 +37,7 @@ MAX_WAIT = 5.0
 
 def query_period(platform: Platform, period: int) -> int:
     """The period, in real seconds, an alarm of `period` AWS seconds queries on this clock."""
-    scaled = period * platform.clock.scale
-    if scaled >= period:
-        return period
-    if scaled >= 60:
-        return int(scaled // 60 * 60)
-    return max([p for p in SHORT_PERIODS if p <= scaled] or [1])
+    return scaled_period(period, platform.clock.scale)
 
 
 def breaches(value: float, operator: str, threshold: float) -> bool:
