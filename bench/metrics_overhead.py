@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.common import banner, client, deploy_function, footer, measure, report, report_calls, summarise
 from overcast.config import Config
-from overcast.invocation import lambda_metrics
+from overcast.invocation.lambda_metrics import concurrency, invoked
 from overcast.platform import Platform
 from overcast.services.lambda_.models import Resolved
 from overcast.services.lambda_.names import FunctionRef
@@ -44,8 +44,8 @@ def recording_cost(n: int = 50_000) -> float:
     resolved = Resolved(FunctionRef("000000000000", "us-east-1", "f", None), {}, "$LATEST", "arn", "$LATEST", None)
     start = time.perf_counter()
     for i in range(n):
-        lambda_metrics.invoked(platform.metrics, resolved, 1.0 + i % 97, False)
-        lambda_metrics.concurrency(platform.metrics, resolved, 1, 1)
+        invoked(platform.metrics, resolved, 1.0 + i % 97, False)
+        concurrency(platform.metrics, resolved, 1, 1)
     cost = (time.perf_counter() - start) / n
     platform.close()
     return cost
