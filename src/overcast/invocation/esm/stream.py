@@ -23,7 +23,6 @@ from overcast.invocation.esm.invoke import FUNCTION_ERROR, GONE, BatchResult, Ma
 from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
-from overcast.services.lambda_.errors import LambdaError
 from overcast.services.lambda_.esm import MappingStore
 
 log = logging.getLogger("overcast.esm.stream")
@@ -205,7 +204,7 @@ class StreamPoller(Poller):
         if self.platform.metrics.enabled and part:
             try:
                 ref = self.invoker.ref()
-            except LambdaError:
+            except Exception:  # the mapping is gone (LambdaError): the invocation says so; metrics never stop a poller
                 return
             lambda_metrics.iterator_age(self.platform.metrics, ref,
                                         (self.platform.clock.now() - part[-1].arrival) * 1000)
