@@ -57,7 +57,8 @@ def test_put_metric_data_errors(cw):
     assert err["Message"] == "The collection MetricData must not have a size greater than 1000."
     err = error_of(cw.put_metric_data, Namespace=ns,
                    MetricData=[{"MetricName": "M", "Value": 1, "Timestamp": at(minute_ago(60 * 24 * 15))}])
-    assert err["Code"] == "InvalidParameterValue" and "Timestamp" in err["Message"]
+    assert err["Code"] == "InvalidParameterValue"
+    assert err["Message"] == "The parameter MetricData.member.1.Timestamp must specify a time within the past two weeks."
     err = error_of(cw.put_metric_data, Namespace="AWS/Lambda", MetricData=[{"MetricName": "M", "Value": 1}])
     assert err["Code"] == "InvalidParameterValue"
     err = error_of(cw.put_metric_data, Namespace=ns, MetricData=[{"MetricName": "M", "Value": 1, "Unit": "Parsecs"}])

@@ -132,3 +132,8 @@ def test_listing_metrics_by_recency(store):
     recent = store.metrics(A, R, since=T0 - 3 * 3600)
     assert [key.as_metric() for _, key in recent] == [
         {"Namespace": "App", "MetricName": "New", "Dimensions": [{"Name": "k", "Value": "v"}]}]
+
+
+def test_recency_follows_when_data_was_published_not_its_timestamp(store):
+    store.put_many([Datum(A, R, "App", "Late", {}, T0 - 4 * 3600, values=[1])], now=T0)
+    assert [key.name for _, key in store.metrics(A, R, since=T0 - 3 * 3600)] == ["Late"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.cloudwatch.api_base import ApiBase
-from overcast.services.cloudwatch.dashboards import body_problems
+from overcast.services.cloudwatch.dashboards import body_problems, invalid_body_message
 from overcast.services.cloudwatch.errors import (
     DashboardNotFound,
     InvalidParameterInput,
@@ -34,10 +34,7 @@ class DashboardOperations(ApiBase):
                                         "contain alphanumerics, dash (-) and underscore (_).")
         problems = body_problems(dashboard_body)
         if problems:
-            raise InvalidParameterInput(
-                f"The dashboard body is invalid, there are {len(problems)} validation errors: "
-                + str([{"dataPath": p["DataPath"], "message": p["Message"]} for p in problems]).replace("'", '"'),
-                fields={"dashboardValidationMessages": problems})
+            raise InvalidParameterInput(invalid_body_message(problems), fields={"dashboardValidationMessages": problems})
         with self.db.tx():
             self.db.execute(
                 "INSERT INTO cw_dashboards(account, region, name, body, modified) VALUES (?, '', ?, ?, ?) "

@@ -13,6 +13,7 @@ from overcast.services.cloudwatch.put_checks import (
     MAX_DATUMS,
     check_dimensions,
     check_namespace,
+    check_timestamps,
     epoch,
     to_datum,
 )
@@ -45,8 +46,9 @@ class MetricOperations(ApiBase):
         if len(entries) > MAX_DATUMS:
             raise InvalidParameterValue(f"The collection MetricData must not have a size greater than {MAX_DATUMS}.")
         now = self.platform.clock.now()
+        check_timestamps(entries, now)
         datums = [to_datum(ctx.account, ctx.region, namespace, d, where, now) for where, d in entries]
-        self.metrics.put_many(datums)
+        self.metrics.put_many(datums, now=now)
         return {}
 
     def get_metric_statistics(self, ctx: RequestContext, namespace: str, metric_name: str, start_time: Any,

@@ -16,6 +16,12 @@ WIDGET_TYPES = ("metric", "text", "log", "alarm", "explorer", "custom")
 _RANGES = {"x": (0, 23), "y": (0, None), "width": (1, 24), "height": (1, 1000)}
 
 
+def invalid_body_message(problems: list[dict[str, str]]) -> str:
+    """AWS's message for a refused body: a count, then the problems as indented JSON."""
+    listed = json.dumps([{"dataPath": p["DataPath"], "message": p["Message"]} for p in problems], indent=2)
+    return f"The dashboard body is invalid, there are {len(problems)} validation errors:\n{listed}"
+
+
 def body_problems(body: str) -> list[dict[str, str]]:
     """The validation messages of a dashboard body (empty when it is valid)."""
     try:
@@ -61,8 +67,11 @@ def _widget_problems(path: str, widget: Any) -> list[dict[str, str]]:
     if kind == "text" and not isinstance(props.get("markdown"), str):
         problems.append({"DataPath": f"{path}/properties", "Message": "Should have required property 'markdown'"})
     elif kind == "metric" and not any(k in props for k in ("metrics", "annotations")):
-        problems.append({"DataPath": f"{path}/properties",
-                         "Message": "Should have required property 'metrics' or 'annotations'"})
+        where = f"{path}/properties"
+        problems += [{"DataPath": where, "Message": "Should have required property 'metrics'"},
+                     {"DataPath": where, "Message": "The metric widget should have specified a region and a data "
+                                                   "source or an alarm annotation"},
+                     {"DataPath": where, "Message": "Should have required property 'annotations'"}]
     elif kind == "metric" and "metrics" in props and not isinstance(props["metrics"], list):
         problems.append({"DataPath": f"{path}/properties/metrics", "Message": "Should be array"})
     return problems

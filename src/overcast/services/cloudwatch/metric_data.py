@@ -14,7 +14,7 @@ from overcast.services.cloudwatch.errors import validation
 from overcast.services.cloudwatch.labels import render_label
 from overcast.services.cloudwatch.points import MetricStore
 from overcast.services.cloudwatch.series import Series, Value
-from overcast.services.cloudwatch.stats import valid_statistic
+from overcast.services.cloudwatch.stats import BASIC, valid_statistic
 from overcast.services.cloudwatch.timeline import align_start
 
 DESCENDING = "TimestampDescending"
@@ -60,13 +60,16 @@ class Evaluation:
         """The series of one MetricStat: one value per period that holds data."""
         metric = stat["Metric"]
         period, name = int(stat["Period"]), stat["Stat"]
-        series = Series(query_id, {}, metric=metric, stat=name, period=period)
+        series = Series(query_id, {}, metric=metric, stat=name, period=period,
+                        label=self.queries.get(query_id, {}).get("Label") if "MetricStat" in
+                        self.queries.get(query_id, {}) else None)
         metric_id = self.store.metric_id(self.account, self.region, metric.get("Namespace", ""),
                                          metric.get("MetricName", ""), metric.get("Dimensions") or [])
         if metric_id is None:
             return series
         first = align_start(self.start, period, self.now)
-        buckets = self.store.aggregate(metric_id, first, self.end, period, unit=stat.get("Unit"))
+        buckets = self.store.aggregate(metric_id, first, self.end, period, unit=stat.get("Unit"),
+                                       values=name not in BASIC)
         for (ts, _), agg in sorted(buckets.items()):
             value = agg.value(name)
             if value is not None:
@@ -119,18 +122,23 @@ def get_metric_data(store: MetricStore, account: str, region: str, queries: list
         if not query.get("ReturnData", True):
             continue
         value = evaluation.value(query["Id"])
-        for series in (value if isinstance(value, list) else [value]):
-            results.append(_result(query, series, evaluation, scan_by, label_options))
+        if isinstance(value, list):  # an array: one result per series, each with its own label
+            for series in value:
+                label = series.label or str((series.metric or {}).get("MetricName") or series.id)
+                results.append(_result(query, series, label, evaluation, scan_by, label_options))
+        else:
+            results.append(_result(query, value, None, evaluation, scan_by, label_options))
     return results
 
 
-def _result(query: Mapping[str, Any], value: Series | float, evaluation: Evaluation, scan_by: str,
-            label_options: Mapping[str, Any] | None) -> dict[str, Any]:
+def _result(query: Mapping[str, Any], value: Series | float, label: str | None, evaluation: Evaluation,
+            scan_by: str, label_options: Mapping[str, Any] | None) -> dict[str, Any]:
     if not isinstance(value, Series):  # a bare number: one point per period of the range
         value = Series.constant(query["Id"], float(value), evaluation.start, evaluation.end,
                                 int(query.get("Period") or evaluation.default_period()), evaluation.now)
     stamps = sorted(value.points, reverse=scan_by == DESCENDING)
-    label = query.get("Label")
+    if label is None:
+        label = query.get("Label")
     if label is None:
         label = value.default_label(query)
     label = render_label(label, value, label_options)

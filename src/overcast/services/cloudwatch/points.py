@@ -84,6 +84,9 @@ def _row_of(datum: Datum) -> tuple[float, float, float, float, str | None]:
         s = datum.statistics
         # Minimum = Maximum: every value is that one, so percentiles work (`point_dist`).
         return s.sample_count, s.sum, s.minimum, s.maximum, None
+    if len(datum.values) == 1 and not datum.counts:  # the common case: one Value
+        value = float(datum.values[0])
+        return 1.0, value, value, value, None
     counts = list(datum.counts) if datum.counts else [1.0] * len(datum.values)
     dist: dict[float, float] = {}
     for value, count in zip(datum.values, counts, strict=True):
@@ -113,13 +116,16 @@ class MetricStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._ids: dict[tuple[str, str, str, str, str], int] = {}
+        self._ids: dict[tuple[str, str, str, str, tuple[tuple[str, str], ...]], int] = {}
         self._last_put: dict[int, float] = {}
+        #: how far the roll-up loop has compacted rows (epoch seconds)
+        self.compacted_until: float | None = None
 
     def forget(self) -> None:
         """Drop cached metric ids (after the database was reset)."""
         self._ids.clear()
         self._last_put.clear()
+        self.compacted_until = None
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -131,14 +137,15 @@ class MetricStore:
         self.put_many([Datum(account, region, namespace, metric_name, dimensions, timestamp, values,
                              counts, statistics, unit, storage_resolution)])
 
-    def put_many(self, datums: Iterable[Datum]) -> None:
-        """Record many datums in one transaction."""
+    def put_many(self, datums: Iterable[Datum], *, now: float | None = None) -> None:
+        """Record many datums in one transaction. `now` (the time of the put, for ListMetrics'
+        recency) defaults to each datum's timestamp."""
         rows = []
         with self.db.tx():
             for datum in datums:
                 if datum.statistics is None and not datum.values:
                     continue
-                metric_id = self._metric_id(datum)
+                metric_id = self._metric_id(datum, datum.timestamp if now is None else now)
                 res = 1 if datum.storage_resolution == 1 else 60
                 ts = int(datum.timestamp // res * res)
                 rows.append((metric_id, res, ts, datum.unit or "None", *_row_of(datum)))
@@ -149,14 +156,14 @@ class MetricStore:
     def touch(self, account: str, region: str, namespace: str, metric_name: str,
               dimensions: Mapping[str, str], now: float) -> None:
         """Make a metric exist (listed by ListMetrics) without data, as of `now`."""
-        self._metric_id(Datum(account, region, namespace, metric_name, dimensions, now))
+        self._metric_id(Datum(account, region, namespace, metric_name, dimensions, now), now)
 
-    def _metric_id(self, datum: Datum) -> int:
-        dims = canonical_dims(datum.dimensions)
-        key = (datum.account, datum.region, datum.namespace, datum.metric_name, dims)
-        now = datum.timestamp
-        metric_id = self._ids.get(key)
+    def _metric_id(self, datum: Datum, now: float) -> int:
+        cache_key = (datum.account, datum.region, datum.namespace, datum.metric_name,
+                     tuple(sorted(datum.dimensions.items())))
+        metric_id = self._ids.get(cache_key)
         if metric_id is None:
+            key = (datum.account, datum.region, datum.namespace, datum.metric_name, canonical_dims(datum.dimensions))
             self.db.execute(
                 "INSERT INTO cw_metrics(account, region, namespace, name, dims, last_put) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(account, region, namespace, name, dims) DO UPDATE SET "
@@ -164,7 +171,7 @@ class MetricStore:
             metric_id = int(self.db.scalar(
                 "SELECT id FROM cw_metrics WHERE account = ? AND region = ? AND namespace = ? AND name = ? "
                 "AND dims = ?", key))
-            self._ids[key] = metric_id
+            self._ids[cache_key] = metric_id
             self._last_put[metric_id] = now
         elif now - self._last_put.get(metric_id, 0.0) >= LAST_PUT_GRANULARITY:
             self.db.execute("UPDATE cw_metrics SET last_put = MAX(last_put, ?) WHERE id = ?", (now, metric_id))
@@ -195,20 +202,25 @@ class MetricStore:
         return [(r["id"], MetricKey(r["namespace"], r["name"], tuple((k, v) for k, v in json.loads(r["dims"]))))
                 for r in rows]
 
-    def aggregate(self, metric_id: int, start: float, end: float, period: int, *,
-                  unit: str | None = None, by_unit: bool = False) -> dict[tuple[float, str], Aggregate]:
+    def aggregate(self, metric_id: int, start: float, end: float, period: int, *, unit: str | None = None,
+                  by_unit: bool = False, values: bool = True) -> dict[tuple[float, str], Aggregate]:
         """Rows of [start, end) merged into periods of `period` seconds aligned on `start`.
 
         Keys are (period start, unit) — the unit is "" unless `by_unit`. Rows at a coarser tier than
         the period are left out (AWS: no data points for a period finer than the data's tier), except
-        standard-resolution rows, which fall into the period holding their minute.
+        standard-resolution rows, which fall into the period holding their minute. Without `values`
+        (no percentile asked) the database sums the rows and distributions are not read.
         """
-        sql = ("SELECT res, ts, unit, n, total, lo, hi, dist FROM cw_points "
-               "WHERE metric_id = ? AND ts >= ? AND ts < ? AND (res <= ? OR res = 60)")
+        where = "WHERE metric_id = ? AND ts >= ? AND ts < ? AND (res <= ? OR res = 60)"
         params: list[Any] = [metric_id, math.floor(start), math.ceil(end), period]
         if unit is not None:
-            sql += " AND unit = ?"
+            where += " AND unit = ?"
             params.append(unit)
+        if values:
+            sql = f"SELECT ts, unit, n, total, lo, hi, dist FROM cw_points {where}"
+        else:
+            sql = (f"SELECT ts, unit, SUM(n) AS n, SUM(total) AS total, MIN(lo) AS lo, MAX(hi) AS hi, "
+                   f"NULL AS dist FROM cw_points {where} GROUP BY ts, unit")
         out: dict[tuple[float, str], Aggregate] = {}
         for row in self.db.query(sql, params):
             bucket = start + (row["ts"] - start) // period * period
@@ -216,7 +228,8 @@ class MetricStore:
             agg = out.get(key)
             if agg is None:
                 agg = out[key] = Aggregate()
-            dist = point_dist(row["n"], row["total"], row["lo"], row["hi"], decode_dist(row["dist"]))
+            dist = point_dist(row["n"], row["total"], row["lo"], row["hi"], decode_dist(row["dist"])) \
+                if values else None
             agg.add(row["n"], row["total"], row["lo"], row["hi"], dist)
         return out
 

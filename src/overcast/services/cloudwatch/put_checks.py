@@ -42,6 +42,8 @@ def check_namespace(namespace: str | None) -> str:
 
 
 def check_number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidParameterValue(f"The value {value!r} for parameter {where} is invalid.")
     number = float(value)
     if not math.isfinite(number) or abs(number) > LIMIT or (number != 0 and abs(number) < 2.0 ** -260):
         raise InvalidParameterValue(f"The value {_show(number)} for parameter {where} is invalid.")
@@ -80,10 +82,12 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
         if stats.sample_count <= 0 or stats.minimum > stats.maximum:
             raise InvalidParameterValue(f"The parameter {where}.StatisticValues is invalid.")
         return [], None, stats
-    values = [check_number(v, f"{where}.Values") for v in datum.get("Values") or []]
+    raw_values, counts = datum.get("Values") or [], datum.get("Counts")
+    if not isinstance(raw_values, list) or (counts is not None and not isinstance(counts, list)):
+        raise InvalidParameterValue(f"The parameter {where}.Values is invalid.")
+    values = [check_number(v, f"{where}.Values") for v in raw_values]
     if len(values) > MAX_VALUES:
         raise InvalidParameterValue(f"The collection {where}.Values must not have a size greater than {MAX_VALUES}.")
-    counts = datum.get("Counts")
     if counts:
         if len(counts) != len(values):
             raise InvalidParameterValue(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
@@ -93,16 +97,28 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
     return values, counts, None
 
 
+def timestamp_problem(datum: Mapping[str, Any], where: str, now: float) -> str | None:
+    """AWS's complaint about a datum's timestamp, if any (AWS lists every datum's, one per line)."""
+    if datum.get("Timestamp") is None:
+        return None
+    timestamp = epoch(datum["Timestamp"])
+    if timestamp < now - PAST:
+        return f"The parameter {where}.Timestamp must specify a time within the past two weeks."
+    if timestamp > now + FUTURE:
+        return f"The parameter {where}.Timestamp must specify a time no more than two hours in the future."
+    return None
+
+
+def check_timestamps(entries: Sequence[tuple[str, Mapping[str, Any]]], now: float) -> None:
+    problems = [p for where, d in entries if (p := timestamp_problem(d, where, now)) is not None]
+    if problems:
+        raise InvalidParameterValue("\n".join(problems))
+
+
 def to_datum(account: str, region: str, namespace: str, datum: Mapping[str, Any], where: str,
              now: float) -> Datum:
-    """A checked MetricDatum as the store takes it."""
+    """A checked MetricDatum as the store takes it (timestamps checked by `check_timestamps`)."""
     timestamp = epoch(datum["Timestamp"]) if datum.get("Timestamp") is not None else now
-    if timestamp < now - PAST:
-        raise InvalidParameterValue(f"The parameter {where}.Timestamp must specify a time no more than two "
-                                    "weeks in the past.")
-    if timestamp > now + FUTURE:
-        raise InvalidParameterValue(f"The parameter {where}.Timestamp must specify a time no more than two "
-                                    "hours in the future.")
     resolution = datum.get("StorageResolution")
     if resolution is not None and resolution not in (1, 60):
         raise InvalidParameterValue(f"The value {resolution} for parameter {where}.StorageResolution is invalid.")

@@ -30,9 +30,7 @@ class Series:
         return cls(series_id, {first + i * period: value for i in range(count)}, period=period)
 
     def default_label(self, query: Mapping[str, Any]) -> str:
-        """AWS labels a metric by its name (and its dimensions' values under SEARCH), an expression by its Id."""
-        if self.label is not None:
-            return self.label
+        """AWS labels a metric by its name, an expression by its Id."""
         if self.metric is not None and query.get("MetricStat"):
             return str(self.metric.get("MetricName", ""))
         return str(query.get("Id", self.id))

@@ -22,7 +22,7 @@ def statistics(store: MetricStore, account: str, region: str, namespace: str, me
     if metric_id is None:
         return []
     first = align_start(start, period, now)
-    buckets = store.aggregate(metric_id, first, end, period, unit=unit, by_unit=unit is None)
+    buckets = store.aggregate(metric_id, first, end, period, unit=unit, by_unit=unit is None, values=bool(extended))
     points: list[dict[str, Any]] = []
     for (ts, row_unit), agg in sorted(buckets.items()):
         point: dict[str, Any] = {"Timestamp": ts, "Unit": unit or row_unit}
