@@ -6,7 +6,10 @@
 2. in process: what recording one invocation's metrics costs (the dictionary updates `Invoker.invoke`
    makes), next to the warm Invoke's p50.
 
-    PYTHONPATH=src python -m bench.metrics_overhead [--calls 2000] [--rounds 20]
+    PYTHONPATH=src python -m bench.metrics_overhead [--calls 2000] [--rounds 20] [--control]
+
+`--control` runs the same comparison with metrics off on both servers: the spread it shows is the
+noise floor of the end-to-end figures on the machine at that moment.
 
 Target (issue 17): warm invoke throughput with metrics on within 3% of metrics off.
 """
@@ -55,9 +58,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000, help="warm Invokes per series, over all rounds")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--control", action="store_true",
+                        help="an A/A run: both servers without metrics (the noise floor of the comparison)")
     args = parser.parse_args()
-    banner("warm Invoke with the platform's metrics on vs off (OVERCAST_METRICS=0)")
-    with OvercastServer() as on_server, OvercastServer(env={"OVERCAST_METRICS": "0"}) as off_server:
+    banner("warm Invoke with the platform's metrics on vs off (OVERCAST_METRICS=0)"
+           + (" -- CONTROL: both servers off" if args.control else ""))
+    on_env = {"OVERCAST_METRICS": "0"} if args.control else {}
+    with OvercastServer(env=on_env) as on_server, OvercastServer(env={"OVERCAST_METRICS": "0"}) as off_server:
         on, off = (client("lambda", s.url, pool=32) for s in (on_server, off_server))
         for lam in (on, off):
             deploy_function(lam, "warm", HANDLER)
