@@ -58,7 +58,7 @@ def test_the_readme_walk_through_gets_an_order_through(tmp_path: Path):
         assert len(urls) == 3 and all(u.startswith(f"http://localhost:{port}/_aws/execute-api/") for u in urls)
         assert all(u in console for u in urls)  # the guide printed them too
 
-        source, catalog, basket, checkout, order, variant = readme_blocks()
+        source, catalog, basket, checkout, order, variant, watch = readme_blocks()
         assert source.strip().startswith(". .overcast/demo.env")
         products = {p["id"]: p["name"] for p in json.JSONDecoder().raw_decode(sh(catalog))[0]["body"]}
         assert {"IPhone X", "Samsung 10"} <= set(products.values())
@@ -78,6 +78,12 @@ def test_the_readme_walk_through_gets_an_order_through(tmp_path: Path):
         eventually(lambda: sh(order).count('"totalPrice": 2770') == 2)
         assert "from EventBridge (asynchronous invocation)" in sh(order)
         assert "UPDATE_COMPLETE" in sh(back)
+
+        # 6. the dashboard, the ordering function's Invocations (two orders), the dead-letter queue's alarm
+        shown = sh(watch.replace("localhost:4566", f"localhost:{port}"))
+        assert '"DashboardName": "Ecommerce"' in shown and "Invocations" in shown
+        assert '"AlarmName": "OrderDeadLetterQueueNotEmpty"' in shown
+        assert re.search(r'"Sum": [1-9]', shown), shown
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
