@@ -1,8 +1,9 @@
 """The cost of the platform's own CloudWatch metrics on the hot path, two ways in the same run:
 
 1. end to end: warm synchronous Invoke on a server recording metrics (the default) vs a server with
-   `OVERCAST_METRICS=0`, in rounds that alternate which server goes first (on a shared machine the
-   first series of a round is measurably favoured), one client each, then four client threads each;
+   `OVERCAST_METRICS=0`, one client each, then four client threads each, in rounds that alternate
+   which server goes first; and all of it twice, starting the servers in both orders (on a shared
+   machine the server started first is measurably favoured: see `--control`);
 2. in process: what recording one invocation's metrics costs (the dictionary updates `Invoker.invoke`
    makes), next to the warm Invoke's p50.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import math
 import statistics
 import time
 from typing import Any
@@ -54,43 +56,57 @@ def recording_cost(n: int = 50_000) -> float:
     return cost
 
 
+def phase(first: str, control: bool, calls: int, rounds: int) -> tuple[Any, Any, float, float, int]:
+    """One comparison with the servers started in the order `first` says: (on stats, off stats, on
+    rate, off rate, AWS/Lambda series recorded by the "on" server)."""
+    envs = {"on": {"OVERCAST_METRICS": "0"} if control else {}, "off": {"OVERCAST_METRICS": "0"}}
+    order = (first, "off" if first == "on" else "on")
+    with OvercastServer(env=envs[order[0]]) as a, OvercastServer(env=envs[order[1]]) as b:
+        servers = dict(zip(order, (a, b), strict=True))
+        lams = {name: client("lambda", server.url, pool=32) for name, server in servers.items()}
+        for lam in lams.values():
+            deploy_function(lam, "warm", HANDLER)
+        series = {name: (lambda lam=lam: lam.invoke(FunctionName="warm", Payload=b'{"n": 1}')["Payload"].read())
+                  for name, lam in lams.items()}
+        per_round = max(1, calls // rounds)
+        runs: dict[str, list[Any]] = {"on": [], "off": []}
+        rates: dict[str, list[float]] = {"on": [], "off": []}
+        for index in range(rounds):
+            turn = ("on", "off") if index % 2 == 0 else ("off", "on")
+            for name in turn:
+                runs[name].append(measure(series[name], per_round, 10))
+            for name in turn if index % 4 < 2 else tuple(reversed(turn)):
+                rates[name].append(_threaded(series[name], per_round, 4))
+        recorded = len(client("cloudwatch", servers["on"].url).list_metrics(Namespace="AWS/Lambda")["Metrics"])
+    return (summarise(runs["on"]), summarise(runs["off"]), statistics.median(rates["on"]),
+            statistics.median(rates["off"]), recorded)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=2000, help="warm Invokes per series, over all rounds")
+    parser.add_argument("--calls", type=int, default=2000, help="warm Invokes per series and phase, over all rounds")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--control", action="store_true",
                         help="an A/A run: both servers without metrics (the noise floor of the comparison)")
     args = parser.parse_args()
     banner("warm Invoke with the platform's metrics on vs off (OVERCAST_METRICS=0)"
            + (" -- CONTROL: both servers off" if args.control else ""))
-    on_env = {"OVERCAST_METRICS": "0"} if args.control else {}
-    with OvercastServer(env=on_env) as on_server, OvercastServer(env={"OVERCAST_METRICS": "0"}) as off_server:
-        on, off = (client("lambda", s.url, pool=32) for s in (on_server, off_server))
-        for lam in (on, off):
-            deploy_function(lam, "warm", HANDLER)
-
-        def call(lam: Any) -> Any:
-            return lambda: lam.invoke(FunctionName="warm", Payload=b'{"n": 1}')["Payload"].read()
-
-        series = {"on": call(on), "off": call(off)}
-        per_round = max(1, args.calls // args.rounds)
-        runs: dict[str, list[Any]] = {"on": [], "off": []}
-        rates: dict[str, list[float]] = {"on": [], "off": []}
-        for index in range(args.rounds):
-            order = ("on", "off") if index % 2 == 0 else ("off", "on")
-            for name in order:
-                runs[name].append(measure(series[name], per_round, 10))
-            for name in order if index % 4 < 2 else tuple(reversed(order)):
-                rates[name].append(_threaded(series[name], per_round, 4))
-        stats = {name: summarise(found) for name, found in runs.items()}
-        report_calls("Invoke (warm), metrics on vs off", stats["on"], stats["off"], baseline_name="off")
-        report("warm invokes/s, four client threads: on vs off", statistics.median(rates["on"]),
-               statistics.median(rates["off"]), unit="/s", baseline_name="off")
-        recorded = client("cloudwatch", on_server.url).list_metrics(Namespace="AWS/Lambda")["Metrics"]
-        print(f"# the metrics server recorded {len(recorded)} AWS/Lambda metric series", flush=True)
-    cost = recording_cost()
-    report("recording one invocation's metrics (in process)", cost, stats["off"].p50, unit="ms",
-           baseline_name="warm Invoke p50")
+    p50_ratios, rate_ratios, off_p50 = [], [], []
+    for first in ("on", "off"):  # the server started first is favoured on a shared machine: both orders
+        on, off, on_rate, off_rate, recorded = phase(first, args.control, args.calls, args.rounds)
+        report_calls(f"Invoke (warm), on vs off, {first} started first", on, off, baseline_name="off")
+        report(f"warm invokes/s, 4 threads, {first} started first", on_rate, off_rate, unit="/s",
+               baseline_name="off")
+        print(f"# the 'on' server recorded {recorded} AWS/Lambda metric series", flush=True)
+        p50_ratios.append(on.p50 / off.p50)
+        rate_ratios.append(on_rate / off_rate)
+        off_p50.append(off.p50)
+    print(f"{'p50 ratio on/off, both orders (geometric mean)':<48} {math.sqrt(p50_ratios[0] * p50_ratios[1]):.3f}x",
+          flush=True)
+    print(f"{'throughput ratio on/off, both orders (geometric mean)':<48} "
+          f"{math.sqrt(rate_ratios[0] * rate_ratios[1]):.3f}x", flush=True)
+    report("recording one invocation's metrics (in process)", recording_cost(), statistics.median(off_p50),
+           unit="ms", baseline_name="warm Invoke p50")
     footer()
 
 

@@ -143,3 +143,27 @@ def test_periods_shrink_with_the_time_scale(env):
     assert query_period(platform, 60) == 1
     clock.scale = 0.1
     assert query_period(platform, 300) == 30
+
+
+def test_metric_math_alarm_evaluates_its_returned_expression(env):
+    platform, clock = env
+    store = metric_store(platform)
+    for name, values in (("Errors", [1.0, 1.0, 0.0, 0.0]), ("Invocations", [1.0, 1.0, 1.0, 1.0])):
+        store.put(A, R, "AWS/Lambda", name, {"FunctionName": "f"}, T0 + 5, values=values)
+    metric = {"Namespace": "AWS/Lambda", "Dimensions": [{"Name": "FunctionName", "Value": "f"}]}
+    config = {"Metrics": [
+        {"Id": "e", "MetricStat": {"Metric": {**metric, "MetricName": "Errors"}, "Period": 60, "Stat": "Sum"},
+         "ReturnData": False},
+        {"Id": "i", "MetricStat": {"Metric": {**metric, "MetricName": "Invocations"}, "Period": 60, "Stat": "Sum"},
+         "ReturnData": False},
+        {"Id": "rate", "Expression": "100 * e / i", "Label": "error rate", "ReturnData": True}],
+        "EvaluationPeriods": 1, "Threshold": 25.0, "ComparisonOperator": "GreaterThanThreshold",
+        "ActionsEnabled": True}
+    alarm, _ = platform.component(AlarmStore).save(A, R, "rate", METRIC, config)
+    clock.advance(65)
+    platform.component(AlarmEvaluator).evaluate_metric(alarm, clock.now())
+    assert alarm.state == "ALARM"
+    assert alarm.reason == ("Threshold Crossed: 1 datapoint [50.0 (07/07/26 10:00:00)] was greater than the "
+                            "threshold (25.0).")
+    data = json.loads(alarm.reason_data)
+    assert "statistic" not in data and data["recentDatapoints"] == [50.0]

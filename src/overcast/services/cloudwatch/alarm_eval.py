@@ -61,6 +61,7 @@ class AlarmEvaluator:
         self.platform = platform
         self.alarms = platform.component(AlarmStore)
         self.store = metric_store(platform)
+        self._pruned = 0.0
 
     def next_wait(self) -> float:
         due = self.alarms.next_due()
@@ -75,6 +76,9 @@ class AlarmEvaluator:
 
     async def evaluate_due(self) -> None:
         now = self.platform.clock.now()
+        if now - self._pruned > 3600:
+            self._pruned = now
+            self.alarms.prune_history(now)
         for alarm in self.alarms.due(now):
             try:
                 if alarm.kind == METRIC:

@@ -18,6 +18,8 @@ from overcast.platform import Platform
 METRIC, COMPOSITE = "MetricAlarm", "CompositeAlarm"
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 SIGNAL = "cloudwatch:alarms"
+#: AWS keeps an alarm's history for 30 days (real time, like data points' ages)
+HISTORY_DAYS = 30
 
 
 def alarm_arn(account: str, region: str, name: str) -> str:
@@ -128,6 +130,10 @@ class AlarmStore:
                 self.db.execute("DELETE FROM cw_alarms WHERE arn = ?", (alarm.arn,))
 
     # -- history -------------------------------------------------------------------------------
+
+    def prune_history(self, now: float) -> None:
+        """Forget history items older than AWS keeps them."""
+        self.db.execute("DELETE FROM cw_alarm_history WHERE ts < ?", (now - HISTORY_DAYS * 86400,))
 
     def add_history(self, alarm: Alarm, item_type: str, summary: str, data: dict[str, Any], now: float) -> None:
         self.db.execute(
