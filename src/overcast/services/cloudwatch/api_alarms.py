@@ -206,11 +206,10 @@ class AlarmOperations(ApiBase):
                                start_date: Any = None, end_date: Any = None, max_records: int | None = None,
                                next_token: str | None = None, scan_by: str | None = None,
                                **_: Any) -> dict[str, Any]:
-        rows = self.alarms.history(ctx.account, ctx.region, name=alarm_name, kinds=alarm_types or None,
+        # without AlarmTypes only metric alarms' items come back (AWS's documented default)
+        rows = self.alarms.history(ctx.account, ctx.region, name=alarm_name, kinds=alarm_types or [METRIC],
                                    item_type=history_item_type, start=_epoch(start_date), end=_epoch(end_date),
                                    ascending=scan_by == "TimestampAscending")
-        if alarm_types is None and alarm_name is None:
-            rows = [r for r in rows if r["kind"] == METRIC]  # AWS: only metric alarms' items by default
         page, token = _page(rows, max_records or 100, next_token)
         items = [{"AlarmName": r["name"], "AlarmType": r["kind"], "Timestamp": r["ts"],
                   "HistoryItemType": r["item_type"], "HistorySummary": r["summary"], "HistoryData": r["data"]}
