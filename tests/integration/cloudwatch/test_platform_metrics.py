@@ -188,3 +188,24 @@ def test_api_gateway_count_errors_and_latency(overcast_server):
     assert total(cw, "AWS/ApiGateway", "5XXError", dims) == 0.0
     assert total(cw, "AWS/ApiGateway", "IntegrationLatency", {"ApiName": api_name}, "SampleCount") == 1.0
     assert total(cw, "AWS/ApiGateway", "Latency", {"ApiName": api_name}, "SampleCount") == 2.0
+
+
+def test_overcast_metrics_0_turns_platform_metrics_off():
+    from overcast.testing import OvercastServer
+
+    with OvercastServer(time_scale=0.01, env={"OVERCAST_METRICS": "0"}) as server:
+        lam, cw = server.client("lambda"), server.client("cloudwatch")
+        name = create_function(lam, FLAKY)
+        lam.invoke(FunctionName=name, Payload=b"{}")
+        # an alarm created after the invocation is evaluated after a flush of what was recorded: it
+        # finds no Invocations (OK, missing data not breaching), and nothing was recorded at all
+        cw.put_metric_alarm(AlarmName="invoked", Namespace="AWS/Lambda", MetricName="Invocations",
+                            Dimensions=[{"Name": "FunctionName", "Value": name}], Statistic="Sum", Period=60,
+                            EvaluationPeriods=5, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
+                            TreatMissingData="notBreaching")
+        wait_until(lambda: cw.describe_alarms(AlarmNames=["invoked"])["MetricAlarms"][0]["StateValue"] == "OK",
+                   30, "the alarm evaluated")
+        assert cw.list_metrics(Namespace="AWS/Lambda")["Metrics"] == []
+        cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "Custom", "Value": 1.0}])
+        assert cw.list_metrics(Namespace="App")["Metrics"] == [{"Namespace": "App", "MetricName": "Custom",
+                                                                "Dimensions": []}]
