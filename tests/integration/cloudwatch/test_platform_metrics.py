@@ -111,7 +111,8 @@ def test_sqs_backlog_and_counters(overcast_server):
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for i in range(5):
         sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
-    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    # twelve hours of visibility (7 minutes at the tests' time scale): the undeleted one stays in flight
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=43200)["Messages"]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
     dims = {"QueueName": name}
     assert wait_metric(cw, "AWS/SQS", "NumberOfMessagesSent", dims, 5) == 5.0
