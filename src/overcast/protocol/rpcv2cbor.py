@@ -35,6 +35,8 @@ def is_rpc_v2_cbor(req: Request) -> bool:
 
 
 class RpcV2CborProtocol:
+    """smithy-rpc-v2-cbor: operation from the path, CBOR bodies, `__type` errors."""
+
     name = "smithy-rpc-v2-cbor"
 
     def needs_body_for_routing(self) -> bool:

@@ -64,3 +64,14 @@ def test_high_resolution_metrics_at_one_second(cw):
         {"Id": "f", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "Fast"}, "Period": 5, "Stat": "Sum"}}])
     [result] = got["MetricDataResults"]
     assert result["Timestamps"] == [at(t), at(t + 5)] and result["Values"] == [3.0, 7.0]
+
+
+def test_metrics_insights_query(cw):
+    ns, t = unique("App"), minute_ago(2)
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": "Errors", "Dimensions": [{"Name": "Fn", "Value": fn}], "Timestamp": at(t), "Value": v}
+        for fn, v in (("orders", 3), ("payments", 5), ("search", 1))])
+    got = cw.get_metric_data(StartTime=at(t), EndTime=at(t + 60), MetricDataQueries=[
+        {"Id": "top", "Period": 60,
+         "Expression": f'SELECT SUM(Errors) FROM SCHEMA("{ns}", Fn) GROUP BY Fn ORDER BY SUM() DESC LIMIT 2'}])
+    assert [(r["Label"], r["Values"]) for r in got["MetricDataResults"]] == [("payments", [5.0]), ("orders", [3.0])]

@@ -78,3 +78,23 @@ def test_get_metric_statistics_errors(cw):
     err = error_of(cw.get_metric_statistics, Namespace="N", MetricName="M", StartTime=at(t), EndTime=at(t + 600),
                    Period=90, Statistics=["Sum"])
     assert err["Code"] == "InvalidParameterValue"
+
+
+def test_list_metrics_pages_of_500(cw):
+    ns = unique("Many")
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": "M", "Dimensions": [{"Name": "Id", "Value": f"{i:04d}"}], "Value": 1} for i in range(501)])
+    first = cw.list_metrics(Namespace=ns)
+    assert len(first["Metrics"]) == 500 and first["NextToken"]
+    second = cw.list_metrics(Namespace=ns, NextToken=first["NextToken"])
+    assert len(second["Metrics"]) == 1 and "NextToken" not in second
+    seen = {m["Dimensions"][0]["Value"] for m in first["Metrics"] + second["Metrics"]}
+    assert len(seen) == 501
+
+
+def test_values_out_of_range_are_refused(cw):
+    err = error_of(cw.put_metric_data, Namespace=unique("App"),
+                   MetricData=[{"MetricName": "M", "Values": [1.0, 1.7976931348623157e308]}])
+    assert err["Code"] == "InvalidParameterValue"
+    assert err["Message"] == ("The value 1.7976931348623157e+308 for parameter MetricData.member.1.Values.member.2 "
+                              "is invalid.")

@@ -75,6 +75,9 @@ def test_arrays_return_one_result_per_series_with_labels(store):
     assert [r["Label"] for r in results] == ["A", "B", "C"]
     assert results[0]["Values"] == [2, 4, 6, 8]
     assert all(r["Id"] == "e" for r in results)
+    queries = [metric("a", "A", Label="Errors"), {"Id": "e", "Expression": "FILL(METRICS(), 0)", "Label": "Filled:"}]
+    [filled] = get_metric_data(store, A, R, queries, T0, T0 + 240, now=T0 + 300)
+    assert filled["Label"] == "Filled: Errors"
 
 
 def test_expressions_can_use_other_expressions_and_labels(store):

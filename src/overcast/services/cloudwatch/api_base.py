@@ -7,6 +7,8 @@ from overcast.services.cloudwatch.store import MetricStore, metric_store
 
 
 class ApiBase:
+    """The state every CloudWatch operation mixin reaches: platform, database, metric store."""
+
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.db = platform.db

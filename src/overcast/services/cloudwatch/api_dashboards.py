@@ -23,10 +23,13 @@ LIST_PAGE = 1000
 
 
 def dashboard_arn(account: str, name: str) -> str:
+    """A dashboard's ARN (dashboards are global: no region)."""
     return f"arn:aws:cloudwatch::{account}:dashboard/{name}"
 
 
 class DashboardOperations(ApiBase):
+    """PutDashboard, GetDashboard, ListDashboards, DeleteDashboards."""
+
     def put_dashboard(self, ctx: RequestContext, dashboard_name: str, dashboard_body: str,
                       tags: list[dict[str, str]] | None = None, **_: Any) -> dict[str, Any]:
         if not _NAME.match(dashboard_name):

@@ -17,6 +17,7 @@ DEFAULT_PAGE = 500
 
 
 def rule_arn(account: str, region: str, name: str) -> str:
+    """An insight rule's ARN."""
     return f"arn:aws:cloudwatch:{region}:{account}:insight-rule/{name}"
 
 
@@ -34,6 +35,8 @@ def _schema(definition: str) -> str:
 
 
 class InsightRuleOperations(ApiBase):
+    """Contributor Insights rules, stored as DescribeInsightRules answers them."""
+
     def put_insight_rule(self, ctx: RequestContext, rule_name: str, rule_definition: str,
                          rule_state: str | None = None, tags: list[dict[str, str]] | None = None,
                          apply_on_transformed_logs: bool | None = None, **_: Any) -> dict[str, Any]:

@@ -19,6 +19,8 @@ MAX_QUERIES = 500
 
 
 class MetricDataOperations(ApiBase):
+    """GetMetricData over the shared query engine (`store.get_metric_data`)."""
+
     def get_metric_data(self, ctx: RequestContext, metric_data_queries: list[dict[str, Any]], start_time: Any,
                         end_time: Any, next_token: str | None = None, scan_by: str | None = None,
                         max_datapoints: int | None = None, label_options: dict[str, Any] | None = None,

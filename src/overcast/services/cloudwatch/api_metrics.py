@@ -35,6 +35,8 @@ def check_period(period: int, where: str = "Period") -> None:
 
 
 class MetricOperations(ApiBase):
+    """PutMetricData, GetMetricStatistics, ListMetrics."""
+
     def put_metric_data(self, ctx: RequestContext, namespace: str | None = None,
                         metric_data: list[dict[str, Any]] | None = None,
                         entity_metric_data: list[dict[str, Any]] | None = None, **_: Any) -> dict[str, Any]:
@@ -98,6 +100,7 @@ class MetricOperations(ApiBase):
 def statistics_of(api: ApiBase, ctx: RequestContext, namespace: str, metric_name: str, dims: Mapping[str, str],
                   start: float, end: float, period: int, stats: list[str], extended: list[str],
                   unit: str | None) -> list[dict[str, Any]]:
+    """GetMetricStatistics' data points for the caller's account and region."""
     return statistics(api.metrics, ctx.account, ctx.region, namespace, metric_name, dims, start, end, period,
                       stats, extended, unit, now=api.platform.clock.now())
 

@@ -20,6 +20,8 @@ MAX_TAGS = 50
 
 
 class TagOperations(ApiBase):
+    """Tags on dashboards, insight rules and alarms."""
+
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]],
                      **_: Any) -> dict[str, Any]:
         self._check_resource(ctx, resource_arn)

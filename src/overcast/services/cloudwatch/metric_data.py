@@ -52,8 +52,16 @@ class Evaluation:
     def _compute(self, query: Mapping[str, Any]) -> Value:
         if query.get("MetricStat"):
             return self.metric_stat(query["MetricStat"], query["Id"])
+        from overcast.services.cloudwatch import insights
+        from overcast.services.cloudwatch.math_values import MathError
         from overcast.services.cloudwatch.metric_math import evaluate
 
+        if insights.is_insights(query["Expression"]):
+            try:
+                return insights.evaluate(query["Expression"], self, query["Id"],
+                                         int(query.get("Period") or self.default_period()))
+            except MathError as exc:
+                raise validation(f"Error in expression {query['Id']}: {exc}") from None
         return evaluate(query["Expression"], self, query)
 
     def metric_stat(self, stat: Mapping[str, Any], query_id: str) -> Series:
@@ -122,9 +130,13 @@ def get_metric_data(store: MetricStore, account: str, region: str, queries: list
         if not query.get("ReturnData", True):
             continue
         value = evaluation.value(query["Id"])
-        if isinstance(value, list):  # an array: one result per series, each with its own label
+        if isinstance(value, list):
+            # an array: one result per series, labelled "<expression label> <series label>", as AWS
+            # labels the lines of an expression that gives several time series
             for series in value:
                 label = series.label or str((series.metric or {}).get("MetricName") or series.id)
+                if query.get("Label"):
+                    label = f"{query['Label']} {label}"
                 results.append(_result(query, series, label, evaluation, scan_by, label_options))
         else:
             results.append(_result(query, value, None, evaluation, scan_by, label_options))

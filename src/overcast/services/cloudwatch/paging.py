@@ -12,6 +12,7 @@ T = TypeVar("T")
 
 
 def encode(offset: int, scope: str = "") -> str:
+    """A token for the item at `offset` of the listing `scope` names."""
     return base64.urlsafe_b64encode(json.dumps([offset, scope], separators=(",", ":")).encode()).decode()
 
 

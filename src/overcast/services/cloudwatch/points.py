@@ -59,6 +59,8 @@ class Datum:
 
 @dataclass(frozen=True)
 class MetricKey:
+    """What identifies a metric within an account and region."""
+
     namespace: str
     name: str
     dimensions: tuple[tuple[str, str], ...]
@@ -102,10 +104,12 @@ def _row_of(datum: Datum) -> tuple[float, float, float, float, str | None]:
 
 
 def encode_dist(dist: Mapping[float, float]) -> str:
+    """A distribution as stored: JSON [[value, count], ...] by value."""
     return json.dumps(sorted(dist.items()), separators=(",", ":"))
 
 
 def decode_dist(text: str | None) -> dict[float, float] | None:
+    """A stored distribution (None when the row has none)."""
     if text is None:
         return None
     return {float(v): float(c) for v, c in json.loads(text)}

@@ -34,6 +34,7 @@ def epoch(value: Any) -> float:
 
 
 def check_namespace(namespace: str | None) -> str:
+    """A namespace PutMetricData accepts (AWS/ is AWS's own)."""
     if not namespace:
         raise MissingParameter("The parameter Namespace is required.")
     if namespace.startswith("AWS/"):
@@ -42,6 +43,7 @@ def check_namespace(namespace: str | None) -> str:
 
 
 def check_number(value: Any, where: str) -> float:
+    """A finite number within ±2^360 (and not below 2^-260 in magnitude, zero aside)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameterValue(f"The value {value!r} for parameter {where} is invalid.")
     number = float(value)
@@ -85,13 +87,13 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
     raw_values, counts = datum.get("Values") or [], datum.get("Counts")
     if not isinstance(raw_values, list) or (counts is not None and not isinstance(counts, list)):
         raise InvalidParameterValue(f"The parameter {where}.Values is invalid.")
-    values = [check_number(v, f"{where}.Values") for v in raw_values]
+    values = [check_number(v, f"{where}.Values.member.{i}") for i, v in enumerate(raw_values, 1)]
     if len(values) > MAX_VALUES:
         raise InvalidParameterValue(f"The collection {where}.Values must not have a size greater than {MAX_VALUES}.")
     if counts:
         if len(counts) != len(values):
             raise InvalidParameterValue(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
-        counts = [check_number(c, f"{where}.Counts") for c in counts]
+        counts = [check_number(c, f"{where}.Counts.member.{i}") for i, c in enumerate(counts, 1)]
     if not values:
         raise MissingParameter(f"The parameter {where}.Value is required.")
     return values, counts, None
@@ -110,6 +112,7 @@ def timestamp_problem(datum: Mapping[str, Any], where: str, now: float) -> str |
 
 
 def check_timestamps(entries: Sequence[tuple[str, Mapping[str, Any]]], now: float) -> None:
+    """Refuse the call when any datum's timestamp is out of range, listing each one, as AWS does."""
     problems = [p for where, d in entries if (p := timestamp_problem(d, where, now)) is not None]
     if problems:
         raise InvalidParameterValue("\n".join(problems))

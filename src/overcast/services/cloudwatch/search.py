@@ -27,6 +27,8 @@ Matcher = Callable[[MetricKey], bool]
 
 @dataclass(frozen=True)
 class Search:
+    """A parsed search expression: schema and terms; call it on a metric to match it."""
+
     namespace: str | None
     dimension_names: frozenset[str] | None
     matches: Matcher

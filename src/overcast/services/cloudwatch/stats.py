@@ -104,6 +104,8 @@ _BOUND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)(%?)\s*$")
 
 @dataclass(frozen=True)
 class Bound:
+    """One bound of an extended statistic: a percentage or an absolute value."""
+
     value: float
     percent: bool
 
@@ -117,6 +119,7 @@ class Extended:
     upper: Bound | None
 
     def compute(self, items: list[tuple[float, float]]) -> float | None:
+        """The statistic over a sorted (value, count) distribution."""
         if self.kind == "p":
             assert self.upper is not None
             return percentile(items, self.upper.value)
