@@ -174,7 +174,6 @@ def test_api_gateway_count_errors_and_latency(overcast_server):
                           integrationHttpMethod="POST",
                           uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations")
     apigw.create_deployment(restApiId=api, stageName="prod")
-    import urllib.error
     import urllib.request
 
     base = f"{overcast_server.url}/restapis/{api}/prod/_user_request_"
@@ -210,3 +209,19 @@ def test_overcast_metrics_0_turns_platform_metrics_off():
         cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "Custom", "Value": 1.0}])
         assert cw.list_metrics(Namespace="App")["Metrics"] == [{"Namespace": "App", "MetricName": "Custom",
                                                                 "Dimensions": []}]
+
+
+def test_http_api_count_and_4xx(overcast_server):
+    import urllib.request
+
+    lam, apigw2, cw = (overcast_server.client(s) for s in ("lambda", "apigatewayv2", "cloudwatch"))
+    name = create_function(lam, "def handler(event, context):\n    return {'statusCode': 404, 'body': 'no'}\n")
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    api = apigw2.create_api(Name=f"metrics-{uuid.uuid4().hex[:8]}", ProtocolType="HTTP", Target=arn)
+    try:
+        urllib.request.urlopen(f"{api['ApiEndpoint']}/anything")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+    dims = {"ApiId": api["ApiId"]}
+    assert wait_metric(cw, "AWS/ApiGateway", "Count", dims, 1) == 1.0
+    assert total(cw, "AWS/ApiGateway", "4xx", dims) == 1.0 and total(cw, "AWS/ApiGateway", "5xx", dims) == 0.0
