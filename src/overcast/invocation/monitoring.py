@@ -33,6 +33,13 @@ class Flusher:
         self.store = metric_store(platform)
         self._sampled_bucket = -1.0
         platform.metrics.add_sampler(lambda: sqs_metrics.sample(platform))
+        platform.on_close(self._last_flush)
+
+    def _last_flush(self) -> None:
+        """A clean shutdown keeps what was recorded since the last flush (a crash loses those seconds)."""
+        batch = self.platform.metrics.drain()
+        if batch:
+            self.store.put_many(datum(a) for a in batch)
 
     def flush(self) -> int:
         """Write what was recorded (and the gauges, once per AWS minute); how many series."""
