@@ -225,3 +225,15 @@ def test_http_api_count_and_4xx(overcast_server):
     dims = {"ApiId": api["ApiId"]}
     assert wait_metric(cw, "AWS/ApiGateway", "Count", dims, 1) == 1.0
     assert total(cw, "AWS/ApiGateway", "4xx", dims) == 1.0 and total(cw, "AWS/ApiGateway", "5xx", dims) == 0.0
+
+
+def test_async_events_received_age_and_dropped(overcast_server):
+    lam, cw = overcast_server.client("lambda"), overcast_server.client("cloudwatch")
+    name = create_function(lam, FLAKY)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    assert lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"fail": true}')["StatusCode"] == 202
+    dims = {"FunctionName": name}
+    assert wait_metric(cw, "AWS/Lambda", "AsyncEventsDropped", dims, 1) == 1.0   # no retries left
+    assert total(cw, "AWS/Lambda", "AsyncEventsReceived", dims) == 1.0
+    assert total(cw, "AWS/Lambda", "AsyncEventAge", dims, "SampleCount") == 1.0
+    assert (total(cw, "AWS/Lambda", "Invocations", dims), total(cw, "AWS/Lambda", "Errors", dims)) == (1.0, 1.0)
