@@ -128,3 +128,26 @@ def test_set_alarm_state_invokes_a_lambda_action(overcast_server, tmp_path):
     assert data["configuration"]["metrics"][0]["metricStat"]["stat"] == "Maximum"
     actions = cw.describe_alarm_history(AlarmName=name, HistoryItemType="Action")["AlarmHistoryItems"]
     assert actions[0]["HistorySummary"] == f"Successfully executed action {fn_arn}"
+
+
+def test_alarms_survive_a_crash_and_are_evaluated_again():
+    from overcast.testing import OvercastServer
+
+    with OvercastServer(time_scale=0.01) as server:
+        cw = server.client("cloudwatch")
+        cw.put_metric_alarm(AlarmName="durable", Namespace="App", MetricName="Nothing", Statistic="Sum", Period=60,
+                            EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanThreshold",
+                            TreatMissingData="breaching")
+
+        def state() -> str:
+            return cw.describe_alarms(AlarmNames=["durable"])["MetricAlarms"][0]["StateValue"]
+
+        wait_until(lambda: state() == "ALARM", 30, "ALARM (missing data treated as breaching)")
+        server.restart(crash=True)
+        cw = server.client("cloudwatch")
+        assert state() == "ALARM"
+        history = cw.describe_alarm_history(AlarmName="durable", ScanBy="TimestampAscending")["AlarmHistoryItems"]
+        assert [h["HistorySummary"] for h in history] == ['Alarm "durable" created',
+                                                           "Alarm updated from INSUFFICIENT_DATA to ALARM"]
+        cw.set_alarm_state(AlarmName="durable", StateValue="OK", StateReason="by hand")
+        wait_until(lambda: state() == "ALARM", 30, "evaluated again after the restart")
