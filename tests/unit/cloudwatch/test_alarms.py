@@ -167,3 +167,17 @@ def test_metric_math_alarm_evaluates_its_returned_expression(env):
                             "threshold (25.0).")
     data = json.loads(alarm.reason_data)
     assert "statistic" not in data and data["recentDatapoints"] == [50.0]
+
+
+def test_custom_standard_resolution_metrics_are_read_per_minute_at_a_time_scale(env):
+    platform, clock = env
+    clock.scale = 0.01
+    metric_store(platform).put(A, R, "Shop", "Orders", {}, T0 + 5, values=[3.0])   # a 1-minute row
+    alarm, _ = platform.component(AlarmStore).save(A, R, "orders", METRIC, {
+        "MetricName": "Orders", "Namespace": "Shop", "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1,
+        "Threshold": 2.0, "ComparisonOperator": "GreaterThanThreshold", "ActionsEnabled": True})
+    clock.advance(61)
+    platform.component(AlarmEvaluator).evaluate_metric(alarm, clock.now())
+    assert alarm.state == "ALARM"
+    assert alarm.reason == ("Threshold Crossed: 1 datapoint [3.0 (07/07/26 10:00:00)] was greater than the "
+                            "threshold (2.0).")

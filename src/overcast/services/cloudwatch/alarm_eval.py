@@ -94,12 +94,20 @@ class AlarmEvaluator:
     def evaluate_metric(self, alarm: Alarm, now: float) -> None:
         c = alarm.config
         aws_period = int(c.get("Period") or _metrics_period(c) or 60)
-        period = query_period(self.platform, aws_period)
         n = int(c.get("EvaluationPeriods") or 1)
         m = int(c.get("DatapointsToAlarm") or n)
-        end = float(math.floor(now / period) * period)
-        start = end - n * period
-        values, samples, return_id = self._query(alarm, period, start, end, now)
+        # at a time scale the periods shrink (the platform's own metrics are recorded per scaled
+        # minute); custom metrics put at standard resolution have only 1-minute rows: without data in
+        # the scaled periods they are read per real minute
+        periods = [query_period(self.platform, aws_period)]
+        if not _platform_metric(c):
+            periods.append(min(aws_period, 60))
+        for period in dict.fromkeys(periods):
+            end = float(math.floor(now / period) * period)
+            start = end - n * period
+            values, samples, return_id = self._query(alarm, period, start, end, now)
+            if values:
+                break
         slots = [float(start + i * period) for i in range(n)]
         present = [(t, values[t]) for t in reversed(slots) if t in values]  # most recent first
         operator, threshold = c.get("ComparisonOperator", ""), float(c.get("Threshold") or 0.0)
@@ -310,6 +318,13 @@ def _with_period(query: dict[str, Any], period: int) -> dict[str, Any]:
     if q.get("Period"):
         q["Period"] = period
     return q
+
+
+def _platform_metric(config: dict[str, Any]) -> bool:
+    """Whether the alarm watches metrics the platform publishes itself (namespaces `AWS/...`)."""
+    namespaces = [config.get("Namespace") or ""] + [
+        q["MetricStat"]["Metric"].get("Namespace") or "" for q in config.get("Metrics") or [] if q.get("MetricStat")]
+    return any(ns.startswith("AWS/") for ns in namespaces)
 
 
 def _metrics_period(config: dict[str, Any]) -> int | None:
