@@ -49,6 +49,8 @@ def test_insight_rules_stored_enabled_disabled_deleted(cw):
     assert cw.disable_insight_rules(RuleNames=[name])["Failures"] == []
     rules = {r["Name"]: r for r in cw.describe_insight_rules()["InsightRules"]}
     assert rules[name]["State"] == "DISABLED"
+    report = cw.get_insight_rule_report(RuleName=name, StartTime=0, EndTime=3600, Period=300)
+    assert (report["KeyLabels"], report["AggregationStatistic"], report["Contributors"]) == (["$.ip"], "Count", [])
     [failure] = cw.delete_insight_rules(RuleNames=[name, "missing-" + name])["Failures"]
     assert failure["FailureResource"] == "missing-" + name
     assert name not in {r["Name"] for r in cw.describe_insight_rules()["InsightRules"]}

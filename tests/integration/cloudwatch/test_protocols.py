@@ -93,3 +93,23 @@ def test_data_points_survive_a_restart_and_reset_clears_them():
         got = cw.get_metric_statistics(Namespace="Durable", MetricName="M", StartTime=t, EndTime=t + 60,
                                        Period=60, Statistics=["Sum"])
         assert [p["Sum"] for p in got["Datapoints"]] == [1.0]
+
+
+def test_malformed_requests_get_errors_not_failures(overcast_server):
+    url = f"{overcast_server.url}/service/GraniteServiceVersion20100801/operation/PutMetricData"
+    headers = {"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor", "Authorization": SCOPE}
+    garbage = httpx.post(url, headers=headers, content=b"\xff\x00not cbor")
+    assert garbage.status_code == 400 and cbor2.loads(garbage.content)["__type"] == "SerializationException"
+    wrong_type = httpx.post(url, headers=headers, content=cbor2.dumps({"Namespace": 5, "MetricData": []}))
+    assert wrong_type.status_code == 400
+    json_headers = {"X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData",
+                    "Content-Type": "application/x-amz-json-1.0", "Authorization": SCOPE}
+    bad_json = httpx.post(overcast_server.url, headers=json_headers, content=b"{nope")
+    assert bad_json.status_code == 400 and bad_json.json()["__type"] == "SerializationException"
+    bad_values = httpx.post(overcast_server.url, headers=json_headers, content=json.dumps(
+        {"Namespace": "N", "MetricData": [{"MetricName": "M", "Values": ["x"]}]}))
+    assert bad_values.status_code == 400 and bad_values.json()["__type"] == "InvalidParameterValueException"
+    assert bad_values.headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
+    form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Authorization": SCOPE}
+    unknown = httpx.post(overcast_server.url, headers=form, content=b"Action=Nope&Version=2010-08-01")
+    assert unknown.status_code == 400 and b"<Code>InvalidAction</Code>" in unknown.content

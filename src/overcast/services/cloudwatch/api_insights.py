@@ -1,5 +1,6 @@
 """Contributor Insights rules, stored (not evaluated): PutInsightRule, DescribeInsightRules,
-DeleteInsightRules, EnableInsightRules, DisableInsightRules."""
+DeleteInsightRules, EnableInsightRules, DisableInsightRules, and GetInsightRuleReport (the rule's key
+labels and aggregation, with no contributors: overcast does not evaluate rules over log events)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.cloudwatch.api_base import ApiBase
-from overcast.services.cloudwatch.errors import InvalidParameterValue
+from overcast.services.cloudwatch.errors import InvalidParameterValue, ResourceNotFoundException
 from overcast.services.cloudwatch.paging import page
 
 _NAME = re.compile(r"^[\x20-\x7E]{1,128}$")
@@ -74,6 +75,17 @@ class InsightRuleOperations(ApiBase):
 
     def disable_insight_rules(self, ctx: RequestContext, rule_names: list[str], **_: Any) -> dict[str, Any]:
         return self._each_rule(ctx, rule_names, lambda name: self._set_state(ctx, name, "DISABLED"))
+
+    def get_insight_rule_report(self, ctx: RequestContext, rule_name: str, **_: Any) -> dict[str, Any]:
+        row = self.db.query_one("SELECT doc FROM cw_insight_rules WHERE account = ? AND region = ? AND name = ?",
+                                (ctx.account, ctx.region, rule_name))
+        if row is None:
+            raise ResourceNotFoundException(f"Rule {rule_name} does not exist")
+        definition = json.loads(json.loads(row["doc"])["Definition"])
+        contribution = definition.get("Contribution") or {}
+        keys = contribution.get("Keys") or []
+        return {"KeyLabels": [str(k) for k in keys], "AggregationStatistic": definition.get("AggregateOn", "Count"),
+                "AggregateValue": 0.0, "ApproximateUniqueCount": 0, "Contributors": [], "MetricDatapoints": []}
 
     def _set_state(self, ctx: RequestContext, name: str, state: str) -> None:
         row = self.db.query_one("SELECT doc FROM cw_insight_rules WHERE account = ? AND region = ? AND name = ?",

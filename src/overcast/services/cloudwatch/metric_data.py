@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from overcast.services.cloudwatch import insights
 from overcast.services.cloudwatch.errors import validation
 from overcast.services.cloudwatch.labels import render_label
+from overcast.services.cloudwatch.math_values import MathError
+from overcast.services.cloudwatch.metric_math import evaluate
 from overcast.services.cloudwatch.points import MetricStore
 from overcast.services.cloudwatch.series import Series, Value
 from overcast.services.cloudwatch.stats import BASIC, valid_statistic
@@ -52,10 +55,6 @@ class Evaluation:
     def _compute(self, query: Mapping[str, Any]) -> Value:
         if query.get("MetricStat"):
             return self.metric_stat(query["MetricStat"], query["Id"])
-        from overcast.services.cloudwatch import insights
-        from overcast.services.cloudwatch.math_values import MathError
-        from overcast.services.cloudwatch.metric_math import evaluate
-
         if insights.is_insights(query["Expression"]):
             try:
                 return insights.evaluate(query["Expression"], self, query["Id"],
