@@ -178,6 +178,7 @@ class Dispatcher:
             return
         limits = limits_for(self._event_config(ref))
         if resolved.reserved == 0:
+            lambda_metrics.throttled(self.platform.metrics, resolved)   # every attempt is throttled
             self._settle(row, resolved, reserved_zero(), None, limits)
             return
         started = time.monotonic()
