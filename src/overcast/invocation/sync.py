@@ -25,7 +25,7 @@ from overcast.execution.environment import (
 )
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
-from overcast.invocation import recursion
+from overcast.invocation import emf, lambda_metrics, recursion
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.invocation.specs import SpecBuilder
 from overcast.platform import Platform
@@ -153,7 +153,10 @@ class Invoker:
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
                                  self.functions.total_reserved(account, region))
         if isinstance(slot, str):
+            lambda_metrics.throttled(self.platform.metrics, resolved)
             raise TooManyRequests(slot)
+        if self.platform.metrics.enabled:
+            self._record_concurrency(resolved, slot.reserved)
         try:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
                                     timeout=float(config.get("Timeout", 3)), client_context=client_context,
@@ -163,7 +166,17 @@ class Invoker:
             self.gate.release(slot)
         if cold:  # a deprecated runtime (legacy mode) says so first in its environment's log
             init_logs = with_legacy_note(config.get("Runtime"), self.platform.clock.now(), init_logs)
-        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+        outcome = self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+        lambda_metrics.invoked(self.platform.metrics, resolved, result.duration_ms, outcome.function_error is not None)
+        return outcome
+
+    def _record_concurrency(self, resolved: Resolved, reserved: bool) -> None:
+        account, region = resolved.ref.account, resolved.ref.region
+        in_flight = self.gate.in_flight(account, region, resolved.ref.name)
+        lambda_metrics.concurrency(self.platform.metrics, resolved, in_flight,
+                                   None if reserved else self.gate.unreserved_in_flight(account, region))
+        self.platform.metrics.record(account, region, lambda_metrics.NAMESPACE, "ConcurrentExecutions", (),
+                                     float(self.gate.account_in_flight(account, region)))
 
     async def _run(self, spec: EnvironmentSpec, invocation: Invocation
                    ) -> tuple[Environment, bool, list[tuple[int, str]], InvocationResult]:
@@ -330,6 +343,8 @@ class Invoker:
         lines.append((now, report))
         group = env.meta.get("group") or f"/aws/lambda/{resolved.ref.name}"
         stream = env.meta.get("stream") or "unknown"
+        # lines in the embedded metric format become metrics, as CloudWatch extracts them from Lambda's logs
+        emf.extract(self.platform.metrics, resolved.ref.account, resolved.ref.region, result.logs)
         self._defer_logs(resolved.ref.account, resolved.ref.region, group, stream, lines)
         return lines
 

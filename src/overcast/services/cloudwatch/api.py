@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from overcast.services.cloudwatch.api_alarms import AlarmOperations
 from overcast.services.cloudwatch.api_dashboards import DashboardOperations
 from overcast.services.cloudwatch.api_insights import InsightRuleOperations
 from overcast.services.cloudwatch.api_metric_data import MetricDataOperations
@@ -10,5 +11,5 @@ from overcast.services.cloudwatch.api_tags import TagOperations
 
 
 class CloudWatchApi(MetricOperations, MetricDataOperations, DashboardOperations, InsightRuleOperations,
-                    TagOperations):
+                    TagOperations, AlarmOperations):
     """Every CloudWatch operation overcast serves."""
