@@ -158,3 +158,10 @@ def apply_optional(config: dict[str, Any], params: dict[str, Any]) -> None:
                                "VpcId": "vpc-00000000" if vpc.get("SubnetIds") else ""}
     if params.get("file_system_configs") is not None:
         config["FileSystemConfigs"] = params["file_system_configs"]
+    if params.get("durable_config") is not None:  # durable functions (docs/durable-functions.md)
+        config["DurableConfig"] = durable_config(params["durable_config"])
+
+
+def durable_config(given: dict[str, Any]) -> dict[str, Any]:
+    """DurableConfig as stored: RetentionPeriodInDays defaults to 14 days (AWS's default)."""
+    return {"RetentionPeriodInDays": 14, **{k: v for k, v in given.items() if v is not None}}
