@@ -1,0 +1,59 @@
+"""A durable execution waiting when overcast is killed (SIGKILL) resumes after the restart: its
+wait's timer and its checkpoints were committed, so the replay skips the completed step."""
+
+from __future__ import annotations
+
+import json
+
+from overcast.testing import OvercastServer, wait_until
+from tests.integration.lambda_.durable_helpers import create_durable
+
+WAIT_THEN_STEP = """
+import os
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+
+def note(text):
+    with open(os.environ["RUNS_FILE"], "a") as f:
+        f.write(text + "\\n")
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    before = context.step(lambda _: note("before") or 21, name="before")
+    context.wait(Duration.from_seconds(600), name="ten-minutes")
+    after = context.step(lambda _: note("after") or before * 2, name="after")
+    return after
+"""
+
+
+def _events(lam, arn: str) -> list[str]:
+    return [e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
+
+
+def test_a_waiting_execution_resumes_after_sigkill(tmp_path):
+    runs = tmp_path / "runs.txt"
+    # the ten-minute wait lasts 6 s: long enough to kill and restart overcast in the middle of it
+    with OvercastServer(tmp_path / "server", time_scale=0.01) as server:
+        lam = server.client("lambda")
+        name = create_durable(lam, WAIT_THEN_STEP, Environment={"Variables": {"RUNS_FILE": str(runs)}})
+        response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+        response["Payload"].read()
+        arn = response["DurableExecutionArn"]
+        wait_until(lambda: "WaitStarted" in _events(lam, arn) and "InvocationCompleted" in _events(lam, arn),
+                   60, "the execution suspended in its wait")
+        server.restart(crash=True)
+        lam = server.client("lambda")
+        assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+        assert "WaitSucceeded" not in _events(lam, arn), "the wait ended before the crash: the test proves nothing"
+
+        def ended():
+            execution = lam.get_durable_execution(DurableExecutionArn=arn)
+            return execution if execution["Status"] != "RUNNING" else None
+
+        execution = wait_until(ended, 60, "the execution ended after the restart")
+        assert execution["Status"] == "SUCCEEDED"
+        assert json.loads(execution["Result"]) == 42
+        assert runs.read_text().split() == ["before", "after"]
+        assert _events(lam, arn).count("InvocationCompleted") == 2
