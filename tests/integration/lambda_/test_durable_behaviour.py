@@ -1,0 +1,178 @@
+"""More of what Lambda does for a durable execution, with the real SDK: step retries on the
+platform clock, ExecutionTimeout, callback timeouts, state pages, chained invokes, child contexts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from overcast.testing import OvercastServer, wait_until
+from tests.integration.lambda_.durable_helpers import create_durable
+
+
+@pytest.fixture(scope="module")
+def lam(tmp_path_factory):
+    with OvercastServer(tmp_path_factory.mktemp("durable-behaviour"), time_scale=0.01) as server:
+        yield server.client("lambda")
+
+
+def start(lam, name: str, payload: bytes = b"{}") -> str:
+    response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=payload)
+    response["Payload"].read()
+    return response["DurableExecutionArn"]
+
+
+def closed(lam, arn: str, timeout: float = 60) -> dict:
+    def ended():
+        execution = lam.get_durable_execution(DurableExecutionArn=arn)
+        return execution if execution["Status"] != "RUNNING" else None
+
+    return wait_until(ended, timeout, "the execution ended")
+
+
+def events(lam, arn: str) -> list[dict]:
+    return lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+
+
+RETRY = """
+import os
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration, StepConfig
+from aws_durable_execution_sdk_python.retries import RetryStrategyConfig, create_retry_strategy
+
+strategy = create_retry_strategy(RetryStrategyConfig(max_attempts=3, initial_delay=Duration.from_seconds(30)))
+
+
+def flaky(_):
+    with open(os.environ["RUNS_FILE"], "a") as f:
+        f.write("attempt\\n")
+    with open(os.environ["RUNS_FILE"]) as f:
+        attempts = len(f.read().split())
+    if attempts < 3:
+        raise RuntimeError(f"attempt {attempts} failed")
+    return attempts
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    return context.step(flaky, name="flaky", config=StepConfig(retry_strategy=strategy))
+"""
+
+
+def test_a_failing_step_is_retried_after_its_delay(lam, tmp_path):
+    runs = tmp_path / "runs.txt"
+    name = create_durable(lam, RETRY, Environment={"Variables": {"RUNS_FILE": str(runs)}})
+    arn = start(lam, name)
+    execution = closed(lam, arn)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"]) == 3
+    assert runs.read_text().split() == ["attempt"] * 3
+    failed = [e for e in events(lam, arn) if e["EventType"] == "StepFailed"]
+    assert [e["StepFailedDetails"]["RetryDetails"]["CurrentAttempt"] for e in failed] == [1, 2]
+    assert all(e["StepFailedDetails"]["RetryDetails"]["NextAttemptDelaySeconds"] >= 1 for e in failed)
+    assert "attempt 1 failed" in failed[0]["StepFailedDetails"]["Error"]["Payload"]["ErrorMessage"]
+
+
+FOREVER = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.wait(Duration.from_hours(1), name="long")
+    return "never"
+"""
+
+
+def test_execution_timeout_ends_a_waiting_execution(lam):
+    name = create_durable(lam, FOREVER, execution_timeout=120)  # two minutes: 1.2 s at this scale
+    arn = start(lam, name)
+    execution = closed(lam, arn)
+    assert execution["Status"] == "TIMED_OUT"
+    history = events(lam, arn)
+    assert history[-1]["EventType"] == "ExecutionTimedOut"
+    assert history[0]["ExecutionStartedDetails"]["ExecutionTimeout"] == 120
+    assert execution["DurableConfig"] == {"ExecutionTimeout": 120, "RetentionPeriodInDays": 14}
+
+
+CALLBACK_TIMEOUT = """
+from aws_durable_execution_sdk_python import CallbackTimeoutError, DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    callback = context.create_callback(name="reply", config=CallbackConfig(timeout=Duration.from_seconds(60)))
+    try:
+        return callback.result()
+    except CallbackTimeoutError:
+        return "timed out"
+"""
+
+
+def test_a_callback_nobody_answers_times_out(lam):
+    name = create_durable(lam, CALLBACK_TIMEOUT)
+    arn = start(lam, name)
+    execution = closed(lam, arn)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"]) == "timed out"
+    assert "CallbackTimedOut" in [e["EventType"] for e in events(lam, arn)]
+
+
+MANY_STEPS = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    total = 0
+    for i in range(130):
+        total += context.step(lambda _, i=i: i, name=f"s{i}")
+    context.wait(Duration.from_seconds(10), name="then")
+    return total + context.step(lambda _: 1000, name="last")
+"""
+
+
+def test_a_replay_reads_state_past_the_first_page(lam):
+    # 130 steps: the replay's initial state holds the first page, the SDK pages in the rest
+    # with GetDurableExecutionState
+    name = create_durable(lam, MANY_STEPS, timeout=120)
+    execution = closed(lam, start(lam, name), timeout=120)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"]) == sum(range(130)) + 1000
+
+
+CHILD = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    def inner(child: DurableContext):
+        return child.step(lambda _: 2, name="two") + child.step(lambda _: 3, name="three")
+
+    doubled = context.invoke(event["target"], {"x": 21}, name="double")
+    return {"child": context.run_in_child_context(inner, name="group"), "doubled": doubled}
+"""
+
+DOUBLE = """
+def handler(event, context):
+    return event["x"] * 2
+"""
+
+
+def test_child_context_and_chained_invoke(lam):
+    from overcast.testing import create_function
+
+    target = create_function(lam, DOUBLE)
+    name = create_durable(lam, CHILD)
+    arn = start(lam, name, json.dumps({"target": target}).encode())
+    execution = closed(lam, arn)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"]) == {"child": 5, "doubled": 42}
+    kinds = [e["EventType"] for e in events(lam, arn)]
+    for kind in ("ContextStarted", "ContextSucceeded", "ChainedInvokeStarted", "ChainedInvokeSucceeded"):
+        assert kind in kinds
