@@ -26,11 +26,13 @@ def sdk_files() -> dict[str, str | bytes]:
 
 
 def create_durable(lam: Any, source: str, *, timeout: int = 30, execution_timeout: int = 3600,
-                   **kwargs: Any) -> str:
-    """Create a durable function (DurableConfig) from a handler module's source; returns its name."""
+                   bundle: bool = True, **kwargs: Any) -> str:
+    """Create a durable function (DurableConfig) from a handler module's source; returns its name.
+    With `bundle` the SDK ships in the function's package (as AWS recommends for production);
+    without it the function uses the copy the runtime provides."""
     name = f"durable-{uuid.uuid4().hex[:10]}"
-    code = zip_files({"handler.py": textwrap.dedent(source), **sdk_files()})
-    lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="handler.handler",
+    code = zip_files({"handler.py": textwrap.dedent(source), **(sdk_files() if bundle else {})})
+    lam.create_function(FunctionName=name, Runtime="python3.13", Role=ROLE, Handler="handler.handler",
                         Code={"ZipFile": code}, Timeout=timeout,
                         DurableConfig={"ExecutionTimeout": execution_timeout}, **kwargs)
     wait_settled(lam, name)

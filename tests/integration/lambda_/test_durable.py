@@ -148,7 +148,8 @@ def test_callback_success_resumes_an_async_execution(lam, tmp_path):
 
 def test_callback_failure_fails_the_execution(lam, tmp_path):
     path = tmp_path / "callback"
-    name = create_durable(lam, CALLBACK, Environment={"Variables": {"CALLBACK_FILE": str(path)}})
+    # the runtime's own copy of the SDK this time (AWS's Python runtimes include it)
+    name = create_durable(lam, CALLBACK, bundle=False, Environment={"Variables": {"CALLBACK_FILE": str(path)}})
     arn = start(lam, name, b'{"order": 8}')["DurableExecutionArn"]
     lam.send_durable_execution_callback_failure(CallbackId=_callback_id(path),
                                                 Error={"ErrorType": "Rejected", "ErrorMessage": "not approved"})
@@ -263,3 +264,51 @@ def test_errors(lam):
     with pytest.raises(ClientError) as caught:
         lam.list_durable_executions_by_function(FunctionName="no-such-function")
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+FAILING = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.step(lambda _: 1, name="fine")
+    raise ValueError("bad order " + str(event["order"]))
+"""
+
+
+def test_sync_invoke_of_a_failing_execution_answers_its_error(lam):
+    name = create_durable(lam, FAILING)
+    response = lam.invoke(FunctionName=name, Payload=b'{"order": 9}')
+    assert response["FunctionError"] == "Unhandled"
+    error = json.loads(response["Payload"].read())
+    assert error["errorType"] == "ValueError"
+    assert error["errorMessage"] == "bad order 9"
+    execution = lam.get_durable_execution(DurableExecutionArn=response["DurableExecutionArn"])
+    assert execution["Status"] == "FAILED"
+    assert execution["Error"]["ErrorType"] == "ValueError"
+
+
+def test_durable_config_on_versions_and_in_the_configuration(lam):
+    name = create_durable(lam, FAILING.replace('raise ValueError("bad order " + str(event["order"]))',
+                                               'return "v" + str(event["order"])'))
+    config = lam.get_function_configuration(FunctionName=name)
+    assert config["DurableConfig"] == {"ExecutionTimeout": 3600, "RetentionPeriodInDays": 14}
+    lam.update_function_configuration(FunctionName=name, DurableConfig={"ExecutionTimeout": 600,
+                                                                        "RetentionPeriodInDays": 3})
+    from overcast.testing.lambdas import wait_settled
+
+    wait_settled(lam, name)
+    version = lam.publish_version(FunctionName=name)["Version"]
+    assert lam.get_function_configuration(FunctionName=name, Qualifier=version)["DurableConfig"] == {
+        "ExecutionTimeout": 600, "RetentionPeriodInDays": 3}
+    response = lam.invoke(FunctionName=name, Qualifier=version, Payload=b'{"order": 1}')
+    assert json.loads(response["Payload"].read()) == "v1"
+    assert response["ExecutedVersion"] == version
+    arn = response["DurableExecutionArn"]
+    assert f":function:{name}:{version}/durable-execution/" in arn
+    execution = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["Version"] == version
+    assert execution["DurableConfig"] == {"ExecutionTimeout": 600, "RetentionPeriodInDays": 3}
+    listed = lam.list_durable_executions_by_function(FunctionName=name, Qualifier=version)["DurableExecutions"]
+    assert [e["DurableExecutionArn"] for e in listed] == [arn]
