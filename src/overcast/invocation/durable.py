@@ -139,7 +139,7 @@ class DurableRunner:
             self.store.settle_pending(arn)
             return
         execution = self.store.require(arn)
-        if execution["status"] != "RUNNING":
+        if execution["status"] not in ("RUNNING", "PAUSED"):
             return  # closed by a checkpoint of the EXECUTION operation (a result too large to return)
         if status == "SUCCEEDED":
             self.store.close(arn, "SUCCEEDED", result=output.get("Result"))

@@ -312,3 +312,46 @@ def test_durable_config_on_versions_and_in_the_configuration(lam):
     assert execution["DurableConfig"] == {"ExecutionTimeout": 600, "RetentionPeriodInDays": 3}
     listed = lam.list_durable_executions_by_function(FunctionName=name, Qualifier=version)["DurableExecutions"]
     assert [e["DurableExecutionArn"] for e in listed] == [arn]
+
+
+SHORT_WAIT = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.wait(Duration.from_seconds(60), name="minute")
+    return "resumed"
+"""
+
+
+def test_pause_and_resume(lam):
+    name = create_durable(lam, SHORT_WAIT)
+    arn = start(lam, name)["DurableExecutionArn"]
+    wait_until(lambda: "WaitStarted" in [e["EventType"] for e in
+                                         lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]],
+               60, "the execution waits")
+    lam.pause_durable_execution(DurableExecutionArn=arn, Reason="maintenance", ExecutionTimeoutPaused=True)
+    execution = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["Status"] == "PAUSED"
+    assert execution["PauseDetails"]["Reason"] == "maintenance"
+    assert execution["PauseDetails"]["ExecutionTimeoutPaused"] is True
+    with pytest.raises(ClientError) as caught:
+        lam.pause_durable_execution(DurableExecutionArn=arn)
+    assert caught.value.response["Error"]["Code"] == "ResourceConflictException"
+    lam.resume_durable_execution(DurableExecutionArn=arn, Reason="done")
+    with pytest.raises(ClientError) as caught:
+        lam.resume_durable_execution(DurableExecutionArn=arn)
+    assert caught.value.response["Error"]["Code"] == "ResourceConflictException"
+    execution = _closed(lam, arn)
+    assert execution["Status"] == "SUCCEEDED"
+    assert "PauseDetails" not in execution
+    kinds = [e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
+    assert kinds.index("ExecutionPaused") < kinds.index("ExecutionResumed") < kinds.index("ExecutionSucceeded")
+
+    # an ended execution can be deleted; it is then gone
+    lam.delete_durable_execution(DurableExecutionArn=arn)
+    with pytest.raises(ClientError) as caught:
+        lam.get_durable_execution(DurableExecutionArn=arn)
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"

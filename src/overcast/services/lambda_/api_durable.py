@@ -8,7 +8,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.durable import RUNNING, SIGNAL, DurableStore
+from overcast.services.lambda_.durable import OPEN, SIGNAL, DurableStore
 from overcast.services.lambda_.durable_errors import durable_error
 from overcast.services.lambda_.durable_ops import public_operation
 from overcast.services.lambda_.names import FunctionRef
@@ -118,8 +118,10 @@ class DurableOperations(ApiBase):
             "Version": execution["version"], "DurableConfig": execution["config"],
             "ExecutionDataIncluded": include,
         }
-        if execution["status"] == RUNNING:
+        if execution["status"] in OPEN:
             result["ExpectedExecutionTimeoutTimestamp"] = execution["timeout_at"]
+        if execution.get("pause"):
+            result["PauseDetails"] = execution["pause"]
         if execution["ended"] is not None:
             result["EndTimestamp"] = execution["ended"]
         if execution.get("trace"):
@@ -177,14 +179,27 @@ class DurableOperations(ApiBase):
     def stop_durable_execution(self, ctx: RequestContext, durable_execution_arn: str,
                                error: dict[str, Any] | None = None) -> dict[str, Any]:
         execution = self._execution(ctx, durable_execution_arn)
-        if execution["status"] != RUNNING:
+        if execution["status"] not in OPEN:
             raise durable_error("execution_closed", arn=durable_execution_arn)
         self.durable.close(durable_execution_arn, "STOPPED", error=error or {})
         return {"StopTimestamp": self.durable.require(durable_execution_arn)["ended"]}
 
     def delete_durable_execution(self, ctx: RequestContext, durable_execution_arn: str) -> dict[str, Any]:
         execution = self._execution(ctx, durable_execution_arn)
-        if execution["status"] == RUNNING:
+        if execution["status"] in OPEN:
             raise durable_error("still_running", arn=durable_execution_arn)
         self.durable.delete(durable_execution_arn)
         return {"DeletionRequestTimestamp": self.platform.clock.now()}
+
+    def pause_durable_execution(self, ctx: RequestContext, durable_execution_arn: str, client_token: str | None = None,
+                                reason: str | None = None, execution_timeout_paused: bool | None = None
+                                ) -> dict[str, Any]:
+        self._execution(ctx, durable_execution_arn)
+        self.durable.pause(durable_execution_arn, reason, bool(execution_timeout_paused))
+        return {}
+
+    def resume_durable_execution(self, ctx: RequestContext, durable_execution_arn: str,
+                                 client_token: str | None = None, reason: str | None = None) -> dict[str, Any]:
+        self._execution(ctx, durable_execution_arn)
+        self.durable.resume(durable_execution_arn, reason)
+        return {}

@@ -26,6 +26,8 @@ from overcast.services.lambda_.models import Resolved
 
 SIGNAL = "lambda:durable"
 RUNNING = "RUNNING"
+PAUSED = "PAUSED"
+OPEN = (RUNNING, PAUSED)  # statuses an execution can still be stopped, answered and resumed in
 CLOSED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 DEFAULT_RETENTION_DAYS = 14        # DurableConfig.RetentionPeriodInDays when not given
 DEFAULT_EXECUTION_TIMEOUT = 86400  # overcast's default when a DurableConfig names no ExecutionTimeout
@@ -42,7 +44,7 @@ def execution_arn(resolved: Resolved, name: str, exec_id: str) -> str:
 
 def _dict(row: Any) -> dict[str, Any]:
     out = dict(row)
-    for key in ("error", "config"):
+    for key in ("error", "config", "pause"):
         if out.get(key):
             out[key] = json.loads(out[key])
     return out
@@ -108,7 +110,7 @@ class DurableStore:
     def close(self, arn: str, status: str, *, result: str | None = None, error: dict[str, Any] | None = None) -> bool:
         """End a running execution (SUCCEEDED, FAILED, TIMED_OUT or STOPPED); False when it had ended."""
         execution = self.require(arn)
-        if execution["status"] != RUNNING:
+        if execution["status"] not in OPEN:
             return False
         now = self.clock.now()
         retention = int(execution["config"].get("RetentionPeriodInDays") or DEFAULT_RETENTION_DAYS)
@@ -118,7 +120,7 @@ class DurableStore:
                                    else {"Error": {"Payload": error or {}, "Truncated": False}})
         with self.db.tx():
             self.db.execute("UPDATE lambda_durable_executions SET status=?, result=?, error=?, ended=?, expires=?, "
-                            "token=NULL, next_invoke=NULL WHERE arn=?",
+                            "token=NULL, next_invoke=NULL, pause=NULL WHERE arn=?",
                             (status, result, json.dumps(error) if error else None, now,
                              self.clock.later(retention * 86400), arn))
             op = self._operation(arn, exec_id)
@@ -129,6 +131,42 @@ class DurableStore:
                                 "EventTimestamp": now, f"Execution{kind}Details": details}])
         self.platform.signals.notify(closed_signal(arn))
         return True
+
+    def pause(self, arn: str, reason: str | None, timeout_paused: bool) -> None:
+        """PauseDurableExecution: no invocation, timer or timeout acts until it resumes (the
+        timeout still runs unless `timeout_paused`)."""
+        execution = self.require(arn)
+        if execution["status"] != RUNNING:
+            raise durable_error("not_running", arn=arn)
+        now = self.clock.now()
+        details: dict[str, Any] = {"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused}
+        if reason:
+            details["Reason"] = reason
+        event = {"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused,
+                 **({"Reason": {"Payload": reason, "Truncated": False}} if reason else {})}
+        with self.db.tx():
+            self.db.execute("UPDATE lambda_durable_executions SET status=?, pause=? WHERE arn=?",
+                            (PAUSED, json.dumps(details), arn))
+            self._events(arn, [{"EventType": "ExecutionPaused", "Id": arn.rsplit("/", 1)[1],
+                                "EventTimestamp": now, "ExecutionPausedDetails": event}])
+
+    def resume(self, arn: str, reason: str | None) -> None:
+        """ResumeDurableExecution: running again, invoked now (a paused timeout is extended by the pause)."""
+        execution = self.require(arn)
+        if execution["status"] != PAUSED:
+            raise durable_error("not_paused", arn=arn)
+        now = self.clock.now()
+        pause = execution.get("pause") or {}
+        timeout_at = execution["timeout_at"]
+        if pause.get("ExecutionTimeoutPaused"):
+            timeout_at += now - float(pause.get("PauseRequestTimestamp") or now)
+        event = {"ResumeRequestTimestamp": now, **({"Reason": {"Payload": reason, "Truncated": False}} if reason else {})}
+        with self.db.tx():
+            self.db.execute("UPDATE lambda_durable_executions SET status=?, pause=NULL, timeout_at=?, next_invoke=? "
+                            "WHERE arn=?", (RUNNING, timeout_at, now, arn))
+            self._events(arn, [{"EventType": "ExecutionResumed", "Id": arn.rsplit("/", 1)[1],
+                                "EventTimestamp": now, "ExecutionResumedDetails": event}])
+        self.platform.signals.notify(SIGNAL)
 
     def delete(self, arn: str) -> None:
         with self.db.tx():
@@ -291,7 +329,8 @@ class DurableStore:
                     self._apply(row["arn"], change, updated=True)
                     self._wake(row["arn"], now)
         timed_out = [row["arn"] for row in self.db.query(
-            "SELECT arn FROM lambda_durable_executions WHERE status=? AND timeout_at <= ?", (RUNNING, now))]
+            "SELECT arn FROM lambda_durable_executions WHERE timeout_at <= ? AND (status=? OR (status=? AND "
+            "pause NOT LIKE '%\"ExecutionTimeoutPaused\": true%'))", (now, RUNNING, PAUSED))]
         for arn in timed_out:
             self.close(arn, "TIMED_OUT", error={"ErrorType": "Execution.TimedOut",
                                                 "ErrorMessage": "The durable execution exceeded its ExecutionTimeout."})
@@ -310,8 +349,9 @@ class DurableStore:
         """The platform time of the next due invocation, timer or timeout."""
         return self.db.scalar(
             "SELECT MIN(t) FROM (SELECT MIN(next_invoke) AS t FROM lambda_durable_executions WHERE status=:r "
-            "UNION ALL SELECT MIN(timeout_at) FROM lambda_durable_executions WHERE status=:r "
-            "UNION ALL SELECT MIN(timer) FROM lambda_durable_operations)", {"r": RUNNING})
+            "UNION ALL SELECT MIN(timeout_at) FROM lambda_durable_executions WHERE status IN (:r, :p) "
+            "UNION ALL SELECT MIN(o.timer) FROM lambda_durable_operations o JOIN lambda_durable_executions e "
+            "ON e.arn = o.arn WHERE e.status=:r)", {"r": RUNNING, "p": PAUSED})
 
     def purge_expired(self, now: float) -> None:
         """Executions past their retention period are gone (GetDurableExecution answers not found)."""
@@ -329,7 +369,7 @@ class DurableStore:
         doc = json.loads(row["doc"])
         if doc["Status"] == "TIMED_OUT":
             raise durable_error("callback_timed_out", callback_id=callback_id)
-        if doc["Status"] in TERMINAL or row["status"] != RUNNING:
+        if doc["Status"] in TERMINAL or row["status"] not in OPEN:
             raise durable_error("callback_closed", callback_id=callback_id)
         now = self.clock.now()
         with self.db.tx():
@@ -351,7 +391,7 @@ class DurableStore:
                        error: dict[str, Any] | None = None) -> None:
         doc = self._operation(arn, op_id)
         execution = self.get(arn)
-        if doc is None or execution is None or execution["status"] != RUNNING or doc["Status"] != "STARTED":
+        if doc is None or execution is None or execution["status"] not in OPEN or doc["Status"] != "STARTED":
             return
         now = self.clock.now()
         with self.db.tx():

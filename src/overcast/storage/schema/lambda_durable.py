@@ -24,7 +24,8 @@ MIGRATIONS = [
         token        TEXT,                     -- the checkpoint token the running invocation may use next
         next_invoke  REAL,                     -- when the function runs next (NULL: waits on a callback)
         failures     INTEGER NOT NULL DEFAULT 0,  -- consecutive failed invocations
-        event_seq    INTEGER NOT NULL DEFAULT 0
+        event_seq    INTEGER NOT NULL DEFAULT 0,
+        pause        TEXT                      -- PauseDetails JSON while PAUSED
     );
     CREATE UNIQUE INDEX lambda_durable_by_name ON lambda_durable_executions(account, region, function, name);
     CREATE INDEX lambda_durable_by_function ON lambda_durable_executions(account, region, function, started);
