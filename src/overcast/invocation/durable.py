@@ -67,11 +67,13 @@ class DurableRunner:
 
     async def invoke_sync(self, resolved: Resolved, payload: bytes, *, name: str | None = None,
                           request_id: str | None = None, trace: str | None = None) -> tuple[InvokeOutcome, str]:
-        """A synchronous invocation of a durable function waits for the whole execution (AWS caps it
-        at 15 minutes) and answers its result, or its error as the function's error."""
+        """A synchronous invocation of a durable function waits for the whole execution and answers
+        its result, or its error as the function's error; it waits at most 15 minutes, or the
+        function's timeout when that is shorter (AWS's limits; real time, as function timeouts are)."""
         execution = self.start(resolved, payload, name=name, trace=trace)
-        execution = await self.wait_closed(execution["arn"])
-        return sync_outcome(execution, request_id or str(uuid.uuid4())), execution["arn"]
+        limit = min(SYNC_LIMIT, float(resolved.config.get("Timeout", 3)))
+        execution = await self.wait_closed(execution["arn"], limit)
+        return sync_outcome(execution, request_id or str(uuid.uuid4()), limit), execution["arn"]
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -221,16 +223,16 @@ def _function_error(outcome: InvokeOutcome) -> dict[str, Any]:
     return error
 
 
-def sync_outcome(execution: dict[str, Any], request_id: str) -> InvokeOutcome:
+def sync_outcome(execution: dict[str, Any], request_id: str, limit: float = SYNC_LIMIT) -> InvokeOutcome:
     """What a synchronous invoke answers for an execution: its result; its error as an
-    `Unhandled` function error document; a still running one (past the 15-minute cap) as a timeout."""
+    `Unhandled` function error document; one still running after the invoke's limit as a timeout
+    (the execution goes on)."""
     status = execution["status"]
     if status == "SUCCEEDED":
         return InvokeOutcome(request_id, (execution.get("result") or "null").encode(), None, execution["version"])
     error = execution.get("error") or {}
-    if status == "RUNNING":
-        error = {"ErrorType": "Sandbox.Timedout", "ErrorMessage": "The synchronous invocation of the durable "
-                 "execution ended after 15 minutes; the execution continues."}
+    if status in ("RUNNING", "PAUSED"):
+        error = {"ErrorType": "Sandbox.Timedout", "ErrorMessage": f"Task timed out after {limit:.2f} seconds"}
     doc: dict[str, Any] = {"errorMessage": error.get("ErrorMessage") or status,
                            "errorType": error.get("ErrorType") or status}
     if error.get("StackTrace"):

@@ -355,3 +355,15 @@ def test_pause_and_resume(lam):
     with pytest.raises(ClientError) as caught:
         lam.get_durable_execution(DurableExecutionArn=arn)
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_sync_invoke_waits_at_most_the_function_timeout(lam):
+    # AWS: a synchronous invoke of a durable function lasts at most 15 minutes, or less when the
+    # function's timeout is lower; the execution itself goes on
+    name = create_durable(lam, LONG_WAIT, timeout=3)
+    response = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert response["FunctionError"] == "Unhandled"
+    assert json.loads(response["Payload"].read())["errorType"] == "Sandbox.Timedout"
+    arn = response["DurableExecutionArn"]
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lam.stop_durable_execution(DurableExecutionArn=arn)

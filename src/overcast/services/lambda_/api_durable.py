@@ -160,8 +160,9 @@ class DurableOperations(ApiBase):
 
             raise error("function_not_found", arn=ref.qualified_arn() if ref.qualifier else ref.arn)
         after, before = _seconds(started_after), _seconds(started_before)
+        wanted = ref.qualifier or "$LATEST"  # without a qualifier: $LATEST's executions (AWS's rule)
         rows = [row for row in self.durable.for_function(ctx.account, ctx.region, ref.name)
-                if (not ref.qualifier or ref.qualifier in (row["version"], row["qualifier"]))
+                if wanted in (row["version"], row["qualifier"])
                 and (not durable_execution_name or row["name"] == durable_execution_name)
                 and (not statuses or row["status"] in statuses)
                 and (after is None or row["started"] >= after) and (before is None or row["started"] <= before)]
