@@ -12,9 +12,14 @@ from tests.integration.lambda_.durable_helpers import create_durable
 
 
 @pytest.fixture(scope="module")
-def lam(tmp_path_factory):
-    with OvercastServer(tmp_path_factory.mktemp("durable-behaviour"), time_scale=0.01) as server:
-        yield server.client("lambda")
+def server(tmp_path_factory):
+    with OvercastServer(tmp_path_factory.mktemp("durable-behaviour"), time_scale=0.01) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def lam(server):
+    return server.client("lambda")
 
 
 def start(lam, name: str, payload: bytes = b"{}") -> str:
@@ -176,3 +181,40 @@ def test_child_context_and_chained_invoke(lam):
     kinds = [e["EventType"] for e in events(lam, arn)]
     for kind in ("ContextStarted", "ContextSucceeded", "ChainedInvokeStarted", "ChainedInvokeSucceeded"):
         assert kind in kinds
+
+
+QUICK = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    records = event.get("Records") or [event]
+    return context.step(lambda _: len(records), name="count")
+"""
+
+
+def test_event_source_mappings_and_deliveries_start_executions(lam, server):
+    # an SQS mapping invokes the durable function: each invocation starts an execution (AWS documents
+    # that mappings have no execution-name idempotency)
+    name = create_durable(lam, QUICK)
+    sqs = server.client("sqs")
+    queue = sqs.create_queue(QueueName=f"q-{name}", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=name, BatchSize=1)
+    sqs.send_message(QueueUrl=queue, MessageBody="hello")
+
+    def succeeded():
+        executions = lam.list_durable_executions_by_function(FunctionName=name)["DurableExecutions"]
+        return [e for e in executions if e["Status"] == "SUCCEEDED"]
+
+    [execution] = wait_until(succeeded, 60, "the mapping's invocation ran an execution")
+    detail = lam.get_durable_execution(DurableExecutionArn=execution["DurableExecutionArn"])
+    assert json.loads(detail["InputPayload"])["Records"][0]["body"] == "hello"
+    assert json.loads(detail["Result"]) == 1
+    wait_until(lambda: sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"][
+        "ApproximateNumberOfMessagesNotVisible"] == "0", 60, "the message deleted")
+
+    # the legacy InvokeAsync queues an event, which starts an execution too
+    assert lam.invoke_async(FunctionName=name, InvokeArgs=b'{"legacy": true}')["Status"] == 202
+    wait_until(lambda: len(succeeded()) == 2, 60, "the queued event ran an execution")
