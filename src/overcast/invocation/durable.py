@@ -17,7 +17,7 @@ from typing import Any
 from overcast.invocation.sync import InvokeOutcome, Invoker
 from overcast.platform import Platform
 from overcast.services.lambda_.durable import CLOSED, SIGNAL, DurableStore, closed_signal
-from overcast.services.lambda_.errors import LambdaError
+from overcast.services.lambda_.errors import LambdaError, TooManyRequests
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef, parse_function
 
@@ -28,6 +28,7 @@ MAX_FAILED_INVOCATIONS = 3      # an execution fails after this many failed invo
 IDLE_WAIT = 5.0
 SYNC_LIMIT = 900.0              # a synchronous invoke waits at most 15 minutes (AWS's limit)
 LEASE_MARGIN = 60.0             # real seconds past the function's timeout before a lost invocation reruns
+THROTTLE_RETRY = 1.0            # real seconds before a throttled invocation is tried again
 
 
 def is_durable(config: dict[str, Any]) -> bool:
@@ -46,6 +47,9 @@ class DurableRunner:
         self.chained: set[tuple[str, str]] = set()
         self._last_purge = 0.0
         self.invoker.durable = self  # Invoker hands a durable function's invocations here
+        # Nothing runs right after a start: an invocation that was running when overcast stopped
+        # runs again now rather than when its lease ends.
+        self.store.release_leases(platform.clock.now())
 
     # -- starting and waiting -----------------------------------------------------------------
 
@@ -124,7 +128,10 @@ class DurableRunner:
             outcome = await self.invoker.invoke(ref, json.dumps(payload).encode(), resolved=resolved,
                                                 request_id=request_id, trace=execution.get("trace"),
                                                 durable_input=True)
-        except LambdaError as exc:  # throttled, or the environment could not start: run it again
+        except TooManyRequests:  # no concurrency left: invoked again shortly, not a failed invocation
+            self.store.retry_invocation(arn, self.platform.clock.now() + THROTTLE_RETRY, count=False)
+            return
+        except LambdaError as exc:  # the environment could not start: run it again
             self._failed(arn, {"ErrorType": exc.code, "ErrorMessage": exc.message}, started, request_id)
             return
         self._settle(arn, outcome, started, request_id)
@@ -192,6 +199,9 @@ class DurableRunner:
                 self.store.finish_chained(arn, op["Id"], result=outcome.payload.decode())
         except LambdaError as exc:
             self.store.finish_chained(arn, op["Id"], error={"ErrorType": exc.code, "ErrorMessage": exc.message})
+        except Exception as exc:  # a bug: the operation fails rather than being retried forever
+            log.exception("chained invoke of %s failed", arn)
+            self.store.finish_chained(arn, op["Id"], error={"ErrorType": type(exc).__name__, "ErrorMessage": str(exc)})
         finally:
             self.chained.discard((arn, op["Id"]))
 

@@ -57,3 +57,52 @@ def test_a_waiting_execution_resumes_after_sigkill(tmp_path):
         assert json.loads(execution["Result"]) == 42
         assert runs.read_text().split() == ["before", "after"]
         assert _events(lam, arn).count("InvocationCompleted") == 2
+
+
+SLOW_STEP = """
+import os
+import time
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+def note(text):
+    with open(os.environ["RUNS_FILE"], "a") as f:
+        f.write(text + "\\n")
+
+
+def slow(_):
+    note("slow")
+    if len(open(os.environ["RUNS_FILE"]).read().split()) < 3:  # the first attempt hangs until overcast dies
+        time.sleep(100)
+    return "finished"
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.step(lambda _: note("first"), name="first")
+    return context.step(slow, name="slow")
+"""
+
+
+def test_an_invocation_cut_short_by_sigkill_runs_again_after_the_restart(tmp_path):
+    runs = tmp_path / "runs.txt"
+    with OvercastServer(tmp_path / "server", time_scale=0.01) as server:
+        lam = server.client("lambda")
+        name = create_durable(lam, SLOW_STEP, timeout=120, Environment={"Variables": {"RUNS_FILE": str(runs)}})
+        response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+        response["Payload"].read()
+        arn = response["DurableExecutionArn"]
+        wait_until(lambda: runs.exists() and runs.read_text().split() == ["first", "slow"], 60,
+                   "the invocation is in its slow step")
+        server.restart(crash=True)
+        lam = server.client("lambda")
+
+        def ended():
+            execution = lam.get_durable_execution(DurableExecutionArn=arn)
+            return execution if execution["Status"] != "RUNNING" else None
+
+        # well before the lost invocation's timeout (120 s) would have let it run again
+        execution = wait_until(ended, 60, "the execution ended after the restart")
+        assert execution["Status"] == "SUCCEEDED"
+        assert json.loads(execution["Result"]) == "finished"
+        assert runs.read_text().split() == ["first", "slow", "slow"]  # the checkpointed step was not rerun

@@ -237,6 +237,11 @@ class DurableStore:
         return {"DurableExecutionArn": arn, "CheckpointToken": token, "InitialExecutionState": state,
                 "UpdatedOperationIds": updated}
 
+    def release_leases(self, now: float) -> None:
+        """At start-up no invocation is running: every execution due later for one runs now."""
+        self.db.execute("UPDATE lambda_durable_executions SET next_invoke=? WHERE status=? AND next_invoke > ?",
+                        (now, RUNNING, now))
+
     def check_token(self, arn: str, token: str) -> dict[str, Any]:
         """GetDurableExecutionState's token: one issued to the execution's current invocation."""
         execution = self.require(arn)
@@ -297,11 +302,12 @@ class DurableStore:
         self.db.execute("UPDATE lambda_durable_executions SET next_invoke=?, failures=0 WHERE arn=?",
                         (self.clock.now() if changed else None, arn))
 
-    def retry_invocation(self, arn: str, when: float) -> int:
-        """A failed invocation runs again at `when`; answers how many have failed in a row."""
+    def retry_invocation(self, arn: str, when: float, *, count: bool = True) -> int:
+        """An invocation that failed (or, without `count`, was throttled) runs again at `when`;
+        answers how many have failed in a row."""
         with self.db.tx():
-            failures = self.db.scalar("UPDATE lambda_durable_executions SET failures = failures + 1, next_invoke=? "
-                                      "WHERE arn=? RETURNING failures", (when, arn))
+            failures = self.db.scalar("UPDATE lambda_durable_executions SET failures = failures + ?, next_invoke=? "
+                                      "WHERE arn=? RETURNING failures", (int(count), when, arn))
         return int(failures or 0)
 
     def invocation_completed(self, arn: str, started: float, request_id: str, error: dict[str, Any] | None) -> None:
