@@ -218,3 +218,36 @@ def test_event_source_mappings_and_deliveries_start_executions(lam, server):
     # the legacy InvokeAsync queues an event, which starts an execution too
     assert lam.invoke_async(FunctionName=name, InvokeArgs=b'{"legacy": true}')["Status"] == 202
     wait_until(lambda: len(succeeded()) == 2, 60, "the queued event ran an execution")
+
+
+INLINE = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    return context.step(lambda _: event["n"] * 3, name="triple")
+"""
+
+
+def test_a_cloudformation_function_with_durable_config(lam, server):
+    # AWS::Lambda::Function's DurableConfig; the inline code uses the SDK the runtime provides
+    from tests.integration.cloudformation.helpers import create, physical
+
+    cf = server.client("cloudformation")
+    template = {"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]}}},
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.13", "Handler": "index.handler", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"ZipFile": INLINE}, "Timeout": 30,
+            "DurableConfig": {"ExecutionTimeout": 900, "RetentionPeriodInDays": 7}}}}}
+    stack = create(cf, template, Capabilities=["CAPABILITY_IAM"])
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    name = physical(cf, stack["StackId"])["Fn"]
+    assert lam.get_function_configuration(FunctionName=name)["DurableConfig"] == {
+        "ExecutionTimeout": 900, "RetentionPeriodInDays": 7}
+    response = lam.invoke(FunctionName=name, Payload=b'{"n": 5}')
+    assert json.loads(response["Payload"].read()) == 15
+    assert "/durable-execution/" in response["DurableExecutionArn"]
