@@ -93,7 +93,7 @@ class DurableRunner:
         for arn in self.store.due(now, self.running, max(0, room)):
             self.running.add(arn)
             self._spawn(f"durable:{arn}", self._invoke(arn))
-        nxt = self.store.next_wake()
+        nxt = self.store.next_wake(self.running)  # a running invocation notifies when it ends
         timeout = IDLE_WAIT if nxt is None else max(0.001, min(IDLE_WAIT, nxt - clock.now()))
         await self.platform.signals.wait(SIGNAL, timeout)
 

@@ -32,6 +32,8 @@ CLOSED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 DEFAULT_RETENTION_DAYS = 14        # DurableConfig.RetentionPeriodInDays when not given
 DEFAULT_EXECUTION_TIMEOUT = 86400  # overcast's default when a DurableConfig names no ExecutionTimeout
 STATE_PAGE = 100                   # operations per page of the invocation's initial state
+#: executions whose ExecutionTimeout runs: running ones, and paused ones unless the pause stopped it
+_TIMING_OUT = "(status=? OR (status=? AND pause NOT LIKE '%\"ExecutionTimeoutPaused\": true%'))"
 
 
 def closed_signal(arn: str) -> str:
@@ -335,8 +337,8 @@ class DurableStore:
                     self._apply(row["arn"], change, updated=True)
                     self._wake(row["arn"], now)
         timed_out = [row["arn"] for row in self.db.query(
-            "SELECT arn FROM lambda_durable_executions WHERE timeout_at <= ? AND (status=? OR (status=? AND "
-            "pause NOT LIKE '%\"ExecutionTimeoutPaused\": true%'))", (now, RUNNING, PAUSED))]
+            f"SELECT arn FROM lambda_durable_executions WHERE timeout_at <= ? AND {_TIMING_OUT}",
+            (now, RUNNING, PAUSED))]
         for arn in timed_out:
             self.close(arn, "TIMED_OUT", error={"ErrorType": "Execution.TimedOut",
                                                 "ErrorMessage": "The durable execution exceeded its ExecutionTimeout."})
@@ -351,13 +353,16 @@ class DurableStore:
                              "ORDER BY next_invoke LIMIT ?", (RUNNING, now, limit + len(exclude)))
         return [row["arn"] for row in rows if row["arn"] not in exclude][:limit]
 
-    def next_wake(self) -> float | None:
-        """The platform time of the next due invocation, timer or timeout."""
+    def next_wake(self, running: set[str]) -> float | None:
+        """The platform time of the next due invocation (of an execution not `running` now), timer
+        or timeout."""
+        marks = ",".join("?" * len(running))
+        skip = f" AND arn NOT IN ({marks})" if running else ""
         return self.db.scalar(
-            "SELECT MIN(t) FROM (SELECT MIN(next_invoke) AS t FROM lambda_durable_executions WHERE status=:r "
-            "UNION ALL SELECT MIN(timeout_at) FROM lambda_durable_executions WHERE status IN (:r, :p) "
+            "SELECT MIN(t) FROM (SELECT MIN(next_invoke) AS t FROM lambda_durable_executions WHERE status=?"
+            f"{skip} UNION ALL SELECT MIN(timeout_at) FROM lambda_durable_executions WHERE {_TIMING_OUT} "
             "UNION ALL SELECT MIN(o.timer) FROM lambda_durable_operations o JOIN lambda_durable_executions e "
-            "ON e.arn = o.arn WHERE e.status=:r)", {"r": RUNNING, "p": PAUSED})
+            "ON e.arn = o.arn WHERE e.status=?)", (RUNNING, *running, RUNNING, PAUSED, RUNNING))
 
     def purge_expired(self, now: float) -> None:
         """Executions past their retention period are gone (GetDurableExecution answers not found)."""
