@@ -16,7 +16,8 @@ from typing import Any
 
 from overcast.invocation.sync import InvokeOutcome, Invoker
 from overcast.platform import Platform
-from overcast.services.lambda_.durable import CLOSED, SIGNAL, DurableStore, closed_signal
+from overcast.services.lambda_.durable import DurableStore
+from overcast.services.lambda_.durable_records import CLOSED, SIGNAL, closed_signal
 from overcast.services.lambda_.errors import LambdaError, TooManyRequests
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef, parse_function

@@ -8,9 +8,10 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
-from overcast.services.lambda_.durable import OPEN, SIGNAL, DurableStore
+from overcast.services.lambda_.durable import DurableStore
 from overcast.services.lambda_.durable_errors import durable_error
 from overcast.services.lambda_.durable_ops import public_operation
+from overcast.services.lambda_.durable_records import OPEN, SIGNAL
 from overcast.services.lambda_.names import FunctionRef
 
 HISTORY_PAGE = 100
