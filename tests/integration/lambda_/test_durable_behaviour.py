@@ -251,3 +251,35 @@ def test_a_cloudformation_function_with_durable_config(lam, server):
     response = lam.invoke(FunctionName=name, Payload=b'{"n": 5}')
     assert json.loads(response["Payload"].read()) == 15
     assert "/durable-execution/" in response["DurableExecutionArn"]
+
+
+MAP_AND_PARALLEL = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+
+def branch(seconds, value):
+    def run(ctx: DurableContext):
+        ctx.wait(Duration.from_seconds(seconds), name=f"wait-{value}")
+        return ctx.step(lambda _: value, name=f"value-{value}")
+    return run
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    squares = context.map(event["items"], lambda ctx, item, index, items: ctx.step(lambda _: item * item,
+                                                                                  name=f"square-{index}"),
+                          name="squares").get_results()
+    both = context.parallel([branch(30, "a"), branch(60, "b")], name="both").get_results()
+    return {"squares": squares, "both": both}
+"""
+
+
+def test_map_and_parallel_with_waits(lam):
+    name = create_durable(lam, MAP_AND_PARALLEL)
+    arn = start(lam, name, b'{"items": [1, 2, 3]}')
+    execution = closed(lam, arn)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"]) == {"squares": [1, 4, 9], "both": ["a", "b"]}
+    kinds = [e["EventType"] for e in events(lam, arn)]
+    assert kinds.count("WaitSucceeded") == 2
