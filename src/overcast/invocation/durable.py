@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import uuid
 from typing import Any
 
@@ -189,9 +190,11 @@ class DurableRunner:
             ref = parse_function(str(target.get("FunctionName")), parent["account"], parent["region"])
             resolved = self.functions.resolve(ref)
             body = str(target.get("Payload") or "{}").encode()
-            if is_durable(resolved.config):
+            if is_durable(resolved.config):  # waited for as long as it runs (its own timeout applies)
                 name = f"{arn.rsplit('/', 1)[1]}-{op['Id']}"[:64]
-                outcome, _ = await self.invoke_sync(resolved, body, name=name)
+                child = self.start(resolved, body, name=name)
+                child = await self.wait_closed(child["arn"], math.inf)
+                outcome = sync_outcome(child, str(uuid.uuid4()))
             else:
                 outcome = await self.invoker.invoke(ref, body, resolved=resolved)
             if outcome.function_error:

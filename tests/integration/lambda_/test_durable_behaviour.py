@@ -283,3 +283,39 @@ def test_map_and_parallel_with_waits(lam):
     assert json.loads(execution["Result"]) == {"squares": [1, 4, 9], "both": ["a", "b"]}
     kinds = [e["EventType"] for e in events(lam, arn)]
     assert kinds.count("WaitSucceeded") == 2
+
+
+DURABLE_TARGET = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    context.wait(Duration.from_seconds(500), name="longer-than-my-timeout")
+    return context.step(lambda _: event["x"] + 1, name="plus-one")
+"""
+
+CALLER = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    return context.invoke(event["target"], {"x": 41}, name="child")
+"""
+
+
+def test_chained_invoke_of_a_durable_function_waits_for_its_execution(lam):
+    # the child waits 500 s (5 s here), longer than its 3-second function timeout: a chained invoke
+    # waits for the child execution itself, not for a synchronous invoke's limit
+    target = create_durable(lam, DURABLE_TARGET, timeout=3)
+    caller = create_durable(lam, CALLER)
+    arn = start(lam, caller, json.dumps({"target": target}).encode())
+    execution = closed(lam, arn)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    assert json.loads(execution["Result"]) == 42
+    [child] = lam.list_durable_executions_by_function(FunctionName=target)["DurableExecutions"]
+    assert child["Status"] == "SUCCEEDED"
+    started = next(e for e in events(lam, arn) if e["EventType"] == "ChainedInvokeStarted")
+    assert started["ChainedInvokeStartedDetails"]["FunctionName"] == target
