@@ -25,7 +25,7 @@ def sdk_files() -> dict[str, str | bytes]:
     return files
 
 
-def create_durable(lam: Any, source: str, *, timeout: int = 30, execution_timeout: int = 3600,
+def create_durable(lam: Any, source: str, *, timeout: int = 30, execution_timeout: int | None = 3600,
                    bundle: bool = True, **kwargs: Any) -> str:
     """Create a durable function (DurableConfig) from a handler module's source; returns its name.
     With `bundle` the SDK ships in the function's package (as AWS recommends for production);
@@ -34,6 +34,7 @@ def create_durable(lam: Any, source: str, *, timeout: int = 30, execution_timeou
     code = zip_files({"handler.py": textwrap.dedent(source), **(sdk_files() if bundle else {})})
     lam.create_function(FunctionName=name, Runtime="python3.13", Role=ROLE, Handler="handler.handler",
                         Code={"ZipFile": code}, Timeout=timeout,
-                        DurableConfig={"ExecutionTimeout": execution_timeout}, **kwargs)
+                        DurableConfig={"ExecutionTimeout": execution_timeout} if execution_timeout else {},
+                        **kwargs)
     wait_settled(lam, name)
     return name

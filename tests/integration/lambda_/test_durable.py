@@ -250,6 +250,13 @@ def test_errors(lam):
     with pytest.raises(ClientError) as caught:
         lam.invoke(FunctionName=plain, Payload=b"{}", DurableExecutionName="n1")
     assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    # durable execution is enabled when a function is created, with an ExecutionTimeout (AWS's rules)
+    with pytest.raises(ClientError) as caught:
+        lam.update_function_configuration(FunctionName=plain, DurableConfig={"ExecutionTimeout": 60})
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    with pytest.raises(ClientError) as caught:
+        create_durable(lam, LONG_WAIT, execution_timeout=None)
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
 
     # a checkpoint with a token the execution never issued
     name = create_durable(lam, LONG_WAIT)

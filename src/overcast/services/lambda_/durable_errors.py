@@ -38,6 +38,9 @@ MESSAGES: dict[str, tuple[type[LambdaError], str]] = {
     "bad_update": (InvalidParameterValue, "Invalid {action} action for {type} operation {id}."),
     "operation_closed": (InvalidParameterValue, "Operation {id} has already completed."),
     "unknown_parent": (InvalidParameterValue, "Parent operation {parent} does not exist."),
+    "durable_on_update": (InvalidParameterValue, "Durable execution can only be enabled when a function is "
+                                                 "created."),
+    "durable_timeout_required": (InvalidParameterValue, "DurableConfig.ExecutionTimeout is required."),
     "not_paused": (ResourceConflict, "The durable execution {arn} is not paused."),
     "not_running": (ResourceConflict, "The durable execution {arn} is not running."),
     "still_running": (ResourceConflict, "The durable execution {arn} is still running. Stop it before deleting it."),
