@@ -183,9 +183,9 @@ def handler(event, context: DurableContext):
 def test_stop_a_waiting_execution(lam):
     name = create_durable(lam, LONG_WAIT)
     arn = start(lam, name, b"{}")["DurableExecutionArn"]
-    wait_until(lambda: "WaitStarted" in [e["EventType"] for e in
-                                         lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]],
-               60, "the execution waits")
+    wait_until(lambda: {"WaitStarted", "InvocationCompleted"} <= {
+        e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]},
+        60, "the execution suspended in its wait")
     stopped = lam.stop_durable_execution(DurableExecutionArn=arn,
                                          Error={"ErrorType": "Cancelled", "ErrorMessage": "no longer needed"})
     execution = lam.get_durable_execution(DurableExecutionArn=arn)
