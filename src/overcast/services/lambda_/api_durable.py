@@ -7,11 +7,13 @@ import datetime as dt
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.platform import Platform
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.durable import DurableStore
 from overcast.services.lambda_.durable_errors import durable_error
 from overcast.services.lambda_.durable_ops import public_operation
 from overcast.services.lambda_.durable_records import OPEN, SIGNAL
+from overcast.services.lambda_.models import Resolved
 from overcast.services.lambda_.names import FunctionRef
 
 HISTORY_PAGE = 100
@@ -35,6 +37,25 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def invoke_durable(platform: Platform, ctx: RequestContext, resolved: Resolved, kind: str, body: bytes,
+                         name: str | None) -> dict[str, Any]:
+    """Invoke of a durable function: Event starts the execution (202 with its ARN);
+    RequestResponse waits for the whole execution and answers its result."""
+    from overcast.invocation.durable import DurableRunner
+
+    runner = platform.component(DurableRunner)
+    if kind == "Event":
+        execution = runner.start(resolved, body, name=name, trace=ctx.trace_header)
+        return {"StatusCode": 202, "DurableExecutionArn": execution["arn"]}
+    outcome, arn = await runner.invoke_sync(resolved, body, name=name, request_id=ctx.request_id,
+                                            trace=ctx.trace_header)
+    result: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,
+                              "ExecutedVersion": outcome.executed_version, "DurableExecutionArn": arn}
+    if outcome.function_error:
+        result["FunctionError"] = outcome.function_error
+    return result
+
+
 class DurableOperations(ApiBase):
     @property
     def durable(self) -> DurableStore:
@@ -45,24 +66,6 @@ class DurableOperations(ApiBase):
         if (execution["account"], execution["region"]) != (ctx.account, ctx.region):
             raise durable_error("execution_not_found", arn=arn)
         return execution
-
-    async def _invoke_durable(self, ctx: RequestContext, resolved: Any, kind: str, body: bytes,
-                              name: str | None) -> dict[str, Any]:
-        """Invoke of a durable function: Event starts the execution (202 with its ARN);
-        RequestResponse waits for the whole execution and answers its result."""
-        from overcast.invocation.durable import DurableRunner
-
-        runner = self.platform.component(DurableRunner)
-        if kind == "Event":
-            execution = runner.start(resolved, body, name=name, trace=ctx.trace_header)
-            return {"StatusCode": 202, "DurableExecutionArn": execution["arn"]}
-        outcome, arn = await runner.invoke_sync(resolved, body, name=name, request_id=ctx.request_id,
-                                                trace=ctx.trace_header)
-        result: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,
-                                  "ExecutedVersion": outcome.executed_version, "DurableExecutionArn": arn}
-        if outcome.function_error:
-            result["FunctionError"] = outcome.function_error
-        return result
 
     # -- what the SDK calls -------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
+from overcast.services.lambda_.api_durable import invoke_durable
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.durable_errors import durable_error
 
@@ -42,7 +43,7 @@ class InvokeOperations(ApiBase):
             body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
             resolved = self.functions.resolve(ref)
             if resolved.config.get("DurableConfig"):  # a durable execution (api_durable.py)
-                return await self._invoke_durable(ctx, resolved, kind, body, durable_execution_name)  # type: ignore[attr-defined]
+                return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
             if durable_execution_name:
                 raise durable_error("function_not_durable", arn=resolved.invoked_arn)
             async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=ctx.trace_header)
@@ -53,7 +54,7 @@ class InvokeOperations(ApiBase):
             return {"StatusCode": 204}
         resolved = self.functions.resolve(ref)
         if resolved.config.get("DurableConfig"):
-            return await self._invoke_durable(ctx, resolved, kind, body, durable_execution_name)  # type: ignore[attr-defined]
+            return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
         if durable_execution_name:
             raise durable_error("function_not_durable", arn=resolved.invoked_arn)
         outcome = await invoker.invoke(ref, body, tail=log_type == "Tail", resolved=resolved,
