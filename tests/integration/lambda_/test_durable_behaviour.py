@@ -127,27 +127,45 @@ def test_a_callback_nobody_answers_times_out(lam):
 
 
 MANY_STEPS = """
+import os
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration
+
+
+def run(i):
+    with open(os.environ["RUNS_FILE"], "a") as f:
+        f.write(f"{i}\\n")
+    return i
 
 
 @durable_execution
 def handler(event, context: DurableContext):
     total = 0
     for i in range(130):
-        total += context.step(lambda _, i=i: i, name=f"s{i}")
+        total += context.step(lambda _, i=i: run(i), name=f"s{i}")
     context.wait(Duration.from_seconds(10), name="then")
     return total + context.step(lambda _: 1000, name="last")
 """
 
 
-def test_a_replay_reads_state_past_the_first_page(lam):
+def test_a_replay_reads_state_past_the_first_page(lam, tmp_path):
     # 130 steps: the replay's initial state holds the first page, the SDK pages in the rest
-    # with GetDurableExecutionState
-    name = create_durable(lam, MANY_STEPS, timeout=120)
-    execution = closed(lam, start(lam, name), timeout=120)
+    # with GetDurableExecutionState; no step runs twice
+    runs = tmp_path / "runs.txt"
+    name = create_durable(lam, MANY_STEPS, timeout=120, Environment={"Variables": {"RUNS_FILE": str(runs)}})
+    arn = start(lam, name)
+    execution = closed(lam, arn, timeout=120)
     assert execution["Status"] == "SUCCEEDED", execution.get("Error")
     assert json.loads(execution["Result"]) == sum(range(130)) + 1000
+    assert runs.read_text().split() == [str(i) for i in range(130)]
+    # the history pages too, in either order
+    first = lam.get_durable_execution_history(DurableExecutionArn=arn, MaxItems=100)
+    rest = lam.get_durable_execution_history(DurableExecutionArn=arn, MaxItems=1000, Marker=first["NextMarker"])
+    forward = first["Events"] + rest["Events"]
+    assert "NextMarker" not in rest
+    assert [e["EventId"] for e in forward] == list(range(1, len(forward) + 1))
+    backward = lam.get_durable_execution_history(DurableExecutionArn=arn, MaxItems=1000, ReverseOrder=True)
+    assert [e["EventId"] for e in backward["Events"]] == [e["EventId"] for e in reversed(forward)]
 
 
 CHILD = """
