@@ -31,6 +31,8 @@ IDLE_WAIT = 5.0
 SYNC_LIMIT = 900.0              # a synchronous invoke waits at most 15 minutes (AWS's limit)
 LEASE_MARGIN = 60.0             # real seconds past the function's timeout before a lost invocation reruns
 THROTTLE_RETRY = 1.0            # real seconds before a throttled invocation is tried again
+PURGE_EVERY = 600.0             # AWS seconds between looks for executions past their retention...
+PURGE_EVERY_REAL = 60.0         # ...and at most this many real seconds
 
 
 def is_durable(config: dict[str, Any]) -> bool:
@@ -87,7 +89,7 @@ class DurableRunner:
         clock = self.platform.clock
         now = clock.now()
         self.store.fire_due(now)
-        if now - self._last_purge > 60:
+        if now - self._last_purge > min(PURGE_EVERY_REAL, clock.scaled(PURGE_EVERY)):
             self._last_purge = now
             self.store.purge_expired(now)
         self._resume_chained()

@@ -34,7 +34,7 @@ def create_durable(lam: Any, source: str, *, timeout: int = 30, execution_timeou
     code = zip_files({"handler.py": textwrap.dedent(source), **(sdk_files() if bundle else {})})
     lam.create_function(FunctionName=name, Runtime="python3.13", Role=ROLE, Handler="handler.handler",
                         Code={"ZipFile": code}, Timeout=timeout,
-                        DurableConfig={"ExecutionTimeout": execution_timeout} if execution_timeout else {},
-                        **kwargs)
+                        **{"DurableConfig": {"ExecutionTimeout": execution_timeout} if execution_timeout else {},
+                           **kwargs})
     wait_settled(lam, name)
     return name

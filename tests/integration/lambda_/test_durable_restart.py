@@ -1,5 +1,6 @@
 """A durable execution waiting when overcast is killed (SIGKILL) resumes after the restart: its
-wait's timer and its checkpoints were committed, so the replay skips the completed step."""
+wait's timer and its checkpoints were committed, so the replay skips the completed step. And an
+execution is kept for its retention period after it ends, then is gone."""
 
 from __future__ import annotations
 
@@ -106,3 +107,34 @@ def test_an_invocation_cut_short_by_sigkill_runs_again_after_the_restart(tmp_pat
         assert execution["Status"] == "SUCCEEDED"
         assert json.loads(execution["Result"]) == "finished"
         assert runs.read_text().split() == ["first", "slow", "slow"]  # the checkpointed step was not rerun
+
+
+QUICK = """
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext):
+    return context.step(lambda _: "done", name="only")
+"""
+
+
+def test_an_ended_execution_is_gone_after_its_retention_period(tmp_path):
+    # one day of retention lasts 8.6 s at this scale
+    with OvercastServer(tmp_path / "server", time_scale=0.0001) as server:
+        lam = server.client("lambda")
+        name = create_durable(lam, QUICK, DurableConfig={"ExecutionTimeout": 31622400, "RetentionPeriodInDays": 1})
+        response = lam.invoke(FunctionName=name, Payload=b"{}")
+        assert json.loads(response["Payload"].read()) == "done"
+        arn = response["DurableExecutionArn"]
+        assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "SUCCEEDED"
+
+        def gone():
+            try:
+                lam.get_durable_execution(DurableExecutionArn=arn)
+            except lam.exceptions.ResourceNotFoundException:
+                return True
+            return False
+
+        wait_until(gone, 60, "the execution purged after its retention period")
+        assert lam.list_durable_executions_by_function(FunctionName=name)["DurableExecutions"] == []
