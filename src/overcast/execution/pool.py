@@ -20,10 +20,12 @@ from overcast.execution.zygote_client import Zygote
 log = logging.getLogger("overcast.pool")
 
 #: What the Lambda Python runtime provides besides the standard library (`/var/runtime` and the
-#: runtime's site-packages on AWS): the runtime interface client and the AWS SDK.
+#: runtime's site-packages on AWS): the runtime interface client and the AWS SDK, and the durable
+#: execution SDK when it is installed next to overcast (AWS's runtimes include it).
 RUNTIME_MODULES = (
     "awslambdaric", "runtime_client", "snapshot_restore_py", "simplejson",
     "boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six",
+    "aws_durable_execution_sdk_python",
 )
 
 LogSink = Callable[[Environment, list[tuple[int, str]]], None]

@@ -43,7 +43,13 @@ IDLE_WAIT = 5.0
 def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_id: str,
             trace: str | None = None) -> None:
     """Accept an Event invocation: committed before the caller hears 202. The caller's trace
-    header is kept beside it (recursive loop detection follows it)."""
+    header is kept beside it (recursive loop detection follows it). A durable function's event
+    starts its durable execution at once (invocation/durable.py)."""
+    if resolved.config.get("DurableConfig"):
+        from overcast.invocation.durable import DurableRunner
+
+        platform.component(DurableRunner).start(resolved, payload, trace=trace)
+        return
     ref = resolved.ref
     now = platform.clock.now()
     with platform.db.tx():

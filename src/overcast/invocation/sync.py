@@ -96,6 +96,9 @@ class Invoker:
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
         self.specs.pool = self.pool
+        #: the durable execution runner (invocation/durable.py) once it runs: a durable function's
+        #: invocations start durable executions
+        self.durable: Any = None
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -130,12 +133,17 @@ class Invoker:
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
                      resolved: Resolved | None = None, sink: StreamSink | None = None,
-                     trace: str | None = None) -> InvokeOutcome:
+                     trace: str | None = None, durable_input: bool = False) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise.
-        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows)."""
+        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows).
+        A durable function's invocation runs a durable execution, unless `durable_input` says the
+        payload is already one of its invocations."""
         resolved = resolved or self.functions.resolve(ref)
         if resolved.config.get("State") == "Pending":  # being created: run once it is Active
             resolved = await self.functions.when_active(ref)
+        if self.durable is not None and not durable_input and resolved.config.get("DurableConfig"):
+            outcome, _ = await self.durable.invoke_sync(resolved, payload, request_id=request_id, trace=trace)
+            return outcome
         config = resolved.config
         active = (config.get("TracingConfig") or {}).get("Mode") == "Active"
         trace, hops = recursion.advance(trace, resolved.ref.arn, active=active)

@@ -19,10 +19,11 @@ def _api(platform: Any) -> Any:
 
 def _loops(platform: Any) -> list[Any]:
     from overcast.invocation.async_ import async_loops
+    from overcast.invocation.durable import durable_loops
     from overcast.invocation.esm.manager import esm_loops
     from overcast.invocation.sync import environments_loop
 
-    return [environments_loop(platform), *async_loops(platform), *esm_loops(platform)]
+    return [environments_loop(platform), *async_loops(platform), *esm_loops(platform), *durable_loops(platform)]
 
 
 def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
