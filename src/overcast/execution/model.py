@@ -30,6 +30,7 @@ class EnvironmentSpec:
     argv: tuple[str, ...] = ()        # the command of an exec'd environment
     placement: Placement | None = None  # AWS's paths: mounted, or rewritten in what it reports
     role: str = ""                    # the execution role, whose session each environment gets
+    watched: tuple[str, ...] = ()     # hot-reload folders it runs from (its code's, its layers')
 
 
 @dataclass

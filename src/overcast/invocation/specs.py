@@ -10,6 +10,7 @@ from typing import Any
 
 from overcast.execution import runtimes, sandbox
 from overcast.execution.environment import Environment, EnvironmentSpec
+from overcast.execution.hotreload import HotFolders
 from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.node_sdk import cache_root as node_cache_root
@@ -28,6 +29,15 @@ CREDENTIALS_SECONDS = 12 * 3600
 CREDENTIALS_MARGIN = 15 * 60
 
 
+def hot_folders(config: dict[str, Any]) -> tuple[str, ...]:
+    """The hot-reload folders a function version runs from: its code's and its layers'."""
+    folders = [config["_hot"]] if config.get("_hot") else []
+    for layer in config.get("Layers") or ():
+        if layer.get("_hot"):
+            folders.append(layer["_hot"])
+    return tuple(folders)
+
+
 class SpecBuilder:
     """Builds environment specs and per-environment variables for the Invoker."""
 
@@ -38,6 +48,7 @@ class SpecBuilder:
         self.layers = platform.component(LayerStore)
         self.sessions = platform.component(SessionStore)
         self.pool: EnvironmentPool | None = None
+        self.hot = HotFolders(lambda _: None)   # the Invoker's, which hears the changes
         self._runtime_dir: str | None = None
         self._stdlib = stdlib_path()
         self._layout: Layout | None = None
@@ -64,10 +75,10 @@ class SpecBuilder:
     def build(self, resolved: Resolved, key: str) -> EnvironmentSpec:
         """The environment spec of a function version: its code, layers, variables and paths."""
         config = resolved.config
-        stored = self.code.get(config.get("_code", ""))
-        if stored is None:
-            raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
+        code_dir = self._code_dir(resolved)
         layers = self.layers.folders(config.get("Layers", []))
+        watched = hot_folders(config)
+        tag = f"hot{self.hot.generation(watched)}" if watched else ""
         kind = runtimes.family(config.get("Runtime")) or "python"
         runtime_dir: Path | None = None
         if kind == "python":
@@ -76,14 +87,15 @@ class SpecBuilder:
             runtime_dir = Path(self._runtime_dir)
         elif kind == "node":
             runtime_dir = runtimes.NODE_CLIENT_DIR
-        place = self.layout.place(stored.folder, layers, runtime_dir)
+        place = self.layout.place(code_dir, layers, runtime_dir, tag)
         variables = dict((config.get("Environment") or {}).get("Variables") or {})
         variables.update(self._lambda_environment(resolved, kind, place.task))
         variables["PATH"] = place.paths(AWS_PATH[kind])
         variables["LD_LIBRARY_PATH"] = place.paths(AWS_LD_LIBRARY_PATH[kind])
         variables["LAMBDA_RUNTIME_DIR"] = place.runtime
         handler = config.get("Handler") or ""
-        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
+        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": code_dir, "family": kind,
+                                  "watched": watched,
                                   "memory_mb": int(config.get("MemorySize", 128)),
                                   "timeout": float(config.get("Timeout", 3)), "placement": place,
                                   "role": config.get("Role") or ""}
@@ -97,10 +109,10 @@ class SpecBuilder:
             argv = self.node_argv(node)
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         if kind == "provided":
-            argv = runtimes.bootstrap_argv(stored.folder, layers)
+            argv = runtimes.bootstrap_argv(code_dir, layers)
             if argv and place.mounts:  # the same file, as the process sees it
                 found = Path(argv[0])
-                argv = (f"{place.task}/bootstrap" if found.parent == stored.folder else f"{place.opt[0]}/bootstrap",)
+                argv = (f"{place.task}/bootstrap" if found.parent == code_dir else f"{place.opt[0]}/bootstrap",)
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         layer_paths: list[str] = []
         for folder in place.opt:
@@ -108,6 +120,18 @@ class SpecBuilder:
         variables["PYTHONPATH"] = place.runtime
         return EnvironmentSpec(sys_path=(place.task, *layer_paths, place.runtime, *self._stdlib),
                                variables=variables, **common)
+
+    def _code_dir(self, resolved: Resolved) -> Path:
+        """The folder a function version's code is in: its extracted archive, or its hot-reload folder."""
+        hot = resolved.config.get("_hot")
+        if hot:
+            if not Path(hot).is_dir():
+                raise ServiceException(f"The hot-reload folder of {resolved.invoked_arn} is missing: {hot}")
+            return Path(hot)
+        stored = self.code.get(resolved.config.get("_code", ""))
+        if stored is None:
+            raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
+        return stored.folder
 
     def node_sdk_dir(self) -> Path | None:
         """The AWS SDK for JavaScript's node_modules, when installed (see execution/node_sdk.py)."""

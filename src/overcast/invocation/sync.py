@@ -23,11 +23,12 @@ from overcast.execution.environment import (
     InvocationResult,
     StreamSink,
 )
+from overcast.execution.hotreload import HotFolders
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
 from overcast.invocation import recursion
 from overcast.invocation.concurrency import ConcurrencyGate
-from overcast.invocation.specs import SpecBuilder
+from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
@@ -96,6 +97,7 @@ class Invoker:
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
         self.specs.pool = self.pool
+        self.hot = self.specs.hot = HotFolders(self._hot_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -109,6 +111,7 @@ class Invoker:
 
     def _reset(self) -> None:
         """All state is dropped, files included (the runtime folder is rebuilt on the next start)."""
+        self.hot.reset()
         self.pool.stop_all_now()
         self._specs.clear()
         self._pending_logs.clear()
@@ -117,6 +120,7 @@ class Invoker:
     def _close(self) -> None:
         self.flush_logs()
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
+        self.hot.close()
         self.pool.stop_all_now()
         self.pool.zygote.close()
         self.pool.launcher.close()
@@ -217,11 +221,18 @@ class Invoker:
                                      f"machine: {exc}") from None
         return kind
 
-    @staticmethod
-    def _spec_key(resolved: Resolved) -> str:
+    def _spec_key(self, resolved: Resolved) -> str:
         # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
         generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
+        if resolved.config.get("_hot") or resolved.config.get("Layers"):
+            folders = hot_folders(resolved.config)  # and hot-reload code, the folders' own generations
+            if folders:
+                generation = f"hot{self.hot.generation(folders)}:{generation}"
         return f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+
+    def _hot_changed(self, folders: set[str]) -> None:
+        """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""
+        self.pool.retire_environments(lambda env: not folders.isdisjoint(env.spec.watched))
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
         key = self._spec_key(resolved)
