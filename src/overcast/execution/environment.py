@@ -26,6 +26,7 @@ from typing import Any
 
 from overcast.execution.launcher import EntrypointError
 from overcast.execution.layout import rewrite
+from overcast.execution.memory import MemoryGuard
 from overcast.execution.model import (
     EnvironmentLost,
     EnvironmentSpec,
@@ -83,6 +84,8 @@ class Environment:
         self._address = ""
         self._assignment: asyncio.Future[bytes] | None = None   # a spare's future function
         self._path_map = self._bytes_map(spec)
+        self.memory: MemoryGuard | None = None   # kills it past its MemorySize (execution/memory.py)
+        self._out_of_memory = False
 
     @staticmethod
     def _bytes_map(spec: EnvironmentSpec) -> tuple[tuple[bytes, bytes], ...]:
@@ -249,6 +252,8 @@ class Environment:
         self._current = invocation
         self._result = loop.create_future()
         cold = self._init_duration is None
+        if self.memory is not None:
+            self.memory.watch(self)
         try:
             if not self._ready.is_set():
                 await self._await_init(invocation)
@@ -264,10 +269,20 @@ class Environment:
                 result = self._timed_out(invocation)
             return self._finalize(result, cold)
         finally:
+            if self.memory is not None:
+                self.memory.unwatch(self)
             self._current = None
             self._result = None
             self.busy = False
             self.last_used = time.monotonic()
+
+    def memory_limit_bytes(self) -> int:
+        return self.spec.memory_mb << 20
+
+    def out_of_memory(self) -> None:
+        """Past its MemorySize: killed, as AWS's kernel kills it (the exit settles the invocation)."""
+        self._out_of_memory = True
+        self.kill()
 
     async def _await_polling(self, timeout: float) -> None:
         """Between invocations a runtime either asks for the next one or exits."""
@@ -322,10 +337,13 @@ class Environment:
         else:
             reason = "Runtime exited without providing a reason" if status == "exit status 0" else \
                 f"Runtime exited with error: {status}"
-            payload = error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: {reason}")
-            error_type, init = "Runtime.ExitError", False
-        self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled",
-                                                 error_type=error_type, status="error", init_error=init))
+            # killed past its MemorySize: AWS's error type, and its REPORT says all the memory was used
+            error_type = "Runtime.OutOfMemory" if self._out_of_memory else "Runtime.ExitError"
+            payload = error_doc(error_type, f"RequestId: {self._current.request_id} Error: {reason}")
+            init = False
+        memory = self.spec.memory_mb if self._out_of_memory else 0
+        self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
+                                                 status="error", init_error=init, max_memory_mb=memory))
 
     def _finalize(self, result: InvocationResult, cold: bool) -> InvocationResult:
         self._drain_logs()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from overcast.execution.environment import Environment, EnvironmentSpec
 from overcast.execution.launcher import ProcessLauncher
+from overcast.execution.memory import MemoryGuard
 from overcast.execution.zygote_client import Zygote
 
 log = logging.getLogger("overcast.pool")
@@ -74,6 +75,7 @@ class EnvironmentPool:
         self._all: dict[str, Environment] = {}
         self.zygote = Zygote(self._exited)
         self.launcher = ProcessLauncher(self._exited)
+        self.memory = MemoryGuard()
         self._closing: set[asyncio.Future[None]] = set()
         self._spares: dict[tuple[str, ...], Environment] = {}   # started Node processes, by command
         self._starting: dict[tuple[str, ...], asyncio.Future[None]] = {}
@@ -107,10 +109,12 @@ class EnvironmentPool:
             self._discard(spare)
             spare = None
         if spare is not None:
+            spare.memory = self.memory
             spare.spec = spec
             spare.adopt(spec, self._extra_env(spare))
             return spare, True
         env = Environment(spec, self._log_sink)
+        env.memory = self.memory
         env.busy = True
         self._all[env.id] = env
         try:
@@ -218,6 +222,7 @@ class EnvironmentPool:
         ready = 0
         for _ in range(count):
             env = Environment(spec, self._log_sink)
+            env.memory = self.memory
             env.meta["provisioned"] = tag
             env.busy = True
             self._all[env.id] = env
@@ -273,9 +278,11 @@ class EnvironmentPool:
                 await env.close()
         self.zygote.close()
         self.launcher.close()
+        self.memory.close()
 
     def stop_all_now(self) -> None:
         """Synchronous best-effort kill (shutdown and reset paths)."""
+        self.memory.close()
         for env in list(self._all.values()):
             env.kill()
         for starting in self._starting.values():
