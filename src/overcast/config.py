@@ -48,6 +48,8 @@ class Config:
     #: Accept Lambda runtimes AWS no longer lets you create (nodejs14.x, python3.8...) and run them on the
     #: nearest supported runtime of their family.
     legacy_runtimes: bool = False
+    #: Functions whose environments run under a debugger: `name[:port][:wait],...` (docs/debugging.md).
+    debug: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -64,6 +66,7 @@ class Config:
             "environment_idle_seconds": _env_float(env, "OVERCAST_ENV_IDLE_SECONDS", 300.0),
             "public_host": env.get("OVERCAST_PUBLIC_HOST", cls.public_host),
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
+            "debug": env.get("OVERCAST_DEBUG", ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from overcast.execution.debugging import attached
 from overcast.execution.launcher import EntrypointError
 from overcast.execution.layout import rewrite
 from overcast.execution.memory import MemoryGuard
@@ -112,10 +113,15 @@ class Environment:
         placement = self.spec.placement
         if setup is None and placement is not None:
             setup = placement.setup()
+        debugger = self.spec.debugger
+        if debugger is not None:
+            self._lines.append((now_ms(), debugger.banner(self.spec.family, self.spec.timeout)))
         if self.spec.family == "python":
             cwd = placement.task if placement is not None else str(self.spec.code_dir)
             spec: dict[str, Any] = {"env": env, "cwd": cwd, "path": list(self.spec.sys_path),
                                     "handler": self.spec.handler, "sandbox": setup}
+            if debugger is not None:
+                spec["debug"] = {"port": debugger.port, "wait": debugger.wait}
         else:  # the exec'd process starts in the real folder, then mounts and moves to /var/task
             spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv), "sandbox": setup}
         self._init_started = time.monotonic()
@@ -150,11 +156,15 @@ class Environment:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
         try:
-            await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({ready, exited}, timeout=self._init_timeout(), return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()
             exited.cancel()
         return self._ready.is_set() and self.alive and self._init_error is None
+
+    def _init_timeout(self) -> float | None:
+        """Lambda's init limit; none under a debugger (it may wait for one, or stop at a breakpoint)."""
+        return None if self.spec.debugger is not None else INIT_TIMEOUT
 
     def fail_init(self, error_type: str, message: str) -> None:
         """The environment cannot start: every invocation gets this init error."""
@@ -266,7 +276,7 @@ class Environment:
             try:
                 result = await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
             except TimeoutError:
-                result = self._timed_out(invocation)
+                result = await self._past_timeout(invocation)
             return self._finalize(result, cold)
         finally:
             if self.memory is not None:
@@ -302,8 +312,7 @@ class Environment:
         assert self._result is not None
         waiting: set[asyncio.Future[Any]] = {ready, exited, self._result}
         try:
-            await asyncio.wait(waiting, timeout=INIT_TIMEOUT,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiting, timeout=self._init_timeout(), return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()
             exited.cancel()
@@ -318,6 +327,23 @@ class Environment:
                     payload=error_doc("Runtime.Unknown", f"RequestId: {invocation.request_id} Error: "
                                        f"Runtime failed to start: init timed out after {INIT_TIMEOUT:.2f} seconds"),
                     function_error="Unhandled", error_type="Runtime.Unknown", status="error", init_error=True))
+
+    async def _past_timeout(self, invocation: Invocation) -> InvocationResult:
+        """The timeout passed: the invocation times out, unless a debugger is attached (then it
+        waits for another timeout's length, and again while the debugger stays)."""
+        debugger = self.spec.debugger
+        said = False
+        while debugger is not None and attached(debugger.port):
+            if not said:
+                said = True
+                self._lines.append((now_ms(), f"overcast: {invocation.timeout:.2f} seconds passed while a debugger "
+                                              "is attached: the timeout is lifted"))
+            assert self._result is not None
+            try:
+                return await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
+            except TimeoutError:
+                continue
+        return self._timed_out(invocation)
 
     def _timed_out(self, invocation: Invocation) -> InvocationResult:
         memory = self.max_memory_mb()

@@ -124,7 +124,7 @@ class EnvironmentPool:
             self._discard(env)
             await env.close()
             raise
-        if spec.family == "node":
+        if spec.family == "node" and spec.debugger is None:
             self.ensure_spare(spec.argv)
         return env, True
 
@@ -144,7 +144,7 @@ class EnvironmentPool:
         """A started Node.js process for `spec` (one still starting is further along than a new
         one), replaced by a new one; None when there is none or the function sets NODE_OPTIONS
         (which apply when node starts)."""
-        if spec.family != "node" or "NODE_OPTIONS" in spec.variables:
+        if spec.family != "node" or "NODE_OPTIONS" in spec.variables or spec.debugger is not None:
             return None
         starting = self._starting.get(spec.argv)
         if starting is not None and spec.argv not in self._spares:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from overcast.execution import runtimes, sandbox
+from overcast.execution.debugging import Debugger
 from overcast.execution.environment import Environment, EnvironmentSpec
 from overcast.execution.hotreload import HotFolders
 from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout
@@ -17,6 +18,7 @@ from overcast.execution.node_sdk import cache_root as node_cache_root
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
+from overcast.services.lambda_.debug import DebugSwitches
 from overcast.services.lambda_.errors import ServiceException
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import Resolved
@@ -47,6 +49,7 @@ class SpecBuilder:
         self.code = CodeStore(platform.files_dir)
         self.layers = platform.component(LayerStore)
         self.sessions = platform.component(SessionStore)
+        self.debug = platform.component(DebugSwitches)
         self.pool: EnvironmentPool | None = None
         self.hot = HotFolders(lambda _: None)   # the Invoker's, which hears the changes
         self._runtime_dir: str | None = None
@@ -94,8 +97,9 @@ class SpecBuilder:
         variables["LD_LIBRARY_PATH"] = place.paths(AWS_LD_LIBRARY_PATH[kind])
         variables["LAMBDA_RUNTIME_DIR"] = place.runtime
         handler = config.get("Handler") or ""
+        debugger = self.debugger(resolved, kind)
         common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": code_dir, "family": kind,
-                                  "watched": watched,
+                                  "watched": watched, "debugger": debugger,
                                   "memory_mb": int(config.get("MemorySize", 128)),
                                   "timeout": float(config.get("Timeout", 3)), "placement": place,
                                   "role": config.get("Role") or ""}
@@ -107,6 +111,8 @@ class SpecBuilder:
                                            self.node_sdk_dir())
             variables["NODE_PATH"] = node_path.replace(client, place.runtime)
             argv = self.node_argv(node)
+            if debugger is not None:
+                argv = (argv[0], debugger.node_flag(), *argv[1:])
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         if kind == "provided":
             argv = runtimes.bootstrap_argv(code_dir, layers)
@@ -120,6 +126,14 @@ class SpecBuilder:
         variables["PYTHONPATH"] = place.runtime
         return EnvironmentSpec(sys_path=(place.task, *layer_paths, place.runtime, *self._stdlib),
                                variables=variables, **common)
+
+    def debugger(self, resolved: Resolved, kind: str) -> Debugger | None:
+        """How a function's environments are debugged, when its debug switch is on (Python, Node.js)."""
+        ref = resolved.ref
+        switch = self.debug.get(ref.account, ref.region, ref.name)
+        if switch is None or kind not in ("python", "node"):
+            return None
+        return Debugger(switch.port_for(kind), switch.wait)
 
     def _code_dir(self, resolved: Resolved) -> Path:
         """The folder a function version's code is in: its extracted archive, or its hot-reload folder."""

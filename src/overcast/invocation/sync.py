@@ -98,6 +98,7 @@ class Invoker:
                                     platform.config.environment_idle_seconds)
         self.specs.pool = self.pool
         self.hot = self.specs.hot = HotFolders(self._hot_changed)
+        self.specs.debug.on_change(self._debug_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -228,7 +229,16 @@ class Invoker:
             folders = hot_folders(resolved.config)  # and hot-reload code, the folders' own generations
             if folders:
                 generation = f"hot{self.hot.generation(folders)}:{generation}"
-        return f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+        ref = resolved.ref
+        switch = self.specs.debug.get(ref.account, ref.region, ref.name)
+        if switch is not None:  # and the debug switch (docs/debugging.md)
+            generation = f"debug{switch.port}{switch.wait}:{generation}"
+        return f"{ref.arn}:{resolved.executed_version}:{generation}"
+
+    def _debug_changed(self, account: str, region: str, name: str) -> None:
+        """A debug switch moved: the function's environments are not reused (idle ones stop now)."""
+        prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
+        self.pool.retire_environments(lambda env: env.spec.key.startswith(prefix))
 
     def _hot_changed(self, folders: set[str]) -> None:
         """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""

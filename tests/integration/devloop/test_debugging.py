@@ -1,0 +1,191 @@
+"""Debugging (issue 16, item 2): a function's environments run under a debugger a developer
+attaches to — debugpy for Python (the Debug Adapter Protocol), the inspector for Node.js — switched
+on per function by `overcast debug` or `/_overcast/lambda-debug/`; its timeout is lifted while a
+debugger is attached."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from overcast.testing import create_function, free_port, wait_until
+from tests.integration.lambda_.polyglot import needs_node
+
+SLEEPER = "import time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return {'slept': True}\n"
+
+
+class Dap:
+    """A minimal Debug Adapter Protocol client: Content-Length framed JSON over TCP."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.seq = 0
+        self.buffer = b""
+
+    def request(self, command: str, arguments: dict[str, Any] | None = None) -> int:
+        self.seq += 1
+        body = json.dumps({"seq": self.seq, "type": "request", "command": command,
+                           "arguments": arguments or {}}).encode()
+        self.sock.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        return self.seq
+
+    def message(self) -> dict[str, Any]:
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self._read()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        length = int(head.split(b":")[1])
+        while len(self.buffer) < length:
+            self.buffer += self._read()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return json.loads(body)
+
+    def response(self, seq: int) -> dict[str, Any]:
+        while True:
+            message = self.message()
+            if message.get("type") == "response" and message.get("request_seq") == seq:
+                return message
+
+    def _read(self) -> bytes:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the debug adapter closed the connection")
+        return data
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _switch(server, function: str, method: str = "PUT", **body: Any) -> dict[str, Any]:
+    request = urllib.request.Request(f"{server.url}/_overcast/lambda-debug/{function}", method=method,
+                                     data=json.dumps(body).encode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _connect(port: int) -> Dap:
+    return wait_until(lambda: _try_connect(port), 60, f"a debugger listening on port {port}")
+
+
+def _try_connect(port: int) -> Dap | None:
+    try:
+        return Dap(port)
+    except OSError:
+        return None
+
+
+def _invoke_in_background(lam, name: str, payload: dict[str, Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        response = lam.invoke(FunctionName=name, Payload=json.dumps(payload).encode(), LogType="Tail")
+        outcome.update(response=response, body=json.loads(response["Payload"].read()),
+                       tail=base64.b64decode(response["LogResult"]).decode())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_python_environment_waits_for_a_debugger_then_runs_with_its_timeout_lifted(overcast_server, lam):
+    port = free_port()
+    name = create_function(lam, SLEEPER, Timeout=1, MemorySize=512)
+    view = _switch(overcast_server, name, Port=port, Wait=True)
+    assert view == {"FunctionName": name, "FunctionArn": view["FunctionArn"], "Runtime": "python3.12",
+                    "Debugging": True, "Port": port, "Wait": True}
+
+    # a 2-second sleep in a 1-second function: with a debugger attached it is not a timeout
+    thread, outcome = _invoke_in_background(lam, name, {"sleep": 2})
+    dap = _connect(port)
+    try:
+        initialized = dap.response(dap.request("initialize", {"adapterID": "overcast-test", "clientID": "test",
+                                                              "linesStartAt1": True, "columnsStartAt1": True}))
+        assert initialized["success"] is True
+        assert initialized["body"]["supportsConfigurationDoneRequest"] is True   # debugpy's capabilities
+        attach = dap.request("attach", {"justMyCode": False})
+        dap.response(dap.request("configurationDone"))   # the environment stops waiting: init goes on
+        assert dap.response(attach)["success"] is True
+        thread.join(120)
+        assert not thread.is_alive()
+    finally:
+        dap.close()
+    assert "FunctionError" not in outcome["response"], outcome["body"]
+    assert outcome["body"] == {"slept": True}
+    assert "1.00 seconds passed while a debugger is attached: the timeout is lifted" in outcome["tail"]
+
+
+def test_without_a_debugger_attached_the_timeout_applies(overcast_server, lam):
+    port = free_port()
+    name = create_function(lam, SLEEPER, Timeout=1, MemorySize=512)
+    _switch(overcast_server, name, Port=port)
+    response = lam.invoke(FunctionName=name, Payload=json.dumps({"sleep": 3}).encode())
+    body = json.loads(response["Payload"].read())
+    assert body["errorType"] == "Sandbox.Timedout"
+
+
+def test_overcast_debug_turns_the_switch_on_and_off(overcast_server, lam):
+    name = create_function(lam, SLEEPER)
+    port = free_port()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "overcast", "debug", *args, "--endpoint-url", overcast_server.url],
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    on = run(name, "--port", str(port))
+    assert on.returncode == 0, on.stderr
+    assert f"listen for a debugger (debugpy) on 127.0.0.1:{port}" in on.stdout
+    assert name in run().stdout
+    # the next environment listens: a debugger gets debugpy's handshake
+    lam.invoke(FunctionName=name, Payload=b"{}")
+    dap = _connect(port)
+    try:
+        assert dap.response(dap.request("initialize", {"adapterID": "overcast-test"}))["success"] is True
+    finally:
+        dap.close()
+    off = run(name, "--off")
+    assert off.returncode == 0 and "not debugged" in off.stdout
+    missing = run("no-such-function", "--port", "5000")
+    assert missing.returncode == 1
+    assert "Function not found" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@needs_node
+def test_a_node_environment_runs_under_the_inspector(overcast_server, lam):
+    port = free_port()
+    name = create_function(lam, "exports.handler = async () => ({ok: true});", runtime="nodejs22.x",
+                           handler="handler.handler")
+    _switch(overcast_server, name, Port=port)
+    response = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+    assert json.loads(response["Payload"].read()) == {"ok": True}
+    # the inspector's discovery endpoint lists the environment's process and its websocket
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30) as found:
+        targets = json.loads(found.read())
+    assert targets and targets[0]["webSocketDebuggerUrl"].startswith(f"ws://127.0.0.1:{port}/")
+    # the environment's log says it is debugged, and that its timeout is lifted while attached
+    banner = f"overcast: debugging with the Node.js inspector on 127.0.0.1:{port}; the function's timeout " \
+             "(3.00 seconds) is lifted while a debugger is attached"
+    wait_until(lambda: banner in _log_text(overcast_server, name), 30, "the debugging banner in the log")
+
+
+def _log_text(server, name: str) -> str:
+    logs = server.client("logs")
+    try:
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return ""
+    return "\n".join(event["message"] for event in events)
+
+
+def test_the_switch_of_a_missing_function_is_refused(overcast_server):
+    with pytest.raises(urllib.error.HTTPError) as info:
+        _switch(overcast_server, "no-such-function", Port=5000)
+    assert info.value.code == 404
+    assert json.loads(info.value.read())["__type"] == "ResourceNotFoundException"
