@@ -110,7 +110,7 @@ class SpecBuilder:
             node_path = runtimes.node_path(Path(place.task), [Path(p) for p in reversed(place.opt)], major,
                                            self.node_sdk_dir())
             variables["NODE_PATH"] = node_path.replace(client, place.runtime)
-            argv = self.node_argv(node)
+            argv = self.node_argv(node, int(config.get("MemorySize", 128)))
             if debugger is not None:
                 argv = (argv[0], debugger.node_flag(), *argv[1:])
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
@@ -202,10 +202,11 @@ class SpecBuilder:
                 "AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
                 "AWS_SESSION_TOKEN": creds["SessionToken"]}
 
-    def node_argv(self, node: str) -> tuple[str, ...]:
-        """The command of a Node.js environment: overcast's client where the process sees it."""
+    def node_argv(self, node: str, memory_mb: int | None = None) -> tuple[str, ...]:
+        """The command of a Node.js environment: overcast's client where the process sees it, V8's
+        heap sized from `memory_mb`."""
         if not self.layout.namespace:
-            return runtimes.node_argv(node)
+            return runtimes.node_argv(node, memory_mb)
         client = str(runtimes.NODE_CLIENT_DIR)
-        return tuple(arg.replace(client, sandbox.RUNTIME) for arg in runtimes.node_argv(node))
+        return tuple(arg.replace(client, sandbox.RUNTIME) for arg in runtimes.node_argv(node, memory_mb))
 

@@ -282,7 +282,7 @@ class Invoker:
         # while an update is in progress the previous generation still serves $LATEST's invocations
         previous = (latest.get("_previous") or {}).get("_generation")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
-            self._start_node_spare(name)
+            self._start_node_spare(name, int(latest.get("MemorySize", 128)))
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -295,7 +295,7 @@ class Invoker:
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
 
-    def _start_node_spare(self, name: str) -> None:
+    def _start_node_spare(self, name: str, memory_mb: int) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
         (or say, once, why its invocations will fail)."""
         try:
@@ -305,7 +305,7 @@ class Invoker:
                 self._node_missing_said = True
                 log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
-        self.pool.ensure_spare(self.specs.node_argv(node))
+        self.pool.ensure_spare(self.specs.node_argv(node, memory_mb))
 
     # -- logs ---------------------------------------------------------------------------------
 

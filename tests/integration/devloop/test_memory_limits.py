@@ -11,7 +11,7 @@ import re
 import pytest
 
 from overcast.testing import create_function
-from tests.integration.lambda_.polyglot import RUNTIMES, source
+from tests.integration.lambda_.polyglot import RUNTIMES, needs_node, source
 
 # touches every page of `mb` megabytes, then answers how many it holds
 PYTHON = """
@@ -63,3 +63,14 @@ def test_the_same_allocation_fits_a_larger_memory_size(lam, runtime):
     used = int(found.group(1))
     # the peak resident memory: at least what the handler held, under the size
     assert 256 <= used < 1024
+
+
+@needs_node
+def test_node_heap_is_sized_from_memory_size_as_aws_bootstrap_does(lam):
+    # AWS's Node.js bootstrap: --max-semi-space-size=size/10/2, --max-old-space-size=size - size/10
+    name = create_function(lam, "exports.handler = async () => process.execArgv;", runtime="nodejs22.x",
+                           handler="handler.handler", MemorySize=256)
+    response = lam.invoke(FunctionName=name, Payload=b"{}")
+    flags = json.loads(response["Payload"].read())
+    assert "--max-semi-space-size=12" in flags
+    assert "--max-old-space-size=231" in flags
