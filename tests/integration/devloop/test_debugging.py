@@ -66,7 +66,7 @@ class Dap:
 
 def _switch(server, function: str, method: str = "PUT", **body: Any) -> dict[str, Any]:
     request = urllib.request.Request(f"{server.url}/_overcast/lambda-debug/{function}", method=method,
-                                     data=json.dumps(body).encode())
+                                     data=json.dumps(body).encode() if method != "GET" else None)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -189,3 +189,20 @@ def test_the_switch_of_a_missing_function_is_refused(overcast_server):
         _switch(overcast_server, "no-such-function", Port=5000)
     assert info.value.code == 404
     assert json.loads(info.value.read())["__type"] == "ResourceNotFoundException"
+
+
+def test_overcast_debug_in_the_servers_environment_switches_a_function_on():
+    from overcast.testing import OvercastServer
+
+    port = free_port()
+    with OvercastServer(in_memory=True, env={"OVERCAST_DEBUG": f"from-env:{port}"}) as server:
+        lam = server.client("lambda")
+        create_function(lam, SLEEPER, name="from-env")
+        assert _switch(server, "from-env", method="GET")["Port"] == port
+        response = lam.invoke(FunctionName="from-env", Payload=b"{}")
+        assert json.loads(response["Payload"].read()) == {"slept": True}
+        dap = _connect(port)
+        try:
+            assert dap.response(dap.request("initialize", {"adapterID": "overcast-test"}))["success"] is True
+        finally:
+            dap.close()

@@ -69,15 +69,25 @@ class DebugSwitches:
         self.docs = Documents(platform.db, "lambda_docs")
         self._listeners: list[Callable[[str, str, str], None]] = []
         self._switches: dict[tuple[str, str, str], DebugSwitch] = {}
-        config = platform.config
-        for name, switch in parse_env(config.debug).items():
-            self._switches[(config.default_account, config.default_region, name)] = switch
+        self._env_keys: set[tuple[str, str, str]] = set()
+        self._from_env()
         for row in self.docs.db.query(f"SELECT account, region, parent, doc FROM lambda_docs WHERE kind='{KIND}'"):
             doc = json.loads(row["doc"])
             self._switches[(row["account"], row["region"], row["parent"])] = DebugSwitch(doc.get("Port"),
                                                                                          bool(doc.get("Wait")))
         platform.component(FunctionStore).on_change(self._function_changed)
-        platform.on_reset(self._switches.clear)
+        platform.on_reset(self._reset)
+
+    def _from_env(self) -> None:
+        """The server's OVERCAST_DEBUG switches (for the life of the process, a reset included)."""
+        config = self.platform.config
+        for name, switch in parse_env(config.debug).items():
+            self._switches[(config.default_account, config.default_region, name)] = switch
+            self._env_keys.add((config.default_account, config.default_region, name))
+
+    def _reset(self) -> None:
+        self._switches.clear()
+        self._from_env()
 
     def on_change(self, listener: Callable[[str, str, str], None]) -> None:
         self._listeners.append(listener)
@@ -104,7 +114,7 @@ class DebugSwitches:
         return sorted((name, switch) for (a, r, name), switch in self._switches.items() if (a, r) == (account, region))
 
     def _function_changed(self, account: str, region: str, name: str) -> None:
-        if (account, region, name) not in self._switches:
+        if (account, region, name) not in self._switches or (account, region, name) in self._env_keys:
             return
         try:
             self.platform.component(FunctionStore).latest(FunctionRef(account, region, name, None))
