@@ -156,7 +156,8 @@ class Environment:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
         try:
-            await asyncio.wait({ready, exited}, timeout=self._init_timeout(), return_when=asyncio.FIRST_COMPLETED)
+            # provisioned environments start ahead of need: no debugger waits for them (docs/debugging.md)
+            await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()
             exited.cancel()

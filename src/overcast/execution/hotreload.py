@@ -87,14 +87,19 @@ class HotFolders:
     async def _watch(self, folders: frozenset[str], stop: asyncio.Event) -> None:
         from watchfiles import awatch
 
-        try:
-            async for changes in awatch(*sorted(folders), stop_event=stop, debounce=400, step=20,
-                                        watch_filter=None):
-                self.changed(path for _, path in changes)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # no watcher (inotify limit, a folder removed): say so, keep serving
-            log.warning("hot reload: cannot watch %s", ", ".join(sorted(folders)), exc_info=True)
+        # the kernel's notifications first; where they fail (inotify's watch limit, a network file
+        # system) a scan every 300 ms
+        for polling in (False, True):
+            try:
+                async for changes in awatch(*sorted(folders), stop_event=stop, debounce=400, step=20,
+                                            watch_filter=None, force_polling=polling, poll_delay_ms=300):
+                    self.changed(path for _, path in changes)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # say so, keep serving (without reloads, if polling fails too)
+                log.warning("hot reload: cannot watch %s%s: %s", ", ".join(sorted(folders)),
+                            " by polling" if polling else "", exc)
 
     def close(self) -> None:
         """Stop watching (the generations are kept)."""
