@@ -206,3 +206,45 @@ def test_overcast_debug_in_the_servers_environment_switches_a_function_on():
             assert dap.response(dap.request("initialize", {"adapterID": "overcast-test"}))["success"] is True
         finally:
             dap.close()
+
+
+BREAKABLE = """import os
+def handler(event, context):
+    answer = {"file": __file__}
+    return answer
+"""
+
+
+def test_a_breakpoint_in_the_handler_stops_there(overcast_server, lam):
+    port = free_port()
+    name = create_function(lam, BREAKABLE, Timeout=1, MemorySize=512)
+    _switch(overcast_server, name, Port=port)
+    # where the environment sees the handler's file (/var/task, or its real folder)
+    path = json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())["file"]
+    dap = _connect(port)
+    try:
+        dap.response(dap.request("initialize", {"adapterID": "overcast-test", "linesStartAt1": True}))
+        attach = dap.request("attach", {"justMyCode": False})
+        set_breakpoints = dap.request("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 4}]})
+        assert dap.response(set_breakpoints)["success"] is True
+        dap.response(dap.request("configurationDone"))
+        dap.response(attach)
+        thread, outcome = _invoke_in_background(lam, name, {})
+        stopped = _event(dap, "stopped")
+        assert stopped["body"]["reason"] == "breakpoint"
+        trace = dap.response(dap.request("stackTrace", {"threadId": stopped["body"]["threadId"]}))
+        frame = trace["body"]["stackFrames"][0]
+        assert (frame["name"], frame["line"], frame["source"]["path"]) == ("handler", 4, path)
+        dap.response(dap.request("continue", {"threadId": stopped["body"]["threadId"]}))
+        thread.join(120)
+    finally:
+        dap.close()
+    assert "FunctionError" not in outcome["response"], outcome["body"]
+    assert outcome["body"] == {"file": path}
+
+
+def _event(dap: Dap, name: str) -> dict[str, Any]:
+    while True:
+        message = dap.message()
+        if message.get("type") == "event" and message.get("event") == name:
+            return message
