@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -248,3 +250,83 @@ def _event(dap: Dap, name: str) -> dict[str, Any]:
         message = dap.message()
         if message.get("type") == "event" and message.get("event") == name:
             return message
+
+
+class Inspector:
+    """A minimal client of Node's inspector: a websocket (RFC 6455) carrying Chrome DevTools
+    Protocol messages."""
+
+    def __init__(self, url: str) -> None:
+        address, path = url[len("ws://"):].split("/", 1)
+        host, port = address.split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=60)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(f"GET /{path} HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self.sock.recv(4096)
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        assert b" 101 " in head.split(b"\r\n")[0], head
+
+    def send(self, id_: int, method: str) -> None:
+        data = json.dumps({"id": id_, "method": method}).encode()
+        mask = os.urandom(4)
+        length = bytes([0x80 | len(data)]) if len(data) < 126 else bytes([0x80 | 126]) + struct.pack(">H", len(data))
+        self.sock.sendall(bytes([0x81]) + length + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def _take(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("the inspector closed the connection")
+            self.buffer += data
+        taken, self.buffer = self.buffer[:n], self.buffer[n:]
+        return taken
+
+    def message(self) -> dict[str, Any]:
+        _, length = self._take(2)
+        if length == 126:
+            length = struct.unpack(">H", self._take(2))[0]
+        elif length == 127:
+            length = struct.unpack(">Q", self._take(8))[0]
+        return json.loads(self._take(length))
+
+    def until(self, method: str) -> dict[str, Any]:
+        while True:
+            message = self.message()
+            if message.get("method") == method:
+                return message
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@needs_node
+def test_a_node_environment_waits_for_the_inspector_with_wait(overcast_server, lam):
+    port = free_port()
+    name = create_function(lam, "exports.handler = async () => ({ok: true});", runtime="nodejs22.x",
+                           handler="handler.handler", Timeout=1)
+    _switch(overcast_server, name, Port=port, Wait=True)
+    thread, outcome = _invoke_in_background(lam, name, {})
+    targets = wait_until(lambda: _targets(port), 60, "the inspector listening")
+    assert thread.is_alive()   # --inspect-brk: nothing runs before a debugger attaches
+    inspector = Inspector(targets[0]["webSocketDebuggerUrl"])
+    try:
+        inspector.send(1, "Debugger.enable")
+        inspector.send(2, "Runtime.runIfWaitingForDebugger")
+        paused = inspector.until("Debugger.paused")   # stopped on the runtime client's first line
+        assert paused["params"]["callFrames"]
+        inspector.send(3, "Debugger.resume")
+        thread.join(120)
+    finally:
+        inspector.close()
+    assert outcome["body"] == {"ok": True}
+
+
+def _targets(port: int) -> list[dict[str, Any]] | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as found:
+            return json.loads(found.read()) or None
+    except OSError:
+        return None
