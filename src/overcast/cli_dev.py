@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
+
+from overcast import cli_client
 
 
 def add_debug_command(sub: Any) -> None:
@@ -28,19 +29,19 @@ def add_debug_command(sub: Any) -> None:
     parser.add_argument("--wait", action="store_true", help="each new environment waits for a debugger to attach "
                                                              "before it loads the handler")
     parser.add_argument("--off", action="store_true", help="stop debugging the function")
-    parser.add_argument("--endpoint-url", default=None,
-                        help="overcast's URL (default http://localhost:$OVERCAST_PORT, port 4566)")
-    parser.add_argument("--region", default=None, help="region (default $AWS_DEFAULT_REGION or us-east-1)")
+    cli_client.add_endpoint_options(parser)
     parser.set_defaults(func=cmd_debug)
 
 
+class Unreachable(RuntimeError):
+    """No overcast answers at the endpoint."""
+
+
 def _url(args: argparse.Namespace) -> str:
-    endpoint = args.endpoint_url or f"http://localhost:{os.environ.get('OVERCAST_PORT', '4566')}"
-    region = args.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
     path = "/_overcast/lambda-debug"
     if args.function:
         path += "/" + urllib.parse.quote(args.function, safe="")
-    return f"{endpoint.rstrip('/')}{path}?region={urllib.parse.quote(region)}"
+    return f"{cli_client.endpoint(args).rstrip('/')}{path}?region={urllib.parse.quote(cli_client.region(args))}"
 
 
 def _call(url: str, method: str, body: dict[str, Any] | None) -> dict[str, Any]:
@@ -55,10 +56,8 @@ def _call(url: str, method: str, body: dict[str, Any] | None) -> dict[str, Any]:
         except ValueError:
             message = exc.reason
         raise RuntimeError(str(message)) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise RuntimeError(f"cannot reach overcast at {url.split('/_overcast')[0]} ({reason}); is `overcast up` "
-                           "running?") from None
+    except (urllib.error.URLError, OSError):
+        raise Unreachable(url.split("/_overcast")[0]) from None
 
 
 def cmd_debug(args: argparse.Namespace) -> int:
@@ -80,6 +79,8 @@ def cmd_debug(args: argparse.Namespace) -> int:
             view = _call(_url(args), "DELETE", None)
         else:
             view = _call(_url(args), "PUT", {"Port": args.port, "Wait": args.wait})
+    except Unreachable as exc:
+        return cli_client.unreachable(str(exc))
     except RuntimeError as exc:
         print(f"overcast: {exc}", file=sys.stderr)
         return 1

@@ -39,7 +39,9 @@ def test_a_namespace_placement_mounts_the_folders():
 
 def test_lineage_counts_each_function_of_a_chain():
     header, count = recursion.advance(None, "arn:aws:lambda:us-east-1:000000000000:function:a")
-    assert count == 1 and header.startswith("Root=1-") and ";Lineage=" in header
+    assert count == 1 and header.startswith("Root=1-")
+    key = recursion.function_key("arn:aws:lambda:us-east-1:000000000000:function:a")
+    assert header.endswith(f";Lineage=1:{key}:0")   # AWS's form: version, function, invocations before
     for expected in range(2, 5):
         header, count = recursion.advance(header, "arn:aws:lambda:us-east-1:000000000000:function:a")
         assert count == expected
@@ -56,3 +58,24 @@ def test_no_namespace_when_something_environments_need_is_under_opt(tmp_path, mo
     layout = Layout(tmp_path, ("/opt/node/bin/node",))
     assert not layout.namespace
     assert layout.reason == "/opt/node/bin/node is under /opt, which environments see as the function's"
+
+
+def test_the_invocation_keeps_the_callers_root_and_sampling():
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:a"
+    header, _ = recursion.advance("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;"
+                                  "Self=1-67891234-12456789abcdef012345678", arn)
+    fields = recursion.parse(header)
+    assert fields["Root"] == "1-5759e988-bd862e3fe1be46a994272793" and fields["Sampled"] == "1"
+    assert fields["Parent"] != "53995c3f42cd8ad8" and len(fields["Parent"]) == 16
+    assert "Self" not in fields
+    assert recursion.parse(recursion.advance(None, arn, active=True)[0])["Sampled"] == "1"
+    assert recursion.parse(recursion.advance("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=?", arn)[0])[
+        "Sampled"] == "0"
+
+
+def test_the_unversioned_lineage_form_is_read_too():
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:a"
+    key = recursion.function_key(arn)
+    header, count = recursion.advance(f"Root=1-64d38018-6a56d23a731e0cbe6ed85687;Lineage={key}:4|0badf00d:2", arn)
+    assert count == 6
+    assert recursion.parse(header)["Lineage"] == f"1:{key}:5|0badf00d:2"

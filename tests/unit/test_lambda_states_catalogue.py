@@ -102,3 +102,16 @@ def test_lambda_lists_enums_in_its_own_order():
     found = violations(shape, {"FunctionName": "f", "RecursiveLoop": "Never"}, wording=SPEC.options.wording)
     assert found == ["Value 'Never' at 'recursiveLoop' failed to satisfy constraint: "
                      "Member must satisfy enum value set: [Terminate, Allow]"]
+
+
+def test_what_makes_a_lambda_policy_statement_public():
+    from overcast.services.lambda_.policy_rules import is_public
+
+    allow = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "arn"}
+    assert is_public({**allow, "Principal": "*"})
+    assert is_public({**allow, "Principal": {"AWS": ["*"]}})
+    assert not is_public({**allow, "Principal": {"Service": "s3.amazonaws.com"}})
+    assert not is_public({**allow, "Principal": "*", "Condition": {"StringEquals": {"AWS:SourceAccount": "1"}}})
+    assert is_public({**allow, "Principal": "*", "Condition": {"StringLike": {"AWS:SourceAccount": "1*"}}})
+    assert is_public({**allow, "Principal": "*", "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}})
+    assert not is_public({**allow, "Effect": "Deny", "Principal": "*"})

@@ -41,6 +41,7 @@ from overcast.execution.model import (
     now_ms,
     peak_memory_mb,
     trace_id,
+    within,
 )
 from overcast.execution.runtime_api import MAX_BODY, RuntimeApiListener, StreamedBody
 
@@ -275,7 +276,7 @@ class Environment:
             self._started_at = time.monotonic()
             self._inbox.put_nowait(invocation)
             try:
-                result = await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
+                result = await within(self._result, invocation.timeout, cancel=False)
             except TimeoutError:
                 result = await self._past_timeout(invocation)
             return self._finalize(result, cold)

@@ -10,10 +10,25 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from overcast.execution.debugging import Debugger
 from overcast.execution.layout import Placement
+
+T = TypeVar("T")
+
+
+async def within(future: asyncio.Future[T], timeout: float, *, cancel: bool = True) -> T:
+    """`future`'s result, waited for at most `timeout` seconds (then TimeoutError, and the future is
+    cancelled unless `cancel` is False). Not `asyncio.wait_for`: before Python 3.12 it can swallow
+    a cancellation of the caller that arrives as the future completes, and a task that lost its
+    cancellation keeps a stopping server waiting."""
+    done, _ = await asyncio.wait({future}, timeout=timeout)
+    if not done:
+        if cancel:
+            future.cancel()
+        raise TimeoutError
+    return future.result()
 
 
 @dataclass(frozen=True)

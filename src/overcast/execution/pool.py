@@ -218,7 +218,10 @@ class EnvironmentPool:
 
     async def prewarm(self, spec: EnvironmentSpec, count: int, tag: str) -> int:
         """Start `count` environments of `spec` and run their init now, kept warm under `tag`
-        (provisioned concurrency) until `unprovision(tag)`; returns how many initialized."""
+        (provisioned concurrency) until `unprovision(tag)`; environments kept under `tag` before
+        (another version's, or a previous count) are retired once these are ready, so the
+        provisioned capacity never drops while it moves. Returns how many initialized."""
+        before = {env.id for env in self._all.values() if env.meta.get("provisioned") == tag}
         ready = 0
         for _ in range(count):
             env = Environment(spec, self._log_sink)
@@ -238,6 +241,7 @@ class EnvironmentPool:
             else:
                 env.kill()
             self.release(env)
+        self.retire_environments(lambda env: env.id in before)
         return ready
 
     def unprovision(self, tag: str) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from overcast.execution.model import within
+
 log = logging.getLogger("overcast.zygote")
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote.py")
@@ -59,7 +61,7 @@ class Zygote:
         self._buffer = b""
         self._ready = loop.create_future()
         loop.add_reader(parent.fileno(), self._readable)
-        await asyncio.wait_for(asyncio.shield(self._ready), 60)
+        await within(self._ready, 60, cancel=False)
 
     def _readable(self) -> None:
         sock = self._sock
@@ -123,7 +125,7 @@ class Zygote:
             socket.send_fds(sock, [data], [log_fd])
         finally:
             sock.setblocking(False)
-        return await asyncio.wait_for(future, 30)
+        return await within(future, 30)
 
     async def mount_into(self, pid: int, mounts: dict[str, str]) -> bool:
         """Bind-mount `mounts` into the mount namespace of process `pid` (a forked helper does it:
@@ -134,7 +136,7 @@ class Zygote:
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             await self.spawn(helper_id, {"op": "mount", "pid": pid, "mounts": mounts}, devnull)
-            return await asyncio.wait_for(future, 30) == "exit status 0"
+            return await within(future, 30) == "exit status 0"
         except (ZygoteError, TimeoutError, OSError):
             return False
         finally:

@@ -142,7 +142,8 @@ class Invoker:
         if resolved.config.get("State") == "Pending":  # being created: run once it is Active
             resolved = await self.functions.when_active(ref)
         config = resolved.config
-        trace, hops = recursion.advance(trace, resolved.ref.arn)
+        active = (config.get("TracingConfig") or {}).get("Mode") == "Active"
+        trace, hops = recursion.advance(trace, resolved.ref.arn, active=active)
         if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
             log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
             raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
@@ -256,11 +257,13 @@ class Invoker:
     async def provision(self, ref: FunctionRef, count: int) -> int:
         """Provisioned concurrency for a version or alias: `count` initialized environments of the
         version it runs, kept warm (replacing any kept for it before); returns how many started."""
-        resolved = self.functions.resolve(ref)
+        if ref.qualifier and not ref.qualifier.isdigit():  # an alias: its version (weights aside)
+            version = self.functions.alias(ref, ref.qualifier)["FunctionVersion"]
+            resolved = self.functions.resolve(FunctionRef(ref.account, ref.region, ref.name, version))
+        else:
+            resolved = self.functions.resolve(ref)
         self._check_runtime(resolved.config.get("Runtime"))
-        tag = ref.qualified_arn()
-        self.pool.unprovision(tag)
-        return await self.pool.prewarm(self._spec(resolved), count, tag)
+        return await self.pool.prewarm(self._spec(resolved), count, ref.qualified_arn())
 
     def unprovision(self, ref: FunctionRef) -> None:
         self.pool.unprovision(ref.qualified_arn())

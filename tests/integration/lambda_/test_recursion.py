@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 
+from overcast.execution import node_sdk
 from overcast.testing import create_function, wait_until
+from tests.integration.lambda_.polyglot import needs_node
 
 SELF_INVOKE = """
 import json, os, boto3
@@ -149,3 +151,130 @@ def test_an_sns_loop_is_stopped_and_the_event_goes_to_the_on_failure_destination
     wait_until(arrived, 90, "the stopped event's on-failure record")
     record = json.loads(messages[0]["Body"])
     assert json.loads(record["requestPayload"]["Records"][0]["Sns"]["Message"]) == {"n": 17}
+
+
+SNS_TO_SQS_LOOP = """
+import json, os, boto3
+sns = boto3.client("sns")
+
+def handler(event, context):
+    for record in event["Records"]:
+        n = json.loads(json.loads(record["body"])["Message"])["n"]
+        if n < 20:
+            sns.publish(TopicArn=os.environ["TOPIC"], Message=json.dumps({"n": n + 1}))
+"""
+
+
+def test_an_sns_to_sqs_loop_is_stopped_and_the_message_redriven(overcast_server, lam, sqs):
+    """SNS → SQS → Lambda → SNS: the publisher's trace reaches the queue as AWSTraceHeader."""
+    sns = overcast_server.client("sns")
+    topic = sns.create_topic(Name=f"loop-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    dlq_url, dlq_arn = _queue(sqs)
+    _, source_arn = _queue(sqs, VisibilityTimeout="5", RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"}))
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=source_arn)
+    name = create_function(lam, SNS_TO_SQS_LOOP, Timeout=5, Environment={"Variables": {"TOPIC": topic}})
+    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn, BatchSize=1)
+    sns.publish(TopicArn=topic, Message=json.dumps({"n": 1}))
+    dead: list[dict] = []
+
+    def arrived() -> bool:
+        for message in sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages", []):
+            dead.append(json.loads(json.loads(message["Body"])["Message"]))
+        return bool(dead)
+
+    wait_until(arrived, 90, "the stopped message in the dead-letter queue")
+    assert dead == [{"n": 17}]
+
+
+S3_LOOP = """
+import json, boto3
+s3 = boto3.client("s3")
+
+def handler(event, context):
+    record = event["Records"][0]["s3"]
+    n = int(record["object"]["key"])
+    if n < 20:
+        s3.put_object(Bucket=record["bucket"]["name"], Key=str(n + 1), Body=b"x")
+"""
+
+
+def test_an_s3_loop_is_stopped_and_the_event_goes_to_the_on_failure_destination(overcast_server, lam, sqs):
+    """Lambda → S3 → Lambda: the writer's trace header goes on with the bucket notification."""
+    s3 = overcast_server.client("s3")
+    bucket = f"loop-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    url, arn = _queue(sqs)
+    name = create_function(lam, S3_LOOP, Timeout=30)
+    function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{bucket}")
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket=bucket, Key="1", Body=b"x")
+    messages: list[dict] = []
+
+    def arrived() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
+        return bool(messages)
+
+    wait_until(arrived, 90, "the stopped event's on-failure record")
+    record = json.loads(messages[0]["Body"])
+    assert record["requestPayload"]["Records"][0]["s3"]["object"]["key"] == "17"
+    keys = sorted(int(o["Key"]) for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == list(range(1, 18))  # the 16th invocation wrote key 17; nothing ran after it
+
+
+def test_allow_lets_an_s3_loop_run(overcast_server, lam):
+    s3 = overcast_server.client("s3")
+    bucket = f"loop-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    name = create_function(lam, S3_LOOP, Timeout=30)
+    lam.put_function_recursion_config(FunctionName=name, RecursiveLoop="Allow")
+    function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket=bucket, Key="1", Body=b"x")
+
+    def keys() -> list[int]:
+        return sorted(int(o["Key"]) for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+    wait_until(lambda: keys() == list(range(1, 21)), 90, "the loop to run to its end (key 20)")
+
+
+NODE_SQS_LOOP = """
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  for (const record of event.Records) {
+    const n = JSON.parse(record.body).n;
+    await sqs.send(new SendMessageCommand({ QueueUrl: process.env.LOG, MessageBody: JSON.stringify({ n }) }));
+    if (n < 20) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: process.env.SOURCE, MessageBody: JSON.stringify({ n: n + 1 }) }));
+    }
+  }
+};
+"""
+
+
+@needs_node
+def test_a_node_functions_sqs_loop_is_stopped_too(lam, sqs):
+    """The SDK for JavaScript sends `_X_AMZN_TRACE_ID` on as botocore does."""
+    if not node_sdk.installed():
+        try:
+            node_sdk.install(quiet=True)
+        except (node_sdk.SdkUnavailable, OSError) as exc:
+            pytest.skip(f"the AWS SDK for JavaScript could not be installed: {exc}")
+    dlq_url, dlq_arn = _queue(sqs)
+    source_url, source_arn = _queue(sqs, VisibilityTimeout="30", RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"}))
+    log_url, _ = _queue(sqs)
+    name = create_function(lam, NODE_SQS_LOOP, runtime="nodejs22.x", Timeout=10,
+                           Environment={"Variables": {"SOURCE": source_url, "LOG": log_url}})
+    lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn, BatchSize=1)
+    sqs.send_message(QueueUrl=source_url, MessageBody=json.dumps({"n": 1}))
+    dead: list[int] = []
+    wait_until(lambda: _drain(sqs, dlq_url, dead), 120, "the stopped message in the dead-letter queue")
+    assert dead == [17]

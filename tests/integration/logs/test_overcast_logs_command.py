@@ -76,11 +76,11 @@ def test_default_endpoint_comes_from_overcast_port(overcast_server):
     assert out.stdout.rstrip().endswith("via OVERCAST_PORT")
 
 
-def _lines(process):
+def _lines(process, stream="stdout"):
     lines: queue.Queue[str] = queue.Queue()
 
     def pump():
-        for line in process.stdout:
+        for line in getattr(process, stream):
             lines.put(line.rstrip("\n"))
 
     threading.Thread(target=pump, daemon=True).start()
@@ -133,16 +133,16 @@ def test_follow_prints_new_events_until_stopped(overcast_server):
                 stream.close()
 
 
-def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
+def test_follow_waits_for_a_log_group_that_does_not_exist_yet(overcast_server):
     function = unique("later").lstrip("/")
     process = subprocess.Popen(
-        [sys.executable, "-m", "overcast", "logs", function, "-f", "--poll-interval", "0.1",
+        [sys.executable, "-m", "overcast", "logs", f"/aws/lambda/{function}", "-f", "--poll-interval", "0.1",
          "--endpoint-url", overcast_server.url],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=overcast_server.aws_cli_env())
     try:
         lines = _lines(process)
-        time.sleep(0.5)  # let it poll a missing group a few times (a client, not the platform)
-        assert process.poll() is None
+        _wait_for(_lines(process, "stderr"), f"waiting for log group /aws/lambda/{function} to exist (Ctrl-C to stop)")
+        assert process.poll() is None   # the group is missing: it keeps polling
         logs = overcast_server.client("logs")
         group = f"/aws/lambda/{function}"
         logs.create_log_group(logGroupName=group)

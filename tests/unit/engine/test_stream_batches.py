@@ -204,6 +204,27 @@ def test_records_older_than_the_maximum_age_are_discarded_unread(lt, stream):
     assert record["KinesisBatchInfo"]["batchSize"] == 2
 
 
+def test_records_that_age_out_between_attempts_count_the_attempts_made(lt, stream):
+    """AWS's on-failure record for a batch that grew too old while being retried: condition
+    RecordAgeExceeded, approximateInvokeCount the attempts made, and no responseContext."""
+    stream.topology = [Shard("shard-0", closed=True)]
+    stream.add("shard-0", 1)
+    failing = fails_with(1)
+
+    def slow_failure(sequences: list[int]) -> BatchResult:
+        lt.clock.advance(25)   # each attempt takes 25 seconds: after the third the record is 75 seconds old
+        return failing(sequences)
+
+    function = ScriptedFunction(slow_failure)
+    start(lt, stream, function, MaximumRecordAgeInSeconds=60, MaximumRetryAttempts=-1,
+          DestinationConfig={"OnFailure": {"Destination": FAILURES}})
+    wait_until(lambda: finished(lt, "shard-0"), 5, "the shard read to its end")
+    (_, record, _), = deliveries(lt)
+    assert record["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == len(function.batches) == 3
+    assert "responseContext" not in record
+
+
 def test_throttles_are_not_retry_attempts(lt, stream):
     stream.topology = [Shard("shard-0", closed=True)]
     stream.add("shard-0", 1)

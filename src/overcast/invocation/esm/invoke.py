@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from overcast.delivery import RetryPolicy
 from overcast.invocation.sync import Invoker
 from overcast.platform import Platform
 from overcast.services.lambda_.errors import LambdaError, TooManyRequests
@@ -18,6 +19,9 @@ from overcast.services.lambda_.names import FunctionRef
 log = logging.getLogger("overcast.esm")
 
 OK, FUNCTION_ERROR, THROTTLED, SYSTEM_ERROR = "ok", "function-error", "throttled", "system-error"
+#: a throttled batch (or a poller's failed round) waits a second and is tried again; it does not use
+#: up a retry attempt
+THROTTLE = RetryPolicy(max_attempts=None, max_age=None, first=1.0, cap=1.0, factor=1.0)
 #: the mapping was deleted while its poller ran: the poller stops (nothing more is invoked for it)
 GONE = "mapping-gone"
 

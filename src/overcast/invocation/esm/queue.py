@@ -21,7 +21,7 @@ from overcast.delivery.sources import QueueMessage, QueueSource
 from overcast.errors import ServiceError
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
-from overcast.invocation.esm.invoke import GONE, MappingInvoker
+from overcast.invocation.esm.invoke import GONE, THROTTLE, MappingInvoker
 from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
@@ -31,7 +31,6 @@ log = logging.getLogger("overcast.esm.sqs")
 RECEIVE_MAX = 10          # one ReceiveMessage call
 LONG_POLL = 20.0          # AWS seconds
 INITIAL_POLLERS = 5       # Lambda starts with five concurrent batches
-THROTTLE_BACKOFF = 1.0
 MAX_VISIBILITY = 43_200   # SQS's limit on a message's total visibility timeout (AWS seconds)
 INIT_ALLOWANCE = 10.0     # real seconds an environment may take to start (Lambda's init phase limit)
 
@@ -87,7 +86,7 @@ class QueuePoller(Poller):
                 await self.platform.clock.sleep(LONG_POLL)
             except Exception:
                 log.exception("SQS poller of %s failed", self.config["UUID"])
-                await self.platform.clock.sleep(THROTTLE_BACKOFF)
+                await self.platform.clock.sleep(THROTTLE.delay(1))
 
     async def _wait(self, aws_seconds: float) -> None:
         clock = self.platform.clock
@@ -180,7 +179,7 @@ class QueuePoller(Poller):
         if not result.ok:
             self._return(batch)  # nothing deleted: the messages reappear after the visibility timeout
             if result.status not in ("function-error", GONE):
-                await self.platform.clock.sleep(THROTTLE_BACKOFF)
+                await self.platform.clock.sleep(THROTTLE.delay(1))
             return
         failed: set[str] = set()
         if self.report_failures:

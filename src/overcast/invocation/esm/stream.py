@@ -18,7 +18,7 @@ from overcast.delivery import GiveUp, RetryPolicy
 from overcast.delivery.sources import Shard, StreamRecord, StreamSource
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
-from overcast.invocation.esm.invoke import FUNCTION_ERROR, GONE, BatchResult, MappingInvoker
+from overcast.invocation.esm.invoke import FUNCTION_ERROR, GONE, THROTTLE, BatchResult, MappingInvoker
 from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
@@ -27,8 +27,6 @@ from overcast.services.lambda_.esm import MappingStore
 log = logging.getLogger("overcast.esm.stream")
 
 IDLE_POLL = 1.0           # AWS seconds between reads of an idle shard (woken early by new records)
-#: a throttled batch waits and is tried again; it does not use up a retry attempt
-THROTTLE = RetryPolicy(max_attempts=None, max_age=None, first=1.0, cap=1.0, factor=1.0)
 RETRY_BACKOFF = 0.1
 SHARD_RESCAN = 10.0
 
@@ -291,6 +289,7 @@ class StreamPoller(Poller):
 
     async def _window_invoke(self, shard: str, part: list[StreamRecord], start: int, carried: Any,
                              final: bool) -> Any:
+        attempts = 0
         while self.live:
             event = self._event(shard, part, window={"start": _iso(start, False), "end": _iso(start + self.tumbling, False)},
                                 state=carried, shardId=shard, eventSourceARN=self.source.arn,
@@ -305,6 +304,8 @@ class StreamPoller(Poller):
                     body = None
                 if isinstance(body, dict) and "state" in body:
                     return body["state"] or {}
-            # a failed call, or a response without `state`, is retried (it counts as failed)
-            await self.platform.clock.sleep(RETRY_BACKOFF)
+            # a failed call, or a response without `state`, is retried (it counts as failed), after
+            # the mapping's retry policy's wait
+            attempts += 1
+            await self.platform.clock.sleep(self.retry.delay(attempts))
         return carried

@@ -51,9 +51,10 @@ class FrontDoorCalls:
         self._orphans: set[asyncio.Future[Any]] = set()
 
     async def invoke(self, function: str, event: Any, *, account: str, region: str,
-                     timeout: float | None, request_id: str | None = None) -> CallResult:
+                     timeout: float | None, request_id: str | None = None, trace: str | None = None) -> CallResult:
         """Invoke `function` (name or ARN, maybe qualified) with `event` (JSON-encoded here).
-        `timeout` is real seconds (integration timeouts are not AWS timers to scale)."""
+        `timeout` is real seconds (integration timeouts are not AWS timers to scale); `trace` the
+        request's X-Amzn-Trace-Id, which the invocation continues."""
         from overcast.invocation.sync import Invoker
         from overcast.services.lambda_.errors import LambdaError, TooManyRequests
         from overcast.services.lambda_.names import parse_function
@@ -63,7 +64,8 @@ class FrontDoorCalls:
         except LambdaError as exc:
             raise IntegrationFailure("invoke", exc.message) from None
         payload = event if isinstance(event, bytes) else json.dumps(event).encode()
-        task = asyncio.ensure_future(self.platform.component(Invoker).invoke(ref, payload, request_id=request_id))
+        task = asyncio.ensure_future(self.platform.component(Invoker).invoke(ref, payload, request_id=request_id,
+                                                                                   trace=trace))
         try:
             done, _ = await asyncio.wait({task}, timeout=timeout)
         except asyncio.CancelledError:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote
 
 from overcast.edge.messages import Request
+from overcast.invocation import recursion
 
 #: Media types whose bodies front doors pass as text (anything else is base64-encoded).
 _TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml",
@@ -48,6 +49,15 @@ class HttpCall:
         for key, value in self.headers:
             if key.lower() == lname:
                 found = value
+        return found
+
+    def trace_header(self, name: str = "X-Amzn-Trace-Id") -> str:
+        """The request's X-Ray trace header; a front door that received none starts a trace and
+        adds the header (as `name`) to what it forwards, as API Gateway and function URLs do."""
+        found = self.header("x-amzn-trace-id")
+        if found is None:
+            found = f"Root={recursion.new_root(self.epoch)}"
+            self.headers.append((name, found))
         return found
 
     @property

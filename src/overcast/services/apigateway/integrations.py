@@ -102,13 +102,15 @@ def _failure_response(failure: IntegrationFailure) -> Response:
 
 async def _lambda_proxy(platform: Platform, rest: RestCall) -> Response:
     match = rest.match
+    trace = rest.call.trace_header()  # API Gateway forwards the caller's trace, or starts one
     event = v1_event(rest.call, resource=match.resource["path"], path=rest.call.path,
                      path_parameters=match.path_parameters, stage_variables=rest.variables,
                      request_context=rest.request_context, binary=_binary_request(rest))
     uri = rest.with_stage_variables(rest.integration.get("uri", ""))
     try:
         result = await platform.component(FrontDoorCalls).invoke(
-            function_arn(uri), event, account=rest.account, region=rest.region, timeout=_timeout(rest))
+            function_arn(uri), event, account=rest.account, region=rest.region, timeout=_timeout(rest),
+            trace=trace)
     except IntegrationFailure as failure:
         return _failure_response(failure)
     try:

@@ -109,6 +109,7 @@ class HttpApiDataPlane:
     async def _lambda(self, api_call: HttpApiCall, integration: dict[str, Any]) -> Response:
         version = api_call.payload_version
         call = api_call.call
+        trace = call.trace_header()  # API Gateway forwards the caller's trace, or starts one
         if version == "2.0":
             event = v2_event(call, route_key=api_call.route_key, raw_path=api_call.raw_path,
                              request_context=api_call.request_context_v2(),
@@ -123,7 +124,7 @@ class HttpApiDataPlane:
         try:
             result = await self.platform.component(FrontDoorCalls).invoke(
                 function_arn(integration.get("IntegrationUri", "")), event, account=api_call.account,
-                region=api_call.region, timeout=timeout)
+                region=api_call.region, timeout=timeout, trace=trace)
         except IntegrationFailure as failure:
             if failure.kind == "timeout":
                 return json_message(503, "Service Unavailable")

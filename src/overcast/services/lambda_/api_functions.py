@@ -9,6 +9,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
+from overcast.services.lambda_.api_provisioned import drop_alias, follow_alias
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import HOT_RELOAD_SHA, StoredCode, hot_reload_folder
 from overcast.services.lambda_.config import (
@@ -263,6 +264,7 @@ class FunctionOperations(ApiBase):
             self.functions.latest(ref)
             raise error("alias_not_found", arn=f"{ref.arn}:{name}") from None
         check_revision(config, revision_id)
+        previous = config["FunctionVersion"]
         if function_version is not None:
             config["FunctionVersion"] = function_version
         if description is not None:
@@ -273,11 +275,17 @@ class FunctionOperations(ApiBase):
             else:
                 config.pop("RoutingConfig", None)
         self._check_alias_target(ref, config["FunctionVersion"], config.get("RoutingConfig"))
+        moved = config["FunctionVersion"] != previous
         config["RevisionId"] = str(uuid.uuid4())
-        return self.functions.put_alias(ref, config, create=False)
+        answer = self.functions.put_alias(ref, config, create=False)
+        if moved:  # provisioned environments follow the alias to its new version
+            follow_alias(self.platform, FunctionRef(ref.account, ref.region, ref.name, name))
+        return answer
 
     def delete_alias(self, ctx: RequestContext, function_name: str, name: str) -> dict[str, Any]:
-        self.functions.delete_alias(self._ref(ctx, function_name), name)
+        ref = self._ref(ctx, function_name)
+        self.functions.delete_alias(ref, name)
+        drop_alias(self.platform, FunctionRef(ref.account, ref.region, ref.name, name))
         return {}
 
     def list_aliases(self, ctx: RequestContext, function_name: str, function_version: str | None = None,

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_ import policy_rules
 from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.names import FunctionRef
@@ -49,6 +50,7 @@ class ResourcePolicyOperations(ApiBase):
         document = _document(policy)
         ref = self._policy_target(ctx, resource_arn)
         self._check_revision(ref, revision_id)
+        policy_rules.check(document, block_public=self.platform.config.lambda_block_public_access)
         with self.platform.db.tx():
             self.functions.set_policy(ref, document)
             revision = self.functions.touch(ref, ref.qualifier)  # a new RevisionId with each policy change

@@ -8,15 +8,16 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.lambda_ import policy_rules
 from overcast.services.lambda_.api_base import ApiBase, page
+from overcast.services.lambda_.api_provisioned import provisioned_total, unreserved
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT, hot_reload_folder
 from overcast.services.lambda_.config import check_compatible_runtimes
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
 from overcast.services.lambda_.models import check_revision, public
 from overcast.services.lambda_.names import FunctionRef
-
-MIN_UNRESERVED = 100
+from overcast.services.lambda_.settings import MIN_UNRESERVED
 
 
 class SettingsOperations(ApiBase):
@@ -28,7 +29,11 @@ class SettingsOperations(ApiBase):
         self.functions.latest(ref)
         limit = self.platform.config.concurrency_limit
         others = self.functions.total_reserved(ref.account, ref.region, excluding=ref.name)
-        if limit - others - reserved_concurrent_executions < MIN_UNRESERVED:
+        # provisioned concurrency of functions without reserved concurrency comes out of the unreserved pool
+        provisioned = provisioned_total(self.platform, ref.account, ref.region, unreserved_only=True)
+        if self.functions.reserved(ref) is None:
+            provisioned -= provisioned_total(self.platform, ref.account, ref.region, function=ref.name)
+        if limit - others - provisioned - reserved_concurrent_executions < MIN_UNRESERVED:
             raise error("unreserved_minimum", minimum=MIN_UNRESERVED)
         self.functions.set_reserved(ref, reserved_concurrent_executions)
         return {"ReservedConcurrentExecutions": reserved_concurrent_executions}
@@ -61,7 +66,7 @@ class SettingsOperations(ApiBase):
             "AccountLimit": {
                 "TotalCodeSize": 80_530_636_800, "CodeSizeUnzipped": UNZIPPED_LIMIT, "CodeSizeZipped": ZIPPED_LIMIT,
                 "ConcurrentExecutions": limit,
-                "UnreservedConcurrentExecutions": limit - self.functions.total_reserved(ctx.account, ctx.region),
+                "UnreservedConcurrentExecutions": unreserved(self.platform, ctx.account, ctx.region),
             },
             "AccountUsage": {"TotalCodeSize": total, "FunctionCount": len(names)},
         }
@@ -98,6 +103,7 @@ class SettingsOperations(ApiBase):
         if condition:
             statement["Condition"] = condition
         policy["Statement"].append(statement)
+        policy_rules.check(policy, block_public=self.platform.config.lambda_block_public_access)
         self.functions.set_policy(ref, policy)
         self.functions.touch(ref, ref.qualifier)  # AWS issues a new RevisionId with each policy change
         return {"Statement": json.dumps(statement)}

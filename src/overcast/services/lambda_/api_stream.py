@@ -58,7 +58,7 @@ class ResponseStreamOperations(ApiBase):
         sink = StreamSink(started=loop.create_future())
         task = asyncio.ensure_future(self.platform.component(Invoker).invoke(
             ref, body, tail=log_type == "Tail", client_context=decode_client_context(client_context),
-            request_id=ctx.request_id, resolved=resolved, sink=sink))
+            request_id=ctx.request_id, resolved=resolved, sink=sink, trace=ctx.trace_header))
         first: set[asyncio.Future[Any]] = {task, sink.started}
         await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
         if task.done() and task.exception() is not None:

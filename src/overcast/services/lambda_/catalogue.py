@@ -15,7 +15,9 @@ from overcast.services.lambda_.errors import (
     InvalidParameterValue,
     InvalidRequestContent,
     LambdaError,
+    PolicyLengthExceeded,
     PreconditionFailed,
+    PublicPolicy,
     RequestTooLarge,
     ResourceConflict,
     ResourceInUse,
@@ -111,6 +113,13 @@ CATALOGUE: dict[str, Entry] = {
     "statement_exists": Entry(ResourceConflict, "The statement id ({sid}) provided already exists. Please provide a "
                                                 "new statement id, or remove the existing statement."),
     "statement_not_found": Entry(ResourceNotFound, "Statement {sid} is not found in resource policy."),
+    "policy_too_large": Entry(PolicyLengthExceeded, "The final policy size ({size}) is bigger than the limit "
+                                                    "({limit})."),
+    # overcast's wording: AWS's message is not recorded (its documentation: the policy "would grant public
+    # access to it, and your account's BlockPublicAccess setting prevents public access")
+    "policy_public": Entry(PublicPolicy, "The resource-based policy you tried to add to the Lambda function would "
+                                         "grant public access to it, and your account's BlockPublicAccess setting "
+                                         "prevents public access."),
     "layer_policy_not_found": Entry(ResourceNotFound, "No policy is associated with the given resource."),
     "layer_revision_mismatch": Entry(PreconditionFailed, "The Revision Id provided does not match the latest Revision "
                                                          "Id. Call the GetLayerPolicy API to retrieve the latest "
@@ -200,6 +209,14 @@ CATALOGUE: dict[str, Entry] = {
     "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
                                                        "decreases account's UnreservedConcurrentExecution below its "
                                                        "minimum value of [{minimum}]."),
+    "provisioned_over_unreserved": Entry(InvalidParameterValue, "Specified ConcurrentExecutions for function is "
+                                                                "greater than account's unreserved concurrency "
+                                                                "[{available}]."),
+    "provisioned_over_reserved": Entry(InvalidParameterValue, "Requested Provisioned Concurrency should not be "
+                                                              "greater than the reservedConcurrentExecution for "
+                                                              "function"),
+    "provisioned_on_latest": Entry(InvalidParameterValue, "Provisioned Concurrency Configs cannot be applied to "
+                                                          "unpublished function versions."),
     "functions_only": Entry(InvalidParameterValue, "This operation is permitted on Lambda functions only. Aliases "
                                                    "and versions do not support this operation. Please specify either "
                                                    "a function name or an unqualified function ARN."),
@@ -212,7 +229,7 @@ CATALOGUE: dict[str, Entry] = {
 
 
 #: limit errors AWS answers without the `Type` member Lambda's other errors carry
-UNTYPED = frozenset({"unreserved_minimum"})
+UNTYPED = frozenset({"unreserved_minimum", "provisioned_over_unreserved", "provisioned_over_reserved"})
 
 
 def error(key: str, **fields: object) -> LambdaError:

@@ -81,3 +81,13 @@ class ServiceException(LambdaError):
 class CodeStorageExceeded(LambdaError):
     code = "CodeStorageExceededException"
 
+
+
+class PolicyLengthExceeded(LambdaError):
+    code = "PolicyLengthExceededException"
+    status = 400
+
+
+class PublicPolicy(LambdaError):
+    code = "PublicPolicyException"
+    status = 400

@@ -15,6 +15,9 @@ from overcast.services.lambda_.models import FunctionStore
 from overcast.services.lambda_.names import FunctionRef
 from overcast.storage.documents import Documents
 
+#: the unreserved concurrency AWS keeps for functions without reserved concurrency
+MIN_UNRESERVED = 100
+
 KINDS = ("function-csc", "recursion", "runtime", "provisioned", "scaling")
 
 

@@ -4,7 +4,6 @@ and `http://{url-id}.lambda-url.{region}.localhost:4566/...` (any host `{url-id}
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from overcast.edge.messages import Request, Response
@@ -35,19 +34,16 @@ def _message(status: int, text: str | None, error_type: str | None = None) -> Re
     return Response(status, headers, json.dumps({"Message": text}, separators=(",", ":")).encode())
 
 
-def _trace_id(epoch: float) -> str:
-    return f"Root=1-{int(epoch):08x}-{secrets.token_hex(12)}"
-
-
 def forwarded_headers(req: Request, call: HttpCall) -> list[tuple[str, str]]:
     """The request's headers as a function URL hands them on: hop-by-hop `connection` dropped,
     AWS's `x-amzn-tls-*`, `x-amzn-trace-id` and `x-forwarded-*` added (proto and port are those of
     the connection overcast received; AWS's own front end is HTTPS on 443)."""
-    headers = [(k, v) for k, v in call.headers if k.lower() != "connection"]
+    trace = call.trace_header("x-amzn-trace-id")  # the caller's, or a new trace's
+    headers = [(k, v) for k, v in call.headers if k.lower() not in ("connection", "x-amzn-trace-id")]
     present = {k.lower() for k, _ in headers}
     port = req.host.rsplit(":", 1)[1] if ":" in req.host and req.host.rsplit(":", 1)[1].isdigit() else "80"
     added = [("x-amzn-tls-cipher-suite", _TLS_CIPHER), ("x-amzn-tls-version", _TLS_VERSION),
-             ("x-amzn-trace-id", _trace_id(call.epoch)), ("x-forwarded-for", call.source_ip),
+             ("x-amzn-trace-id", trace), ("x-forwarded-for", call.source_ip),
              ("x-forwarded-port", port), ("x-forwarded-proto", "http")]
     return headers + [(k, v) for k, v in added if k not in present]
 
@@ -133,11 +129,13 @@ async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str
         from overcast.services.lambda_ import url_streaming
 
         status, headers, body = await url_streaming.stream(platform, function, event, account=account,
-                                                           region=region, request_id=call.request_id)
+                                                           region=region, request_id=call.request_id,
+                                                           trace=call.header("x-amzn-trace-id"))
         return Response(status, headers, body)
     try:
         result = await platform.component(FrontDoorCalls).invoke(function, event, account=account, region=region,
-                                                                  timeout=None, request_id=call.request_id)
+                                                                  timeout=None, request_id=call.request_id,
+                                                                  trace=call.header("x-amzn-trace-id"))
     except IntegrationFailure as failure:
         if failure.kind == "throttled":
             return _message(429, "Rate Exceeded.")

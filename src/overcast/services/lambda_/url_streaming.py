@@ -56,7 +56,7 @@ def _headers(prelude: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def stream(platform: Platform, function: str, event: dict[str, Any], *, account: str, region: str,
-                 request_id: str) -> Answer:
+                 request_id: str, trace: str | None = None) -> Answer:
     """Invoke `function` with a function URL's event and answer as it streams."""
     from overcast.execution.environment import StreamSink
     from overcast.invocation.sync import Invoker
@@ -69,7 +69,7 @@ async def stream(platform: Platform, function: str, event: dict[str, Any], *, ac
     except LambdaError:
         return FAILED
     task = asyncio.ensure_future(platform.component(Invoker).invoke(
-        ref, json.dumps(event).encode(), request_id=request_id, sink=sink))
+        ref, json.dumps(event).encode(), request_id=request_id, sink=sink, trace=trace))
     waiting: set[asyncio.Future[Any]] = {task, sink.started}
     await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     if not sink.started.done():

@@ -31,7 +31,8 @@ class ApiBase:
     def notifier(self, ctx: RequestContext) -> Notifier:
         client = ctx.request.client if ctx.request is not None else "127.0.0.1"
         return Notifier(self.platform, request_id=ctx.request_id, source_ip=client,
-                        principal=f"AWS:{ctx.access_key}", host_id=ctx.extras.get("host_id", ""))
+                        principal=f"AWS:{ctx.access_key}", host_id=ctx.extras.get("host_id", ""),
+                        trace=ctx.trace_header)
 
     def owner(self, account: str) -> dict[str, str]:
         return {"DisplayName": "webfile", "ID": owner_id(account)}

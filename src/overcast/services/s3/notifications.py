@@ -150,8 +150,9 @@ class Notifier:
     """Records the notifications of one request's changes (use `on_commit` as the store's hook)."""
 
     def __init__(self, platform: Platform, *, request_id: str, source_ip: str, principal: str,
-                 host_id: str = "") -> None:
+                 host_id: str = "", trace: str | None = None) -> None:
         self.platform = platform
+        self.trace = trace  # the writer's X-Amzn-Trace-Id: Lambda's recursive loop detection follows it
         self.request_id = request_id
         self.host_id = host_id or request_id
         self.source_ip = source_ip
@@ -171,7 +172,13 @@ class Notifier:
             replicate(self.platform.component(S3Store), change, self.on_commit)
 
     def _send(self, arn: str, service: str, record_: dict[str, Any]) -> None:
-        options = {"Subject": "Amazon S3 Notification"} if service == "sns" else {}
+        options: dict[str, Any] = {"Subject": "Amazon S3 Notification"} if service == "sns" else {}
+        if self.trace:  # the writer's trace header goes on with the event, as SQS, SNS and Lambda take it
+            if service == "sqs":
+                options["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String",
+                                                                         "StringValue": self.trace}}
+            else:
+                options["trace"] = self.trace
         payload = json.dumps({"Records": [record_]}, separators=(",", ":"))
         record(self.platform, arn, payload, options=options, retry=RETRY)
 

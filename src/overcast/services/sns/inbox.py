@@ -37,7 +37,8 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
         check_message(topic, message, options.get("Subject"), None, attributes, options.get("MessageGroupId"),
                       options.get("MessageDeduplicationId"))
         publish(platform, topic, message, subject=options.get("Subject"), attributes=attributes,
-                group_id=options.get("MessageGroupId"), dedup_id=options.get("MessageDeduplicationId"))
+                group_id=options.get("MessageGroupId"), dedup_id=options.get("MessageDeduplicationId"),
+                trace=options.get("trace"))
     except ServiceError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
 
