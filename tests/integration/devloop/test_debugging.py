@@ -309,8 +309,9 @@ def test_a_node_environment_waits_for_the_inspector_with_wait(overcast_server, l
                            handler="handler.handler", Timeout=1)
     _switch(overcast_server, name, Port=port, Wait=True)
     thread, outcome = _invoke_in_background(lam, name, {})
-    targets = wait_until(lambda: _targets(port), 60, "the inspector listening")
-    assert thread.is_alive()   # --inspect-brk: nothing runs before a debugger attaches
+    targets = wait_until(lambda: _targets(port) or not thread.is_alive(), 60, "the inspector listening")
+    assert thread.is_alive(), (outcome, _log_text(overcast_server, name))   # --inspect-brk: waits for a debugger
+    assert isinstance(targets, list)
     inspector = Inspector(targets[0]["webSocketDebuggerUrl"])
     try:
         inspector.send(1, "Debugger.enable")
