@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import socket
 import struct
 import subprocess
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from overcast.testing import create_function, free_port, wait_until
+from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.polyglot import needs_node
 
 SLEEPER = "import time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return {'slept': True}\n"
@@ -66,6 +67,19 @@ class Dap:
         self.sock.close()
 
 
+def debug_port() -> int:
+    """A free port below Linux's ephemeral range (32768-60999), where the ports the server's own
+    listeners and connections take do not land between this choice and the debugger's bind."""
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
 def _switch(server, function: str, method: str = "PUT", **body: Any) -> dict[str, Any]:
     request = urllib.request.Request(f"{server.url}/_overcast/lambda-debug/{function}", method=method,
                                      data=json.dumps(body).encode() if method != "GET" else None)
@@ -98,7 +112,7 @@ def _invoke_in_background(lam, name: str, payload: dict[str, Any]) -> tuple[thre
 
 
 def test_a_python_environment_waits_for_a_debugger_then_runs_with_its_timeout_lifted(overcast_server, lam):
-    port = free_port()
+    port = debug_port()
     name = create_function(lam, SLEEPER, Timeout=1, MemorySize=512)
     view = _switch(overcast_server, name, Port=port, Wait=True)
     assert view == {"FunctionName": name, "FunctionArn": view["FunctionArn"], "Runtime": "python3.12",
@@ -125,7 +139,7 @@ def test_a_python_environment_waits_for_a_debugger_then_runs_with_its_timeout_li
 
 
 def test_without_a_debugger_attached_the_timeout_applies(overcast_server, lam):
-    port = free_port()
+    port = debug_port()
     name = create_function(lam, SLEEPER, Timeout=1, MemorySize=512)
     _switch(overcast_server, name, Port=port)
     response = lam.invoke(FunctionName=name, Payload=json.dumps({"sleep": 3}).encode())
@@ -135,7 +149,7 @@ def test_without_a_debugger_attached_the_timeout_applies(overcast_server, lam):
 
 def test_overcast_debug_turns_the_switch_on_and_off(overcast_server, lam):
     name = create_function(lam, SLEEPER)
-    port = free_port()
+    port = debug_port()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "overcast", "debug", *args, "--endpoint-url", overcast_server.url],
@@ -161,7 +175,7 @@ def test_overcast_debug_turns_the_switch_on_and_off(overcast_server, lam):
 
 @needs_node
 def test_a_node_environment_runs_under_the_inspector(overcast_server, lam):
-    port = free_port()
+    port = debug_port()
     name = create_function(lam, "exports.handler = async () => ({ok: true});", runtime="nodejs22.x",
                            handler="handler.handler")
     _switch(overcast_server, name, Port=port)
@@ -196,7 +210,7 @@ def test_the_switch_of_a_missing_function_is_refused(overcast_server):
 def test_overcast_debug_in_the_servers_environment_switches_a_function_on():
     from overcast.testing import OvercastServer
 
-    port = free_port()
+    port = debug_port()
     with OvercastServer(in_memory=True, env={"OVERCAST_DEBUG": f"from-env:{port}"}) as server:
         lam = server.client("lambda")
         create_function(lam, SLEEPER, name="from-env")
@@ -218,7 +232,7 @@ def handler(event, context):
 
 
 def test_a_breakpoint_in_the_handler_stops_there(overcast_server, lam):
-    port = free_port()
+    port = debug_port()
     name = create_function(lam, BREAKABLE, Timeout=1, MemorySize=512)
     _switch(overcast_server, name, Port=port)
     # where the environment sees the handler's file (/var/task, or its real folder)
@@ -304,7 +318,7 @@ class Inspector:
 
 @needs_node
 def test_a_node_environment_waits_for_the_inspector_with_wait(overcast_server, lam):
-    port = free_port()
+    port = debug_port()
     name = create_function(lam, "exports.handler = async () => ({ok: true});", runtime="nodejs22.x",
                            handler="handler.handler", Timeout=1)
     _switch(overcast_server, name, Port=port, Wait=True)
