@@ -83,20 +83,36 @@ def test_update_function_code_switches_between_zip_and_hot_reload(lam, tmp_path)
     assert _version(lam, name) == "zip again"
 
 
-def test_a_hot_reload_layer(lam, tmp_path):
+def _layer_files(folder: Path, runtime: str, value: str) -> None:
+    if is_node(runtime):
+        module = folder / "nodejs" / "node_modules" / "shared"
+        module.mkdir(parents=True, exist_ok=True)
+        (module / "index.js").write_text(f"exports.VALUE = '{value}';\n")
+    else:
+        (folder / "python").mkdir(parents=True, exist_ok=True)
+        (folder / "python" / "shared.py").write_text(f"VALUE = '{value}'\n")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_hot_reload_layer(lam, tmp_path, runtime):
     layer_folder = tmp_path / "layer"
-    (layer_folder / "python").mkdir(parents=True)
-    (layer_folder / "python" / "shared.py").write_text("VALUE = 'layer one'\n")
+    _layer_files(layer_folder, runtime, "layer one")
     code = tmp_path / "code"
     code.mkdir()
-    (code / "handler.py").write_text("import shared\ndef handler(event, context):\n    return {'version': shared.VALUE}\n")
+    if is_node(runtime):
+        (code / "index.js").write_text("const shared = require('shared');\n"
+                                       "exports.handler = async () => ({version: shared.VALUE});\n")
+    else:
+        (code / "handler.py").write_text("import shared\ndef handler(event, context):\n"
+                                         "    return {'version': shared.VALUE}\n")
     layer = lam.publish_layer_version(LayerName=f"hot-{uuid.uuid4().hex[:8]}",
                                       Content={"S3Bucket": "hot-reload", "S3Key": str(layer_folder)})
     assert layer["Content"]["CodeSha256"] == "hot-reloading-hash-not-available"
-    name = _create(lam, code, "python3.12", Layers=[layer["LayerVersionArn"]])
+    assert layer["Content"]["Location"] == f"Code location: {layer_folder}"
+    name = _create(lam, code, runtime, Layers=[layer["LayerVersionArn"]])
     assert _version(lam, name) == "layer one"
 
-    (layer_folder / "python" / "shared.py").write_text("VALUE = 'layer two'\n")
+    _layer_files(layer_folder, runtime, "layer two")
     wait_until(lambda: _version(lam, name) == "layer two", 20, "the edited layer to run")
 
 
