@@ -101,7 +101,8 @@ class Layout:
         replaces an earlier one's): the layer itself when there is one, hard links otherwise."""
         if len(layers) == 1:
             return layers[0]
-        name = hashlib.sha256("\n".join([*(str(folder) for folder in layers), tag]).encode()).hexdigest()
+        parts = [str(folder) for folder in layers] + ([tag] if tag else [])
+        name = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         target = self.files_dir / "opt" / name
         if target.is_dir():
             return target
