@@ -126,3 +126,25 @@ def test_a_hot_reload_key_that_is_not_a_folder_is_refused(lam, key, reason):
     assert error["Code"] == "InvalidParameterValueException"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert reason in error["Message"] and key in error["Message"]
+
+
+def test_two_hot_reload_layers_and_an_editor_that_saves_by_renaming(lam, tmp_path):
+    arns = []
+    for layer in ("first", "second"):
+        folder = tmp_path / layer / "python"
+        folder.mkdir(parents=True)
+        (folder / f"{layer}.py").write_text(f"VALUE = '{layer} one'\n")
+        arns.append(lam.publish_layer_version(LayerName=f"hot-{uuid.uuid4().hex[:8]}", Content={
+            "S3Bucket": "hot-reload", "S3Key": str(tmp_path / layer)})["LayerVersionArn"])
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "handler.py").write_text("import first, second\ndef handler(event, context):\n"
+                                     "    return {'version': first.VALUE + ', ' + second.VALUE}\n")
+    name = _create(lam, code, "python3.12", Layers=arns)
+    assert _version(lam, name) == "first one, second one"
+
+    # many editors write a new file and rename it over the old one: a new inode
+    scratch = tmp_path / "second" / "python" / "second.py.new"
+    scratch.write_text("VALUE = 'second two'\n")
+    scratch.replace(tmp_path / "second" / "python" / "second.py")
+    wait_until(lambda: _version(lam, name) == "first one, second two", 20, "the renamed file to run")
