@@ -342,7 +342,7 @@ class Environment:
                                               "is attached: the timeout is lifted"))
             assert self._result is not None
             try:
-                return await asyncio.wait_for(asyncio.shield(self._result), invocation.timeout)
+                return await within(self._result, invocation.timeout, cancel=False)
             except TimeoutError:
                 continue
         return self._timed_out(invocation)
