@@ -33,6 +33,7 @@ class Dap:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
         self.seq = 0
         self.buffer = b""
+        self.pending: list[dict[str, Any]] = []
 
     def request(self, command: str, arguments: dict[str, Any] | None = None) -> int:
         self.seq += 1
@@ -52,10 +53,22 @@ class Dap:
         return json.loads(body)
 
     def response(self, seq: int) -> dict[str, Any]:
+        return self._first(lambda m: m.get("type") == "response" and m.get("request_seq") == seq)
+
+    def event(self, name: str) -> dict[str, Any]:
+        return self._first(lambda m: m.get("type") == "event" and m.get("event") == name)
+
+    def _first(self, wanted: Any) -> dict[str, Any]:
+        """The first message, read or still to come, that `wanted` accepts (the others are kept)."""
+        for message in self.pending:
+            if wanted(message):
+                self.pending.remove(message)
+                return message
         while True:
             message = self.message()
-            if message.get("type") == "response" and message.get("request_seq") == seq:
+            if wanted(message):
                 return message
+            self.pending.append(message)
 
     def _read(self) -> bytes:
         data = self.sock.recv(65536)
@@ -127,6 +140,7 @@ def test_a_python_environment_waits_for_a_debugger_then_runs_with_its_timeout_li
         assert initialized["success"] is True
         assert initialized["body"]["supportsConfigurationDoneRequest"] is True   # debugpy's capabilities
         attach = dap.request("attach", {"justMyCode": False})
+        dap.event("initialized")   # the adapter reached the environment: the client may configure it
         dap.response(dap.request("configurationDone"))   # the environment stops waiting: init goes on
         assert dap.response(attach)["success"] is True
         thread.join(120)
@@ -241,12 +255,13 @@ def test_a_breakpoint_in_the_handler_stops_there(overcast_server, lam):
     try:
         dap.response(dap.request("initialize", {"adapterID": "overcast-test", "linesStartAt1": True}))
         attach = dap.request("attach", {"justMyCode": False})
+        dap.event("initialized")
         set_breakpoints = dap.request("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 4}]})
         assert dap.response(set_breakpoints)["success"] is True
         dap.response(dap.request("configurationDone"))
         dap.response(attach)
         thread, outcome = _invoke_in_background(lam, name, {})
-        stopped = _event(dap, "stopped")
+        stopped = dap.event("stopped")
         assert stopped["body"]["reason"] == "breakpoint"
         trace = dap.response(dap.request("stackTrace", {"threadId": stopped["body"]["threadId"]}))
         frame = trace["body"]["stackFrames"][0]
@@ -257,13 +272,6 @@ def test_a_breakpoint_in_the_handler_stops_there(overcast_server, lam):
         dap.close()
     assert "FunctionError" not in outcome["response"], outcome["body"]
     assert outcome["body"] == {"file": path}
-
-
-def _event(dap: Dap, name: str) -> dict[str, Any]:
-    while True:
-        message = dap.message()
-        if message.get("type") == "event" and message.get("event") == name:
-            return message
 
 
 class Inspector:
