@@ -53,6 +53,8 @@ class Config:
     legacy_runtimes: bool = False
     #: Lambda's account-level BlockPublicAccess setting: refuse resource policies granting public access.
     lambda_block_public_access: bool = False
+    #: Functions whose environments run under a debugger: `name[:port][:wait],...` (docs/debugging.md).
+    debug: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +74,7 @@ class Config:
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
             "lambda_block_public_access": env.get("OVERCAST_LAMBDA_BLOCK_PUBLIC_ACCESS", "").lower()
             in ("1", "true", "yes"),
+            "debug": env.get("OVERCAST_DEBUG", ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

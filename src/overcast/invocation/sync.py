@@ -23,11 +23,12 @@ from overcast.execution.environment import (
     InvocationResult,
     StreamSink,
 )
+from overcast.execution.hotreload import HotFolders
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
 from overcast.invocation import emf, lambda_metrics, recursion
 from overcast.invocation.concurrency import ConcurrencyGate
-from overcast.invocation.specs import SpecBuilder
+from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
@@ -99,6 +100,8 @@ class Invoker:
         #: the durable execution runner (invocation/durable.py) once it runs: a durable function's
         #: invocations start durable executions
         self.durable: Any = None
+        self.hot = self.specs.hot = HotFolders(self._hot_changed)
+        self.specs.debug.on_change(self._debug_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -112,6 +115,7 @@ class Invoker:
 
     def _reset(self) -> None:
         """All state is dropped, files included (the runtime folder is rebuilt on the next start)."""
+        self.hot.reset()
         self.pool.stop_all_now()
         self._specs.clear()
         self._pending_logs.clear()
@@ -120,6 +124,7 @@ class Invoker:
     def _close(self) -> None:
         self.flush_logs()
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
+        self.hot.close()
         self.pool.stop_all_now()
         self.pool.zygote.close()
         self.pool.launcher.close()
@@ -239,11 +244,27 @@ class Invoker:
                                      f"machine: {exc}") from None
         return kind
 
-    @staticmethod
-    def _spec_key(resolved: Resolved) -> str:
+    def _spec_key(self, resolved: Resolved) -> str:
         # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
         generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
-        return f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+        if resolved.config.get("_hot") or resolved.config.get("Layers"):
+            folders = hot_folders(resolved.config)  # and hot-reload code, the folders' own generations
+            if folders:
+                generation = f"hot{self.hot.generation(folders)}:{generation}"
+        ref = resolved.ref
+        switch = self.specs.debug.get(ref.account, ref.region, ref.name)
+        if switch is not None:  # and the debug switch (docs/debugging.md)
+            generation = f"debug{switch.port}{switch.wait}:{generation}"
+        return f"{ref.arn}:{resolved.executed_version}:{generation}"
+
+    def _debug_changed(self, account: str, region: str, name: str) -> None:
+        """A debug switch moved: the function's environments are not reused (idle ones stop now)."""
+        prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
+        self.pool.retire_environments(lambda env: env.spec.key.startswith(prefix))
+
+    def _hot_changed(self, folders: set[str]) -> None:
+        """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""
+        self.pool.retire_environments(lambda env: not folders.isdisjoint(env.spec.watched))
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
         key = self._spec_key(resolved)
@@ -285,7 +306,7 @@ class Invoker:
         # while an update is in progress the previous generation still serves $LATEST's invocations
         previous = (latest.get("_previous") or {}).get("_generation")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
-            self._start_node_spare(name)
+            self._start_node_spare(name, int(latest.get("MemorySize", 128)))
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -298,7 +319,7 @@ class Invoker:
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
 
-    def _start_node_spare(self, name: str) -> None:
+    def _start_node_spare(self, name: str, memory_mb: int) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
         (or say, once, why its invocations will fail)."""
         try:
@@ -308,7 +329,7 @@ class Invoker:
                 self._node_missing_said = True
                 log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
-        self.pool.ensure_spare(self.specs.node_argv(node))
+        self.pool.ensure_spare(self.specs.node_argv(node, memory_mb))
 
     # -- logs ---------------------------------------------------------------------------------
 
