@@ -57,7 +57,7 @@ class Config:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
             "host": env.get("OVERCAST_HOST", cls.host),
-            "port": int(env.get("OVERCAST_PORT", cls.port)),
+            "port": _env_int(env, "OVERCAST_PORT", cls.port),
             "data_dir": Path(env.get("OVERCAST_DATA_DIR", str(cls.data_dir))),
             "in_memory": env.get("OVERCAST_IN_MEMORY", "").lower() in ("1", "true", "yes"),
             "time_scale": _env_float(env, "OVERCAST_TIME_SCALE", 1.0),
@@ -73,6 +73,11 @@ class Config:
         config = cls(**values)  # type: ignore[arg-type]
         if config.sync_mode not in ("NORMAL", "FULL"):
             raise ValueError(f"OVERCAST_SQLITE_SYNC must be NORMAL or FULL, got {config.sync_mode!r}")
+        if not 0 <= config.port <= 65535:
+            raise ValueError(f"port {config.port} is out of range: a TCP port is 0 to 65535 (0 picks a free one)")
+        if not (0 < config.time_scale < float("inf")):
+            raise ValueError(f"time scale {config.time_scale:g} must be a positive number "
+                             f"(0.001 makes a one-minute AWS timer take 60 ms)")
         return config
 
     def with_(self, **changes: object) -> Config:
@@ -82,3 +87,13 @@ class Config:
     def endpoint(self) -> str:
         """The URL clients (and functions) use to reach this platform."""
         return f"http://{self.public_host}:{self.port}"
+
+
+def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None

@@ -21,7 +21,7 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel
 
 from overcast import __version__
-from overcast.context import RequestContext
+from overcast.context import RequestContext, new_request_id
 from overcast.edge.messages import Request, Response, json_response
 from overcast.errors import (
     ClientError,
@@ -32,7 +32,7 @@ from overcast.errors import (
     UnknownOperation,
 )
 from overcast.platform import Platform
-from overcast.protocol import PROTOCOLS, is_cbor
+from overcast.protocol import PROTOCOLS, is_cbor, unhosted
 from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
@@ -121,6 +121,15 @@ class Gateway:
                 return self._best_rest_match(candidates, req) or candidates[0], cred
         return self.specs.get("s3"), cred
 
+    def _maybe_unhosted(self, req: Request, cred: tuple[str, str, str] | None) -> bool:
+        """Whether a request names a service that no hosted one claims (see protocol/unhosted.py)."""
+        target = req.headers.get("x-amz-target")
+        if target and target.rpartition(".")[0] not in self._by_target:
+            return True
+        if cred is not None and cred[2] not in self._by_signing:
+            return True
+        return unhosted.is_cbor_rpc(req)
+
     def _action_spec(self, action: str) -> ServiceSpec | None:
         """The query service that has operation `action` (None when none or several have it)."""
         if self._by_action is None:
@@ -157,6 +166,13 @@ class Gateway:
             await read_body(req, False)
             return not_found_admin(req.path)
         spec, cred = self.resolve(req)
+        if self._maybe_unhosted(req, cred):
+            await asyncio.to_thread(unhosted.warm_up)  # once: reads every botocore model's head
+            name = unhosted.identify(req, cred[2] if cred else None, set(self.specs))
+            if name is not None:
+                await read_body(req, False)
+                log.warning("a client called %s, which overcast does not host", name)
+                return unhosted.answer(name, req, self.service_names(), new_request_id())
         if cred is None and "x-amz-target" not in req.headers and _is_form(req):
             # Unsigned query calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML): on AWS the
             # host names the service; here the Action does.

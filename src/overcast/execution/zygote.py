@@ -145,6 +145,10 @@ def _status(code: int) -> str:
 
 
 def main() -> None:
+    # Ctrl-C in `overcast up`'s terminal reaches the whole process group, this process included: the
+    # server stops the zygote itself (SIGTERM), so the interrupt is ignored here rather than printed
+    # as a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     control = socket.socket(fileno=int(sys.argv[1]))
     _die_with_parent()
     _preimport()

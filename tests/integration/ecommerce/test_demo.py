@@ -59,7 +59,9 @@ def test_the_readme_walk_through_gets_an_order_through(tmp_path: Path):
         assert all(u in console for u in urls)  # the guide printed them too
 
         source, catalog, basket, checkout, order, variant = readme_blocks()
-        assert source.strip().startswith(". .overcast/demo.env")
+        # the second terminal activates the virtualenv (here: PATH holds this interpreter's bin), then loads the URLs
+        activate, load = source.strip().splitlines()
+        assert activate == ". .venv/bin/activate" and load.startswith(". .overcast/demo.env")
         products = {p["id"]: p["name"] for p in json.JSONDecoder().raw_decode(sh(catalog))[0]["body"]}
         assert {"IPhone X", "Samsung 10"} <= set(products.values())
         for ids_and_names in (re.findall(r'"productId": "([^"]+)", "productName": "([^"]+)"', basket),
