@@ -7,6 +7,7 @@ JSON API under `/_overcast/console/api/`:
 - `GET  api/functions`: ListFunctions with each function's execution environments (warm, busy);
 - `GET  api/functions/<name>/invocations`: its latest invocations, read from its log group;
 - `GET  api/queues`: every queue with GetQueueAttributes(All);
+- `GET  api/sample-events[/<source>/<kind>]`: the sample events of `overcast events`;
 - `GET|POST api/call/<service>/<Operation>`: any operation that only reads (List*, Describe*, Get*,
   Scan, Query, Filter*, Test*), its input as the JSON body.
 
@@ -23,6 +24,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import unquote
 
+from overcast import sample_events
 from overcast.console import views
 from overcast.console.calls import CallError, call, context, dumps
 from overcast.edge.messages import Request, Response, json_response
@@ -83,9 +85,22 @@ class Console:
         if len(parts) == 3 and parts[0] == "functions" and parts[2] == "invocations":
             limit = int(req.query_get("limit") or 50)
             return {"Invocations": await views.invocations(self.gateway, ctx, parts[1], limit=min(limit, 500))}
+        if parts[0] == "sample-events":
+            return _sample_event(parts[1:])
         if parts == ["queues"]:
             return {"Queues": await views.queues(self.gateway, ctx)}
         raise CallError(404, "NotFound", f"the console's API has no route {route!r}")
+
+
+def _sample_event(parts: list[str]) -> Any:
+    """The sources and kinds of `overcast events`, or one kind's event with its defaults."""
+    if not parts:
+        return {"Sources": {name: {"description": spec.get("description", ""), "kinds": list(spec["kinds"])}
+                            for name, spec in sample_events.sources().items()}}
+    try:
+        return {"Event": sample_events.render(parts[0], parts[1] if len(parts) > 1 else None)}
+    except sample_events.UnknownEvent as error:
+        raise CallError(404, "NotFound", str(error.args[0])) from None
 
 
 def _params(req: Request) -> dict[str, Any]:
