@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import botocore
 import httpx
 import pytest
 

@@ -48,7 +48,7 @@ async function detail(main, name) {
       const page = await read("dynamodb", request.KeyConditionExpression ? "Query" : "Scan", params);
       const columns = [...new Set([hash, range, ...page.Items.flatMap((i) => Object.keys(i))].filter(Boolean))];
       items.replaceChildren(
-        table(`Page ${pages.length} · ${page.Items.length} items`, columns.map((c) => [c, (item) => plain(item[c])]), page.Items, "No items."),
+        table(`Page ${pages.length + 1} · ${page.Items.length} items`, columns.map((c) => [c, (item) => plain(item[c])]), page.Items, "No items."),
         h("div", { class: "row" },
           h("button", { type: "button", class: "secondary", disabled: pages.length <= 1, onclick: () => { pages.pop(); show(pages.pop()); } }, "Previous page"),
           h("button", { type: "button", class: "secondary", disabled: !page.LastEvaluatedKey,
