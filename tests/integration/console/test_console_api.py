@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -115,7 +116,7 @@ def test_reads_answer_as_the_service_does(console, overcast_server):
     carries the code and message a boto3 client gets for the same input."""
     import botocore.exceptions
 
-    cases = [("dynamodb", "DescribeTable", {"TableName": "no-such-table"}),
+    cases: list[tuple[str, str, dict[str, Any]]] = [("dynamodb", "DescribeTable", {"TableName": "no-such-table"}),
              ("dynamodb", "Scan", {"TableName": "ab"}),
              ("sqs", "GetQueueAttributes", {"QueueUrl": "http://localhost/000000000000/nope", "AttributeNames": ["All"]}),
              ("logs", "FilterLogEvents", {"logGroupName": _name("/none")})]
