@@ -76,7 +76,7 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
-            trace=options.get("trace") or tracing.carried())
+            trace=tracing.carried() or options.get("trace"))
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:

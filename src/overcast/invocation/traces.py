@@ -111,3 +111,18 @@ class DeliveryHop:
             aws={"operation": _DELIVERY_OPERATIONS.get(self.service, "Deliver"), "region": region,
                  "account_id": account, "resource_arn": self.target,
                  "resource_names": [self.target.rsplit(":", 1)[-1].rsplit("/", 1)[-1]]}))
+
+
+def record_stage(platform: Platform, *, stage: tuple[str, str], account: str, region: str, header: str,
+                 seg_id: str, start: float, status: int) -> None:
+    """The segment of an API Gateway stage's request (`AWS::ApiGateway::Stage`, named `api-id/stage`)."""
+    tracer = platform.component(tracing.Tracer)
+    if not tracer.enabled:
+        return
+    fields = tracing.parse_header(header)
+    name, arn = stage
+    tracer.record(account, region, tracing.segment(
+        name=name, origin="AWS::ApiGateway::Stage", trace_id=fields.get("Root") or tracing.new_root(),
+        seg_id=seg_id, parent_id=fields.get("Parent"), start=start, end=platform.clock.now(), status=status,
+        aws={"api_gateway": {"rest_api_id": name.split("/")[0], "stage": name.split("/", 1)[-1]},
+             "account_id": account, "resource_arn": arn}))

@@ -97,6 +97,9 @@ def _resource_arn(doc: dict[str, Any]) -> str | None:
 
 
 def _source_arn(doc: dict[str, Any]) -> str | None:
+    """The event source of Lambda's own segment of an invocation (not the function's segment)."""
+    if doc.get("origin") != "AWS::Lambda":
+        return None
     return ((doc.get("metadata") or {}).get("overcast") or {}).get("source_arn")
 
 
