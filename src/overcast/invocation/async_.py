@@ -12,7 +12,7 @@ import random
 import time
 from typing import Any
 
-from overcast import arns, delivery
+from overcast import arns, delivery, tracing
 from overcast.delivery import DeliveryError, Uniform
 from overcast.invocation.policies import (
     AsyncLimits,
@@ -76,7 +76,7 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
-            trace=options.get("trace"))
+            trace=tracing.carried() or options.get("trace"))
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:
@@ -180,8 +180,9 @@ class Dispatcher:
             return
         started = time.monotonic()
         try:
-            outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved,
-                                                trace=_trace_of(self.platform, row["request_id"]))
+            with tracing.triggered("Event"):
+                outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"],
+                                                    resolved=resolved, trace=_trace_of(self.platform, row["request_id"]))
         except TooManyRequests:
             age, shift = self._aged(row, started)
             self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,
