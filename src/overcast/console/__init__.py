@@ -13,7 +13,7 @@ JSON API under `/_overcast/console/api/`:
 
 Every view reads through the services' own operations; the page sends whatever changes state
 (Invoke, StartMessageMoveTask...) to the AWS endpoint as any SDK would. A `region` query parameter
-picks the region (default: the configured one).
+picks the region and an `account` one the account (default: the configured ones).
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ class Console:
         return _static("index.html" if path == "/" else path.lstrip("/"))
 
     async def _api(self, req: Request, route: str) -> Any:
-        ctx = context(self.gateway, f"{req.scheme}://{req.host}", req.query_get("region") or None)
+        account = req.query_get("account") or None
+        if account is not None and not (len(account) == 12 and account.isdigit()):
+            raise CallError(400, "ValidationException", "account must be twelve digits")
+        ctx = context(self.gateway, f"{req.scheme}://{req.host}", req.query_get("region") or None, account)
         parts = route.strip("/").split("/")
         if parts[0] == "call" and len(parts) == 3 and req.method in ("GET", "POST"):
             return await call(self.gateway, ctx, parts[1], parts[2], _params(req))

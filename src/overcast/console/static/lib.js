@@ -16,10 +16,16 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-export const state = { region: new URLSearchParams(location.search).get("region") || "", account: "" };
+const query = new URLSearchParams(location.search);
+/** The account and region the console shows: `?account=…&region=…` in its URL, else overcast's defaults. */
+export const state = { region: query.get("region") || "", account: query.get("account") || "" };
 
 function withRegion(path) {
-  return state.region ? `${path}${path.includes("?") ? "&" : "?"}region=${encodeURIComponent(state.region)}` : path;
+  const scope = new URLSearchParams();
+  if (state.region) scope.set("region", state.region);
+  if (query.get("account")) scope.set("account", query.get("account"));
+  const extra = scope.toString();
+  return extra ? `${path}${path.includes("?") ? "&" : "?"}${extra}` : path;
 }
 
 /** GET one of the console's read-only views (`overview`, `functions`...). */
@@ -48,11 +54,12 @@ export class AwsError extends Error {
 
 // Calls that change state go to the AWS endpoint itself, as an SDK would. overcast reads the
 // account and region from the request's SigV4 credential scope; the console names the default
-// account's scope (the access key "test") and sends no secret.
+// account's scope (the access key "test", or the twelve digits of the account shown) and sends no secret.
 function authorization(signingName) {
   const day = new Date().toISOString().slice(0, 10).replaceAll("-", "");
   const region = state.region || "us-east-1";
-  return `AWS4-HMAC-SHA256 Credential=test/${day}/${region}/${signingName}/aws4_request, SignedHeaders=host, Signature=console`;
+  const key = /^\d{12}$/.test(query.get("account") || "") ? query.get("account") : "test";
+  return `AWS4-HMAC-SHA256 Credential=${key}/${day}/${region}/${signingName}/aws4_request, SignedHeaders=host, Signature=console`;
 }
 
 /** An operation of a JSON-protocol service: aws("sqs", "AmazonSQS", "StartMessageMoveTask", {...}). */

@@ -51,6 +51,7 @@ async function detail(main, name) {
       ["Started", (i) => when(i.start)],
       ["Type", (i) => traced[i.requestId]?.type || ""],
       ["Trigger", (i) => traced[i.requestId]?.trigger || ""],
+      ["Trace", (i) => traced[i.requestId] ? link(`#/traces/${traced[i.requestId].traceId}`, "timeline") : ""],
       ["Duration (ms)", (i) => (i.durationMs ?? "").toString(), { num: true }],
       ["Result", (i) => badge(i.result)],
       ["Logs", (i) => h("details", {}, h("summary", {}, h("code", {}, i.requestId)), h("pre", {}, i.logs.join("\n")))],

@@ -1,6 +1,6 @@
 // The service map (GetServiceGraph) and traces (GetTraceSummaries, BatchGetTraces): every hop of a
 // request across services, on a timeline.
-import { badge, errorBox, h, link, read, table, when } from "../lib.js";
+import { arnName, badge, errorBox, h, link, read, table, when } from "../lib.js";
 
 const WINDOW_S = 3600;
 const window_ = () => { const end = Date.now() / 1000; return { StartTime: end - WINDOW_S, EndTime: end + 60 }; };
@@ -166,21 +166,25 @@ async function trace(main, id) {
   return null;
 }
 
-/** requestId → {type, trigger} of a function's traced invocations (empty without X-Ray). */
+const TYPES = { RequestResponse: "sync", Event: "async", EventSourceMapping: "event source mapping" };
+
+/** requestId → {type, trigger} of a function's traced invocations (empty without X-Ray): the
+ * `AWS::Lambda` segment of each invocation names its type and trigger under `metadata.overcast`. */
 export async function invocationTraces(functionName) {
   const found = {};
   try {
     const { TraceSummaries = [] } = await read("xray", "GetTraceSummaries", { ...window_(), FilterExpression: `service("${functionName}")` });
-    const ids = TraceSummaries.slice(0, 20).map((t) => t.Id);
+    const ids = TraceSummaries.slice(0, 25).map((t) => t.Id);
     for (let i = 0; i < ids.length; i += 5) {
       const { Traces = [] } = await read("xray", "BatchGetTraces", { TraceIds: ids.slice(i, i + 5) });
       for (const t of Traces) {
         const rows = spans(t);
         for (const r of rows) {
-          const requestId = r.aws?.request_id;
-          if (!requestId || r.name !== functionName) continue;
+          if (r.origin !== "AWS::Lambda" || r.name !== functionName || !r.aws?.request_id) continue;
+          const meta = r.metadata?.overcast || {};
           const caller = rows.find((p) => p.id === r.parent_id);
-          found[requestId] = { type: r.aws?.invocation_type || "", trigger: caller ? label(caller) : "" };
+          found[r.aws.request_id] = { type: TYPES[meta.invocation_type] || meta.invocation_type || "",
+            trigger: meta.source_arn ? arnName(meta.source_arn) : caller ? label(caller) : "", traceId: t.Id };
         }
       }
     }

@@ -1,0 +1,63 @@
+"""One checkout of the e-commerce application, seen in the web console (a real headless browser):
+its trace's timeline has every hop, API Gateway to DynamoDB; the service map has the chain's nodes;
+the ordering function's page shows the invocation's type and trigger."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from tests.integration.console.browser import browser, console_page, screenshot  # noqa: F401  (fixtures)
+from tests.integration.ecommerce.shop import eventually
+
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
+from playwright.sync_api import expect
+
+
+def test_a_checkout_traced_on_the_console(shop, browser, screenshot):  # noqa: F811
+    name = f"web-{uuid.uuid4().hex[:8]}"
+    shop.fill_basket(name)
+    shop.checkout(name)
+    eventually(lambda: shop.orders(name))
+    xray = shop.client("xray")
+    started = time.time() - 600
+
+    def checkout_trace():
+        found = xray.get_trace_summaries(StartTime=started, EndTime=time.time() + 60,
+                                         FilterExpression='service("DynamoDB") AND service("EventBridge")')
+        for summary in found["TraceSummaries"]:
+            types = {s.get("Type") for s in summary["ServiceIds"]}
+            if {"AWS::ApiGateway::Stage", "AWS::SQS::Queue", "AWS::Lambda::Function"} <= types:
+                return summary["Id"]
+        return None
+
+    trace_id = eventually(checkout_trace, 60)
+    mappings = shop.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    mapping = mappings[0]
+    ordering = mapping["FunctionArn"].split(":")[6]  # the function the order queue feeds
+    queue = mapping["EventSourceArn"].split(":")[5]
+    with console_page(browser, shop.server.url) as page:
+        page.goto(f"/_overcast/console/?account={shop.account}#/traces/{trace_id}")
+        expect(page.get_by_role("heading", name=f"Trace {trace_id}")).to_be_visible()
+        timeline = page.get_by_role("list", name="Segments on a timeline")
+        for origin in ("AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function", "AWS::Events",
+                       "AWS::SQS::Queue", "AWS::DynamoDB::Table"):
+            expect(timeline.locator(f'[data-origin="{origin}"]').first).to_be_visible()
+        expect(timeline).to_contain_text("PutItem")
+        expect(timeline).to_contain_text("PutEvents")
+        screenshot(page, "trace")
+
+        page.goto(f"/_overcast/console/?account={shop.account}#/map")
+        graph = page.locator("svg.map")
+        for node in ("EventBridge", "SQS", "DynamoDB", ordering):
+            expect(graph.locator(f'g.node[data-name="{node}"]').first).to_be_visible()
+        screenshot(page, "map")
+
+        page.goto(f"/_overcast/console/?account={shop.account}#/functions/{ordering}")
+        # the order API's reads are synchronous calls of the same function; the order itself came from the queue
+        rows = page.locator("section[aria-labelledby=inv] tbody tr")
+        expect(rows.filter(has_text="event source mapping").first).to_contain_text(queue)
+        expect(rows.filter(has_text="sync").first).to_contain_text("AWS::ApiGateway::Stage")
+        screenshot(page, "function-invocations")
