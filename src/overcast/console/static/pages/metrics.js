@@ -85,11 +85,11 @@ export function chart(title, results, unit = "") {
     for (const [t, v] of pts) svg.append(el("circle", { cx: x(t), cy: y(v), r: 2.2, fill: color }));
   });
   const legend = h("ul", { class: "muted", style: "margin:.2rem 0;padding-left:1rem" }, results.map((r, i) => h("li", { style: `color:${COLORS[i % COLORS.length]}` },
-    `${r.Label}: ${(r.Values || []).length ? fmt((r.Values || []).reduce((a, b) => a + b, 0) / (r.Values.length || 1)) + unit + " avg per minute" : "no data"}`)));
+    `${r.Label}: ${(r.Values || []).length ? `latest ${fmt(r.Values.at(-1))}${unit}, peak ${fmt(Math.max(...r.Values))}${unit}` : "no data"}`)));
   return h("figure", { "data-metric": title }, h("figcaption", {}, title), svg, legend);
 }
 
-function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2); }
+function fmt(v) { return Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2); }
 
 async function alarmTable(into) {
   try {
@@ -119,5 +119,6 @@ async function metricList(into) {
     } catch (error) { out.replaceChildren(errorBox(error)); }
   };
   into.replaceChildren(metrics.length ? h("form", { onsubmit: show }, h("div", { class: "row" },
-    h("label", {}, "Metric", select), h("label", {}, "Statistic", stat), h("button", { type: "submit" }, "Chart"))) : h("p", { class: "muted" }, "No metrics."), out);
+    h("div", {}, h("label", { for: "metric" }, "Metric"), select), h("div", {}, h("label", { for: "stat" }, "Statistic"), stat),
+    h("button", { type: "submit" }, "Chart"))) : h("p", { class: "muted" }, "No metrics."), out);
 }
