@@ -9,6 +9,7 @@ main page save its screenshot there.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 from collections.abc import Iterator
@@ -35,22 +36,39 @@ def _executable(playwright: Any) -> str | None:
                       "(`playwright install chromium`), or name one in OVERCAST_CHROMIUM")
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+#: One Playwright and one browser per test process: Playwright's sync API runs one instance at a
+#: time, and several test modules take the `browser` fixture.
+_shared: dict[str, Any] = {}
+
+
+def _launch() -> Any:
+    """The process's browser, started on first use; skips the test when none can be had."""
+    if "skip" in _shared:
+        pytest.skip(_shared["skip"])
+    if "browser" in _shared:
+        return _shared["browser"]
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
     sync_api.expect.set_options(timeout=30_000)  # functions start and pages poll on a loaded machine
-    with sync_api.sync_playwright() as playwright:
-        try:
-            executable = _executable(playwright)
-        except LookupError as exc:
-            pytest.skip(str(exc))
-        try:
-            launched = playwright.chromium.launch(headless=True, executable_path=executable,
-                                                  args=["--no-sandbox", "--disable-dev-shm-usage"])
-        except Exception as exc:  # a browser that cannot start on this machine
-            pytest.skip(f"Chromium ({executable or 'Playwright’s'}) cannot start here: {exc}")
-        yield launched
-        launched.close()
+    playwright = sync_api.sync_playwright().start()
+    try:
+        executable = _executable(playwright)
+        _shared["browser"] = playwright.chromium.launch(headless=True, executable_path=executable,
+                                                        args=["--no-sandbox", "--disable-dev-shm-usage"])
+    except LookupError as exc:
+        _shared["skip"] = str(exc)
+    except Exception as exc:  # a browser that cannot start on this machine
+        _shared["skip"] = f"Chromium cannot start here: {exc}"
+    if "skip" in _shared:
+        playwright.stop()
+        pytest.skip(_shared["skip"])
+    atexit.register(playwright.stop)
+    atexit.register(_shared["browser"].close)
+    return _shared["browser"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    return _launch()
 
 
 @contextmanager

@@ -4,6 +4,7 @@ the ordering function's page shows the invocation's type and trigger."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -60,4 +61,23 @@ def test_a_checkout_traced_on_the_console(shop, browser, screenshot):  # noqa: F
         rows = page.locator("section[aria-labelledby=inv] tbody tr")
         expect(rows.filter(has_text="event source mapping").first).to_contain_text(queue)
         expect(rows.filter(has_text="sync").first).to_contain_text("AWS::ApiGateway::Stage")
+        page.get_by_role("heading", name="Recent invocations").scroll_into_view_if_needed()
+        page.mouse.wheel(0, 420)
         screenshot(page, "function-invocations")
+
+
+def test_the_shops_apis_and_stack_on_the_console(shop, browser, screenshot):  # noqa: F811
+    """APIs: each route with the function it calls; the stack: its resources and events."""
+    with console_page(browser, shop.server.url) as page:
+        page.goto(f"/_overcast/console/?account={shop.account}#/apis")
+        expect(page.get_by_role("heading", name="APIs")).to_be_visible()
+        basket_routes = page.get_by_role("row").filter(has_text="/basket")
+        expect(basket_routes.first).to_contain_text("basket")
+        expect(basket_routes.first.get_by_role("link")).to_have_attribute("href", re.compile(r"^#/functions/"))
+        screenshot(page, "apis")
+        stacks = shop.client("cloudformation").describe_stacks()["Stacks"]
+        page.goto(f"/_overcast/console/?account={shop.account}#/stacks/{stacks[0]['StackName']}")
+        resources = page.locator("main table").nth(1)
+        expect(resources).to_contain_text("AWS::Lambda::Function")
+        expect(resources).to_contain_text("CREATE_COMPLETE")
+        screenshot(page, "stack")

@@ -39,8 +39,8 @@ async function detail(main, name) {
       ["Tracing", c.TracingConfig?.Mode], ["Last modified", c.LastModified],
       ["Environment", c.Environment?.Variables ? json(c.Environment.Variables) : null],
     ]), envs),
-    invokeForm(name),
     h("section", { "aria-labelledby": "inv" }, h("h2", { id: "inv" }, "Recent invocations"), invocations),
+    invokeForm(name),
   );
   const refresh = async () => {
     const [{ Functions }, { Invocations }, traced] = await Promise.all([

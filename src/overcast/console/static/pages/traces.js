@@ -46,13 +46,24 @@ export function drawMap(services) {
   const depth = layers(services);
   const columns = [];
   for (const s of services) (columns[depth.get(s.ReferenceId)] ||= []).push(s);
-  const W = 190, H = 64, GX = 70, GY = 26;
+  const W = 170, H = 60, GX = 46, GY = 18;
   const pos = new Map();
-  columns.forEach((col, x) => col.forEach((s, y) => pos.set(s.ReferenceId, { x: 10 + x * (W + GX), y: 10 + y * (H + GY) })));
+  const row = new Map();
+  const callers = (s) => services.filter((c) => (c.Edges || []).some((e) => e.ReferenceId === s.ReferenceId));
+  // Fewer crossings: a column's nodes in the order of their callers' rows; nodes without calls last.
+  columns.forEach((col, x) => {
+    const weight = (s) => {
+      const rows = callers(s).map((c) => row.get(c.ReferenceId)).filter((r) => r !== undefined);
+      if (rows.length) return rows.reduce((a, b) => a + b, 0) / rows.length;
+      return (s.Edges || []).length ? -1 : 1e6;
+    };
+    col.sort((a, b) => weight(a) - weight(b) || a.Name.localeCompare(b.Name));
+    col.forEach((s, y) => { row.set(s.ReferenceId, y); pos.set(s.ReferenceId, { x: 10 + x * (W + GX), y: 10 + y * (H + GY) }); });
+  });
   const width = 20 + columns.length * (W + GX), height = 20 + Math.max(1, ...columns.map((c) => c.length)) * (H + GY);
   const ns = "http://www.w3.org/2000/svg";
   const el = (tag, attrs, text) => { const n = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v); if (text !== undefined) n.textContent = text; return n; };
-  const svg = el("svg", { class: "map", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "map-title" });
+  const svg = el("svg", { class: "map", width, height, style: "max-width:100%;height:auto", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "map-title" });
   svg.append(el("title", { id: "map-title" }, `Service map: ${services.length} nodes`));
   const defs = el("defs", {});
   const marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
@@ -75,7 +86,7 @@ export function drawMap(services) {
     const st = stats(s.SummaryStatistics);
     const g = el("g", { class: "node", "data-name": s.Name, "data-type": s.Type || "" });
     g.append(el("rect", { x: p.x, y: p.y, width: W, height: H, rx: 6, fill: st.errors ? "#fdf0ef" : "#eef4fc", stroke: st.errors ? "#d9534f" : "#4c8ee6" }));
-    g.append(el("text", { x: p.x + 8, y: p.y + 18, "font-weight": 600 }, s.Name.length > 26 ? `${s.Name.slice(0, 25)}…` : s.Name));
+    g.append(el("text", { x: p.x + 8, y: p.y + 18, "font-weight": 600 }, s.Name.length > 23 ? `${s.Name.slice(0, 22)}…` : s.Name));
     g.append(el("text", { x: p.x + 8, y: p.y + 35, fill: "#5b6675" }, s.Type || ""));
     g.append(el("text", { x: p.x + 8, y: p.y + 52, fill: "#5b6675" }, st.total ? `${st.total} calls · ${st.avg.toFixed(0)} ms avg${st.errors ? ` · ${st.errors} err` : ""}` : "client"));
     svg.append(g);
