@@ -156,7 +156,6 @@ def test_the_overview_counts_and_links(page, aws, screenshot):
     card = page.locator(".cards li").filter(has=page.get_by_role("link", name="Queues"))
     expect(card.locator(".n")).to_have_text(str(queues))
     expect(page.get_by_role("navigation", name="Services")).to_be_visible()
-    screenshot(page, "overview")
     card.get_by_role("link", name="Queues").click()
     expect(page.get_by_role("heading", name="Queues")).to_be_visible()
     expect(page.get_by_role("link", name="Queues", exact=True).first).to_have_attribute("aria-current", "page")

@@ -69,6 +69,13 @@ def test_a_checkout_traced_on_the_console(shop, browser, screenshot):  # noqa: F
 def test_the_shops_apis_and_stack_on_the_console(shop, browser, screenshot):  # noqa: F811
     """APIs: each route with the function it calls; the stack: its resources and events."""
     with console_page(browser, shop.server.url) as page:
+        page.goto(f"/_overcast/console/?account={shop.account}#/")
+        cards = page.locator(".cards li")
+        expect(cards.filter(has=page.get_by_role("link", name="Tables")).locator(".n")).to_have_text("3")
+        queues = len(shop.client("sqs").list_queues()["QueueUrls"])  # OrderQueue and its dead-letter queue
+        expect(cards.filter(has=page.get_by_role("link", name="Queues")).locator(".n")).to_have_text(str(queues))
+        expect(cards.filter(has=page.get_by_role("link", name="REST APIs")).locator(".n")).to_have_text("3")
+        screenshot(page, "overview")
         page.goto(f"/_overcast/console/?account={shop.account}#/apis")
         expect(page.get_by_role("heading", name="APIs")).to_be_visible()
         basket_routes = page.get_by_role("row").filter(has_text="/basket")
