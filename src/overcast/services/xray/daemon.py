@@ -55,7 +55,7 @@ class _Receiver(asyncio.DatagramProtocol):
             account, region = self.tracer.owner_of(doc["trace_id"]) or (config.default_account, config.default_region)
             self.tracer.record(account, region, doc)
         for problem in refused:
-            log.debug("X-Ray daemon: segment refused: %s", problem["Message"])
+            log.warning("X-Ray daemon: segment refused: %s", problem["Message"])
 
 
 def daemon_loop(platform: Platform) -> Callable[[], Awaitable[None]]:
