@@ -120,7 +120,7 @@ def test_xray_sdk_subsegments_reach_batch_get_traces(overcast_server, xray_layer
 
 
 def test_powertools_tracer_subsegments_reach_batch_get_traces(overcast_server, xray_layer):
-    xray, name, root = _invoke_traced(overcast_server, xray_layer, TRACER_HANDLER)
+    xray, _name, root = _invoke_traced(overcast_server, xray_layer, TRACER_HANDLER)
 
     def subsegments():
         for doc in _segments(xray, root):
