@@ -64,6 +64,7 @@ class SegmentStore:
         self.platform = platform
         self.db = platform.db
         self.tracer = platform.component(Tracer)
+        self._expired_at = 0.0
         platform.on_close(self._close)
 
     def _close(self) -> None:
@@ -74,6 +75,10 @@ class SegmentStore:
         taken = self.tracer.take()
         if taken:
             self.put(taken)
+        now = self.platform.clock.now()
+        if now - self._expired_at > 3600:  # once an hour, drop what X-Ray no longer keeps
+            self._expired_at = now
+            self.expire()
         return len(taken)
 
     def put(self, docs: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
