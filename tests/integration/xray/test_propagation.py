@@ -266,3 +266,23 @@ def test_a_stream_mapping_records_its_source(overcast_server, xray, reporter):
 
     doc = wait_until(invocation, 60)
     assert doc["metadata"]["overcast"]["invocation_type"] == "EventSourceMapping"
+
+
+def test_tracing_modes_decide_sampling(overcast_server):
+    """Active: an invocation without a decision is sampled (the first each second); PassThrough follows
+    the caller's `Sampled` and is not sampled without one."""
+    lam = overcast_server.client("lambda")
+    passthrough = create_function(lam, REPORTER)
+    active = create_function(lam, REPORTER, TracingConfig={"Mode": "Active"})
+
+    def sampled(client, name):
+        body = json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())["body"]
+        return dict(p.split("=", 1) for p in json.loads(body)["trace"].split(";"))["Sampled"]
+
+    assert sampled(lam, passthrough) == "0"
+    assert sampled(lam, active) == "1"
+    _, header = new_trace()
+    traced = with_header(overcast_server.client("lambda"), header)
+    assert sampled(traced, passthrough) == "1"
+    unsampled = with_header(overcast_server.client("lambda"), header.replace("Sampled=1", "Sampled=0"))
+    assert sampled(unsampled, active) == "0"

@@ -20,6 +20,8 @@ from overcast.tracing import FLUSH_SIGNAL, Tracer
 
 log = logging.getLogger("overcast.xray")
 
+#: seconds (real time) between commits of recorded segments
+FLUSH_EVERY = 1.0
 #: X-Ray keeps traces 30 days.
 RETENTION_SECONDS = 30 * 86400
 
@@ -155,8 +157,9 @@ async def flush_loop(platform: Platform) -> None:
     store = platform.component(SegmentStore)
     if not store.tracer.pending:
         await platform.signals.wait(FLUSH_SIGNAL, 60.0)
-    # a short real-time pause batches segments of invocations finishing together into one commit
-    await platform.signals.wait("xray:never", 0.05)
+    # a real-time pause batches a second's segments into one commit, so the commit rarely overlaps a
+    # request being served (reads flush first, so they never wait for it)
+    await platform.signals.wait("xray:never", FLUSH_EVERY)
     try:
         store.flush()
     except Exception:  # a bad document must not stop tracing; report it
