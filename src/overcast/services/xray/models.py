@@ -105,11 +105,25 @@ class SegmentStore:
         self.flush()
         found = []
         for trace_id in dict.fromkeys(trace_ids):
-            rows = self.db.query("SELECT kind, doc FROM xray_segments WHERE account = ? AND region = ? AND trace_id = ? "
-                                 "ORDER BY start_time", (account, region, trace_id))
+            # no ORDER BY: SQLite would then walk the time index instead of the key (sorted below)
+            rows = self.db.query("SELECT kind, start_time, doc FROM xray_segments WHERE account = ? AND region = ? "
+                                 "AND trace_id = ?", (account, region, trace_id))
             if rows:
+                rows = sorted(rows, key=lambda r: r["start_time"])
                 found.append(Trace(trace_id, _fold([(r["kind"], json.loads(r["doc"])) for r in rows])))
         return found
+
+    def traces_between(self, account: str, region: str, start: float, end: float) -> list[Trace]:
+        """Every trace with a segment starting in [start, end], whole, in one query (service graphs)."""
+        self.flush()
+        rows = self.db.query(
+            "SELECT trace_id, kind, start_time, doc FROM xray_segments WHERE account = ? AND region = ? AND trace_id IN "
+            "(SELECT DISTINCT trace_id FROM xray_segments WHERE account = ? AND region = ? AND start_time >= ? "
+            "AND start_time <= ?)", (account, region, account, region, start, end))
+        grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for row in sorted(rows, key=lambda r: r["start_time"]):
+            grouped.setdefault(row["trace_id"], []).append((row["kind"], json.loads(row["doc"])))
+        return [Trace(trace_id, _fold(docs)) for trace_id, docs in grouped.items()]
 
     def expire(self) -> None:
         """Drop segments older than X-Ray's retention."""
