@@ -130,3 +130,14 @@ def test_groups_filter_the_service_graph(xray):
     xray.delete_group(GroupName=name)
     with pytest.raises(ClientError):
         xray.get_group(GroupName=name)
+
+
+def test_a_taken_daemon_port_leaves_the_daemon_off_and_says_so():
+    from overcast.testing import OvercastServer
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with OvercastServer(env={"OVERCAST_XRAY_DAEMON_PORT": str(port)}, in_memory=True) as server:
+            wait_until(lambda: "X-Ray daemon off" in server.log_text(), 30)
+            assert server.client("xray").get_sampling_rules()["SamplingRuleRecords"]  # the API still answers
