@@ -84,6 +84,6 @@ async def _start(platform: Platform) -> None:
         log.warning("X-Ray daemon off: UDP %s:%d is not available (%s); set OVERCAST_XRAY_DAEMON_PORT to another "
                     "port", host, port, exc.strerror or exc)
         return
-    tracer.daemon_address = f"{host}:{port}"
+    tracer.daemon_address = f"{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"
     platform.on_close(transport.close)
     log.info("X-Ray daemon listening on UDP %s:%d", host, port)
