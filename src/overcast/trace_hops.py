@@ -18,8 +18,10 @@ SELF_TRACED = {("lambda", "Invoke"), ("lambda", "InvokeAsync"), ("lambda", "Invo
 
 def resource_arn(service: str, params: dict[str, Any], account: str, region: str) -> str | None:
     """The ARN of the resource an API call names, when it names one."""
-    if service == "sqs" and isinstance(params.get("QueueUrl"), str):
-        return f"arn:aws:sqs:{region}:{account}:{params['QueueUrl'].rstrip('/').rsplit('/', 1)[-1]}"
+    if service == "sqs":
+        name = params.get("QueueUrl") or params.get("QueueName")
+        if isinstance(name, str):
+            return f"arn:aws:sqs:{region}:{account}:{name.rstrip('/').rsplit('/', 1)[-1]}"
     if service == "dynamodb":
         name = params.get("TableName")
         if not name and isinstance(params.get("RequestItems"), dict) and params["RequestItems"]:

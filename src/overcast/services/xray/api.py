@@ -102,7 +102,7 @@ class XrayApi(SamplingOperations):
     def get_service_graph(self, ctx: RequestContext, start_time: Any, end_time: Any, group_name: str | None = None,
                           group_arn: str | None = None, next_token: str | None = None) -> dict[str, Any]:
         start, end = self._window(start_time, end_time, MAX_GRAPH_WINDOW)
-        traces = self.store.traces(ctx.account, ctx.region, self.store.trace_ids(ctx.account, ctx.region, start, end))
+        traces = self.store.traces_between(ctx.account, ctx.region, start, end)
         expression = self.group_filter(ctx, group_name, group_arn)
         if expression:
             try:

@@ -55,7 +55,7 @@ class _Receiver(asyncio.DatagramProtocol):
             account, region = self.tracer.owner_of(doc["trace_id"]) or (config.default_account, config.default_region)
             self.tracer.record(account, region, doc)
         for problem in refused:
-            log.debug("X-Ray daemon: segment refused: %s", problem["Message"])
+            log.warning("X-Ray daemon: segment refused: %s", problem["Message"])
 
 
 def daemon_loop(platform: Platform) -> Callable[[], Awaitable[None]]:
@@ -84,6 +84,6 @@ async def _start(platform: Platform) -> None:
         log.warning("X-Ray daemon off: UDP %s:%d is not available (%s); set OVERCAST_XRAY_DAEMON_PORT to another "
                     "port", host, port, exc.strerror or exc)
         return
-    tracer.daemon_address = f"{host}:{port}"
+    tracer.daemon_address = f"{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{port}"
     platform.on_close(transport.close)
     log.info("X-Ray daemon listening on UDP %s:%d", host, port)

@@ -119,6 +119,16 @@ def _field_values(field: str, v: View) -> list[Any]:
     raise FilterError(f"Unknown field {field}")
 
 
+_FIELDS = {"responsetime", "duration", "user", "http.status", "http.url", "http.method", "http.useragent",
+           "http.clientip"}
+
+
+def _check_field(field: str) -> None:
+    """Unknown fields are refused when the expression is compiled."""
+    if field.lower() not in _FIELDS and _annotation_key(field) is None:
+        raise FilterError(f"Unknown field {field}")
+
+
 def _annotation_key(field: str) -> str | None:
     if field.lower().startswith("annotation."):
         return field[len("annotation."):]
@@ -187,7 +197,7 @@ class _Build(Transformer[Token, Any]):
         field, op, value = str(items[0]), str(items[1]), items[2]
         if field.lower() in ("responsetime", "duration", "http.status") and not isinstance(value, float):
             raise FilterError(f"{field} is compared with a number")
-        _field_values(field, View(Trace("", [{"id": "", "start_time": 0}]), []))  # unknown fields fail early
+        _check_field(field)
         negative = op == "!="
         if negative:
             return lambda v: all(_compare(op, left, value) for left in _field_values(field, v))

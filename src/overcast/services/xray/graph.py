@@ -81,6 +81,9 @@ def node_key(doc: dict[str, Any]) -> NodeKey:
 def _inferred_key(sub: dict[str, Any]) -> NodeKey:
     name = str(sub.get("name", ""))
     if sub.get("namespace") == "aws":
+        # the X-Ray SDK for Python names them by endpoint prefix (`sqs`), others by service (`SQS`)
+        if name.lower() in SERVICE_NODES:
+            return SERVICE_NODES[name.lower()]
         return (name, _INFERRED_TYPES.get(name, f"AWS::{name}"))
     return (name, "remote")
 

@@ -20,6 +20,8 @@ from overcast.tracing import FLUSH_SIGNAL, Tracer
 
 log = logging.getLogger("overcast.xray")
 
+#: seconds (real time) between commits of recorded segments
+FLUSH_EVERY = 1.0
 #: X-Ray keeps traces 30 days.
 RETENTION_SECONDS = 30 * 86400
 
@@ -64,6 +66,7 @@ class SegmentStore:
         self.platform = platform
         self.db = platform.db
         self.tracer = platform.component(Tracer)
+        self._expired_at = 0.0
         platform.on_close(self._close)
 
     def _close(self) -> None:
@@ -74,6 +77,10 @@ class SegmentStore:
         taken = self.tracer.take()
         if taken:
             self.put(taken)
+        now = self.platform.clock.now()
+        if now - self._expired_at > 3600:  # once an hour, drop what X-Ray no longer keeps
+            self._expired_at = now
+            self.expire()
         return len(taken)
 
     def put(self, docs: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
@@ -98,11 +105,25 @@ class SegmentStore:
         self.flush()
         found = []
         for trace_id in dict.fromkeys(trace_ids):
-            rows = self.db.query("SELECT kind, doc FROM xray_segments WHERE account = ? AND region = ? AND trace_id = ? "
-                                 "ORDER BY start_time", (account, region, trace_id))
+            # no ORDER BY: SQLite would then walk the time index instead of the key (sorted below)
+            rows = self.db.query("SELECT kind, start_time, doc FROM xray_segments WHERE account = ? AND region = ? "
+                                 "AND trace_id = ?", (account, region, trace_id))
             if rows:
+                rows = sorted(rows, key=lambda r: r["start_time"])
                 found.append(Trace(trace_id, _fold([(r["kind"], json.loads(r["doc"])) for r in rows])))
         return found
+
+    def traces_between(self, account: str, region: str, start: float, end: float) -> list[Trace]:
+        """Every trace with a segment starting in [start, end], whole, in one query (service graphs)."""
+        self.flush()
+        rows = self.db.query(
+            "SELECT trace_id, kind, start_time, doc FROM xray_segments WHERE account = ? AND region = ? AND trace_id IN "
+            "(SELECT DISTINCT trace_id FROM xray_segments WHERE account = ? AND region = ? AND start_time >= ? "
+            "AND start_time <= ?)", (account, region, account, region, start, end))
+        grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for row in sorted(rows, key=lambda r: r["start_time"]):
+            grouped.setdefault(row["trace_id"], []).append((row["kind"], json.loads(row["doc"])))
+        return [Trace(trace_id, _fold(docs)) for trace_id, docs in grouped.items()]
 
     def expire(self) -> None:
         """Drop segments older than X-Ray's retention."""
@@ -150,8 +171,9 @@ async def flush_loop(platform: Platform) -> None:
     store = platform.component(SegmentStore)
     if not store.tracer.pending:
         await platform.signals.wait(FLUSH_SIGNAL, 60.0)
-    # a short real-time pause batches segments of invocations finishing together into one commit
-    await platform.signals.wait("xray:never", 0.05)
+    # a real-time pause batches a second's segments into one commit, so the commit rarely overlaps a
+    # request being served (reads flush first, so they never wait for it)
+    await platform.signals.wait("xray:never", FLUSH_EVERY)
     try:
         store.flush()
     except Exception:  # a bad document must not stop tracing; report it
