@@ -52,6 +52,8 @@ async def overview(gateway: Gateway, ctx: RequestContext) -> dict[str, Any]:
     functions = await paged(gateway, ctx, "lambda", "ListFunctions", "Functions", "Marker", "NextMarker")
     errors = []
     for function in functions:
+        if not await _failed_lately(gateway, ctx, function["FunctionName"]):
+            continue  # the usual case: one filtered read, no parsing
         for invocation in await invocations(gateway, ctx, function["FunctionName"], limit=20):
             if invocation["result"] != "success":
                 errors.append({"function": function["FunctionName"], **invocation})
@@ -66,6 +68,18 @@ async def functions(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any
     for function in found:
         function["Environments"] = envs.get((ctx.account, ctx.region, function["FunctionName"]), {"warm": 0, "busy": 0})
     return found
+
+
+async def _failed_lately(gateway: Gateway, ctx: RequestContext, function: str, window_ms: int = 3_600_000) -> bool:
+    """Whether the function's log group has an error line in the window (a filter pattern of
+    optional terms: any of them matches)."""
+    marks = ("errorType", "[ERROR]", "Task timed out", "Runtime.ExitError", "Status: error", "Status: timeout")
+    pattern = " ".join(f'?"{mark}"' for mark in marks)
+    now_ms = int(gateway.platform.clock.now() * 1000)
+    found = await paged(gateway, ctx, "logs", "FilterLogEvents", "events", "nextToken", "nextToken",
+                        {"logGroupName": f"/aws/lambda/{function}", "startTime": now_ms - window_ms,
+                         "filterPattern": pattern, "limit": 1}, limit=1)
+    return bool(found)
 
 
 def environments(gateway: Gateway) -> dict[tuple[str, str, str], dict[str, int]]:

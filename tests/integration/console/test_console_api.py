@@ -175,3 +175,16 @@ def test_timestamps_are_epoch_seconds_as_the_json_protocols_send_them(console, a
     described = console.post("api/call/dynamodb/DescribeTable", json={"TableName": table}).json()["Table"]
     assert described["CreationDateTime"] == pytest.approx(created["CreationDateTime"].timestamp(), abs=0.001)
     assert described["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+
+
+def test_overcast_console_prints_the_url(overcast_server, capsys):
+    from overcast.cli import main
+
+    assert main(["console", "--endpoint-url", overcast_server.url]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"{overcast_server.url}/_overcast/console/"
+    assert err == ""  # the server answers
+    assert main(["console", "--endpoint-url", overcast_server.url, "--region", "eu-west-1"]) == 0
+    assert capsys.readouterr().out.strip() == f"{overcast_server.url}/_overcast/console/?region=eu-west-1"
+    page = httpx.get(f"{overcast_server.url}/_overcast/console/?region=eu-west-1")
+    assert page.status_code == 200
