@@ -102,7 +102,18 @@ def environments(gateway: Gateway) -> dict[tuple[str, str, str], dict[str, int]]
 async def invocations(gateway: Gateway, ctx: RequestContext, function: str, limit: int = 50,
                       window_ms: int = 3_600_000) -> list[dict[str, Any]]:
     """A function's latest invocations, newest first, read from its log group as Lambda writes it
-    (START, the function's lines, END, REPORT with the duration and any `Status: error|timeout`)."""
+    (START, the function's lines, END, REPORT with the duration and any `Status: error|timeout`).
+    The last five minutes are read first, the whole window only when they hold fewer than `limit`."""
+    found: list[dict[str, Any]] = []
+    for window in (min(300_000, window_ms), window_ms):
+        found = await _invocations_since(gateway, ctx, function, window)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+async def _invocations_since(gateway: Gateway, ctx: RequestContext, function: str,
+                             window_ms: int) -> list[dict[str, Any]]:
     now_ms = int(gateway.platform.clock.now() * 1000)
     try:
         events = await paged(gateway, ctx, "logs", "FilterLogEvents", "events", "nextToken", "nextToken",
@@ -137,7 +148,7 @@ async def invocations(gateway: Gateway, ctx: RequestContext, function: str, limi
             current.pop(stream, None)
         elif invocation["result"] == "success" and any(mark in message for mark in _ERROR_MARKS):
             invocation["result"] = "error"
-    return sorted(by_id.values(), key=lambda item: item["start"], reverse=True)[:limit]
+    return sorted(by_id.values(), key=lambda item: item["start"], reverse=True)
 
 
 async def queues(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
