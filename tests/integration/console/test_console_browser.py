@@ -5,7 +5,9 @@ an event pattern tested, and the overview."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -159,3 +161,64 @@ def test_the_overview_counts_and_links(page, aws, screenshot):
     card.get_by_role("link", name="Queues").click()
     expect(page.get_by_role("heading", name="Queues")).to_be_visible()
     expect(page.get_by_role("link", name="Queues", exact=True).first).to_have_attribute("aria-current", "page")
+
+
+def test_a_log_group_filtered_and_tailed(page, aws, screenshot):
+    logs = aws("logs")
+    group = f"/app/{_name('orders')}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s1")
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": now - 2000, "message": "INFO order 1 placed"},
+        {"timestamp": now - 1000, "message": "ERROR order 2 failed"}])
+    page.goto("/_overcast/console/#/logs/" + "/".join(quote(part, safe="") for part in group.split("/")))
+    events = page.locator("#log-events")
+    expect(events).to_contain_text("INFO order 1 placed")
+    expect(events).to_contain_text("ERROR order 2 failed")
+    page.get_by_label("Filter pattern").fill("ERROR")
+    page.get_by_role("button", name="Filter").click()
+    expect(events).not_to_contain_text("INFO order 1 placed")
+    expect(events).to_contain_text("ERROR order 2 failed")
+    # tailing: a new matching event shows up without a reload
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": int(time.time() * 1000), "message": "ERROR order 3 failed"}])
+    expect(events).to_contain_text("ERROR order 3 failed")
+    expect(events).not_to_contain_text("INFO")
+
+
+def test_streams_listed(page, aws):
+    kinesis = aws("kinesis")
+    stream = _name("clicks")
+    kinesis.create_stream(StreamName=stream, ShardCount=2)
+    table = _name("carts")
+    aws("dynamodb").create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    page.goto("/_overcast/console/#/streams")
+    kinesis_row = page.get_by_role("row").filter(has_text=stream)
+    expect(kinesis_row).to_contain_text("2")
+    ddb_row = page.get_by_role("row").filter(has_text=table)
+    expect(ddb_row).to_contain_text("NEW_IMAGE")
+
+
+def test_the_console_is_usable_from_the_keyboard(page):
+    page.goto("/_overcast/console/#/")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()  # still the same page
+    page.locator("header").click()  # Tab goes on from the header: the navigation comes next
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Overview")).to_be_focused()
+    page.keyboard.press("Tab")
+    functions = page.get_by_role("link", name="Functions", exact=True)
+    expect(functions).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Functions")).to_be_visible()
+    expect(page.locator("main")).to_be_focused()  # the new page's content takes the focus
+    expect(functions).to_have_attribute("aria-current", "page")

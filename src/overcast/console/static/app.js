@@ -19,7 +19,7 @@ const ROUTES = {
 let timer = null;
 let generation = 0;
 
-async function route() {
+async function route(event) {
   const [section = "", ...rest] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   clearInterval(timer);
   const mine = ++generation;
@@ -42,7 +42,8 @@ async function route() {
     }
   };
   const refresh = await render();
-  if (mine === generation) main.focus({ preventScroll: true });
+  // After a navigation the new page's content takes the focus (not on the first load: Tab starts at the skip link).
+  if (event && mine === generation) main.focus({ preventScroll: true });
   if (typeof refresh === "function") {
     timer = setInterval(() => { if (!document.hidden && mine === generation) refresh(); }, 3000);
   }
@@ -56,6 +57,11 @@ async function start() {
     document.getElementById("scope").textContent = `account ${overview.account} · ${state.region}`;
   } catch { /* the pages say what fails */ }
   window.addEventListener("hashchange", route);
+  // The skip link moves the focus to the content without touching the hash, which names the page.
+  document.querySelector(".skip").addEventListener("click", (e) => {
+    e.preventDefault();
+    document.getElementById("main").focus();
+  });
   await route();
 }
 
