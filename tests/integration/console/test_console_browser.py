@@ -222,3 +222,13 @@ def test_the_console_is_usable_from_the_keyboard(page):
     expect(page.get_by_role("heading", name="Functions")).to_be_visible()
     expect(page.locator("main")).to_be_focused()  # the new page's content takes the focus
     expect(functions).to_have_attribute("aria-current", "page")
+
+
+def test_function_urls_among_the_apis(page, aws):
+    lam = aws("lambda")
+    name = create_function(lam, "def handler(event, context):\n    return 'ok'\n", Timeout=30)
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    page.goto("/_overcast/console/#/apis")
+    row = page.get_by_role("region", name="Function URLs").get_by_role("row").filter(has_text=name)
+    expect(row).to_contain_text(url)
+    expect(row.get_by_role("link", name=name)).to_have_attribute("href", f"#/functions/{name}")

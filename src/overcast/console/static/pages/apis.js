@@ -35,6 +35,20 @@ export async function render(main) {
       h("p", {}, h("code", {}, api.ApiEndpoint || "")),
       table(`${rows.length} routes`, [["Route", (r) => h("code", {}, r.route)], ["Function", (r) => target(r.uri ? (r.uri.includes("function:") ? r.uri : arnName(r.uri)) : "")]], rows, "No routes."));
   }));
-  main.replaceChildren(h("h1", {}, "APIs"), ...rest, ...http);
-  if (!rest.length && !http.length) main.append(h("p", { class: "muted" }, "No APIs."));
+  const urls = await functionUrls();
+  main.replaceChildren(h("h1", {}, "APIs"), ...rest, ...http, urls);
+  if (!rest.length && !http.length && !urls.children.length) main.replaceChildren(h("h1", {}, "APIs"), h("p", { class: "muted" }, "No APIs."));
+}
+
+/** Function URLs (ListFunctions, then ListFunctionUrlConfigs of each function). */
+async function functionUrls() {
+  const { Functions = [] } = await read("lambda", "ListFunctions", {});
+  const rows = (await Promise.all(Functions.map(async (f) =>
+    ((await read("lambda", "ListFunctionUrlConfigs", { FunctionName: f.FunctionName })).FunctionUrlConfigs || [])
+      .map((u) => ({ ...u, name: f.FunctionName }))))).flat();
+  if (!rows.length) return h("section");
+  return h("section", { "aria-label": "Function URLs" }, h("h2", {}, "Function URLs"), table(`${rows.length} function URLs`, [
+    ["URL", (u) => h("code", {}, u.FunctionUrl)], ["Auth", (u) => u.AuthType],
+    ["Function", (u) => h("a", { href: `#/functions/${encodeURIComponent(u.name)}` }, u.name)],
+  ], rows));
 }
