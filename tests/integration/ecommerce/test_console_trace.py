@@ -59,8 +59,12 @@ def test_a_checkout_traced_on_the_console(shop, browser, screenshot):  # noqa: F
         page.goto(f"/_overcast/console/?account={shop.account}#/functions/{ordering}")
         # the order API's reads are synchronous calls of the same function; the order itself came from the queue
         rows = page.locator("section[aria-labelledby=inv] tbody tr")
-        expect(rows.filter(has_text="event source mapping").first).to_contain_text(queue)
-        expect(rows.filter(has_text="sync").first).to_contain_text("AWS::ApiGateway::Stage")
+
+        def of_type(kind: str):
+            return rows.filter(has=page.get_by_role("cell", name=kind, exact=True)).first
+
+        expect(of_type("event source mapping")).to_contain_text(queue)
+        expect(of_type("sync")).to_contain_text("AWS::ApiGateway::Stage")
         page.get_by_role("heading", name="Recent invocations").scroll_into_view_if_needed()
         page.mouse.wheel(0, 420)
         screenshot(page, "function-invocations")
