@@ -40,7 +40,10 @@ def test_a_checkout_traced_on_the_console(shop, browser, screenshot):  # noqa: F
     ordering = mapping["FunctionArn"].split(":")[6]  # the function the order queue feeds
     queue = mapping["EventSourceArn"].split(":")[5]
     with console_page(browser, shop.server.url) as page:
-        page.goto(f"/_overcast/console/?account={shop.account}#/traces/{trace_id}")
+        page.goto(f"/_overcast/console/?account={shop.account}#/traces")
+        page.get_by_label("Filter expression").fill('service("DynamoDB") AND service("EventBridge")')
+        page.get_by_role("button", name="Filter").click()
+        page.get_by_role("link", name=trace_id).click()
         expect(page.get_by_role("heading", name=f"Trace {trace_id}")).to_be_visible()
         timeline = page.get_by_role("list", name="Segments on a timeline")
         for origin in ("AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function", "AWS::Events",
