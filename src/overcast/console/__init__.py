@@ -28,7 +28,7 @@ from overcast import sample_events
 from overcast.console import views
 from overcast.console.calls import CallError, call, context, dumps
 from overcast.edge.messages import Request, Response, json_response
-from overcast.edge.serving import Receive, Send, read_body, request_from_scope, send_response
+from overcast.edge.serving import BodyTooLarge, Receive, Send, read_body, request_from_scope, send_response
 from overcast.gateway import Gateway
 
 PREFIX = "/_overcast/console"
@@ -52,7 +52,7 @@ class Console:
             req.body = await read_body(receive, MAX_BODY)
         except ConnectionError:
             return
-        except Exception:  # too large: the console never sends that much
+        except BodyTooLarge:  # the console never sends that much
             await send_response(send, _error(CallError(413, "RequestEntityTooLarge", "request body too large")))
             return
         await send_response(send, await self.handle(req), head=req.method == "HEAD")

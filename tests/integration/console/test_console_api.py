@@ -188,3 +188,9 @@ def test_overcast_console_prints_the_url(overcast_server, capsys):
     assert capsys.readouterr().out.strip() == f"{overcast_server.url}/_overcast/console/?region=eu-west-1"
     page = httpx.get(f"{overcast_server.url}/_overcast/console/?region=eu-west-1")
     assert page.status_code == 200
+
+
+def test_a_body_too_large_is_refused(console):
+    answer = console.post("api/call/sqs/ListQueues", content=b"{" + b" " * (1024 * 1024 + 1) + b"}")
+    assert answer.status_code == 413 and answer.json()["__type"] == "RequestEntityTooLarge"
+    assert console.get("api/overview").status_code == 200  # and the console goes on
