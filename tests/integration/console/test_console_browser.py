@@ -160,7 +160,8 @@ def test_the_overview_counts_and_links(page, aws, screenshot):
     expect(page.get_by_role("navigation", name="Services")).to_be_visible()
     card.get_by_role("link", name="Queues").click()
     expect(page.get_by_role("heading", name="Queues")).to_be_visible()
-    expect(page.get_by_role("link", name="Queues", exact=True).first).to_have_attribute("aria-current", "page")
+    nav = page.get_by_role("navigation", name="Services")
+    expect(nav.get_by_role("link", name="Queues", exact=True)).to_have_attribute("aria-current", "page")
 
 
 def test_a_log_group_filtered_and_tailed(page, aws, screenshot):
@@ -214,9 +215,10 @@ def test_the_console_is_usable_from_the_keyboard(page):
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()  # still the same page
     page.locator("header").click()  # Tab goes on from the header: the navigation comes next
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Overview")).to_be_focused()
+    nav = page.get_by_role("navigation", name="Services")
+    expect(nav.get_by_role("link", name="Overview")).to_be_focused()
     page.keyboard.press("Tab")
-    functions = page.get_by_role("link", name="Functions", exact=True)
+    functions = nav.get_by_role("link", name="Functions", exact=True)
     expect(functions).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Functions")).to_be_visible()

@@ -37,7 +37,7 @@ async function recentTraces() {
     return table("The latest ten traces; open one for its timeline", [
       ["Started", (t) => when(t.StartTime)],
       ["Entry point", (t) => link(`#/traces/${t.Id}`, t.EntryPoint?.Name || t.Id)],
-      ["Services", (t) => (t.ServiceIds || []).map((s) => s.Name).filter((n, i, all) => all.indexOf(n) === i).join(" → ")],
+      ["Services", (t) => (t.ServiceIds || []).map((s) => s.Name).filter((n, i, all) => all.indexOf(n) === i).join(", ")],
       ["Duration (ms)", (t) => ((t.Duration ?? 0) * 1000).toFixed(1), { num: true }],
       ["Result", (t) => badge(t.HasFault ? "fault" : t.HasError ? "error" : t.HasThrottle ? "throttle" : "ok")],
     ], TraceSummaries.slice(0, 10), "No traced requests in the last hour.");
