@@ -49,6 +49,11 @@ def test_a_function_invoked_from_its_page_with_a_sample_event(page, aws, screens
     row.locator("summary").click()
     expect(row.locator("pre")).to_contain_text("records: 1")
     screenshot(page, "function")
+    # asynchronously: Lambda answers 202 and runs it later; the run shows among the invocations
+    page.get_by_label("Invocation type").select_option("Event")
+    page.get_by_role("button", name="Invoke").click()
+    expect(page.get_by_text("Status 202")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=inv] tbody tr")).to_have_count(2, timeout=60_000)
 
 
 def lambda_value_containing(text: str):

@@ -73,11 +73,12 @@ export async function awsJson(signingName, targetPrefix, operation, params, vers
   return answer(response);
 }
 
-/** Lambda's Invoke (RequestResponse, with the log tail): {status, payload, functionError, log}. */
-export async function invoke(functionName, payload) {
+/** Lambda's Invoke (RequestResponse with the log tail, or Event): {status, payload, functionError, log}. */
+export async function invoke(functionName, payload, invocationType = "RequestResponse") {
   const response = await fetch(`/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Amz-Log-Type": "Tail", "Authorization": authorization("lambda") },
+    headers: { "Content-Type": "application/json", "X-Amz-Invocation-Type": invocationType, "Authorization": authorization("lambda"),
+               ...(invocationType === "RequestResponse" ? { "X-Amz-Log-Type": "Tail" } : {}) },
     body: payload,
   });
   const text = await response.text();

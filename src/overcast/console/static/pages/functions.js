@@ -65,6 +65,8 @@ function invokeForm(name) {
   const source = h("select", { id: "event-source" }, h("option", { value: "" }, "(empty event {})"));
   const kind = h("select", { id: "event-kind" });
   const payload = h("textarea", { id: "payload", spellcheck: "false" }, "{}");
+  const type = h("select", { id: "invocation-type" },
+    h("option", { value: "RequestResponse" }, "synchronous (RequestResponse)"), h("option", { value: "Event" }, "asynchronous (Event)"));
   const out = h("div", { "aria-live": "polite" });
   view("sample-events").then(({ Sources }) => {
     for (const [sourceName, spec] of Object.entries(Sources)) source.append(h("option", { value: sourceName }, sourceName));
@@ -83,7 +85,7 @@ function invokeForm(name) {
     event.preventDefault();
     out.replaceChildren(h("p", { class: "muted" }, "Invoking…"));
     try {
-      const result = await invoke(name, payload.value);
+      const result = await invoke(name, payload.value, type.value);
       out.replaceChildren(
         h("p", {}, "Status ", h("strong", {}, String(result.status)), " ",
           badge(result.functionError ? "error" : "success"), result.functionError ? ` ${result.functionError}` : ""),
@@ -97,6 +99,6 @@ function invokeForm(name) {
     h("form", { onsubmit: submit },
       h("div", { class: "row" }, h("label", {}, "Sample event source", source), h("label", {}, "Kind", kind)),
       h("label", {}, "Event (JSON)", payload),
-      h("div", { class: "row" }, h("button", { type: "submit" }, "Invoke"))),
+      h("div", { class: "row" }, h("label", {}, "Invocation type", type), h("button", { type: "submit" }, "Invoke"))),
     out);
 }
