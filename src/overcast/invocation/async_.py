@@ -180,7 +180,7 @@ class Dispatcher:
             return
         started = time.monotonic()
         try:
-            with tracing.triggered("Event"):
+            with tracing.triggered("Event", queued=(row["created"], row["attempts"] + 1)):
                 outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"],
                                                     resolved=resolved, trace=_trace_of(self.platform, row["request_id"]))
         except TooManyRequests:

@@ -118,6 +118,7 @@ def test_an_asynchronous_invocation_continues_the_trace(overcast_server, xray, r
     lam.invoke(FunctionName=reporter, InvocationType="Event", Payload=b"{}")
     service = wait_segment(xray, root, origin="AWS::Lambda", name=reporter)
     assert service["metadata"]["overcast"]["invocation_type"] == "Event"
+    assert [s["name"] for s in service["subsegments"]] == ["Dwell Time", "Attempt #1"]
     wait_segment(xray, root, origin="AWS::Lambda::Function", name=reporter)
 
 
