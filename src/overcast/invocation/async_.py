@@ -76,7 +76,15 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
-            trace=tracing.carried() or options.get("trace"))
+            trace=_delivery_trace(options))
+
+
+def _delivery_trace(options: dict[str, Any]) -> str | None:
+    """The trace a delivered event's invocation continues: the delivering hop's (SNS, EventBridge,
+    S3), whose segment is then the invocation's parent. A hop whose caller sent no header has a
+    trace of its own; the function cannot tell it from one Lambda started, so it is continued too."""
+    hop = tracing.current.get()
+    return hop[0] if hop is not None else options.get("trace")
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:
