@@ -44,19 +44,29 @@ def cmd_up(args: argparse.Namespace) -> int:
         from overcast.demo import Demo, DemoError
 
         try:
-            demo = Demo(config)
+            demo = Demo(config, hot_reload=args.hot_reload)
         except DemoError as exc:
             sock.close()
             return _fail(str(exc))
+    from overcast.datadir import DataDirInUse, lock
     from overcast.platform import Platform
 
     try:
         if not config.in_memory:
             _check_data_dir(config.data_dir)
-        platform = Platform(config)
-    except (OSError, RuntimeError, Exception) as exc:  # the one place any start-up failure is reported
+            lock(config.data_dir)  # the descriptor stays open, and the lock held, until the process ends
+    except DataDirInUse as exc:
         sock.close()
-        return _fail(f"data dir {config.data_dir} is unusable: {exc}")
+        return _fail(str(exc))
+    except OSError as exc:
+        sock.close()
+        return _fail(f"data dir {config.data_dir} is unusable: {exc.strerror or exc}")
+    try:
+        platform = Platform(config)
+    except Exception as exc:  # the one place any other start-up failure is reported
+        sock.close()
+        where = "memory" if config.in_memory else f"data dir {config.data_dir}"
+        return _fail(f"cannot open the state in {where}: {exc}")
 
     where = "in memory" if config.in_memory else f"data in {config.data_dir.resolve()}"
 
@@ -96,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "nearest supported one (env OVERCAST_LEGACY_RUNTIMES=1)")
     up.add_argument("--demo", action="store_true",
                     help="deploy the e-commerce example application and print how to place an order")
+    up.add_argument("--hot-reload", action="store_true", help="with --demo: its functions run from "
+                    "examples/ecommerce/functions, and each edit applies to the next request")
     up.set_defaults(func=cmd_up)
 
     for extra in _extra_commands():
@@ -125,3 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`overcast logs fn | head`): stop quietly, as Unix tools do; stdout
+        # is pointed at /dev/null so the interpreter's final flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

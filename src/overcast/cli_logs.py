@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from overcast import cli_client
 
 _SINCE = re.compile(r"^(\d+)([smhdw])$")
 _UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
@@ -68,24 +69,16 @@ def cmd_logs(args: argparse.Namespace) -> int:
         return 1
 
 
-def _client(args: argparse.Namespace) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    endpoint = args.endpoint_url or f"http://localhost:{os.environ.get('OVERCAST_PORT', '4566')}"
-    region = args.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
-    return boto3.client(
-        "logs", endpoint_url=endpoint, region_name=region,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60),
-    )
+def _client(args: argparse.Namespace, service: str = "logs") -> Any:
+    return cli_client.client(service, args)
 
 
 def _print_events(client: Any, group: str, start: int, args: argparse.Namespace) -> int:
     """Print events from `start` on; with --follow poll for new ones (skipping those already shown)."""
     seen: set[str] = set()
-    said_waiting = False
+    printed = 0
+    waiting_said = False
+    since = start
     while True:
         try:
             for event in _events(client, group, start, args.filter_pattern):
@@ -95,16 +88,78 @@ def _print_events(client: Any, group: str, start: int, args: argparse.Namespace)
                     start, seen = event["timestamp"], set()
                 seen.add(event["eventId"])
                 print(_format(event, args.format), flush=True)
+                printed += 1
         except client.exceptions.ResourceNotFoundException:
-            if not args.follow:  # the function has not logged yet; with --follow, wait for it
-                print(f"overcast: log group {group} does not exist", file=sys.stderr)
-                return 1
-            if not said_waiting:
-                print(f"overcast: waiting for log group {group} to exist (Ctrl-C to stop)", file=sys.stderr, flush=True)
-                said_waiting = True
+            if not waiting_said:
+                status = _missing_group(args, group)
+                if status is not None and (not args.follow or status != 0):
+                    return status
+                waiting_said = True  # with --follow, wait for the first invocation
         if not args.follow:
+            if not printed:
+                _explain_empty(client, group, since, args)
             return 0
         time.sleep(args.poll_interval)
+
+
+def _missing_group(args: argparse.Namespace, group: str) -> int | None:
+    """Say why a log group is missing: a function that has not run yet (0), one that does not exist (1),
+    or a log group that does not exist (1)."""
+    if args.function.startswith("/"):
+        if args.follow:
+            print(f"overcast: waiting for log group {group} to exist (Ctrl-C to stop)", file=sys.stderr, flush=True)
+            return None
+        print(f"overcast: log group {group} does not exist", file=sys.stderr)
+        return 1
+    from botocore.exceptions import ClientError
+
+    name = group.removeprefix("/aws/lambda/")
+    try:
+        _client(args, "lambda").get_function(FunctionName=args.function)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        print(f"overcast: function {name} does not exist (and there is no log group {group})", file=sys.stderr)
+        return 1
+    waiting = "; waiting for it to run (Ctrl-C to stop)" if args.follow else ""
+    print(f"overcast: {name} has not run yet: Lambda creates its log group {group} at its first invocation "
+          f"(`overcast invoke {name}` runs it){waiting}", file=sys.stderr, flush=True)
+    return 0
+
+
+def _explain_empty(client: Any, group: str, since: int, args: argparse.Namespace) -> None:
+    """Nothing in the window: say so, and how far back the latest event is."""
+    matching = f" matching {args.filter_pattern!r}" if args.filter_pattern else ""
+    streams = client.describe_log_streams(logGroupName=group, orderBy="LastEventTime", descending=True,
+                                          limit=1)["logStreams"]
+    latest = streams[0].get("lastEventTimestamp") if streams else None
+    if latest is None:
+        print(f"overcast: {group} has no log events yet", file=sys.stderr)
+        return
+    window = f"no log events{matching} in {group} in the last {args.since}"
+    if latest >= since:
+        print(f"overcast: {window}", file=sys.stderr)
+        return
+    age_ms = int(time.time() * 1000) - latest
+    moment = dt.datetime.fromtimestamp(latest / 1000, dt.UTC).isoformat(timespec="seconds")
+    print(f"overcast: {window}; the latest event is from {moment} ({_age(age_ms)} ago): "
+          f"widen the window with --since {_wider(age_ms)}", file=sys.stderr)
+
+
+def _age(ms: int) -> str:
+    for unit in ("w", "d", "h", "m"):
+        if ms >= _UNIT_MS[unit]:
+            return f"{ms // _UNIT_MS[unit]}{unit}"
+    return f"{max(ms // 1000, 1)}s"
+
+
+def _wider(ms: int) -> str:
+    """A --since value that reaches `ms` back: the next whole unit up."""
+    for unit in ("m", "h", "d", "w"):
+        count = -(-ms // _UNIT_MS[unit])
+        if count <= {"m": 59, "h": 23, "d": 6, "w": 10**6}[unit]:
+            return f"{count + (1 if unit == 'm' else 0)}{unit}"
+    return "1w"
 
 
 def _events(client: Any, group: str, start: int, pattern: str | None) -> Iterator[dict[str, Any]]:

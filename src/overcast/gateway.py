@@ -15,24 +15,26 @@ import json
 import logging
 import re
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
 from overcast import __version__, trace_hops, tracing
-from overcast.context import RequestContext
+from overcast.context import RequestContext, new_request_id
 from overcast.edge.messages import Request, Response, json_response
 from overcast.errors import (
     ClientError,
     MissingAuthentication,
     NotImplementedOperation,
+    SerializationError,
     ServerError,
     ServiceError,
     UnknownOperation,
 )
 from overcast.platform import Platform
-from overcast.protocol import PROTOCOLS, is_cbor
+from overcast.protocol import PROTOCOLS, WireProtocol, is_cbor, is_rpc_v2_cbor, unhosted
 from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
@@ -122,6 +124,15 @@ class Gateway:
                 return self._best_rest_match(candidates, req) or candidates[0], cred
         return self.specs.get("s3"), cred
 
+    def _maybe_unhosted(self, req: Request, cred: tuple[str, str, str] | None) -> bool:
+        """Whether a request names a service that no hosted one claims (see protocol/unhosted.py)."""
+        target = req.headers.get("x-amz-target")
+        if target and target.rpartition(".")[0] not in self._by_target:
+            return True
+        if cred is not None and cred[2] not in self._by_signing:
+            return True
+        return unhosted.is_cbor_rpc(req)
+
     def _action_spec(self, action: str) -> ServiceSpec | None:
         """The query service that has operation `action` (None when none or several have it)."""
         if self._by_action is None:
@@ -158,6 +169,13 @@ class Gateway:
             await read_body(req, False)
             return not_found_admin(req.path)
         spec, cred = self.resolve(req)
+        if self._maybe_unhosted(req, cred):
+            await asyncio.to_thread(unhosted.warm_up)  # once: reads every botocore model's head
+            name = unhosted.identify(req, cred[2] if cred else None, set(self.specs))
+            if name is not None:
+                await read_body(req, False)
+                log.warning("a client called %s, which overcast does not host", name)
+                return unhosted.answer(name, req, self.service_names(), new_request_id())
         if cred is None and "x-amz-target" not in req.headers and _is_form(req):
             # Unsigned query calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML): on AWS the
             # host names the service; here the Action does.
@@ -213,14 +231,7 @@ class Gateway:
     async def _dispatch(self, spec: ServiceSpec, req: Request, ctx: RequestContext,
                         read_body: Callable[[Request, bool], Any]) -> Response:
         model = (spec.model_for(req) if spec.model_for is not None else None) or service_model(spec.model_name)
-        protocol = PROTOCOLS[model.protocol]
-        if model.is_query_compatible and _is_query_call(req):
-            # SQS moved from the query protocol to JSON; older SDKs still send `Action=SendMessage&...`
-            # and AWS still answers them in XML.
-            protocol = PROTOCOLS["query"]
-        elif model.protocol == "json" and is_cbor(req):
-            # the AWS SDK for Java and the KCL send Kinesis's json protocol CBOR-encoded; AWS answers in CBOR
-            protocol = PROTOCOLS["json-cbor"]
+        protocol = _protocol_for(model, req)
         opts = spec.options
         op: OperationModel | None = None
         try:
@@ -229,10 +240,14 @@ class Gateway:
                 ctx.request = req
             if protocol.needs_body_for_routing():
                 await read_body(req, False)
+                if protocol.name == "query":  # a form body: any content coding is request compression
+                    _decompress(req)
             op = protocol.operation(model, req, opts)
             ctx.operation = op.name
             if not protocol.needs_body_for_routing():
                 await read_body(req, bool(op.has_streaming_input) and opts.stream_uploads)
+                if op.request_compression:
+                    _decompress(req)
             params = protocol.parse(op, req, opts)
             ctx.extras["trace_params"] = params
             _check_presigned(req, self.platform.clock.now())
@@ -277,6 +292,44 @@ class Gateway:
         cached = (method, names, takes_all)
         self._signatures[key] = cached
         return cached
+
+
+def _protocol_for(model: ServiceModel, req: Request) -> WireProtocol:
+    """The protocol a request speaks, among those its service's model offers."""
+    offered = model.metadata.get("protocols") or [model.protocol]
+    if (model.is_query_compatible or "query" in offered) and _is_query_call(req):
+        # SQS and CloudWatch moved from the query protocol; older SDKs still send `Action=...&...`
+        # and AWS still answers them in XML.
+        return PROTOCOLS["query"]
+    if "smithy-rpc-v2-cbor" in offered and is_rpc_v2_cbor(req):
+        return PROTOCOLS["smithy-rpc-v2-cbor"]
+    if "json" in offered and (model.protocol == "json" or "x-amz-target" in req.headers):
+        # the AWS SDK for Java and the KCL send Kinesis's json protocol CBOR-encoded; AWS answers in CBOR
+        return PROTOCOLS["json-cbor"] if is_cbor(req) else PROTOCOLS["json"]
+    return PROTOCOLS[model.protocol]
+
+
+#: The largest request body a gzip-compressed request may expand to.
+MAX_DECOMPRESSED = 64 * 1024 * 1024
+
+
+def _decompress(req: Request) -> None:
+    """Undo SDK request compression (`Content-Encoding: gzip` on operations with the model's
+    `requestcompression` trait, such as CloudWatch's PutMetricData), as AWS does."""
+    encoding = (req.headers.get("content-encoding") or "").lower()
+    if "gzip" not in encoding or not isinstance(req.body, bytes | bytearray) or not req.body:
+        return
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        body = inflater.decompress(req.body, MAX_DECOMPRESSED)
+    except zlib.error:
+        raise SerializationError("The request body could not be decompressed (Content-Encoding: gzip).",
+                                 code="SerializationException") from None
+    if inflater.unconsumed_tail:
+        raise ClientError("The decompressed request body is too large.", code="RequestEntityTooLarge", status=413)
+    req.body = body
+    if hasattr(req, "_form_pairs"):
+        del req._form_pairs
 
 
 def _is_form(req: Request) -> bool:

@@ -26,9 +26,11 @@ from overcast.edge.serving import (
 from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
+from overcast.invocation.monitoring import monitoring_loops
 from overcast.invocation.outbox import outbox_loop
 from overcast.platform import Platform
 from overcast.services import discover
+from overcast.status import snapshot
 
 __all__ = ["App", "bind_socket", "serve", "uvicorn_config"]
 
@@ -50,6 +52,8 @@ class App:
         platform.component(Registry).install(self.gateway.specs.values())
         self._announce = announce
         self.engine.add_loop("outbox", lambda: outbox_loop(platform))
+        for index, loop in enumerate(monitoring_loops(platform)):  # CloudWatch: metrics flush, alarms
+            self.engine.add_loop(f"monitoring-{index}", loop)
         for spec in self.gateway.specs.values():
             if spec.loops is not None:
                 for index, loop in enumerate(spec.loops(platform)):
@@ -100,7 +104,7 @@ class App:
         try:
             if req.raw_path.startswith("/_overcast/") and self._is_admin(req):
                 await read(req, False)
-                response = self._admin(req)
+                response = await self._admin(req)
             else:
                 response = await self.gateway.handle(req, read)
         except ConnectionError:
@@ -118,9 +122,9 @@ class App:
     @staticmethod
     def _is_admin(req: Request) -> bool:
         return req.raw_path.split("?", 1)[0].rstrip("/") in ("/_overcast/health", "/_overcast/reset",
-                                                             "/_overcast/info")
+                                                             "/_overcast/info", "/_overcast/resources")
 
-    def _admin(self, req: Request) -> Response:
+    async def _admin(self, req: Request) -> Response:
         path = req.raw_path.split("?", 1)[0].rstrip("/")
         if path == "/_overcast/health" and req.method in ("GET", "HEAD"):
             return admin_health(self.gateway)
@@ -135,6 +139,9 @@ class App:
                 "time_scale": config.time_scale,
                 "python": sys.version.split()[0],
             }))
+        if path == "/_overcast/resources" and req.method == "GET":
+            view = await snapshot(self.gateway, f"{req.scheme}://{req.host}")
+            return json_response(200, json.dumps(view))
         return not_found_admin(path)
 
 

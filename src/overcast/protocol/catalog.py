@@ -17,6 +17,11 @@ def _loader():  # type: ignore[no-untyped-def]
     return create_loader()
 
 
+def available_services() -> list[str]:
+    """The name of every service model botocore ships."""
+    return list(_loader().list_available_services("service-2"))
+
+
 @lru_cache(maxsize=64)
 def service_model(name: str) -> ServiceModel:
     """The newest botocore model of service `name` (e.g. 'sqs', 'lambda')."""

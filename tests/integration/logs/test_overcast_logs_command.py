@@ -133,10 +133,10 @@ def test_follow_prints_new_events_until_stopped(overcast_server):
                 stream.close()
 
 
-def test_follow_waits_for_a_function_that_has_not_logged_yet(overcast_server):
+def test_follow_waits_for_a_log_group_that_does_not_exist_yet(overcast_server):
     function = unique("later").lstrip("/")
     process = subprocess.Popen(
-        [sys.executable, "-m", "overcast", "logs", function, "-f", "--poll-interval", "0.1",
+        [sys.executable, "-m", "overcast", "logs", f"/aws/lambda/{function}", "-f", "--poll-interval", "0.1",
          "--endpoint-url", overcast_server.url],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=overcast_server.aws_cli_env())
     try:

@@ -39,6 +39,7 @@ def expand(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[st
 def _sam(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[str, Any]) -> dict[str, Any]:
     logging.getLogger("samtranslator").setLevel(logging.WARNING)
     import boto3
+    from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidResourceException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
@@ -53,9 +54,12 @@ def _sam(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[str,
     # the translator asks a boto3 session for the region when it is not given one: give it the stack's
     session = boto3.session.Session(region_name=pseudo["AWS::Region"], aws_access_key_id="overcast",
                                     aws_secret_access_key="overcast")
+    # The translator records metrics for AWS's own use and, when they are never published, warns
+    # "There are unpublished metrics" as they are garbage-collected: publish them to nowhere.
+    metrics = Metrics("ServerlessTransform", DummyMetricsPublisher())
     try:
         to_py27_compatible_template(document, values)
-        translator = Translator(None, Parser(), boto_session=session)
+        translator = Translator(None, Parser(), boto_session=session, metrics=metrics)
         out = undo_mark_unicode_str_in_template(translator.translate(
             document, parameter_values=values, get_managed_policy_map=_PolicyLoader().load))
     except InvalidDocumentException as exc:
@@ -65,6 +69,8 @@ def _sam(template: dict[str, Any], parameters: dict[str, Any], pseudo: dict[str,
         raise CfnValidationError(f"Transform {SAM} failed with: {exc.message}") from None
     except Exception as exc:  # the translator's own failure: report it as AWS would, never a 500
         raise CfnValidationError(f"Transform {SAM} failed with: {exc}") from None
+    finally:
+        metrics.publish()
     result: dict[str, Any] = dict(out)
     remaining = [t for t in transforms(result) if t != SAM]
     if remaining:

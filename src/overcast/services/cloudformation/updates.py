@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.services.cloudformation import graph
-from overcast.services.cloudformation.errors import ResourceFailure
+from overcast.services.cloudformation.errors import CfnValidationError, ResourceFailure
 from overcast.services.cloudformation.plan import Plan
 from overcast.services.cloudformation.resources import Provider, provider_for
 from overcast.services.cloudformation.runner import Runner, unsupported
@@ -61,13 +61,23 @@ class UpdateSteps(Runner):
                 if row.get("_action") == "replaced" and row.get("_old"):
                     cleanup.append({**row["_old"], "LogicalResourceId": name, "_replaced": True})
                 self._settle(row)
-            for name in [n for n in self.rows if n not in plan.order]:
+            for name in self._removed_in_dependency_order(plan):
                 cleanup.append({**_snapshot(self.rows[name]), "LogicalResourceId": name,
                                 "ResourceStatus": self.rows[name].get("ResourceStatus")})
             self.stack["_cleanup"] = cleanup
             self.stack.pop("_previous", None)
             self.status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
         await self.cleanup()
+
+    def _removed_in_dependency_order(self, plan: Plan) -> list[str]:
+        """The resources gone from the template, each after what it depended on: cleanup deletes from
+        the end of its list, so dependents go first (an event source mapping before its queue), as
+        CloudFormation deletes them."""
+        removed = [n for n in self.rows if n not in plan.order]
+        try:
+            return graph.order(removed, {n: set(self.rows[n].get("_deps") or []) for n in removed})
+        except CfnValidationError:  # a cycle cannot come from a template that deployed; keep the rows' order
+            return removed
 
     def _settle(self, row: dict[str, Any]) -> None:
         row.pop("_old", None)
