@@ -43,6 +43,9 @@ class Config:
     concurrency_limit: int = 1000
     #: Seconds an execution environment may stay idle before it is reaped (real time).
     environment_idle_seconds: float = 300.0
+    #: Record the platform's own CloudWatch metrics (Lambda's Invocations, SQS's queue depths...);
+    #: `OVERCAST_METRICS=0` turns them off.
+    metrics: bool = True
     #: Host name put into URLs overcast hands out (queue URLs, API endpoints...).
     public_host: str = "localhost"
     #: Accept Lambda runtimes AWS no longer lets you create (nodejs14.x, python3.8...) and run them on the
@@ -54,6 +57,8 @@ class Config:
     tracing: bool = True
     #: UDP port of the X-Ray daemon on `host` (0: no daemon).
     xray_daemon_port: int = 2000
+    #: Functions whose environments run under a debugger: `name[:port][:wait],...` (docs/debugging.md).
+    debug: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -68,12 +73,14 @@ class Config:
             "sync_mode": env.get("OVERCAST_SQLITE_SYNC", "NORMAL").upper(),
             "concurrency_limit": int(env.get("OVERCAST_LAMBDA_CONCURRENCY", cls.concurrency_limit)),
             "environment_idle_seconds": _env_float(env, "OVERCAST_ENV_IDLE_SECONDS", 300.0),
+            "metrics": env.get("OVERCAST_METRICS", "1").lower() not in ("0", "false", "no", "off"),
             "public_host": env.get("OVERCAST_PUBLIC_HOST", cls.public_host),
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
             "lambda_block_public_access": env.get("OVERCAST_LAMBDA_BLOCK_PUBLIC_ACCESS", "").lower()
             in ("1", "true", "yes"),
             "tracing": env.get("OVERCAST_TRACING", "1").lower() not in ("0", "false", "no", "off"),
             "xray_daemon_port": int(env.get("OVERCAST_XRAY_DAEMON_PORT", cls.xray_daemon_port)),
+            "debug": env.get("OVERCAST_DEBUG", ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +28,13 @@ from overcast.errors import (
     ClientError,
     MissingAuthentication,
     NotImplementedOperation,
+    SerializationError,
     ServerError,
     ServiceError,
     UnknownOperation,
 )
 from overcast.platform import Platform
-from overcast.protocol import PROTOCOLS, is_cbor, unhosted
+from overcast.protocol import PROTOCOLS, WireProtocol, is_cbor, is_rpc_v2_cbor, unhosted
 from overcast.protocol.catalog import service_metadata, service_model
 from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
@@ -229,14 +231,7 @@ class Gateway:
     async def _dispatch(self, spec: ServiceSpec, req: Request, ctx: RequestContext,
                         read_body: Callable[[Request, bool], Any]) -> Response:
         model = (spec.model_for(req) if spec.model_for is not None else None) or service_model(spec.model_name)
-        protocol = PROTOCOLS[model.protocol]
-        if model.is_query_compatible and _is_query_call(req):
-            # SQS moved from the query protocol to JSON; older SDKs still send `Action=SendMessage&...`
-            # and AWS still answers them in XML.
-            protocol = PROTOCOLS["query"]
-        elif model.protocol == "json" and is_cbor(req):
-            # the AWS SDK for Java and the KCL send Kinesis's json protocol CBOR-encoded; AWS answers in CBOR
-            protocol = PROTOCOLS["json-cbor"]
+        protocol = _protocol_for(model, req)
         opts = spec.options
         op: OperationModel | None = None
         try:
@@ -245,10 +240,14 @@ class Gateway:
                 ctx.request = req
             if protocol.needs_body_for_routing():
                 await read_body(req, False)
+                if protocol.name == "query":  # a form body: any content coding is request compression
+                    _decompress(req)
             op = protocol.operation(model, req, opts)
             ctx.operation = op.name
             if not protocol.needs_body_for_routing():
                 await read_body(req, bool(op.has_streaming_input) and opts.stream_uploads)
+                if op.request_compression:
+                    _decompress(req)
             params = protocol.parse(op, req, opts)
             ctx.extras["trace_params"] = params
             _check_presigned(req, self.platform.clock.now())
@@ -293,6 +292,44 @@ class Gateway:
         cached = (method, names, takes_all)
         self._signatures[key] = cached
         return cached
+
+
+def _protocol_for(model: ServiceModel, req: Request) -> WireProtocol:
+    """The protocol a request speaks, among those its service's model offers."""
+    offered = model.metadata.get("protocols") or [model.protocol]
+    if (model.is_query_compatible or "query" in offered) and _is_query_call(req):
+        # SQS and CloudWatch moved from the query protocol; older SDKs still send `Action=...&...`
+        # and AWS still answers them in XML.
+        return PROTOCOLS["query"]
+    if "smithy-rpc-v2-cbor" in offered and is_rpc_v2_cbor(req):
+        return PROTOCOLS["smithy-rpc-v2-cbor"]
+    if "json" in offered and (model.protocol == "json" or "x-amz-target" in req.headers):
+        # the AWS SDK for Java and the KCL send Kinesis's json protocol CBOR-encoded; AWS answers in CBOR
+        return PROTOCOLS["json-cbor"] if is_cbor(req) else PROTOCOLS["json"]
+    return PROTOCOLS[model.protocol]
+
+
+#: The largest request body a gzip-compressed request may expand to.
+MAX_DECOMPRESSED = 64 * 1024 * 1024
+
+
+def _decompress(req: Request) -> None:
+    """Undo SDK request compression (`Content-Encoding: gzip` on operations with the model's
+    `requestcompression` trait, such as CloudWatch's PutMetricData), as AWS does."""
+    encoding = (req.headers.get("content-encoding") or "").lower()
+    if "gzip" not in encoding or not isinstance(req.body, bytes | bytearray) or not req.body:
+        return
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        body = inflater.decompress(req.body, MAX_DECOMPRESSED)
+    except zlib.error:
+        raise SerializationError("The request body could not be decompressed (Content-Encoding: gzip).",
+                                 code="SerializationException") from None
+    if inflater.unconsumed_tail:
+        raise ClientError("The decompressed request body is too large.", code="RequestEntityTooLarge", status=413)
+    req.body = body
+    if hasattr(req, "_form_pairs"):
+        del req._form_pairs
 
 
 def _is_form(req: Request) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from overcast.clock import Clock, SystemClock
 from overcast.config import Config
+from overcast.metrics import MetricsRecorder
 from overcast.storage import Database
 
 log = logging.getLogger("overcast")
@@ -63,6 +64,8 @@ class Platform:
         self.config = config
         self.clock: Clock = clock or SystemClock(config.time_scale)
         self.signals = Signals()
+        #: the platform's own CloudWatch metrics, aggregated in memory (`overcast.metrics`)
+        self.metrics = MetricsRecorder(self.clock, config.metrics)
         self._scratch: Path | None = None
         if config.in_memory:
             self.db = Database(None, config.sync_mode)
@@ -105,6 +108,7 @@ class Platform:
         """Drop all state: every row, every cached object, every scratch file."""
         for hook in list(self._reset_hooks):
             hook()
+        self.metrics.clear()
         self.db.reset()
         files = self.config.data_dir / "files" if not self.config.in_memory else self._scratch
         if files is not None and files.exists():

@@ -27,6 +27,7 @@ from overcast.edge.serving import (
 from overcast.errors import ClientError
 from overcast.gateway import Gateway, admin_health, not_found_admin
 from overcast.invocation.engine import Engine
+from overcast.invocation.monitoring import monitoring_loops
 from overcast.invocation.outbox import outbox_loop
 from overcast.platform import Platform
 from overcast.services import discover
@@ -53,6 +54,8 @@ class App:
         self.console = Console(self.gateway)
         self._announce = announce
         self.engine.add_loop("outbox", lambda: outbox_loop(platform))
+        for index, loop in enumerate(monitoring_loops(platform)):  # CloudWatch: metrics flush, alarms
+            self.engine.add_loop(f"monitoring-{index}", loop)
         for spec in self.gateway.specs.values():
             if spec.loops is not None:
                 for index, loop in enumerate(spec.loops(platform)):

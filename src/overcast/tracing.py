@@ -183,14 +183,17 @@ def hop(header: str | None, carried_on: bool = True) -> Iterator[None]:
 
 #: How the Lambda invocation about to run was triggered: its invocation type (`RequestResponse`,
 #: `Event`, or `EventSourceMapping` for a poller's synchronous call) and the event source's ARN.
-trigger: contextvars.ContextVar[tuple[str, str | None]] = contextvars.ContextVar(
-    "overcast_trigger", default=("RequestResponse", None))
+#: For a queued (`Event`) invocation: when the event was queued and which attempt this is.
+trigger: contextvars.ContextVar[tuple[str, str | None, tuple[float, int] | None]] = contextvars.ContextVar(
+    "overcast_trigger", default=("RequestResponse", None, None))
 
 
 @contextmanager
-def triggered(invocation_type: str, source_arn: str | None = None) -> Iterator[None]:
-    """Run a block whose Lambda invocations are of `invocation_type`, from `source_arn`."""
-    token = trigger.set((invocation_type, source_arn))
+def triggered(invocation_type: str, source_arn: str | None = None,
+              queued: tuple[float, int] | None = None) -> Iterator[None]:
+    """Run a block whose Lambda invocations are of `invocation_type`, from `source_arn`;
+    `queued`: (when the event was queued, the attempt's number) of an asynchronous invocation."""
+    token = trigger.set((invocation_type, source_arn, queued))
     try:
         yield
     finally:

@@ -43,6 +43,7 @@ PREFIXES: list[tuple[str, int]] = [
     ("overcast.cli_events", TOP),
     ("overcast.cli_status", TOP),
     ("overcast.cli_client", TOP),
+    ("overcast.cli_dev", TOP),
     ("overcast.commands", TOP),
     ("overcast.demo", TOP),
     ("overcast.cli_console", TOP),

@@ -226,3 +226,32 @@ def test_s3_as_a_destination_and_reading_objects(api, platform):
     with pytest.raises(ServiceError) as missing:
         read_object(platform, "dest", "nope")
     assert missing.value.code == "NoSuchKey"
+
+
+def test_lifecycle_transition_events(api, platform):
+    import datetime as dt
+
+    from overcast.services.s3 import lifecycle
+
+    api.create_bucket(_ctx(), bucket="cold")
+    _configure(api, "cold", {"EventBridgeConfiguration": {}, "QueueConfigurations": [
+        {"Id": "moves", "QueueArn": QUEUE, "Events": ["s3:LifecycleTransition"]}]})
+    _outbox(platform)  # the queue's test event
+    _put(api, "cold", "logs/a", b"12345")
+    _outbox(platform)
+    past = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    api.put_bucket_lifecycle_configuration(_ctx(), bucket="cold", lifecycle_configuration={"Rules": [{
+        "ID": "r", "Status": "Enabled", "Filter": {"ObjectSizeGreaterThan": 0},
+        "Transitions": [{"Date": past, "StorageClass": "GLACIER"}]}]})
+    lifecycle.sweep(platform)
+    sent = {arn: payload for arn, payload, _ in _outbox(platform)}
+    record = sent[QUEUE]["Records"][0]
+    assert record["eventName"] == "LifecycleTransition"
+    assert record["s3"]["object"]["key"] == "logs/a" and record["s3"]["object"]["size"] == 5
+    event = sent[BUS]
+    assert event["detail-type"] == "Object Storage Class Changed"
+    assert event["detail"]["destination-storage-class"] == "GLACIER"
+    assert event["detail"]["requester"] == "s3.amazonaws.com"
+    assert event["detail"]["object"]["size"] == 5 and "reason" not in event["detail"]
+    lifecycle.sweep(platform)  # already there: nothing more happens
+    assert _outbox(platform) == []

@@ -65,6 +65,7 @@ HOSTED: dict[str, ProtocolOptions] = {
     "elbv2": ProtocolOptions(validation_code="ValidationError"),
     "iam": ProtocolOptions(validation_code="ValidationError"),
     "sts": ProtocolOptions(validation_code="ValidationError"),
+    "cloudwatch": ProtocolOptions(validation_code="ValidationError", raw_shapes=frozenset({"Values", "Counts"})),
 }
 
 

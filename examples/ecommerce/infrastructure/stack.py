@@ -13,6 +13,7 @@ from infrastructure.catalog import SampleCatalog
 from infrastructure.database import SwnDatabase
 from infrastructure.eventbus import SwnEventBus, function_target, queue_target
 from infrastructure.microservices import SwnMicroservices
+from infrastructure.monitoring import SwnMonitoring
 from infrastructure.queue import SwnQueue, dead_letter_queue
 
 VARIANTS = ("queue", "direct")
@@ -32,8 +33,10 @@ class EcommerceStack(cdk.Stack):
                              basket_function=services.basket_function, ordering_function=services.ordering_function)
         bus = SwnEventBus(self, "EventBus", publisher=services.basket_function)
         dlq = dead_letter_queue(self)
+        order_queue = None
         if ordering == "queue":
             queue = SwnQueue(self, "Queue", consumer=services.ordering_function, dead_letter_queue=dlq)
+            order_queue = queue.order_queue
             bus.target(queue_target(queue.order_queue))
             cdk.CfnOutput(self, "OrderQueueUrl", value=queue.order_queue.queue_url)
         else:
@@ -42,6 +45,9 @@ class EcommerceStack(cdk.Stack):
                 retry_attempts=2, on_failure=destinations.SqsDestination(dlq))
             bus.target(function_target(services.ordering_function))
         SampleCatalog(self, "Catalog", product_table=database.product_table)
+        monitoring = SwnMonitoring(self, "Monitoring", functions=[services.product_function, services.basket_function,
+                                                                  services.ordering_function],
+                                   dead_letter_queue=dlq, order_queue=order_queue)
 
         for name, api in (("ProductApiUrl", apis.product_api), ("BasketApiUrl", apis.basket_api),
                           ("OrderApiUrl", apis.order_api)):
@@ -49,3 +55,6 @@ class EcommerceStack(cdk.Stack):
         cdk.CfnOutput(self, "OrderDeadLetterQueueUrl", value=dlq.queue_url)
         cdk.CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
         cdk.CfnOutput(self, "Ordering", value=ordering)
+        cdk.CfnOutput(self, "DashboardName", value=monitoring.dashboard.dashboard_name)
+        cdk.CfnOutput(self, "OrderDeadLetterQueueAlarmName", value=monitoring.dlq_alarm.alarm_name)
+        cdk.CfnOutput(self, "OrderAlarmsTopicArn", value=monitoring.topic.topic_arn)

@@ -14,6 +14,7 @@ from overcast.delivery.targets import (
     DeliveryError,
     FailureAttributes,
     Registry,
+    delivery_metrics,
     record,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "Retry",
     "RetryPolicy",
     "Uniform",
+    "delivery_metrics",
     "record",
 ]

@@ -122,9 +122,11 @@ class Registry:
 
 def record(platform: Platform, target_arn: str, payload: bytes | str, *, options: dict[str, Any] | None = None,
            retry: RetryPolicy | None = None, failure_arn: str | None = None, failure_style: str | None = None,
-           delay: float = 0.0) -> None:
+           delay: float = 0.0, metrics: dict[str, Any] | None = None) -> None:
     """Record a delivery in the outbox (inside the caller's transaction, if any). `failure_style`
-    names the service whose `failure_attributes` describe a payload sent to `failure_arn`."""
+    names the service whose `failure_attributes` describe a payload sent to `failure_arn`.
+    `metrics` (`delivery_metrics(...)`) names the CloudWatch metrics the outbox counts when the
+    delivery succeeds or is given up (SNS's NumberOfNotificationsDelivered/Failed...)."""
     body = payload.encode() if isinstance(payload, str) else payload
     meta: dict[str, Any] = {
         "options": options or {},
@@ -135,9 +137,30 @@ def record(platform: Platform, target_arn: str, payload: bytes | str, *, options
     hop = tracing.current.get()
     if hop is not None:  # the X-Ray trace of the hop recording it travels with the delivery
         meta["trace"] = list(hop)
+    if metrics:
+        meta["metrics"] = metrics
     now = platform.clock.now()
     platform.db.execute(
         "INSERT INTO outbox(target_arn, payload, options, created_at, available_at) VALUES (?, ?, ?, ?, ?)",
         (target_arn, body, json.dumps(meta), now, now + platform.clock.scaled(delay)),
     )
     platform.signals.notify(OUTBOX_SIGNAL)
+
+
+def delivery_metrics(account: str, region: str, namespace: str, dims: tuple[tuple[str, str], ...], *,
+                     delivered: str | None = None, failed: str | None = None,
+                     finished: str | None = None) -> dict[str, Any]:
+    """What the outbox counts for a delivery (`record(..., metrics=...)`): metric `delivered` when it
+    succeeds, `failed` when it is given up, `finished` either way, all under `namespace` and `dims`."""
+    return {"account": account, "region": region, "namespace": namespace, "dims": [list(d) for d in dims],
+            "delivered": delivered, "failed": failed, "finished": finished}
+
+
+def count_delivery(platform: Platform, metrics: dict[str, Any] | None, ok: bool) -> None:
+    """Count a finished delivery in the metric its recorder named (see `delivery_metrics`)."""
+    if not metrics or not platform.metrics.enabled:
+        return
+    dims = tuple((str(k), str(v)) for k, v in metrics["dims"])
+    for name in (metrics.get("delivered") if ok else metrics.get("failed"), metrics.get("finished")):
+        if name:
+            platform.metrics.record(metrics["account"], metrics["region"], metrics["namespace"], name, dims, 1.0)

@@ -13,6 +13,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
+from overcast.edge.h2c import Sniffer
 from overcast.edge.messages import Headers, Request, Response
 from overcast.errors import ClientError
 
@@ -58,7 +59,7 @@ def uvicorn_config(app: Any, lifespan: Literal["auto", "on", "off"] = "on") -> A
         access_log=False,
         server_header=False,
         date_header=True,
-        http="httptools",
+        http=Sniffer,  # HTTP/1.1 through uvicorn's httptools protocol, or HTTP/2 after the preface (h2c)
         loop="uvloop" if _has_uvloop() else "asyncio",
         timeout_keep_alive=75,
         timeout_graceful_shutdown=5,

@@ -14,6 +14,7 @@ from typing import Any
 
 from overcast import arns, delivery, tracing
 from overcast.delivery import DeliveryError, Uniform
+from overcast.invocation import lambda_metrics
 from overcast.invocation.policies import (
     AsyncLimits,
     GiveUp,
@@ -42,7 +43,13 @@ IDLE_WAIT = 5.0
 def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_id: str,
             trace: str | None = None) -> None:
     """Accept an Event invocation: committed before the caller hears 202. The caller's trace
-    header is kept beside it (recursive loop detection follows it)."""
+    header is kept beside it (recursive loop detection follows it). A durable function's event
+    starts its durable execution at once (invocation/durable.py)."""
+    if resolved.config.get("DurableConfig"):
+        from overcast.invocation.durable import DurableRunner
+
+        platform.component(DurableRunner).start(resolved, payload, trace=trace)
+        return
     ref = resolved.ref
     now = platform.clock.now()
     with platform.db.tx():
@@ -54,6 +61,7 @@ def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_i
         if trace:
             platform.db.execute("INSERT OR REPLACE INTO lambda_async_trace(request_id, trace, created) VALUES (?, ?, ?)",
                                 (request_id, trace, now))
+    lambda_metrics.record(platform.metrics, resolved, [("AsyncEventsReceived", 1.0, "Count")])
     platform.signals.notify(SIGNAL)
 
 
@@ -76,7 +84,15 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
-            trace=tracing.carried() or options.get("trace"))
+            trace=_delivery_trace(options))
+
+
+def _delivery_trace(options: dict[str, Any]) -> str | None:
+    """The trace a delivered event's invocation continues: the delivering hop's (SNS, EventBridge,
+    S3), whose segment is then the invocation's parent. A hop whose caller sent no header has a
+    trace of its own; the function cannot tell it from one Lambda started, so it is continued too."""
+    hop = tracing.current.get()
+    return hop[0] if hop is not None else options.get("trace")
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:
@@ -176,11 +192,15 @@ class Dispatcher:
             return
         limits = limits_for(self._event_config(ref))
         if resolved.reserved == 0:
+            lambda_metrics.throttled(self.platform.metrics, resolved)   # every attempt is throttled
             self._settle(row, resolved, reserved_zero(), None, limits)
             return
         started = time.monotonic()
+        # AsyncEventAge: from when Lambda queued the event to this attempt (milliseconds)
+        lambda_metrics.record(self.platform.metrics, resolved, [
+            ("AsyncEventAge", round(max(0.0, self.platform.clock.now() - row["created"]) * 1000), "Milliseconds")])
         try:
-            with tracing.triggered("Event"):
+            with tracing.triggered("Event", queued=(row["created"], row["attempts"] + 1)):
                 outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"],
                                                     resolved=resolved, trace=_trace_of(self.platform, row["request_id"]))
         except TooManyRequests:
@@ -251,6 +271,8 @@ class Dispatcher:
 
     def _route_failure(self, row: Any, resolved: Resolved, condition: str, attempts: int,
                        last: str | None) -> None:
+        # AsyncEventsDropped: every event Lambda gives up on (it goes to the destination or DLQ first)
+        lambda_metrics.record(self.platform.metrics, resolved, [("AsyncEventsDropped", 1.0, "Count")])
         config = self._event_config(resolved.ref) or {}
         destination = (config.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
         if destination:
@@ -259,7 +281,8 @@ class Dispatcher:
         dlq = (resolved.config.get("DeadLetterConfig") or {}).get("TargetArn")
         if dlq:
             delivery.record(self.platform, dlq, row["payload"], options={
-                "MessageAttributes": _dlq_attributes(row["request_id"], last)})
+                "MessageAttributes": _dlq_attributes(row["request_id"], last)},
+                metrics=_function_metric(resolved, "DeadLetterErrors"))
         if not destination and not dlq:
             log.info("async event %s for %s discarded (%s) with no destination or DLQ", row["request_id"],
                      resolved.invoked_arn, condition)
@@ -319,7 +342,15 @@ def _send_record(platform: Platform, resolved: Resolved, destination: str, recor
 
         options["key"] = (f"aws/lambda/async/{resolved.ref.name}/{moment:%Y/%m/%d}/"
                           f"{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")
-    delivery.record(platform, destination, json.dumps(payload), options=options)
+    delivery.record(platform, destination, json.dumps(payload), options=options,
+                    metrics=_function_metric(resolved, "DestinationDeliveryFailures"))
+
+
+def _function_metric(resolved: Resolved, failed: str) -> dict[str, Any]:
+    """Lambda's DeadLetterErrors / DestinationDeliveryFailures: counted when the delivery is given up."""
+    ref = resolved.ref
+    return delivery.delivery_metrics(ref.account, ref.region, lambda_metrics.NAMESPACE,
+                                     (("FunctionName", ref.name),), failed=failed)
 
 
 def _dlq_attributes(request_id: str, last: str | None) -> dict[str, Any]:

@@ -28,6 +28,12 @@ class ConcurrencyGate:
     def in_flight(self, account: str, region: str, function: str) -> int:
         return self._per_function[(account, region, function)]
 
+    def unreserved_in_flight(self, account: str, region: str) -> int:
+        return self._unreserved[(account, region)]
+
+    def account_in_flight(self, account: str, region: str) -> int:
+        return sum(n for (a, r, _), n in self._per_function.items() if a == account and r == region)
+
     def acquire(self, account: str, region: str, function: str, reserved: int | None,
                 total_reserved: int) -> Slot | str:
         """A slot, or the throttle reason when none is free."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from overcast.delivery import OUTBOX_SIGNAL, DeliveryError, GiveUp, Registry, RetryPolicy, record
 from overcast.delivery.status import report
+from overcast.delivery.targets import count_delivery
 from overcast.errors import ServiceError
 from overcast.invocation.traces import DeliveryHop
 from overcast.platform import Platform
@@ -73,6 +74,7 @@ async def attempt(platform: Platform, row: Any) -> None:
     with platform.db.tx():
         platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
         _report(platform, row, meta, None, answer)
+    count_delivery(platform, meta.get("metrics"), True)
 
 
 def _report(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceError | None,
@@ -92,6 +94,7 @@ def _failed(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceEr
         platform.db.execute("UPDATE outbox SET attempts = ?, available_at = ? WHERE id = ?",
                             (attempts, clock.later(outcome.delay), row["id"]))
         return
+    count_delivery(platform, meta.get("metrics"), False)
     with platform.db.tx():
         platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
         _report(platform, row, meta, error)

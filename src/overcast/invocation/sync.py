@@ -23,12 +23,13 @@ from overcast.execution.environment import (
     InvocationResult,
     StreamSink,
 )
+from overcast.execution.hotreload import HotFolders
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
-from overcast.invocation import recursion, traces
+from overcast.invocation import emf, lambda_metrics, recursion, traces
 from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.invocation.sampling import Sampler
-from overcast.invocation.specs import SpecBuilder
+from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
@@ -98,6 +99,11 @@ class Invoker:
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
         self.specs.pool = self.pool
+        #: the durable execution runner (invocation/durable.py) once it runs: a durable function's
+        #: invocations start durable executions
+        self.durable: Any = None
+        self.hot = self.specs.hot = HotFolders(self._hot_changed)
+        self.specs.debug.on_change(self._debug_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -111,6 +117,7 @@ class Invoker:
 
     def _reset(self) -> None:
         """All state is dropped, files included (the runtime folder is rebuilt on the next start)."""
+        self.hot.reset()
         self.pool.stop_all_now()
         self._specs.clear()
         self._pending_logs.clear()
@@ -119,6 +126,7 @@ class Invoker:
     def _close(self) -> None:
         self.flush_logs()
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
+        self.hot.close()
         self.pool.stop_all_now()
         self.pool.zygote.close()
         self.pool.launcher.close()
@@ -132,12 +140,17 @@ class Invoker:
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
                      resolved: Resolved | None = None, sink: StreamSink | None = None,
-                     trace: str | None = None) -> InvokeOutcome:
+                     trace: str | None = None, durable_input: bool = False) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise.
-        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows)."""
+        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows).
+        A durable function's invocation runs a durable execution, unless `durable_input` says the
+        payload is already one of its invocations."""
         resolved = resolved or self.functions.resolve(ref)
         if resolved.config.get("State") == "Pending":  # being created: run once it is Active
             resolved = await self.functions.when_active(ref)
+        if self.durable is not None and not durable_input and resolved.config.get("DurableConfig"):
+            outcome, _ = await self.durable.invoke_sync(resolved, payload, request_id=request_id, trace=trace)
+            return outcome
         config = resolved.config
         active = (config.get("TracingConfig") or {}).get("Mode") == "Active"
         caller, started = trace, self.platform.clock.now()
@@ -159,7 +172,10 @@ class Invoker:
                   "header": trace, "start": started, "request_id": request_id}
         if isinstance(slot, str):
             traces.record_invocation(self.platform, status=429, **traced)
+            lambda_metrics.throttled(self.platform.metrics, resolved)
             raise TooManyRequests(slot)
+        if self.platform.metrics.enabled:
+            self._record_concurrency(resolved, slot.reserved)
         try:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
                                     timeout=float(config.get("Timeout", 3)), client_context=client_context,
@@ -170,7 +186,17 @@ class Invoker:
         traces.record_invocation(self.platform, result=result, cold=cold, **traced)
         if cold:  # a deprecated runtime (legacy mode) says so first in its environment's log
             init_logs = with_legacy_note(config.get("Runtime"), self.platform.clock.now(), init_logs)
-        return self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+        outcome = self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
+        lambda_metrics.invoked(self.platform.metrics, resolved, result.duration_ms, outcome.function_error is not None)
+        return outcome
+
+    def _record_concurrency(self, resolved: Resolved, reserved: bool) -> None:
+        account, region = resolved.ref.account, resolved.ref.region
+        in_flight = self.gate.in_flight(account, region, resolved.ref.name)
+        lambda_metrics.concurrency(self.platform.metrics, resolved, in_flight,
+                                   None if reserved else self.gate.unreserved_in_flight(account, region))
+        self.platform.metrics.record(account, region, lambda_metrics.NAMESPACE, "ConcurrentExecutions", (),
+                                     float(self.gate.account_in_flight(account, region)))
 
     async def _run(self, spec: EnvironmentSpec, invocation: Invocation
                    ) -> tuple[Environment, bool, list[tuple[int, str]], InvocationResult]:
@@ -225,11 +251,27 @@ class Invoker:
                                      f"machine: {exc}") from None
         return kind
 
-    @staticmethod
-    def _spec_key(resolved: Resolved) -> str:
+    def _spec_key(self, resolved: Resolved) -> str:
         # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
         generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
-        return f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+        if resolved.config.get("_hot") or resolved.config.get("Layers"):
+            folders = hot_folders(resolved.config)  # and hot-reload code, the folders' own generations
+            if folders:
+                generation = f"hot{self.hot.generation(folders)}:{generation}"
+        ref = resolved.ref
+        switch = self.specs.debug.get(ref.account, ref.region, ref.name)
+        if switch is not None:  # and the debug switch (docs/debugging.md)
+            generation = f"debug{switch.port}{switch.wait}:{generation}"
+        return f"{ref.arn}:{resolved.executed_version}:{generation}"
+
+    def _debug_changed(self, account: str, region: str, name: str) -> None:
+        """A debug switch moved: the function's environments are not reused (idle ones stop now)."""
+        prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
+        self.pool.retire_environments(lambda env: env.spec.key.startswith(prefix))
+
+    def _hot_changed(self, folders: set[str]) -> None:
+        """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""
+        self.pool.retire_environments(lambda env: not folders.isdisjoint(env.spec.watched))
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
         key = self._spec_key(resolved)
@@ -271,7 +313,7 @@ class Invoker:
         # while an update is in progress the previous generation still serves $LATEST's invocations
         previous = (latest.get("_previous") or {}).get("_generation")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
-            self._start_node_spare(name)
+            self._start_node_spare(name, int(latest.get("MemorySize", 128)))
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -284,7 +326,7 @@ class Invoker:
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
 
-    def _start_node_spare(self, name: str) -> None:
+    def _start_node_spare(self, name: str, memory_mb: int) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
         (or say, once, why its invocations will fail)."""
         try:
@@ -294,7 +336,7 @@ class Invoker:
                 self._node_missing_said = True
                 log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
-        self.pool.ensure_spare(self.specs.node_argv(node))
+        self.pool.ensure_spare(self.specs.node_argv(node, memory_mb))
 
     # -- logs ---------------------------------------------------------------------------------
 
@@ -337,6 +379,8 @@ class Invoker:
         lines.append((now, report))
         group = env.meta.get("group") or f"/aws/lambda/{resolved.ref.name}"
         stream = env.meta.get("stream") or "unknown"
+        # lines in the embedded metric format become metrics, as CloudWatch extracts them from Lambda's logs
+        emf.extract(self.platform.metrics, resolved.ref.account, resolved.ref.region, result.logs)
         self._defer_logs(resolved.ref.account, resolved.ref.region, group, stream, lines)
         return lines
 

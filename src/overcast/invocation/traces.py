@@ -4,7 +4,9 @@ service's side of the call (its parent is the caller's `Parent`; a throttle is r
 an `AWS::Lambda::Function` segment for the function's run, whose id is the `Parent` of the trace
 header the function receives, so what the function's SDK records hangs under it. The function
 segment has an `Initialization` subsegment on a cold start and an `Invocation` subsegment; a
-function error or timeout marks it as a fault with the error's type as its cause.
+function error or timeout marks it as a fault with the error's type as its cause. An asynchronous
+invocation's `AWS::Lambda` segment starts when the event was queued, with `Dwell Time` and
+`Attempt #n` subsegments.
 
 overcast adds the invocation type and the trigger under `metadata.overcast` (`invocation_type`:
 `RequestResponse`, `Event` or `EventSourceMapping`; `source_arn`: the queue, stream, topic or bus).
@@ -30,17 +32,24 @@ def record_invocation(platform: Platform, *, function_arn: str, account: str, re
     root, function_id = fields["Root"], fields["Parent"]
     end = platform.clock.now()
     name = function_arn.split(":")[6] if function_arn.count(":") >= 6 else function_arn
-    invocation_type, source = tracing.trigger.get()
+    invocation_type, source, queued = tracing.trigger.get()
     overcast: dict[str, Any] = {"invocation_type": invocation_type}
     if source:
         overcast["source_arn"] = source
     service_id = tracing.new_id()
+    subsegments = None
+    if queued is not None:  # Lambda shows an event's wait in its queue, then the attempt
+        queued_at, attempt = queued
+        start = min(start, queued_at)
+        began = max(queued_at, end - (result.duration_ms / 1000 if result else 0.0))
+        subsegments = [{"id": tracing.new_id(), "name": "Dwell Time", "start_time": queued_at, "end_time": began},
+                       {"id": tracing.new_id(), "name": f"Attempt #{attempt}", "start_time": began, "end_time": end}]
     tracer.record(account, region, tracing.segment(
         name=name, origin="AWS::Lambda", trace_id=root, seg_id=service_id,
         parent_id=tracing.parse_header(caller).get("Parent"), start=start, end=end, status=status,
         aws={"request_id": request_id, "account_id": account, "resource_arn": function_arn,
              "operation": "Invoke"},
-        metadata={"overcast": overcast}))
+        metadata={"overcast": overcast}, subsegments=subsegments))
     if result is None:
         return
     tracer.record(account, region, _function_segment(name, root, function_id, service_id, start, end, function_arn,

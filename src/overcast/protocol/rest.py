@@ -74,6 +74,8 @@ def parse_locations(op: OperationModel, req: Request, labels: dict[str, str]) ->
                 continue
             if member.type_name == "list":
                 params[name] = [parse_scalar_text(v, member.member, name) for v in values]
+            elif values[-1] == "" and member.type_name in ("integer", "long"):
+                continue  # AWS (S3 as recorded): `?max-parts=&part-number-marker=` are the defaults
             else:
                 params[name] = parse_scalar_text(values[-1], member, name)
         elif location == "headers":

@@ -1,6 +1,6 @@
 """Calls to an AWS service overcast does not host, answered in that service's own protocol.
 
-A client of, say, Step Functions or CloudWatch must read a clear error, not S3's XML: botocore's
+A client of, say, Step Functions or Secrets Manager must read a clear error, not S3's XML: botocore's
 models say which service a request is for (its `X-Amz-Target` prefix, a Smithy RPC v2 CBOR path's
 service name, or the SigV4 scope's signing name, which is the model's `signingName` or else its
 `endpointPrefix`) and which protocol it speaks, so one mechanism covers every service botocore

@@ -3,11 +3,13 @@ insights with boto3, against AWS's documented shapes and errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
 
+from overcast.testing import wait_until
 from tests.integration.dynamodb.helpers import error_of, unique
 
 KEY = {"pk": {"S": "a"}, "sk": {"S": "1"}}
@@ -183,3 +185,79 @@ def test_import_from_s3(overcast_server, ddb, cleanup):
                          "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]})
     assert ddb.get_item(TableName=csv_table, Key={"id": {"N": "2"}})["Item"] == {
         "id": {"N": "2"}, "name": {"S": "bob"}, "score": {"S": "9"}}
+
+
+def _latest(ddb, table: str):
+    return ddb.describe_continuous_backups(TableName=table)[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["LatestRestorableDateTime"]
+
+
+def _items(ddb, table: str) -> dict[str, dict]:
+    return {i["pk"]["S"]: i for i in ddb.scan(TableName=table)["Items"]}
+
+
+def test_point_in_time_restore_sees_the_table_as_it_was(ddb, table, cleanup):
+    on = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    earliest = on["EarliestRestorableDateTime"]
+    before = _items(ddb, table)
+    wait_until(lambda: _latest(ddb, table) > earliest, 10, "the platform clock to move")
+    then = _latest(ddb, table)
+    wait_until(lambda: _latest(ddb, table) > then, 10, "the platform clock to move")
+    ddb.update_item(TableName=table, Key=KEY, UpdateExpression="SET v = :v", ExpressionAttributeValues={
+        ":v": {"N": "2"}})
+    ddb.delete_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"S": "1"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "c"}, "sk": {"S": "1"}, "g": {"S": "y"}})
+    ddb.update_item(TableName=table, Key=KEY, UpdateExpression="SET v = :v", ExpressionAttributeValues={
+        ":v": {"N": "3"}})
+    old, latest = unique("pitr-old"), unique("pitr-new")
+    cleanup.extend([old, latest])
+    restored = ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=old,
+                                                  RestoreDateTime=then)["TableDescription"]
+    assert restored["RestoreSummary"]["RestoreDateTime"] == then
+    assert _items(ddb, old) == before
+    assert ddb.query(TableName=old, IndexName="by-g", KeyConditionExpression="g = :g",
+                     ExpressionAttributeValues={":g": {"S": "x"}})["Count"] == 2
+    ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=latest, UseLatestRestorableTime=True)
+    now = _items(ddb, latest)
+    assert sorted(now) == ["a", "c"] and now["a"]["v"] == {"N": "3"}
+    code, message = error_of(ddb.restore_table_to_point_in_time, SourceTableName=table, TargetTableName=unique("x"),
+                             RestoreDateTime=earliest - dt.timedelta(hours=1))
+    assert code == "InvalidRestoreTimeException"
+    assert "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime" in message
+    # disabling PITR drops the history; enabling again starts it afresh
+    ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": False})
+    again = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert again["EarliestRestorableDateTime"] > then
+
+
+def test_export_at_an_earlier_export_time(overcast_server, ddb, table):
+    import gzip
+
+    s3 = overcast_server.client("s3")
+    bucket = unique("exports")
+    s3.create_bucket(Bucket=bucket)
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    on = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    wait_until(lambda: _latest(ddb, table) > on["EarliestRestorableDateTime"], 10, "the platform clock to move")
+    then = _latest(ddb, table)
+    wait_until(lambda: _latest(ddb, table) > then, 10, "the platform clock to move")
+    ddb.delete_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"S": "1"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "z"}, "sk": {"S": "1"}})
+    started = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ExportTime=then)["ExportDescription"]
+    assert started["ExportTime"] == then
+    described = ddb.describe_export(ExportArn=started["ExportArn"])["ExportDescription"]
+    assert described["ItemCount"] == 2
+    manifest = described["ExportManifest"]
+    wait_until(lambda: any(o["Key"] == manifest for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])),
+               timeout=30)
+    files = json.loads(s3.get_object(Bucket=bucket, Key=json.loads(s3.get_object(
+        Bucket=bucket, Key=manifest)["Body"].read())["manifestFilesS3Key"])["Body"].read())
+    data = gzip.decompress(s3.get_object(Bucket=bucket, Key=files["dataFileS3Key"])["Body"].read()).decode()
+    assert sorted(json.loads(line)["Item"]["pk"]["S"] for line in data.splitlines()) == ["a", "b"]
+    code, _ = error_of(ddb.export_table_to_point_in_time, TableArn=arn, S3Bucket=bucket,
+                       ExportTime=on["EarliestRestorableDateTime"] - dt.timedelta(days=1))
+    assert code == "InvalidExportTimeException"

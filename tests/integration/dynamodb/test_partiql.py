@@ -137,3 +137,70 @@ def test_transaction_exists_condition_check(ddb, table):
         ])
     assert [r["Code"] for r in info.value.response["CancellationReasons"]] == ["ConditionalCheckFailed", "None"]
     assert ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("2")})["Item"]["n"] == N(50)
+
+
+def test_order_by_sort_key(ddb, table):
+    ascending = run(ddb, f'SELECT sk FROM "{table}" WHERE pk = ? ORDER BY sk', S("a"))["Items"]
+    assert [i["sk"] for i in ascending] == [S("1"), S("2"), S("3")]
+    descending = run(ddb, f'SELECT sk FROM "{table}" WHERE pk = ? ORDER BY pk, sk DESC', S("a"))["Items"]
+    assert [i["sk"] for i in descending] == [S("3"), S("2"), S("1")]
+    first = run(ddb, f'SELECT sk FROM "{table}" WHERE pk = \'a\' ORDER BY sk DESC', Limit=2)
+    rest = run(ddb, f'SELECT sk FROM "{table}" WHERE pk = \'a\' ORDER BY sk DESC', Limit=2,
+               NextToken=first["NextToken"])
+    assert [i["sk"] for i in first["Items"] + rest["Items"]] == [S("3"), S("2"), S("1")]
+    filtered = run(ddb, f'SELECT sk FROM "{table}" WHERE pk = \'a\' AND n < 3 ORDER BY sk DESC')["Items"]
+    assert [i["sk"] for i in filtered] == [S("2"), S("1")]
+
+
+def test_order_by_refusals(ddb, table):
+    assert error_of(run, ddb, f'SELECT * FROM "{table}" ORDER BY sk') == (
+        "ValidationException", "Must have WHERE clause in the statement when using ORDER BY clause.")
+    assert error_of(run, ddb, f'SELECT * FROM "{table}" WHERE pk = \'a\' ORDER BY n DESC') == (
+        "ValidationException", "Variable reference [n] in ORDER BY clause must be a part of the primary key")
+
+
+def test_update_returning(ddb, table):
+    def update(returning: str) -> list:
+        return run(ddb, f'UPDATE "{table}" SET n = n + 1 SET extra = \'x\' WHERE pk = \'a\' AND sk = \'1\' '
+                        f'RETURNING {returning}')["Items"]
+
+    assert update("ALL OLD *") == [{"pk": S("a"), "sk": S("1"), "n": N(1), "tag": S("t1")}]
+    assert update("MODIFIED OLD *") == [{"n": N(2), "extra": S("x")}]
+    assert update("ALL NEW *") == [{"pk": S("a"), "sk": S("1"), "n": N(4), "tag": S("t1"), "extra": S("x")}]
+    assert update("MODIFIED NEW *") == [{"n": N(5), "extra": S("x")}]
+    plain = run(ddb, f'UPDATE "{table}" SET n = 0 WHERE pk = \'a\' AND sk = \'1\'')
+    assert plain["Items"] == []
+
+
+def test_delete_returning_and_batches(ddb, table):
+    gone = run(ddb, f'DELETE FROM "{table}" WHERE pk = \'a\' AND sk = \'2\' RETURNING ALL OLD *')["Items"]
+    assert gone == [{"pk": S("a"), "sk": S("2"), "n": N(2), "tag": S("t2")}]
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": S("a"), "sk": S("2")})
+    code, _ = error_of(run, ddb, f'DELETE FROM "{table}" WHERE pk = \'a\' AND sk = \'3\' RETURNING ALL NEW *')
+    assert code == "ValidationException"
+    out = ddb.batch_execute_statement(Statements=[
+        {"Statement": f'UPDATE "{table}" SET n = 7 WHERE pk = \'b\' AND sk = \'1\' RETURNING MODIFIED OLD *'},
+        {"Statement": f'DELETE FROM "{table}" WHERE pk = \'a\' AND sk = \'3\' RETURNING ALL OLD *'}])["Responses"]
+    assert out[0]["Item"] == {"n": N(10)}
+    assert out[1]["Item"]["sk"] == S("3")
+    # transactions answer nothing for writes
+    assert ddb.execute_transaction(TransactStatements=[
+        {"Statement": f'UPDATE "{table}" SET n = 8 WHERE pk = \'b\' AND sk = \'1\' RETURNING ALL NEW *'}
+    ]).get("Responses", []) == []
+    assert ddb.get_item(TableName=table, Key={"pk": S("b"), "sk": S("1")})["Item"]["n"] == N(8)
+
+
+def test_select_from_an_index_ordered_by_its_sort_key(ddb, make_table):
+    name = make_table(extra_attributes={"g": "S", "r": "N"}, GlobalSecondaryIndexes=[{
+        "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                           {"AttributeName": "r", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "ALL"}}])
+    for sk, r in (("1", 30), ("2", 10), ("3", 20)):
+        ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": S(sk), "g": S("x"), "r": N(r)})
+    rows = run(ddb, f'SELECT r FROM "{name}"."by-g" WHERE g = \'x\' ORDER BY r DESC')["Items"]
+    assert [i["r"] for i in rows] == [N(30), N(20), N(10)]
+    rows = run(ddb, f'SELECT r FROM "{name}"."by-g" WHERE g = \'x\' ORDER BY r ASC')["Items"]
+    assert [i["r"] for i in rows] == [N(10), N(20), N(30)]
+    # the table's own sort key is not the index's key
+    assert error_of(run, ddb, f'SELECT * FROM "{name}"."by-g" WHERE g = \'x\' ORDER BY sk') == (
+        "ValidationException", "Variable reference [sk] in ORDER BY clause must be a part of the primary key")

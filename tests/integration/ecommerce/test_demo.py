@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[3]
 DEPLOYED = "The e-commerce application is deployed"
 
 
-def readme_blocks() -> list[str]:
+def readme_blocks(fence: str = "sh") -> list[str]:
+    """The section's ```sh blocks (its walk-through) or ```bash blocks (the AWS CLI's look at the metrics)."""
     text = (ROOT / "README.md").read_text()
     section = text.split("## Your first order", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", section, re.S)
+    return re.findall(rf"```{fence}\n(.*?)```", section, re.S)
 
 
 def absolute_pythonpath() -> str:
@@ -80,6 +81,13 @@ def test_the_readme_walk_through_gets_an_order_through(tmp_path: Path):
         eventually(lambda: sh(order).count('"totalPrice": 2770') == 2)
         assert "from EventBridge (asynchronous invocation)" in sh(order)
         assert "UPDATE_COMPLETE" in sh(back)
+
+        # 6. the dashboard, the ordering function's Invocations (two orders), the dead-letter queue's alarm
+        (watch,) = readme_blocks("bash")
+        shown = sh(watch.replace("localhost:4566", f"localhost:{port}"))
+        assert '"DashboardName": "Ecommerce"' in shown and "Invocations" in shown
+        assert '"AlarmName": "OrderDeadLetterQueueNotEmpty"' in shown
+        assert re.search(r'"Sum": [1-9]', shown), shown
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

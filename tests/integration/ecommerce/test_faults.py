@@ -21,6 +21,17 @@ def test_a_failing_order_write_reaches_the_dlq_and_is_redriven(shop_server):
     # three receives, each failing its record (ReportBatchItemFailures), then the redrive policy moves it
     eventually(lambda: shop.queue_depth("OrderDeadLetterQueueUrl") == 1)
     assert shop.queue_depth("OrderQueueUrl") == 0
+    # the dead-letter queue's alarm goes off (its depth, ApproximateNumberOfMessagesVisible, is sampled
+    # every scaled minute) and tells the OrderAlarms topic
+    cloudwatch = shop.client("cloudwatch")
+    alarm_name = shop.outputs["OrderDeadLetterQueueAlarmName"]
+
+    def alarm_state() -> str:
+        return cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]["StateValue"]
+
+    eventually(lambda: alarm_state() == "ALARM")
+    notified = cloudwatch.describe_alarm_history(AlarmName=alarm_name, HistoryItemType="Action")["AlarmHistoryItems"]
+    assert notified[0]["HistorySummary"] == f"Successfully executed action {shop.outputs['OrderAlarmsTopicArn']}"
     table = shop.client("dynamodb")  # not GET /order: the same function serves it, and its table is wrong
     assert table.query(TableName="order", KeyConditionExpression="userName = :u",
                        ExpressionAttributeValues={":u": {"S": name}})["Items"] == []
@@ -35,6 +46,7 @@ def test_a_failing_order_write_reaches_the_dlq_and_is_redriven(shop_server):
     (order,) = eventually(lambda: shop.orders(name))
     assert order["eventId"] == checkout["eventId"] and order["totalPrice"] == 2770
     eventually(lambda: shop.queue_depth("OrderDeadLetterQueueUrl") == 0 and shop.queue_depth("OrderQueueUrl") == 0)
+    eventually(lambda: alarm_state() == "OK")  # the queue is empty again
     (task,) = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
     assert (task["Status"], task["ApproximateNumberOfMessagesMoved"]) == ("COMPLETED", 1)
 

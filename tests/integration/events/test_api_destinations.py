@@ -23,6 +23,8 @@ class Endpoint:
         self.requests: list[dict[str, Any]] = []
         self.answers: list[int] = []
         self.token_requests: list[dict[str, Any]] = []
+        self.release = threading.Event()  # cleared: token requests wait until it is set again
+        self.release.set()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,6 +34,7 @@ class Endpoint:
                 seen = {"method": self.command, "path": self.path, "headers": self.headers, "body": body}
                 if self.path.startswith("/oauth"):
                     outer.token_requests.append(seen)
+                    outer.release.wait(30)
                     answer = json.dumps({"access_token": "tok-1", "expires_in": 3600}).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
@@ -56,6 +59,7 @@ class Endpoint:
         self.thread.start()
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -94,7 +98,8 @@ def test_connection_lifecycle_hides_secrets(events):
         events.create_connection(Name=name, AuthorizationType="BASIC", AuthParameters=BASIC)
     assert exists.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
     assert events.deauthorize_connection(Name=name)["ConnectionState"] == "DEAUTHORIZING"
-    assert events.describe_connection(Name=name)["ConnectionState"] == "DEAUTHORIZED"
+    wait_for(lambda: events.describe_connection(Name=name)["ConnectionState"] == "DEAUTHORIZED",
+             what="the connection to be deauthorized")
     assert events.delete_connection(Name=name)["ConnectionState"] == "DELETING"
     with pytest.raises(ClientError) as missing:
         events.describe_connection(Name=name)
@@ -185,6 +190,9 @@ def test_oauth_client_credentials(events, endpoint):
                                 "OAuthHttpParameters": {"BodyParameters": [
                                     {"Key": "grant_type", "Value": "client_credentials", "IsValueSecret": False}]}}}
     arn = _destination(events, endpoint, "OAUTH_CLIENT_CREDENTIALS", auth, path="/o")
+    connection_name = events.describe_api_destination(Name=arn.split("/")[1])["ConnectionArn"].split("/")[1]
+    wait_for(lambda: events.describe_connection(Name=connection_name)["ConnectionState"] == "AUTHORIZED",
+             what="the OAuth connection to be authorized")
     bus, _ = _rule_to(events, arn)
     _put(events, bus)
     _put(events, bus)
@@ -215,3 +223,91 @@ def test_client_error_goes_to_dead_letter_queue(overcast_server, events, endpoin
     assert len(endpoint.requests) == 1  # a 400 is not retried
     assert message["MessageAttributes"]["TARGET_ARN"]["StringValue"] == arn
     assert json.loads(message["Body"])["source"] == "app"
+
+
+def _states(events, connection: str, destination: str) -> tuple[str, str]:
+    return (events.describe_connection(Name=connection)["ConnectionState"],
+            events.describe_api_destination(Name=destination)["ApiDestinationState"])
+
+
+def test_oauth_connection_states(events, endpoint):
+    auth = {"OAuthParameters": {"ClientParameters": {"ClientID": "cid", "ClientSecret": "cs"},
+                                "AuthorizationEndpoint": endpoint.url + "/oauth/token", "HttpMethod": "POST"}}
+    name = unique("conn")
+    endpoint.release.clear()  # the authorization endpoint answers only when the test says so
+    created = events.create_connection(Name=name, AuthorizationType="OAUTH_CLIENT_CREDENTIALS", AuthParameters=auth)
+    assert created["ConnectionState"] == "AUTHORIZING"
+    destination = unique("dest")
+    made = events.create_api_destination(Name=destination, ConnectionArn=created["ConnectionArn"],
+                                         InvocationEndpoint=endpoint.url + "/x", HttpMethod="POST")
+    assert made["ApiDestinationState"] == "INACTIVE"  # as AWS records it while the connection authorizes
+    described = events.describe_connection(Name=name)
+    assert described["ConnectionState"] == "AUTHORIZING" and "LastAuthorizedTime" in described
+    endpoint.release.set()
+    wait_for(lambda: _states(events, name, destination) == ("AUTHORIZED", "ACTIVE"), what="AUTHORIZED")
+    assert len(endpoint.token_requests) == 1
+    authorized = events.describe_connection(Name=name)
+    assert authorized["LastAuthorizedTime"] >= described["LastAuthorizedTime"] and "StateReason" not in authorized
+    # deauthorizing: DEAUTHORIZING, then DEAUTHORIZED; the destination goes INACTIVE
+    gone = events.deauthorize_connection(Name=name)
+    assert gone["ConnectionState"] == "DEAUTHORIZING" and gone["LastModifiedTime"] >= authorized["LastModifiedTime"]
+    wait_for(lambda: _states(events, name, destination) == ("DEAUTHORIZED", "INACTIVE"), what="DEAUTHORIZED")
+    # updating authorizes again (a new token call)
+    assert events.update_connection(Name=name, AuthParameters={"OAuthParameters": {
+        "ClientParameters": {"ClientID": "cid2", "ClientSecret": "cs2"}}})["ConnectionState"] == "AUTHORIZING"
+    wait_for(lambda: _states(events, name, destination) == ("AUTHORIZED", "ACTIVE"), what="re-AUTHORIZED")
+    assert endpoint.token_requests[-1]["headers"]["Authorization"] == "Basic " + base64.b64encode(
+        b"cid2:cs2").decode()
+
+
+def test_failed_oauth_authorization_deauthorizes(events, endpoint):
+    auth = {"OAuthParameters": {"ClientParameters": {"ClientID": "cid", "ClientSecret": "cs"},
+                                "AuthorizationEndpoint": endpoint.url + "/nothing-here", "HttpMethod": "POST"}}
+    name = unique("conn")
+    events.create_connection(Name=name, AuthorizationType="OAUTH_CLIENT_CREDENTIALS", AuthParameters=auth)
+    wait_for(lambda: events.describe_connection(Name=name)["ConnectionState"] == "DEAUTHORIZED",
+             what="the failed authorization")
+    described = events.describe_connection(Name=name)
+    assert "without an access_token" in described["StateReason"]
+    listed = events.list_connections(NamePrefix=name)["Connections"][0]
+    assert listed["ConnectionState"] == "DEAUTHORIZED" and listed["StateReason"] == described["StateReason"]
+    assert [c["Name"] for c in events.list_connections(NamePrefix=name, ConnectionState="DEAUTHORIZED")[
+        "Connections"]] == [name]
+
+
+def test_delivery_through_a_deauthorized_connection_fails(overcast_server, events, endpoint):
+    sqs = overcast_server.client("sqs")
+    url = sqs.create_queue(QueueName=unique("dlq"))["QueueUrl"]
+    dlq = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = _destination(events, endpoint, "BASIC", BASIC, path="/never")
+    name = events.describe_api_destination(Name=arn.split("/")[1])["ConnectionArn"].split("/")[1]
+    events.deauthorize_connection(Name=name)
+    wait_for(lambda: events.describe_connection(Name=name)["ConnectionState"] == "DEAUTHORIZED", what="DEAUTHORIZED")
+    bus, _ = _rule_to(events, arn, DeadLetterConfig={"Arn": dlq})
+    _put(events, bus)
+
+    def dead() -> list[Any]:
+        return sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"], WaitTimeSeconds=1).get("Messages", [])
+
+    message = wait_for(dead, what="the dead-letter message")[0]
+    assert message["MessageAttributes"]["TARGET_ARN"]["StringValue"] == arn
+    assert endpoint.requests == []
+    # a Basic connection is AUTHORIZED again by UpdateConnection, at once
+    assert events.update_connection(Name=name, AuthParameters=BASIC)["ConnectionState"] == "AUTHORIZED"
+
+
+def test_401_deauthorizes_a_basic_connection(overcast_server, events, endpoint):
+    sqs = overcast_server.client("sqs")
+    url = sqs.create_queue(QueueName=unique("dlq"))["QueueUrl"]
+    dlq = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = _destination(events, endpoint, "BASIC", BASIC, path="/auth")
+    destination = arn.split("/")[1]
+    name = events.describe_api_destination(Name=destination)["ConnectionArn"].split("/")[1]
+    bus, _ = _rule_to(events, arn, DeadLetterConfig={"Arn": dlq},
+                      RetryPolicy={"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 600})
+    endpoint.answers = [401]
+    _put(events, bus)
+    wait_for(lambda: _states(events, name, destination) == ("DEAUTHORIZED", "INACTIVE"), what="DEAUTHORIZED")
+    assert "answered 401" in events.describe_connection(Name=name)["StateReason"]
+    wait_for(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"), what="the dead letter")
+    assert len(endpoint.requests) == 1  # the retry met a de-authorized connection: no second request

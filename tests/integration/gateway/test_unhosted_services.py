@@ -14,7 +14,7 @@ CALLS = [
     ("secretsmanager", lambda c: c.get_secret_value(SecretId="db"), "json", "UnknownOperationException"),
     ("kms", lambda c: c.list_keys(), "json", "UnknownOperationException"),
     ("ecr", lambda c: c.describe_repositories(), "json", "UnknownOperationException"),
-    ("cloudwatch", lambda c: c.list_metrics(), "smithy-rpc-v2-cbor", "UnknownOperationException"),
+    ("eventbridgev2", lambda c: c.list_event_buses(), "smithy-rpc-v2-cbor", "UnknownOperationException"),
     ("ses", lambda c: c.list_identities(), "query", "InvalidAction"),
     ("sesv2", lambda c: c.list_email_identities(), "rest-json", "UnknownOperationException"),
     ("route53", lambda c: c.list_hosted_zones(), "rest-xml", "UnknownOperationException"),
@@ -23,7 +23,7 @@ CALLS = [
 
 NAMES = {"stepfunctions": "AWS Step Functions (stepfunctions)", "secretsmanager": "AWS Secrets Manager",
          "kms": "AWS Key Management Service (kms)", "ecr": "Amazon Elastic Container Registry (ecr)",
-         "cloudwatch": "Amazon CloudWatch (cloudwatch)", "ses": "Amazon Simple Email Service (ses)",
+         "eventbridgev2": "Amazon EventBridgeV2 (eventbridgev2)", "ses": "Amazon Simple Email Service (ses)",
          "sesv2": "Amazon Simple Email Service (sesv2)", "route53": "Amazon Route 53 (route53)",
          "ec2": "Amazon Elastic Compute Cloud (ec2)"}
 

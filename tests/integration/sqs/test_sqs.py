@@ -136,16 +136,22 @@ def test_long_poll_returns_as_soon_as_a_message_arrives(tmp_path):
 
 
 def test_visibility_timeout_delay_and_change_visibility(sqs):
-    url = sqs.create_queue(QueueName=_name(), Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
-    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=5)
+    # 100 AWS seconds are 1 s at the suite's time scale: long enough that a loaded machine does not
+    # see the delay or the visibility timeout end between two calls, short enough to wait for
+    url = sqs.create_queue(QueueName=_name(), Attributes={"VisibilityTimeout": "100"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=100)
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesDelayed"])
     assert attrs["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1"
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
-    first = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"][0]  # 5 s delay = 50 ms
+
+    def receive(**kwargs):
+        return sqs.receive_message(QueueUrl=url, **kwargs).get("Messages")
+
+    first = wait_until(receive, what="the delayed message")[0]
     assert "Messages" not in sqs.receive_message(QueueUrl=url)  # in flight
-    second = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20, AttributeNames=["ApproximateReceiveCount"])
-    assert second["Messages"][0]["Attributes"]["ApproximateReceiveCount"] == "2"
-    handle = second["Messages"][0]["ReceiptHandle"]
+    second = wait_until(lambda: receive(AttributeNames=["ApproximateReceiveCount"]), what="visible again")
+    assert second[0]["Attributes"]["ApproximateReceiveCount"] == "2"
+    handle = second[0]["ReceiptHandle"]
     assert handle != first["ReceiptHandle"]
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
     third = sqs.receive_message(QueueUrl=url)["Messages"][0]

@@ -118,6 +118,7 @@ def test_an_asynchronous_invocation_continues_the_trace(overcast_server, xray, r
     lam.invoke(FunctionName=reporter, InvocationType="Event", Payload=b"{}")
     service = wait_segment(xray, root, origin="AWS::Lambda", name=reporter)
     assert service["metadata"]["overcast"]["invocation_type"] == "Event"
+    assert [s["name"] for s in service["subsegments"]] == ["Dwell Time", "Attempt #1"]
     wait_segment(xray, root, origin="AWS::Lambda::Function", name=reporter)
 
 
@@ -286,3 +287,29 @@ def test_tracing_modes_decide_sampling(overcast_server):
     assert sampled(traced, passthrough) == "1"
     unsampled = with_header(overcast_server.client("lambda"), header.replace("Sampled=1", "Sampled=0"))
     assert sampled(unsampled, active) == "0"
+
+
+def test_an_untraced_put_events_and_its_function_target_share_one_trace(overcast_server, xray, reporter):
+    events, lam = overcast_server.client("events"), overcast_server.client("lambda")
+    bus, rule = unique("bus"), unique("r")
+    events.create_event_bus(Name=bus)
+    rule_arn = events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps({"source": ["u"]}))["RuleArn"]
+    lam.add_permission(FunctionName=reporter, StatementId="eb", Action="lambda:InvokeFunction",
+                       Principal="events.amazonaws.com", SourceArn=rule_arn)
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "f", "Arn": function_arn(lam, reporter)}])
+    events.put_events(Entries=[{"Source": "u", "DetailType": "x", "Detail": "{}", "EventBusName": bus}])
+    now = time.time()
+
+    def put_trace():
+        for summary in xray.get_trace_summaries(StartTime=now - 300, EndTime=time.time() + 60,
+                                                FilterExpression=f'service("{reporter}")')["TraceSummaries"]:
+            docs = segments(xray, summary["Id"])
+            put = [d for d in docs if d["name"] == "EventBridge" and
+                   (d.get("aws") or {}).get("resource_arn", "").endswith(f"/{bus}")]
+            if put:
+                return put[0], docs
+        return None
+
+    put, docs = wait_until(put_trace, 30)
+    (service,) = [d for d in docs if d.get("origin") == "AWS::Lambda" and d["name"] == reporter]
+    assert service["parent_id"] == put["id"]

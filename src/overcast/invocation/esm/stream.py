@@ -16,6 +16,7 @@ from typing import Any
 from overcast import delivery
 from overcast.delivery import GiveUp, RetryPolicy
 from overcast.delivery.sources import Shard, StreamRecord, StreamSource
+from overcast.invocation import lambda_metrics
 from overcast.invocation.esm.batching import cut
 from overcast.invocation.esm.filters import Filters, compile_filters
 from overcast.invocation.esm.invoke import FUNCTION_ERROR, GONE, THROTTLE, BatchResult, MappingInvoker
@@ -171,6 +172,7 @@ class StreamPoller(Poller):
                     if not part:
                         break
                 started = time.monotonic()
+                self._iterator_age(part)
                 result = await self.invoker.invoke(self._event(shard, part))
                 running += time.monotonic() - started
                 if result.status == GONE:
@@ -194,6 +196,16 @@ class StreamPoller(Poller):
                     break
                 part = failed_from
                 await self.platform.clock.sleep(outcome.delay)
+
+    def _iterator_age(self, part: list[StreamRecord]) -> None:
+        """Lambda's IteratorAge: the age of the batch's last record as the function is invoked."""
+        if self.platform.metrics.enabled and part:
+            try:
+                ref = self.invoker.ref()
+            except Exception:  # the mapping is gone (LambdaError): the invocation says so; metrics never stop a poller
+                return
+            lambda_metrics.iterator_age(self.platform.metrics, ref,
+                                        (self.platform.clock.now() - part[-1].arrival) * 1000)
 
     def _failed_from(self, result: BatchResult, part: list[StreamRecord]) -> list[StreamRecord] | None:
         """None when the batch succeeded, else the records to retry (from the lowest reported one)."""

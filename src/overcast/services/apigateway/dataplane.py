@@ -50,6 +50,31 @@ class RestDataPlane:
         deployed = self._deployment(account, region, api_id, stage["deploymentId"]) if stage else None
         if stage is None or deployed is None:
             return json_message(403, "Forbidden")
+        started = self.platform.clock.monotonic()
+        timing: list[float] = []
+        response = await self._serve(req, account, region, api_id, stage, stage_name, raw_path, deployed, timing)
+        if self.platform.metrics.enabled:
+            self._count(account, region, deployed[0].get("name", api_id), stage_name, response.status,
+                        self.platform.clock.monotonic() - started, timing)
+        return response
+
+    def _count(self, account: str, region: str, api_name: str, stage: str, status: int, seconds: float,
+               integration: list[float]) -> None:
+        """API Gateway's Count, 4XXError, 5XXError, Latency and IntegrationLatency (milliseconds), by
+        ApiName and by ApiName and Stage (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html)."""
+        record = self.platform.metrics.record
+        for dims in ((("ApiName", api_name),), (("ApiName", api_name), ("Stage", stage))):
+            record(account, region, "AWS/ApiGateway", "Count", dims, 1.0)
+            record(account, region, "AWS/ApiGateway", "4XXError", dims, 1.0 if 400 <= status < 500 else 0.0)
+            record(account, region, "AWS/ApiGateway", "5XXError", dims, 1.0 if status >= 500 else 0.0)
+            record(account, region, "AWS/ApiGateway", "Latency", dims, round(seconds * 1000), "Milliseconds")
+            if integration:
+                record(account, region, "AWS/ApiGateway", "IntegrationLatency", dims, round(integration[0] * 1000),
+                       "Milliseconds")
+
+    async def _serve(self, req: Request, account: str, region: str, api_id: str, stage: dict[str, Any],
+                     stage_name: str, raw_path: str, deployed: tuple[dict[str, Any], ResourceTree],
+                     timing: list[float]) -> Response:
         api, tree = deployed
         if len(req.body) > MAX_PAYLOAD:
             return json_message(413, "Request Too Long")
@@ -67,7 +92,10 @@ class RestDataPlane:
         refused = await authorize(self.platform, rest)
         if refused is not None:
             return _stamp(refused, call)
-        return _stamp(await integrate(self.platform, rest), call)
+        began = self.platform.clock.monotonic()
+        response = await integrate(self.platform, rest)
+        timing.append(self.platform.clock.monotonic() - began)
+        return _stamp(response, call)
 
 
 def _stamp(response: Response, call: HttpCall) -> Response:

@@ -74,7 +74,10 @@ class HttpApiDataPlane:
         cors_config = api.get("CorsConfiguration")
         if cors_config and cors.is_preflight(call):
             return cors.preflight(cors_config, call)
+        started = self.platform.clock.monotonic()
         response = await self._serve(req, call, account, region, api_id, rest)
+        if self.platform.metrics.enabled:
+            _count(self.platform, account, region, api_id, response.status, self.platform.clock.monotonic() - started)
         response.headers.append(("apigw-requestid", call.request_id[:16]))
         return cors.decorate(cors_config, call, response) if cors_config else response
 
@@ -153,3 +156,13 @@ async def _http_proxy(api_call: HttpApiCall, integration: dict[str, Any]) -> Res
         return await forward(method, url, api_call.call.headers, api_call.call.body, timeout)
     except ForwardError as exc:
         return json_message(503, "Service Unavailable") if exc.timed_out else _internal()
+
+
+def _count(platform: Platform, account: str, region: str, api_id: str, status: int, seconds: float) -> None:
+    """HTTP APIs' Count, 4xx, 5xx and Latency (milliseconds) by ApiId
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html)."""
+    record, dims = platform.metrics.record, (("ApiId", api_id),)
+    record(account, region, "AWS/ApiGateway", "Count", dims, 1.0)
+    record(account, region, "AWS/ApiGateway", "4xx", dims, 1.0 if 400 <= status < 500 else 0.0)
+    record(account, region, "AWS/ApiGateway", "5xx", dims, 1.0 if status >= 500 else 0.0)
+    record(account, region, "AWS/ApiGateway", "Latency", dims, round(seconds * 1000), "Milliseconds")

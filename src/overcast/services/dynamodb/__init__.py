@@ -25,7 +25,16 @@ OPTIONS = ProtocolOptions(
     # a table's or local index's key schema: one HASH and at most one RANGE (the model's KeySchema
     # grew to 8 elements for multi-attribute GSI keys)
     validation_limits={("CreateTableInput", "KeySchema"): {"max": 2}, ("LocalSecondaryIndex", "KeySchema"): {"max": 2}},
+    respond=lambda platform, req, ctx, response: _respond(platform, ctx, response),
 )
+
+
+def _respond(platform, ctx, response):  # type: ignore[no-untyped-def]
+    """Count the request in DynamoDB's metrics (SuccessfulRequestLatency, UserErrors)."""
+    from overcast.services.dynamodb.metrics import respond
+
+    respond(platform, ctx, response.status)
+    return response
 
 
 def _api(platform):  # type: ignore[no-untyped-def]

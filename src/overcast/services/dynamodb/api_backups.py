@@ -3,9 +3,9 @@ RestoreTableFromBackup), point-in-time recovery (UpdateContinuousBackups,
 DescribeContinuousBackups, RestoreTableToPointInTime), and contributor insights settings.
 
 A restore creates the target table from the backup's definition (no stream, no TTL, no tags, as
-AWS restores) and loads the items in the same transaction. overcast keeps no history of a table,
-so a point-in-time restore restores the table as it is at the time of the call (the latest
-restorable time) whatever `RestoreDateTime` asks.
+AWS restores) and loads the items in the same transaction. While PITR is enabled every item change
+keeps its before-image (pitr.py), so a point-in-time restore restores the table as it was at
+`RestoreDateTime` (or at the latest restorable time).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.services.dynamodb import pitr
 from overcast.services.dynamodb.api_base import ApiBase, table_location
 from overcast.services.dynamodb.backups import CONTINUOUS, INSIGHTS, BackupStore
 from overcast.services.dynamodb.errors import (
     BackupNotFound,
+    InvalidRestoreTime,
     PointInTimeRecoveryUnavailable,
     SourceTableNotFound,
     TableAlreadyExists,
@@ -26,6 +28,10 @@ from overcast.services.dynamodb.errors import (
 from overcast.services.dynamodb.tables import IndexDef, StreamState, TableDef
 
 DEFAULT_RECOVERY_DAYS = 35
+
+
+def _epoch(value: Any) -> float:
+    return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
 def _details(doc: dict[str, Any], status: str | None = None) -> dict[str, Any]:
@@ -143,9 +149,13 @@ class BackupOperations(ApiBase):
         recovery: dict[str, Any] = {"PointInTimeRecoveryStatus": "ENABLED" if setting.get("enabled") else "DISABLED"}
         if setting.get("enabled"):
             recovery.update({"RecoveryPeriodInDays": setting["days"],
-                             "EarliestRestorableDateTime": setting["since"],
+                             "EarliestRestorableDateTime": self._earliest(table, setting),
                              "LatestRestorableDateTime": self.clock.now()})
         return {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": recovery}
+
+    def _earliest(self, table: TableDef, setting: dict[str, Any]) -> float:
+        return pitr.earliest(table.with_(pitr_since=table.pitr_since or setting["since"]), int(setting["days"]),
+                             self.clock.now())
 
     def describe_continuous_backups(self, ctx: RequestContext, table_name: str) -> dict[str, Any]:
         return {"ContinuousBackupsDescription": self._continuous(self._pitr_table(ctx, table_name))}
@@ -160,25 +170,38 @@ class BackupOperations(ApiBase):
         days = spec.get("RecoveryPeriodInDays") or previous.get("days") or DEFAULT_RECOVERY_DAYS
         with self.db.tx():
             self.backups.set(table, CONTINUOUS, {"enabled": enabled, "days": days, "since": since})
+            table = self.catalog.save(table.with_(pitr_since=since if enabled else None))
+            if not enabled:  # AWS: disabling PITR deletes the table's history
+                pitr.forget(self.db, table)
+            else:
+                pitr.prune(self.db, table, self.clock.now() - int(days) * pitr.DAY)
         return {"ContinuousBackupsDescription": self._continuous(table)}
 
     def restore_table_to_point_in_time(self, ctx: RequestContext, target_table_name: str,
                                        source_table_arn: str | None = None, source_table_name: str | None = None,
-                                       billing_mode_override: str | None = None, **_: Any) -> dict[str, Any]:
+                                       billing_mode_override: str | None = None, restore_date_time: Any = None,
+                                       use_latest_restorable_time: bool | None = None, **_: Any) -> dict[str, Any]:
         account, region, name = table_location(ctx, source_table_arn or source_table_name or "")
         source = self.catalog.find(account, region, name)
         if source is None:
             raise SourceTableNotFound(f"Source table not found: {name}")
-        if not (self.backups.setting(source, CONTINUOUS) or {}).get("enabled"):
+        setting = self.backups.setting(source, CONTINUOUS) or {}
+        if not setting.get("enabled"):
             raise PointInTimeRecoveryUnavailable(f"Point in time recovery is not enabled for table '{name}'")
+        now = self.clock.now()
+        when = now if use_latest_restorable_time or restore_date_time is None else _epoch(restore_date_time)
+        if not self._earliest(source, setting) <= when <= now:
+            raise InvalidRestoreTime("RestoreDateTime must be between EarliestRestorableDateTime and "
+                                     "LatestRestorableDateTime")
         summary = {"SourceTableArn": source.arn}
-        items = [item for _pk, _sk, item in self.store.rows(source)]
-        return self._restore(ctx, source, target_table_name, billing_mode_override, summary, iter(items))
+        items = list(pitr.items_at(self.db, self.store.rows(source), source, when))
+        return self._restore(ctx, source, target_table_name, billing_mode_override, summary, iter(items),
+                             restored_at=when)
 
     # -- restores ---------------------------------------------------------------------------------
 
     def _restore(self, ctx: RequestContext, source: TableDef, target: str, billing_mode: str | None,
-                 summary: dict[str, Any], items: Any) -> dict[str, Any]:
+                 summary: dict[str, Any], items: Any, restored_at: float | None = None) -> dict[str, Any]:
         if self.catalog.find(ctx.account, ctx.region, target) is not None:
             raise TableAlreadyExists(f"Table already exists: {target}")
         now = self.clock.now()
@@ -186,7 +209,7 @@ class BackupOperations(ApiBase):
                              table_uuid=str(uuid.uuid4()), stream=StreamState(False), ttl_attribute=None,
                              ttl_enabled=False, tags={}, deletion_protection=False, indexes={},
                              billing_mode=billing_mode or source.billing_mode, billing_changed_at=None,
-                             kinesis_destinations={}, replicas=[], global_version=None)
+                             kinesis_destinations={}, replicas=[], global_version=None, pitr_since=None)
         with self.db.tx():
             table = self.catalog.create(table)
             indexes = {n: self.catalog.allocate_index(table, IndexDef(i.name, 0, i.kind, i.key, i.projection,
@@ -196,7 +219,8 @@ class BackupOperations(ApiBase):
             self.store.bulk_load(table, items)
         count, size = self.catalog.counts(table)
         description = table.describe(count, size, self.catalog.index_counts(table), "CREATING")
-        description["RestoreSummary"] = {**summary, "RestoreDateTime": now, "RestoreInProgress": True}
+        description["RestoreSummary"] = {**summary, "RestoreDateTime": now if restored_at is None else restored_at,
+                                         "RestoreInProgress": True}
         return {"TableDescription": description}
 
     # -- contributor insights ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
+from overcast.services.dynamodb import metrics
 from overcast.services.dynamodb.catalog import Catalog
 from overcast.services.dynamodb.items import ItemStore
 from overcast.services.dynamodb.reads import Reader
@@ -32,6 +33,7 @@ def capacity(table: str, units: float, requested: str | None, *, read: bool = Fa
              index: tuple[str, str] | None = None) -> dict[str, Any] | None:
     """ConsumedCapacity when ReturnConsumedCapacity asks for it (on-demand figures). `index`:
     (name, "GSI"|"LSI") of the index a Query or Scan read, which INDEXES reports apart."""
+    metrics.consumed(table, units, read)
     if requested not in ("TOTAL", "INDEXES"):
         return None
     out: dict[str, Any] = {"TableName": table, "CapacityUnits": units}
@@ -50,6 +52,8 @@ def capacity(table: str, units: float, requested: str | None, *, read: bool = Fa
 def capacities(units: dict[str, float], requested: str | None, *, read: bool = False) -> list[dict[str, Any]] | None:
     """The ConsumedCapacity list of a batch or transaction: one entry per table, in request order."""
     if requested not in ("TOTAL", "INDEXES"):
+        for table, total in units.items():
+            metrics.consumed(table, total, read)
         return None
     return [capacity(table, total, requested, read=read) for table, total in units.items()]  # type: ignore[misc]
 
@@ -75,4 +79,5 @@ class ApiBase:
 
     def _table(self, ctx: RequestContext, name: str, *, detailed: bool = False) -> TableDef:
         account, region, table_name = table_location(ctx, name)
+        metrics.begin(self.platform, ctx, account, region, table_name)
         return self.catalog.get(account, region, table_name, detailed=detailed)

@@ -6,7 +6,7 @@ An export writes, under `<S3Prefix>/AWSDynamoDB/<export id>/`: `data/<id>.json.g
 plus `.md5` files of both manifests. The objects are recorded in the outbox in the call's
 transaction and written by S3 as deliveries; the export answers IN_PROGRESS and is COMPLETED from
 then on. Point-in-time recovery must be enabled on the table, as AWS requires; the export holds
-the table as it is at the call.
+the table as it was at `ExportTime` (default: the call), from the point-in-time history (pitr.py).
 """
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.delivery import record
+from overcast.services.dynamodb import pitr
 from overcast.services.dynamodb.api_base import ApiBase, table_location
 from overcast.services.dynamodb.backups import CONTINUOUS, BackupStore
 from overcast.services.dynamodb.errors import (
     DynamoValidation,
     ExportNotFound,
+    InvalidExportTime,
     PointInTimeRecoveryUnavailable,
     TableNotFound,
 )
 from overcast.services.dynamodb.items import dumps
 from overcast.services.dynamodb.tables import TableDef
+from overcast.services.dynamodb.types import item_size
 
 EXPORT = "export"
 
@@ -44,14 +47,21 @@ class ExportOperations(ApiBase):
         if table is None:
             raise TableNotFound(f"Table not found: {name}")
         store = self.platform.component(BackupStore)
-        if not (store.setting(table, CONTINUOUS) or {}).get("enabled"):
+        setting = store.setting(table, CONTINUOUS) or {}
+        if not setting.get("enabled"):
             raise PointInTimeRecoveryUnavailable(f"Point in time recovery is not enabled for table '{name}'")
+        now = self.clock.now()
+        when = now if export_time is None else (export_time.timestamp() if hasattr(export_time, "timestamp")
+                                                else float(export_time))
+        earliest = pitr.earliest(table.with_(pitr_since=table.pitr_since or setting["since"]), int(setting["days"]),
+                                 now)
+        if not earliest <= when <= now:
+            raise InvalidExportTime("ExportTime must be within the point in time recovery window of the table")
         if (export_type or "FULL_EXPORT") != "FULL_EXPORT" or (export_format or "DYNAMODB_JSON") != "DYNAMODB_JSON":
             raise DynamoValidation("overcast exports tables in full, as DYNAMODB_JSON")
-        now = self.clock.now()
         export_id = f"{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
         doc: dict[str, Any] = {"ExportArn": f"{table.arn}/export/{export_id}", "ExportStatus": "COMPLETED", "StartTime": now,
-                               "EndTime": now, "TableArn": table.arn, "TableId": table.table_uuid, "ExportTime": now,
+                               "EndTime": now, "TableArn": table.arn, "TableId": table.table_uuid, "ExportTime": when,
                                "ClientToken": client_token or str(uuid.uuid4()), "S3Bucket": s3_bucket,
                                "S3SseAlgorithm": s3_sse_algorithm or "AES256", "ExportFormat": "DYNAMODB_JSON",
                                "ExportType": "FULL_EXPORT"}
@@ -70,10 +80,11 @@ class ExportOperations(ApiBase):
         """Record the export's objects in the outbox; its ItemCount, BilledSizeBytes, ExportManifest."""
         base = f"{doc['S3Prefix'].rstrip('/')}/AWSDynamoDB/{export_id}" if doc.get("S3Prefix") else \
             f"AWSDynamoDB/{export_id}"
-        lines = [dumps({"Item": item}) for _pk, _sk, item in self.store.rows(table)]
+        items = list(pitr.items_at(self.db, self.store.rows(table), table, float(doc["ExportTime"])))
+        lines = [dumps({"Item": item}) for item in items]
         data = gzip.compress(("\n".join(lines) + "\n" if lines else "").encode())
         data_key = f"{base}/data/{uuid.uuid4().hex[:26]}.json.gz"
-        count, size = self.catalog.counts(table)
+        count, size = len(items), sum(item_size(item) for item in items)
         files = json.dumps({"itemCount": len(lines), "md5Checksum": hashlib.md5(data).hexdigest(),
                             "etag": hashlib.md5(data).hexdigest(), "dataFileS3Key": data_key}) + "\n"
         summary = json.dumps({

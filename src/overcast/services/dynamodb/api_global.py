@@ -69,7 +69,7 @@ class GlobalTableOperations(ApiBase):
 
     def _create_replica(self, source: TableDef, region: str) -> None:
         replica = source.with_(id=0, region=region, created_at=self.clock.now(), table_uuid=str(uuid.uuid4()),
-                               indexes={}, stream=StreamState(False), kinesis_destinations={})
+                               indexes={}, stream=StreamState(False), kinesis_destinations={}, pitr_since=None)
         replica = self.catalog.create(replica)
         indexes = {name: self.catalog.allocate_index(replica, index) for name, index in source.indexes.items()}
         replica = replica.with_(indexes=indexes)

@@ -67,6 +67,22 @@ def _where(binder: Binder, text: str | None) -> Any:
         raise partiql.malformed(error.message.removeprefix("Invalid Where: ")) from None
 
 
+def _forward(statement: partiql.Statement, key: KeySchema, one_partition: bool) -> bool:
+    """The read direction ORDER BY asks for. AWS: ORDER BY needs a WHERE clause, names only key
+    attributes (of the table or of the index read), and the sort key's direction is the order of the
+    items of the one partition the WHERE selects."""
+    if not statement.order:
+        return True
+    if statement.where is None:
+        raise DynamoValidation("Must have WHERE clause in the statement when using ORDER BY clause.")
+    for name, _descending in statement.order:
+        if name not in key.names:
+            raise DynamoValidation(f"Variable reference [{name}] in ORDER BY clause must be a part of the primary key")
+    if not one_partition:
+        raise DynamoValidation("ORDER BY needs an equality on the partition key in the WHERE clause")
+    return not any(descending for name, descending in statement.order if name == key.range_name)
+
+
 def _token(key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
@@ -92,7 +108,8 @@ class PartiqlOperations(ApiBase):
         with self.db.tx():
             change = self._plan_statement(table, parsed, return_values_on_condition_check_failure)
             change.commit(self.store)
-        return {"Items": []}
+        returned = change.returned(parsed.returning)  # RETURNING: the item as UpdateItem's ReturnValues
+        return {"Items": Trusted([returned] if returned else [])}
 
     def batch_execute_statement(self, ctx: RequestContext, statements: list[dict[str, Any]],
                                 return_consumed_capacity: str | None = None) -> dict[str, Any]:
@@ -144,8 +161,10 @@ class PartiqlOperations(ApiBase):
         if parsed.kind == "SELECT":
             return {"TableName": table.name, **self._get(table, parsed)}
         with self.db.tx():
-            self._plan_statement(table, parsed, request.get("ReturnValuesOnConditionCheckFailure")).commit(self.store)
-        return {"TableName": table.name}
+            change = self._plan_statement(table, parsed, request.get("ReturnValuesOnConditionCheckFailure"))
+            change.commit(self.store)
+        returned = change.returned(parsed.returning)
+        return {"TableName": table.name, **({"Item": Trusted(returned)} if returned else {})}
 
     def _get(self, table: TableDef, statement: partiql.Statement) -> dict[str, Any]:
         """A SELECT of one item by its full key (batches and transactions read single items)."""
@@ -198,9 +217,10 @@ class PartiqlOperations(ApiBase):
         start = _untoken(next_token) if next_token else None
         key = index.key if index is not None else table.key
         partition = (_equalities(where) if where is not None else {}).get(key.hash_name)
+        forward = _forward(statement, key, where is not None and partition is not None)
         if partition is not None and kind_of(partition) == key.hash_type:
             pk = encode_value(key.hash_type, partition[key.hash_type])
-            out = self.reader.query(plan, KeyRange(pk), True, start)
+            out = self.reader.query(plan, KeyRange(pk), forward, start)
         else:
             out = self.reader.scan(plan, None, start)
         size = out.pop("_bytes", 0)

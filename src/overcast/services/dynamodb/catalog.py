@@ -84,6 +84,7 @@ class Catalog:
 
     def delete(self, table: TableDef) -> None:
         db = self.db
+        db.execute("DELETE FROM ddb_pitr_changes WHERE table_id=?", (table.id,))
         for index in table.indexes.values():
             db.execute("DELETE FROM ddb_index_entries WHERE index_id=?", (index.id,))
         db.execute("DELETE FROM ddb_indexes WHERE table_id=?", (table.id,))

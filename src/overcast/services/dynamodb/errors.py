@@ -146,6 +146,18 @@ class PointInTimeRecoveryUnavailable(ServiceError):
     sender_fault = True
 
 
+class InvalidExportTime(ServiceError):
+    code = "InvalidExportTimeException"
+    status = 400
+    sender_fault = True
+
+
+class InvalidRestoreTime(ServiceError):
+    code = "InvalidRestoreTimeException"
+    status = 400
+    sender_fault = True
+
+
 class SourceTableNotFound(ServiceError):
     code = "SourceTableNotFoundException"
     status = 400

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from overcast.platform import Platform
-from overcast.services.dynamodb import types
+from overcast.services.dynamodb import pitr, types
 from overcast.services.dynamodb.catalog import Catalog
 from overcast.services.dynamodb.errors import DynamoValidation
 from overcast.services.dynamodb.kinesis_destinations import publish
@@ -87,6 +87,8 @@ class ItemStore:
         index_changes = self._index_changes(table, old, new)
         db = self.db
         pk, sk = key
+        if table.pitr_since is not None:
+            pitr.record(db, table, key, old, self.platform.clock.now())
         if old_size is None:
             old_size = types.item_size(old) if old is not None else 0
         if new is None:

@@ -2,10 +2,11 @@
 
 DynamoDB's PartiQL subset (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.html):
 
-    SELECT * | path[, path...] FROM "table"[."index"] [WHERE condition]
+    SELECT * | path[, path...] FROM "table"[."index"] [WHERE condition] [ORDER BY key [ASC|DESC][, ...]]
     INSERT INTO "table" VALUE {'attr': value, ...}
     UPDATE "table" SET path = value[, ...] [REMOVE path[, ...]] WHERE condition
-    DELETE FROM "table" WHERE condition
+        [RETURNING ALL OLD * | MODIFIED OLD * | ALL NEW * | MODIFIED NEW *]
+    DELETE FROM "table" WHERE condition [RETURNING ALL OLD *]
 
 A statement is tokenized, its literals and `?` parameters become `:vN` placeholders (with their
 AttributeValues), its attribute names `#nN` placeholders, and its WHERE / SET / projection parts
@@ -27,6 +28,7 @@ from overcast.services.dynamodb.partiql_text import (
     Cursor,
     Placeholders,
     expression,
+    identifier,
     literal,
     malformed,
     table_ref,
@@ -47,6 +49,8 @@ class Statement:
     where: str | None = None
     update: str | None = None
     item: Any = None
+    returning: str | None = None  # UpdateItem's ReturnValues spelling: ALL_OLD, UPDATED_NEW, ...
+    order: list[tuple[str, bool]] | None = None  # ORDER BY: (attribute, descending)
 
 
 def parse(text: str, parameters: list[Any] | None = None) -> Statement:
@@ -72,6 +76,8 @@ def parse(text: str, parameters: list[Any] | None = None) -> Statement:
         statement = Statement("DELETE", table, holders, where=_where(cursor, holders))
     else:
         raise malformed(f"Unexpected keyword: {head.text}")
+    if statement.kind in ("UPDATE", "DELETE"):
+        statement.returning = _returning(cursor, statement.kind)
     if not cursor.done():
         raise malformed(f"Unexpected token: {cursor.next().text}")
     holders.check_all_used()
@@ -80,12 +86,52 @@ def parse(text: str, parameters: list[Any] | None = None) -> Statement:
     return statement
 
 
+_RETURNING = {("all", "old"): "ALL_OLD", ("modified", "old"): "UPDATED_OLD", ("all", "new"): "ALL_NEW",
+              ("modified", "new"): "UPDATED_NEW"}
+
+
+def _returning(cursor: Cursor, kind: str) -> str | None:
+    """`RETURNING ALL|MODIFIED OLD|NEW *` (DELETE: `ALL OLD *` only), as UpdateItem's ReturnValues."""
+    following = cursor.peek()
+    if following is None or not following.is_word("returning"):
+        return None
+    cursor.next()
+    which = (cursor.expect_word("all", "modified").text.lower(), cursor.expect_word("old", "new").text.lower())
+    cursor.expect_op("*")
+    if kind == "DELETE" and which != ("all", "old"):
+        raise malformed("DELETE can only return ALL OLD *")
+    return _RETURNING[which]
+
+
+def _order_by(cursor: Cursor) -> list[tuple[str, bool]] | None:
+    """`ORDER BY key [ASC|DESC][, key [ASC|DESC]...]`."""
+    following = cursor.peek()
+    if following is None or not following.is_word("order"):
+        return None
+    cursor.next()
+    cursor.expect_word("by")
+    order: list[tuple[str, bool]] = []
+    while True:
+        name = identifier(cursor.next())
+        direction = cursor.peek()
+        descending = direction is not None and direction.is_word("desc")
+        if direction is not None and direction.is_word("asc", "desc"):
+            cursor.next()
+        order.append((name, descending))
+        following = cursor.peek()
+        if following is None or following.kind != "op" or following.text != ",":
+            return order
+        cursor.next()
+
+
 def _where(cursor: Cursor, holders: Placeholders, inside: bool = False) -> str | None:
     following = cursor.peek()
     if following is None or (inside and following.kind == "op" and following.text == ")"):
         return None
+    if following.is_word("order", "returning"):
+        return None
     cursor.expect_word("where")
-    return _parenthesized(cursor, holders) if inside else expression(cursor, holders)
+    return _parenthesized(cursor, holders) if inside else expression(cursor, holders, stop=("order", "returning"))
 
 
 def _parenthesized(cursor: Cursor, holders: Placeholders) -> str:
@@ -114,8 +160,9 @@ def _select(cursor: Cursor, holders: Placeholders, inside: bool = False) -> Stat
         projection = expression(cursor, holders, stop=("from",))
     cursor.expect_word("from")
     table, index = table_ref(cursor)
-    return Statement("SELECT", table, holders, index=index, projection=projection,
-                     where=_where(cursor, holders, inside))
+    where = _where(cursor, holders, inside)
+    return Statement("SELECT", table, holders, index=index, projection=projection, where=where,
+                     order=None if inside else _order_by(cursor))
 
 
 def _insert(cursor: Cursor, holders: Placeholders) -> Statement:

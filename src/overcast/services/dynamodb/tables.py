@@ -79,6 +79,9 @@ class TableDef:
     #: global tables: the regions holding a replica (this one included), and the version of global tables
     replicas: list[str] = field(default_factory=list)
     global_version: str | None = None
+    #: point-in-time recovery: when it was (last) enabled; None while it is off. Item changes are
+    #: then kept as history (services/dynamodb/pitr.py)
+    pitr_since: float | None = None
 
     @property
     def arn(self) -> str:

@@ -11,10 +11,11 @@ def _api(platform):  # type: ignore[no-untyped-def]
 
 
 def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.events.connections import connection_loop
     from overcast.services.events.replay import replay_loop
     from overcast.services.events.scheduler import schedule_loop
 
-    return [lambda: schedule_loop(platform), lambda: replay_loop(platform)]
+    return [lambda: schedule_loop(platform), lambda: replay_loop(platform), lambda: connection_loop(platform)]
 
 
 def _deliver(platform, target_arn, payload, options):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
+from overcast.services.events import connections
 from overcast.services.events.errors import ResourceAlreadyExists, ResourceNotFound, Validation
 from overcast.services.events.store import page
 
@@ -110,8 +111,20 @@ class ConnectionOperations:
                "InvocationConnectivityParameters": invocation_connectivity_parameters,
                "KmsKeyIdentifier": kms_key_identifier, "CreationTime": now, "LastModifiedTime": now,
                "LastAuthorizedTime": now}
+        self._authorize(doc)
         self.store.put_doc(CONNECTIONS, ctx.account, ctx.region, name, doc)
         return _pick(doc, ("ConnectionArn", "ConnectionState", "CreationTime", "LastModifiedTime"))
+
+    def _authorize(self, doc: dict[str, Any]) -> None:
+        """AWS: Basic and API-key connections are AUTHORIZED at once; OAuth ones are AUTHORIZING until
+        the authorization endpoint has been called (connections.py settles them)."""
+        doc.update(_token=None, _due=None)
+        doc.pop("StateReason", None)
+        if doc["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS":
+            connections.begin(self.platform, doc, "AUTHORIZING")
+            self.platform.signals.notify(connections.SIGNAL)
+        else:
+            doc.update(ConnectionState="AUTHORIZED", LastAuthorizedTime=doc["LastModifiedTime"])
 
     def describe_connection(self, ctx: RequestContext, name: str) -> dict[str, Any]:
         doc = self._connection(ctx, name)
@@ -141,16 +154,18 @@ class ConnectionOperations:
                            ("InvocationConnectivityParameters", invocation_connectivity_parameters)):
             if value is not None:
                 doc[key] = value
-        now = self.clock.now()
-        doc.update(ConnectionState="AUTHORIZED", LastModifiedTime=now, LastAuthorizedTime=now, _token=None)
+        doc["LastModifiedTime"] = self.clock.now()
+        self._authorize(doc)
         self.store.put_doc(CONNECTIONS, ctx.account, ctx.region, name, doc)
         return _pick(doc, CONNECTION_CHANGE)
 
     def deauthorize_connection(self, ctx: RequestContext, name: str) -> dict[str, Any]:
         doc = self._connection(ctx, name)
-        doc.update(ConnectionState="DEAUTHORIZED", LastModifiedTime=self.clock.now(), _token=None)
+        doc.update(LastModifiedTime=self.clock.now(), _token=None)
+        connections.begin(self.platform, doc, "DEAUTHORIZING")
         self.store.put_doc(CONNECTIONS, ctx.account, ctx.region, name, doc)
-        return {**_pick(doc, CONNECTION_CHANGE), "ConnectionState": "DEAUTHORIZING"}
+        self.platform.signals.notify(connections.SIGNAL)
+        return _pick(doc, CONNECTION_CHANGE)
 
     def delete_connection(self, ctx: RequestContext, name: str) -> dict[str, Any]:
         doc = self._connection(ctx, name)
@@ -186,15 +201,23 @@ class ConnectionOperations:
                "InvocationRateLimitPerSecond": invocation_rate_limit_per_second or DEFAULT_RATE,
                "CreationTime": now, "LastModifiedTime": now}
         self.store.put_doc(DESTINATIONS, ctx.account, ctx.region, name, doc)
-        return _pick(doc, ("ApiDestinationArn", "ApiDestinationState", "CreationTime", "LastModifiedTime"))
+        return _pick(self._with_state(ctx, doc), ("ApiDestinationArn", "ApiDestinationState", "CreationTime",
+                                                  "LastModifiedTime"))
+
+    def _with_state(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
+        """The destination with AWS's state: ACTIVE while its connection is AUTHORIZED, else INACTIVE."""
+        name = doc["ConnectionArn"].split(":connection/", 1)[-1].split("/", 1)[0]
+        connection = self.store.doc(CONNECTIONS, ctx.account, ctx.region, name)
+        return {**doc, "ApiDestinationState": connections.destination_state(connection)}
 
     def describe_api_destination(self, ctx: RequestContext, name: str) -> dict[str, Any]:
-        return {k: v for k, v in self._destination(ctx, name).items() if v is not None}
+        return {k: v for k, v in self._with_state(ctx, self._destination(ctx, name)).items() if v is not None}
 
     def list_api_destinations(self, ctx: RequestContext, name_prefix: str | None = None,
                               connection_arn: str | None = None, next_token: str | None = None,
                               limit: int | None = None) -> dict[str, Any]:
-        found = [_pick(d, DESTINATION_SUMMARY) for d in self.store.docs(DESTINATIONS, ctx.account, ctx.region)
+        found = [_pick(self._with_state(ctx, d), DESTINATION_SUMMARY)
+                 for d in self.store.docs(DESTINATIONS, ctx.account, ctx.region)
                  if d["Name"].startswith(name_prefix or "") and connection_arn in (None, d["ConnectionArn"])]
         chunk, token = page(found, next_token, limit)
         return {"ApiDestinations": chunk, **({"NextToken": token} if token else {})}
@@ -213,7 +236,8 @@ class ConnectionOperations:
                 doc[key] = value
         doc["LastModifiedTime"] = self.clock.now()
         self.store.put_doc(DESTINATIONS, ctx.account, ctx.region, name, doc)
-        return _pick(doc, ("ApiDestinationArn", "ApiDestinationState", "CreationTime", "LastModifiedTime"))
+        return _pick(self._with_state(ctx, doc), ("ApiDestinationArn", "ApiDestinationState", "CreationTime",
+                                                  "LastModifiedTime"))
 
     def delete_api_destination(self, ctx: RequestContext, name: str) -> dict[str, Any]:
         self._destination(ctx, name)

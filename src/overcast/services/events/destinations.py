@@ -7,7 +7,8 @@ the target's and the connection's header and query string parameters (the connec
 connection's body parameters merged into a JSON object body, and the connection's authorization:
 `Authorization: Basic ...`, the API key header, or `Authorization: Bearer <token>` with a token got
 from the OAuth authorization endpoint with the client credentials (cached until it expires, or
-until the endpoint answers 401). EventBridge retries 401, 407, 409, 429 and 5xx answers and
+until the endpoint answers 401 or 407; a Basic or API-key connection so answered is DEAUTHORIZED,
+and so is an OAuth one whose token cannot be got). EventBridge retries 401, 407, 409, 429 and 5xx answers and
 failures to connect, as for other targets; any other answer is final and goes to the dead-letter
 queue. Deliveries beyond the destination's `InvocationRateLimitPerSecond` wait for the next second.
 """
@@ -67,6 +68,7 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
     connection_name = destination["ConnectionArn"].split(":connection/", 1)[-1].split("/", 1)[0]
     connection = store.doc(CONNECTIONS, arn.account, arn.region, connection_name)
     if connection is None or connection.get("ConnectionState") != "AUTHORIZED":
+        # AWS: an API destination whose connection is not AUTHORIZED is INACTIVE; its events fail
         raise DeliveryError(f"Connection {connection_name} is not authorized.", code="NO_PERMISSIONS",
                             retryable=False)
     wait = platform.component(RateLimits).delay(target_arn, int(destination["InvocationRateLimitPerSecond"]))
@@ -77,8 +79,12 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
     status, _ = await asyncio.to_thread(send, url, method, headers, body)
     if 200 <= status < 300:
         return
-    if status == 401 and connection.get("_token"):
-        connection["_token"] = None  # the token was refused: get a new one on the next attempt
+    if status in (401, 407):
+        if connection["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS":
+            connection["_token"] = None  # AWS: an OAuth token is refreshed after a 401 or 407
+        else:  # AWS: a Basic or API-key connection answered 401/407 is de-authorized
+            deauthorize(connection, f"The endpoint {url} answered {status} to the connection's credentials",
+                        platform.clock.now())
         store.put_doc(CONNECTIONS, arn.account, arn.region, connection_name, connection)
     raise _failure(status, url)
 
@@ -134,13 +140,19 @@ async def _authorization(platform: Platform, account: str, region: str, connecti
         return {key["ApiKeyName"]: key.get("ApiKeyValue", "")}
     token = connection.get("_token") or {}
     if not token or (token.get("expires") is not None and token["expires"] <= platform.clock.now()):
-        token = await _fetch_token(platform, auth["OAuthParameters"])
+        store = platform.component(EventsStore)
+        try:
+            token = await fetch_token(platform, auth["OAuthParameters"])
+        except DeliveryError as failed:  # AWS: the connection becomes DEAUTHORIZED
+            deauthorize(connection, str(failed), platform.clock.now())
+            store.put_doc(CONNECTIONS, account, region, connection["Name"], connection)
+            raise DeliveryError(str(failed), code="NO_PERMISSIONS", retryable=False) from None
         connection["_token"] = token
-        platform.component(EventsStore).put_doc(CONNECTIONS, account, region, connection["Name"], connection)
+        store.put_doc(CONNECTIONS, account, region, connection["Name"], connection)
     return {"Authorization": f"Bearer {token['value']}"}
 
 
-async def _fetch_token(platform: Platform, oauth: dict[str, Any]) -> dict[str, Any]:
+async def fetch_token(platform: Platform, oauth: dict[str, Any]) -> dict[str, Any]:
     """The client-credentials grant: the client id and secret as Basic authorization, the
     connection's OAuth HTTP parameters as headers, query string and form body."""
     client = oauth.get("ClientParameters") or {}
@@ -166,6 +178,11 @@ async def _fetch_token(platform: Platform, oauth: dict[str, Any]) -> dict[str, A
     expires = document.get("expires_in")
     return {"value": str(document["access_token"]),
             "expires": platform.clock.now() + float(expires) if isinstance(expires, int | float) else None}
+
+
+def deauthorize(doc: dict[str, Any], reason: str, now: float) -> None:
+    """AWS: a connection whose authorization fails is DEAUTHORIZED, with the failure as its reason."""
+    doc.update(ConnectionState="DEAUTHORIZED", StateReason=reason, LastModifiedTime=now, _token=None, _due=None)
 
 
 def _basic(user: str, password: str) -> str:

@@ -89,6 +89,8 @@ def route(platform: Platform, account: str, region: str, bus: str, event: dict[s
         rule, rule_targets = state.rules[cast(str, name)]  # the index is keyed by rule name
         if only_rules is not None and rule["Arn"] not in only_rules:
             continue
+        if platform.metrics.enabled:
+            _count_match(platform, account, region, bus, rule["Name"], bool(rule_targets))
         for target in rule_targets:
             record_target(platform, rule, target, event, event_json, ingestion=ingestion, hops=hops)
             count += 1
@@ -111,8 +113,25 @@ def record_target(platform: Platform, rule: dict[str, Any], target: dict[str, An
         max_age=float(retry.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)),
         first=BACKOFF_BASE, cap=BACKOFF_CAP)
     dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
+    rule_arn = arns.parse(rule["Arn"])
+    counted = outbox.delivery_metrics(rule_arn.account, rule_arn.region, NAMESPACE, (("RuleName", rule["Name"]),),
+                                      failed="FailedInvocations", finished="Invocations")
     outbox.record(platform, target["Arn"], payload, options=target_options(target, event, rule, hops),
-                  retry=policy, failure_arn=dead_letter, failure_style="events" if dead_letter else None)
+                  retry=policy, failure_arn=dead_letter, failure_style="events" if dead_letter else None,
+                  metrics=counted)
+
+
+NAMESPACE = "AWS/Events"
+
+
+def _count_match(platform: Platform, account: str, region: str, bus: str, rule: str, triggered: bool) -> None:
+    """EventBridge's MatchedEvents (by RuleName, by EventBusName and RuleName, and for all rules) and
+    TriggeredRules (a matched rule with targets)."""
+    metrics = platform.metrics
+    for dims in ((), (("RuleName", rule),), (("EventBusName", bus), ("RuleName", rule))):
+        metrics.record(account, region, NAMESPACE, "MatchedEvents", dims, 1.0)
+        if triggered:
+            metrics.record(account, region, NAMESPACE, "TriggeredRules", dims, 1.0)
 
 
 def target_options(target: dict[str, Any], event: dict[str, Any], rule: dict[str, Any], hops: int) -> dict[str, Any]:

@@ -123,6 +123,7 @@ class RecordOperations(StreamOperations):
         self.kinesis.usable(stream)
         shard = self.store.shard(stream, keys.shard_id(iterator.shard))
         batch = self.kinesis.read_counter(stream, shard, iterator.after, limit or 10_000, MAX_READ_BYTES)
+        self._count_read(stream, batch.records)
         out: dict[str, Any] = {
             "Records": Trusted([r.to_wire() for r in batch.records]),
             "MillisBehindLatest": batch.millis_behind_latest,
@@ -133,6 +134,19 @@ class RecordOperations(StreamOperations):
         else:
             out["NextShardIterator"] = iterator.moved(batch.last_counter, clock.now()).encode()
         return out
+
+    def _count_read(self, stream: Any, records: list[Any]) -> None:
+        """GetRecords.IteratorAgeMilliseconds (the age of the call's last record, 0 when none),
+        GetRecords.Records and GetRecords.Success, by StreamName."""
+        metrics = self.platform.metrics
+        if not metrics.enabled:
+            return
+        dims = (("StreamName", stream.name),)
+        age = max(0.0, self.platform.clock.now() - records[-1].approximate_arrival) * 1000 if records else 0.0
+        for name, value, unit in (("GetRecords.IteratorAgeMilliseconds", float(round(age)), "Milliseconds"),
+                                  ("GetRecords.Records", float(len(records)), "Count"),
+                                  ("GetRecords.Success", 1.0, "Count")):
+            metrics.record(stream.account, stream.region, "AWS/Kinesis", name, dims, value, unit)
 
     # -- the shard map ------------------------------------------------------------------------
 

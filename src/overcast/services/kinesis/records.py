@@ -129,6 +129,13 @@ class RecordStore:
             self.next_trim = expires
             self.platform.signals.notify(RETENTION_SIGNAL)
         self.platform.signals.notify(stream_signal(stream.arn))
+        metrics = self.platform.metrics
+        if metrics.enabled:  # Kinesis's IncomingRecords and IncomingBytes, by StreamName
+            dims = (("StreamName", stream.name),)
+            metrics.record(stream.account, stream.region, "AWS/Kinesis", "IncomingRecords", dims,
+                           float(len(entries)))
+            metrics.record(stream.account, stream.region, "AWS/Kinesis", "IncomingBytes", dims,
+                           float(sum(len(e.data) for e in entries)), "Bytes")
         return placed
 
     # -- reading ------------------------------------------------------------------------------

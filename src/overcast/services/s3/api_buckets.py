@@ -241,13 +241,17 @@ class BucketOperations(ApiBase):
 
     def put_bucket_lifecycle_configuration(self, ctx: RequestContext, bucket: str,
                                            lifecycle_configuration: dict[str, Any] | None = None,
+                                           transition_default_minimum_object_size: str | None = None,
                                            **_: Any) -> dict[str, Any]:
         config = lifecycle_configuration or {"Rules": []}
         self.store.bucket(bucket)
         lifecycle.validate(config)
-        out = self._put_document(bucket, "bucket_lifecycle_configuration", lifecycle.storable(config))
+        # AWS: the transition minimum object size comes as a header, kept with the rules and answered back
+        minimum = transition_default_minimum_object_size or lifecycle.DEFAULT_MINIMUM
+        self._put_document(bucket, "bucket_lifecycle_configuration",
+                           {**lifecycle.storable(config), "TransitionDefaultMinimumObjectSize": minimum})
         self.platform.signals.notify(lifecycle.SIGNAL)
-        return out
+        return {"TransitionDefaultMinimumObjectSize": minimum}
 
     def get_bucket_lifecycle_configuration(self, ctx: RequestContext, bucket: str, **_: Any) -> dict[str, Any]:
         return self._get_document(bucket, "bucket_lifecycle_configuration")

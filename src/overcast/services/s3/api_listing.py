@@ -45,7 +45,8 @@ class ListingOperations(ApiBase):
         owner = self.owner(found.account)
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "Marker": encode(marker or ""), "MaxKeys": limit,
-            "IsTruncated": result.truncated, "Delimiter": encode(delimiter), "EncodingType": encoding_type,
+            "IsTruncated": result.truncated, "Delimiter": encode(delimiter or None),  # AWS: "" is not echoed
+            "EncodingType": encoding_type,
             "Contents": [self._entry(o, encode, owner) for o in result.keys],
             "CommonPrefixes": [{"Prefix": encode(p)} for p in result.prefixes],
         }
@@ -60,14 +61,17 @@ class ListingOperations(ApiBase):
         found = self.store.bucket(bucket)
         encode = _encoder(encoding_type)
         limit = check_max_keys(max_keys)
-        after = read_token(continuation_token) if continuation_token else (start_after or "")
+        # AWS: a continuation token wins over StartAfter, which is then neither used nor echoed;
+        # an empty token is refused like a bad one
+        resuming = continuation_token is not None
+        after = read_token(continuation_token or "") if resuming else (start_after or "")
         result = page(walk(self.store, bucket, prefix or "", delimiter or "", after), limit)
         owner = self.owner(found.account) if fetch_owner else None
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "MaxKeys": limit, "IsTruncated": result.truncated,
-            "KeyCount": len(result.keys) + len(result.prefixes), "Delimiter": encode(delimiter),
+            "KeyCount": len(result.keys) + len(result.prefixes), "Delimiter": encode(delimiter or None),
             "EncodingType": encoding_type, "ContinuationToken": continuation_token,
-            "StartAfter": encode(start_after),
+            "StartAfter": None if resuming else encode(start_after),
             "Contents": [self._entry(o, encode, owner) for o in result.keys],
             "CommonPrefixes": [{"Prefix": encode(p)} for p in result.prefixes],
         }
@@ -82,6 +86,9 @@ class ListingOperations(ApiBase):
         found = self.store.bucket(bucket)
         encode = _encoder(encoding_type)
         limit = check_max_keys(max_keys)
+        if version_id_marker and not key_marker:
+            raise e.invalid_argument("A version-id marker cannot be specified without a key marker.",
+                                     "version-id-marker", version_id_marker)
         entries = walk(self.store, bucket, prefix or "", delimiter or "", key_marker or "", versions=True,
                        version_marker=version_id_marker)
         result = page(entries, limit)
@@ -98,7 +105,7 @@ class ListingOperations(ApiBase):
         out: dict[str, Any] = {
             "Name": bucket, "Prefix": encode(prefix or ""), "KeyMarker": encode(key_marker or ""),
             "VersionIdMarker": version_id_marker or "", "MaxKeys": limit, "IsTruncated": result.truncated,
-            "Delimiter": encode(delimiter), "EncodingType": encoding_type, "Versions": versions,
+            "Delimiter": encode(delimiter or None), "EncodingType": encoding_type, "Versions": versions,
             "DeleteMarkers": markers, "CommonPrefixes": [{"Prefix": encode(p)} for p in result.prefixes],
         }
         if result.truncated:

@@ -21,7 +21,7 @@ from overcast.services.s3.api_objects import (
 from overcast.services.s3.blobs import Written
 from overcast.services.s3.checksums import composite, member, multipart_etag
 from overcast.services.s3.conditions import byte_range, check_read, check_write
-from overcast.services.s3.listing import check_max_keys
+from overcast.services.s3.listing import check_argument
 from overcast.services.s3.models import MAX_PUT, Bucket, Change, ObjectVersion, check_key
 from overcast.services.s3.multipart import MAX_PARTS, MIN_PART, Multipart, Part, Upload
 
@@ -200,18 +200,19 @@ class MultipartOperations(ObjectOperations):
                    part_number_marker: int | None = None, **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
         upload = self.multipart.get(bucket, key, upload_id)
-        limit = check_max_keys(max_parts)
-        found = self.multipart.parts(upload_id, part_number_marker or 0, limit + 1)
+        limit = check_argument("max-parts", max_parts, 1000)
+        marker = check_argument("part-number-marker", part_number_marker, 0, cap=False)
+        found = self.multipart.parts(upload_id, marker, limit + 1) if limit else []
         shown = found[:limit]
+        # AWS: NextPartNumberMarker is the last part listed (0 when none is), truncated or not
         out: dict[str, Any] = {
-            "Bucket": bucket, "Key": key, "UploadId": upload_id, "PartNumberMarker": part_number_marker or 0,
-            "MaxParts": limit, "IsTruncated": len(found) > limit, "StorageClass": "STANDARD",
+            "Bucket": bucket, "Key": key, "UploadId": upload_id, "PartNumberMarker": marker,
+            "NextPartNumberMarker": shown[-1].number if shown else 0, "MaxParts": limit,
+            "IsTruncated": len(found) > limit, "StorageClass": upload.meta.get("StorageClass") or "STANDARD",
             "Initiator": self.owner(target.account), "Owner": self.owner(target.account),
             "Parts": [{"PartNumber": p.number, "LastModified": p.last_modified, "ETag": f'"{p.etag}"',
                        "Size": p.size, **self.checksum_members(p.checksums)} for p in shown],
         }
-        if shown:
-            out["NextPartNumberMarker"] = shown[-1].number
         if upload.meta.get("ChecksumAlgorithm"):
             out.update(ChecksumAlgorithm=upload.meta["ChecksumAlgorithm"], ChecksumType=upload.meta["ChecksumType"])
         return out
@@ -221,32 +222,29 @@ class MultipartOperations(ObjectOperations):
                                upload_id_marker: str | None = None, max_uploads: int | None = None,
                                **_: Any) -> dict[str, Any]:
         target = self.store.bucket(bucket)
-        limit = check_max_keys(max_uploads)
+        limit = check_argument("max-uploads", max_uploads, 1000)
         entries: list[tuple[str, Any]] = []
         rolled: set[str] = set()
-        for upload in self.multipart.uploads(bucket, prefix or ""):
-            if key_marker and (upload.key < key_marker or (upload.key == key_marker and (
-                    not upload_id_marker or upload.upload_id <= upload_id_marker))):
-                continue
+        for upload in _after_markers(self.multipart.uploads(bucket, prefix or ""), key_marker, upload_id_marker):
             cut = upload.key.find(delimiter, len(prefix or "")) if delimiter else -1
             if cut >= 0:
                 common = upload.key[: cut + len(delimiter or "")]
-                if common not in rolled:
+                if common not in rolled and (not key_marker or common > key_marker):
                     rolled.add(common)
                     entries.append(("prefix", common))
                 continue
             entries.append(("upload", upload))
         page = entries[:limit]
-        out: dict[str, Any] = {
+        # AWS: NextKeyMarker/NextUploadIdMarker name the page's last upload ("" when it has none),
+        # whether or not the listing is truncated
+        last = next((u for kind, u in reversed(page) if kind == "upload"), None)
+        return {
             "Bucket": bucket, "KeyMarker": key_marker or "", "UploadIdMarker": upload_id_marker or "",
-            "MaxUploads": limit, "IsTruncated": len(entries) > limit, "Prefix": prefix, "Delimiter": delimiter,
+            "NextKeyMarker": last.key if last else "", "NextUploadIdMarker": last.upload_id if last else "",
+            "MaxUploads": limit, "IsTruncated": len(entries) > limit, "Prefix": prefix, "Delimiter": delimiter or None,
             "Uploads": [self._upload_entry(u, target.account) for kind, u in page if kind == "upload"],
             "CommonPrefixes": [{"Prefix": p} for kind, p in page if kind == "prefix"],
         }
-        last = next((u for kind, u in reversed(page) if kind == "upload"), None)
-        if out["IsTruncated"] and last is not None:
-            out.update(NextKeyMarker=last.key, NextUploadIdMarker=last.upload_id)
-        return out
 
     def _upload_entry(self, upload: Upload, account: str) -> dict[str, Any]:
         entry = {"UploadId": upload.upload_id, "Key": upload.key, "Initiated": upload.initiated,
@@ -254,6 +252,20 @@ class MultipartOperations(ObjectOperations):
         if upload.meta.get("ChecksumAlgorithm"):
             entry.update(ChecksumAlgorithm=upload.meta["ChecksumAlgorithm"], ChecksumType=upload.meta["ChecksumType"])
         return entry
+
+
+def _after_markers(uploads: list[Upload], key_marker: str | None, upload_id_marker: str | None) -> list[Upload]:
+    """Uploads after the markers, in S3's order (key, then initiation). AWS: without a key marker the
+    upload-id marker is ignored; with one, it must be an upload of that key ("Invalid uploadId marker")."""
+    if not key_marker:
+        return uploads
+    if not upload_id_marker:
+        return [u for u in uploads if u.key > key_marker]
+    same = [u.upload_id for u in uploads if u.key == key_marker]
+    if upload_id_marker not in same:
+        raise e.invalid_argument("Invalid uploadId marker", "upload-id-marker", upload_id_marker)
+    skip = set(same[: same.index(upload_id_marker) + 1])
+    return [u for u in uploads if u.key > key_marker or (u.key == key_marker and u.upload_id not in skip)]
 
 
 def _checksums_agree(item: dict[str, Any], part: Part) -> bool:

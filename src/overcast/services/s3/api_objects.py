@@ -166,9 +166,12 @@ class ObjectOperations(ApiBase):
         if params.get("part_number") is not None and params.get("range"):
             raise e.invalid_request("Cannot specify both Range header and partNumber query parameter")
         if params.get("part_number") is not None:
+            # AWS: a part is always a 206 with Content-Range (an object uploaded in one piece has
+            # part 1 only); x-amz-mp-parts-count only for objects made by a multipart upload
             start, end, count = part_range(obj, params["part_number"])
-            out["PartsCount"] = count
-            partial = count > 1
+            if obj.meta.get("Parts"):
+                out["PartsCount"] = count
+            partial = True
         else:
             found = byte_range(params.get("range"), obj.size)
             if found is not None:

@@ -7,12 +7,15 @@ action; IDs are unique and at most 255 characters; days are positive; a `Date` i
 transitions to STANDARD_IA/ONEZONE_IA wait at least 30 days; `ExpiredObjectDeleteMarker` goes without
 Days/Date; AbortIncompleteMultipartUpload is not allowed with a tag filter.
 
-Expiration: the lifecycle loop applies the enabled rules' `Expiration` (Days since the object was
-written, or a Date), `NoncurrentVersionExpiration` (NoncurrentDays since the version became
-noncurrent), `ExpiredObjectDeleteMarker` and `AbortIncompleteMultipartUpload`. Ages are in AWS
+Expiration and transitions: the lifecycle loop applies the enabled rules' `Expiration` (Days since the
+object was written, or a Date), `Transitions` (the storage class changes in place, down AWS's
+waterfall, with AWS's 128 KiB default minimum size), `NoncurrentVersionExpiration` and
+`NoncurrentVersionTransitions` (NoncurrentDays since the version became noncurrent, keeping
+`NewerNoncurrentVersions`), `ExpiredObjectDeleteMarker` and `AbortIncompleteMultipartUpload`. Ages are in AWS
 seconds (`OVERCAST_TIME_SCALE` shortens them); unlike AWS, ages are not rounded up to the next
 midnight UTC, and the loop runs every `SWEEP_EVERY` AWS seconds rather than once a day.
-Expirations send `LifecycleExpiration:Delete` / `LifecycleExpiration:DeleteMarkerCreated` events.
+Expirations send `LifecycleExpiration:Delete` / `LifecycleExpiration:DeleteMarkerCreated` events,
+transitions `LifecycleTransition`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ DAY = 86_400.0
 _ACTIONS = ("Expiration", "Transitions", "NoncurrentVersionExpiration", "NoncurrentVersionTransitions",
             "AbortIncompleteMultipartUpload", "Transition", "NoncurrentVersionTransition")
 _MIN_TRANSITION_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+#: AWS's transition waterfall: a lifecycle rule only moves an object to a class further down
+_RANK = {"STANDARD": 0, "REDUCED_REDUNDANCY": 0, "STANDARD_IA": 1, "INTELLIGENT_TIERING": 2, "ONEZONE_IA": 3,
+         "GLACIER_IR": 4, "GLACIER": 5, "DEEP_ARCHIVE": 6}
+#: `x-amz-transition-default-minimum-object-size`: AWS's default (since September 2024) keeps objects
+#: under 128 KiB from transitioning
+DEFAULT_MINIMUM = "all_storage_classes_128K"
+MIN_TRANSITION_SIZE = 128 * 1024
 
 
 def _arg(message: str) -> Exception:
@@ -141,41 +151,97 @@ def sweep(platform: Platform) -> None:
         lifecycle = bucket.settings.get("lifecycle") if bucket is not None else None
         if bucket is None or not lifecycle:
             continue
+        minimum = lifecycle.get("TransitionDefaultMinimumObjectSize") or DEFAULT_MINIMUM
         for rule in lifecycle.get("Rules") or []:
             if rule.get("Status") == "Enabled":
-                _apply(platform, bucket.name, rule)
+                _apply(platform, bucket.name, rule, minimum)
 
 
 def _expired(platform: Platform, since: float, days: Any) -> bool:
     return days is not None and platform.clock.aws_elapsed(since) >= int(days) * DAY
 
 
-def _apply(platform: Platform, bucket_name: str, rule: dict[str, Any]) -> None:
+def _apply(platform: Platform, bucket_name: str, rule: dict[str, Any], minimum: str) -> None:
     store = platform.component(S3Store)
     notifier = Notifier(platform, request_id="lifecycle", source_ip="s3.amazonaws.com", principal="s3.amazonaws.com")
     expiration = rule.get("Expiration") or {}
-    noncurrent = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+    noncurrent = rule.get("NoncurrentVersionExpiration") or {}
     now = platform.clock.now()
     rows = store.db.query("SELECT * FROM s3_objects WHERE bucket = ? ORDER BY key, seq DESC", (bucket_name,))
     successor_time: dict[str, float] = {}
+    newer: dict[str, int] = {}  # noncurrent versions of the key seen so far (all newer than this one)
     for obj in (version_from_row(r) for r in rows):
         bucket = store.bucket(bucket_name)
         if not _applies(rule, obj.key, obj.size, obj.meta.get("Tags") or {}):
-            successor_time[obj.key] = obj.last_modified
+            _passed(obj, successor_time, newer)
             continue
         if obj.is_latest and not obj.delete_marker:
             date = expiration.get("Date")
             if _expired(platform, obj.last_modified, expiration.get("Days")) or (date is not None and now >= _epoch(date)):
                 store.delete_object(bucket, obj.key, None, _renamed(notifier))
+            else:
+                _transition(platform, notifier, bucket, obj, rule, minimum, obj.last_modified,
+                            rule.get("Transitions") or [], "Days")
         elif obj.is_latest and obj.delete_marker and expiration.get("ExpiredObjectDeleteMarker"):
             others = store.db.scalar("SELECT COUNT(*) FROM s3_objects WHERE bucket = ? AND key = ?",
                                      (bucket_name, obj.key))
             if others == 1:
                 store.delete_object(bucket, obj.key, obj.version_id, _renamed(notifier))
-        elif not obj.is_latest and obj.key in successor_time and _expired(platform, successor_time[obj.key], noncurrent):
-            store.delete_object(bucket, obj.key, obj.version_id, _renamed(notifier))
-        successor_time[obj.key] = obj.last_modified
+        elif not obj.is_latest and obj.key in successor_time:
+            since, kept = successor_time[obj.key], newer.get(obj.key, 0)
+            # AWS: NewerNoncurrentVersions keeps that many newer noncurrent versions from the action
+            if _expired(platform, since, noncurrent.get("NoncurrentDays")) and \
+                    kept >= int(noncurrent.get("NewerNoncurrentVersions") or 0):
+                store.delete_object(bucket, obj.key, obj.version_id, _renamed(notifier))
+            elif not obj.delete_marker:
+                steps = [t for t in rule.get("NoncurrentVersionTransitions") or []
+                         if kept >= int(t.get("NewerNoncurrentVersions") or 0)]
+                _transition(platform, notifier, bucket, obj, rule, minimum, since, steps, "NoncurrentDays")
+        _passed(obj, successor_time, newer)
     _abort_uploads(platform, bucket_name, rule)
+
+
+def _passed(obj: Any, successor_time: dict[str, float], newer: dict[str, int]) -> None:
+    """Note a version as seen (versions of a key come newest first)."""
+    successor_time[obj.key] = obj.last_modified
+    if not obj.is_latest:
+        newer[obj.key] = newer.get(obj.key, 0) + 1
+
+
+def _transition(platform: Platform, notifier: Notifier, bucket: Any, obj: Any, rule: dict[str, Any], minimum: str,
+                since: float, steps: list[dict[str, Any]], days_member: str) -> None:
+    """Move a version to the furthest storage class of the rule's transitions that is due, if that
+    is further down AWS's waterfall than where it is; LastModified and the data stay as they are."""
+    current = obj.meta.get("StorageClass") or "STANDARD"
+    due = [t["StorageClass"] for t in steps if _due(platform, since, t, days_member)
+           and _RANK.get(t["StorageClass"], 0) > _RANK.get(current, 0)
+           and _size_allows(rule, obj.size, t["StorageClass"], minimum)]
+    if not due:
+        return
+    target = max(due, key=lambda name: _RANK.get(name, 0))
+    store = platform.component(S3Store)
+    meta = {**{k: v for k, v in obj.meta.items() if k not in ("RestoreReady", "RestoreExpiry")}, "StorageClass": target}
+    store.update_meta(obj, meta)
+    notifier.on_commit(Change("LifecycleTransition", bucket, obj.key, dataclasses.replace(obj, meta=meta)))
+
+
+def _due(platform: Platform, since: float, step: dict[str, Any], days_member: str) -> bool:
+    if step.get("Date") is not None:
+        return platform.clock.now() >= _epoch(step["Date"])
+    return _expired(platform, since, step.get(days_member, 0))
+
+
+def _size_allows(rule: dict[str, Any], size: int, target: str, minimum: str) -> bool:
+    """AWS's default minimum object size for transitions: a rule with its own size filter decides
+    alone; otherwise objects under 128 KiB stay, except (with `varies_by_storage_class`) for
+    GLACIER and DEEP_ARCHIVE."""
+    filt = rule.get("Filter") or {}
+    both = filt.get("And") or {}
+    if any(k in filt or k in both for k in ("ObjectSizeGreaterThan", "ObjectSizeLessThan")):
+        return True
+    if size >= MIN_TRANSITION_SIZE:
+        return True
+    return minimum == "varies_by_storage_class" and target in ("GLACIER", "DEEP_ARCHIVE")
 
 
 def _renamed(notifier: Notifier) -> Any:

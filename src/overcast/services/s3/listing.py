@@ -79,7 +79,11 @@ def walk(store: S3Store, bucket: str, prefix: str = "", delimiter: str = "", mar
 
 
 def page(entries: Iterator[tuple[str, Any]], max_keys: int) -> Page:
+    """The first `max_keys` entries. AWS: `max-keys=0` answers an empty page that is not truncated
+    (there is nothing to resume from)."""
     result = Page([], [], False, None, None)
+    if max_keys == 0:
+        return result
     for count, (kind, value) in enumerate(entries):
         if count >= max_keys:
             result.truncated = True
@@ -105,7 +109,7 @@ def read_token(token: str) -> str:
         return str(json.loads(base64.urlsafe_b64decode(token.encode()))["after"])
     except (ValueError, KeyError, TypeError):
         raise invalid_argument("The continuation token provided is incorrect", "continuation-token",
-                               token) from None
+                               token or None) from None
 
 
 def check_max_keys(max_keys: int | None, default: int = 1000) -> int:
@@ -114,3 +118,13 @@ def check_max_keys(max_keys: int | None, default: int = 1000) -> int:
     if max_keys < 0:
         raise invalid_argument("Provided max-keys not an integer or within integer range", "max-keys", max_keys)
     return min(max_keys, default)
+
+
+def check_argument(name: str, value: int | None, default: int, cap: bool = True) -> int:
+    """A paging argument of ListParts/ListMultipartUploads: AWS refuses a negative one with
+    "Argument <name> must be an integer between 0 and 2147483647"; a count is capped at `default`."""
+    if value is None:
+        return default
+    if not 0 <= value <= 2147483647:
+        raise invalid_argument(f"Argument {name} must be an integer between 0 and 2147483647", name, value)
+    return min(value, default) if cap else value

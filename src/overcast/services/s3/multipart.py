@@ -65,7 +65,7 @@ class Multipart:
         return _upload(row)
 
     def uploads(self, bucket: str, prefix: str) -> list[Upload]:
-        rows = self.db.query("SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, initiated, upload_id", (bucket,))
+        rows = self.db.query("SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, initiated, rowid", (bucket,))
         return [_upload(r) for r in rows if r["key"].startswith(prefix)]
 
     def put_part(self, upload: Upload, number: int, written: Written, checksums: dict[str, str]) -> Part:

@@ -186,7 +186,7 @@ class Notifier:
         """One entry of `Records`, exactly as S3 sends it."""
         bucket, obj = change.bucket, change.version
         s3_object: dict[str, Any] = {"key": quote_plus(change.key, safe="/")}
-        if change.event.startswith("ObjectCreated"):
+        if change.event.startswith(("ObjectCreated", "LifecycleTransition")):
             s3_object.update(size=obj.size, eTag=obj.etag)
         if bucket.versioning is not None and obj.version_id != "null":
             s3_object["versionId"] = obj.version_id
@@ -218,8 +218,9 @@ class Notifier:
         """The EventBridge event S3 puts on the default bus ("Object Created" / "Object Deleted")."""
         bucket, obj = change.bucket, change.version
         created = change.event.startswith("ObjectCreated")
+        moved = change.event == "LifecycleTransition"
         s3_object: dict[str, Any] = {"key": change.key}
-        if created:
+        if created or moved:
             s3_object.update(size=obj.size, etag=obj.etag)
         if bucket.versioning is not None:
             s3_object["version-id"] = obj.version_id
@@ -233,13 +234,17 @@ class Notifier:
             "source-ip-address": self.source_ip,
             "reason": _REASONS.get(change.event, "DeleteObject"),
         }
-        if not created:
+        if moved:  # AWS: "Object Storage Class Changed", requested by S3 itself
+            del detail["reason"], detail["source-ip-address"]
+            detail.update({"requester": "s3.amazonaws.com", "destination-storage-class": obj.meta.get("StorageClass")})
+        elif not created:
             detail["deletion-type"] = ("Delete Marker Created" if change.event.endswith("DeleteMarkerCreated")
                                        else "Permanently Deleted")
+        kind = "Object Created" if created else "Object Storage Class Changed" if moved else "Object Deleted"
         return {
             "version": "0",
             "id": str(uuid.uuid4()),
-            "detail-type": "Object Created" if created else "Object Deleted",
+            "detail-type": kind,
             "source": "aws.s3",
             "account": bucket.account,
             "time": iso_ms(self.platform.clock.now()).split(".")[0] + "Z",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from overcast import arns
 from overcast import delivery as targets
 from overcast.errors import client_error
 from overcast.platform import Platform
@@ -135,6 +136,12 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
         for sub in platform.component(SnsStore).subscriptions(topic.arn):
             if sub.confirmed and _accepts(sub, note):
                 _record(platform, topic, sub, note, group_id, dedup_id, trace)
+    if platform.metrics.enabled:  # NumberOfMessagesPublished and PublishSize, by TopicName
+        parsed = arns.parse(topic.arn)
+        topic_dims = (("TopicName", parsed.resource),)
+        platform.metrics.record(parsed.account, parsed.region, "AWS/SNS", "NumberOfMessagesPublished", topic_dims, 1.0)
+        platform.metrics.record(parsed.account, parsed.region, "AWS/SNS", "PublishSize", topic_dims,
+                                float(len(message.encode())), "Bytes")
     return Published(note.message_id, sequence)
 
 
@@ -209,5 +216,9 @@ def _record(platform: Platform, topic: Topic, sub: Subscription, note: formats.N
             options["FailurePayload"] = formats.envelope(note, sub.arn, "lambda", sign)
         if group_id:  # a FIFO topic's redrive keeps the group and deduplication ids
             options["FailureOptions"] = {"MessageGroupId": group_id, "MessageDeduplicationId": dedup_id}
+    parsed = arns.parse(topic.arn)
+    counted = targets.delivery_metrics(parsed.account, parsed.region, "AWS/SNS", (("TopicName", parsed.resource),),
+                                       delivered="NumberOfNotificationsDelivered",
+                                       failed="NumberOfNotificationsFailed")
     targets.record(platform, target, payload, options=options, retry=retry, failure_arn=sub.dead_letter_arn,
-                   failure_style="sns")
+                   failure_style="sns", metrics=counted)

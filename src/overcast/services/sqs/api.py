@@ -11,6 +11,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.sqs import attributes as qattrs
+from overcast.services.sqs import metrics
 from overcast.services.sqs.batches import MAX_BATCH_BYTES, check_batch, entry_size, run_batch
 from overcast.services.sqs.errors import (
     QUERY_NO_QUEUE,
@@ -282,6 +283,8 @@ class SqsApi:
             await self.platform.signals.wait(signal_key(queue.arn), remaining)
             queue = self.queues.get(queue.arn)
         if not got:
+            # NumberOfEmptyReceives: ReceiveMessage calls that returned no message
+            metrics.count(self.platform, queue.account, queue.region, queue.name, "NumberOfEmptyReceives", 1.0)
             return {}
         return {"Messages": [render(m, queue.fifo, names, message_attribute_names) for m in got]}
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.sqs import metrics
 from overcast.services.sqs.digest import md5_of_attributes
 from overcast.services.sqs.errors import InvalidParameterValue, ReceiptHandleIsInvalid
 from overcast.services.sqs.fifo import SEQUENCE_BASE, group_by_group, sequence_number, sequence_part
@@ -195,6 +196,10 @@ class Messages:
                      now + self.clock.scaled(DEDUP_WINDOW)),
                 )
         self._available(queue.arn, available, now)
+        if self.platform.metrics.enabled:
+            metrics.count(self.platform, queue.account, queue.region, queue.name, "NumberOfMessagesSent", 1.0)
+            metrics.count(self.platform, queue.account, queue.region, queue.name, "SentMessageSize",
+                          float(len(out.body.encode())), "Bytes")
         return Sent(msg_id, out.md5_body, md5_attrs, md5_system, sequence_number(seq, now) if queue.fifo else None)
 
     def _dedup_key(self, queue: Queue, out: Outgoing) -> str:
@@ -243,6 +248,9 @@ class Messages:
                 )
         if taken and timeout:
             self._schedule(now + self.clock.scaled(timeout))
+        if taken and self.platform.metrics.enabled:
+            metrics.count(self.platform, queue.account, queue.region, queue.name, "NumberOfMessagesReceived",
+                          float(len(taken)))
         if queue.fifo:
             self._mark_served(queue.arn, taken)
         return taken
@@ -341,6 +349,8 @@ class Messages:
         if not current and row["available_at"] > now:
             return  # a stale handle of a message someone else now holds: succeeds, deletes nothing
         self.db.execute("DELETE FROM sqs_messages WHERE seq = ?", (seq,))
+        if self.platform.metrics.enabled:
+            metrics.count(self.platform, queue.account, queue.region, queue.name, "NumberOfMessagesDeleted", 1.0)
         if queue.fifo:
             self.signals.notify(signal_key(queue.arn))  # the message group is unlocked
 

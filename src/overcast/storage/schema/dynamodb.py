@@ -104,4 +104,16 @@ MIGRATIONS = [
         PRIMARY KEY (backup_arn, seq)
     ) WITHOUT ROWID;
     """,
+    # point-in-time recovery: the before-image of every item change of a table with PITR enabled
+    """
+    CREATE TABLE ddb_pitr_changes (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        table_id   INTEGER NOT NULL,
+        at         REAL NOT NULL,             -- platform-clock time of the change
+        pk         BLOB NOT NULL,
+        sk         BLOB NOT NULL,
+        old        TEXT                       -- the item before the change; NULL: it did not exist
+    );
+    CREATE INDEX ddb_pitr_changes_by_time ON ddb_pitr_changes(table_id, at);
+    """,
 ]
