@@ -19,7 +19,7 @@ export async function render(main) {
   const alarms = h("div");
   const other = h("div");
   main.replaceChildren(h("h1", {}, "Metrics and alarms"),
-    h("section", { "aria-labelledby": "lm" }, h("h2", { id: "lm" }, "Lambda, last hour (1-minute periods)"), charts),
+    h("section", { "aria-labelledby": "lm" }, h("h2", { id: "lm" }, "Lambda, up to the last hour (1-minute periods)"), charts),
     h("section", { "aria-labelledby": "al" }, h("h2", { id: "al" }, "Alarms"), alarms),
     h("section", { "aria-labelledby": "om" }, h("h2", { id: "om" }, "All metrics"), other));
   const refresh = async () => {
@@ -67,10 +67,13 @@ async function lambdaCharts(into) {
 export function chart(title, results, unit = "") {
   const W = 380, H = 170, L = 44, B = 22;
   const end = Math.ceil(Date.now() / 1000 / PERIOD) * PERIOD;
-  const start = end - HOUR;
   const points = results.map((r) => (r.Timestamps || []).map((t, i) => [t, r.Values[i]]));
+  // the last hour, narrowed to the data's span (at least 15 minutes) so recent points stay apart
+  const first = Math.min(end - 15 * PERIOD, ...points.flat().map(([t]) => t - 2 * PERIOD));
+  const start = Math.max(end - HOUR, first);
+  const span = end - start;
   const max = Math.max(1e-9, ...points.flat().map(([, v]) => v));
-  const x = (t) => L + ((t - start) / HOUR) * (W - L - 8);
+  const x = (t) => L + ((t - start) / span) * (W - L - 8);
   const y = (v) => H - B - (v / max) * (H - B - 10);
   const ns = "http://www.w3.org/2000/svg";
   const el = (tag, attrs, text) => { const n = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v); if (text !== undefined) n.textContent = text; return n; };
