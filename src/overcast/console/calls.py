@@ -8,7 +8,7 @@ is converted and checked against the botocore model as a request on the wire is,
 method sees what it would see from any SDK.
 
 Only operations that read are allowed here (names starting with List, Describe, Get, Scan, Query,
-BatchGet, Filter or Test); whatever changes state (Invoke, StartMessageMoveTask, SendMessage...) the
+BatchGet, Filter or Test, but not API Gateway's TestInvoke*); whatever changes state (Invoke, StartMessageMoveTask, SendMessage...) the
 page sends to the AWS endpoint itself, through the gateway, as any client would.
 """
 
@@ -34,6 +34,9 @@ log = logging.getLogger("overcast.console")
 
 #: Operations that only read, by the verb their names start with.
 READ_VERBS = ("List", "Describe", "Get", "Scan", "Query", "BatchGet", "Filter", "Test")
+#: ...except these, which run something: API Gateway's TestInvokeMethod and TestInvokeAuthorizer call
+#: the integration (a function) as a real request would.
+NOT_READS = ("TestInvoke",)
 
 
 class CallError(Exception):
@@ -49,7 +52,7 @@ class CallError(Exception):
 
 def is_read(operation: str) -> bool:
     """Whether `operation` (CamelCase, as in the model) only reads."""
-    return operation.startswith(READ_VERBS)
+    return operation.startswith(READ_VERBS) and not operation.startswith(NOT_READS)
 
 
 def context(gateway: Gateway, endpoint: str, region: str | None = None, account: str | None = None) -> RequestContext:

@@ -103,6 +103,9 @@ def test_the_call_route_runs_reads_only(console):
     assert refused.status_code == 403 and refused.json()["__type"] == "AccessDeniedException"
     refused = console.post("api/call/sqs/PurgeQueue", json={"QueueUrl": "x"})
     assert refused.status_code == 403
+    refused = console.post("api/call/apigateway/TestInvokeMethod",  # it calls the integration's function
+                           json={"restApiId": "a", "resourceId": "b", "httpMethod": "GET"})
+    assert refused.status_code == 403
     unknown = console.post("api/call/nosuch/ListThings", json={})
     assert unknown.status_code == 404 and unknown.json()["__type"] == "UnknownService"
     missing = console.post("api/call/sqs/ListNothing", json={})
