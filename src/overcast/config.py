@@ -53,6 +53,10 @@ class Config:
     legacy_runtimes: bool = False
     #: Lambda's account-level BlockPublicAccess setting: refuse resource policies granting public access.
     lambda_block_public_access: bool = False
+    #: Record X-Ray segments for every hop (OVERCAST_TRACING=0 turns recording off; headers still travel).
+    tracing: bool = True
+    #: UDP port of the X-Ray daemon on `host` (0: no daemon).
+    xray_daemon_port: int = 2000
     #: Functions whose environments run under a debugger: `name[:port][:wait],...` (docs/debugging.md).
     debug: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -74,6 +78,8 @@ class Config:
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
             "lambda_block_public_access": env.get("OVERCAST_LAMBDA_BLOCK_PUBLIC_ACCESS", "").lower()
             in ("1", "true", "yes"),
+            "tracing": env.get("OVERCAST_TRACING", "1").lower() not in ("0", "false", "no", "off"),
+            "xray_daemon_port": int(env.get("OVERCAST_XRAY_DAEMON_PORT", cls.xray_daemon_port)),
             "debug": env.get("OVERCAST_DEBUG", ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -23,6 +23,7 @@ from overcast.services.lambda_.errors import ServiceException
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import Resolved
 from overcast.services.sts.models import SessionStore
+from overcast.tracing import Tracer
 
 PYTHON_VERSION = "3.12"
 #: How long an environment's execution-role credentials last; environments are retired before
@@ -157,6 +158,7 @@ class SpecBuilder:
         config = resolved.config
         logging_config = config.get("LoggingConfig") or {}
         runtime = config.get("Runtime") or "python3.12"
+        daemon = self.platform.component(Tracer).daemon_address
         variables = {
             "_HANDLER": config.get("Handler") or "",
             "AWS_REGION": resolved.ref.region,
@@ -168,10 +170,11 @@ class SpecBuilder:
             "AWS_LAMBDA_LOG_GROUP_NAME": logging_config.get("LogGroup") or f"/aws/lambda/{resolved.ref.name}",
             "AWS_LAMBDA_LOG_FORMAT": logging_config.get("LogFormat", "Text"),
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.platform.config.port}",
+            # Lambda points the X-Ray SDKs at its daemon; here, overcast's (services/xray/daemon.py)
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
-            "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
-            "_AWS_XRAY_DAEMON_PORT": "2000",
+            "AWS_XRAY_DAEMON_ADDRESS": daemon,
+            "_AWS_XRAY_DAEMON_ADDRESS": daemon.rsplit(":", 1)[0],
+            "_AWS_XRAY_DAEMON_PORT": daemon.rsplit(":", 1)[1],
             "LAMBDA_TASK_ROOT": task_root,
             "PWD": task_root,
             "LANG": "en_US.UTF-8",

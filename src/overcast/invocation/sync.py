@@ -26,8 +26,9 @@ from overcast.execution.environment import (
 from overcast.execution.hotreload import HotFolders
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
-from overcast.invocation import emf, lambda_metrics, recursion
+from overcast.invocation import emf, lambda_metrics, recursion, traces
 from overcast.invocation.concurrency import ConcurrencyGate
+from overcast.invocation.sampling import Sampler
 from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
@@ -94,6 +95,7 @@ class Invoker:
         self.gate = ConcurrencyGate(platform.config.concurrency_limit)
         self.node_sdk = NodeSdk()
         self.specs = SpecBuilder(platform, self.node_sdk)
+        self.sampler = Sampler(platform)
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
         self.specs.pool = self.pool
@@ -151,7 +153,8 @@ class Invoker:
             return outcome
         config = resolved.config
         active = (config.get("TracingConfig") or {}).get("Mode") == "Active"
-        trace, hops = recursion.advance(trace, resolved.ref.arn, active=active)
+        caller, started = trace, self.platform.clock.now()
+        trace, hops = recursion.advance(trace, resolved.ref.arn, active=active and self.sampler.sample(resolved.ref.arn, trace))
         if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
             log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
             raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
@@ -165,7 +168,10 @@ class Invoker:
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
                                  self.functions.total_reserved(account, region))
+        traced: dict[str, Any] = {"function_arn": resolved.ref.arn, "account": account, "region": region, "caller": caller,
+                  "header": trace, "start": started, "request_id": request_id}
         if isinstance(slot, str):
+            traces.record_invocation(self.platform, status=429, **traced)
             lambda_metrics.throttled(self.platform.metrics, resolved)
             raise TooManyRequests(slot)
         if self.platform.metrics.enabled:
@@ -177,6 +183,7 @@ class Invoker:
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)
+        traces.record_invocation(self.platform, result=result, cold=cold, **traced)
         if cold:  # a deprecated runtime (legacy mode) says so first in its environment's log
             init_logs = with_legacy_note(config.get("Runtime"), self.platform.clock.now(), init_logs)
         outcome = self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
