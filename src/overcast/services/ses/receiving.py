@@ -86,12 +86,12 @@ class Receiver:
         if rule_set is None:
             return
         for rule in rule_set["Rules"]:
-            matched = [r for r in recipients if rules.recipient_matches(rule["Recipients"], r)]
+            matched = [r for r in recipients if rules.recipient_matches(rule.get("Recipients") or [], r)]
             if not rule["Enabled"] or not matched:
                 continue
             result["Rules"].append(rule["Name"])
             stop = None
-            for action in rule["Actions"]:
+            for action in rule.get("Actions") or []:
                 kind, config = next(iter(action.items()))
                 mail = _mail(message_id, msg, sender, matched, now)
                 outcome = await self._action(kind, config, mail, matched, raw, msg, now)

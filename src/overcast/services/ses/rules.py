@@ -84,9 +84,12 @@ def check_rule(rule: dict[str, Any]) -> dict[str, Any]:
         lam = action.get("LambdaAction")
         if lam and lam.get("InvocationType", "Event") not in ("Event", "RequestResponse"):
             raise invalid(f"Invalid invocation type: {lam.get('InvocationType')}")
-    return {"Name": rule["Name"], "Enabled": bool(rule.get("Enabled", False)),
-            "TlsPolicy": rule.get("TlsPolicy") or "Optional", "Recipients": list(rule.get("Recipients") or []),
-            "Actions": list(rule.get("Actions") or []), "ScanEnabled": bool(rule.get("ScanEnabled", False))}
+    out = {"Name": rule["Name"], "Enabled": bool(rule.get("Enabled", False)),
+           "TlsPolicy": rule.get("TlsPolicy") or "Optional", "ScanEnabled": bool(rule.get("ScanEnabled", False))}
+    for key in ("Recipients", "Actions"):  # left out when not given, as AWS describes such a rule
+        if rule.get(key):
+            out[key] = list(rule[key])
+    return out
 
 
 def add_rule(platform: Platform, account: str, region: str, set_name: str, rule: dict[str, Any],
