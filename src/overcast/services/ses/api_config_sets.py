@@ -11,14 +11,14 @@ from overcast.services.ses.identities import page
 
 
 class ConfigSetOperations(ApiBase):
-    def create_configuration_set(self, ctx: RequestContext, ConfigurationSet: dict[str, Any]) -> dict[str, Any]:
-        config_sets.create(self.platform, ctx.account, ctx.region, ConfigurationSet["Name"])
+    def create_configuration_set(self, ctx: RequestContext, configuration_set: dict[str, Any]) -> dict[str, Any]:
+        config_sets.create(self.platform, ctx.account, ctx.region, configuration_set["Name"])
         return {}
 
-    def describe_configuration_set(self, ctx: RequestContext, ConfigurationSetName: str,
-                                   ConfigurationSetAttributeNames: list[str] | None = None) -> dict[str, Any]:
-        doc = config_sets.get(self.platform, ctx.account, ctx.region, ConfigurationSetName)
-        wanted = set(ConfigurationSetAttributeNames or [])
+    def describe_configuration_set(self, ctx: RequestContext, configuration_set_name: str,
+                                   configuration_set_attribute_names: list[str] | None = None) -> dict[str, Any]:
+        doc = config_sets.get(self.platform, ctx.account, ctx.region, configuration_set_name)
+        wanted = set(configuration_set_attribute_names or [])
         out: dict[str, Any] = {"ConfigurationSet": {"Name": doc["Name"]}}
         if "eventDestinations" in wanted:
             out["EventDestinations"] = [config_sets.to_v1(d) for d in doc["EventDestinations"]]
@@ -31,32 +31,32 @@ class ConfigSetOperations(ApiBase):
                                         "ReputationMetricsEnabled": doc.get("ReputationMetricsEnabled", False)}
         return out
 
-    def delete_configuration_set(self, ctx: RequestContext, ConfigurationSetName: str) -> dict[str, Any]:
-        config_sets.delete(self.platform, ctx.account, ctx.region, ConfigurationSetName)
+    def delete_configuration_set(self, ctx: RequestContext, configuration_set_name: str) -> dict[str, Any]:
+        config_sets.delete(self.platform, ctx.account, ctx.region, configuration_set_name)
         return {}
 
-    def list_configuration_sets(self, ctx: RequestContext, NextToken: str | None = None,
-                                MaxItems: int | None = None) -> dict[str, Any]:
+    def list_configuration_sets(self, ctx: RequestContext, next_token: str | None = None,
+                                max_items: int | None = None) -> dict[str, Any]:
         docs = config_sets.listed(self.platform, ctx.account, ctx.region)
-        chunk, token = page(docs, NextToken, MaxItems)
+        chunk, token = page(docs, next_token, max_items)
         return {"ConfigurationSets": [{"Name": d["Name"]} for d in chunk], **({"NextToken": token} if token else {})}
 
-    def create_configuration_set_event_destination(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                   EventDestination: dict[str, Any]) -> dict[str, Any]:
-        config_sets.set_destination(self.platform, ctx.account, ctx.region, ConfigurationSetName,
-                                    config_sets.from_v1(EventDestination), create=True)
+    def create_configuration_set_event_destination(self, ctx: RequestContext, configuration_set_name: str,
+                                                   event_destination: dict[str, Any]) -> dict[str, Any]:
+        config_sets.set_destination(self.platform, ctx.account, ctx.region, configuration_set_name,
+                                    config_sets.from_v1(event_destination), create=True)
         return {}
 
-    def update_configuration_set_event_destination(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                   EventDestination: dict[str, Any]) -> dict[str, Any]:
-        config_sets.set_destination(self.platform, ctx.account, ctx.region, ConfigurationSetName,
-                                    config_sets.from_v1(EventDestination), create=False)
+    def update_configuration_set_event_destination(self, ctx: RequestContext, configuration_set_name: str,
+                                                   event_destination: dict[str, Any]) -> dict[str, Any]:
+        config_sets.set_destination(self.platform, ctx.account, ctx.region, configuration_set_name,
+                                    config_sets.from_v1(event_destination), create=False)
         return {}
 
-    def delete_configuration_set_event_destination(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                   EventDestinationName: str) -> dict[str, Any]:
-        config_sets.delete_destination(self.platform, ctx.account, ctx.region, ConfigurationSetName,
-                                       EventDestinationName)
+    def delete_configuration_set_event_destination(self, ctx: RequestContext, configuration_set_name: str,
+                                                   event_destination_name: str) -> dict[str, Any]:
+        config_sets.delete_destination(self.platform, ctx.account, ctx.region, configuration_set_name,
+                                       event_destination_name)
         return {}
 
     def _set_option(self, ctx: RequestContext, name: str, **changes: Any) -> dict[str, Any]:
@@ -65,26 +65,26 @@ class ConfigSetOperations(ApiBase):
         config_sets.put(self.platform, ctx.account, ctx.region, doc)
         return {}
 
-    def create_configuration_set_tracking_options(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                  TrackingOptions: dict[str, Any]) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, TrackingOptions=TrackingOptions)
+    def create_configuration_set_tracking_options(self, ctx: RequestContext, configuration_set_name: str,
+                                                  tracking_options: dict[str, Any]) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, TrackingOptions=tracking_options)
 
-    def update_configuration_set_tracking_options(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                  TrackingOptions: dict[str, Any]) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, TrackingOptions=TrackingOptions)
+    def update_configuration_set_tracking_options(self, ctx: RequestContext, configuration_set_name: str,
+                                                  tracking_options: dict[str, Any]) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, TrackingOptions=tracking_options)
 
     def delete_configuration_set_tracking_options(self, ctx: RequestContext,
-                                                  ConfigurationSetName: str) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, TrackingOptions=None)
+                                                  configuration_set_name: str) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, TrackingOptions=None)
 
-    def put_configuration_set_delivery_options(self, ctx: RequestContext, ConfigurationSetName: str,
-                                               DeliveryOptions: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, DeliveryOptions=DeliveryOptions)
+    def put_configuration_set_delivery_options(self, ctx: RequestContext, configuration_set_name: str,
+                                               delivery_options: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, DeliveryOptions=delivery_options)
 
-    def update_configuration_set_sending_enabled(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                 Enabled: bool) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, SendingEnabled=Enabled)
+    def update_configuration_set_sending_enabled(self, ctx: RequestContext, configuration_set_name: str,
+                                                 enabled: bool) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, SendingEnabled=enabled)
 
-    def update_configuration_set_reputation_metrics_enabled(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                            Enabled: bool) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, ReputationMetricsEnabled=Enabled)
+    def update_configuration_set_reputation_metrics_enabled(self, ctx: RequestContext, configuration_set_name: str,
+                                                            enabled: bool) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, ReputationMetricsEnabled=enabled)

@@ -22,92 +22,92 @@ def _destination(destination: dict[str, Any] | None) -> dict[str, list[str]]:
 
 
 class SendOperations(ApiBase):
-    def send_email(self, ctx: RequestContext, Source: str, Destination: dict[str, Any], Message: dict[str, Any],
-                   ReplyToAddresses: list[str] | None = None, Tags: list[dict[str, str]] | None = None,
-                   ConfigurationSetName: str | None = None, **_: Any) -> dict[str, Any]:
-        body = Message.get("Body") or {}
-        raw = build(Source, _destination(Destination), (Message.get("Subject") or {}).get("Data"),
-                    (body.get("Text") or {}).get("Data"), (body.get("Html") or {}).get("Data"), ReplyToAddresses)
-        message_id = send(self.platform, ctx.account, ctx.region, source=Source, destination=_destination(Destination),
-                          raw=raw, operation="SendEmail", config_set_name=ConfigurationSetName, tags=_tags(Tags))
+    def send_email(self, ctx: RequestContext, source: str, destination: dict[str, Any], message: dict[str, Any],
+                   reply_to_addresses: list[str] | None = None, tags: list[dict[str, str]] | None = None,
+                   configuration_set_name: str | None = None, **_: Any) -> dict[str, Any]:
+        body = message.get("Body") or {}
+        raw = build(source, _destination(destination), (message.get("Subject") or {}).get("Data"),
+                    (body.get("Text") or {}).get("Data"), (body.get("Html") or {}).get("Data"), reply_to_addresses)
+        message_id = send(self.platform, ctx.account, ctx.region, source=source, destination=_destination(destination),
+                          raw=raw, operation="SendEmail", config_set_name=configuration_set_name, tags=_tags(tags))
         return {"MessageId": message_id}
 
-    def send_raw_email(self, ctx: RequestContext, RawMessage: dict[str, Any], Source: str | None = None,
-                       Destinations: list[str] | None = None, Tags: list[dict[str, str]] | None = None,
-                       ConfigurationSetName: str | None = None, **_: Any) -> dict[str, Any]:
-        data = RawMessage.get("Data") or b""
+    def send_raw_email(self, ctx: RequestContext, raw_message: dict[str, Any], source: str | None = None,
+                       destinations: list[str] | None = None, tags: list[dict[str, str]] | None = None,
+                       configuration_set_name: str | None = None, **_: Any) -> dict[str, Any]:
+        data = raw_message.get("Data") or b""
         parsed = parse_raw(data)
-        source = Source or str(parsed.get("From") or "")
+        source = source or str(parsed.get("From") or "")
         if not source:
             raise invalid("Missing required header 'From'.")
         message_id = send(self.platform, ctx.account, ctx.region, source=source,
-                          destination=destination_of(parsed, Destinations), raw=data.decode("utf-8", "replace"),
-                          operation="SendRawEmail", config_set_name=ConfigurationSetName or
-                          parsed.get("X-SES-CONFIGURATION-SET"), tags=_tags(Tags))
+                          destination=destination_of(parsed, destinations), raw=data.decode("utf-8", "replace"),
+                          operation="SendRawEmail", config_set_name=configuration_set_name or
+                          parsed.get("X-SES-CONFIGURATION-SET"), tags=_tags(tags))
         return {"MessageId": message_id}
 
-    def send_templated_email(self, ctx: RequestContext, Source: str, Destination: dict[str, Any], Template: str,
-                             TemplateData: str, ReplyToAddresses: list[str] | None = None,
-                             Tags: list[dict[str, str]] | None = None, ConfigurationSetName: str | None = None,
+    def send_templated_email(self, ctx: RequestContext, source: str, destination: dict[str, Any], template: str,
+                             template_data: str, reply_to_addresses: list[str] | None = None,
+                             tags: list[dict[str, str]] | None = None, configuration_set_name: str | None = None,
                              **_: Any) -> dict[str, Any]:
-        template = templates.get(self.platform, ctx.account, ctx.region, Template)
-        data = templates.data_of(TemplateData)
-        destination = _destination(Destination)
-        raw = templates.render_message(template, data, Source, destination, reply_to=ReplyToAddresses)
-        message_id = send(self.platform, ctx.account, ctx.region, source=Source, destination=destination, raw=raw,
-                          operation="SendTemplatedEmail", config_set_name=ConfigurationSetName,
-                          template={"name": Template, "data": data}, tags=_tags(Tags))
+        found = templates.get(self.platform, ctx.account, ctx.region, template)
+        data = templates.data_of(template_data)
+        destination = _destination(destination)
+        raw = templates.render_message(found, data, source, destination, reply_to=reply_to_addresses)
+        message_id = send(self.platform, ctx.account, ctx.region, source=source, destination=destination, raw=raw,
+                          operation="SendTemplatedEmail", config_set_name=configuration_set_name,
+                          template={"name": template, "data": data}, tags=_tags(tags))
         return {"MessageId": message_id}
 
-    def send_bulk_templated_email(self, ctx: RequestContext, Source: str, Template: str,
-                                  Destinations: list[dict[str, Any]], DefaultTemplateData: str | None = None,
-                                  DefaultTags: list[dict[str, str]] | None = None,
-                                  ReplyToAddresses: list[str] | None = None, ConfigurationSetName: str | None = None,
+    def send_bulk_templated_email(self, ctx: RequestContext, source: str, template: str,
+                                  destinations: list[dict[str, Any]], default_template_data: str | None = None,
+                                  default_tags: list[dict[str, str]] | None = None,
+                                  reply_to_addresses: list[str] | None = None, configuration_set_name: str | None = None,
                                   **_: Any) -> dict[str, Any]:
-        template = templates.get(self.platform, ctx.account, ctx.region, Template)
-        defaults = templates.data_of(DefaultTemplateData)
+        found = templates.get(self.platform, ctx.account, ctx.region, template)
+        defaults = templates.data_of(default_template_data)
         status = []
-        for entry in Destinations:
+        for entry in destinations:
             data = {**defaults, **templates.data_of(entry.get("ReplacementTemplateData"))}
             destination = _destination(entry.get("Destination"))
-            raw = templates.render_message(template, data, Source, destination, reply_to=ReplyToAddresses)
-            tags = {**_tags(DefaultTags), **_tags(entry.get("ReplacementTags"))}
-            message_id = send(self.platform, ctx.account, ctx.region, source=Source, destination=destination,
-                              raw=raw, operation="SendBulkTemplatedEmail", config_set_name=ConfigurationSetName,
-                              template={"name": Template, "data": data}, tags=tags)
+            raw = templates.render_message(found, data, source, destination, reply_to=reply_to_addresses)
+            tags = {**_tags(default_tags), **_tags(entry.get("ReplacementTags"))}
+            message_id = send(self.platform, ctx.account, ctx.region, source=source, destination=destination,
+                              raw=raw, operation="SendBulkTemplatedEmail", config_set_name=configuration_set_name,
+                              template={"name": template, "data": data}, tags=tags)
             status.append({"Status": "Success", "MessageId": message_id})
         return {"Status": status}
 
     # -- templates ------------------------------------------------------------------------------
 
-    def create_template(self, ctx: RequestContext, Template: dict[str, Any]) -> dict[str, Any]:
-        templates.put(self.platform, ctx.account, ctx.region, Template, create=True)
+    def create_template(self, ctx: RequestContext, template: dict[str, Any]) -> dict[str, Any]:
+        templates.put(self.platform, ctx.account, ctx.region, template, create=True)
         return {}
 
-    def update_template(self, ctx: RequestContext, Template: dict[str, Any]) -> dict[str, Any]:
-        templates.put(self.platform, ctx.account, ctx.region, Template, create=False)
+    def update_template(self, ctx: RequestContext, template: dict[str, Any]) -> dict[str, Any]:
+        templates.put(self.platform, ctx.account, ctx.region, template, create=False)
         return {}
 
-    def get_template(self, ctx: RequestContext, TemplateName: str) -> dict[str, Any]:
-        doc = templates.get(self.platform, ctx.account, ctx.region, TemplateName)
+    def get_template(self, ctx: RequestContext, template_name: str) -> dict[str, Any]:
+        doc = templates.get(self.platform, ctx.account, ctx.region, template_name)
         return {"Template": {k: v for k, v in doc.items() if k != "CreatedTimestamp"}}
 
-    def delete_template(self, ctx: RequestContext, TemplateName: str) -> dict[str, Any]:
-        templates.delete(self.platform, ctx.account, ctx.region, TemplateName)
+    def delete_template(self, ctx: RequestContext, template_name: str) -> dict[str, Any]:
+        templates.delete(self.platform, ctx.account, ctx.region, template_name)
         return {}
 
-    def list_templates(self, ctx: RequestContext, NextToken: str | None = None,
-                       MaxItems: int | None = None) -> dict[str, Any]:
+    def list_templates(self, ctx: RequestContext, next_token: str | None = None,
+                       max_items: int | None = None) -> dict[str, Any]:
         from overcast.services.ses.identities import page
 
         docs = templates.listed(self.platform, ctx.account, ctx.region)
-        chunk, token = page(docs, NextToken, MaxItems, default=10)
+        chunk, token = page(docs, next_token, max_items, default=10)
         return {"TemplatesMetadata": [{"Name": d["TemplateName"], "CreatedTimestamp": d["CreatedTimestamp"]}
                                       for d in chunk], **({"NextToken": token} if token else {})}
 
-    def test_render_template(self, ctx: RequestContext, TemplateName: str, TemplateData: str) -> dict[str, Any]:
-        template = templates.get(self.platform, ctx.account, ctx.region, TemplateName)
-        data = templates.data_of(TemplateData)
+    def test_render_template(self, ctx: RequestContext, template_name: str, template_data: str) -> dict[str, Any]:
+        template = templates.get(self.platform, ctx.account, ctx.region, template_name)
+        data = templates.data_of(template_data)
         parts = templates.rendered_parts(template, data, strict=True)
         raw = build("", {}, parts["subject"], parts["text"], parts["html"])
         return {"RenderedTemplate": raw}

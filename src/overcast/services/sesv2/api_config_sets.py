@@ -12,16 +12,22 @@ _OPTIONS = ("TrackingOptions", "DeliveryOptions", "ReputationOptions", "SendingO
             "VdmOptions", "ArchivingOptions")
 
 
+
+def _camel(name: str) -> str:
+    """A snake_case keyword back to the model's member name (`tracking_options` → `TrackingOptions`)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
 @v2_errors
 class ConfigSetOperations(ApiBase):
-    def create_configuration_set(self, ctx: RequestContext, ConfigurationSetName: str,
-                                 Tags: list[dict[str, str]] | None = None, **options: Any) -> dict[str, Any]:
-        kept = {k: v for k, v in options.items() if k in _OPTIONS and v is not None}
-        config_sets.create(self.platform, ctx.account, ctx.region, ConfigurationSetName, Tags=Tags or [], **kept)
+    def create_configuration_set(self, ctx: RequestContext, configuration_set_name: str,
+                                 tags: list[dict[str, str]] | None = None, **options: Any) -> dict[str, Any]:
+        kept = {_camel(k): v for k, v in options.items() if _camel(k) in _OPTIONS and v is not None}
+        config_sets.create(self.platform, ctx.account, ctx.region, configuration_set_name, Tags=tags or [], **kept)
         return {}
 
-    def get_configuration_set(self, ctx: RequestContext, ConfigurationSetName: str) -> dict[str, Any]:
-        doc = config_sets.get(self.platform, ctx.account, ctx.region, ConfigurationSetName)
+    def get_configuration_set(self, ctx: RequestContext, configuration_set_name: str) -> dict[str, Any]:
+        doc = config_sets.get(self.platform, ctx.account, ctx.region, configuration_set_name)
         out = {"ConfigurationSetName": doc["Name"], "Tags": doc.get("Tags") or [],
                "SendingOptions": doc.get("SendingOptions") or {"SendingEnabled": doc.get("SendingEnabled", True)},
                "ReputationOptions": doc.get("ReputationOptions") or
@@ -29,39 +35,39 @@ class ConfigSetOperations(ApiBase):
         out.update({k: doc[k] for k in _OPTIONS if doc.get(k) and k not in out})
         return out
 
-    def delete_configuration_set(self, ctx: RequestContext, ConfigurationSetName: str) -> dict[str, Any]:
-        config_sets.delete(self.platform, ctx.account, ctx.region, ConfigurationSetName)
+    def delete_configuration_set(self, ctx: RequestContext, configuration_set_name: str) -> dict[str, Any]:
+        config_sets.delete(self.platform, ctx.account, ctx.region, configuration_set_name)
         return {}
 
-    def list_configuration_sets(self, ctx: RequestContext, NextToken: str | None = None,
-                                PageSize: int | None = None) -> dict[str, Any]:
+    def list_configuration_sets(self, ctx: RequestContext, next_token: str | None = None,
+                                page_size: int | None = None) -> dict[str, Any]:
         docs = config_sets.listed(self.platform, ctx.account, ctx.region)
-        chunk, token = identities.page(docs, NextToken, PageSize)
+        chunk, token = identities.page(docs, next_token, page_size)
         return {"ConfigurationSets": [d["Name"] for d in chunk], **({"NextToken": token} if token else {})}
 
-    def create_configuration_set_event_destination(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                   EventDestinationName: str,
-                                                   EventDestination: dict[str, Any]) -> dict[str, Any]:
-        config_sets.set_destination(self.platform, ctx.account, ctx.region, ConfigurationSetName,
-                                    config_sets.from_v2(EventDestinationName, EventDestination), create=True)
+    def create_configuration_set_event_destination(self, ctx: RequestContext, configuration_set_name: str,
+                                                   event_destination_name: str,
+                                                   event_destination: dict[str, Any]) -> dict[str, Any]:
+        config_sets.set_destination(self.platform, ctx.account, ctx.region, configuration_set_name,
+                                    config_sets.from_v2(event_destination_name, event_destination), create=True)
         return {}
 
-    def update_configuration_set_event_destination(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                   EventDestinationName: str,
-                                                   EventDestination: dict[str, Any]) -> dict[str, Any]:
-        config_sets.set_destination(self.platform, ctx.account, ctx.region, ConfigurationSetName,
-                                    config_sets.from_v2(EventDestinationName, EventDestination), create=False)
+    def update_configuration_set_event_destination(self, ctx: RequestContext, configuration_set_name: str,
+                                                   event_destination_name: str,
+                                                   event_destination: dict[str, Any]) -> dict[str, Any]:
+        config_sets.set_destination(self.platform, ctx.account, ctx.region, configuration_set_name,
+                                    config_sets.from_v2(event_destination_name, event_destination), create=False)
         return {}
 
-    def delete_configuration_set_event_destination(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                   EventDestinationName: str) -> dict[str, Any]:
-        config_sets.delete_destination(self.platform, ctx.account, ctx.region, ConfigurationSetName,
-                                       EventDestinationName)
+    def delete_configuration_set_event_destination(self, ctx: RequestContext, configuration_set_name: str,
+                                                   event_destination_name: str) -> dict[str, Any]:
+        config_sets.delete_destination(self.platform, ctx.account, ctx.region, configuration_set_name,
+                                       event_destination_name)
         return {}
 
     def get_configuration_set_event_destinations(self, ctx: RequestContext,
-                                                 ConfigurationSetName: str) -> dict[str, Any]:
-        doc = config_sets.get(self.platform, ctx.account, ctx.region, ConfigurationSetName)
+                                                 configuration_set_name: str) -> dict[str, Any]:
+        doc = config_sets.get(self.platform, ctx.account, ctx.region, configuration_set_name)
         return {"EventDestinations": [config_sets.to_v2(d) for d in doc["EventDestinations"]]}
 
     def _set_option(self, ctx: RequestContext, name: str, key: str, value: Any) -> dict[str, Any]:
@@ -70,19 +76,21 @@ class ConfigSetOperations(ApiBase):
         config_sets.put(self.platform, ctx.account, ctx.region, doc)
         return {}
 
-    def put_configuration_set_sending_options(self, ctx: RequestContext, ConfigurationSetName: str,
-                                              SendingEnabled: bool = False) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, "SendingOptions", {"SendingEnabled": SendingEnabled})
+    def put_configuration_set_sending_options(self, ctx: RequestContext, configuration_set_name: str,
+                                              sending_enabled: bool = False) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, "SendingOptions", {"SendingEnabled": sending_enabled})
 
-    def put_configuration_set_tracking_options(self, ctx: RequestContext, ConfigurationSetName: str,
+    def put_configuration_set_tracking_options(self, ctx: RequestContext, configuration_set_name: str,
                                                **options: Any) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, "TrackingOptions", options)
+        return self._set_option(ctx, configuration_set_name, "TrackingOptions",
+                                {_camel(k): v for k, v in options.items() if v is not None})
 
-    def put_configuration_set_delivery_options(self, ctx: RequestContext, ConfigurationSetName: str,
+    def put_configuration_set_delivery_options(self, ctx: RequestContext, configuration_set_name: str,
                                                **options: Any) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, "DeliveryOptions", options)
+        return self._set_option(ctx, configuration_set_name, "DeliveryOptions",
+                                {_camel(k): v for k, v in options.items() if v is not None})
 
-    def put_configuration_set_reputation_options(self, ctx: RequestContext, ConfigurationSetName: str,
-                                                 ReputationMetricsEnabled: bool = False) -> dict[str, Any]:
-        return self._set_option(ctx, ConfigurationSetName, "ReputationOptions",
-                                {"ReputationMetricsEnabled": ReputationMetricsEnabled})
+    def put_configuration_set_reputation_options(self, ctx: RequestContext, configuration_set_name: str,
+                                                 reputation_metrics_enabled: bool = False) -> dict[str, Any]:
+        return self._set_option(ctx, configuration_set_name, "ReputationOptions",
+                                {"ReputationMetricsEnabled": reputation_metrics_enabled})

@@ -27,16 +27,16 @@ class IdentityOperations(ApiBase):
             raise not_found("NotFoundException", f"Email identity <{name}> does not exist.")
         return doc
 
-    def create_email_identity(self, ctx: RequestContext, EmailIdentity: str, Tags: list[dict[str, str]] | None = None,
-                              ConfigurationSetName: str | None = None, **_: Any) -> dict[str, Any]:
-        if self.store.identity(ctx.account, ctx.region, EmailIdentity) is not None:
-            raise exists("AlreadyExistsException", f"Email identity <{EmailIdentity}> already exists.")
-        doc = identities.create(self.platform, ctx.account, ctx.region, EmailIdentity, Tags=Tags or [],
-                                ConfigurationSetName=ConfigurationSetName)
+    def create_email_identity(self, ctx: RequestContext, email_identity: str, tags: list[dict[str, str]] | None = None,
+                              configuration_set_name: str | None = None, **_: Any) -> dict[str, Any]:
+        if self.store.identity(ctx.account, ctx.region, email_identity) is not None:
+            raise exists("AlreadyExistsException", f"Email identity <{email_identity}> already exists.")
+        doc = identities.create(self.platform, ctx.account, ctx.region, email_identity, Tags=tags or [],
+                                ConfigurationSetName=configuration_set_name)
         return {"IdentityType": _kind(doc), "VerifiedForSendingStatus": True, "DkimAttributes": _dkim(doc)}
 
-    def get_email_identity(self, ctx: RequestContext, EmailIdentity: str) -> dict[str, Any]:
-        doc = self._identity(ctx, EmailIdentity)
+    def get_email_identity(self, ctx: RequestContext, email_identity: str) -> dict[str, Any]:
+        doc = self._identity(ctx, email_identity)
         mail_from = {"BehaviorOnMxFailure": "USE_DEFAULT_VALUE" if doc["BehaviorOnMxFailure"] == "UseDefaultValue"
                      else "REJECT_MESSAGE"}
         if doc["MailFromDomain"]:
@@ -48,17 +48,17 @@ class IdentityOperations(ApiBase):
             out["ConfigurationSetName"] = doc["ConfigurationSetName"]
         return out
 
-    def list_email_identities(self, ctx: RequestContext, NextToken: str | None = None,
-                              PageSize: int | None = None) -> dict[str, Any]:
+    def list_email_identities(self, ctx: RequestContext, next_token: str | None = None,
+                              page_size: int | None = None) -> dict[str, Any]:
         docs = identities.listed(self.platform, ctx.account, ctx.region)
-        chunk, token = identities.page(docs, NextToken, PageSize)
+        chunk, token = identities.page(docs, next_token, page_size)
         items = [{"IdentityType": _kind(d), "IdentityName": d["Identity"], "SendingEnabled": True,
                   "VerificationStatus": "SUCCESS"} for d in chunk]
         return {"EmailIdentities": items, **({"NextToken": token} if token else {})}
 
-    def delete_email_identity(self, ctx: RequestContext, EmailIdentity: str) -> dict[str, Any]:
-        self._identity(ctx, EmailIdentity)
-        identities.delete(self.platform, ctx.account, ctx.region, EmailIdentity)
+    def delete_email_identity(self, ctx: RequestContext, email_identity: str) -> dict[str, Any]:
+        self._identity(ctx, email_identity)
+        identities.delete(self.platform, ctx.account, ctx.region, email_identity)
         return {}
 
     def _update(self, ctx: RequestContext, name: str, **changes: Any) -> dict[str, Any]:
@@ -67,23 +67,23 @@ class IdentityOperations(ApiBase):
         identities.put(self.platform, ctx.account, ctx.region, doc)
         return {}
 
-    def put_email_identity_dkim_attributes(self, ctx: RequestContext, EmailIdentity: str,
-                                           SigningEnabled: bool = False) -> dict[str, Any]:
-        return self._update(ctx, EmailIdentity, DkimEnabled=SigningEnabled)
+    def put_email_identity_dkim_attributes(self, ctx: RequestContext, email_identity: str,
+                                           signing_enabled: bool = False) -> dict[str, Any]:
+        return self._update(ctx, email_identity, DkimEnabled=signing_enabled)
 
-    def put_email_identity_feedback_attributes(self, ctx: RequestContext, EmailIdentity: str,
-                                               EmailForwardingEnabled: bool = False) -> dict[str, Any]:
-        return self._update(ctx, EmailIdentity, ForwardingEnabled=EmailForwardingEnabled)
+    def put_email_identity_feedback_attributes(self, ctx: RequestContext, email_identity: str,
+                                               email_forwarding_enabled: bool = False) -> dict[str, Any]:
+        return self._update(ctx, email_identity, ForwardingEnabled=email_forwarding_enabled)
 
-    def put_email_identity_mail_from_attributes(self, ctx: RequestContext, EmailIdentity: str,
-                                                MailFromDomain: str | None = None,
-                                                BehaviorOnMxFailure: str | None = None) -> dict[str, Any]:
-        behaviour = "RejectMessage" if BehaviorOnMxFailure == "REJECT_MESSAGE" else "UseDefaultValue"
-        return self._update(ctx, EmailIdentity, MailFromDomain=MailFromDomain, BehaviorOnMxFailure=behaviour)
+    def put_email_identity_mail_from_attributes(self, ctx: RequestContext, email_identity: str,
+                                                mail_from_domain: str | None = None,
+                                                behavior_on_mx_failure: str | None = None) -> dict[str, Any]:
+        behaviour = "RejectMessage" if behavior_on_mx_failure == "REJECT_MESSAGE" else "UseDefaultValue"
+        return self._update(ctx, email_identity, MailFromDomain=mail_from_domain, BehaviorOnMxFailure=behaviour)
 
-    def put_email_identity_configuration_set_attributes(self, ctx: RequestContext, EmailIdentity: str,
-                                                        ConfigurationSetName: str | None = None) -> dict[str, Any]:
-        return self._update(ctx, EmailIdentity, ConfigurationSetName=ConfigurationSetName)
+    def put_email_identity_configuration_set_attributes(self, ctx: RequestContext, email_identity: str,
+                                                        configuration_set_name: str | None = None) -> dict[str, Any]:
+        return self._update(ctx, email_identity, ConfigurationSetName=configuration_set_name)
 
     def get_account(self, ctx: RequestContext) -> dict[str, Any]:
         settings = self.store.settings(ctx.account, ctx.region)
@@ -92,8 +92,8 @@ class IdentityOperations(ApiBase):
                 "SendingEnabled": settings.get("SendingEnabled", True),
                 "SuppressionAttributes": {"SuppressedReasons": []}}
 
-    def put_account_sending_attributes(self, ctx: RequestContext, SendingEnabled: bool = False) -> dict[str, Any]:
+    def put_account_sending_attributes(self, ctx: RequestContext, sending_enabled: bool = False) -> dict[str, Any]:
         settings = self.store.settings(ctx.account, ctx.region)
-        settings["SendingEnabled"] = SendingEnabled
+        settings["SendingEnabled"] = sending_enabled
         self.store.put_settings(ctx.account, ctx.region, settings)
         return {}

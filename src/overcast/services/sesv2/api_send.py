@@ -39,86 +39,86 @@ class SendOperations(ApiBase):
             raise invalid("Template name or content is required.", code="BadRequestException")
         return name, templates.get(self.platform, ctx.account, ctx.region, name)
 
-    def send_email(self, ctx: RequestContext, Content: dict[str, Any], FromEmailAddress: str | None = None,
-                   Destination: dict[str, Any] | None = None, ReplyToAddresses: list[str] | None = None,
-                   EmailTags: list[dict[str, str]] | None = None, ConfigurationSetName: str | None = None,
+    def send_email(self, ctx: RequestContext, content: dict[str, Any], from_email_address: str | None = None,
+                   destination: dict[str, Any] | None = None, reply_to_addresses: list[str] | None = None,
+                   email_tags: list[dict[str, str]] | None = None, configuration_set_name: str | None = None,
                    **_: Any) -> dict[str, Any]:
-        destination = _destination(Destination)
-        common: dict[str, Any] = {"config_set_name": ConfigurationSetName, "tags": _tags(EmailTags)}
-        if Content.get("Raw"):
-            data = Content["Raw"].get("Data") or b""
+        destination = _destination(destination)
+        common: dict[str, Any] = {"config_set_name": configuration_set_name, "tags": _tags(email_tags)}
+        if content.get("Raw"):
+            data = content["Raw"].get("Data") or b""
             parsed = parse_raw(data)
-            source = FromEmailAddress or str(parsed.get("From") or "")
+            source = from_email_address or str(parsed.get("From") or "")
             given = [a for values in destination.values() for a in values]
             message_id = send(self.platform, ctx.account, ctx.region, source=source,
                               destination=destination_of(parsed, given), raw=data.decode("utf-8", "replace"),
                               operation="SendEmail", **common)
             return {"MessageId": message_id}
-        source = FromEmailAddress or ""
-        if Content.get("Template"):
-            spec = Content["Template"]
+        source = from_email_address or ""
+        if content.get("Template"):
+            spec = content["Template"]
             name, template = self._template(ctx, spec)
             data = templates.data_of(spec.get("TemplateData"))
-            raw = templates.render_message(template, data, source, destination, reply_to=ReplyToAddresses)
+            raw = templates.render_message(template, data, source, destination, reply_to=reply_to_addresses)
             message_id = send(self.platform, ctx.account, ctx.region, source=source, destination=destination, raw=raw,
                               operation="SendEmail", template={"name": name, "data": data}, **common)
             return {"MessageId": message_id}
-        simple = Content.get("Simple") or {}
+        simple = content.get("Simple") or {}
         body = simple.get("Body") or {}
         raw = build(source, destination, (simple.get("Subject") or {}).get("Data"), (body.get("Text") or {}).get("Data"),
-                    (body.get("Html") or {}).get("Data"), ReplyToAddresses, simple.get("Headers"))
+                    (body.get("Html") or {}).get("Data"), reply_to_addresses, simple.get("Headers"))
         return {"MessageId": send(self.platform, ctx.account, ctx.region, source=source, destination=destination,
                                   raw=raw, operation="SendEmail", **common)}
 
-    def send_bulk_email(self, ctx: RequestContext, DefaultContent: dict[str, Any], BulkEmailEntries: list[dict[str, Any]],
-                        FromEmailAddress: str | None = None, ReplyToAddresses: list[str] | None = None,
-                        DefaultEmailTags: list[dict[str, str]] | None = None, ConfigurationSetName: str | None = None,
+    def send_bulk_email(self, ctx: RequestContext, default_content: dict[str, Any], bulk_email_entries: list[dict[str, Any]],
+                        from_email_address: str | None = None, reply_to_addresses: list[str] | None = None,
+                        default_email_tags: list[dict[str, str]] | None = None, configuration_set_name: str | None = None,
                         **_: Any) -> dict[str, Any]:
-        spec = DefaultContent.get("Template") or {}
+        spec = default_content.get("Template") or {}
         name, template = self._template(ctx, spec)
         defaults = templates.data_of(spec.get("TemplateData"))
         results = []
-        for entry in BulkEmailEntries:
+        for entry in bulk_email_entries:
             replacement = ((entry.get("ReplacementEmailContent") or {}).get("ReplacementTemplate") or {})
             data = {**defaults, **templates.data_of(replacement.get("ReplacementTemplateData"))}
             destination = _destination(entry.get("Destination"))
-            raw = templates.render_message(template, data, FromEmailAddress or "", destination, reply_to=ReplyToAddresses)
-            message_id = send(self.platform, ctx.account, ctx.region, source=FromEmailAddress or "",
+            raw = templates.render_message(template, data, from_email_address or "", destination, reply_to=reply_to_addresses)
+            message_id = send(self.platform, ctx.account, ctx.region, source=from_email_address or "",
                               destination=destination, raw=raw, operation="SendBulkEmail",
-                              config_set_name=ConfigurationSetName, template={"name": name, "data": data},
-                              tags={**_tags(DefaultEmailTags), **_tags(entry.get("ReplacementTags"))})
+                              config_set_name=configuration_set_name, template={"name": name, "data": data},
+                              tags={**_tags(default_email_tags), **_tags(entry.get("ReplacementTags"))})
             results.append({"Status": "SUCCESS", "MessageId": message_id})
         return {"BulkEmailEntryResults": results}
 
     # -- templates ------------------------------------------------------------------------------
 
-    def create_email_template(self, ctx: RequestContext, TemplateName: str,
-                              TemplateContent: dict[str, Any]) -> dict[str, Any]:
-        templates.put(self.platform, ctx.account, ctx.region, _v1_template(TemplateName, TemplateContent), create=True)
+    def create_email_template(self, ctx: RequestContext, template_name: str,
+                              template_content: dict[str, Any]) -> dict[str, Any]:
+        templates.put(self.platform, ctx.account, ctx.region, _v1_template(template_name, template_content), create=True)
         return {}
 
-    def update_email_template(self, ctx: RequestContext, TemplateName: str,
-                              TemplateContent: dict[str, Any]) -> dict[str, Any]:
-        templates.put(self.platform, ctx.account, ctx.region, _v1_template(TemplateName, TemplateContent), create=False)
+    def update_email_template(self, ctx: RequestContext, template_name: str,
+                              template_content: dict[str, Any]) -> dict[str, Any]:
+        templates.put(self.platform, ctx.account, ctx.region, _v1_template(template_name, template_content), create=False)
         return {}
 
-    def get_email_template(self, ctx: RequestContext, TemplateName: str) -> dict[str, Any]:
-        doc = templates.get(self.platform, ctx.account, ctx.region, TemplateName)
-        return {"TemplateName": TemplateName, "TemplateContent": _content(doc)}
+    def get_email_template(self, ctx: RequestContext, template_name: str) -> dict[str, Any]:
+        doc = templates.get(self.platform, ctx.account, ctx.region, template_name)
+        return {"TemplateName": template_name, "TemplateContent": _content(doc)}
 
-    def delete_email_template(self, ctx: RequestContext, TemplateName: str) -> dict[str, Any]:
-        templates.get(self.platform, ctx.account, ctx.region, TemplateName)
-        templates.delete(self.platform, ctx.account, ctx.region, TemplateName)
+    def delete_email_template(self, ctx: RequestContext, template_name: str) -> dict[str, Any]:
+        templates.get(self.platform, ctx.account, ctx.region, template_name)
+        templates.delete(self.platform, ctx.account, ctx.region, template_name)
         return {}
 
-    def list_email_templates(self, ctx: RequestContext, NextToken: str | None = None,
-                             PageSize: int | None = None) -> dict[str, Any]:
+    def list_email_templates(self, ctx: RequestContext, next_token: str | None = None,
+                             page_size: int | None = None) -> dict[str, Any]:
         docs = templates.listed(self.platform, ctx.account, ctx.region)
-        chunk, token = identities.page(docs, NextToken, PageSize, default=10)
+        chunk, token = identities.page(docs, next_token, page_size, default=10)
         return {"TemplatesMetadata": [{"TemplateName": d["TemplateName"], "CreatedTimestamp": d["CreatedTimestamp"]}
                                       for d in chunk], **({"NextToken": token} if token else {})}
 
-    def test_render_email_template(self, ctx: RequestContext, TemplateName: str, TemplateData: str) -> dict[str, Any]:
-        template = templates.get(self.platform, ctx.account, ctx.region, TemplateName)
-        parts = templates.rendered_parts(template, templates.data_of(TemplateData), strict=True)
+    def test_render_email_template(self, ctx: RequestContext, template_name: str, template_data: str) -> dict[str, Any]:
+        template = templates.get(self.platform, ctx.account, ctx.region, template_name)
+        parts = templates.rendered_parts(template, templates.data_of(template_data), strict=True)
         return {"RenderedTemplate": build("", {}, parts["subject"], parts["text"], parts["html"])}
