@@ -50,6 +50,9 @@ class Config:
     legacy_runtimes: bool = False
     #: Lambda's account-level BlockPublicAccess setting: refuse resource policies granting public access.
     lambda_block_public_access: bool = False
+    #: Port of SES's SMTP receiving endpoint on `host` (0: off). Messages delivered there run the
+    #: active receipt rule set, like `POST /_overcast/ses/inbound`.
+    ses_smtp_port: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -68,6 +71,7 @@ class Config:
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
             "lambda_block_public_access": env.get("OVERCAST_LAMBDA_BLOCK_PUBLIC_ACCESS", "").lower()
             in ("1", "true", "yes"),
+            "ses_smtp_port": _env_int(env, "OVERCAST_SES_SMTP_PORT", 0),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

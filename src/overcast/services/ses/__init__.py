@@ -35,9 +35,16 @@ async def _inbound(platform, req):  # type: ignore[no-untyped-def]
     return await inbound(platform, req)
 
 
+def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.ses.smtp import smtp_loops
+
+    return smtp_loops(platform)
+
+
 SPEC = ServiceSpec(
     name="ses",
     api=_api,
+    loops=_loops,
     routes=(HttpRoute("ses-messages", _is_messages, _messages), HttpRoute("ses-inbound", _is_inbound, _inbound)),
     options=ProtocolOptions(validation="required", validation_code="ValidationError"),
 )
