@@ -18,6 +18,8 @@ COMPLAINT = "complaint@simulator.amazonses.com"
 #: sandbox quotas (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas.html)
 MAX_24_HOUR_SEND = 200.0
 MAX_SEND_RATE = 1.0
+#: a message has at most 50 recipients (To, Cc and Bcc together)
+MAX_RECIPIENTS = 50
 
 
 def check_sender(store: SesStore, account: str, region: str, source: str) -> None:
@@ -47,6 +49,10 @@ def send(platform: Platform, account: str, region: str, *, source: str, destinat
     recipients = [a for values in destination.values() for a in addresses(values)]
     if not recipients:
         raise invalid("Missing required header 'To'.")
+    if any("@" not in r for r in recipients):
+        raise invalid("Missing domain")
+    if len(recipients) > MAX_RECIPIENTS:
+        raise MessageRejected("Too many recipients.")
     parsed = parse_raw(raw.encode())
     now = platform.clock.now()
     message = {"Id": new_message_id(), "Direction": "sent", "Source": source, "Destination": destination,
