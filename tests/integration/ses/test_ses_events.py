@@ -131,3 +131,22 @@ def test_events_to_eventbridge(overcast_server):
     assert event["detail-type"] == "Email Sent"
     assert event["detail"]["eventType"] == "Send"
     assert event["detail"]["mail"]["messageId"] == message_id
+
+
+def test_identity_feedback_notifications(overcast_server, ses):
+    sns, sqs = overcast_server.client("sns"), overcast_server.client("sqs")
+    topic, url = topic_queue(sns, sqs)
+    dom = f"{name('fb')}.example.com"
+    ses.verify_domain_identity(Domain=dom)
+    ses.set_identity_notification_topic(Identity=dom, NotificationType="Bounce", SnsTopic=topic)
+    ses.set_identity_notification_topic(Identity=dom, NotificationType="Delivery", SnsTopic=topic)
+    attrs = ses.get_identity_notification_attributes(Identities=[dom])["NotificationAttributes"][dom]
+    assert (attrs["BounceTopic"], attrs["DeliveryTopic"], attrs["ForwardingEnabled"]) == (topic, topic, True)
+    assert "ComplaintTopic" not in attrs
+    message_id = ses.send_email(Source=f"me@{dom}", Destination={"ToAddresses": ["bounce@simulator.amazonses.com"]},
+                                Message={"Subject": {"Data": "fb"}, "Body": {"Text": {"Data": "b"}}})["MessageId"]
+    [note] = drain(sqs, url, 1)
+    assert note["notificationType"] == "Bounce"
+    assert note["mail"]["messageId"] == message_id
+    assert "headers" not in note["mail"]
+    assert note["bounce"]["bouncedRecipients"][0]["emailAddress"] == "bounce@simulator.amazonses.com"

@@ -70,7 +70,7 @@ class IdentityOperations(ApiBase):
 
         doc = self.store.identity(ctx.account, ctx.region, identity)
         if doc is None:
-            raise invalid(f"Identity <{identity}> does not exist.")
+            raise invalid(f"Identity '{identity}' does not exist.")
         doc.update(changes)
         registry.put(self.platform, ctx.account, ctx.region, doc)
         return {}

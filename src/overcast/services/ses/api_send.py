@@ -9,7 +9,7 @@ from overcast.services.ses import templates
 from overcast.services.ses.api_base import ApiBase
 from overcast.services.ses.errors import invalid
 from overcast.services.ses.mail import build, parse_raw
-from overcast.services.ses.sending import destination_of, send
+from overcast.services.ses.sending import check_sender, destination_of, send
 
 
 def _tags(tags: list[dict[str, str]] | None) -> dict[str, list[str]]:
@@ -50,6 +50,7 @@ class SendOperations(ApiBase):
                              template_data: str, reply_to_addresses: list[str] | None = None,
                              tags: list[dict[str, str]] | None = None, configuration_set_name: str | None = None,
                              **_: Any) -> dict[str, Any]:
+        check_sender(self.store, ctx.account, ctx.region, source)  # before the template, as SES checks
         found = templates.get(self.platform, ctx.account, ctx.region, template)
         data = templates.data_of(template_data)
         destination = _destination(destination)
@@ -64,6 +65,7 @@ class SendOperations(ApiBase):
                                   default_tags: list[dict[str, str]] | None = None,
                                   reply_to_addresses: list[str] | None = None, configuration_set_name: str | None = None,
                                   **_: Any) -> dict[str, Any]:
+        check_sender(self.store, ctx.account, ctx.region, source)
         found = templates.get(self.platform, ctx.account, ctx.region, template)
         defaults = templates.data_of(default_template_data)
         status = []

@@ -88,3 +88,8 @@ def publish(platform: Platform, account: str, region: str, config: dict[str, Any
             entry = {"Source": "aws.ses", "DetailType": detail_type, "Detail": event,
                      "Resources": [arns.build("ses", region, account, f"configuration-set/{config['Name']}")]}
             delivery.record(platform, dest["EventBusArn"], json.dumps(entry), retry=_RETRY)
+
+
+def record_notification(platform: Platform, topic: str, note: dict[str, Any]) -> None:
+    """An identity feedback notification to its SNS topic (through the outbox)."""
+    delivery.record(platform, topic, json.dumps(note), retry=_RETRY)

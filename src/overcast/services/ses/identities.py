@@ -10,6 +10,7 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.ses.errors import invalid
+from overcast.services.ses.mail import bare
 from overcast.services.ses.store import IDENTITY, SesStore
 
 
@@ -21,6 +22,8 @@ def create(platform: Platform, account: str, region: str, identity: str, **extra
     """Create (or return the existing) identity document."""
     if not identity or identity.startswith("@") or identity.endswith("@") or identity.count("@") > 1:
         raise invalid(f"Invalid email address<{identity}>.") if "@" in identity else invalid("Invalid domain name.")
+    # domains are case-insensitive (kept lower-case); an address given as `Name <a@b>` is the address
+    identity = identity.lower() if is_domain(identity) else bare(identity)
     store = platform.component(SesStore)
     existing = store.identity(account, region, identity)
     if existing is not None:
@@ -48,7 +51,7 @@ def delete(platform: Platform, account: str, region: str, identity: str) -> bool
 
 def listed(platform: Platform, account: str, region: str, kind: str | None = None) -> list[dict[str, Any]]:
     docs = platform.component(SesStore).docs.list(account, region, IDENTITY)
-    return [d for d in docs if kind is None or d["Type"] == kind]
+    return sorted((d for d in docs if kind is None or d["Type"] == kind), key=lambda d: d["Identity"])
 
 
 def page(items: list[Any], token: str | None, limit: int | None, default: int = 1000) -> tuple[list[Any], str | None]:

@@ -63,8 +63,10 @@ def send(platform: Platform, account: str, region: str, *, source: str, destinat
     delivered = [r for r in recipients if r not in bounced]
     message["Outcome"] = {"delivered": delivered, "bounced": bounced, "complained": complained}
     mail = events.mail_object(account, region, message, config_set_name, list(parsed.items()), tags)
+    identity = _sending_identity(store, account, region, source)
     with platform.db.tx():
         store.keep(account, region, message)
+        notify_identity(platform, identity, mail, message, delivered, bounced, complained, now)
         events.publish(platform, account, region, config, "send", mail, {})
         if delivered:
             events.publish(platform, account, region, config, "delivery", mail,
@@ -95,3 +97,32 @@ def quota(platform: Platform, account: str, region: str) -> dict[str, float]:
     return {"Max24HourSend": MAX_24_HOUR_SEND, "MaxSendRate": MAX_SEND_RATE,
             "SentLast24Hours": float(sum(len(m["Outcome"].get("delivered", [])) + len(m["Outcome"].get("bounced", []))
                                          for m in sent))}
+
+
+def _sending_identity(store: SesStore, account: str, region: str, source: str) -> dict[str, Any] | None:
+    address = bare(source).lower()
+    return store.identity(account, region, address) or store.identity(account, region, address.rpartition("@")[2])
+
+
+def notify_identity(platform: Platform, identity: dict[str, Any] | None, mail: dict[str, Any], message: dict[str, Any],
+                    delivered: list[str], bounced: list[str], complained: list[str], now: float) -> None:
+    """The sending identity's feedback notifications (SetIdentityNotificationTopic), in AWS's shape
+    (https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html): `notificationType`
+    Bounce, Complaint or Delivery, the `mail` object (headers only when the identity asks for them)
+    and the event's own object."""
+    if identity is None:
+        return
+    topics = identity.get("NotificationTopics") or {}
+    with_headers = identity.get("HeadersInNotifications") or {}
+    for kind, recipients in (("Delivery", delivered), ("Bounce", bounced), ("Complaint", complained)):
+        topic = topics.get(kind)
+        if not topic or not recipients:
+            continue
+        note_mail = dict(mail)
+        if not with_headers.get(kind):
+            for key in ("headers", "commonHeaders", "tags"):
+                note_mail.pop(key, None)
+            note_mail["headersTruncated"] = False
+        note = {"notificationType": kind, "mail": note_mail,
+                kind.lower(): events.details(kind.lower(), message, recipients, now)}
+        events.record_notification(platform, topic, note)
