@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from overcast.services.sesv2.api_config_sets import ConfigSetOperations
+from overcast.services.sesv2.api_contacts import ContactOperations
 from overcast.services.sesv2.api_identities import IdentityOperations
 from overcast.services.sesv2.api_send import SendOperations
 
 
-class SesV2Api(IdentityOperations, SendOperations, ConfigSetOperations):
+class SesV2Api(IdentityOperations, SendOperations, ConfigSetOperations, ContactOperations):
     """Every SES v2 operation overcast serves."""
