@@ -94,6 +94,12 @@ def test_templates(overcast_server, ses):
     with pytest.raises(botocore.exceptions.ClientError) as err:
         ses.test_render_template(TemplateName=template, TemplateData=json.dumps({"name": "Ann"}))
     assert err.value.response["Error"]["Code"] == "MissingRenderingAttribute"
+    blocks = name("hbs")
+    ses.create_template(Template={"TemplateName": blocks, "SubjectPart": "{{count}} pets", "HtmlPart":
+                                  "{{#each pets}}<li>{{name}}: {{#if best}}best{{else}}a {{kind}}{{/if}}</li>{{/each}}"})
+    html = ses.test_render_template(TemplateName=blocks, TemplateData=json.dumps({"count": 2, "pets": [
+        {"name": "Rex", "best": True}, {"name": "Tom & Co", "kind": "cat"}]}))["RenderedTemplate"]
+    assert "<li>Rex: best</li><li>Tom &amp; Co: a cat</li>" in html
     with pytest.raises(botocore.exceptions.ClientError) as err:
         ses.get_template(TemplateName=name("none"))
     assert err.value.response["Error"]["Code"] == "TemplateDoesNotExist"

@@ -46,5 +46,7 @@ SPEC = ServiceSpec(
     api=_api,
     loops=_loops,
     routes=(HttpRoute("ses-messages", _is_messages, _messages), HttpRoute("ses-inbound", _is_inbound, _inbound)),
-    options=ProtocolOptions(validation="required", validation_code="ValidationError"),
+    # model-constraint errors are ValidationError; enum values are worded in SES's (sorted) order
+    options=ProtocolOptions(validation="full", validation_code="ValidationError", validation_enum_order={
+        "IdentityType": ("Domain", "EmailAddress"), "BehaviorOnMXFailure": ("RejectMessage", "UseDefaultValue")}),
 )

@@ -107,6 +107,14 @@ class IdentityOperations(ApiBase):
 
     def set_identity_mail_from_domain(self, ctx: RequestContext, identity: str, mail_from_domain: str | None = None,
                                       behavior_on_mx_failure: str | None = None) -> dict[str, Any]:
+        from overcast.services.ses.errors import invalid
+
+        domain = identity.rpartition("@")[2].lower()
+        if self.store.identity(ctx.account, ctx.region, identity) is not None and mail_from_domain \
+                and not mail_from_domain.lower().endswith(f".{domain}"):
+            # the MAIL FROM domain must be a subdomain of the identity's domain
+            raise invalid(f"Provided MAIL-FROM domain '{mail_from_domain}' is not subdomain of the domain of the "
+                          f"identity '{identity}'.")
         return self._update(ctx, identity, MailFromDomain=mail_from_domain,
                             BehaviorOnMxFailure=behavior_on_mx_failure or "UseDefaultValue")
 

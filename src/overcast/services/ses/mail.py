@@ -1,7 +1,6 @@
 """Email messages: building the MIME message SES sends for a Simple content, reading a raw one, and
-rendering templates with `{{name}}` replacements (SES templates are Handlebars; overcast renders the
-`{{name}}` / `{{a.b}}` substitutions, the form AWS's template docs use:
-https://docs.aws.amazon.com/ses/latest/dg/send-personalized-email-api.html)."""
+rendering templates: SES templates are Handlebars
+(https://docs.aws.amazon.com/ses/latest/dg/send-personalized-email-advanced.html), rendered with pybars3."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from email.parser import BytesParser
 from email.utils import formatdate, getaddresses, parseaddr
 from typing import Any
 
-from overcast.services.ses.errors import MissingRenderingAttribute, invalid
+from overcast.services.ses.errors import MissingRenderingAttribute, SesError, invalid
 
 _VAR = re.compile(r"{{{?\s*([^{}#/^!>\s]+)\s*}}}?")
 
@@ -79,21 +78,27 @@ def bare(value: str) -> str:
 
 
 def render(text: str | None, data: dict[str, Any], strict: bool = True) -> str | None:
-    """Replace `{{var}}` (and dotted paths) with the data's values; a missing one is AWS's
-    MissingRenderingAttribute (`strict`, TestRenderTemplate) or empty (a send: AWS accepts it and
-    reports a Rendering Failure event)."""
+    """Render a template part with Handlebars (as SES does: `{{var}}` HTML-escaped, `{{{var}}}` raw,
+    `{{#each}}`, `{{#if}}`...). With `strict` (TestRenderTemplate), a plain `{{var}}` of a template
+    without blocks that the data lacks is AWS's MissingRenderingAttribute; a send renders it empty
+    (AWS accepts it and reports a Rendering Failure event)."""
     if text is None:
         return None
+    if strict and "{{#" not in text and "{{^" not in text:
+        for match in _VAR.finditer(text):
+            _lookup(match.group(1), data)
+    from pybars import Compiler, PybarsError
 
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        current: Any = data
-        for part in name.split("."):
-            if not isinstance(current, dict) or part not in current:
-                if not strict:
-                    return ""
-                raise MissingRenderingAttribute(f"Attribute '{name}' is not present in the rendering data.")
-            current = current[part]
-        return str(current)
+    try:
+        return str(Compiler().compile(text)(data))
+    except PybarsError as error:
+        raise SesError(f"Template could not be rendered: {error}", code="InvalidTemplate") from None
 
-    return _VAR.sub(value, text)
+
+def _lookup(name: str, data: dict[str, Any]) -> Any:
+    current: Any = data
+    for part in name.split("."):
+        if not isinstance(current, dict) or part not in current:
+            raise MissingRenderingAttribute(f"Attribute '{name}' is not present in the rendering data.")
+        current = current[part]
+    return current
