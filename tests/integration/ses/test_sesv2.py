@@ -100,3 +100,27 @@ def test_configuration_sets_and_account(ses2):
     account = ses2.get_account()
     assert account["ProductionAccessEnabled"] is False
     assert (account["SendQuota"]["Max24HourSend"], account["SendQuota"]["MaxSendRate"]) == (200.0, 1.0)
+
+
+def test_tags_and_contact_lists(ses2):
+    address = f"{name('tag')}@example.org"
+    ses2.create_email_identity(EmailIdentity=address, Tags=[{"Key": "a", "Value": "1"}])
+    arn = f"arn:aws:ses:us-east-1:000000000000:identity/{address}"
+    ses2.tag_resource(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "3"}])
+    assert ses2.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "a", "Value": "3"}, {"Key": "b", "Value": "2"}]
+    ses2.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    assert ses2.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses2.list_tags_for_resource(ResourceArn="arn:aws:ses:us-east-1:000000000000:identity/nobody.example")
+    assert err.value.response["Error"]["Code"] == "NotFoundException"
+
+    contacts = name("list")
+    ses2.create_contact_list(ContactListName=contacts, Description="news")
+    ses2.create_contact(ContactListName=contacts, EmailAddress="reader@example.com")
+    assert [c["EmailAddress"] for c in ses2.list_contacts(ContactListName=contacts)["Contacts"]] == ["reader@example.com"]
+    assert ses2.get_contact(ContactListName=contacts, EmailAddress="reader@example.com")["UnsubscribeAll"] is False
+    ses2.delete_contact_list(ContactListName=contacts)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses2.get_contact_list(ContactListName=contacts)
+    assert err.value.response["Error"]["Code"] == "NotFoundException"
+    assert err.value.response["Error"]["Message"] == f"List with name: {contacts} doesn't exist."
