@@ -1,6 +1,7 @@
 """X-Ray tracing's cost on the hot path: warm Lambda Invoke and SQS SendMessage (boto3) against two
 overcast servers run side by side, one recording every hop's segments (the default) and one with
-`OVERCAST_TRACING=0`, in interleaved rounds so the machine's load hits both alike.
+`OVERCAST_TRACING=0`, in interleaved rounds so the machine's load hits both alike; a third server
+with tracing off is an A/A control (its ratio to the second is the run's noise).
 
     PYTHONPATH=src python -m bench.xray_overhead [--calls 1000] [--rounds 10]
 
@@ -33,10 +34,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     banner("X-Ray tracing on vs off: warm Invoke and SendMessage p50")
-    with OvercastServer() as on, OvercastServer(env={"OVERCAST_TRACING": "0"}) as off:
-        lams = {name: client("lambda", server.url) for name, server in (("on", on), ("off", off))}
-        traced = {name: _traced(client("lambda", server.url)) for name, server in (("on", on), ("off", off))}
-        sqs = {name: client("sqs", server.url) for name, server in (("on", on), ("off", off))}
+    with OvercastServer() as on, OvercastServer(env={"OVERCAST_TRACING": "0"}) as off, \
+            OvercastServer(env={"OVERCAST_TRACING": "0"}) as control:
+        servers = (("on", on), ("off", off), ("control", control))
+        lams = {name: client("lambda", server.url) for name, server in servers}
+        traced = {name: _traced(client("lambda", server.url)) for name, server in servers}
+        sqs = {name: client("sqs", server.url) for name, server in servers}
         urls = {name: sqs[name].create_queue(QueueName="bench")["QueueUrl"] for name in sqs}
         for lam in lams.values():
             deploy_function(lam, "warm", HANDLER)
@@ -51,8 +54,10 @@ def main() -> None:
         for label, series in (("warm Invoke", {k: invoke(v) for k, v in lams.items()}),
                               ("warm Invoke, caller's trace header", {k: invoke(v) for k, v in traced.items()}),
                               ("SendMessage", {k: send(k) for k in sqs})):
-            stats = compare({"on": series["on"], "off": series["off"]}, n=n, rounds=args.rounds, warmup=20)
+            stats = compare(series, n=n, rounds=args.rounds, warmup=20)
             report_calls(f"{label} (tracing on)", stats["on"], stats["off"], baseline_name="off")
+            # an A/A control: a second server with tracing off against the first, the noise of the run
+            report_calls(f"{label} (A/A control, off)", stats["control"], stats["off"], baseline_name="off")
     footer()
 
 

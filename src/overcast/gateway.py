@@ -207,7 +207,7 @@ class Gateway:
         """Answer one API call, recorded as an X-Ray segment (docs/xray.md): the caller's trace
         header is kept (or a trace started), and what the call hands on names its segment as parent."""
         tracer = self.platform.component(Tracer)
-        if not tracer.enabled or spec.name == "xray":
+        if not tracer.enabled or spec.name == "xray" or trace_hops.self_traced(spec.name, req.path):
             return await self._dispatch(spec, req, ctx, read_body)
         start = self.platform.clock.now()
         seg_id = tracing.new_id()
@@ -219,7 +219,7 @@ class Gateway:
             response = await self._dispatch(spec, req, ctx, read_body)
         finally:
             tracing.current.reset(token)
-        if (spec.name, ctx.operation) not in trace_hops.SELF_TRACED:
+        if (spec.name, ctx.operation) not in trace_hops.SELF_TRACED:  # (a path self_traced missed)
             params = ctx.extras.pop("trace_params", None) or {}
             tracer.record(ctx.account, ctx.region, trace_hops.api_segment(
                 service=spec.name, operation=ctx.operation, trace_id=root, seg_id=seg_id,

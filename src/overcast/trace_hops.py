@@ -14,6 +14,15 @@ from overcast import tracing
 
 #: operations whose hop Lambda records itself (the AWS::Lambda segment of the invocation)
 SELF_TRACED = {("lambda", "Invoke"), ("lambda", "InvokeAsync"), ("lambda", "InvokeWithResponseStream")}
+#: their paths (`/2015-03-31/functions/{name}/invocations`, `.../response-streaming-invocations`,
+#: `/2014-11-13/functions/{name}/invoke-async/`): told apart before the request is parsed
+_SELF_TRACED_ENDS = ("/invocations", "/response-streaming-invocations", "/invoke-async", "/invoke-async/")
+
+
+def self_traced(service: str, path: str) -> bool:
+    """A Lambda invocation API call, whose segments the invocation records (no API call segment,
+    and no work on the hot path here)."""
+    return service == "lambda" and path.endswith(_SELF_TRACED_ENDS)
 
 
 def resource_arn(service: str, params: dict[str, Any], account: str, region: str) -> str | None:

@@ -43,3 +43,14 @@ def test_with_parent_keeps_the_other_fields():
         f"Root=1-5759e988-bd862e3fe1be46a994272793;Parent={'c' * 16};Sampled=1;Lineage=1:abcd1234:0")
     assert tracing.with_parent(None, "c" * 16, "1-5759e988-bd862e3fe1be46a994272793") == (
         f"Root=1-5759e988-bd862e3fe1be46a994272793;Parent={'c' * 16}")
+
+
+@pytest.mark.parametrize(("service", "path", "expected"), [
+    ("lambda", "/2015-03-31/functions/f/invocations", True),
+    ("lambda", "/2021-11-15/functions/f/response-streaming-invocations", True),
+    ("lambda", "/2014-11-13/functions/f/invoke-async/", True),
+    ("lambda", "/2015-03-31/functions/f", False),
+    ("sqs", "/", False),
+])
+def test_invocations_are_told_apart_by_path(service, path, expected):
+    assert trace_hops.self_traced(service, path) is expected

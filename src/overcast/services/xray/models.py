@@ -131,10 +131,14 @@ class SegmentStore:
                         (self.platform.clock.now() - RETENTION_SECONDS,))
 
 
+#: documents are plain JSON values built here or parsed from JSON: no cycles to look for
+_encode = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+
+
 def _row(account: str, region: str, doc: dict[str, Any]) -> tuple[Any, ...]:
     kind = "subsegment" if doc.get("type") == "subsegment" else "segment"
     return (account, region, doc["trace_id"], doc["id"], doc.get("parent_id"), kind, doc.get("name", ""),
-            doc.get("origin"), float(doc["start_time"]), doc.get("end_time"), json.dumps(doc))
+            doc.get("origin"), float(doc["start_time"]), doc.get("end_time"), _encode(doc))
 
 
 def _fold(rows: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
