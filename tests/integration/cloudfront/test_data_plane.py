@@ -1,0 +1,179 @@
+"""Serving distributions with httpx: an S3 bucket and a function URL as origins, routing by path
+pattern, the edge cache (hits, misses, TTLs, invalidations), DefaultRootObject, custom error
+responses, and Lambda@Edge on the four events with its validation and error answers."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from overcast.testing import create_function, wait_until
+
+from .helpers import CACHING_DISABLED, behaviour, config, custom_origin, edge_version, s3_origin, url
+
+APP = """
+import json
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json", "Cache-Control": "max-age=60"},
+            "body": json.dumps({"path": event["rawPath"], "headers": event["headers"]})}
+"""
+ADD_HEADER = """
+def handler(event, context):
+    request = event["Records"][0]["cf"]["request"]
+    request["headers"]["x-edge"] = [{"key": "X-Edge", "value": "viewer-request"}]
+    return request
+"""
+REWRITE_STATUS = """
+def handler(event, context):
+    response = event["Records"][0]["cf"]["response"]
+    if response["status"] == "404":
+        response["status"] = "200"
+        response["statusDescription"] = "OK"
+        response["headers"]["x-rewritten"] = [{"key": "X-Rewritten", "value": "from 404"}]
+    return response
+"""
+REDIRECT = """
+def handler(event, context):
+    return {"status": "302", "statusDescription": "Found",
+            "headers": {"location": [{"key": "Location", "value": "https://example.com/moved"}]}}
+"""
+READ_ONLY = """
+def handler(event, context):
+    request = event["Records"][0]["cf"]["request"]
+    request["headers"]["host"] = [{"key": "Host", "value": "elsewhere.example"}]
+    return request
+"""
+RAISES = """
+def handler(event, context):
+    raise RuntimeError("boom")
+"""
+
+
+@pytest.fixture
+def cf(overcast_server):
+    return overcast_server.client("cloudfront")
+
+
+@pytest.fixture
+def bucket(overcast_server):
+    s3 = overcast_server.client("s3")
+    name = f"cf-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="index.html", Body=b"<h1>home</h1>", ContentType="text/html")
+    s3.put_object(Bucket=name, Key="assets/app.js", Body=b"console.log(1)", ContentType="application/javascript")
+    s3.put_object(Bucket=name, Key="404.html", Body=b"not here", ContentType="text/html")
+    return name
+
+
+@pytest.fixture
+def lam(overcast_server):
+    return overcast_server.client("lambda")
+
+
+def _app_url_domain(lam) -> str:
+    name = create_function(lam, APP)
+    function_url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    url_id = function_url.rstrip("/").rsplit("/", 1)[-1]
+    return f"{url_id}.lambda-url.us-east-1.on.aws"
+
+
+def test_s3_and_function_url_origins_with_edge_functions(cf, overcast_server, bucket, lam):
+    viewer = edge_version(lam, ADD_HEADER)
+    rewrite = edge_version(lam, REWRITE_STATUS)
+    default = behaviour("s3", edge=[{"LambdaFunctionARN": rewrite, "EventType": "origin-response"}])
+    api = behaviour("app", pattern="/api/*", policy=CACHING_DISABLED,
+                    edge=[{"LambdaFunctionARN": viewer, "EventType": "viewer-request"}])
+    dist = cf.create_distribution(DistributionConfig=config(
+        [s3_origin(bucket), custom_origin(_app_url_domain(lam), "app")], default, [api],
+        DefaultRootObject="index.html"))["Distribution"]
+    with httpx.Client(timeout=120) as http:
+        home = http.get(url(overcast_server, dist["Id"], "/"))
+        assert home.status_code == 200 and home.text == "<h1>home</h1>"
+        assert home.headers["x-cache"] == "Miss from cloudfront"
+        assert home.headers["via"].endswith(".cloudfront.net (CloudFront)")
+        assert home.headers["x-amz-cf-id"] and home.headers["x-amz-cf-pop"]
+        app = http.get(url(overcast_server, dist["Id"], "/api/items?x=1"))
+        assert app.status_code == 200
+        body = app.json()
+        assert body["path"] == "/api/items"
+        assert body["headers"]["x-edge"] == "viewer-request"
+        missing = http.get(url(overcast_server, dist["Id"], "/nothing.txt"))
+        assert missing.status_code == 200
+        assert missing.headers["x-rewritten"] == "from 404"
+
+
+def test_cache_hits_misses_and_invalidation(cf, overcast_server, bucket):
+    s3 = overcast_server.client("s3")
+    dist = cf.create_distribution(DistributionConfig=config([s3_origin(bucket)], behaviour("s3")))["Distribution"]
+    target = url(overcast_server, dist["Id"], "/assets/app.js")
+    with httpx.Client(timeout=60) as http:
+        first = http.get(target)
+        assert first.headers["x-cache"] == "Miss from cloudfront" and first.text == "console.log(1)"
+        s3.put_object(Bucket=bucket, Key="assets/app.js", Body=b"console.log(2)")
+        second = http.get(target)
+        assert second.headers["x-cache"] == "Hit from cloudfront"
+        assert second.text == "console.log(1)"
+        assert "age" in second.headers
+        cf.create_invalidation(DistributionId=dist["Id"], InvalidationBatch={
+            "Paths": {"Quantity": 1, "Items": ["/assets/*"]}, "CallerReference": uuid.uuid4().hex})
+        third = http.get(target)
+        assert third.headers["x-cache"] == "Miss from cloudfront" and third.text == "console.log(2)"
+
+
+def test_caching_disabled_policy_always_misses(cf, overcast_server, bucket):
+    dist = cf.create_distribution(DistributionConfig=config(
+        [s3_origin(bucket)], behaviour("s3", policy=CACHING_DISABLED)))["Distribution"]
+    with httpx.Client(timeout=60) as http:
+        for _ in range(2):
+            assert http.get(url(overcast_server, dist["Id"], "/index.html")).headers["x-cache"] == \
+                "Miss from cloudfront"
+
+
+def test_custom_error_response_and_host_form(cf, overcast_server, bucket):
+    errors = {"Quantity": 1, "Items": [{"ErrorCode": 404, "ResponsePagePath": "/404.html", "ResponseCode": "404",
+                                        "ErrorCachingMinTTL": 10}]}
+    dist = cf.create_distribution(DistributionConfig=config(
+        [s3_origin(bucket)], behaviour("s3"), CustomErrorResponses=errors))["Distribution"]
+    with httpx.Client(timeout=60) as http:
+        answer = http.get(url(overcast_server, dist["Id"], "/missing"))
+        assert answer.status_code == 404 and answer.text == "not here"
+        hosted = http.get(f"{overcast_server.url}/index.html",
+                          headers={"Host": f"{dist['Id'].lower()}.cloudfront.localhost"})
+        assert hosted.status_code == 200 and hosted.text == "<h1>home</h1>"
+
+
+def test_viewer_request_redirect_skips_the_origin(cf, overcast_server, bucket, lam):
+    arn = edge_version(lam, REDIRECT)
+    dist = cf.create_distribution(DistributionConfig=config([s3_origin(bucket)], behaviour(
+        "s3", edge=[{"LambdaFunctionARN": arn, "EventType": "viewer-request"}])))["Distribution"]
+    answer = httpx.get(url(overcast_server, dist["Id"], "/index.html"), timeout=60, follow_redirects=False)
+    assert answer.status_code == 302
+    assert answer.headers["location"] == "https://example.com/moved"
+
+
+@pytest.mark.parametrize(("source", "status", "x_cache"), [
+    (READ_ONLY, 502, "LambdaValidationError from cloudfront"),
+    (RAISES, 503, "LambdaExecutionError from cloudfront"),
+])
+def test_function_failures_answer_cloudfront_error_pages(cf, overcast_server, bucket, lam, source, status, x_cache):
+    arn = edge_version(lam, source)
+    dist = cf.create_distribution(DistributionConfig=config([s3_origin(bucket)], behaviour(
+        "s3", edge=[{"LambdaFunctionARN": arn, "EventType": "viewer-request"}])))["Distribution"]
+    answer = httpx.get(url(overcast_server, dist["Id"], "/index.html"), timeout=60)
+    assert answer.status_code == status
+    assert answer.headers["x-cache"] == x_cache
+    assert "The request could not be satisfied" in answer.text
+    assert "Generated by cloudfront (CloudFront)" in answer.text
+
+
+def test_disabled_distribution_and_method_not_allowed(cf, overcast_server, bucket):
+    created = cf.create_distribution(DistributionConfig=config([s3_origin(bucket)], behaviour("s3")))
+    dist_id = created["Distribution"]["Id"]
+    assert httpx.post(url(overcast_server, dist_id, "/index.html"), content=b"x", timeout=60).status_code == 403
+    conf = cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
+    conf["Enabled"] = False
+    cf.update_distribution(Id=dist_id, DistributionConfig=conf, IfMatch=created["ETag"])
+    wait_until(lambda: httpx.get(url(overcast_server, dist_id, "/index.html"), timeout=60).status_code == 403, 30,
+               "the disabled distribution refuses requests")
