@@ -13,7 +13,7 @@ from urllib.parse import quote
 from overcast.edge.messages import Headers, Request, Response
 from overcast.platform import Platform
 
-_S3 = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?:website[.-])?(?P<region>[a-z0-9-]+))?\.amazonaws\.com$")
+_S3 = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?:website[.-]|dualstack\.)?(?P<region>[a-z0-9-]+))?\.amazonaws\.com$")
 _EXECUTE_API = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 _LAMBDA_URL = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.on\.aws$")
 _LOCAL = ("localhost", "127.0.0.1", "::1")
