@@ -124,3 +124,26 @@ def test_key_value_store_imported_from_s3(cf, overcast_server):
         [s3_origin(bucket)], behaviour("s3", functions=functions)))["Distribution"]
     answer = httpx.get(url(overcast_server, dist["Id"], "/docs"), timeout=60, follow_redirects=False)
     assert answer.status_code == 302 and answer.headers["location"] == "https://example.com/docs"
+
+
+def test_function_associations_are_checked(cf):
+    name = f"fn-{uuid.uuid4().hex[:10]}"
+    created = cf.create_function(Name=name, FunctionConfig=RUNTIME, FunctionCode=REDIRECT)
+    arn = created["FunctionSummary"]["FunctionMetadata"]["FunctionARN"]
+
+    def attempt(event_type: str) -> str:
+        functions = [{"FunctionARN": arn, "EventType": event_type}]
+        with pytest.raises(ClientError) as err:
+            cf.create_distribution(DistributionConfig=config([s3_origin("b")], behaviour("s3", functions=functions)))
+        return str(err.value.response["Error"]["Code"])
+
+    assert attempt("viewer-request") == "InvalidFunctionAssociation"  # not published yet
+    cf.publish_function(Name=name, IfMatch=created["ETag"])
+    assert attempt("origin-request") == "InvalidFunctionAssociation"
+    functions = [{"FunctionARN": arn, "EventType": "viewer-request"}]
+    dist = cf.create_distribution(DistributionConfig=config([s3_origin("b")], behaviour("s3", functions=functions)))
+    assert cf.describe_function(Name=name, Stage="LIVE")["FunctionSummary"]["Status"] == "DEPLOYED"
+    with pytest.raises(ClientError) as in_use:
+        cf.delete_function(Name=name, IfMatch=created["ETag"])
+    assert in_use.value.response["Error"]["Code"] == "FunctionInUse"
+    assert dist["Distribution"]["Id"]

@@ -33,7 +33,13 @@ def _with_defaults(config: dict[str, Any]) -> dict[str, Any]:
 
 class DistributionOperations(ApiBase):
     def _policy_exists(self, ctx: RequestContext) -> Any:
-        return lambda kind, key: self.store.docs.get(ctx.account, "us-east-1", kind, key) is not None
+        def exists(kind: str, key: str) -> bool:
+            if kind == "function-live":
+                doc = self.store.docs.get(ctx.account, "us-east-1", "function", key)
+                return doc is not None and doc.get("_live") is not None
+            return self.store.docs.get(ctx.account, "us-east-1", kind, key) is not None
+
+        return exists
 
     def _view(self, doc: dict[str, Any]) -> dict[str, Any]:
         return {**public(doc), "Status": self.store.status(doc),

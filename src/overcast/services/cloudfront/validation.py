@@ -32,6 +32,7 @@ def check_config(config: dict[str, Any], policy_exists: Any) -> None:
         _check_policies(behaviour, policy_exists)
         for association in items(behaviour.get("LambdaFunctionAssociations")):
             check_lambda_association(association)
+        _check_functions(behaviour, policy_exists)
     root = config.get("DefaultRootObject") or ""
     if root.startswith("/"):
         raise error("InvalidDefaultRootObject", "The specified default root object is invalid.")
@@ -47,6 +48,23 @@ def _check_policies(behaviour: dict[str, Any], policy_exists: Any) -> None:
         raise error("NoSuchOriginRequestPolicy", "The origin request policy does not exist.", 404)
     if not cache_id and "ForwardedValues" not in behaviour:
         raise error("InvalidArgument", "The parameter ForwardedValues is required.")
+
+
+def _check_functions(behaviour: dict[str, Any], exists: Any) -> None:
+    """CloudFront Functions run on viewer events only, must be published (LIVE), and cannot share
+    an event type with a Lambda@Edge function."""
+    lambda_events = {a.get("EventType") for a in items(behaviour.get("LambdaFunctionAssociations"))}
+    for association in items(behaviour.get("FunctionAssociations")):
+        arn, event_type = association.get("FunctionARN") or "", association.get("EventType")
+        if event_type not in ("viewer-request", "viewer-response"):
+            raise error("InvalidFunctionAssociation", f"The event type '{event_type}' is not valid for a "
+                        "CloudFront function.")
+        if event_type in lambda_events:
+            raise error("InvalidFunctionAssociation", "You cannot associate a CloudFront function and a "
+                        f"Lambda@Edge function with the same event type ({event_type}).")
+        if ":function/" not in arn or not exists("function-live", arn.rsplit("/", 1)[-1]):
+            raise error("InvalidFunctionAssociation", f"The function ARN {arn} does not name a published "
+                        "CloudFront function.")
 
 
 def check_lambda_association(association: dict[str, Any]) -> None:
