@@ -177,3 +177,73 @@ def test_disabled_distribution_and_method_not_allowed(cf, overcast_server, bucke
     cf.update_distribution(Id=dist_id, DistributionConfig=conf, IfMatch=created["ETag"])
     wait_until(lambda: httpx.get(url(overcast_server, dist_id, "/index.html"), timeout=60).status_code == 403, 30,
                "the disabled distribution refuses requests")
+
+
+ORIGIN_REQUEST = """
+import base64
+def handler(event, context):
+    cf = event["Records"][0]["cf"]
+    request = cf["request"]
+    assert cf["config"]["eventType"] == "origin-request"
+    assert request["body"]["action"] == "read-only" and request["body"]["encoding"] == "base64"
+    request["headers"]["x-body"] = [{"key": "X-Body", "value": base64.b64decode(request["body"]["data"]).decode()}]
+    request["headers"]["x-origin"] = [{"key": "X-Origin", "value": request["origin"]["custom"]["domainName"]}]
+    request["uri"] = "/rewritten" + request["uri"]
+    return request
+"""
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+
+
+def test_origin_request_sees_the_body_and_rewrites_the_uri(cf, overcast_server, lam):
+    arn = edge_version(lam, ORIGIN_REQUEST)
+    domain = _app_url_domain(lam)
+    dist = cf.create_distribution(DistributionConfig=config([custom_origin(domain, "app")], behaviour(
+        "app", policy=CACHING_DISABLED, methods=ALL_METHODS,
+        edge=[{"LambdaFunctionARN": arn, "EventType": "origin-request", "IncludeBody": True}])))["Distribution"]
+    answer = httpx.post(url(overcast_server, dist["Id"], "/submit"), content=b"payload", timeout=120)
+    assert answer.status_code == 200, answer.text
+    seen = answer.json()
+    assert seen["path"] == "/rewritten/submit"
+    assert seen["headers"]["x-body"] == "payload"
+    assert seen["headers"]["x-origin"] == domain
+
+
+def test_throttled_edge_function_answers_503(cf, overcast_server, bucket, lam):
+    arn = edge_version(lam, ADD_HEADER)
+    lam.put_function_concurrency(FunctionName=arn.split(":")[6], ReservedConcurrentExecutions=0)
+    dist = cf.create_distribution(DistributionConfig=config([s3_origin(bucket)], behaviour(
+        "s3", edge=[{"LambdaFunctionARN": arn, "EventType": "viewer-request"}])))["Distribution"]
+    answer = httpx.get(url(overcast_server, dist["Id"], "/index.html"), timeout=60)
+    assert answer.status_code == 503
+    assert answer.headers["x-cache"] == "LambdaLimitExceeded from cloudfront"
+
+
+def test_api_gateway_stage_origin(cf, overcast_server, lam):
+    name = create_function(lam, APP.replace('event["rawPath"]', 'event["path"]').replace(
+        'event["headers"]', '{}'))
+    fn_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    apigw = overcast_server.client("apigateway")
+    api = apigw.create_rest_api(name=f"api-{uuid.uuid4().hex[:8]}")
+    root = apigw.get_resources(restApiId=api["id"])["items"][0]["id"]
+    proxy = apigw.create_resource(restApiId=api["id"], parentId=root, pathPart="{proxy+}")
+    apigw.put_method(restApiId=api["id"], resourceId=proxy["id"], httpMethod="ANY", authorizationType="NONE")
+    apigw.put_integration(restApiId=api["id"], resourceId=proxy["id"], httpMethod="ANY", type="AWS_PROXY",
+                          integrationHttpMethod="POST",
+                          uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn_arn}/invocations")
+    apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    lam.add_permission(FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    origin = custom_origin(f"{api['id']}.execute-api.us-east-1.amazonaws.com", "api", path="/prod")
+    dist = cf.create_distribution(DistributionConfig=config([origin], behaviour(
+        "api", policy=CACHING_DISABLED)))["Distribution"]
+    answer = httpx.get(url(overcast_server, dist["Id"], "/orders/7"), timeout=120)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["path"] == "/orders/7"
+
+
+def test_unreachable_origin_is_a_502(cf, overcast_server):
+    origin = custom_origin("example.com", "real")
+    dist = cf.create_distribution(DistributionConfig=config([origin], behaviour("real")))["Distribution"]
+    answer = httpx.get(url(overcast_server, dist["Id"], "/"), timeout=60)
+    assert answer.status_code == 502
+    assert "The request could not be satisfied" in answer.text
