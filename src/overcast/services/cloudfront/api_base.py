@@ -32,6 +32,14 @@ def page(items: list[Any], marker: str | None, max_items: str | int | None) -> t
     return chunk, meta
 
 
+def listing(meta: dict[str, Any], entries: list[Any], keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A list result: its paging members and `Items`, which AWS leaves out when there are none."""
+    out = {k: v for k, v in meta.items() if keys is None or k in keys}
+    if entries:
+        out["Items"] = entries
+    return out
+
+
 def items(value: Any) -> list[Any]:
     """The `Items` of a CloudFront `{Quantity, Items}` list (absent or empty: [])."""
     return list((value or {}).get("Items") or [])

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.cloudfront.api_base import ApiBase, items, location, page, public
-from overcast.services.cloudfront.errors import check_if_match, error
+from overcast.services.cloudfront.api_base import ApiBase, items, listing, location, page, public
+from overcast.services.cloudfront.errors import check_if_match, error, missing_if_match
 from overcast.services.cloudfront.models import new_etag, new_id
 from overcast.services.cloudfront.validation import check_config
 
@@ -27,8 +27,34 @@ _SUMMARY_KEYS = ("Aliases", "Origins", "OriginGroups", "DefaultCacheBehavior", "
                  "WebACLId", "HttpVersion", "IsIPV6Enabled", "Staging")
 
 
+_BEHAVIOUR_DEFAULTS: dict[str, Any] = {
+    "TrustedSigners": {"Enabled": False, "Quantity": 0}, "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+    "LambdaFunctionAssociations": {"Quantity": 0}, "FunctionAssociations": {"Quantity": 0},
+    "FieldLevelEncryptionId": "", "SmoothStreaming": False, "Compress": False,
+}
+_ORIGIN_DEFAULTS: dict[str, Any] = {"OriginPath": "", "CustomHeaders": {"Quantity": 0}, "ConnectionAttempts": 3,
+                                    "ConnectionTimeout": 10, "OriginShield": {"Enabled": False}}
+_CUSTOM_ORIGIN_DEFAULTS: dict[str, Any] = {"HTTPPort": 80, "HTTPSPort": 443, "OriginReadTimeout": 30,
+                                           "OriginKeepaliveTimeout": 5,
+                                           "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]}}
+
+
 def _with_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    return {**_CONFIG_DEFAULTS, **{k: v for k, v in config.items() if v is not None}}
+    """The configuration as AWS stores it: what the request left out, at AWS's defaults."""
+    out = {**_CONFIG_DEFAULTS, **{k: v for k, v in config.items() if v is not None}}
+    out["DefaultCacheBehavior"] = {**_BEHAVIOUR_DEFAULTS, **out["DefaultCacheBehavior"]}
+    behaviours = items(out.get("CacheBehaviors"))
+    if behaviours:
+        out["CacheBehaviors"] = {"Quantity": len(behaviours),
+                                 "Items": [{**_BEHAVIOUR_DEFAULTS, **b} for b in behaviours]}
+    origins = []
+    for origin in items(out.get("Origins")):
+        origin = {**_ORIGIN_DEFAULTS, **origin}
+        if "CustomOriginConfig" in origin:
+            origin["CustomOriginConfig"] = {**_CUSTOM_ORIGIN_DEFAULTS, **origin["CustomOriginConfig"]}
+        origins.append(origin)
+    out["Origins"] = {**(out.get("Origins") or {}), "Items": origins}
+    return out
 
 
 class DistributionOperations(ApiBase):
@@ -98,6 +124,8 @@ class DistributionOperations(ApiBase):
         return {"Distribution": self._view(doc), "ETag": doc["_etag"]}
 
     def delete_distribution(self, ctx: RequestContext, id: str, if_match: str | None = None) -> dict[str, Any]:
+        if not if_match:
+            raise missing_if_match()  # checked before the distribution's existence, as AWS does
         doc = self.store.get(ctx.account, "distribution", id, "Distribution")
         check_if_match(if_match, doc["_etag"])
         if doc["DistributionConfig"]["Enabled"] or self.store.status(doc) != "Deployed":
@@ -114,7 +142,7 @@ class DistributionOperations(ApiBase):
         summaries = [{"Id": d["Id"], "ARN": d["ARN"], "ETag": d["_etag"], "Status": self.store.status(d),
                       "LastModifiedTime": d["LastModifiedTime"], "DomainName": d["DomainName"],
                       **{k: d["DistributionConfig"].get(k) for k in _SUMMARY_KEYS}} for d in chunk]
-        return {"DistributionList": {**meta, "Items": summaries}}
+        return {"DistributionList": listing(meta, summaries)}
 
     # -- tags --------------------------------------------------------------------------------------
 

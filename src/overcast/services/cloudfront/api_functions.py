@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.cloudfront.api_base import ApiBase, items, location, page
+from overcast.services.cloudfront.api_base import ApiBase, items, listing, location, page
 from overcast.services.cloudfront.cf_functions import FunctionFailed, kvs_data, run_code
 from overcast.services.cloudfront.errors import check_if_match, error, invalid_argument, no_such
 from overcast.services.cloudfront.models import new_etag
@@ -21,6 +21,9 @@ MAX_CODE = 10 * 1024
 
 def _arn(account: str, name: str) -> str:
     return f"arn:aws:cloudfront::{account}:function/{name}"
+
+#: The paging members of the lists that have no Marker or IsTruncated.
+_SHORT = ("MaxItems", "Quantity", "NextMarker")
 
 
 class FunctionOperations(ApiBase):
@@ -114,8 +117,7 @@ class FunctionOperations(ApiBase):
         docs = [d for d in self.store.list(ctx.account, "function") if stage != "LIVE" or d.get("_live")]
         chunk, meta = page(docs, marker, max_items)
         summaries = [self._summary(ctx, d, stage) for d in chunk]
-        return {"FunctionList": {k: v for k, v in meta.items() if k in ("MaxItems", "Quantity", "NextMarker")}
-                | {"Items": summaries}}
+        return {"FunctionList": listing(meta, summaries, _SHORT)}
 
     async def test_function(self, ctx: RequestContext, name: str, event_object: bytes, if_match: str | None = None,
                             stage: str | None = None) -> dict[str, Any]:
@@ -180,8 +182,7 @@ class FunctionOperations(ApiBase):
     def list_key_value_stores(self, ctx: RequestContext, marker: str | None = None, max_items: str | None = None,
                               status: str | None = None) -> dict[str, Any]:
         chunk, meta = page(self.store.list(ctx.account, "kvs"), marker, max_items)
-        return {"KeyValueStoreList": {k: v for k, v in meta.items() if k in ("MaxItems", "Quantity", "NextMarker")}
-                | {"Items": [self._kvs_view(d) for d in chunk]}}
+        return {"KeyValueStoreList": listing(meta, [self._kvs_view(d) for d in chunk], _SHORT)}
 
     def delete_key_value_store(self, ctx: RequestContext, name: str, if_match: str | None = None) -> dict[str, Any]:
         doc = self._kvs_by_name(ctx, name)

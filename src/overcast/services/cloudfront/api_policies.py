@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.cloudfront.api_base import ApiBase, location, page
+from overcast.services.cloudfront.api_base import ApiBase, listing, location, page
 from overcast.services.cloudfront.errors import check_if_match, error, invalid_argument, no_such
 from overcast.services.cloudfront.models import DEPLOY_SECONDS, new_etag, new_id
 from overcast.services.cloudfront.policies import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
@@ -16,6 +16,9 @@ _POLICIES = {
     "cache-policy": ("CachePolicy", MANAGED_CACHE_POLICIES),
     "origin-request-policy": ("OriginRequestPolicy", MANAGED_ORIGIN_REQUEST_POLICIES),
 }
+
+#: The paging members of the lists that have no Marker or IsTruncated.
+_SHORT = ("MaxItems", "Quantity", "NextMarker")
 
 
 class PolicyOperations(ApiBase):
@@ -65,7 +68,7 @@ class PolicyOperations(ApiBase):
         summaries = [{"Id": d["Id"], **{k: d["OriginAccessControlConfig"].get(k, "") for k in (
             "Description", "Name", "SigningProtocol", "SigningBehavior", "OriginAccessControlOriginType")}}
             for d in chunk]
-        return {"OriginAccessControlList": {**meta, "Items": summaries}}
+        return {"OriginAccessControlList": listing(meta, summaries)}
 
     # -- cache and origin request policies ---------------------------------------------------------
 
@@ -88,8 +91,7 @@ class PolicyOperations(ApiBase):
         chunk, meta = page(found, marker, max_items)
         entries = [{"Type": d.get("_type", "custom"), noun: {k: v for k, v in d.items() if not k.startswith("_")}}
                    for d in chunk]
-        return {f"{noun}List": {k: v for k, v in meta.items() if k in ("MaxItems", "Quantity", "NextMarker")}
-                | {"Items": entries}}
+        return {f"{noun}List": listing(meta, entries, _SHORT)}
 
     def _create_policy(self, ctx: RequestContext, kind: str, config: dict[str, Any]) -> dict[str, Any]:
         noun, managed = _POLICIES[kind]
@@ -189,4 +191,4 @@ class PolicyOperations(ApiBase):
         chunk, meta = page(docs, marker, max_items)
         summaries = [{k: v for k, v in self._invalidation_view(d).items() if k != "InvalidationBatch"}
                      for d in chunk]
-        return {"InvalidationList": {**meta, "Items": summaries}}
+        return {"InvalidationList": listing(meta, summaries)}

@@ -11,6 +11,7 @@ from overcast.services.cloudfront.errors import CloudFrontError, error
 from overcast.services.cloudfront.policies import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
 
 _VERSIONED = re.compile(r"^arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):\d{12}:function:[A-Za-z0-9_-]+:(?P<v>\d+)$")
+_S3_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9.-]*\.s3[.-]([a-z0-9.-]+\.)?amazonaws\.com(\.cn)?$")
 EDGE_EVENTS = ("viewer-request", "origin-request", "origin-response", "viewer-response")
 
 
@@ -25,6 +26,9 @@ def check_config(config: dict[str, Any], policy_exists: Any) -> None:
     origin_ids = [o["Id"] for o in items(config.get("Origins"))]
     if not origin_ids:
         raise error("InvalidOrigin", "The specified origin server does not exist or is not valid.")
+    for origin in items(config.get("Origins")):
+        if "S3OriginConfig" in origin and not _S3_DOMAIN.match(origin.get("DomainName") or ""):
+            raise error("InvalidArgument", "The parameter Origin DomainName does not refer to a valid S3 bucket.")
     groups = [g["Id"] for g in items(config.get("OriginGroups"))]
     for behaviour in behaviours(config):
         if behaviour.get("TargetOriginId") not in origin_ids + groups:
