@@ -31,6 +31,8 @@ _BEHAVIOUR_DEFAULTS: dict[str, Any] = {
     "TrustedSigners": {"Enabled": False, "Quantity": 0}, "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
     "LambdaFunctionAssociations": {"Quantity": 0}, "FunctionAssociations": {"Quantity": 0},
     "FieldLevelEncryptionId": "", "SmoothStreaming": False, "Compress": False,
+    "AllowedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"], "CachedMethods": {"Quantity": 2,
+                                                                                 "Items": ["HEAD", "GET"]}},
 }
 _ORIGIN_DEFAULTS: dict[str, Any] = {"OriginPath": "", "CustomHeaders": {"Quantity": 0}, "ConnectionAttempts": 3,
                                     "ConnectionTimeout": 10, "OriginShield": {"Enabled": False}}

@@ -23,6 +23,7 @@ def behaviours(config: dict[str, Any]) -> list[dict[str, Any]]:
 def check_config(config: dict[str, Any], policy_exists: Any) -> None:
     """Raise AWS's error for what CloudFront refuses in `config`. `policy_exists(kind, id)` answers
     whether a customer-managed policy exists."""
+    _check_quantities(config)
     origin_ids = [o["Id"] for o in items(config.get("Origins"))]
     if not origin_ids:
         raise error("InvalidOrigin", "The specified origin server does not exist or is not valid.")
@@ -40,6 +41,19 @@ def check_config(config: dict[str, Any], policy_exists: Any) -> None:
     root = config.get("DefaultRootObject") or ""
     if root.startswith("/"):
         raise error("InvalidDefaultRootObject", "The specified default root object is invalid.")
+
+
+def _check_quantities(value: Any) -> None:
+    """Every `{Quantity, Items}` list's Quantity must be the number of its Items."""
+    if isinstance(value, dict):
+        if "Quantity" in value and ("Items" in value or value["Quantity"]) \
+                and int(value["Quantity"]) != len(value.get("Items") or []):
+            raise error("InconsistentQuantities", "The value of Quantity and the size of Items don't match.")
+        for item in value.values():
+            _check_quantities(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_quantities(item)
 
 
 def _check_policies(behaviour: dict[str, Any], policy_exists: Any) -> None:
