@@ -9,6 +9,7 @@ from overcast.testing import create_function, wait_settled
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
 def s3_origin(bucket: str, origin_id: str = "s3") -> dict[str, Any]:
@@ -23,8 +24,10 @@ def custom_origin(domain: str, origin_id: str = "custom", path: str = "") -> dic
 
 def behaviour(origin_id: str, *, policy: str = CACHING_OPTIMIZED, pattern: str | None = None,
               edge: list[dict[str, Any]] | None = None, functions: list[dict[str, Any]] | None = None,
-              methods: list[str] | None = None) -> dict[str, Any]:
+              methods: list[str] | None = None, origin_policy: str | None = None) -> dict[str, Any]:
     b: dict[str, Any] = {"TargetOriginId": origin_id, "ViewerProtocolPolicy": "allow-all", "CachePolicyId": policy}
+    if origin_policy:
+        b["OriginRequestPolicyId"] = origin_policy
     if pattern is not None:
         b["PathPattern"] = pattern
     if edge:

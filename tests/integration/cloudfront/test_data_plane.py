@@ -11,13 +11,23 @@ import pytest
 
 from overcast.testing import create_function, wait_until
 
-from .helpers import CACHING_DISABLED, behaviour, config, custom_origin, edge_version, s3_origin, url
+from .helpers import (
+    ALL_VIEWER_EXCEPT_HOST,
+    CACHING_DISABLED,
+    behaviour,
+    config,
+    custom_origin,
+    edge_version,
+    s3_origin,
+    url,
+)
 
 APP = """
 import json
 def handler(event, context):
     return {"statusCode": 200, "headers": {"Content-Type": "application/json", "Cache-Control": "max-age=60"},
-            "body": json.dumps({"path": event["rawPath"], "headers": event["headers"]})}
+            "body": json.dumps({"path": event["rawPath"], "headers": event["headers"],
+                                "query": event.get("rawQueryString", "")})}
 """
 ADD_HEADER = """
 def handler(event, context):
@@ -83,7 +93,7 @@ def test_s3_and_function_url_origins_with_edge_functions(cf, overcast_server, bu
     viewer = edge_version(lam, ADD_HEADER)
     rewrite = edge_version(lam, REWRITE_STATUS)
     default = behaviour("s3", edge=[{"LambdaFunctionARN": rewrite, "EventType": "origin-response"}])
-    api = behaviour("app", pattern="/api/*", policy=CACHING_DISABLED,
+    api = behaviour("app", pattern="/api/*", policy=CACHING_DISABLED, origin_policy=ALL_VIEWER_EXCEPT_HOST,
                     edge=[{"LambdaFunctionARN": viewer, "EventType": "viewer-request"}])
     dist = cf.create_distribution(DistributionConfig=config(
         [s3_origin(bucket), custom_origin(_app_url_domain(lam), "app")], default, [api],
@@ -247,3 +257,15 @@ def test_unreachable_origin_is_a_502(cf, overcast_server):
     answer = httpx.get(url(overcast_server, dist["Id"], "/"), timeout=60)
     assert answer.status_code == 502
     assert "The request could not be satisfied" in answer.text
+
+
+@pytest.mark.parametrize("origin_policy", [None, ALL_VIEWER_EXCEPT_HOST])
+def test_what_reaches_the_origin_follows_the_policies(cf, overcast_server, lam, origin_policy):
+    dist = cf.create_distribution(DistributionConfig=config([custom_origin(_app_url_domain(lam), "app")], behaviour(
+        "app", policy=CACHING_DISABLED, origin_policy=origin_policy)))["Distribution"]
+    answer = httpx.get(url(overcast_server, dist["Id"], "/p?q=1"), headers={"X-Viewer": "v"}, timeout=120)
+    assert answer.status_code == 200, answer.text
+    seen = answer.json()
+    forwarded = origin_policy is not None
+    assert ("x-viewer" in seen["headers"]) is forwarded
+    assert (seen["query"] == "q=1") is forwarded

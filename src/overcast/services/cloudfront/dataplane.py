@@ -16,6 +16,7 @@ from overcast.platform import Platform
 from overcast.services.cloudfront.api_base import items
 from overcast.services.cloudfront.cache import CACHEABLE, EdgeCache, Entry, cache_key, ttl_of
 from overcast.services.cloudfront.edge_calls import run_request_event, run_response_event
+from overcast.services.cloudfront.forwarding import forwarded, origin_policy_of
 from overcast.services.cloudfront.lambda_edge import EdgeRequest
 from overcast.services.cloudfront.models import CloudFrontStore
 from overcast.services.cloudfront.origins import OriginRequest, OriginUnreachable, fetch, kind_of
@@ -95,7 +96,9 @@ class _Flow:
             response.set_header("Age", str(age))
             x_cache = "Hit from cloudfront"
         else:
-            response = await self._from_origin(behaviour, request)
+            custom = lambda pid: self.store.docs.get(self.account, "us-east-1", "origin-request-policy", pid)  # noqa: E731
+            to_origin = forwarded(request, behaviour, policy, origin_policy_of(behaviour, custom))
+            response = await self._from_origin(behaviour, to_origin)
             x_cache = "Miss from cloudfront"
             if cacheable and response.status in CACHEABLE:
                 now = self.platform.clock.now()
