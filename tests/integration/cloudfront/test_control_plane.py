@@ -166,3 +166,20 @@ def test_invalidations(cf):
         cf.create_invalidation(DistributionId="ENOPE", InvalidationBatch={
             "Paths": {"Quantity": 1, "Items": ["/a"]}, "CallerReference": "r3"})
     assert missing.value.response["Error"]["Code"] == "NoSuchDistribution"
+
+
+def test_lambda_edge_version_must_exist_and_have_no_environment(cf, overcast_server):
+    lam = overcast_server.client("lambda")
+    name = create_function(lam, "def handler(e, c):\n    return e['Records'][0]['cf']['request']\n",
+                           Environment={"Variables": {"STAGE": "prod"}})
+    version = lam.publish_version(FunctionName=name)["FunctionArn"]
+
+    def refused(arn: str) -> str:
+        edge = [{"LambdaFunctionARN": arn, "EventType": "viewer-request"}]
+        with pytest.raises(ClientError) as err:
+            cf.create_distribution(DistributionConfig=config([s3_origin("b")], behaviour("s3", edge=edge)))
+        assert err.value.response["Error"]["Code"] == "InvalidLambdaFunctionAssociation"
+        return str(err.value.response["Error"]["Message"])
+
+    assert "environment variables" in refused(version)
+    assert "existing function version" in refused(version.rsplit(":", 1)[0] + ":99")

@@ -9,6 +9,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.cloudfront.api_base import ApiBase, items, listing, location, page, public
+from overcast.services.cloudfront.edge_checks import check_edge_functions
 from overcast.services.cloudfront.errors import check_if_match, error, missing_if_match
 from overcast.services.cloudfront.models import new_etag, new_id
 from overcast.services.cloudfront.validation import check_config
@@ -81,6 +82,7 @@ class DistributionOperations(ApiBase):
                             tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
         config = _with_defaults(distribution_config)
         check_config(config, self._policy_exists(ctx))
+        check_edge_functions(self.platform, ctx, config)
         for other in self.store.list(ctx.account, "distribution"):
             if other["DistributionConfig"]["CallerReference"] == config["CallerReference"]:
                 raise error("DistributionAlreadyExists", "The caller reference that you are using to create a "
@@ -120,6 +122,7 @@ class DistributionOperations(ApiBase):
         if config.get("CallerReference") != doc["DistributionConfig"]["CallerReference"]:
             raise error("IllegalUpdate", "Your request contains a value that can't be changed.")
         check_config(config, self._policy_exists(ctx))
+        check_edge_functions(self.platform, ctx, config)
         doc.update(DistributionConfig=config, _etag=new_etag(), _deployed_at=self.store.deploy_time(),
                    LastModifiedTime=self.platform.clock.now())
         self.store.put(ctx.account, "distribution", id, doc)
