@@ -269,3 +269,18 @@ def test_what_reaches_the_origin_follows_the_policies(cf, overcast_server, lam, 
     forwarded = origin_policy is not None
     assert ("x-viewer" in seen["headers"]) is forwarded
     assert (seen["query"] == "q=1") is forwarded
+
+
+@pytest.mark.parametrize(("min_ttl", "second"), [(3000, "Hit from cloudfront"), (0, "Miss from cloudfront")])
+def test_errors_are_cached_for_error_caching_min_ttl(cf, overcast_server, bucket, min_ttl, second):
+    errors = {"Quantity": 1, "Items": [{"ErrorCode": 404, "ErrorCachingMinTTL": min_ttl}]}
+    dist = cf.create_distribution(DistributionConfig=config(
+        [s3_origin(bucket)], behaviour("s3"), CustomErrorResponses=errors))["Distribution"]
+    target = url(overcast_server, dist["Id"], "/later.txt")
+    with httpx.Client(timeout=60) as http:
+        first = http.get(target)
+        assert first.status_code == 404 and first.headers["x-cache"] == "Miss from cloudfront"
+        overcast_server.client("s3").put_object(Bucket=bucket, Key="later.txt", Body=b"now")
+        again = http.get(target)
+        assert again.headers["x-cache"] == second
+        assert again.status_code == (404 if min_ttl else 200)

@@ -103,6 +103,8 @@ class _Flow:
             if cacheable and response.status in CACHEABLE:
                 now = self.platform.clock.now()
                 ttl = ttl_of(response.headers, ttls(behaviour, policy), now)
+                if response.status >= 400 and not _has_caching_headers(response):
+                    ttl = self._error_caching_ttl(response.status)
                 if ttl > 0:
                     body = response.body if isinstance(response.body, bytes) else b""
                     self.cache.put(self.dist["Id"], key, Entry(response.status, list(response.headers), body, now,
@@ -137,6 +139,14 @@ class _Flow:
         return await run_response_event(self.platform, self.account, behaviour, "origin-response", request,
                                         response, self._cf_config("origin-response"), (origin, kind))
 
+    def _error_caching_ttl(self, status: int) -> float:
+        """How long an error without caching headers is cached: the custom error response's
+        ErrorCachingMinTTL, else AWS's default of 10 seconds."""
+        custom = next((c for c in items(self.config.get("CustomErrorResponses")) if int(c["ErrorCode"]) == status),
+                      None)
+        value = (custom or {}).get("ErrorCachingMinTTL")
+        return float(value) if value is not None else 10.0
+
     async def _custom_error(self, response: Response) -> Response:
         """The distribution's custom error response for the status: its page (fetched through the
         behaviour that serves the page's path) and response code."""
@@ -158,6 +168,10 @@ class _Flow:
         code = custom.get("ResponseCode")
         page.status = int(code) if code else response.status
         return page
+
+
+def _has_caching_headers(response: Response) -> bool:
+    return any(k.lower() in ("cache-control", "expires") for k, _ in response.headers)
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
