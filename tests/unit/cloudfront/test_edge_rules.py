@@ -154,14 +154,17 @@ def test_forwarded_headers_cookies_and_query_strings():
     req = EdgeRequest("1.2.3.4", "GET", "/p", "a=1&b=2", [("Host", "d"), ("X-Viewer", "v"), ("Range", "bytes=0-1"),
                                                          ("Cookie", "s=1; t=2")], b"")
     optimized = MANAGED_CACHE_POLICIES["658327ea-f89d-4fab-a63d-7e88639e58f6"]
-    bare = forwarded(req, {}, optimized, None)
-    assert [k for k, _ in bare.headers] == ["Host", "Range"] and bare.querystring == ""
-    all_viewer = forwarded(req, {}, optimized, MANAGED_ORIGIN_REQUEST_POLICIES["216adef6-5c7f-47e4-b989-5492eafa07d3"])
+    bare = forwarded(req, {}, optimized, None, "o.example")
+    assert [k for k, _ in bare.headers] == ["Host", "Range", "X-Forwarded-For", "Via"] and bare.querystring == ""
+    assert ("Host", "o.example") in bare.headers and ("X-Forwarded-For", "1.2.3.4") in bare.headers
+    all_viewer = forwarded(req, {}, optimized, MANAGED_ORIGIN_REQUEST_POLICIES["216adef6-5c7f-47e4-b989-5492eafa07d3"],
+                           "o.example")
     assert ("X-Viewer", "v") in all_viewer.headers and all_viewer.querystring == "a=1&b=2"
     assert ("Cookie", "s=1; t=2") in all_viewer.headers
+    assert ("Host", "d") in all_viewer.headers  # AllViewer forwards the viewer's Host
     legacy = forwarded(req, {"ForwardedValues": {"QueryString": True, "Headers": {"Quantity": 1, "Items": ["X-Viewer"]},
                                                  "Cookies": {"Forward": "whitelist",
                                                              "WhitelistedNames": {"Quantity": 1, "Items": ["t"]}}}},
-                       None, None)
+                       None, None, "o.example")
     assert ("X-Viewer", "v") in legacy.headers and ("Cookie", "t=2") in legacy.headers
     assert legacy.querystring == "a=1&b=2"

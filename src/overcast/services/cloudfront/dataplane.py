@@ -97,7 +97,9 @@ class _Flow:
             x_cache = "Hit from cloudfront"
         else:
             custom = lambda pid: self.store.docs.get(self.account, "us-east-1", "origin-request-policy", pid)  # noqa: E731
-            to_origin = forwarded(request, behaviour, policy, origin_policy_of(behaviour, custom))
+            origin = origin_of(self.config, behaviour)
+            domain = origin["DomainName"] if origin else ""
+            to_origin = forwarded(request, behaviour, policy, origin_policy_of(behaviour, custom), domain)
             response = await self._from_origin(behaviour, to_origin)
             x_cache = "Miss from cloudfront"
             if cacheable and response.status in CACHEABLE:

@@ -6,6 +6,7 @@ it will be forwarded."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from overcast.edge.messages import parse_form
@@ -71,12 +72,19 @@ def origin_policy_of(behaviour: dict[str, Any], custom: Any) -> dict[str, Any] |
 
 
 def forwarded(req: EdgeRequest, behaviour: dict[str, Any], cache_policy: dict[str, Any] | None,
-              origin_policy: dict[str, Any] | None) -> EdgeRequest:
-    """The request as CloudFront sends it to the origin."""
+              origin_policy: dict[str, Any] | None, origin_domain: str) -> EdgeRequest:
+    """The request as CloudFront sends it to the origin: `Host` is the origin's domain unless a
+    policy forwards the viewer's, with `X-Forwarded-For` and CloudFront's `Via` added."""
     rules = _rules(behaviour, cache_policy, origin_policy)
     headers: list[tuple[str, str]] = []
+    if not _keep("host", rules["headers"]):
+        headers.append(("Host", origin_domain))
     for name, value in req.headers:
         lower = name.lower()
+        if lower in ("x-forwarded-for", "via"):
+            continue
+        if lower == "host" and not _keep("host", rules["headers"]):
+            continue
         if lower == "cookie":
             kept = [part.strip() for part in value.split(";")
                     if part.strip() and _keep(part.strip().split("=", 1)[0], rules["cookies"])]
@@ -84,6 +92,9 @@ def forwarded(req: EdgeRequest, behaviour: dict[str, Any], cache_policy: dict[st
                 headers.append((name, "; ".join(kept)))
         elif lower == "host" or lower in _ALWAYS or _keep(lower, rules["headers"]):
             headers.append((name, value))
+    forwarded_for = [v for k, v in req.headers if k.lower() == "x-forwarded-for"]
+    headers.append(("X-Forwarded-For", ", ".join([*forwarded_for, req.client_ip])))
+    headers.append(("Via", f"2.0 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"))
     query = "&".join(part for part in req.querystring.split("&")
                      if part and _keep(parse_form(part)[0][0] if parse_form(part) else "", rules["query"]))
     return EdgeRequest(req.client_ip, req.method, req.uri, query, headers, req.body)
