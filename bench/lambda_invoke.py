@@ -1,6 +1,6 @@
 """Lambda synchronous invocation with boto3: warm Invoke against overcast vs the same boto3 Invoke
-against the null server answering a canned Invoke response (interleaved rounds); cold starts; memory
-per warm environment.
+against the null server answering a canned Invoke response (interleaved rounds); warm Invoke of a
+hot-reload function vs a zip's; cold starts; memory per warm environment.
 
     PYTHONPATH=src python -m bench.lambda_invoke [--calls 1000] [--rounds 10] [--colds 10] [--environments 8]
 
@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import base64
 import concurrent.futures
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,23 @@ def warm(lam: Any, base: Any, calls: int, rounds: int) -> float:
     ours_rate, null_rate = (_threaded(call, calls, 4) for call in (ours, null_call))
     report("warm invokes/s, four client threads", ours_rate, null_rate, unit="/s", baseline_name="null")
     return stats["overcast"].p50
+
+
+def hot(lam: Any, calls: int, rounds: int) -> None:
+    """Warm Invoke of a function run from a hot-reload folder (docs/hot-reload.md) vs the same
+    handler from a zip: the watched folder must cost the warm path nothing."""
+    folder = Path(tempfile.mkdtemp(prefix="overcast-bench-hot-"))
+    (folder / "handler.py").write_text(HANDLER)
+    lam.create_function(FunctionName="hot", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/bench",
+                        Handler="handler.handler", Code={"S3Bucket": "hot-reload", "S3Key": str(folder)})
+    lam.invoke(FunctionName="hot", Payload=b"{}")["Payload"].read()
+
+    def call(name: str) -> Any:
+        return lambda: lam.invoke(FunctionName=name, Payload=b'{"n": 1}')["Payload"].read()
+
+    stats = compare({"hot": call("hot"), "zip": call("warm")}, n=max(1, calls // rounds), rounds=rounds, warmup=10)
+    report_calls("Invoke (warm) from a hot-reload folder", stats["hot"], stats["zip"], baseline_name="zip")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _threaded(call: Any, calls: int, threads: int) -> float:
@@ -128,6 +147,7 @@ def main() -> None:
     with null_server(200, CANNED_HEADERS, b'{"ok": true}') as null, OvercastServer() as server:
         lam = client("lambda", server.url, pool=32)
         warm_p50 = warm(lam, client("lambda", null.url, pool=32), args.calls, args.rounds)
+        hot(lam, args.calls, args.rounds)
         cold(lam, args.colds, warm_p50)
         memory(lam, server, args.environments)
     footer()

@@ -44,7 +44,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         from overcast.demo import Demo, DemoError
 
         try:
-            demo = Demo(config)
+            demo = Demo(config, hot_reload=args.hot_reload)
         except DemoError as exc:
             sock.close()
             return _fail(str(exc))
@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "nearest supported one (env OVERCAST_LEGACY_RUNTIMES=1)")
     up.add_argument("--demo", action="store_true",
                     help="deploy the e-commerce example application and print how to place an order")
+    up.add_argument("--hot-reload", action="store_true", help="with --demo: its functions run from "
+                    "examples/ecommerce/functions, and each edit applies to the next request")
     up.set_defaults(func=cmd_up)
 
     for extra in _extra_commands():

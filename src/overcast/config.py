@@ -53,6 +53,15 @@ class Config:
     legacy_runtimes: bool = False
     #: Lambda's account-level BlockPublicAccess setting: refuse resource policies granting public access.
     lambda_block_public_access: bool = False
+    #: Record X-Ray segments for every hop (OVERCAST_TRACING=0 turns recording off; headers still travel).
+    tracing: bool = True
+    #: UDP port of the X-Ray daemon on `host` (0: no daemon).
+    xray_daemon_port: int = 2000
+    #: Functions whose environments run under a debugger: `name[:port][:wait],...` (docs/debugging.md).
+    debug: str = ""
+    #: Port of SES's SMTP receiving endpoint on `host` (0: off). Messages delivered there run the
+    #: active receipt rule set, like `POST /_overcast/ses/inbound`.
+    ses_smtp_port: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +81,10 @@ class Config:
             "legacy_runtimes": env.get("OVERCAST_LEGACY_RUNTIMES", "").lower() in ("1", "true", "yes"),
             "lambda_block_public_access": env.get("OVERCAST_LAMBDA_BLOCK_PUBLIC_ACCESS", "").lower()
             in ("1", "true", "yes"),
+            "tracing": env.get("OVERCAST_TRACING", "1").lower() not in ("0", "false", "no", "off"),
+            "xray_daemon_port": int(env.get("OVERCAST_XRAY_DAEMON_PORT", cls.xray_daemon_port)),
+            "debug": env.get("OVERCAST_DEBUG", ""),
+            "ses_smtp_port": _env_int(env, "OVERCAST_SES_SMTP_PORT", 0),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]

@@ -33,12 +33,13 @@ class DemoError(Exception):
 class Demo:
     """Deploys the example onto the server started by `overcast up` and prints the guide."""
 
-    def __init__(self, config: Config, assembly: Path = ASSEMBLY) -> None:
+    def __init__(self, config: Config, assembly: Path = ASSEMBLY, hot_reload: bool = False) -> None:
         if not (assembly / "manifest.json").exists():
             raise DemoError(f"the e-commerce example's cloud assembly is missing ({assembly}): --demo runs from a "
                             "source checkout installed with `pip install -e .`")
         self.config = config
         self.assembly = assembly
+        self.hot_reload = hot_reload   # the functions run from the example's own folder (docs/hot-reload.md)
         self.env_file = None if config.in_memory else config.data_dir / "demo.env"
 
     def start(self) -> None:
@@ -61,7 +62,7 @@ class Demo:
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "overcast", "deploy", str(self.assembly), "--endpoint-url", self._local,
-             "--region", self.config.default_region],
+             "--region", self.config.default_region, *(["--hot-reload"] if self.hot_reload else [])],
             env=_credentials(), capture_output=True, text=True)
         if result.returncode != 0:
             print(f"{result.stdout}{result.stderr}\novercast: the demo application could not be deployed "
@@ -72,6 +73,9 @@ class Demo:
         if self.env_file is not None:
             self.env_file.write_text("".join(f"export {k}={v}\n" for k, v in urls.items()))
         print(guide(urls, resources, time.monotonic() - started, self.env_file), flush=True)
+        if self.hot_reload:
+            print(f"Hot reload is on: edit {self.assembly.parent / 'functions'}/*.py and the next request runs "
+                  "the new code (no redeploy).\n", flush=True)
 
     def _stack(self) -> tuple[dict[str, str], int]:
         import boto3

@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
-from overcast import __version__
+from overcast import __version__, trace_hops, tracing
 from overcast.context import RequestContext, new_request_id
 from overcast.edge.messages import Request, Response, json_response
 from overcast.errors import (
@@ -40,6 +40,7 @@ from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
 from overcast.protocol.values import argument_name, snake
 from overcast.services import HttpRoute, ServiceSpec
+from overcast.tracing import Tracer
 
 log = logging.getLogger("overcast.gateway")
 
@@ -203,6 +204,32 @@ class Gateway:
 
     async def dispatch(self, spec: ServiceSpec, req: Request, ctx: RequestContext,
                        read_body: Callable[[Request, bool], Any]) -> Response:
+        """Answer one API call, recorded as an X-Ray segment (docs/xray.md): the caller's trace
+        header is kept (or a trace started), and what the call hands on names its segment as parent."""
+        tracer = self.platform.component(Tracer)
+        if not tracer.enabled or spec.name == "xray":
+            return await self._dispatch(spec, req, ctx, read_body)
+        start = self.platform.clock.now()
+        seg_id = tracing.new_id()
+        incoming = ctx.trace_header
+        caller = tracing.parse_header(incoming)
+        root = caller.get("Root") or tracing.new_root(start)
+        token = tracing.current.set((tracing.with_parent(incoming, seg_id, root), incoming is not None))
+        try:
+            response = await self._dispatch(spec, req, ctx, read_body)
+        finally:
+            tracing.current.reset(token)
+        if (spec.name, ctx.operation) not in trace_hops.SELF_TRACED:
+            params = ctx.extras.pop("trace_params", None) or {}
+            tracer.record(ctx.account, ctx.region, trace_hops.api_segment(
+                service=spec.name, operation=ctx.operation, trace_id=root, seg_id=seg_id,
+                parent_id=caller.get("Parent"), start=start, end=self.platform.clock.now(), status=response.status,
+                account=ctx.account, region=ctx.region, request_id=ctx.request_id,
+                resource=trace_hops.resource_arn(spec.name, params, ctx.account, ctx.region)))
+        return response
+
+    async def _dispatch(self, spec: ServiceSpec, req: Request, ctx: RequestContext,
+                        read_body: Callable[[Request, bool], Any]) -> Response:
         model = (spec.model_for(req) if spec.model_for is not None else None) or service_model(spec.model_name)
         protocol = _protocol_for(model, req)
         opts = spec.options
@@ -222,6 +249,7 @@ class Gateway:
                 if op.request_compression:
                     _decompress(req)
             params = protocol.parse(op, req, opts)
+            ctx.extras["trace_params"] = params
             _check_presigned(req, self.platform.clock.now())
             method, names, takes_all = self._method(spec, op.name)
             kwargs = {}

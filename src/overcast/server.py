@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from overcast import __version__
+from overcast.console import Console
 from overcast.context import new_request_id
 from overcast.delivery import Registry
 from overcast.edge.messages import BodyStream, Request, Response, json_response
@@ -50,6 +51,7 @@ class App:
         self.gateway = Gateway(platform, discover())
         platform.gateway = self.gateway
         platform.component(Registry).install(self.gateway.specs.values())
+        self.console = Console(self.gateway)
         self._announce = announce
         self.engine.add_loop("outbox", lambda: outbox_loop(platform))
         for index, loop in enumerate(monitoring_loops(platform)):  # CloudWatch: metrics flush, alarms
@@ -61,7 +63,9 @@ class App:
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
+        if kind == "http" and Console.claims(scope["path"]):
+            await self.console(scope, receive, send)  # the web console: its pages and read-only API
+        elif kind == "http":
             await self._http(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from overcast import arns
+from overcast import arns, tracing
 from overcast.delivery.retry import RetryPolicy
 from overcast.delivery.sources import EventSource
 from overcast.errors import ServiceError
@@ -128,12 +128,15 @@ def record(platform: Platform, target_arn: str, payload: bytes | str, *, options
     `metrics` (`delivery_metrics(...)`) names the CloudWatch metrics the outbox counts when the
     delivery succeeds or is given up (SNS's NumberOfNotificationsDelivered/Failed...)."""
     body = payload.encode() if isinstance(payload, str) else payload
-    meta = {
+    meta: dict[str, Any] = {
         "options": options or {},
         "retry": (retry or RetryPolicy()).to_dict(),
         "failure_arn": failure_arn,
         "failure_style": failure_style,
     }
+    hop = tracing.current.get()
+    if hop is not None:  # the X-Ray trace of the hop recording it travels with the delivery
+        meta["trace"] = list(hop)
     if metrics:
         meta["metrics"] = metrics
     now = platform.clock.now()

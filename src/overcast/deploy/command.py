@@ -36,6 +36,9 @@ def add_deploy_command(sub: Any) -> None:
     parser.add_argument("--endpoint-url", default=None,
                         help="overcast's URL (default $AWS_ENDPOINT_URL or http://localhost:$OVERCAST_PORT, port 4566)")
     parser.add_argument("--region", default=None, help="region (default $AWS_DEFAULT_REGION or us-east-1)")
+    parser.add_argument("--hot-reload", action="store_true",
+                        help="functions and layers run from their local code folders, and each edit applies to the "
+                             "next invocation (CDK asset folders are mapped back to the app's folders)")
     parser.add_argument("--poll-interval", type=float, default=0.25, help=argparse.SUPPRESS)
     parser.set_defaults(func=cmd_deploy)
 
@@ -83,6 +86,7 @@ class Deployer:
                          or f"http://localhost:{os.environ.get('OVERCAST_PORT', '4566')}").rstrip("/")
         self.region = args.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
         self.poll = args.poll_interval
+        self.hot_reload = bool(getattr(args, "hot_reload", False))
         session = boto3.session.Session(
             aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
             aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
@@ -140,18 +144,37 @@ class Deployer:
 
     def _prepare(self, stack: StackSource) -> dict[str, Any]:
         if stack.packaged:
-            if stack.assets:
+            assets = self._hot_assets(stack) if self.hot_reload else stack.assets
+            if assets:
                 from overcast.deploy.packaging import upload_assets
 
-                count = upload_assets(self.uploader(), stack.assets)
+                count = upload_assets(self.uploader(), assets)
                 print(f"{stack.name}: uploaded {count} asset{'s' if count != 1 else ''}", flush=True)
             return stack.template
         from overcast.deploy.packaging import LOCAL_PATHS, package
 
         kinds = {kind for kind, _, _ in LOCAL_PATHS}
         if any(isinstance(r, dict) and r.get("Type") in kinds for r in (stack.template.get("Resources") or {}).values()):
-            return package(stack, self.uploader())
+            return package(stack, self.uploader(), self.hot_reload)
         return stack.template
+
+    def _hot_assets(self, stack: StackSource) -> list[Any]:
+        """CDK code assets copied from a folder of the app run from that folder; the rest (bundled
+        code) is uploaded. Returns the assets to upload."""
+        from overcast.deploy.hot import cdk_hot_assets, rewrite_cdk
+
+        app = stack.directory.resolve().parent
+        found, rest = cdk_hot_assets(stack.assets, app)
+        changed = rewrite_cdk(stack.template, found)
+        for folder in sorted({str(f) for f in found.values()}):
+            print(f"{stack.name}: hot reload: code runs from {folder}", flush=True)
+        code = [a for a in rest if a.packaging == "zip"]
+        if code:
+            print(f"{stack.name}: hot reload: {len(code)} code asset{'s' if len(code) != 1 else ''} match no folder "
+                  f"of {app} (bundled?) and {'are' if len(code) != 1 else 'is'} uploaded as usual", flush=True)
+        if not changed and not code:
+            print(f"{stack.name}: hot reload: no function or layer code in this stack", flush=True)
+        return rest
 
     def _existing(self, name: str) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError

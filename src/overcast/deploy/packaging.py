@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from overcast.deploy import hot
 from overcast.deploy.stack import DeployError, FileAsset, StackSource
 
 #: (resource type, property, form of the S3 location the property takes)
@@ -104,13 +105,16 @@ def upload_assets(uploader: Uploader, assets: list[FileAsset]) -> int:
     return len(assets)
 
 
-def package(stack: StackSource, uploader: Uploader) -> dict[str, Any]:
-    """The stack's template with local paths replaced by S3 locations of uploaded artifacts."""
+def package(stack: StackSource, uploader: Uploader, hot_reload: bool = False) -> dict[str, Any]:
+    """The stack's template with local paths replaced by S3 locations of uploaded artifacts (with
+    `hot_reload`, code folders by hot-reload references: deploy/hot.py)."""
     template = stack.template
     resources = template.get("Resources") or {}
     globals_function = ((template.get("Globals") or {}).get("Function") or {})
     if _is_local(globals_function.get("CodeUri"), stack.directory, "Globals.Function.CodeUri"):
-        globals_function["CodeUri"] = _upload(uploader, stack.directory, globals_function["CodeUri"], "uri", False)
+        folder = (stack.directory / globals_function["CodeUri"]).resolve()
+        globals_function["CodeUri"] = hot.reference(folder, "uri") if hot_reload and folder.is_dir() else \
+            _upload(uploader, stack.directory, globals_function["CodeUri"], "uri", False)
     for logical, resource in resources.items():
         if not isinstance(resource, dict):
             continue
@@ -123,7 +127,12 @@ def package(stack: StackSource, uploader: Uploader) -> dict[str, Any]:
             if kind == "AWS::Serverless::Function" and value is None and "InlineCode" not in props \
                     and "ImageUri" not in props and not globals_function.get("CodeUri"):
                 value = "."  # SAM CLI's default: the template's folder
-            if _is_local(value, stack.directory, f"Resources.{logical}.Properties.{prop}"):
+            if not _is_local(value, stack.directory, f"Resources.{logical}.Properties.{prop}"):
+                continue
+            folder = (stack.directory / value).resolve()
+            if hot_reload and (kind, prop) in hot.CODE_PROPERTIES and folder.is_dir():
+                props[prop] = hot.reference(folder, form)
+            else:
                 props[prop] = _upload(uploader, stack.directory, value, form, prop in FILE_PROPERTIES)
     return template
 

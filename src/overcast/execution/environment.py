@@ -24,8 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from overcast.execution.debugging import attached
 from overcast.execution.launcher import EntrypointError
 from overcast.execution.layout import rewrite
+from overcast.execution.memory import MemoryGuard
 from overcast.execution.model import (
     EnvironmentLost,
     EnvironmentSpec,
@@ -84,6 +86,8 @@ class Environment:
         self._address = ""
         self._assignment: asyncio.Future[bytes] | None = None   # a spare's future function
         self._path_map = self._bytes_map(spec)
+        self.memory: MemoryGuard | None = None   # kills it past its MemorySize (execution/memory.py)
+        self._out_of_memory = False
 
     @staticmethod
     def _bytes_map(spec: EnvironmentSpec) -> tuple[tuple[bytes, bytes], ...]:
@@ -110,10 +114,15 @@ class Environment:
         placement = self.spec.placement
         if setup is None and placement is not None:
             setup = placement.setup()
+        debugger = self.spec.debugger
+        if debugger is not None:
+            self._lines.append((now_ms(), debugger.banner(self.spec.family, self.spec.timeout)))
         if self.spec.family == "python":
             cwd = placement.task if placement is not None else str(self.spec.code_dir)
             spec: dict[str, Any] = {"env": env, "cwd": cwd, "path": list(self.spec.sys_path),
                                     "handler": self.spec.handler, "sandbox": setup}
+            if debugger is not None:
+                spec["debug"] = {"port": debugger.port, "wait": debugger.wait}
         else:  # the exec'd process starts in the real folder, then mounts and moves to /var/task
             spec = {"env": env, "cwd": str(self.spec.code_dir), "argv": list(self.spec.argv), "sandbox": setup}
         self._init_started = time.monotonic()
@@ -148,11 +157,16 @@ class Environment:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
         try:
+            # provisioned environments start ahead of need: no debugger waits for them (docs/debugging.md)
             await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()
             exited.cancel()
         return self._ready.is_set() and self.alive and self._init_error is None
+
+    def _init_timeout(self) -> float | None:
+        """Lambda's init limit; none under a debugger (it may wait for one, or stop at a breakpoint)."""
+        return None if self.spec.debugger is not None else INIT_TIMEOUT
 
     def fail_init(self, error_type: str, message: str) -> None:
         """The environment cannot start: every invocation gets this init error."""
@@ -250,6 +264,8 @@ class Environment:
         self._current = invocation
         self._result = loop.create_future()
         cold = self._init_duration is None
+        if self.memory is not None:
+            self.memory.watch(self)
         try:
             if not self._ready.is_set():
                 await self._await_init(invocation)
@@ -262,13 +278,23 @@ class Environment:
             try:
                 result = await within(self._result, invocation.timeout, cancel=False)
             except TimeoutError:
-                result = self._timed_out(invocation)
+                result = await self._past_timeout(invocation)
             return self._finalize(result, cold)
         finally:
+            if self.memory is not None:
+                self.memory.unwatch(self)
             self._current = None
             self._result = None
             self.busy = False
             self.last_used = time.monotonic()
+
+    def memory_limit_bytes(self) -> int:
+        return self.spec.memory_mb << 20
+
+    def out_of_memory(self) -> None:
+        """Past its MemorySize: killed, as AWS's kernel kills it (the exit settles the invocation)."""
+        self._out_of_memory = True
+        self.kill()
 
     async def _await_polling(self, timeout: float) -> None:
         """Between invocations a runtime either asks for the next one or exits."""
@@ -288,8 +314,7 @@ class Environment:
         assert self._result is not None
         waiting: set[asyncio.Future[Any]] = {ready, exited, self._result}
         try:
-            await asyncio.wait(waiting, timeout=INIT_TIMEOUT,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiting, timeout=self._init_timeout(), return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()
             exited.cancel()
@@ -304,6 +329,23 @@ class Environment:
                     payload=error_doc("Runtime.Unknown", f"RequestId: {invocation.request_id} Error: "
                                        f"Runtime failed to start: init timed out after {INIT_TIMEOUT:.2f} seconds"),
                     function_error="Unhandled", error_type="Runtime.Unknown", status="error", init_error=True))
+
+    async def _past_timeout(self, invocation: Invocation) -> InvocationResult:
+        """The timeout passed: the invocation times out, unless a debugger is attached (then it
+        waits for another timeout's length, and again while the debugger stays)."""
+        debugger = self.spec.debugger
+        said = False
+        while debugger is not None and attached(debugger.port):
+            if not said:
+                said = True
+                self._lines.append((now_ms(), f"overcast: {invocation.timeout:.2f} seconds passed while a debugger "
+                                              "is attached: the timeout is lifted"))
+            assert self._result is not None
+            try:
+                return await within(self._result, invocation.timeout, cancel=False)
+            except TimeoutError:
+                continue
+        return self._timed_out(invocation)
 
     def _timed_out(self, invocation: Invocation) -> InvocationResult:
         memory = self.max_memory_mb()
@@ -323,10 +365,13 @@ class Environment:
         else:
             reason = "Runtime exited without providing a reason" if status == "exit status 0" else \
                 f"Runtime exited with error: {status}"
-            payload = error_doc("Runtime.ExitError", f"RequestId: {self._current.request_id} Error: {reason}")
-            error_type, init = "Runtime.ExitError", False
-        self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled",
-                                                 error_type=error_type, status="error", init_error=init))
+            # killed past its MemorySize: AWS's error type, and its REPORT says all the memory was used
+            error_type = "Runtime.OutOfMemory" if self._out_of_memory else "Runtime.ExitError"
+            payload = error_doc(error_type, f"RequestId: {self._current.request_id} Error: {reason}")
+            init = False
+        memory = self.spec.memory_mb if self._out_of_memory else 0
+        self._result.set_result(InvocationResult(payload=payload, function_error="Unhandled", error_type=error_type,
+                                                 status="error", init_error=init, max_memory_mb=memory))
 
     def _finalize(self, result: InvocationResult, cold: bool) -> InvocationResult:
         self._drain_logs()

@@ -80,11 +80,12 @@ class Layout:
                     return f"{path} is under {target}, which environments see as the function's"
         return sandbox.probe()
 
-    def place(self, code_dir: Path, layers: list[Path], runtime_dir: Path | None) -> Placement:
+    def place(self, code_dir: Path, layers: list[Path], runtime_dir: Path | None, tag: str = "") -> Placement:
         """The view of an environment running `code_dir` with `layers` (in the function's order)
-        and the runtime's own folder (`/var/runtime`)."""
+        and the runtime's own folder (`/var/runtime`); a new `tag` merges the layers anew (their
+        files changed: hot reload)."""
         if self.namespace:
-            mounts = [(sandbox.TASK, str(code_dir)), (sandbox.OPT, str(self._merged(layers)))]
+            mounts = [(sandbox.TASK, str(code_dir)), (sandbox.OPT, str(self._merged(layers, tag)))]
             if runtime_dir is not None:
                 mounts.append((sandbox.RUNTIME, str(runtime_dir)))
             return Placement(sandbox.TASK, (sandbox.OPT,), sandbox.RUNTIME, tuple(mounts))
@@ -95,12 +96,13 @@ class Layout:
         runtime = str(runtime_dir) if runtime_dir is not None else str(code_dir)
         return Placement(str(code_dir), tuple(str(f) for f in reversed(layers)), runtime, (), tuple(shown))
 
-    def _merged(self, layers: list[Path]) -> Path:
+    def _merged(self, layers: list[Path], tag: str = "") -> Path:
         """One folder holding the layers' files as `/opt` holds them on AWS (a later layer's file
         replaces an earlier one's): the layer itself when there is one, hard links otherwise."""
         if len(layers) == 1:
             return layers[0]
-        name = hashlib.sha256("\n".join(str(folder) for folder in layers).encode()).hexdigest()
+        parts = [str(folder) for folder in layers] + ([tag] if tag else [])
+        name = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         target = self.files_dir / "opt" / name
         if target.is_dir():
             return target

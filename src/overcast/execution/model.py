@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from overcast.execution.debugging import Debugger
 from overcast.execution.layout import Placement
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ class EnvironmentSpec:
     argv: tuple[str, ...] = ()        # the command of an exec'd environment
     placement: Placement | None = None  # AWS's paths: mounted, or rewritten in what it reports
     role: str = ""                    # the execution role, whose session each environment gets
+    watched: tuple[str, ...] = ()     # hot-reload folders it runs from (its code's, its layers')
+    debugger: Debugger | None = None  # runs under a debugger (execution/debugging.py)
 
 
 @dataclass

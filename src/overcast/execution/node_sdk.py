@@ -31,8 +31,10 @@ PACKAGES = (
     "@aws-sdk/client-cloudwatch-logs", "@aws-sdk/client-cloudwatch", "@aws-sdk/client-ssm",
     "@aws-sdk/client-secrets-manager", "@aws-sdk/client-sfn", "@aws-sdk/client-apigatewaymanagementapi",
     "@aws-sdk/credential-providers",
+    # AWS's Node.js runtimes include the durable execution SDK too (docs/durable-functions.md)
+    "@aws/durable-execution-sdk-js@^2",   # npm would otherwise pick the newest release whose engines match the local node
 )
-LAYOUT = "v1"   # bump when PACKAGES changes: a new folder is installed next to the old one
+LAYOUT = "v2"   # bump when PACKAGES changes: a new folder is installed next to the old one
 
 
 class SdkUnavailable(RuntimeError):

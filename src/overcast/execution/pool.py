@@ -15,15 +15,18 @@ from pathlib import Path
 
 from overcast.execution.environment import Environment, EnvironmentSpec
 from overcast.execution.launcher import ProcessLauncher
+from overcast.execution.memory import MemoryGuard
 from overcast.execution.zygote_client import Zygote
 
 log = logging.getLogger("overcast.pool")
 
 #: What the Lambda Python runtime provides besides the standard library (`/var/runtime` and the
-#: runtime's site-packages on AWS): the runtime interface client and the AWS SDK.
+#: runtime's site-packages on AWS): the runtime interface client and the AWS SDK, and the durable
+#: execution SDK when it is installed next to overcast (AWS's runtimes include it).
 RUNTIME_MODULES = (
     "awslambdaric", "runtime_client", "snapshot_restore_py", "simplejson",
     "boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six",
+    "aws_durable_execution_sdk_python",
 )
 
 LogSink = Callable[[Environment, list[tuple[int, str]]], None]
@@ -74,6 +77,7 @@ class EnvironmentPool:
         self._all: dict[str, Environment] = {}
         self.zygote = Zygote(self._exited)
         self.launcher = ProcessLauncher(self._exited)
+        self.memory = MemoryGuard()
         self._closing: set[asyncio.Future[None]] = set()
         self._spares: dict[tuple[str, ...], Environment] = {}   # started Node processes, by command
         self._starting: dict[tuple[str, ...], asyncio.Future[None]] = {}
@@ -107,10 +111,12 @@ class EnvironmentPool:
             self._discard(spare)
             spare = None
         if spare is not None:
+            spare.memory = self.memory
             spare.spec = spec
             spare.adopt(spec, self._extra_env(spare))
             return spare, True
         env = Environment(spec, self._log_sink)
+        env.memory = self.memory
         env.busy = True
         self._all[env.id] = env
         try:
@@ -120,7 +126,7 @@ class EnvironmentPool:
             self._discard(env)
             await env.close()
             raise
-        if spec.family == "node":
+        if spec.family == "node" and spec.debugger is None:
             self.ensure_spare(spec.argv)
         return env, True
 
@@ -140,7 +146,7 @@ class EnvironmentPool:
         """A started Node.js process for `spec` (one still starting is further along than a new
         one), replaced by a new one; None when there is none or the function sets NODE_OPTIONS
         (which apply when node starts)."""
-        if spec.family != "node" or "NODE_OPTIONS" in spec.variables:
+        if spec.family != "node" or "NODE_OPTIONS" in spec.variables or spec.debugger is not None:
             return None
         starting = self._starting.get(spec.argv)
         if starting is not None and spec.argv not in self._spares:
@@ -221,6 +227,7 @@ class EnvironmentPool:
         ready = 0
         for _ in range(count):
             env = Environment(spec, self._log_sink)
+            env.memory = self.memory
             env.meta["provisioned"] = tag
             env.busy = True
             self._all[env.id] = env
@@ -277,9 +284,11 @@ class EnvironmentPool:
                 await env.close()
         self.zygote.close()
         self.launcher.close()
+        self.memory.close()
 
     def stop_all_now(self) -> None:
         """Synchronous best-effort kill (shutdown and reset paths)."""
+        self.memory.close()
         for env in list(self._all.values()):
             env.kill()
         for starting in self._starting.values():

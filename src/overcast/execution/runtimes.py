@@ -91,8 +91,15 @@ def node_path(code_dir: Path, layers: list[Path], major: int, sdk_dir: Path | No
     return ":".join(entries)
 
 
-def node_argv(node: str) -> tuple[str, ...]:
-    return (node, "--require", str(NODE_REDIRECT), str(NODE_CLIENT))
+def node_argv(node: str, memory_mb: int | None = None) -> tuple[str, ...]:
+    """The command of a Node.js environment. With `memory_mb`, V8's heap is sized from the
+    function's MemorySize as AWS's Node.js bootstrap sizes it: a tenth for the young generation
+    (half of it per semi-space), the rest for the old one (docs/memory-limits.md)."""
+    memory: tuple[str, ...] = ()
+    if memory_mb:
+        young = memory_mb // 10
+        memory = (f"--max-semi-space-size={young // 2}", f"--max-old-space-size={memory_mb - young}")
+    return (node, *memory, "--require", str(NODE_REDIRECT), str(NODE_CLIENT))
 
 
 def bootstrap_argv(code_dir: Path, layers: list[Path]) -> tuple[str, ...]:

@@ -93,6 +93,8 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
 
         sandbox.prepare(spec.get("sandbox"))
         os.chdir(spec["cwd"])
+        if spec.get("debug"):  # before the function's path replaces overcast's: debugpy is on overcast's
+            _debug(spec["debug"]["port"], spec["debug"]["wait"])
         sys.path[:] = spec["path"]
         sys.argv = ["/var/runtime/bootstrap", spec["handler"]]
         sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
@@ -118,6 +120,22 @@ def _child(spec: dict, log_fd: int, control: socket.socket) -> None:
         finally:
             os._exit(1)
     os._exit(0)
+
+
+def _debug(port: int, wait: bool) -> None:
+    """Listen for a debugger (VS Code's, through debugpy's adapter) on loopback `port`; with `wait`,
+    block until one attaches. A port taken (another environment of the function has it) leaves this
+    one running without a debugger, and says so in its log."""
+    try:
+        import debugpy
+
+        debugpy.listen(("127.0.0.1", port))
+    except Exception as exc:
+        print(f"overcast: debugpy cannot listen on 127.0.0.1:{port} ({exc}); this environment runs without a "
+              "debugger", file=sys.stderr, flush=True)
+        return
+    if wait:
+        debugpy.wait_for_client()
 
 
 def _join(spec: dict, control: socket.socket) -> None:

@@ -12,7 +12,7 @@ import random
 import time
 from typing import Any
 
-from overcast import arns, delivery
+from overcast import arns, delivery, tracing
 from overcast.delivery import DeliveryError, Uniform
 from overcast.invocation import lambda_metrics
 from overcast.invocation.policies import (
@@ -43,7 +43,13 @@ IDLE_WAIT = 5.0
 def enqueue(platform: Platform, resolved: Resolved, payload: bytes, *, request_id: str,
             trace: str | None = None) -> None:
     """Accept an Event invocation: committed before the caller hears 202. The caller's trace
-    header is kept beside it (recursive loop detection follows it)."""
+    header is kept beside it (recursive loop detection follows it). A durable function's event
+    starts its durable execution at once (invocation/durable.py)."""
+    if resolved.config.get("DurableConfig"):
+        from overcast.invocation.durable import DurableRunner
+
+        platform.component(DurableRunner).start(resolved, payload, trace=trace)
+        return
     ref = resolved.ref
     now = platform.clock.now()
     with platform.db.tx():
@@ -78,7 +84,15 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     except LambdaError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from None
     enqueue(platform, resolved, body, request_id=options.get("request_id") or str(uuid.uuid4()),
-            trace=options.get("trace"))
+            trace=_delivery_trace(options))
+
+
+def _delivery_trace(options: dict[str, Any]) -> str | None:
+    """The trace a delivered event's invocation continues: the delivering hop's (SNS, EventBridge,
+    S3), whose segment is then the invocation's parent. A hop whose caller sent no header has a
+    trace of its own; the function cannot tell it from one Lambda started, so it is continued too."""
+    hop = tracing.current.get()
+    return hop[0] if hop is not None else options.get("trace")
 
 
 def limits_for(config: dict[str, Any] | None) -> AsyncLimits:
@@ -186,8 +200,9 @@ class Dispatcher:
         lambda_metrics.record(self.platform.metrics, resolved, [
             ("AsyncEventAge", round(max(0.0, self.platform.clock.now() - row["created"]) * 1000), "Milliseconds")])
         try:
-            outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"], resolved=resolved,
-                                                trace=_trace_of(self.platform, row["request_id"]))
+            with tracing.triggered("Event", queued=(row["created"], row["attempts"] + 1)):
+                outcome = await self.invoker.invoke(ref, row["payload"], request_id=row["request_id"],
+                                                    resolved=resolved, trace=_trace_of(self.platform, row["request_id"]))
         except TooManyRequests:
             age, shift = self._aged(row, started)
             self._settle(row, resolved, after_throttle(row["throttles"] + 1, age, limits, self.rng), None, limits,

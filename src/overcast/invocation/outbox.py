@@ -17,6 +17,7 @@ from overcast.delivery import OUTBOX_SIGNAL, DeliveryError, GiveUp, Registry, Re
 from overcast.delivery.status import report
 from overcast.delivery.targets import count_delivery
 from overcast.errors import ServiceError
+from overcast.invocation.traces import DeliveryHop
 from overcast.platform import Platform
 
 log = logging.getLogger("overcast.outbox")
@@ -56,15 +57,20 @@ async def outbox_loop(platform: Platform) -> None:
 async def attempt(platform: Platform, row: Any) -> None:
     """Try one outbox row: delete it when delivered, else retry it or give it up."""
     meta = json.loads(row["options"])
+    hop = DeliveryHop(platform, row["target_arn"], meta.get("trace"))
     try:
-        answer = await deliver(platform, row["target_arn"], row["payload"], meta["options"])
+        with hop:
+            answer = await deliver(platform, row["target_arn"], row["payload"], meta["options"])
     except ServiceError as error:
+        hop.record(error.status)
         _failed(platform, row, meta, error)
         return
     except Exception as exc:  # a deliverer bug must not stop the loop or lose the row
         log.exception("delivery to %s crashed", row["target_arn"])
+        hop.record(500)
         _failed(platform, row, meta, DeliveryError(str(exc), code="InternalFailure"))
         return
+    hop.record(200)
     with platform.db.tx():
         platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
         _report(platform, row, meta, None, answer)

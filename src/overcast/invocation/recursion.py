@@ -31,8 +31,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import time
-from urllib.parse import unquote
+
+from overcast.tracing import new_root
+from overcast.tracing import parse_header as parse
 
 LIMIT = 16
 LINEAGE_VERSION = 1
@@ -42,22 +43,6 @@ LINEAGE_VERSION = 1
 def function_key(function_arn: str) -> str:
     """The function's short name in the lineage (stable for its unqualified ARN)."""
     return hashlib.sha256(function_arn.encode()).hexdigest()[:8]
-
-
-def new_root(epoch: float | None = None) -> str:
-    """A new X-Ray trace id: `1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>`."""
-    return f"1-{int(time.time() if epoch is None else epoch):08x}-{secrets.token_hex(12)}"
-
-
-def parse(header: str | None) -> dict[str, str]:
-    """The fields of a trace header (`Root=...;Parent=...`), names as sent; `|` may arrive
-    percent-encoded (botocore encodes it)."""
-    fields: dict[str, str] = {}
-    for field in unquote(header or "").split(";"):
-        name, sep, value = field.partition("=")
-        if sep and name.strip():
-            fields[name.strip()] = value.strip()
-    return fields
 
 
 def advance(header: str | None, function_arn: str, *, active: bool = False) -> tuple[str, int]:

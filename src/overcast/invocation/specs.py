@@ -9,23 +9,36 @@ from pathlib import Path
 from typing import Any
 
 from overcast.execution import runtimes, sandbox
+from overcast.execution.debugging import Debugger
 from overcast.execution.environment import Environment, EnvironmentSpec
+from overcast.execution.hotreload import HotFolders
 from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.node_sdk import cache_root as node_cache_root
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
+from overcast.services.lambda_.debug import DebugSwitches
 from overcast.services.lambda_.errors import ServiceException
 from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import Resolved
 from overcast.services.sts.models import SessionStore
+from overcast.tracing import Tracer
 
 PYTHON_VERSION = "3.12"
 #: How long an environment's execution-role credentials last; environments are retired before
 #: they expire (an AWS timer), and new ones get a new session.
 CREDENTIALS_SECONDS = 12 * 3600
 CREDENTIALS_MARGIN = 15 * 60
+
+
+def hot_folders(config: dict[str, Any]) -> tuple[str, ...]:
+    """The hot-reload folders a function version runs from: its code's and its layers'."""
+    folders = [config["_hot"]] if config.get("_hot") else []
+    for layer in config.get("Layers") or ():
+        if layer.get("_hot"):
+            folders.append(layer["_hot"])
+    return tuple(folders)
 
 
 class SpecBuilder:
@@ -37,7 +50,9 @@ class SpecBuilder:
         self.code = CodeStore(platform.files_dir)
         self.layers = platform.component(LayerStore)
         self.sessions = platform.component(SessionStore)
+        self.debug = platform.component(DebugSwitches)
         self.pool: EnvironmentPool | None = None
+        self.hot = HotFolders(lambda _: None)   # the Invoker's, which hears the changes
         self._runtime_dir: str | None = None
         self._stdlib = stdlib_path()
         self._layout: Layout | None = None
@@ -64,10 +79,10 @@ class SpecBuilder:
     def build(self, resolved: Resolved, key: str) -> EnvironmentSpec:
         """The environment spec of a function version: its code, layers, variables and paths."""
         config = resolved.config
-        stored = self.code.get(config.get("_code", ""))
-        if stored is None:
-            raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
+        code_dir = self._code_dir(resolved)
         layers = self.layers.folders(config.get("Layers", []))
+        watched = hot_folders(config)
+        tag = f"hot{self.hot.generation(watched)}" if watched else ""
         kind = runtimes.family(config.get("Runtime")) or "python"
         runtime_dir: Path | None = None
         if kind == "python":
@@ -76,14 +91,16 @@ class SpecBuilder:
             runtime_dir = Path(self._runtime_dir)
         elif kind == "node":
             runtime_dir = runtimes.NODE_CLIENT_DIR
-        place = self.layout.place(stored.folder, layers, runtime_dir)
+        place = self.layout.place(code_dir, layers, runtime_dir, tag)
         variables = dict((config.get("Environment") or {}).get("Variables") or {})
         variables.update(self._lambda_environment(resolved, kind, place.task))
         variables["PATH"] = place.paths(AWS_PATH[kind])
         variables["LD_LIBRARY_PATH"] = place.paths(AWS_LD_LIBRARY_PATH[kind])
         variables["LAMBDA_RUNTIME_DIR"] = place.runtime
         handler = config.get("Handler") or ""
-        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": stored.folder, "family": kind,
+        debugger = self.debugger(resolved, kind)
+        common: dict[str, Any] = {"key": key, "handler": handler, "code_dir": code_dir, "family": kind,
+                                  "watched": watched, "debugger": debugger,
                                   "memory_mb": int(config.get("MemorySize", 128)),
                                   "timeout": float(config.get("Timeout", 3)), "placement": place,
                                   "role": config.get("Role") or ""}
@@ -94,13 +111,15 @@ class SpecBuilder:
             node_path = runtimes.node_path(Path(place.task), [Path(p) for p in reversed(place.opt)], major,
                                            self.node_sdk_dir())
             variables["NODE_PATH"] = node_path.replace(client, place.runtime)
-            argv = self.node_argv(node)
+            argv = self.node_argv(node, int(config.get("MemorySize", 128)))
+            if debugger is not None:
+                argv = (argv[0], debugger.node_flag(), *argv[1:])
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         if kind == "provided":
-            argv = runtimes.bootstrap_argv(stored.folder, layers)
+            argv = runtimes.bootstrap_argv(code_dir, layers)
             if argv and place.mounts:  # the same file, as the process sees it
                 found = Path(argv[0])
-                argv = (f"{place.task}/bootstrap" if found.parent == stored.folder else f"{place.opt[0]}/bootstrap",)
+                argv = (f"{place.task}/bootstrap" if found.parent == code_dir else f"{place.opt[0]}/bootstrap",)
             return EnvironmentSpec(sys_path=(), variables=variables, argv=argv, **common)
         layer_paths: list[str] = []
         for folder in place.opt:
@@ -108,6 +127,26 @@ class SpecBuilder:
         variables["PYTHONPATH"] = place.runtime
         return EnvironmentSpec(sys_path=(place.task, *layer_paths, place.runtime, *self._stdlib),
                                variables=variables, **common)
+
+    def debugger(self, resolved: Resolved, kind: str) -> Debugger | None:
+        """How a function's environments are debugged, when its debug switch is on (Python, Node.js)."""
+        ref = resolved.ref
+        switch = self.debug.get(ref.account, ref.region, ref.name)
+        if switch is None or kind not in ("python", "node"):
+            return None
+        return Debugger(switch.port_for(kind), switch.wait)
+
+    def _code_dir(self, resolved: Resolved) -> Path:
+        """The folder a function version's code is in: its extracted archive, or its hot-reload folder."""
+        hot = resolved.config.get("_hot")
+        if hot:
+            if not Path(hot).is_dir():
+                raise ServiceException(f"The hot-reload folder of {resolved.invoked_arn} is missing: {hot}")
+            return Path(hot)
+        stored = self.code.get(resolved.config.get("_code", ""))
+        if stored is None:
+            raise ServiceException(f"The code of {resolved.invoked_arn} is missing from overcast's data dir.")
+        return stored.folder
 
     def node_sdk_dir(self) -> Path | None:
         """The AWS SDK for JavaScript's node_modules, when installed (see execution/node_sdk.py)."""
@@ -119,6 +158,7 @@ class SpecBuilder:
         config = resolved.config
         logging_config = config.get("LoggingConfig") or {}
         runtime = config.get("Runtime") or "python3.12"
+        daemon = self.platform.component(Tracer).daemon_address
         variables = {
             "_HANDLER": config.get("Handler") or "",
             "AWS_REGION": resolved.ref.region,
@@ -130,10 +170,11 @@ class SpecBuilder:
             "AWS_LAMBDA_LOG_GROUP_NAME": logging_config.get("LogGroup") or f"/aws/lambda/{resolved.ref.name}",
             "AWS_LAMBDA_LOG_FORMAT": logging_config.get("LogFormat", "Text"),
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.platform.config.port}",
+            # Lambda points the X-Ray SDKs at its daemon; here, overcast's (services/xray/daemon.py)
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
-            "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
-            "_AWS_XRAY_DAEMON_PORT": "2000",
+            "AWS_XRAY_DAEMON_ADDRESS": daemon,
+            "_AWS_XRAY_DAEMON_ADDRESS": daemon.rsplit(":", 1)[0],
+            "_AWS_XRAY_DAEMON_PORT": daemon.rsplit(":", 1)[1],
             "LAMBDA_TASK_ROOT": task_root,
             "PWD": task_root,
             "LANG": "en_US.UTF-8",
@@ -164,10 +205,11 @@ class SpecBuilder:
                 "AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
                 "AWS_SESSION_TOKEN": creds["SessionToken"]}
 
-    def node_argv(self, node: str) -> tuple[str, ...]:
-        """The command of a Node.js environment: overcast's client where the process sees it."""
+    def node_argv(self, node: str, memory_mb: int | None = None) -> tuple[str, ...]:
+        """The command of a Node.js environment: overcast's client where the process sees it, V8's
+        heap sized from `memory_mb`."""
         if not self.layout.namespace:
-            return runtimes.node_argv(node)
+            return runtimes.node_argv(node, memory_mb)
         client = str(runtimes.NODE_CLIENT_DIR)
-        return tuple(arg.replace(client, sandbox.RUNTIME) for arg in runtimes.node_argv(node))
+        return tuple(arg.replace(client, sandbox.RUNTIME) for arg in runtimes.node_argv(node, memory_mb))
 

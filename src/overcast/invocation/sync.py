@@ -23,11 +23,13 @@ from overcast.execution.environment import (
     InvocationResult,
     StreamSink,
 )
+from overcast.execution.hotreload import HotFolders
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.pool import EnvironmentPool
-from overcast.invocation import emf, lambda_metrics, recursion
+from overcast.invocation import emf, lambda_metrics, recursion, traces
 from overcast.invocation.concurrency import ConcurrencyGate
-from overcast.invocation.specs import SpecBuilder
+from overcast.invocation.sampling import Sampler
+from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
@@ -93,9 +95,15 @@ class Invoker:
         self.gate = ConcurrencyGate(platform.config.concurrency_limit)
         self.node_sdk = NodeSdk()
         self.specs = SpecBuilder(platform, self.node_sdk)
+        self.sampler = Sampler(platform)
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
         self.specs.pool = self.pool
+        #: the durable execution runner (invocation/durable.py) once it runs: a durable function's
+        #: invocations start durable executions
+        self.durable: Any = None
+        self.hot = self.specs.hot = HotFolders(self._hot_changed)
+        self.specs.debug.on_change(self._debug_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
         shutil.rmtree(platform.files_dir / "tmp", ignore_errors=True)
@@ -109,6 +117,7 @@ class Invoker:
 
     def _reset(self) -> None:
         """All state is dropped, files included (the runtime folder is rebuilt on the next start)."""
+        self.hot.reset()
         self.pool.stop_all_now()
         self._specs.clear()
         self._pending_logs.clear()
@@ -117,6 +126,7 @@ class Invoker:
     def _close(self) -> None:
         self.flush_logs()
         self._closed = True  # environments killed now may still hand over output: it has nowhere to go
+        self.hot.close()
         self.pool.stop_all_now()
         self.pool.zygote.close()
         self.pool.launcher.close()
@@ -130,15 +140,21 @@ class Invoker:
     async def invoke(self, ref: FunctionRef, payload: bytes, *, tail: bool = False,
                      client_context: str | None = None, request_id: str | None = None,
                      resolved: Resolved | None = None, sink: StreamSink | None = None,
-                     trace: str | None = None) -> InvokeOutcome:
+                     trace: str | None = None, durable_input: bool = False) -> InvokeOutcome:
         """Run one synchronous invocation. Function failures are outcomes; service failures raise.
-        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows)."""
+        `trace` is the caller's X-Ray trace header (the chain recursive loop detection follows).
+        A durable function's invocation runs a durable execution, unless `durable_input` says the
+        payload is already one of its invocations."""
         resolved = resolved or self.functions.resolve(ref)
         if resolved.config.get("State") == "Pending":  # being created: run once it is Active
             resolved = await self.functions.when_active(ref)
+        if self.durable is not None and not durable_input and resolved.config.get("DurableConfig"):
+            outcome, _ = await self.durable.invoke_sync(resolved, payload, request_id=request_id, trace=trace)
+            return outcome
         config = resolved.config
         active = (config.get("TracingConfig") or {}).get("Mode") == "Active"
-        trace, hops = recursion.advance(trace, resolved.ref.arn, active=active)
+        caller, started = trace, self.platform.clock.now()
+        trace, hops = recursion.advance(trace, resolved.ref.arn, active=active and self.sampler.sample(resolved.ref.arn, trace))
         if hops > recursion.LIMIT and not self.platform.component(SettingsStore).recursion_allowed(resolved.ref):
             log.warning("recursive loop stopped: %s invoked %d times in one chain", resolved.ref.arn, hops)
             raise RecursiveInvocation(f"Recursive invocation of function {resolved.ref.arn} was detected and "
@@ -152,7 +168,10 @@ class Invoker:
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
                                  self.functions.total_reserved(account, region))
+        traced: dict[str, Any] = {"function_arn": resolved.ref.arn, "account": account, "region": region, "caller": caller,
+                  "header": trace, "start": started, "request_id": request_id}
         if isinstance(slot, str):
+            traces.record_invocation(self.platform, status=429, **traced)
             lambda_metrics.throttled(self.platform.metrics, resolved)
             raise TooManyRequests(slot)
         if self.platform.metrics.enabled:
@@ -164,6 +183,7 @@ class Invoker:
             env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
         finally:
             self.gate.release(slot)
+        traces.record_invocation(self.platform, result=result, cold=cold, **traced)
         if cold:  # a deprecated runtime (legacy mode) says so first in its environment's log
             init_logs = with_legacy_note(config.get("Runtime"), self.platform.clock.now(), init_logs)
         outcome = self._outcome(env, resolved, request_id, result, cold, init_logs, tail)
@@ -231,11 +251,27 @@ class Invoker:
                                      f"machine: {exc}") from None
         return kind
 
-    @staticmethod
-    def _spec_key(resolved: Resolved) -> str:
+    def _spec_key(self, resolved: Resolved) -> str:
         # environments follow code and configuration (`_generation`), not every RevisionId (tags, policies)
         generation = resolved.config.get("_generation") or resolved.config.get("RevisionId")
-        return f"{resolved.ref.arn}:{resolved.executed_version}:{generation}"
+        if resolved.config.get("_hot") or resolved.config.get("Layers"):
+            folders = hot_folders(resolved.config)  # and hot-reload code, the folders' own generations
+            if folders:
+                generation = f"hot{self.hot.generation(folders)}:{generation}"
+        ref = resolved.ref
+        switch = self.specs.debug.get(ref.account, ref.region, ref.name)
+        if switch is not None:  # and the debug switch (docs/debugging.md)
+            generation = f"debug{switch.port}{switch.wait}:{generation}"
+        return f"{ref.arn}:{resolved.executed_version}:{generation}"
+
+    def _debug_changed(self, account: str, region: str, name: str) -> None:
+        """A debug switch moved: the function's environments are not reused (idle ones stop now)."""
+        prefix = f"arn:aws:lambda:{region}:{account}:function:{name}:"
+        self.pool.retire_environments(lambda env: env.spec.key.startswith(prefix))
+
+    def _hot_changed(self, folders: set[str]) -> None:
+        """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""
+        self.pool.retire_environments(lambda env: not folders.isdisjoint(env.spec.watched))
 
     def _spec(self, resolved: Resolved) -> EnvironmentSpec:
         key = self._spec_key(resolved)
@@ -277,7 +313,7 @@ class Invoker:
         # while an update is in progress the previous generation still serves $LATEST's invocations
         previous = (latest.get("_previous") or {}).get("_generation")
         if runtimes.family(latest.get("Runtime")) == "node" and self.platform.engine is not None:
-            self._start_node_spare(name)
+            self._start_node_spare(name, int(latest.get("MemorySize", 128)))
 
         def keep(key: str) -> bool:
             if not key.startswith(prefix):
@@ -290,7 +326,7 @@ class Invoker:
         if self.platform.engine is not None:
             self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
 
-    def _start_node_spare(self, name: str) -> None:
+    def _start_node_spare(self, name: str, memory_mb: int) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
         (or say, once, why its invocations will fail)."""
         try:
@@ -300,7 +336,7 @@ class Invoker:
                 self._node_missing_said = True
                 log.warning("Node.js function %s cannot run on this machine: %s", name, exc)
             return
-        self.pool.ensure_spare(self.specs.node_argv(node))
+        self.pool.ensure_spare(self.specs.node_argv(node, memory_mb))
 
     # -- logs ---------------------------------------------------------------------------------
 

@@ -24,6 +24,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class OvercastServer:
     """A running `overcast up`. Use as a context manager or call start()/stop()."""
 
@@ -45,6 +51,9 @@ class OvercastServer:
     def start(self, timeout: float = 30.0) -> OvercastServer:
         if self.process is not None:
             raise RuntimeError("already started")
+        # each server's X-Ray daemon on a port of its own (kept across restarts), so parallel test
+        # servers' functions send their segments to their own server
+        self.env.setdefault("OVERCAST_XRAY_DAEMON_PORT", str(free_udp_port()))
         env = {**os.environ, **self.env}
         if self.time_scale is not None:
             env["OVERCAST_TIME_SCALE"] = str(self.time_scale)

@@ -15,16 +15,16 @@ CALLS = [
     ("kms", lambda c: c.list_keys(), "json", "UnknownOperationException"),
     ("ecr", lambda c: c.describe_repositories(), "json", "UnknownOperationException"),
     ("eventbridgev2", lambda c: c.list_event_buses(), "smithy-rpc-v2-cbor", "UnknownOperationException"),
-    ("ses", lambda c: c.list_identities(), "query", "InvalidAction"),
-    ("sesv2", lambda c: c.list_email_identities(), "rest-json", "UnknownOperationException"),
+    ("elasticache", lambda c: c.describe_cache_clusters(), "query", "InvalidAction"),
+    ("amplify", lambda c: c.list_apps(), "rest-json", "UnknownOperationException"),
     ("route53", lambda c: c.list_hosted_zones(), "rest-xml", "UnknownOperationException"),
     ("ec2", lambda c: c.describe_instances(), "ec2", "InvalidAction"),
 ]
 
 NAMES = {"stepfunctions": "AWS Step Functions (stepfunctions)", "secretsmanager": "AWS Secrets Manager",
          "kms": "AWS Key Management Service (kms)", "ecr": "Amazon Elastic Container Registry (ecr)",
-         "eventbridgev2": "Amazon EventBridgeV2 (eventbridgev2)", "ses": "Amazon Simple Email Service (ses)",
-         "sesv2": "Amazon Simple Email Service (sesv2)", "route53": "Amazon Route 53 (route53)",
+         "eventbridgev2": "Amazon EventBridgeV2 (eventbridgev2)", "elasticache": "Amazon ElastiCache (elasticache)",
+         "amplify": "AWS Amplify (amplify)", "route53": "Amazon Route 53 (route53)",
          "ec2": "Amazon Elastic Compute Cloud (ec2)"}
 
 
@@ -52,8 +52,8 @@ def test_wire_shapes(overcast_server):
         "Authorization": auth.format("states")})
     assert r.status_code == 400 and r.headers["content-type"] == "application/x-amz-json-1.0"
     assert r.json()["__type"] == "UnknownOperationException"
-    r = httpx.post(overcast_server.url, content=b"Action=ListIdentities&Version=2010-12-01", timeout=30, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Authorization": auth.format("ses")})
+    r = httpx.post(overcast_server.url, content=b"Action=DescribeCacheClusters&Version=2015-02-02", timeout=30,
+                   headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": auth.format("elasticache")})
     assert r.status_code == 400 and r.text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse>')
     assert "<Code>InvalidAction</Code>" in r.text and "<Type>Sender</Type>" in r.text
 

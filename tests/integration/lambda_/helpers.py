@@ -12,6 +12,9 @@ RECORDER = """
 import json, os, time
 def handler(event, context):
     time.sleep(float(os.environ.get("SLEEP", "0")))
+    gate = os.environ.get("GATE")
+    while gate and not os.path.exists(gate) and context.get_remaining_time_in_millis() > 1000:
+        time.sleep(0.01)
     with open(os.environ["RECORD_FILE"], "a") as out:
         out.write(json.dumps({"event": event, "request_id": context.aws_request_id, "at": time.time()}) + "\\n")
     if os.environ.get("FAIL"):

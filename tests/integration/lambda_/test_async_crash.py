@@ -14,8 +14,11 @@ def test_accepted_events_survive_sigkill(tmp_path):
     path = tmp_path / "runs.jsonl"
     with OvercastServer(tmp_path / "server", time_scale=0.01) as server:
         lam = server.client("lambda")
-        # A handler that takes 50 ms keeps events in flight when the server is killed.
-        name = create_function(lam, RECORDER, Environment={"Variables": {"RECORD_FILE": str(path), "SLEEP": "0.05"}})
+        # Handlers wait at a gate opened only after the crash, so however fast or slow the machine,
+        # events are running or queued (none finished) when the server is killed.
+        gate = tmp_path / "gate"
+        name = create_function(lam, RECORDER, Timeout=120,
+                               Environment={"Variables": {"RECORD_FILE": str(path), "GATE": str(gate)}})
         accepted: set[str] = set()
 
         def send(i: int) -> str:
@@ -29,6 +32,7 @@ def test_accepted_events_survive_sigkill(tmp_path):
         ran_before = {r["request_id"] for r in records(path)}
         assert len(ran_before) < EVENTS, "everything ran before the crash: the test proves nothing"
         server.restart(crash=True)
+        gate.touch()
         try:
             wait_until(lambda: accepted <= {r["request_id"] for r in records(path)}, 120, "every accepted event run",
                        interval=0.1)

@@ -96,9 +96,11 @@ def test_variables_and_limits_are_aws_s(lam, server):
     for absent in ("TMPDIR", "AWS_ACCESS_KEY"):
         assert absent not in env
     assert env["AWS_XRAY_CONTEXT_MISSING"] == "LOG_ERROR"
-    assert env["AWS_XRAY_DAEMON_ADDRESS"] == "169.254.79.129:2000"
-    assert env["_AWS_XRAY_DAEMON_ADDRESS"] == "169.254.79.129"
-    assert env["_AWS_XRAY_DAEMON_PORT"] == "2000"
+    # Lambda's daemon address is 169.254.79.129:2000; here it is overcast's daemon (docs/xray.md)
+    port = server.env["OVERCAST_XRAY_DAEMON_PORT"]
+    assert env["AWS_XRAY_DAEMON_ADDRESS"] == f"127.0.0.1:{port}"
+    assert env["_AWS_XRAY_DAEMON_ADDRESS"] == "127.0.0.1"
+    assert env["_AWS_XRAY_DAEMON_PORT"] == port
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert env["TZ"] == ":UTC" and env["LANG"] == "en_US.UTF-8"
     assert body["nofile"] == [1024, 1024]

@@ -8,7 +8,6 @@ import json
 import uuid
 
 import pytest
-from botocore import xform_name
 from botocore.exceptions import ClientError
 
 from overcast.testing import create_function, wait_settled
@@ -167,21 +166,3 @@ def test_function_scaling_config(lam):
     with pytest.raises(ClientError) as info:
         lam.get_function_scaling_config(FunctionName=function, Qualifier="99")
     assert _error(info)[:2] == ("ResourceNotFoundException", 404)
-
-
-@pytest.mark.parametrize(("operation", "params"), [
-    ("GetDurableExecution", {"DurableExecutionArn": f"{PREFIX}:function:f:$LATEST/durable-execution/run/1"}),
-    ("ListDurableExecutionsByFunction", {"FunctionName": "f"}),
-    ("SendDurableExecutionCallbackSuccess", {"CallbackId": "Y2FsbGJhY2sx"}),
-])
-def test_durable_executions_answer_501_naming_the_operation(lam, operation, params):
-    # out of scope (docs/aws-behaviour.md#durable-executions): an AWS-shaped error, never a hang or a 500
-    bodies: list[bytes] = []
-    lam.meta.events.register("after-call.lambda.*", lambda http_response, **_: bodies.append(http_response.content))
-    with pytest.raises(ClientError) as info:
-        getattr(lam, xform_name(operation))(**params)
-    code, status, message = _error(info)
-    assert (code, status) == ("NotImplemented", 501)
-    assert operation in message
-    assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"].startswith("NotImplemented")
-    assert json.loads(bodies[-1]) == {"Type": "Service", "message": message}  # Lambda's error document

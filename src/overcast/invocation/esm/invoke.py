@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from overcast import tracing
 from overcast.delivery import RetryPolicy
 from overcast.invocation.sync import Invoker
 from overcast.platform import Platform
@@ -49,6 +50,15 @@ class MappingInvoker:
         self.store = platform.component(MappingStore)
         self.invoker = platform.component(Invoker)
         self.functions = platform.component(FunctionStore)
+        self._source: str | None = None
+
+    def _source_arn(self) -> str | None:
+        if self._source is None:
+            try:
+                self._source = str(self.store.get(self.uuid).get("EventSourceArn") or "")
+            except LambdaError:
+                return None
+        return self._source or None
 
     def ref(self) -> FunctionRef:
         account, region, function, qualifier = self.store.function_of(self.uuid)
@@ -63,7 +73,8 @@ class MappingInvoker:
         except LambdaError:
             return BatchResult(GONE, request_id=request_id, message="the event source mapping was deleted")
         try:
-            outcome = await self.invoker.invoke(ref, payload, request_id=request_id, trace=trace)
+            with tracing.triggered("EventSourceMapping", self._source_arn()):
+                outcome = await self.invoker.invoke(ref, payload, request_id=request_id, trace=trace)
         except TooManyRequests as error:
             self.store.set_result(self.uuid, "PROBLEM: Function call failed")
             return BatchResult(THROTTLED, request_id=request_id, message=error.message)

@@ -10,12 +10,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from overcast import tracing
+from overcast.invocation import traces
 from overcast.platform import Platform
 
 log = logging.getLogger("overcast.frontdoor")
 
 _APIGW_URI = re.compile(r"^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(?P<fn>.+?)"
                         r"/invocations/?$")
+
+
+#: the status API Gateway answers each failure with (as the stage's segment records it)
+_STATUS = {"function": 502, "throttled": 429, "invoke": 500, "timeout": 504}
 
 
 class IntegrationFailure(Exception):
@@ -51,10 +57,28 @@ class FrontDoorCalls:
         self._orphans: set[asyncio.Future[Any]] = set()
 
     async def invoke(self, function: str, event: Any, *, account: str, region: str,
-                     timeout: float | None, request_id: str | None = None, trace: str | None = None) -> CallResult:
+                     timeout: float | None, request_id: str | None = None, trace: str | None = None,
+                     stage: tuple[str, str] | None = None) -> CallResult:
         """Invoke `function` (name or ARN, maybe qualified) with `event` (JSON-encoded here).
         `timeout` is real seconds (integration timeouts are not AWS timers to scale); `trace` the
-        request's X-Amzn-Trace-Id, which the invocation continues."""
+        request's X-Amzn-Trace-Id, which the invocation continues. `stage` (`api-id/stage`, the
+        stage's ARN): an API Gateway stage, recorded as the X-Ray segment the invocation hangs under."""
+        if stage is None or not trace:
+            return await self._invoke(function, event, account=account, region=region, timeout=timeout,
+                                      request_id=request_id, trace=trace)
+        seg_id, start, status = tracing.new_id(), self.platform.clock.now(), 200
+        try:
+            return await self._invoke(function, event, account=account, region=region, timeout=timeout,
+                                      request_id=request_id, trace=tracing.with_parent(trace, seg_id))
+        except IntegrationFailure as failure:
+            status = _STATUS.get(failure.kind, 500)
+            raise
+        finally:
+            traces.record_stage(self.platform, stage=stage, account=account, region=region, header=trace,
+                                seg_id=seg_id, start=start, status=status)
+
+    async def _invoke(self, function: str, event: Any, *, account: str, region: str,
+                      timeout: float | None, request_id: str | None, trace: str | None) -> CallResult:
         from overcast.invocation.sync import Invoker
         from overcast.services.lambda_.errors import LambdaError, TooManyRequests
         from overcast.services.lambda_.names import parse_function

@@ -110,13 +110,19 @@ async def _lambda_proxy(platform: Platform, rest: RestCall) -> Response:
     try:
         result = await platform.component(FrontDoorCalls).invoke(
             function_arn(uri), event, account=rest.account, region=rest.region, timeout=_timeout(rest),
-            trace=trace)
+            trace=trace, stage=_stage(rest))
     except IntegrationFailure as failure:
         return _failure_response(failure)
     try:
         return v1_response(result.payload, decode_base64=_binary_response(rest))
     except MalformedResponse:
         return json_message(502, "Internal server error")
+
+
+def _stage(rest: RestCall) -> tuple[str, str]:
+    """The stage's X-Ray segment name (`api-id/stage`) and ARN."""
+    api_id, stage = rest.api["id"], rest.stage["stageName"]
+    return f"{api_id}/{stage}", f"arn:aws:apigateway:{rest.region}::/restapis/{api_id}/stages/{stage}"
 
 
 # -- templates and integration responses (MOCK, AWS, HTTP) --------------------------------------

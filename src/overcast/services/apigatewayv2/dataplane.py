@@ -127,7 +127,9 @@ class HttpApiDataPlane:
         try:
             result = await self.platform.component(FrontDoorCalls).invoke(
                 function_arn(integration.get("IntegrationUri", "")), event, account=api_call.account,
-                region=api_call.region, timeout=timeout, trace=trace)
+                region=api_call.region, timeout=timeout, trace=trace,
+                stage=(f"{api_call.api_id}/{api_call.stage_name}",
+                       f"arn:aws:apigateway:{api_call.region}::/apis/{api_call.api_id}/stages/{api_call.stage_name}"))
         except IntegrationFailure as failure:
             if failure.kind == "timeout":
                 return json_message(503, "Service Unavailable")

@@ -9,6 +9,7 @@ from overcast.services import HttpRoute, ServiceSpec
 
 CODE_PREFIX = "/_overcast/lambda-code/"
 URL_PREFIX = "/_aws/lambda-url/"
+DEBUG_PREFIX = "/_overcast/lambda-debug"
 
 
 def _api(platform: Any) -> Any:
@@ -19,10 +20,11 @@ def _api(platform: Any) -> Any:
 
 def _loops(platform: Any) -> list[Any]:
     from overcast.invocation.async_ import async_loops
+    from overcast.invocation.durable import durable_loops
     from overcast.invocation.esm.manager import esm_loops
     from overcast.invocation.sync import environments_loop
 
-    return [environments_loop(platform), *async_loops(platform), *esm_loops(platform)]
+    return [environments_loop(platform), *async_loops(platform), *esm_loops(platform), *durable_loops(platform)]
 
 
 def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
@@ -30,6 +32,13 @@ def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, 
     from overcast.invocation.async_ import deliver
 
     deliver(platform, target_arn, payload, options)
+
+
+async def _serve_debug(platform: Any, req: Any) -> Any:
+    """The debug switch of functions (`overcast debug`; docs/debugging.md)."""
+    from overcast.services.lambda_.debug_route import serve
+
+    return await serve(platform, req)
 
 
 async def _serve_code(platform: Any, req: Any) -> Any:
@@ -79,7 +88,8 @@ SPEC = ServiceSpec(
                             raw_shapes=frozenset({"Runtime"}), reword=_reword,
                             validation_enum_order=ENUM_ORDER),
     routes=(HttpRoute("lambda-code", lambda req: req.raw_path.startswith(CODE_PREFIX), _serve_code),
-            HttpRoute("function-urls", _url_matches, _serve_url)),
+            HttpRoute("function-urls", _url_matches, _serve_url),
+            HttpRoute("lambda-debug", lambda req: req.raw_path.startswith(DEBUG_PREFIX), _serve_debug)),
     loops=_loops,
     deliver=_deliver,
 )

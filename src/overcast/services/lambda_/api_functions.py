@@ -11,7 +11,7 @@ from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.api_provisioned import drop_alias, follow_alias
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.code import StoredCode
+from overcast.services.lambda_.code import HOT_RELOAD_SHA, StoredCode, hot_reload_folder
 from overcast.services.lambda_.config import (
     PYTHON_RUNTIMES,
     apply_optional,
@@ -33,6 +33,14 @@ from overcast.services.lambda_.settings import SettingsStore
 class FunctionOperations(ApiBase):
     # -- code ---------------------------------------------------------------------------------
 
+    async def _code_fields(self, code: dict[str, Any], operation: str) -> dict[str, Any]:
+        """The configuration fields of new code: a stored archive's, or a hot-reload folder's."""
+        folder = hot_reload_folder(code)
+        if folder is not None:
+            return {"CodeSize": 0, "CodeSha256": HOT_RELOAD_SHA, "_code": "", "_hot": folder}
+        stored = await self._store_code(code, operation)
+        return {"CodeSize": stored.size, "CodeSha256": stored.sha256_b64, "_code": stored.sha_hex, "_hot": None}
+
     async def _store_code(self, code: dict[str, Any], operation: str) -> StoredCode:
         if code.get("ImageUri"):
             raise error("images_unsupported")
@@ -50,6 +58,8 @@ class FunctionOperations(ApiBase):
         return today_utc(self.platform.clock.now())
 
     def _code_location(self, ctx: RequestContext, config: dict[str, Any]) -> dict[str, Any]:
+        if config.get("_hot"):  # no archive to download: where the code is (as local clouds say it)
+            return {"RepositoryType": "S3", "Location": f"Code location: {config['_hot']}"}
         return {"RepositoryType": "S3",
                 "Location": f"{ctx.endpoint}/_overcast/lambda-code/{config.get('_code', '')}.zip"}
 
@@ -76,10 +86,10 @@ class FunctionOperations(ApiBase):
         signing = params.get("code_signing_config_arn")  # checked, then attached (api_code_signing.py)
         if signing:
             self.platform.component(SettingsStore).code_signing_config(ref.account, ref.region, signing)
-        stored = await self._store_code(code, "CreateFunction")
+        fields = await self._code_fields(code, "CreateFunction")
         config = base_configuration(ref.name, ref.region, {**params, "role": role, "runtime": runtime,
                                                            "handler": handler, "package_type": package_type})
-        config.update({"CodeSize": stored.size, "CodeSha256": stored.sha256_b64, "_code": stored.sha_hex})
+        config.update({k: v for k, v in fields.items() if v is not None})
         if resolved_layers:
             config["Layers"] = resolved_layers
         config = self.functions.create(ref, config, tags or {})
@@ -142,12 +152,14 @@ class FunctionOperations(ApiBase):
                       updating=True)
         source = {"ZipFile": code.get("zip_file"), "S3Bucket": code.get("s3_bucket"), "S3Key": code.get("s3_key"),
                   "S3ObjectVersion": code.get("s3_object_version"), "ImageUri": code.get("image_uri")}
-        stored = await self._store_code(source, "UpdateFunctionCode")
+        fields = await self._code_fields(source, "UpdateFunctionCode")
         if dry_run:
-            return public({**current, "CodeSha256": stored.sha256_b64, "CodeSize": stored.size})
+            return public({**current, "CodeSha256": fields["CodeSha256"], "CodeSize": fields["CodeSize"]})
 
         def change(config: dict[str, Any]) -> None:
-            config.update({"CodeSize": stored.size, "CodeSha256": stored.sha256_b64, "_code": stored.sha_hex})
+            config.update(fields)
+            if not config.get("_hot"):
+                config.pop("_hot", None)
             if code.get("architectures"):
                 config["Architectures"] = code["architectures"]
 

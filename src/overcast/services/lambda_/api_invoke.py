@@ -9,7 +9,9 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
+from overcast.services.lambda_.api_durable import invoke_durable
 from overcast.services.lambda_.catalogue import error
+from overcast.services.lambda_.durable_errors import durable_error
 
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 
@@ -29,7 +31,8 @@ def decode_client_context(value: str | None) -> str | None:
 class InvokeOperations(ApiBase):
     async def invoke(self, ctx: RequestContext, function_name: str, payload: bytes | None = None,
                      invocation_type: str | None = None, log_type: str | None = None,
-                     client_context: str | None = None, qualifier: str | None = None, **_: Any) -> dict[str, Any]:
+                     client_context: str | None = None, qualifier: str | None = None,
+                     durable_execution_name: str | None = None, **_: Any) -> dict[str, Any]:
         from overcast.invocation import async_
         from overcast.invocation.sync import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, Invoker, check_payload
 
@@ -39,13 +42,22 @@ class InvokeOperations(ApiBase):
         if kind == "Event":
             body = check_payload(payload, ASYNC_PAYLOAD_LIMIT, "Event")
             resolved = self.functions.resolve(ref)
+            if resolved.config.get("DurableConfig"):  # a durable execution (api_durable.py)
+                return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
+            if durable_execution_name:
+                raise durable_error("function_not_durable", arn=resolved.invoked_arn)
             async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=ctx.trace_header)
             return {"StatusCode": 202}  # AWS's 202 carries no X-Amz-Executed-Version
         body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
         if kind == "DryRun":
             self.functions.resolve(ref)
             return {"StatusCode": 204}
-        outcome = await invoker.invoke(ref, body, tail=log_type == "Tail",
+        resolved = self.functions.resolve(ref)
+        if resolved.config.get("DurableConfig"):
+            return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
+        if durable_execution_name:
+            raise durable_error("function_not_durable", arn=resolved.invoked_arn)
+        outcome = await invoker.invoke(ref, body, tail=log_type == "Tail", resolved=resolved,
                                        client_context=decode_client_context(client_context), request_id=ctx.request_id,
                                        trace=ctx.trace_header)
         ctx.response_headers.append(("Content-Type", outcome.content_type or "application/json"))

@@ -12,7 +12,7 @@ from overcast.services.lambda_ import policy_rules
 from overcast.services.lambda_.api_base import ApiBase, page
 from overcast.services.lambda_.api_provisioned import provisioned_total, unreserved
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
+from overcast.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT, hot_reload_folder
 from overcast.services.lambda_.config import check_compatible_runtimes
 from overcast.services.lambda_.layers import layer_arn, parse_layer_name
 from overcast.services.lambda_.models import check_revision, public
@@ -138,6 +138,9 @@ class SettingsOperations(ApiBase):
                                     **params: Any) -> dict[str, Any]:
         check_compatible_runtimes(params.get("compatible_runtimes"))
         account, region, name = parse_layer_name(layer_name, ctx.account, ctx.region)
+        folder = hot_reload_folder(content)
+        if folder is not None:  # hot reload: the layer's files are that folder's, as they are now
+            return self._layer_view(ctx, self.layers.publish(account, region, name, None, params, hot=folder))
         archive = content.get("ZipFile")
         direct = archive is not None
         if archive is None and content.get("S3Bucket"):
@@ -150,8 +153,9 @@ class SettingsOperations(ApiBase):
 
     def _layer_view(self, ctx: RequestContext, config: dict[str, Any]) -> dict[str, Any]:
         view = public(config)
-        view["Content"] = {**config["Content"],
-                           "Location": f"{ctx.endpoint}/_overcast/lambda-code/{config['_code']}.zip"}
+        location = f"Code location: {config['_hot']}" if config.get("_hot") else \
+            f"{ctx.endpoint}/_overcast/lambda-code/{config['_code']}.zip"
+        view["Content"] = {**config["Content"], "Location": location}
         return view
 
     def get_layer_version(self, ctx: RequestContext, layer_name: str, version_number: int) -> dict[str, Any]:

@@ -57,6 +57,9 @@ CATALOGUE: dict[str, Entry] = {
     "handler_required": Entry(InvalidParameterValue, "Handler is required for a function of package type Zip."),
     "no_code_source": Entry(InvalidParameterValue, "Please provide a source for function code."),
     "no_layer_source": Entry(InvalidParameterValue, "Please provide a source for layer content."),
+    # overcast's own (hot reload, docs/hot-reload.md): AWS has no such bucket
+    "hot_reload_path": Entry(InvalidParameterValue, "When using hot reloading, the S3Key must be the absolute path "
+                                                    "of a folder on the machine overcast runs on: {folder!r} {reason}."),
     "images_unsupported": Entry(InvalidParameterValue, "overcast runs functions packaged as .zip archives; "
                                                        "container images (ImageUri) are not supported."),
     "s3_code_error": Entry(InvalidParameterValue, "Error occurred while GetObject. S3 Error Code: {code}. S3 Error "

@@ -21,6 +21,12 @@ from pathlib import Path
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.errors import LambdaError
 
+#: The magic bucket of hot reload: `Code={"S3Bucket": "hot-reload", "S3Key": "/abs/folder"}` runs the
+#: function (or layer) from that folder as it is now (docs/hot-reload.md); `__local__` is its older name.
+HOT_RELOAD_BUCKETS = ("hot-reload", "__local__")
+#: CodeSha256 of hot-reload code, as local clouds report it (AWS tools skip code download on it)
+HOT_RELOAD_SHA = "hot-reloading-hash-not-available"
+
 ZIPPED_LIMIT = 52_428_800          # 50 MB, direct upload (CodeSizeZipped)
 UNZIPPED_LIMIT = 262_144_000       # 250 MB (CodeSizeUnzipped)
 
@@ -71,6 +77,19 @@ class CodeStore:
     def archive(self, sha_hex: str) -> bytes | None:
         zip_path, _ = self._paths(sha_hex)
         return zip_path.read_bytes() if zip_path.exists() else None
+
+
+def hot_reload_folder(code: dict[str, object]) -> str | None:
+    """The folder hot-reload code runs from, or None when `code` names no magic bucket."""
+    if code.get("S3Bucket") not in HOT_RELOAD_BUCKETS:
+        return None
+    key = str(code.get("S3Key") or "")
+    if not os.path.isabs(key):
+        raise error("hot_reload_path", folder=key, reason="is not an absolute path")
+    folder = os.path.normpath(key)
+    if not os.path.isdir(folder):
+        raise error("hot_reload_path", folder=key, reason="is not a folder")
+    return folder
 
 
 def _bad_zip() -> LambdaError:

@@ -158,3 +158,20 @@ def apply_optional(config: dict[str, Any], params: dict[str, Any]) -> None:
                                "VpcId": "vpc-00000000" if vpc.get("SubnetIds") else ""}
     if params.get("file_system_configs") is not None:
         config["FileSystemConfigs"] = params["file_system_configs"]
+    if params.get("durable_config") is not None:  # durable functions (docs/durable-functions.md)
+        # an update's configuration already names the function; a new one does not yet
+        config["DurableConfig"] = durable_config(params["durable_config"], config.get("DurableConfig"),
+                                                 updating="FunctionName" in config)
+
+
+def durable_config(given: dict[str, Any], current: dict[str, Any] | None, *, updating: bool) -> dict[str, Any]:
+    """DurableConfig as stored. AWS enables durable execution only when a function is created, with
+    an ExecutionTimeout; RetentionPeriodInDays defaults to 14 days; an update changes what it names."""
+    from overcast.services.lambda_.durable_errors import durable_error
+
+    if updating and current is None:
+        raise durable_error("durable_on_update")
+    merged = {"RetentionPeriodInDays": 14, **(current or {}), **{k: v for k, v in given.items() if v is not None}}
+    if not merged.get("ExecutionTimeout"):
+        raise durable_error("durable_timeout_required")
+    return merged

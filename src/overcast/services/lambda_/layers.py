@@ -10,7 +10,7 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.code import CodeStore, StoredCode
+from overcast.services.lambda_.code import HOT_RELOAD_SHA, CodeStore, StoredCode
 from overcast.services.lambda_.errors import ResourceNotFound
 from overcast.services.lambda_.models import lambda_timestamp
 
@@ -39,7 +39,9 @@ class LayerStore:
         self.db = platform.db
         self.code = CodeStore(platform.files_dir)
 
-    def publish(self, account: str, region: str, name: str, stored: StoredCode, params: dict[str, Any]) -> dict[str, Any]:
+    def publish(self, account: str, region: str, name: str, stored: StoredCode | None, params: dict[str, Any],
+                hot: str | None = None) -> dict[str, Any]:
+        """A new version of layer `name`: `stored` content, or the files of folder `hot` (hot reload)."""
         with self.db.tx():
             last = self.db.scalar("SELECT MAX(version) FROM lambda_layers WHERE account=? AND region=? AND name=?",
                                   (account, region, name)) or 0
@@ -51,9 +53,12 @@ class LayerStore:
                 "Description": params.get("description") or "",
                 "CreatedDate": lambda_timestamp(self.platform.clock.now()),
                 "Version": version,
-                "Content": {"CodeSha256": stored.sha256_b64, "CodeSize": stored.size},
-                "_code": stored.sha_hex,
+                "Content": {"CodeSha256": stored.sha256_b64, "CodeSize": stored.size} if stored else
+                           {"CodeSha256": HOT_RELOAD_SHA, "CodeSize": 0},
+                "_code": stored.sha_hex if stored else "",
             }
+            if hot:
+                config["_hot"] = hot
             for key, member in (("compatible_runtimes", "CompatibleRuntimes"), ("license_info", "LicenseInfo"),
                                 ("compatible_architectures", "CompatibleArchitectures")):
                 if params.get(key):
@@ -123,12 +128,18 @@ class LayerStore:
                                  int(match.group("version")))
             except ResourceNotFound:
                 raise error("layer_version_missing", arn=arn) from None
-            resolved.append({"Arn": arn, "CodeSize": layer["Content"]["CodeSize"], "_code": layer["_code"]})
+            entry = {"Arn": arn, "CodeSize": layer["Content"]["CodeSize"], "_code": layer["_code"]}
+            if layer.get("_hot"):
+                entry["_hot"] = layer["_hot"]
+            resolved.append(entry)
         return resolved
 
     def folders(self, layers: list[dict[str, Any]]) -> list[Path]:
         out = []
         for layer in layers:
+            if layer.get("_hot"):
+                out.append(Path(layer["_hot"]))
+                continue
             stored = self.code.get(layer.get("_code", ""))
             if stored is not None:
                 out.append(stored.folder)

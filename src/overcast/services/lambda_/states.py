@@ -84,7 +84,7 @@ def settle(config: dict[str, Any], now: float) -> bool:
 
 def content_hash(config: dict[str, Any]) -> str:
     """What PublishVersion compares to tell whether $LATEST changed since the last version."""
-    kept = {k: v for k, v in config.items() if (k not in _VOLATILE and not k.startswith("_")) or k == "_code"}
+    kept = {k: v for k, v in config.items() if (k not in _VOLATILE and not k.startswith("_")) or k in ("_code", "_hot")}
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
 
 

@@ -9,6 +9,7 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.logs import events as ev
 from overcast.services.logs.api_policies import ResourcePolicyOperations
+from overcast.services.logs.api_subscriptions import SubscriptionOperations
 from overcast.services.logs.errors import InvalidParameter, ResourceNotFound, TooManyTags
 from overcast.services.logs.filter_pattern import (
     FilterPatternError,
@@ -39,11 +40,12 @@ def group_arn(ctx: RequestContext, name: str) -> str:
     return arns.build("logs", ctx.region, ctx.account, f"log-group:{name}")
 
 
-class LogsApi(ResourcePolicyOperations):
+class LogsApi(ResourcePolicyOperations, SubscriptionOperations):
     """One method per CloudWatch Logs operation; state and rules live in `models.py` (LogStore),
     event reads in `events.py`, PutLogEvents' batch rules in `ingest.py`."""
 
     def __init__(self, platform: Platform) -> None:
+        self.platform = platform
         self.store = platform.component(LogStore)
         self.db = platform.db
         self.clock = platform.clock

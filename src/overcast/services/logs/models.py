@@ -12,6 +12,7 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.logs.errors import ResourceAlreadyExists, group_not_found, stream_not_found
+from overcast.services.logs.subscriptions import record_matches
 from overcast.storage.db import Row
 
 #: Notified when a retention policy changes, to wake the loop that expires events.
@@ -72,6 +73,10 @@ class LogStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            # Rows of one executemany in one transaction take consecutive ids, ending at the last one.
+            last = int(self.db.scalar("SELECT last_insert_rowid()"))
+            numbered = [(last - len(events) + 1 + i, ts, message) for i, (ts, message) in enumerate(events)]
+            record_matches(self.platform, account, region, group, stream, numbered)
             first = min(ts for ts, _ in events)
             last = max(ts for ts, _ in events)
             size = sum(row[-1] for row in rows)
@@ -162,6 +167,7 @@ class LogStore:
             self.db.execute("DELETE FROM logs_events WHERE account=? AND region=? AND group_name=?", key)
             self.db.execute("DELETE FROM logs_streams WHERE account=? AND region=? AND group_name=?", key)
             self.db.execute("DELETE FROM logs_groups WHERE account=? AND region=? AND name=?", key)
+            self.db.execute("DELETE FROM logs_subscriptions WHERE account=? AND region=? AND group_name=?", key)
 
     def set_retention(self, account: str, region: str, name: str, days: int | None) -> None:
         with self.db.tx():

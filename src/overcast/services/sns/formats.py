@@ -94,6 +94,23 @@ def envelope(note: Notification, subscription_arn: str, protocol: str, sign: Sig
     return _dump(fields)
 
 
+def firehose_record(note: Notification, subscription_arn: str) -> str:
+    """What a Firehose subscriber receives without raw delivery: the envelope's JSON metadata, with
+    no signature ([AWS](https://docs.aws.amazon.com/sns/latest/dg/firehose-archived-message-format-S3.html)),
+    followed by a newline so that buffered messages land one a line."""
+    fields: list[tuple[str, Any]] = [("Type", "Notification"), ("MessageId", note.message_id)]
+    if note.sequence_number:
+        fields.append(("SequenceNumber", note.sequence_number))
+    fields.append(("TopicArn", note.topic_arn))
+    if note.subject is not None:
+        fields.append(("Subject", note.subject))
+    fields += [("Message", note.for_protocol("firehose")), ("Timestamp", _iso(note.timestamp)),
+               ("UnsubscribeURL", unsubscribe_url(note.endpoint, subscription_arn))]
+    if note.attributes:
+        fields.append(("MessageAttributes", _attributes_json(note.attributes)))
+    return json.dumps(dict(fields), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def lambda_event(note: Notification, subscription_arn: str, sign: Sign) -> str:
     """The event a Lambda subscriber is invoked with (one record per invocation)."""
     timestamp = _iso(note.timestamp)

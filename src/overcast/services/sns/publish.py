@@ -205,11 +205,15 @@ def _record(platform: Platform, topic: Topic, sub: Subscription, note: formats.N
         target, retry = sub.arn, HTTP_RETRY
         payload = note.for_protocol(sub.protocol) if sub.raw else formats.envelope(note, sub.arn, sub.protocol, sign)
         options.update(MessageType="Notification", MessageId=note.message_id, Raw=sub.raw)
+    elif sub.protocol == "firehose":
+        # AWS: the message body with raw delivery (no attributes), else the unsigned JSON envelope
+        target, retry = sub.endpoint, MANAGED_RETRY
+        payload = note.for_protocol("firehose") if sub.raw else formats.firehose_record(note, sub.arn)
     elif sub.protocol in ("sms", "application"):
         _record_sent(platform, sub, note)
         return
     else:
-        return  # email and firehose have nowhere to go on one machine
+        return  # email has nowhere to go on one machine
     feedback.add_status(options, topic, sub, note, sub.endpoint)
     if sub.dead_letter_arn:
         if sub.protocol == "lambda":  # AWS dead-letters the SNS message, not the Lambda event

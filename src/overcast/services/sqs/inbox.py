@@ -20,6 +20,7 @@ import base64
 import hashlib
 from typing import Any
 
+from overcast import tracing
 from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
@@ -54,9 +55,14 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
     dedup = options.get("MessageDeduplicationId")
     if queue.fifo and not dedup and not queue.content_dedup:
         dedup = hashlib.sha256(body.encode()).hexdigest()
+    system = _binary(options.get("MessageSystemAttributes"))
+    trace = tracing.carried()
+    if trace and not (system and "AWSTraceHeader" in system):
+        # the sender's X-Ray trace (an EventBridge rule's PutEvents caller...) reaches the queue as AWSTraceHeader
+        system = {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
     try:
         out = outgoing(queue, body, options.get("DelaySeconds"), _binary(options.get("MessageAttributes")),
-                       _binary(options.get("MessageSystemAttributes")), options.get("MessageGroupId"),
+                       system, options.get("MessageGroupId"),
                        dedup if queue.fifo else None)
         platform.component(Messages).send(queue, out, options.get("SenderId") or SERVICE_SENDER)
     except ServiceError as error:

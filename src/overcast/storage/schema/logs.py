@@ -55,4 +55,30 @@ MIGRATIONS = [
         PRIMARY KEY (account, region, name)
     );
     """,
+    """
+    -- Subscription filters (PutSubscriptionFilter): at most two per log group. Matching events are
+    -- recorded for delivery in the transaction that stores them.
+    CREATE TABLE logs_subscriptions (
+        account         TEXT NOT NULL,
+        region          TEXT NOT NULL,
+        group_name      TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        pattern         TEXT NOT NULL,
+        destination_arn TEXT NOT NULL,
+        role_arn        TEXT,
+        distribution    TEXT NOT NULL DEFAULT 'ByLogStream',
+        created         INTEGER NOT NULL,
+        PRIMARY KEY (account, region, group_name, name)
+    );
+    -- Account policies (PutAccountPolicy); `doc` is the AccountPolicy as DescribeAccountPolicies
+    -- returns it.
+    CREATE TABLE logs_account_policies (
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, region, type, name)
+    );
+    """,
 ]

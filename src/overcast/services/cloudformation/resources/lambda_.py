@@ -14,7 +14,7 @@ from overcast.services.cloudformation.resources.base import pick, tags_map
 
 _CONFIG = ("Role", "Handler", "Runtime", "Timeout", "MemorySize", "Description", "Environment",
            "DeadLetterConfig", "TracingConfig", "VpcConfig", "KmsKeyArn", "Layers", "EphemeralStorage",
-           "FileSystemConfigs", "LoggingConfig", "ImageConfig", "SnapStart")
+           "FileSystemConfigs", "LoggingConfig", "ImageConfig", "SnapStart", "DurableConfig")
 #: what UpdateFunctionConfiguration sends back to AWS's defaults when a property leaves the template
 _CONFIG_RESET = {"Timeout": 3, "MemorySize": 128, "Description": "", "Environment": {"Variables": {}},
                  "Layers": [], "DeadLetterConfig": {}, "TracingConfig": {"Mode": "PassThrough"}}

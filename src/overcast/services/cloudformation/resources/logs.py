@@ -1,9 +1,9 @@
-"""AWS::Logs::LogGroup."""
+"""AWS::Logs::LogGroup and AWS::Logs::SubscriptionFilter."""
 
 from __future__ import annotations
 
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
-from overcast.services.cloudformation.resources.base import tags_map
+from overcast.services.cloudformation.resources.base import pick, tags_map
 
 
 class LogGroupProvider(Provider):
@@ -50,4 +50,36 @@ class LogGroupProvider(Provider):
             await d.call_quietly("logs", "DeleteLogGroup", {"LogGroupName": d.physical_id})
 
 
-PROVIDERS = [LogGroupProvider()]
+class SubscriptionFilterProvider(Provider):
+    """Ref is the filter name. A changed log group or filter name replaces the filter; any other
+    change puts it again (PutSubscriptionFilter replaces a filter of the same name)."""
+
+    physical_is_name = True
+    types = ("AWS::Logs::SubscriptionFilter",)
+    replace = frozenset({"LogGroupName", "FilterName"})
+    name_property = "FilterName"
+
+    async def create(self, d: Deployment) -> Outcome:
+        name = d.name("FilterName", 512)
+        await self._put(d, name)
+        return Outcome(name)
+
+    async def _put(self, d: Deployment, name: str) -> None:
+        props = d.properties
+        await d.call("logs", "PutSubscriptionFilter", {
+            "logGroupName": props.get("LogGroupName"), "filterName": name,
+            "filterPattern": props.get("FilterPattern", ""), "destinationArn": props.get("DestinationArn"),
+            **{key[0].lower() + key[1:]: value for key, value in pick(props, "RoleArn", "Distribution").items()}})
+
+    async def update(self, d: Deployment) -> Outcome:
+        name = d.physical_id or ""
+        await self._put(d, name)
+        return Outcome(name)
+
+    async def delete(self, d: Deployment) -> None:
+        if d.physical_id:
+            await d.call_quietly("logs", "DeleteSubscriptionFilter", {
+                "logGroupName": d.properties.get("LogGroupName"), "filterName": d.physical_id})
+
+
+PROVIDERS = [LogGroupProvider(), SubscriptionFilterProvider()]

@@ -1,0 +1,43 @@
+"""Lambda for the rest of overcast, without HTTP: what other services ask of a function before
+they send it events.
+
+- `allows_service(platform, function_arn, service)`: the function exists and its resource policy
+  lets the AWS service principal (`logs` for `logs.amazonaws.com` or `logs.<region>.amazonaws.com`)
+  invoke it — what CloudWatch Logs checks when a subscription filter names a function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from overcast import arns
+from overcast.platform import Platform
+from overcast.services.lambda_.errors import LambdaError
+from overcast.services.lambda_.models import FunctionStore
+from overcast.services.lambda_.names import parse_function
+
+INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:*", "*")
+
+
+def allows_service(platform: Platform, function_arn: str, service: str) -> bool:
+    try:
+        parsed = arns.parse(function_arn)
+        ref = parse_function(function_arn, parsed.account, parsed.region)
+        functions = platform.component(FunctionStore)
+        if not functions.exists(ref):
+            return False
+        policy = functions.policy(ref) or {}
+    except (LambdaError, ValueError):
+        return False
+    return any(_allows(statement, service) for statement in policy.get("Statement", []))
+
+
+def _allows(statement: dict[str, Any], service: str) -> bool:
+    principal = statement.get("Principal")
+    named = principal.get("Service") if isinstance(principal, dict) else principal
+    principals = named if isinstance(named, list) else [named]
+    actions = statement.get("Action")
+    actions = actions if isinstance(actions, list) else [actions]
+    return statement.get("Effect", "Allow") == "Allow" and any(
+        p == "*" or (isinstance(p, str) and p.startswith(f"{service}.") and p.endswith(".amazonaws.com"))
+        for p in principals) and any(a in INVOKE_ACTIONS for a in actions)

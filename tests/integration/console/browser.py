@@ -1,0 +1,105 @@
+"""Browser fixtures for the console's tests (imported by the test modules that drive the console):
+Playwright driving a headless Chromium.
+
+The browser is Debian's (`/usr/lib/chromium/chromium`, what `apt-get install chromium` gives) or
+Playwright's own (`playwright install chromium`); without Playwright or either browser the browser
+tests skip, saying which is missing. `OVERCAST_SCREENSHOTS=docs/images` makes the tests that show a
+main page save its screenshot there.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: Debian's Chromium: the real binary first (its /usr/bin/chromium is a wrapper script).
+SYSTEM_BROWSERS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                   "/usr/bin/google-chrome")
+
+
+def _executable(playwright: Any) -> str | None:
+    """A Chromium to drive: Playwright's own if it is installed, else the system's."""
+    own = playwright.chromium.executable_path
+    if own and Path(own).exists():
+        return None  # Playwright finds its own
+    for candidate in (os.environ.get("OVERCAST_CHROMIUM"), *SYSTEM_BROWSERS, shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise LookupError("no Chromium: install Debian's (`apt-get install chromium`) or Playwright's "
+                      "(`playwright install chromium`), or name one in OVERCAST_CHROMIUM")
+
+
+#: One Playwright and one browser per test process: Playwright's sync API runs one instance at a
+#: time, and several test modules take the `browser` fixture.
+_shared: dict[str, Any] = {}
+
+
+def _launch() -> Any:
+    """The process's browser, started on first use; skips the test when none can be had."""
+    if "skip" in _shared:
+        pytest.skip(_shared["skip"])
+    if "browser" in _shared:
+        return _shared["browser"]
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
+    sync_api.expect.set_options(timeout=30_000)  # functions start and pages poll on a loaded machine
+    playwright = sync_api.sync_playwright().start()
+    try:
+        executable = _executable(playwright)
+        _shared["browser"] = playwright.chromium.launch(headless=True, executable_path=executable,
+                                                        args=["--no-sandbox", "--disable-dev-shm-usage"])
+    except LookupError as exc:
+        _shared["skip"] = str(exc)
+    except Exception as exc:  # a browser that cannot start on this machine
+        _shared["skip"] = f"Chromium cannot start here: {exc}"
+    if "skip" in _shared:
+        playwright.stop()
+        pytest.skip(_shared["skip"])
+    atexit.register(playwright.stop)
+    atexit.register(_shared["browser"].close)
+    return _shared["browser"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    return _launch()
+
+
+@contextmanager
+def console_page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A fresh page on a laptop-sized screen for the overcast at `base_url`; it fails the test if the
+    page's scripts raised."""
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=base_url)
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, overcast_server: Any) -> Iterator[Any]:
+    """A fresh page for the session server's console."""
+    with console_page(browser, overcast_server.url) as tab:
+        yield tab
+
+
+@pytest.fixture
+def screenshot() -> Any:
+    """screenshot(page, "functions"): saves docs/images/console-functions.png when asked to."""
+    folder = os.environ.get("OVERCAST_SCREENSHOTS")
+
+    def take(tab: Any, name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(Path(folder) / f"console-{name}.png"), full_page=False)
+
+    return take
