@@ -66,6 +66,8 @@ HOSTED: dict[str, ProtocolOptions] = {
     "iam": ProtocolOptions(validation_code="ValidationError"),
     "sts": ProtocolOptions(validation_code="ValidationError"),
     "cloudwatch": ProtocolOptions(validation_code="ValidationError", raw_shapes=frozenset({"Values", "Counts"})),
+    "cloudfront": ProtocolOptions(validation_code="InvalidArgument", xml_error_response=True,
+                                  xml_namespace="http://cloudfront.amazonaws.com/doc/2020-05-31/"),
 }
 
 

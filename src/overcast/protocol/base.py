@@ -45,6 +45,8 @@ class ProtocolOptions:
     xml_roots: dict[str, str] = field(default_factory=dict)
     #: rest-xml: the namespace put on root elements
     xml_namespace: str | None = None
+    #: rest-xml errors as `<ErrorResponse><Error><Type>Sender</Type>...</Error>` (CloudFront), not S3's `<Error>`
+    xml_error_response: bool = False
     #: rest-json: add `"Type": "User"|"Service"` to error bodies (Lambda does)
     error_type_field: bool = False
     #: json: codes sent for malformed input

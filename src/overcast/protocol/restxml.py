@@ -68,6 +68,14 @@ class RestXmlProtocol(RestProtocol):
         fields: list[str] = []
         write_fields(fields, error_shape(model, error.code), error.fields)
         extra = "".join(fields)
+        if opts.xml_error_response:
+            ns = f' xmlns="{opts.xml_namespace}"' if opts.xml_namespace else ""
+            kind = "Sender" if error.sender_fault else "Receiver"
+            body = (f"{_DECL}<ErrorResponse{ns}><Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>"
+                    f"<Message>{escape(error.message)}</Message>{extra}</Error>"
+                    f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>")
+            headers.append(("Content-Type", "text/xml"))
+            return Response(error.status, headers, body.encode())
         body = (
             f"{_DECL}<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
             f"{extra}<RequestId>{ctx.request_id}</RequestId>"
