@@ -1,0 +1,105 @@
+"""CodeCommit through boto3: repositories, branches, files and commits, differences, and AWS's
+errors for each."""
+
+from __future__ import annotations
+
+import uuid
+
+import botocore.exceptions
+import pytest
+
+
+def _name() -> str:
+    return f"repo-{uuid.uuid4().hex[:10]}"
+
+
+def _code(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
+    return str(info.value.response["Error"]["Code"])
+
+
+def test_repository_lifecycle(overcast_server):
+    cc = overcast_server.client("codecommit")
+    name = _name()
+    meta = cc.create_repository(repositoryName=name, repositoryDescription="demo")["repositoryMetadata"]
+    assert meta["repositoryName"] == name and meta["repositoryDescription"] == "demo"
+    assert meta["Arn"] == f"arn:aws:codecommit:us-east-1:000000000000:{name}"
+    assert meta["cloneUrlHttp"].endswith(f"/_aws/codecommit/us-east-1/v1/repos/{name}")
+    assert "defaultBranch" not in meta  # an empty repository has no default branch
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.create_repository(repositoryName=name)
+    assert _code(info) == "RepositoryNameExistsException"
+    assert name in [r["repositoryName"] for r in cc.list_repositories()["repositories"]]
+    cc.update_repository_description(repositoryName=name, repositoryDescription="changed")
+    assert cc.get_repository(repositoryName=name)["repositoryMetadata"]["repositoryDescription"] == "changed"
+    renamed = _name()
+    cc.update_repository_name(oldName=name, newName=renamed)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.get_repository(repositoryName=name)
+    assert _code(info) == "RepositoryDoesNotExistException"
+    assert cc.delete_repository(repositoryName=renamed)["repositoryId"] == meta["repositoryId"]
+    assert "repositoryId" not in cc.delete_repository(repositoryName=renamed)  # AWS: empty for a missing one
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.create_repository(repositoryName="bad name!")
+    assert _code(info) == "InvalidRepositoryNameException"
+
+
+def test_files_commits_branches_and_differences(overcast_server):
+    cc = overcast_server.client("codecommit")
+    name = _name()
+    cc.create_repository(repositoryName=name)
+    first = cc.put_file(repositoryName=name, branchName="main", fileContent=b"hello\n", filePath="README.md",
+                        commitMessage="first", name="Ann", email="ann@example.com")
+    assert cc.get_repository(repositoryName=name)["repositoryMetadata"]["defaultBranch"] == "main"
+    assert cc.get_branch(repositoryName=name, branchName="main")["branch"]["commitId"] == first["commitId"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.put_file(repositoryName=name, branchName="main", fileContent=b"x", filePath="a.txt")
+    assert _code(info) == "ParentCommitIdRequiredException"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.put_file(repositoryName=name, branchName="main", fileContent=b"hello\n", filePath="README.md",
+                    parentCommitId=first["commitId"])
+    assert _code(info) == "SameFileContentException"
+    second = cc.create_commit(repositoryName=name, branchName="main", parentCommitId=first["commitId"],
+                              authorName="Ann", email="ann@example.com", commitMessage="second",
+                              putFiles=[{"filePath": "src/app.py", "fileContent": b"print(1)\n",
+                                         "fileMode": "EXECUTABLE"},
+                                        {"filePath": "README.md", "fileContent": b"hello again\n"}])
+    assert [f["absolutePath"] for f in second["filesAdded"]] == ["src/app.py"]
+    assert [f["absolutePath"] for f in second["filesUpdated"]] == ["README.md"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.put_file(repositoryName=name, branchName="main", fileContent=b"y", filePath="b.txt",
+                    parentCommitId=first["commitId"])
+    assert _code(info) == "ParentCommitIdOutdatedException"
+
+    got = cc.get_file(repositoryName=name, filePath="src/app.py")
+    assert got["fileContent"] == b"print(1)\n" and got["fileMode"] == "EXECUTABLE"
+    assert got["commitId"] == second["commitId"]
+    old = cc.get_file(repositoryName=name, filePath="README.md", commitSpecifier=first["commitId"])
+    assert old["fileContent"] == b"hello\n"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.get_file(repositoryName=name, filePath="nope.txt")
+    assert _code(info) == "FileDoesNotExistException"
+    folder = cc.get_folder(repositoryName=name, folderPath="/")
+    assert [f["relativePath"] for f in folder["files"]] == ["README.md"]
+    assert [f["absolutePath"] for f in folder["subFolders"]] == ["src"]
+
+    diff = cc.get_differences(repositoryName=name, beforeCommitSpecifier=first["commitId"],
+                              afterCommitSpecifier=second["commitId"])["differences"]
+    assert sorted((d["changeType"], (d.get("afterBlob") or d["beforeBlob"])["path"]) for d in diff) == [
+        ("A", "src/app.py"), ("M", "README.md")]
+    commit = cc.get_commit(repositoryName=name, commitId=second["commitId"])["commit"]
+    assert commit["parents"] == [first["commitId"]] and commit["message"] == "second"
+    assert commit["author"]["name"] == "Ann" and commit["author"]["email"] == "ann@example.com"
+
+    cc.create_branch(repositoryName=name, branchName="feature", commitId=first["commitId"])
+    assert sorted(cc.list_branches(repositoryName=name)["branches"]) == ["feature", "main"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.create_branch(repositoryName=name, branchName="feature", commitId=first["commitId"])
+    assert _code(info) == "BranchNameExistsException"
+    deleted = cc.delete_branch(repositoryName=name, branchName="feature")["deletedBranch"]
+    assert deleted == {"branchName": "feature", "commitId": first["commitId"]}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.get_branch(repositoryName=name, branchName="feature")
+    assert _code(info) == "BranchDoesNotExistException"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.get_file(repositoryName=_name(), filePath="README.md")
+    assert _code(info) == "RepositoryDoesNotExistException"
