@@ -40,13 +40,14 @@ def _run(app: Any, req: Request, rest: str) -> tuple[int, list[tuple[str, str]],
     for name, value in req.headers.items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     started: dict[str, Any] = {}
+    written: list[bytes] = []  # dulwich writes through start_response's `write` as well as returning
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         started["status"], started["headers"] = int(status.split()[0]), headers
-        return lambda data: None
+        return written.append
 
-    body = b"".join(app(environ, start_response))
-    return started["status"], started["headers"], body
+    returned = list(app(environ, start_response))
+    return started["status"], started["headers"], b"".join(written) + b"".join(returned)
 
 
 def _not_found(message: str) -> Response:
