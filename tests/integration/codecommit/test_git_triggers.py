@@ -99,8 +99,8 @@ def test_git_push_runs_the_trigger_function(overcast_server, queue, tmp_path):
                       parentCommitId=head)
     [event] = _messages(sqs, url, 1)
     assert event["Records"][0]["codecommit"]["references"] == [{"commit": put["commitId"], "ref": "refs/heads/main"}]
-    # and a fresh clone gets it
-    _git(work, "clone", meta["cloneUrlHttp"], "again")
+    # and a fresh clone gets it, by the URL without a region too
+    _git(work, "clone", meta["cloneUrlHttp"].replace("/us-east-1/v1/", "/v1/"), "again")
     assert (work / "again" / "app.py").read_text() == "v2\n"
 
 
@@ -139,6 +139,13 @@ def test_sns_trigger_eventbridge_and_test_triggers(overcast_server, queue):
     assert tested == {**tested, "successfulExecutions": ["t"], "failedExecutions": []}
     [test_event] = _messages(sqs, url, 1)
     assert test_event["Records"][0]["eventName"] == "TriggerEventTest"
+
+
+def test_clone_of_a_missing_repository_fails(overcast_server, tmp_path):
+    url = f"{overcast_server.url}/_aws/codecommit/us-east-1/v1/repos/missing-{uuid.uuid4().hex[:8]}"
+    done = subprocess.run(["git", "clone", url, "x"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    assert done.returncode != 0 and "not found" in done.stderr
 
 
 @pytest.mark.parametrize(("trigger", "code"), [

@@ -21,7 +21,8 @@ from overcast.services.codecommit.gitstore import HEADS
 from overcast.services.codecommit.models import GIT_PREFIX, Repositories
 from overcast.services.codecommit.triggers import RefChange
 
-PATH = re.compile(r"^([a-z0-9-]+)/v1/repos/([\w.-]+?)(?:\.git)?(/.*)$")
+#: `<region>/v1/repos/<name>/...`, or `v1/repos/<name>/...` (the repository of that name in any region)
+PATH = re.compile(r"^(?:([a-z]{2}(?:-[a-z]+)+-\d+)/)?v1/repos/([\w.-]+?)(?:\.git)?(/.*)$")
 
 
 def _refs(repo: Any) -> dict[str, str]:

@@ -63,10 +63,11 @@ class Repositories:
             raise repository_missing(str(name))
         return dict(json.loads(row["doc"]))
 
-    def find(self, region: str, name: str) -> dict[str, Any] | None:
-        """A repository by region and name in any account (the git route carries no account)."""
-        row = self.db.query_one("SELECT doc FROM codecommit_repositories WHERE region=? AND name=? ORDER BY account "
-                                "LIMIT 1", (region, name))
+    def find(self, region: str | None, name: str) -> dict[str, Any] | None:
+        """A repository by name, in `region` (None: any) and any account (the git route carries no
+        account)."""
+        row = self.db.query_one("SELECT doc FROM codecommit_repositories WHERE (region=? OR ? IS NULL) AND name=? "
+                                "ORDER BY account, region LIMIT 1", (region, region, name))
         return dict(json.loads(row["doc"])) if row else None
 
     def create(self, account: str, region: str, name: str, description: str | None, endpoint: str,
