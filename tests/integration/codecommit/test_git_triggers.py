@@ -103,6 +103,19 @@ def test_git_push_runs_the_trigger_function(overcast_server, queue, tmp_path):
     _git(work, "clone", meta["cloneUrlHttp"].replace("/us-east-1/v1/", "/v1/"), "again")
     assert (work / "again" / "app.py").read_text() == "v2\n"
 
+    # a push of a new branch, then its deletion: only the trigger on that branch hears of them
+    again = work / "again"
+    _git(again, "push", "origin", "main:other")
+    [created] = _messages(sqs, url, 1)
+    assert created["Records"][0]["eventTriggerName"] == "on-other"
+    assert created["Records"][0]["codecommit"]["references"] == [
+        {"commit": put["commitId"], "ref": "refs/heads/other", "created": True}]
+    _git(again, "push", "origin", "--delete", "other")
+    [deleted] = _messages(sqs, url, 1)
+    assert deleted["Records"][0]["codecommit"]["references"] == [
+        {"commit": put["commitId"], "ref": "refs/heads/other", "deleted": True}]
+    assert cc.list_branches(repositoryName=name)["branches"] == ["main"]
+
 
 def test_sns_trigger_eventbridge_and_test_triggers(overcast_server, queue):
     sqs, url, queue_arn = queue

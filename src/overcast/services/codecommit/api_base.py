@@ -36,6 +36,7 @@ def settle(platform: Platform, doc: dict[str, Any], changes: list[RefChange], us
     EventBridge events are recorded — in the caller's transaction."""
     store = platform.component(Repositories)
     with platform.db.tx():
+        store.refresh(doc)
         first = next((c for c in changes if c.new is not None and c.ref.startswith(HEADS.decode())), None)
         if first is not None and not doc.get("defaultBranch"):
             doc["defaultBranch"] = first.branch

@@ -70,6 +70,13 @@ class Repositories:
                                 "ORDER BY account, region LIMIT 1", (region, region, name))
         return dict(json.loads(row["doc"])) if row else None
 
+    def refresh(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """`doc` updated in place to what is stored now (another request may have changed its triggers)."""
+        row = self.db.query_one("SELECT doc FROM codecommit_repositories WHERE id=?", (doc["repositoryId"],))
+        if row is not None:
+            doc.update(json.loads(row["doc"]))
+        return doc
+
     def create(self, account: str, region: str, name: str, description: str | None, endpoint: str,
                tags: dict[str, str] | None, kms_key_id: str | None) -> dict[str, Any]:
         check_name(name)
