@@ -103,3 +103,26 @@ def test_files_commits_branches_and_differences(overcast_server):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         cc.get_file(repositoryName=_name(), filePath="README.md")
     assert _code(info) == "RepositoryDoesNotExistException"
+
+
+def test_names_and_regions(overcast_server):
+    """Repositories are per region; a name CodeCommit cannot take is refused on every operation with
+    AWS's message."""
+    name = _name()
+    eu = overcast_server.client("codecommit", region_name="eu-central-1")
+    meta = eu.create_repository(repositoryName=name)["repositoryMetadata"]
+    assert meta["Arn"] == f"arn:aws:codecommit:eu-central-1:000000000000:{name}"
+    assert meta["cloneUrlSsh"] == f"ssh://git-codecommit.eu-central-1.amazonaws.com/v1/repos/{name}"
+    assert "repositoryDescription" not in meta
+    us = overcast_server.client("codecommit")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        us.get_repository(repositoryName=name)
+    assert _code(info) == "RepositoryDoesNotExistException"
+    assert info.value.response["Error"]["Message"] == f"{name} does not exist"
+    for call in (lambda: us.get_repository(repositoryName="bad-@#"), lambda: us.delete_repository(
+            repositoryName="_rep@ository")):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            call()
+        assert _code(info) == "InvalidRepositoryNameException"
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert info.value.response["Error"]["Message"].startswith("The repository name is not valid.")
