@@ -148,8 +148,10 @@ def test_sns_trigger_eventbridge_and_test_triggers(overcast_server, queue):
     assert only["detail"]["commitId"] == second["commitId"]
 
     tested = cc.test_repository_triggers(repositoryName=name, triggers=[
-        {"name": "t", "destinationArn": topic, "events": ["all"]}])
-    assert tested == {**tested, "successfulExecutions": ["t"], "failedExecutions": []}
+        {"name": "t", "destinationArn": topic, "events": ["all"]},
+        {"name": "gone", "destinationArn": topic + "-missing", "events": ["all"]}])
+    assert tested["successfulExecutions"] == ["t"]
+    assert [f["trigger"] for f in tested["failedExecutions"]] == ["gone"]
     [test_event] = _messages(sqs, url, 1)
     assert test_event["Records"][0]["eventName"] == "TriggerEventTest"
 

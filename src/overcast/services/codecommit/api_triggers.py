@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from overcast import arns
 from overcast.context import RequestContext
+from overcast.errors import ServiceError
 from overcast.services.codecommit.api_base import ApiBase
 from overcast.services.codecommit.gitstore import branches
 from overcast.services.codecommit.triggers import lambda_event, send, validate
@@ -33,9 +35,32 @@ class TriggerOperations(ApiBase):
         heads = branches(self.store.repo(doc))
         branch = doc.get("defaultBranch") or "main"
         references = [{"commit": heads.get(branch, "0" * 40), "ref": f"refs/heads/{branch}"}]
+        ok: list[str] = []
+        failed: list[dict[str, str]] = []
         with self.platform.db.tx():
             for trigger in checked:
+                problem = self._unreachable(ctx, trigger["destinationArn"])
+                if problem:
+                    failed.append({"trigger": trigger["name"], "failureMessage": problem})
+                    continue
                 send(self.platform, doc, trigger, lambda_event(doc, trigger, references, event_name="TriggerEventTest",
                                                                user_arn=ctx.caller_arn,
                                                                now=self.platform.clock.now()))
-        return {"successfulExecutions": [t["name"] for t in checked], "failedExecutions": []}
+                ok.append(trigger["name"])
+        return {"successfulExecutions": ok, "failedExecutions": failed}
+
+    def _unreachable(self, ctx: RequestContext, arn: str) -> str | None:
+        """Why a trigger's destination cannot take the test event (it does not exist), or None; asked
+        through the destination service's own operations."""
+        gateway = self.platform.gateway
+        service = arns.parse(arn).service
+        if gateway is None or service not in gateway.specs:
+            return f"The {service} service is not running."
+        try:
+            if service == "lambda":
+                gateway.api("lambda").get_function(ctx.internal("lambda", "GetFunction"), function_name=arn)
+            else:
+                gateway.api("sns").get_topic_attributes(ctx.internal("sns", "GetTopicAttributes"), topic_arn=arn)
+        except ServiceError as failure:
+            return f"{failure.code}: {failure.message}"
+        return None
