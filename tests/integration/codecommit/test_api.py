@@ -28,7 +28,8 @@ def test_repository_lifecycle(overcast_server):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         cc.create_repository(repositoryName=name)
     assert _code(info) == "RepositoryNameExistsException"
-    assert name in [r["repositoryName"] for r in cc.list_repositories()["repositories"]]
+    listed = cc.get_paginator("list_repositories").paginate(sortBy="repositoryName").build_full_result()
+    assert name in [r["repositoryName"] for r in listed["repositories"]]
     cc.update_repository_description(repositoryName=name, repositoryDescription="changed")
     assert cc.get_repository(repositoryName=name)["repositoryMetadata"]["repositoryDescription"] == "changed"
     renamed = _name()
@@ -86,6 +87,15 @@ def test_files_commits_branches_and_differences(overcast_server):
                               afterCommitSpecifier=second["commitId"])["differences"]
     assert sorted((d["changeType"], (d.get("afterBlob") or d["beforeBlob"])["path"]) for d in diff) == [
         ("A", "src/app.py"), ("M", "README.md")]
+    first_page = cc.get_differences(repositoryName=name, beforeCommitSpecifier=first["commitId"],
+                                    afterCommitSpecifier=second["commitId"], MaxResults=1)
+    rest = cc.get_differences(repositoryName=name, beforeCommitSpecifier=first["commitId"],
+                              afterCommitSpecifier=second["commitId"], NextToken=first_page["NextToken"])
+    assert len(first_page["differences"]) == len(rest["differences"]) == 1 and "NextToken" not in rest
+    assert first_page["differences"] + rest["differences"] == diff
+    everything = cc.get_differences(repositoryName=name, afterCommitSpecifier=first["commitId"])["differences"]
+    assert [(d["changeType"], d["afterBlob"]["path"], d["afterBlob"]["mode"]) for d in everything] == [
+        ("A", "README.md", "100644")]
     commit = cc.get_commit(repositoryName=name, commitId=second["commitId"])["commit"]
     assert commit["parents"] == [first["commitId"]] and commit["message"] == "second"
     assert commit["author"]["name"] == "Ann" and commit["author"]["email"] == "ann@example.com"
@@ -126,3 +136,24 @@ def test_names_and_regions(overcast_server):
         assert _code(info) == "InvalidRepositoryNameException"
         assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
         assert info.value.response["Error"]["Message"].startswith("The repository name is not valid.")
+
+
+def test_fast_forward_merge(overcast_server):
+    cc = overcast_server.client("codecommit")
+    name = _name()
+    cc.create_repository(repositoryName=name)
+    base = cc.put_file(repositoryName=name, branchName="main", fileContent=b"1", filePath="f")["commitId"]
+    cc.create_branch(repositoryName=name, branchName="feature", commitId=base)
+    ahead = cc.put_file(repositoryName=name, branchName="feature", fileContent=b"2", filePath="f",
+                        parentCommitId=base)["commitId"]
+    merged = cc.merge_branches_by_fast_forward(repositoryName=name, sourceCommitSpecifier="feature",
+                                               destinationCommitSpecifier="main")
+    assert merged["commitId"] == ahead
+    assert cc.get_branch(repositoryName=name, branchName="main")["branch"]["commitId"] == ahead
+    # main moves on; feature is now behind and diverged: no fast-forward is possible
+    cc.put_file(repositoryName=name, branchName="main", fileContent=b"3", filePath="g", parentCommitId=ahead)
+    cc.put_file(repositoryName=name, branchName="feature", fileContent=b"4", filePath="h", parentCommitId=ahead)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cc.merge_branches_by_fast_forward(repositoryName=name, sourceCommitSpecifier="feature",
+                                          destinationCommitSpecifier="main")
+    assert _code(info) == "ManualMergeRequiredException"

@@ -9,7 +9,7 @@ from dulwich.objects import Blob, Tree
 
 from overcast.context import RequestContext
 from overcast.services.codecommit.api_base import ApiBase
-from overcast.services.codecommit.errors import error
+from overcast.services.codecommit.errors import error, page
 from overcast.services.codecommit.gitstore import describe, files, lookup, mode_name, normalize, resolve
 
 
@@ -80,7 +80,8 @@ class ReadOperations(ApiBase):
 
     def get_differences(self, ctx: RequestContext, repository_name: str, after_commit_specifier: str,
                         before_commit_specifier: str | None = None, before_path: str | None = None,
-                        after_path: str | None = None, **_: Any) -> dict[str, Any]:
+                        after_path: str | None = None, max_results: int | None = None,
+                        next_token: str | None = None) -> dict[str, Any]:
         """The files that differ between two commits (all of `after` when there is no `before`),
         as A(dded), M(odified) or D(eleted); paths restrict both sides to a folder or file."""
         if not after_commit_specifier:
@@ -109,4 +110,7 @@ class ReadOperations(ApiBase):
             if new is not None:
                 item["afterBlob"] = blob(path, *new)
             differences.append(item)
-        return {"differences": differences}
+        if max_results is not None and max_results < 1:
+            raise error("InvalidMaxResultsException", "The specified number of maximum results is not valid.")
+        shown, token = page(differences, next_token, max_results or 100)
+        return {"differences": shown, **({"NextToken": token} if token else {})}

@@ -7,7 +7,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.codecommit.api_base import ApiBase
-from overcast.services.codecommit.errors import branch_missing, error, repository_missing
+from overcast.services.codecommit.errors import branch_missing, error, page, repository_missing
 from overcast.services.codecommit.gitstore import branches, resolve, set_head
 from overcast.services.codecommit.models import Repositories, check_name, clone_url
 from overcast.services.codecommit.triggers import RefChange
@@ -42,17 +42,19 @@ class RepositoryOperations(ApiBase):
                 missing.append(name)
         return {"repositories": found, "repositoriesNotFound": missing, "errors": []}
 
-    def list_repositories(self, ctx: RequestContext, sortBy: str | None = None, order: str | None = None,
-                          **_: Any) -> dict[str, Any]:
+    def list_repositories(self, ctx: RequestContext, sort_by: str | None = None, order: str | None = None,
+                          next_token: str | None = None) -> dict[str, Any]:
+        """Up to 1,000 repositories a page, by name (or last modification), as AWS pages them."""
         docs = self.store.list(ctx.account, ctx.region)
-        if sortBy == "lastModifiedDate":
+        if sort_by == "lastModifiedDate":
             docs.sort(key=lambda d: d["lastModifiedDate"])
         else:
             docs.sort(key=lambda d: d["repositoryName"])
         if order == "descending":
             docs.reverse()
+        docs, token = page(docs, next_token, 1000)
         return {"repositories": [{"repositoryName": d["repositoryName"], "repositoryId": d["repositoryId"]}
-                                 for d in docs]}
+                                 for d in docs], **({"nextToken": token} if token else {})}
 
     def delete_repository(self, ctx: RequestContext, repository_name: str) -> dict[str, Any]:
         """AWS answers an empty result (no id) for a repository that does not exist."""
@@ -111,9 +113,11 @@ class BranchOperations(ApiBase):
             raise branch_missing(name)
         return {"branch": {"branchName": name, "commitId": head}}
 
-    def list_branches(self, ctx: RequestContext, repository_name: str, **_: Any) -> dict[str, Any]:
+    def list_branches(self, ctx: RequestContext, repository_name: str,
+                      next_token: str | None = None) -> dict[str, Any]:
         doc = self._repo(ctx, repository_name)
-        return {"branches": sorted(branches(self.store.repo(doc)))}
+        names, token = page(sorted(branches(self.store.repo(doc))), next_token, 100)
+        return {"branches": names, **({"nextToken": token} if token else {})}
 
     def delete_branch(self, ctx: RequestContext, repository_name: str, branch_name: str) -> dict[str, Any]:
         doc = self._repo(ctx, repository_name)
