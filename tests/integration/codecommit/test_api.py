@@ -30,6 +30,9 @@ def test_repository_lifecycle(overcast_server):
     assert _code(info) == "RepositoryNameExistsException"
     listed = cc.get_paginator("list_repositories").paginate(sortBy="repositoryName").build_full_result()
     assert name in [r["repositoryName"] for r in listed["repositories"]]
+    cc.tag_resource(resourceArn=meta["Arn"], tags={"team": "a", "env": "dev"})
+    cc.untag_resource(resourceArn=meta["Arn"], tagKeys=["env"])
+    assert cc.list_tags_for_resource(resourceArn=meta["Arn"])["tags"] == {"team": "a"}
     cc.update_repository_description(repositoryName=name, repositoryDescription="changed")
     assert cc.get_repository(repositoryName=name)["repositoryMetadata"]["repositoryDescription"] == "changed"
     renamed = _name()

@@ -1,4 +1,4 @@
-"""Repository triggers: Put/Get/TestRepositoryTriggers."""
+"""Repository triggers (Put/Get/TestRepositoryTriggers) and tags (Tag/UntagResource, ListTagsForResource)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.services.codecommit.api_base import ApiBase
+from overcast.services.codecommit.errors import error
 from overcast.services.codecommit.gitstore import branches
 from overcast.services.codecommit.triggers import lambda_event, send, validate
 
@@ -64,3 +65,32 @@ class TriggerOperations(ApiBase):
         except ServiceError as failure:
             return f"{failure.code}: {failure.message}"
         return None
+
+
+class TagOperations(ApiBase):
+    """Tags of a repository, by its ARN (TagResource, UntagResource, ListTagsForResource)."""
+
+    def _by_arn(self, ctx: RequestContext, resource_arn: str) -> dict[str, Any]:
+        try:
+            name = arns.parse(resource_arn).resource
+        except ValueError:
+            name = ""
+        if not name or not resource_arn.startswith(f"arn:aws:codecommit:{ctx.region}:{ctx.account}:"):
+            raise error("InvalidResourceArnException", f"The value for the resource ARN is not valid: {resource_arn}")
+        return self._repo(ctx, name)
+
+    def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: dict[str, str]) -> dict[str, Any]:
+        doc = self._by_arn(ctx, resource_arn)
+        doc["tags"] = {**(doc.get("tags") or {}), **tags}
+        self.store.save(doc)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        doc = self._by_arn(ctx, resource_arn)
+        doc["tags"] = {k: v for k, v in (doc.get("tags") or {}).items() if k not in tag_keys}
+        self.store.save(doc)
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, resource_arn: str,
+                               next_token: str | None = None) -> dict[str, Any]:
+        return {"tags": self._by_arn(ctx, resource_arn).get("tags") or {}}
