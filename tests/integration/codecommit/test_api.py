@@ -62,6 +62,12 @@ def test_files_commits_branches_and_differences(overcast_server):
         cc.put_file(repositoryName=name, branchName="main", fileContent=b"hello\n", filePath="README.md",
                     parentCommitId=first["commitId"])
     assert _code(info) == "SameFileContentException"
+    for path, content, code in (("../up.txt", b"x", "InvalidPathException"), (".git/config", b"x", "InvalidPathException"),
+                                ("empty.txt", b"", "FileContentRequiredException")):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            cc.put_file(repositoryName=name, branchName="main", fileContent=content, filePath=path,
+                        parentCommitId=first["commitId"])
+        assert _code(info) == code
     second = cc.create_commit(repositoryName=name, branchName="main", parentCommitId=first["commitId"],
                               authorName="Ann", email="ann@example.com", commitMessage="second",
                               putFiles=[{"filePath": "src/app.py", "fileContent": b"print(1)\n",

@@ -30,8 +30,11 @@ from overcast.services.codecommit.triggers import RefChange
 
 
 def _path(path: str | None) -> str:
-    if not path:
-        raise error("PathRequiredException", "The folderPath for a location cannot be null.")
+    """A file path of a commit: required, and no `.`, `..` or `.git` parts (AWS's InvalidPathException)."""
+    if not path or not normalize(path):
+        raise error("PathRequiredException", "The filePath for a location cannot be empty or null.")
+    if any(part in (".", "..", ".git") for part in normalize(path).split("/")):
+        raise error("InvalidPathException", f"The specified path is not valid: {path}")
     return normalize(path)
 
 
@@ -84,6 +87,9 @@ class FileOperations(ApiBase):
                  email: str | None = None) -> dict[str, Any]:
         doc = self._repo(ctx, repository_name)
         path, mode = _path(file_path), _mode(file_mode)
+        if not file_content:
+            raise error("FileContentRequiredException", "The file cannot be added because it is empty. Empty files "
+                        "cannot be added to the repository with this API.")
         with self.store.lock(doc["repositoryId"]):
             repo = self.store.repo(doc)
             parent = self._parent(repo, branch_name, parent_commit_id)
