@@ -100,8 +100,8 @@ class Repositories:
                         (account, region, name, doc["repositoryId"], json.dumps(doc)))
         return doc
 
-    def save(self, doc: dict[str, Any], old_name: str | None = None) -> None:
-        """Write a repository's document back (renamed from `old_name` when given)."""
+    def save(self, doc: dict[str, Any]) -> None:
+        """Write a repository's document back (its name may have changed; its id does not)."""
         self.db.execute("UPDATE codecommit_repositories SET name=?, doc=? WHERE id=?",
                         (doc["repositoryName"], json.dumps(doc), doc["repositoryId"]))
 
