@@ -115,6 +115,12 @@ def test_git_push_runs_the_trigger_function(overcast_server, queue, tmp_path):
     assert deleted["Records"][0]["codecommit"]["references"] == [
         {"commit": put["commitId"], "ref": "refs/heads/other", "deleted": True}]
     assert cc.list_branches(repositoryName=name)["branches"] == ["main"]
+    # a tag is no branch: no trigger hears of it (it reaches EventBridge only)
+    _git(again, "tag", "v1")
+    _git(again, "push", "origin", "v1")
+    _git(again, "push", "origin", "main:other")
+    [after_tag] = _messages(sqs, url, 1)
+    assert [r["ref"] for r in after_tag["Records"][0]["codecommit"]["references"]] == ["refs/heads/other"]
 
 
 def test_sns_trigger_eventbridge_and_test_triggers(overcast_server, queue):
@@ -154,6 +160,15 @@ def test_sns_trigger_eventbridge_and_test_triggers(overcast_server, queue):
     assert [f["trigger"] for f in tested["failedExecutions"]] == ["gone"]
     [test_event] = _messages(sqs, url, 1)
     assert test_event["Records"][0]["eventName"] == "TriggerEventTest"
+
+    # a branch created and deleted through the API
+    cc.create_branch(repositoryName=name, branchName="gone", commitId=second["commitId"])
+    cc.delete_branch(repositoryName=name, branchName="gone")
+    got = _messages(sqs, url, 3)  # the created-only trigger, and EventBridge's created and deleted
+    kinds = sorted(m["detail"]["event"] for m in got if "detail" in m)
+    assert kinds == ["referenceCreated", "referenceDeleted"]
+    assert [m["Records"][0]["codecommit"]["references"][0]["ref"] for m in got if "Records" in m] == [
+        "refs/heads/gone"]
 
 
 def test_clone_of_a_missing_repository_fails(overcast_server, tmp_path):

@@ -17,7 +17,6 @@ from dulwich.web import make_wsgi_chain
 from overcast import arns
 from overcast.edge.messages import Request, Response
 from overcast.services.codecommit.api_base import settle
-from overcast.services.codecommit.gitstore import HEADS
 from overcast.services.codecommit.models import GIT_PREFIX, Repositories
 from overcast.services.codecommit.triggers import RefChange
 
@@ -72,7 +71,7 @@ async def serve(platform: Any, req: Request) -> Response:
             result = _run(make_wsgi_chain(DictBackend({"/": repo})), req, rest)
             after = _refs(repo)
             changes = [RefChange(ref, before.get(ref), after.get(ref)) for ref in sorted(set(before) | set(after))
-                       if before.get(ref) != after.get(ref) and ref.startswith(HEADS.decode())]
+                       if before.get(ref) != after.get(ref) and ref.startswith(("refs/heads/", "refs/tags/"))]
             if changes:
                 user = arns.build("iam", "", doc["accountId"], "root")
                 settle(platform, doc, changes, user)

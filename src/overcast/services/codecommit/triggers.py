@@ -42,8 +42,13 @@ class RefChange:
         return "createReference" if self.old is None else "deleteReference" if self.new is None else "updateReference"
 
     @property
+    def is_branch(self) -> bool:
+        return self.ref.startswith("refs/heads/")
+
+    @property
     def branch(self) -> str:
-        return self.ref.removeprefix("refs/heads/")
+        """The branch's (or tag's) short name."""
+        return self.ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
 
 
 def validate(triggers: list[dict[str, Any]] | None, region: str) -> list[dict[str, Any]]:
@@ -88,6 +93,9 @@ def validate(triggers: list[dict[str, Any]] | None, region: str) -> list[dict[st
 
 
 def _matches(trigger: dict[str, Any], change: RefChange) -> bool:
+    """Triggers hear of branches only; EventBridge of tags too."""
+    if not change.is_branch:
+        return False
     events = trigger.get("events") or []
     wanted = "all" in events or change.kind in events
     branches = trigger.get("branches") or []
@@ -157,7 +165,7 @@ def state_change(repo: dict[str, Any], change: RefChange, user_arn: str, now: fl
                   "deleteReference": "referenceDeleted"}[change.kind],
         "referenceFullName": change.ref,
         "referenceName": change.branch,
-        "referenceType": "branch" if change.ref.startswith("refs/heads/") else "tag",
+        "referenceType": "branch" if change.is_branch else "tag",
         "repositoryId": repo["repositoryId"],
         "repositoryName": repo["repositoryName"],
     }
