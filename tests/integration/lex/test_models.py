@@ -13,8 +13,8 @@ def _code(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tuple[
     return info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-def test_bot_lifecycle_and_test_alias(overcast_server):
-    lex = overcast_server.client("lexv2-models")
+def test_bot_lifecycle_and_test_alias(clients):
+    lex = clients["lexv2-models"]
     bot_id = make_bot(lex)
     described = lex.describe_bot(botId=bot_id)
     assert described["roleArn"] == ROLE and described["idleSessionTTLInSeconds"] == 300
@@ -35,8 +35,8 @@ def test_bot_lifecycle_and_test_alias(overcast_server):
     assert _code(info) == ("ResourceNotFoundException", 404)
 
 
-def test_intents_slots_build_version_alias(overcast_server):
-    lex = overcast_server.client("lexv2-models")
+def test_intents_slots_build_version_alias(clients):
+    lex = clients["lexv2-models"]
     bot = hotel_bot(lex)
     where = {"botId": bot["botId"], "botVersion": "DRAFT", "localeId": "en_US"}
     intent = lex.describe_intent(intentId=bot["intentId"], **where)

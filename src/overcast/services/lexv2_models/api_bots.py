@@ -26,7 +26,7 @@ class BotOperations(ApiBase):
                    idle_session_ttl_in_seconds: int, description: str | None = None,
                    bot_tags: dict[str, str] | None = None, test_bot_alias_tags: dict[str, str] | None = None,
                    bot_type: str | None = None, **extra: Any) -> dict[str, Any]:
-        self._unique(self.store.list(ctx.account, ctx.region, "bot"), "botName", bot_name, "bot")
+        self._unique(self.store.children(ctx.account, ctx.region, "bot"), "botName", bot_name, "bot")
         bot_id, now = new_id(), self._now()
         doc: dict[str, Any] = {"botId": bot_id, "botName": bot_name, "description": description, "roleArn": role_arn,
                                "dataPrivacy": data_privacy, "idleSessionTTLInSeconds": idle_session_ttl_in_seconds,
@@ -50,7 +50,7 @@ class BotOperations(ApiBase):
     def update_bot(self, ctx: RequestContext, bot_id: str, bot_name: str, role_arn: str,
                    data_privacy: dict[str, Any], idle_session_ttl_in_seconds: int, **extra: Any) -> dict[str, Any]:
         doc = self._bot(ctx, bot_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "bot"), "botName", bot_name, "bot", ("botId", bot_id))
+        self._unique(self.store.children(ctx.account, ctx.region, "bot"), "botName", bot_name, "bot", ("botId", bot_id))
         doc.update(botName=bot_name, roleArn=role_arn, dataPrivacy=data_privacy,
                    idleSessionTTLInSeconds=idle_session_ttl_in_seconds, description=extra.get("description"),
                    lastUpdatedDateTime=self._now())
@@ -59,7 +59,7 @@ class BotOperations(ApiBase):
 
     def list_bots(self, ctx: RequestContext, max_results: int | None = None, next_token: str | None = None,
                   filters: list[dict[str, Any]] | None = None, **_: Any) -> dict[str, Any]:
-        bots = self.store.list(ctx.account, ctx.region, "bot")
+        bots = self.store.children(ctx.account, ctx.region, "bot")
         for f in filters or []:
             values = f.get("values") or []
             if f.get("operator") == "EQ":
@@ -83,7 +83,7 @@ class BotOperations(ApiBase):
         return {"botId": bot_id, "botStatus": "Deleting"}
 
     def _latest_version(self, ctx: RequestContext, bot_id: str) -> str:
-        numbers = [int(v["botVersion"]) for v in self.store.list(ctx.account, ctx.region, "version", bot_id)]
+        numbers = [int(v["botVersion"]) for v in self.store.children(ctx.account, ctx.region, "version", bot_id)]
         return str(max(numbers)) if numbers else DRAFT
 
     # -- versions -----------------------------------------------------------------------------
@@ -120,7 +120,7 @@ class BotOperations(ApiBase):
     def list_bot_versions(self, ctx: RequestContext, bot_id: str, max_results: int | None = None,
                           next_token: str | None = None, **_: Any) -> dict[str, Any]:
         bot = self._bot(ctx, bot_id)
-        versions = self.store.list(ctx.account, ctx.region, "version", bot_id)
+        versions = self.store.children(ctx.account, ctx.region, "version", bot_id)
         summaries = [{"botName": bot["botName"], "botVersion": v["botVersion"], "description": v.get("description"),
                       "botStatus": v["botStatus"], "creationDateTime": v["creationDateTime"]} for v in versions]
         summaries.append({"botName": bot["botName"], "botVersion": DRAFT, "botStatus": bot["botStatus"],
@@ -143,7 +143,7 @@ class BotOperations(ApiBase):
                          bot_version: str | None = None, tags: dict[str, str] | None = None,
                          **extra: Any) -> dict[str, Any]:
         self._bot(ctx, bot_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "alias", bot_id), "botAliasName", bot_alias_name,
+        self._unique(self.store.children(ctx.account, ctx.region, "alias", bot_id), "botAliasName", bot_alias_name,
                      "bot alias")
         if bot_version and bot_version != DRAFT:
             self.store.need(ctx.account, ctx.region, "version", bot_version, bot_id)
@@ -175,7 +175,7 @@ class BotOperations(ApiBase):
                          bot_version: str | None = None, **extra: Any) -> dict[str, Any]:
         self._bot(ctx, bot_id)
         doc = self.store.need(ctx.account, ctx.region, "alias", bot_alias_id, bot_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "alias", bot_id), "botAliasName", bot_alias_name,
+        self._unique(self.store.children(ctx.account, ctx.region, "alias", bot_id), "botAliasName", bot_alias_name,
                      "bot alias", ("botAliasId", bot_alias_id))
         if bot_version and bot_version != DRAFT:
             self.store.need(ctx.account, ctx.region, "version", bot_version, bot_id)
@@ -187,7 +187,7 @@ class BotOperations(ApiBase):
     def list_bot_aliases(self, ctx: RequestContext, bot_id: str, max_results: int | None = None,
                          next_token: str | None = None) -> dict[str, Any]:
         self._bot(ctx, bot_id)
-        aliases = self.store.list(ctx.account, ctx.region, "alias", bot_id)
+        aliases = self.store.children(ctx.account, ctx.region, "alias", bot_id)
         summaries = [{k: a.get(k) for k in ("botAliasId", "botAliasName", "description", "botVersion",
                                               "botAliasStatus", "creationDateTime", "lastUpdatedDateTime")}
                      for a in aliases]

@@ -58,14 +58,14 @@ class LocaleOperations(ApiBase):
                                "nluIntentConfidenceThreshold": nlu_intent_confidence_threshold,
                                "voiceSettings": voice_settings, "creationDateTime": now, "lastUpdatedDateTime": now}
         self.store.later(doc, "botLocaleStatus", "Creating", "NotBuilt", CREATE_SECONDS)
-        fallback = {"intentId": "FALLBCKINT", "intentName": "FallbackIntent", "botId": bot_id,
+        fallback: dict[str, Any] = {"intentId": "FALLBCKINT", "intentName": "FallbackIntent", "botId": bot_id,
                     "botVersion": bot_version, "localeId": locale_id, "description": "Default intent when no "
                     "other intent matches", "parentIntentSignature": "AMAZON.FallbackIntent",
                     "creationDateTime": now, "lastUpdatedDateTime": now}
         with self.platform.db.tx():
             self.store.put(ctx.account, ctx.region, "locale", locale_id, doc, parent)
             # AWS gives every locale the built-in fallback intent, FallbackIntent
-            self.store.put(ctx.account, ctx.region, "intent", fallback["intentId"], fallback,
+            self.store.put(ctx.account, ctx.region, "intent", "FALLBCKINT", fallback,
                            parent_of(bot_id, bot_version, locale_id))
         return public(doc)
 
@@ -73,8 +73,8 @@ class LocaleOperations(ApiBase):
                             ) -> dict[str, Any]:
         doc = self._locale(ctx, bot_id, bot_version, locale_id)
         under = parent_of(bot_id, bot_version, locale_id)
-        return {**public(doc), "intentsCount": len(self.store.list(ctx.account, ctx.region, "intent", under)),
-                "slotTypesCount": len(self.store.list(ctx.account, ctx.region, "slottype", under))}
+        return {**public(doc), "intentsCount": len(self.store.children(ctx.account, ctx.region, "intent", under)),
+                "slotTypesCount": len(self.store.children(ctx.account, ctx.region, "slottype", under))}
 
     def update_bot_locale(self, ctx: RequestContext, bot_id: str, bot_version: str, locale_id: str,
                           nlu_intent_confidence_threshold: float, description: str | None = None,
@@ -89,7 +89,7 @@ class LocaleOperations(ApiBase):
     def list_bot_locales(self, ctx: RequestContext, bot_id: str, bot_version: str, max_results: int | None = None,
                          next_token: str | None = None, **_: Any) -> dict[str, Any]:
         self._version(ctx, bot_id, bot_version)
-        locales = self.store.list(ctx.account, ctx.region, "locale", parent_of(bot_id, bot_version))
+        locales = self.store.children(ctx.account, ctx.region, "locale", parent_of(bot_id, bot_version))
         summaries = [{k: d.get(k) for k in ("localeId", "localeName", "description", "botLocaleStatus",
                                               "lastUpdatedDateTime", "lastBuildSubmittedDateTime")} for d in locales]
         items, token = page(summaries, max_results, next_token)
@@ -131,7 +131,7 @@ class LocaleOperations(ApiBase):
         self._draft_only(bot_version)
         self._locale(ctx, bot_id, bot_version, locale_id)
         parent = parent_of(bot_id, bot_version, locale_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "intent", parent), "intentName", intent_name, "intent")
+        self._unique(self.store.children(ctx.account, ctx.region, "intent", parent), "intentName", intent_name, "intent")
         now = self._now()
         doc = {"intentId": new_id(), "intentName": intent_name, "botId": bot_id, "botVersion": bot_version,
                "localeId": locale_id, "creationDateTime": now, "lastUpdatedDateTime": now,
@@ -159,7 +159,7 @@ class LocaleOperations(ApiBase):
         self._draft_only(bot_version)
         doc = self._intent(ctx, bot_id, bot_version, locale_id, intent_id)
         parent = parent_of(bot_id, bot_version, locale_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "intent", parent), "intentName", intent_name, "intent",
+        self._unique(self.store.children(ctx.account, ctx.region, "intent", parent), "intentName", intent_name, "intent",
                      ("intentId", intent_id))
         slot_ids = {s["slotId"] for s in self.store.slots(ctx.account, ctx.region, bot_id, bot_version, locale_id,
                                                           intent_id)}
@@ -207,7 +207,7 @@ class LocaleOperations(ApiBase):
         self._intent(ctx, bot_id, bot_version, locale_id, intent_id)
         self._check_slot_type(ctx, bot_id, bot_version, locale_id, given.get("slot_type_id"))
         parent = parent_of(bot_id, bot_version, locale_id, intent_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "slot", parent), "slotName", slot_name, "slot")
+        self._unique(self.store.children(ctx.account, ctx.region, "slot", parent), "slotName", slot_name, "slot")
         now = self._now()
         doc = {"slotId": new_id(), "slotName": slot_name, "botId": bot_id, "botVersion": bot_version,
                "localeId": locale_id, "intentId": intent_id, "creationDateTime": now, "lastUpdatedDateTime": now,
@@ -233,7 +233,7 @@ class LocaleOperations(ApiBase):
         doc = self._slot(ctx, slot_id, bot_id, bot_version, locale_id, intent_id)
         self._check_slot_type(ctx, bot_id, bot_version, locale_id, given.get("slot_type_id"))
         parent = parent_of(bot_id, bot_version, locale_id, intent_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "slot", parent), "slotName", slot_name, "slot",
+        self._unique(self.store.children(ctx.account, ctx.region, "slot", parent), "slotName", slot_name, "slot",
                      ("slotId", slot_id))
         doc.update(slotName=slot_name, lastUpdatedDateTime=self._now(), **_fields(_SLOT_FIELDS, given))
         with self.platform.db.tx():
@@ -271,7 +271,7 @@ class LocaleOperations(ApiBase):
         self._draft_only(bot_version)
         self._locale(ctx, bot_id, bot_version, locale_id)
         parent = parent_of(bot_id, bot_version, locale_id)
-        self._unique(self.store.list(ctx.account, ctx.region, "slottype", parent), "slotTypeName", slot_type_name,
+        self._unique(self.store.children(ctx.account, ctx.region, "slottype", parent), "slotTypeName", slot_type_name,
                      "slot type")
         now = self._now()
         doc = {"slotTypeId": new_id(), "slotTypeName": slot_type_name, "botId": bot_id, "botVersion": bot_version,

@@ -170,8 +170,8 @@ def resolve(type_id: str | None, custom: SlotType | None, said: str, today: dt.d
         if custom.strategy.upper() in ("TOPRESOLUTION", "TOP_RESOLUTION"):
             return None
         return Resolution(said, said, [])
-    value = _builtin(type_id or "AMAZON.FreeFormInput", said, said, today)
-    return Resolution(said, value, [value]) if value is not None else None
+    builtin = _builtin(type_id or "AMAZON.FreeFormInput", said, said, today)
+    return Resolution(said, builtin, [builtin]) if builtin is not None else None
 
 
 @dataclass
@@ -193,12 +193,12 @@ class Match:
 
 def _template(utterance: str) -> tuple[re.Pattern[str], list[str], int]:
     parts, names, literal = [], [], 0
-    for token in normalize(utterance).split():
-        slot = _SLOT.fullmatch(token)
-        if slot:
-            names.append(slot.group(1))
+    for n, piece in enumerate(_SLOT.split(utterance)):  # literal text and slot names alternate
+        if n % 2:
+            names.append(piece)
             parts.append(f"(?P<s{len(names) - 1}>.+?)")
-        else:
+            continue
+        for token in normalize(piece).split():
             literal += 1
             parts.append(re.escape(token))
     return re.compile("^" + " ".join(parts) + "$"), names, literal

@@ -73,7 +73,7 @@ class LexStore:
     def delete(self, account: str, region: str, kind: str, id: str, parent: str = "") -> bool:
         return self.docs.delete(account, region, kind, id, parent)
 
-    def list(self, account: str, region: str, kind: str, parent: str = "") -> list[dict[str, Any]]:
+    def children(self, account: str, region: str, kind: str, parent: str = "") -> list[dict[str, Any]]:
         return [self._settled(d) for d in self.docs.list(account, region, kind, parent)]
 
     def _settled(self, doc: dict[str, Any]) -> dict[str, Any]:
@@ -121,15 +121,15 @@ class LexStore:
         return self.need(account, region, "locale", locale_id, parent_of(bot_id, version))
 
     def intents(self, account: str, region: str, bot_id: str, version: str, locale_id: str) -> list[dict[str, Any]]:
-        return self.list(account, region, "intent", parent_of(bot_id, version, locale_id))
+        return self.children(account, region, "intent", parent_of(bot_id, version, locale_id))
 
     def slots(self, account: str, region: str, bot_id: str, version: str, locale_id: str,
               intent_id: str) -> list[dict[str, Any]]:
-        return self.list(account, region, "slot", parent_of(bot_id, version, locale_id, intent_id))
+        return self.children(account, region, "slot", parent_of(bot_id, version, locale_id, intent_id))
 
     def slot_types(self, account: str, region: str, bot_id: str, version: str,
                    locale_id: str) -> list[dict[str, Any]]:
-        return self.list(account, region, "slottype", parent_of(bot_id, version, locale_id))
+        return self.children(account, region, "slottype", parent_of(bot_id, version, locale_id))
 
     def alias(self, account: str, region: str, bot_id: str, alias_id: str) -> dict[str, Any]:
         return self.need(account, region, "alias", alias_id, bot_id)
