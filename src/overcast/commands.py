@@ -5,6 +5,7 @@ Each entry takes the argparse sub-parsers object and adds one sub-command whose 
 
 from __future__ import annotations
 
+from overcast.cli_alexa import add_alexa_command
 from overcast.cli_events import add_events_command
 from overcast.cli_invoke import add_invoke_command
 from overcast.cli_logs import add_logs_command
@@ -14,3 +15,4 @@ from overcast.deploy.command import add_deploy_command
 
 COMMANDS = [add_logs_command, add_deploy_command, add_runtimes_command]
 COMMANDS += [add_invoke_command, add_events_command, add_status_command]
+COMMANDS += [add_alexa_command]

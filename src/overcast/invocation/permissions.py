@@ -22,8 +22,10 @@ def _listed(value: Any) -> list[str]:
 def _principal_matches(principal: Any, service: str) -> bool:
     if principal == "*":
         return True
+    # overcast's AddPermission records a principal outside `*.amazonaws.com` (alexa-appkit.amazon.com)
+    # under "AWS"; AWS writes it under "Service": either is the service here
     return isinstance(principal, dict) and (service in _listed(principal.get("Service"))
-                                            or "*" in _listed(principal.get("AWS")))
+                                            or bool({"*", service} & set(_listed(principal.get("AWS")))))
 
 
 def _conditions_hold(condition: dict[str, Any], facts: dict[str, str]) -> bool:
