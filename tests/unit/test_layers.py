@@ -42,6 +42,7 @@ PREFIXES: list[tuple[str, int]] = [
     ("overcast.cli_events", TOP),
     ("overcast.cli_status", TOP),
     ("overcast.cli_client", TOP),
+    ("overcast.cli_alexa", TOP),
     ("overcast.commands", TOP),
     ("overcast.demo", TOP),
     ("overcast.deploy", TOP),
