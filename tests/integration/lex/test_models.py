@@ -3,6 +3,8 @@ and aliases, with AWS's errors."""
 
 from __future__ import annotations
 
+import uuid
+
 import botocore.exceptions
 import pytest
 
@@ -57,4 +59,23 @@ def test_intents_slots_build_version_alias(clients):
     assert got["botVersion"] == "1" and got["botAliasName"] == "live"
     with pytest.raises(botocore.exceptions.ClientError) as info:
         lex.describe_intent(intentId="NOSUCHINTT", **where)
+    assert _code(info) == ("ResourceNotFoundException", 404)
+
+
+def test_tags_of_bots_and_aliases(clients):
+    lex = clients["lexv2-models"]
+    bot = lex.create_bot(botName=f"tagged{uuid.uuid4().hex[:8]}", roleArn=ROLE,
+                         dataPrivacy={"childDirected": False}, idleSessionTTLInSeconds=300,
+                         botTags={"team": "a"})
+    arn = f"arn:aws:lex:us-east-1:000000000000:bot/{bot['botId']}"
+    assert lex.list_tags_for_resource(resourceARN=arn)["tags"] == {"team": "a"}
+    lex.tag_resource(resourceARN=arn, tags={"env": "dev"})
+    assert lex.list_tags_for_resource(resourceARN=arn)["tags"] == {"team": "a", "env": "dev"}
+    lex.untag_resource(resourceARN=arn, tagKeys=["team"])
+    assert lex.list_tags_for_resource(resourceARN=arn)["tags"] == {"env": "dev"}
+    alias_arn = f"arn:aws:lex:us-east-1:000000000000:bot-alias/{bot['botId']}/TSTALIASID"
+    lex.tag_resource(resourceARN=alias_arn, tags={"k": "v"})
+    assert lex.list_tags_for_resource(resourceARN=alias_arn)["tags"] == {"k": "v"}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lex.list_tags_for_resource(resourceARN="arn:aws:lex:us-east-1:000000000000:bot/NOSUCHBOT1")
     assert _code(info) == ("ResourceNotFoundException", 404)
