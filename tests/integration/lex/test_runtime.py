@@ -13,7 +13,7 @@ import botocore.exceptions
 import pytest
 
 from overcast.testing.lambdas import create_function
-from tests.integration.lex.helpers import hotel_bot
+from tests.integration.lex.helpers import build, hotel_bot, prompt
 
 FULFIL = '''
 def handler(event, context):
@@ -151,3 +151,36 @@ def test_hook_refused_without_permission(clients):
         _say(runtime, bot, uuid.uuid4().hex, "book a king room in Berlin")
     assert info.value.response["Error"]["Code"] == "DependencyFailedException"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 424
+
+
+def test_confirmation_prompt_denied_fails_the_intent(clients):
+    lex, runtime = _runtime(clients)
+    bot = hotel_bot(lex)
+    where = {"botId": bot["botId"], "botVersion": "DRAFT", "localeId": "en_US"}
+    intent = lex.describe_intent(intentId=bot["intentId"], **where)
+    lex.update_intent(intentId=bot["intentId"], intentName="BookHotel", **where,
+                      sampleUtterances=intent["sampleUtterances"], slotPriorities=intent["slotPriorities"],
+                      intentConfirmationSetting={
+                          "promptSpecification": prompt("Shall I book it?"),
+                          "declinationResponse": {"messageGroups": [
+                              {"message": {"plainTextMessage": {"value": "Okay, I won't."}}}]}})
+    build(lex, bot["botId"])
+    session = uuid.uuid4().hex
+    asked = _say(runtime, bot, session, "book a king room in Vienna")
+    assert asked["sessionState"]["dialogAction"]["type"] == "ConfirmIntent"
+    assert asked["messages"][0]["content"] == "Shall I book it?"
+    unclear = _say(runtime, bot, session, "purple")  # neither yes nor no: asked again
+    assert unclear["sessionState"]["dialogAction"]["type"] == "ConfirmIntent"
+    denied = _say(runtime, bot, session, "No.")
+    intent_state = denied["sessionState"]["intent"]
+    assert (intent_state["confirmationState"], intent_state["state"]) == ("Denied", "Failed")
+    assert denied["messages"][0]["content"] == "Okay, I won't."
+
+
+def test_unknown_alias_is_not_found(clients):
+    lex, runtime = _runtime(clients)
+    bot = hotel_bot(lex)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        runtime.recognize_text(botId=bot["botId"], botAliasId="NOSUCHALIA", localeId="en_US",
+                               sessionId="s1", text="hello")
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
