@@ -45,6 +45,8 @@ def _skill(clients, overcast_server, allow: bool = True, token: str | None = Non
     if allow:
         awslambda.add_permission(FunctionName=name, StatementId="alexa", Action="lambda:InvokeFunction",
                                  Principal="alexa-appkit.amazon.com", EventSourceToken=token or skill_id)
+        statement = json.loads(awslambda.get_policy(FunctionName=name)["Policy"])["Statement"][0]
+        assert statement["Principal"] == {"Service": "alexa-appkit.amazon.com"}  # as AWS writes it
     registered = httpx.post(f"{overcast_server.url}/_overcast/alexa/skills",
                             json={"skillId": skill_id, "function": name, "model": MODEL})
     assert registered.status_code == 200, registered.text
