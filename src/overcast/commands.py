@@ -5,6 +5,7 @@ Each entry takes the argparse sub-parsers object and adds one sub-command whose 
 
 from __future__ import annotations
 
+from overcast.cli_alexa import add_alexa_command
 from overcast.cli_console import add_console_command
 from overcast.cli_dev import add_debug_command
 from overcast.cli_events import add_events_command
@@ -18,3 +19,4 @@ COMMANDS = [add_logs_command, add_deploy_command, add_runtimes_command]
 COMMANDS += [add_invoke_command, add_events_command, add_status_command]
 COMMANDS += [add_debug_command]  # the developer's loop (cli_dev.py)
 COMMANDS += [add_console_command]
+COMMANDS += [add_alexa_command]

@@ -44,6 +44,7 @@ PREFIXES: list[tuple[str, int]] = [
     ("overcast.cli_status", TOP),
     ("overcast.cli_client", TOP),
     ("overcast.cli_dev", TOP),
+    ("overcast.cli_alexa", TOP),
     ("overcast.commands", TOP),
     ("overcast.demo", TOP),
     ("overcast.cli_console", TOP),

@@ -256,6 +256,6 @@ def _principal(principal: str) -> Any:
         return "*"
     if principal.isdigit() and len(principal) == 12:
         return {"AWS": f"arn:aws:iam::{principal}:root"}
-    if principal.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+    if principal.endswith((".amazonaws.com", ".amazonaws.com.cn", ".amazon.com")):  # alexa-appkit.amazon.com
         return {"Service": principal}
     return {"AWS": principal}
