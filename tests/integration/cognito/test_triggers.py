@@ -10,6 +10,7 @@ import pytest
 from overcast.testing import create_function
 from tests.integration.cognito.helpers import PASSWORD, codes, confirmed_user, pool_and_client, unique
 
+
 def arn(lam, source: str) -> str:
     name = create_function(lam, source, Timeout=30)
     return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
