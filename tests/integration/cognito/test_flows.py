@@ -183,3 +183,27 @@ def test_srp_sign_in_with_pycognito(overcast_server, idp):
         AWSSRP(username=name, password="Wr0ng-pass", pool_id=pool_id, client_id=client["ClientId"],
                client=idp).authenticate_user()
     assert error(info) == ("NotAuthorizedException", "Incorrect username or password.")
+
+
+def test_aws_cli_sign_up_and_sign_in(overcast_server, idp):
+    import json
+    import subprocess
+    import sys
+
+    env = overcast_server.aws_cli_env()
+
+    def aws(*args: str) -> dict:
+        out = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", overcast_server.url,
+                              "cognito-idp", *args], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout) if out.stdout.strip() else {}
+
+    pool_id = aws("create-user-pool", "--pool-name", unique("cli"))["UserPool"]["Id"]
+    client_id = aws("create-user-pool-client", "--user-pool-id", pool_id, "--client-name", "cli",
+                    "--explicit-auth-flows", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
+                    )["UserPoolClient"]["ClientId"]
+    aws("sign-up", "--client-id", client_id, "--username", "cli-user", "--password", PASSWORD)
+    aws("admin-confirm-sign-up", "--user-pool-id", pool_id, "--username", "cli-user")
+    result = aws("initiate-auth", "--client-id", client_id, "--auth-flow", "USER_PASSWORD_AUTH",
+                 "--auth-parameters", f"USERNAME=cli-user,PASSWORD={PASSWORD}")["AuthenticationResult"]
+    assert idp.get_user(AccessToken=result["AccessToken"])["Username"] == "cli-user"
