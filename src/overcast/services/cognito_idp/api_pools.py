@@ -29,7 +29,7 @@ def model_members(operation: str, values: dict[str, Any]) -> dict[str, Any]:
     return {names.get(k, k): v for k, v in values.items() if v is not None}
 
 
-def _page(items: list[dict[str, Any]], token: str | None, limit: int | None, key: str,
+def page(items: list[dict[str, Any]], token: str | None, limit: int | None, key: str,
           token_key: str = "NextToken") -> dict[str, Any]:
     start = int(token) if token and token.isdigit() else 0
     size = int(limit or 60)
@@ -48,8 +48,6 @@ class PoolOperations(ApiBase):
         values = model_members("CreateUserPool", given)
         policies = values.pop("Policies", None) or {}
         policies["PasswordPolicy"] = {**DEFAULT_POLICY, **(policies.get("PasswordPolicy") or {})}
-        if "SignInPolicy" not in policies:
-            policies["SignInPolicy"] = {"AllowedFirstAuthFactors": ["PASSWORD"]}
         tags = values.pop("UserPoolTags", None)
         pool = {"Id": pool_id, "Name": pool_name, "Policies": policies, "LambdaConfig": values.pop("LambdaConfig", {}),
                 "Status": "Enabled", "LastModifiedDate": now, "CreationDate": now,
@@ -78,7 +76,7 @@ class PoolOperations(ApiBase):
         pools = self.store.docs.list(ctx.account, ctx.region, "pool")
         items = [{"Id": p["Id"], "Name": p["Name"], "LambdaConfig": p.get("LambdaConfig", {}), "Status": "Enabled",
                   "LastModifiedDate": p["LastModifiedDate"], "CreationDate": p["CreationDate"]} for p in pools]
-        return _page(items, next_token, max_results, "UserPools")
+        return page(items, next_token, max_results, "UserPools")
 
     def update_user_pool(self, ctx: RequestContext, user_pool_id: str, **given: Any) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
@@ -132,7 +130,7 @@ class PoolOperations(ApiBase):
         clients = self.store.docs.list(where.account, where.region, "client", user_pool_id)
         items = [{"ClientId": c["ClientId"], "UserPoolId": user_pool_id, "ClientName": c["ClientName"]}
                  for c in clients]
-        return _page(items, next_token, max_results, "UserPoolClients")
+        return page(items, next_token, max_results, "UserPoolClients")
 
     def update_user_pool_client(self, ctx: RequestContext, user_pool_id: str, client_id: str,
                                 **given: Any) -> dict[str, Any]:
@@ -169,7 +167,7 @@ class PoolOperations(ApiBase):
     def list_groups(self, ctx: RequestContext, user_pool_id: str, limit: int | None = None,
                     next_token: str | None = None) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
-        return _page(self.store.groups(where.account, where.region, user_pool_id), next_token, limit, "Groups")
+        return page(self.store.groups(where.account, where.region, user_pool_id), next_token, limit, "Groups")
 
     def update_group(self, ctx: RequestContext, group_name: str, user_pool_id: str, **given: Any) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)

@@ -16,8 +16,10 @@ _STRINGS = ("name", "given_name", "family_name", "middle_name", "nickname", "pre
 
 def _standard() -> list[dict[str, Any]]:
     def string(name: str, mutable: bool = True, low: str = "0") -> dict[str, Any]:
+        high = "10" if name == "birthdate" else "2048"  # AWS: birthdate is YYYY-MM-DD
+        low = "10" if name == "birthdate" else low
         return {"Name": name, "AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": mutable,
-                "Required": False, "StringAttributeConstraints": {"MinLength": low, "MaxLength": "2048"}}
+                "Required": False, "StringAttributeConstraints": {"MinLength": low, "MaxLength": high}}
 
     attrs = [string("sub", mutable=False, low="1")]
     attrs[0]["Required"] = True
@@ -60,7 +62,7 @@ def add_custom(pool: dict[str, Any], given: list[dict[str, Any]]) -> None:
     for item in given:
         name = f"custom:{item['Name']}"
         if name in existing:
-            raise InvalidParameter(f"{name}: Existing attribute already has name {name}.")
+            raise InvalidParameter(f"{name}: Existing attribute already has name dev:{name}.")
         pool["SchemaAttributes"].append(pool_schema([item])[-1])
 
 
