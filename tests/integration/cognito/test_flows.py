@@ -25,7 +25,7 @@ def test_sign_up_confirm_and_sign_in(overcast_server, idp):
     signed = idp.sign_up(ClientId=client["ClientId"], Username=name, Password=PASSWORD,
                          UserAttributes=[{"Name": "email", "Value": "alice@example.com"}])
     assert signed["UserConfirmed"] is False
-    assert signed["CodeDeliveryDetails"] == {"Destination": "a***@example.com", "DeliveryMedium": "EMAIL",
+    assert signed["CodeDeliveryDetails"] == {"Destination": "a***@e***", "DeliveryMedium": "EMAIL",
                                              "AttributeName": "email"}
     with pytest.raises(botocore.exceptions.ClientError) as info:
         idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",

@@ -119,7 +119,8 @@ class ApiBase:
                              "Subject": (reply or {}).get("emailSubject")})
         log.info("cognito %s: %s code for %s: %s", where.pool["Id"], purpose, user["Username"], code)
         destination = attributes.get(attribute, "")
-        masked = destination[:1] + "***" + destination[destination.find("@"):] if "@" in destination \
+        # AWS masks the address: the first letter of the name and of the domain
+        masked = f"{destination[:1]}***@{destination.split('@', 1)[1][:1]}***" if "@" in destination \
             else "+*******" + destination[-4:]
         return {"Destination": masked, "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
                 "AttributeName": attribute}

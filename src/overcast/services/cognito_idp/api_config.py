@@ -23,7 +23,8 @@ class ConfigOperations(ApiBase):
         where = self._where(ctx, user_pool_id)
         if self.store.docs.get(where.account, where.region, "resource-server", identifier, user_pool_id):
             raise InvalidParameter(f"{identifier} already exists in user pool {user_pool_id}.")
-        server = {"UserPoolId": user_pool_id, "Identifier": identifier, "Name": name, "Scopes": scopes or []}
+        server = {"UserPoolId": user_pool_id, "Identifier": identifier, "Name": name,
+                  **({"Scopes": scopes} if scopes else {})}
         self.store.docs.put(where.account, where.region, "resource-server", identifier, server, user_pool_id)
         return {"ResourceServer": server}
 

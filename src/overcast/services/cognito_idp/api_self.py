@@ -10,11 +10,23 @@ from overcast.context import RequestContext
 from overcast.services.cognito_idp import schema, triggers
 from overcast.services.cognito_idp.api_base import attribute_dict, attribute_list
 from overcast.services.cognito_idp.api_users import UserOperations
-from overcast.services.cognito_idp.errors import INCORRECT, InvalidParameter, NotAuthorized, UserNotFound
+from overcast.services.cognito_idp.errors import (
+    INCORRECT,
+    InvalidParameter,
+    NotAuthorized,
+    ResourceNotFound,
+    UserNotFound,
+)
 from overcast.services.cognito_idp.models import check_password, password_matches
 
 
 class SelfOperations(UserOperations):
+    def _recovery_client(self, client_id: str) -> tuple[Any, dict[str, Any]]:
+        try:
+            return self._client_where(client_id)
+        except ResourceNotFound:
+            raise ResourceNotFound("Username/client id combination not found.") from None
+
     def get_user(self, ctx: RequestContext, access_token: str) -> dict[str, Any]:
         _, user, _ = self._user_by_token(access_token)
         return {"Username": user["Username"], "UserAttributes": attribute_list(user["Attributes"]),
@@ -104,7 +116,10 @@ class SelfOperations(UserOperations):
     async def forgot_password(self, ctx: RequestContext, client_id: str, username: str,
                               secret_hash: str | None = None, client_metadata: dict[str, str] | None = None,
                               **_: Any) -> dict[str, Any]:
-        where, client = self._client_where(client_id)
+        where, client = self._recovery_client(client_id)
+        mechanisms = (where.pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
+        if [m.get("Name") for m in mechanisms] == ["admin_only"]:
+            raise NotAuthorized("Contact administrator to reset password.")
         self._check_secret(client, username, secret_hash)
         user = self.store.find_user(where.account, where.region, where.pool, username)
         if user is None:
@@ -118,7 +133,7 @@ class SelfOperations(UserOperations):
     async def confirm_forgot_password(self, ctx: RequestContext, client_id: str, username: str,
                                       confirmation_code: str, password: str, secret_hash: str | None = None,
                                       client_metadata: dict[str, str] | None = None, **_: Any) -> dict[str, Any]:
-        where, client = self._client_where(client_id)
+        where, client = self._recovery_client(client_id)
         self._check_secret(client, username, secret_hash)
         user = self.store.find_user(where.account, where.region, where.pool, username)
         if user is None:

@@ -12,6 +12,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.cognito_idp import schema, triggers
 from overcast.services.cognito_idp.api_base import ApiBase, Where, attribute_dict, user_view
+from overcast.services.cognito_idp.api_pools import page
 from overcast.services.cognito_idp.errors import (
     CodeMismatch,
     ExpiredCode,
@@ -85,7 +86,7 @@ class UserOperations(ApiBase):
         result: dict[str, Any] = {"UserConfirmed": user["UserStatus"] == "CONFIRMED", "UserSub": user["Attributes"]["sub"]}
         if user["UserStatus"] != "CONFIRMED":
             details = await self._send_code(where, user, "SignUp", "CustomMessage_SignUp", client_id, client_metadata)
-            if where.pool.get("AutoVerifiedAttributes"):
+            if any(user["Attributes"].get(a) for a in where.pool.get("AutoVerifiedAttributes") or []):
                 result["CodeDeliveryDetails"] = details
         return result
 
@@ -214,6 +215,11 @@ class UserOperations(ApiBase):
                                      user_attribute_names: list[str]) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
         user = self.store.user(where.account, where.region, where.pool, username)
+        known = {a["Name"] for a in where.pool.get("SchemaAttributes") or []}
+        unknown = [n for n in user_attribute_names if n not in known]
+        if unknown:
+            raise InvalidParameter("Invalid user attributes: " + "".join(
+                f"user.{n}: Attribute does not exist in the schema.\n" for n in unknown))
         for name in user_attribute_names:
             user["Attributes"].pop(name, None)
         self.store.put_user(where.account, where.region, where.pool, user)
@@ -279,7 +285,7 @@ class UserOperations(ApiBase):
         where = self._where(ctx, user_pool_id)
         user = self.store.user(where.account, where.region, where.pool, username)
         groups = [self.store.group(where.account, where.region, user_pool_id, g) for g in user["_groups"]]
-        return {"Groups": groups}
+        return page(groups, next_token, limit, "Groups")
 
     def list_users_in_group(self, ctx: RequestContext, user_pool_id: str, group_name: str,
                             limit: int | None = None, next_token: str | None = None) -> dict[str, Any]:
@@ -287,7 +293,7 @@ class UserOperations(ApiBase):
         self.store.group(where.account, where.region, user_pool_id, group_name)
         users = [user_view(u) for u in self.store.users(where.account, where.region, user_pool_id)
                  if group_name in u.get("_groups", [])]
-        return {"Users": users}
+        return page(users, next_token, limit, "Users")
 
     def list_users(self, ctx: RequestContext, user_pool_id: str, attributes_to_get: list[str] | None = None,
                    limit: int | None = None, pagination_token: str | None = None,
@@ -313,8 +319,10 @@ class UserOperations(ApiBase):
 def _matches(user: dict[str, Any], text: str) -> bool:
     """ListUsers' Filter: `name = "value"` (exact) or `name ^= "value"` (prefix)."""
     match = _FILTER.match(text)
-    if match is None or match.group(1) not in _FILTER_NAMES:
+    if match is None:
         raise InvalidParameter("Error while parsing filter.")
+    if match.group(1) not in _FILTER_NAMES:
+        raise InvalidParameter(f"Invalid search attribute: {match.group(1)}")
     name, op, value = match.groups()
     actual = {"username": user["Username"], "cognito:user_status": user["UserStatus"],
               "status": "Enabled" if user["Enabled"] else "Disabled"}.get(name, user["Attributes"].get(name))

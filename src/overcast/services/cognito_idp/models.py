@@ -137,7 +137,8 @@ class CognitoStore:
         return user
 
     def put_user(self, account: str, region: str, pool: dict[str, Any], user: dict[str, Any]) -> None:
-        user["UserLastModifiedDate"] = self.platform.clock.now()
+        if self.docs.get(account, region, "user", self._key(pool, user["Username"]), pool["Id"]) is not None:
+            user["UserLastModifiedDate"] = self.platform.clock.now()
         self.docs.put(account, region, "user", self._key(pool, user["Username"]), user, pool["Id"])
 
     def delete_user(self, account: str, region: str, pool: dict[str, Any], user: dict[str, Any]) -> None:

@@ -39,21 +39,64 @@ def standard_names() -> frozenset[str]:
 
 
 def pool_schema(given: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """SchemaAttributes of a new pool: the standard ones, changed or extended by `given`."""
+    """SchemaAttributes of a new pool: the standard ones, changed or extended by `given`, checked
+    with AWS's messages."""
     attrs = {a["Name"]: a for a in _standard()}
     for item in given or []:
         name = item.get("Name") or ""
+        _check_constraints(item)
         if name in attrs:
-            attrs[name] = {**attrs[name], **{k: v for k, v in item.items() if v is not None}}
+            standard = attrs[name]
+            if item.get("DeveloperOnlyAttribute") or \
+                    item.get("AttributeDataType", standard["AttributeDataType"]) != standard["AttributeDataType"]:
+                raise InvalidParameter("You can not change AttributeDataType or set developerOnlyAttribute for "
+                                       f"standard schema attribute {name}")
+            attrs[name] = _merged(standard, item)
             continue
-        custom = {"AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": True,
-                  "Required": False, **item, "Name": f"custom:{name}"}
-        if custom["AttributeDataType"] == "String":
-            custom.setdefault("StringAttributeConstraints", {})
-        if custom.get("Required"):
+        if not item.get("AttributeDataType"):
+            raise InvalidParameter("Invalid AttributeDataType input, consider using the provided AttributeDataType "
+                                   "enum.")
+        if item.get("Required"):
             raise InvalidParameter("Required custom attributes are not supported currently.")
+        prefix = "dev:custom:" if item.get("DeveloperOnlyAttribute") else "custom:"
+        custom = {"DeveloperOnlyAttribute": False, "Mutable": True, "Required": False,
+                  **_merged({}, item), "Name": prefix + name}
         attrs[custom["Name"]] = custom
     return list(attrs.values())
+
+
+def _merged(base: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """An attribute with `item`'s settings; only the constraints of its data type are kept."""
+    merged = {**base, **{k: v for k, v in item.items() if v is not None}}
+    kind = merged.get("AttributeDataType")
+    for key, owner in (("StringAttributeConstraints", "String"), ("NumberAttributeConstraints", "Number")):
+        if kind != owner:
+            merged.pop(key, None)
+        elif key in item:
+            merged[key] = {**(base.get(key) or {}), **item[key]}
+    if kind == "String":
+        merged.setdefault("StringAttributeConstraints", {})
+    return merged
+
+
+def _check_constraints(item: dict[str, Any]) -> None:
+    name = item.get("Name") or ""
+    for key, low, high in (("StringAttributeConstraints", "MinLength", "MaxLength"),
+                           ("NumberAttributeConstraints", "MinValue", "MaxValue")):
+        given = item.get(key) or {}
+        values = {}
+        for bound in (low, high):
+            if given.get(bound) is None:
+                continue
+            try:
+                values[bound] = int(given[bound])
+            except (TypeError, ValueError):
+                raise InvalidParameter(f"Invalid {key} for schema attribute {name}") from None
+        if key.startswith("String") and any(v > 2048 for v in values.values()):
+            raise InvalidParameter(f"user.{name}: String attributes cannot have a length of more than 2048")
+        if low in values and high in values and values[high] < values[low]:
+            what = "length" if key.startswith("String") else "value"
+            raise InvalidParameter(f"user.{name}: Max {what} cannot be less than min {what}.")
 
 
 def add_custom(pool: dict[str, Any], given: list[dict[str, Any]]) -> None:
@@ -61,7 +104,7 @@ def add_custom(pool: dict[str, Any], given: list[dict[str, Any]]) -> None:
     existing = {a["Name"] for a in pool["SchemaAttributes"]}
     for item in given:
         name = f"custom:{item['Name']}"
-        if name in existing:
+        if name in existing or f"dev:{name}" in existing:
             raise InvalidParameter(f"{name}: Existing attribute already has name dev:{name}.")
         pool["SchemaAttributes"].append(pool_schema([item])[-1])
 
