@@ -154,6 +154,9 @@ def test_global_sign_out_revokes_tokens(idp):
         idp.get_user(AccessToken=tokens["AccessToken"])
     assert error(info) == ("NotAuthorizedException", "Access Token has been revoked")
     with pytest.raises(botocore.exceptions.ClientError) as info:
+        idp.get_user(AccessToken="n/a")
+    assert error(info) == ("NotAuthorizedException", "Invalid Access Token")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
         idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
                           AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
     assert error(info) == ("NotAuthorizedException", "Invalid Refresh Token")

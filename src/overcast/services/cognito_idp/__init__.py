@@ -62,8 +62,10 @@ async def _serve_codes(platform: Any, req: Any) -> Any:
 SPEC = ServiceSpec(
     name="cognito-idp",
     api=_api,
-    # AWS: Cognito words model-constraint failures as InvalidParameterException
-    options=ProtocolOptions(validation="full", validation_code="InvalidParameterException"),
+    # AWS: Cognito words model-constraint failures as InvalidParameterException; a malformed
+    # access token is NotAuthorizedException (Invalid Access Token), so tokens skip the pattern check
+    options=ProtocolOptions(validation="full", validation_code="InvalidParameterException",
+                            raw_shapes=frozenset({"TokenModelType"})),
     routes=(HttpRoute("cognito-well-known", lambda req: ".well-known/" in req.raw_path
                       and _WELL_KNOWN.match(req.raw_path.split("?", 1)[0]) is not None, _serve_well_known),
             HttpRoute("cognito-codes", lambda req: req.raw_path.split("?", 1)[0] == CODES_PATH, _serve_codes)),
