@@ -63,8 +63,8 @@ class UserOperations(ApiBase):
         attributes = attribute_dict(user_attributes)
         if (where.pool.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
             raise NotAuthorized("SignUp is not permitted for this user pool")
-        schema.check_attributes(where.pool, attributes, creating=True)
         internal = self._new_username(where, username, attributes)
+        schema.check_attributes(where.pool, attributes, creating=True)
         self._unique(where, internal, attributes, "User already exists")
         if password is None:
             raise InvalidParameter("Missing required parameter PASSWORD")
@@ -141,7 +141,6 @@ class UserOperations(ApiBase):
                                 client_metadata: dict[str, str] | None = None, **_: Any) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
         attributes = attribute_dict(user_attributes)
-        schema.check_attributes(where.pool, attributes, creating=True)
         existing = self.store.find_user(where.account, where.region, where.pool, username)
         if message_action == "RESEND":
             if existing is None:
@@ -149,6 +148,7 @@ class UserOperations(ApiBase):
             user = existing
         else:
             internal = self._new_username(where, username, attributes)
+            schema.check_attributes(where.pool, attributes, creating=True)
             self._unique(where, internal, attributes, "User account already exists")
             if temporary_password is not None:
                 check_password(where.pool, temporary_password)
