@@ -35,3 +35,11 @@ def test_wrong_password_does_not():
 
 def test_unsafe_a_is_refused():
     assert srp.session_key(f"{srp.N:x}", 5, 7, 11) is None
+
+
+def test_totp_matches_rfc_6238():
+    from overcast.services.cognito_idp.api_mfa import totp
+
+    # RFC 6238 appendix B, SHA-1: T=59 → 94287082, T=1111111109 → 07081804 (last six digits)
+    assert totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59) == "287082"
+    assert totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1111111109) == "081804"

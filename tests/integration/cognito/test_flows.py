@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 
 import botocore.exceptions
 import httpx
@@ -210,3 +211,32 @@ def test_aws_cli_sign_up_and_sign_in(overcast_server, idp):
     result = aws("initiate-auth", "--client-id", client_id, "--auth-flow", "USER_PASSWORD_AUTH",
                  "--auth-parameters", f"USERNAME=cli-user,PASSWORD={PASSWORD}")["AuthenticationResult"]
     assert idp.get_user(AccessToken=result["AccessToken"])["Username"] == "cli-user"
+
+
+def test_software_token_mfa(idp):
+    from overcast.services.cognito_idp.api_mfa import totp
+
+    pool_id, client = pool_and_client(idp, MfaConfiguration="OPTIONAL")
+    name = confirmed_user(idp, pool_id)
+    tokens = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    secret = idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+    valid = {totp(secret, time.time() + drift) for drift in (-30, 0, 30)}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        idp.verify_software_token(AccessToken=tokens["AccessToken"],
+                                  UserCode=next(c for c in ("123456", "654321", "111111") if c not in valid))
+    assert error(info) == ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
+    assert idp.verify_software_token(AccessToken=tokens["AccessToken"],
+                                     UserCode=totp(secret, time.time()))["Status"] == "SUCCESS"
+    idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
+                                SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    got = idp.admin_get_user(UserPoolId=pool_id, Username=name)
+    assert got["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"] and got["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+    started = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                                AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD})
+    assert started["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    done = idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SOFTWARE_TOKEN_MFA",
+                                         Session=started["Session"],
+                                         ChallengeResponses={"USERNAME": name,
+                                                             "SOFTWARE_TOKEN_MFA_CODE": totp(secret, time.time())})
+    assert "AccessToken" in done["AuthenticationResult"]

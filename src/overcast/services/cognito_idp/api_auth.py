@@ -14,7 +14,8 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.cognito_idp import srp, triggers
-from overcast.services.cognito_idp.api_base import ApiBase, Where
+from overcast.services.cognito_idp.api_base import Where
+from overcast.services.cognito_idp.api_mfa import MfaOperations
 from overcast.services.cognito_idp.errors import (
     INCORRECT,
     InvalidParameter,
@@ -47,7 +48,7 @@ def _check_flow(client: dict[str, Any], flow: str) -> None:
         raise InvalidParameter("Auth flow not enabled for this client")
 
 
-class AuthOperations(ApiBase):
+class AuthOperations(MfaOperations):
     async def initiate_auth(self, ctx: RequestContext, auth_flow: str, client_id: str,
                             auth_parameters: dict[str, str] | None = None,
                             client_metadata: dict[str, str] | None = None, **_: Any) -> dict[str, Any]:
@@ -158,6 +159,9 @@ class AuthOperations(ApiBase):
             return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
                     "ChallengeParameters": {"USER_ID_FOR_SRP": user["Username"], "requiredAttributes": "[]",
                                             "userAttributes": json.dumps(shown)}}
+        challenge = self._mfa_challenge(where, client, user)
+        if challenge is not None:
+            return challenge
         return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
 
     async def _tokens(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
@@ -241,6 +245,9 @@ class AuthOperations(ApiBase):
                     user["Attributes"][key.removeprefix("userAttributes.")] = value
             self.store.put_user(where.account, where.region, where.pool, user)
             return await self._tokens(ctx, where, client, user, "TokenGeneration_NewPasswordChallenge", metadata)
+        if name == "SOFTWARE_TOKEN_MFA":
+            self._check_mfa_code(user, answers.get("SOFTWARE_TOKEN_MFA_CODE"))
+            return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
         if name == "CUSTOM_CHALLENGE":
             reply = await triggers.call(
                 self.platform, where.pool, where.account, "VerifyAuthChallengeResponse",

@@ -167,6 +167,14 @@ class ApiBase:
         return result
 
     @staticmethod
+    def _mfa_view(user: dict[str, Any]) -> dict[str, Any]:
+        """UserMFASettingList and PreferredMfaSetting of GetUser and AdminGetUser."""
+        view: dict[str, Any] = {"UserMFASettingList": user.get("_mfa", [])}
+        if user.get("_preferred_mfa"):
+            view["PreferredMfaSetting"] = user["_preferred_mfa"]
+        return view
+
+    @staticmethod
     def _id_attributes(user: dict[str, Any]) -> dict[str, Any]:
         """User attributes as id token claims; the verified flags as booleans."""
         claims: dict[str, Any] = {}

@@ -30,7 +30,7 @@ class SelfOperations(UserOperations):
     def get_user(self, ctx: RequestContext, access_token: str) -> dict[str, Any]:
         _, user, _ = self._user_by_token(access_token)
         return {"Username": user["Username"], "UserAttributes": attribute_list(user["Attributes"]),
-                "MFAOptions": [], "UserMFASettingList": []}
+                "MFAOptions": [], **self._mfa_view(user)}
 
     async def update_user_attributes(self, ctx: RequestContext, user_attributes: list[dict[str, Any]],
                                      access_token: str, client_metadata: dict[str, str] | None = None,

@@ -174,7 +174,7 @@ class UserOperations(ApiBase):
     def admin_get_user(self, ctx: RequestContext, user_pool_id: str, username: str) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
         user = self.store.user(where.account, where.region, where.pool, username)
-        return {**user_view(user, "UserAttributes"), "MFAOptions": [], "UserMFASettingList": []}
+        return {**user_view(user, "UserAttributes"), "MFAOptions": [], **self._mfa_view(user)}
 
     def admin_set_user_password(self, ctx: RequestContext, user_pool_id: str, username: str, password: str,
                                 permanent: bool = False) -> dict[str, Any]:
