@@ -1,4 +1,4 @@
-"""The server half of Cognito's SRP against pycognito's client half (the math only; the
+"""Cognito's SRP server half against pycognito's client half, and TOTP against RFC 6238 (the math
 integration tests sign in through a real server)."""
 
 from __future__ import annotations
