@@ -1,5 +1,5 @@
-"""Cognito's SRP server half against pycognito's client half, and TOTP against RFC 6238 (the math
-integration tests sign in through a real server)."""
+"""Cognito's SRP server half against pycognito's client half, and TOTP against RFC 6238: the
+math only (the integration tests sign in through a real server)."""
 
 from __future__ import annotations
 
