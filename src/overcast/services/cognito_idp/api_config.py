@@ -72,10 +72,7 @@ class ConfigOperations(ApiBase):
         self.store.docs.put(where.account, where.region, "domain", domain, doc, user_pool_id)
         where.pool["CustomDomain" if custom_domain_config else "Domain"] = domain
         self.store.put_pool(where.account, where.region, where.pool)
-        result: dict[str, Any] = {"ManagedLoginVersion": doc["ManagedLoginVersion"]}
-        if custom_domain_config:
-            result["CloudFrontDomain"] = doc["CloudFrontDistribution"]
-        return result
+        return {"CloudFrontDomain": doc["CloudFrontDistribution"], "ManagedLoginVersion": doc["ManagedLoginVersion"]}
 
     def describe_user_pool_domain(self, ctx: RequestContext, domain: str) -> dict[str, Any]:
         found = self.store.docs.find("domain", domain)
