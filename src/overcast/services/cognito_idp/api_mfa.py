@@ -78,6 +78,8 @@ class MfaOperations(ApiBase):
                 user["_preferred_mfa"] = kind
             elif user.get("_preferred_mfa") == kind and not settings.get("Enabled"):
                 user.pop("_preferred_mfa")
+        if len(user.get("_mfa", [])) == 1 and not user.get("_preferred_mfa"):
+            user["_preferred_mfa"] = user["_mfa"][0]  # a single enabled method is the preferred one
         self.store.put_user(where.account, where.region, where.pool, user)
         return {}
 

@@ -301,7 +301,8 @@ class UserOperations(ApiBase):
         where = self._where(ctx, user_pool_id)
         users = self.store.users(where.account, where.region, user_pool_id)
         if filter:
-            users = [u for u in users if _matches(u, filter)]
+            parsed = _parse_filter(filter)
+            users = [u for u in users if _matches(u, parsed)]
         views = []
         for user in users:
             view = user_view(user)
@@ -316,17 +317,21 @@ class UserOperations(ApiBase):
         return result
 
 
-def _matches(user: dict[str, Any], text: str) -> bool:
-    """ListUsers' Filter: `name = "value"` (exact) or `name ^= "value"` (prefix)."""
+def _parse_filter(text: str) -> tuple[str, str, str]:
+    """ListUsers' Filter: `name = "value"` (exact) or `name ^= "value"` (prefix), on the
+    attributes AWS allows."""
     match = _FILTER.match(text)
     if match is None:
         raise InvalidParameter("Error while parsing filter.")
     if match.group(1) not in _FILTER_NAMES:
         raise InvalidParameter(f"Invalid search attribute: {match.group(1)}")
-    name, op, value = match.groups()
+    return match.group(1), match.group(2), match.group(3)
+
+
+def _matches(user: dict[str, Any], parsed: tuple[str, str, str]) -> bool:
+    name, op, value = parsed
     actual = {"username": user["Username"], "cognito:user_status": user["UserStatus"],
               "status": "Enabled" if user["Enabled"] else "Disabled"}.get(name, user["Attributes"].get(name))
     if actual is None:
         return False
     return actual == value if op == "=" else str(actual).startswith(value)
-
