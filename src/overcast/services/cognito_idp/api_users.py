@@ -322,7 +322,7 @@ def _parse_filter(text: str) -> tuple[str, str, str]:
     attributes AWS allows."""
     match = _FILTER.match(text)
     if match is None:
-        raise InvalidParameter("Error while parsing filter.")
+        raise InvalidParameter("Error while parsing filter")
     if match.group(1) not in _FILTER_NAMES:
         raise InvalidParameter(f"Invalid search attribute: {match.group(1)}")
     return match.group(1), match.group(2), match.group(3)
