@@ -45,3 +45,15 @@ def test_constraint_errors_are_invalid_parameter(idp):
     assert info.value.response["Error"]["Code"] == "InvalidParameterException"
     assert info.value.response["Error"]["Message"].startswith("1 validation error detected: Value 'not-an-arn-but-long-enough' at "
                                                               "'lambdaConfig.preSignUp' failed to satisfy constraint")
+
+
+def test_verification_messages_kept_in_step(idp):
+    pool = idp.create_user_pool(PoolName=unique("msg"), VerificationMessageTemplate={
+        "EmailMessage": "Code {####}", "EmailSubject": "Your code", "SmsMessage": "{####} is your code"})["UserPool"]
+    assert (pool["EmailVerificationMessage"], pool["EmailVerificationSubject"], pool["SmsVerificationMessage"]) == \
+        ("Code {####}", "Your code", "{####} is your code")
+    assert pool["VerificationMessageTemplate"]["DefaultEmailOption"] == "CONFIRM_WITH_CODE"
+    policy = {"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": False, "RequireLowercase": True,
+                                 "RequireNumbers": False, "RequireSymbols": False, "TemporaryPasswordValidityDays": 3}}
+    idp.update_user_pool(UserPoolId=pool["Id"], Policies=policy)
+    assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Policies"] == policy

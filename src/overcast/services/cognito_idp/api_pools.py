@@ -39,6 +39,24 @@ def page(items: list[dict[str, Any]], token: str | None, limit: int | None, key:
     return result
 
 
+#: VerificationMessageTemplate's members and the older top-level settings they stand for
+_MESSAGES = (("SmsMessage", "SmsVerificationMessage"), ("EmailMessage", "EmailVerificationMessage"),
+             ("EmailSubject", "EmailVerificationSubject"))
+
+
+def _mirror_messages(pool: dict[str, Any]) -> None:
+    """AWS keeps VerificationMessageTemplate and the legacy message settings in step."""
+    if "VerificationMessageTemplate" not in pool and not any(old in pool for _, old in _MESSAGES):
+        return
+    template = {"DefaultEmailOption": "CONFIRM_WITH_CODE", **(pool.get("VerificationMessageTemplate") or {})}
+    for new, old in _MESSAGES:
+        if template.get(new):
+            pool[old] = template[new]
+        elif pool.get(old):
+            template[new] = pool[old]
+    pool["VerificationMessageTemplate"] = template
+
+
 class PoolOperations(ApiBase):
     """CreateUserPool ... DeleteUserPool, the app client and group operations."""
 
@@ -58,6 +76,8 @@ class PoolOperations(ApiBase):
                                           **(values.pop("AdminCreateUserConfig", None) or {})},
                 "Arn": f"arn:aws:cognito-idp:{ctx.region}:{ctx.account}:userpool/{pool_id}",
                 "UserPoolTags": tags or {}, **values, "_key": tokens.new_key()}
+        pool.setdefault("VerificationMessageTemplate", {"DefaultEmailOption": "CONFIRM_WITH_CODE"})
+        _mirror_messages(pool)
         if values.get("UsernameAttributes") and values.get("AliasAttributes"):
             raise InvalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
         self.store.put_pool(ctx.account, ctx.region, pool)
@@ -81,9 +101,7 @@ class PoolOperations(ApiBase):
     def update_user_pool(self, ctx: RequestContext, user_pool_id: str, **given: Any) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
         values = model_members("UpdateUserPool", given)
-        if "Policies" in values:
-            values["Policies"] = {**where.pool.get("Policies", {}), **values["Policies"]}
-            values["Policies"]["PasswordPolicy"] = {**DEFAULT_POLICY, **values["Policies"].get("PasswordPolicy", {})}
+        _mirror_messages(values)
         # AWS: settings left out of UpdateUserPool go back to their defaults; kept here for LambdaConfig
         where.pool.update(values)
         where.pool["LastModifiedDate"] = self.platform.clock.now()
