@@ -138,7 +138,7 @@ def test_aws_iam_and_cognito_methods(apigw, lam, http):
     assert identity["accessKey"] == "AKIDEXAMPLE" and identity["accountId"] == "000000000000"
 
 
-def test_cognito_authorizer_reads_claims(apigw, lam, http):
+def test_cognito_authorizer_refuses_unsigned_tokens(apigw, lam, http):
     import base64
 
     backend = create_function(lam, ECHO)
@@ -155,5 +155,5 @@ def test_cognito_authorizer_reads_claims(apigw, lam, http):
     claims = base64.urlsafe_b64encode(json.dumps({"sub": "u-1", "email": "a@b.c"}).encode()).decode().rstrip("=")
     base = f"/restapis/{api['id']}/c/_user_request_/"
     assert http.get(base).status_code == 401
-    r = http.get(base, headers={"Authorization": f"h.{claims}.s"})
-    assert r.json()["event"]["requestContext"]["authorizer"]["claims"] == {"sub": "u-1", "email": "a@b.c"}
+    # a token no pool of the authorizer signed (tests/integration/cognito covers real ones)
+    assert http.get(base, headers={"Authorization": f"h.{claims}.s"}).json() == {"message": "Unauthorized"}

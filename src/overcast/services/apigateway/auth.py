@@ -1,12 +1,14 @@
 """A REST API method's authorization: NONE, AWS_IAM (a SigV4-signed request), COGNITO_USER_POOLS
-(a JWT in the identity header; claims read, signature not verified) and CUSTOM (Lambda TOKEN or
-REQUEST authorizers); then the API key check for methods with apiKeyRequired."""
+(a token of one of the authorizer's user pools: signature, expiry and, for methods with
+authorizationScopes, an access token's scopes) and CUSTOM (Lambda TOKEN or REQUEST authorizers);
+then the API key check for methods with apiKeyRequired."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
+import time
 from typing import Any
 
 from overcast.edge.messages import Response
@@ -78,7 +80,7 @@ async def authorize(platform: Platform, rest: RestCall) -> Response | None:
             return json_message(500, None)
         try:
             if kind == "COGNITO_USER_POOLS":
-                _cognito(rest, authorizer)
+                _cognito(platform, rest, authorizer)
             else:
                 await _lambda(platform, rest, authorizer)
         except AuthFailure as failure:
@@ -88,13 +90,37 @@ async def authorize(platform: Platform, rest: RestCall) -> Response | None:
     return None
 
 
-def _cognito(rest: RestCall, authorizer: dict[str, Any]) -> None:
+def _cognito(platform: Platform, rest: RestCall, authorizer: dict[str, Any]) -> None:
+    """AWS: the token must be signed by a pool of providerARNs and unexpired; a method without
+    authorizationScopes takes an ID token, one with scopes an access token holding one of them.
+    The claims reach the integration as strings (`exp`/`iat` as dates), as on AWS."""
+    from overcast.services.cognito_idp.inbox import verified_claims
+
     source = split_sources(authorizer.get("identitySource") or "method.request.header.Authorization")
     token = identity_values(source, rest.call, rest.variables, rest.request_context)[0]
-    claims = jwt_claims(token)
+    pools = [arn.rpartition("/")[2] for arn in authorizer.get("providerARNs") or []]
+    claims = verified_claims(platform, token.removeprefix("Bearer ").strip(), pools) if token else None
     if claims is None:
         raise AuthFailure("unauthorized")
-    rest.request_context["authorizer"] = {"claims": claims, "scopes": None}
+    scopes = rest.match.method.get("authorizationScopes") or []
+    if scopes:
+        granted = str(claims.get("scope") or "").split()
+        if claims.get("token_use") != "access" or not set(scopes) & set(granted):
+            raise AuthFailure("unauthorized")
+    elif claims.get("token_use") != "id":
+        raise AuthFailure("unauthorized")
+    rest.request_context["authorizer"] = {"claims": {k: _claim_text(k, v) for k, v in claims.items()},
+                                          "scopes": None}
+
+
+def _claim_text(name: str, value: Any) -> str:
+    if name in ("exp", "iat") and isinstance(value, int | float):
+        return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 async def _lambda(platform: Platform, rest: RestCall, authorizer: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
-"""Authorization of an HTTP API route: AWS_IAM (a signed request), JWT (claims read, issuer,
-audience and expiry checked; the signature is not verified) and Lambda REQUEST authorizers
+"""Authorization of an HTTP API route: AWS_IAM (a signed request), JWT (issuer, audience, expiry and
+the route's scopes checked; the signature when a user pool hosted here issued the token) and Lambda REQUEST authorizers
 (payload 1.0 or 2.0; simple `isAuthorized` responses or IAM policies; cached by identity)."""
 
 from __future__ import annotations
@@ -61,12 +61,24 @@ def _identity(api_call: HttpApiCall, authorizer: dict[str, Any]) -> list[str | N
 
 
 def _jwt(platform: Platform, api_call: HttpApiCall, authorizer: dict[str, Any]) -> None:
+    """Issuer, audience (`aud`, or an access token's `client_id`), expiry on the platform clock;
+    the signature too when the issuer is a user pool hosted here (its id ends the issuer URL,
+    overcast's or AWS's `https://cognito-idp.{region}.amazonaws.com/{poolId}`). Tokens of other
+    issuers are not verified: overcast does not fetch JWKS from outside."""
+    from overcast.services.cognito_idp.inbox import hosts_pool, verified_claims
+
     values = _identity(api_call, authorizer) or [api_call.call.header("authorization")]
-    claims = jwt_claims(values[0])
-    if claims is None:
-        raise AuthFailure("unauthorized")
+    token = (values[0] or "").removeprefix("Bearer ").strip()
     config = authorizer.get("JwtConfiguration") or {}
-    if config.get("Issuer") and claims.get("iss") != config["Issuer"]:
+    issuer = str(config.get("Issuer") or "")
+    pool_id = issuer.rstrip("/").rpartition("/")[2]
+    if issuer and hosts_pool(platform, pool_id):
+        claims = verified_claims(platform, token, [pool_id])
+    else:
+        claims = jwt_claims(token)
+        if claims is not None and issuer and claims.get("iss") != issuer:
+            raise AuthFailure("unauthorized")
+    if claims is None:
         raise AuthFailure("unauthorized")
     audience = config.get("Audience") or []
     presented = claims.get("aud", claims.get("client_id"))
@@ -76,6 +88,9 @@ def _jwt(platform: Platform, api_call: HttpApiCall, authorizer: dict[str, Any]) 
     if isinstance(claims.get("exp"), int | float) and claims["exp"] < platform.clock.now():
         raise AuthFailure("unauthorized")
     scopes = claims.get("scope")
+    wanted = api_call.match.method.get("AuthorizationScopes") or []
+    if wanted and not set(wanted) & set(str(scopes or "").split()):
+        raise AuthFailure("forbidden")  # AWS: a token without any of the route's scopes is a 403
     api_call.authorizer = {"jwt": {"claims": {k: v if isinstance(v, str) else str(v) for k, v in claims.items()},
                                    "scopes": scopes.split() if isinstance(scopes, str) else None}}
 
