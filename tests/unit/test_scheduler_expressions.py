@@ -13,8 +13,8 @@ import pytest
 from overcast.services.scheduler.expressions import At, InvalidExpression, Rate, ZonedCron, parse
 
 
-def utc(*args: int) -> float:
-    return dt.datetime(*args, tzinfo=dt.UTC).timestamp()  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> float:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC).timestamp()
 
 
 def test_cron_in_a_time_zone_follows_its_wall_clock_across_daylight_saving():
