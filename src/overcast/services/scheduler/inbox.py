@@ -33,12 +33,14 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes | str, opt
         raise DeliveryError(f"{target_arn} is not a universal target", code="ValidationException", retryable=False)
     service, _, action = target_arn[len(PREFIX):].partition(":")
     gateway = platform.gateway
-    name = ALIASES.get(service.lower(), service.lower())
-    spec = gateway.specs.get(name) if gateway is not None else None
+    wanted = ALIASES.get(service.lower(), service.lower())
+    specs = list(gateway.specs.values()) if gateway is not None else []
+    spec = next((s for s in specs if wanted in (s.name, s.model_name)), None)
     operation = action[:1].upper() + action[1:]
     if spec is None:
         raise DeliveryError(f"overcast does not host the service {service}", code="ValidationException",
                             retryable=False)
+    name = spec.name
     model = service_model(spec.model_name)
     if operation not in model.operation_names:
         raise DeliveryError(f"{service} has no operation {action}", code="ValidationException", retryable=False)
