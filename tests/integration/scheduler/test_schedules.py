@@ -161,3 +161,34 @@ def test_failed_target_goes_to_the_dead_letter_queue(scheduler, sqs):
     assert attributes["TARGET_ARN"] == missing
     assert attributes["SCHEDULE_ARN"].endswith(f":schedule/default/{name}")
     assert attributes["ERROR_CODE"] and attributes["EXECUTION_ID"]
+
+
+def test_kinesis_target_puts_a_record_with_the_partition_key(overcast_server, scheduler):
+    kinesis = overcast_server.client("kinesis")
+    stream = _name("st")
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    wait_until(lambda: kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamStatus"]
+               == "ACTIVE", 30, "the stream active")
+    description = kinesis.describe_stream(StreamName=stream)["StreamDescription"]
+    _one_shot(scheduler, {"Arn": description["StreamARN"], "Input": "a record",
+                          "KinesisParameters": {"PartitionKey": "pk-1"}}, ActionAfterCompletion="DELETE")
+    iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=description["Shards"][0]["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = wait_until(lambda: kinesis.get_records(ShardIterator=iterator)["Records"], 30, "a record")
+    assert [(r["Data"], r["PartitionKey"]) for r in records] == [(b"a record", "pk-1")]
+
+
+def test_universal_target_runs_another_services_operation(overcast_server, scheduler):
+    ssm = overcast_server.client("ssm")
+    parameter = "/" + _name("p")
+    _one_shot(scheduler, {"Arn": "arn:aws:scheduler:::aws-sdk:ssm:putParameter",
+                          "Input": json.dumps({"Name": parameter, "Value": "<aws.scheduler.schedule-arn>",
+                                               "Type": "String"})}, ActionAfterCompletion="DELETE")
+
+    def value() -> str | None:
+        try:
+            return ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
+        except ssm.exceptions.ParameterNotFound:
+            return None
+
+    assert wait_until(value, 30, "the parameter put").startswith("arn:aws:scheduler:us-east-1:000000000000:schedule/")
