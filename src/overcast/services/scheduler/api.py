@@ -19,7 +19,7 @@ from overcast.services.scheduler.errors import (
 from overcast.services.scheduler.firing import SIGNAL, UNIVERSAL, next_due
 from overcast.services.scheduler.models import DEFAULT_GROUP, SchedulerStore, group_arn, schedule_arn
 
-#: the members GetSchedule returns (internal keys start with "_")
+#: the members of a ListSchedules summary (besides the target's ARN)
 _SUMMARY = ("Arn", "Name", "GroupName", "State", "CreationDate", "LastModificationDate")
 
 
