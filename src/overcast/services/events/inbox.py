@@ -30,7 +30,12 @@ from overcast.platform import Platform
 from overcast.services.events import destinations
 from overcast.services.events.entries import EntryError, check_entry, envelope, is_entry, parse_time
 from overcast.services.events.fanout import MAX_HOPS, route
+from overcast.services.events.schedule import Cron, InvalidSchedule
+from overcast.services.events.schedule import parse as parse_schedule
 from overcast.services.events.store import EventsStore
+
+# EventBridge Scheduler evaluates `cron(...)` in the same dialect as scheduled rules: the parser is re-exported.
+__all__ = ["Cron", "InvalidSchedule", "deliver", "failure_attributes", "parse_schedule"]
 
 #: a delivery error's code → the ERROR_CODE AWS puts on dead-letter messages (docs/aws-behaviour.md#target-retries-and-dead-letter-queues)
 DLQ_ERROR_CODES = {
@@ -119,4 +124,5 @@ def _dlq_code(error: ServiceError) -> str:
     if code in DLQ_ERROR_CODES:
         return DLQ_ERROR_CODES[code]
     return "SDK_CLIENT_ERROR" if getattr(error, "sender_fault", False) else "UNKNOWN"
+
 
