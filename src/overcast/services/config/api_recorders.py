@@ -83,7 +83,8 @@ class RecorderOperations(ApiBase):
             raise e.error("NoAvailableDeliveryChannelException",
                           "Delivery channel is not available to start configuration recorder.")
         now = self.platform.clock.now()
-        doc.update(_recording=True, _lastStartTime=now, _lastStatusChangeTime=now)
+        # the recorder reads resources as this caller would (queue URLs carry the endpoint used)
+        doc.update(_recording=True, _lastStartTime=now, _lastStatusChangeTime=now, _endpoint=ctx.endpoint)
         self.store.put(ctx.account, ctx.region, RECORDER, doc["name"], doc)
         self.wake_recorder()
         return {}

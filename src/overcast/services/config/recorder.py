@@ -52,7 +52,8 @@ def recorded_types(recorder: dict[str, Any]) -> list[str]:
 async def scan(platform: Platform, account: str, region: str, recorder: dict[str, Any]) -> None:
     """Record what changed in one account and region since the last scan."""
     types = recorded_types(recorder)
-    ctx = RequestContext(account=account, region=region, service="config")
+    ctx = RequestContext(account=account, region=region, service="config",
+                         **({"endpoint": recorder["_endpoint"]} if recorder.get("_endpoint") else {}))
     found = await discover(platform.gateway, ctx, types)
     store = platform.component(ConfigStore)
     current = store.current(account, region)
