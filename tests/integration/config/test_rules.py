@@ -94,6 +94,6 @@ def test_recorder_records_configuration_items(overcast_server):
         == "ResourceDeleted", timeout=30)
     assert discovered() == []
     deleted = config.list_discovered_resources(resourceType="AWS::SQS::Queue", includeDeletedResources=True)
-    assert [r for r in deleted["resourceIdentifiers"] if r["resourceId"] == queue][0]["resourceDeletionTime"]
+    assert next(r for r in deleted["resourceIdentifiers"] if r["resourceId"] == queue)["resourceDeletionTime"]
     status = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]
     assert status["recording"] is True and status["lastStatus"] == "SUCCESS"
