@@ -48,6 +48,19 @@ async def _call(gateway: Any, service: str, operation: str, ctx: RequestContext,
     return dict(result or {})
 
 
+async def _paged(gateway: Any, service: str, operation: str, ctx: RequestContext, items: str, token_in: str,
+                 token_out: str) -> list[Any]:
+    """Every page of a list operation."""
+    found: list[Any] = []
+    token = None
+    while True:
+        page = await _call(gateway, service, operation, ctx, **({token_in: token} if token else {}))
+        found += page.get(items, [])
+        token = page.get(token_out)
+        if not token:
+            return found
+
+
 def camel(value: Any) -> Any:
     """A describe output in Config's form: member names in lowerCamelCase, timestamps as ISO 8601."""
     if isinstance(value, dict):
@@ -87,7 +100,7 @@ async def buckets(gateway: Any, ctx: RequestContext) -> list[Resource]:
 
 async def functions(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    for function in (await _call(gateway, "lambda", "list_functions", ctx)).get("Functions", []):
+    for function in await _paged(gateway, "lambda", "list_functions", ctx, "Functions", "marker", "NextMarker"):
         config = {k: v for k, v in function.items() if k not in ("RevisionId",)}
         found.append(Resource("AWS::Lambda::Function", function["FunctionName"], function["FunctionName"],
                               function["FunctionArn"], camel(config)))
@@ -96,7 +109,7 @@ async def functions(gateway: Any, ctx: RequestContext) -> list[Resource]:
 
 async def queues(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    for url in (await _call(gateway, "sqs", "list_queues", ctx)).get("QueueUrls", []):
+    for url in await _paged(gateway, "sqs", "list_queues", ctx, "QueueUrls", "next_token", "NextToken"):
         attributes = (await _call(gateway, "sqs", "get_queue_attributes", ctx, queue_url=url,
                                   attribute_names=["All"])).get("Attributes")
         if attributes is None:
@@ -112,7 +125,8 @@ async def queues(gateway: Any, ctx: RequestContext) -> list[Resource]:
 
 async def tables(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    for name in (await _call(gateway, "dynamodb", "list_tables", ctx)).get("TableNames", []):
+    for name in await _paged(gateway, "dynamodb", "list_tables", ctx, "TableNames",
+                                 "exclusive_start_table_name", "LastEvaluatedTableName"):
         table = (await _call(gateway, "dynamodb", "describe_table", ctx, table_name=name)).get("Table")
         if table is None:
             continue
@@ -125,7 +139,7 @@ async def tables(gateway: Any, ctx: RequestContext) -> list[Resource]:
 async def roles(gateway: Any, ctx: RequestContext) -> list[Resource]:
     """IAM is global: AWS records roles in one region; overcast records them in each recording region."""
     found = []
-    for role in (await _call(gateway, "iam", "list_roles", ctx)).get("Roles", []):
+    for role in await _paged(gateway, "iam", "list_roles", ctx, "Roles", "marker", "Marker"):
         found.append(Resource("AWS::IAM::Role", role["RoleId"], role["RoleName"], role["Arn"],
                               camel({k: v for k, v in role.items() if k != "RoleLastUsed"}),
                               created=_epoch(role.get("CreateDate"))))
