@@ -23,7 +23,10 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
 class RecorderOperations(ApiBase):
     def put_configuration_recorder(self, ctx: RequestContext, configuration_recorder: dict[str, Any],
                                    **_: Any) -> dict[str, Any]:
-        name = configuration_recorder.get("name") or "default"
+        name = configuration_recorder.get("name") or ""
+        if not name.strip():
+            raise e.error("InvalidConfigurationRecorderNameException",
+                          f"The configuration recorder name '{name}' is not valid, blank string.")
         if not configuration_recorder.get("roleARN"):
             raise e.error("InvalidRoleException", "The role ARN is not valid.")
         group = configuration_recorder.get("recordingGroup") or {}
@@ -106,7 +109,10 @@ class RecorderOperations(ApiBase):
     # -- delivery channels ----------------------------------------------------------------------
 
     def put_delivery_channel(self, ctx: RequestContext, delivery_channel: dict[str, Any], **_: Any) -> dict[str, Any]:
-        name = delivery_channel.get("name") or "default"
+        name = delivery_channel.get("name") or ""
+        if not name.strip():
+            raise e.error("InvalidDeliveryChannelNameException",
+                          f"The delivery channel name '{name}' is not valid, blank string.")
         if not self.store.docs(ctx.account, ctx.region, RECORDER):
             raise e.error("NoAvailableConfigurationRecorderException",
                           "Configuration recorder is not available to put delivery channel.")

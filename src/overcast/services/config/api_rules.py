@@ -21,6 +21,7 @@ from overcast.services.config.api_base import ApiBase
 from overcast.services.config.models import RULE
 
 _OWNERS = ("CUSTOM_LAMBDA", "AWS", "CUSTOM_POLICY")
+RULES_PAGE = 25
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -126,12 +127,19 @@ class RuleOperations(ApiBase):
             raise e.invalid("Invalid json for input parameters.")
 
     def describe_config_rules(self, ctx: RequestContext, config_rule_names: list[str] | None = None,
-                              **_: Any) -> dict[str, Any]:
+                              next_token: str | None = None, **_: Any) -> dict[str, Any]:
         if config_rule_names:
             found = [self._rule(ctx, name) for name in config_rule_names]
         else:
             found = self.store.docs(ctx.account, ctx.region, RULE)
-        return {"ConfigRules": [_public(doc) for doc in found]}
+        names = [doc["ConfigRuleName"] for doc in found]
+        if next_token is not None and next_token not in names:
+            raise e.error("InvalidNextTokenException", "The nextToken provided is invalid")
+        start = names.index(next_token) if next_token else 0
+        out: dict[str, Any] = {"ConfigRules": [_public(doc) for doc in found[start:start + RULES_PAGE]]}
+        if start + RULES_PAGE < len(found):  # AWS returns 25 rules a page
+            out["NextToken"] = names[start + RULES_PAGE]
+        return out
 
     def delete_config_rule(self, ctx: RequestContext, config_rule_name: str, **_: Any) -> dict[str, Any]:
         self._rule(ctx, config_rule_name)
@@ -151,6 +159,9 @@ class RuleOperations(ApiBase):
 
     def put_evaluations(self, ctx: RequestContext, result_token: str, evaluations: list[dict[str, Any]] | None = None,
                         test_mode: bool = False, **_: Any) -> dict[str, Any]:
+        if not evaluations:
+            raise e.invalid("The Evaluations object in your request cannot be null. Add the required parameters "
+                            "and try again.")
         token = self.store.token(result_token)
         if token is None or (token["account"], token["region"]) != (ctx.account, ctx.region):
             raise e.error("InvalidResultTokenException", "The resultToken provided is invalid")
