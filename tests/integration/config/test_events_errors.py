@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from botocore.exceptions import ClientError
@@ -124,8 +125,14 @@ def test_errors(overcast_server):
         "LastDeliveryChannelDeleteFailedException"
     assert _code(lambda: config.describe_config_rules(ConfigRuleNames=["nope"])) == "NoSuchConfigRuleException"
     assert _code(lambda: config.delete_config_rule(ConfigRuleName="nope")) == "NoSuchConfigRuleException"
-    assert _code(lambda: config.put_evaluations(ResultToken="not-a-token", Evaluations=[])) == \
+    evaluation = {"ComplianceResourceType": "AWS::S3::Bucket", "ComplianceResourceId": bucket,
+                  "ComplianceType": "COMPLIANT", "OrderingTimestamp": datetime.now(UTC)}
+    assert _code(lambda: config.put_evaluations(ResultToken="not-a-token", Evaluations=[evaluation])) == \
         "InvalidResultTokenException"
+    assert _code(lambda: config.put_evaluations(ResultToken="not-a-token", Evaluations=[])) == \
+        "InvalidParameterValueException"
+    assert _code(lambda: config.put_configuration_recorder(ConfigurationRecorder={"roleARN": "arn"})) == \
+        "InvalidConfigurationRecorderNameException"
     missing = f"arn:aws:lambda:us-east-1:{account}:function:missing"
     assert _code(lambda: config.put_config_rule(ConfigRule={"ConfigRuleName": "r", "Source": {
         "Owner": "CUSTOM_LAMBDA", "SourceIdentifier": missing, "SourceDetails": [
