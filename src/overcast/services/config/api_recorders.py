@@ -20,6 +20,22 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
+def _group_valid(group: dict[str, Any]) -> bool:
+    """AWS's rules for a RecordingGroup: all supported types (no lists, no global types without it), or
+    a list of types to include, or (with the EXCLUSION_BY_RESOURCE_TYPES strategy) a list to exclude
+    (https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html)."""
+    included = group.get("resourceTypes") or []
+    excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
+    strategy = (group.get("recordingStrategy") or {}).get("useOnly")
+    if group.get("allSupported"):
+        return not included and not excluded and strategy in (None, "ALL_SUPPORTED_RESOURCE_TYPES")
+    if group.get("includeGlobalResourceTypes") or bool(included) == bool(excluded):
+        return False
+    if excluded:
+        return strategy == "EXCLUSION_BY_RESOURCE_TYPES"
+    return strategy in (None, "INCLUSION_BY_RESOURCE_TYPES")
+
+
 class RecorderOperations(ApiBase):
     def put_configuration_recorder(self, ctx: RequestContext, configuration_recorder: dict[str, Any],
                                    **_: Any) -> dict[str, Any]:
@@ -29,8 +45,8 @@ class RecorderOperations(ApiBase):
                           f"The configuration recorder name '{name}' is not valid, blank string.")
         if not configuration_recorder.get("roleARN"):
             raise e.error("InvalidRoleException", "The role ARN is not valid.")
-        group = configuration_recorder.get("recordingGroup") or {}
-        if group.get("allSupported") and group.get("resourceTypes"):
+        group = configuration_recorder.get("recordingGroup")
+        if group is not None and not _group_valid(group):
             raise e.error("InvalidRecordingGroupException", "The recording group provided is not valid")
         existing = self.store.docs(ctx.account, ctx.region, RECORDER)
         if existing and existing[0]["name"] != name:
@@ -109,13 +125,13 @@ class RecorderOperations(ApiBase):
     # -- delivery channels ----------------------------------------------------------------------
 
     def put_delivery_channel(self, ctx: RequestContext, delivery_channel: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if not self.store.docs(ctx.account, ctx.region, RECORDER):
+            raise e.error("NoAvailableConfigurationRecorderException",
+                          "Configuration recorder is not available to put delivery channel.")
         name = delivery_channel.get("name") or ""
         if not name.strip():
             raise e.error("InvalidDeliveryChannelNameException",
                           f"The delivery channel name '{name}' is not valid, blank string.")
-        if not self.store.docs(ctx.account, ctx.region, RECORDER):
-            raise e.error("NoAvailableConfigurationRecorderException",
-                          "Configuration recorder is not available to put delivery channel.")
         bucket = delivery_channel.get("s3BucketName")
         if not bucket:
             raise e.error("NoSuchBucketException", "Cannot find a S3 bucket with an empty bucket name.")

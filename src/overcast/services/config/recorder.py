@@ -43,10 +43,10 @@ async def recorder_loop(platform: Platform) -> None:
 def recorded_types(recorder: dict[str, Any]) -> list[str]:
     """The resource types a recorder's recording group records (all overcast knows by default)."""
     group = recorder.get("recordingGroup") or {}
-    if group.get("allSupported", True) and not group.get("resourceTypes"):
-        excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
-        return [t for t in READERS if t not in excluded]
-    return [t for t in group.get("resourceTypes") or [] if t in READERS]
+    if group.get("resourceTypes"):
+        return [t for t in group["resourceTypes"] if t in READERS]
+    excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
+    return [t for t in READERS if t not in excluded]
 
 
 async def scan(platform: Platform, account: str, region: str, recorder: dict[str, Any]) -> None:
