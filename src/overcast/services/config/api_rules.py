@@ -64,6 +64,7 @@ class RuleOperations(ApiBase):
         name = config_rule.get("ConfigRuleName")
         if not name:
             raise e.invalid("Rule name cannot be empty or blank.")
+        self._check_scope(config_rule.get("Scope") or {})
         self._check_source(ctx, config_rule["Source"])
         self._check_parameters(config_rule.get("InputParameters"))
         old = self.store.doc(ctx.account, ctx.region, RULE, name)
@@ -81,6 +82,16 @@ class RuleOperations(ApiBase):
             self.store.put(ctx.account, ctx.region, RULE, name, doc)
         self.wake_recorder()
         return {}
+
+    @staticmethod
+    def _check_scope(scope: dict[str, Any]) -> None:
+        """AWS's rules for a rule's Scope: by resource type(s) and id, or by tag, not both."""
+        if scope.get("TagValue") and not scope.get("TagKey"):
+            raise e.invalid("Tag key should not be empty when tag value is provided in scope")
+        if scope.get("ComplianceResourceId") and len(scope.get("ComplianceResourceTypes") or []) != 1:
+            raise e.invalid("A single resourceType should be provided when resourceId is provided in scope")
+        if scope.get("TagKey") and scope.get("ComplianceResourceId"):
+            raise e.invalid("Scope cannot be applied to both resource and tag")
 
     def _check_source(self, ctx: RequestContext, source: dict[str, Any]) -> None:
         owner = source.get("Owner")
