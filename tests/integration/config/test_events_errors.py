@@ -149,3 +149,28 @@ def test_errors(overcast_server):
     config.stop_configuration_recorder(ConfigurationRecorderName="default")
     config.delete_delivery_channel(DeliveryChannelName="default")
     assert config.describe_delivery_channels()["DeliveryChannels"] == []
+
+
+def test_rule_tags_and_update_by_id(overcast_server):
+    account = new_account()
+    config = clients(overcast_server, account, "config")[0]
+    source = {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}
+    config.put_config_rule(ConfigRule={"ConfigRuleName": "tagged", "Source": source},
+                           Tags=[{"Key": "team", "Value": "a"}])
+    rule = config.describe_config_rules(ConfigRuleNames=["tagged"])["ConfigRules"][0]
+    arn = rule["ConfigRuleArn"]
+    config.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "dev"}])
+    assert config.list_tags_for_resource(ResourceArn=arn)["Tags"] == [
+        {"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "a"}]
+    config.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert config.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
+    assert _code(lambda: config.tag_resource(ResourceArn="bad_arn", Tags=[{"Key": "k", "Value": "v"}])) == \
+        "ResourceNotFoundException"
+    config.put_config_rule(ConfigRule={"ConfigRuleId": rule["ConfigRuleId"], "Description": "updated",
+                                       "Source": source})
+    updated = config.describe_config_rules(ConfigRuleNames=["tagged"])["ConfigRules"][0]
+    assert updated["Description"] == "updated" and updated["ConfigRuleArn"] == arn
+    assert _code(lambda: config.put_config_rule(ConfigRule={"ConfigRuleId": "foo", "Source": source})) == \
+        "InvalidParameterValueException"
+    page = config.describe_config_rules()
+    assert [r["ConfigRuleName"] for r in page["ConfigRules"]] == ["tagged"] and "NextToken" not in page

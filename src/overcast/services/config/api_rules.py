@@ -61,15 +61,16 @@ class RuleOperations(ApiBase):
 
     def put_config_rule(self, ctx: RequestContext, config_rule: dict[str, Any], tags: Any = None,
                         **_: Any) -> dict[str, Any]:
-        name = config_rule.get("ConfigRuleName")
+        name = config_rule.get("ConfigRuleName") or self._name_by_id(ctx, config_rule)
         if not name:
-            raise e.invalid("Rule name cannot be empty or blank.")
+            raise e.invalid("One or more identifiers needs to be provided. Provide Name or Id or Arn")
         self._check_scope(config_rule.get("Scope") or {})
         self._check_source(ctx, config_rule["Source"])
         self._check_parameters(config_rule.get("InputParameters"))
         old = self.store.doc(ctx.account, ctx.region, RULE, name)
         rule_id = old["ConfigRuleId"] if old else f"config-rule-{uuid.uuid4().hex[:6]}"
         doc = {k: v for k, v in config_rule.items() if k not in ("ConfigRuleArn", "ConfigRuleId", "ConfigRuleState")}
+        doc["_tags"] = {**((old or {}).get("_tags") or {}), **{t["Key"]: t.get("Value", "") for t in tags or []}}
         doc.update(ConfigRuleName=name, ConfigRuleId=rule_id, ConfigRuleState="ACTIVE",
                    ConfigRuleArn=f"arn:aws:config:{ctx.region}:{ctx.account}:config-rule/{rule_id}",
                    EvaluationModes=config_rule.get("EvaluationModes") or [{"Mode": "DETECTIVE"}])
@@ -82,6 +83,14 @@ class RuleOperations(ApiBase):
             self.store.put(ctx.account, ctx.region, RULE, name, doc)
         self.wake_recorder()
         return {}
+
+    def _name_by_id(self, ctx: RequestContext, config_rule: dict[str, Any]) -> str | None:
+        """An update may name its rule by ConfigRuleArn or ConfigRuleId instead of ConfigRuleName."""
+        for rule in self.store.docs(ctx.account, ctx.region, RULE):
+            if config_rule.get("ConfigRuleArn") in (rule["ConfigRuleArn"],) or \
+                    config_rule.get("ConfigRuleId") in (rule["ConfigRuleId"],):
+                return str(rule["ConfigRuleName"])
+        return None
 
     @staticmethod
     def _check_scope(scope: dict[str, Any]) -> None:
