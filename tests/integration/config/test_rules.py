@@ -49,6 +49,11 @@ def test_custom_rule_marks_bucket_without_versioning(overcast_server):
                                                            ComplianceTypes=["NON_COMPLIANT"])["EvaluationResults"]
     mine = [d for d in details if d["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"] == bucket]
     assert mine[0]["Annotation"] == "versioning is Off"
+    status = config.describe_config_rule_evaluation_status(ConfigRuleNames=["versioning"])[
+        "ConfigRulesEvaluationStatus"][0]
+    assert status["FirstEvaluationStarted"] is True
+    assert status["FirstActivatedTime"] <= status["LastSuccessfulInvocationTime"]
+    assert status["FirstActivatedTime"] <= status["LastSuccessfulEvaluationTime"]
 
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     wait_until(lambda: _bucket_compliance(config, bucket) == "COMPLIANT", timeout=60)

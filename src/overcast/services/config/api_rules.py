@@ -71,6 +71,7 @@ class RuleOperations(ApiBase):
         rule_id = old["ConfigRuleId"] if old else f"config-rule-{uuid.uuid4().hex[:6]}"
         doc = {k: v for k, v in config_rule.items() if k not in ("ConfigRuleArn", "ConfigRuleId", "ConfigRuleState")}
         doc["_tags"] = {**((old or {}).get("_tags") or {}), **{t["Key"]: t.get("Value", "") for t in tags or []}}
+        doc["_created"] = (old or {}).get("_created") or self.platform.clock.now()
         doc.update(ConfigRuleName=name, ConfigRuleId=rule_id, ConfigRuleState="ACTIVE",
                    ConfigRuleArn=f"arn:aws:config:{ctx.region}:{ctx.account}:config-rule/{rule_id}",
                    EvaluationModes=config_rule.get("EvaluationModes") or [{"Mode": "DETECTIVE"}])
@@ -195,6 +196,26 @@ class RuleOperations(ApiBase):
                     rules.store_evaluation(self.platform, ctx.account, ctx.region, rule, evaluation,
                                            invoked_at=token["invoked_at"])
         return {"FailedEvaluations": []}
+
+    def describe_config_rule_evaluation_status(self, ctx: RequestContext, config_rule_names: list[str] | None = None,
+                                               limit: int | None = None, **_: Any) -> dict[str, Any]:
+        """When each rule was activated, last invoked (its function's event sent) and last evaluated."""
+        found = ([self._rule(ctx, n) for n in config_rule_names] if config_rule_names
+                 else self.store.docs(ctx.account, ctx.region, RULE))
+        out = []
+        for rule in found[:limit or None]:
+            status: dict[str, Any] = {"ConfigRuleName": rule["ConfigRuleName"], "ConfigRuleArn": rule["ConfigRuleArn"],
+                                      "ConfigRuleId": rule["ConfigRuleId"], "FirstActivatedTime": rule.get("_created")}
+            invoked = self.store.last_invocation(ctx.account, ctx.region, rule["ConfigRuleName"])
+            evaluated = [doc["ResultRecordedTime"] for doc in
+                         self.store.evaluations(ctx.account, ctx.region, rule["ConfigRuleName"])]
+            status["FirstEvaluationStarted"] = invoked is not None or bool(evaluated)
+            if invoked is not None:
+                status["LastSuccessfulInvocationTime"] = invoked
+            if evaluated:
+                status["LastSuccessfulEvaluationTime"] = max(evaluated)
+            out.append(status)
+        return {"ConfigRulesEvaluationStatus": out}
 
     # -- compliance ------------------------------------------------------------------------------
 

@@ -88,6 +88,12 @@ class ConfigStore:
                                 (token,))
         return dict(row) if row else None
 
+    def last_invocation(self, account: str, region: str, rule_name: str) -> float | None:
+        """When the rule's function was last invoked (its newest result token)."""
+        value = self.db.scalar("SELECT MAX(invoked_at) FROM config_tokens WHERE account = ? AND region = ? "
+                               "AND rule_name = ?", (account, region, rule_name))
+        return float(value) if value is not None else None
+
     def evaluations(self, account: str, region: str, rule_name: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT doc FROM config_evaluations WHERE account = ? AND region = ?"
         args: tuple[str, ...] = (account, region)
