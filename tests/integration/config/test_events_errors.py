@@ -101,6 +101,17 @@ def test_managed_rule_s3_bucket_versioning(overcast_server):
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
     wait_until(lambda: compliance() == ["NON_COMPLIANT"], timeout=30)
 
+    # a rule scoped by tag evaluates the bucket once it carries the tag (the item's tags)
+    config.put_config_rule(ConfigRule={"ConfigRuleName": "tagged", "Scope": {"TagKey": "audit", "TagValue": "yes"},
+                                       "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
+    details = config.get_compliance_details_by_config_rule(ConfigRuleName="tagged")["EvaluationResults"]
+    assert details == []
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "audit", "Value": "yes"}]})
+    wait_until(lambda: config.get_compliance_details_by_config_rule(ConfigRuleName="tagged")["EvaluationResults"],
+               timeout=30)
+    item = config.get_resource_config_history(resourceType="AWS::S3::Bucket", resourceId=bucket)["configurationItems"][0]
+    assert item["tags"] == {"audit": "yes"}
+
 
 def test_errors(overcast_server):
     account = new_account()

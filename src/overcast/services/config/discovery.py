@@ -86,6 +86,7 @@ async def buckets(gateway: Any, ctx: RequestContext) -> list[Resource]:
             continue
         name = bucket["Name"]
         versioning = await _call(gateway, "s3", "get_bucket_versioning", ctx, bucket=name)
+        tagging = await _call(gateway, "s3", "get_bucket_tagging", ctx, bucket=name)
         created = _epoch(bucket.get("CreationDate"))
         found.append(Resource(
             "AWS::S3::Bucket", name, name, f"arn:aws:s3:::{name}",
@@ -94,7 +95,8 @@ async def buckets(gateway: Any, ctx: RequestContext) -> list[Resource]:
              else bucket.get("CreationDate")},
             created=created,
             supplementary={"BucketVersioningConfiguration": {"status": versioning.get("Status", "Off"),
-                                                             "isMfaDeleteEnabled": None}}))
+                                                             "isMfaDeleteEnabled": None}},
+            tags={t["Key"]: t["Value"] for t in tagging.get("TagSet", [])}))
     return found
 
 
@@ -102,8 +104,9 @@ async def functions(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
     for function in await _paged(gateway, "lambda", "list_functions", ctx, "Functions", "marker", "NextMarker"):
         config = {k: v for k, v in function.items() if k not in ("RevisionId",)}
+        tags = (await _call(gateway, "lambda", "list_tags", ctx, resource=function["FunctionArn"])).get("Tags") or {}
         found.append(Resource("AWS::Lambda::Function", function["FunctionName"], function["FunctionName"],
-                              function["FunctionArn"], camel(config)))
+                              function["FunctionArn"], camel(config), tags=dict(tags)))
     return found
 
 
