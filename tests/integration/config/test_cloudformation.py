@@ -8,7 +8,7 @@ import uuid
 
 from overcast.testing import wait_until
 from tests.integration.cloudformation.helpers import create
-from tests.integration.config.helpers import VERSIONING_RULE, clients, new_account
+from tests.integration.config.helpers import VERSIONING_RULE, clients
 
 
 def _template(account: str, bucket: str) -> dict:
@@ -36,8 +36,7 @@ def _template(account: str, bucket: str) -> dict:
                     "RuleId": {"Value": {"Fn::GetAtt": ["Rule", "ConfigRuleId"]}}}}
 
 
-def test_stack_with_config_rule(overcast_server):
-    account = new_account()
+def test_stack_with_config_rule(overcast_server, account):
     cf, config = clients(overcast_server, account, "cloudformation", "config")
     bucket = f"cfg-stack-{uuid.uuid4().hex[:8]}"
     stack = create(cf, _template(account, bucket), Capabilities=["CAPABILITY_IAM"])

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from overcast.testing import create_function, wait_until
-from tests.integration.config.helpers import ROLE, clients, new_account, start_recorder
+from tests.integration.config.helpers import ROLE, clients, start_recorder
 
 #: keeps every event it receives in a queue, and reports the account compliant on schedules
 CAPTURE = """
@@ -39,8 +39,7 @@ def _events(sqs, queue):
     return received
 
 
-def test_change_and_scheduled_events(overcast_server):
-    account = new_account()
+def test_change_and_scheduled_events(overcast_server, account):
     config, s3, lam, sqs = clients(overcast_server, account, "config", "s3", "lambda", "sqs")
     queue = sqs.create_queue(QueueName=f"cfg-ev-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     start_recorder(config, s3, account, f"cfg-ev-{uuid.uuid4().hex[:8]}")
@@ -83,8 +82,7 @@ def test_change_and_scheduled_events(overcast_server):
         "ComplianceByConfigRules"][0]["Compliance"]["ComplianceType"] == "COMPLIANT", timeout=60)
 
 
-def test_managed_rule_s3_bucket_versioning(overcast_server):
-    account = new_account()
+def test_managed_rule_s3_bucket_versioning(overcast_server, account):
     config, s3 = clients(overcast_server, account, "config", "s3")
     start_recorder(config, s3, account, f"cfg-m-{uuid.uuid4().hex[:8]}")
     bucket = f"cfg-m-{uuid.uuid4().hex[:8]}"
@@ -113,8 +111,7 @@ def test_managed_rule_s3_bucket_versioning(overcast_server):
     assert item["tags"] == {"audit": "yes"}
 
 
-def test_errors(overcast_server):
-    account = new_account()
+def test_errors(overcast_server, account):
     config, s3 = clients(overcast_server, account, "config", "s3")
     raw = overcast_server.client("config", aws_access_key_id=account, aws_secret_access_key="test", validate=False)
     assert _code(lambda: config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "x"})) == \
@@ -162,8 +159,7 @@ def test_errors(overcast_server):
     assert config.describe_delivery_channels()["DeliveryChannels"] == []
 
 
-def test_rule_tags_and_update_by_id(overcast_server):
-    account = new_account()
+def test_rule_tags_and_update_by_id(overcast_server, account):
     config = clients(overcast_server, account, "config")[0]
     source = {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}
     config.put_config_rule(ConfigRule={"ConfigRuleName": "tagged", "Source": source},

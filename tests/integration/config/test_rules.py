@@ -8,7 +8,7 @@ import json
 import uuid
 
 from overcast.testing import wait_until
-from tests.integration.config.helpers import clients, new_account, rule_function, start_recorder
+from tests.integration.config.helpers import clients, rule_function, start_recorder
 
 
 def _compliance(config, rule):
@@ -21,8 +21,7 @@ def _bucket_compliance(config, bucket):
     return found["ComplianceByResources"][0]["Compliance"]["ComplianceType"] if found["ComplianceByResources"] else None
 
 
-def test_custom_rule_marks_bucket_without_versioning(overcast_server):
-    account = new_account()
+def test_custom_rule_marks_bucket_without_versioning(overcast_server, account):
     config, s3, lam, events, sqs = clients(overcast_server, account, "config", "s3", "lambda", "events", "sqs")
     queue = sqs.create_queue(QueueName=f"cfg-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -74,8 +73,7 @@ def test_custom_rule_marks_bucket_without_versioning(overcast_server):
     assert event["detail"]["configRuleName"] == "versioning" and event["detail"]["awsAccountId"] == account
 
 
-def test_recorder_records_configuration_items(overcast_server):
-    account = new_account()
+def test_recorder_records_configuration_items(overcast_server, account):
     config, s3, sqs = clients(overcast_server, account, "config", "s3", "sqs")
     start_recorder(config, s3, account, f"cfg-delivery-{uuid.uuid4().hex[:8]}")
     queue = sqs.create_queue(QueueName=f"cfg-q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
