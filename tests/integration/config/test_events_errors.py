@@ -67,6 +67,7 @@ def test_change_and_scheduled_events(overcast_server, account):
     assert (item["resourceType"], item["resourceId"], item["configurationItemStatus"]) == (
         "AWS::DynamoDB::Table", table, "ResourceDiscovered")
     assert item["configuration"]["tableName"] == table and item["ARN"].endswith(f":table/{table}")
+    assert item["awsAccountId"] == account and item["configurationItemVersion"] == "1.3"
 
     config.put_config_rule(ConfigRule={
         "ConfigRuleName": "periodic", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": arn, "SourceDetails": [

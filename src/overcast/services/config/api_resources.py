@@ -17,11 +17,11 @@ def _time(value: str | None) -> datetime | None:
 
 def api_item(item: dict[str, Any]) -> dict[str, Any]:
     """A configuration item as the API returns it (`configuration` and supplementary values as JSON text)."""
-    return {"version": item["version"], "accountId": item["accountId"],
+    return {"version": item["configurationItemVersion"], "accountId": item["awsAccountId"],
             "configurationItemCaptureTime": _time(item["configurationItemCaptureTime"]),
             "configurationItemStatus": item["configurationItemStatus"],
-            "configurationStateId": item["configurationStateId"],
-            "configurationItemMD5Hash": item["configurationItemMD5Hash"], "arn": item["ARN"],
+            "configurationStateId": str(item["configurationStateId"]),
+            "configurationItemMD5Hash": item["configurationStateMd5Hash"], "arn": item["ARN"],
             "resourceType": item["resourceType"], "resourceId": item["resourceId"],
             "resourceName": item["resourceName"], "awsRegion": item["awsRegion"],
             "availabilityZone": item["availabilityZone"],

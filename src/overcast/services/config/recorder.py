@@ -5,7 +5,9 @@ While a recorder is recording, a loop scans its account and region every `SCAN_P
 reads the resources through the services' own operations (`discovery.py`), compares each with its
 last configuration item, and records a new item when the resource appeared (`ResourceDiscovered`),
 changed (`OK`) or went away (`ResourceDeleted`), in AWS's shape, version 1.3
-(https://docs.aws.amazon.com/config/latest/developerguide/config-item-table.html). Each new item
+(https://docs.aws.amazon.com/config/latest/developerguide/config-item-table.html), kept as change
+notifications carry it (`awsAccountId`, `configurationItemVersion`, `configurationStateMd5Hash`;
+the API's form is made by `api_resources.api_item`). Each new item
 runs the change-triggered rules whose scope takes it. The same loop runs periodic rules when due."""
 
 from __future__ import annotations
@@ -112,9 +114,9 @@ def _digest(resource: Resource) -> str:
 
 
 def _item(account: str, region: str, resource: Resource, status: str, now: float) -> dict[str, Any]:
-    return {"version": "1.3", "accountId": account, "configurationItemCaptureTime": rules.iso(now),
-            "configurationItemStatus": status, "configurationStateId": str(int(now * 1000)),
-            "configurationItemMD5Hash": "", "ARN": resource.arn, "resourceType": resource.resource_type,
+    return {"configurationItemVersion": "1.3", "awsAccountId": account,
+            "configurationItemCaptureTime": rules.iso(now), "configurationItemStatus": status,
+            "configurationStateId": int(now * 1000), "configurationStateMd5Hash": "", "ARN": resource.arn, "resourceType": resource.resource_type,
             "resourceId": resource.resource_id, "resourceName": resource.name, "awsRegion": region,
             "availabilityZone": "Not Applicable",
             "resourceCreationTime": rules.iso(resource.created) if resource.created else None,
@@ -125,5 +127,5 @@ def _item(account: str, region: str, resource: Resource, status: str, now: float
 
 def _deleted_item(last: dict[str, Any], now: float) -> dict[str, Any]:
     return {**last, "configurationItemCaptureTime": rules.iso(now), "configurationItemStatus": "ResourceDeleted",
-            "configurationStateId": str(int(now * 1000)), "configuration": None, "supplementaryConfiguration": {},
+            "configurationStateId": int(now * 1000), "configuration": None, "supplementaryConfiguration": {},
             "tags": {}}
