@@ -1,0 +1,12 @@
+"""AWS Config's operations, grouped by concern in the `api_*.py` mixins."""
+
+from __future__ import annotations
+
+from overcast.services.config.api_recorders import RecorderOperations
+from overcast.services.config.api_resources import ResourceOperations
+from overcast.services.config.api_rules import RuleOperations
+from overcast.services.config.api_tags import TagOperations
+
+
+class ConfigApi(RecorderOperations, RuleOperations, ResourceOperations, TagOperations):
+    """AWS Config (json protocol, target prefix `StarlingDoveService`)."""
