@@ -9,6 +9,7 @@ import hashlib
 import zlib
 
 import botocore.exceptions
+import httpx
 import pytest
 
 
@@ -274,3 +275,11 @@ def test_get_object_attributes(s3, bucket):
     assert out["ObjectSize"] == 5
     assert out["StorageClass"] == "STANDARD"
     assert out["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(b"12345").digest()).decode()
+
+
+def test_post_on_an_object_without_a_subresource_is_405(overcast_server, bucket):
+    # S3 takes POST on an object only with ?uploads, ?uploadId, ?restore or ?select
+    answer = httpx.post(f"{overcast_server.url}/{bucket}/some/key", content=b"")
+    assert answer.status_code == 405
+    assert "<Code>MethodNotAllowed</Code>" in answer.text
+    assert "<Method>POST</Method><ResourceType>OBJECT</ResourceType>" in answer.text

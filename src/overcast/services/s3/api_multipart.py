@@ -93,9 +93,14 @@ class MultipartOperations(ObjectOperations):
             out["CopySourceVersionId"] = src.version_id
         return out
 
-    async def complete_multipart_upload(self, ctx: RequestContext, bucket: str, key: str, upload_id: str,
+    async def complete_multipart_upload(self, ctx: RequestContext, bucket: str, key: str,
+                                        upload_id: str | None = None,
                                         multipart_upload: dict[str, Any] | None = None,
                                         **params: Any) -> dict[str, Any]:
+        if upload_id is None:
+            # POST on an object with no subresource is no operation: S3 answers 405 (only ?uploads,
+            # ?uploadId, ?restore and ?select take POST on an object; browser forms POST to the bucket)
+            raise e.method_not_allowed("POST", "OBJECT")
         target = self.store.bucket(bucket)
         try:
             upload = self.multipart.get(bucket, key, upload_id)
