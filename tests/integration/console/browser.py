@@ -2,16 +2,20 @@
 Playwright driving a headless Chromium.
 
 The browser is Debian's (`/usr/lib/chromium/chromium`, what `apt-get install chromium` gives) or
-Playwright's own (`playwright install chromium`); without Playwright or either browser the browser
-tests skip, saying which is missing. `OVERCAST_SCREENSHOTS=docs/images` makes the tests that show a
+Playwright's own (`playwright install chromium`). Where neither is there but the tests run as root on
+a Debian-like system (a CI machine built from scratch), the first test process that needs a browser
+installs Debian's Chromium with apt-get, once, under a lock (`OVERCAST_INSTALL_CHROMIUM=0` turns that
+off). Without Playwright or any browser the browser tests skip, saying which is missing. `OVERCAST_SCREENSHOTS=docs/images` makes the tests that show a
 main page save its screenshot there.
 """
 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,14 +28,43 @@ SYSTEM_BROWSERS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/
                    "/usr/bin/google-chrome")
 
 
+def _system_browser() -> str | None:
+    for candidate in (os.environ.get("OVERCAST_CHROMIUM"), *SYSTEM_BROWSERS, shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _install_debian_chromium() -> None:
+    """As root with apt-get (a fresh CI machine): install Debian's Chromium once; the lock makes the
+    other test processes wait for the first one's install instead of running apt-get beside it."""
+    if os.environ.get("OVERCAST_INSTALL_CHROMIUM") == "0" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    with open("/tmp/overcast-chromium-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _system_browser():
+            return
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "timeout": 240, "check": False,
+                 "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
+        subprocess.run(["apt-get", "update", "-qq"], **quiet)  # type: ignore[call-overload]
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+                       **quiet)  # type: ignore[call-overload]
+
+
 def _executable(playwright: Any) -> str | None:
     """A Chromium to drive: Playwright's own if it is installed, else the system's."""
     own = playwright.chromium.executable_path
     if own and Path(own).exists():
         return None  # Playwright finds its own
-    for candidate in (os.environ.get("OVERCAST_CHROMIUM"), *SYSTEM_BROWSERS, shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
+    found = _system_browser()
+    if found is None:
+        try:
+            _install_debian_chromium()
+        except (OSError, subprocess.SubprocessError):
+            pass  # no browser: the tests skip with the reason below
+        found = _system_browser()
+    if found:
+        return found
     raise LookupError("no Chromium: install Debian's (`apt-get install chromium`) or Playwright's "
                       "(`playwright install chromium`), or name one in OVERCAST_CHROMIUM")
 
