@@ -67,7 +67,7 @@ class Provider:
 #: modules holding providers; each exposes PROVIDERS, a list of Provider instances
 PROVIDER_MODULES = (
     "lambda_", "sqs", "sns", "logs", "iam", "dynamodb", "events", "s3", "kinesis", "apigateway",
-    "apigatewayv2", "elbv2", "ssm", "cloudwatch", "custom", "misc", "firehose", "ses", "cloudfront",
+    "apigatewayv2", "elbv2", "ssm", "cloudwatch", "custom", "misc", "firehose", "ses", "cloudfront", "pipes",
 )
 
 _REGISTRY: dict[str, Provider] = {}
