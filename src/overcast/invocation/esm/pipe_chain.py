@@ -115,6 +115,8 @@ class PipeChain:
         """The enrichment's answer is the events the target gets: a JSON array is one event per
         item; any other value one event."""
         events = self._shaped(events, self.pipe.get("EnrichmentParameters"))
+        if ":api-destination/" in arn:
+            return [await self._ask_api(arn, event) for event in events]
         if arn.split(":")[2:3] != ["lambda"]:
             raise ChainFailed(f"overcast's pipes cannot enrich with {arn} yet", SYSTEM_ERROR)
         answer = await self._call(arn, events, trace)
@@ -125,6 +127,23 @@ class PipeChain:
         if value is None:
             return []
         return value if isinstance(value, list) else [value]
+
+    async def _ask_api(self, arn: str, event: Any) -> Any:
+        """One event sent to an API destination (with EnrichmentParameters.HttpParameters); its
+        response body (JSON, or text) is the enriched event."""
+        http = (self.pipe.get("EnrichmentParameters") or {}).get("HttpParameters") or {}
+        payload = (event if isinstance(event, str) else json.dumps(event)).encode()
+        try:
+            answer = self._deliverer(arn)(self.platform, arn, payload, {"HttpParameters": http})
+            if inspect.isawaitable(answer):
+                answer = await answer
+        except ServiceError as error:
+            raise ChainFailed(f"{arn}: {error.code} {error.message}") from None
+        body = answer[1] if isinstance(answer, tuple) else b""
+        try:
+            return json.loads(body) if body.strip() else None
+        except ValueError:
+            return body.decode("utf-8", "replace")
 
     async def _target(self, events: list[Any], trace: str | None) -> bytes:
         params = self.pipe.get("TargetParameters") or {}
