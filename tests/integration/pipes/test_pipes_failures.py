@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from overcast.testing import create_function
+from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import wait_for_records
 from tests.integration.pipes.test_pipes_sqs import ROLE, queue, receive_all, wait_state
 
@@ -81,3 +81,28 @@ def test_a_failing_enrichment_fails_the_batch(sqs, lam, pipes):
     sqs.send_message(QueueUrl=url, MessageBody="never enriched")
     assert [m["Body"] for m in receive_all(sqs, dlq_url, 1)] == ["never enriched"]
     assert sqs.receive_message(QueueUrl=target_url, WaitTimeSeconds=0).get("Messages") is None
+
+
+def test_a_stream_batch_the_target_keeps_failing_goes_to_the_dead_letter_queue(overcast_server, sqs, lam, pipes):
+    kinesis = overcast_server.client("kinesis")
+    stream = f"s-{uuid.uuid4().hex[:8]}"
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    wait_until(lambda: kinesis.describe_stream(StreamName=stream)["StreamDescription"]["StreamStatus"] == "ACTIVE",
+               20, "the stream active")
+    stream_arn = kinesis.describe_stream(StreamName=stream)["StreamDescription"]["StreamARN"]
+    dlq_url, dlq_arn = queue(sqs)
+    failing = create_function(lam, FAILING, Timeout=30)
+    target = lam.get_function(FunctionName=failing)["Configuration"]["FunctionArn"]
+    name = f"p-{uuid.uuid4().hex[:8]}"
+    pipes.create_pipe(Name=name, Source=stream_arn, Target=target, RoleArn=ROLE,
+                      SourceParameters={"KinesisStreamParameters": {
+                          "StartingPosition": "TRIM_HORIZON", "MaximumRetryAttempts": 1,
+                          "DeadLetterConfig": {"Arn": dlq_arn}}})
+    wait_state(pipes, name, "RUNNING")
+    kinesis.put_record(StreamName=stream, Data=b'{"n": 1}', PartitionKey="k")
+    [message] = receive_all(sqs, dlq_url, 1)
+    info = json.loads(message["Body"])
+    assert info["KinesisBatchInfo"]["streamArn"] == stream_arn
+    assert info["KinesisBatchInfo"]["batchSize"] == 1
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["requestContext"]["approximateInvokeCount"] == 2
