@@ -120,12 +120,14 @@ class PipesApi:
         pipe["RoleArn"] = role_arn
         for member, key in (("description", "Description"), ("desired_state", "DesiredState"),
                             ("target", "Target"), ("enrichment", "Enrichment"),
-                            ("enrichment_parameters", "EnrichmentParameters"),
                             ("log_configuration", "LogConfiguration"), ("kms_key_identifier", "KmsKeyIdentifier")):
             if params.get(member) is not None:
                 pipe[key] = params[member]
-        for member, key in (("source_parameters", "SourceParameters"), ("target_parameters", "TargetParameters")):
-            if params.get(member) is not None:  # UpdatePipe*Parameters: members given replace the pipe's
+        # AWS: fields not given stay; a service-specific object given (SqsQueueParameters,
+        # EventBridgeEventBusParameters...) replaces the pipe's as a whole
+        for member, key in (("source_parameters", "SourceParameters"), ("target_parameters", "TargetParameters"),
+                            ("enrichment_parameters", "EnrichmentParameters")):
+            if params.get(member) is not None:
                 pipe[key] = {**pipe.get(key, {}), **params[member]}
         if pipe.get("Enrichment") == "":
             pipe.pop("Enrichment")
