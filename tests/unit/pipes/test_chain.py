@@ -69,3 +69,27 @@ def test_a_target_that_refuses_an_event_fails_the_batch(platform: Platform) -> N
     result = asyncio.run(PipeChain(platform, pipe(QUEUE)).invoke({"Records": [RECORD]}))
     assert result.status == FUNCTION_ERROR
     assert "NonExistentQueue" in result.message
+
+
+def test_an_express_workflow_enriches_synchronously_through_the_states_deliverer(platform: Platform) -> None:
+    asked: list[tuple[bytes, dict[str, Any]]] = []
+    sent: list[bytes] = []
+
+    def workflow(p: Platform, arn: str, body: bytes, options: dict[str, Any]) -> tuple[int, bytes]:
+        asked.append((body, options))
+        return 200, json.dumps([{"order": e["order"], "checked": True} for e in json.loads(body)]).encode()
+
+    platform.component(Registry).install([Spec("states", workflow),
+                                          Spec("sqs", lambda p, arn, body, options: sent.append(body))])
+    chain = PipeChain(platform, {**pipe(QUEUE), "Enrichment": MACHINE,
+                                 "EnrichmentParameters": {"InputTemplate": '{"order": <$.body.order>}'}})
+    assert asyncio.run(chain.invoke({"Records": [RECORD]})).status == OK
+    assert asked == [(b'[{"order": 1}]', {"StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}})]
+    assert [json.loads(b) for b in sent] == [{"order": 1, "checked": True}]
+
+
+def test_without_a_states_deliverer_a_workflow_enrichment_fails_the_batch(platform: Platform) -> None:
+    platform.component(Registry).install([Spec("sqs", lambda p, arn, body, options: None)])
+    chain = PipeChain(platform, {**pipe(QUEUE), "Enrichment": MACHINE})
+    result = asyncio.run(chain.invoke({"Records": [RECORD]}))
+    assert result.status != OK and "states" in result.message

@@ -117,9 +117,13 @@ class PipeChain:
         events = self._shaped(events, self.pipe.get("EnrichmentParameters"))
         if ":api-destination/" in arn:
             return [await self._ask_api(arn, event) for event in events]
-        if arn.split(":")[2:3] != ["lambda"]:
-            raise ChainFailed(f"overcast's pipes cannot enrich with {arn} yet", SYSTEM_ERROR)
-        answer = await self._call(arn, events, trace)
+        service = arn.split(":")[2:3]
+        if service == ["states"]:  # an EXPRESS workflow, run synchronously with the batch
+            answer = await self._run_workflow(arn, events)
+        elif service == ["lambda"]:
+            answer = await self._call(arn, events, trace)
+        else:
+            raise ChainFailed(f"overcast's pipes cannot enrich with {arn}", SYSTEM_ERROR)
         try:
             value = json.loads(answer) if answer.strip() else None
         except ValueError:
@@ -127,6 +131,19 @@ class PipeChain:
         if value is None:
             return []
         return value if isinstance(value, list) else [value]
+
+    async def _run_workflow(self, arn: str, events: list[Any]) -> bytes:
+        """A synchronous execution of the EXPRESS state machine `arn` with the batch as its input,
+        through the `states` deliverer: with `InvocationType: REQUEST_RESPONSE` it answers
+        `(status, output)` once the execution ends (see docs/pipes.md)."""
+        options = {"StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}}
+        try:
+            answer = self._deliverer(arn)(self.platform, arn, json.dumps(events).encode(), options)
+            if inspect.isawaitable(answer):
+                answer = await answer
+        except ServiceError as error:
+            raise ChainFailed(f"{arn}: {error.code} {error.message}") from None
+        return answer[1] if isinstance(answer, tuple) else b""
 
     async def _ask_api(self, arn: str, event: Any) -> Any:
         """One event sent to an API destination (with EnrichmentParameters.HttpParameters); its
@@ -157,10 +174,12 @@ class PipeChain:
             delivery.record(self.platform, target, json.dumps(events))  # FIRE_AND_FORGET: an Event invocation
             return b""
         if service == "states":
-            # Step Functions starts an execution per batch; through the outbox, to the service's deliverer
+            machine = params.get("StepFunctionStateMachineParameters") or {}
+            if machine.get("InvocationType") == "REQUEST_RESPONSE":  # EXPRESS, synchronously
+                return await self._run_workflow(target, events)
+            # an execution per batch, started through the outbox by the service's deliverer
             delivery.record(self.platform, target, json.dumps(events),
-                            options={"StepFunctionStateMachineParameters":
-                                     params.get("StepFunctionStateMachineParameters") or {}})
+                            options={"StepFunctionStateMachineParameters": machine})
             return b""
         deliver = self._deliverer(target)
         for event, original in zip(events, originals, strict=True):
