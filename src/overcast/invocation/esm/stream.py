@@ -202,7 +202,7 @@ class StreamPoller(Poller):
 
     def _iterator_age(self, part: list[StreamRecord]) -> None:
         """Lambda's IteratorAge: the age of the batch's last record as the function is invoked."""
-        if self.platform.metrics.enabled and part:
+        if self.platform.metrics.enabled and part and not self.config.get("_pipe"):  # a pipe is no function
             try:
                 ref = self.invoker.ref()
             except Exception:  # the mapping is gone (LambdaError): the invocation says so; metrics never stop a poller
