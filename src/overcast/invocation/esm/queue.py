@@ -36,11 +36,13 @@ INIT_ALLOWANCE = 10.0     # real seconds an environment may take to start (Lambd
 
 
 class QueuePoller(Poller):
-    def __init__(self, platform: Platform, config: dict[str, Any], source: QueueSource) -> None:
+    def __init__(self, platform: Platform, config: dict[str, Any], source: QueueSource,
+                 invoker: MappingInvoker | None = None) -> None:
+        """`invoker`: what a batch is handed to (the mapping's function by default; a pipe's chain)."""
         self.platform = platform
         self.config = config
         self.source = source
-        self.invoker = MappingInvoker(platform, config["UUID"])
+        self.invoker = invoker or MappingInvoker(platform, config["UUID"])
         self.filters: Filters = compile_filters("sqs", config.get("FilterCriteria"))
         self.batch_size = int(config.get("BatchSize", 10))
         self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))

@@ -40,13 +40,16 @@ def _iso(epoch: float, millis: bool = True) -> str:
 
 
 class StreamPoller(Poller):
-    def __init__(self, platform: Platform, config: dict[str, Any], source: StreamSource) -> None:
+    def __init__(self, platform: Platform, config: dict[str, Any], source: StreamSource,
+                 invoker: MappingInvoker | None = None) -> None:
+        """`invoker`: what a batch is handed to (the mapping's function by default; a pipe's chain,
+        whose checkpoints are kept under the pipe's ARN as the mapping's UUID)."""
         self.platform = platform
         self.config = config
         self.source = source
         self.uuid = config["UUID"]
         self.store = platform.component(MappingStore)
-        self.invoker = MappingInvoker(platform, self.uuid)
+        self.invoker = invoker or MappingInvoker(platform, self.uuid)
         self.filters: Filters = compile_filters(source.kind, config.get("FilterCriteria"))
         self.batch_size = int(config.get("BatchSize", 100))
         self.window = float(config.get("MaximumBatchingWindowInSeconds", 0))
@@ -64,7 +67,7 @@ class StreamPoller(Poller):
         self.role = ""
         self.stopped = False
         try:
-            self.role = self.invoker.functions.resolve(self.invoker.ref()).config.get("Role", "")
+            self.role = config.get("_role") or self.invoker.functions.resolve(self.invoker.ref()).config.get("Role", "")
         except Exception:  # the function is gone: the invocations will report it
             pass
 
@@ -199,7 +202,7 @@ class StreamPoller(Poller):
 
     def _iterator_age(self, part: list[StreamRecord]) -> None:
         """Lambda's IteratorAge: the age of the batch's last record as the function is invoked."""
-        if self.platform.metrics.enabled and part:
+        if self.platform.metrics.enabled and part and not self.config.get("_pipe"):  # a pipe is no function
             try:
                 ref = self.invoker.ref()
             except Exception:  # the mapping is gone (LambdaError): the invocation says so; metrics never stop a poller
@@ -250,7 +253,7 @@ class StreamPoller(Poller):
         millis = self.source.kind == "kinesis"
         record: dict[str, Any] = {
             "requestContext": {"requestId": result.request_id if result else "", "functionArn":
-                               self.config["FunctionArn"], "condition": condition,
+                               self.config.get("FunctionArn", ""), "condition": condition,
                                "approximateInvokeCount": attempts},
         }
         if result is not None:  # a batch dropped for its age before another attempt has no response

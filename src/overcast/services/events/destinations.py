@@ -56,8 +56,9 @@ class RateLimits:
         return wait
 
 
-async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
-    """Send one event to the API destination `target_arn`."""
+async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Answer:
+    """Send one event to the API destination `target_arn`; the endpoint's answer `(status, body)`
+    (a pipe's enrichment reads the body)."""
     arn = arns.parse(target_arn)
     store = platform.component(EventsStore)
     name = arn.resource.split("/")[1]
@@ -76,9 +77,9 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes, options: 
         await platform.clock.sleep(wait)
     url, method, headers, body = request_for(destination, connection, payload, options.get("HttpParameters") or {})
     headers.update(await _authorization(platform, arn.account, arn.region, connection))
-    status, _ = await asyncio.to_thread(send, url, method, headers, body)
+    status, answer = await asyncio.to_thread(send, url, method, headers, body)
     if 200 <= status < 300:
-        return
+        return status, answer
     if status in (401, 407):
         if connection["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS":
             connection["_token"] = None  # AWS: an OAuth token is refreshed after a 401 or 407

@@ -57,9 +57,10 @@ DLQ_ERROR_CODES = {
 }
 
 
-def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Awaitable[None] | None:
+def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Awaitable[Any] | None:
     """Put an event on the bus `target_arn` (see the module docstring for the payload), or send it to
-    the API destination `target_arn` (an awaitable: see `destinations.py`)."""
+    the API destination `target_arn` (an awaitable of the endpoint's `(status, body)`: see
+    `destinations.py`)."""
     arn = arns.parse(target_arn)
     if arn.resource_type == "api-destination":
         return destinations.deliver(platform, target_arn, payload, options)
