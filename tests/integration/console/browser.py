@@ -11,7 +11,6 @@ main page save its screenshot there.
 
 from __future__ import annotations
 
-import atexit
 import fcntl
 import os
 import shutil
@@ -69,39 +68,39 @@ def _executable(playwright: Any) -> str | None:
                       "(`playwright install chromium`), or name one in OVERCAST_CHROMIUM")
 
 
-#: One Playwright and one browser per test process: Playwright's sync API runs one instance at a
-#: time, and several test modules take the `browser` fixture.
-_shared: dict[str, Any] = {}
+#: Why no browser can be had in this test process, once found out (so later modules skip at once).
+_no_browser: dict[str, str] = {}
 
 
-def _launch() -> Any:
-    """The process's browser, started on first use; skips the test when none can be had."""
-    if "skip" in _shared:
-        pytest.skip(_shared["skip"])
-    if "browser" in _shared:
-        return _shared["browser"]
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for one test module; skips the test when none can be had.
+
+    Module-scoped, and Playwright is stopped after the module: Playwright's sync API runs its own
+    asyncio loop in the test process's main thread while it is started, so leaving it running would
+    break every later test in the same process that runs an event loop (`asyncio.run` refuses to
+    start a loop while another is running)."""
+    if "reason" in _no_browser:
+        pytest.skip(_no_browser["reason"])
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
     sync_api.expect.set_options(timeout=30_000)  # functions start and pages poll on a loaded machine
     playwright = sync_api.sync_playwright().start()
     try:
         executable = _executable(playwright)
-        _shared["browser"] = playwright.chromium.launch(headless=True, executable_path=executable,
-                                                        args=["--no-sandbox", "--disable-dev-shm-usage"])
+        launched = playwright.chromium.launch(headless=True, executable_path=executable,
+                                              args=["--no-sandbox", "--disable-dev-shm-usage"])
     except LookupError as exc:
-        _shared["skip"] = str(exc)
+        _no_browser["reason"] = str(exc)
     except Exception as exc:  # a browser that cannot start on this machine
-        _shared["skip"] = f"Chromium cannot start here: {exc}"
-    if "skip" in _shared:
+        _no_browser["reason"] = f"Chromium cannot start here: {exc}"
+    if "reason" in _no_browser:
         playwright.stop()
-        pytest.skip(_shared["skip"])
-    atexit.register(playwright.stop)
-    atexit.register(_shared["browser"].close)
-    return _shared["browser"]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Any:
-    return _launch()
+        pytest.skip(_no_browser["reason"])
+    try:
+        yield launched
+    finally:
+        launched.close()
+        playwright.stop()
 
 
 @contextmanager
