@@ -103,7 +103,9 @@ def test_sam_cloudwatch_logs_event_and_a_subscription_to_firehose(overcast_serve
     def delivered():
         listing = s3.list_objects_v2(Bucket=ids["Bucket"], Prefix="audit/").get("Contents", [])
         bodies = [s3.get_object(Bucket=ids["Bucket"], Key=o["Key"])["Body"].read() for o in listing]
-        messages = [json.loads(gzip.decompress(b)) for b in bodies]
+        # Firehose concatenates the records one buffer holds: each is a gzip member with one JSON
+        # document, so an object can hold the control message and the data message back to back
+        messages = [m for b in bodies for m in _documents(gzip.decompress(b).decode())]
         return [m for m in messages if m["messageType"] == "DATA_MESSAGE"] or None
 
     audit = wait_until(delivered, timeout=30, what="the audit events in S3")
@@ -114,3 +116,14 @@ def test_sam_cloudwatch_logs_event_and_a_subscription_to_firehose(overcast_serve
     cf.delete_stack(StackName=stack)
     assert wait(cf, stack_id)["StackStatus"] == "DELETE_COMPLETE"
     assert ids["Hose"] not in firehose.list_delivery_streams(Limit=100)["DeliveryStreamNames"]
+
+
+def _documents(text: str) -> list[dict]:
+    """The JSON documents written one after another in `text`."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while at < len(text):
+        document, at = decoder.raw_decode(text, at)
+        found.append(document)
+        while at < len(text) and text[at].isspace():
+            at += 1
+    return found
