@@ -55,11 +55,16 @@ def test_sqs_mapping_survives_sigkill(tmp_path):
         url = sqs.create_queue(QueueName="crash", Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         name = create_function(lam, COLLECTOR, Environment={"Variables": {"RECORD_FILE": str(path), "SLEEP": "0.005"}})
-        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10)
+        # the mapping starts once the queue is full and the crash comes as soon as the first batch is
+        # done, so however fast or slow the machine, the run is in the middle when it is killed
+        uuid = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
+                                               Enabled=False)["UUID"]
         expected = {f"m{i}" for i in range(COUNT)}
         for start in range(0, COUNT, 10):
             sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"}
                                                           for i in range(start, start + 10)])
+        lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+        wait_until(lambda: _seen(path), 60, "the first batch processed", interval=0.005)
         assert len(_seen(path)) < COUNT, "all processed before the crash: the test proves nothing"
         server.restart(crash=True)
         _wait(path, expected)
