@@ -106,12 +106,21 @@ async function alarmTable(into) {
   } catch (error) { into.replaceChildren(errorBox(error)); }
 }
 
+// A namespace narrows the list (ListMetrics pages through at most 2,000 metrics, and a busy
+// overcast publishes more than that of its own).
 async function metricList(into) {
-  const metrics = await all("ListMetrics", {}, "Metrics");
-  const select = h("select", { id: "metric" }, metrics.map((m, i) => h("option", { value: i },
-    `${m.Namespace} · ${m.MetricName}${(m.Dimensions || []).length ? " · " + m.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(", ") : ""}`)));
+  const namespace = h("input", { id: "namespace", type: "search", placeholder: "all namespaces" });
+  const select = h("select", { id: "metric" });
   const stat = h("select", { id: "stat" }, ["Sum", "Average", "Maximum", "Minimum", "SampleCount", "p99"].map((s) => h("option", { value: s }, s)));
   const out = h("div", { "aria-live": "polite" });
+  let metrics = [];
+  const load = async () => {
+    const filter = namespace.value.trim();
+    metrics = await all("ListMetrics", filter ? { Namespace: filter } : {}, "Metrics");
+    select.replaceChildren(...metrics.map((m, i) => h("option", { value: i },
+      `${m.Namespace} · ${m.MetricName}${(m.Dimensions || []).length ? " · " + m.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(", ") : ""}`)));
+    out.replaceChildren(metrics.length ? "" : h("p", { class: "muted" }, "No metrics."));
+  };
   const show = async (e) => {
     e.preventDefault();
     const m = metrics[Number(select.value)];
@@ -121,7 +130,10 @@ async function metricList(into) {
       out.replaceChildren(chart(`${m.Namespace} ${m.MetricName} (${stat.value})`, results));
     } catch (error) { out.replaceChildren(errorBox(error)); }
   };
-  into.replaceChildren(metrics.length ? h("form", { onsubmit: show }, h("div", { class: "row" },
+  namespace.addEventListener("change", () => load().catch((error) => out.replaceChildren(errorBox(error))));
+  into.replaceChildren(h("form", { onsubmit: show }, h("div", { class: "row" },
+    h("div", {}, h("label", { for: "namespace" }, "Namespace"), namespace),
     h("div", {}, h("label", { for: "metric" }, "Metric"), select), h("div", {}, h("label", { for: "stat" }, "Statistic"), stat),
-    h("button", { type: "submit" }, "Chart"))) : h("p", { class: "muted" }, "No metrics."), out);
+    h("button", { type: "submit" }, "Chart"))), out);
+  await load();
 }
