@@ -151,7 +151,21 @@ async def _integration(run: Run, names: dict[str, str], params: Any) -> Any:
         raise StatesError("States.Runtime", f"overcast does not run the integration arn:aws:states:::{key}")
     service, operation = OPTIMIZED[key]
     return await calls.call(run.platform, run.account, run.region, service, operation,
-                            params if isinstance(params, dict) else {})
+                            _as_text(key, params) if isinstance(params, dict) else {})
+
+
+def _as_text(key: str, params: dict[str, Any]) -> dict[str, Any]:
+    """AWS's optimized integrations send a JSON value where the API takes text: SQS's
+    MessageBody, SNS's Message, EventBridge entries' Detail."""
+    out = dict(params)
+    for field in ("MessageBody", "Message"):
+        if field in out and not isinstance(out[field], str):
+            out[field] = json.dumps(out[field], separators=(",", ":"))
+    if key == "events:putEvents" and isinstance(out.get("Entries"), list):
+        out["Entries"] = [{**e, "Detail": json.dumps(e["Detail"], separators=(",", ":"))}
+                          if isinstance(e, dict) and not isinstance(e.get("Detail", ""), str) else e
+                          for e in out["Entries"]]
+    return out
 
 
 async def _invoke(run: Run, function: str, payload: Any) -> tuple[bytes, str]:
