@@ -52,7 +52,7 @@ class _Parser:
         self.space()
         if self.text[self.pos:self.pos + 1] == ")":
             self.pos += 1
-            return FUNCTIONS[name](*args)
+            return FUNCTIONS[name]()
         while True:
             args.append(self.argument())
             self.space()
@@ -62,6 +62,8 @@ class _Parser:
                 break
             if char != ",":
                 raise IntrinsicError(f"Invalid intrinsic function expression: {self.text}")
+        if name != "States.Format":
+            args = [_literal(a) for a in args]
         try:
             return FUNCTIONS[name](*args)
         except IntrinsicError:
@@ -106,7 +108,8 @@ class _Parser:
         while self.pos < len(self.text):
             c = self.text[self.pos]
             if c == "\\" and self.pos + 1 < len(self.text):
-                out.append(self.text[self.pos + 1])
+                escaped = self.text[self.pos + 1]
+                out.append(_BRACES.get(escaped, escaped))
                 self.pos += 2
                 continue
             if c == "'":
@@ -117,13 +120,23 @@ class _Parser:
         raise IntrinsicError(f"Unterminated string in {self.text}")
 
 
+#: escaped braces (`\\{`, `\\}`) stay apart from States.Format's `{}` placeholders until formatted
+_BRACES = {"{": "\ue000", "}": "\ue001"}
+
+
+def _literal(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\ue000", "{").replace("\ue001", "}")
+    return value
+
+
 def _format(template: str, *values: Any) -> str:
-    parts = template.split("{}")
+    parts = [_literal(part) for part in template.split("{}")]
     if len(parts) - 1 != len(values):
         raise IntrinsicError(f"Number of arguments in States.Format does not match the template: {template}")
     out = parts[0]
     for value, part in zip(values, parts[1:], strict=True):
-        out += (value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))) + part
+        out += (_literal(value) if isinstance(value, str) else json.dumps(value, separators=(",", ":"))) + part
     return out
 
 

@@ -67,6 +67,10 @@ def _state(name: str, state: Any, states: dict[str, Any], where: str) -> list[tu
         if "Next" in state and state.get("End"):
             found.append(("SCHEMA_VALIDATION_FAILED", 'The field "Next" should not be used when "End" is true',
                           where))
+    for field in ("Retry", "Catch"):
+        if field in state and kind not in ("Task", "Parallel", "Map"):
+            found.append(("SCHEMA_VALIDATION_FAILED", f"Field '{field}' is not supported by state type '{kind}'",
+                          where))
     if kind == "Task" and "Resource" not in state:
         found.append(("SCHEMA_VALIDATION_FAILED", 'The field "Resource" is required', where))
     if kind == "Wait" and sum(k in state for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")) != 1:
