@@ -113,3 +113,15 @@ def test_map_state_with_item_selector(sfn):
     history = types(sfn, described["executionArn"])
     assert history.count("MapIterationStarted") == 3 and history.count("MapIterationSucceeded") == 3
     assert history[:3] == ["ExecutionStarted", "MapStateEntered", "MapStateStarted"]
+
+
+def test_map_of_a_thousand_items(sfn):
+    arn = machine(sfn, {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "MaxConcurrency": 40, "End": True,
+        "ItemProcessor": {"StartAt": "Square", "States": {"Square": {
+            "Type": "Pass", "Parameters": {"n.$": "States.MathAdd($, 1)"}, "End": True}}}}}})
+    described = run(sfn, arn, list(range(1000)), timeout=240)
+    assert output(described) == [{"n": i + 1} for i in range(1000)]
+    history = sfn.get_paginator("get_execution_history").paginate(executionArn=described["executionArn"])
+    kinds = [e["type"] for page in history for e in page["events"]]
+    assert kinds.count("MapIterationSucceeded") == 1000
