@@ -198,3 +198,19 @@ def test_dynamodb_and_aws_sdk_integrations(sfn, aws):
     assert result["got"]["Item"] == {"id": {"S": "o-1"}, "qty": {"N": "3"}}
     assert result["table"] == {"name": table}
     assert result["missing"]["Error"] == "DynamoDB.ResourceNotFoundException"
+
+
+def test_nested_start_execution_and_aws_sdk_sfn(sfn):
+    child = machine(sfn, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    arn = machine(sfn, {"StartAt": "Start", "States": {
+        "Start": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+                  "Parameters": {"StateMachineArn": child, "Input": {"from.$": "$$.Execution.Name"}},
+                  "ResultSelector": {"arn.$": "$.ExecutionArn"}, "ResultPath": "$.child", "Next": "Describe"},
+        "Describe": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:describeStateMachine",
+                     "Parameters": {"StateMachineArn": child}, "ResultSelector": {"type.$": "$.Type"},
+                     "ResultPath": "$.described", "End": True}}})
+    described = run(sfn, arn)
+    result = output(described)
+    assert result["described"] == {"type": "STANDARD"}
+    child_run = finished(sfn, result["child"]["arn"])
+    assert output(child_run) == {"from": described["name"]}

@@ -1,7 +1,7 @@
 """Service integrations' calls, in process: an operation of another overcast service with its
-input as Step Functions passes it (members by their model names, JSON values), answered with its
-output as JSON (timestamps as epoch seconds, blobs as base64), through the service's own method
-just as the gateway would call it, never over HTTP."""
+input as Step Functions passes it (members by their model names in PascalCase, JSON values),
+answered with its output as JSON (members in PascalCase, timestamps as epoch seconds, blobs as
+base64), through the service's own method just as the gateway would call it, never over HTTP."""
 
 from __future__ import annotations
 
@@ -62,8 +62,11 @@ def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, 
     if shape is None:
         return {}
     members = shape.members
+    # Step Functions names every member in PascalCase (`StateMachineArn`), whatever the model's case
+    by_lower = {name.lower(): name for name in members}
+    named = {by_lower.get(key.lower(), key): value for key, value in params.items()}
     converted = {key: from_json(members[key], value, key, opts.raw_shapes, opts.serialization_code)
-                 for key, value in params.items() if key in members}
+                 for key, value in named.items() if key in members}
     check_input(shape, converted, opts)
     return {argument_name(key): value for key, value in converted.items()}
 
@@ -75,7 +78,7 @@ def _output(shape: Shape, value: Any) -> Any:
         return value.value
     kind = shape.type_name
     if kind == "structure" and not shape.is_document_type and isinstance(value, dict):
-        return {key: _output(shape.members[key], item) for key, item in value.items()
+        return {key[:1].upper() + key[1:]: _output(shape.members[key], item) for key, item in value.items()
                 if key in shape.members and item is not None}
     if kind == "list" and isinstance(value, list | tuple):
         return [_output(shape.member, item) for item in value]  # type: ignore[attr-defined]

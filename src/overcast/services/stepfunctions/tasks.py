@@ -158,7 +158,7 @@ def _as_text(key: str, params: dict[str, Any]) -> dict[str, Any]:
     """AWS's optimized integrations send a JSON value where the API takes text: SQS's
     MessageBody, SNS's Message, EventBridge entries' Detail."""
     out = dict(params)
-    for field in ("MessageBody", "Message"):
+    for field in ("MessageBody", "Message") + (("Input",) if key == "states:startExecution" else ()):
         if field in out and not isinstance(out[field], str):
             out[field] = json.dumps(out[field], separators=(",", ":"))
     if key == "events:putEvents" and isinstance(out.get("Entries"), list):
