@@ -7,6 +7,7 @@ result is the list of their outputs in order; the first failure fails the state.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from overcast.services.stepfunctions import paths
@@ -23,7 +24,7 @@ async def run_parallel(run: Run, state: dict[str, Any], data: Any, thread: Threa
     run.event(thread, "ParallelStateStarted")
     start = thread.prev
     try:
-        results = await asyncio.gather(*(run.branch(branch, data, Thread(start)) for branch in state["Branches"]))
+        results = await asyncio.gather(*(run.branch(branch, data, Thread(start, thread.variables)) for branch in state["Branches"]))
     except StatesError:
         run.event(thread, "ParallelStateFailed")
         raise
@@ -31,7 +32,10 @@ async def run_parallel(run: Run, state: dict[str, Any], data: Any, thread: Threa
     return list(results)
 
 
-async def run_map(run: Run, state: dict[str, Any], data: Any, thread: Thread, ctx: dict[str, Any]) -> list[Any]:
+async def run_map(run: Run, state: dict[str, Any], data: Any, thread: Thread, ctx: dict[str, Any],
+                  select: Callable[[int, Any], Any] | None = None) -> list[Any]:
+    """`select(index, item)`: the iteration's input (JSONata's ItemSelector); else ItemSelector or
+    Parameters as a payload template over the Map's input and `$$.Map.Item`."""
     items = paths.select(state.get("ItemsPath", "$"), data, ctx, field="ItemsPath")
     if not isinstance(items, list):
         raise StatesError("States.Runtime", f"An error occurred while executing the state. Map state input "
@@ -47,8 +51,11 @@ async def run_map(run: Run, state: dict[str, Any], data: Any, thread: Thread, ct
     async def one(index: int, item: Any) -> Any:
         async with gate:
             item_ctx = {"Map": {"Item": {"Index": index, "Value": item}}}
-            value = item if selector is None else paths.template(selector, data, {**ctx, **item_ctx})
-            line = Thread(start)
+            if select is not None:
+                value = select(index, item)
+            else:
+                value = item if selector is None else paths.template(selector, data, {**ctx, **item_ctx})
+            line = Thread(start, thread.variables)
             run.event(line, "MapIterationStarted", {"name": name, "index": index})
             try:
                 result = await run.branch(processor, value, line, item_ctx)

@@ -18,6 +18,7 @@ import random
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.stepfunctions import jsonata_mode as jq
 from overcast.services.stepfunctions import paths
 from overcast.services.stepfunctions.choice import matches
 from overcast.services.stepfunctions.intrinsics import IntrinsicError
@@ -43,6 +44,8 @@ class Run:
         self.context = context
         self.account, self.region = account, region
         self.clock = platform.clock
+        #: the machine's QueryLanguage; a state may name its own
+        self.language = "JSONPath"
 
     def event(self, thread: Thread, kind: str, details: dict[str, Any] | None = None,
               checkpoint: dict[str, Any] | None = None) -> int:
@@ -53,7 +56,8 @@ class Run:
         """Run the top-level states from `checkpoint` ({"state", "input", "prev"}) to the end."""
         states = definition["States"]
         name, data = checkpoint["state"], checkpoint["input"]
-        thread = Thread(checkpoint.get("prev", 0))
+        self.language = definition.get("QueryLanguage", "JSONPath")
+        thread = Thread(checkpoint.get("prev", 0), checkpoint.get("vars"))
         resume = checkpoint
         while True:
             next_name, data = await self.state(states, name, data, thread, top=True, resume=resume)
@@ -61,7 +65,7 @@ class Run:
             if next_name is None:
                 return data
             name = next_name
-            self.journal.checkpoint({"state": name, "input": data, "prev": thread.prev})
+            self.journal.checkpoint({"state": name, "input": data, "prev": thread.prev, "vars": thread.variables})
 
     async def branch(self, machine: dict[str, Any], data: Any, thread: Thread,
                      context: dict[str, Any] | None = None) -> Any:
@@ -84,13 +88,18 @@ class Run:
         resumed = bool(resume and resume.get("entered"))
         if not resumed:
             entered = {"name": name, "input": dumps(data), "inputDetails": {"truncated": False}}
-            cp = {"state": name, "input": data, "prev": thread.prev, "entered": True} if top else None
+            cp = {"state": name, "input": data, "prev": thread.prev, "entered": True,
+                  "vars": thread.variables} if top else None
             self.event(thread, f"{kind}StateEntered", entered, cp)
             if cp is not None:
                 cp["prev"] = thread.prev
                 resume = cp
                 self.journal.checkpoint(cp)
+        jsonata = state.get("QueryLanguage", self.language) == "JSONata"
         if kind == "Fail":
+            if jsonata:
+                bound = jq.binding(data, ctx, thread)
+                raise StatesError(jq.evaluate(state.get("Error", ""), bound), jq.evaluate(state.get("Cause", ""), bound))
             error = state.get("Error") or _path_or_none(state.get("ErrorPath"), data, ctx)
             cause = state.get("Cause") or _path_or_none(state.get("CausePath"), data, ctx)
             raise StatesError(error or "", cause or "")
@@ -101,7 +110,10 @@ class Run:
             if caught is None:
                 raise
             result = {"Error": failure.error, "Cause": failure.cause}
-            output = paths.apply_result_path({"ResultPath": caught.get("ResultPath", "$")}, data, result)
+            if jsonata:
+                output = jq.finish(caught, jq.binding(data, ctx, thread, error=result), thread, result)
+            else:
+                output = paths.apply_result_path({"ResultPath": caught.get("ResultPath", "$")}, data, result)
             self.event(thread, f"{kind}StateExited", _exited(name, output))
             return caught["Next"], output
         next_name = None
@@ -115,6 +127,8 @@ class Run:
     async def _body(self, state: dict[str, Any], kind: str, data: Any, thread: Thread, ctx: dict[str, Any],
                     resume: dict[str, Any] | None) -> Any:
         try:
+            if state.get("QueryLanguage", self.language) == "JSONata" and kind in ("Choice", "Succeed", "Wait"):
+                return await self._jsonata_body(state, kind, data, thread, ctx, resume)
             if kind == "Choice":
                 effective = paths.apply_input_path(state, data, ctx)
                 for rule in state.get("Choices", []):
@@ -149,8 +163,25 @@ class Run:
                 resume = None
                 await self.clock.sleep(delay)
 
+    async def _jsonata_body(self, state: dict[str, Any], kind: str, data: Any, thread: Thread, ctx: dict[str, Any],
+                            resume: dict[str, Any] | None) -> Any:
+        bound = jq.binding(data, ctx, thread)
+        if kind == "Choice":
+            for rule in state.get("Choices", []):
+                if jq.condition(rule, bound):
+                    return _with_next(jq.finish(rule, bound, thread, data), rule["Next"])
+            if "Default" in state:
+                return _with_next(jq.finish(state, bound, thread, data), state["Default"])
+            raise StatesError("States.NoChoiceMatched", f"No Matches! for input: {dumps(data)}")
+        if kind == "Wait":
+            timer: dict[str, Any] = {k: jq.evaluate(state[k], bound) for k in ("Seconds", "Timestamp") if k in state}
+            await self._wait(timer, data, ctx, resume)
+        return jq.finish(state, bound, thread, data)
+
     async def _once(self, state: dict[str, Any], kind: str, data: Any, thread: Thread, ctx: dict[str, Any],
                     resume: dict[str, Any] | None) -> Any:
+        if state.get("QueryLanguage", self.language) == "JSONata":
+            return await jq.once(self, state, kind, data, thread, ctx, resume)
         effective = paths.apply_input_path(state, data, ctx)
         if kind == "Map":
             from overcast.services.stepfunctions.fanout import run_map

@@ -15,8 +15,10 @@ class Thread:
     """One line of events (the execution, a Parallel branch, a Map iteration): the id of its last
     event, which the next one names as `previousEventId`."""
 
-    def __init__(self, prev: int) -> None:
+    def __init__(self, prev: int, variables: dict[str, Any] | None = None) -> None:
         self.prev = prev
+        #: the variables `Assign` set, as this line sees them (a branch starts from a copy)
+        self.variables: dict[str, Any] = dict(variables or {})
 
 
 class Journal:
