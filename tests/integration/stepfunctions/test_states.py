@@ -125,3 +125,25 @@ def test_map_of_a_thousand_items(sfn):
     history = sfn.get_paginator("get_execution_history").paginate(executionArn=described["executionArn"])
     kinds = [e["type"] for page in history for e in page["events"]]
     assert kinds.count("MapIterationSucceeded") == 1000
+
+
+def test_execution_timeout(sfn):
+    arn = machine(sfn, {"StartAt": "W", "TimeoutSeconds": 50, "States": {
+        "W": {"Type": "Wait", "Seconds": 100000, "End": True}}})
+    described = run(sfn, arn)
+    assert (described["status"], described["error"]) == ("TIMED_OUT", "States.Timeout")
+    assert types(sfn, described["executionArn"])[-1] == "ExecutionTimedOut"
+
+
+def test_aws_cli(overcast_server, sfn):
+    import subprocess
+    import sys
+
+    arn = machine(sfn, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    out = subprocess.run([sys.executable, "-m", "awscli", "stepfunctions", "start-execution", "--state-machine-arn",
+                          arn, "--input", '{"cli": true}'], capture_output=True, text=True, timeout=120,
+                         env=overcast_server.aws_cli_env())
+    assert out.returncode == 0, out.stderr
+    from tests.integration.stepfunctions.helpers import finished
+
+    assert output(finished(sfn, json.loads(out.stdout)["executionArn"])) == {"cli": True}
