@@ -133,3 +133,20 @@ def test_status_changes_reach_eventbridge(sfn, aws):
     assert {e["detail"]["status"] for e in seen} == {"RUNNING", "SUCCEEDED"}
     assert all(e["detail-type"] == "Step Functions Execution Status Change" and e["resources"] == [execution]
                for e in seen)
+
+
+def test_eventbridge_rule_starts_an_execution(sfn, aws):
+    """A rule's target is a state machine: the outbox delivers to the stepfunctions service, and
+    the event is the execution's input."""
+    events = aws("events")
+    arn = machine(sfn, PASS)
+    rule = unique("rule")
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["orders"]}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "sm", "Arn": arn, "RoleArn": ROLE}])
+    events.put_events(Entries=[{"Source": "orders", "DetailType": "placed", "Detail": json.dumps({"id": 9})}])
+    from overcast.testing import wait_until
+
+    started = wait_until(lambda: sfn.list_executions(stateMachineArn=arn)["executions"], timeout=30,
+                         what="an execution started by the rule")
+    result = output(finished(sfn, started[0]["executionArn"]))
+    assert result["source"] == "orders" and result["detail"] == {"id": 9}
