@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.integration.stepfunctions.helpers import ROLE, finished, machine, output, unique
+from tests.integration.stepfunctions.helpers import ROLE, finished, machine, output, types, unique
 
 PASS = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
 WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100000, "End": True}}}
@@ -150,3 +150,26 @@ def test_eventbridge_rule_starts_an_execution(sfn, aws):
                          what="an execution started by the rule")
     result = output(finished(sfn, started[0]["executionArn"]))
     assert result["source"] == "orders" and result["detail"] == {"id": 9}
+
+
+def test_redrive_runs_again_from_the_failed_state(sfn, aws):
+    """The first run fails at the Task (no queue yet); after the queue exists, RedriveExecution
+    runs that Task again with its input and the execution succeeds."""
+    sqs = aws("sqs")
+    name = unique("q")
+    arn = machine(sfn, {"StartAt": "First", "States": {
+        "First": {"Type": "Pass", "Result": "done", "ResultPath": "$.first", "Next": "Send"},
+        "Send": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueUrl",
+                 "Parameters": {"QueueName": name}, "ResultSelector": {"url.$": "$.QueueUrl"}, "End": True}}})
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"a": 1}')["executionArn"]
+    failed = finished(sfn, execution)
+    assert failed["status"] == "FAILED" and failed["redriveStatus"] == "REDRIVABLE"
+    sqs.create_queue(QueueName=name)
+    sfn.redrive_execution(executionArn=execution)
+    described = finished(sfn, execution)
+    # the URL's host is the platform's public one (the test's client may use another name for it)
+    assert output(described)["url"].endswith(f"/000000000000/{name}") and described["redriveCount"] == 1
+    history = types(sfn, execution)
+    assert history.count("PassStateEntered") == 1 and "ExecutionRedriven" in history
+    assert history[-1] == "ExecutionSucceeded"
+    assert error_of(sfn.redrive_execution, executionArn=execution)["Code"] == "ExecutionNotRedrivable"

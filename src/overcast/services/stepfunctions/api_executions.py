@@ -3,17 +3,19 @@ StopExecution, GetExecutionHistory, DescribeStateMachineForExecution."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.stepfunctions import inbox
 from overcast.services.stepfunctions.errors import (
     ExecutionDoesNotExist,
+    ExecutionNotRedrivable,
     InvalidArn,
     StateMachineTypeNotSupported,
 )
 from overcast.services.stepfunctions.journal import MemoryJournal
-from overcast.services.stepfunctions.models import Execution, Executions, Machine, Machines
+from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions, Machine, Machines
 from overcast.services.stepfunctions.paging import page
 from overcast.services.stepfunctions.runner import Runner, run_to_end
 from overcast.services.stepfunctions.status import status_change
@@ -98,11 +100,38 @@ class ExecutionOperations:
                 details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
                 self.executions.append(execution.arn, "ExecutionAborted", details, None)
                 execution.status = "ABORTED"
-                execution.doc.update(status="ABORTED", stopDate=self.clock.now(), **details)
+                execution.doc.update(status="ABORTED", stopDate=self.clock.now(), redriveStatus="REDRIVABLE", **details)
+                execution.doc.pop("redriveStatusReason", None)
                 self.executions.save(execution)
                 status_change(self.platform, execution)
         self.platform.component(Runner).stop(execution_arn)
         return {"stopDate": execution.doc.get("stopDate", self.clock.now())}
+
+    def redrive_execution(self, ctx: RequestContext, execution_arn: str,
+                          client_token: str | None = None) -> dict[str, Any]:
+        """Run a FAILED, TIMED_OUT or ABORTED STANDARD execution again from the state where it
+        stopped, with that state's input ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html))."""
+        with self.db.tx():
+            execution = self.execution(execution_arn)
+            if execution.status not in ("FAILED", "TIMED_OUT", "ABORTED") or ":express:" in execution.arn:
+                raise ExecutionNotRedrivable(f"Execution {execution_arn} cannot be redriven: its status is "
+                                             f"{execution.status}")
+            now = self.clock.now()
+            count = int(execution.doc.get("redriveCount", 0)) + 1
+            for key in ("stopDate", "error", "cause", "output", "outputDetails"):
+                execution.doc.pop(key, None)
+            execution.status = "RUNNING"
+            execution.doc.update(status="RUNNING", redriveCount=count, redriveDate=now, redriveStatus="NOT_REDRIVABLE",
+                                 redriveStatusReason="Execution is RUNNING and cannot be redriven")
+            self.executions.save(execution)
+            checkpoint = {k: v for k, v in execution.checkpoint.items() if k not in ("entered", "wait_until", "token")}
+            self.executions.append(execution.arn, "ExecutionRedriven", {"redriveCount": count}, None)
+            checkpoint["prev"] = self.db.scalar("SELECT MAX(id) FROM sfn_history WHERE execution=?", (execution.arn,))
+            self.db.execute("UPDATE sfn_executions SET checkpoint=? WHERE arn=?",
+                            (json.dumps(checkpoint), execution.arn))
+            status_change(self.platform, execution)
+        self.platform.signals.notify(WAKE_SIGNAL)
+        return {"redriveDate": now}
 
     def get_execution_history(self, ctx: RequestContext, execution_arn: str, max_results: int | None = None,
                               reverse_order: bool | None = None, next_token: str | None = None,

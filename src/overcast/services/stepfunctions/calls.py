@@ -42,7 +42,8 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
         raise StatesError("States.Runtime", f"The service {service} has no operation {operation}")
     op = model.operation_model(operation)
     prefix = ERROR_PREFIX.get(name, name[:1].upper() + name[1:])
-    ctx = RequestContext(account=account, region=region, service=name, operation=operation)
+    ctx = RequestContext(account=account, region=region, service=name, operation=operation,
+                         endpoint=platform.config.endpoint)
     method = getattr(gateway.api(name), snake(operation), None)
     if method is None:
         raise StatesError(f"{prefix}.NotImplemented", f"overcast does not implement {service}:{operation} yet")

@@ -55,3 +55,7 @@ class Validation(ClientError):
 
 class ResourceNotFound(ClientError):
     code = "ResourceNotFound"
+
+
+class ExecutionNotRedrivable(ClientError):
+    code = "ExecutionNotRedrivable"

@@ -81,7 +81,8 @@ async def run_to_end(platform: Platform, execution: Execution, journal: Journal)
         if limit is None:
             output = await work
         else:
-            remaining = execution.doc["startDate"] + platform.clock.scaled(float(limit)) - platform.clock.now()
+            began = execution.doc.get("redriveDate") or execution.doc["startDate"]
+            remaining = began + platform.clock.scaled(float(limit)) - platform.clock.now()
             output = await asyncio.wait_for(work, max(0.0, remaining))
     except TimeoutError:
         return finish(platform, execution, journal, "TIMED_OUT", "ExecutionTimedOut",
@@ -106,6 +107,11 @@ def finish(platform: Platform, execution: Execution, journal: Journal, status: s
         journal.add(kind, details)
         execution.status = status
         execution.doc.update(status=status, stopDate=platform.clock.now(), **fields)
+        if status != "SUCCEEDED":  # AWS: a failed, timed out or stopped STANDARD execution can be redriven
+            execution.doc.update(redriveStatus="REDRIVABLE")
+            execution.doc.pop("redriveStatusReason", None)
+        else:
+            execution.doc.update(redriveStatusReason="Execution is SUCCEEDED and cannot be redriven")
         if current is not None:
             executions.save(execution)
             status_change(platform, execution)
