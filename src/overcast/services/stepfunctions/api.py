@@ -3,32 +3,24 @@ tags in `api_tasks.py`. State lives in `models.py`; executions run in `runner.py
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.stepfunctions import validate
+from overcast.services.stepfunctions.api_activities import ActivityOperations
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
 from overcast.services.stepfunctions.api_tasks import TaskOperations
 from overcast.services.stepfunctions.errors import (
     InvalidArn,
     InvalidDefinition,
-    InvalidName,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
 )
 from overcast.services.stepfunctions.models import Executions, Machine, Machines, machine_arn
 from overcast.services.stepfunctions.paging import page
-
-#: AWS: 1-80 characters, none of whitespace, brackets, wildcards, quotes or control characters
-_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
-
-
-def check_name(name: str) -> None:
-    if not name or len(name) > 80 or _BAD_NAME.search(name):
-        raise InvalidName(f"Invalid Name: '{name}'")
+from overcast.services.stepfunctions.validate import check_name
 
 
 def check_definition(definition: str) -> None:
@@ -37,7 +29,7 @@ def check_definition(definition: str) -> None:
         raise InvalidDefinition(validate.message(found))
 
 
-class StepFunctionsApi(ExecutionOperations, TaskOperations):
+class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations):
     """One method per Step Functions operation."""
 
     def __init__(self, platform: Platform) -> None:

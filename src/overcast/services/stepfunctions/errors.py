@@ -59,3 +59,7 @@ class ResourceNotFound(ClientError):
 
 class ExecutionNotRedrivable(ClientError):
     code = "ExecutionNotRedrivable"
+
+
+class ActivityDoesNotExist(ClientError):
+    code = "ActivityDoesNotExist"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.services.stepfunctions import calls
+from overcast.services.stepfunctions.activities import Activities
 from overcast.services.stepfunctions.journal import Thread
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Executions
 from overcast.services.stepfunctions.paths import StatesError, select
@@ -49,7 +50,8 @@ async def run_task(run: Run, state: dict[str, Any], params: Any, thread: Thread,
     try:
         return await asyncio.wait_for(work, run.clock.scaled(timeout))
     except TimeoutError:
-        kind = "LambdaFunctionTimedOut" if ":function:" in resource else "TaskTimedOut"
+        kind = "LambdaFunctionTimedOut" if ":function:" in resource else \
+            "ActivityTimedOut" if ":activity:" in resource else "TaskTimedOut"
         details = {"error": "States.Timeout", "cause": ""}
         if kind == "TaskTimedOut":
             details = {**_names(resource), **details}
@@ -81,6 +83,8 @@ async def _dispatch(run: Run, resource: str, state: dict[str, Any], params: Any,
                     ctx: dict[str, Any], resume: dict[str, Any] | None) -> Any:
     if resource.startswith("arn:aws:lambda:"):
         return await _bare_lambda(run, resource, params, thread)
+    if ":activity:" in resource:
+        return await _activity(run, resource, state, params, thread, ctx, resume)
     if not resource.startswith("arn:aws:states:::"):
         raise StatesError("States.Runtime", f"overcast does not run the Task resource {resource}")
     names = _names(resource)
@@ -223,3 +227,39 @@ async def _bare_lambda(run: Run, resource: str, params: Any, thread: Thread) -> 
         return json.loads(payload) if payload else None
     except ValueError:
         return payload.decode(errors="replace")
+
+
+async def _activity(run: Run, resource: str, state: dict[str, Any], params: Any, thread: Thread,
+                    ctx: dict[str, Any], resume: dict[str, Any] | None) -> Any:
+    """Schedule a task for the activity's workers, then wait for its token's answer."""
+    activities = run.platform.component(Activities)
+    heartbeat = _seconds(state, "HeartbeatSeconds", params, ctx)
+    if resume and resume.get("token"):
+        token = resume["token"]
+    else:
+        if activities.find(resource) is None:
+            cause = f"Activity does not exist: {resource}"
+            run.event(thread, "ActivityScheduleFailed", {"error": "States.Runtime", "cause": cause})
+            raise StatesError("States.Runtime", cause)
+        token = new_token()
+        details: dict[str, Any] = {"resource": resource, "input": json.dumps(params),
+                                   "inputDetails": {"truncated": False},
+                   **({"timeoutInSeconds": int(state["TimeoutSeconds"])} if "TimeoutSeconds" in state else {}),
+                   **({"heartbeatInSeconds": int(heartbeat)} if heartbeat is not None else {})}
+        if resume is not None:
+            resume["token"] = token
+        with run.platform.db.tx():
+            activities.schedule(resource, token, params)
+            run.platform.component(Executions).add_token(token, run.context["Execution"]["Id"])
+            thread.prev = run.journal.add("ActivityScheduled", details, thread.prev, resume)
+        run.platform.signals.notify(WAKE_SIGNAL)
+    outcome = await _await_token(run, token, heartbeat)
+    worker = activities.worker(token)
+    with run.platform.db.tx():
+        activities.done(token)
+    run.event(thread, "ActivityStarted", {"workerName": worker or ""})
+    if "error" in outcome:
+        run.event(thread, "ActivityFailed", {"error": outcome["error"], "cause": outcome.get("cause", "")})
+        raise StatesError(outcome["error"], outcome.get("cause", ""))
+    run.event(thread, "ActivitySucceeded", {"output": outcome["output"], "outputDetails": {"truncated": False}})
+    return json.loads(outcome["output"])

@@ -5,7 +5,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+from overcast.services.stepfunctions.errors import InvalidName
 
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
@@ -90,3 +93,12 @@ def _state(name: str, state: Any, states: dict[str, Any], where: str) -> list[tu
         else:
             found += _machine(processor, f"{where}/ItemProcessor")
     return found
+
+
+#: AWS: 1-80 characters, none of whitespace, brackets, wildcards, quotes or control characters
+_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+
+
+def check_name(name: str) -> None:
+    if not name or len(name) > 80 or _BAD_NAME.search(name):
+        raise InvalidName(f"Invalid Name: '{name}'")

@@ -32,6 +32,23 @@ MIGRATIONS = [
         doc         TEXT NOT NULL,
         PRIMARY KEY (execution, id)
     );
+    -- Activities, and the tasks their states scheduled: a task is taken by one GetActivityTask.
+    CREATE TABLE sfn_activities (
+        arn         TEXT PRIMARY KEY,
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        created     REAL NOT NULL,
+        tags        TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE sfn_activity_tasks (
+        token       TEXT PRIMARY KEY,
+        activity    TEXT NOT NULL,
+        input       TEXT NOT NULL,
+        worker      TEXT,             -- the worker that took it (NULL: waiting)
+        seq         INTEGER NOT NULL
+    );
+    CREATE INDEX sfn_activity_tasks_by_activity ON sfn_activity_tasks(activity, worker, seq);
     -- Task tokens handed out by `.waitForTaskToken` tasks and not yet answered.
     CREATE TABLE sfn_tokens (
         token       TEXT PRIMARY KEY,
