@@ -173,3 +173,38 @@ def test_redrive_runs_again_from_the_failed_state(sfn, aws):
     assert history.count("PassStateEntered") == 1 and "ExecutionRedriven" in history
     assert history[-1] == "ExecutionSucceeded"
     assert error_of(sfn.redrive_execution, executionArn=execution)["Code"] == "ExecutionNotRedrivable"
+
+
+def test_versions_and_aliases(sfn):
+    v1_def = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "v1", "End": True}}}
+    v2_def = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "v2", "End": True}}}
+    created = sfn.create_state_machine(name=unique(), definition=json.dumps(v1_def), roleArn=ROLE, publish=True,
+                                       versionDescription="first")
+    arn, v1 = created["stateMachineArn"], created["stateMachineVersionArn"]
+    assert v1 == f"{arn}:1"
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(v2_def))
+    v2 = sfn.publish_state_machine_version(stateMachineArn=arn)["stateMachineVersionArn"]
+    assert v2 == f"{arn}:2"
+    assert sfn.publish_state_machine_version(stateMachineArn=arn)["stateMachineVersionArn"] == v2  # unchanged
+    assert [v["stateMachineVersionArn"] for v in sfn.list_state_machine_versions(stateMachineArn=arn)[
+        "stateMachineVersions"]] == [v2, v1]
+    described = sfn.describe_state_machine(stateMachineArn=v1)
+    assert json.loads(described["definition"]) == v1_def and described["description"] == "first"
+    alias = sfn.create_state_machine_alias(name="live", routingConfiguration=[
+        {"stateMachineVersionArn": v1, "weight": 100}])["stateMachineAliasArn"]
+    assert alias == f"{arn}:live"
+    execution = sfn.start_execution(stateMachineArn=alias)["executionArn"]
+    done = finished(sfn, execution)
+    assert output(done) == "v1"
+    assert (done["stateMachineAliasArn"], done["stateMachineVersionArn"]) == (alias, v1)
+    sfn.update_state_machine_alias(stateMachineAliasArn=alias, routingConfiguration=[
+        {"stateMachineVersionArn": v2, "weight": 100}])
+    assert output(finished(sfn, sfn.start_execution(stateMachineArn=alias)["executionArn"])) == "v2"
+    assert output(finished(sfn, sfn.start_execution(stateMachineArn=v1)["executionArn"])) == "v1"
+    assert sfn.describe_state_machine_alias(stateMachineAliasArn=alias)["name"] == "live"
+    assert [a["stateMachineAliasArn"] for a in sfn.list_state_machine_aliases(stateMachineArn=arn)[
+        "stateMachineAliases"]] == [alias]
+    sfn.delete_state_machine_alias(stateMachineAliasArn=alias)
+    sfn.delete_state_machine_version(stateMachineVersionArn=v1)
+    assert [v["stateMachineVersionArn"] for v in sfn.list_state_machine_versions(stateMachineArn=arn)[
+        "stateMachineVersions"]] == [v2]

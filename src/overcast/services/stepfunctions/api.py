@@ -12,6 +12,7 @@ from overcast.services.stepfunctions import validate
 from overcast.services.stepfunctions.api_activities import ActivityOperations
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
 from overcast.services.stepfunctions.api_tasks import TaskOperations
+from overcast.services.stepfunctions.api_versions import VersionOperations
 from overcast.services.stepfunctions.errors import (
     InvalidArn,
     InvalidDefinition,
@@ -21,6 +22,7 @@ from overcast.services.stepfunctions.errors import (
 from overcast.services.stepfunctions.models import Executions, Machine, Machines, machine_arn
 from overcast.services.stepfunctions.paging import page
 from overcast.services.stepfunctions.validate import check_name
+from overcast.services.stepfunctions.versions import split
 
 
 def check_definition(definition: str) -> None:
@@ -29,7 +31,7 @@ def check_definition(definition: str) -> None:
         raise InvalidDefinition(validate.message(found))
 
 
-class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations):
+class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, VersionOperations):
     """One method per Step Functions operation."""
 
     def __init__(self, platform: Platform) -> None:
@@ -42,13 +44,14 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations):
     def machine(self, arn: str) -> Machine:
         if not arn.startswith("arn:") or ":stateMachine:" not in arn:
             raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
-        found = self.machines.find(arn)
+        found = self.machines.find(split(arn)[0])
         if found is None:
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
         return found
 
     def create_state_machine(self, ctx: RequestContext, name: str, definition: str, role_arn: str,
                              type: str | None = None, tags: list[dict[str, str]] | None = None,
+                             publish: bool | None = None, version_description: str | None = None,
                              **config: Any) -> dict[str, Any]:
         check_name(name)
         check_definition(definition)
@@ -67,13 +70,27 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations):
                    "loggingConfiguration": config.get("logging_configuration") or {"level": "OFF",
                                                                                    "includeExecutionData": False},
                    "tracingConfiguration": config.get("tracing_configuration") or {"enabled": False}}
-            self.machines.save(Machine(arn, ctx.account, ctx.region, name, doc,
-                                       {t["key"]: t.get("value", "") for t in tags or []}))
-        return {"stateMachineArn": arn, "creationDate": doc["creationDate"]}
+            machine = Machine(arn, ctx.account, ctx.region, name, doc,
+                              {t["key"]: t.get("value", "") for t in tags or []})
+            self.machines.save(machine)
+            out = {"stateMachineArn": arn, "creationDate": doc["creationDate"]}
+            if publish:
+                out["stateMachineVersionArn"] = self.publish(machine, version_description)["stateMachineVersionArn"]
+        return out
 
     def describe_state_machine(self, ctx: RequestContext, state_machine_arn: str,
                                included_data: str | None = None) -> dict[str, Any]:
-        return dict(self.machine(state_machine_arn).doc)
+        machine = self.machine(state_machine_arn)
+        doc = {k: v for k, v in machine.doc.items() if not k.startswith("_")}
+        qualifier = split(state_machine_arn)[1]
+        if qualifier is not None:
+            version = machine.doc.get("_versions", {}).get(qualifier)
+            if version is None:
+                raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{state_machine_arn}'")
+            doc.update(stateMachineArn=state_machine_arn, definition=version["definition"], roleArn=version["roleArn"],
+                       revisionId=version["revisionId"], creationDate=version["creationDate"],
+                       description=version["description"])
+        return doc
 
     def update_state_machine(self, ctx: RequestContext, state_machine_arn: str, definition: str | None = None,
                              role_arn: str | None = None, logging_configuration: dict[str, Any] | None = None,

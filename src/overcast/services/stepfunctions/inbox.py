@@ -18,6 +18,7 @@ from overcast.services.stepfunctions.errors import (
 )
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions, Machines, execution_arn
 from overcast.services.stepfunctions.status import status_change
+from overcast.services.stepfunctions.versions import resolve, split
 
 
 def start_execution(platform: Platform, machine_arn: str, name: str | None = None, input: str | None = None,
@@ -31,10 +32,13 @@ def start_execution(platform: Platform, machine_arn: str, name: str | None = Non
     except ValueError as exc:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{exc}'") from None
     machines, executions = platform.component(Machines), platform.component(Executions)
+    qualified = machine_arn
+    machine_arn, qualifier = split(machine_arn)
     with platform.db.tx():
         machine = machines.find(machine_arn)
         if machine is None:
-            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{machine_arn}'")
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{qualified}'")
+        source, qualifiers = resolve(machine, qualifier)
         name = name or str(uuid.uuid4())
         arn = execution_arn(machine_arn, name, express=machine.doc["type"] == "EXPRESS")
         existing = executions.find(arn)
@@ -48,13 +52,18 @@ def start_execution(platform: Platform, machine_arn: str, name: str | None = Non
                "redriveStatusReason": "Execution is RUNNING and cannot be redriven"}
         if trace_header:
             doc["traceHeader"] = trace_header
-        execution = Execution(arn, machine_arn, name, "RUNNING", doc, machine.definition,
+        doc.update(qualifiers)
+        execution = Execution(arn, machine_arn, name, "RUNNING", doc, json.loads(source["definition"]),
                               {"express": True} if express_sync else {})
         if express_sync:
             return execution
         executions.create(execution)
         executions.append(arn, "ExecutionStarted", {"input": text, "inputDetails": {"truncated": False},
-                                                    "roleArn": machine.doc["roleArn"]}, 0)
+                                                    "roleArn": source["roleArn"],
+                                                    **({"stateMachineVersionArn": qualifiers["stateMachineVersionArn"]}
+                                                       if qualifiers else {}),
+                                                    **({"stateMachineAliasArn": qualifiers["stateMachineAliasArn"]}
+                                                       if "stateMachineAliasArn" in qualifiers else {})}, 0)
         status_change(platform, execution)
     platform.signals.notify(WAKE_SIGNAL)
     return execution
