@@ -214,3 +214,21 @@ def test_nested_start_execution_and_aws_sdk_sfn(sfn):
     assert result["described"] == {"type": "STANDARD"}
     child_run = finished(sfn, result["child"]["arn"])
     assert output(child_run) == {"from": described["name"]}
+
+
+def test_nested_start_execution_sync(sfn):
+    child = machine(sfn, {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "Next": "A"},
+                                                      "A": {"Type": "Pass", "Result": {"child": "done"}, "End": True}}})
+    failing = machine(sfn, {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Child.Failed"}}})
+    arn = machine(sfn, {"StartAt": "Run", "States": {
+        "Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child, "Input": {}}, "ResultSelector": {"out.$": "$.Output"},
+                "ResultPath": "$.child", "Next": "RunFailing"},
+        "RunFailing": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                       "Parameters": {"StateMachineArn": failing},
+                       "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failed", "Next": "Done"}],
+                       "End": True},
+        "Done": {"Type": "Succeed"}}})
+    result = output(run(sfn, arn))
+    assert result["child"] == {"out": {"child": "done"}}
+    assert json.loads(result["failed"]["Cause"])["Status"] == "FAILED"

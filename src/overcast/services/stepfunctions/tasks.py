@@ -70,8 +70,8 @@ def _seconds(state: dict[str, Any], field: str, params: Any, ctx: dict[str, Any]
 def _names(resource: str) -> dict[str, str]:
     """`resourceType` and `resource` of Task* events: `lambda`/`invoke`, `aws-sdk:sqs`/`sendMessage`..."""
     body = resource.split(":::", 1)[1]
-    suffix = TOKEN_SUFFIX if body.endswith(TOKEN_SUFFIX) else ""
-    kind, _, action = body.removesuffix(TOKEN_SUFFIX).rpartition(":")
+    suffix = next((s for s in (TOKEN_SUFFIX, ".sync:2", ".sync") if body.endswith(s)), "")
+    kind, _, action = body.removesuffix(suffix).rpartition(":") if suffix else body.rpartition(":")
     return {"resourceType": kind, "resource": action + suffix}
 
 
@@ -144,6 +144,8 @@ async def _await_token(run: Run, token: str, heartbeat: float | None) -> dict[st
 
 async def _integration(run: Run, names: dict[str, str], params: Any) -> Any:
     kind, action = names["resourceType"], names["resource"].removesuffix(TOKEN_SUFFIX)
+    if kind == "states" and action in ("startExecution.sync", "startExecution.sync:2"):
+        return await _start_sync(run, params, action.endswith(":2"))
     if kind == "lambda" and action == "invoke":
         return await _lambda_invoke(run, params)
     if kind.startswith("aws-sdk:"):
@@ -263,3 +265,32 @@ async def _activity(run: Run, resource: str, state: dict[str, Any], params: Any,
         raise StatesError(outcome["error"], outcome.get("cause", ""))
     run.event(thread, "ActivitySucceeded", {"output": outcome["output"], "outputDetails": {"truncated": False}})
     return json.loads(outcome["output"])
+
+
+#: real seconds between looks at a nested execution run with `startExecution.sync`
+CHILD_POLL = 0.05
+
+
+async def _start_sync(run: Run, params: Any, parsed: bool) -> Any:
+    """`states:startExecution.sync` (`:2`): start the child and wait for its end; the result is its
+    description (`Output` as text, or parsed for `.sync:2`); a child that did not succeed fails the
+    task with `States.TaskFailed` and its description as the cause
+    ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html))."""
+    started = await calls.call(run.platform, run.account, run.region, "stepfunctions", "StartExecution",
+                               _as_text("states:startExecution", params if isinstance(params, dict) else {}))
+    executions = run.platform.component(Executions)
+    while True:
+        child = executions.find(started["ExecutionArn"])
+        if child is not None and child.status != "RUNNING":
+            break
+        await run.platform.signals.wait(WAKE_SIGNAL, CHILD_POLL)
+    doc = child.doc
+    result: dict[str, Any] = {key[:1].upper() + key[1:]: value for key, value in doc.items()
+                              if key in ("executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate",
+                                         "input", "output", "error", "cause", "redriveCount")}
+    for key in ("Input", "Output"):
+        if parsed and isinstance(result.get(key), str):
+            result[key] = json.loads(result[key])
+    if child.status != "SUCCEEDED":
+        raise StatesError("States.TaskFailed", json.dumps(result))
+    return result
