@@ -4,6 +4,7 @@ Definition as an object) and SAM's AWS::Serverless::StateMachine."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import yaml
 
@@ -49,3 +50,17 @@ def test_sam_state_machine(aws):
     stack = create(cf, yaml.safe_dump(template), Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack
     assert output(run(sfn, outputs(stack)["Arn"], {"k": 1})) == {"k": 1}
+
+
+def test_definition_from_s3(aws):
+    cf, sfn, s3 = aws("cloudformation"), aws("stepfunctions"), aws("s3")
+    bucket = "sfn-defs-" + uuid.uuid4().hex[:8]
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="flow.yaml", Body=yaml.safe_dump(
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "${Word}", "End": True}}}).encode())
+    stack = create(cf, {"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "RoleArn": ROLE, "DefinitionS3Location": {"Bucket": bucket, "Key": "flow.yaml"},
+        "DefinitionSubstitutions": {"Word": "from-s3"}}}},
+        "Outputs": {"Arn": {"Value": {"Ref": "Flow"}}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+    assert output(run(sfn, outputs(stack)["Arn"])) == "from-s3"
