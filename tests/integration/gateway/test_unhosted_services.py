@@ -10,7 +10,6 @@ from botocore.exceptions import ClientError
 
 # (boto3 client, call, its protocol, the error code AWS gives an unknown operation in that protocol)
 CALLS = [
-    ("stepfunctions", lambda c: c.list_state_machines(), "json", "UnknownOperationException"),
     ("secretsmanager", lambda c: c.get_secret_value(SecretId="db"), "json", "UnknownOperationException"),
     ("kms", lambda c: c.list_keys(), "json", "UnknownOperationException"),
     ("ecr", lambda c: c.describe_repositories(), "json", "UnknownOperationException"),
@@ -21,7 +20,7 @@ CALLS = [
     ("ec2", lambda c: c.describe_instances(), "ec2", "InvalidAction"),
 ]
 
-NAMES = {"stepfunctions": "AWS Step Functions (stepfunctions)", "secretsmanager": "AWS Secrets Manager",
+NAMES = {"secretsmanager": "AWS Secrets Manager",
          "kms": "AWS Key Management Service (kms)", "ecr": "Amazon Elastic Container Registry (ecr)",
          "eventbridgev2": "Amazon EventBridgeV2 (eventbridgev2)", "elasticache": "Amazon ElastiCache (elasticache)",
          "amplify": "AWS Amplify (amplify)", "route53": "Amazon Route 53 (route53)",
@@ -48,9 +47,9 @@ def test_wire_shapes(overcast_server):
     auth = ("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/{}/aws4_request, "
             "SignedHeaders=host, Signature=0")
     r = httpx.post(overcast_server.url, content=b"{}", timeout=30, headers={
-        "X-Amz-Target": "AWSStepFunctions.ListStateMachines", "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": auth.format("states")})
-    assert r.status_code == 400 and r.headers["content-type"] == "application/x-amz-json-1.0"
+        "X-Amz-Target": "TrentService.ListKeys", "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": auth.format("kms")})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/x-amz-json-1.1"
     assert r.json()["__type"] == "UnknownOperationException"
     r = httpx.post(overcast_server.url, content=b"Action=DescribeCacheClusters&Version=2015-02-02", timeout=30,
                    headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": auth.format("elasticache")})

@@ -1,0 +1,84 @@
+"""Task tokens (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat) and tags."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from overcast.context import RequestContext
+from overcast.errors import ClientError
+from overcast.services.stepfunctions.errors import InvalidToken, ResourceNotFound
+from overcast.services.stepfunctions.models import WAKE_SIGNAL, Executions, Machine, Machines
+
+MAX_TAGS = 50
+
+
+class TaskTimedOut(ClientError):
+    code = "TaskTimedOut"
+
+
+class InvalidOutput(ClientError):
+    code = "InvalidOutput"
+
+
+class TaskOperations:
+    """Mixed into `StepFunctionsApi`."""
+
+    platform: Any
+    db: Any
+    clock: Any
+    machines: Machines
+    executions: Executions
+
+    def _answer(self, token: str, outcome: dict[str, Any], heartbeat: bool = False) -> dict[str, Any]:
+        if not token or len(token) > 1024:
+            raise InvalidToken("Invalid Token: 'Invalid token'")
+        with self.db.tx():
+            row = self.executions.token(token)
+            if row is None or (row["outcome"] and "heartbeat" not in json.loads(row["outcome"])):
+                raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
+            self.executions.answer_token(token, outcome)
+        self.platform.signals.notify(WAKE_SIGNAL)
+        return {}
+
+    def send_task_success(self, ctx: RequestContext, task_token: str, output: str) -> dict[str, Any]:
+        try:
+            json.loads(output)
+        except ValueError as exc:
+            raise InvalidOutput(f"Invalid Output: '{exc}'") from None
+        return self._answer(task_token, {"output": output})
+
+    def send_task_failure(self, ctx: RequestContext, task_token: str, error: str | None = None,
+                          cause: str | None = None) -> dict[str, Any]:
+        return self._answer(task_token, {"error": error or "", "cause": cause or ""})
+
+    def send_task_heartbeat(self, ctx: RequestContext, task_token: str) -> dict[str, Any]:
+        return self._answer(task_token, {"heartbeat": self.clock.now()}, heartbeat=True)
+
+    def _tagged(self, arn: str) -> Machine:
+        machine = self.machines.find(arn)
+        if machine is None:
+            raise ResourceNotFound(f"Resource not found: '{arn}'", fields={"resourceName": arn})
+        return machine
+
+    def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        with self.db.tx():
+            machine = self._tagged(resource_arn)
+            machine.tags.update({t["key"]: t.get("value", "") for t in tags})
+            if len(machine.tags) > MAX_TAGS:
+                from overcast.services.stepfunctions.errors import Validation
+
+                raise Validation(f"The number of tags exceeds the limit of {MAX_TAGS}")
+            self.machines.save(machine)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        with self.db.tx():
+            machine = self._tagged(resource_arn)
+            machine.tags = {k: v for k, v in machine.tags.items() if k not in tag_keys}
+            self.machines.save(machine)
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, resource_arn: str) -> dict[str, Any]:
+        machine = self._tagged(resource_arn)
+        return {"tags": [{"key": k, "value": v} for k, v in machine.tags.items()]}

@@ -1,0 +1,88 @@
+"""Service integrations' calls, in process: an operation of another overcast service with its
+input as Step Functions passes it (members by their model names in PascalCase, JSON values),
+answered with its output as JSON (members in PascalCase, timestamps as epoch seconds, blobs as
+base64), through the service's own method just as the gateway would call it, never over HTTP."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from botocore.model import Shape
+
+from overcast.context import RequestContext
+from overcast.errors import ServiceError
+from overcast.platform import Platform
+from overcast.protocol.base import Trusted
+from overcast.protocol.catalog import service_model
+from overcast.protocol.json_ import check_input
+from overcast.protocol.jsonvalues import from_json, to_json
+from overcast.protocol.values import argument_name, snake
+from overcast.services.stepfunctions.paths import StatesError
+
+#: the AWS SDK's service names in `arn:aws:states:::aws-sdk:<service>:<action>`, where they are not overcast's
+SDK_NAMES = {"sfn": "stepfunctions", "eventbridge": "events", "cloudwatchlogs": "logs", "lambda": "lambda",
+             "apigatewayv2": "apigatewayv2", "dynamodbstreams": "dynamodbstreams"}
+#: how error names start, by service (AWS: `DynamoDB.ConditionalCheckFailedException`, `SQS...`)
+ERROR_PREFIX = {"dynamodb": "DynamoDB", "sqs": "SQS", "sns": "SNS", "events": "EventBridge", "lambda": "Lambda",
+                "stepfunctions": "Sfn", "s3": "S3"}
+
+
+async def call(platform: Platform, account: str, region: str, service: str, operation: str,
+               params: dict[str, Any]) -> Any:
+    """Run `service`'s `operation` (CamelCase) with JSON `params`; its JSON output. A failure
+    raises StatesError `<Service>.<ErrorCode>` with the service's message as the cause."""
+    gateway = platform.gateway
+    name = SDK_NAMES.get(service, service)
+    if gateway is None or name not in gateway.specs:
+        raise StatesError("States.Runtime", f"overcast does not host the service {service!r}")
+    spec = gateway.specs[name]
+    model = service_model(spec.model_name)
+    if operation not in model.operation_names:
+        raise StatesError("States.Runtime", f"The service {service} has no operation {operation}")
+    op = model.operation_model(operation)
+    prefix = ERROR_PREFIX.get(name, name[:1].upper() + name[1:])
+    ctx = RequestContext(account=account, region=region, service=name, operation=operation,
+                         endpoint=platform.config.endpoint)
+    method = getattr(gateway.api(name), snake(operation), None)
+    if method is None:
+        raise StatesError(f"{prefix}.NotImplemented", f"overcast does not implement {service}:{operation} yet")
+    try:
+        kwargs = _input(op.input_shape, params, spec.options)
+        result = method(ctx, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+    except ServiceError as error:
+        code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
+        raise StatesError(f"{prefix}.{code}", f"{error.message} (Service: {prefix}, Status Code: {error.status}, "
+                                              f"Error Code: {error.code})") from None
+    return _output(op.output_shape, dict(result or {})) if op.output_shape is not None else {}
+
+
+def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:
+    if shape is None:
+        return {}
+    members = shape.members
+    # Step Functions names every member in PascalCase (`StateMachineArn`), whatever the model's case
+    by_lower = {name.lower(): name for name in members}
+    named = {by_lower.get(key.lower(), key): value for key, value in params.items()}
+    converted = {key: from_json(members[key], value, key, opts.raw_shapes, opts.serialization_code)
+                 for key, value in named.items() if key in members}
+    check_input(shape, converted, opts)
+    return {argument_name(key): value for key, value in converted.items()}
+
+
+def _output(shape: Shape, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Trusted):
+        return value.value
+    kind = shape.type_name
+    if kind == "structure" and not shape.is_document_type and isinstance(value, dict):
+        return {key[:1].upper() + key[1:]: _output(shape.members[key], item) for key, item in value.items()
+                if key in shape.members and item is not None}
+    if kind == "list" and isinstance(value, list | tuple):
+        return [_output(shape.member, item) for item in value]  # type: ignore[attr-defined]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _output(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
+    return to_json(shape, value)

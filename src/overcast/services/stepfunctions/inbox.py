@@ -1,0 +1,79 @@
+"""Step Functions for the rest of overcast: `start_execution` (StartExecution's state side, for
+EventBridge targets, Pipes, Scheduler) and `deliver`, the outbox's entry point for
+`arn:aws:states:...:stateMachine:...` targets (the payload is the execution's input)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from overcast.delivery import DeliveryError
+from overcast.errors import ServiceError
+from overcast.platform import Platform
+from overcast.services.stepfunctions.errors import (
+    ExecutionAlreadyExists,
+    InvalidExecutionInput,
+    StateMachineDoesNotExist,
+)
+from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions, Machines, execution_arn
+from overcast.services.stepfunctions.status import status_change
+from overcast.services.stepfunctions.versions import resolve, split
+
+
+def start_execution(platform: Platform, machine_arn: str, name: str | None = None, input: str | None = None,
+                    trace_header: str | None = None, express_sync: bool = False) -> Execution:
+    """Create and commit an execution (its `ExecutionStarted` event and RUNNING status), and wake
+    the runner. AWS: a name reused with the same input while the execution runs returns it; with
+    another input, or once it ended, ExecutionAlreadyExists."""
+    text = "{}" if input is None else input
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{exc}'") from None
+    machines, executions = platform.component(Machines), platform.component(Executions)
+    qualified = machine_arn
+    machine_arn, qualifier = split(machine_arn)
+    with platform.db.tx():
+        machine = machines.find(machine_arn)
+        if machine is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{qualified}'")
+        source, qualifiers = resolve(machine, qualifier)
+        name = name or str(uuid.uuid4())
+        arn = execution_arn(machine_arn, name, express=machine.doc["type"] == "EXPRESS")
+        existing = executions.find(arn)
+        if existing is not None:
+            if existing.status == "RUNNING" and existing.doc["input"] == text:
+                return existing
+            raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
+        doc = {"executionArn": arn, "stateMachineArn": machine_arn, "name": name, "status": "RUNNING",
+               "startDate": platform.clock.now(), "input": text, "inputDetails": {"included": True},
+               "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
+               "redriveStatusReason": "Execution is RUNNING and cannot be redriven"}
+        if trace_header:
+            doc["traceHeader"] = trace_header
+        doc.update(qualifiers)
+        execution = Execution(arn, machine_arn, name, "RUNNING", doc, json.loads(source["definition"]),
+                              {"express": True} if express_sync else {})
+        if express_sync:
+            return execution
+        executions.create(execution)
+        executions.append(arn, "ExecutionStarted", {"input": text, "inputDetails": {"truncated": False},
+                                                    "roleArn": source["roleArn"],
+                                                    **({"stateMachineVersionArn": qualifiers["stateMachineVersionArn"]}
+                                                       if qualifiers else {}),
+                                                    **({"stateMachineAliasArn": qualifiers["stateMachineAliasArn"]}
+                                                       if "stateMachineAliasArn" in qualifiers else {})}, 0)
+        status_change(platform, execution)
+    platform.signals.notify(WAKE_SIGNAL)
+    return execution
+
+
+def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+    """Start an execution of the state machine `target_arn` with `payload` as its input."""
+    try:
+        start_execution(platform, target_arn, options.get("Name"), payload.decode() or "{}")
+    except (StateMachineDoesNotExist, InvalidExecutionInput) as error:
+        raise DeliveryError(error.message, code=error.code, retryable=False) from None
+    except ServiceError as error:
+        raise DeliveryError(error.message, code=error.code) from None

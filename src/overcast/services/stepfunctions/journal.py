@@ -1,0 +1,66 @@
+"""Where an execution writes its history: SQLite for STANDARD executions (every event committed
+before the interpreter goes on), memory for StartSyncExecution's EXPRESS runs (AWS keeps no
+history for them)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from overcast.platform import Platform
+from overcast.services.stepfunctions.models import Executions, detail_member
+
+
+class Thread:
+    """One line of events (the execution, a Parallel branch, a Map iteration): the id of its last
+    event, which the next one names as `previousEventId`."""
+
+    def __init__(self, prev: int, variables: dict[str, Any] | None = None) -> None:
+        self.prev = prev
+        #: the variables `Assign` set, as this line sees them (a branch starts from a copy)
+        self.variables: dict[str, Any] = dict(variables or {})
+
+
+class Journal:
+    """An execution's history (a STANDARD one: in SQLite)."""
+
+    def __init__(self, platform: Platform, execution: str) -> None:
+        self.platform = platform
+        self.db = platform.db
+        self.executions = platform.component(Executions)
+        self.execution = execution
+
+    def add(self, kind: str, details: dict[str, Any] | None = None, previous: int | None = None,
+            checkpoint: dict[str, Any] | None = None) -> int:
+        """Append an event (and, at the top level, the checkpoint that follows it) in one transaction."""
+        with self.db.tx():
+            event_id = self.executions.append(self.execution, kind, details, previous)
+            if checkpoint is not None:
+                self.db.execute("UPDATE sfn_executions SET checkpoint=? WHERE arn=?",
+                                (json.dumps(checkpoint), self.execution))
+        return event_id
+
+    def checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        with self.db.tx():
+            self.db.execute("UPDATE sfn_executions SET checkpoint=? WHERE arn=?",
+                            (json.dumps(checkpoint), self.execution))
+
+
+class MemoryJournal(Journal):
+    """An EXPRESS execution's history, kept only while StartSyncExecution runs it."""
+
+    def __init__(self, platform: Platform, execution: str) -> None:
+        super().__init__(platform, execution)
+        self.events: list[dict[str, Any]] = []
+
+    def add(self, kind: str, details: dict[str, Any] | None = None, previous: int | None = None,
+            checkpoint: dict[str, Any] | None = None) -> int:
+        event: dict[str, Any] = {"timestamp": self.platform.clock.now(), "type": kind, "id": len(self.events) + 1,
+                                 "previousEventId": len(self.events) if previous is None else previous}
+        if details is not None:
+            event[detail_member(kind)] = details
+        self.events.append(event)
+        return len(self.events)
+
+    def checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        return None

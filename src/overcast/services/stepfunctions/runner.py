@@ -1,0 +1,127 @@
+"""The loop that runs STANDARD executions: each RUNNING execution in a task of its own, from its
+committed checkpoint (so after a restart every execution that was running goes on), and how an
+execution ends: `ExecutionSucceeded`/`Failed`/`TimedOut` committed with its status."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from overcast.platform import Platform
+from overcast.services.stepfunctions.interpreter import Run, dumps, iso
+from overcast.services.stepfunctions.journal import Journal
+from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions
+from overcast.services.stepfunctions.paths import StatesError
+from overcast.services.stepfunctions.status import status_change
+
+log = logging.getLogger("overcast.stepfunctions")
+
+IDLE_REAL_SECONDS = 5.0
+
+
+def context_object(execution: Execution, machine_name: str) -> dict[str, Any]:
+    """The context object's execution and state machine parts (`$$.Execution.Id`...)."""
+    doc = execution.doc
+    return {"Execution": {"Id": execution.arn, "Input": _loads(doc.get("input", "{}")), "Name": execution.name,
+                          "RoleArn": doc.get("roleArn", ""), "StartTime": iso(doc["startDate"]),
+                          "RedriveCount": 0},
+            "StateMachine": {"Id": execution.machine_arn, "Name": machine_name}}
+
+
+def _loads(text: str) -> Any:
+    import json
+
+    return json.loads(text)
+
+
+class Runner:
+    """The executions running now (a platform component)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        platform.on_close(self.cancel_all)
+
+    def start(self, execution: Execution) -> None:
+        task = asyncio.ensure_future(self._run(execution))
+        self.tasks[execution.arn] = task
+        task.add_done_callback(lambda _: self.tasks.pop(execution.arn, None))
+
+    def stop(self, arn: str) -> None:
+        task = self.tasks.pop(arn, None)
+        if task is not None:
+            task.cancel()
+
+    def cancel_all(self) -> None:
+        for task in list(self.tasks.values()):
+            task.cancel()
+        self.tasks.clear()
+
+    async def _run(self, execution: Execution) -> None:
+        try:
+            await run_to_end(self.platform, execution, Journal(self.platform, execution.arn))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("execution %s failed in overcast", execution.arn)
+
+
+async def run_to_end(platform: Platform, execution: Execution, journal: Journal) -> Execution:
+    """Interpret `execution` from its checkpoint and record how it ended."""
+    machine_name = execution.machine_arn.rsplit(":", 1)[-1]
+    arn_parts = execution.arn.split(":")
+    run = Run(platform, journal, context_object(execution, machine_name), account=arn_parts[4], region=arn_parts[3])
+    definition = execution.definition
+    checkpoint = execution.checkpoint or {"state": definition["StartAt"], "input": _loads(execution.doc["input"]),
+                                          "prev": 1}
+    limit = definition.get("TimeoutSeconds")
+    try:
+        work = run.execute(definition, checkpoint)
+        if limit is None:
+            output = await work
+        else:
+            began = execution.doc.get("redriveDate") or execution.doc["startDate"]
+            remaining = began + platform.clock.scaled(float(limit)) - platform.clock.now()
+            output = await asyncio.wait_for(work, max(0.0, remaining))
+    except TimeoutError:
+        return finish(platform, execution, journal, "TIMED_OUT", "ExecutionTimedOut",
+                      {"error": "States.Timeout", "cause": ""}, {"error": "States.Timeout", "cause": ""})
+    except StatesError as failure:
+        details = {"error": failure.error, "cause": failure.cause}
+        return finish(platform, execution, journal, "FAILED", "ExecutionFailed", details, dict(details))
+    text = dumps(output)
+    return finish(platform, execution, journal, "SUCCEEDED", "ExecutionSucceeded",
+                  {"output": text, "outputDetails": {"truncated": False}},
+                  {"output": text, "outputDetails": {"included": True}})
+
+
+def finish(platform: Platform, execution: Execution, journal: Journal, status: str, kind: str,
+           details: dict[str, Any], fields: dict[str, Any]) -> Execution:
+    """Commit the execution's last event and its status together (unless it was stopped meanwhile)."""
+    executions = platform.component(Executions)
+    with platform.db.tx():
+        current = executions.find(execution.arn)
+        if current is not None and current.status != "RUNNING":
+            return current
+        journal.add(kind, details)
+        execution.status = status
+        execution.doc.update(status=status, stopDate=platform.clock.now(), **fields)
+        if status != "SUCCEEDED":  # AWS: a failed, timed out or stopped STANDARD execution can be redriven
+            execution.doc.update(redriveStatus="REDRIVABLE")
+            execution.doc.pop("redriveStatusReason", None)
+        else:
+            execution.doc.update(redriveStatusReason="Execution is SUCCEEDED and cannot be redriven")
+        if current is not None:
+            executions.save(execution)
+            status_change(platform, execution)
+    return execution
+
+
+async def run_loop(platform: Platform) -> None:
+    """One round: start every RUNNING execution that has no task, then sleep until woken."""
+    runner = platform.component(Runner)
+    for execution in platform.component(Executions).running():
+        if execution.arn not in runner.tasks and not execution.checkpoint.get("express"):
+            runner.start(execution)
+    await platform.signals.wait(WAKE_SIGNAL, IDLE_REAL_SECONDS)

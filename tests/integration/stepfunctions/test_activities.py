@@ -1,0 +1,54 @@
+"""Activities: a worker takes the task with GetActivityTask and answers with SendTaskSuccess or
+SendTaskFailure; AWS's event sequence and errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.integration.stepfunctions.helpers import finished, machine, output, types, unique
+
+
+@pytest.fixture
+def sfn(aws):
+    return aws("stepfunctions", read_timeout=90)
+
+
+def test_activity_worker_round_trip(sfn):
+    name = unique("act")
+    activity = sfn.create_activity(name=name)["activityArn"]
+    assert activity.endswith(f":activity:{name}")
+    assert sfn.create_activity(name=name)["activityArn"] == activity  # idempotent
+    assert sfn.describe_activity(activityArn=activity)["name"] == name
+    assert activity in [a["activityArn"] for a in sfn.list_activities()["activities"]]
+    arn = machine(sfn, {"StartAt": "Work", "States": {"Work": {
+        "Type": "Task", "Resource": activity, "ResultPath": "$.work", "HeartbeatSeconds": 6000, "End": True}}})
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"job": 1}')["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity, workerName="worker-1")
+    assert json.loads(task["input"]) == {"job": 1}
+    sfn.send_task_heartbeat(taskToken=task["taskToken"])
+    sfn.send_task_success(taskToken=task["taskToken"], output='{"ok": true}')
+    assert output(finished(sfn, execution)) == {"job": 1, "work": {"ok": True}}
+    events = sfn.get_execution_history(executionArn=execution)["events"]
+    assert [e["type"] for e in events] == ["ExecutionStarted", "TaskStateEntered", "ActivityScheduled",
+                                           "ActivityStarted", "ActivitySucceeded", "TaskStateExited",
+                                           "ExecutionSucceeded"]
+    assert events[2]["activityScheduledEventDetails"]["heartbeatInSeconds"] == 6000
+    assert events[3]["activityStartedEventDetails"] == {"workerName": "worker-1"}
+    sfn.delete_activity(activityArn=activity)
+    with pytest.raises(ClientError) as caught:
+        sfn.describe_activity(activityArn=activity)
+    assert caught.value.response["Error"]["Code"] == "ActivityDoesNotExist"
+
+
+def test_activity_failure(sfn):
+    activity = sfn.create_activity(name=unique("act"))["activityArn"]
+    arn = machine(sfn, {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}})
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity)
+    sfn.send_task_failure(taskToken=task["taskToken"], error="Worker.Broke", cause="disk full")
+    described = finished(sfn, execution)
+    assert (described["status"], described["error"], described["cause"]) == ("FAILED", "Worker.Broke", "disk full")
+    assert types(sfn, execution)[-2:] == ["ActivityFailed", "ExecutionFailed"]
