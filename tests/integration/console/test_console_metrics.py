@@ -11,15 +11,36 @@ import uuid
 import httpx
 import pytest
 
+from overcast.testing import OvercastServer
 from overcast.testing.lambdas import create_function
+from tests.integration.console.browser import console_page
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
 from playwright.sync_api import expect
 
 
+@pytest.fixture(scope="module")
+def own_server():
+    """A server of this module's own: the charts show up to 500 functions, and the suite's shared
+    server holds thousands by the time this test runs."""
+    with OvercastServer(in_memory=True) as server:
+        yield server
+
+
 @pytest.fixture
-def cloudwatch(overcast_server, aws):
-    answer = httpx.post(f"{overcast_server.url}/_overcast/console/api/call/cloudwatch/ListMetrics", json={})
+def aws(own_server):
+    return own_server.client
+
+
+@pytest.fixture
+def page(browser, own_server):
+    with console_page(browser, own_server.url) as tab:
+        yield tab
+
+
+@pytest.fixture
+def cloudwatch(own_server, aws):
+    answer = httpx.post(f"{own_server.url}/_overcast/console/api/call/cloudwatch/ListMetrics", json={})
     if answer.status_code == 404:
         pytest.skip("this overcast hosts no CloudWatch")
     return aws("cloudwatch")
