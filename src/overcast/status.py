@@ -33,13 +33,13 @@ async def snapshot(gateway: Gateway, endpoint: str) -> dict[str, list[dict[str, 
     """Everything deployed, in every account and region; `endpoint` is the base URL for the URLs handed back."""
     view: dict[str, list[dict[str, Any]]] = {key: [] for key in
                                              ("stacks", "functions", "queues", "tables", "apis", "mappings")}
-    environments = _environments(gateway)
+    envs = environments(gateway)
     for account, region in _scopes(gateway):
         ctx = RequestContext(account=account, region=region, endpoint=endpoint, service="overcast")
         scope = {"account": account, "region": region}
         view["stacks"] += [{**scope, **item} for item in await _stacks(gateway, ctx)]
-        view["functions"] += [{**scope, **item, "environments": environments.get((account, region, item["name"]),
-                                                                                 {"warm": 0, "busy": 0})}
+        view["functions"] += [{**scope, **item, "environments": envs.get((account, region, item["name"]),
+                                                                         {"warm": 0, "busy": 0})}
                               for item in await _functions(gateway, ctx)]
         view["queues"] += [{**scope, **item} for item in await _queues(gateway, ctx)]
         view["tables"] += [{**scope, **item} for item in await _tables(gateway, ctx)]
@@ -55,7 +55,7 @@ def _scopes(gateway: Gateway) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in rows]
 
 
-def _environments(gateway: Gateway) -> dict[tuple[str, str, str], dict[str, int]]:
+def environments(gateway: Gateway) -> dict[tuple[str, str, str], dict[str, int]]:
     """(account, region, function) → how many of its environments are idle (warm) and busy."""
     counts: Counter[tuple[str, str, str, bool]] = Counter()
     for env in gateway.platform.component(Invoker).pool.environments:

@@ -9,13 +9,12 @@ busy) come from the engine's pool, which no AWS operation shows.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
 from overcast.console.calls import CallError, call, paged
 from overcast.context import RequestContext
 from overcast.gateway import Gateway
-from overcast.invocation.sync import Invoker
+from overcast.status import environments
 
 #: What the overview counts: (label, service, operation, items member, token in, token out).
 COUNTED = (
@@ -80,23 +79,6 @@ async def _failed_lately(gateway: Gateway, ctx: RequestContext, function: str, w
                         {"logGroupName": f"/aws/lambda/{function}", "startTime": now_ms - window_ms,
                          "filterPattern": pattern, "limit": 1}, limit=1)
     return bool(found)
-
-
-def environments(gateway: Gateway) -> dict[tuple[str, str, str], dict[str, int]]:
-    """(account, region, function) → how many of its environments are idle (warm) and busy."""
-    counts: Counter[tuple[str, str, str, bool]] = Counter()
-    for env in gateway.platform.component(Invoker).pool.environments:
-        if not env.alive:
-            continue
-        variables = env.spec.variables
-        parts = env.spec.key.split(":")
-        account = parts[4] if len(parts) > 4 else ""
-        counts[(account, variables.get("AWS_REGION", ""), variables.get("AWS_LAMBDA_FUNCTION_NAME", ""), env.busy)] += 1
-    found: dict[tuple[str, str, str], dict[str, int]] = {}
-    for (account, region, name, busy), count in counts.items():
-        entry = found.setdefault((account, region, name), {"warm": 0, "busy": 0})
-        entry["busy" if busy else "warm"] += count
-    return found
 
 
 async def invocations(gateway: Gateway, ctx: RequestContext, function: str, limit: int = 50,
