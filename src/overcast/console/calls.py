@@ -19,16 +19,14 @@ import json
 import logging
 from typing import Any
 
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.gateway import Gateway
-from overcast.protocol.base import Trusted
 from overcast.protocol.catalog import service_model
-from overcast.protocol.json_ import check_input
-from overcast.protocol.jsonvalues import from_json, to_json
-from overcast.protocol.values import argument_name, snake
+from overcast.protocol.inprocess import arguments, output
+from overcast.protocol.values import snake
 
 log = logging.getLogger("overcast.console")
 
@@ -83,7 +81,7 @@ async def call(gateway: Gateway, ctx: RequestContext, service: str, operation: s
         raise CallError(501, "NotImplemented", f"The operation {operation} of {service} is not implemented in overcast yet")
     ctx.service, ctx.operation = service, operation
     try:
-        kwargs = _input(op, params or {}, gateway.specs[service].options)
+        kwargs = arguments(op.input_shape, params or {}, gateway.specs[service].options)
         result = method(ctx, **kwargs)
         if inspect.isawaitable(result):
             result = await result
@@ -92,36 +90,7 @@ async def call(gateway: Gateway, ctx: RequestContext, service: str, operation: s
     except TypeError as error:  # a member the method does not take
         raise CallError(400, "ValidationException", f"{operation}: {error}") from None
     shape = op.output_shape
-    return _output(shape, dict(result or {})) if shape is not None else {}
-
-
-def _input(op: OperationModel, params: dict[str, Any], opts: Any) -> dict[str, Any]:
-    shape = op.input_shape
-    if shape is None:
-        return {}
-    members = shape.members
-    converted = {name: from_json(members[name], value, name, opts.raw_shapes, opts.serialization_code)
-                 for name, value in params.items() if name in members}
-    check_input(shape, converted, opts)
-    return {argument_name(name): value for name, value in converted.items()}
-
-
-def _output(shape: Shape, value: Any) -> Any:
-    """An output value by its shape, under the model's member names (as boto3 returns them)."""
-    if value is None:
-        return None
-    if isinstance(value, Trusted):
-        return value.value
-    kind = shape.type_name
-    if kind == "structure" and not shape.is_document_type and isinstance(value, dict):
-        members = shape.members
-        return {key: _output(members[key], item) for key, item in value.items()
-                if key in members and item is not None}
-    if kind == "list" and isinstance(value, list | tuple):
-        return [_output(shape.member, item) for item in value]
-    if kind == "map" and isinstance(value, dict):
-        return {key: _output(shape.value, item) for key, item in value.items()}
-    return to_json(shape, value)
+    return output(shape, dict(result or {})) if shape is not None else {}
 
 
 async def paged(gateway: Gateway, ctx: RequestContext, service: str, operation: str, items: str,

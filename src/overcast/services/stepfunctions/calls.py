@@ -13,11 +13,9 @@ from botocore.model import Shape
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
-from overcast.protocol.base import Trusted
 from overcast.protocol.catalog import service_model
-from overcast.protocol.json_ import check_input
-from overcast.protocol.jsonvalues import from_json, to_json
-from overcast.protocol.values import argument_name, snake
+from overcast.protocol.inprocess import arguments, output
+from overcast.protocol.values import snake
 from overcast.services.stepfunctions.paths import StatesError
 
 #: the AWS SDK's service names in `arn:aws:states:::aws-sdk:<service>:<action>`, where they are not overcast's
@@ -56,7 +54,7 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
         code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
         raise StatesError(f"{prefix}.{code}", f"{error.message} (Service: {prefix}, Status Code: {error.status}, "
                                               f"Error Code: {error.code})") from None
-    return _output(op.output_shape, dict(result or {})) if op.output_shape is not None else {}
+    return output(op.output_shape, dict(result or {}), _pascal) if op.output_shape is not None else {}
 
 
 def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:
@@ -65,24 +63,8 @@ def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, 
     members = shape.members
     # Step Functions names every member in PascalCase (`StateMachineArn`), whatever the model's case
     by_lower = {name.lower(): name for name in members}
-    named = {by_lower.get(key.lower(), key): value for key, value in params.items()}
-    converted = {key: from_json(members[key], value, key, opts.raw_shapes, opts.serialization_code)
-                 for key, value in named.items() if key in members}
-    check_input(shape, converted, opts)
-    return {argument_name(key): value for key, value in converted.items()}
+    return arguments(shape, {by_lower.get(key.lower(), key): value for key, value in params.items()}, opts)
 
 
-def _output(shape: Shape, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Trusted):
-        return value.value
-    kind = shape.type_name
-    if kind == "structure" and not shape.is_document_type and isinstance(value, dict):
-        return {key[:1].upper() + key[1:]: _output(shape.members[key], item) for key, item in value.items()
-                if key in shape.members and item is not None}
-    if kind == "list" and isinstance(value, list | tuple):
-        return [_output(shape.member, item) for item in value]  # type: ignore[attr-defined]
-    if kind == "map" and isinstance(value, dict):
-        return {key: _output(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
-    return to_json(shape, value)
+def _pascal(name: str) -> str:
+    return name[:1].upper() + name[1:]
