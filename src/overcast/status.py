@@ -12,17 +12,13 @@ would; only the environments come from the engine's pool, which no AWS operation
 
 from __future__ import annotations
 
-import inspect
-import logging
 from collections import Counter
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.errors import ServiceError
 from overcast.gateway import Gateway
 from overcast.invocation.sync import Invoker
-
-log = logging.getLogger("overcast.status")
+from overcast.reads import read, read_pages
 
 #: Tables whose rows name an account and a region: the scopes that hold anything worth listing.
 _SCOPED_TABLES = ("cfn_stacks", "lambda_functions", "lambda_esm", "sqs_queues", "ddb_tables",
@@ -72,48 +68,24 @@ def environments(gateway: Gateway) -> dict[tuple[str, str, str], dict[str, int]]
     return found
 
 
-async def _call(gateway: Gateway, service: str, operation: str, ctx: RequestContext, **kwargs: Any) -> dict[str, Any]:
-    """One public operation of a service; an error (the resource went away meanwhile) reads as nothing."""
-    try:
-        result = getattr(gateway.api(service), operation)(ctx, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-    except ServiceError as error:
-        log.debug("%s.%s for the status view: %s", service, operation, error.message)
-        return {}
-    return dict(result or {})
-
-
-async def _paged(gateway: Gateway, service: str, operation: str, ctx: RequestContext, items: str,
-                 token_in: str, token_out: str, **kwargs: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    token = None
-    while True:
-        page = await _call(gateway, service, operation, ctx, **kwargs, **({token_in: token} if token else {}))
-        found += page.get(items, [])
-        token = page.get(token_out)
-        if not token:
-            return found
-
-
 async def _stacks(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
-    stacks = await _paged(gateway, "cloudformation", "describe_stacks", ctx, "Stacks", "next_token", "NextToken")
+    stacks = await read_pages(gateway, "cloudformation", "describe_stacks", ctx, "Stacks", "next_token", "NextToken")
     return [{"name": s["StackName"], "status": s["StackStatus"],
              "outputs": {o["OutputKey"]: o.get("OutputValue") for o in s.get("Outputs", [])}} for s in stacks]
 
 
 async def _functions(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
-    functions = await _paged(gateway, "lambda", "list_functions", ctx, "Functions", "marker", "NextMarker")
+    functions = await read_pages(gateway, "lambda", "list_functions", ctx, "Functions", "marker", "NextMarker")
     return [{"name": f["FunctionName"], "runtime": f.get("Runtime") or f.get("PackageType", ""),
              "memory": f.get("MemorySize"), "timeout": f.get("Timeout"), "state": f.get("State", "Active")}
             for f in functions]
 
 
 async def _queues(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
-    urls = await _paged(gateway, "sqs", "list_queues", ctx, "QueueUrls", "next_token", "NextToken")
+    urls = await read_pages(gateway, "sqs", "list_queues", ctx, "QueueUrls", "next_token", "NextToken")
     found = []
     for url in urls:
-        attributes = (await _call(gateway, "sqs", "get_queue_attributes", ctx, queue_url=url, attribute_names=[
+        attributes = (await read(gateway, "sqs", "get_queue_attributes", ctx, queue_url=url, attribute_names=[
             "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
             "ApproximateNumberOfMessagesDelayed"])).get("Attributes")
         if attributes is None:
@@ -126,11 +98,11 @@ async def _queues(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]
 
 
 async def _tables(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
-    names = await _paged(gateway, "dynamodb", "list_tables", ctx, "TableNames", "exclusive_start_table_name",
+    names = await read_pages(gateway, "dynamodb", "list_tables", ctx, "TableNames", "exclusive_start_table_name",
                          "LastEvaluatedTableName")
     found = []
     for name in names:
-        table = (await _call(gateway, "dynamodb", "describe_table", ctx, table_name=name)).get("Table")
+        table = (await read(gateway, "dynamodb", "describe_table", ctx, table_name=name)).get("Table")
         if table is not None:
             found.append({"name": name, "status": table.get("TableStatus"), "items": table.get("ItemCount", 0),
                           "stream": table.get("LatestStreamArn")})
@@ -139,12 +111,12 @@ async def _tables(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]
 
 async def _apis(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
     found = []
-    for api in (await _call(gateway, "apigateway", "get_rest_apis", ctx)).get("items", []):
-        stages = (await _call(gateway, "apigateway", "get_stages", ctx, rest_api_id=api["id"])).get("item", [])
+    for api in (await read(gateway, "apigateway", "get_rest_apis", ctx)).get("items", []):
+        stages = (await read(gateway, "apigateway", "get_stages", ctx, rest_api_id=api["id"])).get("item", [])
         urls = [f"{ctx.endpoint}/restapis/{api['id']}/{s['stageName']}/_user_request_/" for s in stages]
         found.append({"id": api["id"], "name": api.get("name"), "type": "REST", "urls": sorted(urls)})
-    for api in await _paged(gateway, "apigatewayv2", "get_apis", ctx, "Items", "next_token", "NextToken"):
-        stages = await _paged(gateway, "apigatewayv2", "get_stages", ctx, "Items", "next_token", "NextToken",
+    for api in await read_pages(gateway, "apigatewayv2", "get_apis", ctx, "Items", "next_token", "NextToken"):
+        stages = await read_pages(gateway, "apigatewayv2", "get_stages", ctx, "Items", "next_token", "NextToken",
                               api_id=api["ApiId"])
         urls = [api["ApiEndpoint"] + ("" if s["StageName"] == "$default" else f"/{s['StageName']}")
                 for s in stages]
@@ -160,7 +132,7 @@ async def _function_urls(gateway: Gateway, ctx: RequestContext,
     for function in functions:
         if (function["account"], function["region"]) != (ctx.account, ctx.region):
             continue
-        configs = await _paged(gateway, "lambda", "list_function_url_configs", ctx, "FunctionUrlConfigs", "marker",
+        configs = await read_pages(gateway, "lambda", "list_function_url_configs", ctx, "FunctionUrlConfigs", "marker",
                                "NextMarker", function_name=function["name"])
         for config in configs:
             qualifier = config["FunctionArn"].split(":function:", 1)[-1]
@@ -170,7 +142,7 @@ async def _function_urls(gateway: Gateway, ctx: RequestContext,
 
 
 async def _mappings(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
-    mappings = await _paged(gateway, "lambda", "list_event_source_mappings", ctx, "EventSourceMappings", "marker",
+    mappings = await read_pages(gateway, "lambda", "list_event_source_mappings", ctx, "EventSourceMappings", "marker",
                             "NextMarker")
     return [{"uuid": m["UUID"], "function": m.get("FunctionArn", "").rsplit(":function:", 1)[-1],
              "source": m.get("EventSourceArn"), "state": m.get("State"),

@@ -10,17 +10,13 @@ that they do not make a new item."""
 
 from __future__ import annotations
 
-import inspect
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.errors import ServiceError
-
-log = logging.getLogger("overcast.config")
+from overcast.reads import read, read_pages
 
 
 @dataclass
@@ -35,30 +31,6 @@ class Resource:
     created: float | None = None
     supplementary: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
-
-
-async def _call(gateway: Any, service: str, operation: str, ctx: RequestContext, **kwargs: Any) -> dict[str, Any]:
-    try:
-        result = getattr(gateway.api(service), operation)(ctx.internal(service, operation), **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-    except ServiceError as exc:  # the resource went away meanwhile: nothing to record
-        log.debug("%s.%s for the configuration recorder: %s", service, operation, exc.message)
-        return {}
-    return dict(result or {})
-
-
-async def _paged(gateway: Any, service: str, operation: str, ctx: RequestContext, items: str, token_in: str,
-                 token_out: str) -> list[Any]:
-    """Every page of a list operation."""
-    found: list[Any] = []
-    token = None
-    while True:
-        page = await _call(gateway, service, operation, ctx, **({token_in: token} if token else {}))
-        found += page.get(items, [])
-        token = page.get(token_out)
-        if not token:
-            return found
 
 
 def camel(value: Any) -> Any:
@@ -80,13 +52,13 @@ def _epoch(value: Any) -> float | None:
 
 async def buckets(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    listing = await _call(gateway, "s3", "list_buckets", ctx)
+    listing = await read(gateway, "s3", "list_buckets", ctx)
     for bucket in listing.get("Buckets", []):
         if bucket.get("BucketRegion", ctx.region) != ctx.region:
             continue
         name = bucket["Name"]
-        versioning = await _call(gateway, "s3", "get_bucket_versioning", ctx, bucket=name)
-        tagging = await _call(gateway, "s3", "get_bucket_tagging", ctx, bucket=name)
+        versioning = await read(gateway, "s3", "get_bucket_versioning", ctx, bucket=name)
+        tagging = await read(gateway, "s3", "get_bucket_tagging", ctx, bucket=name)
         created = _epoch(bucket.get("CreationDate"))
         found.append(Resource(
             "AWS::S3::Bucket", name, name, f"arn:aws:s3:::{name}",
@@ -102,9 +74,9 @@ async def buckets(gateway: Any, ctx: RequestContext) -> list[Resource]:
 
 async def functions(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    for function in await _paged(gateway, "lambda", "list_functions", ctx, "Functions", "marker", "NextMarker"):
+    for function in await read_pages(gateway, "lambda", "list_functions", ctx, "Functions", "marker", "NextMarker"):
         config = {k: v for k, v in function.items() if k not in ("RevisionId",)}
-        tags = (await _call(gateway, "lambda", "list_tags", ctx, resource=function["FunctionArn"])).get("Tags") or {}
+        tags = (await read(gateway, "lambda", "list_tags", ctx, resource=function["FunctionArn"])).get("Tags") or {}
         found.append(Resource("AWS::Lambda::Function", function["FunctionName"], function["FunctionName"],
                               function["FunctionArn"], camel(config), tags=dict(tags)))
     return found
@@ -112,8 +84,8 @@ async def functions(gateway: Any, ctx: RequestContext) -> list[Resource]:
 
 async def queues(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    for url in await _paged(gateway, "sqs", "list_queues", ctx, "QueueUrls", "next_token", "NextToken"):
-        attributes = (await _call(gateway, "sqs", "get_queue_attributes", ctx, queue_url=url,
+    for url in await read_pages(gateway, "sqs", "list_queues", ctx, "QueueUrls", "next_token", "NextToken"):
+        attributes = (await read(gateway, "sqs", "get_queue_attributes", ctx, queue_url=url,
                                   attribute_names=["All"])).get("Attributes")
         if attributes is None:
             continue
@@ -128,9 +100,9 @@ async def queues(gateway: Any, ctx: RequestContext) -> list[Resource]:
 
 async def tables(gateway: Any, ctx: RequestContext) -> list[Resource]:
     found = []
-    for name in await _paged(gateway, "dynamodb", "list_tables", ctx, "TableNames",
+    for name in await read_pages(gateway, "dynamodb", "list_tables", ctx, "TableNames",
                                  "exclusive_start_table_name", "LastEvaluatedTableName"):
-        table = (await _call(gateway, "dynamodb", "describe_table", ctx, table_name=name)).get("Table")
+        table = (await read(gateway, "dynamodb", "describe_table", ctx, table_name=name)).get("Table")
         if table is None:
             continue
         config = {k: v for k, v in table.items() if k not in ("ItemCount", "TableSizeBytes")}
@@ -142,7 +114,7 @@ async def tables(gateway: Any, ctx: RequestContext) -> list[Resource]:
 async def roles(gateway: Any, ctx: RequestContext) -> list[Resource]:
     """IAM is global: AWS records roles in one region; overcast records them in each recording region."""
     found = []
-    for role in await _paged(gateway, "iam", "list_roles", ctx, "Roles", "marker", "Marker"):
+    for role in await read_pages(gateway, "iam", "list_roles", ctx, "Roles", "marker", "Marker"):
         found.append(Resource("AWS::IAM::Role", role["RoleId"], role["RoleName"], role["Arn"],
                               camel({k: v for k, v in role.items() if k != "RoleLastUsed"}),
                               created=_epoch(role.get("CreateDate"))))
