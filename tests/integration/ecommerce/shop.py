@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -90,6 +91,21 @@ class Shop:
         status, answer = self.call("GET", "order", f"/order/{user}")
         assert status == 200, answer
         return answer["body"]  # type: ignore[no-any-return]
+
+    def checkout_trace(self, started: float) -> tuple[str, list[dict[str, Any]]] | None:
+        """A checkout's trace since `started` (epoch seconds): API Gateway, EventBridge, SQS, the
+        functions and the ordering function's PutItem, with its segment documents; None while there is none."""
+        xray = self.client("xray")
+        found = xray.get_trace_summaries(StartTime=started, EndTime=time.time() + 60,
+                                         FilterExpression='service("DynamoDB") AND service("EventBridge")')
+        for summary in found["TraceSummaries"]:
+            types = {s.get("Type") for s in summary["ServiceIds"]}
+            if {"AWS::ApiGateway::Stage", "AWS::SQS::Queue", "AWS::Lambda::Function"} <= types:
+                trace = xray.batch_get_traces(TraceIds=[summary["Id"]])["Traces"][0]
+                docs = [json.loads(s["Document"]) for s in trace["Segments"]]
+                if any(d["name"] == "DynamoDB" and (d.get("aws") or {}).get("operation") == "PutItem" for d in docs):
+                    return summary["Id"], docs
+        return None
 
     def queue_depth(self, output: str) -> int:
         attrs = self.client("sqs").get_queue_attributes(

@@ -22,19 +22,8 @@ def test_a_checkout_traced_on_the_console(shop, browser, screenshot):  # noqa: F
     shop.fill_basket(name)
     shop.checkout(name)
     eventually(lambda: shop.orders(name))
-    xray = shop.client("xray")
     started = time.time() - 600
-
-    def checkout_trace():
-        found = xray.get_trace_summaries(StartTime=started, EndTime=time.time() + 60,
-                                         FilterExpression='service("DynamoDB") AND service("EventBridge")')
-        for summary in found["TraceSummaries"]:
-            types = {s.get("Type") for s in summary["ServiceIds"]}
-            if {"AWS::ApiGateway::Stage", "AWS::SQS::Queue", "AWS::Lambda::Function"} <= types:
-                return summary["Id"]
-        return None
-
-    trace_id = eventually(checkout_trace, 60)
+    trace_id, _ = eventually(lambda: shop.checkout_trace(started), 60)
     mappings = shop.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     mapping = mappings[0]
     ordering = mapping["FunctionArn"].split(":")[6]  # the function the order queue feeds

@@ -4,7 +4,6 @@ every hop's segment in the same trace."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from itertools import pairwise
@@ -29,20 +28,7 @@ def test_a_checkout_is_one_trace_across_every_hop(shop):
     xray = shop.client("xray")
     started = time.time() - 600
 
-    def checkout_trace():
-        found = xray.get_trace_summaries(StartTime=started, EndTime=time.time() + 60,
-                                         FilterExpression='service("DynamoDB") AND service("EventBridge")')
-        for summary in found["TraceSummaries"]:
-            types = {s.get("Type") for s in summary["ServiceIds"]}
-            if {"AWS::ApiGateway::Stage", "AWS::SQS::Queue", "AWS::Lambda::Function"} <= types:
-                trace = xray.batch_get_traces(TraceIds=[summary["Id"]])["Traces"][0]
-                docs = [json.loads(s["Document"]) for s in trace["Segments"]]
-                # the ordering function's PutItem of this user's order is in this trace
-                if any(d["name"] == "DynamoDB" and (d.get("aws") or {}).get("operation") == "PutItem" for d in docs):
-                    return summary["Id"], docs
-        return None
-
-    trace_id, docs = eventually(checkout_trace)
+    trace_id, docs = eventually(lambda: shop.checkout_trace(started))
     assert {d["trace_id"] for d in docs} == {trace_id}
     graph = xray.get_trace_graph(TraceIds=[trace_id])["Services"]
     edges = _chain_edges(graph)
