@@ -42,13 +42,14 @@ _ERROR_MARKS = ('"errorType"', "[ERROR]", "Task timed out", "Runtime.ExitError")
 
 async def overview(gateway: Gateway, ctx: RequestContext) -> dict[str, Any]:
     """Counts of what exists, by service, and the latest failed invocations of every function."""
+    functions = await paged(gateway, ctx, "lambda", "ListFunctions", "Functions", "Marker", "NextMarker")
     counts = []
     for label, service, operation, items, token_in, token_out in COUNTED:
         if service not in gateway.specs:
             continue
-        found = await paged(gateway, ctx, service, operation, items, token_in, token_out)
+        found = functions if operation == "ListFunctions" else await paged(
+            gateway, ctx, service, operation, items, token_in, token_out)
         counts.append({"label": label, "service": service, "count": len(found)})
-    functions = await paged(gateway, ctx, "lambda", "ListFunctions", "Functions", "Marker", "NextMarker")
     errors = []
     for function in functions:
         if not await _failed_lately(gateway, ctx, function["FunctionName"]):
