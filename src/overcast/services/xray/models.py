@@ -164,7 +164,8 @@ def _fold(rows: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
                 parent.setdefault("subsegments", []).append(sub)
                 index(sub)
                 placed.append(doc)
-        loose = [doc for doc in loose if doc not in placed]
+        placed_ids = {id(doc) for doc in placed}  # by identity: comparing documents by value walks them whole
+        loose = [doc for doc in loose if id(doc) not in placed_ids]
         if not placed:
             break
     return segments + loose  # an orphan subsegment is still shown
