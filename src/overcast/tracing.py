@@ -129,12 +129,13 @@ class Tracer:
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
-        self.enabled = bool(getattr(platform.config, "tracing", True))
+        self.enabled = platform.config.tracing
         self.pending: list[tuple[str, str, dict[str, Any]]] = []
         #: trace id → (account, region) of recent traces, for segments the daemon receives
         self._owners: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        #: the X-Ray daemon's address functions send to (set when the daemon starts)
-        self.daemon_address = f"127.0.0.1:{getattr(platform.config, 'xray_daemon_port', 2000) or 2000}"
+        #: the X-Ray daemon's address functions send to (set when the daemon starts). Lambda always sets
+        #: AWS_XRAY_DAEMON_ADDRESS, so with the daemon off (port 0) functions still get a well-formed one.
+        self.daemon_address = f"127.0.0.1:{platform.config.xray_daemon_port or 2000}"
         platform.on_reset(self._reset)
 
     def _reset(self) -> None:

@@ -72,7 +72,7 @@ def daemon_loop(platform: Platform) -> Callable[[], Awaitable[None]]:
 
 
 async def _start(platform: Platform) -> None:
-    port = int(getattr(platform.config, "xray_daemon_port", 2000))
+    port = platform.config.xray_daemon_port
     tracer = platform.component(Tracer)
     if port <= 0 or not tracer.enabled:
         return
