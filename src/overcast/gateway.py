@@ -131,7 +131,9 @@ class Gateway:
             return True
         if cred is not None and cred[2] not in self._by_signing:
             return True
-        return unhosted.is_cbor_rpc(req)
+        # a CBOR RPC call to a hosted service (CloudWatch from current botocore) is not unhosted:
+        # telling so here keeps PutMetricData off the thread hop and the botocore-wide index
+        return unhosted.is_cbor_rpc(req) and unhosted.rpc_service(req) not in self._by_target
 
     def _action_spec(self, action: str) -> ServiceSpec | None:
         """The query service that has operation `action` (None when none or several have it)."""

@@ -28,6 +28,8 @@ def test_identified_by_cbor_path_and_signing_name():
     req = request(path="/service/GraniteServiceVersion20100801/operation/ListMetrics",
                   headers=[("smithy-protocol", "rpc-v2-cbor"), ("Content-Type", "application/cbor")])
     assert unhosted.identify(req, "monitoring", HOSTED) == "cloudwatch"
+    assert unhosted.rpc_service(req) == "GraniteServiceVersion20100801"
+    assert unhosted.rpc_service(request(path="/service/X/operation/Y")) is None  # not CBOR
     assert unhosted.identify(request(path="/2015-01-01/es/domain"), "es", HOSTED) in ("es", "opensearch")
     assert unhosted.identify(request(method="GET", path="/2013-04-01/hostedzone"), "route53", HOSTED) == "route53"
 

@@ -31,17 +31,23 @@ def is_cbor(req: Request) -> bool:
     return (req.headers.get("content-type") or "").lower().startswith("application/x-amz-cbor")
 
 
+def parse_cbor(op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
+    """An operation's input from a CBOR body, checked as the json protocol checks it (also
+    smithy-rpc-v2-cbor's: the two differ in framing, not in how a body maps to input)."""
+    document = cbor.loads(req.body, opts.serialization_code)
+    shape = op.input_shape
+    if shape is None:
+        return {}
+    params = cbor.from_cbor(shape, document, "", opts.raw_shapes, opts.serialization_code)
+    check_input(shape, params, opts)
+    return params  # type: ignore[no-any-return]
+
+
 class JsonCborProtocol(JsonProtocol):
     name = "json-cbor"
 
     def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
-        document = cbor.loads(req.body, opts.serialization_code)
-        shape = op.input_shape
-        if shape is None:
-            return {}
-        params = cbor.from_cbor(shape, document, "", opts.raw_shapes, opts.serialization_code)
-        check_input(shape, params, opts)
-        return params  # type: ignore[no-any-return]
+        return parse_cbor(op, req, opts)
 
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:

@@ -177,7 +177,7 @@ class QueryProtocol:
                 if value is not None:
                     write_member(out, member_name, member_shape, value)
         if len(out) == 1 and shape is not None:  # an empty result is one empty element
-            head = out[0] = head[: head.rindex("<")] + head[head.rindex("<"):-1] + "/>"
+            out[0] = head[:-1] + "/>"  # `<OpResult>` becomes `<OpResult/>`
             tail = tail[tail.index(">") + 1:]
         out.append(tail.replace("{request_id}", ctx.request_id, 1))
         # AWS escapes carriage returns in text (an XML parser would turn a raw CR into LF)

@@ -21,7 +21,7 @@ from overcast.edge.messages import Request, Response
 from overcast.errors import ServiceError, UnknownOperation
 from overcast.protocol import cbor
 from overcast.protocol.base import ProtocolOptions, error_members, error_shape, query_compatible_codes
-from overcast.protocol.json_ import check_input
+from overcast.protocol.json_cbor import parse_cbor
 
 CONTENT_TYPE = "application/cbor"
 HEADER = "smithy-protocol"
@@ -55,13 +55,7 @@ class RpcV2CborProtocol:
         return model.operation_model(op_name)
 
     def parse(self, op: OperationModel, req: Request, opts: ProtocolOptions) -> dict[str, Any]:
-        document = cbor.loads(req.body, opts.serialization_code)
-        shape = op.input_shape
-        if shape is None:
-            return {}
-        params = cbor.from_cbor(shape, document, "", opts.raw_shapes, opts.serialization_code)
-        check_input(shape, params, opts)
-        return params  # type: ignore[no-any-return]
+        return parse_cbor(op, req, opts)
 
     def serialize(self, op: OperationModel, result: dict[str, Any], ctx: RequestContext,
                   opts: ProtocolOptions) -> Response:

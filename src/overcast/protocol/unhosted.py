@@ -49,7 +49,7 @@ def _index() -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def warm_up() -> None:
-    """Build the index ahead of the first call that needs it (start-up calls this in a thread)."""
+    """Build the index ahead of the first call that needs it (the gateway calls this in a thread)."""
     _index()
 
 
@@ -57,6 +57,16 @@ def is_cbor_rpc(req: Request) -> bool:
     """A Smithy RPC v2 CBOR call: `POST /service/<Service>/operation/<Operation>` (application/cbor)."""
     return (req.headers.get("smithy-protocol") == "rpc-v2-cbor"
             or (req.headers.get("content-type") or "").lower().startswith("application/cbor"))
+
+
+def rpc_service(req: Request) -> str | None:
+    """The service a Smithy RPC v2 CBOR call names in its path (`/service/<Service>/operation/...`)."""
+    if not is_cbor_rpc(req):
+        return None
+    parts = req.raw_path.split("?", 1)[0].split("/")
+    if len(parts) >= 5 and parts[1] == "service" and parts[3] == "operation":
+        return parts[2]
+    return None
 
 
 def identify(req: Request, signing_name: str | None, hosted: set[str]) -> str | None:
@@ -68,12 +78,11 @@ def identify(req: Request, signing_name: str | None, hosted: set[str]) -> str | 
         name = by_target.get(target.rpartition(".")[0])
         if name is not None:
             return None if name in hosted else name
-    if is_cbor_rpc(req):
-        parts = req.raw_path.split("?", 1)[0].split("/")
-        if len(parts) >= 5 and parts[1] == "service" and parts[3] == "operation":
-            name = by_target.get(parts[2])
-            if name is not None:
-                return None if name in hosted else name
+    service = rpc_service(req)
+    if service is not None:
+        name = by_target.get(service)
+        if name is not None:
+            return None if name in hosted else name
     if signing_name:
         candidates = by_signing.get(signing_name, [])
         if candidates and not hosted.intersection(candidates):

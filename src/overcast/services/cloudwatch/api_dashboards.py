@@ -12,9 +12,9 @@ from overcast.context import RequestContext
 from overcast.services.cloudwatch.api_base import ApiBase
 from overcast.services.cloudwatch.dashboards import body_problems, invalid_body_message
 from overcast.services.cloudwatch.errors import (
-    DashboardNotFound,
     InvalidParameterInput,
     InvalidParameterValue,
+    ResourceNotFound,
 )
 from overcast.services.cloudwatch.paging import page
 
@@ -51,7 +51,7 @@ class DashboardOperations(ApiBase):
         row = self.db.query_one("SELECT body FROM cw_dashboards WHERE account = ? AND region = '' AND name = ?",
                                 (ctx.account, dashboard_name))
         if row is None:
-            raise DashboardNotFound(f"Dashboard {dashboard_name} does not exist")
+            raise ResourceNotFound(f"Dashboard {dashboard_name} does not exist")
         return {"DashboardArn": dashboard_arn(ctx.account, dashboard_name), "DashboardBody": row["body"],
                 "DashboardName": dashboard_name}
 
@@ -71,7 +71,7 @@ class DashboardOperations(ApiBase):
             for name in dashboard_names:
                 if self.db.query_one("SELECT 1 FROM cw_dashboards WHERE account = ? AND region = '' AND name = ?",
                                      (ctx.account, name)) is None:
-                    raise DashboardNotFound(f"Dashboard {name} does not exist")
+                    raise ResourceNotFound(f"Dashboard {name} does not exist")
             for name in dashboard_names:
                 self.db.execute("DELETE FROM cw_dashboards WHERE account = ? AND region = '' AND name = ?",
                                 (ctx.account, name))

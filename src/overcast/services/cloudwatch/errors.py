@@ -4,7 +4,7 @@ way for every protocol."""
 
 from __future__ import annotations
 
-from overcast.errors import ClientError, ServiceError
+from overcast.errors import ClientError
 
 
 class InvalidParameterValue(ClientError):
@@ -33,22 +33,12 @@ class ResourceNotFoundException(ClientError):
     status = 404
 
 
-class DashboardNotFound(ClientError):
-    code = "ResourceNotFound"
-    status = 404
-
-
 class InvalidParameterInput(ClientError):
     code = "InvalidParameterInput"
 
 
 class LimitExceeded(ClientError):
     code = "LimitExceeded"
-
-
-class InternalService(ServiceError):
-    code = "InternalServiceError"
-    status = 500
 
 
 def validation(message: str) -> ClientError:
