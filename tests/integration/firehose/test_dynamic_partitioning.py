@@ -25,16 +25,6 @@ def handler(event, context):
 """
 
 
-@pytest.fixture
-def firehose(aws):
-    return aws("firehose")
-
-
-@pytest.fixture
-def s3(aws):
-    return aws("s3")
-
-
 def partitioned(**processing):
     return {"DynamicPartitioningConfiguration": {"Enabled": True},
             "ProcessingConfiguration": {"Enabled": True, "Processors": processing["processors"]}}

@@ -9,22 +9,10 @@ import gzip
 import json
 import re
 
-import pytest
-
 from tests.integration.firehose.helpers import make_bucket, s3_stream, unique, wait_objects
 
 NAME = re.compile(r"^(?P<prefix>.*)(?P<stream>fh-[0-9a-f]{10})-1-(?P<time>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)-"
                   r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?P<ext>(\.gz)?)$")
-
-
-@pytest.fixture
-def firehose(aws):
-    return aws("firehose")
-
-
-@pytest.fixture
-def s3(aws):
-    return aws("s3")
 
 
 def test_interval_flush_writes_records_in_order_under_the_default_prefix(firehose, s3):

@@ -9,16 +9,6 @@ import pytest
 from tests.integration.firehose.helpers import ROLE, make_bucket, s3_stream, unique
 
 
-@pytest.fixture
-def firehose(aws):
-    return aws("firehose")
-
-
-@pytest.fixture
-def s3(aws):
-    return aws("s3")
-
-
 def _error(call, **kwargs):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         call(**kwargs)

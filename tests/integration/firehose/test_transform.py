@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import json
 
-import pytest
-
 from overcast.testing import wait_until
 from overcast.testing.lambdas import create_function
 from tests.integration.firehose.helpers import make_bucket, objects, s3_stream, wait_objects
@@ -38,16 +36,6 @@ def handler(event, context):
     print("attempt")
     raise RuntimeError("cannot transform")
 """
-
-
-@pytest.fixture
-def firehose(aws):
-    return aws("firehose")
-
-
-@pytest.fixture
-def s3(aws):
-    return aws("s3")
 
 
 def processing(function_arn, retries=None):

@@ -65,15 +65,16 @@ def _jwt(platform: Platform, api_call: HttpApiCall, authorizer: dict[str, Any]) 
     the signature too when the issuer is a user pool hosted here (its id ends the issuer URL,
     overcast's or AWS's `https://cognito-idp.{region}.amazonaws.com/{poolId}`). Tokens of other
     issuers are not verified: overcast does not fetch JWKS from outside."""
-    from overcast.services.cognito_idp.inbox import hosts_pool, verified_claims
+    from overcast.services.cognito_idp.inbox import claims_of_pool, hosted_pool
 
     values = _identity(api_call, authorizer) or [api_call.call.header("authorization")]
     token = (values[0] or "").removeprefix("Bearer ").strip()
     config = authorizer.get("JwtConfiguration") or {}
     issuer = str(config.get("Issuer") or "")
     pool_id = issuer.rstrip("/").rpartition("/")[2]
-    if issuer and hosts_pool(platform, pool_id):
-        claims = verified_claims(platform, token, [pool_id])
+    pool = hosted_pool(platform, pool_id) if issuer else None
+    if pool is not None:
+        claims = claims_of_pool(platform, pool, token)
     else:
         claims = jwt_claims(token)
         if claims is not None and issuer and claims.get("iss") != issuer:

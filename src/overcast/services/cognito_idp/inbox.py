@@ -19,11 +19,18 @@ def verified_claims(platform: Platform, token: str, pool_ids: list[str] | None =
     pool_id = tokens.pool_id_of(claims)
     if pool_ids is not None and pool_id not in pool_ids:
         return None
-    found = platform.component(CognitoStore).docs.find("pool", pool_id)
-    if found is None:
+    pool = hosted_pool(platform, pool_id)
+    return None if pool is None else tokens.verify(pool, token, platform.clock.now())
+
+
+def claims_of_pool(platform: Platform, pool: dict[str, Any], token: str) -> dict[str, Any] | None:
+    """`verified_claims` for a pool already found (`hosted_pool`)."""
+    claims = tokens.unverified_claims(token)
+    if claims is None or tokens.pool_id_of(claims) != pool["Id"]:
         return None
-    return tokens.verify(found[2], token, platform.clock.now())
+    return tokens.verify(pool, token, platform.clock.now())
 
 
-def hosts_pool(platform: Platform, pool_id: str) -> bool:
-    return platform.component(CognitoStore).docs.find("pool", pool_id) is not None
+def hosted_pool(platform: Platform, pool_id: str) -> dict[str, Any] | None:
+    found = platform.component(CognitoStore).docs.find("pool", pool_id)
+    return None if found is None else found[2]

@@ -12,7 +12,7 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.logs.errors import ResourceAlreadyExists, group_not_found, stream_not_found
-from overcast.services.logs.subscriptions import record_matches
+from overcast.services.logs.subscriptions import record_matches, subscriptions
 from overcast.storage.db import Row
 
 #: Notified when a retention policy changes, to wake the loop that expires events.
@@ -73,10 +73,12 @@ class LogStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            # Rows of one executemany in one transaction take consecutive ids, ending at the last one.
-            last = int(self.db.scalar("SELECT last_insert_rowid()"))
-            numbered = [(last - len(events) + 1 + i, ts, message) for i, (ts, message) in enumerate(events)]
-            record_matches(self.platform, account, region, group, stream, numbered)
+            found = subscriptions(self.platform, account, region, group)
+            if found:
+                # Rows of one executemany in one transaction take consecutive ids, ending at the last one.
+                last_id = int(self.db.scalar("SELECT last_insert_rowid()"))
+                numbered = [(last_id - len(events) + 1 + i, ts, message) for i, (ts, message) in enumerate(events)]
+                record_matches(self.platform, account, region, group, stream, numbered, found)
             first = min(ts for ts, _ in events)
             last = max(ts for ts, _ in events)
             size = sum(row[-1] for row in rows)

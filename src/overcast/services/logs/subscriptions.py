@@ -80,10 +80,10 @@ def selects(criteria: str | None, group: str) -> bool:
 
 
 def record_matches(platform: Platform, account: str, region: str, group: str, stream: str,
-                   events: Sequence[tuple[int, int, str]]) -> None:
-    """Record the delivery of `(id, timestamp_ms, message)` events to every subscription they
-    match (inside the caller's transaction)."""
-    for subscription in subscriptions(platform, account, region, group):
+                   events: Sequence[tuple[int, int, str]], found: Sequence[Subscription]) -> None:
+    """Record the delivery of `(id, timestamp_ms, message)` events to every one of the group's
+    subscriptions (`subscriptions()`) they match (inside the caller's transaction)."""
+    for subscription in found:
         try:
             match = matcher(subscription.pattern)
         except FilterPatternError:

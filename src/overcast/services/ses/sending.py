@@ -22,12 +22,14 @@ MAX_SEND_RATE = 1.0
 MAX_RECIPIENTS = 50
 
 
-def check_sender(store: SesStore, account: str, region: str, source: str) -> None:
-    """Unverified senders are refused, in AWS's words."""
-    address = bare(source)
-    if not store.is_verified(account, region, address):
+def check_sender(store: SesStore, account: str, region: str, source: str) -> dict[str, Any]:
+    """The identity `source` sends as (its address, else its domain); unverified senders are
+    refused, in AWS's words."""
+    identity = _sending_identity(store, account, region, source)
+    if identity is None:
         raise MessageRejected("Email address is not verified. The following identities failed the check in region "
-                              f"{region.upper()}: {address}")
+                              f"{region.upper()}: {bare(source)}")
+    return identity
 
 
 def config_set(store: SesStore, account: str, region: str, name: str | None) -> dict[str, Any] | None:
@@ -44,7 +46,7 @@ def send(platform: Platform, account: str, region: str, *, source: str, destinat
          tags: dict[str, list[str]] | None = None) -> str:
     """Accept one message: check it, keep it, publish its events; its message id."""
     store = platform.component(SesStore)
-    check_sender(store, account, region, source)
+    identity = check_sender(store, account, region, source)
     config = config_set(store, account, region, config_set_name)
     recipients = [a for values in destination.values() for a in addresses(values)]
     if not recipients:
@@ -63,7 +65,6 @@ def send(platform: Platform, account: str, region: str, *, source: str, destinat
     delivered = [r for r in recipients if r not in bounced]
     message["Outcome"] = {"delivered": delivered, "bounced": bounced, "complained": complained}
     mail = events.mail_object(account, region, message, config_set_name, list(parsed.items()), tags)
-    identity = _sending_identity(store, account, region, source)
     with platform.db.tx():
         store.keep(account, region, message)
         notify_identity(platform, identity, mail, message, delivered, bounced, complained, now)

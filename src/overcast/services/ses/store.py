@@ -38,14 +38,6 @@ class SesStore:
     def identity(self, account: str, region: str, name: str) -> dict[str, Any] | None:
         return self.docs.get(account, region, IDENTITY, name.lower())
 
-    def is_verified(self, account: str, region: str, address: str) -> bool:
-        """An address may be sent from when it, or its domain, is a verified identity."""
-        address = address.lower()
-        if self.identity(account, region, address) is not None:
-            return True
-        domain = address.rpartition("@")[2]
-        return bool(domain) and self.identity(account, region, domain) is not None
-
     # -- settings (the active receipt rule set...) --------------------------------------------
 
     def settings(self, account: str, region: str) -> dict[str, Any]:

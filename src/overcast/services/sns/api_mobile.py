@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.sns.checks import check_arn, page
+from overcast.services.sns.checks import check_arn, json_structure, page
 from overcast.services.sns.mobile import (
     SECRET,
     App,
@@ -125,12 +124,7 @@ class MobileOperations:
             raise invalid("Empty message")
         text = message
         if structure == "json":
-            try:
-                parsed = json.loads(message)
-            except ValueError:
-                raise invalid("Message Structure - JSON message body failed to parse") from None
-            if not isinstance(parsed, dict) or "default" not in parsed:
-                raise invalid("Message Structure - No default entry in JSON message body")
+            parsed = json_structure(message)
             platform = arns.parse(endpoint.app_arn).resource.split("/")[1]
             own = parsed.get(platform)
             text = own if isinstance(own, str) else str(parsed["default"])

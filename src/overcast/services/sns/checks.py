@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any
 
@@ -66,3 +67,14 @@ def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
     chunk = items[start : start + PAGE]
     nxt = base64.b64encode(str(start + PAGE).encode()).decode() if start + PAGE < len(items) else None
     return chunk, nxt
+
+
+def json_structure(message: str) -> dict[str, Any]:
+    """A `MessageStructure=json` message: a JSON object with a `default` entry, or AWS's errors."""
+    try:
+        parsed = json.loads(message)
+    except ValueError:
+        raise invalid("Message Structure - JSON message body failed to parse") from None
+    if not isinstance(parsed, dict) or "default" not in parsed:
+        raise invalid("Message Structure - No default entry in JSON message body")
+    return parsed

@@ -17,6 +17,7 @@ from overcast import delivery as targets
 from overcast.errors import client_error
 from overcast.platform import Platform
 from overcast.services.sns import feedback, filter_policy, formats
+from overcast.services.sns.checks import json_structure
 from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SnsStore, Subscription, Topic, invalid
 
@@ -56,12 +57,7 @@ def check_shape(topic: Topic, message: str, structure: str | None, attributes: d
     if structure is not None:
         if structure != "json":
             raise invalid("Invalid value for MessageStructure")
-        try:
-            parsed = json.loads(message)
-        except ValueError:
-            raise invalid("Message Structure - JSON message body failed to parse") from None
-        if not isinstance(parsed, dict) or "default" not in parsed:
-            raise invalid("Message Structure - No default entry in JSON message body")
+        parsed = json_structure(message)
     _check_attributes(attributes or {})
     if topic.fifo:
         if not group_id:

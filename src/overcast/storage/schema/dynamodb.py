@@ -5,6 +5,8 @@ rows of one partition are contiguous and in DynamoDB's sort order: a Query is an
 Key bytes are order-preserving encodings (services/dynamodb/keys.py).
 """
 
+from overcast.storage.schema.apigateway import _DOCUMENTS
+
 MIGRATIONS = [
     """
     CREATE TABLE ddb_tables (
@@ -84,19 +86,7 @@ MIGRATIONS = [
     """,
     # backups, continuous-backup settings, resource policies, contributor insights (documents),
     # and the items of each on-demand backup
-    """
-    CREATE TABLE ddb_documents (
-        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
-        account  TEXT NOT NULL,
-        region   TEXT NOT NULL,
-        kind     TEXT NOT NULL,
-        parent   TEXT NOT NULL DEFAULT '',
-        id       TEXT NOT NULL,
-        doc      TEXT NOT NULL,
-        UNIQUE (account, region, kind, parent, id)
-    );
-    CREATE INDEX ddb_documents_by_id ON ddb_documents(kind, id);
-    CREATE INDEX ddb_documents_by_parent ON ddb_documents(account, region, parent);
+    _DOCUMENTS.format(table="ddb_documents") + """
     CREATE TABLE ddb_backup_items (
         backup_arn TEXT NOT NULL,
         seq        INTEGER NOT NULL,

@@ -2,21 +2,10 @@
 code signing configs and their attachments, recursion configs, runtime management configs and
 provisioned concurrency configs."""
 
+from overcast.storage.schema.apigateway import _DOCUMENTS
+
 MIGRATIONS = [
-    """
-    CREATE TABLE lambda_docs (
-        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
-        account  TEXT NOT NULL,
-        region   TEXT NOT NULL,
-        kind     TEXT NOT NULL,
-        parent   TEXT NOT NULL DEFAULT '',
-        id       TEXT NOT NULL,
-        doc      TEXT NOT NULL,
-        UNIQUE (account, region, kind, parent, id)
-    );
-    CREATE INDEX lambda_docs_by_id ON lambda_docs(kind, id);
-    CREATE INDEX lambda_docs_by_parent ON lambda_docs(account, region, parent);
-    """,
+    _DOCUMENTS.format(table="lambda_docs"),
     """
     -- the X-Ray trace header an asynchronous invocation was accepted with (recursive loop detection)
     CREATE TABLE lambda_async_trace (

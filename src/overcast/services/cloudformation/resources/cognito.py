@@ -47,7 +47,7 @@ class UserPoolProvider(Provider):
     async def update(self, d: Deployment) -> Outcome:
         pool_id = d.physical_id or ""
         await d.call(_SERVICE, "UpdateUserPool", {"UserPoolId": pool_id,
-                                                  **pick(d.properties, *_POOL_SETTINGS, "UserPoolTags")})
+                                                  **pick(d.properties, *_POOL_SETTINGS)})
         old = {a.get("Name") for a in (d.old_properties or {}).get("Schema") or []}
         added = [a for a in d.properties.get("Schema") or [] if a.get("Name") not in old]
         if added and old:

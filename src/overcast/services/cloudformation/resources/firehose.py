@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
-from overcast.services.cloudformation.resources.base import pick, tags_list
+from overcast.services.cloudformation.resources.base import pick, tags_list, tags_map
 
 DESTINATIONS = ("ExtendedS3", "S3", "HttpEndpoint", "Redshift", "Elasticsearch", "Amazonopensearchservice",
                 "Splunk", "AmazonOpenSearchServerless", "Snowflake", "Iceberg")
@@ -54,8 +54,7 @@ class DeliveryStreamProvider(Provider):
         return self._outcome(d, name)
 
     async def _tags(self, d: Deployment, name: str) -> None:
-        new = {t["Key"]: t["Value"] for t in tags_list(d.properties.get("Tags"))}
-        old = {t["Key"]: t["Value"] for t in tags_list(d.old_properties.get("Tags"))}
+        new, old = tags_map(d.properties.get("Tags")), tags_map(d.old_properties.get("Tags"))
         if new == old:
             return
         gone = [k for k in old if k not in new]
