@@ -18,6 +18,7 @@ from overcast.protocol.eventstream import CONTENT_TYPE as EVENT_STREAM
 from overcast.protocol.eventstream import stream_body
 from overcast.protocol.jsonvalues import error_document, from_json, load_object, to_json
 from overcast.protocol.validate import validate
+from overcast.protocol.values import argument_name
 
 
 class JsonProtocol:
@@ -102,3 +103,16 @@ def check_input(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> No
         exc.message = opts.reword(exc.message)
         exc.args = (exc.message,)
         raise
+
+
+def json_arguments(shape: Any, params: dict[str, Any], opts: ProtocolOptions) -> dict[str, Any]:
+    """JSON request members (named as the model names them; other keys are left out) as the keyword
+    arguments of the operation's method, converted and checked as a request on the wire is: for
+    callers that run an operation in process (Step Functions' SDK tasks, Scheduler's universal targets)."""
+    if shape is None:
+        return {}
+    members = shape.members
+    converted = {key: from_json(members[key], value, key, opts.raw_shapes, opts.serialization_code)
+                 for key, value in params.items() if key in members}
+    check_input(shape, converted, opts)
+    return {argument_name(key): value for key, value in converted.items()}

@@ -18,9 +18,8 @@ from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.catalog import service_model
-from overcast.protocol.json_ import check_input
-from overcast.protocol.jsonvalues import from_json
-from overcast.protocol.values import argument_name, snake
+from overcast.protocol.json_ import json_arguments
+from overcast.protocol.values import snake
 
 PREFIX = "arn:aws:scheduler:::aws-sdk:"
 #: the service names of universal targets that differ from overcast's service (botocore model) names
@@ -66,16 +65,9 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes | str, opt
 
 
 def _arguments(op: Any, params: Any, opts: Any) -> dict[str, Any]:
-    shape = op.input_shape
-    if shape is None:
-        return {}
-    if not isinstance(params, dict):
+    if op.input_shape is not None and not isinstance(params, dict):
         raise DeliveryError("Input must be a JSON object", code="ValidationException", retryable=False)
-    members = shape.members
-    converted = {key: from_json(members[key], value, key, opts.raw_shapes, opts.serialization_code)
-                 for key, value in params.items() if key in members}
-    check_input(shape, converted, opts)
-    return {argument_name(key): value for key, value in converted.items()}
+    return json_arguments(op.input_shape, params, opts)
 
 
 #: a delivery error's code → the ERROR_CODE of Scheduler's dead-letter messages

@@ -15,9 +15,9 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.protocol.base import Trusted
 from overcast.protocol.catalog import service_model
-from overcast.protocol.json_ import check_input
-from overcast.protocol.jsonvalues import from_json, to_json
-from overcast.protocol.values import argument_name, snake
+from overcast.protocol.json_ import json_arguments
+from overcast.protocol.jsonvalues import to_json
+from overcast.protocol.values import snake
 from overcast.services.stepfunctions.paths import StatesError
 
 #: the AWS SDK's service names in `arn:aws:states:::aws-sdk:<service>:<action>`, where they are not overcast's
@@ -62,14 +62,9 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
 def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:
     if shape is None:
         return {}
-    members = shape.members
     # Step Functions names every member in PascalCase (`StateMachineArn`), whatever the model's case
-    by_lower = {name.lower(): name for name in members}
-    named = {by_lower.get(key.lower(), key): value for key, value in params.items()}
-    converted = {key: from_json(members[key], value, key, opts.raw_shapes, opts.serialization_code)
-                 for key, value in named.items() if key in members}
-    check_input(shape, converted, opts)
-    return {argument_name(key): value for key, value in converted.items()}
+    by_lower = {name.lower(): name for name in shape.members}
+    return json_arguments(shape, {by_lower.get(key.lower(), key): value for key, value in params.items()}, opts)
 
 
 def _output(shape: Shape, value: Any) -> Any:
