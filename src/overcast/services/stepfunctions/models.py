@@ -39,10 +39,6 @@ class Machine:
     doc: dict[str, Any]
     tags: dict[str, str]
 
-    @property
-    def definition(self) -> dict[str, Any]:
-        return json.loads(self.doc["definition"])
-
     @classmethod
     def of(cls, row: Row) -> Machine:
         return cls(row["arn"], row["account"], row["region"], row["name"], json.loads(row["doc"]),
