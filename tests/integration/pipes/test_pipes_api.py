@@ -10,16 +10,6 @@ from botocore.exceptions import ClientError
 from tests.integration.pipes.test_pipes_sqs import ROLE, queue, wait_state
 
 
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-@pytest.fixture
-def pipes(overcast_server):
-    return overcast_server.client("pipes")
-
-
 def error_of(call, **kwargs):
     with pytest.raises(ClientError) as info:
         call(**kwargs)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
-
 from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import wait_for_records
 from tests.integration.pipes.test_pipes_sqs import ROLE, queue, receive_all, wait_state
@@ -26,21 +24,6 @@ FAILING = """
 def handler(event, context):
     raise RuntimeError("enrichment down")
 """
-
-
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-@pytest.fixture
-def lam(overcast_server):
-    return overcast_server.client("lambda")
-
-
-@pytest.fixture
-def pipes(overcast_server):
-    return overcast_server.client("pipes")
 
 
 def redriven_queue(sqs):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
-
 from overcast.testing import create_function, wait_until
 from tests.integration.lambda_.helpers import RECORDER, wait_for_records
 
@@ -18,21 +16,6 @@ def handler(event, context):
     # Pipes hands the enrichment the batch as a JSON array; what it returns is what the target gets
     return [dict(item, enriched=True, count=len(event)) for item in event]
 """
-
-
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-@pytest.fixture
-def lam(overcast_server):
-    return overcast_server.client("lambda")
-
-
-@pytest.fixture
-def pipes(overcast_server):
-    return overcast_server.client("pipes")
 
 
 def queue(sqs):

@@ -7,20 +7,8 @@ import base64
 import json
 import uuid
 
-import pytest
-
 from overcast.testing import wait_until
 from tests.integration.pipes.test_pipes_sqs import ROLE, queue, receive_all, wait_state
-
-
-@pytest.fixture
-def sqs(overcast_server):
-    return overcast_server.client("sqs")
-
-
-@pytest.fixture
-def pipes(overcast_server):
-    return overcast_server.client("pipes")
 
 
 def test_kinesis_to_an_event_bus(overcast_server, sqs, pipes):

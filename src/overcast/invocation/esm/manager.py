@@ -27,32 +27,115 @@ RECONCILE_EVERY = 30.0  # real seconds; changes wake the manager at once
 RETRY_START = 1.0       # AWS seconds before trying again to open a source that was not ready
 
 
-class MappingManager:
-    def __init__(self, platform: Platform) -> None:
+class PollerManager:
+    """One poller per running item of a store, and the items' state transitions completed: a pending
+    state → `ON` (or `OFF` when the item is not wanted running), `TURNING_OFF` → `OFF`, `DELETING` →
+    gone. Subclasses name the item's fields and states and open its poller (`_start`)."""
+
+    KEY: str            # the item's identifier field
+    STATE: str          # the item's state field
+    LOOP: str           # the prefix of its poller's engine loop
+    PENDING: tuple[str, ...]
+    ON: str
+    TURNING_OFF: str
+    OFF: str
+    DELETING: str
+    CHANGED: str        # the store's change signal
+
+    def __init__(self, platform: Platform, store: Any) -> None:
         self.platform = platform
-        self.store = platform.component(MappingStore)
-        self._running: dict[str, str] = {}   # uuid → configuration it runs with (LastModified)
-        self._pollers: dict[str, Any] = {}   # uuid → its poller (told to stop as well as cancelled)
+        self.store = store
+        self._pollers: dict[str, Any] = {}   # key → its poller (told to stop as well as cancelled)
         self._retry_soon = False
         platform.on_reset(self._stop_all)
 
-    def _stop_all(self) -> None:
-        for uuid in list(self._running):
-            self._stop(uuid)
+    def _wanted(self, item: dict[str, Any]) -> bool:
+        raise NotImplementedError
 
-    def _loop_name(self, uuid: str) -> str:
-        return f"esm:{uuid}"
+    def _start(self, item: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _remove(self, key: str) -> None:
+        self.store.remove(key)
+
+    def _open(self, key: str, source_arn: str) -> tuple[Any, Any] | None:
+        """The source's kind and an open source, or None (and a retry soon) when it cannot open yet."""
+        registry = self.platform.component(Registry)
+        try:
+            kind = registry.kind_of(source_arn)
+            return kind, registry.open_source(self.platform, kind, source_arn)
+        except Exception as exc:  # not ready yet, or gone: try again soon
+            log.info("%s cannot open %s yet: %s", key, source_arn, exc)
+            self._retry_soon = True
+            return None
+
+    def _launch(self, key: str, poller: Any, run: Any) -> None:
+        self.platform.engine.add_loop(f"{self.LOOP}:{key}", run)
+        self._pollers[key] = poller
+
+    def _stop_all(self) -> None:
+        for key in list(self._pollers):
+            self._stop(key)
+
+    def _stop(self, key: str) -> None:
+        poller = self._pollers.pop(key, None)
+        if poller is not None:
+            poller.stop()
+            self.platform.engine.stop_loop(f"{self.LOOP}:{key}")
+
+    def reconcile(self) -> None:
+        """Complete every pending transition, and run what should run."""
+        self._retry_soon = False
+        seen = set()
+        for item in self.store.all():
+            key, state = item[self.KEY], item[self.STATE]
+            seen.add(key)
+            if state == self.DELETING:
+                self._stop(key)
+                self._remove(key)
+            elif state in self.PENDING:
+                self._stop(key)
+                wanted = self._wanted(item)
+                if wanted:
+                    self._start(item)
+                self.store.set_state(key, self.ON if wanted else self.OFF)
+            elif state == self.TURNING_OFF:
+                self._stop(key)
+                self.store.set_state(key, self.OFF)
+            elif state == self.ON and key not in self._pollers:
+                self._start(item)
+            elif state == self.OFF:
+                self._stop(key)
+        for key in list(self._pollers):
+            if key not in seen:
+                self._stop(key)
+
+    async def round(self) -> None:
+        if self.platform.engine is None:
+            return
+        self.reconcile()
+        wait = self.platform.clock.scaled(RETRY_START) if self._retry_soon else RECONCILE_EVERY
+        await self.platform.signals.wait(self.CHANGED, wait)
+
+
+class MappingManager(PollerManager):
+    KEY, STATE, LOOP = "UUID", "State", "esm"
+    PENDING, ON, TURNING_OFF, OFF = (CREATING, ENABLING, UPDATING), ENABLED, DISABLING, DISABLED
+    DELETING, CHANGED = DELETING, CHANGED
+
+    def __init__(self, platform: Platform) -> None:
+        super().__init__(platform, platform.component(MappingStore))
+
+    def _wanted(self, config: dict[str, Any]) -> bool:
+        return bool(config.get("_enabled", True))
 
     def _start(self, config: dict[str, Any]) -> None:
-        registry = self.platform.component(Registry)
-        kind = registry.kind_of(config["EventSourceArn"])
-        try:
-            source = registry.open_source(self.platform, kind, config["EventSourceArn"])
-        except Exception as exc:  # not ready yet, or gone: try again soon
-            log.info("mapping %s cannot open %s yet: %s", config["UUID"], config["EventSourceArn"], exc)
-            self._retry_soon = True
+        uuid = config["UUID"]
+        opened = self._open(f"mapping {uuid}", config["EventSourceArn"])
+        if opened is None:
             return
-        if registry.is_queue(kind):
+        kind, source = opened
+        if self.platform.component(Registry).is_queue(kind):
             from overcast.invocation.esm.queue import QueuePoller
 
             poller: Any = QueuePoller(self.platform, config, source)
@@ -60,56 +143,13 @@ class MappingManager:
             from overcast.invocation.esm.stream import StreamPoller
 
             poller = StreamPoller(self.platform, config, source)
-        uuid = config["UUID"]
 
         async def run() -> None:
             await poller.run()
             if poller.stopped and self._pollers.get(uuid) is poller:
                 self._stop(uuid)  # it stopped itself (its mapping is gone): the loop ends here
 
-        self.platform.engine.add_loop(self._loop_name(uuid), run)
-        self._running[config["UUID"]] = str(config.get("LastModified"))
-        self._pollers[config["UUID"]] = poller
-
-    def _stop(self, uuid: str) -> None:
-        poller = self._pollers.pop(uuid, None)
-        if poller is not None:
-            poller.stop()
-        if self._running.pop(uuid, None) is not None:
-            self.platform.engine.stop_loop(self._loop_name(uuid))
-
-    def reconcile(self) -> None:
-        self._retry_soon = False
-        seen = set()
-        for config in self.store.all():
-            uuid, state = config["UUID"], config["State"]
-            seen.add(uuid)
-            enabled = config.get("_enabled", True)
-            if state == DELETING:
-                self._stop(uuid)
-                self.store.remove(uuid)
-            elif state in (CREATING, ENABLING, UPDATING):
-                self._stop(uuid)
-                if enabled:
-                    self._start(config)
-                self.store.set_state(uuid, ENABLED if enabled else DISABLED)
-            elif state == DISABLING:
-                self._stop(uuid)
-                self.store.set_state(uuid, DISABLED)
-            elif state == ENABLED and uuid not in self._running:
-                self._start(config)
-            elif state == DISABLED:
-                self._stop(uuid)
-        for uuid in list(self._running):
-            if uuid not in seen:
-                self._stop(uuid)
-
-    async def round(self) -> None:
-        if self.platform.engine is None:
-            return
-        self.reconcile()
-        wait = self.platform.clock.scaled(RETRY_START) if self._retry_soon else RECONCILE_EVERY
-        await self.platform.signals.wait(CHANGED, wait)
+        self._launch(uuid, poller, run)
 
 
 def esm_loops(platform: Platform) -> list[Any]:

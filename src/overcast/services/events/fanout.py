@@ -102,16 +102,22 @@ def route(platform: Platform, account: str, region: str, bus: str, event: dict[s
     return count
 
 
+def retry_policy(target: dict[str, Any]) -> outbox.RetryPolicy:
+    """The outbox retry policy of a target's RetryPolicy (EventBridge rules and EventBridge Scheduler
+    share its defaults: 185 retries within 24 hours)."""
+    retry = target.get("RetryPolicy") or {}
+    return outbox.RetryPolicy(
+        max_attempts=int(retry.get("MaximumRetryAttempts", DEFAULT_RETRIES)) + 1,
+        max_age=float(retry.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)),
+        first=BACKOFF_BASE, cap=BACKOFF_CAP)
+
+
 def record_target(platform: Platform, rule: dict[str, Any], target: dict[str, Any], event: dict[str, Any],
                   event_json: str, *, ingestion: float, hops: int = 0) -> None:
     """Record one delivery of `event` to `target` of `rule` in the outbox."""
     payload = target_input(target, event, event_json, rule_arn=rule["Arn"], rule_name=rule["Name"],
                            ingestion_time=format_time(ingestion))
-    retry = target.get("RetryPolicy") or {}
-    policy = outbox.RetryPolicy(
-        max_attempts=int(retry.get("MaximumRetryAttempts", DEFAULT_RETRIES)) + 1,
-        max_age=float(retry.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)),
-        first=BACKOFF_BASE, cap=BACKOFF_CAP)
+    policy = retry_policy(target)
     dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
     rule_arn = arns.parse(rule["Arn"])
     counted = outbox.delivery_metrics(rule_arn.account, rule_arn.region, NAMESPACE, (("RuleName", rule["Name"]),),

@@ -28,14 +28,22 @@ from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.events import destinations
-from overcast.services.events.entries import EntryError, check_entry, envelope, is_entry, parse_time
-from overcast.services.events.fanout import MAX_HOPS, route
+from overcast.services.events.entries import (
+    EntryError,
+    check_entry,
+    envelope,
+    format_time,
+    is_entry,
+    parse_time,
+)
+from overcast.services.events.fanout import MAX_HOPS, retry_policy, route
 from overcast.services.events.schedule import Cron, InvalidSchedule
 from overcast.services.events.schedule import parse as parse_schedule
 from overcast.services.events.store import EventsStore
 
 # EventBridge Scheduler evaluates `cron(...)` in the same dialect as scheduled rules: the parser is re-exported.
-__all__ = ["Cron", "InvalidSchedule", "deliver", "failure_attributes", "parse_schedule"]
+__all__ = ["Cron", "InvalidSchedule", "deliver", "failure_attributes", "format_time", "parse_schedule",
+           "retry_policy"]
 
 #: a delivery error's code → the ERROR_CODE AWS puts on dead-letter messages (docs/aws-behaviour.md#target-retries-and-dead-letter-queues)
 DLQ_ERROR_CODES = {

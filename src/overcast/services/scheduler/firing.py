@@ -13,7 +13,6 @@ to the target (docs/delivery.md) with the schedule's RetryPolicy and dead-letter
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import random
@@ -23,6 +22,7 @@ from typing import Any
 from overcast import arns
 from overcast import delivery as outbox
 from overcast.platform import Platform
+from overcast.services.events.inbox import format_time, retry_policy
 from overcast.services.scheduler import expressions
 from overcast.services.scheduler.models import SchedulerStore, schedule_arn
 
@@ -31,11 +31,6 @@ log = logging.getLogger("overcast.scheduler")
 SIGNAL = "scheduler-schedules"
 IDLE_WAIT = 5.0
 BATCH = 100
-#: RetryPolicy defaults: 185 retries within 24 hours
-DEFAULT_RETRIES = 185
-DEFAULT_MAX_AGE = 86_400
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 300.0
 UNIVERSAL = "arn:aws:scheduler:::aws-sdk:"
 
 
@@ -113,10 +108,6 @@ def fire(platform: Platform, row: Any, now: float) -> None:
             store.set_due(account, region, group, name, following)
 
 
-def format_time(moment: float) -> str:
-    return dt.datetime.fromtimestamp(int(moment), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def render_input(text: str, arn: str, scheduled: float, execution_id: str, attempt: int = 1) -> str:
     """The target's Input with the context attributes substituted."""
     for key, value in (("scheduled-time", format_time(scheduled)), ("execution-id", execution_id),
@@ -134,11 +125,7 @@ def record_firing(platform: Platform, doc: dict[str, Any], account: str, region:
     options: dict[str, Any] = {"ScheduleArn": arn, "TargetArn": target["Arn"], "ExecutionId": execution_id,
                                "ScheduledTime": format_time(scheduled)}
     payload = _payload(target, body, options, account, region, execution_id)
-    retry = target.get("RetryPolicy") or {}
-    policy = outbox.RetryPolicy(
-        max_attempts=int(retry.get("MaximumRetryAttempts", DEFAULT_RETRIES)) + 1,
-        max_age=float(retry.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)),
-        first=BACKOFF_BASE, cap=BACKOFF_CAP)
+    policy = retry_policy(target)
     dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
     outbox.record(platform, target["Arn"], payload, options=options, retry=policy, failure_arn=dead_letter,
                   failure_style="scheduler" if dead_letter else None)

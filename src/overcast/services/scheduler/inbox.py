@@ -65,12 +65,9 @@ async def deliver(platform: Platform, target_arn: str, payload: bytes | str, opt
 
 
 def _arguments(op: Any, params: Any, opts: Any) -> dict[str, Any]:
-    shape = op.input_shape
-    if shape is None:
-        return {}
-    if not isinstance(params, dict):
+    if op.input_shape is not None and not isinstance(params, dict):
         raise DeliveryError("Input must be a JSON object", code="ValidationException", retryable=False)
-    return arguments(shape, params, opts)
+    return arguments(op.input_shape, params, opts)
 
 
 #: a delivery error's code → the ERROR_CODE of Scheduler's dead-letter messages

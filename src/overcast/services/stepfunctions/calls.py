@@ -60,9 +60,8 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
 def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:
     if shape is None:
         return {}
-    members = shape.members
     # Step Functions names every member in PascalCase (`StateMachineArn`), whatever the model's case
-    by_lower = {name.lower(): name for name in members}
+    by_lower = {name.lower(): name for name in shape.members}
     return arguments(shape, {by_lower.get(key.lower(), key): value for key, value in params.items()}, opts)
 
 

@@ -8,6 +8,7 @@ restart resumes from the last committed state transition.
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +39,6 @@ class Machine:
     name: str
     doc: dict[str, Any]
     tags: dict[str, str]
-
-    @property
-    def definition(self) -> dict[str, Any]:
-        return json.loads(self.doc["definition"])
 
     @classmethod
     def of(cls, row: Row) -> Machine:
@@ -105,8 +102,10 @@ class Executions:
         rows = self.db.query(sql + " ORDER BY started DESC, rowid DESC", (machine, status) if status else (machine,))
         return [Execution.of(r) for r in rows]
 
-    def running(self) -> list[Execution]:
-        return [Execution.of(r) for r in self.db.query("SELECT * FROM sfn_executions WHERE status='RUNNING'")]
+    def running(self, skip: Container[str] = ()) -> list[Execution]:
+        """The RUNNING executions but those in `skip` (which are not read and parsed at all)."""
+        arns = [r["arn"] for r in self.db.query("SELECT arn FROM sfn_executions WHERE status='RUNNING'")]
+        return [e for arn in arns if arn not in skip and (e := self.find(arn)) is not None]
 
     def create(self, execution: Execution) -> None:
         self.db.execute("INSERT INTO sfn_executions (arn, machine_arn, name, status, started, doc, definition, "

@@ -121,7 +121,7 @@ def finish(platform: Platform, execution: Execution, journal: Journal, status: s
 async def run_loop(platform: Platform) -> None:
     """One round: start every RUNNING execution that has no task, then sleep until woken."""
     runner = platform.component(Runner)
-    for execution in platform.component(Executions).running():
-        if execution.arn not in runner.tasks and not execution.checkpoint.get("express"):
+    for execution in platform.component(Executions).running(skip=runner.tasks):  # woken by every start
+        if not execution.checkpoint.get("express"):
             runner.start(execution)
     await platform.signals.wait(WAKE_SIGNAL, IDLE_REAL_SECONDS)
