@@ -324,7 +324,7 @@ class Invoker:
                     or (previous is not None and key.endswith(f":{previous}")))
 
         if self.platform.engine is not None:
-            self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
+            self.pool.retire_environments(lambda env: not keep(env.spec.key))
 
     def _start_node_spare(self, name: str, memory_mb: int) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation
