@@ -162,8 +162,10 @@ class Invoker:
         if config.get("State", "Active") != "Active":  # an update in progress still runs (AWS does)
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
-        if self._spec_key(resolved) not in self._specs and self._check_runtime(config.get("Runtime")) == "node":
+        key = self._spec_key(resolved)
+        if key not in self._specs and self._check_runtime(config.get("Runtime")) == "node":
             await self.node_sdk.ensure()  # first invoke of this version: warm invokes skip the `node` lookup
+            key = self._spec_key(resolved)  # a hot-reload folder or debug switch may have moved meanwhile
         request_id = request_id or str(uuid.uuid4())
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
@@ -180,7 +182,7 @@ class Invoker:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
                                     timeout=float(config.get("Timeout", 3)), client_context=client_context,
                                     sink=sink, trace_id=trace)
-            env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
+            env, cold, init_logs, result = await self._run(self._spec(resolved, key), invocation)
         finally:
             self.gate.release(slot)
         traces.record_invocation(self.platform, result=result, cold=cold, **traced)
@@ -273,8 +275,8 @@ class Invoker:
         """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""
         self.pool.retire_environments(lambda env: not folders.isdisjoint(env.spec.watched))
 
-    def _spec(self, resolved: Resolved) -> EnvironmentSpec:
-        key = self._spec_key(resolved)
+    def _spec(self, resolved: Resolved, key: str | None = None) -> EnvironmentSpec:
+        key = key or self._spec_key(resolved)
         spec = self._specs.get(key)
         if spec is None:
             if len(self._specs) > 1024:
