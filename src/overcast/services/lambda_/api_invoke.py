@@ -11,7 +11,7 @@ from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.api_durable import invoke_durable
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.durable_errors import durable_error
+from overcast.services.lambda_.catalogue import error as durable_error
 
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 

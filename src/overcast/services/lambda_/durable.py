@@ -10,7 +10,7 @@ import secrets
 import uuid
 from typing import Any
 
-from overcast.services.lambda_.durable_errors import durable_error
+from overcast.services.lambda_.catalogue import error as durable_error
 from overcast.services.lambda_.durable_ops import (
     TERMINAL,
     Change,
