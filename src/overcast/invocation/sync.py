@@ -31,7 +31,6 @@ from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.invocation.sampling import Sampler
 from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
-from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
     InvalidRequestContent,
     InvalidRuntime,
@@ -40,7 +39,6 @@ from overcast.services.lambda_.errors import (
     ServiceException,
     TooManyRequests,
 )
-from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
@@ -89,9 +87,7 @@ class Invoker:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.functions = platform.component(FunctionStore)
-        self.layers = platform.component(LayerStore)
         self.logs = platform.component(LogStore)
-        self.code = CodeStore(platform.files_dir)
         self.gate = ConcurrencyGate(platform.config.concurrency_limit)
         self.node_sdk = NodeSdk()
         self.specs = SpecBuilder(platform, self.node_sdk)
