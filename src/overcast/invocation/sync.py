@@ -90,7 +90,8 @@ class Invoker:
         self.logs = platform.component(LogStore)
         self.gate = ConcurrencyGate(platform.config.concurrency_limit)
         self.node_sdk = NodeSdk()
-        self.specs = SpecBuilder(platform, self.node_sdk)
+        self.hot = HotFolders(self._hot_changed)
+        self.specs = SpecBuilder(platform, self.node_sdk, self.hot)
         self.sampler = Sampler(platform)
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
@@ -98,7 +99,6 @@ class Invoker:
         #: the durable execution runner (invocation/durable.py) once it runs: a durable function's
         #: invocations start durable executions
         self.durable: Any = None
-        self.hot = self.specs.hot = HotFolders(self._hot_changed)
         self.specs.debug.on_change(self._debug_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
