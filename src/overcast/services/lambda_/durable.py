@@ -213,8 +213,7 @@ class DurableStore(DurableRecords):
             error = next((u.get("Error") for u in updates if u["Type"] == "EXECUTION"), None)
             self.close(arn, status, result=payload if status == "SUCCEEDED" else None, error=error)
         changed = self.db.query("SELECT doc FROM lambda_durable_operations WHERE arn=? AND updated=1", (arn,))
-        ops = list(touched.values()) + [json.loads(row["doc"]) for row in changed
-                                        if json.loads(row["doc"])["Id"] not in touched]
+        ops = list(touched.values()) + [doc for row in changed if (doc := json.loads(row["doc"]))["Id"] not in touched]
         return new_token, ops, chained
 
     def settle_pending(self, arn: str) -> None:
