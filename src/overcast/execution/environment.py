@@ -154,14 +154,8 @@ class Environment:
 
     async def initialized(self) -> bool:
         """Wait for the runtime's init to end (its first /next); False when it failed or timed out."""
-        ready = asyncio.ensure_future(self._ready.wait())
-        exited = asyncio.ensure_future(self._exited.wait())
-        try:
-            # provisioned environments start ahead of need: no debugger waits for them (docs/debugging.md)
-            await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            ready.cancel()
-            exited.cancel()
+        # provisioned environments start ahead of need: no debugger waits for them (docs/debugging.md)
+        await self._until(self._ready, INIT_TIMEOUT)
         return self._ready.is_set() and self.alive and self._init_error is None
 
     def _init_timeout(self) -> float | None:
@@ -298,15 +292,19 @@ class Environment:
 
     async def _await_polling(self, timeout: float) -> None:
         """Between invocations a runtime either asks for the next one or exits."""
-        polling = asyncio.ensure_future(self._polling.wait())
-        exited = asyncio.ensure_future(self._exited.wait())
-        try:
-            await asyncio.wait({polling, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            polling.cancel()
-            exited.cancel()
+        await self._until(self._polling, timeout)
         if not self._polling.is_set() and self._exited.is_set():
             raise EnvironmentLost(self._exit_status or "exited")
+
+    async def _until(self, event: asyncio.Event, timeout: float | None) -> None:
+        """Wait until `event` is set or the process exits, at most `timeout` seconds."""
+        waiting = asyncio.ensure_future(event.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            await asyncio.wait({waiting, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            exited.cancel()
 
     async def _await_init(self, invocation: Invocation) -> None:
         ready = asyncio.ensure_future(self._ready.wait())

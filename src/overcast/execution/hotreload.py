@@ -38,7 +38,6 @@ class HotFolders:
         self._generations: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
-        self._watched: frozenset[str] = frozenset()
 
     def generation(self, folders: Iterable[str]) -> int:
         """The sum of `folders`' generations (it goes up with any change in any of them); starts
@@ -80,7 +79,6 @@ class HotFolders:
         folders = frozenset(f for f in self._generations if Path(f).is_dir())
         if not folders:
             return
-        self._watched = folders
         self._stop = asyncio.Event()
         self._task = asyncio.ensure_future(self._watch(folders, self._stop))
 
@@ -113,4 +111,3 @@ class HotFolders:
     def reset(self) -> None:
         self.close()
         self._generations.clear()
-        self._watched = frozenset()

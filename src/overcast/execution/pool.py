@@ -206,18 +206,6 @@ class EnvironmentPool:
             if not idle:
                 del self._idle[env.spec.key]
 
-    async def retire(self, keep: Callable[[str], bool]) -> None:
-        """Stop idle environments whose key `keep` rejects (code or configuration changed);
-        busy ones finish their invocation and are not reused."""
-        for env in list(self._all.values()):
-            if keep(env.spec.key):
-                continue
-            if env.busy:
-                self._all.pop(env.id, None)  # release() will close it
-            else:
-                self._discard(env)
-                await env.close()
-
     async def prewarm(self, spec: EnvironmentSpec, count: int, tag: str) -> int:
         """Start `count` environments of `spec` and run their init now, kept warm under `tag`
         (provisioned concurrency) until `unprovision(tag)`; environments kept under `tag` before

@@ -18,14 +18,16 @@ NAMESPACE = "AWS/Lambda"
 
 def dim_sets(resolved: Resolved) -> list[Dims]:
     """The dimension sets AWS publishes an invocation metric under."""
-    name = resolved.ref.name
-    qualifier = resolved.ref.qualifier
-    resource = f"{name}:{qualifier}" if qualifier else name
-    sets: list[Dims] = [(), (("FunctionName", name),), (("FunctionName", name), ("Resource", resource))]
-    if qualifier:
-        sets.append((("ExecutedVersion", resolved.executed_version), ("FunctionName", name),
-                     ("Resource", resource)))
+    sets = _function_sets(resolved.ref)
+    if resolved.ref.qualifier:
+        sets.append((("ExecutedVersion", resolved.executed_version), *sets[2]))
     return sets
+
+
+def _function_sets(ref: FunctionRef) -> list[Dims]:
+    """None, `FunctionName`, and `FunctionName`+`Resource`."""
+    resource = f"{ref.name}:{ref.qualifier}" if ref.qualifier else ref.name
+    return [(), (("FunctionName", ref.name),), (("FunctionName", ref.name), ("Resource", resource))]
 
 
 def record(metrics: MetricsRecorder, resolved: Resolved, points: list[tuple[str, float, str]]) -> None:
@@ -63,6 +65,5 @@ def iterator_age(metrics: MetricsRecorder, ref: FunctionRef, age_ms: float) -> N
     """`IteratorAge` of a stream event source mapping: how old the batch's last record is when Lambda
     invokes the function with it (milliseconds)."""
     if metrics.enabled:
-        resource = f"{ref.name}:{ref.qualifier}" if ref.qualifier else ref.name
-        sets: list[Dims] = [(), (("FunctionName", ref.name),), (("FunctionName", ref.name), ("Resource", resource))]
-        metrics.record_sets(ref.account, ref.region, NAMESPACE, sets, [("IteratorAge", round(age_ms), "Milliseconds")])
+        metrics.record_sets(ref.account, ref.region, NAMESPACE, _function_sets(ref),
+                            [("IteratorAge", round(age_ms), "Milliseconds")])

@@ -44,7 +44,7 @@ def hot_folders(config: dict[str, Any]) -> tuple[str, ...]:
 class SpecBuilder:
     """Builds environment specs and per-environment variables for the Invoker."""
 
-    def __init__(self, platform: Platform, node_sdk: NodeSdk) -> None:
+    def __init__(self, platform: Platform, node_sdk: NodeSdk, hot: HotFolders) -> None:
         self.platform = platform
         self.node_sdk = node_sdk
         self.code = CodeStore(platform.files_dir)
@@ -52,7 +52,7 @@ class SpecBuilder:
         self.sessions = platform.component(SessionStore)
         self.debug = platform.component(DebugSwitches)
         self.pool: EnvironmentPool | None = None
-        self.hot = HotFolders(lambda _: None)   # the Invoker's, which hears the changes
+        self.hot = hot   # the Invoker's, which hears the changes
         self._runtime_dir: str | None = None
         self._stdlib = stdlib_path()
         self._layout: Layout | None = None

@@ -31,7 +31,6 @@ from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.invocation.sampling import Sampler
 from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
-from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.errors import (
     InvalidRequestContent,
     InvalidRuntime,
@@ -40,7 +39,6 @@ from overcast.services.lambda_.errors import (
     ServiceException,
     TooManyRequests,
 )
-from overcast.services.lambda_.layers import LayerStore
 from overcast.services.lambda_.models import FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
@@ -89,12 +87,11 @@ class Invoker:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.functions = platform.component(FunctionStore)
-        self.layers = platform.component(LayerStore)
         self.logs = platform.component(LogStore)
-        self.code = CodeStore(platform.files_dir)
         self.gate = ConcurrencyGate(platform.config.concurrency_limit)
         self.node_sdk = NodeSdk()
-        self.specs = SpecBuilder(platform, self.node_sdk)
+        self.hot = HotFolders(self._hot_changed)
+        self.specs = SpecBuilder(platform, self.node_sdk, self.hot)
         self.sampler = Sampler(platform)
         self.pool = EnvironmentPool(self._out_of_band_logs, self.specs.per_environment,
                                     platform.config.environment_idle_seconds)
@@ -102,7 +99,6 @@ class Invoker:
         #: the durable execution runner (invocation/durable.py) once it runs: a durable function's
         #: invocations start durable executions
         self.durable: Any = None
-        self.hot = self.specs.hot = HotFolders(self._hot_changed)
         self.specs.debug.on_change(self._debug_changed)
         self._node_missing_said = False
         # Temp folders of environments that did not outlive a previous run of overcast.
@@ -162,8 +158,10 @@ class Invoker:
         if config.get("State", "Active") != "Active":  # an update in progress still runs (AWS does)
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
-        if self._spec_key(resolved) not in self._specs and self._check_runtime(config.get("Runtime")) == "node":
+        key = self._spec_key(resolved)
+        if key not in self._specs and self._check_runtime(config.get("Runtime")) == "node":
             await self.node_sdk.ensure()  # first invoke of this version: warm invokes skip the `node` lookup
+            key = self._spec_key(resolved)  # a hot-reload folder or debug switch may have moved meanwhile
         request_id = request_id or str(uuid.uuid4())
         account, region = resolved.ref.account, resolved.ref.region
         slot = self.gate.acquire(account, region, resolved.ref.name, resolved.reserved,
@@ -180,7 +178,7 @@ class Invoker:
             invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=resolved.invoked_arn,
                                     timeout=float(config.get("Timeout", 3)), client_context=client_context,
                                     sink=sink, trace_id=trace)
-            env, cold, init_logs, result = await self._run(self._spec(resolved), invocation)
+            env, cold, init_logs, result = await self._run(self._spec(resolved, key), invocation)
         finally:
             self.gate.release(slot)
         traces.record_invocation(self.platform, result=result, cold=cold, **traced)
@@ -273,8 +271,8 @@ class Invoker:
         """Hot-reload code changed: environments running it are not reused (idle ones stop now)."""
         self.pool.retire_environments(lambda env: not folders.isdisjoint(env.spec.watched))
 
-    def _spec(self, resolved: Resolved) -> EnvironmentSpec:
-        key = self._spec_key(resolved)
+    def _spec(self, resolved: Resolved, key: str | None = None) -> EnvironmentSpec:
+        key = key or self._spec_key(resolved)
         spec = self._specs.get(key)
         if spec is None:
             if len(self._specs) > 1024:
@@ -324,7 +322,7 @@ class Invoker:
                     or (previous is not None and key.endswith(f":{previous}")))
 
         if self.platform.engine is not None:
-            self.platform.engine.spawn("retire-environments", self.pool.retire(keep))
+            self.pool.retire_environments(lambda env: not keep(env.spec.key))
 
     def _start_node_spare(self, name: str, memory_mb: int) -> None:
         """A Node.js function exists: have a started Node.js process ready for its first invocation

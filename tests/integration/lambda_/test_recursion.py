@@ -53,6 +53,18 @@ def _queue(sqs, **attributes):
     return url, arn
 
 
+def _failure_record(sqs, url) -> dict:
+    """The first record the queue receives (the stopped event's on-failure record)."""
+    messages: list[dict] = []
+
+    def arrived() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
+        return bool(messages)
+
+    wait_until(arrived, 90, "the stopped event's on-failure record")
+    return json.loads(messages[0]["Body"])
+
+
 def _drain(sqs, url, into: list[int]) -> list[int]:
     for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
         into.append(json.loads(message["Body"])["n"])
@@ -107,14 +119,7 @@ def test_a_stopped_async_event_goes_to_the_on_failure_destination(lam, sqs):
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
                                          DestinationConfig={"OnFailure": {"Destination": arn}})
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
-    messages: list[dict] = []
-
-    def arrived() -> bool:
-        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
-        return bool(messages)
-
-    wait_until(arrived, 90, "the stopped event's on-failure record")
-    record = json.loads(messages[0]["Body"])
+    record = _failure_record(sqs, url)
     assert record["requestPayload"] == {"n": 17}
     assert record["requestContext"]["functionArn"].startswith(f"arn:aws:lambda:us-east-1:000000000000:function:{name}")
 
@@ -142,14 +147,7 @@ def test_an_sns_loop_is_stopped_and_the_event_goes_to_the_on_failure_destination
                                          DestinationConfig={"OnFailure": {"Destination": arn}})
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)
     sns.publish(TopicArn=topic, Message=json.dumps({"n": 1}))
-    messages: list[dict] = []
-
-    def arrived() -> bool:
-        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
-        return bool(messages)
-
-    wait_until(arrived, 90, "the stopped event's on-failure record")
-    record = json.loads(messages[0]["Body"])
+    record = _failure_record(sqs, url)
     assert json.loads(record["requestPayload"]["Records"][0]["Sns"]["Message"]) == {"n": 17}
 
 
@@ -214,14 +212,7 @@ def test_an_s3_loop_is_stopped_and_the_event_goes_to_the_on_failure_destination(
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
         "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]})
     s3.put_object(Bucket=bucket, Key="1", Body=b"x")
-    messages: list[dict] = []
-
-    def arrived() -> bool:
-        messages.extend(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []))
-        return bool(messages)
-
-    wait_until(arrived, 90, "the stopped event's on-failure record")
-    record = json.loads(messages[0]["Body"])
+    record = _failure_record(sqs, url)
     assert record["requestPayload"]["Records"][0]["s3"]["object"]["key"] == "17"
     keys = sorted(int(o["Key"]) for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
     assert keys == list(range(1, 18))  # the 16th invocation wrote key 17; nothing ran after it

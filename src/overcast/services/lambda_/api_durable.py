@@ -9,8 +9,8 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.lambda_.api_base import ApiBase, page
+from overcast.services.lambda_.catalogue import error as durable_error
 from overcast.services.lambda_.durable import DurableStore
-from overcast.services.lambda_.durable_errors import durable_error
 from overcast.services.lambda_.durable_ops import public_operation
 from overcast.services.lambda_.durable_records import OPEN, SIGNAL
 from overcast.services.lambda_.models import Resolved

@@ -11,7 +11,6 @@ from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.api_durable import invoke_durable
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.durable_errors import durable_error
 
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 
@@ -45,7 +44,7 @@ class InvokeOperations(ApiBase):
             if resolved.config.get("DurableConfig"):  # a durable execution (api_durable.py)
                 return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
             if durable_execution_name:
-                raise durable_error("function_not_durable", arn=resolved.invoked_arn)
+                raise error("function_not_durable", arn=resolved.invoked_arn)
             async_.enqueue(self.platform, resolved, body, request_id=ctx.request_id, trace=ctx.trace_header)
             return {"StatusCode": 202}  # AWS's 202 carries no X-Amz-Executed-Version
         body = check_payload(payload, SYNC_PAYLOAD_LIMIT, "RequestResponse")
@@ -56,7 +55,7 @@ class InvokeOperations(ApiBase):
         if resolved.config.get("DurableConfig"):
             return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
         if durable_execution_name:
-            raise durable_error("function_not_durable", arn=resolved.invoked_arn)
+            raise error("function_not_durable", arn=resolved.invoked_arn)
         outcome = await invoker.invoke(ref, body, tail=log_type == "Tail", resolved=resolved,
                                        client_context=decode_client_context(client_context), request_id=ctx.request_id,
                                        trace=ctx.trace_header)

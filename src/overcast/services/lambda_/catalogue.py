@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from overcast.services.lambda_.errors import (
     AccessDenied,
+    CallbackTimeout,
+    ExecutionAlreadyStarted,
     InvalidParameterValue,
     InvalidRequestContent,
     LambdaError,
@@ -205,6 +207,29 @@ CATALOGUE: dict[str, Entry] = {
                                                         "Delete or update them first."),
     "scaling_min_over_max": Entry(InvalidParameterValue, "MinExecutionEnvironments ({low}) cannot be greater than "
                                                          "MaxExecutionEnvironments ({high})."),
+    # -- durable executions -------------------------------------------------------------------
+    # AWS publishes the error codes (botocore's model) but not every message; where a message is not
+    # published, the wording is overcast's
+    "execution_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "callback_not_found": Entry(ResourceNotFound, "The resource you requested does not exist."),
+    "function_not_durable": Entry(InvalidParameterValue, "The function {arn} does not have a DurableConfig. Durable "
+                                                         "executions require a durable function."),
+    "invalid_token": Entry(InvalidParameterValue, "Invalid checkpoint token."),
+    "execution_closed": Entry(InvalidParameterValue, "The durable execution {arn} has already completed."),
+    "callback_closed": Entry(InvalidParameterValue, "The callback {callback_id} has already completed."),
+    "callback_timed_out": Entry(CallbackTimeout, "The callback {callback_id} has timed out."),
+    "name_in_use": Entry(ExecutionAlreadyStarted, "A durable execution with the name {name} has already been "
+                                                  "started for the function {arn} with a different payload."),
+    "bad_update": Entry(InvalidParameterValue, "Invalid {action} action for {type} operation {id}."),
+    "operation_closed": Entry(InvalidParameterValue, "Operation {id} has already completed."),
+    "unknown_parent": Entry(InvalidParameterValue, "Parent operation {parent} does not exist."),
+    "durable_on_update": Entry(InvalidParameterValue, "Durable execution can only be enabled when a function is "
+                                                      "created."),
+    "durable_timeout_required": Entry(InvalidParameterValue, "DurableConfig.ExecutionTimeout is required."),
+    "not_paused": Entry(ResourceConflict, "The durable execution {arn} is not paused."),
+    "not_running": Entry(ResourceConflict, "The durable execution {arn} is not running."),
+    "still_running": Entry(ResourceConflict, "The durable execution {arn} is still running. Stop it before "
+                                             "deleting it."),
     # -- concurrency --------------------------------------------------------------------------
     "unreserved_minimum": Entry(InvalidParameterValue, "Specified ReservedConcurrentExecutions for function "
                                                        "decreases account's UnreservedConcurrentExecution below its "

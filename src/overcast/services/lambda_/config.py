@@ -167,7 +167,7 @@ def apply_optional(config: dict[str, Any], params: dict[str, Any]) -> None:
 def durable_config(given: dict[str, Any], current: dict[str, Any] | None, *, updating: bool) -> dict[str, Any]:
     """DurableConfig as stored. AWS enables durable execution only when a function is created, with
     an ExecutionTimeout; RetentionPeriodInDays defaults to 14 days; an update changes what it names."""
-    from overcast.services.lambda_.durable_errors import durable_error
+    from overcast.services.lambda_.catalogue import error as durable_error
 
     if updating and current is None:
         raise durable_error("durable_on_update")

@@ -10,7 +10,7 @@ import secrets
 import uuid
 from typing import Any
 
-from overcast.services.lambda_.durable_errors import durable_error
+from overcast.services.lambda_.catalogue import error as durable_error
 from overcast.services.lambda_.durable_ops import (
     TERMINAL,
     Change,
@@ -213,8 +213,7 @@ class DurableStore(DurableRecords):
             error = next((u.get("Error") for u in updates if u["Type"] == "EXECUTION"), None)
             self.close(arn, status, result=payload if status == "SUCCEEDED" else None, error=error)
         changed = self.db.query("SELECT doc FROM lambda_durable_operations WHERE arn=? AND updated=1", (arn,))
-        ops = list(touched.values()) + [json.loads(row["doc"]) for row in changed
-                                        if json.loads(row["doc"])["Id"] not in touched]
+        ops = list(touched.values()) + [doc for row in changed if (doc := json.loads(row["doc"]))["Id"] not in touched]
         return new_token, ops, chained
 
     def settle_pending(self, arn: str) -> None:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from overcast.platform import Platform
-from overcast.services.lambda_.durable_errors import durable_error
+from overcast.services.lambda_.catalogue import error as durable_error
 from overcast.services.lambda_.durable_ops import Change
 from overcast.services.lambda_.models import Resolved
 

@@ -91,3 +91,14 @@ class PolicyLengthExceeded(LambdaError):
 class PublicPolicy(LambdaError):
     code = "PublicPolicyException"
     status = 400
+
+
+class CallbackTimeout(LambdaError):
+    code = "CallbackTimeoutException"
+
+
+class ExecutionAlreadyStarted(LambdaError):
+    """Invoke with a DurableExecutionName in use by an execution with another payload (409)."""
+
+    code = "DurableExecutionAlreadyStartedException"
+    status = 409
