@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -18,6 +17,7 @@ from overcast.services.sns.mobile import (
     check_app,
     check_endpoint_attributes,
 )
+from overcast.services.sns.publish import parse_structure
 from overcast.services.sns.sent import record_sent
 from overcast.services.sns.store import invalid
 
@@ -125,12 +125,7 @@ class MobileOperations:
             raise invalid("Empty message")
         text = message
         if structure == "json":
-            try:
-                parsed = json.loads(message)
-            except ValueError:
-                raise invalid("Message Structure - JSON message body failed to parse") from None
-            if not isinstance(parsed, dict) or "default" not in parsed:
-                raise invalid("Message Structure - No default entry in JSON message body")
+            parsed = parse_structure(message)
             platform = arns.parse(endpoint.app_arn).resource.split("/")[1]
             own = parsed.get(platform)
             text = own if isinstance(own, str) else str(parsed["default"])

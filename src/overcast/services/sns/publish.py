@@ -49,6 +49,17 @@ def check_message(topic: Topic, message: str | None, subject: str | None, struct
     return parsed
 
 
+def parse_structure(message: str) -> dict[str, Any]:
+    """A MessageStructure=json message: a JSON object with a "default" entry."""
+    try:
+        parsed = json.loads(message)
+    except ValueError:
+        raise invalid("Message Structure - JSON message body failed to parse") from None
+    if not isinstance(parsed, dict) or "default" not in parsed:
+        raise invalid("Message Structure - No default entry in JSON message body")
+    return parsed
+
+
 def check_shape(topic: Topic, message: str, structure: str | None, attributes: dict[str, Any] | None,
                 group_id: str | None, dedup_id: str | None) -> dict[str, str] | None:
     """The structure, attribute and FIFO checks (in PublishBatch they fail the whole call)."""
@@ -56,12 +67,7 @@ def check_shape(topic: Topic, message: str, structure: str | None, attributes: d
     if structure is not None:
         if structure != "json":
             raise invalid("Invalid value for MessageStructure")
-        try:
-            parsed = json.loads(message)
-        except ValueError:
-            raise invalid("Message Structure - JSON message body failed to parse") from None
-        if not isinstance(parsed, dict) or "default" not in parsed:
-            raise invalid("Message Structure - No default entry in JSON message body")
+        parsed = parse_structure(message)
     _check_attributes(attributes or {})
     if topic.fifo:
         if not group_id:
