@@ -71,14 +71,20 @@ def _dump(fields: list[tuple[str, Any]]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def envelope(note: Notification, subscription_arn: str, protocol: str, sign: Sign) -> str:
-    """The JSON document SQS (non-raw) and HTTP/S subscribers receive."""
+def _head(note: Notification) -> list[tuple[str, Any]]:
+    """The fields a notification's JSON opens with, in AWS's order."""
     fields: list[tuple[str, Any]] = [("Type", "Notification"), ("MessageId", note.message_id)]
     if note.sequence_number:
         fields.append(("SequenceNumber", note.sequence_number))
     fields.append(("TopicArn", note.topic_arn))
     if note.subject is not None:
         fields.append(("Subject", note.subject))
+    return fields
+
+
+def envelope(note: Notification, subscription_arn: str, protocol: str, sign: Sign) -> str:
+    """The JSON document SQS (non-raw) and HTTP/S subscribers receive."""
+    fields = _head(note)
     message = note.for_protocol(protocol)
     timestamp = _iso(note.timestamp)
     fields += [
@@ -98,12 +104,7 @@ def firehose_record(note: Notification, subscription_arn: str) -> str:
     """What a Firehose subscriber receives without raw delivery: the envelope's JSON metadata, with
     no signature ([AWS](https://docs.aws.amazon.com/sns/latest/dg/firehose-archived-message-format-S3.html)),
     followed by a newline so that buffered messages land one a line."""
-    fields: list[tuple[str, Any]] = [("Type", "Notification"), ("MessageId", note.message_id)]
-    if note.sequence_number:
-        fields.append(("SequenceNumber", note.sequence_number))
-    fields.append(("TopicArn", note.topic_arn))
-    if note.subject is not None:
-        fields.append(("Subject", note.subject))
+    fields = _head(note)
     fields += [("Message", note.for_protocol("firehose")), ("Timestamp", _iso(note.timestamp)),
                ("UnsubscribeURL", unsubscribe_url(note.endpoint, subscription_arn))]
     if note.attributes:
