@@ -170,7 +170,6 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
 
 def _record_sent(platform: Platform, sub: Subscription, note: formats.Notification) -> None:
     """SMS and mobile push subscribers: the message is kept (readable through the admin routes)."""
-    from overcast import arns
     from overcast.services.sns.mobile import MobileStore
     from overcast.services.sns.sent import record_sent
 
@@ -179,7 +178,7 @@ def _record_sent(platform: Platform, sub: Subscription, note: formats.Notificati
         endpoint = platform.component(MobileStore).find_endpoint(sub.endpoint)
         if endpoint is None or not endpoint.enabled:
             return
-        kind, text = "push", note.for_protocol(arns.parse(endpoint.app_arn).resource.split("/")[1])
+        kind, text = "push", note.for_protocol(endpoint.platform)
     else:
         kind, text = "sms", note.for_protocol("sms")
     record_sent(platform, kind, parsed.account, parsed.region, sub.endpoint, note.message_id, text, note.subject,
