@@ -146,7 +146,7 @@ async def lifecycle_loop(platform: Platform) -> None:
 
 def sweep(platform: Platform) -> None:
     store = platform.component(S3Store)
-    for row in store.db.query("SELECT name FROM s3_buckets"):
+    for row in store.db.query("SELECT name FROM s3_buckets WHERE json_extract(settings, '$.lifecycle') IS NOT NULL"):
         bucket = store.find_bucket(row["name"])
         lifecycle = bucket.settings.get("lifecycle") if bucket is not None else None
         if bucket is None or not lifecycle:
