@@ -26,9 +26,7 @@ def add_logs_command(sub: Any) -> None:
     parser.add_argument("--filter-pattern", default=None, help="a CloudWatch Logs filter pattern")
     parser.add_argument("--format", choices=["detailed", "short"], default="detailed",
                         help="detailed: timestamp, stream and message; short: timestamp and message")
-    parser.add_argument("--endpoint-url", default=None,
-                        help="overcast's URL (default http://localhost:$OVERCAST_PORT, port 4566)")
-    parser.add_argument("--region", default=None, help="region (default $AWS_DEFAULT_REGION or us-east-1)")
+    cli_client.add_endpoint_options(parser)
     parser.add_argument("--poll-interval", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.set_defaults(func=cmd_logs)
 
@@ -62,8 +60,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
     try:
         return _print_events(client, group, start, args)
     except EndpointConnectionError:
-        print(f"overcast: cannot reach {client.meta.endpoint_url} (is `overcast up` running?)", file=sys.stderr)
-        return 2
+        return cli_client.unreachable(cli_client.endpoint(args))
     except ClientError as exc:
         print(f"overcast: {exc.response['Error'].get('Message') or exc}", file=sys.stderr)
         return 1

@@ -18,7 +18,6 @@ rendered in two steps:
 from __future__ import annotations
 
 import base64
-import copy
 import gzip
 import hashlib
 import json
@@ -78,7 +77,7 @@ def render(name: str, kind: str | None = None, values: dict[str, str] | None = N
     if kind not in kinds:
         raise UnknownEvent(f"{name} has no kind {kind!r}; kinds: {', '.join(kinds)}")
     merged = {**placeholders(name), **{k: v for k, v in (values or {}).items() if v is not None}}
-    return _encode(_fill(copy.deepcopy(kinds[kind]["event"]), merged))
+    return _encode(_fill(kinds[kind]["event"], merged))  # _fill builds a new document: the cached template stays as it is
 
 
 def _fill(value: Any, values: dict[str, str]) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
+import pytest
 
 from overcast.testing import create_function, wait_until
 
@@ -149,10 +150,8 @@ def test_dynamodb_capacity_latency_and_user_errors(overcast_server):
     ddb.put_item(TableName=table, Item={"id": {"S": "a"}, "blob": {"S": "x" * 1500}})   # 2 write units
     ddb.get_item(TableName=table, Key={"id": {"S": "a"}})                               # 0.5 read unit
     ddb.get_item(TableName=table, Key={"id": {"S": "a"}}, ConsistentRead=True)          # 1 read unit
-    try:
+    with pytest.raises(botocore.exceptions.ClientError):  # a 400: counted in UserErrors
         ddb.get_item(TableName=table, Key={"nope": {"S": "a"}})
-    except botocore.exceptions.ClientError:
-        pass
     dims = {"TableName": table}
     assert wait_metric(cw, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", dims, 2) == 2.0
     assert wait_metric(cw, "AWS/DynamoDB", "ConsumedReadCapacityUnits", dims, 1.5) == 1.5

@@ -65,6 +65,21 @@ def segment_of(pk: bytes, total: int) -> int:
     return (int.from_bytes(hashlib.md5(pk).digest()[:4], "big") * total) >> 32
 
 
+def _index_value(av: AttributeValue, name: str, kind: str, index_name: str) -> bytes:
+    """One index key attribute's value, encoded: a wrongly typed or empty value is refused, as
+    DynamoDB does (an absent one makes the item sparse: the caller's concern)."""
+    if kind not in av:
+        raise invalid(f"Type mismatch for Index Key {name} Expected: {kind} Actual: {next(iter(av))} "
+                      f"IndexName: {index_name}")
+    value = av[kind]
+    if value == "":
+        raise DynamoValidation("One or more parameter values are not valid. A value specified for a "
+                               "secondary index key is not supported. The AttributeValue for a key "
+                               f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
+                               f"value. IndexName: {index_name}, IndexKey: {name}")
+    return encode_value(kind, value)  # type: ignore[arg-type]
+
+
 def composite(parts: list[bytes]) -> bytes:
     """Several key values as one byte string whose order is the tuple order of the values: each
     value with 0x00 escaped as 0x00 0x01, ended by 0x00 0x00 (multi-attribute GSI keys)."""
@@ -187,16 +202,7 @@ class KeySchema:
             av: AttributeValue | None = item.get(name)
             if av is None:
                 return None
-            if kind not in av:
-                raise invalid(f"Type mismatch for Index Key {name} Expected: {kind} Actual: {next(iter(av))} "
-                              f"IndexName: {index_name}")
-            value = av[kind]
-            if value == "":
-                raise DynamoValidation("One or more parameter values are not valid. A value specified for a "
-                                       "secondary index key is not supported. The AttributeValue for a key "
-                                       f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
-                                       f"value. IndexName: {index_name}, IndexKey: {name}")
-            encoded = encode_value(kind, value)  # type: ignore[arg-type]
+            encoded = _index_value(av, name, kind, index_name)  # type: ignore[arg-type]
             if name == self.range_name and len(encoded) > MAX_RANGE_KEY:  # index keys have the table's limits
                 raise invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
             if name == self.hash_name and len(encoded) > MAX_HASH_KEY:
@@ -212,15 +218,7 @@ class KeySchema:
             av: AttributeValue | None = item.get(name)
             if av is None:
                 return None
-            if kind not in av:
-                raise invalid(f"Type mismatch for Index Key {name} Expected: {kind} Actual: {next(iter(av))} "
-                              f"IndexName: {index_name}")
-            if av[kind] == "":
-                raise DynamoValidation("One or more parameter values are not valid. A value specified for a "
-                                       "secondary index key is not supported. The AttributeValue for a key "
-                                       f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
-                                       f"value. IndexName: {index_name}, IndexKey: {name}")
-            encoded[name] = encode_value(kind, av[kind])
+            encoded[name] = _index_value(av, name, kind, index_name)
         pk = composite([encoded[n] for n, _ in self.hash_parts])
         sk = composite([encoded[n] for n, _ in self.range_parts]) if self.range_parts else b""
         return pk, sk

@@ -26,7 +26,7 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.s3 import errors as e
-from overcast.services.s3.models import Change, S3Store, version_from_row
+from overcast.services.s3.models import Bucket, Change, S3Store, version_from_row
 from overcast.services.s3.multipart import Multipart
 from overcast.services.s3.notifications import Notifier
 
@@ -146,7 +146,7 @@ async def lifecycle_loop(platform: Platform) -> None:
 
 def sweep(platform: Platform) -> None:
     store = platform.component(S3Store)
-    for row in store.db.query("SELECT name FROM s3_buckets"):
+    for row in store.db.query("SELECT name FROM s3_buckets WHERE json_extract(settings, '$.lifecycle') IS NOT NULL"):
         bucket = store.find_bucket(row["name"])
         lifecycle = bucket.settings.get("lifecycle") if bucket is not None else None
         if bucket is None or not lifecycle:
@@ -154,15 +154,16 @@ def sweep(platform: Platform) -> None:
         minimum = lifecycle.get("TransitionDefaultMinimumObjectSize") or DEFAULT_MINIMUM
         for rule in lifecycle.get("Rules") or []:
             if rule.get("Status") == "Enabled":
-                _apply(platform, bucket.name, rule, minimum)
+                _apply(platform, bucket, rule, minimum)
 
 
 def _expired(platform: Platform, since: float, days: Any) -> bool:
     return days is not None and platform.clock.aws_elapsed(since) >= int(days) * DAY
 
 
-def _apply(platform: Platform, bucket_name: str, rule: dict[str, Any], minimum: str) -> None:
+def _apply(platform: Platform, bucket: Bucket, rule: dict[str, Any], minimum: str) -> None:
     store = platform.component(S3Store)
+    bucket_name = bucket.name
     notifier = Notifier(platform, request_id="lifecycle", source_ip="s3.amazonaws.com", principal="s3.amazonaws.com")
     expiration = rule.get("Expiration") or {}
     noncurrent = rule.get("NoncurrentVersionExpiration") or {}
@@ -171,7 +172,6 @@ def _apply(platform: Platform, bucket_name: str, rule: dict[str, Any], minimum: 
     successor_time: dict[str, float] = {}
     newer: dict[str, int] = {}  # noncurrent versions of the key seen so far (all newer than this one)
     for obj in (version_from_row(r) for r in rows):
-        bucket = store.bucket(bucket_name)
         if not _applies(rule, obj.key, obj.size, obj.meta.get("Tags") or {}):
             _passed(obj, successor_time, newer)
             continue

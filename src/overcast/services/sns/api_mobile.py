@@ -125,8 +125,7 @@ class MobileOperations:
         text = message
         if structure == "json":
             parsed = json_structure(message)
-            platform = arns.parse(endpoint.app_arn).resource.split("/")[1]
-            own = parsed.get(platform)
+            own = parsed.get(endpoint.platform)
             text = own if isinstance(own, str) else str(parsed["default"])
         message_id = str(uuid.uuid4())
         record_sent(self.platform, "push", ctx.account, ctx.region, endpoint.arn, message_id, text, subject,

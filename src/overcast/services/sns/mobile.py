@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from overcast import arns
 from overcast.errors import client_error
 from overcast.platform import Platform
 from overcast.services.sns.store import invalid
@@ -47,6 +48,11 @@ class Endpoint:
     @property
     def enabled(self) -> bool:
         return self.attributes.get("Enabled", "true") == "true"
+
+    @property
+    def platform(self) -> str:
+        """Its application's platform (GCM, APNS...), from `...:app/<platform>/<name>`."""
+        return arns.parse(self.app_arn).resource.split("/")[1]
 
 
 def check_app(name: str, platform: str, attributes: dict[str, str], *, creating: bool) -> None:

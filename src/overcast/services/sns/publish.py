@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from overcast import arns
 from overcast import delivery as targets
 from overcast.errors import client_error
 from overcast.platform import Platform
@@ -133,10 +132,9 @@ def publish(platform: Platform, topic: Topic, message: str, *, subject: str | No
             if sub.confirmed and _accepts(sub, note):
                 _record(platform, topic, sub, note, group_id, dedup_id, trace)
     if platform.metrics.enabled:  # NumberOfMessagesPublished and PublishSize, by TopicName
-        parsed = arns.parse(topic.arn)
-        topic_dims = (("TopicName", parsed.resource),)
-        platform.metrics.record(parsed.account, parsed.region, "AWS/SNS", "NumberOfMessagesPublished", topic_dims, 1.0)
-        platform.metrics.record(parsed.account, parsed.region, "AWS/SNS", "PublishSize", topic_dims,
+        topic_dims = (("TopicName", topic.name),)
+        platform.metrics.record(topic.account, topic.region, "AWS/SNS", "NumberOfMessagesPublished", topic_dims, 1.0)
+        platform.metrics.record(topic.account, topic.region, "AWS/SNS", "PublishSize", topic_dims,
                                 float(len(message.encode())), "Bytes")
     return Published(note.message_id, sequence)
 
@@ -158,21 +156,19 @@ def _accepts(sub: Subscription, note: formats.Notification) -> bool:
     return filter_policy.matches_attributes(policy, note.attributes)
 
 
-def _record_sent(platform: Platform, sub: Subscription, note: formats.Notification) -> None:
+def _record_sent(platform: Platform, topic: Topic, sub: Subscription, note: formats.Notification) -> None:
     """SMS and mobile push subscribers: the message is kept (readable through the admin routes)."""
-    from overcast import arns
     from overcast.services.sns.mobile import MobileStore
     from overcast.services.sns.sent import record_sent
 
-    parsed = arns.parse(note.topic_arn)
     if sub.protocol == "application":
         endpoint = platform.component(MobileStore).find_endpoint(sub.endpoint)
         if endpoint is None or not endpoint.enabled:
             return
-        kind, text = "push", note.for_protocol(arns.parse(endpoint.app_arn).resource.split("/")[1])
+        kind, text = "push", note.for_protocol(endpoint.platform)
     else:
         kind, text = "sms", note.for_protocol("sms")
-    record_sent(platform, kind, parsed.account, parsed.region, sub.endpoint, note.message_id, text, note.subject,
+    record_sent(platform, kind, topic.account, topic.region, sub.endpoint, note.message_id, text, note.subject,
                 note.attributes)
 
 
@@ -206,7 +202,7 @@ def _record(platform: Platform, topic: Topic, sub: Subscription, note: formats.N
         target, retry = sub.endpoint, MANAGED_RETRY
         payload = note.for_protocol("firehose") if sub.raw else formats.firehose_record(note, sub.arn)
     elif sub.protocol in ("sms", "application"):
-        _record_sent(platform, sub, note)
+        _record_sent(platform, topic, sub, note)
         return
     else:
         return  # email has nowhere to go on one machine
@@ -216,8 +212,7 @@ def _record(platform: Platform, topic: Topic, sub: Subscription, note: formats.N
             options["FailurePayload"] = formats.envelope(note, sub.arn, "lambda", sign)
         if group_id:  # a FIFO topic's redrive keeps the group and deduplication ids
             options["FailureOptions"] = {"MessageGroupId": group_id, "MessageDeduplicationId": dedup_id}
-    parsed = arns.parse(topic.arn)
-    counted = targets.delivery_metrics(parsed.account, parsed.region, "AWS/SNS", (("TopicName", parsed.resource),),
+    counted = targets.delivery_metrics(topic.account, topic.region, "AWS/SNS", (("TopicName", topic.name),),
                                        delivered="NumberOfNotificationsDelivered",
                                        failed="NumberOfNotificationsFailed")
     targets.record(platform, target, payload, options=options, retry=retry, failure_arn=sub.dead_letter_arn,
