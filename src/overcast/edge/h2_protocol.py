@@ -68,7 +68,8 @@ class H2Protocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         try:
             events = self.conn.receive_data(data)
-        except h2.exceptions.ProtocolError:
+        except h2.exceptions.ProtocolError as exc:  # h2 has queued a GOAWAY naming the error
+            log.warning("HTTP/2 connection from %s closed: %r", self.client, exc)
             self._flush()
             self._close()
             return
