@@ -6,6 +6,7 @@ JSON API under `/_overcast/console/api/`:
 - `GET  api/overview`: counts by service and the latest failed invocations;
 - `GET  api/functions`: ListFunctions with each function's execution environments (warm, busy);
 - `GET  api/functions/<name>/invocations`: its latest invocations, read from its log group;
+- `GET  api/function-urls`: every function URL (ListFunctions, then each one's ListFunctionUrlConfigs);
 - `GET  api/queues`: every queue with GetQueueAttributes(All);
 - `GET  api/sample-events[/<source>/<kind>]`: the sample events of `overcast events`;
 - `GET|POST api/call/<service>/<Operation>`: any operation that only reads (List*, Describe*, Get*,
@@ -85,6 +86,8 @@ class Console:
             return await views.overview(self.gateway, ctx)
         if parts == ["functions"]:
             return {"Functions": await views.functions(self.gateway, ctx)}
+        if parts == ["function-urls"]:
+            return {"FunctionUrls": await views.function_urls(self.gateway, ctx)}
         if len(parts) == 3 and parts[0] == "functions" and parts[2] == "invocations":
             limit = int(req.query_get("limit") or 50)
             return {"Invocations": await views.invocations(self.gateway, ctx, parts[1], limit=min(limit, 500))}

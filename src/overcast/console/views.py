@@ -70,6 +70,19 @@ async def functions(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any
     return found
 
 
+async def function_urls(gateway: Gateway, ctx: RequestContext, limit: int = 10_000) -> list[dict[str, Any]]:
+    """Every function URL (ListFunctions, then ListFunctionUrlConfigs of each function, in process:
+    one page request instead of one browser round trip per function)."""
+    found = []
+    for function in await paged(gateway, ctx, "lambda", "ListFunctions", "Functions", "Marker", "NextMarker",
+                                limit=limit):
+        name = function["FunctionName"]
+        for config in await paged(gateway, ctx, "lambda", "ListFunctionUrlConfigs", "FunctionUrlConfigs",
+                                  "Marker", "NextMarker", {"FunctionName": name}):
+            found.append({**config, "FunctionName": name})
+    return found
+
+
 async def _failed_lately(gateway: Gateway, ctx: RequestContext, function: str, window_ms: int = 3_600_000) -> bool:
     """Whether the function's log group has an error line in the window (a filter pattern of
     optional terms: any of them matches)."""

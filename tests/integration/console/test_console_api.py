@@ -83,6 +83,17 @@ def test_functions_show_environments_and_invocations_with_their_logs(console, aw
     assert errors[0]["requestId"] == newest["requestId"]
 
 
+def test_function_urls_view_reads_every_page_of_functions(console, aws):
+    # more functions than ListFunctions' first page (50): the view must page to find the last one's URL
+    lam = aws("lambda")
+    names = [create_function(lam, "def handler(event, context):\n    return 1\n", Timeout=30) for _ in range(51)]
+    urls = {name: lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+            for name in names[-2:]}
+    assert len(lam.list_functions()["Functions"]) == 50 and lam.list_functions().get("NextMarker")
+    listed = {u["FunctionName"]: u["FunctionUrl"] for u in console.get("api/function-urls").json()["FunctionUrls"]}
+    assert {name: listed.get(name) for name in urls} == urls
+
+
 def test_queues_view_has_depths_and_redrive_policy(console, aws):
     sqs = aws("sqs")
     dlq = sqs.create_queue(QueueName=_name("dlq"))["QueueUrl"]

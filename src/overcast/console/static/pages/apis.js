@@ -1,5 +1,5 @@
 // APIs: REST APIs (resources and methods) and HTTP APIs (routes), each with the function it calls.
-import { arnName, h, read, table } from "../lib.js";
+import { arnName, h, read, table, view } from "../lib.js";
 
 /** The function an integration URI names (arn:aws:apigateway:...:lambda:path/.../functions/<arn>/invocations). */
 function target(uri) {
@@ -40,12 +40,10 @@ export async function render(main) {
   if (!rest.length && !http.length && !urls.children.length) main.replaceChildren(h("h1", {}, "APIs"), h("p", { class: "muted" }, "No APIs."));
 }
 
-/** Function URLs (ListFunctions, then ListFunctionUrlConfigs of each function). */
+/** Function URLs (the console API's view: every page of ListFunctions, then ListFunctionUrlConfigs of each). */
 async function functionUrls() {
-  const { Functions = [] } = await read("lambda", "ListFunctions", {});
-  const rows = (await Promise.all(Functions.map(async (f) =>
-    ((await read("lambda", "ListFunctionUrlConfigs", { FunctionName: f.FunctionName })).FunctionUrlConfigs || [])
-      .map((u) => ({ ...u, name: f.FunctionName }))))).flat();
+  const { FunctionUrls = [] } = await view("function-urls");
+  const rows = FunctionUrls.map((u) => ({ ...u, name: u.FunctionName }));
   if (!rows.length) return h("section");
   return h("section", { "aria-label": "Function URLs" }, h("h2", {}, "Function URLs"), table(`${rows.length} function URLs`, [
     ["URL", (u) => h("code", {}, u.FunctionUrl)], ["Auth", (u) => u.AuthType],
