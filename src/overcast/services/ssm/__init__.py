@@ -1,6 +1,8 @@
-"""AWS Systems Manager Parameter Store, the part tools lean on: parameters put, read, listed and
-deleted (String, StringList and SecureString — kept as given, never encrypted). CDK reads its
-bootstrap version here, and templates resolve `AWS::SSM::Parameter::Value<...>` parameters."""
+"""AWS Systems Manager Parameter Store: String, StringList and SecureString parameters in
+hierarchies, with versions, labels, history, tags, tiers and policies (expiration on the platform
+clock, notifications on EventBridge), and the public `/aws/service/...` parameters SDKs and CDK
+read. CloudFormation reads it for `AWS::SSM::Parameter::Value<...>` parameters and `{{resolve:ssm:...}}`
+references. See docs/ssm.md."""
 
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
@@ -12,4 +14,10 @@ def _api(platform):  # type: ignore[no-untyped-def]
     return SsmApi(platform)
 
 
-SPEC = ServiceSpec(name="ssm", api=_api, options=ProtocolOptions(validation="full"))
+def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.ssm.events import policy_loop
+
+    return [lambda: policy_loop(platform)]
+
+
+SPEC = ServiceSpec(name="ssm", api=_api, loops=_loops, options=ProtocolOptions(validation="full"))
