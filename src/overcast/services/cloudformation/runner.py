@@ -11,6 +11,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.cloudformation.dynamic import DynamicReferenceError, Resolver
 from overcast.services.cloudformation.errors import ResourceFailure
 from overcast.services.cloudformation.intrinsics import Scope, Unresolvable, pseudo_parameters, resolve
 from overcast.services.cloudformation.plan import Plan, base_scope
@@ -152,11 +153,16 @@ class Runner:
         return d
 
     async def invoke(self, provider: Provider, action: str, d: Deployment) -> Outcome | None:
-        """Run one provider action; a `ResourceFailure` with AWS-style reason on any error."""
+        """Run one provider action; a `ResourceFailure` with AWS-style reason on any error. A create
+        or an update sees its properties' dynamic references resolved (the stack keeps them as written)."""
         try:
+            if action in ("create", "update"):
+                d.properties = Resolver(self.platform, self.ctx()).properties(d.resource_type, d.properties)
             return await getattr(provider, action)(d)  # type: ignore[no-any-return]
         except ResourceFailure:
             raise
+        except DynamicReferenceError as error:
+            raise ResourceFailure(str(error)) from None
         except ServiceError as error:
             raise ResourceFailure(error.message) from None
         except NotImplementedError:

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
-from overcast.services.cloudformation import template, transform
+from overcast.services.cloudformation import dynamic, template, transform
 from overcast.services.cloudformation.errors import CfnValidationError, InsufficientCapabilities
 from overcast.services.cloudformation.intrinsics import pseudo_parameters
 from overcast.services.cloudformation.parameters import resolve_parameters
@@ -71,7 +71,28 @@ class Stacks:
         plan = prepare(processed, parameters, pseudo, ctx.region, previous=previous, ssm=self.ssm(ctx),
                        export_exists=lambda name: self.store.export(ctx.account, ctx.region, name) is not None,
                        capabilities=capabilities or [])
+        try:
+            dynamic.check_template(processed.get("Resources") or {}, self._ssm_exists(ctx))
+        except dynamic.DynamicReferenceError as error:
+            raise CfnValidationError(str(error)) from None
         return original, plan
+
+    def _ssm_exists(self, ctx: RequestContext):  # type: ignore[no-untyped-def]
+        """Whether an `ssm` dynamic reference's parameter (and version) exists."""
+        gateway = self.platform.gateway
+
+        def exists(body: str) -> bool:
+            if gateway is None or "ssm" not in gateway.specs:
+                return False
+            name, version = dynamic.split_ssm(body)
+            try:
+                gateway.api("ssm").get_parameter(ctx.internal("ssm", "GetParameter"),
+                                                 name=f"{name}:{version}" if version else name)
+            except ServiceError:
+                return False
+            return True
+
+        return exists
 
     def ssm(self, ctx: RequestContext):  # type: ignore[no-untyped-def]
         """A lookup for `AWS::SSM::Parameter::Value<...>` parameters."""
