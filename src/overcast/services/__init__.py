@@ -10,7 +10,8 @@ service's deliverer, reads other services make) and `event_source.py` (what Lamb
 What a service takes from and feeds to the engine is declared on its spec: `deliver=` (the outbox's
 deliverer for the service's ARNs), `failure_attributes=` (the attributes of its dead-letter messages)
 and `event_source=` (a source for Lambda event source mappings); see `overcast.delivery` and
-docs/delivery.md.
+docs/delivery.md. `tagging=` declares the service's taggable resources for the Resource Groups
+Tagging API (`overcast.services.tagging`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from overcast.delivery import Deliverer, EventSource, FailureAttributes
 from overcast.protocol.base import ProtocolOptions
+from overcast.services.tagging import Taggable
 
 if TYPE_CHECKING:
     from botocore.model import ServiceModel
@@ -68,6 +70,8 @@ class ServiceSpec:
     failure_attributes: FailureAttributes | None = None
     #: What this service feeds to Lambda event source mappings.
     event_source: EventSource | None = None
+    #: Its taggable resources, for the Resource Groups Tagging API (`overcast.services.tagging`).
+    tagging: tuple[Taggable, ...] = ()
 
     @property
     def model_name(self) -> str:
