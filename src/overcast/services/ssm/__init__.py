@@ -20,4 +20,8 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: policy_loop(platform)]
 
 
-SPEC = ServiceSpec(name="ssm", api=_api, loops=_loops, options=ProtocolOptions(validation="full"))
+#: SSM lists parameter types in this order in its validation messages
+_ENUM_ORDER = {"ParameterType": ("SecureString", "StringList", "String")}
+
+SPEC = ServiceSpec(name="ssm", api=_api, loops=_loops,
+                   options=ProtocolOptions(validation="full", validation_enum_order=_ENUM_ORDER))

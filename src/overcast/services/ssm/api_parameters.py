@@ -44,7 +44,7 @@ class ParameterOperations(ApiBase):
         pattern = allowed_pattern if allowed_pattern is not None else prior.get("AllowedPattern")
         writes.check_pattern(pattern, value)
         data = data_type or prior.get("DataType") or "text"
-        writes.check_data_type(data, kind, value)
+        valid = writes.check_data_type(data, kind, value)
         doc = {"Name": prior.get("Name", name), "Type": kind, "Version": prior.get("Version", 0) + 1,
                "ARN": names.arn(ctx.region, ctx.account, name), "DataType": data, "Tier": stored_tier,
                "LastModifiedDate": self.platform.clock.now(), "LastModifiedUser": ctx.caller_arn,
@@ -54,6 +54,11 @@ class ParameterOperations(ApiBase):
         doc["Value"] = (secure.encrypt(self.platform, ctx.account, ctx.region, doc["KeyId"], doc["ARN"], value)
                         if kind == "SecureString" else value)
         doc = {k: v for k, v in doc.items() if v is not None}
+        if not valid:  # AWS answers, then its asynchronous AMI check fails and the write is dropped
+            failed = {**doc, "Name": name, "DataType": data}
+            events.changed(self.platform, ctx.account, ctx.region, "Update" if previous else "Create", failed,
+                           failure="Invalid Format")
+            return {"Version": doc["Version"], "Tier": stored_tier}
         if tags:
             doc["Tags"] = {t["Key"]: t["Value"] for t in tags}
         state = rules.schedule(parsed, self.platform.clock) if parsed else {}

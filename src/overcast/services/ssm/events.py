@@ -33,10 +33,14 @@ def _send(platform: Platform, account: str, region: str, detail_type: str, arn: 
     delivery.record(platform, arns.build("events", region, account, "event-bus/default"), json.dumps(event))
 
 
-def changed(platform: Platform, account: str, region: str, operation: str, doc: dict[str, Any]) -> None:
-    """A `Parameter Store Change` event: operation Create, Update, Delete or LabelParameterVersion."""
+def changed(platform: Platform, account: str, region: str, operation: str, doc: dict[str, Any],
+            failure: str | None = None) -> None:
+    """A `Parameter Store Change` event: operation Create, Update, Delete or LabelParameterVersion;
+    with `dataType` and `failure` when an `aws:ec2:image` value failed AWS's check."""
     detail = {"operation": operation, "name": doc["Name"], "type": doc["Type"],
               "description": doc.get("Description") or ""}
+    if failure is not None:
+        detail.update(dataType=doc["DataType"], failure=failure)
     _send(platform, account, region, "Parameter Store Change", doc["ARN"], detail)
 
 

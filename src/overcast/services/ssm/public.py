@@ -3,7 +3,8 @@ and CDK apps read (the latest AMI ids `ec2.MachineImage.latestAmazonLinux2023()`
 regions list, the ECS-optimized AMIs) — [AWS](https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html).
 
 overcast hosts no EC2, so the AMI ids are stand-ins: `ami-` and 17 hex digits derived from the
-parameter's name and region, stable across restarts, in the format AWS's are. The table is small
+parameter's name and region, stable across restarts, in the format AWS's are (DataType `text`,
+as AWS's own AMI parameters have). The table is small
 and documented in docs/ssm.md; anything else under `/aws/` is not found, as an unknown public
 parameter is on AWS."""
 
@@ -13,12 +14,27 @@ import hashlib
 import json
 from typing import Any
 
-#: the regions AWS lists under /aws/service/global-infrastructure/regions (commercial partition)
-REGIONS = ("af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-           "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ca-central-1",
-           "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
-           "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "sa-east-1", "us-east-1",
-           "us-east-2", "us-west-1", "us-west-2")
+#: the regions AWS lists under /aws/service/global-infrastructure/regions (commercial partition),
+#: with their `longName`
+REGIONS = {
+    "af-south-1": "Africa (Cape Town)", "ap-east-1": "Asia Pacific (Hong Kong)",
+    "ap-northeast-1": "Asia Pacific (Tokyo)", "ap-northeast-2": "Asia Pacific (Seoul)",
+    "ap-northeast-3": "Asia Pacific (Osaka)", "ap-south-1": "Asia Pacific (Mumbai)",
+    "ap-south-2": "Asia Pacific (Hyderabad)", "ap-southeast-1": "Asia Pacific (Singapore)",
+    "ap-southeast-2": "Asia Pacific (Sydney)", "ap-southeast-3": "Asia Pacific (Jakarta)",
+    "ap-southeast-4": "Asia Pacific (Melbourne)", "ca-central-1": "Canada (Central)",
+    "ca-west-1": "Canada West (Calgary)", "eu-central-1": "Europe (Frankfurt)", "eu-central-2": "Europe (Zurich)",
+    "eu-north-1": "Europe (Stockholm)", "eu-south-1": "Europe (Milan)", "eu-south-2": "Europe (Spain)",
+    "eu-west-1": "Europe (Ireland)", "eu-west-2": "Europe (London)", "eu-west-3": "Europe (Paris)",
+    "il-central-1": "Israel (Tel Aviv)", "me-central-1": "Middle East (UAE)", "me-south-1": "Middle East (Bahrain)",
+    "sa-east-1": "South America (Sao Paulo)", "us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)",
+    "us-west-1": "US West (N. California)", "us-west-2": "US West (Oregon)",
+}
+#: service codes listed under /aws/service/global-infrastructure/services (those overcast hosts, and KMS,
+#: Secrets Manager)
+SERVICES = ("apigateway", "cloudformation", "cloudfront", "cloudwatch", "codecommit", "cognito-idp", "dynamodb",
+            "elb", "events", "firehose", "iam", "kinesis", "kms", "lambda", "logs", "s3", "scheduler",
+            "secretsmanager", "ses", "sns", "sqs", "ssm", "stepfunctions", "sts", "xray")
 
 #: AMI parameters (DataType aws:ec2:image) that CDK's MachineImage helpers and common templates read
 AMI_PARAMETERS = (
@@ -50,15 +66,18 @@ def _ami(name: str, region: str) -> str:
 
 def _entries(region: str) -> dict[str, tuple[str, str]]:
     """name → (value, data type) of every public parameter in `region`."""
-    out = {name: (_ami(name, region), "aws:ec2:image") for name in AMI_PARAMETERS}
+    out = {name: (_ami(name, region), "text") for name in AMI_PARAMETERS}  # AWS's own are "text" too
     for name in ("/aws/service/ecs/optimized-ami/amazon-linux-2/recommended",
                  "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended"):
         image = _ami(name + "/image_id", region)
         out[name] = (json.dumps({"image_id": image, "image_name": f"amzn-ami-ecs-optimized-{image}",
                                  "os": "Amazon Linux", "schema_version": 1}), "text")
     base = "/aws/service/global-infrastructure"
-    for code in REGIONS:
+    for code, long_name in REGIONS.items():
         out[f"{base}/regions/{code}"] = (code, "text")
+        out[f"{base}/regions/{code}/longName"] = (long_name, "text")
+    for service in SERVICES:
+        out[f"{base}/services/{service}"] = (service, "text")
     out[f"{base}/current-region"] = (region, "text")
     return out
 
