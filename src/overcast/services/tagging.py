@@ -24,7 +24,8 @@ class Taggable:
     #: the operation that lists the resources, and a JMESPath to each item of its output
     list: str
     items: str
-    #: the operations that read, add and remove tags (`tag` may be None when `replace` sets them all)
+    #: the operations that read, add and remove tags (None when `replace` sets them all; with
+    #: neither, the resources are listed with their tags but not tagged through this API)
     list_tags: str
     tag: str | None
     untag: str | None

@@ -117,3 +117,14 @@ def test_aws_cli(overcast_server, clients):
     done = subprocess.run(["aws", "resourcegroupstaggingapi", "get-resources", "--tag-filters", "Key=cli",
                            "--output", "json"], env=env, capture_output=True, text=True, timeout=120, check=True)
     assert [m["Tags"] for m in json.loads(done.stdout)["ResourceTagMappingList"]] == [[{"Key": "cli", "Value": "yes"}]]
+
+
+def test_stacks_are_listed_not_tagged(clients):
+    cf, tagging = clients("cloudformation"), clients("resourcegroupstaggingapi")
+    template = json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
+    stack = cf.create_stack(StackName=f"t{uuid.uuid4().hex[:8]}", TemplateBody=template,
+                            Tags=[{"Key": "app", "Value": "shop"}])["StackId"]
+    found = _resources(tagging, ResourceTypeFilters=["cloudformation:stack"])
+    assert found == {stack: {"app": "shop"}}
+    failed = tagging.tag_resources(ResourceARNList=[stack], Tags={"x": "y"})["FailedResourcesMap"]
+    assert failed[stack]["ErrorCode"] == "InvalidParameterException"

@@ -14,6 +14,7 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.resourcegroupstaggingapi.calls import Caller
 from overcast.services.resourcegroupstaggingapi.catalog import CATALOG
+from overcast.services.resourcegroupstaggingapi.errors import InvalidParameterException
 from overcast.services.tagging import Taggable
 
 
@@ -30,11 +31,16 @@ def declarations(platform: Platform) -> list[Taggable]:
     return found
 
 
+def _norm(name: str) -> str:
+    return name.replace("-", "").lower()
+
+
 def matches_type(kind: Taggable, filters: list[str] | None) -> bool:
-    """ResourceTypeFilters: `service` takes every type of the service, `service:type` one."""
+    """ResourceTypeFilters: `service` takes every type of the service, `service:type` one (compared
+    without case or hyphens: `logs:loggroup` is `logs:log-group`)."""
     if not filters:
         return True
-    return any(f == kind.resource_type or f == kind.resource_type.split(":")[0] for f in filters)
+    return any(_norm(f) == _norm(kind.resource_type) or f == kind.resource_type.split(":")[0] for f in filters)
 
 
 async def listing(caller: Caller, kind: Taggable) -> list[tuple[str, str]]:
@@ -107,7 +113,9 @@ async def _replace(caller: Caller, kind: Taggable, arn: str, item: str, tags: di
     if not tags and kind.clear:
         await caller.call(kind.service, kind.clear, _target(kind, arn, item))
         return
-    assert kind.replace is not None
+    if kind.replace is None:
+        raise InvalidParameterException(f"Resources of type {kind.resource_type} can't be tagged or untagged through "
+                                        "this API; use the service's own operations.")
     params = _target(kind, arn, item)
     _set(params, kind.tags_member, shaped(caller.input_shape(kind.service, kind.replace), kind.tags_member, tags))
     await caller.call(kind.service, kind.replace, params)
