@@ -205,3 +205,15 @@ def test_aws_cli_round_trip(overcast_server):
     assert [p["Name"] for p in cli("get-parameters-by-path", "--path", name.rsplit("/", 1)[0])["Parameters"]] == [name]
     cli("delete-parameter", "--name", name)
     assert cli("get-parameters", "--names", name)["InvalidParameters"] == [name]
+
+
+def test_secrets_manager_references_need_decryption(ssm):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ssm.get_parameter(Name="/aws/reference/secretsmanager/anything")
+    assert _error(info) == ("ValidationException",
+                            "WithDecryption flag must be True for retrieving a Secret Manager secret.")
+    name = f"/aws/reference/secretsmanager/none-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ssm.get_parameter(Name=name, WithDecryption=True)
+    assert _error(info) == ("ParameterNotFound", "An error occurred (ParameterNotFound) when referencing Secrets "
+                                                 f"Manager: Secret {name} not found.")

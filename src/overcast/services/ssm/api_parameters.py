@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.ssm import events, names, secure, writes
+from overcast.errors import ClientError
+from overcast.services.ssm import events, names, references, secure, writes
 from overcast.services.ssm import policies as rules
 from overcast.services.ssm.api_base import ApiBase
 from overcast.services.ssm.errors import (
@@ -84,12 +85,22 @@ class ParameterOperations(ApiBase):
         return int(oldest["Version"])
 
     def get_parameter(self, ctx: RequestContext, name: str, with_decryption: bool = False) -> dict[str, Any]:
+        if references.is_reference(name):
+            return {"Parameter": references.read(self.platform, ctx, name, with_decryption)}
         doc, selector = self._find(ctx, name)
         return {"Parameter": self._parameter(ctx, doc, with_decryption, selector)}
 
     def get_parameters(self, ctx: RequestContext, names: list[str], with_decryption: bool = False) -> dict[str, Any]:
         found, invalid = [], []
         for reference in dict.fromkeys(names):  # each name once, as AWS answers
+            if references.is_reference(reference):
+                try:
+                    found.append(references.read(self.platform, ctx, reference, with_decryption))
+                except ClientError as error:
+                    if error.code != "ParameterNotFound":
+                        raise
+                    invalid.append(reference)
+                continue
             try:
                 doc, selector = self._find(ctx, reference)
             except (ParameterNotFound, ParameterVersionNotFound):
