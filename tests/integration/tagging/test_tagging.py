@@ -128,3 +128,44 @@ def test_stacks_are_listed_not_tagged(clients):
     assert found == {stack: {"app": "shop"}}
     failed = tagging.tag_resources(ResourceARNList=[stack], Tags={"x": "y"})["FailedResourcesMap"]
     assert failed[stack]["ErrorCode"] == "InvalidParameterException"
+
+
+def test_more_services_round_trip(clients):
+    """Resources of ten more services are listed with their tags, tagged and untagged through their own operations."""
+    import io
+    import zipfile
+
+    role = clients("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("h.py", "def handler(event, context):\n    return 1\n")
+    clients("lambda").create_function(FunctionName="f", Runtime="python3.12", Role=role, Handler="h.handler",
+                                      Code={"ZipFile": code.getvalue()}, Tags={"k": "lambda"})
+    events = clients("events")
+    events.create_event_bus(Name="bus", Tags=[{"Key": "k", "Value": "bus"}])
+    events.put_rule(Name="r1", EventBusName="bus", EventPattern=json.dumps({"source": ["x"]}),
+                    Tags=[{"Key": "k", "Value": "rule"}])
+    clients("stepfunctions").create_state_machine(
+        name="sm", roleArn=role, tags=[{"key": "k", "value": "sm"}],
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    clients("apigateway").create_rest_api(name="api", tags={"k": "rest"})
+    clients("apigatewayv2").create_api(Name="h", ProtocolType="HTTP", Tags={"k": "http"})
+    clients("cognito-idp").create_user_pool(PoolName="p", UserPoolTags={"k": "pool"})
+    clients("scheduler").create_schedule_group(Name="g", Tags=[{"Key": "k", "Value": "group"}])
+    clients("codecommit").create_repository(repositoryName="repo", tags={"k": "repo"})
+    clients("cloudwatch").put_metric_alarm(
+        AlarmName="a", MetricName="m", Namespace="n", Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+        ComparisonOperator="GreaterThanThreshold", Tags=[{"Key": "k", "Value": "alarm"}])
+    clients("firehose").create_delivery_stream(
+        DeliveryStreamName="fh", Tags=[{"Key": "k", "Value": "fh"}],
+        ExtendedS3DestinationConfiguration={"RoleARN": role, "BucketARN": "arn:aws:s3:::b"})
+    tagging = clients("resourcegroupstaggingapi")
+    found = _resources(tagging)
+    assert sorted(tags["k"] for tags in found.values()) == [
+        "alarm", "bus", "fh", "group", "http", "lambda", "pool", "repo", "rest", "rule", "sm"]
+    assert f"arn:aws:events:us-east-1:{clients.account}:rule/bus/r1" in found
+    assert tagging.tag_resources(ResourceARNList=list(found), Tags={"new": "1"})["FailedResourcesMap"] == {}
+    assert set(_resources(tagging, TagFilters=[{"Key": "new", "Values": ["1"]}])) == set(found)
+    assert tagging.untag_resources(ResourceARNList=list(found), TagKeys=["new"])["FailedResourcesMap"] == {}
+    assert _resources(tagging, TagFilters=[{"Key": "new"}]) == {}
