@@ -103,3 +103,31 @@ def test_rotation_keeps_old_ciphertexts_decryptable(platform):
     assert inbox.decrypt(platform, A, R, before)[0] == b"old"
     assert inbox.decrypt(platform, A, R, after)[0] == b"new"
     assert inbox.describe_key(platform, A, R, meta["KeyId"])["CurrentKeyMaterialId"] != meta["CurrentKeyMaterialId"]
+
+
+def test_automatic_rotation_happens_on_the_platform_clock(platform):
+    store = platform.component(KmsStore)
+    meta = _key(platform)
+    before, _ = inbox.encrypt(platform, A, R, meta["KeyId"], b"old")
+    doc = store.get(A, R, meta["KeyId"])
+    store.schedule_rotation(doc, 90)
+    store.put(A, R, doc)
+    platform.clock.advance(90 * DAY - 1)
+    assert store.rotations(A, R, meta["KeyId"]) == []
+    platform.clock.advance(2)
+    after, _ = inbox.encrypt(platform, A, R, meta["KeyId"], b"new")
+    assert [r["RotationType"] for r in store.rotations(A, R, meta["KeyId"])] == ["AUTOMATIC"]
+    assert blob.header(after).material == 2
+    assert inbox.decrypt(platform, A, R, before)[0] == b"old"
+    assert store.get(A, R, meta["KeyId"])["Rotation"]["NextDate"] == pytest.approx(platform.clock.now() + 90 * DAY)
+
+
+def test_imported_material_expires_on_the_platform_clock(platform):
+    store = platform.component(KmsStore)
+    meta = _key(platform)
+    doc = store.get(A, R, meta["KeyId"])
+    doc["ExpiresAt"] = platform.clock.later(DAY)
+    store.put(A, R, doc)
+    platform.clock.advance(DAY)
+    assert inbox.describe_key(platform, A, R, meta["KeyId"])["KeyState"] == "PendingImport"
+    assert _code(inbox.encrypt, platform, A, R, meta["KeyId"], b"x") == "KMSInvalidStateException"

@@ -13,7 +13,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 
 from overcast.services.kms import keyspecs
 
@@ -31,7 +31,7 @@ def _hash(algorithm: str) -> hashes.HashAlgorithm:
     return HASHES["SHA_" + algorithm.rsplit("_", 1)[1]]()
 
 
-def _oaep(algorithm: str) -> padding.OAEP:
+def oaep(algorithm: str) -> padding.OAEP:
     digest = _hash(algorithm)
     return padding.OAEP(mgf=padding.MGF1(digest), algorithm=digest, label=None)
 
@@ -39,7 +39,7 @@ def _oaep(algorithm: str) -> padding.OAEP:
 def rsa_encrypt(material: bytes, algorithm: str, plaintext: bytes) -> bytes:
     key: Any = keyspecs.private_key(material)
     try:
-        return bytes(key.public_key().encrypt(plaintext, _oaep(algorithm)))
+        return bytes(key.public_key().encrypt(plaintext, oaep(algorithm)))
     except ValueError as exc:
         raise CryptoFailure(str(exc)) from None
 
@@ -47,20 +47,30 @@ def rsa_encrypt(material: bytes, algorithm: str, plaintext: bytes) -> bytes:
 def rsa_decrypt(material: bytes, algorithm: str, ciphertext: bytes) -> bytes:
     key: Any = keyspecs.private_key(material)
     try:
-        return bytes(key.decrypt(ciphertext, _oaep(algorithm)))
+        return bytes(key.decrypt(ciphertext, oaep(algorithm)))
     except ValueError as exc:
         raise CryptoFailure(str(exc)) from None
 
 
 def digest_length(algorithm: str) -> int:
-    return _hash(algorithm).digest_size
+    """The length of a DIGEST message for this algorithm (ML-DSA's external mu is 64 bytes)."""
+    return 64 if algorithm.startswith("ML_DSA") else _hash(algorithm).digest_size
+
+
+MLDSA_PRIVATE = (mldsa.MLDSA44PrivateKey, mldsa.MLDSA65PrivateKey, mldsa.MLDSA87PrivateKey)
+MLDSA_PUBLIC = (mldsa.MLDSA44PublicKey, mldsa.MLDSA65PublicKey, mldsa.MLDSA87PublicKey)
 
 
 def sign(material: bytes, algorithm: str, message: bytes, digest: bool) -> bytes:
-    """Sign a message, or (`digest`) a digest already computed with the algorithm's hash."""
+    """Sign a message, or (`digest`) a digest already computed with the algorithm's hash (for
+    ML-DSA: the 64-byte external mu)."""
     key: Any = keyspecs.private_key(material)
+    if algorithm == "ED25519_PH_SHA_512":
+        raise CryptoFailure("ED25519_PH_SHA_512 (HashEdDSA) is not supported by overcast; use ED25519_SHA_512")
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(message)
+    if isinstance(key, MLDSA_PRIVATE):
+        return bytes(key.sign_mu(message) if digest else key.sign(message))
     chosen = _hash(algorithm)
     prehashed: Any = utils.Prehashed(chosen) if digest else chosen
     if isinstance(key, rsa.RSAPrivateKey):
@@ -72,9 +82,14 @@ def sign(material: bytes, algorithm: str, message: bytes, digest: bool) -> bytes
 
 def verify(material: bytes, algorithm: str, message: bytes, digest: bool, signature: bytes) -> bool:
     public: Any = keyspecs.private_key(material).public_key()
+    if algorithm == "ED25519_PH_SHA_512":
+        raise CryptoFailure("ED25519_PH_SHA_512 (HashEdDSA) is not supported by overcast; use ED25519_SHA_512")
     try:
-        if isinstance(public, ed25519.Ed25519PublicKey):
+        if isinstance(public, ed25519.Ed25519PublicKey) and algorithm == "ED25519_SHA_512":
             public.verify(signature, message)
+            return True
+        if isinstance(public, MLDSA_PUBLIC):
+            public.verify_mu(signature, message) if digest else public.verify(signature, message)
             return True
         chosen = _hash(algorithm)
         prehashed: Any = utils.Prehashed(chosen) if digest else chosen

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
@@ -20,6 +20,9 @@ CURVES: dict[str, type[ec.EllipticCurve]] = {
     "ECC_SECG_P256K1": ec.SECP256K1,
 }
 EDWARDS = "ECC_NIST_EDWARDS25519"
+#: ML-DSA (FIPS 204) signing keys, post-quantum
+MLDSA: dict[str, Any] = {"ML_DSA_44": mldsa.MLDSA44PrivateKey, "ML_DSA_65": mldsa.MLDSA65PrivateKey,
+                         "ML_DSA_87": mldsa.MLDSA87PrivateKey}
 HMAC_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 
 RSA_SIGNING = ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
@@ -31,7 +34,7 @@ ECDSA = {"ECC_NIST_P256": "ECDSA_SHA_256", "ECC_NIST_P384": "ECDSA_SHA_384", "EC
 #: the key usages each family of key specs accepts, the first one being CreateKey's default
 USAGES = {"symmetric": ["ENCRYPT_DECRYPT"], "rsa": ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
           "ecc": ["SIGN_VERIFY", "KEY_AGREEMENT"], "secp256k1": ["SIGN_VERIFY"], "edwards": ["SIGN_VERIFY"],
-          "hmac": ["GENERATE_VERIFY_MAC"]}
+          "hmac": ["GENERATE_VERIFY_MAC"], "mldsa": ["SIGN_VERIFY"]}
 
 
 def family(spec: str) -> str:
@@ -47,6 +50,8 @@ def family(spec: str) -> str:
         return "edwards"
     if spec in HMAC_BYTES:
         return "hmac"
+    if spec in MLDSA:
+        return "mldsa"
     return ""
 
 
@@ -68,6 +73,8 @@ def algorithms(spec: str, usage: str) -> dict[str, Any]:
                 else {"SigningAlgorithms": list(RSA_SIGNING)})
     if kind == "edwards":
         return {"SigningAlgorithms": ["ED25519_SHA_512", "ED25519_PH_SHA_512"]}
+    if kind == "mldsa":
+        return {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}
     return {"SigningAlgorithms": [ECDSA[spec]]}
 
 
@@ -83,6 +90,8 @@ def new_material(spec: str) -> bytes:
         private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS[spec])
     elif kind == "edwards":
         private = ed25519.Ed25519PrivateKey.generate()
+    elif kind == "mldsa":
+        private = MLDSA[spec].generate()
     else:
         private = ec.generate_private_key(CURVES[spec]())
     return private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,

@@ -96,8 +96,9 @@ class KmsStore:
                origin: str = "AWS_KMS", multi_region: bool = False, manager: str = "CUSTOMER",
                policy: str | None = None, tags: list[dict[str, str]] | None = None,
                key_id: str | None = None, material: bytes | None = None, primary: bool = True,
-               created: float | None = None) -> Doc:
-        """Create a key (with fresh material unless its origin is EXTERNAL) and return its document."""
+               created: float | None = None, generate: bool = True) -> Doc:
+        """Create a key (with fresh material unless its origin is EXTERNAL or `generate` is false:
+        a replica copies its primary's) and return its document."""
         key_id = key_id or new_key_id(multi_region)
         now = created if created is not None else self.clock.now()
         external = origin == "EXTERNAL"
@@ -109,11 +110,11 @@ class KmsStore:
             **keyspecs.algorithms(spec, usage),
         }
         doc: Doc = {"Metadata": meta, "Policy": policy or default_policy(account), "Tags": list(tags or []),
-                    "Rotation": {"Enabled": manager == "AWS", "PeriodInDays": 365,
-                                 "Next": self.clock.later(365 * DAY) if manager == "AWS" else None},
-                    "Primary": primary}
+                    "Rotation": {"Enabled": False, "PeriodInDays": 365}, "Primary": primary}
+        if manager == "AWS":  # AWS-managed keys rotate every year
+            self.schedule_rotation(doc, 365)
         with self.db.tx():
-            if not external:
+            if generate and not external:
                 secret = material if material is not None else keyspecs.new_material(spec)
                 self.add_material(account, region, key_id, 1, secret, "NEW_KEY_MATERIAL")
                 meta["CurrentKeyMaterialId"] = material_id(secret) if spec == keyspecs.SYMMETRIC else None
@@ -161,13 +162,37 @@ class KmsStore:
         if deletes_at is not None and now >= deletes_at:
             self.delete(account, region, doc["Metadata"]["KeyId"])
             return None
+        expires_at = doc.get("ExpiresAt")
+        if expires_at is not None and now >= expires_at:  # imported material past its ValidTo is deleted
+            self.expire_material(account, region, doc)
         rotation = doc.get("Rotation") or {}
         if (rotation.get("Enabled") and rotation.get("Next") and now >= rotation["Next"]
                 and doc["Metadata"]["KeyState"] == "Enabled"):
             self.rotate(account, region, doc, "AUTOMATIC")
-            rotation["Next"] = self.clock.later(rotation.get("PeriodInDays", 365) * DAY)
+            self.schedule_rotation(doc, rotation.get("PeriodInDays", 365))
             self.put(account, region, doc)
         return doc
+
+    def schedule_rotation(self, doc: Doc, days: int) -> None:
+        """Turn automatic rotation on: the next one `days` from now, on the platform clock
+        (`Next`), shown as the real date AWS would give (`NextDate`)."""
+        doc["Rotation"] = {"Enabled": True, "PeriodInDays": days, "Next": self.clock.later(days * DAY),
+                           "NextDate": self.clock.now() + days * DAY}
+
+    def expire_material(self, account: str, region: str, doc: Doc) -> None:
+        """Imported material deleted (expired or DeleteImportedKeyMaterial): the key waits for an
+        import again (PendingImport, disabled)."""
+        meta = doc["Metadata"]
+        with self.db.tx():
+            self.db.execute("DELETE FROM kms_material WHERE account=? AND region=? AND key_id=?",
+                            (account, region, meta["KeyId"]))
+            doc.pop("ExpiresAt", None)
+            meta.pop("ValidTo", None)
+            meta.pop("ExpirationModel", None)
+            meta.pop("CurrentKeyMaterialId", None)
+            if meta["KeyState"] not in ("PendingDeletion", "PendingReplicaDeletion"):
+                meta.update(KeyState="PendingImport", Enabled=False)
+            self.put(account, region, doc)
 
     # -- key material -------------------------------------------------------------------------
 
@@ -190,10 +215,11 @@ class KmsStore:
             raise KeyError(key_id)
         return int(row["version"]), bytes(row["material"])
 
-    def rotations(self, account: str, region: str, key_id: str) -> list[Doc]:
-        """Every material version after the first: ListKeyRotations' entries."""
+    def rotations(self, account: str, region: str, key_id: str, include_original: bool = False) -> list[Doc]:
+        """Every material version after the first (and the first too, if asked): ListKeyRotations' entries."""
         rows = self.db.query("SELECT material_id, created, kind FROM kms_material WHERE account=? AND region=? "
-                             "AND key_id=? AND version > 1 ORDER BY version", (account, region, key_id))
+                             "AND key_id=? AND version > ? ORDER BY version",
+                             (account, region, key_id, 0 if include_original else 1))
         return [{"KeyId": key_id, "RotationDate": r["created"], "RotationType": r["kind"],
                  "KeyMaterialId": r["material_id"]} for r in rows]
 
