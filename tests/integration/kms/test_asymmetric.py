@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, paddin
 
 RSA_SIGNING = ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
                "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"]
-HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512, "1": hashes.SHA1}
+HASHES: dict[str, Any] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512, "1": hashes.SHA1}
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def _error(call, **kwargs) -> dict:
     return info.value.response["Error"]
 
 
-def _public(kms, key_id):
+def _public(kms, key_id) -> Any:
     return serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
 
 
@@ -139,7 +140,7 @@ def test_an_hmac_matches_one_computed_with_imported_material(kms):
     assert meta["KeyState"] == "PendingImport"
     params = kms.get_parameters_for_import(KeyId=meta["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
                                            WrappingKeySpec="RSA_2048")
-    wrapping = serialization.load_der_public_key(params["PublicKey"])
+    wrapping: Any = serialization.load_der_public_key(params["PublicKey"])
     wrapped = wrapping.encrypt(material, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(),
                                                       label=None))
     kms.import_key_material(KeyId=meta["KeyId"], ImportToken=params["ImportToken"], EncryptedKeyMaterial=wrapped,
