@@ -50,3 +50,30 @@ def test_sqs_managed_key(overcast_server, kms):
     url = sqs.create_queue(QueueName=_name("sse"), Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="with the AWS managed key")
     assert kms.describe_key(KeyId="alias/aws/sqs")["KeyMetadata"]["KeyManager"] == "AWS"
+
+
+def test_dynamodb_table_encrypted_with_a_kms_key(overcast_server, kms):
+    ddb = overcast_server.client("dynamodb")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName=f"alias/{_name('table')}", TargetKeyId=key["KeyId"])
+    name = _name("sse")
+    table = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}
+    ddb.create_table(TableName=name, SSESpecification={"Enabled": True, "SSEType": "KMS",
+                                                       "KMSMasterKeyId": key["Arn"]}, **table)
+    described = ddb.describe_table(TableName=name)["Table"]
+    assert described["SSEDescription"] == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key["Arn"]}
+    kms.disable_key(KeyId=key["KeyId"])
+    described = ddb.describe_table(TableName=name)["Table"]
+    assert described["TableStatus"] == "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+    assert "InaccessibleEncryptionDateTime" in described["SSEDescription"]
+    kms.enable_key(KeyId=key["KeyId"])
+    assert ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    kms.disable_key(KeyId=key["KeyId"])
+    err = _error(ddb.create_table, TableName=_name("sse"), SSESpecification={
+        "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key["KeyId"]}, **table)
+    assert err["Code"] == "ValidationException"
+    managed = _name("sse")
+    ddb.create_table(TableName=managed, SSESpecification={"Enabled": True}, **table)
+    arn = ddb.describe_table(TableName=managed)["Table"]["SSEDescription"]["KMSMasterKeyArn"]
+    assert arn == kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]["Arn"]
