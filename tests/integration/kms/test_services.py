@@ -77,3 +77,21 @@ def test_dynamodb_table_encrypted_with_a_kms_key(overcast_server, kms):
     ddb.create_table(TableName=managed, SSESpecification={"Enabled": True}, **table)
     arn = ddb.describe_table(TableName=managed)["Table"]["SSEDescription"]["KMSMasterKeyArn"]
     assert arn == kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]["Arn"]
+
+
+def test_sns_topic_with_a_kms_key(overcast_server, kms):
+    sns = overcast_server.client("sns")
+    key = kms.create_key()["KeyMetadata"]
+    topic = sns.create_topic(Name=_name("sse"), Attributes={"KmsMasterKeyId": key["KeyId"]})["TopicArn"]
+    sns.publish(TopicArn=topic, Message="encrypted topic")
+    kms.disable_key(KeyId=key["KeyId"])
+    with pytest.raises(sns.exceptions.KMSDisabledException) as info:
+        sns.publish(TopicArn=topic, Message="refused")
+    assert info.value.response["Error"]["Code"] == "KMSDisabled"
+    err = _error(sns.publish_batch, TopicArn=topic, PublishBatchRequestEntries=[{"Id": "1", "Message": "m"}])
+    assert err["Code"] == "KMSDisabled"
+    kms.enable_key(KeyId=key["KeyId"])
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    assert _error(sns.publish, TopicArn=topic, Message="m")["Code"] == "KMSInvalidState"
+    managed = sns.create_topic(Name=_name("sse"), Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
+    sns.publish(TopicArn=managed, Message="with the AWS managed key")
