@@ -217,3 +217,34 @@ def test_secrets_manager_references_need_decryption(ssm):
         ssm.get_parameter(Name=name, WithDecryption=True)
     assert _error(info) == ("ParameterNotFound", "An error occurred (ParameterNotFound) when referencing Secrets "
                                                  f"Manager: Secret {name} not found.")
+
+
+def test_secure_string_is_encrypted_with_kms(overcast_server, ssm):
+    import base64
+
+    kms = overcast_server.client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    name = f"/kms-{uuid.uuid4().hex[:8]}/password"
+    ssm.put_parameter(Name=name, Value="hunter2", Type="SecureString", KeyId=key["KeyId"])
+    stored = ssm.get_parameter(Name=name)["Parameter"]
+    blob = base64.b64decode(stored["Value"])
+    # the ciphertext is KMS's, bound to the parameter's ARN as encryption context
+    assert kms.decrypt(CiphertextBlob=blob, EncryptionContext={"PARAMETER_ARN": stored["ARN"]})["Plaintext"] == \
+        b"hunter2"
+    with pytest.raises(botocore.exceptions.ClientError):
+        kms.decrypt(CiphertextBlob=blob)
+    assert ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"] == "hunter2"
+    kms.disable_key(KeyId=key["KeyId"])
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ssm.get_parameter(Name=name, WithDecryption=True)
+    assert _error(info)[0] == "InvalidKeyId" and "DisabledException" in _error(info)[1]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ssm.put_parameter(Name=name, Value="x", Overwrite=True)
+    assert _error(info)[0] == "InvalidKeyId"
+    assert ssm.get_parameter(Name=name)["Parameter"]["Version"] == 1  # nothing was written
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ssm.put_parameter(Name=f"{name}-2", Value="x", Type="SecureString", KeyId="alias/none")
+    assert _error(info)[0] == "InvalidKeyId"
+    # the default key is KMS's AWS-managed alias/aws/ssm, made on first use
+    ssm.put_parameter(Name=f"{name}-3", Value="x", Type="SecureString")
+    assert "alias/aws/ssm" in [a["AliasName"] for a in kms.list_aliases()["Aliases"]]
