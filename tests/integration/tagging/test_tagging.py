@@ -169,3 +169,12 @@ def test_more_services_round_trip(clients):
     assert set(_resources(tagging, TagFilters=[{"Key": "new", "Values": ["1"]}])) == set(found)
     assert tagging.untag_resources(ResourceARNList=list(found), TagKeys=["new"])["FailedResourcesMap"] == {}
     assert _resources(tagging, TagFilters=[{"Key": "new"}]) == {}
+
+
+def test_kms_keys(clients):
+    kms, tagging = clients("kms"), clients("resourcegroupstaggingapi")
+    key = kms.create_key(Tags=[{"TagKey": "team", "TagValue": "a"}])["KeyMetadata"]["Arn"]
+    assert _resources(tagging, ResourceTypeFilters=["kms"]) == {key: {"team": "a"}}
+    assert tagging.tag_resources(ResourceARNList=[key], Tags={"env": "prod"})["FailedResourcesMap"] == {}
+    tagging.untag_resources(ResourceARNList=[key], TagKeys=["team"])
+    assert kms.list_resource_tags(KeyId=key)["Tags"] == [{"TagKey": "env", "TagValue": "prod"}]
