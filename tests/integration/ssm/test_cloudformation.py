@@ -79,3 +79,15 @@ def test_ssm_dynamic_references(overcast_server):
     missing_version = create(cf, {"Parameters": {"Base": {"Type": "String", "Default": base}}, "Resources": {"P": {
         "Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::Sub": "{{resolve:ssm:${Base}/size:7}}"}}}}})
     assert missing_version["StackStatus"] == "ROLLBACK_COMPLETE"
+
+
+def test_secure_string_template_parameters_are_refused(overcast_server):
+    cf, ssm = overcast_server.client("cloudformation"), overcast_server.client("ssm")
+    name = f"/tpl-{uuid.uuid4().hex[:8]}/secret"
+    ssm.put_parameter(Name=name, Value="s", Type="SecureString")
+    template = {"Parameters": {"P": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": name}},
+                "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cf.create_stack(StackName=unique(), TemplateBody=json.dumps(template))
+    assert info.value.response["Error"]["Message"] == (
+        f"Parameters [{name}] referenced by template have types not supported by CloudFormation.")

@@ -102,9 +102,13 @@ class Stacks:
             if gateway is not None and "ssm" in gateway.specs:
                 try:
                     result = gateway.api("ssm").get_parameter(ctx.internal("ssm", "GetParameter"), name=name)
-                    return str(result["Parameter"]["Value"])
                 except ServiceError:
                     pass
+                else:
+                    if result["Parameter"]["Type"] == "SecureString":  # AWS resolves String and StringList only
+                        raise CfnValidationError(f"Parameters [{name}] referenced by template have types not "
+                                                 "supported by CloudFormation.")
+                    return str(result["Parameter"]["Value"])
             if _CDK_VERSION_PARAMETER.match(name):
                 return CDK_BOOTSTRAP_VERSION
             raise CfnValidationError(f"Unable to fetch parameters [{name}] from parameter store for this account.")
