@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from typing import Any
 
 from overcast.context import RequestContext
@@ -18,6 +19,8 @@ from overcast.services.resourcegroupstaggingapi.errors import (
     PaginationTokenExpiredException,
 )
 from overcast.services.tagging import Taggable
+
+log = logging.getLogger("overcast.tagging")
 
 
 def _token(offset: int) -> str:
@@ -67,7 +70,12 @@ class ResourcegroupstaggingapiApi:
         for kind in resources.declarations(self.platform):
             if not resources.matches_type(kind, type_filters):
                 continue
-            for arn, item in await resources.listing(caller, kind):
+            try:
+                listed = await resources.listing(caller, kind)
+            except ServiceError as error:  # one service's failure must not hide the others' resources
+                log.warning("listing %s for the tagging API failed: %s", kind.resource_type, error)
+                continue
+            for arn, item in listed:
                 if wanted and arn not in wanted:
                     continue
                 tags = await resources.read_tags(caller, kind, arn, item)
