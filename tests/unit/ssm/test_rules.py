@@ -74,3 +74,15 @@ def test_dynamic_references():
     assert dynamic.split_ssm("/a/b") == ("/a/b", None)
     with pytest.raises(dynamic.DynamicReferenceError, match=r"Parameters: \[ssm:/x\] cannot be found."):
         dynamic.check_template({"R": {"Properties": {"V": "{{resolve:ssm:/x}}"}}}, lambda _: False)
+
+
+def test_tier_limits():
+    from overcast.services.ssm import writes
+    from overcast.services.ssm.errors import ParameterLimitExceeded
+
+    writes.check_count("Standard", 9999)
+    with pytest.raises(ParameterLimitExceeded, match=r"maximum number of standard parameters .* \(10000\)"):
+        writes.check_count("Standard", 10000)
+    writes.check_count("Advanced", 10000)
+    with pytest.raises(ParameterLimitExceeded):
+        writes.check_count("Advanced", 100000)

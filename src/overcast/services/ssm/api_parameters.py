@@ -42,6 +42,8 @@ class ParameterOperations(ApiBase):
             raise ValidationException("A parameter type is required when you create a parameter.")
         parsed = policies_of(policies, prior)
         stored_tier = writes.tier(tier, previous, value, bool(parsed))
+        if previous is None or previous.get("Tier") != stored_tier:
+            writes.check_count(stored_tier, self.store.count(ctx.account, ctx.region, stored_tier))
         pattern = allowed_pattern if allowed_pattern is not None else prior.get("AllowedPattern")
         writes.check_pattern(pattern, value)
         data = data_type or prior.get("DataType") or "text"

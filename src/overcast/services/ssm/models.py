@@ -72,6 +72,14 @@ class ParameterStore:
             self.db.execute("DELETE FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ?",
                             (account, region, key))
 
+    def count(self, account: str, region: str, tier: str) -> int:
+        """How many parameters of `tier` the account holds in the region."""
+        total = int(self.db.scalar("SELECT COUNT(*) FROM ssm_parameters WHERE account = ? AND region = ?",
+                                   (account, region)) or 0)
+        if total < 10000:  # below every tier's limit: no need to read the documents
+            return total if tier == "Standard" else 0
+        return sum(1 for doc in self.all(account, region) if doc.get("Tier") == tier)
+
     def due(self, now: float, limit: int = 100) -> list[tuple[str, str, str, dict[str, Any]]]:
         """Parameters whose next policy is due: (account, region, key, document)."""
         rows = self.db.query("SELECT account, region, name, doc FROM ssm_parameters WHERE due IS NOT NULL "

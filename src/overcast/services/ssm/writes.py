@@ -11,6 +11,7 @@ from typing import Any
 
 from overcast.services.ssm.errors import (
     InvalidAllowedPatternException,
+    ParameterLimitExceeded,
     ParameterPatternMismatchException,
     ValidationException,
 )
@@ -51,6 +52,25 @@ def tier(requested: str | None, previous: dict[str, Any] | None, value: str, has
         raise ValidationException("Parameter policies are supported only for the advanced-parameter tier. To use "
                                   "parameter policies, upgrade the parameter to use the advanced-parameter tier.")
     return wanted
+
+
+#: parameters an account may hold per region, by tier
+#: (https://docs.aws.amazon.com/general/latest/gr/ssm.html#limits_ssm)
+TIER_LIMITS = {"Standard": 10000, "Advanced": 100000}
+
+
+def check_count(tier: str, held: int) -> None:
+    """A new parameter must fit within its tier's limit."""
+    limit = TIER_LIMITS[tier]
+    if held < limit:
+        return
+    if tier == "Standard":
+        raise ParameterLimitExceeded(
+            f"You have reached the maximum number of standard parameters for this AWS account and Region ({limit}). "
+            "To add more parameters, either delete existing parameters or upgrade to the advanced-parameter tier "
+            "(charges apply).")
+    raise ParameterLimitExceeded(f"You have reached the maximum number of advanced parameters for this AWS account "
+                                 f"and Region ({limit}). To add more parameters, delete existing parameters.")
 
 
 def check_pattern(pattern: str | None, value: str) -> None:
