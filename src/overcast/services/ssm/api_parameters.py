@@ -9,11 +9,13 @@ from overcast.errors import ClientError
 from overcast.services.ssm import events, names, references, secure, writes
 from overcast.services.ssm import policies as rules
 from overcast.services.ssm.api_base import ApiBase
+from overcast.services.ssm.api_tags import MAX_TAGS
 from overcast.services.ssm.errors import (
     ParameterAlreadyExists,
     ParameterMaxVersionLimitExceeded,
     ParameterNotFound,
     ParameterVersionNotFound,
+    TooManyTagsError,
     ValidationException,
 )
 from overcast.services.ssm.models import MAX_VERSIONS
@@ -64,6 +66,9 @@ class ParameterOperations(ApiBase):
             return {"Version": doc["Version"], "Tier": stored_tier}
         if tags:
             doc["Tags"] = {t["Key"]: t["Value"] for t in tags}
+            if len(doc["Tags"]) > MAX_TAGS:
+                raise TooManyTagsError(f"The Tags parameter contains more than the maximum number of tags allowed "
+                                       f"({MAX_TAGS}).")
         state = rules.schedule(parsed, self.platform.clock) if parsed else {}
         doc["PolicyState"] = state
         with self.platform.db.tx():
