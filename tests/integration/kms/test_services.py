@@ -95,3 +95,27 @@ def test_sns_topic_with_a_kms_key(overcast_server, kms):
     assert _error(sns.publish, TopicArn=topic, Message="m")["Code"] == "KMSInvalidState"
     managed = sns.create_topic(Name=_name("sse"), Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
     sns.publish(TopicArn=managed, Message="with the AWS managed key")
+
+
+HANDLER = "import os\n\ndef handler(event, context):\n    return os.environ['GREETING']\n"
+
+
+def test_lambda_environment_key(overcast_server, kms):
+    from overcast.testing.lambdas import create_function
+
+    lam = overcast_server.client("lambda")
+    key = kms.create_key()["KeyMetadata"]
+    name = create_function(lam, HANDLER, Timeout=60, KMSKeyArn=key["Arn"],
+                           Environment={"Variables": {"GREETING": "hello"}})
+    assert lam.get_function_configuration(FunctionName=name)["KMSKeyArn"] == key["Arn"]
+    assert lam.invoke(FunctionName=name)["Payload"].read() == b'"hello"'
+    kms.disable_key(KeyId=key["KeyId"])
+    with pytest.raises(lam.exceptions.KMSDisabledException) as info:
+        lam.invoke(FunctionName=name)
+    error = info.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 502
+    assert error["Error"]["Message"].startswith("Lambda was unable to decrypt the environment variables because "
+                                                "the KMS key used is disabled.")
+    kms.enable_key(KeyId=key["KeyId"])
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    assert _error(lam.invoke, FunctionName=name)["Code"] == "KMSInvalidStateException"
