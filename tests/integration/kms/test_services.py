@@ -119,3 +119,21 @@ def test_lambda_environment_key(overcast_server, kms):
     kms.enable_key(KeyId=key["KeyId"])
     kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
     assert _error(lam.invoke, FunctionName=name)["Code"] == "KMSInvalidStateException"
+
+
+def test_logs_group_kms_key(overcast_server, kms):
+    logs = overcast_server.client("logs")
+    key = kms.create_key()["KeyMetadata"]
+    group = f"/kms/{_name('g')}"
+    logs.create_log_group(logGroupName=group, kmsKeyId=key["Arn"])
+    described = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    assert described["kmsKeyId"] == key["Arn"]
+    logs.disassociate_kms_key(logGroupName=group)
+    assert "kmsKeyId" not in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    logs.associate_kms_key(logGroupName=group, kmsKeyId=key["Arn"])
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["kmsKeyId"] == key["Arn"]
+    kms.disable_key(KeyId=key["KeyId"])
+    err = _error(logs.associate_kms_key, logGroupName=group, kmsKeyId=key["Arn"])
+    assert err["Code"] == "InvalidParameterException"
+    assert _error(logs.create_log_group, logGroupName=f"/kms/{_name('g')}", kmsKeyId=key["KeyId"])["Code"] == \
+        "InvalidParameterException"
