@@ -88,10 +88,10 @@ class AliasOperations(ApiBase):
             doc = self._own_key(ctx, key_id)
             aliases = self.store.aliases(ctx.account, ctx.region, doc["Metadata"]["KeyId"])
         else:
+            # the account's own aliases, then the predefined AWS aliases whose key does not exist yet
             aliases = self.store.aliases(ctx.account, ctx.region)
             named = {a["AliasName"] for a in aliases}
             aliases += [{"AliasName": name, "AliasArn": alias_arn(ctx.account, ctx.region, name)}
                         for name in PREDEFINED if name not in named]
-            aliases.sort(key=lambda a: a["AliasName"])
         page, following = self._page(aliases, limit, marker, default=50)
         return paged("Aliases", page, following)

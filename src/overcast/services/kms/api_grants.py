@@ -12,7 +12,6 @@ from overcast.context import RequestContext
 from overcast.services.kms import cipher
 from overcast.services.kms.api_base import ApiBase, paged
 from overcast.services.kms.api_crypto import refuse_dry_run
-from overcast.services.kms.api_keys import not_pending_deletion
 from overcast.services.kms.errors import (
     InvalidGrantIdException,
     InvalidGrantTokenException,
@@ -20,7 +19,7 @@ from overcast.services.kms.errors import (
     ValidationException,
 )
 from overcast.services.kms.grants import GrantStore
-from overcast.services.kms.models import Doc
+from overcast.services.kms.models import Doc, usable
 
 #: the grant operations each kind of key allows
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations)
@@ -46,7 +45,7 @@ class GrantOperations(ApiBase):
                      constraints: dict[str, Any] | None = None, name: str | None = None,
                      dry_run: bool | None = None, **_: Any) -> dict[str, Any]:
         doc = self._own_key(ctx, key_id)
-        not_pending_deletion(doc)
+        usable(doc)  # disabled: DisabledException; pending deletion or import: KMSInvalidStateException
         self._check_operations(doc, operations)
         if not grantee_principal:
             raise ValidationException("GranteePrincipal is required.")
