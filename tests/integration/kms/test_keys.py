@@ -144,3 +144,11 @@ def test_list_keys_pages(kms):
             break
         page = kms.list_keys(Limit=2, Marker=page["NextMarker"])
     assert made <= seen
+
+
+def test_no_custom_key_stores(kms):
+    assert kms.describe_custom_key_stores()["CustomKeyStores"] == []
+    assert _error(kms.describe_custom_key_stores, CustomKeyStoreId="cks-1234567890abcdef0")["Code"] == \
+        "CustomKeyStoreNotFoundException"
+    assert _error(kms.create_key, Origin="AWS_CLOUDHSM", CustomKeyStoreId="cks-1234567890abcdef0")["Code"] == \
+        "UnsupportedOperationException"
