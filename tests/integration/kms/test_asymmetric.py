@@ -160,9 +160,9 @@ def test_ecdh_agrees_with_a_local_peer(kms):
     peer = ec.generate_private_key(ec.SECP256R1())
     peer_public = peer.public_key().public_bytes(serialization.Encoding.DER,
                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
-    secret = kms.derive_shared_secret(KeyId=meta["KeyId"], KeyAgreementAlgorithm="ECDH",
-                                      PublicKey=peer_public)["SharedSecret"]
-    assert secret == peer.exchange(ec.ECDH(), _public(kms, meta["KeyId"]))
+    derived = kms.derive_shared_secret(KeyId=meta["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=peer_public)
+    assert (derived["KeyId"], derived["KeyOrigin"]) == (meta["KeyId"], "AWS_KMS")
+    assert derived["SharedSecret"] == peer.exchange(ec.ECDH(), _public(kms, meta["KeyId"]))
 
 
 def test_data_key_pairs(kms):

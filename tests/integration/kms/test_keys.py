@@ -69,6 +69,7 @@ def test_aliases_name_keys_and_move(kms):
     assert kms.describe_key(KeyId=alias_arn)["KeyMetadata"]["KeyId"] == first
     listed = kms.list_aliases(KeyId=first)["Aliases"]
     assert [(a["AliasName"], a["AliasArn"], a["TargetKeyId"]) for a in listed] == [(name, alias_arn, first)]
+    assert kms.list_aliases(KeyId=name)["Aliases"] == listed  # the key named by its alias
     err = _error(kms.create_alias, AliasName=name, TargetKeyId=second)
     assert (err["Code"], err["Message"]) == ("AlreadyExistsException",
                                              f"An alias with the name {alias_arn} already exists")

@@ -59,7 +59,8 @@ class RotationOperations(ApiBase):
         doc = self._own_key(ctx, key_id)
         rotatable(doc, "GetKeyRotationStatus")
         rotation = doc.get("Rotation") or {}
-        out: dict[str, Any] = {"KeyId": self._arn(doc), "KeyRotationEnabled": bool(rotation.get("Enabled"))}
+        # this answer, RotateKeyOnDemand's and ListKeyRotations' name the key by its id, not its ARN
+        out: dict[str, Any] = {"KeyId": doc["Metadata"]["KeyId"], "KeyRotationEnabled": bool(rotation.get("Enabled"))}
         if rotation.get("Enabled"):
             out.update(RotationPeriodInDays=rotation["PeriodInDays"], NextRotationDate=rotation["NextDate"])
         return out
@@ -75,7 +76,7 @@ class RotationOperations(ApiBase):
             raise LimitExceededException(f"{self._arn(doc)} has reached the limit of {ON_DEMAND_LIMIT} "
                                          "on-demand rotations.")
         self.store.rotate(ctx.account, ctx.region, doc, "ON_DEMAND")
-        return {"KeyId": self._arn(doc)}
+        return {"KeyId": key}
 
     def list_key_rotations(self, ctx: RequestContext, key_id: str, include_key_material: str | None = None,
                            limit: int | None = None, marker: str | None = None) -> dict[str, Any]:

@@ -124,7 +124,7 @@ class SigningOperations(ApiBase):
             secret = asymmetric.derive_shared_secret(material, public_key)
         except asymmetric.CryptoFailure as exc:
             raise ValidationException(f"PublicKey is not valid: {exc}") from None
-        return {"KeyId": self._arn(doc), "SharedSecret": secret, "KeyAgreementAlgorithm": "ECDH",
+        return {"KeyId": doc["Metadata"]["KeyId"], "SharedSecret": secret, "KeyAgreementAlgorithm": "ECDH",
                 "KeyOrigin": doc["Metadata"]["Origin"]}
 
     def generate_data_key_pair(self, ctx: RequestContext, key_id: str, key_pair_spec: str,
