@@ -13,7 +13,6 @@ from overcast.services.kms import cipher
 from overcast.services.kms.api_base import ApiBase, paged
 from overcast.services.kms.api_crypto import refuse_dry_run
 from overcast.services.kms.errors import (
-    InvalidGrantIdException,
     InvalidGrantTokenException,
     NotFoundException,
     ValidationException,
@@ -120,8 +119,6 @@ class GrantOperations(ApiBase):
         doc = self._own_key(ctx, key_id)
         grants = {g["GrantId"] for _, g in self.grants.of_key(ctx.account, ctx.region, doc["Metadata"]["KeyId"])}
         if grant_id not in grants:
-            if len(grant_id) != 64:
-                raise InvalidGrantIdException("The grant ID is not valid.")
             raise NotFoundException(f"Grant ID {grant_id} not found")
         refuse_dry_run(dry_run)
         self.grants.delete(ctx.account, ctx.region, grant_id)
