@@ -49,6 +49,8 @@ def test_unknown_keys_answer_not_found(kms):
     assert (err["Code"], err["Message"]) == (
         "NotFoundException", f"Alias arn:aws:kms:us-east-1:{ACCOUNT}:alias/nothing-here is not found.")
     assert _error(kms.describe_key, KeyId="not-a-key")["Code"] == "NotFoundException"
+    elsewhere = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{missing}"
+    assert _error(kms.describe_key, KeyId=elsewhere) == {"Code": "NotFoundException", "Message": "Invalid arn eu-west-1"}
 
 
 def test_incompatible_key_spec_and_usage_are_refused(kms):
