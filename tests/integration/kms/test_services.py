@@ -137,3 +137,29 @@ def test_logs_group_kms_key(overcast_server, kms):
     assert err["Code"] == "InvalidParameterException"
     assert _error(logs.create_log_group, logGroupName=f"/kms/{_name('g')}", kmsKeyId=key["KeyId"])["Code"] == \
         "InvalidParameterException"
+
+
+def test_sns_delivery_to_a_queue_whose_key_is_disabled_goes_to_the_dead_letter_queue(overcast_server, kms):
+    from overcast.testing import wait_until
+
+    sqs, sns = overcast_server.client("sqs"), overcast_server.client("sns")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    encrypted = sqs.create_queue(QueueName=_name("sse"), Attributes={"KmsMasterKeyId": key})["QueueUrl"]
+    dlq = sqs.create_queue(QueueName=_name("dlq"))["QueueUrl"]
+
+    def arn(url: str) -> str:
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    topic = sns.create_topic(Name=_name("t"))["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn(encrypted), ReturnSubscriptionArn=True,
+                  Attributes={"RawMessageDelivery": "true",
+                              "RedrivePolicy": f'{{"deadLetterTargetArn": "{arn(dlq)}"}}'})
+    sns.publish(TopicArn=topic, Message="first")
+    got = wait_until(lambda: sqs.receive_message(QueueUrl=encrypted, WaitTimeSeconds=1).get("Messages"), 30,
+                     "the delivery to the encrypted queue")
+    assert got[0]["Body"] == "first"
+    kms.disable_key(KeyId=key)
+    sns.publish(TopicArn=topic, Message="second")
+    dead = wait_until(lambda: sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1).get("Messages"), 30,
+                      "the refused delivery in the dead-letter queue")
+    assert dead[0]["Body"] == "second"

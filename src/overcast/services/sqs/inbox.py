@@ -24,6 +24,7 @@ from overcast import tracing
 from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.sqs.encryption import check_key
 from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.queues import Queue, QueueStore
 from overcast.services.sqs.shapes import outgoing, render
@@ -61,6 +62,7 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
         # the sender's X-Ray trace (an EventBridge rule's PutEvents caller...) reaches the queue as AWSTraceHeader
         system = {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
     try:
+        check_key(platform, queue, "")  # a queue encrypted with an unusable KMS key refuses the delivery
         out = outgoing(queue, body, options.get("DelaySeconds"), _binary(options.get("MessageAttributes")),
                        system, options.get("MessageGroupId"),
                        dedup if queue.fifo else None)
