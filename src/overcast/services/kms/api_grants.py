@@ -88,8 +88,11 @@ class GrantOperations(ApiBase):
         page, following = self._page(found, limit, marker, default=50)
         return paged("Grants", page, following)
 
-    def list_retirable_grants(self, ctx: RequestContext, retiring_principal: str, limit: int | None = None,
-                              marker: str | None = None) -> dict[str, Any]:
+    def list_retirable_grants(self, ctx: RequestContext, retiring_principal: str | None = None,
+                              limit: int | None = None, marker: str | None = None) -> dict[str, Any]:
+        if not retiring_principal:
+            raise ValidationException("1 validation error detected: Value null at 'retiringPrincipal' failed to "
+                                      "satisfy constraint: Member must not be null")
         found = [g for _, g in self.grants.all(ctx.account, ctx.region)
                  if g.get("RetiringPrincipal") == retiring_principal]
         page, following = self._page(found, limit, marker, default=50)
