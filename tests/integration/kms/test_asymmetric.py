@@ -177,4 +177,4 @@ def test_data_key_pairs(kms):
                        EncryptionContext={"pair": "1"})["Plaintext"] == pair["PrivateKeyPlaintext"]
     hidden = kms.generate_data_key_pair_without_plaintext(KeyId=key["KeyId"], KeyPairSpec="RSA_2048")
     assert "PrivateKeyPlaintext" not in hidden and hidden["KeyPairSpec"] == "RSA_2048"
-    assert hidden["KeyId"] == key["Arn"]
+    assert hidden["KeyId"] == key["Arn"] and hidden["KeyMaterialId"] == key["CurrentKeyMaterialId"]

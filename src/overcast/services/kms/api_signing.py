@@ -142,7 +142,8 @@ class SigningOperations(ApiBase):
         private = keyspecs.new_material(key_pair_spec)
         sealed = cipher.encrypt(self.store, ctx.account, ctx.region, doc, private, encryption_context)
         return {"PrivateKeyCiphertextBlob": sealed, "PrivateKeyPlaintext": private,
-                "PublicKey": keyspecs.public_der(private), "KeyId": self._arn(doc), "KeyPairSpec": key_pair_spec}
+                "PublicKey": keyspecs.public_der(private), "KeyId": self._arn(doc), "KeyPairSpec": key_pair_spec,
+                "KeyMaterialId": doc["Metadata"].get("CurrentKeyMaterialId")}
 
     def generate_data_key_pair_without_plaintext(self, ctx: RequestContext, key_id: str, key_pair_spec: str,
                                                  **kwargs: Any) -> dict[str, Any]:
