@@ -62,6 +62,7 @@ class Gateway:
         self._by_action: dict[str, ServiceSpec | None] | None = None
         self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
         self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool]] = {}
+        self._iam = None if platform.config.iam == "off" else _iam_guard(platform)  # docs/iam.md
         for spec in specs:
             # metadata only: a service's full model loads when it is first called
             metadata = service_metadata(spec.model_name)
@@ -253,6 +254,8 @@ class Gateway:
             params = protocol.parse(op, req, opts)
             ctx.extras["trace_params"] = params
             _check_presigned(req, self.platform.clock.now())
+            if self._iam is not None:
+                self._iam.check(model, op, params, ctx)
             method, names, takes_all = self._method(spec, op.name)
             kwargs = {}
             for key, value in params.items():
@@ -294,6 +297,13 @@ class Gateway:
         cached = (method, names, takes_all)
         self._signatures[key] = cached
         return cached
+
+
+def _iam_guard(platform: Platform) -> Any:
+    """IAM evaluation of every API call (`--iam report|enforce`); never built when it is off."""
+    from overcast.services.iam.guard import Guard
+
+    return Guard(platform)
 
 
 def _protocol_for(model: ServiceModel, req: Request) -> WireProtocol:

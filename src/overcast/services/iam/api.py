@@ -1,4 +1,4 @@
-"""IAM operations for roles and managed policies (stored, not enforced)."""
+"""IAM operations for roles and managed policies (enforced when `--iam enforce` is on: docs/iam.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from urllib.parse import quote
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
+from overcast.services.iam.api_users import UserOperations
 from overcast.services.iam.models import DeleteConflict, IamStore, NoSuchEntity, check_policy, unique_id
+from overcast.services.iam.users import UserStore
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -26,16 +28,18 @@ def _page(items: list[Any], marker: str | None, max_items: int | None) -> tuple[
     return chunk, extra
 
 
-class IamApi(InstanceProfileOperations):
+class IamApi(InstanceProfileOperations, UserOperations):
     def __init__(self, platform: Platform) -> None:
         self.store = platform.component(IamStore)
+        self.users = platform.component(UserStore)
         self.clock = platform.clock
 
     # -- roles --------------------------------------------------------------------------------
 
     def create_role(self, ctx: RequestContext, role_name: str, assume_role_policy_document: str,
                     path: str = "/", description: str | None = None, max_session_duration: int = 3600,
-                    tags: list[dict[str, str]] | None = None, **_: Any) -> dict[str, Any]:
+                    tags: list[dict[str, str]] | None = None, permissions_boundary: str | None = None,
+                    **_: Any) -> dict[str, Any]:
         check_policy(assume_role_policy_document)
         role: dict[str, Any] = {
             "Path": path,
@@ -52,6 +56,10 @@ class IamApi(InstanceProfileOperations):
             role["Description"] = description
         if tags:
             role["Tags"] = tags
+        if permissions_boundary:
+            self.store.get_policy(ctx.account, permissions_boundary)
+            role["PermissionsBoundary"] = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                           "PermissionsBoundaryArn": permissions_boundary}
         self.store.put_role(ctx.account, role, create=True)
         return {"Role": _public(role)}
 

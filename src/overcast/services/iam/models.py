@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import Any
 
+from overcast.authz.managed import BY_ARN
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 
@@ -87,11 +88,14 @@ class IamStore:
         if row is not None:
             return json.loads(row["doc"])
         if arn.startswith(AWS_MANAGED):
-            name = arn.rsplit("/", 1)[-1]
+            # AWS managed policies: the common ones with their real documents (authz/managed.py); any
+            # other name is answered with an empty document, which grants nothing
+            name, path, document = BY_ARN.get(arn) or (arn.rsplit("/", 1)[-1], "", {"Version": "2012-10-17",
+                                                                                    "Statement": []})
             return {"PolicyName": name, "PolicyId": "ANPA" + name.upper()[:17].ljust(17, "X"), "Arn": arn,
-                    "Path": "/service-role/" if "service-role" in arn else "/", "DefaultVersionId": "v1",
+                    "Path": path or ("/service-role/" if "service-role" in arn else "/"), "DefaultVersionId": "v1",
                     "AttachmentCount": 0, "IsAttachable": True, "CreateDate": 0.0, "UpdateDate": 0.0,
-                    "_document": '{"Version":"2012-10-17","Statement":[]}'}
+                    "_document": json.dumps(document)}
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
 
     def put_policy(self, account: str, policy: dict[str, Any], *, create: bool = False) -> None:
@@ -109,6 +113,13 @@ class IamStore:
         if policy.get("AttachmentCount"):
             raise DeleteConflict("Cannot delete a policy attached to entities.")
         self.db.execute("DELETE FROM iam_policies WHERE account=? AND arn=?", (account, arn))
+
+    def policy_document(self, account: str, arn: str) -> str | None:
+        """A managed policy's default version's document, or None when it does not exist."""
+        try:
+            return str(self.get_policy(account, arn)["_document"])
+        except NoSuchEntity:
+            return None
 
     def policies(self, account: str) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT doc FROM iam_policies WHERE account=? ORDER BY arn", (account,))

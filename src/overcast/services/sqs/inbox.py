@@ -140,3 +140,9 @@ def loops(platform: Platform) -> list[Any]:
     messages = platform.component(Messages)
     tasks = platform.component(MoveTasks)
     return [messages.timer_round, tasks.round]
+
+
+def resource_policy(platform: Platform, queue_arn: str) -> str | None:
+    """The queue's policy (its `Policy` attribute), for IAM evaluation (docs/iam.md)."""
+    queue = get_queue(platform, queue_arn)
+    return (queue.attributes.get("Policy") or None) if queue is not None else None

@@ -1,5 +1,5 @@
-"""STS operations. Any access key is accepted; credentials handed out are dummies that overcast
-accepts everywhere."""
+"""STS operations. Credentials handed out are remembered with their role and session policies, so
+calls signed with them act as that role's session (docs/iam.md)."""
 
 from __future__ import annotations
 
@@ -25,15 +25,21 @@ class StsApi:
         return {"UserId": ctx.account, "Account": ctx.account, "Arn": ctx.caller_arn}
 
     def assume_role(self, ctx: RequestContext, role_arn: str, role_session_name: str,
-                    duration_seconds: int = 3600, **_: Any) -> dict[str, Any]:
+                    duration_seconds: int = 3600, policy: str | None = None,
+                    policy_arns: list[dict[str, str]] | None = None, **_: Any) -> dict[str, Any]:
         if not 900 <= duration_seconds <= 43200:
             raise ClientError(
                 f"1 validation error detected: Value '{duration_seconds}' at 'durationSeconds' failed to satisfy "
                 "constraint: Member must have value greater than or equal to 900",
                 code="ValidationError",
             )
-        creds, user = self.sessions.assume(role_arn, role_session_name, duration_seconds, ctx.account)
-        return {"Credentials": creds, "AssumedRoleUser": user, "PackedPolicySize": 0}
+        # session policies (inline and managed) limit the session to what they and the role allow
+        session = [policy] if policy else []
+        session += [p["arn"] for p in policy_arns or [] if p.get("arn")]
+        creds, user = self.sessions.assume(role_arn, role_session_name, duration_seconds, ctx.account,
+                                           policies=session or None)
+        packed = min(100, len("".join(session)) * 100 // 2048) if session else 0
+        return {"Credentials": creds, "AssumedRoleUser": user, "PackedPolicySize": packed}
 
     def get_session_token(self, ctx: RequestContext, duration_seconds: int = 43200, **_: Any) -> dict[str, Any]:
         return {"Credentials": self.sessions.credentials(ctx.account, duration_seconds)}

@@ -11,4 +11,11 @@ MIGRATIONS = [
         expires     REAL NOT NULL
     );
     """,
+    """
+    -- the role a session is of, its session policy (AssumeRole's Policy), and its secret key, for
+    -- IAM enforcement and signature verification (docs/iam.md)
+    ALTER TABLE sts_sessions ADD COLUMN role_arn TEXT;
+    ALTER TABLE sts_sessions ADD COLUMN policy TEXT;
+    ALTER TABLE sts_sessions ADD COLUMN secret TEXT;
+    """,
 ]
