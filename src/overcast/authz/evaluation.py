@@ -188,7 +188,8 @@ def evaluate(principal: Principal, action: str, resource: str, context: Mapping[
         return Decision(False, "deny-resource", denied)
     if principal.kind == SERVICE:
         return ALLOWED if resource_allow else Decision(False, "no-resource")
-    same_account = resource_account in (None, "", principal.account)
+    # AWS managed policies (account `aws`) are readable by every account
+    same_account = resource_account in (None, "", "aws", principal.account)
     if principal.kind == ROOT:
         return ALLOWED if same_account or resource_allow in ("direct", "account", "role") else \
             Decision(False, "no-resource")

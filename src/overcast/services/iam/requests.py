@@ -212,12 +212,12 @@ def _logs(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
 
 def _iam(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
     base = f"arn:aws:iam::{ctx.account}:"
-    if p.get("PolicyArn"):
-        return [str(p["PolicyArn"])]
     for key, kind in (("RoleName", "role"), ("UserName", "user"), ("InstanceProfileName", "instance-profile"),
                       ("GroupName", "group")):
         if p.get(key):
             return [f"{base}{kind}{p.get('Path') or '/'}{p[key]}" if op.startswith("Create") else f"{base}{kind}/{p[key]}"]
+    if p.get("PolicyArn"):
+        return [str(p["PolicyArn"])]
     if op == "CreatePolicy" and p.get("PolicyName"):
         return [f"{base}policy{p.get('Path') or '/'}{p['PolicyName']}"]
     return ["*"]
