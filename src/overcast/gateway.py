@@ -195,7 +195,7 @@ class Gateway:
     def _context(self, req: Request, spec: ServiceSpec | None, cred: tuple[str, str, str] | None) -> RequestContext:
         config = self.platform.config
         access_key, region = (cred[0], cred[1]) if cred else ("test", "")
-        account = _account_of(access_key) or config.default_account
+        account = _account_of(access_key) or (self._iam and self._iam.account_of(access_key)) or config.default_account
         return RequestContext(
             account=account,
             region=region or config.default_region,

@@ -180,8 +180,11 @@ def _resource_policy(policy: Policy | None, principal: Principal, action: str, r
 
 
 def evaluate(principal: Principal, action: str, resource: str, context: Mapping[str, Any], *,
-             resource_policy: Policy | None = None, resource_account: str | None = None) -> Decision:
-    """Whether `principal` may perform `action` on `resource` (context keys lowercased)."""
+             resource_policy: Policy | None = None, resource_account: str | None = None,
+             resource_required: bool = False) -> Decision:
+    """Whether `principal` may perform `action` on `resource` (context keys lowercased).
+    `resource_required`: the resource policy must allow even within one account (a role's trust
+    policy for `sts:AssumeRole`)."""
     context = {**principal.context(), **context}
     denied, resource_allow = _resource_policy(resource_policy, principal, action, resource, context)
     if denied is not None:
@@ -190,6 +193,8 @@ def evaluate(principal: Principal, action: str, resource: str, context: Mapping[
         return ALLOWED if resource_allow else Decision(False, "no-resource")
     # AWS managed policies (account `aws`) are readable by every account
     same_account = resource_account in (None, "", "aws", principal.account)
+    if resource_required and resource_allow is None:
+        return Decision(False, "no-resource")
     if principal.kind == ROOT:
         return ALLOWED if same_account or resource_allow in ("direct", "account", "role") else \
             Decision(False, "no-resource")

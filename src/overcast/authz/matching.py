@@ -92,8 +92,8 @@ def arn_like(pattern: str, arn: str) -> bool:
         return True
     want = pattern.split(":", 5)
     have = arn.split(":", 5)
-    if len(want) != 6 or len(have) != 6:
-        return like(pattern, arn)
+    if len(want) != 6 or len(have) != 6:  # each of the six fields is matched: fewer match nothing
+        return len(want) != 6 and len(have) != 6 and like(pattern, arn)
     return all(like(w, h) for w, h in zip(want, have, strict=True))
 
 

@@ -42,7 +42,9 @@ class Enforcer:
     def decide(self, principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
         """The decision for one (action, resource), a denial recorded for the report."""
         policy, owner = resource_policy(self.platform, resource, action)
-        decision = evaluate(principal, action, resource, context, resource_policy=policy, resource_account=owner)
+        # a role's trust policy must allow AssumeRole whatever the identity policies say
+        decision = evaluate(principal, action, resource, context, resource_policy=policy, resource_account=owner,
+                            resource_required=action.lower().startswith("sts:assumerole"))
         if not decision.allowed:
             self._record(principal, action, resource, decision, context)
         return decision

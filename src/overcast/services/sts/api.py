@@ -20,6 +20,11 @@ class StsApi:
         session = self.sessions.session(ctx.access_key)
         if session is not None:  # a role's session: AssumeRole, or a Lambda function's execution role
             return {"UserId": session.user_id, "Account": session.account, "Arn": session.arn}
+        from overcast.services.iam.inbox import key_owner
+
+        owner = key_owner(self.platform, ctx.access_key)
+        if owner is not None:  # an IAM user's access key
+            return {"UserId": owner.user_id, "Account": owner.account, "Arn": owner.arn}
         # default credentials act as the account's root user, whose UserId is the account id on AWS;
         # the same principal is SNS's SubscriptionPrincipal and the one resource policies name
         return {"UserId": ctx.account, "Account": ctx.account, "Arn": ctx.caller_arn}

@@ -1,0 +1,31 @@
+"""IAM for the rest of overcast: whose access key this is (STS's GetCallerIdentity, the gateway's
+account for a user's key, signature verification)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overcast.platform import Platform
+from overcast.services.iam.users import UserStore
+
+
+@dataclass
+class KeyOwner:
+    account: str
+    user_name: str
+    arn: str
+    user_id: str
+    secret: str
+    active: bool
+
+
+def key_owner(platform: Platform, access_key: str) -> KeyOwner | None:
+    """The user an IAM access key belongs to, or None when IAM did not issue it."""
+    users = platform.component(UserStore)
+    key = users.key(access_key)
+    if key is None:
+        return None
+    user = users.find(key.account, key.user_name)
+    if user is None:
+        return None
+    return KeyOwner(key.account, key.user_name, user["Arn"], user["UserId"], key.secret, key.status == "Active")
