@@ -69,6 +69,7 @@ class QueuePoller(Poller):
         except Exception:  # the function (or the mapping) is gone: the invocations will say so
             return
         role = resolved.config.get("Role")
+        self._denied = None
         if self.platform.config.iam != "off" and role and self.config.get("FunctionArn"):
             from overcast.services.iam.deliveries import authorize_poll  # IAM: docs/iam.md
 
@@ -132,6 +133,7 @@ class QueuePoller(Poller):
         return min(MAX_VISIBILITY, max(self.source.visibility_timeout, needed))
 
     def _receive(self, count: int) -> list[QueueMessage]:
+        self._refresh_timeout()
         if self._denied:  # the execution role may not receive: reported as the mapping's result
             self._timeout_read = float("-inf")  # checked again at the next attempt
             raise ServiceError(self._denied, code="AccessDenied")

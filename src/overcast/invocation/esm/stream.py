@@ -148,10 +148,10 @@ class StreamPoller(Poller):
         (`--iam enforce`, docs/iam.md); None otherwise."""
         if self.platform.config.iam == "off" or not self.role or not self.config.get("FunctionArn"):
             return None
-        from overcast.services.iam.deliveries import authorize_poll
+        from overcast.services.iam.deliveries import authorize_poll, poll_action
 
-        action = ("dynamodb" if ":dynamodb:" in self.source.arn else "kinesis") + ":GetRecords"
-        return authorize_poll(self.platform, self.role, self.role.rsplit("/", 1)[-1], action, self.source.arn)
+        return authorize_poll(self.platform, self.role, self.role.rsplit("/", 1)[-1], poll_action(self.source.arn),
+                              self.source.arn)
 
     # -- batches ------------------------------------------------------------------------------
 

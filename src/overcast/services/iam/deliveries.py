@@ -63,6 +63,19 @@ def authorize_poll(platform: Platform, role_arn: str, function_name: str, action
     decision = enforcer.decide(session, action, source_arn, {})
     if decision.allowed or not enforcer.enforcing:
         return None
-    operation = action.split(":", 1)[1]
-    service = {"sqs": "SQS", "kinesis": "Kinesis", "dynamodb": "DynamoDB Streams"}.get(action.split(":")[0], "")
-    return f"The function execution role does not have permissions to call {operation} on {service}"
+    return source_refusal(source_arn)
+
+
+def poll_action(source_arn: str) -> str:
+    """What a mapping calls on its source: SQS's ReceiveMessage, the streams' GetRecords."""
+    service = source_arn.split(":")[2] if source_arn.count(":") >= 2 else ""
+    return {"sqs": "sqs:ReceiveMessage", "dynamodb": "dynamodb:GetRecords"}.get(service, "kinesis:GetRecords")
+
+
+def source_refusal(source_arn: str) -> str:
+    """Lambda's message when the execution role cannot read an event source."""
+    if ":sqs:" in source_arn:
+        return "The provided execution role does not have permissions to call ReceiveMessage on SQS"
+    listing = "ListStreams" if ":dynamodb:" in source_arn else "ListShards"
+    return (f"Cannot access stream {source_arn}. Please ensure the role can perform the GetRecords, "
+            f"GetShardIterator, DescribeStream, and {listing} Actions on your stream in IAM.")

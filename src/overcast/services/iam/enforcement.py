@@ -8,7 +8,7 @@ refusing anything; `enforce` refuses them with AWS's AccessDenied.
 from __future__ import annotations
 
 import logging
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,8 +32,16 @@ class Enforcer:
         self.platform = platform
         self.mode = platform.config.iam
         self.principals = platform.component(Principals)
-        self.denials: deque[dict[str, Any]] = deque(maxlen=REPORT_SIZE)
-        platform.on_reset(self.denials.clear)
+        #: (principal, action, resource, reason) → its report entry, most recent last
+        self._denials: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
+        platform.on_reset(self._denials.clear)
+
+    def denials(self) -> list[dict[str, Any]]:
+        """The recorded denials, the most recently repeated last."""
+        return list(self._denials.values())
+
+    def clear(self) -> None:
+        self._denials.clear()
 
     @property
     def enforcing(self) -> bool:
@@ -66,11 +74,20 @@ class Enforcer:
 
     def _record(self, principal: Principal, action: str, resource: str, decision: Decision,
                 context: Mapping[str, Any]) -> None:
+        key = (principal.arn, action, resource, decision.reason)
+        now = self.platform.clock.now()
+        entry = self._denials.get(key)
+        if entry is not None:  # a repeated denial (a poller retrying): counted, logged once
+            entry.update(time=now, count=entry["count"] + 1)
+            self._denials.move_to_end(key)
+            return
         message = denial_message(principal, action, resource, decision)
-        entry = {"time": self.platform.clock.now(), "mode": self.mode, "principal": principal.arn,
-                 "action": action, "resource": resource, "reason": decision.reason, "message": message,
-                 "policy": decision.policy or None, "grant": grant(principal, action, resource, decision, context)}
-        self.denials.append(entry)
+        self._denials[key] = {"time": now, "count": 1, "mode": self.mode, "principal": principal.arn,
+                              "action": action, "resource": resource, "reason": decision.reason, "message": message,
+                              "policy": decision.policy or None,
+                              "grant": grant(principal, action, resource, decision, context)}
+        while len(self._denials) > REPORT_SIZE:
+            self._denials.popitem(last=False)
         log.warning("IAM %s: %s", "denied" if self.enforcing else "would deny", message)
 
 

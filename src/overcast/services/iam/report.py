@@ -1,5 +1,6 @@
 """`GET /_overcast/iam/report`: the denials IAM evaluation recorded (`--iam report` or `enforce`),
-newest last, each with the statement that would grant it; `DELETE` clears them."""
+the most recently repeated last, each once with its `count` and the statement that would grant it;
+`DELETE` clears them."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ def answer(platform: Platform, req: Request) -> Response:
         return json_response(200, json.dumps({"mode": mode, "denials": []}))
     enforcer = platform.component(Enforcer)
     if req.method == "DELETE":
-        enforcer.denials.clear()
+        enforcer.clear()
         return json_response(200, json.dumps({"mode": mode, "denials": []}))
     if req.method != "GET":
         return json_response(405, json.dumps({"message": "use GET (or DELETE to clear)"}))
-    return json_response(200, json.dumps({"mode": mode, "denials": list(enforcer.denials)}))
+    return json_response(200, json.dumps({"mode": mode, "denials": enforcer.denials()}))
