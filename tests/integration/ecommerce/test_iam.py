@@ -16,8 +16,16 @@ import pytest
 
 from overcast.testing import OvercastServer
 from tests.integration.ecommerce.conftest import TIME_SCALE
-from tests.integration.ecommerce.shop import ASSEMBLIES, SAMPLE_ITEMS, Shop, deploy, deploy_shop, eventually, \
-    outputs_of, unique_account
+from tests.integration.ecommerce.shop import (
+    ASSEMBLIES,
+    SAMPLE_ITEMS,
+    Shop,
+    deploy,
+    deploy_shop,
+    eventually,
+    outputs_of,
+    unique_account,
+)
 
 
 @pytest.fixture(scope="module")
