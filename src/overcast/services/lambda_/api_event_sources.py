@@ -162,10 +162,8 @@ class EventSourceMappingOperations(ApiBase):
         missing = self.sources.source_missing(self.platform, kind, event_source_arn)
         if missing:
             raise _invalid(missing)
-        if self.platform.config.iam != "off":  # the execution role must be able to read the source
-            from overcast.services.iam.inbox import poll_refusal
-
-            refusal = poll_refusal(self.platform, resolved.config.get("Role") or "", ref.name, event_source_arn)
+        if self.platform.iam is not None:  # IAM enforced: the execution role must be able to read the source
+            refusal = self.platform.iam.poll_refusal(resolved.config.get("Role") or "", ref.name, event_source_arn)
             if refusal:
                 raise _invalid(refusal)
         function_arn = resolved.invoked_arn

@@ -20,9 +20,8 @@ class StsApi:
         session = self.sessions.session(ctx.access_key)
         if session is not None:  # a role's session: AssumeRole, or a Lambda function's execution role
             return {"UserId": session.user_id, "Account": session.account, "Arn": session.arn}
-        from overcast.services.iam.inbox import key_owner
-
-        owner = key_owner(self.platform, ctx.access_key)
+        iam = self.platform.iam  # IAM's facade (not imported: IAM reads STS's sessions)
+        owner = iam.key_owner(ctx.access_key) if iam is not None else None
         if owner is not None:  # an IAM user's access key
             return {"UserId": owner.user_id, "Account": owner.account, "Arn": owner.arn}
         # default credentials act as the account's root user, whose UserId is the account id on AWS;

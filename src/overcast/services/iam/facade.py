@@ -1,0 +1,24 @@
+"""IAM for services that IAM itself depends on (STS, Lambda), reached as `platform.iam` so that no
+import cycle forms between them: whose access key this is, and whether an execution role may read an
+event source (docs/iam.md)."""
+
+from __future__ import annotations
+
+from overcast.platform import Platform
+from overcast.services.iam.inbox import KeyOwner, key_owner, poll_refusal
+
+
+class IamFacade:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    def key_owner(self, access_key: str) -> KeyOwner | None:
+        """The IAM user an access key belongs to (None for keys IAM did not issue)."""
+        return key_owner(self.platform, access_key)
+
+    def poll_refusal(self, role_arn: str, function_name: str, source_arn: str) -> str | None:
+        """Lambda's refusal of a mapping whose execution role may not read its source (`--iam
+        enforce`); None otherwise."""
+        if self.platform.config.iam == "off":
+            return None
+        return poll_refusal(self.platform, role_arn, function_name, source_arn)
