@@ -16,6 +16,11 @@ class IamFacade:
         """The IAM user an access key belongs to (None for keys IAM did not issue)."""
         return key_owner(self.platform, access_key)
 
+    def key_account(self, access_key: str) -> str | None:
+        """The account of an IAM user's access key (its calls act in the user's account)."""
+        owner = key_owner(self.platform, access_key)
+        return owner.account if owner is not None else None
+
     def poll_refusal(self, role_arn: str, function_name: str, source_arn: str) -> str | None:
         """Lambda's refusal of a mapping whose execution role may not read its source (`--iam
         enforce`); None otherwise."""

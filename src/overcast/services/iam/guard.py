@@ -47,15 +47,6 @@ class Guard:
         self.platform = platform
         self.enforcer = platform.component(Enforcer)
 
-    def account_of(self, access_key: str) -> str | None:
-        """The account of an IAM user's access key (its calls act in the user's account)."""
-        if not access_key.startswith("AKIA"):
-            return None
-        from overcast.services.iam.inbox import key_owner
-
-        owner = key_owner(self.platform, access_key)
-        return owner.account if owner is not None else None
-
     def check(self, model: ServiceModel, op: OperationModel, params: dict[str, Any], ctx: RequestContext) -> None:
         """Raise the service's AccessDenied when the caller may not make this call (under `enforce`)."""
         pairs = requested(prefix_of(model), ctx, op.name, params)
