@@ -32,6 +32,15 @@ def user_keys(url: str) -> dict[str, str]:
     return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
 
 
+def signed(service: str, url: str, keys: dict[str, str]) -> Any:
+    """bench.common's client, signed with other keys."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"total_max_attempts": 1}, max_pool_connections=10, read_timeout=120)
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", config=config, **keys)
+
+
 def calls_for(url: str, keys: dict[str, str] | None = None) -> tuple[Callable[[], None], Callable[[], None]]:
     setup_sqs, setup_lam = client("sqs", url), client("lambda", url)
     queue = setup_sqs.create_queue(QueueName="bench")["QueueUrl"]
@@ -39,10 +48,7 @@ def calls_for(url: str, keys: dict[str, str] | None = None) -> tuple[Callable[[]
         deploy_function(setup_lam, "bench")
     except Exception:
         pass
-    options: dict[str, Any] = {}
-    if keys:
-        options = {"aws_access_key_id": keys["aws_access_key_id"], "aws_secret_access_key": keys["aws_secret_access_key"]}
-    sqs, lam = client("sqs", url, **options), client("lambda", url, **options)
+    sqs, lam = (signed("sqs", url, keys), signed("lambda", url, keys)) if keys else (setup_sqs, setup_lam)
 
     def send() -> None:
         sqs.send_message(QueueUrl=queue, MessageBody=BODY)
