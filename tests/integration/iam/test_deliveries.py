@@ -172,3 +172,21 @@ def test_a_function_calls_services_as_its_execution_role(account):
                                         PolicyDocument=json.dumps(doc(allow("sqs:SendMessage", queue))))
     answer = json.loads(lam.invoke(FunctionName=name, Payload=json.dumps({"url": url}))["Payload"].read())
     assert answer == {"sent": True}
+
+
+def test_lambda_destinations_are_sent_with_the_execution_role(account, enforcing):
+    url, queue = _queue(account, "on-failure")
+    name, role = _function(account, "def handler(event, context):\n    raise ValueError('no')\n")
+    lam = account.root("lambda")
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": queue}})
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
+    role_name = role.rsplit("/", 1)[1]
+    denial = _denied(enforcing, f"arn:aws:sts::{account.id}:assumed-role/{role_name}/{name}", queue)
+    assert denial["message"].endswith("because no identity-based policy allows the sqs:SendMessage action")
+    assert _depth(account, url) == 0
+    account.root("iam").put_role_policy(RoleName=role_name, PolicyName="dest",
+                                        PolicyDocument=json.dumps(doc(allow("sqs:SendMessage", queue))))
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 2}')
+    (body,) = _bodies(account, url, 1)
+    assert json.loads(body)["requestPayload"] == {"n": 2}
