@@ -182,3 +182,16 @@ def test_denials_are_in_the_report_with_the_grant(account, enforcing):
     assert entry["principal"] == f"arn:aws:iam::{account.id}:user/kim"
     assert entry["grant"] == {"identity_policy_of": entry["principal"],
                               "statement": {"Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": table}}
+
+
+def test_resource_and_principal_tags(account):
+    sqs = account.root("sqs")
+    mine = sqs.create_queue(QueueName="tagged", tags={"team": "orders"})["QueueUrl"]
+    other = sqs.create_queue(QueueName="untagged")["QueueUrl"]
+    key = account.user("max", policy=doc(allow("sqs:SendMessage", Condition={
+        "StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})))
+    account.root("iam").tag_user(UserName="max", Tags=[{"Key": "team", "Value": "orders"}])
+    theirs = account.as_keys("sqs", key)
+    assert theirs.send_message(QueueUrl=mine, MessageBody="x")["MessageId"]
+    assert refused(theirs.send_message, QueueUrl=other, MessageBody="x")[0] == "AccessDenied"
+

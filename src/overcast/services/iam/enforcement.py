@@ -16,7 +16,7 @@ from overcast.authz.evaluation import SERVICE, Decision, Principal, denial_messa
 from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.principals import Principals
-from overcast.services.iam.resource_policies import resource_policy
+from overcast.services.iam.resource_policies import resource_policy, resource_tag_keys
 
 log = logging.getLogger("overcast.iam")
 
@@ -50,6 +50,9 @@ class Enforcer:
     def decide(self, principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
         """The decision for one (action, resource), a denial recorded for the report."""
         policy, owner = resource_policy(self.platform, resource, action)
+        tags = resource_tag_keys(self.platform, resource)
+        if tags:
+            context = {**tags, **context}
         # a role's trust policy must allow AssumeRole whatever the identity policies say
         decision = evaluate(principal, action, resource, context, resource_policy=policy, resource_account=owner,
                             resource_required=action.lower().startswith("sts:assumerole"))

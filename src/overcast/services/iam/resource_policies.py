@@ -3,7 +3,8 @@
 Resource policies overcast evaluates (docs/iam.md): SQS queue policies, SNS topic policies, Lambda
 function (and version/alias) policies, S3 bucket policies (for the bucket and its objects),
 EventBridge event bus policies, and IAM roles' trust policies (for `sts:AssumeRole`). KMS key
-policies are not evaluated.
+policies are not evaluated. Also the tags of queues, topics and functions, for
+`aws:ResourceTag/<key>`.
 """
 
 from __future__ import annotations
@@ -72,3 +73,34 @@ def resource_policy(platform: Platform, arn: str, action: str) -> tuple[Policy |
         return platform.component(Principals).trust_policy(parts[4], parts[5].rsplit("/", 1)[-1]), account
     lookup = _LOOKUPS.get(service)
     return (lookup(platform, arn) if lookup is not None else None), account
+
+
+def _tags_sqs(platform: Platform, arn: str) -> dict[str, str]:
+    from overcast.services.sqs.inbox import resource_tags
+
+    return resource_tags(platform, arn)
+
+
+def _tags_sns(platform: Platform, arn: str) -> dict[str, str]:
+    from overcast.services.sns.inbox import resource_tags
+
+    return resource_tags(platform, arn)
+
+
+def _tags_lambda(platform: Platform, arn: str) -> dict[str, str]:
+    from overcast.services.lambda_.inbox import resource_tags
+
+    return resource_tags(platform, arn)
+
+
+_TAGS = {"sqs": _tags_sqs, "sns": _tags_sns, "lambda": _tags_lambda}
+
+
+def resource_tag_keys(platform: Platform, arn: str) -> dict[str, str]:
+    """`aws:ResourceTag/<key>` condition keys (lowercased names) of an SQS queue, SNS topic or Lambda
+    function; empty for other resources (their tags are not looked up)."""
+    parts = arn.split(":", 5)
+    lookup = _TAGS.get(parts[2]) if len(parts) == 6 else None
+    if lookup is None:
+        return {}
+    return {f"aws:resourcetag/{key.lower()}": value for key, value in lookup(platform, arn).items()}
