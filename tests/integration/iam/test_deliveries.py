@@ -5,6 +5,7 @@ function's execution role; a function's own SDK calls act as its role's session.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 from overcast.testing import wait_until
@@ -190,3 +191,32 @@ def test_lambda_destinations_are_sent_with_the_execution_role(account, enforcing
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 2}')
     (body,) = _bodies(account, url, 1)
     assert json.loads(body)["requestPayload"] == {"n": 2}
+
+
+def test_logs_subscription_to_lambda_needs_the_function_policy_for_the_group(account, enforcing):
+    name, _ = _function(account, "def handler(event, context):\n    print('got', len(event['awslogs']['data']))\n")
+    lam, logs = account.root("lambda"), account.root("logs")
+    function = f"arn:aws:lambda:us-east-1:{account.id}:function:{name}"
+    for group in ("app", "other"):
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+    # the function's policy lets CloudWatch Logs invoke it for log group `other` only
+    lam.add_permission(FunctionName=name, StatementId="logs", Action="lambda:InvokeFunction",
+                       Principal="logs.amazonaws.com",
+                       SourceArn=f"arn:aws:logs:us-east-1:{account.id}:log-group:other:*")
+    for group in ("app", "other"):
+        logs.put_subscription_filter(logGroupName=group, filterName="all", filterPattern="", destinationArn=function)
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": int(time.time() * 1000), "message": f"hello {group}"}])
+    denial = _denied(enforcing, "logs.amazonaws.com", function)
+    assert denial["grant"]["statement"]["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": f"arn:aws:logs:us-east-1:{account.id}:log-group:app:*"}}
+
+    def invoked() -> bool:
+        try:
+            events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+        except logs.exceptions.ResourceNotFoundException:  # no invocation yet
+            return False
+        return any("got" in e["message"] for e in events)
+
+    wait_until(invoked, 60, "the function invoked for `other`")
