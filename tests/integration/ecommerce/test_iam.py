@@ -1,7 +1,7 @@
 """The e-commerce application under `--iam enforce`: deployed as CDK synthesised it, every call and
-delivery of an order (the functions' DynamoDB and EventBridge calls with their execution roles,
-the rule's delivery to OrderQueue under its queue policy, the mapping's reads) is allowed and the
-order is stored; with one grant removed from the template (the basket function's
+delivery of an order (API Gateway's invocations under the functions' policies, the functions'
+DynamoDB and EventBridge calls with their execution roles, the rule's delivery to OrderQueue under
+its queue policy, the mapping's reads) is allowed and the order is stored; with one grant removed from the template (the basket function's
 `events:PutEvents`), checkout fails with AWS's AccessDenied message."""
 
 from __future__ import annotations
@@ -47,6 +47,18 @@ def test_an_order_goes_through_with_iam_enforced(enforcing):
     assert order["eventId"] == checkout["eventId"] and order["items"] == SAMPLE_ITEMS
     eventually(lambda: shop.queue_depth("OrderQueueUrl") == 0)
     assert _denials(enforcing, shop.account) == []
+    # API Gateway invokes a function only as its policy allows: without the prod stage's GET /product
+    # permission, the method answers API Gateway's 500
+    lam = shop.client("lambda")
+    product = next(f["FunctionName"] for f in lam.list_functions()["Functions"] if "product" in f["FunctionName"])
+    statements = json.loads(lam.get_policy(FunctionName=product)["Policy"])["Statement"]
+    (listing,) = [s for s in statements
+                  if s["Condition"]["ArnLike"]["AWS:SourceArn"].endswith("/prod/GET/product")]
+    assert shop.call("GET", "product", "/product")[0] == 200
+    lam.remove_permission(FunctionName=product, StatementId=listing["Sid"])
+    assert shop.call("GET", "product", "/product") == (500, {"message": "Internal server error"})
+    (denial,) = _denials(enforcing, shop.account)
+    assert denial["principal"] == "apigateway.amazonaws.com" and denial["action"] == "lambda:InvokeFunction"
 
 
 def _without_put_events(tmp_path: Path) -> Path:
