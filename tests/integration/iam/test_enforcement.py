@@ -195,3 +195,12 @@ def test_resource_and_principal_tags(account):
     assert theirs.send_message(QueueUrl=mine, MessageBody="x")["MessageId"]
     assert refused(theirs.send_message, QueueUrl=other, MessageBody="x")[0] == "AccessDenied"
 
+
+
+def test_aws_managed_policies_are_listed(account):
+    iam = account.root("iam")
+    listed = {p["Arn"]: p for p in iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]}
+    assert listed["arn:aws:iam::aws:policy/AdministratorAccess"]["Path"] == "/"
+    assert "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" in listed
+    mine = account.policy("own", doc(allow("sqs:*")))
+    assert [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]] == [mine]

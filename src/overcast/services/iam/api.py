@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from overcast.authz.managed import BY_ARN
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
@@ -201,5 +202,8 @@ class IamApi(InstanceProfileOperations, UserOperations):
         policies = [] if scope == "AWS" else [
             _public(p) for p in self.store.policies(ctx.account) if p["Path"].startswith(path_prefix)
         ]
+        if scope in ("All", "AWS"):  # the AWS managed policies overcast has documents for
+            managed = (self.store.get_policy(ctx.account, arn) for arn in sorted(BY_ARN))
+            policies += [_public(p) for p in managed if p["Path"].startswith(path_prefix)]
         chunk, extra = _page(policies, marker, max_items)
         return {"Policies": chunk, **extra}
