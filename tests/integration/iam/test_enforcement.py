@@ -204,3 +204,22 @@ def test_aws_managed_policies_are_listed(account):
     assert "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" in listed
     mine = account.policy("own", doc(allow("sqs:*")))
     assert [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]] == [mine]
+
+
+def test_malformed_identity_policies_are_refused(account):
+    iam = account.root("iam")
+    iam.create_user(UserName="nia")
+    for statement, message in [
+        ({"Effect": "Alow", "Action": "sqs:*", "Resource": "*"}, "Syntax errors in policy."),
+        ({"Effect": "Allow", "Resource": "*"}, "Policy statement must contain actions."),
+        ({"Effect": "Allow", "Action": "sqs:*"}, "Policy statement must contain resources."),
+        ({"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Principal": "*"},
+         "Policy document should not specify a principal."),
+        ({"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"StringSortOf": {"a:b": "c"}}},
+         "Syntax errors in policy."),
+    ]:
+        code, got, status = refused(iam.put_user_policy, UserName="nia", PolicyName="p",
+                                    PolicyDocument=json.dumps(doc(statement)))
+        assert (code, got, status) == ("MalformedPolicyDocument", message, 400)
+    assert refused(iam.create_policy, PolicyName="p", PolicyDocument=json.dumps(doc({"Effect": "Allow"})))[0] == \
+        "MalformedPolicyDocument"

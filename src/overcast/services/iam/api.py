@@ -10,7 +10,14 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
 from overcast.services.iam.api_users import UserOperations
-from overcast.services.iam.models import DeleteConflict, IamStore, NoSuchEntity, check_policy, unique_id
+from overcast.services.iam.models import (
+    DeleteConflict,
+    IamStore,
+    NoSuchEntity,
+    check_identity_policy,
+    check_policy,
+    unique_id,
+)
 from overcast.services.iam.users import UserStore
 
 
@@ -131,7 +138,7 @@ class IamApi(InstanceProfileOperations, UserOperations):
 
     def put_role_policy(self, ctx: RequestContext, role_name: str, policy_name: str,
                         policy_document: str) -> dict[str, Any]:
-        check_policy(policy_document)
+        check_identity_policy(policy_document)
         role = self.store.get_role(ctx.account, role_name)
         role["_inline"][policy_name] = policy_document
         self.store.put_role(ctx.account, role)
@@ -161,7 +168,7 @@ class IamApi(InstanceProfileOperations, UserOperations):
 
     def create_policy(self, ctx: RequestContext, policy_name: str, policy_document: str, path: str = "/",
                       description: str | None = None, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        check_policy(policy_document)
+        check_identity_policy(policy_document)
         now = self.clock.now()
         policy: dict[str, Any] = {
             "PolicyName": policy_name,

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from overcast.context import RequestContext
-from overcast.services.iam.models import IamStore, NoSuchEntity, check_policy, unique_id
+from overcast.services.iam.models import IamStore, NoSuchEntity, check_identity_policy, unique_id
 from overcast.services.iam.users import UserStore
 
 
@@ -101,7 +101,7 @@ class UserOperations:
 
     def put_user_policy(self, ctx: RequestContext, user_name: str, policy_name: str,
                         policy_document: str) -> dict[str, Any]:
-        check_policy(policy_document)
+        check_identity_policy(policy_document)
         user = self.users.get(ctx.account, user_name)
         user["_inline"][policy_name] = policy_document
         self.users.put(ctx.account, user)

@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import Any
 
+from overcast.authz.conditions import known_operator
 from overcast.authz.managed import BY_ARN
 from overcast.errors import ServiceError
 from overcast.platform import Platform
@@ -48,6 +49,27 @@ def check_policy(document: str) -> None:
         raise MalformedPolicyDocument("This policy contains invalid Json") from None
     if not isinstance(parsed, dict) or "Statement" not in parsed:
         raise MalformedPolicyDocument("Syntax errors in policy.")
+
+
+def check_identity_policy(document: str) -> None:
+    """An identity-based policy's grammar, as IAM checks it when it is stored (a statement it would
+    never match is refused rather than silently granting nothing): each statement has an Effect of
+    Allow or Deny, actions, resources, no principal, and known condition operators."""
+    check_policy(document)
+    parsed = json.loads(document)
+    statements = parsed["Statement"] if isinstance(parsed["Statement"], list) else [parsed["Statement"]]
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
+            raise MalformedPolicyDocument("Syntax errors in policy.")
+        if "Principal" in statement or "NotPrincipal" in statement:
+            raise MalformedPolicyDocument("Policy document should not specify a principal.")
+        if "Action" not in statement and "NotAction" not in statement:
+            raise MalformedPolicyDocument("Policy statement must contain actions.")
+        if "Resource" not in statement and "NotResource" not in statement:
+            raise MalformedPolicyDocument("Policy statement must contain resources.")
+        condition = statement.get("Condition") or {}
+        if not isinstance(condition, dict) or not all(known_operator(op) for op in condition):
+            raise MalformedPolicyDocument("Syntax errors in policy.")
 
 
 class IamStore:
