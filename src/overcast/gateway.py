@@ -255,7 +255,7 @@ class Gateway:
                 if op.request_compression:
                     _decompress(req)
             if self._verify is not None:  # --verify-signatures: over the body as it was signed
-                self._verify.check(model, req, req.__dict__.get("_signed_body", req.body))
+                self._verify.check(model, req, req.__dict__.get("_signed_body", req.body), op.auth_type == "none")
             params = protocol.parse(op, req, opts)
             ctx.extras["trace_params"] = params
             _check_presigned(req, self.platform.clock.now())

@@ -209,7 +209,7 @@ def test_aws_managed_policies_are_listed(account):
 def test_malformed_identity_policies_are_refused(account):
     iam = account.root("iam")
     iam.create_user(UserName="nia")
-    for statement, message in [
+    cases: list[tuple[dict, str]] = [
         ({"Effect": "Alow", "Action": "sqs:*", "Resource": "*"}, "Syntax errors in policy."),
         ({"Effect": "Allow", "Resource": "*"}, "Policy statement must contain actions."),
         ({"Effect": "Allow", "Action": "sqs:*"}, "Policy statement must contain resources."),
@@ -217,9 +217,18 @@ def test_malformed_identity_policies_are_refused(account):
          "Policy document should not specify a principal."),
         ({"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"StringSortOf": {"a:b": "c"}}},
          "Syntax errors in policy."),
-    ]:
+    ]
+    for statement, message in cases:
         code, got, status = refused(iam.put_user_policy, UserName="nia", PolicyName="p",
                                     PolicyDocument=json.dumps(doc(statement)))
         assert (code, got, status) == ("MalformedPolicyDocument", message, 400)
     assert refused(iam.create_policy, PolicyName="p", PolicyDocument=json.dumps(doc({"Effect": "Allow"})))[0] == \
         "MalformedPolicyDocument"
+
+
+def test_unauthenticated_operations_need_no_permission(account):
+    # Cognito's InitiateAuth takes no credentials on AWS: a key without policies reaches the operation
+    idp = account.as_keys("cognito-idp", account.user("oz"))
+    code, _, _ = refused(idp.initiate_auth, ClientId="nosuchclient", AuthFlow="USER_PASSWORD_AUTH",
+                         AuthParameters={"USERNAME": "u", "PASSWORD": "p"})
+    assert code == "ResourceNotFoundException"

@@ -49,6 +49,8 @@ class Guard:
 
     def check(self, model: ServiceModel, op: OperationModel, params: dict[str, Any], ctx: RequestContext) -> None:
         """Raise the service's AccessDenied when the caller may not make this call (under `enforce`)."""
+        if op.auth_type == "none":  # unauthenticated operations (Cognito's InitiateAuth, SignUp...)
+            return
         pairs = requested(prefix_of(model), ctx, op.name, params)
         if not pairs:
             return

@@ -137,8 +137,9 @@ class Verifier:
             return owner.secret
         raise _refusal(model, "unknown-key")
 
-    def check(self, model: ServiceModel, req: Request, body: bytes) -> None:
-        """Raise AWS's refusal unless the request is signed with its key's secret."""
+    def check(self, model: ServiceModel, req: Request, body: bytes, unsigned_ok: bool = False) -> None:
+        """Raise AWS's refusal unless the request is signed with its key's secret (`unsigned_ok`: the
+        operation takes unsigned calls, as Cognito's InitiateAuth and STS's AssumeRoleWithWebIdentity)."""
         header = req.headers.get("authorization")
         if header and header.startswith("AWS4-HMAC-SHA256"):
             self._header(model, req, header, body)
@@ -152,7 +153,7 @@ class Verifier:
                      req.query_get("Expires") or "")
         elif header and header.startswith("AWS4-ECDSA-P256-SHA256"):  # SigV4a: not verified here
             return
-        elif form_action(req) not in _UNSIGNED_ACTIONS:
+        elif not unsigned_ok and form_action(req) not in _UNSIGNED_ACTIONS:
             raise _refusal(model, "missing")
 
     def _header(self, model: ServiceModel, req: Request, header: str, body: bytes) -> None:
