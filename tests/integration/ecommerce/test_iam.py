@@ -1,4 +1,5 @@
-"""The e-commerce application under `--iam enforce`: deployed as CDK synthesised it, every call and
+"""The e-commerce application under `--iam enforce` and `--verify-signatures` (every SDK call, the
+deploy command's and the functions', signed with its key's real secret): deployed as CDK synthesised it, every call and
 delivery of an order (API Gateway's invocations under the functions' policies, the functions'
 DynamoDB and EventBridge calls with their execution roles, the rule's delivery to OrderQueue under
 its queue policy, the mapping's reads) is allowed and the order is stored; with one grant removed from the template (the basket function's
@@ -30,7 +31,8 @@ from tests.integration.ecommerce.shop import (
 
 @pytest.fixture(scope="module")
 def enforcing() -> Iterator[OvercastServer]:
-    with OvercastServer(time_scale=TIME_SCALE, env={"OVERCAST_IAM": "enforce"}) as server:
+    env = {"OVERCAST_IAM": "enforce", "OVERCAST_VERIFY_SIGNATURES": "1"}
+    with OvercastServer(time_scale=TIME_SCALE, env=env) as server:
         yield server
 
 
