@@ -220,3 +220,22 @@ def test_logs_subscription_to_lambda_needs_the_function_policy_for_the_group(acc
         return any("got" in e["message"] for e in events)
 
     wait_until(invoked, 60, "the function invoked for `other`")
+
+
+def test_stream_mappings_need_the_role_to_read_the_stream(account):
+    from tests.integration.iam.conftest import refused
+
+    kinesis = account.root("kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    stream = kinesis.describe_stream_summary(StreamName="clicks")["StreamDescriptionSummary"]["StreamARN"]
+    name, role = _function(account, "def handler(event, context):\n    return None\n")
+    lam = account.root("lambda")
+    code, message, _ = refused(lam.create_event_source_mapping, EventSourceArn=stream, FunctionName=name,
+                               StartingPosition="TRIM_HORIZON")
+    assert code == "InvalidParameterValueException"
+    assert message == (f"Cannot access stream {stream}. Please ensure the role can perform the GetRecords, "
+                       "GetShardIterator, DescribeStream, and ListShards Actions on your stream in IAM.")
+    account.root("iam").attach_role_policy(RoleName=role.rsplit("/", 1)[1],
+                                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole")
+    assert lam.create_event_source_mapping(EventSourceArn=stream, FunctionName=name,
+                                           StartingPosition="TRIM_HORIZON")["UUID"]
