@@ -142,7 +142,7 @@ def record(platform: Platform, target_arn: str, payload: bytes | str, *, options
         meta["trace"] = list(hop)
     if metrics:
         meta["metrics"] = metrics
-    if on_behalf:
+    if on_behalf and platform.config.iam != "off":
         meta["auth"] = on_behalf
     now = platform.clock.now()
     platform.db.execute(

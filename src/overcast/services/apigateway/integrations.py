@@ -111,7 +111,7 @@ async def _lambda_proxy(platform: Platform, rest: RestCall) -> Response:
     try:
         result = await platform.component(FrontDoorCalls).invoke(
             function_arn(uri), event, account=rest.account, region=rest.region, timeout=_timeout(rest),
-            trace=trace, stage=_stage(rest), on_behalf=_invoker(rest))
+            trace=trace, stage=_stage(rest), on_behalf=_invoker(platform, rest))
     except IntegrationFailure as failure:
         return _failure_response(failure)
     try:
@@ -120,10 +120,12 @@ async def _lambda_proxy(platform: Platform, rest: RestCall) -> Response:
         return json_message(502, "Internal server error")
 
 
-def _invoker(rest: RestCall) -> dict[str, str]:
+def _invoker(platform: Platform, rest: RestCall) -> dict[str, str] | None:
     """Who invokes the function, for IAM (docs/iam.md): the integration's `credentials` role, else
     `apigateway.amazonaws.com` for the method's ARN (`arn:aws:execute-api:<region>:<account>:<api>/
     <stage>/<METHOD><resource path>`), which the function's policy must allow."""
+    if platform.config.iam == "off":
+        return None
     role = rest.integration.get("credentials")
     if role and str(role).startswith("arn:"):
         return as_role(str(role), "apigateway")
@@ -231,7 +233,7 @@ async def _lambda_custom(platform: Platform, rest: RestCall) -> Response:
     try:
         result = await platform.component(FrontDoorCalls).invoke(
             function_arn(uri), body or b"{}", account=rest.account, region=rest.region, timeout=_timeout(rest),
-            on_behalf=_invoker(rest))
+            on_behalf=_invoker(platform, rest))
     except IntegrationFailure as failure:
         if failure.kind != "function":
             return _failure_response(failure)
