@@ -75,10 +75,15 @@ def test_role_sessions_sign_with_their_secret(verifying):
                                                 RoleSessionName="sess")["Credentials"]
     good = verifying.client("sqs", aws_access_key_id=creds["AccessKeyId"],
                             aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
-    assert "QueueUrls" in good.list_queues() or True
+    assert good.list_queues()["ResponseMetadata"]["HTTPStatusCode"] == 200
     bad = verifying.client("sqs", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key="y" * 40,
                            aws_session_token=creds["SessionToken"])
     assert refused(bad.list_queues)[0] == "SignatureDoesNotMatch"
+    for token in (None, "another-token"):  # temporary credentials need their own session token
+        tokenless = verifying.client("sts", aws_access_key_id=creds["AccessKeyId"],
+                                     aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=token)
+        assert refused(tokenless.get_caller_identity) == (
+            "InvalidClientTokenId", "The security token included in the request is invalid.", 403)
 
 
 def _signed_at(moment: dt.datetime):

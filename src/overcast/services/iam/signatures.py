@@ -123,12 +123,16 @@ class Verifier:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
 
-    def secret(self, model: ServiceModel, access_key: str) -> str:
-        """The secret of `access_key`, or AWS's refusal of the key."""
+    def secret(self, model: ServiceModel, access_key: str, token: str | None = None, *,
+               check_token: bool = False) -> str:
+        """The secret of `access_key`, or AWS's refusal of the key (with `check_token`, temporary
+        credentials must come with their session token)."""
         if access_key == "test" or (len(access_key) == 12 and access_key.isdigit()):
             return DEFAULT_SECRET
         live = session(self.platform, access_key)
         if live is not None and live.secret:
+            if check_token and not live.token_matches(token):
+                raise _refusal(model, "unknown-key")
             return live.secret
         if expired(self.platform, access_key):
             raise _refusal(model, "expired")
@@ -163,7 +167,7 @@ class Verifier:
                                                "and 'Signature' parameters.")
         credential, signed, given = match.groups()
         key, _, scope = credential.partition("/")
-        secret = self.secret(model, key)
+        secret = self.secret(model, key, req.headers.get("x-amz-security-token"), check_token=True)
         stamp = req.headers.get("x-amz-date") or ""
         self._skew(model, stamp)
         date, region, service = [*scope.split("/"), "", "", ""][:3]
@@ -181,7 +185,7 @@ class Verifier:
     def _presigned(self, model: ServiceModel, req: Request) -> None:
         credential = req.query_get("X-Amz-Credential") or ""
         key, _, scope = credential.partition("/")
-        secret = self.secret(model, key)
+        secret = self.secret(model, key, req.query_get("X-Amz-Security-Token"), check_token=True)
         stamp = req.query_get("X-Amz-Date") or ""
         _, region, service = [*scope.split("/"), "", "", ""][:3]
         signed = (req.query_get("X-Amz-SignedHeaders") or "host").split(";")

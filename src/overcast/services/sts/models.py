@@ -43,6 +43,13 @@ class Session:
     #: the session policies (AssumeRole's Policy and PolicyArns) as JSON texts or managed-policy ARNs
     policies: list[str] | None = None
     secret: str | None = None
+    token_sha256: str | None = None
+
+    def token_matches(self, token: str | None) -> bool:
+        """Whether `token` is this session's token (sessions stored before tokens were kept match any)."""
+        if self.token_sha256 is None:
+            return True
+        return token is not None and hashlib.sha256(token.encode()).hexdigest() == self.token_sha256
 
 
 class SessionStore:
@@ -79,9 +86,10 @@ class SessionStore:
             self.db.execute("DELETE FROM sts_sessions WHERE expires < ?", (now - EXPIRED_KEPT,))
             self.db.execute(
                 "INSERT OR REPLACE INTO sts_sessions(access_key, account, arn, user_id, expires, role_arn, policy, "
-                "secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "secret, token_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (creds["AccessKeyId"], account, user["Arn"], user["AssumedRoleId"], creds["Expiration"], role_arn,
-                 None if policies is None else json.dumps(policies), creds["SecretAccessKey"]))
+                 None if policies is None else json.dumps(policies), creds["SecretAccessKey"],
+                 hashlib.sha256(creds["SessionToken"].encode()).hexdigest()))
         return creds, user
 
     def session(self, access_key: str) -> Session | None:
@@ -92,7 +100,8 @@ class SessionStore:
         if row is None or row["expires"] < self.clock.now():
             return None
         return Session(row["access_key"], row["account"], row["arn"], row["user_id"], row["expires"],
-                       row["role_arn"], json.loads(row["policy"]) if row["policy"] else None, row["secret"])
+                       row["role_arn"], json.loads(row["policy"]) if row["policy"] else None, row["secret"],
+                       row["token_sha256"])
 
     def expired(self, access_key: str) -> bool:
         """Whether `access_key` was a session of ours that has expired (STS's ExpiredToken)."""

@@ -12,10 +12,11 @@ MIGRATIONS = [
     );
     """,
     """
-    -- the role a session is of, its session policy (AssumeRole's Policy), and its secret key, for
-    -- IAM enforcement and signature verification (docs/iam.md)
+    -- the role a session is of, its session policy (AssumeRole's Policy), its secret key and its
+    -- session token's SHA-256, for IAM enforcement and signature verification (docs/iam.md)
     ALTER TABLE sts_sessions ADD COLUMN role_arn TEXT;
     ALTER TABLE sts_sessions ADD COLUMN policy TEXT;
     ALTER TABLE sts_sessions ADD COLUMN secret TEXT;
+    ALTER TABLE sts_sessions ADD COLUMN token_sha256 TEXT;
     """,
 ]
