@@ -232,3 +232,26 @@ def test_unauthenticated_operations_need_no_permission(account):
     code, _, _ = refused(idp.initiate_auth, ClientId="nosuchclient", AuthFlow="USER_PASSWORD_AUTH",
                          AuthParameters={"USERNAME": "u", "PASSWORD": "p"})
     assert code == "ResourceNotFoundException"
+
+
+def test_a_users_groups_grant_and_deny(account):
+    iam = account.root("iam")
+    url = account.root("sqs").create_queue(QueueName="grouped")["QueueUrl"]
+    key = account.user("pat")
+    sqs = account.as_keys("sqs", key)
+    assert refused(sqs.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
+    iam.create_group(GroupName="writers")
+    iam.add_user_to_group(GroupName="writers", UserName="pat")
+    iam.attach_group_policy(GroupName="writers", PolicyArn="arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+    assert sqs.send_message(QueueUrl=url, MessageBody="x")["MessageId"]
+    group = iam.get_group(GroupName="writers")
+    assert [u["UserName"] for u in group["Users"]] == ["pat"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="pat")["Groups"]] == ["writers"]
+    iam.create_group(GroupName="frozen")
+    iam.put_group_policy(GroupName="frozen", PolicyName="deny", PolicyDocument=json.dumps(DENY_SEND))
+    iam.add_user_to_group(GroupName="frozen", UserName="pat")
+    _, message, _ = refused(sqs.send_message, QueueUrl=url, MessageBody="x")
+    assert message.endswith("with an explicit deny in an identity-based policy")
+    assert refused(iam.delete_group, GroupName="frozen")[0] == "DeleteConflict"
+    iam.remove_user_from_group(GroupName="frozen", UserName="pat")
+    assert sqs.send_message(QueueUrl=url, MessageBody="x")["MessageId"]

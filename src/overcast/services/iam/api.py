@@ -8,6 +8,7 @@ from urllib.parse import quote
 from overcast.authz.managed import BY_ARN
 from overcast.context import RequestContext
 from overcast.platform import Platform
+from overcast.services.iam.api_groups import GroupOperations
 from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
 from overcast.services.iam.api_users import UserOperations
 from overcast.services.iam.models import (
@@ -36,7 +37,7 @@ def _page(items: list[Any], marker: str | None, max_items: int | None) -> tuple[
     return chunk, extra
 
 
-class IamApi(InstanceProfileOperations, UserOperations):
+class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
     def __init__(self, platform: Platform) -> None:
         self.store = platform.component(IamStore)
         self.users = platform.component(UserStore)

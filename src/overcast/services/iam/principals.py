@@ -43,7 +43,11 @@ class Principals:
         return Principal(f"arn:aws:iam::{account}:root", account, ROOT, user_id=account)
 
     def user(self, account: str, user: dict[str, Any]) -> Principal:
-        return Principal(user["Arn"], account, USER, identity=self._identity(account, user),
+        """An IAM user: its own policies and its groups'."""
+        identity = self._identity(account, user)
+        for group in self.users.groups_of(account, user["UserName"]):
+            identity += self._identity(account, group)
+        return Principal(user["Arn"], account, USER, identity=identity,
                          boundary=self._boundary(account, user), tags=_tags(user), user_id=user["UserId"],
                          name=user["UserName"])
 
@@ -68,7 +72,7 @@ class Principals:
         return Policy.parse(text_or_arn, "session policy")
 
     def _identity(self, account: str, entity: dict[str, Any]) -> list[Policy]:
-        name = entity.get("RoleName") or entity.get("UserName")
+        name = entity.get("RoleName") or entity.get("UserName") or entity.get("GroupName")
         policies = [Policy.parse(text, f"{name}/{policy_name}")
                     for policy_name, text in (entity.get("_inline") or {}).items()]
         for arn in entity.get("_attached") or []:

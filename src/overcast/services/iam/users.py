@@ -63,6 +63,8 @@ class UserStore:
         user = self.get(account, name)
         if user.get("_attached") or user.get("_inline") or self.keys(account, name):
             raise DeleteConflict("Cannot delete entity, must delete policies first.")
+        if self.groups_of(account, name):
+            raise DeleteConflict("Cannot delete entity, must remove users from group first.")
         self.db.execute("DELETE FROM iam_users WHERE account=? AND name=?", (account, name))
 
     def users(self, account: str) -> list[dict[str, Any]]:
@@ -109,3 +111,35 @@ class UserStore:
         if found is None or found.account != account or found.user_name != user_name:
             raise NoSuchEntity(f"The Access Key with id {access_key} cannot be found.")
         self.db.execute("DELETE FROM iam_access_keys WHERE access_key=?", (access_key,))
+
+    # -- groups ---------------------------------------------------------------------------------
+
+    def group(self, account: str, name: str) -> dict[str, Any]:
+        row = self.db.query_one("SELECT doc FROM iam_groups WHERE account=? AND name=?", (account, name))
+        if row is None:
+            raise NoSuchEntity(f"The group with name {name} cannot be found.")
+        return json.loads(row["doc"])
+
+    def put_group(self, account: str, group: dict[str, Any], *, create: bool = False) -> None:
+        if create and self.db.query_one("SELECT 1 FROM iam_groups WHERE account=? AND name=?",
+                                        (account, group["GroupName"])):
+            raise EntityAlreadyExists(f"Group with name {group['GroupName']} already exists.")
+        self.db.execute("INSERT OR REPLACE INTO iam_groups(account, name, doc) VALUES (?, ?, ?)",
+                        (account, group["GroupName"], json.dumps(group)))
+
+    def delete_group(self, account: str, name: str) -> None:
+        group = self.group(account, name)
+        if group.get("_members"):
+            raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+        if group.get("_attached") or group.get("_inline"):
+            raise DeleteConflict("Cannot delete entity, must delete policies first.")
+        self.db.execute("DELETE FROM iam_groups WHERE account=? AND name=?", (account, name))
+
+    def groups(self, account: str) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT doc FROM iam_groups WHERE account=? ORDER BY name", (account,))
+        return [json.loads(r["doc"]) for r in rows]
+
+    def groups_of(self, account: str, user_name: str) -> list[dict[str, Any]]:
+        """The groups `user_name` belongs to (their policies apply to the user)."""
+        return [g for g in self.groups(account) if user_name in g.get("_members", [])]
+

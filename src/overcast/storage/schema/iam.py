@@ -25,8 +25,8 @@ MIGRATIONS = [
     );
     """,
     """
-    -- IAM users (doc: the user, its inline and attached policies, boundary, tags) and their access
-    -- keys: the secret is kept so that signatures can be verified (docs/iam.md).
+    -- IAM users (doc: the user, its inline and attached policies, boundary, tags), their access
+    -- keys (the secret is kept so that signatures can be verified) and groups (docs/iam.md).
     CREATE TABLE iam_users (
         account     TEXT NOT NULL,
         name        TEXT NOT NULL,
@@ -42,5 +42,12 @@ MIGRATIONS = [
         created     REAL NOT NULL
     );
     CREATE INDEX iam_access_keys_user ON iam_access_keys(account, user_name);
+    -- groups (doc: the group, its members' names, inline and attached policies)
+    CREATE TABLE iam_groups (
+        account     TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        doc         TEXT NOT NULL,
+        PRIMARY KEY (account, name)
+    );
     """,
 ]
