@@ -255,3 +255,20 @@ def test_a_users_groups_grant_and_deny(account):
     assert refused(iam.delete_group, GroupName="frozen")[0] == "DeleteConflict"
     iam.remove_user_from_group(GroupName="frozen", UserName="pat")
     assert sqs.send_message(QueueUrl=url, MessageBody="x")["MessageId"]
+
+
+def test_handing_a_role_to_lambda_needs_pass_role(account):
+    from overcast.testing.lambdas import zip_handler
+
+    role = _role(account, "fn-role")
+    key = account.user("quinn", policy=doc(allow("lambda:CreateFunction")))
+    lam = account.as_keys("lambda", key)
+    create = {"FunctionName": "passed", "Runtime": "python3.12", "Role": role, "Handler": "handler.handler",
+              "Code": {"ZipFile": zip_handler("def handler(e, c):\n    return 1\n")}}
+    code, message, status = refused(lam.create_function, **create)
+    assert (code, status) == ("AccessDeniedException", 403)
+    assert message == (f"User: arn:aws:iam::{account.id}:user/quinn is not authorized to perform: iam:PassRole on "
+                       f"resource: {role} because no identity-based policy allows the iam:PassRole action")
+    account.root("iam").put_user_policy(UserName="quinn", PolicyName="pass", PolicyDocument=json.dumps(doc(
+        allow("iam:PassRole", role, Condition={"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}))))
+    assert lam.create_function(**create)["FunctionName"] == "passed"

@@ -51,11 +51,12 @@ class Guard:
         """Raise the service's AccessDenied when the caller may not make this call (under `enforce`)."""
         if op.auth_type == "none":  # unauthenticated operations (Cognito's InitiateAuth, SignUp...)
             return
-        pairs = requested(prefix_of(model), ctx, op.name, params)
+        prefix = prefix_of(model)
+        pairs = requested(prefix, ctx, op.name, params)
         if not pairs:
             return
         principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
-        context = request_context(ctx, params, self.platform.clock.now())
+        context = request_context(ctx, params, self.platform.clock.now(), prefix)
         for action, resource in pairs:
             decision = self.enforcer.decide(principal, action, resource, context)
             if not decision.allowed and self.enforcer.enforcing:

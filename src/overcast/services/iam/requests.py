@@ -278,14 +278,35 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
             return pairs
     build = BUILDERS.get(prefix, lambda _c, _o, p: _generic(p))
     action = action_name(prefix, op)
-    return [(action, resource) for resource in build(ctx, op, params)]
+    return [(action, resource) for resource in build(ctx, op, params)] + passed_roles(params)
 
 
-def request_context(ctx: RequestContext, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """The request's global condition keys (lowercased): region, transport, time, source IP, tags."""
+#: members that hand a role to a service, which needs `iam:PassRole` on it
+_ROLE_MEMBERS = ("Role", "RoleArn", "roleArn", "ExecutionRoleArn", "ServiceRoleArn", "DeliveryStreamRoleArn")
+
+
+def passed_roles(params: dict[str, Any]) -> Pairs:
+    """`iam:PassRole` on every role the request hands to the service (a function's execution role,
+    a rule target's or schedule's role, a state machine's role), as AWS requires
+    ([AWS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html)); targets
+    lists (`Targets`, `Target`) are looked into one level down."""
+    found: list[str] = []
+    for holder in [params, params.get("Target"), *(params.get("Targets") or [])]:
+        if isinstance(holder, dict):
+            found += [str(holder[m]) for m in _ROLE_MEMBERS
+                      if isinstance(holder.get(m), str) and ":iam::" in holder[m] and ":role/" in holder[m]]
+    return [("iam:PassRole", role) for role in dict.fromkeys(found)]
+
+
+def request_context(ctx: RequestContext, params: dict[str, Any], now: float, prefix: str = "") -> dict[str, Any]:
+    """The request's condition keys (lowercased): region, transport, time, source IP, tags, and
+    `iam:PassedToService` (the service a passed role is handed to)."""
     req = ctx.request
-    return request_keys(region=ctx.region, secure=req is not None and req.scheme == "https",
+    keys = request_keys(region=ctx.region, secure=req is not None and req.scheme == "https",
                         source_ip=req.client if req is not None else None, now=now, tags=_tags(params))
+    if prefix:
+        keys["iam:passedtoservice"] = f"{prefix}.amazonaws.com"
+    return keys
 
 
 def _tags(params: dict[str, Any]) -> dict[str, str] | None:
