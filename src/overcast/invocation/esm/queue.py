@@ -134,7 +134,7 @@ class QueuePoller(Poller):
 
     def _receive(self, count: int) -> list[QueueMessage]:
         self._refresh_timeout()
-        if self._denied:  # the execution role may not receive: reported as the mapping's result
+        if self._denied:  # the execution role may not receive (IAM's report lists it): messages wait
             self._timeout_read = float("-inf")  # checked again at the next attempt
             raise ServiceError(self._denied, code="AccessDenied")
         now = self.platform.clock.now()
