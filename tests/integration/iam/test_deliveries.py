@@ -239,3 +239,30 @@ def test_stream_mappings_need_the_role_to_read_the_stream(account):
                                            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole")
     assert lam.create_event_source_mapping(EventSourceArn=stream, FunctionName=name,
                                            StartingPosition="TRIM_HORIZON")["UUID"]
+
+
+def test_http_api_invokes_a_function_only_as_its_policy_allows(account, enforcing):
+    import urllib.error
+    import urllib.request
+
+    name, _ = _function(account, "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n")
+    function = f"arn:aws:lambda:us-east-1:{account.id}:function:{name}"
+    api = account.root("apigatewayv2").create_api(Name="quick", ProtocolType="HTTP", Target=function)
+
+    def get() -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"{api['ApiEndpoint']}/hello", timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read()
+
+    status, body = get()
+    assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+    denial = _denied(enforcing, "apigateway.amazonaws.com", function)
+    assert denial["grant"]["statement"]["Condition"]["ArnEquals"]["aws:SourceArn"].startswith(
+        f"arn:aws:execute-api:us-east-1:{account.id}:{api['ApiId']}/$default/GET")
+    account.root("lambda").add_permission(
+        FunctionName=name, StatementId="api", Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:{account.id}:{api['ApiId']}/*/*")
+    assert get() == (200, b"hi")
