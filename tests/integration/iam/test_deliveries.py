@@ -266,3 +266,35 @@ def test_http_api_invokes_a_function_only_as_its_policy_allows(account, enforcin
         FunctionName=name, StatementId="api", Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
         SourceArn=f"arn:aws:execute-api:us-east-1:{account.id}:{api['ApiId']}/*/*")
     assert get() == (200, b"hi")
+
+
+def test_function_urls_with_iam_auth_need_invoke_function_url(account):
+    import urllib.error
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    name, _ = _function(account, "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n")
+    url = account.root("lambda").create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["FunctionUrl"]
+    key = account.user("ursula")
+
+    def get() -> tuple[int, bytes]:
+        request = AWSRequest(method="GET", url=url)
+        SigV4Auth(Credentials(key["AccessKeyId"], key["SecretAccessKey"]), "lambda", "us-east-1").add_auth(request)
+        prepared = urllib.request.Request(url, headers=dict(request.headers.items()))
+        try:
+            with urllib.request.urlopen(prepared, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read()
+
+    status, body = get()
+    assert status == 403 and json.loads(body)["Message"].startswith("Forbidden. For troubleshooting Function URL")
+    function = f"arn:aws:lambda:us-east-1:{account.id}:function:{name}"
+    account.root("iam").put_user_policy(UserName="ursula", PolicyName="url", PolicyDocument=json.dumps(doc(
+        allow("lambda:InvokeFunctionUrl", function,
+              Condition={"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}}))))
+    assert get() == (200, b"ok")

@@ -21,6 +21,21 @@ class IamFacade:
         owner = key_owner(self.platform, access_key)
         return owner.account if owner is not None else None
 
+    def may_invoke_url(self, access_key: str, function_arn: str) -> bool:
+        """Whether the signer of a request to a function URL with AuthType AWS_IAM may call it
+        (`lambda:InvokeFunctionUrl`, with `lambda:FunctionUrlAuthType`); always under `report`/`off`."""
+        if self.platform.config.iam == "off":
+            return True
+        from overcast.services.iam.enforcement import Enforcer
+
+        enforcer = self.platform.component(Enforcer)
+        account = access_key if len(access_key) == 12 and access_key.isdigit() else (
+            self.key_account(access_key) or self.platform.config.default_account)
+        principal = enforcer.principals.of_key(access_key or "test", account)
+        decision = enforcer.decide(principal, "lambda:InvokeFunctionUrl", function_arn,
+                                   {"lambda:functionurlauthtype": "AWS_IAM"})
+        return decision.allowed or not enforcer.enforcing
+
     def poll_refusal(self, role_arn: str, function_name: str, source_arn: str) -> str | None:
         """Lambda's refusal of a mapping whose execution role may not read its source (`--iam
         enforce`); None otherwise."""
