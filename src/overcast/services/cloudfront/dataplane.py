@@ -59,6 +59,11 @@ def _split(req: Request) -> tuple[str, str]:
 
 async def handle(platform: Platform, req: Request) -> Response:
     dist_id, raw_path = _split(req)
+    return await serve_distribution(platform, req, dist_id, raw_path)
+
+
+async def serve_distribution(platform: Platform, req: Request, dist_id: str, raw_path: str) -> Response:
+    """Serve `raw_path` of distribution `dist_id` (from the shared port or the distribution's own)."""
     cf_id = request_id()
     found = platform.component(CloudFrontStore).find_distribution(dist_id)
     if found is None or not found[1]["DistributionConfig"]["Enabled"]:
