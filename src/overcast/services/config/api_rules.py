@@ -147,7 +147,7 @@ class RuleOperations(ApiBase):
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            raise e.invalid("Invalid json for input parameters.")
+            raise e.invalid(f"Invalid json {parameters} passed in the InputParameters field")
 
     def describe_config_rules(self, ctx: RequestContext, config_rule_names: list[str] | None = None,
                               next_token: str | None = None, **_: Any) -> dict[str, Any]:
