@@ -40,6 +40,9 @@ def test_keys_put_get_list_delete_and_read_by_a_function(overcast_server):
     kvs_api = kvs_client(overcast_server)
     store = cf.create_key_value_store(Name=f"kvs{uuid.uuid4().hex[:8]}")["KeyValueStore"]
     arn = store["ARN"]
+    etag = cf.describe_key_value_store(Name=store["Name"])["ETag"]
+    renamed = cf.update_key_value_store(Name=store["Name"], Comment="colours", IfMatch=etag)
+    assert renamed["KeyValueStore"]["Comment"] == "colours" and renamed["ETag"] != etag
     described = kvs_api.describe_key_value_store(KvsARN=arn)
     assert described["ItemCount"] == 0 and described["Status"] == "READY"
     with pytest.raises(ClientError) as excinfo:
