@@ -28,6 +28,20 @@ def quantified(value: Any) -> Any:
     return out
 
 
+#: The origin request policy's lists CloudFormation writes as plain arrays.
+_PLAIN_LISTS = ("Headers", "Cookies", "QueryStrings")
+
+
+def _wrap_lists(value: Any) -> Any:
+    """Plain arrays of `Headers`, `Cookies`, `QueryStrings` as the API's `{Quantity, Items}`."""
+    if isinstance(value, list):
+        return [_wrap_lists(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: {"Quantity": len(v), "Items": v} if k in _PLAIN_LISTS and isinstance(v, list) else _wrap_lists(v)
+            for k, v in value.items()}
+
+
 class _ById(Provider):
     """A CloudFront resource kept by id: `noun` names its operations (Create{noun}...), `config`
     its configuration member; Ref is the id."""
@@ -72,9 +86,7 @@ class OriginRequestPolicyProvider(_ById):
                                          "NoSuchOriginRequestPolicy", ("LastModifiedTime",))
 
     def _config(self, d: Deployment) -> dict[str, Any]:
-        from overcast.services.cloudformation.resources.cloudfront import api_config
-
-        return dict(api_config(dict(d.properties.get(self.config) or {})))
+        return dict(_wrap_lists(dict(d.properties.get(self.config) or {})))
 
 
 class ResponseHeadersPolicyProvider(_ById):
