@@ -1,5 +1,5 @@
 """Configuration snapshots in the delivery channel's bucket: on demand (DeliverConfigSnapshot) and
-every deliveryFrequency on the platform clock; change notifications' changedProperties."""
+every deliveryFrequency on the platform clock; an advanced query over what was recorded."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def test_deliver_config_snapshot(overcast_server, account):
     start_recorder(config, s3, account, delivery)
     wait_until(lambda: any(r["resourceId"] == delivery for r in config.list_discovered_resources(
         resourceType="AWS::S3::Bucket")["resourceIdentifiers"]), 60, "the bucket recorded")
+    selected = config.select_resource_config(
+        Expression=f"SELECT resourceId, resourceType WHERE resourceType = 'AWS::S3::Bucket' AND resourceId = '{delivery}'")
+    assert [json.loads(r) for r in selected["Results"]] == [{"resourceId": delivery, "resourceType": "AWS::S3::Bucket"}]
+    assert selected["QueryInfo"]["SelectFields"] == [{"Name": "resourceId"}, {"Name": "resourceType"}]
     snapshot_id = config.deliver_config_snapshot(deliveryChannelName="default")["configSnapshotId"]
     keys = _snapshots(s3, delivery)
     assert len(keys) == 1

@@ -128,3 +128,38 @@ class AggregateReadOperations(AggregatorOperations):
                          if not deleted and (not resource_types or kind in resource_types))
         entries = [{"resourceType": k, "count": v} for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
         return {"totalDiscoveredResources": sum(counts.values()), "resourceCounts": entries}
+
+    # -- advanced queries ------------------------------------------------------------------------
+
+    @staticmethod
+    def _query_page(query: Any, items: list[dict[str, Any]], limit: int | None,
+                    next_token: str | None) -> dict[str, Any]:
+        from overcast.services.config.query import queryable, select
+
+        results = select(query, [queryable(i) for i in items])
+        start = int(next_token) if next_token and next_token.isdigit() else 0
+        size = limit or 100
+        out: dict[str, Any] = {"Results": results[start:start + size],
+                               "QueryInfo": {"SelectFields": [{"Name": f} for f in query.fields]}}
+        if start + size < len(results):
+            out["NextToken"] = str(start + size)
+        return out
+
+    def select_resource_config(self, ctx: RequestContext, expression: str, limit: int | None = None,
+                               next_token: str | None = None, **_: Any) -> dict[str, Any]:
+        from overcast.services.config.query import parse
+
+        query = parse(expression)
+        items = [i for (_k, _r), (_d, deleted, i) in sorted(self.store.current(ctx.account, ctx.region).items())
+                 if not deleted]
+        return self._query_page(query, items, limit, next_token)
+
+    def select_aggregate_resource_config(self, ctx: RequestContext, expression: str,
+                                         configuration_aggregator_name: str, limit: int | None = None,
+                                         max_results: int | None = None, next_token: str | None = None,
+                                         **_: Any) -> dict[str, Any]:
+        from overcast.services.config.query import parse
+
+        query = parse(expression)
+        items = [i for _a, _r, i in self._aggregate_items(ctx, configuration_aggregator_name)]
+        return self._query_page(query, items, limit or max_results, next_token)
