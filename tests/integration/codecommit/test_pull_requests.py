@@ -10,6 +10,8 @@ import uuid
 import botocore.exceptions
 import pytest
 
+from overcast.testing import wait_until
+
 RULE = json.dumps({"Version": "2018-11-08", "Statements": [{
     "Type": "Approvers", "NumberOfApprovalsNeeded": 1,
     "ApprovalPoolMembers": ["arn:aws:sts::000000000000:assumed-role/Reviewer/*"]}]})
@@ -139,3 +141,29 @@ def test_a_new_source_commit_starts_a_new_revision(overcast_server):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         cc.get_pull_request(pullRequestId="999999")
     assert _code(info) == "PullRequestDoesNotExistException"
+
+
+def test_pull_request_events_on_eventbridge(overcast_server):
+    cc, events, sqs = (overcast_server.client(n) for n in ("codecommit", "events", "sqs"))
+    name = _repo(cc)
+    queue = sqs.create_queue(QueueName=f"pr-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = f"pr-{uuid.uuid4().hex[:8]}"
+    events.put_rule(Name=rule, EventPattern=json.dumps({
+        "source": ["aws.codecommit"], "detail-type": ["CodeCommit Pull Request State Change"],
+        "detail": {"repositoryNames": [name]}}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": queue_arn}])
+    pr = cc.create_pull_request(title="t", targets=[{"repositoryName": name, "sourceReference": "feature"}])[
+        "pullRequest"]
+    cc.update_pull_request_status(pullRequestId=pr["pullRequestId"], pullRequestStatus="CLOSED")
+    seen: list[dict] = []
+
+    def both():
+        for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+            seen.append(json.loads(message["Body"])["detail"])
+        return {d["event"] for d in seen} >= {"pullRequestCreated", "pullRequestStatusChanged"}
+
+    wait_until(both, 60, "the pull request's events")
+    closed = next(d for d in seen if d["event"] == "pullRequestStatusChanged")
+    assert closed["pullRequestStatus"] == "Closed" and closed["isMerged"] == "False"
+    assert closed["pullRequestId"] == pr["pullRequestId"] and closed["sourceReference"] == "refs/heads/feature"

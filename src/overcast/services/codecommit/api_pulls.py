@@ -12,6 +12,7 @@ from overcast.services.codecommit.approvals import satisfied
 from overcast.services.codecommit.errors import error, page
 from overcast.services.codecommit.gitstore import branches, resolve
 from overcast.services.codecommit.merging import merge_base
+from overcast.services.codecommit.pull_events import pull_request_event
 from overcast.services.codecommit.pulls import PullRequests, new_revision, public, refresh
 from overcast.services.codecommit.triggers import RefChange
 
@@ -34,9 +35,17 @@ class PullRequestOperations(MergeOperations):
         """The pull request, brought up to date with its branches."""
         doc = self.pulls.get(ctx.account, ctx.region, pull_request_id)
         repository = self._repo(ctx, doc["pullRequestTargets"][0]["repositoryName"])
-        if refresh(self.store.repo(repository), doc, self.platform.clock.now()):
-            self.pulls.save(ctx.account, ctx.region, doc)
+        events = refresh(self.store.repo(repository), doc, self.platform.clock.now())
+        if events:
+            self._save(ctx, repository, doc, [e for e in events if e != "updated"])
         return doc
+
+    def _save(self, ctx: RequestContext, repository: dict[str, Any], doc: dict[str, Any], events: list[str]) -> None:
+        """Store the pull request and record its state-change events, in one transaction."""
+        with self.platform.db.tx():
+            self.pulls.save(ctx.account, ctx.region, doc)
+            for event in events:
+                pull_request_event(self.platform, repository, doc, event, self.caller(ctx))
 
     def create_pull_request(self, ctx: RequestContext, title: str, targets: list[dict[str, Any]],
                             description: str | None = None, client_request_token: str | None = None,
@@ -90,7 +99,7 @@ class PullRequestOperations(MergeOperations):
             pr["description"] = description
         if client_request_token:
             pr["clientRequestToken"] = client_request_token
-        self.pulls.save(ctx.account, ctx.region, pr)
+        self._save(ctx, doc, pr, ["pullRequestCreated"])
         return {"pullRequest": public(pr)}
 
     def _all_ids(self, ctx: RequestContext) -> list[str]:
@@ -120,7 +129,8 @@ class PullRequestOperations(MergeOperations):
             raise error("PullRequestAlreadyClosedException", "The pull request status cannot be updated because it "
                         "is already closed.")
         doc.update(changes, lastActivityDate=self.platform.clock.now())
-        self.pulls.save(ctx.account, ctx.region, doc)
+        repository = self._repo(ctx, doc["pullRequestTargets"][0]["repositoryName"])
+        self._save(ctx, repository, doc, ["pullRequestStatusChanged"] if changes.get("pullRequestStatus") else [])
         return {"pullRequest": public(doc)}
 
     def update_pull_request_title(self, ctx: RequestContext, pull_request_id: str, title: str) -> dict[str, Any]:
@@ -174,7 +184,7 @@ class PullRequestOperations(MergeOperations):
         target["mergeMetadata"] = {"isMerged": True, "mergedBy": self.caller(ctx), "mergeCommitId": new.id.decode(),
                                    "mergeOption": option}
         pr.update(pullRequestStatus="CLOSED", lastActivityDate=self.platform.clock.now())
-        self.pulls.save(ctx.account, ctx.region, pr)
+        self._save(ctx, doc, pr, ["pullRequestMergeStatusUpdated"])
         return {"pullRequest": public(pr)}
 
     def approval_satisfied(self, pr: dict[str, Any]) -> bool:

@@ -69,34 +69,36 @@ class PullRequests:
         return str(self.get(account, region, pull_request_id)["authorArn"])
 
 
-def refresh(repo: Repo, doc: dict[str, Any], now: float) -> bool:
-    """Bring an open pull request's target up to date with its branches; whether it changed."""
+def refresh(repo: Repo, doc: dict[str, Any], now: float) -> list[str]:
+    """Bring an open pull request's target up to date with its branches; the events of what
+    changed (`pullRequestSourceBranchUpdated`, `pullRequestMergeStatusUpdated`, or a silent
+    `updated` when only the destination moved)."""
     if doc["pullRequestStatus"] != "OPEN":
-        return False
+        return []
     target = doc["pullRequestTargets"][0]
     heads = branches(repo)
     source_branch = target["sourceReference"].removeprefix("refs/heads/")
     destination_branch = target["destinationReference"].removeprefix("refs/heads/")
     if source_branch not in heads or destination_branch not in heads:
-        return False
+        return []
     source, destination = resolve(repo, heads[source_branch], None), resolve(repo, heads[destination_branch], None)
-    changed = False
+    events: list[str] = []
     if source.id.decode() != target["sourceCommit"]:
         target["sourceCommit"] = source.id.decode()
         doc["revisionId"] = new_revision()
         doc["_approvals"] = {}
         doc["_override"] = None
-        changed = True
+        events.append("pullRequestSourceBranchUpdated")
     if destination.id.decode() != target["destinationCommit"]:
         target["destinationCommit"] = destination.id.decode()
-        changed = True
+        events.append("updated")
     base = merge_base(repo, source, destination)
     target["mergeBase"] = base.id.decode() if base else ""
     if source.id != destination.id and fast_forwardable(repo, destination, source):
         # the source is already in the destination: merged by other means
         target["mergeMetadata"] = {"isMerged": True, "mergeOption": "FAST_FORWARD_MERGE"}
         doc["pullRequestStatus"] = "CLOSED"
-        changed = True
-    if changed:
+        events.append("pullRequestMergeStatusUpdated")
+    if events:
         doc["lastActivityDate"] = now
-    return changed
+    return events
