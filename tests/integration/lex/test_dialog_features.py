@@ -72,3 +72,36 @@ def test_fallback_after_max_retries(clients):
     gave_up = _say(runtime, bot_id, session, "sardines")
     assert gave_up["sessionState"]["intent"]["name"] == "FallbackIntent"
     assert "_retries" not in gave_up["sessionState"]
+
+
+def test_resource_policy_on_a_bot(clients):
+    import json
+
+    import botocore.exceptions
+    import pytest
+
+    lex = clients["lexv2-models"]
+    bot_id = make_bot(lex)
+    arn = f"arn:aws:lex:us-east-1:000000000000:bot/{bot_id}"
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "all", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "lex:RecognizeText", "Resource": arn}]})
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lex.create_resource_policy(resourceArn=arn, policy="test_resource_policy")
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    created = lex.create_resource_policy(resourceArn=arn, policy=policy)
+    described = lex.describe_resource_policy(resourceArn=arn)
+    assert described["revisionId"] == created["revisionId"] and json.loads(described["policy"])["Statement"]
+    added = lex.create_resource_policy_statement(
+        resourceArn=arn, statementId="alexa", effect="Allow", principal=[{"service": "lexv2.amazonaws.com"}],
+        action=["lex:RecognizeText"], expectedRevisionId=created["revisionId"])
+    statements = json.loads(lex.describe_resource_policy(resourceArn=arn)["policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["all", "alexa"]
+    assert statements[1]["Principal"] == {"Service": ["lexv2.amazonaws.com"]}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lex.delete_resource_policy(resourceArn=arn, expectedRevisionId=created["revisionId"])
+    assert info.value.response["Error"]["Code"] == "PreconditionFailedException"
+    lex.delete_resource_policy(resourceArn=arn, expectedRevisionId=added["revisionId"])
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        lex.create_resource_policy(resourceArn="arn:aws:lex:us-east-1:000000000000:bot/NOSUCHBOT1", policy=policy)
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
