@@ -105,3 +105,33 @@ def test_resource_policy_on_a_bot(clients):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         lex.create_resource_policy(resourceArn="arn:aws:lex:us-east-1:000000000000:bot/NOSUCHBOT1", policy=policy)
     assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_composite_slot_elicits_its_sub_slots(clients):
+    lex, runtime = clients["lexv2-models"], clients["lexv2-runtime"]
+    bot_id = make_bot(lex)
+    where = {"botId": bot_id, **WHERE}
+    trip = lex.create_slot_type(slotTypeName="Trip", **where, compositeSlotTypeSetting={"subSlots": [
+        {"name": "City", "slotTypeId": "AMAZON.City"}, {"name": "Nights", "slotTypeId": "AMAZON.Number"}]})
+    intent = lex.create_intent(intentName="PlanTrip", **where, sampleUtterances=[{"utterance": "plan a trip"}])
+    lex.create_slot(slotName="Trip", slotTypeId=trip["slotTypeId"], intentId=intent["intentId"], **where,
+                    valueElicitationSetting={"slotConstraint": "Required", "promptSpecification": prompt("Trip?")},
+                    subSlotSetting={"expression": "City AND Nights", "slotSpecifications": {
+                        "City": {"slotTypeId": "AMAZON.City", "valueElicitationSetting": {
+                            "promptSpecification": prompt("Which city?")}},
+                        "Nights": {"slotTypeId": "AMAZON.Number", "valueElicitationSetting": {
+                            "promptSpecification": prompt("How many nights?")}}}})
+    build(lex, bot_id)
+    session = uuid.uuid4().hex
+    first = _say(runtime, bot_id, session, "plan a trip")
+    assert first["messages"][0]["content"] == "Which city?"
+    assert first["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "Trip",
+                                                     "subSlotToElicit": {"name": "City"}}
+    second = _say(runtime, bot_id, session, "Lisbon")
+    assert second["messages"][0]["content"] == "How many nights?"
+    done = _say(runtime, bot_id, session, "three")
+    slot = done["sessionState"]["intent"]["slots"]["Trip"]
+    assert slot["shape"] == "Composite"
+    assert slot["subSlots"]["City"]["value"]["originalValue"] == "lisbon"
+    assert slot["subSlots"]["Nights"]["value"]["interpretedValue"] == "3"
+    assert done["sessionState"]["intent"]["state"] == "Fulfilled"

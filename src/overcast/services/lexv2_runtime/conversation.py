@@ -136,6 +136,10 @@ class Conversation:
             return None
         return list_value(matcher.normalize(text), [v for v in values if v is not None])
 
+    def resolve_typed(self, type_id: str | None, text: str) -> matcher.Resolution | None:
+        """What `text` is for a slot type (a sub-slot's), or None when the type refuses it."""
+        return matcher.resolve(type_id, self.slot_types.get(type_id or ""), matcher.normalize(text), self.today())
+
     def code_hook_arn(self) -> str | None:
         """The Lambda function the alias's locale settings name for code hooks, if enabled."""
         settings = (self.alias.get("botAliasLocaleSettings") or {}).get(self.locale_id) or {}

@@ -18,8 +18,8 @@ from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.invocation.permissions import service_may_invoke
 from overcast.platform import Platform
 from overcast.services.lexv2_models.inbox import errors, matcher
-from overcast.services.lexv2_runtime import contexts
-from overcast.services.lexv2_runtime.conversation import Conversation, messages_of
+from overcast.services.lexv2_runtime import composite, contexts
+from overcast.services.lexv2_runtime.conversation import Conversation, messages_of, slot_value
 
 PRINCIPAL = "lexv2.amazonaws.com"
 ACTIONS = ("Close", "ConfirmIntent", "Delegate", "ElicitIntent", "ElicitSlot")
@@ -68,7 +68,15 @@ class Dialog:
         retries = int(state.pop("_retries", 0) or 0)
         intent = state.get("intent")
         action = state.get("dialogAction") or {}
-        if intent and intent.get("state") == "InProgress" and action.get("type") == "ElicitSlot":
+        if intent and intent.get("state") == "InProgress" and action.get("type") == "ElicitSlot" \
+                and action.get("subSlotToElicit"):
+            name, sub = action.get("slotToElicit", ""), action["subSlotToElicit"].get("name", "")
+            slot = self.conv.slot(intent["name"], name) or {}
+            part = self.conv.resolve_typed(composite.sub_type(slot, sub), self.text)
+            if part is not None:
+                intent["slots"][name] = composite.with_sub_slot(intent["slots"].get(name), sub, slot_value(part))
+                return await self._advance(state, intent, [self._interpretation(intent, 1.0)])
+        elif intent and intent.get("state") == "InProgress" and action.get("type") == "ElicitSlot":
             value = self.conv.slot_from_text(intent["name"], action.get("slotToElicit", ""), self.text)
             if value is not None:
                 intent["slots"][action["slotToElicit"]] = value
@@ -103,7 +111,10 @@ class Dialog:
     def _max_retries(self, intent: dict[str, Any], action: dict[str, Any]) -> int:
         """The prompt's `maxRetries`: how many times Lex asks again before it gives up (AWS's
         default is 2 when a prompt does not say)."""
-        if action.get("type") == "ElicitSlot":
+        if action.get("type") == "ElicitSlot" and action.get("subSlotToElicit"):
+            slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
+            spec = composite.prompt_of(slot, action["subSlotToElicit"].get("name", "")) or {}
+        elif action.get("type") == "ElicitSlot":
             slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
             spec = (slot.get("valueElicitationSetting") or {}).get("promptSpecification") or {}
         else:
@@ -112,7 +123,10 @@ class Dialog:
         return int(spec.get("maxRetries", 2))
 
     def _reprompt(self, state: dict[str, Any], intent: dict[str, Any], action: dict[str, Any]) -> Turn:
-        if action.get("type") == "ElicitSlot":
+        if action.get("type") == "ElicitSlot" and action.get("subSlotToElicit"):
+            slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
+            messages = messages_of(composite.prompt_of(slot, action["subSlotToElicit"].get("name", "")))
+        elif action.get("type") == "ElicitSlot":
             slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
             messages = messages_of((slot.get("valueElicitationSetting") or {}).get("promptSpecification"))
         else:
@@ -138,6 +152,14 @@ class Dialog:
                         interpretations: list[dict[str, Any]], fallback: bool) -> Turn:
         for slot in self.conv.slots.get(intent["name"], []):
             setting = slot.get("valueElicitationSetting") or {}
+            if composite.is_composite(slot) and setting.get("slotConstraint") == "Required":
+                sub = composite.missing_sub_slot(slot, (intent.get("slots") or {}).get(slot["slotName"]))
+                if sub is not None:
+                    state["dialogAction"] = {"type": "ElicitSlot", "slotToElicit": slot["slotName"],
+                                             "subSlotToElicit": {"name": sub}}
+                    intent["state"] = "InProgress"
+                    return Turn(state, messages_of(composite.prompt_of(slot, sub)), interpretations)
+                continue
             if setting.get("slotConstraint") == "Required" and not (intent.get("slots") or {}).get(slot["slotName"]):
                 state["dialogAction"] = {"type": "ElicitSlot", "slotToElicit": slot["slotName"]}
                 intent["state"] = "InProgress"
