@@ -49,7 +49,7 @@ def _next_snapshot_wait(platform: Platform) -> float:
     due = [c["_next_snapshot"] for _a, _r, c in platform.component(ConfigStore).all_docs(CHANNEL)
            if c.get("_next_snapshot") is not None]
     wait = platform.clock.scaled(SCAN_PERIOD)
-    return max(0.0, min([wait, *[d - platform.clock.now() for d in due]]))
+    return max(0.01, min([wait, *[d - platform.clock.now() for d in due]]))
 
 
 def recorded_types(recorder: dict[str, Any]) -> list[str]:

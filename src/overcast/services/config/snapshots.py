@@ -72,6 +72,9 @@ async def deliver_due(platform: Platform) -> None:
         every = due_every(channel)
         recorders = store.docs(account, region, RECORDER)
         if every is None or not any(r.get("_recording") for r in recorders):
+            if channel.get("_next_snapshot") is not None:  # nothing is due while nothing records
+                channel["_next_snapshot"] = None
+                store.put(account, region, CHANNEL, channel["name"], channel)
             continue
         next_at = channel.get("_next_snapshot")
         if next_at is None or next_at <= now:
