@@ -74,3 +74,12 @@ def list_keys(platform: Platform, bucket: str, prefix: str = "") -> list[str]:
     rows = store.db.query("SELECT key FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 "
                           "AND substr(key, 1, ?) = ? ORDER BY key", (bucket, len(prefix), prefix))
     return [row["key"] for row in rows]
+
+
+def bucket_policy(platform: Platform, bucket: str) -> tuple[str | None, str | None]:
+    """(The bucket's policy, the account that owns the bucket); (None, None) without such a bucket,
+    for IAM evaluation (docs/iam.md)."""
+    found = platform.component(S3Store).find_bucket(bucket)
+    if found is None:
+        return None, None
+    return found.settings.get("policy"), found.account
