@@ -22,7 +22,7 @@ from overcast.context import RequestContext
 Pairs = list[tuple[str, str]]
 
 #: signing name → IAM service prefix, where they differ
-PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "execute-api": "execute-api"}
+PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "execute-api": "execute-api", "tagging": "tag"}
 
 #: (prefix, operation) → IAM action name, where the action is not the operation's name
 RENAMED = {
