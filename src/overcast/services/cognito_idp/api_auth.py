@@ -159,7 +159,7 @@ class AuthOperations(MfaOperations):
             return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
                     "ChallengeParameters": {"USER_ID_FOR_SRP": user["Username"], "requiredAttributes": "[]",
                                             "userAttributes": json.dumps(shown)}}
-        challenge = self._mfa_challenge(where, client, user)
+        challenge = await self._mfa_challenge(where, client, user, metadata)
         if challenge is not None:
             return challenge
         return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
@@ -245,8 +245,17 @@ class AuthOperations(MfaOperations):
                     user["Attributes"][key.removeprefix("userAttributes.")] = value
             self.store.put_user(where.account, where.region, where.pool, user)
             return await self._tokens(ctx, where, client, user, "TokenGeneration_NewPasswordChallenge", metadata)
-        if name == "SOFTWARE_TOKEN_MFA":
-            self._check_mfa_code(user, answers.get("SOFTWARE_TOKEN_MFA_CODE"))
+        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"):
+            self._check_factor_code(where, user, state, name, answers)
+            return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
+        if name == "SELECT_MFA_TYPE":
+            factor = answers.get("ANSWER", "")
+            if factor not in self._user_factors(where, user):
+                raise InvalidParameter(f"Invalid MFA type {factor or 'null'}")
+            return await self._factor_challenge(where, client, user, factor, metadata)
+        if name == "MFA_SETUP":
+            if "SOFTWARE_TOKEN_MFA" not in user.get("_mfa", []):
+                raise InvalidParameter("Software token MFA has not been set up for the user")
             return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
         if name == "CUSTOM_CHALLENGE":
             reply = await triggers.call(

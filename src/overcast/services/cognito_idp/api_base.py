@@ -13,7 +13,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.cognito_idp import srp, tokens, triggers
-from overcast.services.cognito_idp.errors import InvalidParameter, NotAuthorized, UserNotFound
+from overcast.services.cognito_idp.errors import AliasExists, InvalidParameter, NotAuthorized, UserNotFound
 from overcast.services.cognito_idp.models import CognitoStore, hash_password, secret_hash
 
 log = logging.getLogger("overcast.cognito")
@@ -72,6 +72,17 @@ class ApiBase:
                                 "not received")
         if given != secret_hash(username, client["ClientId"], secret):
             raise NotAuthorized(f"Unable to verify secret hash for client {client['ClientId']}")
+
+    def _check_aliases(self, where: Where, user: dict[str, Any], changes: dict[str, str]) -> None:
+        """AWS: a value users sign in with (UsernameAttributes, AliasAttributes) belongs to one
+        user; giving one user another's is AliasExistsException."""
+        kinds = [*(where.pool.get("UsernameAttributes") or []), *(where.pool.get("AliasAttributes") or [])]
+        for kind in kinds:
+            if not changes.get(kind) or changes[kind] == user["Attributes"].get(kind):
+                continue
+            other = self.store.find_user(where.account, where.region, where.pool, changes[kind])
+            if other is not None and other["Username"] != user["Username"]:
+                raise AliasExists(f"An account with the given {kind} already exists.")
 
     def _user_by_token(self, access_token: str) -> tuple[Where, dict[str, Any], dict[str, Any]]:
         """The user an access token belongs to; NotAuthorizedException for a bad, expired or

@@ -207,6 +207,7 @@ class UserOperations(ApiBase):
         user = self.store.user(where.account, where.region, where.pool, username)
         changes = attribute_dict(user_attributes)
         schema.check_attributes(where.pool, changes, creating=False, updating=True)
+        self._check_aliases(where, user, changes)
         user["Attributes"].update(changes)
         self.store.put_user(where.account, where.region, where.pool, user)
         return {}
