@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import botocore.exceptions
 import pytest
 
 from tests.integration.cognito.helpers import PASSWORD, codes, confirmed_user, pool_and_client
 
-SMS = {"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms"}}
+SMS: dict[str, Any] = {"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms"}}
 
 
 def error(info) -> tuple[str, str]:
