@@ -213,3 +213,27 @@ def test_custom_email_sender_is_stored(idp):
               "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/k"}
     pool_id, _ = pool_and_client(idp, LambdaConfig=config)
     assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"] == config
+
+
+def test_custom_email_sender_gets_the_code(overcast_server, idp, lam):
+    sender = arn(lam, """
+import base64, boto3
+def handler(event, context):
+    assert event["triggerSource"] == "CustomEmailSender_SignUp", event
+    assert event["request"]["type"] == "customEmailSenderRequestV1"
+    assert event["request"]["userAttributes"]["email"] == "kim@example.com"
+    code = base64.b64decode(event["request"]["code"]).decode()
+    boto3.client("cognito-idp").admin_update_user_attributes(UserPoolId=event["userPoolId"],
+        Username=event["userName"], UserAttributes=[{"Name": "custom:sent", "Value": code}])
+    return event
+""")
+    key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    pool_id, client = pool_and_client(
+        idp, AutoVerifiedAttributes=["email"], Schema=[{"Name": "sent", "AttributeDataType": "String"}],
+        LambdaConfig={"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": sender}, "KMSKeyID": key})
+    name = unique("kim")
+    idp.sign_up(ClientId=client["ClientId"], Username=name, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": "kim@example.com"}])
+    [code] = codes(overcast_server, pool_id, name)
+    user = idp.admin_get_user(UserPoolId=pool_id, Username=name)
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["custom:sent"] == code["Code"]

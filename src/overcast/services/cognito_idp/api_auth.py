@@ -244,6 +244,10 @@ class AuthOperations(MfaOperations):
                 if key.startswith("userAttributes."):
                     user["Attributes"][key.removeprefix("userAttributes.")] = value
             self.store.put_user(where.account, where.region, where.pool, user)
+            # AWS: the new password leads on to MFA (MFA_SETUP for a user with no factor yet)
+            challenge = await self._mfa_challenge(where, client, user, metadata)
+            if challenge is not None:
+                return challenge
             return await self._tokens(ctx, where, client, user, "TokenGeneration_NewPasswordChallenge", metadata)
         if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"):
             self._check_factor_code(where, user, state, name, answers)

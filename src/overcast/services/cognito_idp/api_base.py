@@ -4,6 +4,7 @@ returns, SECRET_HASH checks, codes (sent through CustomMessage and logged), and 
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 import uuid
@@ -129,12 +130,27 @@ class ApiBase:
                              "Destination": attributes.get(attribute, ""), "Message": text,
                              "Subject": (reply or {}).get("emailSubject")})
         log.info("cognito %s: %s code for %s: %s", where.pool["Id"], purpose, user["Username"], code)
+        await self._custom_sender(where, user, attribute, source, client_id, metadata, code)
         destination = attributes.get(attribute, "")
         # AWS masks the address: the first letter of the name and of the domain
         masked = f"{destination[:1]}***@{destination.split('@', 1)[1][:1]}***" if "@" in destination \
             else "+*******" + destination[-4:]
         return {"Destination": masked, "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
                 "AttributeName": attribute}
+
+    async def _custom_sender(self, where: Where, user: dict[str, Any], attribute: str, source: str,
+                             client_id: str | None, metadata: dict[str, str] | None, code: str) -> None:
+        """A CustomEmailSender / CustomSMSSender trigger delivers the code itself. AWS encrypts
+        `code` with the pool's KMS key through the AWS Encryption SDK; overcast sends it base64
+        encoded (docs/cognito.md)."""
+        trigger = "CustomEmailSender" if attribute == "email" else "CustomSMSSender"
+        if not triggers.function_for(where.pool, trigger)[0]:
+            return
+        kind = "customEmailSenderRequestV1" if trigger == "CustomEmailSender" else "customSMSSenderRequestV1"
+        await triggers.call(self.platform, where.pool, where.account, trigger,
+                            source.replace("CustomMessage_", f"{trigger}_"), user["Username"], client_id,
+                            {"type": kind, "code": base64.b64encode(code.encode()).decode(),
+                             "clientMetadata": metadata or {}, "userAttributes": user["Attributes"]})
 
     # -- tokens -----------------------------------------------------------------------------
     async def _issue(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
