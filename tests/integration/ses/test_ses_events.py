@@ -150,3 +150,19 @@ def test_identity_feedback_notifications(overcast_server, ses):
     assert note["mail"]["messageId"] == message_id
     assert "headers" not in note["mail"]
     assert note["bounce"]["bouncedRecipients"][0]["emailAddress"] == "bounce@simulator.amazonses.com"
+
+
+def test_notification_settings_of_addresses_and_unknown_identities(ses):
+    dom = f"{name('nd')}.example.com"
+    ses.verify_domain_identity(Domain=dom)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.set_identity_notification_topic(Identity=f"{name('x')}.example.org", NotificationType="Bounce")
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "Must be a verified email address or domain." in err.value.response["Error"]["Message"]
+    # an address of a verified domain has the domain's settings, and can have its own
+    attrs = ses.get_identity_notification_attributes(Identities=[f"a@{dom}", "b@nowhere.example"])
+    assert list(attrs["NotificationAttributes"]) == [f"a@{dom}"]
+    assert attrs["NotificationAttributes"][f"a@{dom}"]["ForwardingEnabled"] is True
+    ses.set_identity_feedback_forwarding_enabled(Identity=f"a@{dom}", ForwardingEnabled=False)
+    both = ses.get_identity_notification_attributes(Identities=[f"a@{dom}", dom])["NotificationAttributes"]
+    assert (both[f"a@{dom}"]["ForwardingEnabled"], both[dom]["ForwardingEnabled"]) == (False, True)

@@ -69,22 +69,35 @@ class IdentityOperations(ApiBase):
         from overcast.services.ses.errors import invalid
 
         doc = self.store.identity(ctx.account, ctx.region, identity)
+        if doc is None and self._domain_of(ctx, identity) is not None:
+            # an address of a verified domain is a verified identity too; it gets its own settings
+            doc = registry.create(self.platform, ctx.account, ctx.region, identity)
         if doc is None:
-            raise invalid(f"Identity '{identity}' does not exist.")
+            raise invalid(f"Identity {identity} is invalid. Must be a verified email address or domain.")
         doc.update(changes)
         registry.put(self.platform, ctx.account, ctx.region, doc)
         return {}
 
+    def _domain_of(self, ctx: RequestContext, identity: str) -> dict[str, Any] | None:
+        """The verified domain identity an email address belongs to."""
+        if "@" not in identity:
+            return None
+        return self.store.identity(ctx.account, ctx.region, identity.rpartition("@")[2].lower())
+
     def get_identity_notification_attributes(self, ctx: RequestContext, identities: list[str]) -> dict[str, Any]:
         out = {}
-        for doc in self._found(ctx, identities):
+        for name in identities:
+            # AWS: an address of a verified domain that has no settings of its own has the domain's
+            doc = self.store.identity(ctx.account, ctx.region, name) or self._domain_of(ctx, name)
+            if doc is None:
+                continue
             topics, headers = doc["NotificationTopics"], doc["HeadersInNotifications"]
             attrs: dict[str, Any] = {"ForwardingEnabled": doc["ForwardingEnabled"]}
             for kind in ("Bounce", "Complaint", "Delivery"):
                 if topics.get(kind):
                     attrs[f"{kind}Topic"] = topics[kind]
                 attrs[f"HeadersIn{kind}NotificationsEnabled"] = bool(headers.get(kind))
-            out[doc["Identity"]] = attrs
+            out[name] = attrs
         return {"NotificationAttributes": out}
 
     def set_identity_notification_topic(self, ctx: RequestContext, identity: str, notification_type: str,
