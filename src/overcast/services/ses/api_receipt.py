@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.ses import rules
+from overcast.services.ses import rule_targets, rules
 from overcast.services.ses.api_base import ApiBase
 from overcast.services.ses.identities import page
 
@@ -48,10 +48,14 @@ class ReceiptOperations(ApiBase):
 
     def create_receipt_rule(self, ctx: RequestContext, rule_set_name: str, rule: dict[str, Any],
                             after: str | None = None) -> dict[str, Any]:
+        rules.get(self.platform, ctx.account, ctx.region, rule_set_name)
+        rule_targets.check(self.platform, rule)
         rules.add_rule(self.platform, ctx.account, ctx.region, rule_set_name, rule, after)
         return {}
 
     def update_receipt_rule(self, ctx: RequestContext, rule_set_name: str, rule: dict[str, Any]) -> dict[str, Any]:
+        rules.get(self.platform, ctx.account, ctx.region, rule_set_name)
+        rule_targets.check(self.platform, rule)
         rules.update_rule(self.platform, ctx.account, ctx.region, rule_set_name, rule)
         return {}
 

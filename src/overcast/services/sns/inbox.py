@@ -115,3 +115,7 @@ def failure_attributes(error: ServiceError, attempts: int, options: dict[str, An
     """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
     return dict(options.get("MessageAttributes") or {})
 
+
+def topic_exists(platform: Platform, topic_arn: str) -> bool:
+    """Whether `topic_arn` names a topic (what SES checks of a receipt rule's SNS topics)."""
+    return platform.component(SnsStore).find_topic(topic_arn) is not None
