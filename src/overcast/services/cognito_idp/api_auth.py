@@ -7,7 +7,6 @@ challenge triggers. [Authentication flows](https://docs.aws.amazon.com/cognito/l
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import secrets
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.cognito_idp import srp, triggers
 from overcast.services.cognito_idp.api_base import Where
+from overcast.services.cognito_idp.api_devices import DeviceOperations
 from overcast.services.cognito_idp.api_mfa import MfaOperations
 from overcast.services.cognito_idp.errors import (
     INCORRECT,
@@ -48,7 +48,7 @@ def _check_flow(client: dict[str, Any], flow: str) -> None:
         raise InvalidParameter("Auth flow not enabled for this client")
 
 
-class AuthOperations(MfaOperations):
+class AuthOperations(MfaOperations, DeviceOperations):
     async def initiate_auth(self, ctx: RequestContext, auth_flow: str, client_id: str,
                             auth_parameters: dict[str, str] | None = None,
                             client_metadata: dict[str, str] | None = None, **_: Any) -> dict[str, Any]:
@@ -101,7 +101,7 @@ class AuthOperations(MfaOperations):
             await self._pre_auth(where, client, user, metadata)
             if not password_matches(user.get("_password"), params["PASSWORD"]):
                 raise NotAuthorized(INCORRECT)
-            return await self._signed_in(ctx, where, client, user, metadata)
+            return await self._signed_in(ctx, where, client, user, metadata, params.get("DEVICE_KEY"))
         user = self._existing(where, client, username)
         await self._pre_auth(where, client, user, metadata)
         if flow == "USER_SRP_AUTH":
@@ -144,7 +144,7 @@ class AuthOperations(MfaOperations):
                              "clientMetadata": metadata or {}, "userNotFound": False})
 
     async def _signed_in(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                         metadata: dict[str, str] | None) -> dict[str, Any]:
+                         metadata: dict[str, str] | None, device_key: str | None = None) -> dict[str, Any]:
         """The password (or proof) was right: the user's state decides what comes next."""
         if not user["Enabled"]:
             raise NotAuthorized("User is disabled.")
@@ -159,14 +159,22 @@ class AuthOperations(MfaOperations):
             return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
                     "ChallengeParameters": {"USER_ID_FOR_SRP": user["Username"], "requiredAttributes": "[]",
                                             "userAttributes": json.dumps(shown)}}
+        if self.confirmed_device(where, user, device_key) is not None:
+            # a remembered device proves itself (DEVICE_SRP_AUTH) instead of MFA
+            session = self.store.new_session(where.account, where.region, {
+                "Kind": "DEVICE_SRP_AUTH", "Username": user["Username"], "ClientId": client["ClientId"]})
+            return {"ChallengeName": "DEVICE_SRP_AUTH", "Session": session, "ChallengeParameters": {}}
         challenge = await self._mfa_challenge(where, client, user, metadata)
         if challenge is not None:
             return challenge
         return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
 
     async def _tokens(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                      source: str, metadata: dict[str, str] | None) -> dict[str, Any]:
+                      source: str, metadata: dict[str, str] | None, from_device: bool = False) -> dict[str, Any]:
         result = await self._issue(ctx, where, client, user, source, metadata=metadata)
+        device = None if from_device else self.new_device_metadata(where, user)
+        if device is not None:
+            result["NewDeviceMetadata"] = device
         await triggers.call(self.platform, where.pool, where.account, "PostAuthentication",
                             "PostAuthentication_Authentication", user["Username"], client["ClientId"],
                             {"userAttributes": user["Attributes"], "newDeviceUsed": False,
@@ -201,7 +209,7 @@ class AuthOperations(MfaOperations):
         secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
         self.store.new_session(where.account, where.region, {
             "Kind": "PASSWORD_VERIFIER", "Username": user["Username"], "A": params["SRP_A"], "b": f"{b:x}",
-            "B": f"{big_b:x}"}, session=_block_id(secret_block))
+            "B": f"{big_b:x}", "DeviceKey": params.get("DEVICE_KEY")}, session=_block_id(secret_block))
         return {"ChallengeName": "PASSWORD_VERIFIER",
                 "ChallengeParameters": {"SALT": stored["salt"], "SECRET_BLOCK": secret_block, "SRP_B": f"{big_b:x}",
                                         "USERNAME": user["Username"], "USER_ID_FOR_SRP": user["Username"]}}
@@ -220,13 +228,25 @@ class AuthOperations(MfaOperations):
         if key is None or not srp.proof_matches(key, pool_name, user["Username"], block, answers.get("TIMESTAMP", ""),
                                                 answers.get("PASSWORD_CLAIM_SIGNATURE", "")):
             raise NotAuthorized(INCORRECT)
-        return await self._signed_in(ctx, where, client, user, metadata)
+        return await self._signed_in(ctx, where, client, user, metadata,
+                                     answers.get("DEVICE_KEY") or state.get("DeviceKey"))
 
     # -- challenges -------------------------------------------------------------------------
     async def _respond(self, ctx: RequestContext, where: Where, client: dict[str, Any], name: str,
                        session: str | None, answers: dict[str, str], metadata: dict[str, str] | None) -> dict[str, Any]:
         if name == "PASSWORD_VERIFIER":
             return await self._password_verifier(ctx, where, client, answers, metadata)
+        if name in ("DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"):
+            user = self._existing(where, client, answers.get("USERNAME") or "")
+            self._check_secret(client, answers.get("USERNAME") or "", answers.get("SECRET_HASH"))
+            if name == "DEVICE_PASSWORD_VERIFIER":
+                self._device_proof(where, user, answers)
+                return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata,
+                                          from_device=True)
+            device = self.confirmed_device(where, user, answers.get("DEVICE_KEY"))
+            if device is None:
+                raise NotAuthorized("Device does not exist.")
+            return self._device_srp_challenge(where, user, device, answers)
         state = self.store.take_session(session)
         if state.get("Kind") != name or state.get("ClientId") != client["ClientId"]:
             raise InvalidParameter(f"Invalid challenge name or session for {name}")
@@ -305,4 +325,4 @@ class AuthOperations(MfaOperations):
 
 
 def _block_id(secret_block: str) -> str:
-    return hashlib.sha256(secret_block.encode()).hexdigest()
+    return srp.block_id(secret_block)
