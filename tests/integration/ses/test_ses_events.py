@@ -4,10 +4,13 @@ simulator's addresses) in AWS's shape, through SNS to SQS and through EventBridg
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime
 
 import botocore.exceptions
 import pytest
 
+from overcast.testing import wait_until
 from tests.integration.ses.helpers import drain, name, topic_queue
 
 
@@ -166,3 +169,40 @@ def test_notification_settings_of_addresses_and_unknown_identities(ses):
     ses.set_identity_feedback_forwarding_enabled(Identity=f"a@{dom}", ForwardingEnabled=False)
     both = ses.get_identity_notification_attributes(Identities=[f"a@{dom}", dom])["NotificationAttributes"]
     assert (both[f"a@{dom}"]["ForwardingEnabled"], both[dom]["ForwardingEnabled"]) == (False, True)
+
+
+def test_events_to_firehose_and_cloudwatch(overcast_server, ses):
+    from tests.integration.firehose.helpers import make_bucket, s3_stream, wait_objects
+
+    firehose, s3, cw = (overcast_server.client(s) for s in ("firehose", "s3", "cloudwatch"))
+    bucket = make_bucket(s3)
+    stream = s3_stream(firehose, bucket, size=1, interval=60)
+    stream_arn = firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"][
+        "DeliveryStreamARN"]
+    config = name("cs")
+    ses.create_configuration_set(ConfigurationSet={"Name": config})
+    ses.create_configuration_set_event_destination(ConfigurationSetName=config, EventDestination={
+        "Name": "fh", "Enabled": True, "MatchingEventTypes": ["send", "delivery"],
+        "KinesisFirehoseDestination": {"IAMRoleARN": "arn:aws:iam::000000000000:role/ses", "DeliveryStreamARN": stream_arn}})
+    ses.create_configuration_set_event_destination(ConfigurationSetName=config, EventDestination={
+        "Name": "cw", "Enabled": True, "MatchingEventTypes": ["send"],
+        "CloudWatchDestination": {"DimensionConfigurations": [
+            {"DimensionName": "campaign", "DimensionValueSource": "messageTag", "DefaultDimensionValue": "none"}]}})
+    sender = f"{name('ev')}@example.net"
+    ses.verify_email_identity(EmailAddress=sender)
+    message_id = ses.send_email(Source=sender, ConfigurationSetName=config, Destination={"ToAddresses": ["a@example.com"]},
+                                Message={"Subject": {"Data": "fh"}, "Body": {"Text": {"Data": "b"}}},
+                                Tags=[{"Name": "campaign", "Value": "autumn"}])["MessageId"]
+    body = b"".join(wait_objects(s3, bucket, timeout=60).values())
+    lines = [json.loads(line) for line in body.decode().splitlines() if line]
+    assert lines[0]["eventType"] in ("Send", "Delivery") and lines[0]["mail"]["messageId"] == message_id
+
+    def counted() -> float | None:
+        now = time.time()
+        result = cw.get_metric_statistics(Namespace="AWS/SES", MetricName="Send", Statistics=["Sum"], Period=60,
+                                          Dimensions=[{"Name": "campaign", "Value": "autumn"}],
+                                          StartTime=datetime.fromtimestamp(now - 600, UTC),
+                                          EndTime=datetime.fromtimestamp(now + 120, UTC))["Datapoints"]
+        return sum(p["Sum"] for p in result) or None
+
+    assert wait_until(counted, timeout=60, what="the Send metric") == 1.0
