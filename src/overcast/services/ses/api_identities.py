@@ -84,6 +84,31 @@ class IdentityOperations(ApiBase):
             return None
         return self.store.identity(ctx.account, ctx.region, identity.rpartition("@")[2].lower())
 
+    # -- sending authorization policies (kept, not enforced) ----------------------------------
+    def _policy_identity(self, ctx: RequestContext, identity: str) -> dict[str, Any]:
+        from overcast.services.ses.errors import invalid
+
+        doc = self.store.identity(ctx.account, ctx.region, identity)
+        if doc is None:
+            raise invalid(f"Identity {identity} is invalid. Must be a verified email address or domain.")
+        return doc
+
+    def put_identity_policy(self, ctx: RequestContext, identity: str, policy_name: str, policy: str) -> dict[str, Any]:
+        registry.put_policy(self.platform, ctx.account, ctx.region, self._policy_identity(ctx, identity),
+                            policy_name, policy)
+        return {}
+
+    def delete_identity_policy(self, ctx: RequestContext, identity: str, policy_name: str) -> dict[str, Any]:
+        registry.drop_policy(self.platform, ctx.account, ctx.region, self._policy_identity(ctx, identity), policy_name)
+        return {}
+
+    def get_identity_policies(self, ctx: RequestContext, identity: str, policy_names: list[str]) -> dict[str, Any]:
+        held = self._policy_identity(ctx, identity).get("Policies") or {}
+        return {"Policies": {n: held[n] for n in policy_names if n in held}}
+
+    def list_identity_policies(self, ctx: RequestContext, identity: str) -> dict[str, Any]:
+        return {"PolicyNames": sorted(self._policy_identity(ctx, identity).get("Policies") or {})}
+
     def get_identity_notification_attributes(self, ctx: RequestContext, identities: list[str]) -> dict[str, Any]:
         out = {}
         for name in identities:
