@@ -196,3 +196,21 @@ def test_rule_targets_must_exist(overcast_server, ses, action, code, message):
     with pytest.raises(botocore.exceptions.ClientError) as err:
         ses.update_receipt_rule(RuleSetName=rule_set, Rule={"Name": "r1", "Actions": [action]})
     assert err.value.response["Error"]["Code"] == code
+
+
+@pytest.mark.parametrize(("rule_set", "message"), [
+    ('123"', "Value at 'ruleSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+             "^[a-zA-Z0-9_.-]+$"),
+    ("_123", "Value at 'ruleSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+             "^[a-zA-Z0-9_.-]+$"),
+    ("a" * 65, f"Not a valid ruleSetName: {'a' * 65}"),
+])
+def test_rule_set_names(ses, rule_set, message):
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.create_receipt_rule_set(RuleSetName=rule_set)
+    assert (err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]) == ("ValidationError", message)
+    good = name("rs")
+    ses.create_receipt_rule_set(RuleSetName=good)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.create_receipt_rule(RuleSetName=good, Rule={"Name": "_r"})
+    assert err.value.response["Error"]["Message"].startswith("Value at 'rule.name' failed to satisfy constraint")
