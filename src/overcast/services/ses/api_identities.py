@@ -65,15 +65,20 @@ class IdentityOperations(ApiBase):
     def set_identity_dkim_enabled(self, ctx: RequestContext, identity: str, dkim_enabled: bool) -> dict[str, Any]:
         return self._update(ctx, identity, DkimEnabled=dkim_enabled)
 
-    def _update(self, ctx: RequestContext, identity: str, **changes: Any) -> dict[str, Any]:
+    def _update(self, ctx: RequestContext, identity: str, notifications: bool = False,
+                **changes: Any) -> dict[str, Any]:
+        """Change an identity's settings. AWS words an unknown identity per operation: the
+        notification settings say it must be verified, the others that it does not exist."""
         from overcast.services.ses.errors import invalid
 
         doc = self.store.identity(ctx.account, ctx.region, identity)
         if doc is None and self._domain_of(ctx, identity) is not None:
             # an address of a verified domain is a verified identity too; it gets its own settings
             doc = registry.create(self.platform, ctx.account, ctx.region, identity)
-        if doc is None:
+        if doc is None and notifications:
             raise invalid(f"Identity {identity} is invalid. Must be a verified email address or domain.")
+        if doc is None:
+            raise invalid(f"Identity '{identity}' does not exist.")
         doc.update(changes)
         registry.put(self.platform, ctx.account, ctx.region, doc)
         return {}
@@ -90,7 +95,7 @@ class IdentityOperations(ApiBase):
 
         doc = self.store.identity(ctx.account, ctx.region, identity)
         if doc is None:
-            raise invalid(f"Identity {identity} is invalid. Must be a verified email address or domain.")
+            raise invalid(f"Identity '{identity}' does not exist.")
         return doc
 
     def put_identity_policy(self, ctx: RequestContext, identity: str, policy_name: str, policy: str) -> dict[str, Any]:
@@ -130,18 +135,18 @@ class IdentityOperations(ApiBase):
         doc = self.store.identity(ctx.account, ctx.region, identity) or {}
         topics = dict(doc.get("NotificationTopics") or {})
         topics[notification_type] = sns_topic
-        return self._update(ctx, identity, NotificationTopics=topics)
+        return self._update(ctx, identity, True, NotificationTopics=topics)
 
     def set_identity_headers_in_notifications_enabled(self, ctx: RequestContext, identity: str, notification_type: str,
                                                       enabled: bool) -> dict[str, Any]:
         doc = self.store.identity(ctx.account, ctx.region, identity) or {}
         headers = dict(doc.get("HeadersInNotifications") or {})
         headers[notification_type] = enabled
-        return self._update(ctx, identity, HeadersInNotifications=headers)
+        return self._update(ctx, identity, True, HeadersInNotifications=headers)
 
     def set_identity_feedback_forwarding_enabled(self, ctx: RequestContext, identity: str,
                                                  forwarding_enabled: bool) -> dict[str, Any]:
-        return self._update(ctx, identity, ForwardingEnabled=forwarding_enabled)
+        return self._update(ctx, identity, True, ForwardingEnabled=forwarding_enabled)
 
     def set_identity_mail_from_domain(self, ctx: RequestContext, identity: str, mail_from_domain: str | None = None,
                                       behavior_on_mx_failure: str | None = None) -> dict[str, Any]:
