@@ -206,3 +206,15 @@ def test_events_to_firehose_and_cloudwatch(overcast_server, ses):
         return sum(p["Sum"] for p in result) or None
 
     assert wait_until(counted, timeout=60, what="the Send metric") == 1.0
+
+
+def test_dkim_attributes_of_addresses_follow_their_domain(ses):
+    dom = f"{name('dk')}.example.com"
+    ses.verify_domain_identity(Domain=dom)
+    ses.verify_email_identity(EmailAddress=f"a@{dom}")
+    lone = f"b@{name('lone')}.example.org"
+    ses.verify_email_identity(EmailAddress=lone)
+    attrs = ses.get_identity_dkim_attributes(Identities=[dom, f"a@{dom}", lone])["DkimAttributes"]
+    assert attrs[dom]["DkimEnabled"] is True and len(attrs[dom]["DkimTokens"]) == 3
+    assert attrs[f"a@{dom}"] == {"DkimEnabled": True, "DkimVerificationStatus": "Success"}
+    assert attrs[lone] == {"DkimEnabled": False, "DkimVerificationStatus": "NotStarted"}
