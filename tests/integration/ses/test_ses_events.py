@@ -218,3 +218,19 @@ def test_dkim_attributes_of_addresses_follow_their_domain(ses):
     assert attrs[dom]["DkimEnabled"] is True and len(attrs[dom]["DkimTokens"]) == 3
     assert attrs[f"a@{dom}"] == {"DkimEnabled": True, "DkimVerificationStatus": "Success"}
     assert attrs[lone] == {"DkimEnabled": False, "DkimVerificationStatus": "NotStarted"}
+
+
+def test_mail_from_domain_checks(ses):
+    dom = f"{name('mf')}.example.com"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.set_identity_mail_from_domain(Identity=dom)
+    assert err.value.response["Error"]["Message"] == f"Identity '{dom}' does not exist."
+    ses.verify_domain_identity(Domain=dom)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.set_identity_mail_from_domain(Identity=dom, MailFromDomain=f"mail.{dom}", BehaviorOnMXFailure="Explode")
+    assert (err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]) == (
+        "ValidationError", "1 validation error detected: Value 'Explode' at 'behaviorOnMXFailure'failed to satisfy "
+        "constraint: Member must satisfy enum value set: [RejectMessage, UseDefaultValue]")
+    ses.set_identity_mail_from_domain(Identity=dom, MailFromDomain=f"mail.{dom}", BehaviorOnMXFailure="RejectMessage")
+    attrs = ses.get_identity_mail_from_domain_attributes(Identities=[dom])["MailFromDomainAttributes"][dom]
+    assert (attrs["MailFromDomain"], attrs["BehaviorOnMXFailure"]) == (f"mail.{dom}", "RejectMessage")

@@ -160,6 +160,11 @@ class IdentityOperations(ApiBase):
                                       behavior_on_mx_failure: str | None = None) -> dict[str, Any]:
         from overcast.services.ses.errors import invalid
 
+        if behavior_on_mx_failure not in (None, "RejectMessage", "UseDefaultValue"):
+            # SES words this constraint itself (as moto's tests record it), without a space before "failed"
+            raise invalid(f"1 validation error detected: Value '{behavior_on_mx_failure}' at 'behaviorOnMXFailure'"
+                          "failed to satisfy constraint: Member must satisfy enum value set: "
+                          "[RejectMessage, UseDefaultValue]", code="ValidationError")
         domain = identity.rpartition("@")[2].lower()
         if self.store.identity(ctx.account, ctx.region, identity) is not None and mail_from_domain \
                 and not mail_from_domain.lower().endswith(f".{domain}"):
