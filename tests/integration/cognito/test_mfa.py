@@ -124,3 +124,20 @@ def test_pool_defaults_and_alias_exists(idp):
         idp.admin_update_user_attributes(UserPoolId=pool["Id"], Username="one@example.com",
                                          UserAttributes=[{"Name": "email", "Value": "two@example.com"}])
     assert error(info) == ("AliasExistsException", "An account with the given email already exists.")
+
+
+def test_confirming_a_taken_email_alias(overcast_server, idp):
+    pool_id, client = pool_and_client(idp, AliasAttributes=["email"], AutoVerifiedAttributes=["email"])
+    first = confirmed_user(idp, pool_id, email="shared@example.com", email_verified="true")
+    second = "second-" + first
+    idp.sign_up(ClientId=client["ClientId"], Username=second, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": "shared@example.com"}])
+    code = next(c["Code"] for c in codes(overcast_server, pool_id, second) if c["Purpose"] == "SignUp")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        idp.confirm_sign_up(ClientId=client["ClientId"], Username=second, ConfirmationCode=code)
+    assert error(info) == ("AliasExistsException", "An account with the given email already exists.")
+    idp.confirm_sign_up(ClientId=client["ClientId"], Username=second, ConfirmationCode=code, ForceAliasCreation=True)
+    old = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool_id, Username=first)["UserAttributes"]}
+    assert old["email_verified"] == "false"
+    new = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool_id, Username=second)["UserAttributes"]}
+    assert new["email_verified"] == "true"

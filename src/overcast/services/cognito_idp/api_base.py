@@ -85,6 +85,24 @@ class ApiBase:
             if other is not None and other["Username"] != user["Username"]:
                 raise AliasExists(f"An account with the given {kind} already exists.")
 
+    def _claim_aliases(self, where: Where, user: dict[str, Any], force: bool) -> None:
+        """AWS: confirming a user whose email or phone number (an alias, verified on
+        confirmation) is another user's verified alias is AliasExistsException, unless
+        ForceAliasCreation moves the alias to this user (the other keeps the value, unverified)."""
+        verified = where.pool.get("AutoVerifiedAttributes") or []
+        for kind in where.pool.get("AliasAttributes") or []:
+            value = user["Attributes"].get(kind)
+            if kind not in verified or not value:
+                continue
+            for other in self.store.users(where.account, where.region, where.pool["Id"]):
+                if other["Username"] == user["Username"] or other["Attributes"].get(kind) != value \
+                        or other["Attributes"].get(f"{kind}_verified") != "true":
+                    continue
+                if not force:
+                    raise AliasExists(f"An account with the given {kind} already exists.")
+                other["Attributes"][f"{kind}_verified"] = "false"
+                self.store.put_user(where.account, where.region, where.pool, other)
+
     def _user_by_token(self, access_token: str) -> tuple[Where, dict[str, Any], dict[str, Any]]:
         """The user an access token belongs to; NotAuthorizedException for a bad, expired or
         revoked token."""

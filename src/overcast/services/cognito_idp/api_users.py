@@ -100,6 +100,7 @@ class UserOperations(ApiBase):
             raise UserNotFound("Username/client id combination not found.")
         if user["UserStatus"] == "CONFIRMED":
             raise NotAuthorized("User cannot be confirmed. Current status is CONFIRMED")
+        self._claim_aliases(where, user, force_alias_creation)
         self._take_code(where, user, "SignUp", confirmation_code)
         await self._confirm(where, user, client_id, client_metadata, "PostConfirmation_ConfirmSignUp")
         return {}

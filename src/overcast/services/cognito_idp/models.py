@@ -121,13 +121,16 @@ class CognitoStore:
         user = self.docs.get(account, region, "user", self._key(pool, name), pool["Id"])
         if user is not None:
             return user
-        aliases = [*(pool.get("UsernameAttributes") or []), *(pool.get("AliasAttributes") or [])]
-        if not aliases:
+        names = pool.get("UsernameAttributes") or []
+        aliases = pool.get("AliasAttributes") or []
+        if not names and not aliases:
             return None
         for candidate in self.docs.list(account, region, "user", pool["Id"]):
             attributes = candidate.get("Attributes", {})
-            if any(attributes.get(a) == name for a in aliases):
-                return candidate
+            if any(attributes.get(a) == name for a in names) or any(
+                    attributes.get(a) == name and (a == "preferred_username" or attributes.get(f"{a}_verified") == "true")
+                    for a in aliases):
+                return candidate  # AWS: an email or phone number is an alias once verified
         return None
 
     def user(self, account: str, region: str, pool: dict[str, Any], name: str) -> dict[str, Any]:
