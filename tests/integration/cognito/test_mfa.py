@@ -40,12 +40,23 @@ def test_sms_mfa_required_sends_a_code(overcast_server, idp):
                                       Session=started["Session"],
                                       ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": wrong})
     assert error(info) == ("CodeMismatchException", "Invalid code received for user")
-    again = sign_in(idp, client, name)
-    code = next(c["Code"] for c in codes(overcast_server, pool_id, name) if c["Purpose"] == "MFA:SMS_MFA")
+    # the session stays for another try
     done = idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SMS_MFA",
-                                         Session=again["Session"],
-                                         ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": code})
+                                         Session=started["Session"],
+                                         ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": sent[0]["Code"]})
     assert done["AuthenticationResult"]["TokenType"] == "Bearer"
+    # three wrong codes end it
+    again = sign_in(idp, client, name)
+    for _ in range(3):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SMS_MFA",
+                                          Session=again["Session"],
+                                          ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": "x"})
+        assert error(info)[0] == "CodeMismatchException"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SMS_MFA", Session=again["Session"],
+                                      ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": "x"})
+    assert error(info)[0] == "NotAuthorizedException"
 
 
 def test_email_otp_and_choice_between_factors(overcast_server, idp):

@@ -252,6 +252,11 @@ class AuthOperations(MfaOperations, DeviceOperations):
             raise InvalidParameter(f"Invalid challenge name or session for {name}")
         user = self._existing(where, client, state["Username"])
         self._check_secret(client, answers.get("USERNAME") or user["Username"], answers.get("SECRET_HASH"))
+        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"):
+            # a wrong code leaves the session for another try (three in all), as AWS does
+            self._check_factor_code(where, user, state, name, answers, session or "")
+            self.store.end_session(where.account, where.region, session or "")
+            return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
         self.store.end_session(where.account, where.region, session or "")
         if name == "NEW_PASSWORD_REQUIRED":
             password = answers.get("NEW_PASSWORD")
@@ -269,9 +274,6 @@ class AuthOperations(MfaOperations, DeviceOperations):
             if challenge is not None:
                 return challenge
             return await self._tokens(ctx, where, client, user, "TokenGeneration_NewPasswordChallenge", metadata)
-        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"):
-            self._check_factor_code(where, user, state, name, answers)
-            return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
         if name == "SELECT_MFA_TYPE":
             factor = answers.get("ANSWER", "")
             if factor not in self._user_factors(where, user):

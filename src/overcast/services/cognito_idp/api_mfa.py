@@ -194,7 +194,8 @@ class MfaOperations(ApiBase):
                 "ChallengeParameters": {**parameters, "USER_ID_FOR_SRP": user["Username"]}}
 
     def _check_factor_code(self, where: Where, user: dict[str, Any], state: dict[str, Any], factor: str,
-                           answers: dict[str, str]) -> None:
+                           answers: dict[str, str], session: str) -> None:
+        """The challenge's code; a wrong one counts against the session, which ends after three."""
         given = answers.get(_CODE_KEY[factor])
         if not given:
             raise InvalidParameter(f"Missing required parameter {_CODE_KEY[factor]}")
@@ -202,6 +203,14 @@ class MfaOperations(ApiBase):
             right = bool(user.get("_totp")) and totp_matches(user["_totp"], given)
         else:
             right = hmac.compare_digest(str(state.get("Code", "")), given)
-            self.store.drop_code(where.account, where.region, where.pool["Id"], user["Username"], f"MFA:{factor}")
-        if not right:
-            raise CodeMismatch("Invalid code received for user")
+        if right:
+            if factor != "SOFTWARE_TOKEN_MFA":
+                self.store.drop_code(where.account, where.region, where.pool["Id"], user["Username"],
+                                     f"MFA:{factor}")
+            return
+        tries = int(state.get("Tries", 0)) + 1
+        if tries >= 3:
+            self.store.end_session(where.account, where.region, session)
+        else:
+            self.store.update_session(where.account, where.region, session, {**state, "Tries": tries})
+        raise CodeMismatch("Invalid code received for user")

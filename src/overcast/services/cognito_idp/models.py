@@ -171,6 +171,10 @@ class CognitoStore:
             raise NotAuthorized("Invalid session for the user.")
         return found[2]
 
+    def update_session(self, account: str, region: str, session: str, doc: dict[str, Any]) -> None:
+        """Keep a session's changed state (its expiry unchanged)."""
+        self.docs.put(account, region, "session", session[:64], doc)
+
     def end_session(self, account: str, region: str, session: str) -> None:
         self.docs.delete(account, region, "session", session[:64])
 
