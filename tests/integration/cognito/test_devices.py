@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import botocore.exceptions
+import jwt
 import pytest
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
@@ -30,6 +31,8 @@ def test_remembered_device_signs_in_with_device_srp(idp):
                                      AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD})["AuthenticationResult"]
     meta = result["NewDeviceMetadata"]
     assert meta["DeviceKey"].startswith(pool_id.split("_")[0] + "_")
+    claims = jwt.decode(result["AccessToken"], options={"verify_signature": False})
+    assert claims["device_key"] == meta["DeviceKey"]
     password, verifier = generate_hash_device(meta["DeviceGroupKey"], meta["DeviceKey"])
     confirmed = idp.confirm_device(AccessToken=result["AccessToken"], DeviceKey=meta["DeviceKey"],
                                    DeviceSecretVerifierConfig=verifier, DeviceName="laptop")
@@ -48,6 +51,8 @@ def test_remembered_device_signs_in_with_device_srp(idp):
     tokens = srp.authenticate_user()
     assert "AccessToken" in tokens["AuthenticationResult"]
     assert "NewDeviceMetadata" not in tokens["AuthenticationResult"]
+    again = jwt.decode(tokens["AuthenticationResult"]["AccessToken"], options={"verify_signature": False})
+    assert again["device_key"] == meta["DeviceKey"]
     # a wrong device password fails
     wrong = AWSSRP(username=name, password=PASSWORD, pool_id=pool_id, client_id=client["ClientId"], client=idp,
                    device_key=meta["DeviceKey"], device_group_key=meta["DeviceGroupKey"], device_password="x")

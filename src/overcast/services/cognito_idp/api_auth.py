@@ -170,9 +170,12 @@ class AuthOperations(MfaOperations, DeviceOperations):
         return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
 
     async def _tokens(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                      source: str, metadata: dict[str, str] | None, from_device: bool = False) -> dict[str, Any]:
-        result = await self._issue(ctx, where, client, user, source, metadata=metadata)
+                      source: str, metadata: dict[str, str] | None, from_device: str | None = None) -> dict[str, Any]:
+        """Tokens after a sign-in; the access token names the device (`device_key`): the one
+        that proved itself, or a new one a pool that tracks devices hands out."""
         device = None if from_device else self.new_device_metadata(where, user)
+        key = from_device or (device or {}).get("DeviceKey")
+        result = await self._issue(ctx, where, client, user, source, metadata=metadata, device_key=key)
         if device is not None:
             result["NewDeviceMetadata"] = device
         await triggers.call(self.platform, where.pool, where.account, "PostAuthentication",
@@ -240,9 +243,9 @@ class AuthOperations(MfaOperations, DeviceOperations):
             user = self._existing(where, client, answers.get("USERNAME") or "")
             self._check_secret(client, answers.get("USERNAME") or "", answers.get("SECRET_HASH"))
             if name == "DEVICE_PASSWORD_VERIFIER":
-                self._device_proof(where, user, answers)
+                proved = self._device_proof(where, user, answers)
                 return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata,
-                                          from_device=True)
+                                          from_device=proved["DeviceKey"])
             device = self.confirmed_device(where, user, answers.get("DEVICE_KEY"))
             if device is None:
                 raise NotAuthorized("Device does not exist.")

@@ -173,7 +173,7 @@ class ApiBase:
     # -- tokens -----------------------------------------------------------------------------
     async def _issue(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
                      source: str, *, refresh: str | None = None, auth_time: int | None = None,
-                     metadata: dict[str, str] | None = None) -> dict[str, Any]:
+                     metadata: dict[str, str] | None = None, device_key: str | None = None) -> dict[str, Any]:
         """AuthenticationResult: id and access tokens (and a refresh token unless refreshing),
         after PreTokenGeneration."""
         now = int(self.platform.clock.now())
@@ -191,7 +191,7 @@ class ApiBase:
                                   "iss": issuer, "client_id": client["ClientId"], "origin_jti": origin,
                                   "event_id": event_id, "token_use": "access",
                                   "scope": "aws.cognito.signin.user.admin", "auth_time": auth_time,
-                                  "username": user["Username"]}
+                                  "username": user["Username"], **({"device_key": device_key} if device_key else {})}
         from overcast.services.cognito_idp.pretoken import apply_pre_token
 
         await apply_pre_token(self.platform, where, client, user, source, id_claims, access, groups, metadata)
