@@ -56,11 +56,22 @@ def test_user_info(overcast_server, idp):
     domain = unique("auth")
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
     name = confirmed_user(idp, pool_id, email="ui@example.com")
-    access = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
-                               AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD}
-                               )["AuthenticationResult"]["AccessToken"]
+    signed = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    access = signed["AccessToken"]
     url = f"{overcast_server.url}/_cognito/{domain}/oauth2/userInfo"
     info = httpx.get(url, headers={"Authorization": f"Bearer {access}"})
     assert info.status_code == 200
     assert info.json()["email"] == "ui@example.com" and info.json()["username"] == name
     assert httpx.get(url, headers={"Authorization": "Bearer nope"}).status_code == 401
+    # the refresh_token grant gives new id and access tokens
+    token_url = f"{overcast_server.url}/_cognito/{domain}/oauth2/token"
+    fresh = httpx.post(token_url, data={"grant_type": "refresh_token", "client_id": client["ClientId"],
+                                        "refresh_token": signed["RefreshToken"]})
+    assert fresh.status_code == 200, fresh.text
+    assert set(fresh.json()) == {"id_token", "access_token", "expires_in", "token_type"}
+    claims = jwt.decode(fresh.json()["id_token"], options={"verify_signature": False})
+    assert claims["cognito:username"] == name and claims["email"] == "ui@example.com"
+    bad = httpx.post(token_url, data={"grant_type": "refresh_token", "client_id": client["ClientId"],
+                                      "refresh_token": "nope"})
+    assert (bad.status_code, bad.json()) == (400, {"error": "invalid_grant"})

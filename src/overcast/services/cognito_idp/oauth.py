@@ -1,7 +1,7 @@
 """The OAuth 2.0 endpoints of a user pool domain that overcast serves: `POST /oauth2/token` with
 the `client_credentials` grant (machine-to-machine access tokens carrying resource-server
-scopes) and `GET /oauth2/userInfo` (the signed-in user's attributes). On AWS they live at
-`https://{domain}.auth.{region}.amazoncognito.com`; overcast answers them at
+scopes) and the `refresh_token` grant, and `GET /oauth2/userInfo` (the signed-in user's
+attributes). On AWS they live at `https://{domain}.auth.{region}.amazoncognito.com`; overcast answers them at
 `{endpoint}/_cognito/{domain}/oauth2/...`, and at `/oauth2/...` for a request whose Host is the
 AWS domain name. See docs/cognito.md and AWS's
 [token endpoint](https://docs.aws.amazon.com/cognito/latest/developerguide/token-endpoint.html)."""
@@ -62,7 +62,7 @@ async def serve(platform: Any, req: Any) -> Any:
     if endpoint == "/oauth2/token":
         if req.method != "POST":
             return _answer(405, {"error": "invalid_request"})
-        return _token(platform, store, pool, req)
+        return await _token(platform, store, pool, req)
     return _user_info(platform, store, pool, req)
 
 
@@ -78,16 +78,51 @@ def _client_of(req: Any, form: dict[str, str]) -> tuple[str, str]:
     return form.get("client_id", ""), form.get("client_secret", "")
 
 
-def _token(platform: Any, store: CognitoStore, pool: dict[str, Any], req: Any) -> Any:
-    """client_credentials: the client's secret checked, the scopes asked for (or all it may
-    have) among its AllowedOAuthScopes, and an access token as AWS issues it (`sub` and
-    `client_id` the client, `scope`, `version` 2)."""
+async def _token(platform: Any, store: CognitoStore, pool: dict[str, Any], req: Any) -> Any:
     form = dict(parse_qsl(req.body.decode("utf-8", "replace")))
     grant = form.get("grant_type")
     if not grant:
         return _error("invalid_request")
+    if grant == "refresh_token":
+        return await _refresh(platform, store, pool, req, form)
     if grant != "client_credentials":
         return _error("unsupported_grant_type")
+    return _client_credentials(platform, store, pool, req, form)
+
+
+async def _refresh(platform: Any, store: CognitoStore, pool: dict[str, Any], req: Any, form: dict[str, str]) -> Any:
+    """refresh_token: new id and access tokens for a refresh token of this client (its secret
+    checked when it has one), through PreTokenGeneration as InitiateAuth's refresh."""
+    from overcast.context import RequestContext
+    from overcast.services.cognito_idp.api import CognitoIdpApi
+    from overcast.services.cognito_idp.api_base import Where
+
+    client_id, secret = _client_of(req, form)
+    found_client = store.docs.find("client", client_id)
+    client = found_client[2] if found_client else None
+    if client is None or client["UserPoolId"] != pool["Id"] or \
+            (client.get("ClientSecret") and client["ClientSecret"] != secret):
+        return _error("invalid_client")
+    found = store.refresh(form.get("refresh_token", ""))
+    if found is None or found[2]["ClientId"] != client_id or found[2]["Expires"] < platform.clock.now():
+        return _error("invalid_grant")
+    account, region, doc = found
+    user = store.find_user(account, region, pool, doc["Username"])
+    if user is None or not user["Enabled"]:
+        return _error("invalid_grant")
+    ctx = RequestContext(account=account, region=region, service="cognito-idp", endpoint=f"{req.scheme}://{req.host}")
+    result = await CognitoIdpApi(platform)._issue(ctx, Where(account, region, pool), client, user,
+                                                  "TokenGeneration_RefreshTokens", refresh=form["refresh_token"],
+                                                  auth_time=doc.get("AuthTime"))
+    return _answer(200, {"id_token": result["IdToken"], "access_token": result["AccessToken"],
+                         "expires_in": result["ExpiresIn"], "token_type": "Bearer"})
+
+
+def _client_credentials(platform: Any, store: CognitoStore, pool: dict[str, Any], req: Any,
+                        form: dict[str, str]) -> Any:
+    """client_credentials: the client's secret checked, the scopes asked for (or all it may
+    have) among its AllowedOAuthScopes, and an access token as AWS issues it (`sub` and
+    `client_id` the client, `scope`, `version` 2)."""
     client_id, secret = _client_of(req, form)
     found = store.docs.find("client", client_id)
     client = found[2] if found else None
