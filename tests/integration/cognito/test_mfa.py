@@ -152,3 +152,18 @@ def test_confirming_a_taken_email_alias(overcast_server, idp):
     assert old["email_verified"] == "false"
     new = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool_id, Username=second)["UserAttributes"]}
     assert new["email_verified"] == "true"
+
+
+def test_message_texts_default_and_from_the_pool(overcast_server, idp):
+    pool_id, client = pool_and_client(idp, AutoVerifiedAttributes=["email"], AdminCreateUserConfig={
+        "InviteMessageTemplate": {"EmailMessage": "Hi {username}, use {####}", "EmailSubject": "Welcome"}})
+    name = "msg-" + pool_id[-6:].lower()
+    idp.sign_up(ClientId=client["ClientId"], Username=name, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": "m@example.com"}])
+    [sent] = codes(overcast_server, pool_id, name)
+    assert (sent["Subject"], sent["Message"]) == ("Your verification code", f"Your verification code is {sent['Code']}. ")
+    invited = "inv-" + name
+    idp.admin_create_user(UserPoolId=pool_id, Username=invited, TemporaryPassword="Temp-Passw0rd!",
+                          UserAttributes=[{"Name": "email", "Value": "i@example.com"}])
+    [invite] = codes(overcast_server, pool_id, invited)
+    assert (invite["Subject"], invite["Message"]) == ("Welcome", f"Hi {invited}, use Temp-Passw0rd!")

@@ -13,7 +13,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.cognito_idp import srp, tokens, triggers
+from overcast.services.cognito_idp import messages, srp, tokens, triggers
 from overcast.services.cognito_idp.errors import AliasExists, InvalidParameter, NotAuthorized, UserNotFound
 from overcast.services.cognito_idp.models import CognitoStore, hash_password, secret_hash
 
@@ -140,13 +140,16 @@ class ApiBase:
             self.platform, where.pool, where.account, "CustomMessage", source, user["Username"], client_id,
             {"userAttributes": attributes, "codeParameter": "{####}", "usernameParameter": "{username}",
              "linkParameter": "{##Click Here##}", "clientMetadata": metadata or {}}, dict(message))
-        text = (reply or {}).get("emailMessage") or (reply or {}).get("smsMessage") or \
-            "Your code is {####}"
+        email = attribute == "email"
+        subject, text = messages.default(where.pool, purpose, email)
+        reply = reply or {}
+        text = (reply.get("emailMessage") if email else reply.get("smsMessage")) or \
+            reply.get("emailMessage") or reply.get("smsMessage") or text
         text = text.replace("{####}", code).replace("{username}", user["Username"])
         self.store.put_code(where.account, where.region, where.pool["Id"],
                             {"Username": user["Username"], "Purpose": purpose, "Code": code,
                              "Destination": attributes.get(attribute, ""), "Message": text,
-                             "Subject": (reply or {}).get("emailSubject")})
+                             "Subject": (reply.get("emailSubject") or subject) if email else None})
         log.info("cognito %s: %s code for %s: %s", where.pool["Id"], purpose, user["Username"], code)
         await self._custom_sender(where, user, attribute, source, client_id, metadata, code)
         destination = attributes.get(attribute, "")
