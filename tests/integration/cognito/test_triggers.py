@@ -237,3 +237,49 @@ def handler(event, context):
     [code] = codes(overcast_server, pool_id, name)
     user = idp.admin_get_user(UserPoolId=pool_id, Username=name)
     assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["custom:sent"] == code["Code"]
+
+
+def test_custom_auth_with_srp_first(idp, lam):
+    from pycognito.aws_srp import AWSSRP
+
+    define = arn(lam, """
+def handler(event, context):
+    session = event["request"]["session"]
+    names = [s["challengeName"] for s in session]
+    ok = all(s["challengeResult"] for s in session)
+    if names == ["SRP_A"]:
+        event["response"].update(issueTokens=False, failAuthentication=False, challengeName="PASSWORD_VERIFIER")
+    elif names == ["SRP_A", "PASSWORD_VERIFIER"] and ok:
+        event["response"].update(issueTokens=False, failAuthentication=False, challengeName="CUSTOM_CHALLENGE")
+    elif names == ["SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"] and ok:
+        event["response"].update(issueTokens=True, failAuthentication=False)
+    else:
+        event["response"].update(issueTokens=False, failAuthentication=True)
+    return event
+""")
+    create = arn(lam, """
+def handler(event, context):
+    event["response"]["publicChallengeParameters"] = {"question": "3*3?"}
+    event["response"]["privateChallengeParameters"] = {"answer": "9"}
+    return event
+""")
+    verify = arn(lam, """
+def handler(event, context):
+    event["response"]["answerCorrect"] = event["request"]["challengeAnswer"] == "9"
+    return event
+""")
+    pool_id, client = pool_and_client(idp, LambdaConfig={"DefineAuthChallenge": define, "CreateAuthChallenge": create,
+                                                         "VerifyAuthChallengeResponse": verify})
+    name = confirmed_user(idp, pool_id)
+    srp = AWSSRP(username=name, password=PASSWORD, pool_id=pool_id, client_id=client["ClientId"], client=idp)
+    params = srp.get_auth_params()
+    params["CHALLENGE_NAME"] = "SRP_A"
+    started = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="CUSTOM_AUTH", AuthParameters=params)
+    assert started["ChallengeName"] == "PASSWORD_VERIFIER"
+    proof = srp.process_challenge(started["ChallengeParameters"], params)
+    custom = idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="PASSWORD_VERIFIER",
+                                           ChallengeResponses=proof)
+    assert custom["ChallengeName"] == "CUSTOM_CHALLENGE" and custom["ChallengeParameters"]["question"] == "3*3?"
+    done = idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="CUSTOM_CHALLENGE",
+                                         Session=custom["Session"], ChallengeResponses={"USERNAME": name, "ANSWER": "9"})
+    assert "AccessToken" in done["AuthenticationResult"]

@@ -106,7 +106,11 @@ class AuthOperations(MfaOperations, DeviceOperations):
         await self._pre_auth(where, client, user, metadata)
         if flow == "USER_SRP_AUTH":
             return self._srp_challenge(where, user, params)
-        return await self._custom_step(ctx, where, client, user, [], metadata)
+        # CUSTOM_AUTH with SRP_A (Amplify's CUSTOM_WITH_SRP): the session starts with SRP_A, and
+        # DefineAuthChallenge may ask for the password proof (PASSWORD_VERIFIER) first
+        history = [{"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}] \
+            if params.get("SRP_A") else []
+        return await self._custom_step(ctx, where, client, user, history, metadata, params)
 
     def _existing(self, where: Where, client: dict[str, Any], username: str) -> dict[str, Any]:
         user = self.store.find_user(where.account, where.region, where.pool, username)
@@ -204,7 +208,8 @@ class AuthOperations(MfaOperations, DeviceOperations):
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
     # -- SRP --------------------------------------------------------------------------------
-    def _srp_challenge(self, where: Where, user: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    def _srp_challenge(self, where: Where, user: dict[str, Any], params: dict[str, str],
+                       custom: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         if not params.get("SRP_A"):
             raise InvalidParameter("Missing required parameter SRP_A")
         stored = user.get("_srp") or {"salt": srp.new_salt(), "v": "1"}
@@ -212,7 +217,8 @@ class AuthOperations(MfaOperations, DeviceOperations):
         secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
         self.store.new_session(where.account, where.region, {
             "Kind": "PASSWORD_VERIFIER", "Username": user["Username"], "A": params["SRP_A"], "b": f"{b:x}",
-            "B": f"{big_b:x}", "DeviceKey": params.get("DEVICE_KEY")}, session=_block_id(secret_block))
+            "B": f"{big_b:x}", "DeviceKey": params.get("DEVICE_KEY"), "Custom": custom},
+            session=_block_id(secret_block))
         return {"ChallengeName": "PASSWORD_VERIFIER",
                 "ChallengeParameters": {"SALT": stored["salt"], "SECRET_BLOCK": secret_block, "SRP_B": f"{big_b:x}",
                                         "USERNAME": user["Username"], "USER_ID_FOR_SRP": user["Username"]}}
@@ -231,6 +237,10 @@ class AuthOperations(MfaOperations, DeviceOperations):
         if key is None or not srp.proof_matches(key, pool_name, user["Username"], block, answers.get("TIMESTAMP", ""),
                                                 answers.get("PASSWORD_CLAIM_SIGNATURE", "")):
             raise NotAuthorized(INCORRECT)
+        if state.get("Custom") is not None:  # a custom flow's password step: DefineAuthChallenge goes on
+            history = [*state["Custom"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
+                                          "challengeMetadata": None}]
+            return await self._custom_step(ctx, where, client, user, history, metadata)
         return await self._signed_in(ctx, where, client, user, metadata,
                                      answers.get("DEVICE_KEY") or state.get("DeviceKey"))
 
@@ -300,7 +310,8 @@ class AuthOperations(MfaOperations, DeviceOperations):
         raise InvalidParameter(f"Invalid challenge name {name}")
 
     async def _custom_step(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                           history: list[dict[str, Any]], metadata: dict[str, str] | None) -> dict[str, Any]:
+                           history: list[dict[str, Any]], metadata: dict[str, str] | None,
+                           params: dict[str, str] | None = None) -> dict[str, Any]:
         """Ask DefineAuthChallenge what comes next: tokens, failure, or a challenge that
         CreateAuthChallenge makes."""
         if not (where.pool.get("LambdaConfig") or {}).get("DefineAuthChallenge"):
@@ -316,6 +327,8 @@ class AuthOperations(MfaOperations, DeviceOperations):
         if decision.get("issueTokens"):
             return await self._signed_in(ctx, where, client, user, metadata)
         challenge = decision.get("challengeName") or "CUSTOM_CHALLENGE"
+        if challenge == "PASSWORD_VERIFIER" and params and params.get("SRP_A"):
+            return self._srp_challenge(where, user, params, custom=history)
         made = await triggers.call(self.platform, where.pool, where.account, "CreateAuthChallenge",
                                    "CreateAuthChallenge_Authentication", user["Username"], client["ClientId"],
                                    {**common, "challengeName": challenge},
