@@ -59,6 +59,15 @@ def object_path(platform: Platform, bucket: str, key: str, version_id: str | Non
     return store.blobs.path(found.blob), found.size
 
 
+def bucket_exists(platform: Platform, bucket: str) -> bool:
+    """Whether `bucket` exists (what SES checks of a receipt rule's S3 action)."""
+    try:
+        platform.component(S3Store).bucket(bucket)
+    except ServiceError:
+        return False
+    return True
+
+
 def read_object(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> bytes:
     """An object's bytes (raises S3's NoSuchBucket / NoSuchKey / NoSuchVersion `ServiceError`s)."""
     store = platform.component(S3Store)
@@ -75,12 +84,3 @@ def list_keys(platform: Platform, bucket: str, prefix: str = "") -> list[str]:
     rows = store.db.query("SELECT key FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 "
                           "AND substr(key, 1, ?) = ? ORDER BY key", (bucket, len(prefix), prefix))
     return [row["key"] for row in rows]
-
-
-def bucket_exists(platform: Platform, bucket: str) -> bool:
-    """Whether `bucket` exists (what SES checks of a receipt rule's S3 action)."""
-    try:
-        platform.component(S3Store).bucket(bucket)
-    except ServiceError:
-        return False
-    return True

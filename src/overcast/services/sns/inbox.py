@@ -111,11 +111,11 @@ def _text(body: bytes) -> str:
     return body[:1024].decode("utf-8", "replace")
 
 
-def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
-    """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
-    return dict(options.get("MessageAttributes") or {})
-
-
 def topic_exists(platform: Platform, topic_arn: str) -> bool:
     """Whether `topic_arn` names a topic (what SES checks of a receipt rule's SNS topics)."""
     return platform.component(SnsStore).find_topic(topic_arn) is not None
+
+
+def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
+    """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
+    return dict(options.get("MessageAttributes") or {})
