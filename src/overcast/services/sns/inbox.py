@@ -24,6 +24,11 @@ HTTP_TIMEOUT = 15.0   # AWS waits 15 seconds for an HTTP/S endpoint to answer
 USER_AGENT = "Amazon Simple Notification Service Agent"
 
 
+def topic_exists(platform: Platform, topic_arn: str) -> bool:
+    """Whether `topic_arn` names a topic (what SES checks of a receipt rule's SNS topics)."""
+    return platform.component(SnsStore).find_topic(topic_arn) is not None
+
+
 async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Any:
     resource = arns.parse(target_arn).resource
     if ":" in resource:
@@ -109,11 +114,6 @@ def _send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
 def _text(body: bytes) -> str:
     """An endpoint's answer as delivery status logs show it (the start of its body)."""
     return body[:1024].decode("utf-8", "replace")
-
-
-def topic_exists(platform: Platform, topic_arn: str) -> bool:
-    """Whether `topic_arn` names a topic (what SES checks of a receipt rule's SNS topics)."""
-    return platform.component(SnsStore).find_topic(topic_arn) is not None
 
 
 def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
