@@ -119,3 +119,4 @@ def _text(body: bytes) -> str:
 def failure_attributes(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
     """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
     return dict(options.get("MessageAttributes") or {})
+
