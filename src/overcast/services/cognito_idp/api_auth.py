@@ -163,7 +163,8 @@ class AuthOperations(MfaOperations, DeviceOperations):
             return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
                     "ChallengeParameters": {"USER_ID_FOR_SRP": user["Username"], "requiredAttributes": "[]",
                                             "userAttributes": json.dumps(shown)}}
-        if self.confirmed_device(where, user, device_key) is not None:
+        device = self.confirmed_device(where, user, device_key)
+        if device is not None and device.get("Remembered") == "remembered":
             # a remembered device proves itself (DEVICE_SRP_AUTH) instead of MFA
             session = self.store.new_session(where.account, where.region, {
                 "Kind": "DEVICE_SRP_AUTH", "Username": user["Username"], "ClientId": client["ClientId"]})
