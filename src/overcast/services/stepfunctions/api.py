@@ -11,6 +11,7 @@ from overcast.platform import Platform
 from overcast.services.stepfunctions import validate
 from overcast.services.stepfunctions.api_activities import ActivityOperations
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
+from overcast.services.stepfunctions.api_maprun import MapRunOperations
 from overcast.services.stepfunctions.api_tasks import TaskOperations
 from overcast.services.stepfunctions.api_versions import VersionOperations
 from overcast.services.stepfunctions.errors import (
@@ -31,7 +32,8 @@ def check_definition(definition: str) -> None:
         raise InvalidDefinition(validate.message(found))
 
 
-class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, VersionOperations):
+class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, VersionOperations,
+                       MapRunOperations):
     """One method per Step Functions operation."""
 
     def __init__(self, platform: Platform) -> None:

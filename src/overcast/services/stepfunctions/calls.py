@@ -54,7 +54,19 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
         code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
         raise StatesError(f"{prefix}.{code}", f"{error.message} (Service: {prefix}, Status Code: {error.status}, "
                                               f"Error Code: {error.code})") from None
-    return output(op.output_shape, dict(result or {}), _pascal) if op.output_shape is not None else {}
+    if op.output_shape is None:
+        return {}
+    return output(op.output_shape, await _read_streams(dict(result or {})), _pascal)
+
+
+async def _read_streams(result: dict[str, Any]) -> dict[str, Any]:
+    """A streaming member (S3 GetObject's Body) read whole: Step Functions passes it as a value."""
+    for name, value in result.items():
+        if hasattr(value, "__aiter__"):
+            result[name] = b"".join([bytes(chunk) async for chunk in value])
+        elif not isinstance(value, bytes | bytearray | str | dict | list) and hasattr(value, "read"):
+            result[name] = value.read()
+    return result
 
 
 def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:

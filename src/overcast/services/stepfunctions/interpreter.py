@@ -184,9 +184,13 @@ class Run:
             return await jq.once(self, state, kind, data, thread, ctx, resume)
         effective = paths.apply_input_path(state, data, ctx)
         if kind == "Map":
+            from overcast.services.stepfunctions.distributed import is_distributed, run_distributed
             from overcast.services.stepfunctions.fanout import run_map
 
-            result = await run_map(self, state, effective, thread, ctx)
+            if is_distributed(state):
+                result = await run_distributed(self, state, effective, thread, ctx, resume)
+            else:
+                result = await run_map(self, state, effective, thread, ctx)
         elif kind == "Parallel":
             from overcast.services.stepfunctions.fanout import run_parallel
 

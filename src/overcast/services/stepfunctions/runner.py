@@ -63,8 +63,12 @@ class Runner:
             await run_to_end(self.platform, execution, Journal(self.platform, execution.arn))
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as error:
+            # a fault of overcast's own must not leave the execution RUNNING for ever
             log.exception("execution %s failed in overcast", execution.arn)
+            journal = Journal(self.platform, execution.arn)
+            details = {"error": "States.Runtime", "cause": f"An internal error occurred: {error!r}"}
+            finish(self.platform, execution, journal, "FAILED", "ExecutionFailed", details, dict(details))
 
 
 async def run_to_end(platform: Platform, execution: Execution, journal: Journal) -> Execution:
@@ -122,6 +126,7 @@ async def run_loop(platform: Platform) -> None:
     """One round: start every RUNNING execution that has no task, then sleep until woken."""
     runner = platform.component(Runner)
     for execution in platform.component(Executions).running(skip=runner.tasks):  # woken by every start
-        if not execution.checkpoint.get("express"):
+        # a Distributed Map's child executions are run by their parent's Map state
+        if not execution.checkpoint.get("express") and "mapRunArn" not in execution.doc:
             runner.start(execution)
     await platform.signals.wait(WAKE_SIGNAL, IDLE_REAL_SECONDS)

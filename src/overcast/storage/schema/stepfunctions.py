@@ -57,3 +57,16 @@ MIGRATIONS = [
     );
     """,
 ]
+MIGRATIONS.append(
+    """
+    -- Map Runs of Distributed Map states: `doc` is what DescribeMapRun returns (with its counters),
+    -- committed as each child workflow execution ends.
+    CREATE TABLE sfn_map_runs (
+        arn         TEXT PRIMARY KEY,
+        execution   TEXT NOT NULL,
+        started     REAL NOT NULL,
+        doc         TEXT NOT NULL
+    );
+    CREATE INDEX sfn_map_runs_by_execution ON sfn_map_runs(execution, started);
+    """,
+)
