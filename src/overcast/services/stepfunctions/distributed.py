@@ -61,7 +61,8 @@ async def run_distributed(run: Run, state: dict[str, Any], data: Any, thread: Th
                  for i, item in enumerate(items)]
     inputs = batches(state.get("ItemBatcher"), items, data, ctx)
     mapper = MapRun(run, state, data, ctx, inputs, resume)
-    run.event(thread, "MapRunStarted", {"mapRunArn": mapper.arn})
+    if mapper.new:  # a Map Run resumed after a restart was started before
+        run.event(thread, "MapRunStarted", {"mapRunArn": mapper.arn})
     try:
         records = await mapper.children()
     except StatesError as failure:
@@ -93,9 +94,9 @@ class MapRun:
         self.machine_arn = f"{parent_machine}/{label}"
         self.parent = run.context["Execution"]["Id"]
         existing = (resume or {}).get("map_run")
-        if existing and self.runs.find(existing) is not None:
-            self.arn = existing
-        else:
+        self.new = not (existing and self.runs.find(existing) is not None)
+        self.arn: str = str(existing)
+        if self.new:
             self.arn = map_run_arn(parent_machine, label, str(uuid.uuid4()))
             self._create(data, ctx)
             if resume is not None:

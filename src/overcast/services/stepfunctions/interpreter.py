@@ -6,7 +6,7 @@
 its journal. At the top level each transition commits the next state and its input, so a restart
 resumes at the state that was running: a Wait keeps its end time; a Task whose answer was not
 recorded is run again (a `.waitForTaskToken` task whose message went out keeps waiting for its
-token). Branches of a Parallel and iterations of a Map are re-run whole after a restart.
+token); a Parallel or Map runs only its branches or iterations that had not finished (`fanout.py`).
 """
 
 from __future__ import annotations
@@ -190,11 +190,11 @@ class Run:
             if is_distributed(state):
                 result = await run_distributed(self, state, effective, thread, ctx, resume)
             else:
-                result = await run_map(self, state, effective, thread, ctx)
+                result = await run_map(self, state, effective, thread, ctx, resume=resume)
         elif kind == "Parallel":
             from overcast.services.stepfunctions.fanout import run_parallel
 
-            result = await run_parallel(self, state, effective, thread)
+            result = await run_parallel(self, state, effective, thread, resume, ctx["State"]["Name"])
         else:
             if kind == "Task" and str(state.get("Resource", "")).endswith(".waitForTaskToken"):
                 from overcast.services.stepfunctions.tasks import new_token

@@ -79,7 +79,7 @@ async def once(run: Run, state: dict[str, Any], kind: str, data: Any, thread: Th
     if kind == "Task":
         result = await run_task(run, state, args, thread, ctx, resume)
     elif kind == "Parallel":
-        result = await run_parallel(run, {"Branches": state["Branches"]}, args, thread)
+        result = await run_parallel(run, {"Branches": state["Branches"]}, args, thread, resume, ctx["State"]["Name"])
     else:
         items = evaluate(state["Items"], bound) if "Items" in state else args
         selector = state.get("ItemSelector")
@@ -89,7 +89,7 @@ async def once(run: Run, state: dict[str, Any], kind: str, data: Any, thread: Th
             return item if selector is None else evaluate(selector, binding(data, item_ctx, thread))
 
         result = await run_map(run, {**state, "ItemsPath": "$", "ItemSelector": None}, items, thread, ctx,
-                               select=select)
+                               select=select, resume=resume)
     return finish(state, binding(data, ctx, thread, result=result), thread, result)
 
 

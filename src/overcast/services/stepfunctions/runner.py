@@ -109,6 +109,7 @@ def finish(platform: Platform, execution: Execution, journal: Journal, status: s
         if current is not None and current.status != "RUNNING":
             return current
         journal.add(kind, details)
+        platform.db.execute("DELETE FROM sfn_iterations WHERE execution=?", (execution.arn,))
         execution.status = status
         execution.doc.update(status=status, stopDate=platform.clock.now(), **fields)
         if status != "SUCCEEDED":  # AWS: a failed, timed out or stopped STANDARD execution can be redriven

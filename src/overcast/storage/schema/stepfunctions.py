@@ -68,5 +68,14 @@ MIGRATIONS.append(
         doc         TEXT NOT NULL
     );
     CREATE INDEX sfn_map_runs_by_execution ON sfn_map_runs(execution, started);
+    -- The finished iterations of a top-level Map and branches of a Parallel while the state runs
+    -- (`state`: its name and the id of its StateEntered event), so a restart runs only the others.
+    CREATE TABLE sfn_iterations (
+        execution   TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        idx         INTEGER NOT NULL,
+        output      TEXT NOT NULL,
+        PRIMARY KEY (execution, state, idx)
+    );
     """,
 )
