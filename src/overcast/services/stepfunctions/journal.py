@@ -19,6 +19,13 @@ class Thread:
         self.prev = prev
         #: the variables `Assign` set, as this line sees them (a branch starts from a copy)
         self.variables: dict[str, Any] = dict(variables or {})
+        #: what the running state assigned (its `...StateExited` event's `assignedVariables`)
+        self.assigned: dict[str, Any] = {}
+
+    def assign(self, values: dict[str, Any]) -> None:
+        """AWS: a state's assignments are evaluated together, then become visible from the next state."""
+        self.assigned.update(values)
+        self.variables.update(values)
 
 
 class Journal:

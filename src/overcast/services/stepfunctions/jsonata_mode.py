@@ -62,7 +62,7 @@ def finish(fields: dict[str, Any], bound: dict[str, Any], thread: Thread, defaul
     """The state's (or rule's, or catcher's) `Output` (else `default`); then its `Assign`."""
     output = evaluate(fields["Output"], bound) if "Output" in fields else default
     assigned = evaluate(fields.get("Assign") or {}, bound)
-    thread.variables.update(assigned)
+    thread.assign(assigned)
     return output
 
 
