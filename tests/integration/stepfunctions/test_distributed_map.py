@@ -80,7 +80,13 @@ def test_express_children_and_item_selector(sfn):
     described = run(sfn, arn, {"items": [5, 7]})
     assert output(described) == [{"n": 5, "twice": 10}, {"n": 7, "twice": 14}]
     (listed,) = sfn.list_map_runs(executionArn=described["executionArn"])["mapRuns"]
-    assert sfn.list_executions(mapRunArn=listed["mapRunArn"])["executions"] == []  # EXPRESS: no history kept
+    # AWS: a Map Run's EXPRESS children can be listed and described, but keep no history
+    children = sfn.list_executions(mapRunArn=listed["mapRunArn"])["executions"]
+    assert len(children) == 2 and all(":express:" in c["executionArn"] for c in children)
+    child = sfn.describe_execution(executionArn=children[0]["executionArn"])
+    assert child["status"] == "SUCCEEDED" and child["mapRunArn"] == listed["mapRunArn"]
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.get_execution_history(executionArn=children[0]["executionArn"])
 
 
 def test_items_from_s3_json_jsonl_and_csv(sfn, s3, bucket):

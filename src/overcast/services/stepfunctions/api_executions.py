@@ -73,7 +73,11 @@ class ExecutionOperations:
 
     def describe_execution(self, ctx: RequestContext, execution_arn: str,
                            included_data: str | None = None) -> dict[str, Any]:
-        return dict(self.execution(execution_arn).doc)
+        """AWS: an EXPRESS execution cannot be described unless a Map Run started it."""
+        execution = self.execution(execution_arn)
+        if ":express:" in execution.arn and "mapRunArn" not in execution.doc:
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
+        return dict(execution.doc)
 
     def describe_state_machine_for_execution(self, ctx: RequestContext, execution_arn: str,
                                              included_data: str | None = None) -> dict[str, Any]:
@@ -98,7 +102,10 @@ class ExecutionOperations:
             found = [e for e in self.executions.of_machine(run["stateMachineArn"], status_filter)
                      if e.doc.get("mapRunArn") == map_run_arn]
         else:
-            found = self.executions.of_machine(self.machine(state_machine_arn or "").arn, status_filter)
+            machine = self.machine(state_machine_arn or "")
+            if machine.doc["type"] == "EXPRESS":  # AWS lists only a Map Run's EXPRESS children
+                raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
+            found = self.executions.of_machine(machine.arn, status_filter)
         items: list[dict[str, Any]] = [{k: e.doc[k] for k in ("executionArn", "stateMachineArn", "name", "status",
                                                                 "startDate", "stopDate", "mapRunArn", "redriveCount")
                                         if k in e.doc} for e in found]
@@ -108,6 +115,8 @@ class ExecutionOperations:
                        cause: str | None = None) -> dict[str, Any]:
         with self.db.tx():
             execution = self.execution(execution_arn)
+            if ":express:" in execution.arn:  # AWS: StopExecution does not support EXPRESS executions
+                raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
             if execution.status == "RUNNING":
                 details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
                 self.executions.append(execution.arn, "ExecutionAborted", details, None)
@@ -148,7 +157,8 @@ class ExecutionOperations:
     def get_execution_history(self, ctx: RequestContext, execution_arn: str, max_results: int | None = None,
                               reverse_order: bool | None = None, next_token: str | None = None,
                               include_execution_data: bool | None = None) -> dict[str, Any]:
-        self.execution(execution_arn)
+        if ":express:" in self.execution(execution_arn).arn:  # AWS keeps no history for EXPRESS executions
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
         events = self.executions.history(execution_arn)
         if reverse_order:
             events.reverse()

@@ -160,7 +160,7 @@ class MapRun:
         kind = "express" if self.express else "execution"
         head, _, machine = self.machine_arn.partition(":stateMachine:")
         arn = f"{head}:{kind}:{machine}:{name}"
-        execution = None if self.express else self.executions.find(arn)
+        execution = self.executions.find(arn)
         if execution is not None and execution.status != "RUNNING":
             return record(execution)
         if execution is None:
@@ -180,9 +180,9 @@ class MapRun:
                "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
                "redriveStatusReason": "Execution is RUNNING and cannot be redriven"}
         execution = Execution(arn, self.machine_arn, name, "RUNNING", doc, self.definition, {})
-        if not self.express:
-            with self.run.platform.db.tx():
-                self.executions.create(execution)
+        with self.run.platform.db.tx():  # AWS: EXPRESS children can be described and listed, with no history
+            self.executions.create(execution)
+            if not self.express:
                 self.executions.append(arn, "ExecutionStarted", {"input": text, "inputDetails": {"truncated": False},
                                                                  "roleArn": self.run.context["Execution"]["RoleArn"]}, 0)
         return execution

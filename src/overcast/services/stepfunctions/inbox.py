@@ -40,8 +40,11 @@ def start_execution(platform: Platform, machine_arn: str, name: str | None = Non
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{qualified}'")
         source, qualifiers = resolve(machine, qualifier)
         name = name or str(uuid.uuid4())
-        arn = execution_arn(machine_arn, name, express=machine.doc["type"] == "EXPRESS")
-        existing = executions.find(arn)
+        express = machine.doc["type"] == "EXPRESS"
+        arn = execution_arn(machine_arn, name, express=express)
+        if express:  # AWS: `...:express:<machine>:<name>:<id>`; a name may be reused (not idempotent)
+            arn = f"{arn}:{uuid.uuid4()}"
+        existing = None if express else executions.find(arn)
         if existing is not None:
             if existing.status == "RUNNING" and existing.doc["input"] == text:
                 return existing
@@ -58,6 +61,10 @@ def start_execution(platform: Platform, machine_arn: str, name: str | None = Non
         if express_sync:
             return execution
         executions.create(execution)
+        if express:  # no history is kept for EXPRESS executions (CloudWatch Logs has their events)
+            status_change(platform, execution)
+            platform.signals.notify(WAKE_SIGNAL)
+            return execution
         executions.append(arn, "ExecutionStarted", {"input": text, "inputDetails": {"truncated": False},
                                                     "roleArn": source["roleArn"],
                                                     **({"stateMachineVersionArn": qualifiers["stateMachineVersionArn"]}

@@ -10,7 +10,7 @@ from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.stepfunctions.interpreter import Run, dumps, iso
-from overcast.services.stepfunctions.journal import Journal
+from overcast.services.stepfunctions.journal import Journal, MemoryJournal
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions
 from overcast.services.stepfunctions.paths import StatesError
 from overcast.services.stepfunctions.status import status_change
@@ -60,7 +60,7 @@ class Runner:
 
     async def _run(self, execution: Execution) -> None:
         try:
-            await run_to_end(self.platform, execution, Journal(self.platform, execution.arn))
+            await run_to_end(self.platform, execution, journal_for(self.platform, execution))
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -69,6 +69,17 @@ class Runner:
             journal = Journal(self.platform, execution.arn)
             details = {"error": "States.Runtime", "cause": f"An internal error occurred: {error!r}"}
             finish(self.platform, execution, journal, "FAILED", "ExecutionFailed", details, dict(details))
+
+
+def journal_for(platform: Platform, execution: Execution) -> Journal:
+    """A STANDARD execution's history is in SQLite; an EXPRESS one's only in memory (AWS keeps
+    none: GetExecutionHistory refuses it), so a restart runs it again from its start."""
+    if ":express:" not in execution.arn:
+        return Journal(platform, execution.arn)
+    journal = MemoryJournal(platform, execution.arn)
+    journal.add("ExecutionStarted", {"input": execution.doc["input"], "inputDetails": {"truncated": False},
+                                     "roleArn": execution.doc.get("roleArn", "")}, 0)
+    return journal
 
 
 async def run_to_end(platform: Platform, execution: Execution, journal: Journal) -> Execution:
