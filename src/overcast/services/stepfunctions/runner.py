@@ -9,9 +9,10 @@ import logging
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.stepfunctions.execlogs import ExecutionLog
 from overcast.services.stepfunctions.interpreter import Run, dumps, iso
 from overcast.services.stepfunctions.journal import Journal, MemoryJournal
-from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions
+from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions, Machines
 from overcast.services.stepfunctions.paths import StatesError
 from overcast.services.stepfunctions.status import status_change
 
@@ -83,7 +84,23 @@ def journal_for(platform: Platform, execution: Execution) -> Journal:
 
 
 async def run_to_end(platform: Platform, execution: Execution, journal: Journal) -> Execution:
-    """Interpret `execution` from its checkpoint and record how it ended."""
+    """Interpret `execution` from its checkpoint and record how it ended (its events also going to
+    CloudWatch Logs when its machine's loggingConfiguration asks for them)."""
+    machine = platform.component(Machines).find(execution.machine_arn)
+    config = (machine.doc.get("loggingConfiguration") if machine is not None else None) or {}
+    if config.get("level", "OFF") != "OFF":
+        journal.log = ExecutionLog(platform, execution.arn, config, int(execution.doc.get("redriveCount", 0)))
+        if not execution.checkpoint:  # a fresh start: ExecutionStarted was written before the run
+            for event in journal.events():
+                journal.log.record(event)
+    try:
+        return await _interpret(platform, execution, journal)
+    finally:
+        if journal.log is not None:
+            await journal.log.drain()
+
+
+async def _interpret(platform: Platform, execution: Execution, journal: Journal) -> Execution:
     machine_name = execution.machine_arn.rsplit(":", 1)[-1]
     arn_parts = execution.arn.split(":")
     run = Run(platform, journal, context_object(execution, machine_name), account=arn_parts[4], region=arn_parts[3])
