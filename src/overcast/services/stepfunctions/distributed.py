@@ -22,6 +22,7 @@ of every child that had ended and resumes the others from their own checkpoints.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -153,8 +154,6 @@ class MapRun:
 
     async def child(self, index: int) -> dict[str, Any]:
         """Run (or resume, or read) the child execution of input `index`; its record."""
-        from overcast.services.stepfunctions.runner import run_to_end
-
         value, size = self.inputs[index]
         name = str(uuid.uuid5(uuid.UUID(self.run_id), str(index)))
         kind = "express" if self.express else "execution"
@@ -167,7 +166,7 @@ class MapRun:
             execution = self._start(arn, name, value)
         self.runs.count(self.arn, size, "pending", "running")
         journal: Journal = MemoryJournal(self.run.platform, arn) if self.express else Journal(self.run.platform, arn)
-        ended = await run_to_end(self.run.platform, execution, journal)
+        ended = await self.run.run_child(self.run.platform, execution, journal)
         after = {"SUCCEEDED": "succeeded", "TIMED_OUT": "timedOut", "ABORTED": "aborted"}.get(ended.status, "failed")
         self.runs.count(self.arn, size, "running", after)
         return record(ended)
@@ -228,8 +227,6 @@ class MapRun:
 
 def record(execution: Execution) -> dict[str, Any]:
     """A child execution as ResultWriter writes it (Transformation NONE)."""
-    from overcast.services.stepfunctions.interpreter import iso
-
     doc = execution.doc
     out: dict[str, Any] = {"ExecutionArn": execution.arn, "Input": doc.get("input", "{}"),
                            "InputDetails": {"Included": True}, "Name": execution.name}
@@ -259,3 +256,7 @@ def _tolerance(state: dict[str, Any], field: str, data: Any, ctx: dict[str, Any]
     if f"{field}Path" in state:
         return paths.select(state[f"{field}Path"], data, ctx, field=f"{field}Path")
     return None
+
+
+def iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from overcast.platform import Platform
@@ -46,6 +47,8 @@ class Run:
         self.clock = platform.clock
         #: the machine's QueryLanguage; a state may name its own
         self.language = "JSONPath"
+        #: how a Distributed Map runs a child execution to its end (`runner.run_to_end`)
+        self.run_child: Callable[[Platform, Any, Journal], Awaitable[Any]]
 
     def event(self, thread: Thread, kind: str, details: dict[str, Any] | None = None,
               checkpoint: dict[str, Any] | None = None) -> int:

@@ -104,6 +104,7 @@ async def _interpret(platform: Platform, execution: Execution, journal: Journal)
     machine_name = execution.machine_arn.rsplit(":", 1)[-1]
     arn_parts = execution.arn.split(":")
     run = Run(platform, journal, context_object(execution, machine_name), account=arn_parts[4], region=arn_parts[3])
+    run.run_child = run_to_end
     definition = execution.definition
     checkpoint = execution.checkpoint or {"state": definition["StartAt"], "input": _loads(execution.doc["input"]),
                                           "prev": 1}
