@@ -1,5 +1,6 @@
 """loggingConfiguration: execution events in CloudWatch Logs at levels ALL, ERROR and FATAL, with or
-without execution data ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html))."""
+without execution data ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html)), and
+tracingConfiguration: the execution's X-Ray segment in its Lambda calls' trace."""
 
 from __future__ import annotations
 
@@ -79,3 +80,40 @@ def test_express_sync_executions_log_at_level_fatal(aws, logs):
     assert sfn.start_sync_execution(stateMachineArn=ok_arn)["status"] == "SUCCEEDED"
     assert [e["type"] for e in entries(logs, group, 1)] == ["ExecutionFailed"]
     assert [e["type"] for e in entries(logs, ok_group, 4)][::3] == ["ExecutionStarted", "ExecutionSucceeded"]
+
+
+LAMBDA = """
+def handler(event, context):
+    return {"ok": True}
+"""
+
+
+def test_tracing_records_the_execution_and_its_lambda_calls_in_one_trace(aws):
+    import time
+
+    from overcast.testing.lambdas import create_function
+
+    sfn, lam, xray = aws("stepfunctions"), aws("lambda"), aws("xray")
+    fn = lam.get_function(FunctionName=create_function(lam, LAMBDA, Timeout=60))["Configuration"]["FunctionArn"]
+    started = time.time() - 5
+    arn = sfn.create_state_machine(name=unique(), roleArn=ROLE, tracingConfiguration={"enabled": True},
+                                   definition=json.dumps({"StartAt": "Call", "States": {
+                                       "Call": {"Type": "Task", "Resource": fn, "Next": "Done"},
+                                       "Done": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert finished(sfn, execution)["status"] == "SUCCEEDED"
+
+    def segments() -> list[dict[str, Any]] | None:
+        for summary in xray.get_trace_summaries(StartTime=started, EndTime=time.time() + 60)["TraceSummaries"]:
+            trace = xray.batch_get_traces(TraceIds=[summary["Id"]])["Traces"][0]
+            docs = [json.loads(s["Document"]) for s in trace["Segments"]]
+            if any(d.get("origin") == "AWS::StepFunctions::StateMachine" for d in docs):
+                return docs if any(d.get("origin") == "AWS::Lambda::Function" for d in docs) else None
+        return None
+
+    docs = wait_until(segments, timeout=30, what="the execution's trace")
+    (machine_seg,) = [d for d in docs if d.get("origin") == "AWS::StepFunctions::StateMachine"]
+    assert machine_seg["name"] == arn.rsplit(":", 1)[-1] and machine_seg["aws"]["execution_arn"] == execution
+    assert [s["name"] for s in machine_seg["subsegments"]] == ["Call", "Done"]
+    function_seg = next(d for d in docs if d.get("origin") == "AWS::Lambda::Function")
+    assert function_seg["trace_id"] == machine_seg["trace_id"]

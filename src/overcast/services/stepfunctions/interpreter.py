@@ -47,6 +47,8 @@ class Run:
         self.clock = platform.clock
         #: the machine's QueryLanguage; a state may name its own
         self.language = "JSONPath"
+        #: the X-Ray header the execution's Lambda invocations carry (tracingConfiguration), or None
+        self.trace_header: str | None = None
         #: how a Distributed Map runs a child execution to its end (`runner.run_to_end`)
         self.run_child: Callable[[Platform, Any, Journal], Awaitable[Any]]
 

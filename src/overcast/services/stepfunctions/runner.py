@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.stepfunctions import traces
 from overcast.services.stepfunctions.execlogs import ExecutionLog
 from overcast.services.stepfunctions.interpreter import Run, dumps, iso
 from overcast.services.stepfunctions.journal import Journal, MemoryJournal
@@ -93,18 +94,24 @@ async def run_to_end(platform: Platform, execution: Execution, journal: Journal)
         if not execution.checkpoint:  # a fresh start: ExecutionStarted was written before the run
             for event in journal.events():
                 journal.log.record(event)
+    trace = traces.begin(platform, machine.doc.get("tracingConfiguration") if machine is not None else None,
+                         execution.doc.get("traceHeader"))
     try:
-        return await _interpret(platform, execution, journal)
+        ended = await _interpret(platform, execution, journal, trace.header if trace else None)
     finally:
         if journal.log is not None:
             await journal.log.drain()
+    if trace is not None:
+        traces.record(platform, trace, execution.arn, execution.machine_arn, ended.status, journal.events())
+    return ended
 
 
-async def _interpret(platform: Platform, execution: Execution, journal: Journal) -> Execution:
+async def _interpret(platform: Platform, execution: Execution, journal: Journal, trace: str | None) -> Execution:
     machine_name = execution.machine_arn.rsplit(":", 1)[-1]
     arn_parts = execution.arn.split(":")
     run = Run(platform, journal, context_object(execution, machine_name), account=arn_parts[4], region=arn_parts[3])
     run.run_child = run_to_end
+    run.trace_header = trace
     definition = execution.definition
     checkpoint = execution.checkpoint or {"state": definition["StartAt"], "input": _loads(execution.doc["input"]),
                                           "prev": 1}

@@ -180,7 +180,7 @@ async def _invoke(run: Run, function: str, payload: Any) -> tuple[bytes, str]:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     try:
         result = await run.platform.component(FrontDoorCalls).invoke(
-            function, body, account=run.account, region=run.region, timeout=None)
+            function, body, account=run.account, region=run.region, timeout=None, trace=run.trace_header)
     except IntegrationFailure as failure:
         if failure.kind == "function":
             try:
