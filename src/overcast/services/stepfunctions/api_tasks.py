@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from overcast.context import RequestContext
@@ -11,6 +12,14 @@ from overcast.services.stepfunctions.errors import InvalidToken, ResourceNotFoun
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Executions, Machine, Machines
 
 MAX_TAGS = 50
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{128}")
+
+
+def _check_token(token: str) -> None:
+    if not token or len(token) > 1024 or not _TOKEN.fullmatch(token):
+        raise InvalidToken("Invalid Token: 'Invalid token'")
 
 
 class TaskTimedOut(ClientError):
@@ -31,8 +40,9 @@ class TaskOperations:
     executions: Executions
 
     def _answer(self, token: str, outcome: dict[str, Any], heartbeat: bool = False) -> dict[str, Any]:
-        if not token or len(token) > 1024:
-            raise InvalidToken("Invalid Token: 'Invalid token'")
+        # AWS: a string that is not a task token at all is InvalidToken; a token that was answered
+        # or whose task ended is TaskTimedOut (overcast's tokens are 128 URL-safe base64 characters)
+        _check_token(token)
         with self.db.tx():
             row = self.executions.token(token)
             if row is None or (row["outcome"] and "heartbeat" not in json.loads(row["outcome"])):
@@ -42,6 +52,7 @@ class TaskOperations:
         return {}
 
     def send_task_success(self, ctx: RequestContext, task_token: str, output: str) -> dict[str, Any]:
+        _check_token(task_token)  # AWS checks the token before the output
         try:
             json.loads(output)
         except ValueError as exc:

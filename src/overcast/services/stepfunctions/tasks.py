@@ -157,7 +157,7 @@ async def _integration(run: Run, names: dict[str, str], params: Any) -> Any:
         raise StatesError("States.Runtime", f"overcast does not run the integration arn:aws:states:::{key}")
     service, operation = OPTIMIZED[key]
     return await calls.call(run.platform, run.account, run.region, service, operation,
-                            _as_text(key, params) if isinstance(params, dict) else {})
+                            _as_text(key, params) if isinstance(params, dict) else {}, optimized=True)
 
 
 def _as_text(key: str, params: dict[str, Any]) -> dict[str, Any]:
