@@ -3,6 +3,7 @@ tags in `api_tasks.py`. State lives in `models.py`; executions run in `runner.py
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -24,6 +25,14 @@ from overcast.services.stepfunctions.models import Executions, Machine, Machines
 from overcast.services.stepfunctions.paging import page
 from overcast.services.stepfunctions.validate import check_name
 from overcast.services.stepfunctions.versions import split
+
+_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/\S+")
+
+
+def check_role(role_arn: str | None) -> None:
+    """AWS: the role must be an IAM role's ARN (a 12-digit account)."""
+    if role_arn is not None and not _ROLE.fullmatch(role_arn):
+        raise InvalidArn(f"Invalid Arn: 'Invalid Role Arn: {role_arn}'")
 
 
 def check_definition(definition: str) -> None:
@@ -56,6 +65,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                              publish: bool | None = None, version_description: str | None = None,
                              **config: Any) -> dict[str, Any]:
         check_name(name)
+        check_role(role_arn)
         check_definition(definition)
         arn = machine_arn(ctx.account, ctx.region, name)
         kind = type or "STANDARD"
@@ -97,6 +107,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
     def update_state_machine(self, ctx: RequestContext, state_machine_arn: str, definition: str | None = None,
                              role_arn: str | None = None, logging_configuration: dict[str, Any] | None = None,
                              tracing_configuration: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        check_role(role_arn)
         if definition is not None:
             check_definition(definition)
         with self.db.tx():
