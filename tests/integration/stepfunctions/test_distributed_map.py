@@ -186,3 +186,18 @@ def test_map_run_api_errors_and_update(sfn):
     with pytest.raises(sfn.exceptions.ClientError) as error:
         sfn.update_map_run(mapRunArn=listed["mapRunArn"], toleratedFailurePercentage=101)
     assert error.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_jsonata_distributed_map(sfn, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="in.json", Body=json.dumps([{"n": 1}, {"n": 2}]))
+    child = {"Triple": {"Type": "Pass", "Output": "{% $states.input.n * 3 %}", "End": True}}
+    arn = machine(sfn, {"QueryLanguage": "JSONata", "StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "End": True, "Output": "{% $states.result %}",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                       "Arguments": {"Bucket": "{% $states.input.bucket %}", "Key": "in.json"}},
+        "ItemSelector": {"n": "{% $states.context.Map.Item.Value.n + 10 %}"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                          "StartAt": "Triple", "States": child}}}})
+    described = run(sfn, arn, {"bucket": bucket})
+    assert output(described) == [33, 36]
+    assert "MapRunStarted" in types(sfn, described["executionArn"])

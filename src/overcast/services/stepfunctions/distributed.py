@@ -25,6 +25,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from overcast.services.stepfunctions import calls, paths
@@ -48,7 +49,9 @@ def is_distributed(state: dict[str, Any]) -> bool:
 
 
 async def run_distributed(run: Run, state: dict[str, Any], data: Any, thread: Thread, ctx: dict[str, Any],
-                          resume: dict[str, Any] | None) -> Any:
+                          resume: dict[str, Any] | None, select: Callable[[int, Any], Any] | None = None) -> Any:
+    """`select(index, item)`: an item's child input (JSONata's ItemSelector); else ItemSelector or
+    Parameters as a payload template over the Map's input and `$$.Map.Item`."""
     if "ItemReader" in state:
         items = await read_items(run, state["ItemReader"], data, ctx)
     else:
@@ -57,7 +60,9 @@ async def run_distributed(run: Run, state: dict[str, Any], data: Any, thread: Th
             raise StatesError("States.Runtime", f"An error occurred while executing the state. Map state input "
                                                 f"must be an array but was: {paths._dump(items)}")
     selector = state.get("ItemSelector", state.get("Parameters"))
-    if selector is not None:
+    if select is not None:
+        items = [select(i, item) for i, item in enumerate(items)]
+    elif selector is not None:
         items = [paths.template(selector, data, {**ctx, "Map": {"Item": {"Index": i, "Value": item}}})
                  for i, item in enumerate(items)]
     inputs = batches(state.get("ItemBatcher"), items, data, ctx)
