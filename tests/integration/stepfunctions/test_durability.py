@@ -125,3 +125,19 @@ def test_distributed_map_children_resume_after_sigkill():
         assert len(found) == 3 and {c["status"] for c in found} == {"SUCCEEDED"}
         for child in found:  # each child ran once: its Wait entered once
             assert types(sfn, child["executionArn"]).count("WaitStateEntered") == 1
+
+
+def test_nested_sync_execution_keeps_its_child_after_sigkill():
+    with OvercastServer(time_scale=0.01) as server:
+        sfn = server.client("stepfunctions")
+        child = machine(sfn, {"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 300, "End": True}}})
+        parent = machine(sfn, {"StartAt": "Run", "States": {"Run": {
+            "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": child, "Input": {"n": 1}}, "OutputPath": "$.Output", "End": True}}})
+        execution = sfn.start_execution(stateMachineArn=parent)["executionArn"]
+        wait_until(lambda: sfn.list_executions(stateMachineArn=child)["executions"], timeout=30, what="the child")
+        server.restart(crash=True)
+        sfn = server.client("stepfunctions")
+        assert output(finished(sfn, execution)) == {"n": 1}
+        assert len(sfn.list_executions(stateMachineArn=child)["executions"]) == 1  # not started again
+        assert types(sfn, execution).count("TaskScheduled") == 1
