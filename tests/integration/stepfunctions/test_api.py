@@ -34,6 +34,8 @@ def test_create_describe_update_list_delete(sfn):
     described = sfn.describe_state_machine(stateMachineArn=arn)
     assert (described["name"], described["status"], described["type"]) == (name, "ACTIVE", "STANDARD")
     assert json.loads(described["definition"]) == PASS
+    assert described["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    assert described["loggingConfiguration"] == {"level": "OFF", "includeExecutionData": False}
     # the same name and definition again: the same machine; another definition: StateMachineAlreadyExists
     assert sfn.create_state_machine(name=name, definition=json.dumps(PASS), roleArn=ROLE)["stateMachineArn"] == arn
     err = error_of(sfn.create_state_machine, name=name, definition=json.dumps(WAIT), roleArn=ROLE)

@@ -81,7 +81,9 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                    "revisionId": str(uuid.uuid4()),
                    "loggingConfiguration": config.get("logging_configuration") or {"level": "OFF",
                                                                                    "includeExecutionData": False},
-                   "tracingConfiguration": config.get("tracing_configuration") or {"enabled": False}}
+                   "tracingConfiguration": config.get("tracing_configuration") or {"enabled": False},
+                   # AWS: data is encrypted with an AWS owned key unless a customer managed key is named
+                   "encryptionConfiguration": config.get("encryption_configuration") or {"type": "AWS_OWNED_KEY"}}
             machine = Machine(arn, ctx.account, ctx.region, name, doc,
                               {t["key"]: t.get("value", "") for t in tags or []})
             self.machines.save(machine)
@@ -94,6 +96,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                                included_data: str | None = None) -> dict[str, Any]:
         machine = self.machine(state_machine_arn)
         doc = {k: v for k, v in machine.doc.items() if not k.startswith("_")}
+        doc.setdefault("encryptionConfiguration", {"type": "AWS_OWNED_KEY"})
         qualifier = split(state_machine_arn)[1]
         if qualifier is not None:
             version = machine.doc.get("_versions", {}).get(qualifier)
