@@ -119,8 +119,12 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                        "tracingConfiguration": tracing_configuration}
             machine.doc.update({k: v for k, v in changes.items() if v is not None})
             machine.doc["revisionId"] = str(uuid.uuid4())
+            out = {"updateDate": self.clock.now(), "revisionId": machine.doc["revisionId"]}
+            if extra.get("publish"):  # AWS: the update published as the machine's next version
+                out["stateMachineVersionArn"] = self.publish(
+                    machine, extra.get("version_description"))["stateMachineVersionArn"]
             self.machines.save(machine)
-        return {"updateDate": self.clock.now(), "revisionId": machine.doc["revisionId"]}
+        return out
 
     def delete_state_machine(self, ctx: RequestContext, state_machine_arn: str) -> dict[str, Any]:
         if ":stateMachine:" not in state_machine_arn:

@@ -7,7 +7,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.stepfunctions.activities import Activities, activity_arn
-from overcast.services.stepfunctions.errors import ActivityDoesNotExist, InvalidArn
+from overcast.services.stepfunctions.errors import ActivityAlreadyExists, ActivityDoesNotExist, InvalidArn
 from overcast.services.stepfunctions.models import WAKE_SIGNAL
 from overcast.services.stepfunctions.paging import page
 from overcast.services.stepfunctions.validate import check_name
@@ -38,7 +38,9 @@ class ActivityOperations:
         activities = self.platform.component(Activities)
         with self.db.tx():
             found = activities.find(arn)
-            if found is not None:  # AWS: CreateActivity is idempotent
+            if found is not None:  # AWS: CreateActivity is idempotent, but its encryption cannot change
+                if extra.get("encryption_configuration"):
+                    raise ActivityAlreadyExists("Activity already exists. EncryptionConfiguration may not be updated.")
                 return {"activityArn": arn, "creationDate": found["created"]}
             now = self.clock.now()
             activities.create(arn, ctx.account, ctx.region, name, now,

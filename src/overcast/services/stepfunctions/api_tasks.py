@@ -67,10 +67,22 @@ class TaskOperations:
         return self._answer(task_token, {"heartbeat": self.clock.now()}, heartbeat=True)
 
     def _tagged(self, arn: str) -> Machine:
+        """The tagged resource: a state machine, or an activity (its row seen as a Machine whose
+        save writes the activity's tags)."""
         machine = self.machines.find(arn)
+        if machine is None and ":activity:" in arn:
+            row = self.db.query_one("SELECT * FROM sfn_activities WHERE arn=?", (arn,))
+            if row is not None:
+                return _ActivityTags(arn, row["account"], row["region"], row["name"], {}, json.loads(row["tags"]))
         if machine is None:
             raise ResourceNotFound(f"Resource not found: '{arn}'", fields={"resourceName": arn})
         return machine
+
+    def _save_tags(self, tagged: Machine) -> None:
+        if isinstance(tagged, _ActivityTags):
+            self.db.execute("UPDATE sfn_activities SET tags=? WHERE arn=?", (json.dumps(tagged.tags), tagged.arn))
+        else:
+            self.machines.save(tagged)
 
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         with self.db.tx():
@@ -80,16 +92,20 @@ class TaskOperations:
                 from overcast.services.stepfunctions.errors import Validation
 
                 raise Validation(f"The number of tags exceeds the limit of {MAX_TAGS}")
-            self.machines.save(machine)
+            self._save_tags(machine)
         return {}
 
     def untag_resource(self, ctx: RequestContext, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
         with self.db.tx():
             machine = self._tagged(resource_arn)
             machine.tags = {k: v for k, v in machine.tags.items() if k not in tag_keys}
-            self.machines.save(machine)
+            self._save_tags(machine)
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, resource_arn: str) -> dict[str, Any]:
         machine = self._tagged(resource_arn)
         return {"tags": [{"key": k, "value": v} for k, v in machine.tags.items()]}
+
+
+class _ActivityTags(Machine):
+    """An activity's tags, handled as a state machine's are."""

@@ -63,3 +63,7 @@ class ExecutionNotRedrivable(ClientError):
 
 class ActivityDoesNotExist(ClientError):
     code = "ActivityDoesNotExist"
+
+
+class ActivityAlreadyExists(ClientError):
+    code = "ActivityAlreadyExists"
