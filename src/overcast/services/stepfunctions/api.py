@@ -20,6 +20,7 @@ from overcast.services.stepfunctions.errors import (
     InvalidDefinition,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
+    Validation,
 )
 from overcast.services.stepfunctions.models import Executions, Machine, Machines, machine_arn
 from overcast.services.stepfunctions.paging import page
@@ -67,6 +68,8 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
         check_name(name)
         check_role(role_arn)
         check_definition(definition)
+        if version_description is not None and not publish:
+            raise Validation("Version description can only be set when publish is true")
         arn = machine_arn(ctx.account, ctx.region, name)
         kind = type or "STANDARD"
         with self.db.tx():
