@@ -234,3 +234,11 @@ def test_express_start_execution_keeps_no_readable_history(aws):
             call(executionArn=first)
     with pytest.raises(sfn.exceptions.StateMachineTypeNotSupported):
         sfn.list_executions(stateMachineArn=arn)
+
+
+def test_arns_name_the_partition_of_their_region(overcast_server):
+    for region, partition in (("cn-northwest-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")):
+        sfn = overcast_server.client("stepfunctions", region_name=region)
+        arn = sfn.create_state_machine(name=unique(), definition=json.dumps(PASS), roleArn=ROLE)["stateMachineArn"]
+        assert arn.startswith(f"arn:{partition}:states:{region}:")
+        assert sfn.create_activity(name=unique("a"))["activityArn"].startswith(f"arn:{partition}:states:{region}:")

@@ -9,11 +9,12 @@ from typing import Any
 
 from overcast import arns
 from overcast.platform import Platform
+from overcast.services.stepfunctions.models import partition
 from overcast.storage.db import Row
 
 
 def activity_arn(account: str, region: str, name: str) -> str:
-    return arns.build("states", region, account, f"activity:{name}")
+    return arns.build("states", region, account, f"activity:{name}", partition=partition(region))
 
 
 class Activities:
