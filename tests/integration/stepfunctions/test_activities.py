@@ -67,6 +67,13 @@ def test_activity_tags_and_encryption_that_cannot_change(aws):
         ("team", "orders"), ("tier", "1")]
     sfn.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "tier", "value": "1"}]
+    assert sfn.describe_activity(activityArn=arn)["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    key = {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/mine", "kmsDataKeyReusePeriodSeconds": 120}
+    other = sfn.create_activity(name=f"act-{uuid.uuid4().hex[:8]}", encryptionConfiguration=key)["activityArn"]
+    assert sfn.describe_activity(activityArn=other)["encryptionConfiguration"] == key
+    with pytest.raises(sfn.exceptions.InvalidEncryptionConfiguration):
+        sfn.create_activity(name=f"act-{uuid.uuid4().hex[:8]}",
+                            encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY"})
 
 
 def test_update_state_machine_can_publish_a_version(aws):

@@ -10,7 +10,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.stepfunctions import validate
-from overcast.services.stepfunctions.api_activities import ActivityOperations
+from overcast.services.stepfunctions.api_activities import ActivityOperations, check_encryption
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
 from overcast.services.stepfunctions.api_maprun import MapRunOperations
 from overcast.services.stepfunctions.api_tasks import TaskOperations
@@ -68,6 +68,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
         check_name(name)
         check_role(role_arn)
         check_definition(definition)
+        check_encryption(config.get("encryption_configuration"))
         if version_description is not None and not publish:
             raise Validation("Version description can only be set when publish is true")
         arn = machine_arn(ctx.account, ctx.region, name)

@@ -67,3 +67,7 @@ class ActivityDoesNotExist(ClientError):
 
 class ActivityAlreadyExists(ClientError):
     code = "ActivityAlreadyExists"
+
+
+class InvalidEncryptionConfiguration(ClientError):
+    code = "InvalidEncryptionConfiguration"

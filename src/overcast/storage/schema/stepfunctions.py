@@ -70,6 +70,8 @@ MIGRATIONS.append(
     CREATE INDEX sfn_map_runs_by_execution ON sfn_map_runs(execution, started);
     -- The finished iterations of a top-level Map and branches of a Parallel while the state runs
     -- (`state`: its name and the id of its StateEntered event), so a restart runs only the others.
+    -- An activity's encryptionConfiguration, as DescribeActivity answers it.
+    ALTER TABLE sfn_activities ADD COLUMN encryption TEXT NOT NULL DEFAULT '{"type": "AWS_OWNED_KEY"}';
     CREATE TABLE sfn_iterations (
         execution   TEXT NOT NULL,
         state       TEXT NOT NULL,
