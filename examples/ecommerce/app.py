@@ -3,8 +3,9 @@
 
     cdk synth                          # OrderQueue between the event bus and the ordering function
     cdk synth -c ordering=direct       # the intermediate step: the rule invokes the ordering function
+    cdk synth -c ordering=workflow     # the rule starts the order workflow (a Step Functions saga)
 
-`python synth.py` writes both cloud assemblies (`cdk.out`, `cdk.out-direct`) without the CDK CLI.
+`python synth.py` writes the three cloud assemblies (`cdk.out`, `cdk.out-direct`, `cdk.out-workflow`) without the CDK CLI.
 """
 
 import aws_cdk as cdk

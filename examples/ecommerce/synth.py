@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Synthesize the CDK app into the two committed cloud assemblies:
+"""Synthesize the CDK app into the three committed cloud assemblies:
 
-    cdk.out          OrderQueue between the event bus and the ordering function (the final architecture)
-    cdk.out-direct   the rule invokes the ordering function directly (the course's intermediate step)
+    cdk.out           OrderQueue between the event bus and the ordering function (the final architecture)
+    cdk.out-direct    the rule invokes the ordering function directly (the course's intermediate step)
+    cdk.out-workflow  the rule starts the order workflow, a Step Functions saga (the next step)
+
+    python synth.py [variant ...]     only those variants' assemblies (queue, direct, workflow)
 
     pip install -r requirements.txt && python synth.py      (needs node for aws-cdk-lib; no CDK CLI)
 
@@ -19,7 +22,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ASSEMBLIES = {"cdk.out": "queue", "cdk.out-direct": "direct"}
+ASSEMBLIES = {"cdk.out": "queue", "cdk.out-direct": "direct", "cdk.out-workflow": "workflow"}
 
 
 def synth(out: Path, ordering: str) -> None:
@@ -45,4 +48,5 @@ def _same_files(a: Path, b: Path) -> bool:
 
 if __name__ == "__main__":
     for folder, variant in ASSEMBLIES.items():
-        synth(HERE / folder, variant)
+        if len(sys.argv) < 2 or variant in sys.argv[1:]:
+            synth(HERE / folder, variant)

@@ -27,12 +27,23 @@ _SECTIONS: list[tuple[str, str, list[tuple[str, Any]]]] = [
     ("EVENT SOURCE MAPPINGS", "mappings", [
         ("FUNCTION", "function"), ("SOURCE", lambda row: (row["source"] or "").split(":", 5)[-1]),
         ("STATE", "state"), ("LAST RESULT", "last_result"), ("REGION", "region")]),
+    ("STATE MACHINES", "state_machines", [("NAME", "name"), ("TYPE", "type"), ("RUNNING", "running"),
+                                          ("REGION", "region")]),
+    ("PIPES", "pipes", [("NAME", "name"), ("STATE", "state"), ("SOURCE", lambda row: _short(row["source"])),
+                        ("TARGET", lambda row: _short(row["target"])), ("REGION", "region")]),
+    ("SCHEDULES", "schedules", [("NAME", "name"), ("GROUP", "group"), ("STATE", "state"),
+                                ("TARGET", lambda row: _short(row["target"])), ("REGION", "region")]),
 ]
+
+
+def _short(arn: str | None) -> str:
+    """An ARN without its partition, service, region and account (`stateMachine:orders`)."""
+    return (arn or "").split(":", 5)[-1]
 
 
 def add_status_command(sub: Any) -> None:
     parser = sub.add_parser("status", help="what is deployed and running: stacks, functions, queues, tables, "
-                                           "APIs, mappings")
+                                           "APIs, mappings, state machines, pipes, schedules")
     parser.add_argument("--json", action="store_true", help="print the JSON of GET /_overcast/resources")
     parser.add_argument("--endpoint-url", default=None,
                         help="overcast's URL (default http://localhost:$OVERCAST_PORT, port 4566)")

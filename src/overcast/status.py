@@ -1,11 +1,11 @@
 """What is deployed and running, for `GET /_overcast/resources` and `overcast status`: stacks,
 functions with their execution environments (warm or busy), queues with their depths, tables with
-their item counts, APIs (REST and HTTP APIs, function URLs) with their URLs, and event source
-mappings with their state.
+their item counts, APIs (REST and HTTP APIs, function URLs) with their URLs, event source
+mappings with their state, state machines with their running executions, pipes and schedules.
 
 Every figure comes from the services' own public operations (DescribeStacks, ListFunctions,
 GetQueueAttributes, DescribeTable, GetRestApis, GetApis, ListFunctionUrlConfigs,
-ListEventSourceMappings...), called in
+ListEventSourceMappings, ListStateMachines, ListExecutions, ListPipes, ListSchedules...), called in
 process once for each account and region that holds something, so the view reads what an AWS client
 would; only the environments come from the engine's pool, which no AWS operation shows.
 """
@@ -22,13 +22,14 @@ from overcast.reads import read, read_pages
 
 #: Tables whose rows name an account and a region: the scopes that hold anything worth listing.
 _SCOPED_TABLES = ("cfn_stacks", "lambda_functions", "lambda_esm", "sqs_queues", "ddb_tables",
-                  "apigateway_docs", "apigatewayv2_docs")
+                  "apigateway_docs", "apigatewayv2_docs", "sfn_machines", "pipes", "scheduler_schedules")
+#: the kinds of resource, in the order `overcast status` prints them
+KINDS = ("stacks", "functions", "queues", "tables", "apis", "mappings", "state_machines", "pipes", "schedules")
 
 
 async def snapshot(gateway: Gateway, endpoint: str) -> dict[str, list[dict[str, Any]]]:
     """Everything deployed, in every account and region; `endpoint` is the base URL for the URLs handed back."""
-    view: dict[str, list[dict[str, Any]]] = {key: [] for key in
-                                             ("stacks", "functions", "queues", "tables", "apis", "mappings")}
+    view: dict[str, list[dict[str, Any]]] = {key: [] for key in KINDS}
     envs = environments(gateway)
     for account, region in _scopes(gateway):
         ctx = RequestContext(account=account, region=region, endpoint=endpoint, service="overcast")
@@ -42,6 +43,9 @@ async def snapshot(gateway: Gateway, endpoint: str) -> dict[str, list[dict[str, 
         view["apis"] += [{**scope, **item} for item in await _apis(gateway, ctx)]
         view["apis"] += [{**scope, **item} for item in await _function_urls(gateway, ctx, view["functions"])]
         view["mappings"] += [{**scope, **item} for item in await _mappings(gateway, ctx)]
+        view["state_machines"] += [{**scope, **item} for item in await _state_machines(gateway, ctx)]
+        view["pipes"] += [{**scope, **item} for item in await _pipes(gateway, ctx)]
+        view["schedules"] += [{**scope, **item} for item in await _schedules(gateway, ctx)]
     return view
 
 
@@ -147,3 +151,30 @@ async def _mappings(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any
     return [{"uuid": m["UUID"], "function": m.get("FunctionArn", "").rsplit(":function:", 1)[-1],
              "source": m.get("EventSourceArn"), "state": m.get("State"),
              "last_result": m.get("LastProcessingResult")} for m in mappings]
+
+
+async def _state_machines(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
+    machines = await read_pages(gateway, "stepfunctions", "list_state_machines", ctx, "stateMachines", "next_token",
+                                "nextToken")
+    found = []
+    for machine in machines:
+        running: Any = "-"
+        if machine["type"] == "STANDARD":  # AWS lists no EXPRESS executions
+            running = len(await read_pages(gateway, "stepfunctions", "list_executions", ctx, "executions",
+                                           "next_token", "nextToken", state_machine_arn=machine["stateMachineArn"],
+                                           status_filter="RUNNING"))
+        found.append({"name": machine["name"], "type": machine["type"], "arn": machine["stateMachineArn"],
+                      "running": running})
+    return found
+
+
+async def _pipes(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
+    pipes = await read_pages(gateway, "pipes", "list_pipes", ctx, "Pipes", "next_token", "NextToken")
+    return [{"name": p["Name"], "state": p.get("CurrentState"), "source": p.get("Source"), "target": p.get("Target")}
+            for p in pipes]
+
+
+async def _schedules(gateway: Gateway, ctx: RequestContext) -> list[dict[str, Any]]:
+    schedules = await read_pages(gateway, "scheduler", "list_schedules", ctx, "Schedules", "next_token", "NextToken")
+    return [{"name": s["Name"], "group": s.get("GroupName"), "state": s.get("State"),
+             "target": (s.get("Target") or {}).get("Arn")} for s in schedules]

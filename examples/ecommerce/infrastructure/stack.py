@@ -1,10 +1,12 @@
 """The e-commerce stack: three tables, three functions behind three REST APIs, the event bus, and
 OrderQueue between the bus and the ordering function (or, in the intermediate variant, the rule
-invoking the ordering function directly)."""
+invoking the ordering function directly; or, in the workflow variant, the rule starting the order
+workflow's state machine)."""
 
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
 
@@ -15,8 +17,9 @@ from infrastructure.eventbus import SwnEventBus, function_target, queue_target
 from infrastructure.microservices import SwnMicroservices
 from infrastructure.monitoring import SwnMonitoring
 from infrastructure.queue import SwnQueue, dead_letter_queue
+from infrastructure.workflow import SwnOrderWorkflow
 
-VARIANTS = ("queue", "direct")
+VARIANTS = ("queue", "direct", "workflow")
 
 
 class EcommerceStack(cdk.Stack):
@@ -39,6 +42,12 @@ class EcommerceStack(cdk.Stack):
             order_queue = queue.order_queue
             bus.target(queue_target(queue.order_queue))
             cdk.CfnOutput(self, "OrderQueueUrl", value=queue.order_queue.queue_url)
+        elif ordering == "workflow":
+            workflow = SwnOrderWorkflow(self, "Workflow", order_table=database.order_table)
+            # EventBridge starts an execution per checkout; a start it cannot make goes to the DLQ
+            bus.target(targets.SfnStateMachine(workflow.machine, dead_letter_queue=dlq))
+            cdk.CfnOutput(self, "OrderWorkflowArn", value=workflow.machine.state_machine_arn)
+            cdk.CfnOutput(self, "PaymentApiUrl", value=workflow.payment_api.url)
         else:
             # asynchronous invocation: Lambda retries a failed event twice, then sends it to the DLQ
             services.ordering_function.configure_async_invoke(

@@ -121,10 +121,44 @@ def test_resources_view_and_table(tmp_path):
 def test_empty_and_unreachable():
     with OvercastServer(in_memory=True) as server:
         view = httpx.get(f"{server.url}/_overcast/resources", timeout=60).json()
-        assert view == {key: [] for key in ("stacks", "functions", "queues", "tables", "apis", "mappings")}
+        assert view == {key: [] for key in ("stacks", "functions", "queues", "tables", "apis", "mappings",
+                                            "state_machines", "pipes", "schedules")}
         out = status(server)
         assert "FUNCTIONS: none" in out.stdout and "QUEUES: none" in out.stdout
+        assert "STATE MACHINES: none" in out.stdout and "PIPES: none" in out.stdout
     out = subprocess.run([sys.executable, "-m", "overcast", "status", "--endpoint-url", "http://127.0.0.1:1"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and out.stderr.strip() == (
         "overcast: cannot reach http://127.0.0.1:1 (is `overcast up` running?)")
+
+
+def test_state_machines_pipes_and_schedules():
+    with OvercastServer(in_memory=True, time_scale=0.01) as server:
+        sfn, sqs = server.client("stepfunctions"), server.client("sqs")
+        role = "arn:aws:iam::000000000000:role/r"
+        waits = sfn.create_state_machine(name="orders", roleArn=role, definition=json.dumps(
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100000, "End": True}}}))["stateMachineArn"]
+        sfn.create_state_machine(name="quick", roleArn=role, type="EXPRESS", definition=json.dumps(
+            {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+        sfn.start_execution(stateMachineArn=waits)
+        queue = sqs.create_queue(QueueName="in")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        server.client("pipes").create_pipe(Name="feed", RoleArn=role, Source=queue_arn, Target=waits,
+                                           DesiredState="STOPPED")
+        server.client("scheduler").create_schedule(
+            Name="nightly", ScheduleExpression="cron(0 3 * * ? *)", FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": waits, "RoleArn": role})
+        view = httpx.get(f"{server.url}/_overcast/resources", timeout=60).json()
+        machines = {m["name"]: m for m in view["state_machines"]}
+        assert (machines["orders"]["type"], machines["orders"]["running"]) == ("STANDARD", 1)
+        assert (machines["quick"]["type"], machines["quick"]["running"]) == ("EXPRESS", "-")
+        (pipe,) = view["pipes"]
+        assert (pipe["name"], pipe["source"], pipe["target"]) == ("feed", queue_arn, waits)
+        (schedule,) = view["schedules"]
+        assert (schedule["name"], schedule["group"], schedule["state"], schedule["target"]) == (
+            "nightly", "default", "ENABLED", waits)
+        text = status(server).stdout
+        assert "STATE MACHINES (2)" in text and "PIPES (1)" in text and "SCHEDULES (1)" in text
+        orders_line = next(line for line in text.splitlines() if line.strip().startswith("orders "))
+        assert orders_line.split()[1:3] == ["STANDARD", "1"]
+        assert "stateMachine:orders" in next(line for line in text.splitlines() if line.strip().startswith("feed "))

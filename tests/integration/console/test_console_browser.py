@@ -239,3 +239,23 @@ def test_function_urls_among_the_apis(page, aws):
     row = page.get_by_role("region", name="Function URLs").get_by_role("row").filter(has_text=name)
     expect(row).to_contain_text(url)
     expect(row.get_by_role("link", name=name)).to_have_attribute("href", f"#/functions/{name}")
+
+
+def test_state_machines_executions_pipes_and_schedules_listed(page, aws):
+    sfn = aws("stepfunctions")
+    name = _name("orders")
+    arn = sfn.create_state_machine(name=name, roleArn="arn:aws:iam::000000000000:role/r", definition=json.dumps(
+        {"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": "hi", "End": True}}}))["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, name="first")["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED", 30, "the execution")
+    schedule = _name("nightly")
+    aws("scheduler").create_schedule(Name=schedule, ScheduleExpression="cron(0 3 * * ? *)",
+                                     FlexibleTimeWindow={"Mode": "OFF"},
+                                     Target={"Arn": arn, "RoleArn": "arn:aws:iam::000000000000:role/r"})
+    page.goto("/_overcast/console/#/workflows")
+    expect(page.get_by_role("row").filter(has_text=schedule)).to_contain_text("ENABLED")
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=f"State machine {name}")).to_be_visible()
+    page.get_by_role("link", name="first", exact=True).click()
+    expect(page.get_by_role("row").filter(has_text="PassStateEntered")).to_contain_text("Hello")
+    expect(page.get_by_role("row").filter(has_text="ExecutionSucceeded")).to_be_visible()

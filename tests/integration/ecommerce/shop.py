@@ -20,7 +20,8 @@ from typing import Any
 from overcast.testing import wait_until
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ecommerce"
-ASSEMBLIES = {"queue": EXAMPLE / "cdk.out", "direct": EXAMPLE / "cdk.out-direct"}
+ASSEMBLIES = {"queue": EXAMPLE / "cdk.out", "direct": EXAMPLE / "cdk.out-direct",
+              "workflow": EXAMPLE / "cdk.out-workflow"}
 
 SAMPLE_ITEMS = [
     {"quantity": 2, "color": "Red", "price": 950, "productId": "1", "productName": "IPhone X"},

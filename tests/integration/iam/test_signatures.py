@@ -3,6 +3,7 @@ skewed dates and presigned URLs are refused as AWS refuses them; the default key
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import urllib.error
 import urllib.request
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from unittest import mock
 
 import pytest
+from botocore.compat import HAS_CRT
 from botocore.config import Config
 
 from overcast.testing import OvercastServer
@@ -86,9 +88,19 @@ def test_role_sessions_sign_with_their_secret(verifying):
             "InvalidClientTokenId", "The security token included in the request is invalid.", 403)
 
 
-def _signed_at(moment: dt.datetime):
-    """botocore's signer dated `moment` (the client's clock, not the server's)."""
-    return mock.patch("botocore.auth.get_current_datetime", return_value=moment.replace(tzinfo=None))
+@contextlib.contextmanager
+def _signed_at(moment: dt.datetime) -> Iterator[None]:
+    """botocore's signer dated `moment` (the client's clock, not the server's). With awscrt
+    installed botocore signs SigV4 through its CRT signer, which reads the clock on its own."""
+
+    def now(remove_tzinfo: bool = True) -> dt.datetime:
+        return moment.replace(tzinfo=None) if remove_tzinfo else moment
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch("botocore.auth.get_current_datetime", side_effect=now))
+        if HAS_CRT:
+            stack.enter_context(mock.patch("botocore.crt.auth.get_current_datetime", side_effect=now))
+        yield
 
 
 def test_requests_dated_outside_fifteen_minutes_are_refused(verifying):

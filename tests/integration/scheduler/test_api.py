@@ -89,3 +89,19 @@ def test_errors(scheduler):
     assert _error(scheduler.create_schedule_group, Name="default")["Error"]["Code"] == "ConflictException"
     assert _error(scheduler.delete_schedule_group, Name="default")["Error"]["Code"] == "ValidationException"
     scheduler.delete_schedule(Name=name)
+
+
+def test_client_token_makes_a_retried_create_idempotent(scheduler):
+    """AWS: CreateSchedule/CreateScheduleGroup retried with the same ClientToken answer as the first call;
+    another token for an existing name is ConflictException."""
+    name, token = _name(), uuid.uuid4().hex
+    create = dict(Name=name, ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF, Target=TARGET)
+    first = scheduler.create_schedule(**create, ClientToken=token)["ScheduleArn"]
+    assert scheduler.create_schedule(**create, ClientToken=token)["ScheduleArn"] == first
+    assert _error(scheduler.create_schedule, **create, ClientToken=uuid.uuid4().hex)["Error"]["Code"] == \
+        "ConflictException"
+    assert "_ClientToken" not in scheduler.get_schedule(Name=name)
+    group = _name("g")
+    arn = scheduler.create_schedule_group(Name=group, ClientToken=token)["ScheduleGroupArn"]
+    assert scheduler.create_schedule_group(Name=group, ClientToken=token)["ScheduleGroupArn"] == arn
+    assert _error(scheduler.create_schedule_group, Name=group)["Error"]["Code"] == "ConflictException"

@@ -4,6 +4,7 @@ SendTaskFailure; AWS's event sequence and errors."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from botocore.exceptions import ClientError
@@ -52,3 +53,38 @@ def test_activity_failure(sfn):
     described = finished(sfn, execution)
     assert (described["status"], described["error"], described["cause"]) == ("FAILED", "Worker.Broke", "disk full")
     assert types(sfn, execution)[-2:] == ["ActivityFailed", "ExecutionFailed"]
+
+
+def test_activity_tags_and_encryption_that_cannot_change(aws):
+    sfn = aws("stepfunctions")
+    name = f"act-{uuid.uuid4().hex[:8]}"
+    arn = sfn.create_activity(name=name, tags=[{"key": "team", "value": "orders"}])["activityArn"]
+    assert sfn.create_activity(name=name)["activityArn"] == arn  # AWS: CreateActivity is idempotent
+    with pytest.raises(sfn.exceptions.ActivityAlreadyExists):
+        sfn.create_activity(name=name, encryptionConfiguration={"type": "AWS_OWNED_KEY"})
+    sfn.tag_resource(resourceArn=arn, tags=[{"key": "tier", "value": "1"}])
+    assert sorted((t["key"], t["value"]) for t in sfn.list_tags_for_resource(resourceArn=arn)["tags"]) == [
+        ("team", "orders"), ("tier", "1")]
+    sfn.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "tier", "value": "1"}]
+    assert sfn.describe_activity(activityArn=arn)["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    key = {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/mine", "kmsDataKeyReusePeriodSeconds": 120}
+    other = sfn.create_activity(name=f"act-{uuid.uuid4().hex[:8]}", encryptionConfiguration=key)["activityArn"]
+    assert sfn.describe_activity(activityArn=other)["encryptionConfiguration"] == key
+    with pytest.raises(sfn.exceptions.InvalidEncryptionConfiguration):
+        sfn.create_activity(name=f"act-{uuid.uuid4().hex[:8]}",
+                            encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY"})
+
+
+def test_update_state_machine_can_publish_a_version(aws):
+    sfn = aws("stepfunctions")
+    arn = sfn.create_state_machine(name=f"sm-{uuid.uuid4().hex[:8]}", roleArn="arn:aws:iam::000000000000:role/r",
+                                   definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass",
+                                                                                          "End": True}}}),
+                                   publish=True)["stateMachineArn"]
+    updated = sfn.update_state_machine(stateMachineArn=arn, publish=True, versionDescription="second",
+                                       definition=json.dumps({"StartAt": "B", "States": {"B": {"Type": "Pass",
+                                                                                              "End": True}}}))
+    assert updated["stateMachineVersionArn"] == f"{arn}:2"
+    assert "stateMachineVersionArn" not in sfn.update_state_machine(stateMachineArn=arn,
+                                                                     tracingConfiguration={"enabled": True})

@@ -9,6 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from overcast.testing import wait_until
 from tests.integration.stepfunctions.helpers import ROLE, finished, machine, output, types, unique
 
 PASS = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
@@ -33,6 +34,8 @@ def test_create_describe_update_list_delete(sfn):
     described = sfn.describe_state_machine(stateMachineArn=arn)
     assert (described["name"], described["status"], described["type"]) == (name, "ACTIVE", "STANDARD")
     assert json.loads(described["definition"]) == PASS
+    assert described["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    assert described["loggingConfiguration"] == {"level": "OFF", "includeExecutionData": False}
     # the same name and definition again: the same machine; another definition: StateMachineAlreadyExists
     assert sfn.create_state_machine(name=name, definition=json.dumps(PASS), roleArn=ROLE)["stateMachineArn"] == arn
     err = error_of(sfn.create_state_machine, name=name, definition=json.dumps(WAIT), roleArn=ROLE)
@@ -208,3 +211,34 @@ def test_versions_and_aliases(sfn):
     sfn.delete_state_machine_version(stateMachineVersionArn=v1)
     assert [v["stateMachineVersionArn"] for v in sfn.list_state_machine_versions(stateMachineArn=arn)[
         "stateMachineVersions"]] == [v2]
+
+
+def test_express_start_execution_keeps_no_readable_history(aws):
+    """AWS: an EXPRESS execution started asynchronously runs, but DescribeExecution,
+    GetExecutionHistory, StopExecution and ListExecutions do not support it; a name may be reused."""
+    sfn, sqs = aws("stepfunctions"), aws("sqs")
+    queue = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
+    arn = machine(sfn, {"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": queue, "MessageBody.$": "$"}, "End": True}}}, kind="EXPRESS")
+    first = sfn.start_execution(stateMachineArn=arn, name="same", input='{"n": 1}')["executionArn"]
+    second = sfn.start_execution(stateMachineArn=arn, name="same", input='{"n": 2}')["executionArn"]
+    name = arn.rsplit(":", 1)[-1]
+    assert first != second and first.startswith(arn.replace(":stateMachine:", ":express:") + ":same:")
+    bodies = wait_until(lambda: (found := sorted(m["Body"] for m in sqs.receive_message(
+        QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []))) and found, timeout=30,
+        what="the executions' messages")
+    assert bodies[0] in ('{"n":1}', '{"n":2}') and name in first
+    for call in (sfn.describe_execution, sfn.get_execution_history, sfn.stop_execution):
+        with pytest.raises(sfn.exceptions.InvalidArn):
+            call(executionArn=first)
+    with pytest.raises(sfn.exceptions.StateMachineTypeNotSupported):
+        sfn.list_executions(stateMachineArn=arn)
+
+
+def test_arns_name_the_partition_of_their_region(overcast_server):
+    for region, partition in (("cn-northwest-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")):
+        sfn = overcast_server.client("stepfunctions", region_name=region)
+        arn = sfn.create_state_machine(name=unique(), definition=json.dumps(PASS), roleArn=ROLE)["stateMachineArn"]
+        assert arn.startswith(f"arn:{partition}:states:{region}:")
+        assert sfn.create_activity(name=unique("a"))["activityArn"].startswith(f"arn:{partition}:states:{region}:")

@@ -12,6 +12,7 @@ const ROUTES = {
   events: () => import("./pages/events.js"),
   apis: () => import("./pages/apis.js"),
   stacks: () => import("./pages/stacks.js"),
+  workflows: () => import("./pages/workflows.js"),
   logs: () => import("./pages/logs.js"),
   metrics: () => import("./pages/metrics.js"),
 };

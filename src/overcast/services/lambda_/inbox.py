@@ -4,6 +4,8 @@ they send it events.
 - `allows_service(platform, function_arn, service)`: the function exists and its resource policy
   lets the AWS service principal (`logs` for `logs.amazonaws.com` or `logs.<region>.amazonaws.com`)
   invoke it — what CloudWatch Logs checks when a subscription filter names a function.
+- `function_exists(platform, function_arn)`: the function (version, alias) exists — what SES
+  checks of a receipt rule's Lambda action.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from overcast.services.lambda_.models import FunctionStore
 from overcast.services.lambda_.names import parse_function
 
 INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:*", "*")
+
+
+def function_exists(platform: Platform, function_arn: str) -> bool:
+    try:
+        parsed = arns.parse(function_arn)
+        return platform.component(FunctionStore).exists(parse_function(function_arn, parsed.account, parsed.region))
+    except (LambdaError, ValueError):
+        return False
 
 
 def allows_service(platform: Platform, function_arn: str, service: str) -> bool:

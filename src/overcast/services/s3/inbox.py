@@ -17,6 +17,7 @@ from typing import Any
 
 from overcast import arns
 from overcast.delivery import DeliveryError
+from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.s3.models import MAX_PUT, S3Store, check_key, new_version_id, object_meta
 from overcast.services.s3.notifications import Notifier
@@ -56,6 +57,15 @@ def object_path(platform: Platform, bucket: str, key: str, version_id: str | Non
     found = store.readable(store.bucket(bucket), key, version_id, "GET")
     assert found.blob is not None
     return store.blobs.path(found.blob), found.size
+
+
+def bucket_exists(platform: Platform, bucket: str) -> bool:
+    """Whether `bucket` exists (what SES checks of a receipt rule's S3 action)."""
+    try:
+        platform.component(S3Store).bucket(bucket)
+    except ServiceError:
+        return False
+    return True
 
 
 def read_object(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> bytes:

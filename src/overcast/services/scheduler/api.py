@@ -91,10 +91,18 @@ class SchedulerApi:
     def create_schedule(self, ctx: RequestContext, name: str, group_name: str | None = None,
                         **args: Any) -> dict[str, Any]:
         group = self._group(ctx, group_name)
+        token = args.get("client_token")
         with self.platform.db.tx():
-            if self.store.schedule(ctx.account, ctx.region, group, name) is not None:
+            existing = self.store.schedule(ctx.account, ctx.region, group, name)
+            if existing is not None:
+                # AWS: a retried request (the same ClientToken) answers as the first one did
+                if token and existing.get("_ClientToken") == token:
+                    return {"ScheduleArn": existing["Arn"]}
                 raise ConflictException(f"Schedule {name} already exists.")
-            return self._save(ctx, self._doc(ctx, name, group, args, None))
+            doc = self._doc(ctx, name, group, args, None)
+            if token:
+                doc["_ClientToken"] = token
+            return self._save(ctx, doc)
 
     def update_schedule(self, ctx: RequestContext, name: str, group_name: str | None = None,
                         **args: Any) -> dict[str, Any]:
@@ -135,12 +143,17 @@ class SchedulerApi:
     def create_schedule_group(self, ctx: RequestContext, name: str, tags: list[dict[str, str]] | None = None,
                               client_token: str | None = None) -> dict[str, Any]:
         with self.platform.db.tx():
-            if self.store.group(ctx.account, ctx.region, name) is not None:
+            existing = self.store.group(ctx.account, ctx.region, name)
+            if existing is not None:
+                if client_token and existing.get("_ClientToken") == client_token:  # a retried request
+                    return {"ScheduleGroupArn": existing["Arn"]}
                 raise ConflictException(f"Schedule group {name} already exists.")
             now = self.platform.clock.now()
             doc = {"Name": name, "Arn": group_arn(ctx.account, ctx.region, name), "State": "ACTIVE",
                    "CreationDate": now, "LastModificationDate": now,
                    "Tags": {t["Key"]: t["Value"] for t in tags or []}}
+            if client_token:
+                doc["_ClientToken"] = client_token
             self.store.put_group(ctx.account, ctx.region, doc)
         return {"ScheduleGroupArn": doc["Arn"]}
 

@@ -24,6 +24,11 @@ HTTP_TIMEOUT = 15.0   # AWS waits 15 seconds for an HTTP/S endpoint to answer
 USER_AGENT = "Amazon Simple Notification Service Agent"
 
 
+def topic_exists(platform: Platform, topic_arn: str) -> bool:
+    """Whether `topic_arn` names a topic (what SES checks of a receipt rule's SNS topics)."""
+    return platform.component(SnsStore).find_topic(topic_arn) is not None
+
+
 async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Any:
     resource = arns.parse(target_arn).resource
     if ":" in resource:

@@ -20,10 +20,10 @@ def _loops(platform: Any) -> list[Any]:
     return [lambda: run_loop(platform)]
 
 
-def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, Any]) -> None:
+def _deliver(platform: Any, target_arn: str, payload: bytes, options: dict[str, Any]) -> Any:
     from overcast.services.stepfunctions.inbox import deliver
 
-    deliver(platform, target_arn, payload, options)
+    return deliver(platform, target_arn, payload, options)
 
 
 SPEC = ServiceSpec(name="stepfunctions", api=_api, loops=_loops, deliver=_deliver, deliver_for=("states",))

@@ -9,11 +9,12 @@ from typing import Any
 
 from overcast import arns
 from overcast.platform import Platform
+from overcast.services.stepfunctions.models import partition
 from overcast.storage.db import Row
 
 
 def activity_arn(account: str, region: str, name: str) -> str:
-    return arns.build("states", region, account, f"activity:{name}")
+    return arns.build("states", region, account, f"activity:{name}", partition=partition(region))
 
 
 class Activities:
@@ -29,9 +30,11 @@ class Activities:
         return self.db.query("SELECT * FROM sfn_activities WHERE account=? AND region=? ORDER BY name",
                              (account, region))
 
-    def create(self, arn: str, account: str, region: str, name: str, created: float, tags: dict[str, str]) -> None:
-        self.db.execute("INSERT INTO sfn_activities (arn, account, region, name, created, tags) VALUES (?,?,?,?,?,?)",
-                        (arn, account, region, name, created, json.dumps(tags)))
+    def create(self, arn: str, account: str, region: str, name: str, created: float, tags: dict[str, str],
+               encryption: dict[str, Any] | None = None) -> None:
+        self.db.execute("INSERT INTO sfn_activities (arn, account, region, name, created, tags, encryption) "
+                        "VALUES (?,?,?,?,?,?,?)", (arn, account, region, name, created, json.dumps(tags),
+                                                   json.dumps(encryption or {"type": "AWS_OWNED_KEY"})))
 
     def delete(self, arn: str) -> None:
         self.db.execute("DELETE FROM sfn_activities WHERE arn=?", (arn,))

@@ -3,14 +3,16 @@ tags in `api_tasks.py`. State lives in `models.py`; executions run in `runner.py
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.stepfunctions import validate
-from overcast.services.stepfunctions.api_activities import ActivityOperations
+from overcast.services.stepfunctions.api_activities import ActivityOperations, check_encryption
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
+from overcast.services.stepfunctions.api_maprun import MapRunOperations
 from overcast.services.stepfunctions.api_tasks import TaskOperations
 from overcast.services.stepfunctions.api_versions import VersionOperations
 from overcast.services.stepfunctions.errors import (
@@ -18,11 +20,20 @@ from overcast.services.stepfunctions.errors import (
     InvalidDefinition,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
+    Validation,
 )
 from overcast.services.stepfunctions.models import Executions, Machine, Machines, machine_arn
 from overcast.services.stepfunctions.paging import page
 from overcast.services.stepfunctions.validate import check_name
 from overcast.services.stepfunctions.versions import split
+
+_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/\S+")
+
+
+def check_role(role_arn: str | None) -> None:
+    """AWS: the role must be an IAM role's ARN (a 12-digit account)."""
+    if role_arn is not None and not _ROLE.fullmatch(role_arn):
+        raise InvalidArn(f"Invalid Arn: 'Invalid Role Arn: {role_arn}'")
 
 
 def check_definition(definition: str) -> None:
@@ -31,7 +42,8 @@ def check_definition(definition: str) -> None:
         raise InvalidDefinition(validate.message(found))
 
 
-class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, VersionOperations):
+class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, VersionOperations,
+                       MapRunOperations):
     """One method per Step Functions operation."""
 
     def __init__(self, platform: Platform) -> None:
@@ -54,7 +66,11 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                              publish: bool | None = None, version_description: str | None = None,
                              **config: Any) -> dict[str, Any]:
         check_name(name)
+        check_role(role_arn)
         check_definition(definition)
+        check_encryption(config.get("encryption_configuration"))
+        if version_description is not None and not publish:
+            raise Validation("Version description can only be set when publish is true")
         arn = machine_arn(ctx.account, ctx.region, name)
         kind = type or "STANDARD"
         with self.db.tx():
@@ -69,7 +85,9 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                    "revisionId": str(uuid.uuid4()),
                    "loggingConfiguration": config.get("logging_configuration") or {"level": "OFF",
                                                                                    "includeExecutionData": False},
-                   "tracingConfiguration": config.get("tracing_configuration") or {"enabled": False}}
+                   "tracingConfiguration": config.get("tracing_configuration") or {"enabled": False},
+                   # AWS: data is encrypted with an AWS owned key unless a customer managed key is named
+                   "encryptionConfiguration": config.get("encryption_configuration") or {"type": "AWS_OWNED_KEY"}}
             machine = Machine(arn, ctx.account, ctx.region, name, doc,
                               {t["key"]: t.get("value", "") for t in tags or []})
             self.machines.save(machine)
@@ -82,6 +100,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                                included_data: str | None = None) -> dict[str, Any]:
         machine = self.machine(state_machine_arn)
         doc = {k: v for k, v in machine.doc.items() if not k.startswith("_")}
+        doc.setdefault("encryptionConfiguration", {"type": "AWS_OWNED_KEY"})
         qualifier = split(state_machine_arn)[1]
         if qualifier is not None:
             version = machine.doc.get("_versions", {}).get(qualifier)
@@ -95,6 +114,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
     def update_state_machine(self, ctx: RequestContext, state_machine_arn: str, definition: str | None = None,
                              role_arn: str | None = None, logging_configuration: dict[str, Any] | None = None,
                              tracing_configuration: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        check_role(role_arn)
         if definition is not None:
             check_definition(definition)
         with self.db.tx():
@@ -103,8 +123,12 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                        "tracingConfiguration": tracing_configuration}
             machine.doc.update({k: v for k, v in changes.items() if v is not None})
             machine.doc["revisionId"] = str(uuid.uuid4())
+            out = {"updateDate": self.clock.now(), "revisionId": machine.doc["revisionId"]}
+            if extra.get("publish"):  # AWS: the update published as the machine's next version
+                out["stateMachineVersionArn"] = self.publish(
+                    machine, extra.get("version_description"))["stateMachineVersionArn"]
             self.machines.save(machine)
-        return {"updateDate": self.clock.now(), "revisionId": machine.doc["revisionId"]}
+        return out
 
     def delete_state_machine(self, ctx: RequestContext, state_machine_arn: str) -> dict[str, Any]:
         if ":stateMachine:" not in state_machine_arn:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.stepfunctions.activities import Activities, activity_arn
-from overcast.services.stepfunctions.errors import ActivityDoesNotExist, InvalidArn
+from overcast.services.stepfunctions.errors import (
+    ActivityAlreadyExists,
+    ActivityDoesNotExist,
+    InvalidArn,
+    InvalidEncryptionConfiguration,
+)
 from overcast.services.stepfunctions.models import WAKE_SIGNAL
 from overcast.services.stepfunctions.paging import page
 from overcast.services.stepfunctions.validate import check_name
@@ -38,16 +44,21 @@ class ActivityOperations:
         activities = self.platform.component(Activities)
         with self.db.tx():
             found = activities.find(arn)
-            if found is not None:  # AWS: CreateActivity is idempotent
+            if found is not None:  # AWS: CreateActivity is idempotent, but its encryption cannot change
+                if extra.get("encryption_configuration"):
+                    raise ActivityAlreadyExists("Activity already exists. EncryptionConfiguration may not be updated.")
                 return {"activityArn": arn, "creationDate": found["created"]}
             now = self.clock.now()
+            encryption = extra.get("encryption_configuration")
+            check_encryption(encryption)
             activities.create(arn, ctx.account, ctx.region, name, now,
-                              {t["key"]: t.get("value", "") for t in tags or []})
+                              {t["key"]: t.get("value", "") for t in tags or []}, encryption)
         return {"activityArn": arn, "creationDate": now}
 
     def describe_activity(self, ctx: RequestContext, activity_arn: str) -> dict[str, Any]:
         row = self._activity(activity_arn)
-        return {"activityArn": row["arn"], "name": row["name"], "creationDate": row["created"]}
+        return {"activityArn": row["arn"], "name": row["name"], "creationDate": row["created"],
+                "encryptionConfiguration": json.loads(row["encryption"])}
 
     def delete_activity(self, ctx: RequestContext, activity_arn: str) -> dict[str, Any]:
         if ":activity:" not in activity_arn:
@@ -78,3 +89,9 @@ class ActivityOperations:
             if left <= 0:
                 return {}
             await self.platform.signals.wait(WAKE_SIGNAL, min(left, 1.0))
+
+
+def check_encryption(config: dict[str, Any] | None) -> None:
+    """AWS: a customer managed key must be named."""
+    if config and config.get("type") == "CUSTOMER_MANAGED_KMS_KEY" and not config.get("kmsKeyId"):
+        raise InvalidEncryptionConfiguration("kmsKeyId must be specified when type is CUSTOMER_MANAGED_KMS_KEY")

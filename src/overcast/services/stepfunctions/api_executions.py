@@ -4,6 +4,7 @@ StopExecution, GetExecutionHistory, DescribeStateMachineForExecution."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from overcast.context import RequestContext
@@ -29,6 +30,7 @@ class ExecutionOperations:
     clock: Any
     machines: Machines
     executions: Executions
+    map_run: Callable[[str], dict[str, Any]]  # MapRunOperations'
 
     def machine(self, arn: str) -> Machine:
         raise NotImplementedError
@@ -71,11 +73,19 @@ class ExecutionOperations:
 
     def describe_execution(self, ctx: RequestContext, execution_arn: str,
                            included_data: str | None = None) -> dict[str, Any]:
-        return dict(self.execution(execution_arn).doc)
+        """AWS: an EXPRESS execution cannot be described unless a Map Run started it."""
+        execution = self.execution(execution_arn)
+        if ":express:" in execution.arn and "mapRunArn" not in execution.doc:
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
+        return dict(execution.doc)
 
     def describe_state_machine_for_execution(self, ctx: RequestContext, execution_arn: str,
                                              included_data: str | None = None) -> dict[str, Any]:
         execution = self.execution(execution_arn)
+        if "mapRunArn" in execution.doc:  # a Distributed Map's child: its ItemProcessor is its definition
+            return {"stateMachineArn": execution.machine_arn, "name": execution.machine_arn.rsplit(":", 1)[-1],
+                    "definition": json.dumps(execution.definition), "roleArn": execution.doc.get("roleArn", ""),
+                    "updateDate": execution.doc["startDate"], "mapRunArn": execution.doc["mapRunArn"]}
         machine = self.machine(execution.machine_arn)
         doc = machine.doc
         return {"stateMachineArn": machine.arn, "name": machine.name, "definition": doc["definition"],
@@ -85,17 +95,28 @@ class ExecutionOperations:
 
     def list_executions(self, ctx: RequestContext, state_machine_arn: str | None = None,
                         status_filter: str | None = None, max_results: int | None = None,
-                        next_token: str | None = None, **extra: Any) -> dict[str, Any]:
-        machine = self.machine(state_machine_arn or "")
-        items: list[dict[str, Any]] = [{k: e.doc[k] for k in ("executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate",
-                                        "redriveCount") if k in e.doc}
-                 for e in self.executions.of_machine(machine.arn, status_filter)]
+                        next_token: str | None = None, map_run_arn: str | None = None,
+                        **extra: Any) -> dict[str, Any]:
+        if map_run_arn is not None:  # a Distributed Map's child executions
+            run = self.map_run(map_run_arn)
+            found = [e for e in self.executions.of_machine(run["stateMachineArn"], status_filter)
+                     if e.doc.get("mapRunArn") == map_run_arn]
+        else:
+            machine = self.machine(state_machine_arn or "")
+            if machine.doc["type"] == "EXPRESS":  # AWS lists only a Map Run's EXPRESS children
+                raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
+            found = self.executions.of_machine(machine.arn, status_filter)
+        items: list[dict[str, Any]] = [{k: e.doc[k] for k in ("executionArn", "stateMachineArn", "name", "status",
+                                                                "startDate", "stopDate", "mapRunArn", "redriveCount")
+                                        if k in e.doc} for e in found]
         return page(items, "executions", max_results, next_token)
 
     def stop_execution(self, ctx: RequestContext, execution_arn: str, error: str | None = None,
                        cause: str | None = None) -> dict[str, Any]:
         with self.db.tx():
             execution = self.execution(execution_arn)
+            if ":express:" in execution.arn:  # AWS: StopExecution does not support EXPRESS executions
+                raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
             if execution.status == "RUNNING":
                 details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
                 self.executions.append(execution.arn, "ExecutionAborted", details, None)
@@ -136,7 +157,8 @@ class ExecutionOperations:
     def get_execution_history(self, ctx: RequestContext, execution_arn: str, max_results: int | None = None,
                               reverse_order: bool | None = None, next_token: str | None = None,
                               include_execution_data: bool | None = None) -> dict[str, Any]:
-        self.execution(execution_arn)
+        if ":express:" in self.execution(execution_arn).arn:  # AWS keeps no history for EXPRESS executions
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
         events = self.executions.history(execution_arn)
         if reverse_order:
             events.reverse()

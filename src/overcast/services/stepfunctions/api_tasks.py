@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from overcast.context import RequestContext
@@ -11,6 +12,14 @@ from overcast.services.stepfunctions.errors import InvalidToken, ResourceNotFoun
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Executions, Machine, Machines
 
 MAX_TAGS = 50
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{128}")
+
+
+def _check_token(token: str) -> None:
+    if not token or len(token) > 1024 or not _TOKEN.fullmatch(token):
+        raise InvalidToken("Invalid Token: 'Invalid token'")
 
 
 class TaskTimedOut(ClientError):
@@ -31,8 +40,9 @@ class TaskOperations:
     executions: Executions
 
     def _answer(self, token: str, outcome: dict[str, Any], heartbeat: bool = False) -> dict[str, Any]:
-        if not token or len(token) > 1024:
-            raise InvalidToken("Invalid Token: 'Invalid token'")
+        # AWS: a string that is not a task token at all is InvalidToken; a token that was answered
+        # or whose task ended is TaskTimedOut (overcast's tokens are 128 URL-safe base64 characters)
+        _check_token(token)
         with self.db.tx():
             row = self.executions.token(token)
             if row is None or (row["outcome"] and "heartbeat" not in json.loads(row["outcome"])):
@@ -42,6 +52,7 @@ class TaskOperations:
         return {}
 
     def send_task_success(self, ctx: RequestContext, task_token: str, output: str) -> dict[str, Any]:
+        _check_token(task_token)  # AWS checks the token before the output
         try:
             json.loads(output)
         except ValueError as exc:
@@ -56,10 +67,22 @@ class TaskOperations:
         return self._answer(task_token, {"heartbeat": self.clock.now()}, heartbeat=True)
 
     def _tagged(self, arn: str) -> Machine:
+        """The tagged resource: a state machine, or an activity (its row seen as a Machine whose
+        save writes the activity's tags)."""
         machine = self.machines.find(arn)
+        if machine is None and ":activity:" in arn:
+            row = self.db.query_one("SELECT * FROM sfn_activities WHERE arn=?", (arn,))
+            if row is not None:
+                return _ActivityTags(arn, row["account"], row["region"], row["name"], {}, json.loads(row["tags"]))
         if machine is None:
             raise ResourceNotFound(f"Resource not found: '{arn}'", fields={"resourceName": arn})
         return machine
+
+    def _save_tags(self, tagged: Machine) -> None:
+        if isinstance(tagged, _ActivityTags):
+            self.db.execute("UPDATE sfn_activities SET tags=? WHERE arn=?", (json.dumps(tagged.tags), tagged.arn))
+        else:
+            self.machines.save(tagged)
 
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         with self.db.tx():
@@ -69,16 +92,20 @@ class TaskOperations:
                 from overcast.services.stepfunctions.errors import Validation
 
                 raise Validation(f"The number of tags exceeds the limit of {MAX_TAGS}")
-            self.machines.save(machine)
+            self._save_tags(machine)
         return {}
 
     def untag_resource(self, ctx: RequestContext, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
         with self.db.tx():
             machine = self._tagged(resource_arn)
             machine.tags = {k: v for k, v in machine.tags.items() if k not in tag_keys}
-            self.machines.save(machine)
+            self._save_tags(machine)
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, resource_arn: str) -> dict[str, Any]:
         machine = self._tagged(resource_arn)
         return {"tags": [{"key": k, "value": v} for k, v in machine.tags.items()]}
+
+
+class _ActivityTags(Machine):
+    """An activity's tags, handled as a state machine's are."""

@@ -78,16 +78,16 @@ class VersionOperations:
         return {}
 
     def _routes(self, machine: Machine, routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        _check_routes(routes)
         for route in routes:
             base, number = split(route["stateMachineVersionArn"])
             if base != machine.arn or number not in machine.doc.get("_versions", {}):
                 raise ResourceNotFound(f"Resource not found: '{route['stateMachineVersionArn']}'")
-        if sum(int(r["weight"]) for r in routes) != 100:
-            raise Validation("The sum of the weights in the routing configuration must be 100")
         return routes
 
     def create_state_machine_alias(self, ctx: RequestContext, name: str, routing_configuration: list[dict[str, Any]],
                                    description: str | None = None) -> dict[str, Any]:
+        _check_routes(routing_configuration)
         base = split(routing_configuration[0]["stateMachineVersionArn"])[0]
         with self.db.tx():
             machine = self.machine(base)
@@ -114,6 +114,8 @@ class VersionOperations:
     def update_state_machine_alias(self, ctx: RequestContext, state_machine_alias_arn: str,
                                    description: str | None = None,
                                    routing_configuration: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        if description is None and routing_configuration is None:
+            raise Validation("Update request must specify at least one of description or routingConfiguration")
         with self.db.tx():
             machine, _, alias = self._alias(state_machine_alias_arn)
             if routing_configuration is not None:
@@ -137,3 +139,11 @@ class VersionOperations:
         items = [{"stateMachineAliasArn": f"{machine.arn}:{name}", "creationDate": alias["creationDate"]}
                  for name, alias in sorted(machine.doc.get("_aliases", {}).items())]
         return page(items, "stateMachineAliases", max_results, next_token)
+
+
+def _check_routes(routes: list[dict[str, Any]]) -> None:
+    """AWS: the versions of an alias belong to one state machine and their weights add up to 100."""
+    if len({split(r["stateMachineVersionArn"])[0] for r in routes}) > 1:
+        raise Validation("Both stateMachineVersionArn values must belong to the same state machine")
+    if sum(int(r["weight"]) for r in routes) != 100:
+        raise Validation("The sum of the weights in the routing configuration must be equal to 100")

@@ -6,6 +6,7 @@ base64), through the service's own method just as the gateway would call it, nev
 from __future__ import annotations
 
 import inspect
+import uuid
 from typing import Any
 
 from botocore.model import Shape
@@ -26,10 +27,17 @@ ERROR_PREFIX = {"dynamodb": "DynamoDB", "sqs": "SQS", "sns": "SNS", "events": "E
                 "stepfunctions": "Sfn", "s3": "S3"}
 
 
+#: the service names an optimized integration's error cause gives (AWS calls them with the AWS SDK
+#: for Java 1.x: `<message> (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ...; Request ID: ...; Proxy: null)`)
+JAVA_V1_NAMES = {"dynamodb": "AmazonDynamoDBv2", "sqs": "AmazonSQS", "sns": "AmazonSNS", "events": "AmazonEventBridge",
+                 "stepfunctions": "AWSStepFunctions", "lambda": "AWSLambda"}
+
+
 async def call(platform: Platform, account: str, region: str, service: str, operation: str,
-               params: dict[str, Any]) -> Any:
+               params: dict[str, Any], optimized: bool = False) -> Any:
     """Run `service`'s `operation` (CamelCase) with JSON `params`; its JSON output. A failure
-    raises StatesError `<Service>.<ErrorCode>` with the service's message as the cause."""
+    raises StatesError `<Service>.<ErrorCode>` with the service's message as the cause, worded
+    as AWS words it for an optimized integration (`optimized`) or an AWS SDK integration."""
     gateway = platform.gateway
     name = SDK_NAMES.get(service, service)
     if gateway is None or name not in gateway.specs:
@@ -52,9 +60,26 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
             result = await result
     except ServiceError as error:
         code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
-        raise StatesError(f"{prefix}.{code}", f"{error.message} (Service: {prefix}, Status Code: {error.status}, "
-                                              f"Error Code: {error.code})") from None
-    return output(op.output_shape, dict(result or {}), _pascal) if op.output_shape is not None else {}
+        request = str(uuid.uuid4())
+        if optimized:
+            cause = (f"{error.message} (Service: {JAVA_V1_NAMES.get(name, prefix)}; Status Code: {error.status}; "
+                     f"Error Code: {error.code}; Request ID: {request}; Proxy: null)")
+        else:
+            cause = f"{error.message} (Service: {prefix}, Status Code: {error.status}, Request ID: {request})"
+        raise StatesError(f"{prefix}.{code}", cause) from None
+    if op.output_shape is None:
+        return {}
+    return output(op.output_shape, await _read_streams(dict(result or {})), _pascal)
+
+
+async def _read_streams(result: dict[str, Any]) -> dict[str, Any]:
+    """A streaming member (S3 GetObject's Body) read whole: Step Functions passes it as a value."""
+    for name, value in result.items():
+        if hasattr(value, "__aiter__"):
+            result[name] = b"".join([bytes(chunk) async for chunk in value])
+        elif not isinstance(value, bytes | bytearray | str | dict | list) and hasattr(value, "read"):
+            result[name] = value.read()
+    return result
 
 
 def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:

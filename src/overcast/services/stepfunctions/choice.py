@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from overcast.services.stepfunctions.paths import present, select
+from overcast.services.stepfunctions.paths import StatesError, present, select
 
 
 def _number(value: Any) -> bool:
@@ -84,7 +84,7 @@ def matches(rule: dict[str, Any], data: Any, context: dict[str, Any]) -> bool:
         return False
     value = select(variable, data, context, field="Variable")
     for key, expected in rule.items():
-        if key == "Variable" or key == "Next":
+        if key in ("Variable", "Next", "Assign", "Comment", "Output"):
             continue
         return _test(key, value, expected, data, context)
     return False
@@ -93,6 +93,12 @@ def matches(rule: dict[str, Any], data: Any, context: dict[str, Any]) -> bool:
 def _present(path: str, data: Any, context: dict[str, Any]) -> bool:
     if path.startswith("$$"):
         return present(path[1:], context)
+    if path != "$" and not path.startswith(("$.", "$[")):  # a variable (`$name...`)
+        try:
+            select(path, data, context, field="Variable")
+        except StatesError:
+            return False
+        return True
     return path == "$" or present(path, data)
 
 

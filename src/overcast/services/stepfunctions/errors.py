@@ -63,3 +63,11 @@ class ExecutionNotRedrivable(ClientError):
 
 class ActivityDoesNotExist(ClientError):
     code = "ActivityDoesNotExist"
+
+
+class ActivityAlreadyExists(ClientError):
+    code = "ActivityAlreadyExists"
+
+
+class InvalidEncryptionConfiguration(ClientError):
+    code = "InvalidEncryptionConfiguration"

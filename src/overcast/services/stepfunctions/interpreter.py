@@ -6,7 +6,7 @@
 its journal. At the top level each transition commits the next state and its input, so a restart
 resumes at the state that was running: a Wait keeps its end time; a Task whose answer was not
 recorded is run again (a `.waitForTaskToken` task whose message went out keeps waiting for its
-token). Branches of a Parallel and iterations of a Map are re-run whole after a restart.
+token); a Parallel or Map runs only its branches or iterations that had not finished (`fanout.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from overcast.platform import Platform
@@ -46,6 +47,10 @@ class Run:
         self.clock = platform.clock
         #: the machine's QueryLanguage; a state may name its own
         self.language = "JSONPath"
+        #: the X-Ray header the execution's Lambda invocations carry (tracingConfiguration), or None
+        self.trace_header: str | None = None
+        #: how a Distributed Map runs a child execution to its end (`runner.run_to_end`)
+        self.run_child: Callable[[Platform, Any, Journal], Awaitable[Any]]
 
     def event(self, thread: Thread, kind: str, details: dict[str, Any] | None = None,
               checkpoint: dict[str, Any] | None = None) -> int:
@@ -84,7 +89,9 @@ class Run:
         state = states[name]
         kind = state["Type"]
         ctx = {**self.context, **(context or {}),
-               "State": {"Name": name, "EnteredTime": iso(self.clock.now()), "RetryCount": 0}}
+               "State": {"Name": name, "EnteredTime": iso(self.clock.now()), "RetryCount": 0},
+               paths.VARIABLES: thread.variables}
+        thread.assigned = {}
         resumed = bool(resume and resume.get("entered"))
         if not resumed:
             entered = {"name": name, "input": dumps(data), "inputDetails": {"truncated": False}}
@@ -114,12 +121,13 @@ class Run:
                 output = jq.finish(caught, jq.binding(data, ctx, thread, error=result), thread, result)
             else:
                 output = paths.apply_result_path({"ResultPath": caught.get("ResultPath", "$")}, data, result)
-            self.event(thread, f"{kind}StateExited", _exited(name, output))
+                _assign(caught, result, ctx, thread)
+            self.event(thread, f"{kind}StateExited", _exited(name, output, thread))
             return caught["Next"], output
         next_name = None
         if isinstance(output, _ChoiceOutput):
             next_name, output = output["__next__"], output["__output__"]
-        self.event(thread, f"{kind}StateExited", _exited(name, output))
+        self.event(thread, f"{kind}StateExited", _exited(name, output, thread))
         if kind == "Succeed" or (kind != "Choice" and state.get("End")):
             return None, output
         return next_name or state.get("Next"), output
@@ -133,8 +141,10 @@ class Run:
                 effective = paths.apply_input_path(state, data, ctx)
                 for rule in state.get("Choices", []):
                     if matches(rule, effective, ctx):
+                        _assign(rule, effective, ctx, thread)
                         return _with_next(paths.apply_output_path(state, effective, ctx), rule["Next"])
                 if "Default" in state:
+                    _assign(state, effective, ctx, thread)
                     return _with_next(paths.apply_output_path(state, effective, ctx), state["Default"])
                 raise StatesError("States.NoChoiceMatched",
                                   f"No Matches! for input: {dumps(effective)}")
@@ -144,6 +154,7 @@ class Run:
             if kind == "Wait":
                 effective = paths.apply_input_path(state, data, ctx)
                 await self._wait(state, effective, ctx, resume)
+                _assign(state, effective, ctx, thread)
                 return paths.apply_output_path(state, effective, ctx)
             return await self._with_retries(state, kind, data, thread, ctx, resume)
         except IntrinsicError as exc:
@@ -184,13 +195,17 @@ class Run:
             return await jq.once(self, state, kind, data, thread, ctx, resume)
         effective = paths.apply_input_path(state, data, ctx)
         if kind == "Map":
+            from overcast.services.stepfunctions.distributed import is_distributed, run_distributed
             from overcast.services.stepfunctions.fanout import run_map
 
-            result = await run_map(self, state, effective, thread, ctx)
+            if is_distributed(state):
+                result = await run_distributed(self, state, effective, thread, ctx, resume)
+            else:
+                result = await run_map(self, state, effective, thread, ctx, resume=resume)
         elif kind == "Parallel":
             from overcast.services.stepfunctions.fanout import run_parallel
 
-            result = await run_parallel(self, state, effective, thread)
+            result = await run_parallel(self, state, effective, thread, resume, ctx["State"]["Name"])
         else:
             if kind == "Task" and str(state.get("Resource", "")).endswith(".waitForTaskToken"):
                 from overcast.services.stepfunctions.tasks import new_token
@@ -207,8 +222,11 @@ class Run:
                 result = await run_task(self, state, effective, thread, ctx, resume)
         if "ResultSelector" in state:
             result = paths.template(state["ResultSelector"], result, ctx)
+        assigned = paths.template(state.get("Assign") or {}, result, ctx)
         output = paths.apply_result_path(state, data, result)
-        return paths.apply_output_path(state, output, ctx)
+        output = paths.apply_output_path(state, output, ctx)
+        thread.assign(assigned)
+        return output
 
     async def _wait(self, state: dict[str, Any], data: Any, ctx: dict[str, Any], resume: dict[str, Any] | None) -> None:
         """Wait on the platform clock. Seconds are AWS seconds (scaled by `OVERCAST_TIME_SCALE`); a
@@ -251,8 +269,20 @@ def _path_or_none(path: str | None, data: Any, ctx: dict[str, Any]) -> Any:
     return None if path is None else paths.select(path, data, ctx)
 
 
-def _exited(name: str, output: Any) -> dict[str, Any]:
-    return {"name": name, "output": dumps(output), "outputDetails": {"truncated": False}}
+def _exited(name: str, output: Any, thread: Thread | None = None) -> dict[str, Any]:
+    details = {"name": name, "output": dumps(output), "outputDetails": {"truncated": False}}
+    if thread is not None and thread.assigned:  # AWS: each assigned variable's value as JSON text
+        details.update(assignedVariables={k: dumps(v) for k, v in thread.assigned.items()},
+                       assignedVariablesDetails={"truncated": False})
+    return details
+
+
+def _assign(fields: dict[str, Any], value: Any, ctx: dict[str, Any], thread: Thread) -> None:
+    """JSONPath mode's `Assign`: a payload template over `value` (the state's result, a Choice or
+    Wait state's input, a catcher's error output), visible from the next state on
+    ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html))."""
+    if fields.get("Assign"):
+        thread.assign(paths.template(fields["Assign"], value, ctx))
 
 
 def error_matches(names: list[str], error: str) -> bool:

@@ -62,7 +62,7 @@ def finish(fields: dict[str, Any], bound: dict[str, Any], thread: Thread, defaul
     """The state's (or rule's, or catcher's) `Output` (else `default`); then its `Assign`."""
     output = evaluate(fields["Output"], bound) if "Output" in fields else default
     assigned = evaluate(fields.get("Assign") or {}, bound)
-    thread.variables.update(assigned)
+    thread.assign(assigned)
     return output
 
 
@@ -79,17 +79,30 @@ async def once(run: Run, state: dict[str, Any], kind: str, data: Any, thread: Th
     if kind == "Task":
         result = await run_task(run, state, args, thread, ctx, resume)
     elif kind == "Parallel":
-        result = await run_parallel(run, {"Branches": state["Branches"]}, args, thread)
+        result = await run_parallel(run, {"Branches": state["Branches"]}, args, thread, resume, ctx["State"]["Name"])
     else:
-        items = evaluate(state["Items"], bound) if "Items" in state else args
+        from overcast.services.stepfunctions.distributed import is_distributed, run_distributed
+
         selector = state.get("ItemSelector")
 
         def select(index: int, item: Any) -> Any:
             item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
             return item if selector is None else evaluate(selector, binding(data, item_ctx, thread))
 
-        result = await run_map(run, {**state, "ItemsPath": "$", "ItemSelector": None}, items, thread, ctx,
-                               select=select)
+        if is_distributed(state):  # ItemReader/ResultWriter `Arguments` are JSONata too
+            shaped = {k: v for k, v in state.items() if k not in ("Items", "ItemSelector")}
+            for field in ("ItemReader", "ResultWriter"):
+                if "Arguments" in state.get(field, {}):
+                    shaped[field] = {**state[field], "Parameters": evaluate(state[field]["Arguments"], bound)}
+                    shaped[field].pop("Arguments")
+            if "ItemReader" not in state:
+                shaped["ItemsPath"] = "$"
+            items = evaluate(state["Items"], bound) if "Items" in state else args
+            result = await run_distributed(run, shaped, items, thread, ctx, resume, select=select)
+        else:
+            items = evaluate(state["Items"], bound) if "Items" in state else args
+            result = await run_map(run, {**state, "ItemsPath": "$", "ItemSelector": None}, items, thread, ctx,
+                                   select=select, resume=resume)
     return finish(state, binding(data, ctx, thread, result=result), thread, result)
 
 

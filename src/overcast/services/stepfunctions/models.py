@@ -21,8 +21,17 @@ WAKE_SIGNAL = "stepfunctions:wake"
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 
+def partition(region: str) -> str:
+    """The AWS partition a region belongs to (`aws-cn` for China, `aws-us-gov`, the ISO ones)."""
+    for prefix, name in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"),
+                         ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f")):
+        if region.startswith(prefix):
+            return name
+    return "aws"
+
+
 def machine_arn(account: str, region: str, name: str) -> str:
-    return arns.build("states", region, account, f"stateMachine:{name}")
+    return arns.build("states", region, account, f"stateMachine:{name}", partition=partition(region))
 
 
 def execution_arn(machine: str, name: str, express: bool = False) -> str:

@@ -40,12 +40,24 @@ def is_definite(path: str) -> bool:
     return not any(token in path for token in ("..", "*", "?(", ":", ","))
 
 
+#: the context key under which the interpreter passes the variables a path may read (`$name.field`)
+VARIABLES = "__variables__"
+_VARIABLE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
+
+
 def select(path: str, data: Any, context: dict[str, Any] | None = None, *, field: str = "InputPath") -> Any:
-    """The value `path` selects in `data` (`$$...` in the context object): one value for a
-    definite path, a list for an indefinite one. AWS fails the execution with States.Runtime when a
-    definite path matches nothing."""
+    """The value `path` selects in `data` (`$$...` in the context object, `$name...` in the
+    variable `name`): one value for a definite path, a list for an indefinite one. AWS fails the
+    execution with States.Runtime when a definite path matches nothing."""
     if path.startswith("$$"):
-        data, path = context or {}, path[1:]
+        data, path = {k: v for k, v in (context or {}).items() if k != VARIABLES}, path[1:]
+    elif (variable := _VARIABLE.match(path)) is not None:
+        name, rest = variable.groups()
+        variables = (context or {}).get(VARIABLES) or {}
+        if name not in variables:
+            raise StatesError("States.Runtime", f"An error occurred while executing the state. The variable "
+                                                f"'${name}' referenced in the field '{field}' is not defined")
+        data, path = variables[name], "$" + rest
     if path == "$":
         return data
     matches = [m.value for m in _compiled(path).find(data)]

@@ -9,9 +9,11 @@ import logging
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.services.stepfunctions import traces
+from overcast.services.stepfunctions.execlogs import ExecutionLog
 from overcast.services.stepfunctions.interpreter import Run, dumps, iso
-from overcast.services.stepfunctions.journal import Journal
-from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions
+from overcast.services.stepfunctions.journal import Journal, MemoryJournal
+from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions, Machines
 from overcast.services.stepfunctions.paths import StatesError
 from overcast.services.stepfunctions.status import status_change
 
@@ -60,18 +62,56 @@ class Runner:
 
     async def _run(self, execution: Execution) -> None:
         try:
-            await run_to_end(self.platform, execution, Journal(self.platform, execution.arn))
+            await run_to_end(self.platform, execution, journal_for(self.platform, execution))
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as error:
+            # a fault of overcast's own must not leave the execution RUNNING for ever
             log.exception("execution %s failed in overcast", execution.arn)
+            journal = Journal(self.platform, execution.arn)
+            details = {"error": "States.Runtime", "cause": f"An internal error occurred: {error!r}"}
+            finish(self.platform, execution, journal, "FAILED", "ExecutionFailed", details, dict(details))
+
+
+def journal_for(platform: Platform, execution: Execution) -> Journal:
+    """A STANDARD execution's history is in SQLite; an EXPRESS one's only in memory (AWS keeps
+    none: GetExecutionHistory refuses it), so a restart runs it again from its start."""
+    if ":express:" not in execution.arn:
+        return Journal(platform, execution.arn)
+    journal = MemoryJournal(platform, execution.arn)
+    journal.add("ExecutionStarted", {"input": execution.doc["input"], "inputDetails": {"truncated": False},
+                                     "roleArn": execution.doc.get("roleArn", "")}, 0)
+    return journal
 
 
 async def run_to_end(platform: Platform, execution: Execution, journal: Journal) -> Execution:
-    """Interpret `execution` from its checkpoint and record how it ended."""
+    """Interpret `execution` from its checkpoint and record how it ended (its events also going to
+    CloudWatch Logs when its machine's loggingConfiguration asks for them)."""
+    machine = platform.component(Machines).find(execution.machine_arn)
+    config = (machine.doc.get("loggingConfiguration") if machine is not None else None) or {}
+    if config.get("level", "OFF") != "OFF":
+        journal.log = ExecutionLog(platform, execution.arn, config, int(execution.doc.get("redriveCount", 0)))
+        if not execution.checkpoint:  # a fresh start: ExecutionStarted was written before the run
+            for event in journal.events():
+                journal.log.record(event)
+    trace = traces.begin(platform, machine.doc.get("tracingConfiguration") if machine is not None else None,
+                         execution.doc.get("traceHeader"))
+    try:
+        ended = await _interpret(platform, execution, journal, trace.header if trace else None)
+    finally:
+        if journal.log is not None:
+            await journal.log.drain()
+    if trace is not None:
+        traces.record(platform, trace, execution.arn, execution.machine_arn, ended.status, journal.events())
+    return ended
+
+
+async def _interpret(platform: Platform, execution: Execution, journal: Journal, trace: str | None) -> Execution:
     machine_name = execution.machine_arn.rsplit(":", 1)[-1]
     arn_parts = execution.arn.split(":")
     run = Run(platform, journal, context_object(execution, machine_name), account=arn_parts[4], region=arn_parts[3])
+    run.run_child = run_to_end
+    run.trace_header = trace
     definition = execution.definition
     checkpoint = execution.checkpoint or {"state": definition["StartAt"], "input": _loads(execution.doc["input"]),
                                           "prev": 1}
@@ -105,6 +145,7 @@ def finish(platform: Platform, execution: Execution, journal: Journal, status: s
         if current is not None and current.status != "RUNNING":
             return current
         journal.add(kind, details)
+        platform.db.execute("DELETE FROM sfn_iterations WHERE execution=?", (execution.arn,))
         execution.status = status
         execution.doc.update(status=status, stopDate=platform.clock.now(), **fields)
         if status != "SUCCEEDED":  # AWS: a failed, timed out or stopped STANDARD execution can be redriven
@@ -122,6 +163,7 @@ async def run_loop(platform: Platform) -> None:
     """One round: start every RUNNING execution that has no task, then sleep until woken."""
     runner = platform.component(Runner)
     for execution in platform.component(Executions).running(skip=runner.tasks):  # woken by every start
-        if not execution.checkpoint.get("express"):
+        # a Distributed Map's child executions are run by their parent's Map state
+        if not execution.checkpoint.get("express") and "mapRunArn" not in execution.doc:
             runner.start(execution)
     await platform.signals.wait(WAKE_SIGNAL, IDLE_REAL_SECONDS)

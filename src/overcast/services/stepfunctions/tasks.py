@@ -92,14 +92,15 @@ async def _dispatch(run: Run, resource: str, state: dict[str, Any], params: Any,
     if token_task and resume and resume.get("token"):
         token = resume["token"]  # the message went out before a restart: keep waiting for its answer
     else:
-        run.event(thread, "TaskScheduled", {**names, "region": run.region, "parameters": json.dumps(params)})
-        run.event(thread, "TaskStarted", names)
+        if not (resume and resume.get("child")):  # a .sync child started before a restart: wait for it
+            run.event(thread, "TaskScheduled", {**names, "region": run.region, "parameters": json.dumps(params)})
+            run.event(thread, "TaskStarted", names)
         if token_task:
             token = ctx["Task"]["Token"]
             with run.platform.db.tx():
                 run.platform.component(Executions).add_token(token, run.context["Execution"]["Id"])
         try:
-            output = await _integration(run, names, params)
+            output = await _integration(run, names, params, resume)
         except StatesError as failure:
             run.event(thread, "TaskFailed", {**names, "error": failure.error, "cause": failure.cause})
             raise
@@ -142,10 +143,10 @@ async def _await_token(run: Run, token: str, heartbeat: float | None) -> dict[st
         await run.platform.signals.wait(WAKE_SIGNAL, wait)
 
 
-async def _integration(run: Run, names: dict[str, str], params: Any) -> Any:
+async def _integration(run: Run, names: dict[str, str], params: Any, resume: dict[str, Any] | None = None) -> Any:
     kind, action = names["resourceType"], names["resource"].removesuffix(TOKEN_SUFFIX)
     if kind == "states" and action in ("startExecution.sync", "startExecution.sync:2"):
-        return await _start_sync(run, params, action.endswith(":2"))
+        return await _start_sync(run, params, action.endswith(":2"), resume)
     if kind == "lambda" and action == "invoke":
         return await _lambda_invoke(run, params)
     if kind.startswith("aws-sdk:"):
@@ -157,7 +158,7 @@ async def _integration(run: Run, names: dict[str, str], params: Any) -> Any:
         raise StatesError("States.Runtime", f"overcast does not run the integration arn:aws:states:::{key}")
     service, operation = OPTIMIZED[key]
     return await calls.call(run.platform, run.account, run.region, service, operation,
-                            _as_text(key, params) if isinstance(params, dict) else {})
+                            _as_text(key, params) if isinstance(params, dict) else {}, optimized=True)
 
 
 def _as_text(key: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +181,7 @@ async def _invoke(run: Run, function: str, payload: Any) -> tuple[bytes, str]:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     try:
         result = await run.platform.component(FrontDoorCalls).invoke(
-            function, body, account=run.account, region=run.region, timeout=None)
+            function, body, account=run.account, region=run.region, timeout=None, trace=run.trace_header)
     except IntegrationFailure as failure:
         if failure.kind == "function":
             try:
@@ -271,16 +272,24 @@ async def _activity(run: Run, resource: str, state: dict[str, Any], params: Any,
 CHILD_POLL = 0.05
 
 
-async def _start_sync(run: Run, params: Any, parsed: bool) -> Any:
+async def _start_sync(run: Run, params: Any, parsed: bool, resume: dict[str, Any] | None = None) -> Any:
     """`states:startExecution.sync` (`:2`): start the child and wait for its end; the result is its
     description (`Output` as text, or parsed for `.sync:2`); a child that did not succeed fails the
     task with `States.TaskFailed` and its description as the cause
-    ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html))."""
-    started = await calls.call(run.platform, run.account, run.region, "stepfunctions", "StartExecution",
-                               _as_text("states:startExecution", params if isinstance(params, dict) else {}))
+    ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html)).
+    The child's ARN is part of the checkpoint: after a restart the task waits for the same child."""
+    arn = (resume or {}).get("child")
+    if not arn:
+        started = await calls.call(run.platform, run.account, run.region, "stepfunctions", "StartExecution",
+                                   _as_text("states:startExecution", params if isinstance(params, dict) else {}),
+                                   optimized=True)
+        arn = started["ExecutionArn"]
+        if resume is not None:
+            resume["child"] = arn
+            run.journal.checkpoint(resume)
     executions = run.platform.component(Executions)
     while True:
-        child = executions.find(started["ExecutionArn"])
+        child = executions.find(arn)
         if child is not None and child.status != "RUNNING":
             break
         await run.platform.signals.wait(WAKE_SIGNAL, CHILD_POLL)

@@ -57,3 +57,27 @@ MIGRATIONS = [
     );
     """,
 ]
+MIGRATIONS.append(
+    """
+    -- Map Runs of Distributed Map states: `doc` is what DescribeMapRun returns (with its counters),
+    -- committed as each child workflow execution ends.
+    CREATE TABLE sfn_map_runs (
+        arn         TEXT PRIMARY KEY,
+        execution   TEXT NOT NULL,
+        started     REAL NOT NULL,
+        doc         TEXT NOT NULL
+    );
+    CREATE INDEX sfn_map_runs_by_execution ON sfn_map_runs(execution, started);
+    -- The finished iterations of a top-level Map and branches of a Parallel while the state runs
+    -- (`state`: its name and the id of its StateEntered event), so a restart runs only the others.
+    -- An activity's encryptionConfiguration, as DescribeActivity answers it.
+    ALTER TABLE sfn_activities ADD COLUMN encryption TEXT NOT NULL DEFAULT '{"type": "AWS_OWNED_KEY"}';
+    CREATE TABLE sfn_iterations (
+        execution   TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        idx         INTEGER NOT NULL,
+        output      TEXT NOT NULL,
+        PRIMARY KEY (execution, state, idx)
+    );
+    """,
+)
