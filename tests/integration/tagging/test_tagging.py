@@ -131,7 +131,7 @@ def test_stacks_are_listed_not_tagged(clients):
 
 
 def test_more_services_round_trip(clients):
-    """Resources of ten more services are listed with their tags, tagged and untagged through their own operations."""
+    """Resources of eleven more kinds are listed with their tags, tagged and untagged through their own operations."""
     import io
     import zipfile
 
@@ -149,6 +149,7 @@ def test_more_services_round_trip(clients):
     clients("stepfunctions").create_state_machine(
         name="sm", roleArn=role, tags=[{"key": "k", "value": "sm"}],
         definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    clients("stepfunctions").create_activity(name="act", tags=[{"key": "k", "value": "activity"}])
     clients("apigateway").create_rest_api(name="api", tags={"k": "rest"})
     clients("apigatewayv2").create_api(Name="h", ProtocolType="HTTP", Tags={"k": "http"})
     clients("cognito-idp").create_user_pool(PoolName="p", UserPoolTags={"k": "pool"})
@@ -163,7 +164,7 @@ def test_more_services_round_trip(clients):
     tagging = clients("resourcegroupstaggingapi")
     found = _resources(tagging)
     assert sorted(tags["k"] for tags in found.values()) == [
-        "alarm", "bus", "fh", "group", "http", "lambda", "pool", "repo", "rest", "rule", "sm"]
+        "activity", "alarm", "bus", "fh", "group", "http", "lambda", "pool", "repo", "rest", "rule", "sm"]
     assert f"arn:aws:events:us-east-1:{clients.account}:rule/bus/r1" in found
     assert tagging.tag_resources(ResourceARNList=list(found), Tags={"new": "1"})["FailedResourcesMap"] == {}
     assert set(_resources(tagging, TagFilters=[{"Key": "new", "Values": ["1"]}])) == set(found)
