@@ -14,9 +14,10 @@ def _api(platform):  # type: ignore[no-untyped-def]
 
 
 def _loops(platform):  # type: ignore[no-untyped-def]
+    from overcast.services.secretsmanager.extension import extension_loop
     from overcast.services.secretsmanager.rotation import due_loop
 
-    return [lambda: due_loop(platform)]
+    return [lambda: due_loop(platform), lambda: extension_loop(platform)]
 
 
 SPEC = ServiceSpec(name="secretsmanager", api=_api, loops=_loops, options=ProtocolOptions(validation="full"))
