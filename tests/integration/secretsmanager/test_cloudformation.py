@@ -60,8 +60,8 @@ def test_secrets_policy_and_rotation_schedule(cf, overcast_server, tmp_path):
                                                                                           "Value": "core"}]
     assert described["RotationEnabled"] is True and described["RotationRules"]["AutomaticallyAfterDays"] == 10
     # the schedule rotates at once (RotateImmediatelyOnUpdate defaults to true)
-    wait_until(lambda: [e["Step"] for e in records(record)] == ["createSecret", "setSecret", "testSecret",
-                                                                 "finishSecret"], 60, "the rotation")
+    wait_until(lambda: sm.describe_secret(SecretId=out["Generated"]).get("LastRotatedDate"), 60, "the rotation")
+    assert [e["Step"] for e in records(record)] == ["createSecret", "setSecret", "testSecret", "finishSecret"]
     generated = sm.get_secret_value(SecretId=out["Generated"], VersionStage="AWSPREVIOUS")["SecretString"]
     value = json.loads(generated)
     assert value["username"] == "admin" and len(value["password"]) == 20

@@ -97,7 +97,8 @@ class ApiBase:
                      secret_binary: bytes | None, stages: list[str]) -> None:
         """A new version (or the value of a version RotateSecret created empty) with `stages`."""
         data = vault.encode(secret_string, secret_binary)
-        sealed, key = vault.seal(self.platform, ctx.account, ctx.region, doc.get("KmsKeyId"), data)
+        sealed, key = vault.seal(self.platform, doc["_account"], doc["_region"], doc.get("KmsKeyId"), data,
+                                 doc["ARN"], version_id)
         if self.store.version(doc, version_id) is None:
             self.store.add_version(doc, version_id, self.platform.clock.now(), sealed, key)
         else:
@@ -109,7 +110,9 @@ class ApiBase:
         """The value of a version (None: a version RotateSecret created that has none yet)."""
         if version.get("_value") is None:
             return None
-        data = vault.unseal(self.platform, ctx.account, ctx.region, version.get("_sealed_with"), version["_value"])
+        arn = self.store.versions_arn(doc)  # a replica's versions are its primary's, sealed in its region
+        data = vault.unseal(self.platform, doc["_account"], arn.split(":")[3], version.get("_sealed_with"),
+                            version["_value"], arn, version["VersionId"])
         return vault.decode(data)
 
     def _same_value(self, ctx: RequestContext, doc: Doc, version: Doc, secret_string: str | None,

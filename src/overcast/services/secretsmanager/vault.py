@@ -1,11 +1,14 @@
 """How a secret's value is kept at rest: the one seam between Secrets Manager and KMS.
 
 On AWS every version of a secret is encrypted with the secret's KMS key (its KmsKeyId, or the
-AWS-managed key `alias/aws/secretsmanager`)
+AWS-managed key `alias/aws/secretsmanager`, created on first use), with the encryption context
+`{"SecretARN": <arn>, "SecretVersionId": <version id>}`
 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
-`seal` turns a value into what is stored, with the name of the key that sealed it (None: stored
-as is); `unseal` reverses it. Until overcast's KMS is wired in here, values are stored as they are,
-in the data dir's SQLite database.
+overcast does the same through KMS's inbox: the stored value is KMS's ciphertext blob, which names
+its key, so a version sealed before the secret's key changed still opens. A key that cannot
+encrypt (disabled, pending deletion, unknown) fails the write with EncryptionFailure; one that
+cannot decrypt fails the read with DecryptionFailure. Values stored before this seam used KMS
+(`sealed_with` NULL) are read as they are.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ import base64
 import json
 from typing import Any
 
+from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.kms import inbox as kms
+from overcast.services.secretsmanager.errors import DecryptionFailure, EncryptionFailure
+
+DEFAULT_KEY = "alias/aws/secretsmanager"
+CANNOT_ENCRYPT = ("Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that "
+                  "the KMS key is available, enabled, and not in an invalid state.")
+CANNOT_DECRYPT = "Secrets Manager can't decrypt the protected secret text using the provided KMS key."
 
 
 def encode(secret_string: str | None, secret_binary: bytes | None) -> bytes:
@@ -32,16 +43,36 @@ def decode(data: bytes) -> dict[str, Any]:
     return {"SecretString": value["s"]}
 
 
-def seal(platform: Platform, account: str, region: str, key_id: str | None, data: bytes) -> tuple[bytes, str | None]:
-    """(stored bytes, the key that sealed them or None)."""
-    return data, None
+def _context(arn: str, version_id: str) -> dict[str, str]:
+    return {"SecretARN": arn, "SecretVersionId": version_id}
 
 
-def unseal(platform: Platform, account: str, region: str, sealed_with: str | None, stored: bytes) -> bytes:
+def seal(platform: Platform, account: str, region: str, key_id: str | None, data: bytes, arn: str,
+         version_id: str) -> tuple[bytes, str]:
+    """(the ciphertext blob to store, the ARN of the key that sealed it)."""
+    try:
+        return kms.encrypt(platform, account, region, key_id or DEFAULT_KEY, data, _context(arn, version_id))
+    except ServiceError:
+        raise EncryptionFailure(CANNOT_ENCRYPT) from None
+
+
+def unseal(platform: Platform, account: str, region: str, sealed_with: str | None, stored: bytes, arn: str,
+           version_id: str) -> bytes:
     """The value's bytes back from what `seal` stored."""
-    return stored
+    if sealed_with is None:
+        return stored
+    try:
+        plaintext, _ = kms.decrypt(platform, account, region, stored, _context(arn, version_id))
+    except ServiceError:
+        raise DecryptionFailure(CANNOT_DECRYPT) from None
+    return plaintext
 
 
 def check_key(platform: Platform, account: str, region: str, key_id: str | None) -> None:
-    """Raise Secrets Manager's error when `key_id` cannot encrypt (unknown, disabled, pending deletion)."""
-    return None
+    """Raise EncryptionFailure when `key_id` cannot encrypt (unknown, disabled, pending deletion)."""
+    if key_id is None:
+        return
+    try:
+        kms.check_usable(platform, account, region, key_id)
+    except ServiceError:
+        raise EncryptionFailure(CANNOT_ENCRYPT) from None
