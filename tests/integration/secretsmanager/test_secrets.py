@@ -203,8 +203,11 @@ def test_get_random_password(sm):
     digits = sm.get_random_password(PasswordLength=50, ExcludePunctuation=True, ExcludeLowercase=True,
                                     ExcludeUppercase=True)["RandomPassword"]
     assert len(digits) == 50 and digits.isdigit()
-    spaced = sm.get_random_password(PasswordLength=10, IncludeSpace=True, ExcludeCharacters="abc")["RandomPassword"]
-    assert " " in spaced and not set("abc") & set(spaced)
+    excluded = sm.get_random_password(PasswordLength=200, ExcludeCharacters="abc")["RandomPassword"]
+    assert not set("abc") & set(excluded) and " " not in excluded
+    # the space is allowed by IncludeSpace, not one of the types RequireEachIncludedType asks for
+    assert sm.get_random_password(PasswordLength=3, IncludeSpace=True, ExcludeNumbers=True, ExcludePunctuation=True,
+                                  ExcludeUppercase=True, ExcludeLowercase=True)["RandomPassword"] == "   "
     assert _error(sm.get_random_password, PasswordLength=3)["Code"] == "InvalidParameterException"
 
 
@@ -218,7 +221,7 @@ def test_replication_to_another_region(overcast_server, sm):
     assert replica["ARN"] == arn.replace("us-east-1", "us-west-2") and replica["PrimaryRegion"] == "us-east-1"
     sm.put_secret_value(SecretId=name, SecretString="v2")
     assert west.get_secret_value(SecretId=name)["SecretString"] == "v2"
-    assert _error(west.put_secret_value, SecretId=name, SecretString="x")["Code"] == "InvalidRequestException"
+    assert _error(west.put_secret_value, SecretId=name, SecretString="x")["Code"] == "InvalidParameterException"
     assert _error(sm.delete_secret, SecretId=name)["Code"] == "InvalidParameterException"
     west.stop_replication_to_replica(SecretId=name)
     assert "PrimaryRegion" not in west.describe_secret(SecretId=name)

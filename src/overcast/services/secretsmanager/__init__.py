@@ -20,4 +20,9 @@ def _loops(platform):  # type: ignore[no-untyped-def]
     return [lambda: due_loop(platform), lambda: extension_loop(platform)]
 
 
-SPEC = ServiceSpec(name="secretsmanager", api=_api, loops=_loops, options=ProtocolOptions(validation="full"))
+#: AWS words model-constraint errors with `.member.` in list paths, and lists the filter keys in its order
+OPTIONS = ProtocolOptions(validation="full", validation_member_paths=True, validation_enum_order={
+    "FilterNameStringType": ("all", "name", "tag-key", "description", "tag-value", "primary-region",
+                             "owning-service")})
+
+SPEC = ServiceSpec(name="secretsmanager", api=_api, loops=_loops, options=OPTIONS)

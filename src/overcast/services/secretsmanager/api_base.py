@@ -64,7 +64,7 @@ class ApiBase:
     @staticmethod
     def _not_replica(doc: Doc) -> None:
         if doc.get("_primary"):
-            raise InvalidRequestException(REPLICA)
+            raise InvalidParameterException(REPLICA)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -128,16 +128,14 @@ class ApiBase:
     def _view(self, doc: Doc, listing: bool = False) -> Doc:
         """DescribeSecret's members (ListSecrets' entry when `listing`)."""
         view = {k: v for k, v in doc.items() if not k.startswith("_") and v is not None}
-        if not view.get("Tags"):
+        if view.get("Tags") is None:  # AWS shows Tags once the secret has had some, even when empty
             view.pop("Tags", None)
         replicas = view.pop("ReplicationStatus", None)
         stages = self._stages_map(doc)
-        if listing:
-            view["SecretVersionsToStages"] = stages
-        else:
-            view["VersionIdsToStages"] = stages
-            if replicas:
-                view["ReplicationStatus"] = replicas
+        if stages:  # a secret without a value has none, and AWS leaves the member out
+            view["SecretVersionsToStages" if listing else "VersionIdsToStages"] = stages
+        if not listing and replicas:
+            view["ReplicationStatus"] = replicas
         return view
 
     def _touch(self, doc: Doc, version_id: str) -> None:

@@ -13,6 +13,7 @@ from overcast.context import RequestContext
 from overcast.services.secretsmanager import listing, replication, vault
 from overcast.services.secretsmanager.api_base import ApiBase, epoch
 from overcast.services.secretsmanager.errors import (
+    REUSED_TOKEN,
     InvalidParameterException,
     InvalidRequestException,
     MalformedPolicyDocumentException,
@@ -44,7 +45,7 @@ class SecretOperations(ApiBase):
         now = self.platform.clock.now()
         doc: dict[str, Any] = {
             "ARN": self._new_arn(ctx.account, ctx.region, name), "Name": name, "Description": description,
-            "KmsKeyId": kms_key_id, "LastChangedDate": now, "Tags": list(tags or []), "CreatedDate": now,
+            "KmsKeyId": kms_key_id, "LastChangedDate": now, "Tags": list(tags) if tags else None, "CreatedDate": now,
             "Type": type, "_account": ctx.account, "_region": ctx.region,
         }
         with self.platform.db.tx():
@@ -72,8 +73,7 @@ class SecretOperations(ApiBase):
         version = self.store.version(doc, token) if token else None
         if version is not None:
             if not self._same_value(ctx, doc, version, secret_string, secret_binary):
-                raise ResourceExistsException(f"You can't use ClientRequestToken {token} because that value is "
-                                              f"already in use for a version of secret {doc['ARN']}.")
+                raise ResourceExistsException(REUSED_TOKEN.format(token=token, arn=doc["ARN"]))
             return {"ARN": doc["ARN"], "Name": doc["Name"], "VersionId": token}
         raise ResourceExistsException(f"The operation failed because the secret {doc['Name']} already exists.")
 
@@ -106,8 +106,7 @@ class SecretOperations(ApiBase):
             version = self.store.version(doc, version_id)
             if version is not None:  # the same request again
                 if not self._same_value(ctx, doc, version, secret_string, secret_binary):
-                    raise ResourceExistsException("You can't modify an existing version, you can only create a "
-                                                  "new version.")
+                    raise ResourceExistsException(REUSED_TOKEN.format(token=version_id, arn=doc["ARN"]))
                 return {**result, "VersionId": version_id}
         if kms_key_id is not None:
             vault.check_key(self.platform, ctx.account, ctx.region, kms_key_id)
@@ -125,12 +124,12 @@ class SecretOperations(ApiBase):
 
     def delete_secret(self, ctx: RequestContext, secret_id: str, recovery_window_in_days: int | None = None,
                       force_delete_without_recovery: bool | None = None) -> dict[str, Any]:
-        if recovery_window_in_days is not None and force_delete_without_recovery:
-            raise InvalidParameterException("You can't use ForceDeleteWithoutRecovery in conjunction with "
-                                            "RecoveryWindowInDays.")
         if recovery_window_in_days is not None and not 7 <= recovery_window_in_days <= 30:
             raise InvalidParameterException("The RecoveryWindowInDays value must be between 7 and 30 days "
                                             "(inclusive).")
+        if recovery_window_in_days is not None and force_delete_without_recovery:
+            raise InvalidParameterException("You can't use ForceDeleteWithoutRecovery in conjunction with "
+                                            "RecoveryWindowInDays.")
         now = self.platform.clock.now()
         doc = self.store.find(ctx.account, ctx.region, secret_id)
         if doc is None:
@@ -141,7 +140,7 @@ class SecretOperations(ApiBase):
         self._not_replica(doc)
         if doc.get("ReplicationStatus"):
             regions = ",".join(r["Region"] for r in doc["ReplicationStatus"])
-            raise InvalidParameterException(f"You can't delete secret {doc['Name']} that still has replica "
+            raise InvalidParameterException(f"You can't delete secret {secret_id} that still has replica "
                                             f"regions [{regions}]")
         if force_delete_without_recovery:
             self.store.remove(doc)
@@ -198,6 +197,7 @@ class SecretOperations(ApiBase):
 
     def get_resource_policy(self, ctx: RequestContext, secret_id: str, **_: Any) -> dict[str, Any]:
         doc = self._find(ctx, secret_id)
+        self._not_replica(doc)
         result = {"ARN": doc["ARN"], "Name": doc["Name"]}
         if doc.get("_policy"):
             result["ResourcePolicy"] = doc["_policy"]

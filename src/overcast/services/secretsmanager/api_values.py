@@ -13,6 +13,7 @@ from overcast.errors import ServiceError
 from overcast.services.secretsmanager import listing, password
 from overcast.services.secretsmanager.api_base import ApiBase
 from overcast.services.secretsmanager.errors import (
+    REUSED_TOKEN,
     InvalidParameterException,
     InvalidRequestException,
     ResourceExistsException,
@@ -82,8 +83,7 @@ class ValueOperations(ApiBase):
         existing = self.store.version(doc, version_id)
         if existing is not None and existing.get("_value") is not None:
             if not self._same_value(ctx, doc, existing, secret_string, secret_binary):
-                raise ResourceExistsException("You can't modify an existing version, you can only create a new "
-                                              "version.")
+                raise ResourceExistsException(REUSED_TOKEN.format(token=version_id, arn=doc["ARN"]))
             return {"ARN": doc["ARN"], "Name": doc["Name"], "VersionId": version_id,
                     "VersionStages": existing["VersionStages"]}
         stages = list(version_stages) if version_stages is not None else [CURRENT]

@@ -55,6 +55,8 @@ class InternalServiceError(ServerError):
 NOT_FOUND = "Secrets Manager can't find the specified secret."
 DELETED = "You can't perform this operation on the secret because it was marked for deletion."
 REPLICA = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+REUSED_TOKEN = ("You can't use ClientRequestToken {token} because that value is already in use for a version of "
+                "secret {arn}.")
 
 
 def not_found() -> ResourceNotFoundException:

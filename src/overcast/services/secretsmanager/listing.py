@@ -76,6 +76,8 @@ def _filter(key: str, patterns: list[str]) -> Callable[[Doc], bool]:
 def matching(docs: list[Doc], filters: list[dict[str, Any]]) -> list[Doc]:
     tests = []
     for item in filters:
+        if not item.get("Key"):
+            raise InvalidParameterException("Invalid filter key")
         if not item.get("Values"):
             raise InvalidParameterException(f"Invalid filter values for key: {item.get('Key')}")
         tests.append(_filter(item["Key"], item["Values"]))
