@@ -116,18 +116,28 @@ def test_rotation_errors_and_cancel(overcast_server, tmp_path):
     assert sm.describe_secret(SecretId=name)["RotationEnabled"] is False
 
 
-def test_scheduled_rotation_on_the_platform_clock_survives_a_restart(tmp_path):
+def test_schedules_and_deletion_windows_on_the_platform_clock_survive_a_restart(tmp_path):
     record = tmp_path / "steps.jsonl"
-    # 4 hours of AWS time last 1.44 s at this scale
-    with OvercastServer(tmp_path / "data", time_scale=0.0001) as server:
+    # at this scale 4 hours of AWS time last 0.14 s and a 7-day recovery window 6 s
+    with OvercastServer(tmp_path / "data", time_scale=0.00001) as server:
         sm, lam = server.client("secretsmanager"), server.client("lambda")
         function = _function(lam, record)
         sm.create_secret(Name="scheduled", SecretString=json.dumps({"password": "old"}))
         sm.rotate_secret(SecretId="scheduled", RotationLambdaARN=function, RotateImmediately=False,
                          RotationRules={"ScheduleExpression": "rate(4 hours)"})
-        assert records(record) == []
+        sm.create_secret(Name="doomed", SecretString="x")
+        sm.delete_secret(SecretId="doomed", RecoveryWindowInDays=7)
         server.restart()
         sm = server.client("secretsmanager")
         wait_until(lambda: sm.describe_secret(SecretId="scheduled").get("LastRotatedDate"), 60, "a scheduled rotation")
         assert [e["Step"] for e in records(record)][:4] == STEPS
         assert json.loads(sm.get_secret_value(SecretId="scheduled")["SecretString"])["password"] != "old"
+
+        def purged() -> bool:
+            try:
+                sm.describe_secret(SecretId="doomed")
+            except ClientError as error:
+                return error.response["Error"]["Code"] == "ResourceNotFoundException"
+            return False
+
+        wait_until(purged, 60, "the deleted secret purged after its recovery window")
