@@ -4,9 +4,15 @@ extension (HTTP to localhost:2773 with the session token) reads secrets and para
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
+import pytest
+
+from overcast.execution import sandbox
 from overcast.testing import create_function
+from overcast.testing.server import free_port
+from tests.integration.lambda_.polyglot import needs_node
 
 READER = '''
 import json, os, urllib.request, urllib.error
@@ -23,18 +29,37 @@ def handler(event, context):
 '''
 
 
+@pytest.fixture(scope="module")
+def port_env() -> dict[str, str]:
+    """Where environments get a mount namespace, each server has its own `localhost` and the
+    default port; elsewhere servers running in parallel share 127.0.0.1, so each test function
+    asks for a free port of its own with the extension's variable."""
+    namespaced = os.environ.get("OVERCAST_SANDBOX", "").lower() not in ("paths", "off", "0") and sandbox.probe() is None
+    return {} if namespaced else {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(free_port())}
+
+
+READER_JS = """
+exports.handler = async (event) => {
+  const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || "2773";
+  const response = await fetch(`http://localhost:${port}${event.path}`,
+                               {headers: {"X-Aws-Parameters-Secrets-Token": process.env.AWS_SESSION_TOKEN}});
+  return {status: response.status, body: await response.json()};
+};
+"""
+
+
 def _call(lam, name, **event):
     answer = lam.invoke(FunctionName=name, Payload=json.dumps(event).encode())
     assert "FunctionError" not in answer, answer["Payload"].read()
     return json.loads(answer["Payload"].read())
 
 
-def test_secret_and_parameter_through_the_extension(overcast_server):
+def test_secret_and_parameter_through_the_extension(overcast_server, port_env):
     sm, ssm, lam = (overcast_server.client(s) for s in ("secretsmanager", "ssm", "lambda"))
     secret, parameter = f"ext-{uuid.uuid4().hex[:8]}", f"/ext/{uuid.uuid4().hex[:8]}"
     arn = sm.create_secret(Name=secret, SecretString='{"password":"p1"}')["ARN"]
     ssm.put_parameter(Name=parameter, Value="blue", Type="String")
-    name = create_function(lam, READER, Timeout=60)
+    name = create_function(lam, READER, Timeout=60, Environment={"Variables": port_env})
     got = _call(lam, name, path=f"/secretsmanager/get?secretId={secret}")
     assert got["status"] == 200
     body = got["body"]
@@ -52,12 +77,12 @@ def test_secret_and_parameter_through_the_extension(overcast_server):
     assert previous["body"]["SecretString"] == '{"password":"p1"}'
 
 
-def test_errors_and_cache_off(overcast_server):
+def test_errors_and_cache_off(overcast_server, port_env):
     sm, lam = overcast_server.client("secretsmanager"), overcast_server.client("lambda")
     secret = f"ext-{uuid.uuid4().hex[:8]}"
     sm.create_secret(Name=secret, SecretString="v1")
     name = create_function(lam, READER, Timeout=60,
-                           Environment={"Variables": {"PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED": "false"}})
+                           Environment={"Variables": {"PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED": "false", **port_env}})
     assert _call(lam, name, path=f"/secretsmanager/get?secretId={secret}", no_token=True)["status"] == 401
     missing = _call(lam, name, path="/secretsmanager/get?secretId=does-not-exist")
     assert missing["status"] == 400 and "ResourceNotFoundException" in missing["text"]
@@ -65,3 +90,14 @@ def test_errors_and_cache_off(overcast_server):
     assert _call(lam, name, path=f"/secretsmanager/get?secretId={secret}")["body"]["SecretString"] == "v1"
     sm.put_secret_value(SecretId=secret, SecretString="v2")
     assert _call(lam, name, path=f"/secretsmanager/get?secretId={secret}")["body"]["SecretString"] == "v2"
+
+
+@needs_node
+def test_node_function_reads_a_secret(overcast_server, port_env):
+    sm, lam = overcast_server.client("secretsmanager"), overcast_server.client("lambda")
+    secret = f"ext-{uuid.uuid4().hex[:8]}"
+    sm.create_secret(Name=secret, SecretString="from-node")
+    name = create_function(lam, READER_JS, runtime="nodejs22.x", Timeout=60,
+                           Environment={"Variables": port_env})
+    got = _call(lam, name, path=f"/secretsmanager/get?secretId={secret}")
+    assert (got["status"], got["body"]["SecretString"]) == (200, "from-node")
