@@ -58,6 +58,7 @@ def test_rotation_rules():
     assert rotation.next_rotation({"AutomaticallyAfterDays": 30}, start) == start + 30 * 86400
     assert rotation.next_rotation({"ScheduleExpression": "rate(6 hours)"}, start) == start + 6 * 3600
     cron = rotation.next_rotation({"ScheduleExpression": "cron(0 16 1,15 * ? *)"}, start)
+    assert cron is not None
     assert dt.datetime.fromtimestamp(cron, dt.UTC) == dt.datetime(2026, 1, 1, 16, tzinfo=dt.UTC)
     assert rotation.next_rotation(None, start) is None
     for rules in ({"ScheduleExpression": "rate(1 hour)"}, {"ScheduleExpression": "nonsense"},

@@ -75,7 +75,12 @@ def test_failing_step_leaves_awspending(overcast_server, tmp_path):
     with pytest.raises(ClientError) as info:
         sm.rotate_secret(SecretId=name)
     assert info.value.response["Error"]["Code"] == "InvalidRequestException"
-    assert [e["Step"] for e in records(record)] == ["createSecret", "setSecret"]
+    assert info.value.response["Error"]["Message"] == ("A previous rotation isn't complete. That rotation will be "
+                                                       "reattempted.")
+    # ...and it is: the same version, from the first step (setSecret fails again)
+    again = wait_until(lambda: records(record) if len(records(record)) >= 4 else None, 60, "the rotation reattempted")
+    assert [e["Step"] for e in again] == ["createSecret", "setSecret", "createSecret", "setSecret"]
+    assert {e["ClientRequestToken"] for e in again} == {token}
 
 
 def test_function_policy_must_allow_secrets_manager(overcast_server, tmp_path):

@@ -12,7 +12,6 @@ from overcast.invocation.permissions import service_may_invoke
 from overcast.services.secretsmanager import rotation
 from overcast.services.secretsmanager.api_base import ApiBase
 from overcast.services.secretsmanager.errors import AccessDeniedException, InvalidRequestException
-from overcast.services.secretsmanager.models import CURRENT, PENDING
 
 NO_FUNCTION = ("You tried to enable rotation on a secret that doesn't already have a Lambda function ARN "
                "configured and you didn't include such an ARN as a parameter in this call.")
@@ -37,9 +36,13 @@ class RotationOperations(ApiBase):
                                         "the function policy grants access to the principal "
                                         "secretsmanager.amazonaws.com.")
         token = self._token(client_request_token)
-        pending = next((v for v in self.store.versions(doc)
-                        if PENDING in v["VersionStages"] and CURRENT not in v["VersionStages"]), None)
-        if pending is not None and pending["VersionId"] != token:
+        pending = rotation.incomplete(self.platform, doc)
+        if pending is not None and pending != token:
+            if not doc.get("_rotation"):  # as AWS says, the rotation left incomplete runs again
+                with self.platform.db.tx():
+                    rotation.start(self.platform, doc, pending)
+                    self.store.put(doc)
+                self.platform.signals.notify(rotation.SIGNAL)
             raise InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.")
         doc["RotationEnabled"] = True
         doc["RotationLambdaARN"] = function

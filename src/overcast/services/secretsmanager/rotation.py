@@ -89,6 +89,13 @@ def start(platform: Platform, doc: dict[str, Any], token: str) -> None:
     doc["_rotate_at"] = platform.clock.now()
 
 
+def incomplete(platform: Platform, doc: dict[str, Any]) -> str | None:
+    """The version of a rotation that did not finish: AWSPENDING on a version that is not AWSCURRENT."""
+    versions = platform.component(SecretStore).versions(doc)
+    return next((v["VersionId"] for v in versions
+                 if PENDING in v["VersionStages"] and CURRENT not in v["VersionStages"]), None)
+
+
 def schedule_next(platform: Platform, doc: dict[str, Any], after: float) -> None:
     """Set NextRotationDate (AWS time) and when the platform runs it."""
     when = next_rotation(doc.get("RotationRules"), after) if doc.get("RotationEnabled") else None
@@ -124,9 +131,10 @@ async def rotate(platform: Platform, doc: dict[str, Any]) -> None:
         doc["_rotate_at"] = None
         store.put(doc)
         return
-    if not doc.get("_rotation"):
+    if not doc.get("_rotation"):  # a scheduled rotation (one left incomplete is attempted again)
+        pending = incomplete(platform, doc)
         with platform.db.tx():
-            start(platform, doc, str(uuid.uuid4()))
+            start(platform, doc, pending or str(uuid.uuid4()))
             store.put(doc)
     state = doc["_rotation"]
     for index in range(int(state["step"]), len(STEPS)):
