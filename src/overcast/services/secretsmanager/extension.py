@@ -12,8 +12,8 @@ AWS_SESSION_TOKEN: that is how the listener knows the caller's account, region a
 listens). The answer is the API's result as JSON with ISO-8601 dates and `ResultMetadata`, the
 way the extension marshals the SDK's output; an error from the service is its HTTP status with the
 SDK's error text. Values are cached per environment as the extension does: for
-SECRETS_MANAGER_TTL / SSM_PARAMETER_STORE_TTL seconds (default 300, 0 turns caching off; an AWS
-timer, so OVERCAST_TIME_SCALE shortens it), at most PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE
+SECRETS_MANAGER_TTL / SSM_PARAMETER_STORE_TTL seconds (default 300, 0 turns caching off; real
+seconds, as a function's timeout is), at most PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE
 entries (default 1000), unless PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED is false.
 """
 
@@ -111,7 +111,8 @@ class ExtensionServer:
                 return 200, cache[key][1]
             body = await (self._secret(env, query) if secrets else self._parameter(env, query))
             if cache is not None:
-                cache[key] = (self.platform.clock.later(ttl), body)
+                # real seconds: the cache lives in the function's environment, like its timeout
+                cache[key] = (self.platform.clock.now() + ttl, body)
                 while len(cache) > _number(variables.get("PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE"),
                                            DEFAULT_CACHE_SIZE):
                     cache.popitem(last=False)
