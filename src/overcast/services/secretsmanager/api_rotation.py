@@ -38,11 +38,14 @@ class RotationOperations(ApiBase):
         token = self._token(client_request_token)
         pending = rotation.incomplete(self.platform, doc)
         if pending is not None and pending != token:
-            if not doc.get("_rotation"):  # as AWS says, the rotation left incomplete runs again
-                with self.platform.db.tx():
+            # as AWS says, the rotation left incomplete runs again (after the attempt under way, if any)
+            with self.platform.db.tx():
+                if doc.get("_rotation"):
+                    doc["_reattempt"] = True
+                else:
                     rotation.start(self.platform, doc, pending)
-                    self.store.put(doc)
-                self.platform.signals.notify(rotation.SIGNAL)
+                self.store.put(doc)
+            self.platform.signals.notify(rotation.SIGNAL)
             raise InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.")
         doc["RotationEnabled"] = True
         doc["RotationLambdaARN"] = function

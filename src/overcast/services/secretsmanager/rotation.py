@@ -146,6 +146,8 @@ async def rotate(platform: Platform, doc: dict[str, Any]) -> None:
         if not ok:  # AWS stops at the failing step; AWSPENDING stays on the new version
             doc["_rotation"] = None
             schedule_next(platform, doc, platform.clock.now())
+            if doc.pop("_reattempt", None):  # RotateSecret asked for it meanwhile
+                start(platform, doc, state["token"])
             store.put(doc)
             return
         doc["_rotation"] = {"token": state["token"], "step": index + 1}
@@ -162,6 +164,7 @@ def finish(platform: Platform, doc: dict[str, Any], token: str) -> None:
         now = platform.clock.now()
         doc["LastRotatedDate"] = now
         doc["_rotation"] = None
+        doc.pop("_reattempt", None)
         schedule_next(platform, doc, now)
         store.put(doc)
 
