@@ -135,7 +135,7 @@ def test_schedules_and_deletion_windows_on_the_platform_clock_survive_a_restart(
         server.restart()
         sm = server.client("secretsmanager")
         wait_until(lambda: sm.describe_secret(SecretId="scheduled").get("LastRotatedDate"), 60, "a scheduled rotation")
-        assert [e["Step"] for e in records(record)][:4] == STEPS
+        assert [e["Step"] for e in records(record)][:5] == ["testSecret", *STEPS]  # the test, then a rotation
         assert json.loads(sm.get_secret_value(SecretId="scheduled")["SecretString"])["password"] != "old"
 
         def purged() -> bool:
@@ -146,3 +146,20 @@ def test_schedules_and_deletion_windows_on_the_platform_clock_survive_a_restart(
             return False
 
         wait_until(purged, 60, "the deleted secret purged after its recovery window")
+
+
+def test_rotate_later_tests_the_configuration_with_the_current_value(overcast_server, tmp_path):
+    """RotateImmediately=false: the testSecret step runs on an AWSPENDING copy of the current value,
+    which is removed afterwards; nothing else changes."""
+    sm, lam = overcast_server.client("secretsmanager"), overcast_server.client("lambda")
+    record = tmp_path / "steps.jsonl"
+    function = _function(lam, record)
+    name = _name()
+    sm.create_secret(Name=name, SecretString=json.dumps({"password": "old"}))
+    current = sm.get_secret_value(SecretId=name)["VersionId"]
+    token = sm.rotate_secret(SecretId=name, RotationLambdaARN=function, RotateImmediately=False,
+                             RotationRules={"AutomaticallyAfterDays": 7})["VersionId"]
+    # AWS runs the test before RotateSecret answers
+    assert [(e["Step"], e["ClientRequestToken"]) for e in records(record)] == [("testSecret", token)]
+    assert _stages(sm, name) == {current: ["AWSCURRENT"]}
+    assert sm.list_secret_version_ids(SecretId=name, IncludeDeprecated=True)["Versions"][0]["VersionId"] == current

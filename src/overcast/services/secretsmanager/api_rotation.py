@@ -19,7 +19,7 @@ PRINCIPAL = "secretsmanager.amazonaws.com"
 
 
 class RotationOperations(ApiBase):
-    def rotate_secret(self, ctx: RequestContext, secret_id: str, client_request_token: str | None = None,
+    async def rotate_secret(self, ctx: RequestContext, secret_id: str, client_request_token: str | None = None,
                       rotation_lambda_arn: str | None = None, rotation_rules: dict[str, Any] | None = None,
                       rotate_immediately: bool | None = None, **_: Any) -> dict[str, Any]:
         doc = self._live(ctx, secret_id)
@@ -62,6 +62,8 @@ class RotationOperations(ApiBase):
                 rotation.start(self.platform, doc, token)
             self.store.put(doc)
         self.platform.signals.notify(rotation.SIGNAL)
+        if rotate_immediately is False:
+            await rotation.test_configuration(self.platform, doc, token)
         return {"ARN": doc["ARN"], "Name": doc["Name"], "VersionId": token}
 
     def cancel_rotate_secret(self, ctx: RequestContext, secret_id: str) -> dict[str, Any]:

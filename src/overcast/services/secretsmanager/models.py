@@ -155,6 +155,10 @@ class SecretStore:
             self.db.execute("DELETE FROM secretsmanager_versions WHERE arn=? AND version_id=?",
                             (self.versions_arn(doc), version_id))
 
+    def remove_version(self, doc: Doc, version_id: str) -> None:
+        self.db.execute("DELETE FROM secretsmanager_versions WHERE arn=? AND version_id=?",
+                        (self.versions_arn(doc), version_id))
+
     def copy_versions(self, source: Doc, target_arn: str) -> None:
         """Give `target_arn` its own copy of `source`'s versions (a replica promoted to a secret)."""
         self.db.execute("INSERT OR REPLACE INTO secretsmanager_versions(arn, version_id, seq, created, stages, value, "

@@ -27,6 +27,7 @@ from typing import Any
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.platform import Platform
 from overcast.services.events.inbox import Cron, InvalidSchedule, parse_schedule
+from overcast.services.secretsmanager import vault
 from overcast.services.secretsmanager.errors import InvalidParameterException
 from overcast.services.secretsmanager.models import CURRENT, PENDING, SecretStore
 
@@ -153,6 +154,27 @@ async def rotate(platform: Platform, doc: dict[str, Any]) -> None:
         doc["_rotation"] = {"token": state["token"], "step": index + 1}
         store.put(doc)
     finish(platform, doc, state["token"])
+
+
+async def test_configuration(platform: Platform, doc: dict[str, Any], token: str) -> None:
+    """RotateImmediately=false: AWS tests the configuration by running the `testSecret` step on an
+    AWSPENDING version holding the current value, then removes that version. A failing test is
+    logged; the rotation stays configured."""
+    store = platform.component(SecretStore)
+    current = store.staged(doc, CURRENT)
+    if current is None or current.get("_value") is None:
+        return
+    arn = store.versions_arn(doc)
+    data = vault.unseal(platform, doc["_account"], arn.split(":")[3], current.get("_sealed_with"), current["_value"],
+                        arn, current["VersionId"])
+    sealed, key = vault.seal(platform, doc["_account"], doc["_region"], doc.get("KmsKeyId"), data, doc["ARN"], token)
+    with platform.db.tx():
+        store.add_version(doc, token, platform.clock.now(), sealed, key)
+        store.attach(doc, PENDING, token)
+    try:
+        await _invoke(platform, doc, "testSecret", token)
+    finally:
+        store.remove_version(doc, token)
 
 
 def finish(platform: Platform, doc: dict[str, Any], token: str) -> None:
