@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, utils
 
 RSA_SIGNING = ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
                "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"]
@@ -88,6 +88,7 @@ def test_ed25519_and_ml_dsa_signatures(kms):
     public = _public(kms, meta["KeyId"])
     assert isinstance(public, ed25519.Ed25519PublicKey)
     public.verify(signed, b"edwards")
+    mldsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.mldsa")  # cryptography 47+
     meta = kms.create_key(KeySpec="ML_DSA_65", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
     assert meta["SigningAlgorithms"] == ["ML_DSA_SHAKE_256"]
     signed = kms.sign(KeyId=meta["KeyId"], Message=b"post-quantum", SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
@@ -160,9 +161,9 @@ def test_ecdh_agrees_with_a_local_peer(kms):
     peer = ec.generate_private_key(ec.SECP256R1())
     peer_public = peer.public_key().public_bytes(serialization.Encoding.DER,
                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
-    secret = kms.derive_shared_secret(KeyId=meta["KeyId"], KeyAgreementAlgorithm="ECDH",
-                                      PublicKey=peer_public)["SharedSecret"]
-    assert secret == peer.exchange(ec.ECDH(), _public(kms, meta["KeyId"]))
+    derived = kms.derive_shared_secret(KeyId=meta["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=peer_public)
+    assert (derived["KeyId"], derived["KeyOrigin"]) == (meta["KeyId"], "AWS_KMS")
+    assert derived["SharedSecret"] == peer.exchange(ec.ECDH(), _public(kms, meta["KeyId"]))
 
 
 def test_data_key_pairs(kms):
@@ -176,4 +177,4 @@ def test_data_key_pairs(kms):
                        EncryptionContext={"pair": "1"})["Plaintext"] == pair["PrivateKeyPlaintext"]
     hidden = kms.generate_data_key_pair_without_plaintext(KeyId=key["KeyId"], KeyPairSpec="RSA_2048")
     assert "PrivateKeyPlaintext" not in hidden and hidden["KeyPairSpec"] == "RSA_2048"
-    assert hidden["KeyId"] == key["Arn"]
+    assert hidden["KeyId"] == key["Arn"] and hidden["KeyMaterialId"] == key["CurrentKeyMaterialId"]

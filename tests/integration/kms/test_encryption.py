@@ -112,3 +112,15 @@ def test_aws_cli_encrypt_and_decrypt(overcast_server, kms, tmp_path):
                     "app=cli")
     assert base64.b64decode(decrypted["Plaintext"]) == b"from the cli"
     assert decrypted["KeyId"].endswith(key)
+
+
+def test_plaintext_limits_are_worded_as_aws_does(overcast_server, kms):
+    """AWS never echoes a sensitive blob in a constraint message (recorded against AWS)."""
+    unchecked = overcast_server.client("kms", validate=False)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert _error(unchecked.encrypt, KeyId=key, Plaintext=b"") == {
+        "Code": "ValidationException", "Message": "1 validation error detected: Value at 'plaintext' failed to "
+                                                  "satisfy constraint: Member must have length greater than or equal to 1"}
+    assert _error(unchecked.encrypt, KeyId=key, Plaintext=b"x" * 4097)["Message"] == (
+        "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length "
+        "less than or equal to 4096")

@@ -49,6 +49,8 @@ def test_unknown_keys_answer_not_found(kms):
     assert (err["Code"], err["Message"]) == (
         "NotFoundException", f"Alias arn:aws:kms:us-east-1:{ACCOUNT}:alias/nothing-here is not found.")
     assert _error(kms.describe_key, KeyId="not-a-key")["Code"] == "NotFoundException"
+    elsewhere = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{missing}"
+    assert _error(kms.describe_key, KeyId=elsewhere) == {"Code": "NotFoundException", "Message": "Invalid arn eu-west-1"}
 
 
 def test_incompatible_key_spec_and_usage_are_refused(kms):
@@ -69,6 +71,7 @@ def test_aliases_name_keys_and_move(kms):
     assert kms.describe_key(KeyId=alias_arn)["KeyMetadata"]["KeyId"] == first
     listed = kms.list_aliases(KeyId=first)["Aliases"]
     assert [(a["AliasName"], a["AliasArn"], a["TargetKeyId"]) for a in listed] == [(name, alias_arn, first)]
+    assert kms.list_aliases(KeyId=name)["Aliases"] == listed  # the key named by its alias
     err = _error(kms.create_alias, AliasName=name, TargetKeyId=second)
     assert (err["Code"], err["Message"]) == ("AlreadyExistsException",
                                              f"An alias with the name {alias_arn} already exists")
@@ -144,3 +147,11 @@ def test_list_keys_pages(kms):
             break
         page = kms.list_keys(Limit=2, Marker=page["NextMarker"])
     assert made <= seen
+
+
+def test_no_custom_key_stores(kms):
+    assert kms.describe_custom_key_stores()["CustomKeyStores"] == []
+    assert _error(kms.describe_custom_key_stores, CustomKeyStoreId="cks-1234567890abcdef0")["Code"] == \
+        "CustomKeyStoreNotFoundException"
+    assert _error(kms.create_key, Origin="AWS_CLOUDHSM", CustomKeyStoreId="cks-1234567890abcdef0")["Code"] == \
+        "UnsupportedOperationException"

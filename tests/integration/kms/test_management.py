@@ -87,7 +87,7 @@ def test_tags(kms):
 def test_rotation_on_demand_keeps_old_ciphertexts(kms):
     key = kms.create_key()["KeyMetadata"]
     before = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"before")["CiphertextBlob"]
-    assert kms.rotate_key_on_demand(KeyId=key["KeyId"])["KeyId"] == key["Arn"]
+    assert kms.rotate_key_on_demand(KeyId=key["KeyId"])["KeyId"] == key["KeyId"]  # the id, not the ARN
     rotations = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
     assert [(r["KeyId"], r["RotationType"]) for r in rotations] == [(key["KeyId"], "ON_DEMAND")]
     current = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
@@ -110,7 +110,7 @@ def test_automatic_rotation_schedule(overcast_server, kms):
     assert status["KeyRotationEnabled"] is False and "NextRotationDate" not in status
     kms.enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=90)
     status = kms.get_key_rotation_status(KeyId=key["KeyId"])
-    assert (status["KeyRotationEnabled"], status["RotationPeriodInDays"], status["KeyId"]) == (True, 90, key["Arn"])
+    assert (status["KeyRotationEnabled"], status["RotationPeriodInDays"], status["KeyId"]) == (True, 90, key["KeyId"])
     assert (status["NextRotationDate"] - key["CreationDate"]).days in (89, 90)
     unchecked = overcast_server.client("kms", validate=False)
     assert _error(unchecked.enable_key_rotation, KeyId=key["KeyId"], RotationPeriodInDays=30)["Code"] == \

@@ -95,3 +95,71 @@ def test_sns_topic_with_a_kms_key(overcast_server, kms):
     assert _error(sns.publish, TopicArn=topic, Message="m")["Code"] == "KMSInvalidState"
     managed = sns.create_topic(Name=_name("sse"), Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
     sns.publish(TopicArn=managed, Message="with the AWS managed key")
+
+
+HANDLER = "import os\n\ndef handler(event, context):\n    return os.environ['GREETING']\n"
+
+
+def test_lambda_environment_key(overcast_server, kms):
+    from overcast.testing.lambdas import create_function
+
+    lam = overcast_server.client("lambda")
+    key = kms.create_key()["KeyMetadata"]
+    name = create_function(lam, HANDLER, Timeout=60, KMSKeyArn=key["Arn"],
+                           Environment={"Variables": {"GREETING": "hello"}})
+    assert lam.get_function_configuration(FunctionName=name)["KMSKeyArn"] == key["Arn"]
+    assert lam.invoke(FunctionName=name)["Payload"].read() == b'"hello"'
+    kms.disable_key(KeyId=key["KeyId"])
+    with pytest.raises(lam.exceptions.KMSDisabledException) as info:
+        lam.invoke(FunctionName=name)
+    error = info.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 502
+    assert error["Error"]["Message"].startswith("Lambda was unable to decrypt the environment variables because "
+                                                "the KMS key used is disabled.")
+    kms.enable_key(KeyId=key["KeyId"])
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    assert _error(lam.invoke, FunctionName=name)["Code"] == "KMSInvalidStateException"
+
+
+def test_logs_group_kms_key(overcast_server, kms):
+    logs = overcast_server.client("logs")
+    key = kms.create_key()["KeyMetadata"]
+    group = f"/kms/{_name('g')}"
+    logs.create_log_group(logGroupName=group, kmsKeyId=key["Arn"])
+    described = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    assert described["kmsKeyId"] == key["Arn"]
+    logs.disassociate_kms_key(logGroupName=group)
+    assert "kmsKeyId" not in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    logs.associate_kms_key(logGroupName=group, kmsKeyId=key["Arn"])
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["kmsKeyId"] == key["Arn"]
+    kms.disable_key(KeyId=key["KeyId"])
+    err = _error(logs.associate_kms_key, logGroupName=group, kmsKeyId=key["Arn"])
+    assert err["Code"] == "InvalidParameterException"
+    assert _error(logs.create_log_group, logGroupName=f"/kms/{_name('g')}", kmsKeyId=key["KeyId"])["Code"] == \
+        "InvalidParameterException"
+
+
+def test_sns_delivery_to_a_queue_whose_key_is_disabled_goes_to_the_dead_letter_queue(overcast_server, kms):
+    from overcast.testing import wait_until
+
+    sqs, sns = overcast_server.client("sqs"), overcast_server.client("sns")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    encrypted = sqs.create_queue(QueueName=_name("sse"), Attributes={"KmsMasterKeyId": key})["QueueUrl"]
+    dlq = sqs.create_queue(QueueName=_name("dlq"))["QueueUrl"]
+
+    def arn(url: str) -> str:
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    topic = sns.create_topic(Name=_name("t"))["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn(encrypted), ReturnSubscriptionArn=True,
+                  Attributes={"RawMessageDelivery": "true",
+                              "RedrivePolicy": f'{{"deadLetterTargetArn": "{arn(dlq)}"}}'})
+    sns.publish(TopicArn=topic, Message="first")
+    got = wait_until(lambda: sqs.receive_message(QueueUrl=encrypted, WaitTimeSeconds=1).get("Messages"), 30,
+                     "the delivery to the encrypted queue")
+    assert got[0]["Body"] == "first"
+    kms.disable_key(KeyId=key)
+    sns.publish(TopicArn=topic, Message="second")
+    dead = wait_until(lambda: sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1).get("Messages"), 30,
+                      "the refused delivery in the dead-letter queue")
+    assert dead[0]["Body"] == "second"

@@ -44,7 +44,8 @@ def test_a_disabled_or_missing_key_answers_s3_kms_errors(s3, bucket, kms):
     kms.disable_key(KeyId=key)
     for call in (lambda: s3.put_object(Bucket=bucket, Key="k2", Body=b"x", ServerSideEncryption="aws:kms",
                                        SSEKMSKeyId=key),
-                 lambda: s3.get_object(Bucket=bucket, Key="k")):
+                 lambda: s3.get_object(Bucket=bucket, Key="k"),
+                 lambda: s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"})):
         with pytest.raises(ClientError) as info:
             call()
         assert info.value.response["Error"]["Code"] == "KMS.DisabledException"

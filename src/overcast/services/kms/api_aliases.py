@@ -85,13 +85,13 @@ class AliasOperations(ApiBase):
     def list_aliases(self, ctx: RequestContext, key_id: str | None = None, limit: int | None = None,
                      marker: str | None = None) -> dict[str, Any]:
         if key_id is not None:
-            doc = self._own_key(ctx, key_id)
+            doc = self._key(ctx, key_id)  # any of the key's names, aliases included
             aliases = self.store.aliases(ctx.account, ctx.region, doc["Metadata"]["KeyId"])
         else:
+            # the account's own aliases, then the predefined AWS aliases whose key does not exist yet
             aliases = self.store.aliases(ctx.account, ctx.region)
             named = {a["AliasName"] for a in aliases}
             aliases += [{"AliasName": name, "AliasArn": alias_arn(ctx.account, ctx.region, name)}
                         for name in PREDEFINED if name not in named]
-            aliases.sort(key=lambda a: a["AliasName"])
         page, following = self._page(aliases, limit, marker, default=50)
         return paged("Aliases", page, following)

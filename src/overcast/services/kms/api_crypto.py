@@ -24,6 +24,14 @@ from overcast.services.kms.models import Doc, material_id, usable
 DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 
 
+def required(value: bytes | None, member: str) -> bytes:
+    """A member the model leaves optional (for its Recipient variants) that the request needs."""
+    if value is None:
+        raise ValidationException(f"1 validation error detected: Value null at '{member}' failed to satisfy "
+                                  "constraint: Member must not be null")
+    return value
+
+
 def refuse_dry_run(dry: bool | None) -> None:
     """A DryRun request that would succeed answers DryRunOperationException."""
     if dry:
@@ -70,15 +78,16 @@ class CryptoOperations(ApiBase):
             raise ValidationException(f"Plaintext is too long for {doc['Metadata']['KeySpec']} with "
                                       f"{algorithm}.") from None
 
-    def decrypt(self, ctx: RequestContext, ciphertext_blob: bytes, encryption_context: dict[str, str] | None = None,
+    def decrypt(self, ctx: RequestContext, ciphertext_blob: bytes | None = None,
+                encryption_context: dict[str, str] | None = None,
                 key_id: str | None = None, encryption_algorithm: str | None = None, dry_run: bool | None = None,
                 **_: Any) -> dict[str, Any]:
-        plaintext, doc, algorithm = self._decrypt(ctx, ciphertext_blob, encryption_context, key_id,
-                                                  encryption_algorithm)
+        data = required(ciphertext_blob, "ciphertextBlob")
+        plaintext, doc, algorithm = self._decrypt(ctx, data, encryption_context, key_id, encryption_algorithm)
         refuse_dry_run(dry_run)
         out = {"KeyId": self._arn(doc), "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
         if algorithm == "SYMMETRIC_DEFAULT":
-            out["KeyMaterialId"] = self._material_id(ctx, doc, ciphertext_blob)
+            out["KeyMaterialId"] = self._material_id(ctx, doc, data)
         return out
 
     def _material_id(self, ctx: RequestContext, doc: Doc, data: bytes) -> str:
@@ -104,7 +113,7 @@ class CryptoOperations(ApiBase):
         plaintext, doc = cipher.decrypt(self.store, ctx.account, ctx.region, data, context, key_id)
         return plaintext, doc, "SYMMETRIC_DEFAULT"
 
-    def re_encrypt(self, ctx: RequestContext, ciphertext_blob: bytes, destination_key_id: str,
+    def re_encrypt(self, ctx: RequestContext, destination_key_id: str, ciphertext_blob: bytes | None = None,
                    source_encryption_context: dict[str, str] | None = None, source_key_id: str | None = None,
                    destination_encryption_context: dict[str, str] | None = None,
                    source_encryption_algorithm: str | None = None,
@@ -112,7 +121,8 @@ class CryptoOperations(ApiBase):
                    **_: Any) -> dict[str, Any]:
         """Decrypt under the source key and encrypt under the destination, without the plaintext
         leaving KMS (https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html)."""
-        plaintext, source, source_algorithm = self._decrypt(ctx, ciphertext_blob, source_encryption_context,
+        plaintext, source, source_algorithm = self._decrypt(ctx, required(ciphertext_blob, "ciphertextBlob"),
+                                                            source_encryption_context,
                                                             source_key_id, source_encryption_algorithm)
         target = self._key(ctx, destination_key_id)
         usable(target)

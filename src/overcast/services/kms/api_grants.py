@@ -12,15 +12,13 @@ from overcast.context import RequestContext
 from overcast.services.kms import cipher
 from overcast.services.kms.api_base import ApiBase, paged
 from overcast.services.kms.api_crypto import refuse_dry_run
-from overcast.services.kms.api_keys import not_pending_deletion
 from overcast.services.kms.errors import (
-    InvalidGrantIdException,
     InvalidGrantTokenException,
     NotFoundException,
     ValidationException,
 )
 from overcast.services.kms.grants import GrantStore
-from overcast.services.kms.models import Doc
+from overcast.services.kms.models import Doc, usable
 
 #: the grant operations each kind of key allows
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations)
@@ -46,7 +44,7 @@ class GrantOperations(ApiBase):
                      constraints: dict[str, Any] | None = None, name: str | None = None,
                      dry_run: bool | None = None, **_: Any) -> dict[str, Any]:
         doc = self._own_key(ctx, key_id)
-        not_pending_deletion(doc)
+        usable(doc)  # disabled: DisabledException; pending deletion or import: KMSInvalidStateException
         self._check_operations(doc, operations)
         if not grantee_principal:
             raise ValidationException("GranteePrincipal is required.")
@@ -90,8 +88,11 @@ class GrantOperations(ApiBase):
         page, following = self._page(found, limit, marker, default=50)
         return paged("Grants", page, following)
 
-    def list_retirable_grants(self, ctx: RequestContext, retiring_principal: str, limit: int | None = None,
-                              marker: str | None = None) -> dict[str, Any]:
+    def list_retirable_grants(self, ctx: RequestContext, retiring_principal: str | None = None,
+                              limit: int | None = None, marker: str | None = None) -> dict[str, Any]:
+        if not retiring_principal:
+            raise ValidationException("1 validation error detected: Value null at 'retiringPrincipal' failed to "
+                                      "satisfy constraint: Member must not be null")
         found = [g for _, g in self.grants.all(ctx.account, ctx.region)
                  if g.get("RetiringPrincipal") == retiring_principal]
         page, following = self._page(found, limit, marker, default=50)
@@ -121,8 +122,6 @@ class GrantOperations(ApiBase):
         doc = self._own_key(ctx, key_id)
         grants = {g["GrantId"] for _, g in self.grants.of_key(ctx.account, ctx.region, doc["Metadata"]["KeyId"])}
         if grant_id not in grants:
-            if len(grant_id) != 64:
-                raise InvalidGrantIdException("The grant ID is not valid.")
             raise NotFoundException(f"Grant ID {grant_id} not found")
         refuse_dry_run(dry_run)
         self.grants.delete(ctx.account, ctx.region, grant_id)

@@ -126,9 +126,9 @@ class ImportOperations(ApiBase):
             meta.pop("ValidTo", None)
             doc.pop("ExpiresAt", None)
         self._save(ctx, doc)
-        return {"KeyId": meta["Arn"], "KeyMaterialId": meta["CurrentKeyMaterialId"]}
+        return {"KeyId": meta["KeyId"], "KeyMaterialId": meta["CurrentKeyMaterialId"]}
 
     def delete_imported_key_material(self, ctx: RequestContext, key_id: str, **_: Any) -> dict[str, Any]:
         doc = self._external(ctx, key_id)
         self.store.expire_material(ctx.account, ctx.region, doc)
-        return {"KeyId": self._arn(doc), "KeyMaterialId": doc.get("ImportedMaterialId", "")}
+        return {"KeyId": doc["Metadata"]["KeyId"], "KeyMaterialId": doc.get("ImportedMaterialId", "")}

@@ -12,6 +12,7 @@ from overcast.services.kms import keyspecs
 from overcast.services.kms.api_base import ApiBase, paged
 from overcast.services.kms.api_tags import check_tags
 from overcast.services.kms.errors import (
+    CustomKeyStoreNotFoundException,
     KMSInvalidStateException,
     MalformedPolicyDocumentException,
     UnsupportedOperationException,
@@ -150,3 +151,10 @@ class KeysOperations(ApiBase):
         meta.update(KeyState="Disabled", Enabled=False)
         self._save(ctx, doc)
         return {"KeyId": meta["Arn"]}
+
+    def describe_custom_key_stores(self, ctx: RequestContext, custom_key_store_id: str | None = None,
+                                   custom_key_store_name: str | None = None, **_: Any) -> dict[str, Any]:
+        """overcast has no custom key stores: the list is empty, and a named one is not found."""
+        if custom_key_store_id or custom_key_store_name:
+            raise CustomKeyStoreNotFoundException("")
+        return {"CustomKeyStores": [], "Truncated": False}

@@ -8,7 +8,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.kms.api_base import ApiBase
-from overcast.services.kms.api_keys import check_policy, not_pending_deletion
+from overcast.services.kms.api_keys import check_policy
 from overcast.services.kms.errors import NotFoundException
 
 
@@ -27,8 +27,7 @@ class PolicyOperations(ApiBase):
     def put_key_policy(self, ctx: RequestContext, key_id: str, policy: str, policy_name: str | None = None,
                        **_: Any) -> dict[str, Any]:
         _policy_name(policy_name)
-        doc = self._own_key(ctx, key_id)
-        not_pending_deletion(doc)
+        doc = self._own_key(ctx, key_id)  # any key state (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html)
         check_policy(policy)
         doc["Policy"] = policy
         self._save(ctx, doc)

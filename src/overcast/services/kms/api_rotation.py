@@ -23,9 +23,12 @@ ON_DEMAND_LIMIT = 10
 
 def rotatable(doc: Doc, operation: str) -> None:
     meta = doc["Metadata"]
-    if not cipher.symmetric(doc) or meta["Origin"] != "AWS_KMS":
-        raise UnsupportedOperationException(f"{meta['Arn']} origin is {meta['Origin']} with key spec "
-                                            f"{meta['KeySpec']}, which is not valid for {operation}.")
+    if meta["Origin"] != "AWS_KMS":
+        raise UnsupportedOperationException(f"{meta['Arn']} origin is {meta['Origin']} which is not valid for this "
+                                            "operation.")
+    if not cipher.symmetric(doc):
+        raise UnsupportedOperationException(f"{meta['Arn']} key spec is {meta['KeySpec']}, which is not valid for "
+                                            f"{operation}.")
     if meta.get("MultiRegion") and not doc.get("Primary"):
         raise UnsupportedOperationException(f"{meta['Arn']} is a multi-Region replica key; rotate its primary key.")
 
@@ -54,10 +57,10 @@ class RotationOperations(ApiBase):
 
     def get_key_rotation_status(self, ctx: RequestContext, key_id: str) -> dict[str, Any]:
         doc = self._own_key(ctx, key_id)
-        not_pending_deletion(doc)
         rotatable(doc, "GetKeyRotationStatus")
         rotation = doc.get("Rotation") or {}
-        out: dict[str, Any] = {"KeyId": self._arn(doc), "KeyRotationEnabled": bool(rotation.get("Enabled"))}
+        # this answer, RotateKeyOnDemand's and ListKeyRotations' name the key by its id, not its ARN
+        out: dict[str, Any] = {"KeyId": doc["Metadata"]["KeyId"], "KeyRotationEnabled": bool(rotation.get("Enabled"))}
         if rotation.get("Enabled"):
             out.update(RotationPeriodInDays=rotation["PeriodInDays"], NextRotationDate=rotation["NextDate"])
         return out
@@ -73,7 +76,7 @@ class RotationOperations(ApiBase):
             raise LimitExceededException(f"{self._arn(doc)} has reached the limit of {ON_DEMAND_LIMIT} "
                                          "on-demand rotations.")
         self.store.rotate(ctx.account, ctx.region, doc, "ON_DEMAND")
-        return {"KeyId": self._arn(doc)}
+        return {"KeyId": key}
 
     def list_key_rotations(self, ctx: RequestContext, key_id: str, include_key_material: str | None = None,
                            limit: int | None = None, marker: str | None = None) -> dict[str, Any]:

@@ -124,7 +124,7 @@ class SigningOperations(ApiBase):
             secret = asymmetric.derive_shared_secret(material, public_key)
         except asymmetric.CryptoFailure as exc:
             raise ValidationException(f"PublicKey is not valid: {exc}") from None
-        return {"KeyId": self._arn(doc), "SharedSecret": secret, "KeyAgreementAlgorithm": "ECDH",
+        return {"KeyId": doc["Metadata"]["KeyId"], "SharedSecret": secret, "KeyAgreementAlgorithm": "ECDH",
                 "KeyOrigin": doc["Metadata"]["Origin"]}
 
     def generate_data_key_pair(self, ctx: RequestContext, key_id: str, key_pair_spec: str,
@@ -142,7 +142,8 @@ class SigningOperations(ApiBase):
         private = keyspecs.new_material(key_pair_spec)
         sealed = cipher.encrypt(self.store, ctx.account, ctx.region, doc, private, encryption_context)
         return {"PrivateKeyCiphertextBlob": sealed, "PrivateKeyPlaintext": private,
-                "PublicKey": keyspecs.public_der(private), "KeyId": self._arn(doc), "KeyPairSpec": key_pair_spec}
+                "PublicKey": keyspecs.public_der(private), "KeyId": self._arn(doc), "KeyPairSpec": key_pair_spec,
+                "KeyMaterialId": doc["Metadata"].get("CurrentKeyMaterialId")}
 
     def generate_data_key_pair_without_plaintext(self, ctx: RequestContext, key_id: str, key_pair_spec: str,
                                                  **kwargs: Any) -> dict[str, Any]:

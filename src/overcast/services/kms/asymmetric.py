@@ -13,7 +13,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
 from overcast.services.kms import keyspecs
 
@@ -57,8 +57,9 @@ def digest_length(algorithm: str) -> int:
     return 64 if algorithm.startswith("ML_DSA") else _hash(algorithm).digest_size
 
 
-MLDSA_PRIVATE = (mldsa.MLDSA44PrivateKey, mldsa.MLDSA65PrivateKey, mldsa.MLDSA87PrivateKey)
-MLDSA_PUBLIC = (mldsa.MLDSA44PublicKey, mldsa.MLDSA65PublicKey, mldsa.MLDSA87PublicKey)
+def _mldsa(key: Any) -> bool:
+    """An ML-DSA private or public key (never, with a cryptography too old to have ML-DSA)."""
+    return isinstance(key, keyspecs.MLDSA_TYPES)
 
 
 def sign(material: bytes, algorithm: str, message: bytes, digest: bool) -> bytes:
@@ -69,7 +70,7 @@ def sign(material: bytes, algorithm: str, message: bytes, digest: bool) -> bytes
         raise CryptoFailure("ED25519_PH_SHA_512 (HashEdDSA) is not supported by overcast; use ED25519_SHA_512")
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(message)
-    if isinstance(key, MLDSA_PRIVATE):
+    if _mldsa(key):
         return bytes(key.sign_mu(message) if digest else key.sign(message))
     chosen = _hash(algorithm)
     prehashed: Any = utils.Prehashed(chosen) if digest else chosen
@@ -88,7 +89,7 @@ def verify(material: bytes, algorithm: str, message: bytes, digest: bool, signat
         if isinstance(public, ed25519.Ed25519PublicKey) and algorithm == "ED25519_SHA_512":
             public.verify(signature, message)
             return True
-        if isinstance(public, MLDSA_PUBLIC):
+        if _mldsa(public):
             public.verify_mu(signature, message) if digest else public.verify(signature, message)
             return True
         chosen = _hash(algorithm)

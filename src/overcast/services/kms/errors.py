@@ -100,6 +100,10 @@ class NotAuthorizedException(ClientError):
     code = "NotAuthorizedException"
 
 
+class CustomKeyStoreNotFoundException(ClientError):
+    code = "CustomKeyStoreNotFoundException"
+
+
 class ValidationException(ClientError):
     code = "ValidationException"
 

@@ -11,7 +11,17 @@ import os
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+try:  # ML-DSA keys need cryptography 47 or newer (and external mu, sign_mu, a newer one still)
+    from cryptography.hazmat.primitives.asymmetric import mldsa
+
+    MLDSA: dict[str, Any] = {"ML_DSA_44": mldsa.MLDSA44PrivateKey, "ML_DSA_65": mldsa.MLDSA65PrivateKey,
+                             "ML_DSA_87": mldsa.MLDSA87PrivateKey}
+    MLDSA_TYPES: tuple[type, ...] = (mldsa.MLDSA44PrivateKey, mldsa.MLDSA65PrivateKey, mldsa.MLDSA87PrivateKey,
+                                     mldsa.MLDSA44PublicKey, mldsa.MLDSA65PublicKey, mldsa.MLDSA87PublicKey)
+except ImportError:  # pragma: no cover - an older cryptography: ML-DSA key specs are unsupported
+    MLDSA, MLDSA_TYPES = {}, ()
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
@@ -20,9 +30,6 @@ CURVES: dict[str, type[ec.EllipticCurve]] = {
     "ECC_SECG_P256K1": ec.SECP256K1,
 }
 EDWARDS = "ECC_NIST_EDWARDS25519"
-#: ML-DSA (FIPS 204) signing keys, post-quantum
-MLDSA: dict[str, Any] = {"ML_DSA_44": mldsa.MLDSA44PrivateKey, "ML_DSA_65": mldsa.MLDSA65PrivateKey,
-                         "ML_DSA_87": mldsa.MLDSA87PrivateKey}
 HMAC_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 
 RSA_SIGNING = ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",

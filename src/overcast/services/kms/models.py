@@ -278,7 +278,9 @@ class KmsStore:
         first use (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key)."""
         match = ARN.match(key_id)
         if match:
-            region, account, kind, rest = match.group(1), match.group(2), match.group(3), match.group(4)
+            if match.group(1) != region:  # KMS is regional: another region's key is not found here
+                raise NotFoundException(f"Invalid arn {match.group(1)}")
+            account, kind, rest = match.group(2), match.group(3), match.group(4)
             name = f"alias/{rest}" if kind == "alias" else rest
             if kind == "key":
                 return self._key_or_missing(account, region, name)

@@ -272,6 +272,7 @@ class ObjectOperations(ApiBase):
                    prefix="x-amz-copy-source-")
         target = self.store.bucket(bucket)
         check_key(key)
+        encryption.check_readable(self.platform, src.meta)  # S3 decrypts an SSE-KMS source to copy it
         meta = self._copied_meta(src, params)
         if (src_bucket, src_key) == (bucket, key) and src_version in (None, src.version_id) \
                 and (params.get("metadata_directive") or "COPY") == "COPY" and not _changes_object(params):

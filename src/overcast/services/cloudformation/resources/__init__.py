@@ -68,7 +68,8 @@ class Provider:
 PROVIDER_MODULES = (
     "lambda_", "sqs", "sns", "logs", "iam", "dynamodb", "events", "s3", "kinesis", "apigateway",
     "apigatewayv2", "elbv2", "ssm", "cloudwatch", "custom", "misc", "firehose", "ses", "cloudfront",
-    "codecommit", "lex", "cognito", "scheduler", "config", "pipes", "stepfunctions", "secretsmanager",
+    "codecommit", "lex", "cognito", "scheduler", "config", "pipes", "stepfunctions", "kms",
+    "secretsmanager",
 )
 
 _REGISTRY: dict[str, Provider] = {}
