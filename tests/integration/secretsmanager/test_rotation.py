@@ -135,7 +135,10 @@ def test_schedules_and_deletion_windows_on_the_platform_clock_survive_a_restart(
         server.restart()
         sm = server.client("secretsmanager")
         wait_until(lambda: sm.describe_secret(SecretId="scheduled").get("LastRotatedDate"), 60, "a scheduled rotation")
-        assert [e["Step"] for e in records(record)][:5] == ["testSecret", *STEPS]  # the test, then a rotation
+        steps = [e["Step"] for e in records(record)]
+        # the configuration test, then a rotation (a step the restart interrupted runs again)
+        steps = [step for i, step in enumerate(steps) if i == 0 or step != steps[i - 1]]
+        assert steps[:5] == ["testSecret", *STEPS]
         assert json.loads(sm.get_secret_value(SecretId="scheduled")["SecretString"])["password"] != "old"
 
         def purged() -> bool:
