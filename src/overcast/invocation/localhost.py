@@ -2,19 +2,22 @@
 functions expect there (the AWS Parameters and Secrets Lambda Extension's port, 2773 by default).
 
 On AWS each execution environment is a micro VM: its `localhost:2773` is its own extension. Here
-every environment of every overcast on the machine shares the host's loopback, and tests run many
-overcasts at once, so one port cannot serve them all. Where environments get a mount namespace
-(execution/sandbox.py), each platform picks a loopback address of its own (`127.x.y.z`: Linux
-routes all of 127.0.0.0/8 to the loopback interface), binds the ports there, and bind-mounts a
-hosts file on `/etc/hosts` in its environments that maps `localhost` to that address; AWS_ENDPOINT_URL
-and the Runtime API stay on 127.0.0.1 by number. Without a namespace the ports are bound on
-127.0.0.1 itself when they are free (the first overcast to take one serves it; the others log it).
-The listeners tell environments apart by the session token each one presents.
+every environment of every overcast on the machine shares the host's loopback. By default the
+ports are bound on 127.0.0.1 when they are free: the first overcast to take one serves it, the
+others log it (a function can name another port with PARAMETERS_SECRETS_EXTENSION_HTTP_PORT).
+With `OVERCAST_LOCALHOST=private`, where environments get a mount namespace (execution/sandbox.py),
+each platform picks a loopback address of its own (`127.x.y.z`: Linux routes all of 127.0.0.0/8
+to the loopback interface), binds the ports there, and bind-mounts a hosts file on `/etc/hosts` in
+its environments that maps `localhost` to that address; AWS_ENDPOINT_URL and the Runtime API stay
+on 127.0.0.1 by number. That is opt-in because `localhost` then no longer reaches the machine's
+own services bound to 127.0.0.1 (a database, overcast's own port named as `localhost`). The
+listeners tell environments apart by the session token each one presents.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import socket
 from pathlib import Path
@@ -29,6 +32,8 @@ SIGNAL = "localhost-ports"
 #: (https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html)
 EXTENSION_PORT = 2773
 EXTENSION_PORT_VARIABLE = "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
+#: `private`: each platform's environments get a `localhost` of their own
+PRIVATE_VARIABLE = "OVERCAST_LOCALHOST"
 _TRIES = 50
 
 
@@ -43,11 +48,12 @@ class LocalHost:
         self._refused: set[int] = set()
 
     def configure(self, namespace: bool) -> None:
-        """Decide once: an address of our own (`namespace`), or 127.0.0.1."""
+        """Decide once: an address of our own (asked for, and environments have a `namespace`), or
+        127.0.0.1."""
         if self.address is not None:
             return
-        self.namespace = namespace
-        if not namespace:
+        self.namespace = namespace and os.environ.get(PRIVATE_VARIABLE, "").lower() == "private"
+        if not self.namespace:
             self.address = "127.0.0.1"
             return
         rng = random.Random()

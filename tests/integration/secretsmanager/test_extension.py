@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from overcast.execution import sandbox
-from overcast.testing import create_function
+from overcast.testing import OvercastServer, create_function
 from overcast.testing.server import free_port
 from tests.integration.lambda_.polyglot import needs_node
 
@@ -18,6 +18,8 @@ READER = '''
 import json, os, urllib.request, urllib.error
 
 def handler(event, context):
+    if event.get("resolve"):
+        return {"address": __import__("socket").gethostbyname("localhost")}
     port = os.environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "2773")
     headers = {} if event.get("no_token") else {"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]}
     request = urllib.request.Request("http://localhost:%s%s" % (port, event["path"]), headers=headers)
@@ -29,13 +31,17 @@ def handler(event, context):
 '''
 
 
+def _private_possible() -> bool:
+    return os.environ.get("OVERCAST_SANDBOX", "").lower() not in ("paths", "off", "0") and sandbox.probe() is None
+
+
 @pytest.fixture(scope="module")
 def port_env() -> dict[str, str]:
-    """Where environments get a mount namespace, each server has its own `localhost` and the
-    default port; elsewhere servers running in parallel share 127.0.0.1, so each test function
-    asks for a free port of its own with the extension's variable."""
-    namespaced = os.environ.get("OVERCAST_SANDBOX", "").lower() not in ("paths", "off", "0") and sandbox.probe() is None
-    return {} if namespaced else {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(free_port())}
+    """Servers running in parallel share 127.0.0.1 (unless OVERCAST_LOCALHOST=private gives each its
+    own `localhost`), so each test function asks for a free port with the extension's variable."""
+    if os.environ.get("OVERCAST_LOCALHOST") == "private" and _private_possible():
+        return {}
+    return {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(free_port())}
 
 
 READER_JS = """
@@ -101,3 +107,16 @@ def test_node_function_reads_a_secret(overcast_server, port_env):
                            Environment={"Variables": port_env})
     got = _call(lam, name, path=f"/secretsmanager/get?secretId={secret}")
     assert (got["status"], got["body"]["SecretString"]) == (200, "from-node")
+
+
+@pytest.mark.skipif(not _private_possible(), reason="environments get no mount namespace on this machine")
+def test_private_localhost_serves_the_default_port(tmp_path):
+    """OVERCAST_LOCALHOST=private: the function's `localhost` is its server's own loopback address,
+    so `localhost:2773` works whatever other overcasts run."""
+    with OvercastServer(tmp_path / "data", env={"OVERCAST_LOCALHOST": "private"}) as server:
+        sm, lam = server.client("secretsmanager"), server.client("lambda")
+        sm.create_secret(Name="private", SecretString="mine")
+        name = create_function(lam, READER, Timeout=60)
+        got = _call(lam, name, path="/secretsmanager/get?secretId=private")
+        assert (got["status"], got["body"]["SecretString"]) == (200, "mine")
+        assert _call(lam, name, resolve=True)["address"] != "127.0.0.1"
