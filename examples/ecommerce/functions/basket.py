@@ -8,11 +8,18 @@ API, and the checkout that publishes an order to the event bus.
     DELETE /basket/{userName}        delete, 404 if missing
     POST   /basket/checkout          {userName, firstName, lastName, email, address, cardInfo,
                                      paymentMethod}: publish a CheckoutBasket event, then delete the basket
+
+A checkout reads two settings when it runs (so a change, or a rotated key, applies to the next
+checkout): the currency from Parameter Store (CURRENCY_PARAMETER) and the payment gateway's
+signing key from Secrets Manager (PAYMENT_SECRET_ARN), which signs the order for the gateway.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,12 +51,14 @@ KEY = os.environ.get("PRIMARY_KEY", "userName")
 class Resources:
     table: Any
     events: Any
+    ssm: Any = None
+    secrets: Any = None
 
 
 @cache
 def resources() -> Resources:
     return Resources(table=boto3.resource("dynamodb").Table(os.environ["DYNAMODB_TABLE_NAME"]),
-                     events=boto3.client("events"))
+                     events=boto3.client("events"), ssm=boto3.client("ssm"), secrets=boto3.client("secretsmanager"))
 
 
 def list_baskets(event: Event, res: Resources) -> list[dict[str, Any]]:
@@ -89,7 +98,7 @@ def checkout(event: Event, res: Resources) -> dict[str, Any]:
         raise NotFound(f"no basket for user {user}")
     if not basket.get("items"):
         raise BadRequest(f"the basket of {user} is empty")
-    payload = checkout_payload(request, basket, now_iso())
+    payload = with_settings(res, checkout_payload(request, basket, now_iso()))
     event_id = publish(res.events, payload)
     log.info("checkout of %s published as event %s", user, event_id)
     # only once the event is on the bus: a failed publication keeps the basket for another try
@@ -123,6 +132,24 @@ def checkout_payload(request: dict[str, Any], basket: dict[str, Any], checkout_d
     """The order to publish: the checkout request, the basket's items, their total and the time."""
     return {**request, KEY: basket[KEY], "items": basket["items"], "totalPrice": total_price(basket["items"]),
             "checkoutDate": checkout_date}
+
+
+def with_settings(res: Resources, payload: dict[str, Any]) -> dict[str, Any]:
+    """The order with the shop's currency and the payment gateway's signature of it, when the
+    function is configured with them."""
+    if os.environ.get("CURRENCY_PARAMETER"):
+        payload["currency"] = res.ssm.get_parameter(Name=os.environ["CURRENCY_PARAMETER"])["Parameter"]["Value"]
+    if os.environ.get("PAYMENT_SECRET_ARN"):
+        gateway = json.loads(res.secrets.get_secret_value(SecretId=os.environ["PAYMENT_SECRET_ARN"])["SecretString"])
+        payload["merchantId"] = gateway["merchantId"]
+        payload["paymentSignature"] = payment_signature(gateway["signingKey"], payload)
+    return payload
+
+
+def payment_signature(key: str, payload: dict[str, Any]) -> str:
+    """HMAC-SHA256 of `userName|checkoutDate|totalPrice|currency` under the gateway's key."""
+    text = f"{payload[KEY]}|{payload['checkoutDate']}|{payload['totalPrice']}|{payload.get('currency', '')}"
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
 def now_iso() -> str:

@@ -17,6 +17,7 @@ from infrastructure.eventbus import SwnEventBus, function_target, queue_target
 from infrastructure.microservices import SwnMicroservices
 from infrastructure.monitoring import SwnMonitoring
 from infrastructure.queue import SwnQueue, dead_letter_queue
+from infrastructure.settings import SwnSettings
 from infrastructure.workflow import SwnOrderWorkflow
 
 VARIANTS = ("queue", "direct", "workflow")
@@ -35,6 +36,7 @@ class EcommerceStack(cdk.Stack):
         apis = SwnApiGateway(self, "ApiGateway", product_function=services.product_function,
                              basket_function=services.basket_function, ordering_function=services.ordering_function)
         bus = SwnEventBus(self, "EventBus", publisher=services.basket_function)
+        SwnSettings(self, "Settings", consumer=services.basket_function)  # read at checkout
         dlq = dead_letter_queue(self)
         order_queue = None
         if ordering == "queue":

@@ -4,6 +4,7 @@ log stream and its execution role's credentials (docs/runtimes.md#what-every-env
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ from overcast.execution import runtimes, sandbox
 from overcast.execution.debugging import Debugger
 from overcast.execution.environment import Environment, EnvironmentSpec
 from overcast.execution.hotreload import HotFolders
-from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout
+from overcast.execution.layout import AWS_LD_LIBRARY_PATH, AWS_PATH, Layout, Placement
 from overcast.execution.node_sdk import NodeSdk
 from overcast.execution.node_sdk import cache_root as node_cache_root
 from overcast.execution.pool import EnvironmentPool, build_runtime_dir, stdlib_path
+from overcast.invocation.localhost import EXTENSION_PORT, EXTENSION_PORT_VARIABLE, LocalHost
 from overcast.platform import Platform
 from overcast.services.lambda_.code import CodeStore
 from overcast.services.lambda_.debug import DebugSwitches
@@ -93,6 +95,7 @@ class SpecBuilder:
             runtime_dir = runtimes.NODE_CLIENT_DIR
         place = self.layout.place(code_dir, layers, runtime_dir, tag)
         variables = dict((config.get("Environment") or {}).get("Variables") or {})
+        place = self._localhost(place, variables)
         variables.update(self._lambda_environment(resolved, kind, place.task))
         variables["PATH"] = place.paths(AWS_PATH[kind])
         variables["LD_LIBRARY_PATH"] = place.paths(AWS_LD_LIBRARY_PATH[kind])
@@ -127,6 +130,16 @@ class SpecBuilder:
         variables["PYTHONPATH"] = place.runtime
         return EnvironmentSpec(sys_path=(place.task, *layer_paths, place.runtime, *self._stdlib),
                                variables=variables, **common)
+
+    def _localhost(self, place: Placement, variables: dict[str, str]) -> Placement:
+        """The loopback listeners the function expects (the Parameters and Secrets extension's
+        port), and, in a mount namespace, the hosts file that makes them its `localhost`."""
+        local = self.platform.component(LocalHost)
+        local.configure(self.layout.namespace)
+        port = str(variables.get(EXTENSION_PORT_VARIABLE) or "")
+        local.reserve(int(port) if port.isdigit() and 0 < int(port) < 65536 else EXTENSION_PORT)
+        hosts = local.hosts_mount()
+        return dataclasses.replace(place, mounts=(*place.mounts, hosts)) if hosts and place.mounts else place
 
     def debugger(self, resolved: Resolved, kind: str) -> Debugger | None:
         """How a function's environments are debugged, when its debug switch is on (Python, Node.js)."""
@@ -198,6 +211,7 @@ class SpecBuilder:
         role = env.spec.role or f"arn:aws:iam::{account}:role/{name}-role"
         # the function's own account: Lambda only takes execution roles of the function's account
         creds, _ = self.sessions.assume(role, name, CREDENTIALS_SECONDS, account, account=account)
+        env.meta["session_token"] = creds["SessionToken"]  # how local listeners know the environment
         # retired before they expire: an AWS timer, so it runs faster under a time scale
         env.meta["refresh_at"] = self.platform.clock.later(CREDENTIALS_SECONDS - CREDENTIALS_MARGIN)
         init_type = "provisioned-concurrency" if "provisioned" in env.meta else "on-demand"

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 # (boto3 client, call, its protocol, the error code AWS gives an unknown operation in that protocol)
 CALLS = [
-    ("secretsmanager", lambda c: c.get_secret_value(SecretId="db"), "json", "UnknownOperationException"),
+    ("ecs", lambda c: c.list_clusters(), "json", "UnknownOperationException"),
     ("glue", lambda c: c.get_databases(), "json", "UnknownOperationException"),
     ("ecr", lambda c: c.describe_repositories(), "json", "UnknownOperationException"),
     ("eventbridgev2", lambda c: c.list_event_buses(), "smithy-rpc-v2-cbor", "UnknownOperationException"),
@@ -20,7 +20,7 @@ CALLS = [
     ("ec2", lambda c: c.describe_instances(), "ec2", "InvalidAction"),
 ]
 
-NAMES = {"secretsmanager": "AWS Secrets Manager",
+NAMES = {"ecs": "Amazon EC2 Container Service (ecs)",
          "glue": "AWS Glue (glue)", "ecr": "Amazon Elastic Container Registry (ecr)",
          "eventbridgev2": "Amazon EventBridgeV2 (eventbridgev2)", "elasticache": "Amazon ElastiCache (elasticache)",
          "amplify": "AWS Amplify (amplify)", "route53": "Amazon Route 53 (route53)",
@@ -64,8 +64,8 @@ def test_hosted_services_and_unsigned_s3_still_route(overcast_server):
 
 
 def test_aws_cli_prints_the_reason(overcast_server):
-    out = subprocess.run([sys.executable, "-m", "awscli", "secretsmanager", "list-secrets"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "awscli", "ecs", "list-clusters"], capture_output=True,
                          text=True, timeout=120, env=overcast_server.aws_cli_env())
     assert out.returncode in (254, 255)  # the CLI's exit status for a service error
-    assert ("An error occurred (UnknownOperationException) when calling the ListSecrets operation: overcast does "
-            "not host AWS Secrets Manager (secretsmanager)") in out.stderr
+    assert ("An error occurred (UnknownOperationException) when calling the ListClusters operation: overcast does "
+            "not host Amazon EC2 Container Service (ecs)") in out.stderr

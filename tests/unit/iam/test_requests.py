@@ -64,3 +64,15 @@ def test_free_operations_and_passed_roles():
     assert passed_roles({"Targets": [{"Id": "1", "Arn": "x", "RoleArn": role}, {"Id": "2", "RoleArn": role}]}) == [
         ("iam:PassRole", role)]
     assert requested("lambda", CTX, "CreateFunction", {"FunctionName": "f", "Role": role})[-1] == ("iam:PassRole", role)
+
+
+def test_secrets_manager_secret_ids():
+    full = f"arn:aws:secretsmanager:{R}:{A}:secret:db-AbCdEf"
+    assert requested("secretsmanager", CTX, "GetSecretValue", {"SecretId": "db"}) == [
+        ("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:{R}:{A}:secret:db")]
+    assert requested("secretsmanager", CTX, "GetSecretValue", {"SecretId": full}) == [
+        ("secretsmanager:GetSecretValue", full)]
+    assert requested("secretsmanager", CTX, "BatchGetSecretValue", {"SecretIdList": ["a", full]}) == [
+        ("secretsmanager:BatchGetSecretValue", f"arn:aws:secretsmanager:{R}:{A}:secret:a"),
+        ("secretsmanager:BatchGetSecretValue", full)]
+    assert requested("secretsmanager", CTX, "ListSecrets", {}) == [("secretsmanager:ListSecrets", "*")]

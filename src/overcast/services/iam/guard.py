@@ -14,6 +14,7 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.requests import PREFIXES, request_context, requested
+from overcast.services.secretsmanager.inbox import secret_arn
 
 
 class AccessDenied(ServiceError):
@@ -55,6 +56,10 @@ class Guard:
         pairs = requested(prefix, ctx, op.name, params)
         if not pairs:
             return
+        if prefix == "secretsmanager":  # a secret's name or partial ARN: evaluated as its full ARN
+            pairs = [(action, secret_arn(self.platform, ctx.account, ctx.region, resource) or resource)
+                     if resource.startswith("arn:aws:secretsmanager:") else (action, resource)
+                     for action, resource in pairs]
         principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
         context = request_context(ctx, params, self.platform.clock.now(), prefix)
         for action, resource in pairs:

@@ -242,6 +242,15 @@ def _ssm(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
                     + (n if n.startswith("/") else f"/{n}")) for n in names]
 
 
+def _secretsmanager(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
+    """The secrets a call names (`SecretId`, `SecretIdList`), as partial ARNs: the guard completes
+    each with the secret's six random characters (`secret_arn`), as AWS evaluates the full ARN."""
+    ids = [p["SecretId"]] if p.get("SecretId") else list(p.get("SecretIdList") or [])
+    if not ids:
+        return _generic(p)
+    return [_arn_or(i, lambda n: f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:{n}") for i in ids]
+
+
 def _sts(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
     return [str(p["RoleArn"])] if p.get("RoleArn") else ["*"]
 
@@ -256,7 +265,7 @@ def _cloudwatch(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
 BUILDERS: dict[str, Callable[[RequestContext, str, dict[str, Any]], list[str]]] = {
     "sqs": _sqs, "sns": _sns, "dynamodb": _dynamodb, "lambda": _lambda, "s3": _s3, "events": _events,
     "kinesis": _kinesis, "logs": _logs, "iam": _iam, "states": _states, "ssm": _ssm, "sts": _sts,
-    "cloudwatch": _cloudwatch,
+    "cloudwatch": _cloudwatch, "secretsmanager": _secretsmanager,
 }
 PAIRS: dict[str, Callable[[RequestContext, str, dict[str, Any]], Pairs | None]] = {
     "dynamodb": _dynamodb_pairs, "s3": _s3_pairs,

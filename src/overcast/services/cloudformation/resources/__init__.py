@@ -69,6 +69,7 @@ PROVIDER_MODULES = (
     "lambda_", "sqs", "sns", "logs", "iam", "dynamodb", "events", "s3", "kinesis", "apigateway",
     "apigatewayv2", "elbv2", "ssm", "cloudwatch", "custom", "misc", "firehose", "ses", "cloudfront",
     "codecommit", "lex", "cognito", "scheduler", "config", "pipes", "stepfunctions", "kms",
+    "secretsmanager",
 )
 
 _REGISTRY: dict[str, Provider] = {}
