@@ -13,12 +13,7 @@ from tests.integration.cloudformation.helpers import check, create, events, outp
 
 @pytest.fixture
 def secrets(overcast_server):
-    client = overcast_server.client("secretsmanager")
-    try:
-        client.list_secrets()
-    except Exception as error:  # a build without Secrets Manager
-        pytest.skip(f"Secrets Manager is not hosted: {error}")
-    return client
+    return overcast_server.client("secretsmanager")
 
 
 def test_dynamic_references_to_secrets(overcast_server, secrets):
@@ -66,3 +61,20 @@ def test_parameter_store_references_to_secrets(overcast_server, secrets):
     assert by_id["Parameter"]["Value"] == "1st"
     by_label = ssm.get_parameter(Name=f"/aws/reference/secretsmanager/{name}:AWSPREVIOUS", WithDecryption=True)
     assert by_label["Parameter"]["Value"] == "1st"
+
+
+def test_reference_to_a_secret_of_the_same_stack(overcast_server, secrets):
+    """The common CDK/SAM pattern: a generated password, read by a later resource through `Fn::Sub`."""
+    cf, ssm = overcast_server.client("cloudformation"), overcast_server.client("ssm")
+    template = {"Resources": {
+        "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {"GenerateSecretString": {
+            "SecretStringTemplate": json.dumps({"username": "app"}), "GenerateStringKey": "password",
+            "PasswordLength": 24, "ExcludePunctuation": True}}},
+        "Copy": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {
+            "Fn::Sub": "{{resolve:secretsmanager:${Secret}:SecretString:password}}"}}}},
+        "Outputs": {"Copy": {"Value": {"Ref": "Copy"}}, "Secret": {"Value": {"Ref": "Secret"}}}}
+    stack = check(cf, create(cf, template))
+    out = outputs(stack)
+    password = json.loads(secrets.get_secret_value(SecretId=out["Secret"])["SecretString"])["password"]
+    assert len(password) == 24
+    assert ssm.get_parameter(Name=out["Copy"])["Parameter"]["Value"] == password
