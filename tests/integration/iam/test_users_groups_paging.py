@@ -44,6 +44,16 @@ def test_users_and_groups_lists_page(account):
                             '"2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}')
     assert [len(p) for p in _pages(iam.list_access_keys, "AccessKeyMetadata", UserName="pager-b")] == [2]
     assert [len(p) for p in _pages(iam.list_user_policies, "PolicyNames", UserName="pager-c")] == [2, 2]
+    iam.tag_user(UserName="pager-a", Tags=[{"Key": f"k{n}", "Value": "v"} for n in range(3)])
+    assert [len(p) for p in _pages(iam.list_user_tags, "Tags", UserName="pager-a")] == [2, 1]
+
+
+def test_role_tags_page(account):
+    iam = account.root("iam")
+    iam.create_role(RoleName="tagged", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": '
+                    '"Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+                    Tags=[{"Key": f"k{n}", "Value": "v"} for n in range(3)])
+    assert [len(p) for p in _pages(iam.list_role_tags, "Tags", RoleName="tagged")] == [2, 1]
 
 
 def test_attached_policies_page_and_filter_by_path(account):

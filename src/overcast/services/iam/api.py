@@ -20,6 +20,7 @@ from overcast.services.iam.models import (
     unique_id,
 )
 from overcast.services.iam.paging import page as _page
+from overcast.services.iam.paging import paged
 from overcast.services.iam.users import UserStore
 
 
@@ -92,8 +93,9 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
         self.store.put_role(ctx.account, role)
         return {}
 
-    def list_role_tags(self, ctx: RequestContext, role_name: str, **_: Any) -> dict[str, Any]:
-        return {"Tags": self.store.get_role(ctx.account, role_name).get("Tags", []), "IsTruncated": False}
+    def list_role_tags(self, ctx: RequestContext, role_name: str, marker: str | None = None,
+                       max_items: int | None = None) -> dict[str, Any]:
+        return paged("Tags", self.store.get_role(ctx.account, role_name).get("Tags", []), marker, max_items)
 
     # -- role policies ------------------------------------------------------------------------
 
