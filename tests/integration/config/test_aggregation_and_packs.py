@@ -154,3 +154,17 @@ def test_conformance_pack_lists_page(overcast_server, account):
         second = call(Limit=2, NextToken=first["NextToken"], **extra)
         assert len(second[key]) == 1 and "NextToken" not in second
         assert sorted(p["ConformancePackName"] for p in first[key] + second[key]) == names
+
+
+def test_organization_conformance_pack_lists_page(overcast_server, account):
+    (config,) = clients(overcast_server, account, "config")
+    names = ["org-a", "org-b", "org-c"]
+    for name in names:
+        config.put_organization_conformance_pack(OrganizationConformancePackName=name, TemplateBody=PACK_TEMPLATE)
+    for call, key in ((config.describe_organization_conformance_packs, "OrganizationConformancePacks"),
+                      (config.describe_organization_conformance_pack_statuses, "OrganizationConformancePackStatuses")):
+        first = call(Limit=2)
+        assert len(first[key]) == 2 and first["NextToken"]
+        second = call(Limit=2, NextToken=first["NextToken"])
+        assert len(second[key]) == 1 and "NextToken" not in second
+        assert sorted(p["OrganizationConformancePackName"] for p in first[key] + second[key]) == names

@@ -210,17 +210,19 @@ class PackOperations(RuleOperations):
 
     def describe_organization_conformance_packs(self, ctx: RequestContext,
                                                 organization_conformance_pack_names: list[str] | None = None,
+                                                limit: int | None = None, next_token: str | None = None,
                                                 **_: Any) -> dict[str, Any]:
-        return {"OrganizationConformancePacks": [_public(d) for d in self._org_packs(
-            ctx, organization_conformance_pack_names)]}
+        return index_page("OrganizationConformancePacks", [_public(d) for d in self._org_packs(
+            ctx, organization_conformance_pack_names)], limit, next_token, 100)
 
     def describe_organization_conformance_pack_statuses(self, ctx: RequestContext,
                                                         organization_conformance_pack_names: list[str] | None = None,
+                                                        limit: int | None = None, next_token: str | None = None,
                                                         **_: Any) -> dict[str, Any]:
-        return {"OrganizationConformancePackStatuses": [
+        return index_page("OrganizationConformancePackStatuses", [
             {"OrganizationConformancePackName": d["OrganizationConformancePackName"], "Status": d["_status"],
              "LastUpdateTime": d["LastUpdateTime"]}
-            for d in self._org_packs(ctx, organization_conformance_pack_names)]}
+            for d in self._org_packs(ctx, organization_conformance_pack_names)], limit, next_token, 100)
 
     def get_organization_conformance_pack_detailed_status(self, ctx: RequestContext,
                                                           organization_conformance_pack_name: str,
