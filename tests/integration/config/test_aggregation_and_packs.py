@@ -135,3 +135,36 @@ def test_conformance_pack_deploys_its_rules(overcast_server, account):
     with pytest.raises(ClientError) as excinfo:
         config.describe_conformance_packs(ConformancePackNames=["storage"])
     assert _code(excinfo) == "NoSuchConformancePackException"
+
+
+def test_conformance_pack_lists_page(overcast_server, account):
+    """DescribeConformancePacks/Status and GetConformancePackComplianceSummary page with Limit and
+    NextToken (they answered every pack whatever Limit said)."""
+    config, s3 = clients(overcast_server, account, "config", "s3")
+    start_recorder(config, s3, account, f"cfg-pages-{uuid.uuid4().hex[:8]}")
+    names = ["pack-a", "pack-b", "pack-c"]
+    for name in names:
+        config.put_conformance_pack(ConformancePackName=name, TemplateBody=PACK_TEMPLATE)
+    for call, key, extra in ((config.describe_conformance_packs, "ConformancePackDetails", {}),
+                             (config.describe_conformance_pack_status, "ConformancePackStatusDetails", {}),
+                             (config.get_conformance_pack_compliance_summary, "ConformancePackComplianceSummaryList",
+                              {"ConformancePackNames": names})):
+        first = call(Limit=2, **extra)
+        assert len(first[key]) == 2 and first["NextToken"]
+        second = call(Limit=2, NextToken=first["NextToken"], **extra)
+        assert len(second[key]) == 1 and "NextToken" not in second
+        assert sorted(p["ConformancePackName"] for p in first[key] + second[key]) == names
+
+
+def test_organization_conformance_pack_lists_page(overcast_server, account):
+    (config,) = clients(overcast_server, account, "config")
+    names = ["org-a", "org-b", "org-c"]
+    for name in names:
+        config.put_organization_conformance_pack(OrganizationConformancePackName=name, TemplateBody=PACK_TEMPLATE)
+    for call, key in ((config.describe_organization_conformance_packs, "OrganizationConformancePacks"),
+                      (config.describe_organization_conformance_pack_statuses, "OrganizationConformancePackStatuses")):
+        first = call(Limit=2)
+        assert len(first[key]) == 2 and first["NextToken"]
+        second = call(Limit=2, NextToken=first["NextToken"])
+        assert len(second[key]) == 1 and "NextToken" not in second
+        assert sorted(p["OrganizationConformancePackName"] for p in first[key] + second[key]) == names

@@ -260,3 +260,16 @@ def test_map_and_list_member_paths(overcast_server, table):
     assert error_of(raw.batch_get_item, RequestItems={table: {}})[1] == (
         f"1 validation error detected: Value null at 'requestItems.{table}.member.keys' failed to satisfy "
         "constraint: Member must not be null")
+
+
+def test_create_table_without_a_key_schema_or_definitions_is_a_validation_error(ddb):
+    """botocore's model marks only TableName required, so a client sends CreateTable without KeySchema
+    or AttributeDefinitions: DynamoDB answers the null member (it used to be an internal error)."""
+    assert error_of(ddb.create_table, TableName="no-key-schema", BillingMode="PAY_PER_REQUEST") == (
+        "ValidationException", f"{ENVELOPE}Value null at 'keySchema' failed to satisfy constraint: "
+                               "Member must not be null")
+    assert error_of(ddb.create_table, TableName="no-definitions", BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}]) == (
+        "ValidationException", f"{ENVELOPE}Value null at 'attributeDefinitions' failed to satisfy constraint: "
+                               "Member must not be null")
+    assert "no-key-schema" not in ddb.list_tables()["TableNames"]

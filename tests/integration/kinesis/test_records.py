@@ -209,3 +209,17 @@ def test_get_records_limit_is_validated(overcast_server, make_stream, limit):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         kinesis.get_records(ShardIterator=iterator, Limit=limit)
     assert info.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_record_without_a_partition_key_is_a_validation_error(kinesis, make_stream):
+    """botocore's model leaves PartitionKey optional, so a client can leave it out: Kinesis answers
+    the null member (it used to be an internal error) and stores nothing."""
+    name = make_stream(shards=1)
+    null = "failed to satisfy constraint: Member must not be null"
+    assert error_of(kinesis.put_record, StreamName=name, Data=b"x") == (
+        "ValidationException", f"1 validation error detected: Value null at 'partitionKey' {null}", 400)
+    assert error_of(kinesis.put_records, StreamName=name, Records=[
+        {"Data": b"a", "PartitionKey": "k"}, {"Data": b"b"}]) == (
+        "ValidationException", f"1 validation error detected: Value null at 'records.2.member.partitionKey' {null}",
+        400)
+    assert read_all(kinesis, name, SHARD0) == []

@@ -3,6 +3,7 @@ kind of content, templates, configuration sets and the account."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import botocore.exceptions
@@ -100,6 +101,17 @@ def test_configuration_sets_and_account(ses2):
     account = ses2.get_account()
     assert account["ProductionAccessEnabled"] is False
     assert (account["SendQuota"]["Max24HourSend"], account["SendQuota"]["MaxSendRate"]) == (200.0, 1.0)
+
+
+def test_configuration_set_keeps_its_reputation_fresh_start(ses2):
+    """ReputationOptions.LastFreshStart is a timestamp: kept and answered back (it used to fail the
+    call with an internal error)."""
+    config = name("fresh")
+    fresh = datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+    ses2.create_configuration_set(ConfigurationSetName=config, ReputationOptions={
+        "ReputationMetricsEnabled": True, "LastFreshStart": fresh})
+    got = ses2.get_configuration_set(ConfigurationSetName=config)["ReputationOptions"]
+    assert got == {"ReputationMetricsEnabled": True, "LastFreshStart": fresh}
 
 
 def test_tags_and_contact_lists(ses2):

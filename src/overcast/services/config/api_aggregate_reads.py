@@ -12,6 +12,7 @@ from overcast.context import RequestContext
 from overcast.services.config import errors as e
 from overcast.services.config.api_aggregators import AggregatorOperations
 from overcast.services.config.api_resources import api_item
+from overcast.services.config.paging import index_page
 
 _MAX_BATCH = 100
 
@@ -55,12 +56,7 @@ class AggregateReadOperations(AggregatorOperations):
                 continue
             found.append({"SourceAccountId": account, "SourceRegion": region, "ResourceId": item["resourceId"],
                           "ResourceType": resource_type, "ResourceName": item["resourceName"]})
-        start = int(next_token) if next_token and next_token.isdigit() else 0
-        size = limit or 100
-        out: dict[str, Any] = {"ResourceIdentifiers": found[start:start + size]}
-        if start + size < len(found):
-            out["NextToken"] = str(start + size)
-        return out
+        return index_page("ResourceIdentifiers", found, limit, next_token, 100)
 
     def get_aggregate_resource_config(self, ctx: RequestContext, configuration_aggregator_name: str,
                                       resource_identifier: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -137,13 +133,8 @@ class AggregateReadOperations(AggregatorOperations):
         from overcast.services.config.query import queryable, select
 
         results = select(query, [queryable(i) for i in items])
-        start = int(next_token) if next_token and next_token.isdigit() else 0
-        size = limit or 100
-        out: dict[str, Any] = {"Results": results[start:start + size],
-                               "QueryInfo": {"SelectFields": [{"Name": f} for f in query.fields]}}
-        if start + size < len(results):
-            out["NextToken"] = str(start + size)
-        return out
+        return {**index_page("Results", results, limit, next_token, 100),
+                "QueryInfo": {"SelectFields": [{"Name": f} for f in query.fields]}}
 
     def select_resource_config(self, ctx: RequestContext, expression: str, limit: int | None = None,
                                next_token: str | None = None, **_: Any) -> dict[str, Any]:

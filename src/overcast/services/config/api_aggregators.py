@@ -14,6 +14,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.config import errors as e
 from overcast.services.config.api_base import ApiBase
+from overcast.services.config.paging import index_page
 from overcast.services.config.tags import check_tags
 
 AGGREGATOR, AUTHORIZATION, RETENTION = "aggregator", "authorization", "retention"
@@ -120,13 +121,13 @@ class AggregatorOperations(ApiBase):
 
     def describe_configuration_aggregator_sources_status(self, ctx: RequestContext,
                                                          configuration_aggregator_name: str,
-                                                         **_: Any) -> dict[str, Any]:
+                                                         limit: int | None = None, next_token: str | None = None, **_: Any) -> dict[str, Any]:
         doc = self.aggregator(ctx, configuration_aggregator_name)
         now = self.platform.clock.now()
         statuses = [{"SourceId": account, "SourceType": "ACCOUNT" if "AccountAggregationSources" in doc
                      else "ORGANIZATION", "AwsRegion": region, "LastUpdateStatus": "SUCCEEDED",
                      "LastUpdateTime": now} for account, region in self.sources(ctx, doc)]
-        return {"AggregatedSourceStatusList": statuses}
+        return index_page("AggregatedSourceStatusList", statuses, limit, next_token, 100)
 
     def sources(self, ctx: RequestContext, doc: dict[str, Any]) -> list[tuple[str, str]]:
         """(account, region) pairs the aggregator reads: its sources' accounts and regions that have
@@ -179,7 +180,7 @@ class AggregatorOperations(ApiBase):
         self.store.delete(ctx.account, ctx.region, AUTHORIZATION, f"{authorized_account_id}/{authorized_aws_region}")
         return {}
 
-    def describe_pending_aggregation_requests(self, ctx: RequestContext, **_: Any) -> dict[str, Any]:
+    def describe_pending_aggregation_requests(self, ctx: RequestContext, limit: int | None = None, next_token: str | None = None, **_: Any) -> dict[str, Any]:
         """Aggregators of other accounts naming this one that it has not authorized yet."""
         pending = []
         for account, region, doc in self.store.all_docs(AGGREGATOR):
@@ -188,7 +189,7 @@ class AggregatorOperations(ApiBase):
                 continue
             if self.store.doc(ctx.account, ctx.region, AUTHORIZATION, f"{account}/{region}") is None:
                 pending.append({"RequesterAccountId": account, "RequesterAwsRegion": region})
-        return {"PendingAggregationRequests": pending}
+        return index_page("PendingAggregationRequests", pending, limit, next_token, 20)
 
     def delete_pending_aggregation_request(self, ctx: RequestContext, requester_account_id: str,
                                            requester_aws_region: str, **_: Any) -> dict[str, Any]:

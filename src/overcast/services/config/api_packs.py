@@ -19,6 +19,7 @@ from overcast.services.config import errors as e
 from overcast.services.config.api_rules import RuleOperations, compliance
 from overcast.services.config.models import RULE
 from overcast.services.config.packs import pack_rules, parse_template
+from overcast.services.config.paging import index_page
 from overcast.services.config.s3io import read_object
 
 PACK, ORG_PACK = "conformance-pack", "org-conformance-pack"
@@ -96,19 +97,20 @@ class PackOperations(RuleOperations):
         return [self._pack(ctx, n) for n in names] if names else self.store.docs(ctx.account, ctx.region, PACK)
 
     def describe_conformance_packs(self, ctx: RequestContext, conformance_pack_names: list[str] | None = None,
-                                   **_: Any) -> dict[str, Any]:
-        return {"ConformancePackDetails": [_public(d) for d in self._packs(ctx, conformance_pack_names)]}
+                                   limit: int | None = None, next_token: str | None = None, **_: Any) -> dict[str, Any]:
+        return index_page("ConformancePackDetails", [_public(d) for d in self._packs(ctx, conformance_pack_names)],
+                          limit, next_token, 20)
 
     def describe_conformance_pack_status(self, ctx: RequestContext, conformance_pack_names: list[str] | None = None,
-                                         **_: Any) -> dict[str, Any]:
-        return {"ConformancePackStatusDetails": [
+                                         limit: int | None = None, next_token: str | None = None, **_: Any) -> dict[str, Any]:
+        return index_page("ConformancePackStatusDetails", [
             {"ConformancePackName": d["ConformancePackName"], "ConformancePackId": d["ConformancePackId"],
              "ConformancePackArn": d["ConformancePackArn"], "ConformancePackState": d["_state"],
              "StackArn": f"arn:aws:cloudformation:{ctx.region}:{ctx.account}:stack/awsconfigconforms-"
                          f"{d['ConformancePackName']}/{d['ConformancePackId']}",
              "LastUpdateRequestedTime": d["LastUpdateRequestedTime"],
              "LastUpdateCompletedTime": d["LastUpdateRequestedTime"]}
-            for d in self._packs(ctx, conformance_pack_names)]}
+            for d in self._packs(ctx, conformance_pack_names)], limit, next_token, 20)
 
     def delete_conformance_pack(self, ctx: RequestContext, conformance_pack_name: str, **_: Any) -> dict[str, Any]:
         doc = self._pack(ctx, conformance_pack_name)
@@ -123,7 +125,8 @@ class PackOperations(RuleOperations):
         return str(compliance([d["ComplianceType"] for d in evaluations])["ComplianceType"])
 
     def describe_conformance_pack_compliance(self, ctx: RequestContext, conformance_pack_name: str,
-                                             filters: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+                                             filters: dict[str, Any] | None = None, limit: int | None = None, next_token: str | None = None, **_: Any
+                                             ) -> dict[str, Any]:
         doc = self._pack(ctx, conformance_pack_name)
         filters = filters or {}
         out = []
@@ -134,20 +137,22 @@ class PackOperations(RuleOperations):
             if filters.get("ComplianceType") and state != filters["ComplianceType"]:
                 continue
             out.append({"ConfigRuleName": name, "ComplianceType": state, "Controls": []})
-        return {"ConformancePackName": conformance_pack_name, "ConformancePackRuleComplianceList": out}
+        return {"ConformancePackName": conformance_pack_name,
+                **index_page("ConformancePackRuleComplianceList", out, limit, next_token, 1000)}
 
     def get_conformance_pack_compliance_summary(self, ctx: RequestContext, conformance_pack_names: list[str],
-                                                **_: Any) -> dict[str, Any]:
+                                                limit: int | None = None, next_token: str | None = None, **_: Any) -> dict[str, Any]:
         out = []
         for doc in self._packs(ctx, conformance_pack_names):
             states = [self._rule_compliance(ctx, n) for n in doc.get("_rules") or []]
             status = "NON_COMPLIANT" if "NON_COMPLIANT" in states else (
                 "COMPLIANT" if "COMPLIANT" in states else "INSUFFICIENT_DATA")
             out.append({"ConformancePackName": doc["ConformancePackName"], "ConformancePackComplianceStatus": status})
-        return {"ConformancePackComplianceSummaryList": out}
+        return index_page("ConformancePackComplianceSummaryList", out, limit, next_token, 20)
 
     def get_conformance_pack_compliance_details(self, ctx: RequestContext, conformance_pack_name: str,
-                                                filters: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+                                                filters: dict[str, Any] | None = None, limit: int | None = None,
+                                                next_token: str | None = None, **_: Any) -> dict[str, Any]:
         doc = self._pack(ctx, conformance_pack_name)
         filters = filters or {}
         results = []
@@ -164,7 +169,8 @@ class PackOperations(RuleOperations):
                     "ConfigRuleInvokedTime": ev["ConfigRuleInvokedTime"],
                     "ResultRecordedTime": ev["ResultRecordedTime"],
                     **({"Annotation": ev["Annotation"]} if ev.get("Annotation") else {})})
-        return {"ConformancePackName": conformance_pack_name, "ConformancePackRuleEvaluationResults": results}
+        return {"ConformancePackName": conformance_pack_name,
+                **index_page("ConformancePackRuleEvaluationResults", results, limit, next_token, 100)}
 
     # -- organization conformance packs ----------------------------------------------------------------
 
@@ -204,17 +210,19 @@ class PackOperations(RuleOperations):
 
     def describe_organization_conformance_packs(self, ctx: RequestContext,
                                                 organization_conformance_pack_names: list[str] | None = None,
+                                                limit: int | None = None, next_token: str | None = None,
                                                 **_: Any) -> dict[str, Any]:
-        return {"OrganizationConformancePacks": [_public(d) for d in self._org_packs(
-            ctx, organization_conformance_pack_names)]}
+        return index_page("OrganizationConformancePacks", [_public(d) for d in self._org_packs(
+            ctx, organization_conformance_pack_names)], limit, next_token, 100)
 
     def describe_organization_conformance_pack_statuses(self, ctx: RequestContext,
                                                         organization_conformance_pack_names: list[str] | None = None,
+                                                        limit: int | None = None, next_token: str | None = None,
                                                         **_: Any) -> dict[str, Any]:
-        return {"OrganizationConformancePackStatuses": [
+        return index_page("OrganizationConformancePackStatuses", [
             {"OrganizationConformancePackName": d["OrganizationConformancePackName"], "Status": d["_status"],
              "LastUpdateTime": d["LastUpdateTime"]}
-            for d in self._org_packs(ctx, organization_conformance_pack_names)]}
+            for d in self._org_packs(ctx, organization_conformance_pack_names)], limit, next_token, 100)
 
     def get_organization_conformance_pack_detailed_status(self, ctx: RequestContext,
                                                           organization_conformance_pack_name: str,

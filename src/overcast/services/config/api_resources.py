@@ -9,6 +9,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.config import errors as e
 from overcast.services.config.api_base import ApiBase
+from overcast.services.config.paging import index_page
 
 
 def _time(value: str | None) -> datetime | None:
@@ -50,13 +51,7 @@ class ResourceOperations(ApiBase):
             if deleted:
                 entry["resourceDeletionTime"] = _time(item["configurationItemCaptureTime"])
             found.append(entry)
-        start = int(next_token) if next_token and next_token.isdigit() else 0
-        size = limit or 100
-        page = found[start:start + size]
-        out: dict[str, Any] = {"resourceIdentifiers": page}
-        if start + size < len(found):
-            out["nextToken"] = str(start + size)
-        return out
+        return index_page("resourceIdentifiers", found, limit, next_token, 100, token_key="nextToken")
 
     def get_resource_config_history(self, ctx: RequestContext, resource_type: str, resource_id: str,
                                     later_time: datetime | None = None, earlier_time: datetime | None = None,
@@ -74,9 +69,4 @@ class ResourceOperations(ApiBase):
             shaped = [i for i in shaped if i["configurationItemCaptureTime"] >= earlier_time]
         if chronological_order != "Forward":
             shaped.reverse()  # AWS lists the newest first unless asked for Forward
-        start = int(next_token) if next_token and next_token.isdigit() else 0
-        size = limit or 10
-        out: dict[str, Any] = {"configurationItems": shaped[start:start + size]}
-        if start + size < len(shaped):
-            out["nextToken"] = str(start + size)
-        return out
+        return index_page("configurationItems", shaped, limit, next_token, 10, token_key="nextToken")

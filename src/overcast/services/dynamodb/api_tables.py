@@ -16,19 +16,26 @@ from overcast.context import RequestContext
 from overcast.services.dynamodb import definitions as rules
 from overcast.services.dynamodb import encryption
 from overcast.services.dynamodb.api_base import ApiBase
-from overcast.services.dynamodb.errors import DynamoValidation, ResourceNotFound, invalid
+from overcast.services.dynamodb.errors import ENVELOPE, DynamoValidation, ResourceNotFound, invalid
 from overcast.services.dynamodb.tables import StreamState, TableDef
 
 
 class TableOperations(ApiBase):
-    def create_table(self, ctx: RequestContext, attribute_definitions: list[dict[str, str]], table_name: str,
-                     key_schema: list[dict[str, str]], local_secondary_indexes: list[dict[str, Any]] | None = None,
+    def create_table(self, ctx: RequestContext, table_name: str, attribute_definitions: list[dict[str, str]] | None = None,
+                     key_schema: list[dict[str, str]] | None = None, local_secondary_indexes: list[dict[str, Any]] | None = None,
                      global_secondary_indexes: list[dict[str, Any]] | None = None, billing_mode: str | None = None,
                      provisioned_throughput: dict[str, int] | None = None,
                      stream_specification: dict[str, Any] | None = None, tags: list[dict[str, str]] | None = None,
                      table_class: str | None = None, deletion_protection_enabled: bool | None = None,
                      sse_specification: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
         rules.check_table_name(table_name)
+        # botocore's model no longer marks them required, but DynamoDB still needs both
+        if key_schema is None:
+            raise DynamoValidation(f"{ENVELOPE}Value null at 'keySchema' failed to satisfy constraint: "
+                                   "Member must not be null")
+        if attribute_definitions is None:
+            raise DynamoValidation(f"{ENVELOPE}Value null at 'attributeDefinitions' failed to satisfy constraint: "
+                                   "Member must not be null")
         rules.check_index_lists(local_secondary_indexes, global_secondary_indexes)
         types = rules.attribute_types(attribute_definitions)
         key = rules.key_schema(key_schema, types)

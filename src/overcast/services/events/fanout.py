@@ -124,8 +124,8 @@ def record_target(platform: Platform, rule: dict[str, Any], target: dict[str, An
                                       failed="FailedInvocations", finished="Invocations")
     # IAM: a target with a RoleArn is called with the role; others need their resource policy to allow
     # events.amazonaws.com for this rule (docs/iam.md)
-    auth = outbox.as_role(target["RoleArn"], "events") if target.get("RoleArn") else \
-        outbox.as_service("events.amazonaws.com", rule["Arn"], rule_arn.account)
+    auth = None if platform.config.iam == "off" else outbox.as_role(target["RoleArn"], "events") \
+        if target.get("RoleArn") else outbox.as_service("events.amazonaws.com", rule["Arn"], rule_arn.account)
     outbox.record(platform, target["Arn"], payload, options=target_options(target, event, rule, hops),
                   retry=policy, failure_arn=dead_letter, failure_style="events" if dead_letter else None,
                   metrics=counted, on_behalf=auth)

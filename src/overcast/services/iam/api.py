@@ -19,22 +19,13 @@ from overcast.services.iam.models import (
     check_policy,
     unique_id,
 )
+from overcast.services.iam.paging import page as _page
+from overcast.services.iam.paging import paged
 from overcast.services.iam.users import UserStore
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
-
-
-def _page(items: list[Any], marker: str | None, max_items: int | None) -> tuple[list[Any], dict[str, Any]]:
-    start = int(marker) if marker and marker.isdigit() else 0
-    size = max_items or 100
-    chunk = items[start : start + size]
-    more = start + size < len(items)
-    extra: dict[str, Any] = {"IsTruncated": more}
-    if more:
-        extra["Marker"] = str(start + size)
-    return chunk, extra
 
 
 class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
@@ -102,8 +93,9 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
         self.store.put_role(ctx.account, role)
         return {}
 
-    def list_role_tags(self, ctx: RequestContext, role_name: str, **_: Any) -> dict[str, Any]:
-        return {"Tags": self.store.get_role(ctx.account, role_name).get("Tags", []), "IsTruncated": False}
+    def list_role_tags(self, ctx: RequestContext, role_name: str, marker: str | None = None,
+                       max_items: int | None = None) -> dict[str, Any]:
+        return paged("Tags", self.store.get_role(ctx.account, role_name).get("Tags", []), marker, max_items)
 
     # -- role policies ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from overcast.context import RequestContext
 from overcast.services.iam.models import IamStore, NoSuchEntity, check_identity_policy, unique_id
+from overcast.services.iam.paging import paged, policy_path
 from overcast.services.iam.users import UserStore
 
 
@@ -30,14 +31,14 @@ class GroupOperations:
         self.users.put_group(ctx.account, group, create=True)
         return {"Group": _public(group)}
 
-    def get_group(self, ctx: RequestContext, group_name: str, **_: Any) -> dict[str, Any]:
+    def get_group(self, ctx: RequestContext, group_name: str, marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         group = self.users.group(ctx.account, group_name)
         members = [self.users.find(ctx.account, name) for name in group["_members"]]
-        return {"Group": _public(group), "Users": [_user_view(u) for u in members if u], "IsTruncated": False}
+        return {"Group": _public(group), **paged("Users", [_user_view(u) for u in members if u], marker, max_items)}
 
-    def list_groups(self, ctx: RequestContext, path_prefix: str = "/", **_: Any) -> dict[str, Any]:
+    def list_groups(self, ctx: RequestContext, path_prefix: str = "/", marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         groups = [_public(g) for g in self.users.groups(ctx.account) if g["Path"].startswith(path_prefix)]
-        return {"Groups": groups, "IsTruncated": False}
+        return paged("Groups", groups, marker, max_items)
 
     def delete_group(self, ctx: RequestContext, group_name: str) -> dict[str, Any]:
         self.users.delete_group(ctx.account, group_name)
@@ -59,9 +60,9 @@ class GroupOperations:
         self.users.put_group(ctx.account, group)
         return {}
 
-    def list_groups_for_user(self, ctx: RequestContext, user_name: str, **_: Any) -> dict[str, Any]:
+    def list_groups_for_user(self, ctx: RequestContext, user_name: str, marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         self.users.get(ctx.account, user_name)
-        return {"Groups": [_public(g) for g in self.users.groups_of(ctx.account, user_name)], "IsTruncated": False}
+        return paged("Groups", [_public(g) for g in self.users.groups_of(ctx.account, user_name)], marker, max_items)
 
     def put_group_policy(self, ctx: RequestContext, group_name: str, policy_name: str,
                          policy_document: str) -> dict[str, Any]:
@@ -84,8 +85,8 @@ class GroupOperations:
         self.users.put_group(ctx.account, group)
         return {}
 
-    def list_group_policies(self, ctx: RequestContext, group_name: str, **_: Any) -> dict[str, Any]:
-        return {"PolicyNames": sorted(self.users.group(ctx.account, group_name)["_inline"]), "IsTruncated": False}
+    def list_group_policies(self, ctx: RequestContext, group_name: str, marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
+        return paged("PolicyNames", sorted(self.users.group(ctx.account, group_name)["_inline"]), marker, max_items)
 
     def attach_group_policy(self, ctx: RequestContext, group_name: str, policy_arn: str) -> dict[str, Any]:
         group = self.users.group(ctx.account, group_name)
@@ -103,8 +104,9 @@ class GroupOperations:
         self.users.put_group(ctx.account, group)
         return {}
 
-    def list_attached_group_policies(self, ctx: RequestContext, group_name: str, **_: Any) -> dict[str, Any]:
+    def list_attached_group_policies(self, ctx: RequestContext, group_name: str, path_prefix: str = "/",
+                                     marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         attached = [{"PolicyName": arn.rsplit("/", 1)[-1], "PolicyArn": arn}
-                    for arn in self.users.group(ctx.account, group_name)["_attached"]]
-        return {"AttachedPolicies": attached, "IsTruncated": False}
+                    for arn in self.users.group(ctx.account, group_name)["_attached"] if policy_path(arn).startswith(path_prefix)]
+        return paged("AttachedPolicies", attached, marker, max_items)
 

@@ -14,6 +14,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.services.iam.models import DeleteConflict, EntityAlreadyExists, NoSuchEntity, unique_id
+from overcast.services.iam.paging import paged
 
 ROLE_FIELDS = ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "AssumeRolePolicyDocument")
 
@@ -22,13 +23,6 @@ class LimitExceeded(ServiceError):
     code = "LimitExceeded"
     status = 409
     sender_fault = True
-
-
-def _page(items: list[Any], marker: str | None, max_items: int | None) -> dict[str, Any]:
-    start = int(marker) if marker and marker.isdigit() else 0
-    size = max_items or 100
-    more = start + size < len(items)
-    return {"chunk": items[start:start + size], "IsTruncated": more, **({"Marker": str(start + size)} if more else {})}
 
 
 class InstanceProfileOperations:
@@ -93,15 +87,13 @@ class InstanceProfileOperations:
     def list_instance_profiles(self, ctx: RequestContext, path_prefix: str = "/", marker: str | None = None,
                                max_items: int | None = None) -> dict[str, Any]:
         found = [self._shown(ctx.account, p) for p in self._profiles(ctx.account) if p["Path"].startswith(path_prefix)]
-        page = _page(found, marker, max_items)
-        return {"InstanceProfiles": page.pop("chunk"), **page}
+        return paged("InstanceProfiles", found, marker, max_items)
 
     def list_instance_profiles_for_role(self, ctx: RequestContext, role_name: str, marker: str | None = None,
                                         max_items: int | None = None) -> dict[str, Any]:
         self.store.get_role(ctx.account, role_name)  # NoSuchEntity for an unknown role
         found = [self._shown(ctx.account, p) for p in self._profiles(ctx.account) if role_name in p.get("_roles", [])]
-        page = _page(found, marker, max_items)
-        return {"InstanceProfiles": page.pop("chunk"), **page}
+        return paged("InstanceProfiles", found, marker, max_items)
 
     def add_role_to_instance_profile(self, ctx: RequestContext, instance_profile_name: str,
                                      role_name: str) -> dict[str, Any]:
@@ -145,5 +137,4 @@ class InstanceProfileOperations:
     def list_instance_profile_tags(self, ctx: RequestContext, instance_profile_name: str, marker: str | None = None,
                                    max_items: int | None = None) -> dict[str, Any]:
         doc = self._profile(ctx.account, instance_profile_name)
-        page = _page(doc.get("Tags", []), marker, max_items)
-        return {"Tags": page.pop("chunk"), **page}
+        return paged("Tags", doc.get("Tags", []), marker, max_items)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from overcast.context import RequestContext
 from overcast.services.iam.models import IamStore, NoSuchEntity, check_identity_policy, unique_id
+from overcast.services.iam.paging import paged, policy_path
 from overcast.services.iam.users import UserStore
 
 
@@ -47,9 +48,9 @@ class UserOperations:
             user_name = key.user_name
         return {"User": _public(self.users.get(ctx.account, user_name))}
 
-    def list_users(self, ctx: RequestContext, path_prefix: str = "/", **_: Any) -> dict[str, Any]:
+    def list_users(self, ctx: RequestContext, path_prefix: str = "/", marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         users = [_public(u) for u in self.users.users(ctx.account) if u["Path"].startswith(path_prefix)]
-        return {"Users": users, "IsTruncated": False}
+        return paged("Users", users, marker, max_items)
 
     def delete_user(self, ctx: RequestContext, user_name: str) -> dict[str, Any]:
         self.users.delete(ctx.account, user_name)
@@ -63,8 +64,8 @@ class UserOperations:
         self.users.put(ctx.account, user)
         return {}
 
-    def list_user_tags(self, ctx: RequestContext, user_name: str, **_: Any) -> dict[str, Any]:
-        return {"Tags": self.users.get(ctx.account, user_name).get("Tags", []), "IsTruncated": False}
+    def list_user_tags(self, ctx: RequestContext, user_name: str, marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
+        return paged("Tags", self.users.get(ctx.account, user_name).get("Tags", []), marker, max_items)
 
     # -- access keys ---------------------------------------------------------------------------
 
@@ -82,10 +83,10 @@ class UserOperations:
         return {"AccessKey": {"UserName": name, "AccessKeyId": key.access_key, "Status": key.status,
                               "SecretAccessKey": key.secret, "CreateDate": self.users.clock.now()}}
 
-    def list_access_keys(self, ctx: RequestContext, user_name: str | None = None, **_: Any) -> dict[str, Any]:
+    def list_access_keys(self, ctx: RequestContext, user_name: str | None = None, marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         name = self._user_name(ctx, user_name)
         self.users.get(ctx.account, name)
-        return {"AccessKeyMetadata": self.users.keys(ctx.account, name), "IsTruncated": False}
+        return paged("AccessKeyMetadata", self.users.keys(ctx.account, name), marker, max_items)
 
     def update_access_key(self, ctx: RequestContext, access_key_id: str, status: str,
                           user_name: str | None = None) -> dict[str, Any]:
@@ -120,8 +121,8 @@ class UserOperations:
         self.users.put(ctx.account, user)
         return {}
 
-    def list_user_policies(self, ctx: RequestContext, user_name: str, **_: Any) -> dict[str, Any]:
-        return {"PolicyNames": sorted(self.users.get(ctx.account, user_name)["_inline"]), "IsTruncated": False}
+    def list_user_policies(self, ctx: RequestContext, user_name: str, marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
+        return paged("PolicyNames", sorted(self.users.get(ctx.account, user_name)["_inline"]), marker, max_items)
 
     def attach_user_policy(self, ctx: RequestContext, user_name: str, policy_arn: str) -> dict[str, Any]:
         user = self.users.get(ctx.account, user_name)
@@ -139,10 +140,11 @@ class UserOperations:
         self.users.put(ctx.account, user)
         return {}
 
-    def list_attached_user_policies(self, ctx: RequestContext, user_name: str, **_: Any) -> dict[str, Any]:
+    def list_attached_user_policies(self, ctx: RequestContext, user_name: str, path_prefix: str = "/",
+                                    marker: str | None = None, max_items: int | None = None) -> dict[str, Any]:
         attached = [{"PolicyName": arn.rsplit("/", 1)[-1], "PolicyArn": arn}
-                    for arn in self.users.get(ctx.account, user_name)["_attached"]]
-        return {"AttachedPolicies": attached, "IsTruncated": False}
+                    for arn in self.users.get(ctx.account, user_name)["_attached"] if policy_path(arn).startswith(path_prefix)]
+        return paged("AttachedPolicies", attached, marker, max_items)
 
     # -- permissions boundaries ----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from overcast.services.kinesis.errors import (
     ExpiredNextToken,
     InvalidArgument,
     ResourceNotFound,
+    require_partition_key,
     shard_not_found,
     stream_not_found,
 )
@@ -34,9 +35,11 @@ def _epoch(value: Any) -> float:
 class RecordOperations(StreamOperations):
     # -- writing ------------------------------------------------------------------------------
 
-    def put_record(self, ctx: RequestContext, data: bytes, partition_key: str, stream_name: str | None = None,
+    def put_record(self, ctx: RequestContext, data: bytes, partition_key: str | None = None,
+                   stream_name: str | None = None,
                    explicit_hash_key: str | None = None, sequence_number_for_ordering: str | None = None,
                    stream_arn: str | None = None, **_: Any) -> dict[str, Any]:
+        partition_key = require_partition_key(partition_key)
         stream = self.kinesis.usable(self._stream(ctx, stream_name, stream_arn))
         if sequence_number_for_ordering is not None and keys.parse_sequence(sequence_number_for_ordering) is None:
             raise InvalidArgument(
@@ -53,11 +56,12 @@ class RecordOperations(StreamOperations):
 
     def put_records(self, ctx: RequestContext, records: list[dict[str, Any]], stream_name: str | None = None,
                     stream_arn: str | None = None, **_: Any) -> dict[str, Any]:
+        keys_given = [require_partition_key(r.get("PartitionKey"), f"records.{i}.member.")
+                      for i, r in enumerate(records, 1)]
         stream = self.kinesis.usable(self._stream(ctx, stream_name, stream_arn))
         entries = [
-            self.kinesis.entry(stream, r["PartitionKey"], r["Data"], r.get("ExplicitHashKey"),
-                               where=f"records.{i}.member.")
-            for i, r in enumerate(records, 1)
+            self.kinesis.entry(stream, key, r["Data"], r.get("ExplicitHashKey"), where=f"records.{i}.member.")
+            for i, (r, key) in enumerate(zip(records, keys_given, strict=True), 1)
         ]
         if sum(len(e.data) + len(e.partition_key.encode()) for e in entries) > MAX_PUT_RECORDS_BYTES:
             raise InvalidArgument("Records size exceeds 10 MB limit")

@@ -61,3 +61,12 @@ def too_long(value_desc: str, where: str, limit: int) -> Validation:
         f"1 validation error detected: Value '{value_desc}' at '{where}' failed to satisfy constraint: "
         f"Member must have length less than or equal to {limit}"
     )
+
+
+def require_partition_key(value: str | None, where: str = "") -> str:
+    """The PartitionKey, which botocore's current model leaves optional but Kinesis still needs
+    (`where` like `records.1.member.` for PutRecords)."""
+    if value is None:
+        raise Validation(f"1 validation error detected: Value null at '{where}partitionKey' failed to satisfy "
+                         "constraint: Member must not be null")
+    return value

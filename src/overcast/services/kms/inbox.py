@@ -12,13 +12,17 @@ them to their own service's wording (SQS: `KMS.DisabledException`; Lambda: `KMSD
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
+from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.kms import cipher
 from overcast.services.kms.errors import InvalidKeyUsageException
 from overcast.services.kms.models import KmsStore, usable
 from overcast.services.kms.views import describe
+
+T = TypeVar("T")
 
 
 def store(platform: Platform) -> KmsStore:
@@ -56,3 +60,15 @@ def check_usable(platform: Platform, account: str, region: str, key_id: str) -> 
         cipher.check_usage(doc, "ENCRYPT_DECRYPT", "Encrypt")
         raise InvalidKeyUsageException(f"{doc['Metadata']['Arn']} is not a symmetric encryption key.")
     return str(doc["Metadata"]["Arn"])
+
+
+def check_usable_as(platform: Platform, account: str, region: str, key_id: str, codes: Mapping[str, T],
+                    error: Callable[[T, ServiceError], ServiceError]) -> str:
+    """`check_usable`, answering KMS's failures as the calling service does: a KMS error whose code is
+    in `codes` raises `error(codes[code], kms_error)`; any other is raised as it is."""
+    try:
+        return check_usable(platform, account, region, key_id)
+    except ServiceError as exc:
+        if exc.code not in codes:
+            raise
+        raise error(codes[exc.code], exc) from None

@@ -30,12 +30,11 @@ def check_key(platform: Platform, account: str, region: str, config: dict[str, A
     key = config.get("KMSKeyArn")
     if not key or not (config.get("Environment") or {}).get("Variables"):
         return
-    try:
-        kms.check_usable(platform, account, region, key)
-    except ServiceError as exc:
-        if exc.code not in CODES:
-            raise
-        code, reason = CODES[exc.code]
-        raise LambdaError(f"Lambda was unable to decrypt the environment variables because {reason}. Please check "
-                          f"the function's KMS key settings. KMS Exception: {exc.code} KMS Message: {exc.message}",
-                          code=code, status=502) from None
+    kms.check_usable_as(platform, account, region, key, CODES, _lambda_error)
+
+
+def _lambda_error(code_reason: tuple[str, str], exc: ServiceError) -> LambdaError:
+    code, reason = code_reason
+    return LambdaError(f"Lambda was unable to decrypt the environment variables because {reason}. Please check "
+                       f"the function's KMS key settings. KMS Exception: {exc.code} KMS Message: {exc.message}",
+                       code=code, status=502)

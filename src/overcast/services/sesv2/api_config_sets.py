@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from overcast.context import RequestContext
@@ -11,6 +12,17 @@ from overcast.services.sesv2.api_base import ApiBase, v2_errors
 _OPTIONS = ("TrackingOptions", "DeliveryOptions", "ReputationOptions", "SendingOptions", "SuppressionOptions",
             "VdmOptions", "ArchivingOptions")
 
+
+def _stored(value: Any) -> Any:
+    """An option as kept in the configuration set's JSON document: timestamps the parser gives as
+    datetimes (`ReputationOptions.LastFreshStart`) as epoch seconds, which the serializer answers back."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stored(v) for v in value]
+    return value
 
 
 def _camel(name: str) -> str:
@@ -22,7 +34,7 @@ def _camel(name: str) -> str:
 class ConfigSetOperations(ApiBase):
     def create_configuration_set(self, ctx: RequestContext, configuration_set_name: str,
                                  tags: list[dict[str, str]] | None = None, **options: Any) -> dict[str, Any]:
-        kept = {_camel(k): v for k, v in options.items() if _camel(k) in _OPTIONS and v is not None}
+        kept = {_camel(k): _stored(v) for k, v in options.items() if _camel(k) in _OPTIONS and v is not None}
         config_sets.create(self.platform, ctx.account, ctx.region, configuration_set_name, Tags=tags or [], **kept)
         return {}
 

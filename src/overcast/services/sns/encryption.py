@@ -5,7 +5,7 @@ overcast checks the key at each Publish; messages stay in its database as they a
 
 from __future__ import annotations
 
-from overcast.errors import ServiceError, client_error
+from overcast.errors import client_error
 from overcast.platform import Platform
 from overcast.services.kms import inbox as kms
 from overcast.services.sns.store import Topic
@@ -21,10 +21,5 @@ def check_key(platform: Platform, topic: Topic) -> None:
     key_id = topic.attributes.get("KmsMasterKeyId")
     if not key_id:
         return
-    try:
-        kms.check_usable(platform, topic.account, topic.region, key_id)
-    except ServiceError as exc:
-        code = CODES.get(exc.code)
-        if code is None:
-            raise
-        raise client_error(code, exc.message) from None
+    kms.check_usable_as(platform, topic.account, topic.region, key_id, CODES,
+                        lambda code, exc: client_error(code, exc.message))

@@ -9,7 +9,6 @@ in overcast's database as they are.
 
 from __future__ import annotations
 
-from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.kms import inbox as kms
 from overcast.services.sqs.errors import SqsError
@@ -26,11 +25,6 @@ def check_key(platform: Platform, queue: Queue, request_id: str) -> None:
     key_id = queue.attributes.get("KmsMasterKeyId")
     if not key_id:
         return
-    try:
-        kms.check_usable(platform, queue.account, queue.region, key_id)
-    except ServiceError as exc:
-        shape = SHAPES.get(exc.code)
-        if shape is None:
-            raise
-        raise SqsError(f"{exc.message} (Service: AWSKMS; Status Code: 400; Error Code: {exc.code}; "
-                       f"Request ID: {request_id}; Proxy: null)", code=shape) from None
+    kms.check_usable_as(platform, queue.account, queue.region, key_id, SHAPES, lambda shape, exc: SqsError(
+        f"{exc.message} (Service: AWSKMS; Status Code: 400; Error Code: {exc.code}; Request ID: {request_id}; "
+        "Proxy: null)", code=shape))
