@@ -8,6 +8,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from overcast.testing import wait_until
 from tests.integration.config.helpers import clients, start_recorder
 
@@ -111,3 +114,20 @@ Resources:
     found = config.get_organization_conformance_pack_detailed_status(OrganizationConformancePackName="org-detail",
                                                                      Limit=1)
     assert len(found["OrganizationConformancePackDetailedStatuses"]) == 1 and "NextToken" not in found
+
+
+def test_a_token_not_handed_out_is_refused(overcast_server, account):
+    (config,) = clients(overcast_server, account, "config")
+    config.put_config_rule(ConfigRule={"ConfigRuleName": "tokens", "Source": _VERSIONING})
+    arn = config.describe_config_rules(ConfigRuleNames=["tokens"])["ConfigRules"][0]["ConfigRuleArn"]
+    for call, params, code in (
+            (config.list_tags_for_resource, {"ResourceArn": arn}, "InvalidNextTokenException"),
+            (config.describe_compliance_by_resource, {}, "InvalidNextTokenException"),
+            (config.describe_config_rule_evaluation_status, {}, "InvalidNextTokenException"),
+            # the one list whose model names no InvalidNextTokenException
+            (config.get_compliance_details_by_resource, {"ResourceType": "AWS::S3::Bucket", "ResourceId": "b"},
+             "InvalidParameterValueException")):
+        with pytest.raises(ClientError) as excinfo:
+            call(NextToken="not-a-token", **params)
+        assert excinfo.value.response["Error"]["Code"] == code
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -275,4 +275,5 @@ class RuleOperations(ApiBase):
                                         resource_id or "")
             if doc is not None and (not compliance_types or doc["ComplianceType"] in compliance_types):
                 results.append(_result(doc, rule["ConfigRuleName"]))
-        return index_page("EvaluationResults", results, None, next_token, _COMPLIANCE_PAGE)
+        return index_page("EvaluationResults", results, None, next_token, _COMPLIANCE_PAGE,
+                          bad_token="InvalidParameterValueException")
