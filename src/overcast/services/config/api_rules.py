@@ -208,21 +208,24 @@ class RuleOperations(ApiBase):
         """When each rule was activated, last invoked (its function's event sent) and last evaluated."""
         found = ([self._rule(ctx, n) for n in config_rule_names] if config_rule_names
                  else self.store.docs(ctx.account, ctx.region, RULE))
-        page = index_page("Rules", found, limit, next_token, 50)
-        out = []
-        for rule in page["Rules"]:
-            status: dict[str, Any] = {"ConfigRuleName": rule["ConfigRuleName"], "ConfigRuleArn": rule["ConfigRuleArn"],
-                                      "ConfigRuleId": rule["ConfigRuleId"], "FirstActivatedTime": rule.get("_created")}
-            invoked = self.store.last_invocation(ctx.account, ctx.region, rule["ConfigRuleName"])
-            evaluated = [doc["ResultRecordedTime"] for doc in
-                         self.store.evaluations(ctx.account, ctx.region, rule["ConfigRuleName"])]
-            status["FirstEvaluationStarted"] = invoked is not None or bool(evaluated)
-            if invoked is not None:
-                status["LastSuccessfulInvocationTime"] = invoked
-            if evaluated:
-                status["LastSuccessfulEvaluationTime"] = max(evaluated)
-            out.append(status)
-        return {"ConfigRulesEvaluationStatus": out, **({"NextToken": page["NextToken"]} if "NextToken" in page else {})}
+        # the rules are paged first (Limit up to 50), then each rule of the page is described
+        page = index_page("ConfigRulesEvaluationStatus", found, limit, next_token, 50)
+        page["ConfigRulesEvaluationStatus"] = [self._evaluation_status(ctx, rule)
+                                               for rule in page["ConfigRulesEvaluationStatus"]]
+        return page
+
+    def _evaluation_status(self, ctx: RequestContext, rule: dict[str, Any]) -> dict[str, Any]:
+        status: dict[str, Any] = {"ConfigRuleName": rule["ConfigRuleName"], "ConfigRuleArn": rule["ConfigRuleArn"],
+                                  "ConfigRuleId": rule["ConfigRuleId"], "FirstActivatedTime": rule.get("_created")}
+        invoked = self.store.last_invocation(ctx.account, ctx.region, rule["ConfigRuleName"])
+        evaluated = [doc["ResultRecordedTime"] for doc in
+                     self.store.evaluations(ctx.account, ctx.region, rule["ConfigRuleName"])]
+        status["FirstEvaluationStarted"] = invoked is not None or bool(evaluated)
+        if invoked is not None:
+            status["LastSuccessfulInvocationTime"] = invoked
+        if evaluated:
+            status["LastSuccessfulEvaluationTime"] = max(evaluated)
+        return status
 
     # -- compliance ------------------------------------------------------------------------------
 
