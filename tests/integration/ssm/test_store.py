@@ -166,6 +166,16 @@ def test_tags(ssm):
     assert _error(info)[0] == "TooManyTagsError"
 
 
+@pytest.mark.parametrize("call", ["list_tags_for_resource", "remove_tags_from_resource"])
+def test_tags_unknown_resource_type(ssm, call):
+    # SSM answers a ResourceType outside its list with InvalidResourceType (not a ValidationException)
+    extra = {"TagKeys": ["a"]} if call == "remove_tags_from_resource" else {}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        getattr(ssm, call)(ResourceType="foo", ResourceId="bar", **extra)
+    assert info.value.response["Error"]["Code"] == "InvalidResourceType"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_secure_string(ssm):
     name = f"/sec-{uuid.uuid4().hex[:8]}/password"
     ssm.put_parameter(Name=name, Value="hunter2", Type="SecureString")

@@ -90,6 +90,7 @@ class AggregateReadOperations(AggregatorOperations):
 
     def get_aggregate_discovered_resource_counts(self, ctx: RequestContext, configuration_aggregator_name: str,
                                                  filters: dict[str, Any] | None = None, group_by_key: str | None = None,
+                                                 limit: int | None = None, next_token: str | None = None,
                                                  **_: Any) -> dict[str, Any]:
         filters = filters or {}
         rows = [(a, r, i) for a, r, i in self._aggregate_items(ctx, configuration_aggregator_name)
@@ -99,8 +100,10 @@ class AggregateReadOperations(AggregatorOperations):
         if group_by_key:
             index = {"RESOURCE_TYPE": 2, "ACCOUNT_ID": 0, "AWS_REGION": 1}[group_by_key]
             counts = Counter(row[2]["resourceType"] if index == 2 else row[index] for row in rows)
-            out.update(GroupByKey=group_by_key,
-                       GroupedResourceCounts=[{"GroupName": k, "ResourceCount": v} for k, v in sorted(counts.items())])
+            # the groups are paged (Limit up to 1000); the total counts every resource
+            out.update(GroupByKey=group_by_key, **index_page(
+                "GroupedResourceCounts", [{"GroupName": k, "ResourceCount": v} for k, v in sorted(counts.items())],
+                limit, next_token, 1000))
         return out
 
     def batch_get_resource_config(self, ctx: RequestContext, resource_keys: list[dict[str, Any]],

@@ -211,7 +211,7 @@ class AggregatorOperations(ApiBase):
 
     def describe_retention_configurations(self, ctx: RequestContext,
                                           retention_configuration_names: list[str] | None = None,
-                                          **_: Any) -> dict[str, Any]:
+                                          next_token: str | None = None, **_: Any) -> dict[str, Any]:
         names = retention_configuration_names or []
         if len(names) > 1:
             raise e.validation(names, "retentionConfigurationNames", "Member must have length less than or equal to 1")
@@ -219,7 +219,7 @@ class AggregatorOperations(ApiBase):
         if names and (names[0] != "default" or not docs):
             raise e.error("NoSuchRetentionConfigurationException",
                           f"Cannot find retention configuration with the specified name '{names[0]}'.")
-        return {"RetentionConfigurations": docs}
+        return index_page("RetentionConfigurations", docs, None, next_token, 100)
 
     def delete_retention_configuration(self, ctx: RequestContext, retention_configuration_name: str,
                                        **_: Any) -> dict[str, Any]:

@@ -226,12 +226,13 @@ class PackOperations(RuleOperations):
 
     def get_organization_conformance_pack_detailed_status(self, ctx: RequestContext,
                                                           organization_conformance_pack_name: str,
+                                                          limit: int | None = None, next_token: str | None = None,
                                                           **_: Any) -> dict[str, Any]:
         doc = self._org_packs(ctx, [organization_conformance_pack_name])[0]
         arn = doc["OrganizationConformancePackArn"]
-        return {"OrganizationConformancePackDetailedStatuses": [
+        return index_page("OrganizationConformancePackDetailedStatuses", [
             {"AccountId": ctx.account, "ConformancePackName": f"OrgConformsPack-{arn.rsplit('/', 1)[-1]}",
-             "Status": doc["_status"], "LastUpdateTime": doc["LastUpdateTime"]}]}
+             "Status": doc["_status"], "LastUpdateTime": doc["LastUpdateTime"]}], limit, next_token, 100)
 
     def delete_organization_conformance_pack(self, ctx: RequestContext, organization_conformance_pack_name: str,
                                              **_: Any) -> dict[str, Any]:

@@ -19,9 +19,12 @@ from overcast.services.config import errors as e
 from overcast.services.config import rules
 from overcast.services.config.api_base import ApiBase
 from overcast.services.config.models import RULE
+from overcast.services.config.paging import index_page
 
 _OWNERS = ("CUSTOM_LAMBDA", "AWS", "CUSTOM_POLICY")
 RULES_PAGE = 25
+#: page sizes of the lists that take no Limit (the models' maximum of their siblings)
+_COMPLIANCE_PAGE = 100
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -200,29 +203,35 @@ class RuleOperations(ApiBase):
         return {"FailedEvaluations": []}
 
     def describe_config_rule_evaluation_status(self, ctx: RequestContext, config_rule_names: list[str] | None = None,
-                                               limit: int | None = None, **_: Any) -> dict[str, Any]:
+                                               limit: int | None = None, next_token: str | None = None,
+                                               **_: Any) -> dict[str, Any]:
         """When each rule was activated, last invoked (its function's event sent) and last evaluated."""
         found = ([self._rule(ctx, n) for n in config_rule_names] if config_rule_names
                  else self.store.docs(ctx.account, ctx.region, RULE))
-        out = []
-        for rule in found[:limit or None]:
-            status: dict[str, Any] = {"ConfigRuleName": rule["ConfigRuleName"], "ConfigRuleArn": rule["ConfigRuleArn"],
-                                      "ConfigRuleId": rule["ConfigRuleId"], "FirstActivatedTime": rule.get("_created")}
-            invoked = self.store.last_invocation(ctx.account, ctx.region, rule["ConfigRuleName"])
-            evaluated = [doc["ResultRecordedTime"] for doc in
-                         self.store.evaluations(ctx.account, ctx.region, rule["ConfigRuleName"])]
-            status["FirstEvaluationStarted"] = invoked is not None or bool(evaluated)
-            if invoked is not None:
-                status["LastSuccessfulInvocationTime"] = invoked
-            if evaluated:
-                status["LastSuccessfulEvaluationTime"] = max(evaluated)
-            out.append(status)
-        return {"ConfigRulesEvaluationStatus": out}
+        # the rules are paged first (Limit up to 50), then each rule of the page is described
+        page = index_page("ConfigRulesEvaluationStatus", found, limit, next_token, 50)
+        page["ConfigRulesEvaluationStatus"] = [self._evaluation_status(ctx, rule)
+                                               for rule in page["ConfigRulesEvaluationStatus"]]
+        return page
+
+    def _evaluation_status(self, ctx: RequestContext, rule: dict[str, Any]) -> dict[str, Any]:
+        status: dict[str, Any] = {"ConfigRuleName": rule["ConfigRuleName"], "ConfigRuleArn": rule["ConfigRuleArn"],
+                                  "ConfigRuleId": rule["ConfigRuleId"], "FirstActivatedTime": rule.get("_created")}
+        invoked = self.store.last_invocation(ctx.account, ctx.region, rule["ConfigRuleName"])
+        evaluated = [doc["ResultRecordedTime"] for doc in
+                     self.store.evaluations(ctx.account, ctx.region, rule["ConfigRuleName"])]
+        status["FirstEvaluationStarted"] = invoked is not None or bool(evaluated)
+        if invoked is not None:
+            status["LastSuccessfulInvocationTime"] = invoked
+        if evaluated:
+            status["LastSuccessfulEvaluationTime"] = max(evaluated)
+        return status
 
     # -- compliance ------------------------------------------------------------------------------
 
     def describe_compliance_by_config_rule(self, ctx: RequestContext, config_rule_names: list[str] | None = None,
-                                           compliance_types: list[str] | None = None, **_: Any) -> dict[str, Any]:
+                                           compliance_types: list[str] | None = None, next_token: str | None = None,
+                                           **_: Any) -> dict[str, Any]:
         found = ([self._rule(ctx, n) for n in config_rule_names] if config_rule_names
                  else self.store.docs(ctx.account, ctx.region, RULE))
         out = []
@@ -231,10 +240,11 @@ class RuleOperations(ApiBase):
             state = compliance([doc["ComplianceType"] for doc in evaluations])
             if not compliance_types or state["ComplianceType"] in compliance_types:
                 out.append({"ConfigRuleName": rule["ConfigRuleName"], "Compliance": state})
-        return {"ComplianceByConfigRules": out}
+        return index_page("ComplianceByConfigRules", out, None, next_token, _COMPLIANCE_PAGE)
 
     def describe_compliance_by_resource(self, ctx: RequestContext, resource_type: str | None = None,
                                         resource_id: str | None = None, compliance_types: list[str] | None = None,
+                                        limit: int | None = None, next_token: str | None = None,
                                         **_: Any) -> dict[str, Any]:
         if resource_id and not resource_type:
             raise e.invalid("The ResourceType is required when you specify a ResourceId.")
@@ -248,22 +258,25 @@ class RuleOperations(ApiBase):
             state = compliance(types)
             if not compliance_types or state["ComplianceType"] in compliance_types:
                 out.append({"ResourceType": kind, "ResourceId": rid, "Compliance": state})
-        return {"ComplianceByResources": out}
+        return index_page("ComplianceByResources", out, limit, next_token, 100)
 
     def get_compliance_details_by_config_rule(self, ctx: RequestContext, config_rule_name: str,
-                                              compliance_types: list[str] | None = None, **_: Any) -> dict[str, Any]:
+                                              compliance_types: list[str] | None = None, limit: int | None = None,
+                                              next_token: str | None = None, **_: Any) -> dict[str, Any]:
         self._rule(ctx, config_rule_name)
         docs = self.store.evaluations(ctx.account, ctx.region, config_rule_name)
-        return {"EvaluationResults": [_result(doc, config_rule_name) for doc in docs
-                                      if not compliance_types or doc["ComplianceType"] in compliance_types]}
+        return index_page("EvaluationResults", [_result(doc, config_rule_name) for doc in docs
+                                                if not compliance_types or doc["ComplianceType"] in compliance_types],
+                          limit, next_token, 100)
 
     def get_compliance_details_by_resource(self, ctx: RequestContext, resource_type: str | None = None,
                                            resource_id: str | None = None, compliance_types: list[str] | None = None,
-                                           **_: Any) -> dict[str, Any]:
+                                           next_token: str | None = None, **_: Any) -> dict[str, Any]:
         results = []
         for rule in self.store.docs(ctx.account, ctx.region, RULE):
             doc = self.store.evaluation(ctx.account, ctx.region, rule["ConfigRuleName"], resource_type or "",
                                         resource_id or "")
             if doc is not None and (not compliance_types or doc["ComplianceType"] in compliance_types):
                 results.append(_result(doc, rule["ConfigRuleName"]))
-        return {"EvaluationResults": results}
+        return index_page("EvaluationResults", results, None, next_token, _COMPLIANCE_PAGE,
+                          bad_token="InvalidParameterValueException")

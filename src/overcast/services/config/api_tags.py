@@ -10,6 +10,7 @@ from overcast.context import RequestContext
 from overcast.services.config import errors as e
 from overcast.services.config.api_base import ApiBase
 from overcast.services.config.models import RULE
+from overcast.services.config.paging import index_page
 from overcast.services.config.tags import check_tags
 
 MAX_TAGS = 50
@@ -46,10 +47,10 @@ class TagOperations(ApiBase):
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, resource_arn: str, limit: int | None = None,
-                               **_: Any) -> dict[str, Any]:
+                               next_token: str | None = None, **_: Any) -> dict[str, Any]:
         if limit is not None and not 0 <= limit <= 100:
             raise e.error("InvalidLimitException", f"Value '{limit}' at 'limit' failed to satisfy constraint: "
                           "Member must have value less than or equal to 100")
         _kind, _name, rule = self._tagged(ctx, resource_arn)
         tags = [{"Key": k, "Value": v} for k, v in sorted((rule.get("_tags") or {}).items())]
-        return {"Tags": tags[:limit] if limit else tags}
+        return index_page("Tags", tags, limit, next_token, 100)

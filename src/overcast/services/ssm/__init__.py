@@ -23,5 +23,10 @@ def _loops(platform):  # type: ignore[no-untyped-def]
 #: SSM lists parameter types in this order in its validation messages
 _ENUM_ORDER = {"ParameterType": ("SecureString", "StringList", "String")}
 
+#: SSM answers a tagging ResourceType outside its list with InvalidResourceType, not the model's
+#: enum ValidationException: the value reaches the tagging operations unchecked (`api_tags.py`)
+_RAW = frozenset({"ResourceTypeForTagging"})
+
 SPEC = ServiceSpec(name="ssm", api=_api, loops=_loops,
-                   options=ProtocolOptions(validation="full", validation_enum_order=_ENUM_ORDER))
+                   options=ProtocolOptions(validation="full", validation_enum_order=_ENUM_ORDER,
+                                           raw_shapes=_RAW))
