@@ -3,7 +3,8 @@
     PYTHONPATH=src python -m bench.cloudwatch_put [--rounds 5]
 
 Figures: PutMetricData of one datum (Value), of 20 datums with two dimensions each, and of one
-datum with 150 Values/Counts, through boto3 (smithy-rpc-v2-cbor, the protocol current boto3 picks for CloudWatch);
+datum with 150 Values/Counts, through boto3 (awsJson1_0 with `x-amzn-query-mode`: botocore takes json
+before smithy-rpc-v2-cbor when a model offers both, as CloudWatch's does);
 GetMetricData of one MetricStat over an hour; and `MetricStore.put_many` in process (the path a
 per-minute flush of platform metrics takes) for 100 datums against a bare SQLite insert of the same
 rows. The null server replays the very bytes overcast answered (captured in this run); overcast and

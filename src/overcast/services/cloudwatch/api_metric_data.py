@@ -31,8 +31,7 @@ class MetricDataOperations(ApiBase):
         start, end = epoch(start_time), epoch(end_time)
         if start >= end:
             raise InvalidParameterValue("The parameter StartTime must be less than the parameter EndTime.")
-        scope = _scope(metric_data_queries, start, end, scan_by)
-        offset = decode(next_token, scope) if next_token else 0
+        offset = decode(next_token, _scope(metric_data_queries, start, end, scan_by)) if next_token else 0
         results = get_metric_data(self.metrics, ctx.account, ctx.region, metric_data_queries, start, end,
                                   scan_by=scan_by or "TimestampDescending", now=self.platform.clock.now(),
                                   label_options=label_options)
@@ -40,7 +39,7 @@ class MetricDataOperations(ApiBase):
         page, more = _slice(results, offset, limit)
         out: dict[str, Any] = {"MetricDataResults": page, "Messages": []}
         if more:
-            out["NextToken"] = encode(offset + limit, scope)
+            out["NextToken"] = encode(offset + limit, _scope(metric_data_queries, start, end, scan_by))
         return out
 
 

@@ -24,6 +24,7 @@ MAX_DATUMS = 1000
 MAX_VALUES = 150
 MAX_DIMENSIONS = 30
 LIMIT = 2.0 ** 360
+TINY = 2.0 ** -260
 PAST = 14 * 86400
 FUTURE = 2 * 3600
 
@@ -47,9 +48,17 @@ def check_number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameterValue(f"The value {value!r} for parameter {where} is invalid.")
     number = float(value)
-    if not math.isfinite(number) or abs(number) > LIMIT or (number != 0 and abs(number) < 2.0 ** -260):
+    if not math.isfinite(number) or abs(number) > LIMIT or (number != 0 and abs(number) < TINY):
         raise InvalidParameterValue(f"The value {_show(number)} for parameter {where} is invalid.")
     return number
+
+
+def check_numbers(values: Sequence[Any], where: str) -> list[float]:
+    """`check_number` of each of `values` (`where.member.N`). A list of floats that are all within the
+    bounds passes in one sweep; otherwise each is checked in order, so the first bad one is reported."""
+    if all(type(v) is float and (-LIMIT <= v <= LIMIT) and (v == 0 or not -TINY < v < TINY) for v in values):
+        return list(values)  # (NaN fails every comparison, so it takes the slow path)
+    return [check_number(v, f"{where}.member.{i}") for i, v in enumerate(values, 1)]
 
 
 def _show(number: float) -> str:
@@ -87,13 +96,13 @@ def _values(datum: Mapping[str, Any], where: str) -> tuple[list[float], list[flo
     raw_values, counts = datum.get("Values") or [], datum.get("Counts")
     if not isinstance(raw_values, list) or (counts is not None and not isinstance(counts, list)):
         raise InvalidParameterValue(f"The parameter {where}.Values is invalid.")
-    values = [check_number(v, f"{where}.Values.member.{i}") for i, v in enumerate(raw_values, 1)]
+    values = check_numbers(raw_values, f"{where}.Values")
     if len(values) > MAX_VALUES:
         raise InvalidParameterValue(f"The collection {where}.Values must not have a size greater than {MAX_VALUES}.")
     if counts:
         if len(counts) != len(values):
             raise InvalidParameterValue(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
-        counts = [check_number(c, f"{where}.Counts.member.{i}") for i, c in enumerate(counts, 1)]
+        counts = check_numbers(counts, f"{where}.Counts")
     if not values:
         raise MissingParameter(f"The parameter {where}.Value is required.")
     return values, counts, None
