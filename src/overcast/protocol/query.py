@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -18,7 +18,7 @@ from overcast.errors import ClientError, SerializationError, ServiceError, Valid
 from overcast.protocol.base import ProtocolOptions, error_shape, query_compatible_codes
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
-from overcast.protocol.xml import write_fields, write_member
+from overcast.protocol.xml import write_fields, write_member, xml_text
 
 
 class _Node:
@@ -199,8 +199,8 @@ class QueryProtocol:
         extra = "".join(fields)
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
-            f"<Error><Type>{kind}</Type><Code>{escape(code)}</Code>"
-            f"<Message>{escape(error.message)}</Message>{extra}</Error>"
+            f"<Error><Type>{kind}</Type><Code>{xml_text(code)}</Code>"
+            f"<Message>{xml_text(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>"
         )
         headers = self._headers(ctx)

@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import Any
 
+from overcast import documents
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 
@@ -42,7 +43,7 @@ def unique_id(prefix: str) -> str:
 
 def check_policy(document: str) -> None:
     try:
-        parsed = json.loads(document)
+        parsed = documents.loads(document)
     except ValueError:
         raise MalformedPolicyDocument("This policy contains invalid Json") from None
     if not isinstance(parsed, dict) or "Statement" not in parsed:
