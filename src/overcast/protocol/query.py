@@ -18,7 +18,7 @@ from overcast.errors import ClientError, SerializationError, ServiceError, Valid
 from overcast.protocol.base import ProtocolOptions, error_shape, query_compatible_codes
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
-from overcast.protocol.xml import write_fields, write_member, xml_text
+from overcast.protocol.xml import write_fields, write_member, xml_message, xml_text
 
 
 class _Node:
@@ -200,7 +200,7 @@ class QueryProtocol:
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
             f"<Error><Type>{kind}</Type><Code>{xml_text(code)}</Code>"
-            f"<Message>{xml_text(error.message)}</Message>{extra}</Error>"
+            f"<Message>{xml_message(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>"
         )
         headers = self._headers(ctx)

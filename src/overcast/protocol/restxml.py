@@ -11,7 +11,14 @@ from overcast.edge.messages import Response
 from overcast.errors import ServiceError
 from overcast.protocol.base import ProtocolOptions, error_shape
 from overcast.protocol.rest import RestProtocol
-from overcast.protocol.xml import parse_document, read_structure, write_fields, write_value, xml_text
+from overcast.protocol.xml import (
+    parse_document,
+    read_structure,
+    write_fields,
+    write_value,
+    xml_message,
+    xml_text,
+)
 
 _DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -72,12 +79,12 @@ class RestXmlProtocol(RestProtocol):
             ns = f' xmlns="{opts.xml_namespace}"' if opts.xml_namespace else ""
             kind = "Sender" if error.sender_fault else "Receiver"
             body = (f"{_DECL}<ErrorResponse{ns}><Error><Type>{kind}</Type><Code>{xml_text(error.code)}</Code>"
-                    f"<Message>{xml_text(error.message)}</Message>{extra}</Error>"
+                    f"<Message>{xml_message(error.message)}</Message>{extra}</Error>"
                     f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>")
             headers.append(("Content-Type", "text/xml"))
             return Response(error.status, headers, body.encode())
         body = (
-            f"{_DECL}<Error><Code>{xml_text(error.code)}</Code><Message>{xml_text(error.message)}</Message>"
+            f"{_DECL}<Error><Code>{xml_text(error.code)}</Code><Message>{xml_message(error.message)}</Message>"
             f"{extra}<RequestId>{ctx.request_id}</RequestId>"
             f"<HostId>{ctx.extras.get('host_id', ctx.request_id)}</HostId></Error>"
         )

@@ -26,7 +26,7 @@ import cbor2
 from overcast.edge.messages import Request, Response
 from overcast.protocol.catalog import available_services, service_metadata, service_model
 from overcast.protocol.operation_match import find_route
-from overcast.protocol.xml import xml_text
+from overcast.protocol.xml import xml_message
 
 UNKNOWN_OPERATION = "UnknownOperationException"
 INVALID_ACTION = "InvalidAction"
@@ -134,11 +134,11 @@ def answer(name: str, req: Request, hosted: list[str], request_id: str) -> Respo
         response.set_header("x-amzn-ErrorType", UNKNOWN_OPERATION)
         return response
     if protocol == "ec2":
-        xml = (f"<Response><Errors><Error><Code>{INVALID_ACTION}</Code><Message>{xml_text(message)}</Message>"
+        xml = (f"<Response><Errors><Error><Code>{INVALID_ACTION}</Code><Message>{xml_message(message)}</Message>"
                f"</Error></Errors><RequestID>{request_id}</RequestID></Response>")
         return _xml(400, xml, request_id)
     code, status = (INVALID_ACTION, 400) if protocol == "query" else (UNKNOWN_OPERATION, 404)
-    xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{xml_text(message)}</Message>"
+    xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{xml_message(message)}</Message>"
            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>")
     return _xml(status, xml, request_id)
 
@@ -173,7 +173,7 @@ def answer_unidentified(req: Request, hosted: list[str], request_id: str) -> Res
                      {"__type": UNKNOWN_OPERATION, "message": message}, request_id)
     if protocol == "query" or req.query_has("Action"):
         xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{INVALID_ACTION}</Code>"
-               f"<Message>{xml_text(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+               f"<Message>{xml_message(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
         return _xml(400, xml, request_id)
     response = _json(404, "application/json", {"message": message}, request_id)
     response.set_header("x-amzn-ErrorType", UNKNOWN_OPERATION)

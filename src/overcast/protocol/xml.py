@@ -30,6 +30,14 @@ def xml_text(value: str) -> str:
     return _NOT_XML_TEXT.sub(lambda m: f"&#x{ord(m.group()):X};", text) if _NOT_XML_TEXT.search(text) else text
 
 
+def xml_message(value: str) -> str:
+    """Text for an error's `<Message>`: characters XML 1.0 cannot carry (echoed from the request)
+    become U+FFFD, so every client's parser reads the error."""
+    text = escape(value)
+    return _NOT_XML_TEXT.sub(lambda m: "&#xD;" if m.group() == "\r" else "\ufffd", text) \
+        if _NOT_XML_TEXT.search(text) else text
+
+
 def xml_name(member_name: str, shape: Shape) -> str:
     """The element name of a structure member (botocore's `_member_key_name`)."""
     if shape.type_name == "list" and shape.serialization.get("flattened"):
@@ -110,7 +118,7 @@ def write_fields(out: list[str], shape: Shape | None, fields: dict[str, Any]) ->
         if member is not None:
             write_member(out, name, member, value)
         else:
-            out.append(f"<{name}>{xml_text(str(value))}</{name}>")
+            out.append(f"<{name}>{xml_message(str(value))}</{name}>")
 
 
 # -- reading ---------------------------------------------------------------------------------
