@@ -6,8 +6,8 @@ botocore as an AWS error code, memory bounded. The long run is `python -m bench.
 from __future__ import annotations
 
 import pytest
-
 from bench import fuzz
+
 from overcast.testing import OvercastServer
 
 #: every Nth operation of the (sorted) catalogue, each once

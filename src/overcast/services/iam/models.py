@@ -41,7 +41,24 @@ def unique_id(prefix: str) -> str:
     return prefix + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(17))
 
 
-def check_policy(document: str) -> None:
+class LimitExceeded(ServiceError):
+    code = "LimitExceeded"
+    status = 409
+    sender_fault = True
+
+
+#: IAM's policy size quotas, in characters not counting white space
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)
+MANAGED_POLICY_SIZE = 6144
+ROLE_TRUST_POLICY_SIZE = 2048
+ROLE_INLINE_POLICY_SIZE = 10240
+
+
+def check_policy(document: str, limit: int = 0, message: str = "") -> None:
+    """A policy document must be JSON with a `Statement`, and (given `limit`) no larger than its
+    quota, counted as IAM counts it: characters other than white space (`message` when over)."""
+    if limit and len("".join(document.split())) > limit:
+        raise LimitExceeded(message)
     try:
         parsed = documents.loads(document)
     except ValueError:
