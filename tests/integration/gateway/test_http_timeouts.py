@@ -34,7 +34,7 @@ def connect(server) -> socket.socket:
 
 def read_all(sock: socket.socket) -> bytes:
     """Everything the server sends until it closes the connection (the socket's timeout bounds it)."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = sock.recv(65536)
         if not chunk:

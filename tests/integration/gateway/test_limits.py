@@ -164,7 +164,7 @@ def test_batch_counts_of_the_ingest_apis(raw):
 
 def policy_of_size(size: int) -> str:
     """A policy of exactly `size` characters not counting white space."""
-    head = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+    head: dict[str, Any] = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
                                                     "Resource": "arn:aws:s3:::"}]}
     base = len(json.dumps(head, separators=(",", ":")))
     head["Statement"][0]["Resource"] = "arn:aws:s3:::" + "a" * (size - base)
