@@ -12,7 +12,9 @@ load balancers close connections whose request does not arrive in time. So:
   first request within the same time;
 - **body**: the body must keep arriving: `body_timeout` seconds without a byte (while overcast is
   reading, not while it applied back-pressure) ends the request;
-- both answer `408 Request Timeout` (when no response has started) and close the connection;
+- **size**: a request line and headers over `max_head_bytes` (64 KiB) answer `431 Request Header
+  Fields Too Large`;
+- timeouts answer `408 Request Timeout` (when no response has started) and close the connection;
 - **connections**: past `max_connections` open HTTP/1.1 connections, a new one first closes
   connections idle between requests; when none is idle it is refused (closed), as a full listen
   backlog would.
@@ -31,6 +33,9 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+TOO_LARGE_RESPONSE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                      b"connection: close\r\ncontent-length: 46\r\n\r\n"
+                      b"The request line and headers are too large.\r\n\r\n")
 TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
                     b"connection: close\r\ncontent-length: 67\r\n\r\n"
                     b"Your socket connection to the server was not read from in time.\r\n\r\n")
@@ -41,6 +46,9 @@ class Limits:
     header_timeout: float = 60.0
     body_timeout: float = 60.0
     max_connections: int = 2048
+    #: the request line and headers together (AWS's front ends refuse far less: API Gateway takes
+    #: 10 KB of headers, CloudFront 20 KB)
+    max_head_bytes: int = 64 * 1024
 
 
 def _env_number(name: str, default: float) -> float:
@@ -68,6 +76,8 @@ class TimedHttpProtocol(HttpToolsProtocol):
         self._deadline = 0.0
         self._last_read = 0.0
         self._watch: asyncio.TimerHandle | None = None
+        self._head_bytes = 0  # parsed: the URL and complete headers
+        self._raw_head = 0  # read while the head was incomplete
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -91,13 +101,43 @@ class TimedHttpProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         self._last_read = self.loop.time()
+        reading_head = self._phase in ("start", "headers")
         super().data_received(data)
+        if reading_head and self._phase in ("start", "headers") and not self.transport.is_closing():
+            # headers still incomplete after this read (a head arriving in pieces)
+            self._raw_head += len(data)
+            if self._raw_head > self.limits.max_head_bytes:
+                self._head_bytes = self._raw_head
+                self.send_400_response("")
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request it cannot parse; 431 for a head over the size limit."""
+        if self._head_bytes > self.limits.max_head_bytes:
+            self._phase = None
+            self.transport.write(TOO_LARGE_RESPONSE)
+            self.transport.close()
+            return
+        super().send_400_response(msg)
+
+    def on_url(self, url: bytes) -> None:
+        self._count_head(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count_head(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > self.limits.max_head_bytes:
+            raise ValueError("request head too large")  # httptools stops; uvicorn calls send_400_response
 
     # -- parser callbacks ---------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._phase = "headers"
+        self._head_bytes = self._raw_head = 0
         self._deadline = self.loop.time() + self.limits.header_timeout
         self._arm(self.limits.header_timeout)
 

@@ -123,3 +123,13 @@ def test_a_long_request_being_answered_is_not_timed_out(server):
     url = sqs.create_queue(QueueName="long-poll")["QueueUrl"]
     answer = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=3)
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_enormous_headers_are_refused(server):
+    with connect(server) as sock:
+        sock.sendall(b"GET /_overcast/health HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"a" * 100_000 + b"\r\n\r\n")
+        assert read_all(sock).startswith(b"HTTP/1.1 431 ")
+    with connect(server) as sock:  # 30 KB of headers are fine
+        sock.sendall(b"GET /_overcast/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: "
+                     + b"a" * 30_000 + b"\r\n\r\n")
+        assert read_all(sock).startswith(b"HTTP/1.1 200 ")
