@@ -60,6 +60,10 @@ HTTP_LEVEL = frozenset({"bad-chunked", "absurd-headers"})
 THROTTLING = frozenset({"ThrottlingException", "Throttling", "ServiceUnavailable", "SlowDown",
                         "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException"})
 REQUEST_TIMEOUT = 30.0
+#: what the HTTP layer answers, in plain text, to requests it cannot parse (control characters in
+#: headers, lying Content-Length, bad chunk sizes) or whose head is too large (edge/timeouts.py)
+UVICORN_REFUSALS = frozenset({b"Invalid HTTP request received.",
+                              b"The request line and headers are too large.\r\n\r\n"})
 #: the fuzzed server reads requests with short timeouts, so a request whose framing lies (a chunk
 #: size past the body) is answered 408 well within REQUEST_TIMEOUT instead of the default minute
 SERVER_ENV = {"OVERCAST_HTTP_HEADER_TIMEOUT": "5", "OVERCAST_HTTP_BODY_TIMEOUT": "5"}
@@ -381,9 +385,9 @@ def judge(model: ServiceModel, op: OperationModel, mutation: str, answer: Answer
     """What is wrong with an answer, or None."""
     if answer is None:
         return None if mutation in HTTP_LEVEL else "connection closed without an answer"
-    if mutation in HTTP_LEVEL and answer.headers.get("content-type", "").startswith("text/plain") \
-            and answer.status == 400:
-        return None  # uvicorn refused malformed HTTP (documented)
+    if answer.status in (400, 431) and answer.headers.get("content-type", "").startswith("text/plain") \
+            and answer.body in UVICORN_REFUSALS:
+        return None  # refused as malformed HTTP before any service saw it (docs/reliability.md)
     if answer.status == 408:
         return None
     code, parse_problem = _error_code(model, op, answer)
@@ -445,6 +449,7 @@ class Run:
     findings: dict[str, Finding] = field(default_factory=dict)
     rss_start_kb: int = 0
     rss_peak_kb: int = 0
+    verbose: bool = False
 
     def case(self, target: Target, params: dict[str, Any], mutation: str, rnd: random.Random) -> None:
         model = service_model(target.model_name)
@@ -470,7 +475,10 @@ class Run:
             problem = judge(model, op, mutation, answer)
         if problem is not None:
             finding = Finding(name, mutation, problem, f"{req.method} {req.path[:200]} {req.body[:300]!r}")
-            self.findings.setdefault(finding.key(), finding)
+            if finding.key() not in self.findings:
+                self.findings[finding.key()] = finding
+                if self.verbose:
+                    print(f"FINDING {finding.key()}\n    {finding.request}", file=sys.stderr, flush=True)
         if self.cases % 50 == 0:
             self.sample_rss()
 
@@ -570,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = tuple(t for t in targets() if not args.service or t.service in args.service)
     with _server(args.port) as (port, pid):
-        run = Run(port, pid)
+        run = Run(port, pid, verbose=True)
         run.sample_rss()
         started = time.monotonic()
         deadline = started + args.duration

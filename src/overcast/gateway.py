@@ -122,7 +122,7 @@ class Gateway:
             if len(candidates) == 1:
                 return candidates[0], cred
             if candidates:
-                return self._best_rest_match(candidates, req) or candidates[0], cred
+                return self._best_rest_match(candidates, req) or _by_request_shape(candidates, req), cred
         return self.specs.get("s3"), cred
 
     def _maybe_unhosted(self, req: Request, cred: tuple[str, str, str] | None) -> bool:
@@ -306,6 +306,17 @@ class Gateway:
         cached = (method, names, takes_all, required)
         self._signatures[key] = cached
         return cached
+
+
+def _by_request_shape(candidates: list[ServiceSpec], req: Request) -> ServiceSpec:
+    """Of services sharing a signing name, none of whose routes fit the request: the one whose
+    protocol the request is in (a form body or `Action` is SES's query API, anything else SES v2's
+    REST API), so the error comes back in the shape the client reads."""
+    query = _is_query_call(req)
+    for spec in candidates:
+        if (service_metadata(spec.model_name).get("protocol") == "query") == query:
+            return spec
+    return candidates[0]
 
 
 def _check_required(op: OperationModel, required: tuple[str, ...], kwargs: dict[str, Any], code: str) -> None:

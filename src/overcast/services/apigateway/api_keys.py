@@ -29,6 +29,8 @@ class KeyOperations(ApiBase):
                        tags: dict[str, str] | None = None) -> dict[str, Any]:
         if value is not None and len(value) < 20:
             raise BadRequest("API Key value should be at least 20 characters")
+        if any(not k.get("restApiId") or not k.get("stageName") for k in stage_keys or []):
+            raise BadRequest("Invalid stage key: a stage key needs a restApiId and a stageName")
         if value is not None and any(k.get("value") == value for k in self.store.docs.list(ctx.account, ctx.region,
                                                                                             "apikey")):
             raise Conflict("API Key already exists")

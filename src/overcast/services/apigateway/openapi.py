@@ -17,7 +17,10 @@ _LOCATIONS = {"path": "path", "query": "querystring", "header": "header"}
 
 def load_definition(body: bytes | str | None) -> dict[str, Any]:
     """The definition document (JSON or YAML)."""
-    text = body.decode() if isinstance(body, bytes) else (body or "")
+    try:
+        text = body.decode() if isinstance(body, bytes) else (body or "")
+    except UnicodeDecodeError:
+        raise BadRequest("Invalid OpenAPI input: the document is not UTF-8 text") from None
     try:
         document = documents.loads(text)
     except documents.DocumentError as exc:
