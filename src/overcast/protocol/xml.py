@@ -22,6 +22,11 @@ from overcast.protocol.values import format_scalar_text, parse_scalar_text
 _NOT_XML_TEXT = re.compile("[^\x09\x0a\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def xml_safe(value: str) -> bool:
+    """Whether XML 1.0 text can carry `value` as it is (carriage returns aside, which are escaped)."""
+    return _NOT_XML_TEXT.search(value.replace("\r", "")) is None
+
+
 def xml_text(value: str) -> str:
     """Text escaped for an XML element. Characters XML 1.0 cannot carry become numeric character
     references, as S3 writes them (a key with `\\x08` is listed as `a&#x8;`; clients that cannot read

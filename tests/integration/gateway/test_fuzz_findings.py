@@ -67,3 +67,12 @@ def test_query_error_echoing_control_characters_stays_readable(overcast_server, 
     answer = rest_call(overcast_server, "cloudformation", "POST", "/", body, "application/x-www-form-urlencoded")
     assert 400 <= answer[0] < 500
     assert parsed_error(overcast_server, "cloudformation", "RecordHandlerProgress", answer)["Code"]
+
+
+def test_query_parameter_with_control_characters_is_refused(overcast_server):
+    """elbv2 stored an IpAddressType holding \\x13 and answered it in a 200 body no XML parser can
+    read; query services refuse parameters XML 1.0 cannot carry."""
+    body = b"Action=CreateLoadBalancer&Version=2015-12-01&Name=lb0&IpAddressType=ipv4%13x&Subnets.member.1=s"
+    answer = rest_call(overcast_server, "elasticloadbalancing", "POST", "/", body, "application/x-www-form-urlencoded")
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "elbv2", "CreateLoadBalancer", answer)["Code"] == "ValidationError"

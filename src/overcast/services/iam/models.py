@@ -57,14 +57,14 @@ ROLE_INLINE_POLICY_SIZE = 10240
 def check_policy(document: str, limit: int = 0, message: str = "") -> None:
     """A policy document must be JSON with a `Statement`, and (given `limit`) no larger than its
     quota, counted as IAM counts it: characters other than white space (`message` when over)."""
-    if limit and len("".join(document.split())) > limit:
-        raise LimitExceeded(message)
     try:
         parsed = documents.loads(document)
     except ValueError:
         raise MalformedPolicyDocument("This policy contains invalid Json") from None
     if not isinstance(parsed, dict) or "Statement" not in parsed:
         raise MalformedPolicyDocument("Syntax errors in policy.")
+    if limit and len("".join(document.split())) > limit:
+        raise LimitExceeded(message)
 
 
 class IamStore:
