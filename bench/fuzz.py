@@ -60,6 +60,8 @@ HTTP_LEVEL = frozenset({"bad-chunked", "absurd-headers"})
 THROTTLING = frozenset({"ThrottlingException", "Throttling", "ServiceUnavailable", "SlowDown",
                         "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException"})
 REQUEST_TIMEOUT = 30.0
+#: overcast's answer to an exception a service did not expect (a bug), whatever code it is sent under
+INTERNAL_MESSAGE = b"We encountered an internal error. Please try again."
 #: what the HTTP layer answers, in plain text, to requests it cannot parse (control characters in
 #: headers, lying Content-Length, bad chunk sizes) or whose head is too large (edge/timeouts.py)
 UVICORN_REFUSALS = frozenset({b"Invalid HTTP request received.",
@@ -393,7 +395,7 @@ def judge(model: ServiceModel, op: OperationModel, mutation: str, answer: Answer
     code, parse_problem = _error_code(model, op, answer)
     if parse_problem:
         return parse_problem
-    if answer.status >= 500 and not _documented_5xx(model, code, answer.status):
+    if answer.status >= 500 and (INTERNAL_MESSAGE in answer.body or not _documented_5xx(model, code, answer.status)):
         return f"{answer.status} {code}: {answer.body[:200]!r}"
     return None
 
@@ -577,7 +579,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="fuzz a running overcast on this port (else start one)")
     args = parser.parse_args(argv)
     chosen = tuple(t for t in targets() if not args.service or t.service in args.service)
-    with _server(args.port) as (port, pid):
+    served = _server(args.port)
+    with served as (port, pid):
         run = Run(port, pid, verbose=True)
         run.sample_rss()
         started = time.monotonic()
@@ -589,7 +592,8 @@ def main(argv: list[str] | None = None) -> int:
             run_round(run, chosen, args.round, args.seed * 1_000_003 + index, deadline)
             _progress(run, started)
         run.sample_rss()
-    summary = {**run.summary(), "seed": args.seed, "seconds": round(time.monotonic() - started),
+        crashes = served.crashes()
+    summary = {**run.summary(), "seed": args.seed, "server_logged_failures": crashes, "seconds": round(time.monotonic() - started),
                "operations": len(chosen)}
     if args.report:
         with open(args.report, "w") as handle:
@@ -597,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({k: v for k, v in summary.items() if k != "findings"}, indent=1))
     for finding in run.findings.values():
         print(f"FINDING {finding.key()}\n    {finding.request[:300]}")
-    return 1 if run.findings else 0
+    return 1 if run.findings or crashes else 0
 
 
 def _count() -> Iterator[int]:
@@ -628,9 +632,16 @@ class _server:
         self.server = OvercastServer(env=SERVER_ENV).start()
         return self.server.port, self.server.process.pid
 
+    def crashes(self) -> list[str]:
+        """The operations the server logged an unexpected exception for (`<service>.<Op> failed`)."""
+        if self.server is None:
+            return []
+        return sorted({line.split("overcast.gateway: ", 1)[1] for line in self.server.log_text().splitlines()
+                       if "ERROR overcast.gateway: " in line})
+
     def __exit__(self, *exc: Any) -> None:
         if self.server is not None:
-            self.server.stop()
+            self.server.close()
 
 
 def build(target: Target, params: dict[str, Any], port: int) -> RawRequest:
