@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import socket
 import sys
 import time
@@ -476,11 +477,11 @@ class Run:
                 self.statuses[answer.status] += 1
             problem = judge(model, op, mutation, answer)
         if problem is not None:
-            finding = Finding(name, mutation, problem, f"{req.method} {req.path[:200]} {req.body[:300]!r}")
+            finding = Finding(name, mutation, problem, f"{req.method} {req.path[:2000]} {req.body[:4000]!r}")
             if finding.key() not in self.findings:
                 self.findings[finding.key()] = finding
                 if self.verbose:
-                    print(f"FINDING {finding.key()}\n    {finding.request}", file=sys.stderr, flush=True)
+                    print(f"FINDING {finding.key()}\n    {finding.request[:500]}", file=sys.stderr, flush=True)
         if self.cases % 50 == 0:
             self.sample_rss()
 
@@ -593,6 +594,8 @@ def main(argv: list[str] | None = None) -> int:
             _progress(run, started)
         run.sample_rss()
         crashes = served.crashes()
+        if crashes and args.report and served.server is not None:  # keep the tracebacks
+            shutil.copyfile(served.server.log_path, f"{args.report}.server.log")
     summary = {**run.summary(), "seed": args.seed, "server_logged_failures": crashes, "seconds": round(time.monotonic() - started),
                "operations": len(chosen)}
     if args.report:

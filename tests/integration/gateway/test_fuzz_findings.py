@@ -76,3 +76,10 @@ def test_query_parameter_with_control_characters_is_refused(overcast_server):
     answer = rest_call(overcast_server, "elasticloadbalancing", "POST", "/", body, "application/x-www-form-urlencoded")
     assert answer[0] == 400
     assert parsed_error(overcast_server, "elbv2", "CreateLoadBalancer", answer)["Code"] == "ValidationError"
+
+
+def test_api_gateway_usage_plan_with_an_incomplete_api_stage(overcast_server):
+    body = json.dumps({"name": "plan", "apiStages": [{"stage": "prod"}]}).encode()
+    answer = rest_call(overcast_server, "apigateway", "POST", "/usageplans", body)
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "apigateway", "CreateUsagePlan", answer)["Code"] == "BadRequestException"

@@ -84,6 +84,9 @@ class KeyOperations(ApiBase):
                           api_stages: list[dict[str, Any]] | None = None, throttle: dict[str, Any] | None = None,
                           quota: dict[str, Any] | None = None, tags: dict[str, str] | None = None) -> dict[str, Any]:
         for stage in api_stages or []:
+            if not stage.get("apiId") or not stage.get("stage"):
+                raise BadRequest(f"Invalid API Stage {{api: {stage.get('apiId')}, stage: {stage.get('stage')}}} "
+                                 "specified for usageplan")
             self.store.api(ctx.account, ctx.region, stage["apiId"])
         doc: dict[str, Any] = {"id": new_id(6), "name": name, "apiStages": api_stages or []}
         for key, value in (("description", description), ("throttle", throttle), ("quota", quota), ("tags", tags)):
