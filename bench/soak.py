@@ -163,7 +163,7 @@ class Soak:
         self.server.restart(crash=True)  # the same port and data; the clients reconnect
         self.ledger.restarts += 1
         self.lives_start = self.sample()
-        self.ledger.leftovers.extend(leftover_processes(pgid) if pgid else [])
+        self.ledger.leftovers.extend(leftover_processes(pgid) if pgid else [])  # the new server is running
 
     def sample(self) -> dict[str, int]:
         pid = self.server.process.pid if self.server.process else None
@@ -250,15 +250,29 @@ def _rss_kb(pid: int | None) -> int:
         return 0
 
 
-def leftover_processes(pgid: int, grace: float = 15.0) -> list[int]:
-    """Processes still alive in a process group `grace` seconds on (a stopped or killed server's
-    must be empty: its workers die with it; killed ones take a moment to be reaped)."""
+def leftover_processes(pgid: int, grace: float = 15.0, data_dir: str | None = None) -> list[int]:
+    """Processes still alive `grace` seconds on in a process group, or (given `data_dir`) working in
+    a server's data folder: a stopped or killed server's must be none (its workers die with it,
+    those in sessions of their own by PR_SET_PDEATHSIG; killed ones take a moment to be reaped)."""
     deadline = time.monotonic() + grace
     while True:
-        left = _group(pgid)
+        left = _group(pgid) + (_working_in(data_dir) if data_dir else [])
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)
+
+
+def _working_in(folder: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                cwd = os.readlink(f"/proc/{entry}/cwd")
+            except OSError:
+                continue
+            if cwd.startswith(folder):
+                found.append(int(entry))
+    return found
 
 
 def _group(pgid: int) -> list[int]:
@@ -302,7 +316,8 @@ def run(duration: float, restart_every: float, rate: float, settle_timeout: floa
         consumer.join(10)
         pgid = server.process.pid if server.process else 0
         server.stop()
-        report["leftover_processes"] = (leftover_processes(pgid) if pgid else []) + soak.ledger.leftovers
+        report["leftover_processes"] = (leftover_processes(pgid, data_dir=str(server.data_dir))
+                                        + soak.ledger.leftovers)
         report["ticks"] = n
         report["seconds"] = round(time.monotonic() - started)
         report["ok"] = not any(report["lost"].values()) and not report["leftover_processes"]
