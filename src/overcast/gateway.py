@@ -3,7 +3,8 @@
 Routing (docs/architecture.md#how-a-request-flows): admin routes under `/_overcast/`, then the services' own HTTP
 surfaces (API invoke URLs, function URLs...), then the AWS API: the service from the SigV4 credential
 scope (Authorization header or presigned query), refined by `X-Amz-Target`, then path rules; an
-unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint.
+unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint, unless it plainly is
+not an S3 request (see `unhosted.not_s3`).
 """
 
 from __future__ import annotations
