@@ -28,9 +28,14 @@ def cmd_up(args: argparse.Namespace) -> int:
             in_memory=True if args.in_memory else None,
             time_scale=args.time_scale,
             legacy_runtimes=True if args.legacy_runtimes else None,
+            iam=args.iam,
+            verify_signatures=True if args.verify_signatures else None,
         )
     except ValueError as exc:
         return _fail(str(exc))
+    if config.host not in ("127.0.0.1", "::1", "localhost") and not config.verify_signatures:
+        print(f"overcast: warning: listening on {config.host} without --verify-signatures: anyone who can reach "
+              "this address can call every API as the account's root user", file=sys.stderr)
     from overcast.server import bind_socket, serve
 
     try:
@@ -104,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--legacy-runtimes", action="store_true",
                     help="accept Lambda runtimes AWS has deprecated (nodejs14.x, python3.8...) and run them on the "
                          "nearest supported one (env OVERCAST_LEGACY_RUNTIMES=1)")
+    up.add_argument("--iam", choices=("off", "report", "enforce"), default=None,
+                    help="evaluate IAM policies: report would-be denials, or enforce them (default off, env "
+                         "OVERCAST_IAM; docs/iam.md)")
+    up.add_argument("--verify-signatures", action="store_true",
+                    help="refuse requests not signed with a known key's secret (env OVERCAST_VERIFY_SIGNATURES=1)")
     up.add_argument("--demo", action="store_true",
                     help="deploy the e-commerce example application and print how to place an order")
     up.add_argument("--hot-reload", action="store_true", help="with --demo: its functions run from "

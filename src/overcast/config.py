@@ -62,6 +62,10 @@ class Config:
     #: Port of SES's SMTP receiving endpoint on `host` (0: off). Messages delivered there run the
     #: active receipt rule set, like `POST /_overcast/ses/inbound`.
     ses_smtp_port: int = 0
+    #: IAM policy evaluation (docs/iam.md): "off", "report" (log and list would-be denials) or "enforce".
+    iam: str = "off"
+    #: Verify SigV4 signatures against the keys IAM and STS issued (docs/iam.md).
+    verify_signatures: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -85,11 +89,15 @@ class Config:
             "xray_daemon_port": int(env.get("OVERCAST_XRAY_DAEMON_PORT", cls.xray_daemon_port)),
             "debug": env.get("OVERCAST_DEBUG", ""),
             "ses_smtp_port": _env_int(env, "OVERCAST_SES_SMTP_PORT", 0),
+            "iam": env.get("OVERCAST_IAM", "off").lower() or "off",
+            "verify_signatures": env.get("OVERCAST_VERIFY_SIGNATURES", "").lower() in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]
         if config.sync_mode not in ("NORMAL", "FULL"):
             raise ValueError(f"OVERCAST_SQLITE_SYNC must be NORMAL or FULL, got {config.sync_mode!r}")
+        if config.iam not in ("off", "report", "enforce"):
+            raise ValueError(f"--iam / OVERCAST_IAM must be off, report or enforce, got {config.iam!r}")
         if not 0 <= config.port <= 65535:
             raise ValueError(f"port {config.port} is out of range: a TCP port is 0 to 65535 (0 picks a free one)")
         if not (0 < config.time_scale < float("inf")):

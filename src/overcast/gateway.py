@@ -64,6 +64,8 @@ class Gateway:
         self._by_action: dict[str, ServiceSpec | None] | None = None
         self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
         self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool, tuple[str, ...]]] = {}
+        self._iam = None if platform.config.iam == "off" else _iam_guard(platform)  # docs/iam.md
+        self._verify = _verifier(platform) if platform.config.verify_signatures else None
         for spec in specs:
             # metadata only: a service's full model loads when it is first called
             metadata = service_metadata(spec.model_name)
@@ -201,6 +203,8 @@ class Gateway:
         config = self.platform.config
         access_key, region = (cred[0], cred[1]) if cred else ("test", "")
         account = _account_of(access_key) or config.default_account
+        if access_key.startswith("AKIA") and (self._iam is not None or self._verify is not None):
+            account = self.platform.iam.key_account(access_key) or account  # an IAM user's key: its account
         return RequestContext(
             account=account,
             region=region or config.default_region,
@@ -256,9 +260,13 @@ class Gateway:
                 await read_body(req, bool(op.has_streaming_input) and opts.stream_uploads)
                 if op.request_compression:
                     _decompress(req)
+            if self._verify is not None:  # --verify-signatures: over the body as it was signed
+                self._verify.check(model, req, req.__dict__.get("_signed_body", req.body), op.auth_type == "none")
             params = protocol.parse(op, req, opts)
             ctx.extras["trace_params"] = params
             _check_presigned(req, self.platform.clock.now())
+            if self._iam is not None:
+                self._iam.check(model, op, params, ctx)
             method, names, takes_all, required = self._method(spec, op.name)
             kwargs = {}
             for key, value in params.items():
@@ -335,6 +343,20 @@ def _check_required(op: OperationModel, required: tuple[str, ...], kwargs: dict[
     raise ValidationError(f"{len(clauses)} validation {noun} detected: " + "; ".join(clauses), code=code)
 
 
+def _verifier(platform: Platform) -> Any:
+    """SigV4 verification of every API call (`--verify-signatures`, docs/iam.md)."""
+    from overcast.services.iam.signatures import Verifier
+
+    return Verifier(platform)
+
+
+def _iam_guard(platform: Platform) -> Any:
+    """IAM evaluation of every API call (`--iam report|enforce`); never built when it is off."""
+    from overcast.services.iam.guard import Guard
+
+    return Guard(platform)
+
+
 def _protocol_for(model: ServiceModel, req: Request) -> WireProtocol:
     """The protocol a request speaks, among those its service's model offers."""
     offered = model.metadata.get("protocols") or [model.protocol]
@@ -368,6 +390,7 @@ def _decompress(req: Request) -> None:
                                  code="SerializationException") from None
     if inflater.unconsumed_tail:
         raise ClientError("The decompressed request body is too large.", code="RequestEntityTooLarge", status=413)
+    req.__dict__["_signed_body"] = req.body  # what a signature covers: the compressed body
     req.body = body
     if hasattr(req, "_form_pairs"):
         del req._form_pairs

@@ -78,6 +78,9 @@ class Platform:
         #: the running engine and gateway (set by the server; None in unit tests)
         self.engine: Any = None
         self.gateway: Any = None
+        #: IAM for the rest of the platform (`services/iam/facade.py`, set by the server; None in unit
+        #: tests): whose access key, may a role read an event source (docs/iam.md)
+        self.iam: Any = None
 
     @property
     def files_dir(self) -> Path:

@@ -31,6 +31,7 @@ from overcast.invocation.monitoring import monitoring_loops
 from overcast.invocation.outbox import outbox_loop
 from overcast.platform import Platform
 from overcast.services import discover
+from overcast.services.iam.facade import IamFacade
 from overcast.status import snapshot
 
 __all__ = ["App", "bind_socket", "serve", "uvicorn_config"]
@@ -50,6 +51,7 @@ class App:
         platform.engine = self.engine
         self.gateway = Gateway(platform, discover())
         platform.gateway = self.gateway
+        platform.iam = IamFacade(platform)
         platform.component(Registry).install(self.gateway.specs.values())
         self.console = Console(self.gateway)
         self._announce = announce

@@ -14,6 +14,8 @@ from overcast.delivery.targets import (
     DeliveryError,
     FailureAttributes,
     Registry,
+    as_role,
+    as_service,
     delivery_metrics,
     record,
 )
@@ -30,6 +32,8 @@ __all__ = [
     "Retry",
     "RetryPolicy",
     "Uniform",
+    "as_role",
+    "as_service",
     "delivery_metrics",
     "record",
 ]

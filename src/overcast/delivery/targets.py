@@ -122,9 +122,12 @@ class Registry:
 
 def record(platform: Platform, target_arn: str, payload: bytes | str, *, options: dict[str, Any] | None = None,
            retry: RetryPolicy | None = None, failure_arn: str | None = None, failure_style: str | None = None,
-           delay: float = 0.0, metrics: dict[str, Any] | None = None) -> None:
+           delay: float = 0.0, metrics: dict[str, Any] | None = None,
+           on_behalf: dict[str, str] | None = None) -> None:
     """Record a delivery in the outbox (inside the caller's transaction, if any). `failure_style`
     names the service whose `failure_attributes` describe a payload sent to `failure_arn`.
+    `on_behalf` (`as_service(...)` or `as_role(...)`) says who AWS would make the call as, for IAM
+    evaluation when it is on (docs/iam.md).
     `metrics` (`delivery_metrics(...)`) names the CloudWatch metrics the outbox counts when the
     delivery succeeds or is given up (SNS's NumberOfNotificationsDelivered/Failed...)."""
     body = payload.encode() if isinstance(payload, str) else payload
@@ -139,6 +142,8 @@ def record(platform: Platform, target_arn: str, payload: bytes | str, *, options
         meta["trace"] = list(hop)
     if metrics:
         meta["metrics"] = metrics
+    if on_behalf and platform.config.iam != "off":
+        meta["auth"] = on_behalf
     now = platform.clock.now()
     platform.db.execute(
         "INSERT INTO outbox(target_arn, payload, options, created_at, available_at) VALUES (?, ?, ?, ?, ?)",
@@ -164,3 +169,15 @@ def count_delivery(platform: Platform, metrics: dict[str, Any] | None, ok: bool)
     for name in (metrics.get("delivered") if ok else metrics.get("failed"), metrics.get("finished")):
         if name:
             platform.metrics.record(metrics["account"], metrics["region"], metrics["namespace"], name, dims, 1.0)
+
+
+def as_service(service: str, source_arn: str, source_account: str) -> dict[str, str]:
+    """A delivery AWS service `service` (`events.amazonaws.com`) makes for resource `source_arn`: the
+    target's resource policy must allow that service principal (with aws:SourceArn/SourceAccount)."""
+    return {"service": service, "source_arn": source_arn, "source_account": source_account}
+
+
+def as_role(role_arn: str, session: str) -> dict[str, str]:
+    """A delivery made with a role's credentials (a function's execution role for its destinations
+    and dead-letter queue, a rule target's RoleArn): the role's policies must allow it."""
+    return {"role": role_arn, "session": session}

@@ -282,7 +282,7 @@ class Dispatcher:
         if dlq:
             delivery.record(self.platform, dlq, row["payload"], options={
                 "MessageAttributes": _dlq_attributes(row["request_id"], last)},
-                metrics=_function_metric(resolved, "DeadLetterErrors"))
+                metrics=_function_metric(resolved, "DeadLetterErrors"), on_behalf=_execution_role(resolved))
         if not destination and not dlq:
             log.info("async event %s for %s discarded (%s) with no destination or DLQ", row["request_id"],
                      resolved.invoked_arn, condition)
@@ -343,7 +343,15 @@ def _send_record(platform: Platform, resolved: Resolved, destination: str, recor
         options["key"] = (f"aws/lambda/async/{resolved.ref.name}/{moment:%Y/%m/%d}/"
                           f"{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")
     delivery.record(platform, destination, json.dumps(payload), options=options,
-                    metrics=_function_metric(resolved, "DestinationDeliveryFailures"))
+                    metrics=_function_metric(resolved, "DestinationDeliveryFailures"),
+                    on_behalf=_execution_role(resolved))
+
+
+def _execution_role(resolved: Resolved) -> dict[str, str] | None:
+    """Destinations and dead-letter queues are sent to with the function's execution role (IAM:
+    docs/iam.md)."""
+    role = resolved.config.get("Role")
+    return delivery.as_role(role, resolved.ref.name) if role else None
 
 
 def _function_metric(resolved: Resolved, failed: str) -> dict[str, Any]:

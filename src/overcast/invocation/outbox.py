@@ -58,6 +58,12 @@ async def attempt(platform: Platform, row: Any) -> None:
     """Try one outbox row: delete it when delivered, else retry it or give it up."""
     meta = json.loads(row["options"])
     hop = DeliveryHop(platform, row["target_arn"], meta.get("trace"))
+    if meta.get("auth") and platform.config.iam != "off":  # IAM evaluation (docs/iam.md)
+        refused = _authorize(platform, row["target_arn"], meta["auth"])
+        if refused is not None:
+            hop.record(refused.status)
+            _failed(platform, row, meta, refused)
+            return
     try:
         with hop:
             answer = await deliver(platform, row["target_arn"], row["payload"], meta["options"])
@@ -75,6 +81,17 @@ async def attempt(platform: Platform, row: Any) -> None:
         platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
         _report(platform, row, meta, None, answer)
     count_delivery(platform, meta.get("metrics"), True)
+
+
+def _authorize(platform: Platform, target_arn: str, auth: dict[str, str]) -> DeliveryError | None:
+    """The refusal of a delivery IAM does not allow, under `--iam enforce` (not retried, as AWS does
+    not retry a permission failure: the payload goes to the failure target at once)."""
+    from overcast.services.iam.deliveries import authorize_delivery
+
+    message = authorize_delivery(platform, target_arn, auth)
+    if message is None:
+        return None
+    return DeliveryError(message, code="AccessDenied", retryable=False)
 
 
 def _report(platform: Platform, row: Any, meta: dict[str, Any], error: ServiceError | None,

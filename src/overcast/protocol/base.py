@@ -30,6 +30,9 @@ class ProtocolOptions:
     #: query: an absent list member reads as an empty list (the query protocol sends an empty list
     #: as nothing), so the service answers it as empty rather than missing (SQS's EmptyBatchRequest)
     query_absent_lists_empty: bool = False
+    #: query: carriage returns written as they are (SES v1: a parser reads `\r\n` back as `\n`),
+    #: not as `&#xD;` (what SQS and SNS send)
+    query_raw_cr: bool = False
     #: query: the message for an `Action` the service does not have (`{action}` is the action)
     unknown_action_message: str = "The action {action} is not valid for this web service."
     #: validation wording: list items as `.N.member` in paths (DynamoDB's `keySchema.2.member.keyType`)

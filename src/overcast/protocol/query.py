@@ -193,8 +193,8 @@ class QueryProtocol:
             out[0] = head[:-1] + "/>"  # `<OpResult>` becomes `<OpResult/>`
             tail = tail[tail.index(">") + 1:]
         out.append(tail.replace("{request_id}", ctx.request_id, 1))
-        # AWS escapes carriage returns in text (an XML parser would turn a raw CR into LF)
-        text = "".join(out).replace("\r", "&#xD;")
+        # AWS escapes carriage returns in text (an XML parser would turn a raw CR into LF), but SES
+        text = "".join(out) if opts.query_raw_cr else "".join(out).replace("\r", "&#xD;")
         return Response(200, self._headers(ctx), text.encode())
 
     def serialize_error(self, model: ServiceModel, op: OperationModel | None, error: ServiceError,

@@ -72,7 +72,10 @@ def test_distribution_stack_serves_and_deletes(cf, overcast_server):
     behaviour = cloudfront.get_distribution_config(Id=out["Id"])["DistributionConfig"]["DefaultCacheBehavior"]
     assert behaviour["AllowedMethods"]["Items"] == ["GET", "HEAD", "OPTIONS"]
     assert behaviour["AllowedMethods"]["CachedMethods"]["Items"] == ["GET", "HEAD"]
-    answer = httpx.get(f"{overcast_server.url}/_aws/cloudfront/{out['Id']}/", timeout=120)
+    plain = httpx.get(f"{overcast_server.url}/_aws/cloudfront/{out['Id']}/", timeout=120)
+    assert plain.status_code == 301 and plain.headers["location"].startswith("https://")  # redirect-to-https
+    answer = httpx.get(f"{overcast_server.url}/_aws/cloudfront/{out['Id']}/", timeout=120,
+                       headers={"X-Forwarded-Proto": "https"})
     assert answer.status_code == 200 and answer.text == "from the stack"
     assert answer.headers["x-cf-function"] == "stack"
     cf.delete_stack(StackName=name)

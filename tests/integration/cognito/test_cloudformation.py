@@ -111,3 +111,58 @@ def test_sam_cognito_event_source(overcast_server, idp):
     assert config["PreSignUp"].startswith("arn:aws:lambda:us-east-1:000000000000:function:")
     signed = idp.sign_up(ClientId=out["ClientId"], Username=unique("sam"), Password=PASSWORD)
     assert signed["UserConfirmed"] is True
+
+
+M2M = """
+Parameters:
+  Prefix: {Type: String}
+Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      MfaConfiguration: OPTIONAL
+      EnabledMfas: [SOFTWARE_TOKEN_MFA]
+  Domain:
+    Type: AWS::Cognito::UserPoolDomain
+    Properties:
+      UserPoolId: !Ref Pool
+      Domain: !Ref Prefix
+  Api:
+    Type: AWS::Cognito::UserPoolResourceServer
+    Properties:
+      UserPoolId: !Ref Pool
+      Identifier: api
+      Name: API
+      Scopes: [{ScopeName: read, ScopeDescription: read}]
+  Machine:
+    Type: AWS::Cognito::UserPoolClient
+    DependsOn: Api
+    Properties:
+      UserPoolId: !Ref Pool
+      GenerateSecret: true
+      AllowedOAuthFlows: [client_credentials]
+      AllowedOAuthScopes: [api/read]
+      AllowedOAuthFlowsUserPoolClient: true
+Outputs:
+  PoolId: {Value: !Ref Pool}
+  Domain: {Value: !Ref Domain}
+  Server: {Value: !Ref Api}
+  ClientId: {Value: !Ref Machine}
+  Secret: {Value: !GetAtt Machine.ClientSecret}
+"""
+
+
+def test_domain_resource_server_and_mfa_from_a_template(overcast_server, idp):
+    import httpx
+
+    cf = overcast_server.client("cloudformation")
+    prefix = unique("dom").lower()
+    out = outputs(check(cf, create(cf, M2M, unique("m2m"), Parameters=[
+        {"ParameterKey": "Prefix", "ParameterValue": prefix}])))
+    assert (out["Domain"], out["Server"]) == (prefix, "api")
+    mfa = idp.get_user_pool_mfa_config(UserPoolId=out["PoolId"])
+    assert mfa["MfaConfiguration"] == "OPTIONAL" and mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    token = httpx.post(f"{overcast_server.url}/_cognito/{prefix}/oauth2/token",
+                       data={"grant_type": "client_credentials"}, auth=(out["ClientId"], out["Secret"]))
+    assert token.status_code == 200
+    assert jwt.decode(token.json()["access_token"], options={"verify_signature": False})["scope"] == "api/read"

@@ -213,3 +213,73 @@ def test_custom_email_sender_is_stored(idp):
               "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/k"}
     pool_id, _ = pool_and_client(idp, LambdaConfig=config)
     assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"] == config
+
+
+def test_custom_email_sender_gets_the_code(overcast_server, idp, lam):
+    sender = arn(lam, """
+import base64, boto3
+def handler(event, context):
+    assert event["triggerSource"] == "CustomEmailSender_SignUp", event
+    assert event["request"]["type"] == "customEmailSenderRequestV1"
+    assert event["request"]["userAttributes"]["email"] == "kim@example.com"
+    code = base64.b64decode(event["request"]["code"]).decode()
+    boto3.client("cognito-idp").admin_update_user_attributes(UserPoolId=event["userPoolId"],
+        Username=event["userName"], UserAttributes=[{"Name": "custom:sent", "Value": code}])
+    return event
+""")
+    key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    pool_id, client = pool_and_client(
+        idp, AutoVerifiedAttributes=["email"], Schema=[{"Name": "sent", "AttributeDataType": "String"}],
+        LambdaConfig={"CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": sender}, "KMSKeyID": key})
+    name = unique("kim")
+    idp.sign_up(ClientId=client["ClientId"], Username=name, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": "kim@example.com"}])
+    [code] = codes(overcast_server, pool_id, name)
+    user = idp.admin_get_user(UserPoolId=pool_id, Username=name)
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["custom:sent"] == code["Code"]
+
+
+def test_custom_auth_with_srp_first(idp, lam):
+    from pycognito.aws_srp import AWSSRP
+
+    define = arn(lam, """
+def handler(event, context):
+    session = event["request"]["session"]
+    names = [s["challengeName"] for s in session]
+    ok = all(s["challengeResult"] for s in session)
+    if names == ["SRP_A"]:
+        event["response"].update(issueTokens=False, failAuthentication=False, challengeName="PASSWORD_VERIFIER")
+    elif names == ["SRP_A", "PASSWORD_VERIFIER"] and ok:
+        event["response"].update(issueTokens=False, failAuthentication=False, challengeName="CUSTOM_CHALLENGE")
+    elif names == ["SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"] and ok:
+        event["response"].update(issueTokens=True, failAuthentication=False)
+    else:
+        event["response"].update(issueTokens=False, failAuthentication=True)
+    return event
+""")
+    create = arn(lam, """
+def handler(event, context):
+    event["response"]["publicChallengeParameters"] = {"question": "3*3?"}
+    event["response"]["privateChallengeParameters"] = {"answer": "9"}
+    return event
+""")
+    verify = arn(lam, """
+def handler(event, context):
+    event["response"]["answerCorrect"] = event["request"]["challengeAnswer"] == "9"
+    return event
+""")
+    pool_id, client = pool_and_client(idp, LambdaConfig={"DefineAuthChallenge": define, "CreateAuthChallenge": create,
+                                                         "VerifyAuthChallengeResponse": verify})
+    name = confirmed_user(idp, pool_id)
+    srp = AWSSRP(username=name, password=PASSWORD, pool_id=pool_id, client_id=client["ClientId"], client=idp)
+    params = srp.get_auth_params()
+    params["CHALLENGE_NAME"] = "SRP_A"
+    started = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="CUSTOM_AUTH", AuthParameters=params)
+    assert started["ChallengeName"] == "PASSWORD_VERIFIER"
+    proof = srp.process_challenge(started["ChallengeParameters"], params)
+    custom = idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="PASSWORD_VERIFIER",
+                                           ChallengeResponses=proof)
+    assert custom["ChallengeName"] == "CUSTOM_CHALLENGE" and custom["ChallengeParameters"]["question"] == "3*3?"
+    done = idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="CUSTOM_CHALLENGE",
+                                         Session=custom["Session"], ChallengeResponses={"USERNAME": name, "ANSWER": "9"})
+    assert "AccessToken" in done["AuthenticationResult"]

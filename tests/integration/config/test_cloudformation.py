@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from overcast.testing import wait_until
-from tests.integration.cloudformation.helpers import create
+from tests.integration.cloudformation.helpers import create, wait
 from tests.integration.config.helpers import VERSIONING_RULE, clients
 
 
@@ -59,3 +59,38 @@ def test_stack_with_config_rule(overcast_server, account):
                timeout=60)
     assert config.describe_config_rules()["ConfigRules"] == []
     assert config.describe_configuration_recorders()["ConfigurationRecorders"] == []
+
+
+PACK = """
+Resources:
+  Versioning:
+    Type: AWS::Config::ConfigRule
+    Properties:
+      ConfigRuleName: versioning
+      Source: {Owner: AWS, SourceIdentifier: S3_BUCKET_VERSIONING_ENABLED}
+"""
+
+
+def test_stack_with_aggregator_authorization_and_pack(overcast_server, account):
+    cf, config = clients(overcast_server, account, "cloudformation", "config")
+    name = f"agg-{uuid.uuid4().hex[:8]}"
+    stack = create(cf, {"Resources": {
+        "Aggregator": {"Type": "AWS::Config::ConfigurationAggregator", "Properties": {
+            "ConfigurationAggregatorName": name,
+            "AccountAggregationSources": [{"AccountIds": [account], "AllAwsRegions": True}]}},
+        "Authorization": {"Type": "AWS::Config::AggregationAuthorization", "Properties": {
+            "AuthorizedAccountId": "111122223333", "AuthorizedAwsRegion": "us-east-1"}},
+        "Pack": {"Type": "AWS::Config::ConformancePack", "Properties": {
+            "ConformancePackName": "storage", "TemplateBody": PACK}}},
+        "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Aggregator", "ConfigurationAggregatorArn"]}}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    arn = stack["Outputs"][0]["OutputValue"]
+    assert arn.startswith(f"arn:aws:config:us-east-1:{account}:config-aggregator/")
+    assert config.describe_aggregation_authorizations()["AggregationAuthorizations"][0][
+        "AuthorizedAccountId"] == "111122223333"
+    rules = [r["ConfigRuleName"] for r in config.describe_config_rules()["ConfigRules"]]
+    assert len(rules) == 1 and rules[0].startswith("versioning-conformance-pack-")
+    cf.delete_stack(StackName=stack["StackId"])
+    assert wait(cf, stack["StackId"])["StackStatus"] == "DELETE_COMPLETE"
+    assert config.describe_configuration_aggregators()["ConfigurationAggregators"] == []
+    assert config.describe_config_rules()["ConfigRules"] == []

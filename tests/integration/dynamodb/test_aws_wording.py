@@ -212,17 +212,16 @@ def test_stream_shard_iterator_shape(ddb, streams, make_table):
     assert records["NextShardIterator"].startswith(arn + "|")
 
 
-def test_sse_description(ddb, make_table):
+def test_sse_description(ddb, make_table, overcast_server):
     plain = make_table()
     assert "SSEDescription" not in ddb.describe_table(TableName=plain)["Table"]
     managed = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS"})
     sse = ddb.describe_table(TableName=managed)["Table"]["SSEDescription"]
     assert sse["Status"] == "ENABLED" and sse["SSEType"] == "KMS"
     assert re.fullmatch(r"arn:aws:kms:us-east-1:\d{12}:key/[0-9a-f-]{36}", sse["KMSMasterKeyArn"])
-    own = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef"
-                                                                                          "-1234567890ab"})
-    assert ddb.describe_table(TableName=own)["Table"]["SSEDescription"]["KMSMasterKeyArn"].endswith(
-        ":key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    key = overcast_server.client("kms").create_key()["KeyMetadata"]
+    own = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key["KeyId"]})
+    assert ddb.describe_table(TableName=own)["Table"]["SSEDescription"]["KMSMasterKeyArn"] == key["Arn"]
 
 
 def test_warm_throughput(ddb, make_table):

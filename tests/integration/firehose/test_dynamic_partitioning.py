@@ -4,6 +4,7 @@ error output prefix, and AWS's checks on the configuration."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -80,3 +81,32 @@ def test_configuration_checks(firehose, s3):
         s3_stream(firehose, bucket, size=64, Prefix="p/", **partitioned(processors=[]))  # no ErrorOutputPrefix
     with pytest.raises(firehose.exceptions.InvalidArgumentException):
         s3_stream(firehose, bucket, size=5, Prefix="p/", ErrorOutputPrefix="e/", **partitioned(processors=[]))
+
+
+def test_record_deaggregation_splits_json_and_delimited_records(firehose, s3):
+    bucket = make_bucket(s3)
+    deagg = {"Type": "RecordDeAggregation", "Parameters": [{"ParameterName": "SubRecordType", "ParameterValue": "JSON"}]}
+    name = s3_stream(firehose, bucket, size=64, interval=0, Prefix="c=!{partitionKeyFromQuery:c}/",
+                     ErrorOutputPrefix="errors/", **partitioned(processors=[deagg, {
+                         "Type": "MetadataExtraction", "Parameters": [
+                             {"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{c: .c}"},
+                             {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]},
+                         {"Type": "AppendDelimiterToRecord", "Parameters": []}]))
+    # one record carrying three JSON objects: each is partitioned on its own
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b'{"c":"x","n":1}{"c":"y","n":2} {"c":"x","n":3}'})
+    found = {key.split("/", 1)[0]: body for key, body in wait_keys(s3, bucket, 2, prefix="c=").items()}
+    assert found == {"c=x": b'{"c":"x","n":1}\n{"c":"x","n":3}\n', "c=y": b'{"c":"y","n":2}\n'}
+    # DELIMITED: the delimiter is given base64-encoded
+    bucket2 = make_bucket(s3)
+    delimited = {"Type": "RecordDeAggregation", "Parameters": [
+        {"ParameterName": "SubRecordType", "ParameterValue": "DELIMITED"},
+        {"ParameterName": "Delimiter", "ParameterValue": base64.b64encode(b"|").decode()}]}
+    name2 = s3_stream(firehose, bucket2, size=64, interval=0, Prefix="c=!{partitionKeyFromQuery:c}/",
+                      ErrorOutputPrefix="errors/", **partitioned(processors=[delimited, {
+                          "Type": "MetadataExtraction", "Parameters": [
+                              {"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{c: .c}"},
+                              {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]},
+                          {"Type": "AppendDelimiterToRecord", "Parameters": []}]))
+    firehose.put_record(DeliveryStreamName=name2, Record={"Data": b'{"c":"p"}|{"c":"q"}'})
+    found2 = {key.split("/", 1)[0]: body for key, body in wait_keys(s3, bucket2, 2, prefix="c=").items()}
+    assert found2 == {"c=p": b'{"c":"p"}\n', "c=q": b'{"c":"q"}\n'}

@@ -91,3 +91,29 @@ def test_kinesis_sourced_transform_sees_the_record_metadata(aws):
     assert seen["meta"]["shardId"] == put["ShardId"]
     assert seen["meta"]["sequenceNumber"] == put["SequenceNumber"]
     assert seen["meta"]["partitionKey"] == "pk-1"
+
+
+def test_kpl_aggregated_records_are_delivered_one_by_one(aws):
+    from tests.unit.test_firehose_kpl import aggregated
+
+    kinesis, firehose, s3 = aws("kinesis"), aws("firehose"), aws("s3")
+    stream = unique("kpl")
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=stream, WaiterConfig={"Delay": 0.05, "MaxAttempts": 400})
+    stream_arn = kinesis.describe_stream(StreamName=stream)["StreamDescription"]["StreamARN"]
+    kinesis.put_record(StreamName=stream, PartitionKey="agg",
+                       Data=aggregated(["a", "b"], [(0, b"first\n"), (1, b"second\n"), (0, b"third\n")]))
+    kinesis.put_record(StreamName=stream, Data=b"plain\n", PartitionKey="k")
+    bucket = make_bucket(s3)
+    name = unique()
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn, "RoleARN": ROLE},
+        ExtendedS3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}",
+                                            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}})
+
+    def delivered() -> bytes | None:
+        body = b"".join(objects(s3, bucket).values())
+        return body if b"plain" in body else None
+
+    assert wait_until(delivered, timeout=60, what="the records in S3") == b"first\nsecond\nthird\nplain\n"

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 # (boto3 client, call, its protocol, the error code AWS gives an unknown operation in that protocol)
 CALLS = [
     ("secretsmanager", lambda c: c.get_secret_value(SecretId="db"), "json", "UnknownOperationException"),
-    ("kms", lambda c: c.list_keys(), "json", "UnknownOperationException"),
+    ("glue", lambda c: c.get_databases(), "json", "UnknownOperationException"),
     ("ecr", lambda c: c.describe_repositories(), "json", "UnknownOperationException"),
     ("eventbridgev2", lambda c: c.list_event_buses(), "smithy-rpc-v2-cbor", "UnknownOperationException"),
     ("elasticache", lambda c: c.describe_cache_clusters(), "query", "InvalidAction"),
@@ -21,7 +21,7 @@ CALLS = [
 ]
 
 NAMES = {"secretsmanager": "AWS Secrets Manager",
-         "kms": "AWS Key Management Service (kms)", "ecr": "Amazon Elastic Container Registry (ecr)",
+         "glue": "AWS Glue (glue)", "ecr": "Amazon Elastic Container Registry (ecr)",
          "eventbridgev2": "Amazon EventBridgeV2 (eventbridgev2)", "elasticache": "Amazon ElastiCache (elasticache)",
          "amplify": "AWS Amplify (amplify)", "route53": "Amazon Route 53 (route53)",
          "ec2": "Amazon Elastic Compute Cloud (ec2)"}
@@ -47,8 +47,8 @@ def test_wire_shapes(overcast_server):
     auth = ("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/{}/aws4_request, "
             "SignedHeaders=host, Signature=0")
     r = httpx.post(overcast_server.url, content=b"{}", timeout=30, headers={
-        "X-Amz-Target": "TrentService.ListKeys", "Content-Type": "application/x-amz-json-1.1",
-        "Authorization": auth.format("kms")})
+        "X-Amz-Target": "AWSGlue.GetDatabases", "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": auth.format("glue")})
     assert r.status_code == 400 and r.headers["content-type"] == "application/x-amz-json-1.1"
     assert r.json()["__type"] == "UnknownOperationException"
     r = httpx.post(overcast_server.url, content=b"Action=DescribeCacheClusters&Version=2015-02-02", timeout=30,

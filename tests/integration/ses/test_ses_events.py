@@ -4,10 +4,13 @@ simulator's addresses) in AWS's shape, through SNS to SQS and through EventBridg
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime
 
 import botocore.exceptions
 import pytest
 
+from overcast.testing import wait_until
 from tests.integration.ses.helpers import drain, name, topic_queue
 
 
@@ -150,3 +153,84 @@ def test_identity_feedback_notifications(overcast_server, ses):
     assert note["mail"]["messageId"] == message_id
     assert "headers" not in note["mail"]
     assert note["bounce"]["bouncedRecipients"][0]["emailAddress"] == "bounce@simulator.amazonses.com"
+
+
+def test_notification_settings_of_addresses_and_unknown_identities(ses):
+    dom = f"{name('nd')}.example.com"
+    ses.verify_domain_identity(Domain=dom)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.set_identity_notification_topic(Identity=f"{name('x')}.example.org", NotificationType="Bounce")
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "Must be a verified email address or domain." in err.value.response["Error"]["Message"]
+    # an address of a verified domain has the domain's settings, and can have its own
+    attrs = ses.get_identity_notification_attributes(Identities=[f"a@{dom}", "b@nowhere.example"])
+    assert list(attrs["NotificationAttributes"]) == [f"a@{dom}"]
+    assert attrs["NotificationAttributes"][f"a@{dom}"]["ForwardingEnabled"] is True
+    ses.set_identity_feedback_forwarding_enabled(Identity=f"a@{dom}", ForwardingEnabled=False)
+    both = ses.get_identity_notification_attributes(Identities=[f"a@{dom}", dom])["NotificationAttributes"]
+    assert (both[f"a@{dom}"]["ForwardingEnabled"], both[dom]["ForwardingEnabled"]) == (False, True)
+
+
+def test_events_to_firehose_and_cloudwatch(overcast_server, ses):
+    from tests.integration.firehose.helpers import make_bucket, s3_stream, wait_objects
+
+    firehose, s3, cw = (overcast_server.client(s) for s in ("firehose", "s3", "cloudwatch"))
+    bucket = make_bucket(s3)
+    stream = s3_stream(firehose, bucket, size=1, interval=60)
+    stream_arn = firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"][
+        "DeliveryStreamARN"]
+    config = name("cs")
+    ses.create_configuration_set(ConfigurationSet={"Name": config})
+    ses.create_configuration_set_event_destination(ConfigurationSetName=config, EventDestination={
+        "Name": "fh", "Enabled": True, "MatchingEventTypes": ["send", "delivery"],
+        "KinesisFirehoseDestination": {"IAMRoleARN": "arn:aws:iam::000000000000:role/ses", "DeliveryStreamARN": stream_arn}})
+    ses.create_configuration_set_event_destination(ConfigurationSetName=config, EventDestination={
+        "Name": "cw", "Enabled": True, "MatchingEventTypes": ["send"],
+        "CloudWatchDestination": {"DimensionConfigurations": [
+            {"DimensionName": "campaign", "DimensionValueSource": "messageTag", "DefaultDimensionValue": "none"}]}})
+    sender = f"{name('ev')}@example.net"
+    ses.verify_email_identity(EmailAddress=sender)
+    message_id = ses.send_email(Source=sender, ConfigurationSetName=config, Destination={"ToAddresses": ["a@example.com"]},
+                                Message={"Subject": {"Data": "fh"}, "Body": {"Text": {"Data": "b"}}},
+                                Tags=[{"Name": "campaign", "Value": "autumn"}])["MessageId"]
+    body = b"".join(wait_objects(s3, bucket, timeout=60).values())
+    lines = [json.loads(line) for line in body.decode().splitlines() if line]
+    assert lines[0]["eventType"] in ("Send", "Delivery") and lines[0]["mail"]["messageId"] == message_id
+
+    def counted() -> float | None:
+        now = time.time()
+        result = cw.get_metric_statistics(Namespace="AWS/SES", MetricName="Send", Statistics=["Sum"], Period=60,
+                                          Dimensions=[{"Name": "campaign", "Value": "autumn"}],
+                                          StartTime=datetime.fromtimestamp(now - 600, UTC),
+                                          EndTime=datetime.fromtimestamp(now + 120, UTC))["Datapoints"]
+        return sum(p["Sum"] for p in result) or None
+
+    assert wait_until(counted, timeout=60, what="the Send metric") == 1.0
+
+
+def test_dkim_attributes_of_addresses_follow_their_domain(ses):
+    dom = f"{name('dk')}.example.com"
+    ses.verify_domain_identity(Domain=dom)
+    ses.verify_email_identity(EmailAddress=f"a@{dom}")
+    lone = f"b@{name('lone')}.example.org"
+    ses.verify_email_identity(EmailAddress=lone)
+    attrs = ses.get_identity_dkim_attributes(Identities=[dom, f"a@{dom}", lone])["DkimAttributes"]
+    assert attrs[dom]["DkimEnabled"] is True and len(attrs[dom]["DkimTokens"]) == 3
+    assert attrs[f"a@{dom}"] == {"DkimEnabled": True, "DkimVerificationStatus": "Success"}
+    assert attrs[lone] == {"DkimEnabled": False, "DkimVerificationStatus": "NotStarted"}
+
+
+def test_mail_from_domain_checks(ses):
+    dom = f"{name('mf')}.example.com"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.set_identity_mail_from_domain(Identity=dom)
+    assert err.value.response["Error"]["Message"] == f"Identity '{dom}' does not exist."
+    ses.verify_domain_identity(Domain=dom)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.set_identity_mail_from_domain(Identity=dom, MailFromDomain=f"mail.{dom}", BehaviorOnMXFailure="Explode")
+    assert (err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]) == (
+        "ValidationError", "1 validation error detected: Value 'Explode' at 'behaviorOnMXFailure'failed to satisfy "
+        "constraint: Member must satisfy enum value set: [RejectMessage, UseDefaultValue]")
+    ses.set_identity_mail_from_domain(Identity=dom, MailFromDomain=f"mail.{dom}", BehaviorOnMXFailure="RejectMessage")
+    attrs = ses.get_identity_mail_from_domain_attributes(Identities=[dom])["MailFromDomainAttributes"][dom]
+    assert (attrs["MailFromDomain"], attrs["BehaviorOnMXFailure"]) == (f"mail.{dom}", "RejectMessage")

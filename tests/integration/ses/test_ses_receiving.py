@@ -174,3 +174,43 @@ def test_receipt_filter_blocks(overcast_server, ses):
     finally:
         ses.delete_receipt_filter(FilterName=flt)
     assert flt not in [f["Name"] for f in ses.list_receipt_filters()["Filters"]]
+
+
+@pytest.mark.parametrize(("action", "code", "message"), [
+    ({"S3Action": {"BucketName": "no-such-bucket-here"}}, "InvalidS3Configuration",
+     "Could not write to bucket: no-such-bucket-here"),
+    ({"LambdaAction": {"FunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:nope"}}, "InvalidLambdaFunction",
+     "Invalid Lambda function: arn:aws:lambda:us-east-1:000000000000:function:nope"),
+    ({"SNSAction": {"TopicArn": "arn:aws:sns:us-east-1:000000000000:nope"}}, "InvalidSnsTopic",
+     "Invalid SNS topic: arn:aws:sns:us-east-1:000000000000:nope"),
+])
+def test_rule_targets_must_exist(overcast_server, ses, action, code, message):
+    rule_set = name("rs")
+    ses.create_receipt_rule_set(RuleSetName=rule_set)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.create_receipt_rule(RuleSetName=rule_set, Rule={"Name": "r1", "Enabled": True, "Actions": [action]})
+    assert (err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]) == (code, message)
+    bucket = name("bkt")
+    overcast_server.client("s3").create_bucket(Bucket=bucket)
+    ses.create_receipt_rule(RuleSetName=rule_set, Rule={"Name": "r1", "Actions": [{"S3Action": {"BucketName": bucket}}]})
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.update_receipt_rule(RuleSetName=rule_set, Rule={"Name": "r1", "Actions": [action]})
+    assert err.value.response["Error"]["Code"] == code
+
+
+@pytest.mark.parametrize(("rule_set", "message"), [
+    ('123"', "Value at 'ruleSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+             "^[a-zA-Z0-9_.-]+$"),
+    ("_123", "Value at 'ruleSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+             "^[a-zA-Z0-9_.-]+$"),
+    ("a" * 65, f"Not a valid ruleSetName: {'a' * 65}"),
+])
+def test_rule_set_names(ses, rule_set, message):
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.create_receipt_rule_set(RuleSetName=rule_set)
+    assert (err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]) == ("ValidationError", message)
+    good = name("rs")
+    ses.create_receipt_rule_set(RuleSetName=good)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses.create_receipt_rule(RuleSetName=good, Rule={"Name": "_r"})
+    assert err.value.response["Error"]["Message"].startswith("Value at 'rule.name' failed to satisfy constraint")

@@ -87,6 +87,10 @@ def test_templates(overcast_server, ses):
         ses.create_template(Template={"TemplateName": template, "SubjectPart": "x"})
     assert err.value.response["Error"]["Code"] == "AlreadyExists"
     assert ses.get_template(TemplateName=template)["Template"]["SubjectPart"] == "Hello {{name}}"
+    # SES's XML carries a CRLF as it is, which an XML parser reads as LF
+    crlf = name("crlf")
+    ses.create_template(Template={"TemplateName": crlf, "SubjectPart": "s", "TextPart": "Dear {{name}},\r\nbye"})
+    assert ses.get_template(TemplateName=crlf)["Template"]["TextPart"] == "Dear {{name}},\nbye"
     assert template in [t["Name"] for t in ses.list_templates(MaxItems=1000)["TemplatesMetadata"]]
     rendered = ses.test_render_template(TemplateName=template, TemplateData=json.dumps({"name": "Ann", "code": 42}))
     assert "Subject: Hello Ann" in rendered["RenderedTemplate"]

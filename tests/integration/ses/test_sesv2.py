@@ -124,3 +124,31 @@ def test_tags_and_contact_lists(ses2):
         ses2.get_contact_list(ContactListName=contacts)
     assert err.value.response["Error"]["Code"] == "NotFoundException"
     assert err.value.response["Error"]["Message"] == f"List with name: {contacts} doesn't exist."
+
+
+def test_sending_authorization_policies(overcast_server, ses2):
+    ses = overcast_server.client("ses")
+    dom = f"{name('pol')}.example.com"
+    ses2.create_email_identity(EmailIdentity=dom)
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": ["ses:SendEmail"],
+        "Resource": f"arn:aws:ses:us-east-1:000000000000:identity/{dom}"}]})
+    ses2.create_email_identity_policy(EmailIdentity=dom, PolicyName="p1", Policy=policy)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses2.create_email_identity_policy(EmailIdentity=dom, PolicyName="p1", Policy=policy)
+    assert err.value.response["Error"]["Code"] == "AlreadyExistsException"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses2.create_email_identity_policy(EmailIdentity=dom, PolicyName="p2", Policy="{not json")
+    assert err.value.response["Error"]["Code"] == "BadRequestException"
+    assert ses2.get_email_identity_policies(EmailIdentity=dom)["Policies"] == {"p1": policy}
+    assert ses2.get_email_identity(EmailIdentity=dom)["Policies"] == {"p1": policy}
+    # the v1 API sees and changes the same policies
+    assert ses.list_identity_policies(Identity=dom)["PolicyNames"] == ["p1"]
+    ses.put_identity_policy(Identity=dom, PolicyName="p2", Policy=policy)
+    assert set(ses.get_identity_policies(Identity=dom, PolicyNames=["p1", "p2", "p3"])["Policies"]) == {"p1", "p2"}
+    ses2.delete_email_identity_policy(EmailIdentity=dom, PolicyName="p1")
+    ses.delete_identity_policy(Identity=dom, PolicyName="p2")
+    assert ses2.get_email_identity_policies(EmailIdentity=dom)["Policies"] == {}
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ses2.get_email_identity_policies(EmailIdentity=f"none-{dom}")
+    assert err.value.response["Error"]["Code"] == "NotFoundException"

@@ -168,3 +168,17 @@ def test_forwarded_headers_cookies_and_query_strings():
                        None, None, "o.example")
     assert ("X-Viewer", "v") in legacy.headers and ("Cookie", "t=2") in legacy.headers
     assert legacy.querystring == "a=1&b=2"
+
+
+def test_cloudfront_headers_about_the_viewer_when_a_policy_names_them():
+    from overcast.services.cloudfront.forwarding import forwarded
+    from overcast.services.cloudfront.policies import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
+
+    req = EdgeRequest("1.2.3.4", "GET", "/p", "", [("Host", "d"), ("X-Overcast-Viewer-Country", "pt"),
+                                                   ("CloudFront-Viewer-Country", "XX")], b"")
+    optimized = MANAGED_CACHE_POLICIES["658327ea-f89d-4fab-a63d-7e88639e58f6"]
+    with_headers = MANAGED_ORIGIN_REQUEST_POLICIES["33f36d7e-f396-46d9-90e0-52428a34d9dc"]  # ...AndCloudFrontHeaders
+    sent = forwarded(req, {}, optimized, with_headers, "o.example").headers
+    assert [v for k, v in sent if k.lower() == "cloudfront-viewer-country"] == ["PT"]  # the viewer's own is dropped
+    plain = forwarded(req, {}, optimized, None, "o.example").headers
+    assert not [k for k, _ in plain if k.lower().startswith("cloudfront-")]

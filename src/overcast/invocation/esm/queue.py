@@ -53,6 +53,8 @@ class QueuePoller(Poller):
         self.stopped = False
         self._received: dict[str, float] = {}   # receipt handle → when it was received (epoch)
         self._timeout_read = float("-inf")
+        #: AWS's message while the execution role may not receive from the queue (--iam enforce)
+        self._denied: str | None = None
 
     def _refresh_timeout(self) -> None:
         """The function's current timeout (UpdateFunctionConfiguration may change it), read at most
@@ -65,7 +67,14 @@ class QueuePoller(Poller):
             resolved = self.invoker.functions.resolve(self.invoker.ref())
             self.function_timeout = float(resolved.config.get("Timeout", 3))
         except Exception:  # the function (or the mapping) is gone: the invocations will say so
-            pass
+            return
+        role = resolved.config.get("Role")
+        self._denied = None
+        if self.platform.config.iam != "off" and role and self.config.get("FunctionArn"):
+            from overcast.services.iam.deliveries import authorize_poll  # IAM: docs/iam.md
+
+            self._denied = authorize_poll(self.platform, role, resolved.ref.name, "sqs:ReceiveMessage",
+                                          self.source.arn)
 
     async def run(self) -> None:
         """Run the mapping's pollers until stopped or cancelled."""
@@ -124,6 +133,10 @@ class QueuePoller(Poller):
         return min(MAX_VISIBILITY, max(self.source.visibility_timeout, needed))
 
     def _receive(self, count: int) -> list[QueueMessage]:
+        self._refresh_timeout()
+        if self._denied:  # the execution role may not receive (IAM's report lists it): messages wait
+            self._timeout_read = float("-inf")  # checked again at the next attempt
+            raise ServiceError(self._denied, code="AccessDenied")
         now = self.platform.clock.now()
         received = self.source.receive(count, self._hold())
         for message in received:

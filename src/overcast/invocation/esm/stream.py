@@ -115,6 +115,11 @@ class StreamPoller(Poller):
             after, window_state = checkpoint["sequence"], checkpoint.get("state")
         clock = self.platform.clock
         while self.live:
+            denied = self._denied()
+            if denied:  # the execution role may not read the stream: reported, tried again later
+                self.store.set_result(self.uuid, f"PROBLEM: {denied}")
+                await self.platform.signals.wait(self.source.wake_key, clock.scaled(IDLE_POLL))
+                continue
             read = self.source.read(shard.id, after, self.batch_size)
             records = read.records
             if records and self.window and len(records) < self.batch_size and not read.ended:
@@ -137,6 +142,16 @@ class StreamPoller(Poller):
             if after == records[-1].sequence and read.after != after and len(records) == len(read.records):
                 after = read.after
             self.store.checkpoint(self.uuid, shard.id, after, state=window_state)
+
+    def _denied(self) -> str | None:
+        """AWS's message when the function's execution role may not call GetRecords on the stream
+        (`--iam enforce`, docs/iam.md); None otherwise."""
+        if self.platform.config.iam == "off" or not self.role or not self.config.get("FunctionArn"):
+            return None
+        from overcast.services.iam.deliveries import authorize_poll, poll_action
+
+        return authorize_poll(self.platform, self.role, self.role.rsplit("/", 1)[-1], poll_action(self.source.arn),
+                              self.source.arn)
 
     # -- batches ------------------------------------------------------------------------------
 

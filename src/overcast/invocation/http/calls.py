@@ -58,11 +58,15 @@ class FrontDoorCalls:
 
     async def invoke(self, function: str, event: Any, *, account: str, region: str,
                      timeout: float | None, request_id: str | None = None, trace: str | None = None,
-                     stage: tuple[str, str] | None = None) -> CallResult:
+                     stage: tuple[str, str] | None = None, on_behalf: dict[str, str] | None = None) -> CallResult:
         """Invoke `function` (name or ARN, maybe qualified) with `event` (JSON-encoded here).
         `timeout` is real seconds (integration timeouts are not AWS timers to scale); `trace` the
         request's X-Amzn-Trace-Id, which the invocation continues. `stage` (`api-id/stage`, the
-        stage's ARN): an API Gateway stage, recorded as the X-Ray segment the invocation hangs under."""
+        stage's ARN): an API Gateway stage, recorded as the X-Ray segment the invocation hangs under.
+        `on_behalf` (`delivery.as_service(...)`): the service principal the function's policy must
+        allow when IAM is evaluated (docs/iam.md)."""
+        if on_behalf is not None and self.platform.config.iam != "off":
+            self._authorize(function, account, region, on_behalf)
         if stage is None or not trace:
             return await self._invoke(function, event, account=account, region=region, timeout=timeout,
                                       request_id=request_id, trace=trace)
@@ -107,6 +111,22 @@ class FrontDoorCalls:
         if outcome.function_error:
             raise IntegrationFailure("function", outcome.function_error, outcome.payload)
         return CallResult(outcome.payload, outcome.request_id)
+
+    def _authorize(self, function: str, account: str, region: str, on_behalf: dict[str, str]) -> None:
+        """Lambda refuses the call (API Gateway: 500) when the function's policy does not allow the
+        front door's service principal for this source (`--iam enforce`)."""
+        from overcast.services.iam.deliveries import authorize_delivery
+        from overcast.services.lambda_.errors import LambdaError
+        from overcast.services.lambda_.names import parse_function
+
+        try:
+            arn = parse_function(function, account, region).qualified_arn()
+        except LambdaError:
+            return  # the invocation reports the bad name
+        refused = authorize_delivery(self.platform, arn, on_behalf)
+        if refused is not None:
+            log.warning("a front door may not invoke %s: %s", arn, refused)
+            raise IntegrationFailure("invoke", refused)
 
     def _orphan(self, task: asyncio.Future[Any]) -> None:
         self._orphans.add(task)

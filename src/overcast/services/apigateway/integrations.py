@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from overcast.delivery import as_role, as_service
 from overcast.edge.messages import Response
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure, function_arn
 from overcast.invocation.http.events import v1_event
@@ -110,13 +111,27 @@ async def _lambda_proxy(platform: Platform, rest: RestCall) -> Response:
     try:
         result = await platform.component(FrontDoorCalls).invoke(
             function_arn(uri), event, account=rest.account, region=rest.region, timeout=_timeout(rest),
-            trace=trace, stage=_stage(rest))
+            trace=trace, stage=_stage(rest), on_behalf=_invoker(platform, rest))
     except IntegrationFailure as failure:
         return _failure_response(failure)
     try:
         return v1_response(result.payload, decode_base64=_binary_response(rest))
     except MalformedResponse:
         return json_message(502, "Internal server error")
+
+
+def _invoker(platform: Platform, rest: RestCall) -> dict[str, str] | None:
+    """Who invokes the function, for IAM (docs/iam.md): the integration's `credentials` role, else
+    `apigateway.amazonaws.com` for the method's ARN (`arn:aws:execute-api:<region>:<account>:<api>/
+    <stage>/<METHOD><resource path>`), which the function's policy must allow."""
+    if platform.config.iam == "off":
+        return None
+    role = rest.integration.get("credentials")
+    if role and str(role).startswith("arn:"):
+        return as_role(str(role), "apigateway")
+    source = (f"arn:aws:execute-api:{rest.region}:{rest.account}:{rest.api['id']}/{rest.stage['stageName']}/"
+              f"{rest.call.method}{rest.match.resource['path']}")
+    return as_service("apigateway.amazonaws.com", source, rest.account)
 
 
 def _stage(rest: RestCall) -> tuple[str, str]:
@@ -217,7 +232,8 @@ async def _lambda_custom(platform: Platform, rest: RestCall) -> Response:
     responses = rest.integration.get("integrationResponses") or {}
     try:
         result = await platform.component(FrontDoorCalls).invoke(
-            function_arn(uri), body or b"{}", account=rest.account, region=rest.region, timeout=_timeout(rest))
+            function_arn(uri), body or b"{}", account=rest.account, region=rest.region, timeout=_timeout(rest),
+            on_behalf=_invoker(platform, rest))
     except IntegrationFailure as failure:
         if failure.kind != "function":
             return _failure_response(failure)

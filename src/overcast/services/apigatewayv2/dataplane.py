@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.delivery import as_role, as_service
 from overcast.edge.messages import Request, Response
 from overcast.invocation.http import cors
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure, function_arn
@@ -109,6 +110,19 @@ class HttpApiDataPlane:
             return await _http_proxy(api_call, integration)
         return await self._lambda(api_call, integration)
 
+    def _invoker(self, api_call: HttpApiCall, integration: dict[str, Any]) -> dict[str, str] | None:
+        """Who invokes the function, for IAM (docs/iam.md): the integration's `CredentialsArn` role,
+        else `apigateway.amazonaws.com` for `arn:aws:execute-api:<region>:<account>:<api>/<stage>/
+        <METHOD><route path>`, which the function's policy must allow."""
+        if self.platform.config.iam == "off":
+            return None
+        role = integration.get("CredentialsArn")
+        if role:
+            return as_role(str(role), "apigateway")
+        source = (f"arn:aws:execute-api:{api_call.region}:{api_call.account}:{api_call.api_id}/"
+                  f"{api_call.stage_name}/{api_call.call.method}{api_call.resource_path}")
+        return as_service("apigateway.amazonaws.com", source, api_call.account)
+
     async def _lambda(self, api_call: HttpApiCall, integration: dict[str, Any]) -> Response:
         version = api_call.payload_version
         call = api_call.call
@@ -129,7 +143,8 @@ class HttpApiDataPlane:
                 function_arn(integration.get("IntegrationUri", "")), event, account=api_call.account,
                 region=api_call.region, timeout=timeout, trace=trace,
                 stage=(f"{api_call.api_id}/{api_call.stage_name}",
-                       f"arn:aws:apigateway:{api_call.region}::/apis/{api_call.api_id}/stages/{api_call.stage_name}"))
+                       f"arn:aws:apigateway:{api_call.region}::/apis/{api_call.api_id}/stages/{api_call.stage_name}"),
+                on_behalf=self._invoker(api_call, integration))
         except IntegrationFailure as failure:
             if failure.kind == "timeout":
                 return json_message(503, "Service Unavailable")

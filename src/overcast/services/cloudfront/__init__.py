@@ -30,9 +30,16 @@ async def _serve(platform: Any, req: Any) -> Any:
     return await handle(platform, req)
 
 
+def _loops(platform: Any) -> list[Any]:
+    from overcast.services.cloudfront.ports import ports_loop
+
+    return [ports_loop(platform)]
+
+
 SPEC = ServiceSpec(
     name="cloudfront",
     api=_api,
+    loops=_loops,
     options=ProtocolOptions(validation="required", validation_code="InvalidArgument", xml_error_response=True,
                             xml_namespace="http://cloudfront.amazonaws.com/doc/2020-05-31/"),
     routes=(HttpRoute("cloudfront", _matches, _serve),),

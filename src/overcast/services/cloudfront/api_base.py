@@ -16,8 +16,9 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def location(ctx: RequestContext, path: str) -> str:
-    """The `Location` header of a create: the new resource's URL on the API endpoint."""
-    return f"{ctx.endpoint}{API}/{path}"
+    """The `Location` header of a create: the new resource's URL on CloudFront's (global) endpoint,
+    as AWS writes it (`https://cloudfront.amazonaws.com/2020-05-31/distribution/{id}`)."""
+    return f"https://cloudfront.amazonaws.com{API}/{path}"
 
 
 def page(items: list[Any], marker: str | None, max_items: str | int | None) -> tuple[list[Any], dict[str, Any]]:

@@ -12,7 +12,7 @@ from overcast.services.cloudfront.api_base import ApiBase, items, listing, locat
 from overcast.services.cloudfront.edge_checks import check_edge_functions
 from overcast.services.cloudfront.errors import check_if_match, error, missing_if_match
 from overcast.services.cloudfront.models import new_etag, new_id
-from overcast.services.cloudfront.validation import check_config
+from overcast.services.cloudfront.validation import behaviours, check_config
 
 _CONFIG_DEFAULTS: dict[str, Any] = {
     "Aliases": {"Quantity": 0}, "CacheBehaviors": {"Quantity": 0}, "CustomErrorResponses": {"Quantity": 0},
@@ -72,7 +72,22 @@ class DistributionOperations(ApiBase):
 
     def _view(self, doc: dict[str, Any]) -> dict[str, Any]:
         return {**public(doc), "Status": self.store.status(doc),
+                "ActiveTrustedKeyGroups": self._active_key_groups(doc),
                 "InProgressInvalidationBatches": self._invalidations_in_progress(doc["_account"], doc["Id"])}
+
+    def _active_key_groups(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The key groups the distribution's behaviours trust, with their public key ids."""
+        group_ids: list[str] = []
+        for behaviour in behaviours(doc["DistributionConfig"]):
+            group_ids += [g for g in items(behaviour.get("TrustedKeyGroups")) if g not in group_ids]
+        if not group_ids:
+            return {"Enabled": False, "Quantity": 0}
+        entries = []
+        for group_id in group_ids:
+            group = self.store.docs.get(doc["_account"], "us-east-1", "key-group", group_id) or {}
+            keys = (group.get("KeyGroupConfig") or {}).get("Items") or []
+            entries.append({"KeyGroupId": group_id, "KeyPairIds": {"Quantity": len(keys), "Items": keys}})
+        return {"Enabled": True, "Quantity": len(entries), "Items": entries}
 
     def _invalidations_in_progress(self, account: str, dist_id: str) -> int:
         now = self.platform.clock.now()
@@ -142,7 +157,15 @@ class DistributionOperations(ApiBase):
 
     def list_distributions(self, ctx: RequestContext, marker: str | None = None,
                            max_items: str | None = None) -> dict[str, Any]:
-        docs = self.store.list(ctx.account, "distribution")
+        return self._summaries(self.store.list(ctx.account, "distribution"), marker, max_items)
+
+    def list_distributions_by_web_acl_id(self, ctx: RequestContext, web_acl_id: str, marker: str | None = None,
+                                         max_items: str | None = None) -> dict[str, Any]:
+        docs = [d for d in self.store.list(ctx.account, "distribution")
+                if d["DistributionConfig"].get("WebACLId") == web_acl_id]
+        return self._summaries(docs, marker, max_items)
+
+    def _summaries(self, docs: list[dict[str, Any]], marker: str | None, max_items: str | None) -> dict[str, Any]:
         chunk, meta = page(docs, marker, max_items)
         summaries = [{"Id": d["Id"], "ARN": d["ARN"], "ETag": d["_etag"], "Status": self.store.status(d),
                       "LastModifiedTime": d["LastModifiedTime"], "DomainName": d["DomainName"],

@@ -184,6 +184,15 @@ class FunctionOperations(ApiBase):
         chunk, meta = page(self.store.list(ctx.account, "kvs"), marker, max_items)
         return {"KeyValueStoreList": listing(meta, [self._kvs_view(d) for d in chunk], _SHORT)}
 
+    def update_key_value_store(self, ctx: RequestContext, name: str, comment: str,
+                               if_match: str | None = None) -> dict[str, Any]:
+        """The store's comment (its keys change through the KeyValueStore data API)."""
+        doc = self._kvs_by_name(ctx, name)
+        check_if_match(if_match, doc["_etag"])
+        doc.update(Comment=comment, _etag=new_etag(), LastModifiedTime=self.platform.clock.now())
+        self.store.put(ctx.account, "kvs", doc["Id"], doc)
+        return {"KeyValueStore": self._kvs_view(doc), "ETag": doc["_etag"]}
+
     def delete_key_value_store(self, ctx: RequestContext, name: str, if_match: str | None = None) -> dict[str, Any]:
         doc = self._kvs_by_name(ctx, name)
         check_if_match(if_match, doc["_etag"])

@@ -10,11 +10,16 @@ from overcast.context import RequestContext
 from overcast.services.cloudfront.api_base import ApiBase, listing, location, page
 from overcast.services.cloudfront.errors import check_if_match, error, invalid_argument, no_such
 from overcast.services.cloudfront.models import DEPLOY_SECONDS, new_etag, new_id
-from overcast.services.cloudfront.policies import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
+from overcast.services.cloudfront.policies import (
+    MANAGED_CACHE_POLICIES,
+    MANAGED_ORIGIN_REQUEST_POLICIES,
+    MANAGED_RESPONSE_HEADERS_POLICIES,
+)
 
 _POLICIES = {
     "cache-policy": ("CachePolicy", MANAGED_CACHE_POLICIES),
     "origin-request-policy": ("OriginRequestPolicy", MANAGED_ORIGIN_REQUEST_POLICIES),
+    "response-headers-policy": ("ResponseHeadersPolicy", MANAGED_RESPONSE_HEADERS_POLICIES),
 }
 
 #: The paging members of the lists that have no Marker or IsTruncated.
@@ -111,7 +116,7 @@ class PolicyOperations(ApiBase):
             raise error("IllegalDelete", "Cannot delete a managed policy.")
         doc = self._policy(ctx, kind, id)
         check_if_match(if_match, doc["_etag"])
-        field = "CachePolicyId" if kind == "cache-policy" else "OriginRequestPolicyId"
+        field = f"{noun}Id"
         for dist in self.store.list(ctx.account, "distribution"):
             config = dist["DistributionConfig"]
             if any(b.get(field) == id for b in [config["DefaultCacheBehavior"],
@@ -138,6 +143,32 @@ class PolicyOperations(ApiBase):
 
     def delete_cache_policy(self, ctx: RequestContext, id: str, if_match: str | None = None) -> dict[str, Any]:
         return self._delete_policy(ctx, "cache-policy", id, if_match)
+
+    def _update_policy(self, ctx: RequestContext, kind: str, id: str, config: dict[str, Any],
+                       if_match: str | None) -> dict[str, Any]:
+        noun, managed = _POLICIES[kind]
+        if id in managed:
+            raise error("IllegalUpdate", "Managed policies cannot be updated.")
+        doc = self._policy(ctx, kind, id)
+        check_if_match(if_match, doc["_etag"])
+        if any(d["Id"] != id and d[f"{noun}Config"]["Name"] == config["Name"]
+               for d in self.store.list(ctx.account, kind)) or config["Name"] in [m["Name"] for m in managed.values()]:
+            raise error(f"{noun}AlreadyExists", f"A {noun} with this name already exists.", 409)
+        doc.update({f"{noun}Config": config, "_etag": new_etag(), "LastModifiedTime": self.platform.clock.now()})
+        self.store.put(ctx.account, kind, id, doc)
+        return {noun: {k: v for k, v in doc.items() if not k.startswith("_")}, "ETag": doc["_etag"]}
+
+    def update_cache_policy(self, ctx: RequestContext, cache_policy_config: dict[str, Any], id: str,
+                            if_match: str | None = None) -> dict[str, Any]:
+        return self._update_policy(ctx, "cache-policy", id, cache_policy_config, if_match)
+
+    def update_origin_request_policy(self, ctx: RequestContext, origin_request_policy_config: dict[str, Any], id: str,
+                                     if_match: str | None = None) -> dict[str, Any]:
+        return self._update_policy(ctx, "origin-request-policy", id, origin_request_policy_config, if_match)
+
+    def get_origin_request_policy_config(self, ctx: RequestContext, id: str) -> dict[str, Any]:
+        doc = self._policy(ctx, "origin-request-policy", id)
+        return {"OriginRequestPolicyConfig": doc["OriginRequestPolicyConfig"], "ETag": doc["_etag"]}
 
     def list_origin_request_policies(self, ctx: RequestContext, type: str | None = None, marker: str | None = None,
                                      max_items: str | None = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ TTL; custom error responses; the viewer-response function; CloudFront's headers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -21,7 +22,25 @@ from overcast.services.cloudfront.lambda_edge import EdgeRequest
 from overcast.services.cloudfront.models import CloudFrontStore
 from overcast.services.cloudfront.origins import OriginRequest, OriginUnreachable, fetch, kind_of
 from overcast.services.cloudfront.pages import EdgeFailure, failure, reason, request_id, stamp
-from overcast.services.cloudfront.routing import allowed_methods, behaviour_for, cache_policy, origin_of, ttls
+from overcast.services.cloudfront.response_headers import apply as apply_headers_policy
+from overcast.services.cloudfront.response_headers import policy_config
+from overcast.services.cloudfront.routing import (
+    allowed_methods,
+    behaviour_for,
+    cache_policy,
+    origin_of,
+    origins_for,
+    ttls,
+)
+from overcast.services.cloudfront.viewer_access import (
+    SignedAccess,
+    check_signature,
+    geo_blocked,
+    protocol_answer,
+    signing_values,
+    unsigned_query,
+    viewer_is_https,
+)
 
 CF_PATH = "/_aws/cloudfront/"
 HOST_SUFFIX = ".cloudfront.localhost"
@@ -40,23 +59,41 @@ def _split(req: Request) -> tuple[str, str]:
 
 async def handle(platform: Platform, req: Request) -> Response:
     dist_id, raw_path = _split(req)
+    return await serve_distribution(platform, req, dist_id, raw_path)
+
+
+async def serve_distribution(platform: Platform, req: Request, dist_id: str, raw_path: str) -> Response:
+    """Serve `raw_path` of distribution `dist_id` (from the shared port or the distribution's own)."""
     cf_id = request_id()
     found = platform.component(CloudFrontStore).find_distribution(dist_id)
     if found is None or not found[1]["DistributionConfig"]["Enabled"]:
         return failure("disabled", cf_id)
     account, dist = found
-    config = dist["DistributionConfig"]
-    root = config.get("DefaultRootObject") or ""
+    headers = [(k, v) for k, v in req.headers.items() if k.lower() not in _CONNECTION]
+    target = req.raw_path + (f"?{req.query_string}" if req.query_string else "")
+    viewer_info = _Viewer(viewer_is_https(req.scheme, headers), req.host, target, raw_path, req.raw_path)
+    root = dist["DistributionConfig"].get("DefaultRootObject") or ""
     if raw_path == "/" and root:
         raw_path = f"/{root}"
-    headers = [(k, v) for k, v in req.headers.items() if k.lower() not in _CONNECTION]
     headers = [("Host", dist["DomainName"]) if k.lower() == "host" else (k, v) for k, v in headers]
     viewer = EdgeRequest(req.client, req.method, raw_path, req.query_string, headers, req.body)
     flow = _Flow(platform, account, dist, cf_id)
     try:
-        return await flow.run(viewer)
+        return await flow.run(viewer, viewer_info)
     except EdgeFailure as exc:
         return failure(exc.kind, cf_id, exc.detail)
+
+
+@dataclass
+class _Viewer:
+    """How the viewer reached the edge: on HTTPS or not, the Host it named, the URL it asked for
+    (path and query, as sent), the path within the distribution, and the full local path."""
+
+    https: bool
+    host: str
+    target: str
+    path: str
+    local_path: str
 
 
 class _Flow:
@@ -73,8 +110,12 @@ class _Flow:
         return {"distributionDomainName": self.dist["DomainName"], "distributionId": self.dist["Id"],
                 "eventType": event_type, "requestId": self.cf_id}
 
-    async def run(self, viewer: EdgeRequest) -> Response:
+    async def run(self, viewer: EdgeRequest, info: _Viewer) -> Response:
         behaviour = behaviour_for(self.config, viewer.uri)
+        refused = self._viewer_refusal(behaviour, viewer, info)
+        if refused is not None:
+            return refused if refused.status != 403 or refused.header("X-Cache") == "Redirect from cloudfront" \
+                else await self._custom_error(refused)
         allowed, cached_methods = allowed_methods(behaviour)
         if viewer.method not in allowed:
             return failure("method", self.cf_id)
@@ -113,6 +154,10 @@ class _Flow:
                                                                self.platform.clock.later(ttl), request.uri))
         if response.status >= 400:
             response = await self._custom_error(response)
+        headers_policy = policy_config(behaviour, lambda pid: self.store.docs.get(
+            self.account, "us-east-1", "response-headers-policy", pid))
+        if headers_policy is not None:
+            apply_headers_policy(headers_policy, response, request.method, viewer.headers)
         response = await run_response_event(self.platform, self.account, behaviour, "viewer-response", request,
                                             response, self._cf_config("viewer-response"), None)
         if request.method == "HEAD":
@@ -120,10 +165,52 @@ class _Flow:
         stamp(response, self.cf_id, x_cache)
         return response
 
+    def _viewer_refusal(self, behaviour: dict[str, Any], viewer: EdgeRequest, info: _Viewer) -> Response | None:
+        """CloudFront's own refusals, before any function runs: the viewer protocol policy, the
+        geographic restriction, a signed URL or signed cookies that do not pass."""
+        answer = protocol_answer(behaviour, info.https, info.host, info.target, self.cf_id)
+        if answer is not None:
+            return answer
+        if geo_blocked(self.config, viewer.headers):
+            return failure("geo", self.cf_id)
+        trusted = behaviour.get("TrustedKeyGroups") or {}
+        if not (trusted.get("Enabled") and items(trusted)):
+            return None
+        query = unsigned_query(viewer.querystring)
+        suffix = f"?{query}" if query else ""
+        hosts = [(self.dist["DomainName"], info.path), *[(a, info.path) for a in items(self.config.get("Aliases"))],
+                 (info.host, info.local_path)]
+        urls = [f"{scheme}://{host}{path}{suffix}" for host, path in hosts for scheme in ("https", "http")]
+        access = SignedAccess(urls, viewer.client_ip, self.platform.clock.now(),
+                              lambda key_id: self._trusted_key(items(trusted), key_id))
+        return check_signature(signing_values(viewer.querystring, _cookies(viewer.headers)), access, self.cf_id)
+
+    def _trusted_key(self, group_ids: list[str], key_id: str) -> str | None:
+        """The PEM of a public key in one of the behaviour's trusted key groups."""
+        for group_id in group_ids:
+            group = self.store.docs.get(self.account, "us-east-1", "key-group", group_id)
+            if group and key_id in (group["KeyGroupConfig"].get("Items") or []):
+                key = self.store.docs.get(self.account, "us-east-1", "public-key", key_id)
+                return key["PublicKeyConfig"]["EncodedKey"] if key else None
+        return None
+
     async def _from_origin(self, behaviour: dict[str, Any], request: EdgeRequest) -> Response:
-        origin = origin_of(self.config, behaviour)
-        if origin is None:
+        """The origin's answer; for an origin group, the next member's when the one before is
+        unreachable or answers a failover status (GET, HEAD and OPTIONS requests only, as on AWS)."""
+        members, failover = origins_for(self.config, behaviour)
+        if not members:
             return failure("origin", self.cf_id)
+        for index, origin in enumerate(members):
+            last = index == len(members) - 1 or request.method not in ("GET", "HEAD", "OPTIONS")
+            response = await self._from_one_origin(behaviour, request, origin)
+            if last or (response is not None and response.status not in failover):
+                return response or failure("origin", self.cf_id)
+        return failure("origin", self.cf_id)  # pragma: no cover - the loop returns on its last member
+
+    async def _from_one_origin(self, behaviour: dict[str, Any], request: EdgeRequest,
+                               origin: dict[str, Any]) -> Response | None:
+        """One origin's answer through the origin-request and origin-response events; None when
+        the origin cannot be reached."""
         kind = kind_of(origin)
         outcome = await run_request_event(self.platform, self.account, behaviour, "origin-request", request,
                                           self._cf_config("origin-request"), (origin, kind))
@@ -135,7 +222,7 @@ class _Flow:
                                                                         request.querystring, request.headers,
                                                                         request.body))
         except OriginUnreachable:
-            return failure("origin", self.cf_id)
+            return None
         if not response.header("Server") and kind == "s3":
             response.headers.append(("Server", "AmazonS3"))
         return await run_response_event(self.platform, self.account, behaviour, "origin-response", request,

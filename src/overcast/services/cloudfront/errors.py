@@ -25,6 +25,9 @@ def no_such(kind: str) -> CloudFrontError:
         "OriginAccessControl": "The origin access control does not exist.",
         "FunctionExists": "The function does not exist.",
         "Resource": "A resource that was specified is not valid.",
+        "PublicKey": "The specified public key does not exist.",
+        "CloudFrontOriginAccessIdentity": "The specified origin access identity does not exist.",
+        "ResponseHeadersPolicy": "The response headers policy does not exist.",
     }
     return error(f"NoSuch{kind}", messages[kind], 404)
 

@@ -19,6 +19,24 @@ _ALWAYS = frozenset({"content-type", "content-length", "content-encoding", "tran
                      "authorization", "origin", "access-control-request-method", "access-control-request-headers"})
 
 
+#: Headers CloudFront adds about the viewer when a policy names them (AWS derives the country from
+#: the viewer's IP address; a local viewer names it in X-Overcast-Viewer-Country).
+_CLOUDFRONT_HEADERS = {"cloudfront-viewer-country": "CloudFront-Viewer-Country",
+                       "cloudfront-forwarded-proto": "CloudFront-Forwarded-Proto",
+                       "cloudfront-viewer-address": "CloudFront-Viewer-Address"}
+
+
+def _cloudfront_headers(req: EdgeRequest, rule: tuple[bool, set[str], set[str]]) -> list[tuple[str, str]]:
+    """The CloudFront-* headers about the viewer that the policies name
+    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html)."""
+    sent = {k.lower(): v for k, v in req.headers}
+    values = {"cloudfront-viewer-country": sent.get("x-overcast-viewer-country", "").strip().upper(),
+              "cloudfront-forwarded-proto": "https" if sent.get("x-forwarded-proto", "").lower() == "https"
+              else "http",
+              "cloudfront-viewer-address": f"{req.client_ip}:0"}
+    return [(_CLOUDFRONT_HEADERS[name], value) for name, value in values.items() if name in rule[1] and value]
+
+
 def _names(config: dict[str, Any] | None, behaviour_key: str, list_key: str) -> tuple[str, set[str]]:
     config = config or {}
     return config.get(behaviour_key, "none"), {n.lower() for n in (config.get(list_key) or {}).get("Items") or []}
@@ -81,8 +99,8 @@ def forwarded(req: EdgeRequest, behaviour: dict[str, Any], cache_policy: dict[st
         headers.append(("Host", origin_domain))
     for name, value in req.headers:
         lower = name.lower()
-        if lower in ("x-forwarded-for", "via"):
-            continue
+        if lower in ("x-forwarded-for", "via") or lower in _CLOUDFRONT_HEADERS:
+            continue  # CloudFront sets these itself, whatever the viewer sent
         if lower == "host" and not _keep("host", rules["headers"]):
             continue
         if lower == "cookie":
@@ -92,6 +110,7 @@ def forwarded(req: EdgeRequest, behaviour: dict[str, Any], cache_policy: dict[st
                 headers.append((name, "; ".join(kept)))
         elif lower == "host" or lower in _ALWAYS or _keep(lower, rules["headers"]):
             headers.append((name, value))
+    headers += _cloudfront_headers(req, rules["headers"])
     forwarded_for = [v for k, v in req.headers if k.lower() == "x-forwarded-for"]
     headers.append(("X-Forwarded-For", ", ".join([*forwarded_for, req.client_ip])))
     headers.append(("Via", f"2.0 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"))

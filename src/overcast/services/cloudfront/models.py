@@ -17,6 +17,8 @@ REGION = "us-east-1"
 #: AWS seconds a change takes to deploy to the (one, local) edge; scaled by OVERCAST_TIME_SCALE.
 DEPLOY_SECONDS = 10.0
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+#: Signalled when a distribution is stored or deleted (the port listeners follow it).
+CHANGED = "cloudfront:changed"
 
 
 def new_id(prefix: str = "E", length: int = 13) -> str:
@@ -44,12 +46,17 @@ class CloudFrontStore:
 
     def put(self, account: str, kind: str, key: str, doc: dict[str, Any], parent: str = "") -> None:
         self.docs.put(account, REGION, kind, key, doc, parent=parent)
+        if kind == "distribution":
+            self.platform.signals.notify(CHANGED)
 
     def list(self, account: str, kind: str, parent: str | None = "") -> list[dict[str, Any]]:
         return self.docs.list(account, REGION, kind, parent=parent)
 
     def delete(self, account: str, kind: str, key: str, parent: str = "") -> bool:
-        return self.docs.delete(account, REGION, kind, key, parent=parent)
+        deleted = self.docs.delete(account, REGION, kind, key, parent=parent)
+        if kind == "distribution":
+            self.platform.signals.notify(CHANGED)
+        return deleted
 
     def find_distribution(self, dist_id: str) -> tuple[str, dict[str, Any]] | None:
         """(account, distribution) by id alone, for the data plane."""

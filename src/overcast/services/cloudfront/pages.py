@@ -49,6 +49,9 @@ FAILURES = {
                     "later, or contact the app or website owner.", "Error from cloudfront"),
     "method": (403, "This distribution is not configured to allow the HTTP request method that was used for this "
                     "request. The distribution supports only cachable requests.", "Error from cloudfront"),
+    "https-only": (403, "Bad request. This distribution accepts only HTTPS requests.", "Error from cloudfront"),
+    "geo": (403, "The Amazon CloudFront distribution is configured to block access from your country. We can't "
+                 "connect to the server for this app or website at this time.", "Error from cloudfront"),
     "disabled": (403, "Bad request. We can't connect to the server for this app or website at this time.",
                  "Error from cloudfront"),
 }

@@ -80,3 +80,58 @@ MANAGED_ORIGIN_REQUEST_POLICIES: dict[str, dict[str, Any]] = {
 
 #: The legacy cache settings' TTLs when a behaviour names no cache policy (AWS's defaults).
 LEGACY_TTL = (0, 86400, 31536000)
+
+
+def _list(values: list[str]) -> dict[str, Any]:
+    return {"Quantity": len(values), "Items": values}
+
+
+def _cors(methods: list[str], *, preflight: bool) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "AccessControlAllowOrigins": _list(["*"]), "AccessControlAllowHeaders": _list(["*"]),
+        "AccessControlAllowMethods": _list(methods), "AccessControlAllowCredentials": False,
+        "OriginOverride": False}
+    if preflight:
+        config["AccessControlExposeHeaders"] = _list(["*"])
+    return config
+
+
+_SECURITY: dict[str, Any] = {
+    "XSSProtection": {"Override": False, "Protection": True, "ModeBlock": True},
+    "FrameOptions": {"Override": False, "FrameOption": "SAMEORIGIN"},
+    "ReferrerPolicy": {"Override": False, "ReferrerPolicy": "strict-origin-when-cross-origin"},
+    "ContentTypeOptions": {"Override": False},
+    "StrictTransportSecurity": {"Override": False, "IncludeSubdomains": False, "Preload": False,
+                                "AccessControlMaxAgeSec": 31536000},
+}
+_ALL_METHODS = ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _headers_policy(name: str, comment: str, cors: dict[str, Any] | None = None,
+                    security: bool = False) -> dict[str, Any]:
+    config: dict[str, Any] = {"Comment": comment, "Name": name}
+    if cors:
+        config["CorsConfig"] = cors
+    if security:
+        config["SecurityHeadersConfig"] = _SECURITY
+    return config
+
+
+#: AWS's managed response headers policies (docs: using-managed-response-headers-policies.html).
+MANAGED_RESPONSE_HEADERS_POLICIES: dict[str, dict[str, Any]] = {
+    "60669652-455b-4ae9-85a4-c4c02393f86c": _headers_policy(
+        "Managed-SimpleCORS", "Allows all origins for simple CORS requests",
+        {**_cors(["GET", "HEAD"], preflight=False), "AccessControlAllowHeaders": {"Quantity": 0}}),
+    "5cc3b908-e619-4b99-88e5-2cf7f45965bd": _headers_policy(
+        "Managed-CORS-With-Preflight", "Allows all origins for CORS requests, including preflight requests",
+        _cors(_ALL_METHODS, preflight=True)),
+    "67f7725c-6f97-4210-82d7-5512b31e9d03": _headers_policy(
+        "Managed-SecurityHeadersPolicy", "Adds a set of security headers to every response", security=True),
+    "e61eb60c-9c35-4d20-a928-2b84e02af89c": _headers_policy(
+        "Managed-CORS-and-SecurityHeadersPolicy", "Allows all origins for simple CORS requests and adds security "
+        "headers", {**_cors(["GET", "HEAD"], preflight=False), "AccessControlAllowHeaders": {"Quantity": 0}},
+        security=True),
+    "eaab4381-ed33-4a86-88ca-d9558dc6cd63": _headers_policy(
+        "Managed-CORS-with-preflight-and-SecurityHeadersPolicy", "Allows all origins for CORS requests, including "
+        "preflight requests, and adds security headers", _cors(_ALL_METHODS, preflight=True), security=True),
+}

@@ -65,3 +65,16 @@ def origin_of(config: dict[str, Any], behaviour: dict[str, Any]) -> dict[str, An
             members = items(group.get("Members"))
             target = members[0]["OriginId"] if members else target
     return next((o for o in items(config.get("Origins")) if o["Id"] == target), None)
+
+
+def origins_for(config: dict[str, Any], behaviour: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int]]:
+    """The origins a behaviour may use in order, and the statuses that fail over to the next: an
+    origin group's members and its `FailoverCriteria`, or the one origin and no failover."""
+    target = behaviour["TargetOriginId"]
+    by_id = {o["Id"]: o for o in items(config.get("Origins"))}
+    for group in items(config.get("OriginGroups")):
+        if group["Id"] == target:
+            members = [by_id[m["OriginId"]] for m in items(group.get("Members")) if m["OriginId"] in by_id]
+            codes = {int(c) for c in items((group.get("FailoverCriteria") or {}).get("StatusCodes"))}
+            return members, codes
+    return ([by_id[target]] if target in by_id else []), set()

@@ -8,7 +8,11 @@ from typing import Any
 
 from overcast.services.cloudfront.api_base import items
 from overcast.services.cloudfront.errors import CloudFrontError, error
-from overcast.services.cloudfront.policies import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
+from overcast.services.cloudfront.policies import (
+    MANAGED_CACHE_POLICIES,
+    MANAGED_ORIGIN_REQUEST_POLICIES,
+    MANAGED_RESPONSE_HEADERS_POLICIES,
+)
 
 _VERSIONED = re.compile(r"^arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):\d{12}:function:[A-Za-z0-9_-]+:(?P<v>\d+)$")
 _S3_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9.-]*\.s3[.-]([a-z0-9.-]+\.)?amazonaws\.com(\.cn)?$")
@@ -64,6 +68,13 @@ def _check_policies(behaviour: dict[str, Any], policy_exists: Any) -> None:
     if origin_id and origin_id not in MANAGED_ORIGIN_REQUEST_POLICIES \
             and not policy_exists("origin-request-policy", origin_id):
         raise error("NoSuchOriginRequestPolicy", "The origin request policy does not exist.", 404)
+    headers_id = behaviour.get("ResponseHeadersPolicyId")
+    if headers_id and headers_id not in MANAGED_RESPONSE_HEADERS_POLICIES \
+            and not policy_exists("response-headers-policy", headers_id):
+        raise error("NoSuchResponseHeadersPolicy", "The response headers policy does not exist.", 404)
+    for group_id in items(behaviour.get("TrustedKeyGroups")):
+        if not policy_exists("key-group", group_id):
+            raise error("TrustedKeyGroupDoesNotExist", f"The specified key group does not exist: {group_id}")
     if not cache_id and "ForwardedValues" not in behaviour:
         raise error("InvalidArgument", "The parameter ForwardedValues is required.")
 

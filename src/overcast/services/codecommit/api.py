@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from overcast.services.codecommit.api_approvals import ApprovalOperations
 from overcast.services.codecommit.api_files import FileOperations
 from overcast.services.codecommit.api_read import ReadOperations
 from overcast.services.codecommit.api_repos import BranchOperations, RepositoryOperations
@@ -9,5 +10,6 @@ from overcast.services.codecommit.api_triggers import TagOperations, TriggerOper
 
 
 class CodeCommitApi(RepositoryOperations, BranchOperations, FileOperations, ReadOperations, TriggerOperations,
-                    TagOperations):
-    """Repositories, branches, files and commits, triggers, tags."""
+                    TagOperations, ApprovalOperations):
+    """Repositories, branches, files and commits, triggers, tags, merges, pull requests and their
+    approval rules."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.codecommit.gitstore import HEADS, set_head, set_ref
 from overcast.services.codecommit.models import Repositories
@@ -16,6 +17,17 @@ class ApiBase:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.store = platform.component(Repositories)
+
+    def caller(self, ctx: RequestContext) -> str:
+        """The caller's ARN as STS names it: an assumed role's session
+        (`arn:aws:sts::{account}:assumed-role/{role}/{session}`), else the account's root."""
+        gateway = self.platform.gateway
+        if gateway is not None and "sts" in gateway.specs:
+            try:
+                return str(gateway.api("sts").get_caller_identity(ctx)["Arn"])
+            except ServiceError:  # an identity STS cannot tell is the account's
+                pass
+        return ctx.caller_arn
 
     def _repo(self, ctx: RequestContext, name: str | None) -> dict[str, Any]:
         return self.store.get(ctx.account, ctx.region, name)

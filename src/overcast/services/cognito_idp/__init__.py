@@ -59,6 +59,21 @@ async def _serve_codes(platform: Any, req: Any) -> Any:
     return _json(200, {"codes": codes})
 
 
+def _is_oauth(req: Any) -> bool:
+    if not req.raw_path.startswith(("/_cognito/", "/oauth2/")):
+        return False
+    from overcast.services.cognito_idp import oauth
+
+    return oauth.matches(req)
+
+
+async def _serve_oauth(platform: Any, req: Any) -> Any:
+    """A user pool domain's `/oauth2/token` (client_credentials) and `/oauth2/userInfo`."""
+    from overcast.services.cognito_idp import oauth
+
+    return await oauth.serve(platform, req)
+
+
 SPEC = ServiceSpec(
     name="cognito-idp",
     api=_api,
@@ -68,5 +83,6 @@ SPEC = ServiceSpec(
                             raw_shapes=frozenset({"TokenModelType"})),
     routes=(HttpRoute("cognito-well-known", lambda req: ".well-known/" in req.raw_path
                       and _WELL_KNOWN.match(req.raw_path.split("?", 1)[0]) is not None, _serve_well_known),
+            HttpRoute("cognito-oauth2", _is_oauth, _serve_oauth),
             HttpRoute("cognito-codes", lambda req: req.raw_path.split("?", 1)[0] == CODES_PATH, _serve_codes)),
 )

@@ -7,7 +7,6 @@ challenge triggers. [Authentication flows](https://docs.aws.amazon.com/cognito/l
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import secrets
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from overcast.context import RequestContext
 from overcast.services.cognito_idp import srp, triggers
 from overcast.services.cognito_idp.api_base import Where
+from overcast.services.cognito_idp.api_devices import DeviceOperations
 from overcast.services.cognito_idp.api_mfa import MfaOperations
 from overcast.services.cognito_idp.errors import (
     INCORRECT,
@@ -48,7 +48,7 @@ def _check_flow(client: dict[str, Any], flow: str) -> None:
         raise InvalidParameter("Auth flow not enabled for this client")
 
 
-class AuthOperations(MfaOperations):
+class AuthOperations(MfaOperations, DeviceOperations):
     async def initiate_auth(self, ctx: RequestContext, auth_flow: str, client_id: str,
                             auth_parameters: dict[str, str] | None = None,
                             client_metadata: dict[str, str] | None = None, **_: Any) -> dict[str, Any]:
@@ -101,12 +101,16 @@ class AuthOperations(MfaOperations):
             await self._pre_auth(where, client, user, metadata)
             if not password_matches(user.get("_password"), params["PASSWORD"]):
                 raise NotAuthorized(INCORRECT)
-            return await self._signed_in(ctx, where, client, user, metadata)
+            return await self._signed_in(ctx, where, client, user, metadata, params.get("DEVICE_KEY"))
         user = self._existing(where, client, username)
         await self._pre_auth(where, client, user, metadata)
         if flow == "USER_SRP_AUTH":
             return self._srp_challenge(where, user, params)
-        return await self._custom_step(ctx, where, client, user, [], metadata)
+        # CUSTOM_AUTH with SRP_A (Amplify's CUSTOM_WITH_SRP): the session starts with SRP_A, and
+        # DefineAuthChallenge may ask for the password proof (PASSWORD_VERIFIER) first
+        history = [{"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}] \
+            if params.get("SRP_A") else []
+        return await self._custom_step(ctx, where, client, user, history, metadata, params)
 
     def _existing(self, where: Where, client: dict[str, Any], username: str) -> dict[str, Any]:
         user = self.store.find_user(where.account, where.region, where.pool, username)
@@ -144,7 +148,7 @@ class AuthOperations(MfaOperations):
                              "clientMetadata": metadata or {}, "userNotFound": False})
 
     async def _signed_in(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                         metadata: dict[str, str] | None) -> dict[str, Any]:
+                         metadata: dict[str, str] | None, device_key: str | None = None) -> dict[str, Any]:
         """The password (or proof) was right: the user's state decides what comes next."""
         if not user["Enabled"]:
             raise NotAuthorized("User is disabled.")
@@ -159,14 +163,26 @@ class AuthOperations(MfaOperations):
             return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
                     "ChallengeParameters": {"USER_ID_FOR_SRP": user["Username"], "requiredAttributes": "[]",
                                             "userAttributes": json.dumps(shown)}}
-        challenge = self._mfa_challenge(where, client, user)
+        device = self.confirmed_device(where, user, device_key)
+        if device is not None and device.get("Remembered") == "remembered":
+            # a remembered device proves itself (DEVICE_SRP_AUTH) instead of MFA
+            session = self.store.new_session(where.account, where.region, {
+                "Kind": "DEVICE_SRP_AUTH", "Username": user["Username"], "ClientId": client["ClientId"]})
+            return {"ChallengeName": "DEVICE_SRP_AUTH", "Session": session, "ChallengeParameters": {}}
+        challenge = await self._mfa_challenge(where, client, user, metadata)
         if challenge is not None:
             return challenge
         return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
 
     async def _tokens(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                      source: str, metadata: dict[str, str] | None) -> dict[str, Any]:
-        result = await self._issue(ctx, where, client, user, source, metadata=metadata)
+                      source: str, metadata: dict[str, str] | None, from_device: str | None = None) -> dict[str, Any]:
+        """Tokens after a sign-in; the access token names the device (`device_key`): the one
+        that proved itself, or a new one a pool that tracks devices hands out."""
+        device = None if from_device else self.new_device_metadata(where, user)
+        key = from_device or (device or {}).get("DeviceKey")
+        result = await self._issue(ctx, where, client, user, source, metadata=metadata, device_key=key)
+        if device is not None:
+            result["NewDeviceMetadata"] = device
         await triggers.call(self.platform, where.pool, where.account, "PostAuthentication",
                             "PostAuthentication_Authentication", user["Username"], client["ClientId"],
                             {"userAttributes": user["Attributes"], "newDeviceUsed": False,
@@ -193,7 +209,8 @@ class AuthOperations(MfaOperations):
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
     # -- SRP --------------------------------------------------------------------------------
-    def _srp_challenge(self, where: Where, user: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    def _srp_challenge(self, where: Where, user: dict[str, Any], params: dict[str, str],
+                       custom: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         if not params.get("SRP_A"):
             raise InvalidParameter("Missing required parameter SRP_A")
         stored = user.get("_srp") or {"salt": srp.new_salt(), "v": "1"}
@@ -201,7 +218,8 @@ class AuthOperations(MfaOperations):
         secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
         self.store.new_session(where.account, where.region, {
             "Kind": "PASSWORD_VERIFIER", "Username": user["Username"], "A": params["SRP_A"], "b": f"{b:x}",
-            "B": f"{big_b:x}"}, session=_block_id(secret_block))
+            "B": f"{big_b:x}", "DeviceKey": params.get("DEVICE_KEY"), "Custom": custom},
+            session=_block_id(secret_block))
         return {"ChallengeName": "PASSWORD_VERIFIER",
                 "ChallengeParameters": {"SALT": stored["salt"], "SECRET_BLOCK": secret_block, "SRP_B": f"{big_b:x}",
                                         "USERNAME": user["Username"], "USER_ID_FOR_SRP": user["Username"]}}
@@ -220,18 +238,39 @@ class AuthOperations(MfaOperations):
         if key is None or not srp.proof_matches(key, pool_name, user["Username"], block, answers.get("TIMESTAMP", ""),
                                                 answers.get("PASSWORD_CLAIM_SIGNATURE", "")):
             raise NotAuthorized(INCORRECT)
-        return await self._signed_in(ctx, where, client, user, metadata)
+        if state.get("Custom") is not None:  # a custom flow's password step: DefineAuthChallenge goes on
+            history = [*state["Custom"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
+                                          "challengeMetadata": None}]
+            return await self._custom_step(ctx, where, client, user, history, metadata)
+        return await self._signed_in(ctx, where, client, user, metadata,
+                                     answers.get("DEVICE_KEY") or state.get("DeviceKey"))
 
     # -- challenges -------------------------------------------------------------------------
     async def _respond(self, ctx: RequestContext, where: Where, client: dict[str, Any], name: str,
                        session: str | None, answers: dict[str, str], metadata: dict[str, str] | None) -> dict[str, Any]:
         if name == "PASSWORD_VERIFIER":
             return await self._password_verifier(ctx, where, client, answers, metadata)
+        if name in ("DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"):
+            user = self._existing(where, client, answers.get("USERNAME") or "")
+            self._check_secret(client, answers.get("USERNAME") or "", answers.get("SECRET_HASH"))
+            if name == "DEVICE_PASSWORD_VERIFIER":
+                proved = self._device_proof(where, user, answers)
+                return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata,
+                                          from_device=proved["DeviceKey"])
+            device = self.confirmed_device(where, user, answers.get("DEVICE_KEY"))
+            if device is None:
+                raise NotAuthorized("Device does not exist.")
+            return self._device_srp_challenge(where, user, device, answers)
         state = self.store.take_session(session)
         if state.get("Kind") != name or state.get("ClientId") != client["ClientId"]:
             raise InvalidParameter(f"Invalid challenge name or session for {name}")
         user = self._existing(where, client, state["Username"])
         self._check_secret(client, answers.get("USERNAME") or user["Username"], answers.get("SECRET_HASH"))
+        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"):
+            # a wrong code leaves the session for another try (three in all), as AWS does
+            self._check_factor_code(where, user, state, name, answers, session or "")
+            self.store.end_session(where.account, where.region, session or "")
+            return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
         self.store.end_session(where.account, where.region, session or "")
         if name == "NEW_PASSWORD_REQUIRED":
             password = answers.get("NEW_PASSWORD")
@@ -244,9 +283,19 @@ class AuthOperations(MfaOperations):
                 if key.startswith("userAttributes."):
                     user["Attributes"][key.removeprefix("userAttributes.")] = value
             self.store.put_user(where.account, where.region, where.pool, user)
+            # AWS: the new password leads on to MFA (MFA_SETUP for a user with no factor yet)
+            challenge = await self._mfa_challenge(where, client, user, metadata)
+            if challenge is not None:
+                return challenge
             return await self._tokens(ctx, where, client, user, "TokenGeneration_NewPasswordChallenge", metadata)
-        if name == "SOFTWARE_TOKEN_MFA":
-            self._check_mfa_code(user, answers.get("SOFTWARE_TOKEN_MFA_CODE"))
+        if name == "SELECT_MFA_TYPE":
+            factor = answers.get("ANSWER", "")
+            if factor not in self._user_factors(where, user):
+                raise InvalidParameter(f"Invalid MFA type {factor or 'null'}")
+            return await self._factor_challenge(where, client, user, factor, metadata)
+        if name == "MFA_SETUP":
+            if "SOFTWARE_TOKEN_MFA" not in user.get("_mfa", []):
+                raise InvalidParameter("Software token MFA has not been set up for the user")
             return await self._tokens(ctx, where, client, user, "TokenGeneration_Authentication", metadata)
         if name == "CUSTOM_CHALLENGE":
             reply = await triggers.call(
@@ -262,7 +311,8 @@ class AuthOperations(MfaOperations):
         raise InvalidParameter(f"Invalid challenge name {name}")
 
     async def _custom_step(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
-                           history: list[dict[str, Any]], metadata: dict[str, str] | None) -> dict[str, Any]:
+                           history: list[dict[str, Any]], metadata: dict[str, str] | None,
+                           params: dict[str, str] | None = None) -> dict[str, Any]:
         """Ask DefineAuthChallenge what comes next: tokens, failure, or a challenge that
         CreateAuthChallenge makes."""
         if not (where.pool.get("LambdaConfig") or {}).get("DefineAuthChallenge"):
@@ -278,6 +328,8 @@ class AuthOperations(MfaOperations):
         if decision.get("issueTokens"):
             return await self._signed_in(ctx, where, client, user, metadata)
         challenge = decision.get("challengeName") or "CUSTOM_CHALLENGE"
+        if challenge == "PASSWORD_VERIFIER" and params and params.get("SRP_A"):
+            return self._srp_challenge(where, user, params, custom=history)
         made = await triggers.call(self.platform, where.pool, where.account, "CreateAuthChallenge",
                                    "CreateAuthChallenge_Authentication", user["Username"], client["ClientId"],
                                    {**common, "challengeName": challenge},
@@ -292,4 +344,4 @@ class AuthOperations(MfaOperations):
 
 
 def _block_id(secret_block: str) -> str:
-    return hashlib.sha256(secret_block.encode()).hexdigest()
+    return srp.block_id(secret_block)

@@ -4,6 +4,7 @@ returns, SECRET_HASH checks, codes (sent through CustomMessage and logged), and 
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 import uuid
@@ -12,8 +13,8 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.cognito_idp import srp, tokens, triggers
-from overcast.services.cognito_idp.errors import InvalidParameter, NotAuthorized, UserNotFound
+from overcast.services.cognito_idp import messages, srp, tokens, triggers
+from overcast.services.cognito_idp.errors import AliasExists, InvalidParameter, NotAuthorized, UserNotFound
 from overcast.services.cognito_idp.models import CognitoStore, hash_password, secret_hash
 
 log = logging.getLogger("overcast.cognito")
@@ -73,6 +74,35 @@ class ApiBase:
         if given != secret_hash(username, client["ClientId"], secret):
             raise NotAuthorized(f"Unable to verify secret hash for client {client['ClientId']}")
 
+    def _check_aliases(self, where: Where, user: dict[str, Any], changes: dict[str, str]) -> None:
+        """AWS: a value users sign in with (UsernameAttributes, AliasAttributes) belongs to one
+        user; giving one user another's is AliasExistsException."""
+        kinds = [*(where.pool.get("UsernameAttributes") or []), *(where.pool.get("AliasAttributes") or [])]
+        for kind in kinds:
+            if not changes.get(kind) or changes[kind] == user["Attributes"].get(kind):
+                continue
+            other = self.store.find_user(where.account, where.region, where.pool, changes[kind])
+            if other is not None and other["Username"] != user["Username"]:
+                raise AliasExists(f"An account with the given {kind} already exists.")
+
+    def _claim_aliases(self, where: Where, user: dict[str, Any], force: bool) -> None:
+        """AWS: confirming a user whose email or phone number (an alias, verified on
+        confirmation) is another user's verified alias is AliasExistsException, unless
+        ForceAliasCreation moves the alias to this user (the other keeps the value, unverified)."""
+        verified = where.pool.get("AutoVerifiedAttributes") or []
+        for kind in where.pool.get("AliasAttributes") or []:
+            value = user["Attributes"].get(kind)
+            if kind not in verified or not value:
+                continue
+            for other in self.store.users(where.account, where.region, where.pool["Id"]):
+                if other["Username"] == user["Username"] or other["Attributes"].get(kind) != value \
+                        or other["Attributes"].get(f"{kind}_verified") != "true":
+                    continue
+                if not force:
+                    raise AliasExists(f"An account with the given {kind} already exists.")
+                other["Attributes"][f"{kind}_verified"] = "false"
+                self.store.put_user(where.account, where.region, where.pool, other)
+
     def _user_by_token(self, access_token: str) -> tuple[Where, dict[str, Any], dict[str, Any]]:
         """The user an access token belongs to; NotAuthorizedException for a bad, expired or
         revoked token."""
@@ -110,14 +140,18 @@ class ApiBase:
             self.platform, where.pool, where.account, "CustomMessage", source, user["Username"], client_id,
             {"userAttributes": attributes, "codeParameter": "{####}", "usernameParameter": "{username}",
              "linkParameter": "{##Click Here##}", "clientMetadata": metadata or {}}, dict(message))
-        text = (reply or {}).get("emailMessage") or (reply or {}).get("smsMessage") or \
-            "Your code is {####}"
+        email = attribute == "email"
+        subject, text = messages.default(where.pool, purpose, email)
+        reply = reply or {}
+        text = (reply.get("emailMessage") if email else reply.get("smsMessage")) or \
+            reply.get("emailMessage") or reply.get("smsMessage") or text
         text = text.replace("{####}", code).replace("{username}", user["Username"])
         self.store.put_code(where.account, where.region, where.pool["Id"],
                             {"Username": user["Username"], "Purpose": purpose, "Code": code,
                              "Destination": attributes.get(attribute, ""), "Message": text,
-                             "Subject": (reply or {}).get("emailSubject")})
+                             "Subject": (reply.get("emailSubject") or subject) if email else None})
         log.info("cognito %s: %s code for %s: %s", where.pool["Id"], purpose, user["Username"], code)
+        await self._custom_sender(where, user, attribute, source, client_id, metadata, code)
         destination = attributes.get(attribute, "")
         # AWS masks the address: the first letter of the name and of the domain
         masked = f"{destination[:1]}***@{destination.split('@', 1)[1][:1]}***" if "@" in destination \
@@ -125,10 +159,24 @@ class ApiBase:
         return {"Destination": masked, "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
                 "AttributeName": attribute}
 
+    async def _custom_sender(self, where: Where, user: dict[str, Any], attribute: str, source: str,
+                             client_id: str | None, metadata: dict[str, str] | None, code: str) -> None:
+        """A CustomEmailSender / CustomSMSSender trigger delivers the code itself. AWS encrypts
+        `code` with the pool's KMS key through the AWS Encryption SDK; overcast sends it base64
+        encoded (docs/cognito.md)."""
+        trigger = "CustomEmailSender" if attribute == "email" else "CustomSMSSender"
+        if not triggers.function_for(where.pool, trigger)[0]:
+            return
+        kind = "customEmailSenderRequestV1" if trigger == "CustomEmailSender" else "customSMSSenderRequestV1"
+        await triggers.call(self.platform, where.pool, where.account, trigger,
+                            source.replace("CustomMessage_", f"{trigger}_"), user["Username"], client_id,
+                            {"type": kind, "code": base64.b64encode(code.encode()).decode(),
+                             "clientMetadata": metadata or {}, "userAttributes": user["Attributes"]})
+
     # -- tokens -----------------------------------------------------------------------------
     async def _issue(self, ctx: RequestContext, where: Where, client: dict[str, Any], user: dict[str, Any],
                      source: str, *, refresh: str | None = None, auth_time: int | None = None,
-                     metadata: dict[str, str] | None = None) -> dict[str, Any]:
+                     metadata: dict[str, str] | None = None, device_key: str | None = None) -> dict[str, Any]:
         """AuthenticationResult: id and access tokens (and a refresh token unless refreshing),
         after PreTokenGeneration."""
         now = int(self.platform.clock.now())
@@ -146,7 +194,7 @@ class ApiBase:
                                   "iss": issuer, "client_id": client["ClientId"], "origin_jti": origin,
                                   "event_id": event_id, "token_use": "access",
                                   "scope": "aws.cognito.signin.user.admin", "auth_time": auth_time,
-                                  "username": user["Username"]}
+                                  "username": user["Username"], **({"device_key": device_key} if device_key else {})}
         from overcast.services.cognito_idp.pretoken import apply_pre_token
 
         await apply_pre_token(self.platform, where, client, user, source, id_claims, access, groups, metadata)

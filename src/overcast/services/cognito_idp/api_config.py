@@ -1,6 +1,6 @@
 """Pool settings kept and answered as AWS does, without the machinery behind them: resource
 servers (their scopes), domains (no hosted UI is served), identity providers (no federation),
-the MFA configuration (not enforced), and tags."""
+the MFA configuration (its factors are what sign-in asks for), and tags."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.cognito_idp.api_base import ApiBase
+from overcast.services.cognito_idp.api_mfa import check_pool_mfa_config, pool_factors
 from overcast.services.cognito_idp.api_pools import model_members, page
 from overcast.services.cognito_idp.errors import CognitoError, InvalidParameter, ResourceNotFound
 
@@ -161,12 +162,17 @@ class ConfigOperations(ApiBase):
     def set_user_pool_mfa_config(self, ctx: RequestContext, user_pool_id: str, **given: Any) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)
         values = model_members("SetUserPoolMfaConfig", given)
-        config = {**where.pool.get("_mfa", {}), **values}
+        check_pool_mfa_config(values)
+        mode = values.pop("MfaConfiguration", where.pool.get("MfaConfiguration", "OFF"))
+        # AWS: the call states the whole configuration; MFA OFF keeps no factor
+        config = {} if mode == "OFF" else values
+        if mode != "OFF" and not pool_factors({**where.pool, "_mfa": config}):
+            raise InvalidParameter("At least one of [SmsMfaConfiguration] or [SoftwareTokenMfaConfiguration] "
+                                   "must be provided.")
         where.pool["_mfa"] = config
-        if "MfaConfiguration" in values:
-            where.pool["MfaConfiguration"] = values["MfaConfiguration"]
+        where.pool["MfaConfiguration"] = mode
         self.store.put_pool(where.account, where.region, where.pool)
-        return {**config, "MfaConfiguration": where.pool.get("MfaConfiguration", "OFF")}
+        return {**config, "MfaConfiguration": mode}
 
     def get_user_pool_mfa_config(self, ctx: RequestContext, user_pool_id: str) -> dict[str, Any]:
         where = self._where(ctx, user_pool_id)

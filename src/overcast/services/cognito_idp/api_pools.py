@@ -77,6 +77,11 @@ class PoolOperations(ApiBase):
                 "Arn": f"arn:aws:cognito-idp:{ctx.region}:{ctx.account}:userpool/{pool_id}",
                 "UserPoolTags": tags or {}, **values, "_key": tokens.new_key()}
         pool.setdefault("VerificationMessageTemplate", {"DefaultEmailOption": "CONFIRM_WITH_CODE"})
+        # AWS's defaults for a pool created without them: Cognito's own email sending, and (since
+        # February 2020) password recovery by verified email first, verified phone second
+        pool.setdefault("EmailConfiguration", {"EmailSendingAccount": "COGNITO_DEFAULT"})
+        pool.setdefault("AccountRecoverySetting", {"RecoveryMechanisms": [
+            {"Priority": 1, "Name": "verified_email"}, {"Priority": 2, "Name": "verified_phone_number"}]})
         _mirror_messages(pool)
         if values.get("UsernameAttributes") and values.get("AliasAttributes"):
             raise InvalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")

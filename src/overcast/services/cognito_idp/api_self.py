@@ -38,6 +38,7 @@ class SelfOperations(UserOperations):
         where, user, claims = self._user_by_token(access_token)
         changes = attribute_dict(user_attributes)
         schema.check_attributes(where.pool, changes, creating=False, updating=True)
+        self._check_aliases(where, user, changes)
         details = []
         for kind in ("email", "phone_number"):
             if kind in changes and changes[kind] != user["Attributes"].get(kind):

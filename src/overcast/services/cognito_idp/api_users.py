@@ -100,6 +100,7 @@ class UserOperations(ApiBase):
             raise UserNotFound("Username/client id combination not found.")
         if user["UserStatus"] == "CONFIRMED":
             raise NotAuthorized("User cannot be confirmed. Current status is CONFIRMED")
+        self._claim_aliases(where, user, force_alias_creation)
         self._take_code(where, user, "SignUp", confirmation_code)
         await self._confirm(where, user, client_id, client_metadata, "PostConfirmation_ConfirmSignUp")
         return {}
@@ -207,6 +208,7 @@ class UserOperations(ApiBase):
         user = self.store.user(where.account, where.region, where.pool, username)
         changes = attribute_dict(user_attributes)
         schema.check_attributes(where.pool, changes, creating=False, updating=True)
+        self._check_aliases(where, user, changes)
         user["Attributes"].update(changes)
         self.store.put_user(where.account, where.region, where.pool, user)
         return {}

@@ -121,13 +121,16 @@ class CognitoStore:
         user = self.docs.get(account, region, "user", self._key(pool, name), pool["Id"])
         if user is not None:
             return user
-        aliases = [*(pool.get("UsernameAttributes") or []), *(pool.get("AliasAttributes") or [])]
-        if not aliases:
+        names = pool.get("UsernameAttributes") or []
+        aliases = pool.get("AliasAttributes") or []
+        if not names and not aliases:
             return None
         for candidate in self.docs.list(account, region, "user", pool["Id"]):
             attributes = candidate.get("Attributes", {})
-            if any(attributes.get(a) == name for a in aliases):
-                return candidate
+            if any(attributes.get(a) == name for a in names) or any(
+                    attributes.get(a) == name and (a == "preferred_username" or attributes.get(f"{a}_verified") == "true")
+                    for a in aliases):
+                return candidate  # AWS: an email or phone number is an alias once verified
         return None
 
     def user(self, account: str, region: str, pool: dict[str, Any], name: str) -> dict[str, Any]:
@@ -167,6 +170,10 @@ class CognitoStore:
         if found is None or found[2]["_expires"] < self.platform.clock.now():
             raise NotAuthorized("Invalid session for the user.")
         return found[2]
+
+    def update_session(self, account: str, region: str, session: str, doc: dict[str, Any]) -> None:
+        """Keep a session's changed state (its expiry unchanged)."""
+        self.docs.put(account, region, "session", session[:64], doc)
 
     def end_session(self, account: str, region: str, session: str) -> None:
         self.docs.delete(account, region, "session", session[:64])

@@ -77,3 +77,8 @@ def proof_matches(key: bytes, pool_name: str, user_id: str, secret_block: str, t
     message = pool_name.encode() + user_id.encode() + base64.b64decode(secret_block) + timestamp.encode()
     expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
     return hmac.compare_digest(expected, signature or "")
+
+
+def block_id(secret_block: str) -> str:
+    """The session id of an SRP challenge: a hash of its secret block, which the answer repeats."""
+    return hashlib.sha256(secret_block.encode()).hexdigest()

@@ -31,7 +31,10 @@ def function_for(pool: dict[str, Any], trigger: str) -> tuple[str | None, str]:
         v2 = config.get("PreTokenGenerationConfig") or {}
         if v2.get("LambdaArn"):
             return v2["LambdaArn"], v2.get("LambdaVersion", "V1_0")
-    return config.get(trigger), "V1_0"
+    value = config.get(trigger)
+    if isinstance(value, dict):  # CustomEmailSender, CustomSMSSender: {LambdaArn, LambdaVersion}
+        return value.get("LambdaArn"), value.get("LambdaVersion", "V1_0")
+    return value, "V1_0"
 
 
 async def call(platform: Platform, pool: dict[str, Any], account: str, trigger: str, source: str,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from overcast.services.config.api_aggregate_reads import AggregateReadOperations
+from overcast.services.config.api_packs import PackOperations
 from overcast.services.config.api_recorders import RecorderOperations
 from overcast.services.config.api_resources import ResourceOperations
 from overcast.services.config.api_rules import RuleOperations
 from overcast.services.config.api_tags import TagOperations
 
 
-class ConfigApi(RecorderOperations, RuleOperations, ResourceOperations, TagOperations):
+class ConfigApi(RecorderOperations, PackOperations, RuleOperations, ResourceOperations, TagOperations,
+                AggregateReadOperations):
     """AWS Config (json protocol, target prefix `StarlingDoveService`)."""

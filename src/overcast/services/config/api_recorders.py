@@ -178,10 +178,26 @@ class RecorderOperations(ApiBase):
 
     def describe_delivery_channel_status(self, ctx: RequestContext, delivery_channel_names: list[str] | None = None,
                                          **_: Any) -> dict[str, Any]:
-        return {"DeliveryChannelsStatus": [{"name": doc["name"], "configHistoryDeliveryInfo": {"lastStatus": "SUCCESS"},
-                                            "configSnapshotDeliveryInfo": {"lastStatus": "SUCCESS"},
-                                            "configStreamDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"}}
-                                           for doc in self._channels(ctx, delivery_channel_names)]}
+        out = []
+        for doc in self._channels(ctx, delivery_channel_names):
+            snapshot = dict(doc.get("_snapshot") or {"lastStatus": "NOT_APPLICABLE"})
+            if doc.get("_next_snapshot") is not None:
+                snapshot["nextDeliveryTime"] = doc["_next_snapshot"]
+            out.append({"name": doc["name"], "configHistoryDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"},
+                        "configSnapshotDeliveryInfo": snapshot,
+                        "configStreamDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"}})
+        return {"DeliveryChannelsStatus": out}
+
+    async def deliver_config_snapshot(self, ctx: RequestContext, delivery_channel_name: str,
+                                      **_: Any) -> dict[str, Any]:
+        """Deliver a snapshot now (AWS needs the channel and a recording recorder)."""
+        channel = self._channels(ctx, [delivery_channel_name])[0]
+        recorders = [r for r in self.store.docs(ctx.account, ctx.region, RECORDER) if r.get("_recording")]
+        if not recorders:
+            raise e.error("NoRunningConfigurationRecorderException", "There is no configuration recorder running.")
+        from overcast.services.config.snapshots import deliver
+
+        return {"configSnapshotId": await deliver(self.platform, ctx.account, ctx.region, channel, ctx.endpoint)}
 
     def delete_delivery_channel(self, ctx: RequestContext, delivery_channel_name: str, **_: Any) -> dict[str, Any]:
         self._channels(ctx, [delivery_channel_name])

@@ -68,6 +68,8 @@ class RuleOperations(ApiBase):
         self._check_source(ctx, config_rule["Source"])
         self._check_parameters(config_rule.get("InputParameters"))
         old = self.store.doc(ctx.account, ctx.region, RULE, name)
+        if old is None and (config_rule.get("ConfigRuleArn") or config_rule.get("ConfigRuleId")):
+            raise e.invalid("ConfigRule Arn and Id can not be specified when creating a new ConfigRule.")
         rule_id = old["ConfigRuleId"] if old else f"config-rule-{uuid.uuid4().hex[:6]}"
         doc = {k: v for k, v in config_rule.items() if k not in ("ConfigRuleArn", "ConfigRuleId", "ConfigRuleState")}
         doc["_tags"] = {**((old or {}).get("_tags") or {}), **{t["Key"]: t.get("Value", "") for t in tags or []}}
@@ -145,7 +147,7 @@ class RuleOperations(ApiBase):
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            raise e.invalid("Invalid json for input parameters.")
+            raise e.invalid(f"Invalid json {parameters} passed in the InputParameters field")
 
     def describe_config_rules(self, ctx: RequestContext, config_rule_names: list[str] | None = None,
                               next_token: str | None = None, **_: Any) -> dict[str, Any]:

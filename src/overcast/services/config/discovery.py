@@ -121,6 +121,46 @@ async def roles(gateway: Any, ctx: RequestContext) -> list[Resource]:
     return found
 
 
+async def topics(gateway: Any, ctx: RequestContext) -> list[Resource]:
+    """SNS topics: the topic's attributes, less the subscription counts (they move without a change)."""
+    found = []
+    for topic in await read_pages(gateway, "sns", "list_topics", ctx, "Topics", "next_token", "NextToken"):
+        arn = topic["TopicArn"]
+        attributes = (await read(gateway, "sns", "get_topic_attributes", ctx, topic_arn=arn)).get("Attributes")
+        if attributes is None:
+            continue
+        config = {k: v for k, v in attributes.items() if not k.startswith("Subscriptions")}
+        tags = (await read(gateway, "sns", "list_tags_for_resource", ctx, resource_arn=arn)).get("Tags") or []
+        found.append(Resource("AWS::SNS::Topic", arn, arn.rsplit(":", 1)[-1], arn, config,
+                              tags={t["Key"]: t["Value"] for t in tags}))
+    return found
+
+
+async def event_rules(gateway: Any, ctx: RequestContext) -> list[Resource]:
+    """EventBridge rules of the default bus, with their targets."""
+    found = []
+    for rule in await read_pages(gateway, "events", "list_rules", ctx, "Rules", "next_token", "NextToken"):
+        targets = (await read(gateway, "events", "list_targets_by_rule", ctx, rule=rule["Name"])).get("Targets") or []
+        found.append(Resource("AWS::Events::Rule", rule["Name"], rule["Name"], rule["Arn"],
+                              {**rule, "Targets": targets}))
+    return found
+
+
+async def state_machines(gateway: Any, ctx: RequestContext) -> list[Resource]:
+    """Step Functions state machines as DescribeStateMachine shows them."""
+    found = []
+    for machine in await read_pages(gateway, "stepfunctions", "list_state_machines", ctx, "stateMachines",
+                                    "next_token", "nextToken"):
+        arn = machine["stateMachineArn"]
+        described = await read(gateway, "stepfunctions", "describe_state_machine", ctx, state_machine_arn=arn)
+        if not described:
+            continue
+        config = {k: v for k, v in described.items() if k != "ResponseMetadata"}
+        found.append(Resource("AWS::StepFunctions::StateMachine", arn, machine["name"], arn, camel(config),
+                              created=_epoch(described.get("creationDate"))))
+    return found
+
+
 #: resource type → the reader of its resources
 READERS: dict[str, Callable[[Any, RequestContext], Awaitable[list[Resource]]]] = {
     "AWS::S3::Bucket": buckets,
@@ -128,6 +168,9 @@ READERS: dict[str, Callable[[Any, RequestContext], Awaitable[list[Resource]]]] =
     "AWS::SQS::Queue": queues,
     "AWS::DynamoDB::Table": tables,
     "AWS::IAM::Role": roles,
+    "AWS::SNS::Topic": topics,
+    "AWS::Events::Rule": event_rules,
+    "AWS::StepFunctions::StateMachine": state_machines,
 }
 
 

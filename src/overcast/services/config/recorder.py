@@ -21,7 +21,8 @@ from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.config import rules
 from overcast.services.config.discovery import READERS, Resource, discover
-from overcast.services.config.models import RECORDER, RULE, ConfigStore
+from overcast.services.config.models import CHANNEL, RECORDER, RULE, ConfigStore
+from overcast.services.config.snapshots import deliver_due
 
 log = logging.getLogger("overcast.config")
 
@@ -39,7 +40,16 @@ async def recorder_loop(platform: Platform) -> None:
             if recorder.get("_recording"):
                 await scan(platform, account, region, recorder)
     run_due_rules(platform)
-    await platform.signals.wait(SIGNAL, platform.clock.scaled(SCAN_PERIOD))
+    await deliver_due(platform)
+    await platform.signals.wait(SIGNAL, min(platform.clock.scaled(SCAN_PERIOD), _next_snapshot_wait(platform)))
+
+
+def _next_snapshot_wait(platform: Platform) -> float:
+    """Real seconds until the next periodic snapshot is due (the scan period when none is)."""
+    due = [c["_next_snapshot"] for _a, _r, c in platform.component(ConfigStore).all_docs(CHANNEL)
+           if c.get("_next_snapshot") is not None]
+    wait = platform.clock.scaled(SCAN_PERIOD)
+    return max(0.01, min([wait, *[d - platform.clock.now() for d in due]]))
 
 
 def recorded_types(recorder: dict[str, Any]) -> list[str]:
@@ -60,7 +70,7 @@ async def scan(platform: Platform, account: str, region: str, recorder: dict[str
     store = platform.component(ConfigStore)
     current = store.current(account, region)
     now = platform.clock.now()
-    new_items: list[dict[str, Any]] = []
+    new_items: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     with platform.db.tx():
         seen = set()
         for resource in found:
@@ -73,25 +83,28 @@ async def scan(platform: Platform, account: str, region: str, recorder: dict[str
             status = "ResourceDiscovered" if last is None or last[1] else "OK"
             item = _item(account, region, resource, status, now)
             store.record_item(account, region, item, digest, now)
-            new_items.append(item)
+            new_items.append((item, None if status == "ResourceDiscovered" or last is None else last[2]))
         for key, (_, deleted, last_item) in current.items():
             if key not in seen and not deleted and key[0] in types:
                 item = _deleted_item(last_item, now)
                 store.record_item(account, region, item, "", now)
-                new_items.append(item)
+                new_items.append((item, last_item))
         _run_rules(platform, account, region, new_items)
 
 
-def _run_rules(platform: Platform, account: str, region: str, items: list[dict[str, Any]]) -> None:
+def _run_rules(platform: Platform, account: str, region: str,
+               items: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
+    """Run the change-triggered rules on each new item (with the resource's previous item, whose
+    differences make the notification's `changedProperties`)."""
     if not items:
         return
     for rule in platform.component(ConfigStore).docs(account, region, RULE):
         if not rules.on_change(rule):
             continue
-        for item in items:
+        for item, previous in items:
             if rules.in_scope(rule, item):
                 rules.run_on_item(platform, account, region, rule, item,
-                                  CHANGE_TYPES[item["configurationItemStatus"]])
+                                  CHANGE_TYPES[item["configurationItemStatus"]], previous)
 
 
 def run_due_rules(platform: Platform) -> None:

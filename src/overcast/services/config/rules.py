@@ -19,6 +19,7 @@ from typing import Any
 from overcast import delivery
 from overcast.delivery import RetryPolicy
 from overcast.platform import Platform
+from overcast.services.config.changes import changed_properties
 from overcast.services.config.models import RECORDER, ConfigStore
 
 CHANGE_TYPES = ("ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification")
@@ -89,7 +90,7 @@ def _invoke(platform: Platform, account: str, region: str, rule: dict[str, Any],
 
 
 def run_on_item(platform: Platform, account: str, region: str, rule: dict[str, Any], item: dict[str, Any],
-                change_type: str | None = None) -> None:
+                change_type: str | None = None, previous: dict[str, Any] | None = None) -> None:
     """Evaluate one configuration item against a change-triggered rule; `change_type` (CREATE, UPDATE,
     DELETE) is the item's change when a recorded change triggers the run (None when the rule is run on
     what is recorded: a new rule, StartConfigRulesEvaluation)."""
@@ -97,7 +98,8 @@ def run_on_item(platform: Platform, account: str, region: str, rule: dict[str, A
     if rule["Source"]["Owner"] != "CUSTOM_LAMBDA":
         evaluate_managed(platform, account, region, rule, item, now)
         return
-    diff = None if change_type is None else {"changedProperties": {}, "changeType": change_type}
+    diff = None if change_type is None else {"changedProperties": changed_properties(previous, item, change_type),
+                                             "changeType": change_type}
     invoking = {"configurationItemDiff": diff, "configurationItem": item, "notificationCreationTime": iso(now),
                 "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"}
     _invoke(platform, account, region, rule, invoking, item["configurationItemStatus"] == "ResourceDeleted")

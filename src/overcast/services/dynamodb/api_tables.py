@@ -14,6 +14,7 @@ from typing import Any
 from overcast import arns
 from overcast.context import RequestContext
 from overcast.services.dynamodb import definitions as rules
+from overcast.services.dynamodb import encryption
 from overcast.services.dynamodb.api_base import ApiBase
 from overcast.services.dynamodb.errors import DynamoValidation, ResourceNotFound, invalid
 from overcast.services.dynamodb.tables import StreamState, TableDef
@@ -38,7 +39,7 @@ class TableOperations(ApiBase):
         table = TableDef(0, ctx.account, ctx.region, table_name, key, types, self.clock.now(), str(uuid.uuid4()),
                          mode, throughput, tags={t["Key"]: t["Value"] for t in tags or []},
                          deletion_protection=bool(deletion_protection_enabled), table_class=table_class,
-                         sse=rules.sse(sse_specification, ctx.account, ctx.region))
+                         sse=self._sse(ctx, sse_specification))
         with self.db.tx():
             table = self.catalog.create(table)
             allocated = {i.name: self.catalog.allocate_index(table, i) for i in indexes}
@@ -49,7 +50,16 @@ class TableOperations(ApiBase):
         return {"TableDescription": self._describe(table, "CREATING")}
 
     def describe_table(self, ctx: RequestContext, table_name: str) -> dict[str, Any]:
-        return {"Table": self._describe(self._table(ctx, table_name, detailed=True))}
+        table = self._describe(self._table(ctx, table_name, detailed=True))
+        return {"Table": encryption.mark_inaccessible(self.platform, table)}
+
+    def _sse(self, ctx: RequestContext, spec: dict[str, Any] | None) -> dict[str, str] | None:
+        """The table's encryption: SSESpecification checked, its KMS key resolved to the key's ARN."""
+        sse = rules.sse(spec)
+        if sse is not None:
+            sse["KMSMasterKeyArn"] = encryption.table_key(self.platform, ctx.account, ctx.region,
+                                                          (spec or {}).get("KMSMasterKeyId"))
+        return sse
 
     def _describe(self, table: TableDef, status: str = "ACTIVE") -> dict[str, Any]:
         count, size = self.catalog.counts(table)

@@ -4,7 +4,6 @@ stream specifications, refused with DynamoDB's messages."""
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from overcast.services.dynamodb.errors import DynamoValidation, invalid
@@ -191,17 +190,14 @@ def stream_state(spec: dict[str, Any] | None) -> StreamState:
     return StreamState(True, view)
 
 
-def sse(spec: dict[str, Any] | None, account: str, region: str) -> dict[str, str] | None:
+def sse(spec: dict[str, Any] | None) -> dict[str, str] | None:
     """SSESpecification → the table's KMS encryption (None: the AWS owned key, which DescribeTable
-    does not describe). Without KMSMasterKeyId DynamoDB uses the AWS managed key alias/aws/dynamodb."""
+    does not describe). The caller resolves `KMSMasterKeyArn` through KMS (without KMSMasterKeyId,
+    DynamoDB uses the AWS managed key alias/aws/dynamodb)."""
     if not spec or not spec.get("Enabled"):
         if spec and spec.get("KMSMasterKeyId"):
             raise invalid("SSESpecification: KMSMasterKeyId can only be specified when SSE is enabled")
         return None
     if spec.get("SSEType", "KMS") != "KMS":
         raise invalid(f"SSEType {spec['SSEType']} is not supported")
-    # the AWS managed key: one stable key id per account and region
-    key = spec.get("KMSMasterKeyId") or str(uuid.uuid5(uuid.NAMESPACE_URL, f"kms:{account}:{region}:alias/aws/dynamodb"))
-    if not key.startswith("arn:"):
-        key = f"arn:aws:kms:{region}:{account}:{key if key.startswith('alias/') else 'key/' + key}"
-    return {"SSEType": "KMS", "KMSMasterKeyArn": key}
+    return {"SSEType": "KMS", "KMSMasterKeyArn": ""}

@@ -122,9 +122,13 @@ def record_target(platform: Platform, rule: dict[str, Any], target: dict[str, An
     rule_arn = arns.parse(rule["Arn"])
     counted = outbox.delivery_metrics(rule_arn.account, rule_arn.region, NAMESPACE, (("RuleName", rule["Name"]),),
                                       failed="FailedInvocations", finished="Invocations")
+    # IAM: a target with a RoleArn is called with the role; others need their resource policy to allow
+    # events.amazonaws.com for this rule (docs/iam.md)
+    auth = outbox.as_role(target["RoleArn"], "events") if target.get("RoleArn") else \
+        outbox.as_service("events.amazonaws.com", rule["Arn"], rule_arn.account)
     outbox.record(platform, target["Arn"], payload, options=target_options(target, event, rule, hops),
                   retry=policy, failure_arn=dead_letter, failure_style="events" if dead_letter else None,
-                  metrics=counted)
+                  metrics=counted, on_behalf=auth)
 
 
 NAMESPACE = "AWS/Events"

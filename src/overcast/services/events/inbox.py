@@ -135,3 +135,13 @@ def _dlq_code(error: ServiceError) -> str:
     return "SDK_CLIENT_ERROR" if getattr(error, "sender_fault", False) else "UNKNOWN"
 
 
+
+
+def bus_policy(platform: Platform, bus_arn: str) -> str | None:
+    """The event bus's resource policy (PutPermission), for IAM evaluation (docs/iam.md)."""
+    parts = bus_arn.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("event-bus/"):
+        return None
+    bus = platform.component(EventsStore).bus(parts[4], parts[3], parts[5].split("/", 1)[1])
+    policy = bus.get("Policy") if bus else None
+    return policy if isinstance(policy, str) or policy is None else json.dumps(policy)

@@ -129,7 +129,7 @@ async def flush(platform: Platform, stream: DeliveryStream, kind: str, dest: dic
         if streams.by_arn(stream.arn) is None:
             return  # deleted meanwhile: its buffer went with it
         streams.take([r.id for r in records])
-        ok = partitioning.append_delimiter(dest, outcome.ok)
+        ok = partitioning.append_delimiter(dest, partitioning.deaggregate(dest, outcome.ok))
         if ok and kind == "s3" and partitioning.enabled(dest):
             groups, unpartitioned = partitioning.partition(dest, ok, outcome.keys)
             for group in groups:

@@ -6,6 +6,9 @@ records of one flush are split by partition keys into one S3 object per key set,
   the `jq` library) applied to each record's JSON must give an object of key → value.
 - Lambda keys come from the transformation's answer, `metadata.partitionKeys` of each record.
 - The `AppendDelimiterToRecord` processor appends a newline (or its `Delimiter`) to each record.
+- The `RecordDeAggregation` processor first splits each record into the records it carries:
+  concatenated JSON objects (`SubRecordType` `JSON`) or parts between a `Delimiter` (base64,
+  `SubRecordType` `DELIMITED`).
 
 A record whose keys cannot be extracted (not JSON, the query fails or gives no object) fails with
 the error output type `partitioning-failed`.
@@ -13,6 +16,8 @@ the error output type `partitioning-failed`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +48,43 @@ def processor_parameters(dest: dict[str, Any], kind: str) -> dict[str, str] | No
 
 def enabled(dest: dict[str, Any]) -> bool:
     return bool((dest.get("DynamicPartitioningConfiguration") or {}).get("Enabled"))
+
+
+def deaggregate(dest: dict[str, Any], ok: list[tuple[Buffered, bytes]]) -> list[tuple[Buffered, bytes]]:
+    """RecordDeAggregation: each record's sub-records (a record that does not parse stays whole)."""
+    params = processor_parameters(dest, "RecordDeAggregation")
+    if params is None:
+        return ok
+    out: list[tuple[Buffered, bytes]] = []
+    for record, data in ok:
+        if params.get("SubRecordType") == "DELIMITED":
+            try:
+                delimiter = base64.b64decode(params.get("Delimiter", ""), validate=True) or b"\n"
+            except binascii.Error:
+                delimiter = b"\n"
+            parts = [p for p in data.split(delimiter) if p]
+        else:
+            parts = _json_objects(data)
+        out.extend((record, part) for part in parts or [data])
+    return out
+
+
+def _json_objects(data: bytes) -> list[bytes]:
+    """Concatenated JSON values (with or without whitespace between them), each as its text."""
+    text, at, parts = data.decode("utf-8", "replace"), 0, []
+    decoder = json.JSONDecoder()
+    while at < len(text):
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text):
+            break
+        try:
+            _, end = decoder.raw_decode(text, at)
+        except ValueError:
+            return [data]
+        parts.append(text[at:end].encode())
+        at = end
+    return parts
 
 
 def append_delimiter(dest: dict[str, Any], ok: list[tuple[Buffered, bytes]]) -> list[tuple[Buffered, bytes]]:

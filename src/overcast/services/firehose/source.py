@@ -13,6 +13,7 @@ import logging
 
 from overcast.delivery import Registry
 from overcast.platform import Platform
+from overcast.services.firehose import kpl
 from overcast.services.firehose.models import DeliveryStream, DeliveryStreams
 
 log = logging.getLogger("overcast.firehose")
@@ -52,7 +53,12 @@ def read_source(platform: Platform, streams: DeliveryStreams, stream: DeliverySt
                 meta = {"shardId": shard.id, "partitionKey": record.partition_key,
                         "approximateArrivalTimestamp": int(record.arrival * 1000),
                         "sequenceNumber": record.sequence, "subsequenceNumber": ""}
-                streams.buffer(stream, [_data(record.record)], arrival=record.arrival, meta=meta)
+                data = _data(record.record)
+                # KPL aggregated records reach the destination as the user records they carry
+                for index, (key, part) in enumerate(kpl.deaggregate(data) or [(None, data)]):
+                    sub = {**meta, "partitionKey": key or record.partition_key,
+                           "subsequenceNumber": index if key is not None else ""}
+                    streams.buffer(stream, [part], arrival=record.arrival, meta=sub)
             streams.set_checkpoint(stream, shard.id, read.after)
         count += len(read.records)
     return count

@@ -1,8 +1,8 @@
-"""IAM roles and policies, stored and answered like AWS (never enforced): tutorials and test suites
-create a role before they create a function."""
+"""IAM users, roles and policies, stored and answered like AWS, and evaluated for every call and
+delivery when `--iam report|enforce` is on (docs/iam.md)."""
 
 from overcast.protocol.base import ProtocolOptions
-from overcast.services import ServiceSpec
+from overcast.services import HttpRoute, ServiceSpec
 
 
 def _api(platform):  # type: ignore[no-untyped-def]
@@ -11,4 +11,15 @@ def _api(platform):  # type: ignore[no-untyped-def]
     return IamApi(platform)
 
 
-SPEC = ServiceSpec(name="iam", api=_api, options=ProtocolOptions(validation="required", validation_code="ValidationError"))
+def _is_report(req):  # type: ignore[no-untyped-def]
+    return req.path.rstrip("/") == "/_overcast/iam/report"
+
+
+async def _report(platform, req):  # type: ignore[no-untyped-def]
+    from overcast.services.iam.report import answer
+
+    return answer(platform, req)
+
+
+SPEC = ServiceSpec(name="iam", api=_api, options=ProtocolOptions(validation="required", validation_code="ValidationError"),
+                   routes=(HttpRoute("iam-report", _is_report, _report),))

@@ -1,13 +1,16 @@
-"""IAM operations for roles and managed policies (stored, not enforced)."""
+"""IAM operations for roles and managed policies (enforced when `--iam enforce` is on: docs/iam.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote
 
+from overcast.authz.managed import BY_ARN
 from overcast.context import RequestContext
 from overcast.platform import Platform
+from overcast.services.iam.api_groups import GroupOperations
 from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
+from overcast.services.iam.api_users import UserOperations
 from overcast.services.iam.models import (
     MANAGED_POLICY_SIZE,
     ROLE_INLINE_POLICY_SIZE,
@@ -15,9 +18,11 @@ from overcast.services.iam.models import (
     DeleteConflict,
     IamStore,
     NoSuchEntity,
+    check_identity_policy,
     check_policy,
     unique_id,
 )
+from overcast.services.iam.users import UserStore
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -35,16 +40,18 @@ def _page(items: list[Any], marker: str | None, max_items: int | None) -> tuple[
     return chunk, extra
 
 
-class IamApi(InstanceProfileOperations):
+class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
     def __init__(self, platform: Platform) -> None:
         self.store = platform.component(IamStore)
+        self.users = platform.component(UserStore)
         self.clock = platform.clock
 
     # -- roles --------------------------------------------------------------------------------
 
     def create_role(self, ctx: RequestContext, role_name: str, assume_role_policy_document: str,
                     path: str = "/", description: str | None = None, max_session_duration: int = 3600,
-                    tags: list[dict[str, str]] | None = None, **_: Any) -> dict[str, Any]:
+                    tags: list[dict[str, str]] | None = None, permissions_boundary: str | None = None,
+                    **_: Any) -> dict[str, Any]:
         check_policy(assume_role_policy_document, ROLE_TRUST_POLICY_SIZE,
                      f"Cannot exceed quota for ACLSizePerRole: {ROLE_TRUST_POLICY_SIZE}")
         role: dict[str, Any] = {
@@ -62,6 +69,10 @@ class IamApi(InstanceProfileOperations):
             role["Description"] = description
         if tags:
             role["Tags"] = tags
+        if permissions_boundary:
+            self.store.get_policy(ctx.account, permissions_boundary)
+            role["PermissionsBoundary"] = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                           "PermissionsBoundaryArn": permissions_boundary}
         self.store.put_role(ctx.account, role, create=True)
         return {"Role": _public(role)}
 
@@ -132,8 +143,8 @@ class IamApi(InstanceProfileOperations):
 
     def put_role_policy(self, ctx: RequestContext, role_name: str, policy_name: str,
                         policy_document: str) -> dict[str, Any]:
-        check_policy(policy_document, ROLE_INLINE_POLICY_SIZE,
-                     f"Maximum policy size of {ROLE_INLINE_POLICY_SIZE} bytes exceeded for role {role_name}")
+        check_identity_policy(policy_document, ROLE_INLINE_POLICY_SIZE,
+                              f"Maximum policy size of {ROLE_INLINE_POLICY_SIZE} bytes exceeded for role {role_name}")
         role = self.store.get_role(ctx.account, role_name)
         role["_inline"][policy_name] = policy_document
         self.store.put_role(ctx.account, role)
@@ -163,7 +174,8 @@ class IamApi(InstanceProfileOperations):
 
     def create_policy(self, ctx: RequestContext, policy_name: str, policy_document: str, path: str = "/",
                       description: str | None = None, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        check_policy(policy_document, MANAGED_POLICY_SIZE, f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}")
+        check_identity_policy(policy_document, MANAGED_POLICY_SIZE,
+                              f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}")
         now = self.clock.now()
         policy: dict[str, Any] = {
             "PolicyName": policy_name,
@@ -204,5 +216,8 @@ class IamApi(InstanceProfileOperations):
         policies = [] if scope == "AWS" else [
             _public(p) for p in self.store.policies(ctx.account) if p["Path"].startswith(path_prefix)
         ]
+        if scope in ("All", "AWS"):  # the AWS managed policies overcast has documents for
+            managed = (self.store.get_policy(ctx.account, arn) for arn in sorted(BY_ARN))
+            policies += [_public(p) for p in managed if p["Path"].startswith(path_prefix)]
         chunk, extra = _page(policies, marker, max_items)
         return {"Policies": chunk, **extra}

@@ -7,6 +7,8 @@ import secrets
 from typing import Any
 
 from overcast import documents
+from overcast.authz.conditions import known_operator
+from overcast.authz.managed import BY_ARN
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 
@@ -67,6 +69,27 @@ def check_policy(document: str, limit: int = 0, message: str = "") -> None:
         raise LimitExceeded(message)
 
 
+def check_identity_policy(document: str, limit: int = 0, message: str = "") -> None:
+    """An identity-based policy's grammar, as IAM checks it when it is stored (a statement it would
+    never match is refused rather than silently granting nothing): each statement has an Effect of
+    Allow or Deny, actions, resources, no principal, and known condition operators."""
+    check_policy(document, limit, message)
+    parsed = json.loads(document)
+    statements = parsed["Statement"] if isinstance(parsed["Statement"], list) else [parsed["Statement"]]
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
+            raise MalformedPolicyDocument("Syntax errors in policy.")
+        if "Principal" in statement or "NotPrincipal" in statement:
+            raise MalformedPolicyDocument("Policy document should not specify a principal.")
+        if "Action" not in statement and "NotAction" not in statement:
+            raise MalformedPolicyDocument("Policy statement must contain actions.")
+        if "Resource" not in statement and "NotResource" not in statement:
+            raise MalformedPolicyDocument("Policy statement must contain resources.")
+        condition = statement.get("Condition") or {}
+        if not isinstance(condition, dict) or not all(known_operator(op) for op in condition):
+            raise MalformedPolicyDocument("Syntax errors in policy.")
+
+
 class IamStore:
     def __init__(self, platform: Platform) -> None:
         self.db = platform.db
@@ -105,11 +128,14 @@ class IamStore:
         if row is not None:
             return json.loads(row["doc"])
         if arn.startswith(AWS_MANAGED):
-            name = arn.rsplit("/", 1)[-1]
+            # AWS managed policies: the common ones with their real documents (authz/managed.py); any
+            # other name is answered with an empty document, which grants nothing
+            name, path, document = BY_ARN.get(arn) or (arn.rsplit("/", 1)[-1], "", {"Version": "2012-10-17",
+                                                                                    "Statement": []})
             return {"PolicyName": name, "PolicyId": "ANPA" + name.upper()[:17].ljust(17, "X"), "Arn": arn,
-                    "Path": "/service-role/" if "service-role" in arn else "/", "DefaultVersionId": "v1",
+                    "Path": path or ("/service-role/" if "service-role" in arn else "/"), "DefaultVersionId": "v1",
                     "AttachmentCount": 0, "IsAttachable": True, "CreateDate": 0.0, "UpdateDate": 0.0,
-                    "_document": '{"Version":"2012-10-17","Statement":[]}'}
+                    "_document": json.dumps(document)}
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
 
     def put_policy(self, account: str, policy: dict[str, Any], *, create: bool = False) -> None:
@@ -127,6 +153,13 @@ class IamStore:
         if policy.get("AttachmentCount"):
             raise DeleteConflict("Cannot delete a policy attached to entities.")
         self.db.execute("DELETE FROM iam_policies WHERE account=? AND arn=?", (account, arn))
+
+    def policy_document(self, account: str, arn: str) -> str | None:
+        """A managed policy's default version's document, or None when it does not exist."""
+        try:
+            return str(self.get_policy(account, arn)["_document"])
+        except NoSuchEntity:
+            return None
 
     def policies(self, account: str) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT doc FROM iam_policies WHERE account=? ORDER BY arn", (account,))

@@ -162,6 +162,10 @@ class EventSourceMappingOperations(ApiBase):
         missing = self.sources.source_missing(self.platform, kind, event_source_arn)
         if missing:
             raise _invalid(missing)
+        if self.platform.iam is not None:  # IAM enforced: the execution role must be able to read the source
+            refusal = self.platform.iam.poll_refusal(resolved.config.get("Role") or "", ref.name, event_source_arn)
+            if refusal:
+                raise _invalid(refusal)
         function_arn = resolved.invoked_arn
         queue = self.sources.is_queue(kind)
         for other in self.mappings.all(ctx.account, ctx.region):

@@ -98,6 +98,22 @@ async def serve(platform: Platform, req: Request) -> Response:
     return cors.decorate(settings, call, response) if settings else response
 
 
+def _access_key(call: HttpCall) -> str:
+    """The access key of a SigV4-signed request (header or presigned query)."""
+    auth = call.header("authorization") or ""
+    if "Credential=" in auth:
+        return auth.split("Credential=", 1)[1].split("/", 1)[0]
+    for name, value in call.query():
+        if name == "X-Amz-Credential":
+            return value.split("/", 1)[0]
+    return ""
+
+
+def function_arn_of(account: str, region: str, name: str, qualifier: str) -> str:
+    base = f"arn:aws:lambda:{region}:{account}:function:{name}"
+    return base if qualifier == LATEST else f"{base}:{qualifier}"
+
+
 def _alias_exists(platform: Platform, account: str, region: str, name: str, alias: str) -> bool:
     try:
         platform.component(FunctionStore).alias(FunctionRef(account, region, name, None), alias)
@@ -114,6 +130,10 @@ async def _invoke(platform: Platform, req: Request, call: HttpCall, account: str
         auth = call.header("authorization") or ""
         if "AWS4-HMAC-SHA256" not in auth and "X-Amz-Signature" not in call.query_string:
             return _message(403, message("url_unsigned"))
+        iam = platform.iam
+        if iam is not None and not iam.may_invoke_url(_access_key(call), function_arn_of(
+                account, region, name, qualifier)):  # IAM enforced: docs/iam.md
+            return _message(403, message("url_forbidden"), "AccessDeniedException")
         caller_account = account
         authorizer = {"iam": {"accessKey": None, "accountId": account, "callerId": None, "cognitoIdentity": None,
                               "principalOrgId": None, "userArn": f"arn:aws:iam::{account}:root", "userId": None}}

@@ -20,6 +20,12 @@ from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.invocation.permissions import service_may_invoke
 from overcast.platform import Platform
 from overcast.services.lexv2_models.inbox import LexStore, matcher
+from overcast.services.lexv2_runtime.alexa_dialog import (
+    answer_pending,
+    dialog_directive,
+    next_step,
+    pending_after,
+)
 
 PRINCIPAL = "alexa-appkit.amazon.com"
 #: Alexa waits 8 seconds for a skill's answer (real seconds)
@@ -91,7 +97,8 @@ class Skills:
         return self.store.children(self.account, "global", "skill")
 
     async def turn(self, skill_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Send one user turn to the skill's function; the envelope sent and the answer back."""
+        """Send one user turn to the skill's function; the envelope sent and the answer back. A
+        dialog directive in the answer is carried out as Alexa does (`alexa_dialog.py`)."""
         skill = self.get(skill_id)
         session_id = body.get("sessionId") or ""
         session = self.store.get(self.account, "global", "alexa-session", session_id, skill_id) if session_id \
@@ -101,19 +108,73 @@ class Skills:
         new = session is None
         session_id = session_id or f"amzn1.echo-api.session.{uuid.uuid4()}"
         attributes = (session or {}).get("attributes") or {}
-        request = self._request(skill, body)
+        pending = (session or {}).get("dialog")
+        if pending and (body.get("utterance") or "").strip() and not (body.get("end") or body.get("intent")
+                                                                     or body.get("launch")):
+            intent = answer_pending(pending, body["utterance"].strip(),
+                                    lambda name, words: self._said(skill, pending["intent"]["name"], name, words))
+            request = self._intent_request(body, intent, "IN_PROGRESS")
+        else:
+            request = self._request(skill, body)
         envelope = self._envelope(skill_id, session_id, new, attributes, request)
         answer = await self._invoke(skill, envelope)
+        answer, dialog, envelope = await self._dialog(skill, session_id, body, envelope, answer)
         response = answer.get("response") or {}
-        ended = request["type"] == "SessionEndedRequest" or response.get("shouldEndSession", True) is not False
+        ended = request["type"] == "SessionEndedRequest" or (
+            dialog is None and response.get("shouldEndSession", True) is not False)
         if ended:
             self.store.delete(self.account, "global", "alexa-session", session_id, skill_id)
         else:
             self.store.put(self.account, "global", "alexa-session", session_id,
-                           {"attributes": answer.get("sessionAttributes") or {}}, skill_id)
+                           {"attributes": answer.get("sessionAttributes") or {}, "dialog": dialog}, skill_id)
         speech = response.get("outputSpeech") or {}
         return {"sessionId": session_id, "sessionEnded": ended, "request": envelope, "response": answer,
                 "speech": speech.get("text") or speech.get("ssml")}
+
+    async def _dialog(self, skill: dict[str, Any], session_id: str, body: dict[str, Any], envelope: dict[str, Any],
+                      answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any]]:
+        """Carry out the answer's dialog directive: (the answer the user hears, the dialog step the
+        next utterance answers if any, the last envelope sent)."""
+        request = envelope["request"]
+        for _ in range(3):  # a Delegate with nothing missing sends the COMPLETED intent back to the skill
+            directive = dialog_directive(answer)
+            if directive is None or request["type"] != "IntentRequest":
+                return answer, None, envelope
+            if directive["type"] != "Dialog.Delegate":
+                return answer, pending_after(directive, request["intent"]), envelope
+            intent = directive.get("updatedIntent") or request["intent"]
+            step, slot, prompt = next_step(skill.get("model"), intent)
+            if step != "complete":
+                spoken = {"outputSpeech": {"type": "PlainText", "text": prompt or ""}, "shouldEndSession": False}
+                pending = {"intent": intent, "elicit": slot} if step == "elicit" else {"intent": intent,
+                                                                                        "confirmIntent": True}
+                return {**answer, "response": {**(answer.get("response") or {}), **spoken}}, pending, envelope
+            request = self._intent_request(body, intent, "COMPLETED")
+            envelope = self._envelope(skill["skillId"], session_id, False, answer.get("sessionAttributes") or {},
+                                      request)
+            answer = await self._invoke(skill, envelope)
+        return answer, None, envelope
+
+    def _intent_request(self, body: dict[str, Any], intent: dict[str, Any], state: str) -> dict[str, Any]:
+        now = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC)
+        return {"type": "IntentRequest", "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                "timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "locale": body.get("locale") or "en-US",
+                "dialogState": state, "intent": {"confirmationStatus": "NONE", **intent}}
+
+    def _said(self, skill: dict[str, Any], intent_name: str, slot_name: str, words: str) -> dict[str, Any]:
+        """A slot's request entry for what the user said when Alexa asked for it."""
+        declared: dict[str, Any] = next((i for i in _language_model(skill.get("model")).get("intents") or []
+                                         if i["name"] == intent_name), {})
+        type_name = next((s.get("type") for s in declared.get("slots") or [] if s["name"] == slot_name), None)
+        values = _types(skill.get("model")).get(type_name or "")
+        custom = matcher.SlotType([(v["name"]["value"], v["name"].get("synonyms") or []) for v in values]) \
+            if values is not None else None
+        today = dt.datetime.fromtimestamp(self.platform.clock.now(), dt.UTC).date()
+        found = matcher.resolve(type_name, custom, matcher.normalize(words), today)
+        if found is None or found.interpreted == matcher.normalize(words):
+            said = words.strip(" .!?")  # free-form words come through as said
+            found = matcher.Resolution(said, said, found.resolved if found else [])
+        return self._slot(skill, declared, slot_name, found)
 
     # -- envelopes ----------------------------------------------------------------------------
 

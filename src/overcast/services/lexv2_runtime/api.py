@@ -39,6 +39,10 @@ def _unpack(value: str | None, field: str) -> Any:
 def _clean(state: dict[str, Any]) -> dict[str, Any]:
     """The session state as the API answers it: unfilled slots left out."""
     out = json.loads(json.dumps(state))
+    for key in [k for k in out if k.startswith("_")]:
+        del out[key]
+    for context in out.get("activeContexts") or []:
+        context.pop("_expiresAt", None)
     intent = out.get("intent")
     if intent and intent.get("slots") is not None:
         intent["slots"] = {k: v for k, v in intent["slots"].items() if v is not None}

@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/lexv2/latest/APIReference/API_runtime_Intent.html
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,18 @@ def slot_value(resolution: matcher.Resolution) -> dict[str, Any]:
     return {"shape": "Scalar", "value": {"originalValue": resolution.original,
                                          "interpretedValue": resolution.interpreted,
                                          "resolvedValues": resolution.resolved}}
+
+
+#: How a viewer lists several values for a multi-value slot ("ham, olives and pineapple").
+_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+", re.IGNORECASE)
+
+
+def list_value(said: str, values: list[matcher.Resolution]) -> dict[str, Any]:
+    """A multi-value slot (`multipleValuesSetting.allowMultipleValues`): Lex V2's `List` shape, the
+    whole answer as `value` and each part in `values`
+    (https://docs.aws.amazon.com/lexv2/latest/dg/multi-valued-slots.html)."""
+    return {"shape": "List", "value": {"originalValue": said, "interpretedValue": said, "resolvedValues": []},
+            "values": [slot_value(v) for v in values]}
 
 
 @dataclass
@@ -89,11 +102,14 @@ class Conversation:
     def slot(self, intent: str, name: str) -> dict[str, Any] | None:
         return next((s for s in self.slots.get(intent, []) if s["slotName"] == name), None)
 
-    def matcher_intents(self) -> list[matcher.Intent]:
+    def matcher_intents(self, active: set[str] | None = None) -> list[matcher.Intent]:
+        """The intents the matcher may recognize: not the fallback, and only those whose input
+        contexts are all in `active`."""
         return [matcher.Intent(i["intentName"], [u["utterance"] for u in i.get("sampleUtterances") or []],
                                {s["slotName"]: (s.get("slotTypeId"), self.slot_types.get(s.get("slotTypeId", "")))
                                 for s in self.slots.get(i["intentName"], [])})
-                for i in self.intents if i.get("parentIntentSignature") != FALLBACK_SIGNATURE]
+                for i in self.intents if i.get("parentIntentSignature") != FALLBACK_SIGNATURE
+                and all(c.get("name") in (active or set()) for c in i.get("inputContexts") or [])]
 
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.now, dt.UTC).date()
@@ -103,6 +119,25 @@ class Conversation:
         if slot is None:
             return None
         type_id = slot.get("slotTypeId")
+        return matcher.resolve(type_id, self.slot_types.get(type_id or ""), matcher.normalize(text), self.today())
+
+    def slot_from_text(self, intent: str, name: str, text: str) -> dict[str, Any] | None:
+        """The slot's value for what was said (a `List` for a multi-value slot), or None when the
+        slot's type refuses it."""
+        slot = self.slot(intent, name)
+        if slot is None:
+            return None
+        if not (slot.get("multipleValuesSetting") or {}).get("allowMultipleValues"):
+            found = self.resolve_slot(intent, name, text)
+            return slot_value(found) if found is not None else None
+        parts = [matcher.normalize(p) for p in _SEPARATORS.split(text.strip()) if matcher.normalize(p)]
+        values = [self.resolve_slot(intent, name, part) for part in parts]
+        if not values or any(v is None for v in values):
+            return None
+        return list_value(matcher.normalize(text), [v for v in values if v is not None])
+
+    def resolve_typed(self, type_id: str | None, text: str) -> matcher.Resolution | None:
+        """What `text` is for a slot type (a sub-slot's), or None when the type refuses it."""
         return matcher.resolve(type_id, self.slot_types.get(type_id or ""), matcher.normalize(text), self.today())
 
     def code_hook_arn(self) -> str | None:
@@ -124,5 +159,7 @@ class Conversation:
 
     def new_intent(self, name: str, found: dict[str, matcher.Resolution]) -> dict[str, Any]:
         slots: dict[str, Any] = {s["slotName"]: None for s in self.slots.get(name, [])}
-        slots.update({k: slot_value(v) for k, v in found.items()})
+        for key, value in found.items():
+            slots[key] = (self.slot_from_text(name, key, value.original) or slot_value(value)
+                          if (self.slot(name, key) or {}).get("multipleValuesSetting") else slot_value(value))
         return {"name": name, "slots": slots, "state": "InProgress", "confirmationState": "None"}

@@ -18,6 +18,7 @@ from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.invocation.permissions import service_may_invoke
 from overcast.platform import Platform
 from overcast.services.lexv2_models.inbox import errors, matcher
+from overcast.services.lexv2_runtime import composite, contexts
 from overcast.services.lexv2_runtime.conversation import Conversation, messages_of, slot_value
 
 PRINCIPAL = "lexv2.amazonaws.com"
@@ -43,28 +44,57 @@ class Dialog:
         self.session_id = session_id
         self.text = text
         self.request_attributes = request_attributes
+        self.active: set[str] = set()                               # the names of the active contexts
+        self.hook_contexts: list[dict[str, Any]] | None = None     # activeContexts a code hook set
 
     # -- understanding ------------------------------------------------------------------------
 
     async def turn(self, state: dict[str, Any]) -> Turn:
-        """Answer `self.text` in a session whose state before the turn is `state`."""
+        """Answer `self.text` in a session whose state before the turn is `state`; the active
+        contexts age by the turn, and a fulfilled intent's output contexts become active."""
+        active = contexts.live(state, self.conv.now)
+        self.active = contexts.names(active)
+        self.hook_contexts = None
+        result = await self._turn(state)
+        remaining = contexts.after_turn(active)
+        intent = result.state.get("intent") or {}
+        if intent.get("state") == "Fulfilled" and (result.state.get("dialogAction") or {}).get("type") == "Close":
+            remaining = contexts.activate(remaining, self.conv.intent(intent["name"]), self.conv.now)
+        result.state["activeContexts"] = self.hook_contexts if self.hook_contexts is not None else remaining
+        return result
+
+    async def _turn(self, state: dict[str, Any]) -> Turn:
         state = {"sessionAttributes": {}, **state}
+        retries = int(state.pop("_retries", 0) or 0)
         intent = state.get("intent")
         action = state.get("dialogAction") or {}
-        if intent and intent.get("state") == "InProgress" and action.get("type") == "ElicitSlot":
-            value = self.conv.resolve_slot(intent["name"], action.get("slotToElicit", ""), self.text)
+        if intent and intent.get("state") == "InProgress" and action.get("type") == "ElicitSlot" \
+                and action.get("subSlotToElicit"):
+            name, sub = action.get("slotToElicit", ""), action["subSlotToElicit"].get("name", "")
+            slot = self.conv.slot(intent["name"], name) or {}
+            part = self.conv.resolve_typed(composite.sub_type(slot, sub), self.text)
+            if part is not None:
+                intent["slots"][name] = composite.with_sub_slot(intent["slots"].get(name), sub, slot_value(part))
+                return await self._advance(state, intent, [self._interpretation(intent, 1.0)])
+        elif intent and intent.get("state") == "InProgress" and action.get("type") == "ElicitSlot":
+            value = self.conv.slot_from_text(intent["name"], action.get("slotToElicit", ""), self.text)
             if value is not None:
-                intent["slots"][action["slotToElicit"]] = slot_value(value)
+                intent["slots"][action["slotToElicit"]] = value
                 return await self._advance(state, intent, [self._interpretation(intent, 1.0)])
         if intent and intent.get("state") == "InProgress" and action.get("type") == "ConfirmIntent":
             answer = matcher.confirmation(self.text)
             if answer is not None:
                 intent["confirmationState"] = answer
                 return await self._advance(state, intent, [self._interpretation(intent, 1.0)])
-        found = matcher.match(self.conv.matcher_intents(), self.text, self.conv.today())
+        found = matcher.match(self.conv.matcher_intents(self.active), self.text, self.conv.today())
         if found.intent is None and intent and intent.get("state") == "InProgress" and action.get("type") in (
                 "ElicitSlot", "ConfirmIntent"):
-            return self._reprompt(state, intent, action)  # Lex asks again for what it could not understand
+            if retries < self._max_retries(intent, action):
+                state["_retries"] = retries + 1
+                return self._reprompt(state, intent, action)  # Lex asks again for what it could not understand
+            # past the prompt's maxRetries Lex gives up on the intent: the fallback intent takes over
+            fallback = self.conv.new_intent(self.conv.fallback_name(), {})
+            return await self._advance(state, fallback, [self._interpretation(fallback, None)])
         name = found.intent or self.conv.fallback_name()
         intent = self.conv.new_intent(name, found.slots)
         interpretations = [self._interpretation(intent, found.score)]
@@ -78,8 +108,25 @@ class Dialog:
             out["nluConfidence"] = {"score": score}
         return out
 
+    def _max_retries(self, intent: dict[str, Any], action: dict[str, Any]) -> int:
+        """The prompt's `maxRetries`: how many times Lex asks again before it gives up (AWS's
+        default is 2 when a prompt does not say)."""
+        if action.get("type") == "ElicitSlot" and action.get("subSlotToElicit"):
+            slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
+            spec = composite.prompt_of(slot, action["subSlotToElicit"].get("name", "")) or {}
+        elif action.get("type") == "ElicitSlot":
+            slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
+            spec = (slot.get("valueElicitationSetting") or {}).get("promptSpecification") or {}
+        else:
+            spec = (self.conv.intent(intent["name"]).get("intentConfirmationSetting") or {}).get(
+                "promptSpecification") or {}
+        return int(spec.get("maxRetries", 2))
+
     def _reprompt(self, state: dict[str, Any], intent: dict[str, Any], action: dict[str, Any]) -> Turn:
-        if action.get("type") == "ElicitSlot":
+        if action.get("type") == "ElicitSlot" and action.get("subSlotToElicit"):
+            slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
+            messages = messages_of(composite.prompt_of(slot, action["subSlotToElicit"].get("name", "")))
+        elif action.get("type") == "ElicitSlot":
             slot = self.conv.slot(intent["name"], action.get("slotToElicit", "")) or {}
             messages = messages_of((slot.get("valueElicitationSetting") or {}).get("promptSpecification"))
         else:
@@ -105,6 +152,14 @@ class Dialog:
                         interpretations: list[dict[str, Any]], fallback: bool) -> Turn:
         for slot in self.conv.slots.get(intent["name"], []):
             setting = slot.get("valueElicitationSetting") or {}
+            if composite.is_composite(slot) and setting.get("slotConstraint") == "Required":
+                sub = composite.missing_sub_slot(slot, (intent.get("slots") or {}).get(slot["slotName"]))
+                if sub is not None:
+                    state["dialogAction"] = {"type": "ElicitSlot", "slotToElicit": slot["slotName"],
+                                             "subSlotToElicit": {"name": sub}}
+                    intent["state"] = "InProgress"
+                    return Turn(state, messages_of(composite.prompt_of(slot, sub)), interpretations)
+                continue
             if setting.get("slotConstraint") == "Required" and not (intent.get("slots") or {}).get(slot["slotName"]):
                 state["dialogAction"] = {"type": "ElicitSlot", "slotToElicit": slot["slotName"]}
                 intent["state"] = "InProgress"
@@ -174,6 +229,8 @@ class Dialog:
                                           "sessionState.dialogAction.type must be one of " + ", ".join(ACTIONS))
         if "sessionAttributes" in new_state:
             state["sessionAttributes"] = new_state["sessionAttributes"] or {}
+        if "activeContexts" in new_state:
+            self.hook_contexts = list(new_state["activeContexts"] or [])
         if new_state.get("intent"):
             previous = state.get("intent") or {}
             state["intent"] = {"confirmationState": "None", "slots": {}, **new_state["intent"]}

@@ -8,6 +8,7 @@ from overcast import arns
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.logs import events as ev
+from overcast.services.logs.api_kms import KmsKeyOperations, check_key
 from overcast.services.logs.api_policies import ResourcePolicyOperations
 from overcast.services.logs.api_subscriptions import SubscriptionOperations
 from overcast.services.logs.errors import InvalidParameter, ResourceNotFound, TooManyTags
@@ -40,7 +41,7 @@ def group_arn(ctx: RequestContext, name: str) -> str:
     return arns.build("logs", ctx.region, ctx.account, f"log-group:{name}")
 
 
-class LogsApi(ResourcePolicyOperations, SubscriptionOperations):
+class LogsApi(ResourcePolicyOperations, SubscriptionOperations, KmsKeyOperations):
     """One method per CloudWatch Logs operation; state and rules live in `models.py` (LogStore),
     event reads in `events.py`, PutLogEvents' batch rules in `ingest.py`."""
 
@@ -55,6 +56,8 @@ class LogsApi(ResourcePolicyOperations, SubscriptionOperations):
     def create_log_group(self, ctx: RequestContext, log_group_name: str, kms_key_id: str | None = None,
                          tags: dict[str, str] | None = None, log_group_class: str | None = None,
                          **_: Any) -> dict[str, Any]:
+        if kms_key_id:
+            check_key(self.platform, ctx, kms_key_id, log_group_name)
         self.store.create_group(ctx.account, ctx.region, log_group_name, tags=tags, kms_key_id=kms_key_id,
                                 log_group_class=log_group_class or "STANDARD")
         return {}

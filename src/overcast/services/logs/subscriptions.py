@@ -98,16 +98,20 @@ def record_matches(platform: Platform, account: str, region: str, group: str, st
                        "logEvents": [{"id": _event_id(ts, rowid), "timestamp": ts, "message": text}
                                      for rowid, ts, text in batch]}
             send(platform, subscription.destination_arn, message,
-                 partition_key=stream if subscription.distribution == "ByLogStream" else None)
+                 partition_key=stream if subscription.distribution == "ByLogStream" else None,
+                 source_arn=f"arn:aws:logs:{region}:{account}:log-group:{group}:*", account=account)
 
 
-def send(platform: Platform, destination_arn: str, message: dict[str, Any], partition_key: str | None = None) -> None:
+def send(platform: Platform, destination_arn: str, message: dict[str, Any], partition_key: str | None = None,
+         *, source_arn: str = "", account: str = "") -> None:
     """Record one subscription message for its destination (Lambda, Kinesis or Firehose)."""
     data = gzip.compress(json.dumps(message, separators=(",", ":")).encode())
     service = _service(destination_arn)
     if service == "lambda":
         payload = json.dumps({"awslogs": {"data": base64.b64encode(data).decode()}})
-        delivery.record(platform, destination_arn, payload, options={"InvocationType": "Event"})
+        # IAM: the function's policy must allow logs.amazonaws.com for this log group (docs/iam.md)
+        auth = delivery.as_service("logs.amazonaws.com", source_arn, account) if source_arn else None
+        delivery.record(platform, destination_arn, payload, options={"InvocationType": "Event"}, on_behalf=auth)
     elif service == "kinesis":
         delivery.record(platform, destination_arn, data, options={"PartitionKey": partition_key or str(uuid.uuid4())})
     elif service == "firehose":

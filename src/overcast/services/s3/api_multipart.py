@@ -42,7 +42,7 @@ class MultipartOperations(ObjectOperations):
         check_key(key)
         check_metadata(params.get("metadata"))
         meta = meta_from_params(params, tags_from_header(params.get("tagging")), {})
-        meta["Encryption"] = encryption.settings(target, params)
+        meta["Encryption"] = encryption.settings(self.platform, target, params)
         algorithm = (params.get("checksum_algorithm") or "").upper() or None
         if algorithm:
             meta["ChecksumAlgorithm"] = algorithm

@@ -116,7 +116,7 @@ class ObjectOperations(ApiBase):
         tags = tags_from_header(params.get("tagging"))
         written, checksums = await self.receive(ctx, body, params, MAX_PUT)
         meta = meta_from_params(params, tags, checksums)
-        meta["Encryption"] = encryption.settings(target, params)
+        meta["Encryption"] = encryption.settings(self.platform, target, params)
         meta.update(object_lock.new_object_lock(target, params, self.platform.clock.now()))
         obj = self.commit(ctx, target, key, written, written.md5, meta, "ObjectCreated:Put", params)
         out: dict[str, Any] = {"ETag": obj.quoted_etag, **encryption.members(meta),
@@ -148,6 +148,7 @@ class ObjectOperations(ApiBase):
     def get_object(self, ctx: RequestContext, bucket: str, key: str, **params: Any) -> dict[str, Any]:
         obj, out, start, length = self._read(ctx, "GET", bucket, key, params)
         check_restored(obj, self.platform.clock.now())
+        encryption.check_readable(self.platform, obj.meta)
         assert obj.blob is not None
         out["Body"] = self.store.blobs.stream(self.store.blobs.open(obj.blob), start, length)
         return out
@@ -271,6 +272,7 @@ class ObjectOperations(ApiBase):
                    prefix="x-amz-copy-source-")
         target = self.store.bucket(bucket)
         check_key(key)
+        encryption.check_readable(self.platform, src.meta)  # S3 decrypts an SSE-KMS source to copy it
         meta = self._copied_meta(src, params)
         if (src_bucket, src_key) == (bucket, key) and src_version in (None, src.version_id) \
                 and (params.get("metadata_directive") or "COPY") == "COPY" and not _changes_object(params):
@@ -292,7 +294,7 @@ class ObjectOperations(ApiBase):
             meta.pop("Parts", None)
         else:
             written = Written(self.store.blobs.link(src.blob), src.size, src.etag)
-        meta["Encryption"] = encryption.settings(target, params)  # a copy is encrypted as the request says
+        meta["Encryption"] = encryption.settings(self.platform, target, params)  # a copy is encrypted as the request says
         obj = self.store.commit_object(target, key, written, written.md5, meta, "ObjectCreated:Copy",
                                        self.notifier(ctx).on_commit)
         result: dict[str, Any] = {"ETag": obj.quoted_etag, "LastModified": obj.last_modified}

@@ -3,35 +3,44 @@
 ([AWS](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)).
 
 An object's encryption comes from its request headers, or else from the bucket's default
-encryption; without a key id, SSE-KMS uses the account's AWS managed key for S3 (`aws/s3`). The
-settings are kept with the object and answered back on every write and read of it (objects are
-not actually encrypted at rest by overcast).
+encryption; without a key id, SSE-KMS uses the account's AWS managed key for S3 (`alias/aws/s3`,
+created in KMS on first use). The key must exist in overcast's KMS and be usable, on writes and on
+GetObject; KMS's failures answer as S3 does, `KMS.` and KMS's code (`KMS.DisabledException`,
+`KMS.NotFoundException`...). The settings are kept with the object and answered back on every write
+and read of it (the object bytes themselves are kept as they are).
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+from overcast.errors import ServiceError
+from overcast.platform import Platform
+from overcast.services.kms import inbox as kms
 from overcast.services.s3 import errors as e
 from overcast.services.s3.models import Bucket
 
 ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
+MANAGED_ALIAS = "alias/aws/s3"
 
 
-def managed_key(bucket: Bucket) -> str:
-    """The ARN of the account's AWS managed key for S3 in the bucket's Region (stable per account)."""
-    key = uuid.uuid5(uuid.NAMESPACE_URL, f"aws/s3/{bucket.account}/{bucket.region}")
-    return f"arn:aws:kms:{bucket.region}:{bucket.account}:key/{key}"
+def kms_key(platform: Platform, account: str, region: str, key_id: str) -> str:
+    """The ARN of the usable KMS key `key_id` names; S3's `KMS.*` error otherwise."""
+    try:
+        return kms.check_usable(platform, account, region, key_id)
+    except ServiceError as exc:
+        raise e.s3_error(f"KMS.{exc.code}", exc.message, 400 if exc.status < 500 else exc.status) from None
 
 
-def _key_arn(bucket: Bucket, key_id: str) -> str:
-    if key_id.startswith("arn:"):
-        return key_id
-    return f"arn:aws:kms:{bucket.region}:{bucket.account}:{key_id if key_id.startswith('alias/') else 'key/' + key_id}"
+def check_readable(platform: Platform, meta: dict[str, Any]) -> None:
+    """GetObject of an SSE-KMS object needs its key (S3 decrypts the object's data key with it)."""
+    key_arn = (meta.get("Encryption") or {}).get("SSEKMSKeyId")
+    if key_arn:
+        parts = key_arn.split(":")
+        kms_key(platform, parts[4], parts[3], key_arn)
 
 
-def settings(bucket: Bucket, params: dict[str, Any]) -> dict[str, Any]:
+def settings(platform: Platform, bucket: Bucket, params: dict[str, Any]) -> dict[str, Any]:
     """The encryption members to keep for a new object: from the request, or the bucket's default."""
     algorithm = params.get("server_side_encryption")
     key_id = params.get("ssekms_key_id")
@@ -52,8 +61,8 @@ def settings(bucket: Bucket, params: dict[str, Any]) -> dict[str, Any]:
                                      "x-amz-server-side-encryption : aws:kms", "x-amz-server-side-encryption-aws-kms-key-id",
                                      key_id)
         return {"ServerSideEncryption": "AES256"}
-    out: dict[str, Any] = {"ServerSideEncryption": algorithm,
-                           "SSEKMSKeyId": _key_arn(bucket, key_id) if key_id else managed_key(bucket)}
+    arn = kms_key(platform, bucket.account, bucket.region, key_id or MANAGED_ALIAS)
+    out: dict[str, Any] = {"ServerSideEncryption": algorithm, "SSEKMSKeyId": arn}
     if bucket_key:
         out["BucketKeyEnabled"] = True
     return out

@@ -17,6 +17,7 @@ from typing import Any
 
 from overcast import arns
 from overcast.delivery import DeliveryError
+from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.s3.models import MAX_PUT, S3Store, check_key, new_version_id, object_meta
 from overcast.services.s3.notifications import Notifier
@@ -58,6 +59,15 @@ def object_path(platform: Platform, bucket: str, key: str, version_id: str | Non
     return store.blobs.path(found.blob), found.size
 
 
+def bucket_exists(platform: Platform, bucket: str) -> bool:
+    """Whether `bucket` exists (what SES checks of a receipt rule's S3 action)."""
+    try:
+        platform.component(S3Store).bucket(bucket)
+    except ServiceError:
+        return False
+    return True
+
+
 def read_object(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> bytes:
     """An object's bytes (raises S3's NoSuchBucket / NoSuchKey / NoSuchVersion `ServiceError`s)."""
     store = platform.component(S3Store)
@@ -74,3 +84,12 @@ def list_keys(platform: Platform, bucket: str, prefix: str = "") -> list[str]:
     rows = store.db.query("SELECT key FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 "
                           "AND substr(key, 1, ?) = ? ORDER BY key", (bucket, len(prefix), prefix))
     return [row["key"] for row in rows]
+
+
+def bucket_policy(platform: Platform, bucket: str) -> tuple[str | None, str | None]:
+    """(The bucket's policy, the account that owns the bucket); (None, None) without such a bucket,
+    for IAM evaluation (docs/iam.md)."""
+    found = platform.component(S3Store).find_bucket(bucket)
+    if found is None:
+        return None, None
+    return found.settings.get("policy"), found.account

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from overcast import arns
-from overcast.delivery import RetryPolicy, record
+from overcast.delivery import RetryPolicy, as_service, record
 from overcast.platform import Platform
 from overcast.services.s3.errors import invalid_argument
 from overcast.services.s3.models import Bucket, Change, S3Store
@@ -163,7 +163,7 @@ class Notifier:
         for kind, (arn_member, service) in KINDS.items():
             for item in config.get(kind) or []:
                 if matches(item, change.event, change.key):
-                    self._send(item[arn_member], service, self.record(change, item["Id"]))
+                    self._send(item[arn_member], service, self.record(change, item["Id"]), change.bucket)
         if "EventBridgeConfiguration" in config:
             self._send_eventbridge(change)
         if change.event.startswith("ObjectCreated") and change.bucket.settings.get("replication"):
@@ -171,7 +171,7 @@ class Notifier:
 
             replicate(self.platform.component(S3Store), change, self.on_commit)
 
-    def _send(self, arn: str, service: str, record_: dict[str, Any]) -> None:
+    def _send(self, arn: str, service: str, record_: dict[str, Any], bucket: Bucket) -> None:
         options: dict[str, Any] = {"Subject": "Amazon S3 Notification"} if service == "sns" else {}
         if self.trace:  # the writer's trace header goes on with the event, as SQS, SNS and Lambda take it
             if service == "sqs":
@@ -180,7 +180,9 @@ class Notifier:
             else:
                 options["trace"] = self.trace
         payload = json.dumps({"Records": [record_]}, separators=(",", ":"))
-        record(self.platform, arn, payload, options=options, retry=RETRY)
+        # IAM: the destination's resource policy must allow s3.amazonaws.com for this bucket (docs/iam.md)
+        auth = as_service("s3.amazonaws.com", bucket.arn, bucket.account)
+        record(self.platform, arn, payload, options=options, retry=RETRY, on_behalf=auth)
 
     def record(self, change: Change, configuration_id: str) -> dict[str, Any]:
         """One entry of `Records`, exactly as S3 sends it."""

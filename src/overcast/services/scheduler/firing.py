@@ -127,8 +127,10 @@ def record_firing(platform: Platform, doc: dict[str, Any], account: str, region:
     payload = _payload(target, body, options, account, region, execution_id)
     policy = retry_policy(target)
     dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
+    # IAM: the scheduler calls the target with the schedule's role (docs/iam.md)
+    auth = outbox.as_role(target["RoleArn"], execution_id) if target.get("RoleArn") else None
     outbox.record(platform, target["Arn"], payload, options=options, retry=policy, failure_arn=dead_letter,
-                  failure_style="scheduler" if dead_letter else None)
+                  failure_style="scheduler" if dead_letter else None, on_behalf=auth)
 
 
 def _payload(target: dict[str, Any], body: str, options: dict[str, Any], account: str, region: str,

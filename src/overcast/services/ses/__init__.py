@@ -47,6 +47,10 @@ SPEC = ServiceSpec(
     loops=_loops,
     routes=(HttpRoute("ses-messages", _is_messages, _messages), HttpRoute("ses-inbound", _is_inbound, _inbound)),
     # model-constraint errors are ValidationError; enum values are worded in SES's (sorted) order
-    options=ProtocolOptions(validation="full", validation_code="ValidationError", validation_enum_order={
+    # SES writes text as it is: a `\r\n` in a template comes back as `\n` through an XML parser
+    # BehaviorOnMXFailure is checked by SetIdentityMailFromDomain, in SES's own wording
+    options=ProtocolOptions(validation="full", validation_code="ValidationError", query_raw_cr=True,
+                            raw_shapes=frozenset({"BehaviorOnMXFailure"}),
+                            validation_enum_order={
         "IdentityType": ("Domain", "EmailAddress"), "BehaviorOnMXFailure": ("RejectMessage", "UseDefaultValue")}),
 )

@@ -6,17 +6,19 @@ import copy
 from typing import Any
 
 from overcast.context import RequestContext
-from overcast.services.ses import rules
+from overcast.services.ses import rule_targets, rules
 from overcast.services.ses.api_base import ApiBase
 from overcast.services.ses.identities import page
 
 
 class ReceiptOperations(ApiBase):
     def create_receipt_rule_set(self, ctx: RequestContext, rule_set_name: str) -> dict[str, Any]:
+        rules.check_name(rule_set_name, "ruleSetName")
         rules.create(self.platform, ctx.account, ctx.region, rule_set_name)
         return {}
 
     def clone_receipt_rule_set(self, ctx: RequestContext, rule_set_name: str, original_rule_set_name: str) -> dict[str, Any]:
+        rules.check_name(rule_set_name, "ruleSetName")
         original = rules.get(self.platform, ctx.account, ctx.region, original_rule_set_name)
         rules.create(self.platform, ctx.account, ctx.region, rule_set_name, copy.deepcopy(original["Rules"]))
         return {}
@@ -48,10 +50,17 @@ class ReceiptOperations(ApiBase):
 
     def create_receipt_rule(self, ctx: RequestContext, rule_set_name: str, rule: dict[str, Any],
                             after: str | None = None) -> dict[str, Any]:
+        rules.check_name(rule_set_name, "ruleSetName")
+        rules.check_name(str(rule.get("Name", "")), "rule.name")
+        rules.get(self.platform, ctx.account, ctx.region, rule_set_name)
+        rule_targets.check(self.platform, rule)
         rules.add_rule(self.platform, ctx.account, ctx.region, rule_set_name, rule, after)
         return {}
 
     def update_receipt_rule(self, ctx: RequestContext, rule_set_name: str, rule: dict[str, Any]) -> dict[str, Any]:
+        rules.check_name(str(rule.get("Name", "")), "rule.name")
+        rules.get(self.platform, ctx.account, ctx.region, rule_set_name)
+        rule_targets.check(self.platform, rule)
         rules.update_rule(self.platform, ctx.account, ctx.region, rule_set_name, rule)
         return {}
 

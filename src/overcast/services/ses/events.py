@@ -2,8 +2,9 @@
 goes to the set's enabled destinations whose MatchingEventTypes include it, in AWS's event shape
 (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html): SNS topics get
 the event object as the message, EventBridge buses an `aws.ses` event whose detail is that object
-(https://docs.aws.amazon.com/ses/latest/dg/monitoring-eventbridge.html). Recorded as deliveries in the
-send's transaction."""
+(https://docs.aws.amazon.com/ses/latest/dg/monitoring-eventbridge.html), Firehose streams the event
+object as a newline-terminated JSON record, CloudWatch a count on the `AWS/SES` metric of the event
+type with the destination's dimensions. Recorded as deliveries in the send's transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from overcast import arns, delivery
 from overcast.delivery import RetryPolicy
+from overcast.metrics import as_dims
 from overcast.platform import Platform
 from overcast.protocol.values import format_timestamp
 
@@ -84,10 +86,30 @@ def publish(platform: Platform, account: str, region: str, config: dict[str, Any
             continue
         if dest.get("SnsTopicArn"):
             delivery.record(platform, dest["SnsTopicArn"], json.dumps(event), retry=_RETRY)
+        if dest.get("Firehose"):
+            # one JSON object per record, newline-terminated, as SES writes to a Firehose stream
+            delivery.record(platform, dest["Firehose"]["DeliveryStreamARN"], json.dumps(event) + "\n", retry=_RETRY)
+        if dest.get("CloudWatch"):
+            _metric(platform, account, region, dest["CloudWatch"], name, mail)
         if dest.get("EventBusArn"):
             entry = {"Source": "aws.ses", "DetailType": detail_type, "Detail": event,
                      "Resources": [arns.build("ses", region, account, f"configuration-set/{config['Name']}")]}
             delivery.record(platform, dest["EventBusArn"], json.dumps(entry), retry=_RETRY)
+
+
+def _metric(platform: Platform, account: str, region: str, destination: dict[str, Any], name: str,
+            mail: dict[str, Any]) -> None:
+    """A CloudWatch destination: 1 on the `AWS/SES` metric named for the event type, with the
+    destination's dimensions taken from the message's tags or headers (or their defaults)."""
+    headers = {h["name"].lower(): h["value"] for h in mail.get("headers", [])}
+    dims = []
+    for config in destination.get("DimensionConfigurations") or []:
+        dim, default = config.get("DimensionName", ""), config.get("DefaultDimensionValue", "")
+        source = config.get("DimensionValueSource")
+        value = (mail.get("tags", {}).get(dim) or [default])[0] if source == "messageTag" else \
+            headers.get(dim.lower(), default) if source == "emailHeader" else default
+        dims.append((dim, str(value)))
+    platform.metrics.record(account, region, "AWS/SES", name.replace(" ", ""), as_dims(dict(dims)), 1.0)
 
 
 def record_notification(platform: Platform, topic: str, note: dict[str, Any]) -> None:

@@ -60,3 +60,24 @@ def page(items: list[Any], token: str | None, limit: int | None, default: int = 
     size = limit or default
     chunk = items[start:start + size]
     return chunk, (str(start + size) if start + size < len(items) else None)
+
+
+def put_policy(platform: Platform, account: str, region: str, doc: dict[str, Any], name: str, policy: str,
+               code: str = "InvalidPolicy") -> None:
+    """An identity's sending authorization policy, kept as given (it must be a JSON object; SES
+    does not enforce it on sends here)."""
+    import json
+
+    try:
+        parsed = json.loads(policy)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise invalid("Policy is not valid JSON.", code=code)
+    doc["Policies"] = {**(doc.get("Policies") or {}), name: policy}
+    put(platform, account, region, doc)
+
+
+def drop_policy(platform: Platform, account: str, region: str, doc: dict[str, Any], name: str) -> None:
+    doc["Policies"] = {k: v for k, v in (doc.get("Policies") or {}).items() if k != name}
+    put(platform, account, region, doc)

@@ -5,11 +5,24 @@ A rule set is one document with its rules in order."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from overcast.platform import Platform
 from overcast.services.ses.errors import SesError, exists, invalid, rule_missing, rule_set_missing
 from overcast.services.ses.store import FILTER, RULE_SET, SesStore
+
+_NAME = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9])?")
+
+
+def check_name(value: str, field: str) -> None:
+    """Rule set and rule names (AWS: letters, digits, `_`, `.`, `-`, starting and ending with a
+    letter or digit, at most 64 characters), with SES's ValidationError wording."""
+    if len(value) > 64:
+        raise invalid(f"Not a valid {field}: {value}", code="ValidationError")
+    if not _NAME.fullmatch(value):
+        raise invalid(f"Value at '{field}' failed to satisfy constraint: Member must satisfy regular expression "
+                      "pattern: ^[a-zA-Z0-9_.-]+$", code="ValidationError")
 
 
 def _store(platform: Platform) -> SesStore:

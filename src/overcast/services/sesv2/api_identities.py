@@ -43,7 +43,7 @@ class IdentityOperations(ApiBase):
             mail_from.update(MailFromDomain=doc["MailFromDomain"], MailFromDomainStatus="SUCCESS")
         out = {"IdentityType": _kind(doc), "FeedbackForwardingStatus": doc["ForwardingEnabled"],
                "VerifiedForSendingStatus": True, "DkimAttributes": _dkim(doc), "MailFromAttributes": mail_from,
-               "Policies": {}, "Tags": doc.get("Tags") or [], "VerificationStatus": "SUCCESS"}
+               "Policies": doc.get("Policies") or {}, "Tags": doc.get("Tags") or [], "VerificationStatus": "SUCCESS"}
         if doc.get("ConfigurationSetName"):
             out["ConfigurationSetName"] = doc["ConfigurationSetName"]
         return out
@@ -66,6 +66,28 @@ class IdentityOperations(ApiBase):
         doc.update(changes)
         identities.put(self.platform, ctx.account, ctx.region, doc)
         return {}
+
+    # -- sending authorization policies -----------------------------------------------------
+    def create_email_identity_policy(self, ctx: RequestContext, email_identity: str, policy_name: str,
+                                     policy: str) -> dict[str, Any]:
+        doc = self._identity(ctx, email_identity)
+        if policy_name in (doc.get("Policies") or {}):
+            raise exists("AlreadyExistsException", f"Policy {policy_name} already exists.")
+        identities.put_policy(self.platform, ctx.account, ctx.region, doc, policy_name, policy, "BadRequestException")
+        return {}
+
+    def update_email_identity_policy(self, ctx: RequestContext, email_identity: str, policy_name: str,
+                                     policy: str) -> dict[str, Any]:
+        doc = self._identity(ctx, email_identity)
+        identities.put_policy(self.platform, ctx.account, ctx.region, doc, policy_name, policy, "BadRequestException")
+        return {}
+
+    def delete_email_identity_policy(self, ctx: RequestContext, email_identity: str, policy_name: str) -> dict[str, Any]:
+        identities.drop_policy(self.platform, ctx.account, ctx.region, self._identity(ctx, email_identity), policy_name)
+        return {}
+
+    def get_email_identity_policies(self, ctx: RequestContext, email_identity: str) -> dict[str, Any]:
+        return {"Policies": self._identity(ctx, email_identity).get("Policies") or {}}
 
     def put_email_identity_dkim_attributes(self, ctx: RequestContext, email_identity: str,
                                            signing_enabled: bool = False) -> dict[str, Any]:

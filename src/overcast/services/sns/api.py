@@ -17,6 +17,7 @@ from overcast.services.sns.api_mobile import MobileOperations
 from overcast.services.sns.api_policy import PolicyOperations
 from overcast.services.sns.api_sms import SmsOperations, is_phone_number
 from overcast.services.sns.checks import check_arn, check_batch_ids, check_tags, page
+from overcast.services.sns.encryption import check_key
 from overcast.services.sns.publish import (
     HTTP_RETRY,
     MAX_SIZE,
@@ -266,6 +267,7 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
             check_arn(ctx, arn, "TargetArn")
             return self.publish_to_endpoint(ctx, arn, message, subject, message_structure, message_attributes)
         topic = self.store.topic(check_arn(ctx, arn, "TopicArn" if topic_arn is not None else "TargetArn"))
+        check_key(self.platform, topic)
         structure = check_message(topic, message, subject, message_structure, message_attributes,
                                   message_group_id, message_deduplication_id)
         sent = publish(self.platform, topic, message, subject=subject, structure=structure,
@@ -280,6 +282,7 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
         entries = publish_batch_request_entries or []
         topic = self.store.topic(check_arn(ctx, topic_arn))
         check_batch_ids(entries)
+        check_key(self.platform, topic)
         size = sum(message_size(e.get("Message") or "", e.get("MessageAttributes")) for e in entries)
         if size > MAX_SIZE:
             raise client_error("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")

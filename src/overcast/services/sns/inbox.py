@@ -24,6 +24,11 @@ HTTP_TIMEOUT = 15.0   # AWS waits 15 seconds for an HTTP/S endpoint to answer
 USER_AGENT = "Amazon Simple Notification Service Agent"
 
 
+def topic_exists(platform: Platform, topic_arn: str) -> bool:
+    """Whether `topic_arn` names a topic (what SES checks of a receipt rule's SNS topics)."""
+    return platform.component(SnsStore).find_topic(topic_arn) is not None
+
+
 async def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[str, Any]) -> Any:
     resource = arns.parse(target_arn).resource
     if ":" in resource:
@@ -115,3 +120,14 @@ def failure_attributes(error: ServiceError, attempts: int, options: dict[str, An
     """A message SNS gives up on reaches the subscription's dead-letter queue with its attributes."""
     return dict(options.get("MessageAttributes") or {})
 
+
+def resource_policy(platform: Platform, topic_arn: str) -> str | None:
+    """The topic's access policy (its `Policy` attribute), for IAM evaluation (docs/iam.md)."""
+    topic = platform.component(SnsStore).find_topic(topic_arn)
+    return (topic.attributes.get("Policy") or None) if topic is not None else None
+
+
+def resource_tags(platform: Platform, topic_arn: str) -> dict[str, str]:
+    """The topic's tags (IAM's aws:ResourceTag/<key>, docs/iam.md)."""
+    topic = platform.component(SnsStore).find_topic(topic_arn)
+    return dict(topic.tags) if topic is not None else {}

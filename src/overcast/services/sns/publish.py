@@ -215,5 +215,7 @@ def _record(platform: Platform, topic: Topic, sub: Subscription, note: formats.N
     counted = targets.delivery_metrics(topic.account, topic.region, "AWS/SNS", (("TopicName", topic.name),),
                                        delivered="NumberOfNotificationsDelivered",
                                        failed="NumberOfNotificationsFailed")
+    auth = None if sub.protocol in ("http", "https") else \
+        targets.as_service("sns.amazonaws.com", topic.arn, topic.account)  # IAM (docs/iam.md)
     targets.record(platform, target, payload, options=options, retry=retry, failure_arn=sub.dead_letter_arn,
-                   failure_style="sns", metrics=counted)
+                   failure_style="sns", metrics=counted, on_behalf=auth)

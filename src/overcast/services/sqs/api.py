@@ -13,6 +13,7 @@ from overcast.platform import Platform
 from overcast.services.sqs import attributes as qattrs
 from overcast.services.sqs import metrics
 from overcast.services.sqs.batches import MAX_BATCH_BYTES, check_batch, entry_size, run_batch
+from overcast.services.sqs.encryption import check_key
 from overcast.services.sqs.errors import (
     QUERY_NO_QUEUE,
     BatchRequestTooLong,
@@ -242,6 +243,7 @@ class SqsApi:
                      message_system_attributes: dict[str, Any] | None = None,
                      message_deduplication_id: str | None = None, message_group_id: str | None = None) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
+        check_key(self.platform, queue, ctx.request_id)
         out = outgoing(queue, message_body, delay_seconds, message_attributes,
                        _with_trace(ctx, message_system_attributes), message_group_id, message_deduplication_id)
         return _sent(self.messages.send(queue, out, ctx.account))
@@ -249,6 +251,7 @@ class SqsApi:
     def send_message_batch(self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
         check_batch(entries, "SendMessageBatchRequestEntry")
+        check_key(self.platform, queue, ctx.request_id)
         size = sum(entry_size(e) for e in entries)
         if size > MAX_BATCH_BYTES:
             raise BatchRequestTooLong(f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes.")
@@ -272,6 +275,7 @@ class SqsApi:
                               wait_time_seconds: int | None = None,
                               receive_request_attempt_id: str | None = None) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
+        check_key(self.platform, queue, ctx.request_id)
         count = 1 if max_number_of_messages is None else max_number_of_messages
         if not 1 <= count <= 10:
             raise invalid_value(count, "MaxNumberOfMessages", "Must be between 1 and 10, if provided")

@@ -24,6 +24,7 @@ from overcast import tracing
 from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.sqs.encryption import check_key
 from overcast.services.sqs.messages import Messages, signal_key
 from overcast.services.sqs.queues import Queue, QueueStore
 from overcast.services.sqs.shapes import outgoing, render
@@ -61,6 +62,7 @@ def deliver(platform: Platform, target_arn: str, payload: bytes, options: dict[s
         # the sender's X-Ray trace (an EventBridge rule's PutEvents caller...) reaches the queue as AWSTraceHeader
         system = {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
     try:
+        check_key(platform, queue, "")  # a queue encrypted with an unusable KMS key refuses the delivery
         out = outgoing(queue, body, options.get("DelaySeconds"), _binary(options.get("MessageAttributes")),
                        system, options.get("MessageGroupId"),
                        dedup if queue.fifo else None)
@@ -140,3 +142,15 @@ def loops(platform: Platform) -> list[Any]:
     messages = platform.component(Messages)
     tasks = platform.component(MoveTasks)
     return [messages.timer_round, tasks.round]
+
+
+def resource_policy(platform: Platform, queue_arn: str) -> str | None:
+    """The queue's policy (its `Policy` attribute), for IAM evaluation (docs/iam.md)."""
+    queue = get_queue(platform, queue_arn)
+    return (queue.attributes.get("Policy") or None) if queue is not None else None
+
+
+def resource_tags(platform: Platform, queue_arn: str) -> dict[str, str]:
+    """The queue's tags (IAM's aws:ResourceTag/<key>, docs/iam.md)."""
+    queue = get_queue(platform, queue_arn)
+    return dict(queue.tags) if queue is not None else {}

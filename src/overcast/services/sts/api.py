@@ -1,5 +1,5 @@
-"""STS operations. Any access key is accepted; credentials handed out are dummies that overcast
-accepts everywhere."""
+"""STS operations. Credentials handed out are remembered with their role and session policies, so
+calls signed with them act as that role's session (docs/iam.md)."""
 
 from __future__ import annotations
 
@@ -20,20 +20,30 @@ class StsApi:
         session = self.sessions.session(ctx.access_key)
         if session is not None:  # a role's session: AssumeRole, or a Lambda function's execution role
             return {"UserId": session.user_id, "Account": session.account, "Arn": session.arn}
+        iam = self.platform.iam  # IAM's facade (not imported: IAM reads STS's sessions)
+        owner = iam.key_owner(ctx.access_key) if iam is not None else None
+        if owner is not None:  # an IAM user's access key
+            return {"UserId": owner.user_id, "Account": owner.account, "Arn": owner.arn}
         # default credentials act as the account's root user, whose UserId is the account id on AWS;
         # the same principal is SNS's SubscriptionPrincipal and the one resource policies name
         return {"UserId": ctx.account, "Account": ctx.account, "Arn": ctx.caller_arn}
 
     def assume_role(self, ctx: RequestContext, role_arn: str, role_session_name: str,
-                    duration_seconds: int = 3600, **_: Any) -> dict[str, Any]:
+                    duration_seconds: int = 3600, policy: str | None = None,
+                    policy_arns: list[dict[str, str]] | None = None, **_: Any) -> dict[str, Any]:
         if not 900 <= duration_seconds <= 43200:
             raise ClientError(
                 f"1 validation error detected: Value '{duration_seconds}' at 'durationSeconds' failed to satisfy "
                 "constraint: Member must have value greater than or equal to 900",
                 code="ValidationError",
             )
-        creds, user = self.sessions.assume(role_arn, role_session_name, duration_seconds, ctx.account)
-        return {"Credentials": creds, "AssumedRoleUser": user, "PackedPolicySize": 0}
+        # session policies (inline and managed) limit the session to what they and the role allow
+        session = [policy] if policy else []
+        session += [p["arn"] for p in policy_arns or [] if p.get("arn")]
+        creds, user = self.sessions.assume(role_arn, role_session_name, duration_seconds, ctx.account,
+                                           policies=session or None)
+        packed = min(100, len("".join(session)) * 100 // 2048) if session else 0
+        return {"Credentials": creds, "AssumedRoleUser": user, "PackedPolicySize": packed}
 
     def get_session_token(self, ctx: RequestContext, duration_seconds: int = 43200, **_: Any) -> dict[str, Any]:
         return {"Credentials": self.sessions.credentials(ctx.account, duration_seconds)}

@@ -9,11 +9,15 @@ ones are issued.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from overcast.platform import Platform
+
+#: Seconds an expired session is remembered (to answer ExpiredToken rather than an unknown key).
+EXPIRED_KEPT = 12 * 3600
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -35,6 +39,17 @@ class Session:
     arn: str
     user_id: str
     expires: float
+    role_arn: str | None = None
+    #: the session policies (AssumeRole's Policy and PolicyArns) as JSON texts or managed-policy ARNs
+    policies: list[str] | None = None
+    secret: str | None = None
+    token_sha256: str | None = None
+
+    def token_matches(self, token: str | None) -> bool:
+        """Whether `token` is this session's token (sessions stored before tokens were kept match any)."""
+        if self.token_sha256 is None:
+            return True
+        return token is not None and hashlib.sha256(token.encode()).hexdigest() == self.token_sha256
 
 
 class SessionStore:
@@ -54,9 +69,11 @@ class SessionStore:
         }
 
     def assume(self, role_arn: str, session_name: str, seconds: int, default_account: str, *,
-               account: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+               account: str | None = None, policies: list[str] | None = None
+               ) -> tuple[dict[str, Any], dict[str, str]]:
         """(Credentials, AssumedRoleUser) of a new session of `role_arn`, committed; `account`
-        says which account the session acts in when it is not the role ARN's."""
+        says which account the session acts in when it is not the role ARN's; `policies` are the
+        session policies (inline JSON texts and managed-policy ARNs) that limit it."""
         parts = role_arn.split(":")
         account = account or (parts[4] if len(parts) > 5 and parts[4] else default_account)
         role_name = role_arn.rsplit("/", 1)[-1]
@@ -65,10 +82,14 @@ class SessionStore:
         creds = self.credentials(account, seconds)
         now = self.clock.now()
         with self.db.tx():
-            self.db.execute("DELETE FROM sts_sessions WHERE expires < ?", (now,))
-            self.db.execute("INSERT OR REPLACE INTO sts_sessions(access_key, account, arn, user_id, expires) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            (creds["AccessKeyId"], account, user["Arn"], user["AssumedRoleId"], creds["Expiration"]))
+            # kept a while past expiry, so that a call with them is told ExpiredToken
+            self.db.execute("DELETE FROM sts_sessions WHERE expires < ?", (now - EXPIRED_KEPT,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO sts_sessions(access_key, account, arn, user_id, expires, role_arn, policy, "
+                "secret, token_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (creds["AccessKeyId"], account, user["Arn"], user["AssumedRoleId"], creds["Expiration"], role_arn,
+                 None if policies is None else json.dumps(policies), creds["SecretAccessKey"],
+                 hashlib.sha256(creds["SessionToken"].encode()).hexdigest()))
         return creds, user
 
     def session(self, access_key: str) -> Session | None:
@@ -78,4 +99,11 @@ class SessionStore:
         row = self.db.query_one("SELECT * FROM sts_sessions WHERE access_key=?", (access_key,))
         if row is None or row["expires"] < self.clock.now():
             return None
-        return Session(row["access_key"], row["account"], row["arn"], row["user_id"], row["expires"])
+        return Session(row["access_key"], row["account"], row["arn"], row["user_id"], row["expires"],
+                       row["role_arn"], json.loads(row["policy"]) if row["policy"] else None, row["secret"],
+                       row["token_sha256"])
+
+    def expired(self, access_key: str) -> bool:
+        """Whether `access_key` was a session of ours that has expired (STS's ExpiredToken)."""
+        row = self.db.query_one("SELECT expires FROM sts_sessions WHERE access_key=?", (access_key,))
+        return row is not None and row["expires"] < self.clock.now()

@@ -11,4 +11,12 @@ MIGRATIONS = [
         expires     REAL NOT NULL
     );
     """,
+    """
+    -- the role a session is of, its session policy (AssumeRole's Policy), its secret key and its
+    -- session token's SHA-256, for IAM enforcement and signature verification (docs/iam.md)
+    ALTER TABLE sts_sessions ADD COLUMN role_arn TEXT;
+    ALTER TABLE sts_sessions ADD COLUMN policy TEXT;
+    ALTER TABLE sts_sessions ADD COLUMN secret TEXT;
+    ALTER TABLE sts_sessions ADD COLUMN token_sha256 TEXT;
+    """,
 ]

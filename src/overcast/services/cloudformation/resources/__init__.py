@@ -68,7 +68,7 @@ class Provider:
 PROVIDER_MODULES = (
     "lambda_", "sqs", "sns", "logs", "iam", "dynamodb", "events", "s3", "kinesis", "apigateway",
     "apigatewayv2", "elbv2", "ssm", "cloudwatch", "custom", "misc", "firehose", "ses", "cloudfront",
-    "codecommit", "lex", "cognito", "scheduler", "config", "pipes", "stepfunctions",
+    "codecommit", "lex", "cognito", "scheduler", "config", "pipes", "stepfunctions", "kms",
 )
 
 _REGISTRY: dict[str, Provider] = {}

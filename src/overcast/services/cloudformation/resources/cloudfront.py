@@ -1,4 +1,5 @@
-"""AWS::CloudFront::Distribution, ::Function, ::OriginAccessControl, ::CachePolicy.
+"""AWS::CloudFront::Distribution, ::Function, ::OriginAccessControl, ::CachePolicy (and, from
+`cloudfront_keys.py`, the policies, keys and stores kept by id).
 
 CloudFormation writes CloudFront's lists as plain arrays where the API wraps them in
 `{Quantity, Items}` (and keeps `CachedMethods` beside `AllowedMethods`, names `IPV6Enabled` and
@@ -14,6 +15,7 @@ from typing import Any
 from overcast.services.cloudformation.errors import ResourceFailure
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
 from overcast.services.cloudformation.resources.base import tags_list
+from overcast.services.cloudformation.resources.cloudfront_keys import MORE_PROVIDERS
 
 #: Keys whose CloudFormation arrays are `{Quantity, Items}` in the API.
 _WRAPPED = {"Aliases", "Origins", "CacheBehaviors", "CustomErrorResponses", "LambdaFunctionAssociations",
@@ -219,4 +221,5 @@ class CachePolicyProvider(Provider):
         await d.call_quietly("cloudfront", "DeleteCachePolicy", {"Id": d.physical_id, "IfMatch": etag})
 
 
-PROVIDERS = [DistributionProvider(), FunctionProvider(), OriginAccessControlProvider(), CachePolicyProvider()]
+PROVIDERS = [DistributionProvider(), FunctionProvider(), OriginAccessControlProvider(), CachePolicyProvider(),
+             *MORE_PROVIDERS]

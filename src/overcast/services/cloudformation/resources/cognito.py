@@ -1,5 +1,6 @@
-"""Cognito user pools: AWS::Cognito::UserPool (with its LambdaConfig triggers), UserPoolClient,
-UserPoolGroup, UserPoolUser and UserPoolUserToGroupAttachment. SAM's `Cognito` event source
+"""Cognito user pools: AWS::Cognito::UserPool (with its LambdaConfig triggers and EnabledMfas),
+UserPoolClient, UserPoolGroup, UserPoolUser, UserPoolUserToGroupAttachment, UserPoolDomain and
+UserPoolResourceServer. SAM's `Cognito` event source
 becomes a UserPool's LambdaConfig and a Lambda permission, so it needs nothing more."""
 
 from __future__ import annotations
@@ -23,6 +24,23 @@ _CLIENT_SETTINGS = ("RefreshTokenValidity", "AccessTokenValidity", "IdTokenValid
                     "EnableTokenRevocation", "EnablePropagateAdditionalUserContextData", "AuthSessionValidity")
 
 
+async def _enabled_mfas(d: Deployment, pool_id: str) -> None:
+    """EnabledMfas (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP) is the pool's SetUserPoolMfaConfig."""
+    enabled = d.properties.get("EnabledMfas")
+    mode = d.properties.get("MfaConfiguration", "OFF")
+    if not enabled or mode == "OFF":
+        return
+    config: dict[str, Any] = {"UserPoolId": pool_id, "MfaConfiguration": mode}
+    if "SOFTWARE_TOKEN_MFA" in enabled:
+        config["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+    if "SMS_MFA" in enabled:
+        config["SmsMfaConfiguration"] = {"SmsConfiguration": d.properties.get("SmsConfiguration") or {},
+                                         **pick(d.properties, "SmsAuthenticationMessage")}
+    if "EMAIL_OTP" in enabled:
+        config["EmailMfaConfiguration"] = {}
+    await d.call(_SERVICE, "SetUserPoolMfaConfig", config)
+
+
 class UserPoolProvider(Provider):
     """Ref is the pool id; GetAtt Arn, ProviderName, ProviderURL (AWS's issuer URL, which
     overcast's JWT authorizers accept for its pools), UserPoolId."""
@@ -35,6 +53,7 @@ class UserPoolProvider(Provider):
         props = d.properties
         created = await d.call(_SERVICE, "CreateUserPool", {
             "PoolName": d.name("UserPoolName", 128), "Schema": props.get("Schema"), **pick(props, *_POOL_SETTINGS)})
+        await _enabled_mfas(d, created["UserPool"]["Id"])
         return self._outcome(d, created["UserPool"]["Id"])
 
     @staticmethod
@@ -52,6 +71,7 @@ class UserPoolProvider(Provider):
         added = [a for a in d.properties.get("Schema") or [] if a.get("Name") not in old]
         if added and old:
             await d.call(_SERVICE, "AddCustomAttributes", {"UserPoolId": pool_id, "CustomAttributes": added})
+        await _enabled_mfas(d, pool_id)
         return self._outcome(d, pool_id)
 
     async def delete(self, d: Deployment) -> None:
@@ -153,5 +173,55 @@ class UserToGroupProvider(Provider):
                              pick(d.properties, "UserPoolId", "Username", "GroupName"), missing=("NotFound",))
 
 
+class UserPoolDomainProvider(Provider):
+    """Ref is the domain prefix; GetAtt CloudFrontDistribution. Its OAuth 2.0 endpoints are
+    served on overcast (docs/cognito.md)."""
+
+    types = ("AWS::Cognito::UserPoolDomain",)
+    replace = frozenset({"UserPoolId", "Domain"})
+
+    async def create(self, d: Deployment) -> Outcome:
+        props = d.properties
+        created = await d.call(_SERVICE, "CreateUserPoolDomain", {
+            "UserPoolId": props.get("UserPoolId"), "Domain": props.get("Domain"),
+            **pick(props, "CustomDomainConfig", "ManagedLoginVersion")})
+        return Outcome(str(props.get("Domain")), {"CloudFrontDistribution": created.get("CloudFrontDomain")})
+
+    async def update(self, d: Deployment) -> Outcome:
+        props = d.properties
+        updated = await d.call(_SERVICE, "UpdateUserPoolDomain", {
+            "UserPoolId": props.get("UserPoolId"), "Domain": d.physical_id,
+            **pick(props, "CustomDomainConfig", "ManagedLoginVersion")})
+        return Outcome(d.physical_id or "", {"CloudFrontDistribution": updated.get("CloudFrontDomain")})
+
+    async def delete(self, d: Deployment) -> None:
+        if d.physical_id:
+            await d.call_quietly(_SERVICE, "DeleteUserPoolDomain",
+                                 {"UserPoolId": d.properties.get("UserPoolId"), "Domain": d.physical_id},
+                                 missing=("ResourceNotFound", "InvalidParameter"))
+
+
+class ResourceServerProvider(Provider):
+    """Ref is the identifier; its scopes are what clients' AllowedOAuthScopes name
+    (`{identifier}/{scope}`)."""
+
+    types = ("AWS::Cognito::UserPoolResourceServer",)
+    replace = frozenset({"UserPoolId", "Identifier"})
+
+    async def create(self, d: Deployment) -> Outcome:
+        await d.call(_SERVICE, "CreateResourceServer", pick(d.properties, "UserPoolId", "Identifier", "Name", "Scopes"))
+        return Outcome(str(d.properties.get("Identifier")))
+
+    async def update(self, d: Deployment) -> Outcome:
+        await d.call(_SERVICE, "UpdateResourceServer", pick(d.properties, "UserPoolId", "Identifier", "Name", "Scopes"))
+        return Outcome(d.physical_id or "")
+
+    async def delete(self, d: Deployment) -> None:
+        if d.physical_id:
+            await d.call_quietly(_SERVICE, "DeleteResourceServer",
+                                 {"UserPoolId": d.properties.get("UserPoolId"), "Identifier": d.physical_id},
+                                 missing=("ResourceNotFound",))
+
+
 PROVIDERS = [UserPoolProvider(), UserPoolClientProvider(), UserPoolGroupProvider(), UserPoolUserProvider(),
-             UserToGroupProvider()]
+             UserToGroupProvider(), UserPoolDomainProvider(), ResourceServerProvider()]

@@ -1,4 +1,5 @@
-"""AWS Config: AWS::Config::ConfigRule, AWS::Config::ConfigurationRecorder, AWS::Config::DeliveryChannel.
+"""AWS Config: AWS::Config::ConfigRule, AWS::Config::ConfigurationRecorder, AWS::Config::DeliveryChannel
+(aggregators, authorizations and conformance packs: `config_aggregation.py`).
 
 As CloudFormation does, the recorder starts as soon as both it and a delivery channel exist
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationrecorder.html).
@@ -11,6 +12,7 @@ from typing import Any
 
 from overcast.services.cloudformation.resources import Deployment, Outcome, Provider
 from overcast.services.cloudformation.resources.base import pick
+from overcast.services.cloudformation.resources.config_aggregation import MORE_PROVIDERS
 
 
 def lower_keys(value: Any) -> Any:
@@ -121,4 +123,4 @@ class DeliveryChannelProvider(Provider):
             await d.call_quietly("config", "DeleteDeliveryChannel", {"DeliveryChannelName": d.physical_id})
 
 
-PROVIDERS = [ConfigRuleProvider(), RecorderProvider(), DeliveryChannelProvider()]
+PROVIDERS = [ConfigRuleProvider(), RecorderProvider(), DeliveryChannelProvider(), *MORE_PROVIDERS]

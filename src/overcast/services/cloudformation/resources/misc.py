@@ -25,23 +25,15 @@ PROVIDERS: list[Provider] = [NothingProvider()]
 
 
 class KeptProvider(Provider):
-    """Types CDK's bootstrap stack declares that overcast has no service for: an ECR repository
-    (only container image assets would use it) and a KMS key and alias (used only when the
-    bootstrap is asked for a customer-managed key). Kept with AWS's Ref and GetAtt values, no effect."""
+    """A type CDK's bootstrap stack declares that overcast has no service for: an ECR repository
+    (only container image assets would use it). Kept with AWS's Ref and GetAtt values, no effect."""
 
-    types = ("AWS::ECR::Repository", "AWS::KMS::Key", "AWS::KMS::Alias")
+    types = ("AWS::ECR::Repository",)
 
     async def create(self, d: Deployment) -> Outcome:
-        if d.resource_type == "AWS::ECR::Repository":
-            name = str(d.properties.get("RepositoryName") or d.generated_name(256, lowercase=True))
-            return Outcome(name, {"Arn": d.arn("ecr", f"repository/{name}"),
-                                  "RepositoryUri": f"{d.account}.dkr.ecr.{d.region}.amazonaws.com/{name}"})
-        if d.resource_type == "AWS::KMS::Key":
-            import uuid
-
-            key = str(uuid.uuid4())
-            return Outcome(key, {"Arn": d.arn("kms", f"key/{key}"), "KeyId": key})
-        return Outcome(str(d.properties.get("AliasName") or d.generated_name(256)))
+        name = str(d.properties.get("RepositoryName") or d.generated_name(256, lowercase=True))
+        return Outcome(name, {"Arn": d.arn("ecr", f"repository/{name}"),
+                              "RepositoryUri": f"{d.account}.dkr.ecr.{d.region}.amazonaws.com/{name}"})
 
     async def update(self, d: Deployment) -> Outcome:
         return Outcome(d.physical_id or "", dict(d.attributes))

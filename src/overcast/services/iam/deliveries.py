@@ -1,0 +1,81 @@
+"""IAM for deliveries between services and for Lambda's pollers (docs/iam.md): the one check the
+outbox and the event source mappings make when `--iam` is `report` or `enforce`.
+
+AWS's rules: a service delivering to a resource (EventBridge to a queue, SNS to a function, S3 to a
+topic) needs the target's resource policy to allow the service principal, usually with
+`aws:SourceArn`/`aws:SourceAccount` conditions; a delivery made with a role (a function's
+destinations and dead-letter queue, an event source mapping reading its source) needs the role's
+policies to allow it.
+"""
+
+from __future__ import annotations
+
+from overcast import arns
+from overcast.platform import Platform
+from overcast.services.iam.enforcement import Enforcer
+
+#: the action a delivery performs on its target, by the target's service
+TARGET_ACTIONS = {
+    "sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
+    "events": "events:PutEvents", "kinesis": "kinesis:PutRecord", "firehose": "firehose:PutRecord",
+    "s3": "s3:PutObject", "states": "states:StartExecution", "logs": "logs:PutLogEvents",
+}
+
+
+def _target_resource(target_arn: str) -> str:
+    """The resource a delivery acts on (an S3 destination is a bucket: its objects' ARN pattern)."""
+    return f"{target_arn}/*" if target_arn.startswith("arn:aws:s3:::") and "/" not in target_arn else target_arn
+
+
+def authorize_delivery(platform: Platform, target_arn: str, auth: dict[str, str]) -> str | None:
+    """AWS's denial message when the delivery is not allowed and IAM is enforced; None otherwise
+    (under `report` a denial is only recorded)."""
+    try:
+        service = arns.parse(target_arn).service
+    except ValueError:
+        return None
+    action = TARGET_ACTIONS.get(service)
+    if action is None:
+        return None
+    enforcer = platform.component(Enforcer)
+    resource = _target_resource(target_arn)
+    if auth.get("service"):
+        decision = enforcer.delivery(auth["service"], action, resource, source_arn=auth.get("source_arn"),
+                                     source_account=auth.get("source_account"))
+        principal = auth["service"]
+    elif auth.get("role"):
+        session = enforcer.role(auth["role"], auth.get("session") or "delivery")
+        decision = enforcer.decide(session, action, resource, {})
+        principal = session.arn
+    else:
+        return None
+    if decision.allowed or not enforcer.enforcing:
+        return None
+    return f"User: {principal} is not authorized to perform: {action} on resource: {resource} " \
+           f"{decision.because(action)}"
+
+
+def authorize_poll(platform: Platform, role_arn: str, function_name: str, action: str, source_arn: str) -> str | None:
+    """What an event source mapping reports (LastProcessingResult) when the function's execution
+    role may not read its source under `--iam enforce`; None when it may (or IAM only reports)."""
+    enforcer = platform.component(Enforcer)
+    session = enforcer.role(role_arn, function_name)
+    decision = enforcer.decide(session, action, source_arn, {})
+    if decision.allowed or not enforcer.enforcing:
+        return None
+    return source_refusal(source_arn)
+
+
+def poll_action(source_arn: str) -> str:
+    """What a mapping calls on its source: SQS's ReceiveMessage, the streams' GetRecords."""
+    service = source_arn.split(":")[2] if source_arn.count(":") >= 2 else ""
+    return {"sqs": "sqs:ReceiveMessage", "dynamodb": "dynamodb:GetRecords"}.get(service, "kinesis:GetRecords")
+
+
+def source_refusal(source_arn: str) -> str:
+    """Lambda's message when the execution role cannot read an event source."""
+    if ":sqs:" in source_arn:
+        return "The provided execution role does not have permissions to call ReceiveMessage on SQS"
+    listing = "ListStreams" if ":dynamodb:" in source_arn else "ListShards"
+    return (f"Cannot access stream {source_arn}. Please ensure the role can perform the GetRecords, "
+            f"GetShardIterator, DescribeStream, and {listing} Actions on your stream in IAM.")

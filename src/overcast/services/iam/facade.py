@@ -1,0 +1,44 @@
+"""IAM for services that IAM itself depends on (STS, Lambda), reached as `platform.iam` so that no
+import cycle forms between them: whose access key this is, and whether an execution role may read an
+event source (docs/iam.md)."""
+
+from __future__ import annotations
+
+from overcast.platform import Platform
+from overcast.services.iam.inbox import KeyOwner, key_owner, poll_refusal
+
+
+class IamFacade:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    def key_owner(self, access_key: str) -> KeyOwner | None:
+        """The IAM user an access key belongs to (None for keys IAM did not issue)."""
+        return key_owner(self.platform, access_key)
+
+    def key_account(self, access_key: str) -> str | None:
+        """The account of an IAM user's access key (its calls act in the user's account)."""
+        owner = key_owner(self.platform, access_key)
+        return owner.account if owner is not None else None
+
+    def may_invoke_url(self, access_key: str, function_arn: str) -> bool:
+        """Whether the signer of a request to a function URL with AuthType AWS_IAM may call it
+        (`lambda:InvokeFunctionUrl`, with `lambda:FunctionUrlAuthType`); always under `report`/`off`."""
+        if self.platform.config.iam == "off":
+            return True
+        from overcast.services.iam.enforcement import Enforcer
+
+        enforcer = self.platform.component(Enforcer)
+        account = access_key if len(access_key) == 12 and access_key.isdigit() else (
+            self.key_account(access_key) or self.platform.config.default_account)
+        principal = enforcer.principals.of_key(access_key or "test", account)
+        decision = enforcer.decide(principal, "lambda:InvokeFunctionUrl", function_arn,
+                                   {"lambda:functionurlauthtype": "AWS_IAM"})
+        return decision.allowed or not enforcer.enforcing
+
+    def poll_refusal(self, role_arn: str, function_name: str, source_arn: str) -> str | None:
+        """Lambda's refusal of a mapping whose execution role may not read its source (`--iam
+        enforce`); None otherwise."""
+        if self.platform.config.iam == "off":
+            return None
+        return poll_refusal(self.platform, role_arn, function_name, source_arn)

@@ -1,0 +1,65 @@
+"""The gateway's IAM check: one call per API request when `--iam` is `report` or `enforce`
+(docs/iam.md). The caller's principal comes from the request's access key, the action and resources
+from the operation and its input; a denial under `enforce` is answered with the service's own
+AccessDenied error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from overcast.context import RequestContext
+from overcast.errors import ServiceError
+from overcast.platform import Platform
+from overcast.services.iam.enforcement import Enforcer
+from overcast.services.iam.requests import PREFIXES, request_context, requested
+
+
+class AccessDenied(ServiceError):
+    code = "AccessDenied"
+    status = 403
+    sender_fault = True
+
+
+def access_denied(model: ServiceModel, message: str) -> AccessDenied:
+    """AWS's refusal in the service's own words: S3's, IAM's, STS's and the query services'
+    `AccessDenied` (403), SNS's `AuthorizationError` (403), the JSON services'
+    `AccessDeniedException` (400; 403 for the REST ones such as Lambda)."""
+    name = model.service_name
+    if name == "sns":
+        return AccessDenied(message, code="AuthorizationError")
+    if name in ("s3", "iam", "sts", "sqs") or model.protocol in ("query", "rest-xml", "ec2"):
+        return AccessDenied(message)
+    return AccessDenied(message, code="AccessDeniedException", status=403 if model.protocol == "rest-json" else 400)
+
+
+def prefix_of(model: ServiceModel) -> str:
+    """The IAM service prefix of a model (its signing name, with AWS's exceptions)."""
+    signing = model.metadata.get("signingName") or model.metadata["endpointPrefix"]
+    return PREFIXES.get(signing, signing)
+
+
+class Guard:
+    """Checks each API call of one platform (built only when IAM evaluation is on)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.enforcer = platform.component(Enforcer)
+
+    def check(self, model: ServiceModel, op: OperationModel, params: dict[str, Any], ctx: RequestContext) -> None:
+        """Raise the service's AccessDenied when the caller may not make this call (under `enforce`)."""
+        if op.auth_type == "none":  # unauthenticated operations (Cognito's InitiateAuth, SignUp...)
+            return
+        prefix = prefix_of(model)
+        pairs = requested(prefix, ctx, op.name, params)
+        if not pairs:
+            return
+        principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
+        context = request_context(ctx, params, self.platform.clock.now(), prefix)
+        for action, resource in pairs:
+            decision = self.enforcer.decide(principal, action, resource, context)
+            if not decision.allowed and self.enforcer.enforcing:
+                from overcast.authz.evaluation import denial_message
+
+                raise access_denied(model, denial_message(principal, action, resource, decision))

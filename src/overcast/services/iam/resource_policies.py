@@ -1,0 +1,106 @@
+"""The resource-based policy that governs a resource ARN, and the account that owns the resource.
+
+Resource policies overcast evaluates (docs/iam.md): SQS queue policies, SNS topic policies, Lambda
+function (and version/alias) policies, S3 bucket policies (for the bucket and its objects),
+EventBridge event bus policies, and IAM roles' trust policies (for `sts:AssumeRole`). KMS key
+policies are not evaluated. Also the tags of queues, topics and functions, for
+`aws:ResourceTag/<key>`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from overcast.authz.evaluation import Policy
+from overcast.platform import Platform
+
+
+def _parse(text: Any, source: str) -> Policy | None:
+    if not text:
+        return None
+    return Policy.parse(text if isinstance(text, str) else json.dumps(text), source)
+
+
+def _sqs(platform: Platform, arn: str) -> Policy | None:
+    from overcast.services.sqs.inbox import resource_policy as queue_policy
+
+    return _parse(queue_policy(platform, arn), arn)
+
+
+def _sns(platform: Platform, arn: str) -> Policy | None:
+    from overcast.services.sns.inbox import resource_policy as topic_policy
+
+    return _parse(topic_policy(platform, arn), arn)
+
+
+def _lambda(platform: Platform, arn: str) -> Policy | None:
+    from overcast.services.lambda_.inbox import resource_policy as function_policy
+
+    return _parse(function_policy(platform, arn), arn)
+
+
+def _events(platform: Platform, arn: str) -> Policy | None:
+    from overcast.services.events.inbox import bus_policy
+
+    return _parse(bus_policy(platform, arn), arn)
+
+
+def _s3_bucket(platform: Platform, arn: str) -> tuple[Policy | None, str | None]:
+    from overcast.services.s3.inbox import bucket_policy
+
+    name = arn.split(":", 5)[5].split("/", 1)[0]
+    if not name:
+        return None, None
+    policy, account = bucket_policy(platform, name)
+    return _parse(policy, f"arn:aws:s3:::{name}"), account
+
+
+_LOOKUPS = {"sqs": _sqs, "sns": _sns, "lambda": _lambda, "events": _events}
+
+
+def resource_policy(platform: Platform, arn: str, action: str) -> tuple[Policy | None, str | None]:
+    """(The resource's policy or None, the account that owns the resource or None)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None, None
+    service, account = parts[2], parts[4] or None
+    if service == "s3":
+        return _s3_bucket(platform, arn)
+    if service == "iam" and action.lower().startswith("sts:assumerole") and parts[5].startswith("role/"):
+        from overcast.services.iam.principals import Principals
+
+        return platform.component(Principals).trust_policy(parts[4], parts[5].rsplit("/", 1)[-1]), account
+    lookup = _LOOKUPS.get(service)
+    return (lookup(platform, arn) if lookup is not None else None), account
+
+
+def _tags_sqs(platform: Platform, arn: str) -> dict[str, str]:
+    from overcast.services.sqs.inbox import resource_tags
+
+    return resource_tags(platform, arn)
+
+
+def _tags_sns(platform: Platform, arn: str) -> dict[str, str]:
+    from overcast.services.sns.inbox import resource_tags
+
+    return resource_tags(platform, arn)
+
+
+def _tags_lambda(platform: Platform, arn: str) -> dict[str, str]:
+    from overcast.services.lambda_.inbox import resource_tags
+
+    return resource_tags(platform, arn)
+
+
+_TAGS = {"sqs": _tags_sqs, "sns": _tags_sns, "lambda": _tags_lambda}
+
+
+def resource_tag_keys(platform: Platform, arn: str) -> dict[str, str]:
+    """`aws:ResourceTag/<key>` condition keys (lowercased names) of an SQS queue, SNS topic or Lambda
+    function; empty for other resources (their tags are not looked up)."""
+    parts = arn.split(":", 5)
+    lookup = _TAGS.get(parts[2]) if len(parts) == 6 else None
+    if lookup is None:
+        return {}
+    return {f"aws:resourcetag/{key.lower()}": value for key, value in lookup(platform, arn).items()}
