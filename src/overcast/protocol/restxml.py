@@ -12,6 +12,7 @@ from overcast.errors import ServiceError
 from overcast.protocol.base import ProtocolOptions, error_shape
 from overcast.protocol.rest import RestProtocol
 from overcast.protocol.xml import (
+    escape_cr,
     parse_document,
     read_structure,
     write_fields,
@@ -53,7 +54,7 @@ class RestXmlProtocol(RestProtocol):
             write_value(out, root, scalar, value[root], "iso8601", namespace=opts.xml_namespace)
         else:
             write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
-        return "".join(out).encode()
+        return escape_cr("".join(out)).encode()  # S3 writes a key's `\r` as a reference
 
     def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
         out: list[str] = []

@@ -17,14 +17,14 @@ from botocore.model import Shape
 from overcast.errors import SerializationError
 from overcast.protocol.values import format_scalar_text, parse_scalar_text
 
-#: characters XML 1.0 text may not hold (controls, lone surrogates, U+FFFE/U+FFFF), and carriage
-#: returns (which parsers would turn into line feeds)
-_NOT_XML_TEXT = re.compile("[^\x09\x0a\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: characters XML 1.0 text may not hold (controls, lone surrogates, U+FFFE/U+FFFF); carriage returns
+#: are legal but read back as line feeds: each protocol's serializer decides (`escape_cr`)
+_NOT_XML_TEXT = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(value: str) -> bool:
-    """Whether XML 1.0 text can carry `value` as it is (carriage returns aside, which are escaped)."""
-    return _NOT_XML_TEXT.search(value.replace("\r", "")) is None
+    """Whether XML 1.0 text can carry `value` (carriage returns included: they are escaped)."""
+    return _NOT_XML_TEXT.search(value) is None
 
 
 def xml_text(value: str) -> str:
@@ -39,8 +39,13 @@ def xml_message(value: str) -> str:
     """Text for an error's `<Message>`: characters XML 1.0 cannot carry (echoed from the request)
     become U+FFFD, so every client's parser reads the error."""
     text = escape(value)
-    return _NOT_XML_TEXT.sub(lambda m: "&#xD;" if m.group() == "\r" else "\ufffd", text) \
-        if _NOT_XML_TEXT.search(text) else text
+    return _NOT_XML_TEXT.sub("\ufffd", text) if _NOT_XML_TEXT.search(text) else text
+
+
+def escape_cr(document: str) -> str:
+    """Carriage returns in a document's text as `&#xD;`: XML parsers turn a raw one into a line
+    feed, and AWS's query services (but SES) and S3 escape them so `\r\n` survives."""
+    return document.replace("\r", "&#xD;")
 
 
 def xml_name(member_name: str, shape: Shape) -> str:
