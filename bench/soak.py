@@ -202,6 +202,8 @@ class Soak:
             "lost": {"messages": sorted(led.messages - led.received)[:20],
                      "items": sorted(led.items - items)[:20], "objects": sorted(led.objects - objects)[:20],
                      "async_events": sorted(led.events - failures)[:20]},
+            "missing_counts": {"messages": len(led.messages - led.received), "items": len(led.items - items),
+                               "objects": len(led.objects - objects), "async_events": len(led.events - failures)},
             "duplicates_possible": "at-least-once: duplicates are allowed, losses are not",
             "refused_while_down": led.refused, "restarts": led.restarts, "fault_invokes": led.invokes,
             "lives": led.lives,
