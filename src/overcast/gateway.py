@@ -3,7 +3,8 @@
 Routing (docs/architecture.md#how-a-request-flows): admin routes under `/_overcast/`, then the services' own HTTP
 surfaces (API invoke URLs, function URLs...), then the AWS API: the service from the SigV4 credential
 scope (Authorization header or presigned query), refined by `X-Amz-Target`, then path rules; an
-unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint.
+unsigned request that nothing else claims goes to S3, as on AWS's S3 endpoint, unless it plainly is
+not an S3 request (see `unhosted.not_s3`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from overcast.errors import (
     ServerError,
     ServiceError,
     UnknownOperation,
+    ValidationError,
 )
 from overcast.platform import Platform
 from overcast.protocol import PROTOCOLS, WireProtocol, is_cbor, is_rpc_v2_cbor, unhosted
@@ -61,7 +63,7 @@ class Gateway:
         self._by_target: dict[str, ServiceSpec] = {}
         self._by_action: dict[str, ServiceSpec | None] | None = None
         self._routes: list[HttpRoute] = [route for spec in specs for route in spec.routes]
-        self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool]] = {}
+        self._signatures: dict[tuple[str, str], tuple[Callable[..., Any], dict[str, str], bool, tuple[str, ...]]] = {}
         self._iam = None if platform.config.iam == "off" else _iam_guard(platform)  # docs/iam.md
         self._verify = _verifier(platform) if platform.config.verify_signatures else None
         for spec in specs:
@@ -123,7 +125,7 @@ class Gateway:
             if len(candidates) == 1:
                 return candidates[0], cred
             if candidates:
-                return self._best_rest_match(candidates, req) or candidates[0], cred
+                return self._best_rest_match(candidates, req) or _by_request_shape(candidates, req), cred
         return self.specs.get("s3"), cred
 
     def _maybe_unhosted(self, req: Request, cred: tuple[str, str, str] | None) -> bool:
@@ -180,11 +182,15 @@ class Gateway:
                 await read_body(req, False)
                 log.warning("a client called %s, which overcast does not host", name)
                 return unhosted.answer(name, req, self.service_names(), new_request_id())
-        if cred is None and "x-amz-target" not in req.headers and _is_form(req):
+        if cred is None and _is_query_call(req):
             # Unsigned query calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML): on AWS the
             # host names the service; here the Action does.
             await read_body(req, False)
             spec = self._action_spec(form_action(req) or "") or spec
+        if cred is None and spec is not None and spec.name == "s3" and unhosted.not_s3(req):
+            # only genuine S3 requests fall back to S3 (see unhosted.not_s3)
+            await read_body(req, False)
+            return unhosted.answer_unidentified(req, self.service_names(), new_request_id())
         ctx = self._context(req, spec, cred)
         if spec is None:
             await read_body(req, False)
@@ -261,12 +267,13 @@ class Gateway:
             _check_presigned(req, self.platform.clock.now())
             if self._iam is not None:
                 self._iam.check(model, op, params, ctx)
-            method, names, takes_all = self._method(spec, op.name)
+            method, names, takes_all, required = self._method(spec, op.name)
             kwargs = {}
             for key, value in params.items():
                 arg = names.get(key) or argument_name(key)
                 if takes_all or arg in names.values():
                     kwargs[arg] = value
+            _check_required(op, required, kwargs, opts.validation_code)
             result = method(ctx, **kwargs)
             if inspect.isawaitable(result):
                 result = await result
@@ -285,7 +292,8 @@ class Gateway:
         """The service's `respond` hook applied to a response (S3's CORS headers)."""
         return response if opts.respond is None else opts.respond(self.platform, req, ctx, response)
 
-    def _method(self, spec: ServiceSpec, op_name: str) -> tuple[Callable[..., Any], dict[str, str], bool]:
+    def _method(self, spec: ServiceSpec, op_name: str) -> tuple[Callable[..., Any], dict[str, str], bool,
+                                                                tuple[str, ...]]:
         key = (spec.name, op_name)
         cached = self._signatures.get(key)
         if cached is not None:
@@ -299,9 +307,40 @@ class Gateway:
         sig = inspect.signature(method)
         takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
         names = {name: name for name in sig.parameters}
-        cached = (method, names, takes_all)
+        # what the method cannot run without (the model may have made it optional since: DynamoDB
+        # CreateTable's KeySchema) is required before dispatch, as the service itself requires it
+        required = tuple(name for index, (name, p) in enumerate(sig.parameters.items())
+                         if index > 0 and p.default is inspect.Parameter.empty
+                         and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
+        cached = (method, names, takes_all, required)
         self._signatures[key] = cached
         return cached
+
+
+def _by_request_shape(candidates: list[ServiceSpec], req: Request) -> ServiceSpec:
+    """Of services sharing a signing name, none of whose routes fit the request: the one whose
+    protocol the request is in (a form body or `Action` is SES's query API, anything else SES v2's
+    REST API), so the error comes back in the shape the client reads."""
+    query = _is_query_call(req)
+    for spec in candidates:
+        if (service_metadata(spec.model_name).get("protocol") == "query") == query:
+            return spec
+    return candidates[0]
+
+
+def _check_required(op: OperationModel, required: tuple[str, ...], kwargs: dict[str, Any], code: str) -> None:
+    """A member the operation's method requires, missing: AWS's validation error for a null member."""
+    if not required:
+        return
+    members = op.input_shape.members if op.input_shape is not None else {}
+    wire = {argument_name(name): name for name in members}
+    shown = [wire[arg] for arg in required if kwargs.get(arg) is None and arg in wire]
+    if not shown:
+        return
+    clauses = [f"Value null at '{name[:1].lower()}{name[1:]}' failed to satisfy constraint: Member must not be null"
+               for name in shown]
+    noun = "error" if len(clauses) == 1 else "errors"
+    raise ValidationError(f"{len(clauses)} validation {noun} detected: " + "; ".join(clauses), code=code)
 
 
 def _verifier(platform: Platform) -> Any:
@@ -368,21 +407,23 @@ def _is_query_call(req: Request) -> bool:
     return _is_form(req) or (req.method == "GET" and req.query_has("Action"))
 
 
+#: SigV4 presigned URLs live at most a week (AWS's signing keys are valid that long)
+MAX_PRESIGNED_EXPIRES = 604800
+
+
 def _check_presigned(req: Request, now: float) -> None:
     """A presigned URL (SigV4 `X-Amz-Date` + `X-Amz-Expires`, SigV2 `Expires`) is refused once expired,
-    as AWS does (signatures themselves are not checked)."""
+    or when its expiry cannot be read, as AWS does (signatures themselves are not checked). Numbers
+    are judged by their digits before any conversion (a 5,000-digit number is no integer to parse)."""
     expires = req.query_get("X-Amz-Expires")
     if expires is not None:
-        date = req.query_get("X-Amz-Date") or ""
-        try:
-            start = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
-            deadline = start + int(expires)
-        except ValueError:
-            return
+        deadline = _sigv4_deadline(req.query_get("X-Amz-Date") or "", expires)
     elif req.query_has("Signature") and req.query_has("AWSAccessKeyId"):
         raw = req.query_get("Expires") or ""
-        if not raw.lstrip("-").isdigit():
-            return
+        digits = raw[1:] if raw.startswith("-") else raw
+        # S3 reads SigV2's Expires as a signed 64-bit count of seconds since the epoch
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+            raise ClientError(f"Invalid date (should be seconds since epoch): {raw}", code="AccessDenied", status=403)
         deadline = int(raw)
     else:
         return
@@ -392,6 +433,27 @@ def _check_presigned(req: Request, now: float) -> None:
                           fields={"X-Amz-Expires": expires} if expires is not None else
                           {"Expires": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(deadline)),
                            "ServerTime": server_time})
+
+
+def _sigv4_deadline(date: str, expires: str) -> int:
+    """When a SigV4 presigned URL expires; AWS's AuthorizationQueryParametersError (403, as S3 answers)
+    when `X-Amz-Expires` is not a number of seconds from 0 to a week or `X-Amz-Date` is malformed."""
+    def refuse(message: str) -> ClientError:
+        return ClientError(message, code="AuthorizationQueryParametersError", status=403)
+
+    digits = expires[1:] if expires.startswith("-") else expires
+    if not (digits.isascii() and digits.isdigit()):
+        raise refuse("X-Amz-Expires should be a number")
+    if expires.startswith("-") and digits.strip("0"):
+        raise refuse("X-Amz-Expires must be non-negative")
+    if len(digits.lstrip("0")) > 6 or int(digits) > MAX_PRESIGNED_EXPIRES:
+        raise refuse("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
+                     f"must be less than {MAX_PRESIGNED_EXPIRES} seconds")
+    try:
+        start = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
+    except ValueError:
+        raise refuse("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"") from None
+    return start + int(digits)
 
 
 def _account_of(access_key: str) -> str | None:

@@ -28,16 +28,26 @@ class Sniffer(asyncio.Protocol):
         self.args = (config, server_state, app_state, _loop)
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
+        self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        from overcast.edge.timeouts import limits
+
         self.transport = transport  # type: ignore[assignment]
+        # a connection must start its first request in time (edge/timeouts.py)
+        self._timer = asyncio.get_running_loop().call_later(limits().header_timeout, self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         buffer = self.buffer + data if self.buffer else data
         if buffer[:1] != b"P" or not PREFACE.startswith(buffer[:len(PREFACE)]):
-            from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+            from overcast.edge.timeouts import TimedHttpProtocol
 
-            self._hand_over(HttpToolsProtocol(*self.args), buffer)  # type: ignore[arg-type]
+            self._hand_over(TimedHttpProtocol(*self.args), buffer)
         elif len(buffer) < len(PREFACE):
             self.buffer = buffer  # a prefix of the preface so far: wait for the rest
         else:
@@ -47,6 +57,9 @@ class Sniffer(asyncio.Protocol):
 
     def _hand_over(self, protocol: asyncio.Protocol, data: bytes) -> None:
         assert self.transport is not None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.transport.set_protocol(protocol)
         protocol.connection_made(self.transport)
         protocol.data_received(data)
@@ -55,4 +68,7 @@ class Sniffer(asyncio.Protocol):
         return None  # closed before the first request: close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.transport = None

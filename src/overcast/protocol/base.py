@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,6 +53,9 @@ class ProtocolOptions:
     xml_error_response: bool = False
     #: rest-json: add `"Type": "User"|"Service"` to error bodies (Lambda does)
     error_type_field: bool = False
+    #: rest: the error for a URI label that is not valid UTF-8 once percent-decoded (S3's `InvalidURI`,
+    #: "Couldn't parse the specified URI."); empty: the validation error
+    invalid_uri_code: str = ""
     #: json: codes sent for malformed input
     serialization_code: str = "SerializationException"
     #: hand streaming-input payloads (S3 PutObject...) to the operation as a BodyStream, unread;
@@ -126,7 +130,14 @@ def error_members(model: ServiceModel, error: ServiceError) -> dict[str, Any]:
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode()
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (echoed in an error message): never fail to answer
+        return _SURROGATE.sub("\ufffd", text).encode()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_default(value: Any) -> Any:

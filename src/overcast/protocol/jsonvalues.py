@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from functools import lru_cache
 from typing import Any
 
 from botocore.model import Shape
 
+from overcast import documents
 from overcast.errors import SerializationError
 from overcast.protocol.base import Trusted
 from overcast.protocol.values import b64decode, b64encode, format_timestamp, parse_timestamp_value
@@ -28,7 +28,9 @@ def load_object(body: bytes, code: str = "SerializationException") -> dict[str, 
     if not body.strip():
         return {}
     try:
-        document = json.loads(body)
+        document = documents.loads(body)
+    except documents.DocumentError as exc:  # too deep, or a lone surrogate: AWS refuses both
+        raise SerializationError(f"Could not parse request body into json: {exc.msg}", code=code) from None
     except (ValueError, UnicodeDecodeError):
         raise SerializationError("Could not parse request body into json: malformed JSON", code=code) from None
     if not isinstance(document, dict):

@@ -115,7 +115,7 @@ def match_path(route: Route, parts: list[str]) -> dict[str, str] | None:
             rest = "/".join(parts[index:])
             if not rest:
                 return None
-            labels[text] = unquote(rest)
+            labels[text] = unquote(rest, errors="surrogateescape")  # invalid UTF-8 stays distinct
             return labels
         if index >= len(parts) or not parts[index]:
             return None
@@ -123,7 +123,7 @@ def match_path(route: Route, parts: list[str]) -> dict[str, str] | None:
             if parts[index] != text:
                 return None
         else:
-            labels[text] = unquote(parts[index])
+            labels[text] = unquote(parts[index], errors="surrogateescape")
     extra = parts[len(segs):]
     if extra and extra != [""]:  # a trailing slash is allowed
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -18,7 +18,7 @@ from overcast.errors import ClientError, SerializationError, ServiceError, Valid
 from overcast.protocol.base import ProtocolOptions, error_shape, query_compatible_codes
 from overcast.protocol.json_ import check_input
 from overcast.protocol.values import parse_scalar_text
-from overcast.protocol.xml import write_fields, write_member
+from overcast.protocol.xml import write_fields, write_member, xml_message, xml_safe, xml_text
 
 
 class _Node:
@@ -77,6 +77,17 @@ def read_shape(shape: Shape, node: _Node, where: str) -> Any:
             result[key.value] = read_shape(shape.value, value, where) if value is not None else None
         return result
     return parse_scalar_text(node.value or "", shape, where)
+
+
+def _check_characters(pairs: list[tuple[str, str]], opts: ProtocolOptions) -> None:
+    """Query services answer in XML 1.0, which cannot carry control characters (other than tab,
+    line feed and carriage return): AWS refuses parameters holding them (SQS: "#x9 | #xA | #xD |
+    #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"), rather than storing values no
+    answer could return."""
+    for key, value in pairs:
+        if not xml_safe(value) or not xml_safe(key):
+            raise ValidationError(f"Value for parameter {xml_message(key)} contains characters that are not "
+                                  "allowed.", code=opts.validation_code)
 
 
 def _form_name(member_name: str, shape: Shape) -> str:
@@ -152,8 +163,10 @@ class QueryProtocol:
         shape = op.input_shape
         if shape is None:
             return {}
+        pairs = form_pairs(req)
+        _check_characters(pairs, opts)
         try:
-            params = read_shape(shape, form_tree(form_pairs(req)), "")
+            params = read_shape(shape, form_tree(pairs), "")
         except SerializationError as exc:
             # query services word a value of the wrong type as a validation error
             raise ValidationError(exc.message, code=opts.validation_code) from None
@@ -199,8 +212,8 @@ class QueryProtocol:
         extra = "".join(fields)
         body = (
             "<ErrorResponse" + (f" xmlns={quoteattr(ns)}" if ns else "") + ">"
-            f"<Error><Type>{kind}</Type><Code>{escape(code)}</Code>"
-            f"<Message>{escape(error.message)}</Message>{extra}</Error>"
+            f"<Error><Type>{kind}</Type><Code>{xml_text(code)}</Code>"
+            f"<Message>{xml_message(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>"
         )
         headers = self._headers(ctx)

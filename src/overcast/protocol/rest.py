@@ -13,8 +13,9 @@ from urllib.parse import quote
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from overcast.context import RequestContext
+from overcast.documents import valid_text
 from overcast.edge.messages import Request, Response
-from overcast.errors import SerializationError, ServiceError, ValidationError
+from overcast.errors import ClientError, SerializationError, ServiceError, ValidationError
 from overcast.protocol.base import ProtocolOptions
 from overcast.protocol.chunked import ChunkedStream, is_aws_chunked
 from overcast.protocol.chunked import decode as chunked_decode
@@ -25,6 +26,17 @@ from overcast.protocol.operation_match import match_operation, route_of
 from overcast.protocol.values import format_scalar_text, parse_scalar_text
 
 # -- input ------------------------------------------------------------------------------------
+
+
+def _check_labels(labels: dict[str, str], opts: ProtocolOptions) -> None:
+    """URI labels must decode to valid UTF-8 (`%ff` and `%fe` are not characters): AWS refuses them
+    rather than storing a lossy decoding under which different keys would collide."""
+    for value in labels.values():
+        if not valid_text(value):
+            if opts.invalid_uri_code:
+                raise ClientError("Couldn't parse the specified URI.", code=opts.invalid_uri_code)
+            raise ValidationError("The request URI is not valid UTF-8 once percent-decoded.",
+                                  code=opts.validation_code)
 
 #: Query keys that are never an operation's parameters (a query-string map member gets the rest):
 #: SigV4 presigning, and botocore's `x-id` hint.
@@ -231,6 +243,7 @@ class RestProtocol:
         labels = getattr(req, "_labels", None)
         if labels is None:
             _, labels = match_operation(op.service_model, req)
+        _check_labels(labels, opts)
         try:
             params, located = parse_locations(op, req, labels)
         except SerializationError as exc:

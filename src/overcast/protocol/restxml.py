@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -12,7 +11,15 @@ from overcast.edge.messages import Response
 from overcast.errors import ServiceError
 from overcast.protocol.base import ProtocolOptions, error_shape
 from overcast.protocol.rest import RestProtocol
-from overcast.protocol.xml import parse_document, read_structure, write_fields, write_value
+from overcast.protocol.xml import (
+    escape_cr,
+    parse_document,
+    read_structure,
+    write_fields,
+    write_value,
+    xml_message,
+    xml_text,
+)
 
 _DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -22,7 +29,8 @@ class RestXmlProtocol(RestProtocol):
     content_type = "application/xml"
 
     def read_body(self, shape: Shape, body: bytes, where: str, opts: ProtocolOptions) -> Any:
-        root = parse_document(body)
+        # a payload member names its root element (S3's `<NotificationConfiguration>`)
+        root = parse_document(body, shape.serialization.get("name") if where else None)
         if shape.type_name != "structure":
             from overcast.protocol.xml import read_element
 
@@ -46,7 +54,7 @@ class RestXmlProtocol(RestProtocol):
             write_value(out, root, scalar, value[root], "iso8601", namespace=opts.xml_namespace)
         else:
             write_value(out, root, shape, value, "iso8601", namespace=opts.xml_namespace)
-        return "".join(out).encode()
+        return escape_cr("".join(out)).encode()  # S3 writes a key's `\r` as a reference
 
     def write_event(self, shape: Shape, value: dict[str, Any]) -> bytes:
         out: list[str] = []
@@ -71,13 +79,13 @@ class RestXmlProtocol(RestProtocol):
         if opts.xml_error_response:
             ns = f' xmlns="{opts.xml_namespace}"' if opts.xml_namespace else ""
             kind = "Sender" if error.sender_fault else "Receiver"
-            body = (f"{_DECL}<ErrorResponse{ns}><Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>"
-                    f"<Message>{escape(error.message)}</Message>{extra}</Error>"
+            body = (f"{_DECL}<ErrorResponse{ns}><Error><Type>{kind}</Type><Code>{xml_text(error.code)}</Code>"
+                    f"<Message>{xml_message(error.message)}</Message>{extra}</Error>"
                     f"<RequestId>{ctx.request_id}</RequestId></ErrorResponse>")
             headers.append(("Content-Type", "text/xml"))
             return Response(error.status, headers, body.encode())
         body = (
-            f"{_DECL}<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"{_DECL}<Error><Code>{xml_text(error.code)}</Code><Message>{xml_message(error.message)}</Message>"
             f"{extra}<RequestId>{ctx.request_id}</RequestId>"
             f"<HostId>{ctx.extras.get('host_id', ctx.request_id)}</HostId></Error>"
         )

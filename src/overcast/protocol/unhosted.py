@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
-from xml.sax.saxutils import escape
 
 import cbor2
 
 from overcast.edge.messages import Request, Response
 from overcast.protocol.catalog import available_services, service_metadata, service_model
 from overcast.protocol.operation_match import find_route
+from overcast.protocol.xml import xml_message
 
 UNKNOWN_OPERATION = "UnknownOperationException"
 INVALID_ACTION = "InvalidAction"
@@ -134,13 +134,50 @@ def answer(name: str, req: Request, hosted: list[str], request_id: str) -> Respo
         response.set_header("x-amzn-ErrorType", UNKNOWN_OPERATION)
         return response
     if protocol == "ec2":
-        xml = (f"<Response><Errors><Error><Code>{INVALID_ACTION}</Code><Message>{escape(message)}</Message>"
+        xml = (f"<Response><Errors><Error><Code>{INVALID_ACTION}</Code><Message>{xml_message(message)}</Message>"
                f"</Error></Errors><RequestID>{request_id}</RequestID></Response>")
         return _xml(400, xml, request_id)
     code, status = (INVALID_ACTION, 400) if protocol == "query" else (UNKNOWN_OPERATION, 404)
-    xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message>"
+    xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{xml_message(message)}</Message>"
            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>")
     return _xml(status, xml, request_id)
+
+
+def not_s3(req: Request) -> bool:
+    """Whether an unsigned request nothing claimed is plainly not for S3: it names an operation the
+    way other protocols do (`X-Amz-Target`, an `Action` parameter, a Smithy RPC v2 CBOR path) or
+    sends a JSON/CBOR protocol body. Only the rest (browsers, presigned and anonymous object
+    requests) go to S3, as on S3's endpoint."""
+    if "x-amz-target" in req.headers or is_cbor_rpc(req) or req.query_has("Action"):
+        return True
+    content_type = (req.headers.get("content-type") or "").lower()
+    if content_type.startswith(("application/x-amz-json", "application/x-amz-cbor", "application/cbor")):
+        return True
+    return req.method == "POST" and content_type.startswith("application/x-www-form-urlencoded")
+
+
+def answer_unidentified(req: Request, hosted: list[str], request_id: str) -> Response:
+    """The error for a request no service could be told from (an unknown `X-Amz-Target` prefix, an
+    `Action` no hosted query service has, no signature to name the service), in the protocol the
+    request shows."""
+    message = (f"overcast cannot tell which service this request is for (sign it with SigV4 or name a hosted "
+               f"service's operation); the services it hosts are: {', '.join(hosted)}")
+    protocol = _protocol({"protocol": "rest-json", "protocols": ["query"]}, req)
+    if protocol == "cbor":
+        return Response(400, [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+                              ("x-amzn-RequestId", request_id)],
+                        cbor2.dumps({"__type": UNKNOWN_OPERATION, "message": message}))
+    content_type = (req.headers.get("content-type") or "").lower()
+    if protocol == "json" or content_type.startswith("application/x-amz-json"):
+        return _json(400, req.headers.get("content-type") or "application/x-amz-json-1.0",
+                     {"__type": UNKNOWN_OPERATION, "message": message}, request_id)
+    if protocol == "query" or req.query_has("Action"):
+        xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{INVALID_ACTION}</Code>"
+               f"<Message>{xml_message(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+        return _xml(400, xml, request_id)
+    response = _json(404, "application/json", {"message": message}, request_id)
+    response.set_header("x-amzn-ErrorType", UNKNOWN_OPERATION)
+    return response
 
 
 def _protocol(metadata: dict[str, Any], req: Request) -> str:

@@ -7,6 +7,7 @@ rest-xml serializer writes.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -15,6 +16,36 @@ from botocore.model import Shape
 
 from overcast.errors import SerializationError
 from overcast.protocol.values import format_scalar_text, parse_scalar_text
+
+#: characters XML 1.0 text may not hold (controls, lone surrogates, U+FFFE/U+FFFF); carriage returns
+#: are legal but read back as line feeds: each protocol's serializer decides (`escape_cr`)
+_NOT_XML_TEXT = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: str) -> bool:
+    """Whether XML 1.0 text can carry `value` (carriage returns included: they are escaped)."""
+    return _NOT_XML_TEXT.search(value) is None
+
+
+def xml_text(value: str) -> str:
+    """Text escaped for an XML element. Characters XML 1.0 cannot carry become numeric character
+    references, as S3 writes them (a key with `\\x08` is listed as `a&#x8;`; clients that cannot read
+    them ask for `encoding-type=url`, as botocore does), so the document is never cut or garbled."""
+    text = escape(value)
+    return _NOT_XML_TEXT.sub(lambda m: f"&#x{ord(m.group()):X};", text) if _NOT_XML_TEXT.search(text) else text
+
+
+def xml_message(value: str) -> str:
+    """Text for an error's `<Message>`: characters XML 1.0 cannot carry (echoed from the request)
+    become U+FFFD, so every client's parser reads the error."""
+    text = escape(value)
+    return _NOT_XML_TEXT.sub("\ufffd", text) if _NOT_XML_TEXT.search(text) else text
+
+
+def escape_cr(document: str) -> str:
+    """Carriage returns in a document's text as `&#xD;`: XML parsers turn a raw one into a line
+    feed, and AWS's query services (but SES) and S3 escape them so `\r\n` survives."""
+    return document.replace("\r", "&#xD;")
 
 
 def xml_name(member_name: str, shape: Shape) -> str:
@@ -85,7 +116,7 @@ def write_value(out: list[str], name: str, shape: Shape, value: Any, ts: str = "
     if shape.type_name in ("list", "map"):
         write_member(out, name, shape, value, ts)
         return
-    out.append(f"<{name}{ns}>{escape(format_scalar_text(value, shape, ts))}</{name}>")
+    out.append(f"<{name}{ns}>{xml_text(format_scalar_text(value, shape, ts))}</{name}>")
 
 
 def write_fields(out: list[str], shape: Shape | None, fields: dict[str, Any]) -> None:
@@ -97,7 +128,7 @@ def write_fields(out: list[str], shape: Shape | None, fields: dict[str, Any]) ->
         if member is not None:
             write_member(out, name, member, value)
         else:
-            out.append(f"<{name}>{escape(str(value))}</{name}>")
+            out.append(f"<{name}>{xml_message(str(value))}</{name}>")
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -107,11 +138,27 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_document(body: bytes) -> ET.Element:
+#: the deepest element nesting accepted in a request document (none of AWS's schemas come close)
+MAX_XML_DEPTH = 128
+SCHEMA_MESSAGE = "The XML you provided was not well-formed or did not validate against our published schema"
+
+
+def parse_document(body: bytes, root: str | None = None) -> ET.Element:
+    """A request's XML document; MalformedXML when it is not well-formed, nests deeper than
+    `MAX_XML_DEPTH`, or (given `root`) its root element is not the one the model names."""
     try:
-        return ET.fromstring(body)
+        element = ET.fromstring(body)
     except ET.ParseError as exc:
         raise SerializationError(f"The XML you provided was not well-formed: {exc}", code="MalformedXML") from None
+    if root is not None and _local(element.tag) != root:
+        raise SerializationError(SCHEMA_MESSAGE, code="MalformedXML")
+    stack = [(element, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            raise SerializationError(SCHEMA_MESSAGE, code="MalformedXML")
+        stack.extend((child, depth + 1) for child in node)
+    return element
 
 
 def read_element(element: ET.Element, shape: Shape, where: str = "") -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -182,10 +183,17 @@ def test_presigned_urls_v4_and_v2(client_factory, overcast_server, s3, bucket):
     url2 = v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=300)
     assert "AWSAccessKeyId=" in url2 and "Signature=" in url2
     assert httpx.get(url2).content == b"via presigned put"
-    expired = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=-10)
+    signed = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=60)
+    expired = re.sub(r"X-Amz-Date=\d{8}T", "X-Amz-Date=20200101T", signed)  # signed in 2020, valid 60 s
     response = httpx.get(expired)
     assert response.status_code == 403
     assert "<Code>AccessDenied</Code>" in response.text and "Request has expired" in response.text
+    # a negative X-Amz-Expires is no expiry at all: S3's AuthorizationQueryParametersError
+    negative = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=-10)
+    response = httpx.get(negative)
+    assert response.status_code == 403
+    assert "<Code>AuthorizationQueryParametersError</Code>" in response.text
+    assert "X-Amz-Expires must be non-negative" in response.text
 
 
 @pytest.mark.parametrize("host", ["{b}.s3.localhost", "{b}.localhost", "{b}.s3.us-east-1.amazonaws.com"])

@@ -29,6 +29,8 @@ class KeyOperations(ApiBase):
                        tags: dict[str, str] | None = None) -> dict[str, Any]:
         if value is not None and len(value) < 20:
             raise BadRequest("API Key value should be at least 20 characters")
+        if any(not k.get("restApiId") or not k.get("stageName") for k in stage_keys or []):
+            raise BadRequest("Invalid stage key: a stage key needs a restApiId and a stageName")
         if value is not None and any(k.get("value") == value for k in self.store.docs.list(ctx.account, ctx.region,
                                                                                             "apikey")):
             raise Conflict("API Key already exists")
@@ -82,6 +84,9 @@ class KeyOperations(ApiBase):
                           api_stages: list[dict[str, Any]] | None = None, throttle: dict[str, Any] | None = None,
                           quota: dict[str, Any] | None = None, tags: dict[str, str] | None = None) -> dict[str, Any]:
         for stage in api_stages or []:
+            if not stage.get("apiId") or not stage.get("stage"):
+                raise BadRequest(f"Invalid API Stage {{api: {stage.get('apiId')}, stage: {stage.get('stage')}}} "
+                                 "specified for usageplan")
             self.store.api(ctx.account, ctx.region, stage["apiId"])
         doc: dict[str, Any] = {"id": new_id(6), "name": name, "apiStages": api_stages or []}
         for key, value in (("description", description), ("throttle", throttle), ("quota", quota), ("tags", tags)):

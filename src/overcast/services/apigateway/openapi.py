@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from overcast import documents
 from overcast.services.apigateway.errors import BadRequest
 from overcast.services.apigateway.ids import new_id
 
@@ -17,14 +17,19 @@ _LOCATIONS = {"path": "path", "query": "querystring", "header": "header"}
 
 def load_definition(body: bytes | str | None) -> dict[str, Any]:
     """The definition document (JSON or YAML)."""
-    text = body.decode() if isinstance(body, bytes) else (body or "")
     try:
-        document = json.loads(text)
+        text = body.decode() if isinstance(body, bytes) else (body or "")
+    except UnicodeDecodeError:
+        raise BadRequest("Invalid OpenAPI input: the document is not UTF-8 text") from None
+    try:
+        document = documents.loads(text)
+    except documents.DocumentError as exc:
+        raise BadRequest(f"Invalid OpenAPI input: {exc.msg}") from None
     except ValueError:
         import yaml
 
         try:
-            document = yaml.safe_load(text)
+            document = documents.load_yaml(text)
         except yaml.YAMLError as exc:
             raise BadRequest(f"Invalid OpenAPI input: {exc}") from None
     if not isinstance(document, dict) or not (str(document.get("openapi", "")).startswith("3")

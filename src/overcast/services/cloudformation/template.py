@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from overcast import documents
 from overcast.services.cloudformation.errors import template_error
 
 SECTIONS = frozenset({
@@ -81,12 +82,14 @@ def parse(body: str) -> dict[str, Any]:
     text = body.strip()
     if text.startswith("{"):
         try:
-            document = json.loads(text)
+            document = documents.loads(text)
+        except documents.DocumentError as exc:
+            raise template_error(f"JSON not well-formed. {exc.msg}") from None
         except json.JSONDecodeError as exc:
             raise template_error(f"JSON not well-formed. (line {exc.lineno}, column {exc.colno})") from None
     else:
         try:
-            document = yaml.load(text, Loader=_Loader)
+            document = documents.load_yaml(text, _Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""

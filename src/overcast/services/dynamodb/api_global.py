@@ -115,7 +115,10 @@ class GlobalTableOperations(ApiBase):
         docs = self.platform.component(BackupStore).docs
         if docs.get(ctx.account, "", GLOBAL, global_table_name) is not None:
             raise GlobalTableAlreadyExists("Global table with this name already exists")
-        regions = sorted({r["RegionName"] for r in replication_group})
+        regions = sorted({r["RegionName"] for r in replication_group if r.get("RegionName")})
+        if not regions:  # a global table needs at least one replica
+            raise DynamoValidation("One or more parameter values were invalid: ReplicationGroup must contain at "
+                                   "least one replica")
         members = [self._member(ctx, global_table_name, r) for r in regions]
         doc = {"name": global_table_name, "regions": regions, "created": self.clock.now()}
         with self.db.tx():

@@ -12,6 +12,9 @@ from overcast.services.iam.api_groups import GroupOperations
 from overcast.services.iam.api_instance_profiles import InstanceProfileOperations
 from overcast.services.iam.api_users import UserOperations
 from overcast.services.iam.models import (
+    MANAGED_POLICY_SIZE,
+    ROLE_INLINE_POLICY_SIZE,
+    ROLE_TRUST_POLICY_SIZE,
     DeleteConflict,
     IamStore,
     NoSuchEntity,
@@ -40,7 +43,8 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
                     path: str = "/", description: str | None = None, max_session_duration: int = 3600,
                     tags: list[dict[str, str]] | None = None, permissions_boundary: str | None = None,
                     **_: Any) -> dict[str, Any]:
-        check_policy(assume_role_policy_document)
+        check_policy(assume_role_policy_document, ROLE_TRUST_POLICY_SIZE,
+                     f"Cannot exceed quota for ACLSizePerRole: {ROLE_TRUST_POLICY_SIZE}")
         role: dict[str, Any] = {
             "Path": path,
             "RoleName": role_name,
@@ -131,7 +135,8 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
 
     def put_role_policy(self, ctx: RequestContext, role_name: str, policy_name: str,
                         policy_document: str) -> dict[str, Any]:
-        check_identity_policy(policy_document)
+        check_identity_policy(policy_document, ROLE_INLINE_POLICY_SIZE,
+                              f"Maximum policy size of {ROLE_INLINE_POLICY_SIZE} bytes exceeded for role {role_name}")
         role = self.store.get_role(ctx.account, role_name)
         role["_inline"][policy_name] = policy_document
         self.store.put_role(ctx.account, role)
@@ -161,7 +166,8 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
 
     def create_policy(self, ctx: RequestContext, policy_name: str, policy_document: str, path: str = "/",
                       description: str | None = None, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        check_identity_policy(policy_document)
+        check_identity_policy(policy_document, MANAGED_POLICY_SIZE,
+                              f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}")
         now = self.clock.now()
         policy: dict[str, Any] = {
             "PolicyName": policy_name,

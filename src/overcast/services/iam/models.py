@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import Any
 
+from overcast import documents
 from overcast.authz.conditions import known_operator
 from overcast.authz.managed import BY_ARN
 from overcast.errors import ServiceError
@@ -42,20 +43,37 @@ def unique_id(prefix: str) -> str:
     return prefix + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(17))
 
 
-def check_policy(document: str) -> None:
+class LimitExceeded(ServiceError):
+    code = "LimitExceeded"
+    status = 409
+    sender_fault = True
+
+
+#: IAM's policy size quotas, in characters not counting white space
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)
+MANAGED_POLICY_SIZE = 6144
+ROLE_TRUST_POLICY_SIZE = 2048
+ROLE_INLINE_POLICY_SIZE = 10240
+
+
+def check_policy(document: str, limit: int = 0, message: str = "") -> None:
+    """A policy document must be JSON with a `Statement`, and (given `limit`) no larger than its
+    quota, counted as IAM counts it: characters other than white space (`message` when over)."""
     try:
-        parsed = json.loads(document)
+        parsed = documents.loads(document)
     except ValueError:
         raise MalformedPolicyDocument("This policy contains invalid Json") from None
     if not isinstance(parsed, dict) or "Statement" not in parsed:
         raise MalformedPolicyDocument("Syntax errors in policy.")
+    if limit and len("".join(document.split())) > limit:
+        raise LimitExceeded(message)
 
 
-def check_identity_policy(document: str) -> None:
+def check_identity_policy(document: str, limit: int = 0, message: str = "") -> None:
     """An identity-based policy's grammar, as IAM checks it when it is stored (a statement it would
     never match is refused rather than silently granting nothing): each statement has an Effect of
     Allow or Deny, actions, resources, no principal, and known condition operators."""
-    check_policy(document)
+    check_policy(document, limit, message)
     parsed = json.loads(document)
     statements = parsed["Statement"] if isinstance(parsed["Statement"], list) else [parsed["Statement"]]
     for statement in statements:

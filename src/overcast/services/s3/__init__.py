@@ -94,6 +94,7 @@ SPEC = ServiceSpec(
     api=_api,
     options=ProtocolOptions(
         validation="none",
+        invalid_uri_code="InvalidURI",
         xml_roots=XML_ROOTS,
         xml_namespace="http://s3.amazonaws.com/doc/2006-03-01/",
         rewrite=rewrite,

@@ -48,6 +48,11 @@ def _untoken(token: str | None) -> str:
         raise InvalidParameterValue("Invalid or expired next token.") from None
 
 
+#: tags per queue (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html)
+MAX_TAGS = 50
+TOO_MANY_TAGS = "Too many tags added for queue. Maximum number of tags allowed per queue is 50."
+
+
 class SqsApi:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
@@ -69,6 +74,8 @@ class SqsApi:
         attributes = attributes or {}
         fifo = str(attributes.get("FifoQueue", "")).lower() == "true"
         qattrs.check_queue_name(queue_name, fifo)
+        if tags and len(tags) > MAX_TAGS:  # the per-queue tag quota holds at creation too
+            raise InvalidParameterValue(TOO_MANY_TAGS)
         clean = qattrs.check(attributes, fifo=fifo, creating=True)
         arn = queue_arn(ctx.region, ctx.account, queue_name)
         existing = self.queues.find(arn)
@@ -191,8 +198,8 @@ class SqsApi:
     def tag_queue(self, ctx: RequestContext, queue_url: str, tags: dict[str, str]) -> dict[str, Any]:
         queue = self._queue(ctx, queue_url)
         merged = {**queue.tags, **(tags or {})}
-        if len(merged) > 50:
-            raise InvalidParameterValue("Too many tags added for queue. Maximum number of tags allowed per queue is 50.")
+        if len(merged) > MAX_TAGS:
+            raise InvalidParameterValue(TOO_MANY_TAGS)
         self._retag(queue, merged)
         return {}
 
