@@ -123,3 +123,20 @@ def test_aws_managed_key_is_usable_only_through_its_service(account):
     assert kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]["KeyManager"] == "AWS"
     _, message, _ = refused(kms.encrypt, KeyId="alias/aws/secretsmanager", Plaintext=b"x")
     assert message.endswith("because no resource-based policy allows the kms:Encrypt action")
+
+
+def test_report_mode_lists_what_the_key_policy_misses():
+    from overcast.testing import OvercastServer
+    from tests.integration.iam.conftest import report
+
+    with OvercastServer(env={"OVERCAST_IAM": "report"}) as server:
+        account = Account(server)
+        key_id, arn = _key(account, _root_only(account))
+        blob = account.root("kms").encrypt(KeyId=key_id, Plaintext=b"hi")["CiphertextBlob"]
+        kms = account.as_keys("kms", account.user("lee", policy=doc(allow("kms:*"))))
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"hi"  # allowed: only reported
+        (entry,) = [d for d in report(server) if d["principal"].endswith(":user/lee")]
+        assert (entry["action"], entry["resource"], entry["reason"]) == ("kms:Decrypt", arn, "no-resource")
+        assert entry["grant"] == {"resource_policy_of": arn, "statement": {
+            "Effect": "Allow", "Action": "kms:Decrypt", "Resource": arn,
+            "Principal": {"AWS": f"arn:aws:iam::{account.id}:user/lee"}}}
