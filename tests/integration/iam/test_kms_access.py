@@ -140,3 +140,31 @@ def test_report_mode_lists_what_the_key_policy_misses():
         assert entry["grant"] == {"resource_policy_of": arn, "statement": {
             "Effect": "Allow", "Action": "kms:Decrypt", "Resource": arn,
             "Principal": {"AWS": f"arn:aws:iam::{account.id}:user/lee"}}}
+
+
+def test_sqs_mapping_needs_decrypt_on_the_queue_key(account, enforcing):
+    """An SQS mapping over an encrypted queue reads with `kms:Decrypt` on its key: without it the
+    messages wait (each attempt a reported denial); with it they are processed."""
+    from overcast.testing import wait_until
+    from tests.integration.iam.conftest import report
+    from tests.integration.iam.test_deliveries import SQS_EXECUTION, _depth, _function
+
+    key_id, arn = _key(account)
+    sqs = account.root("sqs")
+    url = sqs.create_queue(QueueName="sealed", Attributes={"KmsMasterKeyId": key_id})["QueueUrl"]
+    queue = f"arn:aws:sqs:us-east-1:{account.id}:sealed"
+    name, role = _function(account, "def handler(event, context):\n    return None\n", SQS_EXECUTION)
+    role_name = role.rsplit("/", 1)[1]
+    session = f"arn:aws:sts::{account.id}:assumed-role/{role_name}/{name}"
+    sqs.send_message(QueueUrl=url, MessageBody="hello")
+    account.root("lambda").create_event_source_mapping(EventSourceArn=queue, FunctionName=name, BatchSize=1)
+
+    def denial() -> dict | None:
+        return next((d for d in report(enforcing) if d["principal"] == session and d["action"] == "kms:Decrypt"), None)
+
+    entry = wait_until(denial, 60, "the poller's kms:Decrypt denial")
+    assert (entry["resource"], entry["reason"]) == (arn, "no-identity")
+    assert _depth(account, url) == 1
+    account.root("iam").put_role_policy(RoleName=role_name, PolicyName="decrypt",
+                                        PolicyDocument=json.dumps(doc(allow("kms:Decrypt", arn))))
+    wait_until(lambda: _depth(account, url) == 0, 60, "the message processed once the role may decrypt")
