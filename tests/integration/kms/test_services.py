@@ -225,6 +225,29 @@ def test_sqs_mapping_waits_while_the_queue_key_is_disabled(tmp_path):
         wait_until(lambda: out.exists() and out.read_text() == "first\n", 60, "the message, once the key is enabled")
 
 
+def test_sqs_mapping_to_a_function_whose_environment_key_is_disabled(overcast_server, kms, tmp_path):
+    """A mapping's invocation fails with Lambda's KMS error (a system error: the batch goes back to
+    the queue) until the function's key is enabled again."""
+    from overcast.testing import wait_until
+    from overcast.testing.lambdas import create_function
+
+    lam, sqs = overcast_server.client("lambda"), overcast_server.client("sqs")
+    key = kms.create_key()["KeyMetadata"]
+    out = tmp_path / "bodies.txt"
+    name = create_function(lam, RECORD, Timeout=60, KMSKeyArn=key["Arn"], Environment={"Variables": {"OUT": str(out)}})
+    url = sqs.create_queue(QueueName=_name("src"), Attributes={"VisibilityTimeout": "120"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    kms.disable_key(KeyId=key["KeyId"])
+    sqs.send_message(QueueUrl=url, MessageBody="waiting")
+    uuid_ = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)["UUID"]
+    wait_until(lambda: f"event source mapping {uuid_}: KMSDisabledException" in overcast_server.log_text(), 60,
+               "the mapping's failed invocation")
+    assert not out.exists()
+    kms.enable_key(KeyId=key["KeyId"])
+    wait_until(lambda: out.exists() and out.read_text() == "waiting\n", 60, "the batch, once the key is enabled")
+    lam.delete_event_source_mapping(UUID=uuid_)
+
+
 RECORD = ("import os\n\n"
           "def handler(event, context):\n"
           "    with open(os.environ['OUT'], 'a') as f:\n"
