@@ -97,7 +97,9 @@ class Decision:
                     "boundary": "a permissions boundary", "session": "a session policy"}
         if self.reason.startswith("deny-"):
             where = explicit[self.reason[5:]]
-            return f"with an explicit deny in {where}" + (f": {self.policy}" if self.policy.startswith("arn:") else "")
+            # AWS names the managed policy that denies, never the resource whose policy does
+            named = self.policy.startswith("arn:") and self.reason != "deny-resource"
+            return f"with an explicit deny in {where}" + (f": {self.policy}" if named else "")
         missing = {"no-identity": "identity-based policy", "no-resource": "resource-based policy",
                    "no-boundary": "permissions boundary", "no-session": "session policy"}[self.reason]
         return f"because no {missing} allows the {action} action"

@@ -210,7 +210,8 @@ class Dispatcher:
             return
         except LambdaError as error:
             age, shift = self._aged(row, started)
-            if error.sender_fault:
+            # AWS retries system errors (5xx, such as Lambda's KMS errors) for up to the event's age
+            if error.sender_fault and error.status < 500:
                 log.warning("dropped async event %s: %s", row["request_id"], error.message)
                 self._settle(row, resolved, GiveUp("RetriesExhausted"), None, limits)
             else:

@@ -31,6 +31,7 @@ from overcast.invocation.concurrency import ConcurrencyGate
 from overcast.invocation.sampling import Sampler
 from overcast.invocation.specs import SpecBuilder, hot_folders
 from overcast.platform import Platform
+from overcast.services.lambda_.encryption import check_key
 from overcast.services.lambda_.errors import (
     InvalidRequestContent,
     InvalidRuntime,
@@ -158,6 +159,8 @@ class Invoker:
         if config.get("State", "Active") != "Active":  # an update in progress still runs (AWS does)
             raise ResourceConflict("The operation cannot be performed at this time. The function is currently in "
                                    f"the following state: {config.get('State')}")
+        # the environment variables' KMS key, for every kind of invocation (sync, async, mappings)
+        check_key(self.platform, resolved.ref.account, resolved.ref.region, config)
         key = self._spec_key(resolved)
         if key not in self._specs and self._check_runtime(config.get("Runtime")) == "node":
             await self.node_sdk.ensure()  # first invoke of this version: warm invokes skip the `node` lookup

@@ -3,6 +3,7 @@ the key is disabled, pending deletion or missing."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -163,3 +164,92 @@ def test_sns_delivery_to_a_queue_whose_key_is_disabled_goes_to_the_dead_letter_q
     dead = wait_until(lambda: sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1).get("Messages"), 30,
                       "the refused delivery in the dead-letter queue")
     assert dead[0]["Body"] == "second"
+
+
+def _on_failure_queue(overcast_server) -> tuple[object, str, str]:
+    sqs = overcast_server.client("sqs")
+    url = sqs.create_queue(QueueName=_name("failed"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return sqs, url, arn
+
+
+def _received(sqs, url: str) -> list[dict]:
+    messages: list[dict] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", [])
+    return messages
+
+
+def test_lambda_async_invocation_with_a_disabled_environment_key(overcast_server, kms):
+    """An asynchronous invocation fails with Lambda's KMS error (a 5xx, which Lambda retries) until
+    the event is too old, then goes to the on-failure destination (the function never runs)."""
+    from overcast.testing import wait_until
+    from overcast.testing.lambdas import create_function
+
+    lam = overcast_server.client("lambda")
+    sqs, url, destination = _on_failure_queue(overcast_server)
+    key = kms.create_key()["KeyMetadata"]
+    name = create_function(lam, HANDLER, Timeout=60, KMSKeyArn=key["Arn"],
+                           Environment={"Variables": {"GREETING": "hello"}})
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=60, MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": destination}})
+    kms.disable_key(KeyId=key["KeyId"])
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    [message] = wait_until(lambda: _received(sqs, url), 60, "the failure record")
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "EventAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert "responsePayload" not in record
+
+
+def test_sqs_mapping_waits_while_the_queue_key_is_disabled(tmp_path):
+    """The SQS poller cannot receive from a queue whose KMS key is disabled (AWS fails the receive;
+    an SQS mapping has no LastProcessingResult to show it, so the server's log is read): the
+    messages wait in the queue and are delivered once the key is enabled again."""
+    from overcast.testing import OvercastServer, wait_until
+    from overcast.testing.lambdas import create_function
+
+    with OvercastServer(env={"OVERCAST_LOG_LEVEL": "INFO"}) as server:
+        lam, sqs, kms = server.client("lambda"), server.client("sqs"), server.client("kms")
+        key = kms.create_key()["KeyMetadata"]
+        url = sqs.create_queue(QueueName=_name("sse"), Attributes={"KmsMasterKeyId": key["KeyId"],
+                                                                   "VisibilityTimeout": "120"})["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        out = tmp_path / "bodies.txt"
+        name = create_function(lam, RECORD, Timeout=60, Environment={"Variables": {"OUT": str(out)}})
+        sqs.send_message(QueueUrl=url, MessageBody="first")
+        kms.disable_key(KeyId=key["KeyId"])
+        uuid_ = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)["UUID"]
+        wait_until(lambda: f"SQS poller of {uuid_}: KmsDisabled" in server.log_text(), 60,
+                   "the poller's failed receive")
+        assert not out.exists()
+        kms.enable_key(KeyId=key["KeyId"])
+        wait_until(lambda: out.exists() and out.read_text() == "first\n", 60, "the message, once the key is enabled")
+
+
+def test_sqs_mapping_to_a_function_whose_environment_key_is_disabled(overcast_server, kms, tmp_path):
+    """A mapping's invocation fails with Lambda's KMS error (a system error: the batch goes back to
+    the queue) until the function's key is enabled again."""
+    from overcast.testing import wait_until
+    from overcast.testing.lambdas import create_function
+
+    lam, sqs = overcast_server.client("lambda"), overcast_server.client("sqs")
+    key = kms.create_key()["KeyMetadata"]
+    out = tmp_path / "bodies.txt"
+    name = create_function(lam, RECORD, Timeout=60, KMSKeyArn=key["Arn"], Environment={"Variables": {"OUT": str(out)}})
+    url = sqs.create_queue(QueueName=_name("src"), Attributes={"VisibilityTimeout": "120"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    kms.disable_key(KeyId=key["KeyId"])
+    sqs.send_message(QueueUrl=url, MessageBody="waiting")
+    uuid_ = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)["UUID"]
+    wait_until(lambda: f"event source mapping {uuid_}: KMSDisabledException" in overcast_server.log_text(), 60,
+               "the mapping's failed invocation")
+    assert not out.exists()
+    kms.enable_key(KeyId=key["KeyId"])
+    wait_until(lambda: out.exists() and out.read_text() == "waiting\n", 60, "the batch, once the key is enabled")
+    lam.delete_event_source_mapping(UUID=uuid_)
+
+
+RECORD = ("import os\n\n"
+          "def handler(event, context):\n"
+          "    with open(os.environ['OUT'], 'a') as f:\n"
+          "        for record in event['Records']:\n"
+          "            f.write(record['body'] + '\\n')\n")

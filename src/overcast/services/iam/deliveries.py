@@ -11,8 +11,10 @@ policies to allow it.
 from __future__ import annotations
 
 from overcast import arns
+from overcast.authz.evaluation import Principal
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
+from overcast.services.iam.kms_access import KeyCheck, grant_allows
 
 #: the action a delivery performs on its target, by the target's service
 TARGET_ACTIONS = {
@@ -57,13 +59,47 @@ def authorize_delivery(platform: Platform, target_arn: str, auth: dict[str, str]
 
 def authorize_poll(platform: Platform, role_arn: str, function_name: str, action: str, source_arn: str) -> str | None:
     """What an event source mapping reports (LastProcessingResult) when the function's execution
-    role may not read its source under `--iam enforce`; None when it may (or IAM only reports)."""
+    role may not read its source (or decrypt an encrypted queue's messages) under `--iam enforce`;
+    None when it may (or IAM only reports)."""
+    denied = authorize_source(platform, role_arn, function_name, action, source_arn)
+    if denied is not None or action != "sqs:ReceiveMessage":
+        return denied
+    enforcer = platform.component(Enforcer)
+    return _queue_key(platform, enforcer, enforcer.role(role_arn, function_name), source_arn)
+
+
+def authorize_source(platform: Platform, role_arn: str, function_name: str, action: str,
+                     source_arn: str) -> str | None:
+    """`authorize_poll` without the queue's KMS key: what CreateEventSourceMapping checks."""
     enforcer = platform.component(Enforcer)
     session = enforcer.role(role_arn, function_name)
     decision = enforcer.decide(session, action, source_arn, {})
     if decision.allowed or not enforcer.enforcing:
         return None
     return source_refusal(source_arn)
+
+
+def _queue_key(platform: Platform, enforcer: Enforcer, session: Principal, queue_arn: str) -> str | None:
+    """An encrypted queue's messages are read with `kms:Decrypt` on its KMS key, through SQS
+    ([AWS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions)): the
+    key policy, the execution role's policies and the key's grants decide, as for a direct call."""
+    from overcast.services.kms.inbox import key_of
+    from overcast.services.sqs.inbox import get_queue
+
+    queue = get_queue(platform, queue_arn)
+    key_id = queue.attributes.get("KmsMasterKeyId") if queue is not None else None
+    if not key_id:
+        return None
+    parts = queue_arn.split(":")
+    found = key_of(platform, parts[4], parts[3], str(key_id))
+    if found is None:  # no such key (yet): the receive itself fails with SQS's KMS error
+        return None
+    check = KeyCheck("kms:Decrypt", found[0], found[2])
+    context = {"kms:calleraccount": session.account, "kms:viaservice": f"sqs.{parts[3]}.amazonaws.com"}
+    decision = enforcer.decide(session, check.action, check.resource, context, grant=grant_allows(session, check))
+    if decision.allowed or not enforcer.enforcing:
+        return None
+    return "The provided execution role does not have permissions to call Decrypt on KMS"
 
 
 def poll_action(source_arn: str) -> str:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from overcast.authz.evaluation import SERVICE, Decision, Principal, denial_message, evaluate
+from overcast.authz.evaluation import ALLOWED, SERVICE, Decision, Principal, denial_message, evaluate
 from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.principals import Principals
-from overcast.services.iam.resource_policies import resource_policy, resource_tag_keys
+from overcast.services.iam.resource_policies import primary, resource_policy, resource_tag_keys
 
 log = logging.getLogger("overcast.iam")
 
@@ -47,15 +47,19 @@ class Enforcer:
     def enforcing(self) -> bool:
         return self.mode == "enforce"
 
-    def decide(self, principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
-        """The decision for one (action, resource), a denial recorded for the report."""
+    def decide(self, principal: Principal, action: str, resource: str, context: Mapping[str, Any], *,
+               grant: Callable[[], bool] | None = None) -> Decision:
+        """The decision for one (action, resource), a denial recorded for the report. `grant`: whether
+        a grant (KMS's) allows the call when no policy does; it never overrides an explicit Deny."""
         policy, owner = resource_policy(self.platform, resource, action)
         tags = resource_tag_keys(self.platform, resource)
         if tags:
             context = {**tags, **context}
         # a role's trust policy must allow AssumeRole whatever the identity policies say
         decision = evaluate(principal, action, resource, context, resource_policy=policy, resource_account=owner,
-                            resource_required=action.lower().startswith("sts:assumerole"))
+                            resource_required=action.lower().startswith("sts:assumerole") or primary(resource, policy))
+        if not decision.allowed and grant is not None and not decision.reason.startswith("deny-") and grant():
+            return ALLOWED
         if not decision.allowed:
             self._record(principal, action, resource, decision, context)
         return decision

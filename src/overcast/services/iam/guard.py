@@ -5,15 +5,18 @@ AccessDenied error."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
+from overcast.authz.evaluation import Principal, denial_message
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
-from overcast.services.iam.requests import PREFIXES, request_context, requested
+from overcast.services.iam.kms_access import grant_allows, kms_checks, kms_keys
+from overcast.services.iam.requests import PREFIXES, passed_roles, request_context, requested
 from overcast.services.secretsmanager.inbox import secret_arn
 
 
@@ -62,9 +65,23 @@ class Guard:
                      for action, resource in pairs]
         principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
         context = request_context(ctx, params, self.platform.clock.now(), prefix)
+        if prefix == "kms":
+            self._check_kms(model, op.name, params, ctx, principal, context)
+            return
         for action, resource in pairs:
-            decision = self.enforcer.decide(principal, action, resource, context)
-            if not decision.allowed and self.enforcer.enforcing:
-                from overcast.authz.evaluation import denial_message
+            self._decide(model, principal, action, resource, context)
 
-                raise access_denied(model, denial_message(principal, action, resource, decision))
+    def _check_kms(self, model: ServiceModel, op: str, params: dict[str, Any], ctx: RequestContext,
+                   principal: Principal, context: dict[str, Any]) -> None:
+        """KMS: each key the call names, by its key policy, the caller's policies and the key's grants."""
+        for check in kms_checks(self.platform, ctx, op, params):
+            keys = {**context, **kms_keys(principal, check, params)}
+            self._decide(model, principal, check.action, check.resource, keys, grant_allows(principal, check))
+        for action, resource in passed_roles(params):
+            self._decide(model, principal, action, resource, context)
+
+    def _decide(self, model: ServiceModel, principal: Principal, action: str, resource: str,
+                context: dict[str, Any], grant: Callable[[], bool] | None = None) -> None:
+        decision = self.enforcer.decide(principal, action, resource, context, grant=grant)
+        if not decision.allowed and self.enforcer.enforcing:
+            raise access_denied(model, denial_message(principal, action, resource, decision))

@@ -34,9 +34,9 @@ def key_owner(platform: Platform, access_key: str) -> KeyOwner | None:
 def poll_refusal(platform: Platform, role_arn: str, function_name: str, source_arn: str) -> str | None:
     """AWS's CreateEventSourceMapping refusal when the function's execution role may not read the
     source under `--iam enforce` (None when it may, or IAM only reports)."""
-    from overcast.services.iam.deliveries import authorize_poll, poll_action, source_refusal
+    from overcast.services.iam.deliveries import authorize_source, poll_action, source_refusal
 
     if not role_arn:
         return None
-    denied = authorize_poll(platform, role_arn, function_name, poll_action(source_arn), source_arn)
+    denied = authorize_source(platform, role_arn, function_name, poll_action(source_arn), source_arn)
     return source_refusal(source_arn) if denied else None

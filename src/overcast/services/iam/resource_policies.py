@@ -2,8 +2,8 @@
 
 Resource policies overcast evaluates (docs/iam.md): SQS queue policies, SNS topic policies, Lambda
 function (and version/alias) policies, S3 bucket policies (for the bucket and its objects),
-EventBridge event bus policies, and IAM roles' trust policies (for `sts:AssumeRole`). KMS key
-policies are not evaluated. Also the tags of queues, topics and functions, for
+EventBridge event bus policies, IAM roles' trust policies (for `sts:AssumeRole`), KMS key policies
+and Secrets Manager secrets' resource policies. Also the tags of queues, topics and functions, for
 `aws:ResourceTag/<key>`.
 """
 
@@ -56,7 +56,31 @@ def _s3_bucket(platform: Platform, arn: str) -> tuple[Policy | None, str | None]
     return _parse(policy, f"arn:aws:s3:::{name}"), account
 
 
-_LOOKUPS = {"sqs": _sqs, "sns": _sns, "lambda": _lambda, "events": _events}
+def _kms(platform: Platform, arn: str) -> Policy | None:
+    from overcast.services.kms.inbox import key_of
+
+    parts = arn.split(":", 5)
+    if not parts[5].startswith("key/"):  # an alias has no policy of its own
+        return None
+    found = key_of(platform, parts[4], parts[3], arn)
+    return _parse(found[1], arn) if found is not None else None
+
+
+def _secretsmanager(platform: Platform, arn: str) -> Policy | None:
+    from overcast.services.secretsmanager.inbox import secret_policy
+
+    return _parse(secret_policy(platform, arn), arn)
+
+
+_LOOKUPS = {"sqs": _sqs, "sns": _sns, "lambda": _lambda, "events": _events, "kms": _kms,
+            "secretsmanager": _secretsmanager}
+
+
+def primary(arn: str, policy: Policy | None) -> bool:
+    """Whether the resource's policy must allow even within its account: a KMS key's policy is the
+    primary control of the key (identity policies count only when it delegates to the account)."""
+    parts = arn.split(":", 5)
+    return policy is not None and len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
 
 
 def resource_policy(platform: Platform, arn: str, action: str) -> tuple[Policy | None, str | None]:

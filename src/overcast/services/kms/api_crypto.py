@@ -92,7 +92,8 @@ class CryptoOperations(ApiBase):
 
     def _material_id(self, ctx: RequestContext, doc: Doc, data: bytes) -> str:
         version = blob.header(data).material
-        _, material = self.store.material(ctx.account, ctx.region, doc["Metadata"]["KeyId"], version)
+        owner = str(doc["Metadata"]["Arn"]).split(":")[4]  # the key's account (a cross-account key)
+        _, material = self.store.material(owner, ctx.region, doc["Metadata"]["KeyId"], version)
         return material_id(material)
 
     def _decrypt(self, ctx: RequestContext, data: bytes, context: dict[str, str] | None, key_id: str | None,

@@ -54,6 +54,8 @@ def decrypt(store: KmsStore, account: str, region: str, data: bytes, context: di
         named = store.resolve(account, region, key_id)
         if named["Metadata"]["KeyId"] != head.key_id:
             raise IncorrectKeyException(INCORRECT_KEY)
+        # a key of another account, named by its ARN (the key policy allows this account)
+        account = str(named["Metadata"]["Arn"]).split(":")[4]
     doc = store.get(account, region, head.key_id)
     if doc is None:
         raise NotFoundException(f"Key '{key_arn(account, region, head.key_id)}' does not exist")

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 from overcast.errors import ServiceError
 from overcast.platform import Platform
-from overcast.services.kms import cipher
+from overcast.services.kms import blob, cipher
 from overcast.services.kms.errors import InvalidKeyUsageException
-from overcast.services.kms.models import KmsStore, usable
+from overcast.services.kms.grants import GrantStore
+from overcast.services.kms.models import Doc, KmsStore, usable
 from overcast.services.kms.views import describe
 
 T = TypeVar("T")
@@ -72,3 +73,31 @@ def check_usable_as(platform: Platform, account: str, region: str, key_id: str, 
         if exc.code not in codes:
             raise
         raise error(codes[exc.code], exc) from None
+
+
+# -- for IAM's request check (docs/iam.md, "KMS key policies and grants") ---------------------
+
+
+def key_of(platform: Platform, account: str, region: str, key_id: str) -> tuple[str, str, list[Doc]] | None:
+    """(key ARN, key policy, grants) of the key `key_id` names (id, ARN, alias name or alias ARN);
+    None when there is no such key (the operation itself then answers NotFoundException). An
+    `alias/aws/<service>` with no key yet names nothing (the key is made on first use)."""
+    kms = store(platform)
+    try:
+        doc = kms.resolve(account, region, key_id, create_aws=False)
+    except ServiceError:
+        return None
+    meta = doc["Metadata"]
+    key_account = str(meta["Arn"]).split(":")[4]
+    grants = [grant for _, grant in GrantStore(platform).of_key(key_account, region, meta["KeyId"])]
+    return str(meta["Arn"]), str(doc.get("Policy") or ""), grants
+
+
+def blob_key_id(data: Any) -> str | None:
+    """The key id a ciphertext blob names (Decrypt and ReEncrypt need no KeyId); None if not ours."""
+    if not isinstance(data, bytes | bytearray):
+        return None
+    try:
+        return blob.header(bytes(data)).key_id
+    except blob.BadBlob:
+        return None

@@ -60,15 +60,16 @@ def default_policy(account: str) -> str:
             '    "Resource" : "*"\n  } ]\n}')
 
 
-def aws_managed_policy(account: str, service: str) -> str:
-    """The policy of an AWS-managed key: any principal of the account, through the service."""
+def aws_managed_policy(account: str, service: str, region: str) -> str:
+    """The policy of an AWS-managed key: any principal of the account, through the service's
+    regional endpoint (`kms:ViaService` is `<service>.<region>.amazonaws.com`, as AWS writes it)."""
     return json.dumps({"Version": "2012-10-17", "Id": f"auto-{service}-1", "Statement": [{
         "Sid": "Allow access through the service for all principals in the account that are authorized to use it",
         "Effect": "Allow", "Principal": {"AWS": "*"},
         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
                    "kms:DescribeKey"], "Resource": "*",
         "Condition": {"StringEquals": {"kms:CallerAccount": account,
-                                       "kms:ViaService": f"{service}.amazonaws.com"}}}, {
+                                       "kms:ViaService": f"{service}.{region}.amazonaws.com"}}}, {
         "Sid": "Allow direct access to key metadata to the account", "Effect": "Allow",
         "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
         "Action": ["kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"}]}, indent=2)
@@ -317,7 +318,7 @@ class KmsStore:
                     service, f"Default key that protects my {service} data when no other key is defined")
                 doc = self.create(account, region, spec=keyspecs.SYMMETRIC, usage="ENCRYPT_DECRYPT",
                                   description=description, manager="AWS",
-                                  policy=aws_managed_policy(account, service))
+                                  policy=aws_managed_policy(account, service, region))
                 self.put_alias(account, region, name, doc["Metadata"]["KeyId"])
         return doc
 

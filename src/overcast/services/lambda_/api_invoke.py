@@ -11,7 +11,6 @@ from overcast.context import RequestContext
 from overcast.services.lambda_.api_base import ApiBase
 from overcast.services.lambda_.api_durable import invoke_durable
 from overcast.services.lambda_.catalogue import error
-from overcast.services.lambda_.encryption import check_key
 
 INVOKE_ASYNC_LIMIT = 262_144         # the legacy InvokeAsync keeps 256 KB
 
@@ -57,7 +56,6 @@ class InvokeOperations(ApiBase):
             return await invoke_durable(self.platform, ctx, resolved, kind, body, durable_execution_name)
         if durable_execution_name:
             raise error("function_not_durable", arn=resolved.invoked_arn)
-        check_key(self.platform, ref.account, ref.region, resolved.config)
         outcome = await invoker.invoke(ref, body, tail=log_type == "Tail", resolved=resolved,
                                        client_context=decode_client_context(client_context), request_id=ctx.request_id,
                                        trace=ctx.trace_header)

@@ -4,7 +4,8 @@ with it when it starts an execution environment, and an invocation fails with La
 `KMSAccessDeniedException`) when the key cannot be used
 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html).
 
-overcast checks the key on each synchronous Invoke of a function that has environment variables; the
+overcast checks the key on each invocation of a function that has environment variables (synchronous,
+asynchronous, and by event source mappings: the invoker checks it before it runs the function); the
 variables themselves stay in overcast's database as they are.
 """
 

@@ -87,8 +87,11 @@ def receive(platform: Platform, queue_arn: str, max_messages: int = 10, visibili
             *, attribute_names: tuple[str, ...] = ("All",),
             message_attribute_names: tuple[str, ...] = ("All",)) -> list[dict[str, Any]]:
     """Receive up to `max_messages` (any number: batches of 10 are AWS's API limit, not the
-    engine's) without waiting; each message as ReceiveMessage returns it."""
+    engine's) without waiting; each message as ReceiveMessage returns it. A queue encrypted with a
+    KMS key that cannot be used now raises SQS's `KMS.*` error, as AWS fails the receive (a Lambda
+    event source mapping reports it as its LastProcessingResult and the messages wait)."""
     queue = platform.component(QueueStore).get(queue_arn)
+    check_key(platform, queue, "")
     got = platform.component(Messages).receive(queue, max_messages, visibility_timeout)
     return [render(m, queue.fifo, list(attribute_names), list(message_attribute_names)) for m in got]
 
