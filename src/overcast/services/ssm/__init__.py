@@ -4,6 +4,8 @@ clock, notifications on EventBridge), and the public `/aws/service/...` paramete
 read. CloudFormation reads it for `AWS::SSM::Parameter::Value<...>` parameters and `{{resolve:ssm:...}}`
 references. See docs/ssm.md."""
 
+import re
+
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 
@@ -27,6 +29,17 @@ _ENUM_ORDER = {"ParameterType": ("SecureString", "StringList", "String")}
 #: enum ValidationException: the value reaches the tagging operations unchecked (`api_tags.py`)
 _RAW = frozenset({"ResourceTypeForTagging"})
 
+#: a model pattern anchored as a whole, `^(tag:.+|Name|...)$`, up to the end of its clause
+_ANCHORED = re.compile(r"(regular expression pattern: )\^\((.*?)\)\$(?=; Value |$)")
+
+
+def _reword(message: str) -> str:
+    """SSM prints a pattern without the model's anchors (`tag:.+|Name|Type|...`) and ends its
+    validation message with a period: "... Member must have length less than or equal to 10."."""
+    return _ANCHORED.sub(r"\1\2", message) + "."
+
+
 SPEC = ServiceSpec(name="ssm", api=_api, loops=_loops,
                    options=ProtocolOptions(validation="full", validation_enum_order=_ENUM_ORDER,
-                                           raw_shapes=_RAW))
+                                           validation_member_paths=True, validation_whole_list=True,
+                                           raw_shapes=_RAW, reword=_reword))
