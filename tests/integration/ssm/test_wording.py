@@ -42,23 +42,29 @@ def test_label_items_are_reported_on_the_whole_list(ssm):
     assert _message(ssm.label_parameter_version, Name=name, ParameterVersion=1, Labels=[long_label]) == (
         f"1 validation error detected: Value '[{long_label}]' at 'labels' failed to satisfy constraint: "
         "Member must satisfy constraint: [Member must have length less than or equal to 100, "
-        "Member must have length greater than or equal to 1].")
+        "Member must have length greater than or equal to 1]")
+
+
+def test_enum_clauses_have_no_period(ssm):
+    assert _message(ssm.put_parameter, Name="/w-enum", Value="v", Type="str") == (
+        "1 validation error detected: Value 'str' at 'type' failed to satisfy constraint: Member must "
+        "satisfy enum value set: [SecureString, StringList, String]")
 
 
 def test_parameter_filters_wording(ssm):
     assert _message(ssm.describe_parameters, ParameterFilters=[{"Key": "key"}]) == (
         "1 validation error detected: Value 'key' at 'parameterFilters.1.member.key' failed to satisfy "
         "constraint: Member must satisfy regular expression pattern: "
-        "tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType.")
+        "tag:.+|Name|Type|KeyId|Path|Label|Tier.")
     values = ["t" * 1025]
     assert _message(ssm.describe_parameters, ParameterFilters=[{"Key": "Name", "Values": values}]) == (
         f"1 validation error detected: Value '[{values[0]}]' at 'parameterFilters.1.member.values' "
         "failed to satisfy constraint: Member must satisfy constraint: [Member must have length less "
-        "than or equal to 1024, Member must have length greater than or equal to 1].")
+        "than or equal to 1024, Member must have length greater than or equal to 1]")
     two = _message(ssm.describe_parameters, ParameterFilters=[{"Key": "Name", "Option": "over 10 chars"},
                                                               {"Key": "key"}])
     assert two == (
         "2 validation errors detected: Value 'over 10 chars' at 'parameterFilters.1.member.option' "
-        "failed to satisfy constraint: Member must have length less than or equal to 10; Value 'key' at "
+        "failed to satisfy constraint: Member must have length less than or equal to 10.; Value 'key' at "
         "'parameterFilters.2.member.key' failed to satisfy constraint: Member must satisfy regular "
-        "expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType.")
+        "expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier.")
