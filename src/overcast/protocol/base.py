@@ -43,6 +43,9 @@ class ProtocolOptions:
     validation_limits: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
     #: shape names whose JSON values are handed to the service as they came (no walk, no decode)
     raw_shapes: frozenset[str] = frozenset()
+    #: validation wording: string list items that break their constraints reported once on the
+    #: whole list with all the item's constraints (SSM's `labels`)
+    validation_whole_list: bool = False
     #: `__type` prefix in JSON error bodies (DynamoDB sends `com.amazonaws.dynamodb.v20120810#`)
     error_type_prefix: str = ""
     #: rest-xml: root element of an operation's output body, when it is not `<Op>Result`
@@ -81,7 +84,8 @@ class ProtocolOptions:
     def wording(self) -> Wording:
         """How validation words its messages for this service: built once, not on every request."""
         return Wording(raw=self.raw_shapes, member_paths=self.validation_member_paths,
-                       enum_order=self.validation_enum_order, limits=self.validation_limits)
+                       enum_order=self.validation_enum_order, limits=self.validation_limits,
+                       whole_list=self.validation_whole_list)
 
 
 class Trusted:

@@ -51,13 +51,18 @@ class Wording:
     `member_paths`: list items are `.N.member` and map values `.key.member` in paths
     (`keySchema.2.member.keyType`, `requestItems.t.member.keys`), as DynamoDB words them; `enum_order`: the order a service lists an enum's values in its message, by shape
     name, when it is not the model's; `limits`: constraints the service still enforces that the
-    model no longer states, by (structure shape, member) → {"min": n, "max": n}."""
+    model no longer states, by (structure shape, member) → {"min": n, "max": n}; `whole_list`:
+    string list items that break their constraints are reported once, on the list, with all the
+    item's constraints (`Value '[a, b]' at 'labels' failed to satisfy constraint: Member must satisfy
+    constraint: [Member must have length less than or equal to 100, Member must have length greater
+    than or equal to 1]`), as SSM words them."""
 
     patterns: bool = True
     raw: frozenset[str] = frozenset()
     member_paths: bool = False
     enum_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     limits: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
+    whole_list: bool = False
 
 
 def violations(shape: Shape, value: Any, path: str = "", *, patterns: bool = True,
@@ -86,6 +91,9 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
         return
     if type_name == "list":
         _length(meta, len(value), value, path, found, "length")
+        if wording.whole_list and shape.member.type_name == "string":
+            _whole_list(shape.member, value, path, found, wording)
+            return
         suffix = ".member" if wording.member_paths else ""
         for index, item in enumerate(value, 1):
             _check(shape.member, item, f"{path}.{index}{suffix}" if path else f"{index}{suffix}", found, wording)
@@ -129,6 +137,26 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
                 f"Value '{value}' at '{path}' failed to satisfy constraint: "
                 f"Member must have value less than or equal to {meta['max']}"
             )
+
+
+def _whole_list(member: Shape, items: list, path: str, found: list[str], wording: Wording) -> None:
+    """One clause for the whole list when any string item breaks its constraints, listing every
+    constraint of the item: longest length first, then shortest, then the pattern."""
+    broken: list[str] = []
+    for item in items:
+        _check(member, item, path, broken, wording)
+    if not broken:
+        return
+    meta = member.metadata
+    rules = [f"Member must have length less than or equal to {meta['max']}"] if "max" in meta else []
+    if "min" in meta:
+        rules.append(f"Member must have length greater than or equal to {meta['min']}")
+    if meta.get("pattern") and wording.patterns:
+        rules.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    if meta.get("enum"):
+        rules.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
+    found.append(f"Value '{_show(items)}' at '{path}' failed to satisfy constraint: "
+                 f"Member must satisfy constraint: [{', '.join(rules)}]")
 
 
 def _length(meta: dict, length: int, value: Any, path: str, found: list[str], what: str) -> None:

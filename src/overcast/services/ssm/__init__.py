@@ -4,6 +4,8 @@ clock, notifications on EventBridge), and the public `/aws/service/...` paramete
 read. CloudFormation reads it for `AWS::SSM::Parameter::Value<...>` parameters and `{{resolve:ssm:...}}`
 references. See docs/ssm.md."""
 
+import re
+
 from overcast.protocol.base import ProtocolOptions
 from overcast.services import ServiceSpec
 
@@ -27,6 +29,27 @@ _ENUM_ORDER = {"ParameterType": ("SecureString", "StringList", "String")}
 #: enum ValidationException: the value reaches the tagging operations unchecked (`api_tags.py`)
 _RAW = frozenset({"ResourceTypeForTagging"})
 
+#: SSM prints its parameter-filter key pattern as it was before `DataType` joined the model's,
+#: unanchored (the key check still accepts `DataType`)
+_FILTER_KEY = ("^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$", "tag:.+|Name|Type|KeyId|Path|Label|Tier")
+#: clauses SSM ends with a period: length, value and pattern limits (not enum sets, nor the
+#: bracketed list of a list item's constraints)
+_PERIOD = re.compile(r"Member must (have (length|value) |satisfy regular expression pattern: )")
+
+
+def _reword(message: str) -> str:
+    """SSM's wording of a constraint-violation message: "... at 'names' failed to satisfy
+    constraint: Member must have length less than or equal to 10." (a period after length, value
+    and pattern clauses) and the filter-key pattern as SSM prints it."""
+    head, sep, body = message.replace(*_FILTER_KEY).partition(" detected: ")
+    if not sep:
+        return message
+    clauses = [clause + "." if _PERIOD.search(clause) and "satisfy constraint: [" not in clause else clause
+               for clause in body.split("; Value ")]
+    return head + sep + "; Value ".join(clauses)
+
+
 SPEC = ServiceSpec(name="ssm", api=_api, loops=_loops,
                    options=ProtocolOptions(validation="full", validation_enum_order=_ENUM_ORDER,
-                                           raw_shapes=_RAW))
+                                           validation_member_paths=True, validation_whole_list=True,
+                                           raw_shapes=_RAW, reword=_reword))
