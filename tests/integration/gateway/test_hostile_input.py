@@ -125,7 +125,7 @@ def test_error_echoing_a_surrogate_still_serializes():
 
 def test_dynamodb_create_table_without_key_schema(overcast_server):
     status, _, body = json_call(overcast_server, "dynamodb", "DynamoDB_20120810.CreateTable", json.dumps({
-        "TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+        "TableName": "hostile-table", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}]}).encode())
     assert status == 400
     document = json.loads(body)

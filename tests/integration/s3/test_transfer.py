@@ -189,7 +189,9 @@ def test_presigned_urls_v4_and_v2(client_factory, overcast_server, s3, bucket):
     assert response.status_code == 403
     assert "<Code>AccessDenied</Code>" in response.text and "Request has expired" in response.text
     # a negative X-Amz-Expires is no expiry at all: S3's AuthorizationQueryParametersError
-    negative = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "uploaded"}, ExpiresIn=-10)
+    # (edited into a signed URL: botocore's CRT signer, used when awscrt is installed, refuses to presign it)
+    negative = signed.replace("X-Amz-Expires=60", "X-Amz-Expires=-10")
+    assert negative != signed
     response = httpx.get(negative)
     assert response.status_code == 403
     assert "<Code>AuthorizationQueryParametersError</Code>" in response.text

@@ -56,14 +56,18 @@ class RotationOperations(ApiBase):
                 rules["AutomaticallyAfterDays"] = int(rules["ScheduleExpression"][5:].split()[0])
             doc["RotationRules"] = rules
         with self.platform.db.tx():
-            if rotate_immediately is False:
-                rotation.schedule_next(self.platform, doc, doc.get("LastRotatedDate") or self.platform.clock.now())
-            else:
+            if rotate_immediately is not False:
                 rotation.start(self.platform, doc, token)
             self.store.put(doc)
-        self.platform.signals.notify(rotation.SIGNAL)
         if rotate_immediately is False:
+            # the configuration test runs before RotateSecret answers; the schedule starts after it,
+            # so a short schedule (or a scaled clock) cannot start a rotation while it runs
             await rotation.test_configuration(self.platform, doc, token)
+            fresh = self.store.find(doc["_account"], doc["_region"], doc["ARN"]) or doc
+            with self.platform.db.tx():
+                rotation.schedule_next(self.platform, fresh, fresh.get("LastRotatedDate") or self.platform.clock.now())
+                self.store.put(fresh)
+        self.platform.signals.notify(rotation.SIGNAL)
         return {"ARN": doc["ARN"], "Name": doc["Name"], "VersionId": token}
 
     def cancel_rotate_secret(self, ctx: RequestContext, secret_id: str) -> dict[str, Any]:
