@@ -186,17 +186,10 @@ class MetricStore:
 
     def metric_id(self, account: str, region: str, namespace: str, metric_name: str,
                   dimensions: Mapping[str, str] | Iterable[Mapping[str, str]]) -> int | None:
-        """The id of a metric, None when it was never put. A metric this store wrote is found in its
-        id cache (metrics are never deleted, only the whole database reset, which empties the cache);
-        dimensions with a repeated name never match a cached key and go to the database."""
-        if isinstance(dimensions, Mapping):
-            pairs = tuple(sorted(dimensions.items()))
-        else:
+        """The id of a metric, None when it was never put (always read from the database: an id
+        cached here could outlive a reset of the database it came from)."""
+        if not isinstance(dimensions, Mapping):
             dimensions = list(dimensions)
-            pairs = tuple(sorted((d["Name"], d["Value"]) for d in dimensions))
-        cached = self._ids.get((account, region, namespace, metric_name, pairs))
-        if cached is not None:
-            return cached
         return self.db.scalar(
             "SELECT id FROM cw_metrics WHERE account = ? AND region = ? AND namespace = ? AND name = ? AND dims = ?",
             (account, region, namespace, metric_name, canonical_dims(dimensions)))
