@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from overcast.testing import wait_until
 
 WARNING = "without --verify-signatures"
 
@@ -19,9 +20,7 @@ def _start(tmp_path: Path, *flags: str) -> str:
         process = subprocess.Popen([sys.executable, "-m", "overcast", "up", "--in-memory", "--port", "0", *flags],
                                    stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while " ready on http://" not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: " ready on http://" in log.read_text() or process.poll() is not None, 60, "overcast up")
         return log.read_text()
     finally:
         process.terminate()
