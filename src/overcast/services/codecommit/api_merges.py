@@ -63,6 +63,13 @@ class MergeOperations(ApiBase):
                 self._move(ctx, doc, [RefChange(f"refs/heads/{branch}", heads[branch], new.id.decode())])
         return {"commitId": new.id.decode(), "treeId": new.tree.decode()}
 
+    def merge_branches_by_fast_forward(self, ctx: RequestContext, repository_name: str,
+                                       source_commit_specifier: str, destination_commit_specifier: str,
+                                       target_branch: str | None = None) -> dict[str, Any]:
+        """A fast-forward of the target (default: the destination) branch to the source commit."""
+        return self._merge_branches(ctx, "FAST_FORWARD_MERGE", repository_name, source_commit_specifier,
+                                    destination_commit_specifier, target_branch, None, None, None, None)
+
     def merge_branches_by_squash(self, ctx: RequestContext, repository_name: str, source_commit_specifier: str,
                                  destination_commit_specifier: str, target_branch: str | None = None,
                                  conflict_resolution_strategy: str | None = None, author_name: str | None = None,

@@ -142,27 +142,5 @@ class BranchOperations(ApiBase):
         self.store.save(doc)
         return {}
 
-    def merge_branches_by_fast_forward(self, ctx: RequestContext, repository_name: str,
-                                       source_commit_specifier: str, destination_commit_specifier: str,
-                                       target_branch: str | None = None) -> dict[str, Any]:
-        """A fast-forward of the target (default: the destination) branch to the source commit."""
-        doc = self._repo(ctx, repository_name)
-        with self.store.lock(doc["repositoryId"]):
-            repo = self.store.repo(doc)
-            source = resolve(repo, source_commit_specifier, None)
-            destination = resolve(repo, destination_commit_specifier, None)
-            branch = target_branch or destination_commit_specifier
-            heads = branches(repo)
-            if branch not in heads:
-                raise branch_missing(branch)
-            walker = repo.get_walker(include=[source.id])
-            if destination.id not in {entry.commit.id for entry in walker}:
-                raise error("ManualMergeRequiredException", "The pull request cannot be merged automatically "
-                            "into the destination branch. You must manually merge the branches and resolve any "
-                            "conflicts.")
-            if heads[branch] != source.id.decode():
-                self._move(ctx, doc, [RefChange(f"refs/heads/{branch}", heads[branch], source.id.decode())])
-        return {"commitId": source.id.decode(), "treeId": source.tree.decode()}
-
 
 __all__ = ["BranchOperations", "RepositoryOperations", "repository_missing"]
