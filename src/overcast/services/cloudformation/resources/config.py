@@ -64,10 +64,9 @@ async def _start_if_ready(d: Deployment) -> None:
         await d.call("config", "StartConfigurationRecorder", {"ConfigurationRecorderName": recorders[0]["name"]})
 
 
-class RecorderProvider(Provider):
-    """Ref is the recorder's name."""
+class _Named(Provider):
+    """A recorder or delivery channel: named by its `Name` (default `default`), put again on update."""
 
-    types = ("AWS::Config::ConfigurationRecorder",)
     replace = frozenset({"Name"})
     physical_is_name = True
 
@@ -77,6 +76,14 @@ class RecorderProvider(Provider):
     async def update(self, d: Deployment) -> Outcome:
         return await self._put(d, d.physical_id or "default")
 
+    async def _put(self, d: Deployment, name: str) -> Outcome:
+        raise NotImplementedError
+
+
+class RecorderProvider(_Named):
+    """Ref is the recorder's name."""
+
+    types = ("AWS::Config::ConfigurationRecorder",)
     async def _put(self, d: Deployment, name: str) -> Outcome:
         props = d.properties
         recorder = {"name": name, "roleARN": props.get("RoleARN"),
@@ -92,19 +99,10 @@ class RecorderProvider(Provider):
                                  {"ConfigurationRecorderName": d.physical_id})
 
 
-class DeliveryChannelProvider(Provider):
+class DeliveryChannelProvider(_Named):
     """Ref is the channel's name."""
 
     types = ("AWS::Config::DeliveryChannel",)
-    replace = frozenset({"Name"})
-    physical_is_name = True
-
-    async def create(self, d: Deployment) -> Outcome:
-        return await self._put(d, str(d.properties.get("Name") or "default"))
-
-    async def update(self, d: Deployment) -> Outcome:
-        return await self._put(d, d.physical_id or "default")
-
     async def _put(self, d: Deployment, name: str) -> Outcome:
         channel = {"name": name, **lower_keys(pick(d.properties, "S3BucketName", "S3KeyPrefix", "S3KmsKeyArn",
                                                     "ConfigSnapshotDeliveryProperties"))}
