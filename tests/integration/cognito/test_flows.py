@@ -16,6 +16,12 @@ import pytest
 from tests.integration.cognito.helpers import PASSWORD, codes, confirmed_user, pool_and_client, unique
 
 
+@pytest.fixture(scope="module")
+def overcast_server(real_clock_server):
+    """Challenge flows need AWS's 3-minute session lifetime in real time (see conftest)."""
+    return real_clock_server
+
+
 def error(info) -> tuple[str, str]:
     return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 

@@ -13,6 +13,12 @@ import pytest
 
 from tests.integration.cognito.helpers import PASSWORD, codes, confirmed_user, pool_and_client
 
+
+@pytest.fixture(scope="module")
+def overcast_server(real_clock_server):
+    """Challenge flows need AWS's 3-minute session lifetime in real time (see conftest)."""
+    return real_clock_server
+
 SMS: dict[str, Any] = {"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms"}}
 
 

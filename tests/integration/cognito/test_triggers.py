@@ -11,6 +11,12 @@ from overcast.testing import create_function
 from tests.integration.cognito.helpers import PASSWORD, codes, confirmed_user, pool_and_client, unique
 
 
+@pytest.fixture(scope="module")
+def overcast_server(real_clock_server):
+    """Challenge flows need AWS's 3-minute session lifetime in real time (see conftest)."""
+    return real_clock_server
+
+
 def arn(lam, source: str) -> str:
     name = create_function(lam, source, Timeout=30)
     return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
