@@ -4,6 +4,8 @@ event source (docs/iam.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from overcast.platform import Platform
 from overcast.services.iam.inbox import KeyOwner, key_owner, poll_refusal
 
@@ -42,3 +44,16 @@ class IamFacade:
         if self.platform.config.iam == "off":
             return None
         return poll_refusal(self.platform, role_arn, function_name, source_arn)
+
+    def check_as_role(self, role_arn: str, session: str, model: Any, op: Any, params: dict[str, Any],
+                      ctx: Any) -> None:
+        """Raise the service's AccessDenied (under `--iam enforce`) when a session of `role_arn` may
+        not make this call: a call the platform makes in process with a role a service was given
+        (a state machine's task with its `roleArn`, a stack with its service role). Under `report`
+        the denial is only recorded; under `off` nothing is evaluated."""
+        if self.platform.config.iam == "off":
+            return
+        from overcast.services.iam.guard import Guard
+
+        guard = self.platform.component(Guard)
+        guard.check(model, op, params, ctx, guard.enforcer.role(role_arn, session))
