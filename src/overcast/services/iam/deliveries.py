@@ -11,7 +11,7 @@ policies to allow it.
 from __future__ import annotations
 
 from overcast import arns
-from overcast.authz.evaluation import Principal
+from overcast.authz.evaluation import Principal, denial_message
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import KeyCheck, grant_allows
@@ -115,3 +115,25 @@ def source_refusal(source_arn: str) -> str:
     listing = "ListStreams" if ":dynamodb:" in source_arn else "ListShards"
     return (f"Cannot access stream {source_arn}. Please ensure the role can perform the GetRecords, "
             f"GetShardIterator, DescribeStream, and {listing} Actions on your stream in IAM.")
+
+
+def authorize_role(platform: Platform, role_arn: str, session: str, resource: str,
+                   action: str | None = None) -> str | None:
+    """AWS's denial message when a session of `role_arn` may not perform `action` (by default what
+    a delivery to `resource` performs, `TARGET_ACTIONS`) on `resource` under `--iam enforce`; None
+    when it may (or IAM only reports). For the calls a service makes in process with a role it was
+    given (a pipe's RoleArn reading its source, invoking its enrichment and target)."""
+    if action is None:
+        try:
+            action = TARGET_ACTIONS.get(arns.parse(resource).service)
+        except ValueError:
+            return None
+        if action is None:
+            return None
+    enforcer = platform.component(Enforcer)
+    principal = enforcer.role(role_arn, session)
+    target = _target_resource(resource)
+    decision = enforcer.decide(principal, action, target, {})
+    if decision.allowed or not enforcer.enforcing:
+        return None
+    return denial_message(principal, action, target, decision)
