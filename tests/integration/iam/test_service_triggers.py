@@ -4,6 +4,8 @@ policy to allow them for the source; refused, the caller sees what AWS shows."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -32,3 +34,43 @@ def test_cognito_triggers_need_the_function_policy_for_the_pool(account):
                        Principal="cognito-idp.amazonaws.com", SourceArn=pool["Arn"])
     signed = idp.sign_up(ClientId=client["ClientId"], Username="ann", Password="Passw0rd!Passw0rd")
     assert signed["UserConfirmed"] is True
+
+
+def _alarm(account, name: str, action: str) -> None:
+    cw = account.root("cloudwatch")
+    cw.put_metric_alarm(AlarmName=name, MetricName="Depth", Namespace="App", Statistic="Maximum", Period=3600,
+                        EvaluationPeriods=1, Threshold=10.0, ComparisonOperator="GreaterThanThreshold",
+                        AlarmActions=[action])
+    cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="test")
+
+
+def _actions(account, name: str) -> list[str]:
+    items = account.root("cloudwatch").describe_alarm_history(AlarmName=name, HistoryItemType="Action")
+    return [item["HistorySummary"] for item in items["AlarmHistoryItems"]]
+
+
+def test_alarm_actions_publish_with_the_accounts_authority_and_invoke_as_cloudwatch(account):
+    sns = account.root("sns")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    _alarm(account, "allowed", topic)  # the default topic policy lets the owner's alarms publish
+    assert _actions(account, "allowed") == [f"Successfully executed action {topic}"]
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "SNS:Publish",
+                                                    "Resource": topic}]}
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(deny))
+    _alarm(account, "denied", topic)
+    alarm = f"arn:aws:cloudwatch:us-east-1:{account.id}:alarm:denied"
+    assert _actions(account, "denied") == [
+        f"Failed to execute action {topic}. Received error: 'Resource: {alarm} is not authorized to perform: "
+        f"SNS:Publish on resource: {topic}'"]
+
+    name, _ = _function(account, "def handler(event, context):\n    return None\n")
+    function = f"arn:aws:lambda:us-east-1:{account.id}:function:{name}"
+    _alarm(account, "fn", function)
+    assert _actions(account, "fn")[0].startswith(f"Failed to execute action {function}. Received error: ")
+    account.root("lambda").add_permission(
+        FunctionName=name, StatementId="alarms", Action="lambda:InvokeFunction",
+        Principal="lambda.alarms.cloudwatch.amazonaws.com",
+        SourceArn=f"arn:aws:cloudwatch:us-east-1:{account.id}:alarm:fn")
+    account.root("cloudwatch").set_alarm_state(AlarmName="fn", StateValue="OK", StateReason="reset")
+    _alarm(account, "fn", function)
+    assert _actions(account, "fn")[0] == f"Successfully executed action {function}"

@@ -11,7 +11,8 @@ policies to allow it.
 from __future__ import annotations
 
 from overcast import arns
-from overcast.authz.evaluation import Principal, denial_message
+from overcast.authz.evaluation import ROOT, Principal, denial_message
+from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import KeyCheck, grant_allows
@@ -45,6 +46,11 @@ def authorize_delivery(platform: Platform, target_arn: str, auth: dict[str, str]
         decision = enforcer.delivery(auth["service"], action, resource, source_arn=auth.get("source_arn"),
                                      source_account=auth.get("source_account"))
         principal = auth["service"]
+    elif auth.get("account"):  # the source's own account (delivery.as_account): its root user
+        account = auth["account"]
+        principal = f"arn:aws:iam::{account}:root"
+        keys = delivery_keys(auth.get("source_arn"), account) | {"aws:sourceowner": account}
+        decision = enforcer.decide(Principal(principal, account, ROOT, user_id=account), action, resource, keys)
     elif auth.get("role"):
         session = enforcer.role(auth["role"], auth.get("session") or "delivery")
         decision = enforcer.decide(session, action, resource, {})
