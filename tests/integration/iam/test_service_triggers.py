@@ -74,3 +74,37 @@ def test_alarm_actions_publish_with_the_accounts_authority_and_invoke_as_cloudwa
     account.root("cloudwatch").set_alarm_state(AlarmName="fn", StateValue="OK", StateReason="reset")
     _alarm(account, "fn", function)
     assert _actions(account, "fn")[0] == f"Successfully executed action {function}"
+
+
+def _error(call, **kwargs) -> tuple[str, str]:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+
+
+def test_ses_receipt_rules_need_the_targets_policies(account):
+    ses = account.root("ses")
+    ses.create_receipt_rule_set(RuleSetName="inbound")
+    name, _ = _function(account, "def handler(event, context):\n    return None\n")
+    function = f"arn:aws:lambda:us-east-1:{account.id}:function:{name}"
+    rule = {"Name": "to-fn", "Enabled": True, "Recipients": ["in@example.com"],
+            "Actions": [{"LambdaAction": {"FunctionArn": function, "InvocationType": "Event"}}]}
+    assert _error(ses.create_receipt_rule, RuleSetName="inbound", Rule=rule) == (
+        "InvalidLambdaFunction", f"Could not invoke Lambda function: {function}")
+    account.root("lambda").add_permission(FunctionName=name, StatementId="ses", Action="lambda:InvokeFunction",
+                                          Principal="ses.amazonaws.com", SourceAccount=account.id)
+    ses.create_receipt_rule(RuleSetName="inbound", Rule=rule)
+
+    bucket = f"mail-{account.id}"
+    s3 = account.root("s3")
+    s3.create_bucket(Bucket=bucket)
+    store = {"Name": "to-s3", "Enabled": True, "Recipients": ["in@example.com"],
+             "Actions": [{"S3Action": {"BucketName": bucket, "ObjectKeyPrefix": "raw/"}}]}
+    assert _error(ses.create_receipt_rule, RuleSetName="inbound", Rule=store) == (
+        "InvalidS3Configuration", f"Could not write to bucket: {bucket}")
+    source = f"arn:aws:ses:us-east-1:{account.id}:receipt-rule-set/inbound:receipt-rule/to-s3"
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*", "Condition": {"StringEquals": {"aws:SourceAccount": account.id},
+                                                               "ArnLike": {"aws:SourceArn": source}}}]}))
+    ses.create_receipt_rule(RuleSetName="inbound", Rule=store)
