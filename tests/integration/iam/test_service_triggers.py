@@ -9,7 +9,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.iam.test_deliveries import _function
+from overcast.testing import wait_until
+from tests.integration.iam.test_deliveries import _denied, _function
 
 PRE_SIGN_UP = """
 def handler(event, context):
@@ -108,3 +109,29 @@ def test_ses_receipt_rules_need_the_targets_policies(account):
         "Resource": f"arn:aws:s3:::{bucket}/*", "Condition": {"StringEquals": {"aws:SourceAccount": account.id},
                                                                "ArnLike": {"aws:SourceArn": source}}}]}))
     ses.create_receipt_rule(RuleSetName="inbound", Rule=store)
+
+
+FIREHOSE_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "firehose.amazonaws.com"}}]}
+
+
+def test_firehose_writes_to_s3_with_the_destinations_role(account):
+    iam, s3 = account.root("iam"), account.root("s3")
+    role = iam.create_role(RoleName="firehose-s3", AssumeRolePolicyDocument=json.dumps(FIREHOSE_TRUST))["Role"]["Arn"]
+    bucket = f"fh-{account.id}"
+    s3.create_bucket(Bucket=bucket)
+    firehose = account.root("firehose")
+    firehose.create_delivery_stream(DeliveryStreamName="clicks", ExtendedS3DestinationConfiguration={
+        "RoleARN": role, "BucketARN": f"arn:aws:s3:::{bucket}",
+        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}})
+    firehose.put_record(DeliveryStreamName="clicks", Record={"Data": b"one\n"})
+    session = f"arn:aws:sts::{account.id}:assumed-role/firehose-s3/clicks"
+    denial = _denied(account.server, session, f"arn:aws:s3:::{bucket}/*")
+    assert denial["action"] == "s3:PutObject"
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    iam.put_role_policy(RoleName="firehose-s3", PolicyName="write", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+                                                "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    # the records stayed buffered: they are delivered once the role may write
+    (obj,) = wait_until(lambda: s3.list_objects_v2(Bucket=bucket).get("Contents"), 60, "the object")
+    assert s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read() == b"one\n"
