@@ -172,3 +172,11 @@ def _bucket_and_key(url: str) -> tuple[str, str]:
     if not bucket or not key:
         raise CfnValidationError("TemplateURL must be a supported URL.")
     return bucket, key
+
+
+def act_as(stack: dict[str, Any], ctx: RequestContext, role_arn: str | None) -> None:
+    """Who the stack operation acts as (docs/iam.md): the service role it is given (a stack keeps
+    its role for later operations, as on AWS), else the operation's caller."""
+    stack["_caller_key"] = ctx.access_key
+    if role_arn:
+        stack["RoleARN"] = role_arn

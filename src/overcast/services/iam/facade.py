@@ -68,3 +68,15 @@ class IamFacade:
         from overcast.services.iam.deliveries import authorize_delivery
 
         return authorize_delivery(self.platform, target_arn, auth)
+
+    def check_as_key(self, access_key: str, model: Any, op: Any, params: dict[str, Any], ctx: Any) -> None:
+        """Raise the service's AccessDenied (under `--iam enforce`) when the principal of
+        `access_key` may not make this call, made in process on its behalf (a stack without a
+        service role acts with its caller's permissions); a key IAM and STS do not know is the
+        account's root user, as for a request."""
+        if self.platform.config.iam == "off":
+            return
+        from overcast.services.iam.guard import Guard
+
+        guard = self.platform.component(Guard)
+        guard.check(model, op, params, ctx, guard.enforcer.principals.of_key(access_key or "test", ctx.account))
