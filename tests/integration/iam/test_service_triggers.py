@@ -135,3 +135,24 @@ def test_firehose_writes_to_s3_with_the_destinations_role(account):
     # the records stayed buffered: they are delivered once the role may write
     (obj,) = wait_until(lambda: s3.list_objects_v2(Bucket=bucket).get("Contents"), 60, "the object")
     assert s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read() == b"one\n"
+
+
+def test_codecommit_triggers_need_the_function_policy_for_the_repository(account, enforcing):
+    name, _ = _function(account, "def handler(event, context):\n    return None\n")
+    function = f"arn:aws:lambda:us-east-1:{account.id}:function:{name}"
+    cc = account.root("codecommit")
+    repo = cc.create_repository(repositoryName="app")["repositoryMetadata"]["Arn"]
+    triggers = [{"name": "on-push", "destinationArn": function, "events": ["all"]}]
+    cc.put_repository_triggers(repositoryName="app", triggers=triggers)
+    tested = cc.test_repository_triggers(repositoryName="app", triggers=triggers)
+    assert tested["successfulExecutions"] == []
+    (failed,) = tested["failedExecutions"]
+    assert failed["trigger"] == "on-push"
+    assert failed["failureMessage"].startswith("User: codecommit.amazonaws.com is not authorized to perform: "
+                                               f"lambda:InvokeFunction on resource: {function}")
+    assert _denied(enforcing, "codecommit.amazonaws.com", function)["grant"]["statement"]["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": repo}}
+    account.root("lambda").add_permission(FunctionName=name, StatementId="cc", Action="lambda:InvokeFunction",
+                                          Principal="codecommit.amazonaws.com", SourceArn=repo)
+    tested = cc.test_repository_triggers(repositoryName="app", triggers=triggers)
+    assert (tested["successfulExecutions"], tested["failedExecutions"]) == (["on-push"], [])
