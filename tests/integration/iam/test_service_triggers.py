@@ -156,3 +156,25 @@ def test_codecommit_triggers_need_the_function_policy_for_the_repository(account
                                           Principal="codecommit.amazonaws.com", SourceArn=repo)
     tested = cc.test_repository_triggers(repositoryName="app", triggers=triggers)
     assert (tested["successfulExecutions"], tested["failedExecutions"]) == (["on-push"], [])
+
+
+CONFIG_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                       "Principal": {"Service": "config.amazonaws.com"}}]}
+
+
+def test_config_delivery_channel_needs_the_recorders_role_to_write(account):
+    iam, s3, config = account.root("iam"), account.root("s3"), account.root("config")
+    role = iam.create_role(RoleName="recorder", AssumeRolePolicyDocument=json.dumps(CONFIG_TRUST))["Role"]["Arn"]
+    config.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": role})
+    bucket = f"config-{account.id}"
+    s3.create_bucket(Bucket=bucket)
+    channel = {"name": "default", "s3BucketName": bucket, "s3KeyPrefix": "cfg"}
+    assert _error(config.put_delivery_channel, DeliveryChannel=channel) == (
+        "InsufficientDeliveryPolicyException",
+        f"Insufficient delivery policy to s3 bucket: {bucket}, unable to write to bucket, provided s3 key prefix is "
+        "'cfg', provided kms key is 'null'.")
+    iam.put_role_policy(RoleName="recorder", PolicyName="deliver", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+                                                "Resource": f"arn:aws:s3:::{bucket}/cfg/AWSLogs/{account.id}/*"}]}))
+    config.put_delivery_channel(DeliveryChannel=channel)
+    assert config.describe_delivery_channels()["DeliveryChannels"][0]["s3BucketName"] == bucket
