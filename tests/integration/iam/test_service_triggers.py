@@ -178,3 +178,25 @@ def test_config_delivery_channel_needs_the_recorders_role_to_write(account):
                                                 "Resource": f"arn:aws:s3:::{bucket}/cfg/AWSLogs/{account.id}/*"}]}))
     config.put_delivery_channel(DeliveryChannel=channel)
     assert config.describe_delivery_channels()["DeliveryChannels"][0]["s3BucketName"] == bucket
+
+
+def test_dynamodb_kinesis_streaming_needs_the_caller_to_write_the_stream(account):
+    account.root("kinesis").create_stream(StreamName="changes", ShardCount=1)
+    stream = f"arn:aws:kinesis:us-east-1:{account.id}:stream/changes"
+    account.root("dynamodb").create_table(
+        TableName="items", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    table_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:EnableKinesisStreamingDestination", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["kinesis:ListStreams", "kinesis:DescribeStream"], "Resource": "*"}]}
+    key = account.user("streamer", policy=table_only)
+    ddb = account.as_keys("dynamodb", key)
+    code, message = _error(ddb.enable_kinesis_streaming_destination, TableName="items", StreamArn=stream)
+    assert (code, message) == ("AccessDeniedException", (
+        f"User: arn:aws:iam::{account.id}:user/streamer is not authorized to perform: kinesis:PutRecords on "
+        f"resource: {stream} because no identity-based policy allows the kinesis:PutRecords action"))
+    account.root("iam").put_user_policy(UserName="streamer", PolicyName="put", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:PutRecords",
+                                                "Resource": stream}]}))
+    assert ddb.enable_kinesis_streaming_destination(TableName="items", StreamArn=stream)["DestinationStatus"] \
+        == "ENABLING"

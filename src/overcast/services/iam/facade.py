@@ -80,3 +80,20 @@ class IamFacade:
 
         guard = self.platform.component(Guard)
         guard.check(model, op, params, ctx, guard.enforcer.principals.of_key(access_key or "test", ctx.account))
+
+    def refusal_as_key(self, access_key: str, account: str, action: str, resource: str) -> str | None:
+        """AWS's denial message when the principal of `access_key` may not perform `action` on
+        `resource` (an action a call needs besides its own, as DynamoDB's
+        EnableKinesisStreamingDestination needs `kinesis:PutRecords` on the stream), under
+        `--iam enforce`; None when it may, or IAM only reports (the denial is recorded) or is off."""
+        if self.platform.config.iam == "off":
+            return None
+        from overcast.authz.evaluation import denial_message
+        from overcast.services.iam.enforcement import Enforcer
+
+        enforcer = self.platform.component(Enforcer)
+        principal = enforcer.principals.of_key(access_key or "test", account)
+        decision = enforcer.decide(principal, action, resource, {})
+        if decision.allowed or not enforcer.enforcing:
+            return None
+        return denial_message(principal, action, resource, decision)
