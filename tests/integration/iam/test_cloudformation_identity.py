@@ -50,3 +50,19 @@ def test_a_stack_acts_with_its_callers_permissions_or_its_role(account):
     assert account.root("sqs").get_queue_url(QueueName="stacked")["QueueUrl"]
     cfn.delete_stack(StackName="granted")  # the stack keeps its role: deleting is the role's too
     wait_until(lambda: not account.root("sqs").list_queues().get("QueueUrls"), 60, "the queue deleted")
+
+
+def test_handing_a_stack_a_role_needs_pass_role(account):
+    from tests.integration.iam.conftest import refused
+
+    iam = account.root("iam")
+    role = iam.create_role(RoleName="stack-role-2", AssumeRolePolicyDocument=json.dumps(CFN_TRUST))["Role"]["Arn"]
+    key = account.user("no-pass", policy=doc(allow("cloudformation:*")))
+    cfn = account.as_keys("cloudformation", key)
+    code, message, status = refused(cfn.create_stack, StackName="passing", TemplateBody=TEMPLATE, RoleARN=role)
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (f"User: arn:aws:iam::{account.id}:user/no-pass is not authorized to perform: iam:PassRole on "
+                       f"resource: {role} because no identity-based policy allows the iam:PassRole action")
+    iam.put_user_policy(UserName="no-pass", PolicyName="pass", PolicyDocument=json.dumps(doc(allow(
+        "iam:PassRole", role, Condition={"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}))))
+    assert cfn.create_stack(StackName="passing", TemplateBody=TEMPLATE, RoleARN=role)["StackId"]

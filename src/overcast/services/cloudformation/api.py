@@ -12,7 +12,7 @@ from overcast.platform import Platform
 from overcast.services.cloudformation.api_changesets import ChangeSetOperations
 from overcast.services.cloudformation.errors import AlreadyExists, CfnValidationError
 from overcast.services.cloudformation.parameters import described
-from overcast.services.cloudformation.stacks import act_as, check_stack_name
+from overcast.services.cloudformation.stacks import act_as, check_pass_role, check_stack_name
 from overcast.services.cloudformation.views import (
     page,
     resource_detail,
@@ -42,6 +42,7 @@ class CloudFormationApi(ChangeSetOperations):
                      enable_termination_protection: bool | None = None, timeout_in_minutes: int | None = None,
                      role_arn: str | None = None, **_: Any) -> dict[str, Any]:
         check_stack_name(stack_name)
+        check_pass_role(self.platform, ctx, role_arn)
         existing = self.store.find(ctx.account, ctx.region, stack_name)
         if existing is not None:
             raise AlreadyExists(f"Stack [{stack_name}] already exists")
@@ -88,6 +89,7 @@ class CloudFormationApi(ChangeSetOperations):
                      role_arn: str | None = None, **_: Any) -> dict[str, Any]:
         stack = self.store.get(ctx.account, ctx.region, stack_name)
         self._check_updatable(stack)
+        check_pass_role(self.platform, ctx, role_arn)
         if use_previous_template:
             if template_body is not None or template_url is not None:
                 raise CfnValidationError("You cannot specify both usePreviousTemplate and Template Body/Template URL.")

@@ -18,7 +18,7 @@ from overcast.services.cloudformation.errors import (
     InvalidChangeSetStatus,
 )
 from overcast.services.cloudformation.plan import Plan
-from overcast.services.cloudformation.stacks import Stacks, act_as, check_stack_name
+from overcast.services.cloudformation.stacks import Stacks, act_as, check_pass_role, check_stack_name
 from overcast.services.cloudformation.store import StackStore, public
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -58,6 +58,7 @@ class ChangeSetOperations:
                           change_set_type: str | None = None, on_stack_failure: str | None = None,
                           role_arn: str | None = None, **_: Any) -> dict[str, Any]:
         kind = change_set_type or "UPDATE"
+        check_pass_role(self.platform, ctx, role_arn)
         if kind == "IMPORT":
             raise CfnValidationError("overcast does not support IMPORT change sets")
         stack = self.store.find(ctx.account, ctx.region, stack_name)

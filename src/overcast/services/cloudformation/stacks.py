@@ -174,6 +174,17 @@ def _bucket_and_key(url: str) -> tuple[str, str]:
     return bucket, key
 
 
+def check_pass_role(platform: Platform, ctx: RequestContext, role_arn: str | None) -> None:
+    """Handing a stack a service role needs `iam:PassRole` on it (with `iam:PassedToService`
+    `cloudformation.amazonaws.com`), under `--iam enforce`: else AWS's AccessDenied."""
+    if not role_arn or platform.iam is None:
+        return
+    refused = platform.iam.refusal_as_key(ctx.access_key, ctx.account, "iam:PassRole", role_arn,
+                                          {"iam:passedtoservice": "cloudformation.amazonaws.com"})
+    if refused is not None:
+        raise ServiceError(refused, code="AccessDenied", status=403, sender_fault=True)
+
+
 def act_as(stack: dict[str, Any], ctx: RequestContext, role_arn: str | None) -> None:
     """Who the stack operation acts as (docs/iam.md): the service role it is given (a stack keeps
     its role for later operations, as on AWS), else the operation's caller."""

@@ -81,7 +81,8 @@ class IamFacade:
         guard = self.platform.component(Guard)
         guard.check(model, op, params, ctx, guard.enforcer.principals.of_key(access_key or "test", ctx.account))
 
-    def refusal_as_key(self, access_key: str, account: str, action: str, resource: str) -> str | None:
+    def refusal_as_key(self, access_key: str, account: str, action: str, resource: str,
+                       context: dict[str, str] | None = None) -> str | None:
         """AWS's denial message when the principal of `access_key` may not perform `action` on
         `resource` (an action a call needs besides its own, as DynamoDB's
         EnableKinesisStreamingDestination needs `kinesis:PutRecords` on the stream), under
@@ -93,7 +94,7 @@ class IamFacade:
 
         enforcer = self.platform.component(Enforcer)
         principal = enforcer.principals.of_key(access_key or "test", account)
-        decision = enforcer.decide(principal, action, resource, {})
+        decision = enforcer.decide(principal, action, resource, context or {})
         if decision.allowed or not enforcer.enforcing:
             return None
         return denial_message(principal, action, resource, decision)
