@@ -20,7 +20,7 @@ def _role(account, name: str, trust: dict = STATES_TRUST) -> str:
     return arn
 
 
-def _grant(account, role: str, name: str, action: str, resource: str) -> None:
+def _grant(account, role: str, name: str, action: str | list[str], resource: str) -> None:
     account.root("iam").put_role_policy(RoleName=role, PolicyName=name,
                                         PolicyDocument=json.dumps(doc(allow(action, resource))))
 
@@ -130,3 +130,24 @@ def test_aws_sdk_tasks_call_with_the_machine_role(account):
     described, _ = _execute(account, role_arn, states)
     assert described["status"] == "SUCCEEDED", described
     assert ddb.get_item(TableName="orders", Key={"id": {"S": "a"}})["Item"] == {"id": {"S": "a"}}
+
+
+def test_create_state_machine_checks_the_roles_trust_and_managed_rule(account):
+    from tests.integration.iam.conftest import refused
+
+    sfn = account.root("stepfunctions")
+    pass_only = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    wrong = _role(account, f"lam-{uuid.uuid4().hex[:6]}", LAMBDA_TRUST)
+    code, message, _ = refused(sfn.create_state_machine, name="untrusted", definition=pass_only, roleArn=wrong)
+    assert (code, message) == ("AccessDeniedException", "Neither the global service principal states.amazonaws.com, "
+                               "nor the regional one is authorized to assume the provided role.")
+    role = f"sfn-{uuid.uuid4().hex[:6]}"
+    role_arn = _role(account, role)
+    nested = json.dumps({"StartAt": "Child", "States": {"Child": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2", "End": True,
+        "Parameters": {"StateMachineArn": f"arn:aws:states:us-east-1:{account.id}:stateMachine:child"}}}})
+    code, message, _ = refused(sfn.create_state_machine, name="parent", definition=nested, roleArn=role_arn)
+    assert (code, message) == ("AccessDeniedException", f"'{role_arn}' is not authorized to create managed-rule.")
+    _grant(account, role, "rule", ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+           f"arn:aws:events:us-east-1:{account.id}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule")
+    assert sfn.create_state_machine(name="parent", definition=nested, roleArn=role_arn)["stateMachineArn"]

@@ -98,3 +98,23 @@ class IamFacade:
         if decision.allowed or not enforcer.enforcing:
             return None
         return denial_message(principal, action, resource, decision)
+
+    def service_may_assume(self, service: str, role_arn: str) -> bool:
+        """Whether `role_arn`'s trust policy lets AWS service `service` (`states.amazonaws.com`)
+        assume it; always under `report` (the denial is recorded) or `off`."""
+        if self.platform.config.iam == "off":
+            return True
+        from overcast.services.iam.enforcement import Enforcer
+
+        enforcer = self.platform.component(Enforcer)
+        decision = enforcer.delivery(service, "sts:AssumeRole", role_arn, source_arn=None, source_account=None)
+        return decision.allowed or not enforcer.enforcing
+
+    def refusal_as_role(self, role_arn: str, session: str, action: str, resource: str) -> str | None:
+        """AWS's denial message when a session of `role_arn` may not perform `action` on `resource`
+        under `--iam enforce`; None when it may, or IAM only reports or is off."""
+        if self.platform.config.iam == "off":
+            return None
+        from overcast.services.iam.deliveries import authorize_role
+
+        return authorize_role(self.platform, role_arn, session, resource, action)
