@@ -200,3 +200,33 @@ def test_dynamodb_kinesis_streaming_needs_the_caller_to_write_the_stream(account
                                                 "Resource": stream}]}))
     assert ddb.enable_kinesis_streaming_destination(TableName="items", StreamArn=stream)["DestinationStatus"] \
         == "ENABLING"
+
+
+def test_ses_event_destinations_publish_with_the_accounts_authority(account, enforcing):
+    sns, ses = account.root("sns"), account.root("ses")
+    topic = sns.create_topic(Name="mail-events")["TopicArn"]
+    ses.create_configuration_set(ConfigurationSet={"Name": "tracked"})
+    ses.create_configuration_set_event_destination(ConfigurationSetName="tracked", EventDestination={
+        "Name": "all", "Enabled": True, "MatchingEventTypes": ["send"], "SNSDestination": {"TopicARN": topic}})
+    sender = f"app@{account.id}.example.net"
+    ses.verify_email_identity(EmailAddress=sender)
+    url = account.root("sqs").create_queue(QueueName="mail-events")["QueueUrl"]
+    queue = f"arn:aws:sqs:us-east-1:{account.id}:mail-events"
+    account.root("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                                "Action": "sqs:SendMessage", "Resource": queue}]})})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue, Attributes={"RawMessageDelivery": "true"})
+
+    def send() -> None:
+        ses.send_email(Source=sender, ConfigurationSetName="tracked", Destination={"ToAddresses": ["a@example.com"]},
+                       Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
+
+    send()  # the topic's default policy lets its own account's SES publish
+    got = wait_until(lambda: account.root("sqs").receive_message(QueueUrl=url).get("Messages"), 30, "the event")
+    assert json.loads(got[0]["Body"])["eventType"] == "Send"
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "SNS:Publish",
+                                                    "Resource": topic}]}
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(deny))
+    send()
+    denial = _denied(enforcing, f"arn:aws:iam::{account.id}:root", topic)
+    assert denial["reason"].startswith("deny-") and denial["action"] == "sns:Publish"
