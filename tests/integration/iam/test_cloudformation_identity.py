@@ -66,3 +66,15 @@ def test_handing_a_stack_a_role_needs_pass_role(account):
     iam.put_user_policy(UserName="no-pass", PolicyName="pass", PolicyDocument=json.dumps(doc(allow(
         "iam:PassRole", role, Condition={"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}))))
     assert cfn.create_stack(StackName="passing", TemplateBody=TEMPLATE, RoleARN=role)["StackId"]
+
+
+def test_a_stack_role_must_trust_cloudformation(account):
+    from tests.integration.iam.conftest import refused
+
+    trusts_lambda = doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                         "Action": "sts:AssumeRole"})
+    role = account.root("iam").create_role(RoleName="not-for-stacks",
+                                           AssumeRolePolicyDocument=json.dumps(trusts_lambda))["Role"]["Arn"]
+    code, message, status = refused(account.root("cloudformation").create_stack, StackName="untrusting",
+                                    TemplateBody=TEMPLATE, RoleARN=role)
+    assert (code, message, status) == ("ValidationError", f"Role {role} is invalid or cannot be assumed", 400)
