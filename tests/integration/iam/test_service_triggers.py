@@ -230,3 +230,25 @@ def test_ses_event_destinations_publish_with_the_accounts_authority(account, enf
     send()
     denial = _denied(enforcing, f"arn:aws:iam::{account.id}:root", topic)
     assert denial["reason"].startswith("deny-") and denial["action"] == "sns:Publish"
+
+
+def test_stream_mapping_failures_go_to_the_destination_with_the_execution_role(account, enforcing):
+    kinesis = account.root("kinesis")
+    kinesis.create_stream(StreamName="failing", ShardCount=1)
+    stream = f"arn:aws:kinesis:us-east-1:{account.id}:stream/failing"
+    name, role = _function(account, "def handler(event, context):\n    raise ValueError('no')\n",
+                           "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole")
+    url = account.root("sqs").create_queue(QueueName="stream-dlq")["QueueUrl"]
+    dlq = f"arn:aws:sqs:us-east-1:{account.id}:stream-dlq"
+    account.root("lambda").create_event_source_mapping(
+        EventSourceArn=stream, FunctionName=name, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=0,
+        BatchSize=1, DestinationConfig={"OnFailure": {"Destination": dlq}})
+    kinesis.put_record(StreamName="failing", Data=b"1", PartitionKey="k")
+    role_name = role.rsplit("/", 1)[1]
+    denial = _denied(enforcing, f"arn:aws:sts::{account.id}:assumed-role/{role_name}/{name}", dlq)
+    assert denial["action"] == "sqs:SendMessage"
+    account.root("iam").put_role_policy(RoleName=role_name, PolicyName="dlq", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq}]}))
+    kinesis.put_record(StreamName="failing", Data=b"2", PartitionKey="k")
+    got = wait_until(lambda: account.root("sqs").receive_message(QueueUrl=url).get("Messages"), 60, "the failure")
+    assert json.loads(got[0]["Body"])["KinesisBatchInfo"]["batchSize"] == 1
