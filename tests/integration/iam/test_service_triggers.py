@@ -252,3 +252,30 @@ def test_stream_mapping_failures_go_to_the_destination_with_the_execution_role(a
     kinesis.put_record(StreamName="failing", Data=b"2", PartitionKey="k")
     got = wait_until(lambda: account.root("sqs").receive_message(QueueUrl=url).get("Messages"), 60, "the failure")
     assert json.loads(got[0]["Body"])["KinesisBatchInfo"]["batchSize"] == 1
+
+
+def test_firehose_reads_its_kinesis_source_with_the_sources_role(account):
+    iam, s3 = account.root("iam"), account.root("s3")
+    role = iam.create_role(RoleName="firehose-src", AssumeRolePolicyDocument=json.dumps(FIREHOSE_TRUST))["Role"]["Arn"]
+    bucket = f"fh-src-{account.id}"
+    s3.create_bucket(Bucket=bucket)
+    iam.put_role_policy(RoleName="firehose-src", PolicyName="write", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+                                                "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    kinesis = account.root("kinesis")
+    kinesis.create_stream(StreamName="events", ShardCount=1)
+    stream = f"arn:aws:kinesis:us-east-1:{account.id}:stream/events"
+    account.root("firehose").create_delivery_stream(
+        DeliveryStreamName="from-kinesis", DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": stream, "RoleARN": role},
+        ExtendedS3DestinationConfiguration={"RoleARN": role, "BucketARN": f"arn:aws:s3:::{bucket}",
+                                            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}})
+    kinesis.put_record(StreamName="events", Data=b"e1\n", PartitionKey="k")
+    denial = _denied(account.server, f"arn:aws:sts::{account.id}:assumed-role/firehose-src/from-kinesis", stream)
+    assert denial["action"] == "kinesis:GetRecords"
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    iam.put_role_policy(RoleName="firehose-src", PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:GetRecords",
+                                                "Resource": stream}]}))
+    (obj,) = wait_until(lambda: s3.list_objects_v2(Bucket=bucket).get("Contents"), 60, "the object")
+    assert s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read() == b"e1\n"
