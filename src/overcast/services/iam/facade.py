@@ -59,8 +59,8 @@ class IamFacade:
         guard.check(model, op, params, ctx, guard.enforcer.role(role_arn, session))
 
     def delivery_refusal(self, target_arn: str, auth: dict[str, str]) -> str | None:
-        """AWS's denial message when the delivery `auth` describes (`delivery.as_service(...)` or
-        `delivery.as_role(...)`) may not reach `target_arn` under `--iam enforce`; None when it may,
+        """AWS's denial message when the delivery `auth` describes (`delivery.as_service(...)`,
+        `delivery.as_role(...)` or `delivery.as_account(...)`) may not reach `target_arn` under `--iam enforce`; None when it may,
         when IAM only reports (the denial is recorded) or is off. For checks a service makes when a
         target is configured (a load balancer's RegisterTargets) rather than when it delivers."""
         if self.platform.config.iam == "off":
