@@ -177,6 +177,13 @@ def as_service(service: str, source_arn: str, source_account: str) -> dict[str, 
     return {"service": service, "source_arn": source_arn, "source_account": source_account}
 
 
+def as_account(account: str, source_arn: str) -> dict[str, str]:
+    """A delivery a service makes with the authority of the source's own account (a CloudWatch
+    alarm publishing to a topic of its account, which the topic's default policy allows): allowed
+    unless the target's policy explicitly denies it, as for the account's root user."""
+    return {"account": account, "source_arn": source_arn, "source_account": account}
+
+
 def as_role(role_arn: str, session: str) -> dict[str, str]:
     """A delivery made with a role's credentials (a function's execution role for its destinations
     and dead-letter queue, a rule target's RoleArn): the role's policies must allow it."""

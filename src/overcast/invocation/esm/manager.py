@@ -58,6 +58,14 @@ class PollerManager:
     def _remove(self, key: str) -> None:
         self.store.remove(key)
 
+    def _refused(self, item: dict[str, Any]) -> str | None:
+        """Why the item may not start running (its role's permissions), or None."""
+        return None
+
+    def _failed(self, item: dict[str, Any], reason: str) -> None:
+        """End a pending transition the item may not complete (see `_refused`)."""
+        raise NotImplementedError
+
     def _open(self, key: str, source_arn: str) -> tuple[Any, Any] | None:
         """The source's kind and an open source, or None (and a retry soon) when it cannot open yet."""
         registry = self.platform.component(Registry)
@@ -96,6 +104,10 @@ class PollerManager:
             elif state in self.PENDING:
                 self._stop(key)
                 wanted = self._wanted(item)
+                refused = self._refused(item) if wanted else None
+                if refused is not None:
+                    self._failed(item, refused)
+                    continue
                 if wanted:
                     self._start(item)
                 self.store.set_state(key, self.ON if wanted else self.OFF)

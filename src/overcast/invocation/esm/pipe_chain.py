@@ -99,8 +99,26 @@ class PipeChain:
         now = self.platform.clock.now()
         return [render(template, event, self.pipe, now) for event in events]
 
+    def _permit(self, arn: str, action: str | None = None) -> None:
+        """The pipe calls its enrichment and target with its role (`--iam enforce`, docs/iam.md):
+        a refusal fails the batch, which the source then retries."""
+        role = self.pipe.get("RoleArn") or ""
+        if self.platform.config.iam == "off" or not role:
+            return
+        from overcast.services.iam.deliveries import authorize_role
+
+        refused = authorize_role(self.platform, role, self.pipe["Name"], arn, action)
+        if refused is not None:
+            raise ChainFailed(refused)
+
+    def _on_behalf(self) -> dict[str, str] | None:
+        """What the outbox checks for a target reached through it: the pipe's role."""
+        role = self.pipe.get("RoleArn") or ""
+        return delivery.as_role(role, self.pipe["Name"]) if role and self.platform.config.iam != "off" else None
+
     async def _call(self, arn: str, events: list[Any], trace: str | None) -> bytes:
         """A synchronous invocation of the function `arn` with the events (a JSON array)."""
+        self._permit(arn, "lambda:InvokeFunction")
         try:
             ref = parse_function(arn, self.account, self.region)
             outcome = await self.invoker.invoke(ref, json.dumps(events).encode(), request_id=str(uuid.uuid4()),
@@ -137,6 +155,7 @@ class PipeChain:
         through the `states` deliverer: with `InvocationType: REQUEST_RESPONSE` it answers
         `(status, output)` once the execution ends (see docs/pipes.md)."""
         options = {"StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}}
+        self._permit(arn, "states:StartSyncExecution")
         try:
             answer = self._deliverer(arn)(self.platform, arn, json.dumps(events).encode(), options)
             if inspect.isawaitable(answer):
@@ -150,6 +169,7 @@ class PipeChain:
         response body (JSON, or text) is the enriched event."""
         http = (self.pipe.get("EnrichmentParameters") or {}).get("HttpParameters") or {}
         payload = (event if isinstance(event, str) else json.dumps(event)).encode()
+        self._permit(arn, "events:InvokeApiDestination")
         try:
             answer = self._deliverer(arn)(self.platform, arn, payload, {"HttpParameters": http})
             if inspect.isawaitable(answer):
@@ -171,7 +191,8 @@ class PipeChain:
             invocation = (params.get("LambdaFunctionParameters") or {}).get("InvocationType", "REQUEST_RESPONSE")
             if invocation == "REQUEST_RESPONSE":  # the answer may carry batchItemFailures
                 return await self._call(target, events, trace)
-            delivery.record(self.platform, target, json.dumps(events))  # FIRE_AND_FORGET: an Event invocation
+            # FIRE_AND_FORGET: an Event invocation
+            delivery.record(self.platform, target, json.dumps(events), on_behalf=self._on_behalf())
             return b""
         if service == "states":
             machine = params.get("StepFunctionStateMachineParameters") or {}
@@ -179,9 +200,10 @@ class PipeChain:
                 return await self._run_workflow(target, events)
             # an execution per batch, started through the outbox by the service's deliverer
             delivery.record(self.platform, target, json.dumps(events),
-                            options={"StepFunctionStateMachineParameters": machine})
+                            options={"StepFunctionStateMachineParameters": machine}, on_behalf=self._on_behalf())
             return b""
         deliver = self._deliverer(target)
+        self._permit(target)
         for event, original in zip(events, originals, strict=True):
             payload, options = target_delivery(self.pipe, service, event, original, params)
             try:

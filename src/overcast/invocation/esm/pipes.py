@@ -15,6 +15,7 @@ from overcast.services.pipes.models import (
     CHANGED,
     CREATING,
     DELETING,
+    FAILED_AFTER,
     RUNNING,
     STARTING,
     STOPPED,
@@ -22,6 +23,9 @@ from overcast.services.pipes.models import (
     UPDATING,
     PipeStore,
 )
+
+#: how Pipes words a transition refused for the role's permissions (its StateReason)
+INVALID = "Input parameter is invalid from the request due to : "
 
 #: the source parameters' member for each source service
 SOURCE_PARAMETERS = {"sqs": "SqsQueueParameters", "kinesis": "KinesisStreamParameters",
@@ -64,6 +68,26 @@ class PipeManager(PollerManager):
     def _remove(self, arn: str) -> None:
         self.store.remove(arn)
         self.platform.component(MappingStore).remove(arn)  # the pipe's stream checkpoints
+
+    def _refused(self, pipe: dict[str, Any]) -> str | None:
+        """Under `--iam enforce`, Pipes refuses to run a pipe whose role may not read its source
+        (`CREATE_FAILED`: "... The provided customer role does not have permissions to call
+        ReceiveMessage on SQS") or send to its dead-letter queue."""
+        role = pipe.get("RoleArn") or ""
+        if self.platform.config.iam == "off" or not role:
+            return None
+        from overcast.services.iam.deliveries import authorize_role, poll_action, source_refusal
+
+        source = pipe["Source"]
+        if authorize_role(self.platform, role, pipe["Name"], source, poll_action(source)) is not None:
+            return INVALID + source_refusal(source).replace("execution role", "customer role")
+        dead_letter = mapping_config(pipe).get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if dead_letter and authorize_role(self.platform, role, pipe["Name"], dead_letter) is not None:
+            return f"{INVALID}Error occurred while sending message to SQS queue: {dead_letter}"
+        return None
+
+    def _failed(self, pipe: dict[str, Any], reason: str) -> None:
+        self.store.set_state(pipe["Arn"], FAILED_AFTER.get(pipe["CurrentState"], FAILED_AFTER[CREATING]), reason)
 
     def _start(self, pipe: dict[str, Any]) -> None:
         opened = self._open(f"pipe {pipe['Name']}", pipe["Source"])

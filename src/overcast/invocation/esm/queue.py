@@ -63,18 +63,21 @@ class QueuePoller(Poller):
         if now - self._timeout_read < 1.0:
             return
         self._timeout_read = now
+        # a pipe reads with its own role (`_role`); a mapping with its function's execution role
+        role, session = self.config.get("_role") or "", str(self.config.get("FunctionArn", "")).rsplit("/", 1)[-1]
         try:
             resolved = self.invoker.functions.resolve(self.invoker.ref())
             self.function_timeout = float(resolved.config.get("Timeout", 3))
+            if not role:
+                role, session = resolved.config.get("Role") or "", resolved.ref.name
         except Exception:  # the function (or the mapping) is gone: the invocations will say so
-            return
-        role = resolved.config.get("Role")
+            if not role:
+                return
         self._denied = None
         if self.platform.config.iam != "off" and role and self.config.get("FunctionArn"):
             from overcast.services.iam.deliveries import authorize_poll  # IAM: docs/iam.md
 
-            self._denied = authorize_poll(self.platform, role, resolved.ref.name, "sqs:ReceiveMessage",
-                                          self.source.arn)
+            self._denied = authorize_poll(self.platform, role, session, "sqs:ReceiveMessage", self.source.arn)
 
     async def run(self) -> None:
         """Run the mapping's pollers until stopped or cancelled."""

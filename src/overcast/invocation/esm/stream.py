@@ -296,7 +296,11 @@ class StreamPoller(Poller):
 
             options["key"] = (f"aws/lambda/{self.uuid}/{shard}/{moment:%Y/%m/%d}/"
                               f"{moment:%Y-%m-%dT%H.%M.%S}-{uuidlib.uuid4()}")
-        delivery.record(self.platform, self.destination, json.dumps(record), options=options)
+        # sent with the mapping's role (the function's execution role, a pipe's RoleArn; docs/iam.md)
+        owner = str(self.config.get("FunctionArn") or "")
+        session = owner.rsplit("/", 1)[-1] if "/" in owner else owner.split(":function:")[-1].split(":")[0]
+        on_behalf = delivery.as_role(self.role, session) if self.role and self.platform.config.iam != "off" else None
+        delivery.record(self.platform, self.destination, json.dumps(record), options=options, on_behalf=on_behalf)
 
     # -- tumbling windows ---------------------------------------------------------------------
 

@@ -63,8 +63,10 @@ class FrontDoorCalls:
         `timeout` is real seconds (integration timeouts are not AWS timers to scale); `trace` the
         request's X-Amzn-Trace-Id, which the invocation continues. `stage` (`api-id/stage`, the
         stage's ARN): an API Gateway stage, recorded as the X-Ray segment the invocation hangs under.
-        `on_behalf` (`delivery.as_service(...)`): the service principal the function's policy must
-        allow when IAM is evaluated (docs/iam.md)."""
+        `on_behalf` (`delivery.as_service(...)` or `delivery.as_role(...)`): the service principal the
+        function's policy must allow, or the role whose policies must allow `lambda:InvokeFunction`,
+        when IAM is evaluated (docs/iam.md); a refusal is an `invoke` failure whose detail starts
+        with `AccessDeniedException: `."""
         if on_behalf is not None and self.platform.config.iam != "off":
             self._authorize(function, account, region, on_behalf)
         if stage is None or not trace:
@@ -126,7 +128,7 @@ class FrontDoorCalls:
         refused = authorize_delivery(self.platform, arn, on_behalf)
         if refused is not None:
             log.warning("a front door may not invoke %s: %s", arn, refused)
-            raise IntegrationFailure("invoke", refused)
+            raise IntegrationFailure("invoke", f"AccessDeniedException: {refused}")
 
     def _orphan(self, task: asyncio.Future[Any]) -> None:
         self._orphans.add(task)

@@ -19,6 +19,7 @@ from overcast.services.apigateway.authorizers import (
     AuthFailure,
     AuthorizerCache,
     AuthResult,
+    authorizer_invoker,
     call_authorizer,
     check_policy,
     identity_values,
@@ -146,8 +147,10 @@ async def _lambda(platform: Platform, rest: RestCall, authorizer: dict[str, Any]
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": values[0], "methodArn": arn}
         else:
             event = {"type": "REQUEST", "methodArn": arn, **_request_fields(rest)}
+        invoker = authorizer_invoker(platform, rest.api["id"], authorizer["id"], authorizer.get("authorizerCredentials"),
+                                     account=rest.account, region=rest.region)
         document = await call_authorizer(platform, authorizer["authorizerUri"], event, account=rest.account,
-                                         region=rest.region, request_id=rest.call.request_id)
+                                         region=rest.region, request_id=rest.call.request_id, on_behalf=invoker)
         if not isinstance(document, dict) or "principalId" not in document:
             raise AuthFailure("error", "the authorizer's response has no principalId")
         try:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from overcast.delivery import as_role, as_service
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure, function_arn
 from overcast.invocation.http.request import HttpCall
 from overcast.platform import Platform
@@ -159,12 +160,28 @@ def check_policy(result: AuthResult, method_arn: str) -> None:
         raise AuthFailure("forbidden")
 
 
+def authorizer_invoker(platform: Platform, api_id: str, authorizer_id: str, role: Any, *, account: str,
+                       region: str) -> dict[str, str] | None:
+    """Who invokes a Lambda authorizer, for IAM (docs/iam.md): the authorizer's credentials role,
+    else `apigateway.amazonaws.com` for `arn:aws:execute-api:<region>:<account>:<api>/authorizers/<id>`,
+    which the function's policy must allow
+    ([AWS](https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization.html))."""
+    if platform.config.iam == "off":
+        return None
+    if role and str(role).startswith("arn:"):
+        return as_role(str(role), "apigateway")
+    source = f"arn:aws:execute-api:{region}:{account}:{api_id}/authorizers/{authorizer_id}"
+    return as_service("apigateway.amazonaws.com", source, account)
+
+
 async def call_authorizer(platform: Platform, uri: str, event: dict[str, Any], *, account: str,
-                          region: str, request_id: str) -> Any:
-    """Invoke the authorizer function; a function that raises `Unauthorized` means 401."""
+                          region: str, request_id: str, on_behalf: dict[str, str] | None = None) -> Any:
+    """Invoke the authorizer function; a function that raises `Unauthorized` means 401; one API
+    Gateway may not invoke (`on_behalf`, see `authorizer_invoker`) is a configuration error (500)."""
     try:
         result = await platform.component(FrontDoorCalls).invoke(
-            function_arn(uri), event, account=account, region=region, timeout=10.0, request_id=request_id)
+            function_arn(uri), event, account=account, region=region, timeout=10.0, request_id=request_id,
+            on_behalf=on_behalf)
     except IntegrationFailure as failure:
         if failure.kind == "function":
             try:

@@ -15,6 +15,7 @@ from overcast.services.apigateway.authorizers import (
     AuthFailure,
     AuthorizerCache,
     AuthResult,
+    authorizer_invoker,
     call_authorizer,
     check_context,
     check_policy,
@@ -111,8 +112,12 @@ async def _lambda(platform: Platform, api_call: HttpApiCall, authorizer: dict[st
     else:
         version = authorizer.get("AuthorizerPayloadFormatVersion", "2.0")
         event = _event(api_call, arn, values, version)
+        invoker = authorizer_invoker(platform, api_call.api_id, authorizer["AuthorizerId"],
+                                     authorizer.get("AuthorizerCredentialsArn"), account=api_call.account,
+                                     region=api_call.region)
         document = await call_authorizer(platform, authorizer["AuthorizerUri"], event, account=api_call.account,
-                                         region=api_call.region, request_id=api_call.call.request_id)
+                                         region=api_call.region, request_id=api_call.call.request_id,
+                                         on_behalf=invoker)
         simple = authorizer.get("EnableSimpleResponses") and version == "2.0"
         try:
             result = _simple(document) if simple else policy_result(document, arn)

@@ -12,7 +12,7 @@ from overcast.platform import Platform
 from overcast.services.cloudformation.api_changesets import ChangeSetOperations
 from overcast.services.cloudformation.errors import AlreadyExists, CfnValidationError
 from overcast.services.cloudformation.parameters import described
-from overcast.services.cloudformation.stacks import check_stack_name
+from overcast.services.cloudformation.stacks import act_as, check_pass_role, check_stack_name
 from overcast.services.cloudformation.views import (
     page,
     resource_detail,
@@ -25,6 +25,7 @@ from overcast.services.cloudformation.views import (
 
 UPDATABLE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
                        "IMPORT_ROLLBACK_COMPLETE"})
+
 
 
 class CloudFormationApi(ChangeSetOperations):
@@ -41,6 +42,7 @@ class CloudFormationApi(ChangeSetOperations):
                      enable_termination_protection: bool | None = None, timeout_in_minutes: int | None = None,
                      role_arn: str | None = None, **_: Any) -> dict[str, Any]:
         check_stack_name(stack_name)
+        check_pass_role(self.platform, ctx, role_arn)
         existing = self.store.find(ctx.account, ctx.region, stack_name)
         if existing is not None:
             raise AlreadyExists(f"Stack [{stack_name}] already exists")
@@ -59,8 +61,7 @@ class CloudFormationApi(ChangeSetOperations):
                                       })
         if timeout_in_minutes is not None:
             stack["TimeoutInMinutes"] = timeout_in_minutes
-        if role_arn:
-            stack["RoleARN"] = role_arn
+        act_as(stack, ctx, role_arn)
         self._set_template(stack, text, original, plan)
         with self.platform.db.tx():
             self.store.insert(ctx.account, ctx.region, stack)
@@ -85,9 +86,10 @@ class CloudFormationApi(ChangeSetOperations):
                      parameters: list[dict[str, Any]] | None = None, capabilities: list[str] | None = None,
                      tags: list[dict[str, str]] | None = None, notification_arns: list[str] | None = None,
                      disable_rollback: bool | None = None, client_request_token: str | None = None,
-                     **_: Any) -> dict[str, Any]:
+                     role_arn: str | None = None, **_: Any) -> dict[str, Any]:
         stack = self.store.get(ctx.account, ctx.region, stack_name)
         self._check_updatable(stack)
+        check_pass_role(self.platform, ctx, role_arn)
         if use_previous_template:
             if template_body is not None or template_url is not None:
                 raise CfnValidationError("You cannot specify both usePreviousTemplate and Template Body/Template URL.")
@@ -102,6 +104,7 @@ class CloudFormationApi(ChangeSetOperations):
         new_tags = stack.get("Tags") if tags is None else tags
         if plan.template == stack["_plan"]["template"] and plan.raw == previous_raw and new_tags == stack.get("Tags"):
             raise CfnValidationError("No updates are to be performed.")
+        act_as(stack, ctx, role_arn)
         self.begin_update(stack, text, original, plan, capabilities, new_tags, client_request_token)
         if disable_rollback is not None:
             stack["DisableRollback"] = bool(disable_rollback)
@@ -140,7 +143,8 @@ class CloudFormationApi(ChangeSetOperations):
                                  "UPDATE_IN_PROGRESS", "User Initiated")
 
     async def delete_stack(self, ctx: RequestContext, stack_name: str, retain_resources: list[str] | None = None,
-                     client_request_token: str | None = None, **_: Any) -> dict[str, Any]:
+                     client_request_token: str | None = None, role_arn: str | None = None,
+                     **_: Any) -> dict[str, Any]:
         stack = self.store.find(ctx.account, ctx.region, stack_name)
         if stack is None or stack["StackStatus"] in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS"):
             return {}
@@ -153,6 +157,7 @@ class CloudFormationApi(ChangeSetOperations):
         if retain_resources and status != "DELETE_FAILED":
             raise CfnValidationError("Invalid operation on stack [{}]. RetainResources can only be specified when "
                                      "the stack is in the DELETE_FAILED state".format(stack["StackName"]))
+        act_as(stack, ctx, role_arn)
         stack["_retain"] = list(retain_resources or [])
         stack["_token"] = client_request_token
         stack["StackStatus"] = "DELETE_IN_PROGRESS"

@@ -18,7 +18,7 @@ from overcast.services.cloudformation.errors import (
     InvalidChangeSetStatus,
 )
 from overcast.services.cloudformation.plan import Plan
-from overcast.services.cloudformation.stacks import Stacks, check_stack_name
+from overcast.services.cloudformation.stacks import Stacks, act_as, check_pass_role, check_stack_name
 from overcast.services.cloudformation.store import StackStore, public
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -58,6 +58,7 @@ class ChangeSetOperations:
                           change_set_type: str | None = None, on_stack_failure: str | None = None,
                           role_arn: str | None = None, **_: Any) -> dict[str, Any]:
         kind = change_set_type or "UPDATE"
+        check_pass_role(self.platform, ctx, role_arn)
         if kind == "IMPORT":
             raise CfnValidationError("overcast does not support IMPORT change sets")
         stack = self.store.find(ctx.account, ctx.region, stack_name)
@@ -90,6 +91,7 @@ class ChangeSetOperations:
             "Description": description, "Capabilities": list(capabilities or []),
             "Tags": list(tags) if tags is not None else list(stack.get("Tags") or []),
             "NotificationARNs": list(notification_arns or []), "_on_failure": on_stack_failure,
+            **({"RoleARN": role_arn} if role_arn else {}),
         })
         self.store.put_change_set(change_set)
         return {"Id": change_set["ChangeSetId"], "StackId": stack_id}
@@ -170,6 +172,7 @@ class ChangeSetOperations:
         plan = Plan.from_dict(change_set["_plan"])
         original = {"Description": change_set.get("_original_description")} \
             if change_set.get("_original_description") is not None else {}
+        act_as(stack, ctx, change_set.get("RoleARN"))
         if stack["StackStatus"] == "REVIEW_IN_PROGRESS":
             self._execute_create(stack, change_set, original, plan, client_request_token, disable_rollback)
         else:

@@ -66,9 +66,16 @@ class Runner:
         return Plan.from_dict(self.stack[key])
 
     def ctx(self) -> RequestContext:
+        """The stack's context: its account and region, and who it acts as (docs/iam.md): its
+        service role (`RoleARN`) if it has one, else the caller of the stack operation (the access
+        key of CreateStack, UpdateStack, DeleteStack or ExecuteChangeSet)."""
         parts = self.stack_id.split(":")
-        return RequestContext(account=parts[4], region=parts[3], service="cloudformation",
-                              endpoint=self.stack.get("_endpoint") or "http://localhost:4566")
+        ctx = RequestContext(account=parts[4], region=parts[3], service="cloudformation",
+                             access_key=self.stack.get("_caller_key") or "test",
+                             endpoint=self.stack.get("_endpoint") or "http://localhost:4566")
+        if self.stack.get("RoleARN"):
+            ctx.extras["stack_role"] = self.stack["RoleARN"]
+        return ctx
 
     # -- resource rows ------------------------------------------------------------------------
 

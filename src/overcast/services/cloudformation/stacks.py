@@ -172,3 +172,25 @@ def _bucket_and_key(url: str) -> tuple[str, str]:
     if not bucket or not key:
         raise CfnValidationError("TemplateURL must be a supported URL.")
     return bucket, key
+
+
+def check_pass_role(platform: Platform, ctx: RequestContext, role_arn: str | None) -> None:
+    """Handing a stack a service role needs `iam:PassRole` on it (with `iam:PassedToService`
+    `cloudformation.amazonaws.com`), else AWS's AccessDenied; and the role must trust
+    `cloudformation.amazonaws.com`, else ValidationError (under `--iam enforce`)."""
+    if not role_arn or platform.iam is None:
+        return
+    refused = platform.iam.refusal_as_key(ctx.access_key, ctx.account, "iam:PassRole", role_arn,
+                                          {"iam:passedtoservice": "cloudformation.amazonaws.com"})
+    if refused is not None:
+        raise ServiceError(refused, code="AccessDenied", status=403, sender_fault=True)
+    if not platform.iam.service_may_assume("cloudformation.amazonaws.com", role_arn):
+        raise CfnValidationError(f"Role {role_arn} is invalid or cannot be assumed")
+
+
+def act_as(stack: dict[str, Any], ctx: RequestContext, role_arn: str | None) -> None:
+    """Who the stack operation acts as (docs/iam.md): the service role it is given (a stack keeps
+    its role for later operations, as on AWS), else the operation's caller."""
+    stack["_caller_key"] = ctx.access_key
+    if role_arn:
+        stack["RoleARN"] = role_arn

@@ -272,6 +272,12 @@ class AlarmEvaluator:
             service = arns.parse(action).service
         except ValueError:
             service = ""
+        refused = self._refused(alarm, action, service)
+        if refused is not None:
+            self.alarms.add_history(alarm, "Action", f"Failed to execute action {action}. Received error: '{refused}'",
+                                    {"actionState": "Failed", "stateUpdateTimestamp": int(alarm.state_updated * 1000),
+                                     "error": refused}, now)
+            return
         if service == "sns":
             message = texts.notification(alarm, previous[0], now)
             delivery.record(self.platform, action, texts.dumps(message),
@@ -290,6 +296,25 @@ class AlarmEvaluator:
                                      "error": "overcast carries out SNS and Lambda alarm actions only"}, now)
             return
         self.alarms.add_history(alarm, "Action", f"Successfully executed action {action}", details, now)
+
+    def _refused(self, alarm: Alarm, action: str, service: str) -> str | None:
+        """Why IAM refuses the action (`--iam enforce`, docs/iam.md), or None. A topic of the alarm's
+        own account is published to with the account's authority (the default topic policy allows
+        it); another account's topic must allow `cloudwatch.amazonaws.com`; a function's policy must
+        allow `lambda.alarms.cloudwatch.amazonaws.com`, with the alarm as `aws:SourceArn`
+        ([AWS](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html))."""
+        if self.platform.iam is None or self.platform.config.iam == "off" or service not in ("sns", "lambda"):
+            return None
+        if service == "sns":
+            same = action.split(":")[4:5] == [alarm.account]
+            auth = delivery.as_account(alarm.account, alarm.arn) if same else \
+                delivery.as_service("cloudwatch.amazonaws.com", alarm.arn, alarm.account)
+        else:
+            auth = delivery.as_service("lambda.alarms.cloudwatch.amazonaws.com", alarm.arn, alarm.account)
+        if self.platform.iam.delivery_refusal(action, auth) is None:
+            return None
+        verb = "SNS:Publish" if service == "sns" else "lambda:InvokeFunction"
+        return f"Resource: {alarm.arn} is not authorized to perform: {verb} on resource: {action}"
 
 
 def _state_history(previous: tuple[str, str, str | None, float], alarm: Alarm,

@@ -11,7 +11,7 @@ from overcast.errors import ServiceError
 from overcast.services.codecommit.api_base import ApiBase
 from overcast.services.codecommit.errors import error
 from overcast.services.codecommit.gitstore import branches
-from overcast.services.codecommit.triggers import lambda_event, send, validate
+from overcast.services.codecommit.triggers import lambda_event, send, sender, validate
 
 
 class TriggerOperations(ApiBase):
@@ -40,7 +40,7 @@ class TriggerOperations(ApiBase):
         failed: list[dict[str, str]] = []
         with self.platform.db.tx():
             for trigger in checked:
-                problem = self._unreachable(ctx, trigger["destinationArn"])
+                problem = self._unreachable(ctx, trigger["destinationArn"], doc)
                 if problem:
                     failed.append({"trigger": trigger["name"], "failureMessage": problem})
                     continue
@@ -50,7 +50,7 @@ class TriggerOperations(ApiBase):
                 ok.append(trigger["name"])
         return {"successfulExecutions": ok, "failedExecutions": failed}
 
-    def _unreachable(self, ctx: RequestContext, arn: str) -> str | None:
+    def _unreachable(self, ctx: RequestContext, arn: str, doc: dict[str, Any]) -> str | None:
         """Why a trigger's destination cannot take the test event (it does not exist), or None; asked
         through the destination service's own operations."""
         gateway = self.platform.gateway
@@ -64,7 +64,8 @@ class TriggerOperations(ApiBase):
                 gateway.api("sns").get_topic_attributes(ctx.internal("sns", "GetTopicAttributes"), topic_arn=arn)
         except ServiceError as failure:
             return f"{failure.code}: {failure.message}"
-        return None
+        auth = sender(self.platform, doc, arn)  # may CodeCommit deliver there (`--iam enforce`)?
+        return self.platform.iam.delivery_refusal(arn, auth) if auth and self.platform.iam is not None else None
 
 
 class TagOperations(ApiBase):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from overcast import arns
-from overcast.delivery import RetryPolicy, record
+from overcast.delivery import RetryPolicy, as_account, as_service, record
 from overcast.services.codecommit.errors import error
 
 if TYPE_CHECKING:
@@ -140,7 +140,20 @@ def send(platform: Platform, repo: dict[str, Any], trigger: dict[str, Any], even
     options: dict[str, Any] = {}
     if arns.parse(arn).service == "sns":
         options["Subject"] = f"UPDATE: AWS CodeCommit {repo['region']} push: {repo['repositoryName']}"
-    record(platform, arn, json.dumps(event, separators=(",", ":")), options=options, retry=RETRY)
+    record(platform, arn, json.dumps(event, separators=(",", ":")), options=options, retry=RETRY,
+           on_behalf=sender(platform, repo, arn))
+
+
+def sender(platform: Platform, repo: dict[str, Any], arn: str) -> dict[str, str] | None:
+    """How CodeCommit delivers a trigger's event, for IAM (docs/iam.md): a function's policy must allow
+    `codecommit.amazonaws.com` for the repository; a topic of the repository's account is published to
+    with the account's authority (its default policy allows it), another account's as CodeCommit
+    ([AWS](https://docs.aws.amazon.com/codecommit/latest/userguide/how-to-notify-lambda.html))."""
+    if platform.config.iam == "off":
+        return None
+    if arns.parse(arn).service == "sns" and arn.split(":")[4:5] == [repo["accountId"]]:
+        return as_account(repo["accountId"], repo["Arn"])
+    return as_service("codecommit.amazonaws.com", repo["Arn"], repo["accountId"])
 
 
 def fire(platform: Platform, repo: dict[str, Any], changes: list[RefChange], user_arn: str) -> None:

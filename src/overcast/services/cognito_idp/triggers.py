@@ -15,6 +15,7 @@ import json
 import logging
 from typing import Any
 
+from overcast.delivery import as_service
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.platform import Platform
 from overcast.services.cognito_idp.errors import InvalidLambdaResponse, UnexpectedLambda, UserLambdaValidation
@@ -51,9 +52,13 @@ async def call(platform: Platform, pool: dict[str, Any], account: str, trigger: 
              "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id or "CLIENT_ID_NOT_APPLICABLE"},
              "request": request, "response": response if response is not None else {}}
     label = trigger  # AWS's messages name the trigger by its LambdaConfig key
+    # Cognito invokes as `cognito-idp.amazonaws.com` for the pool: the function's policy must allow it
+    # (docs/iam.md); a refusal is "<Trigger> invocation failed due to error AccessDeniedException."
+    pool_arn = pool.get("Arn") or f"arn:aws:cognito-idp:{region}:{account}:userpool/{pool['Id']}"
+    on_behalf = None if platform.config.iam == "off" else as_service("cognito-idp.amazonaws.com", pool_arn, account)
     try:
         result = await platform.component(FrontDoorCalls).invoke(arn, event, account=account, region=region,
-                                                                 timeout=TRIGGER_TIMEOUT)
+                                                                 timeout=TRIGGER_TIMEOUT, on_behalf=on_behalf)
     except IntegrationFailure as failure:
         if failure.kind == "function":
             try:
@@ -64,7 +69,8 @@ async def call(platform: Platform, pool: dict[str, Any], account: str, trigger: 
                 raise UnexpectedLambda(f"{label} invocation failed due to error Unhandled.") from None
             raise UserLambdaValidation(f"{label} failed with error {message}.") from None
         log.warning("cognito trigger %s (%s) failed: %s", trigger, arn, failure.detail)
-        raise UnexpectedLambda(f"{label} invocation failed due to error {failure.kind}.") from None
+        kind = "AccessDeniedException" if failure.detail.startswith("AccessDeniedException: ") else failure.kind
+        raise UnexpectedLambda(f"{label} invocation failed due to error {kind}.") from None
     try:
         answer = json.loads(result.payload)
     except ValueError:

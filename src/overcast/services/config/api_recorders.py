@@ -10,6 +10,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.config import errors as e
+from overcast.services.config.access import bucket_refusal
 from overcast.services.config.api_base import ApiBase
 from overcast.services.config.models import CHANNEL, RECORDER
 
@@ -137,6 +138,12 @@ class RecorderOperations(ApiBase):
             raise e.error("NoSuchBucketException", "Cannot find a S3 bucket with an empty bucket name.")
         if not self._bucket_exists(ctx, bucket):
             raise e.error("NoSuchBucketException", f"Cannot find a S3 bucket with the name '{bucket}'.")
+        prefix = delivery_channel.get("s3KeyPrefix")
+        if bucket_refusal(self.platform, ctx.account, ctx.region, bucket, prefix) is not None:
+            raise e.error("InsufficientDeliveryPolicyException",
+                          f"Insufficient delivery policy to s3 bucket: {bucket}, unable to write to bucket, provided "
+                          f"s3 key prefix is '{prefix or 'null'}', provided kms key is "
+                          f"'{delivery_channel.get('s3KmsKeyArn') or 'null'}'.")
         frequency = (delivery_channel.get("configSnapshotDeliveryProperties") or {}).get("deliveryFrequency")
         if frequency is not None and frequency not in ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours",
                                                        "TwentyFour_Hours"):

@@ -19,6 +19,7 @@ from typing import Any
 from overcast import delivery
 from overcast.delivery import RetryPolicy
 from overcast.platform import Platform
+from overcast.services.config.access import rule_invoker
 from overcast.services.config.changes import changed_properties
 from overcast.services.config.models import RECORDER, ConfigStore
 
@@ -86,7 +87,8 @@ def _invoke(platform: Platform, account: str, region: str, rule: dict[str, Any],
              "eventLeftScope": left_scope, "executionRoleArn": _role(platform, account, region),
              "configRuleArn": rule["ConfigRuleArn"], "configRuleName": rule["ConfigRuleName"],
              "configRuleId": rule["ConfigRuleId"], "accountId": account, "evaluationMode": "DETECTIVE"}
-    delivery.record(platform, rule["Source"]["SourceIdentifier"], json.dumps(event), retry=RETRY)
+    delivery.record(platform, rule["Source"]["SourceIdentifier"], json.dumps(event), retry=RETRY,
+                    on_behalf=rule_invoker(platform, account, rule))
 
 
 def run_on_item(platform: Platform, account: str, region: str, rule: dict[str, Any], item: dict[str, Any],

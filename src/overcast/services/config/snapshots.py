@@ -16,6 +16,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.platform import Platform
+from overcast.services.config.access import bucket_refusal
 from overcast.services.config.models import CHANNEL, RECORDER, ConfigStore
 from overcast.services.config.s3io import write_object
 
@@ -43,12 +44,15 @@ async def deliver(platform: Platform, account: str, region: str, channel: dict[s
                                      "configurationItems": items}).encode())
     extra: dict[str, Any] = {"endpoint": endpoint} if endpoint else {}
     ctx = RequestContext(account=account, region=region, service="config", **extra)
-    ok = await write_object(platform, ctx, channel["s3BucketName"], snapshot_key(channel, account, region, now,
-                                                                                 snapshot_id), body, "application/x-gzip")
+    denied = bucket_refusal(platform, account, region, channel["s3BucketName"], channel.get("s3KeyPrefix"))
+    ok = denied is None and await write_object(platform, ctx, channel["s3BucketName"], snapshot_key(
+        channel, account, region, now, snapshot_id), body, "application/x-gzip")
     status = dict(channel.get("_snapshot") or {})
     status.update(lastStatus="SUCCESS" if ok else "FAILURE", lastAttemptTime=now)
     if ok:
         status["lastSuccessfulTime"] = now
+    elif denied is not None:  # the recorder's role (or the bucket policy) does not allow the write
+        status.update(lastErrorCode="AccessDenied", lastErrorMessage="Access Denied")
     else:
         status.update(lastErrorCode="NoSuchBucket", lastErrorMessage="The delivery channel's bucket could not be "
                       "written.")

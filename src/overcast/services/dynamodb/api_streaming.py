@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.errors import ServiceError
 from overcast.services.dynamodb.api_base import ApiBase
 from overcast.services.dynamodb.errors import DynamoValidation, ResourceInUse
 from overcast.services.dynamodb.tables import TableDef
@@ -33,6 +34,7 @@ class StreamingOperations(ApiBase):
         active = [arn for arn, d in table.kinesis_destinations.items() if d["status"] == "ACTIVE"]
         if len(active) >= 2:
             raise DynamoValidation("A table can stream to at most 2 Kinesis data streams")
+        self._may_stream(ctx, stream_arn)
         config = enable_kinesis_streaming_configuration or {}
         precision = config.get("ApproximateCreationDateTimePrecision") or "MILLISECOND"
         self._destinations(table, {**table.kinesis_destinations,
@@ -41,6 +43,19 @@ class StreamingOperations(ApiBase):
         if config:
             out["EnableKinesisStreamingConfiguration"] = config
         return out
+
+    def _may_stream(self, ctx: RequestContext, stream_arn: str) -> None:
+        """The caller must itself be allowed to write to and describe the stream (`--iam enforce`);
+        DynamoDB then replicates with its service-linked role, which IAM does not check
+        ([AWS](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds_iam.html))."""
+        iam = self.platform.iam
+        if iam is None:
+            return
+        for action, resource in (("kinesis:ListStreams", "*"), ("kinesis:DescribeStream", stream_arn),
+                                 ("kinesis:PutRecords", stream_arn)):
+            refused = iam.refusal_as_key(ctx.access_key, ctx.account, action, resource)
+            if refused is not None:
+                raise ServiceError(refused, code="AccessDeniedException", status=400, sender_fault=True)
 
     def disable_kinesis_streaming_destination(self, ctx: RequestContext, table_name: str, stream_arn: str,
                                               enable_kinesis_streaming_configuration: dict[str, Any] | None = None

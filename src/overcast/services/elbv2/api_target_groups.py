@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.delivery import as_service
 from overcast.services.elbv2.api_base import ApiBase, attributes, page, public
-from overcast.services.elbv2.errors import elb_error, not_found, validation
+from overcast.services.elbv2.errors import ElbError, elb_error, not_found, validation
 from overcast.services.elbv2.models import arn, hex_id
 
 TG_ATTRIBUTES = {
@@ -118,11 +119,22 @@ class TargetGroupOperations(ApiBase):
                 raise elb_error("TooManyTargets", "You can register only one Lambda function per target group")
             if ":function:" not in targets[0]["Id"]:
                 raise elb_error("InvalidTarget", f"The target '{targets[0]['Id']}' is not a Lambda function ARN")
+            self._may_invoke(ctx, targets[0]["Id"], target_group_arn)
         known = {(t["Id"], t.get("Port")) for t in doc["_targets"]}
         doc["_targets"] += [{k: v for k, v in t.items() if v is not None} for t in targets
                             if (t["Id"], t.get("Port")) not in known]
         self.store.put(ctx.account, ctx.region, "tg", doc, target_group_arn)
         return {}
+
+    def _may_invoke(self, ctx: RequestContext, function: str, target_group_arn: str) -> None:
+        """AWS checks at registration that the function's policy lets `elasticloadbalancing.amazonaws.com`
+        invoke it for this target group (`--iam enforce`, docs/iam.md)."""
+        if self.platform.iam is None:
+            return
+        auth = as_service("elasticloadbalancing.amazonaws.com", target_group_arn, ctx.account)
+        if self.platform.iam.delivery_refusal(function, auth) is not None:
+            raise ElbError(f"elasticloadbalancing principal does not have permission to invoke {function} from "
+                           f"target group {target_group_arn}", code="AccessDenied", status=403)
 
     def deregister_targets(self, ctx: RequestContext, target_group_arn: str,
                            targets: list[dict[str, Any]]) -> dict[str, Any]:

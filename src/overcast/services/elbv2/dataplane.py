@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast.delivery import as_service
 from overcast.edge.messages import Request, Response
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.invocation.http.events import alb_event
@@ -86,8 +87,11 @@ async def _invoke(platform: Platform, account: str, region: str, group: dict[str
     multi = group["_attributes"].get("lambda.multi_value_headers.enabled") == "true"
     event = alb_event(call, target_group_arn=group["TargetGroupArn"], multi_value=multi)
     try:
+        # the function's policy must still allow the load balancer for this target group (docs/iam.md)
+        on_behalf = None if platform.config.iam == "off" else \
+            as_service("elasticloadbalancing.amazonaws.com", group["TargetGroupArn"], account)
         result = await platform.component(FrontDoorCalls).invoke(group["_targets"][0]["Id"], event, account=account,
-                                                                  region=region, timeout=None)
+                                                                  region=region, timeout=None, on_behalf=on_behalf)
     except IntegrationFailure as failure:
         return elb_error(503 if failure.kind == "throttled" else 502)
     if len(result.payload) > MAX_BODY:

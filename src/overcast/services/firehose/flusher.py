@@ -65,6 +65,9 @@ class Flushes:
     async def _run(self, stream: DeliveryStream, kind: str, dest: dict[str, Any], max_bytes: int) -> None:
         try:
             await flush(self.platform, stream, kind, dest, max_bytes)
+        except RoleRefused as refused:  # AWS retries (S3: for 24 hours); the records stay buffered
+            log.warning("delivery stream %s: %s; its records stay buffered", stream.name, refused)
+            self.retry_at[stream.id] = self.platform.clock.now() + self.platform.clock.scaled(FAILED_FLUSH_RETRY)
         except Exception:
             log.exception("flushing delivery stream %s failed; its records stay buffered", stream.name)
             self.retry_at[stream.id] = self.platform.clock.now() + self.platform.clock.scaled(FAILED_FLUSH_RETRY)
@@ -116,13 +119,29 @@ def _discard(streams: DeliveryStreams, stream: DeliveryStream) -> None:
         streams.take([r.id for r in records])
 
 
+class RoleRefused(Exception):
+    """The destination's RoleARN may not write to its bucket (`--iam enforce`)."""
+
+
+def _check_role(platform: Platform, stream: DeliveryStream, kind: str, dest: dict[str, Any]) -> None:
+    """Firehose writes to S3 with the destination's RoleARN (docs/iam.md): `s3:PutObject` on the bucket."""
+    role = dest.get("RoleARN") or ""
+    bucket = dest.get("BucketARN") if kind == "s3" else (dest.get("S3DestinationDescription") or {}).get("BucketARN")
+    if platform.config.iam == "off" or platform.iam is None or not role or not bucket:
+        return
+    refused = platform.iam.delivery_refusal(bucket, delivery.as_role(role, stream.name))
+    if refused is not None:
+        raise RoleRefused(refused)
+
+
 async def flush(platform: Platform, stream: DeliveryStream, kind: str, dest: dict[str, Any], max_bytes: int) -> None:
     """Deliver up to `max_bytes` of the stream's oldest buffered records."""
     streams = platform.component(DeliveryStreams)
+    _check_role(platform, stream, kind, dest)
     records = streams.buffered(stream, max_bytes)
     processor = cfg.processor_lambda(dest)
     if processor is not None:
-        outcome = await transform(platform, stream, processor[0], processor[1], records)
+        outcome = await transform(platform, stream, processor[0], processor[1], records, role=dest.get("RoleARN") or "")
     else:
         outcome = Outcome(ok=[(r, r.data) for r in records])
     with platform.db.tx():

@@ -37,10 +37,16 @@ async def source_loop(platform: Platform) -> None:
 
 def read_source(platform: Platform, streams: DeliveryStreams, stream: DeliveryStream) -> int:
     """Buffer what the source stream holds past each shard's checkpoint; how many records."""
-    arn = (stream.doc.get("Source") or {}).get("KinesisStreamSourceDescription", {}).get("KinesisStreamARN", "")
+    description = (stream.doc.get("Source") or {}).get("KinesisStreamSourceDescription", {})
+    arn = description.get("KinesisStreamARN", "")
     registry = platform.component(Registry)
     if registry.source_missing(platform, "kinesis", arn) is not None:
         raise LookupError(f"{arn} does not exist")
+    role = description.get("RoleARN")
+    # Firehose reads the stream with the source's RoleARN (docs/iam.md): refused, the records wait
+    if role and platform.iam is not None and platform.config.iam != "off" and \
+            platform.iam.refusal_as_role(role, stream.name, "kinesis:GetRecords", arn) is not None:
+        raise LookupError(f"the source's role may not read {arn}")
     source = registry.open_source(platform, "kinesis", arn)
     count = 0
     for shard in source.shards():

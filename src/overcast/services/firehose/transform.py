@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from overcast.delivery import as_role
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.platform import Platform
 from overcast.services.firehose.models import Buffered, DeliveryStream
@@ -48,11 +49,13 @@ class Outcome:
 
 
 async def transform(platform: Platform, stream: DeliveryStream, function: str, retries: int,
-                    records: list[Buffered]) -> Outcome:
-    """Run `records` through the processor function, in invocations of at most 1 MiB of data."""
+                    records: list[Buffered], role: str = "") -> Outcome:
+    """Run `records` through the processor function, in invocations of at most 1 MiB of data,
+    invoked with the destination's `role` (checked when IAM is evaluated, docs/iam.md)."""
     outcome = Outcome()
+    on_behalf = as_role(role, stream.name) if role and platform.config.iam != "off" else None
     for chunk in _chunks(records, DEFAULT_BUFFER_MIB * 1024 * 1024):
-        await _one(platform, stream, function, retries, chunk, outcome)
+        await _one(platform, stream, function, retries, chunk, outcome, on_behalf)
     return outcome
 
 
@@ -69,7 +72,7 @@ def _chunks(records: list[Buffered], limit: int) -> list[list[Buffered]]:
 
 
 async def _one(platform: Platform, stream: DeliveryStream, function: str, retries: int, records: list[Buffered],
-               outcome: Outcome) -> None:
+               outcome: Outcome, on_behalf: dict[str, str] | None = None) -> None:
     event: dict[str, Any] = {"invocationId": str(uuid.uuid4()), "deliveryStreamArn": stream.arn}
     source = (stream.doc.get("Source") or {}).get("KinesisStreamSourceDescription")
     if source:  # AWS: Kinesis-sourced batches name their stream, and each record its Kinesis metadata
@@ -85,7 +88,7 @@ async def _one(platform: Platform, stream: DeliveryStream, function: str, retrie
         attempts += 1
         try:
             result = await calls.invoke(function, event, account=stream.account, region=stream.region,
-                                        timeout=INVOKE_TIMEOUT)
+                                        timeout=INVOKE_TIMEOUT, on_behalf=on_behalf)
         except IntegrationFailure as failure:
             error = _invoke_error(failure)
             if attempts <= retries:
@@ -99,6 +102,9 @@ async def _one(platform: Platform, stream: DeliveryStream, function: str, retrie
 def _invoke_error(failure: IntegrationFailure) -> tuple[str, str]:
     if failure.kind == "throttled":
         return "Lambda.InvokeLimitExceeded", "The Lambda concurrent execution limit is exceeded."
+    if failure.kind == "invoke" and failure.detail.startswith("AccessDeniedException: "):
+        return "Lambda.InvokeAccessDenied", "Access was denied. Ensure that the access policy allows access to " \
+                                            "the Lambda function."
     if failure.kind == "invoke":
         return "Lambda.InvokeFailed", f"The Lambda function could not be invoked: {failure.detail}"
     if failure.kind == "timeout":

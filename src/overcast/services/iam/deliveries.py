@@ -11,7 +11,8 @@ policies to allow it.
 from __future__ import annotations
 
 from overcast import arns
-from overcast.authz.evaluation import Principal
+from overcast.authz.evaluation import ROOT, Principal, denial_message
+from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import KeyCheck, grant_allows
@@ -45,6 +46,11 @@ def authorize_delivery(platform: Platform, target_arn: str, auth: dict[str, str]
         decision = enforcer.delivery(auth["service"], action, resource, source_arn=auth.get("source_arn"),
                                      source_account=auth.get("source_account"))
         principal = auth["service"]
+    elif auth.get("account"):  # the source's own account (delivery.as_account): its root user
+        account = auth["account"]
+        principal = f"arn:aws:iam::{account}:root"
+        keys = delivery_keys(auth.get("source_arn"), account) | {"aws:sourceowner": account}
+        decision = enforcer.decide(Principal(principal, account, ROOT, user_id=account), action, resource, keys)
     elif auth.get("role"):
         session = enforcer.role(auth["role"], auth.get("session") or "delivery")
         decision = enforcer.decide(session, action, resource, {})
@@ -115,3 +121,25 @@ def source_refusal(source_arn: str) -> str:
     listing = "ListStreams" if ":dynamodb:" in source_arn else "ListShards"
     return (f"Cannot access stream {source_arn}. Please ensure the role can perform the GetRecords, "
             f"GetShardIterator, DescribeStream, and {listing} Actions on your stream in IAM.")
+
+
+def authorize_role(platform: Platform, role_arn: str, session: str, resource: str,
+                   action: str | None = None) -> str | None:
+    """AWS's denial message when a session of `role_arn` may not perform `action` (by default what
+    a delivery to `resource` performs, `TARGET_ACTIONS`) on `resource` under `--iam enforce`; None
+    when it may (or IAM only reports). For the calls a service makes in process with a role it was
+    given (a pipe's RoleArn reading its source, invoking its enrichment and target)."""
+    if action is None:
+        try:
+            action = TARGET_ACTIONS.get(arns.parse(resource).service)
+        except ValueError:
+            return None
+        if action is None:
+            return None
+    enforcer = platform.component(Enforcer)
+    principal = enforcer.role(role_arn, session)
+    target = _target_resource(resource)
+    decision = enforcer.decide(principal, action, target, {})
+    if decision.allowed or not enforcer.enforcing:
+        return None
+    return denial_message(principal, action, target, decision)

@@ -51,8 +51,11 @@ class Guard:
         self.platform = platform
         self.enforcer = platform.component(Enforcer)
 
-    def check(self, model: ServiceModel, op: OperationModel, params: dict[str, Any], ctx: RequestContext) -> None:
-        """Raise the service's AccessDenied when the caller may not make this call (under `enforce`)."""
+    def check(self, model: ServiceModel, op: OperationModel, params: dict[str, Any], ctx: RequestContext,
+              principal: Principal | None = None) -> None:
+        """Raise the service's AccessDenied when the caller may not make this call (under `enforce`).
+        `principal`: who calls, when not the request's access key (a call the platform makes in
+        process with a role: a state machine's task)."""
         if op.auth_type == "none":  # unauthenticated operations (Cognito's InitiateAuth, SignUp...)
             return
         prefix = prefix_of(model)
@@ -63,7 +66,8 @@ class Guard:
             pairs = [(action, secret_arn(self.platform, ctx.account, ctx.region, resource) or resource)
                      if resource.startswith("arn:aws:secretsmanager:") else (action, resource)
                      for action, resource in pairs]
-        principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
+        if principal is None:
+            principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
         context = request_context(ctx, params, self.platform.clock.now(), prefix)
         if prefix == "kms":
             self._check_kms(model, op.name, params, ctx, principal, context)

@@ -17,8 +17,12 @@ CHANGED = "pipes:changed"
 
 RUNNING, STOPPED, CREATING, UPDATING, DELETING, STARTING, STOPPING = (
     "RUNNING", "STOPPED", "CREATING", "UPDATING", "DELETING", "STARTING", "STOPPING")
+#: where a transition ends when the pipe cannot run (its role may not read the source, under
+#: `--iam enforce`), with a StateReason; the pipe may then be updated, started or deleted again
+CREATE_FAILED, UPDATE_FAILED, START_FAILED = "CREATE_FAILED", "UPDATE_FAILED", "START_FAILED"
+FAILED_AFTER = {CREATING: CREATE_FAILED, UPDATING: UPDATE_FAILED, STARTING: START_FAILED}
 #: states a pipe settles in; in every other one a write is refused (ConflictException)
-STEADY = (RUNNING, STOPPED)
+STEADY = (RUNNING, STOPPED, CREATE_FAILED, UPDATE_FAILED, START_FAILED)
 
 
 class PipeStore:
@@ -70,13 +74,17 @@ class PipeStore:
             (account, region, doc["Name"], state, stored))
         self._changed()
 
-    def set_state(self, arn: str, state: str) -> None:
+    def set_state(self, arn: str, state: str, reason: str | None = None) -> None:
+        """Move the pipe to `state`; `reason` is its StateReason (a failed state's), which any other
+        state clears."""
         pipe = self.by_arn(arn)
         if pipe is not None:
             parts = arn.split(":", 5)
-            self.db.execute("UPDATE pipes SET state=? WHERE account=? AND region=? AND name=?",
-                            (state, parts[4], parts[3], pipe["Name"]))
-            self._changed()
+            if reason is not None:
+                pipe["StateReason"] = reason
+            else:
+                pipe.pop("StateReason", None)
+            self.put(parts[4], parts[3], pipe, state)
 
     def remove(self, arn: str) -> None:
         parts = arn.split(":", 5)

@@ -53,14 +53,16 @@ class ReceiptOperations(ApiBase):
         rules.check_name(rule_set_name, "ruleSetName")
         rules.check_name(str(rule.get("Name", "")), "rule.name")
         rules.get(self.platform, ctx.account, ctx.region, rule_set_name)
-        rule_targets.check(self.platform, rule)
+        rule_targets.check(self.platform, rule, rule_targets.ses_auth(
+            self.platform, ctx.account, ctx.region, rule_set_name, str(rule.get("Name", ""))))
         rules.add_rule(self.platform, ctx.account, ctx.region, rule_set_name, rule, after)
         return {}
 
     def update_receipt_rule(self, ctx: RequestContext, rule_set_name: str, rule: dict[str, Any]) -> dict[str, Any]:
         rules.check_name(str(rule.get("Name", "")), "rule.name")
         rules.get(self.platform, ctx.account, ctx.region, rule_set_name)
-        rule_targets.check(self.platform, rule)
+        rule_targets.check(self.platform, rule, rule_targets.ses_auth(
+            self.platform, ctx.account, ctx.region, rule_set_name, str(rule.get("Name", ""))))
         rules.update_rule(self.platform, ctx.account, ctx.region, rule_set_name, rule)
         return {}
 

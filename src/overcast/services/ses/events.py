@@ -84,17 +84,34 @@ def publish(platform: Platform, account: str, region: str, config: dict[str, Any
     for dest in config.get("EventDestinations", []):
         if not dest.get("Enabled", False) or kind not in dest.get("MatchingEventTypes", []):
             continue
+        source = arns.build("ses", region, account, f"configuration-set/{config['Name']}")
         if dest.get("SnsTopicArn"):
-            delivery.record(platform, dest["SnsTopicArn"], json.dumps(event), retry=_RETRY)
+            delivery.record(platform, dest["SnsTopicArn"], json.dumps(event), retry=_RETRY,
+                            on_behalf=_sender(platform, account, source, dest["SnsTopicArn"]))
         if dest.get("Firehose"):
-            # one JSON object per record, newline-terminated, as SES writes to a Firehose stream
-            delivery.record(platform, dest["Firehose"]["DeliveryStreamARN"], json.dumps(event) + "\n", retry=_RETRY)
+            # one JSON object per record, newline-terminated, as SES writes to a Firehose stream, with
+            # the destination's IAMRoleARN
+            role = dest["Firehose"].get("IAMRoleARN")
+            delivery.record(platform, dest["Firehose"]["DeliveryStreamARN"], json.dumps(event) + "\n", retry=_RETRY,
+                            on_behalf=delivery.as_role(role, "ses") if role and platform.config.iam != "off" else None)
         if dest.get("CloudWatch"):
             _metric(platform, account, region, dest["CloudWatch"], name, mail)
         if dest.get("EventBusArn"):
             entry = {"Source": "aws.ses", "DetailType": detail_type, "Detail": event,
                      "Resources": [arns.build("ses", region, account, f"configuration-set/{config['Name']}")]}
-            delivery.record(platform, dest["EventBusArn"], json.dumps(entry), retry=_RETRY)
+            delivery.record(platform, dest["EventBusArn"], json.dumps(entry), retry=_RETRY,
+                            on_behalf=_sender(platform, account, source, dest["EventBusArn"]))
+
+
+def _sender(platform: Platform, account: str, source: str, target: str) -> dict[str, str] | None:
+    """How SES sends a configuration set's events, for IAM (docs/iam.md): to a topic or bus of the
+    set's own account with the account's authority (a default topic policy allows it), to another
+    account's as `ses.amazonaws.com` for the configuration set."""
+    if platform.config.iam == "off":
+        return None
+    if target.split(":")[4:5] == [account]:
+        return delivery.as_account(account, source)
+    return delivery.as_service("ses.amazonaws.com", source, account)
 
 
 def _metric(platform: Platform, account: str, region: str, destination: dict[str, Any], name: str,

@@ -17,7 +17,7 @@ from typing import Any
 from overcast import delivery
 from overcast.platform import Platform
 from overcast.protocol.values import format_timestamp
-from overcast.services.ses import rules
+from overcast.services.ses import rule_targets, rules
 from overcast.services.ses.mail import addresses, bare, bodies, parse_raw
 from overcast.services.ses.store import SesStore, log
 
@@ -56,6 +56,7 @@ class Receiver:
         self.platform = platform
         self.account = account
         self.region = region
+        self._auth: dict[str, str] | None = None
 
     async def receive(self, raw: bytes, recipients: list[str] | None = None, sender: str | None = None,
                       source_ip: str = "127.0.0.1") -> dict[str, Any]:
@@ -90,6 +91,9 @@ class Receiver:
             if not rule["Enabled"] or not matched:
                 continue
             result["Rules"].append(rule["Name"])
+            # SES acts as ses.amazonaws.com for this rule (docs/iam.md)
+            self._auth = rule_targets.ses_auth(self.platform, self.account, self.region, str(rule_set.get("Name", "")),
+                                               rule["Name"])
             stop = None
             for action in rule.get("Actions") or []:
                 kind, config = next(iter(action.items()))
@@ -140,11 +144,12 @@ class Receiver:
                               "ses": {"mail": mail, "receipt": _receipt(matched, now, action)}}]}
         self._notify(config.get("TopicArn"), mail, matched, now, action)
         if invocation == "Event":
-            delivery.record(self.platform, function, json.dumps(event))
+            delivery.record(self.platform, function, json.dumps(event), on_behalf=self._auth)
             return {"FunctionArn": function, "InvocationType": invocation}
         try:
             call = await self.platform.component(FrontDoorCalls).invoke(
-                function, event, account=self.account, region=self.region, timeout=LAMBDA_TIMEOUT)
+                function, event, account=self.account, region=self.region, timeout=LAMBDA_TIMEOUT,
+                on_behalf=self._auth)
         except IntegrationFailure as failure:
             # SES goes on with the rule's next action when a function fails or times out
             log.warning("ses: receipt rule function %s failed: %s", function, failure)
@@ -162,6 +167,9 @@ class Receiver:
 
         bucket = config["BucketName"]
         key = (config.get("ObjectKeyPrefix") or "") + mail["messageId"]
+        if rule_targets.refused(self.platform, f"arn:aws:s3:::{bucket}/{key}", self._auth):
+            log.warning("ses: receipt rule may not write s3://%s/%s (IAM)", bucket, key)
+            return {"Bucket": bucket, "Key": key, "Error": "AccessDenied"}
         try:
             await s3_write(self.platform, f"arn:aws:s3:::{bucket}", raw, {"key": key, "content_type": "application/octet-stream"})
         except DeliveryError as error:
@@ -182,7 +190,7 @@ class Receiver:
         if raw is not None and len(raw) <= SNS_CONTENT_LIMIT:
             note["content"] = base64.b64encode(raw).decode() if encoding == "Base64" else raw.decode("utf-8", "replace")
         delivery.record(self.platform, topic, json.dumps(note),
-                        options={"Subject": "Amazon SES Email Receipt Notification"})
+                        options={"Subject": "Amazon SES Email Receipt Notification"}, on_behalf=self._auth)
 
 
 def _disposition(payload: bytes) -> str:

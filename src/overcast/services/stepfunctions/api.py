@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from overcast.context import RequestContext
+from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.stepfunctions import validate
 from overcast.services.stepfunctions.api_activities import ActivityOperations, check_encryption
@@ -28,6 +29,28 @@ from overcast.services.stepfunctions.validate import check_name
 from overcast.services.stepfunctions.versions import split
 
 _ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/\S+")
+
+
+#: the rule Step Functions manages for `.sync` executions of nested state machines
+SYNC_RULE = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
+
+
+def check_role_use(platform: Platform, ctx: RequestContext, role_arn: str | None, definition: str | None) -> None:
+    """Under `--iam enforce`, as on AWS: the role must trust `states.amazonaws.com`, and a definition
+    with `states:startExecution.sync` needs the role to manage its EventBridge rule
+    ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html))."""
+    if not role_arn or platform.iam is None or platform.config.iam == "off":
+        return
+    if not platform.iam.service_may_assume("states.amazonaws.com", role_arn):
+        raise ServiceError("Neither the global service principal states.amazonaws.com, nor the regional one is "
+                           "authorized to assume the provided role.", code="AccessDeniedException", status=400,
+                           sender_fault=True)
+    if definition and ":::states:startExecution.sync" in definition:
+        rule = f"arn:aws:events:{ctx.region}:{ctx.account}:rule/{SYNC_RULE}"
+        for action in ("events:PutTargets", "events:PutRule", "events:DescribeRule"):
+            if platform.iam.refusal_as_role(role_arn, "CreateStateMachine", action, rule) is not None:
+                raise ServiceError(f"'{role_arn}' is not authorized to create managed-rule.",
+                                   code="AccessDeniedException", status=400, sender_fault=True)
 
 
 def check_role(role_arn: str | None) -> None:
@@ -69,6 +92,7 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
         check_role(role_arn)
         check_definition(definition)
         check_encryption(config.get("encryption_configuration"))
+        check_role_use(self.platform, ctx, role_arn, definition)
         if version_description is not None and not publish:
             raise Validation("Version description can only be set when publish is true")
         arn = machine_arn(ctx.account, ctx.region, name)
@@ -117,6 +141,9 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
         check_role(role_arn)
         if definition is not None:
             check_definition(definition)
+        if role_arn is not None or definition is not None:
+            current = self.machine(state_machine_arn).doc
+            check_role_use(self.platform, ctx, role_arn or current["roleArn"], definition or current["definition"])
         with self.db.tx():
             machine = self.machine(state_machine_arn)
             changes = {"definition": definition, "roleArn": role_arn, "loggingConfiguration": logging_configuration,

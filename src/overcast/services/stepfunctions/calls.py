@@ -5,7 +5,9 @@ base64), through the service's own method just as the gateway would call it, nev
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import string
 import uuid
 from typing import Any
 
@@ -32,12 +34,36 @@ ERROR_PREFIX = {"dynamodb": "DynamoDB", "sqs": "SQS", "sns": "SNS", "events": "E
 JAVA_V1_NAMES = {"dynamodb": "AmazonDynamoDBv2", "sqs": "AmazonSQS", "sns": "AmazonSNS", "events": "AmazonEventBridge",
                  "stepfunctions": "AWSStepFunctions", "lambda": "AWSLambda"}
 
+#: the services' own AccessDenied codes (docs/iam.md), which no SDK models as an exception of its own
+DENIALS = ("AccessDenied", "AccessDeniedException", "AuthorizationError")
+#: the generic exception of each service's client in the AWS SDK for Java 1.x (optimized integrations:
+#: `Lambda.AWSLambdaException`) and 2.x (AWS SDK integrations: `S3.S3Exception`)
+JAVA_V1_EXCEPTIONS = {"dynamodb": "AmazonDynamoDBException", "sqs": "AmazonSQSException", "sns": "AmazonSNSException",
+                      "events": "AmazonEventBridgeException", "stepfunctions": "AWSStepFunctionsException",
+                      "lambda": "AWSLambdaException"}
+SDK_V2_EXCEPTIONS = {"dynamodb": "DynamoDbException", "sqs": "SqsException", "sns": "SnsException",
+                     "events": "EventBridgeException", "stepfunctions": "SfnException", "lambda": "LambdaException",
+                     "s3": "S3Exception", "kinesis": "KinesisException", "logs": "CloudWatchLogsException",
+                     "secretsmanager": "SecretsManagerException", "ssm": "SsmException"}
+
+
+def role_of(context: dict[str, Any]) -> tuple[str, str] | None:
+    """An execution's role (its context object's `Execution.RoleArn`) and the session Step Functions
+    calls with (AWS names one of its own, 32 letters, per execution); None without a role."""
+    execution = context.get("Execution") or {}
+    if not execution.get("RoleArn"):
+        return None
+    digest = hashlib.sha256(str(execution.get("Id", "")).encode()).digest()
+    return execution["RoleArn"], "".join(string.ascii_letters[b % 52] for b in digest[:32])
+
 
 async def call(platform: Platform, account: str, region: str, service: str, operation: str,
-               params: dict[str, Any], optimized: bool = False) -> Any:
+               params: dict[str, Any], optimized: bool = False, role: tuple[str, str] | None = None) -> Any:
     """Run `service`'s `operation` (CamelCase) with JSON `params`; its JSON output. A failure
     raises StatesError `<Service>.<ErrorCode>` with the service's message as the cause, worded
-    as AWS words it for an optimized integration (`optimized`) or an AWS SDK integration."""
+    as AWS words it for an optimized integration (`optimized`) or an AWS SDK integration.
+    `role` (`(role ARN, session name)`): the state machine's role, which the call is made with
+    (checked as that role's session when IAM is evaluated, docs/iam.md)."""
     gateway = platform.gateway
     name = SDK_NAMES.get(service, service)
     if gateway is None or name not in gateway.specs:
@@ -54,12 +80,17 @@ async def call(platform: Platform, account: str, region: str, service: str, oper
     if method is None:
         raise StatesError(f"{prefix}.NotImplemented", f"overcast does not implement {service}:{operation} yet")
     try:
-        kwargs = _input(op.input_shape, params, spec.options)
+        named = _named(op.input_shape, params)
+        if role is not None and platform.iam is not None:
+            platform.iam.check_as_role(role[0], role[1], model, op, named, ctx)
+        kwargs = arguments(op.input_shape, named, spec.options) if op.input_shape is not None else {}
         result = method(ctx, **kwargs)
         if inspect.isawaitable(result):
             result = await result
     except ServiceError as error:
         code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
+        if error.code in DENIALS:  # an error the SDK does not model: its service's generic exception
+            code = (JAVA_V1_EXCEPTIONS if optimized else SDK_V2_EXCEPTIONS).get(name, f"{prefix}Exception")
         request = str(uuid.uuid4())
         if optimized:
             cause = (f"{error.message} (Service: {JAVA_V1_NAMES.get(name, prefix)}; Status Code: {error.status}; "
@@ -82,12 +113,13 @@ async def _read_streams(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _input(shape: Shape | None, params: dict[str, Any], opts: Any) -> dict[str, Any]:
+def _named(shape: Shape | None, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` with members by their model names: Step Functions names every member in PascalCase
+    (`StateMachineArn`), whatever the model's case."""
     if shape is None:
         return {}
-    # Step Functions names every member in PascalCase (`StateMachineArn`), whatever the model's case
     by_lower = {name.lower(): name for name in shape.members}
-    return arguments(shape, {by_lower.get(key.lower(), key): value for key, value in params.items()}, opts)
+    return {by_lower.get(key.lower(), key): value for key, value in params.items()}
 
 
 def _pascal(name: str) -> str:

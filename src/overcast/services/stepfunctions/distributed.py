@@ -181,7 +181,7 @@ class MapRun:
         now = self.run.clock.now()
         doc = {"executionArn": arn, "stateMachineArn": self.machine_arn, "name": name, "status": "RUNNING",
                "startDate": now, "input": text, "inputDetails": {"included": True}, "mapRunArn": self.arn,
-               "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
+               "roleArn": self.run.context["Execution"]["RoleArn"], "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
                "redriveStatusReason": "Execution is RUNNING and cannot be redriven"}
         execution = Execution(arn, self.machine_arn, name, "RUNNING", doc, self.definition, {})
         with self.run.platform.db.tx():  # AWS: EXPRESS children can be described and listed, with no history
@@ -225,7 +225,8 @@ class MapRun:
 
         try:
             await calls.call(self.run.platform, self.run.account, self.run.region, "s3", "PutObject",
-                             {"Bucket": bucket, "Key": key, "Body": base64.b64encode(body).decode()})
+                             {"Bucket": bucket, "Key": key, "Body": base64.b64encode(body).decode()},
+                             role=calls.role_of(self.run.context))
         except StatesError as error:
             raise StatesError("States.ResultWriterFailed", f"{error.error}: {error.cause}") from None
 

@@ -51,7 +51,7 @@ def start_execution(platform: Platform, machine_arn: str, name: str | None = Non
             raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
         doc = {"executionArn": arn, "stateMachineArn": machine_arn, "name": name, "status": "RUNNING",
                "startDate": platform.clock.now(), "input": text, "inputDetails": {"included": True},
-               "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
+               "roleArn": source["roleArn"], "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
                "redriveStatusReason": "Execution is RUNNING and cannot be redriven"}
         if trace_header:
             doc["traceHeader"] = trace_header

@@ -56,7 +56,8 @@ async def read_items(run: Run, reader: dict[str, Any], data: Any, ctx: dict[str,
 async def _get_object(run: Run, params: dict[str, Any]) -> str:
     found = await calls.call(run.platform, run.account, run.region, "s3", "GetObject",
                              {"Bucket": params.get("Bucket"), "Key": params.get("Key"),
-                              **({"VersionId": params["VersionId"]} if "VersionId" in params else {})})
+                              **({"VersionId": params["VersionId"]} if "VersionId" in params else {})},
+                             role=calls.role_of(run.context))
     body = found.get("Body", "")
     raw = base64.b64decode(body) if isinstance(body, str) else bytes(body)
     return raw.decode("utf-8-sig")
@@ -102,7 +103,8 @@ async def _list_objects(run: Run, params: dict[str, Any]) -> list[dict[str, Any]
         request = {k: v for k, v in params.items() if k in ("Bucket", "Prefix", "Delimiter", "StartAfter")}
         if token:
             request["ContinuationToken"] = token
-        page = await calls.call(run.platform, run.account, run.region, "s3", "ListObjectsV2", request)
+        page = await calls.call(run.platform, run.account, run.region, "s3", "ListObjectsV2", request,
+                                role=calls.role_of(run.context))
         for obj in page.get("Contents", []):
             items.append({"Etag": obj.get("ETag"), "Key": obj.get("Key"), "LastModified": obj.get("LastModified"),
                           "Size": obj.get("Size"), "StorageClass": obj.get("StorageClass", "STANDARD")})

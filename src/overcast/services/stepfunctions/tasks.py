@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import uuid
 from typing import TYPE_CHECKING, Any
 
+from overcast.delivery import as_role
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.services.stepfunctions import calls
 from overcast.services.stepfunctions.activities import Activities
@@ -152,13 +154,14 @@ async def _integration(run: Run, names: dict[str, str], params: Any, resume: dic
     if kind.startswith("aws-sdk:"):
         service = kind.split(":", 1)[1]
         return await calls.call(run.platform, run.account, run.region, service, action[:1].upper() + action[1:],
-                                params if isinstance(params, dict) else {})
+                                params if isinstance(params, dict) else {}, role=calls.role_of(run.context))
     key = f"{kind}:{action}"
     if key not in OPTIMIZED:
         raise StatesError("States.Runtime", f"overcast does not run the integration arn:aws:states:::{key}")
     service, operation = OPTIMIZED[key]
     return await calls.call(run.platform, run.account, run.region, service, operation,
-                            _as_text(key, params) if isinstance(params, dict) else {}, optimized=True)
+                            _as_text(key, params) if isinstance(params, dict) else {}, optimized=True,
+                            role=calls.role_of(run.context))
 
 
 def _as_text(key: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -179,9 +182,11 @@ async def _invoke(run: Run, function: str, payload: Any) -> tuple[bytes, str]:
     """Invoke a function synchronously through the engine; a failure as AWS names it: the function's
     `errorType` (cause: its error document), `Lambda.<Code>` when Lambda refused the call."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    role = calls.role_of(run.context)
     try:
         result = await run.platform.component(FrontDoorCalls).invoke(
-            function, body, account=run.account, region=run.region, timeout=None, trace=run.trace_header)
+            function, body, account=run.account, region=run.region, timeout=None, trace=run.trace_header,
+            on_behalf=as_role(*role) if role else None)
     except IntegrationFailure as failure:
         if failure.kind == "function":
             try:
@@ -193,6 +198,9 @@ async def _invoke(run: Run, function: str, payload: Any) -> tuple[bytes, str]:
         if failure.kind == "throttled":
             raise StatesError("Lambda.TooManyRequestsException", failure.detail) from None
         code, _, message = failure.detail.partition(": ")
+        if code == "AccessDeniedException":  # the role may not invoke it: the Java SDK's generic error
+            raise StatesError("Lambda.AWSLambdaException", f"{message} (Service: AWSLambda; Status Code: 403; "
+                              f"Error Code: AccessDeniedException; Request ID: {uuid.uuid4()}; Proxy: null)") from None
         raise StatesError(f"Lambda.{code}" if message else "Lambda.ServiceException", message or failure.detail) \
             from None
     return result.payload, result.request_id
@@ -282,7 +290,7 @@ async def _start_sync(run: Run, params: Any, parsed: bool, resume: dict[str, Any
     if not arn:
         started = await calls.call(run.platform, run.account, run.region, "stepfunctions", "StartExecution",
                                    _as_text("states:startExecution", params if isinstance(params, dict) else {}),
-                                   optimized=True)
+                                   optimized=True, role=calls.role_of(run.context))
         arn = started["ExecutionArn"]
         if resume is not None:
             resume["child"] = arn

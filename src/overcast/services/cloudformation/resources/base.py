@@ -28,6 +28,8 @@ from overcast.protocol.values import snake
 from overcast.services.cloudformation.errors import ResourceFailure
 
 _SUFFIX_CHARS = string.ascii_uppercase + string.digits
+#: the session name of a stack's service role
+STACK_SESSION = "AWSCloudFormation"
 
 
 class ServiceUnavailable(ResourceFailure):
@@ -107,6 +109,7 @@ class Deployment:
         ctx = self.ctx.internal(service, operation)
         try:
             check_input(op.input_shape, args, spec.options)
+            self._authorize(model, op, args, ctx)
             method = getattr(gateway.api(service), snake(operation))
             accepted = inspect.signature(method).parameters
             takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
@@ -117,6 +120,19 @@ class Deployment:
         except ServiceError as error:
             raise ResourceFailure(failure_reason(model.metadata.get("serviceId", service), error, ctx)) from None
         return result or {}
+
+    def _authorize(self, model: Any, op: Any, args: dict[str, Any], ctx: RequestContext) -> None:
+        """A stack acts with its service role (`RoleARN`, as a session of it) or, without one, with
+        its caller's permissions ([AWS](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html)):
+        each call is checked as theirs when IAM is evaluated (docs/iam.md)."""
+        iam = self.platform.iam
+        if iam is None or self.platform.config.iam == "off":
+            return
+        role = self.ctx.extras.get("stack_role")
+        if role:
+            iam.check_as_role(str(role), STACK_SESSION, model, op, args, ctx)
+        else:
+            iam.check_as_key(self.ctx.access_key, model, op, args, ctx)
 
     async def call_quietly(self, service: str, operation: str, params: dict[str, Any],
                            missing: tuple[str, ...] = ("NotFound", "NoSuch", "NonExistent", "DoesNotExist")) -> bool:
@@ -143,6 +159,8 @@ def _handler_code(error: ServiceError) -> str:
         return "NotFound"
     if "exist" in code or "conflict" in code or "inuse" in code:
         return "AlreadyExists"
+    if code in ("accessdenied", "accessdeniedexception", "authorizationerror"):
+        return "AccessDenied"
     if error.status >= 500:
         return "ServiceInternalError"
     return "InvalidRequest"
