@@ -16,11 +16,13 @@ from overcast.authz.evaluation import ALLOWED, SERVICE, Decision, Principal, den
 from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.principals import Principals
-from overcast.services.iam.resource_policies import primary, resource_policy, resource_tag_keys
+from overcast.services.iam.resource_policies import primary, resource_policy, trusted_action
 
 log = logging.getLogger("overcast.iam")
 
 MODES = ("off", "report", "enforce")
+#: (resource ARN, request context, owning account, region) → the context with the resource's keys
+ResourceKeys = Callable[[str, Mapping[str, Any], str, str], Mapping[str, Any]]
 #: Denials kept for GET /_overcast/iam/report (the oldest are dropped first).
 REPORT_SIZE = 1000
 
@@ -34,6 +36,9 @@ class Enforcer:
         self.principals = platform.component(Principals)
         #: (principal, action, resource, reason) → its report entry, most recent last
         self._denials: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
+        #: adds the resource's condition keys (`aws:ResourceTag/...`) to a request's: set by the
+        #: gateway's guard (`resource_keys.resource_context`), which reads them through the services' APIs
+        self.resource_keys: ResourceKeys | None = None
         platform.on_reset(self._denials.clear)
 
     def denials(self) -> list[dict[str, Any]]:
@@ -52,12 +57,12 @@ class Enforcer:
         """The decision for one (action, resource), a denial recorded for the report. `grant`: whether
         a grant (KMS's) allows the call when no policy does; it never overrides an explicit Deny."""
         policy, owner = resource_policy(self.platform, resource, action)
-        tags = resource_tag_keys(self.platform, resource)
-        if tags:
-            context = {**tags, **context}
+        if self.resource_keys is not None:  # the resource's tags, read when a statement asks for them
+            region = str(context.get("aws:requestedregion") or self.platform.config.default_region)
+            context = self.resource_keys(resource, context, owner or principal.account, region)
         # a role's trust policy must allow AssumeRole whatever the identity policies say
         decision = evaluate(principal, action, resource, context, resource_policy=policy, resource_account=owner,
-                            resource_required=action.lower().startswith("sts:assumerole") or primary(resource, policy))
+                            resource_required=trusted_action(action) or primary(resource, policy))
         if not decision.allowed and grant is not None and not decision.reason.startswith("deny-") and grant():
             return ALLOWED
         if not decision.allowed:

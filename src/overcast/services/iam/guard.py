@@ -5,7 +5,8 @@ AccessDenied error."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
@@ -17,6 +18,8 @@ from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import grant_allows, kms_checks, kms_keys
 from overcast.services.iam.requests import PREFIXES, passed_roles, request_context, requested
+from overcast.services.iam.resource_keys import resource_context
+from overcast.services.iam.service_keys import service_keys, tag_keys
 from overcast.services.secretsmanager.inbox import secret_arn
 
 
@@ -44,12 +47,18 @@ def prefix_of(model: ServiceModel) -> str:
     return PREFIXES.get(signing, signing)
 
 
+def _resource_keys(platform: Platform, resource: str, context: Mapping[str, Any], account: str,
+                   region: str) -> Mapping[str, Any]:
+    return resource_context(platform, resource, context, account=account, region=region)
+
+
 class Guard:
     """Checks each API call of one platform (built only when IAM evaluation is on)."""
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.enforcer = platform.component(Enforcer)
+        self.enforcer.resource_keys = partial(_resource_keys, platform)
 
     def check(self, model: ServiceModel, op: OperationModel, params: dict[str, Any], ctx: RequestContext) -> None:
         """Raise the service's AccessDenied when the caller may not make this call (under `enforce`)."""
@@ -66,10 +75,13 @@ class Guard:
         principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
         context = request_context(ctx, params, self.platform.clock.now(), prefix)
         if prefix == "kms":
+            context.update(tag_keys(prefix, op.name, params))
             self._check_kms(model, op.name, params, ctx, principal, context)
             return
+        keys = service_keys(self.platform, ctx, prefix, op.name, params)
+        context.update(keys.pop("", {}))
         for action, resource in pairs:
-            self._decide(model, principal, action, resource, context)
+            self._decide(model, principal, action, resource, {**context, **keys.get(resource, {})})
 
     def _check_kms(self, model: ServiceModel, op: str, params: dict[str, Any], ctx: RequestContext,
                    principal: Principal, context: dict[str, Any]) -> None:

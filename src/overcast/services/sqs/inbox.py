@@ -151,9 +151,3 @@ def resource_policy(platform: Platform, queue_arn: str) -> str | None:
     """The queue's policy (its `Policy` attribute), for IAM evaluation (docs/iam.md)."""
     queue = get_queue(platform, queue_arn)
     return (queue.attributes.get("Policy") or None) if queue is not None else None
-
-
-def resource_tags(platform: Platform, queue_arn: str) -> dict[str, str]:
-    """The queue's tags (IAM's aws:ResourceTag/<key>, docs/iam.md)."""
-    queue = get_queue(platform, queue_arn)
-    return dict(queue.tags) if queue is not None else {}
