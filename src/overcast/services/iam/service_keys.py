@@ -23,7 +23,7 @@ Keys = dict[str, Any]
 PerResource = dict[str, Keys]
 
 #: members that hold the tags a request sets (dotted: nested), in AWS's several shapes
-_TAG_MEMBERS = ("Tags", "tags", "TagList", "UserPoolTags", "Tagging.TagSet", "Tags.Items", "TagSet",
+_TAG_MEMBERS = ("Tags.Items", "Tags", "tags", "TagList", "UserPoolTags", "Tagging.TagSet", "TagSet",
                 "CreateBucketConfiguration.Tags")
 #: members that hold the tag keys an untag request removes
 _TAG_KEY_MEMBERS = ("TagKeys", "tagKeys", "TagKeys.Items")
@@ -44,7 +44,8 @@ def request_tags(params: dict[str, Any]) -> dict[str, str] | None:
     """The tags a request sets, whatever the service's shape for them (None: it sets none)."""
     for path in _TAG_MEMBERS:
         value = _member(params, path)
-        if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(t, dict) for t in value)):
+        listed = isinstance(value, list) and value and all(isinstance(t, dict) for t in value)
+        if listed or (isinstance(value, dict) and path != "Tags.Items"):
             try:
                 return as_dict(value)
             except (KeyError, StopIteration):
