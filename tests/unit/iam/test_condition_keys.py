@@ -101,20 +101,23 @@ def test_request_tags_in_every_services_shape():
 
 # -- service-specific keys -----------------------------------------------------------------------
 
+NO_PLATFORM: Any = None  # the request-carried keys read nothing from the platform
+
+
 def _ctx(headers: dict[str, str] | None = None, query: str = "") -> RequestContext:
     req = Request("GET", "/", query, Headers(list((headers or {}).items())))
     return RequestContext(account="123456789012", region="us-east-1", service="x", operation="y", request=req)
 
 
 def test_s3_list_keys_only_when_the_request_sets_them():
-    keys = sk._s3(None, _ctx(), "ListObjectsV2", {"Bucket": "b", "Prefix": "home/bob/", "MaxKeys": 10})[""]  # type: ignore[arg-type]
+    keys = sk._s3(NO_PLATFORM, _ctx(), "ListObjectsV2", {"Bucket": "b", "Prefix": "home/bob/", "MaxKeys": 10})[""]
     assert (keys["s3:prefix"], keys["s3:max-keys"]) == ("home/bob/", "10")
     assert "s3:delimiter" not in keys
-    assert "s3:prefix" not in sk._s3(None, _ctx(), "GetObject", {"Bucket": "b", "Prefix": "x"})[""]  # type: ignore[arg-type]
+    assert "s3:prefix" not in sk._s3(NO_PLATFORM, _ctx(), "GetObject", {"Bucket": "b", "Prefix": "x"})[""]
 
 
 def test_s3_object_keys():
-    keys = sk._s3(None, _ctx({"authorization": "AWS4-HMAC-SHA256 Credential=x"}), "PutObject",  # type: ignore[arg-type]
+    keys = sk._s3(NO_PLATFORM, _ctx({"authorization": "AWS4-HMAC-SHA256 Credential=x"}), "PutObject",
                   {"Bucket": "b", "Key": "k", "ACL": "public-read", "ServerSideEncryption": "aws:kms",
                    "Tagging": "project=x&team=a"})[""]
     assert keys["s3:x-amz-acl"] == "public-read"
@@ -122,29 +125,29 @@ def test_s3_object_keys():
     assert keys["s3:requestobjecttagkeys"] == ["project", "team"]
     assert keys["s3:requestobjecttag/team"] == "a"
     assert (keys["s3:authtype"], keys["s3:signatureversion"]) == ("REST-HEADER", "AWS4-HMAC-SHA256")
-    presigned = sk._s3(None, _ctx(query="AWSAccessKeyId=a&Signature=s&Expires=1"), "GetObject",  # type: ignore[arg-type]
+    presigned = sk._s3(NO_PLATFORM, _ctx(query="AWSAccessKeyId=a&Signature=s&Expires=1"), "GetObject",
                        {"Bucket": "b", "Key": "k"})[""]
     assert (presigned["s3:authtype"], presigned["s3:signatureversion"]) == ("REST-QUERY-STRING", "AWS")
 
 
 def test_lambda_sts_iam_sns_events_ssm_secrets_cloudwatch_keys():
     ctx = _ctx()
-    assert sk._lambda(None, ctx, "CreateEventSourceMapping", {"FunctionName": "f"})[""] == {  # type: ignore[arg-type]
+    assert sk._lambda(NO_PLATFORM, ctx, "CreateEventSourceMapping", {"FunctionName": "f"})[""] == {
         "lambda:functionarn": "arn:aws:lambda:us-east-1:123456789012:function:f"}
-    assert sk._lambda(None, ctx, "AddPermission", {"Principal": "s3.amazonaws.com"})[""]["lambda:principal"] == \
-        "s3.amazonaws.com"  # type: ignore[arg-type]
-    assert sk._sts(None, ctx, "AssumeRole", {"ExternalId": "e", "RoleSessionName": "s"})[""] == {  # type: ignore[arg-type]
+    assert sk._lambda(NO_PLATFORM, ctx, "AddPermission", {"Principal": "s3.amazonaws.com"})[""]["lambda:principal"] == \
+        "s3.amazonaws.com"
+    assert sk._sts(NO_PLATFORM, ctx, "AssumeRole", {"ExternalId": "e", "RoleSessionName": "s"})[""] == {
         "sts:externalid": "e", "sts:rolesessionname": "s"}
-    assert sk._iam(None, ctx, "AttachRolePolicy", {"PolicyArn": "arn:p"})[""] == {"iam:policyarn": "arn:p"}  # type: ignore[arg-type]
-    assert sk._iam(None, ctx, "CreateRole", {"PermissionsBoundary": "arn:b"})[""] == {  # type: ignore[arg-type]
+    assert sk._iam(NO_PLATFORM, ctx, "AttachRolePolicy", {"PolicyArn": "arn:p"})[""] == {"iam:policyarn": "arn:p"}
+    assert sk._iam(NO_PLATFORM, ctx, "CreateRole", {"PermissionsBoundary": "arn:b"})[""] == {
         "iam:permissionsboundary": "arn:b"}
-    assert sk._sns(None, ctx, "Subscribe", {"Protocol": "sqs", "Endpoint": "arn:q"})[""] == {  # type: ignore[arg-type]
+    assert sk._sns(NO_PLATFORM, ctx, "Subscribe", {"Protocol": "sqs", "Endpoint": "arn:q"})[""] == {
         "sns:protocol": "sqs", "sns:endpoint": "arn:q"}
-    assert sk._events(None, ctx, "PutEvents", {"Entries": [{"Source": "a", "DetailType": "d"}, {"Source": "b"}]})[""] \
-        == {"events:source": ["a", "b"], "events:detail-type": ["d"]}  # type: ignore[arg-type]
-    assert sk._ssm(None, ctx, "PutParameter", {"Overwrite": True})[""] == {"ssm:overwrite": "true"}  # type: ignore[arg-type]
-    assert sk._secretsmanager(None, ctx, "CreateSecret", {"Name": "n"})[""] == {"secretsmanager:name": "n"}  # type: ignore[arg-type]
-    assert sk._cloudwatch(None, ctx, "PutMetricData", {"Namespace": "App"})[""] == {  # type: ignore[arg-type]
+    assert sk._events(NO_PLATFORM, ctx, "PutEvents", {"Entries": [{"Source": "a", "DetailType": "d"}, {"Source": "b"}]})[""] \
+        == {"events:source": ["a", "b"], "events:detail-type": ["d"]}
+    assert sk._ssm(NO_PLATFORM, ctx, "PutParameter", {"Overwrite": True})[""] == {"ssm:overwrite": "true"}
+    assert sk._secretsmanager(NO_PLATFORM, ctx, "CreateSecret", {"Name": "n"})[""] == {"secretsmanager:name": "n"}
+    assert sk._cloudwatch(NO_PLATFORM, ctx, "PutMetricData", {"Namespace": "App"})[""] == {
         "cloudwatch:namespace": "App"}
 
 
@@ -155,7 +158,7 @@ def test_dynamodb_update_targets_and_projections():
     assert ddb._update_targets("SET #s = :s, total = total + :one, tags = list_append(tags, :t) REMOVE #n.first "
                                "ADD visits :one DELETE colours :c", names) == \
         ["status", "total", "tags", "name", "visits", "colours"]
-    body = {"Key": {"pk": {"S": "1"}}, "ProjectionExpression": "#n, address.city, items[0]",
+    body: dict[str, Any] = {"Key": {"pk": {"S": "1"}}, "ProjectionExpression": "#n, address.city, items[0]",
             "ExpressionAttributeNames": names}
     assert ddb._attributes(body, [body["Key"]]) == ["pk", "name", "address", "items"]
 
