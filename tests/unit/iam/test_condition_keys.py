@@ -113,6 +113,9 @@ def test_s3_list_keys_only_when_the_request_sets_them():
     keys = sk._s3(NO_PLATFORM, _ctx(), "ListObjectsV2", {"Bucket": "b", "Prefix": "home/bob/", "MaxKeys": 10})[""]
     assert (keys["s3:prefix"], keys["s3:max-keys"]) == ("home/bob/", "10")
     assert "s3:delimiter" not in keys
+    created = sk._s3(NO_PLATFORM, _ctx(), "CreateBucket", {"Bucket": "b", "CreateBucketConfiguration": {
+        "LocationConstraint": "eu-west-1"}})[""]
+    assert created["s3:locationconstraint"] == "eu-west-1"
     assert "s3:prefix" not in sk._s3(NO_PLATFORM, _ctx(), "GetObject", {"Bucket": "b", "Prefix": "x"})[""]
 
 

@@ -103,6 +103,8 @@ def _s3(platform: Platform, ctx: RequestContext, op: str, params: dict[str, Any]
         _set(keys, "s3:max-keys", params.get("MaxKeys"))
     for member, key in _S3_MEMBERS.items():
         _set(keys, key, params.get(member))
+    if op == "CreateBucket":
+        _set(keys, "s3:locationconstraint", _member(params, "CreateBucketConfiguration.LocationConstraint"))
     if op in _S3_OBJECT_TAGS:  # the tags an object is given: a URL query string, or PutObjectTagging's set
         tagging = params.get("Tagging")
         tags = dict(parse_qsl(tagging, keep_blank_values=True)) if isinstance(tagging, str) else \
@@ -127,7 +129,7 @@ def _lambda(platform: Platform, ctx: RequestContext, op: str, params: dict[str, 
     from overcast.services.lambda_.inbox import resource_arn
 
     keys: Keys = {}
-    if op == "CreateEventSourceMapping" and params.get("FunctionName"):
+    if op in ("CreateEventSourceMapping", "UpdateEventSourceMapping") and params.get("FunctionName"):
         keys["lambda:functionarn"] = resource_arn(str(params["FunctionName"]), ctx.account, ctx.region, None)
     if op == "AddPermission":
         _set(keys, "lambda:principal", params.get("Principal"))
@@ -152,7 +154,6 @@ def _sts(platform: Platform, ctx: RequestContext, op: str, params: dict[str, Any
         _set(keys, "sts:rolesessionname", params.get("RoleSessionName"))
         _set(keys, "sts:sourceidentity", params.get("SourceIdentity"))
         _set(keys, "sts:transitivetagkeys", params.get("TransitiveTagKeys"))
-        _set(keys, "sts:durationseconds", params.get("DurationSeconds"))
     return {"": keys}
 
 
