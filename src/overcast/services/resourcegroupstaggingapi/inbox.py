@@ -1,8 +1,8 @@
 """The Resource Groups Tagging API for the rest of overcast.
 
-`tags_of`: the tags of one resource named by its ARN, for any hosted service, through the same `Taggable`
-declarations and the same operations the Resource Groups Tagging API uses (read at once, without
-listing the service's resources). IAM's `aws:ResourceTag/<key>` condition keys are read this way
+`tags_of`: the tags of one resource named by its ARN, for any hosted service, through the same
+`Taggable` declarations and the same operations the Resource Groups Tagging API uses (read at once,
+without listing the service's resources). IAM's `aws:ResourceTag/<key>` condition keys are read this way
 (docs/iam.md).
 
 A sub-resource's ARN names its parent's tags, as AWS evaluates them: a Lambda function's version
@@ -12,6 +12,7 @@ or alias ARN the function's, a DynamoDB index's or stream's the table's, a log s
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from typing import Any
@@ -22,9 +23,11 @@ from overcast.errors import ServiceError
 from overcast.platform import Platform
 from overcast.services.resourcegroupstaggingapi.calls import Caller, NotImmediate
 from overcast.services.resourcegroupstaggingapi.resources import as_dict, declarations
+from overcast.services.tagging import Taggable
+
+log = logging.getLogger("overcast.tagging")
 
 __all__ = ["NotImmediate", "as_dict", "call_at_once", "parent_arn", "tags_of"]
-from overcast.services.tagging import Taggable
 
 #: (service, pattern of a sub-resource's ARN resource part) → the parent's resource part (`\1`)
 _PARENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -97,9 +100,12 @@ def tags_of(platform: Platform, arn: str, *, account: str, region: str) -> dict[
             params = {kind.id_member: item if kind.by_item else arn, **kind.extra}
             try:
                 out = caller.call_sync(kind.service, kind.list_tags, params)
+                return as_dict(jmespath.search(kind.tags_out, out))
             except (ServiceError, NotImmediate):  # not this kind's, or no such resource
                 continue
-            return as_dict(jmespath.search(kind.tags_out, out))
+            except Exception:  # a tag read must never fail the request that asked: no tags
+                log.exception("reading the tags of %s (%s) failed", arn, kind.resource_type)
+                return {}
     return {}
 
 
