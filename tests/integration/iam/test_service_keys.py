@@ -200,3 +200,21 @@ def test_sns_protocol_on_subscribe(account):
         "StringEquals": {"sns:Protocol": "sqs"}}))))
     assert sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=f"arn:aws:sqs:us-east-1:{account.id}:q")
     assert "sns:Subscribe" in denied(sns.subscribe, TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+
+
+def test_eventbridge_source_cloudwatch_namespace_and_secret_tags(account):
+    account.root("secretsmanager").create_secret(Name="db", SecretString="s", Tags=[{"Key": "app", "Value": "shop"}])
+    key = account.user("u", policy=doc(
+        allow("events:PutEvents", "*", Condition={"ForAllValues:StringEquals": {"events:source": ["shop.orders"]}}),
+        allow("cloudwatch:PutMetricData", "*", Condition={"StringEquals": {"cloudwatch:namespace": "Shop"}}),
+        allow("secretsmanager:GetSecretValue", "*", Condition={
+            "StringEquals": {"secretsmanager:ResourceTag/app": "shop"}})))
+    events = account.as_keys("events", key)
+    entry = {"DetailType": "created", "Detail": "{}"}
+    assert events.put_events(Entries=[{**entry, "Source": "shop.orders"}])["FailedEntryCount"] == 0
+    assert "events:PutEvents" in denied(events.put_events, Entries=[{**entry, "Source": "shop.orders"},
+                                                                     {**entry, "Source": "other"}])
+    metric = {"MetricData": [{"MetricName": "m", "Value": 1.0}]}
+    account.as_keys("cloudwatch", key).put_metric_data(Namespace="Shop", **metric)
+    denied(account.as_keys("cloudwatch", key).put_metric_data, Namespace="Other", **metric)
+    assert account.as_keys("secretsmanager", key).get_secret_value(SecretId="db")["SecretString"] == "s"
