@@ -218,3 +218,19 @@ def test_eventbridge_source_cloudwatch_namespace_and_secret_tags(account):
     account.as_keys("cloudwatch", key).put_metric_data(Namespace="Shop", **metric)
     denied(account.as_keys("cloudwatch", key).put_metric_data, Namespace="Other", **metric)
     assert account.as_keys("secretsmanager", key).get_secret_value(SecretId="db")["SecretString"] == "s"
+
+
+def test_tagging_on_creation_needs_the_tagging_action(account):
+    """SQS, SNS and Secrets Manager: creating with tags also needs sqs:TagQueue / sns:TagResource /
+    secretsmanager:TagResource on the new resource, with the request's tags as aws:RequestTag."""
+    key = account.user("u", policy=doc(allow(["sqs:CreateQueue", "sns:CreateTopic"], "*")))
+    sqs, sns = account.as_keys("sqs", key), account.as_keys("sns", key)
+    assert sqs.create_queue(QueueName="plain")["QueueUrl"]
+    message = denied(sqs.create_queue, QueueName="tagged", tags={"team": "a"})
+    assert f"sqs:TagQueue on resource: arn:aws:sqs:us-east-1:{account.id}:tagged" in message
+    denied(sns.create_topic, Name="tagged", Tags=[{"Key": "team", "Value": "a"}])
+    account.root("iam").put_user_policy(UserName="u", PolicyName="tag", PolicyDocument=json.dumps(doc(allow(
+        ["sqs:TagQueue", "sns:TagResource"], "*", Condition={"StringEquals": {"aws:RequestTag/team": "a"}}))))
+    assert sqs.create_queue(QueueName="tagged", tags={"team": "a"})["QueueUrl"]
+    assert sns.create_topic(Name="tagged", Tags=[{"Key": "team", "Value": "a"}])["TopicArn"]
+    denied(sqs.create_queue, QueueName="other", tags={"team": "b"})

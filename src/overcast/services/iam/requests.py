@@ -58,6 +58,12 @@ RENAMED = {
     ("logs", "StartLiveTail"): "StartLiveTail",
 }
 
+#: create operations that, given tags, also need the service's tagging action on the new resource,
+#: as their API references say ("To be able to tag a queue on creation, you must have the
+#: sqs:CreateQueue and sqs:TagQueue permissions")
+TAG_ON_CREATE = {("sqs", "CreateQueue"): "TagQueue", ("sns", "CreateTopic"): "TagResource",
+                 ("secretsmanager", "CreateSecret"): "TagResource"}
+
 #: operations that need no permission at all (STS's GetCallerIdentity, as on AWS)
 FREE = {("sts", "GetCallerIdentity")}
 
@@ -303,7 +309,12 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
             return pairs
     build = BUILDERS.get(prefix, lambda _c, _o, p: _generic(p))
     action = action_name(prefix, op)
-    return [(action, resource) for resource in build(ctx, op, params)] + passed_roles(params)
+    resources = build(ctx, op, params)
+    pairs = [(action, resource) for resource in resources]
+    tagging = TAG_ON_CREATE.get((prefix, op))
+    if tagging is not None and any(params.get(member) for member in ("Tags", "tags")):
+        pairs += [(f"{prefix}:{tagging}", resource) for resource in resources]
+    return pairs + passed_roles(params)
 
 
 #: members that hand a role to a service, which needs `iam:PassRole` on it
