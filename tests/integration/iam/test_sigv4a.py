@@ -5,6 +5,8 @@ expired or skewed date is refused as for SigV4."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -67,3 +69,33 @@ def test_sigv4a_dated_outside_fifteen_minutes_is_refused(verifying):
     with _signed_at(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)):
         _, message, _ = refused(_kvs(verifying).describe_key_value_store, KvsARN=arn)
     assert message.startswith("Signature expired: ")
+
+
+def test_s3_sigv4a_in_the_header_and_in_presigned_urls(verifying):
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from botocore.crt.auth import CrtS3SigV4AsymAuth, CrtS3SigV4AsymQueryAuth
+
+    bucket = f"v4a-{uuid.uuid4().hex[:8]}"
+    s3 = verifying.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"hello")
+    key = _key(verifying)
+
+    def get(auth: Any) -> tuple[int, bytes]:
+        request = AWSRequest(method="GET", url=f"{verifying.url}/{bucket}/k")
+        auth.add_auth(request)
+        try:
+            with urllib.request.urlopen(urllib.request.Request(request.url, headers=dict(request.headers.items())),
+                                        timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    right = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+    wrong = Credentials(key["AccessKeyId"], "x" * 40)
+    assert get(CrtS3SigV4AsymAuth(right, "s3", "*")) == (200, b"hello")
+    assert get(CrtS3SigV4AsymQueryAuth(right, "s3", "*", expires=300)) == (200, b"hello")
+    for refused_auth in (CrtS3SigV4AsymAuth(wrong, "s3", "*"), CrtS3SigV4AsymQueryAuth(wrong, "s3", "*", expires=300)):
+        status, body = get(refused_auth)
+        assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body
