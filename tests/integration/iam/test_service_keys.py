@@ -234,3 +234,24 @@ def test_tagging_on_creation_needs_the_tagging_action(account):
     assert sqs.create_queue(QueueName="tagged", tags={"team": "a"})["QueueUrl"]
     assert sns.create_topic(Name="tagged", Tags=[{"Key": "team", "Value": "a"}])["TopicArn"]
     denied(sqs.create_queue, QueueName="other", tags={"team": "b"})
+
+
+def test_malformed_requests_get_the_services_error_not_a_failure_reading_keys(account):
+    """Condition keys are read before the service checks its input: a malformed item is the
+    service's SerializationException (400), never a 500."""
+    import httpx
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    key = account.user("u", policy=doc(allow("dynamodb:*", "*", Condition={
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["a"]}})))
+    for target, body in (("PutItem", {"TableName": "tab", "Item": "x"}),
+                         ("BatchWriteItem", {"RequestItems": {"tab": [{"PutRequest": "x"}]}})):
+        data = json.dumps(body).encode()
+        request = AWSRequest(method="POST", url=account.server.url + "/", data=data, headers={
+            "X-Amz-Target": f"DynamoDB_20120810.{target}", "Content-Type": "application/x-amz-json-1.0"})
+        SigV4Auth(Credentials(key["AccessKeyId"], key["SecretAccessKey"]), "dynamodb", "us-east-1").add_auth(request)
+        response = httpx.post(account.server.url + "/", content=data, headers=dict(request.headers.items()), timeout=30)
+        assert response.status_code == 400, response.text
+        assert response.json()["__type"].endswith("SerializationException")

@@ -69,15 +69,20 @@ def _update_targets(expression: str, names: dict[str, str]) -> list[str]:
     return found
 
 
+def _map(value: Any) -> dict[str, Any]:
+    """A member that should be a map (the service itself refuses one that is not)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _attributes(body: dict[str, Any], keys: list[dict[str, Any]]) -> list[str]:
-    names = body.get("ExpressionAttributeNames") or {}
-    found = [name for key in keys for name in key]
-    found += list((body.get("Item") or {}).keys())
+    names = _map(body.get("ExpressionAttributeNames"))
+    found = [str(name) for key in keys for name in key]
+    found += list(_map(body.get("Item")))
     found += [_top(p, names) for p in _split(str(body.get("ProjectionExpression") or ""))]
-    found += list(body.get("AttributesToGet") or [])
+    found += [str(n) for n in body.get("AttributesToGet") or [] if isinstance(n, str)]
     if body.get("UpdateExpression"):
         found += _update_targets(str(body["UpdateExpression"]), names)
-    found += list((body.get("AttributeUpdates") or {}).keys())
+    found += list(_map(body.get("AttributeUpdates")))
     return list(dict.fromkeys(n for n in found if n))
 
 
@@ -106,15 +111,16 @@ class _Schemas:
 
 
 def _query_value(body: dict[str, Any], hash_key: str) -> Any:
-    names = body.get("ExpressionAttributeNames") or {}
-    values = body.get("ExpressionAttributeValues") or {}
+    names = _map(body.get("ExpressionAttributeNames"))
+    values = _map(body.get("ExpressionAttributeValues"))
     for match in _EQUALS.finditer(str(body.get("KeyConditionExpression") or "")):
         name, value = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
         if names.get(name, name) == hash_key:
             return values.get(value)
-    condition = (body.get("KeyConditions") or {}).get(hash_key) or {}
-    if condition.get("ComparisonOperator") == "EQ" and condition.get("AttributeValueList"):
-        return condition["AttributeValueList"][0]
+    condition = _map(_map(body.get("KeyConditions")).get(hash_key))
+    listed = condition.get("AttributeValueList")
+    if condition.get("ComparisonOperator") == "EQ" and isinstance(listed, list) and listed:
+        return listed[0]
     return None
 
 
@@ -123,7 +129,7 @@ def _item_keys(op: str, body: dict[str, Any], keys: list[dict[str, Any]], hash_k
     out: Keys = {"dynamodb:attributes": _attributes(body, keys)}
     if hash_key is not None:
         values = [k.get(hash_key) for k in keys] if keys else \
-            [(body.get("Item") or {}).get(hash_key)] if op == "PutItem" else [_query_value(body, hash_key)]
+            [_map(body.get("Item")).get(hash_key)] if op == "PutItem" else [_query_value(body, hash_key)]
         leading = [t for t in (_text(v) for v in values) if t is not None]
         if leading:
             out["dynamodb:leadingkeys"] = leading
@@ -136,6 +142,35 @@ def _merge(into: dict[str, Keys], arn: str, keys: Keys) -> None:
         have[name] = list(dict.fromkeys([*have.get(name, []), *values]))
 
 
+Part = tuple[str, Any, str, dict[str, Any], list[Any]]
+
+
+def _parts(op: str, params: dict[str, Any]) -> list[Part]:
+    """(table, index, operation kind, body, item keys) of each table's part of a request."""
+    parts: list[Part] = []
+    if op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"):
+        parts.append((str(params.get("TableName", "")), params.get("IndexName"), op, params,
+                      [params["Key"]] if isinstance(params.get("Key"), dict) else []))
+    elif op == "BatchGetItem":
+        for table, body in _map(params.get("RequestItems")).items():
+            parts.append((table, None, op, _map(body), list(_map(body).get("Keys") or [])))
+    elif op == "BatchWriteItem":
+        for table, requests in _map(params.get("RequestItems")).items():
+            for request in requests if isinstance(requests, list) else []:
+                put, delete = _map(_map(request).get("PutRequest")), _map(_map(request).get("DeleteRequest"))
+                if put:
+                    parts.append((table, None, "PutItem", put, []))
+                elif delete:
+                    parts.append((table, None, op, delete, [delete.get("Key")]))
+    elif op in ("TransactWriteItems", "TransactGetItems"):
+        for item in params.get("TransactItems") or []:
+            for kind, body in _map(item).items():
+                if isinstance(body, dict) and body.get("TableName"):
+                    parts.append((str(body["TableName"]), None, "PutItem" if kind == "Put" else op, body,
+                                  [body.get("Key")]))
+    return parts
+
+
 def dynamodb_keys(platform: Platform, ctx: RequestContext, op: str, params: dict[str, Any]) -> dict[str, Keys]:
     """{table ARN or "": keys} of a DynamoDB request."""
     common: Keys = {}
@@ -145,30 +180,10 @@ def dynamodb_keys(platform: Platform, ctx: RequestContext, op: str, params: dict
             common[key] = str(params[member])
     out: dict[str, Keys] = {"": common}
     schemas = _Schemas(platform, ctx)
-    parts: list[tuple[str, str | None, str, dict[str, Any], list[dict[str, Any]]]] = []
-    if op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"):
-        item_key = params.get("Key")
-        parts.append((str(params.get("TableName", "")), params.get("IndexName"), op, params,
-                      [item_key] if isinstance(item_key, dict) else []))
-    elif op == "BatchGetItem":
-        for table, body in (params.get("RequestItems") or {}).items():
-            parts.append((table, None, op, body, list(body.get("Keys") or [])))
-    elif op == "BatchWriteItem":
-        for table, requests in (params.get("RequestItems") or {}).items():
-            for request in requests:
-                if request.get("PutRequest"):
-                    parts.append((table, None, "PutItem", request["PutRequest"], []))
-                elif request.get("DeleteRequest"):
-                    parts.append((table, None, op, request["DeleteRequest"], [request["DeleteRequest"].get("Key") or {}]))
-    elif op in ("TransactWriteItems", "TransactGetItems"):
-        for item in params.get("TransactItems") or []:
-            for kind, body in item.items():
-                if isinstance(body, dict) and body.get("TableName"):
-                    parts.append((body["TableName"], None, "PutItem" if kind == "Put" else op, body,
-                                  [body["Key"]] if isinstance(body.get("Key"), dict) else []))
-    for table, index, kind, body, keys in parts:
+    for table, index, kind, body, keys in _parts(op, params):
         if not table:
             continue
         name = table.rsplit("/", 1)[-1] if table.startswith("arn:") else table
-        _merge(out, table_arn(ctx, table, index), _item_keys(kind, body, keys, schemas.hash_key(name, index)))
+        item_keys = [k for k in keys if isinstance(k, dict)]
+        _merge(out, table_arn(ctx, table, index), _item_keys(kind, body, item_keys, schemas.hash_key(name, index)))
     return out

@@ -5,6 +5,7 @@ AccessDenied error."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -19,8 +20,10 @@ from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import grant_allows, kms_checks, kms_keys
 from overcast.services.iam.requests import PREFIXES, passed_roles, request_context, requested
 from overcast.services.iam.resource_keys import resource_context
-from overcast.services.iam.service_keys import service_keys, tag_keys
+from overcast.services.iam.service_keys import service_keys
 from overcast.services.secretsmanager.inbox import secret_arn
+
+log = logging.getLogger("overcast.iam")
 
 
 class AccessDenied(ServiceError):
@@ -74,12 +77,15 @@ class Guard:
                      for action, resource in pairs]
         principal = self.enforcer.principals.of_key(ctx.access_key, ctx.account)
         context = request_context(ctx, params, self.platform.clock.now(), prefix)
+        try:
+            keys = service_keys(self.platform, ctx, prefix, op.name, params)
+        except Exception:  # a malformed request the service then refuses: evaluated without them
+            log.exception("reading the condition keys of %s.%s failed", prefix, op.name)
+            keys = {}
+        context.update(keys.pop("", {}))
         if prefix == "kms":
-            context.update(tag_keys(prefix, op.name, params))
             self._check_kms(model, op.name, params, ctx, principal, context)
             return
-        keys = service_keys(self.platform, ctx, prefix, op.name, params)
-        context.update(keys.pop("", {}))
         for action, resource in pairs:
             self._decide(model, principal, action, resource, {**context, **keys.get(resource, {})})
 
