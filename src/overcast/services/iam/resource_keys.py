@@ -13,6 +13,7 @@ when a policy asks for them (`authz.keys.LazyKeys`):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
@@ -23,6 +24,8 @@ from overcast.platform import Platform
 from overcast.services.iam.models import IamStore, NoSuchEntity
 from overcast.services.iam.users import UserStore
 from overcast.services.resourcegroupstaggingapi.inbox import NotImmediate, as_dict, call_at_once, tags_of
+
+log = logging.getLogger("overcast.iam")
 
 #: services that document a `<service>:ResourceTag/<key>` of their own beside `aws:ResourceTag/<key>`
 _OWN_TAG_KEYS = ("iam", "ssm", "secretsmanager")
@@ -54,9 +57,12 @@ def _object_tags(platform: Platform, arn: str, account: str, region: str) -> dic
     bucket, _, key = arn.split(":", 5)[5].partition("/")
     try:
         out = call_at_once(platform, account, region, "s3", "GetObjectTagging", {"Bucket": bucket, "Key": key})
-    except (ServiceError, NotImmediate, KeyError):
+        return as_dict(out.get("TagSet"))
+    except (ServiceError, NotImmediate):  # no such object (or bucket): no tags
         return {}
-    return as_dict(out.get("TagSet"))
+    except Exception:  # a tag read must never fail the request that asked: no tags
+        log.exception("reading the tags of %s failed", arn)
+        return {}
 
 
 def sources(platform: Platform, resource: str, *, account: str, region: str) -> dict[str, TagSource]:
