@@ -87,7 +87,7 @@ def _role(account: Account, name: str, tags: list[dict[str, str]]) -> tuple[str,
     return "iam:GetRole", lambda keys: account.as_keys("iam", keys).get_role(RoleName=name)
 
 
-MAKERS = {"dynamodb": _dynamodb, "kinesis": _kinesis, "ssm": _ssm, "s3": _s3, "logs": _logs, "sqs": _sqs,
+MAKERS = {"dynamodb": _dynamodb, "kinesis": _kinesis, "ssm": _ssm, "logs": _logs, "sqs": _sqs,
           "secretsmanager": _secret, "events": _events, "iam": _role}
 
 
@@ -100,6 +100,13 @@ def test_resource_tag_condition_reads_each_services_tags(account, service):
     message = denied(lambda: call_untagged(key))
     assert f"not authorized to perform: {action}" in message
     assert "because no identity-based policy allows" in message
+
+
+def test_s3_bucket_tags_are_no_resource_tags_without_abac(account):
+    """A general purpose bucket's tags grant nothing until ABAC is enabled on it (off by default)."""
+    action, call = _s3(account, "tagged", [{"Key": "team", "Value": "a"}])
+    key = account.user("u", policy=doc(allow(action, "*", Condition=TEAM_A)))
+    denied(lambda: call(key))
 
 
 def test_a_tag_change_applies_to_the_next_call(account):

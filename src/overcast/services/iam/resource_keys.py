@@ -7,7 +7,9 @@ when a policy asks for them (`authz.keys.LazyKeys`):
   managed policies from IAM's store. Where a service documents its own name for the key
   (`iam:ResourceTag/…`, `ssm:ResourceTag/…`, `secretsmanager:ResourceTag/…`) it holds the same tags.
 - `s3:ExistingObjectTag/<key>` ([AWS](https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html)):
-  an object's tags, for a request on an object.
+  an object's tags, for a request on an object. An S3 general purpose bucket's tags count for
+  access only once ABAC is enabled on it ([AWS](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging-enable-abac.html)),
+  which is off by default and not hosted, so buckets have no `aws:ResourceTag/<key>`.
 - `iam:PermissionsBoundary` on a request about an existing role or user: its boundary's ARN.
 """
 
@@ -78,11 +80,15 @@ def sources(platform: Platform, resource: str, *, account: str, region: str) -> 
             return _iam_tags(platform, resource)
         return tags_of(platform, resource, account=account, region=region)
 
+    if service == "s3":
+        # a general purpose bucket's tags are aws:ResourceTag only once ABAC is enabled on it
+        # (PutBucketAbac, not hosted; disabled by default): an object's tags are its own key
+        if "/" not in parts[5]:
+            return {}
+        return {"s3:existingobjecttag/": cache(lambda: _object_tags(platform, resource, account, region))}
     found: dict[str, Callable[[], Mapping[str, str]]] = {"aws:resourcetag/": read}
     if service in _OWN_TAG_KEYS:
         found[f"{service}:resourcetag/"] = read
-    if service == "s3" and "/" in parts[5]:
-        found["s3:existingobjecttag/"] = cache(lambda: _object_tags(platform, resource, account, region))
     return found
 
 
