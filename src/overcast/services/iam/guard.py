@@ -21,6 +21,7 @@ from overcast.services.iam.kms_access import grant_allows, kms_checks, kms_keys
 from overcast.services.iam.requests import PREFIXES, passed_roles, request_context, requested
 from overcast.services.iam.resource_keys import resource_context
 from overcast.services.iam.service_keys import service_keys
+from overcast.services.iam.via_service import s3_key_checks
 from overcast.services.secretsmanager.inbox import secret_arn
 
 log = logging.getLogger("overcast.iam")
@@ -88,6 +89,10 @@ class Guard:
             return
         for action, resource in pairs:
             self._decide(model, principal, action, resource, {**context, **keys.get(resource, {})})
+        if prefix == "s3":  # S3's use of the objects' KMS keys, as the caller, through S3
+            for check in s3_key_checks(self.platform, ctx, op.name, params):
+                via = {**context, **kms_keys(principal, check, params), "kms:viaservice": f"s3.{ctx.region}.amazonaws.com"}
+                self._decide(model, principal, check.action, check.resource, via, grant_allows(principal, check))
 
     def _check_kms(self, model: ServiceModel, op: str, params: dict[str, Any], ctx: RequestContext,
                    principal: Principal, context: dict[str, Any]) -> None:

@@ -1,0 +1,48 @@
+"""S3's use of a customer managed KMS key as the caller, through S3 (`kms:ViaService`), under
+`--iam enforce`: writing an SSE-KMS object needs `kms:GenerateDataKey`, reading it `kms:Decrypt`;
+SSE-S3 objects and the AWS managed key need neither."""
+
+from __future__ import annotations
+
+import json
+
+from tests.integration.iam.conftest import allow, doc, refused
+
+VIA_S3 = {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+
+
+def test_sse_kms_objects_need_the_key_through_s3(account):
+    key_arn = account.root("kms").create_key()["KeyMetadata"]["Arn"]
+    s3 = account.root("s3")
+    bucket = f"enc-{account.id}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]})
+    s3.put_object(Bucket=bucket, Key="old", Body=b"root wrote")
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"sse-s3", ServerSideEncryption="AES256")
+    creds = account.user("writer", policy=doc(allow(["s3:PutObject", "s3:GetObject"], f"arn:aws:s3:::{bucket}/*")))
+    user = account.as_keys("s3", creds)
+    code, message, status = refused(user.put_object, Bucket=bucket, Key="new", Body=b"x")
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (f"User: arn:aws:iam::{account.id}:user/writer is not authorized to perform: "
+                       f"kms:GenerateDataKey on resource: {key_arn} because no identity-based policy allows "
+                       "the kms:GenerateDataKey action")
+    assert "kms:Decrypt" in refused(user.get_object, Bucket=bucket, Key="old")[1]
+    assert user.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"sse-s3"  # SSE-S3: no key
+    account.root("iam").put_user_policy(UserName="writer", PolicyName="kms", PolicyDocument=json.dumps(doc(
+        allow(["kms:GenerateDataKey", "kms:Decrypt"], key_arn, Condition=VIA_S3))))
+    user.put_object(Bucket=bucket, Key="new", Body=b"x")
+    assert user.get_object(Bucket=bucket, Key="old")["Body"].read() == b"root wrote"
+    # the same policy does not let the key be used directly (no kms:ViaService on a call to KMS)
+    assert refused(account.as_keys("kms", creds).generate_data_key, KeyId=key_arn, KeySpec="AES_256")[0] == \
+        "AccessDeniedException"
+
+
+def test_the_aws_managed_key_needs_no_permission(account):
+    s3 = account.root("s3")
+    bucket = f"managed-{account.id}"
+    s3.create_bucket(Bucket=bucket)
+    creds = account.user("writer", policy=doc(allow(["s3:PutObject", "s3:GetObject"], f"arn:aws:s3:::{bucket}/*")))
+    user = account.as_keys("s3", creds)
+    user.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
+    assert user.get_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "aws:kms"
