@@ -46,3 +46,26 @@ def test_the_aws_managed_key_needs_no_permission(account):
     user = account.as_keys("s3", creds)
     user.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
     assert user.get_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "aws:kms"
+
+
+def test_an_encrypted_queues_producers_and_consumers_need_its_key_through_sqs(account):
+    key_arn = account.root("kms").create_key()["KeyMetadata"]["Arn"]
+    url = account.root("sqs").create_queue(QueueName="secret", Attributes={"KmsMasterKeyId": key_arn})["QueueUrl"]
+    plain = account.root("sqs").create_queue(QueueName="plain")["QueueUrl"]
+    creds = account.user("app", policy=doc(allow(["sqs:SendMessage", "sqs:ReceiveMessage"], "*")))
+    sqs = account.as_keys("sqs", creds)
+    code, message, status = refused(sqs.send_message, QueueUrl=url, MessageBody="x")
+    assert (code, status) == ("KMS.AccessDeniedException", 400)
+    assert message.startswith(f"User: arn:aws:iam::{account.id}:user/app is not authorized to perform: "
+                              f"kms:GenerateDataKey on resource: {key_arn} because no identity-based policy allows")
+    assert "(Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException;" in message
+    assert sqs.send_message(QueueUrl=plain, MessageBody="x")["MessageId"]
+    account.root("iam").put_user_policy(UserName="app", PolicyName="kms", PolicyDocument=json.dumps(doc(
+        allow("kms:GenerateDataKey", key_arn, Condition={"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}))))
+    assert "kms:Decrypt" in refused(sqs.send_message, QueueUrl=url, MessageBody="x")[1]  # producers decrypt too
+    account.root("iam").put_user_policy(UserName="app", PolicyName="kms", PolicyDocument=json.dumps(doc(
+        allow(["kms:GenerateDataKey", "kms:Decrypt"], key_arn, Condition={
+            "StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com",
+                             "kms:EncryptionContext:aws:sqs:arn": f"arn:aws:sqs:us-east-1:{account.id}:secret"}}))))
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["x"]

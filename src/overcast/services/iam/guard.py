@@ -21,8 +21,9 @@ from overcast.services.iam.kms_access import grant_allows, kms_checks, kms_keys
 from overcast.services.iam.requests import PREFIXES, passed_roles, request_context, requested
 from overcast.services.iam.resource_keys import resource_context
 from overcast.services.iam.service_keys import service_keys
-from overcast.services.iam.via_service import s3_key_checks
+from overcast.services.iam.via_service import s3_key_checks, sqs_key_checks
 from overcast.services.secretsmanager.inbox import secret_arn
+from overcast.services.sqs.inbox import kms_access_denied
 
 log = logging.getLogger("overcast.iam")
 
@@ -89,10 +90,23 @@ class Guard:
             return
         for action, resource in pairs:
             self._decide(model, principal, action, resource, {**context, **keys.get(resource, {})})
-        if prefix == "s3":  # S3's use of the objects' KMS keys, as the caller, through S3
-            for check in s3_key_checks(self.platform, ctx, op.name, params):
-                via = {**context, **kms_keys(principal, check, params), "kms:viaservice": f"s3.{ctx.region}.amazonaws.com"}
-                self._decide(model, principal, check.action, check.resource, via, grant_allows(principal, check))
+        self._check_via_service(model, prefix, op.name, params, ctx, principal, context, pairs)
+
+    def _check_via_service(self, model: ServiceModel, prefix: str, op: str, params: dict[str, Any],
+                           ctx: RequestContext, principal: Principal, context: dict[str, Any],
+                           pairs: list[tuple[str, str]]) -> None:
+        """S3's and SQS's use of KMS keys as the caller, through the service (`via_service.py`)."""
+        refuse: Callable[[str], ServiceError] | None = None
+        if prefix == "s3":
+            checks = s3_key_checks(self.platform, ctx, op, params)
+        elif prefix == "sqs" and pairs:
+            checks = sqs_key_checks(self.platform, op, pairs[0][1])
+            refuse = partial(_sqs_refusal, ctx.request_id)
+        else:
+            return
+        for check in checks:
+            via = {**context, **kms_keys(principal, check, params), "kms:viaservice": f"{prefix}.{ctx.region}.amazonaws.com"}
+            self._decide(model, principal, check.action, check.resource, via, grant_allows(principal, check), refuse)
 
     def _check_kms(self, model: ServiceModel, op: str, params: dict[str, Any], ctx: RequestContext,
                    principal: Principal, context: dict[str, Any]) -> None:
@@ -104,7 +118,13 @@ class Guard:
             self._decide(model, principal, action, resource, context)
 
     def _decide(self, model: ServiceModel, principal: Principal, action: str, resource: str,
-                context: dict[str, Any], grant: Callable[[], bool] | None = None) -> None:
+                context: dict[str, Any], grant: Callable[[], bool] | None = None,
+                refuse: Callable[[str], ServiceError] | None = None) -> None:
         decision = self.enforcer.decide(principal, action, resource, context, grant=grant)
         if not decision.allowed and self.enforcer.enforcing:
-            raise access_denied(model, denial_message(principal, action, resource, decision))
+            message = denial_message(principal, action, resource, decision)
+            raise refuse(message) if refuse is not None else access_denied(model, message)
+
+
+def _sqs_refusal(request_id: str, message: str) -> ServiceError:
+    return kms_access_denied(message, request_id)

@@ -1,10 +1,16 @@
-"""Services' use of KMS keys on a caller's behalf, checked as AWS checks it: S3 asks KMS for a data
-key to write an SSE-KMS object (`kms:GenerateDataKey`) and to decrypt one it reads
-(`kms:Decrypt`), as the caller, through S3: `kms:ViaService` = `s3.<region>.amazonaws.com` and the
-encryption context `aws:s3:arn` = the object's ARN (the bucket's with an S3 Bucket Key)
-([AWS](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#aws-managed-customer-managed-keys)).
-An AWS managed key (`alias/aws/s3`) needs nothing: its key policy allows every principal of the
-account through the service.
+"""Services' use of KMS keys on a caller's behalf, checked as AWS checks it, as the caller, through
+the service (`kms:ViaService` = `<service>.<region>.amazonaws.com`):
+
+- S3 asks KMS for a data key to write an SSE-KMS object (`kms:GenerateDataKey`) and to decrypt one
+  it reads (`kms:Decrypt`), with the encryption context `aws:s3:arn` = the object's ARN (the
+  bucket's with an S3 Bucket Key)
+  ([AWS](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html));
+- SQS needs `kms:GenerateDataKey` and `kms:Decrypt` from a producer of an encrypted queue and
+  `kms:Decrypt` from a consumer, with `aws:sqs:arn` = the queue's ARN
+  ([AWS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html)).
+
+An AWS managed key (`alias/aws/s3`, `alias/aws/sqs`) needs nothing: its key policy allows every
+principal of the account through the service.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from overcast.platform import Platform
 from overcast.services.iam.kms_access import KeyCheck, key_check
 from overcast.services.kms.inbox import describe_key
 from overcast.services.s3.inbox import object_kms_key, write_kms_key
+from overcast.services.sqs.inbox import get_queue
 
 #: S3 operations that write an object with a data key, and those that decrypt the object they read
 _WRITES = {"PutObject", "CopyObject", "CreateMultipartUpload"}
@@ -67,3 +74,20 @@ def _aws_managed(platform: Platform, key_arn: str) -> bool:
         return describe_key(platform, parts[4], parts[3], key_arn).get("KeyManager") == "AWS"
     except ServiceError:  # a key that does not exist: S3 itself answers KMS's error
         return False
+
+
+_SQS = {"SendMessage": ("kms:GenerateDataKey", "kms:Decrypt"), "SendMessageBatch": ("kms:GenerateDataKey", "kms:Decrypt"),
+        "ReceiveMessage": ("kms:Decrypt",)}
+
+
+def sqs_key_checks(platform: Platform, op: str, queue_arn: str) -> list[KeyCheck]:
+    """The KMS checks SQS makes for a send to or a receive from an encrypted queue."""
+    actions = _SQS.get(op)
+    queue = get_queue(platform, queue_arn) if actions and queue_arn.startswith("arn:") else None
+    key_id = queue.attributes.get("KmsMasterKeyId") if queue is not None else None
+    if not actions or not key_id or str(key_id).endswith("alias/aws/sqs"):
+        return []
+    parts = queue_arn.split(":")
+    scope = RequestContext(account=parts[4], region=parts[3])
+    checks = [key_check(platform, scope, action, str(key_id), {"aws:sqs:arn": queue_arn}) for action in actions]
+    return [] if _aws_managed(platform, checks[0].resource) else checks
