@@ -69,3 +69,28 @@ def test_an_encrypted_queues_producers_and_consumers_need_its_key_through_sqs(ac
                              "kms:EncryptionContext:aws:sqs:arn": f"arn:aws:sqs:us-east-1:{account.id}:secret"}}))))
     sqs.send_message(QueueUrl=url, MessageBody="x")
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["x"]
+
+
+def test_sns_into_an_encrypted_queue_needs_the_key_policy_to_allow_sns(account, enforcing):
+    """The classic: SNS can deliver to a queue encrypted with a customer managed key only when the
+    key policy lets sns.amazonaws.com use the key (the queue policy alone is not enough)."""
+    from tests.integration.iam.test_deliveries import _allow_service, _bodies, _denied, _depth
+
+    kms = account.root("kms")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    url = account.root("sqs").create_queue(QueueName="enc-target", Attributes={"KmsMasterKeyId": key_arn})["QueueUrl"]
+    queue = f"arn:aws:sqs:us-east-1:{account.id}:enc-target"
+    sns = account.root("sns")
+    topic = sns.create_topic(Name="news")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue, Attributes={"RawMessageDelivery": "true"})
+    _allow_service(account, url, queue, "sns.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="first")
+    denial = _denied(enforcing, "sns.amazonaws.com", key_arn)
+    assert denial["action"] == "kms:GenerateDataKey"
+    assert _depth(account, url) == 0
+    policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    policy["Statement"].append({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*"})
+    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(policy))
+    sns.publish(TopicArn=topic, Message="second")
+    assert _bodies(account, url, 1) == ["second"]

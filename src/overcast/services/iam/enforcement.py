@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from overcast.authz.evaluation import ALLOWED, SERVICE, Decision, Principal, denial_message, evaluate
-from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.principals import Principals
 from overcast.services.iam.resource_policies import primary, resource_policy, trusted_action
@@ -68,13 +67,6 @@ class Enforcer:
         if not decision.allowed:
             self._record(principal, action, resource, decision, context)
         return decision
-
-    def delivery(self, service: str, action: str, target: str, *, source_arn: str | None,
-                 source_account: str | None) -> Decision:
-        """Whether AWS service `service` (`events.amazonaws.com`) may perform `action` on `target` on
-        behalf of `source_arn`: the target's resource policy must allow the service principal."""
-        principal = Principal(service, source_account or "", SERVICE)
-        return self.decide(principal, action, target, delivery_keys(source_arn, source_account))
 
     def role(self, role_arn: str, session_name: str) -> Principal:
         """A session of `role_arn` (a function's execution role, as the poller uses it)."""
