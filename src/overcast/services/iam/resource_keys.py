@@ -36,6 +36,8 @@ _OWN_TAG_KEYS = ("iam", "ssm", "secretsmanager")
 def iam_entity(platform: Platform, arn: str) -> dict[str, Any] | None:
     """The stored document of the IAM role, user or customer managed policy `arn` names."""
     parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None
     kind, _, rest = parts[5].partition("/")
     name = rest.rsplit("/", 1)[-1]
     try:
