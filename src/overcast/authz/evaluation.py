@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.authz.conditions import conditions_hold
+from overcast.authz.keys import layered
 from overcast.authz.matching import action_matches, as_list, resource_matches
 
 ROOT, USER, ROLE_SESSION, SERVICE = "root", "user", "assumed-role", "service"
@@ -187,7 +188,7 @@ def evaluate(principal: Principal, action: str, resource: str, context: Mapping[
     """Whether `principal` may perform `action` on `resource` (context keys lowercased).
     `resource_required`: the resource policy must allow even within one account (a role's trust
     policy for `sts:AssumeRole`)."""
-    context = {**principal.context(), **context}
+    context = layered(context, principal.context())
     denied, resource_allow = _resource_policy(resource_policy, principal, action, resource, context)
     if denied is not None:
         return Decision(False, "deny-resource", denied)

@@ -3,12 +3,24 @@
 AWS publishes each in the [AWS managed policy reference](https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html);
 the documents here are the versions current when this was written (the long ones — the DynamoDB and
 Lambda full-access policies — keep the statements that concern the services overcast hosts and the
-reads consoles make). Their ARNs are `arn:aws:iam::aws:policy<path><name>`.
+reads consoles make). Their ARNs are `arn:aws:iam::aws:policy<path><name>`. Those SAM, the CDK and
+other serverless tools attach are in `managed_serverless.py`. Another AWS managed policy (one of the
+~1,200 in the list AWS's SAM translator bundles) exists, with a document that grants nothing here;
+an `arn:aws:iam::aws:policy/...` that is not one is answered as AWS answers a policy that does not
+exist (`NoSuchEntity`).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from functools import cache
+from importlib import resources
 from typing import Any
+
+from overcast.authz.managed_serverless import MORE
+
+log = logging.getLogger("overcast.iam")
 
 LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
@@ -172,6 +184,9 @@ MANAGED: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+MANAGED.update(MORE)
+
+
 def managed_arn(name: str) -> str:
     return f"arn:aws:iam::aws:policy{MANAGED[name][0]}{name}"
 
@@ -180,3 +195,33 @@ def managed_arn(name: str) -> str:
 BY_ARN: dict[str, tuple[str, str, dict[str, Any]]] = {
     managed_arn(name): (name, path, document) for name, (path, document) in MANAGED.items()
 }
+
+
+_warned: set[str] = set()
+
+
+@cache
+def aws_managed_arns() -> frozenset[str]:
+    """The ARNs of every AWS managed policy, from the list AWS's SAM translator (a dependency)
+    bundles to resolve policy names; empty should the translator stop shipping it."""
+    try:
+        text = (resources.files("samtranslator") / "internal" / "data" / "aws_managed_policies.json").read_text()
+        return frozenset(str(arn) for arn in json.loads(text)["aws"].values())
+    except (OSError, ValueError, KeyError, ModuleNotFoundError):
+        return frozenset()
+
+
+def managed_policy(arn: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(name, path, document) of the AWS managed policy `arn`, None when AWS has none by that ARN. A
+    policy overcast has no document for is answered with one that grants nothing (and a warning)."""
+    found = BY_ARN.get(arn)
+    if found is not None:
+        return found
+    if arn not in aws_managed_arns():
+        return None
+    rest = arn.split(":policy", 1)[1]
+    path, _, name = rest.rpartition("/")
+    if arn not in _warned:  # once per policy: principals read their policies on every call
+        _warned.add(arn)
+        log.warning("overcast has no document for the AWS managed policy %s: it grants nothing here", arn)
+    return name, f"{path}/", {"Version": "2012-10-17", "Statement": []}

@@ -47,6 +47,9 @@ class Taggable:
     arn: str | None = None
     #: the tagging operations take the listed item (a queue URL, a stream name) rather than the ARN
     by_item: bool = False
+    #: the item rebuilt from an ARN (`str.format` with `region`, `account`, `last`), when `arn` does
+    #: not give it back whole (a queue URL): how a resource's tags are read from its ARN alone
+    item_from_arn: str | None = None
     #: list once more for each item of another listing: (operation, JMESPath, input member)
     each: tuple[str, str, str] | None = None
     #: a global resource listed only in this region (CloudFront: us-east-1)

@@ -76,3 +76,14 @@ def test_secrets_manager_secret_ids():
         ("secretsmanager:BatchGetSecretValue", f"arn:aws:secretsmanager:{R}:{A}:secret:a"),
         ("secretsmanager:BatchGetSecretValue", full)]
     assert requested("secretsmanager", CTX, "ListSecrets", {}) == [("secretsmanager:ListSecrets", "*")]
+
+
+def test_tags_on_creation_and_session_tags_need_their_own_actions():
+    queue = f"arn:aws:sqs:{R}:{A}:q"
+    assert requested("sqs", CTX, "CreateQueue", {"QueueName": "q", "tags": {"a": "b"}}) == [
+        ("sqs:CreateQueue", queue), ("sqs:TagQueue", queue)]
+    assert requested("sqs", CTX, "CreateQueue", {"QueueName": "q"}) == [("sqs:CreateQueue", queue)]
+    role = f"arn:aws:iam::{A}:role/r"
+    assert requested("sts", CTX, "AssumeRole", {"RoleArn": role, "RoleSessionName": "s",
+                                                "Tags": [{"Key": "k", "Value": "v"}], "SourceIdentity": "me"}) == [
+        ("sts:AssumeRole", role), ("sts:TagSession", role), ("sts:SetSourceIdentity", role)]

@@ -190,7 +190,10 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
         return {"Policy": _public(policy)}
 
     def get_policy(self, ctx: RequestContext, policy_arn: str) -> dict[str, Any]:
-        return {"Policy": _public(self.store.get_policy(ctx.account, policy_arn))}
+        try:
+            return {"Policy": _public(self.store.get_policy(ctx.account, policy_arn))}
+        except NoSuchEntity:  # GetPolicy's own wording (attaching says "does not exist or is not attachable")
+            raise NoSuchEntity(f"Policy {policy_arn} was not found.") from None
 
     def get_policy_version(self, ctx: RequestContext, policy_arn: str, version_id: str) -> dict[str, Any]:
         policy = self.store.get_policy(ctx.account, policy_arn)

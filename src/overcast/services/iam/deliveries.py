@@ -10,12 +10,16 @@ policies to allow it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from overcast import arns
-from overcast.authz.evaluation import ROOT, Principal, denial_message
+from overcast.authz.evaluation import ROOT, SERVICE, Principal, denial_message
 from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import KeyCheck, grant_allows
+from overcast.services.iam.via_service import sqs_key_checks
 
 #: the action a delivery performs on its target, by the target's service
 TARGET_ACTIONS = {
@@ -43,24 +47,30 @@ def authorize_delivery(platform: Platform, target_arn: str, auth: dict[str, str]
     enforcer = platform.component(Enforcer)
     resource = _target_resource(target_arn)
     if auth.get("service"):
-        decision = enforcer.delivery(auth["service"], action, resource, source_arn=auth.get("source_arn"),
-                                     source_account=auth.get("source_account"))
-        principal = auth["service"]
+        principal = Principal(auth["service"], auth.get("source_account") or "", SERVICE)
+        context = delivery_keys(auth.get("source_arn"), auth.get("source_account"))
     elif auth.get("account"):  # the source's own account (delivery.as_account): its root user
         account = auth["account"]
-        principal = f"arn:aws:iam::{account}:root"
-        keys = delivery_keys(auth.get("source_arn"), account) | {"aws:sourceowner": account}
-        decision = enforcer.decide(Principal(principal, account, ROOT, user_id=account), action, resource, keys)
+        principal = Principal(f"arn:aws:iam::{account}:root", account, ROOT, user_id=account)
+        context = delivery_keys(auth.get("source_arn"), account) | {"aws:sourceowner": account}
     elif auth.get("role"):
-        session = enforcer.role(auth["role"], auth.get("session") or "delivery")
-        decision = enforcer.decide(session, action, resource, {})
-        principal = session.arn
+        principal = enforcer.role(auth["role"], auth.get("session") or "delivery")
+        context = {}
     else:
         return None
-    if decision.allowed or not enforcer.enforcing:
-        return None
-    return f"User: {principal} is not authorized to perform: {action} on resource: {resource} " \
-           f"{decision.because(action)}"
+    checks: list[tuple[str, str, dict[str, Any], Callable[[], bool] | None]] = [(action, resource, context, None)]
+    for check in sqs_key_checks(platform, "SendMessage", target_arn) if service == "sqs" else []:
+        # into an encrypted queue: the deliverer uses its key through SQS (the key policy must allow
+        # a service principal: sns.amazonaws.com, events.amazonaws.com, s3.amazonaws.com)
+        via = {**context, "kms:viaservice": f"sqs.{target_arn.split(':')[3]}.amazonaws.com",
+               "kms:encryptioncontext:aws:sqs:arn": target_arn}
+        checks.append((check.action, check.resource, via, grant_allows(principal, check)))
+    for act, res, keys, grant in checks:
+        decision = enforcer.decide(principal, act, res, keys, grant=grant)
+        if not decision.allowed and enforcer.enforcing:
+            return f"User: {principal.arn} is not authorized to perform: {act} on resource: {res} " \
+                   f"{decision.because(act)}"
+    return None
 
 
 def authorize_poll(platform: Platform, role_arn: str, function_name: str, action: str, source_arn: str) -> str | None:

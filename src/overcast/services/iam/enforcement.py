@@ -13,14 +13,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from overcast.authz.evaluation import ALLOWED, SERVICE, Decision, Principal, denial_message, evaluate
-from overcast.authz.keys import delivery_keys
 from overcast.platform import Platform
 from overcast.services.iam.principals import Principals
-from overcast.services.iam.resource_policies import primary, resource_policy, resource_tag_keys
+from overcast.services.iam.resource_policies import primary, resource_policy, trusted_action
 
 log = logging.getLogger("overcast.iam")
 
 MODES = ("off", "report", "enforce")
+#: (resource ARN, request context, owning account, region) → the context with the resource's keys
+ResourceKeys = Callable[[str, Mapping[str, Any], str, str], Mapping[str, Any]]
 #: Denials kept for GET /_overcast/iam/report (the oldest are dropped first).
 REPORT_SIZE = 1000
 
@@ -34,6 +35,9 @@ class Enforcer:
         self.principals = platform.component(Principals)
         #: (principal, action, resource, reason) → its report entry, most recent last
         self._denials: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
+        #: adds the resource's condition keys (`aws:ResourceTag/...`) to a request's: set by the
+        #: gateway's guard (`resource_keys.resource_context`), which reads them through the services' APIs
+        self.resource_keys: ResourceKeys | None = None
         platform.on_reset(self._denials.clear)
 
     def denials(self) -> list[dict[str, Any]]:
@@ -52,24 +56,17 @@ class Enforcer:
         """The decision for one (action, resource), a denial recorded for the report. `grant`: whether
         a grant (KMS's) allows the call when no policy does; it never overrides an explicit Deny."""
         policy, owner = resource_policy(self.platform, resource, action)
-        tags = resource_tag_keys(self.platform, resource)
-        if tags:
-            context = {**tags, **context}
+        if self.resource_keys is not None:  # the resource's tags, read when a statement asks for them
+            region = str(context.get("aws:requestedregion") or self.platform.config.default_region)
+            context = self.resource_keys(resource, context, owner or principal.account, region)
         # a role's trust policy must allow AssumeRole whatever the identity policies say
         decision = evaluate(principal, action, resource, context, resource_policy=policy, resource_account=owner,
-                            resource_required=action.lower().startswith("sts:assumerole") or primary(resource, policy))
+                            resource_required=trusted_action(action) or primary(resource, policy))
         if not decision.allowed and grant is not None and not decision.reason.startswith("deny-") and grant():
             return ALLOWED
         if not decision.allowed:
             self._record(principal, action, resource, decision, context)
         return decision
-
-    def delivery(self, service: str, action: str, target: str, *, source_arn: str | None,
-                 source_account: str | None) -> Decision:
-        """Whether AWS service `service` (`events.amazonaws.com`) may perform `action` on `target` on
-        behalf of `source_arn`: the target's resource policy must allow the service principal."""
-        principal = Principal(service, source_account or "", SERVICE)
-        return self.decide(principal, action, target, delivery_keys(source_arn, source_account))
 
     def role(self, role_arn: str, session_name: str) -> Principal:
         """A session of `role_arn` (a function's execution role, as the poller uses it)."""

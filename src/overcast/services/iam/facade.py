@@ -104,10 +104,11 @@ class IamFacade:
         assume it; always under `report` (the denial is recorded) or `off`."""
         if self.platform.config.iam == "off":
             return True
+        from overcast.authz.evaluation import SERVICE, Principal
         from overcast.services.iam.enforcement import Enforcer
 
         enforcer = self.platform.component(Enforcer)
-        decision = enforcer.delivery(service, "sts:AssumeRole", role_arn, source_arn=None, source_account=None)
+        decision = enforcer.decide(Principal(service, "", SERVICE), "sts:AssumeRole", role_arn, {})
         return decision.allowed or not enforcer.enforcing
 
     def refusal_as_role(self, role_arn: str, session: str, action: str, resource: str) -> str | None:

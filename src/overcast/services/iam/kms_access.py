@@ -51,6 +51,13 @@ def _key(platform: Platform, ctx: RequestContext, action: str, key_id: Any,
     return KeyCheck(action, f"arn:aws:kms:{ctx.region}:{ctx.account}:{kind}{text}", [], context)
 
 
+def key_check(platform: Platform, ctx: RequestContext, action: str, key_id: str,
+              encryption_context: Mapping[str, str] | None = None) -> KeyCheck:
+    """The check of `action` on the key `key_id` names in `ctx`'s account and region (a service's
+    use of a key on a caller's behalf: `via_service.py`)."""
+    return _key(platform, ctx, action, key_id, encryption_context)
+
+
 def _alias(ctx: RequestContext, name: Any) -> str:
     text = str(name)
     return text if text.startswith("arn:") else f"arn:aws:kms:{ctx.region}:{ctx.account}:{text}"

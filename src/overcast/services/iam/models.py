@@ -8,11 +8,9 @@ from typing import Any
 
 from overcast import documents
 from overcast.authz.conditions import known_operator
-from overcast.authz.managed import BY_ARN
+from overcast.authz.managed import managed_policy
 from overcast.errors import ServiceError
 from overcast.platform import Platform
-
-AWS_MANAGED = "arn:aws:iam::aws:policy/"
 
 
 class NoSuchEntity(ServiceError):
@@ -127,15 +125,14 @@ class IamStore:
         row = self.db.query_one("SELECT doc FROM iam_policies WHERE account=? AND arn=?", (account, arn))
         if row is not None:
             return json.loads(row["doc"])
-        if arn.startswith(AWS_MANAGED):
-            # AWS managed policies: the common ones with their real documents (authz/managed.py); any
-            # other name is answered with an empty document, which grants nothing
-            name, path, document = BY_ARN.get(arn) or (arn.rsplit("/", 1)[-1], "", {"Version": "2012-10-17",
-                                                                                    "Statement": []})
+        found = managed_policy(arn)
+        if found is not None:
+            # AWS managed policies: those applications commonly attach with their real documents
+            # (authz/managed.py); an ARN AWS has no policy at does not exist, as on AWS
+            name, path, document = found
             return {"PolicyName": name, "PolicyId": "ANPA" + name.upper()[:17].ljust(17, "X"), "Arn": arn,
-                    "Path": path or ("/service-role/" if "service-role" in arn else "/"), "DefaultVersionId": "v1",
-                    "AttachmentCount": 0, "IsAttachable": True, "CreateDate": 0.0, "UpdateDate": 0.0,
-                    "_document": json.dumps(document)}
+                    "Path": path, "DefaultVersionId": "v1", "AttachmentCount": 0, "IsAttachable": True,
+                    "CreateDate": 0.0, "UpdateDate": 0.0, "_document": json.dumps(document)}
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
 
     def put_policy(self, account: str, policy: dict[str, Any], *, create: bool = False) -> None:

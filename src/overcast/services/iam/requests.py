@@ -58,6 +58,12 @@ RENAMED = {
     ("logs", "StartLiveTail"): "StartLiveTail",
 }
 
+#: create operations that, given tags, also need the service's tagging action on the new resource,
+#: as their API references say ("To be able to tag a queue on creation, you must have the
+#: sqs:CreateQueue and sqs:TagQueue permissions")
+TAG_ON_CREATE = {("sqs", "CreateQueue"): "TagQueue", ("sns", "CreateTopic"): "TagResource",
+                 ("secretsmanager", "CreateSecret"): "TagResource"}
+
 #: operations that need no permission at all (STS's GetCallerIdentity, as on AWS)
 FREE = {("sts", "GetCallerIdentity")}
 
@@ -101,7 +107,8 @@ def _sns(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
     return ["*"]
 
 
-def _table(ctx: RequestContext, name: Any, index: Any = None) -> str:
+def table_arn(ctx: RequestContext, name: Any, index: Any = None) -> str:
+    """A table's (or its index's) ARN from its name or ARN."""
     arn = _arn_or(name, lambda n: f"arn:aws:dynamodb:{ctx.region}:{ctx.account}:table/{n}")
     return f"{arn}/index/{index}" if index else arn
 
@@ -109,7 +116,7 @@ def _table(ctx: RequestContext, name: Any, index: Any = None) -> str:
 def _dynamodb_pairs(ctx: RequestContext, op: str, p: dict[str, Any]) -> Pairs | None:
     """One (action, table) per table of a batch or transaction (AWS checks each)."""
     if op in ("BatchGetItem", "BatchWriteItem"):
-        return [(f"dynamodb:{op}", _table(ctx, name)) for name in p.get("RequestItems") or {}]
+        return [(f"dynamodb:{op}", table_arn(ctx, name)) for name in p.get("RequestItems") or {}]
     if op in ("TransactWriteItems", "TransactGetItems"):
         kinds = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                  "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
@@ -117,7 +124,7 @@ def _dynamodb_pairs(ctx: RequestContext, op: str, p: dict[str, Any]) -> Pairs | 
         for item in p.get("TransactItems") or []:
             for kind, body in item.items():
                 if kind in kinds and isinstance(body, dict) and body.get("TableName"):
-                    pairs.append((f"dynamodb:{kinds[kind]}", _table(ctx, body["TableName"])))
+                    pairs.append((f"dynamodb:{kinds[kind]}", table_arn(ctx, body["TableName"])))
         return pairs
     return None
 
@@ -126,7 +133,7 @@ def _dynamodb(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
     if p.get("StreamArn"):
         return [str(p["StreamArn"])]
     if p.get("TableName"):
-        return [_table(ctx, p["TableName"], p.get("IndexName"))]
+        return [table_arn(ctx, p["TableName"], p.get("IndexName"))]
     if p.get("ResourceArn"):
         return [str(p["ResourceArn"])]
     return ["*"]
@@ -255,6 +262,21 @@ def _sts(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
     return [str(p["RoleArn"])] if p.get("RoleArn") else ["*"]
 
 
+def _sts_pairs(ctx: RequestContext, op: str, p: dict[str, Any]) -> Pairs | None:
+    """AssumeRole that passes session tags also needs `sts:TagSession`, and one that sets a source
+    identity `sts:SetSourceIdentity`, from the role's trust policy
+    ([AWS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html))."""
+    if not op.startswith("AssumeRole") or not p.get("RoleArn"):
+        return None
+    role = str(p["RoleArn"])
+    pairs = [(f"sts:{op}", role)]
+    if p.get("Tags") or p.get("TransitiveTagKeys"):
+        pairs.append(("sts:TagSession", role))
+    if p.get("SourceIdentity"):
+        pairs.append(("sts:SetSourceIdentity", role))
+    return pairs
+
+
 def _cloudwatch(ctx: RequestContext, op: str, p: dict[str, Any]) -> list[str]:
     names = [p["AlarmName"]] if p.get("AlarmName") else list(p.get("AlarmNames") or [])
     if names:
@@ -268,7 +290,7 @@ BUILDERS: dict[str, Callable[[RequestContext, str, dict[str, Any]], list[str]]] 
     "cloudwatch": _cloudwatch, "secretsmanager": _secretsmanager,
 }
 PAIRS: dict[str, Callable[[RequestContext, str, dict[str, Any]], Pairs | None]] = {
-    "dynamodb": _dynamodb_pairs, "s3": _s3_pairs,
+    "dynamodb": _dynamodb_pairs, "s3": _s3_pairs, "sts": _sts_pairs,
 }
 
 
@@ -287,7 +309,12 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
             return pairs
     build = BUILDERS.get(prefix, lambda _c, _o, p: _generic(p))
     action = action_name(prefix, op)
-    return [(action, resource) for resource in build(ctx, op, params)] + passed_roles(params)
+    resources = build(ctx, op, params)
+    pairs = [(action, resource) for resource in resources]
+    tagging = TAG_ON_CREATE.get((prefix, op))
+    if tagging is not None and any(params.get(member) for member in ("Tags", "tags")):
+        pairs += [(f"{prefix}:{tagging}", resource) for resource in resources]
+    return pairs + passed_roles(params)
 
 
 #: members that hand a role to a service, which needs `iam:PassRole` on it
@@ -308,22 +335,12 @@ def passed_roles(params: dict[str, Any]) -> Pairs:
 
 
 def request_context(ctx: RequestContext, params: dict[str, Any], now: float, prefix: str = "") -> dict[str, Any]:
-    """The request's condition keys (lowercased): region, transport, time, source IP, tags, and
-    `iam:PassedToService` (the service a passed role is handed to)."""
+    """The request's global condition keys (lowercased): region, transport, time, source IP, and
+    `iam:PassedToService` (the service a passed role is handed to). Tags and the service's own keys
+    come from `service_keys`."""
     req = ctx.request
     keys = request_keys(region=ctx.region, secure=req is not None and req.scheme == "https",
-                        source_ip=req.client if req is not None else None, now=now, tags=_tags(params))
+                        source_ip=req.client if req is not None else None, now=now)
     if prefix:
         keys["iam:passedtoservice"] = f"{prefix}.amazonaws.com"
     return keys
-
-
-def _tags(params: dict[str, Any]) -> dict[str, str] | None:
-    """Tags a request sets (`Tags` as a list of Key/Value or a map, SQS's `tags`), for aws:RequestTag."""
-    for key in ("Tags", "tags", "TagList"):
-        value = params.get(key)
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        if isinstance(value, list) and all(isinstance(t, dict) for t in value):
-            return {str(t.get("Key", t.get("key"))): str(t.get("Value", t.get("value", ""))) for t in value}
-    return None

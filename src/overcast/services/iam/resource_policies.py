@@ -3,8 +3,7 @@
 Resource policies overcast evaluates (docs/iam.md): SQS queue policies, SNS topic policies, Lambda
 function (and version/alias) policies, S3 bucket policies (for the bucket and its objects),
 EventBridge event bus policies, IAM roles' trust policies (for `sts:AssumeRole`), KMS key policies
-and Secrets Manager secrets' resource policies. Also the tags of queues, topics and functions, for
-`aws:ResourceTag/<key>`.
+and Secrets Manager secrets' resource policies.
 """
 
 from __future__ import annotations
@@ -76,6 +75,12 @@ _LOOKUPS = {"sqs": _sqs, "sns": _sns, "lambda": _lambda, "events": _events, "kms
             "secretsmanager": _secretsmanager}
 
 
+def trusted_action(action: str) -> bool:
+    """Whether a role's trust policy governs `action` on the role: the AssumeRole actions, and the
+    `sts:TagSession` and `sts:SetSourceIdentity` an AssumeRole with tags or a source identity needs."""
+    return action.lower().startswith(("sts:assumerole", "sts:tagsession", "sts:setsourceidentity"))
+
+
 def primary(arn: str, policy: Policy | None) -> bool:
     """Whether the resource's policy must allow even within its account: a KMS key's policy is the
     primary control of the key (identity policies count only when it delegates to the account)."""
@@ -91,40 +96,9 @@ def resource_policy(platform: Platform, arn: str, action: str) -> tuple[Policy |
     service, account = parts[2], parts[4] or None
     if service == "s3":
         return _s3_bucket(platform, arn)
-    if service == "iam" and action.lower().startswith("sts:assumerole") and parts[5].startswith("role/"):
+    if service == "iam" and trusted_action(action) and parts[5].startswith("role/"):
         from overcast.services.iam.principals import Principals
 
         return platform.component(Principals).trust_policy(parts[4], parts[5].rsplit("/", 1)[-1]), account
     lookup = _LOOKUPS.get(service)
     return (lookup(platform, arn) if lookup is not None else None), account
-
-
-def _tags_sqs(platform: Platform, arn: str) -> dict[str, str]:
-    from overcast.services.sqs.inbox import resource_tags
-
-    return resource_tags(platform, arn)
-
-
-def _tags_sns(platform: Platform, arn: str) -> dict[str, str]:
-    from overcast.services.sns.inbox import resource_tags
-
-    return resource_tags(platform, arn)
-
-
-def _tags_lambda(platform: Platform, arn: str) -> dict[str, str]:
-    from overcast.services.lambda_.inbox import resource_tags
-
-    return resource_tags(platform, arn)
-
-
-_TAGS = {"sqs": _tags_sqs, "sns": _tags_sns, "lambda": _tags_lambda}
-
-
-def resource_tag_keys(platform: Platform, arn: str) -> dict[str, str]:
-    """`aws:ResourceTag/<key>` condition keys (lowercased names) of an SQS queue, SNS topic or Lambda
-    function; empty for other resources (their tags are not looked up)."""
-    parts = arn.split(":", 5)
-    lookup = _TAGS.get(parts[2]) if len(parts) == 6 else None
-    if lookup is None:
-        return {}
-    return {f"aws:resourcetag/{key.lower()}": value for key, value in lookup(platform, arn).items()}

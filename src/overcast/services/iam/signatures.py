@@ -10,7 +10,9 @@ an unknown key is `InvalidClientTokenId` (S3: `InvalidAccessKeyId`), a wrong sec
 `SignatureDoesNotMatch`, expired temporary credentials `ExpiredToken`, a request dated more than
 15 minutes from the platform's clock `Signature expired` (S3: `RequestTimeTooSkewed`). Presigned
 URLs expire on the platform clock (the gateway's check). S3's legacy SigV2 (`AWS key:signature`,
-`?AWSAccessKeyId=...&Signature=...`) is recomputed with botocore's `HmacV1Auth`.
+`?AWSAccessKeyId=...&Signature=...`) is recomputed with botocore's `HmacV1Auth`. SigV4a
+(`AWS4-ECDSA-P256-SHA256`) is verified with the public half of the key derived from the secret
+(`sigv4a.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from botocore.model import ServiceModel
 from overcast.edge.messages import Request
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.iam import sigv4a
 from overcast.services.iam.inbox import key_owner
 from overcast.services.sts.inbox import expired, session
 
@@ -38,7 +41,8 @@ DEFAULT_SECRET = "test"
 #: AWS's allowed difference between a request's date and the server's clock
 SKEW = 15 * 60
 
-_AUTH = re.compile(r"AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)")
+_AUTH = re.compile(r"(AWS4-HMAC-SHA256|AWS4-ECDSA-P256-SHA256)\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),"
+                   r"\s*Signature=([0-9a-f]+)")
 _UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 
 
@@ -86,7 +90,8 @@ class _Signer:
     def __init__(self, base: type[SigV4Auth], signed: list[str], payload: str | None) -> None:
         self.base, self.signed, self.payload_hash = base, signed, payload
 
-    def signature(self, request: AWSRequest, secret: str, region: str, service: str, stamp: str) -> str:
+    def _auth(self, secret: str, region: str, service: str) -> SigV4Auth:
+        """botocore's signer, limited to the headers the client signed, with its payload hash."""
         signed, payload_hash = self.signed, self.payload_hash
 
         class Received(self.base):  # type: ignore[name-defined,misc]
@@ -100,10 +105,20 @@ class _Signer:
             def payload(self, req: AWSRequest) -> str:
                 return payload_hash if payload_hash is not None else super().payload(req)
 
-        auth = Received(Credentials("-", secret), service, region)
+        return Received(Credentials("-", secret), service, region)  # type: ignore[no-any-return]
+
+    def signature(self, request: AWSRequest, secret: str, region: str, service: str, stamp: str) -> str:
+        auth = self._auth(secret, region, service)
         request.context["timestamp"] = stamp
         canonical = auth.canonical_request(request)
         return str(auth.signature(auth.string_to_sign(request, canonical), request))
+
+    def verify_v4a(self, request: AWSRequest, key: str, secret: str, scope: tuple[str, str], stamp: str,
+                   given: str) -> bool:
+        """SigV4a: SigV4's canonical request, verified with the ECDSA key derived from the secret."""
+        request.context["timestamp"] = stamp
+        canonical = self._auth(secret, "", scope[1]).canonical_request(request)
+        return sigv4a.verify(key, secret, sigv4a.string_to_sign(stamp, scope[0], scope[1], canonical), given)
 
 
 def _query(raw: str, drop: str | None = None) -> str:
@@ -145,7 +160,7 @@ class Verifier:
         """Raise AWS's refusal unless the request is signed with its key's secret (`unsigned_ok`: the
         operation takes unsigned calls, as Cognito's InitiateAuth and STS's AssumeRoleWithWebIdentity)."""
         header = req.headers.get("authorization")
-        if header and header.startswith("AWS4-HMAC-SHA256"):
+        if header and header.startswith(("AWS4-HMAC-SHA256", sigv4a.ALGORITHM)):
             self._header(model, req, header, body)
         elif req.query_has("X-Amz-Signature"):
             self._presigned(model, req)
@@ -155,8 +170,6 @@ class Verifier:
         elif req.query_has("AWSAccessKeyId"):  # an S3 SigV2 presigned URL
             self._v2(model, req, req.query_get("AWSAccessKeyId") or "", req.query_get("Signature") or "",
                      req.query_get("Expires") or "")
-        elif header and header.startswith("AWS4-ECDSA-P256-SHA256"):  # SigV4a: not verified here
-            return
         elif not unsigned_ok and form_action(req) not in _UNSIGNED_ACTIONS:
             raise _refusal(model, "missing")
 
@@ -165,20 +178,26 @@ class Verifier:
         if match is None:
             raise _refusal(model, "signature", "Authorization header requires 'Credential', 'SignedHeaders' "
                                                "and 'Signature' parameters.")
-        credential, signed, given = match.groups()
+        algorithm, credential, signed, given = match.groups()
         key, _, scope = credential.partition("/")
         secret = self.secret(model, key, req.headers.get("x-amz-security-token"), check_token=True)
         stamp = req.headers.get("x-amz-date") or ""
         self._skew(model, stamp)
-        date, region, service = [*scope.split("/"), "", "", ""][:3]
+        parts = [*scope.split("/"), "", "", ""]
+        # SigV4's scope is date/region/service/aws4_request; SigV4a's date/service/aws4_request
+        date, region, service = (parts[0], "", parts[1]) if algorithm == sigv4a.ALGORITHM else parts[:3]
         if not stamp.startswith(date):
             raise _refusal(model, "signature", f"Date in Credential scope does not match YYYYMMDD from ISO-8601 "
                                                f"version of date from HTTP: '{date}' != '{stamp[:8]}', from '{stamp}'.")
         request = AWSRequest(method=req.method, url=_url(req, _query(req.query_string)),
                              headers=dict(_headers(req)), data=body)
         base = S3SigV4Auth if model.service_name == "s3" else SigV4Auth
-        payload = req.headers.get("x-amz-content-sha256")
-        expected = _Signer(base, signed.split(";"), payload).signature(request, secret, region, service, stamp)
+        signer = _Signer(base, signed.split(";"), req.headers.get("x-amz-content-sha256"))
+        if algorithm == sigv4a.ALGORITHM:
+            if not signer.verify_v4a(request, key, secret, (date, service), stamp, given):
+                raise _refusal(model, "signature")
+            return
+        expected = signer.signature(request, secret, region, service, stamp)
         if not hmac.compare_digest(expected, given):
             raise _refusal(model, "signature")
 
@@ -187,14 +206,19 @@ class Verifier:
         key, _, scope = credential.partition("/")
         secret = self.secret(model, key, req.query_get("X-Amz-Security-Token"), check_token=True)
         stamp = req.query_get("X-Amz-Date") or ""
-        _, region, service = [*scope.split("/"), "", "", ""][:3]
+        parts = [*scope.split("/"), "", "", ""]
         signed = (req.query_get("X-Amz-SignedHeaders") or "host").split(";")
         request = AWSRequest(method=req.method, url=_url(req, _query(req.query_string, drop="X-Amz-Signature")),
                              headers=dict(_headers(req)))
         base = S3SigV4Auth if model.service_name == "s3" else SigV4Auth
         payload = "UNSIGNED-PAYLOAD" if model.service_name == "s3" else None
-        expected = _Signer(base, signed, payload).signature(request, secret, region, service, stamp)
-        if not hmac.compare_digest(expected, req.query_get("X-Amz-Signature") or ""):
+        given = req.query_get("X-Amz-Signature") or ""
+        if req.query_get("X-Amz-Algorithm") == sigv4a.ALGORITHM:  # scope: date/service/aws4_request
+            if not _Signer(base, signed, payload).verify_v4a(request, key, secret, (parts[0], parts[1]), stamp, given):
+                raise _refusal(model, "signature")
+            return
+        expected = _Signer(base, signed, payload).signature(request, secret, parts[1], parts[2], stamp)
+        if not hmac.compare_digest(expected, given):
             raise _refusal(model, "signature")
 
     def _v2(self, model: ServiceModel, req: Request, key: str, given: str, expires: str | None) -> None:

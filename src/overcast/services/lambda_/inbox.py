@@ -72,14 +72,3 @@ def resource_arn(function_name: str, account: str, region: str, qualifier: str |
         return parse_function(function_name, account, region, qualifier).qualified_arn()
     except LambdaError:
         return f"arn:aws:lambda:{region}:{account}:function:{function_name}"
-
-
-def resource_tags(platform: Platform, function_arn: str) -> dict[str, str]:
-    """The function's tags (IAM's aws:ResourceTag/<key>, docs/iam.md)."""
-    try:
-        parsed = arns.parse(function_arn)
-        ref = parse_function(function_arn, parsed.account, parsed.region)
-        functions = platform.component(FunctionStore)
-        return dict(functions.tags(ref)) if functions.exists(ref) else {}
-    except (LambdaError, ValueError):
-        return {}

@@ -7,7 +7,9 @@
   CreateFunction with S3Bucket/S3Key, CloudFormation's TemplateURL and BodyS3Location);
   `object_path(...)` gives the file instead, for large objects;
 - `list_keys(platform, bucket, prefix)`: the keys of a bucket's current objects under a prefix
-  (DynamoDB's ImportTable).
+  (DynamoDB's ImportTable);
+- `write_kms_key(...)`, `object_kms_key(...)`: the KMS key an SSE-KMS write uses and the one an
+  object is encrypted with, for IAM's checks of S3's use of KMS keys (docs/iam.md).
 """
 
 from __future__ import annotations
@@ -93,3 +95,35 @@ def bucket_policy(platform: Platform, bucket: str) -> tuple[str | None, str | No
     if found is None:
         return None, None
     return found.settings.get("policy"), found.account
+
+
+#: AWS's SSE-KMS algorithms (an object encrypted with a KMS key)
+_KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+
+
+def write_kms_key(platform: Platform, bucket: str, algorithm: str | None,
+                  key_id: str | None) -> tuple[str, str, str, bool] | None:
+    """(account, region, key id, bucket key enabled) of the KMS key a write to `bucket` with these
+    request members encrypts with (the request's, else the bucket's default encryption's, else
+    `alias/aws/s3`); None for SSE-S3 or without such a bucket."""
+    found = platform.component(S3Store).find_bucket(bucket)
+    if found is None:
+        return None
+    rule = ((found.settings.get("encryption") or {}).get("Rules") or [{}])[0]
+    default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+    if algorithm is None:
+        algorithm, key_id = default.get("SSEAlgorithm"), key_id or default.get("KMSMasterKeyID")
+    if algorithm not in _KMS_ALGORITHMS:
+        return None
+    return found.account, found.region, key_id or "alias/aws/s3", bool(rule.get("BucketKeyEnabled"))
+
+
+def object_kms_key(platform: Platform, bucket: str, key: str, version_id: str | None = None) -> str | None:
+    """The ARN of the KMS key an object is encrypted with (None for SSE-S3 or without such an object)."""
+    store = platform.component(S3Store)
+    try:
+        found = store.readable(store.bucket(bucket), key, version_id, "GET")
+    except ServiceError:
+        return None
+    arn = (found.meta.get("Encryption") or {}).get("SSEKMSKeyId")
+    return str(arn) if arn else None

@@ -125,9 +125,3 @@ def resource_policy(platform: Platform, topic_arn: str) -> str | None:
     """The topic's access policy (its `Policy` attribute), for IAM evaluation (docs/iam.md)."""
     topic = platform.component(SnsStore).find_topic(topic_arn)
     return (topic.attributes.get("Policy") or None) if topic is not None else None
-
-
-def resource_tags(platform: Platform, topic_arn: str) -> dict[str, str]:
-    """The topic's tags (IAM's aws:ResourceTag/<key>, docs/iam.md)."""
-    topic = platform.component(SnsStore).find_topic(topic_arn)
-    return dict(topic.tags) if topic is not None else {}

@@ -8,6 +8,8 @@ mappings) and cross-service delivery (the outbox, through `ServiceSpec.deliver`)
     get_queue(platform, queue_arn)                     the queue (attributes) or None
     signal_key(queue_arn)                              notified whenever a message becomes receivable
     lambda_record(message, queue_arn, region)          one record of Lambda's SQS event
+    kms_access_denied(message, request_id)             SQS's refusal of a caller who may not use the
+                                                       queue's KMS key (IAM, docs/iam.md)
 
 A poller waits with `await platform.signals.wait(signal_key(arn), timeout)` between empty receives:
 the signal fires on every send, on a FIFO delete (the group unlocks) and, from the timer loop, when a
@@ -153,7 +155,10 @@ def resource_policy(platform: Platform, queue_arn: str) -> str | None:
     return (queue.attributes.get("Policy") or None) if queue is not None else None
 
 
-def resource_tags(platform: Platform, queue_arn: str) -> dict[str, str]:
-    """The queue's tags (IAM's aws:ResourceTag/<key>, docs/iam.md)."""
-    queue = get_queue(platform, queue_arn)
-    return dict(queue.tags) if queue is not None else {}
+def kms_access_denied(message: str, request_id: str) -> ServiceError:
+    """SQS's answer when the caller may not use the queue's KMS key: KMS's AccessDeniedException as
+    SQS wraps KMS's failures (`KMS.AccessDeniedException`, HTTP 400)."""
+    from overcast.services.sqs.errors import SqsError
+
+    return SqsError(f"{message} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; "
+                    f"Request ID: {request_id}; Proxy: null)", code="KmsAccessDenied")
