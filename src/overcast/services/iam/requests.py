@@ -291,7 +291,7 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
 
 
 #: members that hand a role to a service, which needs `iam:PassRole` on it
-_ROLE_MEMBERS = ("Role", "RoleArn", "roleArn", "ExecutionRoleArn", "ServiceRoleArn", "DeliveryStreamRoleArn")
+_ROLE_MEMBERS = ("Role", "RoleArn", "RoleARN", "roleArn", "ExecutionRoleArn", "ServiceRoleArn", "DeliveryStreamRoleArn")
 
 
 def passed_roles(params: dict[str, Any]) -> Pairs:
