@@ -276,10 +276,6 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
     """The (action, resource ARN) pairs an operation needs allowed; empty when it needs none."""
     if (prefix, op) in FREE:
         return []
-    if prefix == "apigateway":  # API Gateway's control plane: the HTTP method on the resource path
-        method = ctx.request.method if ctx.request is not None else "GET"
-        path = ctx.request.path if ctx.request is not None else "/"
-        return [(f"apigateway:{method}", f"arn:aws:apigateway:{ctx.region}::{path}")]
     special = PAIRS.get(prefix)
     if special is not None:
         pairs = special(ctx, op, params)
