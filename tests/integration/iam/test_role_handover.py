@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from overcast.testing.lambdas import wait_settled, zip_handler
 from tests.integration.iam.conftest import allow, doc, refused
@@ -91,3 +92,25 @@ def test_a_stack_role_is_passed_once():
         (entry,) = [d for d in report(server) if d["action"] == "iam:PassRole"]
         assert (entry["principal"], entry["resource"], entry["count"]) == (
             f"arn:aws:iam::{account.id}:user/deployer", role, 1)
+
+
+def test_a_schedule_needs_a_role_scheduler_may_assume(account):
+    scheduler = account.root("scheduler")
+    account.root("sqs").create_queue(QueueName="ticks")
+    queue = f"arn:aws:sqs:us-east-1:{account.id}:ticks"
+    for_lambda = _role(account, "not-for-schedules", LAMBDA_TRUST)
+    schedule: dict[str, Any] = {"Name": "tick", "ScheduleExpression": "rate(1 hour)", "FlexibleTimeWindow": {"Mode": "OFF"},
+                "Target": {"Arn": queue, "RoleArn": for_lambda, "Input": "{}"}}
+    cannot = ("ValidationException", "The execution role you provide must allow AWS EventBridge Scheduler to assume "
+              "the role.", 400)
+    assert refused(scheduler.create_schedule, **schedule) == cannot
+    assert refused(scheduler.create_schedule, **{**schedule, "Target": {
+        **schedule["Target"], "RoleArn": account.arn("role/not-there")}}) == cannot
+    assert scheduler.list_schedules()["Schedules"] == []
+
+    for_scheduler = _role(account, "for-schedules", doc(
+        {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    good = {**schedule, "Target": {**schedule["Target"], "RoleArn": for_scheduler}}
+    assert scheduler.create_schedule(**good)["ScheduleArn"]
+    assert refused(scheduler.update_schedule, **schedule) == cannot
+    assert scheduler.get_schedule(Name="tick")["Target"]["RoleArn"] == for_scheduler
