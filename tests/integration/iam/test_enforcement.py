@@ -261,6 +261,8 @@ def test_handing_a_role_to_lambda_needs_pass_role(account):
     from overcast.testing.lambdas import zip_handler
 
     role = _role(account, "fn-role")
+    account.root("iam").update_assume_role_policy(RoleName="fn-role", PolicyDocument=json.dumps(doc(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})))
     key = account.user("quinn", policy=doc(allow("lambda:CreateFunction")))
     lam = account.as_keys("lambda", key)
     create = {"FunctionName": "passed", "Runtime": "python3.12", "Role": role, "Handler": "handler.handler",

@@ -175,15 +175,12 @@ def _bucket_and_key(url: str) -> tuple[str, str]:
 
 
 def check_pass_role(platform: Platform, ctx: RequestContext, role_arn: str | None) -> None:
-    """Handing a stack a service role needs `iam:PassRole` on it (with `iam:PassedToService`
-    `cloudformation.amazonaws.com`), else AWS's AccessDenied; and the role must trust
-    `cloudformation.amazonaws.com`, else ValidationError (under `--iam enforce`)."""
+    """A stack's service role must trust `cloudformation.amazonaws.com`, else ValidationError (under
+    `--iam enforce`). Handing the role over also needs `iam:PassRole` on it (with
+    `iam:PassedToService` `cloudformation.amazonaws.com`): the gateway's check asks for it, as for
+    every request with a `RoleARN`, before the operation runs."""
     if not role_arn or platform.iam is None:
         return
-    refused = platform.iam.refusal_as_key(ctx.access_key, ctx.account, "iam:PassRole", role_arn,
-                                          {"iam:passedtoservice": "cloudformation.amazonaws.com"})
-    if refused is not None:
-        raise ServiceError(refused, code="AccessDenied", status=403, sender_fault=True)
     if not platform.iam.service_may_assume("cloudformation.amazonaws.com", role_arn):
         raise CfnValidationError(f"Role {role_arn} is invalid or cannot be assumed")
 

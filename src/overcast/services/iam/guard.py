@@ -16,6 +16,7 @@ from overcast.authz.evaluation import Principal, denial_message
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
 from overcast.platform import Platform
+from overcast.services.iam.apigateway_paths import control_plane
 from overcast.services.iam.enforcement import Enforcer
 from overcast.services.iam.kms_access import grant_allows, kms_checks, kms_keys
 from overcast.services.iam.requests import PREFIXES, passed_roles, request_context, requested
@@ -73,7 +74,8 @@ class Guard:
         if op.auth_type == "none":  # unauthenticated operations (Cognito's InitiateAuth, SignUp...)
             return
         prefix = prefix_of(model)
-        pairs = requested(prefix, ctx, op.name, params)
+        # API Gateway's control plane: the HTTP method on the resource path, in process too
+        pairs = control_plane(ctx, op, params) if prefix == "apigateway" else requested(prefix, ctx, op.name, params)
         if not pairs:
             return
         if prefix == "secretsmanager":  # a secret's name or partial ARN: evaluated as its full ARN

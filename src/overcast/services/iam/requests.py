@@ -298,10 +298,6 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
     """The (action, resource ARN) pairs an operation needs allowed; empty when it needs none."""
     if (prefix, op) in FREE:
         return []
-    if prefix == "apigateway":  # API Gateway's control plane: the HTTP method on the resource path
-        method = ctx.request.method if ctx.request is not None else "GET"
-        path = ctx.request.path if ctx.request is not None else "/"
-        return [(f"apigateway:{method}", f"arn:aws:apigateway:{ctx.region}::{path}")]
     special = PAIRS.get(prefix)
     if special is not None:
         pairs = special(ctx, op, params)
@@ -318,7 +314,7 @@ def requested(prefix: str, ctx: RequestContext, op: str, params: dict[str, Any])
 
 
 #: members that hand a role to a service, which needs `iam:PassRole` on it
-_ROLE_MEMBERS = ("Role", "RoleArn", "roleArn", "ExecutionRoleArn", "ServiceRoleArn", "DeliveryStreamRoleArn")
+_ROLE_MEMBERS = ("Role", "RoleArn", "RoleARN", "roleArn", "ExecutionRoleArn", "ServiceRoleArn", "DeliveryStreamRoleArn")
 
 
 def passed_roles(params: dict[str, Any]) -> Pairs:

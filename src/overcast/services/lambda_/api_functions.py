@@ -83,6 +83,7 @@ class FunctionOperations(ApiBase):
         resolved_layers = self.layers.resolve(layers) if layers else None
         if self.functions.exists(ref):
             raise error("function_exists", name=ref.name)
+        self._check_role(role)
         signing = params.get("code_signing_config_arn")  # checked, then attached (api_code_signing.py)
         if signing:
             self.platform.component(SettingsStore).code_signing_config(ref.account, ref.region, signing)
@@ -103,6 +104,13 @@ class FunctionOperations(ApiBase):
             self._warm_up()
         # AWS answers while the function is still being created (Pending); it turns Active shortly.
         return public(config)
+
+    def _check_role(self, role: str) -> None:
+        """Under `--iam enforce`, as on AWS: the execution role must exist and its trust policy let
+        `lambda.amazonaws.com` assume it (`iam:PassRole` on it is asked by the gateway's check)."""
+        iam = self.platform.iam
+        if iam is not None and not iam.service_may_assume("lambda.amazonaws.com", role):
+            raise error("role_not_assumable")
 
     def _warm_up(self) -> None:
         engine = self.platform.engine
@@ -182,6 +190,8 @@ class FunctionOperations(ApiBase):
         check_runtime(params.get("runtime") or current.get("Runtime"), self._today(),
                       legacy=self.platform.config.legacy_runtimes, updating=True)
         layers = self.layers.resolve(params["layers"]) if params.get("layers") is not None else None
+        if params.get("role"):
+            self._check_role(params["role"])
 
         def change(config: dict[str, Any]) -> None:
             for key, member in (("role", "Role"), ("handler", "Handler"), ("description", "Description"),

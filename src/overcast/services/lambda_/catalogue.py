@@ -55,6 +55,8 @@ CATALOGUE: dict[str, Entry] = {
                                        "satisfy constraint: Member must have length less than or equal to {limit}"),
     "value_too_large": Entry(Validation, "1 validation error detected: Value '{value}' at '{member}' failed to "
                                          "satisfy constraint: Member must have value less than or equal to {limit}"),
+    # under --iam enforce: the execution role is missing or does not trust lambda.amazonaws.com
+    "role_not_assumable": Entry(InvalidParameterValue, "The role defined for the function cannot be assumed by Lambda."),
     "runtime_required": Entry(InvalidParameterValue, "Runtime is required for a function of package type Zip."),
     "handler_required": Entry(InvalidParameterValue, "Handler is required for a function of package type Zip."),
     "no_code_source": Entry(InvalidParameterValue, "Please provide a source for function code."),

@@ -91,6 +91,7 @@ class SchedulerApi:
     def create_schedule(self, ctx: RequestContext, name: str, group_name: str | None = None,
                         **args: Any) -> dict[str, Any]:
         group = self._group(ctx, group_name)
+        self._check_role(args.get("target"))
         token = args.get("client_token")
         with self.platform.db.tx():
             existing = self.store.schedule(ctx.account, ctx.region, group, name)
@@ -107,9 +108,19 @@ class SchedulerApi:
     def update_schedule(self, ctx: RequestContext, name: str, group_name: str | None = None,
                         **args: Any) -> dict[str, Any]:
         group = self._group(ctx, group_name)
+        self._check_role(args.get("target"))
         with self.platform.db.tx():
             existing = self._existing(ctx, group, name)
             return self._save(ctx, self._doc(ctx, name, group, args, existing))
+
+    def _check_role(self, target: Any) -> None:
+        """Under `--iam enforce`, as on AWS: the target's execution role must let
+        `scheduler.amazonaws.com` assume it (`iam:PassRole` is asked by the gateway's check)."""
+        role = target.get("RoleArn") if isinstance(target, dict) else None
+        iam = self.platform.iam
+        if role and iam is not None and not iam.service_may_assume("scheduler.amazonaws.com", str(role)):
+            raise ValidationException("The execution role you provide must allow AWS EventBridge Scheduler to "
+                                      "assume the role.")
 
     def _existing(self, ctx: RequestContext, group: str, name: str) -> dict[str, Any]:
         doc = self.store.schedule(ctx.account, ctx.region, group, name)

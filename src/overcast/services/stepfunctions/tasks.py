@@ -22,6 +22,7 @@ import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from overcast.context import RequestContext
 from overcast.delivery import as_role
 from overcast.invocation.http.calls import FrontDoorCalls, IntegrationFailure
 from overcast.services.stepfunctions import calls
@@ -295,12 +296,20 @@ async def _start_sync(run: Run, params: Any, parsed: bool, resume: dict[str, Any
         if resume is not None:
             resume["child"] = arn
             run.journal.checkpoint(resume)
+    # Step Functions follows the child with the machine's role: `states:DescribeExecution` on it
+    # (refused: the task fails as the call's refusal, the child runs on)
+    await calls.call(run.platform, run.account, run.region, "stepfunctions", "DescribeExecution",
+                     {"executionArn": arn}, optimized=True, role=calls.role_of(run.context))
     executions = run.platform.component(Executions)
-    while True:
-        child = executions.find(arn)
-        if child is not None and child.status != "RUNNING":
-            break
-        await run.platform.signals.wait(WAKE_SIGNAL, CHILD_POLL)
+    try:
+        while True:
+            child = executions.find(arn)
+            if child is not None and child.status != "RUNNING":
+                break
+            await run.platform.signals.wait(WAKE_SIGNAL, CHILD_POLL)
+    except asyncio.CancelledError:
+        _stop_child(run, arn)
+        raise
     doc = child.doc
     result: dict[str, Any] = {key[:1].upper() + key[1:]: value for key, value in doc.items()
                               if key in ("executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate",
@@ -311,3 +320,23 @@ async def _start_sync(run: Run, params: Any, parsed: bool, resume: dict[str, Any
     if child.status != "SUCCEEDED":
         raise StatesError("States.TaskFailed", json.dumps(result))
     return result
+
+
+def _stop_child(run: Run, arn: str) -> None:
+    """A parent stopped (`StopExecution`) while it waits for a `.sync` child stops the child too,
+    with the machine's role: `states:StopExecution` on the child, as AWS's policy for the role asks
+    ([AWS](https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html)); refused,
+    the child runs on. Any other cancellation (the server closing) leaves the child alone."""
+    parent = run.platform.component(Executions).find(str((run.context.get("Execution") or {}).get("Id", "")))
+    child = run.platform.component(Executions).find(arn)
+    if parent is None or parent.status != "ABORTED" or child is None or child.status != "RUNNING":
+        return
+    role = calls.role_of(run.context)
+    if role is not None and run.platform.iam is not None \
+            and run.platform.iam.refusal_as_role(role[0], role[1], "states:StopExecution", arn) is not None:
+        return
+    gateway = run.platform.gateway
+    if gateway is not None:
+        ctx = RequestContext(account=run.account, region=run.region, service="stepfunctions",
+                             operation="StopExecution", endpoint=run.platform.config.endpoint)
+        gateway.api("stepfunctions").stop_execution(ctx, execution_arn=arn)
