@@ -68,10 +68,10 @@ class Platform:
         self.metrics = MetricsRecorder(self.clock, config.metrics)
         self._scratch: Path | None = None
         if config.in_memory:
-            self.db = Database(None, config.sync_mode)
+            self.db = Database(None, config.sync_mode, config.db_max_pages)
         else:
             config.data_dir.mkdir(parents=True, exist_ok=True)
-            self.db = Database(config.data_dir / "overcast.db", config.sync_mode)
+            self.db = Database(config.data_dir / "overcast.db", config.sync_mode, config.db_max_pages)
         self._components: dict[Callable[[Platform], Any], Any] = {}
         self._reset_hooks: list[Callable[[], None]] = []
         self._close_hooks: list[Callable[[], None]] = []
