@@ -70,11 +70,10 @@ def test_no_transaction_is_left_open_after_a_full_disk(capped):
 def test_a_full_disk_inside_a_savepoint_rolls_back_cleanly(capped):
     fill(capped)
     before = capped.scalar("SELECT COUNT(*) FROM blobs")
-    with pytest.raises(sqlite3.OperationalError) as raised:
+    with pytest.raises(sqlite3.OperationalError) as raised, capped.tx():
+        capped.execute("INSERT INTO blobs(data) VALUES (?)", (b"outer",))
         with capped.tx():
-            capped.execute("INSERT INTO blobs(data) VALUES (?)", (b"outer",))
-            with capped.tx():
-                capped.execute("INSERT INTO blobs(data) VALUES (?)", (BIG,))
+            capped.execute("INSERT INTO blobs(data) VALUES (?)", (BIG,))
     assert is_storage_full(raised.value)  # the full disk, not a failed ROLLBACK, is what surfaces
     assert not capped._conn.in_transaction
     assert capped.scalar("SELECT COUNT(*) FROM blobs") == before
@@ -125,12 +124,11 @@ def test_a_failed_commit_leaves_no_transaction_open(tmp_path, monkeypatch):
         "REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED)"]})
     database = Database(tmp_path / "overcast.db")
     try:
-        with pytest.raises(sqlite3.IntegrityError):
-            with database.tx():
-                database.execute("INSERT INTO children(id, parent) VALUES (1, 99)")
+        with pytest.raises(sqlite3.IntegrityError), database.tx():
+            database.execute("INSERT INTO children(id, parent) VALUES (1, 99)")
         assert not database._conn.in_transaction
         database.execute("INSERT INTO parents(id) VALUES (7)")  # acknowledged at once
-        other = sqlite3.connect(database.path)
+        other = sqlite3.connect(tmp_path / "overcast.db")
         try:
             assert other.execute("SELECT id FROM parents").fetchall() == [(7,)]
             assert other.execute("SELECT COUNT(*) FROM children").fetchone()[0] == 0
