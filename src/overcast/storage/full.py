@@ -15,6 +15,8 @@ import logging
 import sqlite3
 import time
 
+#: Real seconds a background worker pauses after a full disk before trying again
+FULL_DISK_PAUSE = 1.0
 #: SQLite's primary result codes that mean "no room": SQLITE_FULL (13)
 _SQLITE_FULL = 13
 #: OS errors that mean "no room": no space, quota exceeded, file too large (RLIMIT_FSIZE)
