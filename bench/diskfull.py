@@ -271,6 +271,18 @@ class DiskFull:
             return False
 
 
+def sizes(data_dir: Path) -> dict[str, int]:
+    """KiB taken by the database, its write-ahead log, and the files (S3 objects, code, runtimes)."""
+    state = data_dir / "state"
+
+    def kib(path: Path) -> int:
+        if path.is_file():
+            return path.stat().st_size // 1024
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) // 1024 if path.is_dir() else 0
+
+    return {"db": kib(state / "overcast.db"), "wal": kib(state / "overcast.db-wal"), "files": kib(state / "files")}
+
+
 def _scan(ddb: Any) -> set[str]:
     found: set[str] = set()
     for page in ddb.get_paginator("scan").paginate(TableName="df-items", ProjectionExpression="id"):
@@ -319,16 +331,21 @@ def _drive(server: OvercastServer, mode: str, data: Path, duration: float, rate:
     started = time.monotonic()
     filled = freed = False
     taken = n = 0
+    usage = {}
     while (elapsed := time.monotonic() - started) < duration:
         if not filled and elapsed >= duration / 3:
+            usage["at_fill"] = sizes(server.data_dir)
             taken, filled, bench.phase = bench.fill(server.data_dir), True, "full"
         elif filled and not freed and elapsed >= 2 * duration / 3:
+            usage["at_free"] = sizes(server.data_dir)
             bench.free(server.data_dir)
             freed, bench.phase = True, "after"
         bench.tick(n)
         n += 1
         time.sleep(max(0.0, (n / rate) - (time.monotonic() - started)))
+    usage["at_end"] = sizes(server.data_dir)
     lost = bench.settle(settle_timeout)
+    usage["settled"] = sizes(server.data_dir)
     bench.stopping.set()
     for thread in consumers:
         thread.join(timeout=40)
@@ -336,7 +353,7 @@ def _drive(server: OvercastServer, mode: str, data: Path, duration: float, rate:
     log = server.log_text()
     not_5xx = {key: count for key, count in bench.refused.items() if not key.endswith(tuple(f" 5{d:02d}" for d in range(100)))}
     report: dict[str, Any] = {
-        "mode": mode, "duration": duration, "rate": rate, "ticks": n, "filler_bytes": taken,
+        "mode": mode, "duration": duration, "rate": rate, "ticks": n, "filler_bytes": taken, "kib": usage,
         "acknowledged": {kind: len(tokens) for kind, tokens in bench.acked.items()},
         "ok_by_phase": {phase: dict(counts) for phase, counts in bench.phase_ok.items()},
         "refused": dict(bench.refused), "refused_not_5xx": not_5xx, "broken": dict(bench.broken),

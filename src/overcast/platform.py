@@ -15,6 +15,7 @@ from overcast.clock import Clock, SystemClock
 from overcast.config import Config
 from overcast.metrics import MetricsRecorder
 from overcast.storage import Database
+from overcast.storage.full import is_storage_full
 
 log = logging.getLogger("overcast")
 
@@ -121,8 +122,11 @@ class Platform:
         for hook in reversed(self._close_hooks):
             try:
                 hook()
-            except Exception:  # closing must go on; report, don't hide
-                log.exception("error while closing")
+            except Exception as exc:  # closing must go on; report, don't hide
+                if is_storage_full(exc):  # e.g. the last metrics flush: what was committed stays
+                    log.warning("not saved while closing, the data dir's disk is full: %s", exc)
+                else:
+                    log.exception("error while closing")
         self.db.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from overcast.storage.full import is_storage_full
+
 Row = sqlite3.Row
 
 log = logging.getLogger("overcast.storage")
@@ -182,6 +184,11 @@ class Database:
             try:
                 if self.path is not None:
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                if not is_storage_full(exc):
+                    raise
+                # the write-ahead log keeps every committed write; the next start checkpoints it
+                log.warning("the data dir's disk is full: the write-ahead log stays as it is (%s)", exc)
             finally:
                 self._conn.close()
 
