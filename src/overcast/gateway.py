@@ -475,7 +475,7 @@ def _account_of(access_key: str) -> str | None:
 #: Errors services answer for their own failures, as their models name them (DynamoDB's and SSM's
 #: InternalServerError, Lambda's ServiceException, SNS's InternalError, Secrets Manager's
 #: InternalServiceError...); a service whose model names none answers the common InternalFailure.
-_INTERNAL_SHAPES = ("InternalServerError", "InternalServerException", "InternalServiceError", "InternalErrorException",
+_INTERNAL_SHAPES = ("InternalServerError", "InternalErrorException", "InternalServerException", "InternalServiceError",
                     "InternalException", "ServiceException", "ServiceFailureException", "InternalServiceFault",
                     "KMSInternalException")
 
