@@ -109,11 +109,20 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         with self._lock:
+            self._check_open()
             return self._conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
         with self._lock:
+            self._check_open()
             return self._conn.executemany(sql, rows)
+
+    def _check_open(self) -> None:
+        """Inside a `tx()` block whose transaction SQLite rolled back (after SQLITE_FULL, or an I/O
+        error, in a nested block whose error a caller caught), a write would commit on its own:
+        refuse it, so the block's writes stay all or nothing."""
+        if self._depth and not self._conn.in_transaction:
+            raise sqlite3.OperationalError("database or disk is full: the transaction was rolled back")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         with self._lock:

@@ -136,3 +136,16 @@ def test_a_failed_commit_leaves_no_transaction_open(tmp_path, monkeypatch):
             other.close()
     finally:
         database.close()
+
+
+def test_a_block_whose_transaction_sqlite_ended_writes_nothing_on_its_own(capped):
+    """After SQLite rolled the whole transaction back inside a nested block (a full disk), a caller
+    that catches the error and writes on must not have those writes committed one by one."""
+    fill(capped)
+    before = capped.scalar("SELECT COUNT(*) FROM blobs")
+    with pytest.raises(sqlite3.OperationalError) as raised, capped.tx():
+        capped._conn.execute("ROLLBACK")  # what SQLite does itself after some SQLITE_FULL errors
+        capped.execute("INSERT INTO blobs(data) VALUES (?)", (b"orphan",))
+    assert is_storage_full(raised.value)
+    assert not capped._conn.in_transaction
+    assert capped.scalar("SELECT COUNT(*) FROM blobs") == before
