@@ -11,6 +11,7 @@ code. The long run under load is `python -m bench.diskfull`; a short one runs he
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -20,7 +21,7 @@ import pytest
 from bench import diskfull
 from botocore.exceptions import ClientError
 
-from overcast.testing import OvercastServer
+from overcast.testing import OvercastServer, wait_until
 
 ROLE = "arn:aws:iam::000000000000:role/full-disk"
 KEY = [{"AttributeName": "id", "KeyType": "HASH"}]
@@ -166,13 +167,27 @@ def files_under(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
 
 
+WAIT_MACHINE = json.dumps({"StartAt": "Wait", "States": {
+    "Wait": {"Type": "Wait", "Seconds": 300, "Next": "Done"}, "Done": {"Type": "Pass", "End": True}}})
+
+
 def test_a_full_filesystem_refuses_writes_keeps_reads_and_recovers_without_a_restart(tmpfs, tmp_path):
-    server = OvercastServer(data_dir=tmpfs)
+    server = OvercastServer(data_dir=tmpfs, time_scale=0.01)  # a 5-minute Wait takes 3 s; a rate(1 minute) 0.6 s
     server.log_path = tmp_path / "server.log"  # the log stays off the full filesystem
     with server:
         apps = Apps(server)
         apps.lam.create_function(FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="index.handler",
                                  Code={"ZipFile": _zip("def handler(event, context):\n    return event\n")})
+        # background work running when the disk fills: a schedule firing into a queue, an execution waiting
+        ticks = apps.sqs.create_queue(QueueName="ticks")["QueueUrl"]
+        ticks_arn = apps.sqs.get_queue_attributes(QueueUrl=ticks, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        server.client("scheduler").create_schedule(
+            Name="tick", ScheduleExpression="rate(1 minute)", FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": ticks_arn, "RoleArn": ROLE, "Input": "tick"})
+        sfn = server.client("stepfunctions")
+        machine = sfn.create_state_machine(name="waits", definition=WAIT_MACHINE, roleArn=ROLE)["stateMachineArn"]
+        assert wait_until(lambda: apps.sqs.receive_message(QueueUrl=ticks).get("Messages"), timeout=30)
+        execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
         files = tmpfs / "state" / "files"
         s3_before = files_under(files / "s3")
         diskfull.fill(tmpfs)
@@ -186,8 +201,16 @@ def test_a_full_filesystem_refuses_writes_keeps_reads_and_recovers_without_a_res
         leftovers = [p for p in files_under(files / "lambda") if "/.upload-" in p or "/.extract-" in p]
         assert leftovers == []
         apps.reads_work()
+        # the execution's Wait ends while the disk is full: it pauses, and is not failed
+        assert wait_until(lambda: f"execution {execution} paused" in server.log_text(), timeout=60)
+        assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
         os.unlink(tmpfs / "filler")
         apps.writes_work()
+        assert wait_until(lambda: sfn.describe_execution(executionArn=execution)["status"] != "RUNNING", timeout=60)
+        assert sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED"
+        # the schedule kept its place: it fires again now that its firings can be recorded
+        apps.sqs.purge_queue(QueueUrl=ticks)
+        assert wait_until(lambda: apps.sqs.receive_message(QueueUrl=ticks).get("Messages"), timeout=30)
         apps.lam.create_function(FunctionName="late", Runtime="python3.12", Role=ROLE, Handler="index.handler",
                                  Code={"ZipFile": code})
         assert apps.lam.invoke(FunctionName="echo", Payload=b'{"a": 1}')["Payload"].read() == b'{"a": 1}'
