@@ -19,7 +19,9 @@ freed (the file removed, the filler table deleted). Only acknowledged calls (a 2
   the subscribed queue, every acknowledged mapped message was processed (at least once);
 - reads (GetItem, GetObject, ListQueues) answered while the disk was full;
 - writes succeeded again after space was freed, without a restart, and the server never exited;
-- the server logged no stack trace.
+- the server logged no stack trace;
+- (tmpfs mode) with the disk full again, the server stops cleanly and starts again on it, and reads
+  what was acknowledged.
 
     PYTHONPATH=src nice -n 10 python -m bench.diskfull --mode tmpfs --size 16 --duration 90 --report /tmp/diskfull.json
 """
@@ -309,7 +311,14 @@ def run(mode: str = "tmpfs", size_mb: int = 16, duration: float = 60, rate: floa
     try:
         server.start(timeout=60)
         pid = server.process.pid if server.process else None
-        return _drive(server, mode, data, duration, rate, settle_timeout, pid)
+        report = _drive(server, mode, data, duration, rate, settle_timeout, pid)
+        if mode == "tmpfs":
+            report.update(_restart_full(server, data))
+        report["exit_code"] = server.stop()
+        report["tracebacks_logged"] = server.log_text().count("Traceback (most recent call last)")
+        report["ok"] = bool(report["ok"] and report["exit_code"] == 0 and report["tracebacks_logged"] == 0
+                            and report.get("restarted_on_full_disk", True))
+        return report
     finally:
         server.stop()
         if keep_log:
@@ -317,6 +326,23 @@ def run(mode: str = "tmpfs", size_mb: int = 16, duration: float = 60, rate: floa
         if mode == "tmpfs":
             unmount(data)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _restart_full(server: OvercastServer, data: Path) -> dict[str, Any]:
+    """Fill the disk again, stop the server on it (a clean shutdown), start it on the full disk and
+    read what was acknowledged; then free the space."""
+    fill(data)
+    out: dict[str, Any] = {"exit_code_on_full_disk": server.stop()}
+    try:
+        server.start(timeout=60)
+        ddb = server.client("dynamodb", retries=0, read_timeout=30)
+        item = ddb.scan(TableName="df-items", Limit=1)["Items"]
+        out["restarted_on_full_disk"] = bool(item and ddb.get_item(TableName="df-items", Key={"id": item[0]["id"]}))
+    except Exception as exc:
+        out["restarted_on_full_disk"] = False
+        out["restart_error"] = f"{type(exc).__name__}: {exc}"[:300]
+    (data / "filler").unlink()
+    return out
 
 
 def _drive(server: OvercastServer, mode: str, data: Path, duration: float, rate: float, settle_timeout: float,
