@@ -67,3 +67,32 @@ def test_a_full_disk_counts_no_attempt_and_gives_nothing_up(platform: Platform, 
     asyncio.run(attempt(platform, platform.db.query_one("SELECT * FROM outbox")))
     assert target.received == [TARGET]
     assert platform.db.query("SELECT * FROM outbox") == []
+
+
+def test_metrics_a_full_disk_kept_from_the_store_are_written_by_the_next_flush(platform: Platform,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """overcast's own metrics drained for a flush the disk refused go back to the recorder, merged
+    with what was recorded since, and reach the store once the disk has room."""
+    from overcast.invocation.monitoring import Flusher
+
+    flusher = platform.component(Flusher)
+    real_put = flusher.store.put_many
+    fail = {"left": 1}
+
+    def put_many(data: Any) -> Any:
+        if fail["left"]:
+            fail["left"] -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_put(data)
+
+    monkeypatch.setattr(flusher.store, "put_many", put_many)
+    dims = (("FunctionName", "f"),)
+    platform.metrics.record("000000000000", "us-east-1", "AWS/Lambda", "Invocations", dims, 1.0)
+    with pytest.raises(sqlite3.OperationalError):
+        flusher.flush()
+    platform.metrics.record("000000000000", "us-east-1", "AWS/Lambda", "Invocations", dims, 1.0)
+    kept = [a for a in platform.metrics.drain() if a.name == "Invocations"]
+    assert [a.values for a in kept] == [{1.0: 2}]  # the refused value and the new one, merged
+    platform.metrics.restore(kept)
+    assert flusher.flush() >= 1
+    assert not any(a.name == "Invocations" for a in platform.metrics.drain())
