@@ -37,6 +37,9 @@ class Config:
     time_scale: float = 1.0
     #: SQLite `synchronous` mode: NORMAL survives a process crash, FULL also a power cut.
     sync_mode: str = "NORMAL"
+    #: For testing only: cap the database at this many 4 KiB pages, so writes past it fail as on a
+    #: full disk (`OVERCAST_TESTING_DB_MAX_PAGES`; docs/reliability.md, "A full disk"). 0: no cap.
+    db_max_pages: int = 0
     default_account: str = DEFAULT_ACCOUNT
     default_region: str = DEFAULT_REGION
     #: Lambda's per-region concurrency quota.
@@ -78,6 +81,7 @@ class Config:
             "in_memory": env.get("OVERCAST_IN_MEMORY", "").lower() in ("1", "true", "yes"),
             "time_scale": _env_float(env, "OVERCAST_TIME_SCALE", 1.0),
             "sync_mode": env.get("OVERCAST_SQLITE_SYNC", "NORMAL").upper(),
+            "db_max_pages": _env_int(env, "OVERCAST_TESTING_DB_MAX_PAGES", 0),
             "concurrency_limit": int(env.get("OVERCAST_LAMBDA_CONCURRENCY", cls.concurrency_limit)),
             "environment_idle_seconds": _env_float(env, "OVERCAST_ENV_IDLE_SECONDS", 300.0),
             "metrics": env.get("OVERCAST_METRICS", "1").lower() not in ("0", "false", "no", "off"),

@@ -42,9 +42,12 @@ from overcast.protocol.operation_match import find_route
 from overcast.protocol.query import form_action
 from overcast.protocol.values import argument_name, snake
 from overcast.services import HttpRoute, ServiceSpec
+from overcast.storage.full import FullLog, is_storage_full
 from overcast.tracing import Tracer
 
 log = logging.getLogger("overcast.gateway")
+#: a full disk is no bug: one line now and then, not a stack trace per request
+_full_log = FullLog(log)
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]*)/([^/]+)/aws4_request")
 #: SigV4a scopes name no region (it is in X-Amz-Region-Set): S3 multi-region access points,
@@ -282,8 +285,11 @@ class Gateway:
             return self._respond(opts, req, ctx, protocol.serialize_error(model, op, error, ctx, opts))
         except (asyncio.CancelledError, ConnectionError):
             raise  # the client went away (mid-upload): nothing to answer
-        except Exception:
-            log.exception("%s.%s failed", spec.name, op.name if op else "?")
+        except Exception as exc:
+            if is_storage_full(exc):  # nothing was committed, so nothing is acknowledged: the service's 5xx
+                _full_log.warn(f"{spec.name}.{op.name if op else '?'} refused", exc)
+            else:
+                log.exception("%s.%s failed", spec.name, op.name if op else "?")
             failure = ServerError("We encountered an internal error. Please try again.",
                                   code=_internal_code(model))
             return protocol.serialize_error(model, op, failure, ctx, opts)
@@ -466,7 +472,21 @@ def _account_of(access_key: str) -> str | None:
     return None
 
 
+#: Errors services answer for their own failures, as their models name them (DynamoDB's and SSM's
+#: InternalServerError, Lambda's ServiceException, SNS's InternalError, Secrets Manager's
+#: InternalServiceError...); a service whose model names none answers the common InternalFailure.
+_INTERNAL_SHAPES = ("InternalServerError", "InternalErrorException", "InternalServerException", "InternalServiceError",
+                    "InternalException", "ServiceException", "ServiceFailureException", "InternalServiceFault",
+                    "KMSInternalException")
+
+
 def _internal_code(model: ServiceModel) -> str:
+    names = set(model.shape_names)
+    for name in _INTERNAL_SHAPES:
+        if name in names and model.shape_for(name).metadata.get("exception"):
+            error = model.shape_for(name).metadata.get("error") or {}
+            if error.get("httpStatusCode", 500) >= 500:
+                return str(error.get("code") or name)
     if model.protocol == "query":
         return "InternalFailure"
     if model.service_name in ("s3",):

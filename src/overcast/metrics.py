@@ -162,6 +162,15 @@ class MetricsRecorder:
         data, self._data = self._data, {}
         return [Aggregate(a, r, ns, n, d, u, t, res, v) for (a, r, ns, n, d, u, t, res), v in data.items()]
 
+    def restore(self, batch: Iterable[Aggregate]) -> None:
+        """Put drained aggregates back, merged with what was recorded since (their write failed:
+        a full disk), so the next flush writes them."""
+        for a in batch:
+            target = self._data.setdefault((a.account, a.region, a.namespace, a.name, a.dims, a.unit, a.timestamp,
+                                            a.resolution), {})
+            for value, count in a.values.items():
+                target[value] = target.get(value, 0) + count
+
     def pending(self) -> bool:
         return bool(self._data)
 

@@ -15,6 +15,7 @@ from overcast.clock import Clock, SystemClock
 from overcast.config import Config
 from overcast.metrics import MetricsRecorder
 from overcast.storage import Database
+from overcast.storage.full import is_storage_full
 
 log = logging.getLogger("overcast")
 
@@ -68,10 +69,10 @@ class Platform:
         self.metrics = MetricsRecorder(self.clock, config.metrics)
         self._scratch: Path | None = None
         if config.in_memory:
-            self.db = Database(None, config.sync_mode)
+            self.db = Database(None, config.sync_mode, config.db_max_pages)
         else:
             config.data_dir.mkdir(parents=True, exist_ok=True)
-            self.db = Database(config.data_dir / "overcast.db", config.sync_mode)
+            self.db = Database(config.data_dir / "overcast.db", config.sync_mode, config.db_max_pages)
         self._components: dict[Callable[[Platform], Any], Any] = {}
         self._reset_hooks: list[Callable[[], None]] = []
         self._close_hooks: list[Callable[[], None]] = []
@@ -121,8 +122,11 @@ class Platform:
         for hook in reversed(self._close_hooks):
             try:
                 hook()
-            except Exception:  # closing must go on; report, don't hide
-                log.exception("error while closing")
+            except Exception as exc:  # closing must go on; report, don't hide
+                if is_storage_full(exc):  # e.g. the last metrics flush: what was committed stays
+                    log.warning("not saved while closing, the data dir's disk is full: %s", exc)
+                else:
+                    log.exception("error while closing")
         self.db.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)

@@ -195,7 +195,7 @@ def test_operation_without_a_method_is_a_501(empty_wire, service, op_name, param
 
 
 @pytest.mark.parametrize(("service", "op_name", "code"), [
-    ("dynamodb", "ListTables", "InternalFailure"),
+    ("dynamodb", "ListTables", "InternalServerError"),
     ("sts", "GetCallerIdentity", "InternalFailure"),
     ("lambda", "ListFunctions", "ServiceException"),
     ("s3", "ListBuckets", "InternalError"),

@@ -29,8 +29,10 @@ from overcast.platform import Platform
 from overcast.services.lambda_.errors import LambdaError, TooManyRequests
 from overcast.services.lambda_.models import LATEST, FunctionStore, Resolved
 from overcast.services.lambda_.names import FunctionRef, parse_function
+from overcast.storage.full import FullLog, is_storage_full
 
 log = logging.getLogger("overcast.async")
+_full_log = FullLog(log)
 
 SIGNAL = "lambda:async"
 EVENT_INVOKE = "event-invoke"
@@ -113,6 +115,8 @@ class Dispatcher:
         self.invoker = platform.component(Invoker)
         self._running: dict[tuple[str, str, str], int] = {}
         self._in_flight = 0
+        #: events whose attempt failed and could not be made due again yet (a full disk)
+        self._unreleased: set[int] = set()
         #: the jitter of throttle backoff (a seeded `random.Random` in tests)
         self.rng: Uniform = random
         # Nothing is running right after a start: what was running when overcast stopped runs again.
@@ -121,6 +125,8 @@ class Dispatcher:
     async def round(self) -> None:
         clock = self.platform.clock
         db = self.platform.db
+        for row_id in list(self._unreleased):
+            self._release(row_id)
         rows = db.query("SELECT id, account, region, function FROM lambda_async WHERE running = 0 "
                         "AND available_at <= ? ORDER BY available_at, id LIMIT ?", (clock.now(), BATCH))
         started = blocked = 0
@@ -175,11 +181,26 @@ class Dispatcher:
     async def _run(self, row: Any) -> None:
         try:
             await self._attempt(row)
-        except Exception:
-            log.exception("async event %s failed in the dispatcher", row["request_id"])
-            self.platform.db.execute("UPDATE lambda_async SET running = 0, available_at = ? WHERE id = ?",
-                                     (self.platform.clock.later(1.0), row["id"]))
+        except Exception as exc:
+            if is_storage_full(exc):  # the attempt's outcome could not be saved: the event runs again
+                _full_log.warn(f"async event {row['request_id']} will run again", exc)
+            else:
+                log.exception("async event %s failed in the dispatcher", row["request_id"])
+            self._release(row["id"])
             self.platform.signals.notify(SIGNAL)
+
+    def _release(self, row_id: int) -> None:
+        """Make an event whose attempt failed due again a second later. On a full disk even that
+        may fail: the event is remembered and released by a later round (else it would stay
+        'running' until a restart)."""
+        try:
+            self.platform.db.execute("UPDATE lambda_async SET running = 0, available_at = ? WHERE id = ?",
+                                     (self.platform.clock.later(1.0), row_id))
+            self._unreleased.discard(row_id)
+        except Exception as exc:
+            if not is_storage_full(exc):
+                raise
+            self._unreleased.add(row_id)
 
     async def _attempt(self, row: Any) -> None:
         ref = FunctionRef(row["account"], row["region"], row["function"], row["qualifier"])

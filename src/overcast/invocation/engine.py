@@ -11,8 +11,11 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from overcast.platform import Platform
+from overcast.storage.full import FullLog, is_storage_full
 
 log = logging.getLogger("overcast.engine")
+#: a loop stopped by a full disk retries like after any error, but says so in one line, not a stack trace
+_full_log = FullLog(log)
 
 Loop = Callable[[], Awaitable[None]]
 
@@ -66,8 +69,11 @@ class Engine:
             await coro
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("task %s failed", name)
+        except Exception as exc:
+            if is_storage_full(exc):
+                _full_log.warn(f"task {name} failed", exc)
+            else:
+                log.exception("task %s failed", name)
 
     async def _supervise(self, name: str, loop: Loop) -> None:
         backoff = ERROR_BACKOFF_START
@@ -79,8 +85,11 @@ class Engine:
                 backoff = ERROR_BACKOFF_START
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("loop %s failed; retrying in %.2fs", name, backoff)
+            except Exception as exc:
+                if is_storage_full(exc):  # retried after the back-off, as any failure; space may be freed
+                    _full_log.warn(f"loop {name} failed (retrying)", exc)
+                else:
+                    log.exception("loop %s failed; retrying in %.2fs", name, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, ERROR_BACKOFF_MAX)
 

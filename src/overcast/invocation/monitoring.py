@@ -17,6 +17,7 @@ from overcast.platform import Platform
 from overcast.services.cloudwatch.alarm_eval import AlarmEvaluator
 from overcast.services.cloudwatch.store import Datum, metric_store
 from overcast.services.sqs import metrics as sqs_metrics
+from overcast.storage.full import is_storage_full
 
 log = logging.getLogger("overcast.metrics")
 
@@ -53,7 +54,12 @@ class Flusher:
             recorder.sample()
         batch = recorder.drain()
         if batch:
-            self.store.put_many(datum(a) for a in batch)
+            try:
+                self.store.put_many(datum(a) for a in batch)
+            except Exception as exc:
+                if is_storage_full(exc):  # kept for the next flush, once the disk has room
+                    recorder.restore(batch)
+                raise
         return len(batch)
 
 

@@ -19,6 +19,7 @@ from overcast.delivery.targets import count_delivery
 from overcast.errors import ServiceError
 from overcast.invocation.traces import DeliveryHop
 from overcast.platform import Platform
+from overcast.storage.full import is_storage_full
 
 log = logging.getLogger("overcast.outbox")
 
@@ -68,10 +69,17 @@ async def attempt(platform: Platform, row: Any) -> None:
         with hop:
             answer = await deliver(platform, row["target_arn"], row["payload"], meta["options"])
     except ServiceError as error:
+        if is_storage_full(error):
+            raise  # below
         hop.record(error.status)
         _failed(platform, row, meta, error)
         return
     except Exception as exc:  # a deliverer bug must not stop the loop or lose the row
+        if is_storage_full(exc):
+            # the target could not commit on a full disk: not the target's refusal, so no attempt is
+            # counted against the retry policy (which could give the row up); the round ends here
+            # and the engine runs it again after its back-off, with the row untouched
+            raise
         log.exception("delivery to %s crashed", row["target_arn"])
         hop.record(500)
         _failed(platform, row, meta, DeliveryError(str(exc), code="InternalFailure"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 import math
@@ -45,8 +46,12 @@ from overcast.services.lambda_.names import FunctionRef
 from overcast.services.lambda_.runtimes import with_legacy_note
 from overcast.services.lambda_.settings import RecursiveInvocation, SettingsStore
 from overcast.services.logs.models import LogStore
+from overcast.storage.full import FullLog, is_storage_full
 
 log = logging.getLogger("overcast.invoke")
+_full_log = FullLog(log)
+#: batches of function log lines kept in memory while the disk is full
+MAX_PENDING_LOGS = 10_000
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
 ASYNC_PAYLOAD_LIMIT = 1_048_576  # Event invocations: 1 MB since October 2025 (docs/aws-behaviour.md#payload-limits)
@@ -398,12 +403,23 @@ class Invoker:
         self._pending_logs.append((account, region, group, stream, lines))
 
     def flush_logs(self) -> None:
+        """Commit the deferred log lines. On a full disk they are kept (up to MAX_PENDING_LOGS
+        batches, the oldest dropped past that) and tried again a second later."""
         pending, self._pending_logs = self._pending_logs, []
         if not pending or self._closed:
             return
-        with self.platform.db.tx():
-            for account, region, group, stream, lines in pending:
-                self.logs.append(account, region, group, stream, lines)
+        try:
+            with self.platform.db.tx():
+                for account, region, group, stream, lines in pending:
+                    self.logs.append(account, region, group, stream, lines)
+        except Exception as exc:
+            if not is_storage_full(exc):
+                raise
+            _full_log.warn("function log lines kept in memory", exc)
+            kept = pending + self._pending_logs
+            self._pending_logs = kept[-MAX_PENDING_LOGS:]
+            with contextlib.suppress(RuntimeError):  # no running loop: the next invocation's flush retries
+                asyncio.get_running_loop().call_later(1.0, self.flush_logs)
 
 
 def environments_loop(platform: Platform) -> Any:

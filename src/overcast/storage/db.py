@@ -13,6 +13,7 @@ transaction commits at once, and `tx()` commits when its block ends.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sqlite3
 import threading
@@ -21,7 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from overcast.storage.full import is_storage_full
+
 Row = sqlite3.Row
+
+log = logging.getLogger("overcast.storage")
 
 _META_DDL = "CREATE TABLE IF NOT EXISTS schema_version (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 
@@ -38,9 +43,13 @@ def _schema_domains() -> dict[str, Sequence[str]]:
 
 
 class Database:
-    """A SQLite database; `path=None` keeps it in memory."""
+    """A SQLite database; `path=None` keeps it in memory.
 
-    def __init__(self, path: Path | None, synchronous: str = "NORMAL") -> None:
+    `max_pages` (for testing: `OVERCAST_TESTING_DB_MAX_PAGES`) caps the database at that many pages
+    of 4 KiB, counted once the schema is in place: past it every write fails with SQLITE_FULL as on
+    a full disk, while deleting rows frees pages for new ones, as freeing disk space does."""
+
+    def __init__(self, path: Path | None, synchronous: str = "NORMAL", max_pages: int | None = None) -> None:
         self.path = path
         target = str(path) if path is not None else ":memory:"
         self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
@@ -56,6 +65,9 @@ class Database:
         self._conn.execute("PRAGMA cache_size=-65536")
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self.migrate()
+        if max_pages:
+            # SQLite never sets the cap below the pages already in use
+            self._conn.execute(f"PRAGMA max_page_count={int(max_pages)}")
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -97,11 +109,20 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         with self._lock:
+            self._check_open()
             return self._conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
         with self._lock:
+            self._check_open()
             return self._conn.executemany(sql, rows)
+
+    def _check_open(self) -> None:
+        """Inside a `tx()` block whose transaction SQLite rolled back (after SQLITE_FULL, or an I/O
+        error, in a nested block whose error a caller caught), a write would commit on its own:
+        refuse it, so the block's writes stay all or nothing."""
+        if self._depth and not self._conn.in_transaction:
+            raise sqlite3.OperationalError("database or disk is full: the transaction was rolled back")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         with self._lock:
@@ -117,7 +138,12 @@ class Database:
 
     @contextmanager
     def tx(self) -> Iterator[Database]:
-        """A transaction; nested blocks become savepoints. Commits when the outermost block ends."""
+        """A transaction; nested blocks become savepoints. Commits when the outermost block ends.
+
+        A block that fails, or a COMMIT that fails (SQLITE_FULL: a full disk), leaves no transaction
+        open: SQLite may already have rolled the whole transaction back, or may have kept it open
+        after a failed COMMIT, and either way the connection is back in autocommit afterwards, so a
+        later write is never swallowed by a transaction nobody will commit."""
         with self._lock:
             depth = self._depth
             self._depth += 1
@@ -129,18 +155,34 @@ class Database:
                 try:
                     yield self
                 except BaseException:
-                    if depth == 0:
-                        self._conn.execute("ROLLBACK")
-                    else:
-                        self._conn.execute(f"ROLLBACK TO sp{depth}")
-                        self._conn.execute(f"RELEASE sp{depth}")
+                    self._undo(depth)
                     raise
                 if depth == 0:
-                    self._conn.execute("COMMIT")
+                    try:
+                        self._conn.execute("COMMIT")
+                    except BaseException:
+                        self._undo(0)
+                        raise
                 else:
                     self._conn.execute(f"RELEASE sp{depth}")
             finally:
                 self._depth -= 1
+
+    def _undo(self, depth: int) -> None:
+        """Roll back a failed block, if SQLite has not already rolled back the whole transaction
+        (it does after some SQLITE_FULL and I/O errors); never masks the block's own error."""
+        if not self._conn.in_transaction:
+            return
+        try:
+            if depth == 0:
+                self._conn.execute("ROLLBACK")
+            else:
+                self._conn.execute(f"ROLLBACK TO sp{depth}")
+                self._conn.execute(f"RELEASE sp{depth}")
+        except sqlite3.Error:
+            if depth == 0 and self._conn.in_transaction:
+                raise  # a transaction that can be neither committed nor rolled back: nothing is safe
+            log.warning("rolling back a failed transaction: the transaction had already ended")
 
     @property
     def in_transaction(self) -> bool:
@@ -151,6 +193,11 @@ class Database:
             try:
                 if self.path is not None:
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                if not is_storage_full(exc):
+                    raise
+                # the write-ahead log keeps every committed write; the next start checkpoints it
+                log.warning("the data dir's disk is full: the write-ahead log stays as it is (%s)", exc)
             finally:
                 self._conn.close()
 

@@ -25,8 +25,10 @@ from overcast.invocation.esm.invoke import GONE, THROTTLE, MappingInvoker
 from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
+from overcast.storage.full import FULL_DISK_PAUSE, FullLog, is_storage_full
 
 log = logging.getLogger("overcast.esm.sqs")
+_full_log = FullLog(log)
 
 RECEIVE_MAX = 10          # one ReceiveMessage call
 LONG_POLL = 20.0          # AWS seconds
@@ -98,7 +100,11 @@ class QueuePoller(Poller):
                 log.info("SQS poller of %s: %s %s", self.config["UUID"], error.code, error.message)
                 self.invoker.store.set_result(self.config["UUID"], f"PROBLEM: {error.message}")
                 await self.platform.clock.sleep(LONG_POLL)
-            except Exception:
+            except Exception as exc:
+                if is_storage_full(exc):  # a receive or delete not saved: messages stay (or come back) visible
+                    _full_log.warn(f"SQS poller of {self.config['UUID']} paused", exc)
+                    await asyncio.sleep(FULL_DISK_PAUSE)  # real time: the disk does not empty faster when scaled
+                    continue
                 log.exception("SQS poller of %s failed", self.config["UUID"])
                 await self.platform.clock.sleep(THROTTLE.delay(1))
 

@@ -24,8 +24,10 @@ from overcast.invocation.esm.poller import Poller
 from overcast.invocation.esm.responses import reported_failures
 from overcast.platform import Platform
 from overcast.services.lambda_.esm import MappingStore
+from overcast.storage.full import FullLog, is_storage_full
 
 log = logging.getLogger("overcast.esm.stream")
+_full_log = FullLog(log)
 
 IDLE_POLL = 1.0           # AWS seconds between reads of an idle shard (woken early by new records)
 RETRY_BACKOFF = 0.1
@@ -90,8 +92,12 @@ class StreamPoller(Poller):
                 for shard_id, task in list(running.items()):
                     if task.done():
                         running.pop(shard_id)
-                        if not task.cancelled() and task.exception() is not None:
-                            log.error("shard %s of mapping %s failed: %r", shard_id, self.uuid, task.exception())
+                        failure = None if task.cancelled() else task.exception()
+                        if failure is not None and is_storage_full(failure):
+                            # its checkpoint could not be saved: read again from the saved one (at least once)
+                            _full_log.warn(f"shard {shard_id} of mapping {self.uuid} restarts", failure)
+                        elif failure is not None:
+                            log.error("shard %s of mapping %s failed: %r", shard_id, self.uuid, failure)
                 await self.platform.signals.wait(self.source.wake_key, self.platform.clock.scaled(SHARD_RESCAN))
         finally:
             for task in running.values():

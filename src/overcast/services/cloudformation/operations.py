@@ -7,7 +7,9 @@ back (its outcome was never reported), a rollback, cleanup or delete carries on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from overcast.platform import Platform
@@ -18,8 +20,10 @@ from overcast.services.cloudformation.plan import Plan
 from overcast.services.cloudformation.resources import provider_for
 from overcast.services.cloudformation.runner import Runner, unsupported
 from overcast.services.cloudformation.updates import UpdateSteps
+from overcast.storage.full import FULL_DISK_PAUSE, FullLog, is_storage_full
 
 log = logging.getLogger("overcast.cloudformation")
+_full_log = FullLog(log)
 
 RESTARTED = "overcast restarted while the operation was in progress"
 
@@ -30,11 +34,27 @@ async def run_operation(platform: Platform, stack_id: str, *, resume: bool = Fal
     try:
         await op.run(resume)
     except Exception as exc:  # never leave a stack in progress because of a bug: report it
-        log.exception("stack operation on %s failed", stack_id)
-        op.fail_unexpectedly(f"Internal failure: {type(exc).__name__}: {exc}")
+        if not is_storage_full(exc):
+            log.exception("stack operation on %s failed", stack_id)
+            op.fail_unexpectedly(f"Internal failure: {type(exc).__name__}: {exc}")
+        else:  # a full disk fails the operation as any internal failure does, once that can be saved
+            await _when_saved(stack_id, lambda: op.fail_unexpectedly("Internal failure: the disk is full"))
     finally:
         op.finish_change_set()
         platform.signals.notify(f"cloudformation:{stack_id}")
+
+
+async def _when_saved(stack_id: str, write: Callable[[], None]) -> None:
+    """Run `write` until the disk has room for it (a real-second pause between tries)."""
+    while True:
+        try:
+            write()
+            return
+        except Exception as exc:
+            if not is_storage_full(exc):
+                raise
+            _full_log.warn(f"stack {stack_id} waits to record its failure", exc)
+            await asyncio.sleep(FULL_DISK_PAUSE)
 
 
 _FAILED_AFTER = {"CREATE_IN_PROGRESS": "CREATE_FAILED", "ROLLBACK_IN_PROGRESS": "ROLLBACK_FAILED",

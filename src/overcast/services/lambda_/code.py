@@ -8,6 +8,7 @@ paths) and symbolic links pointing out of it, and enforces Lambda's size quotas.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from overcast.services.lambda_.catalogue import error
 from overcast.services.lambda_.errors import LambdaError
+from overcast.storage.full import is_storage_full
 
 #: The magic bucket of hot reload: `Code={"S3Bucket": "hot-reload", "S3Key": "/abs/folder"}` runs the
 #: function (or layer) from that folder as it is now (docs/hot-reload.md); `__local__` is its older name.
@@ -63,9 +65,14 @@ class CodeStore:
             _extract(archive, folder)
         if not zip_path.exists():
             fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=zip_path.parent)
-            with os.fdopen(fd, "wb") as out:
-                out.write(archive)
-            os.replace(tmp, zip_path)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(archive)
+                os.replace(tmp, zip_path)
+            except OSError:  # a full disk: no partial upload is left behind
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                raise
         return StoredCode(sha_hex, len(archive), folder)
 
     def get(self, sha_hex: str) -> StoredCode | None:
@@ -111,7 +118,9 @@ def _extract(archive: bytes, folder: Path) -> None:
         for member in members:
             _extract_member(bundle, member, root)
         _move_into_place(staging, folder)
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+        if is_storage_full(exc):
+            raise  # not the archive's fault: the caller gets the service's 5xx, as for any full disk
         raise _bad_zip() from None
     finally:
         if staging.exists():

@@ -67,7 +67,9 @@ class _Sink:
         self.file.close()
 
     def abort(self) -> None:
-        self.file.close()
+        # closing flushes what is buffered, which fails again on a full disk; the file closes anyway
+        with contextlib.suppress(OSError):
+            self.file.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
 
@@ -154,7 +156,12 @@ class BlobStore:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             os.link(self._file(name), path)
         except OSError:
-            shutil.copyfile(self._file(name), path)
+            try:
+                shutil.copyfile(self._file(name), path)
+            except OSError:  # a full disk: no partial copy is left behind
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                raise
         return new
 
     async def copy_range(self, name: str, start: int, length: int) -> Written:

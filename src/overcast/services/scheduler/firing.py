@@ -25,6 +25,7 @@ from overcast.platform import Platform
 from overcast.services.events.inbox import format_time, retry_policy
 from overcast.services.scheduler import expressions
 from overcast.services.scheduler.models import SchedulerStore, schedule_arn
+from overcast.storage.full import is_storage_full
 
 log = logging.getLogger("overcast.scheduler")
 
@@ -85,7 +86,9 @@ async def schedule_loop(platform: Platform) -> None:
     for row in store.due(now, BATCH):
         try:
             fire(platform, row, now)
-        except Exception:  # a bug must not stop every other schedule
+        except Exception as exc:  # a bug must not stop every other schedule
+            if is_storage_full(exc):
+                raise  # nothing was recorded: the firing stays due, and the engine retries the round
             log.exception("schedule %s/%s failed to fire", row["grp"], row["name"])
             store.set_due(row["account"], row["region"], row["grp"], row["name"], None)
     due = store.next_due()

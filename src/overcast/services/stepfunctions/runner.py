@@ -16,8 +16,10 @@ from overcast.services.stepfunctions.journal import Journal, MemoryJournal
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Execution, Executions, Machines
 from overcast.services.stepfunctions.paths import StatesError
 from overcast.services.stepfunctions.status import status_change
+from overcast.storage.full import FULL_DISK_PAUSE, FullLog, is_storage_full
 
 log = logging.getLogger("overcast.stepfunctions")
+_full_log = FullLog(log)
 
 IDLE_REAL_SECONDS = 5.0
 
@@ -61,16 +63,28 @@ class Runner:
         self.tasks.clear()
 
     async def _run(self, execution: Execution) -> None:
-        try:
-            await run_to_end(self.platform, execution, journal_for(self.platform, execution))
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            # a fault of overcast's own must not leave the execution RUNNING for ever
-            log.exception("execution %s failed in overcast", execution.arn)
-            journal = Journal(self.platform, execution.arn)
-            details = {"error": "States.Runtime", "cause": f"An internal error occurred: {error!r}"}
-            finish(self.platform, execution, journal, "FAILED", "ExecutionFailed", details, dict(details))
+        while True:
+            try:
+                await run_to_end(self.platform, execution, journal_for(self.platform, execution))
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if not is_storage_full(error):
+                    self._failed(execution, error)
+                    return
+                # a full disk fails no execution: it resumes from its saved history, as after a restart
+                _full_log.warn(f"execution {execution.arn} paused", error)
+                await asyncio.sleep(FULL_DISK_PAUSE)
+                if ":express:" not in execution.arn:  # from its last saved checkpoint
+                    execution = self.platform.component(Executions).find(execution.arn) or execution
+
+    def _failed(self, execution: Execution, error: Exception) -> None:
+        # a fault of overcast's own must not leave the execution RUNNING for ever
+        log.exception("execution %s failed in overcast", execution.arn, exc_info=error)
+        journal = Journal(self.platform, execution.arn)
+        details = {"error": "States.Runtime", "cause": f"An internal error occurred: {error!r}"}
+        finish(self.platform, execution, journal, "FAILED", "ExecutionFailed", details, dict(details))
 
 
 def journal_for(platform: Platform, execution: Execution) -> Journal:

@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.platform import Platform
+from overcast.storage.full import FullLog, is_storage_full
 from overcast.tracing import FLUSH_SIGNAL, Tracer
 
 log = logging.getLogger("overcast.xray")
+_full_log = FullLog(log)
+#: segments held in memory while the disk is full
+MAX_HELD = 50_000
 
 #: seconds (real time) between commits of recorded segments
 FLUSH_EVERY = 1.0
@@ -76,7 +80,17 @@ class SegmentStore:
         """Commit what the tracer holds; how many documents."""
         taken = self.tracer.take()
         if taken:
-            self.put(taken)
+            try:
+                self.put(taken)
+            except Exception as exc:
+                if not is_storage_full(exc):
+                    raise
+                # a full disk: the segments wait for the next flush (reads still answer what is stored);
+                # past MAX_HELD, the oldest are dropped, as AWS's daemon drops what it cannot send
+                self.tracer.pending[:0] = taken[-MAX_HELD:]
+                del self.tracer.pending[:-MAX_HELD]
+                _full_log.warn("X-Ray segments kept in memory", exc)
+                return 0
         now = self.platform.clock.now()
         if now - self._expired_at > 3600:  # once an hour, drop what X-Ray no longer keeps
             self._expired_at = now
