@@ -28,6 +28,9 @@ Row = sqlite3.Row
 
 log = logging.getLogger("overcast.storage")
 
+#: the size the write-ahead log is cut back to after a checkpoint (bytes)
+WAL_LIMIT = 64 * 1024 * 1024
+
 _META_DDL = "CREATE TABLE IF NOT EXISTS schema_version (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 
 
@@ -49,7 +52,8 @@ class Database:
     of 4 KiB, counted once the schema is in place: past it every write fails with SQLITE_FULL as on
     a full disk, while deleting rows frees pages for new ones, as freeing disk space does."""
 
-    def __init__(self, path: Path | None, synchronous: str = "NORMAL", max_pages: int | None = None) -> None:
+    def __init__(self, path: Path | None, synchronous: str = "NORMAL", max_pages: int | None = None,
+                 wal_limit: int = WAL_LIMIT) -> None:
         self.path = path
         target = str(path) if path is not None else ":memory:"
         self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
@@ -59,6 +63,9 @@ class Database:
         self._lock = threading.RLock()
         if path is not None:
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # SQLite keeps the write-ahead log at its largest size unless told otherwise: a burst of
+            # writes would hold that much disk for good. Past a checkpoint the log is cut back to this.
+            self._conn.execute(f"PRAGMA journal_size_limit={int(wal_limit)}")
         self._conn.execute(f"PRAGMA synchronous={synchronous}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA busy_timeout=5000")

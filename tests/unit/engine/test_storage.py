@@ -147,3 +147,20 @@ def test_an_in_memory_database_needs_no_files(tmp_path, domains):
     finally:
         database.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_write_ahead_log_is_cut_back_after_a_burst(tmp_path, domains):
+    """A burst grows the log; once checkpointed, the next write cuts it back to the limit
+    (without the limit SQLite keeps the file at its largest size)."""
+    path = tmp_path / "overcast.db"
+    limit = 64 * 1024
+    database = Database(path, wal_limit=limit)
+    wal = Path(f"{path}-wal")
+    try:
+        database.executemany("INSERT INTO things(name) VALUES (?)", [("x" * 1000,) for _ in range(2000)])
+        assert wal.stat().st_size > 10 * limit
+        database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        database.execute("INSERT INTO things(name) VALUES ('after')")
+        assert wal.stat().st_size <= limit
+    finally:
+        database.close()
