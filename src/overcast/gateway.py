@@ -135,8 +135,11 @@ class Gateway:
             return True
         if cred is not None and cred[2] not in self._by_signing:
             return True
-        # a CBOR RPC call to a hosted service (CloudWatch from current botocore) is not unhosted:
-        # telling so here keeps PutMetricData off the thread hop and the botocore-wide index
+        # a Smithy RPC v2 CBOR call to a hosted service is not unhosted. CloudWatch's model offers
+        # smithy-rpc-v2-cbor, json and query; botocore picks the first of its own priority order
+        # (json before CBOR), so boto3 sends CloudWatch awsJson1_0 (`X-Amz-Target:
+        # GraniteServiceVersion20100801.<Op>`), and other SDKs may send CBOR. Telling so here keeps
+        # such a PutMetricData off the thread hop and the botocore-wide index
         return unhosted.is_cbor_rpc(req) and unhosted.rpc_service(req) not in self._by_target
 
     def _action_spec(self, action: str) -> ServiceSpec | None:
