@@ -151,11 +151,14 @@ def test_sns_topic_policy_size_and_shape(raw):
         TopicArn=arn, AttributeName="Policy", AttributeValue=topic_policy_of_bytes(30 * 1024 + 1, arn)))
     assert (status, code) == (400, "InvalidParameter") and message.startswith("Invalid parameter: Policy Error:")
     for bad in (nested(10_000), '{"Statement": [', "[]"):
-        assert error(lambda bad=bad: sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy",
-                                                              AttributeValue=bad)) \
-            == (400, "InvalidParameter", "Invalid parameter: Policy Error: null")
-        assert error(lambda bad=bad: sns.create_topic(Name=unique("t"), Attributes={"Policy": bad})) \
-            == (400, "InvalidParameter", "Invalid parameter: Policy Error: null")
+        def put(text: str = bad) -> Any:
+            return sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=text)
+
+        def create(text: str = bad) -> Any:
+            return sns.create_topic(Name=unique("t"), Attributes={"Policy": text})
+
+        assert error(put) == (400, "InvalidParameter", "Invalid parameter: Policy Error: null")
+        assert error(create) == (400, "InvalidParameter", "Invalid parameter: Policy Error: null")
     assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"] == policy  # unchanged
     # AddPermission grows the policy: past 30 KB it is refused too
     status, code, _ = error(lambda: sns.add_permission(TopicArn=arn, Label="more", AWSAccountId=["111122223333"],
