@@ -285,6 +285,13 @@ class Gateway:
             return self._respond(opts, req, ctx, protocol.serialize_error(model, op, error, ctx, opts))
         except (asyncio.CancelledError, ConnectionError):
             raise  # the client went away (mid-upload): nothing to answer
+        except RecursionError:
+            # the last line behind documents.py's bounded reading: only a caller's over-deep
+            # document recurses this far, and AWS refuses such input with the service's 400
+            log.warning("%s.%s: input nested too deeply", spec.name, op.name if op else "?")
+            refused = ValidationError("The request holds a document nested too deeply to be read.",
+                                      code=opts.validation_code)
+            return self._respond(opts, req, ctx, protocol.serialize_error(model, op, refused, ctx, opts))
         except Exception:
             log.exception("%s.%s failed", spec.name, op.name if op else "?")
             failure = ServerError("We encountered an internal error. Please try again.",

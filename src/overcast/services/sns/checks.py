@@ -80,6 +80,14 @@ def check_topic_policy(text: str) -> None:
         raise invalid(f"Policy Error: Policy has more than {MAX_POLICY_STATEMENTS} statements")
 
 
+def check_json(text: str, name: str) -> None:
+    """A topic attribute that must be JSON (DeliveryPolicy), read within bounds."""
+    try:
+        documents.loads(text)
+    except ValueError:
+        raise invalid(f"{name}: failed to parse JSON.") from None
+
+
 def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
     """One page and the next page's token (opaque, as AWS's: the base64 of an offset)."""
     start = 0

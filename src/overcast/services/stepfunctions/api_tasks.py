@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.errors import ClientError
 from overcast.services.stepfunctions.errors import InvalidToken, ResourceNotFound
@@ -54,7 +55,7 @@ class TaskOperations:
     def send_task_success(self, ctx: RequestContext, task_token: str, output: str) -> dict[str, Any]:
         _check_token(task_token)  # AWS checks the token before the output
         try:
-            json.loads(output)
+            documents.loads(output)
         except ValueError as exc:
             raise InvalidOutput(f"Invalid Output: '{exc}'") from None
         return self._answer(task_token, {"output": output})
