@@ -6,6 +6,7 @@ CloudFormation; these are the rest found by probing every policy-like member.)""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -110,3 +111,17 @@ def test_a_deep_document_inside_a_short_enough_session_policy_is_malformed(raw):
         raw("sts").assume_role(RoleArn="arn:aws:iam::000000000000:role/r", RoleSessionName="s",
                                Policy="[" * 1000 + "]" * 1000)
     assert info.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+
+
+def test_a_deep_log_line_never_matches_a_json_filter_pattern(raw):
+    """A function may log anything: FilterLogEvents with a JSON pattern skips a 10,000-deep line
+    (read within bounds) and still finds the lines that match."""
+    logs = raw("logs")
+    group = unique("g")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
+        {"timestamp": now, "message": DEEP_OBJECT}, {"timestamp": now + 1, "message": '{"a": 1}'}])
+    found = logs.filter_log_events(logGroupName=group, filterPattern="{ $.a = 1 }")["events"]
+    assert [event["message"] for event in found] == ['{"a": 1}']
