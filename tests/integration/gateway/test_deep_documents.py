@@ -50,14 +50,19 @@ def _s3_policy(raw, doc):
     return raw("s3").put_bucket_policy(Bucket=bucket, Policy=doc)
 
 
+def within(doc: str, limit: int) -> str:
+    """`doc`, or one as deep as fits under a size limit that would otherwise answer first."""
+    return doc if len(doc) <= limit else '{"a":' * 3000 + "1" + "}" * 3000
+
+
 def _secret_policy(raw, doc):
-    if len(doc) > 20_480:  # the model's length limit would answer first: stay under it, still deep
-        doc = '{"a":' * 3000 + "1" + "}" * 3000
+    doc = within(doc, 20_480)
     arn = raw("secretsmanager").create_secret(Name=unique("s"), SecretString="x")["ARN"]
     return raw("secretsmanager").put_resource_policy(SecretId=arn, ResourcePolicy=doc)
 
 
 def _kms_policy(raw, doc):
+    doc = within(doc, 32_768)
     key = raw("kms").create_key()["KeyMetadata"]["KeyId"]
     return raw("kms").put_key_policy(KeyId=key, PolicyName="default", Policy=doc)
 
@@ -70,7 +75,23 @@ def _table_policy(raw, doc):
     return ddb.put_resource_policy(ResourceArn=arn, Policy=doc)
 
 
+def _ses_template_data(raw, doc):
+    ses = raw("ses")
+    name = unique("tpl")
+    ses.create_template(Template={"TemplateName": name, "SubjectPart": "s", "TextPart": "t"})
+    return ses.test_render_template(TemplateName=name, TemplateData=doc)
+
+
+def _sesv2_identity_policy(raw, doc):
+    sesv2 = raw("sesv2")
+    identity = f"{unique('x')}.example.com"
+    sesv2.create_email_identity(EmailIdentity=identity)
+    return sesv2.create_email_identity_policy(EmailIdentity=identity, PolicyName="p", Policy=within(doc, 20_000))
+
+
 CASES: dict[str, tuple[Callable[[Any, str], Any], str]] = {
+    "ses-template-data": (_ses_template_data, "InvalidRenderingParameter"),
+    "sesv2-identity-policy": (_sesv2_identity_policy, "BadRequestException"),
     "sqs-policy": (_sqs_policy, "InvalidAttributeValue"),
     "sqs-redrive-policy": (_sqs_redrive, "InvalidAttributeValue"),
     "sns-delivery-policy": (_sns_delivery, "InvalidParameter"),
@@ -78,7 +99,8 @@ CASES: dict[str, tuple[Callable[[Any, str], Any], str]] = {
     "s3-bucket-policy": (_s3_policy, "MalformedPolicy"),
     "secretsmanager-policy": (_secret_policy, "MalformedPolicyDocumentException"),
     "kms-key-policy": (_kms_policy, "MalformedPolicyDocumentException"),
-    "kms-create-key-policy": (lambda raw, doc: raw("kms").create_key(Policy=doc), "MalformedPolicyDocumentException"),
+    "kms-create-key-policy": (lambda raw, doc: raw("kms").create_key(Policy=within(doc, 32_768)),
+                              "MalformedPolicyDocumentException"),
     "logs-resource-policy": (lambda raw, doc: raw("logs").put_resource_policy(policyName=unique("p"),
                                                                              policyDocument=doc[:5000]),
                              "InvalidParameterException"),
