@@ -206,3 +206,18 @@ def test_kinesis_record_and_step_functions_definition(raw):
     assert refused(lambda: sfn.create_state_machine(name=unique("m"), definition=padded(definition, "Comment", 1_048_577),
                                                     roleArn="arn:aws:iam::000000000000:role/r")) \
         == (400, "ValidationException")
+
+
+def test_sqs_names_delays_and_receive_counts(raw):
+    sqs = raw("sqs")
+    sqs.create_queue(QueueName="q" + "x" * 69 + uuid.uuid4().hex[:10])  # 80 characters
+    assert refused(lambda: sqs.create_queue(QueueName="q" * 81)) == (400, "InvalidParameterValue")
+    url = sqs.create_queue(QueueName=unique("q"), Attributes={"VisibilityTimeout": "43200"})["QueueUrl"]
+    assert refused(lambda: sqs.create_queue(QueueName=unique("q"), Attributes={"VisibilityTimeout": "43201"})) \
+        == (400, "InvalidAttributeValue")
+    sqs.send_message(QueueUrl=url, MessageBody="x", DelaySeconds=900)
+    assert refused(lambda: sqs.send_message(QueueUrl=url, MessageBody="x", DelaySeconds=901)) \
+        == (400, "InvalidParameterValue")
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    assert refused(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=11)) \
+        == (400, "InvalidParameterValue")
