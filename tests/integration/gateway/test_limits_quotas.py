@@ -221,3 +221,20 @@ def test_sqs_names_delays_and_receive_counts(raw):
     sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
     assert refused(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=11)) \
         == (400, "InvalidParameterValue")
+
+
+def test_kms_and_step_functions_tags_on_create(raw):
+    """50 tags, whether given at creation or added later (TagResource held them already)."""
+    kms = raw("kms")
+    kms.create_key(Tags=[{"TagKey": f"k{i}", "TagValue": "v"} for i in range(50)])
+    assert refused(lambda: kms.create_key(Tags=[{"TagKey": f"k{i}", "TagValue": "v"} for i in range(51)])) \
+        == (400, "TagException")
+    sfn = raw("stepfunctions")
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+
+    def create(n: int) -> Any:
+        return sfn.create_state_machine(name=unique("m"), definition=definition, roleArn="arn:aws:iam::000000000000:role/r",
+                                        tags=[{"key": f"k{i}", "value": "v"} for i in range(n)])
+
+    create(50)
+    assert refused(lambda: create(51)) == (400, "ValidationException")

@@ -13,7 +13,7 @@ from overcast.services.stepfunctions import validate
 from overcast.services.stepfunctions.api_activities import ActivityOperations, check_encryption
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
 from overcast.services.stepfunctions.api_maprun import MapRunOperations
-from overcast.services.stepfunctions.api_tasks import TaskOperations
+from overcast.services.stepfunctions.api_tasks import MAX_TAGS, TaskOperations
 from overcast.services.stepfunctions.api_versions import VersionOperations
 from overcast.services.stepfunctions.errors import (
     InvalidArn,
@@ -90,6 +90,8 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                    "encryptionConfiguration": config.get("encryption_configuration") or {"type": "AWS_OWNED_KEY"}}
             machine = Machine(arn, ctx.account, ctx.region, name, doc,
                               {t["key"]: t.get("value", "") for t in tags or []})
+            if len(machine.tags) > MAX_TAGS:  # 50 tags, as TagResource holds them
+                raise Validation(f"The number of tags exceeds the limit of {MAX_TAGS}")
             self.machines.save(machine)
             out = {"stateMachineArn": arn, "creationDate": doc["creationDate"]}
             if publish:
