@@ -84,6 +84,8 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
     type_name = shape.type_name
     meta = {**shape.metadata, **limits} if limits else shape.metadata
     if type_name == "structure":
+        if shape.metadata.get("document") or not isinstance(value, dict):
+            return  # a document member holds any JSON value (a string too): the model constrains none
         for required in shape.required_members:
             if value.get(required) is None:
                 found.append(f"Value null at '{_join(path, required)}' failed to satisfy constraint: Member must not be null")

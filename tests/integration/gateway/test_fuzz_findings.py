@@ -83,3 +83,16 @@ def test_api_gateway_usage_plan_with_an_incomplete_api_stage(overcast_server):
     answer = rest_call(overcast_server, "apigateway", "POST", "/usageplans", body)
     assert answer[0] == 400
     assert parsed_error(overcast_server, "apigateway", "CreateUsagePlan", answer)["Code"] == "BadRequestException"
+
+
+@pytest.mark.parametrize("settings", ['"xxxx"', "[1, 2]", "7", '{"a": {"b": [true]}}'])
+def test_a_document_member_may_hold_any_json_value(overcast_server, settings):
+    """(the 2026-12-07 long run) Cognito's `Settings` is a document: a string there reached the
+    constraint check as a structure (500). Any JSON value is a document; the other members' own
+    constraints still answer."""
+    body = b'{"ManagedLoginBrandingId": "", "UserPoolId": "us-east-1_abc", "Settings": ' + settings.encode() + b"}"
+    answer = json_call(overcast_server, "cognito-idp", "AWSCognitoIdentityProviderService.UpdateManagedLoginBranding",
+                       body, version="1.1")
+    assert answer[0] == 400
+    error = parsed_error(overcast_server, "cognito-idp", "UpdateManagedLoginBranding", answer)
+    assert error["Code"] == "InvalidParameterException" and "managedLoginBrandingId" in error["Message"]
