@@ -96,3 +96,16 @@ def test_a_document_member_may_hold_any_json_value(overcast_server, settings):
     assert answer[0] == 400
     error = parsed_error(overcast_server, "cognito-idp", "UpdateManagedLoginBranding", answer)
     assert error["Code"] == "InvalidParameterException" and "managedLoginBrandingId" in error["Message"]
+
+
+@pytest.mark.parametrize("operation,body", [
+    ("CreateActivity", b'{"name": "0", "tags": [{}]}'),
+    ("CreateStateMachine", b'{"name": "m", "definition": "{\\"StartAt\\": \\"P\\", \\"States\\": {\\"P\\": '
+                           b'{\\"Type\\": \\"Pass\\", \\"End\\": true}}}", "roleArn": "arn:aws:iam::000000000000:role/r", '
+                           b'"tags": [{"value": "v"}]}'),
+])
+def test_step_functions_tag_without_a_key(overcast_server, operation, body):
+    """(the 2026-12-07 long run) the model leaves a tag's key optional; a tag without one was a 500."""
+    answer = json_call(overcast_server, "stepfunctions", f"AWSStepFunctions.{operation}", body)
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "stepfunctions", operation, answer)["Code"] == "ValidationException"

@@ -15,6 +15,19 @@ from overcast.services.stepfunctions.models import WAKE_SIGNAL, Executions, Mach
 MAX_TAGS = 50
 
 
+def tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    """Tags as a map. The model leaves a tag's `key` optional, but a tag needs one: a tag without
+    it is a ValidationException (the message is overcast's), not a missing key in the store."""
+    out: dict[str, str] = {}
+    for tag in tags or []:
+        if not isinstance(tag.get("key"), str):
+            from overcast.services.stepfunctions.errors import Validation
+
+            raise Validation("Invalid tag: a tag must have a key")
+        out[tag["key"]] = tag.get("value", "")
+    return out
+
+
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{128}")
 
 
@@ -88,7 +101,7 @@ class TaskOperations:
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         with self.db.tx():
             machine = self._tagged(resource_arn)
-            machine.tags.update({t["key"]: t.get("value", "") for t in tags})
+            machine.tags.update(tag_map(tags))
             if len(machine.tags) > MAX_TAGS:
                 from overcast.services.stepfunctions.errors import Validation
 
