@@ -109,3 +109,29 @@ def test_step_functions_tag_without_a_key(overcast_server, operation, body):
     answer = json_call(overcast_server, "stepfunctions", f"AWSStepFunctions.{operation}", body)
     assert answer[0] == 400
     assert parsed_error(overcast_server, "stepfunctions", operation, answer)["Code"] == "ValidationException"
+
+
+def test_codecommit_branch_name_too_long_for_a_ref_file(overcast_server):
+    """(the 2026-12-07 long run) PutFile creating a 255-character branch: its ref file's name is too
+    long for the file system (500). Refused as an invalid branch name; the repository still works."""
+    codecommit = overcast_server.client("codecommit")
+    codecommit.create_repository(repositoryName="long-branch")
+    body = json.dumps({"repositoryName": "long-branch", "filePath": "f", "fileContent": "eA==",
+                       "branchName": "a" * 255}).encode()
+    answer = json_call(overcast_server, "codecommit", "CodeCommit_20150413.PutFile", body, version="1.1")
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "codecommit", "PutFile", answer)["Code"] == "InvalidBranchNameException"
+    codecommit.put_file(repositoryName="long-branch", branchName="main", fileContent=b"x", filePath="f")
+    assert codecommit.get_branch(repositoryName="long-branch", branchName="main")["branch"]["commitId"]
+
+
+def test_rest_xml_parameter_with_control_characters_is_refused(overcast_server):
+    """(the 2026-12-07 long run) CloudFront echoed a `Marker` holding a form feed in a 200 answer no
+    XML parser reads. Refused, as the query services refuse such parameters."""
+    answer = rest_call(overcast_server, "cloudfront", "GET",
+                       "/2020-05-31/distributionsByWebACLId/acl?MaxItems=&Marker=%0CM", b"")
+    assert answer[0] == 400
+    error = parsed_error(overcast_server, "cloudfront", "ListDistributionsByWebACLId", answer)
+    assert error["Code"] == "InvalidArgument"
+    ok = rest_call(overcast_server, "cloudfront", "GET", "/2020-05-31/distributionsByWebACLId/acl?Marker=M", b"")
+    assert ok[0] == 200
