@@ -10,7 +10,7 @@ import botocore.parsers
 import pytest
 from bench import fuzz
 
-from tests.integration.gateway.test_hostile_input import json_call, send
+from tests.integration.gateway.test_hostile_input import json_call, query_call, send
 
 
 def parsed_error(server, service: str, operation: str, answer) -> dict:
@@ -135,3 +135,15 @@ def test_rest_xml_parameter_with_control_characters_is_refused(overcast_server):
     assert error["Code"] == "InvalidArgument"
     ok = rest_call(overcast_server, "cloudfront", "GET", "/2020-05-31/distributionsByWebACLId/acl?Marker=M", b"")
     assert ok[0] == 200
+
+
+@pytest.mark.parametrize("params", [
+    "RulePriorities.member.2.Priority=2&RulePriorities.member.3.Priority=-478561",
+    "RulePriorities.member.1.RuleArn=arn%3Aaws%3Aelasticloadbalancing%3Aus-east-1%3A000000000000%3Alistener-rule%2Fapp%2Fa%2Fb%2Fc%2Fd",
+])
+def test_elbv2_rule_priority_pair_missing_a_member(overcast_server, params):
+    """(the 2026-12-07 verification run) a RulePriorities pair without RuleArn (or Priority): 500."""
+    answer = query_call(overcast_server, "elasticloadbalancing",
+                        f"Action=SetRulePriorities&Version=2015-12-01&{params}")
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "elbv2", "SetRulePriorities", answer)["Code"] == "ValidationError"
