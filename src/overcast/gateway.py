@@ -331,7 +331,11 @@ def _by_request_shape(candidates: list[ServiceSpec], req: Request) -> ServiceSpe
     """Of services sharing a signing name, none of whose routes fit the request: the one whose
     protocol the request is in (a form body or `Action` is SES's query API, anything else SES v2's
     REST API), so the error comes back in the shape the client reads."""
-    query = _is_query_call(req)
+    # a POST to `/` without a target header is the query API's shape whatever its Content-Type
+    # says (SES v2's REST paths all start /v2/); a JSON body still reads as the REST API's
+    content_type = (req.headers.get("content-type") or "").lower()
+    query = _is_query_call(req) or (req.method == "POST" and req.raw_path.split("?", 1)[0] == "/"
+                                    and "x-amz-target" not in req.headers and "json" not in content_type)
     for spec in candidates:
         if (service_metadata(spec.model_name).get("protocol") == "query") == query:
             return spec

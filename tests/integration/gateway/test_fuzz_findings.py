@@ -147,3 +147,15 @@ def test_elbv2_rule_priority_pair_missing_a_member(overcast_server, params):
                         f"Action=SetRulePriorities&Version=2015-12-01&{params}")
     assert answer[0] == 400
     assert parsed_error(overcast_server, "elbv2", "SetRulePriorities", answer)["Code"] == "ValidationError"
+
+
+def test_ses_query_call_with_a_garbage_content_type(overcast_server):
+    """(the 2026-12-07 last run) SES and SES v2 share a signing name: a form POST to `/` whose
+    Content-Type was garbage went to SES v2 and got JSON no query client reads. `/` is the query
+    API's (SES v2's paths start /v2/): SES answers in XML."""
+    body = b"Action=DeleteReceiptFilter&Version=2010-12-01&FilterName=f"
+    answer = send(overcast_server, "POST", "/", body, {
+        "Content-Type": "text/plain",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ses/aws4_request, "
+                         "SignedHeaders=host, Signature=0"})
+    assert answer[0] == 200 and b"<DeleteReceiptFilterResponse" in answer[2]
