@@ -76,6 +76,7 @@ class H2Protocol(asyncio.Protocol):
         self.keep_alive = float(getattr(config, "timeout_keep_alive", 75))
         self.head_since: float | None = None  # a request head has been arriving since (None: none is)
         self.idle_since = 0.0  # no stream open since
+        self.served = False  # a request has come on this connection
         self._watch: asyncio.TimerHandle | None = None
 
     # -- the connection -------------------------------------------------------------------------
@@ -108,7 +109,16 @@ class H2Protocol(asyncio.Protocol):
             return
         for event in events:
             self._on(event)
+        if self.served and not self.streams and not self._partial_frame():
+            # only control frames (SETTINGS, PING, WINDOW_UPDATE) between requests: idle again (the
+            # first request, though, must come within the header deadline of connecting)
+            self.head_since = None
         self._flush()
+
+    def _partial_frame(self) -> bool:
+        """Whether h2 holds part of a frame or of a header block (HEADERS awaiting CONTINUATION)."""
+        buffer = getattr(self.conn, "incoming_buffer", None)
+        return bool(getattr(buffer, "_data", b"") or getattr(buffer, "_headers_buffer", None))
 
     def _on(self, event: Any) -> None:
         if isinstance(event, h2.events.RequestReceived):
@@ -222,6 +232,7 @@ class H2Protocol(asyncio.Protocol):
         stream.last_read = asyncio.get_running_loop().time()
         self.streams[stream_id] = stream
         self.head_since = None  # the head is complete: the next request's deadline starts with its bytes
+        self.served = True
         pseudo = {name: value for name, value in headers if name.startswith(b":")}
         plain = [(name.lower(), value) for name, value in headers if not name.startswith(b":")]
         if b":authority" in pseudo and not any(name == b"host" for name, _ in plain):

@@ -148,3 +148,33 @@ def test_idle_h2_connections_make_room_past_the_cap(server):
     finally:
         for client in idle:
             client.close()
+
+
+def test_control_frames_between_requests_do_not_start_a_header_deadline(server):
+    """A PING after a request is not the start of a new request: the connection stays open past the
+    1-second header deadline (only the 75-second keep-alive closes an idle one), and serves again."""
+    client = Client(server)
+    try:
+        for _ in range(2):
+            stream = client.conn.get_next_available_stream_id()
+            client.conn.send_headers(stream, HEALTH, end_stream=True)
+            client.flush()
+            assert any(isinstance(e, h2.events.ResponseReceived) for e in client.events())
+            client.conn.ping(b"12345678")
+            client.flush()
+            client.sock.settimeout(2.5)  # longer than the header deadline
+            closed_early = False
+            try:
+                while data := client.sock.recv(65536):
+                    events = client.conn.receive_data(data)
+                    if any(isinstance(e, h2.events.ConnectionTerminated) for e in events):
+                        closed_early = True
+                        break
+                else:
+                    closed_early = True
+            except TimeoutError:
+                pass
+            assert not closed_early
+            client.sock.settimeout(30)
+    finally:
+        client.close()
