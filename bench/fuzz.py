@@ -9,6 +9,8 @@ mutated on the wire:
 - `wrong-type`, `huge`, `deep`, `invalid-utf8`: a value of the body (JSON, XML, CBOR, form) or
   the path replaced by one of the wrong type, a very large one, one nested 10,000 deep, or bytes
   that are not UTF-8;
+- `deep-string`: a string member (JSON body or form parameter) replaced by a string holding a JSON
+  document nested 1,000 or 10,000 deep, as a policy, definition or pattern member may carry;
 - `broken-body`: the body truncated, garbage, or the protocol's syntax broken;
 - `bad-chunked`: `Transfer-Encoding: chunked` or `aws-chunked` framing that lies;
 - `absurd-headers`: enormous, numerous, or control-character headers, a lying `Content-Length`;
@@ -54,7 +56,7 @@ from hypothesis import strategies as st
 from overcast.protocol.catalog import service_metadata, service_model
 from overcast.services import discover
 
-MUTATIONS = ("none", "wrong-type", "huge", "deep", "invalid-utf8", "broken-body", "bad-chunked",
+MUTATIONS = ("none", "wrong-type", "huge", "deep", "deep-string", "invalid-utf8", "broken-body", "bad-chunked",
              "absurd-headers", "bad-url")
 #: mutations that break HTTP itself: uvicorn may refuse them before overcast sees them
 HTTP_LEVEL = frozenset({"bad-chunked", "absurd-headers"})
@@ -222,6 +224,8 @@ def mutate(req: RawRequest, mutation: str, rnd: random.Random) -> RawRequest:
             req.body = b"\x81" * 10_000 + b"\x80"  # arrays of one array, 10,000 deep
         else:
             req.body = body + b"&Deep=" + quote(_deep_json(2000).decode()).encode()
+    elif mutation == "deep-string":
+        req.body = _deep_string(body, content_type, rnd)
     elif mutation == "invalid-utf8":
         bad = rnd.choice([b"\xff\xfe", b"\xc3\x28", b"\xed\xa0\x80", b"\x80"])
         if body and rnd.random() < 0.7:
@@ -288,6 +292,29 @@ def _replace_value(body: bytes, content_type: str, rnd: random.Random, value: st
     if "x-www-form-urlencoded" in content_type and body:
         return body + b"&" + body.split(b"=", 1)[0] + b"=" + value.encode()
     return body + value.encode()
+
+
+def _deep_string(body: bytes, content_type: str, rnd: random.Random) -> bytes:
+    """A string member's value replaced by a deeply nested JSON document (as text)."""
+    depth = rnd.choice([1000, 10_000])
+    text = rnd.choice(["[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth])
+    if body[:1] == b"{":
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return body
+        strings = sorted(k for k, v in document.items() if isinstance(v, str)) if isinstance(document, dict) else []
+        if strings:
+            document[rnd.choice(strings)] = text
+        return json.dumps(document).encode()
+    if "x-www-form-urlencoded" in content_type and body:
+        pairs = body.split(b"&")
+        index = rnd.randrange(len(pairs))
+        key = pairs[index].split(b"=", 1)[0]
+        if key not in (b"Action", b"Version"):
+            pairs[index] = key + b"=" + quote(text).encode()
+        return b"&".join(pairs)
+    return body
 
 
 def _bad_chunked(req: RawRequest, rnd: random.Random) -> None:

@@ -33,11 +33,11 @@ class DocumentError(json.JSONDecodeError):
         super().__init__(message, "", 0)
 
 
-def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
-    """`json.loads`, refusing documents nested deeper than `max_depth` and strings that are not
-    valid Unicode (lone surrogates), with a `DocumentError`."""
+def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH, **json_options: Any) -> Any:
+    """`json.loads` (given `json_options` such as `parse_float`), refusing documents nested deeper
+    than `max_depth` and strings that are not valid Unicode (lone surrogates), with a `DocumentError`."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, **json_options)
     except RecursionError:
         raise DocumentError(f"The document is nested more than {max_depth} levels deep") from None
     pattern = _SURROGATE_ESCAPE_B if isinstance(text, bytes | bytearray) else _SURROGATE_ESCAPE

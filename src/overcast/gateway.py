@@ -138,8 +138,11 @@ class Gateway:
             return True
         if cred is not None and cred[2] not in self._by_signing:
             return True
-        # a CBOR RPC call to a hosted service (CloudWatch from current botocore) is not unhosted:
-        # telling so here keeps PutMetricData off the thread hop and the botocore-wide index
+        # a Smithy RPC v2 CBOR call to a hosted service is not unhosted. CloudWatch's model offers
+        # smithy-rpc-v2-cbor, json and query; botocore picks the first of its own priority order
+        # (json before CBOR), so boto3 sends CloudWatch awsJson1_0 (`X-Amz-Target:
+        # GraniteServiceVersion20100801.<Op>`), and other SDKs may send CBOR. Telling so here keeps
+        # such a PutMetricData off the thread hop and the botocore-wide index
         return unhosted.is_cbor_rpc(req) and unhosted.rpc_service(req) not in self._by_target
 
     def _action_spec(self, action: str) -> ServiceSpec | None:
@@ -285,6 +288,13 @@ class Gateway:
             return self._respond(opts, req, ctx, protocol.serialize_error(model, op, error, ctx, opts))
         except (asyncio.CancelledError, ConnectionError):
             raise  # the client went away (mid-upload): nothing to answer
+        except RecursionError:
+            # the last line behind documents.py's bounded reading: only a caller's over-deep
+            # document recurses this far, and AWS refuses such input with the service's 400
+            log.warning("%s.%s: input nested too deeply", spec.name, op.name if op else "?")
+            refused = ValidationError("The request holds a document nested too deeply to be read.",
+                                      code=opts.validation_code)
+            return self._respond(opts, req, ctx, protocol.serialize_error(model, op, refused, ctx, opts))
         except Exception as exc:
             if is_storage_full(exc):  # nothing was committed, so nothing is acknowledged: the service's 5xx
                 _full_log.warn(f"{spec.name}.{op.name if op else '?'} refused", exc)
@@ -327,7 +337,11 @@ def _by_request_shape(candidates: list[ServiceSpec], req: Request) -> ServiceSpe
     """Of services sharing a signing name, none of whose routes fit the request: the one whose
     protocol the request is in (a form body or `Action` is SES's query API, anything else SES v2's
     REST API), so the error comes back in the shape the client reads."""
-    query = _is_query_call(req)
+    # a POST to `/` without a target header is the query API's shape whatever its Content-Type
+    # says (SES v2's REST paths all start /v2/); a JSON body still reads as the REST API's
+    content_type = (req.headers.get("content-type") or "").lower()
+    query = _is_query_call(req) or (req.method == "POST" and req.raw_path.split("?", 1)[0] == "/"
+                                    and "x-amz-target" not in req.headers and "json" not in content_type)
     for spec in candidates:
         if (service_metadata(spec.model_name).get("protocol") == "query") == query:
             return spec

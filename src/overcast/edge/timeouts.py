@@ -36,9 +36,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 TOO_LARGE_RESPONSE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
                       b"connection: close\r\ncontent-length: 46\r\n\r\n"
                       b"The request line and headers are too large.\r\n\r\n")
+TIMEOUT_BODY = b"Your socket connection to the server was not read from in time.\r\n\r\n"
 TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                    b"connection: close\r\ncontent-length: 67\r\n\r\n"
-                    b"Your socket connection to the server was not read from in time.\r\n\r\n")
+                    b"connection: close\r\ncontent-length: 67\r\n\r\n" + TIMEOUT_BODY)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class TimedHttpProtocol(HttpToolsProtocol):
     # -- connection ---------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        if not _make_room(self.connections, self.limits.max_connections):
+        if not make_room(self.connections, self.limits.max_connections):
             transport.close()
             self._phase = None
             return
@@ -194,13 +194,16 @@ class TimedHttpProtocol(HttpToolsProtocol):
         return self._phase is None and (self.cycle is None or self.cycle.response_complete) and not self.pipeline
 
 
-def _make_room(connections: set[Any], cap: int) -> bool:
-    """Whether one more connection fits under `cap`, after closing idle ones if need be."""
+def make_room(connections: set[Any], cap: int) -> bool:
+    """Whether one more connection fits under `cap`, after closing idle ones if need be (HTTP/1.1
+    connections between requests, HTTP/2 ones with no open stream: both have `idle()`)."""
     if len(connections) < cap:
         return True
     for conn in list(connections):
-        if isinstance(conn, TimedHttpProtocol) and conn.idle() and not conn.transport.is_closing():
-            conn.transport.close()
+        idle = getattr(conn, "idle", None)
+        transport = getattr(conn, "transport", None)
+        if idle is not None and transport is not None and idle() and not transport.is_closing():
+            transport.close()
             connections.discard(conn)
             if len(connections) < cap:
                 return True

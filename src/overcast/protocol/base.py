@@ -21,7 +21,8 @@ from overcast.protocol.validate import Wording
 class ProtocolOptions:
     """Per-service knobs of the generic protocol code (from the service's spec)."""
 
-    #: constraint checking: "full" (required, lengths, ranges, enums, patterns), "required", "none"
+    #: constraint checking: "full" (required, lengths, ranges, enums, patterns), "enums" (required
+    #: members, nested ones too, and enum values), "required" (top-level required members), "none"
     validation: str = "full"
     validation_code: str = "ValidationException"
     #: when set, a missing required member is reported alone with this message (`{name}` is the
@@ -85,7 +86,7 @@ class ProtocolOptions:
         """How validation words its messages for this service: built once, not on every request."""
         return Wording(raw=self.raw_shapes, member_paths=self.validation_member_paths,
                        enum_order=self.validation_enum_order, limits=self.validation_limits,
-                       whole_list=self.validation_whole_list)
+                       whole_list=self.validation_whole_list, enums_only=self.validation == "enums")
 
 
 class Trusted:

@@ -55,7 +55,9 @@ class Wording:
     string list items that break their constraints are reported once, on the list, with all the
     item's constraints (`Value '[a, b]' at 'labels' failed to satisfy constraint: Member must satisfy
     constraint: [Member must have length less than or equal to 100, Member must have length greater
-    than or equal to 1]`), as SSM words them."""
+    than or equal to 1]`), as SSM words them; `enums_only`: of the model's constraints only required
+    members and enum values are checked (lengths, ranges and patterns are the service's own), for
+    services whose front door checks enums but words its other limits itself (IAM, elbv2)."""
 
     patterns: bool = True
     raw: frozenset[str] = frozenset()
@@ -63,6 +65,7 @@ class Wording:
     enum_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     limits: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
     whole_list: bool = False
+    enums_only: bool = False
 
 
 def violations(shape: Shape, value: Any, path: str = "", *, patterns: bool = True,
@@ -81,6 +84,8 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
     type_name = shape.type_name
     meta = {**shape.metadata, **limits} if limits else shape.metadata
     if type_name == "structure":
+        if shape.metadata.get("document") or not isinstance(value, dict):
+            return  # a document member holds any JSON value (a string too): the model constrains none
         for required in shape.required_members:
             if value.get(required) is None:
                 found.append(f"Value null at '{_join(path, required)}' failed to satisfy constraint: Member must not be null")
@@ -89,6 +94,8 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
             if member is not None:
                 _check(member, member_value, _join(path, name), found, wording, wording.limits.get((shape.name, name)))
         return
+    if wording.enums_only:
+        meta = {"enum": meta["enum"]} if "enum" in meta else {}
     if type_name == "list":
         _length(meta, len(value), value, path, found, "length")
         if wording.whole_list and shape.member.type_name == "string":
@@ -113,7 +120,7 @@ def _check(shape: Shape, value: Any, path: str, found: list[str], wording: Wordi
                 f"Value '{value}' at '{path}' failed to satisfy constraint: "
                 f"Member must satisfy enum value set: [{', '.join(listed)}]"
             )
-        pattern = meta.get("pattern") if wording.patterns else None
+        pattern = meta.get("pattern") if wording.patterns and not wording.enums_only else None
         if pattern:
             compiled = _pattern(pattern)
             if compiled is not None and not compiled.fullmatch(value):

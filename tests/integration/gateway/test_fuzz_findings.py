@@ -10,7 +10,7 @@ import botocore.parsers
 import pytest
 from bench import fuzz
 
-from tests.integration.gateway.test_hostile_input import json_call, send
+from tests.integration.gateway.test_hostile_input import json_call, query_call, send
 
 
 def parsed_error(server, service: str, operation: str, answer) -> dict:
@@ -83,3 +83,79 @@ def test_api_gateway_usage_plan_with_an_incomplete_api_stage(overcast_server):
     answer = rest_call(overcast_server, "apigateway", "POST", "/usageplans", body)
     assert answer[0] == 400
     assert parsed_error(overcast_server, "apigateway", "CreateUsagePlan", answer)["Code"] == "BadRequestException"
+
+
+@pytest.mark.parametrize("settings", ['"xxxx"', "[1, 2]", "7", '{"a": {"b": [true]}}'])
+def test_a_document_member_may_hold_any_json_value(overcast_server, settings):
+    """(the 2026-12-07 long run) Cognito's `Settings` is a document: a string there reached the
+    constraint check as a structure (500). Any JSON value is a document; the other members' own
+    constraints still answer."""
+    body = b'{"ManagedLoginBrandingId": "", "UserPoolId": "us-east-1_abc", "Settings": ' + settings.encode() + b"}"
+    answer = json_call(overcast_server, "cognito-idp", "AWSCognitoIdentityProviderService.UpdateManagedLoginBranding",
+                       body, version="1.1")
+    assert answer[0] == 400
+    error = parsed_error(overcast_server, "cognito-idp", "UpdateManagedLoginBranding", answer)
+    assert error["Code"] == "InvalidParameterException" and "managedLoginBrandingId" in error["Message"]
+
+
+@pytest.mark.parametrize("operation,body", [
+    ("CreateActivity", b'{"name": "0", "tags": [{}]}'),
+    ("CreateStateMachine", b'{"name": "m", "definition": "{\\"StartAt\\": \\"P\\", \\"States\\": {\\"P\\": '
+                           b'{\\"Type\\": \\"Pass\\", \\"End\\": true}}}", "roleArn": "arn:aws:iam::000000000000:role/r", '
+                           b'"tags": [{"value": "v"}]}'),
+])
+def test_step_functions_tag_without_a_key(overcast_server, operation, body):
+    """(the 2026-12-07 long run) the model leaves a tag's key optional; a tag without one was a 500."""
+    answer = json_call(overcast_server, "stepfunctions", f"AWSStepFunctions.{operation}", body)
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "stepfunctions", operation, answer)["Code"] == "ValidationException"
+
+
+def test_codecommit_branch_name_too_long_for_a_ref_file(overcast_server):
+    """(the 2026-12-07 long run) PutFile creating a 255-character branch: its ref file's name is too
+    long for the file system (500). Refused as an invalid branch name; the repository still works."""
+    codecommit = overcast_server.client("codecommit")
+    codecommit.create_repository(repositoryName="long-branch")
+    body = json.dumps({"repositoryName": "long-branch", "filePath": "f", "fileContent": "eA==",
+                       "branchName": "a" * 255}).encode()
+    answer = json_call(overcast_server, "codecommit", "CodeCommit_20150413.PutFile", body, version="1.1")
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "codecommit", "PutFile", answer)["Code"] == "InvalidBranchNameException"
+    codecommit.put_file(repositoryName="long-branch", branchName="main", fileContent=b"x", filePath="f")
+    assert codecommit.get_branch(repositoryName="long-branch", branchName="main")["branch"]["commitId"]
+
+
+def test_rest_xml_parameter_with_control_characters_is_refused(overcast_server):
+    """(the 2026-12-07 long run) CloudFront echoed a `Marker` holding a form feed in a 200 answer no
+    XML parser reads. Refused, as the query services refuse such parameters."""
+    answer = rest_call(overcast_server, "cloudfront", "GET",
+                       "/2020-05-31/distributionsByWebACLId/acl?MaxItems=&Marker=%0CM", b"")
+    assert answer[0] == 400
+    error = parsed_error(overcast_server, "cloudfront", "ListDistributionsByWebACLId", answer)
+    assert error["Code"] == "InvalidArgument"
+    ok = rest_call(overcast_server, "cloudfront", "GET", "/2020-05-31/distributionsByWebACLId/acl?Marker=M", b"")
+    assert ok[0] == 200
+
+
+@pytest.mark.parametrize("params", [
+    "RulePriorities.member.2.Priority=2&RulePriorities.member.3.Priority=-478561",
+    "RulePriorities.member.1.RuleArn=arn%3Aaws%3Aelasticloadbalancing%3Aus-east-1%3A000000000000%3Alistener-rule%2Fapp%2Fa%2Fb%2Fc%2Fd",
+])
+def test_elbv2_rule_priority_pair_missing_a_member(overcast_server, params):
+    """(the 2026-12-07 verification run) a RulePriorities pair without RuleArn (or Priority): 500."""
+    answer = query_call(overcast_server, "elasticloadbalancing",
+                        f"Action=SetRulePriorities&Version=2015-12-01&{params}")
+    assert answer[0] == 400
+    assert parsed_error(overcast_server, "elbv2", "SetRulePriorities", answer)["Code"] == "ValidationError"
+
+
+def test_ses_query_call_with_a_garbage_content_type(overcast_server):
+    """(the 2026-12-07 last run) SES and SES v2 share a signing name: a form POST to `/` whose
+    Content-Type was garbage went to SES v2 and got JSON no query client reads. `/` is the query
+    API's (SES v2's paths start /v2/): SES answers in XML."""
+    body = b"Action=DeleteReceiptFilter&Version=2010-12-01&FilterName=f"
+    answer = send(overcast_server, "POST", "/", body, {
+        "Content-Type": "text/plain",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ses/aws4_request, "
+                         "SignedHeaders=host, Signature=0"})
+    assert answer[0] == 200 and b"<DeleteReceiptFilterResponse" in answer[2]

@@ -1,7 +1,9 @@
 """Amazon CloudWatch (`monitoring`): metrics, metric math, dashboards, insight rules and tags.
 
-botocore's model lists three protocols; current boto3 speaks smithy-rpc-v2-cbor, AWS CLI v1 and
-older SDKs `query`, some SDKs awsJson1_0. The protocol layer serves all three from the one model.
+botocore's model lists three protocols (smithy-rpc-v2-cbor, json, query). Current boto3 picks by
+its own priority order, json first, so it (and the AWS CLI v1 on it) speaks awsJson1_0; older
+SDKs and CLIs speak `query`; SDKs that prefer CBOR speak smithy-rpc-v2-cbor. The protocol layer serves all three from
+the one model.
 """
 
 from overcast.protocol.base import ProtocolOptions

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from botocore import xform_name
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.errors import ClientError
 from overcast.services.cloudwatch import alarm_texts as texts
@@ -113,7 +113,7 @@ class AlarmOperations(ApiBase):
                              "constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]")
         if state_reason_data is not None:
             try:
-                json.loads(state_reason_data)
+                documents.loads(state_reason_data)
             except ValueError:
                 raise InvalidFormat("Invalid JSON: StateReasonData") from None
         now = self.platform.clock.now()

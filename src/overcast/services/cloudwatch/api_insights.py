@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.cloudwatch.api_base import ApiBase
 from overcast.services.cloudwatch.errors import InvalidParameterValue, ResourceNotFoundException
@@ -25,7 +26,7 @@ def rule_arn(account: str, region: str, name: str) -> str:
 def _schema(definition: str) -> str:
     """The rule's schema as DescribeInsightRules names it (`CloudWatchLogRule/1`)."""
     try:
-        doc = json.loads(definition)
+        doc = documents.loads(definition)
     except ValueError:
         raise InvalidParameterValue("The value for parameter RuleDefinition is not valid JSON.") from None
     schema = doc.get("Schema") if isinstance(doc, dict) else None

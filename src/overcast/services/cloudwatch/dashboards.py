@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from overcast import documents
+
 WIDGET_TYPES = ("metric", "text", "log", "alarm", "explorer", "custom")
 _RANGES = {"x": (0, 23), "y": (0, None), "width": (1, 24), "height": (1, 1000)}
 
@@ -25,7 +27,7 @@ def invalid_body_message(problems: list[dict[str, str]]) -> str:
 def body_problems(body: str) -> list[dict[str, str]]:
     """The validation messages of a dashboard body (empty when it is valid)."""
     try:
-        doc = json.loads(body)
+        doc = documents.loads(body)
     except ValueError:
         return [{"DataPath": "", "Message": "The field DashboardBody must be a valid JSON object"}]
     if not isinstance(doc, dict):

@@ -6,6 +6,7 @@ CodeCommit's file modes are names (`NORMAL`, `EXECUTABLE`, `SYMLINK`) for git's 
 
 from __future__ import annotations
 
+import errno
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,12 +182,21 @@ def describe(c: Commit) -> dict[str, object]:
 
 
 def set_ref(repo: Repo, ref: str, sha: str | None) -> None:
-    """Point `ref` at a commit, or delete it (`sha` None)."""
+    """Point `ref` at a commit, or delete it (`sha` None).
+
+    A ref is a file of the bare repository: a branch name too long for the file system (CodeCommit
+    takes 256 characters; a file name holds 255 bytes, less the `.lock` git writes first) is
+    refused as an invalid branch name rather than failing the request."""
     refs: Any = repo.refs
-    if sha is None:
-        refs.remove_if_equals(ref.encode(), None)
-    else:
-        refs[ref.encode()] = sha.encode()
+    try:
+        if sha is None:
+            refs.remove_if_equals(ref.encode(), None)
+        else:
+            refs[ref.encode()] = sha.encode()
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        raise error("InvalidBranchNameException", "The specified reference name is not valid.") from None
 
 
 def set_head(repo: Repo, ref: str) -> None:

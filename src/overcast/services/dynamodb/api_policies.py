@@ -7,9 +7,9 @@ Each put or delete makes a new revision id (milliseconds since the epoch, as AWS
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.dynamodb.api_base import ApiBase, table_location
 from overcast.services.dynamodb.backups import POLICY, BackupStore
@@ -45,7 +45,7 @@ class PolicyOperations(ApiBase):
                             expected_revision_id: str | None = None, **_: Any) -> dict[str, Any]:
         table, key = self._resource(ctx, resource_arn)
         try:
-            document = json.loads(policy)
+            document = documents.loads(policy)
         except ValueError:
             raise DynamoValidation("Invalid policy document: the policy is not valid JSON") from None
         if not isinstance(document, dict) or "Statement" not in document:

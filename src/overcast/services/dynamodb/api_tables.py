@@ -16,7 +16,13 @@ from overcast.context import RequestContext
 from overcast.services.dynamodb import definitions as rules
 from overcast.services.dynamodb import encryption
 from overcast.services.dynamodb.api_base import ApiBase
-from overcast.services.dynamodb.errors import ENVELOPE, DynamoValidation, ResourceNotFound, invalid
+from overcast.services.dynamodb.errors import (
+    ENVELOPE,
+    DynamoValidation,
+    ResourceNotFound,
+    check_tag_count,
+    invalid,
+)
 from overcast.services.dynamodb.tables import StreamState, TableDef
 
 
@@ -43,6 +49,7 @@ class TableOperations(ApiBase):
         rules.check_definitions_used(types, key, indexes)
         mode, throughput = rules.billing(billing_mode, provisioned_throughput, global_secondary_indexes or [])
         stream = rules.stream_state(stream_specification)
+        check_tag_count({t["Key"]: t["Value"] for t in tags or []}, f"table {table_name}")
         table = TableDef(0, ctx.account, ctx.region, table_name, key, types, self.clock.now(), str(uuid.uuid4()),
                          mode, throughput, tags={t["Key"]: t["Value"] for t in tags or []},
                          deletion_protection=bool(deletion_protection_enabled), table_class=table_class,
@@ -214,8 +221,10 @@ class TableOperations(ApiBase):
 
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         table = self._tagged(ctx, resource_arn)
+        merged = {**table.tags, **{t["Key"]: t["Value"] for t in tags}}
+        check_tag_count(merged, resource_arn)
         with self.db.tx():
-            self.catalog.save(table.with_(tags={**table.tags, **{t["Key"]: t["Value"] for t in tags}}))
+            self.catalog.save(table.with_(tags=merged))
         return {}
 
     def untag_resource(self, ctx: RequestContext, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:

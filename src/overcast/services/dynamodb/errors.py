@@ -4,6 +4,7 @@
     ├── DynamoValidation              400 ValidationException (bad input, bad expressions, limits)
     ├── ResourceNotFound              400 ResourceNotFoundException (DynamoDB answers 400, not 404)
     ├── ResourceInUse                 400 ResourceInUseException
+    ├── LimitExceeded                 400 LimitExceededException (more than 50 tags on a table)
     ├── ConditionalCheckFailed        400 ConditionalCheckFailedException (with `Item` when asked)
     ├── TransactionCanceled           400 TransactionCanceledException (with CancellationReasons)
     ├── IdempotentParameterMismatch   400
@@ -41,6 +42,25 @@ class ResourceInUse(ServiceError):
     code = "ResourceInUseException"
     status = 400
     sender_fault = True
+
+
+class LimitExceeded(ServiceError):
+    code = "LimitExceededException"
+    status = 400
+    sender_fault = True
+
+
+#: user tags per DynamoDB resource (tags DynamoDB assigns itself, `aws:`, do not count):
+#: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TaggingRestrictions.html
+MAX_TAGS = 50
+
+
+def check_tag_count(tags: dict[str, str], resource: str) -> None:
+    """More than 50 tags on a table, counting those it has and those added: LimitExceededException,
+    the error DynamoDB's model gives TagResource and CreateTable for its limits (the message is
+    overcast's: AWS's exact wording is not recorded here)."""
+    if len(tags) > MAX_TAGS:
+        raise LimitExceeded(f"The number of tags on {resource} would exceed the limit of {MAX_TAGS} tags per resource")
 
 
 class ConditionalCheckFailed(ServiceError):

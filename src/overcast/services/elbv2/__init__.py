@@ -37,7 +37,7 @@ def _loops(platform: Any) -> list[Any]:
 SPEC = ServiceSpec(
     name="elbv2",
     api=_api,
-    options=ProtocolOptions(validation="required", validation_code="ValidationError"),
+    options=ProtocolOptions(validation="enums", validation_code="ValidationError"),
     routes=(HttpRoute("load-balancers", _matches, _serve),),
     loops=_loops,
 )

@@ -153,6 +153,11 @@ class ListenerOperations(ApiBase):
     def set_rule_priorities(self, ctx: RequestContext, rule_priorities: list[dict[str, Any]]) -> dict[str, Any]:
         changed = []
         for item in rule_priorities:
+            # the model leaves both members of a pair optional; elbv2 needs both
+            if not isinstance(item, dict) or item.get("RuleArn") is None:
+                raise validation("A rule ARN must be specified")
+            if item.get("Priority") is None:
+                raise validation("A rule priority must be specified")
             doc = self.store.rule_of(ctx.account, ctx.region, item["RuleArn"])
             self._check_priority(ctx, listener_arn_of(item["RuleArn"]), item["Priority"], item["RuleArn"])
             doc["Priority"] = str(item["Priority"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from overcast import arns
+from overcast import arns, documents
 from overcast.context import RequestContext
 from overcast.platform import Platform
 from overcast.services.events import scheduler
@@ -142,7 +142,7 @@ class EventsApi(ArchiveOperations, ConnectionOperations):
         account, region, _, bus = self._bus(ctx, event_bus_name)
         if policy is not None:
             try:
-                json.loads(policy)
+                documents.loads(policy)
             except ValueError:
                 raise Validation("Parameter Policy is not valid.") from None
             bus["Policy"] = policy
@@ -310,7 +310,7 @@ class EventsApi(ArchiveOperations, ConnectionOperations):
     def test_event_pattern(self, ctx: RequestContext, event_pattern: str, event: str) -> dict[str, Any]:
         pattern = compile_or_fail(event_pattern)
         try:
-            document = json.loads(event)
+            document = documents.loads(event)
         except ValueError:
             document = None
         if not isinstance(document, dict) or any(f not in document for f in EVENT_FIELDS):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from overcast import documents
 
 #: PutEvents: the entries of one request must total less than 256 KB (as docs/aws-behaviour.md#putevents counts them)
 MAX_REQUEST_BYTES = 256 * 1024
@@ -65,7 +66,7 @@ def check_entry(entry: dict[str, Any], *, external: bool = True) -> dict[str, An
     detail = entry["Detail"]
     if isinstance(detail, str):
         try:
-            detail = json.loads(detail)
+            detail = documents.loads(detail)
         except ValueError:
             raise EntryError("MalformedDetail", "Detail is malformed.") from None
     if not isinstance(detail, dict):

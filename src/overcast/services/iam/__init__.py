@@ -21,5 +21,5 @@ async def _report(platform, req):  # type: ignore[no-untyped-def]
     return answer(platform, req)
 
 
-SPEC = ServiceSpec(name="iam", api=_api, options=ProtocolOptions(validation="required", validation_code="ValidationError"),
+SPEC = ServiceSpec(name="iam", api=_api, options=ProtocolOptions(validation="enums", validation_code="ValidationError"),
                    routes=(HttpRoute("iam-report", _is_report, _report),))

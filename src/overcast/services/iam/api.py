@@ -13,13 +13,14 @@ from overcast.services.iam.api_instance_profiles import InstanceProfileOperation
 from overcast.services.iam.api_users import UserOperations
 from overcast.services.iam.models import (
     MANAGED_POLICY_SIZE,
-    ROLE_INLINE_POLICY_SIZE,
     ROLE_TRUST_POLICY_SIZE,
     DeleteConflict,
     IamStore,
     NoSuchEntity,
     check_identity_policy,
+    check_inline_policy,
     check_policy,
+    merged_tags,
     unique_id,
 )
 from overcast.services.iam.paging import page as _page
@@ -59,7 +60,7 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
         if description is not None:
             role["Description"] = description
         if tags:
-            role["Tags"] = tags
+            role["Tags"] = merged_tags(None, tags, "Role")
         if permissions_boundary:
             self.store.get_policy(ctx.account, permissions_boundary)
             role["PermissionsBoundary"] = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
@@ -91,9 +92,7 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
 
     def tag_role(self, ctx: RequestContext, role_name: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         role = self.store.get_role(ctx.account, role_name)
-        merged = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
-        merged.update({t["Key"]: t["Value"] for t in tags})
-        role["Tags"] = [{"Key": k, "Value": v} for k, v in merged.items()]
+        role["Tags"] = merged_tags(role.get("Tags"), tags, "Role")
         self.store.put_role(ctx.account, role)
         return {}
 
@@ -135,9 +134,9 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
 
     def put_role_policy(self, ctx: RequestContext, role_name: str, policy_name: str,
                         policy_document: str) -> dict[str, Any]:
-        check_identity_policy(policy_document, ROLE_INLINE_POLICY_SIZE,
-                              f"Maximum policy size of {ROLE_INLINE_POLICY_SIZE} bytes exceeded for role {role_name}")
+        check_identity_policy(policy_document)
         role = self.store.get_role(ctx.account, role_name)
+        check_inline_policy("role", role_name, role["_inline"], policy_name, policy_document)
         role["_inline"][policy_name] = policy_document
         self.store.put_role(ctx.account, role)
         return {}
@@ -185,7 +184,7 @@ class IamApi(InstanceProfileOperations, UserOperations, GroupOperations):
         if description is not None:
             policy["Description"] = description
         if tags:
-            policy["Tags"] = tags
+            policy["Tags"] = merged_tags(None, tags, "Policy")
         self.store.put_policy(ctx.account, policy, create=True)
         return {"Policy": _public(policy)}
 

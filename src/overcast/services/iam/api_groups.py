@@ -7,7 +7,13 @@ from typing import Any
 from urllib.parse import quote
 
 from overcast.context import RequestContext
-from overcast.services.iam.models import IamStore, NoSuchEntity, check_identity_policy, unique_id
+from overcast.services.iam.models import (
+    IamStore,
+    NoSuchEntity,
+    check_identity_policy,
+    check_inline_policy,
+    unique_id,
+)
 from overcast.services.iam.paging import paged, policy_path
 from overcast.services.iam.users import UserStore
 
@@ -68,6 +74,7 @@ class GroupOperations:
                          policy_document: str) -> dict[str, Any]:
         check_identity_policy(policy_document)
         group = self.users.group(ctx.account, group_name)
+        check_inline_policy("group", group_name, group["_inline"], policy_name, policy_document)
         group["_inline"][policy_name] = policy_document
         self.users.put_group(ctx.account, group)
         return {}

@@ -13,7 +13,13 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.errors import ServiceError
-from overcast.services.iam.models import DeleteConflict, EntityAlreadyExists, NoSuchEntity, unique_id
+from overcast.services.iam.models import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    NoSuchEntity,
+    merged_tags,
+    unique_id,
+)
 from overcast.services.iam.paging import paged
 
 ROLE_FIELDS = ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "AssumeRolePolicyDocument")
@@ -69,7 +75,7 @@ class InstanceProfileOperations:
             "Arn": f"arn:aws:iam::{ctx.account}:instance-profile{path}{instance_profile_name}",
             "CreateDate": self.clock.now(), "_roles": []}
         if tags:
-            doc["Tags"] = tags
+            doc["Tags"] = merged_tags(None, tags, "InstanceProfile")
         self._save(ctx.account, doc)
         return {"InstanceProfile": self._shown(ctx.account, doc)}
 
@@ -120,8 +126,7 @@ class InstanceProfileOperations:
     def tag_instance_profile(self, ctx: RequestContext, instance_profile_name: str,
                              tags: list[dict[str, str]]) -> dict[str, Any]:
         doc = self._profile(ctx.account, instance_profile_name)
-        merged = {t["Key"]: t["Value"] for t in doc.get("Tags", [])} | {t["Key"]: t["Value"] for t in tags}
-        doc["Tags"] = [{"Key": k, "Value": v} for k, v in merged.items()]
+        doc["Tags"] = merged_tags(doc.get("Tags"), tags, "InstanceProfile")
         self._save(ctx.account, doc)
         return {}
 

@@ -8,7 +8,14 @@ from typing import Any
 from urllib.parse import quote
 
 from overcast.context import RequestContext
-from overcast.services.iam.models import IamStore, NoSuchEntity, check_identity_policy, unique_id
+from overcast.services.iam.models import (
+    IamStore,
+    NoSuchEntity,
+    check_identity_policy,
+    check_inline_policy,
+    merged_tags,
+    unique_id,
+)
 from overcast.services.iam.paging import paged, policy_path
 from overcast.services.iam.users import UserStore
 
@@ -35,7 +42,7 @@ class UserOperations:
             self.store.get_policy(ctx.account, permissions_boundary)
             user["PermissionsBoundary"] = _boundary(permissions_boundary)
         if tags:
-            user["Tags"] = tags
+            user["Tags"] = merged_tags(None, tags, "User")
         self.users.put(ctx.account, user, create=True)
         return {"User": _public(user)}
 
@@ -58,9 +65,7 @@ class UserOperations:
 
     def tag_user(self, ctx: RequestContext, user_name: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         user = self.users.get(ctx.account, user_name)
-        merged = {t["Key"]: t["Value"] for t in user.get("Tags", [])}
-        merged.update({t["Key"]: t["Value"] for t in tags})
-        user["Tags"] = [{"Key": k, "Value": v} for k, v in merged.items()]
+        user["Tags"] = merged_tags(user.get("Tags"), tags, "User")
         self.users.put(ctx.account, user)
         return {}
 
@@ -104,6 +109,7 @@ class UserOperations:
                         policy_document: str) -> dict[str, Any]:
         check_identity_policy(policy_document)
         user = self.users.get(ctx.account, user_name)
+        check_inline_policy("user", user_name, user["_inline"], policy_name, policy_document)
         user["_inline"][policy_name] = policy_document
         self.users.put(ctx.account, user)
         return {}

@@ -52,6 +52,38 @@ class LimitExceeded(ServiceError):
 MANAGED_POLICY_SIZE = 6144
 ROLE_TRUST_POLICY_SIZE = 2048
 ROLE_INLINE_POLICY_SIZE = 10240
+#: the quota on the *sum* of an identity's inline policies, by kind of identity (same page)
+INLINE_POLICY_SIZES = {"user": 2048, "role": ROLE_INLINE_POLICY_SIZE, "group": 5120}
+#: tags per IAM user, role, customer managed policy or instance profile (same page)
+TAGS_PER_ENTITY = 50
+
+
+def policy_size(document: str) -> int:
+    """A policy's size as IAM's quotas count it: characters other than white space."""
+    return len("".join(document.split()))
+
+
+def check_inline_policy(kind: str, name: str, inline: dict[str, str], policy_name: str, document: str) -> None:
+    """An inline policy put on user, role or group `name` (which already has `inline`): its grammar,
+    then IAM's quota on the sum of the identity's inline policies, the one being replaced not
+    counted twice ("Maximum policy size of 2048 bytes exceeded for user NAME")."""
+    check_identity_policy(document)
+    limit = INLINE_POLICY_SIZES[kind]
+    total = policy_size(document) + sum(policy_size(text) for other, text in inline.items() if other != policy_name)
+    if total > limit:
+        raise LimitExceeded(f"Maximum policy size of {limit} bytes exceeded for {kind} {name}")
+
+
+def merged_tags(existing: list[dict[str, str]] | None, added: list[dict[str, str]], entity: str
+                ) -> list[dict[str, str]]:
+    """`existing` tags with `added` put over them (a key tagged again takes the new value); more than
+    IAM's 50 tags on the entity is `LimitExceeded` in IAM's quota wording ("Cannot exceed quota for
+    TagsPerRole: 50"), whether the request itself or the merged set is over."""
+    merged = {t["Key"]: t["Value"] for t in existing or []}
+    merged.update({t["Key"]: t["Value"] for t in added})
+    if len(merged) > TAGS_PER_ENTITY or len(added) > TAGS_PER_ENTITY:
+        raise LimitExceeded(f"Cannot exceed quota for TagsPer{entity}: {TAGS_PER_ENTITY}")
+    return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
 def check_policy(document: str, limit: int = 0, message: str = "") -> None:

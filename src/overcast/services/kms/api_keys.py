@@ -4,9 +4,9 @@ ScheduleKeyDeletion and CancelKeyDeletion
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.kms import keyspecs
 from overcast.services.kms.api_base import ApiBase, paged
@@ -14,20 +14,27 @@ from overcast.services.kms.api_tags import check_tags
 from overcast.services.kms.errors import (
     CustomKeyStoreNotFoundException,
     KMSInvalidStateException,
+    LimitExceededException,
     MalformedPolicyDocumentException,
     UnsupportedOperationException,
     ValidationException,
 )
 from overcast.services.kms.models import DAY, Doc
 
+#: a key policy's size quota (https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html)
+KEY_POLICY_BYTES = 32 * 1024
+
 
 def check_policy(policy: str | None) -> None:
-    """A key policy must be a JSON policy document (its statements are not enforced here; IAM
-    enforcement reads them)."""
+    """A key policy must be a JSON policy document within KMS's 32 KB (32,768 bytes) quota (its
+    statements are not enforced here; IAM enforcement reads them). Over the quota KMS answers
+    LimitExceededException (the message is overcast's)."""
     if policy is None:
         return
+    if len(policy.encode("utf-8", "surrogatepass")) > KEY_POLICY_BYTES:
+        raise LimitExceededException(f"The key policy exceeds the maximum size of {KEY_POLICY_BYTES} bytes.")
     try:
-        parsed = json.loads(policy)
+        parsed = documents.loads(policy)
     except ValueError:
         raise MalformedPolicyDocumentException("The policy document is not valid JSON.") from None
     if not isinstance(parsed, dict) or "Statement" not in parsed:

@@ -13,10 +13,13 @@ MAX_TAGS = 50
 
 
 def check_tags(tags: list[dict[str, str]] | None) -> None:
-    """Tag keys starting with `aws:` are reserved for AWS."""
+    """Tag keys starting with `aws:` are reserved for AWS; a key takes at most 50 tags (CreateKey's
+    and ReplicateKey's as TagResource's)."""
     for tag in tags or []:
         if tag.get("TagKey", "").lower().startswith("aws:"):
             raise TagException("Tags beginning with aws: are reserved.")
+    if len({tag.get("TagKey") for tag in tags or []}) > MAX_TAGS:
+        raise TagException(f"A KMS key can have at most {MAX_TAGS} tags.")
 
 
 class TagsOperations(ApiBase):

@@ -13,6 +13,7 @@ import json
 import uuid
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.logs.errors import InvalidParameter, LimitExceeded, ResourceNotFound
 
@@ -38,7 +39,7 @@ class ResourcePolicyOperations:
             raise InvalidParameter("1 validation error detected: Value null at 'policyDocument' failed to satisfy "
                                    "constraint: Member must not be null")
         try:
-            json.loads(policy_document)
+            documents.loads(policy_document)
         except ValueError:
             raise InvalidParameter("Policy document is not valid JSON.") from None
         if len(policy_document) > MAX_POLICY_CHARS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from overcast import arns
+from overcast import arns, documents
 from overcast.context import RequestContext
 from overcast.delivery import Registry
 from overcast.platform import Platform
@@ -86,7 +86,7 @@ class SubscriptionOperations:
     def put_account_policy(self, ctx: RequestContext, policy_name: str, policy_document: str, policy_type: str,
                            scope: str | None = None, selection_criteria: str | None = None) -> dict[str, Any]:
         try:
-            doc = json.loads(policy_document)
+            doc = documents.loads(policy_document)
         except ValueError:
             raise InvalidParameter("Policy document is not valid JSON.") from None
         if policy_type == subs.SUBSCRIPTION_POLICY:

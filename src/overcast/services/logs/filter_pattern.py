@@ -28,6 +28,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError
 
+from overcast import documents
 from overcast.services.logs.filter_values import (
     MISSING,
     FilterPatternError,
@@ -153,7 +154,7 @@ class _Json:
 
     def __call__(self, message: str) -> bool:
         try:
-            document = json.loads(message)
+            document = documents.loads(message)  # bounded: a deep log line never matches
         except ValueError:
             return False
         return isinstance(document, dict | list) and self.test(document)

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.s3 import errors as e
 from overcast.services.s3 import lifecycle
@@ -17,6 +18,8 @@ from overcast.services.s3.listing import make_token, read_token
 from overcast.services.s3.notifications import normalize
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+#: a bucket policy's size limit (20 KB)
+BUCKET_POLICY_BYTES = 20 * 1024
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d")
@@ -173,11 +176,15 @@ class BucketOperations(ApiBase):
 
     def put_bucket_policy(self, ctx: RequestContext, bucket: str, policy: str, **_: Any) -> dict[str, Any]:
         try:
-            parsed = json.loads(policy)
+            parsed = documents.loads(policy)
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
             raise e.s3_error("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+        # bucket policies are limited to 20 KB, measured by S3 on the policy as it normalizes it:
+        # here the compact JSON (https://docs.aws.amazon.com/AmazonS3/latest/userguide/add-bucket-policy.html)
+        if len(json.dumps(parsed, separators=(",", ":"), ensure_ascii=False).encode()) > BUCKET_POLICY_BYTES:
+            raise e.s3_error("PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
         self.store.update_settings(bucket, policy=policy)
         return {}
 

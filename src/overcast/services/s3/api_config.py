@@ -17,9 +17,9 @@ AWS's rules, as documented:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.s3 import errors as e
 from overcast.services.s3.api_base import ApiBase
@@ -33,7 +33,7 @@ _FIXING_KEYS = ("aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:pr
 
 def is_public(policy: str) -> bool:
     try:
-        document = json.loads(policy)
+        document = documents.loads(policy)
     except ValueError:
         return False
     statements = document.get("Statement") or []

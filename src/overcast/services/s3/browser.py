@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from email import policy as email_policy
 from email.parser import BytesParser
 from typing import Any
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape
 
+from overcast import documents
 from overcast.context import RequestContext, new_request_id
 from overcast.edge.messages import Request, Response
 from overcast.errors import ServiceError
@@ -144,7 +144,7 @@ def _denied(detail: str) -> ServiceError:
 def check_policy(fields: dict[str, str], bucket: str, size: int, now: float) -> None:
     """A POST policy's expiration and conditions, and that every field is covered by a condition."""
     try:
-        document = json.loads(base64.b64decode(fields["policy"]))
+        document = documents.loads(base64.b64decode(fields["policy"]))
         conditions = document["conditions"]
         expires = dt.datetime.fromisoformat(str(document["expiration"]).replace("Z", "+00:00")).timestamp()
     except (ValueError, KeyError, TypeError):

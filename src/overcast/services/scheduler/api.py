@@ -19,6 +19,9 @@ from overcast.services.scheduler.errors import (
 from overcast.services.scheduler.firing import SIGNAL, UNIVERSAL, next_due
 from overcast.services.scheduler.models import DEFAULT_GROUP, SchedulerStore, group_arn, schedule_arn
 
+#: the largest target input, 256 KB (https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html)
+MAX_TARGET_INPUT = 256 * 1024
+
 #: the members of a ListSchedules summary (besides the target's ARN)
 _SUMMARY = ("Arn", "Name", "GroupName", "State", "CreationDate", "LastModificationDate")
 
@@ -52,6 +55,10 @@ class SchedulerApi:
     def _doc(self, ctx: RequestContext, name: str, group: str, args: dict[str, Any],
              existing: dict[str, Any] | None) -> dict[str, Any]:
         now = self.platform.clock.now()
+        target_input = (args.get("target") or {}).get("Input")
+        if isinstance(target_input, str) and len(target_input.encode("utf-8", "surrogatepass")) > MAX_TARGET_INPUT:
+            # EventBridge Scheduler's quota on a target's input (the message is overcast's)
+            raise ValidationException(f"The target input exceeds the maximum size of {MAX_TARGET_INPUT} bytes.")
         expression, timezone = args["schedule_expression"], args.get("schedule_expression_timezone")
         try:
             expressions.parse(expression, timezone)

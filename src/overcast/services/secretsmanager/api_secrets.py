@@ -6,9 +6,9 @@ https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Operations.ht
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.services.secretsmanager import listing, replication, vault
 from overcast.services.secretsmanager.api_base import ApiBase, epoch
@@ -220,7 +220,7 @@ class SecretOperations(ApiBase):
 
 def _parse_policy(text: str) -> dict[str, Any]:
     try:
-        policy = json.loads(text)
+        policy = documents.loads(text)
     except ValueError:
         policy = None
     if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list | dict):

@@ -66,10 +66,10 @@ def put_policy(platform: Platform, account: str, region: str, doc: dict[str, Any
                code: str = "InvalidPolicy") -> None:
     """An identity's sending authorization policy, kept as given (it must be a JSON object; SES
     does not enforce it on sends here)."""
-    import json
+    from overcast import documents
 
     try:
-        parsed = json.loads(policy)
+        parsed = documents.loads(policy)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from overcast import documents
 from overcast.platform import Platform
 from overcast.services.ses.errors import SesError, exists, template_missing
 from overcast.services.ses.mail import build, render
@@ -45,7 +45,7 @@ def listed(platform: Platform, account: str, region: str) -> list[dict[str, Any]
 def data_of(text: str | None) -> dict[str, Any]:
     """TemplateData: a JSON object, else AWS's InvalidRenderingParameter."""
     try:
-        data = json.loads(text or "{}")
+        data = documents.loads(text or "{}")
     except ValueError:
         data = None
     if not isinstance(data, dict):

@@ -16,7 +16,14 @@ from overcast.services.sns import formats
 from overcast.services.sns.api_mobile import MobileOperations
 from overcast.services.sns.api_policy import PolicyOperations
 from overcast.services.sns.api_sms import SmsOperations, is_phone_number
-from overcast.services.sns.checks import check_arn, check_batch_ids, check_tags, page
+from overcast.services.sns.checks import (
+    check_arn,
+    check_batch_ids,
+    check_json,
+    check_tags,
+    check_topic_policy,
+    page,
+)
 from overcast.services.sns.encryption import check_key
 from overcast.services.sns.publish import (
     HTTP_RETRY,
@@ -77,6 +84,10 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
         for key in attributes:
             if key not in TOPIC_ATTRIBUTES and not key.endswith(("FeedbackRoleArn", "FeedbackSampleRate")):
                 raise invalid("Attributes Reason: Unknown attribute " + key)
+        if attributes.get("Policy"):
+            check_topic_policy(attributes["Policy"])
+        if attributes.get("DeliveryPolicy"):
+            check_json(attributes["DeliveryPolicy"], "DeliveryPolicy")
         arn = arns.build("sns", ctx.region, ctx.account, name)
         tag_map = check_tags(tags)
         existing = self.store.find_topic(arn)
@@ -128,6 +139,10 @@ class SnsApi(MobileOperations, SmsOperations, PolicyOperations):
             raise invalid("AttributeName")
         if attribute_name == "ContentBasedDeduplication" and not topic.fifo:
             raise invalid("ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics")
+        if attribute_name == "Policy" and attribute_value:
+            check_topic_policy(attribute_value)
+        if attribute_name == "DeliveryPolicy" and attribute_value:
+            check_json(attribute_value, attribute_name)
         values = {**topic.attributes, attribute_name: attribute_value or ""}
         self.store.put_topic(Topic(topic.arn, topic.account, topic.region, topic.name, topic.fifo, values, topic.tags))
         return {}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.platform import Platform
-from overcast.services.sns.checks import check_arn
+from overcast.services.sns.checks import check_arn, check_topic_policy
 from overcast.services.sns.store import SnsStore, Topic, invalid
 
 #: actions AddPermission accepts (AWS: the topic actions a policy can grant)
@@ -32,7 +33,9 @@ class PolicyOperations:
             if action not in ACTIONS:
                 raise invalid("Policy statement action out of service scope!")
         policy = json.loads(topic.attributes.get("Policy") or '{"Version":"2008-10-17","Statement":[]}')
-        statements = policy.setdefault("Statement", [])
+        statements = policy.get("Statement")
+        if not isinstance(statements, list):  # a single statement may be written as an object
+            statements = policy["Statement"] = [statements] if isinstance(statements, dict) else []
         if any(s.get("Sid") == label for s in statements):
             raise invalid("Statement already exists")
         principals = [f"arn:aws:iam::{account}:root" for account in aws_account_id]
@@ -42,6 +45,7 @@ class PolicyOperations:
             "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
             "Action": actions[0] if len(actions) == 1 else actions, "Resource": topic.arn,
         })
+        check_topic_policy(json.dumps(policy))  # the grown policy is held to the topic policy's quotas
         self._put_attribute(topic, "Policy", json.dumps(policy))
         return {}
 
@@ -57,7 +61,7 @@ class PolicyOperations:
                                    data_protection_policy: str) -> dict[str, Any]:
         topic = self.platform.component(SnsStore).topic(check_arn(ctx, resource_arn, "ResourceArn"))
         try:
-            document = json.loads(data_protection_policy)
+            document = documents.loads(data_protection_policy)
         except ValueError:
             raise invalid("DataProtectionPolicy Reason: failed to parse JSON.") from None
         if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.errors import client_error
 from overcast.services.sns.store import invalid
@@ -56,6 +56,38 @@ def check_tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return out
 
 
+#: a topic policy's quotas (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html):
+#: 30 KB and 100 statements
+MAX_POLICY_BYTES = 30 * 1024
+MAX_POLICY_STATEMENTS = 100
+
+
+def check_topic_policy(text: str) -> None:
+    """A topic policy (CreateTopic's and SetTopicAttributes' `Policy`, a policy AddPermission grows):
+    JSON, read with the bounded reader (a 10,000-deep document is refused, not recursed into), an
+    object, within SNS's 30 KB and 100 statements. SNS words a policy it cannot read
+    "Invalid parameter: Policy Error: null"."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+        raise invalid(f"Policy Error: Policy size exceeds the maximum of {MAX_POLICY_BYTES} bytes")
+    try:
+        parsed = documents.loads(text)
+    except ValueError:
+        raise invalid("Policy Error: null") from None
+    if not isinstance(parsed, dict):
+        raise invalid("Policy Error: null")
+    statements = parsed.get("Statement")
+    if isinstance(statements, list) and len(statements) > MAX_POLICY_STATEMENTS:
+        raise invalid(f"Policy Error: Policy has more than {MAX_POLICY_STATEMENTS} statements")
+
+
+def check_json(text: str, name: str) -> None:
+    """A topic attribute that must be JSON (DeliveryPolicy), read within bounds."""
+    try:
+        documents.loads(text)
+    except ValueError:
+        raise invalid(f"{name}: failed to parse JSON.") from None
+
+
 def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
     """One page and the next page's token (opaque, as AWS's: the base64 of an offset)."""
     start = 0
@@ -72,7 +104,7 @@ def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
 def json_structure(message: str) -> dict[str, Any]:
     """A `MessageStructure=json` message: a JSON object with a `default` entry, or AWS's errors."""
     try:
-        parsed = json.loads(message)
+        parsed = documents.loads(message)
     except ValueError:
         raise invalid("Message Structure - JSON message body failed to parse") from None
     if not isinstance(parsed, dict) or "default" not in parsed:

@@ -13,10 +13,10 @@ Rules: exact strings, numbers (numeric equality), true/false/null, `prefix`, `su
 from __future__ import annotations
 
 import ipaddress
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from overcast import documents
 from overcast.errors import client_error
 
 MAX_KEYS = 5
@@ -35,7 +35,7 @@ def check(raw: str, scope: str, *, subscribe: bool) -> dict[str, Any] | None:
     if raw.strip() == "":
         return None
     try:
-        policy = json.loads(raw, parse_float=Decimal)
+        policy = documents.loads(raw, parse_float=Decimal)
         if not isinstance(policy, dict):
             raise FilterPolicyError("Filter policy must be a JSON object")
         _validate(policy, scope)
@@ -198,7 +198,7 @@ def matches_attributes(policy: dict[str, Any], attributes: dict[str, dict[str, A
 def matches_body(policy: dict[str, Any], message: str) -> bool:
     """Whether the message body (a JSON object) passes the policy (scope MessageBody)."""
     try:
-        body = json.loads(message, parse_float=Decimal)
+        body = documents.loads(message, parse_float=Decimal)
     except ValueError:
         return False
     return isinstance(body, dict) and _match_nested(policy, [body])
@@ -216,7 +216,7 @@ def _attribute_values(attr: dict[str, Any]) -> list[Any]:
             return []
     if data_type == "String.Array":
         try:
-            items = json.loads(raw, parse_float=Decimal)
+            items = documents.loads(raw, parse_float=Decimal)
         except ValueError:
             return [raw]
         return items if isinstance(items, list) else [items]

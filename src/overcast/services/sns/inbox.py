@@ -92,14 +92,14 @@ async def _post(platform: Platform, subscription_arn: str, payload: bytes,
 def _content_type(platform: Platform, sub: Any) -> str:
     """The subscription's `requestPolicy.headerContentType`, else the topic's
     `http.defaultRequestPolicy.headerContentType`, else text/plain (AWS's delivery policies)."""
-    import json
+    from overcast import documents
 
     try:
-        own = json.loads(sub.attributes.get("DeliveryPolicy") or "{}")
+        own = documents.loads(sub.attributes.get("DeliveryPolicy") or "{}")
         chosen = (own.get("requestPolicy") or {}).get("headerContentType")
         if not chosen:
             topic = platform.component(SnsStore).find_topic(sub.topic_arn)
-            policy = json.loads((topic.attributes.get("DeliveryPolicy") if topic else None) or "{}")
+            policy = documents.loads((topic.attributes.get("DeliveryPolicy") if topic else None) or "{}")
             chosen = ((policy.get("http") or {}).get("defaultRequestPolicy") or {}).get("headerContentType")
     except (ValueError, AttributeError):
         chosen = None

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from overcast import delivery as targets
+from overcast import documents
 from overcast.errors import client_error
 from overcast.platform import Platform
 from overcast.services.sns import feedback, filter_policy, formats
@@ -95,7 +96,7 @@ def _check_attributes(attributes: dict[str, Any]) -> None:
                                f"message attribute value for message attribute type '{data_type.split('.')[0]}'.")
         if data_type == "String.Array":
             try:
-                if not isinstance(json.loads(value), list):
+                if not isinstance(documents.loads(value), list):
                     raise ValueError
             except ValueError:
                 raise client_error("ParameterValueInvalid", f"The message attribute '{name}' with type "

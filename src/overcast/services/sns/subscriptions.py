@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from overcast import arns
+from overcast import arns, documents
 from overcast.services.sns import filter_policy
 from overcast.services.sns.store import Subscription, invalid
 
@@ -43,7 +43,7 @@ def _value(name: str, value: str, reason: str) -> str:
         return _redrive(value, reason)
     if name in ("DeliveryPolicy", "ReplayPolicy") and value:
         try:
-            json.loads(value)
+            documents.loads(value)
         except ValueError:
             raise invalid(f"{reason}{name}: failed to parse JSON.") from None
     return value
@@ -51,7 +51,7 @@ def _value(name: str, value: str, reason: str) -> str:
 
 def _redrive(value: str, reason: str) -> str:
     try:
-        policy = json.loads(value)
+        policy = documents.loads(value)
     except ValueError:
         raise invalid(f"{reason}RedrivePolicy: failed to parse JSON.") from None
     target = policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None

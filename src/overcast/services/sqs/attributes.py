@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from overcast import arns
+from overcast import arns, documents
 from overcast.services.sqs.errors import InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue
 
 #: integer attributes → (min, max, default) as documented for CreateQueue
@@ -86,7 +86,7 @@ def _value(name: str, value: str) -> str:
         return redrive_allow_policy(value)
     if name == "Policy" and value:
         try:
-            json.loads(value)
+            documents.loads(value)
         except ValueError:
             raise _bad(name) from None
     return value
@@ -97,7 +97,7 @@ def redrive_policy(value: str) -> str:
     if value == "":
         return ""
     try:
-        policy = json.loads(value)
+        policy = documents.loads(value)
     except ValueError:
         raise InvalidAttributeValue(
             f"Value {value} for parameter RedrivePolicy is invalid. Reason: Redrive policy is not a valid JSON map."
@@ -131,7 +131,7 @@ def redrive_allow_policy(value: str) -> str:
     if value == "":
         return ""
     try:
-        policy = json.loads(value)
+        policy = documents.loads(value)
     except ValueError:
         policy = None
     permission = policy.get("redrivePermission") if isinstance(policy, dict) else None
@@ -160,7 +160,7 @@ def allows_source(allow_policy: str | None, source_arn: str) -> bool:
     """Whether a dead-letter queue's RedriveAllowPolicy lets `source_arn` use it."""
     if not allow_policy:
         return True
-    policy = json.loads(allow_policy)
+    policy = documents.loads(allow_policy)
     permission = policy.get("redrivePermission")
     if permission == "denyAll":
         return False

@@ -14,7 +14,7 @@ from overcast.services.stepfunctions import validate
 from overcast.services.stepfunctions.api_activities import ActivityOperations, check_encryption
 from overcast.services.stepfunctions.api_executions import ExecutionOperations
 from overcast.services.stepfunctions.api_maprun import MapRunOperations
-from overcast.services.stepfunctions.api_tasks import TaskOperations
+from overcast.services.stepfunctions.api_tasks import MAX_TAGS, TaskOperations, tag_map
 from overcast.services.stepfunctions.api_versions import VersionOperations
 from overcast.services.stepfunctions.errors import (
     InvalidArn,
@@ -113,7 +113,9 @@ class StepFunctionsApi(ExecutionOperations, TaskOperations, ActivityOperations, 
                    # AWS: data is encrypted with an AWS owned key unless a customer managed key is named
                    "encryptionConfiguration": config.get("encryption_configuration") or {"type": "AWS_OWNED_KEY"}}
             machine = Machine(arn, ctx.account, ctx.region, name, doc,
-                              {t["key"]: t.get("value", "") for t in tags or []})
+                              tag_map(tags))
+            if len(machine.tags) > MAX_TAGS:  # 50 tags, as TagResource holds them
+                raise Validation(f"The number of tags exceeds the limit of {MAX_TAGS}")
             self.machines.save(machine)
             out = {"stateMachineArn": arn, "creationDate": doc["creationDate"]}
             if publish:

@@ -8,6 +8,7 @@ from typing import Any
 
 from overcast.context import RequestContext
 from overcast.services.stepfunctions.activities import Activities, activity_arn
+from overcast.services.stepfunctions.api_tasks import tag_map
 from overcast.services.stepfunctions.errors import (
     ActivityAlreadyExists,
     ActivityDoesNotExist,
@@ -52,7 +53,7 @@ class ActivityOperations:
             encryption = extra.get("encryption_configuration")
             check_encryption(encryption)
             activities.create(arn, ctx.account, ctx.region, name, now,
-                              {t["key"]: t.get("value", "") for t in tags or []}, encryption)
+                              tag_map(tags), encryption)
         return {"activityArn": arn, "creationDate": now}
 
     def describe_activity(self, ctx: RequestContext, activity_arn: str) -> dict[str, Any]:

@@ -6,12 +6,26 @@ import json
 import re
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.errors import ClientError
 from overcast.services.stepfunctions.errors import InvalidToken, ResourceNotFound
 from overcast.services.stepfunctions.models import WAKE_SIGNAL, Executions, Machine, Machines
 
 MAX_TAGS = 50
+
+
+def tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    """Tags as a map. The model leaves a tag's `key` optional, but a tag needs one: a tag without
+    it is a ValidationException (the message is overcast's), not a missing key in the store."""
+    out: dict[str, str] = {}
+    for tag in tags or []:
+        if not isinstance(tag.get("key"), str):
+            from overcast.services.stepfunctions.errors import Validation
+
+            raise Validation("Invalid tag: a tag must have a key")
+        out[tag["key"]] = tag.get("value", "")
+    return out
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{128}")
@@ -54,7 +68,7 @@ class TaskOperations:
     def send_task_success(self, ctx: RequestContext, task_token: str, output: str) -> dict[str, Any]:
         _check_token(task_token)  # AWS checks the token before the output
         try:
-            json.loads(output)
+            documents.loads(output)
         except ValueError as exc:
             raise InvalidOutput(f"Invalid Output: '{exc}'") from None
         return self._answer(task_token, {"output": output})
@@ -87,7 +101,7 @@ class TaskOperations:
     def tag_resource(self, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         with self.db.tx():
             machine = self._tagged(resource_arn)
-            machine.tags.update({t["key"]: t.get("value", "") for t in tags})
+            machine.tags.update(tag_map(tags))
             if len(machine.tags) > MAX_TAGS:
                 from overcast.services.stepfunctions.errors import Validation
 

@@ -8,6 +8,7 @@ import json
 import uuid
 from typing import Any
 
+from overcast import documents
 from overcast.delivery import DeliveryError
 from overcast.errors import ServiceError
 from overcast.platform import Platform
@@ -28,7 +29,7 @@ def start_execution(platform: Platform, machine_arn: str, name: str | None = Non
     another input, or once it ended, ExecutionAlreadyExists."""
     text = "{}" if input is None else input
     try:
-        json.loads(text)
+        documents.loads(text)
     except ValueError as exc:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{exc}'") from None
     machines, executions = platform.component(Machines), platform.component(Executions)

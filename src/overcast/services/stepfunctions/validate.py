@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from overcast import documents
 from overcast.services.stepfunctions.errors import InvalidName
 
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -16,7 +16,7 @@ STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", 
 def diagnostics(text: str) -> list[tuple[str, str, str]]:
     """(code, message, location) for each problem of the definition `text`; empty when it is valid."""
     try:
-        definition = json.loads(text)
+        definition = documents.loads(text)
     except ValueError as exc:
         return [("INVALID_JSON_DESCRIPTION", str(exc), "")]
     if not isinstance(definition, dict):

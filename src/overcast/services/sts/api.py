@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from overcast import documents
 from overcast.context import RequestContext
 from overcast.errors import ClientError
 from overcast.platform import Platform
@@ -37,6 +38,8 @@ class StsApi:
                 "constraint: Member must have value greater than or equal to 900",
                 code="ValidationError",
             )
+        if policy:
+            _check_session_policy(policy)
         # session policies (inline and managed) limit the session to what they and the role allow
         session = [policy] if policy else []
         session += [p["arn"] for p in policy_arns or [] if p.get("arn")]
@@ -47,3 +50,22 @@ class StsApi:
 
     def get_session_token(self, ctx: RequestContext, duration_seconds: int = 43200, **_: Any) -> dict[str, Any]:
         return {"Credentials": self.sessions.credentials(ctx.account, duration_seconds)}
+
+
+#: an inline session policy's length, in characters (the model's sessionPolicyDocumentType:
+#: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
+SESSION_POLICY_CHARS = 2048
+
+
+def _check_session_policy(policy: str) -> None:
+    """AssumeRole's inline session policy: at most 2,048 characters (STS's validation error), JSON
+    read within bounds (a 10,000-deep document is refused, never evaluated) else MalformedPolicyDocument."""
+    if len(policy) > SESSION_POLICY_CHARS:
+        raise ClientError(f"1 validation error detected: Value '{policy}' at 'policy' failed to satisfy constraint: "
+                          f"Member must have length less than or equal to {SESSION_POLICY_CHARS}", code="ValidationError")
+    try:
+        parsed = documents.loads(policy)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ClientError("The policy is not in the valid JSON format.", code="MalformedPolicyDocument")
