@@ -324,6 +324,7 @@ def run(duration: float, restart_every: float, rate: float, settle_cap: float = 
         for thread in threads[2:4] + threads[5:]:
             thread.join()
         gone = soak.settle(settle_cap, stall)
+        dead_letters = Shop.dead_letters(soak.sqs) if soak.shop is not None else 0
         soak.end_life()
         soak.settled.set()
         pgid = server.process.pid if server.process else 0
@@ -332,10 +333,15 @@ def run(duration: float, restart_every: float, rate: float, settle_cap: float = 
         report = _report(soak, gone, queued)
         report["leftover_processes"] = (probe.leftover_processes(pgid, data_dir=str(server.data_dir))
                                         + soak.ledger.leftovers)
+        # staging folders (code extraction, SDK installs) left in the data folder: none once stopped
+        report["leftover_temp_folders"] = [str(p) for pattern in (".extract-*", ".install-*")
+                                           for p in server.data_dir.rglob(pattern)]
+        report["order_dead_letters"] = dead_letters
         report["ticks"] = n
         report["seconds"] = round(time.monotonic() - started)
         report["data_dir"] = str(server.data_dir) if data_dir else None
-        report["ok"] = not any(report["missing_counts"].values()) and not report["leftover_processes"]
+        report["ok"] = not (any(report["missing_counts"].values()) or report["leftover_processes"]
+                            or report["leftover_temp_folders"])
         return report
     finally:
         server.close()
