@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import soak_probe as probe
-from bench.soak_shop import Shop, Stream, _zip
+from bench.soak_shop import Shop, Stream, zip_source
 from overcast.testing import OvercastServer
 
 FAULTS = {
@@ -104,9 +104,9 @@ class Soak:
         self.s3.create_bucket(Bucket="soak")
         for name, source in FAULTS.items():
             self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler",
-                                     Code={"ZipFile": _zip(source)}, Timeout=2, MemorySize=128)
+                                     Code={"ZipFile": zip_source(source)}, Timeout=2, MemorySize=128)
         self.lam.create_function(FunctionName="soak-async", Runtime="python3.12", Role=ROLE,
-                                 Handler="index.handler", Code={"ZipFile": _zip(FAULTS["soak-raise"])}, Timeout=5)
+                                 Handler="index.handler", Code={"ZipFile": zip_source(FAULTS["soak-raise"])}, Timeout=5)
         self.lam.put_function_event_invoke_config(
             FunctionName="soak-async", MaximumRetryAttempts=0,
             DestinationConfig={"OnFailure": {"Destination": failures_arn}})

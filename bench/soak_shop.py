@@ -81,7 +81,7 @@ class Stream:
         arn = self.kinesis.describe_stream_summary(StreamName="soak-stream")["StreamDescriptionSummary"]["StreamARN"]
         lam = server.client("lambda", retries=0)
         lam.create_function(FunctionName="soak-stream-reader", Runtime="python3.12", Role=ROLE,
-                            Handler="index.handler", Code={"ZipFile": _zip(RECORDER)}, Timeout=30,
+                            Handler="index.handler", Code={"ZipFile": zip_source(RECORDER)}, Timeout=30,
                             Environment={"Variables": {"RECORD_FILE": str(record_file)}})
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="soak-stream-reader", BatchSize=100,
                                         StartingPosition="TRIM_HORIZON")
@@ -96,7 +96,8 @@ class Stream:
             return set()
 
 
-def _zip(source: str) -> bytes:
+def zip_source(source: str) -> bytes:
+    """A function package holding `source` as index.py."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("index.py", source)

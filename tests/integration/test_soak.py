@@ -6,7 +6,12 @@ run is `python -m bench.soak`."""
 
 from __future__ import annotations
 
-from bench import soak
+import json
+
+from bench import soak, soak_shop
+from bench import soak_probe as probe
+
+from overcast.testing import OvercastServer, wait_until
 
 
 def test_short_soak_with_a_crash_loses_nothing():
@@ -18,3 +23,26 @@ def test_short_soak_with_a_crash_loses_nothing():
     assert report["missing_counts"] == {kind: 0 for kind in soak.KINDS}, report["lost"]
     assert report["leftover_processes"] == []
     assert report["ok"]
+
+
+def test_events_still_queued_are_told_from_lost_ones(tmp_path):
+    """The soak's end check reads Lambda's durable queue: events accepted but not yet run are a
+    backlog (found in the queue after the server stopped), not a loss."""
+    server = OvercastServer(tmp_path)
+    server.start()
+    try:
+        lam = server.client("lambda")
+        source = "import time\ndef handler(event, context):\n    time.sleep(60)\n"
+        lam.create_function(FunctionName="slow", Runtime="python3.12", Role=soak.ROLE, Handler="index.handler",
+                            Code={"ZipFile": soak_shop.zip_source(source)}, Timeout=120)
+        tokens = {f"{n}-t" for n in range(20)}
+        for token in tokens:
+            lam.invoke(FunctionName="slow", InvocationType="Event", Payload=json.dumps({"token": token}).encode())
+        database = probe.database(tmp_path)
+        wait_until(lambda: probe.backlog(database, "slow")["async_running"] > 0, timeout=60)
+        assert probe.backlog(database, "slow")["async_queued"] == 20
+        assert probe.backlog(database, "other") == {"async_queued": 0, "async_running": 0, "outbox": 0}
+        server.stop()
+        assert probe.queued_tokens(database, "slow")["async_queue"] == tokens
+    finally:
+        server.close()
