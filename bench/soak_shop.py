@@ -90,10 +90,18 @@ class Stream:
         self.kinesis.put_record(StreamName="soak-stream", Data=token.encode(), PartitionKey=token)
 
     def seen(self) -> set[str]:
+        return set(self._lines())
+
+    def duplicates(self) -> int:
+        """Records the function received more than once (allowed: a batch cut by a kill is retried)."""
+        lines = self._lines()
+        return len(lines) - len(set(lines))
+
+    def _lines(self) -> list[str]:
         try:
-            return set(self.record_file.read_text(errors="replace").split())
+            return self.record_file.read_text(errors="replace").split()
         except OSError:
-            return set()
+            return []
 
 
 def zip_source(source: str) -> bytes:
