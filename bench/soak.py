@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     if data:
         Path(data).mkdir(parents=True, exist_ok=True)
     report = run(args.duration, args.restart_every, args.rate, args.settle_cap, args.stall, data, args.order_every)
-    report["command"] = " ".join(sys.argv)
+    report["command"] = " ".join(["python -m bench.soak", *(sys.argv[1:] if argv is None else argv)])
     text = json.dumps(report, indent=1, default=str)
     if args.report:
         Path(args.report).write_text(text)
