@@ -1,24 +1,33 @@
-"""Soak overcast with faults: a steady load of raw API calls for a chosen duration while functions
-crash, hang, exit and exhaust their memory and the server is SIGKILLed and restarted every few
-minutes; then check what AWS's delivery guarantees promise.
+"""Soak overcast with faults: a steady load of raw API calls and e-commerce orders for a chosen
+duration while functions crash, hang, exit and exhaust their memory and the server is SIGKILLed and
+restarted every few minutes; then check what AWS's delivery guarantees promise.
 
 Load, per tick (`--rate` ticks a second): an SQS SendMessage (a consumer thread receives and
-deletes), a DynamoDB PutItem, an S3 PutObject, and an asynchronous Invoke of a function that always
-fails, configured with no retries and an on-failure destination queue. Every few ticks a synchronous
-Invoke of one of four faulty functions (raises, calls `os._exit`, sleeps past its timeout, allocates
-past its MemorySize). Only what the server acknowledged (a 2xx answer) is counted.
+deletes), a DynamoDB PutItem, an S3 PutObject, a Kinesis PutRecord (an event source mapping's
+function records it), and an asynchronous Invoke of a function that always fails, configured with no
+retries and an on-failure destination queue (a thread drains it). Beside the ticks: an order through
+the e-commerce example's REST API every `--order-every` seconds (bench/soak_shop.py), and every 2 s a
+synchronous Invoke of one of four faulty functions (raises, calls `os._exit`, sleeps past its
+timeout, allocates past its MemorySize). Only what the server acknowledged (a 2xx answer) counts.
 
 Invariants at the end, as AWS states them:
 
 - SQS (at-least-once): every acknowledged message was received at least once;
 - DynamoDB and S3 (durable once acknowledged): every acknowledged item and object is there;
+- Kinesis mapping (at-least-once): every acknowledged record reached the function;
 - Lambda asynchronous invocation (at-least-once to the on-failure destination once retries are
   exhausted): every acknowledged event reached the destination queue;
+- e-commerce: every acknowledged checkout's order is stored and its basket is gone;
 - processes: when the server stops, nothing of its process group is left (functions' workers
-  included), and each restart starts from a clean process tree;
-- file descriptors and RSS of each server life are sampled: reported (fd growth and RSS peak).
+  included), and each restart starts from a clean process tree.
 
-    PYTHONPATH=src nice -n 10 python -m bench.soak --duration 900 --restart-every 180 --report /tmp/soak.json
+The settle phase waits while anything is still arriving (progress-based, up to `--settle-cap`);
+what is missing then is split into backlog (still in the server's durable queues, read from its
+SQLite file) and loss (nowhere). Every minute: acknowledged and delivered counts, the async backlog,
+the server's RSS (anonymous and file-backed) and file descriptors, and the load average.
+
+    PYTHONPATH=src nice -n 10 python -m bench.soak --duration 900 --restart-every 180 \\
+        --keep-data /tmp/soak-data --report /tmp/soak.json
 
 The suite runs a short version (tests/integration/test_soak.py).
 """
@@ -26,7 +35,6 @@ The suite runs a short version (tests/integration/test_soak.py).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import signal
@@ -34,11 +42,13 @@ import sys
 import threading
 import time
 import uuid
-import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from overcast.testing import OvercastServer, wait_until
+from bench import soak_probe as probe
+from bench.soak_shop import Shop, Stream, zip_source
+from overcast.testing import OvercastServer
 
 FAULTS = {
     "soak-raise": "def handler(event, context):\n    raise RuntimeError('boom')\n",
@@ -48,48 +58,42 @@ FAULTS = {
                 "    return len(blocks)\n",
 }
 ROLE = "arn:aws:iam::000000000000:role/soak"
-
-
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", source)
-    return buffer.getvalue()
+KINDS = ("messages", "items", "objects", "records", "async_events", "orders")
 
 
 @dataclass
 class Ledger:
     """What the server acknowledged, and what came back."""
 
-    messages: set[str] = field(default_factory=set)
-    received: set[str] = field(default_factory=set)
-    items: set[str] = field(default_factory=set)
-    objects: set[str] = field(default_factory=set)
-    events: set[str] = field(default_factory=set)
+    acked: dict[str, set[Any]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
+    received: set[str] = field(default_factory=set)        # SQS message bodies
+    failures: dict[str, int] = field(default_factory=dict)  # destination records per token
     refused: int = 0          # calls that failed (server down, restarting): not acknowledged
     invokes: dict[str, int] = field(default_factory=dict)
     restarts: int = 0
     lives: list[dict[str, Any]] = field(default_factory=list)
+    minutes: list[dict[str, Any]] = field(default_factory=list)
     leftovers: list[int] = field(default_factory=list)  # processes a SIGKILLed server left behind
 
 
 class Soak:
-    def __init__(self, server: OvercastServer, rate: float) -> None:
+    def __init__(self, server: OvercastServer, rate: float, order_every: float) -> None:
         self.server = server
         self.rate = rate
+        self.order_every = order_every
         self.ledger = Ledger()
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self._clients()
-
-    def _clients(self) -> None:
-        s = self.server
+        self.stopping = threading.Event()   # the load ends
+        self.settled = threading.Event()    # the drains end
+        self.life = 0
+        self.life_started = time.monotonic()
+        s = server
         self.sqs, self.ddb, self.s3 = s.client("sqs", retries=0), s.client("dynamodb", retries=0), s.client("s3", retries=0)
         self.lam = s.client("lambda", retries=0, read_timeout=60)
 
     # -- set-up -----------------------------------------------------------------------------
 
-    def provision(self) -> None:
+    def provision(self, shop: bool = True) -> None:
         self.queue = self.sqs.create_queue(QueueName="soak-q")["QueueUrl"]
         self.failures = self.sqs.create_queue(QueueName="soak-failures")["QueueUrl"]
         failures_arn = self.sqs.get_queue_attributes(QueueUrl=self.failures, AttributeNames=["QueueArn"])[
@@ -100,25 +104,42 @@ class Soak:
         self.s3.create_bucket(Bucket="soak")
         for name, source in FAULTS.items():
             self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler",
-                                     Code={"ZipFile": _zip(source)}, Timeout=2, MemorySize=128)
+                                     Code={"ZipFile": zip_source(source)}, Timeout=2, MemorySize=128)
         self.lam.create_function(FunctionName="soak-async", Runtime="python3.12", Role=ROLE,
-                                 Handler="index.handler", Code={"ZipFile": _zip(FAULTS["soak-raise"])}, Timeout=5)
+                                 Handler="index.handler", Code={"ZipFile": zip_source(FAULTS["soak-raise"])}, Timeout=5)
         self.lam.put_function_event_invoke_config(
             FunctionName="soak-async", MaximumRetryAttempts=0,
             DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+        self.stream = Stream(self.server, self.server.data_dir / "stream-records.txt")
+        self.shop = Shop(self.server) if shop else None
 
     # -- load -------------------------------------------------------------------------------
 
     def tick(self, n: int) -> None:
         token = f"{n}-{uuid.uuid4().hex[:8]}"
-        self._acked(self.ledger.messages, token, lambda: self.sqs.send_message(QueueUrl=self.queue, MessageBody=token))
-        self._acked(self.ledger.items, token,
-                    lambda: self.ddb.put_item(TableName="soak", Item={"id": {"S": token}}))
-        self._acked(self.ledger.objects, token, lambda: self.s3.put_object(Bucket="soak", Key=token, Body=b"x"))
-        self._acked(self.ledger.events, token, lambda: self.lam.invoke(
+        acked = self.ledger.acked
+        self._acked(acked["messages"], token, lambda: self.sqs.send_message(QueueUrl=self.queue, MessageBody=token))
+        self._acked(acked["items"], token, lambda: self.ddb.put_item(TableName="soak", Item={"id": {"S": token}}))
+        self._acked(acked["objects"], token, lambda: self.s3.put_object(Bucket="soak", Key=token, Body=b"x"))
+        self._acked(acked["records"], token, lambda: self.stream.put(token))
+        self._acked(acked["async_events"], token, lambda: self.lam.invoke(
             FunctionName="soak-async", InvocationType="Event", Payload=json.dumps({"token": token}).encode()))
-        if n % 10 == 0:
-            name = list(FAULTS)[(n // 10) % len(FAULTS)]
+
+    def _acked(self, ledger: set[Any], token: Any, call: Any) -> None:
+        try:
+            answer = call()
+        except Exception:
+            self.ledger.refused += 1
+            return
+        with self.lock:
+            ledger.add(answer if token is None else token)
+
+    def faults(self) -> None:
+        """A synchronous Invoke of a faulty function every 2 s (a thread)."""
+        n = 0
+        while not self.stopping.wait(2.0):
+            name = list(FAULTS)[n % len(FAULTS)]
+            n += 1
             try:
                 answer = self.lam.invoke(FunctionName=name, Payload=b"{}")
                 outcome = answer.get("FunctionError") or "ok"
@@ -127,96 +148,114 @@ class Soak:
             key = f"{name}:{outcome}"
             self.ledger.invokes[key] = self.ledger.invokes.get(key, 0) + 1
 
-    def _acked(self, ledger: set[str], token: str, call: Any) -> None:
-        try:
-            call()
-        except Exception:
-            self.ledger.refused += 1
+    def orders(self) -> None:
+        """An order through the e-commerce API every `order_every` seconds (a thread)."""
+        if self.shop is None:
             return
-        with self.lock:
-            ledger.add(token)
+        shop, ddb, n = self.shop, self.server.client("dynamodb", retries=0), 0
+        while not self.stopping.wait(self.order_every):
+            n += 1
+            user = f"soak-{n}-{uuid.uuid4().hex[:6]}"
+            self._acked(self.ledger.acked["orders"], None, lambda: shop.order(ddb, user))  # noqa: B023 (called at once)
 
-    def consume(self) -> None:
-        """Receive and delete messages (a thread), recording their bodies."""
-        while not self.stopping.is_set():
+    def drain(self, queue: str, record: Any) -> None:
+        """Receive and delete messages until settled (a thread), recording each body."""
+        sqs = self.server.client("sqs", retries=0, read_timeout=30)
+        while not self.settled.is_set():
             try:
-                sqs = self.server.client("sqs", retries=0, read_timeout=30)
-                answer = sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+                answer = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
                 for message in answer.get("Messages", []):
                     with self.lock:
-                        self.ledger.received.add(message["Body"])
-                    sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=message["ReceiptHandle"])
+                        record(message["Body"])
+                    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
             except Exception:
                 time.sleep(0.2)
 
-    # -- faults -------------------------------------------------------------------------------
+    def _failure(self, body: str) -> None:
+        token = (json.loads(body).get("requestPayload") or {}).get("token")
+        if token:
+            self.ledger.failures[token] = self.ledger.failures.get(token, 0) + 1
+
+    # -- faults and samples -------------------------------------------------------------------
 
     def chaos(self, period: float, until: float) -> None:
         """SIGKILL the server and start it again every `period` seconds (a thread)."""
         while time.monotonic() + period < until:
-            time.sleep(period)
+            if self.stopping.wait(period):
+                return
             self.crash_and_restart()
 
     def crash_and_restart(self) -> None:
-        self.sample_life()
+        self.end_life()
         pgid = self.server.process.pid if self.server.process else 0
         self.server.restart(crash=True)  # the same port and data; the clients reconnect
         self.ledger.restarts += 1
-        self.lives_start = self.sample()
-        self.ledger.leftovers.extend(leftover_processes(pgid) if pgid else [])  # the new server is running
+        self.start_life()
+        self.ledger.leftovers.extend(probe.leftover_processes(pgid) if pgid else [])  # the new server is running
 
     def sample(self) -> dict[str, int]:
-        pid = self.server.process.pid if self.server.process else None
-        return {"pid": pid or 0, "fds": _count_fds(pid), "rss_kb": _rss_kb(pid)}
+        return probe.process_sample(self.server.process.pid if self.server.process else None)
 
-    def sample_life(self) -> None:
-        end = self.sample()
-        self.ledger.lives.append({"start": getattr(self, "lives_start", {}), "end": end})
+    def start_life(self) -> None:
+        self.life += 1
+        self.life_started = time.monotonic()
+        self.ledger.lives.append({"life": self.life, "start": self.sample()})
+
+    def end_life(self) -> None:
+        if self.ledger.lives:
+            self.ledger.lives[-1]["end"] = self.sample()
+
+    def monitor(self, started: float) -> None:
+        """Every minute: counts, backlog, RSS, fds and load (a thread)."""
+        last = {kind: 0 for kind in KINDS} | {"delivered": 0}
+        while not self.settled.wait(60.0):
+            with self.lock:
+                counts = {kind: len(self.ledger.acked[kind]) for kind in KINDS} | {"delivered": len(self.ledger.failures)}
+            sample = self.sample()
+            row = {"t": round(time.monotonic() - started), "life": self.life,
+                   "life_age": round(time.monotonic() - self.life_started),
+                   **{f"{k}_per_min": counts[k] - last[k] for k in counts},
+                   **probe.backlog(probe.database(self.server.data_dir), "soak-async"),
+                   "rss_kb": sample["rss_kb"], "anon_kb": sample["anon_kb"], "file_kb": sample["file_kb"],
+                   "fds": sample["fds"], "load1": probe.load_average()}
+            self.ledger.minutes.append(row)
+            last = counts
+            print(json.dumps(row), file=sys.stderr, flush=True)
 
     # -- the end ------------------------------------------------------------------------------
 
-    def settle(self, timeout: float) -> dict[str, Any]:
-        """Wait for the consumer and the destination queue to catch up, then check the invariants."""
-        _poll(lambda: self.ledger.messages <= self.ledger.received, timeout)
-        self.stopping.set()
-        failures: set[str] = set()
-        sqs = self.server.client("sqs", retries=0, read_timeout=30)
-
-        def drain() -> bool:
-            answer = sqs.receive_message(QueueUrl=self.failures, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-            for message in answer.get("Messages", []):
-                record = json.loads(message["Body"])
-                token = (record.get("requestPayload") or {}).get("token")
-                if token:
-                    failures.add(token)
-                sqs.delete_message(QueueUrl=self.failures, ReceiptHandle=message["ReceiptHandle"])
-            return self.ledger.events <= failures
-
-        _poll(drain, timeout)
-        items = _scan(self.ddb)
-        objects = _keys(self.s3)
+    def missing(self) -> dict[str, set[Any]]:
         led = self.ledger
-        return {
-            "acknowledged": {"messages": len(led.messages), "items": len(led.items), "objects": len(led.objects),
-                             "async_events": len(led.events)},
-            "lost": {"messages": sorted(led.messages - led.received)[:20],
-                     "items": sorted(led.items - items)[:20], "objects": sorted(led.objects - objects)[:20],
-                     "async_events": sorted(led.events - failures)[:20]},
-            "missing_counts": {"messages": len(led.messages - led.received), "items": len(led.items - items),
-                               "objects": len(led.objects - objects), "async_events": len(led.events - failures)},
-            "duplicates_possible": "at-least-once: duplicates are allowed, losses are not",
-            "refused_while_down": led.refused, "restarts": led.restarts, "fault_invokes": led.invokes,
-            "lives": led.lives,
-        }
+        with self.lock:
+            acked = {kind: set(tokens) for kind, tokens in led.acked.items()}
+            received, failures = set(led.received), set(led.failures)
+        found = {"messages": received, "async_events": failures, "records": self.stream.seen(),
+                 "items": _scan(self.ddb), "objects": _keys(self.s3)}
+        gone = {kind: acked[kind] - seen for kind, seen in found.items()}
+        gone["orders"] = set()
+        if self.shop is not None:
+            stored, baskets = Shop.final_states(self.ddb)
+            gone["orders"] = {o for o in acked["orders"] if o not in stored or o[0] in baskets}
+        return gone
 
-
-def _poll(condition: Any, timeout: float) -> bool:
-    """`wait_until` that reports a timeout instead of raising: a loss is a finding to report."""
-    try:
-        wait_until(condition, timeout=timeout, interval=0.2)
-    except Exception:
-        return False
-    return True
+    def settle(self, cap: float, stall: float) -> dict[str, set[Any]]:
+        """Wait while anything is still arriving: until nothing is missing, nothing changed for
+        `stall` seconds, or `cap` seconds passed."""
+        began = changed = time.monotonic()
+        last: tuple[int, ...] = ()
+        while True:
+            gone = self.missing()
+            state = tuple(len(gone[kind]) for kind in KINDS)
+            backlog = probe.backlog(probe.database(self.server.data_dir), "soak-async")
+            if not any(state):
+                break
+            if state + tuple(backlog.values()) != last:
+                last, changed = state + tuple(backlog.values()), time.monotonic()
+            if time.monotonic() - changed > stall or time.monotonic() - began > cap:
+                break
+            time.sleep(5)
+        self.settle_seconds = round(time.monotonic() - began)
+        return gone
 
 
 def _scan(ddb: Any) -> set[str]:
@@ -233,96 +272,79 @@ def _keys(s3: Any) -> set[str]:
     return found
 
 
-def _count_fds(pid: int | None) -> int:
-    if not pid:
-        return 0
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return 0
+def _report(soak: Soak, gone: dict[str, set[Any]], queued: dict[str, set[str]]) -> dict[str, Any]:
+    led = soak.ledger
+    events = gone["async_events"]
+    backlog = {"async_queue": len(events & queued["async_queue"]), "outbox": len(events & queued["outbox"])}
+    lost = {kind: sorted(map(str, tokens)) for kind, tokens in gone.items()}
+    lost["async_events"] = sorted(events - queued["async_queue"] - queued["outbox"], key=_tick)
+    return {
+        "acknowledged": {kind: len(led.acked[kind]) for kind in KINDS},
+        "missing_counts": {kind: len(tokens) for kind, tokens in gone.items()},
+        "async_missing_still_queued": backlog,
+        "lost_counts": {kind: len(tokens) for kind, tokens in lost.items()},
+        "lost": {kind: tokens[:20] for kind, tokens in lost.items()},
+        "duplicates": {"async_events": sorted((t for t, n in led.failures.items() if n > 1), key=_tick),
+                       "records": soak.stream.duplicates()},
+        "duplicates_possible": "at-least-once: duplicates are allowed, losses are not",
+        "settle_seconds": soak.settle_seconds,
+        "refused_while_down": led.refused, "restarts": led.restarts, "fault_invokes": led.invokes,
+        "lives": led.lives, "minutes": led.minutes,
+    }
 
 
-def _rss_kb(pid: int | None) -> int:
-    if not pid:
-        return 0
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            return next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
-    except OSError:
-        return 0
+def _tick(token: str) -> int:
+    return int(token.split("-", 1)[0])
 
 
-def leftover_processes(pgid: int, grace: float = 15.0, data_dir: str | None = None) -> list[int]:
-    """Processes still alive `grace` seconds on in a process group, or (given `data_dir`) working in
-    a server's data folder: a stopped or killed server's must be none (its workers die with it,
-    those in sessions of their own by PR_SET_PDEATHSIG; killed ones take a moment to be reaped)."""
-    deadline = time.monotonic() + grace
-    while True:
-        left = _group(pgid) + (_working_in(data_dir) if data_dir else [])
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.2)
-
-
-def _working_in(folder: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                cwd = os.readlink(f"/proc/{entry}/cwd")
-            except OSError:
-                continue
-            if cwd.startswith(folder):
-                found.append(int(entry))
-    return found
-
-
-def _group(pgid: int) -> list[int]:
-    left = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[2]) == pgid:  # state, process group
-                left.append(int(entry))
-    return left
-
-
-def run(duration: float, restart_every: float, rate: float, settle_timeout: float = 120) -> dict[str, Any]:
+def run(duration: float, restart_every: float, rate: float, settle_cap: float = 900, stall: float = 120,
+        data_dir: str | None = None, order_every: float = 1.0, shop: bool = True) -> dict[str, Any]:
     """One soak; returns the report (its `ok` says whether every invariant held)."""
-    os.environ.setdefault("OVERCAST_TIME_SCALE", "0.01")
-    server = OvercastServer()
+    # AWS's timers at 1/100 unless the caller chose a scale; given to the server only, so the calling
+    # process's environment (a test worker's) is left as it was
+    scale = float(os.environ.get("OVERCAST_TIME_SCALE", "0.01"))
+    server = OvercastServer(Path(data_dir) if data_dir else None, time_scale=scale)
     server.start()
     try:
-        soak = Soak(server, rate)
-        soak.provision()
-        soak.lives_start = soak.sample()
-        consumer = threading.Thread(target=soak.consume, daemon=True)
-        consumer.start()
+        soak = Soak(server, rate, order_every)
+        soak.provision(shop)
+        soak.start_life()
         started = time.monotonic()
-        chaos = threading.Thread(target=soak.chaos, args=(restart_every, started + duration), daemon=True)
+        threads = [threading.Thread(target=soak.drain, args=(soak.queue, soak.ledger.received.add), daemon=True),
+                   threading.Thread(target=soak.drain, args=(soak.failures, soak._failure), daemon=True),
+                   threading.Thread(target=soak.faults, daemon=True), threading.Thread(target=soak.orders, daemon=True),
+                   threading.Thread(target=soak.monitor, args=(started,), daemon=True)]
         if restart_every:
-            chaos.start()  # SIGKILLs land while calls are in flight
+            threads.append(threading.Thread(target=soak.chaos, args=(restart_every, started + duration), daemon=True))
+        for thread in threads:
+            thread.start()   # SIGKILLs land while calls are in flight
         n = 0
         while time.monotonic() - started < duration:
             soak.tick(n)
             n += 1
             time.sleep(max(0.0, started + n / rate - time.monotonic()))
-        if chaos.is_alive():
-            chaos.join()
-        report = soak.settle(settle_timeout)
-        soak.sample_life()
-        consumer.join(10)
+        soak.stopping.set()
+        for thread in threads[2:4] + threads[5:]:
+            thread.join()
+        gone = soak.settle(settle_cap, stall)
+        dead_letters = Shop.dead_letters(soak.sqs) if soak.shop is not None else 0
+        soak.end_life()
+        soak.settled.set()
         pgid = server.process.pid if server.process else 0
         server.stop()
-        report["leftover_processes"] = (leftover_processes(pgid, data_dir=str(server.data_dir))
+        queued = probe.queued_tokens(probe.database(server.data_dir), "soak-async")
+        report = _report(soak, gone, queued)
+        report["leftover_processes"] = (probe.leftover_processes(pgid, data_dir=str(server.data_dir))
                                         + soak.ledger.leftovers)
+        # staging folders (code extraction, SDK installs) left in the data folder: none once stopped
+        report["leftover_temp_folders"] = [str(p) for pattern in (".extract-*", ".install-*")
+                                           for p in server.data_dir.rglob(pattern)]
+        report["order_dead_letters"] = dead_letters
         report["ticks"] = n
         report["seconds"] = round(time.monotonic() - started)
-        report["ok"] = not any(report["lost"].values()) and not report["leftover_processes"]
+        report["data_dir"] = str(server.data_dir) if data_dir else None
+        report["ok"] = not (any(report["missing_counts"].values()) or report["leftover_processes"]
+                            or report["leftover_temp_folders"])
         return report
     finally:
         server.close()
@@ -333,14 +355,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=900)
     parser.add_argument("--restart-every", type=float, default=180, help="SIGKILL and restart period, s (0: never)")
     parser.add_argument("--rate", type=float, default=5, help="ticks per second")
+    parser.add_argument("--order-every", type=float, default=1.0, help="seconds between e-commerce orders")
+    parser.add_argument("--settle-cap", type=float, default=900, help="longest settle, s")
+    parser.add_argument("--stall", type=float, default=120, help="settle ends after this long without progress, s")
+    parser.add_argument("--keep-data", help="the server's data folder, kept after the run")
     parser.add_argument("--report")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so the server is stopped on the way out
-    report = run(args.duration, args.restart_every, args.rate)
+    data = args.keep_data or None
+    if data:
+        Path(data).mkdir(parents=True, exist_ok=True)
+    report = run(args.duration, args.restart_every, args.rate, args.settle_cap, args.stall, data, args.order_every)
+    report["command"] = " ".join(["python -m bench.soak", *(sys.argv[1:] if argv is None else argv)])
     text = json.dumps(report, indent=1, default=str)
     if args.report:
-        with open(args.report, "w") as handle:
-            handle.write(text)
+        Path(args.report).write_text(text)
     print(text)
     return 0 if report["ok"] else 1
 
