@@ -67,7 +67,7 @@ async def attempt(platform: Platform, row: Any) -> None:
             return
     try:
         with hop:
-            answer = await deliver(platform, row["target_arn"], row["payload"], meta["options"])
+            await _deliver_and_delete(platform, row, meta)
     except ServiceError as error:
         if is_storage_full(error):
             raise  # below
@@ -85,10 +85,32 @@ async def attempt(platform: Platform, row: Any) -> None:
         _failed(platform, row, meta, DeliveryError(str(exc), code="InternalFailure"))
         return
     hop.record(200)
-    with platform.db.tx():
-        platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
-        _report(platform, row, meta, None, answer)
     count_delivery(platform, meta.get("metrics"), True)
+
+
+async def _deliver_and_delete(platform: Platform, row: Any, meta: dict[str, Any]) -> Any:
+    """Deliver one row and delete it; the deliverer's answer.
+
+    A deliverer that finishes without awaiting (it writes to overcast's own store: Lambda's
+    asynchronous queue, an SQS queue, a stream) does so in the transaction that deletes the row, so
+    a SIGKILL between the two can neither lose the payload nor deliver it twice. One that awaits (an
+    HTTP endpoint, an invocation) is answered first and the row deleted after it: a kill in between
+    delivers it again, the at-least-once AWS documents for its deliveries."""
+    deliverer = platform.component(Registry).deliverer(row["target_arn"])
+    with platform.db.tx():
+        answer = deliverer(platform, row["target_arn"], row["payload"], meta["options"])
+        if not inspect.isawaitable(answer):
+            _delivered(platform, row, meta, answer)
+            return answer
+    answer = await answer
+    with platform.db.tx():
+        _delivered(platform, row, meta, answer)
+    return answer
+
+
+def _delivered(platform: Platform, row: Any, meta: dict[str, Any], answer: Any) -> None:
+    platform.db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+    _report(platform, row, meta, None, answer)
 
 
 def _authorize(platform: Platform, target_arn: str, auth: dict[str, str]) -> DeliveryError | None:

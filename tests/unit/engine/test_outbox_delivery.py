@@ -168,3 +168,38 @@ def test_the_registry_holds_what_the_specs_declare() -> None:
     assert registry.source_missing(None, "kinesis", "arn") == "overcast cannot poll kinesis event sources yet."  # type: ignore[arg-type]
     with pytest.raises(LookupError):
         registry.open_source(None, "kinesis", "arn")  # type: ignore[arg-type]
+
+
+class StoreTarget:
+    """A deliverer that writes to overcast's own store without awaiting (as Lambda's queue does)."""
+
+    def __init__(self, platform: Platform) -> None:
+        platform.db.execute("CREATE TABLE delivered(payload BLOB)")
+
+    def __call__(self, platform: Platform, arn: str, payload: bytes, options: dict[str, Any]) -> None:
+        platform.db.execute("INSERT INTO delivered(payload) VALUES (?)", (payload,))
+
+
+def test_a_store_write_and_the_rows_deletion_commit_together(platform: Platform, monkeypatch) -> None:
+    """Whatever stops the outbox between the target's write and the row's deletion (here the status
+    report failing; a SIGKILL in life) undoes both: the retry delivers once, not twice."""
+    from overcast.invocation import outbox
+
+    platform.component(Registry).install([Spec("sqs", deliver=StoreTarget(platform))])
+    record(platform, TARGET, "once")
+    real_report, calls = outbox._report, []
+
+    def report_failing_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("stopped between the write and the deletion")
+        real_report(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "_report", report_failing_once)
+    run_due(platform)
+    assert platform.db.query("SELECT payload FROM delivered") == []
+    [row] = rows(platform)
+    assert row["attempts"] == 1
+    run_due(platform)
+    assert [r["payload"] for r in platform.db.query("SELECT payload FROM delivered")] == [b"once"]
+    assert rows(platform) == []
