@@ -7,26 +7,16 @@ CloudFormation; these are the rest found by probing every policy-like member.)""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from tests.integration.gateway.helpers import unique
 
 DEEP = "[" * 10_000 + "]" * 10_000
 DEEP_OBJECT = '{"a":' * 10_000 + "1" + "}" * 10_000
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture(scope="module")
-def raw(overcast_server):
-    config = Config(parameter_validation=False, retries={"max_attempts": 0})
-    return lambda service: overcast_server.client(service, config=config)
 
 
 def _sqs_policy(raw, doc):

@@ -12,20 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from overcast.testing import wait_until
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture(scope="module")
-def raw(overcast_server):
-    config = Config(parameter_validation=False, retries={"max_attempts": 0})
-    return lambda service: overcast_server.client(service, config=config)
+from tests.integration.gateway.helpers import unique
 
 
 def refused(call: Callable[[], Any]) -> tuple[int, str]:

@@ -5,24 +5,13 @@ table links each figure to AWS's quotas page)."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture(scope="module")
-def raw(overcast_server):
-    """Clients without botocore's own parameter checks, so the server's limits are what is tested."""
-    config = Config(parameter_validation=False, retries={"max_attempts": 0})
-    return lambda service: overcast_server.client(service, config=config)
+from tests.integration.gateway.helpers import unique
 
 
 def error(call: Callable[[], Any]) -> tuple[int, str, str]:
