@@ -4,7 +4,8 @@ restarted every few minutes; then check what AWS's delivery guarantees promise.
 
 Load, per tick (`--rate` ticks a second): an SQS SendMessage (a consumer thread receives and
 deletes), a DynamoDB PutItem, an S3 PutObject, a Kinesis PutRecord (an event source mapping's
-function records it), and an asynchronous Invoke of a function that always fails, configured with no
+function records it), a PutItem on a table with a stream (a DynamoDB Streams mapping's function
+records it), and an asynchronous Invoke of a function that always fails, configured with no
 retries and an on-failure destination queue (a thread drains it). Beside the ticks: an order through
 the e-commerce example's REST API every `--order-every` seconds (bench/soak_shop.py), and every 2 s a
 synchronous Invoke of one of four faulty functions (raises, calls `os._exit`, sleeps past its
@@ -15,6 +16,8 @@ Invariants at the end, as AWS states them:
 - SQS (at-least-once): every acknowledged message was received at least once;
 - DynamoDB and S3 (durable once acknowledged): every acknowledged item and object is there;
 - Kinesis mapping (at-least-once): every acknowledged record reached the function;
+- DynamoDB Streams mapping (each change once in the stream, delivered at least once): every
+  acknowledged PutItem on the streamed table reached the function;
 - Lambda asynchronous invocation (at-least-once to the on-failure destination once retries are
   exhausted): every acknowledged event reached the destination queue;
 - e-commerce: every acknowledged checkout's order is stored and its basket is gone;
@@ -47,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import soak_probe as probe
-from bench.soak_shop import Shop, Stream, zip_source
+from bench.soak_shop import Shop, Stream, TableStream, zip_source
 from overcast.testing import OvercastServer
 
 FAULTS = {
@@ -58,7 +61,7 @@ FAULTS = {
                 "    return len(blocks)\n",
 }
 ROLE = "arn:aws:iam::000000000000:role/soak"
-KINDS = ("messages", "items", "objects", "records", "async_events", "orders")
+KINDS = ("messages", "items", "objects", "records", "stream_items", "async_events", "orders")
 
 
 @dataclass
@@ -111,6 +114,7 @@ class Soak:
             FunctionName="soak-async", MaximumRetryAttempts=0,
             DestinationConfig={"OnFailure": {"Destination": failures_arn}})
         self.stream = Stream(self.server, self.server.data_dir / "stream-records.txt")
+        self.table_stream = TableStream(self.server, self.server.data_dir / "table-stream-records.txt")
         self.shop = Shop(self.server) if shop else None
 
     # -- load -------------------------------------------------------------------------------
@@ -122,6 +126,7 @@ class Soak:
         self._acked(acked["items"], token, lambda: self.ddb.put_item(TableName="soak", Item={"id": {"S": token}}))
         self._acked(acked["objects"], token, lambda: self.s3.put_object(Bucket="soak", Key=token, Body=b"x"))
         self._acked(acked["records"], token, lambda: self.stream.put(token))
+        self._acked(acked["stream_items"], token, lambda: self.table_stream.put(token))
         self._acked(acked["async_events"], token, lambda: self.lam.invoke(
             FunctionName="soak-async", InvocationType="Event", Payload=json.dumps({"token": token}).encode()))
 
@@ -230,6 +235,7 @@ class Soak:
             acked = {kind: set(tokens) for kind, tokens in led.acked.items()}
             received, failures = set(led.received), set(led.failures)
         found = {"messages": received, "async_events": failures, "records": self.stream.seen(),
+                 "stream_items": self.table_stream.seen(),
                  "items": _scan(self.ddb), "objects": _keys(self.s3)}
         gone = {kind: acked[kind] - seen for kind, seen in found.items()}
         gone["orders"] = set()
@@ -285,7 +291,7 @@ def _report(soak: Soak, gone: dict[str, set[Any]], queued: dict[str, set[str]]) 
         "lost_counts": {kind: len(tokens) for kind, tokens in lost.items()},
         "lost": {kind: tokens[:20] for kind, tokens in lost.items()},
         "duplicates": {"async_events": sorted((t for t, n in led.failures.items() if n > 1), key=_tick),
-                       "records": soak.stream.duplicates()},
+                       "records": soak.stream.duplicates(), "stream_items": soak.table_stream.duplicates()},
         "duplicates_possible": "at-least-once: duplicates are allowed, losses are not",
         "settle_seconds": soak.settle_seconds,
         "refused_while_down": led.refused, "restarts": led.restarts, "fault_invokes": led.invokes,

@@ -1,12 +1,16 @@
 """The soak's application load: the e-commerce example (examples/ecommerce, provisioned as
-bench/common_ecommerce.py does) with orders placed through its REST API, and a Kinesis stream read
-by an event source mapping.
+bench/common_ecommerce.py does) with orders placed through its REST API, a Kinesis stream read by
+an event source mapping, and a DynamoDB table whose stream is read by another.
 
 An acknowledged checkout (200 from POST /basket/checkout: the order event is on the bus) must end as
 the example promises: the order stored in table `order` under the user and the checkout date, and
 the basket gone. A record PutRecord acknowledged must reach the mapping's function at least once
 ([Kinesis event source mappings](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html):
-a batch is retried until it succeeds or its records expire, so nothing is skipped)."""
+a batch is retried until it succeeds or its records expire, so nothing is skipped). So must an
+acknowledged PutItem on the streamed table: each item-level change appears exactly once in the
+table's stream ([DynamoDB Streams](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html)),
+and the mapping delivers its records at least once
+([DynamoDB event source mappings](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html))."""
 
 from __future__ import annotations
 
@@ -24,6 +28,12 @@ ITEMS = [{"quantity": 2, "color": "Red", "price": 950, "productId": "1", "produc
 RECORDER = """import base64, os
 def handler(event, context):
     lines = [base64.b64decode(r['kinesis']['data']).decode() + '\\n' for r in event['Records']]
+    with open(os.environ['RECORD_FILE'], 'a') as out:
+        out.write(''.join(lines))
+"""
+ITEM_RECORDER = """import os
+def handler(event, context):
+    lines = [r['dynamodb']['NewImage']['id']['S'] + '\\n' for r in event['Records']]
     with open(os.environ['RECORD_FILE'], 'a') as out:
         out.write(''.join(lines))
 """
@@ -69,7 +79,27 @@ class Shop:
         return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
 
-class Stream:
+class Recorded:
+    """A source whose mapping's function appends what it received to `record_file`, one token a line."""
+
+    record_file: Path
+
+    def seen(self) -> set[str]:
+        return set(self._lines())
+
+    def duplicates(self) -> int:
+        """Records the function received more than once (allowed: a batch cut by a kill is retried)."""
+        lines = self._lines()
+        return len(lines) - len(set(lines))
+
+    def _lines(self) -> list[str]:
+        try:
+            return self.record_file.read_text(errors="replace").split()
+        except OSError:
+            return []
+
+
+class Stream(Recorded):
     """A Kinesis stream whose mapping's function appends each record's data to a file."""
 
     def __init__(self, server: Any, record_file: Path) -> None:
@@ -89,19 +119,30 @@ class Stream:
     def put(self, token: str) -> None:
         self.kinesis.put_record(StreamName="soak-stream", Data=token.encode(), PartitionKey=token)
 
-    def seen(self) -> set[str]:
-        return set(self._lines())
 
-    def duplicates(self) -> int:
-        """Records the function received more than once (allowed: a batch cut by a kill is retried)."""
-        lines = self._lines()
-        return len(lines) - len(set(lines))
+class TableStream(Recorded):
+    """A DynamoDB table with a stream (NEW_IMAGE) whose mapping's function appends each new
+    item's id to a file."""
 
-    def _lines(self) -> list[str]:
-        try:
-            return self.record_file.read_text(errors="replace").split()
-        except OSError:
-            return []
+    TABLE = "soak-streamed"
+
+    def __init__(self, server: Any, record_file: Path) -> None:
+        self.ddb = server.client("dynamodb", retries=0)
+        self.record_file = record_file
+        table = self.ddb.create_table(
+            TableName=self.TABLE, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        lam = server.client("lambda", retries=0)
+        lam.create_function(FunctionName="soak-table-reader", Runtime="python3.12", Role=ROLE,
+                            Handler="index.handler", Code={"ZipFile": zip_source(ITEM_RECORDER)}, Timeout=30,
+                            Environment={"Variables": {"RECORD_FILE": str(record_file)}})
+        lam.create_event_source_mapping(EventSourceArn=table["TableDescription"]["LatestStreamArn"],
+                                        FunctionName="soak-table-reader", BatchSize=100,
+                                        StartingPosition="TRIM_HORIZON")
+
+    def put(self, token: str) -> None:
+        self.ddb.put_item(TableName=self.TABLE, Item={"id": {"S": token}})
 
 
 def zip_source(source: str) -> bytes:
