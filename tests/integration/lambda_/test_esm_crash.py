@@ -1,5 +1,6 @@
-"""Nothing skipped: SIGKILL overcast during a 10,000-message SQS → Lambda run and a 10,000-record
-Kinesis → Lambda run; after the restart every message and record is processed at least once."""
+"""Nothing skipped: SIGKILL overcast during a 10,000-message SQS → Lambda run, a 10,000-record
+Kinesis → Lambda run and a DynamoDB Streams → Lambda run; after the restart every message and record
+is processed at least once (the stream pollers resume from their committed checkpoints)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def handler(event, context):
     for r in event["Records"]:
         if "body" in r:
             ids.append(r["body"])
+        elif "dynamodb" in r:
+            ids.append(r["dynamodb"]["NewImage"]["id"]["S"])
         else:
             ids.append(base64.b64decode(r["kinesis"]["data"]).decode())
     with open(os.environ["RECORD_FILE"], "a") as out:
@@ -87,5 +90,33 @@ def test_kinesis_mapping_survives_sigkill(tmp_path):
             assert out["FailedRecordCount"] == 0
         before = _seen(path)
         assert len(before) < COUNT, "all processed before the crash: the test proves nothing"
+        server.restart(crash=True)
+        _wait(path, expected)
+
+
+def test_dynamodb_streams_mapping_survives_sigkill(tmp_path):
+    """Each item change appears once in the table's stream and Lambda's mapping delivers it at
+    least once (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): a SIGKILL mid-run
+    loses none."""
+    path = tmp_path / "seen.jsonl"
+    count = 4_000
+    with OvercastServer(tmp_path / "server", time_scale=0.01) as server:
+        lam, ddb = server.client("lambda"), server.client("dynamodb")
+        table = ddb.create_table(TableName="crash", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                 BillingMode="PAY_PER_REQUEST",
+                                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        name = create_function(lam, COLLECTOR, Environment={"Variables": {"RECORD_FILE": str(path), "SLEEP": "0.05"}})
+        # started once the stream is full, and killed as soon as the first batch is done (as above)
+        uuid = lam.create_event_source_mapping(EventSourceArn=table["TableDescription"]["LatestStreamArn"],
+                                               FunctionName=name, BatchSize=100, StartingPosition="TRIM_HORIZON",
+                                               Enabled=False)["UUID"]
+        expected = {f"d{i}" for i in range(count)}
+        for start in range(0, count, 25):
+            ddb.batch_write_item(RequestItems={"crash": [{"PutRequest": {"Item": {"id": {"S": f"d{i}"}}}}
+                                                         for i in range(start, start + 25)]})
+        lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+        wait_until(lambda: _seen(path), 60, "the first batch processed", interval=0.005)
+        assert len(_seen(path)) < count, "all processed before the crash: the test proves nothing"
         server.restart(crash=True)
         _wait(path, expected)
