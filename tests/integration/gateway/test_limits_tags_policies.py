@@ -209,3 +209,18 @@ def test_elbv2_refuses_values_outside_an_enum(raw):
     assert "Value 'http' at 'protocol' failed to satisfy constraint: Member must satisfy enum value set: [" in message
     arn = elb.create_target_group(Name=unique("tg")[:20], TargetType="lambda")["TargetGroups"][0]["TargetGroupArn"]
     assert arn.startswith("arn:aws:elasticloadbalancing:")
+
+
+# -- EventBridge Scheduler: a schedule group's tags per request -------------------------------------
+
+
+def test_scheduler_tags_per_request_are_the_models_200(raw):
+    """Scheduler documents no tag count per group; its API reference caps a request's Tags at 200
+    items (CreateScheduleGroup and TagResource), a model constraint refused as ValidationException."""
+    scheduler = raw("scheduler")
+    arn = scheduler.create_schedule_group(Name=unique("g"), Tags=tags_list(200))["ScheduleGroupArn"]
+    status, code, _ = error(lambda: scheduler.create_schedule_group(Name=unique("g"), Tags=tags_list(201)))
+    assert (status, code) == (400, "ValidationException")
+    status, code, _ = error(lambda: scheduler.tag_resource(ResourceArn=arn, Tags=tags_list(201, "more")))
+    assert (status, code) == (400, "ValidationException")
+    assert len(scheduler.list_tags_for_resource(ResourceArn=arn)["Tags"]) == 200  # the refused call added none
