@@ -4,7 +4,7 @@ Put this folder first on PYTHONPATH and set RSS_PROBE_OUT to a file: a Python pr
 `python -m overcast up` then starts tracemalloc and, every RSS_PROBE_EVERY seconds (30), appends a
 JSON line with its RSS (anonymous and file-backed), Python's traced heap, glibc malloc's arena figures
 (`mallinfo2`: in use versus free inside the heap, i.e. fragmentation), SQLite's own allocator
-(`sqlite3_memory_used`), the object count by type, and the top growth by allocation site since the
+(`sqlite3_memory_used` and its high-water mark), the object count by type, and the top growth by allocation site since the
 first sample. Other processes (the soak driver, functions' workers) are left alone.
 
     PYTHONPATH=src:bench/rssprobe RSS_PROBE_OUT=/tmp/probe.jsonl python -m bench.soak ...
@@ -73,16 +73,18 @@ def _mappings() -> dict[str, int]:
             "anon_maps": out["anon_maps"]}
 
 
-def _sqlite_used() -> int:
+def _sqlite_used() -> tuple[int, int]:
     import ctypes
     import ctypes.util
 
     try:
         lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
         lib.sqlite3_memory_used.restype = ctypes.c_int64
-        return int(lib.sqlite3_memory_used()) // (1024 * 1024)
+        lib.sqlite3_memory_highwater.restype = ctypes.c_int64
+        mb = 1024 * 1024
+        return int(lib.sqlite3_memory_used()) // mb, int(lib.sqlite3_memory_highwater(0)) // mb
     except (OSError, AttributeError):
-        return -1
+        return -1, -1
 
 
 def _run() -> None:
@@ -106,9 +108,12 @@ def _run() -> None:
             time.sleep(every)
             snap = tracemalloc.take_snapshot() if frames else None
             types = collections.Counter(type(o).__name__ for o in gc.get_objects())
-            traced, _peak = tracemalloc.get_traced_memory()
+            traced, traced_peak = tracemalloc.get_traced_memory()
+            used, high = _sqlite_used()
             row: dict[str, object] = {"t": round(time.time() - start), **_status(), **_mallinfo(),
-                                      "sqlite_mb": _sqlite_used(), "traced_mb": traced // (1024 * 1024),
+                                      "sqlite_mb": used, "sqlite_peak_mb": high,
+                                      "traced_mb": traced // (1024 * 1024),
+                                      "traced_peak_mb": traced_peak // (1024 * 1024),
                                       "objects": sum(types.values()), **_mappings()}
             if base_types is None:
                 base, base_types = snap, types
