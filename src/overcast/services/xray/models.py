@@ -144,9 +144,30 @@ class SegmentStore:
         return [Trace(trace_id, _fold(docs)) for trace_id, docs in grouped.items()]
 
     def expire(self) -> None:
-        """Drop segments older than X-Ray's retention."""
-        self.db.execute("DELETE FROM xray_segments WHERE start_time < ?",
-                        (self.platform.clock.now() - RETENTION_SECONDS,))
+        """Drop segments older than X-Ray's retention: one range delete per account and region on
+        the `(account, region, start_time)` index. A delete on `start_time` alone cannot use that
+        index and reads the whole table, which after a long run is most of the database (1.7 s
+        holding the store on a 542 MB one, at every start)."""
+        cutoff = self.platform.clock.now() - RETENTION_SECONDS
+        with self.db.tx():
+            for account, region in self._owners():
+                self.db.execute(EXPIRE, (account, region, cutoff))
+
+    def _owners(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs that have segments, one index seek each (a loose index scan)."""
+        pairs: list[tuple[str, str]] = []
+        row = self.db.query_one(FIRST_OWNER)
+        while row is not None:
+            pairs.append((row["account"], row["region"]))
+            row = self.db.query_one(NEXT_OWNER, pairs[-1])
+        return pairs
+
+
+#: the statements `SegmentStore.expire` runs, each answered from an index (tests check the plans)
+FIRST_OWNER = "SELECT account, region FROM xray_segments ORDER BY account, region LIMIT 1"
+NEXT_OWNER = ("SELECT account, region FROM xray_segments WHERE (account, region) > (?, ?) "
+              "ORDER BY account, region LIMIT 1")
+EXPIRE = "DELETE FROM xray_segments WHERE account = ? AND region = ? AND start_time < ?"
 
 
 #: documents are plain JSON values built here or parsed from JSON: no cycles to look for
