@@ -5,7 +5,7 @@ Put this folder first on PYTHONPATH and set RSS_PROBE_OUT to a file: a Python pr
 JSON line with its RSS (anonymous and file-backed), Python's traced heap, glibc malloc's arena figures
 (`mallinfo2`: in use versus free inside the heap, i.e. fragmentation), SQLite's own allocator
 (`sqlite3_memory_used` and its high-water mark), the object count by type, and the top growth by allocation site since the
-first sample. Other processes (the soak driver, functions' workers) are left alone.
+first sample; with RSS_PROBE_SQL set to a file, every SQL statement the server runs, timed. Other processes (the soak driver, functions' workers) are left alone.
 
     PYTHONPATH=src:bench/rssprobe RSS_PROBE_OUT=/tmp/probe.jsonl python -m bench.soak ...
 """
@@ -13,6 +13,7 @@ first sample. Other processes (the soak driver, functions' workers) are left alo
 from __future__ import annotations
 
 import os
+from typing import Any
 
 _OUT = os.environ.get("RSS_PROBE_OUT")
 
@@ -132,5 +133,25 @@ def _run() -> None:
     threading.Thread(target=loop, name="rss-probe", daemon=True).start()
 
 
+def _trace_sql(path: str) -> None:
+    """Log every statement the server's SQLite connections run, with the time it started (the gap to
+    the next line bounds how long it took: the server runs its statements one at a time)."""
+    import sqlite3
+    import time
+
+    connect = sqlite3.connect
+    out = open(path, "a", buffering=1)  # noqa: SIM115 (open for the life of the process)
+    start = time.monotonic()
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(lambda sql: out.write(f"{time.monotonic() - start:.3f} {sql[:300]!r}\n"))
+        return conn
+
+    sqlite3.connect = traced  # type: ignore[assignment]
+
+
 if _OUT and _is_server():
     _run()
+    if os.environ.get("RSS_PROBE_SQL"):
+        _trace_sql(os.environ["RSS_PROBE_SQL"])

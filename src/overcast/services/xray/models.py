@@ -154,19 +154,28 @@ class SegmentStore:
                 self.db.execute(EXPIRE, (account, region, cutoff))
 
     def _owners(self) -> list[tuple[str, str]]:
-        """The (account, region) pairs that have segments, one index seek each (a loose index scan)."""
+        """The (account, region) pairs that have segments, one index seek each (a loose index scan:
+        the next region of the account, else the first pair of the next account; a row-value
+        comparison `(account, region) > (?, ?)` would read every entry of the account instead)."""
         pairs: list[tuple[str, str]] = []
         row = self.db.query_one(FIRST_OWNER)
-        while row is not None:
-            pairs.append((row["account"], row["region"]))
-            row = self.db.query_one(NEXT_OWNER, pairs[-1])
+        pair = (row["account"], row["region"]) if row is not None else None
+        while pair is not None:
+            pairs.append(pair)
+            account = pair[0]
+            if (row := self.db.query_one(NEXT_REGION, pair)) is not None:
+                pair = (account, row["region"])
+            elif (row := self.db.query_one(NEXT_ACCOUNT, (account,))) is not None:
+                pair = (row["account"], row["region"])
+            else:
+                pair = None
         return pairs
 
 
-#: the statements `SegmentStore.expire` runs, each answered from an index (tests check the plans)
+#: the statements `SegmentStore.expire` runs, each a seek or a range on an index (tests check the plans)
 FIRST_OWNER = "SELECT account, region FROM xray_segments ORDER BY account, region LIMIT 1"
-NEXT_OWNER = ("SELECT account, region FROM xray_segments WHERE (account, region) > (?, ?) "
-              "ORDER BY account, region LIMIT 1")
+NEXT_REGION = "SELECT region FROM xray_segments WHERE account = ? AND region > ? ORDER BY region LIMIT 1"
+NEXT_ACCOUNT = "SELECT account, region FROM xray_segments WHERE account > ? ORDER BY account, region LIMIT 1"
 EXPIRE = "DELETE FROM xray_segments WHERE account = ? AND region = ? AND start_time < ?"
 
 
