@@ -144,9 +144,39 @@ class SegmentStore:
         return [Trace(trace_id, _fold(docs)) for trace_id, docs in grouped.items()]
 
     def expire(self) -> None:
-        """Drop segments older than X-Ray's retention."""
-        self.db.execute("DELETE FROM xray_segments WHERE start_time < ?",
-                        (self.platform.clock.now() - RETENTION_SECONDS,))
+        """Drop segments older than X-Ray's retention: one range delete per account and region on
+        the `(account, region, start_time)` index. A delete on `start_time` alone cannot use that
+        index and reads the whole table, which after a long run is most of the database (1.7 s
+        holding the store on a 542 MB one, at every start)."""
+        cutoff = self.platform.clock.now() - RETENTION_SECONDS
+        with self.db.tx():
+            for account, region in self._owners():
+                self.db.execute(EXPIRE, (account, region, cutoff))
+
+    def _owners(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs that have segments, one index seek each (a loose index scan:
+        the next region of the account, else the first pair of the next account; a row-value
+        comparison `(account, region) > (?, ?)` would read every entry of the account instead)."""
+        pairs: list[tuple[str, str]] = []
+        row = self.db.query_one(FIRST_OWNER)
+        pair = (row["account"], row["region"]) if row is not None else None
+        while pair is not None:
+            pairs.append(pair)
+            account = pair[0]
+            if (row := self.db.query_one(NEXT_REGION, pair)) is not None:
+                pair = (account, row["region"])
+            elif (row := self.db.query_one(NEXT_ACCOUNT, (account,))) is not None:
+                pair = (row["account"], row["region"])
+            else:
+                pair = None
+        return pairs
+
+
+#: the statements `SegmentStore.expire` runs, each a seek or a range on an index (tests check the plans)
+FIRST_OWNER = "SELECT account, region FROM xray_segments ORDER BY account, region LIMIT 1"
+NEXT_REGION = "SELECT region FROM xray_segments WHERE account = ? AND region > ? ORDER BY region LIMIT 1"
+NEXT_ACCOUNT = "SELECT account, region FROM xray_segments WHERE account > ? ORDER BY account, region LIMIT 1"
+EXPIRE = "DELETE FROM xray_segments WHERE account = ? AND region = ? AND start_time < ?"
 
 
 #: documents are plain JSON values built here or parsed from JSON: no cycles to look for
