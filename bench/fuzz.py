@@ -260,17 +260,24 @@ def _insert_in_path(path: str, text: str, rnd: random.Random) -> str:
     return base.rstrip("/") + "/" + text + (sep + query if sep else "")
 
 
+def _json_member_replaced(body: bytes, rnd: random.Random, value: Any) -> bytes | None:
+    """A JSON body with one top-level member (picked by `rnd`) set to `value`; b"" when the body is
+    not an object with members, None when it is not JSON at all."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or not document:
+        return b""
+    document[rnd.choice(sorted(document))] = value
+    return json.dumps(document).encode()
+
+
 def _retype(body: bytes, content_type: str, rnd: random.Random) -> bytes:
     wrong: Any = rnd.choice([[], {}, "text", 12345678901234567890, True, None, 1.5, [[[]]], {"S": {"S": 1}}])
     if body[:1] == b"{":
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return body
-        if isinstance(document, dict) and document:
-            document[rnd.choice(sorted(document))] = wrong
-            return json.dumps(document).encode()
-        return json.dumps(wrong).encode()
+        replaced = _json_member_replaced(body, rnd, wrong)
+        return body if replaced is None else replaced or json.dumps(wrong).encode()
     if "x-www-form-urlencoded" in content_type:
         pairs = body.split(b"&")
         index = rnd.randrange(len(pairs))
@@ -282,13 +289,8 @@ def _retype(body: bytes, content_type: str, rnd: random.Random) -> bytes:
 
 def _replace_value(body: bytes, content_type: str, rnd: random.Random, value: str) -> bytes:
     if body[:1] == b"{":
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return body
-        if isinstance(document, dict) and document:
-            document[rnd.choice(sorted(document))] = value
-        return json.dumps(document).encode()
+        replaced = _json_member_replaced(body, rnd, value)
+        return body if replaced is None else replaced or body
     if "x-www-form-urlencoded" in content_type and body:
         return body + b"&" + body.split(b"=", 1)[0] + b"=" + value.encode()
     return body + value.encode()

@@ -7,19 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import pytest
-
-from overcast.config import Config
 from overcast.invocation.engine import Engine
-from overcast.platform import Platform
-from overcast.testing import FakeClock
-
-
-@pytest.fixture
-def platform():
-    platform = Platform(Config(in_memory=True), clock=FakeClock())
-    yield platform
-    platform.close()
 
 
 def run(engine: Engine, until) -> None:

@@ -8,16 +8,14 @@ from __future__ import annotations
 import asyncio
 import errno
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from overcast.config import Config
 from overcast.delivery import Registry, RetryPolicy, record
 from overcast.invocation.outbox import attempt
 from overcast.platform import Platform
-from overcast.testing import FakeClock
+from tests.unit.engine.conftest import DelivererSpec
 
 TARGET = "arn:aws:sqs:us-east-1:000000000000:target"
 DLQ = "arn:aws:sqs:us-east-1:000000000000:dlq"
@@ -37,26 +35,13 @@ class FullThenFine:
         self.received.append(arn)
 
 
-class Spec:
-    def __init__(self, name: str, deliver: Any = None) -> None:
-        self.name, self.deliver, self.failure_attributes, self.event_source = name, deliver, None, None
-        self.deliver_for: tuple[str, ...] = ()
-
-
-@pytest.fixture
-def platform() -> Iterator[Platform]:
-    platform = Platform(Config(in_memory=True), clock=FakeClock())
-    yield platform
-    platform.close()
-
-
 @pytest.mark.parametrize("error", [
     sqlite3.OperationalError("database or disk is full"),
     OSError(errno.ENOSPC, "No space left on device"),
 ], ids=["sqlite-full", "enospc"])
 def test_a_full_disk_counts_no_attempt_and_gives_nothing_up(platform: Platform, error: Exception) -> None:
     target = FullThenFine(error, times=3)
-    platform.component(Registry).install([Spec("sqs", deliver=target)])
+    platform.component(Registry).install([DelivererSpec("sqs", deliver=target)])
     record(platform, TARGET, "payload", retry=RetryPolicy(max_attempts=1), failure_arn=DLQ)
     for _ in range(3):
         row = platform.db.query_one("SELECT * FROM outbox")

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from overcast.config import Config
 from overcast.delivery import DeliveryError, EventSource, Registry, RetryPolicy, record
 from overcast.errors import ServiceError
 from overcast.invocation.outbox import FAILURE_RETRY, attempt
 from overcast.platform import Platform
-from overcast.testing import FakeClock
 
 TARGET = "arn:aws:sqs:us-east-1:000000000000:target"
 DLQ = "arn:aws:sqs:us-east-1:000000000000:dlq"
@@ -47,13 +44,6 @@ class Spec:
 
 def style(error: ServiceError, attempts: int, options: dict[str, Any]) -> dict[str, Any]:
     return {"code": error.code, "attempts": attempts, "condition": options["condition"], "rule": options.get("Rule")}
-
-
-@pytest.fixture
-def platform() -> Iterator[Platform]:
-    platform = Platform(Config(in_memory=True), clock=FakeClock())
-    yield platform
-    platform.close()
 
 
 def install(platform: Platform, target: Target) -> None:

@@ -6,35 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from overcast.config import Config
 from overcast.delivery import DeliveryError, Registry, RetryPolicy, record
 from overcast.delivery.status import STATUS_OPTION, report, status_option
 from overcast.invocation.outbox import attempt
 from overcast.platform import Platform
-from overcast.testing import FakeClock
+from tests.unit.engine.conftest import DelivererSpec
 
 TARGET = "arn:aws:sqs:us-east-1:000000000000:target"
 OK_GROUP = "arn:aws:logs:us-east-1:000000000000:log-group:sns/us-east-1/000000000000/t"
 NOTE = {"messageMD5Sum": "m", "messageId": "id", "topicArn": "arn:aws:sns:us-east-1:000000000000:t",
         "timestamp": "2026-01-01 00:00:00.000"}
-
-
-class Spec:
-    def __init__(self, name: str, deliver: Any) -> None:
-        self.name, self.deliver, self.failure_attributes, self.event_source = name, deliver, None, None
-        self.deliver_for: tuple[str, ...] = ()
-
-
-@pytest.fixture
-def platform() -> Iterator[Platform]:
-    platform = Platform(Config(in_memory=True), clock=FakeClock())
-    yield platform
-    platform.close()
 
 
 def _spec(rate: int = 100) -> dict[str, Any]:
@@ -48,7 +31,7 @@ def _logged(platform: Platform) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _run(platform: Platform, deliverer: Any) -> None:
-    platform.component(Registry).install([Spec("sqs", deliverer)])
+    platform.component(Registry).install([DelivererSpec("sqs", deliverer)])
     row = platform.db.query_one("SELECT * FROM outbox WHERE target_arn = ?", (TARGET,))
     platform.clock.advance(0.25)  # type: ignore[attr-defined]
     asyncio.run(attempt(platform, row))
